@@ -1,0 +1,122 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { connect } from 'node:net';
+import { freePort } from './freePort';
+
+/** Azurite's well-known development account (public, documented by Microsoft). */
+export const DEV_ACCOUNT = 'devstoreaccount1';
+export const DEV_ACCOUNT_KEY =
+  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+export interface AzuritePorts {
+  blob: number;
+  queue: number;
+  table: number;
+}
+
+export interface StartAzuriteOptions {
+  /** Folder Azurite persists into. @default in-memory */
+  location?: string;
+  /** Fixed ports; 0 or missing picks a free one. @default free ports */
+  ports?: Partial<AzuritePorts>;
+  /** Forward Azurite's own output here. @default dropped */
+  log?: (line: string) => void;
+}
+
+export interface RunningAzurite {
+  readonly ports: AzuritePorts;
+  readonly connectionString: string;
+  stop(): Promise<void>;
+}
+
+export function connectionStringFor(ports: AzuritePorts, host = '127.0.0.1'): string {
+  return [
+    'DefaultEndpointsProtocol=http',
+    `AccountName=${DEV_ACCOUNT}`,
+    `AccountKey=${DEV_ACCOUNT_KEY}`,
+    `BlobEndpoint=http://${host}:${ports.blob}/${DEV_ACCOUNT}`,
+    `QueueEndpoint=http://${host}:${ports.queue}/${DEV_ACCOUNT}`,
+    `TableEndpoint=http://${host}:${ports.table}/${DEV_ACCOUNT}`,
+  ].join(';') + ';';
+}
+
+/**
+ * Starts Azurite as a child process. `--skipApiVersionCheck` because on Node 20 npm
+ * resolves an Azurite older than the storage SDKs' API versions (see DESIGN).
+ */
+export async function startAzurite(options: StartAzuriteOptions = {}): Promise<RunningAzurite> {
+  const ports: AzuritePorts = {
+    blob: options.ports?.blob || (await freePort()),
+    queue: options.ports?.queue || (await freePort()),
+    table: options.ports?.table || (await freePort()),
+  };
+  const args = [
+    require.resolve('azurite/dist/src/azurite.js'),
+    '--disableTelemetry',
+    '--skipApiVersionCheck',
+    '--loose',
+    '--silent',
+    '--blobHost', '127.0.0.1', '--blobPort', String(ports.blob),
+    '--queueHost', '127.0.0.1', '--queuePort', String(ports.queue),
+    '--tableHost', '127.0.0.1', '--tablePort', String(ports.table),
+  ];
+  if (options.location) {
+    mkdirSync(options.location, { recursive: true });
+    args.push('--location', options.location);
+  } else {
+    args.push('--inMemoryPersistence');
+  }
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const onData = (chunk: Buffer) => {
+    const text = chunk.toString();
+    if (output.length < 8000) output += text;
+    for (const line of text.split('\n')) if (line.trim()) options.log?.(line);
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  let exited: number | null | undefined;
+  child.on('exit', (code) => (exited = code));
+
+  const deadline = Date.now() + 30_000;
+  for (const port of [ports.blob, ports.queue, ports.table]) {
+    while (!(await canConnect(port))) {
+      if (exited !== undefined) {
+        throw new Error(`Azurite exited with code ${exited} before listening on ${port}:\n${output}`);
+      }
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`Azurite did not listen on port ${port} within 30 s:\n${output}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  return {
+    ports,
+    connectionString: connectionStringFor(ports),
+    stop: () => stopChild(child),
+  };
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+export function stopChild(child: ChildProcess, graceMs = 3000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}

@@ -1,0 +1,156 @@
+import { z } from 'zod';
+
+/**
+ * The schema of `autopilot.yaml`, the policy as code. Types are derived from it;
+ * every default a user may rely on lives here and is documented in docs/configuration.md.
+ */
+
+export const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
+export const EnvironmentName = z.enum(ENVIRONMENTS);
+export type EnvironmentName = z.infer<typeof EnvironmentName>;
+
+/** Azure ML style names: letters, digits, dashes; used in endpoint and model names. */
+const resourceName = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,23}$/, 'use 1-24 lowercase letters, digits or dashes, starting with a letter');
+
+export const MetricName = z.enum(['auc', 'accuracy', 'f1', 'log_loss']);
+export type MetricName = z.infer<typeof MetricName>;
+
+const DataPolicy = z.strictObject({
+  /** Blob container watched for new training data. @default training-data */
+  container: z.string().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'not a valid container name').default('training-data'),
+  /** Only blobs under this prefix belong to the pipeline; ends with '/'. */
+  prefix: z.string().regex(/^([^/].*\/)?$/, "must be empty or end with '/' and not start with '/'"),
+  /** Column holding the target. @default label */
+  labelColumn: z.string().min(1).default('label'),
+  /** Fewer data rows than this are refused. @default 50 */
+  minRows: z.int().min(2).default(50),
+  /** Larger blobs are refused before they are read. @default 256 */
+  maxMegabytes: z.number().positive().default(256),
+});
+
+const TrainingPolicy = z.strictObject({
+  /** Path of the AML-style command job spec, relative to autopilot.yaml. */
+  job: z.string().min(1),
+  /** A job running longer is cancelled and the release fails. @default 30 */
+  timeoutMinutes: z.number().positive().default(30),
+  /** Seed passed to the job as input `seed` when the spec declares it. @default 42 */
+  seed: z.int().default(42),
+});
+
+const DeploymentPolicy = z.strictObject({
+  /** Path of the AML-style managed online deployment spec, relative to autopilot.yaml. */
+  spec: z.string().min(1),
+});
+
+const EvaluationPolicy = z.strictObject({
+  /** Metric the gate compares. @default auc */
+  metric: MetricName.default('auc'),
+  /** Minimum metric value a candidate must reach. @default 0.5 for auc, 0 otherwise */
+  floor: z.number().optional(),
+  /** How much the candidate must beat the prod champion by (absolute). @default 0 */
+  minImprovement: z.number().min(0).default(0),
+  /** Share of rows held out for evaluation. @default 0.2 */
+  holdoutFraction: z.number().gt(0).lt(1).default(0.2),
+  /** Seed of the train/holdout split. @default 42 */
+  seed: z.int().default(42),
+});
+
+const RolloutPolicy = z.strictObject({
+  /** Prod traffic steps (percent to the new deployment), ending at 100. @default [100] */
+  canarySteps: z
+    .array(z.int().min(1).max(100))
+    .min(1)
+    .refine((steps) => steps.at(-1) === 100, 'the last step must be 100')
+    .refine((steps) => steps.every((s, i) => i === 0 || s > steps[i - 1]!), 'steps must increase')
+    .default([100]),
+  /** Seconds each canary step bakes before the next. @default 0 */
+  bakeSeconds: z.number().min(0).default(0),
+  /** Previous prod deployments kept warm for a one-step rollback. @default 1 */
+  retainPrevious: z.int().min(0).max(3).default(1),
+});
+
+export const ConcurrencyPolicy = z.enum(['queue', 'supersede']);
+export type ConcurrencyPolicy = z.infer<typeof ConcurrencyPolicy>;
+
+export const PipelineConfig = z.strictObject({
+  data: DataPolicy,
+  training: TrainingPolicy,
+  deployment: DeploymentPolicy,
+  evaluation: EvaluationPolicy.prefault({}),
+  rollout: RolloutPolicy.prefault({}),
+  /**
+   * What happens to data that lands while a release of the same pipeline runs:
+   * `queue` runs it after the current one (releases wait in arrival order);
+   * `supersede` cancels the running release and starts the new one. @default queue
+   */
+  concurrency: ConcurrencyPolicy.default('queue'),
+});
+export type PipelineConfig = z.infer<typeof PipelineConfig>;
+
+const EnvironmentConfig = z.strictObject({
+  /** Which adapter drives the environment's ML workspace. @default local */
+  backend: z.enum(['local', 'azure']).default('local'),
+  /** Azure ML workspace coordinates (azure backend only). */
+  subscriptionId: z.string().optional(),
+  resourceGroup: z.string().optional(),
+  workspace: z.string().optional(),
+});
+
+export const AutopilotConfig = z
+  .strictObject({
+    version: z.literal(1),
+    environments: z
+      .strictObject({
+        dev: EnvironmentConfig.prefault({}),
+        staging: EnvironmentConfig.prefault({}),
+        prod: EnvironmentConfig.prefault({}),
+      })
+      .prefault({}),
+    pipelines: z
+      .record(z.string(), PipelineConfig)
+      .refine((p) => Object.keys(p).length > 0, 'declare at least one pipeline'),
+  })
+  .superRefine((config, ctx) => {
+    const seen = new Map<string, string>();
+    for (const [name, pipeline] of Object.entries(config.pipelines)) {
+      const nameCheck = resourceName.safeParse(name);
+      if (!nameCheck.success) {
+        ctx.addIssue({ code: 'custom', path: ['pipelines', name], message: `pipeline name: ${nameCheck.error.issues[0]?.message}` });
+      }
+      const key = `${pipeline.data.container}/${pipeline.data.prefix}`;
+      for (const [otherKey, other] of seen) {
+        if (key.startsWith(otherKey) || otherKey.startsWith(key)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['pipelines', name, 'data', 'prefix'],
+            message: `overlaps pipeline '${other}' (${otherKey}); each blob must belong to one pipeline`,
+          });
+        }
+      }
+      seen.set(key, name);
+    }
+  });
+export type AutopilotConfig = z.infer<typeof AutopilotConfig>;
+
+/** The gate's floor when the policy leaves it out. */
+export function defaultFloor(metric: MetricName): number {
+  return metric === 'auc' ? 0.5 : metric === 'log_loss' ? Number.POSITIVE_INFINITY : 0;
+}
+
+/** Endpoint names are unique across environments, as in Azure ML. */
+export function endpointName(pipeline: string, environment: EnvironmentName): string {
+  return `${pipeline}-${environment}`;
+}
+
+export function pipelineForBlob(
+  config: AutopilotConfig,
+  container: string,
+  blobName: string,
+): string | undefined {
+  for (const [name, pipeline] of Object.entries(config.pipelines)) {
+    if (pipeline.data.container === container && blobName.startsWith(pipeline.data.prefix)) return name;
+  }
+  return undefined;
+}

@@ -1,0 +1,230 @@
+/**
+ * The ports: how the core sees the outside world. `adapters/local` and `adapters/azure`
+ * implement the same interfaces; the core only ever imports these types.
+ */
+import type { EnvironmentName } from './config/schema';
+
+// ---------------------------------------------------------------- storage
+
+export interface BlobRef {
+  container: string;
+  name: string;
+}
+
+export interface BlobInfo extends BlobRef {
+  url: string;
+  eTag: string;
+  contentLength: number;
+  contentType?: string;
+}
+
+export interface DataStore {
+  /** Reads a whole blob. Throws NotFoundError when it does not exist. */
+  read(ref: BlobRef): Promise<{ content: Buffer; info: BlobInfo }>;
+  getInfo(ref: BlobRef): Promise<BlobInfo | undefined>;
+  write(ref: BlobRef, content: Buffer | string, options?: { contentType?: string }): Promise<BlobInfo>;
+  list(container: string, prefix: string): Promise<BlobInfo[]>;
+  urlOf(ref: BlobRef): string;
+}
+
+export interface Versioned<T> {
+  value: T;
+  etag: string;
+}
+
+/**
+ * A key-value table with optimistic concurrency (Azure Table Storage semantics):
+ * insert fails with AlreadyExistsError, replace with ConcurrencyError on a stale etag.
+ */
+export interface StateTable {
+  get<T>(partition: string, row: string): Promise<Versioned<T> | undefined>;
+  insert<T>(partition: string, row: string, value: T): Promise<Versioned<T>>;
+  replace<T>(partition: string, row: string, value: T, etag: string): Promise<Versioned<T>>;
+  /** Rows of one partition in row-key order. */
+  list<T>(partition: string, options?: { limit?: number; fromRow?: string }): Promise<Versioned<T>[]>;
+  delete(partition: string, row: string): Promise<void>;
+}
+
+/** The queue that drives release steps (a storage queue; the host triggers on it). */
+export interface MessageQueue<M> {
+  send(message: M, options?: { delaySeconds?: number }): Promise<void>;
+}
+
+// ---------------------------------------------------------------- ML workspace
+
+export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'canceled';
+
+export interface JobInputValue {
+  type?: 'uri_file' | 'uri_folder' | 'string' | 'integer' | 'number' | 'boolean';
+  /** For uri_* inputs: a blob URL (https/http) or a local path. */
+  path?: string;
+  value?: string | number | boolean;
+}
+
+export interface SubmitJobRequest {
+  /** Unique job name; submitting an existing name returns that job (idempotent). */
+  name: string;
+  /** Path of the AML-style command job spec (YAML). */
+  specPath: string;
+  /** Values for the spec's `inputs`, overriding its defaults. */
+  inputs: Record<string, JobInputValue>;
+  /** Tags recorded on the job (release id, pipeline...). */
+  tags?: Record<string, string>;
+  timeoutSeconds?: number;
+}
+
+export interface JobInfo {
+  name: string;
+  status: JobStatus;
+  createdAt: string;
+  startedAt?: string;
+  endedAt?: string;
+  durationMs?: number;
+  exitCode?: number | null;
+  /** Why it failed, with the tail of its log. */
+  error?: string;
+  metrics: Record<string, number>;
+  /** Output name -> location (a local folder here, a datastore URI in Azure). */
+  outputs: Record<string, string>;
+  /** SHA-256 of the job's code folder. */
+  codeHash?: string;
+  tags: Record<string, string>;
+}
+
+export interface ModelLineage {
+  dataUrl?: string;
+  dataETag?: string;
+  dataSha256?: string;
+  jobName?: string;
+  codeHash?: string;
+  releaseId?: string;
+}
+
+export interface RegisterModelRequest {
+  name: string;
+  /** Where the model files are: a job output (`job`, `output`) or a folder. */
+  source: { job: string; output: string } | { path: string };
+  /** A model already registered with this key is returned instead of a new version. */
+  idempotencyKey: string;
+  metrics?: Record<string, number>;
+  tags?: Record<string, string>;
+  lineage?: ModelLineage;
+  description?: string;
+}
+
+export interface ModelVersion {
+  name: string;
+  version: number;
+  createdAt: string;
+  /** Where the files are: a local folder here, an asset URI in Azure. */
+  path: string;
+  sha256: string;
+  metrics: Record<string, number>;
+  tags: Record<string, string>;
+  lineage: ModelLineage;
+  idempotencyKey: string;
+  /** Set when the version was copied from another environment's workspace. */
+  copiedFrom?: { environment: EnvironmentName; name: string; version: number };
+}
+
+export interface ModelRef {
+  name: string;
+  version: number;
+}
+
+export interface DeployRequest {
+  endpoint: string;
+  /** Deployment name (Azure ML rules: letter first, letters, digits, dashes). */
+  deployment: string;
+  model: ModelRef;
+  /** Path of the AML-style managed online deployment spec (YAML). */
+  specPath: string;
+  tags?: Record<string, string>;
+}
+
+export interface DeploymentInfo {
+  name: string;
+  endpoint: string;
+  model: ModelRef;
+  state: 'creating' | 'succeeded' | 'failed';
+  error?: string;
+  createdAt: string;
+}
+
+export interface EndpointInfo {
+  name: string;
+  environment: EnvironmentName;
+  scoringUri: string;
+  /** Deployment name -> percent of live traffic (sums to 100 or is empty). */
+  traffic: Record<string, number>;
+  /** Deployment name -> percent of traffic mirrored (responses discarded). */
+  mirrorTraffic: Record<string, number>;
+  deployments: DeploymentInfo[];
+  /** ARM-style resource id, so alerts can name the endpoint. */
+  id: string;
+}
+
+/** The scoring request the platform sends: MLflow's `input_data` split orientation. */
+export interface ScoreRequest {
+  input_data: { columns: string[]; data: unknown[][] };
+}
+
+/** What a scoring script answers; probabilities let the gate compute AUC and log loss. */
+export interface ScoreResponse {
+  predictions: unknown[];
+  probabilities?: number[][];
+  classes?: unknown[];
+}
+
+export type ModelSource = { job: string; output: string } | ModelRef;
+
+export interface MlWorkspace {
+  readonly environment: EnvironmentName;
+  submitJob(request: SubmitJobRequest): Promise<JobInfo>;
+  getJob(name: string): Promise<JobInfo | undefined>;
+  cancelJob(name: string): Promise<void>;
+  /** The last `maxBytes` of a job's log. */
+  jobLog(name: string, maxBytes?: number): Promise<string>;
+
+  registerModel(request: RegisterModelRequest): Promise<ModelVersion>;
+  getModel(ref: ModelRef): Promise<ModelVersion | undefined>;
+  listModels(name?: string): Promise<ModelVersion[]>;
+  /** Copies a model version from another workspace (promotion); idempotent by source. */
+  importModel(from: ModelVersion, fromEnvironment: EnvironmentName): Promise<ModelVersion>;
+
+  /** Creates the endpoint if missing, then the deployment; resolves when it serves (or failed). */
+  deploy(request: DeployRequest): Promise<DeploymentInfo>;
+  setTraffic(endpoint: string, traffic: Record<string, number>): Promise<EndpointInfo>;
+  deleteDeployment(endpoint: string, deployment: string): Promise<void>;
+  getEndpoint(name: string): Promise<EndpointInfo | undefined>;
+  listEndpoints(): Promise<EndpointInfo[]>;
+
+  /** Scores rows with a model outside any endpoint (evaluation, smoke tests). */
+  scoreBatch(source: ModelSource, specPath: string, request: ScoreRequest): Promise<ScoreResponse>;
+}
+
+// ---------------------------------------------------------------- events, identity
+
+/** A CloudEvents 1.0 event the service publishes about itself. */
+export interface OutgoingEvent {
+  id: string;
+  type: string;
+  source: string;
+  subject: string;
+  time: string;
+  data: Record<string, unknown>;
+}
+
+export interface EventPublisher {
+  publish(events: OutgoingEvent[]): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface Logger {
+  info(message: string, properties?: Record<string, unknown>): void;
+  warn(message: string, properties?: Record<string, unknown>): void;
+  error(message: string, properties?: Record<string, unknown>): void;
+}

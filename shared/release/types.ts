@@ -1,0 +1,114 @@
+import { z } from 'zod';
+
+/** Stages in the order a release walks them (DESIGN: the release). */
+export const STAGES = [
+  'validate',
+  'train',
+  'evaluate',
+  'register',
+  'deploy_dev',
+  'deploy_staging',
+  'canary',
+  'promote',
+] as const;
+export const Stage = z.enum(STAGES);
+export type Stage = z.infer<typeof Stage>;
+
+export const TERMINAL_STATUSES = ['succeeded', 'rejected', 'failed', 'rolled_back', 'cancelled'] as const;
+export const ReleaseStatus = z.enum(['queued', 'running', ...TERMINAL_STATUSES]);
+export type ReleaseStatus = z.infer<typeof ReleaseStatus>;
+
+export function isTerminal(status: ReleaseStatus): boolean {
+  return (TERMINAL_STATUSES as readonly string[]).includes(status);
+}
+
+export const StageRecord = z.object({
+  status: z.enum(['pending', 'running', 'succeeded', 'failed', 'skipped']),
+  startedAt: z.string().optional(),
+  endedAt: z.string().optional(),
+  /** Short human-readable progress or outcome ("job running 12 s", "AUC 0.91 vs 0.89"). */
+  detail: z.string().optional(),
+  attempts: z.int().default(0),
+});
+export type StageRecord = z.infer<typeof StageRecord>;
+
+export const Trigger = z.object({
+  kind: z.enum(['blob', 'manual', 'schedule', 'drift', 'alert']),
+  /** Event id (blob events) or request id (manual). */
+  eventId: z.string().optional(),
+  /** Principal that started a manual release. */
+  by: z.string().optional(),
+  note: z.string().optional(),
+});
+export type Trigger = z.infer<typeof Trigger>;
+
+export const DataLineage = z.object({
+  container: z.string(),
+  blob: z.string(),
+  url: z.string(),
+  eTag: z.string(),
+  contentLength: z.number().optional(),
+  sha256: z.string().optional(),
+  rows: z.int().optional(),
+  columns: z.array(z.string()).optional(),
+  trainBlob: z.string().optional(),
+  holdoutBlob: z.string().optional(),
+  holdoutRows: z.int().optional(),
+});
+export type DataLineage = z.infer<typeof DataLineage>;
+
+export const ModelRefSchema = z.object({ name: z.string(), version: z.int() });
+
+export const Release = z.object({
+  id: z.string(),
+  pipeline: z.string(),
+  status: ReleaseStatus,
+  stage: Stage,
+  trigger: Trigger,
+  data: DataLineage.optional(),
+  /** The candidate model once registered. */
+  model: ModelRefSchema.optional(),
+  /** The prod model the candidate was compared with, if any. */
+  champion: ModelRefSchema.optional(),
+  metrics: z
+    .object({
+      candidate: z.record(z.string(), z.number()).optional(),
+      champion: z.record(z.string(), z.number()).optional(),
+      training: z.record(z.string(), z.number()).optional(),
+    })
+    .default({}),
+  job: z
+    .object({ name: z.string(), status: z.string(), durationMs: z.number().optional() })
+    .optional(),
+  stages: z.partialRecord(Stage, StageRecord).default({}),
+  /** Why the release ended as it did (rejected, failed, cancelled...). */
+  reason: z.string().optional(),
+  /** Deadline by which the current stage must have progressed; a sweeper re-drives it after. */
+  leaseExpiresAt: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  endedAt: z.string().optional(),
+});
+export type Release = z.infer<typeof Release>;
+
+/** One message on the step queue: "drive this release's stage". */
+export const StepMessage = z.object({
+  releaseId: z.string().min(1),
+  pipeline: z.string().min(1),
+  stage: Stage,
+  /** Distinguishes a re-drive after lease expiry from the original delivery (for logs). */
+  reason: z.enum(['advance', 'poll', 'redrive', 'start']).default('advance'),
+});
+export type StepMessage = z.infer<typeof StepMessage>;
+
+/** An entry of a release's audit log: who or what changed it, and why. */
+export const AuditEntry = z.object({
+  at: z.string(),
+  releaseId: z.string(),
+  actor: z.string(),
+  action: z.string(),
+  from: z.object({ status: ReleaseStatus, stage: Stage }).optional(),
+  to: z.object({ status: ReleaseStatus, stage: Stage }).optional(),
+  why: z.string().optional(),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;

@@ -1,0 +1,63 @@
+import { ConfigError } from '../../../shared/errors';
+import { parseConfig } from '../../../shared/config/parseConfig';
+
+const minimal = `version: 1
+pipelines:
+  default:
+    data: { prefix: default/ }
+    training: { job: examples/tabular/job.yaml }
+    deployment: { spec: examples/tabular/deployment.yaml }
+`;
+
+describe('parseConfig', () => {
+  it('fills documented defaults for a minimal pipeline', () => {
+    const config = parseConfig(minimal);
+    const pipeline = config.pipelines['default']!;
+    expect(pipeline.data.container).toBe('training-data');
+    expect(pipeline.data.labelColumn).toBe('label');
+    expect(pipeline.evaluation.metric).toBe('auc');
+    expect(pipeline.rollout.canarySteps).toEqual([100]);
+    expect(pipeline.concurrency).toBe('queue');
+    expect(config.environments.prod.backend).toBe('local');
+  });
+
+  it('reports every problem with its path and line', () => {
+    const text = `version: 1
+pipelines:
+  default:
+    data: { prefix: /x, minRows: 1 }
+    training: {}
+    deployment: { spec: x }
+    rollout: { canarySteps: [5, 3] }
+`;
+    let error: unknown;
+    try {
+      parseConfig(text, 'conf/autopilot.yaml');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as ConfigError).message;
+    expect(message).toContain('conf/autopilot.yaml');
+    expect(message).toContain('line 4, pipelines.default.data.prefix');
+    expect(message).toContain('line 5, pipelines.default.training.job');
+    expect(message).toContain('the last step must be 100');
+  });
+
+  it('reports YAML syntax errors with a line', () => {
+    expect(() => parseConfig('version: 1\npipelines: [a\n')).toThrow(/line \d+/);
+  });
+
+  it('rejects pipelines whose data prefixes overlap', () => {
+    const text = `${minimal}  other:
+    data: { prefix: default/sub/ }
+    training: { job: j.yaml }
+    deployment: { spec: d.yaml }
+`;
+    expect(() => parseConfig(text)).toThrow(/overlaps pipeline 'default'/);
+  });
+
+  it('rejects unknown keys so typos do not pass silently', () => {
+    expect(() => parseConfig(minimal.replace('data:', 'dta: {}\n    data:'))).toThrow(/dta/);
+  });
+});
