@@ -16,6 +16,8 @@ export interface BlobInfo extends BlobRef {
   eTag: string;
   contentLength: number;
   contentType?: string;
+  /** ISO time; 1-s precision in Storage, so compare eTags, not times, for changes. */
+  lastModified?: string;
 }
 
 export interface DataStore {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EnvironmentName } from '../config/schema';
 
 /** Stages in the order a release walks them (DESIGN: the release). */
 export const STAGES = [
@@ -78,7 +79,25 @@ export const Release = z.object({
     })
     .default({}),
   job: z
-    .object({ name: z.string(), status: z.string(), durationMs: z.number().optional() })
+    .object({ name: z.string(), status: z.string(), durationMs: z.number().optional(), codeHash: z.string().optional() })
+    .optional(),
+  /** The evaluation gate's verdict. */
+  gate: z
+    .object({
+      passed: z.boolean(),
+      metric: z.string(),
+      candidate: z.number().nullable(),
+      champion: z.number().optional(),
+      reason: z.string(),
+    })
+    .optional(),
+  /** Where the candidate was deployed, per environment (model versions differ per workspace). */
+  deployments: z
+    .partialRecord(EnvironmentName, z.object({ endpoint: z.string(), deployment: z.string(), model: ModelRefSchema }))
+    .default({}),
+  /** Progress through the prod traffic steps; `stable` is the deployment being replaced. */
+  canary: z
+    .object({ stepIndex: z.int(), stepStartedAt: z.string(), stable: z.string().optional() })
     .optional(),
   stages: z.partialRecord(Stage, StageRecord).default({}),
   /** Why the release ended as it did (rejected, failed, cancelled...). */

@@ -1,0 +1,50 @@
+import type { AutopilotConfig, EnvironmentName, PipelineConfig } from '../config/schema';
+import type { Clock, DataStore, EventPublisher, Logger, MessageQueue, MlWorkspace, StateTable } from '../ports';
+import type { Release, StepMessage } from './types';
+
+/** Everything the release engine needs from the outside, as ports. */
+export interface EngineDeps {
+  /** Spec paths inside are already resolved by whoever loaded the file. */
+  config: AutopilotConfig;
+  data: DataStore;
+  table: StateTable;
+  steps: MessageQueue<StepMessage>;
+  workspaces: Record<EnvironmentName, MlWorkspace>;
+  events: EventPublisher;
+  clock: Clock;
+  logger: Logger;
+  options?: EngineOptions;
+}
+
+export interface EngineOptions {
+  /** Container for split data and other release artifacts. @default autopilot-artifacts */
+  artifactsContainer?: string;
+  /** Seconds between checks of a running training job. @default 1 */
+  jobPollSeconds?: number;
+  /** Seconds a stage may go without progress before the sweeper re-drives it. @default 120 */
+  leaseSeconds?: number;
+  /** Failed attempts of one stage (storage errors, crashes) before the release fails. @default 5 */
+  maxStageAttempts?: number;
+}
+
+export const DEFAULT_ENGINE_OPTIONS: Required<EngineOptions> = {
+  artifactsContainer: 'autopilot-artifacts',
+  jobPollSeconds: 1,
+  leaseSeconds: 120,
+  maxStageAttempts: 5,
+};
+
+export interface StageContext extends EngineDeps {
+  pipeline: PipelineConfig;
+  settings: Required<EngineOptions>;
+}
+
+export type ReleasePatch = Partial<Omit<Release, 'id' | 'pipeline' | 'status' | 'stage' | 'stages'>>;
+
+/** What a stage handler decided; the step runner turns it into a state transition. */
+export type StageOutcome =
+  | { kind: 'advance'; patch?: ReleasePatch; detail?: string }
+  | { kind: 'wait'; delaySeconds: number; patch?: ReleasePatch; detail?: string }
+  | { kind: 'end'; status: 'rejected' | 'failed'; reason: string; patch?: ReleasePatch };
+
+export type StageHandler = (release: Release, ctx: StageContext) => Promise<StageOutcome>;

@@ -1,0 +1,224 @@
+import { createHash } from 'node:crypto';
+import { pipelineForBlob } from '../config/schema';
+import { BadRequestError, ConcurrencyError, NotFoundError } from '../errors';
+import type { DataArrival } from '../events/blobCreated';
+import type { BlobInfo } from '../ports';
+import { DEFAULT_ENGINE_OPTIONS, type EngineDeps } from './context';
+import { ReleaseRepository } from './repository';
+import { addSeconds, cancelRelease, isLeaseExpired, startRelease } from './transitions';
+import { isTerminal, STAGES, type DataLineage, type Release, type Trigger } from './types';
+import { releaseEvent } from './releaseEvents';
+
+export type ArrivalResult =
+  | { kind: 'created' | 'duplicate'; release: Release }
+  | { kind: 'ignored'; reason: string };
+
+export interface ManualStart {
+  pipeline: string;
+  /** Blob name under the pipeline's container; the newest blob under its prefix when left out. */
+  blob?: string;
+  by: string;
+  /** Makes a retried request return the same release. */
+  requestId: string;
+  note?: string;
+}
+
+/**
+ * Creates releases idempotently and moves them through their pipeline's slot
+ * (concurrency policy). Stage execution lives in StepRunner.
+ */
+export class ReleaseEngine {
+  readonly repo: ReleaseRepository;
+  private readonly settings: typeof DEFAULT_ENGINE_OPTIONS;
+
+  constructor(private readonly deps: EngineDeps) {
+    this.repo = new ReleaseRepository(deps.table);
+    this.settings = { ...DEFAULT_ENGINE_OPTIONS, ...deps.options };
+  }
+
+  async onDataArrival(arrival: DataArrival): Promise<ArrivalResult> {
+    const pipeline = pipelineForBlob(this.deps.config, arrival.container, arrival.blobName);
+    if (!pipeline) {
+      return { kind: 'ignored', reason: `no pipeline watches ${arrival.container}/${arrival.blobName}` };
+    }
+    const data: DataLineage = {
+      container: arrival.container,
+      blob: arrival.blobName,
+      url: arrival.url,
+      eTag: arrival.eTag,
+      contentLength: arrival.contentLength,
+    };
+    // The blob's eTag identifies its content version: a redelivered event, or a
+    // reconciliation that sees the same write, maps to the same release.
+    const key = `blob|${pipeline}|${arrival.container}|${arrival.blobName}|${arrival.eTag}`;
+    return this.create(pipeline, key, { kind: 'blob', eventId: arrival.eventId }, data);
+  }
+
+  async startManual(request: ManualStart): Promise<ArrivalResult> {
+    const policy = this.deps.config.pipelines[request.pipeline];
+    if (!policy) {
+      throw new NotFoundError('pipeline', request.pipeline, `Known pipelines: ${Object.keys(this.deps.config.pipelines).join(', ')}`);
+    }
+    const { container, prefix } = policy.data;
+    let info: BlobInfo | undefined;
+    if (request.blob) {
+      if (!request.blob.startsWith(prefix)) {
+        throw new BadRequestError(`blob must be under the pipeline's prefix '${prefix}'`, 'blob');
+      }
+      info = await this.deps.data.getInfo({ container, name: request.blob });
+      if (!info) throw new NotFoundError('blob', `${container}/${request.blob}`, 'Upload it first');
+    } else {
+      const blobs = await this.deps.data.list(container, prefix);
+      info = blobs.sort((a, b) => (a.lastModified ?? '').localeCompare(b.lastModified ?? '') || a.name.localeCompare(b.name)).at(-1);
+      if (!info) throw new BadRequestError(`no data under ${container}/${prefix}; upload a CSV first`, 'blob');
+    }
+    const data: DataLineage = { container, blob: info.name, url: info.url, eTag: info.eTag, contentLength: info.contentLength };
+    const trigger: Trigger = { kind: 'manual', eventId: request.requestId, by: request.by, note: request.note };
+    return this.create(request.pipeline, `manual|${request.requestId}`, trigger, data);
+  }
+
+  private async create(pipeline: string, key: string, trigger: Trigger, data: DataLineage): Promise<ArrivalResult> {
+    const now = this.deps.clock.now();
+    const keyHash = createHash('sha256').update(key).digest('hex');
+    const proposed = `${pipeline}-${now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}-${keyHash.slice(0, 6)}`;
+    const id = await this.repo.claim(keyHash, proposed);
+    const at = now.toISOString();
+    const fresh: Release = {
+      id,
+      pipeline,
+      status: 'queued',
+      stage: STAGES[0],
+      trigger,
+      data,
+      metrics: {},
+      deployments: {},
+      stages: {},
+      createdAt: at,
+      updatedAt: at,
+    };
+    const { created, row } = await this.repo.insert(fresh);
+    if (created) {
+      await this.repo.audit({ at, releaseId: id, actor: trigger.by ?? 'autopilot', action: 'create', why: describe(trigger, data) });
+      await this.deps.events.publish([releaseEvent('ReleaseQueued', row.value, now)]);
+    }
+    await this.admit(row.value);
+    const latest = (await this.repo.get(id))?.value ?? row.value;
+    return { kind: created ? 'created' : 'duplicate', release: latest };
+  }
+
+  /** Puts a queued release into its pipeline's slot, or in line behind the active one. Idempotent. */
+  async admit(release: Release): Promise<void> {
+    if (release.status !== 'queued') return;
+    const policy = this.deps.config.pipelines[release.pipeline]?.concurrency ?? 'queue';
+    await this.healSlot(release.pipeline);
+    const { start, superseded, behind } = await this.repo.updateSlot(release.pipeline, (slot) => {
+      const none: string[] = [];
+      if (slot.active === release.id) return { slot, result: { start: true, superseded: none, behind: undefined } };
+      if (slot.waiting.includes(release.id)) return { slot, result: { start: false, superseded: none, behind: slot.active } };
+      if (!slot.active) return { slot: { ...slot, active: release.id }, result: { start: true, superseded: none, behind: undefined } };
+      if (policy === 'supersede') {
+        return { slot: { active: release.id, waiting: [] }, result: { start: true, superseded: [slot.active, ...slot.waiting], behind: undefined } };
+      }
+      return { slot: { ...slot, waiting: [...slot.waiting, release.id] }, result: { start: false, superseded: none, behind: slot.active } };
+    });
+    for (const old of superseded) await this.cancel(old, 'autopilot', `superseded by ${release.id} (concurrency: supersede)`, false);
+    if (start) await this.begin(release.id);
+    else if (behind) {
+      await this.update(release.id, (r) =>
+        r.status === 'queued' ? { ...r, reason: `waiting for ${behind} (concurrency: queue)` } : undefined,
+      );
+    }
+  }
+
+  /** A slot whose active release already ended (a crash between two writes) is freed. */
+  private async healSlot(pipeline: string): Promise<void> {
+    const slot = await this.repo.slot(pipeline);
+    if (!slot.active) return;
+    const active = await this.repo.get(slot.active);
+    if (!active || isTerminal(active.value.status)) await this.releaseSlot(pipeline, slot.active);
+  }
+
+  private async begin(id: string): Promise<void> {
+    const now = this.deps.clock.now();
+    const started = await this.update(id, (r) =>
+      r.status === 'queued' ? { ...startRelease(r, now, this.settings.leaseSeconds), reason: undefined } : undefined,
+    );
+    if (!started) return;
+    await this.repo.audit({
+      at: now.toISOString(), releaseId: id, actor: 'autopilot', action: 'start',
+      from: { status: 'queued', stage: STAGES[0] }, to: { status: 'running', stage: started.stage },
+    });
+    await this.deps.steps.send({ releaseId: id, pipeline: started.pipeline, stage: started.stage, reason: 'start' });
+  }
+
+  /** Called when a release ended: frees its slot and starts the next waiting one. */
+  async releaseSlot(pipeline: string, id: string): Promise<void> {
+    const next = await this.repo.updateSlot(pipeline, (slot) => {
+      const waiting = slot.waiting.filter((w) => w !== id);
+      if (slot.active !== id) return { slot: { ...slot, waiting }, result: undefined };
+      const [head, ...rest] = waiting;
+      return { slot: { active: head, waiting: rest }, result: head };
+    });
+    if (next) await this.begin(next);
+  }
+
+  async cancel(id: string, actor: string, why: string, freeSlot = true): Promise<Release | undefined> {
+    const now = this.deps.clock.now();
+    const before = await this.repo.get(id);
+    const cancelled = await this.update(id, (r) => (isTerminal(r.status) ? undefined : cancelRelease(r, why, now)));
+    if (!cancelled || !before) return cancelled;
+    await this.repo.audit({
+      at: now.toISOString(), releaseId: id, actor, action: 'cancel', why,
+      from: { status: before.value.status, stage: before.value.stage }, to: { status: 'cancelled', stage: cancelled.stage },
+    });
+    if (cancelled.job) await this.deps.workspaces.dev.cancelJob(cancelled.job.name).catch(() => undefined);
+    await this.deps.events.publish([releaseEvent('ReleaseCancelled', cancelled, now)]);
+    if (freeSlot) await this.releaseSlot(cancelled.pipeline, id);
+    return cancelled;
+  }
+
+  /**
+   * Finds work that a crash or a lost message left behind: running releases whose lease
+   * expired are re-driven; queued releases are (re-)admitted.
+   */
+  async sweep(): Promise<{ redriven: string[]; admitted: string[] }> {
+    const now = this.deps.clock.now();
+    const redriven: string[] = [];
+    const admitted: string[] = [];
+    for (const release of await this.repo.list()) {
+      if (isLeaseExpired(release, now)) {
+        const renewed = await this.update(release.id, (r) =>
+          isLeaseExpired(r, now) ? { ...r, leaseExpiresAt: addSeconds(now, this.settings.leaseSeconds) } : undefined,
+        );
+        if (renewed) {
+          await this.deps.steps.send({ releaseId: renewed.id, pipeline: renewed.pipeline, stage: renewed.stage, reason: 'redrive' });
+          redriven.push(renewed.id);
+        }
+      } else if (release.status === 'queued') {
+        await this.admit(release);
+        admitted.push(release.id);
+      }
+    }
+    return { redriven, admitted };
+  }
+
+  /** Read-modify-write with ETag retries; `change` returns undefined to leave the record alone. */
+  async update(id: string, change: (release: Release) => Release | undefined): Promise<Release | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      const row = await this.repo.get(id);
+      if (!row) return undefined;
+      const next = change(row.value);
+      if (!next) return undefined;
+      try {
+        return (await this.repo.replace(next, row.etag)).value;
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError) || attempt >= 20) throw error;
+      }
+    }
+  }
+}
+
+function describe(trigger: Trigger, data: DataLineage): string {
+  const source = `${data.container}/${data.blob} (eTag ${data.eTag})`;
+  return trigger.kind === 'blob' ? `new data ${source}` : `${trigger.kind} start on ${source}${trigger.note ? `: ${trigger.note}` : ''}`;
+}

@@ -1,0 +1,66 @@
+import { endpointName, type EnvironmentName } from '../../config/schema';
+import { NotFoundError } from '../../errors';
+import type { DeploymentInfo, ModelRef } from '../../ports';
+import type { StageContext, StageHandler, StageOutcome } from '../context';
+import type { Release } from '../types';
+
+const PROMOTED_FROM: Partial<Record<EnvironmentName, EnvironmentName>> = { staging: 'dev', prod: 'staging' };
+
+/** Azure ML deployment names need 3-32 characters starting with a letter. */
+export function deploymentName(release: Release): string {
+  return `v${String(release.model?.version ?? 0).padStart(3, '0')}`;
+}
+
+/** The candidate's version in `environment`'s registry, copied from the previous environment if needed. */
+export async function placeModel(environment: EnvironmentName, release: Release, ctx: StageContext): Promise<ModelRef> {
+  if (!release.model) throw new NotFoundError('model', release.id, 'the release registered no model');
+  const from = PROMOTED_FROM[environment];
+  if (!from) return release.model;
+  const sourceRef = release.deployments[from]?.model ?? release.model;
+  const source = await ctx.workspaces[from].getModel(sourceRef);
+  if (!source) throw new NotFoundError('model', `${sourceRef.name}:${sourceRef.version} in ${from}`);
+  const imported = await ctx.workspaces[environment].importModel(source, from);
+  return { name: imported.name, version: imported.version };
+}
+
+/** Creates (idempotently) the candidate's deployment on the environment's endpoint. */
+export async function deployCandidate(
+  environment: EnvironmentName,
+  release: Release,
+  ctx: StageContext,
+): Promise<{ info: DeploymentInfo; endpoint: string; model: ModelRef }> {
+  const model = await placeModel(environment, release, ctx);
+  const endpoint = endpointName(release.pipeline, environment);
+  const info = await ctx.workspaces[environment].deploy({
+    endpoint,
+    deployment: deploymentName(release),
+    model,
+    specPath: ctx.pipeline.deployment.spec,
+    tags: { 'autopilot.release': release.id },
+  });
+  return { info, endpoint, model };
+}
+
+/** dev and staging: the candidate replaces whatever served there. */
+function replaceIn(environment: 'dev' | 'staging'): StageHandler {
+  return async (release, ctx): Promise<StageOutcome> => {
+    const { info, endpoint, model } = await deployCandidate(environment, release, ctx);
+    const workspace = ctx.workspaces[environment];
+    if (info.state !== 'succeeded') {
+      await workspace.deleteDeployment(endpoint, info.name).catch(() => undefined);
+      return { kind: 'end', status: 'failed', reason: `deployment ${endpoint}/${info.name} failed: ${info.error ?? 'unknown error'}` };
+    }
+    const state = await workspace.setTraffic(endpoint, { [info.name]: 100 });
+    for (const other of state.deployments.filter((d) => d.name !== info.name)) {
+      await workspace.deleteDeployment(endpoint, other.name);
+    }
+    return {
+      kind: 'advance',
+      detail: `${model.name}:${model.version} serves ${endpoint} as ${info.name}`,
+      patch: { deployments: { ...release.deployments, [environment]: { endpoint, deployment: info.name, model } } },
+    };
+  };
+}
+
+export const deployDev = replaceIn('dev');
+export const deployStaging = replaceIn('staging');

@@ -1,0 +1,86 @@
+import { parse } from 'csv-parse/sync';
+import { endpointName } from '../../config/schema';
+import { toScoreRequest } from '../../data/split';
+import { computeMetrics } from '../../evaluation/metrics';
+import { decideGate } from '../../evaluation/gate';
+import type { MlWorkspace, ModelRef, ModelSource, ScoreResponse } from '../../ports';
+import type { StageContext, StageHandler } from '../context';
+
+/** Rows per scoring request: keeps one request a few MB even for wide data. */
+const BATCH_ROWS = 5000;
+
+/**
+ * Scores the candidate and the prod champion on the same held-out rows and applies the
+ * gate. The verdict is recorded; `register` acts on it (a rejected candidate is still
+ * registered, for the record).
+ */
+export const evaluate: StageHandler = async (release, ctx) => {
+  const holdoutBlob = release.data?.holdoutBlob;
+  if (!holdoutBlob || !release.job) return { kind: 'end', status: 'failed', reason: 'no holdout split or training job to evaluate' };
+  const { content } = await ctx.data.read({ container: ctx.settings.artifactsContainer, name: holdoutBlob });
+  const [columns, ...rows] = parse(content, { bom: true, skip_empty_lines: true }) as string[][];
+  const labelIndex = columns!.indexOf(ctx.pipeline.data.labelColumn);
+  const truth = rows.map((r) => r[labelIndex]!);
+
+  const candidateSource: ModelSource = { job: release.job.name, output: 'model' };
+  const candidate = await scoreMetrics(ctx.workspaces.dev, candidateSource, ctx, columns!, rows, labelIndex, truth);
+
+  const champion = await currentProdModel(ctx, release.pipeline);
+  let championMetrics: Record<string, number> | undefined;
+  let championNote = '';
+  if (champion) {
+    try {
+      championMetrics = await scoreMetrics(ctx.workspaces.prod, champion, ctx, columns!, rows, labelIndex, truth);
+    } catch (error) {
+      // A champion that cannot score any more must not block its own replacement.
+      championNote = `; champion ${champion.name}:${champion.version} could not be scored (${(error as Error).message})`;
+    }
+  }
+  const gate = decideGate(ctx.pipeline.evaluation, candidate, championMetrics);
+  return {
+    kind: 'advance',
+    detail: `${gate.passed ? 'passed' : 'rejected'}: ${gate.reason}${championNote}`,
+    patch: {
+      metrics: { ...release.metrics, candidate, champion: championMetrics },
+      champion: championMetrics ? champion : undefined,
+      gate: { ...gate, candidate: Number.isFinite(gate.candidate) ? gate.candidate : null, reason: gate.reason + championNote },
+    },
+  };
+};
+
+async function scoreMetrics(
+  workspace: MlWorkspace,
+  source: ModelSource,
+  ctx: StageContext,
+  columns: string[],
+  rows: string[][],
+  labelIndex: number,
+  truth: string[],
+): Promise<Record<string, number>> {
+  const responses: ScoreResponse[] = [];
+  for (let start = 0; start < rows.length; start += BATCH_ROWS) {
+    const request = toScoreRequest(columns, rows.slice(start, start + BATCH_ROWS), labelIndex);
+    responses.push(await workspace.scoreBatch(source, ctx.pipeline.deployment.spec, request));
+  }
+  const predictions = responses.flatMap((r) => r.predictions.map(String));
+  const probabilities = responses.flatMap((r) => r.probabilities ?? []);
+  const classes = responses[0]?.classes?.map(String);
+  if (predictions.length !== truth.length) {
+    throw new Error(`the scorer returned ${predictions.length} predictions for ${truth.length} rows`);
+  }
+  if (classes && probabilities.length === truth.length) {
+    return { ...computeMetrics(truth, probabilities, classes) };
+  }
+  // Without probabilities only label metrics can be computed.
+  const correct = predictions.filter((p, i) => p === truth[i]).length;
+  return { accuracy: correct / truth.length };
+}
+
+/** The model serving most of the prod endpoint's traffic, if any. */
+export async function currentProdModel(ctx: StageContext, pipeline: string): Promise<ModelRef | undefined> {
+  const endpoint = await ctx.workspaces.prod.getEndpoint(endpointName(pipeline, 'prod'));
+  if (!endpoint) return undefined;
+  const [top] = Object.entries(endpoint.traffic).sort((a, b) => b[1] - a[1]);
+  if (!top || top[1] === 0) return undefined;
+  return endpoint.deployments.find((d) => d.name === top[0])?.model;
+}

@@ -1,0 +1,34 @@
+import type { StageHandler } from '../context';
+
+/**
+ * Registers the candidate in the dev workspace whatever the gate said (the record of
+ * what was tried), keyed by the release so a retried step never makes a second version.
+ */
+export const register: StageHandler = async (release, ctx) => {
+  if (!release.job || !release.gate) return { kind: 'end', status: 'failed', reason: 'nothing to register: no training job or evaluation' };
+  const model = await ctx.workspaces.dev.registerModel({
+    name: release.pipeline,
+    source: { job: release.job.name, output: 'model' },
+    idempotencyKey: release.id,
+    metrics: release.metrics.candidate ?? {},
+    tags: {
+      'autopilot.release': release.id,
+      'autopilot.pipeline': release.pipeline,
+      'autopilot.gate': release.gate.passed ? 'passed' : 'rejected',
+    },
+    lineage: {
+      dataUrl: release.data?.url,
+      dataETag: release.data?.eTag,
+      dataSha256: release.data?.sha256,
+      jobName: release.job.name,
+      codeHash: release.job.codeHash,
+      releaseId: release.id,
+    },
+    description: release.gate.reason,
+  });
+  const ref = { name: model.name, version: model.version };
+  if (!release.gate.passed) {
+    return { kind: 'end', status: 'rejected', reason: `evaluation gate: ${release.gate.reason}`, patch: { model: ref } };
+  }
+  return { kind: 'advance', detail: `registered ${model.name}:${model.version}`, patch: { model: ref } };
+};

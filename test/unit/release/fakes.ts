@@ -1,0 +1,157 @@
+import { AlreadyExistsError, ConcurrencyError, NotFoundError } from '../../../shared/errors';
+import type {
+  BlobInfo, BlobRef, DataStore, DeploymentInfo, DeployRequest, EndpointInfo, EventPublisher, JobInfo, MessageQueue,
+  MlWorkspace, ModelRef, ModelSource, ModelVersion, OutgoingEvent, RegisterModelRequest, ScoreRequest, ScoreResponse,
+  StateTable, SubmitJobRequest, Versioned,
+} from '../../../shared/ports';
+import type { EnvironmentName } from '../../../shared/config/schema';
+
+/** In-memory StateTable with Table Storage's conflict semantics. */
+export class MemoryTable implements StateTable {
+  private rows = new Map<string, { value: string; etag: string }>();
+  private seq = 0;
+  async get<T>(p: string, r: string): Promise<Versioned<T> | undefined> {
+    const row = this.rows.get(`${p}\u0000${r}`);
+    return row && { value: JSON.parse(row.value) as T, etag: row.etag };
+  }
+  async insert<T>(p: string, r: string, value: T): Promise<Versioned<T>> {
+    const key = `${p}\u0000${r}`;
+    if (this.rows.has(key)) throw new AlreadyExistsError(key);
+    return this.put(key, value);
+  }
+  async replace<T>(p: string, r: string, value: T, etag: string): Promise<Versioned<T>> {
+    const key = `${p}\u0000${r}`;
+    if (this.rows.get(key)?.etag !== etag) throw new ConcurrencyError(key);
+    return this.put(key, value);
+  }
+  async list<T>(p: string): Promise<Versioned<T>[]> {
+    return [...this.rows.entries()]
+      .filter(([k]) => k.startsWith(`${p}\u0000`))
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([, row]) => ({ value: JSON.parse(row.value) as T, etag: row.etag }));
+  }
+  async delete(p: string, r: string): Promise<void> {
+    this.rows.delete(`${p}\u0000${r}`);
+  }
+  private put<T>(key: string, value: T): Versioned<T> {
+    const etag = `e${++this.seq}`;
+    this.rows.set(key, { value: JSON.stringify(value), etag });
+    return { value: JSON.parse(JSON.stringify(value)) as T, etag };
+  }
+}
+
+export class MemoryQueue<M> implements MessageQueue<M> {
+  readonly sent: { message: M; delaySeconds?: number }[] = [];
+  async send(message: M, options: { delaySeconds?: number } = {}): Promise<void> {
+    this.sent.push({ message, delaySeconds: options.delaySeconds });
+  }
+  take(): M | undefined {
+    return this.sent.shift()?.message;
+  }
+}
+
+export class MemoryDataStore implements DataStore {
+  readonly blobs = new Map<string, { content: Buffer; eTag: string; lastModified: string }>();
+  private seq = 0;
+  async read(ref: BlobRef) {
+    const blob = this.blobs.get(`${ref.container}/${ref.name}`);
+    if (!blob) throw new NotFoundError('blob', `${ref.container}/${ref.name}`);
+    return { content: blob.content, info: this.info(ref, blob) };
+  }
+  async getInfo(ref: BlobRef) {
+    const blob = this.blobs.get(`${ref.container}/${ref.name}`);
+    return blob && this.info(ref, blob);
+  }
+  async write(ref: BlobRef, content: Buffer | string) {
+    const blob = { content: Buffer.from(content), eTag: `"0x${(++this.seq).toString(16).toUpperCase()}"`, lastModified: new Date(this.seq * 1000).toISOString() };
+    this.blobs.set(`${ref.container}/${ref.name}`, blob);
+    return this.info(ref, blob);
+  }
+  async list(container: string, prefix: string) {
+    return [...this.blobs.entries()]
+      .filter(([k]) => k.startsWith(`${container}/${prefix}`))
+      .map(([k, b]) => this.info({ container, name: k.slice(container.length + 1) }, b));
+  }
+  urlOf(ref: BlobRef) {
+    return `http://blob.test/${ref.container}/${ref.name}`;
+  }
+  private info(ref: BlobRef, blob: { content: Buffer; eTag: string; lastModified: string }): BlobInfo {
+    return { ...ref, url: this.urlOf(ref), eTag: blob.eTag, contentLength: blob.content.length, lastModified: blob.lastModified };
+  }
+}
+
+export class MemoryEvents implements EventPublisher {
+  readonly published: OutgoingEvent[] = [];
+  async publish(events: OutgoingEvent[]) {
+    this.published.push(...events);
+  }
+}
+
+/**
+ * A workspace that records calls. Jobs complete when `finishJob` is called; scoring
+ * returns probabilities from `scorer`, so tests choose how good a model is.
+ */
+export class FakeWorkspace implements MlWorkspace {
+  readonly submitted: SubmitJobRequest[] = [];
+  readonly jobs = new Map<string, JobInfo>();
+  readonly models: ModelVersion[] = [];
+  readonly endpoints = new Map<string, EndpointInfo>();
+  failDeploy = false;
+  scorer: (source: ModelSource, request: ScoreRequest) => ScoreResponse = (_s, req) => ({
+    predictions: req.input_data.data.map(() => 'no'),
+    probabilities: req.input_data.data.map(() => [0.5, 0.5]),
+    classes: ['no', 'yes'],
+  });
+
+  constructor(readonly environment: EnvironmentName) {}
+
+  async submitJob(request: SubmitJobRequest): Promise<JobInfo> {
+    const existing = this.jobs.get(request.name);
+    if (existing) return existing;
+    this.submitted.push(request);
+    const job: JobInfo = { name: request.name, status: 'running', createdAt: new Date().toISOString(), metrics: {}, outputs: {}, tags: request.tags ?? {}, codeHash: 'c0de' };
+    this.jobs.set(request.name, job);
+    return job;
+  }
+  finishJob(name: string, status: 'completed' | 'failed' = 'completed', error?: string) {
+    const job = this.jobs.get(name)!;
+    Object.assign(job, { status, error, durationMs: 1234, metrics: { train_auc: 0.9 }, outputs: { model: `/jobs/${name}/model` } });
+  }
+  async getJob(name: string) { return this.jobs.get(name); }
+  async cancelJob(name: string) { const j = this.jobs.get(name); if (j && j.status === 'running') j.status = 'canceled'; }
+  async jobLog() { return ''; }
+  async registerModel(request: RegisterModelRequest): Promise<ModelVersion> {
+    const existing = this.models.find((m) => m.name === request.name && m.idempotencyKey === request.idempotencyKey);
+    if (existing) return existing;
+    const version = this.models.filter((m) => m.name === request.name).length + 1;
+    const model: ModelVersion = { name: request.name, version, createdAt: new Date().toISOString(), path: '/m', sha256: 'x', metrics: request.metrics ?? {}, tags: request.tags ?? {}, lineage: request.lineage ?? {}, idempotencyKey: request.idempotencyKey };
+    this.models.push(model);
+    return model;
+  }
+  async getModel(ref: ModelRef) { return this.models.find((m) => m.name === ref.name && m.version === ref.version); }
+  async listModels() { return this.models; }
+  async importModel(from: ModelVersion, env: EnvironmentName) {
+    return this.registerModel({ name: from.name, source: { path: from.path }, idempotencyKey: `import:${env}:${from.name}:${from.version}`, metrics: from.metrics });
+  }
+  async deploy(request: DeployRequest): Promise<DeploymentInfo> {
+    const endpoint = this.endpoints.get(request.endpoint) ?? { name: request.endpoint, environment: this.environment, scoringUri: `http://x/${request.endpoint}`, traffic: {}, mirrorTraffic: {}, deployments: [], id: `/e/${request.endpoint}` };
+    this.endpoints.set(request.endpoint, endpoint);
+    const info: DeploymentInfo = { name: request.deployment, endpoint: request.endpoint, model: request.model, state: this.failDeploy ? 'failed' : 'succeeded', error: this.failDeploy ? 'init failed' : undefined, createdAt: new Date(Date.now() + endpoint.deployments.length).toISOString() };
+    endpoint.deployments = [...endpoint.deployments.filter((d) => d.name !== request.deployment), info];
+    return info;
+  }
+  async setTraffic(name: string, traffic: Record<string, number>) {
+    const endpoint = this.endpoints.get(name)!;
+    endpoint.traffic = { ...traffic };
+    return endpoint;
+  }
+  async deleteDeployment(name: string, deployment: string) {
+    const endpoint = this.endpoints.get(name)!;
+    if ((endpoint.traffic[deployment] ?? 0) > 0) throw new Error(`${deployment} has live traffic`);
+    endpoint.deployments = endpoint.deployments.filter((d) => d.name !== deployment);
+    delete endpoint.traffic[deployment];
+  }
+  async getEndpoint(name: string) { return this.endpoints.get(name); }
+  async listEndpoints() { return [...this.endpoints.values()]; }
+  async scoreBatch(source: ModelSource, _spec: string, request: ScoreRequest) { return this.scorer(source, request); }
+}

@@ -1,0 +1,91 @@
+import { parseConfig } from '../../../shared/config/parseConfig';
+import type { ModelSource, ScoreRequest, ScoreResponse } from '../../../shared/ports';
+import type { EngineDeps } from '../../../shared/release/context';
+import { ReleaseEngine } from '../../../shared/release/engine';
+import { StepRunner } from '../../../shared/release/stepRunner';
+import type { StepMessage } from '../../../shared/release/types';
+import { FakeWorkspace, MemoryDataStore, MemoryEvents, MemoryQueue, MemoryTable } from './fakes';
+
+export function configText(concurrency = 'queue', extra = ''): string {
+  return `version: 1
+pipelines:
+  default:
+    data: { prefix: default/, minRows: 20 }
+    training: { job: /specs/job.yaml }
+    deployment: { spec: /specs/deployment.yaml }
+    evaluation: { metric: auc, floor: 0.6, minImprovement: 0.01 }
+    concurrency: ${concurrency}
+${extra}`;
+}
+
+/** A CSV where `x > 0` predicts `yes`: a scorer using x gets AUC near 1. */
+export function csv(rows = 60, seed = 1): string {
+  const lines = ['x,color,label'];
+  for (let i = 0; i < rows; i++) {
+    const x = Math.sin(i * 12.9898 + seed) * 10;
+    lines.push(`${x.toFixed(3)},${i % 2 ? 'red' : 'blue'},${x > 0 ? 'yes' : 'no'}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+export const goodScorer = (_source: ModelSource, request: ScoreRequest): ScoreResponse => {
+  const x = request.input_data.columns.indexOf('x');
+  const p = request.input_data.data.map((row) => (Number(row[x]) > 0 ? 0.9 : 0.1));
+  return { predictions: p.map((v) => (v > 0.5 ? 'yes' : 'no')), probabilities: p.map((v) => [1 - v, v]), classes: ['no', 'yes'] };
+};
+
+export function harness(concurrency = 'queue') {
+  let now = new Date('2026-11-28T10:00:00Z');
+  const workspaces = { dev: new FakeWorkspace('dev'), staging: new FakeWorkspace('staging'), prod: new FakeWorkspace('prod') };
+  workspaces.dev.scorer = goodScorer;
+  workspaces.prod.scorer = goodScorer;
+  const deps: EngineDeps = {
+    config: parseConfig(configText(concurrency)),
+    data: new MemoryDataStore(),
+    table: new MemoryTable(),
+    steps: new MemoryQueue<StepMessage>(),
+    workspaces,
+    events: new MemoryEvents(),
+    clock: { now: () => now },
+    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+  };
+  const engine = new ReleaseEngine(deps);
+  const runner = new StepRunner(deps, engine);
+  const queue = deps.steps as MemoryQueue<StepMessage>;
+  const data = deps.data as MemoryDataStore;
+
+  /** Delivers queued step messages until none is left, completing training jobs as they appear. */
+  async function drain(options: { completeJobs?: boolean; jobStatus?: 'completed' | 'failed' } = {}) {
+    for (let i = 0; i < 500; i++) {
+      const message = queue.take();
+      if (!message) return;
+      now = new Date(now.getTime() + 1000);
+      await runner.run(message);
+      if (options.completeJobs !== false) {
+        for (const job of workspaces.dev.jobs.values()) {
+          if (job.status === 'running') workspaces.dev.finishJob(job.name, options.jobStatus ?? 'completed', 'exit code 3\nTraceback: boom');
+        }
+      }
+    }
+    throw new Error('drain did not settle');
+  }
+
+  async function upload(name: string, content: string) {
+    const info = await data.write({ container: 'training-data', name }, content);
+    return {
+      id: `evt-${name}-${info.eTag}`,
+      eventType: 'Microsoft.Storage.BlobCreated',
+      subject: `/blobServices/default/containers/training-data/blobs/${name}`,
+      eventTime: now.toISOString(),
+      topic: '/subscriptions/x/resourceGroups/y/providers/Microsoft.Storage/storageAccounts/devstoreaccount1',
+      data: { api: 'PutBlob', eTag: info.eTag, contentLength: info.contentLength, url: info.url, blobType: 'BlockBlob' },
+      dataVersion: '',
+      metadataVersion: '1',
+    };
+  }
+
+  return {
+    deps, engine, runner, queue, data, workspaces, drain, upload,
+    advance: (seconds: number) => (now = new Date(now.getTime() + seconds * 1000)),
+  };
+}
