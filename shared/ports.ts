@@ -68,8 +68,10 @@ export interface SubmitJobRequest {
   name: string;
   /** Path of the AML-style command job spec (YAML). */
   specPath: string;
-  /** Values for the spec's `inputs`, overriding its defaults. */
+  /** Values for the spec's `inputs`, overriding its defaults; each must be declared. */
   inputs: Record<string, JobInputValue>;
+  /** Values passed only when the spec declares an input of that name (label column, seed). */
+  optionalInputs?: Record<string, JobInputValue>;
   /** Tags recorded on the job (release id, pipeline...). */
   tags?: Record<string, string>;
   timeoutSeconds?: number;

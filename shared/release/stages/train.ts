@@ -13,6 +13,8 @@ export const train: StageHandler = async (release, ctx) => {
       specPath: ctx.pipeline.training.job,
       inputs: {
         training_data: { type: 'uri_file', path: ctx.data.urlOf({ container: ctx.settings.artifactsContainer, name: data.trainBlob }) },
+      },
+      optionalInputs: {
         label_column: { type: 'string', value: ctx.pipeline.data.labelColumn },
         seed: { type: 'integer', value: ctx.pipeline.training.seed },
       },

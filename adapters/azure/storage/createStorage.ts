@@ -1,0 +1,89 @@
+import type { TokenCredential } from '@azure/core-auth';
+import { TableClient } from '@azure/data-tables';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { QueueServiceClient } from '@azure/storage-queue';
+import type { Clock, Logger } from '../../../shared/ports';
+import { BlobDataStore } from './BlobDataStore';
+import { QueueMessageQueue } from './QueueMessageQueue';
+import { StorageEventLog } from './StorageEventLog';
+import { TableStateTable } from './TableStateTable';
+
+/** Where the storage account is: a connection string (Azurite, keys) or URLs + Entra ID. */
+export type StorageTarget =
+  | { connectionString: string }
+  | { accountUrl: { blob: string; queue: string; table: string }; credential: TokenCredential };
+
+export interface CreateStorageOptions {
+  /** Table holding the event log. @default events */
+  eventsTable?: string;
+  /** Webhook URLs that receive every published event batch. @default [] */
+  webhooks?: string[];
+  /** Used by the event log for partitions and look-back. @default the system clock */
+  clock?: Clock;
+  /** Receives webhook delivery failures. @default none */
+  logger?: Logger;
+  /** Blobs per listing page. @default 5000 */
+  listPageSize?: number;
+}
+
+export interface Storage {
+  readonly data: BlobDataStore;
+  /** One state table per name; the same instance for the same name. */
+  table(name: string): TableStateTable;
+  queue<M>(name: string): QueueMessageQueue<M>;
+  readonly events: StorageEventLog;
+  /** The raw SDK clients, for what the ports do not cover (listing containers, tests). */
+  readonly clients: { blob: BlobServiceClient; queue: QueueServiceClient; table(name: string): TableClient };
+}
+
+/**
+ * Builds the storage adapters on the real SDKs. The same code serves Azure (pass
+ * `accountUrl` + `DefaultAzureCredential`) and Azurite (pass its connection string).
+ */
+export function createStorage(target: StorageTarget, options: CreateStorageOptions = {}): Storage {
+  const blob = 'connectionString' in target
+    ? BlobServiceClient.fromConnectionString(target.connectionString)
+    : new BlobServiceClient(target.accountUrl.blob, target.credential);
+  const queue = 'connectionString' in target
+    ? QueueServiceClient.fromConnectionString(target.connectionString)
+    : new QueueServiceClient(target.accountUrl.queue, target.credential);
+  const tableClient = (name: string): TableClient => {
+    // Tables refuses plain http unless told; Azurite serves http only.
+    if ('connectionString' in target) {
+      return TableClient.fromConnectionString(target.connectionString, name, {
+        allowInsecureConnection: isInsecure(target.connectionString),
+      });
+    }
+    return new TableClient(target.accountUrl.table, name, target.credential, {
+      allowInsecureConnection: target.accountUrl.table.startsWith('http:'),
+    });
+  };
+
+  const tables = new Map<string, TableStateTable>();
+  const queues = new Map<string, QueueMessageQueue<unknown>>();
+  const table = (name: string): TableStateTable => {
+    let existing = tables.get(name);
+    if (!existing) tables.set(name, (existing = new TableStateTable(tableClient(name))));
+    return existing;
+  };
+  const events = new StorageEventLog(table(options.eventsTable ?? 'events'), {
+    webhooks: options.webhooks ?? [],
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  return {
+    data: new BlobDataStore(blob, options.listPageSize ? { listPageSize: options.listPageSize } : {}),
+    table,
+    queue<M>(name: string): QueueMessageQueue<M> {
+      let existing = queues.get(name);
+      if (!existing) queues.set(name, (existing = new QueueMessageQueue<unknown>(queue.getQueueClient(name))));
+      return existing as QueueMessageQueue<M>;
+    },
+    events,
+    clients: { blob, queue, table: tableClient },
+  };
+}
+
+function isInsecure(connectionString: string): boolean {
+  return /UseDevelopmentStorage=true|DefaultEndpointsProtocol=http(;|$)|Endpoint=http:/i.test(connectionString);
+}

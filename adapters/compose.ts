@@ -1,0 +1,78 @@
+import { resolve } from 'node:path';
+import type { AutopilotConfig, EnvironmentName } from '../shared/config/schema';
+import { ENVIRONMENTS } from '../shared/config/schema';
+import { ConfigError } from '../shared/errors';
+import type { Logger, MlWorkspace } from '../shared/ports';
+import { ReleaseEngine } from '../shared/release/engine';
+import { StepRunner } from '../shared/release/stepRunner';
+import type { StepMessage } from '../shared/release/types';
+import { createStorage, type Storage } from './azure/storage';
+import { loadConfigFile } from './configFile';
+import { consoleLogger } from './consoleLogger';
+import { createLocalWorkspaces, type LocalWorkspaces } from './local/localWorkspaces';
+import { ensureLocalTokens, type LocalTokens } from './local/tokens';
+import { resolveConnectionString } from './storageConnection';
+
+export const STEPS_QUEUE = 'autopilot-steps';
+export const STATE_TABLE = 'autopilot';
+
+export interface Services {
+  config: AutopilotConfig;
+  configFile: string;
+  stateDir: string;
+  storage: Storage;
+  workspaces: Record<EnvironmentName, MlWorkspace>;
+  engine: ReleaseEngine;
+  steps: StepRunner;
+  tokens: LocalTokens;
+  logger: Logger;
+  stop(): Promise<void>;
+}
+
+/**
+ * The composition root: reads settings from the environment (local.settings.json
+ * locally, app settings in Azure), builds the adapters and hands them to the core.
+ */
+export async function composeServices(env: NodeJS.ProcessEnv = process.env): Promise<Services> {
+  const logger = consoleLogger('autopilot');
+  const { config, file } = loadConfigFile(env.AUTOPILOT_CONFIG ?? 'autopilot.yaml');
+  const stateDir = resolve(env.AUTOPILOT_STATE_DIR ?? '.autopilot');
+  const azureEnvs = ENVIRONMENTS.filter((e) => config.environments[e].backend === 'azure');
+  if (azureEnvs.length) {
+    throw new ConfigError(file, azureEnvs.map((e) => ({ path: `environments.${e}.backend`, message: 'the azure backend is not available in this build yet; use local' })));
+  }
+  const storage = createStorage(
+    { connectionString: resolveConnectionString(env.AzureWebJobsStorage) },
+    { logger, webhooks: (env.AUTOPILOT_WEBHOOKS ?? '').split(',').filter(Boolean) },
+  );
+  const local: LocalWorkspaces = await createLocalWorkspaces({
+    stateDir,
+    storage,
+    logger,
+    port: env.AUTOPILOT_ENDPOINTS_PORT ? Number(env.AUTOPILOT_ENDPOINTS_PORT) : 7072,
+  });
+  const deps = {
+    config,
+    data: storage.data,
+    table: storage.table(STATE_TABLE),
+    steps: storage.queue<StepMessage>(STEPS_QUEUE),
+    workspaces: local.workspaces,
+    events: storage.events,
+    clock: { now: () => new Date() },
+    logger,
+    options: env.AUTOPILOT_JOB_POLL_SECONDS ? { jobPollSeconds: Number(env.AUTOPILOT_JOB_POLL_SECONDS) } : {},
+  };
+  const engine = new ReleaseEngine(deps);
+  return {
+    config,
+    configFile: file,
+    stateDir,
+    storage,
+    workspaces: local.workspaces,
+    engine,
+    steps: new StepRunner(deps, engine),
+    tokens: ensureLocalTokens(stateDir),
+    logger,
+    stop: () => local.stop(),
+  };
+}

@@ -1,0 +1,30 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parseConfig } from '../shared/config/parseConfig';
+import type { AutopilotConfig } from '../shared/config/schema';
+import { ConfigError } from '../shared/errors';
+
+/**
+ * Reads autopilot.yaml and resolves the job and deployment spec paths it names
+ * (relative to the file), so a missing spec fails at start-up, not mid-release.
+ */
+export function loadConfigFile(path: string): { config: AutopilotConfig; file: string } {
+  const file = resolve(path);
+  if (!existsSync(file)) {
+    throw new ConfigError(path, [{ path: '', message: `file not found (looked at ${file}); set AUTOPILOT_CONFIG or create it` }]);
+  }
+  const config = parseConfig(readFileSync(file, 'utf8'), path);
+  const base = dirname(file);
+  const missing: { path: string; message: string }[] = [];
+  const locate = (value: string, where: string) => {
+    const absolute = isAbsolute(value) ? value : resolve(base, value);
+    if (!existsSync(absolute)) missing.push({ path: where, message: `${value} does not exist (resolved to ${absolute})` });
+    return absolute;
+  };
+  for (const [name, pipeline] of Object.entries(config.pipelines)) {
+    pipeline.training.job = locate(pipeline.training.job, `pipelines.${name}.training.job`);
+    pipeline.deployment.spec = locate(pipeline.deployment.spec, `pipelines.${name}.deployment.spec`);
+  }
+  if (missing.length) throw new ConfigError(path, missing);
+  return { config, file };
+}

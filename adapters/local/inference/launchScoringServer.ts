@@ -1,0 +1,120 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
+import { get } from 'node:http';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ProbeSettings } from '../../../shared/jobs/deploymentSpec';
+import { LineTail } from '../workspace/logTail';
+
+export interface ScoringServerConfig {
+  /** Named in errors: "deployment blue of default-dev", "model m:3". */
+  label: string;
+  scriptPath: string;
+  /** The working directory, as in an AML container: the deployment's code folder. */
+  codeDir: string;
+  modelDir: string;
+  environmentVariables: Record<string, string>;
+  liveness: ProbeSettings;
+  /** Output of the server is appended here. @default kept in memory only */
+  logFile?: string;
+}
+
+export interface LaunchedServer {
+  child: ChildProcess;
+  url: string;
+  tail: LineTail;
+}
+
+/** Why a scoring server did not come up; carries its log tail. */
+export class ScoringServerError extends Error {}
+
+// tsx's loader by file URL, so TypeScript scoring scripts load whatever the cwd is.
+const TSX_LOADER = pathToFileURL(require.resolve('tsx')).href;
+const SERVER_ENTRY = existsSync(join(__dirname, 'server.ts')) ? join(__dirname, 'server.ts') : join(__dirname, 'server.js');
+
+/**
+ * Starts one scoring server process and resolves once it is live: it printed its port
+ * and `GET /` answered 200. Azure ML would wait `initial_delay` before probing; locally
+ * we probe right away and often, and give up after the probe's whole failure window
+ * (initial_delay + period × failure_threshold), or as soon as the process exits.
+ */
+export function launchScoringServer(
+  config: ScoringServerConfig,
+  onSpawn: (child: ChildProcess) => void = () => {},
+): Promise<LaunchedServer> {
+  const tail = new LineTail(20);
+  const log: WriteStream | undefined = config.logFile ? createWriteStream(config.logFile, { flags: 'a' }) : undefined;
+  const child = spawn(process.execPath, ['--import', TSX_LOADER, SERVER_ENTRY], {
+    cwd: config.codeDir,
+    env: {
+      ...process.env,
+      ...config.environmentVariables,
+      AZUREML_MODEL_DIR: config.modelDir,
+      AZUREML_ENTRY_SCRIPT: config.scriptPath,
+      AUTOPILOT_SCORING_SCRIPT: config.scriptPath,
+    },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  child.on('exit', () => log?.end());
+  onSpawn(child);
+
+  let onPort: (port: number) => void = () => {};
+  const portPromise = new Promise<number>((resolve) => (onPort = resolve));
+  const reader = (stream: NodeJS.ReadableStream) => {
+    let pending = '';
+    stream.on('data', (chunk: Buffer) => {
+      log?.write(chunk);
+      const lines = (pending + chunk.toString('utf8')).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        const match = /^LISTENING (\d+)$/.exec(line);
+        if (match) onPort(Number(match[1]));
+        else tail.push(line);
+      }
+    });
+  };
+  reader(child.stdout!);
+  reader(child.stderr!);
+
+  const windowMs = (config.liveness.initial_delay + config.liveness.period * config.liveness.failure_threshold) * 1000;
+  return new Promise<LaunchedServer>((resolve, reject) => {
+    let settled = false;
+    const fail = (why: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(deadline);
+      child.kill('SIGKILL');
+      // Let the last output arrive before quoting it.
+      setTimeout(() => reject(new ScoringServerError(`${config.label}: ${why}\n${tail.toString()}`.trimEnd())), 50);
+    };
+    const deadline = setTimeout(() => fail(`the scoring server did not become live within ${windowMs / 1000} s`), windowMs);
+    child.once('error', (error) => fail(`could not start the scoring server: ${error.message}`));
+    const onEarlyExit = (code: number | null, signal: NodeJS.Signals | null) =>
+      fail(`the scoring server exited (${code === null ? signal : `exit code ${code}`}) before it became live`);
+    child.once('exit', onEarlyExit);
+    void portPromise.then(async (port) => {
+      const url = `http://127.0.0.1:${port}`;
+      while (!settled) {
+        if (await isLive(url, config.liveness.timeout * 1000)) {
+          settled = true;
+          clearTimeout(deadline);
+          child.removeListener('exit', onEarlyExit);
+          resolve({ child, url, tail });
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    });
+  });
+}
+
+export function isLive(url: string, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const request = get(`${url}/`, { timeout: timeoutMs, agent: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    request.on('timeout', () => request.destroy());
+    request.on('error', () => resolve(false));
+  });
+}

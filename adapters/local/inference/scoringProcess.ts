@@ -1,0 +1,105 @@
+import type { ChildProcess } from 'node:child_process';
+import type { Logger } from '../../../shared/ports';
+import { launchScoringServer, type ScoringServerConfig } from './launchScoringServer';
+
+export type ScoringProcessState = 'starting' | 'live' | 'restarting' | 'stopped';
+
+export interface ScoringProcessOptions {
+  /** Restart the server when it dies after it was live, as AML restarts a crashed container. @default true */
+  restart?: boolean;
+  /** First restart delay; doubles per failed attempt up to 30 s. @default 500 */
+  restartDelayMs?: number;
+  logger?: Logger;
+}
+
+const MAX_RESTART_DELAY_MS = 30_000;
+
+/** One deployment's scoring server, kept alive: it is restarted with backoff whenever it dies. */
+export class ScoringProcess {
+  private child: ChildProcess | undefined;
+  private currentUrl: string | undefined;
+  private restartCount = 0;
+  private failedAttempts = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private status: ScoringProcessState = 'starting';
+
+  constructor(
+    readonly config: ScoringServerConfig,
+    private readonly options: ScoringProcessOptions = {},
+  ) {}
+
+  /** Where the server listens while it is live. */
+  get url(): string | undefined {
+    return this.status === 'live' ? this.currentUrl : undefined;
+  }
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+  get restarts(): number {
+    return this.restartCount;
+  }
+  get state(): ScoringProcessState {
+    return this.status;
+  }
+
+  /** Resolves once live; rejects with a ScoringServerError (with the log tail) if it never gets there. */
+  async start(): Promise<void> {
+    await this.launch();
+  }
+
+  async stop(): Promise<void> {
+    this.status = 'stopped';
+    clearTimeout(this.restartTimer);
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      child.kill('SIGTERM');
+    });
+  }
+
+  private async launch(): Promise<void> {
+    const launched = await launchScoringServer(this.config, (child) => {
+      // Tracked from the spawn on, so stop() during start-up kills it too.
+      this.child = child;
+      if (this.status === 'stopped') child.kill('SIGKILL');
+    });
+    if (this.status === 'stopped') {
+      launched.child.kill('SIGKILL');
+      return;
+    }
+    this.child = launched.child;
+    this.currentUrl = launched.url;
+    this.status = 'live';
+    this.failedAttempts = 0;
+    launched.child.once('exit', (code, signal) => {
+      if (this.status === 'stopped' || this.options.restart === false) {
+        if (this.status !== 'stopped') this.status = 'stopped';
+        return;
+      }
+      this.options.logger?.warn(`${this.config.label}: scoring server died (${code ?? signal}); restarting`, {
+        tail: launched.tail.toString(),
+      });
+      this.scheduleRestart();
+    });
+  }
+
+  private scheduleRestart(): void {
+    this.status = 'restarting';
+    const delay = Math.min(MAX_RESTART_DELAY_MS, (this.options.restartDelayMs ?? 500) * 2 ** this.failedAttempts);
+    this.restartTimer = setTimeout(() => {
+      if (this.status === 'stopped') return;
+      this.restartCount++;
+      this.launch().catch((error: unknown) => {
+        if (this.status === 'stopped') return;
+        this.failedAttempts++;
+        this.options.logger?.error(`${this.config.label}: restart failed`, { error: (error as Error).message });
+        this.scheduleRestart();
+      });
+    }, delay);
+  }
+}

@@ -1,0 +1,269 @@
+import { mkdir, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { EnvironmentName } from '../../../shared/config/schema';
+import { BadRequestError, NotFoundError } from '../../../shared/errors';
+import type { DeploymentInfo, DeployRequest, EndpointInfo, Logger, ModelRef, ModelVersion } from '../../../shared/ports';
+import type { EndpointRouting, LocalEndpointHost } from '../inference/endpointHost';
+import { loadDeploymentSpec } from '../inference/loadDeploymentSpec';
+import { ScoringProcess } from '../inference/scoringProcess';
+import { armEndpointId, EndpointRecord, type DeploymentRecord } from './endpointRecord';
+import { KeyedMutex } from './keyedMutex';
+import { validateName } from './names';
+import { validateMirrorTraffic, validateTraffic } from './validateTraffic';
+import { EndpointConflictError } from './workspaceErrors';
+import { readJsonFile, writeJsonAtomic } from './writeJsonAtomic';
+
+/** DeploymentInfo plus what only the local backend knows about the serving process. */
+export interface LocalDeploymentInfo extends DeploymentInfo {
+  /** Times the scoring server was restarted after it died. */
+  restarts: number;
+  /** Whether its scoring server answers right now. */
+  serving: boolean;
+  pid?: number;
+}
+
+export interface OnlineEndpointsOptions {
+  environment: EnvironmentName;
+  /** `<root>/endpoints`: one `<name>.json` per endpoint, logs in `<name>/<deployment>.log`. */
+  dir: string;
+  host: LocalEndpointHost;
+  getModel: (ref: ModelRef) => Promise<ModelVersion | undefined>;
+  logger?: Logger;
+}
+
+interface Server {
+  process: ScoringProcess;
+  requestTimeoutMs: number;
+}
+
+/** One environment's online endpoints: state on disk, scoring servers as child processes. */
+export class OnlineEndpoints {
+  private readonly records = new Map<string, EndpointRecord>();
+  private readonly servers = new Map<string, Server>();
+  private readonly perEndpoint = new KeyedMutex();
+
+  constructor(private readonly options: OnlineEndpointsOptions) {}
+
+  /** Re-serves what the files describe: registers the endpoints and starts their deployments. */
+  async start(): Promise<void> {
+    await mkdir(this.options.dir, { recursive: true });
+    const files = (await readdir(this.options.dir)).filter((f) => f.endsWith('.json'));
+    await Promise.all(
+      files.map(async (file) => {
+        const record = await readJsonFile(EndpointRecord, join(this.options.dir, file));
+        if (!record || record.environment !== this.options.environment) return;
+        try {
+          this.serve(record);
+        } catch (error) {
+          this.options.logger?.error(`endpoint ${record.name} not restored`, { error: (error as Error).message });
+          return;
+        }
+        const alive = record.deployments.filter((d) => d.state !== 'failed');
+        await Promise.all(alive.map((deployment) => this.launch(record, deployment, deployment.model, deployment.specPath)));
+        await this.persist(record);
+      }),
+    );
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.servers.values()].map((server) => server.process.stop()));
+    this.servers.clear();
+    for (const name of this.records.keys()) this.options.host.unregister(name, this.options.environment);
+    this.records.clear();
+  }
+
+  async deploy(request: DeployRequest): Promise<LocalDeploymentInfo> {
+    validateName('endpoint', request.endpoint);
+    validateName('deployment', request.deployment);
+    return this.perEndpoint.run(request.endpoint, async () => {
+      const owner = this.options.host.owner(request.endpoint);
+      if (owner && owner !== this.options.environment) throw new EndpointConflictError(request.endpoint, owner, this.options.environment);
+      const spec = await loadDeploymentSpec(request.specPath);
+      if (!(await this.options.getModel(request.model))) {
+        throw new NotFoundError('model', `${request.model.name}:${request.model.version}`, `register or import it in ${this.options.environment} first`);
+      }
+      let record = this.records.get(request.endpoint);
+      if (!record) {
+        record = { name: request.endpoint, environment: this.options.environment, createdAt: new Date().toISOString(), traffic: {}, mirrorTraffic: {}, deployments: [] };
+        this.serve(record);
+      }
+      const existing = record.deployments.find((d) => d.name === request.deployment);
+      const running = this.servers.get(key(record.name, request.deployment));
+      const sameModel = existing && existing.model.name === request.model.name && existing.model.version === request.model.version;
+      if (existing && sameModel && existing.state === 'succeeded' && existing.specPath === spec.specPath && running) {
+        return this.deploymentInfo(record.name, existing);
+      }
+      const deployment: DeploymentRecord = existing ?? {
+        name: request.deployment,
+        model: request.model,
+        specPath: spec.specPath,
+        tags: { ...request.tags },
+        state: 'creating',
+        createdAt: new Date().toISOString(),
+      };
+      if (!existing) record.deployments.push(deployment);
+      await this.persist(record);
+      await this.launch(record, deployment, request.model, spec.specPath, request.tags);
+      await this.persist(record);
+      return this.deploymentInfo(record.name, deployment);
+    });
+  }
+
+  async setTraffic(endpoint: string, traffic: Record<string, number>): Promise<EndpointInfo> {
+    return this.perEndpoint.run(endpoint, async () => {
+      const record = this.require(endpoint);
+      validateTraffic(record, traffic);
+      record.traffic = { ...traffic };
+      await this.persist(record);
+      return this.info(record);
+    });
+  }
+
+  async setMirrorTraffic(endpoint: string, mirrorTraffic: Record<string, number>): Promise<EndpointInfo> {
+    return this.perEndpoint.run(endpoint, async () => {
+      const record = this.require(endpoint);
+      validateMirrorTraffic(record, mirrorTraffic);
+      record.mirrorTraffic = { ...mirrorTraffic };
+      await this.persist(record);
+      return this.info(record);
+    });
+  }
+
+  async deleteDeployment(endpoint: string, deployment: string): Promise<void> {
+    return this.perEndpoint.run(endpoint, async () => {
+      const record = this.require(endpoint);
+      if (!record.deployments.some((d) => d.name === deployment)) {
+        throw new NotFoundError('deployment', `${endpoint}/${deployment}`);
+      }
+      const live = record.traffic[deployment] ?? 0;
+      const mirrored = record.mirrorTraffic[deployment] ?? 0;
+      if (live > 0 || mirrored > 0) {
+        throw new BadRequestError(
+          `deployment '${deployment}' of endpoint '${endpoint}' still receives ${live > 0 ? `${live}% of live` : `${mirrored}% of mirror`} traffic; ` +
+            'move its traffic to another deployment first',
+          'deployment',
+        );
+      }
+      await this.servers.get(key(endpoint, deployment))?.process.stop();
+      this.servers.delete(key(endpoint, deployment));
+      record.deployments = record.deployments.filter((d) => d.name !== deployment);
+      delete record.traffic[deployment];
+      delete record.mirrorTraffic[deployment];
+      await this.persist(record);
+    });
+  }
+
+  get(name: string): EndpointInfo | undefined {
+    const record = this.records.get(name);
+    return record && this.info(record);
+  }
+
+  list(): EndpointInfo[] {
+    return [...this.records.values()].sort((a, b) => a.name.localeCompare(b.name)).map((r) => this.info(r));
+  }
+
+  /**
+   * Starts a scoring server for `model` under `deployment`; on success it replaces the
+   * running one (which is stopped after the switch, so requests never see a gap). On
+   * failure the deployment is marked failed and a previous server, if any, keeps serving.
+   */
+  private async launch(record: EndpointRecord, deployment: DeploymentRecord, model: ModelRef, specPath: string, tags?: Record<string, string>): Promise<void> {
+    const id = key(record.name, deployment.name);
+    const previous = this.servers.get(id);
+    const label = `deployment '${deployment.name}' of endpoint '${record.name}' (model ${model.name}:${model.version})`;
+    let server: ScoringProcess | undefined;
+    try {
+      const version = await this.options.getModel(model);
+      if (!version) throw new NotFoundError('model', `${model.name}:${model.version}`, `register or import it in ${this.options.environment} first`);
+      const spec = await loadDeploymentSpec(specPath);
+      await mkdir(join(this.options.dir, record.name), { recursive: true });
+      server = new ScoringProcess(
+        {
+          label,
+          scriptPath: spec.scriptPath,
+          codeDir: spec.codeDir,
+          modelDir: version.path,
+          environmentVariables: spec.spec.environment_variables,
+          liveness: spec.spec.liveness_probe,
+          logFile: join(this.options.dir, record.name, `${deployment.name}.log`),
+        },
+        this.options.logger ? { logger: this.options.logger } : {},
+      );
+      await server.start();
+      this.servers.set(id, { process: server, requestTimeoutMs: spec.spec.request_settings.request_timeout_ms });
+      Object.assign(deployment, { model, specPath, state: 'succeeded' as const });
+      if (tags) deployment.tags = { ...tags };
+      delete deployment.error;
+      await previous?.process.stop();
+    } catch (error) {
+      await server?.stop();
+      const message = (error as Error).message;
+      deployment.state = 'failed';
+      deployment.error = previous ? `${message}\n(the previous model ${deployment.model.name}:${deployment.model.version} keeps serving)` : message;
+      if (!previous) Object.assign(deployment, { model, specPath });
+      this.options.logger?.error(`${label} failed`, { error: message });
+    }
+  }
+
+  private serve(record: EndpointRecord): void {
+    this.options.host.register({
+      name: record.name,
+      environment: this.options.environment,
+      routing: () => this.routing(record.name),
+    });
+    this.records.set(record.name, record);
+  }
+
+  private routing(name: string): EndpointRouting {
+    const record = this.records.get(name);
+    if (!record) return { traffic: {}, mirrorTraffic: {}, deployments: {} };
+    const deployments: EndpointRouting['deployments'] = {};
+    for (const deployment of record.deployments) {
+      const server = this.servers.get(key(name, deployment.name));
+      deployments[deployment.name] = { url: server?.process.url, requestTimeoutMs: server?.requestTimeoutMs ?? 5000 };
+    }
+    return { traffic: record.traffic, mirrorTraffic: record.mirrorTraffic, deployments };
+  }
+
+  private require(endpoint: string): EndpointRecord {
+    const record = this.records.get(endpoint);
+    if (!record) throw new NotFoundError('endpoint', endpoint, `no such endpoint in ${this.options.environment}`);
+    return record;
+  }
+
+  private info(record: EndpointRecord): EndpointInfo {
+    return {
+      name: record.name,
+      environment: record.environment,
+      scoringUri: this.options.host.scoringUri(record.name),
+      traffic: { ...record.traffic },
+      mirrorTraffic: { ...record.mirrorTraffic },
+      deployments: record.deployments.map((d) => this.deploymentInfo(record.name, d)),
+      id: armEndpointId(record.environment, record.name),
+    };
+  }
+
+  private deploymentInfo(endpoint: string, deployment: DeploymentRecord): LocalDeploymentInfo {
+    const server = this.servers.get(key(endpoint, deployment.name))?.process;
+    const info: LocalDeploymentInfo = {
+      name: deployment.name,
+      endpoint,
+      model: { ...deployment.model },
+      state: deployment.state,
+      createdAt: deployment.createdAt,
+      restarts: server?.restarts ?? 0,
+      serving: server?.url !== undefined,
+    };
+    if (deployment.error !== undefined) info.error = deployment.error;
+    if (server?.pid !== undefined) info.pid = server.pid;
+    return info;
+  }
+
+  private persist(record: EndpointRecord): Promise<void> {
+    return writeJsonAtomic(join(this.options.dir, `${record.name}.json`), record);
+  }
+}
+
+function key(endpoint: string, deployment: string): string {
+  return `${endpoint}/${deployment}`;
+}

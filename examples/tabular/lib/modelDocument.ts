@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { FeatureSpec } from './featureSpec';
+
+export const MODEL_FORMAT = 'mlops-autopilot/logistic-regression';
+
+const MetricSet = z.strictObject({
+  auc: z.number().nullable(),
+  accuracy: z.number().nullable(),
+  f1: z.number().nullable(),
+  log_loss: z.number().nullable(),
+});
+
+/**
+ * model.json: everything scoring needs, plus a training summary. It holds no timestamps or
+ * timings, so the same data, code and seed give the same bytes.
+ */
+export const ModelDocument = z.strictObject({
+  format: z.literal(MODEL_FORMAT),
+  formatVersion: z.literal(1),
+  labelColumn: z.string(),
+  /** Class labels in model order; binary models predict classes[1] with the sigmoid. */
+  classes: z.array(z.union([z.string(), z.number()])).min(2),
+  /** Input columns in training order (the order `{"data": [[...]]}` rows use). */
+  features: z.array(FeatureSpec).min(1),
+  /** Names of the encoded model inputs, for people reading the coefficients. */
+  inputs: z.array(z.string()),
+  intercepts: z.array(z.number()).min(1),
+  coefficients: z.array(z.array(z.number())).min(1),
+  training: z.strictObject({
+    seed: z.int(),
+    l2: z.number(),
+    rows: z.int(),
+    trainingRows: z.int(),
+    validationRows: z.int(),
+    rowsWithoutLabel: z.int(),
+    iterations: z.int(),
+    stopReason: z.string(),
+    loss: z.number(),
+    gradientNorm: z.number(),
+    metrics: z.strictObject({ train: MetricSet, validation: MetricSet.nullable() }),
+  }),
+});
+export type ModelDocument = z.infer<typeof ModelDocument>;
+
+/** Stable bytes: keys in the order they were built, non-finite numbers as null, one trailing newline. */
+export function serializeModel(model: ModelDocument): string {
+  return `${JSON.stringify(model, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2)}\n`;
+}

@@ -1,0 +1,55 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { Services } from '../../adapters/compose';
+import { authorize, UnauthenticatedError, type Action, type Principal } from '../../shared/auth/rbac';
+import type { EnvironmentName } from '../../shared/config/schema';
+import { BadRequestError, ConfigError, ForbiddenError, NotFoundError } from '../../shared/errors';
+import { services } from '../services';
+
+type Handler = (request: HttpRequest, context: InvocationContext, services: Services) => Promise<HttpResponseInit>;
+
+/** Wraps an API handler: services, then typed errors to HTTP statuses with `{error: {code, message, where}}`. */
+export function api(handler: Handler) {
+  return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+    try {
+      return await handler(request, context, await services());
+    } catch (error) {
+      return errorResponse(error, context);
+    }
+  };
+}
+
+export function errorResponse(error: unknown, context: InvocationContext): HttpResponseInit {
+  const body = (status: number, code: string, message: string, where?: string) => ({
+    status,
+    jsonBody: { error: { code, message, ...(where ? { where } : {}) } },
+  });
+  if (error instanceof BadRequestError) return body(400, 'BadRequest', error.message, error.where);
+  if (error instanceof UnauthenticatedError) return body(401, 'Unauthenticated', error.message);
+  if (error instanceof ForbiddenError) return body(403, 'Forbidden', error.message);
+  if (error instanceof NotFoundError) return body(404, 'NotFound', error.message);
+  if (error instanceof ConfigError) return body(503, 'ConfigurationInvalid', error.message);
+  // Anything else may carry internals (connection details): log it, return a pointer.
+  context.error(`unhandled error in ${context.functionName}:`, error);
+  return body(500, 'InternalError', `internal error; see the host log for invocation ${context.invocationId}`);
+}
+
+/** The caller, from a bearer token (local tokens; App Service authentication in Azure). */
+export function callerOf(request: HttpRequest, s: Services): Principal | undefined {
+  const match = /^Bearer\s+(\S+)$/i.exec(request.headers.get('authorization') ?? '');
+  return s.tokens.principalFor(match?.[1]);
+}
+
+export function requireRole(request: HttpRequest, s: Services, action: Action, environment?: EnvironmentName): Principal {
+  return authorize(callerOf(request, s), action, environment);
+}
+
+export async function jsonBodyOf(request: HttpRequest): Promise<unknown> {
+  const text = await request.text();
+  if (!text.trim()) return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new BadRequestError('request body is not valid JSON', 'body');
+  }
+}
+

@@ -1,0 +1,20 @@
+/**
+ * @module The function app: every trigger registers here. The same module runs on the
+ * Azure Functions host and on the local host in devhost/.
+ */
+import { app } from '@azure/functions';
+import { services, stopServices } from './services';
+import './blobCreated';
+import './releaseSteps';
+import './sweeper';
+import './http/releases';
+import './http/catalog';
+
+// Build the services at start so a bad autopilot.yaml fails loudly and local
+// endpoints are served again right after a restart.
+app.hook.appStart(async () => {
+  await services();
+});
+app.hook.appTerminate(async () => {
+  await stopServices();
+});

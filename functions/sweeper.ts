@@ -1,0 +1,10 @@
+import { app, type InvocationContext, type Timer } from '@azure/functions';
+import { services } from './services';
+
+/** Re-drives releases whose lease expired (a crash or a lost message) and admits orphaned ones. */
+export async function onSweep(_timer: Timer, context: InvocationContext): Promise<void> {
+  const { redriven, admitted } = await (await services()).engine.sweep();
+  if (redriven.length || admitted.length) context.log(`sweep: re-drove ${redriven.join(', ') || 'none'}; admitted ${admitted.join(', ') || 'none'}`);
+}
+
+app.timer('sweeper', { schedule: '*/15 * * * * *', runOnStartup: true, handler: onSweep });

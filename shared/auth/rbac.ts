@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { EnvironmentName, ENVIRONMENTS } from '../config/schema';
+import { AutopilotError, ForbiddenError } from '../errors';
+
+/**
+ * Roles of the classic Azure MLOps split: data scientists work in dev only; ML engineers
+ * own staging and prod (approve, rollback, prod data); readers look.
+ */
+export const Role = z.enum(['ml_engineer', 'data_scientist', 'reader']);
+export type Role = z.infer<typeof Role>;
+
+export const Principal = z.object({
+  name: z.string().min(1),
+  roles: z.array(z.object({ role: Role, environments: z.array(EnvironmentName).default([...ENVIRONMENTS]) })),
+});
+export type Principal = z.infer<typeof Principal>;
+
+export type Action = 'read' | 'release:start' | 'release:cancel' | 'release:approve' | 'release:rollback' | 'data:upload';
+
+const ALLOWED: Record<Role, readonly Action[]> = {
+  reader: ['read'],
+  data_scientist: ['read', 'release:start', 'release:cancel', 'data:upload'],
+  ml_engineer: ['read', 'release:start', 'release:cancel', 'release:approve', 'release:rollback', 'data:upload'],
+};
+
+/** The environment an action touches when the caller names none. */
+const DEFAULT_ENVIRONMENT: Record<Action, EnvironmentName> = {
+  read: 'dev',
+  'release:start': 'dev',
+  'release:cancel': 'dev',
+  'data:upload': 'dev',
+  'release:approve': 'prod',
+  'release:rollback': 'prod',
+};
+
+/** A request without valid credentials. */
+export class UnauthenticatedError extends AutopilotError {
+  constructor() {
+    super('missing or unknown token; send "Authorization: Bearer <token>" (local tokens are in .autopilot/tokens.json)');
+  }
+}
+
+export function can(principal: Principal, action: Action, environment?: EnvironmentName): boolean {
+  const env = environment ?? DEFAULT_ENVIRONMENT[action];
+  // Reading is not scoped: a reader of any environment may see releases and endpoints.
+  return principal.roles.some(
+    (grant) => ALLOWED[grant.role].includes(action) && (action === 'read' || grant.environments.includes(env)),
+  );
+}
+
+/** Throws unless the principal may perform the action in the environment. */
+export function authorize(principal: Principal | undefined, action: Action, environment?: EnvironmentName): Principal {
+  if (!principal) throw new UnauthenticatedError();
+  if (!can(principal, action, environment)) {
+    throw new ForbiddenError(principal.name, action, environment ?? DEFAULT_ENVIRONMENT[action]);
+  }
+  return principal;
+}

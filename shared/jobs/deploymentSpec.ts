@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { parseYamlWith } from '../config/parseConfig';
+
+/**
+ * The subset of the Azure ML managed online deployment YAML that both backends accept.
+ * Probe defaults are Azure ML's; `instance_type`, `data_collector` and friends are recorded only.
+ */
+
+const probe = (defaults: { failure_threshold: number }) =>
+  z
+    .strictObject({
+      /** Seconds before the first probe. @default 10 */
+      initial_delay: z.number().min(0).default(10),
+      /** Seconds between probes. @default 10 */
+      period: z.number().positive().default(10),
+      /** Seconds a probe may take. @default 2 */
+      timeout: z.number().positive().default(2),
+      /** Failed probes before the instance counts as down. @default 30 (liveness), 3 (readiness) */
+      failure_threshold: z.int().positive().default(defaults.failure_threshold),
+      /** Successful probes before the instance counts as up. @default 1 */
+      success_threshold: z.int().positive().default(1),
+    })
+    .prefault({});
+
+export const ProbeSettings = probe({ failure_threshold: 30 });
+export type ProbeSettings = z.infer<typeof ProbeSettings>;
+
+const stringMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
+
+export const DeploymentSpec = z.strictObject({
+  $schema: z.string().optional(),
+  name: z.string().optional(),
+  endpoint_name: z.string().optional(),
+  model: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
+  description: z.string().optional(),
+  code_configuration: z.strictObject({
+    /** Folder with the scoring code, relative to the spec file. */
+    code: z.string().min(1),
+    /** The scoring script, relative to `code`. */
+    scoring_script: z.string().min(1),
+  }),
+  environment: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
+  instance_type: z.string().optional(),
+  /** @default 1 */
+  instance_count: z.int().positive().default(1),
+  environment_variables: stringMap.default({}),
+  request_settings: z
+    .strictObject({
+      /** A request taking longer answers 504. @default 5000 */
+      request_timeout_ms: z.int().positive().default(5000),
+      /** @default 1 */
+      max_concurrent_requests_per_instance: z.int().positive().default(1),
+      max_queue_wait_ms: z.int().nonnegative().optional(),
+    })
+    .prefault({}),
+  liveness_probe: probe({ failure_threshold: 30 }),
+  readiness_probe: probe({ failure_threshold: 3 }),
+  tags: stringMap.default({}),
+  app_insights_enabled: z.boolean().optional(),
+  data_collector: z.record(z.string(), z.unknown()).optional(),
+});
+export type DeploymentSpec = z.infer<typeof DeploymentSpec>;
+
+export function parseDeploymentSpec(text: string, file: string): DeploymentSpec {
+  return parseYamlWith(DeploymentSpec, text, file);
+}
