@@ -76,7 +76,13 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<R
   child.stdout?.on('data', onData);
   child.stderr?.on('data', onData);
   let exited: number | null | undefined;
-  child.on('exit', (code) => (exited = code));
+  // Never outlive the process that started us (a host that exits or crashes on an error).
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.on('exit', (code) => {
+    exited = code;
+    process.off('exit', killOnExit);
+  });
 
   const deadline = Date.now() + 30_000;
   for (const port of [ports.blob, ports.queue, ports.table]) {

@@ -1,0 +1,155 @@
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { isAbsolute, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { connectionStringFor, startAzurite, type AzuritePorts, type RunningAzurite } from './azurite';
+import { FunctionsEntryError, PortInUseError } from './errors';
+import type { EventSubscriptionInput } from './eventSubscription';
+import { freePort } from './freePort';
+import { PROJECT_ROOT, startFunctionsHost, type RunningFunctionsHost } from './host';
+import { loadHostConfig } from './hostConfig';
+import { createHostLogger, type HostLogger } from './logger';
+
+/** New training data in `training-data` goes to the app's `blobCreated` function, as infra/ wires it in Azure. */
+export const DEFAULT_EVENT_SUBSCRIPTIONS: readonly EventSubscriptionInput[] = [
+  {
+    name: 'training-data-created',
+    functionName: 'blobCreated',
+    includedEventTypes: ['Microsoft.Storage.BlobCreated'],
+    subjectBeginsWith: '/blobServices/default/containers/training-data/',
+  },
+];
+
+export interface StackOptions {
+  /** Folder holding host.json, local.settings.json and the functions. @default the project root */
+  projectRoot?: string;
+  /** Functions entry, relative to projectRoot or absolute. @default functions/index.ts */
+  functionsEntry?: string;
+  /** Keys, Azurite data and event state. @default $AUTOPILOT_STATE_DIR, else <projectRoot>/.autopilot */
+  stateDir?: string;
+  /** Functions host port; 0 = free. @default 7071 */
+  port?: number;
+  /** Public storage ports; 0 = free. @default blob 10000, queue 10001, table 10002 */
+  storagePorts?: Partial<AzuritePorts>;
+  /** @default DEFAULT_EVENT_SUBSCRIPTIONS */
+  eventSubscriptions?: readonly EventSubscriptionInput[];
+  /** Scales Event Grid retry waits and TTL (tests). @default 1 */
+  retryScale?: number;
+  /** @default 60000 */
+  reconcileIntervalMs?: number;
+  /** @default 60 */
+  queueMessageLeaseSeconds?: number;
+  logger?: HostLogger;
+}
+
+export interface RunningStack {
+  readonly urls: { functions: string; api: string; blob: string; queue: string; table: string };
+  /** Public storage ports (blob is the event proxy in front of Azurite). */
+  readonly ports: AzuritePorts & { functions: number };
+  /** Explicit connection string for the public ports (also in AzureWebJobsStorage). */
+  readonly connectionString: string;
+  readonly keysPath: string;
+  readonly stateDir: string;
+  readonly host: RunningFunctionsHost;
+  stop(): Promise<void>;
+}
+
+const PORT_OPTIONS: Record<keyof AzuritePorts | 'functions', [string, string]> = {
+  functions: ['Functions host', '--port'],
+  blob: ['Azurite blob service', '--blob-port'],
+  queue: ['Azurite queue service', '--queue-port'],
+  table: ['Azurite table service', '--table-port'],
+};
+
+/**
+ * The embedded stack: Azurite (persisted under the state dir) with its blob service
+ * behind the event proxy, and the local Functions host running the app. Sets
+ * `AzureWebJobsStorage`, `AUTOPILOT_STORAGE_CONNECTION_STRING` and `AUTOPILOT_STATE_DIR`
+ * before the app loads.
+ */
+export async function startStack(options: StackOptions = {}): Promise<RunningStack> {
+  const projectRoot = resolve(options.projectRoot ?? PROJECT_ROOT);
+  const stateDir = resolve(options.stateDir ?? process.env['AUTOPILOT_STATE_DIR'] ?? join(projectRoot, '.autopilot'));
+  const logger = options.logger ?? createHostLogger();
+  const entryOption = options.functionsEntry ?? 'functions/index.ts';
+  const entry = isAbsolute(entryOption) ? entryOption : resolve(projectRoot, entryOption);
+  // Fail on what we can check before spawning anything.
+  if (!existsSync(entry)) {
+    throw new FunctionsEntryError(entry, 'file not found. Create it (it registers the functions with app.http, app.eventGrid, ...) or pass --functions <entry>');
+  }
+  loadHostConfig(projectRoot);
+  const wanted = { functions: options.port ?? 7071, blob: 10000, queue: 10001, table: 10002, ...options.storagePorts };
+  for (const [name, port] of Object.entries(wanted) as [keyof typeof PORT_OPTIONS, number][]) {
+    if (port !== 0 && !(await isPortFree(port))) throw new PortInUseError(port, ...PORT_OPTIONS[name]);
+  }
+  const publicPorts: AzuritePorts = {
+    blob: wanted.blob || (await freePort()),
+    queue: wanted.queue || (await freePort()),
+    table: wanted.table || (await freePort()),
+  };
+  const azurite: RunningAzurite = await startAzurite({
+    location: join(stateDir, 'azurite'),
+    ports: { blob: await freePort(), queue: publicPorts.queue, table: publicPorts.table },
+  });
+  const connectionString = connectionStringFor(publicPorts);
+  process.env['AzureWebJobsStorage'] = connectionString;
+  process.env['AUTOPILOT_STORAGE_CONNECTION_STRING'] = connectionString;
+  process.env['AUTOPILOT_STATE_DIR'] = stateDir;
+  let host: RunningFunctionsHost;
+  try {
+    host = await startFunctionsHost({
+      appRoot: projectRoot,
+      entry,
+      port: wanted.functions,
+      stateDir,
+      azuritePorts: publicPorts,
+      logger,
+      queueMessageLeaseSeconds: options.queueMessageLeaseSeconds,
+      blobEvents: {
+        azuriteBlobPort: azurite.ports.blob,
+        publicBlobPort: publicPorts.blob,
+        eventSubscriptions: options.eventSubscriptions ?? DEFAULT_EVENT_SUBSCRIPTIONS,
+        retryScale: options.retryScale,
+        reconcileIntervalMs: options.reconcileIntervalMs,
+      },
+    });
+  } catch (error) {
+    await azurite.stop();
+    throw error;
+  }
+  const base = 'http://127.0.0.1';
+  let stopping: Promise<void> | undefined;
+  return {
+    urls: {
+      functions: host.url,
+      api: host.apiUrl,
+      blob: `${base}:${publicPorts.blob}/devstoreaccount1`,
+      queue: `${base}:${publicPorts.queue}/devstoreaccount1`,
+      table: `${base}:${publicPorts.table}/devstoreaccount1`,
+    },
+    ports: { ...publicPorts, functions: host.port },
+    connectionString,
+    keysPath: host.keysPath,
+    stateDir,
+    host,
+    stop: () =>
+      (stopping ??= (async () => {
+        try {
+          // A handler that never returns must not keep Azurite running after we are gone.
+          const graceMs = 15_000;
+          const timedOut = await Promise.race([host.stop().then(() => false), sleep(graceMs, true, { ref: false })]);
+          if (timedOut) logger.warn(`The Functions host did not stop within ${graceMs} ms; stopping Azurite anyway`);
+        } finally {
+          await azurite.stop();
+        }
+      })()),
+  };
+}
+
+function isPortFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const probe = createServer();
+    probe.once('error', () => done(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => done(true)));
+  });
+}

@@ -1,0 +1,93 @@
+/**
+ * Test helpers: run the embedded stack with the fixture app in a child process and read
+ * what the fixture's functions recorded.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stopChild } from '../../../devhost/azurite';
+import type { StackOptions } from '../../../devhost/stack';
+
+export const FIXTURE_APP = join(__dirname, '..', '..', 'fixtures', 'functions-app');
+const REPO_ROOT = join(__dirname, '..', '..', '..');
+
+export interface StackInfo {
+  urls: { functions: string; api: string; blob: string; queue: string; table: string };
+  ports: { functions: number; blob: number; queue: number; table: number };
+  keysPath: string;
+  connectionString: string;
+}
+
+export interface StackProcess {
+  info: StackInfo;
+  child: ChildProcess;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** Starts the stack on free ports with the fixture app; resolves once it printed READY. */
+export function spawnStack(options: StackOptions, env: Record<string, string> = {}): Promise<StackProcess> {
+  const merged: StackOptions = {
+    projectRoot: FIXTURE_APP,
+    functionsEntry: 'index.ts',
+    port: 0,
+    storagePorts: { blob: 0, queue: 0, table: 0 },
+    ...options,
+  };
+  const child = spawn(process.execPath, ['--import', 'tsx', join(FIXTURE_APP, 'runStack.ts'), JSON.stringify(merged)], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`stack did not start within 60 s:\n${output}`));
+    }, 60_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const ready = /^READY (.*)$/m.exec(output);
+      if (ready) {
+        clearTimeout(timer);
+        child.stdout?.off('data', onData);
+        child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
+        resolve({ info: JSON.parse(ready[1]!) as StackInfo, child, output: () => output, stop: () => stopChild(child, 25_000) });
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`stack exited with ${code} before READY:\n${output}`));
+    });
+  });
+}
+
+export interface Recorded {
+  kind: string;
+  [field: string]: unknown;
+}
+
+export function readRecords(file: string): Recorded[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Recorded);
+}
+
+/** Polls until `check` returns a value (not undefined/false), or fails with `what` after the deadline. */
+export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export function hostKeys(info: StackInfo): { masterKey: string; functionKeys: Record<string, string>; systemKeys: Record<string, string> } {
+  return JSON.parse(readFileSync(info.keysPath, 'utf8'));
+}

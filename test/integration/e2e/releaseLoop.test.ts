@@ -1,0 +1,164 @@
+import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateCsv } from '../../../examples/tabular/generate';
+import type { Release } from '../../../shared/release/types';
+import { startTestStack, waitFor, type TestStack } from './localStack';
+
+jest.setTimeout(240_000);
+
+let stack: TestStack;
+let container: ContainerClient;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  container = BlobServiceClient.fromConnectionString(stack.connectionString).getContainerClient('training-data');
+  await container.createIfNotExists();
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function api<T>(path: string, init: RequestInit & { as?: string } = {}): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${stack.api}${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${stack.token(init.as)}`, 'content-type': 'application/json', ...(init.headers as Record<string, string>) },
+  });
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+async function releasesFor(blob: string): Promise<Release[]> {
+  const { body } = await api<{ releases: Release[] }>('/releases');
+  return body.releases.filter((r) => r.data?.blob === blob);
+}
+
+async function upload(blob: string, content: string | Buffer): Promise<string> {
+  const result = await container.getBlockBlobClient(blob).upload(content, Buffer.byteLength(content));
+  return result.etag!;
+}
+
+/** Uploads through the blob port (the path users take) and waits for the release to end. */
+async function uploadAndSettle(blob: string, content: string | Buffer): Promise<Release> {
+  await upload(blob, content);
+  return waitFor(`release of ${blob}`, async () => {
+    const [release] = await releasesFor(blob);
+    return release && ['succeeded', 'rejected', 'failed', 'cancelled'].includes(release.status) ? release : undefined;
+  });
+}
+
+async function prodTraffic(): Promise<Record<string, number> | undefined> {
+  const { body } = await api<{ endpoints: { name: string; traffic: Record<string, number> }[] }>('/endpoints');
+  return body.endpoints.find((e) => e.name === 'default-prod')?.traffic;
+}
+
+describe('the whole loop on the embedded stack', () => {
+  it('turns an uploaded CSV into a model that answers on the prod endpoint', async () => {
+    const release = await uploadAndSettle('default/day1.csv', generateCsv({ rows: 1500, seed: 11 }));
+    expect(release.status).toBe('succeeded');
+    expect(release.model).toEqual({ name: 'default', version: 1 });
+    expect(release.metrics.candidate?.auc).toBeGreaterThan(0.7);
+    expect(await prodTraffic()).toEqual({ v001: 100 });
+
+    const score = await fetch(`${stack.endpoints}/default-prod/score`, {
+      method: 'POST',
+      body: JSON.stringify({
+        input_data: {
+          columns: ['tenure_months', 'monthly_charges', 'total_charges', 'support_calls', 'age', 'contract', 'payment_method', 'region'],
+          data: [[3, 95.5, 286.5, 5, 29, 'month-to-month', 'electronic-check', 'north'], [60, 20.1, 1206, 0, 61, 'two-year', 'credit-card', 'west']],
+        },
+      }),
+    });
+    expect(score.status).toBe(200);
+    expect(score.headers.get('azureml-model-deployment')).toBe('v001');
+    const body = (await score.json()) as { predictions: unknown[]; probabilities: number[][] };
+    expect(body.predictions).toHaveLength(2);
+    // The month-to-month customer with many support calls is the likelier churner.
+    expect(body.probabilities[0]![1]!).toBeGreaterThan(body.probabilities[1]![1]!);
+  });
+
+  it('deploys version 2 to prod only if it passes the evaluation gate', async () => {
+    const release = await uploadAndSettle('default/day2.csv', generateCsv({ rows: 3000, seed: 12 }));
+    expect(release.model).toEqual({ name: 'default', version: 2 });
+    expect(release.champion).toEqual({ name: 'default', version: 1 });
+    if (release.gate!.passed) {
+      expect(release.status).toBe('succeeded');
+      expect(await prodTraffic()).toEqual({ v002: 100, v001: 0 });
+    } else {
+      expect(release.status).toBe('rejected');
+      expect(release.reason).toMatch(/^evaluation gate: auc .* does not beat champion/);
+      expect(await prodTraffic()).toEqual({ v001: 100 });
+    }
+  });
+
+  it('makes one release, one job and one model version from a BlobCreated event delivered three times', async () => {
+    const blob = 'default/day3.csv';
+    const content = generateCsv({ rows: 800, seed: 13 });
+    const eTag = await upload(blob, content);
+    const event = {
+      id: 'evt-duplicate-test',
+      topic: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/local/providers/Microsoft.Storage/storageAccounts/devstoreaccount1',
+      subject: `/blobServices/default/containers/training-data/blobs/${blob}`,
+      eventType: 'Microsoft.Storage.BlobCreated',
+      eventTime: new Date().toISOString(),
+      data: { api: 'PutBlob', eTag, contentType: 'text/csv', contentLength: Buffer.byteLength(content), blobType: 'BlockBlob', url: container.getBlockBlobClient(blob).url },
+      dataVersion: '',
+      metadataVersion: '1',
+    };
+    const deliveries = await Promise.all(
+      [1, 2, 3].map(() =>
+        fetch(`${stack.functions}/runtime/webhooks/eventgrid?functionName=blobCreated&code=${stack.eventGridKey()}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'aeg-event-type': 'Notification' },
+          body: JSON.stringify([event]),
+        }),
+      ),
+    );
+    expect(deliveries.map((d) => d.status)).toEqual([200, 200, 200]);
+    const release = await waitFor('the duplicate-tested release to end', async () => {
+      const found = await releasesFor(blob);
+      return found.length === 1 && found[0]!.status !== 'running' && found[0]!.status !== 'queued' ? found[0] : undefined;
+    });
+    expect(await releasesFor(blob)).toHaveLength(1);
+    const jobs = readdirSync(join(stack.stateDir, 'workspaces/dev/jobs')).filter((j) => j.startsWith(release.id));
+    expect(jobs).toEqual([`${release.id}-train`]);
+    const { body } = await api<{ models: { environment: string; tags: Record<string, string> }[] }>('/models');
+    expect(body.models.filter((m) => m.environment === 'dev' && m.tags['autopilot.release'] === release.id)).toHaveLength(1);
+  });
+
+  it.each([
+    ['an empty file', 'default/empty.csv', '', /the file is empty/],
+    ['a malformed CSV', 'default/ragged.csv', 'a,b,label\n1,2,yes\n3,no\n', /malformed CSV: .*line 3/],
+    ['a CSV without the label column', 'default/nolabel.csv', 'a,b\n1,2\n3,4\n', /no label column 'label' \(columns: a, b\)/],
+    ['a non-CSV blob', 'default/model.parquet', Buffer.from([0x50, 0x41, 0x52, 0x31, 0, 1, 2]), /only CSV files are supported \(got \.parquet\)/],
+  ])('rejects %s with a clear reason and keeps serving', async (_what, blob, content, reason) => {
+    const release = await uploadAndSettle(blob, content);
+    expect(release.status).toBe('rejected');
+    expect(release.reason).toMatch(reason);
+    expect((await fetch(`${stack.api}/health`)).status).toBe(200);
+  });
+
+  it('fails the release with the exit code and log of a training command that crashes', async () => {
+    const release = await uploadAndSettle('crashy/data.csv', generateCsv({ rows: 200, seed: 14 }));
+    expect(release.status).toBe('failed');
+    expect(release.reason).toMatch(/training job crashy-.*-train failed: .*exit code 3/);
+    expect(release.reason).toMatch(/cannot read properties of undefined/);
+  });
+
+  it('starts a release by hand for a data scientist and refuses a reader', async () => {
+    const refused = await api<{ error: { code: string; message: string } }>('/releases', { method: 'POST', body: JSON.stringify({ pipeline: 'default' }), as: 'local-reader' });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toMatch(/local-reader may not release:start in dev/);
+    const anonymous = await fetch(`${stack.api}/releases`);
+    expect(anonymous.status).toBe(401);
+    const started = await api<{ release: Release }>('/releases', {
+      method: 'POST',
+      body: JSON.stringify({ pipeline: 'default', blob: 'default/day1.csv' }),
+      as: 'local-data-scientist',
+    });
+    expect(started.status).toBe(202);
+    expect(started.body.release.trigger).toMatchObject({ kind: 'manual', by: 'local-data-scientist' });
+    const detail = await api<{ release: Release; audit: { action: string }[] }>(`/releases/${started.body.release.id}`);
+    expect(detail.body.audit[0]!.action).toBe('create');
+  });
+});

@@ -1,0 +1,85 @@
+import { blobUrl, synthesizeBlobCreatedEvent } from '../../../devhost/blobCreatedEvent';
+import { classifyBlobWrite } from '../../../devhost/classifyBlobWrite';
+
+/** The BlobCreated sample from the Azure docs ("Azure Blob Storage as an Event Grid source"). */
+const DOCS_SAMPLE = {
+  topic: '/subscriptions/{subscription-id}/resourceGroups/Storage/providers/Microsoft.Storage/storageAccounts/my-storage-account',
+  subject: '/blobServices/default/containers/test-container/blobs/new-file.txt',
+  eventType: 'Microsoft.Storage.BlobCreated',
+  eventTime: '2017-06-26T18:41:00.9584103Z',
+  id: '831e1650-001e-001b-66ab-eeb76e069631',
+  data: {
+    api: 'PutBlockList',
+    clientRequestId: '6d79dbfb-0e37-4fc4-981f-442c9ca65760',
+    requestId: '831e1650-001e-001b-66ab-eeb76e000000',
+    eTag: '"0x8D4BCC2E4835CD0"',
+    contentType: 'text/plain',
+    contentLength: 524288,
+    blobType: 'BlockBlob',
+    url: 'https://my-storage-account.blob.core.windows.net/testcontainer/new-file.txt',
+    sequencer: '00000000000004420000000000028963',
+    storageDiagnostics: { batchId: 'b68529f3-68cd-4744-baa4-3c0498ec19f0' },
+  },
+  dataVersion: '',
+  metadataVersion: '1',
+};
+
+/** Field names and value types, recursively: what a consumer's parser depends on. */
+function shape(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return typeof value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shape(v)]).sort());
+}
+
+describe('synthesizeBlobCreatedEvent', () => {
+  const write = {
+    account: 'devstoreaccount1',
+    container: 'training-data',
+    blobName: 'default/data 1.csv',
+    api: 'PutBlob' as const,
+    eTag: '0x8DC0FFEE',
+    contentType: 'text/csv',
+    contentLength: 1234,
+    blobType: 'BlockBlob' as const,
+    url: blobUrl('http://127.0.0.1:10000', 'devstoreaccount1', 'training-data', 'default/data 1.csv'),
+  };
+
+  it('has exactly the field names and types of the Azure docs sample', () => {
+    expect(shape(synthesizeBlobCreatedEvent(write))).toEqual(shape(DOCS_SAMPLE));
+  });
+
+  it('fills subject, topic, quoted eTag and url for the local account', () => {
+    const event = synthesizeBlobCreatedEvent(write, { now: new Date('2024-01-02T03:04:05Z') });
+    expect(event.subject).toBe('/blobServices/default/containers/training-data/blobs/default/data 1.csv');
+    expect(event.topic).toMatch(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft.Storage\/storageAccounts\/devstoreaccount1$/);
+    expect(event.eventTime).toBe('2024-01-02T03:04:05.000Z');
+    expect(event.data).toMatchObject({ eTag: '"0x8DC0FFEE"', url: 'http://127.0.0.1:10000/devstoreaccount1/training-data/default/data%201.csv' });
+  });
+
+  it('gives later events of a blob a larger sequencer of the same width', () => {
+    const first = synthesizeBlobCreatedEvent(write).data['sequencer'] as string;
+    const second = synthesizeBlobCreatedEvent(write).data['sequencer'] as string;
+    expect(second.length).toBe(first.length);
+    expect(second > first).toBe(true);
+  });
+});
+
+describe('classifyBlobWrite', () => {
+  const url = '/devstoreaccount1/training-data/default/a%20b.csv';
+
+  it('recognises Put Blob, Put Block List and Copy Blob', () => {
+    expect(classifyBlobWrite('PUT', url, { 'x-ms-blob-type': 'BlockBlob' })).toEqual({
+      api: 'PutBlob', account: 'devstoreaccount1', container: 'training-data', blobName: 'default/a b.csv', blobType: 'BlockBlob',
+    });
+    expect(classifyBlobWrite('PUT', `${url}?comp=blocklist`, {})?.api).toBe('PutBlockList');
+    expect(classifyBlobWrite('PUT', url, { 'x-ms-copy-source': 'http://x/y' })?.api).toBe('CopyBlob');
+  });
+
+  it('ignores Put Block, Put Page, Append Block, metadata and container calls and reads', () => {
+    expect(classifyBlobWrite('PUT', `${url}?comp=block&blockid=AAAA`, {})).toBeUndefined();
+    expect(classifyBlobWrite('PUT', `${url}?comp=page`, { 'x-ms-blob-type': 'PageBlob' })).toBeUndefined();
+    expect(classifyBlobWrite('PUT', `${url}?comp=appendblock`, {})).toBeUndefined();
+    expect(classifyBlobWrite('PUT', `${url}?comp=metadata`, {})).toBeUndefined();
+    expect(classifyBlobWrite('PUT', '/devstoreaccount1/training-data?restype=container', {})).toBeUndefined();
+    expect(classifyBlobWrite('GET', url, { 'x-ms-blob-type': 'BlockBlob' })).toBeUndefined();
+  });
+});
