@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { app } from '@azure/functions';
 import { z } from 'zod';
 import { BadRequestError, NotFoundError } from '../../shared/errors';
 import { ReleaseStatus } from '../../shared/release/types';
-import { api, jsonBodyOf, requireRole } from './respond';
+import type { Services } from '../../adapters/compose';
+import { apiRoute, jsonBodyOf } from './respond';
 
 const ListQuery = z.object({
   pipeline: z.string().optional(),
@@ -24,40 +24,36 @@ function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, where: str
   throw new BadRequestError(issue.message, [where, ...issue.path.map(String)].join('.'));
 }
 
-app.http('listReleases', {
-  route: 'releases',
-  methods: ['GET'],
-  authLevel: 'anonymous',
-  handler: api(async (request, _context, s) => {
-    requireRole(request, s, 'read');
-    const query = parseOrThrow(ListQuery, Object.fromEntries(request.query.entries()), 'query');
-    return { jsonBody: { releases: await s.engine.repo.list(query) } };
-  }),
+apiRoute('listReleases', { route: 'releases', method: 'GET', action: 'read' }, async (request, s) => {
+  const query = parseOrThrow(ListQuery, Object.fromEntries(request.query.entries()), 'query');
+  return { jsonBody: { releases: await s.engine.repo.list(query) } };
 });
 
-app.http('getRelease', {
-  route: 'releases/{id}',
-  methods: ['GET'],
-  authLevel: 'anonymous',
-  handler: api(async (request, _context, s) => {
-    requireRole(request, s, 'read');
-    const id = request.params.id ?? '';
-    const row = await s.engine.repo.get(id);
-    if (!row) throw new NotFoundError('release', id, 'List releases with GET /api/releases');
-    return { jsonBody: { release: row.value, audit: await s.engine.repo.auditLog(id) } };
-  }),
+async function releaseOrThrow(s: Services, id: string) {
+  const row = await s.engine.repo.get(id);
+  if (!row) throw new NotFoundError('release', id, 'List releases with GET /api/releases');
+  return row.value;
+}
+
+apiRoute('getRelease', { route: 'releases/{id}', method: 'GET', action: 'read' }, async (request, s) => {
+  const release = await releaseOrThrow(s, request.params.id ?? '');
+  return { jsonBody: { release, audit: await s.engine.repo.auditLog(release.id) } };
 });
 
-app.http('startRelease', {
-  route: 'releases',
-  methods: ['POST'],
-  authLevel: 'anonymous',
-  handler: api(async (request, _context, s) => {
-    const caller = requireRole(request, s, 'release:start', 'dev');
-    const body = parseOrThrow(StartBody, await jsonBodyOf(request), 'body');
-    const requestId = request.headers.get('idempotency-key') ?? randomUUID();
-    const result = await s.engine.startManual({ ...body, by: caller.name, requestId });
-    if (result.kind === 'ignored') throw new BadRequestError(result.reason);
-    return { status: result.kind === 'created' ? 202 : 200, jsonBody: { release: result.release } };
-  }),
+/** The training job's log (its tail), as text. */
+apiRoute('getReleaseLog', { route: 'releases/{id}/log', method: 'GET', action: 'read' }, async (request, s) => {
+  const release = await releaseOrThrow(s, request.params.id ?? '');
+  if (!release.job) throw new NotFoundError('training job of release', release.id, 'The release has not reached the train stage');
+  const maxBytes = Math.min(Number(request.query.get('maxBytes') ?? 65536) || 65536, 1048576);
+  const log = await s.workspaces.dev.jobLog(release.job.name, maxBytes);
+  return { headers: { 'content-type': 'text/plain; charset=utf-8' }, body: log };
+});
+
+/** Starts a release by hand; `Idempotency-Key` makes a retried request return the same release. */
+apiRoute('startRelease', { route: 'releases', method: 'POST', action: 'release:start', environment: 'dev' }, async (request, s, caller) => {
+  const body = parseOrThrow(StartBody, await jsonBodyOf(request), 'body');
+  const requestId = request.headers.get('idempotency-key') ?? randomUUID();
+  const result = await s.engine.startManual({ ...body, by: caller!.name, requestId });
+  if (result.kind === 'ignored') throw new BadRequestError(result.reason);
+  return { status: result.kind === 'created' ? 202 : 200, jsonBody: { release: result.release } };
 });

@@ -1,4 +1,4 @@
-import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { app, type HttpMethod, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import type { Services } from '../../adapters/compose';
 import { authorize, UnauthenticatedError, type Action, type Principal } from '../../shared/auth/rbac';
 import type { EnvironmentName } from '../../shared/config/schema';
@@ -16,6 +16,33 @@ export function api(handler: Handler) {
       return errorResponse(error, context);
     }
   };
+}
+
+export interface ApiRouteOptions {
+  route: string;
+  method: HttpMethod;
+  /** What the caller must be allowed to do; `anonymous` for health. */
+  action: Action | 'anonymous';
+  /** @default the action's own default environment */
+  environment?: EnvironmentName;
+}
+
+type RoleCheckedHandler = (request: HttpRequest, services: Services, caller: Principal | undefined) => Promise<HttpResponseInit>;
+
+/**
+ * Registers one API function. Authentication happens here (bearer tokens locally, App
+ * Service authentication in Azure), so the Functions auth level is anonymous.
+ */
+export function apiRoute(name: string, options: ApiRouteOptions, handler: RoleCheckedHandler): void {
+  app.http(name, {
+    route: options.route,
+    methods: [options.method],
+    authLevel: 'anonymous',
+    handler: api(async (request, _context, s) => {
+      const caller = options.action === 'anonymous' ? undefined : requireRole(request, s, options.action, options.environment);
+      return handler(request, s, caller);
+    }),
+  });
 }
 
 export function errorResponse(error: unknown, context: InvocationContext): HttpResponseInit {

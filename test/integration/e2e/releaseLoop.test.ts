@@ -143,6 +143,9 @@ describe('the whole loop on the embedded stack', () => {
     expect(release.status).toBe('failed');
     expect(release.reason).toMatch(/training job crashy-.*-train failed: .*exit code 3/);
     expect(release.reason).toMatch(/cannot read properties of undefined/);
+    const log = await fetch(`${stack.api}/releases/${release.id}/log`, { headers: { authorization: `Bearer ${stack.token('local-reader')}` } });
+    expect(log.status).toBe(200);
+    expect(await log.text()).toMatch(/reading .*train\.csv/);
   });
 
   it('starts a release by hand for a data scientist and refuses a reader', async () => {
