@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { BadRequestError } from '../errors';
+import { normalizeETag } from './eTag';
+
+export { normalizeETag } from './eTag';
 
 /**
  * `Microsoft.Storage.BlobCreated` as Azure sends it, in the Event Grid schema
@@ -49,11 +52,6 @@ export interface DataArrival {
 
 export const BLOB_CREATED = 'Microsoft.Storage.BlobCreated';
 const SUBJECT = /^\/blobServices\/default\/containers\/([^/]+)\/blobs\/(.+)$/;
-
-/** Strips the quotes and weak marker some Storage APIs put around an eTag. */
-export function normalizeETag(eTag: string): string {
-  return eTag.replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
-}
 
 /** Turns one delivered event into a DataArrival, or says exactly what is wrong with it. */
 export function parseBlobCreated(event: unknown): DataArrival {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { pipelineForBlob } from '../config/schema';
 import { BadRequestError, ConcurrencyError, NotFoundError } from '../errors';
 import type { DataArrival } from '../events/blobCreated';
+import { normalizeETag } from '../events/eTag';
 import type { BlobInfo } from '../ports';
 import { DEFAULT_ENGINE_OPTIONS, type EngineDeps } from './context';
 import { ReleaseRepository } from './repository';
@@ -72,7 +73,7 @@ export class ReleaseEngine {
       info = blobs.sort((a, b) => (a.lastModified ?? '').localeCompare(b.lastModified ?? '') || a.name.localeCompare(b.name)).at(-1);
       if (!info) throw new BadRequestError(`no data under ${container}/${prefix}; upload a CSV first`, 'blob');
     }
-    const data: DataLineage = { container, blob: info.name, url: info.url, eTag: info.eTag, contentLength: info.contentLength };
+    const data: DataLineage = { container, blob: info.name, url: info.url, eTag: normalizeETag(info.eTag), contentLength: info.contentLength };
     const trigger: Trigger = { kind: 'manual', eventId: request.requestId, by: request.by, note: request.note };
     return this.create(request.pipeline, `manual|${request.requestId}`, trigger, data);
   }

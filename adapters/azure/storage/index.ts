@@ -8,6 +8,6 @@ export { QueueMessageQueue, decodeBase64JsonMessage } from './QueueMessageQueue'
 export { StorageEventLog, type StorageEventLogOptions } from './StorageEventLog';
 export { WebhookSender, redactUrl, type WebhookSenderOptions } from './WebhookSender';
 export { createStorage, type CreateStorageOptions, type Storage, type StorageTarget } from './createStorage';
-export { normalizeETag, sameETag } from './normalizeETag';
+export { normalizeETag, sameETag } from '../../../shared/events/eTag';
 export { validateTableKey } from './tableKey';
 export { CHUNK_CHARS, MAX_CHUNKS } from './entityChunks';

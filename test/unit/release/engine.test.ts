@@ -168,6 +168,9 @@ describe('release engine', () => {
     expect(result.kind === 'created' && result.release.data?.blob).toBe('default/b.csv');
     expect(result.kind === 'created' && result.release.trigger).toMatchObject({ kind: 'manual', by: 'alice' });
     expect((await h.engine.startManual({ pipeline: 'default', by: 'alice', requestId: 'req-1' })).kind).toBe('duplicate');
+    await h.drain();
+    // Storage quotes eTags in properties; the release must still recognise its blob.
+    expect((await h.engine.repo.list())[0]!).toMatchObject({ status: 'succeeded', data: { eTag: '0x2' } });
     await expect(h.engine.startManual({ pipeline: 'nope', by: 'a', requestId: 'r' })).rejects.toThrow(/pipeline 'nope' not found. Known pipelines: default/);
   });
 });

@@ -1,0 +1,114 @@
+import type { z } from 'zod';
+import {
+  EndpointsResponse,
+  ErrorBody,
+  HealthResponse,
+  ModelsResponse,
+  ReleaseDetailResponse,
+  ReleaseResponse,
+  ReleasesResponse,
+  type EndpointView,
+  type ModelView,
+  type ReleaseDetail,
+  type ReleaseView,
+} from './apiSchemas';
+import { ApiError, ApiUnreachableError, CliError, networkProblem } from './errors';
+import type { ApiSettings } from './settings';
+
+export interface ApiClientOptions {
+  /** Per-request timeout. @default 15000 */
+  timeoutMs?: number;
+}
+
+export interface ReleaseQuery {
+  pipeline?: string;
+  status?: string;
+  limit?: number;
+}
+
+/** The autopilot HTTP API as typed calls; every response is validated before use. */
+export class ApiClient {
+  readonly baseUrl: string;
+  private readonly token: string | undefined;
+  private readonly timeoutMs: number;
+
+  constructor(settings: Pick<ApiSettings, 'baseUrl' | 'token'>, options: ApiClientOptions = {}) {
+    this.baseUrl = settings.baseUrl;
+    this.token = settings.token;
+    this.timeoutMs = options.timeoutMs ?? 15_000;
+  }
+
+  health(): Promise<HealthResponse> {
+    return this.request('GET', '/health', HealthResponse);
+  }
+
+  async listReleases(query: ReleaseQuery = {}): Promise<ReleaseView[]> {
+    return (await this.request('GET', `/releases${toQuery(query)}`, ReleasesResponse)).releases;
+  }
+
+  getRelease(id: string): Promise<ReleaseDetail> {
+    return this.request('GET', `/releases/${encodeURIComponent(id)}`, ReleaseDetailResponse);
+  }
+
+  async startRelease(body: { pipeline: string; blob?: string }): Promise<ReleaseView> {
+    return (await this.request('POST', '/releases', ReleaseResponse, body)).release;
+  }
+
+  async listEndpoints(): Promise<EndpointView[]> {
+    return (await this.request('GET', '/endpoints', EndpointsResponse)).endpoints;
+  }
+
+  async listModels(): Promise<ModelView[]> {
+    return (await this.request('GET', '/models', ModelsResponse)).models;
+  }
+
+  private async request<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown): Promise<z.infer<S>> {
+    const url = `${this.baseUrl}${path}`;
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(url, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      text = await response.text();
+    } catch (error) {
+      throw new ApiUnreachableError(this.baseUrl, networkProblem(error));
+    }
+    const json = parseJson(text);
+    if (!response.ok) {
+      const parsed = ErrorBody.safeParse(json);
+      if (parsed.success) throw new ApiError(response.status, parsed.data.error.code, parsed.data.error.message, parsed.data.error.where);
+      throw new ApiError(response.status, 'http_error', `${method} ${url} answered ${response.status} ${response.statusText || ''}`.trim());
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new CliError(
+        `Unexpected response from ${method} ${url}: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'not JSON'}. ` +
+          'Is --url pointing at an autopilot host of the same version?',
+      );
+    }
+    return parsed.data;
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function toQuery(query: ReleaseQuery): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') params.set(key, String(value));
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}

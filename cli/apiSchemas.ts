@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { EnvironmentName } from '../shared/config/schema';
+import { AuditEntry, Release } from '../shared/release/types';
+
+/**
+ * Responses of the HTTP API (the lead's functions/ implement the same contract). Objects
+ * are loose so `--json` passes through fields this CLI version does not know yet.
+ */
+export const ReleaseView = Release.loose();
+export type ReleaseView = z.infer<typeof ReleaseView>;
+
+export const HealthResponse = z.looseObject({
+  status: z.string(),
+  version: z.string().optional(),
+  pipelines: z.array(z.looseObject({ name: z.string(), container: z.string(), prefix: z.string(), labelColumn: z.string().optional() })),
+  environments: z.record(z.string(), z.looseObject({ backend: z.string().optional() })).default({}),
+});
+export type HealthResponse = z.infer<typeof HealthResponse>;
+export type PipelineSummary = HealthResponse['pipelines'][number];
+
+export const ReleasesResponse = z.looseObject({ releases: z.array(ReleaseView) });
+export const ReleaseResponse = z.looseObject({ release: ReleaseView });
+export const ReleaseDetailResponse = z.looseObject({ release: ReleaseView, audit: z.array(AuditEntry.loose()).default([]) });
+export type ReleaseDetail = z.infer<typeof ReleaseDetailResponse>;
+
+const ModelRef = z.looseObject({ name: z.string(), version: z.number() });
+
+export const EndpointView = z.looseObject({
+  name: z.string(),
+  environment: EnvironmentName,
+  scoringUri: z.string(),
+  traffic: z.record(z.string(), z.number()).default({}),
+  mirrorTraffic: z.record(z.string(), z.number()).default({}),
+  deployments: z
+    .array(z.looseObject({ name: z.string(), model: ModelRef.optional(), state: z.string().optional() }))
+    .default([]),
+});
+export type EndpointView = z.infer<typeof EndpointView>;
+export const EndpointsResponse = z.looseObject({ endpoints: z.array(EndpointView) });
+
+export const ModelView = z.looseObject({
+  name: z.string(),
+  version: z.number(),
+  environment: EnvironmentName,
+  createdAt: z.string(),
+  metrics: z.record(z.string(), z.number()).default({}),
+  tags: z.record(z.string(), z.string()).default({}),
+});
+export type ModelView = z.infer<typeof ModelView>;
+export const ModelsResponse = z.looseObject({ models: z.array(ModelView) });
+
+export const ErrorBody = z.object({
+  error: z.object({ code: z.string().default('error'), message: z.string(), where: z.string().optional() }),
+});

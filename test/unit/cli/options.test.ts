@@ -1,0 +1,102 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../../cli/main';
+import type { CliIo } from '../../../cli/io';
+import { uploadBlobName, withoutQuery } from '../../../cli/blobName';
+import { DEFAULT_API_URL, resolveApiSettings } from '../../../cli/settings';
+import { CliError, UsageError } from '../../../cli/errors';
+
+function captureIo(env: Record<string, string> = {}): CliIo & { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, env, cwd: tmpdir(), stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => err.push(t) } };
+}
+
+const run = (args: string[], io = captureIo()) => main(['node', 'autopilot', ...args], io).then((code) => ({ code, io }));
+
+describe('autopilot option parsing', () => {
+  test('a malformed --limit is a usage error (exit 2) that says what is expected', async () => {
+    const { code, io } = await run(['releases', '--limit', 'ten']);
+    expect(code).toBe(2);
+    expect(io.err.join('')).toContain("argument 'ten' is invalid. expected a whole number of at least 1.");
+    expect(io.out).toEqual([]);
+  });
+
+  test('unknown commands and options are usage errors with a suggestion', async () => {
+    const unknown = await run(['relases']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.io.err.join('')).toContain('Did you mean releases?');
+    expect((await run(['endpoints', '--jsn'])).code).toBe(2);
+  });
+
+  test('a port outside 1-65535 is refused', async () => {
+    const { code, io } = await run(['start', '--port', '70000']);
+    expect(code).toBe(2);
+    expect(io.err.join('')).toContain('expected a TCP port between 1 and 65535');
+  });
+
+  test('a --url that is not http(s) is a usage error naming the flag', async () => {
+    const { code, io } = await run(['--url', 'ftp://x', 'releases']);
+    expect(code).toBe(2);
+    expect(io.err.join('')).toContain("--url: 'ftp://x' must be an http(s) URL");
+  });
+
+  test('start --help says it starts the stack and points at `run` for releases; help exits 0', async () => {
+    const { code, io } = await run(['start', '--help']);
+    expect(code).toBe(0);
+    const help = io.out.join('');
+    expect(help).toContain('npm start');
+    expect(help).toContain('autopilot run <pipeline>');
+    expect(help).toContain('--state-dir');
+  });
+});
+
+describe('resolveApiSettings', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'autopilot-settings-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('flags win over environment variables, which win over the defaults', () => {
+    expect(resolveApiSettings({}, {}, dir)).toMatchObject({ baseUrl: DEFAULT_API_URL, token: undefined });
+    expect(resolveApiSettings({}, { AUTOPILOT_URL: 'http://h:1/api/', AUTOPILOT_TOKEN: 'env' }, dir)).toMatchObject({ baseUrl: 'http://h:1/api', token: 'env' });
+    expect(resolveApiSettings({ url: 'http://flag/api', token: 'flag' }, { AUTOPILOT_URL: 'http://h/api', AUTOPILOT_TOKEN: 'env' }, dir)).toMatchObject({
+      baseUrl: 'http://flag/api',
+      token: 'flag',
+    });
+  });
+
+  test('without a token it uses the local ML engineer token from <stateDir>/tokens.json, else the first', () => {
+    const tokens = [{ token: 'reader-tok', principal: 'local-reader', roles: ['reader'] }, { token: 'ml-tok', principal: 'local-ml-engineer', roles: [] }];
+    writeFileSync(join(dir, 'tokens.json'), JSON.stringify({ tokens }));
+    expect(resolveApiSettings({ stateDir: dir }, {}, '/')).toMatchObject({ token: 'ml-tok' });
+    writeFileSync(join(dir, 'tokens.json'), JSON.stringify({ tokens: [tokens[0]] }));
+    expect(resolveApiSettings({}, { AUTOPILOT_STATE_DIR: dir }, '/')).toMatchObject({ token: 'reader-tok' });
+  });
+
+  test('a corrupt tokens.json is reported with its path and how to recreate it', () => {
+    writeFileSync(join(dir, 'tokens.json'), '{ not json');
+    expect(() => resolveApiSettings({ stateDir: dir }, {}, '/')).toThrow(CliError);
+    expect(() => resolveApiSettings({ stateDir: dir }, {}, '/')).toThrow(`${join(dir, 'tokens.json')} is not a valid tokens file`);
+  });
+});
+
+describe('uploadBlobName', () => {
+  test('puts the file name under the pipeline prefix, without doubling a prefix already given', () => {
+    expect(uploadBlobName('default/', '/data/day1.csv')).toBe('default/day1.csv');
+    expect(uploadBlobName('default/', '/data/day1.csv', '2025/may.csv')).toBe('default/2025/may.csv');
+    expect(uploadBlobName('default/', '/data/day1.csv', 'default/x.csv')).toBe('default/x.csv');
+  });
+
+  test('refuses absolute names and dot segments', () => {
+    expect(() => uploadBlobName('default/', 'f.csv', '/etc/passwd')).toThrow(UsageError);
+    expect(() => uploadBlobName('default/', 'f.csv', '../other/x.csv')).toThrow("'..' path segments are not allowed");
+    expect(() => uploadBlobName('default/', 'f.csv', 'a//b.csv')).toThrow(UsageError);
+  });
+
+  test('withoutQuery drops a SAS token from a URL before it is printed', () => {
+    expect(withoutQuery('https://acct.blob.core.windows.net/c/b.csv?sv=1&sig=secret')).toBe('https://acct.blob.core.windows.net/c/b.csv');
+  });
+});
