@@ -1,0 +1,118 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { connectionStringFor } from './azurite';
+import { freePort } from './freePort';
+
+const ROOT = resolve(__dirname, '..');
+
+export interface ChildStack {
+  api: string;
+  /** The host's root URL (webhooks live under /runtime). */
+  functions: string;
+  endpoints: string;
+  connectionString: string;
+  stateDir: string;
+  /** The tail of the stack's stdout/stderr, for failure reports. */
+  output(): string;
+  /** Why the stack process ended, if it has (it should only end when stop() is called). */
+  exitReason(): string | undefined;
+  /** Bearer token of a local principal (read from `<stateDir>/tokens.json`). */
+  token(principal?: string): string;
+  /** The `eventgrid_extension` system key, for posting to the Event Grid webhook. */
+  eventGridKey(): string;
+  stop(): Promise<void>;
+}
+
+export interface StartChildStackOptions {
+  /** Seconds between job status polls by the train stage. @default '1' (the product default) */
+  jobPollSeconds?: string;
+  /** @default 90_000 */
+  startTimeoutMs?: number;
+  /** More environment for the stack. @default none */
+  env?: Record<string, string>;
+}
+
+/**
+ * Starts the embedded stack (`devhost/main.ts`) as a child process on free ports with a
+ * temporary state folder: what the end-to-end tests and the benchmark run against.
+ */
+export async function startChildStack(config: string, options: StartChildStackOptions = {}): Promise<ChildStack> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'autopilot-stack-'));
+  const ports = { functions: await freePort(), blob: await freePort(), queue: await freePort(), table: await freePort(), endpoints: await freePort() };
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'devhost/main.ts', '--port', `${ports.functions}`, '--blob-port', `${ports.blob}`, '--queue-port', `${ports.queue}`,
+      '--table-port', `${ports.table}`, '--endpoints-port', `${ports.endpoints}`, '--state-dir', stateDir],
+    {
+      cwd: ROOT,
+      env: { ...process.env, AUTOPILOT_CONFIG: config, AUTOPILOT_JOB_POLL_SECONDS: options.jobPollSeconds ?? '1', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group, so a forced stop also takes Azurite and other children along.
+      detached: true,
+    },
+  );
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    // Keep only the tail: the host logs every step and the bench only needs it on failure.
+    output = (output + chunk.toString()).slice(-20_000);
+  };
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+  let exitReason: string | undefined;
+  const exited = new Promise<void>((r) =>
+    child.once('exit', (code, signal) => {
+      exitReason = signal ? `killed by ${signal}` : `exited with code ${code}`;
+      r();
+    }),
+  );
+
+  const killGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      // the group is already gone
+    }
+  };
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM'); // the stack stops its own children cleanly on SIGTERM
+      const timer = setTimeout(() => killGroup('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    // Whatever survived a crash or a forced stop of the stack (e.g. an orphaned Azurite).
+    killGroup('SIGKILL');
+    rmSync(stateDir, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + (options.startTimeoutMs ?? 90_000);
+  while (!output.includes('Press Ctrl+C to stop')) {
+    if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new Error(`the embedded stack did not start (config ${config}); its output:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    api: `http://127.0.0.1:${ports.functions}/api`,
+    functions: `http://127.0.0.1:${ports.functions}`,
+    endpoints: `http://127.0.0.1:${ports.endpoints}/endpoints`,
+    connectionString: connectionStringFor(ports),
+    stateDir,
+    output: () => output,
+    exitReason: () => exitReason,
+    token(principal = 'local-ml-engineer') {
+      const file = JSON.parse(readFileSync(join(stateDir, 'tokens.json'), 'utf8')) as { tokens: { token: string; principal: string }[] };
+      const found = file.tokens.find((t) => t.principal === principal);
+      if (!found) throw new Error(`no local token for principal '${principal}' in ${join(stateDir, 'tokens.json')}`);
+      return found.token;
+    },
+    eventGridKey() {
+      const keys = JSON.parse(readFileSync(join(stateDir, 'host-keys.json'), 'utf8')) as { systemKeys: Record<string, string> };
+      return keys.systemKeys['eventgrid_extension']!;
+    },
+    stop,
+  };
+}
