@@ -3,6 +3,7 @@ import type { AutopilotConfig, EnvironmentName } from '../shared/config/schema';
 import { ENVIRONMENTS } from '../shared/config/schema';
 import { ConfigError } from '../shared/errors';
 import type { Logger, MlWorkspace } from '../shared/ports';
+import { ReleaseControl } from '../shared/release/control';
 import { ReleaseEngine } from '../shared/release/engine';
 import { StepRunner } from '../shared/release/stepRunner';
 import type { StepMessage } from '../shared/release/types';
@@ -23,6 +24,7 @@ export interface Services {
   storage: Storage;
   workspaces: Record<EnvironmentName, MlWorkspace>;
   engine: ReleaseEngine;
+  control: ReleaseControl;
   steps: StepRunner;
   tokens: LocalTokens;
   logger: Logger;
@@ -70,6 +72,7 @@ export async function composeServices(env: NodeJS.ProcessEnv = process.env): Pro
     storage,
     workspaces: local.workspaces,
     engine,
+    control: new ReleaseControl(deps, engine),
     steps: new StepRunner(deps, engine),
     tokens: ensureLocalTokens(stateDir),
     logger,

@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 import {
+  PipelineRollbackResponse,
+  type PipelineRollback,
   EndpointsResponse,
   ErrorBody,
   HealthResponse,
@@ -52,6 +54,17 @@ export class ApiClient {
 
   async startRelease(body: { pipeline: string; blob?: string }): Promise<ReleaseView> {
     return (await this.request('POST', '/releases', ReleaseResponse, body)).release;
+  }
+
+  /** approve | promote | cancel | rollback of one release. */
+  async actOnRelease(id: string, action: 'approve' | 'promote' | 'cancel' | 'rollback', reason?: string): Promise<ReleaseView> {
+    const body = reason ? { reason } : {};
+    return (await this.request('POST', `/releases/${encodeURIComponent(id)}/${action}`, ReleaseResponse, body)).release;
+  }
+
+  async rollbackPipeline(pipeline: string, reason?: string): Promise<PipelineRollback> {
+    const body = reason ? { reason } : {};
+    return (await this.request('POST', `/pipelines/${encodeURIComponent(pipeline)}/rollback`, PipelineRollbackResponse, body)).rollback;
   }
 
   async listEndpoints(): Promise<EndpointView[]> {

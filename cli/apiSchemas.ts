@@ -52,3 +52,8 @@ export const ModelsResponse = z.looseObject({ models: z.array(ModelView) });
 export const ErrorBody = z.object({
   error: z.object({ code: z.string().default('error'), message: z.string(), where: z.string().optional() }),
 });
+
+export const PipelineRollbackResponse = z.looseObject({
+  rollback: z.looseObject({ endpoint: z.string(), from: z.string(), to: z.string(), releaseId: z.string().optional() }),
+});
+export type PipelineRollback = z.infer<typeof PipelineRollbackResponse>['rollback'];

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import packageJson from '../package.json';
+import { registerControlCommands } from './commands/control';
 import { registerEndpointsCommand } from './commands/endpoints';
 import { registerModelsCommand } from './commands/models';
 import { registerReleaseCommand } from './commands/release';
@@ -35,6 +36,7 @@ export function createProgram(context: CommandContext): Command {
   registerReleasesCommand(program, context);
   registerReleaseCommand(program, context);
   registerRunCommand(program, context);
+  registerControlCommands(program, context);
   registerEndpointsCommand(program, context);
   registerModelsCommand(program, context);
   return program;

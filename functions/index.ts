@@ -9,6 +9,9 @@ import './releaseSteps';
 import './sweeper';
 import './http/releases';
 import './http/catalog';
+import './http/control';
+import './alerts';
+import './amlEvents';
 
 // Build the services at start so a bad autopilot.yaml fails loudly and local
 // endpoints are served again right after a restart.

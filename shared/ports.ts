@@ -182,6 +182,66 @@ export interface ScoreResponse {
 
 export type ModelSource = { job: string; output: string } | ModelRef;
 
+/**
+ * What one deployment served in a window, as canary analysis needs it: every figure is
+ * a count of events, so canary and stable can be compared by a sequential test.
+ */
+export interface ArmTraffic {
+  requests: number;
+  /** 5xx answers, timeouts and unreachable scoring servers. */
+  errors: number;
+  /** Requests slower than each threshold asked for, in the same order. */
+  slowerThan: number[];
+  /** Successful answers per predicted class (the first prediction of each response). */
+  predictions: Record<string, number>;
+  /** Of `requests`, how many the load generator sent (they count for analysis, never as production data). */
+  synthetic: number;
+  latencyP50Ms?: number;
+  latencyP99Ms?: number;
+}
+
+export interface TrafficWindow {
+  /** Observations strictly after this ISO time... */
+  since: string;
+  /** ...up to and including this one; pass it as `since` next time. */
+  until: string;
+  byDeployment: Record<string, ArmTraffic>;
+}
+
+/** A share of one endpoint's live requests copied to a deployment of another (responses discarded). */
+export interface ShadowReport {
+  /** Requests copied to the shadow. */
+  mirrored: number;
+  /** Of those, answered by both with a comparable prediction. */
+  compared: number;
+  /** Of `compared`, how many predictions were equal. */
+  agreed: number;
+  shadowErrors: number;
+  liveErrors: number;
+}
+
+export interface InvokeResult {
+  status: number;
+  latencyMs: number;
+  /** The deployment that answered (`azureml-model-deployment` response header). */
+  deployment?: string;
+  body: unknown;
+}
+
+/** Replays rows against deployments when real traffic is too thin to decide on. */
+export interface LoadRequest {
+  /** Unique per use (e.g. the release id); ensure() with the same id updates that load. */
+  id: string;
+  endpoint: string;
+  /** Requests go round-robin to these deployments through `azureml-model-deployment`. */
+  deployments: string[];
+  /** Rows to send, one per request, cycling. */
+  request: ScoreRequest;
+  requestsPerSecond: number;
+  /** ISO time after which the load stops by itself. */
+  until: string;
+}
+
 export interface MlWorkspace {
   readonly environment: EnvironmentName;
   submitJob(request: SubmitJobRequest): Promise<JobInfo>;
@@ -205,6 +265,17 @@ export interface MlWorkspace {
 
   /** Scores rows with a model outside any endpoint (evaluation, smoke tests). */
   scoreBatch(source: ModelSource, specPath: string, request: ScoreRequest): Promise<ScoreResponse>;
+
+  /** Sends one scoring request through the endpoint, optionally to a named deployment. */
+  invokeEndpoint(endpoint: string, request: ScoreRequest, options?: { deployment?: string; synthetic?: boolean }): Promise<InvokeResult>;
+  /** Per-deployment traffic facts after `since`, with latency counted against `slowThresholdsMs`. */
+  trafficSince(endpoint: string, since: string, slowThresholdsMs: number[]): Promise<TrafficWindow>;
+  /** Copies `percent` of `endpoint`'s live requests to `target` (0 stops it). */
+  setShadow(endpoint: string, target: { endpoint: string; deployment: string }, percent: number): Promise<void>;
+  shadowReport(endpoint: string): Promise<ShadowReport>;
+  /** Starts or updates synthetic load (local: in process; Azure: the same HTTP client against the scoring URI). */
+  ensureLoad(request: LoadRequest): Promise<void>;
+  stopLoad(id: string): Promise<void>;
 }
 
 // ---------------------------------------------------------------- events, identity

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { BadRequestError, NotFoundError } from '../../shared/errors';
 import { ReleaseStatus } from '../../shared/release/types';
 import type { Services } from '../../adapters/compose';
-import { apiRoute, jsonBodyOf } from './respond';
+import { apiRoute, jsonBodyOf, parseOrThrow } from './respond';
 
 const ListQuery = z.object({
   pipeline: z.string().optional(),
@@ -17,12 +17,6 @@ const StartBody = z.strictObject({
   note: z.string().max(500).optional(),
 });
 
-function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, where: string): z.infer<S> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  throw new BadRequestError(issue.message, [where, ...issue.path.map(String)].join('.'));
-}
 
 apiRoute('listReleases', { route: 'releases', method: 'GET', action: 'read' }, async (request, s) => {
   const query = parseOrThrow(ListQuery, Object.fromEntries(request.query.entries()), 'query');

@@ -3,6 +3,7 @@ import type { Services } from '../../adapters/compose';
 import { authorize, UnauthenticatedError, type Action, type Principal } from '../../shared/auth/rbac';
 import type { EnvironmentName } from '../../shared/config/schema';
 import { BadRequestError, ConfigError, ForbiddenError, NotFoundError } from '../../shared/errors';
+import type { z } from 'zod';
 import { services } from '../services';
 
 type Handler = (request: HttpRequest, context: InvocationContext, services: Services) => Promise<HttpResponseInit>;
@@ -80,3 +81,11 @@ export async function jsonBodyOf(request: HttpRequest): Promise<unknown> {
   }
 }
 
+
+/** Validates input with a zod schema; the first problem becomes a 400 naming the field. */
+export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, where: string): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  throw new BadRequestError(issue.message, [where, ...issue.path.map(String)].join('.'));
+}

@@ -49,24 +49,80 @@ const EvaluationPolicy = z.strictObject({
   metric: MetricName.default('auc'),
   /** Minimum metric value a candidate must reach. @default 0.5 for auc, 0 otherwise */
   floor: z.number().optional(),
-  /** How much the candidate must beat the prod champion by (absolute). @default 0 */
-  minImprovement: z.number().min(0).default(0),
+  /** How much the candidate must beat the prod champion by (absolute; negative tolerates a small loss). @default 0 */
+  minImprovement: z.number().min(-1).default(0),
   /** Share of rows held out for evaluation. @default 0.2 */
   holdoutFraction: z.number().gt(0).lt(1).default(0.2),
   /** Seed of the train/holdout split. @default 42 */
   seed: z.int().default(42),
 });
 
+const CanaryAnalysisPolicy = z.strictObject({
+  /** Accepted false-rollback rate per release (always-valid sequential test). @default 0.01 */
+  alpha: z.number().gt(0).lt(0.5).default(0.01),
+  /** Seconds between looks at the canary's traffic. @default 5 */
+  intervalSeconds: z.number().min(1).default(5),
+  /** Power wanted against the minimum detectable regressions (docs/canary-analysis.md). @default 0.95 */
+  power: z.number().gt(0.5).lt(1).default(0.95),
+  /**
+   * Latency differences smaller than this are not regressions: the thresholds the test
+   * counts exceedances of are the stable's p50 and p99 plus this. @default 10
+   */
+  latencyToleranceMs: z.number().min(0).default(10),
+  /** Requests sent to a new canary before it takes traffic, so a cold start is not judged. @default 20 */
+  warmupRequests: z.int().min(0).default(20),
+});
+
+const LoadPolicy = z.strictObject({
+  /** Replay held-out rows against canary and stable when real traffic is thinner than this (requests/s). @default 20 */
+  belowRequestsPerSecond: z.number().min(0).default(20),
+  /** Rate of the replayed (synthetic) requests, split evenly between canary and stable. @default 100 */
+  requestsPerSecond: z.number().gt(0).max(500).default(100),
+});
+
+const ApprovalPolicy = z.strictObject({
+  /** An ML engineer with the prod role must approve before the canary. @default false */
+  required: z.boolean().default(false),
+  /** Unapproved releases are cancelled after this. @default 60 */
+  timeoutMinutes: z.number().positive().default(60),
+});
+
+const StagingPolicy = z.strictObject({
+  /** Held-out rows sent one by one to the staging endpoint. @default 20 */
+  smokeRequests: z.int().min(0).default(20),
+  /** A smoke request slower than this fails the stage. @default 2000 */
+  latencyBudgetMs: z.number().positive().default(2000),
+  /** Share of prod's live requests mirrored to the staging deployment (0 disables shadow). @default 20 */
+  shadowPercent: z.number().min(0).max(100).default(20),
+  /** Mirrored requests to compare before promotion. @default 50 */
+  shadowRequests: z.int().min(1).default(50),
+  /** Give up on shadow (and pass with a note) when this many seconds bring too few requests. @default 60 */
+  shadowMaxSeconds: z.number().positive().default(60),
+  /** Minimum share of equal predictions between staging and prod on mirrored requests. @default 0.6 */
+  minAgreement: z.number().min(0).max(1).default(0.6),
+  /** Maximum error rate of the staging deployment on smoke and mirrored requests. @default 0.02 */
+  maxErrorRate: z.number().min(0).max(1).default(0.02),
+});
+
 const RolloutPolicy = z.strictObject({
-  /** Prod traffic steps (percent to the new deployment), ending at 100. @default [100] */
+  staging: StagingPolicy.prefault({}),
+  approval: ApprovalPolicy.prefault({}),
+  analysis: CanaryAnalysisPolicy.prefault({}),
+  load: LoadPolicy.prefault({}),
+  /** Prod traffic steps (percent to the new deployment), ending at 100. @default [5, 25, 50, 100] */
   canarySteps: z
     .array(z.int().min(1).max(100))
     .min(1)
     .refine((steps) => steps.at(-1) === 100, 'the last step must be 100')
     .refine((steps) => steps.every((s, i) => i === 0 || s > steps[i - 1]!), 'steps must increase')
-    .default([100]),
-  /** Seconds each canary step bakes before the next. @default 0 */
-  bakeSeconds: z.number().min(0).default(0),
+    .default([5, 25, 50, 100]),
+  /**
+   * Seconds each canary step bakes. Intermediate steps advance after it unless the
+   * analysis objects; the step before 100% also waits until the evidence suffices. @default 10
+   */
+  bakeSeconds: z.number().min(0).default(10),
+  /** The last step before 100% is rolled back (safe side) when it cannot gather enough evidence in this many seconds. @default 120 */
+  maxStepSeconds: z.number().positive().default(120),
   /** Previous prod deployments kept warm for a one-step rollback. @default 1 */
   retainPrevious: z.int().min(0).max(3).default(1),
 });

@@ -45,6 +45,6 @@ export type ReleasePatch = Partial<Omit<Release, 'id' | 'pipeline' | 'status' | 
 export type StageOutcome =
   | { kind: 'advance'; patch?: ReleasePatch; detail?: string }
   | { kind: 'wait'; delaySeconds: number; patch?: ReleasePatch; detail?: string }
-  | { kind: 'end'; status: 'rejected' | 'failed'; reason: string; patch?: ReleasePatch };
+  | { kind: 'end'; status: 'rejected' | 'failed' | 'rolled_back' | 'cancelled'; reason: string; patch?: ReleasePatch };
 
 export type StageHandler = (release: Release, ctx: StageContext) => Promise<StageOutcome>;

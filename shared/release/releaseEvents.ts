@@ -8,7 +8,8 @@ export type ReleaseEventName =
   | 'ReleaseRejected'
   | 'ReleaseFailed'
   | 'ReleaseCancelled'
-  | 'ReleaseRolledBack';
+  | 'ReleaseRolledBack'
+  | 'ApprovalRequested';
 
 /** The CloudEvent the service publishes about a release; ids are stable so redelivery dedupes. */
 export function releaseEvent(name: ReleaseEventName, release: Release, now: Date, extra: Record<string, unknown> = {}): OutgoingEvent {

@@ -9,6 +9,7 @@ export const STAGES = [
   'register',
   'deploy_dev',
   'deploy_staging',
+  'approval',
   'canary',
   'promote',
 ] as const;
@@ -95,10 +96,40 @@ export const Release = z.object({
   deployments: z
     .partialRecord(EnvironmentName, z.object({ endpoint: z.string(), deployment: z.string(), model: ModelRefSchema }))
     .default({}),
+  /** Staging tests: smoke requests and shadow traffic mirrored from prod. */
+  staging: z
+    .object({
+      deployment: z.string(),
+      smoke: z.object({ requests: z.int(), errors: z.int(), maxLatencyMs: z.number() }).optional(),
+      shadowStartedAt: z.string().optional(),
+      shadow: z
+        .object({ mirrored: z.int(), compared: z.int(), agreed: z.int(), shadowErrors: z.int(), liveErrors: z.int(), note: z.string().optional() })
+        .optional(),
+    })
+    .optional(),
+  /** The approval gate before prod, when the policy asks for one. */
+  approval: z.object({ requestedAt: z.string(), by: z.string().optional(), at: z.string().optional() }).optional(),
   /** Progress through the prod traffic steps; `stable` is the deployment being replaced. */
   canary: z
-    .object({ stepIndex: z.int(), stepStartedAt: z.string(), stable: z.string().optional() })
+    .object({
+      stepIndex: z.int(),
+      stepStartedAt: z.string(),
+      stable: z.string().optional(),
+      /** Cursor of the traffic already analysed. */
+      since: z.string().optional(),
+      /** Latency thresholds (stable's p50 and p99) the analysis counts exceedances of. */
+      thresholdsMs: z.array(z.number()).optional(),
+      /** The sequential test's state (shared/rollout). */
+      analysis: z.unknown().optional(),
+      /** Last verdict and its reasons, for people. */
+      verdict: z.string().optional(),
+      reasons: z.array(z.string()).optional(),
+      /** Set by a manual promote: skip the remaining steps. */
+      promoteNow: z.object({ by: z.string(), at: z.string() }).optional(),
+    })
     .optional(),
+  /** Who or what rolled the release back, and why. */
+  rollback: z.object({ at: z.string(), by: z.string(), why: z.string() }).optional(),
   stages: z.partialRecord(Stage, StageRecord).default({}),
   /** Why the release ended as it did (rejected, failed, cancelled...). */
   reason: z.string().optional(),

@@ -13,37 +13,15 @@ export interface DeploymentMetrics {
 }
 
 /**
- * Latencies are kept for the last LATENCY_WINDOW requests rather than as an all-time
- * reservoir: canary analysis compares deployments *now*, and old samples would hide a regression.
+ * Latencies are taken from the last LATENCY_WINDOW requests rather than all time: a
+ * dashboard compares deployments *now*, and old samples would hide a regression.
  */
 export const LATENCY_WINDOW = 2048;
 
-export class DeploymentMetricsRecorder {
-  private requests = 0;
-  private errors = 0;
-  private mirrored = 0;
-  private readonly statuses: Record<string, number> = {};
-  private readonly latencies: number[] = [];
-  private next = 0;
-
-  record(status: number, latencyMs: number, mirrored: boolean): void {
-    this.requests++;
-    if (status >= 500) this.errors++;
-    if (mirrored) this.mirrored++;
-    this.statuses[status] = (this.statuses[status] ?? 0) + 1;
-    if (this.latencies.length < LATENCY_WINDOW) this.latencies.push(latencyMs);
-    else this.latencies[this.next] = latencyMs;
-    this.next = (this.next + 1) % LATENCY_WINDOW;
-  }
-
-  snapshot(): DeploymentMetrics {
-    const sorted = [...this.latencies].sort((a, b) => a - b);
-    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
-    const latencyMs: DeploymentMetrics['latencyMs'] = { samples: sorted.length };
-    if (sorted.length > 0) {
-      latencyMs.p50 = at(0.5);
-      latencyMs.p99 = at(0.99);
-    }
-    return { requests: this.requests, errors: this.errors, mirrored: this.mirrored, statuses: { ...this.statuses }, latencyMs };
-  }
+/** All-time counters of one deployment; latencies come from its observation ring. */
+export class DeploymentCounters {
+  requests = 0;
+  errors = 0;
+  mirrored = 0;
+  readonly statuses: Record<string, number> = {};
 }

@@ -1,15 +1,30 @@
 import { Agent, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { EnvironmentName } from '../../../shared/config/schema';
-import type { Logger } from '../../../shared/ports';
-import { DeploymentMetricsRecorder, type DeploymentMetrics } from './deploymentMetrics';
-import { forwardRequest, sendJson, sendMirror, type ForwardTarget } from './forwardRequest';
-import { pickDeployment, pickMirrors } from './pickDeployment';
+import type { InvokeResult, Logger, ScoreRequest, ShadowReport, TrafficWindow } from '../../../shared/ports';
+import type { DeploymentMetrics } from './deploymentMetrics';
+import { sendJson } from './forwardRequest';
+import { LoadGenerator } from './loadGenerator';
+import type { LoadSettings } from './loadSettings';
+import { postJson } from './postJson';
+import { DEPLOYMENT_HEADER, ScoringRouter, SYNTHETIC_HEADER } from './scoringRouter';
+import { ShadowTally } from './shadowTally';
+import type { LoadStatus } from './syntheticLoad';
+import { TrafficStore } from './trafficStore';
+
+/** Where an endpoint's live requests are also copied, to compare another deployment's answers. */
+export interface ShadowRouting {
+  endpoint: string;
+  deployment: string;
+  /** Share of live requests copied, 0..100. */
+  percent: number;
+}
 
 /** What the router needs to know about an endpoint, read afresh for every request. */
 export interface EndpointRouting {
   traffic: Record<string, number>;
   mirrorTraffic: Record<string, number>;
   deployments: Record<string, { url: string | undefined; requestTimeoutMs: number }>;
+  shadow?: ShadowRouting | undefined;
 }
 
 /** An endpoint a workspace serves through the host. */
@@ -24,27 +39,49 @@ export interface LocalEndpointHostOptions {
   port?: number;
   /** @default 127.0.0.1 */
   host?: string;
-  /** Random numbers in [0, 1) for traffic splitting and mirroring. @default Math.random */
+  /** Random numbers in [0, 1) for traffic splitting, mirroring and shadowing. @default Math.random */
   rng?: () => number;
+  /** Wall clock (ms) of observations and loads. @default Date.now */
+  now?: () => number;
   logger?: Logger;
 }
+
+/** A request invokeEndpoint() or the load generator sends gives up after this long (status 0). */
+const CLIENT_TIMEOUT_MS = 60_000;
 
 /**
  * The one router of all local online endpoints (every environment's): `POST
  * /endpoints/<name>/score` goes to a deployment by traffic weight, or to the one named
- * in the `azureml-model-deployment` header, and may be mirrored to shadow deployments.
+ * in the `azureml-model-deployment` header, may be mirrored or shadowed, and is recorded
+ * for analysis. It also runs the synthetic loads, which it measures like any caller.
  */
 export class LocalEndpointHost {
   private readonly endpoints = new Map<string, RoutedEndpoint>();
-  private readonly recorders = new Map<string, Map<string, DeploymentMetricsRecorder>>();
+  private readonly traffic: TrafficStore;
+  private readonly shadows = new Map<string, ShadowTally>();
   // Keep-alive: a TCP handshake per scoring request would dominate small requests' latency.
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 64, timeout: 60_000 });
-  private readonly rng: () => number;
+  /** Our own calls into the router (invokeEndpoint, loads), apart from its calls to scoring servers. */
+  private readonly clientAgent = new Agent({ keepAlive: true, maxSockets: 64, timeout: 60_000 });
+  private readonly router: ScoringRouter;
+  private readonly loads: LoadGenerator;
   private server: Server | undefined;
   private boundPort: number | undefined;
 
   constructor(private readonly options: LocalEndpointHostOptions = {}) {
-    this.rng = options.rng ?? Math.random;
+    this.traffic = new TrafficStore(options.now ? { now: options.now } : {});
+    this.router = new ScoringRouter({
+      endpoint: (name) => this.endpoints.get(name),
+      traffic: this.traffic,
+      shadowTally: (endpoint) => this.shadowTally(endpoint),
+      agent: this.agent,
+      rng: options.rng ?? Math.random,
+    });
+    this.loads = new LoadGenerator(async (endpoint, deployment, body) => {
+      const answer = await this.post(endpoint, body, { [SYNTHETIC_HEADER]: '1', ...(deployment ? { [DEPLOYMENT_HEADER]: deployment } : {}) });
+      const answeredBy = answer.headers[DEPLOYMENT_HEADER];
+      return { status: answer.status, deployment: typeof answeredBy === 'string' ? answeredBy : undefined };
+    }, options.now);
   }
 
   async start(): Promise<void> {
@@ -60,9 +97,11 @@ export class LocalEndpointHost {
   }
 
   async stop(): Promise<void> {
+    this.loads.stopAll();
     const server = this.server;
     this.server = undefined;
     this.agent.destroy();
+    this.clientAgent.destroy();
     if (!server) return;
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -83,6 +122,11 @@ export class LocalEndpointHost {
     return this.endpoints.get(name)?.environment;
   }
 
+  /** The current routing of any environment's endpoint (e.g. to check a shadow target exists). */
+  routingOf(name: string): EndpointRouting | undefined {
+    return this.endpoints.get(name)?.routing();
+  }
+
   register(endpoint: RoutedEndpoint): void {
     const current = this.endpoints.get(endpoint.name);
     if (current && current.environment !== endpoint.environment) {
@@ -95,18 +139,62 @@ export class LocalEndpointHost {
     if (this.endpoints.get(name)?.environment === environment) this.endpoints.delete(name);
   }
 
-  /** Per-deployment request metrics of an endpoint, as seen by the router. */
+  /** Per-deployment request counters of an endpoint since the host started (mirrored copies included). */
   metrics(endpoint: string): Record<string, DeploymentMetrics> {
-    const recorders = this.recorders.get(endpoint) ?? new Map<string, DeploymentMetricsRecorder>();
-    return Object.fromEntries([...recorders].map(([deployment, recorder]) => [deployment, recorder.snapshot()]));
+    return this.traffic.metrics(endpoint);
   }
 
-  private recorder(endpoint: string, deployment: string): DeploymentMetricsRecorder {
-    let forEndpoint = this.recorders.get(endpoint);
-    if (!forEndpoint) this.recorders.set(endpoint, (forEndpoint = new Map()));
-    let recorder = forEndpoint.get(deployment);
-    if (!recorder) forEndpoint.set(deployment, (recorder = new DeploymentMetricsRecorder()));
-    return recorder;
+  /**
+   * What each deployment of an endpoint served after `since` (mirrored and shadow copies
+   * left out); deployments the endpoint has now appear with zero counts when idle.
+   */
+  trafficSince(endpoint: string, since: string, slowThresholdsMs: readonly number[]): TrafficWindow {
+    return this.traffic.trafficSince(endpoint, since, slowThresholdsMs, Object.keys(this.routingOf(endpoint)?.deployments ?? {}));
+  }
+
+  /** Starts a new tally for the endpoint's shadow (called whenever its shadow is set). */
+  resetShadow(endpoint: string): void {
+    this.shadows.set(endpoint, new ShadowTally());
+  }
+
+  shadowReport(endpoint: string): ShadowReport {
+    return this.shadowTally(endpoint).report();
+  }
+
+  /** One scoring request through the router, measured like any other; never throws for HTTP failures. */
+  async invoke(endpoint: string, request: ScoreRequest, options: { deployment?: string; synthetic?: boolean } = {}): Promise<InvokeResult> {
+    const headers: Record<string, string> = {};
+    if (options.deployment) headers[DEPLOYMENT_HEADER] = options.deployment;
+    if (options.synthetic) headers[SYNTHETIC_HEADER] = '1';
+    const answer = await this.post(endpoint, JSON.stringify(request), headers);
+    const result: InvokeResult = { status: answer.status, latencyMs: answer.latencyMs, body: answer.error ? { error: answer.error } : parseBody(answer.text) };
+    const deployment = answer.headers[DEPLOYMENT_HEADER];
+    if (typeof deployment === 'string') result.deployment = deployment;
+    return result;
+  }
+
+  /** Starts or updates a synthetic load; `key` keeps environments' load ids apart. */
+  ensureLoad(key: string, settings: LoadSettings): LoadStatus {
+    return this.loads.ensure(key, settings);
+  }
+  stopLoad(key: string): void {
+    this.loads.stop(key);
+  }
+  stopLoads(keyPrefix: string): void {
+    this.loads.stopAll(keyPrefix);
+  }
+  loadStatus(key: string): LoadStatus | undefined {
+    return this.loads.status(key);
+  }
+
+  private post(endpoint: string, body: string, headers: Record<string, string>) {
+    return postJson(this.scoringUri(encodeURIComponent(endpoint)), body, { headers, agent: this.clientAgent, timeoutMs: CLIENT_TIMEOUT_MS });
+  }
+
+  private shadowTally(endpoint: string): ShadowTally {
+    let tally = this.shadows.get(endpoint);
+    if (!tally) this.shadows.set(endpoint, (tally = new ShadowTally()));
+    return tally;
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
@@ -115,46 +203,13 @@ export class LocalEndpointHost {
     const match = /^\/endpoints\/([^/]+)\/score\/?$/.exec(path);
     if (!match) return sendJson(res, 404, { error: `no route ${req.method} ${path}; score with POST /endpoints/<name>/score` });
     if (req.method !== 'POST') return sendJson(res, 405, { error: 'score with POST' });
-    const name = decodeURIComponent(match[1]!);
-    const endpoint = this.endpoints.get(name);
-    if (!endpoint) return sendJson(res, 404, { error: `endpoint '${name}' not found` });
-    const routing = endpoint.routing();
-
-    const requested = req.headers['azureml-model-deployment'];
-    const chosen = typeof requested === 'string' && requested ? requested : pickDeployment(routing.traffic, this.rng);
-    if (!chosen) {
-      req.resume();
-      return sendJson(res, 503, { error: `endpoint '${name}': no deployment receives traffic; set its traffic or name a deployment in the azureml-model-deployment header` });
+    let name: string;
+    try {
+      name = decodeURIComponent(match[1]!);
+    } catch {
+      return sendJson(res, 400, { error: `malformed endpoint name in ${path}` });
     }
-    const deployment = routing.deployments[chosen];
-    if (!deployment) {
-      req.resume();
-      return sendJson(res, 404, { error: `deployment '${chosen}' not found on endpoint '${name}' (deployments: ${Object.keys(routing.deployments).join(', ') || 'none'})` });
-    }
-    // Requests aimed at one deployment are not mirrored, as in Azure ML.
-    const mirrors = requested ? [] : pickMirrors(routing.mirrorTraffic, chosen, this.rng);
-    const chunks: Buffer[] = [];
-    const target: ForwardTarget = { deployment: chosen, ...deployment };
-    forwardRequest(
-      req,
-      res,
-      target,
-      this.agent,
-      (status, latencyMs) => this.recorder(name, chosen).record(status, latencyMs, false),
-      mirrors.length > 0 ? (chunk) => chunks.push(chunk) : undefined,
-    );
-    if (mirrors.length > 0) req.on('end', () => this.mirror(name, routing, mirrors, Buffer.concat(chunks), String(req.headers['content-type'] ?? 'application/json')));
-  }
-
-  private mirror(endpoint: string, routing: EndpointRouting, mirrors: string[], body: Buffer, contentType: string): void {
-    for (const deployment of mirrors) {
-      const settings = routing.deployments[deployment];
-      if (!settings?.url) continue;
-      const started = performance.now();
-      void sendMirror({ deployment, ...settings, url: settings.url }, body, contentType, this.agent).then((status) =>
-        this.recorder(endpoint, deployment).record(status, performance.now() - started, true),
-      );
-    }
+    this.router.score(name, req, res);
   }
 
   private list(res: ServerResponse): void {
@@ -162,9 +217,17 @@ export class LocalEndpointHost {
       res,
       200,
       [...this.endpoints.values()].map((endpoint) => {
-        const { traffic, mirrorTraffic } = endpoint.routing();
-        return { name: endpoint.name, environment: endpoint.environment, scoringUri: this.scoringUri(endpoint.name), traffic, mirrorTraffic };
+        const { traffic, mirrorTraffic, shadow } = endpoint.routing();
+        return { name: endpoint.name, environment: endpoint.environment, scoringUri: this.scoringUri(endpoint.name), traffic, mirrorTraffic, ...(shadow ? { shadow } : {}) };
       }),
     );
+  }
+}
+
+function parseBody(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
   }
 }

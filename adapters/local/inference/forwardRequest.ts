@@ -1,4 +1,5 @@
 import { request, type Agent, type IncomingMessage, type ServerResponse } from 'node:http';
+import { captureJsonBody } from './responseBody';
 
 export interface ForwardTarget {
   deployment: string;
@@ -6,6 +7,17 @@ export interface ForwardTarget {
   url: string | undefined;
   requestTimeoutMs: number;
 }
+
+/** How one scoring request ended, as the caller saw it. */
+export interface ForwardOutcome {
+  status: number;
+  latencyMs: number;
+  /** The answer, when it was JSON under MAX_INSPECTED_BODY_BYTES (read after it was sent on). */
+  body?: Buffer | undefined;
+}
+
+/** Marks a copy of a live request (shadow or mirror traffic) whose answer nobody waits for. */
+export const SHADOW_HEADER = 'x-autopilot-shadow';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   if (res.headersSent) {
@@ -20,24 +32,25 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 /**
  * Streams a scoring request to a deployment and its answer back. Calls `done` once with
  * the status the caller got (502 when the server is unreachable, 504 after the deployment's
- * request timeout) and the latency. `onChunk` sees the request body (for mirroring).
+ * request timeout), the latency and, for small JSON answers, a copy of the answer.
+ * `onChunk` sees the request body (for mirroring).
  */
 export function forwardRequest(
   req: IncomingMessage,
   res: ServerResponse,
   target: ForwardTarget,
   agent: Agent,
-  done: (status: number, latencyMs: number) => void,
+  done: (outcome: ForwardOutcome) => void,
   onChunk?: (chunk: Buffer) => void,
 ): void {
   const started = performance.now();
   let finished = false;
   let timer: NodeJS.Timeout | undefined;
-  const finish = (status: number) => {
+  const finish = (status: number, body?: Buffer) => {
     if (finished) return;
     finished = true;
     clearTimeout(timer);
-    done(status, performance.now() - started);
+    done({ status, latencyMs: performance.now() - started, body });
   };
   res.setHeader('azureml-model-deployment', target.deployment);
   if (onChunk) req.on('data', onChunk);
@@ -59,8 +72,10 @@ export function forwardRequest(
   upstream.on('response', (answer) => {
     const status = answer.statusCode ?? 502;
     res.writeHead(status, { 'content-type': answer.headers['content-type'] ?? 'application/json' });
+    const body = captureJsonBody(answer);
     answer.pipe(res);
-    answer.on('end', () => finish(status));
+    // Registered after pipe(): the answer has been handed to the caller before we look at it.
+    answer.on('end', () => finish(status, body()));
     answer.on('error', () => finish(502));
   });
   upstream.on('error', (error) => {
@@ -79,25 +94,34 @@ export function forwardRequest(
   req.pipe(upstream);
 }
 
-/** Sends a copy of a request to a mirror deployment; the answer is read and dropped. */
-export function sendMirror(target: ForwardTarget & { url: string }, body: Buffer, contentType: string, agent: Agent): Promise<number> {
+/** Sends a copy of a request to a deployment whose answer only the router looks at. */
+export function sendMirror(target: ForwardTarget, body: Buffer, contentType: string, agent: Agent): Promise<ForwardOutcome> {
+  const started = performance.now();
+  const outcome = (status: number, answer?: Buffer): ForwardOutcome => ({ status, latencyMs: performance.now() - started, body: answer });
+  if (!target.url) return Promise.resolve(outcome(502));
   return new Promise((resolve) => {
     let timedOut = false;
     const upstream = request(`${target.url}/score`, {
       method: 'POST',
       agent,
-      headers: { 'content-type': contentType, 'content-length': body.length },
-      timeout: target.requestTimeoutMs,
+      headers: { 'content-type': contentType, 'content-length': body.length, [SHADOW_HEADER]: '1' },
     });
-    upstream.on('response', (answer) => {
-      answer.resume();
-      answer.on('end', () => resolve(answer.statusCode ?? 502));
-    });
-    upstream.on('timeout', () => {
+    // The whole exchange, as for live requests: a server that trickles its answer times out too.
+    const timer = setTimeout(() => {
       timedOut = true;
       upstream.destroy(new Error('timeout'));
+    }, target.requestTimeoutMs);
+    const settle = (result: ForwardOutcome) => {
+      clearTimeout(timer);
+      resolve(result);
+    };
+    upstream.on('response', (answer: IncomingMessage) => {
+      const captured = captureJsonBody(answer);
+      answer.resume();
+      answer.on('end', () => settle(outcome(answer.statusCode ?? 502, captured())));
+      answer.on('error', () => settle(outcome(timedOut ? 504 : 502)));
     });
-    upstream.on('error', () => resolve(timedOut ? 504 : 502));
+    upstream.on('error', () => settle(outcome(timedOut ? 504 : 502)));
     upstream.end(body);
   });
 }

@@ -1,7 +1,12 @@
-/** @module The local online-endpoint router and the scoring-server processes behind it. */
-export { LocalEndpointHost, type LocalEndpointHostOptions, type RoutedEndpoint, type EndpointRouting } from './endpointHost';
+/** @module The local online-endpoint router, the scoring-server processes behind it, and what it observes. */
+export { LocalEndpointHost, type LocalEndpointHostOptions, type RoutedEndpoint, type EndpointRouting, type ShadowRouting } from './endpointHost';
 export type { DeploymentMetrics } from './deploymentMetrics';
 export { ScoringProcess, type ScoringProcessOptions, type ScoringProcessState } from './scoringProcess';
 export { ScoringServerError, type ScoringServerConfig } from './launchScoringServer';
 export { loadDeploymentSpec, type LoadedDeploymentSpec } from './loadDeploymentSpec';
 export { pickDeployment, pickMirrors } from './pickDeployment';
+export { DEPLOYMENT_HEADER, SYNTHETIC_HEADER } from './scoringRouter';
+export { SHADOW_HEADER } from './forwardRequest';
+export { MAX_LOAD_RPS, toLoadSettings, type LoadSettings } from './loadSettings';
+export { MAX_IN_FLIGHT, type LoadStatus } from './syntheticLoad';
+export { OBSERVATIONS_PER_DEPLOYMENT } from './observationRing';

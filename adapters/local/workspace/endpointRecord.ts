@@ -13,6 +13,15 @@ export const DeploymentRecord = z.object({
 });
 export type DeploymentRecord = z.infer<typeof DeploymentRecord>;
 
+/** Where a share of the endpoint's live requests is copied (possibly another environment's endpoint). */
+export const ShadowRecord = z.object({
+  endpoint: z.string(),
+  deployment: z.string(),
+  percent: z.number().min(0).max(100),
+  setAt: z.string(),
+});
+export type ShadowRecord = z.infer<typeof ShadowRecord>;
+
 export const EndpointRecord = z.object({
   name: z.string(),
   environment: EnvironmentName,
@@ -20,6 +29,7 @@ export const EndpointRecord = z.object({
   traffic: z.record(z.string(), z.number()).default({}),
   mirrorTraffic: z.record(z.string(), z.number()).default({}),
   deployments: z.array(DeploymentRecord).default([]),
+  shadow: ShadowRecord.optional(),
 });
 export type EndpointRecord = z.infer<typeof EndpointRecord>;
 

@@ -4,7 +4,9 @@ import { AutopilotError, BadRequestError, NotFoundError } from '../../../shared/
 import type {
   DeployRequest,
   EndpointInfo,
+  InvokeResult,
   JobInfo,
+  LoadRequest,
   Logger,
   MlWorkspace,
   ModelRef,
@@ -13,9 +15,13 @@ import type {
   RegisterModelRequest,
   ScoreRequest,
   ScoreResponse,
+  ShadowReport,
   SubmitJobRequest,
+  TrafficWindow,
 } from '../../../shared/ports';
 import type { LocalEndpointHost } from '../inference/endpointHost';
+import { toLoadSettings } from '../inference/loadSettings';
+import type { LoadStatus } from '../inference/syntheticLoad';
 import { JobRunner } from './jobRunner';
 import type { FetchInput } from './materializeInputs';
 import { ModelRegistry } from './modelRegistry';
@@ -47,12 +53,14 @@ export class LocalWorkspace implements MlWorkspace {
   private readonly jobs: JobRunner;
   private readonly models: ModelRegistry;
   private readonly endpoints: OnlineEndpoints;
+  private readonly host: LocalEndpointHost;
   private started = false;
   private stopped = false;
 
   constructor(options: LocalWorkspaceOptions) {
     this.environment = options.environment;
     this.rootDir = resolve(options.rootDir);
+    this.host = options.endpointHost;
     const jobOptions: ConstructorParameters<typeof JobRunner>[1] = { fetchInput: options.fetchInput };
     if (options.maxConcurrentJobs !== undefined) jobOptions.maxConcurrentJobs = options.maxConcurrentJobs;
     if (options.onJobLog) jobOptions.onLog = options.onJobLog;
@@ -76,10 +84,11 @@ export class LocalWorkspace implements MlWorkspace {
     await this.endpoints.start();
   }
 
-  /** Kills this workspace's jobs and scoring servers; the endpoint host keeps running. */
+  /** Kills this workspace's jobs, loads and scoring servers; the endpoint host keeps running. */
   async stop(): Promise<void> {
     this.started = false;
     this.stopped = true;
+    this.host.stopLoads(this.loadKey(''));
     await Promise.all([this.jobs.stop(), this.endpoints.stop()]);
   }
 
@@ -145,6 +154,62 @@ export class LocalWorkspace implements MlWorkspace {
     const model = await this.models.get(source);
     if (!model) throw new NotFoundError('model', `${source.name}:${source.version}`, `no such version in ${this.environment}`);
     return scoreBatch(model.path, `model ${model.name}:${model.version}`, specPath, request);
+  }
+
+  /** One request through the router (measured like live traffic); HTTP failures are results, not throws. */
+  async invokeEndpoint(endpoint: string, request: ScoreRequest, options: { deployment?: string; synthetic?: boolean } = {}): Promise<InvokeResult> {
+    this.requireEndpoint(endpoint);
+    return this.host.invoke(endpoint, request, options);
+  }
+
+  /** See LocalEndpointHost.trafficSince: pass the returned `until` as the next `since`. */
+  async trafficSince(endpoint: string, since: string, slowThresholdsMs: number[]): Promise<TrafficWindow> {
+    this.requireEndpoint(endpoint);
+    return this.host.trafficSince(endpoint, since, slowThresholdsMs);
+  }
+
+  /** Copies `percent` of `endpoint`'s live requests to `target`, which may be another environment's endpoint. */
+  async setShadow(endpoint: string, target: { endpoint: string; deployment: string }, percent: number): Promise<void> {
+    this.requireStarted('setShadow');
+    return this.endpoints.setShadow(endpoint, target, percent);
+  }
+
+  /** Counts since the shadow was last set (kept in memory: a restart of the host starts them afresh). */
+  async shadowReport(endpoint: string): Promise<ShadowReport> {
+    this.requireEndpoint(endpoint);
+    return this.host.shadowReport(endpoint);
+  }
+
+  /** Starts synthetic load on one of this workspace's endpoints, or updates the load with that id. */
+  async ensureLoad(request: LoadRequest): Promise<void> {
+    this.requireStarted('ensureLoad');
+    const settings = toLoadSettings(request);
+    const endpoint = this.requireEndpoint(settings.endpoint);
+    const known = endpoint.deployments.map((d) => d.name);
+    const unknown = settings.deployments.find((d) => !known.includes(d));
+    if (unknown) {
+      throw new BadRequestError(`load '${settings.id}': deployment '${unknown}' does not exist on endpoint '${endpoint.name}' (deployments: ${known.join(', ') || 'none'})`, 'load.deployments');
+    }
+    this.host.ensureLoad(this.loadKey(settings.id), settings);
+  }
+
+  async stopLoad(id: string): Promise<void> {
+    this.host.stopLoad(this.loadKey(id));
+  }
+
+  /** Counters of a load (local only): sent, answers per deployment, errors, skipped ticks. */
+  loadStatus(id: string): LoadStatus | undefined {
+    return this.host.loadStatus(this.loadKey(id));
+  }
+
+  private loadKey(id: string): string {
+    return `${this.environment}/${id}`;
+  }
+
+  private requireEndpoint(name: string): EndpointInfo {
+    const endpoint = this.endpoints.get(name);
+    if (!endpoint) throw new NotFoundError('endpoint', name, `no such endpoint in ${this.environment}${this.started ? '' : ' (call start() first)'}`);
+    return endpoint;
   }
 
   private async jobOutput(job: string, output: string): Promise<{ path: string; codeHash?: string }> {

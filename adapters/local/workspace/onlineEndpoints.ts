@@ -9,7 +9,7 @@ import { ScoringProcess } from '../inference/scoringProcess';
 import { armEndpointId, EndpointRecord, type DeploymentRecord } from './endpointRecord';
 import { KeyedMutex } from './keyedMutex';
 import { validateName } from './names';
-import { validateMirrorTraffic, validateTraffic } from './validateTraffic';
+import { validateMirrorTraffic, validateShadow, validateTraffic } from './validateTraffic';
 import { EndpointConflictError } from './workspaceErrors';
 import { readJsonFile, writeJsonAtomic } from './writeJsonAtomic';
 
@@ -129,6 +129,23 @@ export class OnlineEndpoints {
     });
   }
 
+  /**
+   * Copies `percent` of the endpoint's live requests to a deployment of any environment's
+   * endpoint (0 removes the shadow). The setting is saved with the endpoint; its tally
+   * of agreements starts afresh.
+   */
+  async setShadow(endpoint: string, target: { endpoint: string; deployment: string }, percent: number): Promise<void> {
+    return this.perEndpoint.run(endpoint, async () => {
+      const record = this.require(endpoint);
+      const targetRouting = this.options.host.routingOf(target.endpoint);
+      validateShadow(endpoint, target, percent, targetRouting && Object.keys(targetRouting.deployments));
+      if (percent === 0) delete record.shadow;
+      else record.shadow = { endpoint: target.endpoint, deployment: target.deployment, percent, setAt: new Date().toISOString() };
+      await this.persist(record);
+      this.options.host.resetShadow(endpoint);
+    });
+  }
+
   async deleteDeployment(endpoint: string, deployment: string): Promise<void> {
     return this.perEndpoint.run(endpoint, async () => {
       const record = this.require(endpoint);
@@ -151,6 +168,11 @@ export class OnlineEndpoints {
       delete record.mirrorTraffic[deployment];
       await this.persist(record);
     });
+  }
+
+  /** Whether this environment serves the endpoint. */
+  has(name: string): boolean {
+    return this.records.has(name);
   }
 
   get(name: string): EndpointInfo | undefined {
@@ -217,12 +239,13 @@ export class OnlineEndpoints {
   private routing(name: string): EndpointRouting {
     const record = this.records.get(name);
     if (!record) return { traffic: {}, mirrorTraffic: {}, deployments: {} };
+    const shadow = record.shadow && { endpoint: record.shadow.endpoint, deployment: record.shadow.deployment, percent: record.shadow.percent };
     const deployments: EndpointRouting['deployments'] = {};
     for (const deployment of record.deployments) {
       const server = this.servers.get(key(name, deployment.name));
       deployments[deployment.name] = { url: server?.process.url, requestTimeoutMs: server?.requestTimeoutMs ?? 5000 };
     }
-    return { traffic: record.traffic, mirrorTraffic: record.mirrorTraffic, deployments };
+    return { traffic: record.traffic, mirrorTraffic: record.mirrorTraffic, deployments, shadow };
   }
 
   private require(endpoint: string): EndpointRecord {

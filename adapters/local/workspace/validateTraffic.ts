@@ -40,6 +40,28 @@ export function validateMirrorTraffic(endpoint: EndpointRecord, mirror: Record<s
   }
 }
 
+/** A shadow copies 0..100 percent of live requests to one deployment that exists somewhere on the router. */
+export function validateShadow(
+  endpoint: string,
+  target: { endpoint: string; deployment: string },
+  percent: number,
+  targetDeployments: readonly string[] | undefined,
+): void {
+  if (!Number.isFinite(percent) || percent < 0 || percent > 100) {
+    throw new BadRequestError(`shadow share of endpoint '${endpoint}' must be a percent 0..100, got ${percent}`, 'percent');
+  }
+  if (percent === 0) return;
+  if (!targetDeployments) {
+    throw new BadRequestError(`shadow target endpoint '${target.endpoint}' does not exist in any environment; deploy it first`, 'target.endpoint');
+  }
+  if (!targetDeployments.includes(target.deployment)) {
+    throw new BadRequestError(
+      `shadow target deployment '${target.deployment}' does not exist on endpoint '${target.endpoint}' (deployments: ${targetDeployments.join(', ') || 'none'})`,
+      'target.deployment',
+    );
+  }
+}
+
 function checkDeploymentsExist(endpoint: EndpointRecord, weights: Record<string, number>, where: string): void {
   const known = endpoint.deployments.map((d) => d.name);
   for (const name of Object.keys(weights)) {

@@ -1,48 +1,160 @@
 import { endpointName } from '../../config/schema';
-import type { EndpointInfo } from '../../ports';
-import type { StageHandler } from '../context';
+import type { ArmTraffic, EndpointInfo } from '../../ports';
+import { createCanaryAnalysis, decideCanary, updateCanaryAnalysis, type CanaryAnalysisState } from '../../rollout';
+import { restoreStable } from '../control';
+import { ReleaseRepository } from '../repository';
+import type { StageContext, StageHandler, StageOutcome } from '../context';
+import type { Release } from '../types';
 import { deployCandidate } from './deploy';
+import { holdoutRequest, rowRequest } from './holdout';
+
+type CanaryState = NonNullable<Release['canary']>;
+
+/** Stable needs this many requests in a window before its p50/p99 become the latency thresholds. */
+const THRESHOLD_SAMPLE = 30;
+
+const EMPTY_ARM: ArmTraffic = { requests: 0, errors: 0, slowerThan: [], predictions: {}, synthetic: 0 };
 
 /**
- * Prod: the candidate gets its own deployment beside the stable one and takes traffic
- * in the policy's steps, baking at each. (Statistical analysis of each step is the
- * safe-rollout work; here a step advances when its bake time is over.)
+ * Prod: the candidate gets its own deployment beside the stable one and takes traffic in
+ * the policy's steps. At every look an always-valid sequential test compares canary and
+ * stable on errors, latency and predictions (docs/canary-analysis.md): a significant
+ * regression rolls back at once; a step advances when it has baked and the evidence
+ * suffices. Thin real traffic is topped up with replayed held-out rows, marked synthetic.
  */
 export const canary: StageHandler = async (release, ctx) => {
-  const workspace = ctx.workspaces.prod;
-  const steps = ctx.pipeline.rollout.canarySteps;
-  const bake = ctx.pipeline.rollout.bakeSeconds;
-  const now = ctx.clock.now();
-  let state = release.canary;
-  let patch = {};
-  if (!state) {
-    const { info, endpoint, model } = await deployCandidate('prod', release, ctx);
-    if (info.state !== 'succeeded') {
-      await workspace.deleteDeployment(endpoint, info.name).catch(() => undefined);
-      return { kind: 'end', status: 'failed', reason: `deployment ${endpoint}/${info.name} failed: ${info.error ?? 'unknown error'}; prod traffic unchanged` };
-    }
-    const current = await workspace.getEndpoint(endpoint);
-    const stable = current && stableDeployment(current, info.name);
-    // Without a stable deployment there is nothing to compare with: go straight to 100.
-    const stepIndex = stable ? 0 : steps.length - 1;
-    await workspace.setTraffic(endpoint, trafficAt(steps[stepIndex]!, info.name, stable));
-    state = { stepIndex, stepStartedAt: now.toISOString(), stable };
-    patch = { canary: state, deployments: { ...release.deployments, prod: { endpoint, deployment: info.name, model } } };
-  } else {
-    const baked = (now.getTime() - Date.parse(state.stepStartedAt)) / 1000;
-    if (baked < bake) {
-      return { kind: 'wait', delaySeconds: Math.min(bake - baked, 5), detail: `${steps[state.stepIndex]}% for ${Math.floor(baked)} of ${bake} s` };
-    }
-    const deployment = release.deployments.prod!.deployment;
-    const stepIndex = state.stepIndex + 1;
-    await workspace.setTraffic(endpointName(release.pipeline, 'prod'), trafficAt(steps[stepIndex]!, deployment, state.stable));
-    state = { ...state, stepIndex, stepStartedAt: now.toISOString() };
-    patch = { canary: state };
-  }
-  const percent = steps[state.stepIndex]!;
-  if (percent === 100) return { kind: 'advance', detail: `candidate at 100% of prod`, patch };
-  return { kind: 'wait', delaySeconds: Math.min(bake, 5), detail: `${percent}% of prod traffic`, patch };
+  const state = release.canary;
+  if (!state) return startCanary(release, ctx);
+  if (state.promoteNow) return finish(release, ctx, state, `promoted by ${state.promoteNow.by}; remaining steps skipped`);
+  return look(release, ctx, state);
 };
+
+async function startCanary(release: Release, ctx: StageContext): Promise<StageOutcome> {
+  const workspace = ctx.workspaces.prod;
+  const { info, endpoint, model } = await deployCandidate('prod', release, ctx);
+  if (info.state !== 'succeeded') {
+    await workspace.deleteDeployment(endpoint, info.name).catch(() => undefined);
+    return { kind: 'end', status: 'failed', reason: `deployment ${endpoint}/${info.name} failed: ${info.error ?? 'unknown error'}; prod traffic unchanged` };
+  }
+  const deployments = { ...release.deployments, prod: { endpoint, deployment: info.name, model } };
+  const current = await workspace.getEndpoint(endpoint);
+  const stable = current && stableDeployment(current, info.name);
+  if (!stable) {
+    await workspace.setTraffic(endpoint, { [info.name]: 100 });
+    return { kind: 'advance', detail: 'first model in prod: no stable deployment to compare with', patch: { deployments } };
+  }
+  const steps = ctx.pipeline.rollout.canarySteps;
+  // A fresh scoring process is slower for its first requests; those are not the model's latency.
+  const warmup = await holdoutRequest(release, ctx, ctx.pipeline.rollout.analysis.warmupRequests);
+  for (let i = 0; i < ctx.pipeline.rollout.analysis.warmupRequests; i++) {
+    await workspace.invokeEndpoint(endpoint, rowRequest(warmup, i), { deployment: info.name, synthetic: true });
+  }
+  await workspace.setTraffic(endpoint, trafficAt(steps[0]!, info.name, stable));
+  const now = ctx.clock.now().toISOString();
+  const analysis: CanaryAnalysisState = createCanaryAnalysis({ alpha: ctx.pipeline.rollout.analysis.alpha, power: ctx.pipeline.rollout.analysis.power });
+  return {
+    kind: 'wait',
+    delaySeconds: ctx.pipeline.rollout.analysis.intervalSeconds,
+    detail: `${steps[0]}% of prod traffic; comparing with ${stable}`,
+    patch: { deployments, canary: { stepIndex: 0, stepStartedAt: now, stable, since: now, analysis } },
+  };
+}
+
+async function look(release: Release, ctx: StageContext, state: CanaryState): Promise<StageOutcome> {
+  const { rollout } = ctx.pipeline;
+  const endpoint = endpointName(release.pipeline, 'prod');
+  const candidate = release.deployments.prod!.deployment;
+  const stable = state.stable!;
+  const now = ctx.clock.now();
+  const window = await ctx.workspaces.prod.trafficSince(endpoint, state.since ?? state.stepStartedAt, state.thresholdsMs ?? []);
+  const canaryArm = window.byDeployment[candidate] ?? EMPTY_ARM;
+  const stableArm = window.byDeployment[stable] ?? EMPTY_ARM;
+  let thresholdsMs = state.thresholdsMs;
+  if (!thresholdsMs && stableArm.requests >= THRESHOLD_SAMPLE && stableArm.latencyP50Ms !== undefined && stableArm.latencyP99Ms !== undefined) {
+    // The same thresholds for both arms keep the test exact; the tolerance keeps
+    // sub-millisecond differences from counting as regressions.
+    const tolerance = rollout.analysis.latencyToleranceMs;
+    thresholdsMs = [stableArm.latencyP50Ms + tolerance, stableArm.latencyP99Ms + tolerance];
+  }
+  const analysis = updateCanaryAnalysis(state.analysis as CanaryAnalysisState, { canary: canaryArm, stable: stableArm });
+  const decision = decideCanary(analysis);
+  const next: CanaryState = { ...state, since: window.until, thresholdsMs, analysis, verdict: decision.verdict, reasons: decision.reasons };
+  const percent = rollout.canarySteps[state.stepIndex]!;
+
+  if (decision.verdict === 'rollback') {
+    await restoreStable(ctx, { ...release, canary: next });
+    return rolledBack(`canary analysis at ${percent}%: ${decision.reasons.join('; ')}`, next, now);
+  }
+  const baked = (now.getTime() - Date.parse(state.stepStartedAt)) / 1000;
+  const stepIndex = state.stepIndex + 1;
+  const nextPercent = rollout.canarySteps[stepIndex]!;
+  // The test is valid at any traffic split, so intermediate steps need only the absence
+  // of a regression; full traffic needs positive evidence (verdict pass).
+  const mayAdvance = decision.verdict === 'pass' || (decision.verdict === 'continue' && nextPercent < 100);
+  if (mayAdvance && baked >= rollout.bakeSeconds) {
+    if (nextPercent === 100) return finish(release, ctx, next, `analysis passed at every step (${decision.reasons.join('; ') || 'no regression found'})`);
+    await ctx.workspaces.prod.setTraffic(endpoint, trafficAt(nextPercent, candidate, stable));
+    if (await endedMeanwhile(release, ctx)) return { kind: 'wait', delaySeconds: 0, detail: 'ended meanwhile' };
+    return wait(ctx, release, { ...next, stepIndex, stepStartedAt: now.toISOString() }, `${nextPercent}% of prod traffic`);
+  }
+  if (baked >= rollout.maxStepSeconds) {
+    await restoreStable(ctx, { ...release, canary: next });
+    return rolledBack(`canary analysis at ${percent}%: not enough evidence after ${rollout.maxStepSeconds} s (${canaryArm.requests} canary requests in the last look); rolled back on the safe side`, next, now);
+  }
+  await topUpLoad(release, ctx, window.since, window.until, canaryArm, stableArm, candidate, stable);
+  return wait(ctx, release, next, `${percent}% of prod traffic; ${decision.verdict} (${decision.reasons[0] ?? 'gathering evidence'})`);
+}
+
+async function finish(release: Release, ctx: StageContext, state: CanaryState, detail: string): Promise<StageOutcome> {
+  const target = release.deployments.prod!;
+  await ctx.workspaces.prod.setTraffic(target.endpoint, state.stable ? { [target.deployment]: 100, [state.stable]: 0 } : { [target.deployment]: 100 });
+  await ctx.workspaces.prod.stopLoad(release.id);
+  if (await endedMeanwhile(release, ctx)) return { kind: 'wait', delaySeconds: 0, detail: 'ended meanwhile' };
+  return { kind: 'advance', detail: `candidate at 100% of prod: ${detail}`, patch: { canary: state } };
+}
+
+function wait(ctx: StageContext, _release: Release, state: CanaryState, detail: string): StageOutcome {
+  return { kind: 'wait', delaySeconds: ctx.pipeline.rollout.analysis.intervalSeconds, detail, patch: { canary: state } };
+}
+
+function rolledBack(reason: string, state: CanaryState, now: Date): StageOutcome {
+  return { kind: 'end', status: 'rolled_back', reason, patch: { canary: state, rollback: { at: now.toISOString(), by: 'autopilot', why: reason } } };
+}
+
+/**
+ * A rollback (alert, person) may have ended the release while this look changed traffic;
+ * its record write won, so give the traffic back to stable here too.
+ */
+async function endedMeanwhile(release: Release, ctx: StageContext): Promise<boolean> {
+  const latest = (await new ReleaseRepository(ctx.table).get(release.id))?.value;
+  if (latest && latest.status !== 'running') {
+    await restoreStable(ctx, latest);
+    return true;
+  }
+  return false;
+}
+
+/** When real traffic is thin, replay held-out rows half to canary, half to stable. */
+async function topUpLoad(
+  release: Release, ctx: StageContext, since: string, until: string,
+  canaryArm: ArmTraffic, stableArm: ArmTraffic, candidate: string, stable: string,
+): Promise<void> {
+  const { load, analysis } = ctx.pipeline.rollout;
+  const seconds = Math.max((Date.parse(until) - Date.parse(since)) / 1000, analysis.intervalSeconds);
+  const realRate = (canaryArm.requests - canaryArm.synthetic + stableArm.requests - stableArm.synthetic) / seconds;
+  if (realRate >= load.belowRequestsPerSecond) {
+    await ctx.workspaces.prod.stopLoad(release.id);
+    return;
+  }
+  await ctx.workspaces.prod.ensureLoad({
+    id: release.id,
+    endpoint: release.deployments.prod!.endpoint,
+    deployments: [candidate, stable],
+    request: await holdoutRequest(release, ctx, 200),
+    requestsPerSecond: load.requestsPerSecond,
+    until: new Date(ctx.clock.now().getTime() + 3 * analysis.intervalSeconds * 1000).toISOString(),
+  });
+}
 
 export function stableDeployment(endpoint: EndpointInfo, candidate: string): string | undefined {
   const [top] = Object.entries(endpoint.traffic)
@@ -51,6 +163,6 @@ export function stableDeployment(endpoint: EndpointInfo, candidate: string): str
   return top?.[0];
 }
 
-function trafficAt(percent: number, candidate: string, stable: string | undefined): Record<string, number> {
-  return stable && percent < 100 ? { [candidate]: percent, [stable]: 100 - percent } : stable ? { [candidate]: 100, [stable]: 0 } : { [candidate]: 100 };
+function trafficAt(percent: number, candidate: string, stable: string): Record<string, number> {
+  return { [candidate]: percent, [stable]: 100 - percent };
 }

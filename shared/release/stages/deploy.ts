@@ -41,26 +41,22 @@ export async function deployCandidate(
   return { info, endpoint, model };
 }
 
-/** dev and staging: the candidate replaces whatever served there. */
-function replaceIn(environment: 'dev' | 'staging'): StageHandler {
-  return async (release, ctx): Promise<StageOutcome> => {
-    const { info, endpoint, model } = await deployCandidate(environment, release, ctx);
-    const workspace = ctx.workspaces[environment];
-    if (info.state !== 'succeeded') {
-      await workspace.deleteDeployment(endpoint, info.name).catch(() => undefined);
-      return { kind: 'end', status: 'failed', reason: `deployment ${endpoint}/${info.name} failed: ${info.error ?? 'unknown error'}` };
-    }
-    const state = await workspace.setTraffic(endpoint, { [info.name]: 100 });
-    for (const other of state.deployments.filter((d) => d.name !== info.name)) {
-      await workspace.deleteDeployment(endpoint, other.name);
-    }
-    return {
-      kind: 'advance',
-      detail: `${model.name}:${model.version} serves ${endpoint} as ${info.name}`,
-      patch: { deployments: { ...release.deployments, [environment]: { endpoint, deployment: info.name, model } } },
-    };
+/** dev: the candidate replaces whatever served there. */
+export const deployDev: StageHandler = async (release, ctx): Promise<StageOutcome> => {
+  const environment = 'dev';
+  const { info, endpoint, model } = await deployCandidate(environment, release, ctx);
+  const workspace = ctx.workspaces[environment];
+  if (info.state !== 'succeeded') {
+    await workspace.deleteDeployment(endpoint, info.name).catch(() => undefined);
+    return { kind: 'end', status: 'failed', reason: `deployment ${endpoint}/${info.name} failed: ${info.error ?? 'unknown error'}` };
+  }
+  const state = await workspace.setTraffic(endpoint, { [info.name]: 100 });
+  for (const other of state.deployments.filter((d) => d.name !== info.name)) {
+    await workspace.deleteDeployment(endpoint, other.name);
+  }
+  return {
+    kind: 'advance',
+    detail: `${model.name}:${model.version} serves ${endpoint} as ${info.name}`,
+    patch: { deployments: { ...release.deployments, [environment]: { endpoint, deployment: info.name, model } } },
   };
-}
-
-export const deployDev = replaceIn('dev');
-export const deployStaging = replaceIn('staging');
+};

@@ -1,10 +1,10 @@
-import { parse } from 'csv-parse/sync';
 import { endpointName } from '../../config/schema';
 import { toScoreRequest } from '../../data/split';
 import { computeMetrics } from '../../evaluation/metrics';
 import { decideGate } from '../../evaluation/gate';
 import type { MlWorkspace, ModelRef, ModelSource, ScoreResponse } from '../../ports';
 import type { StageContext, StageHandler } from '../context';
+import { readHoldout } from './holdout';
 
 /** Rows per scoring request: keeps one request a few MB even for wide data. */
 const BATCH_ROWS = 5000;
@@ -15,22 +15,19 @@ const BATCH_ROWS = 5000;
  * registered, for the record).
  */
 export const evaluate: StageHandler = async (release, ctx) => {
-  const holdoutBlob = release.data?.holdoutBlob;
-  if (!holdoutBlob || !release.job) return { kind: 'end', status: 'failed', reason: 'no holdout split or training job to evaluate' };
-  const { content } = await ctx.data.read({ container: ctx.settings.artifactsContainer, name: holdoutBlob });
-  const [columns, ...rows] = parse(content, { bom: true, skip_empty_lines: true }) as string[][];
-  const labelIndex = columns!.indexOf(ctx.pipeline.data.labelColumn);
+  if (!release.data?.holdoutBlob || !release.job) return { kind: 'end', status: 'failed', reason: 'no holdout split or training job to evaluate' };
+  const { columns, rows, labelIndex } = await readHoldout(release, ctx);
   const truth = rows.map((r) => r[labelIndex]!);
 
   const candidateSource: ModelSource = { job: release.job.name, output: 'model' };
-  const candidate = await scoreMetrics(ctx.workspaces.dev, candidateSource, ctx, columns!, rows, labelIndex, truth);
+  const candidate = await scoreMetrics(ctx.workspaces.dev, candidateSource, ctx, columns, rows, labelIndex, truth);
 
   const champion = await currentProdModel(ctx, release.pipeline);
   let championMetrics: Record<string, number> | undefined;
   let championNote = '';
   if (champion) {
     try {
-      championMetrics = await scoreMetrics(ctx.workspaces.prod, champion, ctx, columns!, rows, labelIndex, truth);
+      championMetrics = await scoreMetrics(ctx.workspaces.prod, champion, ctx, columns, rows, labelIndex, truth);
     } catch (error) {
       // A champion that cannot score any more must not block its own replacement.
       championNote = `; champion ${champion.name}:${champion.version} could not be scored (${(error as Error).message})`;

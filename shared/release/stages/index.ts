@@ -1,8 +1,10 @@
 /** @module The stage handlers, one per stage of a release, in the order they run. */
 import type { StageHandler } from '../context';
 import type { Stage } from '../types';
+import { approval } from './approval';
 import { canary } from './canary';
-import { deployDev, deployStaging } from './deploy';
+import { deployDev } from './deploy';
+import { deployStaging } from './staging';
 import { evaluate } from './evaluate';
 import { promote } from './promote';
 import { register } from './register';
@@ -16,6 +18,7 @@ export const STAGE_HANDLERS: Record<Stage, StageHandler> = {
   register,
   deploy_dev: deployDev,
   deploy_staging: deployStaging,
+  approval,
   canary,
   promote,
 };

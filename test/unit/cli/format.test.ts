@@ -1,3 +1,4 @@
+import { STAGES } from '../../../shared/release/types';
 import { elapsedMs, formatAge, formatDuration } from '../../../cli/format/duration';
 import { formatMetrics, formatModel } from '../../../cli/format/modelRef';
 import { formatReleaseBlock, formatStageLine } from '../../../cli/format/releaseView';
@@ -89,7 +90,7 @@ describe('stage lines', () => {
       now,
     );
     expect(lines[0]).toBe('default  rel-1  ⊘ rejected  12.0 s  model default v2');
-    expect(lines).toHaveLength(1 + 8 + 1);
+    expect(lines).toHaveLength(1 + STAGES.length + 1);
     expect(lines.at(-1)).toBe('  reason: auc below floor');
   });
 });

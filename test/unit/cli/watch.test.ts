@@ -52,9 +52,9 @@ describe('watchReleases', () => {
     const io = captureIo(true);
     const last = await watchReleases(io, async () => frames.shift() ?? [], { intervalMs: 0, emptyMessage: 'none', now: () => now });
     expect(last[0]?.status).toBe('succeeded');
-    // Second frame moves up over the 9 lines of the first and clears them.
-    expect(io.text()).toContain('\x1b[9F\x1b[J');
-    expect(io.text().split('\x1b[9F\x1b[J')[1]).toMatch(/^default {2}r1 {2}✓ succeeded/);
+    // Second frame moves up over the 10 lines of the first (header + 9 stages) and clears them.
+    expect(io.text()).toContain('\x1b[10F\x1b[J');
+    expect(io.text().split('\x1b[10F\x1b[J')[1]).toMatch(/^default {2}r1 {2}✓ succeeded/);
   });
 
   test('--once prints the current frame without escape codes and returns', async () => {

@@ -16,7 +16,9 @@ describe('parseConfig', () => {
     expect(pipeline.data.container).toBe('training-data');
     expect(pipeline.data.labelColumn).toBe('label');
     expect(pipeline.evaluation.metric).toBe('auc');
-    expect(pipeline.rollout.canarySteps).toEqual([100]);
+    expect(pipeline.rollout.canarySteps).toEqual([5, 25, 50, 100]);
+    expect(pipeline.rollout.approval.required).toBe(false);
+    expect(pipeline.rollout.analysis.alpha).toBe(0.01);
     expect(pipeline.concurrency).toBe('queue');
     expect(config.environments.prod.backend).toBe('local');
   });

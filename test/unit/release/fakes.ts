@@ -2,7 +2,7 @@ import { AlreadyExistsError, ConcurrencyError, NotFoundError } from '../../../sh
 import type {
   BlobInfo, BlobRef, DataStore, DeploymentInfo, DeployRequest, EndpointInfo, EventPublisher, JobInfo, MessageQueue,
   MlWorkspace, ModelRef, ModelSource, ModelVersion, OutgoingEvent, RegisterModelRequest, ScoreRequest, ScoreResponse,
-  StateTable, SubmitJobRequest, Versioned,
+  StateTable, SubmitJobRequest, Versioned, ArmTraffic, InvokeResult, LoadRequest, ShadowReport, TrafficWindow,
 } from '../../../shared/ports';
 import type { EnvironmentName } from '../../../shared/config/schema';
 
@@ -154,4 +154,35 @@ export class FakeWorkspace implements MlWorkspace {
   async getEndpoint(name: string) { return this.endpoints.get(name); }
   async listEndpoints() { return [...this.endpoints.values()]; }
   async scoreBatch(source: ModelSource, _spec: string, request: ScoreRequest) { return this.scorer(source, request); }
+
+  /** What invokeEndpoint answers; tests swap it for a failing or slow deployment. */
+  invoke: (endpoint: string, request: ScoreRequest, deployment?: string) => InvokeResult = (_e, request, deployment) => ({
+    status: 200, latencyMs: 12, deployment, body: { predictions: request.input_data.data.map(() => 'no') },
+  });
+  readonly invoked: { endpoint: string; deployment?: string; synthetic?: boolean }[] = [];
+  async invokeEndpoint(endpoint: string, request: ScoreRequest, options: { deployment?: string; synthetic?: boolean } = {}) {
+    this.invoked.push({ endpoint, ...options });
+    return this.invoke(endpoint, request, options.deployment);
+  }
+
+  /** Traffic the next trafficSince returns per deployment; tests fill it like a router would. */
+  traffic: (deployments: string[]) => Record<string, ArmTraffic> = () => ({});
+  async trafficSince(endpoint: string, since: string, slowThresholdsMs: number[]): Promise<TrafficWindow> {
+    const names = this.endpoints.get(endpoint)?.deployments.map((d) => d.name) ?? [];
+    const byDeployment = this.traffic(names);
+    for (const arm of Object.values(byDeployment)) arm.slowerThan = slowThresholdsMs.map((_, i) => arm.slowerThan[i] ?? 0);
+    return { since, until: new Date(Date.parse(since) + 5000).toISOString(), byDeployment };
+  }
+
+  readonly shadows = new Map<string, { target: { endpoint: string; deployment: string }; percent: number }>();
+  shadow: ShadowReport = { mirrored: 0, compared: 0, agreed: 0, shadowErrors: 0, liveErrors: 0 };
+  async setShadow(endpoint: string, target: { endpoint: string; deployment: string }, percent: number) {
+    if (percent === 0) this.shadows.delete(endpoint);
+    else this.shadows.set(endpoint, { target, percent });
+  }
+  async shadowReport() { return this.shadow; }
+
+  readonly loads = new Map<string, LoadRequest>();
+  async ensureLoad(request: LoadRequest) { this.loads.set(request.id, request); }
+  async stopLoad(id: string) { this.loads.delete(id); }
 }

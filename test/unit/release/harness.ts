@@ -15,6 +15,10 @@ pipelines:
     deployment: { spec: /specs/deployment.yaml }
     evaluation: { metric: auc, floor: 0.6, minImprovement: 0.01 }
     concurrency: ${concurrency}
+    rollout:
+      canarySteps: [10, 50, 100]
+      bakeSeconds: 3
+      staging: { smokeRequests: 5, shadowPercent: 0 }
 ${extra}`;
 }
 
@@ -34,13 +38,13 @@ export const goodScorer = (_source: ModelSource, request: ScoreRequest): ScoreRe
   return { predictions: p.map((v) => (v > 0.5 ? 'yes' : 'no')), probabilities: p.map((v) => [1 - v, v]), classes: ['no', 'yes'] };
 };
 
-export function harness(concurrency = 'queue') {
+export function harness(concurrency = 'queue', extra = '') {
   let now = new Date('2026-11-28T10:00:00Z');
   const workspaces = { dev: new FakeWorkspace('dev'), staging: new FakeWorkspace('staging'), prod: new FakeWorkspace('prod') };
   workspaces.dev.scorer = goodScorer;
   workspaces.prod.scorer = goodScorer;
   const deps: EngineDeps = {
-    config: parseConfig(configText(concurrency)),
+    config: parseConfig(configText(concurrency, extra)),
     data: new MemoryDataStore(),
     table: new MemoryTable(),
     steps: new MemoryQueue<StepMessage>(),

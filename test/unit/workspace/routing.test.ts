@@ -1,5 +1,6 @@
-import { DeploymentMetricsRecorder, LATENCY_WINDOW } from '../../../adapters/local/inference/deploymentMetrics';
+import { LATENCY_WINDOW } from '../../../adapters/local/inference/deploymentMetrics';
 import { pickDeployment, pickMirrors } from '../../../adapters/local/inference/pickDeployment';
+import { TrafficStore } from '../../../adapters/local/inference/trafficStore';
 
 describe('pickDeployment', () => {
   it('splits by weight across the rng range', () => {
@@ -28,23 +29,29 @@ describe('pickMirrors', () => {
   });
 });
 
-describe('DeploymentMetricsRecorder', () => {
-  it('counts requests, 5xx errors, mirrored copies and statuses', () => {
-    const recorder = new DeploymentMetricsRecorder();
-    recorder.record(200, 10, false);
-    recorder.record(502, 1, false);
-    recorder.record(200, 30, true);
-    expect(recorder.snapshot()).toMatchObject({ requests: 3, errors: 1, mirrored: 1, statuses: { 200: 2, 502: 1 } });
+describe('TrafficStore.metrics', () => {
+  const answer = (status: number, latencyMs: number, mirrored = false) => ({ status, latencyMs, synthetic: false, mirrored });
+
+  it('counts requests, 5xx errors, mirrored copies and statuses per deployment', () => {
+    const store = new TrafficStore();
+    store.record('e', 'blue', answer(200, 10));
+    store.record('e', 'blue', answer(502, 1));
+    store.record('e', 'blue', answer(200, 30, true));
+    store.record('e', 'green', answer(504, 300));
+    expect(store.metrics('e')).toMatchObject({
+      blue: { requests: 3, errors: 1, mirrored: 1, statuses: { 200: 2, 502: 1 } },
+      green: { requests: 1, errors: 1, mirrored: 0, statuses: { 504: 1 } },
+    });
+    expect(store.metrics('other')).toEqual({});
   });
 
-  it('reports latency percentiles over the most recent requests only', () => {
-    const recorder = new DeploymentMetricsRecorder();
-    expect(recorder.snapshot().latencyMs).toEqual({ samples: 0 });
-    for (let i = 0; i < LATENCY_WINDOW; i++) recorder.record(200, 1000, false);
-    for (let i = 1; i <= LATENCY_WINDOW; i++) recorder.record(200, i, false);
-    const { latencyMs } = recorder.snapshot();
-    expect(latencyMs.samples).toBe(LATENCY_WINDOW);
-    expect(latencyMs.p50).toBe(LATENCY_WINDOW / 2);
-    expect(latencyMs.p99).toBe(Math.ceil(0.99 * LATENCY_WINDOW));
+  it('reports latency percentiles over the most recent requests only, and all-time counts beyond the ring', () => {
+    const store = new TrafficStore({ capacity: LATENCY_WINDOW * 2 });
+    expect(store.metrics('e')).toEqual({});
+    for (let i = 0; i < LATENCY_WINDOW * 3; i++) store.record('e', 'blue', answer(200, 1000));
+    for (let i = 1; i <= LATENCY_WINDOW; i++) store.record('e', 'blue', answer(200, i));
+    const blue = store.metrics('e')['blue']!;
+    expect(blue.requests).toBe(LATENCY_WINDOW * 4);
+    expect(blue.latencyMs).toEqual({ samples: LATENCY_WINDOW, p50: LATENCY_WINDOW / 2, p99: Math.ceil(0.99 * LATENCY_WINDOW) });
   });
 });

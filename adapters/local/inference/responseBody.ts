@@ -1,0 +1,35 @@
+import type { IncomingMessage } from 'node:http';
+
+/** Answers larger than this are passed through but not read: parsing them would cost the router. */
+export const MAX_INSPECTED_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Keeps a copy of a scoring answer while it is piped to the caller, when it is JSON and
+ * small enough to inspect; gives up (and frees the copy) as soon as it grows too large.
+ */
+export function captureJsonBody(answer: IncomingMessage): () => Buffer | undefined {
+  const type = String(answer.headers['content-type'] ?? '');
+  const declared = Number(answer.headers['content-length'] ?? 0);
+  if (!/json/i.test(type) || declared > MAX_INSPECTED_BODY_BYTES) return () => undefined;
+  let chunks: Buffer[] | undefined = [];
+  let size = 0;
+  answer.on('data', (chunk: Buffer) => {
+    if (!chunks) return;
+    size += chunk.length;
+    if (size > MAX_INSPECTED_BODY_BYTES) chunks = undefined;
+    else chunks.push(chunk);
+  });
+  return () => (chunks ? Buffer.concat(chunks) : undefined);
+}
+
+/** The `predictions` array of a JSON scoring answer; undefined when it has none or is not JSON. */
+export function readPredictions(body: Buffer | undefined): unknown[] | undefined {
+  if (!body || body.length === 0) return undefined;
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as unknown;
+    const predictions = parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>)['predictions'] : undefined;
+    return Array.isArray(predictions) ? predictions : undefined;
+  } catch {
+    return undefined;
+  }
+}

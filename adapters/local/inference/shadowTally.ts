@@ -1,0 +1,39 @@
+import type { ShadowReport } from '../../../shared/ports';
+import { isErrorStatus } from './aggregateTraffic';
+
+/** One side of a mirrored request: the status and, for a JSON answer, its predictions. */
+export interface ShadowSide {
+  status: number;
+  predictions?: unknown[] | undefined;
+}
+
+/**
+ * Whether two answers can be compared (both 2xx with a `predictions` array) and, if so,
+ * whether they agree: same length and every element equal as JSON.
+ */
+export function comparePredictions(live: ShadowSide, shadow: ShadowSide): { compared: boolean; agreed: boolean } {
+  const ok = (side: ShadowSide) => side.status >= 200 && side.status < 300 && side.predictions !== undefined;
+  if (!ok(live) || !ok(shadow)) return { compared: false, agreed: false };
+  const a = live.predictions!;
+  const b = shadow.predictions!;
+  const agreed = a.length === b.length && a.every((value, i) => JSON.stringify(value) === JSON.stringify(b[i]));
+  return { compared: true, agreed };
+}
+
+/** Counters of one shadow setting; a new setting starts a new tally. */
+export class ShadowTally {
+  private readonly counts: ShadowReport = { mirrored: 0, compared: 0, agreed: 0, shadowErrors: 0, liveErrors: 0 };
+
+  add(live: ShadowSide, shadow: ShadowSide): void {
+    this.counts.mirrored++;
+    if (isErrorStatus(live.status)) this.counts.liveErrors++;
+    if (isErrorStatus(shadow.status)) this.counts.shadowErrors++;
+    const { compared, agreed } = comparePredictions(live, shadow);
+    if (compared) this.counts.compared++;
+    if (agreed) this.counts.agreed++;
+  }
+
+  report(): ShadowReport {
+    return { ...this.counts };
+  }
+}

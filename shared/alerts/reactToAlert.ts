@@ -1,0 +1,154 @@
+import { AlreadyExistsError, ConcurrencyError, ensureError } from '../errors';
+import type { ParsedAlert } from '../events/commonAlert';
+import type { Clock, EndpointInfo, EventPublisher, Logger, OutgoingEvent, StateTable } from '../ports';
+import { matchAlertTargets } from './matchAlertTargets';
+
+/** Partition of the state table holding one row per alert notification. */
+export const ALERT_PARTITION = 'alert';
+
+/** What the reaction needs from the release engine (the engine implements it). */
+export interface AlertEngine {
+  /** Rolls back the endpoint's active canary; undefined when it has none. */
+  rollbackCanary(endpointName: string, actor: string, why: string): Promise<{ releaseId: string } | undefined>;
+}
+
+export interface AlertDeps {
+  table: StateTable;
+  engine: AlertEngine;
+  listEndpoints(): Promise<EndpointInfo[]>;
+  events: EventPublisher;
+  clock: Clock;
+  logger: Logger;
+}
+
+export type AlertOutcome = 'rolled_back' | 'recorded' | 'ignored';
+
+export interface AlertRecord {
+  alert: ParsedAlert;
+  receivedAt: string;
+  /** `pending` while being acted on; `failed` lets a redelivery act again. */
+  outcome: AlertOutcome | 'pending' | 'failed';
+  reason?: string;
+  /** Matched endpoints, `name` or `name/deployment`. */
+  endpoints: string[];
+  /** Releases whose canary this alert rolled back. */
+  releases: string[];
+}
+
+export type AlertReaction = { kind: 'duplicate' | AlertOutcome; record: AlertRecord };
+
+export interface ReactToAlertOptions {
+  /** A claim left `pending` longer than this (a crashed worker) may be taken over. @default 60 */
+  claimTimeoutSeconds?: number;
+}
+
+/** Table keys may not contain `/` (alert ids are ARM paths), so the dedupe key is encoded. */
+export function alertRowKey(dedupeKey: string): string {
+  return encodeURIComponent(dedupeKey);
+}
+
+/**
+ * Acts on one alert notification, once: a Fired alert on an endpoint with an active
+ * canary rolls that canary back at once; on other endpoints it is recorded and
+ * announced (`autopilot.AlertReceived`); Resolved is recorded; alerts for endpoints we
+ * do not know are recorded and ignored. The row in partition `alert` is the dedupe
+ * claim: a duplicate delivery finds it and does nothing, while a failed attempt marks
+ * it so that Azure's retry acts again.
+ */
+export async function reactToAlert(alert: ParsedAlert, deps: AlertDeps, options: ReactToAlertOptions = {}): Promise<AlertReaction> {
+  const row = alertRowKey(alert.dedupeKey);
+  const receivedAt = deps.clock.now().toISOString();
+  const claimed = await claim(deps, row, { alert, receivedAt, outcome: 'pending', endpoints: [], releases: [] }, options.claimTimeoutSeconds ?? 60);
+  if (claimed.kind === 'duplicate') {
+    deps.logger.info(`alert ${alert.rule} (${alert.condition}) already received; not acting again`, { alertId: alert.alertId });
+    return { kind: 'duplicate', record: claimed.record };
+  }
+  let record: AlertRecord;
+  try {
+    record = await decide(alert, deps, claimed.record);
+  } catch (error) {
+    const message = ensureError(error).message;
+    await deps.table.replace<AlertRecord>(ALERT_PARTITION, row, { ...claimed.record, outcome: 'failed', reason: message }, claimed.etag).catch(() => undefined);
+    throw error;
+  }
+  await deps.table.replace<AlertRecord>(ALERT_PARTITION, row, record, claimed.etag);
+  deps.logger.info(`alert ${alert.rule} ${alert.condition}: ${record.outcome}${record.reason ? ` (${record.reason})` : ''}`, { alertId: alert.alertId });
+  return { kind: record.outcome as AlertOutcome, record };
+}
+
+async function decide(alert: ParsedAlert, deps: AlertDeps, base: AlertRecord): Promise<AlertRecord> {
+  const matches = matchAlertTargets(alert, await deps.listEndpoints());
+  const endpoints = matches.map((m) => (m.deployment ? `${m.endpoint.name}/${m.deployment}` : m.endpoint.name));
+  if (matches.length === 0) {
+    const named = [...alert.targets, ...alert.configurationItems];
+    return { ...base, outcome: 'ignored', reason: `no endpoint matches ${named.length ? named.join(', ') : '(no targets)'}` };
+  }
+  if (alert.condition === 'Resolved') return { ...base, endpoints, outcome: 'recorded', reason: 'resolved' };
+
+  const releases: string[] = [];
+  const actor = `azure-monitor:${alert.rule}`;
+  const why = `alert ${alert.rule} fired: ${alert.description ?? `${alert.severity ?? ''} ${alert.signalType ?? ''} alert`.replace(/\s+/g, ' ').trim()}`;
+  for (const name of new Set(matches.map((m) => m.endpoint.name))) {
+    const rolledBack = await deps.engine.rollbackCanary(name, actor, why);
+    if (rolledBack) releases.push(rolledBack.releaseId);
+  }
+  if (releases.length) return { ...base, endpoints, releases, outcome: 'rolled_back', reason: why };
+
+  await deps.events.publish([alertReceivedEvent(alert, endpoints, deps.clock.now())]);
+  return { ...base, endpoints, outcome: 'recorded', reason: 'no active canary on the target; notified' };
+}
+
+type Claim = { kind: 'claimed'; record: AlertRecord; etag: string } | { kind: 'duplicate'; record: AlertRecord };
+
+async function claim(deps: AlertDeps, row: string, fresh: AlertRecord, timeoutSeconds: number): Promise<Claim> {
+  try {
+    const inserted = await deps.table.insert<AlertRecord>(ALERT_PARTITION, row, fresh);
+    return { kind: 'claimed', record: fresh, etag: inserted.etag };
+  } catch (error) {
+    if (!(error instanceof AlreadyExistsError)) throw error;
+  }
+  const existing = await deps.table.get<AlertRecord>(ALERT_PARTITION, row);
+  if (!existing) return claim(deps, row, fresh, timeoutSeconds); // deleted meanwhile
+  const age = (Date.parse(fresh.receivedAt) - Date.parse(existing.value.receivedAt)) / 1000;
+  const abandoned = existing.value.outcome === 'failed' || (existing.value.outcome === 'pending' && age > timeoutSeconds);
+  if (!abandoned) return { kind: 'duplicate', record: existing.value };
+  try {
+    const taken = await deps.table.replace<AlertRecord>(ALERT_PARTITION, row, fresh, existing.etag);
+    return { kind: 'claimed', record: fresh, etag: taken.etag };
+  } catch (error) {
+    if (error instanceof ConcurrencyError) return { kind: 'duplicate', record: existing.value };
+    throw error;
+  }
+}
+
+/** The notification for a Fired alert that changed nothing by itself. Its id is stable, so redelivery dedupes. */
+export function alertReceivedEvent(alert: ParsedAlert, endpoints: string[], now: Date): OutgoingEvent {
+  return {
+    id: `alert:${alert.dedupeKey}`,
+    type: 'autopilot.AlertReceived',
+    source: '/autopilot/alerts',
+    subject: `endpoints/${endpoints[0] ?? 'unknown'}`,
+    time: now.toISOString(),
+    data: {
+      alertId: alert.alertId,
+      rule: alert.rule,
+      severity: alert.severity,
+      condition: alert.condition,
+      signalType: alert.signalType,
+      service: alert.service,
+      description: alert.description,
+      firedAt: alert.firedAt,
+      endpoints,
+    },
+  };
+}
+
+/** The most recent alerts first, for the API. */
+export async function listAlerts(table: StateTable, limit = 100): Promise<AlertRecord[]> {
+  // Row keys are alert ids, not times, so the partition is sorted here.
+  const rows = await table.list<AlertRecord>(ALERT_PARTITION);
+  return rows
+    .map((r) => r.value)
+    .sort((a, b) => b.receivedAt.localeCompare(a.receivedAt))
+    .slice(0, Math.max(0, limit));
+}

@@ -1,0 +1,97 @@
+import { AlreadyExistsError, NotFoundError } from '../errors';
+import type { AmlEvent } from '../events/amlEvents';
+import type { Clock, Logger, StateTable } from '../ports';
+
+/** Partition of the state table holding one row per Azure ML event received. */
+export const AML_EVENT_PARTITION = 'amlevent';
+
+/** What the reaction needs from the release engine (the engine implements it). */
+export interface AmlEventEngine {
+  /** Re-drives the release's current stage now, so the train stage sees a finished job at once. */
+  nudge(releaseId: string): Promise<void>;
+}
+
+export interface AmlEventDeps {
+  table: StateTable;
+  engine: AmlEventEngine;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface AmlEventRecord {
+  id: string;
+  type: string;
+  subject: string;
+  time: string;
+  receivedAt: string;
+  outcome: 'nudged' | 'recorded';
+  /** Why a finished run of a release did not nudge it. */
+  reason?: string;
+  releaseId?: string;
+  /** The run's status for run events. */
+  status?: string;
+  data: Record<string, unknown>;
+}
+
+/** Run statuses after which the job will not change any more. */
+const FINISHED = new Set(['completed', 'failed', 'canceled', 'cancelled']);
+/** Tag the train stage puts on its job; the job name `<releaseId>-train` is the fallback. */
+const RELEASE_TAG = 'autopilot.release';
+const TRAIN_JOB = /^(.+)-train$/;
+
+/** The release a run belongs to, when it is one of our training jobs. */
+export function releaseOfRun(runId: string, runTags: Record<string, string>): string | undefined {
+  return runTags[RELEASE_TAG] || TRAIN_JOB.exec(runId)?.[1];
+}
+
+/**
+ * Reacts to one Azure ML event: a training run of a release that finished (completed,
+ * failed or cancelled) nudges that release, so its train stage records the outcome —
+ * with the job's error — without waiting for its next poll. Every event is recorded in
+ * partition `amlevent` (keyed by event id, so a redelivery is recorded once) and logged.
+ * Nudging is idempotent, so it happens before recording: a failure after it is retried
+ * safely by Event Grid.
+ */
+export async function reactToAmlEvent(event: AmlEvent, deps: AmlEventDeps): Promise<AmlEventRecord> {
+  let releaseId: string | undefined;
+  let status: string | undefined;
+  if (event.type === 'Microsoft.MachineLearningServices.RunCompleted' || event.type === 'Microsoft.MachineLearningServices.RunStatusChanged') {
+    status = event.type === 'Microsoft.MachineLearningServices.RunCompleted' ? 'Completed' : event.data.runStatus;
+    releaseId = releaseOfRun(event.data.runId, event.data.runTags);
+  }
+  let nudge = releaseId !== undefined && status !== undefined && FINISHED.has(status.toLowerCase());
+  let reason: string | undefined;
+  if (nudge) {
+    try {
+      await deps.engine.nudge(releaseId!);
+    } catch (error) {
+      // A run named like ours that is no release of ours: nothing to drive, nothing to retry.
+      if (!(error instanceof NotFoundError)) throw error;
+      nudge = false;
+      reason = error.message;
+    }
+  }
+
+  const record: AmlEventRecord = {
+    id: event.id,
+    type: event.type,
+    subject: event.subject,
+    time: event.time,
+    receivedAt: deps.clock.now().toISOString(),
+    outcome: nudge ? 'nudged' : 'recorded',
+    reason,
+    releaseId,
+    status,
+    data: event.data as Record<string, unknown>,
+  };
+  try {
+    await deps.table.insert(AML_EVENT_PARTITION, encodeURIComponent(event.id), record);
+  } catch (error) {
+    if (!(error instanceof AlreadyExistsError)) throw error;
+  }
+  deps.logger.info(
+    `${event.type} ${event.subject}: ${nudge ? `nudged release ${releaseId} (run ${status})` : `recorded${reason ? ` (${reason})` : ''}`}`,
+    { eventId: event.id, releaseId, status },
+  );
+  return record;
+}

@@ -1,0 +1,162 @@
+import { endpointName } from '../config/schema';
+import { BadRequestError, NotFoundError } from '../errors';
+import { DEFAULT_ENGINE_OPTIONS, type EngineDeps } from './context';
+import type { ReleaseEngine } from './engine';
+import { releaseEvent } from './releaseEvents';
+import { applyOutcome } from './transitions';
+import { isTerminal, type Release } from './types';
+
+export interface PipelineRollback {
+  endpoint: string;
+  from: string;
+  to: string;
+  releaseId?: string;
+}
+
+/**
+ * What people (API, CLI) and alerts do to releases: approve, promote, roll back, cancel,
+ * nudge. Every action is audited with who did it and why.
+ */
+export class ReleaseControl {
+  constructor(
+    private readonly deps: EngineDeps,
+    private readonly engine: ReleaseEngine,
+  ) {}
+
+  /** Re-sends the release's current stage now (e.g. a job event arrived before the next poll). */
+  async nudge(id: string): Promise<void> {
+    const release = (await this.engine.repo.get(id))?.value;
+    if (!release || release.status !== 'running') return;
+    await this.deps.steps.send({ releaseId: id, pipeline: release.pipeline, stage: release.stage, reason: 'poll' });
+  }
+
+  async approve(id: string, by: string): Promise<Release> {
+    const now = this.deps.clock.now().toISOString();
+    const current = await this.require(id);
+    if (current.status !== 'running' || current.stage !== 'approval' || !current.approval) {
+      throw new BadRequestError(`release ${id} is not waiting for approval (it is ${current.status} at ${current.stage})`, 'id');
+    }
+    const updated = await this.engine.update(id, (r) =>
+      r.stage === 'approval' && r.status === 'running' && r.approval ? { ...r, approval: { ...r.approval, by, at: now }, updatedAt: now } : undefined,
+    );
+    if (!updated) throw new BadRequestError(`release ${id} is no longer waiting for approval`, 'id');
+    await this.engine.repo.audit({ at: now, releaseId: id, actor: by, action: 'approve', why: 'approved for prod' });
+    await this.nudge(id);
+    return updated;
+  }
+
+  /** Skips the remaining canary steps: the candidate takes all traffic at the next look. */
+  async promote(id: string, by: string): Promise<Release> {
+    const now = this.deps.clock.now().toISOString();
+    const current = await this.require(id);
+    if (current.status !== 'running' || current.stage !== 'canary' || !current.canary) {
+      throw new BadRequestError(`release ${id} has no canary to promote (it is ${current.status} at ${current.stage})`, 'id');
+    }
+    const updated = await this.engine.update(id, (r) =>
+      r.stage === 'canary' && r.status === 'running' && r.canary ? { ...r, canary: { ...r.canary, promoteNow: { by, at: now } }, updatedAt: now } : undefined,
+    );
+    if (!updated) throw new BadRequestError(`release ${id} left the canary stage`, 'id');
+    await this.engine.repo.audit({ at: now, releaseId: id, actor: by, action: 'promote', why: 'manual promotion: remaining canary steps skipped' });
+    await this.nudge(id);
+    return updated;
+  }
+
+  /** Rolls back the canary running on `endpoint`, if any: stable takes 100% at once. */
+  async rollbackCanary(endpoint: string, actor: string, why: string): Promise<{ releaseId: string } | undefined> {
+    const running = await this.engine.repo.list({ status: 'running' });
+    const release = running.find((r) => r.stage === 'canary' && r.deployments.prod?.endpoint === endpoint);
+    if (!release) return undefined;
+    const rolled = await this.rollbackRelease(release.id, actor, why);
+    return rolled ? { releaseId: rolled.id } : undefined;
+  }
+
+  async rollbackRelease(id: string, actor: string, why: string): Promise<Release | undefined> {
+    const now = this.deps.clock.now();
+    const before = await this.require(id);
+    const rolled = await this.engine.update(id, (r) =>
+      r.status === 'running' && r.stage === 'canary'
+        ? { ...applyOutcome(r, { kind: 'end', status: 'rolled_back', reason: `rolled back by ${actor}: ${why}` }, now, DEFAULT_ENGINE_OPTIONS.leaseSeconds), rollback: { at: now.toISOString(), by: actor, why } }
+        : undefined,
+    );
+    if (!rolled) return undefined;
+    // The record is written first: a canary step racing with us loses its write and
+    // restores stable itself (see stages/canary.ts).
+    await restoreStable(this.deps, rolled);
+    await this.engine.repo.audit({
+      at: now.toISOString(), releaseId: id, actor, action: 'rollback', why,
+      from: { status: before.status, stage: before.stage }, to: { status: rolled.status, stage: rolled.stage },
+    });
+    await this.deps.events.publish([releaseEvent('ReleaseRolledBack', rolled, now, { by: actor, why })]);
+    await this.engine.releaseSlot(rolled.pipeline, id);
+    return rolled;
+  }
+
+  /**
+   * `autopilot rollback <pipeline>`: rolls back an active canary, or else returns prod to
+   * the previous deployment kept warm at 0% (one traffic change).
+   */
+  async rollbackPipeline(pipeline: string, actor: string, why: string): Promise<PipelineRollback> {
+    if (!this.deps.config.pipelines[pipeline]) throw new NotFoundError('pipeline', pipeline);
+    const name = endpointName(pipeline, 'prod');
+    const prod = this.deps.workspaces.prod;
+    const endpoint = await prod.getEndpoint(name);
+    if (!endpoint) throw new BadRequestError(`${name} does not exist; nothing to roll back`, 'pipeline');
+    const [current] = Object.entries(endpoint.traffic).sort((a, b) => b[1] - a[1]);
+    const canary = await this.rollbackCanary(name, actor, why);
+    if (canary) {
+      const after = await this.require(canary.releaseId);
+      return { endpoint: name, from: after.deployments.prod!.deployment, to: after.canary?.stable ?? '(none)', releaseId: canary.releaseId };
+    }
+    const previous = endpoint.deployments
+      .filter((d) => d.name !== current?.[0] && d.state === 'succeeded')
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+    if (!current || !previous) {
+      throw new BadRequestError(`${name} keeps no previous deployment warm (rollout.retainPrevious); nothing to roll back to`, 'pipeline');
+    }
+    await prod.setTraffic(name, { [previous.name]: 100, [current[0]]: 0 });
+    const now = this.deps.clock.now();
+    const releases = await this.engine.repo.list({ pipeline, status: 'succeeded' });
+    const owner = releases.find((r) => r.deployments.prod?.deployment === current[0]);
+    if (owner) {
+      const at = now.toISOString();
+      await this.engine.update(owner.id, (r) =>
+        r.status === 'succeeded' ? { ...r, status: 'rolled_back', reason: `rolled back by ${actor}: ${why}`, rollback: { at, by: actor, why }, updatedAt: at } : undefined,
+      );
+      await this.engine.repo.audit({ at, releaseId: owner.id, actor, action: 'rollback', why: `${why} (${current[0]} -> ${previous.name})` });
+      await this.deps.events.publish([releaseEvent('ReleaseRolledBack', { ...owner, status: 'rolled_back' }, now, { by: actor, why })]);
+    }
+    return { endpoint: name, from: current[0], to: previous.name, releaseId: owner?.id };
+  }
+
+  /** Cancels a release; a canary in progress gives its traffic back to stable first. */
+  async cancel(id: string, actor: string, why: string): Promise<Release> {
+    const current = await this.require(id);
+    if (isTerminal(current.status)) throw new BadRequestError(`release ${id} already ended (${current.status})`, 'id');
+    const cancelled = await this.engine.cancel(id, actor, why);
+    if (cancelled && current.stage === 'canary') await restoreStable(this.deps, cancelled);
+    return cancelled ?? (await this.require(id));
+  }
+
+  private async require(id: string): Promise<Release> {
+    const release = (await this.engine.repo.get(id))?.value;
+    if (!release) throw new NotFoundError('release', id, 'List releases with GET /api/releases');
+    return release;
+  }
+}
+
+/**
+ * Gives prod back to the stable deployment, stops synthetic load of the release and
+ * removes the candidate's deployment, so nothing is left half-deployed (and a later
+ * pipeline rollback can never pick the rejected candidate as "previous").
+ */
+export async function restoreStable(deps: EngineDeps, release: Release): Promise<void> {
+  const target = release.deployments.prod;
+  const prod = deps.workspaces.prod;
+  await prod.stopLoad(release.id).catch(() => undefined);
+  if (!target) return;
+  const stable = release.canary?.stable;
+  const endpoint = await prod.getEndpoint(target.endpoint);
+  const everyOther = Object.fromEntries((endpoint?.deployments ?? []).map((d) => [d.name, 0]));
+  await prod.setTraffic(target.endpoint, stable ? { ...everyOther, [target.deployment]: 0, [stable]: 100 } : { ...everyOther, [target.deployment]: 0 });
+  if (stable) await prod.deleteDeployment(target.endpoint, target.deployment).catch(() => undefined);
+}

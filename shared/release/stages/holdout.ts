@@ -1,0 +1,32 @@
+import { parse } from 'csv-parse/sync';
+import { toScoreRequest } from '../../data/split';
+import type { ScoreRequest } from '../../ports';
+import type { StageContext } from '../context';
+import type { Release } from '../types';
+
+export interface Holdout {
+  columns: string[];
+  rows: string[][];
+  labelIndex: number;
+}
+
+/** The release's held-out rows, as written by `validate`. */
+export async function readHoldout(release: Release, ctx: StageContext): Promise<Holdout> {
+  const name = release.data?.holdoutBlob;
+  if (!name) throw new Error('the release has no holdout split; validate did not run');
+  const { content } = await ctx.data.read({ container: ctx.settings.artifactsContainer, name });
+  const [columns, ...rows] = parse(content, { bom: true, skip_empty_lines: true }) as string[][];
+  return { columns: columns!, rows, labelIndex: columns!.indexOf(ctx.pipeline.data.labelColumn) };
+}
+
+/** Up to `maxRows` held-out rows as a scoring request (label removed): smoke tests and synthetic load. */
+export async function holdoutRequest(release: Release, ctx: StageContext, maxRows: number): Promise<ScoreRequest> {
+  const holdout = await readHoldout(release, ctx);
+  return toScoreRequest(holdout.columns, holdout.rows.slice(0, maxRows), holdout.labelIndex);
+}
+
+/** One row of a request as a request of its own. */
+export function rowRequest(request: ScoreRequest, index: number): ScoreRequest {
+  const data = request.input_data.data;
+  return { input_data: { columns: request.input_data.columns, data: [data[index % data.length]!] } };
+}

@@ -1,0 +1,120 @@
+import { endpointName } from '../../config/schema';
+import type { InvokeResult } from '../../ports';
+import type { StageContext, StageHandler, StageOutcome } from '../context';
+import type { Release } from '../types';
+import { deployCandidate } from './deploy';
+import { holdoutRequest, rowRequest } from './holdout';
+
+const SHADOW_LOOK_SECONDS = 2;
+
+/**
+ * Staging: deploy the candidate beside the current staging model, send it smoke requests
+ * built from held-out rows, then mirror a share of prod's live requests to it and compare
+ * its answers with prod's before anything reaches prod.
+ */
+export const deployStaging: StageHandler = async (release, ctx) => {
+  if (!release.staging) return deployAndSmoke(release, ctx);
+  return watchShadow(release, ctx);
+};
+
+async function deployAndSmoke(release: Release, ctx: StageContext): Promise<StageOutcome> {
+  const policy = ctx.pipeline.rollout.staging;
+  const workspace = ctx.workspaces.staging;
+  const { info, endpoint, model } = await deployCandidate('staging', release, ctx);
+  const fail = async (reason: string): Promise<StageOutcome> => {
+    // The previous staging deployment still has the traffic: only the candidate goes.
+    await workspace.deleteDeployment(endpoint, info.name).catch(() => undefined);
+    return { kind: 'end', status: 'failed', reason };
+  };
+  if (info.state !== 'succeeded') return fail(`deployment ${endpoint}/${info.name} failed: ${info.error ?? 'unknown error'}`);
+
+  const results: InvokeResult[] = [];
+  if (policy.smokeRequests > 0) {
+    const request = await holdoutRequest(release, ctx, policy.smokeRequests);
+    for (let i = 0; i < Math.min(policy.smokeRequests, request.input_data.data.length); i++) {
+      results.push(await workspace.invokeEndpoint(endpoint, rowRequest(request, i), { deployment: info.name, synthetic: true }));
+    }
+  }
+  const bad = results.filter((r) => smokeProblem(r) !== undefined);
+  if (results.length && bad.length / results.length > policy.maxErrorRate) {
+    return fail(`staging smoke test: ${bad.length} of ${results.length} requests failed (first: ${smokeProblem(bad[0]!)})`);
+  }
+  const slowest = Math.max(0, ...results.map((r) => r.latencyMs));
+  if (slowest > policy.latencyBudgetMs) {
+    return fail(`staging smoke test: slowest request took ${Math.round(slowest)} ms > budget ${policy.latencyBudgetMs} ms`);
+  }
+  const state = await workspace.setTraffic(endpoint, { [info.name]: 100 });
+  for (const other of state.deployments.filter((d) => d.name !== info.name)) await workspace.deleteDeployment(endpoint, other.name);
+
+  const patch = {
+    deployments: { ...release.deployments, staging: { endpoint, deployment: info.name, model } },
+    staging: { deployment: info.name, smoke: { requests: results.length, errors: bad.length, maxLatencyMs: Math.round(slowest) } },
+  };
+  const smokeDetail = `smoke ${results.length - bad.length}/${results.length} ok, slowest ${Math.round(slowest)} ms`;
+  const prodName = endpointName(release.pipeline, 'prod');
+  const prod = await ctx.workspaces.prod.getEndpoint(prodName);
+  if (policy.shadowPercent === 0 || !prod || !Object.values(prod.traffic).some((t) => t > 0)) {
+    const why = policy.shadowPercent === 0 ? 'shadow disabled' : 'no prod traffic to mirror yet';
+    return { kind: 'advance', detail: `${smokeDetail}; ${why}`, patch };
+  }
+  await ctx.workspaces.prod.setShadow(prodName, { endpoint, deployment: info.name }, policy.shadowPercent);
+  return {
+    kind: 'wait',
+    delaySeconds: SHADOW_LOOK_SECONDS,
+    detail: `${smokeDetail}; mirroring ${policy.shadowPercent}% of ${prodName}`,
+    patch: { ...patch, staging: { ...patch.staging, shadowStartedAt: ctx.clock.now().toISOString() } },
+  };
+}
+
+async function watchShadow(release: Release, ctx: StageContext): Promise<StageOutcome> {
+  const policy = ctx.pipeline.rollout.staging;
+  const staging = release.staging!;
+  if (!staging.shadowStartedAt) return { kind: 'advance', detail: 'staging tests done' };
+  const prodName = endpointName(release.pipeline, 'prod');
+  const prod = ctx.workspaces.prod;
+  const report = await prod.shadowReport(prodName);
+  const now = ctx.clock.now();
+  const elapsed = (now.getTime() - Date.parse(staging.shadowStartedAt)) / 1000;
+  const loadId = `${release.id}-shadow`;
+  const done = async () => {
+    await prod.setShadow(prodName, { endpoint: endpointName(release.pipeline, 'staging'), deployment: staging.deployment }, 0);
+    await prod.stopLoad(loadId);
+  };
+  if (report.compared >= policy.shadowRequests) {
+    await done();
+    const agreement = report.agreed / report.compared;
+    const errorRate = report.mirrored ? report.shadowErrors / report.mirrored : 0;
+    const shadow = { ...report };
+    const summary = `shadow: ${(agreement * 100).toFixed(0)}% agreement with prod on ${report.compared} mirrored requests, ${report.shadowErrors} errors`;
+    if (errorRate > policy.maxErrorRate) {
+      return { kind: 'end', status: 'failed', reason: `staging ${summary} (error rate ${(errorRate * 100).toFixed(1)}% > ${(policy.maxErrorRate * 100).toFixed(1)}%)`, patch: { staging: { ...staging, shadow } } };
+    }
+    if (agreement < policy.minAgreement) {
+      return { kind: 'end', status: 'failed', reason: `staging ${summary} (< ${(policy.minAgreement * 100).toFixed(0)}% required)`, patch: { staging: { ...staging, shadow } } };
+    }
+    return { kind: 'advance', detail: summary, patch: { staging: { ...staging, shadow } } };
+  }
+  if (elapsed >= policy.shadowMaxSeconds) {
+    await done();
+    const note = `shadow: only ${report.compared} of ${policy.shadowRequests} mirrored requests compared in ${policy.shadowMaxSeconds} s; judged on smoke tests`;
+    return { kind: 'advance', detail: note, patch: { staging: { ...staging, shadow: { ...report, note } } } };
+  }
+  // Thin prod traffic: replay held-out rows through prod (unlabelled, so they are mirrored).
+  const request = await holdoutRequest(release, ctx, 200);
+  await prod.ensureLoad({
+    id: loadId,
+    endpoint: prodName,
+    deployments: [],
+    request,
+    requestsPerSecond: ctx.pipeline.rollout.load.requestsPerSecond,
+    until: new Date(now.getTime() + (SHADOW_LOOK_SECONDS + 10) * 1000).toISOString(),
+  });
+  return { kind: 'wait', delaySeconds: SHADOW_LOOK_SECONDS, detail: `shadow: ${report.compared} of ${policy.shadowRequests} mirrored requests compared` };
+}
+
+function smokeProblem(result: InvokeResult): string | undefined {
+  if (result.status !== 200) return `status ${result.status}: ${JSON.stringify(result.body).slice(0, 200)}`;
+  const predictions = (result.body as { predictions?: unknown })?.predictions;
+  if (!Array.isArray(predictions) || predictions.length !== 1) return `response without one prediction: ${JSON.stringify(result.body).slice(0, 200)}`;
+  return undefined;
+}

@@ -1,0 +1,8 @@
+/**
+ * @module Simulated canary traffic (seeded, pure) for the tests and the benchmark: our
+ * sequential analysis and Flagger's fixed-threshold analysis on the same Poisson traffic.
+ */
+export { simulateCanary, type FixedThresholdOptions, type SimulateCanaryOptions, type SimulatedCanary } from './simulateCanary';
+export { armProfile, sampleArmCounts, slowRatesFor, type ArmProfile } from './armProfile';
+export { sampleBinomial, sampleMultinomial, samplePoisson, type Rng } from './sampling';
+export { summariseCanaries, type CanarySummary } from './summariseCanaries';

@@ -1,0 +1,149 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureLocalTokens } from '../../../adapters/local/tokens';
+import { FunctionInvoker } from '../../../devhost/functionInvoker';
+import { FunctionsCore } from '../../../devhost/functionsCore';
+import { createHostHttpServer } from '../../../devhost/hostHttpServer';
+import { EVENTGRID_SYSTEM_KEY, loadOrCreateHostKeys, type HostKeys } from '../../../devhost/hostKeys';
+import { HttpRouteTable } from '../../../devhost/httpRouteTable';
+import { createHostLogger } from '../../../devhost/logger';
+import { MemoryEvents, MemoryTable } from '../release/fakes';
+import { FakeEngine, MemoryLogger } from './fakeEngine';
+import { alertFixture, endpoint } from './fixtures';
+
+/**
+ * functions/alerts.ts and functions/amlEvents.ts behind the local host's own HTTP server,
+ * in process: the real @azure/functions registrations, host key checks, routing and
+ * Event Grid webhook; only the app's services are in-memory fakes.
+ */
+const dir = mkdtempSync(join(tmpdir(), 'alert-functions-'));
+const table = new MemoryTable();
+const engine = new FakeEngine();
+const events = new MemoryEvents();
+const tokens = ensureLocalTokens(dir);
+const prod = endpoint('default-prod', 'prod', ['blue', 'green']);
+const fakeServices = {
+  storage: { table: () => table, events },
+  control: engine,
+  workspaces: { dev: { listEndpoints: async () => [] }, staging: { listEndpoints: async () => [] }, prod: { listEndpoints: async () => [prod] } },
+  logger: new MemoryLogger(),
+  tokens,
+};
+
+let server: Server;
+let base: string;
+let keys: HostKeys;
+
+beforeAll(async () => {
+  const core = new FunctionsCore();
+  // What the real worker provides; @azure/functions looks it up on its first registration.
+  jest.doMock(
+    '@azure/functions-core',
+    () => ({
+      registerFunction: (m: never, h: never) => core.registerFunction(m, h),
+      registerHook: (n: string, cb: never) => core.registerHook(n, cb),
+      setProgrammingModel: (m: never) => core.setProgrammingModel(m),
+      log: () => undefined,
+    }),
+    { virtual: true },
+  );
+  jest.doMock('../../../functions/services', () => ({ services: async () => fakeServices, stopServices: async () => undefined }));
+  require('../../../functions/alerts');
+  require('../../../functions/amlEvents');
+  core.lock();
+  const logger = createHostLogger({ minLevel: 'none' });
+  keys = loadOrCreateHostKeys(dir).keys;
+  server = createHostHttpServer({
+    core,
+    invoker: new FunctionInvoker(core, logger, undefined),
+    routes: new HttpRouteTable(core.byTrigger('httpTrigger'), 'api'),
+    keys,
+    logger,
+    status: () => ({}),
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const functionKey = () => keys.functionKeys['default']!;
+const postAlert = (body: unknown, query = `?code=${functionKey()}`) =>
+  fetch(`${base}/api/alerts${query}`, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+
+describe('POST /api/alerts', () => {
+  it('refuses a forged alert without the function key before it reaches the function', async () => {
+    engine.canaries.set('default-prod', 'r-forged');
+    expect((await postAlert(alertFixture('metric-fired.json'), '')).status).toBe(401);
+    expect((await postAlert(alertFixture('metric-fired.json'), '?code=not-the-key')).status).toBe(401);
+    expect(engine.rollbacks).toEqual([]);
+    engine.canaries.clear();
+  });
+
+  it('rolls back the canary of the endpoint an alert names, once, with the key in ?code=', async () => {
+    engine.canaries.set('default-prod', 'r1');
+    const first = await postAlert(alertFixture('metric-fired.json'));
+    expect(first.status).toBe(200);
+    expect(await first.json()).toMatchObject({ outcome: 'rolled_back', condition: 'Fired', endpoints: ['default-prod'], releases: ['r1'] });
+    const again = await postAlert(alertFixture('metric-fired.json'));
+    expect(await again.json()).toMatchObject({ outcome: 'duplicate' });
+    expect(engine.rollbacks).toEqual([expect.objectContaining({ endpoint: 'default-prod', actor: 'azure-monitor:default-prod-p99-latency' })]);
+  });
+
+  it('answers 400 with the field and the fix for a body that is not the common schema', async () => {
+    const legacy = await postAlert(alertFixture('legacy-metric-alert.json'));
+    expect(legacy.status).toBe(400);
+    const { error } = (await legacy.json()) as { error: { code: string; message: string; where: string } };
+    expect(error).toMatchObject({ code: 'BadRequest', where: 'body.schemaId' });
+    expect(error.message).toMatch(/common alert schema/);
+    const notJson = await postAlert('{nope');
+    expect(notJson.status).toBe(400);
+    expect(((await notJson.json()) as { error: { where: string } }).error.where).toBe('body');
+  });
+});
+
+describe('GET /api/alerts', () => {
+  it('lists received alerts to a caller with a reader token and refuses anonymous callers', async () => {
+    expect((await fetch(`${base}/api/alerts`)).status).toBe(401);
+    const readerToken = JSON.parse(readFileSync(tokens.path, 'utf8')).tokens.find((t: { principal: string }) => t.principal === 'local-reader').token;
+    const response = await fetch(`${base}/api/alerts?limit=5`, { headers: { authorization: `Bearer ${readerToken}` } });
+    expect(response.status).toBe(200);
+    const { alerts } = (await response.json()) as { alerts: { alert: { rule: string }; outcome: string }[] };
+    expect(alerts).toEqual([expect.objectContaining({ outcome: 'rolled_back', alert: expect.objectContaining({ rule: 'default-prod-p99-latency' }) })]);
+    const bad = await fetch(`${base}/api/alerts?limit=0`, { headers: { authorization: `Bearer ${readerToken}` } });
+    expect(bad.status).toBe(400);
+  });
+});
+
+describe('amlEvents (Event Grid trigger)', () => {
+  const deliver = (body: unknown) =>
+    fetch(`${base}/runtime/webhooks/eventgrid?functionName=amlEvents&code=${keys.systemKeys[EVENTGRID_SYSTEM_KEY]}`, {
+      method: 'POST',
+      headers: { 'aeg-event-type': 'Notification', 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+
+  it('nudges the release whose training job failed', async () => {
+    engine.releases.add('default-20260322-135000-abc123');
+    const [failed] = alertFixture<Record<string, any>[]>('aml-events-eventgrid.json').filter((e) => e.eventType.endsWith('RunStatusChanged'));
+    failed!.data.runId = 'default-20260322-135000-abc123-train';
+    expect((await deliver([failed])).status).toBe(200);
+    expect(engine.nudges).toEqual(['default-20260322-135000-abc123']);
+  });
+
+  it('acknowledges unknown and malformed events so Event Grid does not retry them forever', async () => {
+    const [registered] = alertFixture<Record<string, any>[]>('aml-events-eventgrid.json');
+    const unknown = { ...registered, id: 'u1', eventType: 'Microsoft.MachineLearningServices.DatasetCreated' };
+    const malformed = { ...registered, id: 'm1', data: { ModelVersion: 3 } };
+    const nudgesBefore = engine.nudges.length;
+    expect((await deliver([unknown, malformed])).status).toBe(200);
+    expect(engine.nudges).toHaveLength(nudgesBefore);
+    expect(await table.get('amlevent', 'u1')).toBeUndefined();
+  });
+});

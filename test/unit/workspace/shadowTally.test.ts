@@ -1,0 +1,37 @@
+import { comparePredictions, ShadowTally } from '../../../adapters/local/inference/shadowTally';
+import { readPredictions } from '../../../adapters/local/inference/responseBody';
+
+describe('comparePredictions', () => {
+  it('agrees only when every prediction matches, element by element', () => {
+    expect(comparePredictions({ status: 200, predictions: [1, 'a', [0, 1]] }, { status: 200, predictions: [1, 'a', [0, 1]] })).toEqual({ compared: true, agreed: true });
+    expect(comparePredictions({ status: 200, predictions: [1, 0] }, { status: 200, predictions: [1, 1] })).toEqual({ compared: true, agreed: false });
+    expect(comparePredictions({ status: 200, predictions: [1] }, { status: 200, predictions: [1, 1] })).toEqual({ compared: true, agreed: false });
+  });
+
+  it('compares nothing when either side failed or has no predictions', () => {
+    expect(comparePredictions({ status: 500 }, { status: 200, predictions: [1] }).compared).toBe(false);
+    expect(comparePredictions({ status: 200, predictions: [1] }, { status: 502 }).compared).toBe(false);
+    expect(comparePredictions({ status: 200, predictions: [1] }, { status: 200 }).compared).toBe(false);
+  });
+});
+
+describe('ShadowTally', () => {
+  it('counts mirrored, compared and agreed requests and each side errors', () => {
+    const tally = new ShadowTally();
+    tally.add({ status: 200, predictions: [1] }, { status: 200, predictions: [1] });
+    tally.add({ status: 200, predictions: [1] }, { status: 200, predictions: [0] });
+    tally.add({ status: 200, predictions: [1] }, { status: 504 });
+    tally.add({ status: 500 }, { status: 200, predictions: [1] });
+    expect(tally.report()).toEqual({ mirrored: 4, compared: 2, agreed: 1, shadowErrors: 1, liveErrors: 1 });
+  });
+});
+
+describe('readPredictions', () => {
+  it('reads the predictions array of a JSON answer and nothing else', () => {
+    expect(readPredictions(Buffer.from('{"predictions":[1,0],"probabilities":[[0,1]]}'))).toEqual([1, 0]);
+    expect(readPredictions(Buffer.from('{"result":1}'))).toBeUndefined();
+    expect(readPredictions(Buffer.from('{"predictions":"1"}'))).toBeUndefined();
+    expect(readPredictions(Buffer.from('not json'))).toBeUndefined();
+    expect(readPredictions(undefined)).toBeUndefined();
+  });
+});
