@@ -32,7 +32,8 @@ export function aggregateTraffic(observations: readonly Observation[], slowThres
     slowThresholdsMs.forEach((threshold, i) => {
       if (observation.latencyMs > threshold) traffic.slowerThan[i]!++;
     });
-    if (isErrorStatus(observation.status)) traffic.errors++;
+    // A malformed answer fails the caller as surely as a 500 does.
+    if (isErrorStatus(observation.status) || observation.malformed) traffic.errors++;
     else if (observation.status >= 200 && observation.status < 300 && observation.firstPrediction !== undefined) {
       traffic.predictions[observation.firstPrediction] = (traffic.predictions[observation.firstPrediction] ?? 0) + 1;
     }

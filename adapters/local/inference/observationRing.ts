@@ -11,6 +11,8 @@ export interface Observation {
   mirrored: boolean;
   /** The first element of the answer's `predictions`, as a key; undefined when there was none. */
   firstPrediction?: string | undefined;
+  /** A 2xx answer that was inspected and holds no `predictions` array: the caller got garbage. */
+  malformed?: boolean;
 }
 
 /** @default capacity of a ring: the newest observations kept per deployment. */
@@ -18,6 +20,7 @@ export const OBSERVATIONS_PER_DEPLOYMENT = 100_000;
 
 const SYNTHETIC = 1;
 const MIRRORED = 2;
+const MALFORMED = 4;
 
 /**
  * The newest observations of one deployment, in completion order, stored column-wise in
@@ -56,7 +59,7 @@ export class ObservationRing {
     this.at[slot] = observation.at;
     this.latency[slot] = observation.latencyMs;
     this.status[slot] = observation.status;
-    this.flags[slot] = (observation.synthetic ? SYNTHETIC : 0) | (observation.mirrored ? MIRRORED : 0);
+    this.flags[slot] = (observation.synthetic ? SYNTHETIC : 0) | (observation.mirrored ? MIRRORED : 0) | (observation.malformed ? MALFORMED : 0);
     this.prediction[slot] = observation.firstPrediction;
     if (this.count < this.at.length) this.count++;
     else this.start = (this.start + 1) % this.at.length;
@@ -73,6 +76,7 @@ export class ObservationRing {
       status: this.status[slot]!,
       synthetic: (flags & SYNTHETIC) !== 0,
       mirrored: (flags & MIRRORED) !== 0,
+      malformed: (flags & MALFORMED) !== 0,
       firstPrediction: this.prediction[slot],
     };
   }

@@ -10,7 +10,9 @@ export const MAX_INSPECTED_BODY_BYTES = 1024 * 1024;
 export function captureJsonBody(answer: IncomingMessage): () => Buffer | undefined {
   const type = String(answer.headers['content-type'] ?? '');
   const declared = Number(answer.headers['content-length'] ?? 0);
-  if (!/json/i.test(type) || declared > MAX_INSPECTED_BODY_BYTES) return () => undefined;
+  if (declared > MAX_INSPECTED_BODY_BYTES) return () => undefined;
+  // A scoring answer that is not JSON at all is read as empty: inspected, and malformed.
+  if (!/json/i.test(type)) return () => Buffer.alloc(0);
   let chunks: Buffer[] | undefined = [];
   let size = 0;
   answer.on('data', (chunk: Buffer) => {

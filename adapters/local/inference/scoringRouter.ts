@@ -92,12 +92,15 @@ export class ScoringRouter {
 
   private observe(endpoint: string, deployment: string, outcome: ForwardOutcome, flags: { synthetic: boolean; mirrored: boolean }): void {
     const ok = outcome.status >= 200 && outcome.status < 300;
-    const first = ok ? readPredictions(outcome.body)?.[0] : undefined;
+    const predictions = ok ? readPredictions(outcome.body) : undefined;
+    const first = predictions?.[0];
     this.deps.traffic.record(endpoint, deployment, {
       status: outcome.status,
       latencyMs: outcome.latencyMs,
       ...flags,
       firstPrediction: first === undefined ? undefined : predictionKey(first),
+      // An uninspected body (too large) is not judged; an inspected one must hold predictions.
+      malformed: ok && outcome.body !== undefined && predictions === undefined,
     });
   }
 }

@@ -46,7 +46,7 @@ export class TrafficStore {
     traffic.ring.push({ ...observation, at: this.tick() });
     const { counters } = traffic;
     counters.requests++;
-    if (isErrorStatus(observation.status)) counters.errors++;
+    if (isErrorStatus(observation.status) || observation.malformed) counters.errors++;
     if (observation.mirrored) counters.mirrored++;
     counters.statuses[observation.status] = (counters.statuses[observation.status] ?? 0) + 1;
   }

@@ -35,6 +35,11 @@ describe('aggregateTraffic', () => {
     expect(traffic.slowerThan).toEqual([]);
   });
 
+  it('counts a 200 answer without predictions (malformed output) as an error', () => {
+    const traffic = aggregateTraffic([observation({ firstPrediction: 'cat' }), observation({ malformed: true })], []);
+    expect(traffic).toMatchObject({ requests: 2, errors: 1, predictions: { cat: 1 } });
+  });
+
   it('reports no percentiles for a window without requests', () => {
     expect(aggregateTraffic([], [100])).toEqual({ requests: 0, errors: 0, slowerThan: [0], predictions: {}, synthetic: 0 });
   });
@@ -56,7 +61,7 @@ describe('ObservationRing', () => {
     const ring = new ObservationRing(300);
     for (let at = 1; at <= 1000; at++) ring.push(observation({ at, latencyMs: at, synthetic: at % 2 === 0, firstPrediction: String(at % 3) }));
     expect(ring.size).toBe(300);
-    expect(ring.newest(0)).toEqual({ at: 1000, latencyMs: 1000, status: 200, synthetic: true, mirrored: false, firstPrediction: '1' });
+    expect(ring.newest(0)).toEqual({ at: 1000, latencyMs: 1000, status: 200, synthetic: true, mirrored: false, malformed: false, firstPrediction: '1' });
     expect(ring.newest(299).at).toBe(701);
     expect(ring.between(990, 995).map((o) => o.at)).toEqual([991, 992, 993, 994]);
   });
