@@ -1,6 +1,8 @@
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { EndpointInfo } from '../shared/ports';
 import { isTerminal, type Release } from '../shared/release/types';
 import type { ChildStack } from '../devhost/childStack';
 import { waitFor } from '../devhost/waitFor';
@@ -34,6 +36,33 @@ export class BenchClient {
     const response = await fetch(`${this.stack.api}/releases`, { headers: { authorization: `Bearer ${this.stack.token()}` } });
     if (!response.ok) throw new Error(`GET /api/releases answered ${response.status}: ${await response.text()}`);
     return ((await response.json()) as { releases: Release[] }).releases;
+  }
+
+  /** Every environment's endpoints, as GET /api/endpoints lists them. */
+  async endpoints(): Promise<EndpointInfo[]> {
+    const response = await fetch(`${this.stack.api}/endpoints`, { headers: { authorization: `Bearer ${this.stack.token()}` } });
+    if (!response.ok) throw new Error(`GET /api/endpoints answered ${response.status}: ${await response.text()}`);
+    return ((await response.json()) as { endpoints: EndpointInfo[] }).endpoints;
+  }
+
+  /** The host's default function key, which webhooks such as POST /api/alerts take as `?code=`. */
+  functionKey(): string {
+    const keys = JSON.parse(readFileSync(join(this.stack.stateDir, 'host-keys.json'), 'utf8')) as { functionKeys: Record<string, string> };
+    const key = keys.functionKeys['default'];
+    if (!key) throw new Error(`no default function key in ${join(this.stack.stateDir, 'host-keys.json')}`);
+    return key;
+  }
+
+  get api(): string {
+    return this.stack.api;
+  }
+
+  get endpointsUrl(): string {
+    return this.stack.endpoints;
+  }
+
+  get stateDir(): string {
+    return this.stack.stateDir;
   }
 
   async releaseOf(blob: string): Promise<Release | undefined> {

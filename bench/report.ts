@@ -1,4 +1,8 @@
+import type { AlertRollbackBench } from './alertRollback';
+import type { CanarySimulationBench } from './canarySimulation';
 import type { TriggerSample } from './latency';
+import { alertSection, routerSection, simulationSection } from './reportRollout';
+import type { RouterBench } from './routerThroughput';
 import type { SklearnBench } from './sklearn';
 import { summarize, type Summary } from './stats';
 import type { TrainerBench } from './trainer';
@@ -15,6 +19,9 @@ export interface BenchResults {
   latency: TriggerSample[];
   wall: ReleaseWallTime[];
   scoring: Summary;
+  simulation: CanarySimulationBench;
+  alert: AlertRollbackBench;
+  router: RouterBench;
   totalSeconds: number;
 }
 
@@ -34,6 +41,9 @@ export function renderReport(r: BenchResults): string {
     ...latencySection(r),
     ...wallSection(r),
     ...trainerSection(r),
+    ...simulationSection(r.simulation),
+    ...alertSection(r.alert),
+    ...routerSection(r.router),
   ].join('\n');
 }
 
@@ -59,7 +69,7 @@ function latencySection(r: BenchResults): string[] {
     line('*baseline: the upload round trip itself*', upload),
     '',
     `Ratio latency / upload time: **${ratio(job.p50 / upload.p50)}** at p50, ${ratio(job.p99 / upload.p99)} at p99.`,
-    `Release outcomes: ${countBy(r.latency.map((s) => s.status))} (rejections are the evaluation gate comparing against the previous model; they do not affect this figure).`,
+    `Release outcomes: ${countBy(r.latency.map((s) => s.status))} (the bench policy rejects every release after the first at the gate, so none waits through a prod canary; this figure ends at the job's start).`,
     '',
   ];
 }

@@ -1,21 +1,25 @@
 /**
- * @module `npm run bench`: measures the trainer in process, then starts the embedded stack on
- * free ports and measures upload -> job latency and whole releases; writes bench/RESULTS.md.
+ * @module `npm run bench`: simulates canary analyses and measures the trainer in process,
+ * then starts the embedded stack on free ports and measures upload -> job latency, whole
+ * releases, the endpoint router and alert-driven rollback; writes bench/RESULTS.md.
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
+import { measureAlertRollback } from './alertRollback';
+import { benchCanarySimulation } from './canarySimulation';
 import { BenchClient } from './client';
 import { measureTriggerLatency } from './latency';
 import { renderReport } from './report';
+import { measureRouter } from './routerThroughput';
 import { measureScoring } from './scoring';
 import { benchSklearn } from './sklearn';
 import { startChildStack, type ChildStack } from '../devhost/childStack';
 
-const ROOT = resolve(__dirname, '..');
 import { benchTrainer } from './trainer';
 import { measureReleaseWallTime } from './wallTime';
 
+const ROOT = resolve(__dirname, '..');
 const JOB_POLL_SECONDS = '1';
 
 async function main(): Promise<void> {
@@ -24,7 +28,10 @@ async function main(): Promise<void> {
   const cpuList = cpus();
   const loadAverage = loadavg().map((l) => l.toFixed(2)).join(' ');
 
-  // The trainer first, while no stack is running beside it.
+  // The CPU-only parts first, while no stack is running beside them.
+  console.log('4. canary analyses on simulated traffic, 200 runs per row');
+  const simulation = benchCanarySimulation(200);
+  console.log(`   ${simulation.cpuSeconds.toFixed(1)} s of CPU`);
   console.log('3. example trainer, 100,000 x 20, 3 repetitions');
   const trainer = benchTrainer({ rows: 100_000, features: 20, repetitions: 3, seed: 42 });
   console.log('   scikit-learn on the same CSV');
@@ -48,6 +55,12 @@ async function main(): Promise<void> {
     const wall = [await measureReleaseWallTime(client, 'small/', 2_000), await measureReleaseWallTime(client, 'large/', 20_000)];
     for (const w of wall) console.log(`  ${w.rows} rows: ${w.status} in ${Math.round(w.wallMs)} ms`);
     const scoring = await measureScoring(stack.endpoints, 'small-prod');
+    // Before section 5, whose canaries start the load generator beside the router.
+    console.log('6. router vs scoring server, small-prod');
+    const router = await measureRouter(client, 'small-prod', { sequential: 500, burst: 3000, concurrency: 16 });
+    console.log(`   ${Math.round(router.burst.router.requestsPerSecond)} vs ${Math.round(router.burst.direct.requestsPerSecond)} requests/s`);
+    console.log('5. alert -> 100 % on stable, 5 rounds');
+    const alert = await measureAlertRollback(client, 'alerted', 5);
 
     const report = renderReport({
       date,
@@ -60,6 +73,9 @@ async function main(): Promise<void> {
       latency,
       wall,
       scoring,
+      simulation,
+      alert,
+      router,
       totalSeconds: (performance.now() - started) / 1000,
     });
     writeFileSync(join(ROOT, 'bench/RESULTS.md'), report);
