@@ -43,6 +43,11 @@ async function startCanary(release: Release, ctx: StageContext): Promise<StageOu
     await workspace.setTraffic(endpoint, { [info.name]: 100 });
     return { kind: 'advance', detail: 'first model in prod: no stable deployment to compare with', patch: { deployments } };
   }
+  if (ctx.pipeline.rollout.canarySteps[0] === 100) {
+    // Policy `canarySteps: [100]`: blue/green without a canary; stable stays warm at 0%.
+    await workspace.setTraffic(endpoint, { [info.name]: 100, [stable]: 0 });
+    return { kind: 'advance', detail: `switched to 100% without a canary (canarySteps: [100]); ${stable} kept warm`, patch: { deployments, canary: { stepIndex: 0, stepStartedAt: ctx.clock.now().toISOString(), stable } } };
+  }
   const steps = ctx.pipeline.rollout.canarySteps;
   // A fresh scoring process is slower for its first requests; those are not the model's latency.
   const warmup = await holdoutRequest(release, ctx, ctx.pipeline.rollout.analysis.warmupRequests);

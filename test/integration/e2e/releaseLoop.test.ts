@@ -163,5 +163,11 @@ describe('the whole loop on the embedded stack', () => {
     expect(started.body.release.trigger).toMatchObject({ kind: 'manual', by: 'local-data-scientist' });
     const detail = await api<{ release: Release; audit: { action: string }[] }>(`/releases/${started.body.release.id}`);
     expect(detail.body.audit[0]!.action).toBe('create');
+    // Prod is the ML engineers': a data scientist can neither approve nor roll back.
+    const approve = await api<{ error: { message: string } }>(`/releases/${started.body.release.id}/approve`, { method: 'POST', as: 'local-data-scientist' });
+    expect(approve.status).toBe(403);
+    expect(approve.body.error.message).toMatch(/local-data-scientist may not release:approve in prod/);
+    const rollback = await api<{ error: { message: string } }>('/pipelines/default/rollback', { method: 'POST', body: '{}', as: 'local-data-scientist' });
+    expect(rollback.status).toBe(403);
   });
 });

@@ -52,6 +52,15 @@ describe('safe rollout in prod', () => {
     expect(h.workspaces.prod.loads.size).toBe(0);
   });
 
+  it('switches straight to 100% and keeps stable warm when the policy has no canary steps', async () => {
+    const h = await withChampion();
+    h.deps.config.pipelines['default']!.rollout.canarySteps = [100];
+    const release = await secondRelease(h);
+    expect(release.status).toBe('succeeded');
+    expect(release.stages.canary?.detail).toMatch(/without a canary \(canarySteps: \[100\]\); v001 kept warm/);
+    expect((await h.workspaces.prod.getEndpoint('default-prod'))?.traffic).toEqual({ v002: 100, v001: 0 });
+  });
+
   it('rolls back a canary with 5% errors against 0.1% on stable, and says why', async () => {
     const h = await withChampion();
     let looks = 0;
