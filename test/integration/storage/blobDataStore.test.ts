@@ -1,51 +1,43 @@
-import { startAzurite, type RunningAzurite } from '../../../devhost/azurite';
-import { createStorage, normalizeETag, sameETag, type Storage } from '../../../adapters/azure/storage';
+import { createStorage, normalizeETag, sameETag } from '../../../adapters/azure/storage';
 import { NotFoundError } from '../../../shared/errors';
+import { useAzuriteStorage } from './azuriteStorage';
 
-let azurite: RunningAzurite;
-let storage: Storage;
-
-beforeAll(async () => {
-  azurite = await startAzurite();
-  storage = createStorage({ connectionString: azurite.connectionString });
-});
-afterAll(async () => {
-  await azurite?.stop();
-});
+const azurite = useAzuriteStorage();
+const storageOf = azurite.storage;
 
 describe('BlobDataStore on Azurite', () => {
   test('write creates the container and read returns the same bytes with the quoted eTag the service gave', async () => {
     const ref = { container: 'fresh-container', name: 'default/data.csv' };
-    const written = await storage.data.write(ref, 'a,label\n1,0\n', { contentType: 'text/csv' });
+    const written = await storageOf().data.write(ref, 'a,label\n1,0\n', { contentType: 'text/csv' });
     expect(written.eTag).toMatch(/^"0x[0-9A-F]+"$/);
-    expect(written.url).toBe(storage.data.urlOf(ref));
+    expect(written.url).toBe(storageOf().data.urlOf(ref));
     expect(written.contentLength).toBe(12);
 
-    const { content, info } = await storage.data.read(ref);
+    const { content, info } = await storageOf().data.read(ref);
     expect(content.toString()).toBe('a,label\n1,0\n');
     expect(info).toMatchObject({ ...ref, eTag: written.eTag, contentLength: 12, contentType: 'text/csv', lastModified: expect.stringMatching(/^\d{4}-/) });
-    expect(await storage.data.getInfo(ref)).toMatchObject({ eTag: written.eTag, contentLength: 12 });
+    expect(await storageOf().data.getInfo(ref)).toMatchObject({ eTag: written.eTag, contentLength: 12 });
   });
 
   test('read of a missing blob throws NotFoundError naming container and blob', async () => {
     const ref = { container: 'fresh-container', name: 'nope.csv' };
-    await expect(storage.data.read(ref)).rejects.toThrow(NotFoundError);
-    await expect(storage.data.read(ref)).rejects.toThrow("Blob 'fresh-container/nope.csv' not found");
-    expect(await storage.data.getInfo(ref)).toBeUndefined();
-    expect(await storage.data.getInfo({ container: 'no-such-container', name: 'x' })).toBeUndefined();
+    await expect(storageOf().data.read(ref)).rejects.toThrow(NotFoundError);
+    await expect(storageOf().data.read(ref)).rejects.toThrow("Blob 'fresh-container/nope.csv' not found");
+    expect(await storageOf().data.getInfo(ref)).toBeUndefined();
+    expect(await storageOf().data.getInfo({ container: 'no-such-container', name: 'x' })).toBeUndefined();
   });
 
   test('an overwrite changes the eTag', async () => {
     const ref = { container: 'fresh-container', name: 'overwrite.csv' };
-    const first = await storage.data.write(ref, 'one');
-    const second = await storage.data.write(ref, Buffer.from('two'));
+    const first = await storageOf().data.write(ref, 'one');
+    const second = await storageOf().data.write(ref, Buffer.from('two'));
     expect(sameETag(first.eTag, second.eTag)).toBe(false);
-    expect((await storage.data.read(ref)).content.toString()).toBe('two');
+    expect((await storageOf().data.read(ref)).content.toString()).toBe('two');
   });
 
   test('list returns every blob under the prefix across pages, and nothing for a missing container', async () => {
     // A page size of 2 makes 7 blobs take 4 pages without uploading thousands.
-    const paged = createStorage({ connectionString: azurite.connectionString }, { listPageSize: 2 });
+    const paged = createStorage({ connectionString: azurite.connectionString() }, { listPageSize: 2 });
     const names = Array.from({ length: 7 }, (_, i) => `many/${i}.csv`);
     const written = [];
     for (const name of names) written.push(await paged.data.write({ container: 'listing', name }, 'x'));
@@ -60,8 +52,8 @@ describe('BlobDataStore on Azurite', () => {
   });
 
   test('urlOf encodes blob names the way the service addresses them', () => {
-    expect(storage.data.urlOf({ container: 'c', name: 'dir/with space.csv' })).toBe(
-      `http://127.0.0.1:${azurite.ports.blob}/devstoreaccount1/c/dir/with%20space.csv`,
+    expect(storageOf().data.urlOf({ container: 'c', name: 'dir/with space.csv' })).toBe(
+      `http://127.0.0.1:${azurite.blobPort()}/devstoreaccount1/c/dir/with%20space.csv`,
     );
   });
 });
