@@ -52,6 +52,10 @@ export async function composeServices(env: NodeJS.ProcessEnv = process.env): Pro
     storage,
     logger,
     port: env.AUTOPILOT_ENDPOINTS_PORT ? Number(env.AUTOPILOT_ENDPOINTS_PORT) : 7072,
+    // Endpoints are `<pipeline>-<environment>`: each pipeline's privacy list applies to its own.
+    collection: {
+      excludeColumns: (endpoint: string) => config.pipelines[endpoint.replace(/-(dev|staging|prod)$/, '')]?.monitoring.excludeColumns ?? [],
+    },
   });
   const deps = {
     config,

@@ -10,6 +10,7 @@ import './sweeper';
 import './http/releases';
 import './http/catalog';
 import './http/control';
+import './monitors';
 import './alerts';
 import './amlEvents';
 

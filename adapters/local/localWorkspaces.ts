@@ -3,6 +3,7 @@ import { ENVIRONMENTS, type EnvironmentName } from '../../shared/config/schema';
 import { NotFoundError } from '../../shared/errors';
 import type { Logger } from '../../shared/ports';
 import type { Storage } from '../azure/storage';
+import { InferenceCollector, type InferenceCollectorOptions } from './inference/inferenceCollector';
 import { LocalEndpointHost, LocalWorkspace } from './workspace';
 
 export interface LocalWorkspaces {
@@ -17,6 +18,12 @@ export interface CreateLocalWorkspacesOptions {
   logger: Logger;
   /** Router port for all environments' endpoints. @default 7072 */
   port?: number;
+  /**
+   * Inference data collection of live requests into the `inference-data` container
+   * (e.g. `excludeColumns` from autopilot.yaml); `false` turns it off.
+   * @default collect staging and prod, nothing excluded
+   */
+  collection?: Omit<InferenceCollectorOptions, 'logger'> | false;
 }
 
 /**
@@ -24,7 +31,8 @@ export interface CreateLocalWorkspacesOptions {
  * their endpoints. Saved endpoints are served again on start.
  */
 export async function createLocalWorkspaces(options: CreateLocalWorkspacesOptions): Promise<LocalWorkspaces> {
-  const endpointHost = new LocalEndpointHost({ port: options.port ?? 7072, logger: options.logger });
+  const collector = options.collection === false ? undefined : new InferenceCollector(options.storage.data, { ...options.collection, logger: options.logger });
+  const endpointHost = new LocalEndpointHost({ port: options.port ?? 7072, logger: options.logger, ...(collector ? { collector } : {}) });
   await endpointHost.start();
   const blobBase = options.storage.clients.blob.url.replace(/\/$/, '');
   // Job inputs are blob URLs of this account; anything else is refused, not fetched.

@@ -30,3 +30,11 @@ apiRoute('listModels', { route: 'models', method: 'GET', action: 'read' }, async
   );
   return { jsonBody: { models: lists.flat() } };
 });
+
+/** The service's own CloudEvents (releases, alerts, drift), newest first. */
+apiRoute('listEvents', { route: 'events', method: 'GET', action: 'read' }, async (request, s) => {
+  const limit = Math.min(Math.max(Number(request.query.get('limit') ?? 50) || 50, 1), 500);
+  const type = request.query.get('type') ?? undefined;
+  const events = await s.storage.events.recent(type ? 500 : limit);
+  return { jsonBody: { events: (type ? events.filter((e) => e.type === type) : events).slice(0, limit) } };
+});

@@ -127,6 +127,33 @@ const RolloutPolicy = z.strictObject({
   retainPrevious: z.int().min(0).max(3).default(1),
 });
 
+const MonitoringPolicy = z.strictObject({
+  /** Run drift and data-quality monitors on the prod endpoint. @default true */
+  enabled: z.boolean().default(true),
+  /** Seconds between scheduled runs (the timer looks every minute). @default 300 */
+  intervalSeconds: z.number().min(10).default(300),
+  /** Inference data compared with the model's baseline: the last this many minutes. @default 60 */
+  windowMinutes: z.number().positive().default(60),
+  /** Drift thresholds for every feature (docs/monitoring-statistics.md has the defaults). */
+  thresholds: z.record(z.string(), z.number()).default({}),
+  /** Thresholds per feature, on top of `thresholds`. */
+  features: z.record(z.string(), z.record(z.string(), z.number())).default({}),
+  /** Columns never written to inference data (privacy). @default [] */
+  excludeColumns: z.array(z.string()).default([]),
+  retrain: z
+    .strictObject({
+      /** Start a release when drift persists. @default true */
+      enabled: z.boolean().default(true),
+      /** Consecutive drifted runs before retraining (one noisy run does not retrain). @default 2 */
+      debounceRuns: z.int().min(1).default(2),
+      /** Minimum minutes between two drift retrains of the pipeline. @default 60 */
+      coolDownMinutes: z.number().min(0).default(60),
+      /** Training data newer than this many days joins the retraining set. @default 30 */
+      dataWindowDays: z.number().positive().default(30),
+    })
+    .prefault({}),
+});
+
 export const ConcurrencyPolicy = z.enum(['queue', 'supersede']);
 export type ConcurrencyPolicy = z.infer<typeof ConcurrencyPolicy>;
 
@@ -136,6 +163,7 @@ export const PipelineConfig = z.strictObject({
   deployment: DeploymentPolicy,
   evaluation: EvaluationPolicy.prefault({}),
   rollout: RolloutPolicy.prefault({}),
+  monitoring: MonitoringPolicy.prefault({}),
   /**
    * What happens to data that lands while a release of the same pipeline runs:
    * `queue` runs it after the current one (releases wait in arrival order);

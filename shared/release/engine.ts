@@ -78,6 +78,13 @@ export class ReleaseEngine {
     return this.create(request.pipeline, `manual|${request.requestId}`, trigger, data);
   }
 
+  /** A release on any blob (e.g. a retraining set the monitor assembled); `key` makes it idempotent. */
+  async startFromBlob(pipeline: string, info: BlobInfo, trigger: Trigger, key: string): Promise<ArrivalResult> {
+    if (!this.deps.config.pipelines[pipeline]) throw new NotFoundError('pipeline', pipeline);
+    const data: DataLineage = { container: info.container, blob: info.name, url: info.url, eTag: normalizeETag(info.eTag), contentLength: info.contentLength };
+    return this.create(pipeline, key, trigger, data);
+  }
+
   private async create(pipeline: string, key: string, trigger: Trigger, data: DataLineage): Promise<ArrivalResult> {
     const now = this.deps.clock.now();
     const keyHash = createHash('sha256').update(key).digest('hex');

@@ -56,6 +56,8 @@ export const DataLineage = z.object({
   trainBlob: z.string().optional(),
   holdoutBlob: z.string().optional(),
   holdoutRows: z.int().optional(),
+  /** The candidate's baseline profile for drift monitoring (artifacts container). */
+  profileBlob: z.string().optional(),
 });
 export type DataLineage = z.infer<typeof DataLineage>;
 

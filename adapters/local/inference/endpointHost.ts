@@ -1,8 +1,9 @@
 import { Agent, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { EnvironmentName } from '../../../shared/config/schema';
-import type { InvokeResult, Logger, ScoreRequest, ShadowReport, TrafficWindow } from '../../../shared/ports';
+import type { InvokeResult, Logger, ModelRef, ScoreRequest, ShadowReport, TrafficWindow } from '../../../shared/ports';
 import type { DeploymentMetrics } from './deploymentMetrics';
 import { sendJson } from './forwardRequest';
+import type { CollectionCounters, InferenceCollector } from './inferenceCollector';
 import { LoadGenerator } from './loadGenerator';
 import type { LoadSettings } from './loadSettings';
 import { postJson } from './postJson';
@@ -23,7 +24,8 @@ export interface ShadowRouting {
 export interface EndpointRouting {
   traffic: Record<string, number>;
   mirrorTraffic: Record<string, number>;
-  deployments: Record<string, { url: string | undefined; requestTimeoutMs: number }>;
+  /** `model`: the version the deployment serves, stamped on collected inference records. */
+  deployments: Record<string, { url: string | undefined; requestTimeoutMs: number; model?: ModelRef }>;
   shadow?: ShadowRouting | undefined;
 }
 
@@ -44,6 +46,8 @@ export interface LocalEndpointHostOptions {
   /** Wall clock (ms) of observations and loads. @default Date.now */
   now?: () => number;
   logger?: Logger;
+  /** Collects live requests of (by default) staging and prod endpoints; stopped with the host. @default none */
+  collector?: InferenceCollector;
 }
 
 /** A request invokeEndpoint() or the load generator sends gives up after this long (status 0). */
@@ -76,6 +80,8 @@ export class LocalEndpointHost {
       shadowTally: (endpoint) => this.shadowTally(endpoint),
       agent: this.agent,
       rng: options.rng ?? Math.random,
+      now: options.now ?? Date.now,
+      collector: options.collector,
     });
     this.loads = new LoadGenerator(async (endpoint, deployment, body) => {
       const answer = await this.post(endpoint, body, { [SYNTHETIC_HEADER]: '1', ...(deployment ? { [DEPLOYMENT_HEADER]: deployment } : {}) });
@@ -96,15 +102,18 @@ export class LocalEndpointHost {
     this.boundPort = typeof address === 'object' && address ? address.port : undefined;
   }
 
+  /** Stops serving, then writes the inference data still buffered. */
   async stop(): Promise<void> {
     this.loads.stopAll();
     const server = this.server;
     this.server = undefined;
     this.agent.destroy();
     this.clientAgent.destroy();
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (server) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    await this.options.collector?.stop();
   }
 
   get port(): number {
@@ -150,6 +159,16 @@ export class LocalEndpointHost {
    */
   trafficSince(endpoint: string, since: string, slowThresholdsMs: readonly number[]): TrafficWindow {
     return this.traffic.trafficSince(endpoint, since, slowThresholdsMs, Object.keys(this.routingOf(endpoint)?.deployments ?? {}));
+  }
+
+  /** Inference data collection counters, in total and per endpoint; undefined without a collector. */
+  collectionStats(): { total: CollectionCounters; byEndpoint: Record<string, Omit<CollectionCounters, 'buffered'>> } | undefined {
+    return this.options.collector?.stats();
+  }
+
+  /** Writes the inference data buffered so far (e.g. before a workspace stops), waiting at most the collector's stop timeout; never throws. */
+  async flushCollected(): Promise<void> {
+    await this.options.collector?.flushWithin();
   }
 
   /** Starts a new tally for the endpoint's shadow (called whenever its shadow is set). */

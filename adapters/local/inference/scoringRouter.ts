@@ -1,8 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import type { Agent, IncomingMessage, ServerResponse } from 'node:http';
 import { predictionKey } from './aggregateTraffic';
 import { forwardRequest, sendJson, sendMirror, SHADOW_HEADER, type ForwardOutcome, type ForwardTarget } from './forwardRequest';
 import { pickDeployment, pickMirrors } from './pickDeployment';
-import { readPredictions } from './responseBody';
+import type { InferenceCollector } from './inferenceCollector';
+import type { ScoredExchange } from './toInferenceRecords';
+import { MAX_INSPECTED_BODY_BYTES, readPredictions } from './responseBody';
 import type { ShadowTally } from './shadowTally';
 import type { TrafficStore } from './trafficStore';
 import type { EndpointRouting, RoutedEndpoint } from './endpointHost';
@@ -11,6 +14,10 @@ import type { EndpointRouting, RoutedEndpoint } from './endpointHost';
 export const SYNTHETIC_HEADER = 'x-autopilot-synthetic';
 /** Names the deployment that must answer (Azure ML's header); such requests are never mirrored. */
 export const DEPLOYMENT_HEADER = 'azureml-model-deployment';
+/** The request id, taken from the caller or made up, and returned to it to upload labels for later. */
+export const REQUEST_ID_HEADER = 'x-request-id';
+/** The id Azure SDK clients send when the caller gives no `x-request-id`. */
+export const CLIENT_REQUEST_ID_HEADER = 'x-ms-client-request-id';
 
 export interface ScoringRouterDeps {
   endpoint(name: string): RoutedEndpoint | undefined;
@@ -19,6 +26,10 @@ export interface ScoringRouterDeps {
   shadowTally(endpoint: string): ShadowTally;
   agent: Agent;
   rng: () => number;
+  /** Wall clock (ms) of collected records. */
+  now: () => number;
+  /** Collects live requests and answers for monitoring. @default none */
+  collector?: InferenceCollector | undefined;
 }
 
 /**
@@ -30,6 +41,8 @@ export class ScoringRouter {
   constructor(private readonly deps: ScoringRouterDeps) {}
 
   score(name: string, req: IncomingMessage, res: ServerResponse): void {
+    const requestId = requestIdOf(req);
+    res.setHeader(REQUEST_ID_HEADER, requestId);
     const endpoint = this.deps.endpoint(name);
     if (!endpoint) return refuse(req, res, 404, `endpoint '${name}' not found`);
     const routing = endpoint.routing();
@@ -50,8 +63,17 @@ export class ScoringRouter {
     const mirrors = live ? pickMirrors(routing.mirrorTraffic, chosen, this.deps.rng) : [];
     const shadow = live && routing.shadow && this.deps.rng() * 100 < routing.shadow.percent ? routing.shadow : undefined;
     const copying = mirrors.length > 0 || shadow !== undefined;
+    // Only what callers really sent: load, smoke tests and copies are marked and left out.
+    const collector = !synthetic && !copy && this.deps.collector?.collects(endpoint.environment) ? this.deps.collector : undefined;
 
-    const chunks: Buffer[] = [];
+    let chunks: Buffer[] = [];
+    let received = 0;
+    const capture = (chunk: Buffer) => {
+      received += chunk.length;
+      // Collection alone keeps no more of a request than the router inspects of an answer.
+      if (copying || received <= MAX_INSPECTED_BODY_BYTES) chunks.push(chunk);
+      else chunks = [];
+    };
     let onLiveAnswer: (outcome: ForwardOutcome) => void = () => {};
     const liveAnswer = new Promise<ForwardOutcome>((resolve) => (onLiveAnswer = resolve));
     forwardRequest(
@@ -63,12 +85,17 @@ export class ScoringRouter {
         this.observe(name, chosen, outcome, { synthetic, mirrored: copy });
         onLiveAnswer(outcome);
       },
-      copying ? (chunk) => chunks.push(chunk) : undefined,
+      copying || collector ? capture : undefined,
     );
-    if (!copying) return;
+    if (!copying && !collector) return;
     const contentType = String(req.headers['content-type'] ?? 'application/json');
     req.on('end', () => {
       const body = Buffer.concat(chunks);
+      if (collector && deployment.model) {
+        const request = received > MAX_INSPECTED_BODY_BYTES ? undefined : body;
+        this.collectWhenAnswered(collector, liveAnswer, { requestId, endpoint: name, environment: endpoint.environment, deployment: chosen, model: deployment.model, request });
+      }
+      if (!copying) return;
       for (const mirror of mirrors) this.copyTo(name, mirror, routing.deployments[mirror], body, contentType);
       if (shadow) {
         // Tally taken now: answers to a shadow replaced meanwhile must not count for the new one.
@@ -79,6 +106,14 @@ export class ScoringRouter {
           tally.add({ status: a.status, predictions: readPredictions(a.body) }, { status: b.status, predictions: readPredictions(b.body) }),
         );
       }
+    });
+  }
+
+  /** The answer has gone out when `answered` resolves: collecting never delays it. Error answers are not collected. */
+  private collectWhenAnswered(collector: InferenceCollector, answered: Promise<ForwardOutcome>, exchange: Omit<ScoredExchange, 'time' | 'latencyMs' | 'answer'>): void {
+    void answered.then((outcome) => {
+      if (outcome.status < 200 || outcome.status >= 300) return;
+      collector.collect({ ...exchange, time: new Date(this.deps.now()), latencyMs: outcome.latencyMs, answer: outcome.body });
     });
   }
 
@@ -103,6 +138,12 @@ export class ScoringRouter {
       malformed: ok && outcome.body !== undefined && predictions === undefined,
     });
   }
+}
+
+/** The caller's request id when it is a sane header value, else a new one. */
+function requestIdOf(req: IncomingMessage): string {
+  const given = header(req, REQUEST_ID_HEADER) ?? header(req, CLIENT_REQUEST_ID_HEADER);
+  return given && /^[\x21-\x7e]{1,200}$/.test(given) ? given : randomUUID();
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

@@ -84,12 +84,13 @@ export class LocalWorkspace implements MlWorkspace {
     await this.endpoints.start();
   }
 
-  /** Kills this workspace's jobs, loads and scoring servers; the endpoint host keeps running. */
+  /** Kills this workspace's jobs, loads and scoring servers and writes the inference data collected so far; the endpoint host keeps running. */
   async stop(): Promise<void> {
     this.started = false;
     this.stopped = true;
     this.host.stopLoads(this.loadKey(''));
     await Promise.all([this.jobs.stop(), this.endpoints.stop()]);
+    await this.host.flushCollected();
   }
 
   submitJob(request: SubmitJobRequest): Promise<JobInfo> {

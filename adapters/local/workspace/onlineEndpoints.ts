@@ -243,7 +243,7 @@ export class OnlineEndpoints {
     const deployments: EndpointRouting['deployments'] = {};
     for (const deployment of record.deployments) {
       const server = this.servers.get(key(name, deployment.name));
-      deployments[deployment.name] = { url: server?.process.url, requestTimeoutMs: server?.requestTimeoutMs ?? 5000 };
+      deployments[deployment.name] = { url: server?.process.url, requestTimeoutMs: server?.requestTimeoutMs ?? 5000, model: deployment.model };
     }
     return { traffic: record.traffic, mirrorTraffic: record.mirrorTraffic, deployments, shadow };
   }

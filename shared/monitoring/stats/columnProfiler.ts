@@ -18,8 +18,10 @@ export interface ColumnSettings {
 
 /**
  * One baseline column in one pass. While the type is undecided, numbers feed both the numeric
- * state and the category counter; the counter stops taking numbers once it has had to
- * approximate (so a high-cardinality numeric column costs bounded memory and little time).
+ * state and a count per distinct number (kept as numbers: stringifying every cell would double
+ * the cost of profiling numeric columns). That count stops at the category capacity, so a
+ * high-cardinality numeric column costs bounded memory; should such a column still turn out
+ * categorical, its counts are flagged approximate.
  */
 export class ColumnProfiler {
   private count = 0;
@@ -28,6 +30,8 @@ export class ColumnProfiler {
   private readonly moments = emptyMoments();
   private readonly sketch: KllSketch;
   private readonly categories: CategoryCounter;
+  private readonly numberCounts = new Map<number, number>();
+  private numberCountsFull = false;
 
   constructor(
     readonly name: string,
@@ -54,17 +58,25 @@ export class ColumnProfiler {
       }
     }
     if (this.settings.type === 'numeric') return;
-    if (cell.kind === 'number' && this.numeric && !this.categories.exact) return;
+    if (cell.kind === 'number' && this.numeric) {
+      if (this.numberCountsFull) return;
+      this.numberCounts.set(cell.value, (this.numberCounts.get(cell.value) ?? 0) + 1);
+      if (this.numberCounts.size > this.settings.categoryCapacity) this.numberCountsFull = true;
+      return;
+    }
     this.categories.add(toCategory(cell));
   }
 
   finish(): FeatureProfile {
     const common = { name: this.name, count: this.count, missing: this.missing, missingRate: this.count === 0 ? 0 : this.missing / this.count };
     if (this.numeric && this.sketch.n > 0) return this.finishNumeric(common);
+    for (const [value, count] of this.numberCounts) this.categories.add(String(value), count);
     const nonMissing = this.count - this.missing;
+    // Numbers stopped being counted once there were too many distinct ones: say so.
+    const undercount = this.numberCountsFull ? Math.max(this.categories.undercount, nonMissing) : this.categories.undercount;
     const categories = this.categories.top(this.settings.maxCategories).filter((c) => c.value !== OTHER_CATEGORY);
     const listed = categories.reduce((a, c) => a + c.count, 0);
-    return { ...common, type: 'categorical', categories, otherCount: Math.max(0, nonMissing - listed), undercount: this.categories.undercount };
+    return { ...common, type: 'categorical', categories, otherCount: Math.max(0, nonMissing - listed), undercount };
   }
 
   private finishNumeric(common: { name: string; count: number; missing: number; missingRate: number }): FeatureProfile {

@@ -1,4 +1,4 @@
-import type { FeatureProfile } from './baselineProfile';
+import type { FeatureProfile, NumericProfile } from './baselineProfile';
 import { CategoryCounter } from './categoryCounter';
 import { KllSketch } from './kllSketch';
 import { binOf } from './numericBins';
@@ -56,24 +56,21 @@ export class FeatureAccumulator {
   add(value: unknown, absent: boolean): void {
     this.count++;
     if (absent) this.absent++;
+    const p = this.profile;
+    // Fast path for the common case (JSON numbers): no Cell object per value.
+    if (p.type === 'numeric' && typeof value === 'number' && Number.isFinite(value)) return this.addNumber(p, value);
     const cell = readCell(value);
     if (cell.kind === 'missing') {
       this.missing++;
       return;
     }
-    const p = this.profile;
     if (p.type === 'numeric') {
       if (cell.kind !== 'number') {
         this.typeErrors++;
         if (this.typeErrorExamples.length < TYPE_ERROR_EXAMPLES && !this.typeErrorExamples.includes(cell.text)) this.typeErrorExamples.push(cell.text.slice(0, 80));
         return;
       }
-      const x = cell.value;
-      if (x < p.validRange.min || x > p.validRange.max) this.outOfRange++;
-      this.bins[binOf(p.binEdges, x)]!++;
-      addToMoments(this.moments, x);
-      this.sketch!.add(x);
-      return;
+      return this.addNumber(p, cell.value);
     }
     const category = toCategory(cell);
     const index = this.categoryIndex.get(category);
@@ -82,6 +79,13 @@ export class FeatureAccumulator {
       this.counts[this.counts.length - 1]!++;
       this.unseen.add(category.slice(0, 80));
     }
+  }
+
+  private addNumber(p: NumericProfile, x: number): void {
+    if (x < p.validRange.min || x > p.validRange.max) this.outOfRange++;
+    this.bins[binOf(p.binEdges, x)]!++;
+    addToMoments(this.moments, x);
+    this.sketch!.add(x);
   }
 
   merge(other: FeatureAccumulator): void {

@@ -48,6 +48,7 @@ export class KllSketch {
   private rng: number;
   private size: number;
   private maxSize = 0;
+  private view: { values: Float64Array; weights: Float64Array } | undefined;
 
   constructor(readonly k: number = DEFAULT_SKETCH_K, seed = 0x5eed) {
     this.levels = [[]];
@@ -101,6 +102,7 @@ export class KllSketch {
 
   add(value: number): void {
     this.levels[0]!.push(value);
+    this.view = undefined;
     this.count++;
     this.size++;
     if (value < this.low) this.low = value;
@@ -111,6 +113,7 @@ export class KllSketch {
   /** Adds `other`'s items into this sketch (other is left unchanged). */
   merge(other: KllSketch): this {
     if (other.k !== this.k) throw new RangeError(`cannot merge KLL sketches with k=${this.k} and k=${other.k}`);
+    this.view = undefined;
     while (this.levels.length < other.levels.length) this.grow();
     other.levels.forEach((level, h) => {
       for (const v of level) this.levels[h]!.push(v);
@@ -123,31 +126,40 @@ export class KllSketch {
     return this;
   }
 
-  /** Items with their weights, sorted by value (the sketch's weighted sample). */
+  /** Items with their weights, sorted by value (the sketch's weighted sample). Cached until the next change. */
   weightedItems(): { values: Float64Array; weights: Float64Array } {
-    const values = new Float64Array(this.size);
-    const weights = new Float64Array(this.size);
-    const order = new Uint32Array(this.size);
-    let i = 0;
+    if (this.view) return this.view;
+    // Sorting each level natively and merging is ~10x faster than one comparator sort.
+    let values = new Float64Array(0);
+    let weights = new Float64Array(0);
     this.levels.forEach((level, h) => {
-      for (const v of level) {
-        values[i] = v;
-        weights[i] = 2 ** h;
-        order[i] = i;
-        i++;
+      if (level.length === 0) return;
+      const sorted = Float64Array.from(level).sort();
+      const merged = new Float64Array(values.length + sorted.length);
+      const mergedWeights = new Float64Array(merged.length);
+      let i = 0;
+      let j = 0;
+      for (let o = 0; o < merged.length; o++) {
+        if (j >= sorted.length || (i < values.length && values[i]! <= sorted[j]!)) {
+          merged[o] = values[i]!;
+          mergedWeights[o] = weights[i++]!;
+        } else {
+          merged[o] = sorted[j++]!;
+          mergedWeights[o] = 2 ** h;
+        }
       }
+      values = merged;
+      weights = mergedWeights;
     });
-    order.sort((a, b) => values[a]! - values[b]!);
-    return { values: Float64Array.from(order, (j) => values[j]!), weights: Float64Array.from(order, (j) => weights[j]!) };
+    this.view = { values, weights };
+    return this.view;
   }
 
   /** Estimated number of values strictly below `x` (inclusive: at or below). */
   rank(x: number, inclusive = false): number {
+    const { values, weights } = this.weightedItems();
     let r = 0;
-    this.levels.forEach((level, h) => {
-      const w = 2 ** h;
-      for (const v of level) if (v < x || (inclusive && v === x)) r += w;
-    });
+    for (let i = 0; i < values.length && (values[i]! < x || (inclusive && values[i] === x)); i++) r += weights[i]!;
     return r;
   }
 

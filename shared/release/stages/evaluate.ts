@@ -5,6 +5,7 @@ import { decideGate } from '../../evaluation/gate';
 import type { MlWorkspace, ModelRef, ModelSource, ScoreResponse } from '../../ports';
 import type { StageContext, StageHandler } from '../context';
 import { readHoldout } from './holdout';
+import { profileForModel } from '../../monitoring/baseline';
 
 /** Rows per scoring request: keeps one request a few MB even for wide data. */
 const BATCH_ROWS = 5000;
@@ -20,14 +21,20 @@ export const evaluate: StageHandler = async (release, ctx) => {
   const truth = rows.map((r) => r[labelIndex]!);
 
   const candidateSource: ModelSource = { job: release.job.name, output: 'model' };
-  const candidate = await scoreMetrics(ctx.workspaces.dev, candidateSource, ctx, columns, rows, labelIndex, truth);
+  const scored = await scoreRows(ctx.workspaces.dev, candidateSource, ctx, columns, rows, labelIndex, truth);
+  const candidate = scored.metrics;
+  // The candidate's baseline for drift monitoring: these rows and its predictions on them.
+  const request = toScoreRequest(columns, rows, labelIndex);
+  const profile = await profileForModel(request.input_data.columns, request.input_data.data, scored.predictions);
+  const profileBlob = `releases/${release.id}/profile.json`;
+  await ctx.data.write({ container: ctx.settings.artifactsContainer, name: profileBlob }, JSON.stringify(profile), { contentType: 'application/json' });
 
   const champion = await currentProdModel(ctx, release.pipeline);
   let championMetrics: Record<string, number> | undefined;
   let championNote = '';
   if (champion) {
     try {
-      championMetrics = await scoreMetrics(ctx.workspaces.prod, champion, ctx, columns, rows, labelIndex, truth);
+      championMetrics = (await scoreRows(ctx.workspaces.prod, champion, ctx, columns, rows, labelIndex, truth)).metrics;
     } catch (error) {
       // A champion that cannot score any more must not block its own replacement.
       championNote = `; champion ${champion.name}:${champion.version} could not be scored (${(error as Error).message})`;
@@ -39,13 +46,14 @@ export const evaluate: StageHandler = async (release, ctx) => {
     detail: `${gate.passed ? 'passed' : 'rejected'}: ${gate.reason}${championNote}`,
     patch: {
       metrics: { ...release.metrics, candidate, champion: championMetrics },
+      data: { ...release.data!, profileBlob },
       champion: championMetrics ? champion : undefined,
       gate: { ...gate, candidate: Number.isFinite(gate.candidate) ? gate.candidate : null, reason: gate.reason + championNote },
     },
   };
 };
 
-async function scoreMetrics(
+async function scoreRows(
   workspace: MlWorkspace,
   source: ModelSource,
   ctx: StageContext,
@@ -53,24 +61,25 @@ async function scoreMetrics(
   rows: string[][],
   labelIndex: number,
   truth: string[],
-): Promise<Record<string, number>> {
+): Promise<{ metrics: Record<string, number>; predictions: unknown[] }> {
   const responses: ScoreResponse[] = [];
   for (let start = 0; start < rows.length; start += BATCH_ROWS) {
     const request = toScoreRequest(columns, rows.slice(start, start + BATCH_ROWS), labelIndex);
     responses.push(await workspace.scoreBatch(source, ctx.pipeline.deployment.spec, request));
   }
-  const predictions = responses.flatMap((r) => r.predictions.map(String));
+  const raw = responses.flatMap((r) => r.predictions);
+  const predictions = raw.map(String);
   const probabilities = responses.flatMap((r) => r.probabilities ?? []);
   const classes = responses[0]?.classes?.map(String);
   if (predictions.length !== truth.length) {
     throw new Error(`the scorer returned ${predictions.length} predictions for ${truth.length} rows`);
   }
   if (classes && probabilities.length === truth.length) {
-    return { ...computeMetrics(truth, probabilities, classes) };
+    return { metrics: { ...computeMetrics(truth, probabilities, classes) }, predictions: raw };
   }
   // Without probabilities only label metrics can be computed.
   const correct = predictions.filter((p, i) => p === truth[i]).length;
-  return { accuracy: correct / truth.length };
+  return { metrics: { accuracy: correct / truth.length }, predictions: raw };
 }
 
 /** The model serving most of the prod endpoint's traffic, if any. */

@@ -6,6 +6,8 @@ export class FakeDataStore implements DataStore {
   readonly blobs = new Map<string, string>();
   readonly writes: BlobRef[] = [];
   down = false;
+  /** Writes never answer while set (a storage that hangs). */
+  hang = false;
   failedWrites = 0;
 
   async read(ref: BlobRef) {
@@ -18,6 +20,7 @@ export class FakeDataStore implements DataStore {
     return content === undefined ? undefined : this.info(ref, content);
   }
   async write(ref: BlobRef, content: Buffer | string) {
+    if (this.hang) await new Promise(() => {});
     if (this.down) {
       this.failedWrites++;
       throw new Error('connect ECONNREFUSED 127.0.0.1:10000');

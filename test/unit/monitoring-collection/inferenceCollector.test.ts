@@ -142,6 +142,20 @@ describe('InferenceCollector', () => {
     expect(log.lines.at(-1)).toMatchObject({ level: 'warn', message: expect.stringMatching(/not written before stop/) });
   });
 
+  it('does not let a hanging storage hold up stop or pile up flushes', async () => {
+    create({ stopTimeoutMs: 50 });
+    store.hang = true;
+    collector.collect(exchange('a'));
+    void collector.flush();
+    collector.collect(exchange('b'));
+    // Both wait behind the hanging write and are the same flush.
+    expect(collector.flush()).toBe(collector.flush());
+    expect(collector.stats().total).toMatchObject({ collected: 2, buffered: 2 });
+    await collector.stop();
+    expect(collector.stats().total).toMatchObject({ collected: 2, flushed: 0, dropped: 2, buffered: 0 });
+    expect(log.lines.at(-1)).toMatchObject({ level: 'warn', properties: { dropped: 2 } });
+  });
+
   it('counts uncollectable rows and reports them once per deployment', async () => {
     create();
     for (let i = 0; i < 3; i++) collector.collect(exchange(`u${i}`, {}, [[1, 2], { age: 3 }]));

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import type { EnvironmentName } from '../../../shared/config/schema';
+import type { InferenceRecord } from '../../../shared/monitoring/inferenceRecord';
+import type { ModelRef } from '../../../shared/ports';
+import { readInputRows } from './readInputRows';
+
+/** One answered live request, as the router saw it. */
+export interface ScoredExchange {
+  requestId: string;
+  endpoint: string;
+  environment: EnvironmentName;
+  deployment: string;
+  model: ModelRef;
+  /** When the answer was sent. */
+  time: Date;
+  latencyMs: number;
+  /** The request body; undefined when it was too large to inspect. */
+  request: Buffer | undefined;
+  /** The answer's JSON body; undefined when it was too large to inspect. */
+  answer: Buffer | undefined;
+}
+
+export interface BuiltRecords {
+  records: InferenceRecord[];
+  /** Rows that could not become records (a body that cannot be read at all counts as one). */
+  uncollectable: number;
+  /** Why, when `uncollectable` > 0; never quotes the data. */
+  reason?: string;
+}
+
+/**
+ * Pairs row i of a request with `predictions[i]` (and `probabilities[i]`) of its answer.
+ * Row 0 keeps the request id, later rows get `<id>#<row>` so labels can be joined per row.
+ * Columns in `excluded` (matched ignoring case) are left out before anything is kept.
+ */
+export function toInferenceRecords(exchange: ScoredExchange, excluded: ReadonlySet<string>): BuiltRecords {
+  if (!exchange.request) return { records: [], uncollectable: 1, reason: 'the request was too large to inspect' };
+  const input = readInputRows(exchange.request);
+  if (input.unreadable) return { records: [], uncollectable: 1, reason: input.unreadable };
+  const rows = input.rows;
+  const answer = readAnswer(exchange.answer);
+  if (typeof answer === 'string') return { records: [], uncollectable: Math.max(rows.length, 1), reason: answer };
+  if (answer.predictions.length !== rows.length) {
+    return { records: [], uncollectable: rows.length, reason: `the answer has ${answer.predictions.length} predictions for ${rows.length} rows, so rows cannot be paired with predictions` };
+  }
+  const time = exchange.time.toISOString();
+  const latencyMs = Math.round(exchange.latencyMs * 1000) / 1000;
+  const records: InferenceRecord[] = [];
+  let uncollectable = 0;
+  rows.forEach((row, i) => {
+    if (!row) {
+      uncollectable++;
+      return;
+    }
+    const record: InferenceRecord = {
+      requestId: i === 0 ? exchange.requestId : `${exchange.requestId}#${i}`,
+      endpoint: exchange.endpoint,
+      environment: exchange.environment,
+      deployment: exchange.deployment,
+      model: { name: exchange.model.name, version: exchange.model.version },
+      time,
+      input: withoutExcluded(row, excluded),
+      prediction: answer.predictions[i],
+      latencyMs,
+    };
+    const probabilities = answer.probabilities?.[i];
+    if (Array.isArray(probabilities) && probabilities.every((p) => typeof p === 'number')) record.probabilities = probabilities;
+    records.push(record);
+  });
+  if (uncollectable === 0) return { records, uncollectable };
+  return { records, uncollectable, reason: 'rows are arrays without column names (send input_data with columns, or rows as objects)' };
+}
+
+/** Lower-cased names, for exclusion that a column's capitalisation cannot dodge. */
+export function toExcludedSet(columns: readonly string[]): ReadonlySet<string> {
+  return new Set(columns.map((c) => c.toLowerCase()));
+}
+
+function withoutExcluded(row: Record<string, unknown>, excluded: ReadonlySet<string>): Record<string, unknown> {
+  if (excluded.size === 0) return row;
+  return Object.fromEntries(Object.entries(row).filter(([column]) => !excluded.has(column.toLowerCase())));
+}
+
+/** The answer fields the records take; anything else the scorer returns is ignored. */
+const Answer = z.object({ predictions: z.array(z.unknown()), probabilities: z.array(z.unknown()).optional() });
+
+function readAnswer(body: Buffer | undefined): z.infer<typeof Answer> | string {
+  if (!body) return 'the answer was too large to inspect';
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch {
+    return 'the answer is not JSON';
+  }
+  const answer = Answer.safeParse(json);
+  return answer.success ? answer.data : 'the answer has no predictions list';
+}

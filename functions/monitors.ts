@@ -1,0 +1,54 @@
+import { app, type InvocationContext, type Timer } from '@azure/functions';
+import type { Services } from '../adapters/compose';
+import { NotFoundError } from '../shared/errors';
+import { listMonitorRuns, monitorDue, runMonitor, type MonitorDeps } from '../shared/monitoring/runMonitor';
+import { apiRoute } from './http/respond';
+import { services } from './services';
+
+function monitorDeps(s: Services): MonitorDeps {
+  return {
+    config: s.config,
+    data: s.storage.data,
+    table: s.storage.table('monitors'),
+    prod: s.workspaces.prod,
+    engine: s.engine,
+    events: s.storage.events,
+    clock: { now: () => new Date() },
+    logger: s.logger,
+    artifactsContainer: 'autopilot-artifacts',
+  };
+}
+
+/** Runs each pipeline's monitor when its interval is due; one failing pipeline does not stop the others. */
+export async function onMonitorTimer(_timer: Timer, context: InvocationContext): Promise<void> {
+  const s = await services();
+  const deps = monitorDeps(s);
+  for (const [pipeline, policy] of Object.entries(s.config.pipelines)) {
+    if (!policy.monitoring.enabled || !(await monitorDue(deps.table, pipeline, policy.monitoring.intervalSeconds, new Date()))) continue;
+    try {
+      const run = await runMonitor(pipeline, deps, 'schedule');
+      context.log(`monitor ${run.id}: ${run.outcome} on ${run.rows} rows${run.retrain && 'releaseId' in run.retrain ? `; retraining release ${run.retrain.releaseId}` : ''}`);
+    } catch (error) {
+      context.error(`monitor of ${pipeline} failed:`, error);
+    }
+  }
+}
+
+app.timer('monitors', { schedule: '*/10 * * * * *', handler: onMonitorTimer });
+
+function pipelineOrThrow(s: Services, pipeline: string): string {
+  if (!s.config.pipelines[pipeline]) throw new NotFoundError('pipeline', pipeline, `Known pipelines: ${Object.keys(s.config.pipelines).join(', ')}`);
+  return pipeline;
+}
+
+apiRoute('listMonitorRuns', { route: 'monitors/{pipeline}', method: 'GET', action: 'read' }, async (request, s) => {
+  const pipeline = pipelineOrThrow(s, request.params.pipeline ?? '');
+  const limit = Math.min(Math.max(Number(request.query.get('limit') ?? 20) || 20, 1), 200);
+  return { jsonBody: { runs: await listMonitorRuns(monitorDeps(s).table, pipeline, limit) } };
+});
+
+/** On demand: a run may start a retraining release, so it needs the right to start releases. */
+apiRoute('runMonitor', { route: 'monitors/{pipeline}/run', method: 'POST', action: 'release:start', environment: 'dev' }, async (request, s) => {
+  const pipeline = pipelineOrThrow(s, request.params.pipeline ?? '');
+  return { jsonBody: { run: await runMonitor(pipeline, monitorDeps(s), 'manual') } };
+});

@@ -1,0 +1,185 @@
+import { endpointName, type AutopilotConfig } from '../config/schema';
+import { AlreadyExistsError, ConcurrencyError } from '../errors';
+import type { Clock, DataStore, EventPublisher, Logger, MlWorkspace, StateTable } from '../ports';
+import type { ReleaseEngine } from '../release/engine';
+import { PREDICTION_COLUMN } from './baseline';
+import { readInferenceRecords } from './readInferenceRecords';
+import { buildRetrainingSet } from './retrainingSet';
+import { BaselineProfile, compareToBaseline, createWindowProfile, type DriftReport } from './stats';
+
+export interface MonitorDeps {
+  config: AutopilotConfig;
+  data: DataStore;
+  table: StateTable;
+  prod: MlWorkspace;
+  engine: ReleaseEngine;
+  events: EventPublisher;
+  clock: Clock;
+  logger: Logger;
+  artifactsContainer: string;
+}
+
+export type MonitorOutcome = 'ok' | 'drift' | 'quality' | 'insufficient-data' | 'no-model';
+
+export interface MonitorRun {
+  id: string;
+  pipeline: string;
+  at: string;
+  trigger: 'schedule' | 'manual';
+  endpoint: string;
+  deployment?: string;
+  model?: { name: string; version: number };
+  releaseId?: string;
+  window: { from: string; to: string };
+  rows: number;
+  /** Inference data that could not be read: counted, never a crash or a silent pass. */
+  unreadable: { malformedLines: number; outsideRange: number; vanishedBlobs: number; samples: string[] };
+  outcome: MonitorOutcome;
+  reasons: string[];
+  report?: DriftReport;
+  retrain?: { releaseId: string; rows: number; sources: string[] } | { skipped: string };
+}
+
+/** Retraining bookkeeping per pipeline: one drift episode, one retrain. */
+interface EpisodeState {
+  consecutiveDrift: number;
+  episodeOpen: boolean;
+  lastRetrainAt?: string;
+  lastRunAt?: string;
+}
+
+const RUNS = (pipeline: string) => `monitor-${pipeline}`;
+const STATE = 'monitor-state';
+/** Row keys that sort newest first. */
+const newestFirst = (at: Date) => String(9_999_999_999_999 - at.getTime()).padStart(13, '0');
+
+/**
+ * One monitor run of a pipeline's prod endpoint: its inference data of the last window
+ * against the serving model's baseline (drift and data quality), stored with its report;
+ * a breach publishes a CloudEvent, and drift that persists starts one retraining release.
+ */
+export async function runMonitor(pipeline: string, deps: MonitorDeps, trigger: MonitorRun['trigger']): Promise<MonitorRun> {
+  const policy = deps.config.pipelines[pipeline]!;
+  const now = deps.clock.now();
+  const endpoint = endpointName(pipeline, 'prod');
+  const from = new Date(now.getTime() - policy.monitoring.windowMinutes * 60_000).toISOString();
+  const run: MonitorRun = {
+    id: `${pipeline}-${now.toISOString().replace(/[-:.]/g, '')}`,
+    pipeline, at: now.toISOString(), trigger, endpoint,
+    window: { from, to: now.toISOString() }, rows: 0,
+    unreadable: { malformedLines: 0, outsideRange: 0, vanishedBlobs: 0, samples: [] },
+    outcome: 'no-model', reasons: [],
+  };
+  const serving = await servingRelease(pipeline, deps);
+  if (!serving) {
+    run.reasons.push(`no model with a baseline serves ${endpoint}`);
+    return store(run, deps);
+  }
+  Object.assign(run, { deployment: serving.deployment, model: serving.model, releaseId: serving.releaseId });
+  const { content } = await deps.data.read({ container: deps.artifactsContainer, name: serving.profileBlob });
+  const baseline = BaselineProfile.parse(JSON.parse(content.toString('utf8')));
+  const window = createWindowProfile(baseline);
+  const records = readInferenceRecords(deps.data, endpoint, from, run.window.to);
+  for await (const record of records) {
+    if (record.deployment !== serving.deployment) continue;
+    window.add({ ...record.input, [PREDICTION_COLUMN]: record.prediction });
+  }
+  const { stats } = records;
+  run.unreadable = {
+    malformedLines: stats.malformed, outsideRange: stats.outsideRange, vanishedBlobs: stats.vanishedBlobs,
+    samples: stats.malformedSamples.map((m) => `${m.blob}:${m.line}: ${m.reason}`),
+  };
+  run.rows = window.rowCount;
+  const report = compareToBaseline(baseline, window, {
+    thresholds: policy.monitoring.thresholds,
+    features: policy.monitoring.features,
+  });
+  run.report = report;
+  run.reasons = [...report.reasons];
+  if (stats.malformed > 0) run.reasons.push(`${stats.malformed} inference data lines could not be read (first: ${run.unreadable.samples[0] ?? 'n/a'})`);
+  run.outcome = report.insufficientData ? 'insufficient-data' : report.drifted ? 'drift' : report.dataQualityDegraded ? 'quality' : 'ok';
+  if (run.outcome === 'drift' || run.outcome === 'quality') {
+    await deps.events.publish([{
+      id: `${run.id}:${run.outcome}`,
+      type: run.outcome === 'drift' ? 'autopilot.DriftDetected' : 'autopilot.QualityDegraded',
+      source: `/autopilot/pipelines/${pipeline}`,
+      subject: `monitors/${run.id}`,
+      time: run.at,
+      data: { pipeline, endpoint, deployment: run.deployment, model: run.model, rows: run.rows, reasons: run.reasons },
+    }]);
+  }
+  run.retrain = await reactToDrift(run, deps, now);
+  return store(run, deps);
+}
+
+async function reactToDrift(run: MonitorRun, deps: MonitorDeps, now: Date): Promise<MonitorRun['retrain']> {
+  const policy = deps.config.pipelines[run.pipeline]!.monitoring.retrain;
+  const decision = await updateEpisode(run, deps, now, (state) => {
+    if (run.outcome === 'insufficient-data') return { state, act: false };
+    if (run.outcome !== 'drift') return { state: { ...state, consecutiveDrift: 0, episodeOpen: false }, act: false };
+    const consecutiveDrift = state.consecutiveDrift + 1;
+    const cooled = !state.lastRetrainAt || now.getTime() - Date.parse(state.lastRetrainAt) >= policy.coolDownMinutes * 60_000;
+    const act = policy.enabled && !state.episodeOpen && consecutiveDrift >= policy.debounceRuns && cooled;
+    return { state: { ...state, consecutiveDrift, episodeOpen: state.episodeOpen || act, lastRetrainAt: act ? now.toISOString() : state.lastRetrainAt }, act, consecutiveDrift, cooled };
+  });
+  if (run.outcome !== 'drift') return undefined;
+  if (!decision.act) {
+    const why = !policy.enabled ? 'retraining disabled by policy'
+      : decision.previous.episodeOpen ? 'this drift episode already started a retrain'
+      : !decision.cooled ? `cooling down (${policy.coolDownMinutes} min since the last retrain)`
+      : `drifted ${decision.consecutiveDrift} of ${policy.debounceRuns} consecutive runs before retraining`;
+    return { skipped: why };
+  }
+  const set = await buildRetrainingSet(run.pipeline, deps.config.pipelines[run.pipeline]!, deps.data, deps.artifactsContainer, now);
+  if (!set) return { skipped: 'no training data in the retraining window' };
+  const result = await deps.engine.startFromBlob(run.pipeline, set.blob, { kind: 'drift', eventId: run.id, note: run.reasons.slice(0, 3).join('; ') }, `drift|${run.id}`);
+  if (result.kind === 'ignored') return { skipped: result.reason };
+  deps.logger.info(`monitor ${run.id}: drift persisted, started retraining release ${result.release.id}`, { pipeline: run.pipeline });
+  return { releaseId: result.release.id, rows: set.rows, sources: set.sources };
+}
+
+async function updateEpisode<E extends { act: boolean }>(
+  run: MonitorRun, deps: MonitorDeps, now: Date, change: (state: EpisodeState) => E & { state: EpisodeState },
+): Promise<E & { previous: EpisodeState }> {
+  for (let attempt = 0; ; attempt++) {
+    const row = await deps.table.get<EpisodeState>(STATE, run.pipeline);
+    const previous = row?.value ?? { consecutiveDrift: 0, episodeOpen: false };
+    const decided = change(previous);
+    const next = { ...decided.state, lastRunAt: now.toISOString() };
+    try {
+      if (row) await deps.table.replace(STATE, run.pipeline, next, row.etag);
+      else await deps.table.insert(STATE, run.pipeline, next);
+      return { ...decided, previous };
+    } catch (error) {
+      if (!(error instanceof ConcurrencyError || error instanceof AlreadyExistsError) || attempt >= 10) throw error;
+    }
+  }
+}
+
+/** The release whose deployment serves most of the prod endpoint, if it left a baseline. */
+async function servingRelease(pipeline: string, deps: MonitorDeps) {
+  const endpoint = await deps.prod.getEndpoint(endpointName(pipeline, 'prod'));
+  const [top] = Object.entries(endpoint?.traffic ?? {}).sort((a, b) => b[1] - a[1]);
+  if (!endpoint || !top || top[1] === 0) return undefined;
+  const releases = await deps.engine.repo.list({ pipeline });
+  const owner = releases.find((r) => r.deployments.prod?.deployment === top[0] && r.data?.profileBlob);
+  if (!owner) return undefined;
+  return { deployment: top[0], model: owner.deployments.prod!.model, releaseId: owner.id, profileBlob: owner.data!.profileBlob! };
+}
+
+async function store(run: MonitorRun, deps: MonitorDeps): Promise<MonitorRun> {
+  await deps.table.insert(RUNS(run.pipeline), newestFirst(new Date(run.at)), run).catch((error: unknown) => {
+    if (!(error instanceof AlreadyExistsError)) throw error;
+  });
+  return run;
+}
+
+export async function listMonitorRuns(table: StateTable, pipeline: string, limit = 20): Promise<MonitorRun[]> {
+  return (await table.list<MonitorRun>(RUNS(pipeline), { limit })).map((r) => r.value);
+}
+
+/** Whether the pipeline's scheduled monitor is due (the timer looks every minute). */
+export async function monitorDue(table: StateTable, pipeline: string, intervalSeconds: number, now: Date): Promise<boolean> {
+  const state = (await table.get<EpisodeState>(STATE, pipeline))?.value;
+  return !state?.lastRunAt || now.getTime() - Date.parse(state.lastRunAt) >= intervalSeconds * 1000;
+}

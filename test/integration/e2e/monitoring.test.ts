@@ -1,0 +1,102 @@
+import { BlobServiceClient } from '@azure/storage-blob';
+import { createServer, type Server } from 'node:http';
+import { join, resolve } from 'node:path';
+import { generateCsv } from '../../../examples/tabular/generate';
+import type { MonitorRun } from '../../../shared/monitoring/runMonitor';
+import type { Release } from '../../../shared/release/types';
+import { startTestStack, waitFor, type TestStack } from './localStack';
+
+jest.setTimeout(300_000);
+
+const ROOT = resolve(__dirname, '../../..');
+let stack: TestStack;
+let hooks: Server;
+const notified: { type: string; data: Record<string, unknown> }[] = [];
+
+beforeAll(async () => {
+  hooks = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      const parsed = JSON.parse(body) as { type: string; data: Record<string, unknown> } | { type: string; data: Record<string, unknown> }[];
+      notified.push(...(Array.isArray(parsed) ? parsed : [parsed]));
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((r) => hooks.listen(0, '127.0.0.1', () => r()));
+  const port = (hooks.address() as { port: number }).port;
+  stack = await startTestStack({ config: join(ROOT, 'test/fixtures/e2e/monitoring.yaml'), env: { AUTOPILOT_WEBHOOKS: `http://127.0.0.1:${port}/hook` } });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  await new Promise((r) => hooks?.close(r));
+});
+
+async function get<T>(path: string): Promise<T> {
+  const response = await fetch(`${stack.api}${path}`, { headers: { authorization: `Bearer ${stack.token()}` } });
+  return (await response.json()) as T;
+}
+
+/** Prod traffic: the generator's rows, as a client sends them (MLflow input_data). */
+async function score(csv: string, rowsPerRequest = 50): Promise<void> {
+  const [header, ...lines] = csv.trimEnd().split('\n');
+  const columns = header!.split(',');
+  const label = columns.indexOf('label');
+  const featureColumns = columns.filter((_, i) => i !== label);
+  const rows = lines.map((l) => l.split(',').filter((_, i) => i !== label).map((v) => (v === '' ? null : Number.isFinite(Number(v)) ? Number(v) : v)));
+  for (let i = 0; i < rows.length; i += rowsPerRequest) {
+    const response = await fetch(`${stack.endpoints}/default-prod/score`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ input_data: { columns: featureColumns, data: rows.slice(i, i + rowsPerRequest) } }),
+    });
+    expect(response.status).toBe(200);
+  }
+}
+
+describe('monitoring that retrains, on the embedded stack', () => {
+  it('turns shifted prod traffic into a drift report, a notification and exactly one retraining release', async () => {
+    const container = BlobServiceClient.fromConnectionString(stack.connectionString).getContainerClient('training-data');
+    await container.createIfNotExists();
+    const data = generateCsv({ rows: 2000, seed: 41 });
+    await container.getBlockBlobClient('default/base.csv').upload(data, data.length);
+    await waitFor('the first model in prod', async () => {
+      const { releases } = await get<{ releases: Release[] }>('/releases');
+      return releases.find((r) => r.status === 'succeeded');
+    }, { timeoutMs: 120_000 });
+
+    // Shifted traffic keeps arriving while the monitors run every 10 s.
+    const shifted = generateCsv({ rows: 3000, seed: 42, shift: 2 });
+    let sending = true;
+    const traffic = (async () => {
+      while (sending) await score(shifted);
+    })();
+    const retrain = await waitFor('a drift retraining release', async () => {
+      const { releases } = await get<{ releases: Release[] }>('/releases');
+      return releases.find((r) => r.trigger.kind === 'drift');
+    }, { timeoutMs: 150_000 });
+    // Two more monitor periods of drift must not start a second one.
+    await new Promise((r) => setTimeout(r, 25_000));
+    sending = false;
+    await traffic;
+
+    const { releases } = await get<{ releases: Release[] }>('/releases');
+    expect(releases.filter((r) => r.trigger.kind === 'drift').map((r) => r.id)).toEqual([retrain.id]);
+    expect(retrain.data?.container).toBe('autopilot-artifacts');
+
+    const { runs } = await get<{ runs: MonitorRun[] }>('/monitors/default?limit=50');
+    const drifted = runs.filter((r) => r.outcome === 'drift');
+    expect(drifted.length).toBeGreaterThanOrEqual(3);
+    expect(drifted.some((r) => r.retrain && 'releaseId' in r.retrain && r.retrain.releaseId === retrain.id)).toBe(true);
+    expect(drifted.some((r) => r.retrain && 'skipped' in r.retrain && /already started a retrain/.test(r.retrain.skipped))).toBe(true);
+    const report = drifted[0]!.report!;
+    expect(report.reasons.join('\n')).toMatch(/tenure_months|monthly_charges|total_charges|support_calls/);
+    // The privacy exclusion: `age` never reached inference data, so it reads as absent.
+    expect(report.features.find((f) => f.feature === 'age')?.quality.absentRate).toBe(1);
+
+    const { events } = await get<{ events: { type: string }[] }>('/events?type=autopilot.DriftDetected');
+    expect(events.length).toBeGreaterThan(0);
+    await waitFor('the webhook notification', async () => notified.find((e) => e.type === 'autopilot.DriftDetected'), { timeoutMs: 10_000 });
+  });
+});
