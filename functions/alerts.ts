@@ -2,6 +2,7 @@ import { app } from '@azure/functions';
 import { z } from 'zod';
 import { STATE_TABLE, type Services } from '../adapters/compose';
 import { listAlerts, reactToAlert, type AlertDeps } from '../shared/alerts/reactToAlert';
+import { externalDrift } from './monitorDeps';
 import { parseCommonAlert } from '../shared/events/commonAlert';
 import type { EndpointInfo } from '../shared/ports';
 import { api, apiRoute, jsonBodyOf, parseOrThrow } from './http/respond';
@@ -18,6 +19,7 @@ export function alertDeps(s: Services): AlertDeps {
     events: s.storage.events,
     clock: { now: () => new Date() },
     logger: s.logger,
+    onDriftAlert: (endpoint, reason) => externalDrift(s, { endpoint }, reason),
   };
 }
 

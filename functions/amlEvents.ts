@@ -3,6 +3,7 @@ import { STATE_TABLE } from '../adapters/compose';
 import { reactToAmlEvent } from '../shared/alerts/reactToAmlEvent';
 import { BadRequestError } from '../shared/errors';
 import { parseAmlEvent } from '../shared/events/amlEvents';
+import { externalDrift } from './monitorDeps';
 import { services } from './services';
 
 /**
@@ -29,6 +30,7 @@ export async function onAmlEvent(event: EventGridEvent, context: InvocationConte
     engine: s.control,
     clock: { now: () => new Date() },
     logger: s.logger,
+    onDatasetDrift: (monitorName, reason) => externalDrift(s, { monitorName }, reason),
   });
   context.log(`${record.type} ${record.subject}: ${record.outcome}${record.releaseId ? ` (release ${record.releaseId})` : ''}`);
 }

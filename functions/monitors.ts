@@ -1,23 +1,11 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 import type { Services } from '../adapters/compose';
 import { NotFoundError } from '../shared/errors';
-import { listMonitorRuns, monitorDue, runMonitor, type MonitorDeps } from '../shared/monitoring/runMonitor';
+import { listMonitorRuns, monitorDue, runMonitor } from '../shared/monitoring/runMonitor';
+import { monitorDeps } from './monitorDeps';
 import { apiRoute } from './http/respond';
 import { services } from './services';
 
-function monitorDeps(s: Services): MonitorDeps {
-  return {
-    config: s.config,
-    data: s.storage.data,
-    table: s.storage.table('monitors'),
-    prod: s.workspaces.prod,
-    engine: s.engine,
-    events: s.storage.events,
-    clock: { now: () => new Date() },
-    logger: s.logger,
-    artifactsContainer: 'autopilot-artifacts',
-  };
-}
 
 /** Runs each pipeline's monitor when its interval is due; one failing pipeline does not stop the others. */
 export async function onMonitorTimer(_timer: Timer, context: InvocationContext): Promise<void> {

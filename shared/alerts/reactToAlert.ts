@@ -15,6 +15,8 @@ export interface AlertEngine {
 export interface AlertDeps {
   table: StateTable;
   engine: AlertEngine;
+  /** A Fired alert whose rule speaks of drift, on an endpoint without a canary: feeds the retraining policy. @default ignored */
+  onDriftAlert?(endpoint: string, reason: string): Promise<void>;
   listEndpoints(): Promise<EndpointInfo[]>;
   events: EventPublisher;
   clock: Clock;
@@ -95,6 +97,10 @@ async function decide(alert: ParsedAlert, deps: AlertDeps, base: AlertRecord): P
   if (releases.length) return { ...base, endpoints, releases, outcome: 'rolled_back', reason: why };
 
   await deps.events.publish([alertReceivedEvent(alert, endpoints, deps.clock.now())]);
+  if (deps.onDriftAlert && /drift/i.test(`${alert.rule} ${alert.description ?? ''}`)) {
+    for (const name of new Set(matches.map((m) => m.endpoint.name))) await deps.onDriftAlert(name, why);
+    return { ...base, endpoints, outcome: 'recorded', reason: 'drift alert: handed to the retraining policy' };
+  }
   return { ...base, endpoints, outcome: 'recorded', reason: 'no active canary on the target; notified' };
 }
 

@@ -14,6 +14,8 @@ export interface AmlEventEngine {
 export interface AmlEventDeps {
   table: StateTable;
   engine: AmlEventEngine;
+  /** Azure ML's dataset drift monitor fired: feeds our retraining policy. @default ignored */
+  onDatasetDrift?(monitorName: string | undefined, reason: string): Promise<void>;
   clock: Clock;
   logger: Logger;
 }
@@ -58,6 +60,9 @@ export async function reactToAmlEvent(event: AmlEvent, deps: AmlEventDeps): Prom
   if (event.type === 'Microsoft.MachineLearningServices.RunCompleted' || event.type === 'Microsoft.MachineLearningServices.RunStatusChanged') {
     status = event.type === 'Microsoft.MachineLearningServices.RunCompleted' ? 'Completed' : event.data.runStatus;
     releaseId = releaseOfRun(event.data.runId, event.data.runTags);
+  }
+  if (event.type === 'Microsoft.MachineLearningServices.DatasetDriftDetected') {
+    await deps.onDatasetDrift?.(event.data.dataDriftName ?? undefined, `Azure ML dataset drift monitor ${event.data.dataDriftName ?? '(unnamed)'}: drift coefficient ${event.data.driftCoefficient}`);
   }
   let nudge = releaseId !== undefined && status !== undefined && FINISHED.has(status.toLowerCase());
   let reason: string | undefined;

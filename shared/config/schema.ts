@@ -140,6 +140,14 @@ const MonitoringPolicy = z.strictObject({
   features: z.record(z.string(), z.record(z.string(), z.number())).default({}),
   /** Columns never written to inference data (privacy). @default [] */
   excludeColumns: z.array(z.string()).default([]),
+  quality: z
+    .strictObject({
+      /** Labelled requests (ground-truth joined by request id) needed before model quality is judged. @default 50 */
+      minLabels: z.int().min(1).default(50),
+      /** A metric this much below the model's evaluation value is a quality breach. @default 0.05 */
+      maxDrop: z.number().min(0).max(1).default(0.05),
+    })
+    .prefault({}),
   retrain: z
     .strictObject({
       /** Start a release when drift persists. @default true */

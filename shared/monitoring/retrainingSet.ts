@@ -2,17 +2,22 @@ import { parse } from 'csv-parse/sync';
 import { toCsv } from '../data/split';
 import type { PipelineConfig } from '../config/schema';
 import type { BlobInfo, DataStore } from '../ports';
+import type { LabelledRow } from './modelQuality';
 
 export interface RetrainingSet {
   blob: BlobInfo;
   rows: number;
+  /** Of `rows`, labelled production requests (ground truth joined by request id). */
+  productionRows: number;
   sources: string[];
 }
 
 /**
  * The data a drift retrain learns from: every training file of the pipeline from the last
  * `retrain.dataWindowDays` whose header matches the newest one, concatenated (newest
- * last), written as one CSV into the artifacts container.
+ * last), plus the labelled production requests of the monitor window (columns excluded
+ * for privacy stay empty: the trainer imputes them), written as one CSV into the
+ * artifacts container.
  */
 export async function buildRetrainingSet(
   pipeline: string,
@@ -20,6 +25,7 @@ export async function buildRetrainingSet(
   data: DataStore,
   artifactsContainer: string,
   now: Date,
+  labelled: readonly LabelledRow[] = [],
 ): Promise<RetrainingSet | undefined> {
   const since = new Date(now.getTime() - policy.monitoring.retrain.dataWindowDays * 86_400_000).toISOString();
   const blobs = (await data.list(policy.data.container, policy.data.prefix))
@@ -44,7 +50,16 @@ export async function buildRetrainingSet(
     sources.unshift(blob.name);
   }
   if (!header || rows.length === 0) return undefined;
+  const label = policy.data.labelColumn;
+  for (const row of labelled) {
+    rows.push(header.map((column) => (column === label ? row.label : cell(row.input[column]))));
+  }
+  if (labelled.length) sources.push(`${labelled.length} labelled production requests`);
   const name = `retrain/${pipeline}/${now.toISOString().replace(/[-:.]/g, '')}.csv`;
   const blob = await data.write({ container: artifactsContainer, name }, toCsv(header, rows), { contentType: 'text/csv' });
-  return { blob, rows: rows.length, sources };
+  return { blob, rows: rows.length, productionRows: labelled.length, sources };
+}
+
+function cell(value: unknown): string {
+  return value === null || value === undefined ? '' : String(value);
 }

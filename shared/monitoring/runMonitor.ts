@@ -3,6 +3,7 @@ import { AlreadyExistsError, ConcurrencyError } from '../errors';
 import type { Clock, DataStore, EventPublisher, Logger, MlWorkspace, StateTable } from '../ports';
 import type { ReleaseEngine } from '../release/engine';
 import { PREDICTION_COLUMN } from './baseline';
+import { assessModelQuality, type LabelledRow, type ModelQualityReport, type ScoredRow } from './modelQuality';
 import { readInferenceRecords } from './readInferenceRecords';
 import { buildRetrainingSet } from './retrainingSet';
 import { BaselineProfile, compareToBaseline, createWindowProfile, type DriftReport } from './stats';
@@ -19,13 +20,15 @@ export interface MonitorDeps {
   artifactsContainer: string;
 }
 
-export type MonitorOutcome = 'ok' | 'drift' | 'quality' | 'insufficient-data' | 'no-model';
+/** `model-quality` (labels say the model got worse) and `drift` retrain; `data-quality` only notifies: retraining cannot fix broken inputs. */
+export type MonitorOutcome = 'ok' | 'drift' | 'model-quality' | 'data-quality' | 'insufficient-data' | 'no-model';
 
 export interface MonitorRun {
   id: string;
   pipeline: string;
   at: string;
-  trigger: 'schedule' | 'manual';
+  /** `external`: Azure ML's DatasetDriftDetected or an Azure Monitor drift alert. */
+  trigger: 'schedule' | 'manual' | 'external';
   endpoint: string;
   deployment?: string;
   model?: { name: string; version: number };
@@ -37,6 +40,7 @@ export interface MonitorRun {
   outcome: MonitorOutcome;
   reasons: string[];
   report?: DriftReport;
+  quality?: Omit<ModelQualityReport, 'rows'>;
   retrain?: { releaseId: string; rows: number; sources: string[] } | { skipped: string };
 }
 
@@ -47,6 +51,9 @@ interface EpisodeState {
   lastRetrainAt?: string;
   lastRunAt?: string;
 }
+
+/** Scored rows kept for joining labels; beyond this the oldest part of a huge window is not joined (bounded memory). */
+const MAX_JOINABLE_ROWS = 200_000;
 
 const RUNS = (pipeline: string) => `monitor-${pipeline}`;
 const STATE = 'monitor-state';
@@ -80,9 +87,11 @@ export async function runMonitor(pipeline: string, deps: MonitorDeps, trigger: M
   const baseline = BaselineProfile.parse(JSON.parse(content.toString('utf8')));
   const window = createWindowProfile(baseline);
   const records = readInferenceRecords(deps.data, endpoint, from, run.window.to);
+  const scored = new Map<string, ScoredRow>();
   for await (const record of records) {
     if (record.deployment !== serving.deployment) continue;
     window.add({ ...record.input, [PREDICTION_COLUMN]: record.prediction });
+    if (scored.size < MAX_JOINABLE_ROWS) scored.set(record.requestId, { prediction: record.prediction, probabilities: record.probabilities, input: record.input });
   }
   const { stats } = records;
   run.unreadable = {
@@ -97,8 +106,15 @@ export async function runMonitor(pipeline: string, deps: MonitorDeps, trigger: M
   run.report = report;
   run.reasons = [...report.reasons];
   if (stats.malformed > 0) run.reasons.push(`${stats.malformed} inference data lines could not be read (first: ${run.unreadable.samples[0] ?? 'n/a'})`);
-  run.outcome = report.insufficientData ? 'insufficient-data' : report.drifted ? 'drift' : report.dataQualityDegraded ? 'quality' : 'ok';
-  if (run.outcome === 'drift' || run.outcome === 'quality') {
+  const quality = await assessModelQuality(pipeline, policy, deps.data, scored, serving.expected, from);
+  const { rows: labelled, ...qualitySummary } = quality;
+  run.quality = qualitySummary;
+  run.reasons.push(...quality.reasons.map((r) => `model quality: ${r}`));
+  run.outcome = quality.degraded ? 'model-quality'
+    : report.insufficientData ? 'insufficient-data'
+    : report.drifted ? 'drift'
+    : report.dataQualityDegraded ? 'data-quality' : 'ok';
+  if (run.outcome !== 'ok' && run.outcome !== 'insufficient-data') {
     await deps.events.publish([{
       id: `${run.id}:${run.outcome}`,
       type: run.outcome === 'drift' ? 'autopilot.DriftDetected' : 'autopilot.QualityDegraded',
@@ -108,21 +124,46 @@ export async function runMonitor(pipeline: string, deps: MonitorDeps, trigger: M
       data: { pipeline, endpoint, deployment: run.deployment, model: run.model, rows: run.rows, reasons: run.reasons },
     }]);
   }
-  run.retrain = await reactToDrift(run, deps, now);
+  run.retrain = await reactToDrift(run, deps, now, labelled);
   return store(run, deps);
 }
 
-async function reactToDrift(run: MonitorRun, deps: MonitorDeps, now: Date): Promise<MonitorRun['retrain']> {
+/**
+ * Drift reported by someone else (Azure ML dataset monitors, an Azure Monitor drift alert):
+ * recorded and announced like our own, and fed to the same retraining policy. It counts as
+ * confirmed (their monitor already windowed it), so no debounce; one episode, one retrain.
+ */
+export async function signalDrift(pipeline: string, deps: MonitorDeps, source: string, reason: string): Promise<MonitorRun> {
+  const now = deps.clock.now();
+  const endpoint = endpointName(pipeline, 'prod');
+  const run: MonitorRun = {
+    id: `${pipeline}-${now.toISOString().replace(/[-:.]/g, '')}-external`,
+    pipeline, at: now.toISOString(), trigger: 'external', endpoint,
+    window: { from: now.toISOString(), to: now.toISOString() }, rows: 0,
+    unreadable: { malformedLines: 0, outsideRange: 0, vanishedBlobs: 0, samples: [] },
+    outcome: 'drift', reasons: [`${source}: ${reason}`],
+  };
+  await deps.events.publish([{
+    id: `${run.id}:drift`, type: 'autopilot.DriftDetected', source: `/autopilot/pipelines/${pipeline}`,
+    subject: `monitors/${run.id}`, time: run.at, data: { pipeline, endpoint, reasons: run.reasons, external: source },
+  }]);
+  run.retrain = await reactToDrift(run, deps, now, [], true);
+  return store(run, deps);
+}
+
+const RETRAINS_ON: readonly MonitorOutcome[] = ['drift', 'model-quality'];
+
+async function reactToDrift(run: MonitorRun, deps: MonitorDeps, now: Date, labelled: LabelledRow[], confirmed = false): Promise<MonitorRun['retrain']> {
   const policy = deps.config.pipelines[run.pipeline]!.monitoring.retrain;
   const decision = await updateEpisode(run, deps, now, (state) => {
     if (run.outcome === 'insufficient-data') return { state, act: false };
-    if (run.outcome !== 'drift') return { state: { ...state, consecutiveDrift: 0, episodeOpen: false }, act: false };
-    const consecutiveDrift = state.consecutiveDrift + 1;
+    if (!RETRAINS_ON.includes(run.outcome)) return { state: { ...state, consecutiveDrift: 0, episodeOpen: false }, act: false };
+    const consecutiveDrift = confirmed ? Math.max(state.consecutiveDrift + 1, policy.debounceRuns) : state.consecutiveDrift + 1;
     const cooled = !state.lastRetrainAt || now.getTime() - Date.parse(state.lastRetrainAt) >= policy.coolDownMinutes * 60_000;
     const act = policy.enabled && !state.episodeOpen && consecutiveDrift >= policy.debounceRuns && cooled;
     return { state: { ...state, consecutiveDrift, episodeOpen: state.episodeOpen || act, lastRetrainAt: act ? now.toISOString() : state.lastRetrainAt }, act, consecutiveDrift, cooled };
   });
-  if (run.outcome !== 'drift') return undefined;
+  if (!RETRAINS_ON.includes(run.outcome)) return undefined;
   if (!decision.act) {
     const why = !policy.enabled ? 'retraining disabled by policy'
       : decision.previous.episodeOpen ? 'this drift episode already started a retrain'
@@ -130,7 +171,7 @@ async function reactToDrift(run: MonitorRun, deps: MonitorDeps, now: Date): Prom
       : `drifted ${decision.consecutiveDrift} of ${policy.debounceRuns} consecutive runs before retraining`;
     return { skipped: why };
   }
-  const set = await buildRetrainingSet(run.pipeline, deps.config.pipelines[run.pipeline]!, deps.data, deps.artifactsContainer, now);
+  const set = await buildRetrainingSet(run.pipeline, deps.config.pipelines[run.pipeline]!, deps.data, deps.artifactsContainer, now, labelled);
   if (!set) return { skipped: 'no training data in the retraining window' };
   const result = await deps.engine.startFromBlob(run.pipeline, set.blob, { kind: 'drift', eventId: run.id, note: run.reasons.slice(0, 3).join('; ') }, `drift|${run.id}`);
   if (result.kind === 'ignored') return { skipped: result.reason };
@@ -164,7 +205,7 @@ async function servingRelease(pipeline: string, deps: MonitorDeps) {
   const releases = await deps.engine.repo.list({ pipeline });
   const owner = releases.find((r) => r.deployments.prod?.deployment === top[0] && r.data?.profileBlob);
   if (!owner) return undefined;
-  return { deployment: top[0], model: owner.deployments.prod!.model, releaseId: owner.id, profileBlob: owner.data!.profileBlob! };
+  return { deployment: top[0], model: owner.deployments.prod!.model, releaseId: owner.id, profileBlob: owner.data!.profileBlob!, expected: owner.metrics.candidate ?? {} };
 }
 
 async function store(run: MonitorRun, deps: MonitorDeps): Promise<MonitorRun> {

@@ -63,7 +63,7 @@ export class MemoryDataStore implements DataStore {
     return blob && this.info(ref, blob);
   }
   async write(ref: BlobRef, content: Buffer | string) {
-    const blob = { content: Buffer.from(content), eTag: `"0x${(++this.seq).toString(16).toUpperCase()}"`, lastModified: new Date(this.seq * 1000).toISOString() };
+    const blob = { content: Buffer.from(content), eTag: `"0x${(++this.seq).toString(16).toUpperCase()}"`, lastModified: new Date(Date.now() + this.seq).toISOString() };
     this.blobs.set(`${ref.container}/${ref.name}`, blob);
     return this.info(ref, blob);
   }

@@ -1,0 +1,117 @@
+import { parse } from 'csv-parse/sync';
+import type { PipelineConfig } from '../config/schema';
+import { accuracy, rocAuc } from '../evaluation/metrics';
+import type { DataStore } from '../ports';
+import { GROUND_TRUTH_CONTAINER } from './inferenceRecord';
+
+/** What the monitor remembers of each scored row in the window, to join labels with. */
+export interface ScoredRow {
+  prediction: unknown;
+  probabilities?: number[];
+  input: Record<string, unknown>;
+}
+
+export interface LabelledRow extends ScoredRow {
+  requestId: string;
+  label: string;
+}
+
+export interface ModelQualityReport {
+  /** Label rows joined with a scored request of the window. */
+  labelled: number;
+  /** Label rows naming a request id the window does not hold (too old, never scored, or mistyped). */
+  unknownRequestIds: number;
+  /** Label rows without a request id or a label. */
+  malformedRows: number;
+  /** Label files that could not be parsed at all, with why. */
+  unreadableFiles: string[];
+  metrics: Record<string, number>;
+  /** The model's own evaluation metrics, which production quality is compared with. */
+  expected: Record<string, number>;
+  degraded: boolean;
+  insufficientLabels: boolean;
+  reasons: string[];
+  /** The joined rows (for the retraining set); not stored with the report. */
+  rows: LabelledRow[];
+}
+
+/**
+ * Model quality once ground truth arrives: label files (CSV with `request_id` and the
+ * label column, under `ground-truth/<pipeline>/`) joined with the window's scored rows by
+ * request id; accuracy, precision and recall of the positive class, and AUC for binary
+ * models that return probabilities (positive class = the last in sorted order, as the
+ * example scorer orders its classes), against the model's evaluation metrics.
+ */
+export async function assessModelQuality(
+  pipeline: string,
+  policy: PipelineConfig,
+  data: DataStore,
+  scored: ReadonlyMap<string, ScoredRow>,
+  expected: Record<string, number>,
+  sinceIso: string,
+): Promise<ModelQualityReport> {
+  const labelColumn = policy.data.labelColumn;
+  const { minLabels, maxDrop } = policy.monitoring.quality;
+  const report: ModelQualityReport = {
+    labelled: 0, unknownRequestIds: 0, malformedRows: 0, unreadableFiles: [], metrics: {}, expected,
+    degraded: false, insufficientLabels: true, reasons: [], rows: [],
+  };
+  const files = (await data.list(GROUND_TRUTH_CONTAINER, `${pipeline}/`)).filter((b) => (b.lastModified ?? '') >= sinceIso);
+  for (const file of files) {
+    let records: Record<string, string>[];
+    try {
+      records = parse((await data.read(file)).content, { bom: true, columns: true, skip_empty_lines: true, trim: true }) as Record<string, string>[];
+    } catch (error) {
+      report.unreadableFiles.push(`${file.name}: ${(error as Error).message}`);
+      continue;
+    }
+    for (const record of records) {
+      const requestId = record['request_id'];
+      const label = record[labelColumn] ?? record['label'];
+      if (!requestId || label === undefined || label === '') {
+        report.malformedRows++;
+        continue;
+      }
+      const row = scored.get(requestId);
+      if (!row) report.unknownRequestIds++;
+      else report.rows.push({ ...row, requestId, label });
+    }
+  }
+  report.labelled = report.rows.length;
+  if (report.unreadableFiles.length) report.reasons.push(`${report.unreadableFiles.length} label files unreadable (first: ${report.unreadableFiles[0]})`);
+  if (report.unknownRequestIds) report.reasons.push(`${report.unknownRequestIds} labels name request ids not scored in the window`);
+  if (report.labelled < minLabels) {
+    // No ground truth at all is the normal case, not worth a line in every report.
+    if (files.length) report.reasons.push(`${report.labelled} labelled requests; model quality needs ${minLabels}`);
+    return report;
+  }
+  report.insufficientLabels = false;
+  report.metrics = qualityMetrics(report.rows);
+  for (const [name, value] of Object.entries(report.metrics)) {
+    const reference = expected[name];
+    if (reference !== undefined && reference - value > maxDrop) {
+      report.degraded = true;
+      report.reasons.push(`${name} ${value.toFixed(3)} in production vs ${reference.toFixed(3)} at evaluation (drop > ${maxDrop})`);
+    }
+  }
+  return report;
+}
+
+function qualityMetrics(rows: readonly LabelledRow[]): Record<string, number> {
+  const truth = rows.map((r) => r.label);
+  const predicted = rows.map((r) => String(r.prediction));
+  const metrics: Record<string, number> = { accuracy: accuracy(truth, predicted) };
+  const classes = [...new Set([...truth, ...predicted])].sort();
+  if (classes.length === 2) {
+    const positive = classes[1]!;
+    const tp = rows.filter((_, i) => predicted[i] === positive && truth[i] === positive).length;
+    const predictedPositive = predicted.filter((p) => p === positive).length;
+    const actualPositive = truth.filter((t) => t === positive).length;
+    if (predictedPositive) metrics.precision = tp / predictedPositive;
+    if (actualPositive) metrics.recall = tp / actualPositive;
+    if (rows.every((r) => r.probabilities?.length === 2) && actualPositive > 0 && actualPositive < rows.length) {
+      metrics.auc = rocAuc(truth.map((t) => t === positive), rows.map((r) => r.probabilities![1]!));
+    }
+  }
+  return metrics;
+}

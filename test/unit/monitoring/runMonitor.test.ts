@@ -1,0 +1,104 @@
+import { parseBlobCreated } from '../../../shared/events/blobCreated';
+import { inferenceBlobName } from '../../../shared/monitoring/inferenceBlobName';
+import { GROUND_TRUTH_CONTAINER, INFERENCE_CONTAINER, type InferenceRecord } from '../../../shared/monitoring/inferenceRecord';
+import { runMonitor, signalDrift, type MonitorDeps } from '../../../shared/monitoring/runMonitor';
+import { MemoryEvents, MemoryTable } from '../release/fakes';
+import { csv, harness } from '../release/harness';
+
+type Harness = ReturnType<typeof harness>;
+
+/** A pipeline with a model in prod (harness data: feature x, color; label yes when x > 0). */
+async function withModelInProd(): Promise<{ h: Harness; deps: MonitorDeps; events: MemoryEvents; now: () => Date }> {
+  const h = harness('queue', '    monitoring: { retrain: { debounceRuns: 2 }, quality: { minLabels: 20 } }\n');
+  await h.engine.onDataArrival(parseBlobCreated(await h.upload('default/day1.csv', csv(3000))));
+  await h.drain();
+  const events = new MemoryEvents();
+  const now = () => h.deps.clock.now();
+  const deps: MonitorDeps = {
+    config: h.deps.config, data: h.data, table: new MemoryTable(), prod: h.workspaces.prod, engine: h.engine, events,
+    clock: h.deps.clock, logger: h.deps.logger, artifactsContainer: 'autopilot-artifacts',
+  };
+  return { h, deps, events, now };
+}
+
+/** Writes prod inference data as the collector would: `x` drawn around `center`. */
+async function traffic(h: Harness, rows: number, center: number, seq: number, extraLines = ''): Promise<string[]> {
+  const time = h.deps.clock.now();
+  const ids: string[] = [];
+  const lines = Array.from({ length: rows }, (_, i) => {
+    const x = center + Math.sin(i * 7.3 + seq) * 10;
+    const record: InferenceRecord = {
+      requestId: `req-${seq}-${i}`, endpoint: 'default-prod', environment: 'prod', deployment: 'v001',
+      model: { name: 'default', version: 1 }, time: new Date(time.getTime() - 1000).toISOString(),
+      input: { x, color: i % 2 ? 'red' : 'blue' }, prediction: x > 0 ? 'yes' : 'no', probabilities: x > 0 ? [0.1, 0.9] : [0.9, 0.1],
+    };
+    ids.push(record.requestId);
+    return JSON.stringify(record);
+  });
+  await h.data.write({ container: INFERENCE_CONTAINER, name: inferenceBlobName('default-prod', 'v001', new Date(time.getTime() - 1000), seq) }, lines.join('\n') + '\n' + extraLines);
+  return ids;
+}
+
+describe('runMonitor', () => {
+  it('reports insufficient data for an empty window and does nothing else', async () => {
+    const { deps, events } = await withModelInProd();
+    const run = await runMonitor('default', deps, 'manual');
+    expect(run.outcome).toBe('insufficient-data');
+    expect(run.reasons[0]).toMatch(/window is empty/);
+    expect(events.published).toEqual([]);
+  });
+
+  it('keeps quiet on same-distribution traffic and counts malformed inference lines', async () => {
+    const { h, deps, events } = await withModelInProd();
+    await traffic(h, 1500, 0, 1, 'not json\n{"requestId": 3}\n');
+    const run = await runMonitor('default', deps, 'schedule');
+    expect({ outcome: run.outcome, reasons: run.reasons.filter((r) => !/could not be read/.test(r)) }).toEqual({ outcome: 'ok', reasons: [] });
+    expect(run.rows).toBe(1500);
+    expect(run.unreadable.malformedLines).toBe(2);
+    expect(run.reasons.join('\n')).toMatch(/2 inference data lines could not be read/);
+    expect(events.published).toEqual([]);
+  });
+
+  it('starts exactly one retraining release per drift episode, after the debounce', async () => {
+    const { h, deps, events } = await withModelInProd();
+    const outcomes = [];
+    for (let seq = 1; seq <= 4; seq++) {
+      await traffic(h, 1500, 8, seq);
+      h.advance(60);
+      outcomes.push(await runMonitor('default', deps, 'schedule'));
+    }
+    expect(outcomes.map((r) => r.outcome)).toEqual(['drift', 'drift', 'drift', 'drift']);
+    expect(outcomes[0]!.retrain).toEqual({ skipped: 'drifted 1 of 2 consecutive runs before retraining' });
+    expect(outcomes[1]!.retrain).toMatchObject({ releaseId: expect.any(String) });
+    expect(outcomes[2]!.retrain).toEqual({ skipped: 'this drift episode already started a retrain' });
+    const drift = (await h.engine.repo.list()).filter((r) => r.trigger.kind === 'drift');
+    expect(drift).toHaveLength(1);
+    expect(drift[0]!.data).toMatchObject({ container: 'autopilot-artifacts', blob: expect.stringMatching(/^retrain\/default\//) });
+    expect(outcomes[0]!.reasons.join('\n')).toMatch(/feature x: /);
+    expect(events.published.filter((e) => e.type === 'autopilot.DriftDetected')).toHaveLength(4);
+  });
+
+  it('judges model quality from ground truth joined by request id, and names unknown ids', async () => {
+    const { h, deps, events } = await withModelInProd();
+    const ids = await traffic(h, 1500, 0, 1);
+    // Labels say the opposite of what the model predicted for 100 requests.
+    const labels = ids.slice(0, 100).map((id, i) => `${id},${Math.sin(i * 7.3 + 1) * 10 > 0 ? 'no' : 'yes'}`);
+    await h.data.write({ container: GROUND_TRUTH_CONTAINER, name: 'default/labels-1.csv' }, ['request_id,label', ...labels, 'req-unknown,yes', ',yes'].join('\n'));
+    const run = await runMonitor('default', deps, 'manual');
+    expect(run.outcome).toBe('model-quality');
+    expect(run.quality).toMatchObject({ labelled: 100, unknownRequestIds: 1, malformedRows: 1, metrics: { accuracy: 0 } });
+    expect(run.reasons.join('\n')).toMatch(/model quality: accuracy 0.000 in production vs 1.000 at evaluation/);
+    expect(run.reasons.join('\n')).toMatch(/1 labels name request ids not scored in the window/);
+    expect(events.published.map((e) => e.type)).toEqual(['autopilot.QualityDegraded']);
+  });
+
+  it('retrains at once on drift reported by Azure ML or Azure Monitor, once per episode', async () => {
+    const { h, deps, events } = await withModelInProd();
+    const first = await signalDrift('default', deps, 'azure-ml', 'dataset drift monitor default: drift coefficient 0.8');
+    const second = await signalDrift('default', deps, 'azure-monitor', 'alert feature-drift fired');
+    expect(first).toMatchObject({ outcome: 'drift', trigger: 'external', retrain: { releaseId: expect.any(String) } });
+    expect(second.retrain).toEqual({ skipped: 'this drift episode already started a retrain' });
+    expect((await h.engine.repo.list()).filter((r) => r.trigger.kind === 'drift')).toHaveLength(1);
+    expect(events.published.map((e) => e.type)).toEqual(['autopilot.DriftDetected', 'autopilot.DriftDetected']);
+  });
+});
