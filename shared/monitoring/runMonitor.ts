@@ -99,8 +99,12 @@ export async function runMonitor(pipeline: string, deps: MonitorDeps, trigger: M
     samples: stats.malformedSamples.map((m) => `${m.blob}:${m.line}: ${m.reason}`),
   };
   run.rows = window.rowCount;
+  // KS and chi-squared p-values are corrected for the number of columns tested (Bonferroni),
+  // so a run's chance of a false alarm from them stays at 1%, not 1% per column.
+  const columnsTested = baseline.features.length + (baseline.prediction ? 1 : 0);
+  const familywise = { ksPValue: 0.01 / columnsTested, chiSquaredPValue: 0.01 / columnsTested };
   const report = compareToBaseline(baseline, window, {
-    thresholds: policy.monitoring.thresholds,
+    thresholds: { ...familywise, ...policy.monitoring.thresholds },
     features: policy.monitoring.features,
   });
   run.report = report;

@@ -15,6 +15,8 @@ export const register: StageHandler = async (release, ctx) => {
       'autopilot.release': release.id,
       'autopilot.pipeline': release.pipeline,
       'autopilot.gate': release.gate.passed ? 'passed' : 'rejected',
+      // The baseline drift monitors compare prod traffic with (autopilot-artifacts container).
+      ...(release.data?.profileBlob ? { 'autopilot.profile': release.data.profileBlob } : {}),
     },
     lineage: {
       dataUrl: release.data?.url,
