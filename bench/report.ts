@@ -7,6 +7,8 @@ import type { SklearnBench } from './sklearn';
 import { summarize, type Summary } from './stats';
 import type { TrainerBench } from './trainer';
 import type { ReleaseWallTime } from './wallTime';
+import type { DriftStatsBench } from './driftStats';
+import { driftSection } from './reportDrift';
 
 export interface BenchResults {
   date: string;
@@ -22,6 +24,7 @@ export interface BenchResults {
   simulation: CanarySimulationBench;
   alert: AlertRollbackBench;
   router: RouterBench;
+  drift: DriftStatsBench;
   totalSeconds: number;
 }
 
@@ -44,6 +47,7 @@ export function renderReport(r: BenchResults): string {
     ...simulationSection(r.simulation),
     ...alertSection(r.alert),
     ...routerSection(r.router),
+    ...driftSection(r.drift),
   ].join('\n');
 }
 

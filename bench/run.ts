@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { measureAlertRollback } from './alertRollback';
 import { benchCanarySimulation } from './canarySimulation';
 import { BenchClient } from './client';
+import { benchDriftStats } from './driftStats';
 import { measureTriggerLatency } from './latency';
 import { renderReport } from './report';
 import { measureRouter } from './routerThroughput';
@@ -37,6 +38,10 @@ async function main(): Promise<void> {
   console.log('   scikit-learn on the same CSV');
   const sklearn = benchSklearn(100_000, 20, 42);
   console.log(`   ${'skipped' in sklearn ? sklearn.skipped : `${sklearn.fitSeconds.toFixed(2)} s`}`);
+
+  console.log('7. drift statistics, 1,000,000 x 20');
+  const drift = await benchDriftStats();
+  console.log(`   ${drift.totalSeconds.toFixed(1)} s, peak RSS ${drift.peakRssMb.toFixed(0)} MB`);
 
   console.log('starting the embedded stack');
   let stack: ChildStack | undefined;
@@ -76,6 +81,7 @@ async function main(): Promise<void> {
       simulation,
       alert,
       router,
+      drift,
       totalSeconds: (performance.now() - started) / 1000,
     });
     writeFileSync(join(ROOT, 'bench/RESULTS.md'), report);
