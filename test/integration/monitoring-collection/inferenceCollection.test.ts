@@ -8,19 +8,11 @@ import { startAzurite, type RunningAzurite } from '../../../devhost/azurite';
 import { INFERENCE_CONTAINER, type InferenceRecord } from '../../../shared/monitoring/inferenceRecord';
 import { parseInferenceLines } from '../../../shared/monitoring/parseInferenceLines';
 import { readInferenceRecords } from '../../../shared/monitoring/readInferenceRecords';
+import { until } from '../../../devhost/waitFor';
 
 const spec = join(__dirname, '../../fixtures/workspace/scoring/deployment.yaml');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-async function until<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('Inference data collection through the local endpoint router into Blob Storage', () => {
   let azurite: RunningAzurite;

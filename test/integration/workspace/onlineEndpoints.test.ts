@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BadRequestError } from '../../../shared/errors';
 import { EndpointConflictError, LocalEndpointHost, LocalWorkspace, type LocalDeploymentInfo } from '../../../adapters/local/workspace';
+import { until } from '../../../devhost/waitFor';
 
 const fixtures = join(__dirname, '../../fixtures/workspace/scoring');
 const spec = join(fixtures, 'deployment.yaml');
@@ -18,15 +19,6 @@ function seeded(seed: number): () => number {
   };
 }
 
-async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('LocalWorkspace online endpoints behind LocalEndpointHost', () => {
   let root: string;

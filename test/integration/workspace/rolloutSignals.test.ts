@@ -6,21 +6,13 @@ import { BadRequestError, NotFoundError } from '../../../shared/errors';
 import type { ArmTraffic, ScoreRequest, TrafficWindow } from '../../../shared/ports';
 import { postJson } from '../../../adapters/local/inference/postJson';
 import { LocalEndpointHost, LocalWorkspace } from '../../../adapters/local/workspace';
+import { until } from '../../../devhost/waitFor';
 
 const fixtures = join(__dirname, '../../fixtures/workspace/scoring');
 const spec = (name: string) => join(fixtures, `deployment-${name}.yaml`);
 const oneRow: ScoreRequest = { input_data: { columns: ['x'], data: [[1]] } };
 const EPOCH = new Date(0).toISOString();
 
-async function until<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const total = (window: TrafficWindow) => Object.values(window.byDeployment).reduce((sum, t) => sum + t.requests, 0);
 const arm = (window: TrafficWindow, deployment: string): ArmTraffic => window.byDeployment[deployment]!;
