@@ -38,11 +38,20 @@ export function spawnStack(options: StackOptions, env: Record<string, string> = 
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: whatever a forced stop leaves (Azurite) goes with the group.
+    detached: true,
   });
+  const killGroup = () => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
+      killGroup();
       reject(new Error(`stack did not start within 60 s:\n${output}`));
     }, 60_000);
     const onData = (chunk: Buffer) => {
@@ -52,7 +61,7 @@ export function spawnStack(options: StackOptions, env: Record<string, string> = 
         clearTimeout(timer);
         child.stdout?.off('data', onData);
         child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
-        resolve({ info: JSON.parse(ready[1]!) as StackInfo, child, output: () => output, stop: () => stopChild(child, 25_000) });
+        resolve({ info: JSON.parse(ready[1]!) as StackInfo, child, output: () => output, stop: () => stopChild(child, 25_000).finally(killGroup) });
       }
     };
     child.stdout?.on('data', onData);
