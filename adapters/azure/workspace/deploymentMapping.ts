@@ -1,0 +1,37 @@
+import type { OnlineDeployment } from '@azure/arm-machinelearning';
+import type { DeploymentSpec } from '../../../shared/jobs';
+import type { DeploymentInfo, DeployRequest } from '../../../shared/ports';
+
+/** Our managed online deployment spec as the ARM body of a Managed deployment. */
+export function toArmDeployment(spec: DeploymentSpec, request: DeployRequest, where: { location: string; workspacePath: string }): OnlineDeployment {
+  return {
+    location: where.location,
+    tags: { ...spec.tags, ...request.tags },
+    sku: { name: 'Default', capacity: spec.instance_count },
+    properties: {
+      endpointComputeType: 'Managed',
+      model: `${where.workspacePath}/models/${request.model.name}/versions/${request.model.version}`,
+      instanceType: spec.instance_type,
+      environmentId: typeof spec.environment === 'string' ? spec.environment : undefined,
+      environmentVariables: spec.environment_variables,
+      // TODO: upload code_configuration.code as a code asset and pass its codeId.
+      codeConfiguration: { scoringScript: spec.code_configuration.scoring_script },
+      requestSettings: {
+        requestTimeout: `PT${spec.request_settings.request_timeout_ms / 1000}S`,
+        maxConcurrentRequestsPerInstance: spec.request_settings.max_concurrent_requests_per_instance,
+      },
+    },
+  };
+}
+
+export function toDeploymentInfo(endpoint: string, d: OnlineDeployment): DeploymentInfo {
+  const state = d.properties.provisioningState;
+  const modelId = d.properties.model ?? '';
+  const m = /\/models\/([^/]+)\/versions\/(\d+)$/.exec(modelId);
+  return {
+    name: d.name ?? '', endpoint,
+    model: { name: m?.[1] ?? modelId, version: Number(m?.[2] ?? 0) },
+    state: state === 'Succeeded' ? 'succeeded' : state === 'Failed' || state === 'Canceled' ? 'failed' : 'creating',
+    createdAt: d.systemData?.createdAt ? new Date(d.systemData.createdAt).toISOString() : new Date(0).toISOString(),
+  };
+}

@@ -1,0 +1,65 @@
+import type { CommandJob, JobBase, JobInputUnion } from '@azure/arm-machinelearning';
+import type { JobInfo, JobInputValue, JobStatus, SubmitJobRequest } from '../../../shared/ports';
+import type { JobSpec } from '../../../shared/jobs';
+import { BadRequestError } from '../../../shared/errors';
+
+/** Builds the ARM command job body from our job spec and the request's input values. */
+export function toCommandJob(spec: JobSpec, request: SubmitJobRequest, options: { defaultCompute?: string }): JobBase {
+  const inputs: Record<string, JobInputUnion> = {};
+  const given = { ...request.inputs };
+  for (const [name, value] of Object.entries(request.optionalInputs ?? {})) if (name in spec.inputs) given[name] = value;
+  for (const name of Object.keys(given)) {
+    if (!(name in spec.inputs)) throw new BadRequestError(`input '${name}' is not declared in ${request.specPath}`, `inputs.${name}`);
+  }
+  for (const [name, declared] of Object.entries(spec.inputs)) {
+    const value: JobInputValue | undefined = given[name];
+    const declaredType = typeof declared === 'object' ? declared.type : undefined;
+    const type = value?.type ?? declaredType;
+    if (type === 'uri_file' || type === 'uri_folder') {
+      const uri = value?.path ?? (typeof declared === 'object' ? declared.path : undefined);
+      if (!uri) throw new BadRequestError(`input '${name}' needs a path`, `inputs.${name}`);
+      inputs[name] = { jobInputType: type, uri };
+      continue;
+    }
+    const literal = value?.value ?? (typeof declared === 'object' ? declared.default : declared);
+    if (literal !== undefined) inputs[name] = { jobInputType: 'literal', value: String(literal) };
+  }
+  if (typeof spec.environment !== 'string') {
+    throw new BadRequestError('Azure ML needs `environment: azureml:<name>@<version|latest>` in the job spec', 'environment');
+  }
+  const properties: CommandJob = {
+    jobType: 'Command',
+    command: spec.command,
+    environmentId: spec.environment,
+    computeId: spec.compute ?? options.defaultCompute,
+    displayName: spec.display_name,
+    experimentName: spec.experiment_name,
+    environmentVariables: spec.environment_variables,
+    inputs,
+    outputs: Object.fromEntries(Object.entries(spec.outputs).map(([n, o]) => [n, { jobOutputType: o.type }])),
+    tags: { ...spec.tags, ...request.tags },
+    limits: spec.limits?.timeout ?? request.timeoutSeconds ? { jobLimitsType: 'Command', timeout: `PT${request.timeoutSeconds ?? spec.limits?.timeout}S` } : undefined,
+  };
+  return { properties };
+}
+
+const STATUS: Record<string, JobStatus> = {
+  NotStarted: 'queued', Queued: 'queued', Preparing: 'queued', Provisioning: 'queued', Starting: 'queued',
+  Running: 'running', Finalizing: 'running', CancelRequested: 'running',
+  Completed: 'completed', Failed: 'failed', NotResponding: 'failed', Canceled: 'canceled', Paused: 'running', Unknown: 'queued',
+};
+
+export function toJobInfo(job: JobBase): JobInfo {
+  const p = job.properties as CommandJob;
+  const tags = Object.fromEntries(Object.entries(p.tags ?? {}).filter(([, v]) => v != null)) as Record<string, string>;
+  return {
+    name: job.name ?? '',
+    status: STATUS[p.status ?? 'Unknown'] ?? 'queued',
+    // A Date from the SDK's deserialiser, an ISO string from a raw response.
+    createdAt: job.systemData?.createdAt ? new Date(job.systemData.createdAt).toISOString() : new Date(0).toISOString(),
+    // Metrics live in MLflow tracking, not in ARM; the evaluation stage reads them there.
+    metrics: {},
+    outputs: Object.fromEntries(Object.keys(p.outputs ?? {}).map((o) => [o, `azureml://jobs/${job.name}/outputs/${o}`])),
+    tags,
+  };
+}

@@ -1,0 +1,213 @@
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { z } from 'zod';
+import { DeploymentBody, EndpointBody, EndpointPatchBody, EndpointPatchPreviewBody, JobBody, ModelVersionBody } from './armMlSchemas';
+
+export const STABLE_API_VERSION = '2022-10-01';
+export const PREVIEW_API_VERSION = '2023-04-01-preview';
+
+export interface RecordedCall { method: string; path: string; apiVersion: string | null; body?: unknown; status: number; receivedAt: number }
+export type FaultStatus = 429 | 503 | 409;
+type Resource = Record<string, any>;
+interface Operation { pollsLeft: number; complete: () => void; kind: 'async' | 'location'; resultPath?: string }
+
+const WS = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.MachineLearningServices\/workspaces\/([^/]+)\/(.+)$/;
+
+class HttpError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) { super(message); }
+}
+
+/**
+ * An in-memory fake of the ARM Machine Learning operations the azure workspace adapter uses,
+ * served over HTTPS so the real SDK pipeline (bearer token, retry, LRO polling) runs unchanged.
+ */
+export class ArmMlFake {
+  readonly calls: RecordedCall[] = [];
+  private readonly resources = new Map<string, Resource>();
+  private readonly operations = new Map<string, Operation>();
+  private readonly faults: { pathSuffix: string; status: FaultStatus; remaining: number }[] = [];
+  private constructor(private readonly server: Server, readonly url: string) {}
+
+  static async start(tls: { key: string; cert: string }): Promise<ArmMlFake> {
+    let fake: ArmMlFake | undefined;
+    const server = createServer(tls, (req, res) => void fake!.handle(req, res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    fake = new ArmMlFake(server, `https://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    return fake;
+  }
+
+  /** The next `times` calls whose path ends with `pathSuffix` answer `status`. */
+  injectFault(pathSuffix: string, status: FaultStatus, times = 1): void {
+    this.faults.push({ pathSuffix, status, remaining: times });
+  }
+
+  /** Moves a job along as the service would (Queued -> Running -> Completed...). */
+  setJobStatus(workspacePath: string, name: string, status: string): void {
+    const job = this.resources.get(`${workspacePath}/jobs/${name}`.toLowerCase());
+    if (!job) throw new Error(`no job ${name}`);
+    job.properties.status = status;
+  }
+
+  callsTo(method: string, pathSuffix: string): RecordedCall[] {
+    return this.calls.filter((c) => c.method === method && c.path.toLowerCase().endsWith(pathSuffix.toLowerCase()));
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.url);
+    const raw = await new Promise<string>((resolve) => {
+      let data = '';
+      req.on('data', (c) => (data += c));
+      req.on('end', () => resolve(data));
+    });
+    let body: unknown;
+    try {
+      body = raw ? JSON.parse(raw) : undefined;
+    } catch {
+      body = raw;
+    }
+    const call: RecordedCall = { method: req.method ?? 'GET', path: url.pathname, apiVersion: url.searchParams.get('api-version'), body, status: 0, receivedAt: Date.now() };
+    this.calls.push(call);
+    const send = (status: number, payload?: unknown, headers: Record<string, string> = {}) => {
+      call.status = status;
+      res.writeHead(status, { 'content-type': 'application/json', 'x-ms-request-id': randomUUID(), ...headers });
+      res.end(payload === undefined ? undefined : JSON.stringify(payload));
+    };
+    try {
+      if (!req.headers.authorization?.startsWith('Bearer ')) throw new HttpError(401, 'AuthenticationFailed', 'missing bearer token');
+      const fault = this.faults.find((f) => f.remaining > 0 && url.pathname.toLowerCase().endsWith(f.pathSuffix.toLowerCase()));
+      if (fault) {
+        fault.remaining--;
+        const headers: Record<string, string> = fault.status === 429 ? { 'retry-after': '1' } : {};
+        return send(fault.status, { error: { code: fault.status === 409 ? 'Conflict' : 'Transient', message: `injected ${fault.status}` } }, headers);
+      }
+      if (typeof body === 'string') throw new HttpError(400, 'InvalidJson', 'request body is not JSON');
+      const [status, payload, headers] = this.route(call.method, url, body);
+      send(status, payload, headers);
+    } catch (error) {
+      const e = error instanceof HttpError ? error : new HttpError(500, 'InternalError', String(error));
+      send(e.status, { error: { code: e.code, message: e.message } });
+    }
+  }
+
+  private route(method: string, url: URL, body: unknown): [number, unknown?, Record<string, string>?] {
+    const apiVersion = url.searchParams.get('api-version');
+    if (url.pathname.startsWith('/fake/operations/')) return this.poll(url.pathname.split('/')[3]!);
+    const m = WS.exec(url.pathname);
+    if (!m) throw new HttpError(404, 'InvalidResourcePath', `no such path ${url.pathname}`);
+    const isPreviewPatch = method === 'PATCH' && apiVersion === PREVIEW_API_VERSION;
+    if (apiVersion !== STABLE_API_VERSION && !isPreviewPatch) {
+      throw new HttpError(400, 'InvalidApiVersionParameter', `api-version '${apiVersion}' is not supported here`);
+    }
+    const parts = m[4]!.split('/');
+    const key = url.pathname.toLowerCase();
+    const id = url.pathname;
+    const name = parts[parts.length - 1]!;
+    const route = `${method} ${parts.map((p, i) => (i % 2 === 1 ? '*' : p)).join('/')}`;
+    switch (route) {
+      case 'PUT jobs/*': {
+        const b = validate(JobBody, body);
+        const job = { id, name, type: 'Microsoft.MachineLearningServices/workspaces/jobs', properties: { ...b.properties, status: 'Queued' }, systemData: { createdAt: new Date().toISOString() } };
+        this.resources.set(key, job);
+        return [201, job];
+      }
+      case 'GET jobs/*': case 'GET models/*/versions/*': case 'GET onlineEndpoints/*': case 'GET onlineEndpoints/*/deployments/*':
+        return [200, this.existing(key, name)];
+      case 'POST jobs/*/cancel': {
+        const job = this.existing(key.replace(/\/cancel$/, ''), parts[1]!);
+        job.properties.status = 'CancelRequested';
+        return this.locationOperation(undefined, () => (job.properties.status = 'Canceled'));
+      }
+      case 'PUT models/*/versions/*': {
+        const b = validate(ModelVersionBody, body);
+        const version = { id, name, type: 'Microsoft.MachineLearningServices/workspaces/models/versions', properties: b.properties, systemData: { createdAt: new Date().toISOString() } };
+        this.resources.set(key, version);
+        return [201, version];
+      }
+      case 'GET models/*/versions': case 'GET onlineEndpoints': case 'GET onlineEndpoints/*/deployments':
+        return [200, { value: [...this.resources.entries()].filter(([k]) => k.startsWith(`${key}/`) && !k.slice(key.length + 1).includes('/')).map(([, v]) => v) }];
+      case 'GET models': {
+        // Containers are implicit here: one per name that has a version.
+        const versions = [...this.resources.entries()].filter(([k]) => k.startsWith(`${key}/`)).map(([, v]) => v);
+        const containers = new Map(versions.map((v) => [String(v.id).split('/models/')[1]!.split('/')[0]!, v]));
+        return [200, { value: [...containers.keys()].map((n) => ({ id: `${id}/${n}`, name: n, properties: {} })) }];
+      }
+      case 'PUT onlineEndpoints/*': {
+        const b = validate(EndpointBody, body);
+        const existing = this.resources.get(key);
+        const endpoint = { ...b, id, name, properties: { ...b.properties, mirrorTraffic: existing?.properties.mirrorTraffic ?? {}, scoringUri: `https://${name}.westeurope.inference.ml.azure.com/score`, provisioningState: existing ? 'Updating' : 'Creating' } };
+        this.resources.set(key, endpoint);
+        return this.asyncOperation(existing ? 200 : 201, endpoint, () => (endpoint.properties.provisioningState = 'Succeeded'));
+      }
+      case 'PATCH onlineEndpoints/*': {
+        const endpoint = this.existing(key, name);
+        const b = isPreviewPatch ? validate(EndpointPatchPreviewBody, body) : validate(EndpointPatchBody, body);
+        if (b.tags) endpoint.tags = b.tags;
+        Object.assign(endpoint.properties, (b as z.infer<typeof EndpointPatchPreviewBody>).properties ?? {});
+        return this.asyncOperation(202, undefined, () => undefined);
+      }
+      case 'PUT onlineEndpoints/*/deployments/*': {
+        this.existing(key.slice(0, key.indexOf('/deployments/')), parts[1]!);
+        const b = validate(DeploymentBody, body);
+        const deployment = { ...b, id, name, properties: { ...b.properties, provisioningState: 'Creating' }, systemData: { createdAt: new Date().toISOString() } };
+        this.resources.set(key, deployment);
+        return this.locationOperation(deployment, () => (deployment.properties.provisioningState = 'Succeeded'), id);
+      }
+      case 'DELETE onlineEndpoints/*/deployments/*': {
+        const deployment = this.existing(key, name);
+        const endpoint = this.resources.get(key.slice(0, key.indexOf('/deployments/')));
+        if ((endpoint?.properties.traffic?.[name] ?? 0) > 0) throw new HttpError(400, 'BadArgument', `deployment ${name} still takes traffic`);
+        deployment.properties.provisioningState = 'Deleting';
+        return this.locationOperation(undefined, () => this.resources.delete(key));
+      }
+      default:
+        throw new HttpError(405, 'UnsupportedOperation', `${route} is not implemented by the fake`);
+    }
+  }
+
+  private existing(key: string, name: string): Resource {
+    const found = this.resources.get(key);
+    if (!found) throw new HttpError(404, 'ResourceNotFound', `${name} not found`);
+    return found;
+  }
+
+  private asyncOperation(status: number, payload: unknown, complete: () => void): [number, unknown, Record<string, string>] {
+    const id = randomUUID();
+    this.operations.set(id, { pollsLeft: 1, complete, kind: 'async' });
+    return [status, payload, { 'azure-asyncoperation': `${this.url}/fake/operations/${id}?api-version=${STABLE_API_VERSION}` }];
+  }
+
+  private locationOperation(payload: unknown, complete: () => void, resultPath?: string): [number, unknown, Record<string, string>] {
+    const id = randomUUID();
+    this.operations.set(id, { pollsLeft: 1, complete, kind: 'location', resultPath });
+    return [202, payload, { location: `${this.url}/fake/operations/${id}?api-version=${STABLE_API_VERSION}`, 'retry-after': '0' }];
+  }
+
+  /** First poll: still running; second: done (the mutation lands then). */
+  private poll(id: string): [number, unknown?, Record<string, string>?] {
+    const op = this.operations.get(id);
+    if (!op) throw new HttpError(404, 'OperationNotFound', `operation ${id} not found`);
+    if (op.pollsLeft > 0) {
+      op.pollsLeft--;
+      return op.kind === 'async' ? [200, { id, status: 'InProgress' }] : [202, undefined, { location: `${this.url}/fake/operations/${id}?api-version=${STABLE_API_VERSION}`, 'retry-after': '0' }];
+    }
+    op.complete();
+    if (op.kind === 'async') return [200, { id, status: 'Succeeded' }];
+    return op.resultPath ? [200, this.resources.get(op.resultPath.toLowerCase())] : [204];
+  }
+}
+
+function validate<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
+    throw new HttpError(400, 'UserError', `invalid request body: ${detail}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,152 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AzureMlWorkspace } from '../../../adapters/azure/workspace/AzureMlWorkspace';
+import { staticTokenCredential } from '../../../adapters/azure/workspace/staticTokenCredential';
+import { ConcurrencyError, NotFoundError } from '../../../shared/errors';
+import { ArmMlFake, PREVIEW_API_VERSION, STABLE_API_VERSION } from '../../fakes/armMl/ArmMlFake';
+import { selfSignedCert } from '../../fakes/armMl/selfSignedCert';
+
+const JOB_SPEC = `
+type: command
+code: .
+command: python train.py --data \${{inputs.data}} --seed \${{inputs.seed}} --out \${{outputs.model}}
+inputs:
+  data: { type: uri_file }
+  seed: 42
+outputs:
+  model: { type: custom_model }
+environment: azureml:train-env@latest
+compute: azureml:cpu-cluster
+tags: { kind: training }
+`;
+const DEPLOYMENT_SPEC = `
+code_configuration: { code: ., scoring_script: score.py }
+environment: azureml:score-env:3
+instance_type: Standard_DS3_v2
+`;
+const DATA_URL = 'https://acct.blob.core.windows.net/training-data/2026/11/data.csv';
+
+let fake: ArmMlFake;
+let cert: string;
+let dir: string;
+
+function workspace(name: string, environment: 'dev' | 'staging' | 'prod' = 'dev'): AzureMlWorkspace {
+  return new AzureMlWorkspace({
+    environment, subscriptionId: '00000000-0000-0000-0000-000000000001', resourceGroup: 'rg-mlops', workspace: name,
+    location: 'westeurope', credential: staticTokenCredential('fake-token'), endpoint: fake.url, trustedCa: cert, pollIntervalMs: 10,
+  });
+}
+
+beforeAll(async () => {
+  const tls = selfSignedCert();
+  cert = tls.cert;
+  fake = await ArmMlFake.start(tls);
+  dir = mkdtempSync(join(tmpdir(), 'azml-'));
+  writeFileSync(join(dir, 'job.yaml'), JOB_SPEC);
+  writeFileSync(join(dir, 'deployment.yaml'), DEPLOYMENT_SPEC);
+});
+
+afterAll(async () => {
+  await fake?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('AzureMlWorkspace against the ARM Machine Learning fake', () => {
+  test('submits a command job with the blob URL as a uri_file input, finds it again, resubmits idempotently and cancels it', async () => {
+    const ws = workspace('ws-dev');
+    const request = { name: 'train-r1', specPath: join(dir, 'job.yaml'), inputs: { data: { type: 'uri_file' as const, path: DATA_URL } }, tags: { releaseId: 'r1' } };
+    const submitted = await ws.submitJob(request);
+    expect(submitted).toMatchObject({ name: 'train-r1', status: 'queued', tags: { kind: 'training', releaseId: 'r1' } });
+    const put = fake.callsTo('PUT', '/jobs/train-r1');
+    expect(put).toHaveLength(1);
+    expect(put[0]!.apiVersion).toBe(STABLE_API_VERSION);
+    expect(put[0]!.body).toMatchObject({ properties: {
+      jobType: 'Command', environmentId: 'azureml:train-env@latest', computeId: 'azureml:cpu-cluster',
+      inputs: { data: { jobInputType: 'uri_file', uri: DATA_URL }, seed: { jobInputType: 'literal', value: '42' } },
+    } });
+
+    fake.setJobStatus(ws.workspacePath, 'train-r1', 'Running');
+    expect((await ws.getJob('train-r1'))?.status).toBe('running');
+    expect((await ws.submitJob(request)).status).toBe('running');
+    expect(fake.callsTo('PUT', '/jobs/train-r1')).toHaveLength(1);
+
+    await ws.cancelJob('train-r1');
+    expect((await ws.getJob('train-r1'))?.status).toBe('canceled');
+    expect(await ws.getJob('never-submitted')).toBeUndefined();
+    const cancelMissing = ws.cancelJob('never-submitted');
+    await expect(cancelMissing).rejects.toThrow(NotFoundError);
+    await expect(cancelMissing).rejects.toThrow(/job 'never-submitted' not found/);
+  });
+
+  test('registers versions 1 and 2, returns the same version for a repeated idempotency key, and imports into another workspace', async () => {
+    const dev = workspace('ws-dev');
+    const v1 = await dev.registerModel({ name: 'churn', source: { job: 'train-r1', output: 'model' }, idempotencyKey: 'k1', metrics: { auc: 0.91 }, lineage: { dataUrl: DATA_URL, releaseId: 'r1' } });
+    const v2 = await dev.registerModel({ name: 'churn', source: { job: 'train-r2', output: 'model' }, idempotencyKey: 'k2', tags: { team: 'risk' } });
+    const again = await dev.registerModel({ name: 'churn', source: { job: 'train-r1', output: 'model' }, idempotencyKey: 'k1' });
+    expect([v1.version, v2.version, again.version]).toEqual([1, 2, 1]);
+    expect(v1).toMatchObject({ path: 'azureml://jobs/train-r1/outputs/model', metrics: { auc: 0.91 }, lineage: { dataUrl: DATA_URL, releaseId: 'r1' } });
+    expect((await dev.listModels('churn')).map((m) => m.version)).toEqual([1, 2]);
+    expect(await dev.getModel({ name: 'churn', version: 2 })).toMatchObject({ tags: { team: 'risk' }, idempotencyKey: 'k2' });
+
+    const staging = workspace('ws-staging', 'staging');
+    const imported = await staging.importModel(v2, 'dev');
+    expect(imported).toMatchObject({ version: 1, path: v2.path, tags: { team: 'risk' }, copiedFrom: { environment: 'dev', name: 'churn', version: 2 } });
+    expect((await staging.importModel(v2, 'dev')).version).toBe(1);
+    expect(await staging.listModels('churn')).toHaveLength(1);
+    expect((await dev.listModels()).map((m) => `${m.name}:${m.version}`)).toEqual(['churn:1', 'churn:2']);
+  });
+
+  test('deploys through long-running operations, splits traffic 90/10, mirrors 10% through the newer api-version and deletes a deployment', async () => {
+    const ws = workspace('ws-prod', 'prod');
+    const spec = join(dir, 'deployment.yaml');
+    const blue = await ws.deploy({ endpoint: 'churn-ep', deployment: 'blue', model: { name: 'churn', version: 1 }, specPath: spec });
+    expect(blue).toMatchObject({ name: 'blue', state: 'succeeded', model: { name: 'churn', version: 1 } });
+    const polls = fake.calls.filter((c) => c.path.startsWith('/fake/operations/'));
+    expect(polls.length).toBeGreaterThanOrEqual(4); // endpoint (async op) and deployment (location), each polled past InProgress
+    await ws.deploy({ endpoint: 'churn-ep', deployment: 'green', model: { name: 'churn', version: 2 }, specPath: spec });
+    expect(fake.callsTo('PUT', '/onlineEndpoints/churn-ep')).toHaveLength(1);
+
+    const split = await ws.setTraffic('churn-ep', { blue: 90, green: 10 });
+    expect(split.traffic).toEqual({ blue: 90, green: 10 });
+    expect(split.deployments.map((d) => d.name).sort()).toEqual(['blue', 'green']);
+    expect(split.id).toBe(`${ws.workspacePath}/onlineEndpoints/churn-ep`);
+    expect(split.scoringUri).toMatch(/^https:\/\/churn-ep\./);
+
+    await ws.setShadow('churn-ep', { endpoint: 'churn-ep', deployment: 'green' }, 10);
+    const patch = fake.callsTo('PATCH', '/onlineEndpoints/churn-ep');
+    expect(patch).toHaveLength(1);
+    expect(patch[0]).toMatchObject({ apiVersion: PREVIEW_API_VERSION, body: { properties: { mirrorTraffic: { green: 10 } } } });
+    expect((await ws.getEndpoint('churn-ep'))?.mirrorTraffic).toEqual({ green: 10 });
+
+    await ws.setShadow('churn-ep', { endpoint: 'churn-ep', deployment: 'green' }, 0);
+    await ws.setTraffic('churn-ep', { blue: 100 });
+    await ws.deleteDeployment('churn-ep', 'green');
+    const after = await ws.getEndpoint('churn-ep');
+    expect(after?.deployments.map((d) => d.name)).toEqual(['blue']);
+    expect((await ws.listEndpoints()).map((e) => e.name)).toEqual(['churn-ep']);
+  });
+
+  test('waits out a 429 with Retry-After and a transient 503, then succeeds', async () => {
+    const ws = workspace('ws-retry');
+    const request = { name: 'train-retry', specPath: join(dir, 'job.yaml'), inputs: { data: { path: DATA_URL } } };
+    fake.injectFault('/jobs/train-retry', 429, 1);
+    fake.injectFault('/jobs/train-retry', 503, 1);
+    expect((await ws.submitJob(request)).name).toBe('train-retry');
+    const statuses = fake.calls.filter((c) => c.path.endsWith('/jobs/train-retry')).map((c) => `${c.method} ${c.status}`);
+    // The SDK's retry policy retried both (it waits the Retry-After; timing is not asserted in tests).
+    expect(statuses).toEqual(['GET 429', 'GET 503', 'GET 404', 'PUT 201']);
+  });
+
+  test('turns a 409 Conflict into a ConcurrencyError naming the resource', async () => {
+    const ws = workspace('ws-conflict');
+    fake.injectFault('/models/churn/versions/1', 409, 1);
+    const attempt = ws.registerModel({ name: 'churn', source: { path: 'azureml://datastores/models/paths/churn' }, idempotencyKey: 'c1' });
+    await expect(attempt).rejects.toThrow(ConcurrencyError);
+    await expect(attempt).rejects.toThrow(/model 'churn:1'/);
+  });
+
+  test('says which methods the azure backend does not support yet', async () => {
+    await expect(workspace('ws-dev').jobLog()).rejects.toThrow('not yet supported on the azure backend: jobLog');
+  });
+});

@@ -1,0 +1,214 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { callsIn, parseArmExpression, renderArm } from './armExpression';
+import {
+  expressionsIn, keyOfResourceIdCall, keyOfScope, keyText, loadTemplate, referencedNames, resourceKey, sameKey,
+  type ArmResource, type ResourceKey,
+} from './armTemplate';
+
+const infra = join(__dirname, '..', '..', '..', 'infra');
+const template = loadTemplate(join(infra, 'main.json'));
+const example = loadTemplate(join(infra, 'main.parameters.example.json')) as unknown as { parameters: Record<string, { value: unknown }> };
+const defined = template.resources.map((r) => ({ resource: r, key: resourceKey(r) }));
+const ofType = (type: string) => template.resources.filter((r) => r.type.toLowerCase() === type.toLowerCase());
+const props = (r: ArmResource) => r.properties as Record<string, any>;
+
+/** Created by autopilot itself at run time (the prod online endpoint), so only the alerts refer to it. */
+const CREATED_AT_RUN_TIME = ['microsoft.machinelearningservices/workspaces/onlineendpoints'];
+
+const ROLES = {
+  storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b',
+  storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88',
+  storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3',
+  azureMLDataScientist: 'f6c7c914-8db3-469d-8ca1-694a8f32e121',
+};
+
+/** Role assignments as (role variable, principal expression, scope resource). */
+function roleAssignments() {
+  return ofType('Microsoft.Authorization/roleAssignments').map((r) => ({
+    role: /variables\('roles'\)\.(\w+)/.exec(props(r).roleDefinitionId)![1]!,
+    principal: props(r).principalId as string,
+    principalType: props(r).principalType as string,
+    scope: r.scope ? keyOfScope(r.scope) : ({ type: 'resourcegroup', segments: [] } as ResourceKey),
+  }));
+}
+
+describe('infra/main.json (ARM template)', () => {
+  it('declares the 2019-04-01 deployment template schema', () => {
+    expect(template.$schema).toBe('https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#');
+  });
+
+  it('uses every parameter it declares, outside the parameter declarations', () => {
+    const { parameters, ...rest } = template;
+    const used = referencedNames(expressionsIn(rest), 'parameters');
+    expect(Object.keys(parameters).filter((p) => !used.has(p))).toEqual([]);
+  });
+
+  it('declares every parameter and variable it references, and uses every variable', () => {
+    const all = expressionsIn(template);
+    expect([...referencedNames(all, 'parameters')].filter((p) => !(p in template.parameters))).toEqual([]);
+    expect([...referencedNames(all, 'variables')].filter((v) => !(v in template.variables))).toEqual([]);
+    const { variables, ...rest } = template;
+    const used = new Set([...referencedNames(expressionsIn(rest), 'variables'), ...referencedNames(expressionsIn(variables), 'variables')]);
+    expect(Object.keys(variables).filter((v) => !used.has(v))).toEqual([]);
+  });
+
+  it('resolves every resourceId, extensionResourceId and scope to a resource the template defines', () => {
+    const unresolved: string[] = [];
+    const check = (key: ResourceKey, where: string) => {
+      if (CREATED_AT_RUN_TIME.includes(key.type)) return;
+      if (!defined.some((d) => sameKey(d.key, key))) unresolved.push(`${where}: ${keyText(key)}`);
+    };
+    for (const { path, node } of expressionsIn(template)) {
+      for (const call of callsIn(node)) {
+        const fn = call.name.toLowerCase();
+        if (fn === 'resourceid') check(keyOfResourceIdCall(call.args), path);
+        if (fn === 'extensionresourceid') {
+          const key = keyOfResourceIdCall(call.args.slice(1));
+          const scope = call.args[0]!;
+          const target = defined.find((d) => sameKey(d.key, key) && d.resource.scope);
+          if (!target) unresolved.push(`${path}: ${keyText(key)}`);
+          else if (scope.kind !== 'call' || !sameKey(keyOfScope(target.resource.scope!), keyOfResourceIdCall(scope.args))) {
+            unresolved.push(`${path}: ${keyText(key)} is not scoped to ${renderArm(scope)}`);
+          }
+        }
+      }
+    }
+    for (const r of template.resources) if (r.scope) check(keyOfScope(r.scope), `${r.type} ${r.name} scope`);
+    expect(unresolved).toEqual([]);
+  });
+
+  it('writes every dependsOn entry as a resourceId of a resource in the template', () => {
+    for (const r of template.resources) {
+      for (const dependency of r.dependsOn ?? []) {
+        const node = parseArmExpression(dependency);
+        expect(node.kind === 'call' && ['resourceid', 'extensionresourceid'].includes(node.name.toLowerCase())).toBe(true);
+      }
+    }
+  });
+
+  it('locks the data storage account down: StorageV2, HTTPS only, TLS 1.2, no public blobs, no shared keys', () => {
+    const account = ofType('Microsoft.Storage/storageAccounts').find((r) => r.name === "[variables('storageName')]")!;
+    expect(account.kind).toBe('StorageV2');
+    expect(props(account)).toMatchObject({ supportsHttpsTrafficOnly: true, minimumTlsVersion: 'TLS1_2', allowBlobPublicAccess: false, allowSharedKeyAccess: false });
+  });
+
+  it('creates the containers, the steps queue and the state tables the functions use', () => {
+    expect(template.variables.dataContainers).toEqual(expect.arrayContaining(['training-data', 'autopilot-artifacts', 'inference-data', 'ground-truth', 'eventgrid-deadletter']));
+    const containers = ofType('Microsoft.Storage/storageAccounts/blobServices/containers');
+    expect(containers.map((c) => c.name)).toEqual(["[format('{0}/default/{1}', variables('storageName'), variables('dataContainers')[copyIndex()])]"]);
+    expect((containers[0]!.copy as { count: string }).count).toBe("[length(variables('dataContainers'))]");
+    expect(template.variables.stepsQueue).toBe('autopilot-steps');
+    expect(ofType('Microsoft.Storage/storageAccounts/queueServices/queues').map((q) => q.name)).toEqual(["[format('{0}/default/{1}', variables('storageName'), variables('stepsQueue'))]"]);
+    expect(template.variables.tables).toEqual(['autopilot', 'events']);
+  });
+
+  it('runs the function app on Flex Consumption (FC1) with Node 22 and a system-assigned identity by default', () => {
+    expect(template.parameters.functionPlan).toMatchObject({ defaultValue: 'FlexConsumption' });
+    const plan = ofType('Microsoft.Web/serverfarms')[0]!;
+    expect(plan.sku).toContain("createObject('name', 'FC1', 'tier', 'FlexConsumption')");
+    const app = ofType('Microsoft.Web/sites')[0]!;
+    expect(app.identity).toEqual({ type: 'SystemAssigned' });
+    expect((template.variables.flexFunctionAppConfig as any).runtime).toEqual({ name: 'node', version: '22' });
+    expect(props(app).siteConfig.linuxFxVersion).toContain("'Node|22'");
+  });
+
+  it('configures the app for identity-based storage and the azure backend', () => {
+    expect(template.variables.baseAppSettings).toMatchObject({
+      AzureWebJobsStorage__accountName: "[variables('storageName')]",
+      AUTOPILOT_CONFIG: "[parameters('autopilotConfigPath')]",
+      AUTOPILOT_BACKEND: 'azure',
+    });
+    const settings = ofType('Microsoft.Web/sites/config')[0]!;
+    expect(settings.properties).toContain("createObject('APPLICATIONINSIGHTS_CONNECTION_STRING'");
+    expect(JSON.stringify(template.variables.baseAppSettings)).not.toMatch(/AccountKey|SharedAccessSignature/);
+  });
+
+  it('gives each environment its own Azure ML workspace with storage, key vault and Application Insights', () => {
+    const workspaces = ofType('Microsoft.MachineLearningServices/workspaces');
+    expect(workspaces.map((w) => w.name)).toEqual(["[parameters('devWorkspaceName')]", "[parameters('stagingWorkspaceName')]", "[parameters('prodWorkspaceName')]"]);
+    for (const w of workspaces) expect(Object.keys(props(w))).toEqual(expect.arrayContaining(['storageAccount', 'keyVault', 'applicationInsights']));
+  });
+
+  it('sends BlobCreated under training-data/ to the blobCreated function, with retries and dead-lettering', () => {
+    const subscription = ofType('Microsoft.EventGrid/systemTopics/eventSubscriptions').find((s) => s.name.includes('storageTopicName'))!;
+    const p = props(subscription);
+    expect(p.filter).toEqual({ includedEventTypes: ['Microsoft.Storage.BlobCreated'], subjectBeginsWith: '/blobServices/default/containers/training-data/', isSubjectCaseSensitive: false });
+    expect(p.destination.endpointType).toBe('AzureFunction');
+    expect(p.destination.properties.resourceId).toBe("[format('{0}/functions/blobCreated', resourceId('Microsoft.Web/sites', variables('appName')))]");
+    expect(p.retryPolicy).toBe("[variables('retryPolicy')]");
+    expect(template.variables.retryPolicy).toMatchObject({ maxDeliveryAttempts: 30 });
+    expect(p.deadLetterWithResourceIdentity.deadLetterDestination.properties.blobContainerName).toBe("[variables('deadLetterContainer')]");
+    expect(template.variables.deadLetterContainer).toBe('eventgrid-deadletter');
+    const topic = ofType('Microsoft.EventGrid/systemTopics').find((t) => t.name === "[variables('storageTopicName')]")!;
+    expect(props(topic)).toEqual({ source: "[resourceId('Microsoft.Storage/storageAccounts', variables('storageName'))]", topicType: 'Microsoft.Storage.StorageAccounts' });
+  });
+
+  it('subscribes amlEvents to the run, model and drift events of every workspace', () => {
+    for (const env of ['dev', 'staging', 'prod']) {
+      const topic = ofType('Microsoft.EventGrid/systemTopics').find((t) => t.name === `[variables('${env}TopicName')]`)!;
+      expect(props(topic)).toEqual({ source: `[resourceId('Microsoft.MachineLearningServices/workspaces', parameters('${env}WorkspaceName'))]`, topicType: 'Microsoft.MachineLearningServices.Workspaces' });
+      const subscription = ofType('Microsoft.EventGrid/systemTopics/eventSubscriptions').find((s) => s.name.includes(`${env}TopicName`))!;
+      expect(props(subscription).destination.properties.resourceId).toContain("'{0}/functions/amlEvents'");
+      expect(props(subscription).filter.includedEventTypes).toBe("[variables('amlEventTypes')]");
+    }
+    expect((template.variables.amlEventTypes as string[]).map((t) => t.replace('Microsoft.MachineLearningServices.', ''))).toEqual(['RunCompleted', 'RunStatusChanged', 'ModelRegistered', 'ModelDeployed', 'DatasetDriftDetected']);
+  });
+
+  it('grants data scientists the dev workspace only and ML engineers staging and prod', () => {
+    const workspaceOf = (scope: ResourceKey) => scope.segments.join('/');
+    const scopesOf = (group: string) => roleAssignments().filter((a) => a.principal === `[parameters('${group}')]`);
+    expect(scopesOf('dataScientistsGroupId').map((a) => [a.role, a.principalType, workspaceOf(a.scope)])).toEqual([['azureMLDataScientist', 'Group', "parameters('devWorkspaceName')"]]);
+    expect(scopesOf('mlEngineersGroupId').map((a) => [a.role, workspaceOf(a.scope)])).toEqual([
+      ['azureMLDataScientist', "parameters('stagingWorkspaceName')"],
+      ['azureMLDataScientist', "parameters('prodWorkspaceName')"],
+    ]);
+  });
+
+  it('grants the function identity blob, queue and table data roles on storage and AzureML Data Scientist on every workspace', () => {
+    const app = roleAssignments().filter((a) => a.principal.includes("resourceId('Microsoft.Web/sites', variables('appName'))"));
+    const onStorage = app.filter((a) => a.scope.type === 'microsoft.storage/storageaccounts').map((a) => a.role);
+    expect(onStorage).toEqual(['storageBlobDataOwner', 'storageQueueDataContributor', 'storageTableDataContributor']);
+    const onWorkspaces = app.filter((a) => a.scope.type === 'microsoft.machinelearningservices/workspaces');
+    expect(onWorkspaces.map((a) => a.scope.segments[0])).toEqual(["parameters('devWorkspaceName')", "parameters('stagingWorkspaceName')", "parameters('prodWorkspaceName')"]);
+    expect(onWorkspaces.every((a) => a.role === 'azureMLDataScientist')).toBe(true);
+  });
+
+  it('uses the documented built-in role definition ids', () => {
+    expect(template.variables.roles).toMatchObject(ROLES);
+  });
+
+  it('posts alerts in the common alert schema to /api/alerts with a function key', () => {
+    const group = ofType('Microsoft.Insights/actionGroups')[0]!;
+    const [webhook] = props(group).webhookReceivers;
+    expect(webhook.useCommonAlertSchema).toBe(true);
+    expect(webhook.serviceUri).toMatch(/^\[format\('https:\/\/\{0\}\/api\/alerts\?code=\{1\}'/);
+    expect(webhook.serviceUri).toContain("parameters('alertFunctionKey')");
+    expect(props(group).emailReceivers[0].useCommonAlertSchema).toBe(true);
+  });
+
+  it('alerts on the prod online endpoint latency and 5xx through the action group', () => {
+    const alerts = ofType('Microsoft.Insights/metricAlerts');
+    expect(alerts.map((a) => props(a).criteria.allOf[0].metricName)).toEqual(['RequestLatency', 'RequestsPerMinute']);
+    expect(props(alerts[1]!).criteria.allOf[0].dimensions).toEqual([{ name: 'statusCodeClass', operator: 'Include', values: ['5xx'] }]);
+    for (const a of alerts) {
+      expect(props(a).scopes).toEqual(["[resourceId('Microsoft.MachineLearningServices/workspaces/onlineEndpoints', parameters('prodWorkspaceName'), parameters('prodEndpointName'))]"]);
+      expect(props(a).actions).toEqual([{ actionGroupId: "[resourceId('Microsoft.Insights/actionGroups', variables('actionGroupName'))]" }]);
+    }
+  });
+
+  it('targets functions that the app really registers under those names and routes', () => {
+    const source = (file: string) => readFileSync(join(infra, '..', 'functions', file), 'utf8');
+    expect(source('blobCreated.ts')).toContain("app.eventGrid('blobCreated'");
+    expect(source('amlEvents.ts')).toContain("app.eventGrid('amlEvents'");
+    expect(source('alerts.ts')).toMatch(/route: 'alerts',\s*methods: \['POST'\],\s*authLevel: 'function'/);
+    expect(source('releaseSteps.ts')).toContain('queueName: STEPS_QUEUE');
+    expect(readFileSync(join(infra, '..', 'adapters', 'compose.ts'), 'utf8')).toContain(`STEPS_QUEUE = '${template.variables.stepsQueue}'`);
+  });
+
+  it('has an example parameters file that sets every required parameter and only declared ones', () => {
+    const required = Object.entries(template.parameters).filter(([, p]) => p.defaultValue === undefined).map(([name]) => name);
+    expect(required.filter((name) => !(name in example.parameters))).toEqual([]);
+    expect(Object.keys(example.parameters).filter((name) => !(name in template.parameters))).toEqual([]);
+  });
+});
