@@ -188,6 +188,8 @@ const EnvironmentConfig = z.strictObject({
   subscriptionId: z.string().optional(),
   resourceGroup: z.string().optional(),
   workspace: z.string().optional(),
+  /** Azure region of the workspace, e.g. westeurope (azure backend only; ARM needs it on endpoints and deployments). */
+  location: z.string().optional(),
 });
 
 export const AutopilotConfig = z

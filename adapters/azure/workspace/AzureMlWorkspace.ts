@@ -2,10 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { Agent } from 'node:https';
 import { AzureMachineLearningWorkspaces, type JobBase, type OnlineEndpoint } from '@azure/arm-machinelearning';
 import type { TokenCredential } from '@azure/core-auth';
+import { MetricsClient } from '@azure/monitor-query-metrics';
 import { createHttpHeaders, createPipelineRequest } from '@azure/core-rest-pipeline';
 import type { EnvironmentName } from '../../../shared/config/schema';
 import type {
-  DeployRequest, DeploymentInfo, EndpointInfo, JobInfo, MlWorkspace, ModelRef, ModelVersion, RegisterModelRequest, SubmitJobRequest,
+  DeployRequest, DeploymentInfo, EndpointInfo, InvokeResult, JobInfo, MlWorkspace, ModelRef, ModelSource, ModelVersion, RegisterModelRequest,
+  ScoreRequest, ScoreResponse, SubmitJobRequest, TrafficWindow,
 } from '../../../shared/ports';
 import { AutopilotError, BadRequestError } from '../../../shared/errors';
 import { parseDeploymentSpec, parseJobSpec } from '../../../shared/jobs';
@@ -14,6 +16,9 @@ import { toCommandJob, toJobInfo } from './jobMapping';
 import { fromArmModelVersion, toArmModelVersion } from './modelMapping';
 import { toArmDeployment, toDeploymentInfo } from './deploymentMapping';
 import { waitForAsyncOperation } from './waitForAsyncOperation';
+import { invokeScoring } from './invokeScoring';
+import { endpointTraffic } from './endpointTraffic';
+import { scoreThroughDeployment } from './scoreThroughDeployment';
 
 /** The REST api-version whose endpoint PATCH accepts `mirrorTraffic` (the SDK's 2022-10-01 model drops it). */
 export const MIRROR_API_VERSION = '2023-04-01-preview';
@@ -36,6 +41,10 @@ export interface AzureMlWorkspaceOptions {
   defaultCompute?: string;
   /** Interval between long-running-operation polls. @default 2000 */
   pollIntervalMs?: number;
+  /** Azure Monitor metrics data-plane endpoint. @default https://{location}.metrics.monitor.azure.com */
+  metricsEndpoint?: string;
+  /** Time source for metric windows. @default the system clock */
+  now?: () => Date;
 }
 
 /** The MlWorkspace port on an Azure ML workspace, through the ARM SDK. */
@@ -45,6 +54,10 @@ export class AzureMlWorkspace implements MlWorkspace {
   private readonly rg: string;
   private readonly ws: string;
   private readonly lro: { updateIntervalInMs?: number };
+  private readonly agent?: Agent;
+  /** Endpoint keys by endpoint name: listKeys is an ARM call, scoring is hot. Dropped on a 401 (rotated key). */
+  private readonly keys = new Map<string, Promise<{ scoringUri: string; key: string }>>();
+  private metricsClient?: MetricsClient;
 
   constructor(private readonly options: AzureMlWorkspaceOptions) {
     this.environment = options.environment;
@@ -57,6 +70,7 @@ export class AzureMlWorkspace implements MlWorkspace {
     });
     if (options.trustedCa) {
       const agent = new Agent({ ca: options.trustedCa, keepAlive: true });
+      this.agent = agent;
       this.client.pipeline.addPolicy({ name: 'trustedCa', sendRequest: (req, next) => ((req.agent = agent), next(req)) });
     }
   }
@@ -227,12 +241,54 @@ export class AzureMlWorkspace implements MlWorkspace {
     return JSON.parse(response.bodyAsText ?? '{}');
   }
 
+  // ------------------------------------------------------------ scoring and traffic
+
+  async invokeEndpoint(endpoint: string, request: ScoreRequest, options: { deployment?: string; synthetic?: boolean } = {}): Promise<InvokeResult> {
+    const { scoringUri, key } = await this.endpointKey(endpoint);
+    const result = await invokeScoring(scoringUri, key, request, { ...options, agent: this.agent });
+    // A 401 most likely means the key was regenerated: the next call lists keys again.
+    if (result.status === 401) this.keys.delete(endpoint);
+    return result;
+  }
+
+  /** Azure has no endpoint-less scoring: the model is scored by the online deployment serving it. */
+  scoreBatch(source: ModelSource, _specPath: string, request: ScoreRequest): Promise<ScoreResponse> {
+    return scoreThroughDeployment(this, source, request);
+  }
+
+  async trafficSince(endpoint: string, since: string, slowThresholdsMs: number[]): Promise<TrafficWindow> {
+    this.metricsClient ??= this.createMetricsClient();
+    const id = `${this.workspacePath}/onlineEndpoints/${armName('endpoint', endpoint)}`;
+    return endpointTraffic(this.metricsClient, id, since, slowThresholdsMs, this.options.now?.() ?? new Date());
+  }
+
+  private endpointKey(endpoint: string): Promise<{ scoringUri: string; key: string }> {
+    let entry = this.keys.get(endpoint);
+    if (!entry) {
+      entry = (async () => {
+        const raw = await this.rawEndpointJson(endpoint);
+        if (!raw) throw mapArmError({ statusCode: 404 }, 'endpoint', endpoint);
+        if (!raw.properties.scoringUri) throw new AutopilotError(`endpoint '${endpoint}' has no scoring URI yet; wait until it is provisioned`, { retryable: true });
+        const keys = await armCall(() => this.client.onlineEndpoints.listKeys(this.rg, this.ws, endpoint), 'endpoint', endpoint);
+        if (!keys.primaryKey) throw new AutopilotError(`endpoint '${endpoint}' returned no key; is its authMode 'Key'?`);
+        return { scoringUri: raw.properties.scoringUri, key: keys.primaryKey };
+      })();
+      this.keys.set(endpoint, entry);
+      entry.catch(() => this.keys.delete(endpoint));
+    }
+    return entry;
+  }
+
+  private createMetricsClient(): MetricsClient {
+    const client = new MetricsClient(this.options.metricsEndpoint ?? `https://${this.options.location}.metrics.monitor.azure.com`, this.options.credential);
+    const agent = this.agent;
+    if (agent) client.pipeline.addPolicy({ name: 'trustedCa', sendRequest: (req, next) => ((req.agent = agent), next(req)) });
+    return client;
+  }
+
   // ------------------------------------------------------------ not yet on Azure
 
   jobLog(): Promise<string> { return Promise.reject(unsupported('jobLog')); }
-  scoreBatch(): Promise<never> { return Promise.reject(unsupported('scoreBatch')); }
-  invokeEndpoint(): Promise<never> { return Promise.reject(unsupported('invokeEndpoint')); }
-  trafficSince(): Promise<never> { return Promise.reject(unsupported('trafficSince')); }
   shadowReport(): Promise<never> { return Promise.reject(unsupported('shadowReport')); }
   ensureLoad(): Promise<void> { return Promise.reject(unsupported('ensureLoad')); }
   stopLoad(): Promise<void> { return Promise.reject(unsupported('stopLoad')); }
@@ -249,6 +305,9 @@ function armName(kind: string, name: string): string {
   }
   return name;
 }
+
+/** Port methods that still refuse on Azure; compose.ts names them when an environment selects azure. */
+export const AZURE_UNSUPPORTED_METHODS = ['jobLog', 'shadowReport', 'ensureLoad', 'stopLoad'] as const;
 
 function unsupported(method: string): AutopilotError {
   return new AutopilotError(`not yet supported on the azure backend: ${method}`);

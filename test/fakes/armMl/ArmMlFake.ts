@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
+import { FakeScoring, type ScoringView } from './FakeScoring';
 import { DeploymentBody, EndpointBody, EndpointPatchBody, EndpointPatchPreviewBody, JobBody, ModelVersionBody } from './armMlSchemas';
 
 export const STABLE_API_VERSION = '2022-10-01';
@@ -28,14 +29,27 @@ export class ArmMlFake {
   private readonly resources = new Map<string, Resource>();
   private readonly operations = new Map<string, Operation>();
   private readonly faults: { pathSuffix: string; status: FaultStatus; remaining: number }[] = [];
-  private constructor(private readonly server: Server, readonly url: string) {}
+  private constructor(private readonly server: Server, readonly url: string, readonly scoring: FakeScoring) {}
 
   static async start(tls: { key: string; cert: string }): Promise<ArmMlFake> {
     let fake: ArmMlFake | undefined;
     const server = createServer(tls, (req, res) => void fake!.handle(req, res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    fake = new ArmMlFake(server, `https://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const scoring = await FakeScoring.start(tls, (endpoint) => fake?.scoringView(endpoint));
+    fake = new ArmMlFake(server, `https://127.0.0.1:${(server.address() as AddressInfo).port}`, scoring);
     return fake;
+  }
+
+  /** What the scoring server sees of an endpoint: its split and the model id of each deployment. */
+  private scoringView(endpoint: string): ScoringView | undefined {
+    const suffix = `/onlineendpoints/${endpoint.toLowerCase()}`;
+    const key = [...this.resources.keys()].find((k) => k.endsWith(suffix));
+    if (!key) return undefined;
+    const models: Record<string, string> = {};
+    for (const [k, d] of this.resources) {
+      if (k.startsWith(`${key}/deployments/`) && d.properties.provisioningState === 'Succeeded') models[d.name] = String(d.properties.model).split('/models/')[1] ?? '';
+    }
+    return { traffic: this.resources.get(key)!.properties.traffic ?? {}, models };
   }
 
   /** The next `times` calls whose path ends with `pathSuffix` answer `status`. */
@@ -55,6 +69,7 @@ export class ArmMlFake {
   }
 
   async stop(): Promise<void> {
+    await this.scoring.stop();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -141,9 +156,13 @@ export class ArmMlFake {
       case 'PUT onlineEndpoints/*': {
         const b = validate(EndpointBody, body);
         const existing = this.resources.get(key);
-        const endpoint = { ...b, id, name, properties: { ...b.properties, mirrorTraffic: existing?.properties.mirrorTraffic ?? {}, scoringUri: `https://${name}.westeurope.inference.ml.azure.com/score`, provisioningState: existing ? 'Updating' : 'Creating' } };
+        const endpoint = { ...b, id, name, properties: { ...b.properties, mirrorTraffic: existing?.properties.mirrorTraffic ?? {}, scoringUri: this.scoring.scoringUri(name), provisioningState: existing ? 'Updating' : 'Creating' } };
         this.resources.set(key, endpoint);
         return this.asyncOperation(existing ? 200 : 201, endpoint, () => (endpoint.properties.provisioningState = 'Succeeded'));
+      }
+      case 'POST onlineEndpoints/*/listKeys': {
+        this.existing(key.replace(/\/listkeys$/, ''), parts[1]!);
+        return [200, { primaryKey: this.scoring.keyFor(parts[1]!), secondaryKey: `${this.scoring.keyFor(parts[1]!)}-2` }];
       }
       case 'PATCH onlineEndpoints/*': {
         const endpoint = this.existing(key, name);

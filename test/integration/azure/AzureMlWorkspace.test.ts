@@ -111,7 +111,7 @@ describe('AzureMlWorkspace against the ARM Machine Learning fake', () => {
     expect(split.traffic).toEqual({ blue: 90, green: 10 });
     expect(split.deployments.map((d) => d.name).sort()).toEqual(['blue', 'green']);
     expect(split.id).toBe(`${ws.workspacePath}/onlineEndpoints/churn-ep`);
-    expect(split.scoringUri).toMatch(/^https:\/\/churn-ep\./);
+    expect(split.scoringUri).toBe(fake.scoring.scoringUri('churn-ep'));
 
     await ws.setShadow('churn-ep', { endpoint: 'churn-ep', deployment: 'green' }, 10);
     const patch = fake.callsTo('PATCH', '/onlineEndpoints/churn-ep');

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { AutopilotError } from '../../../shared/errors';
+import type { MlWorkspace, ModelSource, ScoreRequest, ScoreResponse } from '../../../shared/ports';
+
+/** Scoring a model that no online deployment serves: Azure needs a batch endpoint for that. */
+export class BatchEndpointRequiredError extends AutopilotError {
+  constructor(readonly model: string) {
+    super(
+      `cannot score ${model} on the azure backend: no online deployment serves it, and batch scoring of an ` +
+        'undeployed model needs an Azure ML batch endpoint, which is not supported yet. Deploy the model first, or run this stage on the local backend',
+    );
+  }
+}
+
+const ScoreResponseBody = z.looseObject({
+  predictions: z.array(z.unknown()),
+  probabilities: z.array(z.array(z.number())).optional(),
+  classes: z.array(z.unknown()).optional(),
+});
+
+/**
+ * Scores rows with the online deployment that serves the model (named through
+ * `azureml-model-deployment`, so the live split does not matter).
+ */
+export async function scoreThroughDeployment(workspace: MlWorkspace, source: ModelSource, request: ScoreRequest): Promise<ScoreResponse> {
+  if ('job' in source) throw new BatchEndpointRequiredError(`the output '${source.output}' of job '${source.job}' (not a registered model)`);
+  const label = `model ${source.name}:${source.version}`;
+  const serving = (await workspace.listEndpoints())
+    .flatMap((e) => e.deployments.map((d) => ({ endpoint: e.name, deployment: d })))
+    .find(({ deployment: d }) => d.state === 'succeeded' && d.model.name === source.name && d.model.version === source.version);
+  if (!serving) throw new BatchEndpointRequiredError(label);
+  const result = await workspace.invokeEndpoint(serving.endpoint, request, { deployment: serving.deployment.name });
+  const where = `deployment '${serving.deployment.name}' of endpoint '${serving.endpoint}'`;
+  if (result.status !== 200) {
+    throw new AutopilotError(`scoring ${label} through ${where} answered HTTP ${result.status}: ${JSON.stringify(result.body)?.slice(0, 300)}`, {
+      retryable: result.status === 0 || result.status >= 500 || result.status === 429,
+    });
+  }
+  const parsed = ScoreResponseBody.safeParse(result.body);
+  if (!parsed.success) throw new AutopilotError(`${where} answered without a 'predictions' array; check its scoring script`);
+  return parsed.data;
+}

@@ -1,0 +1,120 @@
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
+
+/** The metrics data-plane api-version that @azure/monitor-query-metrics 1.0 speaks. */
+export const METRICS_API_VERSION = '2024-02-01';
+export const ONLINE_ENDPOINT_NAMESPACE = 'Microsoft.MachineLearningServices/workspaces/onlineEndpoints';
+
+/** Dimensions per Azure ML online endpoint metric, as Azure Monitor documents them. */
+const DIMENSIONS: Record<string, string[]> = {
+  RequestsPerMinute: ['deployment', 'statusCode', 'statusCodeClass', 'modelStatusCode'],
+  RequestLatency: ['deployment'],
+  RequestLatency_P50: ['deployment'],
+  RequestLatency_P90: ['deployment'],
+  RequestLatency_P95: ['deployment'],
+  RequestLatency_P99: ['deployment'],
+};
+
+export interface MetricPoint { timeStamp: string; dimensions: Record<string, string>; total?: number; average?: number }
+export interface MetricsCall { path: string; query: Record<string, string>; body: unknown; status: number }
+
+const BatchBody = z.strictObject({ resourceids: z.array(z.string().startsWith('/subscriptions/')).min(1).max(50) });
+
+class HttpError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) { super(message); }
+}
+
+/** A fake of the Azure Monitor metrics batch API (`POST /subscriptions/{id}/metrics:getBatch`). */
+export class FakeMonitorMetrics {
+  readonly calls: MetricsCall[] = [];
+  private readonly points = new Map<string, MetricPoint[]>();
+  private constructor(private readonly server: Server, readonly url: string) {}
+
+  static async start(tls: { key: string; cert: string }): Promise<FakeMonitorMetrics> {
+    let fake: FakeMonitorMetrics | undefined;
+    const server = createServer(tls, (req, res) => {
+      let raw = '';
+      req.on('data', (c) => (raw += c));
+      req.on('end', () => {
+        const url = new URL(req.url ?? '/', 'https://fake');
+        const call: MetricsCall = { path: url.pathname, query: Object.fromEntries(url.searchParams), body: undefined, status: 0 };
+        fake!.calls.push(call);
+        let status = 200;
+        let payload: unknown;
+        try {
+          if (!req.headers.authorization?.startsWith('Bearer ')) throw new HttpError(401, 'AuthenticationFailed', 'missing bearer token');
+          call.body = JSON.parse(raw || 'null');
+          payload = fake!.query(req.method ?? 'GET', url, call.body);
+        } catch (error) {
+          const e = error instanceof HttpError ? error : new HttpError(400, 'BadRequest', String(error));
+          status = e.status;
+          payload = { error: { code: e.code, message: e.message } };
+        }
+        call.status = status;
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(payload));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    fake = new FakeMonitorMetrics(server, `https://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    return fake;
+  }
+
+  /** Adds one-minute points of `metric` for the resource (as the service emits them). */
+  addPoints(resourceId: string, metric: string, points: MetricPoint[]): void {
+    const key = `${resourceId.toLowerCase()}|${metric}`;
+    this.points.set(key, [...(this.points.get(key) ?? []), ...points]);
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private query(method: string, url: URL, body: unknown): unknown {
+    const sub = /^\/subscriptions\/([^/]+)\/metrics:getBatch$/.exec(url.pathname);
+    if (method !== 'POST' || !sub) throw new HttpError(404, 'NotFound', `${method} ${url.pathname} is not the metrics batch API`);
+    const q = url.searchParams;
+    if (q.get('api-version') !== METRICS_API_VERSION) throw new HttpError(400, 'InvalidApiVersion', `api-version '${q.get('api-version')}' is not supported`);
+    if (q.get('metricnamespace') !== ONLINE_ENDPOINT_NAMESPACE) throw new HttpError(400, 'BadRequest', `unknown metricnamespace '${q.get('metricnamespace')}'`);
+    const start = Date.parse(q.get('starttime') ?? '');
+    const end = Date.parse(q.get('endtime') ?? '');
+    if (Number.isNaN(start) || Number.isNaN(end) || start >= end) throw new HttpError(400, 'BadRequest', 'starttime and endtime must be ISO times, start before end');
+    const names = (q.get('metricnames') ?? '').split(',').filter(Boolean);
+    const unknown = names.filter((n) => !DIMENSIONS[n]);
+    if (!names.length || unknown.length) throw new HttpError(400, 'BadRequest', `unknown metric names: ${unknown.join(', ') || '(none given)'}`);
+    const splitBy = [...(q.get('filter') ?? '').matchAll(/(\w+) eq '\*'/g)].map((m) => m[1]!);
+    for (const name of names) {
+      const bad = splitBy.filter((d) => !DIMENSIONS[name]!.includes(d));
+      if (bad.length) throw new HttpError(400, 'BadRequest', `metric ${name} has no dimension ${bad.join(', ')}`);
+    }
+    const parsed = BatchBody.safeParse(body);
+    if (!parsed.success) throw new HttpError(400, 'BadRequest', `invalid body: ${parsed.error.issues[0]?.message}`);
+    for (const id of parsed.data.resourceids) {
+      if (!id.includes(`/subscriptions/${sub[1]}/`)) throw new HttpError(400, 'BadRequest', `resource ${id} is not in subscription ${sub[1]}`);
+    }
+    return {
+      values: parsed.data.resourceids.map((resourceid) => ({
+        starttime: new Date(start).toISOString(), endtime: new Date(end).toISOString(), interval: q.get('interval') ?? 'PT1M',
+        namespace: ONLINE_ENDPOINT_NAMESPACE, resourceregion: 'westeurope', resourceid,
+        value: names.map((name) => ({ id: `${resourceid}/providers/Microsoft.Insights/metrics/${name}`, type: 'Microsoft.Insights/metrics', name: { value: name, localizedValue: name }, unit: 'Count', timeseries: this.series(resourceid, name, splitBy, start, end) })),
+      })),
+    };
+  }
+
+  /** One series per combination of the split dimensions, holding the points inside [start, end). */
+  private series(resourceId: string, metric: string, splitBy: string[], start: number, end: number) {
+    const groups = new Map<string, MetricPoint[]>();
+    for (const p of this.points.get(`${resourceId.toLowerCase()}|${metric}`) ?? []) {
+      const t = Date.parse(p.timeStamp);
+      if (t < start || t >= end) continue;
+      const key = JSON.stringify(splitBy.map((d) => p.dimensions[d] ?? ''));
+      groups.set(key, [...(groups.get(key) ?? []), p]);
+    }
+    return [...groups.entries()].map(([key, points]) => ({
+      metadatavalues: (JSON.parse(key) as string[]).map((value, i) => ({ name: { value: splitBy[i], localizedValue: splitBy[i] }, value })),
+      data: points.map((p) => ({ timeStamp: p.timeStamp, total: p.total, average: p.average })),
+    }));
+  }
+}

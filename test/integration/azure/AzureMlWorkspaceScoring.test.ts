@@ -1,0 +1,118 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AzureMlWorkspace } from '../../../adapters/azure/workspace/AzureMlWorkspace';
+import { BatchEndpointRequiredError } from '../../../adapters/azure/workspace/scoreThroughDeployment';
+import { staticTokenCredential } from '../../../adapters/azure/workspace/staticTokenCredential';
+import { ArmMlFake } from '../../fakes/armMl/ArmMlFake';
+import { FakeMonitorMetrics, METRICS_API_VERSION, ONLINE_ENDPOINT_NAMESPACE } from '../../fakes/armMl/FakeMonitorMetrics';
+import { selfSignedCert } from '../../fakes/armMl/selfSignedCert';
+
+const DEPLOYMENT_SPEC = `
+code_configuration: { code: ., scoring_script: score.py }
+environment: azureml:score-env:3
+instance_type: Standard_DS3_v2
+`;
+const SUBSCRIPTION = '00000000-0000-0000-0000-000000000002';
+const ROWS = { input_data: { columns: ['tenure', 'plan'], data: [[3, 'basic'], [40, 'pro']] } };
+const NOW = new Date('2026-11-28T12:03:30Z');
+
+let fake: ArmMlFake;
+let metrics: FakeMonitorMetrics;
+let cert: string;
+let dir: string;
+let ws: AzureMlWorkspace;
+
+beforeAll(async () => {
+  const tls = selfSignedCert();
+  cert = tls.cert;
+  [fake, metrics] = await Promise.all([ArmMlFake.start(tls), FakeMonitorMetrics.start(tls)]);
+  dir = mkdtempSync(join(tmpdir(), 'azml-score-'));
+  writeFileSync(join(dir, 'deployment.yaml'), DEPLOYMENT_SPEC);
+  ws = new AzureMlWorkspace({
+    environment: 'prod', subscriptionId: SUBSCRIPTION, resourceGroup: 'rg-mlops', workspace: 'ws-prod', location: 'westeurope',
+    credential: staticTokenCredential('fake-token'), endpoint: fake.url, metricsEndpoint: metrics.url, trustedCa: cert, pollIntervalMs: 10, now: () => NOW,
+  });
+  const spec = join(dir, 'deployment.yaml');
+  await ws.deploy({ endpoint: 'score-ep', deployment: 'blue', model: { name: 'churn', version: 1 }, specPath: spec });
+  await ws.deploy({ endpoint: 'score-ep', deployment: 'green', model: { name: 'churn', version: 2 }, specPath: spec });
+  await ws.setTraffic('score-ep', { blue: 100 });
+});
+
+afterAll(async () => {
+  await Promise.all([fake?.stop(), metrics?.stop()]);
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('AzureMlWorkspace scoring and traffic against the fakes', () => {
+  test('invokes the endpoint with its listed key, routes to a named deployment, marks synthetic requests and lists keys once', async () => {
+    const toGreen = await ws.invokeEndpoint('score-ep', ROWS, { deployment: 'green', synthetic: true });
+    expect(toGreen).toMatchObject({ status: 200, deployment: 'green', body: { predictions: ['churn/versions/2', 'churn/versions/2'] } });
+    expect(toGreen.latencyMs).toBeGreaterThanOrEqual(0);
+    const bySplit = await ws.invokeEndpoint('score-ep', ROWS);
+    expect(bySplit).toMatchObject({ status: 200, deployment: 'blue', body: { predictions: ['churn/versions/1', 'churn/versions/1'] } });
+
+    const [first, second] = fake.scoring.calls.slice(-2);
+    expect(first).toMatchObject({ authorization: `Bearer ${fake.scoring.keyFor('score-ep')}`, deployment: 'green', synthetic: '1' });
+    expect(second).toMatchObject({ deployment: undefined, synthetic: undefined });
+    expect(fake.callsTo('POST', '/onlineEndpoints/score-ep/listKeys')).toHaveLength(1);
+  });
+
+  test('returns a 500 of the scoring script as a result, naming the deployment that failed', async () => {
+    fake.scoring.failNext('score-ep', 500);
+    const failed = await ws.invokeEndpoint('score-ep', ROWS, { deployment: 'green' });
+    expect(failed).toMatchObject({ status: 500, deployment: 'green', body: { error: 'scoring script raised' } });
+  });
+
+  test('answers a 401 for a rotated key as a result, then lists the new key and succeeds', async () => {
+    await ws.invokeEndpoint('score-ep', ROWS);
+    const listed = fake.callsTo('POST', '/onlineEndpoints/score-ep/listKeys').length;
+    fake.scoring.rotateKey('score-ep');
+    expect(await ws.invokeEndpoint('score-ep', ROWS)).toMatchObject({ status: 401, body: { error: 'invalid key' } });
+    expect((await ws.invokeEndpoint('score-ep', ROWS)).status).toBe(200);
+    expect(fake.callsTo('POST', '/onlineEndpoints/score-ep/listKeys')).toHaveLength(listed + 1);
+  });
+
+  test('scores a batch through the deployment serving the model, and refuses a model no deployment serves', async () => {
+    const scored = await ws.scoreBatch({ name: 'churn', version: 2 }, join(dir, 'deployment.yaml'), ROWS);
+    expect(scored.predictions).toEqual(['churn/versions/2', 'churn/versions/2']);
+    expect(fake.scoring.calls.at(-1)).toMatchObject({ deployment: 'green' });
+
+    const undeployed = ws.scoreBatch({ name: 'churn', version: 7 }, join(dir, 'deployment.yaml'), ROWS);
+    await expect(undeployed).rejects.toThrow(BatchEndpointRequiredError);
+    await expect(undeployed).rejects.toThrow(/model churn:7.*batch endpoint.*not supported yet/);
+    await expect(ws.scoreBatch({ job: 'train-r9', output: 'model' }, join(dir, 'deployment.yaml'), ROWS)).rejects.toThrow(BatchEndpointRequiredError);
+  });
+
+  test('maps Monitor metrics per deployment into requests, 5xx errors, latency percentiles and estimated slow counts up to the last complete minute', async () => {
+    const id = `${ws.workspacePath}/onlineEndpoints/score-ep`;
+    const at = (minute: number) => `2026-11-28T12:0${minute}:00Z`;
+    const req = (minute: number, deployment: string, statusCodeClass: string, total: number) => ({ timeStamp: at(minute), dimensions: { deployment, statusCodeClass }, total });
+    metrics.addPoints(id, 'RequestsPerMinute', [
+      req(0, 'blue', '2xx', 100), req(1, 'blue', '2xx', 120), req(1, 'blue', '5xx', 2), req(2, 'green', '2xx', 10), req(2, 'green', '5xx', 5),
+      req(3, 'blue', '2xx', 999), // the running minute: not counted yet
+    ]);
+    const lat = (minute: number, deployment: string, average: number) => ({ timeStamp: at(minute), dimensions: { deployment }, average });
+    metrics.addPoints(id, 'RequestLatency_P50', [lat(0, 'blue', 40), lat(1, 'blue', 45), lat(2, 'green', 80)]);
+    metrics.addPoints(id, 'RequestLatency_P99', [lat(0, 'blue', 180), lat(1, 'blue', 200), lat(2, 'green', 900)]);
+
+    const window = await ws.trafficSince('score-ep', '2026-11-28T12:00:00.000Z', [30, 500]);
+    expect(window.until).toBe('2026-11-28T12:03:00.000Z');
+    expect(window.byDeployment).toEqual({
+      blue: { requests: 222, errors: 2, latencyP50Ms: 45, latencyP99Ms: 200, slowerThan: [111, 0], predictions: {}, synthetic: 0 },
+      green: { requests: 15, errors: 5, latencyP50Ms: 80, latencyP99Ms: 900, slowerThan: [8, 4], predictions: {}, synthetic: 0 },
+    });
+
+    const calls = metrics.calls.filter((c) => c.status === 200);
+    expect(calls).toHaveLength(2);
+    for (const call of calls) {
+      expect(call.path).toBe(`/subscriptions/${SUBSCRIPTION}/metrics:getBatch`);
+      expect(call.query).toMatchObject({ 'api-version': METRICS_API_VERSION, metricnamespace: ONLINE_ENDPOINT_NAMESPACE, interval: 'PT1M', endtime: window.until });
+      expect(call.body).toEqual({ resourceids: [id] });
+    }
+    expect(calls.map((c) => c.query.metricnames).sort()).toEqual(['RequestLatency_P50,RequestLatency_P99', 'RequestsPerMinute']);
+
+    const next = await ws.trafficSince('score-ep', window.until, [30]);
+    expect(next).toEqual({ since: window.until, until: window.until, byDeployment: {} });
+  });
+});

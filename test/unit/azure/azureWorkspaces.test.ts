@@ -1,0 +1,76 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { composeServices } from '../../../adapters/compose';
+import { azureCoordinates, createAzureWorkspace } from '../../../adapters/azure/workspace/azureWorkspaces';
+import { staticTokenCredential } from '../../../adapters/azure/workspace/staticTokenCredential';
+import { parseConfig } from '../../../shared/config/parseConfig';
+import { ConfigError } from '../../../shared/errors';
+
+const PIPELINES = `
+pipelines:
+  churn:
+    data: { prefix: churn/ }
+    training: { job: job.yaml }
+    deployment: { spec: deployment.yaml }
+`;
+const PROD = `
+  prod:
+    backend: azure
+    subscriptionId: 00000000-0000-0000-0000-000000000003
+    resourceGroup: rg-prod
+    workspace: ws-prod
+    location: westeurope
+`;
+
+function configWith(environments: string) {
+  return parseConfig(`version: 1\nenvironments:${environments}${PIPELINES}`, 'autopilot.yaml');
+}
+
+function configError(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('azure backend configuration', () => {
+  let dir: string | undefined;
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+
+  test('reads the workspace coordinates of each azure environment and leaves local ones out', () => {
+    const coordinates = azureCoordinates(configWith(PROD), 'autopilot.yaml');
+    expect(coordinates).toEqual({ prod: { subscriptionId: '00000000-0000-0000-0000-000000000003', resourceGroup: 'rg-prod', workspace: 'ws-prod', location: 'westeurope' } });
+    const workspace = createAzureWorkspace('prod', coordinates.prod!, { credential: staticTokenCredential('t') });
+    expect(workspace.environment).toBe('prod');
+    expect(workspace.workspacePath).toBe('/subscriptions/00000000-0000-0000-0000-000000000003/resourceGroups/rg-prod/providers/Microsoft.MachineLearningServices/workspaces/ws-prod');
+  });
+
+  test('names every missing field of every azure environment in one ConfigError', () => {
+    const error = configError(() => azureCoordinates(configWith(`
+  staging: { backend: azure, subscriptionId: abc, workspace: ws-staging }
+  prod: { backend: azure }`), 'conf/autopilot.yaml'));
+    expect(error.issues.map((i) => i.path)).toEqual([
+      'environments.staging.resourceGroup', 'environments.staging.location',
+      'environments.prod.subscriptionId', 'environments.prod.resourceGroup', 'environments.prod.workspace', 'environments.prod.location',
+    ]);
+    expect(error.message).toContain('conf/autopilot.yaml');
+    expect(error.message).toContain('environments.prod.location: required with backend: azure');
+  });
+
+  test('refuses to start with an azure environment, naming the port methods still missing on Azure', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'azcfg-'));
+    writeFileSync(join(dir, 'job.yaml'), 'command: python train.py\nenvironment: azureml:env@latest\n');
+    writeFileSync(join(dir, 'deployment.yaml'), 'code_configuration: { code: ., scoring_script: score.py }\n');
+    writeFileSync(join(dir, 'autopilot.yaml'), `version: 1\nenvironments:${PROD}${PIPELINES}`);
+    const started = composeServices({ AUTOPILOT_CONFIG: join(dir, 'autopilot.yaml'), AUTOPILOT_STATE_DIR: join(dir, 'state') });
+    await expect(started).rejects.toThrow(ConfigError);
+    await expect(started).rejects.toThrow(/environments\.prod\.backend: .*not implemented on Azure: jobLog, shadowReport, ensureLoad, stopLoad/);
+  });
+});
