@@ -1,14 +1,13 @@
 import { resolve } from 'node:path';
 import type { AutopilotConfig, EnvironmentName } from '../shared/config/schema';
 import { ENVIRONMENTS } from '../shared/config/schema';
-import { ConfigError } from '../shared/errors';
 import type { Logger, MlWorkspace } from '../shared/ports';
 import { ReleaseControl } from '../shared/release/control';
 import { ReleaseEngine } from '../shared/release/engine';
 import { StepRunner } from '../shared/release/stepRunner';
 import type { StepMessage } from '../shared/release/types';
 import { createStorage, type Storage } from './azure/storage';
-import { azureBackendGaps, azureCoordinates } from './azure/workspace/azureWorkspaces';
+import { createAzureWorkspaces } from './azure/workspace/azureWorkspaces';
 import { loadConfigFile } from './configFile';
 import { consoleLogger } from './consoleLogger';
 import { createLocalWorkspaces, type LocalWorkspaces } from './local/localWorkspaces';
@@ -40,38 +39,33 @@ export async function composeServices(env: NodeJS.ProcessEnv = process.env): Pro
   const logger = consoleLogger('autopilot');
   const { config, file } = loadConfigFile(env.AUTOPILOT_CONFIG ?? 'autopilot.yaml');
   const stateDir = resolve(env.AUTOPILOT_STATE_DIR ?? '.autopilot');
-  const azureEnvs = ENVIRONMENTS.filter((e) => config.environments[e].backend === 'azure');
-  if (azureEnvs.length) {
-    // Coordinates first: a user fixing autopilot.yaml learns every missing field now.
-    azureCoordinates(config, file);
-    // The workspace adapter (createAzureWorkspace) is complete except for these methods, which
-    // the release engine calls; wire it here once azureBackendGaps() is empty.
-    const gaps = azureBackendGaps().join(', ');
-    throw new ConfigError(file, azureEnvs.map((e) => ({
-      path: `environments.${e}.backend`,
-      message: `the azure backend cannot run releases in this build yet (not implemented on Azure: ${gaps}); use local`,
-    })));
-  }
+  // Coordinates are checked first: a user fixing autopilot.yaml learns every missing field now.
+  const azure = createAzureWorkspaces(config, file);
   const storage = createStorage(
     { connectionString: resolveConnectionString(env.AzureWebJobsStorage) },
     { logger, webhooks: (env.AUTOPILOT_WEBHOOKS ?? '').split(',').filter(Boolean) },
   );
-  const local: LocalWorkspaces = await createLocalWorkspaces({
-    stateDir,
-    storage,
-    logger,
-    port: env.AUTOPILOT_ENDPOINTS_PORT ? Number(env.AUTOPILOT_ENDPOINTS_PORT) : 7072,
-    // Endpoints are `<pipeline>-<environment>`: each pipeline's privacy list applies to its own.
-    collection: {
-      excludeColumns: (endpoint: string) => config.pipelines[endpoint.replace(/-(dev|staging|prod)$/, '')]?.monitoring.excludeColumns ?? [],
-    },
-  });
+  // The local stack (router on a port, job runner) starts only if some environment uses it.
+  const local: LocalWorkspaces | undefined = ENVIRONMENTS.every((e) => azure[e])
+    ? undefined
+    : await createLocalWorkspaces({
+      stateDir,
+      storage,
+      logger,
+      port: env.AUTOPILOT_ENDPOINTS_PORT ? Number(env.AUTOPILOT_ENDPOINTS_PORT) : 7072,
+      // Endpoints are `<pipeline>-<environment>`: each pipeline's privacy list applies to its own.
+      collection: {
+        excludeColumns: (endpoint: string) => config.pipelines[endpoint.replace(/-(dev|staging|prod)$/, '')]?.monitoring.excludeColumns ?? [],
+      },
+    });
+  const pick = (e: EnvironmentName): MlWorkspace => azure[e] ?? local!.workspaces[e];
+  const workspaces: Record<EnvironmentName, MlWorkspace> = { dev: pick('dev'), staging: pick('staging'), prod: pick('prod') };
   const deps = {
     config,
     data: storage.data,
     table: storage.table(STATE_TABLE),
     steps: storage.queue<StepMessage>(STEPS_QUEUE),
-    workspaces: local.workspaces,
+    workspaces,
     events: storage.events,
     clock: { now: () => new Date() },
     logger,
@@ -83,12 +77,14 @@ export async function composeServices(env: NodeJS.ProcessEnv = process.env): Pro
     configFile: file,
     stateDir,
     storage,
-    workspaces: local.workspaces,
+    workspaces,
     engine,
     control: new ReleaseControl(deps, engine),
     steps: new StepRunner(deps, engine),
     tokens: ensureLocalTokens(stateDir),
     logger,
-    stop: () => local.stop(),
+    stop: async () => {
+      await Promise.all([local?.stop(), ...Object.values(azure).map((w) => w.stop())]);
+    },
   };
 }

@@ -6,8 +6,8 @@ import { MetricsClient } from '@azure/monitor-query-metrics';
 import { createHttpHeaders, createPipelineRequest } from '@azure/core-rest-pipeline';
 import type { EnvironmentName } from '../../../shared/config/schema';
 import type {
-  DeployRequest, DeploymentInfo, EndpointInfo, InvokeResult, JobInfo, MlWorkspace, ModelRef, ModelSource, ModelVersion, RegisterModelRequest,
-  ScoreRequest, ScoreResponse, SubmitJobRequest, TrafficWindow,
+  DeployRequest, DeploymentInfo, EndpointInfo, InvokeResult, JobInfo, LoadRequest, MlWorkspace, ModelRef, ModelSource, ModelVersion, RegisterModelRequest,
+  ScoreRequest, ScoreResponse, ShadowReport, SubmitJobRequest, TrafficWindow,
 } from '../../../shared/ports';
 import { AutopilotError, BadRequestError } from '../../../shared/errors';
 import { parseDeploymentSpec, parseJobSpec } from '../../../shared/jobs';
@@ -19,6 +19,10 @@ import { waitForAsyncOperation } from './waitForAsyncOperation';
 import { invokeScoring } from './invokeScoring';
 import { endpointTraffic } from './endpointTraffic';
 import { scoreThroughDeployment } from './scoreThroughDeployment';
+import { AzureLoads } from './azureLoads';
+import { toLoadSettings } from '../../local/inference/loadSettings';
+import { jobLogText } from './jobLogText';
+import { shadowFromMetrics } from './shadowFromMetrics';
 
 /** The REST api-version whose endpoint PATCH accepts `mirrorTraffic` (the SDK's 2022-10-01 model drops it). */
 export const MIRROR_API_VERSION = '2023-04-01-preview';
@@ -58,6 +62,9 @@ export class AzureMlWorkspace implements MlWorkspace {
   /** Endpoint keys by endpoint name: listKeys is an ARM call, scoring is hot. Dropped on a 401 (rotated key). */
   private readonly keys = new Map<string, Promise<{ scoringUri: string; key: string }>>();
   private metricsClient?: MetricsClient;
+  private readonly loads = new AzureLoads((endpoint, request, options) => this.invokeEndpoint(endpoint, request, options));
+  /** Mirror target and start time per endpoint: metrics are counted from the moment the shadow was set. */
+  private readonly shadows = new Map<string, { deployment: string; since: string }>();
 
   constructor(private readonly options: AzureMlWorkspaceOptions) {
     this.environment = options.environment;
@@ -96,6 +103,15 @@ export class AzureMlWorkspace implements MlWorkspace {
   async getJob(name: string): Promise<JobInfo | undefined> {
     const job = await orUndefined(() => this.client.jobs.get(this.rg, this.ws, name), 'job', name);
     return job && toJobInfo(job);
+  }
+
+  /** Status, error and the Studio link: the log files themselves sit in the workspace datastore. */
+  async jobLog(name: string, maxBytes?: number): Promise<string> {
+    const response = await this.sendRaw('GET', `${this.workspacePath}/jobs/${armName('job', name)}`, STABLE_API_VERSION);
+    if (response.status >= 400) throw mapArmError({ statusCode: response.status, message: response.bodyAsText }, 'job', name);
+    const raw = JSON.parse(response.bodyAsText ?? '{}') as JobBase & { properties: { error?: { message?: string }; errorMessage?: string } };
+    const error = raw.properties.error?.message ?? raw.properties.errorMessage;
+    return jobLogText(toJobInfo(raw), error, this.workspacePath, maxBytes);
   }
 
   async cancelJob(name: string): Promise<void> {
@@ -217,6 +233,23 @@ export class AzureMlWorkspace implements MlWorkspace {
     // The PATCH is a long-running operation; wait until the service has applied it.
     const statusUrl = response.headers.get('azure-asyncoperation');
     if (statusUrl) await waitForAsyncOperation(this.client, statusUrl, `mirror traffic update of endpoint '${endpoint}'`, this.options.pollIntervalMs);
+    if (percent > 0) this.shadows.set(endpoint, { deployment: target.deployment, since: this.now().toISOString() });
+    else this.shadows.delete(endpoint);
+  }
+
+  /**
+   * Mirrored requests and 5xx of both sides since the shadow was set, from Monitor metrics.
+   * Azure ML discards the shadow's answers, so `compared` and `agreed` stay 0. A shadow set by
+   * another process (no remembered start) is counted over the last hour.
+   */
+  async shadowReport(endpoint: string): Promise<ShadowReport> {
+    let shadow = this.shadows.get(endpoint);
+    if (!shadow) {
+      const mirrored = Object.entries((await this.rawEndpointJson(endpoint))?.properties.mirrorTraffic ?? {}).find(([, percent]) => percent > 0);
+      if (!mirrored) return { mirrored: 0, compared: 0, agreed: 0, shadowErrors: 0, liveErrors: 0 };
+      shadow = { deployment: mirrored[0], since: new Date(this.now().getTime() - 3_600_000).toISOString() };
+    }
+    return shadowFromMetrics(await this.trafficSince(endpoint, shadow.since, []), shadow.deployment);
   }
 
   private async sendRaw(method: 'PATCH' | 'GET' | 'PUT', path: string, apiVersion: string, body?: unknown) {
@@ -259,7 +292,39 @@ export class AzureMlWorkspace implements MlWorkspace {
   async trafficSince(endpoint: string, since: string, slowThresholdsMs: number[]): Promise<TrafficWindow> {
     this.metricsClient ??= this.createMetricsClient();
     const id = `${this.workspacePath}/onlineEndpoints/${armName('endpoint', endpoint)}`;
-    return endpointTraffic(this.metricsClient, id, since, slowThresholdsMs, this.options.now?.() ?? new Date());
+    return endpointTraffic(this.metricsClient, id, since, slowThresholdsMs, this.now());
+  }
+
+  /** Starts or updates a synthetic load against the endpoint's scoring URI (rate and in-flight bounded). */
+  async ensureLoad(request: LoadRequest): Promise<void> {
+    toLoadSettings(request); // a malformed request is refused before any ARM call
+    const info = await this.getEndpoint(request.endpoint);
+    if (!info) throw mapArmError({ statusCode: 404 }, 'endpoint', request.endpoint);
+    // A load aimed at a missing deployment would only measure 404s; say so now instead.
+    const known = info.deployments.map((d) => d.name);
+    const unknown = request.deployments.find((d) => !known.includes(d));
+    if (unknown) {
+      throw new BadRequestError(`load '${request.id}': deployment '${unknown}' does not exist on endpoint '${request.endpoint}' (deployments: ${known.join(', ') || 'none'})`, 'load.deployments');
+    }
+    this.loads.ensure(request);
+  }
+
+  async stopLoad(id: string): Promise<void> {
+    this.loads.stop(id);
+  }
+
+  /** Counters of a load: sent, answers per deployment, errors, skipped ticks. */
+  loadStatus(id: string) {
+    return this.loads.status(id);
+  }
+
+  /** Stops every synthetic load of this workspace (on shutdown). */
+  async stop(): Promise<void> {
+    this.loads.stopAll();
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
   }
 
   private endpointKey(endpoint: string): Promise<{ scoringUri: string; key: string }> {
@@ -285,13 +350,6 @@ export class AzureMlWorkspace implements MlWorkspace {
     if (agent) client.pipeline.addPolicy({ name: 'trustedCa', sendRequest: (req, next) => ((req.agent = agent), next(req)) });
     return client;
   }
-
-  // ------------------------------------------------------------ not yet on Azure
-
-  jobLog(): Promise<string> { return Promise.reject(unsupported('jobLog')); }
-  shadowReport(): Promise<never> { return Promise.reject(unsupported('shadowReport')); }
-  ensureLoad(): Promise<void> { return Promise.reject(unsupported('ensureLoad')); }
-  stopLoad(): Promise<void> { return Promise.reject(unsupported('stopLoad')); }
 }
 
 function nextVersion(versions: ModelVersion[]): number {
@@ -306,8 +364,8 @@ function armName(kind: string, name: string): string {
   return name;
 }
 
-/** Port methods that still refuse on Azure; compose.ts names them when an environment selects azure. */
-export const AZURE_UNSUPPORTED_METHODS = ['jobLog', 'shadowReport', 'ensureLoad', 'stopLoad'] as const;
+/** Port methods that still refuse on Azure: none since jobLog, shadowReport and the loads landed. */
+export const AZURE_UNSUPPORTED_METHODS: readonly string[] = [];
 
 function unsupported(method: string): AutopilotError {
   return new AutopilotError(`not yet supported on the azure backend: ${method}`);

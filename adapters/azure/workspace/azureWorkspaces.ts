@@ -48,9 +48,23 @@ export function createAzureWorkspace(
 }
 
 /**
- * Why the release engine cannot run on azure environments yet: it calls port methods the
- * adapter still refuses. Empty once they are all implemented (compose.ts then wires azure in).
+ * The workspace adapters of every azure environment of the config (coordinates checked
+ * first, one ConfigError for all missing fields). Building them calls no Azure API.
  */
+export function createAzureWorkspaces(
+  config: AutopilotConfig, file: string, options: { credential?: TokenCredential } = {},
+): Partial<Record<EnvironmentName, AzureMlWorkspace>> {
+  const coordinates = azureCoordinates(config, file);
+  // One credential for all environments: its token cache then serves every workspace.
+  const credential = options.credential ?? (Object.keys(coordinates).length ? new DefaultAzureCredential() : undefined);
+  const out: Partial<Record<EnvironmentName, AzureMlWorkspace>> = {};
+  for (const [env, coords] of Object.entries(coordinates) as [EnvironmentName, AzureCoordinates][]) {
+    out[env] = createAzureWorkspace(env, coords, { credential });
+  }
+  return out;
+}
+
+/** Port methods the azure adapter still refuses: none; kept so `autopilot doctor` can report gaps should any return. */
 export function azureBackendGaps(): readonly string[] {
   return AZURE_UNSUPPORTED_METHODS;
 }

@@ -146,7 +146,14 @@ describe('AzureMlWorkspace against the ARM Machine Learning fake', () => {
     await expect(attempt).rejects.toThrow(/model 'churn:1'/);
   });
 
-  test('says which methods the azure backend does not support yet', async () => {
-    await expect(workspace('ws-dev').jobLog()).rejects.toThrow('not yet supported on the azure backend: jobLog');
+  test('gives a job log as its status and the Studio link to the full logs, and a NotFoundError for an unknown job', async () => {
+    const ws = workspace('ws-logs');
+    await ws.submitJob({ name: 'train-logs', specPath: join(dir, 'job.yaml'), inputs: { data: { path: DATA_URL } } });
+    fake.setJobStatus(ws.workspacePath, 'train-logs', 'Failed');
+    const log = await ws.jobLog('train-logs');
+    expect(log).toContain('job train-logs: failed');
+    expect(log).toContain(`https://ml.azure.com/runs/train-logs?wsid=${ws.workspacePath}`);
+    expect(log).toMatch(/full logs are in Azure ML Studio/);
+    await expect(ws.jobLog('no-such-job')).rejects.toThrow(NotFoundError);
   });
 });

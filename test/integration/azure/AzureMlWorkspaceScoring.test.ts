@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AzureMlWorkspace } from '../../../adapters/azure/workspace/AzureMlWorkspace';
+import { NotFoundError } from '../../../shared/errors';
 import { BatchEndpointRequiredError } from '../../../adapters/azure/workspace/scoreThroughDeployment';
 import { staticTokenCredential } from '../../../adapters/azure/workspace/staticTokenCredential';
 import { ArmMlFake } from '../../fakes/armMl/ArmMlFake';
@@ -40,6 +41,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await ws?.stop();
   await Promise.all([fake?.stop(), metrics?.stop()]);
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -115,4 +117,92 @@ describe('AzureMlWorkspace scoring and traffic against the fakes', () => {
     const next = await ws.trafficSince('score-ep', window.until, [30]);
     expect(next).toEqual({ since: window.until, until: window.until, byDeployment: {} });
   });
+
+  test('sends synthetic load at about the asked rate, round-robin over the named deployments, until stopLoad', async () => {
+    const before = fake.scoring.calls.length;
+    const synthetic = () => fake.scoring.calls.slice(before).filter((c) => c.synthetic === '1');
+    const rps = 50;
+    const started = Date.now();
+    await ws.ensureLoad({ id: 'r-load', endpoint: 'score-ep', deployments: ['blue', 'green'], request: ROWS, requestsPerSecond: rps, until: new Date(started + 60_000).toISOString() });
+    await until(() => synthetic().length >= 30);
+    await ws.stopLoad('r-load');
+    const elapsedMs = Date.now() - started;
+    await until(() => ws.loadStatus('r-load')?.inFlight === 0);
+    const sent = synthetic();
+    // Wide bounds: the rate is steady, but a shared 2-core machine stretches any window.
+    const expected = (elapsedMs * rps) / 1000 + 1;
+    expect(sent.length).toBeGreaterThanOrEqual(Math.floor(expected * 0.5));
+    expect(sent.length).toBeLessThanOrEqual(Math.ceil(expected * 1.5) + 2);
+    const toBlue = sent.filter((c) => c.deployment === 'blue').length;
+    const toGreen = sent.filter((c) => c.deployment === 'green').length;
+    expect(toBlue + toGreen).toBe(sent.length);
+    expect(Math.abs(toBlue - toGreen)).toBeLessThanOrEqual(1);
+    expect(sent.every((c) => c.status === 200)).toBe(true);
+    expect(ws.loadStatus('r-load')).toMatchObject({ running: false, errors: 0, answeredBy: { blue: toBlue, green: toGreen } });
+
+    // Stopped: a pause of ten request intervals adds no request.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(synthetic()).toHaveLength(sent.length);
+  });
+
+  test('stops a load at its until time by itself, and every load when the adapter stops', async () => {
+    const before = fake.scoring.calls.length;
+    await ws.ensureLoad({ id: 'r-short', endpoint: 'score-ep', deployments: [], request: ROWS, requestsPerSecond: 20, until: new Date(Date.now() + 300).toISOString() });
+    await until(() => ws.loadStatus('r-short')?.running === false && ws.loadStatus('r-short')?.inFlight === 0);
+    const short = fake.scoring.calls.slice(before);
+    expect(short.length).toBeGreaterThan(0);
+    // No deployment named: no routing header, so the endpoint's split applies.
+    expect(short.every((c) => c.deployment === undefined && c.synthetic === '1')).toBe(true);
+
+    await ws.ensureLoad({ id: 'r-long', endpoint: 'score-ep', deployments: ['green'], request: ROWS, requestsPerSecond: 20, until: new Date(Date.now() + 60_000).toISOString() });
+    expect(ws.loadStatus('r-long')?.running).toBe(true);
+    await ws.stop();
+    expect(ws.loadStatus('r-long')?.running).toBe(false);
+  });
+
+  test('refuses a load above 500 requests per second, or aimed at a deployment or endpoint that does not exist', async () => {
+    const load = { id: 'r-fast', endpoint: 'score-ep', deployments: ['blue'], request: ROWS, requestsPerSecond: 501, until: new Date(Date.now() + 1000).toISOString() };
+    await expect(ws.ensureLoad(load)).rejects.toThrow(/at most 500 requests per second/);
+    await expect(ws.ensureLoad({ ...load, requestsPerSecond: 10, deployments: ['purple'] })).rejects.toThrow(/deployment 'purple' does not exist on endpoint 'score-ep' \(deployments: blue, green\)/);
+    await expect(ws.ensureLoad({ ...load, requestsPerSecond: 10, endpoint: 'no-such-ep' })).rejects.toThrow(NotFoundError);
+  });
+
+  test('reports mirrored requests and both sides\' 5xx since the shadow was set, with nothing compared', async () => {
+    let clock = new Date('2026-11-28T12:10:20Z');
+    const options = {
+      environment: 'prod' as const, subscriptionId: SUBSCRIPTION, resourceGroup: 'rg-mlops', workspace: 'ws-shadow', location: 'westeurope',
+      credential: staticTokenCredential('fake-token'), endpoint: fake.url, metricsEndpoint: metrics.url, trustedCa: cert, pollIntervalMs: 10, now: () => clock,
+    };
+    const shadowWs = new AzureMlWorkspace(options);
+    const spec = join(dir, 'deployment.yaml');
+    await shadowWs.deploy({ endpoint: 'shadow-ep', deployment: 'blue', model: { name: 'churn', version: 1 }, specPath: spec });
+    await shadowWs.deploy({ endpoint: 'shadow-ep', deployment: 'green', model: { name: 'churn', version: 2 }, specPath: spec });
+    await shadowWs.setTraffic('shadow-ep', { blue: 100 });
+    await shadowWs.setShadow('shadow-ep', { endpoint: 'shadow-ep', deployment: 'green' }, 10);
+
+    const id = `${shadowWs.workspacePath}/onlineEndpoints/shadow-ep`;
+    const req = (time: string, deployment: string, statusCodeClass: string, total: number) => ({ timeStamp: time, dimensions: { deployment, statusCodeClass }, total });
+    metrics.addPoints(id, 'RequestsPerMinute', [
+      req('2026-11-28T12:09:00Z', 'blue', '5xx', 50), // before the shadow was set
+      req('2026-11-28T12:11:00Z', 'blue', '2xx', 300), req('2026-11-28T12:11:00Z', 'blue', '5xx', 3),
+      req('2026-11-28T12:11:00Z', 'green', '2xx', 30), req('2026-11-28T12:12:00Z', 'green', '5xx', 2),
+    ]);
+    clock = new Date('2026-11-28T12:13:10Z');
+    expect(await shadowWs.shadowReport('shadow-ep')).toEqual({ mirrored: 32, compared: 0, agreed: 0, shadowErrors: 2, liveErrors: 3 });
+
+    // Another instance (e.g. after a restart) finds the mirror on the endpoint and counts the last hour.
+    const restarted = new AzureMlWorkspace(options);
+    expect(await restarted.shadowReport('shadow-ep')).toEqual({ mirrored: 32, compared: 0, agreed: 0, shadowErrors: 2, liveErrors: 53 });
+
+    await shadowWs.setShadow('shadow-ep', { endpoint: 'shadow-ep', deployment: 'green' }, 0);
+    expect(await shadowWs.shadowReport('shadow-ep')).toEqual({ mirrored: 0, compared: 0, agreed: 0, shadowErrors: 0, liveErrors: 0 });
+  });
 });
+
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met within the deadline');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

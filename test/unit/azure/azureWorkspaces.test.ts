@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { composeServices } from '../../../adapters/compose';
-import { azureCoordinates, createAzureWorkspace } from '../../../adapters/azure/workspace/azureWorkspaces';
+import { azureBackendGaps, azureCoordinates, createAzureWorkspace, createAzureWorkspaces } from '../../../adapters/azure/workspace/azureWorkspaces';
+import { AzureMlWorkspace } from '../../../adapters/azure/workspace/AzureMlWorkspace';
 import { staticTokenCredential } from '../../../adapters/azure/workspace/staticTokenCredential';
 import { parseConfig } from '../../../shared/config/parseConfig';
 import { ConfigError } from '../../../shared/errors';
@@ -64,13 +65,39 @@ describe('azure backend configuration', () => {
     expect(error.message).toContain('environments.prod.location: required with backend: azure');
   });
 
-  test('refuses to start with an azure environment, naming the port methods still missing on Azure', async () => {
+  test('builds an AzureMlWorkspace for each azure environment and none for local ones', () => {
+    const built = createAzureWorkspaces(configWith(PROD), 'autopilot.yaml', { credential: staticTokenCredential('t') });
+    expect(Object.keys(built)).toEqual(['prod']);
+    expect(built.prod).toBeInstanceOf(AzureMlWorkspace);
+    expect(built.prod!.workspacePath).toBe('/subscriptions/00000000-0000-0000-0000-000000000003/resourceGroups/rg-prod/providers/Microsoft.MachineLearningServices/workspaces/ws-prod');
+    expect(azureBackendGaps()).toEqual([]);
+  });
+
+  test('starts the services with azure workspaces for azure environments, without calling Azure', async () => {
     dir = mkdtempSync(join(tmpdir(), 'azcfg-'));
     writeFileSync(join(dir, 'job.yaml'), 'command: python train.py\nenvironment: azureml:env@latest\n');
     writeFileSync(join(dir, 'deployment.yaml'), 'code_configuration: { code: ., scoring_script: score.py }\n');
-    writeFileSync(join(dir, 'autopilot.yaml'), `version: 1\nenvironments:${PROD}${PIPELINES}`);
+    const env = (name: string) => `\n  ${name}: { backend: azure, subscriptionId: s-${name}, resourceGroup: rg-${name}, workspace: ws-${name}, location: westeurope }`;
+    writeFileSync(join(dir, 'autopilot.yaml'), `version: 1\nenvironments:${env('dev')}${env('staging')}${env('prod')}${PIPELINES}`);
+    // Storage clients connect lazily: nothing is sent to this address while starting.
+    const services = await composeServices({ AUTOPILOT_CONFIG: join(dir, 'autopilot.yaml'), AUTOPILOT_STATE_DIR: join(dir, 'state'), AzureWebJobsStorage: 'UseDevelopmentStorage=true' });
+    try {
+      for (const name of ['dev', 'staging', 'prod'] as const) {
+        expect(services.workspaces[name]).toBeInstanceOf(AzureMlWorkspace);
+        expect((services.workspaces[name] as AzureMlWorkspace).workspacePath).toContain(`/workspaces/ws-${name}`);
+      }
+    } finally {
+      await services.stop();
+    }
+  });
+
+  test('still refuses to start when an azure environment lacks coordinates, naming the fields', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'azcfg-'));
+    writeFileSync(join(dir, 'job.yaml'), 'command: python train.py\nenvironment: azureml:env@latest\n');
+    writeFileSync(join(dir, 'deployment.yaml'), 'code_configuration: { code: ., scoring_script: score.py }\n');
+    writeFileSync(join(dir, 'autopilot.yaml'), `version: 1\nenvironments:\n  prod: { backend: azure, workspace: ws-prod }${PIPELINES}`);
     const started = composeServices({ AUTOPILOT_CONFIG: join(dir, 'autopilot.yaml'), AUTOPILOT_STATE_DIR: join(dir, 'state') });
     await expect(started).rejects.toThrow(ConfigError);
-    await expect(started).rejects.toThrow(/environments\.prod\.backend: .*not implemented on Azure: jobLog, shadowReport, ensureLoad, stopLoad/);
+    await expect(started).rejects.toThrow(/environments\.prod\.subscriptionId: required with backend: azure/);
   });
 });
