@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 import {
+  EventsResponse,
+  type EventView,
   PipelineRollbackResponse,
   type PipelineRollback,
   EndpointsResponse,
@@ -69,6 +71,14 @@ export class ApiClient {
 
   async listEndpoints(): Promise<EndpointView[]> {
     return (await this.request('GET', '/endpoints', EndpointsResponse)).endpoints;
+  }
+
+  async listEvents(query: { type?: string; limit?: number } = {}): Promise<EventView[]> {
+    const params = new URLSearchParams();
+    if (query.type) params.set('type', query.type);
+    if (query.limit) params.set('limit', String(query.limit));
+    const suffix = params.size ? `?${params}` : '';
+    return (await this.request('GET', `/events${suffix}`, EventsResponse)).events;
   }
 
   async listModels(): Promise<ModelView[]> {

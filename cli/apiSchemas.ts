@@ -57,3 +57,13 @@ export const PipelineRollbackResponse = z.looseObject({
   rollback: z.looseObject({ endpoint: z.string(), from: z.string(), to: z.string(), releaseId: z.string().optional() }),
 });
 export type PipelineRollback = z.infer<typeof PipelineRollbackResponse>['rollback'];
+
+export const EventView = z.looseObject({
+  id: z.string(),
+  type: z.string(),
+  subject: z.string(),
+  time: z.string(),
+  data: z.record(z.string(), z.unknown()).default({}),
+});
+export type EventView = z.infer<typeof EventView>;
+export const EventsResponse = z.looseObject({ events: z.array(EventView) });

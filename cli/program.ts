@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import packageJson from '../package.json';
 import { registerControlCommands } from './commands/control';
 import { registerEndpointsCommand } from './commands/endpoints';
+import { registerEventsCommand } from './commands/events';
 import { registerModelsCommand } from './commands/models';
 import { registerReleaseCommand } from './commands/release';
 import { registerReleasesCommand } from './commands/releases';
@@ -39,5 +40,6 @@ export function createProgram(context: CommandContext): Command {
   registerControlCommands(program, context);
   registerEndpointsCommand(program, context);
   registerModelsCommand(program, context);
+  registerEventsCommand(program, context);
   return program;
 }

@@ -1,5 +1,7 @@
 import { BlobServiceClient } from '@azure/storage-blob';
+import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
+import { promisify } from 'node:util';
 import { join, resolve } from 'node:path';
 import { generateCsv } from '../../../examples/tabular/generate';
 import type { MonitorRun } from '../../../shared/monitoring/runMonitor';
@@ -97,6 +99,10 @@ describe('monitoring that retrains, on the embedded stack', () => {
 
     const { events } = await get<{ events: { type: string }[] }>('/events?type=autopilot.DriftDetected');
     expect(events.length).toBeGreaterThan(0);
+    const cli = await promisify(execFile)(process.execPath, [join(ROOT, 'bin/autopilot.js'), 'events', '--type', 'autopilot.DriftDetected', '--json'], {
+      env: { ...process.env, AUTOPILOT_URL: stack.api, AUTOPILOT_STATE_DIR: stack.stateDir },
+    });
+    expect((JSON.parse(cli.stdout) as { type: string }[]).every((e) => e.type === 'autopilot.DriftDetected')).toBe(true);
     await waitFor('the webhook notification', async () => notified.find((e) => e.type === 'autopilot.DriftDetected'), { timeoutMs: 10_000 });
   });
 });
