@@ -7,6 +7,7 @@ import { assessModelQuality, type LabelledRow, type ModelQualityReport, type Sco
 import { readInferenceRecords } from './readInferenceRecords';
 import { buildRetrainingSet } from './retrainingSet';
 import { BaselineProfile, compareToBaseline, createWindowProfile, type DriftReport } from './stats';
+import { servingDeployment } from '../endpoints/servingDeployment';
 
 export interface MonitorDeps {
   config: AutopilotConfig;
@@ -204,12 +205,12 @@ async function updateEpisode<E extends { act: boolean }>(
 /** The release whose deployment serves most of the prod endpoint, if it left a baseline. */
 async function servingRelease(pipeline: string, deps: MonitorDeps) {
   const endpoint = await deps.prod.getEndpoint(endpointName(pipeline, 'prod'));
-  const [top] = Object.entries(endpoint?.traffic ?? {}).sort((a, b) => b[1] - a[1]);
-  if (!endpoint || !top || top[1] === 0) return undefined;
+  const deployment = endpoint && servingDeployment(endpoint.traffic);
+  if (!deployment) return undefined;
   const releases = await deps.engine.repo.list({ pipeline });
-  const owner = releases.find((r) => r.deployments.prod?.deployment === top[0] && r.data?.profileBlob);
+  const owner = releases.find((r) => r.deployments.prod?.deployment === deployment && r.data?.profileBlob);
   if (!owner) return undefined;
-  return { deployment: top[0], model: owner.deployments.prod!.model, releaseId: owner.id, profileBlob: owner.data!.profileBlob!, expected: owner.metrics.candidate ?? {} };
+  return { deployment, model: owner.deployments.prod!.model, releaseId: owner.id, profileBlob: owner.data!.profileBlob!, expected: owner.metrics.candidate ?? {} };
 }
 
 async function store(run: MonitorRun, deps: MonitorDeps): Promise<MonitorRun> {

@@ -1,5 +1,5 @@
 import { endpointName } from '../../config/schema';
-import type { ArmTraffic, EndpointInfo } from '../../ports';
+import type { ArmTraffic } from '../../ports';
 import { createCanaryAnalysis, decideCanary, updateCanaryAnalysis, type CanaryAnalysisState } from '../../rollout';
 import { restoreStable } from '../control';
 import { ReleaseRepository } from '../repository';
@@ -7,6 +7,7 @@ import type { StageContext, StageHandler, StageOutcome } from '../context';
 import type { Release } from '../types';
 import { deployCandidate } from './deploy';
 import { holdoutRequest, rowRequest } from './holdout';
+import { servingDeployment } from '../../endpoints/servingDeployment';
 
 type CanaryState = NonNullable<Release['canary']>;
 
@@ -38,7 +39,7 @@ async function startCanary(release: Release, ctx: StageContext): Promise<StageOu
   }
   const deployments = { ...release.deployments, prod: { endpoint, deployment: info.name, model } };
   const current = await workspace.getEndpoint(endpoint);
-  const stable = current && stableDeployment(current, info.name);
+  const stable = current && servingDeployment(current.traffic, info.name);
   if (!stable) {
     await workspace.setTraffic(endpoint, { [info.name]: 100 });
     return { kind: 'advance', detail: 'first model in prod: no stable deployment to compare with', patch: { deployments } };
@@ -161,12 +162,6 @@ async function topUpLoad(
   });
 }
 
-export function stableDeployment(endpoint: EndpointInfo, candidate: string): string | undefined {
-  const [top] = Object.entries(endpoint.traffic)
-    .filter(([name, share]) => name !== candidate && share > 0)
-    .sort((a, b) => b[1] - a[1]);
-  return top?.[0];
-}
 
 function trafficAt(percent: number, candidate: string, stable: string): Record<string, number> {
   return { [candidate]: percent, [stable]: 100 - percent };

@@ -6,6 +6,7 @@ import type { MlWorkspace, ModelRef, ModelSource, ScoreResponse } from '../../po
 import type { StageContext, StageHandler } from '../context';
 import { readHoldout } from './holdout';
 import { profileForModel } from '../../monitoring/baseline';
+import { servingDeployment } from '../../endpoints/servingDeployment';
 
 /** Rows per scoring request: keeps one request a few MB even for wide data. */
 const BATCH_ROWS = 5000;
@@ -85,8 +86,6 @@ async function scoreRows(
 /** The model serving most of the prod endpoint's traffic, if any. */
 export async function currentProdModel(ctx: StageContext, pipeline: string): Promise<ModelRef | undefined> {
   const endpoint = await ctx.workspaces.prod.getEndpoint(endpointName(pipeline, 'prod'));
-  if (!endpoint) return undefined;
-  const [top] = Object.entries(endpoint.traffic).sort((a, b) => b[1] - a[1]);
-  if (!top || top[1] === 0) return undefined;
-  return endpoint.deployments.find((d) => d.name === top[0])?.model;
+  const deployment = endpoint && servingDeployment(endpoint.traffic);
+  return deployment ? endpoint.deployments.find((d) => d.name === deployment)?.model : undefined;
 }
