@@ -11,12 +11,20 @@ export const PREVIEW_API_VERSION = '2023-04-01-preview';
 
 export interface RecordedCall { method: string; path: string; apiVersion: string | null; body?: unknown; status: number; receivedAt: number }
 export type FaultStatus = 429 | 503 | 409;
+/**
+ * An extra route for operations outside the core set (doctor's permission checks, code
+ * uploads...): answers `[status, payload, headers?]`, or undefined to fall through.
+ * Throw an `ArmHttpError` for an ARM-style error body.
+ */
+export type ExtraRoute = (method: string, url: URL, body: unknown) => [number, unknown?, Record<string, string>?] | undefined;
+/** Workspace properties the fake answers on GET of the workspace itself. */
+export interface FakeWorkspaceProperties { mlFlowTrackingUri?: string; [key: string]: unknown }
 type Resource = Record<string, any>;
 interface Operation { pollsLeft: number; complete: () => void; kind: 'async' | 'location'; resultPath?: string }
 
 const WS = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.MachineLearningServices\/workspaces\/([^/]+)\/(.+)$/;
 
-class HttpError extends Error {
+export class ArmHttpError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) { super(message); }
 }
 
@@ -29,6 +37,9 @@ export class ArmMlFake {
   private readonly resources = new Map<string, Resource>();
   private readonly operations = new Map<string, Operation>();
   private readonly faults: { pathSuffix: string; status: FaultStatus; remaining: number }[] = [];
+  private readonly extraRoutes: ExtraRoute[] = [];
+  /** Workspace path (lower case) -> what GET of that workspace answers in `properties`. */
+  private readonly workspaces = new Map<string, FakeWorkspaceProperties>();
   private constructor(private readonly server: Server, readonly url: string, readonly scoring: FakeScoring) {}
 
   static async start(tls: { key: string; cert: string }): Promise<ArmMlFake> {
@@ -50,6 +61,16 @@ export class ArmMlFake {
       if (k.startsWith(`${key}/deployments/`) && d.properties.provisioningState === 'Succeeded') models[d.name] = String(d.properties.model).split('/models/')[1] ?? '';
     }
     return { traffic: this.resources.get(key)!.properties.traffic ?? {}, models };
+  }
+
+  /** Serves an extra route, tried before the built-in ones (see ExtraRoute). */
+  addRoute(route: ExtraRoute): void {
+    this.extraRoutes.push(route);
+  }
+
+  /** Makes GET of the workspace answer (404 otherwise, as for a workspace that does not exist). */
+  setWorkspace(workspacePath: string, properties: FakeWorkspaceProperties = {}): void {
+    this.workspaces.set(workspacePath.toLowerCase(), properties);
   }
 
   /** The next `times` calls whose path ends with `pathSuffix` answer `status`. */
@@ -95,18 +116,18 @@ export class ArmMlFake {
       res.end(payload === undefined ? undefined : JSON.stringify(payload));
     };
     try {
-      if (!req.headers.authorization?.startsWith('Bearer ')) throw new HttpError(401, 'AuthenticationFailed', 'missing bearer token');
+      if (!req.headers.authorization?.startsWith('Bearer ')) throw new ArmHttpError(401, 'AuthenticationFailed', 'missing bearer token');
       const fault = this.faults.find((f) => f.remaining > 0 && url.pathname.toLowerCase().endsWith(f.pathSuffix.toLowerCase()));
       if (fault) {
         fault.remaining--;
         const headers: Record<string, string> = fault.status === 429 ? { 'retry-after': '1' } : {};
         return send(fault.status, { error: { code: fault.status === 409 ? 'Conflict' : 'Transient', message: `injected ${fault.status}` } }, headers);
       }
-      if (typeof body === 'string') throw new HttpError(400, 'InvalidJson', 'request body is not JSON');
+      if (typeof body === 'string') throw new ArmHttpError(400, 'InvalidJson', 'request body is not JSON');
       const [status, payload, headers] = this.route(call.method, url, body);
       send(status, payload, headers);
     } catch (error) {
-      const e = error instanceof HttpError ? error : new HttpError(500, 'InternalError', String(error));
+      const e = error instanceof ArmHttpError ? error : new ArmHttpError(500, 'InternalError', String(error));
       send(e.status, { error: { code: e.code, message: e.message } });
     }
   }
@@ -114,11 +135,20 @@ export class ArmMlFake {
   private route(method: string, url: URL, body: unknown): [number, unknown?, Record<string, string>?] {
     const apiVersion = url.searchParams.get('api-version');
     if (url.pathname.startsWith('/fake/operations/')) return this.poll(url.pathname.split('/')[3]!);
+    for (const extra of this.extraRoutes) {
+      const answer = extra(method, url, body);
+      if (answer) return answer;
+    }
+    const workspace = this.workspaces.get(url.pathname.toLowerCase());
+    if (workspace && method === 'GET') {
+      const name = url.pathname.split('/').pop()!;
+      return [200, { id: url.pathname, name, type: 'Microsoft.MachineLearningServices/workspaces', location: 'westeurope', properties: { ...workspace } }];
+    }
     const m = WS.exec(url.pathname);
-    if (!m) throw new HttpError(404, 'InvalidResourcePath', `no such path ${url.pathname}`);
+    if (!m) throw new ArmHttpError(404, 'InvalidResourcePath', `no such path ${url.pathname}`);
     const isPreviewPatch = method === 'PATCH' && apiVersion === PREVIEW_API_VERSION;
     if (apiVersion !== STABLE_API_VERSION && !isPreviewPatch) {
-      throw new HttpError(400, 'InvalidApiVersionParameter', `api-version '${apiVersion}' is not supported here`);
+      throw new ArmHttpError(400, 'InvalidApiVersionParameter', `api-version '${apiVersion}' is not supported here`);
     }
     const parts = m[4]!.split('/');
     const key = url.pathname.toLowerCase();
@@ -181,18 +211,18 @@ export class ArmMlFake {
       case 'DELETE onlineEndpoints/*/deployments/*': {
         const deployment = this.existing(key, name);
         const endpoint = this.resources.get(key.slice(0, key.indexOf('/deployments/')));
-        if ((endpoint?.properties.traffic?.[name] ?? 0) > 0) throw new HttpError(400, 'BadArgument', `deployment ${name} still takes traffic`);
+        if ((endpoint?.properties.traffic?.[name] ?? 0) > 0) throw new ArmHttpError(400, 'BadArgument', `deployment ${name} still takes traffic`);
         deployment.properties.provisioningState = 'Deleting';
         return this.locationOperation(undefined, () => this.resources.delete(key));
       }
       default:
-        throw new HttpError(405, 'UnsupportedOperation', `${route} is not implemented by the fake`);
+        throw new ArmHttpError(405, 'UnsupportedOperation', `${route} is not implemented by the fake`);
     }
   }
 
   private existing(key: string, name: string): Resource {
     const found = this.resources.get(key);
-    if (!found) throw new HttpError(404, 'ResourceNotFound', `${name} not found`);
+    if (!found) throw new ArmHttpError(404, 'ResourceNotFound', `${name} not found`);
     return found;
   }
 
@@ -211,7 +241,7 @@ export class ArmMlFake {
   /** First poll: still running; second: done (the mutation lands then). */
   private poll(id: string): [number, unknown?, Record<string, string>?] {
     const op = this.operations.get(id);
-    if (!op) throw new HttpError(404, 'OperationNotFound', `operation ${id} not found`);
+    if (!op) throw new ArmHttpError(404, 'OperationNotFound', `operation ${id} not found`);
     if (op.pollsLeft > 0) {
       op.pollsLeft--;
       return op.kind === 'async' ? [200, { id, status: 'InProgress' }] : [202, undefined, { location: `${this.url}/fake/operations/${id}?api-version=${STABLE_API_VERSION}`, 'retry-after': '0' }];
@@ -226,7 +256,7 @@ function validate<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
     const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
-    throw new HttpError(400, 'UserError', `invalid request body: ${detail}`);
+    throw new ArmHttpError(400, 'UserError', `invalid request body: ${detail}`);
   }
   return parsed.data;
 }
