@@ -106,3 +106,10 @@ export function isRetryable(error: unknown): boolean {
   // Unknown failures (network, storage 5xx) are worth another delivery.
   return true;
 }
+
+/** The backend of an environment cannot do this at all (not a failure that a retry could fix). */
+export class NotSupportedError extends AutopilotError {
+  constructor(readonly operation: string, readonly backend: string, readonly why: string) {
+    super(`${operation} is not supported on the ${backend} backend: ${why}`);
+  }
+}

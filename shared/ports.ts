@@ -265,6 +265,8 @@ export interface MlWorkspace {
 
   /** Scores rows with a model outside any endpoint (evaluation, smoke tests). */
   scoreBatch(source: ModelSource, specPath: string, request: ScoreRequest): Promise<ScoreResponse>;
+  /** Frees what scoreBatch set up for `source` (Azure: an evaluation deployment); optional. */
+  finishedScoring?(source: ModelSource): Promise<void>;
 
   /** Sends one scoring request through the endpoint, optionally to a named deployment. */
   invokeEndpoint(endpoint: string, request: ScoreRequest, options?: { deployment?: string; synthetic?: boolean }): Promise<InvokeResult>;

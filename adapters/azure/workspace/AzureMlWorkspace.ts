@@ -9,7 +9,7 @@ import type {
   DeployRequest, DeploymentInfo, EndpointInfo, InvokeResult, JobInfo, LoadRequest, MlWorkspace, ModelRef, ModelSource, ModelVersion, RegisterModelRequest,
   ScoreRequest, ScoreResponse, ShadowReport, SubmitJobRequest, TrafficWindow,
 } from '../../../shared/ports';
-import { AutopilotError, BadRequestError } from '../../../shared/errors';
+import { AutopilotError, BadRequestError, NotSupportedError } from '../../../shared/errors';
 import { parseDeploymentSpec, parseJobSpec } from '../../../shared/jobs';
 import { armCall, mapArmError, orUndefined } from './mapArmError';
 import { toCommandJob, toJobInfo } from './jobMapping';
@@ -18,7 +18,8 @@ import { toArmDeployment, toDeploymentInfo } from './deploymentMapping';
 import { waitForAsyncOperation } from './waitForAsyncOperation';
 import { invokeScoring } from './invokeScoring';
 import { endpointTraffic } from './endpointTraffic';
-import { scoreThroughDeployment } from './scoreThroughDeployment';
+import { scoreDeployment, scoreThroughDeployment } from './scoreThroughDeployment';
+import { ensureEvaluationDeployment, evaluationTarget } from './evaluationDeployment';
 import { AzureLoads } from './azureLoads';
 import { toLoadSettings } from '../../local/inference/loadSettings';
 import { jobLogText } from './jobLogText';
@@ -225,7 +226,9 @@ export class AzureMlWorkspace implements MlWorkspace {
 
   /** Mirror traffic within one endpoint, via the newer api-version (the SDK model has no `mirrorTraffic`). */
   async setShadow(endpoint: string, target: { endpoint: string; deployment: string }, percent: number): Promise<void> {
-    if (target.endpoint !== endpoint) throw unsupported('setShadow across endpoints (Azure ML mirrors within one endpoint)');
+    if (target.endpoint !== endpoint) {
+      throw new NotSupportedError(`mirroring ${endpoint} to ${target.endpoint}/${target.deployment}`, 'azure', 'Azure ML mirrors traffic only between deployments of one endpoint');
+    }
     const response = await this.sendRaw('PATCH', `${this.workspacePath}/onlineEndpoints/${armName('endpoint', endpoint)}`, MIRROR_API_VERSION, {
       properties: { mirrorTraffic: percent > 0 ? { [target.deployment]: percent } : {} },
     });
@@ -284,9 +287,27 @@ export class AzureMlWorkspace implements MlWorkspace {
     return result;
   }
 
-  /** Azure has no endpoint-less scoring: the model is scored by the online deployment serving it. */
-  scoreBatch(source: ModelSource, _specPath: string, request: ScoreRequest): Promise<ScoreResponse> {
-    return scoreThroughDeployment(this, source, request);
+  /**
+   * Azure has no endpoint-less scoring: a registered model is scored by the online deployment
+   * serving it; a job's output by an evaluation deployment (see evaluationDeployment.ts).
+   */
+  async scoreBatch(source: ModelSource, specPath: string, request: ScoreRequest): Promise<ScoreResponse> {
+    if (!('job' in source)) return scoreThroughDeployment(this, source, request);
+    const target = evaluationTarget(this.workspacePath, source.job);
+    const info = await ensureEvaluationDeployment(this, target, source, specPath, { now: this.now() });
+    const label = `the output '${source.output}' of job '${source.job}'`;
+    if (info.state !== 'succeeded') {
+      throw new AutopilotError(`the evaluation deployment ${target.endpoint}/${target.deployment} of ${label} failed: ${info.error ?? 'see the deployment logs in Azure ML studio'}`);
+    }
+    return scoreDeployment(this, target.endpoint, target.deployment, label, request);
+  }
+
+  /** Removes the evaluation deployment of a job output once the gate has its scores (it bills per hour). */
+  async finishedScoring(source: ModelSource): Promise<void> {
+    if (!('job' in source)) return;
+    const target = evaluationTarget(this.workspacePath, source.job);
+    const endpoint = await this.getEndpoint(target.endpoint);
+    if (endpoint?.deployments.some((d) => d.name === target.deployment)) await this.deleteDeployment(target.endpoint, target.deployment);
   }
 
   async trafficSince(endpoint: string, since: string, slowThresholdsMs: number[]): Promise<TrafficWindow> {
@@ -367,6 +388,3 @@ function armName(kind: string, name: string): string {
 /** Port methods that still refuse on Azure: none since jobLog, shadowReport and the loads landed. */
 export const AZURE_UNSUPPORTED_METHODS: readonly string[] = [];
 
-function unsupported(method: string): AutopilotError {
-  return new AutopilotError(`not yet supported on the azure backend: ${method}`);
-}

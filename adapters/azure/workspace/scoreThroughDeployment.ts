@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { AutopilotError } from '../../../shared/errors';
-import type { MlWorkspace, ModelSource, ScoreRequest, ScoreResponse } from '../../../shared/ports';
+import type { MlWorkspace, ModelRef, ScoreRequest, ScoreResponse } from '../../../shared/ports';
 
-/** Scoring a model that no online deployment serves: Azure needs a batch endpoint for that. */
+/** Scoring a registered model that no online deployment serves: Azure needs a batch endpoint for that. */
 export class BatchEndpointRequiredError extends AutopilotError {
   constructor(readonly model: string) {
     super(
@@ -22,15 +22,19 @@ const ScoreResponseBody = z.looseObject({
  * Scores rows with the online deployment that serves the model (named through
  * `azureml-model-deployment`, so the live split does not matter).
  */
-export async function scoreThroughDeployment(workspace: MlWorkspace, source: ModelSource, request: ScoreRequest): Promise<ScoreResponse> {
-  if ('job' in source) throw new BatchEndpointRequiredError(`the output '${source.output}' of job '${source.job}' (not a registered model)`);
+export async function scoreThroughDeployment(workspace: MlWorkspace, source: ModelRef, request: ScoreRequest): Promise<ScoreResponse> {
   const label = `model ${source.name}:${source.version}`;
   const serving = (await workspace.listEndpoints())
     .flatMap((e) => e.deployments.map((d) => ({ endpoint: e.name, deployment: d })))
     .find(({ deployment: d }) => d.state === 'succeeded' && d.model.name === source.name && d.model.version === source.version);
   if (!serving) throw new BatchEndpointRequiredError(label);
-  const result = await workspace.invokeEndpoint(serving.endpoint, request, { deployment: serving.deployment.name });
-  const where = `deployment '${serving.deployment.name}' of endpoint '${serving.endpoint}'`;
+  return scoreDeployment(workspace, serving.endpoint, serving.deployment.name, label, request);
+}
+
+/** One scoring call to a named deployment; a non-200 or a body without predictions is an error naming both. */
+export async function scoreDeployment(workspace: MlWorkspace, endpoint: string, deployment: string, label: string, request: ScoreRequest): Promise<ScoreResponse> {
+  const result = await workspace.invokeEndpoint(endpoint, request, { deployment });
+  const where = `deployment '${deployment}' of endpoint '${endpoint}'`;
   if (result.status !== 200) {
     throw new AutopilotError(`scoring ${label} through ${where} answered HTTP ${result.status}: ${JSON.stringify(result.body)?.slice(0, 300)}`, {
       retryable: result.status === 0 || result.status >= 500 || result.status === 429,

@@ -23,6 +23,7 @@ export const evaluate: StageHandler = async (release, ctx) => {
 
   const candidateSource: ModelSource = { job: release.job.name, output: 'model' };
   const scored = await scoreRows(ctx.workspaces.dev, candidateSource, ctx, columns, rows, labelIndex, truth);
+  await ctx.workspaces.dev.finishedScoring?.(candidateSource);
   const candidate = scored.metrics;
   // The candidate's baseline for drift monitoring: these rows and its predictions on them.
   const request = toScoreRequest(columns, rows, labelIndex);

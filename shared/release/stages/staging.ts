@@ -1,4 +1,5 @@
 import { endpointName } from '../../config/schema';
+import { NotSupportedError } from '../../errors';
 import type { InvokeResult } from '../../ports';
 import type { StageContext, StageHandler, StageOutcome } from '../context';
 import type { Release } from '../types';
@@ -57,7 +58,13 @@ async function deployAndSmoke(release: Release, ctx: StageContext): Promise<Stag
     const why = policy.shadowPercent === 0 ? 'shadow disabled' : 'no prod traffic to mirror yet';
     return { kind: 'advance', detail: `${smokeDetail}; ${why}`, patch };
   }
-  await ctx.workspaces.prod.setShadow(prodName, { endpoint, deployment: info.name }, policy.shadowPercent);
+  try {
+    await ctx.workspaces.prod.setShadow(prodName, { endpoint, deployment: info.name }, policy.shadowPercent);
+  } catch (error) {
+    // Azure ML cannot mirror one workspace's endpoint to another's: the prod canary judges instead.
+    if (error instanceof NotSupportedError) return { kind: 'advance', detail: `${smokeDetail}; shadow skipped (${error.why})`, patch };
+    throw error;
+  }
   return {
     kind: 'wait',
     delaySeconds: SHADOW_LOOK_SECONDS,

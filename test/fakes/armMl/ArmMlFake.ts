@@ -60,7 +60,8 @@ export class ArmMlFake {
     for (const [k, d] of this.resources) {
       if (k.startsWith(`${key}/deployments/`) && d.properties.provisioningState === 'Succeeded') models[d.name] = String(d.properties.model).split('/models/')[1] ?? '';
     }
-    return { traffic: this.resources.get(key)!.properties.traffic ?? {}, models };
+    const resource = this.resources.get(key)!;
+    return { id: resource.id, traffic: resource.properties.traffic ?? {}, models };
   }
 
   /** Serves an extra route, tried before the built-in ones (see ExtraRoute). */
@@ -77,6 +78,15 @@ export class ArmMlFake {
   injectFault(pathSuffix: string, status: FaultStatus, times = 1): void {
     this.faults.push({ pathSuffix, status, remaining: times });
   }
+
+  /**
+   * Jobs move along by themselves, one status per GET (Queued -> Running -> Completed), as
+   * on a compute that picks them up at once; a job whose tags match `fail` ends Failed.
+   */
+  progressJobs(options: { fail?: (tags: Record<string, string>) => boolean } = {}): void {
+    this.jobProgression = options;
+  }
+  private jobProgression?: { fail?: (tags: Record<string, string>) => boolean };
 
   /** Moves a job along as the service would (Queued -> Running -> Completed...). */
   setJobStatus(workspacePath: string, name: string, status: string): void {
@@ -162,7 +172,16 @@ export class ArmMlFake {
         this.resources.set(key, job);
         return [201, job];
       }
-      case 'GET jobs/*': case 'GET models/*/versions/*': case 'GET onlineEndpoints/*': case 'GET onlineEndpoints/*/deployments/*':
+      case 'GET jobs/*': {
+        const job = this.existing(key, name);
+        if (this.jobProgression) {
+          const next: Record<string, string> = { Queued: 'Running', Running: this.jobProgression.fail?.(job.properties.tags ?? {}) ? 'Failed' : 'Completed' };
+          job.properties.status = next[job.properties.status] ?? job.properties.status;
+          if (job.properties.status === 'Failed') job.properties.error = { code: 'UserError', message: 'Execution failed: train.py exited with code 1' };
+        }
+        return [200, job];
+      }
+      case 'GET models/*/versions/*': case 'GET onlineEndpoints/*': case 'GET onlineEndpoints/*/deployments/*':
         return [200, this.existing(key, name)];
       case 'POST jobs/*/cancel': {
         const job = this.existing(key.replace(/\/cancel$/, ''), parts[1]!);

@@ -2,9 +2,13 @@ import { createServer, type Server } from 'node:https';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 
-/** What the scorer needs to know about an endpoint: its live split and each deployment's model. */
-export interface ScoringView { traffic: Record<string, number>; models: Record<string, string> }
-export interface ScoringCall { endpoint: string; authorization?: string; deployment?: string; synthetic?: string; status: number }
+/** What the scorer needs to know about an endpoint: its ARM id, live split and each deployment's model. */
+export interface ScoringView { id: string; traffic: Record<string, number>; models: Record<string, string> }
+export interface ScoringCall { endpoint: string; authorization?: string; deployment?: string; synthetic?: string; status: number; at: number }
+/** What a served model answers for a batch of rows (the model id is `<name>/versions/<n>`). */
+export type Predictor = (model: string, columns: string[], rows: unknown[][]) => { predictions: unknown[]; probabilities?: number[][]; classes?: unknown[] };
+/** Told of every answered scoring call (what Azure Monitor would count). */
+export type ScoringListener = (call: ScoringCall, view: ScoringView) => void;
 
 /**
  * The data plane of the fake's online endpoints: `POST /{endpoint}/score` with the endpoint
@@ -14,6 +18,11 @@ export class FakeScoring {
   readonly calls: ScoringCall[] = [];
   private readonly keys = new Map<string, string>();
   private readonly failures: { endpoint: string; status: number; remaining: number }[] = [];
+  /** Deployment name -> share of its requests that answer 500 (a flaky scoring script). */
+  private readonly errorRates = new Map<string, number>();
+  private readonly listeners: ScoringListener[] = [];
+  /** Answers with the serving model's id per row unless a test gives a model-like predictor. */
+  predictor: Predictor = (model, _columns, rows) => ({ predictions: rows.map(() => model) });
   private constructor(private readonly server: Server, readonly url: string, private readonly view: (endpoint: string) => ScoringView | undefined) {}
 
   static async start(tls: { key: string; cert: string }, view: (endpoint: string) => ScoringView | undefined): Promise<FakeScoring> {
@@ -52,6 +61,15 @@ export class FakeScoring {
     this.failures.push({ endpoint, status, remaining: times });
   }
 
+  /** From now on, `share` of the requests served by deployments named `deployment` answer 500. */
+  setErrorRate(deployment: string, share: number): void {
+    this.errorRates.set(deployment, share);
+  }
+
+  onScore(listener: ScoringListener): void {
+    this.listeners.push(listener);
+  }
+
   async stop(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -61,28 +79,33 @@ export class FakeScoring {
     const endpoint = /^\/([^/]+)\/score$/.exec(path)?.[1] ?? '';
     const call: ScoringCall = {
       endpoint, authorization: headers.authorization as string | undefined,
-      deployment: headers['azureml-model-deployment'] as string | undefined, synthetic: headers['x-autopilot-synthetic'] as string | undefined, status: 0,
+      deployment: headers['azureml-model-deployment'] as string | undefined, synthetic: headers['x-autopilot-synthetic'] as string | undefined, status: 0, at: Date.now(),
     };
     this.calls.push(call);
-    const answer = (status: number, body: unknown, extra?: Record<string, string>): [number, unknown, Record<string, string>?] => ((call.status = status), [status, body, extra]);
     const view = this.view(endpoint);
+    const answer = (status: number, body: unknown, extra?: Record<string, string>): [number, unknown, Record<string, string>?] => {
+      call.status = status;
+      // Azure Monitor counts what reached a deployment; a request refused at the endpoint names none.
+      if (view && extra?.['azureml-model-deployment']) for (const listener of this.listeners) listener({ ...call, deployment: extra['azureml-model-deployment'] }, view);
+      return [status, body, extra];
+    };
     if (!view) return answer(404, { error: `no endpoint ${endpoint}` });
     if (call.authorization !== `Bearer ${this.keyFor(endpoint)}`) return answer(401, { error: 'invalid key' });
     const deployment = call.deployment ?? Object.entries(view.traffic).sort((a, b) => b[1] - a[1])[0]?.[0];
     if (!deployment || !view.models[deployment]) return answer(404, { error: `no deployment ${deployment ?? '(no traffic)'} on ${endpoint}` });
     const failure = this.failures.find((f) => f.endpoint === endpoint && f.remaining > 0);
-    if (failure) {
-      failure.remaining--;
-      return answer(failure.status, { error: 'scoring script raised' }, { 'azureml-model-deployment': deployment });
+    const flaky = (this.errorRates.get(deployment) ?? 0) > Math.random();
+    if (failure || flaky) {
+      if (failure) failure.remaining--;
+      return answer(failure?.status ?? 500, { error: 'scoring script raised' }, { 'azureml-model-deployment': deployment });
     }
-    let rows: unknown[];
+    let input: { columns: string[]; data: unknown[][] };
     try {
-      rows = (JSON.parse(raw) as { input_data: { data: unknown[] } }).input_data.data;
-      if (!Array.isArray(rows)) throw new Error('data is not an array');
+      input = (JSON.parse(raw) as { input_data: { columns: string[]; data: unknown[][] } }).input_data;
+      if (!Array.isArray(input.data) || !Array.isArray(input.columns)) throw new Error('data is not an array');
     } catch {
       return answer(400, { error: 'body must be {input_data: {columns, data}}' }, { 'azureml-model-deployment': deployment });
     }
-    // Predicts the serving model's id for each row, so tests can see which model answered.
-    return answer(200, { predictions: rows.map(() => view.models[deployment]) }, { 'azureml-model-deployment': deployment });
+    return answer(200, this.predictor(view.models[deployment]!, input.columns, input.data), { 'azureml-model-deployment': deployment });
   }
 }

@@ -83,7 +83,20 @@ describe('AzureMlWorkspace scoring and traffic against the fakes', () => {
     const undeployed = ws.scoreBatch({ name: 'churn', version: 7 }, join(dir, 'deployment.yaml'), ROWS);
     await expect(undeployed).rejects.toThrow(BatchEndpointRequiredError);
     await expect(undeployed).rejects.toThrow(/model churn:7.*batch endpoint.*not supported yet/);
-    await expect(ws.scoreBatch({ job: 'train-r9', output: 'model' }, join(dir, 'deployment.yaml'), ROWS)).rejects.toThrow(BatchEndpointRequiredError);
+  });
+
+  test('scores a job output through an evaluation deployment without live traffic, and removes it when scoring is done', async () => {
+    const scored = await ws.scoreBatch({ job: 'train-r9', output: 'model' }, join(dir, 'deployment.yaml'), ROWS);
+    expect(scored.predictions).toEqual(['autopilot-evaluation/versions/1', 'autopilot-evaluation/versions/1']);
+    const evaluation = (await ws.listEndpoints()).find((e) => e.name.startsWith('autopilot-eval-'))!;
+    expect(evaluation.traffic).toEqual({});
+    expect(evaluation.deployments).toHaveLength(1);
+    expect((await ws.getModel({ name: 'autopilot-evaluation', version: 1 }))?.tags).toMatchObject({ 'autopilot.job': 'train-r9' });
+    // The second batch of the same evaluation reuses the deployment.
+    await ws.scoreBatch({ job: 'train-r9', output: 'model' }, join(dir, 'deployment.yaml'), ROWS);
+    expect((await ws.getEndpoint(evaluation.name))!.deployments).toHaveLength(1);
+    await ws.finishedScoring({ job: 'train-r9', output: 'model' });
+    expect((await ws.getEndpoint(evaluation.name))!.deployments).toEqual([]);
   });
 
   test('maps Monitor metrics per deployment into requests, 5xx errors, latency percentiles and estimated slow counts up to the last complete minute', async () => {
