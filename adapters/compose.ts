@@ -1,13 +1,13 @@
 import { resolve } from 'node:path';
 import type { AutopilotConfig, EnvironmentName } from '../shared/config/schema';
-import { ENVIRONMENTS } from '../shared/config/schema';
+import { ENVIRONMENTS, endpointOwner } from '../shared/config/schema';
 import type { Logger, MlWorkspace } from '../shared/ports';
 import { ReleaseControl } from '../shared/release/control';
 import { ReleaseEngine } from '../shared/release/engine';
 import { StepRunner } from '../shared/release/stepRunner';
 import type { StepMessage } from '../shared/release/types';
 import { createStorage, type Storage } from './azure/storage';
-import { createAzureWorkspaces } from './azure/workspace/azureWorkspaces';
+import { azureEndpointsFrom, createAzureWorkspaces } from './azure/workspace/azureWorkspaces';
 import { loadConfigFile } from './configFile';
 import { consoleLogger } from './consoleLogger';
 import { createLocalWorkspaces, type LocalWorkspaces } from './local/localWorkspaces';
@@ -40,7 +40,7 @@ export async function composeServices(env: NodeJS.ProcessEnv = process.env): Pro
   const { config, file } = loadConfigFile(env.AUTOPILOT_CONFIG ?? 'autopilot.yaml');
   const stateDir = resolve(env.AUTOPILOT_STATE_DIR ?? '.autopilot');
   // Coordinates are checked first: a user fixing autopilot.yaml learns every missing field now.
-  const azure = createAzureWorkspaces(config, file);
+  const azure = createAzureWorkspaces(config, file, azureEndpointsFrom(env));
   const storage = createStorage(
     { connectionString: resolveConnectionString(env.AzureWebJobsStorage) },
     { logger, webhooks: (env.AUTOPILOT_WEBHOOKS ?? '').split(',').filter(Boolean) },
@@ -55,7 +55,7 @@ export async function composeServices(env: NodeJS.ProcessEnv = process.env): Pro
       port: env.AUTOPILOT_ENDPOINTS_PORT ? Number(env.AUTOPILOT_ENDPOINTS_PORT) : 7072,
       // Endpoints are `<pipeline>-<environment>`: each pipeline's privacy list applies to its own.
       collection: {
-        excludeColumns: (endpoint: string) => config.pipelines[endpoint.replace(/-(dev|staging|prod)$/, '')]?.monitoring.excludeColumns ?? [],
+        excludeColumns: (endpoint: string) => config.pipelines[endpointOwner(endpoint)?.pipeline ?? '']?.monitoring.excludeColumns ?? [],
       },
     });
   const pick = (e: EnvironmentName): MlWorkspace => azure[e] ?? local!.workspaces[e];

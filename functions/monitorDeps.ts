@@ -1,5 +1,6 @@
 import type { Services } from '../adapters/compose';
 import { signalDrift, type MonitorDeps } from '../shared/monitoring/runMonitor';
+import { endpointOwner } from '../shared/config/schema';
 
 /** The monitors' ports, from the app's services. */
 export function monitorDeps(s: Services): MonitorDeps {
@@ -22,7 +23,8 @@ export function monitorDeps(s: Services): MonitorDeps {
  */
 export async function externalDrift(s: Services, target: { endpoint?: string; monitorName?: string }, reason: string): Promise<void> {
   const pipelines = Object.keys(s.config.pipelines);
-  const named = target.endpoint?.replace(/-prod$/, '') ?? target.monitorName;
+  const owner = target.endpoint ? endpointOwner(target.endpoint) : undefined;
+  const named = target.endpoint ? (owner?.environment === 'prod' ? owner.pipeline : target.endpoint) : target.monitorName;
   const pipeline = named && pipelines.includes(named) ? named : pipelines.length === 1 ? pipelines[0] : undefined;
   if (!pipeline) {
     s.logger.warn(`external drift signal ignored: no pipeline matches ${target.endpoint ?? target.monitorName ?? '(no name)'}`, {});

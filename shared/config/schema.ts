@@ -238,6 +238,12 @@ export function endpointName(pipeline: string, environment: EnvironmentName): st
   return `${pipeline}-${environment}`;
 }
 
+/** The inverse of endpointName: whose endpoint this is, or undefined for a name we did not give. */
+export function endpointOwner(endpoint: string): { pipeline: string; environment: EnvironmentName } | undefined {
+  const match = /^(.+)-(dev|staging|prod)$/.exec(endpoint);
+  return match ? { pipeline: match[1]!, environment: match[2] as EnvironmentName } : undefined;
+}
+
 export function pipelineForBlob(
   config: AutopilotConfig,
   container: string,

@@ -47,19 +47,44 @@ export function createAzureWorkspace(
   return new AzureMlWorkspace({ ...options, ...coordinates, environment, credential: options.credential ?? new DefaultAzureCredential() });
 }
 
+/** Where the Azure APIs are, for sovereign clouds and private endpoints; public Azure by default. */
+export interface AzureEndpoints {
+  /** ARM base URL (app setting AUTOPILOT_ARM_ENDPOINT). @default https://management.azure.com */
+  armEndpoint?: string;
+  /** Azure Monitor metrics data plane (AUTOPILOT_METRICS_ENDPOINT). @default https://{location}.metrics.monitor.azure.com */
+  metricsEndpoint?: string;
+}
+
+/** The endpoints from app settings; a malformed URL is a start-up error naming the setting. */
+export function azureEndpointsFrom(env: NodeJS.ProcessEnv): AzureEndpoints {
+  const read = (setting: string): string | undefined => {
+    const value = env[setting]?.trim();
+    if (!value) return undefined;
+    if (!/^https:\/\/[^\s/]+(\/[^\s]*)?$/.test(value)) {
+      throw new ConfigError(setting, [{ path: setting, message: `'${value}' is not an https URL; e.g. https://management.usgovcloudapi.net` }]);
+    }
+    return value.replace(/\/+$/, '');
+  };
+  return { armEndpoint: read('AUTOPILOT_ARM_ENDPOINT'), metricsEndpoint: read('AUTOPILOT_METRICS_ENDPOINT') };
+}
+
 /**
  * The workspace adapters of every azure environment of the config (coordinates checked
  * first, one ConfigError for all missing fields). Building them calls no Azure API.
  */
 export function createAzureWorkspaces(
-  config: AutopilotConfig, file: string, options: { credential?: TokenCredential } = {},
+  config: AutopilotConfig, file: string, options: AzureEndpoints & { credential?: TokenCredential } = {},
 ): Partial<Record<EnvironmentName, AzureMlWorkspace>> {
   const coordinates = azureCoordinates(config, file);
   // One credential for all environments: its token cache then serves every workspace.
   const credential = options.credential ?? (Object.keys(coordinates).length ? new DefaultAzureCredential() : undefined);
   const out: Partial<Record<EnvironmentName, AzureMlWorkspace>> = {};
   for (const [env, coords] of Object.entries(coordinates) as [EnvironmentName, AzureCoordinates][]) {
-    out[env] = createAzureWorkspace(env, coords, { credential });
+    out[env] = createAzureWorkspace(env, coords, {
+      credential,
+      ...(options.armEndpoint ? { endpoint: options.armEndpoint } : {}),
+      ...(options.metricsEndpoint ? { metricsEndpoint: options.metricsEndpoint } : {}),
+    });
   }
   return out;
 }

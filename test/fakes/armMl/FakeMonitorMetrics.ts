@@ -67,6 +67,23 @@ export class FakeMonitorMetrics {
     this.points.set(key, [...(this.points.get(key) ?? []), ...points]);
   }
 
+  /**
+   * Adds `total` to the one-minute point of `metric` with these dimensions (created at 0), as
+   * the service aggregates requests into minute buckets.
+   */
+  accumulate(resourceId: string, metric: string, minuteStart: string, dimensions: Record<string, string>, total: number): void {
+    const key = `${resourceId.toLowerCase()}|${metric}`;
+    const points = this.points.get(key) ?? [];
+    const same = points.find((p) => p.timeStamp === minuteStart && JSON.stringify(p.dimensions) === JSON.stringify(dimensions));
+    if (same) same.total = (same.total ?? 0) + total;
+    else points.push({ timeStamp: minuteStart, dimensions, total });
+    this.points.set(key, points);
+  }
+
+  hasPoint(resourceId: string, metric: string, timeStamp: string, dimensions: Record<string, string>): boolean {
+    return (this.points.get(`${resourceId.toLowerCase()}|${metric}`) ?? []).some((p) => p.timeStamp === timeStamp && JSON.stringify(p.dimensions) === JSON.stringify(dimensions));
+  }
+
   async stop(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));

@@ -18,7 +18,7 @@ export class FakeScoring {
   readonly calls: ScoringCall[] = [];
   private readonly keys = new Map<string, string>();
   private readonly failures: { endpoint: string; status: number; remaining: number }[] = [];
-  /** Deployment name -> share of its requests that answer 500 (a flaky scoring script). */
+  /** Key `endpoint/deployment` (endpoint `*` for any) -> share of its requests that answer 500 (a flaky scoring script). */
   private readonly errorRates = new Map<string, number>();
   private readonly listeners: ScoringListener[] = [];
   /** Answers with the serving model's id per row unless a test gives a model-like predictor. */
@@ -61,9 +61,9 @@ export class FakeScoring {
     this.failures.push({ endpoint, status, remaining: times });
   }
 
-  /** From now on, `share` of the requests served by deployments named `deployment` answer 500. */
-  setErrorRate(deployment: string, share: number): void {
-    this.errorRates.set(deployment, share);
+  /** From now on, `share` of the requests served by deployments named `deployment` (of `endpoint`, or of any) answer 500. */
+  setErrorRate(deployment: string, share: number, endpoint = '*'): void {
+    this.errorRates.set(`${endpoint}/${deployment}`, share);
   }
 
   onScore(listener: ScoringListener): void {
@@ -94,7 +94,7 @@ export class FakeScoring {
     const deployment = call.deployment ?? Object.entries(view.traffic).sort((a, b) => b[1] - a[1])[0]?.[0];
     if (!deployment || !view.models[deployment]) return answer(404, { error: `no deployment ${deployment ?? '(no traffic)'} on ${endpoint}` });
     const failure = this.failures.find((f) => f.endpoint === endpoint && f.remaining > 0);
-    const flaky = (this.errorRates.get(deployment) ?? 0) > Math.random();
+    const flaky = (this.errorRates.get(`${endpoint}/${deployment}`) ?? this.errorRates.get(`*/${deployment}`) ?? 0) > Math.random();
     if (failure || flaky) {
       if (failure) failure.remaining--;
       return answer(failure?.status ?? 500, { error: 'scoring script raised' }, { 'azureml-model-deployment': deployment });
