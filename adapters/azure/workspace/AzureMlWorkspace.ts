@@ -21,7 +21,7 @@ import { endpointTraffic } from './endpointTraffic';
 import { scoreDeployment, scoreThroughDeployment } from './scoreThroughDeployment';
 import { ensureEvaluationDeployment, evaluationTarget } from './evaluationDeployment';
 import { AzureLoads } from './azureLoads';
-import { toLoadSettings } from '../../local/inference/loadSettings';
+import { toLoadSettings } from '../../load/loadSettings';
 import { jobLogText } from './jobLogText';
 import { shadowFromMetrics } from './shadowFromMetrics';
 

@@ -1,6 +1,6 @@
-import { LoadGenerator } from '../../local/inference/loadGenerator';
-import { toLoadSettings } from '../../local/inference/loadSettings';
-import type { LoadStatus } from '../../local/inference/syntheticLoad';
+import { LoadGenerator } from '../../load/loadGenerator';
+import { toLoadSettings } from '../../load/loadSettings';
+import type { LoadStatus } from '../../load/syntheticLoad';
 import type { InvokeResult, LoadRequest, ScoreRequest } from '../../../shared/ports';
 
 /** Sends one scoring request the way the adapter does (key, TLS agent, deployment header). */

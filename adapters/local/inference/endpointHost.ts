@@ -4,12 +4,12 @@ import type { InvokeResult, Logger, ModelRef, ScoreRequest, ShadowReport, Traffi
 import type { DeploymentMetrics } from './deploymentMetrics';
 import { sendJson } from './forwardRequest';
 import type { CollectionCounters, InferenceCollector } from './inferenceCollector';
-import { LoadGenerator } from './loadGenerator';
-import type { LoadSettings } from './loadSettings';
+import { LoadGenerator } from '../../load/loadGenerator';
+import type { LoadSettings } from '../../load/loadSettings';
 import { postJson } from './postJson';
 import { DEPLOYMENT_HEADER, ScoringRouter, SYNTHETIC_HEADER } from './scoringRouter';
 import { ShadowTally } from './shadowTally';
-import type { LoadStatus } from './syntheticLoad';
+import type { LoadStatus } from '../../load/syntheticLoad';
 import { TrafficStore } from './trafficStore';
 
 /** Where an endpoint's live requests are also copied, to compare another deployment's answers. */

@@ -9,6 +9,6 @@ export { DEPLOYMENT_HEADER, SYNTHETIC_HEADER, REQUEST_ID_HEADER, CLIENT_REQUEST_
 export { InferenceCollector, type InferenceCollectorOptions, type CollectionCounters } from './inferenceCollector';
 export { toInferenceRecords, type ScoredExchange, type BuiltRecords } from './toInferenceRecords';
 export { SHADOW_HEADER } from './forwardRequest';
-export { MAX_LOAD_RPS, toLoadSettings, type LoadSettings } from './loadSettings';
-export { MAX_IN_FLIGHT, type LoadStatus } from './syntheticLoad';
+export { MAX_LOAD_RPS, toLoadSettings, type LoadSettings } from '../../load/loadSettings';
+export { MAX_IN_FLIGHT, type LoadStatus } from '../../load/syntheticLoad';
 export { OBSERVATIONS_PER_DEPLOYMENT } from './observationRing';

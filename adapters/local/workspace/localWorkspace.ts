@@ -20,8 +20,8 @@ import type {
   TrafficWindow,
 } from '../../../shared/ports';
 import type { LocalEndpointHost } from '../inference/endpointHost';
-import { toLoadSettings } from '../inference/loadSettings';
-import type { LoadStatus } from '../inference/syntheticLoad';
+import { toLoadSettings } from '../../load/loadSettings';
+import type { LoadStatus } from '../../load/syntheticLoad';
 import { JobRunner } from './jobRunner';
 import type { FetchInput } from './materializeInputs';
 import { ModelRegistry } from './modelRegistry';

@@ -1,8 +1,8 @@
 import { BadRequestError } from '../../../shared/errors';
 import type { LoadRequest } from '../../../shared/ports';
-import { LoadGenerator } from '../../../adapters/local/inference/loadGenerator';
-import { MAX_LOAD_RPS, toLoadSettings } from '../../../adapters/local/inference/loadSettings';
-import { MAX_IN_FLIGHT } from '../../../adapters/local/inference/syntheticLoad';
+import { LoadGenerator } from '../../../adapters/load/loadGenerator';
+import { MAX_LOAD_RPS, toLoadSettings } from '../../../adapters/load/loadSettings';
+import { MAX_IN_FLIGHT } from '../../../adapters/load/syntheticLoad';
 
 /** A fake transport that records each request and answers when told to. */
 class FakeSend {

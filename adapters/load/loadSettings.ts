@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { BadRequestError } from '../../../shared/errors';
-import type { LoadRequest } from '../../../shared/ports';
+import { BadRequestError } from '../../shared/errors';
+import type { LoadRequest } from '../../shared/ports';
 
 /** Highest rate one load may ask for: above it one Node process and 2 cores would measure themselves, not the model. */
 export const MAX_LOAD_RPS = 500;
