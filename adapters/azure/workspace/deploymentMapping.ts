@@ -3,7 +3,10 @@ import type { DeploymentSpec } from '../../../shared/jobs';
 import type { DeploymentInfo, DeployRequest } from '../../../shared/ports';
 
 /** Our managed online deployment spec as the ARM body of a Managed deployment. */
-export function toArmDeployment(spec: DeploymentSpec, request: DeployRequest, where: { location: string; workspacePath: string }): OnlineDeployment {
+export function toArmDeployment(
+  spec: DeploymentSpec, request: DeployRequest,
+  where: { location: string; workspacePath: string; /** ARM id of the code asset holding `code_configuration.code`. */ codeId: string },
+): OnlineDeployment {
   return {
     location: where.location,
     tags: { ...spec.tags, ...request.tags },
@@ -14,8 +17,7 @@ export function toArmDeployment(spec: DeploymentSpec, request: DeployRequest, wh
       instanceType: spec.instance_type,
       environmentId: typeof spec.environment === 'string' ? spec.environment : undefined,
       environmentVariables: spec.environment_variables,
-      // TODO: upload code_configuration.code as a code asset and pass its codeId.
-      codeConfiguration: { scoringScript: spec.code_configuration.scoring_script },
+      codeConfiguration: { codeId: where.codeId, scoringScript: spec.code_configuration.scoring_script },
       requestSettings: {
         requestTimeout: `PT${spec.request_settings.request_timeout_ms / 1000}S`,
         maxConcurrentRequestsPerInstance: spec.request_settings.max_concurrent_requests_per_instance,

@@ -3,8 +3,20 @@ import type { JobInfo, JobInputValue, JobStatus, SubmitJobRequest } from '../../
 import type { JobSpec } from '../../../shared/jobs';
 import { BadRequestError } from '../../../shared/errors';
 
-/** Builds the ARM command job body from our job spec and the request's input values. */
-export function toCommandJob(spec: JobSpec, request: SubmitJobRequest, options: { defaultCompute?: string }): JobBase {
+/** Job property carrying the full SHA-256 of the code folder (the code asset version is only its prefix). */
+export const CODE_HASH_PROPERTY = 'autopilot.codeHash';
+
+export interface CommandJobOptions {
+  /** ARM id of the code asset holding the spec's `code:` folder. */
+  codeId: string;
+  /** SHA-256 of that folder, reported back as `JobInfo.codeHash`. */
+  codeHash: string;
+  /** Compute for a spec that names none. @default none */
+  defaultCompute?: string;
+}
+
+/** Builds the ARM command job body from our job spec, the request's input values and the uploaded code. */
+export function toCommandJob(spec: JobSpec, request: SubmitJobRequest, options: CommandJobOptions): JobBase {
   const inputs: Record<string, JobInputUnion> = {};
   const given = { ...request.inputs };
   for (const [name, value] of Object.entries(request.optionalInputs ?? {})) if (name in spec.inputs) given[name] = value;
@@ -30,6 +42,7 @@ export function toCommandJob(spec: JobSpec, request: SubmitJobRequest, options: 
   const properties: CommandJob = {
     jobType: 'Command',
     command: spec.command,
+    codeId: options.codeId,
     environmentId: spec.environment,
     computeId: spec.compute ?? options.defaultCompute,
     displayName: spec.display_name,
@@ -38,6 +51,7 @@ export function toCommandJob(spec: JobSpec, request: SubmitJobRequest, options: 
     inputs,
     outputs: Object.fromEntries(Object.entries(spec.outputs).map(([n, o]) => [n, { jobOutputType: o.type }])),
     tags: { ...spec.tags, ...request.tags },
+    properties: { [CODE_HASH_PROPERTY]: options.codeHash },
     limits: spec.limits?.timeout ?? request.timeoutSeconds ? { jobLimitsType: 'Command', timeout: `PT${request.timeoutSeconds ?? spec.limits?.timeout}S` } : undefined,
   };
   return { properties };
@@ -52,14 +66,17 @@ const STATUS: Record<string, JobStatus> = {
 export function toJobInfo(job: JobBase): JobInfo {
   const p = job.properties as CommandJob;
   const tags = Object.fromEntries(Object.entries(p.tags ?? {}).filter(([, v]) => v != null)) as Record<string, string>;
-  return {
+  const info: JobInfo = {
     name: job.name ?? '',
     status: STATUS[p.status ?? 'Unknown'] ?? 'queued',
     // A Date from the SDK's deserialiser, an ISO string from a raw response.
     createdAt: job.systemData?.createdAt ? new Date(job.systemData.createdAt).toISOString() : new Date(0).toISOString(),
-    // Metrics live in MLflow tracking, not in ARM; the evaluation stage reads them there.
+    // Metrics live in MLflow tracking, not in ARM: the workspace adds them (mlflowMetrics.ts).
     metrics: {},
     outputs: Object.fromEntries(Object.keys(p.outputs ?? {}).map((o) => [o, `azureml://jobs/${job.name}/outputs/${o}`])),
     tags,
   };
+  const codeHash = p.properties?.[CODE_HASH_PROPERTY];
+  if (codeHash) info.codeHash = codeHash;
+  return info;
 }

@@ -6,6 +6,8 @@ import { staticTokenCredential } from '../../../adapters/azure/workspace/staticT
 import { ConcurrencyError, NotFoundError } from '../../../shared/errors';
 import { ArmMlFake, PREVIEW_API_VERSION, STABLE_API_VERSION } from '../../fakes/armMl/ArmMlFake';
 import { selfSignedCert } from '../../fakes/armMl/selfSignedCert';
+import { codeRoutes } from '../../fakes/armMl/codeRoutes';
+import { startAzurite, type RunningAzurite } from '../../../devhost/azurite';
 
 const JOB_SPEC = `
 type: command
@@ -28,6 +30,7 @@ instance_type: Standard_DS3_v2
 const DATA_URL = 'https://acct.blob.core.windows.net/training-data/2026/11/data.csv';
 
 let fake: ArmMlFake;
+let azurite: RunningAzurite; // holds the uploaded code assets
 let cert: string;
 let dir: string;
 
@@ -41,14 +44,15 @@ function workspace(name: string, environment: 'dev' | 'staging' | 'prod' = 'dev'
 beforeAll(async () => {
   const tls = selfSignedCert();
   cert = tls.cert;
-  fake = await ArmMlFake.start(tls);
+  [fake, azurite] = await Promise.all([ArmMlFake.start(tls), startAzurite()]);
+  fake.addRoute((await codeRoutes(azurite.ports.blob)).route);
   dir = mkdtempSync(join(tmpdir(), 'azml-'));
   writeFileSync(join(dir, 'job.yaml'), JOB_SPEC);
   writeFileSync(join(dir, 'deployment.yaml'), DEPLOYMENT_SPEC);
 });
 
 afterAll(async () => {
-  await fake?.stop();
+  await Promise.all([fake?.stop(), azurite?.stop()]);
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

@@ -8,6 +8,8 @@ import { staticTokenCredential } from '../../../adapters/azure/workspace/staticT
 import { ArmMlFake } from '../../fakes/armMl/ArmMlFake';
 import { FakeMonitorMetrics, METRICS_API_VERSION, ONLINE_ENDPOINT_NAMESPACE } from '../../fakes/armMl/FakeMonitorMetrics';
 import { selfSignedCert } from '../../fakes/armMl/selfSignedCert';
+import { codeRoutes } from '../../fakes/armMl/codeRoutes';
+import { startAzurite, type RunningAzurite } from '../../../devhost/azurite';
 
 const DEPLOYMENT_SPEC = `
 code_configuration: { code: ., scoring_script: score.py }
@@ -20,6 +22,7 @@ const NOW = new Date('2026-11-28T12:03:30Z');
 
 let fake: ArmMlFake;
 let metrics: FakeMonitorMetrics;
+let azurite: RunningAzurite; // holds the uploaded scoring code
 let cert: string;
 let dir: string;
 let ws: AzureMlWorkspace;
@@ -27,7 +30,8 @@ let ws: AzureMlWorkspace;
 beforeAll(async () => {
   const tls = selfSignedCert();
   cert = tls.cert;
-  [fake, metrics] = await Promise.all([ArmMlFake.start(tls), FakeMonitorMetrics.start(tls)]);
+  [fake, metrics, azurite] = await Promise.all([ArmMlFake.start(tls), FakeMonitorMetrics.start(tls), startAzurite()]);
+  fake.addRoute((await codeRoutes(azurite.ports.blob)).route);
   dir = mkdtempSync(join(tmpdir(), 'azml-score-'));
   writeFileSync(join(dir, 'deployment.yaml'), DEPLOYMENT_SPEC);
   ws = new AzureMlWorkspace({
@@ -42,7 +46,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await ws?.stop();
-  await Promise.all([fake?.stop(), metrics?.stop()]);
+  await Promise.all([fake?.stop(), metrics?.stop(), azurite?.stop()]);
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

@@ -1,0 +1,101 @@
+import type { Agent } from 'node:https';
+import type { AzureMachineLearningWorkspaces, OnlineEndpoint } from '@azure/arm-machinelearning';
+import { createArmMlClient } from '../armMlClient';
+import { createHttpHeaders, createPipelineRequest } from '@azure/core-rest-pipeline';
+import { BadRequestError } from '../../../shared/errors';
+import { mapArmError, orUndefined } from './mapArmError';
+import { ensureCodeAsset, type CodeAsset } from './codeAssets';
+import type { AzureMlWorkspaceOptions } from './azureMlWorkspaceOptions';
+
+/** The REST api-version whose endpoint PATCH accepts `mirrorTraffic` (the SDK's 2022-10-01 model drops it). */
+export const MIRROR_API_VERSION = '2023-04-01-preview';
+/** The api-version the SDK (2.1.1) speaks. */
+export const STABLE_API_VERSION = '2022-10-01';
+
+/** An online endpoint as the raw JSON has it, `mirrorTraffic` included. */
+export interface RawEndpointJson {
+  id: string;
+  properties: { scoringUri?: string; traffic?: Record<string, number>; mirrorTraffic?: Record<string, number> };
+}
+
+export type ArmWorkspaceClientOptions = Pick<
+  AzureMlWorkspaceOptions,
+  'subscriptionId' | 'resourceGroup' | 'workspace' | 'location' | 'credential' | 'endpoint' | 'trustedCa' | 'pollIntervalMs' | 'now' | 'onCodeUploadProgress'
+>;
+
+/**
+ * What every part of the Azure workspace adapter shares: the ARM ML client (trusting the
+ * extra CA if any), the workspace's coordinates and raw ARM calls for what SDK 2.1.1 lacks.
+ */
+export class ArmWorkspaceClient {
+  readonly client: AzureMachineLearningWorkspaces;
+  readonly rg: string;
+  readonly ws: string;
+  readonly lro: { updateIntervalInMs?: number };
+  readonly agent?: Agent;
+
+  constructor(private readonly options: ArmWorkspaceClientOptions) {
+    this.rg = options.resourceGroup;
+    this.ws = options.workspace;
+    this.lro = { updateIntervalInMs: options.pollIntervalMs };
+    const { client, agent } = createArmMlClient(options.credential, options.subscriptionId, { endpoint: options.endpoint, trustedCa: options.trustedCa });
+    this.client = client;
+    this.agent = agent;
+  }
+
+  get workspacePath(): string {
+    return `/subscriptions/${this.options.subscriptionId}/resourceGroups/${this.rg}/providers/Microsoft.MachineLearningServices/workspaces/${this.ws}`;
+  }
+
+  get location(): string {
+    return this.options.location;
+  }
+
+  get pollIntervalMs(): number | undefined {
+    return this.options.pollIntervalMs;
+  }
+
+  now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+
+  async sendRaw(method: 'PATCH' | 'GET' | 'PUT' | 'POST', path: string, apiVersion: string, body?: unknown) {
+    const base = this.options.endpoint ?? 'https://management.azure.com';
+    const request = createPipelineRequest({
+      url: `${base}${path}?api-version=${apiVersion}`, method,
+      headers: createHttpHeaders({ 'content-type': 'application/json' }),
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return this.client.pipeline.sendRequest(this.client, request);
+  }
+
+  rawEndpoint(name: string): Promise<OnlineEndpoint | undefined> {
+    return orUndefined(() => this.client.onlineEndpoints.get(this.rg, this.ws, name), 'endpoint', name);
+  }
+
+  /** A raw GET: the SDK's deserialiser would drop `mirrorTraffic`, the raw JSON keeps it. */
+  async rawEndpointJson(name: string): Promise<RawEndpointJson | undefined> {
+    const response = await this.sendRaw('GET', `${this.workspacePath}/onlineEndpoints/${armName('endpoint', name)}`, STABLE_API_VERSION);
+    if (response.status === 404) return undefined;
+    if (response.status >= 400) throw mapArmError({ statusCode: response.status, message: response.bodyAsText }, 'endpoint', name);
+    return JSON.parse(response.bodyAsText ?? '{}');
+  }
+
+  /** The code folder as a code asset: uploaded once per content, found by hash afterwards. */
+  codeAsset(folder: string): Promise<CodeAsset> {
+    const onProgress = this.options.onCodeUploadProgress;
+    return ensureCodeAsset(folder, { send: (method, path, apiVersion, body) => this.sendRaw(method, path, apiVersion, body), workspacePath: this.workspacePath }, {
+      onProgress: onProgress && ((progress) => onProgress(folder, progress)),
+    });
+  }
+}
+
+/** Sends every request of `pipeline` through `agent` (which trusts the extra CA). */
+
+/** Names go into raw request paths, so anything beyond Azure ML's name alphabet is refused. */
+export function armName(kind: string, name: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/.test(name)) {
+    throw new BadRequestError(`${kind} name '${name}' may hold only letters, digits, '-' and '_', starting with a letter or digit`, kind);
+  }
+  return name;
+}

@@ -1,0 +1,32 @@
+import type { TokenCredential } from '@azure/core-auth';
+import type { EnvironmentName } from '../../../shared/config/schema';
+import type { Logger } from '../../../shared/ports';
+import type { CodeUploadProgress } from './codeAssets';
+
+export interface AzureMlWorkspaceOptions {
+  environment: EnvironmentName;
+  subscriptionId: string;
+  resourceGroup: string;
+  workspace: string;
+  /** Azure region of the workspace (ARM needs it on tracked resources). */
+  location: string;
+  credential: TokenCredential;
+  /** ARM endpoint. @default https://management.azure.com */
+  endpoint?: string;
+  /** Extra CA certificate to trust (a private proxy, or a test fake). @default none */
+  trustedCa?: string;
+  /** Compute for jobs whose spec names none. @default none (the service then refuses the job) */
+  defaultCompute?: string;
+  /** Interval between long-running-operation polls. @default 2000 */
+  pollIntervalMs?: number;
+  /** Azure Monitor metrics data-plane endpoint. @default https://{location}.metrics.monitor.azure.com */
+  metricsEndpoint?: string;
+  /** Time source for metric windows. @default the system clock */
+  now?: () => Date;
+  /** Progress of code folder uploads (jobs and deployments). @default none */
+  onCodeUploadProgress?: (folder: string, progress: CodeUploadProgress) => void;
+  /** Token scope of the workspace's MLflow tracking server (job metrics). @default https://management.azure.com/.default */
+  mlflowTokenScope?: string;
+  /** Where warnings go (an MLflow outage). @default console */
+  logger?: Pick<Logger, 'warn'>;
+}

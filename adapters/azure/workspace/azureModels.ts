@@ -1,0 +1,69 @@
+import type { EnvironmentName } from '../../../shared/config/schema';
+import type { ModelRef, ModelVersion, RegisterModelRequest } from '../../../shared/ports';
+import { armCall, mapArmError, orUndefined } from './mapArmError';
+import { fromArmModelVersion, toArmModelVersion } from './modelMapping';
+import type { ArmWorkspaceClient } from './armWorkspaceClient';
+
+/** Model versions of one workspace: register and import idempotently by key, get, list. */
+export class AzureModels {
+  constructor(private readonly arm: ArmWorkspaceClient) {}
+
+  async registerModel(request: RegisterModelRequest): Promise<ModelVersion> {
+    const versions = await this.listModels(request.name);
+    const same = versions.find((v) => v.idempotencyKey === request.idempotencyKey);
+    if (same) return same;
+    const path = 'job' in request.source ? `azureml://jobs/${request.source.job}/outputs/${request.source.output}` : request.source.path;
+    return this.putModelVersion(request.name, nextVersion(versions), {
+      name: request.name, path, sha256: '', metrics: request.metrics ?? {}, tags: request.tags ?? {},
+      lineage: request.lineage ?? {}, idempotencyKey: request.idempotencyKey,
+    }, request.description);
+  }
+
+  async getModel(ref: ModelRef): Promise<ModelVersion | undefined> {
+    const { client, rg, ws } = this.arm;
+    const id = `${ref.name}:${ref.version}`;
+    const found = await orUndefined(() => client.modelVersions.get(rg, ws, ref.name, String(ref.version)), 'model', id);
+    return found && fromArmModelVersion(ref.name, found);
+  }
+
+  async listModels(name?: string): Promise<ModelVersion[]> {
+    const { client, rg, ws } = this.arm;
+    if (name === undefined) {
+      const names: string[] = [];
+      for await (const container of client.modelContainers.list(rg, ws)) names.push(container.name!);
+      return (await Promise.all(names.map((n) => this.listModels(n)))).flat();
+    }
+    const out: ModelVersion[] = [];
+    try {
+      for await (const v of client.modelVersions.list(rg, ws, name)) out.push(fromArmModelVersion(name, v));
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return [];
+      throw mapArmError(error, 'model', name);
+    }
+    return out.sort((a, b) => a.version - b.version);
+  }
+
+  /** Promotion: a new version here pointing at the same asset, idempotent by source. */
+  async importModel(from: ModelVersion, fromEnvironment: EnvironmentName): Promise<ModelVersion> {
+    const key = `import:${fromEnvironment}:${from.name}:${from.version}`;
+    const versions = await this.listModels(from.name);
+    const same = versions.find((v) => v.idempotencyKey === key);
+    if (same) return same;
+    return this.putModelVersion(from.name, nextVersion(versions), {
+      ...from, idempotencyKey: key, copiedFrom: { environment: fromEnvironment, name: from.name, version: from.version },
+    });
+  }
+
+  private async putModelVersion(name: string, version: number, model: Omit<ModelVersion, 'version' | 'createdAt'>, description?: string) {
+    const { client, rg, ws } = this.arm;
+    const created = await armCall(
+      () => client.modelVersions.createOrUpdate(rg, ws, name, String(version), toArmModelVersion(model, description)),
+      'model', `${name}:${version}`,
+    );
+    return fromArmModelVersion(name, created);
+  }
+}
+
+function nextVersion(versions: ModelVersion[]): number {
+  return versions.reduce((max, v) => Math.max(max, v.version), 0) + 1;
+}

@@ -1,0 +1,108 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import type { EnvironmentName } from '../../../shared/config/schema';
+import type { DeployRequest, DeploymentInfo, EndpointInfo, MlWorkspace, ShadowReport } from '../../../shared/ports';
+import { BadRequestError, NotSupportedError } from '../../../shared/errors';
+import { parseDeploymentSpec } from '../../../shared/jobs';
+import { armCall, mapArmError } from './mapArmError';
+import { toArmDeployment, toDeploymentInfo } from './deploymentMapping';
+import { waitForAsyncOperation } from './waitForAsyncOperation';
+import { shadowFromMetrics } from './shadowFromMetrics';
+import { armName, MIRROR_API_VERSION, type ArmWorkspaceClient } from './armWorkspaceClient';
+
+/** Online endpoints of one workspace: deployments, live traffic split and mirrored (shadow) traffic. */
+export class AzureOnlineEndpoints {
+  /** Mirror target and start time per endpoint: metrics are counted from the moment the shadow was set. */
+  private readonly shadows = new Map<string, { deployment: string; since: string }>();
+
+  /** @param traffic Monitor metrics of an endpoint, for the shadow report. */
+  constructor(
+    private readonly arm: ArmWorkspaceClient,
+    private readonly environment: EnvironmentName,
+    private readonly traffic: Pick<MlWorkspace, 'trafficSince'>,
+  ) {}
+
+  async deploy(request: DeployRequest): Promise<DeploymentInfo> {
+    const { client, rg, ws, lro } = this.arm;
+    const spec = parseDeploymentSpec(await readFile(request.specPath, 'utf8'), request.specPath);
+    const code = await this.arm.codeAsset(resolve(dirname(request.specPath), spec.code_configuration.code));
+    const endpoint = await this.arm.rawEndpoint(request.endpoint);
+    if (!endpoint) {
+      await armCall(() => client.onlineEndpoints.beginCreateOrUpdateAndWait(rg, ws, request.endpoint, {
+        location: this.arm.location, properties: { authMode: 'Key', traffic: {} },
+      }, lro), 'endpoint', request.endpoint);
+    }
+    const body = toArmDeployment(spec, request, { location: this.arm.location, workspacePath: this.arm.workspacePath, codeId: code.id });
+    const id = `${request.endpoint}/${request.deployment}`;
+    await armCall(() => client.onlineDeployments.beginCreateOrUpdateAndWait(rg, ws, request.endpoint, request.deployment, body, lro), 'deployment', id);
+    const deployed = await armCall(() => client.onlineDeployments.get(rg, ws, request.endpoint, request.deployment), 'deployment', id);
+    return toDeploymentInfo(request.endpoint, deployed);
+  }
+
+  async setTraffic(endpoint: string, traffic: Record<string, number>): Promise<EndpointInfo> {
+    const { client, rg, ws, lro } = this.arm;
+    const total = Object.values(traffic).reduce((sum, percent) => sum + percent, 0);
+    if (total !== 100 && total !== 0) throw new BadRequestError(`traffic of endpoint '${endpoint}' sums to ${total}; make it 100`, 'traffic');
+    const current = await this.arm.rawEndpoint(endpoint);
+    if (!current) throw mapArmError({ statusCode: 404 }, 'endpoint', endpoint);
+    // The stable PATCH takes tags only, so traffic goes through a PUT of the whole endpoint.
+    await armCall(() => client.onlineEndpoints.beginCreateOrUpdateAndWait(rg, ws, endpoint, {
+      ...current, properties: { ...current.properties, traffic },
+    }, lro), 'endpoint', endpoint);
+    return (await this.getEndpoint(endpoint))!;
+  }
+
+  async deleteDeployment(endpoint: string, deployment: string): Promise<void> {
+    const { client, rg, ws, lro } = this.arm;
+    await armCall(() => client.onlineDeployments.beginDeleteAndWait(rg, ws, endpoint, deployment, lro), 'deployment', `${endpoint}/${deployment}`);
+  }
+
+  async getEndpoint(name: string): Promise<EndpointInfo | undefined> {
+    const raw = await this.arm.rawEndpointJson(name);
+    if (!raw) return undefined;
+    const deployments: DeploymentInfo[] = [];
+    for await (const d of this.arm.client.onlineDeployments.list(this.arm.rg, this.arm.ws, name)) deployments.push(toDeploymentInfo(name, d));
+    return {
+      name, environment: this.environment, id: raw.id, scoringUri: raw.properties.scoringUri ?? '',
+      traffic: raw.properties.traffic ?? {}, mirrorTraffic: raw.properties.mirrorTraffic ?? {}, deployments,
+    };
+  }
+
+  async listEndpoints(): Promise<EndpointInfo[]> {
+    const names: string[] = [];
+    for await (const e of this.arm.client.onlineEndpoints.list(this.arm.rg, this.arm.ws)) names.push(e.name!);
+    const out = await Promise.all(names.map((n) => this.getEndpoint(n)));
+    return out.filter((e): e is EndpointInfo => e !== undefined);
+  }
+
+  /** Mirror traffic within one endpoint, via the newer api-version (the SDK model has no `mirrorTraffic`). */
+  async setShadow(endpoint: string, target: { endpoint: string; deployment: string }, percent: number): Promise<void> {
+    if (target.endpoint !== endpoint) {
+      throw new NotSupportedError(`mirroring ${endpoint} to ${target.endpoint}/${target.deployment}`, 'azure', 'Azure ML mirrors traffic only between deployments of one endpoint');
+    }
+    const response = await this.arm.sendRaw('PATCH', `${this.arm.workspacePath}/onlineEndpoints/${armName('endpoint', endpoint)}`, MIRROR_API_VERSION, {
+      properties: { mirrorTraffic: percent > 0 ? { [target.deployment]: percent } : {} },
+    });
+    if (response.status >= 400) throw mapArmError({ statusCode: response.status, message: response.bodyAsText }, 'endpoint', endpoint);
+    // The PATCH is a long-running operation; wait until the service has applied it.
+    const statusUrl = response.headers.get('azure-asyncoperation');
+    if (statusUrl) await waitForAsyncOperation(this.arm.client, statusUrl, `mirror traffic update of endpoint '${endpoint}'`, this.arm.pollIntervalMs);
+    if (percent > 0) this.shadows.set(endpoint, { deployment: target.deployment, since: this.arm.now().toISOString() });
+    else this.shadows.delete(endpoint);
+  }
+
+  /**
+   * Mirrored requests and 5xx of both sides since the shadow was set, from Monitor metrics.
+   * Azure ML discards the shadow's answers, so `compared` and `agreed` stay 0. A shadow set by
+   * another process (no remembered start) is counted over the last hour.
+   */
+  async shadowReport(endpoint: string): Promise<ShadowReport> {
+    let shadow = this.shadows.get(endpoint);
+    if (!shadow) {
+      const mirrored = Object.entries((await this.arm.rawEndpointJson(endpoint))?.properties.mirrorTraffic ?? {}).find(([, percent]) => percent > 0);
+      if (!mirrored) return { mirrored: 0, compared: 0, agreed: 0, shadowErrors: 0, liveErrors: 0 };
+      shadow = { deployment: mirrored[0], since: new Date(this.arm.now().getTime() - 3_600_000).toISOString() };
+    }
+    return shadowFromMetrics(await this.traffic.trafficSince(endpoint, shadow.since, []), shadow.deployment);
+  }
+}

@@ -1,0 +1,115 @@
+import { MetricsClient } from '@azure/monitor-query-metrics';
+import type { InvokeResult, LoadRequest, MlWorkspace, ModelSource, ScoreRequest, ScoreResponse, TrafficWindow } from '../../../shared/ports';
+import { AutopilotError, BadRequestError } from '../../../shared/errors';
+import { armCall, mapArmError } from './mapArmError';
+import { invokeScoring } from './invokeScoring';
+import { endpointTraffic } from './endpointTraffic';
+import { scoreDeployment, scoreThroughDeployment } from './scoreThroughDeployment';
+import { ensureEvaluationDeployment, evaluationTarget } from './evaluationDeployment';
+import { AzureLoads } from './azureLoads';
+import { toLoadSettings } from '../../load/loadSettings';
+import { armName, type ArmWorkspaceClient } from './armWorkspaceClient';
+import { trustAgent } from '../armMlClient';
+import type { AzureMlWorkspaceOptions } from './azureMlWorkspaceOptions';
+
+export type AzureScoringOptions = Pick<AzureMlWorkspaceOptions, 'credential' | 'location' | 'metricsEndpoint'>;
+
+/** Scoring through online endpoints of one workspace: requests, batch scoring for evaluation, traffic metrics, synthetic loads. */
+export class AzureScoring {
+  /** Endpoint keys by endpoint name: listKeys is an ARM call, scoring is hot. Dropped on a 401 (rotated key). */
+  private readonly keys = new Map<string, Promise<{ scoringUri: string; key: string }>>();
+  private metricsClient?: MetricsClient;
+  private readonly loads = new AzureLoads((endpoint, request, options) => this.invokeEndpoint(endpoint, request, options));
+
+  /** @param workspace the whole port: scoring deploys, finds and deletes evaluation deployments through it. */
+  constructor(private readonly arm: ArmWorkspaceClient, private readonly workspace: MlWorkspace, private readonly options: AzureScoringOptions) {}
+
+  async invokeEndpoint(endpoint: string, request: ScoreRequest, options: { deployment?: string; synthetic?: boolean } = {}): Promise<InvokeResult> {
+    const { scoringUri, key } = await this.endpointKey(endpoint);
+    const result = await invokeScoring(scoringUri, key, request, { ...options, agent: this.arm.agent });
+    // A 401 most likely means the key was regenerated: the next call lists keys again.
+    if (result.status === 401) this.keys.delete(endpoint);
+    return result;
+  }
+
+  /**
+   * Azure has no endpoint-less scoring: a registered model is scored by the online deployment
+   * serving it; a job's output by an evaluation deployment (see evaluationDeployment.ts).
+   */
+  async scoreBatch(source: ModelSource, specPath: string, request: ScoreRequest): Promise<ScoreResponse> {
+    if (!('job' in source)) return scoreThroughDeployment(this.workspace, source, request);
+    const target = evaluationTarget(this.arm.workspacePath, source.job);
+    const info = await ensureEvaluationDeployment(this.workspace, target, source, specPath, { now: this.arm.now() });
+    const label = `the output '${source.output}' of job '${source.job}'`;
+    if (info.state !== 'succeeded') {
+      throw new AutopilotError(`the evaluation deployment ${target.endpoint}/${target.deployment} of ${label} failed: ${info.error ?? 'see the deployment logs in Azure ML studio'}`);
+    }
+    return scoreDeployment(this.workspace, target.endpoint, target.deployment, label, request);
+  }
+
+  /** Removes the evaluation deployment of a job output once the gate has its scores (it bills per hour). */
+  async finishedScoring(source: ModelSource): Promise<void> {
+    if (!('job' in source)) return;
+    const target = evaluationTarget(this.arm.workspacePath, source.job);
+    const endpoint = await this.workspace.getEndpoint(target.endpoint);
+    if (endpoint?.deployments.some((d) => d.name === target.deployment)) await this.workspace.deleteDeployment(target.endpoint, target.deployment);
+  }
+
+  async trafficSince(endpoint: string, since: string, slowThresholdsMs: number[]): Promise<TrafficWindow> {
+    this.metricsClient ??= this.createMetricsClient();
+    const id = `${this.arm.workspacePath}/onlineEndpoints/${armName('endpoint', endpoint)}`;
+    return endpointTraffic(this.metricsClient, id, since, slowThresholdsMs, this.arm.now());
+  }
+
+  /** Starts or updates a synthetic load against the endpoint's scoring URI (rate and in-flight bounded). */
+  async ensureLoad(request: LoadRequest): Promise<void> {
+    toLoadSettings(request); // a malformed request is refused before any ARM call
+    const info = await this.workspace.getEndpoint(request.endpoint);
+    if (!info) throw mapArmError({ statusCode: 404 }, 'endpoint', request.endpoint);
+    // A load aimed at a missing deployment would only measure 404s; say so now instead.
+    const known = info.deployments.map((d) => d.name);
+    const unknown = request.deployments.find((d) => !known.includes(d));
+    if (unknown) {
+      throw new BadRequestError(`load '${request.id}': deployment '${unknown}' does not exist on endpoint '${request.endpoint}' (deployments: ${known.join(', ') || 'none'})`, 'load.deployments');
+    }
+    this.loads.ensure(request);
+  }
+
+  stopLoad(id: string): void {
+    this.loads.stop(id);
+  }
+
+  /** Counters of a load: sent, answers per deployment, errors, skipped ticks. */
+  loadStatus(id: string) {
+    return this.loads.status(id);
+  }
+
+  /** Stops every synthetic load of this workspace (on shutdown). */
+  stopAll(): void {
+    this.loads.stopAll();
+  }
+
+  private endpointKey(endpoint: string): Promise<{ scoringUri: string; key: string }> {
+    let entry = this.keys.get(endpoint);
+    if (!entry) {
+      entry = (async () => {
+        const raw = await this.arm.rawEndpointJson(endpoint);
+        if (!raw) throw mapArmError({ statusCode: 404 }, 'endpoint', endpoint);
+        if (!raw.properties.scoringUri) throw new AutopilotError(`endpoint '${endpoint}' has no scoring URI yet; wait until it is provisioned`, { retryable: true });
+        const keys = await armCall(() => this.arm.client.onlineEndpoints.listKeys(this.arm.rg, this.arm.ws, endpoint), 'endpoint', endpoint);
+        if (!keys.primaryKey) throw new AutopilotError(`endpoint '${endpoint}' returned no key; is its authMode 'Key'?`);
+        return { scoringUri: raw.properties.scoringUri, key: keys.primaryKey };
+      })();
+      this.keys.set(endpoint, entry);
+      entry.catch(() => this.keys.delete(endpoint));
+    }
+    return entry;
+  }
+
+  private createMetricsClient(): MetricsClient {
+    const client = new MetricsClient(this.options.metricsEndpoint ?? `https://${this.options.location}.metrics.monitor.azure.com`, this.options.credential);
+    const agent = this.arm.agent;
+    if (agent) trustAgent(client.pipeline, agent);
+    return client;
+  }
+}
