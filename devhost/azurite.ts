@@ -21,6 +21,10 @@ export interface StartAzuriteOptions {
   ports?: Partial<AzuritePorts>;
   /** Forward Azurite's own output here. @default dropped */
   log?: (line: string) => void;
+  /** Serve HTTPS with these PEM files (paths), as Entra ID tokens need; `connectionString` stays http, use `ports`. @default plain HTTP */
+  https?: { certPath: string; keyPath: string };
+  /** Accept Entra ID bearer tokens (`basic`: audience, issuer and lifetime are checked, not signatures); needs `https`. @default off */
+  oauth?: 'basic';
 }
 
 export interface RunningAzurite {
@@ -66,6 +70,8 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<R
   } else {
     args.push('--inMemoryPersistence');
   }
+  if (options.https) args.push('--cert', options.https.certPath, '--key', options.https.keyPath);
+  if (options.oauth) args.push('--oauth', options.oauth);
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const onData = (chunk: Buffer) => {

@@ -1,7 +1,8 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { TableClient } from '@azure/data-tables';
-import { BlobServiceClient } from '@azure/storage-blob';
-import { QueueServiceClient } from '@azure/storage-queue';
+import { Agent } from 'node:https';
+import { BlobServiceClient, newPipeline as newBlobPipeline, type RequestPolicyFactory } from '@azure/storage-blob';
+import { QueueServiceClient, newPipeline as newQueuePipeline } from '@azure/storage-queue';
 import type { Clock, Logger } from '../../../shared/ports';
 import { BlobDataStore } from './BlobDataStore';
 import { QueueMessageQueue } from './QueueMessageQueue';
@@ -24,6 +25,8 @@ export interface CreateStorageOptions {
   logger?: Logger;
   /** Blobs per listing page. @default 5000 */
   listPageSize?: number;
+  /** PEM of an extra CA to trust with `accountUrl` (a local HTTPS emulator in tests). @default the system CAs */
+  trustedCa?: string;
 }
 
 export interface Storage {
@@ -43,10 +46,10 @@ export interface Storage {
 export function createStorage(target: StorageTarget, options: CreateStorageOptions = {}): Storage {
   const blob = 'connectionString' in target
     ? BlobServiceClient.fromConnectionString(target.connectionString)
-    : new BlobServiceClient(target.accountUrl.blob, target.credential);
+    : new BlobServiceClient(target.accountUrl.blob, trusting(newBlobPipeline(target.credential), options.trustedCa));
   const queue = 'connectionString' in target
     ? QueueServiceClient.fromConnectionString(target.connectionString)
-    : new QueueServiceClient(target.accountUrl.queue, target.credential);
+    : new QueueServiceClient(target.accountUrl.queue, trusting(newQueuePipeline(target.credential), options.trustedCa));
   const tableClient = (name: string): TableClient => {
     // Tables refuses plain http unless told; Azurite serves http only.
     if ('connectionString' in target) {
@@ -56,6 +59,7 @@ export function createStorage(target: StorageTarget, options: CreateStorageOptio
     }
     return new TableClient(target.accountUrl.table, name, target.credential, {
       allowInsecureConnection: target.accountUrl.table.startsWith('http:'),
+      ...(options.trustedCa ? { additionalPolicies: [{ policy: { name: 'trustedCa', sendRequest: (req, next) => ((req.agent = trustingAgent(options.trustedCa!)), next(req)) }, position: 'perCall' as const }] } : {}),
     });
   };
 
@@ -86,4 +90,22 @@ export function createStorage(target: StorageTarget, options: CreateStorageOptio
 
 function isInsecure(connectionString: string): boolean {
   return /UseDevelopmentStorage=true|DefaultEndpointsProtocol=http(;|$)|Endpoint=http:/i.test(connectionString);
+}
+
+const agents = new Map<string, Agent>();
+function trustingAgent(ca: string): Agent {
+  let agent = agents.get(ca);
+  if (!agent) agents.set(ca, (agent = new Agent({ ca, keepAlive: true })));
+  return agent;
+}
+
+/** Blob and Queue clients take a per-request agent only through a pipeline policy factory. */
+function trusting<P extends { factories: RequestPolicyFactory[] }>(pipeline: P, ca: string | undefined): P {
+  if (ca) {
+    const trust: RequestPolicyFactory = {
+      create: (next) => ({ sendRequest: (request) => ((request.agent = trustingAgent(ca)), next.sendRequest(request)) }),
+    };
+    pipeline.factories.push(trust);
+  }
+  return pipeline;
 }

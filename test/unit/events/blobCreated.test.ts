@@ -1,27 +1,17 @@
 import { BadRequestError } from '../../../shared/errors';
 import { normalizeETag, parseBlobCreated } from '../../../shared/events/blobCreated';
+import { BLOB_CREATED_DOCS_SAMPLE } from '../../fakes/eventGrid/blobCreatedSample';
 
-// Shapes of the samples in the Azure Event Grid docs (Blob Storage as a source).
+// The Azure docs sample (Blob Storage as an Event Grid source) for a CSV under training-data/, eTag unquoted.
 const eventGridSample = {
-  topic: '/subscriptions/{subscription-id}/resourceGroups/Storage/providers/Microsoft.Storage/storageAccounts/my-storage-account',
+  ...BLOB_CREATED_DOCS_SAMPLE,
   subject: '/blobServices/default/containers/training-data/blobs/default/new file.csv',
-  eventType: 'Microsoft.Storage.BlobCreated',
-  eventTime: '2017-06-26T18:41:00.9584103Z',
-  id: '831e1650-001e-001b-66ab-eeb76e069631',
   data: {
-    api: 'PutBlockList',
-    clientRequestId: '6d79dbfb-0e37-4fc4-981f-442c9ca65760',
-    requestId: '831e1650-001e-001b-66ab-eeb76e000000',
+    ...BLOB_CREATED_DOCS_SAMPLE.data,
     eTag: '0x8D4BCC2E4835CD0',
     contentType: 'text/csv',
-    contentLength: 524288,
-    blobType: 'BlockBlob',
     url: 'https://my-storage-account.blob.core.windows.net/training-data/default/new%20file.csv',
-    sequencer: '00000000000004420000000000028963',
-    storageDiagnostics: { batchId: 'b68529f3-68cd-4744-baa4-3c0498ec19f0' },
   },
-  dataVersion: '',
-  metadataVersion: '1',
 };
 
 const cloudEventSample = {

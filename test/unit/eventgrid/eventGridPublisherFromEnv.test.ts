@@ -1,0 +1,44 @@
+import { eventGridPublisherFromEnv, EventGridSettingsError } from '../../../adapters/azure/events';
+
+const KEY = 'c2VjcmV0LXRvcGljLWtleS12YWx1ZQ==';
+const never = () => ({ getToken: async () => null });
+
+function settingsError(env: NodeJS.ProcessEnv): EventGridSettingsError {
+  try {
+    eventGridPublisherFromEnv(env, { createCredential: never });
+  } catch (error) {
+    expect(error).toBeInstanceOf(EventGridSettingsError);
+    return error as EventGridSettingsError;
+  }
+  throw new Error('expected an EventGridSettingsError');
+}
+
+describe('eventGridPublisherFromEnv', () => {
+  it('gives no publisher when AUTOPILOT_EVENTGRID_ENDPOINT is unset', () => {
+    expect(eventGridPublisherFromEnv({})).toBeUndefined();
+    expect(eventGridPublisherFromEnv({ AUTOPILOT_EVENTGRID_ENDPOINT: '  ' })).toBeUndefined();
+  });
+
+  it('accepts the topic endpoint as the portal shows it, or its bare host', () => {
+    const full = eventGridPublisherFromEnv({ AUTOPILOT_EVENTGRID_ENDPOINT: 'https://autopilot-events.westeurope-1.eventgrid.azure.net/api/events', AUTOPILOT_EVENTGRID_KEY: KEY });
+    expect(full?.topic).toBe('https://autopilot-events.westeurope-1.eventgrid.azure.net');
+    const bare = eventGridPublisherFromEnv({ AUTOPILOT_EVENTGRID_ENDPOINT: 'https://autopilot-events.westeurope-1.eventgrid.azure.net' }, { createCredential: never });
+    expect(bare?.topic).toBe('https://autopilot-events.westeurope-1.eventgrid.azure.net');
+  });
+
+  it('asks for the endpoint when only the key is set, without showing the key', () => {
+    const error = settingsError({ AUTOPILOT_EVENTGRID_KEY: KEY });
+    expect(error.setting).toBe('AUTOPILOT_EVENTGRID_ENDPOINT');
+    expect(error.message).toMatch(/AUTOPILOT_EVENTGRID_KEY is set but AUTOPILOT_EVENTGRID_ENDPOINT is not.*\/api\/events/);
+    expect(error.message).not.toContain(KEY);
+  });
+
+  it('refuses an endpoint that is not an https custom topic URL, saying what it should look like', () => {
+    expect(settingsError({ AUTOPILOT_EVENTGRID_ENDPOINT: 'autopilot-events' }).message).toMatch(/not an absolute URL.*https:\/\/<topic>\.<region>-1\.eventgrid\.azure\.net\/api\/events/);
+    expect(settingsError({ AUTOPILOT_EVENTGRID_ENDPOINT: 'http://t.westeurope-1.eventgrid.azure.net/api/events' }).message).toMatch(/must be an https URL/);
+    const withKey = settingsError({ AUTOPILOT_EVENTGRID_ENDPOINT: `https://t.westeurope-1.eventgrid.azure.net/api/events?aeg-sas-key=${KEY}` });
+    expect(withKey.message).toMatch(/without query.*keys go in AUTOPILOT_EVENTGRID_KEY/);
+    expect(withKey.message).not.toContain(KEY);
+    expect(settingsError({ AUTOPILOT_EVENTGRID_ENDPOINT: 'https://t.westeurope-1.eventgrid.azure.net/topics/x' }).message).toMatch(/must end in \/api\/events/);
+  });
+});
