@@ -2,6 +2,8 @@
  * @module The function app: every trigger registers here. The same module runs on the
  * Azure Functions host and on the local host in devhost/.
  */
+// First: telemetry must be running before the modules it instruments load (docs/telemetry.md).
+import { telemetry } from '../adapters/telemetry/register';
 import { app } from '@azure/functions';
 import { services, stopServices } from './services';
 import './blobCreated';
@@ -21,4 +23,5 @@ app.hook.appStart(async () => {
 });
 app.hook.appTerminate(async () => {
   await stopServices();
+  await telemetry.shutdown(); // sends what is still buffered (metrics go out once a minute)
 });

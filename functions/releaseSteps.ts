@@ -1,6 +1,7 @@
 import { app, type InvocationContext } from '@azure/functions';
 import { StepMessage } from '../shared/release/types';
 import { STEPS_QUEUE } from '../adapters/compose';
+import { withInvocation, withSpan } from '../adapters/telemetry';
 import { services } from './services';
 
 /**
@@ -9,8 +10,13 @@ import { services } from './services';
  */
 export async function onReleaseStep(message: unknown, context: InvocationContext): Promise<void> {
   const step = StepMessage.parse(message);
-  const release = await (await services()).steps.run(step);
-  context.log(`step ${step.stage} (${step.reason}) of ${step.releaseId}: now ${release ? `${release.status} at ${release.stage}` : 'unknown release'}`);
+  const correlation = { releaseId: step.releaseId, pipeline: step.pipeline, stage: step.stage };
+  await withInvocation(context, correlation, () =>
+    withSpan('release.step', correlation, async () => {
+      const release = await (await services()).steps.run(step);
+      context.log(`step ${step.stage} (${step.reason}) of ${step.releaseId}: now ${release ? `${release.status} at ${release.stage}` : 'unknown release'}`);
+    }, { attributes: { 'autopilot.step.reason': step.reason } }),
+  );
 }
 
 app.storageQueue('releaseSteps', { queueName: STEPS_QUEUE, connection: 'AzureWebJobsStorage', handler: onReleaseStep });

@@ -1,0 +1,39 @@
+/**
+ * Run by azureMonitor.test.ts in its own process (`node --import tsx`), because the Azure
+ * Monitor distro takes over OTel's process-global providers and patches modules. Starts
+ * telemetry from the environment, logs and publishes inside an invocation scope exactly
+ * as functions/releaseSteps.ts does, flushes, and prints what the inner publisher got.
+ */
+import { InvocationContext } from '@azure/functions';
+import type { OutgoingEvent } from '../../../shared/ports';
+import { startTelemetry, telemetryLogger, withEventTelemetry, withInvocation, withSpan } from '../../../adapters/telemetry';
+
+async function main(): Promise<void> {
+  const telemetry = startTelemetry(process.env, {
+    azureMonitor: { enableLiveMetrics: false, enablePerformanceCounters: false, enableStandardMetrics: false, azureMonitorExporterOptions: { disableOfflineStorage: true } },
+  });
+  const forwarded: OutgoingEvent[][] = [];
+  const events = withEventTelemetry({ publish: async (batch) => void forwarded.push(batch) });
+  const logger = telemetryLogger('autopilot', { fallback: { info: () => {}, warn: () => {}, error: () => {} } });
+  const hostLines: string[] = [];
+  const context = new InvocationContext({ functionName: 'releaseSteps', invocationId: 'inv-1', logHandler: (_level, ...args) => void hostLines.push(args.join(' ')) });
+  const releaseId = process.env.TEST_RELEASE_ID!;
+  const secret = process.env.TEST_SECRET!;
+  const base = { source: '/autopilot/pipelines/churn', subject: `releases/${releaseId}`, time: '2025-03-01T10:30:00.000Z' };
+  await withInvocation(context, { releaseId, pipeline: 'churn', stage: 'canary' }, () =>
+    withSpan('release.step', {}, async () => {
+      logger.info('canary verdict: rollback', { storageConnection: `DefaultEndpointsProtocol=https;AccountName=x;AccountKey=${secret}` });
+      await events.publish([{ ...base, id: 'e1', type: 'autopilot.ReleaseStageCompleted', data: { releaseId, pipeline: 'churn', status: 'running', stage: 'canary', completedStage: 'approval', note: `AccountKey=${secret}` } }]);
+      await events.publish([{ ...base, id: 'e2', type: 'autopilot.ReleaseRolledBack', data: { releaseId, pipeline: 'churn', status: 'rolled_back', stage: 'canary', reason: `canary failed; blob https://x.blob.core.windows.net/c/b?sv=1&sig=${secret}` } }]);
+      await events.publish([{ ...base, id: 'e3', type: 'autopilot.DriftDetected', subject: 'monitors/m1', data: { pipeline: 'churn', reasons: ['feature tenure: PSI 0.42 > 0.2'] } }]);
+    }),
+  );
+  await telemetry.flush();
+  await telemetry.shutdown();
+  process.stdout.write(`${JSON.stringify({ forwarded, hostLines, mode: telemetry.mode })}\n`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
