@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import packageJson from '../package.json';
 import { registerControlCommands } from './commands/control';
+import { registerDoctorCommand } from './commands/doctor';
 import { registerEndpointsCommand } from './commands/endpoints';
 import { registerEventsCommand } from './commands/events';
 import { registerModelsCommand } from './commands/models';
@@ -41,5 +42,6 @@ export function createProgram(context: CommandContext): Command {
   registerEndpointsCommand(program, context);
   registerModelsCommand(program, context);
   registerEventsCommand(program, context);
+  registerDoctorCommand(program, context);
   return program;
 }

@@ -1,0 +1,129 @@
+import { resolve } from 'node:path';
+import type { TokenCredential } from '@azure/core-auth';
+import { DefaultAzureCredential } from '@azure/identity';
+import { ENVIRONMENTS, type AutopilotConfig, type EnvironmentName } from '../../../shared/config/schema';
+import { checkResult, withCheckTimeout, withDeadline, type CheckResult } from '../../../shared/doctor';
+import { ConfigError } from '../../../shared/errors';
+import { DEFAULT_ENGINE_OPTIONS } from '../../../shared/release/context';
+import { loadConfigFile } from '../../configFile';
+import { azureCoordinates, type AzureCoordinates } from '../workspace/azureWorkspaces';
+import { createDoctorArmClient } from './armDoctorClient';
+import { armScope, DEFAULT_ARM_ENDPOINT } from '../armMlClient';
+import { checkCredential, credentialTimedOut, type CredentialOutcome } from './credentialCheck';
+import { resolveDoctorStorageTarget } from './doctorStorageTarget';
+import { collectSpecAssets } from './specAssets';
+import { checkStorage } from './storageChecks';
+import { checkAzureWorkspace } from './workspaceChecks';
+
+export interface RunDoctorOptions {
+  /** autopilot.yaml, relative to `cwd`. @default env AUTOPILOT_CONFIG, else autopilot.yaml */
+  configPath?: string;
+  /** Settings (AzureWebJobsStorage, AUTOPILOT_ARM_ENDPOINT…). @default process.env */
+  env?: Record<string, string | undefined>;
+  /** Where relative paths and local.settings.json are looked up. @default process.cwd() */
+  cwd?: string;
+  /** The Azure credential. @default DefaultAzureCredential, created only when something needs it */
+  credential?: TokenCredential;
+  /** ARM base URL. @default env AUTOPILOT_ARM_ENDPOINT, else https://management.azure.com */
+  armEndpoint?: string;
+  /** Extra CA certificate to trust for ARM (tests; in a child process NODE_EXTRA_CA_CERTS does this). @default none */
+  trustedCa?: string;
+  /** Deadline of each check. @default 15000 */
+  timeoutMs?: number;
+}
+
+/**
+ * Runs every check of `autopilot doctor` and returns the results in report order: config,
+ * storage, credential, then each environment. Checks that need an earlier one (a workspace
+ * needs a credential) are skipped, with the reason, when it failed.
+ */
+export async function runDoctor(options: RunDoctorOptions = {}): Promise<CheckResult[]> {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  const armEndpoint = options.armEndpoint ?? env.AUTOPILOT_ARM_ENDPOINT ?? DEFAULT_ARM_ENDPOINT;
+  const configPath = options.configPath ?? env.AUTOPILOT_CONFIG ?? 'autopilot.yaml';
+  const results: CheckResult[] = [];
+
+  const loaded = loadConfig(resolve(cwd, configPath), configPath);
+  results.push(loaded.result);
+  const config = loaded.config;
+  const backends = ENVIRONMENTS.map((e) => [e, config?.environments[e].backend] as const);
+  const azureEnvs = backends.filter(([, backend]) => backend === 'azure').map(([e]) => e);
+  const needsCredential = azureEnvs.length > 0;
+  let credential = options.credential;
+  const credentialLabel = options.credential ? 'the credential' : 'DefaultAzureCredential';
+  if (needsCredential && !credential) credential = new DefaultAzureCredential();
+
+  const credentialCheck: Promise<CredentialOutcome | undefined> = needsCredential
+    ? withDeadline<CredentialOutcome>(timeoutMs, (signal) => checkCredential(credential!, armScope(armEndpoint), credentialLabel, signal), () => credentialTimedOut(credentialLabel, timeoutMs))
+    : Promise.resolve(undefined);
+  const storageNeeds = {
+    dataContainers: config ? [...new Set(Object.values(config.pipelines).map((p) => p.data.container))] : ['training-data'],
+    artifactsContainer: DEFAULT_ENGINE_OPTIONS.artifactsContainer,
+  };
+  const storageCheck = withCheckTimeout('storage', timeoutMs, async (signal) =>
+    checkStorage(resolveDoctorStorageTarget(env, cwd, options.credential ? { credential: options.credential } : {}), storageNeeds, signal));
+  const [storage, credentialOutcome] = await Promise.all([storageCheck, credentialCheck]);
+  results.push(...storage);
+  results.push(credentialOutcome?.result ?? checkResult('credential', 'skip', config ? 'no environment uses backend: azure, so no ARM credential is needed' : 'needs a valid autopilot.yaml'));
+
+  if (!config) {
+    results.push(checkResult('environments', 'skip', 'needs a valid autopilot.yaml'));
+    return results;
+  }
+  const { assets, problems } = collectSpecAssets(config, azureEnvs, cwd);
+  results.push(...problems);
+  const coordinates = coordinatesByEnvironment(config, loaded.file);
+  const perEnvironment = await Promise.all(backends.map(async ([environment, backend]): Promise<CheckResult[]> => {
+    if (backend !== 'azure') return [checkResult(`${environment}: backend`, 'skip', 'local backend: nothing to check in Azure')];
+    const coords = coordinates[environment];
+    if ('issues' in coords) {
+      return [checkResult(`${environment}: workspace`, 'fail', `autopilot.yaml lacks coordinates:\n${coords.issues.map((i) => `  - ${i}`).join('\n')}`, `Add them under environments.${environment} in ${loaded.file}`)];
+    }
+    if (!credentialOutcome?.ok) return [checkResult(`${environment}: workspace`, 'skip', 'needs a working Azure credential (see credential)')];
+    const client = createDoctorArmClient(coords.subscriptionId, { endpoint: armEndpoint, credential: credential!, ...(options.trustedCa ? { trustedCa: options.trustedCa } : {}) });
+    return withCheckTimeout(`${environment}: workspace`, timeoutMs, (signal) =>
+      checkAzureWorkspace(environment, coords, assets[environment], {
+        client, armEndpoint, signal, ...(credentialOutcome.principalId ? { principalId: credentialOutcome.principalId } : {}),
+      }));
+  }));
+  for (const list of perEnvironment) results.push(...list);
+  return results;
+}
+
+function loadConfig(file: string, shown: string): { result: CheckResult; config?: AutopilotConfig; file: string } {
+  try {
+    const { config } = loadConfigFile(file);
+    const backends = ENVIRONMENTS.map((e) => `${e}: ${config.environments[e].backend}`).join(', ');
+    const pipelines = Object.keys(config.pipelines);
+    return { result: checkResult('config', 'ok', `${shown} loads (${pipelines.length} pipeline${pipelines.length === 1 ? '' : 's'}: ${pipelines.join(', ')}; ${backends})`), config, file };
+  } catch (error) {
+    const fix = error instanceof ConfigError && error.issues.some((i) => i.message.startsWith('file not found'))
+      ? 'Pass --config <file> or set AUTOPILOT_CONFIG; the repository root has an example autopilot.yaml'
+      : `Correct the entries listed above in ${shown} (docs/configuration.md describes every field)`;
+    return { result: checkResult('config', 'fail', error instanceof Error ? error.message : String(error), fix), file };
+  }
+}
+
+/** Per environment: its coordinates, or the missing fields (azureCoordinates reports all environments at once). */
+function coordinatesByEnvironment(config: AutopilotConfig, file: string): Record<EnvironmentName, AzureCoordinates | { issues: string[] }> {
+  const out = {} as Record<EnvironmentName, AzureCoordinates | { issues: string[] }>;
+  let found: Partial<Record<EnvironmentName, AzureCoordinates>> = {};
+  let issues: readonly { path: string; message: string }[] = [];
+  try {
+    found = azureCoordinates(config, file);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    issues = error.issues;
+    // The environments without issues still get their coordinates.
+    const complete = { ...config, environments: { ...config.environments } };
+    for (const e of ENVIRONMENTS) if (issues.some((i) => i.path.startsWith(`environments.${e}.`))) complete.environments[e] = { backend: 'local' };
+    found = azureCoordinates(complete, file);
+  }
+  for (const e of ENVIRONMENTS) {
+    const mine = issues.filter((i) => i.path.startsWith(`environments.${e}.`)).map((i) => `${i.path}: ${i.message}`);
+    out[e] = mine.length ? { issues: mine } : (found[e] ?? { issues: [] });
+  }
+  return out;
+}
