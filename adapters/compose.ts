@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { AutopilotConfig, EnvironmentName } from '../shared/config/schema';
 import { ENVIRONMENTS, endpointOwner } from '../shared/config/schema';
-import type { Logger, MlWorkspace } from '../shared/ports';
+import type { EventPublisher, Logger, MlWorkspace } from '../shared/ports';
 import { ReleaseControl } from '../shared/release/control';
 import { ReleaseEngine } from '../shared/release/engine';
 import { StepRunner } from '../shared/release/stepRunner';
@@ -9,10 +9,12 @@ import type { StepMessage } from '../shared/release/types';
 import { createStorage, type Storage } from './azure/storage';
 import { azureEndpointsFrom, createAzureWorkspaces } from './azure/workspace/azureWorkspaces';
 import { loadConfigFile } from './configFile';
-import { consoleLogger } from './consoleLogger';
+import { telemetryLogger, withEventTelemetry } from './telemetry';
 import { createLocalWorkspaces, type LocalWorkspaces } from './local/localWorkspaces';
 import { ensureLocalTokens, type LocalTokens } from './local/tokens';
-import { resolveConnectionString } from './storageConnection';
+import { resolveStorageTarget } from './storageConnection';
+import { eventGridPublisherFromEnv } from './azure/events';
+import { fanOutPublisher } from './fanOutPublisher';
 
 export const STEPS_QUEUE = 'autopilot-steps';
 export const STATE_TABLE = 'autopilot';
@@ -22,6 +24,8 @@ export interface Services {
   configFile: string;
   stateDir: string;
   storage: Storage;
+  /** Where every event the app publishes goes (read them back with storage.events.recent). */
+  events: EventPublisher;
   workspaces: Record<EnvironmentName, MlWorkspace>;
   engine: ReleaseEngine;
   control: ReleaseControl;
@@ -36,15 +40,21 @@ export interface Services {
  * locally, app settings in Azure), builds the adapters and hands them to the core.
  */
 export async function composeServices(env: NodeJS.ProcessEnv = process.env): Promise<Services> {
-  const logger = consoleLogger('autopilot');
+  // Writes through the Functions invocation context when inside one (adapters/telemetry).
+  const logger = telemetryLogger('autopilot');
   const { config, file } = loadConfigFile(env.AUTOPILOT_CONFIG ?? 'autopilot.yaml');
   const stateDir = resolve(env.AUTOPILOT_STATE_DIR ?? '.autopilot');
   // Coordinates are checked first: a user fixing autopilot.yaml learns every missing field now.
   const azure = createAzureWorkspaces(config, file, azureEndpointsFrom(env));
   const storage = createStorage(
-    { connectionString: resolveConnectionString(env.AzureWebJobsStorage) },
+    resolveStorageTarget(env),
     { logger, webhooks: (env.AUTOPILOT_WEBHOOKS ?? '').split(',').filter(Boolean) },
   );
+  // What the app says about itself (release core, monitors, alerts): the event log first (it
+  // feeds GET /api/events and webhooks, and must take every event), then Event Grid best-effort
+  // when AUTOPILOT_EVENTGRID_ENDPOINT is set; custom metrics and spans from every event.
+  const eventGrid = eventGridPublisherFromEnv(env);
+  const events = withEventTelemetry(eventGrid ? fanOutPublisher(storage.events, { 'Event Grid': eventGrid }, { logger }) : storage.events);
   // The local stack (router on a port, job runner) starts only if some environment uses it.
   const local: LocalWorkspaces | undefined = ENVIRONMENTS.every((e) => azure[e])
     ? undefined
@@ -66,7 +76,7 @@ export async function composeServices(env: NodeJS.ProcessEnv = process.env): Pro
     table: storage.table(STATE_TABLE),
     steps: storage.queue<StepMessage>(STEPS_QUEUE),
     workspaces,
-    events: storage.events,
+    events,
     clock: { now: () => new Date() },
     logger,
     options: env.AUTOPILOT_JOB_POLL_SECONDS ? { jobPollSeconds: Number(env.AUTOPILOT_JOB_POLL_SECONDS) } : {},
@@ -77,6 +87,7 @@ export async function composeServices(env: NodeJS.ProcessEnv = process.env): Pro
     configFile: file,
     stateDir,
     storage,
+    events,
     workspaces,
     engine,
     control: new ReleaseControl(deps, engine),

@@ -16,7 +16,7 @@ export function alertDeps(s: Services): AlertDeps {
       const lists: EndpointInfo[][] = await Promise.all(Object.values(s.workspaces).map((w) => w.listEndpoints()));
       return lists.flat();
     },
-    events: s.storage.events,
+    events: s.events,
     clock: { now: () => new Date() },
     logger: s.logger,
     onDriftAlert: (endpoint, reason) => externalDrift(s, { endpoint }, reason),

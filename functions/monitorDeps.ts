@@ -10,7 +10,7 @@ export function monitorDeps(s: Services): MonitorDeps {
     table: s.storage.table('monitors'),
     prod: s.workspaces.prod,
     engine: s.engine,
-    events: s.storage.events,
+    events: s.events,
     clock: { now: () => new Date() },
     logger: s.logger,
     artifactsContainer: 'autopilot-artifacts',
