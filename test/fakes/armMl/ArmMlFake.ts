@@ -17,6 +17,12 @@ export type FaultStatus = 429 | 503 | 409;
  * Throw an `ArmHttpError` for an ARM-style error body.
  */
 export type ExtraRoute = (method: string, url: URL, body: unknown) => [number, unknown?, Record<string, string>?] | undefined;
+export interface JobProgression {
+  /** Jobs whose tags match end Failed. @default none */
+  fail?: (tags: Record<string, string>) => boolean;
+  /** Told when a job completes (e.g. to log its MLflow metrics). @default none */
+  onCompleted?: (workspacePath: string, job: string) => void;
+}
 /** Workspace properties the fake answers on GET of the workspace itself. */
 export interface FakeWorkspaceProperties { mlFlowTrackingUri?: string; [key: string]: unknown }
 type Resource = Record<string, any>;
@@ -83,10 +89,10 @@ export class ArmMlFake {
    * Jobs move along by themselves, one status per GET (Queued -> Running -> Completed), as
    * on a compute that picks them up at once; a job whose tags match `fail` ends Failed.
    */
-  progressJobs(options: { fail?: (tags: Record<string, string>) => boolean } = {}): void {
+  progressJobs(options: JobProgression = {}): void {
     this.jobProgression = options;
   }
-  private jobProgression?: { fail?: (tags: Record<string, string>) => boolean };
+  private jobProgression?: JobProgression;
 
   /** Moves a job along as the service would (Queued -> Running -> Completed...). */
   setJobStatus(workspacePath: string, name: string, status: string): void {
@@ -176,7 +182,9 @@ export class ArmMlFake {
         const job = this.existing(key, name);
         if (this.jobProgression) {
           const next: Record<string, string> = { Queued: 'Running', Running: this.jobProgression.fail?.(job.properties.tags ?? {}) ? 'Failed' : 'Completed' };
-          job.properties.status = next[job.properties.status] ?? job.properties.status;
+          const before = job.properties.status;
+          job.properties.status = next[before] ?? before;
+          if (before !== 'Completed' && job.properties.status === 'Completed') this.jobProgression.onCompleted?.(id.slice(0, id.indexOf('/jobs/')), name);
           if (job.properties.status === 'Failed') job.properties.error = { code: 'UserError', message: 'Execution failed: train.py exited with code 1' };
         }
         return [200, job];
@@ -232,7 +240,11 @@ export class ArmMlFake {
         const endpoint = this.resources.get(key.slice(0, key.indexOf('/deployments/')));
         if ((endpoint?.properties.traffic?.[name] ?? 0) > 0) throw new ArmHttpError(400, 'BadArgument', `deployment ${name} still takes traffic`);
         deployment.properties.provisioningState = 'Deleting';
-        return this.locationOperation(undefined, () => this.resources.delete(key));
+        return this.locationOperation(undefined, () => {
+          this.resources.delete(key);
+          // The service drops a deleted deployment from the endpoint's split.
+          if (endpoint?.properties.traffic) delete endpoint.properties.traffic[name];
+        });
       }
       default:
         throw new ArmHttpError(405, 'UnsupportedOperation', `${route} is not implemented by the fake`);

@@ -1,10 +1,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startAzurite, type RunningAzurite } from '../../../devhost/azurite';
 import { ArmMlFake } from '../armMl/ArmMlFake';
+import { codeRoutes } from '../armMl/codeRoutes';
+import { FakeMlflow } from '../mlflow/FakeMlflow';
+import { FakeEventGridTopic } from '../eventGrid/FakeEventGridTopic';
 import { FakeMonitorMetrics } from '../armMl/FakeMonitorMetrics';
 import { selfSignedCert } from '../armMl/selfSignedCert';
-import { FakeManagedIdentity } from './FakeManagedIdentity';
+import { FakeManagedIdentity } from '../identity/FakeManagedIdentity';
 
 const MINUTE = 60_000;
 /** The fake scores in about a millisecond; Monitor reports whole milliseconds per minute. */
@@ -12,24 +16,44 @@ const FAKE_LATENCY_MS = 4;
 
 /**
  * The Azure a function app talks to, on localhost: ARM for the ML workspaces (jobs move
- * along by themselves), the endpoints' scoring plane, Azure Monitor metrics fed by every
- * answered scoring call (minute buckets per deployment and status class, as the service
- * emits them) and the managed-identity endpoint. `env` is what a child stack needs.
+ * along by themselves and log MLflow metrics when they complete; code uploads land in the
+ * workspaces' own storage account, an Azurite of its own), the endpoints' scoring plane,
+ * Azure Monitor metrics fed by every answered scoring call (minute buckets per deployment
+ * and status class, as the service emits them) and the managed-identity endpoint.
+ * `env` is what a child stack needs.
  */
 export class FakeAzureCloud {
   private constructor(
     readonly arm: ArmMlFake,
     readonly metrics: FakeMonitorMetrics,
     readonly identity: FakeManagedIdentity,
+    readonly mlflow: FakeMlflow,
+    /** The custom topic the app publishes its own events to, with its managed identity. */
+    readonly eventGrid: FakeEventGridTopic,
+    private readonly datastore: RunningAzurite,
     private readonly certDir: string,
   ) {}
 
-  static async start(): Promise<FakeAzureCloud> {
+  /** `workspaces`: ARM paths of the workspaces that exist (`/subscriptions/.../workspaces/<name>`). */
+  static async start(options: { workspaces: string[] }): Promise<FakeAzureCloud> {
     const tls = selfSignedCert();
     const certDir = mkdtempSync(join(tmpdir(), 'fake-azure-'));
     writeFileSync(join(certDir, 'ca.pem'), tls.cert);
-    const [arm, metrics, identity] = await Promise.all([ArmMlFake.start(tls), FakeMonitorMetrics.start(tls), FakeManagedIdentity.start()]);
-    arm.progressJobs();
+    const identity = await FakeManagedIdentity.start();
+    const [arm, metrics, mlflow, datastore, eventGrid] = await Promise.all([
+      ArmMlFake.start(tls), FakeMonitorMetrics.start(tls), FakeMlflow.start(tls), startAzurite(),
+      // The topic accepts only tokens the app's identity was issued.
+      FakeEventGridTopic.start(tls, { bearer: (token) => identity.issued.includes(token) }),
+    ]);
+    arm.addRoute((await codeRoutes(datastore.ports.blob)).route);
+    for (const path of options.workspaces) arm.setWorkspace(path, { mlFlowTrackingUri: mlflow.trackingUri(path) });
+    arm.progressJobs({
+      // What a training script logs with mlflow.log_metric before it ends.
+      onCompleted: (workspacePath, job) => mlflow.logMetrics(workspacePath.split('/').pop()!, job, [
+        { key: 'train_auc', value: 0.84, timestamp: Date.now(), step: 0 },
+        { key: 'iterations', value: 40, timestamp: Date.now(), step: 0 },
+      ]),
+    });
     arm.scoring.onScore((call, view) => {
       const minute = new Date(Math.floor(call.at / MINUTE) * MINUTE).toISOString();
       const statusCodeClass = `${Math.floor(call.status / 100)}xx`;
@@ -41,7 +65,7 @@ export class FakeAzureCloud {
         }
       }
     });
-    return new FakeAzureCloud(arm, metrics, identity, certDir);
+    return new FakeAzureCloud(arm, metrics, identity, mlflow, eventGrid, datastore, certDir);
   }
 
   /** App settings that point the real SDKs at this cloud (plus trust for its certificate). */
@@ -49,13 +73,14 @@ export class FakeAzureCloud {
     return {
       AUTOPILOT_ARM_ENDPOINT: this.arm.url,
       AUTOPILOT_METRICS_ENDPOINT: this.metrics.url,
+      AUTOPILOT_EVENTGRID_ENDPOINT: this.eventGrid.endpoint,
       NODE_EXTRA_CA_CERTS: join(this.certDir, 'ca.pem'),
       ...this.identity.env,
     };
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.arm.stop(), this.metrics.stop(), this.identity.stop()]);
+    await Promise.all([this.arm.stop(), this.metrics.stop(), this.identity.stop(), this.mlflow.stop(), this.eventGrid.stop(), this.datastore.stop()]);
     rmSync(this.certDir, { recursive: true, force: true });
   }
 }

@@ -1,0 +1,111 @@
+import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import { join, resolve } from 'node:path';
+import { generateCsv } from '../../../examples/tabular/generate';
+import type { EndpointInfo, ModelVersion } from '../../../shared/ports';
+import type { Release } from '../../../shared/release/types';
+import { FakeAzureCloud } from '../../fakes/azureCloud/FakeAzureCloud';
+import { startTestStack, waitFor, type TestStack } from './localStack';
+
+jest.setTimeout(420_000);
+
+const ROOT = resolve(__dirname, '../../..');
+const SUBSCRIPTION = '/subscriptions/00000000-0000-0000-0000-0000000000aa/resourceGroups/rg-mlops/providers/Microsoft.MachineLearningServices/workspaces';
+let cloud: FakeAzureCloud;
+let stack: TestStack;
+let container: ContainerClient;
+
+/** A model-like scorer: churn risk from contract, tenure and support calls (the generator's main effects). */
+function churnRisk(columns: string[], row: unknown[]): number {
+  const value = (name: string) => row[columns.indexOf(name)];
+  const contract = { 'month-to-month': 1, 'one-year': -0.4, 'two-year': -1.6 }[String(value('contract'))] ?? 0;
+  const logit = -1.6 + contract - 0.045 * (Number(value('tenure_months')) - 20) + 0.37 * (Number(value('support_calls')) - 1.2);
+  return 1 / (1 + Math.exp(-logit));
+}
+
+beforeAll(async () => {
+  cloud = await FakeAzureCloud.start({ workspaces: ['mlw-dev', 'mlw-staging', 'mlw-prod'].map((w) => `${SUBSCRIPTION}/${w}`) });
+  cloud.arm.scoring.predictor = (_model, columns, rows) => {
+    const p = rows.map((row) => churnRisk(columns, row));
+    return { predictions: p.map((x) => (x >= 0.5 ? '1' : '0')), probabilities: p.map((x) => [1 - x, x]), classes: ['0', '1'] };
+  };
+  stack = await startTestStack({ config: join(ROOT, 'test/fixtures/e2e/azure.yaml'), env: cloud.env });
+  container = BlobServiceClient.fromConnectionString(stack.connectionString).getContainerClient('training-data');
+  await container.createIfNotExists();
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  await cloud?.stop();
+});
+
+async function get<T>(path: string): Promise<T> {
+  const response = await fetch(`${stack.api}${path}`, { headers: { authorization: `Bearer ${stack.token()}` } });
+  if (!response.ok) throw new Error(`GET ${path}: HTTP ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+async function settle(blob: string, content: string): Promise<Release> {
+  await container.getBlockBlobClient(blob).upload(content, Buffer.byteLength(content));
+  return waitFor(`release of ${blob}`, async () => {
+    const release = (await get<{ releases: Release[] }>('/releases')).releases.find((r) => r.data?.blob === blob);
+    return release && !['queued', 'running'].includes(release.status) ? release : undefined;
+  }, { timeoutMs: 300_000 });
+}
+
+function publishedTo(releaseId: string, type: string) {
+  return cloud.eventGrid.requests.flatMap((r) => r.events).find((e) => e.type === type && e.subject?.includes(releaseId));
+}
+
+async function prod(): Promise<EndpointInfo | undefined> {
+  return (await get<{ endpoints: EndpointInfo[] }>('/endpoints')).endpoints.find((e) => e.name === 'default-prod');
+}
+
+describe('the release loop on the azure backend, through the real SDKs against the fakes of Azure', () => {
+  it('trains an Azure ML job on the uploaded blob, evaluates, registers with lineage, and deploys dev -> staging -> prod', async () => {
+    const release = await settle('default/v1.csv', generateCsv({ rows: 1200, seed: 31 }));
+    expect({ status: release.status, reason: release.reason }).toEqual({ status: 'succeeded', reason: undefined });
+
+    // The job ran in the dev workspace on the training split's blob URL, with the example's compute and environment.
+    const [jobPut] = cloud.arm.callsTo('PUT', `/jobs/${release.job!.name}`);
+    expect(jobPut!.path).toContain(`${SUBSCRIPTION}/mlw-dev/`);
+    expect(jobPut!.body).toMatchObject({ properties: {
+      jobType: 'Command', computeId: 'azureml:cpu-cluster', environmentId: 'azureml:node-20-tabular@latest',
+      inputs: { training_data: { jobInputType: 'uri_file', uri: expect.stringMatching(new RegExp(`/autopilot-artifacts/releases/${release.id}/train\\.csv$`)) } },
+    } });
+    // The gate scored the job's output on an evaluation deployment, then removed it.
+    expect(release.gate).toMatchObject({ passed: true, candidate: expect.any(Number) });
+    expect(release.gate!.candidate!).toBeGreaterThan(0.6);
+    expect(cloud.arm.callsTo('DELETE', '').some((c) => /autopilot-eval-[0-9a-f]{8}\/deployments\/e[0-9a-f]{10}$/.test(c.path))).toBe(true);
+
+    // Registered in dev with lineage, imported into staging and prod.
+    const dev = (await get<{ models: (ModelVersion & { environment: string })[] }>('/models?name=default')).models.filter((m) => m.environment === 'dev');
+    expect(dev).toHaveLength(1);
+    expect(dev[0]!.lineage).toMatchObject({ jobName: release.job!.name, dataUrl: expect.stringContaining('/training-data/default/v1.csv'), releaseId: release.id });
+    expect(cloud.arm.callsTo('PUT', '/models/default/versions/1').map((c) => c.path.split('/workspaces/')[1]!.split('/')[0])).toEqual(['mlw-dev', 'mlw-staging', 'mlw-prod']);
+
+    expect((await prod())?.traffic).toEqual({ v001: 100 });
+    // The function app's identity (DefaultAzureCredential -> managed identity) got the tokens.
+    expect(cloud.identity.requests.map((r) => r.resource)).toContain('https://management.azure.com');
+    // The training metrics the job logged to MLflow are on the release.
+    expect(release.metrics.training).toEqual({ train_auc: 0.84, iterations: 40 });
+    // Its events went to the Event Grid topic, with the app's identity.
+    await waitFor('ReleaseSucceeded on Event Grid', async () => publishedTo(release.id, 'autopilot.ReleaseSucceeded'));
+  });
+
+  it('rolls a failing canary back on Azure Monitor metrics, with nobody acting', async () => {
+    // Staging's smoke tests pass; under prod traffic the new model fails 30% of requests.
+    cloud.arm.scoring.setErrorRate('v002', 0.3, 'default-prod');
+    const release = await settle('default/v2.csv', generateCsv({ rows: 1200, seed: 32 }));
+    expect({ status: release.status, reason: release.reason }).toMatchObject({ status: 'rolled_back', reason: expect.stringMatching(/^canary analysis at 25%/) });
+    expect(release.stages.deploy_staging?.detail).toMatch(/shadow skipped \(Azure ML mirrors traffic only between deployments of one endpoint\)/);
+
+    const endpoint = (await prod())!;
+    expect(endpoint.traffic).toEqual({ v001: 100 });
+    expect(endpoint.deployments.map((d) => d.name)).toEqual(['v001']);
+    // The verdict came from the metrics API, per deployment of the prod endpoint.
+    const queries = cloud.metrics.calls.filter((c) => JSON.stringify(c.body).includes('/mlw-prod/onlineEndpoints/default-prod'));
+    expect(queries.length).toBeGreaterThan(0);
+    expect(queries.every((q) => q.status === 200)).toBe(true);
+    await waitFor('ReleaseRolledBack on Event Grid', async () => publishedTo(release.id, 'autopilot.ReleaseRolledBack'));
+  });
+});
