@@ -65,20 +65,31 @@ export function keyOfResourceIdCall(args: ArmNode[]): ResourceKey {
   return { type: type.value.toLowerCase(), segments };
 }
 
-/** The `scope` of an extension resource, written as Bicep compiles it: `format('Type/{0}', name)`. */
+/**
+ * The `scope` of an extension resource, written as Bicep compiles it: `format('Ns/type/{0}', name)`,
+ * or for a child resource `format('Ns/type/{0}/childType/{1}', name, childName)` (types and names alternate).
+ */
 export function keyOfScope(scope: string): ResourceKey {
   const node = parseArmExpression(scope);
   if (node.kind !== 'call' || node.name.toLowerCase() !== 'format' || node.args[0]?.kind !== 'string') {
     throw new Error(`scope ${scope} is not format('<type>/{0}', name)`);
   }
-  const pieces = node.args[0].value.split('/');
+  const [namespace, ...rest] = node.args[0].value.split('/');
+  if (rest.length < 2 || rest.length % 2 !== 0) throw new Error(`scope ${scope} does not alternate types and names`);
   const nameArgs = node.args.slice(1);
-  const type = pieces.slice(0, 2).join('/').toLowerCase();
-  const segments = pieces.slice(2).map((piece) => {
+  const types = rest.filter((_, i) => i % 2 === 0);
+  const segments = rest.filter((_, i) => i % 2 === 1).map((piece) => {
     const whole = /^\{(\d+)\}$/.exec(piece);
     return whole ? renderArm(nameArgs[Number(whole[1])]!) : literal(piece);
   });
-  return { type, segments };
+  return { type: [namespace, ...types].join('/').toLowerCase(), segments };
+}
+
+/** The resource a child resource lives in (`workspaces/onlineEndpoints` -> `workspaces`), if it is a child. */
+export function parentKey(key: ResourceKey): ResourceKey | undefined {
+  const types = key.type.split('/');
+  if (types.length < 3 || key.segments.length < 2) return undefined;
+  return { type: types.slice(0, -1).join('/'), segments: key.segments.slice(0, -1) };
 }
 
 export const sameKey = (a: ResourceKey, b: ResourceKey) =>
@@ -102,4 +113,22 @@ export function referencedNames(expressions: { node: ArmNode }[], fn: 'parameter
     }
   }
   return names;
+}
+
+/** Calls found under `node`, each with the conditions of the `if(...)` branches that enclose it. */
+export function callsWithGuards(node: ArmNode, guards: string[] = []): { call: Extract<ArmNode, { kind: 'call' }>; guards: string[] }[] {
+  if (node.kind === 'property') return callsWithGuards(node.target, guards);
+  if (node.kind === 'index') return [...callsWithGuards(node.target, guards), ...callsWithGuards(node.index, guards)];
+  if (node.kind !== 'call') return [];
+  const here = [{ call: node, guards }];
+  if (node.name.toLowerCase() === 'if' && node.args.length === 3) {
+    const condition = renderArm(node.args[0]!);
+    return [
+      ...here,
+      ...callsWithGuards(node.args[0]!, guards),
+      ...callsWithGuards(node.args[1]!, [...guards, condition]),
+      ...callsWithGuards(node.args[2]!, [...guards, `not(${condition})`]),
+    ];
+  }
+  return [...here, ...node.args.flatMap((arg) => callsWithGuards(arg, guards))];
 }

@@ -2,18 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { callsIn, parseArmExpression, renderArm } from './armExpression';
 import {
-  expressionsIn, keyOfResourceIdCall, keyOfScope, keyText, loadTemplate, referencedNames, resourceKey, sameKey,
-  type ArmResource, type ResourceKey,
+  callsWithGuards, expressionsIn, keyOfResourceIdCall, keyOfScope, keyText, loadTemplate, parentKey, referencedNames, sameKey,
+  type ResourceKey,
 } from './armTemplate';
+import { defined, infraDir as infra, ofType, props, roleAssignments, template } from './mainTemplate';
 
-const infra = join(__dirname, '..', '..', '..', 'infra');
-const template = loadTemplate(join(infra, 'main.json'));
 const example = loadTemplate(join(infra, 'main.parameters.example.json')) as unknown as { parameters: Record<string, { value: unknown }> };
-const defined = template.resources.map((r) => ({ resource: r, key: resourceKey(r) }));
-const ofType = (type: string) => template.resources.filter((r) => r.type.toLowerCase() === type.toLowerCase());
-const props = (r: ArmResource) => r.properties as Record<string, any>;
 
-/** Created by autopilot itself at run time (the prod online endpoint), so only the alerts refer to it. */
+/** Created by autopilot itself at run time (online endpoints): the alerts and endpoint log settings refer to them. */
 const CREATED_AT_RUN_TIME = ['microsoft.machinelearningservices/workspaces/onlineendpoints'];
 
 const ROLES = {
@@ -21,17 +17,10 @@ const ROLES = {
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88',
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3',
   azureMLDataScientist: 'f6c7c914-8db3-469d-8ca1-694a8f32e121',
+  monitoringReader: '43d0d8ad-25c7-4714-9337-8ba259a9fe05',
+  eventGridDataSender: 'd5a91429-5739-47e2-a06b-3470a27159e7',
+  logAnalyticsReader: '73c42c96-874c-492b-b04d-ab87d138a893',
 };
-
-/** Role assignments as (role variable, principal expression, scope resource). */
-function roleAssignments() {
-  return ofType('Microsoft.Authorization/roleAssignments').map((r) => ({
-    role: /variables\('roles'\)\.(\w+)/.exec(props(r).roleDefinitionId)![1]!,
-    principal: props(r).principalId as string,
-    principalType: props(r).principalType as string,
-    scope: r.scope ? keyOfScope(r.scope) : ({ type: 'resourcegroup', segments: [] } as ResourceKey),
-  }));
-}
 
 describe('infra/main.json (ARM template)', () => {
   it('declares the 2019-04-01 deployment template schema', () => {
@@ -55,9 +44,12 @@ describe('infra/main.json (ARM template)', () => {
 
   it('resolves every resourceId, extensionResourceId and scope to a resource the template defines', () => {
     const unresolved: string[] = [];
+    const isDefined = (key: ResourceKey) => defined.some((d) => sameKey(d.key, key));
     const check = (key: ResourceKey, where: string) => {
-      if (CREATED_AT_RUN_TIME.includes(key.type)) return;
-      if (!defined.some((d) => sameKey(d.key, key))) unresolved.push(`${where}: ${keyText(key)}`);
+      // A run-time resource cannot be checked, but the workspace it lives in must be one of ours.
+      const parent = CREATED_AT_RUN_TIME.includes(key.type) ? parentKey(key) : undefined;
+      if (parent && !isDefined(parent)) unresolved.push(`${where}: ${keyText(key)} is not in a resource of this template`);
+      else if (!parent && !isDefined(key)) unresolved.push(`${where}: ${keyText(key)}`);
     };
     for (const { path, node } of expressionsIn(template)) {
       for (const call of callsIn(node)) {
@@ -76,6 +68,31 @@ describe('infra/main.json (ARM template)', () => {
     }
     for (const r of template.resources) if (r.scope) check(keyOfScope(r.scope), `${r.type} ${r.name} scope`);
     expect(unresolved).toEqual([]);
+  });
+
+  it('reads reference() and list*() of a conditional resource, and scopes resources to it, only under its condition', () => {
+    const conditionOf = new Map(defined.filter((d) => d.resource.condition).map((d) => [keyText(d.key), renderArm(parseArmExpression(d.resource.condition!))]));
+    const outside: string[] = [];
+    const sources = [
+      ...template.resources.map((r) => ({ where: `${r.type} ${r.name}`, value: r as unknown, own: r.condition })),
+      ...Object.entries(template.outputs).map(([name, value]) => ({ where: `output ${name}`, value, own: undefined })),
+    ];
+    for (const { where, value, own } of sources) {
+      const ownCondition = own ? renderArm(parseArmExpression(own)) : undefined;
+      const guarded = (condition: string, guards: string[]) => condition === ownCondition || guards.includes(condition);
+      for (const { node } of expressionsIn(value)) {
+        for (const { call, guards } of callsWithGuards(node)) {
+          const target = call.args[0];
+          if (!/^(reference|list\w*)$/i.test(call.name) || target?.kind !== 'call' || target.name.toLowerCase() !== 'resourceid') continue;
+          const condition = conditionOf.get(keyText(keyOfResourceIdCall(target.args)));
+          if (condition && !guarded(condition, guards)) outside.push(`${where}: ${renderArm(call)} outside ${condition}`);
+        }
+      }
+      const scope = (value as { scope?: string }).scope;
+      const scopeCondition = scope ? conditionOf.get(keyText(keyOfScope(scope))) : undefined;
+      if (scopeCondition && scopeCondition !== ownCondition) outside.push(`${where}: scoped to a resource deployed only if ${scopeCondition}`);
+    }
+    expect(outside).toEqual([]);
   });
 
   it('writes every dependsOn entry as a resourceId of a resource in the template', () => {
