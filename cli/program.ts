@@ -4,6 +4,7 @@ import { registerControlCommands } from './commands/control';
 import { registerDoctorCommand } from './commands/doctor';
 import { registerEndpointsCommand } from './commands/endpoints';
 import { registerEventsCommand } from './commands/events';
+import { registerLogsCommand } from './commands/logs';
 import { registerModelsCommand } from './commands/models';
 import { registerReleaseCommand } from './commands/release';
 import { registerReleasesCommand } from './commands/releases';
@@ -40,6 +41,7 @@ export function createProgram(context: CommandContext): Command {
   registerRunCommand(program, context);
   registerControlCommands(program, context);
   registerEndpointsCommand(program, context);
+  registerLogsCommand(program, context);
   registerModelsCommand(program, context);
   registerEventsCommand(program, context);
   registerDoctorCommand(program, context);

@@ -242,6 +242,27 @@ export interface LoadRequest {
   until: string;
 }
 
+/** One line a deployment's scoring server printed. */
+export interface DeploymentLogLine {
+  /** ISO time, when the source records one (Log Analytics, local servers, timestamped lines). */
+  time?: string;
+  text: string;
+}
+
+/** What a deployment's scoring server printed, oldest line first. */
+export interface DeploymentLogs {
+  /** Where the lines come from: 'local scoring process', 'Azure ML getLogs (inference-server container)', 'Log Analytics <workspace id>'. */
+  source: string;
+  lines: DeploymentLogLine[];
+}
+
+export interface DeploymentLogsOptions {
+  /** The newest this many lines (1-5000; more is a BadRequestError). @default 100 */
+  tail?: number;
+  /** Only lines at or after this ISO time, or this span back from now (`90s`, `15m`, `1h`, `2d`). @default no limit */
+  since?: string;
+}
+
 export interface MlWorkspace {
   readonly environment: EnvironmentName;
   submitJob(request: SubmitJobRequest): Promise<JobInfo>;
@@ -278,6 +299,13 @@ export interface MlWorkspace {
   /** Starts or updates synthetic load (local: in process; Azure: the same HTTP client against the scoring URI). */
   ensureLoad(request: LoadRequest): Promise<void>;
   stopLoad(id: string): Promise<void>;
+  /**
+   * What a deployment's scoring server printed (stdout and stderr), e.g. why a canary failed.
+   * Options are checked by resolveDeploymentLogsOptions (shared/endpoints/deploymentLogs.ts).
+   * NotFoundError when the deployment does not exist (Log Analytics, where configured, keeps
+   * the lines of deleted deployments: there an unknown one simply has none).
+   */
+  deploymentLogs(endpoint: string, deployment: string, options?: DeploymentLogsOptions): Promise<DeploymentLogs>;
 }
 
 // ---------------------------------------------------------------- events, identity

@@ -190,6 +190,14 @@ const EnvironmentConfig = z.strictObject({
   workspace: z.string().optional(),
   /** Azure region of the workspace, e.g. westeurope (azure backend only; ARM needs it on endpoints and deployments). */
   location: z.string().optional(),
+  /**
+   * Workspace ID (a GUID) of the Log Analytics workspace that receives the endpoints'
+   * AmlOnlineEndpointConsoleLog (azure backend only): deployment logs are then read there,
+   * history included, instead of from the running container. @default none
+   */
+  logAnalyticsWorkspaceId: z
+    .guid("must be the Log Analytics workspace ID, a GUID such as 0b5e4c2a-1f7d-4e6b-9a3c-2d8f6e1b7a90 (az monitor log-analytics workspace show --query customerId)")
+    .optional(),
 });
 
 export const AutopilotConfig = z

@@ -1,7 +1,7 @@
 import type { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
 import type { EnvironmentName } from '../../../shared/config/schema';
 import type {
-  DeployRequest, DeploymentInfo, EndpointInfo, InvokeResult, JobInfo, LoadRequest, MlWorkspace, ModelRef, ModelSource, ModelVersion, RegisterModelRequest,
+  DeployRequest, DeploymentInfo, DeploymentLogs, DeploymentLogsOptions, EndpointInfo, InvokeResult, JobInfo, LoadRequest, MlWorkspace, ModelRef, ModelSource, ModelVersion, RegisterModelRequest,
   ScoreRequest, ScoreResponse, ShadowReport, SubmitJobRequest, TrafficWindow,
 } from '../../../shared/ports';
 import { ArmWorkspaceClient } from './armWorkspaceClient';
@@ -10,9 +10,11 @@ import { AzureJobs } from './azureJobs';
 import { AzureModels } from './azureModels';
 import { AzureOnlineEndpoints } from './azureOnlineEndpoints';
 import { AzureScoring } from './azureScoring';
+import { AzureDeploymentLogs, type AzureDeploymentLogsOptions } from './azureDeploymentLogs';
 
 export { MIRROR_API_VERSION, STABLE_API_VERSION } from './armWorkspaceClient';
 export type { AzureMlWorkspaceOptions } from './azureMlWorkspaceOptions';
+export type { AzureDeploymentLogsOptions } from './azureDeploymentLogs';
 
 /**
  * The MlWorkspace port on an Azure ML workspace, through the ARM SDK. A facade: jobs, models,
@@ -26,8 +28,9 @@ export class AzureMlWorkspace implements MlWorkspace {
   private readonly models: AzureModels;
   private readonly endpoints: AzureOnlineEndpoints;
   private readonly scoring: AzureScoring;
+  private readonly logs: AzureDeploymentLogs;
 
-  constructor(options: AzureMlWorkspaceOptions) {
+  constructor(options: AzureMlWorkspaceOptions & AzureDeploymentLogsOptions) {
     this.environment = options.environment;
     this.arm = new ArmWorkspaceClient(options);
     this.client = this.arm.client;
@@ -36,6 +39,7 @@ export class AzureMlWorkspace implements MlWorkspace {
     // Endpoints and scoring reach each other through this port, not through each other.
     this.endpoints = new AzureOnlineEndpoints(this.arm, options.environment, this);
     this.scoring = new AzureScoring(this.arm, this, options);
+    this.logs = new AzureDeploymentLogs(this.arm, options);
   }
 
   get workspacePath(): string {
@@ -98,6 +102,10 @@ export class AzureMlWorkspace implements MlWorkspace {
   /** Mirrored requests and 5xx of both sides since the shadow was set, from Monitor metrics. */
   shadowReport(endpoint: string): Promise<ShadowReport> {
     return this.endpoints.shadowReport(endpoint);
+  }
+  /** getLogs of the running container, or AmlOnlineEndpointConsoleLog when a Log Analytics workspace is configured. */
+  deploymentLogs(endpoint: string, deployment: string, options?: DeploymentLogsOptions): Promise<DeploymentLogs> {
+    return this.logs.deploymentLogs(endpoint, deployment, options);
   }
 
   // ------------------------------------------------------------ scoring and traffic

@@ -2,7 +2,7 @@ import { DefaultAzureCredential } from '@azure/identity';
 import type { TokenCredential } from '@azure/core-auth';
 import { ENVIRONMENTS, type AutopilotConfig, type EnvironmentName } from '../../../shared/config/schema';
 import { ConfigError } from '../../../shared/errors';
-import { AzureMlWorkspace, AZURE_UNSUPPORTED_METHODS, type AzureMlWorkspaceOptions } from './AzureMlWorkspace';
+import { AzureMlWorkspace, AZURE_UNSUPPORTED_METHODS, type AzureDeploymentLogsOptions, type AzureMlWorkspaceOptions } from './AzureMlWorkspace';
 
 /** Where an environment's Azure ML workspace lives, as autopilot.yaml names it. */
 export interface AzureCoordinates { subscriptionId: string; resourceGroup: string; workspace: string; location: string }
@@ -42,7 +42,7 @@ const HINTS: Record<(typeof REQUIRED)[number], string> = {
  */
 export function createAzureWorkspace(
   environment: EnvironmentName, coordinates: AzureCoordinates,
-  options: Partial<Omit<AzureMlWorkspaceOptions, 'environment' | keyof AzureCoordinates>> & { credential?: TokenCredential } = {},
+  options: Partial<Omit<AzureMlWorkspaceOptions, 'environment' | keyof AzureCoordinates>> & AzureDeploymentLogsOptions & { credential?: TokenCredential } = {},
 ): AzureMlWorkspace {
   return new AzureMlWorkspace({ ...options, ...coordinates, environment, credential: options.credential ?? new DefaultAzureCredential() });
 }
@@ -53,6 +53,8 @@ export interface AzureEndpoints {
   armEndpoint?: string;
   /** Azure Monitor metrics data plane (AUTOPILOT_METRICS_ENDPOINT). @default https://{location}.metrics.monitor.azure.com */
   metricsEndpoint?: string;
+  /** Log Analytics query API, for deployment logs (AUTOPILOT_LOGS_ENDPOINT). @default https://api.loganalytics.io */
+  logsEndpoint?: string;
 }
 
 /** The endpoints from app settings; a malformed URL is a start-up error naming the setting. */
@@ -65,7 +67,7 @@ export function azureEndpointsFrom(env: NodeJS.ProcessEnv): AzureEndpoints {
     }
     return value.replace(/\/+$/, '');
   };
-  return { armEndpoint: read('AUTOPILOT_ARM_ENDPOINT'), metricsEndpoint: read('AUTOPILOT_METRICS_ENDPOINT') };
+  return { armEndpoint: read('AUTOPILOT_ARM_ENDPOINT'), metricsEndpoint: read('AUTOPILOT_METRICS_ENDPOINT'), logsEndpoint: read('AUTOPILOT_LOGS_ENDPOINT') };
 }
 
 /**
@@ -84,6 +86,8 @@ export function createAzureWorkspaces(
       credential,
       ...(options.armEndpoint ? { endpoint: options.armEndpoint } : {}),
       ...(options.metricsEndpoint ? { metricsEndpoint: options.metricsEndpoint } : {}),
+      ...(options.logsEndpoint ? { logsEndpoint: options.logsEndpoint } : {}),
+      ...(config.environments[env].logAnalyticsWorkspaceId ? { logAnalyticsWorkspaceId: config.environments[env].logAnalyticsWorkspaceId } : {}),
     });
   }
   return out;

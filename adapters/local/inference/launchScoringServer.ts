@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ProbeSettings } from '../../../shared/jobs/deploymentSpec';
 import { LineTail } from '../workspace/logTail';
+import { stampLogLine } from '../workspace/scoringLogFile';
 
 export interface ScoringServerConfig {
   /** Named in errors: "deployment blue of default-dev", "model m:3". */
@@ -15,7 +16,7 @@ export interface ScoringServerConfig {
   modelDir: string;
   environmentVariables: Record<string, string>;
   liveness: ProbeSettings;
-  /** Output of the server is appended here. @default kept in memory only */
+  /** Output of the server is appended here, a time stamp per line (deploymentLogs reads it). @default kept in memory only */
   logFile?: string;
 }
 
@@ -44,6 +45,8 @@ export function launchScoringServer(
 ): Promise<LaunchedServer> {
   const tail = new LineTail(20);
   const log: WriteStream | undefined = config.logFile ? createWriteStream(config.logFile, { flags: 'a' }) : undefined;
+  // Marks each (re)start in the log, so a restart loop is visible to whoever reads it.
+  log?.write(stampLogLine(`[autopilot] starting the scoring server of ${config.label}`));
   const child = spawn(process.execPath, ['--import', TSX_LOADER, SERVER_ENTRY], {
     cwd: config.codeDir,
     env: {
@@ -55,23 +58,27 @@ export function launchScoringServer(
     },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
-  child.on('exit', () => log?.end());
+  // 'close', not 'exit': output may still arrive after the exit, and a write after end() throws.
+  child.on('close', (code, signal) => log?.end(stampLogLine(`[autopilot] scoring server exited (${code === null ? signal : `exit code ${code}`})`)));
   onSpawn(child);
 
   let onPort: (port: number) => void = () => {};
   const portPromise = new Promise<number>((resolve) => (onPort = resolve));
   const reader = (stream: NodeJS.ReadableStream) => {
     let pending = '';
+    const onLine = (line: string) => {
+      const match = /^LISTENING (\d+)$/.exec(line);
+      if (match) return onPort(Number(match[1]));
+      tail.push(line);
+      log?.write(stampLogLine(line));
+    };
     stream.on('data', (chunk: Buffer) => {
-      log?.write(chunk);
       const lines = (pending + chunk.toString('utf8')).split('\n');
       pending = lines.pop() ?? '';
-      for (const line of lines) {
-        const match = /^LISTENING (\d+)$/.exec(line);
-        if (match) onPort(Number(match[1]));
-        else tail.push(line);
-      }
+      lines.forEach(onLine);
     });
+    // A last line without a newline (a crash mid-print) is still worth showing.
+    stream.on('end', () => pending && onLine(pending));
   };
   reader(child.stdout!);
   reader(child.stderr!);

@@ -2,6 +2,8 @@ import { join, resolve } from 'node:path';
 import type { EnvironmentName } from '../../../shared/config/schema';
 import { AutopilotError, BadRequestError, NotFoundError } from '../../../shared/errors';
 import type {
+  DeploymentLogs,
+  DeploymentLogsOptions,
   DeployRequest,
   EndpointInfo,
   InvokeResult,
@@ -139,6 +141,10 @@ export class LocalWorkspace implements MlWorkspace {
   deleteDeployment(endpoint: string, deployment: string): Promise<void> {
     this.requireStarted('deleteDeployment');
     return this.endpoints.deleteDeployment(endpoint, deployment);
+  }
+  /** What the deployment's scoring server printed (stdout and stderr, time-stamped as read). */
+  deploymentLogs(endpoint: string, deployment: string, options?: DeploymentLogsOptions): Promise<DeploymentLogs> {
+    return this.endpoints.logs(endpoint, deployment, options);
   }
   async getEndpoint(name: string): Promise<EndpointInfo | undefined> {
     return this.endpoints.get(name);

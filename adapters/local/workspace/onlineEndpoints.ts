@@ -2,7 +2,8 @@ import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EnvironmentName } from '../../../shared/config/schema';
 import { BadRequestError, NotFoundError } from '../../../shared/errors';
-import type { DeploymentInfo, DeployRequest, EndpointInfo, Logger, ModelRef, ModelVersion } from '../../../shared/ports';
+import type { DeploymentInfo, DeploymentLogs, DeploymentLogsOptions, DeployRequest, EndpointInfo, Logger, ModelRef, ModelVersion } from '../../../shared/ports';
+import { resolveDeploymentLogsOptions } from '../../../shared/endpoints/deploymentLogs';
 import type { EndpointRouting, LocalEndpointHost } from '../inference/endpointHost';
 import { loadDeploymentSpec } from '../inference/loadDeploymentSpec';
 import { ScoringProcess } from '../inference/scoringProcess';
@@ -12,6 +13,7 @@ import { validateName } from './names';
 import { validateMirrorTraffic, validateShadow, validateTraffic } from './validateTraffic';
 import { EndpointConflictError } from './workspaceErrors';
 import { readJsonFile, writeJsonAtomic } from './writeJsonAtomic';
+import { readScoringLog } from './scoringLogFile';
 
 /** DeploymentInfo plus what only the local backend knows about the serving process. */
 export interface LocalDeploymentInfo extends DeploymentInfo {
@@ -168,6 +170,19 @@ export class OnlineEndpoints {
       delete record.mirrorTraffic[deployment];
       await this.persist(record);
     });
+  }
+
+  /** What the deployment's scoring server printed, from its log file (it survives restarts of the stack). */
+  async logs(endpoint: string, deployment: string, options: DeploymentLogsOptions = {}): Promise<DeploymentLogs> {
+    const window = resolveDeploymentLogsOptions(options, new Date());
+    // Validated before they become parts of the log file's path.
+    validateName('endpoint', endpoint);
+    validateName('deployment', deployment);
+    const record = this.require(endpoint);
+    if (!record.deployments.some((d) => d.name === deployment)) {
+      throw new NotFoundError('deployment', `${endpoint}/${deployment}`, `endpoint '${endpoint}' has ${record.deployments.map((d) => d.name).join(', ') || 'no deployments'}`);
+    }
+    return { source: 'local scoring process', lines: await readScoringLog(join(this.options.dir, endpoint, `${deployment}.log`), window) };
   }
 
   /** Whether this environment serves the endpoint. */

@@ -185,4 +185,6 @@ export class FakeWorkspace implements MlWorkspace {
   readonly loads = new Map<string, LoadRequest>();
   async ensureLoad(request: LoadRequest) { this.loads.set(request.id, request); }
   async stopLoad(id: string) { this.loads.delete(id); }
+
+  async deploymentLogs() { return { source: 'fake workspace', lines: [] }; }
 }
