@@ -1,5 +1,6 @@
 import { app, type EventGridEvent, type InvocationContext } from '@azure/functions';
 import { STATE_TABLE } from '../adapters/compose';
+import { invocationHandler } from '../adapters/telemetry';
 import { reactToAmlEvent } from '../shared/alerts/reactToAmlEvent';
 import { BadRequestError } from '../shared/errors';
 import { parseAmlEvent } from '../shared/events/amlEvents';
@@ -32,7 +33,7 @@ export async function onAmlEvent(event: EventGridEvent, context: InvocationConte
     logger: s.logger,
     onDatasetDrift: (monitorName, reason) => externalDrift(s, { monitorName }, reason),
   });
-  context.log(`${record.type} ${record.subject}: ${record.outcome}${record.releaseId ? ` (release ${record.releaseId})` : ''}`);
+  s.logger.info(`${record.type} ${record.subject}: ${record.outcome}${record.releaseId ? ` (release ${record.releaseId})` : ''}`, record.releaseId ? { releaseId: record.releaseId } : {});
 }
 
-app.eventGrid('amlEvents', { handler: onAmlEvent });
+app.eventGrid('amlEvents', { handler: invocationHandler(onAmlEvent) });

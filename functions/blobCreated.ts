@@ -1,4 +1,5 @@
 import { app, type EventGridEvent, type InvocationContext } from '@azure/functions';
+import { invocationHandler } from '../adapters/telemetry';
 import { BadRequestError } from '../shared/errors';
 import { parseBlobCreated } from '../shared/events/blobCreated';
 import { services } from './services';
@@ -19,9 +20,11 @@ export async function onBlobCreated(event: EventGridEvent, context: InvocationCo
     }
     throw error;
   }
-  const result = await (await services()).engine.onDataArrival(arrival);
+  const s = await services();
+  const result = await s.engine.onDataArrival(arrival);
   if (result.kind === 'ignored') context.log(`ignored ${arrival.container}/${arrival.blobName}: ${result.reason}`);
-  else context.log(`${result.kind} release ${result.release.id} (${result.release.status}) for ${arrival.container}/${arrival.blobName}`);
+  else s.logger.info(`${result.kind} release ${result.release.id} (${result.release.status}) for ${arrival.container}/${arrival.blobName}`, { releaseId: result.release.id, pipeline: result.release.pipeline });
 }
 
-app.eventGrid('blobCreated', { handler: onBlobCreated });
+// The release (and so its pipeline) is known only once the engine has taken the blob.
+app.eventGrid('blobCreated', { handler: invocationHandler(onBlobCreated) });

@@ -1,5 +1,6 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 import type { Services } from '../adapters/compose';
+import { invocationHandler, withInvocation } from '../adapters/telemetry';
 import { NotFoundError } from '../shared/errors';
 import { listMonitorRuns, monitorDue, runMonitor } from '../shared/monitoring/runMonitor';
 import { monitorDeps } from './monitorDeps';
@@ -13,16 +14,18 @@ export async function onMonitorTimer(_timer: Timer, context: InvocationContext):
   const deps = monitorDeps(s);
   for (const [pipeline, policy] of Object.entries(s.config.pipelines)) {
     if (!policy.monitoring.enabled || !(await monitorDue(deps.table, pipeline, policy.monitoring.intervalSeconds, new Date()))) continue;
-    try {
-      const run = await runMonitor(pipeline, deps, 'schedule');
-      context.log(`monitor ${run.id}: ${run.outcome} on ${run.rows} rows${run.retrain && 'releaseId' in run.retrain ? `; retraining release ${run.retrain.releaseId}` : ''}`);
-    } catch (error) {
-      context.error(`monitor of ${pipeline} failed:`, error);
-    }
+    await withInvocation(context, { pipeline }, async () => {
+      try {
+        const run = await runMonitor(pipeline, deps, 'schedule');
+        context.log(`monitor ${run.id}: ${run.outcome} on ${run.rows} rows${run.retrain && 'releaseId' in run.retrain ? `; retraining release ${run.retrain.releaseId}` : ''}`);
+      } catch (error) {
+        context.error(`monitor of ${pipeline} failed:`, error);
+      }
+    });
   }
 }
 
-app.timer('monitors', { schedule: '*/10 * * * * *', handler: onMonitorTimer });
+app.timer('monitors', { schedule: '*/10 * * * * *', handler: invocationHandler(onMonitorTimer) });
 
 function pipelineOrThrow(s: Services, pipeline: string): string {
   if (!s.config.pipelines[pipeline]) throw new NotFoundError('pipeline', pipeline, `Known pipelines: ${Object.keys(s.config.pipelines).join(', ')}`);

@@ -1,4 +1,5 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
+import { invocationHandler } from '../adapters/telemetry';
 import { services } from './services';
 
 /** Re-drives releases whose lease expired (a crash or a lost message) and admits orphaned ones. */
@@ -7,4 +8,4 @@ export async function onSweep(_timer: Timer, context: InvocationContext): Promis
   if (redriven.length || admitted.length) context.log(`sweep: re-drove ${redriven.join(', ') || 'none'}; admitted ${admitted.join(', ') || 'none'}`);
 }
 
-app.timer('sweeper', { schedule: '*/15 * * * * *', runOnStartup: true, handler: onSweep });
+app.timer('sweeper', { schedule: '*/15 * * * * *', runOnStartup: true, handler: invocationHandler(onSweep) });

@@ -27,7 +27,7 @@ const ReleaseData = z.object({
   createdAt: z.string().optional(),
   by: z.string().optional(),
 });
-const DriftData = z.object({ pipeline: z.string(), reasons: z.array(z.string()).default([]), external: z.string().optional() });
+const DriftData = z.object({ pipeline: z.string(), features: z.unknown().optional(), external: z.string().optional() });
 
 /** How each terminal release event ends its current stage and the release. */
 const TERMINAL_OUTCOME: Record<string, string> = {
@@ -60,7 +60,9 @@ export function eventMeasurements(event: OutgoingEvent): Measurement[] {
     const { pipeline } = data.data;
     return [
       { instrument: 'driftDetections', value: 1, attributes: { pipeline, source: data.data.external ? 'external' : 'monitor' } },
-      ...driftScores(data.data.reasons).map((s): Measurement => ({ instrument: 'driftScore', value: s.value, attributes: { pipeline, feature: s.feature, metric: s.metric } })),
+      ...driftScores(data.data.features).map((s): Measurement => ({
+        instrument: 'driftScore', value: s.value, attributes: { pipeline, feature: s.feature, metric: s.metric, drifted: String(s.drifted) },
+      })),
     ];
   }
   return [];
@@ -89,22 +91,13 @@ export function rollbackReason(by: string | undefined): 'canary-analysis' | 'ale
   return by.startsWith('azure-monitor:') ? 'alert' : 'manual';
 }
 
-// Release ids are `<pipeline>-<yyyyMMdd>-<HHmmss>-<hash>` in UTC (shared/release/engine.ts).
-const ID_TIME = /-(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})-[0-9a-f]{6}$/;
-
 /**
- * Seconds from the release's creation to the event. Release events do not carry
- * `createdAt` today, so the creation time is read from the release id (second
- * precision), which the engine stamps when it creates the release.
+ * Seconds from the release's creation (`createdAt`, which every release event carries) to
+ * the event; undefined when either time is missing or unreadable, or they are out of order.
  */
-export function releaseSeconds(data: { releaseId: string; createdAt?: string }, eventTime: string): number | undefined {
-  const created = data.createdAt ? Date.parse(data.createdAt) : createdFromId(data.releaseId);
+export function releaseSeconds(data: { createdAt?: string }, eventTime: string): number | undefined {
+  const created = data.createdAt ? Date.parse(data.createdAt) : NaN;
   const ended = Date.parse(eventTime);
-  if (created === undefined || !Number.isFinite(created) || !Number.isFinite(ended) || ended < created) return undefined;
+  if (!Number.isFinite(created) || !Number.isFinite(ended) || ended < created) return undefined;
   return (ended - created) / 1000;
-}
-
-function createdFromId(releaseId: string): number | undefined {
-  const m = ID_TIME.exec(releaseId);
-  return m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])) : undefined;
 }

@@ -8,8 +8,9 @@ export { startTelemetry, CLOUD_ROLE_NAME, type StartTelemetryOptions } from './s
 export type { TelemetryHandle } from './telemetryHandle';
 export { withInvocation, currentInvocation, mergeCorrelation, type Correlation, type InvocationScope } from './invocationScope';
 export { withSpan, correlationAttributes, type WithSpanOptions } from './withSpan';
+export { invocationHandler } from './invocationHandler';
 export { telemetryLogger, type TelemetryLoggerOptions, type LogRecordSink } from './telemetryLogger';
 export { withEventTelemetry, eventAttributes, type EventTelemetryOptions } from './telemetryEventPublisher';
 export { eventMeasurements, releaseSeconds, rollbackReason, METRIC_NAMES, type Measurement } from './eventMeasurements';
-export { driftScores, type DriftScore } from './driftScores';
+export { driftScores, DriftScore } from './driftScores';
 export { redactSecrets, toAttributes } from './redactSecrets';

@@ -28,7 +28,7 @@ export function withEventTelemetry(inner: EventPublisher, options: EventTelemetr
     stageOutcomes: meter.createCounter(METRIC_NAMES.stageOutcomes, { description: 'Release stages ended, by pipeline, stage and outcome' }),
     rollbacks: meter.createCounter(METRIC_NAMES.rollbacks, { description: 'Rollbacks, by pipeline, reason and phase' }),
     driftScore: meter.createHistogram(METRIC_NAMES.driftScore, {
-      description: 'Drift distances over their threshold, by pipeline, feature and metric',
+      description: 'Drift distances the monitor compared with their thresholds, by pipeline, feature, metric and whether they drifted',
       advice: { explicitBucketBoundaries: [0.05, 0.1, 0.2, 0.3, 0.5, 1, 2] },
     }),
     driftDetections: meter.createCounter(METRIC_NAMES.driftDetections, { description: 'Drift detected, by pipeline and source (monitor or external)' }),

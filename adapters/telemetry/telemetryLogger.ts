@@ -2,6 +2,7 @@ import { logs, SeverityNumber, type LogRecord } from '@opentelemetry/api-logs';
 import type { Logger } from '../../shared/ports';
 import { consoleLogger } from '../consoleLogger';
 import { currentInvocation, mergeCorrelation } from './invocationScope';
+import { writingOwnLine } from './ownLogLines';
 import { redactSecrets, toAttributes } from './redactSecrets';
 import { TRACER_NAME } from './withSpan';
 
@@ -38,9 +39,11 @@ export function telemetryLogger(scope: string, options: TelemetryLoggerOptions =
     const merged = { ...mergeCorrelation(invocation?.correlation), ...(redactSecrets(properties ?? {}) as Record<string, unknown>) };
     if (invocation) {
       const line = Object.keys(merged).length ? `${message} ${JSON.stringify(merged)}` : message;
-      if (level === 'info') invocation.context.log(line);
-      else if (level === 'warn') invocation.context.warn(line);
-      else invocation.context.error(line);
+      writingOwnLine(() => {
+        if (level === 'info') invocation.context.log(line);
+        else if (level === 'warn') invocation.context.warn(line);
+        else invocation.context.error(line);
+      });
     } else {
       fallback[level](message, merged);
     }

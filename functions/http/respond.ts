@@ -1,5 +1,6 @@
 import { app, type HttpMethod, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import type { Services } from '../../adapters/compose';
+import { invocationHandler } from '../../adapters/telemetry';
 import { authorize, UnauthenticatedError, type Action, type Principal } from '../../shared/auth/rbac';
 import type { EnvironmentName } from '../../shared/config/schema';
 import { BadRequestError, ConfigError, ForbiddenError, NotFoundError } from '../../shared/errors';
@@ -8,15 +9,18 @@ import { services } from '../services';
 
 type Handler = (request: HttpRequest, context: InvocationContext, services: Services) => Promise<HttpResponseInit>;
 
-/** Wraps an API handler: services, then typed errors to HTTP statuses with `{error: {code, message, where}}`. */
+/**
+ * Wraps an API handler: services, then typed errors to HTTP statuses with `{error: {code, message, where}}`.
+ * Runs in the invocation's scope, correlated by the route's `{id}` (a release) and `{pipeline}`.
+ */
 export function api(handler: Handler) {
-  return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+  return invocationHandler(async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     try {
       return await handler(request, context, await services());
     } catch (error) {
       return errorResponse(error, context);
     }
-  };
+  }, (request) => ({ releaseId: request.params.id, pipeline: request.params.pipeline }));
 }
 
 export interface ApiRouteOptions {

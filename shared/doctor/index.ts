@@ -5,3 +5,4 @@ export { requiredActions, DATA_SCIENTIST_ROLE, MONITORING_READER_ROLE, type Gran
 export { permissionFix, resourceGroupOf, type PermissionFixTarget } from './permissionFix';
 export { parseComputeReference, parseEnvironmentReference, formatEnvironmentReference, type EnvironmentReference } from './assetReference';
 export { withCheckTimeout, withDeadline, timedOut, messageOf, redactTokens } from './withCheckTimeout';
+export { canaryTimingChecks, AZURE_MIN_BAKE_SECONDS, AZURE_MIN_MAX_STEP_SECONDS } from './canaryTiming';

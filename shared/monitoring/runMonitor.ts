@@ -6,6 +6,7 @@ import { PREDICTION_COLUMN } from './baseline';
 import { assessModelQuality, type LabelledRow, type ModelQualityReport, type ScoredRow } from './modelQuality';
 import { readInferenceRecords } from './readInferenceRecords';
 import { buildRetrainingSet } from './retrainingSet';
+import { driftScores } from './driftScores';
 import { BaselineProfile, compareToBaseline, createWindowProfile, type DriftReport } from './stats';
 import { servingDeployment } from '../endpoints/servingDeployment';
 
@@ -104,10 +105,8 @@ export async function runMonitor(pipeline: string, deps: MonitorDeps, trigger: M
   // so a run's chance of a false alarm from them stays at 1%, not 1% per column.
   const columnsTested = baseline.features.length + (baseline.prediction ? 1 : 0);
   const familywise = { ksPValue: 0.01 / columnsTested, chiSquaredPValue: 0.01 / columnsTested };
-  const report = compareToBaseline(baseline, window, {
-    thresholds: { ...familywise, ...policy.monitoring.thresholds },
-    features: policy.monitoring.features,
-  });
+  const comparison = { thresholds: { ...familywise, ...policy.monitoring.thresholds }, features: policy.monitoring.features };
+  const report = compareToBaseline(baseline, window, comparison);
   run.report = report;
   run.reasons = [...report.reasons];
   if (stats.malformed > 0) run.reasons.push(`${stats.malformed} inference data lines could not be read (first: ${run.unreadable.samples[0] ?? 'n/a'})`);
@@ -126,7 +125,11 @@ export async function runMonitor(pipeline: string, deps: MonitorDeps, trigger: M
       source: `/autopilot/pipelines/${pipeline}`,
       subject: `monitors/${run.id}`,
       time: run.at,
-      data: { pipeline, endpoint, deployment: run.deployment, model: run.model, rows: run.rows, reasons: run.reasons },
+      data: {
+        pipeline, endpoint, deployment: run.deployment, model: run.model, rows: run.rows, reasons: run.reasons,
+        // The figures behind the reasons, for machines (dashboards, telemetry): every metric compared, drifted or not.
+        ...(run.outcome === 'drift' ? { features: driftScores(report, comparison) } : {}),
+      },
     }]);
   }
   run.retrain = await reactToDrift(run, deps, now, labelled);

@@ -26,6 +26,8 @@ export function releaseEvent(name: ReleaseEventName, release: Release, now: Date
       stage: release.stage,
       model: release.model,
       reason: release.reason,
+      // Lets consumers (telemetry's release duration, webhooks) time the release without reading it back.
+      createdAt: release.createdAt,
       ...extra,
     },
   };

@@ -40,7 +40,7 @@ let identity: FakeManagedIdentity;
 let dir: string;
 let caFile: string;
 
-/** An autopilot.yaml whose three environments all use Azure ML workspaces named `ws-<env>-<suffix>`. */
+/** An autopilot.yaml whose three environments all use Azure ML workspaces named `ws-<env>-<suffix>`; `ok` gives canary steps long enough for Azure Monitor's minute metrics. */
 function writeConfig(suffix: string): string {
   const env = (e: string) => `  ${e}: { backend: azure, subscriptionId: ${SUBSCRIPTION}, resourceGroup: ${RG}, workspace: ws-${e}-${suffix}, location: westeurope }`;
   const file = join(dir, `autopilot-${suffix}.yaml`);
@@ -52,6 +52,7 @@ function writeConfig(suffix: string): string {
     '    data: { container: training-data, prefix: default/ }',
     '    training: { job: job.yaml }',
     '    deployment: { spec: deployment.yaml }',
+    ...(suffix === 'ok' ? ['    rollout: { bakeSeconds: 120, maxStepSeconds: 600 }'] : []),
   ].join('\n'));
   return file;
 }
@@ -127,6 +128,7 @@ describe('autopilot doctor against Azurite, the ARM fake and a managed identity 
       'dev: workspace', 'dev: permissions', 'dev: compute cpu-cluster', 'dev: environment train-env@latest', 'dev: environment score-env:3',
       'staging: workspace', 'staging: permissions', 'staging: environment score-env:3',
       'prod: workspace', 'prod: permissions', 'prod: environment score-env:3',
+      'prod: canary timing (default)',
     ]);
     expect(report.checks.find((c) => c.name === 'credential')?.detail).toContain(`object id ${PRINCIPAL}`);
     expect(report.checks.find((c) => c.name === 'dev: environment train-env@latest')?.detail).toBe('exists (latest version 2)');
@@ -156,7 +158,10 @@ describe('autopilot doctor against Azurite, the ARM fake and a managed identity 
       expect(out).toContain('✗ FAIL  storage: container training-data: missing');
       expect(out).toContain('az storage container create --name training-data --connection-string "$AzureWebJobsStorage"');
       expect(out).toContain('✓ ok    dev: permissions');
-      expect(out.trimEnd().split('\n').at(-1)).toMatch(/^\d+ ok, 0 warnings, 3 failed, 2 skipped: fix the failures above/);
+      // The default canary steps (10 s bake, 120 s at most) are too short for Azure Monitor's minute metrics.
+      expect(out).toContain('! warn  prod: canary timing (default): bakeSeconds 10 < 120, maxStepSeconds 120 < 300');
+      expect(out).toMatch(/under pipelines\.default:\n\s+rollout:\n\s+bakeSeconds: 120\n\s+maxStepSeconds: 600/);
+      expect(out.trimEnd().split('\n').at(-1)).toMatch(/^\d+ ok, 1 warnings?, 3 failed, 2 skipped: fix the failures above/);
       for (const token of identity.issued) expect(out).not.toContain(token);
       expect(out).not.toContain('AccountKey=');
     } finally {

@@ -67,7 +67,8 @@ describe('telemetry to Application Insights (Azure Monitor distro against a loca
       expect.objectContaining({ name: 'autopilot.stage.outcomes', value: 1, properties: { pipeline: 'churn', stage: 'canary', outcome: 'rolled_back' } }),
       expect.objectContaining({ name: 'autopilot.release.duration', value: 1800, count: 1, properties: { pipeline: 'churn', outcome: 'rolled_back' } }),
       expect.objectContaining({ name: 'autopilot.rollbacks', value: 1, properties: { pipeline: 'churn', reason: 'canary-analysis', phase: 'canary' } }),
-      expect.objectContaining({ name: 'autopilot.drift.score', value: 0.42, properties: { pipeline: 'churn', feature: 'tenure', metric: 'psi' } }),
+      expect.objectContaining({ name: 'autopilot.drift.score', value: 0.42, properties: { pipeline: 'churn', feature: 'tenure', metric: 'psi', drifted: 'true' } }),
+      expect.objectContaining({ name: 'autopilot.drift.score', value: 0.05, properties: { pipeline: 'churn', feature: 'tenure', metric: 'ks', drifted: 'false' } }),
       expect.objectContaining({ name: 'autopilot.drift.detections', value: 1, properties: { pipeline: 'churn', source: 'monitor' } }),
     ]));
   });

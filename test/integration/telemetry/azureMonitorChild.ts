@@ -24,8 +24,11 @@ async function main(): Promise<void> {
     withSpan('release.step', {}, async () => {
       logger.info('canary verdict: rollback', { storageConnection: `DefaultEndpointsProtocol=https;AccountName=x;AccountKey=${secret}` });
       await events.publish([{ ...base, id: 'e1', type: 'autopilot.ReleaseStageCompleted', data: { releaseId, pipeline: 'churn', status: 'running', stage: 'canary', completedStage: 'approval', note: `AccountKey=${secret}` } }]);
-      await events.publish([{ ...base, id: 'e2', type: 'autopilot.ReleaseRolledBack', data: { releaseId, pipeline: 'churn', status: 'rolled_back', stage: 'canary', reason: `canary failed; blob https://x.blob.core.windows.net/c/b?sv=1&sig=${secret}` } }]);
-      await events.publish([{ ...base, id: 'e3', type: 'autopilot.DriftDetected', subject: 'monitors/m1', data: { pipeline: 'churn', reasons: ['feature tenure: PSI 0.42 > 0.2'] } }]);
+      await events.publish([{ ...base, id: 'e2', type: 'autopilot.ReleaseRolledBack', data: { releaseId, pipeline: 'churn', status: 'rolled_back', stage: 'canary', createdAt: '2025-03-01T10:00:00.000Z', reason: `canary failed; blob https://x.blob.core.windows.net/c/b?sv=1&sig=${secret}` } }]);
+      await events.publish([{ ...base, id: 'e3', type: 'autopilot.DriftDetected', subject: 'monitors/m1', data: {
+        pipeline: 'churn', reasons: ['feature tenure: PSI 0.42 > 0.2'],
+        features: [{ feature: 'tenure', role: 'feature', metric: 'psi', value: 0.42, threshold: 0.2, drifted: true }, { feature: 'tenure', role: 'feature', metric: 'ks', value: 0.05, pValue: 0.3, threshold: 0.01, drifted: false }],
+      } }]);
     }),
   );
   await telemetry.flush();

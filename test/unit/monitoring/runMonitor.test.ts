@@ -78,6 +78,29 @@ describe('runMonitor', () => {
     expect(events.published.filter((e) => e.type === 'autopilot.DriftDetected')).toHaveLength(4);
   });
 
+  it('puts the figures behind a drift in the event: every metric compared, with its threshold, drifted or not', async () => {
+    const { h, deps, events } = await withModelInProd();
+    await traffic(h, 1500, 8, 1);
+    const run = await runMonitor('default', deps, 'schedule');
+    const [event] = events.published.filter((e) => e.type === 'autopilot.DriftDetected');
+    // The fields webhooks and GET /api/events consumers read are unchanged.
+    expect(event!.data).toMatchObject({ pipeline: 'default', endpoint: 'default-prod', deployment: 'v001', rows: 1500, reasons: run.reasons });
+    const features = event!.data.features as { feature: string; role: string; metric: string; value: number; pValue?: number; threshold: number; drifted: boolean }[];
+    const x = Object.fromEntries(features.filter((f) => f.feature === 'x').map((f) => [f.metric, f]));
+    expect(Object.keys(x).sort()).toEqual(['jensen_shannon', 'ks', 'psi', 'wasserstein']);
+    expect(x.psi).toEqual({ feature: 'x', role: 'feature', metric: 'psi', value: run.report!.features.find((f) => f.feature === 'x')!.metrics.psi, threshold: 0.2, drifted: true });
+    // KS and chi-squared: the p-value decides, against the per-run (Bonferroni) bound.
+    expect(x.ks).toMatchObject({ drifted: true, pValue: expect.any(Number), threshold: expect.any(Number) });
+    expect(x.ks!.threshold).toBeLessThan(0.01);
+    const color = features.filter((f) => f.feature === 'color');
+    expect(color.map((f) => f.metric).sort()).toEqual(['chi2', 'jensen_shannon', 'psi']);
+    expect(color.every((f) => !f.drifted)).toBe(true);
+    expect(features.some((f) => f.role === 'prediction')).toBe(true);
+    // Every drifted entry is one the human reasons name, and the other way round.
+    const drifted = new Set(features.filter((f) => f.drifted).map((f) => f.feature));
+    expect([...drifted].sort()).toEqual(run.report!.reasons.map((r) => /^(?:feature|prediction) (\S+):/.exec(r)![1]).sort());
+  });
+
   it('judges model quality from ground truth joined by request id, and names unknown ids', async () => {
     const { h, deps, events } = await withModelInProd();
     const ids = await traffic(h, 1500, 0, 1);

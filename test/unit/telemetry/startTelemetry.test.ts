@@ -27,7 +27,7 @@ describe('startTelemetry', () => {
     await withSpan('release.step', { releaseId: 'churn-20250301-100000-abc123', pipeline: 'churn', stage: 'promote' }, () =>
       events.publish([{
         id: 'e', type: 'autopilot.ReleaseSucceeded', source: '/autopilot/pipelines/churn', subject: 'releases/churn-20250301-100000-abc123', time: '2025-03-01T10:20:00.000Z',
-        data: { releaseId: 'churn-20250301-100000-abc123', pipeline: 'churn', status: 'succeeded', stage: 'promote' },
+        data: { releaseId: 'churn-20250301-100000-abc123', pipeline: 'churn', status: 'succeeded', stage: 'promote', createdAt: '2025-03-01T10:00:00.000Z' },
       }]),
     );
     await handle.flush();

@@ -2,6 +2,8 @@ import type { EventPublisher, OutgoingEvent } from '../../../shared/ports';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { withEventTelemetry } from '../../../adapters/telemetry';
 import { otelTestKit } from './otelTestKit';
+import { releaseEvent as releaseEventOf } from '../../../shared/release/releaseEvents';
+import { Release } from '../../../shared/release/types';
 
 const RELEASE = 'churn-20250301-100000-abc123';
 
@@ -43,9 +45,10 @@ describe('withEventTelemetry', () => {
     expect(await kit.points('autopilot.release.duration')).toEqual([]);
   });
 
-  it('records the release duration in seconds from the creation time in the release id when a release ends, by outcome', async () => {
-    await events.publish([releaseEvent('ReleaseSucceeded', { status: 'succeeded', stage: 'promote' }, '2025-03-01T11:00:00.000Z')]);
-    await events.publish([releaseEvent('ReleaseRejected', { status: 'rejected', stage: 'evaluate' }, '2025-03-01T10:05:00.000Z')]);
+  it('records the release duration in seconds from the createdAt the release events carry, by outcome', async () => {
+    const createdAt = '2025-03-01T10:00:00.000Z';
+    await events.publish([releaseEvent('ReleaseSucceeded', { status: 'succeeded', stage: 'promote', createdAt }, '2025-03-01T11:00:00.000Z')]);
+    await events.publish([releaseEvent('ReleaseRejected', { status: 'rejected', stage: 'evaluate', createdAt }, '2025-03-01T10:05:00.000Z')]);
     const durations = await kit.points('autopilot.release.duration');
     expect(durations.map((p) => [p.attributes, (p.value as { sum: number }).sum])).toEqual([
       [{ pipeline: 'churn', outcome: 'succeeded' }, 3600],
@@ -57,10 +60,23 @@ describe('withEventTelemetry', () => {
     ]);
   });
 
-  it('prefers createdAt in the event data over the release id for the duration', async () => {
-    await events.publish([releaseEvent('ReleaseFailed', { status: 'failed', stage: 'train', createdAt: '2025-03-01T10:29:00.000Z' })]);
+  it('times a release from the events the core publishes: each carries the release\'s createdAt', async () => {
+    const release = Release.parse({
+      id: 'churn-20250301-100000-abc123', pipeline: 'churn', status: 'succeeded', stage: 'promote', trigger: { kind: 'blob' },
+      createdAt: '2025-03-01T10:00:00.500Z', updatedAt: '2025-03-01T10:45:00.000Z',
+    });
+    const event = releaseEventOf('ReleaseSucceeded', release, new Date('2025-03-01T10:45:00.000Z'));
+    expect(event.data.createdAt).toBe('2025-03-01T10:00:00.500Z');
+    await events.publish([event]);
     const [point] = await kit.points('autopilot.release.duration');
-    expect((point!.value as { sum: number }).sum).toBe(60);
+    expect((point!.value as { sum: number }).sum).toBe(2699.5);
+  });
+
+  it('records no duration for an event without a readable createdAt (the release id is not parsed), but still counts the outcome', async () => {
+    await events.publish([releaseEvent('ReleaseFailed', { status: 'failed', stage: 'train' })]);
+    await events.publish([releaseEvent('ReleaseFailed', { status: 'failed', stage: 'train', createdAt: 'yesterday' })]);
+    expect(await kit.points('autopilot.release.duration')).toEqual([]);
+    expect(await kit.points('autopilot.stage.outcomes')).toEqual([{ attributes: { pipeline: 'churn', stage: 'train', outcome: 'failed' }, value: 2 }]);
   });
 
   it('counts rollbacks by pipeline and reason: canary analysis, an Azure Monitor alert, or a person', async () => {
@@ -82,10 +98,19 @@ describe('withEventTelemetry', () => {
     expect(await kit.points('autopilot.release.duration')).toEqual([]);
   });
 
-  it('records each drift score the monitor reported by pipeline, feature and metric, and counts the detection', async () => {
+  it('records every drift score the monitor compared, drifted or not, by pipeline, feature and metric, and counts the detection', async () => {
     await events.publish([{
       id: 'm1:drift', type: 'autopilot.DriftDetected', source: '/autopilot/pipelines/churn', subject: 'monitors/m1', time: '2025-03-01T10:00:00.000Z',
-      data: { pipeline: 'churn', endpoint: 'churn-prod', reasons: ['feature tenure: PSI 0.42 > 0.2, Wasserstein 0.61 std > 0.5, KS D=0.31 p<1e-6', 'prediction label: JS 0.12 > 0.1', 'model quality: auc 0.700 in production vs 0.810 at evaluation (drop > 0.05)'] },
+      data: {
+        pipeline: 'churn', endpoint: 'churn-prod', reasons: ['feature tenure: PSI 0.42 > 0.2'],
+        features: [
+          { feature: 'tenure', role: 'feature', metric: 'psi', value: 0.42, threshold: 0.2, drifted: true },
+          { feature: 'tenure', role: 'feature', metric: 'ks', value: 0.03, pValue: 0.4, threshold: 0.005, drifted: false },
+          { feature: 'plan', role: 'feature', metric: 'chi2', value: 3.1, pValue: 0.2, threshold: 0.005, drifted: false },
+          { feature: 'label', role: 'prediction', metric: 'jensen_shannon', value: 0.04, threshold: 0.1, drifted: false },
+          { feature: 'broken', metric: 'psi', value: 'high', drifted: true },
+        ],
+      },
     }]);
     await events.publish([{
       id: 'm2:drift', type: 'autopilot.DriftDetected', source: '/autopilot/pipelines/churn', subject: 'monitors/m2', time: '2025-03-01T10:00:00.000Z',
@@ -93,10 +118,10 @@ describe('withEventTelemetry', () => {
     }]);
     const scores = (await kit.points('autopilot.drift.score')).map((p) => [p.attributes, (p.value as { sum: number }).sum]);
     expect(scores).toEqual([
-      [{ pipeline: 'churn', feature: 'tenure', metric: 'psi' }, 0.42],
-      [{ pipeline: 'churn', feature: 'tenure', metric: 'wasserstein' }, 0.61],
-      [{ pipeline: 'churn', feature: 'tenure', metric: 'ks' }, 0.31],
-      [{ pipeline: 'churn', feature: 'label', metric: 'jensen_shannon' }, 0.12],
+      [{ pipeline: 'churn', feature: 'tenure', metric: 'psi', drifted: 'true' }, 0.42],
+      [{ pipeline: 'churn', feature: 'tenure', metric: 'ks', drifted: 'false' }, 0.03],
+      [{ pipeline: 'churn', feature: 'plan', metric: 'chi2', drifted: 'false' }, 3.1],
+      [{ pipeline: 'churn', feature: 'label', metric: 'jensen_shannon', drifted: 'false' }, 0.04],
     ]);
     expect(await kit.points('autopilot.drift.detections')).toEqual([
       { attributes: { pipeline: 'churn', source: 'monitor' }, value: 1 },

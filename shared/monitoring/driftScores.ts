@@ -1,0 +1,65 @@
+import { resolveThresholds, type CompareToBaselineOptions, type DriftReport, type FeatureDrift, type MetricName } from './stats';
+
+/** The distribution metrics as they are named in event data (snake case, as dashboards and KQL use them). */
+export type DriftScoreMetric = 'psi' | 'jensen_shannon' | 'wasserstein' | 'ks' | 'chi2';
+
+/**
+ * One comparison the monitor made of a distribution metric with its threshold, as it goes
+ * into `autopilot.DriftDetected` (`data.features`) for machines: dashboards, telemetry.
+ */
+export interface DriftScore {
+  /** Feature name, or the prediction column's name when `role` is `prediction`. */
+  feature: string;
+  role: 'feature' | 'prediction';
+  metric: DriftScoreMetric;
+  /** PSI; Jensen–Shannon distance; Wasserstein-1 in baseline standard deviations; the KS D statistic; the chi-squared statistic. */
+  value: number;
+  /** ks and chi2 only: the p-value the decision used (KS: at D minus the sketches' error bound). */
+  pValue?: number;
+  /** psi, jensen_shannon, wasserstein: drifted when `value` is above it; ks, chi2: when `pValue` is below it. */
+  threshold: number;
+  drifted: boolean;
+}
+
+/** Report metric name → event metric name, and where the threshold lives. */
+const METRICS: readonly { name: MetricName; metric: DriftScoreMetric }[] = [
+  { name: 'psi', metric: 'psi' },
+  { name: 'jensenShannon', metric: 'jensen_shannon' },
+  { name: 'wasserstein', metric: 'wasserstein' },
+  { name: 'ks', metric: 'ks' },
+  { name: 'chiSquared', metric: 'chi2' },
+];
+
+/**
+ * Every distribution metric the report compared with a threshold, for each feature and the
+ * predictions, drifted or not. Metrics not compared (window too small for them, or their
+ * threshold switched off with `null`) are left out: their values say nothing reliable.
+ * `options` must be those the report was computed with, so thresholds match its decisions.
+ */
+export function driftScores(report: DriftReport, options: CompareToBaselineOptions): DriftScore[] {
+  const all: FeatureDrift[] = report.prediction ? [...report.features, report.prediction] : report.features;
+  const scores: DriftScore[] = [];
+  for (const f of all) {
+    const thresholds = resolveThresholds(options, f.feature, f.role === 'prediction');
+    for (const { name, metric } of METRICS) {
+      if (f.notEvaluated.includes(name)) continue;
+      const measured = measuredValue(f, name);
+      const threshold = name === 'ks' ? thresholds.ksPValue : name === 'chiSquared' ? thresholds.chiSquaredPValue : thresholds[name as 'psi' | 'jensenShannon' | 'wasserstein'];
+      if (!measured || threshold === null) continue;
+      scores.push({ feature: f.feature, role: f.role, metric, ...measured, threshold, drifted: f.breached.includes(name) });
+    }
+  }
+  return scores;
+}
+
+function measuredValue(f: FeatureDrift, name: MetricName): { value: number; pValue?: number } | undefined {
+  const m = f.metrics;
+  switch (name) {
+    case 'psi': return { value: m.psi };
+    case 'jensenShannon': return { value: m.jensenShannon };
+    case 'wasserstein': return m.wasserstein === undefined ? undefined : { value: m.wasserstein };
+    case 'ks': return m.ks ? { value: m.ks.statistic, pValue: m.ks.conservativePValue } : undefined;
+    case 'chiSquared': return m.chiSquared ? { value: m.chiSquared.statistic, pValue: m.chiSquared.pValue } : undefined;
+    default: return undefined;
+  }
+}
