@@ -7,7 +7,7 @@ import { ReleaseEngine } from '../shared/release/engine';
 import { StepRunner } from '../shared/release/stepRunner';
 import type { StepMessage } from '../shared/release/types';
 import { createStorage, type Storage } from './azure/storage';
-import { azureEndpointsFrom, createAzureWorkspaces } from './azure/workspace/azureWorkspaces';
+import { azureSettingsFrom, createAzureWorkspaces } from './azure/workspace/azureWorkspaces';
 import { loadConfigFile } from './configFile';
 import { telemetryLogger, withEventTelemetry } from './telemetry';
 import { createLocalWorkspaces, type LocalWorkspaces } from './local/localWorkspaces';
@@ -45,7 +45,7 @@ export async function composeServices(env: NodeJS.ProcessEnv = process.env): Pro
   const { config, file } = loadConfigFile(env.AUTOPILOT_CONFIG ?? 'autopilot.yaml');
   const stateDir = resolve(env.AUTOPILOT_STATE_DIR ?? '.autopilot');
   // Coordinates are checked first: a user fixing autopilot.yaml learns every missing field now.
-  const azure = createAzureWorkspaces(config, file, azureEndpointsFrom(env));
+  const azure = createAzureWorkspaces(config, file, azureSettingsFrom(env));
   const storage = createStorage(
     resolveStorageTarget(env),
     { logger, webhooks: (env.AUTOPILOT_WEBHOOKS ?? '').split(',').filter(Boolean) },
@@ -79,7 +79,10 @@ export async function composeServices(env: NodeJS.ProcessEnv = process.env): Pro
     events,
     clock: { now: () => new Date() },
     logger,
-    options: env.AUTOPILOT_JOB_POLL_SECONDS ? { jobPollSeconds: Number(env.AUTOPILOT_JOB_POLL_SECONDS) } : {},
+    options: {
+      ...(env.AUTOPILOT_JOB_POLL_SECONDS ? { jobPollSeconds: Number(env.AUTOPILOT_JOB_POLL_SECONDS) } : {}),
+      ...(env.AUTOPILOT_PROVISIONING_POLL_SECONDS ? { provisioningPollSeconds: Number(env.AUTOPILOT_PROVISIONING_POLL_SECONDS) } : {}),
+    },
   };
   const engine = new ReleaseEngine(deps);
   return {

@@ -113,3 +113,15 @@ export class NotSupportedError extends AutopilotError {
     super(`${operation} is not supported on the ${backend} backend: ${why}`);
   }
 }
+
+/**
+ * Something a stage needs is still being provisioned (an Azure ML deployment takes minutes,
+ * longer than one function invocation should wait): the stage runs again after
+ * `retryAfterSeconds` (default: the engine's provisioning poll) without using up an
+ * attempt, until the engine's provisioning timeout.
+ */
+export class StillProvisioningError extends AutopilotError {
+  constructor(readonly resource: string, readonly retryAfterSeconds?: number) {
+    super(`${resource} is still being provisioned`, { retryable: true });
+  }
+}

@@ -25,6 +25,10 @@ export interface EngineOptions {
   leaseSeconds?: number;
   /** Failed attempts of one stage (storage errors, crashes) before the release fails. @default 5 */
   maxStageAttempts?: number;
+  /** Seconds a stage may wait for a deployment being provisioned before the release fails. @default 2700 */
+  provisioningTimeoutSeconds?: number;
+  /** Seconds between looks at a deployment being provisioned. @default 15 */
+  provisioningPollSeconds?: number;
 }
 
 export const DEFAULT_ENGINE_OPTIONS: Required<EngineOptions> = {
@@ -32,6 +36,8 @@ export const DEFAULT_ENGINE_OPTIONS: Required<EngineOptions> = {
   jobPollSeconds: 1,
   leaseSeconds: 120,
   maxStageAttempts: 5,
+  provisioningTimeoutSeconds: 2700,
+  provisioningPollSeconds: 15,
 };
 
 export interface StageContext extends EngineDeps {

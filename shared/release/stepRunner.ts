@@ -1,4 +1,4 @@
-import { ensureError, isRetryable } from '../errors';
+import { ensureError, isRetryable, StillProvisioningError } from '../errors';
 import { DEFAULT_ENGINE_OPTIONS, type EngineDeps, type StageContext, type StageOutcome } from './context';
 import type { ReleaseEngine } from './engine';
 import { releaseEvent, terminalEventName } from './releaseEvents';
@@ -41,12 +41,16 @@ export class StepRunner {
         outcome = await STAGE_HANDLERS[release.stage](release, ctx);
       } catch (thrown) {
         const error = ensureError(thrown);
-        attempts += 1;
-        this.deps.logger.warn(`stage ${release.stage} of ${release.id} threw`, { error: error.message, attempts });
-        outcome =
-          isRetryable(error) && attempts < this.settings.maxStageAttempts
-            ? { kind: 'wait', delaySeconds: 2 ** attempts, detail: `attempt ${attempts} failed (${error.message}); retrying` }
-            : { kind: 'end', status: 'failed', reason: `${release.stage} failed: ${error.message}` };
+        if (error instanceof StillProvisioningError) {
+          outcome = this.waitForProvisioning(release, error);
+        } else {
+          attempts += 1;
+          this.deps.logger.warn(`stage ${release.stage} of ${release.id} threw`, { error: error.message, attempts });
+          outcome =
+            isRetryable(error) && attempts < this.settings.maxStageAttempts
+              ? { kind: 'wait', delaySeconds: 2 ** attempts, detail: `attempt ${attempts} failed (${error.message}); retrying` }
+              : { kind: 'end', status: 'failed', reason: `${release.stage} failed: ${error.message}` };
+        }
       }
     }
     const now = this.deps.clock.now();
@@ -59,6 +63,17 @@ export class StepRunner {
     const written = (await this.engine.repo.replace(next, row.etag)).value;
     await this.afterWrite(release, written, outcome, now);
     return written;
+  }
+
+  /** Waits for a resource being provisioned, but not for ever: the stage's start bounds it. */
+  private waitForProvisioning(release: Release, error: StillProvisioningError): StageOutcome {
+    const startedAt = Date.parse(release.stages[release.stage]?.startedAt ?? '');
+    const waited = Number.isNaN(startedAt) ? 0 : (this.deps.clock.now().getTime() - startedAt) / 1000;
+    if (waited > this.settings.provisioningTimeoutSeconds) {
+      const minutes = Math.round(this.settings.provisioningTimeoutSeconds / 60);
+      return { kind: 'end', status: 'failed', reason: `${release.stage} failed: ${error.resource} was still being provisioned after ${minutes} min; see its state in Azure ML studio` };
+    }
+    return { kind: 'wait', delaySeconds: error.retryAfterSeconds ?? this.settings.provisioningPollSeconds, detail: `${error.resource} is still being provisioned (${Math.round(waited)} s)` };
   }
 
   private async afterWrite(before: Release, after: Release, outcome: StageOutcome, now: Date): Promise<void> {

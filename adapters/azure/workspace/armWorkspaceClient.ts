@@ -20,7 +20,7 @@ export interface RawEndpointJson {
 
 export type ArmWorkspaceClientOptions = Pick<
   AzureMlWorkspaceOptions,
-  'subscriptionId' | 'resourceGroup' | 'workspace' | 'location' | 'credential' | 'endpoint' | 'trustedCa' | 'pollIntervalMs' | 'now' | 'onCodeUploadProgress'
+  'subscriptionId' | 'resourceGroup' | 'workspace' | 'location' | 'credential' | 'endpoint' | 'trustedCa' | 'pollIntervalMs' | 'provisioningWaitSeconds' | 'now' | 'onCodeUploadProgress'
 >;
 
 /**
@@ -49,6 +49,11 @@ export class ArmWorkspaceClient {
 
   get location(): string {
     return this.options.location;
+  }
+
+  /** How long one call waits for an endpoint or deployment being provisioned. */
+  get provisioningWaitMs(): number {
+    return (this.options.provisioningWaitSeconds ?? 60) * 1000;
   }
 
   get pollIntervalMs(): number | undefined {

@@ -19,8 +19,19 @@ export interface AzureMlWorkspaceOptions {
   defaultCompute?: string;
   /** Interval between long-running-operation polls. @default 2000 */
   pollIntervalMs?: number;
+  /**
+   * How long deploy() waits for an endpoint or deployment being provisioned before it answers
+   * 'creating' (the release stage then looks again later). Keep it under the step lease (120 s).
+   * @default 60
+   */
+  provisioningWaitSeconds?: number;
   /** Azure Monitor metrics data-plane endpoint. @default https://{location}.metrics.monitor.azure.com */
   metricsEndpoint?: string;
+  /**
+   * How long after a minute ends its metrics are read: Azure Monitor publishes platform
+   * metrics within about a minute, and a minute read before that would be lost. @default 60
+   */
+  metricsDelaySeconds?: number;
   /** Time source for metric windows. @default the system clock */
   now?: () => Date;
   /** Progress of code folder uploads (jobs and deployments). @default none */

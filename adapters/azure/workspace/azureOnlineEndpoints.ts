@@ -2,12 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { EnvironmentName } from '../../../shared/config/schema';
 import type { DeployRequest, DeploymentInfo, EndpointInfo, MlWorkspace, ShadowReport } from '../../../shared/ports';
-import { BadRequestError, NotSupportedError } from '../../../shared/errors';
+import { AutopilotError, BadRequestError, NotSupportedError, StillProvisioningError } from '../../../shared/errors';
 import { parseDeploymentSpec } from '../../../shared/jobs';
 import { armCall, mapArmError } from './mapArmError';
 import { toArmDeployment, toDeploymentInfo } from './deploymentMapping';
 import { waitForAsyncOperation } from './waitForAsyncOperation';
 import { shadowFromMetrics } from './shadowFromMetrics';
+import { pollWithin } from './pollWithin';
 import { armName, MIRROR_API_VERSION, type ArmWorkspaceClient } from './armWorkspaceClient';
 
 /** Online endpoints of one workspace: deployments, live traffic split and mirrored (shadow) traffic. */
@@ -26,15 +27,24 @@ export class AzureOnlineEndpoints {
     const { client, rg, ws, lro } = this.arm;
     const spec = parseDeploymentSpec(await readFile(request.specPath, 'utf8'), request.specPath);
     const code = await this.arm.codeAsset(resolve(dirname(request.specPath), spec.code_configuration.code));
-    const endpoint = await this.arm.rawEndpoint(request.endpoint);
+    const budgetMs = this.arm.provisioningWaitMs;
+    const interval = this.arm.pollIntervalMs ?? 2000;
+    let endpoint = await this.arm.rawEndpoint(request.endpoint);
     if (!endpoint) {
-      await armCall(() => client.onlineEndpoints.beginCreateOrUpdateAndWait(rg, ws, request.endpoint, {
+      await armCall(async () => pollWithin(await client.onlineEndpoints.beginCreateOrUpdate(rg, ws, request.endpoint, {
         location: this.arm.location, properties: { authMode: 'Key', traffic: {} },
-      }, lro), 'endpoint', request.endpoint);
+      }, lro), budgetMs, interval), 'endpoint', request.endpoint);
+      endpoint = await this.arm.rawEndpoint(request.endpoint);
     }
+    const endpointState = endpoint?.properties.provisioningState;
+    if (endpointState === 'Failed' || endpointState === 'Canceled') {
+      throw new AutopilotError(`endpoint '${request.endpoint}' is in state ${endpointState}; delete it in Azure ML studio (or \`az ml online-endpoint delete\`) and the next release recreates it`);
+    }
+    if (endpointState !== 'Succeeded') throw new StillProvisioningError(`endpoint '${request.endpoint}'`);
     const body = toArmDeployment(spec, request, { location: this.arm.location, workspacePath: this.arm.workspacePath, codeId: code.id });
     const id = `${request.endpoint}/${request.deployment}`;
-    await armCall(() => client.onlineDeployments.beginCreateOrUpdateAndWait(rg, ws, request.endpoint, request.deployment, body, lro), 'deployment', id);
+    // Not ...AndWait: a deployment takes minutes; past the budget it is answered as 'creating'.
+    await armCall(async () => pollWithin(await client.onlineDeployments.beginCreateOrUpdate(rg, ws, request.endpoint, request.deployment, body, lro), budgetMs, interval), 'deployment', id);
     const deployed = await armCall(() => client.onlineDeployments.get(rg, ws, request.endpoint, request.deployment), 'deployment', id);
     return toDeploymentInfo(request.endpoint, deployed);
   }

@@ -47,18 +47,22 @@ export function createAzureWorkspace(
   return new AzureMlWorkspace({ ...options, ...coordinates, environment, credential: options.credential ?? new DefaultAzureCredential() });
 }
 
-/** Where the Azure APIs are, for sovereign clouds and private endpoints; public Azure by default. */
-export interface AzureEndpoints {
+/** App settings of the azure backend: where the APIs are (sovereign clouds, private endpoints) and its waits. */
+export interface AzureAppSettings {
   /** ARM base URL (app setting AUTOPILOT_ARM_ENDPOINT). @default https://management.azure.com */
   armEndpoint?: string;
   /** Azure Monitor metrics data plane (AUTOPILOT_METRICS_ENDPOINT). @default https://{location}.metrics.monitor.azure.com */
   metricsEndpoint?: string;
   /** Log Analytics query API, for deployment logs (AUTOPILOT_LOGS_ENDPOINT). @default https://api.loganalytics.io */
   logsEndpoint?: string;
+  /** Seconds one step waits for a deployment being provisioned (AUTOPILOT_PROVISIONING_WAIT_SECONDS). @default 60 */
+  provisioningWaitSeconds?: number;
+  /** Seconds after a minute ends before its Monitor metrics are read (AUTOPILOT_METRICS_DELAY_SECONDS). @default 60 */
+  metricsDelaySeconds?: number;
 }
 
-/** The endpoints from app settings; a malformed URL is a start-up error naming the setting. */
-export function azureEndpointsFrom(env: NodeJS.ProcessEnv): AzureEndpoints {
+/** The azure backend's app settings; a malformed value is a start-up error naming the setting. */
+export function azureSettingsFrom(env: NodeJS.ProcessEnv): AzureAppSettings {
   const read = (setting: string): string | undefined => {
     const value = env[setting]?.trim();
     if (!value) return undefined;
@@ -67,7 +71,19 @@ export function azureEndpointsFrom(env: NodeJS.ProcessEnv): AzureEndpoints {
     }
     return value.replace(/\/+$/, '');
   };
-  return { armEndpoint: read('AUTOPILOT_ARM_ENDPOINT'), metricsEndpoint: read('AUTOPILOT_METRICS_ENDPOINT'), logsEndpoint: read('AUTOPILOT_LOGS_ENDPOINT') };
+  const seconds = (setting: string, max: number): number | undefined => {
+    const value = env[setting]?.trim();
+    if (!value) return undefined;
+    const parsed = Number(value);
+    if (!Number.isFinite(parsed) || parsed < 0 || parsed > max) {
+      throw new ConfigError(setting, [{ path: setting, message: `'${value}' is not a number of seconds between 0 and ${max}` }]);
+    }
+    return parsed;
+  };
+  return {
+    armEndpoint: read('AUTOPILOT_ARM_ENDPOINT'), metricsEndpoint: read('AUTOPILOT_METRICS_ENDPOINT'), logsEndpoint: read('AUTOPILOT_LOGS_ENDPOINT'),
+    provisioningWaitSeconds: seconds('AUTOPILOT_PROVISIONING_WAIT_SECONDS', 600), metricsDelaySeconds: seconds('AUTOPILOT_METRICS_DELAY_SECONDS', 900),
+  };
 }
 
 /**
@@ -75,7 +91,7 @@ export function azureEndpointsFrom(env: NodeJS.ProcessEnv): AzureEndpoints {
  * first, one ConfigError for all missing fields). Building them calls no Azure API.
  */
 export function createAzureWorkspaces(
-  config: AutopilotConfig, file: string, options: AzureEndpoints & { credential?: TokenCredential } = {},
+  config: AutopilotConfig, file: string, options: AzureAppSettings & { credential?: TokenCredential } = {},
 ): Partial<Record<EnvironmentName, AzureMlWorkspace>> {
   const coordinates = azureCoordinates(config, file);
   // One credential for all environments: its token cache then serves every workspace.
@@ -87,6 +103,8 @@ export function createAzureWorkspaces(
       ...(options.armEndpoint ? { endpoint: options.armEndpoint } : {}),
       ...(options.metricsEndpoint ? { metricsEndpoint: options.metricsEndpoint } : {}),
       ...(options.logsEndpoint ? { logsEndpoint: options.logsEndpoint } : {}),
+      ...(options.provisioningWaitSeconds !== undefined ? { provisioningWaitSeconds: options.provisioningWaitSeconds } : {}),
+      ...(options.metricsDelaySeconds !== undefined ? { metricsDelaySeconds: options.metricsDelaySeconds } : {}),
       ...(config.environments[env].logAnalyticsWorkspaceId ? { logAnalyticsWorkspaceId: config.environments[env].logAnalyticsWorkspaceId } : {}),
     });
   }

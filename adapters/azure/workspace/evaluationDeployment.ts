@@ -20,7 +20,7 @@ export function evaluationTarget(workspaceId: string, job: string): EvaluationTa
 }
 
 /**
- * Deploys `job`'s output for scoring, unless it is already deployed. Evaluation deployments
+ * Deploys `job`'s output for scoring, unless it is already deployed or being deployed. Evaluation deployments
  * of other jobs older than `staleAfterMs` are removed first: a release whose evaluation
  * crashed before cleaning up must not leave an instance running for ever.
  */
@@ -33,7 +33,8 @@ export async function ensureEvaluationDeployment(
 ): Promise<DeploymentInfo> {
   const endpoint = await workspace.getEndpoint(target.endpoint);
   const existing = endpoint?.deployments.find((d) => d.name === target.deployment);
-  if (existing?.state === 'succeeded') return existing;
+  // One still being created (by an earlier step) is waited for, not created again.
+  if (existing && existing.state !== 'failed') return existing;
   const staleBefore = options.now.getTime() - (options.staleAfterMs ?? 3_600_000);
   for (const other of endpoint?.deployments ?? []) {
     if (other.name !== target.deployment && Date.parse(other.createdAt) < staleBefore) await workspace.deleteDeployment(target.endpoint, other.name);

@@ -1,5 +1,5 @@
 import { endpointName, type EnvironmentName } from '../../config/schema';
-import { NotFoundError } from '../../errors';
+import { NotFoundError, StillProvisioningError } from '../../errors';
 import type { DeploymentInfo, ModelRef } from '../../ports';
 import type { StageContext, StageHandler, StageOutcome } from '../context';
 import type { Release } from '../types';
@@ -24,6 +24,12 @@ export async function placeModel(environment: EnvironmentName, release: Release,
 }
 
 /** Creates (idempotently) the candidate's deployment on the environment's endpoint. */
+/**
+ * Deploys the candidate to `environment` (its version there, imported if needed). A
+ * deployment of this release that is still provisioning from an earlier step is waited for
+ * (StillProvisioningError), and one already serving the model is reused, so a re-run of the
+ * step after a crash or a lost lease does not restart it.
+ */
 export async function deployCandidate(
   environment: EnvironmentName,
   release: Release,
@@ -31,13 +37,14 @@ export async function deployCandidate(
 ): Promise<{ info: DeploymentInfo; endpoint: string; model: ModelRef }> {
   const model = await placeModel(environment, release, ctx);
   const endpoint = endpointName(release.pipeline, environment);
-  const info = await ctx.workspaces[environment].deploy({
-    endpoint,
-    deployment: deploymentName(release),
-    model,
-    specPath: ctx.pipeline.deployment.spec,
-    tags: { 'autopilot.release': release.id },
-  });
+  const name = deploymentName(release);
+  const workspace = ctx.workspaces[environment];
+  const current = (await workspace.getEndpoint(endpoint))?.deployments.find((d) => d.name === name);
+  const reusable = current && current.state !== 'failed' && current.model.name === model.name && current.model.version === model.version;
+  const info = reusable
+    ? current
+    : await workspace.deploy({ endpoint, deployment: name, model, specPath: ctx.pipeline.deployment.spec, tags: { 'autopilot.release': release.id } });
+  if (info.state === 'creating') throw new StillProvisioningError(`deployment ${endpoint}/${name}`);
   return { info, endpoint, model };
 }
 

@@ -26,7 +26,8 @@ export interface JobProgression {
 /** Workspace properties the fake answers on GET of the workspace itself. */
 export interface FakeWorkspaceProperties { mlFlowTrackingUri?: string; [key: string]: unknown }
 type Resource = Record<string, any>;
-interface Operation { pollsLeft: number; complete: () => void; kind: 'async' | 'location'; resultPath?: string }
+/** `readyAt`: the service finishes at that time whether or not anyone polls (deployments). */
+interface Operation { pollsLeft: number; complete: () => void; kind: 'async' | 'location'; resultPath?: string; readyAt?: number; done?: boolean }
 
 const WS = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.MachineLearningServices\/workspaces\/([^/]+)\/(.+)$/;
 
@@ -44,6 +45,8 @@ export class ArmMlFake {
   private readonly operations = new Map<string, Operation>();
   private readonly faults: { pathSuffix: string; status: FaultStatus; remaining: number }[] = [];
   private readonly extraRoutes: ExtraRoute[] = [];
+  /** How long a new deployment takes to provision, as Azure ML's take minutes. @default 0 (one poll) */
+  deploymentProvisioningMs = 0;
   /** Workspace path (lower case) -> what GET of that workspace answers in `properties`. */
   private readonly workspaces = new Map<string, FakeWorkspaceProperties>();
   private constructor(private readonly server: Server, readonly url: string, readonly scoring: FakeScoring) {}
@@ -150,6 +153,7 @@ export class ArmMlFake {
 
   private route(method: string, url: URL, body: unknown): [number, unknown?, Record<string, string>?] {
     const apiVersion = url.searchParams.get('api-version');
+    this.finishDueOperations();
     if (url.pathname.startsWith('/fake/operations/')) return this.poll(url.pathname.split('/')[3]!);
     for (const extra of this.extraRoutes) {
       const answer = extra(method, url, body);
@@ -233,7 +237,7 @@ export class ArmMlFake {
         const b = validate(DeploymentBody, body);
         const deployment = { ...b, id, name, properties: { ...b.properties, provisioningState: 'Creating' }, systemData: { createdAt: new Date().toISOString() } };
         this.resources.set(key, deployment);
-        return this.locationOperation(deployment, () => (deployment.properties.provisioningState = 'Succeeded'), id);
+        return this.locationOperation(deployment, () => (deployment.properties.provisioningState = 'Succeeded'), id, this.deploymentProvisioningMs || undefined);
       }
       case 'DELETE onlineEndpoints/*/deployments/*': {
         const deployment = this.existing(key, name);
@@ -263,21 +267,33 @@ export class ArmMlFake {
     return [status, payload, { 'azure-asyncoperation': `${this.url}/fake/operations/${id}?api-version=${STABLE_API_VERSION}` }];
   }
 
-  private locationOperation(payload: unknown, complete: () => void, resultPath?: string): [number, unknown, Record<string, string>] {
+  private locationOperation(payload: unknown, complete: () => void, resultPath?: string, durationMs?: number): [number, unknown, Record<string, string>] {
     const id = randomUUID();
-    this.operations.set(id, { pollsLeft: 1, complete, kind: 'location', resultPath });
+    this.operations.set(id, { pollsLeft: 1, complete, kind: 'location', resultPath, ...(durationMs ? { readyAt: Date.now() + durationMs } : {}) });
     return [202, payload, { location: `${this.url}/fake/operations/${id}?api-version=${STABLE_API_VERSION}`, 'retry-after': '0' }];
   }
 
-  /** First poll: still running; second: done (the mutation lands then). */
+  /** Timed operations end at their time, polled or not, as the service's do. */
+  private finishDueOperations(): void {
+    for (const op of this.operations.values()) {
+      if (op.readyAt !== undefined && !op.done && Date.now() >= op.readyAt) {
+        op.complete();
+        op.done = true;
+      }
+    }
+  }
+
+  /** First poll: still running; second: done (the mutation lands then); timed ones: done at their time. */
   private poll(id: string): [number, unknown?, Record<string, string>?] {
     const op = this.operations.get(id);
     if (!op) throw new ArmHttpError(404, 'OperationNotFound', `operation ${id} not found`);
-    if (op.pollsLeft > 0) {
+    const running = op.readyAt !== undefined ? !op.done : op.pollsLeft > 0;
+    if (running) {
       op.pollsLeft--;
       return op.kind === 'async' ? [200, { id, status: 'InProgress' }] : [202, undefined, { location: `${this.url}/fake/operations/${id}?api-version=${STABLE_API_VERSION}`, 'retry-after': '0' }];
     }
-    op.complete();
+    if (!op.done) op.complete();
+    op.done = true;
     if (op.kind === 'async') return [200, { id, status: 'Succeeded' }];
     return op.resultPath ? [200, this.resources.get(op.resultPath.toLowerCase())] : [204];
   }

@@ -28,7 +28,12 @@ beforeAll(async () => {
     const p = rows.map((row) => churnRisk(columns, row));
     return { predictions: p.map((x) => (x >= 0.5 ? '1' : '0')), probabilities: p.map((x) => [1 - x, x]), classes: ['0', '1'] };
   };
-  stack = await startTestStack({ config: join(ROOT, 'test/fixtures/e2e/azure.yaml'), env: cloud.env });
+  // Deployments take 2 s to provision and a step waits 0.5 s at most: releases wait across steps, as on Azure.
+  cloud.arm.deploymentProvisioningMs = 2000;
+  stack = await startTestStack({
+    config: join(ROOT, 'test/fixtures/e2e/azure.yaml'),
+    env: { ...cloud.env, AUTOPILOT_PROVISIONING_WAIT_SECONDS: '0.5', AUTOPILOT_PROVISIONING_POLL_SECONDS: '1', AUTOPILOT_METRICS_DELAY_SECONDS: '5' },
+  });
   container = BlobServiceClient.fromConnectionString(stack.connectionString).getContainerClient('training-data');
   await container.createIfNotExists();
 });
@@ -84,6 +89,14 @@ describe('the release loop on the azure backend, through the real SDKs against t
     expect(cloud.arm.callsTo('PUT', '/models/default/versions/1').map((c) => c.path.split('/workspaces/')[1]!.split('/')[0])).toEqual(['mlw-dev', 'mlw-staging', 'mlw-prod']);
 
     expect((await prod())?.traffic).toEqual({ v001: 100 });
+    // Each deployment was created once and waited for across steps, never created again.
+    const deploymentPuts = cloud.arm.calls.filter((c) => c.method === 'PUT' && /\/deployments\/[^/]+$/.test(c.path)).map((c) => c.path.split('/workspaces/')[1]);
+    expect(deploymentPuts).toEqual([
+      expect.stringMatching(/^mlw-dev\/onlineEndpoints\/autopilot-eval-[0-9a-f]{8}\/deployments\/e[0-9a-f]{10}$/),
+      'mlw-dev/onlineEndpoints/default-dev/deployments/v001',
+      'mlw-staging/onlineEndpoints/default-staging/deployments/v001',
+      'mlw-prod/onlineEndpoints/default-prod/deployments/v001',
+    ]);
     // The function app's identity (DefaultAzureCredential -> managed identity) got the tokens.
     expect(cloud.identity.requests.map((r) => r.resource)).toContain('https://management.azure.com');
     // The training metrics the job logged to MLflow are on the release.

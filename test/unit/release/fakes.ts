@@ -97,6 +97,10 @@ export class FakeWorkspace implements MlWorkspace {
   readonly models: ModelVersion[] = [];
   readonly endpoints = new Map<string, EndpointInfo>();
   failDeploy = false;
+  /** Looks (getEndpoint calls) a new deployment stays 'creating', as Azure ML's take minutes. */
+  provisioningLooks = 0;
+  readonly deployCalls: DeployRequest[] = [];
+  private readonly provisioning = new Map<string, number>();
   scorer: (source: ModelSource, request: ScoreRequest) => ScoreResponse = (_s, req) => ({
     predictions: req.input_data.data.map(() => 'no'),
     probabilities: req.input_data.data.map(() => [0.5, 0.5]),
@@ -136,7 +140,10 @@ export class FakeWorkspace implements MlWorkspace {
   async deploy(request: DeployRequest): Promise<DeploymentInfo> {
     const endpoint = this.endpoints.get(request.endpoint) ?? { name: request.endpoint, environment: this.environment, scoringUri: `http://x/${request.endpoint}`, traffic: {}, mirrorTraffic: {}, deployments: [], id: `/e/${request.endpoint}` };
     this.endpoints.set(request.endpoint, endpoint);
-    const info: DeploymentInfo = { name: request.deployment, endpoint: request.endpoint, model: request.model, state: this.failDeploy ? 'failed' : 'succeeded', error: this.failDeploy ? 'init failed' : undefined, createdAt: new Date(Date.now() + endpoint.deployments.length).toISOString() };
+    this.deployCalls.push(request);
+    const creating = this.provisioningLooks > 0 && !this.failDeploy;
+    if (creating) this.provisioning.set(`${request.endpoint}/${request.deployment}`, this.provisioningLooks);
+    const info: DeploymentInfo = { name: request.deployment, endpoint: request.endpoint, model: request.model, state: this.failDeploy ? 'failed' : creating ? 'creating' : 'succeeded', error: this.failDeploy ? 'init failed' : undefined, createdAt: new Date(Date.now() + endpoint.deployments.length).toISOString() };
     endpoint.deployments = [...endpoint.deployments.filter((d) => d.name !== request.deployment), info];
     return info;
   }
@@ -151,7 +158,19 @@ export class FakeWorkspace implements MlWorkspace {
     endpoint.deployments = endpoint.deployments.filter((d) => d.name !== deployment);
     delete endpoint.traffic[deployment];
   }
-  async getEndpoint(name: string) { return this.endpoints.get(name); }
+  async getEndpoint(name: string) {
+    const endpoint = this.endpoints.get(name);
+    for (const d of endpoint?.deployments ?? []) {
+      const key = `${name}/${d.name}`;
+      const looks = this.provisioning.get(key);
+      if (looks === undefined) continue;
+      if (looks <= 1) {
+        this.provisioning.delete(key);
+        d.state = 'succeeded';
+      } else this.provisioning.set(key, looks - 1);
+    }
+    return endpoint;
+  }
   async listEndpoints() { return [...this.endpoints.values()]; }
   async scoreBatch(source: ModelSource, _spec: string, request: ScoreRequest) { return this.scorer(source, request); }
 

@@ -1,0 +1,46 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startAzurite, type RunningAzurite } from '../../../devhost/azurite';
+import { waitFor } from '../../../devhost/waitFor';
+import { AzureMlWorkspace } from '../../../adapters/azure/workspace/AzureMlWorkspace';
+import { staticTokenCredential } from '../../../adapters/azure/workspace/staticTokenCredential';
+import { ArmMlFake } from '../../fakes/armMl/ArmMlFake';
+import { codeRoutes } from '../../fakes/armMl/codeRoutes';
+import { selfSignedCert } from '../../fakes/armMl/selfSignedCert';
+
+let fake: ArmMlFake;
+let azurite: RunningAzurite;
+let cert: string;
+let dir: string;
+
+beforeAll(async () => {
+  const tls = selfSignedCert();
+  cert = tls.cert;
+  [fake, azurite] = await Promise.all([ArmMlFake.start(tls), startAzurite()]);
+  fake.addRoute((await codeRoutes(azurite.ports.blob)).route);
+  dir = mkdtempSync(join(tmpdir(), 'azml-provisioning-'));
+  writeFileSync(join(dir, 'deployment.yaml'), 'code_configuration: { code: ., scoring_script: score.py }\nenvironment: azureml:score-env:3\ninstance_type: Standard_DS3_v2\n');
+  writeFileSync(join(dir, 'score.py'), 'def init(): pass\n');
+});
+
+afterAll(async () => {
+  await Promise.all([fake?.stop(), azurite?.stop()]);
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('deployments that take longer than a step should wait', () => {
+  test('deploy answers "creating" after its wait budget instead of holding the invocation, and the deployment serves later', async () => {
+    fake.deploymentProvisioningMs = 1500;
+    const ws = new AzureMlWorkspace({
+      environment: 'prod', subscriptionId: '00000000-0000-0000-0000-000000000009', resourceGroup: 'rg', workspace: 'ws-slow', location: 'westeurope',
+      credential: staticTokenCredential('fake-token'), endpoint: fake.url, trustedCa: cert, pollIntervalMs: 50, provisioningWaitSeconds: 0.2,
+    });
+    const info = await ws.deploy({ endpoint: 'slow-ep', deployment: 'blue', model: { name: 'churn', version: 1 }, specPath: join(dir, 'deployment.yaml') });
+    expect(info).toMatchObject({ name: 'blue', state: 'creating' });
+    // Azure goes on provisioning with nobody polling the operation.
+    const served = await waitFor('blue to be provisioned', async () => (await ws.getEndpoint('slow-ep'))?.deployments.find((d) => d.state === 'succeeded'), { timeoutMs: 10_000 });
+    expect(served.name).toBe('blue');
+    expect(fake.callsTo('PUT', '/onlineEndpoints/slow-ep/deployments/blue')).toHaveLength(1);
+  });
+});
