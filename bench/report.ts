@@ -9,6 +9,8 @@ import type { TrainerBench } from './trainer';
 import type { ReleaseWallTime } from './wallTime';
 import type { DriftStatsBench } from './driftStats';
 import { driftSection } from './reportDrift';
+import type { CanaryMinuteGrainBench } from './canaryMinuteGrain';
+import { minuteGrainSection } from './reportMinuteGrain';
 
 export interface BenchResults {
   date: string;
@@ -25,6 +27,7 @@ export interface BenchResults {
   alert: AlertRollbackBench;
   router: RouterBench;
   drift: DriftStatsBench;
+  minuteGrain: CanaryMinuteGrainBench;
   totalSeconds: number;
 }
 
@@ -48,6 +51,7 @@ export function renderReport(r: BenchResults): string {
     ...alertSection(r.alert),
     ...routerSection(r.router),
     ...driftSection(r.drift),
+    ...minuteGrainSection(r.minuteGrain),
   ].join('\n');
 }
 

@@ -7,11 +7,13 @@ import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { measureAlertRollback } from './alertRollback';
+import { benchCanaryMinuteGrain } from './canaryMinuteGrain';
 import { benchCanarySimulation } from './canarySimulation';
 import { BenchClient } from './client';
 import { benchDriftStats } from './driftStats';
 import { measureTriggerLatency } from './latency';
 import { renderReport } from './report';
+import { minuteGrainSection } from './reportMinuteGrain';
 import { measureRouter } from './routerThroughput';
 import { measureScoring } from './scoring';
 import { benchSklearn } from './sklearn';
@@ -22,17 +24,37 @@ import { measureReleaseWallTime } from './wallTime';
 
 const ROOT = resolve(__dirname, '..');
 const JOB_POLL_SECONDS = '1';
+/** Releases per row of the simulated sections, 4 and 8 alike (same seeds, so the same traffic). */
+const SIMULATION_RUNS = 200;
+
+/**
+ * `npm run bench -- --only 8`: runs one in-process section and prints it without touching
+ * bench/RESULTS.md (for working on a section; the file is only written whole).
+ */
+const ONLY: Record<string, () => string[]> = {
+  '8': () => minuteGrainSection(benchCanaryMinuteGrain(SIMULATION_RUNS)),
+};
 
 async function main(): Promise<void> {
+  const onlyAt = process.argv.indexOf('--only');
+  if (onlyAt >= 0) {
+    const section = ONLY[process.argv[onlyAt + 1] ?? ''];
+    if (!section) throw new Error(`--only takes one of ${Object.keys(ONLY).join(', ')} (the sections that run without the stack)`);
+    console.log(section().join('\n'));
+    return;
+  }
   const started = performance.now();
   const date = new Date().toISOString();
   const cpuList = cpus();
   const loadAverage = loadavg().map((l) => l.toFixed(2)).join(' ');
 
   // The CPU-only parts first, while no stack is running beside them.
-  console.log('4. canary analyses on simulated traffic, 200 runs per row');
-  const simulation = benchCanarySimulation(200);
+  console.log(`4. canary analyses on simulated traffic, ${SIMULATION_RUNS} runs per row`);
+  const simulation = benchCanarySimulation(SIMULATION_RUNS);
   console.log(`   ${simulation.cpuSeconds.toFixed(1)} s of CPU`);
+  console.log(`8. bad canary on Azure Monitor minutes vs per-request counts, ${SIMULATION_RUNS} runs per row`);
+  const minuteGrain = benchCanaryMinuteGrain(SIMULATION_RUNS);
+  console.log(`   ${minuteGrain.cpuSeconds.toFixed(1)} s of CPU`);
   console.log('3. example trainer, 100,000 x 20, 3 repetitions');
   const trainer = benchTrainer({ rows: 100_000, features: 20, repetitions: 3, seed: 42 });
   console.log('   scikit-learn on the same CSV');
@@ -82,6 +104,7 @@ async function main(): Promise<void> {
       alert,
       router,
       drift,
+      minuteGrain,
       totalSeconds: (performance.now() - started) / 1000,
     });
     writeFileSync(join(ROOT, 'bench/RESULTS.md'), report);

@@ -1,6 +1,6 @@
 import { MetricsClient } from '@azure/monitor-query-metrics';
 import type { InvokeResult, LoadRequest, MlWorkspace, ModelSource, ScoreRequest, ScoreResponse, TrafficWindow } from '../../../shared/ports';
-import { AutopilotError, BadRequestError } from '../../../shared/errors';
+import { AutopilotError, BadRequestError, StillProvisioningError } from '../../../shared/errors';
 import { armCall, mapArmError } from './mapArmError';
 import { invokeScoring } from './invokeScoring';
 import { endpointTraffic } from './endpointTraffic';
@@ -12,7 +12,7 @@ import { armName, type ArmWorkspaceClient } from './armWorkspaceClient';
 import { trustAgent } from '../armMlClient';
 import type { AzureMlWorkspaceOptions } from './azureMlWorkspaceOptions';
 
-export type AzureScoringOptions = Pick<AzureMlWorkspaceOptions, 'credential' | 'location' | 'metricsEndpoint'>;
+export type AzureScoringOptions = Pick<AzureMlWorkspaceOptions, 'credential' | 'location' | 'metricsEndpoint' | 'metricsDelaySeconds'>;
 
 /** Scoring through online endpoints of one workspace: requests, batch scoring for evaluation, traffic metrics, synthetic loads. */
 export class AzureScoring {
@@ -41,6 +41,7 @@ export class AzureScoring {
     const target = evaluationTarget(this.arm.workspacePath, source.job);
     const info = await ensureEvaluationDeployment(this.workspace, target, source, specPath, { now: this.arm.now() });
     const label = `the output '${source.output}' of job '${source.job}'`;
+    if (info.state === 'creating') throw new StillProvisioningError(`evaluation deployment ${target.endpoint}/${target.deployment}`);
     if (info.state !== 'succeeded') {
       throw new AutopilotError(`the evaluation deployment ${target.endpoint}/${target.deployment} of ${label} failed: ${info.error ?? 'see the deployment logs in Azure ML studio'}`);
     }
@@ -58,7 +59,7 @@ export class AzureScoring {
   async trafficSince(endpoint: string, since: string, slowThresholdsMs: number[]): Promise<TrafficWindow> {
     this.metricsClient ??= this.createMetricsClient();
     const id = `${this.arm.workspacePath}/onlineEndpoints/${armName('endpoint', endpoint)}`;
-    return endpointTraffic(this.metricsClient, id, since, slowThresholdsMs, this.arm.now());
+    return endpointTraffic(this.metricsClient, id, since, slowThresholdsMs, this.arm.now(), (this.options.metricsDelaySeconds ?? 60) * 1000);
   }
 
   /** Starts or updates a synthetic load against the endpoint's scoring URI (rate and in-flight bounded). */

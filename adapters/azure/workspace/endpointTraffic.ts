@@ -10,15 +10,17 @@ const MINUTE = 60_000;
 
 /**
  * Per-deployment traffic of an online endpoint from Azure Monitor, minute grain, over
- * (since, until] where `until` is the end of the last complete minute (a running minute
- * would be counted again, with more requests, by the next call).
+ * (since, until] where `until` is the end of the last minute Monitor has surely published:
+ * complete (a running minute would be counted again, with more requests, by the next call)
+ * and at least `publicationDelayMs` old (a minute read before it is published would be read
+ * empty, and the next window starts after it: its requests would never be counted).
  */
 export async function endpointTraffic(
-  metrics: MetricsClient, endpointId: string, since: string, slowThresholdsMs: number[], now: Date,
+  metrics: MetricsClient, endpointId: string, since: string, slowThresholdsMs: number[], now: Date, publicationDelayMs = 60_000,
 ): Promise<TrafficWindow> {
   const sinceMs = Date.parse(since);
   if (Number.isNaN(sinceMs)) throw new AutopilotError(`trafficSince: '${since}' is not an ISO time`);
-  const until = new Date(Math.floor(now.getTime() / MINUTE) * MINUTE);
+  const until = new Date(Math.floor((now.getTime() - publicationDelayMs) / MINUTE) * MINUTE);
   if (until.getTime() <= sinceMs) return { since, until: since, byDeployment: {} };
   const window = { startTime: new Date(sinceMs), endTime: until, interval: 'PT1M' };
   // Two queries: latency metrics have no statusCodeClass dimension, and the service

@@ -7,6 +7,9 @@ import type { ProbeSettings } from '../../../shared/jobs/deploymentSpec';
 import { LineTail } from '../workspace/logTail';
 import { stampLogLine } from '../workspace/scoringLogFile';
 
+/** How the deployment log records the port a scoring server listens on (the bench reads it). */
+export const LISTENING_MARKER = '[autopilot] scoring server listening on port ';
+
 export interface ScoringServerConfig {
   /** Named in errors: "deployment blue of default-dev", "model m:3". */
   label: string;
@@ -68,7 +71,11 @@ export function launchScoringServer(
     let pending = '';
     const onLine = (line: string) => {
       const match = /^LISTENING (\d+)$/.exec(line);
-      if (match) return onPort(Number(match[1]));
+      if (match) {
+        // The protocol line stays out of the user's log; the port is worth a line of its own.
+        log?.write(stampLogLine(`${LISTENING_MARKER}${match[1]}`));
+        return onPort(Number(match[1]));
+      }
       tail.push(line);
       log?.write(stampLogLine(line));
     };

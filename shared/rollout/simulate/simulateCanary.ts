@@ -5,6 +5,7 @@ import type { CanaryAnalysisOptions, CanaryInterval } from '../types';
 import { updateCanaryAnalysis } from '../updateCanaryAnalysis';
 import { armProfile, sampleArmCounts, type ArmProfile } from './armProfile';
 import { sampleBinomial, samplePoisson } from './sampling';
+import { perRequestCounts, type TrafficObservation } from './trafficObservation';
 
 /** Flagger's canary analysis settings; defaults are the ones the issue compares against. */
 export interface FixedThresholdOptions {
@@ -39,6 +40,12 @@ export interface SimulateCanaryOptions {
   canaryProfile?: Partial<Omit<ArmProfile, 'errorRate'>>;
   /** Give up (outcome `undecided`) after this much simulated time. @default 14400 */
   maxSeconds?: number;
+  /**
+   * Sequential: what each look gets of the traffic served (the fixed-threshold analysis
+   * always sees its interval). The traffic itself, and so the failed requests, do not depend
+   * on it. @default perRequestCounts (the local router's counts)
+   */
+  observation?: TrafficObservation;
 }
 
 export interface SimulatedCanary {
@@ -78,11 +85,12 @@ function runSequential(options: SimulateCanaryOptions, stable: ArmProfile, serve
   const steps = options.steps ?? [5, 25, 50, 100];
   const bake = options.stepSeconds ?? 10;
   const dt = options.analysisIntervalSeconds ?? 5;
+  const observe = (options.observation ?? perRequestCounts)();
   let state = createCanaryAnalysis({ classes: Object.keys(stable.classShares), ...options.analysisOptions });
   let step = 0;
   let stepStart = 0;
   for (let t = dt; t <= maxSeconds; t += dt) {
-    state = updateCanaryAnalysis(state, serve(dt, steps[step]!));
+    state = updateCanaryAnalysis(state, observe(serve(dt, steps[step]!), t - dt, t));
     const { verdict } = decideCanary(state);
     if (verdict === 'rollback') return tally.result('rolled_back', t);
     if (verdict === 'pass' && t - stepStart >= bake) {

@@ -11,6 +11,9 @@ export interface CanarySummary {
   medianRequestsToCanary: number;
   medianBadCanaryRequests: number;
   medianShareServedByCanary: number;
+  /** 90th percentiles over all runs (linear between closest ranks), for the spread. */
+  p90SecondsToDecision: number;
+  p90BadCanaryRequests: number;
 }
 
 /** Runs `runs` canaries with seeds seed, seed+1, … and summarises them (the benchmark's figures). */
@@ -23,6 +26,12 @@ export function summariseCanaries(options: Omit<SimulateCanaryOptions, 'seed'> &
     const mid = values.length >> 1;
     return values.length % 2 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2;
   };
+  const p90 = (pick: (r: SimulatedCanary) => number) => {
+    const values = results.map(pick).sort((a, b) => a - b);
+    const rank = 0.9 * (values.length - 1);
+    const low = Math.floor(rank);
+    return values[low]! + (values[Math.ceil(rank)]! - values[low]!) * (rank - low);
+  };
   return {
     runs,
     rolledBack: share('rolled_back'),
@@ -32,5 +41,7 @@ export function summariseCanaries(options: Omit<SimulateCanaryOptions, 'seed'> &
     medianRequestsToCanary: median((r) => r.requestsToCanary),
     medianBadCanaryRequests: median((r) => r.badCanaryRequests),
     medianShareServedByCanary: median((r) => r.shareServedByCanary),
+    p90SecondsToDecision: p90((r) => r.secondsToDecision),
+    p90BadCanaryRequests: p90((r) => r.badCanaryRequests),
   };
 }

@@ -18,7 +18,7 @@ instance_type: Standard_DS3_v2
 `;
 const SUBSCRIPTION = '00000000-0000-0000-0000-000000000002';
 const ROWS = { input_data: { columns: ['tenure', 'plan'], data: [[3, 'basic'], [40, 'pro']] } };
-const NOW = new Date('2026-11-28T12:03:30Z');
+const NOW = new Date('2026-11-28T12:04:30Z');
 
 let fake: ArmMlFake;
 let metrics: FakeMonitorMetrics;
@@ -103,13 +103,13 @@ describe('AzureMlWorkspace scoring and traffic against the fakes', () => {
     expect((await ws.getEndpoint(evaluation.name))!.deployments).toEqual([]);
   });
 
-  test('maps Monitor metrics per deployment into requests, 5xx errors, latency percentiles and estimated slow counts up to the last complete minute', async () => {
+  test('maps Monitor metrics per deployment into requests, 5xx errors, latency percentiles and estimated slow counts up to the last minute Monitor has surely published', async () => {
     const id = `${ws.workspacePath}/onlineEndpoints/score-ep`;
     const at = (minute: number) => `2026-11-28T12:0${minute}:00Z`;
     const req = (minute: number, deployment: string, statusCodeClass: string, total: number) => ({ timeStamp: at(minute), dimensions: { deployment, statusCodeClass }, total });
     metrics.addPoints(id, 'RequestsPerMinute', [
       req(0, 'blue', '2xx', 100), req(1, 'blue', '2xx', 120), req(1, 'blue', '5xx', 2), req(2, 'green', '2xx', 10), req(2, 'green', '5xx', 5),
-      req(3, 'blue', '2xx', 999), // the running minute: not counted yet
+      req(3, 'blue', '2xx', 999), // ended 30 s ago: Monitor may not have published it whole yet (60 s delay by default)
     ]);
     const lat = (minute: number, deployment: string, average: number) => ({ timeStamp: at(minute), dimensions: { deployment }, average });
     metrics.addPoints(id, 'RequestLatency_P50', [lat(0, 'blue', 40), lat(1, 'blue', 45), lat(2, 'green', 80)]);
@@ -204,7 +204,7 @@ describe('AzureMlWorkspace scoring and traffic against the fakes', () => {
       req('2026-11-28T12:11:00Z', 'blue', '2xx', 300), req('2026-11-28T12:11:00Z', 'blue', '5xx', 3),
       req('2026-11-28T12:11:00Z', 'green', '2xx', 30), req('2026-11-28T12:12:00Z', 'green', '5xx', 2),
     ]);
-    clock = new Date('2026-11-28T12:13:10Z');
+    clock = new Date('2026-11-28T12:14:10Z'); // 12:12-12:13 ended over a minute ago: published
     expect(await shadowWs.shadowReport('shadow-ep')).toEqual({ mirrored: 32, compared: 0, agreed: 0, shadowErrors: 2, liveErrors: 3 });
 
     // Another instance (e.g. after a restart) finds the mirror on the endpoint and counts the last hour.
