@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
 import { FakeScoring, type ScoringView } from './FakeScoring';
 import { DeploymentBody, EndpointBody, EndpointPatchBody, EndpointPatchPreviewBody, JobBody, ModelVersionBody } from './armMlSchemas';
+import { closeServer } from '../closeServer';
 
 export const STABLE_API_VERSION = '2022-10-01';
 export const PREVIEW_API_VERSION = '2023-04-01-preview';
@@ -110,8 +111,7 @@ export class ArmMlFake {
 
   async stop(): Promise<void> {
     await this.scoring.stop();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await closeServer(this.server);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { closeServer } from '../closeServer';
 
 /** The metrics data-plane api-version that @azure/monitor-query-metrics 1.0 speaks. */
 export const METRICS_API_VERSION = '2024-02-01';
@@ -85,8 +86,7 @@ export class FakeMonitorMetrics {
   }
 
   async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await closeServer(this.server);
   }
 
   private query(method: string, url: URL, body: unknown): unknown {

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:https';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { closeServer } from '../closeServer';
 
 /** What the scorer needs to know about an endpoint: its ARM id, live split and each deployment's model. */
 export interface ScoringView { id: string; traffic: Record<string, number>; models: Record<string, string> }
@@ -71,8 +72,7 @@ export class FakeScoring {
   }
 
   async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await closeServer(this.server);
   }
 
   private score(path: string, headers: Record<string, string | string[] | undefined>, raw: string): [number, unknown, Record<string, string>?] {

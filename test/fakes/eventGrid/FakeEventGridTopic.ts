@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { closeServer } from '../closeServer';
 
 export const EVENT_GRID_API_VERSION = '2018-01-01';
 /** The service refuses request bodies over 1 MB with 413. */
@@ -67,8 +68,7 @@ export class FakeEventGridTopic {
   }
 
   async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await closeServer(this.server);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { closeServer } from '../closeServer';
 
 /** One token request as the endpoint saw it (the secret header is only checked, not kept). */
 export interface TokenRequest {
@@ -61,8 +62,7 @@ export class FakeManagedIdentity {
   }
 
   async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await closeServer(this.server);
   }
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { closeServer } from '../closeServer';
 
 /** A row of AmlOnlineEndpointConsoleLog, with the columns the Azure Monitor table reference documents (the ones used here). */
 export interface ConsoleLogRecord {
@@ -79,8 +80,7 @@ export class FakeLogAnalytics {
   }
 
   async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await closeServer(this.server);
   }
 
   private handle(method: string, url: URL, authorization: string | undefined, raw: string): unknown {

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { closeServer } from '../closeServer';
 
 export interface FakeMetric { key: string; value: number; timestamp: number; step: number }
 export interface MlflowCall { method: string; path: string; runId: string | null; authorization?: string; status: number }
@@ -38,8 +39,7 @@ export class FakeMlflow {
   }
 
   async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await closeServer(this.server);
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { LocalEndpointHost, LocalWorkspace } from '../../../adapters/local/workspace';
 import { ensureLocalTokens } from '../../../adapters/local/tokens';
 import { FunctionInvoker } from '../../../devhost/functionInvoker';
-import { FunctionsCore } from '../../../devhost/functionsCore';
+import { mockFunctionsCore } from '../../fakes/functionsCoreModule';
 import { createHostHttpServer } from '../../../devhost/hostHttpServer';
 import { loadOrCreateHostKeys } from '../../../devhost/hostKeys';
 import { HttpRouteTable } from '../../../devhost/httpRouteTable';
@@ -45,17 +45,7 @@ beforeAll(async () => {
   await prod.deploy({ endpoint: 'fx-prod', deployment: 'blue', model: { name: 'fx', version: 1 }, specPath: spec });
   await prod.setTraffic('fx-prod', { blue: 100 });
 
-  const core = new FunctionsCore();
-  jest.doMock(
-    '@azure/functions-core',
-    () => ({
-      registerFunction: (m: never, h: never) => core.registerFunction(m, h),
-      registerHook: (n: string, cb: never) => core.registerHook(n, cb),
-      setProgrammingModel: (m: never) => core.setProgrammingModel(m),
-      log: () => undefined,
-    }),
-    { virtual: true },
-  );
+  const core = mockFunctionsCore();
   const services = { workspaces: { dev: prod, staging: prod, prod }, tokens, config: { environments: { dev: { backend: 'local' }, staging: { backend: 'local' }, prod: { backend: 'local' } } } };
   jest.doMock('../../../functions/services', () => ({ services: async () => services, stopServices: async () => undefined }));
   require('../../../functions/http/logs');

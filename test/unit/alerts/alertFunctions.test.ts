@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureLocalTokens } from '../../../adapters/local/tokens';
 import { FunctionInvoker } from '../../../devhost/functionInvoker';
-import { FunctionsCore } from '../../../devhost/functionsCore';
+import { mockFunctionsCore } from '../../fakes/functionsCoreModule';
 import { createHostHttpServer } from '../../../devhost/hostHttpServer';
 import { EVENTGRID_SYSTEM_KEY, loadOrCreateHostKeys, type HostKeys } from '../../../devhost/hostKeys';
 import { HttpRouteTable } from '../../../devhost/httpRouteTable';
@@ -38,18 +38,8 @@ let base: string;
 let keys: HostKeys;
 
 beforeAll(async () => {
-  const core = new FunctionsCore();
   // What the real worker provides; @azure/functions looks it up on its first registration.
-  jest.doMock(
-    '@azure/functions-core',
-    () => ({
-      registerFunction: (m: never, h: never) => core.registerFunction(m, h),
-      registerHook: (n: string, cb: never) => core.registerHook(n, cb),
-      setProgrammingModel: (m: never) => core.setProgrammingModel(m),
-      log: () => undefined,
-    }),
-    { virtual: true },
-  );
+  const core = mockFunctionsCore();
   jest.doMock('../../../functions/services', () => ({ services: async () => fakeServices, stopServices: async () => undefined }));
   require('../../../functions/alerts');
   require('../../../functions/amlEvents');

@@ -3,7 +3,7 @@ import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } f
 import { invocationHandler, telemetryLogger, type LogRecordSink } from '../../../adapters/telemetry';
 import { sendLogsFromWorker, WORKER_SENDS_LOGS_CAPABILITY } from '../../../adapters/telemetry/workerLogs';
 import { FunctionInvoker } from '../../../devhost/functionInvoker';
-import { FunctionsCore } from '../../../devhost/functionsCore';
+import { mockFunctionsCore } from '../../fakes/functionsCoreModule';
 import { createHostLogger } from '../../../devhost/logger';
 
 /**
@@ -11,17 +11,7 @@ import { createHostLogger } from '../../../devhost/logger';
  * registrations and hooks on devhost's core (which calls log hooks inside context.log, as
  * the Node.js worker does), an in-memory OTel log exporter in place of Application Insights.
  */
-const core = new FunctionsCore();
-jest.doMock(
-  '@azure/functions-core',
-  () => ({
-    registerFunction: (m: never, h: never) => core.registerFunction(m, h),
-    registerHook: (n: string, cb: never) => core.registerHook(n, cb),
-    setProgrammingModel: (m: never) => core.setProgrammingModel(m),
-    log: () => undefined,
-  }),
-  { virtual: true },
-);
+const core = mockFunctionsCore();
 
 const records = new InMemoryLogRecordExporter();
 const provider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor(records)] });
