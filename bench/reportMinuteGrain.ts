@@ -72,7 +72,7 @@ export function minuteGrainSection(b: CanaryMinuteGrainBench): string[] {
     `Worst false-rollback rate ${pct(worstFalse)} ${worstFalse <= b.alpha ? '<=' : '**>**'} alpha: summing a minute's requests does not change what the`,
     'test assumes (under no regression a bad event is the canary\'s with probability canary requests / all requests, pooled over the minute).',
     '',
-    `**Reading each minute as soon as it ends**, as endpointTraffic does today (\`until\` = end of the last complete minute, no allowance for`,
+    `**Reading each minute as soon as it ends**, as endpointTraffic did before it waited \`AUTOPILOT_METRICS_DELAY_SECONDS\` (default 60 s) (\`until\` = end of the last complete minute, no allowance for`,
     `publication; the next look starts there): with a publication delay longer than the ${OUR_POLICY.analysisIntervalSeconds} s between looks, every minute is read before`,
     `Monitor has it and never again, so the analysis sees no traffic. Simulated with a ${w.delaySeconds} s delay, ${w.runs} releases, capped at ${w.maxSeconds} s:`,
     ...b.asWritten.map((r) => `- at ${r.rps} requests/s: rolled back by the analysis ${pct(r.summary.rolledBack)}; ${num(r.summary.medianBadCanaryRequests)} failed canary requests by the cap (median).`),
