@@ -200,9 +200,22 @@ const EnvironmentConfig = z.strictObject({
     .optional(),
 });
 
+/**
+ * An Azure ML registry (azure backend): promotion shares the dev model version into it, and
+ * staging and prod deploy the registry asset, which every workspace can resolve.
+ */
+const AzureRegistryConfig = z.strictObject({
+  /** Registry name: 3-33 letters, digits, '-' or '_', starting with a letter or digit. */
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{2,32}$/, "must be the Azure ML registry name (3-33 letters, digits, '-' or '_'), see `az ml registry list`"),
+  subscriptionId: z.guid('must be the subscription id (a GUID) that holds the registry, see `az ml registry show --query id`'),
+  resourceGroup: z.string().trim().min(1, 'must name the resource group that holds the registry'),
+});
+
 export const AutopilotConfig = z
   .strictObject({
     version: z.literal(1),
+    /** Settings of the azure backend shared by all environments. @default none */
+    azure: z.strictObject({ registry: AzureRegistryConfig.optional() }).optional(),
     environments: z
       .strictObject({
         dev: EnvironmentConfig.prefault({}),

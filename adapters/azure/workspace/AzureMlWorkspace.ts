@@ -35,7 +35,7 @@ export class AzureMlWorkspace implements MlWorkspace {
     this.arm = new ArmWorkspaceClient(options);
     this.client = this.arm.client;
     this.jobs = new AzureJobs(this.arm, options);
-    this.models = new AzureModels(this.arm);
+    this.models = new AzureModels(this.arm, options.modelRegistry);
     // Endpoints and scoring reach each other through this port, not through each other.
     this.endpoints = new AzureOnlineEndpoints(this.arm, options.environment, this);
     this.scoring = new AzureScoring(this.arm, this, options);
@@ -73,7 +73,7 @@ export class AzureMlWorkspace implements MlWorkspace {
   listModels(name?: string): Promise<ModelVersion[]> {
     return this.models.listModels(name);
   }
-  /** Promotion: a new version here pointing at the same asset, idempotent by source. */
+  /** Promotion: shared into the registry when one is configured, else a new version here on the same asset; idempotent by source. */
   importModel(from: ModelVersion, fromEnvironment: EnvironmentName): Promise<ModelVersion> {
     return this.models.importModel(from, fromEnvironment);
   }

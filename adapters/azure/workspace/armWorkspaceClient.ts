@@ -20,7 +20,7 @@ export interface RawEndpointJson {
 
 export type ArmWorkspaceClientOptions = Pick<
   AzureMlWorkspaceOptions,
-  'subscriptionId' | 'resourceGroup' | 'workspace' | 'location' | 'credential' | 'endpoint' | 'trustedCa' | 'pollIntervalMs' | 'provisioningWaitSeconds' | 'now' | 'onCodeUploadProgress'
+  'subscriptionId' | 'resourceGroup' | 'workspace' | 'location' | 'credential' | 'endpoint' | 'trustedCa' | 'pollIntervalMs' | 'provisioningWaitSeconds' | 'now' | 'onCodeUploadProgress' | 'modelRegistry'
 >;
 
 /**
@@ -49,6 +49,11 @@ export class ArmWorkspaceClient {
 
   get location(): string {
     return this.options.location;
+  }
+
+  /** Name of the registry whose assets this workspace deploys (staging/prod with azure.registry). */
+  get modelRegistry(): string | undefined {
+    return this.options.modelRegistry?.registry.coordinates.name;
   }
 
   /** How long one call waits for an endpoint or deployment being provisioned. */

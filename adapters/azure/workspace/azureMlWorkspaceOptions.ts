@@ -2,6 +2,13 @@ import type { TokenCredential } from '@azure/core-auth';
 import type { EnvironmentName } from '../../../shared/config/schema';
 import type { Logger } from '../../../shared/ports';
 import type { CodeUploadProgress } from './codeAssets';
+import type { AzureMlRegistry, SourceWorkspace } from './azureRegistry';
+
+/** The registry a promotion target (staging, prod) shares models into, and where each environment's workspace is. */
+export interface ModelRegistryOption {
+  registry: AzureMlRegistry;
+  workspaces: Partial<Record<EnvironmentName, SourceWorkspace>>;
+}
 
 export interface AzureMlWorkspaceOptions {
   environment: EnvironmentName;
@@ -38,6 +45,11 @@ export interface AzureMlWorkspaceOptions {
   onCodeUploadProgress?: (folder: string, progress: CodeUploadProgress) => void;
   /** Token scope of the workspace's MLflow tracking server (job metrics). @default https://management.azure.com/.default */
   mlflowTokenScope?: string;
+  /**
+   * Models of this workspace are registry assets (staging and prod with azure.registry): promotion
+   * shares into the registry and deployments reference `azureml://registries/...`. @default none
+   */
+  modelRegistry?: ModelRegistryOption;
   /** Where warnings go (an MLflow outage). @default console */
   logger?: Pick<Logger, 'warn'>;
 }

@@ -1,12 +1,16 @@
 import type { EnvironmentName } from '../../../shared/config/schema';
 import type { ModelRef, ModelVersion, RegisterModelRequest } from '../../../shared/ports';
+import { NotFoundError } from '../../../shared/errors';
 import { armCall, mapArmError, orUndefined } from './mapArmError';
 import { fromArmModelVersion, toArmModelVersion } from './modelMapping';
 import type { ArmWorkspaceClient } from './armWorkspaceClient';
+import { parseRegistryAssetId } from './azureRegistry';
+import type { ModelRegistryOption } from './azureMlWorkspaceOptions';
 
 /** Model versions of one workspace: register and import idempotently by key, get, list. */
 export class AzureModels {
-  constructor(private readonly arm: ArmWorkspaceClient) {}
+  /** @param registry set for staging and prod when azure.registry is configured: their models are registry assets. */
+  constructor(private readonly arm: ArmWorkspaceClient, private readonly registry?: ModelRegistryOption) {}
 
   async registerModel(request: RegisterModelRequest): Promise<ModelVersion> {
     const versions = await this.listModels(request.name);
@@ -20,6 +24,7 @@ export class AzureModels {
   }
 
   async getModel(ref: ModelRef): Promise<ModelVersion | undefined> {
+    if (this.registry) return this.registry.registry.getModel(ref.name, ref.version);
     const { client, rg, ws } = this.arm;
     const id = `${ref.name}:${ref.version}`;
     const found = await orUndefined(() => client.modelVersions.get(rg, ws, ref.name, String(ref.version)), 'model', id);
@@ -28,6 +33,7 @@ export class AzureModels {
 
   async listModels(name?: string): Promise<ModelVersion[]> {
     const { client, rg, ws } = this.arm;
+    if (this.registry) return name === undefined ? this.registry.registry.listAllModels() : this.registry.registry.listModels(name);
     if (name === undefined) {
       const names: string[] = [];
       for await (const container of client.modelContainers.list(rg, ws)) names.push(container.name!);
@@ -45,6 +51,7 @@ export class AzureModels {
 
   /** Promotion: a new version here pointing at the same asset, idempotent by source. */
   async importModel(from: ModelVersion, fromEnvironment: EnvironmentName): Promise<ModelVersion> {
+    if (this.registry) return this.importThroughRegistry(from, fromEnvironment, this.registry);
     const key = `import:${fromEnvironment}:${from.name}:${from.version}`;
     const versions = await this.listModels(from.name);
     const same = versions.find((v) => v.idempotencyKey === key);
@@ -52,6 +59,24 @@ export class AzureModels {
     return this.putModelVersion(from.name, nextVersion(versions), {
       ...from, idempotencyKey: key, copiedFrom: { environment: fromEnvironment, name: from.name, version: from.version },
     });
+  }
+
+  /**
+   * Promotion through the registry: a dev version is shared into it once; a version that is
+   * already a registry asset (prod importing from staging) is that same asset, not a second copy.
+   * Nothing is registered in this workspace: its deployments reference the registry asset.
+   */
+  private async importThroughRegistry(from: ModelVersion, fromEnvironment: EnvironmentName, option: ModelRegistryOption): Promise<ModelVersion> {
+    const asset = parseRegistryAssetId(from.path);
+    if (asset) {
+      const same = await option.registry.getModel(asset.name, asset.version);
+      if (!same) throw new NotFoundError('registry model', from.path, `it was shared when promoted to ${fromEnvironment}; check azure.registry in autopilot.yaml`);
+      return same;
+    }
+    const source = option.workspaces[fromEnvironment];
+    if (!source) throw new NotFoundError('azure workspace', fromEnvironment, `sharing into registry '${option.registry.coordinates.name}' needs ${fromEnvironment} on the azure backend`);
+    const shared = await option.registry.share(from, source);
+    return { ...shared, copiedFrom: { environment: fromEnvironment, name: from.name, version: from.version } };
   }
 
   private async putModelVersion(name: string, version: number, model: Omit<ModelVersion, 'version' | 'createdAt'>, description?: string) {

@@ -41,7 +41,7 @@ export class AzureOnlineEndpoints {
       throw new AutopilotError(`endpoint '${request.endpoint}' is in state ${endpointState}; delete it in Azure ML studio (or \`az ml online-endpoint delete\`) and the next release recreates it`);
     }
     if (endpointState !== 'Succeeded') throw new StillProvisioningError(`endpoint '${request.endpoint}'`);
-    const body = toArmDeployment(spec, request, { location: this.arm.location, workspacePath: this.arm.workspacePath, codeId: code.id });
+    const body = toArmDeployment(spec, request, { location: this.arm.location, workspacePath: this.arm.workspacePath, codeId: code.id, modelRegistry: this.arm.modelRegistry });
     const id = `${request.endpoint}/${request.deployment}`;
     // Not ...AndWait: a deployment takes minutes; past the budget it is answered as 'creating'.
     await armCall(async () => pollWithin(await client.onlineDeployments.beginCreateOrUpdate(rg, ws, request.endpoint, request.deployment, body, lro), budgetMs, interval), 'deployment', id);

@@ -3,6 +3,8 @@ import type { TokenCredential } from '@azure/core-auth';
 import { ENVIRONMENTS, type AutopilotConfig, type EnvironmentName } from '../../../shared/config/schema';
 import { ConfigError } from '../../../shared/errors';
 import { AzureMlWorkspace, AZURE_UNSUPPORTED_METHODS, type AzureDeploymentLogsOptions, type AzureMlWorkspaceOptions } from './AzureMlWorkspace';
+import { AzureMlRegistry } from './azureRegistry';
+import type { ModelRegistryOption } from './azureMlWorkspaceOptions';
 
 /** Where an environment's Azure ML workspace lives, as autopilot.yaml names it. */
 export interface AzureCoordinates { subscriptionId: string; resourceGroup: string; workspace: string; location: string }
@@ -59,6 +61,8 @@ export interface AzureAppSettings {
   provisioningWaitSeconds?: number;
   /** Seconds after a minute ends before its Monitor metrics are read (AUTOPILOT_METRICS_DELAY_SECONDS). @default 60 */
   metricsDelaySeconds?: number;
+  /** Azure ML registry discovery, for azure.registry (AUTOPILOT_REGISTRY_DISCOVERY_ENDPOINT). @default https://eastus.api.azureml.ms */
+  registryDiscoveryEndpoint?: string;
 }
 
 /** The azure backend's app settings; a malformed value is a start-up error naming the setting. */
@@ -82,6 +86,7 @@ export function azureSettingsFrom(env: NodeJS.ProcessEnv): AzureAppSettings {
   };
   return {
     armEndpoint: read('AUTOPILOT_ARM_ENDPOINT'), metricsEndpoint: read('AUTOPILOT_METRICS_ENDPOINT'), logsEndpoint: read('AUTOPILOT_LOGS_ENDPOINT'),
+    registryDiscoveryEndpoint: read('AUTOPILOT_REGISTRY_DISCOVERY_ENDPOINT'),
     provisioningWaitSeconds: seconds('AUTOPILOT_PROVISIONING_WAIT_SECONDS', 600), metricsDelaySeconds: seconds('AUTOPILOT_METRICS_DELAY_SECONDS', 900),
   };
 }
@@ -97,9 +102,12 @@ export function createAzureWorkspaces(
   // One credential for all environments: its token cache then serves every workspace.
   const credential = options.credential ?? (Object.keys(coordinates).length ? new DefaultAzureCredential() : undefined);
   const out: Partial<Record<EnvironmentName, AzureMlWorkspace>> = {};
+  const modelRegistry = azureModelRegistry(config, coordinates, options, credential);
   for (const [env, coords] of Object.entries(coordinates) as [EnvironmentName, AzureCoordinates][]) {
     out[env] = createAzureWorkspace(env, coords, {
       credential,
+      // dev registers job outputs in its workspace; the environments promoted into deploy registry assets.
+      ...(modelRegistry && env !== 'dev' ? { modelRegistry } : {}),
       ...(options.armEndpoint ? { endpoint: options.armEndpoint } : {}),
       ...(options.metricsEndpoint ? { metricsEndpoint: options.metricsEndpoint } : {}),
       ...(options.logsEndpoint ? { logsEndpoint: options.logsEndpoint } : {}),
@@ -109,6 +117,22 @@ export function createAzureWorkspaces(
     });
   }
   return out;
+}
+
+/**
+ * The registry promotion goes through (azure.registry), or none: promotion then registers
+ * the source's URI in the next workspace, which only works where that URI resolves there.
+ */
+function azureModelRegistry(
+  config: AutopilotConfig, coordinates: Partial<Record<EnvironmentName, AzureCoordinates>>,
+  options: AzureAppSettings & { credential?: TokenCredential }, credential: TokenCredential | undefined,
+): ModelRegistryOption | undefined {
+  const registry = config.azure?.registry;
+  if (!registry || !credential) return undefined;
+  return {
+    registry: new AzureMlRegistry(registry, { credential, endpoint: options.armEndpoint, discoveryEndpoint: options.registryDiscoveryEndpoint }),
+    workspaces: coordinates,
+  };
 }
 
 /** Port methods the azure adapter still refuses: none; kept so `autopilot doctor` can report gaps should any return. */

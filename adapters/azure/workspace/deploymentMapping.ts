@@ -1,11 +1,15 @@
 import type { OnlineDeployment } from '@azure/arm-machinelearning';
 import type { DeploymentSpec } from '../../../shared/jobs';
 import type { DeploymentInfo, DeployRequest } from '../../../shared/ports';
+import { registryAssetId } from './azureRegistry';
 
 /** Our managed online deployment spec as the ARM body of a Managed deployment. */
 export function toArmDeployment(
   spec: DeploymentSpec, request: DeployRequest,
-  where: { location: string; workspacePath: string; /** ARM id of the code asset holding `code_configuration.code`. */ codeId: string },
+  where: {
+    location: string; workspacePath: string; /** ARM id of the code asset holding `code_configuration.code`. */ codeId: string;
+    /** Registry whose asset the model is (staging/prod with azure.registry). @default none: a workspace model */ modelRegistry?: string;
+  },
 ): OnlineDeployment {
   return {
     location: where.location,
@@ -13,7 +17,10 @@ export function toArmDeployment(
     sku: { name: 'Default', capacity: spec.instance_count },
     properties: {
       endpointComputeType: 'Managed',
-      model: `${where.workspacePath}/models/${request.model.name}/versions/${request.model.version}`,
+      // A registry model is referenced by its asset id, as `model:` in a deployment YAML (how-to-share-models-pipelines-across-workspaces-with-registries).
+      model: where.modelRegistry
+        ? registryAssetId(where.modelRegistry, request.model.name, request.model.version)
+        : `${where.workspacePath}/models/${request.model.name}/versions/${request.model.version}`,
       instanceType: spec.instance_type,
       environmentId: typeof spec.environment === 'string' ? spec.environment : undefined,
       environmentVariables: spec.environment_variables,
@@ -29,6 +36,7 @@ export function toArmDeployment(
 export function toDeploymentInfo(endpoint: string, d: OnlineDeployment): DeploymentInfo {
   const state = d.properties.provisioningState;
   const modelId = d.properties.model ?? '';
+  // Both forms end alike: `{workspace ARM id}/models/{name}/versions/{v}` and `azureml://registries/{r}/models/{name}/versions/{v}`.
   const m = /\/models\/([^/]+)\/versions\/(\d+)$/.exec(modelId);
   return {
     name: d.name ?? '', endpoint,

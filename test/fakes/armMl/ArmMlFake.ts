@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
 import { FakeScoring, type ScoringView } from './FakeScoring';
@@ -77,6 +77,16 @@ export class ArmMlFake {
   /** Serves an extra route, tried before the built-in ones (see ExtraRoute). */
   addRoute(route: ExtraRoute): void {
     this.extraRoutes.push(route);
+  }
+
+  /** The stored resource at an ARM id (a model version, a deployment), for routes added from other files. */
+  resourceAt(id: string): Readonly<Resource> | undefined {
+    return this.resources.get(id.toLowerCase());
+  }
+
+  /** The workspace path whose GET answers `workspaceId` (see fakeWorkspaceId), if set with setWorkspace. */
+  workspacePathOf(workspaceId: string): string | undefined {
+    return [...this.workspaces.keys()].find((path) => fakeWorkspaceId(path) === workspaceId.toLowerCase());
   }
 
   /** Makes GET of the workspace answer (404 otherwise, as for a workspace that does not exist). */
@@ -162,7 +172,7 @@ export class ArmMlFake {
     const workspace = this.workspaces.get(url.pathname.toLowerCase());
     if (workspace && method === 'GET') {
       const name = url.pathname.split('/').pop()!;
-      return [200, { id: url.pathname, name, type: 'Microsoft.MachineLearningServices/workspaces', location: 'westeurope', properties: { ...workspace } }];
+      return [200, { id: url.pathname, name, type: 'Microsoft.MachineLearningServices/workspaces', location: 'westeurope', properties: { workspaceId: fakeWorkspaceId(url.pathname), ...workspace } }];
     }
     const m = WS.exec(url.pathname);
     if (!m) throw new ArmHttpError(404, 'InvalidResourcePath', `no such path ${url.pathname}`);
@@ -297,6 +307,12 @@ export class ArmMlFake {
     if (op.kind === 'async') return [200, { id, status: 'Succeeded' }];
     return op.resultPath ? [200, this.resources.get(op.resultPath.toLowerCase())] : [204];
   }
+}
+
+/** A stable GUID per workspace path, as the service's `properties.workspaceId`. */
+export function fakeWorkspaceId(workspacePath: string): string {
+  const hex = createHash('sha256').update(workspacePath.toLowerCase()).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
 function validate<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {

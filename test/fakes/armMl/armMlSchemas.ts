@@ -57,7 +57,11 @@ export const DeploymentBody = z.looseObject({
   location: z.string().min(1),
   properties: z.looseObject({
     endpointComputeType: z.enum(['Managed', 'Kubernetes', 'AzureMLCompute']),
-    model: z.string().min(1),
+    // A workspace model's ARM id, or a registry model's asset id (azureml://registries/{r}/models/{n}/versions/{v}).
+    model: z.string().regex(
+      /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.MachineLearningServices\/workspaces\/[^/]+|azureml:\/\/registries\/[^/]+)\/models\/[^/]+\/versions\/[^/]+$/i,
+      'must be a model version ARM id or azureml://registries/{registry}/models/{name}/versions/{version}',
+    ),
     instanceType: z.string().optional(),
   }),
   sku: z.looseObject({ name: z.string(), capacity: z.int().positive() }).optional(),

@@ -4,6 +4,7 @@ import { generateCsv } from '../../../examples/tabular/generate';
 import type { EndpointInfo, ModelVersion } from '../../../shared/ports';
 import type { Release } from '../../../shared/release/types';
 import { FakeAzureCloud } from '../../fakes/azureCloud/FakeAzureCloud';
+import { registryRoutes, type RegistryRoutes } from '../../fakes/armMl/registryRoutes';
 import { startTestStack, waitFor, type TestStack } from './localStack';
 
 jest.setTimeout(420_000);
@@ -13,6 +14,8 @@ const SUBSCRIPTION = '/subscriptions/00000000-0000-0000-0000-0000000000aa/resour
 let cloud: FakeAzureCloud;
 let stack: TestStack;
 let container: ContainerClient;
+let registry: RegistryRoutes; // azure.registry of the fixture
+const REGISTRY_MODEL = 'azureml://registries/mlreg-e2e/models/default/versions';
 
 /** A model-like scorer: churn risk from contract, tenure and support calls (the generator's main effects). */
 function churnRisk(columns: string[], row: unknown[]): number {
@@ -24,6 +27,8 @@ function churnRisk(columns: string[], row: unknown[]): number {
 
 beforeAll(async () => {
   cloud = await FakeAzureCloud.start({ workspaces: ['mlw-dev', 'mlw-staging', 'mlw-prod'].map((w) => `${SUBSCRIPTION}/${w}`) });
+  registry = registryRoutes(cloud.arm, { name: 'mlreg-e2e', subscriptionId: '00000000-0000-0000-0000-0000000000bb', resourceGroup: 'rg-registry' });
+  cloud.arm.addRoute(registry.route);
   cloud.arm.scoring.predictor = (_model, columns, rows) => {
     const p = rows.map((row) => churnRisk(columns, row));
     return { predictions: p.map((x) => (x >= 0.5 ? '1' : '0')), probabilities: p.map((x) => [1 - x, x]), classes: ['0', '1'] };
@@ -32,7 +37,7 @@ beforeAll(async () => {
   cloud.arm.deploymentProvisioningMs = 2000;
   stack = await startTestStack({
     config: join(ROOT, 'test/fixtures/e2e/azure.yaml'),
-    env: { ...cloud.env, AUTOPILOT_PROVISIONING_WAIT_SECONDS: '0.5', AUTOPILOT_PROVISIONING_POLL_SECONDS: '1', AUTOPILOT_METRICS_DELAY_SECONDS: '5' },
+    env: { ...cloud.env, AUTOPILOT_REGISTRY_DISCOVERY_ENDPOINT: cloud.arm.url, AUTOPILOT_PROVISIONING_WAIT_SECONDS: '0.5', AUTOPILOT_PROVISIONING_POLL_SECONDS: '1', AUTOPILOT_METRICS_DELAY_SECONDS: '5' },
   });
   container = BlobServiceClient.fromConnectionString(stack.connectionString).getContainerClient('training-data');
   await container.createIfNotExists();
@@ -82,11 +87,14 @@ describe('the release loop on the azure backend, through the real SDKs against t
     expect(release.gate!.candidate!).toBeGreaterThan(0.6);
     expect(cloud.arm.callsTo('DELETE', '').some((c) => /autopilot-eval-[0-9a-f]{8}\/deployments\/e[0-9a-f]{10}$/.test(c.path))).toBe(true);
 
-    // Registered in dev with lineage, imported into staging and prod.
+    // Registered in dev with lineage, shared once into the registry for staging and prod.
     const dev = (await get<{ models: (ModelVersion & { environment: string })[] }>('/models?name=default')).models.filter((m) => m.environment === 'dev');
     expect(dev).toHaveLength(1);
     expect(dev[0]!.lineage).toMatchObject({ jobName: release.job!.name, dataUrl: expect.stringContaining('/training-data/default/v1.csv'), releaseId: release.id });
-    expect(cloud.arm.callsTo('PUT', '/models/default/versions/1').map((c) => c.path.split('/workspaces/')[1]!.split('/')[0])).toEqual(['mlw-dev', 'mlw-staging', 'mlw-prod']);
+    expect(cloud.arm.callsTo('PUT', '/models/default/versions/1').map((c) => c.path.split('/workspaces/')[1]!.split('/')[0])).toEqual(['mlw-dev']);
+    expect(registry.imports).toEqual([expect.objectContaining({ destinationName: 'default', destinationVersion: '1' })]);
+    const modelOf = (workspace: string) => (cloud.arm.callsTo('PUT', `/workspaces/${workspace}/onlineEndpoints/default-${workspace.slice(4)}/deployments/v001`)[0]?.body as { properties: { model: string } }).properties.model;
+    expect([modelOf('mlw-staging'), modelOf('mlw-prod')]).toEqual([`${REGISTRY_MODEL}/1`, `${REGISTRY_MODEL}/1`]);
 
     expect((await prod())?.traffic).toEqual({ v001: 100 });
     // Each deployment was created once and waited for across steps, never created again.
