@@ -6,3 +6,4 @@ export { permissionFix, resourceGroupOf, type PermissionFixTarget } from './perm
 export { parseComputeReference, parseEnvironmentReference, formatEnvironmentReference, type EnvironmentReference } from './assetReference';
 export { withCheckTimeout, withDeadline, timedOut, messageOf, redactTokens } from './withCheckTimeout';
 export { canaryTimingChecks, AZURE_MIN_BAKE_SECONDS, AZURE_MIN_MAX_STEP_SECONDS } from './canaryTiming';
+export { promotionCheck } from './promotionCheck';

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { TokenCredential } from '@azure/core-auth';
 import { DefaultAzureCredential } from '@azure/identity';
 import { ENVIRONMENTS, type AutopilotConfig, type EnvironmentName } from '../../../shared/config/schema';
-import { canaryTimingChecks, checkResult, withCheckTimeout, withDeadline, type CheckResult } from '../../../shared/doctor';
+import { canaryTimingChecks, checkResult, promotionCheck, withCheckTimeout, withDeadline, type CheckResult } from '../../../shared/doctor';
 import { ConfigError } from '../../../shared/errors';
 import { DEFAULT_ENGINE_OPTIONS } from '../../../shared/release/context';
 import { loadConfigFile } from '../../configFile';
@@ -90,6 +90,7 @@ export async function runDoctor(options: RunDoctorOptions = {}): Promise<CheckRe
   }));
   for (const list of perEnvironment) results.push(...list);
   results.push(...canaryTimingChecks(config, configPath));
+  results.push(...promotionCheck(config, configPath));
   return results;
 }
 

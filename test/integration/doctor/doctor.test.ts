@@ -40,12 +40,13 @@ let identity: FakeManagedIdentity;
 let dir: string;
 let caFile: string;
 
-/** An autopilot.yaml whose three environments all use Azure ML workspaces named `ws-<env>-<suffix>`; `ok` gives canary steps long enough for Azure Monitor's minute metrics. */
+/** An autopilot.yaml whose three environments all use Azure ML workspaces named `ws-<env>-<suffix>`; `ok` gives canary steps long enough for Azure Monitor's minute metrics and a model registry. */
 function writeConfig(suffix: string): string {
   const env = (e: string) => `  ${e}: { backend: azure, subscriptionId: ${SUBSCRIPTION}, resourceGroup: ${RG}, workspace: ws-${e}-${suffix}, location: westeurope }`;
   const file = join(dir, `autopilot-${suffix}.yaml`);
   writeFileSync(file, [
     'version: 1',
+    ...(suffix === 'ok' ? [`azure: { registry: { name: mlreg, subscriptionId: ${SUBSCRIPTION}, resourceGroup: ${RG} } }`] : []),
     'environments:', env('dev'), env('staging'), env('prod'),
     'pipelines:',
     '  default:',
@@ -129,6 +130,7 @@ describe('autopilot doctor against Azurite, the ARM fake and a managed identity 
       'staging: workspace', 'staging: permissions', 'staging: environment score-env:3',
       'prod: workspace', 'prod: permissions', 'prod: environment score-env:3',
       'prod: canary timing (default)',
+      'promotion: dev -> staging -> prod',
     ]);
     expect(report.checks.find((c) => c.name === 'credential')?.detail).toContain(`object id ${PRINCIPAL}`);
     expect(report.checks.find((c) => c.name === 'dev: environment train-env@latest')?.detail).toBe('exists (latest version 2)');
@@ -161,7 +163,7 @@ describe('autopilot doctor against Azurite, the ARM fake and a managed identity 
       // The default canary steps (10 s bake, 120 s at most) are too short for Azure Monitor's minute metrics.
       expect(out).toContain('! warn  prod: canary timing (default): bakeSeconds 10 < 120, maxStepSeconds 120 < 300');
       expect(out).toMatch(/under pipelines\.default:\n\s+rollout:\n\s+bakeSeconds: 120\n\s+maxStepSeconds: 600/);
-      expect(out.trimEnd().split('\n').at(-1)).toMatch(/^\d+ ok, 1 warnings?, 3 failed, 2 skipped: fix the failures above/);
+      expect(out.trimEnd().split('\n').at(-1)).toMatch(/^\d+ ok, 2 warnings, 3 failed, 2 skipped: fix the failures above/);
       for (const token of identity.issued) expect(out).not.toContain(token);
       expect(out).not.toContain('AccountKey=');
     } finally {
