@@ -17,9 +17,9 @@ export function promotionCheck(config: AutopilotConfig, configFile = 'autopilot.
     'warn',
     'no Azure ML registry: staging and prod would register the dev model by its job-output URI, which only the dev workspace can resolve, so their deployments fail',
     [
-      `Create a registry (az ml registry create) and add to ${configFile}:`,
+      `Deploy infra/main.json with createRegistry=true (or use your own registry) and add to ${configFile}:`,
       'azure:',
-      '  registry: { name: <registry>, subscriptionId: <subscription id>, resourceGroup: <resource group> }',
+      '  registry: { name: <registryName output>, subscriptionId: <subscription id>, resourceGroup: <resource group> }',
       'The app identity needs "AzureML Registry User" on it (docs/deploy-azure.md).',
     ].join('\n'),
   )];

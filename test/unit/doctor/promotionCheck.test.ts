@@ -21,7 +21,7 @@ describe('promotionCheck (autopilot doctor)', () => {
     const [result] = promotionCheck(config({ dev: 'azure', staging: 'azure' }), 'deploy/autopilot.yaml');
     expect(result).toMatchObject({ status: 'warn', detail: expect.stringMatching(/only the dev workspace can resolve/) });
     expect(result!.fix).toContain('add to deploy/autopilot.yaml');
-    expect(result!.fix).toMatch(/azure:\n {2}registry: \{ name: <registry>/);
+    expect(result!.fix).toMatch(/azure:\n {2}registry: \{ name: <registryName output>/);
   });
 
   test('is content with a registry, and silent when dev or staging is local', () => {

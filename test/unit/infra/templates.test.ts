@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { callsIn, parseArmExpression, renderArm } from './armExpression';
+import { callsIn, isArmExpression, parseArmExpression, renderArm } from './armExpression';
 import {
   callsWithGuards, expressionsIn, keyOfResourceIdCall, keyOfScope, keyText, loadTemplate, parentKey, referencedNames, sameKey,
   type ResourceKey,
@@ -20,7 +20,14 @@ const ROLES = {
   monitoringReader: '43d0d8ad-25c7-4714-9337-8ba259a9fe05',
   eventGridDataSender: 'd5a91429-5739-47e2-a06b-3470a27159e7',
   logAnalyticsReader: '73c42c96-874c-492b-b04d-ab87d138a893',
+  azureMLRegistryUser: '1823dd4f-9b8c-4ab6-ab4e-7397a3684615',
 };
+
+/** ARM parameter types and the JSON kind a literal value of each must have. */
+const PARAMETER_KINDS: Record<string, string> = {
+  string: 'string', securestring: 'string', int: 'number', bool: 'boolean', array: 'array', object: 'object', secureobject: 'object',
+};
+const jsonKind = (value: unknown) => (Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value);
 
 describe('infra/main.json (ARM template)', () => {
   it('declares the 2019-04-01 deployment template schema', () => {
@@ -31,6 +38,22 @@ describe('infra/main.json (ARM template)', () => {
     const { parameters, ...rest } = template;
     const used = referencedNames(expressionsIn(rest), 'parameters');
     expect(Object.keys(parameters).filter((p) => !used.has(p))).toEqual([]);
+  });
+
+  it('declares an ARM type for every parameter, and gives literal defaults and example values of that type', () => {
+    const wrong: string[] = [];
+    const check = (name: string, value: unknown, where: string) => {
+      const kind = PARAMETER_KINDS[template.parameters[name]!.type.toLowerCase()];
+      // An expression default ([format(...)]) is evaluated by ARM, so only literals can be checked here.
+      if (typeof value === 'string' && isArmExpression(value)) return;
+      if (jsonKind(value) !== kind) wrong.push(`${name}: ${where} ${JSON.stringify(value)} is not ${template.parameters[name]!.type}`);
+    };
+    for (const [name, p] of Object.entries(template.parameters)) {
+      if (!(p.type?.toLowerCase() in PARAMETER_KINDS)) wrong.push(`${name}: type ${String(p.type)}`);
+      else if (p.defaultValue !== undefined) check(name, p.defaultValue, 'default');
+    }
+    for (const [name, { value }] of Object.entries(example.parameters)) if (name in template.parameters) check(name, value, 'example value');
+    expect(wrong).toEqual([]);
   });
 
   it('declares every parameter and variable it references, and uses every variable', () => {
@@ -172,13 +195,14 @@ describe('infra/main.json (ARM template)', () => {
     expect((template.variables.amlEventTypes as string[]).map((t) => t.replace('Microsoft.MachineLearningServices.', ''))).toEqual(['RunCompleted', 'RunStatusChanged', 'ModelRegistered', 'ModelDeployed', 'DatasetDriftDetected']);
   });
 
-  it('grants data scientists the dev workspace only and ML engineers staging and prod', () => {
+  it('grants data scientists the dev workspace only and ML engineers staging, prod and the registry', () => {
     const workspaceOf = (scope: ResourceKey) => scope.segments.join('/');
     const scopesOf = (group: string) => roleAssignments().filter((a) => a.principal === `[parameters('${group}')]`);
     expect(scopesOf('dataScientistsGroupId').map((a) => [a.role, a.principalType, workspaceOf(a.scope)])).toEqual([['azureMLDataScientist', 'Group', "parameters('devWorkspaceName')"]]);
     expect(scopesOf('mlEngineersGroupId').map((a) => [a.role, workspaceOf(a.scope)])).toEqual([
       ['azureMLDataScientist', "parameters('stagingWorkspaceName')"],
       ['azureMLDataScientist', "parameters('prodWorkspaceName')"],
+      ['azureMLRegistryUser', "parameters('registryName')"],
     ]);
   });
 
@@ -193,6 +217,13 @@ describe('infra/main.json (ARM template)', () => {
 
   it('uses the documented built-in role definition ids', () => {
     expect(template.variables.roles).toMatchObject(ROLES);
+  });
+
+  it("cites every role it assigns, with its id, in infra/README.md's role table", () => {
+    const table = readFileSync(join(infra, 'README.md'), 'utf8').split('\n').filter((line) => line.startsWith('|'));
+    const roles = template.variables.roles as Record<string, string>;
+    const assigned = [...new Set(roleAssignments().map((a) => a.role))];
+    expect(assigned.filter((role) => !table.some((line) => line.includes(`\`${roles[role]}\``)))).toEqual([]);
   });
 
   it('posts alerts in the common alert schema to /api/alerts with a function key', () => {
