@@ -41,8 +41,7 @@ apiRoute('rollbackPipeline', { route: 'pipelines/{pipeline}/rollback', method: '
 apiRoute('cancelRelease', { route: 'releases/{id}/cancel', method: 'POST', action: 'read' }, async (request, s) => {
   const { reason } = parseOrThrow(ReasonBody, await jsonBodyOf(request), 'body');
   const id = request.params.id ?? '';
-  const current = (await s.engine.repo.get(id))?.value;
-  if (!current) throw new NotFoundError('release', id, 'List releases with GET /api/releases');
+  const current = await s.control.get(id);
   const caller = authorize(callerOf(request, s), 'release:cancel', environmentAt(current.stage));
   const release = await s.control.cancel(id, caller.name, reason ?? 'cancelled by hand');
   return { jsonBody: { release } };

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { BadRequestError, NotFoundError } from '../../shared/errors';
 import { ReleaseStatus } from '../../shared/release/types';
-import type { Services } from '../../adapters/compose';
 import { apiRoute, jsonBodyOf, parseOrThrow } from './respond';
 
 const ListQuery = z.object({
@@ -23,20 +22,14 @@ apiRoute('listReleases', { route: 'releases', method: 'GET', action: 'read' }, a
   return { jsonBody: { releases: await s.engine.repo.list(query) } };
 });
 
-async function releaseOrThrow(s: Services, id: string) {
-  const row = await s.engine.repo.get(id);
-  if (!row) throw new NotFoundError('release', id, 'List releases with GET /api/releases');
-  return row.value;
-}
-
 apiRoute('getRelease', { route: 'releases/{id}', method: 'GET', action: 'read' }, async (request, s) => {
-  const release = await releaseOrThrow(s, request.params.id ?? '');
+  const release = await s.control.get(request.params.id ?? '');
   return { jsonBody: { release, audit: await s.engine.repo.auditLog(release.id) } };
 });
 
 /** The training job's log (its tail), as text. */
 apiRoute('getReleaseLog', { route: 'releases/{id}/log', method: 'GET', action: 'read' }, async (request, s) => {
-  const release = await releaseOrThrow(s, request.params.id ?? '');
+  const release = await s.control.get(request.params.id ?? '');
   if (!release.job) throw new NotFoundError('training job of release', release.id, 'The release has not reached the train stage');
   const maxBytes = Math.min(Number(request.query.get('maxBytes') ?? 65536) || 65536, 1048576);
   const log = await s.workspaces.dev.jobLog(release.job.name, maxBytes);

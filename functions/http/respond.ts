@@ -50,7 +50,7 @@ export function apiRoute(name: string, options: ApiRouteOptions, handler: RoleCh
   });
 }
 
-export function errorResponse(error: unknown, context: InvocationContext): HttpResponseInit {
+function errorResponse(error: unknown, context: InvocationContext): HttpResponseInit {
   const body = (status: number, code: string, message: string, where?: string) => ({
     status,
     jsonBody: { error: { code, message, ...(where ? { where } : {}) } },
@@ -71,7 +71,7 @@ export function callerOf(request: HttpRequest, s: Services): Principal | undefin
   return s.tokens.principalFor(match?.[1]);
 }
 
-export function requireRole(request: HttpRequest, s: Services, action: Action, environment?: EnvironmentName): Principal {
+function requireRole(request: HttpRequest, s: Services, action: Action, environment?: EnvironmentName): Principal {
   return authorize(callerOf(request, s), action, environment);
 }
 

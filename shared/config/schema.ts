@@ -130,7 +130,7 @@ const RolloutPolicy = z.strictObject({
 const MonitoringPolicy = z.strictObject({
   /** Run drift and data-quality monitors on the prod endpoint. @default true */
   enabled: z.boolean().default(true),
-  /** Seconds between scheduled runs (the timer looks every minute). @default 300 */
+  /** Seconds between scheduled runs (the timer looks every 10 s). @default 300 */
   intervalSeconds: z.number().min(10).default(300),
   /** Inference data compared with the model's baseline: the last this many minutes. @default 60 */
   windowMinutes: z.number().positive().default(60),

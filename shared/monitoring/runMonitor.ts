@@ -227,7 +227,7 @@ export async function listMonitorRuns(table: StateTable, pipeline: string, limit
   return (await table.list<MonitorRun>(RUNS(pipeline), { limit })).map((r) => r.value);
 }
 
-/** Whether the pipeline's scheduled monitor is due (the timer looks every minute). */
+/** Whether the pipeline's scheduled monitor is due (the timer looks every 10 s). */
 export async function monitorDue(table: StateTable, pipeline: string, intervalSeconds: number, now: Date): Promise<boolean> {
   const state = (await table.get<EpisodeState>(STATE, pipeline))?.value;
   return !state?.lastRunAt || now.getTime() - Date.parse(state.lastRunAt) >= intervalSeconds * 1000;

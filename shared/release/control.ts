@@ -32,7 +32,7 @@ export class ReleaseControl {
 
   async approve(id: string, by: string): Promise<Release> {
     const now = this.deps.clock.now().toISOString();
-    const current = await this.require(id);
+    const current = await this.get(id);
     if (current.status !== 'running' || current.stage !== 'approval' || !current.approval) {
       throw new BadRequestError(`release ${id} is not waiting for approval (it is ${current.status} at ${current.stage})`, 'id');
     }
@@ -48,7 +48,7 @@ export class ReleaseControl {
   /** Skips the remaining canary steps: the candidate takes all traffic at the next look. */
   async promote(id: string, by: string): Promise<Release> {
     const now = this.deps.clock.now().toISOString();
-    const current = await this.require(id);
+    const current = await this.get(id);
     if (current.status !== 'running' || current.stage !== 'canary' || !current.canary) {
       throw new BadRequestError(`release ${id} has no canary to promote (it is ${current.status} at ${current.stage})`, 'id');
     }
@@ -62,17 +62,17 @@ export class ReleaseControl {
   }
 
   /** Rolls back the canary running on `endpoint`, if any: stable takes 100% at once. */
-  async rollbackCanary(endpoint: string, actor: string, why: string): Promise<{ releaseId: string } | undefined> {
+  async rollbackCanary(endpoint: string, actor: string, why: string): Promise<{ releaseId: string; release: Release } | undefined> {
     const running = await this.engine.repo.list({ status: 'running' });
     const release = running.find((r) => r.stage === 'canary' && r.deployments.prod?.endpoint === endpoint);
     if (!release) return undefined;
     const rolled = await this.rollbackRelease(release.id, actor, why);
-    return rolled ? { releaseId: rolled.id } : undefined;
+    return rolled ? { releaseId: rolled.id, release: rolled } : undefined;
   }
 
   async rollbackRelease(id: string, actor: string, why: string): Promise<Release | undefined> {
     const now = this.deps.clock.now();
-    const before = await this.require(id);
+    const before = await this.get(id);
     const rolled = await this.engine.update(id, (r) =>
       r.status === 'running' && r.stage === 'canary'
         ? { ...applyOutcome(r, { kind: 'end', status: 'rolled_back', reason: `rolled back by ${actor}: ${why}` }, now, DEFAULT_ENGINE_OPTIONS.leaseSeconds), rollback: { at: now.toISOString(), by: actor, why } }
@@ -104,7 +104,7 @@ export class ReleaseControl {
     const [current] = Object.entries(endpoint.traffic).sort((a, b) => b[1] - a[1]);
     const canary = await this.rollbackCanary(name, actor, why);
     if (canary) {
-      const after = await this.require(canary.releaseId);
+      const after = canary.release;
       return { endpoint: name, from: after.deployments.prod!.deployment, to: after.canary?.stable ?? '(none)', releaseId: canary.releaseId };
     }
     const previous = endpoint.deployments
@@ -130,14 +130,15 @@ export class ReleaseControl {
 
   /** Cancels a release; a canary in progress gives its traffic back to stable first. */
   async cancel(id: string, actor: string, why: string): Promise<Release> {
-    const current = await this.require(id);
+    const current = await this.get(id);
     if (isTerminal(current.status)) throw new BadRequestError(`release ${id} already ended (${current.status})`, 'id');
     const cancelled = await this.engine.cancel(id, actor, why);
     if (cancelled && current.stage === 'canary') await restoreStable(this.deps, cancelled);
-    return cancelled ?? (await this.require(id));
+    return cancelled ?? (await this.get(id));
   }
 
-  private async require(id: string): Promise<Release> {
+  /** The release, or NotFoundError saying where to list them. */
+  async get(id: string): Promise<Release> {
     const release = (await this.engine.repo.get(id))?.value;
     if (!release) throw new NotFoundError('release', id, 'List releases with GET /api/releases');
     return release;

@@ -5,7 +5,7 @@ import { restoreStable } from '../control';
 import { ReleaseRepository } from '../repository';
 import type { StageContext, StageHandler, StageOutcome } from '../context';
 import type { Release } from '../types';
-import { deployCandidate } from './deploy';
+import { deployCandidate, deploymentFailed, discardCandidate } from './deploy';
 import { holdoutRequest, rowRequest } from './holdout';
 import { servingDeployment } from '../../endpoints/servingDeployment';
 
@@ -32,14 +32,10 @@ export const canary: StageHandler = async (release, ctx) => {
 
 async function startCanary(release: Release, ctx: StageContext): Promise<StageOutcome> {
   const workspace = ctx.workspaces.prod;
-  const { info, endpoint, model } = await deployCandidate('prod', release, ctx);
-  if (info.state !== 'succeeded') {
-    await workspace.deleteDeployment(endpoint, info.name).catch(() => undefined);
-    return { kind: 'end', status: 'failed', reason: `deployment ${endpoint}/${info.name} failed: ${info.error ?? 'unknown error'}; prod traffic unchanged` };
-  }
+  const { info, endpoint, model, before } = await deployCandidate('prod', release, ctx);
+  if (info.state !== 'succeeded') return discardCandidate(workspace, endpoint, info.name, `${deploymentFailed(endpoint, info)}; prod traffic unchanged`);
   const deployments = { ...release.deployments, prod: { endpoint, deployment: info.name, model } };
-  const current = await workspace.getEndpoint(endpoint);
-  const stable = current && servingDeployment(current.traffic, info.name);
+  const stable = before && servingDeployment(before.traffic, info.name);
   if (!stable) {
     await workspace.setTraffic(endpoint, { [info.name]: 100 });
     return { kind: 'advance', detail: 'first model in prod: no stable deployment to compare with', patch: { deployments } };
@@ -101,14 +97,14 @@ async function look(release: Release, ctx: StageContext, state: CanaryState): Pr
     if (nextPercent === 100) return finish(release, ctx, next, `analysis passed at every step (${decision.reasons.join('; ') || 'no regression found'})`);
     await ctx.workspaces.prod.setTraffic(endpoint, trafficAt(nextPercent, candidate, stable));
     if (await endedMeanwhile(release, ctx)) return { kind: 'wait', delaySeconds: 0, detail: 'ended meanwhile' };
-    return wait(ctx, release, { ...next, stepIndex, stepStartedAt: now.toISOString() }, `${nextPercent}% of prod traffic`);
+    return wait(ctx, { ...next, stepIndex, stepStartedAt: now.toISOString() }, `${nextPercent}% of prod traffic`);
   }
   if (baked >= rollout.maxStepSeconds) {
     await restoreStable(ctx, { ...release, canary: next });
     return rolledBack(`canary analysis at ${percent}%: not enough evidence after ${rollout.maxStepSeconds} s (${canaryArm.requests} canary requests in the last look); rolled back on the safe side`, next, now);
   }
   await topUpLoad(release, ctx, window.since, window.until, canaryArm, stableArm, candidate, stable);
-  return wait(ctx, release, next, `${percent}% of prod traffic; ${decision.verdict} (${decision.reasons[0] ?? 'gathering evidence'})`);
+  return wait(ctx, next, `${percent}% of prod traffic; ${decision.verdict} (${decision.reasons[0] ?? 'gathering evidence'})`);
 }
 
 async function finish(release: Release, ctx: StageContext, state: CanaryState, detail: string): Promise<StageOutcome> {
@@ -119,7 +115,7 @@ async function finish(release: Release, ctx: StageContext, state: CanaryState, d
   return { kind: 'advance', detail: `candidate at 100% of prod: ${detail}`, patch: { canary: state } };
 }
 
-function wait(ctx: StageContext, _release: Release, state: CanaryState, detail: string): StageOutcome {
+function wait(ctx: StageContext, state: CanaryState, detail: string): StageOutcome {
   return { kind: 'wait', delaySeconds: ctx.pipeline.rollout.analysis.intervalSeconds, detail, patch: { canary: state } };
 }
 

@@ -1,6 +1,6 @@
 import { endpointName, type EnvironmentName } from '../../config/schema';
 import { NotFoundError, StillProvisioningError } from '../../errors';
-import type { DeploymentInfo, ModelRef } from '../../ports';
+import type { DeploymentInfo, EndpointInfo, MlWorkspace, ModelRef } from '../../ports';
 import type { StageContext, StageHandler, StageOutcome } from '../context';
 import type { Release } from '../types';
 
@@ -23,29 +23,47 @@ export async function placeModel(environment: EnvironmentName, release: Release,
   return { name: imported.name, version: imported.version };
 }
 
-/** Creates (idempotently) the candidate's deployment on the environment's endpoint. */
 /**
  * Deploys the candidate to `environment` (its version there, imported if needed). A
  * deployment of this release that is still provisioning from an earlier step is waited for
  * (StillProvisioningError), and one already serving the model is reused, so a re-run of the
- * step after a crash or a lost lease does not restart it.
+ * step after a crash or a lost lease does not restart it. `before` is the endpoint as read
+ * first (deploying a candidate does not change its traffic).
  */
 export async function deployCandidate(
   environment: EnvironmentName,
   release: Release,
   ctx: StageContext,
-): Promise<{ info: DeploymentInfo; endpoint: string; model: ModelRef }> {
+): Promise<{ info: DeploymentInfo; endpoint: string; model: ModelRef; before?: EndpointInfo }> {
   const model = await placeModel(environment, release, ctx);
   const endpoint = endpointName(release.pipeline, environment);
   const name = deploymentName(release);
   const workspace = ctx.workspaces[environment];
-  const current = (await workspace.getEndpoint(endpoint))?.deployments.find((d) => d.name === name);
+  const before = await workspace.getEndpoint(endpoint);
+  const current = before?.deployments.find((d) => d.name === name);
   const reusable = current && current.state !== 'failed' && current.model.name === model.name && current.model.version === model.version;
   const info = reusable
     ? current
     : await workspace.deploy({ endpoint, deployment: name, model, specPath: ctx.pipeline.deployment.spec, tags: { 'autopilot.release': release.id } });
   if (info.state === 'creating') throw new StillProvisioningError(`deployment ${endpoint}/${name}`);
-  return { info, endpoint, model };
+  return { info, endpoint, model, before };
+}
+
+/** Why a release ends when its candidate's deployment failed. */
+export function deploymentFailed(endpoint: string, info: DeploymentInfo): string {
+  return `deployment ${endpoint}/${info.name} failed: ${info.error ?? 'unknown error'}`;
+}
+
+/** Ends the release as failed and removes the candidate: whatever served the endpoint keeps its traffic. */
+export async function discardCandidate(workspace: MlWorkspace, endpoint: string, deployment: string, reason: string): Promise<StageOutcome> {
+  await workspace.deleteDeployment(endpoint, deployment).catch(() => undefined);
+  return { kind: 'end', status: 'failed', reason };
+}
+
+/** The candidate takes all of the endpoint's traffic; the deployments it replaces are removed. */
+export async function takeOver(workspace: MlWorkspace, endpoint: string, deployment: string): Promise<void> {
+  const state = await workspace.setTraffic(endpoint, { [deployment]: 100 });
+  for (const other of state.deployments.filter((d) => d.name !== deployment)) await workspace.deleteDeployment(endpoint, other.name);
 }
 
 /** dev: the candidate replaces whatever served there. */
@@ -53,14 +71,8 @@ export const deployDev: StageHandler = async (release, ctx): Promise<StageOutcom
   const environment = 'dev';
   const { info, endpoint, model } = await deployCandidate(environment, release, ctx);
   const workspace = ctx.workspaces[environment];
-  if (info.state !== 'succeeded') {
-    await workspace.deleteDeployment(endpoint, info.name).catch(() => undefined);
-    return { kind: 'end', status: 'failed', reason: `deployment ${endpoint}/${info.name} failed: ${info.error ?? 'unknown error'}` };
-  }
-  const state = await workspace.setTraffic(endpoint, { [info.name]: 100 });
-  for (const other of state.deployments.filter((d) => d.name !== info.name)) {
-    await workspace.deleteDeployment(endpoint, other.name);
-  }
+  if (info.state !== 'succeeded') return discardCandidate(workspace, endpoint, info.name, deploymentFailed(endpoint, info));
+  await takeOver(workspace, endpoint, info.name);
   return {
     kind: 'advance',
     detail: `${model.name}:${model.version} serves ${endpoint} as ${info.name}`,

@@ -10,19 +10,20 @@ export interface Holdout {
   labelIndex: number;
 }
 
-/** The release's held-out rows, as written by `validate`. */
-export async function readHoldout(release: Release, ctx: StageContext): Promise<Holdout> {
+/** The release's held-out rows, as written by `validate`; only the first `maxRows` are parsed when given. */
+export async function readHoldout(release: Release, ctx: StageContext, maxRows?: number): Promise<Holdout> {
   const name = release.data?.holdoutBlob;
   if (!name) throw new Error('the release has no holdout split; validate did not run');
   const { content } = await ctx.data.read({ container: ctx.settings.artifactsContainer, name });
-  const [columns, ...rows] = parse(content, { bom: true, skip_empty_lines: true }) as string[][];
+  // The header is a record too; shadow and canary looks ask for 200 rows every few seconds.
+  const [columns, ...rows] = parse(content, { bom: true, skip_empty_lines: true, ...(maxRows !== undefined ? { to: maxRows + 1 } : {}) }) as string[][];
   return { columns: columns!, rows, labelIndex: columns!.indexOf(ctx.pipeline.data.labelColumn) };
 }
 
 /** Up to `maxRows` held-out rows as a scoring request (label removed): smoke tests and synthetic load. */
 export async function holdoutRequest(release: Release, ctx: StageContext, maxRows: number): Promise<ScoreRequest> {
-  const holdout = await readHoldout(release, ctx);
-  return toScoreRequest(holdout.columns, holdout.rows.slice(0, maxRows), holdout.labelIndex);
+  const holdout = await readHoldout(release, ctx, maxRows);
+  return toScoreRequest(holdout.columns, holdout.rows, holdout.labelIndex);
 }
 
 /** One row of a request as a request of its own. */

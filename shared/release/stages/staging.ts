@@ -3,7 +3,7 @@ import { NotSupportedError } from '../../errors';
 import type { InvokeResult } from '../../ports';
 import type { StageContext, StageHandler, StageOutcome } from '../context';
 import type { Release } from '../types';
-import { deployCandidate } from './deploy';
+import { deployCandidate, deploymentFailed, discardCandidate, takeOver } from './deploy';
 import { holdoutRequest, rowRequest } from './holdout';
 
 const SHADOW_LOOK_SECONDS = 2;
@@ -22,12 +22,9 @@ async function deployAndSmoke(release: Release, ctx: StageContext): Promise<Stag
   const policy = ctx.pipeline.rollout.staging;
   const workspace = ctx.workspaces.staging;
   const { info, endpoint, model } = await deployCandidate('staging', release, ctx);
-  const fail = async (reason: string): Promise<StageOutcome> => {
-    // The previous staging deployment still has the traffic: only the candidate goes.
-    await workspace.deleteDeployment(endpoint, info.name).catch(() => undefined);
-    return { kind: 'end', status: 'failed', reason };
-  };
-  if (info.state !== 'succeeded') return fail(`deployment ${endpoint}/${info.name} failed: ${info.error ?? 'unknown error'}`);
+  // The previous staging deployment still has the traffic: only the candidate goes.
+  const fail = (reason: string) => discardCandidate(workspace, endpoint, info.name, reason);
+  if (info.state !== 'succeeded') return fail(deploymentFailed(endpoint, info));
 
   const results: InvokeResult[] = [];
   if (policy.smokeRequests > 0) {
@@ -44,8 +41,7 @@ async function deployAndSmoke(release: Release, ctx: StageContext): Promise<Stag
   if (slowest > policy.latencyBudgetMs) {
     return fail(`staging smoke test: slowest request took ${Math.round(slowest)} ms > budget ${policy.latencyBudgetMs} ms`);
   }
-  const state = await workspace.setTraffic(endpoint, { [info.name]: 100 });
-  for (const other of state.deployments.filter((d) => d.name !== info.name)) await workspace.deleteDeployment(endpoint, other.name);
+  await takeOver(workspace, endpoint, info.name);
 
   const patch = {
     deployments: { ...release.deployments, staging: { endpoint, deployment: info.name, model } },
