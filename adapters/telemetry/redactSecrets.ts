@@ -24,7 +24,11 @@ export function redactSecrets(value: unknown, depth = 0): unknown {
 
 /** Redacted properties as OTel attributes: primitives as they are, anything else as JSON (App Insights customDimensions are strings anyway). */
 export function toAttributes(properties: Record<string, unknown> = {}): Record<string, AttributeValue> {
-  const safe = redactSecrets(properties) as Record<string, unknown>;
+  return attributesOf(redactSecrets(properties) as Record<string, unknown>);
+}
+
+/** toAttributes for properties already redacted (the logger redacts once, for the line and the record). */
+export function attributesOf(safe: Record<string, unknown>): Record<string, AttributeValue> {
   const attributes: Record<string, AttributeValue> = {};
   for (const [key, value] of Object.entries(safe)) {
     if (value === undefined || value === null) continue;

@@ -3,7 +3,7 @@ import type { Logger } from '../../shared/ports';
 import { consoleLogger } from '../consoleLogger';
 import { currentInvocation, mergeCorrelation } from './invocationScope';
 import { writingOwnLine } from './ownLogLines';
-import { redactSecrets, toAttributes } from './redactSecrets';
+import { attributesOf, redactSecrets } from './redactSecrets';
 import { TRACER_NAME } from './withSpan';
 
 /** Whatever takes OTel log records; the global one is a no-op until Azure Monitor starts. */
@@ -50,7 +50,7 @@ export function telemetryLogger(scope: string, options: TelemetryLoggerOptions =
     // Telemetry must never take the app down: a failing exporter loses a record, not a step.
     try {
       const sink = options.logRecords ?? logs.getLogger(TRACER_NAME);
-      sink.emit({ severityNumber: SEVERITY[level].number, severityText: SEVERITY[level].text, body: message, attributes: { ...toAttributes(merged), scope } });
+      sink.emit({ severityNumber: SEVERITY[level].number, severityText: SEVERITY[level].text, body: message, attributes: { ...attributesOf(merged), scope } });
     } catch {
       /* ignored on purpose */
     }

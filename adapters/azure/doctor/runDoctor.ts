@@ -6,7 +6,7 @@ import { canaryTimingChecks, checkResult, promotionCheck, withCheckTimeout, with
 import { ConfigError } from '../../../shared/errors';
 import { DEFAULT_ENGINE_OPTIONS } from '../../../shared/release/context';
 import { loadConfigFile } from '../../configFile';
-import { azureCoordinates, type AzureCoordinates } from '../workspace/azureWorkspaces';
+import { findAzureCoordinates, type AzureCoordinates } from '../workspace/azureWorkspaces';
 import { createDoctorArmClient } from './armDoctorClient';
 import { armScope, DEFAULT_ARM_ENDPOINT } from '../armMlClient';
 import { checkCredential, credentialTimedOut, type CredentialOutcome } from './credentialCheck';
@@ -74,7 +74,7 @@ export async function runDoctor(options: RunDoctorOptions = {}): Promise<CheckRe
   }
   const { assets, problems } = collectSpecAssets(config, azureEnvs, cwd);
   results.push(...problems);
-  const coordinates = coordinatesByEnvironment(config, loaded.file);
+  const coordinates = coordinatesByEnvironment(config);
   const perEnvironment = await Promise.all(backends.map(async ([environment, backend]): Promise<CheckResult[]> => {
     if (backend !== 'azure') return [checkResult(`${environment}: backend`, 'skip', 'local backend: nothing to check in Azure')];
     const coords = coordinates[environment];
@@ -108,21 +108,10 @@ function loadConfig(file: string, shown: string): { result: CheckResult; config?
   }
 }
 
-/** Per environment: its coordinates, or the missing fields (azureCoordinates reports all environments at once). */
-function coordinatesByEnvironment(config: AutopilotConfig, file: string): Record<EnvironmentName, AzureCoordinates | { issues: string[] }> {
+/** Per environment: its coordinates, or its missing fields. */
+function coordinatesByEnvironment(config: AutopilotConfig): Record<EnvironmentName, AzureCoordinates | { issues: string[] }> {
   const out = {} as Record<EnvironmentName, AzureCoordinates | { issues: string[] }>;
-  let found: Partial<Record<EnvironmentName, AzureCoordinates>> = {};
-  let issues: readonly { path: string; message: string }[] = [];
-  try {
-    found = azureCoordinates(config, file);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    issues = error.issues;
-    // The environments without issues still get their coordinates.
-    const complete = { ...config, environments: { ...config.environments } };
-    for (const e of ENVIRONMENTS) if (issues.some((i) => i.path.startsWith(`environments.${e}.`))) complete.environments[e] = { backend: 'local' };
-    found = azureCoordinates(complete, file);
-  }
+  const { coordinates: found, issues } = findAzureCoordinates(config);
   for (const e of ENVIRONMENTS) {
     const mine = issues.filter((i) => i.path.startsWith(`environments.${e}.`)).map((i) => `${i.path}: ${i.message}`);
     out[e] = mine.length ? { issues: mine } : (found[e] ?? { issues: [] });

@@ -3,7 +3,7 @@ import type { EnvironmentName } from '../../../shared/config/schema';
 import {
   checkResult, formatEnvironmentReference, missingActions, permissionFix, requiredActions, type CheckResult, type EnvironmentReference,
 } from '../../../shared/doctor';
-import type { AzureCoordinates } from '../workspace/azureWorkspaces';
+import { workspaceArmId, type AzureCoordinates } from '../armMlClient';
 import { describeArmError, listPermissions } from './armDoctorClient';
 
 /** What the pipelines' specs ask of one workspace, and which spec asked (for the report). */
@@ -26,7 +26,7 @@ export interface WorkspaceCheckContext {
 export async function checkAzureWorkspace(
   environment: EnvironmentName, coords: AzureCoordinates, assets: WorkspaceAssets, ctx: WorkspaceCheckContext,
 ): Promise<CheckResult[]> {
-  const workspaceId = `/subscriptions/${coords.subscriptionId}/resourceGroups/${coords.resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/${coords.workspace}`;
+  const workspaceId = workspaceArmId(coords);
   const name = (what: string) => `${environment}: ${what}`;
   const options = { abortSignal: ctx.signal };
   try {

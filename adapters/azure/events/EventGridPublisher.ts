@@ -4,6 +4,7 @@ import { Agent } from 'node:https';
 import { AutopilotError, ensureError } from '../../../shared/errors';
 import type { EventPublisher, OutgoingEvent } from '../../../shared/ports';
 import { splitIntoBatches } from './splitIntoBatches';
+import { trustedCaPolicy } from '../armMlClient';
 
 export interface EventGridPublisherOptions {
   /** Largest request body sent; bigger batches are split. @default 1,000,000 bytes (the service takes 1 MB; the rest is room for tracing attributes the SDK may add) */
@@ -56,7 +57,7 @@ export class EventGridPublisher implements EventPublisher {
         ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
         ...(options.retryDelayMs !== undefined ? { retryDelayInMs: options.retryDelayMs } : {}),
       },
-      ...(agent ? { additionalPolicies: [{ policy: { name: 'trustedCa', sendRequest: (req, next) => ((req.agent = agent), next(req)) }, position: 'perCall' as const }] } : {}),
+      ...(agent ? { additionalPolicies: [{ policy: trustedCaPolicy(agent), position: 'perCall' as const }] } : {}),
     });
   }
 

@@ -3,4 +3,4 @@
  */
 export { EventGridPublisher, EventGridPublishError, type EventGridPublisherOptions } from './EventGridPublisher';
 export { eventGridPublisherFromEnv, EventGridSettingsError, EVENTGRID_ENDPOINT_SETTING, EVENTGRID_KEY_SETTING, type EventGridFromEnvOptions } from './eventGridPublisherFromEnv';
-export { splitIntoBatches, EVENT_GRID_MAX_REQUEST_BYTES, type Batches } from './splitIntoBatches';
+export { splitIntoBatches, type Batches } from './splitIntoBatches';

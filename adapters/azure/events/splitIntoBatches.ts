@@ -1,6 +1,3 @@
-/** Event Grid takes at most 1 MB per publish request (and per event). */
-export const EVENT_GRID_MAX_REQUEST_BYTES = 1024 * 1024;
-
 export interface Batches<T> {
   /** Consecutive runs of the input, in order, each within the byte limit. */
   batches: T[][];

@@ -8,6 +8,7 @@ import { BlobDataStore } from './BlobDataStore';
 import { QueueMessageQueue } from './QueueMessageQueue';
 import { StorageEventLog } from './StorageEventLog';
 import { TableStateTable } from './TableStateTable';
+import { trustedCaPolicy } from '../armMlClient';
 
 /** Where the storage account is: a connection string (Azurite, keys) or URLs + Entra ID. */
 export type StorageTarget =
@@ -59,7 +60,7 @@ export function createStorage(target: StorageTarget, options: CreateStorageOptio
     }
     return new TableClient(target.accountUrl.table, name, target.credential, {
       allowInsecureConnection: target.accountUrl.table.startsWith('http:'),
-      ...(options.trustedCa ? { additionalPolicies: [{ policy: { name: 'trustedCa', sendRequest: (req, next) => ((req.agent = trustingAgent(options.trustedCa!)), next(req)) }, position: 'perCall' as const }] } : {}),
+      ...(options.trustedCa ? { additionalPolicies: [{ policy: trustedCaPolicy(trustingAgent(options.trustedCa)), position: 'perCall' as const }] } : {}),
     });
   };
 

@@ -1,7 +1,6 @@
 import type { Agent } from 'node:https';
 import type { AzureMachineLearningWorkspaces, OnlineEndpoint } from '@azure/arm-machinelearning';
-import { createArmMlClient } from '../armMlClient';
-import { createHttpHeaders, createPipelineRequest } from '@azure/core-rest-pipeline';
+import { createArmMlClient, DEFAULT_ARM_ENDPOINT, sendJson, workspaceArmId } from '../armMlClient';
 import { BadRequestError } from '../../../shared/errors';
 import { mapArmError, orUndefined } from './mapArmError';
 import { ensureCodeAsset, type CodeAsset } from './codeAssets';
@@ -44,7 +43,7 @@ export class ArmWorkspaceClient {
   }
 
   get workspacePath(): string {
-    return `/subscriptions/${this.options.subscriptionId}/resourceGroups/${this.rg}/providers/Microsoft.MachineLearningServices/workspaces/${this.ws}`;
+    return workspaceArmId(this.options);
   }
 
   get location(): string {
@@ -70,13 +69,7 @@ export class ArmWorkspaceClient {
   }
 
   async sendRaw(method: 'PATCH' | 'GET' | 'PUT' | 'POST', path: string, apiVersion: string, body?: unknown) {
-    const base = this.options.endpoint ?? 'https://management.azure.com';
-    const request = createPipelineRequest({
-      url: `${base}${path}?api-version=${apiVersion}`, method,
-      headers: createHttpHeaders({ 'content-type': 'application/json' }),
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return this.client.pipeline.sendRequest(this.client, request);
+    return sendJson(this.client, method, `${this.options.endpoint ?? DEFAULT_ARM_ENDPOINT}${path}?api-version=${apiVersion}`, body);
   }
 
   rawEndpoint(name: string): Promise<OnlineEndpoint | undefined> {
@@ -99,8 +92,6 @@ export class ArmWorkspaceClient {
     });
   }
 }
-
-/** Sends every request of `pipeline` through `agent` (which trusts the extra CA). */
 
 /** Names go into raw request paths, so anything beyond Azure ML's name alphabet is refused. */
 export function armName(kind: string, name: string): string {

@@ -13,11 +13,8 @@ export class AzureModels {
   constructor(private readonly arm: ArmWorkspaceClient, private readonly registry?: ModelRegistryOption) {}
 
   async registerModel(request: RegisterModelRequest): Promise<ModelVersion> {
-    const versions = await this.listModels(request.name);
-    const same = versions.find((v) => v.idempotencyKey === request.idempotencyKey);
-    if (same) return same;
     const path = 'job' in request.source ? `azureml://jobs/${request.source.job}/outputs/${request.source.output}` : request.source.path;
-    return this.putModelVersion(request.name, nextVersion(versions), {
+    return this.putOnce({
       name: request.name, path, sha256: '', metrics: request.metrics ?? {}, tags: request.tags ?? {},
       lineage: request.lineage ?? {}, idempotencyKey: request.idempotencyKey,
     }, request.description);
@@ -52,13 +49,17 @@ export class AzureModels {
   /** Promotion: a new version here pointing at the same asset, idempotent by source. */
   async importModel(from: ModelVersion, fromEnvironment: EnvironmentName): Promise<ModelVersion> {
     if (this.registry) return this.importThroughRegistry(from, fromEnvironment, this.registry);
-    const key = `import:${fromEnvironment}:${from.name}:${from.version}`;
-    const versions = await this.listModels(from.name);
-    const same = versions.find((v) => v.idempotencyKey === key);
-    if (same) return same;
-    return this.putModelVersion(from.name, nextVersion(versions), {
-      ...from, idempotencyKey: key, copiedFrom: { environment: fromEnvironment, name: from.name, version: from.version },
+    return this.putOnce({
+      ...from, idempotencyKey: `import:${fromEnvironment}:${from.name}:${from.version}`, copiedFrom: { environment: fromEnvironment, name: from.name, version: from.version },
     });
+  }
+
+  /** The version registered with `model.idempotencyKey`, or a new one after the highest. */
+  private async putOnce(model: Omit<ModelVersion, 'version' | 'createdAt'>, description?: string): Promise<ModelVersion> {
+    const versions = await this.listModels(model.name);
+    const same = versions.find((v) => v.idempotencyKey === model.idempotencyKey);
+    if (same) return same;
+    return this.putModelVersion(model.name, nextVersion(versions), model, description);
   }
 
   /**

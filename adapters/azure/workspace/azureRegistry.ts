@@ -1,10 +1,10 @@
 import type { TokenCredential } from '@azure/core-auth';
 import type { ServiceClient } from '@azure/core-client';
-import { createHttpHeaders, createPipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
+import type { PipelineResponse } from '@azure/core-rest-pipeline';
 import type { ModelVersion as ArmModelVersion } from '@azure/arm-machinelearning';
 import type { ModelVersion } from '../../../shared/ports';
 import { AutopilotError, ConcurrencyError, NotFoundError } from '../../../shared/errors';
-import { createArmMlClient, DEFAULT_ARM_ENDPOINT } from '../armMlClient';
+import { createArmMlClient, DEFAULT_ARM_ENDPOINT, sendJson, workspaceArmId, type AzureCoordinates } from '../armMlClient';
 import { mapArmError } from './mapArmError';
 import { armName, STABLE_API_VERSION } from './armWorkspaceClient';
 import { fromArmModelVersion } from './modelMapping';
@@ -22,7 +22,8 @@ export const DEFAULT_REGISTRY_DISCOVERY_ENDPOINT = 'https://eastus.api.azureml.m
 
 export interface RegistryCoordinates { name: string; subscriptionId: string; resourceGroup: string }
 /** A workspace whose model versions can be shared: its location goes into the source asset id. */
-export interface SourceWorkspace { subscriptionId: string; resourceGroup: string; workspace: string; location: string }
+/** The workspace a shared model comes from. */
+export type SourceWorkspace = AzureCoordinates;
 
 export interface AzureMlRegistryOptions {
   credential: TokenCredential;
@@ -127,7 +128,7 @@ export class AzureMlRegistry {
 
   /** `azureml://locations/{location}/workspaces/{workspace GUID}/models/{name}/versions/{version}` (azure-ai-ml ASSET_ID_FORMAT). */
   private async sourceAssetId(source: SourceWorkspace, from: ModelVersion): Promise<string> {
-    const path = `/subscriptions/${source.subscriptionId}/resourceGroups/${source.resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/${source.workspace}`;
+    const path = workspaceArmId(source);
     const response = await this.send('GET', `${this.endpoint}${path}?api-version=${STABLE_API_VERSION}`);
     const workspace = this.json(response, source.workspace) as { location?: string; properties?: { workspaceId?: string } };
     const guid = workspace.properties?.workspaceId;
@@ -171,9 +172,6 @@ export class AzureMlRegistry {
   }
 
   private send(method: 'GET' | 'POST', url: string, body?: unknown): Promise<PipelineResponse> {
-    const request = createPipelineRequest({
-      url, method, headers: createHttpHeaders({ 'content-type': 'application/json' }), body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return this.client.pipeline.sendRequest(this.client, request);
+    return sendJson(this.client, method, url, body);
   }
 }

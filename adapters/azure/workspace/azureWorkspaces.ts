@@ -6,8 +6,9 @@ import { AzureMlWorkspace, AZURE_UNSUPPORTED_METHODS, type AzureDeploymentLogsOp
 import { AzureMlRegistry } from './azureRegistry';
 import type { ModelRegistryOption } from './azureMlWorkspaceOptions';
 
-/** Where an environment's Azure ML workspace lives, as autopilot.yaml names it. */
-export interface AzureCoordinates { subscriptionId: string; resourceGroup: string; workspace: string; location: string }
+import type { AzureCoordinates } from '../armMlClient';
+
+export type { AzureCoordinates };
 
 const REQUIRED = ['subscriptionId', 'resourceGroup', 'workspace', 'location'] as const;
 
@@ -16,6 +17,16 @@ const REQUIRED = ['subscriptionId', 'resourceGroup', 'workspace', 'location'] as
  * every missing field of every such environment, so the user fixes them in one go.
  */
 export function azureCoordinates(config: AutopilotConfig, file: string): Partial<Record<EnvironmentName, AzureCoordinates>> {
+  const { coordinates, issues } = findAzureCoordinates(config);
+  if (issues.length) throw new ConfigError(file, issues);
+  return coordinates;
+}
+
+/** The coordinates of the complete azure environments, and every missing field of the others. */
+export function findAzureCoordinates(config: AutopilotConfig): {
+  coordinates: Partial<Record<EnvironmentName, AzureCoordinates>>;
+  issues: { path: string; message: string }[];
+} {
   const out: Partial<Record<EnvironmentName, AzureCoordinates>> = {};
   const issues: { path: string; message: string }[] = [];
   for (const env of ENVIRONMENTS) {
@@ -27,8 +38,7 @@ export function azureCoordinates(config: AutopilotConfig, file: string): Partial
     }
     if (!missing.length) out[env] = { subscriptionId: settings.subscriptionId!, resourceGroup: settings.resourceGroup!, workspace: settings.workspace!, location: settings.location! };
   }
-  if (issues.length) throw new ConfigError(file, issues);
-  return out;
+  return { coordinates: out, issues };
 }
 
 const HINTS: Record<(typeof REQUIRED)[number], string> = {

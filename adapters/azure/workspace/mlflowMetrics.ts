@@ -7,6 +7,7 @@ import {
 import { z } from 'zod';
 import type { Logger } from '../../../shared/ports';
 import type { ArmSend } from './codeAssets';
+import { trustAgent } from '../armMlClient';
 
 /**
  * The token audience of the MLflow tracking server. Azure ML's own MLflow REST example
@@ -50,7 +51,7 @@ export class MlflowMetrics {
     this.pipeline = createPipelineFromOptions({ retryOptions: { maxRetries: 2, retryDelayInMs: 200, maxRetryDelayInMs: 1000 } });
     this.pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential: options.credential, scopes: options.scope ?? MLFLOW_TOKEN_SCOPE }));
     const agent = options.agent;
-    if (agent) this.pipeline.addPolicy({ name: 'trustedCa', sendRequest: (req, next) => ((req.agent = agent), next(req)) });
+    if (agent) trustAgent(this.pipeline, agent);
   }
 
   /** The latest value of each metric of the run; `{}` (and a warning) when MLflow cannot answer. */
