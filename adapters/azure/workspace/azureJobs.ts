@@ -7,10 +7,11 @@ import { armCall, mapArmError, orUndefined } from './mapArmError';
 import { toCommandJob, toJobInfo } from './jobMapping';
 import { jobLogText } from './jobLogText';
 import { MlflowMetrics } from './mlflowMetrics';
+import { armScope } from '../armMlClient';
 import { armName, STABLE_API_VERSION, type ArmWorkspaceClient } from './armWorkspaceClient';
 import type { AzureMlWorkspaceOptions } from './azureMlWorkspaceOptions';
 
-export type AzureJobsOptions = Pick<AzureMlWorkspaceOptions, 'credential' | 'defaultCompute' | 'mlflowTokenScope' | 'logger'>;
+export type AzureJobsOptions = Pick<AzureMlWorkspaceOptions, 'credential' | 'defaultCompute' | 'mlflowTokenScope' | 'logger' | 'endpoint'>;
 
 /** Command jobs of one workspace: submit (with their code asset), status with MLflow metrics, log, cancel. */
 export class AzureJobs {
@@ -19,7 +20,7 @@ export class AzureJobs {
   constructor(private readonly arm: ArmWorkspaceClient, private readonly options: AzureJobsOptions) {
     this.mlflow = new MlflowMetrics({
       credential: options.credential, send: (method, path, apiVersion) => arm.sendRaw(method, path, apiVersion), workspacePath: arm.workspacePath,
-      apiVersion: STABLE_API_VERSION, agent: arm.agent, scope: options.mlflowTokenScope, logger: options.logger,
+      apiVersion: STABLE_API_VERSION, agent: arm.agent, scope: options.mlflowTokenScope ?? armScope(options.endpoint), logger: options.logger,
     });
   }
 

@@ -43,7 +43,7 @@ export interface AzureMlWorkspaceOptions {
   now?: () => Date;
   /** Progress of code folder uploads (jobs and deployments). @default none */
   onCodeUploadProgress?: (folder: string, progress: CodeUploadProgress) => void;
-  /** Token scope of the workspace's MLflow tracking server (job metrics). @default https://management.azure.com/.default */
+  /** Token scope of the workspace's MLflow tracking server (job metrics). @default the ARM endpoint's scope (https://management.azure.com/.default in public Azure) */
   mlflowTokenScope?: string;
   /**
    * Models of this workspace are registry assets (staging and prod with azure.registry): promotion
