@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 import {
+  DeploymentLogsResponse,
+  type DeploymentLogsView,
   EventsResponse,
   type EventView,
   PipelineRollbackResponse,
@@ -81,11 +83,20 @@ export class ApiClient {
     return (await this.request('GET', `/events${suffix}`, EventsResponse)).events;
   }
 
+  /** A deployment's log lines; a minute allowed, since a Log Analytics query can take a while. */
+  async deploymentLogs(endpoint: string, deployment: string, query: { environment: string; tail?: number; since?: string }): Promise<DeploymentLogsView> {
+    const params = new URLSearchParams({ environment: query.environment });
+    if (query.tail !== undefined) params.set('tail', String(query.tail));
+    if (query.since) params.set('since', query.since);
+    const path = `/endpoints/${encodeURIComponent(endpoint)}/deployments/${encodeURIComponent(deployment)}/logs?${params}`;
+    return this.request('GET', path, DeploymentLogsResponse, undefined, 60_000);
+  }
+
   async listModels(): Promise<ModelView[]> {
     return (await this.request('GET', '/models', ModelsResponse)).models;
   }
 
-  private async request<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown): Promise<z.infer<S>> {
+  private async request<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown, timeoutMs = this.timeoutMs): Promise<z.infer<S>> {
     const url = `${this.baseUrl}${path}`;
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
@@ -97,7 +108,7 @@ export class ApiClient {
         method,
         headers,
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
       });
       text = await response.text();
     } catch (error) {

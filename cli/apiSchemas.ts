@@ -67,3 +67,12 @@ export const EventView = z.looseObject({
 });
 export type EventView = z.infer<typeof EventView>;
 export const EventsResponse = z.looseObject({ events: z.array(EventView) });
+
+export const DeploymentLogsResponse = z.looseObject({
+  endpoint: z.string(),
+  deployment: z.string(),
+  environment: z.string(),
+  source: z.string(),
+  lines: z.array(z.looseObject({ time: z.string().optional(), text: z.string() })),
+});
+export type DeploymentLogsView = z.infer<typeof DeploymentLogsResponse>;

@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { connectionStringFor } from './azurite';
+import { connectionStringFor, stopChild } from './azurite';
+import { EVENTGRID_SYSTEM_KEY } from './hostKeys';
 import { freePort } from './freePort';
 
 const ROOT = resolve(__dirname, '..');
@@ -61,12 +62,9 @@ export async function startChildStack(config: string, options: StartChildStackOp
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
   let exitReason: string | undefined;
-  const exited = new Promise<void>((r) =>
-    child.once('exit', (code, signal) => {
-      exitReason = signal ? `killed by ${signal}` : `exited with code ${code}`;
-      r();
-    }),
-  );
+  child.once('exit', (code, signal) => {
+    exitReason = signal ? `killed by ${signal}` : `exited with code ${code}`;
+  });
 
   const killGroup = (signal: NodeJS.Signals) => {
     try {
@@ -76,12 +74,7 @@ export async function startChildStack(config: string, options: StartChildStackOp
     }
   };
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM'); // the stack stops its own children cleanly on SIGTERM
-      const timer = setTimeout(() => killGroup('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopChild(child, 10_000); // the stack stops its own children cleanly on SIGTERM
     // Whatever survived a crash or a forced stop of the stack (e.g. an orphaned Azurite).
     killGroup('SIGKILL');
     rmSync(stateDir, { recursive: true, force: true });
@@ -111,7 +104,7 @@ export async function startChildStack(config: string, options: StartChildStackOp
     },
     eventGridKey() {
       const keys = JSON.parse(readFileSync(join(stateDir, 'host-keys.json'), 'utf8')) as { systemKeys: Record<string, string> };
-      return keys.systemKeys['eventgrid_extension']!;
+      return keys.systemKeys[EVENTGRID_SYSTEM_KEY]!;
     },
     stop,
   };

@@ -38,8 +38,9 @@ step(`assembling ${out}`);
 if (dirname(out) !== root || basename(out) === '' || out === root) throw new Error(`package: --out must name a folder directly inside ${root}`);
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out);
-// Only what tsconfig.build.json compiles: dist/ may also hold test or bench output from other builds.
-const shipped = ['functions', 'shared', 'adapters', 'devhost', 'cli', 'examples'];
+// Only what the function app loads (functions/index.js and its imports): the local host, the
+// CLI and the compiled examples stay out; the example sources are copied below for Azure ML.
+const shipped = ['functions', 'shared', 'adapters'];
 for (const folder of shipped) {
   if (existsSync(join(root, 'dist', folder))) cpSync(join(root, 'dist', folder), join(out, 'dist', folder), { recursive: true, filter: (src) => !src.endsWith('.map') });
 }

@@ -41,3 +41,11 @@ export function toLoadSettings(request: LoadRequest): LoadSettings {
   const { until, ...rest } = parsed.data;
   return { ...rest, request: { input_data: { columns: rest.request.input_data.columns, data: rest.request.input_data.data } }, untilMs: Date.parse(until) };
 }
+
+/** A load aimed at a deployment the endpoint does not have would only measure 404s: refused up front. */
+export function checkLoadDeployments(load: { id: string; deployments: readonly string[] }, endpoint: string, known: readonly string[]): void {
+  const unknown = load.deployments.find((d) => !known.includes(d));
+  if (unknown) {
+    throw new BadRequestError(`load '${load.id}': deployment '${unknown}' does not exist on endpoint '${endpoint}' (deployments: ${known.join(', ') || 'none'})`, 'load.deployments');
+  }
+}

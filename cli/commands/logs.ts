@@ -1,12 +1,10 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { z } from 'zod';
 import { EnvironmentName, endpointOwner } from '../../shared/config/schema';
 import { MAX_LOG_TAIL, resolveSince } from '../../shared/endpoints/deploymentLogs';
-import { ErrorBody } from '../apiSchemas';
+import type { DeploymentLogsView } from '../apiSchemas';
 import type { CommandContext } from '../context';
-import { ApiError, ApiUnreachableError, CliError, networkProblem, UsageError } from '../errors';
+import { UsageError } from '../errors';
 import { printJson, printLines } from '../io';
-import { resolveApiSettings } from '../settings';
 
 interface LogsOptions {
   environment?: EnvironmentName;
@@ -14,15 +12,6 @@ interface LogsOptions {
   since?: string;
   json?: boolean;
 }
-
-export const DeploymentLogsResponse = z.looseObject({
-  endpoint: z.string(),
-  deployment: z.string(),
-  environment: z.string(),
-  source: z.string(),
-  lines: z.array(z.looseObject({ time: z.string().optional(), text: z.string() })),
-});
-export type DeploymentLogsView = z.infer<typeof DeploymentLogsResponse>;
 
 /** What a deployment's scoring server printed: on stdout the lines, on stderr where they came from. */
 export function registerLogsCommand(program: Command, context: CommandContext): void {
@@ -38,11 +27,9 @@ export function registerLogsCommand(program: Command, context: CommandContext): 
     .action(async (endpoint: string, deployment: string, options: LogsOptions, command: Command) => {
       const environment = options.environment ?? endpointOwner(endpoint)?.environment;
       if (!environment) throw new UsageError(`cannot tell the environment of '${endpoint}' from its name; pass --environment dev|staging|prod`);
-      const params = new URLSearchParams({ environment });
-      if (options.tail !== undefined) params.set('tail', String(options.tail));
-      if (options.since) params.set('since', options.since);
-      const path = `/endpoints/${encodeURIComponent(endpoint)}/deployments/${encodeURIComponent(deployment)}/logs?${params}`;
-      const logs = await getJson(context, command, path);
+      const logs = await context.api(command).deploymentLogs(endpoint, deployment, {
+        environment, ...(options.tail !== undefined ? { tail: options.tail } : {}), ...(options.since ? { since: options.since } : {}),
+      });
       if (options.json) return printJson(context.io, logs);
       context.io.stderr.write(`${logs.lines.length ? '' : 'No log lines. '}Source: ${logs.source}\n`);
       printLines(context.io, formatLogLines(logs.lines));
@@ -74,35 +61,4 @@ function parseSinceOption(value: string): string {
     throw new InvalidArgumentError(`${(error as Error).message.replace(/^since: /, '')}.`);
   }
   return value.trim();
-}
-
-/**
- * GET through the API with the CLI's settings and error contract. (ApiClient keeps its request
- * helper private; this mirrors it for the one call, until logs join ApiClient.)
- */
-async function getJson(context: CommandContext, command: Command, path: string): Promise<DeploymentLogsView> {
-  const { baseUrl, token } = resolveApiSettings(context.globals(command), context.io.env, context.io.cwd);
-  const url = `${baseUrl}${path}`;
-  let response: Response;
-  let text: string;
-  try {
-    response = await fetch(url, { headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, signal: AbortSignal.timeout(60_000) });
-    text = await response.text();
-  } catch (error) {
-    throw new ApiUnreachableError(baseUrl, networkProblem(error));
-  }
-  let json: unknown;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = undefined;
-  }
-  if (!response.ok) {
-    const error = ErrorBody.safeParse(json);
-    if (error.success) throw new ApiError(response.status, error.data.error.code, error.data.error.message, error.data.error.where);
-    throw new ApiError(response.status, 'http_error', `GET ${url} answered ${response.status}`);
-  }
-  const parsed = DeploymentLogsResponse.safeParse(json);
-  if (!parsed.success) throw new CliError(`Unexpected response from GET ${url}: ${parsed.error.issues[0]?.message ?? 'not JSON'}. Is --url pointing at an autopilot host of the same version?`);
-  return parsed.data;
 }

@@ -2,6 +2,7 @@ import { STAGES } from '../../shared/release/types';
 import type { ReleaseView } from '../apiSchemas';
 import { elapsedMs, formatDuration } from './duration';
 import { STAGE_MARKS, statusMark } from './releaseView';
+import { formatModel } from './modelRef';
 
 /**
  * For output that is not a terminal (logs, CI): instead of redrawing, print one line per
@@ -27,7 +28,7 @@ export class TransitionTracker {
       }
       if (this.changed(release.id, release.status)) {
         const cells = [prefix, statusMark(release.status), release.status];
-        if (release.model) cells.push(`model ${release.model.name} v${release.model.version}`);
+        if (release.model) cells.push(`model ${formatModel(release.model)}`);
         if (release.reason) cells.push(`reason: ${release.reason}`);
         lines.push(cells.join(' '));
       }

@@ -1,13 +1,13 @@
 import { MetricsClient } from '@azure/monitor-query-metrics';
 import type { InvokeResult, LoadRequest, MlWorkspace, ModelSource, ScoreRequest, ScoreResponse, TrafficWindow } from '../../../shared/ports';
-import { AutopilotError, BadRequestError, StillProvisioningError } from '../../../shared/errors';
+import { AutopilotError, StillProvisioningError } from '../../../shared/errors';
 import { armCall, mapArmError } from './mapArmError';
 import { invokeScoring } from './invokeScoring';
 import { endpointTraffic } from './endpointTraffic';
 import { scoreDeployment, scoreThroughDeployment } from './scoreThroughDeployment';
 import { ensureEvaluationDeployment, evaluationTarget } from './evaluationDeployment';
 import { AzureLoads } from './azureLoads';
-import { toLoadSettings } from '../../load/loadSettings';
+import { checkLoadDeployments, toLoadSettings } from '../../load/loadSettings';
 import { armName, type ArmWorkspaceClient } from './armWorkspaceClient';
 import { trustAgent } from '../armMlClient';
 import type { AzureMlWorkspaceOptions } from './azureMlWorkspaceOptions';
@@ -67,12 +67,7 @@ export class AzureScoring {
     toLoadSettings(request); // a malformed request is refused before any ARM call
     const info = await this.workspace.getEndpoint(request.endpoint);
     if (!info) throw mapArmError({ statusCode: 404 }, 'endpoint', request.endpoint);
-    // A load aimed at a missing deployment would only measure 404s; say so now instead.
-    const known = info.deployments.map((d) => d.name);
-    const unknown = request.deployments.find((d) => !known.includes(d));
-    if (unknown) {
-      throw new BadRequestError(`load '${request.id}': deployment '${unknown}' does not exist on endpoint '${request.endpoint}' (deployments: ${known.join(', ') || 'none'})`, 'load.deployments');
-    }
+    checkLoadDeployments(request, request.endpoint, info.deployments.map((d) => d.name));
     this.loads.ensure(request);
   }
 

@@ -5,10 +5,3 @@ export { ScoringProcess, type ScoringProcessOptions, type ScoringProcessState } 
 export { ScoringServerError, type ScoringServerConfig } from './launchScoringServer';
 export { loadDeploymentSpec, type LoadedDeploymentSpec } from './loadDeploymentSpec';
 export { pickDeployment, pickMirrors } from './pickDeployment';
-export { DEPLOYMENT_HEADER, SYNTHETIC_HEADER, REQUEST_ID_HEADER, CLIENT_REQUEST_ID_HEADER } from './scoringRouter';
-export { InferenceCollector, type InferenceCollectorOptions, type CollectionCounters } from './inferenceCollector';
-export { toInferenceRecords, type ScoredExchange, type BuiltRecords } from './toInferenceRecords';
-export { SHADOW_HEADER } from './forwardRequest';
-export { MAX_LOAD_RPS, toLoadSettings, type LoadSettings } from '../../load/loadSettings';
-export { MAX_IN_FLIGHT, type LoadStatus } from '../../load/syntheticLoad';
-export { OBSERVATIONS_PER_DEPLOYMENT } from './observationRing';

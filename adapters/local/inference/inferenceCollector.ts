@@ -22,7 +22,7 @@ export interface CollectionCounters {
 export interface InferenceCollectorOptions {
   /** Environments whose endpoints are collected. @default ['staging', 'prod'] */
   environments?: readonly EnvironmentName[];
-  /** Columns never stored nor logged (matched ignoring case): one list, or one per endpoint. @default [] */
+  /** Columns never stored nor logged (matched ignoring case): one list, or one per endpoint (asked once per endpoint). @default [] */
   excludeColumns?: readonly string[] | ((endpoint: string) => readonly string[]);
   /** Buffered records are written this often. @default 5000 */
   flushIntervalMs?: number;
@@ -59,6 +59,7 @@ export class InferenceCollector {
   /** Set when stop gave up waiting: the write in progress was counted as dropped. */
   private abandoned = false;
   private droppedWhenWarned = 0;
+  private readonly excludedSets = new Map<string, ReadonlySet<string>>();
 
   constructor(
     private readonly data: DataStore,
@@ -75,7 +76,7 @@ export class InferenceCollector {
 
   collect(exchange: ScoredExchange): void {
     if (!this.collects(exchange.environment)) return;
-    const built = toInferenceRecords(exchange, toExcludedSet(this.excludedColumns(exchange.endpoint)));
+    const built = toInferenceRecords(exchange, this.excludedColumns(exchange.endpoint));
     const counters = this.counters(exchange.endpoint);
     counters.collected += built.records.length;
     counters.uncollectable += built.uncollectable;
@@ -197,9 +198,14 @@ export class InferenceCollector {
     this.options.logger?.warn(`requests to ${key} are not fully collected for monitoring: ${reason} (reported once per deployment)`);
   }
 
-  private excludedColumns(endpoint: string): readonly string[] {
-    const excluded = this.options.excludeColumns ?? [];
-    return typeof excluded === 'function' ? excluded(endpoint) : excluded;
+  /** Built once per endpoint: collection runs on every scored request. */
+  private excludedColumns(endpoint: string): ReadonlySet<string> {
+    let set = this.excludedSets.get(endpoint);
+    if (!set) {
+      const excluded = this.options.excludeColumns ?? [];
+      this.excludedSets.set(endpoint, (set = toExcludedSet(typeof excluded === 'function' ? excluded(endpoint) : excluded)));
+    }
+    return set;
   }
 
   private counters(endpoint: string): Omit<CollectionCounters, 'buffered'> {

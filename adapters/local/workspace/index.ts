@@ -6,4 +6,4 @@ export { JobRunner, type JobRunnerOptions } from './jobRunner';
 export { ModelRegistry } from './modelRegistry';
 export { EndpointConflictError, ScoringError } from './workspaceErrors';
 export { armEndpointId } from './endpointRecord';
-export { LocalEndpointHost, type LocalEndpointHostOptions, type DeploymentMetrics, type LoadStatus, MAX_LOAD_RPS } from '../inference';
+export { LocalEndpointHost, type LocalEndpointHostOptions, type DeploymentMetrics } from '../inference';

@@ -22,7 +22,7 @@ import type {
   TrafficWindow,
 } from '../../../shared/ports';
 import type { LocalEndpointHost } from '../inference/endpointHost';
-import { toLoadSettings } from '../../load/loadSettings';
+import { checkLoadDeployments, toLoadSettings } from '../../load/loadSettings';
 import type { LoadStatus } from '../../load/syntheticLoad';
 import { JobRunner } from './jobRunner';
 import type { FetchInput } from './materializeInputs';
@@ -192,11 +192,7 @@ export class LocalWorkspace implements MlWorkspace {
     this.requireStarted('ensureLoad');
     const settings = toLoadSettings(request);
     const endpoint = this.requireEndpoint(settings.endpoint);
-    const known = endpoint.deployments.map((d) => d.name);
-    const unknown = settings.deployments.find((d) => !known.includes(d));
-    if (unknown) {
-      throw new BadRequestError(`load '${settings.id}': deployment '${unknown}' does not exist on endpoint '${endpoint.name}' (deployments: ${known.join(', ') || 'none'})`, 'load.deployments');
-    }
+    checkLoadDeployments(settings, endpoint.name, endpoint.deployments.map((d) => d.name));
     this.host.ensureLoad(this.loadKey(settings.id), settings);
   }
 

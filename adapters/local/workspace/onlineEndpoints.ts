@@ -185,11 +185,6 @@ export class OnlineEndpoints {
     return { source: 'local scoring process', lines: await readScoringLog(join(this.options.dir, endpoint, `${deployment}.log`), window) };
   }
 
-  /** Whether this environment serves the endpoint. */
-  has(name: string): boolean {
-    return this.records.has(name);
-  }
-
   get(name: string): EndpointInfo | undefined {
     const record = this.records.get(name);
     return record && this.info(record);
