@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { AutopilotConfig, EnvironmentName } from '../shared/config/schema';
 import { ENVIRONMENTS, endpointOwner } from '../shared/config/schema';
-import type { EventPublisher, Logger, MlWorkspace } from '../shared/ports';
+import type { Clock, EventPublisher, Logger, MlWorkspace } from '../shared/ports';
 import { ReleaseControl } from '../shared/release/control';
 import { ReleaseEngine } from '../shared/release/engine';
 import { StepRunner } from '../shared/release/stepRunner';
@@ -26,6 +26,7 @@ export interface Services {
   storage: Storage;
   /** Where every event the app publishes goes (read them back with storage.events.recent). */
   events: EventPublisher;
+  clock: Clock;
   workspaces: Record<EnvironmentName, MlWorkspace>;
   engine: ReleaseEngine;
   control: ReleaseControl;
@@ -91,6 +92,7 @@ export async function composeServices(env: NodeJS.ProcessEnv = process.env): Pro
     stateDir,
     storage,
     events,
+    clock: deps.clock,
     workspaces,
     engine,
     control: new ReleaseControl(deps, engine),

@@ -17,7 +17,7 @@ export function alertDeps(s: Services): AlertDeps {
       return lists.flat();
     },
     events: s.events,
-    clock: { now: () => new Date() },
+    clock: s.clock,
     logger: s.logger,
     onDriftAlert: (endpoint, reason) => externalDrift(s, { endpoint }, reason),
   };

@@ -29,7 +29,7 @@ export async function onAmlEvent(event: EventGridEvent, context: InvocationConte
   const record = await reactToAmlEvent(parsed, {
     table: s.storage.table(STATE_TABLE),
     engine: s.control,
-    clock: { now: () => new Date() },
+    clock: s.clock,
     logger: s.logger,
     onDatasetDrift: (monitorName, reason) => externalDrift(s, { monitorName }, reason),
   });

@@ -11,7 +11,7 @@ export function monitorDeps(s: Services): MonitorDeps {
     prod: s.workspaces.prod,
     engine: s.engine,
     events: s.events,
-    clock: { now: () => new Date() },
+    clock: s.clock,
     logger: s.logger,
     artifactsContainer: 'autopilot-artifacts',
   };

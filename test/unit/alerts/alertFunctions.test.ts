@@ -27,6 +27,8 @@ const tokens = ensureLocalTokens(dir);
 const prod = endpoint('default-prod', 'prod', ['blue', 'green']);
 const fakeServices = {
   storage: { table: () => table, events },
+  events,
+  clock: { now: () => new Date() },
   control: engine,
   workspaces: { dev: { listEndpoints: async () => [] }, staging: { listEndpoints: async () => [] }, prod: { listEndpoints: async () => [prod] } },
   logger: new MemoryLogger(),
