@@ -105,8 +105,10 @@ describe('the release loop on the azure backend, through the real SDKs against t
       'mlw-staging/onlineEndpoints/default-staging/deployments/v001',
       'mlw-prod/onlineEndpoints/default-prod/deployments/v001',
     ]);
-    // The function app's identity (DefaultAzureCredential -> managed identity) got the tokens.
-    expect(cloud.identity.requests.map((r) => r.resource)).toContain('https://management.azure.com');
+    // The function app's identity (DefaultAzureCredential -> managed identity) got the tokens, for the
+    // audience of AUTOPILOT_ARM_ENDPOINT (here the fake; https://management.azure.com in public Azure).
+    expect(cloud.identity.requests.map((r) => r.resource)).toContain(new URL(cloud.arm.url).origin);
+    expect(cloud.identity.requests.map((r) => r.resource)).not.toContain('https://management.azure.com');
     // The training metrics the job logged to MLflow are on the release.
     expect(release.metrics.training).toEqual({ train_auc: 0.84, iterations: 40 });
     // Its events went to the Event Grid topic, with the app's identity.
