@@ -86,12 +86,6 @@ export function resolveStorageTarget(env: NodeJS.ProcessEnv, options: ResolveSto
   return { accountUrl, credential: storageCredential(inner, { account: new URL(accountUrl.blob).host, setting: name }) };
 }
 
-/** A connection string only; kept for callers that cannot use Entra ID. @deprecated use resolveStorageTarget */
-export function resolveConnectionString(value: string | undefined): string {
-  if (!value) throw new StorageSettingsError('AzureWebJobsStorage', 'AzureWebJobsStorage is not set; put a connection string in local.settings.json');
-  return developmentStorageAware(value);
-}
-
 function developmentStorageAware(value: string): string {
   return /^\s*UseDevelopmentStorage=true\s*;?\s*$/i.test(value) ? DEVELOPMENT_STORAGE : value;
 }

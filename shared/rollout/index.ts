@@ -6,6 +6,5 @@
 export { createCanaryAnalysis, DEFAULT_DETECTABLE, DEFAULT_RISK_GRID } from './createCanaryAnalysis';
 export { updateCanaryAnalysis } from './updateCanaryAnalysis';
 export { decideCanary } from './decideCanary';
-export { latencyThresholds, type LatencyThresholds } from './latencyThresholds';
 export { InvalidTrafficCountsError } from './validateInterval';
 export type * from './types';

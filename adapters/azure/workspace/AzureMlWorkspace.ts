@@ -140,6 +140,3 @@ export class AzureMlWorkspace implements MlWorkspace {
     this.scoring.stopAll();
   }
 }
-
-/** Port methods that still refuse on Azure: none since jobLog, shadowReport and the loads landed. */
-export const AZURE_UNSUPPORTED_METHODS: readonly string[] = [];

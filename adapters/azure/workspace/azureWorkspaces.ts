@@ -2,7 +2,7 @@ import { DefaultAzureCredential } from '@azure/identity';
 import type { TokenCredential } from '@azure/core-auth';
 import { ENVIRONMENTS, type AutopilotConfig, type EnvironmentName } from '../../../shared/config/schema';
 import { ConfigError } from '../../../shared/errors';
-import { AzureMlWorkspace, AZURE_UNSUPPORTED_METHODS, type AzureDeploymentLogsOptions, type AzureMlWorkspaceOptions } from './AzureMlWorkspace';
+import { AzureMlWorkspace, type AzureDeploymentLogsOptions, type AzureMlWorkspaceOptions } from './AzureMlWorkspace';
 import { AzureMlRegistry } from './azureRegistry';
 import type { ModelRegistryOption } from './azureMlWorkspaceOptions';
 
@@ -143,9 +143,4 @@ function azureModelRegistry(
     registry: new AzureMlRegistry(registry, { credential, endpoint: options.armEndpoint, discoveryEndpoint: options.registryDiscoveryEndpoint }),
     workspaces: coordinates,
   };
-}
-
-/** Port methods the azure adapter still refuses: none; kept so `autopilot doctor` can report gaps should any return. */
-export function azureBackendGaps(): readonly string[] {
-  return AZURE_UNSUPPORTED_METHODS;
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { composeServices } from '../../../adapters/compose';
-import { azureBackendGaps, azureCoordinates, createAzureWorkspace, createAzureWorkspaces } from '../../../adapters/azure/workspace/azureWorkspaces';
+import { azureCoordinates, createAzureWorkspace, createAzureWorkspaces } from '../../../adapters/azure/workspace/azureWorkspaces';
 import { AzureMlWorkspace } from '../../../adapters/azure/workspace/AzureMlWorkspace';
 import { staticTokenCredential } from '../../../adapters/azure/workspace/staticTokenCredential';
 import { parseConfig } from '../../../shared/config/parseConfig';
@@ -70,7 +70,6 @@ describe('azure backend configuration', () => {
     expect(Object.keys(built)).toEqual(['prod']);
     expect(built.prod).toBeInstanceOf(AzureMlWorkspace);
     expect(built.prod!.workspacePath).toBe('/subscriptions/00000000-0000-0000-0000-000000000003/resourceGroups/rg-prod/providers/Microsoft.MachineLearningServices/workspaces/ws-prod');
-    expect(azureBackendGaps()).toEqual([]);
   });
 
   test('starts the services with azure workspaces for azure environments, without calling Azure', async () => {

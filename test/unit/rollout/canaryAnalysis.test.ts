@@ -2,7 +2,6 @@ import {
   createCanaryAnalysis,
   decideCanary,
   InvalidTrafficCountsError,
-  latencyThresholds,
   updateCanaryAnalysis,
   type ArmCounts,
   type CanaryAnalysisState,
@@ -128,13 +127,5 @@ describe('decideCanary', () => {
       "Share of predictions of class '1' 60% on canary vs 30% on stable (n=500 vs 4,500 predictions) (predicted too often): " +
         "sequential test rejected at α=0.0017; roll the canary back and compare its share of predictions of class '1' with the stable's.",
     );
-  });
-});
-
-describe('latencyThresholds', () => {
-  it('takes nearest-rank p50 and p99 of the stable latencies', () => {
-    const samples = Array.from({ length: 200 }, (_, i) => 200 - i);
-    expect(latencyThresholds(samples)).toEqual({ p50Ms: 100, p99Ms: 198 });
-    expect(() => latencyThresholds([Number.NaN])).toThrow(/no finite latencies/);
   });
 });

@@ -1,6 +1,6 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { CredentialUnavailableError } from '@azure/identity';
-import { resolveConnectionString, resolveStorageTarget, StorageSettingsError } from '../../../adapters/storageConnection';
+import { resolveStorageTarget, StorageSettingsError } from '../../../adapters/storageConnection';
 import { StorageCredentialError } from '../../../adapters/storageCredential';
 
 const ACCOUNT_KEY = 'c2VjcmV0LWtleS1kby1ub3QtbG9n';
@@ -28,7 +28,6 @@ describe('resolveStorageTarget', () => {
     expect(resolveStorageTarget({ AzureWebJobsStorage: cs })).toEqual({ connectionString: cs });
     const dev = resolveStorageTarget({ AzureWebJobsStorage: 'UseDevelopmentStorage=true' });
     expect(dev).toEqual({ connectionString: expect.stringContaining('BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1') });
-    expect(resolveConnectionString('UseDevelopmentStorage=true')).toBe((dev as { connectionString: string }).connectionString);
   });
 
   it('prefers the connection string when identity settings are also present, as the Functions host does', () => {
