@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BadRequestError } from '../errors';
+import { parseEnvelope, parseEventData } from './envelope';
 
 /**
  * Azure ML workspace events as Event Grid delivers them, in the Event Grid or the
@@ -85,29 +86,6 @@ export type AmlEvent = {
   };
 }[AmlEventType];
 
-const CloudEventEnvelope = z
-  .looseObject({
-    specversion: z.string(),
-    id: z.string().min(1),
-    type: z.string().min(1),
-    source: z.string(),
-    subject: z.string().optional(),
-    time: z.string().optional(),
-    data: z.unknown(),
-  })
-  .transform((e) => ({ id: e.id, type: e.type, source: e.source, subject: e.subject, time: e.time, data: e.data }));
-
-const EventGridEnvelope = z
-  .looseObject({
-    id: z.string().min(1),
-    eventType: z.string().min(1),
-    subject: z.string(),
-    eventTime: z.string(),
-    topic: z.string().optional(),
-    data: z.unknown(),
-  })
-  .transform((e) => ({ id: e.id, type: e.eventType, source: e.topic ?? '', subject: e.subject, time: e.eventTime, data: e.data }));
-
 export function isAmlEventType(type: string): type is AmlEventType {
   return Object.prototype.hasOwnProperty.call(AML_EVENT_DATA, type);
 }
@@ -124,33 +102,17 @@ function camelKeys(data: unknown): unknown {
  * — so the caller can log and acknowledge it instead of having it redelivered forever.
  */
 export function parseAmlEvent(event: unknown): AmlEvent {
-  if (typeof event !== 'object' || event === null || Array.isArray(event)) {
-    throw new BadRequestError('expected one event as a JSON object', 'event');
-  }
-  // CloudEvents carry `specversion`; everything else is read as the Event Grid schema.
-  const envelope = ('specversion' in event ? CloudEventEnvelope : EventGridEnvelope).safeParse(event);
-  if (!envelope.success) {
-    const issue = envelope.error.issues[0];
-    throw new BadRequestError(
-      `not an event in the Event Grid or CloudEvents 1.0 schema (${issue?.message ?? 'unknown shape'})`,
-      ['event', ...(issue?.path.map(String) ?? [])].join('.'),
-    );
-  }
-  const e = envelope.data;
+  const e = parseEnvelope(event, 'an event');
   if (!isAmlEventType(e.type)) {
     throw new BadRequestError(`unsupported event type ${e.type}; expected one of ${Object.keys(AML_EVENT_DATA).join(', ')}`, 'event.type');
   }
-  const data = AML_EVENT_DATA[e.type].safeParse(camelKeys(e.data));
-  if (!data.success) {
-    const issue = data.error.issues[0]!;
-    throw new BadRequestError(`${e.type}: ${issue.message}`, ['event', 'data', ...issue.path.map(String)].join('.'));
-  }
+  const data = parseEventData(AML_EVENT_DATA[e.type], e, camelKeys(e.data));
   return {
     type: e.type,
     id: e.id,
     subject: e.subject ?? '',
     time: e.time ?? new Date(0).toISOString(),
     source: e.source,
-    data: data.data,
+    data,
   } as AmlEvent;
 }

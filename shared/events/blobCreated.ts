@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BadRequestError } from '../errors';
+import { parseEnvelope, parseEventData } from './envelope';
 import { normalizeETag } from './eTag';
 
 export { normalizeETag } from './eTag';
@@ -16,25 +17,6 @@ const BlobCreatedData = z.looseObject({
   contentLength: z.number().optional(),
   blobType: z.string().optional(),
   url: z.string().min(1),
-});
-
-const EventGridShape = z.looseObject({
-  id: z.string().min(1),
-  eventType: z.string(),
-  subject: z.string(),
-  eventTime: z.string(),
-  topic: z.string().optional(),
-  data: BlobCreatedData,
-});
-
-const CloudEventShape = z.looseObject({
-  id: z.string().min(1),
-  type: z.string(),
-  subject: z.string(),
-  time: z.string().optional(),
-  source: z.string(),
-  specversion: z.string(),
-  data: BlobCreatedData,
 });
 
 export interface DataArrival {
@@ -55,38 +37,28 @@ const SUBJECT = /^\/blobServices\/default\/containers\/([^/]+)\/blobs\/(.+)$/;
 
 /** Turns one delivered event into a DataArrival, or says exactly what is wrong with it. */
 export function parseBlobCreated(event: unknown): DataArrival {
-  const cloud = CloudEventShape.safeParse(event);
-  const grid = cloud.success ? undefined : EventGridShape.safeParse(event);
-  if (!cloud.success && !grid?.success) {
-    const issue = grid?.error.issues[0] ?? cloud.error?.issues[0];
-    throw new BadRequestError(
-      `not a BlobCreated event in the Event Grid or CloudEvents schema (${issue?.message ?? 'unknown shape'})`,
-      issue ? `event.${issue.path.join('.')}` : 'event',
-    );
-  }
-  const e = cloud.success
-    ? { id: cloud.data.id, type: cloud.data.type, subject: cloud.data.subject, time: cloud.data.time, data: cloud.data.data }
-    : { id: grid!.data!.id, type: grid!.data!.eventType, subject: grid!.data!.subject, time: grid!.data!.eventTime, data: grid!.data!.data };
+  const e = parseEnvelope(event, 'a BlobCreated event');
   if (e.type !== BLOB_CREATED) {
     throw new BadRequestError(`expected event type ${BLOB_CREATED}, got ${e.type}`, 'event.type');
   }
-  const match = SUBJECT.exec(e.subject);
+  const match = SUBJECT.exec(e.subject ?? '');
   if (!match) {
     throw new BadRequestError(
-      `subject must look like /blobServices/default/containers/<container>/blobs/<name>, got ${e.subject}`,
+      `subject must look like /blobServices/default/containers/<container>/blobs/<name>, got ${e.subject ?? 'none'}`,
       'event.subject',
     );
   }
-  const eTag = e.data.eTag ? normalizeETag(e.data.eTag) : '';
+  const data = parseEventData(BlobCreatedData, e);
+  const eTag = data.eTag ? normalizeETag(data.eTag) : '';
   if (!eTag) throw new BadRequestError('BlobCreated event without an eTag', 'event.data.eTag');
   return {
     container: match[1]!,
     blobName: match[2]!,
-    url: e.data.url,
+    url: data.url,
     eTag,
-    contentLength: e.data.contentLength,
-    contentType: e.data.contentType,
-    api: e.data.api,
+    contentLength: data.contentLength,
+    contentType: data.contentType,
+    api: data.api,
     eventId: e.id,
     eventTime: e.time ?? new Date(0).toISOString(),
   };
