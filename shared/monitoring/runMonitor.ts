@@ -70,15 +70,9 @@ const newestFirst = (at: Date) => String(9_999_999_999_999 - at.getTime()).padSt
 export async function runMonitor(pipeline: string, deps: MonitorDeps, trigger: MonitorRun['trigger']): Promise<MonitorRun> {
   const policy = deps.config.pipelines[pipeline]!;
   const now = deps.clock.now();
-  const endpoint = endpointName(pipeline, 'prod');
-  const from = new Date(now.getTime() - policy.monitoring.windowMinutes * 60_000).toISOString();
-  const run: MonitorRun = {
-    id: `${pipeline}-${now.toISOString().replace(/[-:.]/g, '')}`,
-    pipeline, at: now.toISOString(), trigger, endpoint,
-    window: { from, to: now.toISOString() }, rows: 0,
-    unreadable: { malformedLines: 0, outsideRange: 0, vanishedBlobs: 0, samples: [] },
-    outcome: 'no-model', reasons: [],
-  };
+  const run = newRun(pipeline, trigger, new Date(now.getTime() - policy.monitoring.windowMinutes * 60_000), now);
+  const { endpoint } = run;
+  const from = run.window.from;
   const serving = await servingRelease(pipeline, deps);
   if (!serving) {
     run.reasons.push(`no model with a baseline serves ${endpoint}`);
@@ -119,18 +113,11 @@ export async function runMonitor(pipeline: string, deps: MonitorDeps, trigger: M
     : report.drifted ? 'drift'
     : report.dataQualityDegraded ? 'data-quality' : 'ok';
   if (run.outcome !== 'ok' && run.outcome !== 'insufficient-data') {
-    await deps.events.publish([{
-      id: `${run.id}:${run.outcome}`,
-      type: run.outcome === 'drift' ? 'autopilot.DriftDetected' : 'autopilot.QualityDegraded',
-      source: `/autopilot/pipelines/${pipeline}`,
-      subject: `monitors/${run.id}`,
-      time: run.at,
-      data: {
-        pipeline, endpoint, deployment: run.deployment, model: run.model, rows: run.rows, reasons: run.reasons,
-        // The figures behind the reasons, for machines (dashboards, telemetry): every metric compared, drifted or not.
-        ...(run.outcome === 'drift' ? { features: driftScores(report, comparison) } : {}),
-      },
-    }]);
+    await announce(run, deps, {
+      deployment: run.deployment, model: run.model, rows: run.rows,
+      // The figures behind the reasons, for machines (dashboards, telemetry): every metric compared, drifted or not.
+      ...(run.outcome === 'drift' ? { features: driftScores(report, comparison) } : {}),
+    });
   }
   run.retrain = await reactToDrift(run, deps, now, labelled);
   return store(run, deps);
@@ -143,20 +130,32 @@ export async function runMonitor(pipeline: string, deps: MonitorDeps, trigger: M
  */
 export async function signalDrift(pipeline: string, deps: MonitorDeps, source: string, reason: string): Promise<MonitorRun> {
   const now = deps.clock.now();
-  const endpoint = endpointName(pipeline, 'prod');
-  const run: MonitorRun = {
-    id: `${pipeline}-${now.toISOString().replace(/[-:.]/g, '')}-external`,
-    pipeline, at: now.toISOString(), trigger: 'external', endpoint,
-    window: { from: now.toISOString(), to: now.toISOString() }, rows: 0,
-    unreadable: { malformedLines: 0, outsideRange: 0, vanishedBlobs: 0, samples: [] },
-    outcome: 'drift', reasons: [`${source}: ${reason}`],
-  };
-  await deps.events.publish([{
-    id: `${run.id}:drift`, type: 'autopilot.DriftDetected', source: `/autopilot/pipelines/${pipeline}`,
-    subject: `monitors/${run.id}`, time: run.at, data: { pipeline, endpoint, reasons: run.reasons, external: source },
-  }]);
+  const run = { ...newRun(pipeline, 'external', now, now), outcome: 'drift' as const, reasons: [`${source}: ${reason}`] };
+  await announce(run, deps, { external: source });
   run.retrain = await reactToDrift(run, deps, now, [], true);
   return store(run, deps);
+}
+
+function newRun(pipeline: string, trigger: MonitorRun['trigger'], from: Date, now: Date): MonitorRun {
+  return {
+    id: `${pipeline}-${now.toISOString().replace(/[-:.]/g, '')}${trigger === 'external' ? '-external' : ''}`,
+    pipeline, at: now.toISOString(), trigger, endpoint: endpointName(pipeline, 'prod'),
+    window: { from: from.toISOString(), to: now.toISOString() }, rows: 0,
+    unreadable: { malformedLines: 0, outsideRange: 0, vanishedBlobs: 0, samples: [] },
+    outcome: 'no-model', reasons: [],
+  };
+}
+
+/** The CloudEvent of a run that found drift or degraded quality. */
+async function announce(run: MonitorRun, deps: MonitorDeps, details: Record<string, unknown>): Promise<void> {
+  await deps.events.publish([{
+    id: `${run.id}:${run.outcome}`,
+    type: run.outcome === 'drift' ? 'autopilot.DriftDetected' : 'autopilot.QualityDegraded',
+    source: `/autopilot/pipelines/${run.pipeline}`,
+    subject: `monitors/${run.id}`,
+    time: run.at,
+    data: { pipeline: run.pipeline, endpoint: run.endpoint, reasons: run.reasons, ...details },
+  }]);
 }
 
 const RETRAINS_ON: readonly MonitorOutcome[] = ['drift', 'model-quality'];
