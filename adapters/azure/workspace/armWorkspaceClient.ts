@@ -6,7 +6,7 @@ import { mapArmError, orUndefined } from './mapArmError';
 import { ensureCodeAsset, type CodeAsset } from './codeAssets';
 import type { AzureMlWorkspaceOptions } from './azureMlWorkspaceOptions';
 
-/** The REST api-version whose endpoint PATCH accepts `mirrorTraffic` (the SDK's 2022-10-01 model drops it). */
+/** The first REST api-version with the endpoint property `mirrorTraffic` (the SDK's 2022-10-01 model has none). */
 export const MIRROR_API_VERSION = '2023-04-01-preview';
 /** The api-version the SDK (2.1.1) speaks. */
 export const STABLE_API_VERSION = '2022-10-01';
@@ -14,7 +14,16 @@ export const STABLE_API_VERSION = '2022-10-01';
 /** An online endpoint as the raw JSON has it, `mirrorTraffic` included. */
 export interface RawEndpointJson {
   id: string;
-  properties: { scoringUri?: string; traffic?: Record<string, number>; mirrorTraffic?: Record<string, number> };
+  location: string;
+  kind?: string;
+  tags?: Record<string, string>;
+  identity?: unknown;
+  properties: {
+    scoringUri?: string;
+    traffic?: Record<string, number>;
+    mirrorTraffic?: Record<string, number>;
+    [other: string]: unknown;
+  };
 }
 
 export type ArmWorkspaceClientOptions = Pick<
@@ -76,12 +85,16 @@ export class ArmWorkspaceClient {
     return orUndefined(() => this.client.onlineEndpoints.get(this.rg, this.ws, name), 'endpoint', name);
   }
 
-  /** A raw GET: the SDK's deserialiser would drop `mirrorTraffic`, the raw JSON keeps it. */
+  /** A raw GET at MIRROR_API_VERSION: the SDK's model has no `mirrorTraffic`, the raw JSON keeps it. */
   async rawEndpointJson(name: string): Promise<RawEndpointJson | undefined> {
-    const response = await this.sendRaw('GET', `${this.workspacePath}/onlineEndpoints/${armName('endpoint', name)}`, STABLE_API_VERSION);
+    const response = await this.sendRaw('GET', this.endpointPath(name), MIRROR_API_VERSION);
     if (response.status === 404) return undefined;
     if (response.status >= 400) throw mapArmError({ statusCode: response.status, message: response.bodyAsText }, 'endpoint', name);
     return JSON.parse(response.bodyAsText ?? '{}');
+  }
+
+  endpointPath(name: string): string {
+    return `${this.workspacePath}/onlineEndpoints/${armName('endpoint', name)}`;
   }
 
   /** The code folder as a code asset: uploaded once per content, found by hash afterwards. */

@@ -6,10 +6,11 @@ import { AutopilotError, BadRequestError, NotSupportedError, StillProvisioningEr
 import { parseDeploymentSpec } from '../../../shared/jobs';
 import { armCall, mapArmError } from './mapArmError';
 import { toArmDeployment, toDeploymentInfo } from './deploymentMapping';
-import { waitForAsyncOperation } from './waitForAsyncOperation';
+import { asyncOperationStatus, pollArmOperation } from './armOperations';
+import { sendJson } from '../armMlClient';
 import { shadowFromMetrics } from './shadowFromMetrics';
 import { pollWithin } from './pollWithin';
-import { armName, MIRROR_API_VERSION, type ArmWorkspaceClient } from './armWorkspaceClient';
+import { MIRROR_API_VERSION, type ArmWorkspaceClient } from './armWorkspaceClient';
 
 /** Online endpoints of one workspace: deployments, live traffic split and mirrored (shadow) traffic. */
 export class AzureOnlineEndpoints {
@@ -50,16 +51,27 @@ export class AzureOnlineEndpoints {
   }
 
   async setTraffic(endpoint: string, traffic: Record<string, number>): Promise<EndpointInfo> {
-    const { client, rg, ws, lro } = this.arm;
     const total = Object.values(traffic).reduce((sum, percent) => sum + percent, 0);
     if (total !== 100 && total !== 0) throw new BadRequestError(`traffic of endpoint '${endpoint}' sums to ${total}; make it 100`, 'traffic');
-    const current = await this.arm.rawEndpoint(endpoint);
-    if (!current) throw mapArmError({ statusCode: 404 }, 'endpoint', endpoint);
-    // The stable PATCH takes tags only, so traffic goes through a PUT of the whole endpoint.
-    await armCall(() => client.onlineEndpoints.beginCreateOrUpdateAndWait(rg, ws, endpoint, {
-      ...current, properties: { ...current.properties, traffic },
-    }, lro), 'endpoint', endpoint);
+    await this.putSplit(endpoint, { traffic }, `traffic update of endpoint '${endpoint}'`);
     return (await this.getEndpoint(endpoint))!;
+  }
+
+  /**
+   * Live and mirrored traffic are both endpoint properties, set by a PUT of the whole endpoint
+   * (its PATCH takes tags and identity only). The endpoint is read and written at
+   * MIRROR_API_VERSION as raw JSON, so setting one split never drops the other.
+   */
+  private async putSplit(endpoint: string, split: { traffic?: Record<string, number>; mirrorTraffic?: Record<string, number> }, what: string): Promise<void> {
+    const current = await this.arm.rawEndpointJson(endpoint);
+    if (!current) throw mapArmError({ statusCode: 404 }, 'endpoint', endpoint);
+    // Read-only properties are left out of the PUT.
+    const { provisioningState: _state, scoringUri: _scoring, swaggerUri: _swagger, ...writable } = current.properties;
+    const { location, kind, tags, identity } = current;
+    const response = await this.arm.sendRaw('PUT', this.arm.endpointPath(endpoint), MIRROR_API_VERSION, { location, kind, tags, identity, properties: { ...writable, ...split } });
+    if (response.status >= 400) throw mapArmError({ statusCode: response.status, message: response.bodyAsText }, 'endpoint', endpoint);
+    const statusUrl = response.headers.get('azure-asyncoperation');
+    if (statusUrl) await pollArmOperation(() => sendJson(this.arm.client, 'GET', statusUrl), what, asyncOperationStatus(what), this.arm.pollIntervalMs);
   }
 
   async deleteDeployment(endpoint: string, deployment: string): Promise<void> {
@@ -85,18 +97,13 @@ export class AzureOnlineEndpoints {
     return out.filter((e): e is EndpointInfo => e !== undefined);
   }
 
-  /** Mirror traffic within one endpoint, via the newer api-version (the SDK model has no `mirrorTraffic`). */
+  /** Mirror traffic within one endpoint (Azure ML mirrors to deployments of the same endpoint only). */
   async setShadow(endpoint: string, target: { endpoint: string; deployment: string }, percent: number): Promise<void> {
     if (target.endpoint !== endpoint) {
       throw new NotSupportedError(`mirroring ${endpoint} to ${target.endpoint}/${target.deployment}`, 'azure', 'Azure ML mirrors traffic only between deployments of one endpoint');
     }
-    const response = await this.arm.sendRaw('PATCH', `${this.arm.workspacePath}/onlineEndpoints/${armName('endpoint', endpoint)}`, MIRROR_API_VERSION, {
-      properties: { mirrorTraffic: percent > 0 ? { [target.deployment]: percent } : {} },
-    });
-    if (response.status >= 400) throw mapArmError({ statusCode: response.status, message: response.bodyAsText }, 'endpoint', endpoint);
-    // The PATCH is a long-running operation; wait until the service has applied it.
-    const statusUrl = response.headers.get('azure-asyncoperation');
-    if (statusUrl) await waitForAsyncOperation(this.arm.client, statusUrl, `mirror traffic update of endpoint '${endpoint}'`, this.arm.pollIntervalMs);
+    if (percent > 50) throw new BadRequestError(`Azure ML mirrors at most 50% of an endpoint's traffic, asked ${percent}% for ${endpoint}/${target.deployment}`, 'shadowPercent');
+    await this.putSplit(endpoint, { mirrorTraffic: percent > 0 ? { [target.deployment]: percent } : {} }, `mirror traffic update of endpoint '${endpoint}'`);
     if (percent > 0) this.shadows.set(endpoint, { deployment: target.deployment, since: this.arm.now().toISOString() });
     else this.shadows.delete(endpoint);
   }

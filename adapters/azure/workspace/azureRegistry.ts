@@ -6,6 +6,7 @@ import type { ModelVersion } from '../../../shared/ports';
 import { AutopilotError, ConcurrencyError, NotFoundError } from '../../../shared/errors';
 import { createArmMlClient, DEFAULT_ARM_ENDPOINT, sendJson, workspaceArmId, type AzureCoordinates } from '../armMlClient';
 import { mapArmError } from './mapArmError';
+import { pollArmOperation } from './armOperations';
 import { armName, STABLE_API_VERSION } from './armWorkspaceClient';
 import { fromArmModelVersion } from './modelMapping';
 
@@ -148,14 +149,11 @@ export class AzureMlRegistry {
   /** ARM polling, final state via Location: 202 while running, 200 once done. */
   private async waitForLocation(location: string | undefined, from: ModelVersion): Promise<void> {
     if (!location) return;
-    const deadline = Date.now() + 30 * 60_000;
-    while (Date.now() < deadline) {
-      const poll = await this.send('GET', location);
-      if (poll.status === 200 || poll.status === 204) return;
+    await pollArmOperation(() => this.send('GET', location), `sharing of ${from.name}:${from.version} into registry '${this.coordinates.name}'`, (poll) => {
+      if (poll.status === 200 || poll.status === 204) return 'done';
       if (poll.status !== 202) throw mapArmError({ statusCode: poll.status, message: poll.bodyAsText }, 'registry import of', `${from.name}:${from.version}`);
-      await new Promise((resolve) => setTimeout(resolve, this.options.pollIntervalMs ?? 2000));
-    }
-    throw new AutopilotError(`sharing ${from.name}:${from.version} into registry '${this.coordinates.name}' did not finish within 30 minutes`, { retryable: true });
+      return 'running';
+    }, this.options.pollIntervalMs);
   }
 
   private toModelVersion(name: string, arm: ArmModelVersion): ModelVersion {

@@ -4,7 +4,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
 import { FakeScoring, type ScoringView } from './FakeScoring';
-import { DeploymentBody, EndpointBody, EndpointPatchBody, EndpointPatchPreviewBody, JobBody, ModelVersionBody } from './armMlSchemas';
+import { DeploymentBody, EndpointBody, EndpointPatchBody, JobBody, ModelVersionBody } from './armMlSchemas';
 import { closeServer } from '../closeServer';
 
 export const STABLE_API_VERSION = '2022-10-01';
@@ -176,8 +176,9 @@ export class ArmMlFake {
     }
     const m = WS.exec(url.pathname);
     if (!m) throw new ArmHttpError(404, 'InvalidResourcePath', `no such path ${url.pathname}`);
-    const isPreviewPatch = method === 'PATCH' && apiVersion === PREVIEW_API_VERSION;
-    if (apiVersion !== STABLE_API_VERSION && !isPreviewPatch) {
+    // The preview is spoken for endpoints only (mirrorTraffic); anything else stays on 2022-10-01.
+    const isPreview = apiVersion === PREVIEW_API_VERSION && /^onlineEndpoints\/[^/]+$/.test(m[4]!);
+    if (apiVersion !== STABLE_API_VERSION && !isPreview) {
       throw new ArmHttpError(400, 'InvalidApiVersionParameter', `api-version '${apiVersion}' is not supported here`);
     }
     const parts = m[4]!.split('/');
@@ -227,7 +228,9 @@ export class ArmMlFake {
       case 'PUT onlineEndpoints/*': {
         const b = validate(EndpointBody, body);
         const existing = this.resources.get(key);
-        const endpoint = { ...b, id, name, properties: { ...b.properties, mirrorTraffic: existing?.properties.mirrorTraffic ?? {}, scoringUri: this.scoring.scoringUri(name), provisioningState: existing ? 'Updating' : 'Creating' } };
+        // 2022-10-01 has no mirrorTraffic: a PUT in it leaves the mirror as it was.
+        const mirrorTraffic = isPreview ? this.validMirror(key, b.properties.mirrorTraffic ?? {}) : existing?.properties.mirrorTraffic ?? {};
+        const endpoint = { ...b, id, name, properties: { ...b.properties, mirrorTraffic, scoringUri: this.scoring.scoringUri(name), provisioningState: existing ? 'Updating' : 'Creating' } };
         this.resources.set(key, endpoint);
         return this.asyncOperation(existing ? 200 : 201, endpoint, () => (endpoint.properties.provisioningState = 'Succeeded'));
       }
@@ -237,9 +240,8 @@ export class ArmMlFake {
       }
       case 'PATCH onlineEndpoints/*': {
         const endpoint = this.existing(key, name);
-        const b = isPreviewPatch ? validate(EndpointPatchPreviewBody, body) : validate(EndpointPatchBody, body);
+        const b = validate(EndpointPatchBody, body);
         if (b.tags) endpoint.tags = b.tags;
-        Object.assign(endpoint.properties, (b as z.infer<typeof EndpointPatchPreviewBody>).properties ?? {});
         return this.asyncOperation(202, undefined, () => undefined);
       }
       case 'PUT onlineEndpoints/*/deployments/*': {
@@ -269,6 +271,18 @@ export class ArmMlFake {
     const found = this.resources.get(key);
     if (!found) throw new ArmHttpError(404, 'ResourceNotFound', `${name} not found`);
     return found;
+  }
+
+  /** The service's rules for mirrored traffic: at most 50% in all, to deployments of this endpoint. */
+  private validMirror(endpointKey: string, mirror: Record<string, number>): Record<string, number> {
+    const total = Object.values(mirror).reduce((a, b) => a + b, 0);
+    if (total > 50) throw new ArmHttpError(400, 'BadArgument', `mirrorTraffic sums to ${total}; at most 50 is allowed`);
+    for (const deployment of Object.keys(mirror)) {
+      if (!this.resources.has(`${endpointKey}/deployments/${deployment.toLowerCase()}`)) {
+        throw new ArmHttpError(400, 'BadArgument', `mirrorTraffic names deployment ${deployment}, which this endpoint does not have`);
+      }
+    }
+    return mirror;
   }
 
   private asyncOperation(status: number, payload: unknown, complete: () => void): [number, unknown, Record<string, string>] {

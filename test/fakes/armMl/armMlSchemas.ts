@@ -42,16 +42,12 @@ export const EndpointBody = z.looseObject({
   properties: z.looseObject({
     authMode: z.enum(['AMLToken', 'Key', 'AADToken']),
     traffic: liveTraffic.optional(),
+    mirrorTraffic: traffic.optional(),
   }),
 });
 
-/** 2022-10-01 PATCH takes tags and identity only; the preview also takes properties (mirrorTraffic). */
+/** The PATCH takes tags and identity only, in every api-version; traffic and mirrorTraffic go by PUT. */
 export const EndpointPatchBody = z.strictObject({ tags: stringMap.optional(), identity: z.unknown().optional() });
-export const EndpointPatchPreviewBody = z.strictObject({
-  tags: stringMap.optional(),
-  identity: z.unknown().optional(),
-  properties: z.strictObject({ traffic: liveTraffic.optional(), mirrorTraffic: traffic.optional() }).optional(),
-});
 
 export const DeploymentBody = z.looseObject({
   location: z.string().min(1),

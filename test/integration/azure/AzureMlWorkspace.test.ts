@@ -101,7 +101,7 @@ describe('AzureMlWorkspace against the ARM Machine Learning fake', () => {
     expect((await dev.listModels()).map((m) => `${m.name}:${m.version}`)).toEqual(['churn:1', 'churn:2']);
   });
 
-  test('deploys through long-running operations, splits traffic 90/10, mirrors 10% through the newer api-version and deletes a deployment', async () => {
+  test('deploys through long-running operations, splits traffic 90/10, mirrors 10% by a PUT in the newer api-version and deletes a deployment', async () => {
     const ws = workspace('ws-prod', 'prod');
     const spec = join(dir, 'deployment.yaml');
     const blue = await ws.deploy({ endpoint: 'churn-ep', deployment: 'blue', model: { name: 'churn', version: 1 }, specPath: spec });
@@ -118,12 +118,18 @@ describe('AzureMlWorkspace against the ARM Machine Learning fake', () => {
     expect(split.scoringUri).toBe(fake.scoring.scoringUri('churn-ep'));
 
     await ws.setShadow('churn-ep', { endpoint: 'churn-ep', deployment: 'green' }, 10);
-    const patch = fake.callsTo('PATCH', '/onlineEndpoints/churn-ep');
-    expect(patch).toHaveLength(1);
-    expect(patch[0]).toMatchObject({ apiVersion: PREVIEW_API_VERSION, body: { properties: { mirrorTraffic: { green: 10 } } } });
+    // The endpoint's PATCH takes tags and identity only: both splits go in a PUT of the whole endpoint.
+    expect(fake.callsTo('PATCH', '/onlineEndpoints/churn-ep')).toHaveLength(0);
+    const mirrorPut = fake.callsTo('PUT', '/onlineEndpoints/churn-ep').at(-1);
+    expect(mirrorPut).toMatchObject({ apiVersion: PREVIEW_API_VERSION, body: { location: 'westeurope', properties: { authMode: 'Key', traffic: { blue: 90, green: 10 }, mirrorTraffic: { green: 10 } } } });
     expect((await ws.getEndpoint('churn-ep'))?.mirrorTraffic).toEqual({ green: 10 });
+    await expect(ws.setShadow('churn-ep', { endpoint: 'churn-ep', deployment: 'green' }, 60)).rejects.toThrow(/at most 50%/);
 
+    // A new live split keeps the mirror, and clearing the mirror keeps the live split.
+    await ws.setTraffic('churn-ep', { blue: 80, green: 20 });
+    expect(await ws.getEndpoint('churn-ep')).toMatchObject({ traffic: { blue: 80, green: 20 }, mirrorTraffic: { green: 10 } });
     await ws.setShadow('churn-ep', { endpoint: 'churn-ep', deployment: 'green' }, 0);
+    expect(await ws.getEndpoint('churn-ep')).toMatchObject({ traffic: { blue: 80, green: 20 }, mirrorTraffic: {} });
     await ws.setTraffic('churn-ep', { blue: 100 });
     await ws.deleteDeployment('churn-ep', 'green');
     const after = await ws.getEndpoint('churn-ep');
