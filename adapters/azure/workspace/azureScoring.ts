@@ -4,7 +4,7 @@ import { AutopilotError, StillProvisioningError } from '../../../shared/errors';
 import { armCall, mapArmError } from './mapArmError';
 import { invokeScoring } from './invokeScoring';
 import { endpointTraffic } from './endpointTraffic';
-import { scoreDeployment, scoreThroughDeployment } from './scoreThroughDeployment';
+import { scoreDeployment, servingDeployment, type ScoringTarget } from './scoringTargets';
 import { ensureEvaluationDeployment, evaluationTarget } from './evaluationDeployment';
 import { AzureLoads } from './azureLoads';
 import { checkLoadDeployments, toLoadSettings } from '../../load/loadSettings';
@@ -18,6 +18,7 @@ export type AzureScoringOptions = Pick<AzureMlWorkspaceOptions, 'credential' | '
 export class AzureScoring {
   /** Endpoint keys by endpoint name: listKeys is an ARM call, scoring is hot. Dropped on a 401 (rotated key). */
   private readonly keys = new Map<string, Promise<{ scoringUri: string; key: string }>>();
+  private readonly scoringTargets = new Map<string, ScoringTarget>();
   private metricsClient?: MetricsClient;
   private readonly loads = new AzureLoads((endpoint, request, options) => this.invokeEndpoint(endpoint, request, options));
 
@@ -35,9 +36,25 @@ export class AzureScoring {
   /**
    * Azure has no endpoint-less scoring: a registered model is scored by the online deployment
    * serving it; a job's output by an evaluation deployment (see evaluationDeployment.ts).
+   * The gate scores in 5,000-row batches, so the deployment found is remembered per source
+   * (finding it costs ARM calls) and looked up again only after a scoring error.
    */
   async scoreBatch(source: ModelSource, specPath: string, request: ScoreRequest): Promise<ScoreResponse> {
-    if (!('job' in source)) return scoreThroughDeployment(this.workspace, source, request);
+    const key = JSON.stringify(source);
+    let target = this.scoringTargets.get(key);
+    if (!target) {
+      target = 'job' in source ? await this.evaluationDeployment(source, specPath) : await servingDeployment(this.workspace, source);
+      this.scoringTargets.set(key, target);
+    }
+    try {
+      return await scoreDeployment(this.workspace, target.endpoint, target.deployment, target.label, request);
+    } catch (error) {
+      this.scoringTargets.delete(key);
+      throw error;
+    }
+  }
+
+  private async evaluationDeployment(source: { job: string; output: string }, specPath: string): Promise<ScoringTarget> {
     const target = evaluationTarget(this.arm.workspacePath, source.job);
     const info = await ensureEvaluationDeployment(this.workspace, target, source, specPath, { now: this.arm.now() });
     const label = `the output '${source.output}' of job '${source.job}'`;
@@ -45,11 +62,12 @@ export class AzureScoring {
     if (info.state !== 'succeeded') {
       throw new AutopilotError(`the evaluation deployment ${target.endpoint}/${target.deployment} of ${label} failed: ${info.error ?? 'see the deployment logs in Azure ML studio'}`);
     }
-    return scoreDeployment(this.workspace, target.endpoint, target.deployment, label, request);
+    return { ...target, label };
   }
 
   /** Removes the evaluation deployment of a job output once the gate has its scores (it bills per hour). */
   async finishedScoring(source: ModelSource): Promise<void> {
+    this.scoringTargets.delete(JSON.stringify(source));
     if (!('job' in source)) return;
     const target = evaluationTarget(this.arm.workspacePath, source.job);
     const endpoint = await this.workspace.getEndpoint(target.endpoint);

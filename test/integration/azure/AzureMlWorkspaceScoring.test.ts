@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AzureMlWorkspace } from '../../../adapters/azure/workspace/AzureMlWorkspace';
 import { NotFoundError } from '../../../shared/errors';
-import { BatchEndpointRequiredError } from '../../../adapters/azure/workspace/scoreThroughDeployment';
+import { BatchEndpointRequiredError } from '../../../adapters/azure/workspace/scoringTargets';
 import { staticTokenCredential } from '../../../adapters/azure/workspace/staticTokenCredential';
 import { ArmMlFake } from '../../fakes/armMl/ArmMlFake';
 import { FakeMonitorMetrics, METRICS_API_VERSION, ONLINE_ENDPOINT_NAMESPACE } from '../../fakes/armMl/FakeMonitorMetrics';
@@ -96,8 +96,10 @@ describe('AzureMlWorkspace scoring and traffic against the fakes', () => {
     expect(evaluation.traffic).toEqual({});
     expect(evaluation.deployments).toHaveLength(1);
     expect((await ws.getModel({ name: 'autopilot-evaluation', version: 1 }))?.tags).toMatchObject({ 'autopilot.job': 'train-r9' });
-    // The second batch of the same evaluation reuses the deployment.
+    // The second batch of the same evaluation reuses the deployment without looking it up in ARM again.
+    const armCalls = fake.calls.length;
     await ws.scoreBatch({ job: 'train-r9', output: 'model' }, join(dir, 'deployment.yaml'), ROWS);
+    expect(fake.calls.slice(armCalls)).toEqual([]);
     expect((await ws.getEndpoint(evaluation.name))!.deployments).toHaveLength(1);
     await ws.finishedScoring({ job: 'train-r9', output: 'model' });
     expect((await ws.getEndpoint(evaluation.name))!.deployments).toEqual([]);

@@ -18,17 +18,24 @@ const ScoreResponseBody = z.looseObject({
   classes: z.array(z.unknown()).optional(),
 });
 
+/** A deployment that can score a model, and how errors name the model. */
+export interface ScoringTarget {
+  endpoint: string;
+  deployment: string;
+  label: string;
+}
+
 /**
- * Scores rows with the online deployment that serves the model (named through
+ * The online deployment that serves a registered model (scored through
  * `azureml-model-deployment`, so the live split does not matter).
  */
-export async function scoreThroughDeployment(workspace: MlWorkspace, source: ModelRef, request: ScoreRequest): Promise<ScoreResponse> {
+export async function servingDeployment(workspace: MlWorkspace, source: ModelRef): Promise<ScoringTarget> {
   const label = `model ${source.name}:${source.version}`;
   const serving = (await workspace.listEndpoints())
     .flatMap((e) => e.deployments.map((d) => ({ endpoint: e.name, deployment: d })))
     .find(({ deployment: d }) => d.state === 'succeeded' && d.model.name === source.name && d.model.version === source.version);
   if (!serving) throw new BatchEndpointRequiredError(label);
-  return scoreDeployment(workspace, serving.endpoint, serving.deployment.name, label, request);
+  return { endpoint: serving.endpoint, deployment: serving.deployment.name, label };
 }
 
 /** One scoring call to a named deployment; a non-200 or a body without predictions is an error naming both. */
