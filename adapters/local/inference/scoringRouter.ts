@@ -74,16 +74,15 @@ export class ScoringRouter {
       if (copying || received <= MAX_INSPECTED_BODY_BYTES) chunks.push(chunk);
       else chunks = [];
     };
-    let onLiveAnswer: (outcome: ForwardOutcome) => void = () => {};
-    const liveAnswer = new Promise<ForwardOutcome>((resolve) => (onLiveAnswer = resolve));
+    let onLiveAnswer: (answer: Answer) => void = () => {};
+    const liveAnswer = new Promise<Answer>((resolve) => (onLiveAnswer = resolve));
     forwardRequest(
       req,
       res,
       { deployment: chosen, ...deployment },
       this.deps.agent,
       (outcome) => {
-        this.observe(name, chosen, outcome, { synthetic, mirrored: copy });
-        onLiveAnswer(outcome);
+        onLiveAnswer({ outcome, predictions: this.observe(name, chosen, outcome, { synthetic, mirrored: copy }) });
       },
       copying || collector ? capture : undefined,
     );
@@ -103,29 +102,29 @@ export class ScoringRouter {
         const target = this.deps.endpoint(shadow.endpoint)?.routing().deployments[shadow.deployment];
         const shadowAnswer = this.copyTo(shadow.endpoint, shadow.deployment, target, body, contentType);
         void Promise.all([liveAnswer, shadowAnswer]).then(([a, b]) =>
-          tally.add({ status: a.status, predictions: readPredictions(a.body) }, { status: b.status, predictions: readPredictions(b.body) }),
+          tally.add({ status: a.outcome.status, predictions: a.predictions }, { status: b.outcome.status, predictions: b.predictions }),
         );
       }
     });
   }
 
   /** The answer has gone out when `answered` resolves: collecting never delays it. Error answers are not collected. */
-  private collectWhenAnswered(collector: InferenceCollector, answered: Promise<ForwardOutcome>, exchange: Omit<ScoredExchange, 'time' | 'latencyMs' | 'answer'>): void {
-    void answered.then((outcome) => {
+  private collectWhenAnswered(collector: InferenceCollector, answered: Promise<Answer>, exchange: Omit<ScoredExchange, 'time' | 'latencyMs' | 'answer'>): void {
+    void answered.then(({ outcome }) => {
       if (outcome.status < 200 || outcome.status >= 300) return;
       collector.collect({ ...exchange, time: new Date(this.deps.now()), latencyMs: outcome.latencyMs, answer: outcome.body });
     });
   }
 
   /** Sends a copy; it is recorded as a mirrored observation of its deployment, not as its traffic. */
-  private async copyTo(endpoint: string, deployment: string, settings: EndpointRouting['deployments'][string] | undefined, body: Buffer, contentType: string): Promise<ForwardOutcome> {
+  private async copyTo(endpoint: string, deployment: string, settings: EndpointRouting['deployments'][string] | undefined, body: Buffer, contentType: string): Promise<Answer> {
     const target: ForwardTarget = { deployment, url: settings?.url, requestTimeoutMs: settings?.requestTimeoutMs ?? 5000 };
     const outcome = await sendMirror(target, body, contentType, this.deps.agent);
-    if (settings) this.observe(endpoint, deployment, outcome, { synthetic: false, mirrored: true });
-    return outcome;
+    return { outcome, predictions: settings ? this.observe(endpoint, deployment, outcome, { synthetic: false, mirrored: true }) : undefined };
   }
 
-  private observe(endpoint: string, deployment: string, outcome: ForwardOutcome, flags: { synthetic: boolean; mirrored: boolean }): void {
+  /** Records one answer in the traffic store; returns its predictions (parsed once, here). */
+  private observe(endpoint: string, deployment: string, outcome: ForwardOutcome, flags: { synthetic: boolean; mirrored: boolean }): unknown[] | undefined {
     const ok = outcome.status >= 200 && outcome.status < 300;
     const predictions = ok ? readPredictions(outcome.body) : undefined;
     const first = predictions?.[0];
@@ -137,7 +136,14 @@ export class ScoringRouter {
       // An uninspected body (too large) is not judged; an inspected one must hold predictions.
       malformed: ok && outcome.body !== undefined && predictions === undefined,
     });
+    return predictions;
   }
+}
+
+/** An answer and its predictions, parsed once for the traffic store and the shadow tally. */
+interface Answer {
+  outcome: ForwardOutcome;
+  predictions: unknown[] | undefined;
 }
 
 /** The caller's request id when it is a sane header value, else a new one. */

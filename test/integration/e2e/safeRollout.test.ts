@@ -8,7 +8,7 @@ import type { EndpointInfo } from '../../../shared/ports';
 import type { Release } from '../../../shared/release/types';
 import { startTestStack, waitFor, type TestStack } from './localStack';
 
-jest.setTimeout(300_000);
+jest.setTimeout(600_000);
 
 const ROOT = resolve(__dirname, '../../..');
 let stack: TestStack;
@@ -38,7 +38,7 @@ async function settle(blob: string, content: string): Promise<Release> {
   return waitFor(`release of ${blob}`, async () => {
     const release = await releaseOf(blob);
     return release && !['queued', 'running'].includes(release.status) ? release : undefined;
-  }, { timeoutMs: 180_000 });
+  }, { timeoutMs: 300_000 });
 }
 
 async function prod(): Promise<EndpointInfo> {
@@ -78,7 +78,7 @@ describe('safe rollout on the embedded stack', () => {
     const inCanary = await waitFor('the canary of v4', async () => {
       const release = await releaseOf(blob);
       return release?.stage === 'canary' && release.canary ? release : undefined;
-    }, { timeoutMs: 180_000 });
+    }, { timeoutMs: 300_000 });
     const alert = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/alerts/metric-fired.json'), 'utf8')) as {
       data: { essentials: { alertTargetIDs: string[]; configurationItems: string[]; alertId: string } };
     };
