@@ -6,8 +6,11 @@ import { mapArmError, orUndefined } from './mapArmError';
 import { ensureCodeAsset, type CodeAsset } from './codeAssets';
 import type { AzureMlWorkspaceOptions } from './azureMlWorkspaceOptions';
 
-/** The first REST api-version with the endpoint property `mirrorTraffic` (the SDK's 2022-10-01 model has none). */
-export const MIRROR_API_VERSION = '2023-04-01-preview';
+/**
+ * A GA REST api-version with the endpoint property `mirrorTraffic` (added in 2022-12-01-preview,
+ * GA since 2023-04-01; the SDK's 2022-10-01 has none), for raw endpoint reads and writes.
+ */
+export const MIRROR_API_VERSION = '2024-04-01';
 /** The api-version the SDK (2.1.1) speaks. */
 export const STABLE_API_VERSION = '2022-10-01';
 

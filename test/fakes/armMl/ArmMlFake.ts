@@ -8,7 +8,8 @@ import { DeploymentBody, EndpointBody, EndpointPatchBody, JobBody, ModelVersionB
 import { closeServer } from '../closeServer';
 
 export const STABLE_API_VERSION = '2022-10-01';
-export const PREVIEW_API_VERSION = '2023-04-01-preview';
+/** The newer api-version, spoken for online endpoints only (it has `mirrorTraffic`). */
+export const MIRROR_API_VERSION = '2024-04-01';
 
 export interface RecordedCall { method: string; path: string; apiVersion: string | null; body?: unknown; status: number; receivedAt: number }
 export type FaultStatus = 429 | 503 | 409;
@@ -176,9 +177,8 @@ export class ArmMlFake {
     }
     const m = WS.exec(url.pathname);
     if (!m) throw new ArmHttpError(404, 'InvalidResourcePath', `no such path ${url.pathname}`);
-    // The preview is spoken for endpoints only (mirrorTraffic); anything else stays on 2022-10-01.
-    const isPreview = apiVersion === PREVIEW_API_VERSION && /^onlineEndpoints\/[^/]+$/.test(m[4]!);
-    if (apiVersion !== STABLE_API_VERSION && !isPreview) {
+    const isMirrorVersion = apiVersion === MIRROR_API_VERSION && /^onlineEndpoints\/[^/]+$/.test(m[4]!);
+    if (apiVersion !== STABLE_API_VERSION && !isMirrorVersion) {
       throw new ArmHttpError(400, 'InvalidApiVersionParameter', `api-version '${apiVersion}' is not supported here`);
     }
     const parts = m[4]!.split('/');
@@ -229,7 +229,7 @@ export class ArmMlFake {
         const b = validate(EndpointBody, body);
         const existing = this.resources.get(key);
         // 2022-10-01 has no mirrorTraffic: a PUT in it leaves the mirror as it was.
-        const mirrorTraffic = isPreview ? this.validMirror(key, b.properties.mirrorTraffic ?? {}) : existing?.properties.mirrorTraffic ?? {};
+        const mirrorTraffic = isMirrorVersion ? this.validMirror(key, b.properties.mirrorTraffic ?? {}) : existing?.properties.mirrorTraffic ?? {};
         const endpoint = { ...b, id, name, properties: { ...b.properties, mirrorTraffic, scoringUri: this.scoring.scoringUri(name), provisioningState: existing ? 'Updating' : 'Creating' } };
         this.resources.set(key, endpoint);
         return this.asyncOperation(existing ? 200 : 201, endpoint, () => (endpoint.properties.provisioningState = 'Succeeded'));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { AzureMlWorkspace } from '../../../adapters/azure/workspace/AzureMlWorkspace';
 import { staticTokenCredential } from '../../../adapters/azure/workspace/staticTokenCredential';
 import { ConcurrencyError, NotFoundError } from '../../../shared/errors';
-import { ArmMlFake, PREVIEW_API_VERSION, STABLE_API_VERSION } from '../../fakes/armMl/ArmMlFake';
+import { ArmMlFake, MIRROR_API_VERSION, STABLE_API_VERSION } from '../../fakes/armMl/ArmMlFake';
 import { selfSignedCert } from '../../fakes/armMl/selfSignedCert';
 import { codeRoutes } from '../../fakes/armMl/codeRoutes';
 import { startAzurite, type RunningAzurite } from '../../../devhost/azurite';
@@ -121,7 +121,7 @@ describe('AzureMlWorkspace against the ARM Machine Learning fake', () => {
     // The endpoint's PATCH takes tags and identity only: both splits go in a PUT of the whole endpoint.
     expect(fake.callsTo('PATCH', '/onlineEndpoints/churn-ep')).toHaveLength(0);
     const mirrorPut = fake.callsTo('PUT', '/onlineEndpoints/churn-ep').at(-1);
-    expect(mirrorPut).toMatchObject({ apiVersion: PREVIEW_API_VERSION, body: { location: 'westeurope', properties: { authMode: 'Key', traffic: { blue: 90, green: 10 }, mirrorTraffic: { green: 10 } } } });
+    expect(mirrorPut).toMatchObject({ apiVersion: MIRROR_API_VERSION, body: { location: 'westeurope', properties: { authMode: 'Key', traffic: { blue: 90, green: 10 }, mirrorTraffic: { green: 10 } } } });
     expect((await ws.getEndpoint('churn-ep'))?.mirrorTraffic).toEqual({ green: 10 });
     await expect(ws.setShadow('churn-ep', { endpoint: 'churn-ep', deployment: 'green' }, 60)).rejects.toThrow(/at most 50%/);
 
