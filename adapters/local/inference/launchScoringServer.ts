@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ProbeSettings } from '../../../shared/jobs/deploymentSpec';
 import { LineTail } from '../workspace/logTail';
-import { stampLogLine } from '../workspace/scoringLogFile';
+import { openScoringLog, stampLogLine } from '../workspace/scoringLogFile';
 
 /** How the deployment log records the port a scoring server listens on (the bench reads it). */
 export const LISTENING_MARKER = '[autopilot] scoring server listening on port ';
@@ -19,7 +19,7 @@ export interface ScoringServerConfig {
   modelDir: string;
   environmentVariables: Record<string, string>;
   liveness: ProbeSettings;
-  /** Output of the server is appended here, a time stamp per line (deploymentLogs reads it). @default kept in memory only */
+  /** Output of the server is appended here, a time stamp per line, rotated by size (deploymentLogs reads it). @default kept in memory only */
   logFile?: string;
 }
 
@@ -47,7 +47,7 @@ export function launchScoringServer(
   onSpawn: (child: ChildProcess) => void = () => {},
 ): Promise<LaunchedServer> {
   const tail = new LineTail(20);
-  const log: WriteStream | undefined = config.logFile ? createWriteStream(config.logFile, { flags: 'a' }) : undefined;
+  const log = config.logFile ? openScoringLog(config.logFile) : undefined;
   // Marks each (re)start in the log, so a restart loop is visible to whoever reads it.
   log?.write(stampLogLine(`[autopilot] starting the scoring server of ${config.label}`));
   const child = spawn(process.execPath, ['--import', TSX_LOADER, SERVER_ENTRY], {

@@ -1,3 +1,6 @@
+import { basename, dirname } from 'node:path';
+import type { Writable } from 'node:stream';
+import type * as Rfs from 'rotating-file-stream' with { 'resolution-mode': 'import' };
 import type { DeploymentLogLine } from '../../../shared/ports';
 import { windowLogLines } from '../../../shared/endpoints/deploymentLogs';
 import { readTail } from './logTail';
@@ -5,6 +8,11 @@ import { readTail } from './logTail';
 /** Bytes read per requested line: generous, so long lines (stack traces, JSON) rarely cut the tail short. */
 const BYTES_PER_LINE = 2048;
 const MAX_READ_BYTES = 8 * 1024 * 1024;
+// The package's types are declared as ESM; `require` loads its CommonJS build.
+const { createStream } = require('rotating-file-stream') as typeof Rfs;
+
+/** Past this size a deployment log moves to `<file>.1` (replacing the older one): a long-running stack keeps at most twice this per deployment. */
+export const SCORING_LOG_ROTATE_BYTES = 10 * 1024 * 1024;
 const STAMPED = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z) (.*)$/;
 
 /**
@@ -22,7 +30,11 @@ export function stampLogLine(text: string, at: Date = new Date()): string {
  * no `time`.
  */
 export async function readScoringLog(file: string, options: { tail: number; since?: string }): Promise<DeploymentLogLine[]> {
-  const text = await readTail(file, Math.min(MAX_READ_BYTES, options.tail * BYTES_PER_LINE));
+  const bytes = Math.min(MAX_READ_BYTES, options.tail * BYTES_PER_LINE);
+  const recent = await readTail(file, bytes);
+  // Just after a rotation the current file is short: the rest of the tail is in `<file>.1`.
+  const older = lineCount(recent) < options.tail ? await readTail(`${file}.1`, bytes) : '';
+  const text = older + recent;
   const lines: DeploymentLogLine[] = text
     .split('\n')
     .filter((line, i, all) => i < all.length - 1 || line !== '')
@@ -31,4 +43,20 @@ export async function readScoringLog(file: string, options: { tail: number; sinc
       return match ? { time: match[1]!, text: match[2]! } : { text: line };
     });
   return windowLogLines(lines, options);
+}
+
+/**
+ * Appends to a deployment log, rotating it by size (classic `<file>.1` naming, one old file
+ * kept) so a scoring script that prints per request cannot fill the disk.
+ */
+export function openScoringLog(file: string, maxBytes = SCORING_LOG_ROTATE_BYTES): Writable {
+  const name = basename(file);
+  // With `rotate`, the generator's first argument is the rotation index (0 or none: the live file).
+  return createStream((index) => (typeof index === 'number' && index > 0 ? `${name}.${index}` : name), { path: dirname(file), size: `${maxBytes}B`, rotate: 1 });
+}
+
+function lineCount(text: string): number {
+  let count = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) count++;
+  return count;
 }

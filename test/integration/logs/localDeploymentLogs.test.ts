@@ -85,10 +85,14 @@ describe('LocalWorkspace.deploymentLogs', () => {
   test('shows the error a failing request printed on stderr, and tail keeps only the newest lines', async () => {
     const response = await fetch(host.scoringUri('fx-prod'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'throw' }) });
     expect(response.status).toBe(500);
+    // The trace arrives line by line: wait until it is in and the log has stopped growing.
+    let previous = '';
     const all = await until(async () => {
       const read = await prod.deploymentLogs('fx-prod', 'blue', { tail: 50 });
-      return texts(read).some((t) => t.startsWith('run() failed: Error: cannot score this')) ? read : undefined;
-    }, 'the run() failure in the deployment log');
+      const settled = JSON.stringify(read.lines) === previous;
+      previous = JSON.stringify(read.lines);
+      return settled && texts(read).some((t) => t.startsWith('run() failed: Error: cannot score this')) ? read : undefined;
+    }, 'the whole run() failure in the deployment log');
     // The stack trace follows the message, one line per frame.
     expect(texts(all).at(-1)).toMatch(/^\s+at /);
     expect((await prod.deploymentLogs('fx-prod', 'blue', { tail: 2 })).lines).toEqual(all.lines.slice(-2));

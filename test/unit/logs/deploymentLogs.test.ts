@@ -1,10 +1,11 @@
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BadRequestError } from '../../../shared/errors';
 import { DEFAULT_LOG_TAIL, MAX_LOG_TAIL, resolveDeploymentLogsOptions, resolveSince, splitLogLines, windowLogLines } from '../../../shared/endpoints/deploymentLogs';
 import { consoleLogQuery, kqlString } from '../../../adapters/azure/workspace/azureDeploymentLogs';
-import { readScoringLog, stampLogLine } from '../../../adapters/local/workspace/scoringLogFile';
+import { openScoringLog, readScoringLog, stampLogLine } from '../../../adapters/local/workspace/scoringLogFile';
 import { formatLogLines } from '../../../cli/commands/logs';
 import { AutopilotConfig } from '../../../shared/config/schema';
 
@@ -124,6 +125,20 @@ describe('local scoring log files', () => {
 
   test('a deployment that never wrote a log has no lines', async () => {
     expect(await readScoringLog(join(dir, 'none.log'), { tail: 10 })).toEqual([]);
+  });
+
+  test('rotates a log past its size to <file>.1, keeps no older file, and still reads the newest lines across the rotation', async () => {
+    const file = join(dir, 'blue.log');
+    const log = openScoringLog(file, 4096);
+    for (let i = 0; i < 1000; i++) log.write(stampLogLine(`request ${i}`, new Date(Date.UTC(2026, 2, 10, 11, 0, 0, i))));
+    log.end();
+    await once(log, 'finish');
+    expect(readdirSync(dir).sort()).toEqual(['blue.log', 'blue.log.1']);
+    const bytes = statSync(file).size + statSync(`${file}.1`).size;
+    expect(bytes).toBeLessThan(2 * 4096 + 100); // 1,000 lines are ~37 KB: the rest was dropped
+    // 120 lines (~4.4 KB) never fit in the current file alone: part of the tail comes from blue.log.1.
+    const lines = await readScoringLog(file, { tail: 120 });
+    expect(lines.map((l) => l.text)).toEqual(Array.from({ length: 120 }, (_, i) => `request ${880 + i}`));
   });
 });
 
