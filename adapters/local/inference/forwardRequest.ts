@@ -16,7 +16,7 @@ export interface ForwardOutcome {
   body?: Buffer | undefined;
 }
 
-/** Marks a copy of a live request (shadow or mirror traffic) whose answer nobody waits for. */
+/** Tells a scoring server that a request is a copy (shadow or mirror traffic) whose answer nobody waits for. */
 export const SHADOW_HEADER = 'x-autopilot-shadow';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {

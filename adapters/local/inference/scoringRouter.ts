@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Agent, IncomingMessage, ServerResponse } from 'node:http';
 import { predictionKey } from './aggregateTraffic';
-import { forwardRequest, sendJson, sendMirror, SHADOW_HEADER, type ForwardOutcome, type ForwardTarget } from './forwardRequest';
+import { forwardRequest, sendJson, sendMirror, type ForwardOutcome, type ForwardTarget } from './forwardRequest';
 import { pickDeployment, pickMirrors } from './pickDeployment';
 import type { InferenceCollector } from './inferenceCollector';
 import type { ScoredExchange } from './toInferenceRecords';
@@ -48,7 +48,6 @@ export class ScoringRouter {
     const routing = endpoint.routing();
     const requested = header(req, DEPLOYMENT_HEADER);
     const synthetic = header(req, SYNTHETIC_HEADER) === '1';
-    const copy = header(req, SHADOW_HEADER) === '1';
     const chosen = requested || pickDeployment(routing.traffic, this.deps.rng);
     if (!chosen) {
       return refuse(req, res, 503, `endpoint '${name}': no deployment receives traffic; set its traffic or name a deployment in the ${DEPLOYMENT_HEADER} header`);
@@ -58,13 +57,14 @@ export class ScoringRouter {
       return refuse(req, res, 404, `deployment '${chosen}' not found on endpoint '${name}' (deployments: ${Object.keys(routing.deployments).join(', ') || 'none'})`);
     }
     // Requests routed by weight are copied, synthetic ones included (they stand in for thin
-    // live traffic); requests aimed at a deployment or already copies are not, as in Azure ML.
-    const live = !requested && !copy;
+    // live traffic); requests aimed at a deployment are not, as in Azure ML. Copies go to the
+    // scoring servers directly, never through here, so no caller can pass a request off as one.
+    const live = !requested;
     const mirrors = live ? pickMirrors(routing.mirrorTraffic, chosen, this.deps.rng) : [];
     const shadow = live && routing.shadow && this.deps.rng() * 100 < routing.shadow.percent ? routing.shadow : undefined;
     const copying = mirrors.length > 0 || shadow !== undefined;
-    // Only what callers really sent: load, smoke tests and copies are marked and left out.
-    const collector = !synthetic && !copy && this.deps.collector?.collects(endpoint.environment) ? this.deps.collector : undefined;
+    // Only what callers really sent: load and smoke tests are marked and left out.
+    const collector = !synthetic && this.deps.collector?.collects(endpoint.environment) ? this.deps.collector : undefined;
 
     let chunks: Buffer[] = [];
     let received = 0;
@@ -82,7 +82,7 @@ export class ScoringRouter {
       { deployment: chosen, ...deployment },
       this.deps.agent,
       (outcome) => {
-        onLiveAnswer({ outcome, predictions: this.observe(name, chosen, outcome, { synthetic, mirrored: copy }) });
+        onLiveAnswer({ outcome, predictions: this.observe(name, chosen, outcome, { synthetic, mirrored: false }) });
       },
       copying || collector ? capture : undefined,
     );

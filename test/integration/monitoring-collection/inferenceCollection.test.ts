@@ -135,13 +135,15 @@ describe('Inference data collection through the local endpoint router into Blob 
     expect((await score('ic-dev', row, { 'x-request-id': 'dev-1' })).requestId).toBe('dev-1');
     await score('ic-staging', row, { 'x-request-id': 'staging-1' });
     await score('ic-prod', row, { 'x-request-id': 'marker' });
+    // A caller cannot hide a request from monitoring by dressing it up as a copy.
+    await score('ic-prod', row, { 'x-request-id': 'claims-to-be-a-copy', 'x-autopilot-shadow': '1' });
 
-    const live = mirrorSources.length + 2;
+    const live = mirrorSources.length + 3;
     await waitCollected('ic-prod', before + live);
     await waitCollected('ic-staging', 1);
     await host.flushCollected();
     const prodIds = (await recordsOf('ic-prod')).map((r) => r.requestId);
-    expect(prodIds).toEqual(expect.arrayContaining([...mirrorSources, 'shadowed-live', 'marker']));
+    expect(prodIds).toEqual(expect.arrayContaining([...mirrorSources, 'shadowed-live', 'marker', 'claims-to-be-a-copy']));
     expect(prodIds).not.toContain('failed');
     expect(collected('ic-prod')).toBe(before + live);
     expect((await recordsOf('ic-prod')).filter((r) => r.deployment === 'green')).toEqual([]);
