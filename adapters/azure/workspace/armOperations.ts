@@ -1,5 +1,6 @@
 import type { PipelineResponse } from '@azure/core-rest-pipeline';
 import { AutopilotError } from '../../../shared/errors';
+import { armErrorText } from './mapArmError';
 
 /** What one poll of a long-running ARM operation found. */
 export type PollAnswer = 'done' | 'running';
@@ -25,7 +26,9 @@ export function asyncOperationStatus(what: string): (poll: PipelineResponse) => 
     if (poll.status >= 400) throw new AutopilotError(`Polling the ${what} failed with HTTP ${poll.status}`, { retryable: poll.status >= 500 });
     const status = (JSON.parse(poll.bodyAsText ?? '{}') as { status?: string }).status;
     if (status === 'Succeeded') return 'done';
-    if (status === 'Failed' || status === 'Canceled') throw new AutopilotError(`The ${what} ended ${status}; see the activity log in the Azure portal`);
+    if (status === 'Failed' || status === 'Canceled') {
+      throw new AutopilotError(`The ${what} ended ${status}: ${armErrorText(poll.bodyAsText)}; see the activity log in the Azure portal`);
+    }
     return 'running';
   };
 }

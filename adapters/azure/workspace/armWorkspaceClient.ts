@@ -19,6 +19,7 @@ export interface RawEndpointJson {
   id: string;
   location: string;
   kind?: string;
+  sku?: unknown;
   tags?: Record<string, string>;
   identity?: unknown;
   properties: {

@@ -10,7 +10,9 @@ import { asyncOperationStatus, pollArmOperation } from './armOperations';
 import { sendJson } from '../armMlClient';
 import { shadowFromMetrics } from './shadowFromMetrics';
 import { pollWithin } from './pollWithin';
-import { MIRROR_API_VERSION, type ArmWorkspaceClient } from './armWorkspaceClient';
+import { MIRROR_API_VERSION, type ArmWorkspaceClient, type RawEndpointJson } from './armWorkspaceClient';
+
+type Split = { traffic?: Record<string, number>; mirrorTraffic?: Record<string, number> };
 
 /** Online endpoints of one workspace: deployments, live traffic split and mirrored (shadow) traffic. */
 export class AzureOnlineEndpoints {
@@ -53,7 +55,11 @@ export class AzureOnlineEndpoints {
   async setTraffic(endpoint: string, traffic: Record<string, number>): Promise<EndpointInfo> {
     const total = Object.values(traffic).reduce((sum, percent) => sum + percent, 0);
     if (total !== 100 && total !== 0) throw new BadRequestError(`traffic of endpoint '${endpoint}' sums to ${total}; make it 100`, 'traffic');
-    await this.putSplit(endpoint, { traffic }, `traffic update of endpoint '${endpoint}'`);
+    await this.putSplit(endpoint, (current) => ({
+      traffic,
+      // Azure ML gives a deployment live or mirrored traffic, never both: one that now takes live traffic stops being mirrored.
+      mirrorTraffic: Object.fromEntries(Object.entries(current.mirrorTraffic ?? {}).filter(([deployment]) => !((traffic[deployment] ?? 0) > 0))),
+    }), `traffic update of endpoint '${endpoint}'`);
     return (await this.getEndpoint(endpoint))!;
   }
 
@@ -62,13 +68,14 @@ export class AzureOnlineEndpoints {
    * (its PATCH takes tags and identity only). The endpoint is read and written at
    * MIRROR_API_VERSION as raw JSON, so setting one split never drops the other.
    */
-  private async putSplit(endpoint: string, split: { traffic?: Record<string, number>; mirrorTraffic?: Record<string, number> }, what: string): Promise<void> {
+  private async putSplit(endpoint: string, split: (current: RawEndpointJson['properties']) => Split, what: string): Promise<void> {
     const current = await this.arm.rawEndpointJson(endpoint);
     if (!current) throw mapArmError({ statusCode: 404 }, 'endpoint', endpoint);
     // Read-only properties are left out of the PUT.
     const { provisioningState: _state, scoringUri: _scoring, swaggerUri: _swagger, ...writable } = current.properties;
-    const { location, kind, tags, identity } = current;
-    const response = await this.arm.sendRaw('PUT', this.arm.endpointPath(endpoint), MIRROR_API_VERSION, { location, kind, tags, identity, properties: { ...writable, ...split } });
+    const { location, kind, sku, tags, identity } = current;
+    const body = { location, kind, sku, tags, identity, properties: { ...writable, ...split(current.properties) } };
+    const response = await this.arm.sendRaw('PUT', this.arm.endpointPath(endpoint), MIRROR_API_VERSION, body);
     if (response.status >= 400) throw mapArmError({ statusCode: response.status, message: response.bodyAsText }, 'endpoint', endpoint);
     const statusUrl = response.headers.get('azure-asyncoperation');
     if (statusUrl) await pollArmOperation(() => sendJson(this.arm.client, 'GET', statusUrl), what, asyncOperationStatus(what), this.arm.pollIntervalMs);
@@ -103,7 +110,13 @@ export class AzureOnlineEndpoints {
       throw new NotSupportedError(`mirroring ${endpoint} to ${target.endpoint}/${target.deployment}`, 'azure', 'Azure ML mirrors traffic only between deployments of one endpoint');
     }
     if (percent > 50) throw new BadRequestError(`Azure ML mirrors at most 50% of an endpoint's traffic, asked ${percent}% for ${endpoint}/${target.deployment}`, 'shadowPercent');
-    await this.putSplit(endpoint, { mirrorTraffic: percent > 0 ? { [target.deployment]: percent } : {} }, `mirror traffic update of endpoint '${endpoint}'`);
+    await this.putSplit(endpoint, (current) => {
+      const live = current.traffic?.[target.deployment] ?? 0;
+      if (percent > 0 && live > 0) {
+        throw new BadRequestError(`deployment '${target.deployment}' takes ${live}% of ${endpoint}'s live traffic; Azure ML mirrors only to a deployment without live traffic`, 'shadow');
+      }
+      return { mirrorTraffic: percent > 0 ? { [target.deployment]: percent } : {} };
+    }, `mirror traffic update of endpoint '${endpoint}'`);
     if (percent > 0) this.shadows.set(endpoint, { deployment: target.deployment, since: this.arm.now().toISOString() });
     else this.shadows.delete(endpoint);
   }

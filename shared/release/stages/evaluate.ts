@@ -40,6 +40,8 @@ export const evaluate: StageHandler = async (release, ctx) => {
     } catch (error) {
       // A champion that cannot score any more must not block its own replacement.
       championNote = `; champion ${champion.name}:${champion.version} could not be scored (${(error as Error).message})`;
+    } finally {
+      await ctx.workspaces.prod.finishedScoring?.(champion);
     }
   }
   const gate = decideGate(ctx.pipeline.evaluation, candidate, championMetrics);

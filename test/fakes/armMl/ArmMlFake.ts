@@ -229,7 +229,7 @@ export class ArmMlFake {
         const b = validate(EndpointBody, body);
         const existing = this.resources.get(key);
         // 2022-10-01 has no mirrorTraffic: a PUT in it leaves the mirror as it was.
-        const mirrorTraffic = isMirrorVersion ? this.validMirror(key, b.properties.mirrorTraffic ?? {}) : existing?.properties.mirrorTraffic ?? {};
+        const mirrorTraffic = isMirrorVersion ? this.validMirror(key, b.properties.mirrorTraffic ?? {}, b.properties.traffic ?? {}) : existing?.properties.mirrorTraffic ?? {};
         const endpoint = { ...b, id, name, properties: { ...b.properties, mirrorTraffic, scoringUri: this.scoring.scoringUri(name), provisioningState: existing ? 'Updating' : 'Creating' } };
         this.resources.set(key, endpoint);
         return this.asyncOperation(existing ? 200 : 201, endpoint, () => (endpoint.properties.provisioningState = 'Succeeded'));
@@ -273,10 +273,18 @@ export class ArmMlFake {
     return found;
   }
 
-  /** The service's rules for mirrored traffic: at most 50% in all, to deployments of this endpoint. */
-  private validMirror(endpointKey: string, mirror: Record<string, number>): Record<string, number> {
+  /**
+   * The service's rules for mirrored traffic: at most 50%, to one deployment of this endpoint,
+   * which takes no live traffic.
+   */
+  private validMirror(endpointKey: string, mirror: Record<string, number>, live: Record<string, number>): Record<string, number> {
+    const mirrored = Object.entries(mirror).filter(([, percent]) => percent > 0);
+    if (mirrored.length > 1) throw new ArmHttpError(400, 'BadArgument', 'mirrorTraffic may name one deployment only');
     const total = Object.values(mirror).reduce((a, b) => a + b, 0);
     if (total > 50) throw new ArmHttpError(400, 'BadArgument', `mirrorTraffic sums to ${total}; at most 50 is allowed`);
+    for (const [deployment] of mirrored) {
+      if ((live[deployment] ?? 0) > 0) throw new ArmHttpError(400, 'BadArgument', `deployment ${deployment} cannot take both live and mirrored traffic`);
+    }
     for (const deployment of Object.keys(mirror)) {
       if (!this.resources.has(`${endpointKey}/deployments/${deployment.toLowerCase()}`)) {
         throw new ArmHttpError(400, 'BadArgument', `mirrorTraffic names deployment ${deployment}, which this endpoint does not have`);

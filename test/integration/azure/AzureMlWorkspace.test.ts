@@ -117,17 +117,27 @@ describe('AzureMlWorkspace against the ARM Machine Learning fake', () => {
     expect(split.id).toBe(`${ws.workspacePath}/onlineEndpoints/churn-ep`);
     expect(split.scoringUri).toBe(fake.scoring.scoringUri('churn-ep'));
 
+    // Azure ML mirrors only to a deployment without live traffic.
+    await expect(ws.setShadow('churn-ep', { endpoint: 'churn-ep', deployment: 'green' }, 10)).rejects.toThrow(/'green' takes 10% of churn-ep's live traffic/);
+    await ws.setTraffic('churn-ep', { blue: 100, green: 0 });
     await ws.setShadow('churn-ep', { endpoint: 'churn-ep', deployment: 'green' }, 10);
-    // The endpoint's PATCH takes tags and identity only: both splits go in a PUT of the whole endpoint.
+    // The endpoint's PATCH takes tags and identity only: both splits go in a PUT of the whole endpoint, read-only fields left out.
     expect(fake.callsTo('PATCH', '/onlineEndpoints/churn-ep')).toHaveLength(0);
-    const mirrorPut = fake.callsTo('PUT', '/onlineEndpoints/churn-ep').at(-1);
-    expect(mirrorPut).toMatchObject({ apiVersion: MIRROR_API_VERSION, body: { location: 'westeurope', properties: { authMode: 'Key', traffic: { blue: 90, green: 10 }, mirrorTraffic: { green: 10 } } } });
+    const mirrorPut = fake.callsTo('PUT', '/onlineEndpoints/churn-ep').at(-1)!;
+    expect(mirrorPut).toMatchObject({ apiVersion: MIRROR_API_VERSION, body: { location: 'westeurope', properties: { authMode: 'Key', traffic: { blue: 100, green: 0 }, mirrorTraffic: { green: 10 } } } });
+    const sent = (mirrorPut.body as { properties: object }).properties;
+    expect(sent).not.toHaveProperty('provisioningState');
+    expect(sent).not.toHaveProperty('scoringUri');
     expect((await ws.getEndpoint('churn-ep'))?.mirrorTraffic).toEqual({ green: 10 });
     await expect(ws.setShadow('churn-ep', { endpoint: 'churn-ep', deployment: 'green' }, 60)).rejects.toThrow(/at most 50%/);
+    // What the service refuses comes back with its code and message, not an opaque object.
+    await expect(ws.setShadow('churn-ep', { endpoint: 'churn-ep', deployment: 'nope' }, 10)).rejects.toThrow(/HTTP 400\): BadArgument: mirrorTraffic names deployment nope/);
 
-    // A new live split keeps the mirror, and clearing the mirror keeps the live split.
+    // A new live split keeps the mirror, unless the mirrored deployment now takes live traffic (never both).
+    await ws.setTraffic('churn-ep', { blue: 100 });
+    expect(await ws.getEndpoint('churn-ep')).toMatchObject({ traffic: { blue: 100 }, mirrorTraffic: { green: 10 } });
     await ws.setTraffic('churn-ep', { blue: 80, green: 20 });
-    expect(await ws.getEndpoint('churn-ep')).toMatchObject({ traffic: { blue: 80, green: 20 }, mirrorTraffic: { green: 10 } });
+    expect(await ws.getEndpoint('churn-ep')).toMatchObject({ traffic: { blue: 80, green: 20 }, mirrorTraffic: {} });
     await ws.setShadow('churn-ep', { endpoint: 'churn-ep', deployment: 'green' }, 0);
     expect(await ws.getEndpoint('churn-ep')).toMatchObject({ traffic: { blue: 80, green: 20 }, mirrorTraffic: {} });
     await ws.setTraffic('churn-ep', { blue: 100 });
