@@ -38,7 +38,7 @@ const EventGridEnvelope = z
 /**
  * Reads the envelope of one event as Event Grid delivers it, in either schema: CloudEvents
  * carry `specversion`, everything else is read as the Event Grid schema. `what` names the
- * expected event in the error ("a BlobCreated event"); `where` names the wrong field.
+ * expected event in the error ("a BlobCreated event"); the error's `where` names the wrong field.
  */
 export function parseEnvelope(event: unknown, what: string): EventEnvelope {
   if (typeof event !== 'object' || event === null || Array.isArray(event)) {

@@ -16,9 +16,6 @@ export interface ForwardOutcome {
   body?: Buffer | undefined;
 }
 
-/** Tells a scoring server that a request is a copy (shadow or mirror traffic) whose answer nobody waits for. */
-export const SHADOW_HEADER = 'x-autopilot-shadow';
-
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   if (res.headersSent) {
     res.destroy();
@@ -104,7 +101,7 @@ export function sendMirror(target: ForwardTarget, body: Buffer, contentType: str
     const upstream = request(`${target.url}/score`, {
       method: 'POST',
       agent,
-      headers: { 'content-type': contentType, 'content-length': body.length, [SHADOW_HEADER]: '1' },
+      headers: { 'content-type': contentType, 'content-length': body.length },
     });
     // The whole exchange, as for live requests: a server that trickles its answer times out too.
     const timer = setTimeout(() => {

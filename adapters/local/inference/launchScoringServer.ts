@@ -48,6 +48,8 @@ export function launchScoringServer(
 ): Promise<LaunchedServer> {
   const tail = new LineTail(20);
   const log = config.logFile ? openScoringLog(config.logFile) : undefined;
+  // A log that cannot be written (disk full, a failed rotation) must not take the host down with it.
+  log?.on('error', (error: Error) => tail.push(`[autopilot] deployment log ${config.logFile} not written: ${error.message}`));
   // Marks each (re)start in the log, so a restart loop is visible to whoever reads it.
   log?.write(stampLogLine(`[autopilot] starting the scoring server of ${config.label}`));
   const child = spawn(process.execPath, ['--import', TSX_LOADER, SERVER_ENTRY], {

@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { Writable } from 'node:stream';
 import type * as Rfs from 'rotating-file-stream' with { 'resolution-mode': 'import' };
@@ -12,7 +13,7 @@ const MAX_READ_BYTES = 8 * 1024 * 1024;
 const { createStream } = require('rotating-file-stream') as typeof Rfs;
 
 /** Past this size a deployment log moves to `<file>.1` (replacing the older one): a long-running stack keeps at most twice this per deployment. */
-export const SCORING_LOG_ROTATE_BYTES = 10 * 1024 * 1024;
+const SCORING_LOG_ROTATE_BYTES = 10 * 1024 * 1024;
 const STAMPED = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z) (.*)$/;
 
 /**
@@ -33,7 +34,9 @@ export async function readScoringLog(file: string, options: { tail: number; sinc
   const bytes = Math.min(MAX_READ_BYTES, options.tail * BYTES_PER_LINE);
   const recent = await readTail(file, bytes);
   // Just after a rotation the current file is short: the rest of the tail is in `<file>.1`.
-  const older = lineCount(recent) < options.tail ? await readTail(`${file}.1`, bytes) : '';
+  // Only then: when the current file was not read whole, `.1` would be spliced before a gap.
+  const size = await sizeOf(file);
+  const older = size < bytes && lineCount(recent) < options.tail ? await readTail(`${file}.1`, bytes - size) : '';
   const text = older + recent;
   const lines: DeploymentLogLine[] = text
     .split('\n')
@@ -50,9 +53,16 @@ export async function readScoringLog(file: string, options: { tail: number; sinc
  * kept) so a scoring script that prints per request cannot fill the disk.
  */
 export function openScoringLog(file: string, maxBytes = SCORING_LOG_ROTATE_BYTES): Writable {
-  const name = basename(file);
-  // With `rotate`, the generator's first argument is the rotation index (0 or none: the live file).
-  return createStream((index) => (typeof index === 'number' && index > 0 ? `${name}.${index}` : name), { path: dirname(file), size: `${maxBytes}B`, rotate: 1 });
+  return createStream(basename(file), { path: dirname(file), size: `${maxBytes}B`, rotate: 1 });
+}
+
+async function sizeOf(file: string): Promise<number> {
+  try {
+    return (await stat(file)).size;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw error;
+  }
 }
 
 function lineCount(text: string): number {

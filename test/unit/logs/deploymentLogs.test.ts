@@ -140,6 +140,16 @@ describe('local scoring log files', () => {
     const lines = await readScoringLog(file, { tail: 120 });
     expect(lines.map((l) => l.text)).toEqual(Array.from({ length: 120 }, (_, i) => `request ${880 + i}`));
   });
+
+  test('does not splice <file>.1 before a current file longer than the read: that would hide the lines between', async () => {
+    const file = join(dir, 'green.log');
+    writeFileSync(`${file}.1`, stampLogLine('older file', new Date(Date.UTC(2026, 2, 10, 10))));
+    // 5 requested lines read 10 KB; 10 lines of 3 KB do not fit, so fewer than 5 come back, all from the current file.
+    writeFileSync(file, Array.from({ length: 10 }, (_, i) => stampLogLine(`${i} ${'x'.repeat(3000)}`, new Date(Date.UTC(2026, 2, 10, 11, i)))).join(''));
+    const lines = await readScoringLog(file, { tail: 5 });
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.map((l) => l.text.split(' ')[0])).toEqual(['7', '8', '9'].slice(-lines.length));
+  });
 });
 
 describe('autopilot logs output', () => {
