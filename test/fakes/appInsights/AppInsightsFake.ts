@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { closeServer } from '../closeServer';
+import { listenLocally } from '../listenLocally';
 
 /**
  * An envelope as the Application Insights ingestion API (Breeze, `POST /v2.1/track`)
@@ -41,8 +41,8 @@ export class AppInsightsFake {
   static async start(tls: { key: string; cert: string }): Promise<AppInsightsFake> {
     let fake: AppInsightsFake | undefined;
     const server = createServer(tls, (req, res) => void fake!.handle(req, res));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    fake = new AppInsightsFake(server, `https://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    const port = await listenLocally(server);
+    fake = new AppInsightsFake(server, `https://127.0.0.1:${port}/`);
     return fake;
   }
 

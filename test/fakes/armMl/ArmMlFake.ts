@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHash, randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
 import { FakeScoring, type ScoringView } from './FakeScoring';
 import { DeploymentBody, EndpointBody, EndpointPatchBody, JobBody, ModelVersionBody } from './armMlSchemas';
 import { closeServer } from '../closeServer';
+import { listenLocally } from '../listenLocally';
 
 export const STABLE_API_VERSION = '2022-10-01';
 /** The newer api-version, spoken for online endpoints only (it has `mirrorTraffic`). */
@@ -56,9 +56,9 @@ export class ArmMlFake {
   static async start(tls: { key: string; cert: string }): Promise<ArmMlFake> {
     let fake: ArmMlFake | undefined;
     const server = createServer(tls, (req, res) => void fake!.handle(req, res));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = await listenLocally(server);
     const scoring = await FakeScoring.start(tls, (endpoint) => fake?.scoringView(endpoint));
-    fake = new ArmMlFake(server, `https://127.0.0.1:${(server.address() as AddressInfo).port}`, scoring);
+    fake = new ArmMlFake(server, `https://127.0.0.1:${port}`, scoring);
     return fake;
   }
 

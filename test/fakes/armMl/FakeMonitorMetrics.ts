@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { closeServer } from '../closeServer';
+import { listenLocally } from '../listenLocally';
 
 /** The metrics data-plane api-version that @azure/monitor-query-metrics 1.0 speaks. */
 export const METRICS_API_VERSION = '2024-02-01';
@@ -57,8 +57,8 @@ export class FakeMonitorMetrics {
         res.end(JSON.stringify(payload));
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    fake = new FakeMonitorMetrics(server, `https://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const port = await listenLocally(server);
+    fake = new FakeMonitorMetrics(server, `https://127.0.0.1:${port}`);
     return fake;
   }
 

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:https';
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { closeServer } from '../closeServer';
+import { listenLocally } from '../listenLocally';
 
 /** What the scorer needs to know about an endpoint: its ARM id, live split and each deployment's model. */
 export interface ScoringView { id: string; traffic: Record<string, number>; models: Record<string, string> }
@@ -37,8 +37,8 @@ export class FakeScoring {
         res.end(JSON.stringify(body));
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    scoring = new FakeScoring(server, `https://127.0.0.1:${(server.address() as AddressInfo).port}`, view);
+    const port = await listenLocally(server);
+    scoring = new FakeScoring(server, `https://127.0.0.1:${port}`, view);
     return scoring;
   }
 

@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { closeServer } from '../closeServer';
+import { listenLocally } from '../listenLocally';
 
 export const EVENT_GRID_API_VERSION = '2018-01-01';
 /** The service refuses request bodies over 1 MB with 413. */
@@ -48,8 +48,8 @@ export class FakeEventGridTopic {
   static async start(tls: { key: string; cert: string }, auth: TopicAuth): Promise<FakeEventGridTopic> {
     let fake: FakeEventGridTopic | undefined;
     const server = createServer(tls, (req, res) => void fake!.handle(req, res));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    fake = new FakeEventGridTopic(server, `https://127.0.0.1:${(server.address() as AddressInfo).port}/api/events`, auth);
+    const port = await listenLocally(server);
+    fake = new FakeEventGridTopic(server, `https://127.0.0.1:${port}/api/events`, auth);
     return fake;
   }
 

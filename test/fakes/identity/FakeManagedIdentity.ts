@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { closeServer } from '../closeServer';
+import { listenLocally } from '../listenLocally';
 
 /** One token request as the endpoint saw it (the secret header is only checked, not kept). */
 export interface TokenRequest {
@@ -55,8 +55,7 @@ export class FakeManagedIdentity {
       fake!.issued.push(token);
       send(200, { access_token: token, expires_on: String(now + 3600), resource, token_type: 'Bearer', client_id: clientId ?? randomUUID() });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as AddressInfo).port;
+    const port = await listenLocally(server);
     fake = new FakeManagedIdentity(server, { IDENTITY_ENDPOINT: `http://127.0.0.1:${port}/msi/token`, IDENTITY_HEADER: secret });
     return fake;
   }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { closeServer } from '../closeServer';
+import { listenLocally } from '../listenLocally';
 
 /** A row of AmlOnlineEndpointConsoleLog, with the columns the Azure Monitor table reference documents (the ones used here). */
 export interface ConsoleLogRecord {
@@ -59,8 +59,8 @@ export class FakeLogAnalytics {
         res.end(JSON.stringify(payload));
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    fake = new FakeLogAnalytics(server, `https://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const port = await listenLocally(server);
+    fake = new FakeLogAnalytics(server, `https://127.0.0.1:${port}`);
     return fake;
   }
 

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { closeServer } from '../closeServer';
+import { listenLocally } from '../listenLocally';
 
 export interface FakeMetric { key: string; value: number; timestamp: number; step: number }
 export interface MlflowCall { method: string; path: string; runId: string | null; authorization?: string; status: number }
@@ -22,8 +22,8 @@ export class FakeMlflow {
   static async start(tls: { key: string; cert: string }): Promise<FakeMlflow> {
     let fake: FakeMlflow | undefined;
     const server = createServer(tls, (req, res) => fake!.handle(req, res));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    fake = new FakeMlflow(server, `127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const port = await listenLocally(server);
+    fake = new FakeMlflow(server, `127.0.0.1:${port}`);
     return fake;
   }
 
