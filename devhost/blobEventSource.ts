@@ -82,10 +82,15 @@ export class BlobEventSource {
     }
   }
 
-  async stop(): Promise<void> {
+  /** No more events: reconciliation and delivery stop; blob writes still pass through the proxy. */
+  async stopEmitting(): Promise<void> {
     clearInterval(this.reconcileTimer);
     await this.reconciling;
     this.dispatcher.stop();
+  }
+
+  async stop(): Promise<void> {
+    await this.stopEmitting();
     await this.proxy?.close();
     this.state.flush();
   }

@@ -98,11 +98,13 @@ export async function startFunctionsHost(options: FunctionsHostOptions = {}): Pr
   let triggers: RunningTriggers | undefined;
   let blobEvents: BlobEventSource | undefined;
   const stop = async () => {
-    await blobEvents?.stop();
+    await blobEvents?.stopEmitting();
     await triggers?.stop();
     for (const hook of core.hooks.appTerminate) {
       await Promise.resolve(hook({ hookData })).catch((e: unknown) => logger.warn(`appTerminate hook failed: ${(e as Error).message}`));
     }
+    // Only now: what the app writes while it stops (buffered inference data) goes through the blob proxy.
+    await blobEvents?.stop();
     await new Promise<void>((done) => {
       server.close(() => done());
       server.closeAllConnections();

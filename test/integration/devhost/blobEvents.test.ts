@@ -33,7 +33,7 @@ describe('synthesized BlobCreated events', () => {
       .map((r) => r['event'] as BlobCreated)
       .filter((e) => e.subject === `/blobServices/default/containers/training-data/blobs/${blobName}`);
   const start = () =>
-    spawnStack({ stateDir: stateDir(), eventSubscriptions: SUBSCRIPTIONS, retryScale: 0.001, reconcileIntervalMs: 0 }, { FIXTURE_RECORD_FILE: records });
+    spawnStack({ stateDir: stateDir(), eventSubscriptions: SUBSCRIPTIONS, retryScale: 0.001, reconcileIntervalMs: 0 }, { FIXTURE_RECORD_FILE: records, FIXTURE_WRITE_ON_STOP: '1' });
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'devhost-blob-'));
@@ -95,7 +95,7 @@ describe('synthesized BlobCreated events', () => {
     expect(readRecords(records).filter((r) => r.kind === 'failingEvent')).toHaveLength(3);
   });
 
-  it('after a restart, emits events for blobs written while the host was down, and only for those', async () => {
+  it('keeps storage reachable for the app while it stops; after a restart, emits events for blobs written while the host was down, and only for those', async () => {
     const before = readRecords(records).filter((r) => r.kind === 'event').length;
     await stack!.stop();
     stack = undefined;
@@ -103,6 +103,9 @@ describe('synthesized BlobCreated events', () => {
     const azurite = await startAzurite({ location: join(stateDir(), 'azurite') });
     let written: string | undefined;
     try {
+      // The app's stop hook wrote through the blob proxy, which stays open until the hooks are done.
+      const atStop = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient('stopping').getBlobClient('written-at-stop.txt');
+      expect((await atStop.downloadToBuffer()).toString()).toBe('bye');
       const direct = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient('training-data');
       written = (await direct.getBlockBlobClient('default/offline.csv').upload('a,label\n1,0\n', 12)).etag;
     } finally {
