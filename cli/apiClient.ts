@@ -60,8 +60,8 @@ export class ApiClient {
     return (await this.request('POST', '/releases', ReleaseResponse, body)).release;
   }
 
-  /** approve | promote | cancel | rollback of one release. */
-  async actOnRelease(id: string, action: 'approve' | 'promote' | 'cancel' | 'rollback', reason?: string): Promise<ReleaseView> {
+  /** approve | promote | cancel | rollback | repair of one release. */
+  async actOnRelease(id: string, action: 'approve' | 'promote' | 'cancel' | 'rollback' | 'repair', reason?: string): Promise<ReleaseView> {
     const body = reason ? { reason } : {};
     return (await this.request('POST', `/releases/${encodeURIComponent(id)}/${action}`, ReleaseResponse, body)).release;
   }

@@ -9,6 +9,7 @@ import { ReleaseRepository } from './repository';
 import { addSeconds, cancelRelease, isLeaseExpired, startRelease } from './transitions';
 import { isTerminal, STAGES, type DataLineage, type Release, type Trigger } from './types';
 import { releaseEvent } from './releaseEvents';
+import { UnreadableRecordError } from './unreadable';
 
 export type ArrivalResult =
   | { kind: 'created' | 'duplicate'; release: Release }
@@ -33,7 +34,7 @@ export class ReleaseEngine {
   private readonly settings: typeof DEFAULT_ENGINE_OPTIONS;
 
   constructor(private readonly deps: EngineDeps) {
-    this.repo = new ReleaseRepository(deps.table);
+    this.repo = new ReleaseRepository(deps.table, deps.logger);
     this.settings = { ...DEFAULT_ENGINE_OPTIONS, ...deps.options };
   }
 
@@ -142,7 +143,12 @@ export class ReleaseEngine {
   private async healSlot(pipeline: string): Promise<void> {
     const slot = await this.repo.slot(pipeline);
     if (!slot.active) return;
-    const active = await this.repo.get(slot.active);
+    // An unreadable active release keeps its slot until `autopilot repair` ends it (logged once by the repository).
+    const active = await this.repo.get(slot.active).catch((error: unknown) => {
+      if (error instanceof UnreadableRecordError) return 'unreadable' as const;
+      throw error;
+    });
+    if (active === 'unreadable') return;
     if (!active || isTerminal(active.value.status)) await this.releaseSlot(pipeline, slot.active);
   }
 
@@ -189,25 +195,36 @@ export class ReleaseEngine {
    * Finds work that a crash or a lost message left behind: running releases whose lease
    * expired are re-driven; queued releases are (re-)admitted.
    */
-  async sweep(): Promise<{ redriven: string[]; admitted: string[] }> {
+  async sweep(): Promise<{ redriven: string[]; admitted: string[]; unreadable: string[] }> {
     const now = this.deps.clock.now();
     const redriven: string[] = [];
     const admitted: string[] = [];
-    for (const release of await this.repo.list()) {
-      if (isLeaseExpired(release, now)) {
-        const renewed = await this.update(release.id, (r) =>
-          isLeaseExpired(r, now) ? { ...r, leaseExpiresAt: addSeconds(now, this.settings.leaseSeconds) } : undefined,
-        );
-        if (renewed) {
-          await this.deps.steps.send({ releaseId: renewed.id, pipeline: renewed.pipeline, stage: renewed.stage, reason: 'redrive' });
-          redriven.push(renewed.id);
-        }
-      } else if (release.status === 'queued') {
-        await this.admit(release);
-        admitted.push(release.id);
+    // Unreadable records are skipped (the repository logs each once): they wait for `autopilot repair`.
+    const { releases, unreadable } = await this.repo.scan();
+    for (const release of releases) {
+      // One release that cannot be swept (it turned unreadable meanwhile, say) must not stop the others.
+      try {
+        await this.sweepOne(release, now, redriven, admitted);
+      } catch (error) {
+        this.deps.logger.warn(`sweep skipped release ${release.id}: ${(error as Error).message}`, { releaseId: release.id });
       }
     }
-    return { redriven, admitted };
+    return { redriven, admitted, unreadable: unreadable.map((u) => u.id) };
+  }
+
+  private async sweepOne(release: Release, now: Date, redriven: string[], admitted: string[]): Promise<void> {
+    if (isLeaseExpired(release, now)) {
+      const renewed = await this.update(release.id, (r) =>
+        isLeaseExpired(r, now) ? { ...r, leaseExpiresAt: addSeconds(now, this.settings.leaseSeconds) } : undefined,
+      );
+      if (renewed) {
+        await this.deps.steps.send({ releaseId: renewed.id, pipeline: renewed.pipeline, stage: renewed.stage, reason: 'redrive' });
+        redriven.push(renewed.id);
+      }
+    } else if (release.status === 'queued') {
+      await this.admit(release);
+      admitted.push(release.id);
+    }
   }
 
   /** Read-modify-write with ETag retries; `change` returns undefined to leave the record alone. */
