@@ -17,6 +17,7 @@ import {
   type ModelView,
   type ReleaseDetail,
   type ReleaseView,
+  type UnreadableView,
 } from './apiSchemas';
 import { ApiError, ApiUnreachableError, CliError, networkProblem } from './errors';
 import type { ApiSettings } from './settings';
@@ -49,7 +50,13 @@ export class ApiClient {
   }
 
   async listReleases(query: ReleaseQuery = {}): Promise<ReleaseView[]> {
-    return (await this.request('GET', `/releases${toQuery(query)}`, ReleasesResponse)).releases;
+    return (await this.scanReleases(query)).releases;
+  }
+
+  /** The releases and, apart, the stored records that do not parse. */
+  async scanReleases(query: ReleaseQuery = {}): Promise<{ releases: ReleaseView[]; unreadable: UnreadableView[] }> {
+    const { releases, unreadable } = await this.request('GET', `/releases${toQuery(query)}`, ReleasesResponse);
+    return { releases, unreadable };
   }
 
   getRelease(id: string): Promise<ReleaseDetail> {

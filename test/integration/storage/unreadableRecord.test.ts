@@ -112,6 +112,16 @@ afterAll(async () => {
 const call = (method: string, path: string, principal = 'local-reader') =>
   fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${tokenOf(principal)}` } });
 const PROBLEM = 'metrics.candidate.accuracy: expected number, received null';
+async function cli(args: string[], principal: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io = {
+    env: { AUTOPILOT_URL: base, AUTOPILOT_TOKEN: tokenOf(principal) }, cwd: dir,
+    stdout: { write: (t: string) => void out.push(t) }, stderr: { write: (t: string) => void err.push(t) },
+  };
+  const code = await main(['node', 'autopilot', ...args], io);
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
 
 describe('an unreadable release record in Table Storage', () => {
   test('GET /api/releases lists every readable release of every pipeline and reports the unreadable one apart', async () => {
@@ -147,6 +157,17 @@ describe('an unreadable release record in Table Storage', () => {
     expect(reports).toEqual([{ level: 'error', message: `release record ${POISON} cannot be read and is skipped until repaired: ${PROBLEM}` }]);
   });
 
+  test('autopilot releases and status show the other releases and warn about it on stderr with the repair command', async () => {
+    for (const args of [['releases'], ['status', '--once']]) {
+      const { code, stdout, stderr } = await cli(args, 'local-reader');
+      expect({ args, code, stderr }).toEqual({
+        args, code: 0,
+        stderr: `warning: release record ${POISON} (pipeline default) cannot be read: ${PROBLEM}; repair it with \`autopilot repair ${POISON}\`\n`,
+      });
+      expect(stdout).toContain(OTHER);
+    }
+  });
+
   test('repair needs an ML engineer', async () => {
     expect((await call('POST', `/releases/${POISON}/repair`, 'local-reader')).status).toBe(403);
     expect((await call('POST', `/releases/${POISON}/repair`, 'local-data-scientist')).status).toBe(403);
@@ -154,14 +175,9 @@ describe('an unreadable release record in Table Storage', () => {
   });
 
   test('autopilot repair ends it failed with what was wrong, keeps what parses, frees the slot for the queued release, audited', async () => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const io = {
-      env: { AUTOPILOT_URL: base, AUTOPILOT_TOKEN: tokenOf('local-ml-engineer') }, cwd: dir,
-      stdout: { write: (t: string) => void out.push(t) }, stderr: { write: (t: string) => void err.push(t) },
-    };
-    expect({ code: await main(['node', 'autopilot', 'repair', POISON], io), stderr: err.join('') }).toEqual({ code: 0, stderr: '' });
-    expect(out.join('')).toBe(`repair: release ${POISON} is failed at evaluate (record repaired: ${PROBLEM})\n`);
+    const { code, stdout, stderr } = await cli(['repair', POISON], 'local-ml-engineer');
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stdout).toBe(`repair: release ${POISON} is failed at evaluate (record repaired: ${PROBLEM})\n`);
 
     const repaired = (await engine.repo.get(POISON))!.value;
     expect(repaired).toMatchObject({ status: 'failed', reason: `record repaired: ${PROBLEM}`, endedAt: NOW.toISOString() });
