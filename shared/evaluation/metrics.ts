@@ -177,12 +177,20 @@ export interface CheckedMetrics {
  * Keeps the finite metrics. NaN or Infinity must never reach a release record: JSON stores
  * them as null, and a record that no longer matches its schema cannot be read back.
  */
-export function checkMetrics(metrics: Readonly<Record<string, number>>, yTrue: readonly unknown[]): CheckedMetrics {
+export function checkMetrics(
+  metrics: Readonly<Record<string, number>>,
+  yTrue: readonly unknown[],
+  /** Metrics the caller needs (the gate's): one that is absent altogether gets a reason too. */
+  expected: readonly string[] = [],
+): CheckedMetrics {
   const values: Record<string, number> = {};
   const missing: Record<string, string> = {};
   for (const [name, value] of Object.entries(metrics)) {
     if (Number.isFinite(value)) values[name] = value;
     else missing[name] = whyNotComputed(name, value, yTrue);
+  }
+  for (const name of expected) {
+    if (!(name in metrics)) missing[name] = yTrue.length === 0 ? 'the holdout has no rows' : 'the scorer returned no class probabilities for it';
   }
   return { values, missing };
 }

@@ -45,8 +45,9 @@ export const evaluate: StageHandler = async (release, ctx) => {
     }
   }
   // Only finite metrics reach the record (NaN is stored as null, which no longer parses).
-  const checked = checkMetrics(candidate, truth);
-  const checkedChampion = championMetrics && checkMetrics(championMetrics, truth);
+  const gateMetric = [ctx.pipeline.evaluation.metric];
+  const checked = checkMetrics(candidate, truth, gateMetric);
+  const checkedChampion = championMetrics && checkMetrics(championMetrics, truth, gateMetric);
   const gate = decideGate(ctx.pipeline.evaluation, checked.values, checkedChampion?.values, { missing: checked.missing, championMissing: checkedChampion?.missing });
   return {
     kind: 'advance',

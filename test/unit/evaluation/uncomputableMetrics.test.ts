@@ -49,6 +49,11 @@ describe('checkMetrics and decideGate', () => {
     });
   });
 
+  it('checkMetrics gives a reason for an expected metric that is absent altogether', () => {
+    expect(checkMetrics({ accuracy: Number.NaN }, [], ['auc']).missing).toEqual({ accuracy: 'the holdout has no rows', auc: 'the holdout has no rows' });
+    expect(checkMetrics({ accuracy: 0.5 }, ['1', '0'], ['auc']).missing).toEqual({ auc: 'the scorer returned no class probabilities for it' });
+  });
+
   it('decideGate never passes a candidate whose metric is NaN or Infinity, and names the reason', () => {
     for (const value of [Number.NaN, Infinity, -Infinity]) {
       expect(decideGate(policy, { auc: value })).toMatchObject({ passed: false, reason: "the candidate has no 'auc' metric" });
@@ -67,5 +72,19 @@ describe('checkMetrics and decideGate', () => {
       candidate: 0.8,
       reason: "auc 0.8000 meets floor 0.6000; the champion's auc could not be computed (the holdout has no rows), so only the floor applies",
     });
+  });
+});
+
+describe('evaluate on a holdout without rows (a label unique per row leaves none)', () => {
+  it('rejects the release because the holdout has no rows, and stores no metric of it', async () => {
+    const h = harness();
+    const unique = csv(300).split('\n').map((line, i) => (i === 0 || !line ? line : line.replace(/,[^,]*$/, `,${i}`))).join('\n');
+    const { release } = (await h.engine.onDataArrival(parseBlobCreated(await h.upload('default/unique.csv', unique)))) as { release: { id: string } };
+    await h.drain();
+    const stored = (await h.engine.repo.get(release.id))!.value;
+    // The data gate may refuse such a label column earlier; if it does not, evaluation must end it with the reason.
+    if (stored.stage === 'validate') return expect(stored.status).toBe('rejected');
+    expect(stored).toMatchObject({ status: 'rejected', reason: 'evaluation gate: auc could not be computed: the holdout has no rows' });
+    expect(stored.metrics.candidate).toEqual({});
   });
 });
