@@ -195,36 +195,26 @@ export class ReleaseEngine {
    * Finds work that a crash or a lost message left behind: running releases whose lease
    * expired are re-driven; queued releases are (re-)admitted.
    */
-  async sweep(): Promise<{ redriven: string[]; admitted: string[]; unreadable: string[] }> {
+  async sweep(): Promise<{ redriven: string[]; admitted: string[] }> {
     const now = this.deps.clock.now();
     const redriven: string[] = [];
     const admitted: string[] = [];
-    // Unreadable records are skipped (the repository logs each once): they wait for `autopilot repair`.
-    const { releases, unreadable } = await this.repo.scan();
-    for (const release of releases) {
-      // One release that cannot be swept (it turned unreadable meanwhile, say) must not stop the others.
-      try {
-        await this.sweepOne(release, now, redriven, admitted);
-      } catch (error) {
-        this.deps.logger.warn(`sweep skipped release ${release.id}: ${(error as Error).message}`, { releaseId: release.id });
+    // Records that do not parse are skipped (the repository logs each once) until `autopilot repair`.
+    for (const release of await this.repo.list()) {
+      if (isLeaseExpired(release, now)) {
+        const renewed = await this.update(release.id, (r) =>
+          isLeaseExpired(r, now) ? { ...r, leaseExpiresAt: addSeconds(now, this.settings.leaseSeconds) } : undefined,
+        );
+        if (renewed) {
+          await this.deps.steps.send({ releaseId: renewed.id, pipeline: renewed.pipeline, stage: renewed.stage, reason: 'redrive' });
+          redriven.push(renewed.id);
+        }
+      } else if (release.status === 'queued') {
+        await this.admit(release);
+        admitted.push(release.id);
       }
     }
-    return { redriven, admitted, unreadable: unreadable.map((u) => u.id) };
-  }
-
-  private async sweepOne(release: Release, now: Date, redriven: string[], admitted: string[]): Promise<void> {
-    if (isLeaseExpired(release, now)) {
-      const renewed = await this.update(release.id, (r) =>
-        isLeaseExpired(r, now) ? { ...r, leaseExpiresAt: addSeconds(now, this.settings.leaseSeconds) } : undefined,
-      );
-      if (renewed) {
-        await this.deps.steps.send({ releaseId: renewed.id, pipeline: renewed.pipeline, stage: renewed.stage, reason: 'redrive' });
-        redriven.push(renewed.id);
-      }
-    } else if (release.status === 'queued') {
-      await this.admit(release);
-      admitted.push(release.id);
-    }
+    return { redriven, admitted };
   }
 
   /** Read-modify-write with ETag retries; `change` returns undefined to leave the record alone. */
