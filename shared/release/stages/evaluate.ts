@@ -1,6 +1,6 @@
 import { endpointName } from '../../config/schema';
 import { toScoreRequest } from '../../data/split';
-import { computeMetrics } from '../../evaluation/metrics';
+import { checkMetrics, computeMetrics } from '../../evaluation/metrics';
 import { decideGate } from '../../evaluation/gate';
 import type { MlWorkspace, ModelRef, ModelSource, ScoreResponse } from '../../ports';
 import type { StageContext, StageHandler } from '../context';
@@ -44,12 +44,16 @@ export const evaluate: StageHandler = async (release, ctx) => {
       await ctx.workspaces.prod.finishedScoring?.(champion);
     }
   }
-  const gate = decideGate(ctx.pipeline.evaluation, candidate, championMetrics);
+  // Only finite metrics reach the record (NaN is stored as null, which no longer parses).
+  const gateMetric = [ctx.pipeline.evaluation.metric];
+  const checked = checkMetrics(candidate, truth, gateMetric);
+  const checkedChampion = championMetrics && checkMetrics(championMetrics, truth, gateMetric);
+  const gate = decideGate(ctx.pipeline.evaluation, checked.values, checkedChampion?.values, { missing: checked.missing, championMissing: checkedChampion?.missing });
   return {
     kind: 'advance',
     detail: `${gate.passed ? 'passed' : 'rejected'}: ${gate.reason}${championNote}`,
     patch: {
-      metrics: { ...release.metrics, candidate, champion: championMetrics },
+      metrics: { ...release.metrics, candidate: checked.values, champion: checkedChampion?.values },
       data: { ...release.data!, profileBlob },
       champion: championMetrics ? champion : undefined,
       gate: { ...gate, candidate: Number.isFinite(gate.candidate) ? gate.candidate : null, reason: gate.reason + championNote },
