@@ -15,14 +15,14 @@ export function toCsv(header: string[], rows: string[][]): string {
   return toCsvLine(header) + rows.map(toCsvLine).join('');
 }
 
-/** One record and its line break. */
+const NEEDS_QUOTES = /[",\r\n]/;
+
+/** One record and its line break; the common record needs no quotes and is joined as is. */
 export function toCsvLine(record: string[]): string {
-  let line = '';
   for (let i = 0; i < record.length; i++) {
-    const v = record[i]!;
-    line += (i > 0 ? ',' : '') + (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+    if (NEEDS_QUOTES.test(record[i]!)) return record.map((v) => (NEEDS_QUOTES.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(',') + '\n';
   }
-  return line + '\n';
+  return record.join(',') + '\n';
 }
 
 /**
