@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WorkerDataGate } from '../../../adapters/worker';
 import { inThreadDataGate } from '../../../shared/data/dataGate';
+import { planSplit } from '../../../shared/data/holdoutSplit';
 import { parseBlobCreated } from '../../../shared/events/blobCreated';
 import { harness } from '../../unit/release/harness';
 
@@ -68,6 +69,31 @@ describe('WorkerDataGate', () => {
     expect(a.holdout).toBe(b.holdout);
     await expect(worker.scan(chunks(), { ...options, nonFinite: 'reject' })).rejects.toThrow("c/x.csv: non-finite numbers in numeric columns: 'x' (NaN 273");
     await expect(worker.scan(chunks(), { ...options, nonFinite: 'reject' })).rejects.toMatchObject({ name: 'DataValidationError', blob: 'c/x.csv' });
+  });
+
+  it('checks and splits a 48 MiB stream inside a 32 MiB worker heap: the file is never held whole', async () => {
+    // The heap cap makes memory a hard limit, not a timing: holding the file would end the worker.
+    const gate = new WorkerDataGate({ maxHeapMegabytes: 32 });
+    const block = (from: number) => Array.from({ length: 20_000 }, (_, k) => `${from + k},${(from + k) % 977},${(from + k) % 3}\n`).join('');
+    let bytes = 0;
+    const chunks = async function* () {
+      yield Buffer.from('x,y,label\n');
+      for (let from = 0, sent = 0; sent < 48 * 1024 * 1024; from += 20_000) {
+        const piece = Buffer.from(block(from));
+        sent += piece.length;
+        bytes = sent;
+        yield piece;
+      }
+    };
+    const profile = await gate.scan(chunks(), { blob: 'c/big.csv', labelColumn: 'label' });
+    expect(bytes).toBeGreaterThan(48 * 1024 * 1024);
+    let written = 0;
+    const counts = await gate.split(chunks(), planSplit(profile, 'c/big.csv', 0.2, 42), async (piece) => {
+      written += piece.train.length + piece.holdout.length;
+    });
+    expect(counts.trainRows + counts.holdoutRows).toBe(profile.rows);
+    expect(counts.holdoutRows).toBe(profile.classCounts.reduce((n, [, rows]) => n + Math.round(rows * 0.2), 0));
+    expect(written).toBeGreaterThan(48 * 1024 * 1024);
   });
 
   it('fails the pass, not the host, when the worker runs out of its heap', async () => {
