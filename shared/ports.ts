@@ -25,8 +25,24 @@ export interface DataStore {
   read(ref: BlobRef): Promise<{ content: Buffer; info: BlobInfo }>;
   getInfo(ref: BlobRef): Promise<BlobInfo | undefined>;
   write(ref: BlobRef, content: Buffer | string, options?: { contentType?: string }): Promise<BlobInfo>;
+  /**
+   * Reads a blob as a stream of chunks, for files too big to hold (data up to
+   * data.maxMegabytes). Throws NotFoundError; with `ifMatch`, ConcurrencyError when
+   * the blob has another eTag (it was overwritten between two reads).
+   */
+  readStream(ref: BlobRef, options?: { ifMatch?: string }): Promise<{ chunks: AsyncIterable<Uint8Array>; info: BlobInfo }>;
+  /** Writes a blob piece by piece; `write` resolves when the piece may be let go (backpressure). */
+  openWrite(ref: BlobRef, options?: { contentType?: string }): BlobWriter;
   list(container: string, prefix: string): Promise<BlobInfo[]>;
   urlOf(ref: BlobRef): string;
+}
+
+/** A blob being written; readers see nothing of it, or an older version, until `close` resolves. */
+export interface BlobWriter {
+  write(chunk: string | Uint8Array): Promise<void>;
+  close(): Promise<BlobInfo>;
+  /** Gives up: nothing is committed. */
+  abort(reason: Error): Promise<void>;
 }
 
 export interface Versioned<T> {

@@ -1,4 +1,5 @@
 import type { AutopilotConfig, EnvironmentName, PipelineConfig } from '../config/schema';
+import type { DataGate } from '../data/dataGate';
 import type { Clock, DataStore, EventPublisher, Logger, MessageQueue, MlWorkspace, StateTable } from '../ports';
 import type { Release, StepMessage } from './types';
 
@@ -13,6 +14,8 @@ export interface EngineDeps {
   events: EventPublisher;
   clock: Clock;
   logger: Logger;
+  /** Where the data gate parses uploads; the host passes a worker thread. @default in this thread */
+  dataGate?: DataGate;
   options?: EngineOptions;
 }
 

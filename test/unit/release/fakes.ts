@@ -1,4 +1,5 @@
 import { AlreadyExistsError, ConcurrencyError, NotFoundError } from '../../../shared/errors';
+import { openWriteViaWrite, readStreamViaRead } from '../../fakes/wholeBlobStreams';
 import type {
   BlobInfo, BlobRef, DataStore, DeploymentInfo, DeployRequest, EndpointInfo, EventPublisher, JobInfo, MessageQueue,
   MlWorkspace, ModelRef, ModelSource, ModelVersion, OutgoingEvent, RegisterModelRequest, ScoreRequest, ScoreResponse,
@@ -66,6 +67,12 @@ export class MemoryDataStore implements DataStore {
     const blob = { content: Buffer.from(content), eTag: `"0x${(++this.seq).toString(16).toUpperCase()}"`, lastModified: new Date(Date.now() + this.seq).toISOString() };
     this.blobs.set(`${ref.container}/${ref.name}`, blob);
     return this.info(ref, blob);
+  }
+  readStream(ref: BlobRef, options: { ifMatch?: string } = {}) {
+    return readStreamViaRead(this, ref, options);
+  }
+  openWrite(ref: BlobRef, options: { contentType?: string } = {}) {
+    return openWriteViaWrite(this, ref, options);
   }
   async list(container: string, prefix: string) {
     return [...this.blobs.entries()]
