@@ -249,9 +249,9 @@ export interface LoadRequest {
   /** Unique per use (e.g. the release id); ensure() with the same id updates that load. */
   id: string;
   endpoint: string;
-  /** Requests go round-robin to these deployments through `azureml-model-deployment`. */
+  /** Each request goes to one of these, drawn at random, through `azureml-model-deployment`. */
   deployments: string[];
-  /** Rows to send, one per request, cycling. */
+  /** Rows to send, one per request, each drawn at random (independently of the deployment). */
   request: ScoreRequest;
   requestsPerSecond: number;
   /** ISO time after which the load stops by itself. */
