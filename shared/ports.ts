@@ -300,9 +300,12 @@ export interface MlWorkspace {
   getEndpoint(name: string): Promise<EndpointInfo | undefined>;
   listEndpoints(): Promise<EndpointInfo[]>;
 
-  /** Scores rows with a model outside any endpoint (evaluation, smoke tests). */
-  scoreBatch(source: ModelSource, specPath: string, request: ScoreRequest): Promise<ScoreResponse>;
-  /** Frees what scoreBatch set up for `source` (Azure: an evaluation deployment); optional. */
+  /**
+   * Scores rows with a model outside any endpoint (evaluation, smoke tests). What it sets
+   * up for `source` may serve the next calls too, until finishedScoring; `signal` aborts.
+   */
+  scoreBatch(source: ModelSource, specPath: string, request: ScoreRequest, options?: { signal?: AbortSignal }): Promise<ScoreResponse>;
+  /** Frees what scoreBatch set up for `source` (Azure: an evaluation deployment; locally: the scoring server); optional. */
   finishedScoring?(source: ModelSource): Promise<void>;
 
   /** Sends one scoring request through the endpoint, optionally to a named deployment. */

@@ -6,7 +6,7 @@ import { normalizeETag } from '../events/eTag';
 import type { BlobInfo } from '../ports';
 import { DEFAULT_ENGINE_OPTIONS, type EngineDeps } from './context';
 import { ReleaseRepository } from './repository';
-import { addSeconds, cancelRelease, isLeaseExpired, startRelease } from './transitions';
+import { cancelRelease, isLeaseExpired, redriveRelease, startRelease } from './transitions';
 import { isTerminal, STAGES, type DataLineage, type Release, type Trigger } from './types';
 import { releaseEvent } from './releaseEvents';
 import { UnreadableRecordError } from './unreadable';
@@ -203,7 +203,8 @@ export class ReleaseEngine {
     for (const release of await this.repo.list()) {
       if (isLeaseExpired(release, now)) {
         const renewed = await this.update(release.id, (r) =>
-          isLeaseExpired(r, now) ? { ...r, leaseExpiresAt: addSeconds(now, this.settings.leaseSeconds) } : undefined,
+          // A running stage's heartbeat keeps its lease fresh, so only a dead run gets here.
+          isLeaseExpired(r, now) ? redriveRelease(r, now, this.settings.leaseSeconds) : undefined,
         );
         if (renewed) {
           await this.deps.steps.send({ releaseId: renewed.id, pipeline: renewed.pipeline, stage: renewed.stage, reason: 'redrive' });
