@@ -7,12 +7,14 @@ import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { measureAlertRollback } from './alertRollback';
+import { measureAzuriteDurability } from './azuriteDurability';
 import { benchCanaryMinuteGrain } from './canaryMinuteGrain';
 import { benchCanarySimulation } from './canarySimulation';
 import { BenchClient } from './client';
 import { benchDriftStats } from './driftStats';
 import { measureTriggerLatency } from './latency';
 import { renderReport } from './report';
+import { durabilitySection } from './reportDurability';
 import { minuteGrainSection } from './reportMinuteGrain';
 import { measureRouter } from './routerThroughput';
 import { measureScoring } from './scoring';
@@ -28,11 +30,12 @@ const JOB_POLL_SECONDS = '1';
 const SIMULATION_RUNS = 200;
 
 /**
- * `npm run bench -- --only 8`: runs one in-process section and prints it without touching
+ * `npm run bench -- --only 8`: runs one section that needs no stack and prints it without touching
  * bench/RESULTS.md (for working on a section; the file is only written whole).
  */
-const ONLY: Record<string, () => string[]> = {
+const ONLY: Record<string, () => string[] | Promise<string[]>> = {
   '8': () => minuteGrainSection(benchCanaryMinuteGrain(SIMULATION_RUNS)),
+  '9': async () => durabilitySection(await measureAzuriteDurability()),
 };
 
 async function main(): Promise<void> {
@@ -40,7 +43,7 @@ async function main(): Promise<void> {
   if (onlyAt >= 0) {
     const section = ONLY[process.argv[onlyAt + 1] ?? ''];
     if (!section) throw new Error(`--only takes one of ${Object.keys(ONLY).join(', ')} (the sections that run without the stack)`);
-    console.log(section().join('\n'));
+    console.log((await section()).join('\n'));
     return;
   }
   const started = performance.now();
@@ -64,6 +67,9 @@ async function main(): Promise<void> {
   console.log('7. drift statistics, 1,000,000 x 20');
   const drift = await benchDriftStats();
   console.log(`   ${drift.totalSeconds.toFixed(1)} s, peak RSS ${drift.peakRssMb.toFixed(0)} MB`);
+
+  console.log('9. embedded Azurite, answered once saved vs at once');
+  const durability = await measureAzuriteDurability();
 
   console.log('starting the embedded stack');
   let stack: ChildStack | undefined;
@@ -107,7 +113,7 @@ async function main(): Promise<void> {
       minuteGrain,
       totalSeconds: (performance.now() - started) / 1000,
     });
-    writeFileSync(join(ROOT, 'bench/RESULTS.md'), report);
+    writeFileSync(join(ROOT, 'bench/RESULTS.md'), `${report}\n${durabilitySection(durability).join('\n')}`);
     console.log(`\n${report}\nwrote bench/RESULTS.md`);
   } catch (error) {
     // A dead stack shows up as "fetch failed" far from its cause; say what happened to it.
