@@ -55,8 +55,8 @@ async function main(): Promise<void> {
   setExtentMemoryLimit(env, true);
   const servers = [blob, queue, table];
   if (!inMemory) {
-    const onSaveError = (error: unknown) => process.stderr.write(`Azurite could not save its data, the request is not acknowledged: ${String(error)}\n`);
-    for (const server of servers) holdResponsesUntilSaved(server.httpServer, lokiDatabases(server), onSaveError);
+    const report = (what: string, error: unknown) => process.stderr.write(`Azurite ${what}: ${String(error)}\n`);
+    for (const server of servers) holdResponsesUntilSaved(server.httpServer, lokiDatabases(server), report);
   }
   for (const server of servers) await server.start();
   process.stdout.write(`Azurite listening (${inMemory ? 'in memory' : `persisted in ${location}, writes acknowledged once saved`})\n`);

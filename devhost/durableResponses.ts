@@ -16,22 +16,29 @@ type Held = 'write' | 'end' | 'flushHeaders';
  * byte until the databases are saved (when they changed): an answer is sent only for what
  * is on disk. Concurrent requests share one save (LokiJS coalesces saves in progress).
  */
-export function holdResponsesUntilSaved(server: Server, databases: readonly LokiDatabase[], onSaveError: (error: unknown) => void): void {
+export function holdResponsesUntilSaved(server: Server, databases: readonly LokiDatabase[], report: (what: string, error: unknown) => void): void {
   const listeners = server.listeners('request') as Listener[];
   server.removeAllListeners('request');
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
-    holdUntilSaved(response, databases, onSaveError);
+    holdUntilSaved(response, databases, report);
     for (const listener of listeners) listener.call(server, request, response);
   });
 }
 
-function holdUntilSaved(response: ServerResponse, databases: readonly LokiDatabase[], onSaveError: (error: unknown) => void): void {
+function holdUntilSaved(response: ServerResponse, databases: readonly LokiDatabase[], report: (what: string, error: unknown) => void): void {
   const original = { write: response.write, end: response.end, flushHeaders: response.flushHeaders };
   const queued: (() => void)[] = [];
   let state: 'open' | 'saving' | 'released' = 'open';
   const release = () => {
     state = 'released';
-    for (const call of queued.splice(0)) call();
+    for (const call of queued.splice(0)) {
+      // Replayed outside the handler: a throw here must not become an unhandled rejection that ends Azurite.
+      try {
+        call();
+      } catch (error) {
+        report('a response failed after the save', error);
+      }
+    }
   };
   const hold = (name: Held, args: unknown[]): unknown => {
     const call = () => (original[name] as (...a: unknown[]) => unknown).apply(response, args);
@@ -39,13 +46,13 @@ function holdUntilSaved(response: ServerResponse, databases: readonly LokiDataba
     queued.push(call);
     if (state === 'open') {
       state = 'saving';
-      // Reads change nothing and go out at once; the check runs when the answer starts, after the handler's write.
+      // Checked when the answer starts, after the handler's change; with nothing to save (a read, no save under way) it goes at once.
       if (!databases.some(needsSave)) release();
       else {
         saveAll(databases).then(release, (error: unknown) => {
-          onSaveError(error);
+          report('could not save its data; the request is not acknowledged', error);
           // Not on disk, so no answer: the client sees a failed request and retries.
-          response.destroy(error instanceof Error ? error : new Error(String(error)));
+          response.destroy();
         });
       }
     }
@@ -57,16 +64,25 @@ function holdUntilSaved(response: ServerResponse, databases: readonly LokiDataba
   response.flushHeaders = (() => void hold('flushHeaders', [])) as ServerResponse['flushHeaders'];
 }
 
+/** Databases whose last save failed: LokiJS cleared their dirty flags anyway, so they count as changed until one succeeds. */
+const unsaved = new WeakSet<LokiDatabase>();
+
 /** Changed since the last save started, or a save is still being written (whose changes we may be part of). */
 function needsSave(database: LokiDatabase): boolean {
-  return database.autosaveDirty() || database.throttledSavePending;
+  return unsaved.has(database) || database.autosaveDirty() || database.throttledSavePending;
 }
 
 /** Resolves once every database that needed it was saved by a save that began after this call. */
 export function saveAll(databases: readonly LokiDatabase[]): Promise<void> {
-  return Promise.all(
-    databases.filter(needsSave).map(
-      (database) => new Promise<void>((resolve, reject) => database.saveDatabase((error) => (error ? reject(error) : resolve()))),
-    ),
-  ).then(() => undefined);
+  const saves = databases.filter(needsSave).map(
+    (database) =>
+      new Promise<void>((resolve, reject) =>
+        database.saveDatabase((error) => {
+          if (error) unsaved.add(database);
+          else unsaved.delete(database);
+          return error ? reject(error) : resolve();
+        }),
+      ),
+  );
+  return Promise.all(saves).then(() => undefined);
 }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -138,5 +138,25 @@ describe('Azurite as the stack runs it, killed with SIGKILL right after an ackno
 
     const entity = await TableClient.fromConnectionString(connectionStringFor(running.ports), 'audit', { allowInsecureConnection: true }).getEntity('p', 'a1');
     expect(entity['action']).toBe('approve');
+  }, 60_000);
+
+  it('does not acknowledge a write it could not save, and a later read returns it only once saved', async () => {
+    running = await launch(location);
+    const connection = connectionStringFor(running.ports);
+    const table = TableClient.fromConnectionString(connection, 'events', { allowInsecureConnection: true, retryOptions: { maxRetries: 0 } });
+    await table.createTable();
+    // LokiJS saves to '<db>~' and renames it: a folder in its way makes the save fail for real.
+    const blocker = join(location, '__azurite_db_table__.json~');
+    mkdirSync(blocker);
+    const write = await table.createEntity({ partitionKey: 'e', rowKey: '1', type: 'ReleaseSucceeded' }).then(() => 'acknowledged', () => 'failed');
+    expect(write).toBe('failed');
+
+    rmSync(blocker, { recursive: true });
+    const read = await table.getEntity<{ type: string }>('e', '1');
+    expect(read.type).toBe('ReleaseSucceeded');
+    await crash(running);
+    running = await launch(location);
+    const after = await TableClient.fromConnectionString(connectionStringFor(running.ports), 'events', { allowInsecureConnection: true }).getEntity<{ type: string }>('e', '1');
+    expect(after.type).toBe('ReleaseSucceeded');
   }, 60_000);
 });
