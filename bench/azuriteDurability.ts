@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TableClient } from '@azure/data-tables';
@@ -18,6 +18,9 @@ export interface VariantFigures {
 export interface DurabilityStep {
   /** Entities and blobs already stored when measured. */
   preloaded: number;
+  /** Size of the table and blob databases (what a save writes) after the step, in bytes. */
+  tableDbBytes: number;
+  blobDbBytes: number;
   today: VariantFigures;
   durable: VariantFigures;
 }
@@ -54,7 +57,14 @@ export async function measureAzuriteDurability(options = { samples: 60, burst: 2
       const [todayFigures, durableFigures] = await measurePair(targets, options.samples, `${preloaded}`);
       const bursts = [] as number[];
       for (const target of targets) bursts.push(await burst(target, options.burst, options.concurrency, `burst-${preloaded}`));
-      steps.push({ preloaded, today: { ...todayFigures, burstMs: bursts[0]! }, durable: { ...durableFigures, burstMs: bursts[1]! } });
+      const size = (file: string) => statSync(join(folder, 'durable', file)).size;
+      steps.push({
+        preloaded,
+        tableDbBytes: size('__azurite_db_table__.json'),
+        blobDbBytes: size('__azurite_db_blob__.json'),
+        today: { ...todayFigures, burstMs: bursts[0]! },
+        durable: { ...durableFigures, burstMs: bursts[1]! },
+      });
     }
     return { samples: options.samples, burst: options.burst, concurrency: options.concurrency, steps };
   } finally {
