@@ -68,7 +68,7 @@ pipelines:
     const ms = (ns: number) => `${(ns / 1e6).toFixed(0)} ms`;
     console.log(
       [
-        `## Data gate on a ${megabytes} MiB CSV (bench/dataGate.ts)`,
+        `## 9. Data gate on a ${megabytes} MiB CSV (bench/dataGate.ts)`,
         '',
         `One ${(info.contentLength / MiB).toFixed(1)} MiB, 3-column CSV in Azurite (in memory), validated and split by the \`validate\` stage as the host runs it:`,
         'BlobDataStore streams (read twice, pinned to the eTag; train/holdout written as block uploads) and the parsing on a WorkerDataGate thread.',
