@@ -22,7 +22,7 @@ describe('local Functions host running the fixture app', () => {
     );
     api = stack.info.urls.api;
     queues = QueueServiceClient.fromConnectionString(stack.info.connectionString);
-  }, 90_000);
+  });
 
   afterAll(async () => {
     await stack?.stop();

@@ -52,8 +52,8 @@ export function spawnStack(options: StackOptions, env: Record<string, string> = 
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       killGroup();
-      reject(new Error(`stack did not start within 60 s:\n${output}`));
-    }, 60_000);
+      reject(new Error(`stack did not start within 100 s:\n${output}`));
+    }, 100_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const ready = /^READY (.*)$/m.exec(output);
