@@ -26,7 +26,10 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
   throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
 }
 
-/** `waitFor` with the probe first, polling every 50 ms: the shape the workspace tests read best in. */
-export function until<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 15_000): Promise<T> {
+/**
+ * `waitFor` with the probe first, polling every 50 ms: the shape the workspace tests read best in.
+ * The deadline only bounds how long a failure takes: generous, for a loaded CI machine.
+ */
+export function until<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 60_000): Promise<T> {
   return waitFor(what, async () => probe(), { timeoutMs, intervalMs: 50 });
 }
