@@ -4,7 +4,7 @@
  * Hosts are real child processes; outcomes are awaited as conditions, never slept for.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JobRunner } from '../../../adapters/local/workspace/jobRunner';
@@ -168,6 +168,38 @@ describe('JobRunner across host restarts', () => {
     const job = await second.get('stopped-1').then(() => second.waitFor('stopped-1'));
     expect(job.status).toBe('completed');
     expect(runsOf('stopped-1')).toHaveLength(1);
+  });
+
+  it('reattach() takes over a job left running by a killed host, and cancel then stops all of it', async () => {
+    const { host, jobPid } = await startHost('reattach-2');
+    await sigkill(host);
+    const runner = newRunner();
+    await runner.reattach();
+    const record = JSON.parse(readFileSync(join(root, 'jobs/reattach-2/job.json'), 'utf8')) as { ownerPid: number; status: string };
+    expect(record).toMatchObject({ ownerPid: process.pid, status: 'running' });
+    expect(isAlive(jobPid)).toBe(true);
+    await runner.cancel('reattach-2');
+    expect((await runner.get('reattach-2'))?.status).toBe('canceled');
+    await until('the canceled job to be gone', () => membersOf(groups).length === 0);
+  });
+
+  it('takes a recorded pid now used by another process for a job that is gone, and resubmits it', async () => {
+    mkdirSync(join(root, 'jobs/reused-1'), { recursive: true });
+    const record = {
+      name: 'reused-1', status: 'running', createdAt: new Date().toISOString(), startedAt: new Date().toISOString(), metrics: {},
+      outputs: { model: join(root, 'jobs/reused-1/outputs/model'), state: join(root, 'jobs/reused-1/outputs/state') }, tags: {},
+      specPath: join(fixtures, 'gated.yaml'), request: { specPath: join(fixtures, 'gated.yaml'), inputs: { gate: { value: gate } } },
+      // This very process holds the pid now; the start time shows it is not the job's wrapper.
+      pid: process.pid, pidStartTime: '1', instanceId: 'a-runner-that-is-gone', ownerPid: process.pid, attempt: 1,
+    };
+    writeFileSync(join(root, 'jobs/reused-1/job.json'), JSON.stringify(record));
+    writeFileSync(gate, '');
+    const runner = newRunner();
+    await runner.get('reused-1');
+    const job = await runner.waitFor('reused-1');
+    expect(job.status).toBe('completed');
+    expect(runsOf('reused-1')).toHaveLength(1);
+    expect(await runner.log('reused-1')).toContain('[autopilot] attempt 2: resubmitted (its process was gone after the host restarted)');
   });
 
   it('a job whose host never returns stops by itself once nobody follows it', async () => {
