@@ -85,9 +85,9 @@ function main(config: WrapperConfig): void {
   setInterval(() => {
     let lastBeat = startedAt;
     try {
-      lastBeat = Math.max(lastBeat, statSync(config.heartbeatFile).mtimeMs);
+      lastBeat = statSync(config.heartbeatFile).mtimeMs;
     } catch {
-      // no heartbeat yet: counted from our start
+      // no heartbeat file: counted from our start
     }
     if (Date.now() - lastBeat > graceMs) stop('abandoned');
   }, Math.min(5000, Math.max(100, graceMs / 4))).unref();

@@ -4,7 +4,7 @@
  * Hosts are real child processes; outcomes are awaited as conditions, never slept for.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JobRunner } from '../../../adapters/local/workspace/jobRunner';
@@ -203,8 +203,11 @@ describe('JobRunner across host restarts', () => {
   });
 
   it('a job whose host never returns stops by itself once nobody follows it', async () => {
-    const { host, jobPid } = await startHost('abandoned-1', { orphanGraceSeconds: 1 });
+    const { host, jobPid } = await startHost('abandoned-1', { orphanGraceSeconds: 60 });
     await sigkill(host);
+    // Nobody touches the heartbeat any more; age it past the grace rather than wait a minute.
+    const longAgo = new Date(Date.now() - 3600_000);
+    utimesSync(join(root, 'jobs/abandoned-1/heartbeat'), longAgo, longAgo);
     const exitFile = join(root, 'jobs/abandoned-1/exit.json');
     await until('the abandoned job to stop', () => !isAlive(jobPid) && membersOf(groups).length === 0 && existsSync(exitFile));
     const marker = JSON.parse(readFileSync(join(root, 'jobs/abandoned-1/exit.json'), 'utf8')) as { reason: string };
