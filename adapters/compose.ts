@@ -7,6 +7,7 @@ import { ReleaseEngine } from '../shared/release/engine';
 import { StepRunner } from '../shared/release/stepRunner';
 import type { StepMessage } from '../shared/release/types';
 import { createStorage, type Storage } from './azure/storage';
+import { WorkerDataGate } from './worker';
 import { azureSettingsFrom, createAzureWorkspaces } from './azure/workspace/azureWorkspaces';
 import { loadConfigFile } from './configFile';
 import { telemetryLogger, withEventTelemetry } from './telemetry';
@@ -80,6 +81,7 @@ export async function composeServices(env: NodeJS.ProcessEnv = process.env): Pro
     events,
     clock: { now: () => new Date() },
     logger,
+    dataGate: new WorkerDataGate(),
     options: {
       ...(env.AUTOPILOT_JOB_POLL_SECONDS ? { jobPollSeconds: Number(env.AUTOPILOT_JOB_POLL_SECONDS) } : {}),
       ...(env.AUTOPILOT_PROVISIONING_POLL_SECONDS ? { provisioningPollSeconds: Number(env.AUTOPILOT_PROVISIONING_POLL_SECONDS) } : {}),

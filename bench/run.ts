@@ -3,16 +3,19 @@
  * then starts the embedded stack on free ports and measures upload -> job latency, whole
  * releases, the endpoint router and alert-driven rollback; writes bench/RESULTS.md.
  */
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { measureAlertRollback } from './alertRollback';
+import { measureAzuriteDurability } from './azuriteDurability';
 import { benchCanaryMinuteGrain } from './canaryMinuteGrain';
 import { benchCanarySimulation } from './canarySimulation';
 import { BenchClient } from './client';
 import { benchDriftStats } from './driftStats';
 import { measureTriggerLatency } from './latency';
 import { renderReport } from './report';
+import { durabilitySection } from './reportDurability';
 import { minuteGrainSection } from './reportMinuteGrain';
 import { measureRouter } from './routerThroughput';
 import { measureScoring } from './scoring';
@@ -28,19 +31,27 @@ const JOB_POLL_SECONDS = '1';
 const SIMULATION_RUNS = 200;
 
 /**
- * `npm run bench -- --only 8`: runs one in-process section and prints it without touching
+ * `npm run bench -- --only 8`: runs one section that needs no stack and prints it without touching
  * bench/RESULTS.md (for working on a section; the file is only written whole).
  */
-const ONLY: Record<string, () => string[]> = {
+const ONLY: Record<string, () => string[] | Promise<string[]>> = {
   '8': () => minuteGrainSection(benchCanaryMinuteGrain(SIMULATION_RUNS)),
+  '9': () => dataGateSection(),
+  '10': async () => durabilitySection(await measureAzuriteDurability()),
 };
+
+/** Section 9 runs in its own process: it needs --expose-gc, and its RSS must not include the other sections'. */
+function dataGateSection(): string[] {
+  const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(ROOT, 'bench/dataGate.ts'), '--megabytes', '250'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 20 });
+  return out.slice(out.indexOf('## 9.')).trimEnd().split('\n');
+}
 
 async function main(): Promise<void> {
   const onlyAt = process.argv.indexOf('--only');
   if (onlyAt >= 0) {
     const section = ONLY[process.argv[onlyAt + 1] ?? ''];
     if (!section) throw new Error(`--only takes one of ${Object.keys(ONLY).join(', ')} (the sections that run without the stack)`);
-    console.log(section().join('\n'));
+    console.log((await section()).join('\n'));
     return;
   }
   const started = performance.now();
@@ -64,6 +75,11 @@ async function main(): Promise<void> {
   console.log('7. drift statistics, 1,000,000 x 20');
   const drift = await benchDriftStats();
   console.log(`   ${drift.totalSeconds.toFixed(1)} s, peak RSS ${drift.peakRssMb.toFixed(0)} MB`);
+
+  console.log('9. data gate on a 250 MiB CSV');
+  const dataGate = dataGateSection();
+  console.log('10. embedded Azurite, answered once saved vs at once');
+  const durability = await measureAzuriteDurability();
 
   console.log('starting the embedded stack');
   let stack: ChildStack | undefined;
@@ -107,7 +123,7 @@ async function main(): Promise<void> {
       minuteGrain,
       totalSeconds: (performance.now() - started) / 1000,
     });
-    writeFileSync(join(ROOT, 'bench/RESULTS.md'), report);
+    writeFileSync(join(ROOT, 'bench/RESULTS.md'), `${report}\n${dataGate.join('\n')}\n\n${durabilitySection(durability).join('\n')}`);
     console.log(`\n${report}\nwrote bench/RESULTS.md`);
   } catch (error) {
     // A dead stack shows up as "fetch failed" far from its cause; say what happened to it.

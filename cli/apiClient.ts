@@ -17,6 +17,7 @@ import {
   type ModelView,
   type ReleaseDetail,
   type ReleaseView,
+  type UnreadableView,
 } from './apiSchemas';
 import { ApiError, ApiUnreachableError, CliError, networkProblem } from './errors';
 import type { ApiSettings } from './settings';
@@ -49,7 +50,13 @@ export class ApiClient {
   }
 
   async listReleases(query: ReleaseQuery = {}): Promise<ReleaseView[]> {
-    return (await this.request('GET', `/releases${toQuery(query)}`, ReleasesResponse)).releases;
+    return (await this.scanReleases(query)).releases;
+  }
+
+  /** The releases and, apart, the stored records that do not parse. */
+  async scanReleases(query: ReleaseQuery = {}): Promise<{ releases: ReleaseView[]; unreadable: UnreadableView[] }> {
+    const { releases, unreadable } = await this.request('GET', `/releases${toQuery(query)}`, ReleasesResponse);
+    return { releases, unreadable };
   }
 
   getRelease(id: string): Promise<ReleaseDetail> {
@@ -60,8 +67,8 @@ export class ApiClient {
     return (await this.request('POST', '/releases', ReleaseResponse, body)).release;
   }
 
-  /** approve | promote | cancel | rollback of one release. */
-  async actOnRelease(id: string, action: 'approve' | 'promote' | 'cancel' | 'rollback', reason?: string): Promise<ReleaseView> {
+  /** approve | promote | cancel | rollback | repair of one release. */
+  async actOnRelease(id: string, action: 'approve' | 'promote' | 'cancel' | 'rollback' | 'repair', reason?: string): Promise<ReleaseView> {
     const body = reason ? { reason } : {};
     return (await this.request('POST', `/releases/${encodeURIComponent(id)}/${action}`, ReleaseResponse, body)).release;
   }

@@ -18,7 +18,10 @@ export const HealthResponse = z.looseObject({
 export type HealthResponse = z.infer<typeof HealthResponse>;
 export type PipelineSummary = HealthResponse['pipelines'][number];
 
-export const ReleasesResponse = z.looseObject({ releases: z.array(ReleaseView) });
+/** A stored release that does not parse, listed apart by the API (docs/operations.md). */
+export const UnreadableView = z.looseObject({ id: z.string(), pipeline: z.string().optional(), error: z.string(), repair: z.string() });
+export type UnreadableView = z.infer<typeof UnreadableView>;
+export const ReleasesResponse = z.looseObject({ releases: z.array(ReleaseView), unreadable: z.array(UnreadableView).default([]) });
 export const ReleaseResponse = z.looseObject({ release: ReleaseView });
 export const ReleaseDetailResponse = z.looseObject({ release: ReleaseView, audit: z.array(AuditEntry.loose()).default([]) });
 export type ReleaseDetail = z.infer<typeof ReleaseDetailResponse>;

@@ -1,7 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { freePort } from './freePort';
+
+/** Set to '1' for devhost/azuriteProcess.ts: it stops (saved) when its stdin, a pipe from us, closes. */
+export const STOP_WITH_PARENT = 'AUTOPILOT_AZURITE_STOP_WITH_PARENT';
+const TSX_LOADER = pathToFileURL(require.resolve('tsx')).href;
+const AZURITE_ENTRY = existsSync(join(__dirname, 'azuriteProcess.ts')) ? join(__dirname, 'azuriteProcess.ts') : join(__dirname, 'azuriteProcess.js');
 
 /** Azurite's well-known development account (public, documented by Microsoft). */
 export const DEV_ACCOUNT = 'devstoreaccount1';
@@ -45,8 +52,10 @@ export function connectionStringFor(ports: AzuritePorts, host = '127.0.0.1'): st
 }
 
 /**
- * Starts Azurite as a child process. `--skipApiVersionCheck` because on Node 20 npm
- * resolves an Azurite older than the storage SDKs' API versions (see DESIGN).
+ * Starts Azurite as a child process. With a `location`, through devhost/azuriteProcess.ts:
+ * Azurite's services acknowledging a write only once it is saved, so a crash loses nothing
+ * acknowledged. `--skipApiVersionCheck` because on Node 20 npm resolves an Azurite older
+ * than the storage SDKs' API versions (see DESIGN).
  */
 export async function startAzurite(options: StartAzuriteOptions = {}): Promise<RunningAzurite> {
   const ports: AzuritePorts = {
@@ -54,8 +63,10 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<R
     queue: options.ports?.queue || (await freePort()),
     table: options.ports?.table || (await freePort()),
   };
+  // In memory there is nothing to save: Azurite's own entry, which starts faster (no TypeScript loader).
+  const entry = options.location ? ['--import', TSX_LOADER, AZURITE_ENTRY] : [require.resolve('azurite/dist/src/azurite.js')];
   const args = [
-    require.resolve('azurite/dist/src/azurite.js'),
+    ...entry,
     '--disableTelemetry',
     '--skipApiVersionCheck',
     '--loose',
@@ -72,7 +83,8 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<R
   }
   if (options.https) args.push('--cert', options.https.certPath, '--key', options.https.keyPath);
   if (options.oauth) args.push('--oauth', options.oauth);
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // stdin is a pipe only so the child sees it close when we die, and stops (saved) instead of lingering.
+  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, [STOP_WITH_PARENT]: '1' } });
   let output = '';
   const onData = (chunk: Buffer) => {
     const text = chunk.toString();

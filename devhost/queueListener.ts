@@ -13,6 +13,11 @@ export interface QueueListenerOptions {
   leaseSeconds?: number;
   /** How long stop() waits for running handlers. @default 10000 */
   drainTimeoutMs?: number;
+  /**
+   * A handler running longer than this stops counting against batchSize +
+   * newBatchThreshold, so long steps cannot starve the queue. @default half the lease
+   */
+  longRunningMs?: number;
 }
 
 /**
@@ -20,9 +25,17 @@ export interface QueueListenerOptions {
  * up to batchSize + newBatchThreshold messages in flight, deletes on success, releases
  * after `visibilityTimeout` on failure, and moves a message that failed
  * `maxDequeueCount` times to `<queue>-poison`.
+ *
+ * That limit is per instance in Azure, and the scale controller adds instances while
+ * messages wait, so a few long invocations never stall a queue there. This host is one
+ * instance: an invocation that outlives `longRunningMs` is no longer counted against the
+ * limit (it still runs, its message stays leased, functionTimeout still bounds it),
+ * which is what another instance would give the waiting messages.
  */
 export class QueueListener {
   private readonly inFlight = new Set<Promise<void>>();
+  /** The in-flight invocations that still count against the batch limit. */
+  private readonly counted = new Set<Promise<void>>();
   private readonly abort = new AbortController();
   private capacityWaiter: (() => void) | undefined;
   private loop: Promise<void> | undefined;
@@ -91,19 +104,27 @@ export class QueueListener {
   }
 
   private waitForCapacity(): Promise<void> {
-    if (this.inFlight.size <= this.settings.newBatchThreshold) return Promise.resolve();
+    if (this.counted.size <= this.settings.newBatchThreshold) return Promise.resolve();
     return new Promise((resolve) => (this.capacityWaiter = resolve));
   }
 
   private track(work: Promise<void>): void {
     this.inFlight.add(work);
-    void work.finally(() => {
-      this.inFlight.delete(work);
-      if (this.inFlight.size <= this.settings.newBatchThreshold) {
+    this.counted.add(work);
+    const uncount = () => {
+      if (!this.counted.delete(work)) return;
+      if (this.counted.size <= this.settings.newBatchThreshold) {
         const wake = this.capacityWaiter;
         this.capacityWaiter = undefined;
         wake?.();
       }
+    };
+    const longRunning = setTimeout(uncount, this.options.longRunningMs ?? (this.leaseSeconds * 1000) / 2);
+    longRunning.unref();
+    void work.finally(() => {
+      clearTimeout(longRunning);
+      this.inFlight.delete(work);
+      uncount();
     });
   }
 

@@ -12,6 +12,7 @@ import './sweeper';
 import './http/releases';
 import './http/catalog';
 import './http/control';
+import './http/repair';
 import './http/logs';
 import './monitors';
 import './alerts';

@@ -4,6 +4,7 @@ import { services } from './services';
 
 /** Re-drives releases whose lease expired (a crash or a lost message) and admits orphaned ones. */
 export async function onSweep(_timer: Timer, context: InvocationContext): Promise<void> {
+  // Unreadable records are skipped and logged once each by the repository; the rest go on.
   const { redriven, admitted } = await (await services()).engine.sweep();
   if (redriven.length || admitted.length) context.log(`sweep: re-drove ${redriven.join(', ') || 'none'}; admitted ${admitted.join(', ') || 'none'}`);
 }

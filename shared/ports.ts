@@ -25,8 +25,24 @@ export interface DataStore {
   read(ref: BlobRef): Promise<{ content: Buffer; info: BlobInfo }>;
   getInfo(ref: BlobRef): Promise<BlobInfo | undefined>;
   write(ref: BlobRef, content: Buffer | string, options?: { contentType?: string }): Promise<BlobInfo>;
+  /**
+   * Reads a blob as a stream of chunks, for files too big to hold (data up to
+   * data.maxMegabytes). Throws NotFoundError; with `ifMatch`, ConcurrencyError when
+   * the blob has another eTag (it was overwritten between two reads).
+   */
+  readStream(ref: BlobRef, options?: { ifMatch?: string }): Promise<{ chunks: AsyncIterable<Uint8Array>; info: BlobInfo }>;
+  /** Writes a blob piece by piece; `write` resolves when the piece may be let go (backpressure). */
+  openWrite(ref: BlobRef, options?: { contentType?: string }): BlobWriter;
   list(container: string, prefix: string): Promise<BlobInfo[]>;
   urlOf(ref: BlobRef): string;
+}
+
+/** A blob being written; readers see nothing of it, or an older version, until `close` resolves. */
+export interface BlobWriter {
+  write(chunk: string | Uint8Array): Promise<void>;
+  close(): Promise<BlobInfo>;
+  /** Gives up: nothing is committed. */
+  abort(reason: Error): Promise<void>;
 }
 
 export interface Versioned<T> {
@@ -233,9 +249,9 @@ export interface LoadRequest {
   /** Unique per use (e.g. the release id); ensure() with the same id updates that load. */
   id: string;
   endpoint: string;
-  /** Requests go round-robin to these deployments through `azureml-model-deployment`. */
+  /** Each request goes to one of these, drawn at random, through `azureml-model-deployment`. */
   deployments: string[];
-  /** Rows to send, one per request, cycling. */
+  /** Rows to send, one per request, each drawn at random (independently of the deployment). */
   request: ScoreRequest;
   requestsPerSecond: number;
   /** ISO time after which the load stops by itself. */
@@ -284,9 +300,12 @@ export interface MlWorkspace {
   getEndpoint(name: string): Promise<EndpointInfo | undefined>;
   listEndpoints(): Promise<EndpointInfo[]>;
 
-  /** Scores rows with a model outside any endpoint (evaluation, smoke tests). */
-  scoreBatch(source: ModelSource, specPath: string, request: ScoreRequest): Promise<ScoreResponse>;
-  /** Frees what scoreBatch set up for `source` (Azure: an evaluation deployment); optional. */
+  /**
+   * Scores rows with a model outside any endpoint (evaluation, smoke tests). What it sets
+   * up for `source` may serve the next calls too, until finishedScoring; `signal` aborts.
+   */
+  scoreBatch(source: ModelSource, specPath: string, request: ScoreRequest, options?: { signal?: AbortSignal }): Promise<ScoreResponse>;
+  /** Frees what scoreBatch set up for `source` (Azure: an evaluation deployment; locally: the scoring server); optional. */
   finishedScoring?(source: ModelSource): Promise<void>;
 
   /** Sends one scoring request through the endpoint, optionally to a named deployment. */

@@ -11,12 +11,14 @@ export class LoadGenerator {
   constructor(
     private readonly send: SendLoadRequest,
     private readonly now: () => number = Date.now,
+    /** Uniform draws in [0, 1) shared by the loads (rows, deployments); tests pass a seeded one. */
+    private readonly random: () => number = Math.random,
   ) {}
 
   /** Starts the load, or updates the one with this key in place (never a second loop). */
   ensure(key: string, settings: LoadSettings): LoadStatus {
     let load = this.loads.get(key);
-    if (!load) this.loads.set(key, (load = new SyntheticLoad(settings, this.send, this.now)));
+    if (!load) this.loads.set(key, (load = new SyntheticLoad(settings, this.send, this.now, this.random)));
     load.start(settings);
     return load.status();
   }

@@ -30,16 +30,22 @@ export interface LoadStatus {
 }
 
 /**
- * One replay loop: rows one per request, cycling, round-robin across the named deployments
- * (none named: routed by the endpoint's traffic weights), at a steady rate. The number of requests due is computed from the clock (not by counting
- * timer ticks), so late timers catch up and the rate does not drift.
+ * One replay loop at a steady rate. Each request carries a row drawn uniformly at random
+ * and goes to a named deployment drawn uniformly at random, independently of the row (none
+ * named: the endpoint's traffic weights route it). Round-robin gave the canary the even
+ * rows and the stable the odd ones, so equal models were rolled back; with the arm
+ * independent of the row, both arms see the same rows in distribution, as the canary
+ * analysis assumes (docs/canary-analysis.md, "Synthetic top-up").
+ *
+ * The requests due are computed from the clock (not by counting timer ticks), so late
+ * timers catch up and the rate does not drift: request k is due at origin + k/rps, and
+ * exactly those due before `until` are issued.
  */
 export class SyntheticLoad {
   private timer: NodeJS.Timeout | undefined;
   private origin = 0;
   /** Requests due since `origin`, sent or skipped. */
   private issued = 0;
-  private next = 0;
   private sent = 0;
   private readonly answeredBy: Record<string, number> = {};
   private completed = 0;
@@ -51,6 +57,8 @@ export class SyntheticLoad {
     private settings: LoadSettings,
     private readonly send: SendLoadRequest,
     private readonly now: () => number = Date.now,
+    /** Uniform draws in [0, 1) for rows and deployments; tests pass a seeded one. */
+    private readonly random: () => number = Math.random,
   ) {}
 
   get running(): boolean {
@@ -93,14 +101,13 @@ export class SyntheticLoad {
   private tick(): void {
     const now = this.now();
     const { requestsPerSecond: rps, untilMs } = this.settings;
-    if (now >= untilMs) return this.stop();
-    // The first request goes out at once, then one every 1/rps seconds after `origin`.
-    const due = Math.floor(((now - this.origin) * rps) / 1000) + 1 - this.issued;
-    for (let i = 0; i < due; i++) {
-      this.issued++;
+    // Request k is due at origin + k·1000/rps: the first at once, none at or after `until`.
+    const dueBy = Math.min(Math.floor(((now - this.origin) * rps) / 1000) + 1, Math.ceil(((untilMs - this.origin) * rps) / 1000));
+    for (; this.issued < dueBy; this.issued++) {
       if (this.inFlight >= MAX_IN_FLIGHT) this.skipped++;
       else this.fire();
     }
+    if (now >= untilMs) return this.stop();
     const nextDueAt = this.origin + (this.issued * 1000) / rps;
     const delay = Math.max(MIN_TICK_MS, Math.min(nextDueAt, untilMs) - now);
     this.timer = setTimeout(() => this.tick(), delay);
@@ -111,9 +118,9 @@ export class SyntheticLoad {
   private fire(): void {
     const { endpoint, deployments, request } = this.settings;
     const rows = request.input_data.data;
-    const n = this.next++;
-    const deployment = deployments.length > 0 ? deployments[n % deployments.length] : undefined;
-    const body = JSON.stringify({ input_data: { columns: request.input_data.columns, data: [rows[n % rows.length]] } });
+    const row = rows[pick(this.random, rows.length)];
+    const deployment = deployments.length > 0 ? deployments[pick(this.random, deployments.length)] : undefined;
+    const body = JSON.stringify({ input_data: { columns: request.input_data.columns, data: [row] } });
     this.sent++;
     this.inFlight++;
     void this.send(endpoint, deployment, body).then(({ status, deployment: answered }) => {
@@ -123,4 +130,9 @@ export class SyntheticLoad {
       if (answered) this.answeredBy[answered] = (this.answeredBy[answered] ?? 0) + 1;
     });
   }
+}
+
+/** A uniform index below `n` (the min guards a source that returns 1). */
+function pick(random: () => number, n: number): number {
+  return Math.min(Math.floor(random() * n), n - 1);
 }

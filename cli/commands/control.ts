@@ -13,7 +13,7 @@ const RELEASE_ACTIONS = [
   ['cancel', 'Cancel a release; a canary gives its traffic back to stable first'],
 ] as const;
 
-/** approve / promote / cancel <release> and rollback <pipeline>: every action is audited on the release. */
+/** approve / promote / cancel / repair <release> and rollback <pipeline>: every action is audited on the release. */
 export function registerControlCommands(program: Command, context: CommandContext): void {
   for (const [action, description] of RELEASE_ACTIONS) {
     program
@@ -28,6 +28,16 @@ export function registerControlCommands(program: Command, context: CommandContex
         else printLines(context.io, [`${action}: release ${release.id} is ${release.status} at ${release.stage}${release.reason ? ` (${release.reason})` : ''}`]);
       });
   }
+  program
+    .command('repair')
+    .description('End a release whose stored record no longer parses (listed under "unreadable"): it becomes failed, keeping what parses, and frees its pipeline (ML engineer)')
+    .argument('<release>', 'release id, as the API or the host log names the unreadable record')
+    .option('--json', 'print only the JSON of the repaired release')
+    .action(async (id: string, options: ControlOptions, command: Command) => {
+      const release = await context.api(command).actOnRelease(id, 'repair');
+      if (options.json) printJson(context.io, release);
+      else printLines(context.io, [`repair: release ${release.id} is ${release.status} at ${release.stage} (${release.reason ?? 'no reason recorded'})`]);
+    });
   program
     .command('rollback')
     .description('Roll prod back: an active canary returns its traffic to stable, or else the previous deployment kept warm takes 100% again')

@@ -7,6 +7,7 @@ import { statusMark } from '../format/releaseView';
 import { renderTable, truncate } from '../format/table';
 import { printJson, printLines } from '../io';
 import { parsePositiveInt } from '../parsers';
+import { warnUnreadable } from './unreadableWarning';
 
 interface ReleasesOptions {
   pipeline?: string;
@@ -24,11 +25,12 @@ export function registerReleasesCommand(program: Command, context: CommandContex
     .option('-n, --limit <count>', 'how many releases', parsePositiveInt, 20)
     .option('--json', 'print only a JSON array of releases')
     .action(async (options: ReleasesOptions, command: Command) => {
-      const releases = await context.api(command).listReleases({
+      const { releases, unreadable } = await context.api(command).scanReleases({
         pipeline: options.pipeline,
         status: options.status,
         limit: options.limit,
       });
+      warnUnreadable(context.io, unreadable);
       if (options.json) return printJson(context.io, releases);
       if (releases.length === 0) {
         return printLines(context.io, ['No releases yet. Upload training data with `autopilot upload <file.csv>` or start one with `autopilot run <pipeline>`.']);

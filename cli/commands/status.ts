@@ -4,6 +4,7 @@ import { printJson } from '../io';
 import { parseSeconds } from '../parsers';
 import { selectReleasesToShow } from '../selectReleases';
 import { watchReleases } from '../watchReleases';
+import { warnUnreadable } from './unreadableWarning';
 
 interface StatusOptions {
   pipeline?: string;
@@ -31,8 +32,11 @@ export function registerStatusCommand(program: Command, context: CommandContext)
     .action(async (options: StatusOptions, command: Command) => {
       const api = context.api(command);
       const shownBefore = new Set<string>();
+      const warned = new Set<string>();
       const load = async () => {
-        const shown = selectReleasesToShow(await api.listReleases({ pipeline: options.pipeline, limit: STATUS_WINDOW }), shownBefore);
+        const { releases, unreadable } = await api.scanReleases({ pipeline: options.pipeline, limit: STATUS_WINDOW });
+        warnUnreadable(context.io, unreadable, warned);
+        const shown = selectReleasesToShow(releases, shownBefore);
         for (const release of shown) shownBefore.add(release.id);
         return shown;
       };

@@ -17,9 +17,14 @@ const StartBody = z.strictObject({
 });
 
 
+/**
+ * Records that no longer parse are listed apart in `unreadable` ({id, pipeline, error,
+ * repair}) instead of failing the whole listing: one bad record must not hide every pipeline.
+ */
 apiRoute('listReleases', { route: 'releases', method: 'GET', action: 'read' }, async (request, s) => {
   const query = parseOrThrow(ListQuery, Object.fromEntries(request.query.entries()), 'query');
-  return { jsonBody: { releases: await s.engine.repo.list(query) } };
+  const { releases, unreadable } = await s.engine.repo.scan(query);
+  return { jsonBody: { releases, unreadable } };
 });
 
 apiRoute('getRelease', { route: 'releases/{id}', method: 'GET', action: 'read' }, async (request, s) => {

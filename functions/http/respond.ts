@@ -4,6 +4,7 @@ import { invocationHandler } from '../../adapters/telemetry';
 import { authorize, UnauthenticatedError, type Action, type Principal } from '../../shared/auth/rbac';
 import type { EnvironmentName } from '../../shared/config/schema';
 import { BadRequestError, ConfigError, ForbiddenError, NotFoundError } from '../../shared/errors';
+import { UnreadableRecordError } from '../../shared/release/unreadable';
 import type { z } from 'zod';
 import { services } from '../services';
 
@@ -59,6 +60,7 @@ function errorResponse(error: unknown, context: InvocationContext): HttpResponse
   if (error instanceof UnauthenticatedError) return body(401, 'Unauthenticated', error.message);
   if (error instanceof ForbiddenError) return body(403, 'Forbidden', error.message);
   if (error instanceof NotFoundError) return body(404, 'NotFound', error.message);
+  if (error instanceof UnreadableRecordError) return body(409, 'UnreadableRecord', error.message);
   if (error instanceof ConfigError) return body(503, 'ConfigurationInvalid', error.message);
   // Anything else may carry internals (connection details): log it, return a pointer.
   context.error(`unhandled error in ${context.functionName}:`, error);

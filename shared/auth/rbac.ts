@@ -15,12 +15,12 @@ export const Principal = z.object({
 });
 export type Principal = z.infer<typeof Principal>;
 
-export type Action = 'read' | 'release:start' | 'release:cancel' | 'release:approve' | 'release:rollback' | 'data:upload';
+export type Action = 'read' | 'release:start' | 'release:cancel' | 'release:approve' | 'release:rollback' | 'release:repair' | 'data:upload';
 
 const ALLOWED: Record<Role, readonly Action[]> = {
   reader: ['read'],
   data_scientist: ['read', 'release:start', 'release:cancel', 'data:upload'],
-  ml_engineer: ['read', 'release:start', 'release:cancel', 'release:approve', 'release:rollback', 'data:upload'],
+  ml_engineer: ['read', 'release:start', 'release:cancel', 'release:approve', 'release:rollback', 'release:repair', 'data:upload'],
 };
 
 /** The environment an action touches when the caller names none. */
@@ -31,6 +31,8 @@ const DEFAULT_ENVIRONMENT: Record<Action, EnvironmentName> = {
   'data:upload': 'dev',
   'release:approve': 'prod',
   'release:rollback': 'prod',
+  // Ending an unreadable record is an operator's act, like a rollback.
+  'release:repair': 'prod',
 };
 
 /** A request without valid credentials. */

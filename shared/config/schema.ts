@@ -28,6 +28,8 @@ const DataPolicy = z.strictObject({
   minRows: z.int().min(2).default(50),
   /** Larger blobs are refused before they are read. @default 256 */
   maxMegabytes: z.number().positive().default(256),
+  /** NaN/Infinity in a numeric column: 'reject' refuses the file, 'missing' writes empty cells. @default reject */
+  nonFinite: z.enum(['reject', 'missing']).default('reject'),
 });
 
 const TrainingPolicy = z.strictObject({

@@ -165,3 +165,45 @@ export function argmax(values: ArrayLike<number>): number {
 function assertSameLength(expected: number, actual: number, what: string): void {
   if (expected !== actual) throw new RangeError(`${what} has ${actual} entries but yTrue has ${expected}`);
 }
+
+/** Metrics split into the finite ones (what a record may store) and why each other one is absent. */
+export interface CheckedMetrics {
+  values: Record<string, number>;
+  /** Metric name -> one sentence saying why it could not be computed. */
+  missing: Record<string, string>;
+}
+
+/**
+ * Keeps the finite metrics. NaN or Infinity must never reach a release record: JSON stores
+ * them as null, and a record that no longer matches its schema cannot be read back.
+ */
+export function checkMetrics(
+  metrics: Readonly<Record<string, number>>,
+  yTrue: readonly unknown[],
+  /** Metrics the caller needs (the gate's): one that is absent altogether gets a reason too. */
+  expected: readonly string[] = [],
+): CheckedMetrics {
+  const values: Record<string, number> = {};
+  const missing: Record<string, string> = {};
+  for (const [name, value] of Object.entries(metrics)) {
+    if (Number.isFinite(value)) values[name] = value;
+    else missing[name] = whyNotComputed(name, value, yTrue);
+  }
+  for (const name of expected) {
+    if (!(name in metrics)) missing[name] = yTrue.length === 0 ? 'the holdout has no rows' : 'the scorer returned no class probabilities for it';
+  }
+  return { values, missing };
+}
+
+/** The likeliest cause of a metric that is not a finite number, from the true labels alone. */
+export function whyNotComputed(name: string, value: number, yTrue: readonly unknown[]): string {
+  if (yTrue.length === 0) return 'the holdout has no rows';
+  if (name === 'auc') {
+    const classes = new Set(yTrue.map(String)).size;
+    return classes < 2
+      ? `every holdout row has the same class, and AUC needs two`
+      : `fewer than two of the holdout's classes are classes the model knows`;
+  }
+  if (name === 'log_loss') return `the scorer's probabilities gave ${value}; are they numbers between 0 and 1?`;
+  return `it came out as ${value} on ${yTrue.length} holdout rows`;
+}

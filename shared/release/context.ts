@@ -1,4 +1,5 @@
 import type { AutopilotConfig, EnvironmentName, PipelineConfig } from '../config/schema';
+import type { DataGate } from '../data/dataGate';
 import type { Clock, DataStore, EventPublisher, Logger, MessageQueue, MlWorkspace, StateTable } from '../ports';
 import type { Release, StepMessage } from './types';
 
@@ -13,8 +14,27 @@ export interface EngineDeps {
   events: EventPublisher;
   clock: Clock;
   logger: Logger;
+  /** Where the data gate parses uploads; the host passes a worker thread. @default in this thread */
+  dataGate?: DataGate;
   options?: EngineOptions;
+  /** Schedules the lease heartbeat of a running step. @default globalThis timers, unref'd */
+  timers?: Timers;
 }
+
+/** Repeating timers, injected so tests fire heartbeats by hand instead of waiting. */
+export interface Timers {
+  /** Calls `tick` every `ms` until the returned function is called. */
+  every(ms: number, tick: () => void | Promise<void>): () => void;
+}
+
+export const SYSTEM_TIMERS: Timers = {
+  every(ms, tick) {
+    const handle = setInterval(() => void tick(), ms);
+    // A heartbeat must never keep a finished process alive.
+    (handle as { unref?: () => void }).unref?.();
+    return () => clearInterval(handle);
+  },
+};
 
 export interface EngineOptions {
   /** Container for split data and other release artifacts. @default autopilot-artifacts */
@@ -23,6 +43,8 @@ export interface EngineOptions {
   jobPollSeconds?: number;
   /** Seconds a stage may go without progress before the sweeper re-drives it. @default 120 */
   leaseSeconds?: number;
+  /** Rows per scoring request when evaluating (one scoring server serves them all). @default 5000 */
+  scoreBatchRows?: number;
   /** Failed attempts of one stage (storage errors, crashes) before the release fails. @default 5 */
   maxStageAttempts?: number;
   /** Seconds a stage may wait for a deployment being provisioned before the release fails. @default 2700 */
@@ -35,6 +57,7 @@ export const DEFAULT_ENGINE_OPTIONS: Required<EngineOptions> = {
   artifactsContainer: 'autopilot-artifacts',
   jobPollSeconds: 1,
   leaseSeconds: 120,
+  scoreBatchRows: 5000,
   maxStageAttempts: 5,
   provisioningTimeoutSeconds: 2700,
   provisioningPollSeconds: 15,
@@ -43,6 +66,11 @@ export const DEFAULT_ENGINE_OPTIONS: Required<EngineOptions> = {
 export interface StageContext extends EngineDeps {
   pipeline: PipelineConfig;
   settings: Required<EngineOptions>;
+  /**
+   * Fires when the release stops needing this run (cancelled, ended, or taken over after
+   * the lease was lost). Long loops check it between units of work.
+   */
+  signal: AbortSignal;
 }
 
 export type ReleasePatch = Partial<Omit<Release, 'id' | 'pipeline' | 'status' | 'stage' | 'stages'>>;

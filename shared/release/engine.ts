@@ -6,9 +6,10 @@ import { normalizeETag } from '../events/eTag';
 import type { BlobInfo } from '../ports';
 import { DEFAULT_ENGINE_OPTIONS, type EngineDeps } from './context';
 import { ReleaseRepository } from './repository';
-import { addSeconds, cancelRelease, isLeaseExpired, startRelease } from './transitions';
+import { cancelRelease, isLeaseExpired, redriveRelease, startRelease } from './transitions';
 import { isTerminal, STAGES, type DataLineage, type Release, type Trigger } from './types';
 import { releaseEvent } from './releaseEvents';
+import { UnreadableRecordError } from './unreadable';
 
 export type ArrivalResult =
   | { kind: 'created' | 'duplicate'; release: Release }
@@ -33,7 +34,7 @@ export class ReleaseEngine {
   private readonly settings: typeof DEFAULT_ENGINE_OPTIONS;
 
   constructor(private readonly deps: EngineDeps) {
-    this.repo = new ReleaseRepository(deps.table);
+    this.repo = new ReleaseRepository(deps.table, deps.logger);
     this.settings = { ...DEFAULT_ENGINE_OPTIONS, ...deps.options };
   }
 
@@ -142,7 +143,12 @@ export class ReleaseEngine {
   private async healSlot(pipeline: string): Promise<void> {
     const slot = await this.repo.slot(pipeline);
     if (!slot.active) return;
-    const active = await this.repo.get(slot.active);
+    // An unreadable active release keeps its slot until `autopilot repair` ends it (logged once by the repository).
+    const active = await this.repo.get(slot.active).catch((error: unknown) => {
+      if (error instanceof UnreadableRecordError) return 'unreadable' as const;
+      throw error;
+    });
+    if (active === 'unreadable') return;
     if (!active || isTerminal(active.value.status)) await this.releaseSlot(pipeline, slot.active);
   }
 
@@ -193,10 +199,12 @@ export class ReleaseEngine {
     const now = this.deps.clock.now();
     const redriven: string[] = [];
     const admitted: string[] = [];
+    // Records that do not parse are skipped (the repository logs each once) until `autopilot repair`.
     for (const release of await this.repo.list()) {
       if (isLeaseExpired(release, now)) {
         const renewed = await this.update(release.id, (r) =>
-          isLeaseExpired(r, now) ? { ...r, leaseExpiresAt: addSeconds(now, this.settings.leaseSeconds) } : undefined,
+          // A running stage's heartbeat keeps its lease fresh, so only a dead run gets here.
+          isLeaseExpired(r, now) ? redriveRelease(r, now, this.settings.leaseSeconds) : undefined,
         );
         if (renewed) {
           await this.deps.steps.send({ releaseId: renewed.id, pipeline: renewed.pipeline, stage: renewed.stage, reason: 'redrive' });

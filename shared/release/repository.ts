@@ -1,6 +1,8 @@
+import type { ZodError } from 'zod';
 import { AlreadyExistsError, ConcurrencyError } from '../errors';
-import type { StateTable, Versioned } from '../ports';
+import type { Logger, StateTable, Versioned } from '../ports';
 import { AuditEntry, Release, type ReleaseStatus } from './types';
+import { describeIssues, InvalidRecordError, rawField, repairCommand, UnreadableRecordError, type UnreadableRecord } from './unreadable';
 
 /** Which release holds a pipeline, and which wait their turn (concurrency policy `queue`). */
 export interface PipelineSlot {
@@ -13,24 +15,51 @@ const DEDUPE = 'dedupe';
 const SLOTS = 'pipeline';
 const auditPartition = (releaseId: string) => `audit-${releaseId}`;
 
+export interface ReleaseFilter {
+  pipeline?: string;
+  status?: ReleaseStatus;
+  limit?: number;
+}
+
+/** A listing: the records that parse, and those that do not (isolated, never fatal). */
+export interface ReleaseListing {
+  releases: Release[];
+  unreadable: UnreadableRecord[];
+}
+
 /**
  * Release records, idempotency keys, pipeline slots and the audit log, all in one
  * StateTable with ETag concurrency. Reads are validated: a record that no longer
- * matches the schema is an error, not a silent default.
+ * matches the schema is an UnreadableRecordError, not a silent default; a listing skips
+ * it and reports it, so one bad record cannot stop the API or the sweeper for everyone.
+ * Writes are validated too, so the repository never stores what it could not read back.
  */
 export class ReleaseRepository {
   private auditSeq = 0;
-  constructor(private readonly table: StateTable) {}
+  /** Unreadable records already logged (id and etag): once each, not on every sweep. */
+  private readonly reported = new Set<string>();
+  constructor(
+    private readonly table: StateTable,
+    private readonly logger?: Logger,
+  ) {}
 
   async get(id: string): Promise<Versioned<Release> | undefined> {
     const row = await this.table.get<unknown>(RELEASES, id);
-    return row && { value: Release.parse(row.value), etag: row.etag };
+    if (!row) return undefined;
+    const parsed = Release.safeParse(row.value);
+    if (parsed.success) return { value: parsed.data, etag: row.etag };
+    throw new UnreadableRecordError(id, this.report(id, row, parsed.error).error);
+  }
+
+  /** The stored record as it is, parsed or not (for `repair`). */
+  getRaw(id: string): Promise<Versioned<unknown> | undefined> {
+    return this.table.get<unknown>(RELEASES, id);
   }
 
   /** Inserts, or returns the existing record when the id is taken (idempotent create). */
   async insert(release: Release): Promise<{ created: boolean; row: Versioned<Release> }> {
     try {
-      return { created: true, row: await this.table.insert(RELEASES, release.id, release) };
+      return { created: true, row: await this.table.insert(RELEASES, release.id, checkWritable(release)) };
     } catch (error) {
       if (!(error instanceof AlreadyExistsError)) throw error;
       const existing = await this.get(release.id);
@@ -39,18 +68,48 @@ export class ReleaseRepository {
     }
   }
 
-  replace(release: Release, etag: string): Promise<Versioned<Release>> {
-    return this.table.replace(RELEASES, release.id, release, etag);
+  async replace(release: Release, etag: string): Promise<Versioned<Release>> {
+    return this.table.replace(RELEASES, release.id, checkWritable(release), etag);
   }
 
-  /** Newest first. */
-  async list(filter: { pipeline?: string; status?: ReleaseStatus; limit?: number } = {}): Promise<Release[]> {
-    const rows = await this.table.list<unknown>(RELEASES);
-    return rows
-      .map((r) => Release.parse(r.value))
-      .filter((r) => (!filter.pipeline || r.pipeline === filter.pipeline) && (!filter.status || r.status === filter.status))
-      .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id))
-      .slice(0, filter.limit ?? Number.MAX_SAFE_INTEGER);
+  /** Newest first; records that do not parse are left out (see scan). */
+  async list(filter: ReleaseFilter = {}): Promise<Release[]> {
+    return (await this.scan(filter)).releases;
+  }
+
+  /**
+   * Newest first, with the records that do not parse reported apart (each logged once).
+   * An unreadable record is reported when the pipeline it names matches the filter, or it
+   * names none; its status is not trusted, so the status filter does not hide it.
+   */
+  async scan(filter: ReleaseFilter = {}): Promise<ReleaseListing> {
+    const releases: Release[] = [];
+    const unreadable: UnreadableRecord[] = [];
+    for (const row of await this.table.list<unknown>(RELEASES)) {
+      const parsed = Release.safeParse(row.value);
+      if (parsed.success) releases.push(parsed.data);
+      else {
+        const bad = this.report(rawField(row.value, 'id') ?? `(no id, etag ${row.etag})`, row, parsed.error);
+        if (!filter.pipeline || !bad.pipeline || bad.pipeline === filter.pipeline) unreadable.push(bad);
+      }
+    }
+    return {
+      releases: releases
+        .filter((r) => (!filter.pipeline || r.pipeline === filter.pipeline) && (!filter.status || r.status === filter.status))
+        .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id))
+        .slice(0, filter.limit ?? Number.MAX_SAFE_INTEGER),
+      unreadable,
+    };
+  }
+
+  private report(id: string, row: Versioned<unknown>, error: ZodError): UnreadableRecord {
+    const bad: UnreadableRecord = { id, pipeline: rawField(row.value, 'pipeline'), error: describeIssues(error), repair: repairCommand(id) };
+    const key = `${id}@${row.etag}`;
+    if (!this.reported.has(key)) {
+      this.reported.add(key);
+      this.logger?.error(`release record ${id} cannot be read and is skipped until repaired: ${bad.error}`, { releaseId: id, pipeline: bad.pipeline, repair: bad.repair });
+    }
+    return bad;
   }
 
   /**
@@ -106,4 +165,11 @@ export class ReleaseRepository {
     const rows = await this.table.list<unknown>(auditPartition(releaseId));
     return rows.map((r) => AuditEntry.parse(r.value));
   }
+}
+
+/** Refuses a record that would not read back (NaN becomes null in JSON, for one). */
+function checkWritable(release: Release): Release {
+  const parsed = Release.safeParse(JSON.parse(JSON.stringify(release)));
+  if (!parsed.success) throw new InvalidRecordError(release.id, describeIssues(parsed.error));
+  return release;
 }

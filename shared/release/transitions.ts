@@ -1,5 +1,5 @@
 import type { StageOutcome } from './context';
-import { STAGES, type Release, type Stage } from './types';
+import { STAGES, type Release, type Stage, type StageRecord } from './types';
 
 /**
  * The pure state machine: given a release at a stage and what the stage handler
@@ -8,7 +8,8 @@ import { STAGES, type Release, type Stage } from './types';
 export function applyOutcome(release: Release, outcome: StageOutcome, now: Date, leaseSeconds: number): Release {
   const at = now.toISOString();
   const stage = release.stage;
-  const current = release.stages[stage] ?? { status: 'running' as const, attempts: 0 };
+  // The invocation that decided the outcome finished: it no longer holds the stage.
+  const current: StageRecord = { ...(release.stages[stage] ?? { status: 'running', attempts: 0 }), starts: 0, heldBy: undefined };
   const base: Release = { ...release, ...outcome.patch, updatedAt: at };
   switch (outcome.kind) {
     case 'wait':
@@ -35,7 +36,7 @@ export function applyOutcome(release: Release, outcome: StageOutcome, now: Date,
       return {
         ...base,
         stage: next,
-        stages: { ...release.stages, [stage]: done, [next]: { status: 'running', startedAt: at, attempts: 0 } },
+        stages: { ...release.stages, [stage]: done, [next]: { status: 'running', startedAt: at, attempts: 0, starts: 0 } },
         leaseExpiresAt: addSeconds(now, leaseSeconds),
       };
     }
@@ -53,7 +54,7 @@ export function startRelease(release: Release, now: Date, leaseSeconds: number):
     ...release,
     status: 'running',
     stage: STAGES[0],
-    stages: { [STAGES[0]]: { status: 'running', startedAt: at, attempts: 0 } },
+    stages: { [STAGES[0]]: { status: 'running', startedAt: at, attempts: 0, starts: 0 } },
     leaseExpiresAt: addSeconds(now, leaseSeconds),
     updatedAt: at,
   };
@@ -72,6 +73,49 @@ export function cancelRelease(release: Release, reason: string, now: Date): Rele
     endedAt: at,
   };
 }
+
+/**
+ * An invocation takes the current stage: one more start that has not finished yet, and a
+ * fresh lease its heartbeat keeps renewing.
+ */
+export function holdStage(release: Release, holder: string, now: Date, leaseSeconds: number): Release {
+  const current: StageRecord = release.stages[release.stage] ?? { status: 'running', attempts: 0 };
+  return {
+    ...release,
+    stages: { ...release.stages, [release.stage]: { ...current, starts: (current.starts ?? 0) + 1, heldBy: holder } },
+    leaseExpiresAt: addSeconds(now, leaseSeconds),
+  };
+}
+
+/** The invocation ended without an outcome to record (it lost a race): the stage is free again. */
+export function unholdStage(release: Release): Release {
+  const current = release.stages[release.stage];
+  return current ? { ...release, stages: { ...release.stages, [release.stage]: { ...current, starts: 0, heldBy: undefined } } } : release;
+}
+
+/** Whether `holder` still runs the stage it took (not cancelled, ended, moved on or taken over). */
+export function isHeldBy(release: Release, stage: Stage, holder: string): boolean {
+  return release.status === 'running' && release.stage === stage && release.stages[stage]?.heldBy === holder;
+}
+
+/** Another invocation runs the current stage and keeps its lease fresh. */
+export function isHeldByAnother(release: Release, holder: string, now: Date): boolean {
+  const heldBy = release.stages[release.stage]?.heldBy;
+  return !!heldBy && heldBy !== holder && !isLeaseExpired(release, now);
+}
+
+/**
+ * The sweeper re-drives a stage whose lease expired: whoever held it is presumed dead
+ * (its start stays counted, so a stage that keeps killing the host is caught).
+ */
+export function redriveRelease(release: Release, now: Date, leaseSeconds: number): Release {
+  const current = release.stages[release.stage];
+  const stages = current ? { ...release.stages, [release.stage]: { ...current, heldBy: undefined } } : release.stages;
+  return { ...release, stages, leaseExpiresAt: addSeconds(now, leaseSeconds) };
+}
+
+/** Runs of a stage begun and never finished before a run is refused: the host crashed in each. */
+export const MAX_UNFINISHED_STARTS = 2;
 
 export function isLeaseExpired(release: Release, now: Date): boolean {
   return release.status === 'running' && !!release.leaseExpiresAt && release.leaseExpiresAt < now.toISOString();

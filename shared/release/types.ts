@@ -31,6 +31,13 @@ export const StageRecord = z.object({
   /** Short human-readable progress or outcome ("job running 12 s", "AUC 0.91 vs 0.89"). */
   detail: z.string().optional(),
   attempts: z.int().default(0),
+  /**
+   * Invocations that began running this stage and never finished it (each finished
+   * invocation, whatever its outcome, sets it back to 0): a count of host crashes in it.
+   */
+  starts: z.int().optional(),
+  /** The invocation running this stage now; a second delivery while its lease is live is a no-op. */
+  heldBy: z.string().optional(),
 });
 export type StageRecord = z.infer<typeof StageRecord>;
 

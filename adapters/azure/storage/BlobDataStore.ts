@@ -1,6 +1,7 @@
 import type { BlobItem, BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 import { NotFoundError } from '../../../shared/errors';
-import type { BlobInfo, BlobRef, DataStore } from '../../../shared/ports';
+import type { BlobInfo, BlobRef, BlobWriter, DataStore } from '../../../shared/ports';
+import { openBlobWriter, readBlobStream } from './blobStreams';
 import { statusOf } from './restStatus';
 
 export interface BlobDataStoreOptions {
@@ -83,6 +84,20 @@ export class BlobDataStore implements DataStore {
     if (options.contentType) info.contentType = options.contentType;
     if (response.lastModified) info.lastModified = response.lastModified.toISOString();
     return info;
+  }
+
+  readStream(ref: BlobRef, options: { ifMatch?: string } = {}): Promise<{ chunks: AsyncIterable<Uint8Array>; info: BlobInfo }> {
+    return readBlobStream(this.container(ref.container).getBlobClient(ref.name), ref, options.ifMatch);
+  }
+
+  openWrite(ref: BlobRef, options: { contentType?: string } = {}): BlobWriter {
+    // A stream cannot be replayed after a 404, so the container is made sure of first.
+    const ensure = async () => {
+      if (this.knownContainers.has(ref.container)) return;
+      await this.container(ref.container).createIfNotExists();
+      this.knownContainers.add(ref.container);
+    };
+    return openBlobWriter(this.container(ref.container), ref, ensure, options.contentType);
   }
 
   /** All blobs under `prefix`, following every page of the listing. */

@@ -28,7 +28,7 @@ import { JobRunner } from './jobRunner';
 import type { FetchInput } from './materializeInputs';
 import { ModelRegistry } from './modelRegistry';
 import { OnlineEndpoints, type LocalDeploymentInfo } from './onlineEndpoints';
-import { scoreBatch } from './scoreBatch';
+import { BatchScoring } from './scoreBatch';
 
 export interface LocalWorkspaceOptions {
   environment: EnvironmentName;
@@ -58,6 +58,7 @@ export class LocalWorkspace implements MlWorkspace {
   private readonly host: LocalEndpointHost;
   private started = false;
   private stopped = false;
+  private readonly batchScoring = new BatchScoring();
 
   constructor(options: LocalWorkspaceOptions) {
     this.environment = options.environment;
@@ -91,7 +92,7 @@ export class LocalWorkspace implements MlWorkspace {
     this.started = false;
     this.stopped = true;
     this.host.stopLoads(this.loadKey(''));
-    await Promise.all([this.jobs.stop(), this.endpoints.stop()]);
+    await Promise.all([this.jobs.stop(), this.endpoints.stop(), this.batchScoring.stop()]);
     await this.host.flushCollected();
   }
 
@@ -153,14 +154,25 @@ export class LocalWorkspace implements MlWorkspace {
     return this.endpoints.list();
   }
 
-  async scoreBatch(source: ModelSource, specPath: string, request: ScoreRequest): Promise<ScoreResponse> {
+  async scoreBatch(source: ModelSource, specPath: string, request: ScoreRequest, options: { signal?: AbortSignal } = {}): Promise<ScoreResponse> {
+    const { dir, label } = await this.scoringSource(source);
+    return this.batchScoring.score(dir, label, specPath, request, options);
+  }
+
+  /** Stops the scoring server scoreBatch kept for `source`. */
+  async finishedScoring(source: ModelSource): Promise<void> {
+    const { dir } = await this.scoringSource(source).catch(() => ({ dir: undefined }));
+    if (dir) await this.batchScoring.finished(dir);
+  }
+
+  private async scoringSource(source: ModelSource): Promise<{ dir: string; label: string }> {
     if ('job' in source) {
       const output = await this.jobOutput(source.job, source.output);
-      return scoreBatch(output.path, `output '${source.output}' of job ${source.job}`, specPath, request);
+      return { dir: output.path, label: `output '${source.output}' of job ${source.job}` };
     }
     const model = await this.models.get(source);
     if (!model) throw new NotFoundError('model', `${source.name}:${source.version}`, `no such version in ${this.environment}`);
-    return scoreBatch(model.path, `model ${model.name}:${model.version}`, specPath, request);
+    return { dir: model.path, label: `model ${model.name}:${model.version}` };
   }
 
   /** One request through the router (measured like live traffic); HTTP failures are results, not throws. */

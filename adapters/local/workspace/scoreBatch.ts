@@ -14,53 +14,130 @@ const ScoreResponseSchema = z.looseObject({
 /** Batch scoring is not an online request: evaluation sets may take far longer than request_timeout_ms. */
 const BATCH_TIMEOUT_MS = 10 * 60_000;
 
+export interface BatchScoringOptions {
+  /** A server nobody asked to score for this long is stopped (finishedScoring was missed). @default 120000 */
+  idleMs?: number;
+}
+
+interface Server {
+  process: ScoringProcess;
+  scriptPath: string;
+  idle?: NodeJS.Timeout;
+}
+
 /**
- * Scores rows with a model outside any endpoint: a temporary scoring server (the same
- * one deployments run) for the model folder, one POST /score, then the server is stopped.
+ * Scores rows with a model outside any endpoint: a scoring server (the same one
+ * deployments run) for the model folder. One server serves every batch of an
+ * evaluation — starting one per 5,000 rows made a large holdout take minutes — until
+ * `finished` (the port's finishedScoring), or until it sits idle.
  */
-export async function scoreBatch(modelDir: string, modelLabel: string, specPath: string, body: ScoreRequest): Promise<ScoreResponse> {
-  const spec = await loadDeploymentSpec(specPath);
-  const server = new ScoringProcess(
-    {
-      label: `batch scoring of ${modelLabel}`,
-      scriptPath: spec.scriptPath,
-      codeDir: spec.codeDir,
-      modelDir,
-      environmentVariables: spec.spec.environment_variables,
-      liveness: spec.spec.liveness_probe,
-    },
-    { restart: false },
-  );
-  const fail = (message: string) => new ScoringError(modelLabel, spec.scriptPath, message);
-  try {
+export class BatchScoring {
+  private readonly servers = new Map<string, Promise<Server>>();
+
+  constructor(private readonly options: BatchScoringOptions = {}) {}
+
+  async score(modelDir: string, modelLabel: string, specPath: string, body: ScoreRequest, options: { signal?: AbortSignal } = {}): Promise<ScoreResponse> {
+    options.signal?.throwIfAborted();
+    const key = `${modelDir}\u0000${specPath}`;
+    const pending = this.server(key, modelDir, modelLabel, specPath);
+    const server = await pending;
+    const fail = (message: string) => new ScoringError(modelLabel, server.scriptPath, message);
+    clearTimeout(server.idle);
     try {
-      await server.start();
+      const url = server.process.url;
+      if (!url) throw fail('the scoring server stopped between batches');
+      const answer = await post(`${url}/score`, JSON.stringify(body), options.signal).catch((error: Error) => {
+        if (options.signal?.aborted) throw error;
+        throw fail(`the scoring server did not answer: ${error.message}`);
+      });
+      if (answer.status !== 200) throw fail(`status ${answer.status}: ${answer.body.slice(0, 500)}`);
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(answer.body);
+      } catch {
+        throw fail(`the answer is not JSON: ${answer.body.slice(0, 500)}`);
+      }
+      const checked = ScoreResponseSchema.safeParse(parsed);
+      if (!checked.success) {
+        throw fail(`the answer needs a 'predictions' array (${checked.error.issues[0]?.message}): ${answer.body.slice(0, 500)}`);
+      }
+      return checked.data as ScoreResponse;
     } catch (error) {
-      throw fail((error as Error).message);
+      // A server that died or failed mid-request is not reused for the next batch.
+      if (!server.process.url) await this.finished(modelDir);
+      throw error;
+    } finally {
+      if (this.servers.get(key) === pending) this.armIdle(key, pending, server);
     }
-    const answer = await post(`${server.url}/score`, JSON.stringify(body)).catch((error: Error) => {
-      throw fail(`the scoring server did not answer: ${error.message}`);
-    });
-    if (answer.status !== 200) throw fail(`status ${answer.status}: ${answer.body.slice(0, 500)}`);
-    let parsed: unknown;
+  }
+
+  /** Stops the servers scoring `modelDir` (every spec). */
+  async finished(modelDir: string): Promise<void> {
+    const prefix = `${modelDir}\u0000`;
+    const stopping = [...this.servers.entries()].filter(([key]) => key.startsWith(prefix));
+    for (const [key] of stopping) this.servers.delete(key);
+    await Promise.all(stopping.map(([, server]) => server.then((s) => (clearTimeout(s.idle), s.process.stop()), () => undefined)));
+  }
+
+  /** Stops every server (the workspace stops). */
+  async stop(): Promise<void> {
+    const all = [...this.servers.values()];
+    this.servers.clear();
+    await Promise.all(all.map((server) => server.then((s) => (clearTimeout(s.idle), s.process.stop()), () => undefined)));
+  }
+
+  /** The number of servers running or starting (tests and diagnostics). */
+  get running(): number {
+    return this.servers.size;
+  }
+
+  private server(key: string, modelDir: string, modelLabel: string, specPath: string): Promise<Server> {
+    let server = this.servers.get(key);
+    if (!server) {
+      server = this.launch(modelDir, modelLabel, specPath);
+      this.servers.set(key, server);
+      // A server that never came up is not cached: the next batch tries again.
+      server.catch(() => this.servers.get(key) === server && this.servers.delete(key));
+    }
+    return server;
+  }
+
+  private async launch(modelDir: string, modelLabel: string, specPath: string): Promise<Server> {
+    const spec = await loadDeploymentSpec(specPath);
+    const process = new ScoringProcess(
+      {
+        label: `batch scoring of ${modelLabel}`,
+        scriptPath: spec.scriptPath,
+        codeDir: spec.codeDir,
+        modelDir,
+        environmentVariables: spec.spec.environment_variables,
+        liveness: spec.spec.liveness_probe,
+      },
+      { restart: false },
+    );
     try {
-      parsed = JSON.parse(answer.body);
-    } catch {
-      throw fail(`the answer is not JSON: ${answer.body.slice(0, 500)}`);
+      await process.start();
+    } catch (error) {
+      await process.stop();
+      throw new ScoringError(modelLabel, spec.scriptPath, (error as Error).message);
     }
-    const checked = ScoreResponseSchema.safeParse(parsed);
-    if (!checked.success) {
-      throw fail(`the answer needs a 'predictions' array (${checked.error.issues[0]?.message}): ${answer.body.slice(0, 500)}`);
-    }
-    return checked.data as ScoreResponse;
-  } finally {
-    await server.stop();
+    return { process, scriptPath: spec.scriptPath };
+  }
+
+  private armIdle(key: string, pending: Promise<Server>, server: Server): void {
+    clearTimeout(server.idle);
+    server.idle = setTimeout(() => {
+      if (this.servers.get(key) !== pending) return;
+      this.servers.delete(key);
+      void server.process.stop();
+    }, this.options.idleMs ?? 120_000);
+    server.idle.unref();
   }
 }
 
-function post(url: string, body: string): Promise<{ status: number; body: string }> {
+function post(url: string, body: string, signal: AbortSignal | undefined): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, timeout: BATCH_TIMEOUT_MS }, (res) => {
+    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, timeout: BATCH_TIMEOUT_MS, signal }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));

@@ -136,7 +136,10 @@ async function endedMeanwhile(release: Release, ctx: StageContext): Promise<bool
   return false;
 }
 
-/** When real traffic is thin, replay held-out rows half to canary, half to stable. */
+/**
+ * When real traffic is thin, replay held-out rows, each request to canary or stable at
+ * random and independently of its row, so both arms see the same rows in distribution.
+ */
 async function topUpLoad(
   release: Release, ctx: StageContext, since: string, until: string,
   canaryArm: ArmTraffic, stableArm: ArmTraffic, candidate: string, stable: string,

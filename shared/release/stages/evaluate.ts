@@ -1,15 +1,12 @@
 import { endpointName } from '../../config/schema';
 import { toScoreRequest } from '../../data/split';
-import { computeMetrics } from '../../evaluation/metrics';
+import { checkMetrics, computeMetrics } from '../../evaluation/metrics';
 import { decideGate } from '../../evaluation/gate';
 import type { MlWorkspace, ModelRef, ModelSource, ScoreResponse } from '../../ports';
 import type { StageContext, StageHandler } from '../context';
 import { readHoldout } from './holdout';
 import { profileForModel } from '../../monitoring/baseline';
 import { servingDeployment } from '../../endpoints/servingDeployment';
-
-/** Rows per scoring request: keeps one request a few MB even for wide data. */
-const BATCH_ROWS = 5000;
 
 /**
  * Scores the candidate and the prod champion on the same held-out rows and applies the
@@ -22,8 +19,13 @@ export const evaluate: StageHandler = async (release, ctx) => {
   const truth = rows.map((r) => r[labelIndex]!);
 
   const candidateSource: ModelSource = { job: release.job.name, output: 'model' };
-  const scored = await scoreRows(ctx.workspaces.dev, candidateSource, ctx, columns, rows, labelIndex, truth);
-  await ctx.workspaces.dev.finishedScoring?.(candidateSource);
+  let scored: Awaited<ReturnType<typeof scoreRows>>;
+  try {
+    scored = await scoreRows(ctx.workspaces.dev, candidateSource, ctx, columns, rows, labelIndex, truth);
+  } finally {
+    // Also when cancelled or failed: the scoring server must not outlive the evaluation.
+    await ctx.workspaces.dev.finishedScoring?.(candidateSource);
+  }
   const candidate = scored.metrics;
   // The candidate's baseline for drift monitoring: these rows and its predictions on them.
   const request = toScoreRequest(columns, rows, labelIndex);
@@ -38,18 +40,23 @@ export const evaluate: StageHandler = async (release, ctx) => {
     try {
       championMetrics = (await scoreRows(ctx.workspaces.prod, champion, ctx, columns, rows, labelIndex, truth)).metrics;
     } catch (error) {
+      if (ctx.signal.aborted) throw error;
       // A champion that cannot score any more must not block its own replacement.
       championNote = `; champion ${champion.name}:${champion.version} could not be scored (${(error as Error).message})`;
     } finally {
       await ctx.workspaces.prod.finishedScoring?.(champion);
     }
   }
-  const gate = decideGate(ctx.pipeline.evaluation, candidate, championMetrics);
+  // Only finite metrics reach the record (NaN is stored as null, which no longer parses).
+  const gateMetric = [ctx.pipeline.evaluation.metric];
+  const checked = checkMetrics(candidate, truth, gateMetric);
+  const checkedChampion = championMetrics && checkMetrics(championMetrics, truth, gateMetric);
+  const gate = decideGate(ctx.pipeline.evaluation, checked.values, checkedChampion?.values, { missing: checked.missing, championMissing: checkedChampion?.missing });
   return {
     kind: 'advance',
     detail: `${gate.passed ? 'passed' : 'rejected'}: ${gate.reason}${championNote}`,
     patch: {
-      metrics: { ...release.metrics, candidate, champion: championMetrics },
+      metrics: { ...release.metrics, candidate: checked.values, champion: checkedChampion?.values },
       data: { ...release.data!, profileBlob },
       champion: championMetrics ? champion : undefined,
       gate: { ...gate, candidate: Number.isFinite(gate.candidate) ? gate.candidate : null, reason: gate.reason + championNote },
@@ -67,9 +74,13 @@ async function scoreRows(
   truth: string[],
 ): Promise<{ metrics: Record<string, number>; predictions: unknown[] }> {
   const responses: ScoreResponse[] = [];
-  for (let start = 0; start < rows.length; start += BATCH_ROWS) {
-    const request = toScoreRequest(columns, rows.slice(start, start + BATCH_ROWS), labelIndex);
-    responses.push(await workspace.scoreBatch(source, ctx.pipeline.deployment.spec, request));
+  // Batches keep one request a few MB even for wide data; the workspace keeps one scoring
+  // server for all of them (freed by finishedScoring). A cancelled release stops here.
+  const batchRows = ctx.settings.scoreBatchRows;
+  for (let start = 0; start < rows.length; start += batchRows) {
+    ctx.signal.throwIfAborted();
+    const request = toScoreRequest(columns, rows.slice(start, start + batchRows), labelIndex);
+    responses.push(await workspace.scoreBatch(source, ctx.pipeline.deployment.spec, request, { signal: ctx.signal }));
   }
   const raw = responses.flatMap((r) => r.predictions);
   const predictions = raw.map(String);

@@ -1,60 +1,90 @@
-import { createHash } from 'node:crypto';
-import { DataValidationError } from '../../errors';
+import { ConcurrencyError, DataValidationError } from '../../errors';
 import { normalizeETag } from '../../events/blobCreated';
-import { splitHoldout, toCsv } from '../../data/split';
-import { validateCsv } from '../../data/validateCsv';
-import type { StageHandler } from '../context';
+import { describeNonFinite } from '../../data/columnStats';
+import { inThreadDataGate } from '../../data/dataGate';
+import { planSplit, type SplitCounts, type SplitPlan } from '../../data/holdoutSplit';
+import type { BlobRef } from '../../ports';
+import type { StageContext, StageHandler } from '../context';
 
 const TEXT_EXTENSIONS = new Set(['csv', 'txt', '']);
 
-/** The data gate: refuse bad data with a reason, then write a reproducible train/holdout split. */
+/**
+ * The data gate: refuse bad data with a reason, then write a reproducible train/holdout
+ * split. The blob is read twice as a stream (checks and counts, then the split; see
+ * HoldoutSplitter), never held whole, and parsed where `ctx.dataGate` says (the host:
+ * a worker thread), so a file at data.maxMegabytes costs megabytes, not gigabytes.
+ */
 export const validate: StageHandler = async (release, ctx) => {
   const data = release.data;
   if (!data) return { kind: 'end', status: 'failed', reason: 'release has no data reference' };
   const where = `${data.container}/${data.blob}`;
   const reject = (reason: string) => ({ kind: 'end', status: 'rejected', reason: `${where}: ${reason}` }) as const;
+  const overwritten = (eTag: string) =>
+    reject(`the blob was overwritten since this release started (eTag ${data.eTag} -> ${eTag}); the newer version has its own release`);
 
   const extension = /\.([A-Za-z0-9]+)$/.exec(data.blob.split('/').at(-1) ?? '')?.[1]?.toLowerCase() ?? '';
   if (!TEXT_EXTENSIONS.has(extension)) {
     return reject(`only CSV files are supported (got .${extension}); export the data as CSV with a header row`);
   }
-  const info = await ctx.data.getInfo({ container: data.container, name: data.blob });
+  const source = { container: data.container, name: data.blob };
+  const info = await ctx.data.getInfo(source);
   if (!info) return reject('the blob no longer exists');
-  if (normalizeETag(info.eTag) !== data.eTag) {
-    return reject(`the blob was overwritten since this release started (eTag ${data.eTag} -> ${normalizeETag(info.eTag)}); the newer version has its own release`);
-  }
+  if (normalizeETag(info.eTag) !== data.eTag) return overwritten(normalizeETag(info.eTag));
   const limit = ctx.pipeline.data.maxMegabytes * 1024 * 1024;
   if (info.contentLength > limit) {
     return reject(`${(info.contentLength / 1048576).toFixed(1)} MB exceeds data.maxMegabytes (${ctx.pipeline.data.maxMegabytes})`);
   }
-  const { content } = await ctx.data.read({ container: data.container, name: data.blob });
-  let table;
-  try {
-    table = validateCsv(content, where, { labelColumn: ctx.pipeline.data.labelColumn, minRows: ctx.pipeline.data.minRows });
-  } catch (error) {
-    if (error instanceof DataValidationError) return { kind: 'end', status: 'rejected', reason: error.message };
-    throw error;
-  }
-  const { holdoutFraction, seed } = ctx.pipeline.evaluation;
-  const split = splitHoldout(table, holdoutFraction, seed);
-  const container = ctx.settings.artifactsContainer;
+  const gate = ctx.dataGate ?? inThreadDataGate;
+  const policy = ctx.pipeline.data;
   const trainBlob = `releases/${release.id}/train.csv`;
   const holdoutBlob = `releases/${release.id}/holdout.csv`;
-  await ctx.data.write({ container, name: trainBlob }, toCsv(table.columns, split.train), { contentType: 'text/csv' });
-  await ctx.data.write({ container, name: holdoutBlob }, toCsv(table.columns, split.holdout), { contentType: 'text/csv' });
+  let profile;
+  let counts;
+  try {
+    // Both reads are pinned to the eTag checked above: the split is of the file that was checked.
+    const first = await ctx.data.readStream(source, { ifMatch: info.eTag });
+    profile = await gate.scan(first.chunks, { blob: where, labelColumn: policy.labelColumn, minRows: policy.minRows, nonFinite: policy.nonFinite });
+    const plan = planSplit(profile, where, ctx.pipeline.evaluation.holdoutFraction, ctx.pipeline.evaluation.seed);
+    counts = await writeSplit(ctx, source, info.eTag, plan, { train: trainBlob, holdout: holdoutBlob });
+  } catch (error) {
+    if (error instanceof DataValidationError) return { kind: 'end', status: 'rejected', reason: error.message };
+    if (error instanceof ConcurrencyError) return overwritten('a newer one');
+    throw error;
+  }
+  const nonFinite = profile.nonFinite.length > 0 ? `; NaN/Infinity written as missing (data.nonFinite): ${describeNonFinite(profile.nonFinite)}` : '';
   return {
     kind: 'advance',
-    detail: `${table.rows.length} rows, ${table.columns.length - 1} features, ${table.classes.length} classes; ${split.holdout.length} held out`,
+    detail: `${profile.rows} rows, ${profile.columns.length - 1} features, ${profile.classCounts.length} classes; ${counts.holdoutRows} held out${nonFinite}`,
     patch: {
       data: {
         ...data,
-        sha256: createHash('sha256').update(content).digest('hex'),
-        rows: table.rows.length,
-        columns: table.columns,
+        sha256: profile.sha256,
+        rows: profile.rows,
+        columns: profile.columns,
         trainBlob,
         holdoutBlob,
-        holdoutRows: split.holdout.length,
+        holdoutRows: counts.holdoutRows,
       },
     },
   };
 };
+
+/** The second pass, streamed into both blobs; neither is committed unless the pass completes. */
+async function writeSplit(ctx: StageContext, source: BlobRef, eTag: string, plan: SplitPlan, names: { train: string; holdout: string }): Promise<SplitCounts> {
+  const container = ctx.settings.artifactsContainer;
+  const second = await ctx.data.readStream(source, { ifMatch: eTag });
+  const train = ctx.data.openWrite({ container, name: names.train }, { contentType: 'text/csv' });
+  const holdout = ctx.data.openWrite({ container, name: names.holdout }, { contentType: 'text/csv' });
+  try {
+    const counts = await (ctx.dataGate ?? inThreadDataGate).split(second.chunks, plan, async (piece) => {
+      if (piece.train) await train.write(piece.train);
+      if (piece.holdout) await holdout.write(piece.holdout);
+    });
+    await Promise.all([train.close(), holdout.close()]);
+    return counts;
+  } catch (error) {
+    const reason = error instanceof Error ? error : new Error(String(error));
+    await Promise.all([train.abort(reason), holdout.abort(reason)]);
+    throw error;
+  }
+}

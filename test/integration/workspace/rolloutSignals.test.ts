@@ -14,6 +14,19 @@ const oneRow: ScoreRequest = { input_data: { columns: ['x'], data: [[1]] } };
 const EPOCH = new Date(0).toISOString();
 
 
+/**
+ * The host's clock (observations, loads): the wall clock, or held still while a test steps
+ * it by hand. Released, it carries on from where it was held, so it never goes back.
+ */
+const clock = { held: undefined as number | undefined, skew: 0 };
+const hostNow = () => clock.held ?? Date.now() + clock.skew;
+const hold = () => (clock.held = hostNow());
+const release = () => {
+  if (clock.held === undefined) return;
+  clock.skew = Math.max(clock.skew, clock.held - Date.now());
+  clock.held = undefined;
+};
+
 const total = (window: TrafficWindow) => Object.values(window.byDeployment).reduce((sum, t) => sum + t.requests, 0);
 const arm = (window: TrafficWindow, deployment: string): ArmTraffic => window.byDeployment[deployment]!;
 
@@ -38,15 +51,15 @@ describe('LocalWorkspace rollout signals: observed traffic, shadow, synthetic lo
     }, `${count} requests on ${endpoint}`);
   /** A cursor after everything observed so far. */
   const cursor = async (ws: LocalWorkspace, endpoint: string) => {
-    const before = new Date().toISOString();
+    const before = new Date(hostNow()).toISOString();
     // Wait out the current millisecond so nothing recorded up to now is left for the next page.
-    await until(() => (new Date().toISOString() > before ? true : undefined), 'the clock to move');
+    await until(() => (new Date(hostNow()).toISOString() > before ? true : undefined), 'the clock to move');
     return (await ws.trafficSince(endpoint, before, [])).until;
   };
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'rollout-signals-'));
-    host = new LocalEndpointHost({ port: 0 });
+    host = new LocalEndpointHost({ port: 0, now: hostNow });
     await host.start();
     prod = workspace('prod');
     staging = workspace('staging');
@@ -173,6 +186,8 @@ describe('LocalWorkspace rollout signals: observed traffic, shadow, synthetic lo
       return r.compared >= 10 ? r : undefined;
     }, '10 compared requests');
     await prod.stopLoad('thin-prod');
+    // Its answers still on their way would land in the next test's window.
+    await until(() => (prod.loadStatus('thin-prod')!.inFlight === 0 ? true : undefined), 'the stopped load to be answered');
     expect(report.agreed).toBe(report.compared);
     expect(Object.keys(prod.loadStatus('thin-prod')!.answeredBy)).toEqual(['good']);
   });
@@ -184,32 +199,46 @@ describe('LocalWorkspace rollout signals: observed traffic, shadow, synthetic lo
     await expect(prod.setShadow('sr-prod', { endpoint: 'sr-staging', deployment: 'same' }, 120)).rejects.toThrow(BadRequestError);
   });
 
-  it('replays rows at about the requested rate, split across deployments and flagged synthetic, and stops at `until`', async () => {
+  it('replays rows at the requested rate by the host clock, split across deployments and flagged synthetic, and stops at `until`', async () => {
     const since = await cursor(prod, 'sr-prod');
-    await prod.ensureLoad({
-      id: 'release-1',
-      endpoint: 'sr-prod',
-      deployments: ['good', 'flaky'],
-      request: { input_data: { columns: ['x'], data: [[1], [2], [3]] } },
-      requestsPerSecond: 40,
-      until: new Date(Date.now() + 1_500).toISOString(),
-    });
-    const done = await until(() => {
-      const status = prod.loadStatus('release-1');
-      return status && !status.running && status.inFlight === 0 ? status : undefined;
-    }, 'the load to end at until');
-    const good = done.answeredBy['good']!;
-    const flaky = done.answeredBy['flaky']!;
-    expect(good + flaky).toBe(done.sent);
-    // ≈ 60 in 1.5 s; wide bounds, this machine is shared.
-    expect(good + flaky).toBeGreaterThanOrEqual(30);
-    expect(good + flaky).toBeLessThanOrEqual(70);
-    expect(Math.abs(good - flaky)).toBeLessThanOrEqual(1);
-    const window = await windowOf(prod, 'sr-prod', since, good + flaky);
-    expect(arm(window, 'good')).toMatchObject({ requests: good, synthetic: good, errors: 0 });
-    expect(arm(window, 'flaky')).toMatchObject({ requests: flaky, synthetic: flaky });
-    expect([Math.floor(flaky / 2), Math.ceil(flaky / 2)]).toContain(arm(window, 'flaky').errors);
-    expect(done.errors).toBe(arm(window, 'flaky').errors);
+    const start = hold();
+    try {
+      await prod.ensureLoad({
+        id: 'release-1',
+        endpoint: 'sr-prod',
+        deployments: ['good', 'flaky'],
+        request: { input_data: { columns: ['x'], data: [[1], [2], [3]] } },
+        requestsPerSecond: 40,
+        until: new Date(start + 1_500).toISOString(),
+      });
+      // 40/s: request k is due at k·25 ms, so 60 before `until`. The clock moves 250 ms at a
+      // time (10 due, under MAX_IN_FLIGHT) once everything sent so far is answered.
+      for (let ms = 250; ms <= 1_500; ms += 250) {
+        clock.held = start + ms;
+        const due = Math.min(ms / 25 + 1, 60);
+        await until(() => {
+          const status = prod.loadStatus('release-1')!;
+          return status.sent === due && status.inFlight === 0 ? true : undefined;
+        }, `${due} requests sent and answered`);
+      }
+      const done = prod.loadStatus('release-1')!;
+      expect(done).toMatchObject({ running: false, sent: 60, completed: 60, skipped: 0 });
+      const good = done.answeredBy['good']!;
+      const flaky = done.answeredBy['flaky']!;
+      // Each request's deployment is a fair draw: one of them idle in 60 has probability 2^-59.
+      expect(Object.keys(done.answeredBy).sort()).toEqual(['flaky', 'good']);
+      expect(good + flaky).toBe(60);
+      // Past the last answer's millisecond, so the window holds all of them (and nothing else).
+      clock.held = start + 1_501;
+      const window = await windowOf(prod, 'sr-prod', since, 60);
+      expect(total(window)).toBe(60);
+      expect(arm(window, 'good')).toMatchObject({ requests: good, synthetic: good, errors: 0 });
+      expect(arm(window, 'flaky')).toMatchObject({ requests: flaky, synthetic: flaky });
+      expect([Math.floor(flaky / 2), Math.ceil(flaky / 2)]).toContain(arm(window, 'flaky').errors);
+      expect(done.errors).toBe(arm(window, 'flaky').errors);
+    } finally {
+      release();
+    }
   });
 
   it('stopLoad stops a running load, and ensureLoad updates it in place', async () => {

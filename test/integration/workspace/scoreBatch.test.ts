@@ -8,6 +8,10 @@ const fixtures = join(__dirname, '../../fixtures/workspace');
 const spec = join(fixtures, 'scoring/deployment.yaml');
 const request: ScoreRequest = { input_data: { columns: ['x'], data: [[1], [2]] } };
 
+async function waitFor(condition: () => Promise<boolean>): Promise<void> {
+  while (!(await condition())) await new Promise((resolve) => setImmediate(resolve));
+}
+
 describe('LocalWorkspace.scoreBatch', () => {
   let root: string;
   let host: LocalEndpointHost;
@@ -30,11 +34,29 @@ describe('LocalWorkspace.scoreBatch', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  it('scores rows with a registered model version and stops its server', async () => {
-    const response = await workspace.scoreBatch({ name: 'batch', version: 1 }, spec, request);
-    expect(response).toMatchObject({ predictions: [1, 1], probabilities: [[0.25, 0.75], [0.25, 0.75]], model: 'batch' });
-    const pid = (response as unknown as { pid: number }).pid;
+  it('scores every batch of an evaluation with one scoring server and stops it at finishedScoring', async () => {
+    const model = { name: 'batch', version: 1 };
+    const first = await workspace.scoreBatch(model, spec, request);
+    expect(first).toMatchObject({ predictions: [1, 1], probabilities: [[0.25, 0.75], [0.25, 0.75]], model: 'batch' });
+    const pid = (first as unknown as { pid: number }).pid;
+    const second = await workspace.scoreBatch(model, spec, request);
+    expect((second as unknown as { pid: number }).pid).toBe(pid);
+    expect(() => process.kill(pid, 0)).not.toThrow();
+    await workspace.finishedScoring(model);
     expect(() => process.kill(pid, 0)).toThrow();
+  });
+
+  it('stops a batch when its signal aborts: the request is cut and nothing new is started', async () => {
+    const model = { name: 'batch', version: 1 };
+    const controller = new AbortController();
+    const slow = workspace.scoreBatch(model, spec, { action: 'slow' } as unknown as ScoreRequest, { signal: controller.signal });
+    const pending = expect(slow).rejects.toThrow(/abort/i);
+    // Abort once the server is up and the request is on its way (the server answers after 3 s).
+    await waitFor(async () => (await workspace.scoreBatch(model, spec, request)).predictions.length === 2);
+    controller.abort();
+    await pending;
+    await expect(workspace.scoreBatch(model, spec, request, { signal: controller.signal })).rejects.toThrow(/abort/i);
+    await workspace.finishedScoring(model);
   });
 
   it('scores rows with the output folder of a completed job', async () => {

@@ -1,4 +1,5 @@
 import { NotFoundError } from '../../../shared/errors';
+import { openWriteViaWrite, readStreamViaRead } from '../../fakes/wholeBlobStreams';
 import type { BlobInfo, BlobRef, DataStore } from '../../../shared/ports';
 
 /** An in-memory DataStore that records its writes and fails them while `down` is set. */
@@ -28,6 +29,12 @@ export class FakeDataStore implements DataStore {
     this.writes.push(ref);
     this.blobs.set(`${ref.container}/${ref.name}`, content.toString());
     return this.info(ref, content.toString());
+  }
+  readStream(ref: BlobRef, options: { ifMatch?: string } = {}) {
+    return readStreamViaRead(this, ref, options);
+  }
+  openWrite(ref: BlobRef, options: { contentType?: string } = {}) {
+    return openWriteViaWrite(this, ref, options);
   }
   async list(container: string, prefix: string) {
     return [...this.blobs.entries()]

@@ -1,4 +1,5 @@
 import { AlreadyExistsError, ConcurrencyError, NotFoundError } from '../../../shared/errors';
+import { openWriteViaWrite, readStreamViaRead } from '../../fakes/wholeBlobStreams';
 import type {
   BlobInfo, BlobRef, DataStore, DeploymentInfo, DeployRequest, EndpointInfo, EventPublisher, JobInfo, MessageQueue,
   MlWorkspace, ModelRef, ModelSource, ModelVersion, OutgoingEvent, RegisterModelRequest, ScoreRequest, ScoreResponse,
@@ -67,6 +68,12 @@ export class MemoryDataStore implements DataStore {
     this.blobs.set(`${ref.container}/${ref.name}`, blob);
     return this.info(ref, blob);
   }
+  readStream(ref: BlobRef, options: { ifMatch?: string } = {}) {
+    return readStreamViaRead(this, ref, options);
+  }
+  openWrite(ref: BlobRef, options: { contentType?: string } = {}) {
+    return openWriteViaWrite(this, ref, options);
+  }
   async list(container: string, prefix: string) {
     return [...this.blobs.entries()]
       .filter(([k]) => k.startsWith(`${container}/${prefix}`))
@@ -101,7 +108,7 @@ export class FakeWorkspace implements MlWorkspace {
   provisioningLooks = 0;
   readonly deployCalls: DeployRequest[] = [];
   private readonly provisioning = new Map<string, number>();
-  scorer: (source: ModelSource, request: ScoreRequest) => ScoreResponse = (_s, req) => ({
+  scorer: (source: ModelSource, request: ScoreRequest) => ScoreResponse | Promise<ScoreResponse> = (_s, req) => ({
     predictions: req.input_data.data.map(() => 'no'),
     probabilities: req.input_data.data.map(() => [0.5, 0.5]),
     classes: ['no', 'yes'],
@@ -172,7 +179,9 @@ export class FakeWorkspace implements MlWorkspace {
     return endpoint;
   }
   async listEndpoints() { return [...this.endpoints.values()]; }
+  readonly finishedScorings: ModelSource[] = [];
   async scoreBatch(source: ModelSource, _spec: string, request: ScoreRequest) { return this.scorer(source, request); }
+  async finishedScoring(source: ModelSource) { this.finishedScorings.push(source); }
 
   /** What invokeEndpoint answers; tests swap it for a failing or slow deployment. */
   invoke: (endpoint: string, request: ScoreRequest, deployment?: string) => InvokeResult = (_e, request, deployment) => ({
@@ -206,4 +215,19 @@ export class FakeWorkspace implements MlWorkspace {
   async stopLoad(id: string) { this.loads.delete(id); }
 
   async deploymentLogs() { return { source: 'fake workspace', lines: [] }; }
+}
+
+/** Timers fired by the test: `fire()` runs every live tick once and waits for them. */
+export class ManualTimers {
+  private readonly ticks = new Set<() => void | Promise<void>>();
+  every(_ms: number, tick: () => void | Promise<void>): () => void {
+    this.ticks.add(tick);
+    return () => this.ticks.delete(tick);
+  }
+  get live(): number {
+    return this.ticks.size;
+  }
+  async fire(): Promise<void> {
+    await Promise.all([...this.ticks].map((tick) => tick()));
+  }
 }

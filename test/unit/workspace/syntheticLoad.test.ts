@@ -3,6 +3,7 @@ import type { LoadRequest } from '../../../shared/ports';
 import { LoadGenerator } from '../../../adapters/load/loadGenerator';
 import { MAX_LOAD_RPS, toLoadSettings } from '../../../adapters/load/loadSettings';
 import { MAX_IN_FLIGHT } from '../../../adapters/load/syntheticLoad';
+import { mulberry32 } from '../../../shared/data/split';
 
 /** A fake transport that records each request and answers when told to. */
 class FakeSend {
@@ -41,26 +42,38 @@ describe('LoadGenerator', () => {
   beforeEach(() => {
     jest.useFakeTimers({ now: START });
     fake = new FakeSend();
-    loads = new LoadGenerator(fake.send, () => Date.now());
+    loads = new LoadGenerator(fake.send, () => Date.now(), mulberry32(5));
   });
   afterEach(() => {
     loads.stopAll();
     jest.useRealTimers();
   });
 
-  it('sends one row per request at the requested rate, cycling rows and alternating deployments', async () => {
+  it('sends one row per request at the requested rate, to the named deployments', async () => {
     loads.ensure('dev/release-1', toLoadSettings(request()));
     await jest.advanceTimersByTimeAsync(999);
     expect(fake.calls).toHaveLength(20);
-    expect(fake.calls.slice(0, 4).map((c) => [c.endpoint, c.deployment, c.body.input_data.data])).toEqual([
-      ['m-prod', 'blue', [[1, 2]]],
-      ['m-prod', 'green', [[3, 4]]],
-      ['m-prod', 'blue', [[5, 6]]],
-      ['m-prod', 'green', [[1, 2]]],
-    ]);
-    expect(fake.calls[0]!.body.input_data.columns).toEqual(['a', 'b']);
+    for (const call of fake.calls) {
+      expect(call.endpoint).toBe('m-prod');
+      expect(['blue', 'green']).toContain(call.deployment);
+      expect(call.body.input_data.columns).toEqual(['a', 'b']);
+      expect([[[1, 2]], [[3, 4]], [[5, 6]]]).toContainEqual(call.body.input_data.data);
+    }
     await jest.advanceTimersByTimeAsync(4_000);
-    expect(loads.status('dev/release-1')).toMatchObject({ running: true, sent: 100, answeredBy: { blue: 50, green: 50 }, completed: 100, errors: 0, skipped: 0 });
+    const status = loads.status('dev/release-1')!;
+    expect(status).toMatchObject({ running: true, sent: 100, completed: 100, errors: 0, skipped: 0 });
+    expect(status.answeredBy['blue']! + status.answeredBy['green']!).toBe(100);
+  });
+
+  it('sends exactly the requests due before `until`, however late its timers fire', async () => {
+    // 5/s for 2 s: requests due at 0, 200, …, 1800 ms. One wake-up, late at 5 s, sends the 9 still due.
+    const clock = { ms: START };
+    const late = new LoadGenerator(fake.send, () => clock.ms, mulberry32(5));
+    late.ensure('k', toLoadSettings(request({ requestsPerSecond: 5, until: new Date(START + 2_000).toISOString() })));
+    expect(fake.calls).toHaveLength(1);
+    clock.ms = START + 5_000;
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(late.status('k')).toMatchObject({ running: false, sent: 10, skipped: 0 });
   });
 
   it('stops by itself at `until`', async () => {

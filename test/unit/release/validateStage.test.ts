@@ -1,0 +1,67 @@
+import { parse } from 'csv-parse/sync';
+import { parseBlobCreated } from '../../../shared/events/blobCreated';
+import type { Release } from '../../../shared/release/types';
+import { csv, harness } from './harness';
+
+/** Uploads `content` as a new blob, drives the release as far as it goes, returns the record. */
+async function release(h: ReturnType<typeof harness>, name: string, content: string): Promise<Release> {
+  const result = (await h.engine.onDataArrival(parseBlobCreated(await h.upload(name, content)))) as { release: { id: string } };
+  await h.drain();
+  return (await h.engine.repo.get(result.release.id))!.value;
+}
+
+const lines = (n: number, row: (i: number) => string) => 'x,color,label\n' + Array.from({ length: n }, (_, i) => row(i)).join('\n') + '\n';
+
+describe('validate stage (the data gate)', () => {
+  it('refuses NaN and Infinity in a numeric column, with counts per column, and trains nothing', async () => {
+    const h = harness();
+    const data = lines(60, (i) => `${i === 3 || i === 8 ? 'NaN' : i === 5 ? 'Infinity' : i - 30},red,${i % 2 ? 'yes' : 'no'}`);
+    const after = await release(h, 'default/nan.csv', data);
+    expect(after.status).toBe('rejected');
+    expect(after.reason).toContain("training-data/default/nan.csv: non-finite numbers in numeric columns: 'x' (NaN 2, Infinity 1; first at data row 4)");
+    expect(after.reason).toContain('set data.nonFinite: missing');
+    expect(h.workspaces.dev.submitted).toHaveLength(0);
+  });
+
+  it('with data.nonFinite: missing, writes NaN and Infinity as empty cells and reports their counts', async () => {
+    const h = harness();
+    h.deps.config.pipelines.default!.data.nonFinite = 'missing';
+    const data = lines(60, (i) => `${i === 3 ? 'nan' : i === 5 ? '-inf' : i - 30},red,${i % 2 ? 'yes' : 'no'}`);
+    const after = await release(h, 'default/nan.csv', data);
+    expect(after.stages.validate?.status).toBe('succeeded');
+    expect(after.stages.validate?.detail).toContain("NaN/Infinity written as missing (data.nonFinite): 'x' (NaN 1, -Infinity 1; first at data row 4)");
+    const written = [after.data!.trainBlob!, after.data!.holdoutBlob!].map((name) => h.data.blobs.get(`autopilot-artifacts/${name}`)!.content.toString());
+    const cells = written.flatMap((text) => (parse(text) as string[][]).slice(1).map((r) => r[0]));
+    expect(cells.filter((c) => c === '')).toHaveLength(2);
+    expect(cells.some((c) => /nan|inf/i.test(c!))).toBe(false);
+  });
+
+  it('refuses a label column with one class per row, saying which setting to fix', async () => {
+    const h = harness();
+    const after = await release(h, 'default/ids.csv', lines(60, (i) => `${i},red,${i}`));
+    expect(after.status).toBe('rejected');
+    expect(after.reason).toMatch(/'label' has 60 distinct values in 60 rows \(every row its own class\).*set data\.labelColumn/);
+    expect(h.workspaces.dev.submitted).toHaveLength(0);
+  });
+
+  it('refuses a class with fewer rows than the holdout needs, naming it and its count', async () => {
+    const h = harness();
+    const after = await release(h, 'default/rare.csv', lines(60, (i) => `${i},red,${i === 7 ? 'maybe' : i % 2 ? 'yes' : 'no'}`));
+    expect(after.status).toBe('rejected');
+    expect(after.reason).toMatch(/1 class of 'label' has fewer than 2 rows: 'maybe' \(1\); the holdout needs one row of each class/);
+    expect(h.workspaces.dev.submitted).toHaveLength(0);
+  });
+
+  it('writes the same stratified split for the same data and seed', async () => {
+    const h = harness();
+    const content = csv(200, 3);
+    const [a, b] = [await release(h, 'default/a.csv', content), await release(h, 'default/b.csv', content)];
+    const blob = (name: string) => h.data.blobs.get(`autopilot-artifacts/${name}`)!.content.toString();
+    expect(blob(a.data!.holdoutBlob!)).toBe(blob(b.data!.holdoutBlob!));
+    expect(blob(a.data!.trainBlob!)).toBe(blob(b.data!.trainBlob!));
+    const holdout = (parse(blob(a.data!.holdoutBlob!)) as string[][]).slice(1);
+    expect(holdout).toHaveLength(a.data!.holdoutRows!);
+    expect(new Set(holdout.map((r) => r[2]))).toEqual(new Set(['yes', 'no']));
+    expect(a.data!.sha256).toBe(require('node:crypto').createHash('sha256').update(content).digest('hex'));
+  });
+});
