@@ -1,3 +1,4 @@
+import { ConfigError } from '../shared/errors';
 import { resolve } from 'node:path';
 import type { AutopilotConfig, EnvironmentName } from '../shared/config/schema';
 import { ENVIRONMENTS, endpointOwner } from '../shared/config/schema';
@@ -85,6 +86,7 @@ export async function composeServices(env: NodeJS.ProcessEnv = process.env): Pro
     options: {
       ...(env.AUTOPILOT_JOB_POLL_SECONDS ? { jobPollSeconds: Number(env.AUTOPILOT_JOB_POLL_SECONDS) } : {}),
       ...(env.AUTOPILOT_PROVISIONING_POLL_SECONDS ? { provisioningPollSeconds: Number(env.AUTOPILOT_PROVISIONING_POLL_SECONDS) } : {}),
+      ...(env.AUTOPILOT_LEASE_SECONDS ? { leaseSeconds: leaseSecondsFrom(env.AUTOPILOT_LEASE_SECONDS) } : {}),
     },
   };
   const engine = new ReleaseEngine(deps);
@@ -105,4 +107,13 @@ export async function composeServices(env: NodeJS.ProcessEnv = process.env): Pro
       await Promise.all([local?.stop(), ...Object.values(azure).map((w) => w.stop())]);
     },
   };
+}
+
+/** How long a stage may go without a heartbeat before the sweeper re-drives it: the time a crash costs. */
+function leaseSecondsFrom(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isInteger(seconds) || seconds < 15 || seconds > 3600) {
+    throw new ConfigError('AUTOPILOT_LEASE_SECONDS', [{ path: '', message: `expected whole seconds from 15 to 3600, got '${value}'` }]);
+  }
+  return seconds;
 }
