@@ -31,7 +31,8 @@ let stateDir: string;
 
 beforeAll(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'autopilot-chaos-'));
-  stack = await CrashableStack.create(join(ROOT, 'test/fixtures/chaos/autopilot.yaml'), stateDir);
+  // A short lease: a killed stage is re-driven within ~35 s (lease + sweeper tick) instead of ~2 min.
+  stack = await CrashableStack.create(join(ROOT, 'test/fixtures/chaos/autopilot.yaml'), stateDir, { AUTOPILOT_LEASE_SECONDS: '20' });
   await stack.start();
   container = BlobServiceClient.fromConnectionString(stack.connectionString).getContainerClient('training-data');
   await container.createIfNotExists();
