@@ -10,6 +10,8 @@ export interface TrialResult {
   releases: number;
   status: string;
   reason: string;
+  /** From the restart until the release ended. */
+  recoverySeconds: number;
 }
 
 /**

@@ -67,6 +67,7 @@ describe('crash safety of the embedded stack', () => {
       await new Promise((r) => setTimeout(r, Math.floor(rng() * 400)));
       const killedIn = (await releaseOf(blob))[0]?.stage ?? seen.stage;
       await stack.kill();
+      const restartedAt = performance.now();
       await stack.start();
       const ended = await waitFor(`release of ${blob} to end after the restart`, async () => {
         const releases = await releaseOf(blob);
@@ -75,7 +76,8 @@ describe('crash safety of the embedded stack', () => {
         const state = JSON.stringify(await releaseOf(blob).catch(() => []), null, 1).slice(0, 3000);
         throw new Error(`${error.message} (trial ${trial}, killed in ${killedIn})\nrelease: ${state}\nstack:\n${stack.tail()}`);
       });
-      results.push({ trial, target, killedIn, releases: ended.length, status: ended[0]!.status, reason: ended[0]!.reason ?? '' });
+      const recoverySeconds = Math.round((performance.now() - restartedAt) / 100) / 10;
+      results.push({ trial, target, killedIn, releases: ended.length, status: ended[0]!.status, reason: ended[0]!.reason ?? '', recoverySeconds });
     }
 
     const jobs = readdirSync(join(stateDir, 'workspaces/dev/jobs'));
