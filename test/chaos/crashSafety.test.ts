@@ -17,7 +17,7 @@ import { writeChaosReport, type TrialResult } from './chaosReport';
  * of the crash), with one training job and at most one model version, and no process of
  * a killed stack is left running. `npm test` runs a few trials; `npm run test:chaos` 50+.
  */
-const TRIALS = Number(process.env['CHAOS_TRIALS'] ?? 4);
+const TRIALS = Number(process.env['CHAOS_TRIALS'] ?? 3);
 const SEED = Number(process.env['CHAOS_SEED'] ?? 7);
 jest.setTimeout(TRIALS * 240_000 + 120_000);
 
