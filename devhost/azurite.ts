@@ -37,6 +37,10 @@ export interface StartAzuriteOptions {
 export interface RunningAzurite {
   readonly ports: AzuritePorts;
   readonly connectionString: string;
+  /** The Azurite process (the current one, under supervision). */
+  readonly pid: number | undefined;
+  /** Settles when the Azurite process ends, by stop() or otherwise. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stop(): Promise<void>;
 }
 
@@ -97,10 +101,13 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<R
   // Never outlive the process that started us (a host that exits or crashes on an error).
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
-  child.on('exit', (code) => {
-    exited = code;
-    process.off('exit', killOnExit);
-  });
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => {
+      exited = code;
+      process.off('exit', killOnExit);
+      resolve({ code, signal });
+    }),
+  );
 
   const deadline = Date.now() + 30_000;
   for (const port of [ports.blob, ports.queue, ports.table]) {
@@ -118,6 +125,8 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<R
   return {
     ports,
     connectionString: connectionStringFor(ports),
+    pid: child.pid,
+    exited: ended,
     stop: () => stopChild(child),
   };
 }

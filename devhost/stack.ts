@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { connectionStringFor, startAzurite, type AzuritePorts, type RunningAzurite } from './azurite';
+import { connectionStringFor, type AzuritePorts, type RunningAzurite } from './azurite';
+import { startSupervisedAzurite } from './supervisedAzurite';
 import { FunctionsEntryError, PortInUseError } from './errors';
 import type { EventSubscriptionInput } from './eventSubscription';
 import { freePort } from './freePort';
@@ -87,7 +88,8 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     queue: wanted.queue || (await freePort()),
     table: wanted.table || (await freePort()),
   };
-  const azurite: RunningAzurite = await startAzurite({
+  const azurite: RunningAzurite = await startSupervisedAzurite({
+    logger,
     location: join(stateDir, 'azurite'),
     ports: { blob: await freePort(), queue: publicPorts.queue, table: publicPorts.table },
   });

@@ -8,8 +8,8 @@ export interface WaitForOptions {
   intervalMs?: number;
 }
 
-/** Polls until `check` returns a value, or fails with what was last seen. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, options: WaitForOptions = {}): Promise<T> {
+/** Polls until `check` returns a value (`undefined` and `false` mean "not yet"), or fails with what was last seen. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, options: WaitForOptions = {}): Promise<T> {
   const deadline = Date.now() + (options.timeoutMs ?? 120_000);
   let last: unknown;
   while (Date.now() < deadline) {
@@ -17,7 +17,7 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     if (reason) throw new Error(`gave up waiting for ${what}: ${reason}`);
     try {
       const value = await check();
-      if (value !== undefined) return value;
+      if (value !== undefined && value !== false) return value;
     } catch (error) {
       last = error;
     }
@@ -26,7 +26,10 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
   throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
 }
 
-/** `waitFor` with the probe first, polling every 50 ms: the shape the workspace tests read best in. */
-export function until<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 15_000): Promise<T> {
+/**
+ * `waitFor` with the probe first, polling every 50 ms: the shape the workspace tests read best in.
+ * The deadline only bounds how long a failure takes: generous, for a loaded CI machine.
+ */
+export function until<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 60_000): Promise<T> {
   return waitFor(what, async () => probe(), { timeoutMs, intervalMs: 50 });
 }

@@ -39,7 +39,7 @@ export interface AzureMlWorkspaceOptions {
    * metrics within about a minute, and a minute read before that would be lost. @default 60
    */
   metricsDelaySeconds?: number;
-  /** Time source for metric windows. @default the system clock */
+  /** Time source for metric windows and the schedule (and `until`) of synthetic loads. @default the system clock */
   now?: () => Date;
   /** Progress of code folder uploads (jobs and deployments). @default none */
   onCodeUploadProgress?: (folder: string, progress: CodeUploadProgress) => void;

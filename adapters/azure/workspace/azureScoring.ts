@@ -20,7 +20,8 @@ export class AzureScoring {
   private readonly keys = new Map<string, Promise<{ scoringUri: string; key: string }>>();
   private readonly scoringTargets = new Map<string, ScoringTarget>();
   private metricsClient?: MetricsClient;
-  private readonly loads = new AzureLoads((endpoint, request, options) => this.invokeEndpoint(endpoint, request, options));
+  // The load's schedule follows the adapter's clock (`now`), so tests can step it instead of timing a window.
+  private readonly loads = new AzureLoads((endpoint, request, options) => this.invokeEndpoint(endpoint, request, options), () => this.arm.now().getTime());
 
   /** @param workspace the whole port: scoring deploys, finds and deletes evaluation deployments through it. */
   constructor(private readonly arm: ArmWorkspaceClient, private readonly workspace: MlWorkspace, private readonly options: AzureScoringOptions) {}

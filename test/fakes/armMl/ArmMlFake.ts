@@ -49,6 +49,8 @@ export class ArmMlFake {
   private readonly extraRoutes: ExtraRoute[] = [];
   /** How long a new deployment takes to provision, as Azure ML's take minutes. @default 0 (one poll) */
   deploymentProvisioningMs = 0;
+  /** New deployments stay 'Creating' until finishProvisioning(): the test, not a timer, decides when Azure is done. @default false */
+  holdProvisioning = false;
   /** Workspace path (lower case) -> what GET of that workspace answers in `properties`. */
   private readonly workspaces = new Map<string, FakeWorkspaceProperties>();
   private constructor(private readonly server: Server, readonly url: string, readonly scoring: FakeScoring) {}
@@ -249,7 +251,7 @@ export class ArmMlFake {
         const b = validate(DeploymentBody, body);
         const deployment = { ...b, id, name, properties: { ...b.properties, provisioningState: 'Creating' }, systemData: { createdAt: new Date().toISOString() } };
         this.resources.set(key, deployment);
-        return this.locationOperation(deployment, () => (deployment.properties.provisioningState = 'Succeeded'), id, this.deploymentProvisioningMs || undefined);
+        return this.locationOperation(deployment, () => (deployment.properties.provisioningState = 'Succeeded'), id, this.holdProvisioning ? Number.POSITIVE_INFINITY : this.deploymentProvisioningMs || undefined);
       }
       case 'DELETE onlineEndpoints/*/deployments/*': {
         const deployment = this.existing(key, name);
@@ -303,6 +305,11 @@ export class ArmMlFake {
     const id = randomUUID();
     this.operations.set(id, { pollsLeft: 1, complete, kind: 'location', resultPath, ...(durationMs ? { readyAt: Date.now() + durationMs } : {}) });
     return [202, payload, { location: `${this.url}/fake/operations/${id}?api-version=${STABLE_API_VERSION}`, 'retry-after': '0' }];
+  }
+
+  /** Held deployments finish on the next request to the fake, polled or not. */
+  finishProvisioning(): void {
+    for (const op of this.operations.values()) if (op.readyAt === Number.POSITIVE_INFINITY) op.readyAt = 0;
   }
 
   /** Timed operations end at their time, polled or not, as the service's do. */

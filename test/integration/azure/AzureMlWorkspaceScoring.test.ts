@@ -19,6 +19,8 @@ instance_type: Standard_DS3_v2
 const SUBSCRIPTION = '00000000-0000-0000-0000-000000000002';
 const ROWS = { input_data: { columns: ['tenure', 'plan'], data: [[3, 'basic'], [40, 'pro']] } };
 const NOW = new Date('2026-11-28T12:04:30Z');
+/** The adapter's clock: metric windows read it, and synthetic loads schedule requests by it, so load tests step it instead of timing a window. */
+let clockMs = NOW.getTime();
 
 let fake: ArmMlFake;
 let metrics: FakeMonitorMetrics;
@@ -36,7 +38,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'deployment.yaml'), DEPLOYMENT_SPEC);
   ws = new AzureMlWorkspace({
     environment: 'prod', subscriptionId: SUBSCRIPTION, resourceGroup: 'rg-mlops', workspace: 'ws-prod', location: 'westeurope',
-    credential: staticTokenCredential('fake-token'), endpoint: fake.url, metricsEndpoint: metrics.url, trustedCa: cert, pollIntervalMs: 10, now: () => NOW,
+    credential: staticTokenCredential('fake-token'), endpoint: fake.url, metricsEndpoint: metrics.url, trustedCa: cert, pollIntervalMs: 10, now: () => new Date(clockMs),
   });
   const spec = join(dir, 'deployment.yaml');
   await ws.deploy({ endpoint: 'score-ep', deployment: 'blue', model: { name: 'churn', version: 1 }, specPath: spec });
@@ -137,45 +139,41 @@ describe('AzureMlWorkspace scoring and traffic against the fakes', () => {
     expect(next).toEqual({ since: window.until, until: window.until, byDeployment: {} });
   });
 
-  test('sends synthetic load at about the asked rate, spread at random over the named deployments, until stopLoad', async () => {
+  test('sends synthetic load at the asked rate of the adapter clock, at random over the named deployments, until stopLoad', async () => {
     const before = fake.scoring.calls.length;
     const synthetic = () => fake.scoring.calls.slice(before).filter((c) => c.synthetic === '1');
-    const rps = 50;
-    const started = Date.now();
-    await ws.ensureLoad({ id: 'r-load', endpoint: 'score-ep', deployments: ['blue', 'green'], request: ROWS, requestsPerSecond: rps, until: new Date(started + 60_000).toISOString() });
-    await until(() => synthetic().length >= 30);
+    const answered = (n: number) => () => ws.loadStatus('r-load')?.completed === n && ws.loadStatus('r-load')?.inFlight === 0;
+    // Counted against the stepped clock, not a wall-clock window: a loaded machine delays the requests, never changes how many are due.
+    await ws.ensureLoad({ id: 'r-load', endpoint: 'score-ep', deployments: ['blue', 'green'], request: ROWS, requestsPerSecond: 10, until: new Date(clockMs + 60_000).toISOString() });
+    await until(answered(1)); // the first request goes out at once
+    clockMs += 1000; // one second of the clock: ten more are due
+    await until(answered(11));
     await ws.stopLoad('r-load');
-    const elapsedMs = Date.now() - started;
-    await until(() => ws.loadStatus('r-load')?.inFlight === 0);
     const sent = synthetic();
-    // Wide bounds: the rate is steady, but a shared 2-core machine stretches any window.
-    const expected = (elapsedMs * rps) / 1000 + 1;
-    expect(sent.length).toBeGreaterThanOrEqual(Math.floor(expected * 0.5));
-    expect(sent.length).toBeLessThanOrEqual(Math.ceil(expected * 1.5) + 2);
+    expect(sent).toHaveLength(11);
+    // Each request's deployment is its own fair draw (the canary's fairness rests on it): only named ones, counted per arm.
     const toBlue = sent.filter((c) => c.deployment === 'blue').length;
-    const toGreen = sent.filter((c) => c.deployment === 'green').length;
-    expect(toBlue + toGreen).toBe(sent.length);
-    // Each request's deployment is a fair draw: one of them idle in 30 or more has probability < 2^-29.
-    expect(toBlue).toBeGreaterThan(0);
-    expect(toGreen).toBeGreaterThan(0);
+    expect(toBlue + sent.filter((c) => c.deployment === 'green').length).toBe(11);
     expect(sent.every((c) => c.status === 200)).toBe(true);
-    expect(ws.loadStatus('r-load')).toMatchObject({ running: false, errors: 0, answeredBy: { blue: toBlue, green: toGreen } });
-
-    // Stopped: a pause of ten request intervals adds no request.
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(synthetic()).toHaveLength(sent.length);
+    expect(ws.loadStatus('r-load')).toMatchObject({ running: false, sent: 11, completed: 11, skipped: 0, errors: 0 });
+    const answeredBy = ws.loadStatus('r-load')!.answeredBy;
+    expect((answeredBy['blue'] ?? 0) + (answeredBy['green'] ?? 0)).toBe(11);
+    expect(answeredBy['blue'] ?? 0).toBe(toBlue);
   });
 
   test('stops a load at its until time by itself, and every load when the adapter stops', async () => {
     const before = fake.scoring.calls.length;
-    await ws.ensureLoad({ id: 'r-short', endpoint: 'score-ep', deployments: [], request: ROWS, requestsPerSecond: 20, until: new Date(Date.now() + 300).toISOString() });
+    await ws.ensureLoad({ id: 'r-short', endpoint: 'score-ep', deployments: [], request: ROWS, requestsPerSecond: 20, until: new Date(clockMs + 300).toISOString() });
+    await until(() => ws.loadStatus('r-short')?.completed === 1);
+    expect(ws.loadStatus('r-short')?.running).toBe(true);
+    clockMs += 300; // `until` reached: the next tick sends what fell due before it (at 50, 100 ... 250 ms), then stops
     await until(() => ws.loadStatus('r-short')?.running === false && ws.loadStatus('r-short')?.inFlight === 0);
     const short = fake.scoring.calls.slice(before);
-    expect(short.length).toBeGreaterThan(0);
+    expect(short).toHaveLength(6);
     // No deployment named: no routing header, so the endpoint's split applies.
     expect(short.every((c) => c.deployment === undefined && c.synthetic === '1')).toBe(true);
 
-    await ws.ensureLoad({ id: 'r-long', endpoint: 'score-ep', deployments: ['green'], request: ROWS, requestsPerSecond: 20, until: new Date(Date.now() + 60_000).toISOString() });
+    await ws.ensureLoad({ id: 'r-long', endpoint: 'score-ep', deployments: ['green'], request: ROWS, requestsPerSecond: 20, until: new Date(clockMs + 60_000).toISOString() });
     expect(ws.loadStatus('r-long')?.running).toBe(true);
     await ws.stop();
     expect(ws.loadStatus('r-long')?.running).toBe(false);
@@ -220,7 +218,8 @@ describe('AzureMlWorkspace scoring and traffic against the fakes', () => {
   });
 });
 
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+/** Waits for a condition; the deadline only bounds how long a failure takes to report. */
+async function until(condition: () => boolean, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error('condition not met within the deadline');

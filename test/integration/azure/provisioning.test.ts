@@ -31,15 +31,18 @@ afterAll(async () => {
 
 describe('deployments that take longer than a step should wait', () => {
   test('deploy answers "creating" after its wait budget instead of holding the invocation, and the deployment serves later', async () => {
-    fake.deploymentProvisioningMs = 1500;
+    // Held, not timed: a loaded machine cannot let provisioning finish inside the wait budget.
+    fake.holdProvisioning = true;
     const ws = new AzureMlWorkspace({
       environment: 'prod', subscriptionId: '00000000-0000-0000-0000-000000000009', resourceGroup: 'rg', workspace: 'ws-slow', location: 'westeurope',
       credential: staticTokenCredential('fake-token'), endpoint: fake.url, trustedCa: cert, pollIntervalMs: 50, provisioningWaitSeconds: 0.2,
     });
     const info = await ws.deploy({ endpoint: 'slow-ep', deployment: 'blue', model: { name: 'churn', version: 1 }, specPath: join(dir, 'deployment.yaml') });
     expect(info).toMatchObject({ name: 'blue', state: 'creating' });
-    // Azure goes on provisioning with nobody polling the operation.
-    const served = await waitFor('blue to be provisioned', async () => (await ws.getEndpoint('slow-ep'))?.deployments.find((d) => d.state === 'succeeded'), { timeoutMs: 10_000 });
+    expect((await ws.getEndpoint('slow-ep'))?.deployments).toEqual([expect.objectContaining({ name: 'blue', state: 'creating' })]);
+    // Azure finishes provisioning with nobody polling the operation.
+    fake.finishProvisioning();
+    const served = await waitFor('blue to be provisioned', async () => (await ws.getEndpoint('slow-ep'))?.deployments.find((d) => d.state === 'succeeded'), { timeoutMs: 60_000 });
     expect(served.name).toBe('blue');
     expect(fake.callsTo('PUT', '/onlineEndpoints/slow-ep/deployments/blue')).toHaveLength(1);
   });

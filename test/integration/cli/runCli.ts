@@ -16,7 +16,7 @@ export function runCli(args: string[], env: Record<string, string>): Promise<Cli
       process.execPath,
       [BIN, ...args],
       // A clean environment: no developer AUTOPILOT_* or storage settings leak in.
-      { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, timeout: 25_000 },
+      { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, timeout: 60_000 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         resolve({ code, stdout, stderr });

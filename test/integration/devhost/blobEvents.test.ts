@@ -39,7 +39,7 @@ describe('synthesized BlobCreated events', () => {
     dir = mkdtempSync(join(tmpdir(), 'devhost-blob-'));
     records = join(dir, 'records.jsonl');
     stack = await start();
-  }, 90_000);
+  });
 
   afterAll(async () => {
     await stack?.stop();

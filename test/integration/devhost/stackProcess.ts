@@ -52,8 +52,8 @@ export function spawnStack(options: StackOptions, env: Record<string, string> = 
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       killGroup();
-      reject(new Error(`stack did not start within 60 s:\n${output}`));
-    }, 60_000);
+      reject(new Error(`stack did not start within 100 s:\n${output}`));
+    }, 100_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const ready = /^READY (.*)$/m.exec(output);
@@ -86,8 +86,8 @@ export function readRecords(file: string): Recorded[] {
     .map((l) => JSON.parse(l) as Recorded);
 }
 
-/** Polls until `check` returns a value (not undefined/false), or fails with `what` after the deadline. */
-export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+/** Polls until `check` returns a value (not undefined/false), or fails with `what` after the deadline (which only bounds how long a failure takes). */
+export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

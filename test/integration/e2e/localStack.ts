@@ -10,6 +10,8 @@ const ROOT = resolve(__dirname, '../../..');
 export function startTestStack(options: { config?: string; env?: Record<string, string> } = {}): Promise<ChildStack> {
   return startChildStack(options.config ?? join(ROOT, 'test/fixtures/e2e/autopilot.yaml'), {
     jobPollSeconds: '0.5',
+    // A deadline for a success: starting Azurite, the host and the functions on a loaded 2-core machine.
+    startTimeoutMs: 180_000,
     ...(options.env ? { env: options.env } : {}),
   });
 }

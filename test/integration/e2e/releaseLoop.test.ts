@@ -5,7 +5,8 @@ import { generateCsv } from '../../../examples/tabular/generate';
 import type { Release } from '../../../shared/release/types';
 import { startTestStack, waitFor, type TestStack } from './localStack';
 
-jest.setTimeout(240_000);
+// Twice the settle deadline below (a test may wait for two releases); deadlines only bound how long a failure takes.
+jest.setTimeout(600_000);
 
 let stack: TestStack;
 let container: ContainerClient;
@@ -44,7 +45,7 @@ async function uploadAndSettle(blob: string, content: string | Buffer): Promise<
   return waitFor(`release of ${blob}`, async () => {
     const [release] = await releasesFor(blob);
     return release && ['succeeded', 'rejected', 'failed', 'cancelled'].includes(release.status) ? release : undefined;
-  });
+  }, { timeoutMs: 300_000 });
 }
 
 async function prodTraffic(): Promise<Record<string, number> | undefined> {
@@ -118,7 +119,7 @@ describe('the whole loop on the embedded stack', () => {
     const release = await waitFor('the duplicate-tested release to end', async () => {
       const found = await releasesFor(blob);
       return found.length === 1 && found[0]!.status !== 'running' && found[0]!.status !== 'queued' ? found[0] : undefined;
-    });
+    }, { timeoutMs: 300_000 });
     expect(await releasesFor(blob)).toHaveLength(1);
     const jobs = readdirSync(join(stack.stateDir, 'workspaces/dev/jobs')).filter((j) => j.startsWith(release.id));
     expect(jobs).toEqual([`${release.id}-train`]);

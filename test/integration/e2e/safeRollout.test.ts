@@ -73,23 +73,25 @@ describe('safe rollout on the embedded stack', () => {
 
   it('rolls a canary back at once when Azure Monitor fires an alert on the endpoint, and acts once', async () => {
     const blob = 'default/v4.csv';
-    const content = generateCsv({ rows: 1500, seed: 24 });
-    await container.getBlockBlobClient(blob).upload(content, Buffer.byteLength(content));
-    const inCanary = await waitFor('the canary of v4', async () => {
-      const release = await releaseOf(blob);
-      return release?.stage === 'canary' && release.canary ? release : undefined;
-    }, { timeoutMs: 300_000 });
+    // Everything but the release id is ready before the upload: the alert must land while the
+    // canary runs (at least 3 steps x 3 s of bake), so nothing slow sits between seeing it and posting.
     const alert = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/alerts/metric-fired.json'), 'utf8')) as {
       data: { essentials: { alertTargetIDs: string[]; configurationItems: string[]; alertId: string } };
     };
     alert.data.essentials.alertTargetIDs = [(await prod()).id.toUpperCase()];
     alert.data.essentials.configurationItems = [];
-    alert.data.essentials.alertId = `/subscriptions/x/providers/Microsoft.AlertsManagement/alerts/${inCanary.id}`;
     const key = (JSON.parse(readFileSync(join(stack.stateDir, 'host-keys.json'), 'utf8')) as { functionKeys: { default: string } }).functionKeys.default;
     const post = () => fetch(`${stack.api}/alerts?code=${key}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(alert) });
-
     const forged = await fetch(`${stack.api}/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(alert) });
     expect(forged.status).toBe(401);
+
+    const content = generateCsv({ rows: 1500, seed: 24 });
+    await container.getBlockBlobClient(blob).upload(content, Buffer.byteLength(content));
+    const inCanary = await waitFor('the canary of v4', async () => {
+      const release = await releaseOf(blob);
+      return release?.stage === 'canary' && release.canary ? release : undefined;
+    }, { timeoutMs: 300_000, intervalMs: 50 });
+    alert.data.essentials.alertId = `/subscriptions/x/providers/Microsoft.AlertsManagement/alerts/${inCanary.id}`;
     const first = (await (await post()).json()) as { outcome: string };
     const second = (await (await post()).json()) as { outcome: string };
     expect([first.outcome, second.outcome]).toEqual(['rolled_back', 'duplicate']);

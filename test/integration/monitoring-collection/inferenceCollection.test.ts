@@ -68,7 +68,7 @@ describe('Inference data collection through the local endpoint router into Blob 
     await dev.setTraffic('ic-dev', { blue: 100 });
     await staging.setTraffic('ic-staging', { blue: 100 });
     await prod.setTraffic('ic-prod', { blue: 100, green: 0 });
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await Promise.all(Object.values(workspaces).map((w) => w.stop()));

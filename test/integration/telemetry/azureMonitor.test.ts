@@ -47,7 +47,7 @@ describe('telemetry to Application Insights (Azure Monitor distro against a loca
       TEST_RELEASE_ID: RELEASE,
       TEST_SECRET: SECRET,
     });
-  }, 60_000);
+  });
   afterAll(async () => {
     await fake?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });

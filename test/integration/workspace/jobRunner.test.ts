@@ -21,7 +21,7 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function waitForFile(file: string, timeoutMs = 10_000): Promise<string> {
+async function waitForFile(file: string, timeoutMs = 60_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -114,11 +114,12 @@ describe('JobRunner', () => {
   });
 
   it('kills a job that runs past its timeout, with everything it started', async () => {
-    await runner.submit({ name: 'slow-1', specPath: spec('sleep.yaml'), inputs: {}, timeoutSeconds: 1 });
+    // The job must start (write its pid, print 'sleeping') before the timeout: 5 s leaves a loaded machine room to start node.
+    await runner.submit({ name: 'slow-1', specPath: spec('sleep.yaml'), inputs: {}, timeoutSeconds: 5 });
     const pid = Number(await waitForFile(join(root, 'slow-1/outputs/state/pid')));
     const job = await runner.waitFor('slow-1');
     expect(job.status).toBe('failed');
-    expect(job.error).toMatch(/^timed out after 1 s/);
+    expect(job.error).toMatch(/^timed out after 5 s/);
     expect(job.error).toContain('sleeping');
     expect(isAlive(pid)).toBe(false);
   });
