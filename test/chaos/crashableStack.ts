@@ -121,6 +121,21 @@ export class CrashableStack {
     return (await response.json()) as T;
   }
 
+  /** Processes of this stack whose command line contains `command` and whose environment passes `env`. */
+  processes(command: string, env: (vars: Record<string, string>) => boolean = () => true): number[] {
+    const pids: number[] = [];
+    for (const name of readdirSync('/proc')) {
+      const pid = Number(name);
+      if (!Number.isInteger(pid) || pid === process.pid) continue;
+      const cmdline = readProc(pid, 'cmdline').replace(/\0/g, ' ');
+      if (!cmdline.includes(command)) continue;
+      const vars = Object.fromEntries(readProc(pid, 'environ').split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+      if (!cmdline.includes(this.stateDir) && vars['AUTOPILOT_STATE_DIR'] !== this.stateDir && !Object.values(vars).some((v) => v.startsWith(this.stateDir))) continue;
+      if (env(vars)) pids.push(pid);
+    }
+    return pids;
+  }
+
   /**
    * Processes that work in this stack's state folder (jobs, scoring servers, Azurite) but
    * do not descend from the running stack: left behind by a killed one.
