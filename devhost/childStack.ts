@@ -33,6 +33,8 @@ export interface StartChildStackOptions {
   startTimeoutMs?: number;
   /** More environment for the stack. @default none */
   env?: Record<string, string>;
+  /** Sees every chunk the stack prints (stdout and stderr), e.g. to scan it all for secrets. @default none */
+  onOutput?: (chunk: string) => void;
 }
 
 /**
@@ -56,6 +58,7 @@ export async function startChildStack(config: string, options: StartChildStackOp
   );
   let output = '';
   const collect = (chunk: Buffer) => {
+    options.onOutput?.(chunk.toString());
     // Keep only the tail: the host logs every step and the bench only needs it on failure.
     output = (output + chunk.toString()).slice(-20_000);
   };
