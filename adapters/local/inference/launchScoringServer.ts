@@ -30,7 +30,20 @@ export interface LaunchedServer {
 }
 
 /** Why a scoring server did not come up; carries its log tail. */
-export class ScoringServerError extends Error {}
+export class ScoringServerError extends Error {
+  constructor(
+    message: string,
+    /**
+     * The signal that killed the server before it became live, when we did not send it
+     * (the OOM killer, an operator, a chaos test): the container crashed, the script did
+     * not fail, so a new attempt may well succeed, as Azure ML restarts a crashed container.
+     */
+    readonly killedBy?: NodeJS.Signals,
+  ) {
+    super(message);
+    this.name = 'ScoringServerError';
+  }
+}
 
 // tsx's loader by file URL, so TypeScript scoring scripts load whatever the cwd is.
 const TSX_LOADER = pathToFileURL(require.resolve('tsx')).href;
@@ -95,18 +108,19 @@ export function launchScoringServer(
   const windowMs = (config.liveness.initial_delay + config.liveness.period * config.liveness.failure_threshold) * 1000;
   return new Promise<LaunchedServer>((resolve, reject) => {
     let settled = false;
-    const fail = (why: string) => {
+    const fail = (why: string, killedBy?: NodeJS.Signals) => {
       if (settled) return;
       settled = true;
       clearTimeout(deadline);
       child.kill('SIGKILL');
       // Let the last output arrive before quoting it.
-      setTimeout(() => reject(new ScoringServerError(`${config.label}: ${why}\n${tail.toString()}`.trimEnd())), 50);
+      setTimeout(() => reject(new ScoringServerError(`${config.label}: ${why}\n${tail.toString()}`.trimEnd(), killedBy)), 50);
     };
     const deadline = setTimeout(() => fail(`the scoring server did not become live within ${windowMs / 1000} s`), windowMs);
     child.once('error', (error) => fail(`could not start the scoring server: ${error.message}`));
+    // An exit seen before settling is not ours: fail() settles before it kills, so its signal came from outside.
     const onEarlyExit = (code: number | null, signal: NodeJS.Signals | null) =>
-      fail(`the scoring server exited (${code === null ? signal : `exit code ${code}`}) before it became live`);
+      fail(`the scoring server exited (${code === null ? signal : `exit code ${code}`}) before it became live`, signal ?? undefined);
     child.once('exit', onEarlyExit);
     void portPromise.then(async (port) => {
       const url = `http://127.0.0.1:${port}`;

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Logger } from '../../../shared/ports';
-import { launchScoringServer, type ScoringServerConfig } from './launchScoringServer';
+import { launchScoringServer, ScoringServerError, type ScoringServerConfig } from './launchScoringServer';
 
 export type ScoringProcessState = 'starting' | 'live' | 'restarting' | 'stopped';
 
@@ -13,6 +13,8 @@ export interface ScoringProcessOptions {
 }
 
 const MAX_RESTART_DELAY_MS = 30_000;
+/** Launches tried by start() when the server is killed by a signal during start-up. */
+const MAX_START_ATTEMPTS = 3;
 
 /** One deployment's scoring server, kept alive: it is restarted with backoff whenever it dies. */
 export class ScoringProcess {
@@ -42,9 +44,28 @@ export class ScoringProcess {
     return this.status;
   }
 
-  /** Resolves once live; rejects with a ScoringServerError (with the log tail) if it never gets there. */
+  /**
+   * Resolves once live; rejects with a ScoringServerError (with the log tail) if it never
+   * gets there. A server killed by a signal during start-up (a crashed container) is
+   * launched again with the restart backoff, up to 3 attempts; a script that fails on its
+   * own (init() throws, exit code) is not retried: it would fail the same way.
+   */
   async start(): Promise<void> {
-    await this.launch();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.launch();
+      } catch (error) {
+        const crashed = error instanceof ScoringServerError && error.killedBy !== undefined;
+        if (!crashed || attempt >= MAX_START_ATTEMPTS || this.status === 'stopped') throw error;
+        this.options.logger?.warn(`${this.config.label}: scoring server killed (${error.killedBy}) while starting; attempt ${attempt + 1} of ${MAX_START_ATTEMPTS}`, {
+          tail: error.message,
+        });
+        await new Promise((resolve) => setTimeout(resolve, this.backoffMs(attempt - 1)));
+        // stop() may have been called during the wait (TypeScript cannot see that).
+        if ((this.status as ScoringProcessState) === 'stopped') throw error;
+        this.restartCount++;
+      }
+    }
   }
 
   async stop(): Promise<void> {
@@ -90,7 +111,7 @@ export class ScoringProcess {
 
   private scheduleRestart(): void {
     this.status = 'restarting';
-    const delay = Math.min(MAX_RESTART_DELAY_MS, (this.options.restartDelayMs ?? 500) * 2 ** this.failedAttempts);
+    const delay = this.backoffMs(this.failedAttempts);
     this.restartTimer = setTimeout(() => {
       if (this.status === 'stopped') return;
       this.restartCount++;
@@ -101,5 +122,9 @@ export class ScoringProcess {
         this.scheduleRestart();
       });
     }, delay);
+  }
+
+  private backoffMs(failedAttempts: number): number {
+    return Math.min(MAX_RESTART_DELAY_MS, (this.options.restartDelayMs ?? 500) * 2 ** failedAttempts);
   }
 }
