@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Agent, IncomingMessage, ServerResponse } from 'node:http';
 import { predictionKey } from './aggregateTraffic';
 import { forwardRequest, sendJson, sendMirror, type ForwardOutcome, type ForwardTarget } from './forwardRequest';
-import { pickDeployment, pickMirrors } from './pickDeployment';
+import { liveDeployment, pickDeployment, pickMirrors } from './pickDeployment';
 import type { InferenceCollector } from './inferenceCollector';
 import type { ScoredExchange } from './toInferenceRecords';
 import { MAX_INSPECTED_BODY_BYTES, readPredictions } from './responseBody';
@@ -48,10 +48,13 @@ export class ScoringRouter {
     const routing = endpoint.routing();
     const requested = header(req, DEPLOYMENT_HEADER);
     const synthetic = header(req, SYNTHETIC_HEADER) === '1';
-    const chosen = requested || pickDeployment(routing.traffic, this.deps.rng);
-    if (!chosen) {
+    const weighted = requested || pickDeployment(routing.traffic, this.deps.rng);
+    if (!weighted) {
       return refuse(req, res, 503, `endpoint '${name}': no deployment receives traffic; set its traffic or name a deployment in the ${DEPLOYMENT_HEADER} header`);
     }
+    // While the picked server restarts, a live one of the same endpoint answers (and is counted
+    // as the one that answered); a caller that named a deployment gets that one or an error.
+    const chosen = requested ? weighted : liveDeployment(weighted, routing.traffic, Object.keys(routing.deployments), (n) => routing.deployments[n]?.url !== undefined);
     const deployment = routing.deployments[chosen];
     if (!deployment) {
       return refuse(req, res, 404, `deployment '${chosen}' not found on endpoint '${name}' (deployments: ${Object.keys(routing.deployments).join(', ') || 'none'})`);

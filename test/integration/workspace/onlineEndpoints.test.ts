@@ -151,10 +151,11 @@ describe('LocalWorkspace online endpoints behind LocalEndpointHost', () => {
   it('answers 502 while a killed scoring server is down, then serves again after its restart', async () => {
     const blue = (await dev.getEndpoint('fx-dev'))!.deployments.find((d) => d.name === 'blue') as LocalDeploymentInfo;
     process.kill(blue.pid!, 'SIGKILL');
-    const down = await score('fx-dev', rows);
+    // Pinned: unpinned requests go to green, live at 0%, while blue restarts (warmFallback.test.ts).
+    const down = await score('fx-dev', rows, { 'azureml-model-deployment': 'blue' });
     expect(down.status).toBe(502);
     expect(down.deployment).toBe('blue');
-    await until(async () => ((await score('fx-dev', rows)).status === 200 ? true : undefined), 'blue to serve again');
+    await until(async () => ((await score('fx-dev', rows, { 'azureml-model-deployment': 'blue' })).status === 200 ? true : undefined), 'blue to serve again');
     const restarted = (await dev.getEndpoint('fx-dev'))!.deployments.find((d) => d.name === 'blue') as LocalDeploymentInfo;
     expect(restarted.restarts).toBe(1);
     expect(restarted.pid).not.toBe(blue.pid);
