@@ -15,6 +15,8 @@ export interface CollectionCounters {
   dropped: number;
   /** Rows that could not become records (see toInferenceRecords). */
   uncollectable: number;
+  /** Requests not collected because the request or its answer was over 1 MB (the router does not parse those). */
+  skippedLarge: number;
   /** Records in memory, waiting or being written. */
   buffered: number;
 }
@@ -80,6 +82,7 @@ export class InferenceCollector {
     const counters = this.counters(exchange.endpoint);
     counters.collected += built.records.length;
     counters.uncollectable += built.uncollectable;
+    if (built.tooLarge) counters.skippedLarge++;
     if (built.reason) this.reportUncollectable(exchange, built.reason);
     if (built.records.length === 0) return;
     const waiting = this.buffer.add(exchange.endpoint, built.records);
@@ -126,11 +129,11 @@ export class InferenceCollector {
 
   /** Counters since start, in total and per endpoint. */
   stats(): { total: CollectionCounters; byEndpoint: Record<string, Omit<CollectionCounters, 'buffered'>> } {
-    const total: CollectionCounters = { collected: 0, flushed: 0, dropped: 0, uncollectable: 0, buffered: this.buffer.size + sum(this.writing.values()) };
+    const total: CollectionCounters = { collected: 0, flushed: 0, dropped: 0, uncollectable: 0, skippedLarge: 0, buffered: this.buffer.size + sum(this.writing.values()) };
     const byEndpoint: Record<string, Omit<CollectionCounters, 'buffered'>> = {};
     for (const [endpoint, counters] of this.counts) {
       byEndpoint[endpoint] = { ...counters };
-      for (const key of ['collected', 'flushed', 'dropped', 'uncollectable'] as const) total[key] += counters[key];
+      for (const key of ['collected', 'flushed', 'dropped', 'uncollectable', 'skippedLarge'] as const) total[key] += counters[key];
     }
     return { total, byEndpoint };
   }
@@ -210,7 +213,7 @@ export class InferenceCollector {
 
   private counters(endpoint: string): Omit<CollectionCounters, 'buffered'> {
     let counters = this.counts.get(endpoint);
-    if (!counters) this.counts.set(endpoint, (counters = { collected: 0, flushed: 0, dropped: 0, uncollectable: 0 }));
+    if (!counters) this.counts.set(endpoint, (counters = { collected: 0, flushed: 0, dropped: 0, uncollectable: 0, skippedLarge: 0 }));
     return counters;
   }
 }

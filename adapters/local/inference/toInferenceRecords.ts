@@ -24,8 +24,10 @@ export interface BuiltRecords {
   records: InferenceRecord[];
   /** Rows that could not become records (a body that cannot be read at all counts as one). */
   uncollectable: number;
-  /** Why, when `uncollectable` > 0; never quotes the data. */
+  /** Why, when `uncollectable` > 0 or `tooLarge`; never quotes the data. */
   reason?: string;
+  /** The request or its answer was over 1 MB, so it was not read: skipped, counted apart from uncollectable rows. */
+  tooLarge?: true;
 }
 
 /**
@@ -34,7 +36,8 @@ export interface BuiltRecords {
  * Columns in `excluded` (matched ignoring case) are left out before anything is kept.
  */
 export function toInferenceRecords(exchange: ScoredExchange, excluded: ReadonlySet<string>): BuiltRecords {
-  if (!exchange.request) return { records: [], uncollectable: 1, reason: 'the request was too large to inspect' };
+  if (!exchange.request) return { records: [], uncollectable: 0, tooLarge: true, reason: 'the request was too large to inspect (over 1 MB)' };
+  if (!exchange.answer) return { records: [], uncollectable: 0, tooLarge: true, reason: 'the answer was too large to inspect (over 1 MB)' };
   const input = readInputRows(exchange.request);
   if (input.unreadable) return { records: [], uncollectable: 1, reason: input.unreadable };
   const rows = input.rows;
@@ -84,8 +87,7 @@ function withoutExcluded(row: Record<string, unknown>, excluded: ReadonlySet<str
 /** The answer fields the records take; anything else the scorer returns is ignored. */
 const Answer = z.object({ predictions: z.array(z.unknown()), probabilities: z.array(z.unknown()).optional() });
 
-function readAnswer(body: Buffer | undefined): z.infer<typeof Answer> | string {
-  if (!body) return 'the answer was too large to inspect';
+function readAnswer(body: Buffer): z.infer<typeof Answer> | string {
   let json: unknown;
   try {
     json = JSON.parse(body.toString('utf8'));

@@ -163,6 +163,19 @@ describe('Inference data collection through the local endpoint router into Blob 
     expect(earlier.stats.records).toBe(0);
   });
 
+  it('answers a request over 1 MB and counts it as skipped for its size, apart from uncollectable rows', async () => {
+    const before = { ...host.collectionStats()!.byEndpoint['ic-prod']! };
+    const pad = 'p'.repeat(120 * 1024);
+    const large = { input_data: { columns: ['age', 'pad'], data: Array.from({ length: 10 }, (_, i) => [i, pad]) } };
+    expect(JSON.stringify(large).length).toBeGreaterThan(1024 * 1024);
+    expect((await score('ic-prod', large)).status).toBe(200);
+    const counted = await until(() => {
+      const now = host.collectionStats()!.byEndpoint['ic-prod']!;
+      return (now.skippedLarge ?? 0) > (before.skippedLarge ?? 0) ? now : undefined;
+    }, 'the large request to be counted');
+    expect(counted).toMatchObject({ skippedLarge: (before.skippedLarge ?? 0) + 1, uncollectable: before.uncollectable, collected: before.collected });
+  });
+
   it('writes what is still buffered when the workspace stops', async () => {
     const before = collected('ic-prod');
     await score('ic-prod', { data: [{ age: 77 }] }, { 'x-request-id': 'last-words' });

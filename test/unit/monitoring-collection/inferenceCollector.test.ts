@@ -45,7 +45,7 @@ describe('InferenceCollector', () => {
     ]);
     expect(allRecords().map((r) => r.requestId).sort()).toEqual(['p1', 'p2', 's1']);
     expect(collector.collects('dev')).toBe(false);
-    expect(collector.stats().total).toEqual({ collected: 3, flushed: 3, dropped: 0, uncollectable: 0, buffered: 0 });
+    expect(collector.stats().total).toEqual({ collected: 3, flushed: 3, dropped: 0, uncollectable: 0, skippedLarge: 0, buffered: 0 });
   });
 
   it('collects dev too when configured to', async () => {

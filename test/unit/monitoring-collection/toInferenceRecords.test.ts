@@ -81,13 +81,21 @@ describe('toInferenceRecords', () => {
     expect(built.reason).toMatch(/1 predictions for 2 rows/);
   });
 
+  it('marks a request or answer too large to inspect as skipped for its size, not as uncollectable rows', () => {
+    const cases: [ScoredExchange, RegExp][] = [
+      [exchange({ data: [{ x: 1 }] }, undefined), /answer was too large to inspect \(over 1 MB\)/],
+      [{ ...exchange({}, { predictions: [] }), request: undefined }, /request was too large to inspect \(over 1 MB\)/],
+    ];
+    for (const [input, reason] of cases) {
+      expect(toInferenceRecords(input, none)).toEqual({ records: [], uncollectable: 0, tooLarge: true, reason: expect.stringMatching(reason) });
+    }
+  });
+
   it('reports bodies it cannot read as uncollectable without quoting them', () => {
     const cases: [ScoredExchange, RegExp][] = [
       [{ ...exchange({}, { predictions: [] }), request: Buffer.from('secret=42 not json') }, /request body is not JSON/],
       [exchange({ rows: [{ x: 1 }] }, { predictions: [1] }), /none of input_data/],
       [exchange({ data: [{ x: 1 }] }, { result: 'x' }), /no predictions list/],
-      [exchange({ data: [{ x: 1 }] }, undefined), /answer was too large/],
-      [{ ...exchange({}, { predictions: [] }), request: undefined }, /request was too large/],
     ];
     for (const [input, reason] of cases) {
       const built = toInferenceRecords(input, none);
