@@ -1,11 +1,12 @@
 import { join } from 'node:path';
-import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import { BlobServiceClient, newPipeline, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { DEV_ACCOUNT, DEV_ACCOUNT_KEY } from './azurite';
 import { blobUrl, synthesizeBlobCreatedEvent, unquoteETag, type BlobType, type BlobWrite, type EventGridSchemaEvent } from './blobCreatedEvent';
 import { BlobEventState } from './blobEventState';
 import { startBlobProxy, type ObservedBlobWrite, type RunningBlobProxy } from './blobProxy';
 import { writeDeadLetterBlob } from './deadLetterBlob';
 import { EventDispatcher } from './eventDispatcher';
+import { describe, listBlobsSkipping } from './listBlobsSkipping';
 import { parseEventSubscriptions, type EventSubscription, type EventSubscriptionInput } from './eventSubscription';
 import { reconcileScopes } from './reconcileScopes';
 import type { HostLogger } from './logger';
@@ -35,6 +36,8 @@ export interface BlobEventSourceOptions {
 export class BlobEventSource {
   private proxy: RunningBlobProxy | undefined;
   private readonly azurite: BlobServiceClient;
+  /** For listings: a 500 is Azurite refusing a name, not a blip, so the SDK's retries only delay the report. */
+  private readonly lister: BlobServiceClient;
   private readonly state: BlobEventState;
   private readonly dispatcher: EventDispatcher;
   private readonly subscriptions: EventSubscription[];
@@ -48,6 +51,10 @@ export class BlobEventSource {
     this.azurite = new BlobServiceClient(
       `http://127.0.0.1:${options.azuriteBlobPort}/${DEV_ACCOUNT}`,
       new StorageSharedKeyCredential(DEV_ACCOUNT, DEV_ACCOUNT_KEY),
+    );
+    this.lister = new BlobServiceClient(
+      `http://127.0.0.1:${options.azuriteBlobPort}/${DEV_ACCOUNT}`,
+      newPipeline(new StorageSharedKeyCredential(DEV_ACCOUNT, DEV_ACCOUNT_KEY), { retryOptions: { maxTries: 1 } }),
     );
     this.state = new BlobEventState(join(options.stateDir, 'blob-events-state.json'), (m) => this.logger.warn(m));
     this.dispatcher = new EventDispatcher({
@@ -98,7 +105,7 @@ export class BlobEventSource {
   /** Lists the subscribed containers and emits for every blob version not yet emitted. */
   reconcile(): Promise<void> {
     this.reconciling ??= this.listAndEmit()
-      .catch((error: unknown) => this.logger.warn(`Blob event reconciliation failed (will retry): ${(error as Error).message}`))
+      .catch((error: unknown) => this.logger.warn(`Blob event reconciliation failed (will retry): ${describe(error)}`))
       .finally(() => (this.reconciling = undefined));
     return this.reconciling;
   }
@@ -106,10 +113,18 @@ export class BlobEventSource {
   private async listAndEmit(): Promise<void> {
     let emitted = 0;
     for (const { container, prefix } of await reconcileScopes(this.azurite, this.subscriptions, [DEAD_LETTER_CONTAINER])) {
-      const client = this.azurite.getContainerClient(container);
+      const client = this.lister.getContainerClient(container);
       if (!(await client.exists())) continue;
       const existing = new Set<string>();
-      for await (const blob of client.listBlobsFlat({ prefix })) {
+      let complete = true;
+      const stopped = ({ after, reason }: { after: string; reason: string }) => {
+        complete = false;
+        this.logger.warn(
+          `Blob event reconciliation cannot list ${container}/${prefix}* past ${after ? `'${after}'` : 'its start'}: ${reason}. ` +
+            `The next blob's name is likely invalid in XML (a control character): delete or rename it; blobs after it are reconciled once it is gone. Other containers and prefixes go on.`,
+        );
+      };
+      for await (const blob of listBlobsSkipping(client, prefix, stopped)) {
         const key = BlobEventState.key(container, blob.name);
         existing.add(key);
         const eTag = blob.properties.etag ?? '';
@@ -127,7 +142,8 @@ export class BlobEventSource {
           url: blobUrl(this.publicBlobUrl, DEV_ACCOUNT, container, blob.name),
         });
       }
-      this.state.prune(BlobEventState.key(container, prefix), existing);
+      // A partial listing proves nothing about the blobs it did not reach: keep their state.
+      if (complete) this.state.prune(BlobEventState.key(container, prefix), existing);
     }
     if (emitted > 0) this.logger.info(`Reconciliation found ${emitted} blob version(s) without a BlobCreated event; emitting them`);
   }
