@@ -6,7 +6,7 @@ import { BlobEventState } from './blobEventState';
 import { startBlobProxy, type ObservedBlobWrite, type RunningBlobProxy } from './blobProxy';
 import { writeDeadLetterBlob } from './deadLetterBlob';
 import { EventDispatcher } from './eventDispatcher';
-import { describe, listBlobsSkipping } from './listBlobsSkipping';
+import { describe, listBlobsReporting } from './listBlobsReporting';
 import { parseEventSubscriptions, type EventSubscription, type EventSubscriptionInput } from './eventSubscription';
 import { reconcileScopes } from './reconcileScopes';
 import type { HostLogger } from './logger';
@@ -124,7 +124,7 @@ export class BlobEventSource {
             `The next blob's name is likely invalid in XML (a control character): delete or rename it; blobs after it are reconciled once it is gone. Other containers and prefixes go on.`,
         );
       };
-      for await (const blob of listBlobsSkipping(client, prefix, stopped)) {
+      for await (const blob of listBlobsReporting(client, prefix, stopped)) {
         const key = BlobEventState.key(container, blob.name);
         existing.add(key);
         const eTag = blob.properties.etag ?? '';

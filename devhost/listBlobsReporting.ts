@@ -17,7 +17,7 @@ const PAGE_SIZE = 1000;
  * listing whose prefix or marker holds such a character, so the bad name cannot be stepped
  * over by marker: the blobs after it wait until it is deleted or renamed.
  */
-export async function* listBlobsSkipping(client: ContainerClient, prefix: string, onUnlistable: (blob: UnlistableBlob) => void): AsyncGenerator<BlobItem> {
+export async function* listBlobsReporting(client: ContainerClient, prefix: string, onUnlistable: (blob: UnlistableBlob) => void): AsyncGenerator<BlobItem> {
   let marker: string | undefined;
   for (;;) {
     let page;
