@@ -5,8 +5,8 @@ import { DEFAULT_AZURITE_PORTS } from './storageConnection';
 export class JoinStorageError extends AutopilotError {
   constructor(reason: string) {
     super(
-      `--join-storage: ${reason}. Pass the connection string the first host printed (AUTOPILOT_STORAGE_CONNECTION_STRING, ` +
-        'with BlobEndpoint, QueueEndpoint and TableEndpoint), or UseDevelopmentStorage=true',
+      `--join-storage: ${reason}. Pass the first host's storage connection string: UseDevelopmentStorage=true if it runs on ` +
+        'the default ports, else one with BlobEndpoint, QueueEndpoint and TableEndpoint (the Azurite URLs it printed)',
     );
   }
 }
