@@ -1,4 +1,5 @@
-import { AlreadyExistsError, ConcurrencyError, ensureError } from '../errors';
+import { ensureError } from '../errors';
+import { claimOnce, releaseClaim } from '../delivery/claimOnce';
 import type { ParsedAlert } from '../events/commonAlert';
 import type { Clock, EndpointInfo, EventPublisher, Logger, OutgoingEvent, StateTable } from '../ports';
 import { matchAlertTargets } from './matchAlertTargets';
@@ -60,7 +61,7 @@ export function alertRowKey(dedupeKey: string): string {
 export async function reactToAlert(alert: ParsedAlert, deps: AlertDeps, options: ReactToAlertOptions = {}): Promise<AlertReaction> {
   const row = alertRowKey(alert.dedupeKey);
   const receivedAt = deps.clock.now().toISOString();
-  const claimed = await claim(deps, row, { alert, receivedAt, outcome: 'pending', endpoints: [], releases: [] }, options.claimTimeoutSeconds ?? 60);
+  const claimed = await claimOnce<AlertRecord>(deps.table, ALERT_PARTITION, row, { alert, receivedAt, outcome: 'pending', endpoints: [], releases: [] }, options.claimTimeoutSeconds ?? 60);
   if (claimed.kind === 'duplicate') {
     deps.logger.info(`alert ${alert.rule} (${alert.condition}) already received; not acting again`, { alertId: alert.alertId });
     return { kind: 'duplicate', record: claimed.record };
@@ -69,8 +70,7 @@ export async function reactToAlert(alert: ParsedAlert, deps: AlertDeps, options:
   try {
     record = await decide(alert, deps, claimed.record);
   } catch (error) {
-    const message = ensureError(error).message;
-    await deps.table.replace<AlertRecord>(ALERT_PARTITION, row, { ...claimed.record, outcome: 'failed', reason: message }, claimed.etag).catch(() => undefined);
+    await releaseClaim(deps.table, ALERT_PARTITION, row, claimed, ensureError(error).message);
     throw error;
   }
   await deps.table.replace<AlertRecord>(ALERT_PARTITION, row, record, claimed.etag);
@@ -102,29 +102,6 @@ async function decide(alert: ParsedAlert, deps: AlertDeps, base: AlertRecord): P
     return { ...base, endpoints, outcome: 'recorded', reason: 'drift alert: handed to the retraining policy' };
   }
   return { ...base, endpoints, outcome: 'recorded', reason: 'no active canary on the target; notified' };
-}
-
-type Claim = { kind: 'claimed'; record: AlertRecord; etag: string } | { kind: 'duplicate'; record: AlertRecord };
-
-async function claim(deps: AlertDeps, row: string, fresh: AlertRecord, timeoutSeconds: number): Promise<Claim> {
-  try {
-    const inserted = await deps.table.insert<AlertRecord>(ALERT_PARTITION, row, fresh);
-    return { kind: 'claimed', record: fresh, etag: inserted.etag };
-  } catch (error) {
-    if (!(error instanceof AlreadyExistsError)) throw error;
-  }
-  const existing = await deps.table.get<AlertRecord>(ALERT_PARTITION, row);
-  if (!existing) return claim(deps, row, fresh, timeoutSeconds); // deleted meanwhile
-  const age = (Date.parse(fresh.receivedAt) - Date.parse(existing.value.receivedAt)) / 1000;
-  const abandoned = existing.value.outcome === 'failed' || (existing.value.outcome === 'pending' && age > timeoutSeconds);
-  if (!abandoned) return { kind: 'duplicate', record: existing.value };
-  try {
-    const taken = await deps.table.replace<AlertRecord>(ALERT_PARTITION, row, fresh, existing.etag);
-    return { kind: 'claimed', record: fresh, etag: taken.etag };
-  } catch (error) {
-    if (error instanceof ConcurrencyError) return { kind: 'duplicate', record: existing.value };
-    throw error;
-  }
 }
 
 /** The notification for a Fired alert that changed nothing by itself. Its id is stable, so redelivery dedupes. */

@@ -1,4 +1,5 @@
-import { AlreadyExistsError, NotFoundError } from '../errors';
+import { ensureError, NotFoundError } from '../errors';
+import { claimOnce, releaseClaim } from '../delivery/claimOnce';
 import type { AmlEvent } from '../events/amlEvents';
 import type { Clock, Logger, StateTable } from '../ports';
 
@@ -26,13 +27,16 @@ export interface AmlEventRecord {
   subject: string;
   time: string;
   receivedAt: string;
-  outcome: 'nudged' | 'recorded';
+  /** `pending` while being acted on; `failed` lets a redelivery act again. */
+  outcome: 'nudged' | 'recorded' | 'pending' | 'failed';
   /** Why a finished run of a release did not nudge it. */
   reason?: string;
   releaseId?: string;
   /** The run's status for run events. */
   status?: string;
   data: Record<string, unknown>;
+  /** Set on the answer to a redelivery: nothing was done again. */
+  duplicate?: true;
 }
 
 /** Run statuses after which the job will not change any more. */
@@ -49,12 +53,43 @@ export function releaseOfRun(runId: string, runTags: Record<string, string>): st
 /**
  * Reacts to one Azure ML event: a training run of a release that finished (completed,
  * failed or cancelled) nudges that release, so its train stage records the outcome —
- * with the job's error — without waiting for its next poll. Every event is recorded in
- * partition `amlevent` (keyed by event id, so a redelivery is recorded once) and logged.
- * Nudging is idempotent, so it happens before recording: a failure after it is retried
- * safely by Event Grid.
+ * with the job's error — without waiting for its next poll; dataset drift goes to the
+ * retraining policy. Each event acts once: its row in partition `amlevent` (keyed by event
+ * id) is claimed first, so a redelivery or a replay hours later does nothing again, while
+ * a delivery whose action failed is acted on by Event Grid's retry.
  */
 export async function reactToAmlEvent(event: AmlEvent, deps: AmlEventDeps): Promise<AmlEventRecord> {
+  const row = encodeURIComponent(event.id);
+  const base: AmlEventRecord = {
+    id: event.id,
+    type: event.type,
+    subject: event.subject,
+    time: event.time,
+    receivedAt: deps.clock.now().toISOString(),
+    outcome: 'pending',
+    data: event.data as Record<string, unknown>,
+  };
+  const claimed = await claimOnce(deps.table, AML_EVENT_PARTITION, row, base, 60);
+  if (claimed.kind === 'duplicate') {
+    deps.logger.info(`${event.type} ${event.subject}: already received (event ${event.id}); not acting again`, { eventId: event.id });
+    return { ...claimed.record, duplicate: true };
+  }
+  let record: AmlEventRecord;
+  try {
+    record = await act(event, deps, base);
+  } catch (error) {
+    await releaseClaim(deps.table, AML_EVENT_PARTITION, row, claimed, ensureError(error).message);
+    throw error;
+  }
+  await deps.table.replace(AML_EVENT_PARTITION, row, record, claimed.etag);
+  deps.logger.info(
+    `${event.type} ${event.subject}: ${record.outcome === 'nudged' ? `nudged release ${record.releaseId} (run ${record.status})` : `recorded${record.reason ? ` (${record.reason})` : ''}`}`,
+    { eventId: event.id, releaseId: record.releaseId, status: record.status },
+  );
+  return record;
+}
+
+async function act(event: AmlEvent, deps: AmlEventDeps, base: AmlEventRecord): Promise<AmlEventRecord> {
   let releaseId: string | undefined;
   let status: string | undefined;
   if (event.type === 'Microsoft.MachineLearningServices.RunCompleted' || event.type === 'Microsoft.MachineLearningServices.RunStatusChanged') {
@@ -76,27 +111,5 @@ export async function reactToAmlEvent(event: AmlEvent, deps: AmlEventDeps): Prom
       reason = error.message;
     }
   }
-
-  const record: AmlEventRecord = {
-    id: event.id,
-    type: event.type,
-    subject: event.subject,
-    time: event.time,
-    receivedAt: deps.clock.now().toISOString(),
-    outcome: nudge ? 'nudged' : 'recorded',
-    reason,
-    releaseId,
-    status,
-    data: event.data as Record<string, unknown>,
-  };
-  try {
-    await deps.table.insert(AML_EVENT_PARTITION, encodeURIComponent(event.id), record);
-  } catch (error) {
-    if (!(error instanceof AlreadyExistsError)) throw error;
-  }
-  deps.logger.info(
-    `${event.type} ${event.subject}: ${nudge ? `nudged release ${releaseId} (run ${status})` : `recorded${reason ? ` (${reason})` : ''}`}`,
-    { eventId: event.id, releaseId, status },
-  );
-  return record;
+  return { ...base, outcome: nudge ? 'nudged' : 'recorded', reason, releaseId, status };
 }

@@ -20,7 +20,15 @@ export function parseYamlWith<S extends z.ZodType>(schema: S, text: string, file
       })),
     );
   }
-  const result = schema.safeParse(doc.toJS() ?? {});
+  let plain: unknown;
+  try {
+    // Resolving aliases can still fail (an alias before its anchor, or more aliases than
+    // yaml's maxAliasCount: the "billion laughs" guard); that is the user's file, not us.
+    plain = doc.toJS() ?? {};
+  } catch (error) {
+    throw new ConfigError(file, [{ path: '', message: (error as Error).message.split('\n')[0] ?? 'unreadable YAML' }]);
+  }
+  const result = schema.safeParse(plain);
   if (result.success) return result.data;
   throw new ConfigError(
     file,

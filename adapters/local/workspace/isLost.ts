@@ -17,25 +17,47 @@ export function endRunnerInstance(id: string): void {
 
 /**
  * A queued or running job whose runner is gone (the host restarted, or its workspace was
- * stopped without finishing it) will never end by itself. A runner of another live process
- * (a second host on the same folder) still owns its jobs.
+ * stopped) will never end by itself: the next runner that reads it takes it over. A runner
+ * of another live process (a second host on the same folder) still owns its jobs.
  */
 export function isLost(record: JobRecord): boolean {
   if (record.status !== 'queued' && record.status !== 'running') return false;
   if (liveInstances.has(record.instanceId)) return false;
-  return record.ownerPid === process.pid || !isProcessAlive(record.ownerPid);
+  return record.ownerPid === process.pid || !isSameProcess(record.ownerPid, record.ownerStartTime);
 }
 
-function isProcessAlive(pid: number): boolean {
+/**
+ * When the process started, in clock ticks since boot (field 22 of /proc/<pid>/stat);
+ * undefined when it is gone, a zombie, or there is no /proc (then pids are trusted as is).
+ */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[0] === 'Z' ? undefined : fields[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether `pid` still names the process we recorded. A pid is reused once its process
+ * is gone (in a restarted container the new host may get the old host's pid), so the
+ * start time must match too.
+ */
+export function isSameProcess(pid: number | undefined, startTime: string | undefined): boolean {
+  if (pid === undefined || pid <= 0) return false;
   try {
     process.kill(pid, 0);
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
-  // A dead process stays a zombie until reaped; containers' init processes may never reap.
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return true;
-  }
+  const now = processStartTime(pid);
+  if (now === undefined) return !hasProc();
+  return startTime === undefined || now === startTime;
+}
+
+function hasProc(): boolean {
+  return processStartTime(process.pid) !== undefined;
 }

@@ -1,6 +1,22 @@
 import { z } from 'zod';
 import type { JobInfo } from '../../../shared/ports';
 
+const JobInputValue = z.object({
+  type: z.enum(['uri_file', 'uri_folder', 'string', 'integer', 'number', 'boolean']).optional(),
+  path: z.string().optional(),
+  value: z.union([z.string(), z.number(), z.boolean()]).optional(),
+});
+
+/** What was submitted, kept so a job lost with its host can be resubmitted as it was. */
+export const JobRequest = z.object({
+  specPath: z.string(),
+  inputs: z.record(z.string(), JobInputValue),
+  optionalInputs: z.record(z.string(), JobInputValue).optional(),
+  tags: z.record(z.string(), z.string()).optional(),
+  timeoutSeconds: z.number().optional(),
+});
+export type JobRequest = z.infer<typeof JobRequest>;
+
 /** What `<jobDir>/job.json` holds: the port's JobInfo plus what the runner needs to own the job. */
 export const JobRecord = z.object({
   name: z.string(),
@@ -20,11 +36,21 @@ export const JobRecord = z.object({
   experimentName: z.string().optional(),
   /** The command after substitution, for the record and for debugging. */
   command: z.string().optional(),
-  /** Process group leader of the running command. */
+  /** The job's wrapper process (see jobWrapper), and its start time, so a reused pid is not taken for it. */
   pid: z.number().optional(),
-  /** The runner (one per process lifetime) that owns the job; see isLost. */
+  pidStartTime: z.string().optional(),
+  /** The runner (one per process lifetime) that owns the job, and its process; see isLost. */
   instanceId: z.string(),
   ownerPid: z.number(),
+  ownerStartTime: z.string().optional(),
+  /** The timeout the running attempt was started with (request, or the spec's limits). */
+  timeoutSeconds: z.number().optional(),
+  /** 1, then one more each time the job is resubmitted after losing its process. */
+  attempt: z.number().int().min(1).default(1),
+  /** Absent in records of older versions: such a job cannot be resubmitted. */
+  request: JobRequest.optional(),
+  /** Why the last attempt stopped before its end (the workspace shut down...); it is resubmitted. */
+  interrupted: z.string().optional(),
 });
 export type JobRecord = z.infer<typeof JobRecord>;
 
@@ -47,3 +73,17 @@ export function toJobInfo(record: JobRecord): JobInfo {
   if (record.codeHash !== undefined) info.codeHash = record.codeHash;
   return info;
 }
+
+/**
+ * `<jobDir>/exit.json`, written by the job's wrapper when the command ended, so the outcome
+ * survives the host. `stopped`: the runner stopped it on shutdown; `abandoned`: no runner
+ * followed it for the orphan grace period.
+ */
+export const ExitMarker = z.object({
+  attempt: z.number().int(),
+  exitCode: z.number().nullable(),
+  signal: z.string().nullable(),
+  reason: z.enum(['exited', 'timeout', 'stopped', 'abandoned', 'spawn-error']),
+  endedAt: z.string(),
+});
+export type ExitMarker = z.infer<typeof ExitMarker>;

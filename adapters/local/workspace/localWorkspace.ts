@@ -79,15 +79,19 @@ export class LocalWorkspace implements MlWorkspace {
     });
   }
 
-  /** Restores the endpoints of a previous run (their scoring servers are live when this resolves). */
+  /**
+   * Restores the endpoints of a previous run (their scoring servers are live when this
+   * resolves) and re-attaches to the jobs a killed host left running; jobs whose process
+   * is gone are resubmitted when their stage asks for them (getJob).
+   */
   async start(): Promise<void> {
     if (this.stopped) throw new AutopilotError(`LocalWorkspace(${this.environment}) was stopped; create a new one to serve again`);
     if (this.started) return;
     this.started = true;
-    await this.endpoints.start();
+    await Promise.all([this.endpoints.start(), this.jobs.reattach()]);
   }
 
-  /** Kills this workspace's jobs, loads and scoring servers and writes the inference data collected so far; the endpoint host keeps running. */
+  /** Kills this workspace's jobs (left queued, resubmitted at the next start), loads and scoring servers and writes the inference data collected so far; the endpoint host keeps running. */
   async stop(): Promise<void> {
     this.started = false;
     this.stopped = true;

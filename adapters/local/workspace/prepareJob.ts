@@ -6,6 +6,7 @@ import { resolveJobInputs, type ResolvedJobInput } from '../../../shared/jobs/re
 import { substituteCommand } from '../../../shared/jobs/substituteCommand';
 import type { SubmitJobRequest } from '../../../shared/ports';
 import { hashFolder, NON_CODE_FOLDERS } from './hashFolder';
+import type { JobRequest } from './jobRecord';
 
 export interface PreparedJob {
   spec: JobSpec;
@@ -53,4 +54,13 @@ export async function prepareJob(request: SubmitJobRequest): Promise<PreparedJob
   const timeoutSeconds = request.timeoutSeconds ?? spec.limits?.timeout;
   if (timeoutSeconds !== undefined) prepared.timeoutSeconds = timeoutSeconds;
   return prepared;
+}
+
+/** What job.json keeps of a request, to resubmit it as it was (see JobRunner.recover). */
+export function toJobRequest(request: SubmitJobRequest): JobRequest {
+  const kept: JobRequest = { specPath: resolve(request.specPath), inputs: request.inputs };
+  if (request.optionalInputs) kept.optionalInputs = request.optionalInputs;
+  if (request.tags) kept.tags = request.tags;
+  if (request.timeoutSeconds !== undefined) kept.timeoutSeconds = request.timeoutSeconds;
+  return kept;
 }

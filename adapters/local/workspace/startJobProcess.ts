@@ -1,84 +1,73 @@
 import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
-import { LineTail } from './logTail';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { processStartTime } from './isLost';
+import type { WrapperConfig } from './jobWrapper';
 
 export interface JobProcessOptions {
-  cwd: string;
   env: NodeJS.ProcessEnv;
-  /** stdout and stderr are appended here. */
-  logFile: string;
   onLine?: (line: string) => void;
 }
 
-export interface JobProcessExit {
-  exitCode: number | null;
-  signal: NodeJS.Signals | null;
-  /** The last lines of output, for error messages. */
-  tail: string;
+export interface JobProcess {
+  /** The wrapper's pid and start time (see isSameProcess). */
+  readonly pid: number;
+  readonly startTime: string | undefined;
+  /** Resolves when the wrapper has exited (its exit marker is written by then, unless it was killed). */
+  readonly exited: Promise<void>;
+  /** Asks the wrapper to stop the job's process group: TERM, then KILL after its grace. */
+  stop(): void;
 }
 
-export interface JobProcess {
-  readonly pid: number;
-  readonly exited: Promise<JobProcessExit>;
-  /** Stops the whole process group: TERM, then KILL after `graceMs`. */
-  kill(graceMs?: number): void;
-}
+// In the source tree (tests, `npm start`) the wrapper is TypeScript, run through tsx.
+const WRAPPER_TS = join(__dirname, 'jobWrapper.ts');
+const WRAPPER_ARGS = existsSync(WRAPPER_TS)
+  ? ['--import', pathToFileURL(require.resolve('tsx')).href, WRAPPER_TS]
+  : [join(__dirname, 'jobWrapper.js')];
 
 /**
- * Runs `/bin/sh -c command` in its own process group: a timeout or a cancel must stop
- * what the shell started too (node, python...), not only the shell.
+ * Starts a job's wrapper process, detached from the host (its own session): the job must
+ * survive a host that dies, to be re-attached by the next one. The wrapper writes the
+ * log and the exit marker itself; its output comes here too, for progress displays.
  */
-export function startJobProcess(command: string, options: JobProcessOptions): JobProcess {
-  const child = spawn('/bin/sh', ['-c', command], {
-    cwd: options.cwd,
+export function startJobProcess(config: WrapperConfig, options: JobProcessOptions): JobProcess {
+  const child = spawn(process.execPath, [...WRAPPER_ARGS, JSON.stringify(config)], {
+    cwd: config.cwd,
     env: options.env,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const log = createWriteStream(options.logFile, { flags: 'a' });
-  const tail = new LineTail(20);
   const pending = { stdout: '', stderr: '' };
-  const onData = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
-    log.write(chunk);
-    const lines = (pending[stream] + chunk.toString('utf8')).split('\n');
-    pending[stream] = lines.pop() ?? '';
-    for (const line of lines) emit(line);
-  };
-  const emit = (line: string) => {
-    tail.push(line);
-    options.onLine?.(line);
-  };
-  child.stdout.on('data', onData('stdout'));
-  child.stderr.on('data', onData('stderr'));
-
-  const signalGroup = (signal: NodeJS.Signals) => {
-    try {
-      process.kill(-child.pid!, signal);
-    } catch {
-      // Already gone.
-    }
-  };
-
-  const exited = new Promise<JobProcessExit>((resolve) => {
-    child.once('error', (error) => {
-      emit(`[autopilot] could not start /bin/sh: ${error.message}`);
-      log.end(() => resolve({ exitCode: null, signal: null, tail: tail.toString() }));
+  for (const stream of ['stdout', 'stderr'] as const) {
+    child[stream].on('data', (chunk: Buffer) => {
+      const lines = (pending[stream] + chunk.toString('utf8')).split('\n');
+      pending[stream] = lines.pop() ?? '';
+      for (const line of lines) options.onLine?.(line);
     });
-    child.once('exit', () => signalGroup('SIGKILL')); // leftovers of the group would hold the pipes open
-    child.once('close', (exitCode, signal) => {
-      for (const rest of [pending.stdout, pending.stderr]) if (rest) emit(rest);
-      log.end(() => resolve({ exitCode, signal, tail: tail.toString() }));
+  }
+  const exited = new Promise<void>((resolve) => {
+    child.once('error', () => resolve());
+    child.once('close', () => {
+      for (const rest of [pending.stdout, pending.stderr]) if (rest) options.onLine?.(rest);
+      resolve();
     });
   });
-
-  let killTimer: NodeJS.Timeout | undefined;
-  void exited.then(() => clearTimeout(killTimer));
+  const pid = child.pid ?? -1;
   return {
-    pid: child.pid ?? -1,
+    pid,
+    startTime: pid > 0 ? processStartTime(pid) : undefined,
     exited,
-    kill(graceMs = 3000) {
-      signalGroup('SIGTERM');
-      killTimer ??= setTimeout(() => signalGroup('SIGKILL'), graceMs);
+    stop() {
+      signalProcess(pid, 'SIGTERM');
     },
   };
+}
+
+export function signalProcess(pid: number, signal: NodeJS.Signals): void {
+  try {
+    if (pid > 0) process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
 }

@@ -141,7 +141,7 @@ describe('JobRunner', () => {
     expect((await runner.waitFor('slow-b')).status).toBe('canceled');
   });
 
-  it('marks a job lost when the host that ran it is gone', async () => {
+  it('fails a job lost with its host when its record is too old to resubmit it', async () => {
     mkdirSync(join(root, 'orphan'));
     const record = {
       name: 'orphan', status: 'running', createdAt: new Date().toISOString(), metrics: {}, outputs: {}, tags: {},
@@ -150,7 +150,7 @@ describe('JobRunner', () => {
     writeFileSync(join(root, 'orphan/job.json'), JSON.stringify(record));
     const job = await runner.get('orphan');
     expect(job?.status).toBe('failed');
-    expect(job?.error).toBe('job lost: the host restarted while it ran');
+    expect(job?.error).toBe('job lost: its process was gone after the host restarted; it was recorded by an older version and cannot be resubmitted');
     expect((await runner.get('orphan'))?.status).toBe('failed');
   });
 

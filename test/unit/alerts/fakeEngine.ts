@@ -11,6 +11,8 @@ export class FakeEngine implements AlertEngine, AmlEventEngine {
   readonly canaries = new Map<string, string>();
   readonly releases = new Set<string>();
   failNextRollback: Error | undefined;
+  /** Fails the next nudge, once. */
+  failNext: Error | undefined;
 
   async rollbackCanary(endpoint: string, actor: string, why: string): Promise<{ releaseId: string } | undefined> {
     this.rollbacks.push({ endpoint, actor, why });
@@ -23,6 +25,9 @@ export class FakeEngine implements AlertEngine, AmlEventEngine {
   }
 
   async nudge(releaseId: string): Promise<void> {
+    const failure = this.failNext;
+    this.failNext = undefined;
+    if (failure) throw failure;
     if (!this.releases.has(releaseId)) throw new NotFoundError('release', releaseId);
     this.nudges.push(releaseId);
   }

@@ -71,13 +71,33 @@ describe('reactToAmlEvent', () => {
     expect(logger.lines.some((l) => /ModelRegistered models\/sklearn_regression_model:20: recorded/.test(l.message))).toBe(true);
   });
 
-  it('records a redelivered event once and nudges again harmlessly', async () => {
+  it('acts on a redelivered event once and records it once', async () => {
     const { deps, engine, table } = setup();
     const event = trainingRun(eventGrid, 'RunStatusChanged', 'Failed', 'same-id');
     await reactToAmlEvent(event, deps);
-    await reactToAmlEvent(event, deps);
+    const again = await reactToAmlEvent(event, deps);
     expect(await table.list(AML_EVENT_PARTITION)).toHaveLength(1);
-    expect(engine.nudges).toEqual([RELEASE, RELEASE]);
+    expect(engine.nudges).toEqual([RELEASE]);
+    expect(again).toMatchObject({ outcome: 'nudged', duplicate: true });
+  });
+
+  it('hands a replayed DatasetDriftDetected to the retraining policy once, however often Event Grid delivers it', async () => {
+    const { deps } = setup();
+    const drifts: string[] = [];
+    deps.onDatasetDrift = async (name) => void drifts.push(String(name));
+    const event = parseAmlEvent({ ...sample(eventGrid, 'DatasetDriftDetected'), id: 'drift-1' });
+    for (let i = 0; i < 3; i++) await reactToAmlEvent(event, deps);
+    expect(drifts).toHaveLength(1);
+  });
+
+  it('acts again on the retry of a delivery whose action failed', async () => {
+    const { deps, engine, table } = setup();
+    const event = trainingRun(eventGrid, 'RunStatusChanged', 'Failed', 'flaky-id');
+    engine.failNext = new Error('storage unavailable');
+    await expect(reactToAmlEvent(event, deps)).rejects.toThrow('storage unavailable');
+    await reactToAmlEvent(event, deps);
+    expect(engine.nudges).toEqual([RELEASE]);
+    expect((await table.list<AmlEventRecord>(AML_EVENT_PARTITION)).map((r) => r.value.outcome)).toEqual(['nudged']);
   });
 
   it('records, without failing, a finished job named like a release that does not exist', async () => {

@@ -63,3 +63,16 @@ pipelines:
     expect(() => parseConfig(minimal.replace('data:', 'dta: {}\n    data:'))).toThrow(/dta/);
   });
 });
+
+describe('parseConfig on YAML whose aliases cannot be resolved', () => {
+  it('reports an alias without its anchor as a ConfigError naming the file (found by fuzzing: was a ReferenceError)', () => {
+    expect(() => parseConfig('*!', 'conf/autopilot.yaml')).toThrow(ConfigError);
+    expect(() => parseConfig('*!', 'conf/autopilot.yaml')).toThrow(/conf\/autopilot\.yaml[\s\S]*alias/i);
+  });
+
+  it('refuses an alias bomb instead of expanding it', () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++) levels.push(`${'abcdefghij'[i]}: &${'abcdefghij'[i]} [${Array(10).fill(`*${'abcdefghij'[i - 1]}`).join(', ')}]`);
+    expect(() => parseConfig(levels.join('\n'), 'bomb.yaml')).toThrow(ConfigError);
+  });
+});
