@@ -16,6 +16,7 @@ import { benchDriftStats } from './driftStats';
 import { measureTriggerLatency } from './latency';
 import { renderReport } from './report';
 import { durabilitySection } from './reportDurability';
+import { measureScaleOut, scaleOutSection } from './scaleout';
 import { minuteGrainSection } from './reportMinuteGrain';
 import { measureRouter } from './routerThroughput';
 import { measureScoring } from './scoring';
@@ -38,6 +39,8 @@ const ONLY: Record<string, () => string[] | Promise<string[]>> = {
   '8': () => minuteGrainSection(benchCanaryMinuteGrain(SIMULATION_RUNS)),
   '9': () => dataGateSection(),
   '10': async () => durabilitySection(await measureAzuriteDurability()),
+  // Starts its own stacks (one host, then two) and the fakes of Azure.
+  '11': async () => scaleOutSection(await measureScaleOut()),
 };
 
 /** Section 9 runs in its own process: it needs --expose-gc, and its RSS must not include the other sections'. */
@@ -105,6 +108,10 @@ async function main(): Promise<void> {
     console.log('5. alert -> 100 % on stable, 5 rounds');
     const alert = await measureAlertRollback(client, 'alerted', 5);
 
+    await stack.stop();
+    stack = undefined;
+    const scaleOut = await measureScaleOut();
+
     const report = renderReport({
       date,
       node: process.version,
@@ -123,7 +130,7 @@ async function main(): Promise<void> {
       minuteGrain,
       totalSeconds: (performance.now() - started) / 1000,
     });
-    writeFileSync(join(ROOT, 'bench/RESULTS.md'), `${report}\n${dataGate.join('\n')}\n\n${durabilitySection(durability).join('\n')}`);
+    writeFileSync(join(ROOT, 'bench/RESULTS.md'), `${report}\n${dataGate.join('\n')}\n\n${durabilitySection(durability).join('\n')}\n${scaleOutSection(scaleOut).join('\n')}`);
     console.log(`\n${report}\nwrote bench/RESULTS.md`);
   } catch (error) {
     // A dead stack shows up as "fetch failed" far from its cause; say what happened to it.

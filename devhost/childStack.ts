@@ -35,6 +35,8 @@ export interface StartChildStackOptions {
   env?: Record<string, string>;
   /** Sees every chunk the stack prints (stdout and stderr), e.g. to scan it all for secrets. @default none */
   onOutput?: (chunk: string) => void;
+  /** Another stack's connection string: join its storage account as a second instance (`--join-storage`). @default none */
+  joinStorage?: string;
 }
 
 /**
@@ -46,11 +48,16 @@ export async function startChildStack(config: string, options: StartChildStackOp
   const ports = { functions: await freePort(), blob: await freePort(), queue: await freePort(), table: await freePort(), endpoints: await freePort() };
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', 'devhost/main.ts', '--port', `${ports.functions}`, '--blob-port', `${ports.blob}`, '--queue-port', `${ports.queue}`,
-      '--table-port', `${ports.table}`, '--endpoints-port', `${ports.endpoints}`, '--state-dir', stateDir],
+    ['--import', 'tsx', 'devhost/main.ts', '--port', `${ports.functions}`,
+      ...(options.joinStorage ? [] : ['--blob-port', `${ports.blob}`, '--queue-port', `${ports.queue}`, '--table-port', `${ports.table}`]),
+      '--endpoints-port', `${ports.endpoints}`, '--state-dir', stateDir],
     {
       cwd: ROOT,
-      env: { ...process.env, AUTOPILOT_CONFIG: config, AUTOPILOT_JOB_POLL_SECONDS: options.jobPollSeconds ?? '1', ...options.env },
+      env: {
+        ...process.env, AUTOPILOT_CONFIG: config, AUTOPILOT_JOB_POLL_SECONDS: options.jobPollSeconds ?? '1', ...options.env,
+        // In the environment rather than the arguments: a connection string carries the account key.
+        ...(options.joinStorage ? { AUTOPILOT_JOIN_STORAGE: options.joinStorage } : {}),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
       // Its own process group, so a forced stop also takes Azurite and other children along.
       detached: true,
@@ -95,7 +102,7 @@ export async function startChildStack(config: string, options: StartChildStackOp
     api: `http://127.0.0.1:${ports.functions}/api`,
     functions: `http://127.0.0.1:${ports.functions}`,
     endpoints: `http://127.0.0.1:${ports.endpoints}/endpoints`,
-    connectionString: connectionStringFor(ports),
+    connectionString: options.joinStorage ?? connectionStringFor(ports),
     stateDir,
     output: () => output,
     exitReason: () => exitReason,

@@ -25,6 +25,7 @@ async function main(): Promise<void> {
     .option('--table-port <port>', 'Azurite table port', portNumber, 10002)
     .option('--state-dir <dir>', 'keys, Azurite data and event state (default: $AUTOPILOT_STATE_DIR, else .autopilot in the project)')
     .option('--functions <entry>', 'functions entry module', 'functions/index.ts')
+    .option('--join-storage <connection-string>', "join another host's storage account (a scale-out instance: no Azurite, no blob events; env AUTOPILOT_JOIN_STORAGE)")
     .option('--endpoints-port <port>', 'port of the local online endpoints (env AUTOPILOT_ENDPOINTS_PORT)', portNumber)
     .option('--log-format <format>', 'host log lines: text or json', (v) => {
       if (v !== 'text' && v !== 'json') throw new InvalidArgumentError('expected text or json');
@@ -40,7 +41,9 @@ async function main(): Promise<void> {
     functions: string;
     endpointsPort?: number;
     logFormat: 'text' | 'json';
+    joinStorage?: string;
   }>();
+  const joinStorage = opts.joinStorage ?? (process.env['AUTOPILOT_JOIN_STORAGE'] || undefined);
   // The app's endpoint router reads this when it starts inside the host.
   if (opts.endpointsPort !== undefined) process.env['AUTOPILOT_ENDPOINTS_PORT'] = String(opts.endpointsPort);
   const endpointsPort = process.env['AUTOPILOT_ENDPOINTS_PORT'] ?? '7072';
@@ -50,6 +53,7 @@ async function main(): Promise<void> {
     storagePorts: { blob: opts.blobPort, queue: opts.queuePort, table: opts.tablePort },
     stateDir: opts.stateDir,
     functionsEntry: opts.functions,
+    joinStorage,
     logger: createHostLogger({ format: opts.logFormat }),
   });
   const relativeKeys = relative(process.cwd(), stack.keysPath);
@@ -60,11 +64,15 @@ async function main(): Promise<void> {
       '',
       'mlops-autopilot local stack is running:',
       `  Functions host    ${stack.urls.api}   (function keys: ${keys})`,
-      `  Azurite blob      ${stack.urls.blob}`,
-      `  Azurite queue     ${stack.urls.queue}`,
-      `  Azurite table     ${stack.urls.table}`,
+      ...(joinStorage
+        ? [`  Joined storage    ${stack.urls.blob} (queues and timers shared with the hosts on it; blob events come from the first host)`]
+        : [
+          `  Azurite blob      ${stack.urls.blob}`,
+          `  Azurite queue     ${stack.urls.queue}`,
+          `  Azurite table     ${stack.urls.table}`,
+        ]),
       `  Local endpoints   ${endpoints}`,
-      `  Connection        UseDevelopmentStorage=true${stack.ports.blob === 10000 && stack.ports.queue === 10001 && stack.ports.table === 10002 ? '' : ' does not apply (custom ports); use AUTOPILOT_STORAGE_CONNECTION_STRING'}`,
+      `  Connection        ${joinStorage ? 'AUTOPILOT_STORAGE_CONNECTION_STRING (the joined account)' : `UseDevelopmentStorage=true${stack.ports.blob === 10000 && stack.ports.queue === 10001 && stack.ports.table === 10002 ? '' : ' does not apply (custom ports); use AUTOPILOT_STORAGE_CONNECTION_STRING'}`}`,
       `  State             ${stack.stateDir}`,
       'Press Ctrl+C to stop.',
       '',

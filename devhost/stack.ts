@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { connectionStringFor, type AzuritePorts, type RunningAzurite } from './azurite';
 import { startSupervisedAzurite } from './supervisedAzurite';
 import { FunctionsEntryError, PortInUseError } from './errors';
+import { joinedStorage } from './joinedStorage';
 import type { EventSubscriptionInput } from './eventSubscription';
 import { freePort } from './freePort';
 import { PROJECT_ROOT, startFunctionsHost, type RunningFunctionsHost } from './host';
@@ -41,6 +42,13 @@ export interface StackOptions {
   /** @default 60 */
   queueMessageLeaseSeconds?: number;
   logger?: HostLogger;
+  /**
+   * Joins this storage account (another host's connection string) instead of starting Azurite
+   * and the blob-event proxy: a second instance of the app, as Azure Functions scales out. It
+   * runs the queue triggers and timers (one instance at a time: timerLock.ts); blob events stay
+   * with the first host, as Event Grid delivers each event to one instance. @default off
+   */
+  joinStorage?: string;
 }
 
 export interface RunningStack {
@@ -64,7 +72,8 @@ const PORT_OPTIONS: Record<keyof AzuritePorts | 'functions', [string, string]> =
 
 /**
  * The embedded stack: Azurite (persisted under the state dir) with its blob service
- * behind the event proxy, and the local Functions host running the app. Sets
+ * behind the event proxy, and the local Functions host running the app (with `joinStorage`,
+ * the host alone, on another stack's storage account). Sets
  * `AzureWebJobsStorage`, `AUTOPILOT_STORAGE_CONNECTION_STRING` and `AUTOPILOT_STATE_DIR`
  * before the app loads.
  */
@@ -79,21 +88,22 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     throw new FunctionsEntryError(entry, 'file not found. Create it (it registers the functions with app.http, app.eventGrid, ...) or pass --functions <entry>');
   }
   loadHostConfig(projectRoot);
-  const wanted = { functions: options.port ?? 7071, blob: 10000, queue: 10001, table: 10002, ...options.storagePorts };
+  const joined = options.joinStorage === undefined ? undefined : joinedStorage(options.joinStorage);
+  const wanted = { functions: options.port ?? 7071, ...(joined ? {} : { blob: 10000, queue: 10001, table: 10002, ...options.storagePorts }) };
   for (const [name, port] of Object.entries(wanted) as [keyof typeof PORT_OPTIONS, number][]) {
     if (port !== 0 && !(await isPortFree(port))) throw new PortInUseError(port, ...PORT_OPTIONS[name]);
   }
-  const publicPorts: AzuritePorts = {
+  const publicPorts: AzuritePorts = joined?.ports ?? {
     blob: wanted.blob || (await freePort()),
     queue: wanted.queue || (await freePort()),
     table: wanted.table || (await freePort()),
   };
-  const azurite: RunningAzurite = await startSupervisedAzurite({
+  const azurite: RunningAzurite | undefined = joined ? undefined : await startSupervisedAzurite({
     logger,
     location: join(stateDir, 'azurite'),
     ports: { blob: await freePort(), queue: publicPorts.queue, table: publicPorts.table },
   });
-  const connectionString = connectionStringFor(publicPorts);
+  const connectionString = joined?.connectionString ?? connectionStringFor(publicPorts);
   process.env['AzureWebJobsStorage'] = connectionString;
   process.env['AUTOPILOT_STORAGE_CONNECTION_STRING'] = connectionString;
   process.env['AUTOPILOT_STATE_DIR'] = stateDir;
@@ -104,10 +114,10 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       entry,
       port: wanted.functions,
       stateDir,
-      azuritePorts: publicPorts,
+      azuritePorts: joined ? undefined : publicPorts,
       logger,
       queueMessageLeaseSeconds: options.queueMessageLeaseSeconds,
-      blobEvents: {
+      blobEvents: azurite && {
         azuriteBlobPort: azurite.ports.blob,
         publicBlobPort: publicPorts.blob,
         eventSubscriptions: options.eventSubscriptions ?? DEFAULT_EVENT_SUBSCRIPTIONS,
@@ -116,7 +126,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       },
     });
   } catch (error) {
-    await azurite.stop();
+    await azurite?.stop();
     throw error;
   }
   const base = 'http://127.0.0.1';
@@ -125,9 +135,11 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     urls: {
       functions: host.url,
       api: host.apiUrl,
-      blob: `${base}:${publicPorts.blob}/devstoreaccount1`,
-      queue: `${base}:${publicPorts.queue}/devstoreaccount1`,
-      table: `${base}:${publicPorts.table}/devstoreaccount1`,
+      ...(joined?.urls ?? {
+        blob: `${base}:${publicPorts.blob}/devstoreaccount1`,
+        queue: `${base}:${publicPorts.queue}/devstoreaccount1`,
+        table: `${base}:${publicPorts.table}/devstoreaccount1`,
+      }),
     },
     ports: { ...publicPorts, functions: host.port },
     connectionString,
@@ -142,7 +154,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
           const timedOut = await Promise.race([host.stop().then(() => false), sleep(graceMs, true, { ref: false })]);
           if (timedOut) logger.warn(`The Functions host did not stop within ${graceMs} ms; stopping Azurite anyway`);
         } finally {
-          await azurite.stop();
+          await azurite?.stop();
         }
       })()),
   };

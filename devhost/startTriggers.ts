@@ -7,6 +7,7 @@ import type { QueuesConfig } from './hostConfig';
 import type { HostLogger } from './logger';
 import { QueueListener } from './queueListener';
 import { resolveAppSettingExpression, resolveStorageConnection } from './storageConnection';
+import { instanceIdIn, timerLocks } from './timerLock';
 import { TimerScheduler } from './timerScheduler';
 
 /** Trigger types this host runs; the HTTP server handles the first two. */
@@ -56,7 +57,17 @@ export function startTriggers(options: StartTriggersOptions): RunningTriggers {
       { leaseSeconds: options.leaseSeconds },
     );
   });
-  const timers = new TimerScheduler(core.byTrigger('timerTrigger'), options.stateDir, invoker, logger);
+  // Timers are singletons across the instances sharing the app's storage account, as in Azure.
+  const timerFunctions = core.byTrigger('timerTrigger');
+  const locks = timerFunctions.length && process.env['AzureWebJobsStorage']
+    ? timerLocks({
+      connectionString: resolveStorageConnection(undefined, 'timer locks', { azuritePorts: options.azuritePorts }),
+      hostId: process.env['AzureFunctionsWebHost__hostid'] ?? 'autopilot-local',
+      instanceId: instanceIdIn(options.stateDir),
+      logger,
+    })
+    : undefined;
+  const timers = new TimerScheduler(timerFunctions, options.stateDir, invoker, logger, locks);
   for (const listener of listeners) listener.start();
   timers.start();
   return {

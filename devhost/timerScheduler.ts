@@ -7,6 +7,7 @@ import type { RegisteredFunction } from './functionsCore';
 import type { HostLogger } from './logger';
 import { parseNcrontab, type NcrontabSchedule } from './ncrontab';
 import { resolveAppSettingExpression } from './storageConnection';
+import type { TimerLock } from './timerLock';
 
 /** The input a timer handler receives, shaped like Azure's. */
 export interface TimerInput {
@@ -27,15 +28,18 @@ interface TimerState {
   fn: RegisteredFunction;
   schedule: NcrontabSchedule;
   timer?: NodeJS.Timeout;
-  running?: Promise<void>;
+  running?: Promise<boolean>;
   next: Date;
+  lock?: TimerLock;
 }
 
 /**
  * Runs timer-triggered functions on their NCRONTAB schedules. Like the host's schedule
  * monitor (`useMonitor`, on by default), it records the last and next run in
  * `<stateDir>/timers.json` and runs a past-due occurrence missed while the host was down.
- * A run is skipped if the previous one is still going (timers are singletons).
+ * A run is skipped if the previous one is still going (timers are singletons), and, with
+ * `lock`, when another instance on the same storage account holds the timer's lock
+ * (timerLock.ts: how Azure Functions runs a timer on one instance when it scales out).
  */
 export class TimerScheduler {
   private readonly timers: TimerState[];
@@ -48,6 +52,7 @@ export class TimerScheduler {
     stateDir: string,
     private readonly invoker: FunctionInvoker,
     private readonly logger: HostLogger,
+    lock?: (functionName: string) => TimerLock,
   ) {
     this.statusPath = join(stateDir, 'timers.json');
     this.status = readStatus(this.statusPath);
@@ -55,7 +60,7 @@ export class TimerScheduler {
       const expression = resolveAppSettingExpression(String(fn.trigger['schedule'] ?? ''), `function '${fn.name}' schedule`);
       try {
         const schedule = parseNcrontab(expression);
-        return { fn, schedule, next: schedule.next(new Date()) };
+        return { fn, schedule, next: schedule.next(new Date()), lock: lock?.(fn.name) };
       } catch (error) {
         throw new FunctionRegistrationError(fn.name, (error as Error).message);
       }
@@ -77,6 +82,14 @@ export class TimerScheduler {
     this.stopped = true;
     for (const state of this.timers) clearTimeout(state.timer);
     await Promise.allSettled(this.timers.map((t) => t.running));
+    await Promise.all(this.timers.map((t) => t.lock?.release()));
+  }
+
+  /** Runs a timer as if its slot came now; true if this instance ran it (tests drive ticks with this). */
+  tick(functionName: string): Promise<boolean> {
+    const state = this.timers.find((t) => t.fn.name === functionName);
+    if (!state) throw new Error(`no timer function '${functionName}'`);
+    return this.fire(state, new Date(), false);
   }
 
   private arm(state: TimerState): void {
@@ -91,28 +104,33 @@ export class TimerScheduler {
     }, Math.min(Math.max(wait, 0), MAX_TIMEOUT_MS));
   }
 
-  private fire(state: TimerState, due: Date, isPastDue: boolean): void {
-    if (this.stopped) return;
+  private fire(state: TimerState, due: Date, isPastDue: boolean): Promise<boolean> {
+    if (this.stopped) return Promise.resolve(false);
     if (state.running) {
       this.logger.warn(`Skipping the ${due.toISOString()} run: the previous run is still going`, { functionName: state.fn.name });
-      return;
+      return Promise.resolve(false);
     }
-    const last = this.status[state.fn.name]?.last ?? new Date(0).toISOString();
-    const input: TimerInput = {
-      isPastDue,
-      schedule: { adjustForDST: true },
-      scheduleStatus: { last, next: state.next.toISOString(), lastUpdated: new Date().toISOString() },
+    const run = async (): Promise<boolean> => {
+      // Another instance holds the timer: it runs this occurrence (no log line: it happens every tick).
+      if (state.lock && !(await state.lock.hold())) return false;
+      if (this.stopped) return false;
+      const last = this.status[state.fn.name]?.last ?? new Date(0).toISOString();
+      const input: TimerInput = {
+        isPastDue,
+        schedule: { adjustForDST: true },
+        scheduleStatus: { last, next: state.next.toISOString(), lastUpdated: new Date().toISOString() },
+      };
+      await this.invoker
+        .invoke(state.fn, input, { reason: `Timer fired at ${new Date().toISOString()}` })
+        .catch(() => undefined); // logged by the invoker; the next occurrence runs as scheduled
+      this.record(state.fn.name, due, state.next);
+      return true;
     };
-    state.running = this.invoker
-      .invoke(state.fn, input, { reason: `Timer fired at ${new Date().toISOString()}` })
-      .then(
-        () => undefined,
-        () => undefined, // logged by the invoker; the next occurrence runs as scheduled
-      )
-      .finally(() => {
-        state.running = undefined;
-        this.record(state.fn.name, due, state.next);
-      });
+    const running = run().finally(() => {
+      state.running = undefined;
+    });
+    state.running = running;
+    return running;
   }
 
   private record(name: string, last: Date, next: Date): void {

@@ -1,6 +1,6 @@
 import type { EnvironmentName } from '../../../shared/config/schema';
 import type { ModelRef, ModelVersion, RegisterModelRequest } from '../../../shared/ports';
-import { NotFoundError } from '../../../shared/errors';
+import { ConcurrencyError, NotFoundError } from '../../../shared/errors';
 import { armCall, mapArmError, orUndefined } from './mapArmError';
 import { fromArmModelVersion, toArmModelVersion } from './modelMapping';
 import type { ArmWorkspaceClient } from './armWorkspaceClient';
@@ -54,12 +54,22 @@ export class AzureModels {
     });
   }
 
-  /** The version registered with `model.idempotencyKey`, or a new one after the highest. */
+  /**
+   * The version registered with `model.idempotencyKey`, or a new one after the highest. Versions
+   * are immutable: when a concurrent registration (another release, another host) took that
+   * version first, Azure refuses ours (409), and we look again and take the next.
+   */
   private async putOnce(model: Omit<ModelVersion, 'version' | 'createdAt'>, description?: string): Promise<ModelVersion> {
-    const versions = await this.listModels(model.name);
-    const same = versions.find((v) => v.idempotencyKey === model.idempotencyKey);
-    if (same) return same;
-    return this.putModelVersion(model.name, nextVersion(versions), model, description);
+    for (let attempt = 1; ; attempt++) {
+      const versions = await this.listModels(model.name);
+      const same = versions.find((v) => v.idempotencyKey === model.idempotencyKey);
+      if (same) return same;
+      try {
+        return await this.putModelVersion(model.name, nextVersion(versions), model, description);
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError) || attempt >= 10) throw error;
+      }
+    }
   }
 
   /**

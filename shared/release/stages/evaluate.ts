@@ -1,4 +1,5 @@
 import { endpointName } from '../../config/schema';
+import { StillProvisioningError } from '../../errors';
 import { toScoreRequest } from '../../data/split';
 import { checkMetrics, computeMetrics } from '../../evaluation/metrics';
 import { decideGate } from '../../evaluation/gate';
@@ -20,11 +21,16 @@ export const evaluate: StageHandler = async (release, ctx) => {
 
   const candidateSource: ModelSource = { job: release.job.name, output: 'model' };
   let scored: Awaited<ReturnType<typeof scoreRows>>;
+  let provisioning = false;
   try {
     scored = await scoreRows(ctx.workspaces.dev, candidateSource, ctx, columns, rows, labelIndex, truth);
+  } catch (error) {
+    // Still being provisioned (Azure: minutes): the next step scores it. Freeing it would delete it and start over.
+    provisioning = error instanceof StillProvisioningError;
+    throw error;
   } finally {
     // Also when cancelled or failed: the scoring server must not outlive the evaluation.
-    await ctx.workspaces.dev.finishedScoring?.(candidateSource);
+    if (!provisioning) await ctx.workspaces.dev.finishedScoring?.(candidateSource);
   }
   const candidate = scored.metrics;
   // The candidate's baseline for drift monitoring: these rows and its predictions on them.

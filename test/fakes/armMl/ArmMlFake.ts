@@ -215,6 +215,11 @@ export class ArmMlFake {
       }
       case 'PUT models/*/versions/*': {
         const b = validate(ModelVersionBody, body);
+        // Versions are immutable in Azure ML: a PUT may only repeat what the version already points at.
+        const existing = this.resources.get(key);
+        if (existing && existing.properties.modelUri !== b.properties.modelUri) {
+          throw new ArmHttpError(409, 'Conflict', `model version ${name} already exists with another asset; register a new version`);
+        }
         const version = { id, name, type: 'Microsoft.MachineLearningServices/workspaces/models/versions', properties: b.properties, systemData: { createdAt: new Date().toISOString() } };
         this.resources.set(key, version);
         return [201, version];

@@ -160,7 +160,8 @@ describe('AzureMlWorkspace against the ARM Machine Learning fake', () => {
 
   test('turns a 409 Conflict into a ConcurrencyError naming the resource', async () => {
     const ws = workspace('ws-conflict');
-    fake.injectFault('/models/churn/versions/1', 409, 1);
+    // Registration takes the next version after a 409 (a concurrent registration took it), ten times at most.
+    fake.injectFault('/models/churn/versions/1', 409, 10);
     const attempt = ws.registerModel({ name: 'churn', source: { path: 'azureml://datastores/models/paths/churn' }, idempotencyKey: 'c1' });
     await expect(attempt).rejects.toThrow(ConcurrencyError);
     await expect(attempt).rejects.toThrow(/model 'churn:1'/);
