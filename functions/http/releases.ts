@@ -10,6 +10,10 @@ const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
+const LogQuery = z.looseObject({
+  maxBytes: z.coerce.number().int().min(1).max(1048576).default(65536),
+});
+
 const StartBody = z.strictObject({
   pipeline: z.string().min(1).default('default'),
   blob: z.string().min(1).optional(),
@@ -36,7 +40,7 @@ apiRoute('getRelease', { route: 'releases/{id}', method: 'GET', action: 'read' }
 apiRoute('getReleaseLog', { route: 'releases/{id}/log', method: 'GET', action: 'read' }, async (request, s) => {
   const release = await s.control.get(request.params.id ?? '');
   if (!release.job) throw new NotFoundError('training job of release', release.id, 'The release has not reached the train stage');
-  const maxBytes = Math.min(Number(request.query.get('maxBytes') ?? 65536) || 65536, 1048576);
+  const { maxBytes } = parseOrThrow(LogQuery, Object.fromEntries(request.query.entries()), 'query');
   const log = await s.workspaces.dev.jobLog(release.job.name, maxBytes);
   return { headers: { 'content-type': 'text/plain; charset=utf-8' }, body: log };
 });
