@@ -179,11 +179,23 @@ async function reactToDrift(run: MonitorRun, deps: MonitorDeps, now: Date, label
     return { skipped: why };
   }
   const set = await buildRetrainingSet(run.pipeline, deps.config.pipelines[run.pipeline]!, deps.data, deps.artifactsContainer, now, labelled);
-  if (!set) return { skipped: 'no training data in the retraining window' };
+  if (!set) return reopenEpisode(run, deps, now, decision.previous, 'no training data in the retraining window');
   const result = await deps.engine.startFromBlob(run.pipeline, set.blob, { kind: 'drift', eventId: run.id, note: run.reasons.slice(0, 3).join('; ') }, `drift|${run.id}`);
-  if (result.kind === 'ignored') return { skipped: result.reason };
+  if (result.kind === 'ignored') return reopenEpisode(run, deps, now, decision.previous, result.reason);
   deps.logger.info(`monitor ${run.id}: drift persisted, started retraining release ${result.release.id}`, { pipeline: run.pipeline });
   return { releaseId: result.release.id, rows: set.rows, sources: set.sources };
+}
+
+/**
+ * Nothing was retrained after all: the episode stays open for the next drifted run (new data
+ * may have come) and no cool-down starts. Only undone while the state is still the one this
+ * run wrote; a later run's decision stands.
+ */
+async function reopenEpisode(run: MonitorRun, deps: MonitorDeps, now: Date, previous: EpisodeState, skipped: string): Promise<MonitorRun['retrain']> {
+  await updateEpisode(run, deps, now, (state) => (state.episodeOpen && state.lastRetrainAt === now.toISOString()
+    ? { state: { ...state, episodeOpen: false, lastRetrainAt: previous.lastRetrainAt }, act: false }
+    : { state, act: false }));
+  return { skipped };
 }
 
 async function updateEpisode<E extends { act: boolean }>(

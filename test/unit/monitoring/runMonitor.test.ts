@@ -115,6 +115,25 @@ describe('runMonitor', () => {
     expect(events.published.map((e) => e.type)).toEqual(['autopilot.QualityDegraded']);
   });
 
+  it('keeps the episode open for a retrain when drift found no training data to retrain on', async () => {
+    const { h, deps } = await withModelInProd();
+    h.advance(31 * 86_400); // the training upload is now older than retrain.dataWindowDays (30)
+    const outcomes = [];
+    for (let seq = 1; seq <= 2; seq++) {
+      await traffic(h, 1500, 8, seq);
+      h.advance(60);
+      outcomes.push(await runMonitor('default', deps, 'schedule'));
+    }
+    expect(outcomes[1]!.retrain).toEqual({ skipped: 'no training data in the retraining window' });
+    // New data arrives while the drift goes on: the next drifted run retrains on it.
+    await h.upload('default/day40.csv', csv(3000));
+    await traffic(h, 1500, 8, 3);
+    h.advance(60);
+    const third = await runMonitor('default', deps, 'schedule');
+    expect(third.retrain).toMatchObject({ releaseId: expect.any(String) });
+    expect((await h.engine.repo.list()).filter((r) => r.trigger.kind === 'drift')).toHaveLength(1);
+  });
+
   it('retrains at once on drift reported by Azure ML or Azure Monitor, once per episode', async () => {
     const { h, deps, events } = await withModelInProd();
     const first = await signalDrift('default', deps, 'azure-ml', 'dataset drift monitor default: drift coefficient 0.8');

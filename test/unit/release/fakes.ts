@@ -54,6 +54,8 @@ export class MemoryQueue<M> implements MessageQueue<M> {
 export class MemoryDataStore implements DataStore {
   readonly blobs = new Map<string, { content: Buffer; eTag: string; lastModified: string }>();
   private seq = 0;
+  /** `now` is the test's clock, so blob ages follow it (the retraining window reads them). */
+  constructor(private readonly now: () => Date = () => new Date()) {}
   async read(ref: BlobRef) {
     const blob = this.blobs.get(`${ref.container}/${ref.name}`);
     if (!blob) throw new NotFoundError('blob', `${ref.container}/${ref.name}`);
@@ -64,7 +66,7 @@ export class MemoryDataStore implements DataStore {
     return blob && this.info(ref, blob);
   }
   async write(ref: BlobRef, content: Buffer | string) {
-    const blob = { content: Buffer.from(content), eTag: `"0x${(++this.seq).toString(16).toUpperCase()}"`, lastModified: new Date(Date.now() + this.seq).toISOString() };
+    const blob = { content: Buffer.from(content), eTag: `"0x${(++this.seq).toString(16).toUpperCase()}"`, lastModified: new Date(this.now().getTime() + this.seq).toISOString() };
     this.blobs.set(`${ref.container}/${ref.name}`, blob);
     return this.info(ref, blob);
   }

@@ -45,7 +45,7 @@ export function harness(concurrency = 'queue', extra = '') {
   workspaces.prod.scorer = goodScorer;
   const deps: EngineDeps = {
     config: parseConfig(configText(concurrency, extra)),
-    data: new MemoryDataStore(),
+    data: new MemoryDataStore(() => now),
     table: new MemoryTable(),
     steps: new MemoryQueue<StepMessage>(),
     workspaces,
