@@ -1,5 +1,6 @@
-import { parse } from 'csv-parse/sync';
-import { toCsv } from '../data/split';
+import { ConcurrencyError, DataValidationError } from '../errors';
+import { CsvRecords } from '../data/csvRecords';
+import { toCsvLine } from '../data/split';
 import type { PipelineConfig } from '../config/schema';
 import type { BlobInfo, DataStore } from '../ports';
 import type { LabelledRow } from './modelQuality';
@@ -18,6 +19,9 @@ export interface RetrainingSet {
  * last), plus the labelled production requests of the monitor window (columns excluded
  * for privacy stay empty: the trainer imputes them), written as one CSV into the
  * artifacts container.
+ *
+ * Files are streamed twice (check, then copy) and never held whole: a window may hold
+ * several files near data.maxMegabytes, and this runs on the host that serves requests.
  */
 export async function buildRetrainingSet(
   pipeline: string,
@@ -32,32 +36,87 @@ export async function buildRetrainingSet(
     .filter((b) => /\.(csv|txt)$/i.test(b.name) && (b.lastModified ?? '') >= since)
     .sort((a, b) => (a.lastModified ?? '').localeCompare(b.lastModified ?? '') || a.name.localeCompare(b.name));
   let header: string[] | undefined;
-  const rows: string[][] = [];
-  const sources: string[] = [];
+  const chosen: { blob: BlobInfo; rows: number }[] = [];
   for (const blob of [...blobs].reverse()) {
-    const { content } = await data.read(blob);
-    let records: string[][];
-    try {
-      records = parse(content, { bom: true, skip_empty_lines: true, trim: true }) as string[][];
-    } catch {
-      continue; // a file the data gate rejected before: not training data
-    }
-    const [head, ...body] = records;
-    if (!head || !head.includes(policy.data.labelColumn)) continue;
-    header ??= head;
-    if (head.join('\u0000') !== header.join('\u0000')) continue;
-    rows.unshift(...body);
-    sources.unshift(blob.name);
+    const file = await readable(data, blob, policy.data.labelColumn, header);
+    if (!file) continue;
+    header ??= file.header;
+    chosen.unshift({ blob, rows: file.rows });
   }
-  if (!header || rows.length === 0) return undefined;
-  const label = policy.data.labelColumn;
-  for (const row of labelled) {
-    rows.push(header.map((column) => (column === label ? row.label : cell(row.input[column]))));
-  }
-  if (labelled.length) sources.push(`${labelled.length} labelled production requests`);
+  if (!header || chosen.every((c) => c.rows === 0)) return undefined;
+
   const name = `retrain/${pipeline}/${now.toISOString().replace(/[-:.]/g, '')}.csv`;
-  const blob = await data.write({ container: artifactsContainer, name }, toCsv(header, rows), { contentType: 'text/csv' });
-  return { blob, rows: rows.length, productionRows: labelled.length, sources };
+  const writer = data.openWrite({ container: artifactsContainer, name }, { contentType: 'text/csv' });
+  try {
+    await writer.write(toCsvLine(header));
+    for (const { blob } of chosen) {
+      // ifMatch: the file checked is the file copied (an overwrite in between fails the build).
+      await eachRecord(data, blob, (record, line) => (line === 1 ? undefined : writer.write(toCsvLine(record))), blob.eTag);
+    }
+    const label = policy.data.labelColumn;
+    for (const row of labelled) {
+      await writer.write(toCsvLine(header.map((column) => (column === label ? row.label : cell(row.input[column])))));
+    }
+  } catch (error) {
+    await writer.abort(error as Error);
+    throw error;
+  }
+  const written = await writer.close();
+  const sources = chosen.map((c) => c.blob.name);
+  if (labelled.length) sources.push(`${labelled.length} labelled production requests`);
+  const rows = chosen.reduce((sum, c) => sum + c.rows, 0) + labelled.length;
+  return { blob: written, rows, productionRows: labelled.length, sources };
+}
+
+/**
+ * Whether a file is training data of the same shape: it parses to the end, names the
+ * label column and (after the newest file) has the newest file's header. A file the data
+ * gate rejected before is not training data, so a parse error just leaves it out.
+ */
+async function readable(data: DataStore, blob: BlobInfo, labelColumn: string, expected: string[] | undefined) {
+  let header: string[] | undefined;
+  let mismatch = false;
+  try {
+    const records = await eachRecord(data, blob, (record, line) => {
+      if (line !== 1) return undefined;
+      header = record;
+      mismatch = !record.includes(labelColumn) || (expected !== undefined && record.join('\u0000') !== expected.join('\u0000'));
+      return mismatch ? 'stop' : undefined;
+    });
+    if (mismatch || !header) return undefined;
+    return { header, rows: records - 1 };
+  } catch (error) {
+    if (error instanceof DataValidationError) return undefined;
+    throw error;
+  }
+}
+
+/** Feeds each record of a blob to `visit` (line 1 is the header); 'stop' ends early. Returns the records seen. */
+async function eachRecord(
+  data: DataStore,
+  blob: BlobInfo,
+  visit: (record: string[], line: number) => 'stop' | Promise<void> | undefined,
+  ifMatch?: string,
+): Promise<number> {
+  const { chunks } = await data.readStream(blob, ifMatch !== undefined ? { ifMatch } : {}).catch((error: unknown) => {
+    if (error instanceof ConcurrencyError) throw new ConcurrencyError(`${blob.container}/${blob.name} (overwritten while the retraining set was built)`);
+    throw error;
+  });
+  const parser = new CsvRecords(`${blob.container}/${blob.name}`);
+  let seen = 0;
+  const take = async (records: string[][]) => {
+    for (const record of records) {
+      const outcome = visit(record, ++seen);
+      if (outcome === 'stop') return true;
+      if (outcome) await outcome;
+    }
+    return false;
+  };
+  for await (const chunk of chunks) {
+    if (await take(parser.push(chunk))) return seen;
+  }
+  await take(parser.end());
+  return seen;
 }
 
 function cell(value: unknown): string {
