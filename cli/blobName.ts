@@ -1,21 +1,21 @@
 import { basename } from 'node:path';
+import { blobNameProblem } from '../shared/events/blobName';
 import { UsageError } from './errors';
 
 /**
  * The blob an upload writes: `--name` (or the file's name) under the pipeline's prefix.
  * A name that already starts with the prefix is kept as is, so `--name default/x.csv`
- * does not become `default/default/x.csv`.
+ * does not become `default/default/x.csv`. Names the service refuses (dot or empty
+ * segments, control characters, …: shared/events/blobName.ts) are refused before
+ * uploading: such a blob would start no release, and `--wait` would wait for nothing.
  */
 export function uploadBlobName(prefix: string, file: string, name?: string): string {
   const relative = name ?? basename(file);
-  if (relative.trim() === '' || relative.startsWith('/') || relative.includes('\\')) {
-    throw new UsageError(`--name '${relative}': use a relative blob name with '/' separators, e.g. day1.csv or 2025/day1.csv`);
-  }
-  if (relative.split('/').some((segment) => segment === '..' || segment === '.' || segment === '')) {
-    throw new UsageError(`--name '${relative}': empty, '.' and '..' path segments are not allowed in blob names`);
-  }
   const full = prefix && relative.startsWith(prefix) ? relative : `${prefix}${relative}`;
-  if (full.length > 1024) throw new UsageError(`--name: blob names are limited to 1024 characters (got ${full.length})`);
+  for (const candidate of [relative, full]) {
+    const problem = blobNameProblem(candidate);
+    if (problem) throw new UsageError(`--name: blob name ${JSON.stringify(candidate)} ${problem}`);
+  }
   return full;
 }
 

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { BlobServiceClient, newPipeline, StorageSharedKeyCredential } from '@azure/storage-blob';
+import { blobNameProblem } from '../shared/events/blobName';
 import { DEV_ACCOUNT, DEV_ACCOUNT_KEY } from './azurite';
 import { blobUrl, synthesizeBlobCreatedEvent, unquoteETag, type BlobType, type BlobWrite, type EventGridSchemaEvent } from './blobCreatedEvent';
 import { BlobEventState } from './blobEventState';
@@ -7,7 +8,7 @@ import { startBlobProxy, type ObservedBlobWrite, type RunningBlobProxy } from '.
 import { writeDeadLetterBlob } from './deadLetterBlob';
 import { EventDispatcher } from './eventDispatcher';
 import { describe, listBlobsReporting } from './listBlobsReporting';
-import { parseEventSubscriptions, type EventSubscription, type EventSubscriptionInput } from './eventSubscription';
+import { parseEventSubscriptions, subscriptionMatches, type EventSubscription, type EventSubscriptionInput } from './eventSubscription';
 import { reconcileScopes } from './reconcileScopes';
 import type { HostLogger } from './logger';
 
@@ -186,6 +187,14 @@ export class BlobEventSource {
   private emit(write: BlobWrite): void {
     const key = BlobEventState.key(write.container, write.blobName);
     const event: EventGridSchemaEvent = synthesizeBlobCreatedEvent(write);
+    // A subscriber would refuse this name (`..`, `//`, …) at every listing: report this version once and settle it.
+    const problem = blobNameProblem(write.blobName);
+    if (problem) {
+      if (!this.subscriptions.some((s) => subscriptionMatches(s, event))) return;
+      this.logger.warn(`No BlobCreated event for ${JSON.stringify(key).slice(1, -1)}: blob name ${JSON.stringify(write.blobName)} ${problem}. No release starts from it; upload it again under a valid name.`);
+      this.state.markSettled(key, write.eTag);
+      return;
+    }
     this.state.markInFlight(key, write.eTag);
     const { matched, settled } = this.dispatcher.publish(event);
     if (matched === 0) {

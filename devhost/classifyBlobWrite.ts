@@ -22,15 +22,16 @@ export function classifyBlobWrite(method: string, rawUrl: string, headers: Incom
   if (method.toUpperCase() !== 'PUT') return undefined;
   const url = new URL(rawUrl, 'http://localhost');
   if (url.searchParams.has('restype')) return undefined;
-  const parts = url.pathname.split('/').filter((p) => p !== '');
-  if (parts.length < 3) return undefined;
+  // Empty segments are part of the name Azurite stores (`a//b`, `dir/`): keep them, or the event names another blob.
+  const [, accountPart, containerPart, ...blobParts] = url.pathname.split('/');
+  if (!accountPart || !containerPart || blobParts.join('/') === '') return undefined;
   let account: string;
   let container: string;
   let blobName: string;
   try {
-    account = decodeURIComponent(parts[0]!);
-    container = decodeURIComponent(parts[1]!);
-    blobName = parts.slice(2).map(decodeURIComponent).join('/');
+    account = decodeURIComponent(accountPart);
+    container = decodeURIComponent(containerPart);
+    blobName = blobParts.map(decodeURIComponent).join('/');
   } catch {
     return undefined;
   }

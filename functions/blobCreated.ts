@@ -6,13 +6,17 @@ import { services } from './services';
 
 /**
  * New training data: Event Grid delivers Microsoft.Storage.BlobCreated. A malformed
- * event is logged and acknowledged (redelivering it cannot help); a storage failure
- * throws, so Event Grid retries and nothing is lost.
+ * event, or one whose blob name the engine refuses, is logged and acknowledged
+ * (redelivering it cannot help); a storage failure throws, so Event Grid retries and
+ * nothing is lost.
  */
 export async function onBlobCreated(event: EventGridEvent, context: InvocationContext): Promise<void> {
-  let arrival;
   try {
-    arrival = parseBlobCreated(event);
+    const arrival = parseBlobCreated(event);
+    const s = await services();
+    const result = await s.engine.onDataArrival(arrival);
+    if (result.kind === 'ignored') context.log(`ignored ${arrival.container}/${arrival.blobName}: ${result.reason}`);
+    else s.logger.info(`${result.kind} release ${result.release.id} (${result.release.status}) for ${arrival.container}/${arrival.blobName}`, { releaseId: result.release.id, pipeline: result.release.pipeline });
   } catch (error) {
     if (error instanceof BadRequestError) {
       context.error(`ignored malformed BlobCreated event ${String((event as { id?: unknown }).id)}: ${error.message}`);
@@ -20,10 +24,6 @@ export async function onBlobCreated(event: EventGridEvent, context: InvocationCo
     }
     throw error;
   }
-  const s = await services();
-  const result = await s.engine.onDataArrival(arrival);
-  if (result.kind === 'ignored') context.log(`ignored ${arrival.container}/${arrival.blobName}: ${result.reason}`);
-  else s.logger.info(`${result.kind} release ${result.release.id} (${result.release.status}) for ${arrival.container}/${arrival.blobName}`, { releaseId: result.release.id, pipeline: result.release.pipeline });
 }
 
 // The release (and so its pipeline) is known only once the engine has taken the blob.

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { BadRequestError } from '../errors';
+import { checkBlobName, checkContainerName } from './blobName';
+import { urlNamesBlob } from './blobUrl';
 import { parseEnvelope, parseEventData } from './envelope';
 import { normalizeETag } from './eTag';
 
@@ -48,12 +50,21 @@ export function parseBlobCreated(event: unknown): DataArrival {
       'event.subject',
     );
   }
+  // The subject's name is the one matched to a pipeline and read: refused before either if URLs would resolve it.
+  const container = checkContainerName(match[1]!, 'event.subject');
+  const blobName = checkBlobName(match[2]!, 'event.subject');
   const data = parseEventData(BlobCreatedData, e);
+  if (!urlNamesBlob(data.url, container, blobName)) {
+    throw new BadRequestError(
+      `${JSON.stringify(data.url.slice(0, 300))} does not name the blob of the subject (${container}/${blobName}); Storage names the same blob in both: check what sent this event`,
+      'event.data.url',
+    );
+  }
   const eTag = data.eTag ? normalizeETag(data.eTag) : '';
   if (!eTag) throw new BadRequestError('BlobCreated event without an eTag', 'event.data.eTag');
   return {
-    container: match[1]!,
-    blobName: match[2]!,
+    container,
+    blobName,
     url: data.url,
     eTag,
     contentLength: data.contentLength,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { pipelineForBlob } from '../config/schema';
 import { BadRequestError, ConcurrencyError, NotFoundError } from '../errors';
 import type { DataArrival } from '../events/blobCreated';
+import { checkBlobName } from '../events/blobName';
 import { normalizeETag } from '../events/eTag';
 import type { BlobInfo } from '../ports';
 import { DEFAULT_ENGINE_OPTIONS, type EngineDeps } from './context';
@@ -38,7 +39,13 @@ export class ReleaseEngine {
     this.settings = { ...DEFAULT_ENGINE_OPTIONS, ...deps.options };
   }
 
+  /**
+   * Blob names from outside are checked before they are matched to a pipeline (here, in
+   * startManual and startFromBlob): a name URLs would resolve differently is refused with a
+   * BadRequestError, so the blob matched is always the blob read.
+   */
   async onDataArrival(arrival: DataArrival): Promise<ArrivalResult> {
+    checkBlobName(arrival.blobName, 'blobName');
     const pipeline = pipelineForBlob(this.deps.config, arrival.container, arrival.blobName);
     if (!pipeline) {
       return { kind: 'ignored', reason: `no pipeline watches ${arrival.container}/${arrival.blobName}` };
@@ -64,6 +71,7 @@ export class ReleaseEngine {
     const { container, prefix } = policy.data;
     let info: BlobInfo | undefined;
     if (request.blob) {
+      checkBlobName(request.blob, 'blob');
       if (!request.blob.startsWith(prefix)) {
         throw new BadRequestError(`blob must be under the pipeline's prefix '${prefix}'`, 'blob');
       }
@@ -82,6 +90,7 @@ export class ReleaseEngine {
   /** A release on any blob (e.g. a retraining set the monitor assembled); `key` makes it idempotent. */
   async startFromBlob(pipeline: string, info: BlobInfo, trigger: Trigger, key: string): Promise<ArrivalResult> {
     if (!this.deps.config.pipelines[pipeline]) throw new NotFoundError('pipeline', pipeline);
+    checkBlobName(info.name, 'blob');
     const data: DataLineage = { container: info.container, blob: info.name, url: info.url, eTag: normalizeETag(info.eTag), contentLength: info.contentLength };
     return this.create(pipeline, key, trigger, data);
   }

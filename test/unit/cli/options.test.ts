@@ -92,8 +92,16 @@ describe('uploadBlobName', () => {
 
   test('refuses absolute names and dot segments', () => {
     expect(() => uploadBlobName('default/', 'f.csv', '/etc/passwd')).toThrow(UsageError);
-    expect(() => uploadBlobName('default/', 'f.csv', '../other/x.csv')).toThrow("'..' path segments are not allowed");
+    expect(() => uploadBlobName('default/', 'f.csv', '../other/x.csv')).toThrow(/--name: blob name "\.\.\/other\/x\.csv" has a '\.\.' path segment/);
     expect(() => uploadBlobName('default/', 'f.csv', 'a//b.csv')).toThrow(UsageError);
+  });
+
+  test('refuses what the service would refuse: control characters, percent-encoded dot segments, a name ending in /', () => {
+    // Uploaded anyway, such a blob starts no release, so `upload --wait` would wait for nothing.
+    expect(() => uploadBlobName('default/', 'f.csv', 'ctrl\u0001.csv')).toThrow(/--name: blob name "ctrl\\u0001\.csv" contains the control character U\+0001/);
+    expect(() => uploadBlobName('default/', 'f.csv', '%2e%2e/x.csv')).toThrow(/percent-encoded/);
+    expect(() => uploadBlobName('default/', 'f.csv', 'dir/')).toThrow(/ends with '\/'/);
+    expect(() => uploadBlobName('default/', 'f.csv', 'x'.repeat(1100))).toThrow(/at most 1024/);
   });
 
   test('withoutQuery drops a SAS token from a URL before it is printed', () => {

@@ -52,6 +52,14 @@ describe('classifyBlobWrite', () => {
     expect(classifyBlobWrite('PUT', url, { 'x-ms-copy-source': 'http://x/y' })?.api).toBe('CopyBlob');
   });
 
+  it('keeps the blob name as Azurite stores it: empty segments and a trailing slash included', () => {
+    // Dropping them named another blob (`default/x.csv`), which the event source then failed to read.
+    expect(classifyBlobWrite('PUT', '/devstoreaccount1/training-data/default//x.csv', { 'x-ms-blob-type': 'BlockBlob' })?.blobName).toBe('default//x.csv');
+    expect(classifyBlobWrite('PUT', '/devstoreaccount1/training-data/default/dir/', { 'x-ms-blob-type': 'BlockBlob' })?.blobName).toBe('default/dir/');
+    expect(classifyBlobWrite('PUT', '/devstoreaccount1/training-data/', { 'x-ms-blob-type': 'BlockBlob' })).toBeUndefined();
+    expect(classifyBlobWrite('PUT', '/devstoreaccount1//x.csv', { 'x-ms-blob-type': 'BlockBlob' })).toBeUndefined();
+  });
+
   it('ignores Put Block, Put Page, Append Block, metadata and container calls and reads', () => {
     expect(classifyBlobWrite('PUT', `${url}?comp=block&blockid=AAAA`, {})).toBeUndefined();
     expect(classifyBlobWrite('PUT', `${url}?comp=page`, { 'x-ms-blob-type': 'PageBlob' })).toBeUndefined();

@@ -52,6 +52,57 @@ describe('parseBlobCreated', () => {
     expect(() => parseBlobCreated('garbage')).toThrow(/not a BlobCreated event/);
   });
 
+  /** The event Storage would send for `name`, subject and url naming the same blob. */
+  const eventFor = (name: string, url = `https://acct.blob.core.windows.net/training-data/${name.split('/').map(encodeURIComponent).join('/')}`) => ({
+    ...eventGridSample,
+    subject: `/blobServices/default/containers/training-data/blobs/${name}`,
+    data: { ...eventGridSample.data, url },
+  });
+
+  it.each([
+    ['default/../p5/x.csv', /'\.\.' path segment/],
+    ['default/./x.csv', /'\.' path segment/],
+    ['default//x.csv', /empty path segment/],
+    ['default\\x.csv', /backslash/],
+    ['default/ctrl\u0001char.csv', /control character U\+0001/],
+    ['default/%2e%2e/p5/x.csv', /percent-encoded/],
+    ['default/dir/', /ends with '\/'/],
+  ])('refuses the blob name %j in the subject before anything matches it', (name, why) => {
+    for (const event of [eventFor(name), { ...cloudEventSample, subject: eventFor(name).subject, data: { ...cloudEventSample.data, url: eventFor(name).data.url } }]) {
+      expect(() => parseBlobCreated(event)).toThrow(BadRequestError);
+      expect(() => parseBlobCreated(event)).toThrow(/^event\.subject: blob name /);
+      expect(() => parseBlobCreated(event)).toThrow(why);
+    }
+  });
+
+  it('refuses a container name URL handling would resolve', () => {
+    const event = { ...eventFor('default/x.csv'), subject: '/blobServices/default/containers/../blobs/default/x.csv' };
+    expect(() => parseBlobCreated(event)).toThrow(/^event\.subject: container name "\.\." is not valid/);
+  });
+
+  it('accepts a url that names the blob of the subject: encoded or not, virtual-host or path-style (Azurite)', () => {
+    const name = 'default/new file #1.csv';
+    for (const url of [
+      'https://acct.blob.core.windows.net/training-data/default/new%20file%20%231.csv',
+      'http://127.0.0.1:10000/devstoreaccount1/training-data/default/new%20file%20%231.csv',
+      'https://acct.blob.core.windows.net/training-data/default/new file #1.csv',
+    ]) {
+      expect(parseBlobCreated(eventFor(name, url)).blobName).toBe(name);
+    }
+  });
+
+  it.each([
+    ['names another blob', 'https://acct.blob.core.windows.net/training-data/p5/x.csv'],
+    ['names another container', 'https://acct.blob.core.windows.net/other-data/default/x.csv'],
+    ['names a blob one folder deeper', 'https://acct.blob.core.windows.net/training-data/sub/default/x.csv'],
+    ['has dot segments that resolve to another blob', 'https://acct.blob.core.windows.net/training-data/default/%2e%2e/p5/x.csv'],
+    ['is not a URL', 'default/x.csv'],
+  ])('refuses an event whose url %s, as the subject names training-data/default/x.csv', (_, url) => {
+    const event = eventFor('default/x.csv', url);
+    expect(() => parseBlobCreated(event)).toThrow(BadRequestError);
+    expect(() => parseBlobCreated(event)).toThrow(/^event\.data\.url: .*does not name the blob of the subject \(training-data\/default\/x\.csv\)/);
+  });
+
   it('normalizes quoted and weak eTags', () => {
     expect(normalizeETag('"0x1"')).toBe('0x1');
     expect(normalizeETag('W/"0x1"')).toBe('0x1');

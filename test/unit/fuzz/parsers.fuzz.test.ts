@@ -33,8 +33,10 @@ function outcomeOf<T>(parse: () => T, errorType: new (...args: never[]) => Error
 const anyInput = fc.oneof(fc.jsonValue(), fc.anything());
 
 describe('parseBlobCreated under fuzzing', () => {
+  // Subject and url name the same blob, as Storage sends them: edits then reach every check.
+  const data = { ...BLOB_CREATED_DOCS_SAMPLE.data, url: 'https://my-storage-account.blob.core.windows.net/training-data/default/a.csv' };
   const samples = [
-    { ...BLOB_CREATED_DOCS_SAMPLE, subject: '/blobServices/default/containers/training-data/blobs/default/a.csv' },
+    { ...BLOB_CREATED_DOCS_SAMPLE, subject: '/blobServices/default/containers/training-data/blobs/default/a.csv', data },
     {
       specversion: '1.0',
       id: 'id-1',
@@ -42,9 +44,18 @@ describe('parseBlobCreated under fuzzing', () => {
       source: BLOB_CREATED_DOCS_SAMPLE.topic,
       subject: '/blobServices/default/containers/training-data/blobs/default/a.csv',
       time: BLOB_CREATED_DOCS_SAMPLE.eventTime,
-      data: { ...BLOB_CREATED_DOCS_SAMPLE.data, eTag: '"0x1"' },
+      data: { ...data, eTag: '"0x1"' },
     },
   ];
+  /** Hostile names in the subject's blob part (and the url made to agree), so the name checks are reached. */
+  const hostileName = fc
+    .array(fc.oneof(fc.constantFrom('default', '.', '..', '', '%2e%2e', '.%2E', '%2f', 'a\\b', 'x\u0001', 'a.csv', 'ü 1', '%'), fc.string({ maxLength: 6 })), { minLength: 1, maxLength: 5 })
+    .map((segments) => segments.join('/'));
+  const withName = fc.tuple(fc.constantFrom(...samples), hostileName, fc.boolean()).map(([sample, name, encoded]) => ({
+    ...sample,
+    subject: `/blobServices/default/containers/training-data/blobs/${name}`,
+    data: { ...sample.data, url: `https://acct.blob.core.windows.net/training-data/${encoded ? name.split('/').map(safeEncode).join('/') : name}` },
+  }));
 
   it('gives a DataArrival with a container, a blob name and an eTag, or a BadRequestError', () => {
     fc.assert(
@@ -59,7 +70,37 @@ describe('parseBlobCreated under fuzzing', () => {
       RUNS,
     );
   });
+
+  it('accepts only blob names storage reads as written: no dot, empty or percent-encoded dot segments, no backslash or control character', () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(fc.oneof(withName, mutated(samples[0]), mutated(samples[1])), (event) => {
+        const result = outcomeOf(() => parseBlobCreated(event), BadRequestError);
+        if (!result.ok) return;
+        accepted++;
+        const { blobName, container } = result.value;
+        const segments = blobName.split('/');
+        expect(segments.every((s) => s !== '' && s !== '.' && s !== '..')).toBe(true);
+        expect(segments.every((s) => !/^(\.|%2e){1,2}$/i.test(s))).toBe(true);
+        expect(blobName).not.toMatch(/[\\\u0000-\u001f\u007f]/);
+        // What a storage client reads (the name put into a URL and resolved) is the name matched.
+        const resolved = new URL(`https://acct.blob.core.windows.net/${container}/${blobName.split('/').map(encodeURIComponent).join('/')}`).pathname;
+        expect(resolved.split('/').slice(2).map(decodeURIComponent).join('/')).toBe(blobName);
+      }),
+      { ...RUNS, numRuns: 1000 },
+    );
+    // The property is about accepted events: make sure some were.
+    expect(accepted).toBeGreaterThan(20);
+  });
 });
+
+function safeEncode(segment: string): string {
+  try {
+    return encodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
 
 describe('parseAmlEvent under fuzzing', () => {
   const samples = [...(fixture('aml-events-eventgrid.json') as unknown[]), ...(fixture('aml-events-cloudevents.json') as unknown[])];
