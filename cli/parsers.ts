@@ -1,12 +1,16 @@
 import { InvalidArgumentError } from 'commander';
 
-/** Commander value parsers: a bad value is a usage error (exit 2) that names the rule. */
-export function parsePositiveInt(value: string): number {
-  const number = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(number) || number < 1) {
-    throw new InvalidArgumentError('expected a whole number of at least 1.');
-  }
-  return number;
+// Commander value parsers: a bad value is a usage error (exit 2) that names the rule.
+
+/** A whole number in [min, max]: the API answers 400 outside its range, so say it before asking. */
+export function wholeNumberIn(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const number = Number(value);
+    if (!/^\d+$/.test(value.trim()) || number < min || number > max) {
+      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}.`);
+    }
+    return number;
+  };
 }
 
 export function parsePort(value: string): number {

@@ -5,7 +5,8 @@ import { listAlerts, reactToAlert, type AlertDeps } from '../shared/alerts/react
 import { externalDrift } from './monitorDeps';
 import { parseCommonAlert } from '../shared/events/commonAlert';
 import type { EndpointInfo } from '../shared/ports';
-import { api, apiRoute, jsonBodyOf, parseOrThrow } from './http/respond';
+import { parseQuery, wholeNumberParam } from './http/queryParams';
+import { api, apiRoute, jsonBodyOf } from './http/respond';
 
 /** The reaction's ports, from the app's services. */
 export function alertDeps(s: Services): AlertDeps {
@@ -51,9 +52,9 @@ app.http('receiveAlert', {
   }),
 });
 
-const ListQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
+const ListQuery = z.object({ limit: wholeNumberParam(1, 1000, 100) });
 
 apiRoute('listAlerts', { route: 'alerts', method: 'GET', action: 'read' }, async (request, s) => {
-  const query = parseOrThrow(ListQuery, Object.fromEntries(request.query.entries()), 'query');
+  const query = parseQuery(ListQuery, request);
   return { jsonBody: { alerts: await listAlerts(s.storage.table(STATE_TABLE), query.limit) } };
 });

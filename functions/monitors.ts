@@ -4,9 +4,13 @@ import { invocationHandler, withInvocation } from '../adapters/telemetry';
 import { NotFoundError } from '../shared/errors';
 import { listMonitorRuns, monitorDue, runMonitor } from '../shared/monitoring/runMonitor';
 import { monitorDeps } from './monitorDeps';
+import { z } from 'zod';
+import { parseQuery, wholeNumberParam } from './http/queryParams';
 import { apiRoute } from './http/respond';
 import { services } from './services';
 
+
+const MonitorRunsQuery = z.object({ limit: wholeNumberParam(1, 200, 20) });
 
 /** Runs each pipeline's monitor when its interval is due; one failing pipeline does not stop the others. */
 export async function onMonitorTimer(_timer: Timer, context: InvocationContext): Promise<void> {
@@ -33,8 +37,8 @@ function pipelineOrThrow(s: Services, pipeline: string): string {
 }
 
 apiRoute('listMonitorRuns', { route: 'monitors/{pipeline}', method: 'GET', action: 'read' }, async (request, s) => {
+  const { limit } = parseQuery(MonitorRunsQuery, request);
   const pipeline = pipelineOrThrow(s, request.params.pipeline ?? '');
-  const limit = Math.min(Math.max(Number(request.query.get('limit') ?? 20) || 20, 1), 200);
   return { jsonBody: { runs: await listMonitorRuns(monitorDeps(s).table, pipeline, limit) } };
 });
 

@@ -4,10 +4,11 @@ import type { CommandContext } from '../context';
 import { formatAge } from '../format/duration';
 import { renderTable } from '../format/table';
 import { printJson, printLines } from '../io';
+import { wholeNumberIn } from '../parsers';
 
 interface EventsOptions {
   type?: string;
-  limit: string;
+  limit: number;
   json?: boolean;
 }
 
@@ -17,11 +18,10 @@ export function registerEventsCommand(program: Command, context: CommandContext)
     .command('events')
     .description('List the events the service published (releases, rollbacks, alerts, drift), newest first')
     .option('--type <type>', 'only this event type, e.g. autopilot.DriftDetected')
-    .option('--limit <n>', 'how many', '30')
+    .option('--limit <n>', 'how many (1-500)', wholeNumberIn(1, 500), 30)
     .option('--json', 'print only a JSON array of events')
     .action(async (options: EventsOptions, command: Command) => {
-      const limit = Math.min(Math.max(Number(options.limit) || 30, 1), 500);
-      const events = await context.api(command).listEvents({ ...(options.type ? { type: options.type } : {}), limit });
+      const events = await context.api(command).listEvents({ ...(options.type ? { type: options.type } : {}), limit: options.limit });
       if (options.json) return printJson(context.io, events);
       if (events.length === 0) return printLines(context.io, ['No events yet.']);
       printLines(context.io, formatEventsTable(events, new Date()));

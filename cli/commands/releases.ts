@@ -6,7 +6,7 @@ import { formatModel } from '../format/modelRef';
 import { statusMark } from '../format/releaseView';
 import { renderTable, truncate } from '../format/table';
 import { printJson, printLines } from '../io';
-import { parsePositiveInt } from '../parsers';
+import { wholeNumberIn } from '../parsers';
 import { warnUnreadable } from './unreadableWarning';
 
 interface ReleasesOptions {
@@ -22,7 +22,7 @@ export function registerReleasesCommand(program: Command, context: CommandContex
     .description('List releases, newest first')
     .option('-p, --pipeline <name>', 'only this pipeline')
     .option('--status <status>', 'only releases with this status (queued, running, succeeded, rejected, failed, ...)')
-    .option('-n, --limit <count>', 'how many releases', parsePositiveInt, 20)
+    .option('-n, --limit <count>', 'how many releases (1-1000)', wholeNumberIn(1, 1000), 20)
     .option('--json', 'print only a JSON array of releases')
     .action(async (options: ReleasesOptions, command: Command) => {
       const { releases, unreadable } = await context.api(command).scanReleases({

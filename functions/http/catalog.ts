@@ -1,5 +1,9 @@
 import { ENVIRONMENTS } from '../../shared/config/schema';
+import { z } from 'zod';
+import { parseQuery, wholeNumberParam } from './queryParams';
 import { apiRoute } from './respond';
+
+const EventsQuery = z.object({ limit: wholeNumberParam(1, 500, 50), type: z.string().min(1).max(200).optional() });
 
 const VERSION: string = (require('../../package.json') as { version: string }).version;
 
@@ -33,8 +37,7 @@ apiRoute('listModels', { route: 'models', method: 'GET', action: 'read' }, async
 
 /** The service's own CloudEvents (releases, alerts, drift), newest first. */
 apiRoute('listEvents', { route: 'events', method: 'GET', action: 'read' }, async (request, s) => {
-  const limit = Math.min(Math.max(Number(request.query.get('limit') ?? 50) || 50, 1), 500);
-  const type = request.query.get('type') ?? undefined;
+  const { limit, type } = parseQuery(EventsQuery, request);
   const events = await s.storage.events.recent(type ? 500 : limit);
   return { jsonBody: { events: (type ? events.filter((e) => e.type === type) : events).slice(0, limit) } };
 });

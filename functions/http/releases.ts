@@ -2,16 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { BadRequestError, NotFoundError } from '../../shared/errors';
 import { ReleaseStatus } from '../../shared/release/types';
+import { wholeNumberParam, parseQuery } from './queryParams';
 import { apiRoute, jsonBodyOf, parseOrThrow } from './respond';
 
 const ListQuery = z.object({
   pipeline: z.string().optional(),
   status: ReleaseStatus.optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  limit: wholeNumberParam(1, 1000, 100),
 });
 
 const LogQuery = z.looseObject({
-  maxBytes: z.coerce.number().int().min(1).max(1048576).default(65536),
+  maxBytes: wholeNumberParam(1, 1048576, 65536),
 });
 
 const StartBody = z.strictObject({
@@ -26,7 +27,7 @@ const StartBody = z.strictObject({
  * repair}) instead of failing the whole listing: one bad record must not hide every pipeline.
  */
 apiRoute('listReleases', { route: 'releases', method: 'GET', action: 'read' }, async (request, s) => {
-  const query = parseOrThrow(ListQuery, Object.fromEntries(request.query.entries()), 'query');
+  const query = parseQuery(ListQuery, request);
   const { releases, unreadable } = await s.engine.repo.scan(query);
   return { jsonBody: { releases, unreadable } };
 });
@@ -40,7 +41,7 @@ apiRoute('getRelease', { route: 'releases/{id}', method: 'GET', action: 'read' }
 apiRoute('getReleaseLog', { route: 'releases/{id}/log', method: 'GET', action: 'read' }, async (request, s) => {
   const release = await s.control.get(request.params.id ?? '');
   if (!release.job) throw new NotFoundError('training job of release', release.id, 'The release has not reached the train stage');
-  const { maxBytes } = parseOrThrow(LogQuery, Object.fromEntries(request.query.entries()), 'query');
+  const { maxBytes } = parseQuery(LogQuery, request);
   const log = await s.workspaces.dev.jobLog(release.job.name, maxBytes);
   return { headers: { 'content-type': 'text/plain; charset=utf-8' }, body: log };
 });

@@ -74,6 +74,17 @@ describe('autopilot CLI against the HTTP API', () => {
     expect(api.requests.at(-1)?.path).toBe('/api/releases?pipeline=default&limit=5');
   });
 
+  test('a --limit the API would refuse is a usage error before any request, naming the range', async () => {
+    const before = api.requests.length;
+    const events = await runCli(['events', '--limit', '600'], env);
+    expect(events.code).toBe(2);
+    expect(events.stderr).toContain('expected a whole number from 1 to 500');
+    const releases = await runCli(['releases', '--limit', '1.5'], env);
+    expect(releases.code).toBe(2);
+    expect(releases.stderr).toContain('expected a whole number from 1 to 1000');
+    expect(api.requests.length).toBe(before);
+  });
+
   test('endpoints --json prints only the endpoints with name, environment, scoringUri and traffic; the table shows the split', async () => {
     const json = await runCli(['endpoints', '--json'], env);
     expect(json.code).toBe(0);

@@ -1,0 +1,106 @@
+// The routes' registrations load after their services are mocked (beforeAll), so nothing here imports functions/ at the top.
+
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureLocalTokens } from '../../../adapters/local/tokens';
+import { FunctionInvoker } from '../../../devhost/functionInvoker';
+import { createHostHttpServer } from '../../../devhost/hostHttpServer';
+import { loadOrCreateHostKeys } from '../../../devhost/hostKeys';
+import { HttpRouteTable } from '../../../devhost/httpRouteTable';
+import { createHostLogger } from '../../../devhost/logger';
+import { mockFunctionsCore } from '../../fakes/functionsCoreModule';
+import { MemoryEvents, MemoryTable } from '../release/fakes';
+
+/**
+ * Every GET route with a number in its query, behind the local host's own HTTP server with
+ * the real registrations; services are fakes that record what the route asked them for.
+ */
+describe('query numbers on every route', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'query-params-'));
+  const tokens = ensureLocalTokens(dir);
+  const asked: Record<string, unknown> = {};
+  const events = new MemoryEvents();
+  const fakeServices = {
+    config: { pipelines: { default: {} } },
+    tokens,
+    events,
+    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    clock: { now: () => new Date() },
+    engine: { repo: { scan: async (query: unknown) => ((asked.releases = query), { releases: [], unreadable: [] }) } },
+    control: { get: async (id: string) => ({ id, job: { name: 'job-1' } }) },
+    storage: {
+      table: () => new MemoryTable(),
+      data: {},
+      events: { recent: async (n: number) => ((asked.events = n), []) },
+    },
+    workspaces: {
+      dev: {
+        jobLog: async (_name: string, maxBytes: number) => ((asked.log = maxBytes), 'log text'),
+        deploymentLogs: async (_e: string, _d: string, options: unknown) => ((asked.logs = options), { source: 'test', lines: [] }),
+      },
+      staging: {},
+      prod: {},
+    },
+  };
+  let server: Server;
+  let base: string;
+  let reader: string;
+
+  beforeAll(async () => {
+    const core = mockFunctionsCore();
+    jest.doMock('../../../functions/services', () => ({ services: async () => fakeServices, stopServices: async () => undefined }));
+    for (const module of ['releases', 'catalog', 'logs']) require(`../../../functions/http/${module}`);
+    require('../../../functions/monitors');
+    require('../../../functions/alerts');
+    core.lock();
+    const logger = createHostLogger({ minLevel: 'none' });
+    server = createHostHttpServer({
+      core, invoker: new FunctionInvoker(core, logger, undefined), routes: new HttpRouteTable(core.byTrigger('httpTrigger'), 'api'),
+      keys: loadOrCreateHostKeys(dir).keys, logger, status: () => ({}),
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    reader = JSON.parse(readFileSync(tokens.path, 'utf8')).tokens.find((t: { principal: string }) => t.principal === 'local-reader').token;
+  });
+
+  afterAll(async () => {
+    await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const get = (path: string) => fetch(`${base}/api/${path}`, { headers: { authorization: `Bearer ${reader}` } });
+
+  const routes = [
+    { path: 'releases', name: 'limit', max: 1000 },
+    { path: 'releases/r1/log', name: 'maxBytes', max: 1048576 },
+    { path: 'events', name: 'limit', max: 500 },
+    { path: 'monitors/default', name: 'limit', max: 200 },
+    { path: 'alerts', name: 'limit', max: 1000 },
+    { path: 'endpoints/default-prod/deployments/blue/logs?environment=dev', name: 'tail', max: 5000 },
+  ];
+
+  it.each(routes)('GET /api/$path refuses a bad $name with 400 naming it, never a 500 or a silent clamp', async ({ path, name, max }) => {
+    const join = path.includes('?') ? '&' : '?';
+    for (const value of ['-1', '1.5', '', '1e2', '0x10', String(max + 1), 'abc']) {
+      const response = await get(`${path}${join}${name}=${encodeURIComponent(value)}`);
+      expect({ value, status: response.status }).toEqual({ value, status: 400 });
+      const { error } = (await response.json()) as { error: { where: string; message: string } };
+      expect(error).toMatchObject({ where: `query.${name}`, message: expect.stringContaining(`must be a whole number from 1 to ${max}`) });
+    }
+    expect((await get(`${path}${join}${name}=${max}`)).status).toBe(200);
+  });
+
+  it('passes the value asked for, or the documented default, to the service', async () => {
+    await get('releases?limit=7');
+    expect(asked.releases).toMatchObject({ limit: 7 });
+    await get('releases/r1/log');
+    expect(asked.log).toBe(65536);
+    await get('events?limit=3');
+    expect(asked.events).toBe(3);
+    await get('endpoints/default-prod/deployments/blue/logs?environment=dev&tail=9');
+    expect(asked.logs).toEqual({ tail: 9 });
+  });
+});
