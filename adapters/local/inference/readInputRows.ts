@@ -38,6 +38,9 @@ export function readInputRows(body: Buffer): InputRows {
   const parsed = RequestBody.safeParse(json);
   if (!parsed.success) return { rows: [], unreadable: 'the request body has none of input_data, dataframe_split, dataframe_records or data with a list of rows' };
   const { columns, data } = splitOf(parsed.data);
+  const twice = columns?.find((column, i) => columns.indexOf(column) !== i);
+  // Which of the two values the model read is unknown: collecting either could record what it did not see.
+  if (twice !== undefined) return { rows: [], unreadable: `the request's columns name '${twice}' more than once` };
   return { rows: data.map((row) => toNamedRow(row, columns)) };
 }
 

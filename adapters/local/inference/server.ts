@@ -49,6 +49,10 @@ async function score(req: IncomingMessage, res: ServerResponse): Promise<void> {
   try {
     result = await script.run(raw);
   } catch (error) {
+    const status = clientErrorStatus(error);
+    // A bad request is the caller's to fix: its 4xx and message, as Azure ML's server answers
+    // an AMLResponse(message, 400) from run() (azureml-inference-server-http), not a 500.
+    if (status) return reply(res, status, JSON.stringify({ error: (error as Error).message }));
     console.error(`run() failed: ${(error as Error)?.stack ?? String(error)}`);
     return reply(res, 500, JSON.stringify({ error: `run() failed: ${(error as Error)?.message ?? String(error)}` }));
   }
@@ -63,6 +67,11 @@ async function score(req: IncomingMessage, res: ServerResponse): Promise<void> {
     return reply(res, 500, JSON.stringify({ error: 'run() returned a value that is not JSON-serialisable' }));
   }
   reply(res, 200, body);
+}
+
+function clientErrorStatus(error: unknown): number | undefined {
+  const status = (error as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status === 'number' && Number.isInteger(status) && status >= 400 && status < 500 ? status : undefined;
 }
 
 const server = createServer((req, res) => {

@@ -45,6 +45,10 @@ export function parseScoreRequest(raw: unknown, featureNames: readonly string[])
   }
   if ('input_data' in body) {
     const { columns, data } = check(Split, body).input_data;
+    const twice = namedTwice(columns);
+    if (twice.length > 0) {
+      throw new ScoringRequestError(`input_data.columns names ${twice.map((c) => `'${c}'`).join(', ')} more than once; send each column once`);
+    }
     const position = new Map(columns.map((name, j) => [name, j]));
     const missing = featureNames.filter((name) => !position.has(name));
     if (missing.length > 0) {
@@ -95,4 +99,10 @@ function pathOf(path: readonly PropertyKey[], prefix: string): string {
     prefix,
   );
   return text || '(body)';
+}
+
+/** Column names given more than once: which of the two values the model would read is arbitrary. */
+function namedTwice(columns: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return [...new Set(columns.filter((c) => seen.has(c) || !seen.add(c)))];
 }

@@ -88,6 +88,11 @@ describe('LocalWorkspace online endpoints behind LocalEndpointHost', () => {
     expect((await score('fx-dev', { action: 'cyclic' })).status).toBe(500);
   });
 
+  it('passes a 4xx that run() raises for a bad request on to the caller, with its message', async () => {
+    const refused = await score('fx-dev', { action: 'refuse' });
+    expect(refused).toMatchObject({ status: 400, json: { error: 'column x is named twice' } });
+  });
+
   it('answers 404 for an unknown endpoint or deployment header', async () => {
     const unknown = await score('nope-dev', rows);
     expect(unknown.status).toBe(404);

@@ -44,6 +44,12 @@ function runError(body: unknown): ScoringRequestError {
 }
 
 describe('score.ts', () => {
+  it('refuses input_data columns named twice, naming them (the model would read one of the two silently)', () => {
+    const error = runError({ input_data: { columns: [...featureColumns, featureColumns[0]], data: [[...rowA, rowA[0]]] } });
+    expect(error.statusCode).toBe(400);
+    expect(error.message).toContain(`input_data.columns names '${featureColumns[0]}' more than once`);
+  });
+
   it('answers an MLflow input_data request with a class and probabilities per row', () => {
     const response = run(JSON.stringify({ input_data: { columns: featureColumns, index: [0, 1], data: [rowA, rowB] } }));
     expect(response.classes).toEqual([0, 1]);

@@ -53,6 +53,13 @@ describe('toInferenceRecords', () => {
     expect(built.reason).toMatch(/arrays without column names.*input_data with columns/);
   });
 
+  it('collects nothing from a request whose columns name one column twice, and says why', () => {
+    const built = toInferenceRecords(exchange({ input_data: { columns: ['a', 'b', 'a'], data: [[1, 2, 3]] } }, { predictions: [0] }), none);
+    expect(built.records).toEqual([]);
+    expect(built.uncollectable).toBe(1);
+    expect(built.reason).toMatch(/columns name 'a' more than once/);
+  });
+
   it('counts array rows whose length does not match the columns as uncollectable', () => {
     const built = toInferenceRecords(exchange({ input_data: { columns: ['a', 'b'], data: [[1, 2], [3]] } }, { predictions: [0, 1] }), none);
     expect(built.records).toHaveLength(1);
