@@ -14,6 +14,7 @@ import { benchCanarySimulation } from './canarySimulation';
 import { BenchClient } from './client';
 import { benchDriftStats } from './driftStats';
 import { measureTriggerLatency } from './latency';
+import { chaosSection } from './chaosSection';
 import { renderReport } from './report';
 import { durabilitySection } from './reportDurability';
 import { measureScaleOut, scaleOutSection } from './scaleout';
@@ -130,7 +131,7 @@ async function main(): Promise<void> {
       minuteGrain,
       totalSeconds: (performance.now() - started) / 1000,
     });
-    writeFileSync(join(ROOT, 'bench/RESULTS.md'), `${report}\n${dataGate.join('\n')}\n\n${durabilitySection(durability).join('\n')}\n${scaleOutSection(scaleOut).join('\n')}`);
+    writeFileSync(join(ROOT, 'bench/RESULTS.md'), `${report}\n${dataGate.join('\n')}\n\n${durabilitySection(durability).join('\n')}\n${scaleOutSection(scaleOut).join('\n')}\n${chaosSection(ROOT).join('\n')}`);
     console.log(`\n${report}\nwrote bench/RESULTS.md`);
   } catch (error) {
     // A dead stack shows up as "fetch failed" far from its cause; say what happened to it.
