@@ -1,15 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureLocalTokens } from '../../../adapters/local/tokens';
-import { FunctionInvoker } from '../../../devhost/functionInvoker';
 import { mockFunctionsCore } from '../../fakes/functionsCoreModule';
-import { createHostHttpServer } from '../../../devhost/hostHttpServer';
+import { serveInProcess } from '../../fakes/inProcessHost';
 import { EVENTGRID_SYSTEM_KEY, loadOrCreateHostKeys, type HostKeys } from '../../../devhost/hostKeys';
-import { HttpRouteTable } from '../../../devhost/httpRouteTable';
-import { createHostLogger } from '../../../devhost/logger';
 import { MemoryEvents, MemoryTable } from '../release/fakes';
 import { FakeEngine, MemoryLogger } from './fakeEngine';
 import { alertFixture, endpoint } from './fixtures';
@@ -35,7 +30,7 @@ const fakeServices = {
   tokens,
 };
 
-let server: Server;
+let host: { base: string; close(): Promise<void> } | undefined;
 let base: string;
 let keys: HostKeys;
 
@@ -46,22 +41,13 @@ beforeAll(async () => {
   require('../../../functions/alerts');
   require('../../../functions/amlEvents');
   core.lock();
-  const logger = createHostLogger({ minLevel: 'none' });
   keys = loadOrCreateHostKeys(dir).keys;
-  server = createHostHttpServer({
-    core,
-    invoker: new FunctionInvoker(core, logger, undefined),
-    routes: new HttpRouteTable(core.byTrigger('httpTrigger'), 'api'),
-    keys,
-    logger,
-    status: () => ({}),
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  host = await serveInProcess(core, keys);
+  base = host.base;
 });
 
 afterAll(async () => {
-  await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
+  await host?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -1,17 +1,12 @@
 // The routes' registrations load after their services are mocked (beforeAll), so nothing here imports functions/ at the top.
 
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureLocalTokens } from '../../../adapters/local/tokens';
-import { FunctionInvoker } from '../../../devhost/functionInvoker';
-import { createHostHttpServer } from '../../../devhost/hostHttpServer';
 import { loadOrCreateHostKeys } from '../../../devhost/hostKeys';
-import { HttpRouteTable } from '../../../devhost/httpRouteTable';
-import { createHostLogger } from '../../../devhost/logger';
 import { mockFunctionsCore } from '../../fakes/functionsCoreModule';
+import { serveInProcess } from '../../fakes/inProcessHost';
 import { MemoryEvents, MemoryTable } from '../release/fakes';
 
 /**
@@ -45,7 +40,7 @@ describe('query numbers on every route', () => {
       prod: {},
     },
   };
-  let server: Server;
+  let host: { base: string; close(): Promise<void> } | undefined;
   let base: string;
   let reader: string;
 
@@ -56,18 +51,13 @@ describe('query numbers on every route', () => {
     require('../../../functions/monitors');
     require('../../../functions/alerts');
     core.lock();
-    const logger = createHostLogger({ minLevel: 'none' });
-    server = createHostHttpServer({
-      core, invoker: new FunctionInvoker(core, logger, undefined), routes: new HttpRouteTable(core.byTrigger('httpTrigger'), 'api'),
-      keys: loadOrCreateHostKeys(dir).keys, logger, status: () => ({}),
-    });
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    host = await serveInProcess(core, loadOrCreateHostKeys(dir).keys);
+    base = host.base;
     reader = JSON.parse(readFileSync(tokens.path, 'utf8')).tokens.find((t: { principal: string }) => t.principal === 'local-reader').token;
   });
 
   afterAll(async () => {
-    await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
+    await host?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
