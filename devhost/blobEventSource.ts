@@ -7,7 +7,7 @@ import { BlobEventState } from './blobEventState';
 import { startBlobProxy, type ObservedBlobWrite, type RunningBlobProxy } from './blobProxy';
 import { writeDeadLetterBlob } from './deadLetterBlob';
 import { EventDispatcher } from './eventDispatcher';
-import { describe, listBlobsReporting } from './listBlobsReporting';
+import { describe, listBlobsPastUnlistable, type UnlistableBlobs } from './listBlobsPastUnlistable';
 import { parseEventSubscriptions, subscriptionMatches, type EventSubscription, type EventSubscriptionInput } from './eventSubscription';
 import { reconcileScopes } from './reconcileScopes';
 import type { HostLogger } from './logger';
@@ -118,14 +118,18 @@ export class BlobEventSource {
       if (!(await client.exists())) continue;
       const existing = new Set<string>();
       let complete = true;
-      const stopped = ({ after, reason }: { after: string; reason: string }) => {
+      const unlistable = ({ after, resumedAfter, clean, reason }: UnlistableBlobs) => {
         complete = false;
+        const from = after ? `after '${after}'` : 'at its start';
         this.logger.warn(
-          `Blob event reconciliation cannot list ${container}/${prefix}* past ${after ? `'${after}'` : 'its start'}: ${reason}. ` +
-            `The next blob's name is likely invalid in XML (a control character): delete or rename it; blobs after it are reconciled once it is gone. Other containers and prefixes go on.`,
+          resumedAfter !== undefined
+            ? `Blob event reconciliation skipped names in ${container}/${prefix}* ${from} that the storage cannot list (${reason}): ` +
+                `they begin ${JSON.stringify(clean)} and then a control character. They get no BlobCreated event; delete or rename them. Listing went on after them.`
+            : `Blob event reconciliation cannot list ${container}/${prefix}* ${from.replace('after', 'past')}: ${reason}. ` +
+                `The next blob's name is likely invalid in XML (a control character): delete or rename it; blobs after it are reconciled once it is gone. Other containers and prefixes go on.`,
         );
       };
-      for await (const blob of listBlobsReporting(client, prefix, stopped)) {
+      for await (const blob of listBlobsPastUnlistable(client, prefix, unlistable)) {
         const key = BlobEventState.key(container, blob.name);
         existing.add(key);
         const eTag = blob.properties.etag ?? '';
