@@ -123,11 +123,11 @@ describe('GET /api/endpoints/{endpoint}/deployments/{deployment}/logs', () => {
     expect(body.lines).toHaveLength(2);
   });
 
-  test('refuses a caller without a token (401) and a tail above 5000 (400, naming tail)', async () => {
+  test('refuses a caller without a token (401) and a tail above 5000 (400, naming query.tail)', async () => {
     expect((await get('/endpoints/fx-prod/deployments/blue/logs', null)).status).toBe(401);
     const tooMany = await get('/endpoints/fx-prod/deployments/blue/logs?tail=5001');
     expect(tooMany.status).toBe(400);
-    expect(await tooMany.json()).toMatchObject({ error: { code: 'BadRequest', where: 'tail' } });
+    expect(await tooMany.json()).toMatchObject({ error: { code: 'BadRequest', where: 'query.tail' } });
     expect((await get('/endpoints/fx-prod/deployments/blue/logs?tail=many')).status).toBe(400);
   });
 

@@ -19,7 +19,7 @@ describe('autopilot option parsing', () => {
   test('a malformed --limit is a usage error (exit 2) that says what is expected', async () => {
     const { code, io } = await run(['releases', '--limit', 'ten']);
     expect(code).toBe(2);
-    expect(io.err.join('')).toContain("argument 'ten' is invalid. expected a whole number of at least 1.");
+    expect(io.err.join('')).toContain("argument 'ten' is invalid. expected a whole number from 1 to 1000.");
     expect(io.out).toEqual([]);
   });
 
