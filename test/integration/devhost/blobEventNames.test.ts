@@ -1,6 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
@@ -8,6 +6,7 @@ import { DEV_ACCOUNT, DEV_ACCOUNT_KEY, startAzurite, type RunningAzurite } from 
 import { BlobEventSource } from '../../../devhost/blobEventSource';
 import { createHostLogger } from '../../../devhost/logger';
 import { until } from '../../../devhost/waitFor';
+import { startEventReceiver } from '../../fakes/eventReceiver';
 
 /**
  * Issue 11, finding 9, at the local event source: a blob whose name the release engine
@@ -17,27 +16,20 @@ import { until } from '../../../devhost/waitFor';
  */
 describe('local BlobCreated events for blob names the engine refuses', () => {
   let azurite: RunningAzurite;
-  let receiver: Server;
+  let receiver: Awaited<ReturnType<typeof startEventReceiver>>;
   let dir: string;
-  const subjects: string[] = [];
+  let subjects: string[] = [];
   const warnings: string[] = [];
 
   beforeAll(async () => {
     azurite = await startAzurite();
     dir = mkdtempSync(join(tmpdir(), 'blob-event-names-'));
-    receiver = createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-      req.on('end', () => {
-        for (const event of [JSON.parse(body)].flat() as { subject: string }[]) subjects.push(event.subject);
-        res.writeHead(200).end();
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    receiver = await startEventReceiver();
+    subjects = receiver.subjects;
   });
 
   afterAll(async () => {
-    await new Promise((resolve) => receiver.close(resolve));
+    await receiver.close();
     await azurite.stop();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -53,7 +45,7 @@ describe('local BlobCreated events for blob names the engine refuses', () => {
       publicBlobPort: 0,
       eventSubscriptions: [{ functionName: 'a', subjectBeginsWith: '/blobServices/default/containers/training-data/' }],
       stateDir: dir,
-      webhookUrl: () => `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`,
+      webhookUrl: () => receiver.url,
       logger: createHostLogger({ write: (line, level) => level === 'warning' && warnings.push(line) }),
       reconcileIntervalMs: 0,
     });

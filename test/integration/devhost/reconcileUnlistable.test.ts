@@ -1,6 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
@@ -8,31 +6,25 @@ import { startAzurite, type RunningAzurite } from '../../../devhost/azurite';
 import { BlobEventSource } from '../../../devhost/blobEventSource';
 import { createHostLogger } from '../../../devhost/logger';
 import { until } from '../../../devhost/waitFor';
+import { startEventReceiver } from '../../fakes/eventReceiver';
 
 /** Item 7 of issue 11: a blob name Azurite cannot list must not stop reconciliation. */
 describe('blob event reconciliation with a name Azurite cannot list', () => {
   let azurite: RunningAzurite;
-  let receiver: Server;
+  let receiver: Awaited<ReturnType<typeof startEventReceiver>>;
   let dir: string;
-  const subjects: string[] = [];
+  let subjects: string[] = [];
   const warnings: string[] = [];
 
   beforeAll(async () => {
     azurite = await startAzurite();
     dir = mkdtempSync(join(tmpdir(), 'reconcile-unlistable-'));
-    receiver = createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-      req.on('end', () => {
-        for (const event of [JSON.parse(body)].flat() as { subject: string }[]) subjects.push(event.subject);
-        res.writeHead(200).end();
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    receiver = await startEventReceiver();
+    subjects = receiver.subjects;
   });
 
   afterAll(async () => {
-    await new Promise((resolve) => receiver.close(resolve));
+    await receiver.close();
     await azurite.stop();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -55,7 +47,7 @@ describe('blob event reconciliation with a name Azurite cannot list', () => {
         { functionName: 'b', subjectBeginsWith: '/blobServices/default/containers/second/' },
       ],
       stateDir: dir,
-      webhookUrl: () => `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`,
+      webhookUrl: () => receiver.url,
       logger: createHostLogger({ write: (line, level) => level === 'warning' && warnings.push(line) }),
       reconcileIntervalMs: 0,
     });
