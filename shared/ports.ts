@@ -1,3 +1,4 @@
+import type { ScoringAnswer } from './scoring/scoringAnswer';
 /**
  * The ports: how the core sees the outside world. `adapters/local` and `adapters/azure`
  * implement the same interfaces; the core only ever imports these types.
@@ -189,12 +190,8 @@ export interface ScoreRequest {
   input_data: { columns: string[]; data: unknown[][] };
 }
 
-/** What a scoring script answers; probabilities let the gate compute AUC and log loss. */
-export interface ScoreResponse {
-  predictions: unknown[];
-  probabilities?: number[][];
-  classes?: unknown[];
-}
+/** What a scoring script answers, read into one shape (shared/scoring/scoringAnswer.ts). */
+export type ScoreResponse = ScoringAnswer;
 
 export type ModelSource = { job: string; output: string } | ModelRef;
 

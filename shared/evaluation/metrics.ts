@@ -182,6 +182,8 @@ export function checkMetrics(
   yTrue: readonly unknown[],
   /** Metrics the caller needs (the gate's): one that is absent altogether gets a reason too. */
   expected: readonly string[] = [],
+  /** Why the scorer's answers had no usable class probabilities, when they had none. */
+  withoutProbabilities?: string,
 ): CheckedMetrics {
   const values: Record<string, number> = {};
   const missing: Record<string, string> = {};
@@ -190,7 +192,10 @@ export function checkMetrics(
     else missing[name] = whyNotComputed(name, value, yTrue);
   }
   for (const name of expected) {
-    if (!(name in metrics)) missing[name] = yTrue.length === 0 ? 'the holdout has no rows' : 'the scorer returned no class probabilities for it';
+    if (name in metrics) continue;
+    if (yTrue.length === 0) missing[name] = 'the holdout has no rows';
+    else if (withoutProbabilities) missing[name] = `it needs class probabilities and ${withoutProbabilities} (gate on accuracy or f1, or return probabilities: docs/model-format.md)`;
+    else missing[name] = 'the scorer returned no class probabilities for it';
   }
   return { values, missing };
 }

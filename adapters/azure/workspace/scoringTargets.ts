@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { readScoringAnswer } from '../../../shared/scoring/scoringAnswer';
 import { AutopilotError } from '../../../shared/errors';
 import type { MlWorkspace, ModelRef, ScoreRequest, ScoreResponse } from '../../../shared/ports';
 
@@ -11,12 +11,6 @@ export class BatchEndpointRequiredError extends AutopilotError {
     );
   }
 }
-
-const ScoreResponseBody = z.looseObject({
-  predictions: z.array(z.unknown()),
-  probabilities: z.array(z.array(z.number())).optional(),
-  classes: z.array(z.unknown()).optional(),
-});
 
 /** A deployment that can score a model, and how errors name the model. */
 export interface ScoringTarget {
@@ -47,7 +41,9 @@ export async function scoreDeployment(workspace: MlWorkspace, endpoint: string, 
       retryable: result.status === 0 || result.status >= 500 || result.status === 429,
     });
   }
-  const parsed = ScoreResponseBody.safeParse(result.body);
-  if (!parsed.success) throw new AutopilotError(`${where} answered without a 'predictions' array; check its scoring script`);
-  return parsed.data;
+  try {
+    return readScoringAnswer(result.body);
+  } catch (error) {
+    throw new AutopilotError(`${where}: ${(error as Error).message}; check its scoring script`);
+  }
 }

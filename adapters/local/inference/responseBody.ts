@@ -1,3 +1,4 @@
+import { tryReadScoringAnswer, type ScoringAnswer } from '../../../shared/scoring/scoringAnswer';
 import type { IncomingMessage } from 'node:http';
 
 /** Answers larger than this are passed through but not read: parsing them would cost the router. */
@@ -24,14 +25,19 @@ export function captureJsonBody(answer: IncomingMessage): () => Buffer | undefin
   return () => (chunks ? Buffer.concat(chunks) : undefined);
 }
 
-/** The `predictions` array of a JSON scoring answer; undefined when it has none or is not JSON. */
-export function readPredictions(body: Buffer | undefined): unknown[] | undefined {
+/** The scoring answer in a JSON body (any shape scripts return, see scoringAnswer); undefined when it cannot be read. */
+export function readAnswerBody(body: Buffer | undefined): ScoringAnswer | undefined {
   if (!body || body.length === 0) return undefined;
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(body.toString('utf8')) as unknown;
-    const predictions = parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>)['predictions'] : undefined;
-    return Array.isArray(predictions) ? predictions : undefined;
+    parsed = JSON.parse(body.toString('utf8'));
   } catch {
     return undefined;
   }
+  return tryReadScoringAnswer(parsed);
+}
+
+/** The predictions of a JSON scoring answer; undefined when it has none or is not JSON. */
+export function readPredictions(body: Buffer | undefined): unknown[] | undefined {
+  return readAnswerBody(body)?.predictions;
 }

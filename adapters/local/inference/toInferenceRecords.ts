@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { readScoringAnswer, type UnreadableAnswerError } from '../../../shared/scoring/scoringAnswer';
 import type { EnvironmentName } from '../../../shared/config/schema';
 import type { InferenceRecord } from '../../../shared/monitoring/inferenceRecord';
 import type { ModelRef } from '../../../shared/ports';
@@ -84,16 +84,21 @@ function withoutExcluded(row: Record<string, unknown>, excluded: ReadonlySet<str
   return Object.fromEntries(Object.entries(row).filter(([column]) => !excluded.has(column.toLowerCase())));
 }
 
-/** The answer fields the records take; anything else the scorer returns is ignored. */
-const Answer = z.object({ predictions: z.array(z.unknown()), probabilities: z.array(z.unknown()).optional() });
-
-function readAnswer(body: Buffer): z.infer<typeof Answer> | string {
+function readAnswer(body: Buffer): { predictions: unknown[]; probabilities?: unknown[] } | string {
   let json: unknown;
   try {
     json = JSON.parse(body.toString('utf8'));
   } catch {
     return 'the answer is not JSON';
   }
-  const answer = Answer.safeParse(json);
-  return answer.success ? answer.data : 'the answer has no predictions list';
+  try {
+    return readScoringAnswer(json);
+  } catch (error) {
+    // Probabilities we cannot read must not cost the predictions: each row keeps its own if it is a list of numbers.
+    const fields = json as { predictions?: unknown; probabilities?: unknown } | null;
+    if (fields && Array.isArray(fields.predictions)) {
+      return { predictions: fields.predictions, probabilities: Array.isArray(fields.probabilities) ? fields.probabilities : undefined };
+    }
+    return (error as UnreadableAnswerError).why;
+  }
 }

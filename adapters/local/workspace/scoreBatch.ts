@@ -1,15 +1,9 @@
 import { request } from 'node:http';
-import { z } from 'zod';
 import type { ScoreRequest, ScoreResponse } from '../../../shared/ports';
+import { readScoringAnswer } from '../../../shared/scoring/scoringAnswer';
 import { loadDeploymentSpec } from '../inference/loadDeploymentSpec';
 import { ScoringProcess } from '../inference/scoringProcess';
 import { ScoringError } from './workspaceErrors';
-
-const ScoreResponseSchema = z.looseObject({
-  predictions: z.array(z.unknown()),
-  probabilities: z.array(z.array(z.number())).optional(),
-  classes: z.array(z.unknown()).optional(),
-});
 
 /** Batch scoring is not an online request: evaluation sets may take far longer than request_timeout_ms. */
 const BATCH_TIMEOUT_MS = 10 * 60_000;
@@ -57,11 +51,11 @@ export class BatchScoring {
       } catch {
         throw fail(`the answer is not JSON: ${answer.body.slice(0, 500)}`);
       }
-      const checked = ScoreResponseSchema.safeParse(parsed);
-      if (!checked.success) {
-        throw fail(`the answer needs a 'predictions' array (${checked.error.issues[0]?.message}): ${answer.body.slice(0, 500)}`);
+      try {
+        return readScoringAnswer(parsed);
+      } catch (error) {
+        throw fail(`${(error as Error).message}: ${answer.body.slice(0, 500)}`);
       }
-      return checked.data as ScoreResponse;
     } catch (error) {
       // A server that died or failed mid-request is not reused for the next batch.
       if (!server.process.url) await this.finished(modelDir);

@@ -1,7 +1,8 @@
 import { endpointName } from '../../config/schema';
 import { StillProvisioningError } from '../../errors';
 import { toScoreRequest } from '../../data/split';
-import { checkMetrics, computeMetrics } from '../../evaluation/metrics';
+import { checkMetrics } from '../../evaluation/metrics';
+import { metricsFromAnswers, type AnswerMetrics } from '../../evaluation/answerMetrics';
 import { decideGate } from '../../evaluation/gate';
 import type { MlWorkspace, ModelRef, ModelSource, ScoreResponse } from '../../ports';
 import type { StageContext, StageHandler } from '../context';
@@ -32,7 +33,6 @@ export const evaluate: StageHandler = async (release, ctx) => {
     // Also when cancelled or failed: the scoring server must not outlive the evaluation.
     if (!provisioning) await ctx.workspaces.dev.finishedScoring?.(candidateSource);
   }
-  const candidate = scored.metrics;
   // The candidate's baseline for drift monitoring: these rows and its predictions on them.
   const request = toScoreRequest(columns, rows, labelIndex);
   const profile = await profileForModel(request.input_data.columns, request.input_data.data, scored.predictions);
@@ -40,11 +40,11 @@ export const evaluate: StageHandler = async (release, ctx) => {
   await ctx.data.write({ container: ctx.settings.artifactsContainer, name: profileBlob }, JSON.stringify(profile), { contentType: 'application/json' });
 
   const champion = await currentProdModel(ctx, release.pipeline);
-  let championMetrics: Record<string, number> | undefined;
+  let championMetrics: AnswerMetrics | undefined;
   let championNote = '';
   if (champion) {
     try {
-      championMetrics = (await scoreRows(ctx.workspaces.prod, champion, ctx, columns, rows, labelIndex, truth)).metrics;
+      championMetrics = await scoreRows(ctx.workspaces.prod, champion, ctx, columns, rows, labelIndex, truth);
     } catch (error) {
       if (ctx.signal.aborted) throw error;
       // A champion that cannot score any more must not block its own replacement.
@@ -55,8 +55,8 @@ export const evaluate: StageHandler = async (release, ctx) => {
   }
   // Only finite metrics reach the record (NaN is stored as null, which no longer parses).
   const gateMetric = [ctx.pipeline.evaluation.metric];
-  const checked = checkMetrics(candidate, truth, gateMetric);
-  const checkedChampion = championMetrics && checkMetrics(championMetrics, truth, gateMetric);
+  const checked = checkMetrics(scored.metrics, truth, gateMetric, scored.withoutProbabilities);
+  const checkedChampion = championMetrics && checkMetrics(championMetrics.metrics, truth, gateMetric, championMetrics.withoutProbabilities);
   const gate = decideGate(ctx.pipeline.evaluation, checked.values, checkedChampion?.values, { missing: checked.missing, championMissing: checkedChampion?.missing });
   return {
     kind: 'advance',
@@ -78,7 +78,7 @@ async function scoreRows(
   rows: string[][],
   labelIndex: number,
   truth: string[],
-): Promise<{ metrics: Record<string, number>; predictions: unknown[] }> {
+): Promise<AnswerMetrics> {
   const responses: ScoreResponse[] = [];
   // Batches keep one request a few MB even for wide data; the workspace keeps one scoring
   // server for all of them (freed by finishedScoring). A cancelled release stops here.
@@ -88,19 +88,7 @@ async function scoreRows(
     const request = toScoreRequest(columns, rows.slice(start, start + batchRows), labelIndex);
     responses.push(await workspace.scoreBatch(source, ctx.pipeline.deployment.spec, request, { signal: ctx.signal }));
   }
-  const raw = responses.flatMap((r) => r.predictions);
-  const predictions = raw.map(String);
-  const probabilities = responses.flatMap((r) => r.probabilities ?? []);
-  const classes = responses[0]?.classes?.map(String);
-  if (predictions.length !== truth.length) {
-    throw new Error(`the scorer returned ${predictions.length} predictions for ${truth.length} rows`);
-  }
-  if (classes && probabilities.length === truth.length) {
-    return { metrics: { ...computeMetrics(truth, probabilities, classes) }, predictions: raw };
-  }
-  // Without probabilities only label metrics can be computed.
-  const correct = predictions.filter((p, i) => p === truth[i]).length;
-  return { metrics: { accuracy: correct / truth.length }, predictions: raw };
+  return metricsFromAnswers(truth, responses);
 }
 
 /** The model serving most of the prod endpoint's traffic, if any. */

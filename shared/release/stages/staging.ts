@@ -1,3 +1,4 @@
+import { readScoringAnswer } from '../../scoring/scoringAnswer';
 import { endpointName } from '../../config/schema';
 import { NotSupportedError } from '../../errors';
 import type { InvokeResult } from '../../ports';
@@ -117,7 +118,12 @@ async function watchShadow(release: Release, ctx: StageContext): Promise<StageOu
 
 function smokeProblem(result: InvokeResult): string | undefined {
   if (result.status !== 200) return `status ${result.status}: ${JSON.stringify(result.body).slice(0, 200)}`;
-  const predictions = (result.body as { predictions?: unknown })?.predictions;
-  if (!Array.isArray(predictions) || predictions.length !== 1) return `response without one prediction: ${JSON.stringify(result.body).slice(0, 200)}`;
+  let predictions: unknown[];
+  try {
+    predictions = readScoringAnswer(result.body).predictions;
+  } catch (error) {
+    return `${(error as Error).message}: ${JSON.stringify(result.body).slice(0, 200)}`;
+  }
+  if (predictions.length !== 1) return `${predictions.length} predictions for one row: ${JSON.stringify(result.body).slice(0, 200)}`;
   return undefined;
 }

@@ -69,7 +69,7 @@ describe('LocalWorkspace.scoreBatch', () => {
   it('names the model, the script and the answer when scoring fails', async () => {
     const failure = workspace.scoreBatch({ name: 'batch', version: 1 }, spec, { action: 'no-predictions' } as unknown as ScoreRequest);
     await expect(failure).rejects.toThrow(ScoringError);
-    await expect(failure).rejects.toThrow(/model batch:1 through .*score\.ts failed: the answer needs a 'predictions' array/);
+    await expect(failure).rejects.toThrow(/model batch:1 through .*score\.ts failed: the answer has no 'predictions'/);
     await expect(workspace.scoreBatch({ name: 'batch', version: 1 }, spec, { action: 'throw' } as unknown as ScoreRequest)).rejects.toThrow(
       /status 500: .*cannot score this/,
     );

@@ -102,7 +102,7 @@ describe('toInferenceRecords', () => {
     const cases: [ScoredExchange, RegExp][] = [
       [{ ...exchange({}, { predictions: [] }), request: Buffer.from('secret=42 not json') }, /request body is not JSON/],
       [exchange({ rows: [{ x: 1 }] }, { predictions: [1] }), /none of input_data/],
-      [exchange({ data: [{ x: 1 }] }, { result: 'x' }), /no predictions list/],
+      [exchange({ data: [{ x: 1 }] }, { result: 'x' }), /no 'predictions'/],
     ];
     for (const [input, reason] of cases) {
       const built = toInferenceRecords(input, none);
