@@ -1,9 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { get } from 'node:http';
-import { join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ProbeSettings } from '../../../shared/jobs/deploymentSpec';
+import { missingInterpreterMessage, pythonHint, pythonInterpreter } from '../python/pythonInterpreter';
 import { LineTail } from '../workspace/logTail';
 import { openScoringLog, stampLogLine } from '../workspace/scoringLogFile';
 
@@ -19,6 +20,8 @@ export interface ScoringServerConfig {
   modelDir: string;
   environmentVariables: Record<string, string>;
   liveness: ProbeSettings;
+  /** How long one run() may take before the Python host interrupts it (SCORING_TIMEOUT_MS). @default 1 hour, as Azure ML */
+  scoringTimeoutMs?: number;
   /** Output of the server is appended here, a time stamp per line, rotated by size (deploymentLogs reads it). @default kept in memory only */
   logFile?: string;
 }
@@ -48,6 +51,53 @@ export class ScoringServerError extends Error {
 // tsx's loader by file URL, so TypeScript scoring scripts load whatever the cwd is.
 const TSX_LOADER = pathToFileURL(require.resolve('tsx')).href;
 const SERVER_ENTRY = existsSync(join(__dirname, 'server.ts')) ? join(__dirname, 'server.ts') : join(__dirname, 'server.js');
+const PYTHON_HOST = join(__dirname, 'python', 'scoring_host.py');
+
+/** Python scoring scripts run in our stand-in for Azure ML's inference server, the rest in the Node one. */
+export function isPythonScript(scriptPath: string): boolean {
+  return extname(scriptPath).toLowerCase() === '.py';
+}
+
+interface ServerCommand {
+  command: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+  stdio: StdioOptions;
+  interpreter?: string;
+}
+
+function serverCommand(config: ScoringServerConfig): ServerCommand {
+  const common = { ...config.environmentVariables, AZUREML_MODEL_DIR: config.modelDir };
+  if (!isPythonScript(config.scriptPath)) {
+    return {
+      command: process.execPath,
+      args: ['--import', TSX_LOADER, SERVER_ENTRY],
+      cwd: config.codeDir,
+      env: { ...common, AZUREML_ENTRY_SCRIPT: config.scriptPath, AUTOPILOT_SCORING_SCRIPT: config.scriptPath },
+      // The IPC channel tells the server its parent died.
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    };
+  }
+  // As Azure ML sets them: the app root is the scoring script's folder, the entry script is named relative to it.
+  const appRoot = dirname(config.scriptPath);
+  const interpreter = pythonInterpreter();
+  return {
+    command: interpreter,
+    args: ['-u', PYTHON_HOST],
+    cwd: appRoot,
+    env: {
+      ...common,
+      AML_APP_ROOT: appRoot,
+      AZUREML_ENTRY_SCRIPT: basename(config.scriptPath),
+      SCORING_TIMEOUT_MS: String(config.scoringTimeoutMs ?? 3_600_000),
+      PYTHONDONTWRITEBYTECODE: '1',
+    },
+    // Its stdin stays open while we live: EOF tells the host its parent died.
+    stdio: ['pipe', 'pipe', 'pipe'],
+    interpreter,
+  };
+}
 
 /**
  * Starts one scoring server process and resolves once it is live: it printed its port
@@ -65,17 +115,8 @@ export function launchScoringServer(
   log?.on('error', (error: Error) => tail.push(`[autopilot] deployment log ${config.logFile} not written: ${error.message}`));
   // Marks each (re)start in the log, so a restart loop is visible to whoever reads it.
   log?.write(stampLogLine(`[autopilot] starting the scoring server of ${config.label}`));
-  const child = spawn(process.execPath, ['--import', TSX_LOADER, SERVER_ENTRY], {
-    cwd: config.codeDir,
-    env: {
-      ...process.env,
-      ...config.environmentVariables,
-      AZUREML_MODEL_DIR: config.modelDir,
-      AZUREML_ENTRY_SCRIPT: config.scriptPath,
-      AUTOPILOT_SCORING_SCRIPT: config.scriptPath,
-    },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
+  const server = serverCommand(config);
+  const child = spawn(server.command, server.args, { cwd: server.cwd, env: { ...process.env, ...server.env }, stdio: server.stdio });
   // 'close', not 'exit': output may still arrive after the exit, and a write after end() throws.
   child.on('close', (code, signal) => log?.end(stampLogLine(`[autopilot] scoring server exited (${code === null ? signal : `exit code ${code}`})`)));
   onSpawn(child);
@@ -114,10 +155,16 @@ export function launchScoringServer(
       clearTimeout(deadline);
       child.kill('SIGKILL');
       // Let the last output arrive before quoting it.
-      setTimeout(() => reject(new ScoringServerError(`${config.label}: ${why}\n${tail.toString()}`.trimEnd(), killedBy)), 50);
+      setTimeout(() => {
+        const output = tail.toString();
+        const hint = server.interpreter ? pythonHint(output, server.interpreter) : undefined;
+        reject(new ScoringServerError([`${config.label}: ${why}`, output, hint].filter(Boolean).join('\n').trimEnd(), killedBy));
+      }, 50);
     };
     const deadline = setTimeout(() => fail(`the scoring server did not become live within ${windowMs / 1000} s`), windowMs);
-    child.once('error', (error) => fail(`could not start the scoring server: ${error.message}`));
+    child.once('error', (error: NodeJS.ErrnoException) =>
+      fail(server.interpreter && error.code === 'ENOENT' ? missingInterpreterMessage(server.interpreter) : `could not start the scoring server: ${error.message}`),
+    );
     // An exit seen before settling is not ours: fail() settles before it kills, so its signal came from outside.
     const onEarlyExit = (code: number | null, signal: NodeJS.Signals | null) =>
       fail(`the scoring server exited (${code === null ? signal : `exit code ${code}`}) before it became live`, signal ?? undefined);

@@ -217,6 +217,7 @@ export class OnlineEndpoints {
           modelDir: version.path,
           environmentVariables: spec.spec.environment_variables,
           liveness: spec.spec.liveness_probe,
+          scoringTimeoutMs: spec.spec.request_settings.request_timeout_ms,
           logFile: join(this.options.dir, record.name, `${deployment.name}.log`),
         },
         this.options.logger ? { logger: this.options.logger } : {},

@@ -106,6 +106,7 @@ export class BatchScoring {
         modelDir,
         environmentVariables: spec.spec.environment_variables,
         liveness: spec.spec.liveness_probe,
+        scoringTimeoutMs: BATCH_TIMEOUT_MS,
       },
       { restart: false },
     );
