@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseConfig } from '../shared/config/parseConfig';
-import type { AutopilotConfig } from '../shared/config/schema';
+import type { AutopilotConfig, PipelineConfig } from '../shared/config/schema';
+import { parseJobSpec } from '../shared/jobs/jobSpec';
+import { resolveTrainingPorts } from '../shared/jobs/trainingPorts';
 import { ConfigError } from '../shared/errors';
 
 /**
@@ -26,5 +28,19 @@ export function loadConfigFile(path: string): { config: AutopilotConfig; file: s
     pipeline.deployment.spec = locate(pipeline.deployment.spec, `pipelines.${name}.deployment.spec`);
   }
   if (missing.length) throw new ConfigError(path, missing);
+  for (const [name, pipeline] of Object.entries(config.pipelines)) resolvePorts(path, name, pipeline);
   return { config, file };
+}
+
+/** Fills in which job input gets the data (and the label's name) and which output is the model, or says what to set. */
+function resolvePorts(configPath: string, name: string, pipeline: PipelineConfig): void {
+  const spec = parseJobSpec(readFileSync(pipeline.training.job, 'utf8'), pipeline.training.job);
+  const ports = resolveTrainingPorts(pipeline.training, spec);
+  if ('problems' in ports) {
+    throw new ConfigError(
+      configPath,
+      ports.problems.map((p) => ({ path: `pipelines.${name}.training.${p.key}`, message: `${p.message} in ${pipeline.training.job}` })),
+    );
+  }
+  Object.assign(pipeline.training, ports);
 }

@@ -32,6 +32,8 @@ const DataPolicy = z.strictObject({
   nonFinite: z.enum(['reject', 'missing']).default('reject'),
 });
 
+const jobPortName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'job input and output names are identifiers');
+
 const TrainingPolicy = z.strictObject({
   /** Path of the AML-style command job spec, relative to autopilot.yaml. */
   job: z.string().min(1),
@@ -39,6 +41,12 @@ const TrainingPolicy = z.strictObject({
   timeoutMinutes: z.number().positive().default(30),
   /** Seed passed to the job as input `seed` when the spec declares it. @default 42 */
   seed: z.int().default(42),
+  /** The job input that receives the training data (uri_file). @default the job's only uri_file/uri_folder input */
+  dataInput: jobPortName.optional(),
+  /** A literal job input that receives the label column's name. @default `label_column` when the job declares it, else none */
+  labelInput: jobPortName.optional(),
+  /** The job output that holds the model. @default the job's only custom_model/mlflow_model/uri_folder output */
+  modelOutput: jobPortName.optional(),
 });
 
 const DeploymentPolicy = z.strictObject({

@@ -1,5 +1,7 @@
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { pythonHint, pythonInterpreter } from '../python/pythonInterpreter';
+import { writePythonShims } from '../python/pythonShim';
 import { isSameProcess } from './isLost';
 import { ExitMarker } from './jobRecord';
 import { readTail } from './logTail';
@@ -41,14 +43,16 @@ export interface LaunchJobOptions {
 
 /** Starts one attempt of a job (see jobWrapper); follow it with followJob. */
 export async function launchJob(options: LaunchJobOptions): Promise<JobProcess> {
+  const shimDir = join(dirname(options.files.exitFile), '.bin');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...options.environmentVariables,
     AUTOPILOT_METRICS_FILE: options.files.metricsFile,
     AZUREML_RUN_ID: options.name,
-    // `node` in a job command must be this Node, whatever the user's PATH says.
-    PATH: [dirname(process.execPath), process.env['PATH']].filter(Boolean).join(':'),
+    // `node` in a job command must be this Node, and `python` the user's AUTOPILOT_PYTHON, whatever PATH says.
+    PATH: [shimDir, dirname(process.execPath), process.env['PATH']].filter(Boolean).join(':'),
   };
+  await writePythonShims(shimDir);
   await writeFile(options.files.heartbeatFile, '');
   const { files } = options;
   return startJobProcess(
@@ -136,5 +140,6 @@ export function judgeExit(marker: ExitMarker, tail: string, timeoutSeconds: numb
   if (marker.reason === 'spawn-error') return { status: 'failed', error: `could not start the command\n${tail}` };
   if (marker.exitCode === 0) return { status: 'completed' };
   const why = marker.exitCode === null ? `killed by ${marker.signal ?? 'a signal'}` : `exit code ${marker.exitCode}`;
-  return { status: 'failed', error: `${why}\n${tail}` };
+  const hint = pythonHint(tail, pythonInterpreter());
+  return { status: 'failed', error: [why, tail, hint].filter(Boolean).join('\n') };
 }

@@ -1,3 +1,4 @@
+import { trainingPortsOf } from '../../jobs/trainingPorts';
 import { endpointName } from '../../config/schema';
 import { StillProvisioningError } from '../../errors';
 import { toScoreRequest } from '../../data/split';
@@ -20,7 +21,7 @@ export const evaluate: StageHandler = async (release, ctx) => {
   const { columns, rows, labelIndex } = await readHoldout(release, ctx);
   const truth = rows.map((r) => r[labelIndex]!);
 
-  const candidateSource: ModelSource = { job: release.job.name, output: 'model' };
+  const candidateSource: ModelSource = { job: release.job.name, output: trainingPortsOf(ctx.pipeline).modelOutput };
   let scored: Awaited<ReturnType<typeof scoreRows>>;
   let provisioning = false;
   try {

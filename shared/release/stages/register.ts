@@ -1,3 +1,4 @@
+import { trainingPortsOf } from '../../jobs/trainingPorts';
 import type { StageHandler } from '../context';
 
 /**
@@ -8,7 +9,7 @@ export const register: StageHandler = async (release, ctx) => {
   if (!release.job || !release.gate) return { kind: 'end', status: 'failed', reason: 'nothing to register: no training job or evaluation' };
   const model = await ctx.workspaces.dev.registerModel({
     name: release.pipeline,
-    source: { job: release.job.name, output: 'model' },
+    source: { job: release.job.name, output: trainingPortsOf(ctx.pipeline).modelOutput },
     idempotencyKey: release.id,
     metrics: release.metrics.candidate ?? {},
     tags: {

@@ -1,3 +1,4 @@
+import { trainingPortsOf } from '../../jobs/trainingPorts';
 import type { StageHandler } from '../context';
 
 /** Submits the training job once (its name is derived from the release) and follows it. */
@@ -6,16 +7,17 @@ export const train: StageHandler = async (release, ctx) => {
   if (!data?.trainBlob) return { kind: 'end', status: 'failed', reason: 'no training split; validate did not run' };
   const workspace = ctx.workspaces.dev;
   const name = trainingJobName(release.id);
+  const ports = trainingPortsOf(ctx.pipeline);
   const job =
     (await workspace.getJob(name)) ??
     (await workspace.submitJob({
       name,
       specPath: ctx.pipeline.training.job,
       inputs: {
-        training_data: { type: 'uri_file', path: ctx.data.urlOf({ container: ctx.settings.artifactsContainer, name: data.trainBlob }) },
+        [ports.dataInput]: { type: 'uri_file', path: ctx.data.urlOf({ container: ctx.settings.artifactsContainer, name: data.trainBlob }) },
       },
       optionalInputs: {
-        label_column: { type: 'string', value: ctx.pipeline.data.labelColumn },
+        ...(ports.labelInput && { [ports.labelInput]: { type: 'string', value: ctx.pipeline.data.labelColumn } }),
         seed: { type: 'integer', value: ctx.pipeline.training.seed },
       },
       tags: { 'autopilot.release': release.id, 'autopilot.pipeline': release.pipeline },
