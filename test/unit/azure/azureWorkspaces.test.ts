@@ -74,7 +74,7 @@ describe('azure backend configuration', () => {
 
   test('starts the services with azure workspaces for azure environments, without calling Azure', async () => {
     dir = mkdtempSync(join(tmpdir(), 'azcfg-'));
-    writeFileSync(join(dir, 'job.yaml'), 'command: python train.py\nenvironment: azureml:env@latest\n');
+    writeFileSync(join(dir, 'job.yaml'), 'command: python train.py\ninputs:\n  training_data: { type: uri_file }\noutputs:\n  model: { type: custom_model }\nenvironment: azureml:env@latest\n');
     writeFileSync(join(dir, 'deployment.yaml'), 'code_configuration: { code: ., scoring_script: score.py }\n');
     const env = (name: string) => `\n  ${name}: { backend: azure, subscriptionId: s-${name}, resourceGroup: rg-${name}, workspace: ws-${name}, location: westeurope }`;
     writeFileSync(join(dir, 'autopilot.yaml'), `version: 1\nenvironments:${env('dev')}${env('staging')}${env('prod')}${PIPELINES}`);
@@ -92,7 +92,7 @@ describe('azure backend configuration', () => {
 
   test('still refuses to start when an azure environment lacks coordinates, naming the fields', async () => {
     dir = mkdtempSync(join(tmpdir(), 'azcfg-'));
-    writeFileSync(join(dir, 'job.yaml'), 'command: python train.py\nenvironment: azureml:env@latest\n');
+    writeFileSync(join(dir, 'job.yaml'), 'command: python train.py\ninputs:\n  training_data: { type: uri_file }\noutputs:\n  model: { type: custom_model }\nenvironment: azureml:env@latest\n');
     writeFileSync(join(dir, 'deployment.yaml'), 'code_configuration: { code: ., scoring_script: score.py }\n');
     writeFileSync(join(dir, 'autopilot.yaml'), `version: 1\nenvironments:\n  prod: { backend: azure, workspace: ws-prod }${PIPELINES}`);
     const started = composeServices({ AUTOPILOT_CONFIG: join(dir, 'autopilot.yaml'), AUTOPILOT_STATE_DIR: join(dir, 'state') });
