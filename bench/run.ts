@@ -21,6 +21,7 @@ import { measureScaleOut, scaleOutSection } from './scaleout';
 import { minuteGrainSection } from './reportMinuteGrain';
 import { measureRouter } from './routerThroughput';
 import { measureScoring } from './scoring';
+import { compareScoringHosts, pythonHostSection } from './pythonHost';
 import { benchSklearn } from './sklearn';
 import { startChildStack, type ChildStack } from '../devhost/childStack';
 
@@ -42,6 +43,7 @@ const ONLY: Record<string, () => string[] | Promise<string[]>> = {
   '10': async () => durabilitySection(await measureAzuriteDurability()),
   // Starts its own stacks (one host, then two) and the fakes of Azure.
   '11': async () => scaleOutSection(await measureScaleOut()),
+  '13': async () => pythonHostSection(await compareScoringHosts()),
 };
 
 /** Section 9 runs in its own process: it needs --expose-gc, and its RSS must not include the other sections'. */
@@ -82,6 +84,8 @@ async function main(): Promise<void> {
 
   console.log('9. data gate on a 250 MiB CSV');
   const dataGate = dataGateSection();
+  console.log('13. Python scoring host vs Node scoring server');
+  const pythonHosts = await compareScoringHosts();
   console.log('10. embedded Azurite, answered once saved vs at once');
   const durability = await measureAzuriteDurability();
 
@@ -131,7 +135,7 @@ async function main(): Promise<void> {
       minuteGrain,
       totalSeconds: (performance.now() - started) / 1000,
     });
-    writeFileSync(join(ROOT, 'bench/RESULTS.md'), `${report}\n${dataGate.join('\n')}\n\n${durabilitySection(durability).join('\n')}\n${scaleOutSection(scaleOut).join('\n')}\n${chaosSection(ROOT).join('\n')}`);
+    writeFileSync(join(ROOT, 'bench/RESULTS.md'), `${report}\n${dataGate.join('\n')}\n\n${durabilitySection(durability).join('\n')}\n${scaleOutSection(scaleOut).join('\n')}\n${chaosSection(ROOT).join('\n')}\n${pythonHostSection(pythonHosts).join('\n')}`);
     console.log(`\n${report}\nwrote bench/RESULTS.md`);
   } catch (error) {
     // A dead stack shows up as "fetch failed" far from its cause; say what happened to it.

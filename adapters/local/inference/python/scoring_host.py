@@ -126,6 +126,9 @@ def fail(call, error):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes: with Nagle's algorithm on, the body waits for the
+    # client's delayed ACK and every keep-alive answer takes ~40 ms more (measured: bench section 13).
+    disable_nagle_algorithm = True
 
     def log_message(self, format, *args):
         pass  # the router logs requests; the deployment log keeps the script's own output
