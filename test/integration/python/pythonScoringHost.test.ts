@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitFor } from '../../../devhost/waitFor';
 import { ScoringProcess } from '../../../adapters/local/inference/scoringProcess';
 import { ProbeSettings } from '../../../shared/jobs/deploymentSpec';
 
@@ -68,8 +70,12 @@ describe('the local Python scoring host (Azure ML inference server contract)', (
     const answer = await post(server.url!, { action: 'raise' });
     expect(answer.status).toBe(500);
     expect(JSON.parse(answer.body).error).toBe('run() failed: RuntimeError: cannot score this row');
-    await post(server.url!, { action: 'noop' }); // the log line is written before the next answer
-    expect(readFileSync(join(root, 'blue.log'), 'utf8')).toMatch(/Traceback[\s\S]*score\.py[\s\S]*RuntimeError: cannot score this row/);
+    // stderr reaches the log through the parent's pipe, in its own time: wait for it, not for a clock.
+    const log = await waitFor('the traceback in the deployment log', async () => {
+      const text = readFileSync(join(root, 'blue.log'), 'utf8');
+      return /RuntimeError: cannot score this row/.test(text) ? text : undefined;
+    });
+    expect(log).toMatch(/Traceback[\s\S]*score\.py[\s\S]*RuntimeError: cannot score this row/);
   });
 
   it('answers an exception carrying a 4xx status_code with that status, as AMLResponse(message, 400)', async () => {
@@ -82,6 +88,33 @@ describe('the local Python scoring host (Azure ML inference server contract)', (
     const answer = await post(server.url!, { action: 'nan' });
     expect(answer.status).toBe(500);
     expect(answer.body).toMatch(/not JSON compliant/);
+  });
+
+  it('reads a chunked request body whole, as a client streaming its rows sends it', async () => {
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(`${server.url}/score`, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      });
+      req.on('error', reject);
+      // No content-length and two writes: node sends Transfer-Encoding: chunked.
+      req.write('{"input_data": {"columns": ["x"], ');
+      req.end('"data": [[1], [2]]}}');
+    });
+    expect(answer).toEqual({ status: 200, body: '[2]' });
+  });
+
+  it('answers a request whose content-length is not a number with a 400, and keeps serving', async () => {
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(new URL(server.url!).port), '127.0.0.1', () => socket.end('POST /score HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\nx'));
+      let text = '';
+      socket.on('data', (c: Buffer) => (text += c.toString('utf8')));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.[01] 400[\s\S]*content-length/i);
+    expect((await post(server.url!, { action: 'noop' })).status).toBe(200);
   });
 
   it('interrupts a run() longer than the request timeout with a 504, and serves the next request', async () => {

@@ -35,6 +35,10 @@ class ScoringTimeout(Exception):
     pass
 
 
+class BadRequest(Exception):
+    pass
+
+
 class Call:
     """One POST /score handed to the main thread."""
 
@@ -147,9 +151,36 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(200, b'{"status": "Healthy"}')
         self.reply(503, b'{"status": "initialising"}')
 
+    def read_body(self):
+        if "chunked" in (self.headers.get("transfer-encoding") or "").lower():
+            return self.read_chunked()
+        declared = self.headers.get("content-length") or "0"
+        if not declared.isdigit():
+            raise BadRequest("content-length %r is not a number of bytes" % declared[:40])
+        return self.rfile.read(int(declared))
+
+    def read_chunked(self):
+        # http.server reads no chunked bodies itself; Azure ML's server (gunicorn) does.
+        chunks = []
+        while True:
+            size_line = self.rfile.readline(1024).split(b";")[0].strip()
+            try:
+                size = int(size_line, 16)
+            except ValueError:
+                raise BadRequest("a chunk size of the chunked body is not hexadecimal")
+            if size == 0:
+                while self.rfile.readline(1024).strip():
+                    pass  # trailers
+                return b"".join(chunks)
+            chunks.append(self.rfile.read(size))
+            self.rfile.readline(1024)
+
     def do_POST(self):
-        length = int(self.headers.get("content-length") or 0)
-        raw = self.rfile.read(length).decode("utf-8", errors="replace") if length else ""
+        try:
+            raw = self.read_body().decode("utf-8", errors="replace")
+        except BadRequest as error:
+            self.close_connection = True  # the rest of the stream cannot be framed
+            return self.reply(400, json.dumps({"error": str(error)}).encode("utf-8"))
         if self.path.split("?")[0] != "/score":
             return self.reply(404, b'{"error": "use GET / or POST /score"}')
         if not state["ready"]:
