@@ -33,12 +33,15 @@ export const DeploymentSpec = z.strictObject({
   endpoint_name: z.string().optional(),
   model: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
   description: z.string().optional(),
-  code_configuration: z.strictObject({
-    /** Folder with the scoring code, relative to the spec file. */
-    code: z.string().min(1),
-    /** The scoring script, relative to `code`. */
-    scoring_script: z.string().min(1),
-  }),
+  /** Absent: an MLflow model deployed without code (Azure ML's no-code deployment; the model folder holds MLmodel). */
+  code_configuration: z
+    .strictObject({
+      /** Folder with the scoring code, relative to the spec file. */
+      code: z.string().min(1),
+      /** The scoring script, relative to `code`. */
+      scoring_script: z.string().min(1),
+    })
+    .optional(),
   environment: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
   instance_type: z.string().optional(),
   /** @default 1 */

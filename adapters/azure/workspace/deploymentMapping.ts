@@ -7,7 +7,7 @@ import { registryAssetId } from './azureRegistry';
 export function toArmDeployment(
   spec: DeploymentSpec, request: DeployRequest,
   where: {
-    location: string; workspacePath: string; /** ARM id of the code asset holding `code_configuration.code`. */ codeId: string;
+    location: string; workspacePath: string; /** ARM id of the code asset holding `code_configuration.code`; none for a no-code MLflow deployment. */ codeId: string | undefined;
     /** Registry whose asset the model is (staging/prod with azure.registry). @default none: a workspace model */ modelRegistry?: string;
   },
 ): OnlineDeployment {
@@ -22,9 +22,13 @@ export function toArmDeployment(
         ? registryAssetId(where.modelRegistry, request.model.name, request.model.version)
         : `${where.workspacePath}/models/${request.model.name}/versions/${request.model.version}`,
       instanceType: spec.instance_type,
-      environmentId: typeof spec.environment === 'string' ? spec.environment : undefined,
+      // Without code_configuration Azure ML serves the MLflow model itself: no code, no environment
+      // (how-to-deploy-mlflow-models-online-endpoints, "no-code deployment").
+      ...(spec.code_configuration && {
+        environmentId: typeof spec.environment === 'string' ? spec.environment : undefined,
+        codeConfiguration: { codeId: where.codeId, scoringScript: spec.code_configuration.scoring_script },
+      }),
       environmentVariables: spec.environment_variables,
-      codeConfiguration: { codeId: where.codeId, scoringScript: spec.code_configuration.scoring_script },
       requestSettings: {
         requestTimeout: `PT${spec.request_settings.request_timeout_ms / 1000}S`,
         maxConcurrentRequestsPerInstance: spec.request_settings.max_concurrent_requests_per_instance,

@@ -14,9 +14,10 @@ export const LISTENING_MARKER = '[autopilot] scoring server listening on port ';
 export interface ScoringServerConfig {
   /** Named in errors: "deployment blue of default-dev", "model m:3". */
   label: string;
-  scriptPath: string;
+  /** Absent: the model is an MLflow folder served without code (no-code deployment). */
+  scriptPath?: string;
   /** The working directory, as in an AML container: the deployment's code folder. */
-  codeDir: string;
+  codeDir?: string;
   modelDir: string;
   environmentVariables: Record<string, string>;
   liveness: ProbeSettings;
@@ -54,8 +55,8 @@ const SERVER_ENTRY = existsSync(join(__dirname, 'server.ts')) ? join(__dirname, 
 const PYTHON_HOST = join(__dirname, 'python', 'scoring_host.py');
 
 /** Python scoring scripts run in our stand-in for Azure ML's inference server, the rest in the Node one. */
-export function isPythonScript(scriptPath: string): boolean {
-  return extname(scriptPath).toLowerCase() === '.py';
+export function isPythonScript(scriptPath: string | undefined): boolean {
+  return scriptPath === undefined || extname(scriptPath).toLowerCase() === '.py';
 }
 
 interface ServerCommand {
@@ -69,27 +70,27 @@ interface ServerCommand {
 
 function serverCommand(config: ScoringServerConfig): ServerCommand {
   const common = { ...config.environmentVariables, AZUREML_MODEL_DIR: config.modelDir };
-  if (!isPythonScript(config.scriptPath)) {
+  if (config.scriptPath && !isPythonScript(config.scriptPath)) {
     return {
       command: process.execPath,
       args: ['--import', TSX_LOADER, SERVER_ENTRY],
-      cwd: config.codeDir,
+      cwd: config.codeDir ?? dirname(config.scriptPath),
       env: { ...common, AZUREML_ENTRY_SCRIPT: config.scriptPath, AUTOPILOT_SCORING_SCRIPT: config.scriptPath },
       // The IPC channel tells the server its parent died.
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     };
   }
   // As Azure ML sets them: the app root is the scoring script's folder, the entry script is named relative to it.
-  const appRoot = dirname(config.scriptPath);
+  const appRoot = config.scriptPath ? dirname(config.scriptPath) : config.modelDir;
   const interpreter = pythonInterpreter();
+  const entry: Record<string, string> = config.scriptPath ? { AML_APP_ROOT: appRoot, AZUREML_ENTRY_SCRIPT: basename(config.scriptPath) } : { AUTOPILOT_MLFLOW_MODEL: config.modelDir };
   return {
     command: interpreter,
     args: ['-u', PYTHON_HOST],
     cwd: appRoot,
     env: {
       ...common,
-      AML_APP_ROOT: appRoot,
-      AZUREML_ENTRY_SCRIPT: basename(config.scriptPath),
+      ...entry,
       SCORING_TIMEOUT_MS: String(config.scoringTimeoutMs ?? 3_600_000),
       PYTHONDONTWRITEBYTECODE: '1',
     },

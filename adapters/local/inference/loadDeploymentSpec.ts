@@ -6,8 +6,9 @@ import { parseDeploymentSpec, type DeploymentSpec } from '../../../shared/jobs/d
 export interface LoadedDeploymentSpec {
   spec: DeploymentSpec;
   specPath: string;
-  codeDir: string;
-  scriptPath: string;
+  /** Both absent for an MLflow model deployed without code. */
+  codeDir?: string;
+  scriptPath?: string;
 }
 
 /** Reads a deployment spec and checks its scoring script exists (`code` is relative to the spec). */
@@ -20,6 +21,7 @@ export async function loadDeploymentSpec(specPath: string): Promise<LoadedDeploy
     throw new ConfigError(absolute, [{ path: '', message: `cannot read the deployment spec: ${(error as Error).message}` }]);
   }
   const spec = parseDeploymentSpec(text, absolute);
+  if (!spec.code_configuration) return { spec, specPath: absolute };
   const codeDir = resolve(dirname(absolute), spec.code_configuration.code);
   const scriptPath = resolve(codeDir, spec.code_configuration.scoring_script);
   const isFile = await stat(scriptPath).then((s) => s.isFile(), () => false);

@@ -5,6 +5,9 @@ import { loadDeploymentSpec } from '../inference/loadDeploymentSpec';
 import { ScoringProcess } from '../inference/scoringProcess';
 import { ScoringError } from './workspaceErrors';
 
+/** How errors name the scorer of an MLflow model deployed without a scoring script. */
+const NO_CODE = 'its MLflow model (no scoring script)';
+
 /** Batch scoring is not an online request: evaluation sets may take far longer than request_timeout_ms. */
 const BATCH_TIMEOUT_MS = 10 * 60_000;
 
@@ -114,9 +117,9 @@ export class BatchScoring {
       await process.start();
     } catch (error) {
       await process.stop();
-      throw new ScoringError(modelLabel, spec.scriptPath, (error as Error).message);
+      throw new ScoringError(modelLabel, spec.scriptPath ?? NO_CODE, (error as Error).message);
     }
-    return { process, scriptPath: spec.scriptPath };
+    return { process, scriptPath: spec.scriptPath ?? NO_CODE };
   }
 
   private armIdle(key: string, pending: Promise<Server>, server: Server): void {

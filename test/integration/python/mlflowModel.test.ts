@@ -2,6 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LocalEndpointHost, LocalWorkspace } from '../../../adapters/local/workspace';
 
 /**
  * An MLflow model folder (sklearn flavor, as mlflow.sklearn.log_model writes it) served by the
@@ -116,5 +117,45 @@ pickle.dump(model, open(${JSON.stringify(join(folder, 'model.pkl'))}, "wb"))`,
     } finally {
       rmSync(other, { recursive: true, force: true });
     }
+  });
+});
+
+describe('an MLflow model deployed without code on the local workspace (no code_configuration)', () => {
+  let root: string;
+  let host: LocalEndpointHost;
+  let workspace: LocalWorkspace;
+  const previousPython = process.env['AUTOPILOT_PYTHON'];
+
+  beforeAll(async () => {
+    process.env['AUTOPILOT_PYTHON'] = PYTHON;
+    root = mkdtempSync(join(tmpdir(), 'mlflow-ws-'));
+    const folder = join(root, 'mlflow-model');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'MLmodel'), MLMODEL);
+    execFileSync(PYTHON, ['-c', `import pickle
+from sklearn.tree import DecisionTreeClassifier
+pickle.dump(DecisionTreeClassifier(random_state=0).fit([[0], [1], [2], [3]], ["no", "no", "yes", "yes"]), open(${JSON.stringify(join(folder, 'model.pkl'))}, "wb"))`]);
+    // Azure ML's no-code MLflow deployment: no code_configuration, no environment.
+    writeFileSync(join(root, 'deployment.yaml'), 'instance_type: Standard_DS3_v2\ninstance_count: 1\n');
+    host = new LocalEndpointHost({ port: 0 });
+    await host.start();
+    workspace = new LocalWorkspace({ environment: 'dev', rootDir: join(root, 'ws'), endpointHost: host, fetchInput: async () => Buffer.alloc(0) });
+    await workspace.start();
+    await workspace.registerModel({ name: 'tree', source: { path: folder }, idempotencyKey: 'k' });
+  });
+
+  afterAll(async () => {
+    if (previousPython === undefined) delete process.env['AUTOPILOT_PYTHON'];
+    else process.env['AUTOPILOT_PYTHON'] = previousPython;
+    await workspace.stop();
+    await host.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('scores it for the gate through the Python host, with class probabilities', async () => {
+    const model = { name: 'tree', version: 1 };
+    const answer = await workspace.scoreBatch(model, join(root, 'deployment.yaml'), { input_data: { columns: ['0'], data: [[0], [3]] } });
+    await workspace.finishedScoring(model);
+    expect(answer).toMatchObject({ predictions: ['no', 'yes'], classes: ['no', 'yes'], probabilities: [[1, 0], [0, 1]] });
   });
 });
