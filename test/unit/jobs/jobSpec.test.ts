@@ -57,8 +57,9 @@ describe('parseDeploymentSpec', () => {
     expect(spec.readiness_probe.failure_threshold).toBe(3);
   });
 
-  it('requires code_configuration', () => {
-    expect(() => parseDeploymentSpec('name: blue\n', 'dep.yaml')).toThrow(/code_configuration/);
+  it('reads a spec without code_configuration as a no-code MLflow deployment, and refuses half of one', () => {
+    expect(parseDeploymentSpec('name: blue\n', 'dep.yaml').code_configuration).toBeUndefined();
+    expect(() => parseDeploymentSpec('code_configuration: { code: . }\n', 'dep.yaml')).toThrow(/code_configuration\.scoring_script/);
   });
 });
 
