@@ -11,6 +11,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { DEPLOY_MAIN, toDeployManifest } from './packageManifest';
+import { bundleExample } from './bundleExample';
 
 const root = resolve(__dirname, '..');
 const args = process.argv.slice(2);
@@ -45,7 +46,10 @@ for (const folder of shipped) {
   if (existsSync(join(root, 'dist', folder))) cpSync(join(root, 'dist', folder), join(out, 'dist', folder), { recursive: true, filter: (src) => !src.endsWith('.map') });
 }
 for (const file of ['host.json', 'autopilot.yaml', 'package-lock.json']) cpSync(join(root, file), join(out, file));
-// The training job's `code` folder is uploaded to Azure ML from here (sources, job and deployment YAML).
+// The training job's `code` folder is uploaded to Azure ML from here (sources, job and deployment YAML),
+// with the TypeScript example's self-contained bundles for Azure ML (examples/tabular/azure).
+step('bundling the TypeScript example for Azure ML');
+bundleExample();
 cpSync(join(root, 'examples'), join(out, 'examples'), { recursive: true });
 const manifest = toDeployManifest(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')));
 const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;

@@ -119,12 +119,28 @@ export interface ModelLineage {
   jobName?: string;
   codeHash?: string;
   releaseId?: string;
+  /** With data.trainingSet `all` or a window: the artifacts blob listing every file trained on (name, eTag, SHA-256). */
+  trainingSet?: string;
+}
+
+/**
+ * How a model's files are laid out: `mlflow_model` is a folder with an MLmodel file, which
+ * Azure ML serves without code or environment (no-code deployment); `custom_model` needs the
+ * deployment's scoring script. Azure ML's asset types (ModelVersion.modelType in the REST API).
+ */
+export type ModelFormat = 'custom_model' | 'mlflow_model';
+
+/** A training job's output holding a model, and its format (the job spec's output type). @default format custom_model */
+export interface JobOutputSource {
+  job: string;
+  output: string;
+  format?: ModelFormat;
 }
 
 export interface RegisterModelRequest {
   name: string;
   /** Where the model files are: a job output (`job`, `output`) or a folder. */
-  source: { job: string; output: string } | { path: string };
+  source: JobOutputSource | { path: string; format?: ModelFormat };
   /** A model already registered with this key is returned instead of a new version. */
   idempotencyKey: string;
   metrics?: Record<string, number>;
@@ -144,6 +160,8 @@ export interface ModelVersion {
   tags: Record<string, string>;
   lineage: ModelLineage;
   idempotencyKey: string;
+  /** @default custom_model */
+  format?: ModelFormat;
   /** Set when the version was copied from another environment's workspace. */
   copiedFrom?: { environment: EnvironmentName; name: string; version: number };
 }
@@ -193,7 +211,7 @@ export interface ScoreRequest {
 /** What a scoring script answers, read into one shape (shared/scoring/scoringAnswer.ts). */
 export type ScoreResponse = ScoringAnswer;
 
-export type ModelSource = { job: string; output: string } | ModelRef;
+export type ModelSource = JobOutputSource | ModelRef;
 
 /**
  * What one deployment served in a window, as canary analysis needs it: every figure is

@@ -30,6 +30,16 @@ const DataPolicy = z.strictObject({
   maxMegabytes: z.number().positive().default(256),
   /** NaN/Infinity in a numeric column: 'reject' refuses the file, 'missing' writes empty cells. @default reject */
   nonFinite: z.enum(['reject', 'missing']).default('reject'),
+  /**
+   * What a release trains on: `latest` the file that arrived; `all` every CSV under the prefix;
+   * `{ windowDays: N }` those modified in the last N days (and the file that arrived). Files
+   * must share one header. @default latest
+   */
+  trainingSet: z
+    .union([z.enum(['latest', 'all']), z.strictObject({ windowDays: z.number().positive() })], {
+      error: "use 'latest', 'all' or { windowDays: N }",
+    })
+    .default('latest'),
 });
 
 const jobPortName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'job input and output names are identifiers');

@@ -7,3 +7,4 @@ export { parseComputeReference, parseEnvironmentReference, formatEnvironmentRefe
 export { withCheckTimeout, withDeadline, timedOut, messageOf, redactTokens } from './withCheckTimeout';
 export { canaryTimingChecks, AZURE_MIN_BAKE_SECONDS, AZURE_MIN_MAX_STEP_SECONDS } from './canaryTiming';
 export { promotionCheck } from './promotionCheck';
+export { servingContainerCheck } from './servingContainerCheck';

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { EnvironmentField } from './environmentSpec';
 import { parseYamlWith } from '../config/parseConfig';
+import type { ModelFormat } from '../ports';
 
 /**
  * The subset of the Azure ML managed online deployment YAML that both backends accept.
@@ -42,7 +44,7 @@ export const DeploymentSpec = z.strictObject({
       scoring_script: z.string().min(1),
     })
     .optional(),
-  environment: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
+  environment: EnvironmentField.optional(),
   instance_type: z.string().optional(),
   /** @default 1 */
   instance_count: z.int().positive().default(1),
@@ -66,4 +68,17 @@ export type DeploymentSpec = z.infer<typeof DeploymentSpec>;
 
 export function parseDeploymentSpec(text: string, file: string): DeploymentSpec {
   return parseYamlWith(DeploymentSpec, text, file);
+}
+
+/**
+ * Why `model` cannot be served by a spec without code_configuration, if it cannot: Azure ML
+ * generates the scoring script and environment only for an MLflow model (no-code deployment)
+ * and refuses the deployment otherwise; both local paths (deployments, batch scoring) say the same.
+ */
+export function noCodeDeploymentProblem(specPath: string, model: string, format: ModelFormat): string | undefined {
+  if (format === 'mlflow_model') return undefined;
+  return (
+    `${specPath} has no code_configuration, which only an mlflow_model can do without; ${model} is a ${format}. ` +
+    'Add code_configuration (code and scoring_script) and environment, or declare the training output as mlflow_model'
+  );
 }

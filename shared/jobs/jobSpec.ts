@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EnvironmentField } from './environmentSpec';
 import { parseYamlWith } from '../config/parseConfig';
 
 /**
@@ -50,7 +51,7 @@ export const JobSpec = z.strictObject({
   command: z.string().trim().min(1, 'give the command the job runs'),
   inputs: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'input names are identifiers'), JobInputSpec).default({}),
   outputs: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'output names are identifiers'), JobOutputSpec).default({}),
-  environment: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
+  environment: EnvironmentField.optional(),
   compute: z.string().optional(),
   environment_variables: stringMap.default({}),
   tags: stringMap.default({}),

@@ -1,4 +1,5 @@
 import type { PipelineConfig } from '../config/schema';
+import type { ModelFormat } from '../ports';
 import type { JobSpec } from './jobSpec';
 
 /** Which inputs of a training job receive the data and the label column's name, and which output is the model. */
@@ -7,7 +8,12 @@ export interface TrainingPorts {
   /** Absent when the job takes no label input (its script knows the column). */
   labelInput?: string;
   modelOutput: string;
+  /** The model output's type in the job spec: `mlflow_model` is registered and deployed as MLflow (no code); anything else as custom. */
+  modelFormat: ModelFormat;
 }
+
+/** A pipeline's training section once the config loader has resolved its ports against the job spec. */
+type ResolvedTraining = PipelineConfig['training'] & { modelFormat?: ModelFormat };
 
 const URI_TYPES = new Set(['uri_file', 'uri_folder']);
 const MODEL_TYPES = new Set(['custom_model', 'mlflow_model', 'uri_folder']);
@@ -63,11 +69,15 @@ export function resolveTrainingPorts(training: PipelineConfig['training'], spec:
   }
 
   if (problems.length) return { problems };
-  return { dataInput: dataInput!, modelOutput: modelOutput!, ...(labelInput !== undefined && { labelInput }) };
+  const modelFormat: ModelFormat = spec.outputs[modelOutput!]?.type === 'mlflow_model' ? 'mlflow_model' : 'custom_model';
+  return { dataInput: dataInput!, modelOutput: modelOutput!, modelFormat, ...(labelInput !== undefined && { labelInput }) };
 }
 
 /** The ports of a loaded pipeline (set at start-up by the config loader); our example's names otherwise. */
 export function trainingPortsOf(pipeline: PipelineConfig): TrainingPorts {
-  const t = pipeline.training;
-  return { dataInput: t.dataInput ?? 'training_data', modelOutput: t.modelOutput ?? 'model', ...(t.labelInput !== undefined ? { labelInput: t.labelInput } : { labelInput: 'label_column' }) };
+  const t: ResolvedTraining = pipeline.training;
+  return {
+    dataInput: t.dataInput ?? 'training_data', modelOutput: t.modelOutput ?? 'model', modelFormat: t.modelFormat ?? 'custom_model',
+    ...(t.labelInput !== undefined ? { labelInput: t.labelInput } : { labelInput: 'label_column' }),
+  };
 }

@@ -65,6 +65,13 @@ export const DataLineage = z.object({
   holdoutRows: z.int().optional(),
   /** The candidate's baseline profile for drift monitoring (artifacts container). */
   profileBlob: z.string().optional(),
+  /** With data.trainingSet `all` or a window: the union trained on (artifacts container) and every file in it. */
+  trainingSet: z
+    .object({
+      blob: z.string(),
+      sources: z.array(z.object({ blob: z.string(), eTag: z.string(), sha256: z.string(), rows: z.int() })),
+    })
+    .optional(),
 });
 export type DataLineage = z.infer<typeof DataLineage>;
 

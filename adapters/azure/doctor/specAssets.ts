@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { AutopilotConfig, EnvironmentName } from '../../../shared/config/schema';
-import { checkResult, messageOf, parseComputeReference, parseEnvironmentReference, type CheckResult } from '../../../shared/doctor';
+import { checkResult, messageOf, parseComputeReference, parseEnvironmentReference, servingContainerCheck, type CheckResult } from '../../../shared/doctor';
 import { parseDeploymentSpec, parseJobSpec } from '../../../shared/jobs';
 import type { WorkspaceAssets } from './workspaceChecks';
 
@@ -32,9 +32,9 @@ export function collectSpecAssets(config: AutopilotConfig, azureEnvironments: re
     if (azureEnvironments.includes('dev')) {
       try {
         const job = parseJobSpec(readFileSync(settings.training.job, 'utf8'), jobFile);
-        if (typeof job.environment !== 'string') {
-          problems.push(checkResult(`spec ${jobFile}`, 'fail', `pipeline '${pipeline}': the job spec names no registered environment, which Azure ML needs`, 'Add `environment: azureml:<name>@latest` (or `azureml:<name>:<version>`) to the job spec'));
-        } else addEnvironment('dev', job.environment, jobFile);
+        if (job.environment === undefined) {
+          problems.push(checkResult(`spec ${jobFile}`, 'fail', `pipeline '${pipeline}': the job spec names no environment, which Azure ML needs`, 'Add `environment: azureml:<name>@latest` (or `azureml:<name>:<version>`, or inline with image or build) to the job spec'));
+        } else if (typeof job.environment === 'string') addEnvironment('dev', job.environment, jobFile);
         const compute = job.compute === undefined ? undefined : parseComputeReference(job.compute);
         if (job.compute === undefined) {
           problems.push(checkResult(`spec ${jobFile}`, 'fail', `pipeline '${pipeline}': the job spec names no compute, so Azure ML refuses the job`, 'Add `compute: azureml:<compute-name>` to the job spec'));
@@ -54,6 +54,8 @@ export function collectSpecAssets(config: AutopilotConfig, azureEnvironments: re
       if (typeof deployment.environment === 'string') {
         for (const env of azureEnvironments) addEnvironment(env, deployment.environment, deploymentFile);
       }
+      const serving = azureEnvironments.length ? servingContainerCheck(deployment, deploymentFile, pipeline) : undefined;
+      if (serving) problems.push(serving);
     } catch (error) {
       if (azureEnvironments.length) problems.push(checkResult(`spec ${deploymentFile}`, 'fail', messageOf(error)));
     }

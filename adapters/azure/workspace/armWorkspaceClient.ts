@@ -102,9 +102,10 @@ export class ArmWorkspaceClient {
   }
 
   /** The code folder as a code asset: uploaded once per content, found by hash afterwards. */
-  codeAsset(folder: string): Promise<CodeAsset> {
+  codeAsset(folder: string, name?: string): Promise<CodeAsset> {
     const onProgress = this.options.onCodeUploadProgress;
     return ensureCodeAsset(folder, { send: (method, path, apiVersion, body) => this.sendRaw(method, path, apiVersion, body), workspacePath: this.workspacePath }, {
+      ...(name !== undefined && { name }),
       onProgress: onProgress && ((progress) => onProgress(folder, progress)),
     });
   }

@@ -5,6 +5,8 @@ import type { JobInfo, SubmitJobRequest } from '../../../shared/ports';
 import { parseJobSpec } from '../../../shared/jobs';
 import { armCall, mapArmError, orUndefined } from './mapArmError';
 import { toCommandJob, toJobInfo } from './jobMapping';
+import { environmentIdFor } from './environmentAssets';
+import { BadRequestError } from '../../../shared/errors';
 import { jobLogText } from './jobLogText';
 import { MlflowMetrics } from './mlflowMetrics';
 import { armScope } from '../armMlClient';
@@ -28,8 +30,12 @@ export class AzureJobs {
     const existing = await this.getJob(request.name);
     if (existing) return existing;
     const spec = parseJobSpec(await readFile(request.specPath, 'utf8'), request.specPath);
+    if (spec.environment === undefined) {
+      throw new BadRequestError(`${request.specPath}: Azure ML runs a job in an environment; set \`environment:\` (azureml:<name>@latest, a registry URI, or inline with image or build)`, 'environment');
+    }
+    const environmentId = (await environmentIdFor(spec.environment, request.specPath, this.arm))!;
     const code = await this.arm.codeAsset(resolve(dirname(request.specPath), spec.code));
-    const body = toCommandJob(spec, request, { codeId: code.id, codeHash: code.hash, defaultCompute: this.options.defaultCompute });
+    const body = toCommandJob(spec, request, { codeId: code.id, codeHash: code.hash, defaultCompute: this.options.defaultCompute, environmentId });
     // Raw PUT through the client's pipeline (auth, retries): SDK 2.1.1 has no serializer
     // mapping for uri_file/uri_folder inputs and silently drops their `uri`.
     const response = await this.arm.sendRaw('PUT', `${this.arm.workspacePath}/jobs/${armName('job', request.name)}`, STABLE_API_VERSION, body);

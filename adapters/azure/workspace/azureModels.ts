@@ -17,6 +17,7 @@ export class AzureModels {
     return this.putOnce({
       name: request.name, path, sha256: '', metrics: request.metrics ?? {}, tags: request.tags ?? {},
       lineage: request.lineage ?? {}, idempotencyKey: request.idempotencyKey,
+      ...(request.source.format && { format: request.source.format }),
     }, request.description);
   }
 

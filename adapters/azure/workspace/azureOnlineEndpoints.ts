@@ -5,7 +5,8 @@ import type { DeployRequest, DeploymentInfo, EndpointInfo, MlWorkspace, ShadowRe
 import { AutopilotError, BadRequestError, NotSupportedError, StillProvisioningError } from '../../../shared/errors';
 import { parseDeploymentSpec } from '../../../shared/jobs';
 import { armCall, mapArmError } from './mapArmError';
-import { toArmDeployment, toDeploymentInfo } from './deploymentMapping';
+import { requireEnvironment, toArmDeployment, toDeploymentInfo } from './deploymentMapping';
+import { environmentIdFor } from './environmentAssets';
 import { asyncOperationStatus, pollArmOperation } from './armOperations';
 import { sendJson } from '../armMlClient';
 import { shadowFromMetrics } from './shadowFromMetrics';
@@ -29,7 +30,9 @@ export class AzureOnlineEndpoints {
   async deploy(request: DeployRequest): Promise<DeploymentInfo> {
     const { client, rg, ws, lro } = this.arm;
     const spec = parseDeploymentSpec(await readFile(request.specPath, 'utf8'), request.specPath);
-    // An MLflow model deployed without code has no code asset (Azure ML's no-code deployment).
+    requireEnvironment(spec, request.specPath);
+    // An MLflow model deployed without code has no code asset and no environment (Azure ML's no-code deployment).
+    const environmentId = spec.code_configuration && (await environmentIdFor(spec.environment, request.specPath, this.arm));
     const code = spec.code_configuration && (await this.arm.codeAsset(resolve(dirname(request.specPath), spec.code_configuration.code)));
     const budgetMs = this.arm.provisioningWaitMs;
     const interval = this.arm.pollIntervalMs ?? 2000;
@@ -45,7 +48,7 @@ export class AzureOnlineEndpoints {
       throw new AutopilotError(`endpoint '${request.endpoint}' is in state ${endpointState}; delete it in Azure ML studio (or \`az ml online-endpoint delete\`) and the next release recreates it`);
     }
     if (endpointState !== 'Succeeded') throw new StillProvisioningError(`endpoint '${request.endpoint}'`);
-    const body = toArmDeployment(spec, request, { location: this.arm.location, workspacePath: this.arm.workspacePath, codeId: code?.id, modelRegistry: this.arm.modelRegistry });
+    const body = toArmDeployment(spec, request, { location: this.arm.location, workspacePath: this.arm.workspacePath, codeId: code?.id, environmentId, modelRegistry: this.arm.modelRegistry });
     const id = `${request.endpoint}/${request.deployment}`;
     // Not ...AndWait: a deployment takes minutes; past the budget it is answered as 'creating'.
     await armCall(async () => pollWithin(await client.onlineDeployments.beginCreateOrUpdate(rg, ws, request.endpoint, request.deployment, body, lro), budgetMs, interval), 'deployment', id);

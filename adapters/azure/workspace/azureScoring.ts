@@ -1,5 +1,5 @@
 import { MetricsClient } from '@azure/monitor-query-metrics';
-import type { InvokeResult, LoadRequest, MlWorkspace, ModelSource, ScoreRequest, ScoreResponse, TrafficWindow } from '../../../shared/ports';
+import type { InvokeResult, JobOutputSource, LoadRequest, MlWorkspace, ModelSource, ScoreRequest, ScoreResponse, TrafficWindow } from '../../../shared/ports';
 import { AutopilotError, StillProvisioningError } from '../../../shared/errors';
 import { armCall, mapArmError } from './mapArmError';
 import { invokeScoring } from './invokeScoring';
@@ -55,7 +55,7 @@ export class AzureScoring {
     }
   }
 
-  private async evaluationDeployment(source: { job: string; output: string }, specPath: string): Promise<ScoringTarget> {
+  private async evaluationDeployment(source: JobOutputSource, specPath: string): Promise<ScoringTarget> {
     const target = evaluationTarget(this.arm.workspacePath, source.job);
     const info = await ensureEvaluationDeployment(this.workspace, target, source, specPath, { now: this.arm.now() });
     const label = `the output '${source.output}' of job '${source.job}'`;

@@ -14,7 +14,10 @@ export const SKIPPED_CODE_FOLDERS: readonly string[] = ['.git', 'node_modules', 
 
 /** A raw ARM call through the ML client's pipeline (auth, retries), path without host or api-version. */
 export type ArmSend = (method: 'GET' | 'PUT' | 'POST', path: string, apiVersion: string, body?: unknown) => Promise<PipelineResponse>;
-export interface CodeAsset { id: string; name: string; version: string; /** SHA-256 of the folder. */ hash: string; /** 0 when the version existed. */ uploadedFiles: number }
+export interface CodeAsset {
+  id: string; name: string; version: string; /** SHA-256 of the folder. */ hash: string; /** 0 when the version existed. */ uploadedFiles: number;
+  /** The blob folder holding the files (an environment's Docker build context may point at it). */ uri: string;
+}
 export interface CodeUploadProgress { uploadedFiles: number; totalFiles: number; uploadedBytes: number; totalBytes: number }
 export interface EnsureCodeAssetOptions {
   /** Asset name. @default `autopilot-<folder name>`, sanitized */
@@ -39,7 +42,7 @@ const PendingUpload = z.object({
     credential: z.object({ credentialType: z.literal('SAS'), sasUri: z.url() }),
   }),
 });
-const CodeVersion = z.object({ id: z.string().min(1), properties: z.object({ tags: z.record(z.string(), z.string().nullable()).optional() }).optional() });
+const CodeVersion = z.object({ id: z.string().min(1), properties: z.object({ codeUri: z.string().optional(), tags: z.record(z.string(), z.string().nullable()).optional() }).optional() });
 const HASH_TAG = 'autopilot.codeHash';
 
 /**
@@ -54,7 +57,7 @@ export async function ensureCodeAsset(folder: string, arm: { send: ArmSend; work
   const path = `${arm.workspacePath}/codes/${name}/versions/${version}`;
   const id = `${name}:${version}`;
   const existing = await existingVersion(arm.send, path, id, hash);
-  if (existing) return { id: existing, name, version, hash, uploadedFiles: 0 };
+  if (existing) return { ...existing, name, version, hash, uploadedFiles: 0 };
 
   const started = await arm.send('POST', `${path}/startPendingUpload`, CODE_API_VERSION, { pendingUploadType: 'TemporaryBlobReference' });
   if (started.status >= 400) throw mapArmError({ statusCode: started.status, message: started.bodyAsText }, 'code asset', id);
@@ -67,19 +70,19 @@ export async function ensureCodeAsset(folder: string, arm: { send: ArmSend; work
     properties: { codeUri: blobUri, isAnonymous: false, description: `code folder ${basename(folder)}, uploaded by autopilot`, tags: { [HASH_TAG]: hash } },
   });
   // 409: another release registered the same version meanwhile; its content is the same.
-  if (put.status === 409) return { id: (await existingVersion(arm.send, path, id, hash))!, name, version, hash, uploadedFiles: files.length };
+  if (put.status === 409) return { ...(await existingVersion(arm.send, path, id, hash))!, name, version, hash, uploadedFiles: files.length };
   if (put.status >= 400) throw mapArmError({ statusCode: put.status, message: put.bodyAsText }, 'code asset', id);
-  return { id: CodeVersion.parse(JSON.parse(put.bodyAsText ?? '{}')).id, name, version, hash, uploadedFiles: files.length };
+  return { id: CodeVersion.parse(JSON.parse(put.bodyAsText ?? '{}')).id, uri: blobUri, name, version, hash, uploadedFiles: files.length };
 }
 
-async function existingVersion(send: ArmSend, path: string, id: string, hash: string): Promise<string | undefined> {
+async function existingVersion(send: ArmSend, path: string, id: string, hash: string): Promise<{ id: string; uri: string } | undefined> {
   const found = await send('GET', path, CODE_API_VERSION);
   if (found.status === 404) return undefined;
   if (found.status >= 400) throw mapArmError({ statusCode: found.status, message: found.bodyAsText }, 'code asset', id);
   const version = CodeVersion.parse(JSON.parse(found.bodyAsText ?? '{}'));
   const recorded = version.properties?.tags?.[HASH_TAG];
   if (recorded && recorded !== hash) throw new AutopilotError(`code asset '${id}' holds other code (hash ${recorded}, expected ${hash}); archive that version in the workspace`);
-  return version.id;
+  return { id: version.id, uri: version.properties?.codeUri ?? '' };
 }
 
 export interface CodeFile { name: string; path: string; size: number }

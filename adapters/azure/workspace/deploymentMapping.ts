@@ -1,13 +1,25 @@
 import type { OnlineDeployment } from '@azure/arm-machinelearning';
 import type { DeploymentSpec } from '../../../shared/jobs';
 import type { DeploymentInfo, DeployRequest } from '../../../shared/ports';
+import { BadRequestError } from '../../../shared/errors';
 import { registryAssetId } from './azureRegistry';
+
+/** A scoring script runs in an environment; refused before any code is uploaded when there is none. */
+export function requireEnvironment(spec: DeploymentSpec, specPath: string): void {
+  if (spec.code_configuration && spec.environment === undefined) {
+    throw new BadRequestError(
+      `${specPath}: a deployment with code_configuration needs \`environment:\` (azureml:<name>:<version>, @latest, a registry URI, or inline with image or build)`,
+      'environment',
+    );
+  }
+}
 
 /** Our managed online deployment spec as the ARM body of a Managed deployment. */
 export function toArmDeployment(
   spec: DeploymentSpec, request: DeployRequest,
   where: {
     location: string; workspacePath: string; /** ARM id of the code asset holding `code_configuration.code`; none for a no-code MLflow deployment. */ codeId: string | undefined;
+    /** The environment's id (registered first when inline); none for a no-code MLflow deployment. */ environmentId: string | undefined;
     /** Registry whose asset the model is (staging/prod with azure.registry). @default none: a workspace model */ modelRegistry?: string;
   },
 ): OnlineDeployment {
@@ -25,7 +37,7 @@ export function toArmDeployment(
       // Without code_configuration Azure ML serves the MLflow model itself: no code, no environment
       // (how-to-deploy-mlflow-models-online-endpoints, "no-code deployment").
       ...(spec.code_configuration && {
-        environmentId: typeof spec.environment === 'string' ? spec.environment : undefined,
+        environmentId: where.environmentId,
         codeConfiguration: { codeId: where.codeId, scoringScript: spec.code_configuration.scoring_script },
       }),
       environmentVariables: spec.environment_variables,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { DeploymentInfo, MlWorkspace } from '../../../shared/ports';
+import type { DeploymentInfo, JobOutputSource, MlWorkspace } from '../../../shared/ports';
 
 /** Model container that holds the evaluation copies of job outputs (never deployed beyond evaluation). */
 export const EVALUATION_MODEL = 'autopilot-evaluation';
@@ -27,7 +27,7 @@ export function evaluationTarget(workspaceId: string, job: string): EvaluationTa
 export async function ensureEvaluationDeployment(
   workspace: MlWorkspace,
   target: EvaluationTarget,
-  source: { job: string; output: string },
+  source: JobOutputSource,
   specPath: string,
   options: { now: Date; staleAfterMs?: number },
 ): Promise<DeploymentInfo> {

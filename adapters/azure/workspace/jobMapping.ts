@@ -13,6 +13,8 @@ export interface CommandJobOptions {
   codeHash: string;
   /** Compute for a spec that names none. @default none */
   defaultCompute?: string;
+  /** ARM id (or asset reference) of the spec's environment, registered first when defined inline. */
+  environmentId: string;
 }
 
 /** Builds the ARM command job body from our job spec, the request's input values and the uploaded code. */
@@ -36,14 +38,11 @@ export function toCommandJob(spec: JobSpec, request: SubmitJobRequest, options: 
     const literal = value?.value ?? (typeof declared === 'object' ? declared.default : declared);
     if (literal !== undefined) inputs[name] = { jobInputType: 'literal', value: String(literal) };
   }
-  if (typeof spec.environment !== 'string') {
-    throw new BadRequestError('Azure ML needs `environment: azureml:<name>@<version|latest>` in the job spec', 'environment');
-  }
   const properties: CommandJob = {
     jobType: 'Command',
     command: spec.command,
     codeId: options.codeId,
-    environmentId: spec.environment,
+    environmentId: options.environmentId,
     computeId: spec.compute ?? options.defaultCompute,
     displayName: spec.display_name,
     experimentName: spec.experiment_name,

@@ -15,7 +15,9 @@ export function toArmModelVersion(model: Omit<ModelVersion, 'version' | 'created
   const properties: Record<string, string> = { [SHA]: model.sha256 };
   for (const [k, v] of Object.entries(model.metrics)) properties[`${METRIC}${k}`] = String(v);
   if (model.copiedFrom) properties[COPIED_FROM] = JSON.stringify(model.copiedFrom);
-  return { properties: { modelUri: model.path, modelType: 'custom_model', description, tags, properties } };
+  // modelType is what Azure ML reads for no-code deployment ("The storage format for this entity. Used for NCD.",
+  // ModelVersionProperties in azure-rest-api-specs machinelearningservices): an mlflow_model deploys without code.
+  return { properties: { modelUri: model.path, modelType: model.format ?? 'custom_model', description, tags, properties } };
 }
 
 export function fromArmModelVersion(name: string, arm: ArmModelVersion): ModelVersion {
@@ -40,6 +42,7 @@ export function fromArmModelVersion(name: string, arm: ArmModelVersion): ModelVe
     tags,
     lineage: lineage as ModelLineage,
     idempotencyKey: arm.properties.tags?.[IDEMPOTENCY_TAG] ?? '',
+    ...(arm.properties.modelType === 'mlflow_model' && { format: 'mlflow_model' as const }),
     copiedFrom: copied ? (JSON.parse(copied) as { environment: EnvironmentName; name: string; version: number }) : undefined,
   };
 }

@@ -6,9 +6,11 @@
  *   POST /score  the raw body goes to run(); its JSON-serialisable result is the answer
  * It prints `LISTENING <port>` on stdout as soon as it listens, so the parent learns the port.
  *
- * Environment: AUTOPILOT_SCORING_SCRIPT (absolute path), AZUREML_MODEL_DIR (model files).
+ * Environment: AUTOPILOT_SCORING_SCRIPT (absolute path) or Azure ML's AML_APP_ROOT + AZUREML_ENTRY_SCRIPT,
+ * AZUREML_MODEL_DIR (model files); AUTOPILOT_SCORING_PORT / _HOST in a container (default: any port, loopback).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { isAbsolute, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 interface ScoringScript {
@@ -89,10 +91,24 @@ const server = createServer((req, res) => {
 // Longer than the router's keep-alive sockets stay idle, so it never reuses a socket we closed.
 server.keepAliveTimeout = 120_000;
 
+/**
+ * The scoring script: ours names it outright; in an Azure ML container (examples/tabular/azure)
+ * Azure ML mounts code_configuration.code at AML_APP_ROOT and names the script AZUREML_ENTRY_SCRIPT.
+ */
+function scriptPathFromEnvironment(env: NodeJS.ProcessEnv): string {
+  const named = env['AUTOPILOT_SCORING_SCRIPT'];
+  if (named) return named;
+  const root = env['AML_APP_ROOT'];
+  const entry = env['AZUREML_ENTRY_SCRIPT'];
+  if (root && entry) return isAbsolute(entry) ? entry : join(root, entry);
+  throw new Error('set AUTOPILOT_SCORING_SCRIPT, or AML_APP_ROOT and AZUREML_ENTRY_SCRIPT as Azure ML does');
+}
+
 async function main(): Promise<void> {
-  const scriptPath = process.env['AUTOPILOT_SCORING_SCRIPT'];
-  if (!scriptPath) throw new Error('AUTOPILOT_SCORING_SCRIPT is not set');
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const scriptPath = scriptPathFromEnvironment(process.env);
+  // A container serves the routes of its environment's inference_config on a fixed port, on every interface.
+  const port = Number(process.env['AUTOPILOT_SCORING_PORT'] ?? 0);
+  await new Promise<void>((resolve) => server.listen(port, process.env['AUTOPILOT_SCORING_HOST'] ?? '127.0.0.1', resolve));
   const address = server.address();
   process.stdout.write(`LISTENING ${typeof address === 'object' && address ? address.port : 0}\n`);
   const loaded = await loadScript(scriptPath);

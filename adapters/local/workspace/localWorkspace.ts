@@ -11,6 +11,7 @@ import type {
   LoadRequest,
   Logger,
   MlWorkspace,
+  ModelFormat,
   ModelRef,
   ModelSource,
   ModelVersion,
@@ -159,8 +160,8 @@ export class LocalWorkspace implements MlWorkspace {
   }
 
   async scoreBatch(source: ModelSource, specPath: string, request: ScoreRequest, options: { signal?: AbortSignal } = {}): Promise<ScoreResponse> {
-    const { dir, label } = await this.scoringSource(source);
-    return this.batchScoring.score(dir, label, specPath, request, options);
+    const { dir, label, format } = await this.scoringSource(source);
+    return this.batchScoring.score(dir, label, specPath, request, { ...options, format });
   }
 
   /** Stops the scoring server scoreBatch kept for `source`. */
@@ -169,14 +170,14 @@ export class LocalWorkspace implements MlWorkspace {
     if (dir) await this.batchScoring.finished(dir);
   }
 
-  private async scoringSource(source: ModelSource): Promise<{ dir: string; label: string }> {
+  private async scoringSource(source: ModelSource): Promise<{ dir: string; label: string; format: ModelFormat }> {
     if ('job' in source) {
       const output = await this.jobOutput(source.job, source.output);
-      return { dir: output.path, label: `output '${source.output}' of job ${source.job}` };
+      return { dir: output.path, label: `output '${source.output}' of job ${source.job}`, format: source.format ?? 'custom_model' };
     }
     const model = await this.models.get(source);
     if (!model) throw new NotFoundError('model', `${source.name}:${source.version}`, `no such version in ${this.environment}`);
-    return { dir: model.path, label: `model ${model.name}:${model.version}` };
+    return { dir: model.path, label: `model ${model.name}:${model.version}`, format: model.format ?? 'custom_model' };
   }
 
   /** One request through the router (measured like live traffic); HTTP failures are results, not throws. */

@@ -18,8 +18,10 @@ export const ModelRecord = z.object({
     jobName: z.string().optional(),
     codeHash: z.string().optional(),
     releaseId: z.string().optional(),
+    trainingSet: z.string().optional(),
   }),
   idempotencyKey: z.string(),
+  format: z.enum(['custom_model', 'mlflow_model']).optional(),
   description: z.string().optional(),
   copiedFrom: z.object({ environment: EnvironmentName, name: z.string(), version: z.int() }).optional(),
 });

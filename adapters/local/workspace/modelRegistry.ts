@@ -43,12 +43,20 @@ export class ModelRegistry {
       }
       const isFolder = await stat(source).then((s) => s.isDirectory(), () => false);
       if (!isFolder) throw new BadRequestError(`model files must be a folder; ${source} is not one`, 'source');
+      const format = request.source.format ?? 'custom_model';
+      if (format === 'mlflow_model' && !(await stat(join(source, 'MLmodel')).then((s) => s.isFile(), () => false))) {
+        throw new BadRequestError(
+          `an mlflow_model must be a folder with an MLmodel file; ${source} has none. Save the model with mlflow (e.g. mlflow.sklearn.save_model) or declare the job output as custom_model`,
+          'source',
+        );
+      }
       const draft: Omit<ModelVersion, 'version' | 'path' | 'sha256' | 'createdAt'> & { description?: string } = {
         name: request.name,
         metrics: { ...request.metrics },
         tags: { ...request.tags },
         lineage,
         idempotencyKey: request.idempotencyKey,
+        ...(format === 'mlflow_model' && { format }),
       };
       if (request.description !== undefined) draft.description = request.description;
       return this.store(source, draft);
@@ -68,6 +76,7 @@ export class ModelRegistry {
         tags: { ...from.tags },
         lineage: { ...from.lineage },
         idempotencyKey: key,
+        ...(from.format && { format: from.format }),
         copiedFrom: { environment: fromEnvironment, name: from.name, version: from.version },
       });
       if (copied.sha256 !== from.sha256) {

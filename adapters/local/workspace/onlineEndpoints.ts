@@ -6,6 +6,7 @@ import type { DeploymentInfo, DeploymentLogs, DeploymentLogsOptions, DeployReque
 import { resolveDeploymentLogsOptions } from '../../../shared/endpoints/deploymentLogs';
 import type { EndpointRouting, LocalEndpointHost } from '../inference/endpointHost';
 import { loadDeploymentSpec } from '../inference/loadDeploymentSpec';
+import { noCodeDeploymentProblem } from '../../../shared/jobs/deploymentSpec';
 import { ScoringProcess } from '../inference/scoringProcess';
 import { armEndpointId, EndpointRecord, type DeploymentRecord } from './endpointRecord';
 import { KeyedMutex } from './keyedMutex';
@@ -81,9 +82,13 @@ export class OnlineEndpoints {
       const owner = this.options.host.owner(request.endpoint);
       if (owner && owner !== this.options.environment) throw new EndpointConflictError(request.endpoint, owner, this.options.environment);
       const spec = await loadDeploymentSpec(request.specPath);
-      if (!(await this.options.getModel(request.model))) {
+      const model = await this.options.getModel(request.model);
+      if (!model) {
         throw new NotFoundError('model', `${request.model.name}:${request.model.version}`, `register or import it in ${this.options.environment} first`);
       }
+      // Azure ML refuses the same deployment: only an MLflow model is served without a scoring script.
+      const noCode = spec.scriptPath ? undefined : noCodeDeploymentProblem(spec.specPath, `model ${model.name}:${model.version}`, model.format ?? 'custom_model');
+      if (noCode) throw new BadRequestError(noCode, 'code_configuration');
       let record = this.records.get(request.endpoint);
       if (!record) {
         record = { name: request.endpoint, environment: this.options.environment, createdAt: new Date().toISOString(), traffic: {}, mirrorTraffic: {}, deployments: [] };

@@ -1,7 +1,8 @@
 import { request } from 'node:http';
-import type { ScoreRequest, ScoreResponse } from '../../../shared/ports';
+import type { ModelFormat, ScoreRequest, ScoreResponse } from '../../../shared/ports';
 import { readScoringAnswer } from '../../../shared/scoring/scoringAnswer';
 import { loadDeploymentSpec } from '../inference/loadDeploymentSpec';
+import { noCodeDeploymentProblem } from '../../../shared/jobs/deploymentSpec';
 import { ScoringProcess } from '../inference/scoringProcess';
 import { ScoringError } from './workspaceErrors';
 
@@ -33,10 +34,12 @@ export class BatchScoring {
 
   constructor(private readonly options: BatchScoringOptions = {}) {}
 
-  async score(modelDir: string, modelLabel: string, specPath: string, body: ScoreRequest, options: { signal?: AbortSignal } = {}): Promise<ScoreResponse> {
+  async score(
+    modelDir: string, modelLabel: string, specPath: string, body: ScoreRequest, options: { signal?: AbortSignal; format?: ModelFormat } = {},
+  ): Promise<ScoreResponse> {
     options.signal?.throwIfAborted();
     const key = `${modelDir}\u0000${specPath}`;
-    const pending = this.server(key, modelDir, modelLabel, specPath);
+    const pending = this.server(key, modelDir, modelLabel, specPath, options.format ?? 'custom_model');
     const server = await pending;
     const fail = (message: string) => new ScoringError(modelLabel, server.scriptPath, message);
     clearTimeout(server.idle);
@@ -88,10 +91,10 @@ export class BatchScoring {
     return this.servers.size;
   }
 
-  private server(key: string, modelDir: string, modelLabel: string, specPath: string): Promise<Server> {
+  private server(key: string, modelDir: string, modelLabel: string, specPath: string, format: ModelFormat): Promise<Server> {
     let server = this.servers.get(key);
     if (!server) {
-      server = this.launch(modelDir, modelLabel, specPath);
+      server = this.launch(modelDir, modelLabel, specPath, format);
       this.servers.set(key, server);
       // A server that never came up is not cached: the next batch tries again.
       server.catch(() => this.servers.get(key) === server && this.servers.delete(key));
@@ -99,8 +102,10 @@ export class BatchScoring {
     return server;
   }
 
-  private async launch(modelDir: string, modelLabel: string, specPath: string): Promise<Server> {
+  private async launch(modelDir: string, modelLabel: string, specPath: string, format: ModelFormat): Promise<Server> {
     const spec = await loadDeploymentSpec(specPath);
+    const noCode = spec.scriptPath ? undefined : noCodeDeploymentProblem(spec.specPath, modelLabel, format);
+    if (noCode) throw new ScoringError(modelLabel, NO_CODE, noCode);
     const process = new ScoringProcess(
       {
         label: `batch scoring of ${modelLabel}`,

@@ -21,7 +21,8 @@ export const evaluate: StageHandler = async (release, ctx) => {
   const { columns, rows, labelIndex } = await readHoldout(release, ctx);
   const truth = rows.map((r) => r[labelIndex]!);
 
-  const candidateSource: ModelSource = { job: release.job.name, output: trainingPortsOf(ctx.pipeline).modelOutput };
+  const ports = trainingPortsOf(ctx.pipeline);
+  const candidateSource: ModelSource = { job: release.job.name, output: ports.modelOutput, format: ports.modelFormat };
   let scored: Awaited<ReturnType<typeof scoreRows>>;
   let provisioning = false;
   try {

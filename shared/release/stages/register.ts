@@ -1,5 +1,6 @@
 import { trainingPortsOf } from '../../jobs/trainingPorts';
 import type { StageHandler } from '../context';
+import { manifestOf } from './validate';
 
 /**
  * Registers the candidate in the dev workspace whatever the gate said (the record of
@@ -7,9 +8,10 @@ import type { StageHandler } from '../context';
  */
 export const register: StageHandler = async (release, ctx) => {
   if (!release.job || !release.gate) return { kind: 'end', status: 'failed', reason: 'nothing to register: no training job or evaluation' };
+  const ports = trainingPortsOf(ctx.pipeline);
   const model = await ctx.workspaces.dev.registerModel({
     name: release.pipeline,
-    source: { job: release.job.name, output: trainingPortsOf(ctx.pipeline).modelOutput },
+    source: { job: release.job.name, output: ports.modelOutput, format: ports.modelFormat },
     idempotencyKey: release.id,
     metrics: release.metrics.candidate ?? {},
     tags: {
@@ -26,6 +28,7 @@ export const register: StageHandler = async (release, ctx) => {
       jobName: release.job.name,
       codeHash: release.job.codeHash,
       releaseId: release.id,
+      ...(release.data?.trainingSet && { trainingSet: manifestOf(release.id) }),
     },
     description: release.gate.reason,
   });

@@ -4,6 +4,7 @@ import { describeNonFinite } from '../../data/columnStats';
 import { inThreadDataGate } from '../../data/dataGate';
 import { planSplit, type SplitCounts, type SplitPlan } from '../../data/holdoutSplit';
 import type { BlobRef } from '../../ports';
+import { buildTrainingSet, trainsOnUnion, type TrainingSet } from '../../data/trainingSet';
 import type { StageContext, StageHandler } from '../context';
 
 const TEXT_EXTENSIONS = new Set(['csv', 'txt', '']);
@@ -26,35 +27,54 @@ export const validate: StageHandler = async (release, ctx) => {
   if (!TEXT_EXTENSIONS.has(extension)) {
     return reject(`only CSV files are supported (got .${extension}); export the data as CSV with a header row`);
   }
-  const source = { container: data.container, name: data.blob };
-  const info = await ctx.data.getInfo(source);
-  if (!info) return reject('the blob no longer exists');
-  if (normalizeETag(info.eTag) !== data.eTag) return overwritten(normalizeETag(info.eTag));
-  const limit = ctx.pipeline.data.maxMegabytes * 1024 * 1024;
-  if (info.contentLength > limit) {
-    return reject(`${(info.contentLength / 1048576).toFixed(1)} MB exceeds data.maxMegabytes (${ctx.pipeline.data.maxMegabytes})`);
+  const arrived = { container: data.container, name: data.blob };
+  const arrivedInfo = await ctx.data.getInfo(arrived);
+  if (!arrivedInfo) return reject('the blob no longer exists');
+  if (normalizeETag(arrivedInfo.eTag) !== data.eTag) return overwritten(normalizeETag(arrivedInfo.eTag));
+  const policy = ctx.pipeline.data;
+  const limit = policy.maxMegabytes * 1024 * 1024;
+  if (arrivedInfo.contentLength > limit) {
+    return reject(`${(arrivedInfo.contentLength / 1048576).toFixed(1)} MB exceeds data.maxMegabytes (${policy.maxMegabytes})`);
   }
   const gate = ctx.dataGate ?? inThreadDataGate;
-  const policy = ctx.pipeline.data;
   const trainBlob = `releases/${release.id}/train.csv`;
   const holdoutBlob = `releases/${release.id}/holdout.csv`;
+  // A drift retrain's data (artifacts container) is already a union of the pipeline's files.
+  const union = trainsOnUnion(policy.trainingSet) && data.container === policy.container;
+  let source: BlobRef = arrived;
+  let info = arrivedInfo;
+  let scanned = where;
+  let trainingSet: TrainingSet | undefined;
   let profile;
   let counts;
   try {
+    if (union) {
+      const target = { container: ctx.settings.artifactsContainer, name: `releases/${release.id}/training-set.csv` };
+      trainingSet = await buildTrainingSet(ctx.data, policy, { ...arrived, eTag: arrivedInfo.eTag }, target, ctx.clock.now());
+      ({ blob: info } = trainingSet);
+      source = target;
+      scanned = `training set of ${trainingSet.sources.length} file(s) under ${policy.container}/${policy.prefix}`;
+      // The model's lineage points at this list of every file with its eTag and SHA-256.
+      await ctx.data.write({ container: target.container, name: manifestOf(release.id) }, JSON.stringify({ files: trainingSet.sources }, null, 1), { contentType: 'application/json' });
+      if (info.contentLength > limit) {
+        return reject(`the training set of ${trainingSet.sources.length} files is ${(info.contentLength / 1048576).toFixed(1)} MB, over data.maxMegabytes (${policy.maxMegabytes}); narrow it with data.trainingSet: { windowDays: N }`);
+      }
+    }
     // Both reads are pinned to the eTag checked above: the split is of the file that was checked.
     const first = await ctx.data.readStream(source, { ifMatch: info.eTag });
-    profile = await gate.scan(first.chunks, { blob: where, labelColumn: policy.labelColumn, minRows: policy.minRows, nonFinite: policy.nonFinite });
+    profile = await gate.scan(first.chunks, { blob: scanned, labelColumn: policy.labelColumn, minRows: policy.minRows, nonFinite: policy.nonFinite });
     const plan = planSplit(profile, where, ctx.pipeline.evaluation.holdoutFraction, ctx.pipeline.evaluation.seed);
     counts = await writeSplit(ctx, source, info.eTag, plan, { train: trainBlob, holdout: holdoutBlob });
   } catch (error) {
     if (error instanceof DataValidationError) return { kind: 'end', status: 'rejected', reason: error.message };
-    if (error instanceof ConcurrencyError) return overwritten('a newer one');
+    if (error instanceof ConcurrencyError) return union ? reject(`training set: ${error.message}`) : overwritten('a newer one');
     throw error;
   }
   const nonFinite = profile.nonFinite.length > 0 ? `; NaN/Infinity written as missing (data.nonFinite): ${describeNonFinite(profile.nonFinite)}` : '';
+  const files = trainingSet ? `${trainingSet.sources.length} file(s), ` : '';
   return {
     kind: 'advance',
-    detail: `${profile.rows} rows, ${profile.columns.length - 1} features, ${profile.classCounts.length} classes; ${counts.holdoutRows} held out${nonFinite}`,
+    detail: `${files}${profile.rows} rows, ${profile.columns.length - 1} features, ${profile.classCounts.length} classes; ${counts.holdoutRows} held out${nonFinite}`,
     patch: {
       data: {
         ...data,
@@ -64,6 +84,7 @@ export const validate: StageHandler = async (release, ctx) => {
         trainBlob,
         holdoutBlob,
         holdoutRows: counts.holdoutRows,
+        ...(trainingSet && { trainingSet: { blob: source.name, sources: trainingSet.sources } }),
       },
     },
   };
@@ -87,4 +108,9 @@ async function writeSplit(ctx: StageContext, source: BlobRef, eTag: string, plan
     await Promise.all([train.abort(reason), holdout.abort(reason)]);
     throw error;
   }
+}
+
+/** The list of a release's training-set files (artifacts container). */
+export function manifestOf(releaseId: string): string {
+  return `releases/${releaseId}/training-set.json`;
 }

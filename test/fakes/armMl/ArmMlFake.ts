@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHash, randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { FakeScoring, type ScoringView } from './FakeScoring';
-import { DeploymentBody, EndpointBody, EndpointPatchBody, JobBody, ModelVersionBody } from './armMlSchemas';
+import { DeploymentBody, EndpointBody, EndpointPatchBody, EnvironmentVersionBody, JobBody, ModelVersionBody } from './armMlSchemas';
 import { closeServer } from '../closeServer';
 import { listenLocally } from '../listenLocally';
 
@@ -206,6 +206,18 @@ export class ArmMlFake {
         }
         return [200, job];
       }
+      case 'PUT environments/*/versions/*': {
+        const b = validate(EnvironmentVersionBody, body);
+        // Environment versions are immutable, as model versions are.
+        const existing = this.resources.get(key);
+        if (existing && JSON.stringify(existing.properties) !== JSON.stringify(b.properties)) {
+          throw new ArmHttpError(409, 'Conflict', `environment version ${name} already exists with another definition; register a new version`);
+        }
+        const environment = { id, name, type: 'Microsoft.MachineLearningServices/workspaces/environments/versions', properties: b.properties, systemData: { createdAt: new Date().toISOString() } };
+        this.resources.set(key, environment);
+        return [201, environment];
+      }
+      case 'GET environments/*/versions/*':
       case 'GET models/*/versions/*': case 'GET onlineEndpoints/*': case 'GET onlineEndpoints/*/deployments/*':
         return [200, this.existing(key, name)];
       case 'POST jobs/*/cancel': {
@@ -254,6 +266,8 @@ export class ArmMlFake {
       case 'PUT onlineEndpoints/*/deployments/*': {
         this.existing(key.slice(0, key.indexOf('/deployments/')), parts[1]!);
         const b = validate(DeploymentBody, body);
+        this.refuseNoCodeCustomModel(b.properties.model, b.properties.codeConfiguration !== undefined);
+        this.refuseUnknownEnvironment(b.properties.environmentId);
         const deployment = { ...b, id, name, properties: { ...b.properties, provisioningState: 'Creating' }, systemData: { createdAt: new Date().toISOString() } };
         this.resources.set(key, deployment);
         return this.locationOperation(deployment, () => (deployment.properties.provisioningState = 'Succeeded'), id, this.holdProvisioning ? Number.POSITIVE_INFINITY : this.deploymentProvisioningMs || undefined);
@@ -273,6 +287,29 @@ export class ArmMlFake {
         throw new ArmHttpError(405, 'UnsupportedOperation', `${route} is not implemented by the fake`);
     }
   }
+
+  /**
+   * Azure ML generates the scoring script and environment only for MLflow models ("no-code deployment",
+   * MicrosoftDocs/azure-ai-docs how-to-deploy-mlflow-models-online-endpoints.md); any other model needs
+   * codeConfiguration. A model the fake cannot see (a registry without registryRoutes) is not judged.
+   */
+  private refuseNoCodeCustomModel(modelId: string, hasCode: boolean): void {
+    if (hasCode) return;
+    const model = this.resources.get(modelId.toLowerCase()) ?? this.modelLookups.map((lookup) => lookup(modelId)).find(Boolean);
+    const type = (model?.properties as { modelType?: string } | undefined)?.modelType ?? 'custom_model';
+    if (model && type !== 'mlflow_model') {
+      throw new ArmHttpError(400, 'BadArgument', `model ${modelId} is a ${type}: only an mlflow_model can be deployed without codeConfiguration and environmentId`);
+    }
+  }
+
+  /** A workspace environment named by ARM id must exist (references in other forms are resolved by the service; not judged here). */
+  private refuseUnknownEnvironment(environmentId: string | undefined): void {
+    if (!environmentId?.startsWith('/subscriptions/') || !/\/environments\/[^/]+\/versions\/[^/]+$/i.test(environmentId)) return;
+    if (!this.resources.has(environmentId.toLowerCase())) throw new ArmHttpError(404, 'ResourceNotFound', `environment ${environmentId} not found`);
+  }
+
+  /** Model versions held elsewhere (registries), by asset id, for the deployment checks. */
+  readonly modelLookups: ((assetId: string) => Resource | undefined)[] = [];
 
   private existing(key: string, name: string): Resource {
     const found = this.resources.get(key);

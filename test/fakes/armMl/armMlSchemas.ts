@@ -27,6 +27,8 @@ export const JobBody = z.looseObject({
 export const ModelVersionBody = z.looseObject({
   properties: z.looseObject({
     modelUri: z.string().min(1),
+    // "The storage format for this entity. Used for NCD." (ModelVersionProperties); azure-ai-ml accepts these three (AssetTypes).
+    modelType: z.enum(['custom_model', 'mlflow_model', 'triton_model']).optional(),
     tags: stringMap.optional(),
     properties: stringMap.optional(),
   }),
@@ -59,6 +61,27 @@ export const DeploymentBody = z.looseObject({
       'must be a model version ARM id or azureml://registries/{registry}/models/{name}/versions/{version}',
     ),
     instanceType: z.string().optional(),
+    environmentId: z.string().min(1).optional(),
+    codeConfiguration: z.looseObject({ codeId: z.string().min(1).optional(), scoringScript: z.string().min(1) }).optional(),
+  }).refine((p) => (p.codeConfiguration === undefined) === (p.environmentId === undefined), {
+    message: 'a scoring script runs in an environment: give codeConfiguration and environmentId together, or neither for an MLflow model (no-code deployment)',
   }),
   sku: z.looseObject({ name: z.string(), capacity: z.int().positive() }).optional(),
+});
+
+const Route = z.strictObject({ path: z.string().min(1), port: z.int().min(1).max(65535) });
+
+/**
+ * EnvironmentVersionProperties (2022-10-01): an `image` or a `build` context (a blob URI on
+ * creation), optionally the routes of a custom serving container (InferenceContainerProperties;
+ * Route requires path and port).
+ */
+export const EnvironmentVersionBody = z.looseObject({
+  properties: z.looseObject({
+    image: z.string().min(1).optional(),
+    build: z.looseObject({ contextUri: z.url(), dockerfilePath: z.string().min(1).optional() }).optional(),
+    condaFile: z.string().optional(),
+    osType: z.enum(['Linux', 'Windows']).optional(),
+    inferenceConfig: z.strictObject({ livenessRoute: Route.optional(), readinessRoute: Route.optional(), scoringRoute: Route.optional() }).optional(),
+  }).refine((p) => (p.image === undefined) !== (p.build === undefined), { message: 'give image or build, not both or neither' }),
 });

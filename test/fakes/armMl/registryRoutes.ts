@@ -106,5 +106,11 @@ export function registryRoutes(fake: ArmMlFake, registry: { name: string; subscr
     if (!listed.length) throw new ArmHttpError(404, 'ResourceNotFound', `model ${version[4]} not found in registry ${registry.name}`);
     return [200, { value: listed }];
   };
+  // Deployments name registry models by asset id; the fake's deployment checks look them up here.
+  fake.modelLookups.push((assetId) => {
+    const m = /^azureml:\/\/registries\/([^/]+)\/models\/([^/]+)\/versions\/([^/]+)$/i.exec(assetId);
+    if (!m || m[1]!.toLowerCase() !== registry.name.toLowerCase()) return undefined;
+    return versions.get(`${registryPath}/models/${m[2]}/versions/${m[3]}`.toLowerCase());
+  });
   return { route, versions, imports };
 }

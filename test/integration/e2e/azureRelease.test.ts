@@ -1,4 +1,5 @@
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { generateCsv } from '../../../examples/tabular/generate';
 import type { EndpointInfo, ModelVersion } from '../../../shared/ports';
@@ -6,6 +7,7 @@ import type { Release } from '../../../shared/release/types';
 import { FakeAzureCloud } from '../../fakes/azureCloud/FakeAzureCloud';
 import { registryRoutes, type RegistryRoutes } from '../../fakes/armMl/registryRoutes';
 import { startTestStack, waitFor, type TestStack } from './localStack';
+import { bundleExample } from '../../../scripts/bundleExample';
 
 jest.setTimeout(420_000);
 
@@ -16,6 +18,7 @@ let stack: TestStack;
 let container: ContainerClient;
 let registry: RegistryRoutes; // azure.registry of the fixture
 const REGISTRY_MODEL = 'azureml://registries/mlreg-e2e/models/default/versions';
+const REGISTRY_PATH = '/subscriptions/00000000-0000-0000-0000-0000000000bb/resourcegroups/rg-registry/providers/microsoft.machinelearningservices/registries/mlreg-e2e';
 
 /** A model-like scorer: churn risk from contract, tenure and support calls (the generator's main effects). */
 function churnRisk(columns: string[], row: unknown[]): number {
@@ -25,12 +28,19 @@ function churnRisk(columns: string[], row: unknown[]): number {
   return 1 / (1 + Math.exp(-logit));
 }
 
+/** A model-like scorer of examples/sklearn/sample.csv: the larger the worst radius, the less likely benign. */
+function benign(columns: string[], row: unknown[]): number {
+  return 1 / (1 + Math.exp(1.5 * (Number(row[columns.indexOf('worst_radius')]) - 16.8)));
+}
+
 beforeAll(async () => {
+  bundleExample(); // the TypeScript example's code folder for Azure ML
   cloud = await FakeAzureCloud.start({ workspaces: ['mlw-dev', 'mlw-staging', 'mlw-prod'].map((w) => `${SUBSCRIPTION}/${w}`) });
   registry = registryRoutes(cloud.arm, { name: 'mlreg-e2e', subscriptionId: '00000000-0000-0000-0000-0000000000bb', resourceGroup: 'rg-registry' });
   cloud.arm.addRoute(registry.route);
   cloud.arm.scoring.predictor = (_model, columns, rows) => {
-    const p = rows.map((row) => churnRisk(columns, row));
+    // The sklearn pipelines score the breast-cancer sample (label 1 = benign, small tumours).
+    const p = rows.map((row) => (columns.includes('worst_radius') ? benign(columns, row) : churnRisk(columns, row)));
     return { predictions: p.map((x) => (x >= 0.5 ? '1' : '0')), probabilities: p.map((x) => [1 - x, x]), classes: ['0', '1'] };
   };
   // Deployments take 2 s to provision and a step waits 0.5 s at most: releases wait across steps, as on Azure.
@@ -79,7 +89,9 @@ describe('the release loop on the azure backend, through the real SDKs against t
     const [jobPut] = cloud.arm.callsTo('PUT', `/jobs/${release.job!.name}`);
     expect(jobPut!.path).toContain(`${SUBSCRIPTION}/mlw-dev/`);
     expect(jobPut!.body).toMatchObject({ properties: {
-      jobType: 'Command', computeId: 'azureml:cpu-cluster', environmentId: 'azureml:node-20-tabular@latest',
+      jobType: 'Command', computeId: 'azureml:cpu-cluster', command: expect.stringMatching(/^node train\.js /),
+      // The example's Dockerfile context, registered as an environment version (examples/tabular/azure/job.yaml).
+      environmentId: expect.stringMatching(new RegExp(`^${SUBSCRIPTION}/mlw-dev/environments/tabular-node-20/versions/[0-9a-f]{16}$`)),
       inputs: { training_data: { jobInputType: 'uri_file', uri: expect.stringMatching(new RegExp(`/autopilot-artifacts/releases/${release.id}/train\\.csv$`)) } },
     } });
     // The gate scored the job's output on an evaluation deployment, then removed it.
@@ -130,5 +142,45 @@ describe('the release loop on the azure backend, through the real SDKs against t
     expect(queries.length).toBeGreaterThan(0);
     expect(queries.every((q) => q.status === 200)).toBe(true);
     await waitFor('ReleaseRolledBack on Event Grid', async () => publishedTo(release.id, 'autopilot.ReleaseRolledBack'));
+  });
+
+  it("releases the scikit-learn example's unchanged job.yaml and deployment.yaml: a Python command job and score.py on the curated environment", async () => {
+    const release = await settle('sklearn/v1.csv', readFileSync(join(ROOT, 'examples/sklearn/sample.csv'), 'utf8'));
+    expect({ status: release.status, reason: release.reason }).toEqual({ status: 'succeeded', reason: undefined });
+    const sklearnEnvironment = 'azureml://registries/azureml/environments/sklearn-1.5/labels/latest';
+    expect(cloud.arm.callsTo('PUT', `/jobs/${release.job!.name}`)[0]!.body).toMatchObject({ properties: {
+      command: expect.stringMatching(/^python train\.py --data \$\{\{inputs\.training_data\}\} --label_column \$\{\{inputs\.label_column\}\} --model_output \$\{\{outputs\.model_output\}\}$/),
+      environmentId: sklearnEnvironment,
+      inputs: { training_data: { jobInputType: 'uri_file' }, label_column: { jobInputType: 'literal', value: 'label' } },
+      outputs: { model_output: { jobOutputType: 'custom_model' } },
+    } });
+    expect(cloud.arm.callsTo('PUT', '/models/sklearn/versions/1')[0]!.body).toMatchObject({ properties: {
+      modelType: 'custom_model', modelUri: `azureml://jobs/${release.job!.name}/outputs/model_output`,
+    } });
+    for (const environment of ['dev', 'staging', 'prod']) {
+      const [put] = cloud.arm.callsTo('PUT', `/onlineEndpoints/sklearn-${environment}/deployments/v001`);
+      expect(put!.body).toMatchObject({ properties: {
+        environmentId: sklearnEnvironment,
+        codeConfiguration: { codeId: expect.stringMatching(/\/codes\/[^/]+\/versions\/[0-9a-f]{16}$/), scoringScript: 'score.py' },
+      } });
+    }
+    expect(release.gate!.candidate!).toBeGreaterThan(0.8);
+  });
+
+  it('registers an mlflow_model job output as an MLflow model and deploys it in every environment without code or environment', async () => {
+    const release = await settle('mlflow/v1.csv', readFileSync(join(ROOT, 'examples/sklearn/sample.csv'), 'utf8'));
+    expect({ status: release.status, reason: release.reason }).toEqual({ status: 'succeeded', reason: undefined });
+    expect(cloud.arm.callsTo('PUT', '/models/mlflow/versions/1')[0]!.body).toMatchObject({ properties: { modelType: 'mlflow_model' } });
+    // Shared into the registry with its type, so staging and prod can deploy it without code too.
+    expect(registry.versions.get(`${REGISTRY_PATH}/models/mlflow/versions/1`)).toMatchObject({ properties: { modelType: 'mlflow_model' } });
+    const deployments = cloud.arm.calls.filter((c) => c.method === 'PUT' && /onlineEndpoints\/(mlflow-[a-z]+|autopilot-eval-[0-9a-f]+)\/deployments\/[^/]+$/.test(c.path) && JSON.stringify(c.body).includes('mlflow'));
+    expect(deployments.map((c) => c.path.split('/onlineEndpoints/')[1])).toEqual(expect.arrayContaining(['mlflow-dev/deployments/v001', 'mlflow-staging/deployments/v001', 'mlflow-prod/deployments/v001']));
+    for (const put of deployments) {
+      const properties = (put.body as { properties: Record<string, unknown> }).properties;
+      expect(properties).not.toHaveProperty('codeConfiguration');
+      expect(properties).not.toHaveProperty('environmentId');
+    }
+    const models = (await get<{ models: (ModelVersion & { environment: string })[] }>('/models?name=mlflow')).models;
+    expect(models.filter((m) => m.environment === 'dev').map((m) => m.format)).toEqual(['mlflow_model']);
   });
 });

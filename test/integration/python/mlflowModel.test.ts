@@ -141,7 +141,9 @@ pickle.dump(DecisionTreeClassifier(random_state=0).fit([[0], [1], [2], [3]], ["n
     await host.start();
     workspace = new LocalWorkspace({ environment: 'dev', rootDir: join(root, 'ws'), endpointHost: host, fetchInput: async () => Buffer.alloc(0) });
     await workspace.start();
-    await workspace.registerModel({ name: 'tree', source: { path: folder }, idempotencyKey: 'k' });
+    await workspace.registerModel({ name: 'tree', source: { path: folder, format: 'mlflow_model' }, idempotencyKey: 'k' });
+    // The same files registered as a custom model: Azure ML would not serve it without a scoring script.
+    await workspace.registerModel({ name: 'custom-tree', source: { path: folder }, idempotencyKey: 'k' });
   });
 
   afterAll(async () => {
@@ -157,5 +159,31 @@ pickle.dump(DecisionTreeClassifier(random_state=0).fit([[0], [1], [2], [3]], ["n
     const answer = await workspace.scoreBatch(model, join(root, 'deployment.yaml'), { input_data: { columns: ['0'], data: [[0], [3]] } });
     await workspace.finishedScoring(model);
     expect(answer).toMatchObject({ predictions: ['no', 'yes'], classes: ['no', 'yes'], probabilities: [[1, 0], [0, 1]] });
+  });
+
+  it('deploys it to an endpoint and serves it through the router', async () => {
+    await workspace.deploy({ endpoint: 'trees', deployment: 'blue', model: { name: 'tree', version: 1 }, specPath: join(root, 'deployment.yaml') });
+    await workspace.setTraffic('trees', { blue: 100 });
+    const result = await workspace.invokeEndpoint('trees', { input_data: { columns: ['0'], data: [[3]] } });
+    expect(result).toMatchObject({ status: 200, deployment: 'blue' });
+    expect(result.body).toMatchObject({ predictions: ['yes'] });
+  });
+
+  it('refuses a custom model without a scoring script, as Azure ML does, naming code_configuration', async () => {
+    const custom = { name: 'custom-tree', version: 1 };
+    await expect(workspace.deploy({ endpoint: 'trees', deployment: 'green', model: custom, specPath: join(root, 'deployment.yaml') }))
+      .rejects.toThrow(/has no code_configuration, which only an mlflow_model can do without; model custom-tree:1 is a custom_model/);
+    await expect(workspace.scoreBatch(custom, join(root, 'deployment.yaml'), { input_data: { columns: ['0'], data: [[0]] } }))
+      .rejects.toThrow(/only an mlflow_model can do without/);
+  });
+
+  it('refuses to register an mlflow_model whose folder has no MLmodel file', async () => {
+    const bare = mkdtempSync(join(tmpdir(), 'not-mlflow-'));
+    try {
+      await expect(workspace.registerModel({ name: 'bare', source: { path: bare, format: 'mlflow_model' }, idempotencyKey: 'b' }))
+        .rejects.toThrow(/an mlflow_model must be a folder with an MLmodel file; .* has none/);
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
+    }
   });
 });

@@ -78,4 +78,32 @@ describe('the scikit-learn example (train.py + score.py) on the embedded stack',
     expect(release.canary?.verdict).toBeDefined();
     expect(release.stages.canary?.detail).toBeDefined();
   });
+
+  it('with data.trainingSet: all trains on every increment, lists each in the lineage, and the same files give the same model bytes', async () => {
+    const first = await settle('increments/a.csv', day(0));
+    const second = await settle('increments/b.csv', day(1));
+    expect([first.status, second.status]).toEqual(['rejected', 'rejected']); // at the floor of 2, after registering
+    expect(second.data!.rows).toBe(rows.length);
+    expect(second.data!.trainingSet!.sources).toEqual([
+      { blob: 'increments/a.csv', eTag: first.data!.eTag, sha256: first.data!.trainingSet!.sources[0]!.sha256, rows: Math.ceil(rows.length / 2) },
+      { blob: 'increments/b.csv', eTag: second.data!.eTag, sha256: expect.stringMatching(/^[0-9a-f]{64}$/), rows: Math.floor(rows.length / 2) },
+    ]);
+    // The same two files again, started by hand: the same union, split and model.
+    const started = await fetch(`${stack.api}/releases`, {
+      method: 'POST', headers: { authorization: `Bearer ${stack.token()}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ pipeline: 'increments', blob: 'increments/b.csv' }),
+    });
+    expect(started.status).toBe(202);
+    const { release: { id } } = (await started.json()) as { release: Release };
+    const third = await waitFor('the manual release', async () => {
+      const release = (await get<{ releases: Release[] }>('/releases')).releases.find((r) => r.id === id);
+      return release && !['queued', 'running'].includes(release.status) ? release : undefined;
+    }, { timeoutMs: 300_000 });
+    type Model = { environment: string; version: number; sha256: string; lineage: Record<string, string> };
+    const models = (await get<{ models: Model[] }>('/models?name=increments')).models.filter((m) => m.environment === 'dev');
+    const modelOf = (release: Release) => models.find((m) => m.version === release.model!.version)!;
+    expect(modelOf(third).sha256).toBe(modelOf(second).sha256);
+    expect(modelOf(second).sha256).not.toBe(modelOf(first).sha256);
+    expect(modelOf(second).lineage).toMatchObject({ trainingSet: `releases/${second.id}/training-set.json`, releaseId: second.id });
+  });
 });

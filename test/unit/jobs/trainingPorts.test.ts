@@ -20,7 +20,14 @@ outputs:
 
 describe('resolveTrainingPorts', () => {
   it("defaults to the job's only uri input and only model output", () => {
-    expect(resolveTrainingPorts(training, azureMlJob)).toEqual({ dataInput: 'training_data', modelOutput: 'model_output' });
+    expect(resolveTrainingPorts(training, azureMlJob)).toEqual({ dataInput: 'training_data', modelOutput: 'model_output', modelFormat: 'mlflow_model' });
+  });
+
+  it('registers a custom_model or uri_folder output as a custom model (deployed with its scoring script)', () => {
+    for (const type of ['custom_model', 'uri_folder']) {
+      const spec = parseJobSpec(`command: python train.py\ninputs:\n  data: { type: uri_file }\noutputs:\n  model: { type: ${type} }\n`, 'job.yaml');
+      expect(resolveTrainingPorts(training, spec)).toMatchObject({ modelOutput: 'model', modelFormat: 'custom_model' });
+    }
   });
 
   it('takes the names autopilot.yaml gives, label input included', () => {
@@ -28,6 +35,7 @@ describe('resolveTrainingPorts', () => {
       dataInput: 'training_data',
       labelInput: 'target',
       modelOutput: 'model_output',
+      modelFormat: 'mlflow_model',
     });
   });
 

@@ -38,6 +38,6 @@ describe('evaluate while the evaluation deployment is being provisioned', () => 
     h.advance(5);
     await h.runner.run(h.queue.take()!);
     expect((await h.engine.repo.get(id))!.value.stage).toBe('register');
-    expect(h.workspaces.dev.finishedScorings).toEqual([{ job: expect.any(String), output: 'model' }]);
+    expect(h.workspaces.dev.finishedScorings).toEqual([{ job: expect.any(String), output: 'model', format: 'custom_model' }]);
   });
 });

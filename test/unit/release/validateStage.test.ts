@@ -65,3 +65,51 @@ describe('validate stage (the data gate)', () => {
     expect(a.data!.sha256).toBe(require('node:crypto').createHash('sha256').update(content).digest('hex'));
   });
 });
+
+describe('data.trainingSet: all', () => {
+  const union = () => {
+    const h = harness();
+    h.deps.config.pipelines.default!.data.trainingSet = 'all';
+    // The same scorer judges every release: a second model only needs to be as good as the first.
+    h.deps.config.pipelines.default!.evaluation.minImprovement = 0;
+    return h;
+  };
+
+  it('trains each release on every file under the prefix and registers the model with the list of files', async () => {
+    const h = union();
+    const first = await release(h, 'default/2026-11.csv', csv(60, 1));
+    const second = await release(h, 'default/2026-12.csv', csv(60, 2));
+    // (What the canary makes of it is not this test's business: the harness sends it no traffic.)
+    expect([first.stages.register?.status, second.stages.register?.status]).toEqual(['succeeded', 'succeeded']);
+    expect(second.data!.rows).toBe(120);
+    expect(second.stages.validate?.detail).toMatch(/^2 file\(s\), 120 rows/);
+    expect(second.data!.trainingSet!.sources.map((s) => [s.blob, s.eTag, s.rows])).toEqual([
+      ['default/2026-11.csv', first.data!.eTag, 60],
+      ['default/2026-12.csv', second.data!.eTag, 60],
+    ]);
+    const manifest = JSON.parse(h.data.blobs.get(`autopilot-artifacts/releases/${second.id}/training-set.json`)!.content.toString());
+    expect(manifest.files).toEqual(second.data!.trainingSet!.sources);
+    const model = h.workspaces.dev.models.find((m) => m.version === second.model!.version)!;
+    expect(model.lineage).toMatchObject({ trainingSet: `releases/${second.id}/training-set.json`, dataUrl: expect.stringContaining('default/2026-12.csv') });
+    // The job was given the union's training split.
+    const job = h.workspaces.dev.submitted.at(-1)!;
+    expect(JSON.stringify(job.inputs)).toContain(`releases/${second.id}/train.csv`);
+  });
+
+  it('refuses the release when a file under the prefix has another header, naming that file', async () => {
+    const h = union();
+    await h.data.write({ container: 'training-data', name: 'default/legacy.csv' }, 'x,label\n1,yes\n');
+    const after = await release(h, 'default/new.csv', csv(60, 3));
+    expect(after.status).toBe('rejected');
+    expect(after.reason).toMatch(/training-data\/default\/legacy\.csv: its columns \[x, label\] are not those of default\/new\.csv \[x, color, label\]/);
+    expect(h.workspaces.dev.submitted).toHaveLength(0);
+  });
+
+  it("with 'latest' (the default) trains on the arriving file alone", async () => {
+    const h = harness();
+    await release(h, 'default/a.csv', csv(60, 1));
+    const second = await release(h, 'default/b.csv', csv(60, 2));
+    expect(second.data!.rows).toBe(60);
+    expect(second.data!.trainingSet).toBeUndefined();
+  });
+});

@@ -1,0 +1,127 @@
+import { createHash } from 'node:crypto';
+import type { PipelineConfig } from '../config/schema';
+import { ConcurrencyError, DataValidationError } from '../errors';
+import { normalizeETag } from '../events/blobCreated';
+import type { BlobInfo, BlobRef, DataStore } from '../ports';
+import { CsvRecords } from './csvRecords';
+import { toCsvLine } from './split';
+
+export type TrainingSetPolicy = PipelineConfig['data']['trainingSet'];
+
+/** One file of a training set, as the model's lineage records it. */
+export interface TrainingSetSource {
+  blob: string;
+  eTag: string;
+  sha256: string;
+  rows: number;
+}
+
+export interface TrainingSet {
+  /** The union, one CSV with the files' common header. */
+  blob: BlobInfo;
+  sources: TrainingSetSource[];
+}
+
+const TRAINING_FILE = /\.(csv|txt)$/i;
+
+/** Beyond this a set is refused: the release record lists every file, and stays readable. */
+export const MAX_TRAINING_SET_FILES = 1000;
+
+/** Whether releases of this policy train on more than the file that arrived. */
+export function trainsOnUnion(policy: TrainingSetPolicy): boolean {
+  return policy !== 'latest';
+}
+
+/**
+ * The data a release with `data.trainingSet: all | {windowDays}` trains on: every training
+ * file under the pipeline's prefix (within the window, and always the file that arrived),
+ * in name order, concatenated under their common header into `target`.
+ *
+ * Name order, not arrival order: the same set of files gives the same bytes, so the same
+ * split and the same model, whichever order they landed in. Every file must have the
+ * arriving file's header; one that does not is named, with what to do. Each file is
+ * streamed once, pinned to the eTag it was listed with, and hashed as it is read.
+ */
+export async function buildTrainingSet(
+  data: DataStore,
+  policy: PipelineConfig['data'],
+  arrived: BlobRef & { eTag: string },
+  target: BlobRef,
+  now: Date,
+): Promise<TrainingSet> {
+  const windowDays = typeof policy.trainingSet === 'object' ? policy.trainingSet.windowDays : undefined;
+  const since = windowDays === undefined ? '' : new Date(now.getTime() - windowDays * 86_400_000).toISOString();
+  const listed = await data.list(policy.container, policy.prefix);
+  const files = listed.filter((b) => b.name === arrived.name || (TRAINING_FILE.test(b.name) && (b.lastModified ?? '') >= since));
+  // A listing that missed it (eventual listing after the event) still trains on it.
+  const names = files.map((b) => ({ name: b.name, eTag: b.eTag }));
+  if (!names.some((b) => b.name === arrived.name)) names.push({ name: arrived.name, eTag: arrived.eTag });
+  names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  if (names.length > MAX_TRAINING_SET_FILES) {
+    throw new DataValidationError(
+      `${policy.container}/${policy.prefix}`,
+      `the training set would hold ${names.length} files, over ${MAX_TRAINING_SET_FILES}; narrow it with data.trainingSet: { windowDays: N } or move old files out of the prefix`,
+    );
+  }
+
+  const expected = await headerOf(data, arrived);
+  const writer = data.openWrite(target, { contentType: 'text/csv' });
+  const sources: TrainingSetSource[] = [];
+  try {
+    await writer.write(toCsvLine(expected));
+    for (const file of names) {
+      const eTag = file.name === arrived.name ? arrived.eTag : file.eTag;
+      sources.push(await appendFile(data, { container: arrived.container, name: file.name }, eTag, expected, arrived.name, (line) => writer.write(line)));
+    }
+  } catch (error) {
+    await writer.abort(error as Error);
+    throw error;
+  }
+  return { blob: await writer.close(), sources };
+}
+
+async function headerOf(data: DataStore, blob: BlobRef & { eTag: string }): Promise<string[]> {
+  const { chunks } = await data.readStream(blob, { ifMatch: blob.eTag });
+  const parser = new CsvRecords(`${blob.container}/${blob.name}`);
+  for await (const chunk of chunks) {
+    const [header] = parser.push(chunk);
+    if (header) return header;
+  }
+  const [header] = parser.end();
+  if (!header) throw new DataValidationError(`${blob.container}/${blob.name}`, 'the file is empty; it needs a header row');
+  return header;
+}
+
+async function appendFile(
+  data: DataStore, blob: BlobRef, eTag: string, expected: string[], arrived: string, write: (line: string) => Promise<void>,
+): Promise<TrainingSetSource> {
+  const where = `${blob.container}/${blob.name}`;
+  const { chunks } = await data.readStream(blob, { ifMatch: eTag }).catch((error: unknown) => {
+    if (error instanceof ConcurrencyError) throw new ConcurrencyError(`${where} (overwritten while the training set was read; the newer version has its own release)`);
+    throw error;
+  });
+  const parser = new CsvRecords(where);
+  const hash = createHash('sha256');
+  let line = 0;
+  const take = async (records: string[][]) => {
+    for (const record of records) {
+      if (++line === 1) {
+        if (record.join('\u0000') !== expected.join('\u0000')) {
+          throw new DataValidationError(
+            where,
+            `its columns [${record.join(', ')}] are not those of ${arrived} [${expected.join(', ')}]; with data.trainingSet ` +
+              'every file under the prefix must share one header: move that file out of the prefix, or train on the latest file only (data.trainingSet: latest)',
+          );
+        }
+        continue;
+      }
+      await write(toCsvLine(record));
+    }
+  };
+  for await (const chunk of chunks) {
+    hash.update(chunk);
+    await take(parser.push(chunk));
+  }
+  await take(parser.end());
+  return { blob: blob.name, eTag: normalizeETag(eTag), sha256: hash.digest('hex'), rows: Math.max(0, line - 1) };
+}

@@ -1,0 +1,113 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { copyFileSync, cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { AzureMlWorkspace } from '../../../adapters/azure/workspace/AzureMlWorkspace';
+import { staticTokenCredential } from '../../../adapters/azure/workspace/staticTokenCredential';
+import { startAzurite, type RunningAzurite } from '../../../devhost/azurite';
+import { freePort } from '../../../devhost/freePort';
+import { waitFor } from '../../../devhost/waitFor';
+import { bundleExample } from '../../../scripts/bundleExample';
+import { ArmMlFake } from '../../fakes/armMl/ArmMlFake';
+import { codeRoutes, type CodeRoutes } from '../../fakes/armMl/codeRoutes';
+import { selfSignedCert } from '../../fakes/armMl/selfSignedCert';
+
+/**
+ * The TypeScript example on Azure ML (examples/tabular/azure): Azure ML uploads a code folder
+ * alone and its own inference server runs Python only, so the example ships a self-contained
+ * bundle and a Node 20 container (Dockerfile + inference_config) that serves score.js.
+ * What cannot run here: Azure ML building that image (no Docker, no Azure); docs/model-format.md says so.
+ */
+const ROOT = resolve(__dirname, '../../..');
+const AZURE = join(ROOT, 'examples/tabular/azure');
+let fake: ArmMlFake;
+let azurite: RunningAzurite;
+let codes: CodeRoutes;
+let cert: string;
+let away: string;
+let server: ChildProcess | undefined;
+
+beforeAll(async () => {
+  bundleExample();
+  const tls = selfSignedCert();
+  cert = tls.cert;
+  [fake, azurite] = await Promise.all([ArmMlFake.start(tls), startAzurite()]);
+  codes = await codeRoutes(azurite.ports.blob);
+  fake.addRoute(codes.route);
+  away = mkdtempSync(join(tmpdir(), 'tabular-bundle-'));
+});
+
+afterAll(async () => {
+  server?.kill('SIGKILL');
+  await Promise.all([fake?.stop(), azurite?.stop()]);
+  if (away) rmSync(away, { recursive: true, force: true });
+});
+
+function workspace(): AzureMlWorkspace {
+  return new AzureMlWorkspace({
+    environment: 'prod', subscriptionId: '00000000-0000-0000-0000-00000000000d', resourceGroup: 'rg', workspace: 'ws-tabular', location: 'westeurope',
+    credential: staticTokenCredential('fake-token'), endpoint: fake.url, trustedCa: cert, pollIntervalMs: 10,
+  });
+}
+
+describe('the TypeScript example on Azure ML', () => {
+  test('its code folder is self-contained: copied away from the repo, train.js trains and the container\'s scoring server serves score.js as Azure ML mounts it', async () => {
+    // Nothing above the copy may lend it modules: no node_modules on the way up.
+    for (let dir = away; dir !== dirname(dir); dir = dirname(dir)) expect(existsSync(join(dir, 'node_modules'))).toBe(false);
+    cpSync(join(AZURE, 'code'), join(away, 'code'), { recursive: true });
+    copyFileSync(join(AZURE, 'environment/scoring-server.js'), join(away, 'scoring-server.js'));
+    const trained = spawnSync(process.execPath, ['train.js', '--data', join(ROOT, 'examples/tabular/sample.csv'), '--label', 'label', '--seed', '42', '--model-dir', join(away, 'model')], { cwd: join(away, 'code'), encoding: 'utf8' });
+    expect({ status: trained.status, stderr: trained.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(trained.stdout).toMatch(/validation_auc=0\.\d+/);
+
+    const port = await freePort();
+    server = spawn(process.execPath, [join(away, 'scoring-server.js')], {
+      cwd: away, stdio: 'ignore',
+      env: { PATH: process.env['PATH'], AML_APP_ROOT: join(away, 'code'), AZUREML_ENTRY_SCRIPT: 'score.js', AZUREML_MODEL_DIR: join(away, 'model'), AUTOPILOT_SCORING_PORT: String(port), AUTOPILOT_SCORING_HOST: '127.0.0.1' },
+    });
+    // The liveness route of inference_config answers 200 once init() has loaded the model.
+    await waitFor('liveness 200', async () => (await fetch(`http://127.0.0.1:${port}/`).then((r) => r.status === 200, () => false)) || undefined, { timeoutMs: 60_000 });
+    const columns = ['tenure_months', 'monthly_charges', 'total_charges', 'support_calls', 'age', 'contract', 'payment_method', 'region'];
+    const answer = await fetch(`http://127.0.0.1:${port}/score`, {
+      method: 'POST', body: JSON.stringify({ input_data: { columns, data: [[24, 41.37, 962.53, 0, 58, 'one-year', 'mailed-check', 'north'], [2, 99.1, 198.2, 6, 23, 'month-to-month', 'electronic-check', 'west']] } }),
+    });
+    expect(answer.status).toBe(200);
+    const body = (await answer.json()) as { predictions: unknown[]; probabilities: number[][] };
+    expect(body.predictions).toHaveLength(2);
+    expect(body.probabilities[1]![1]!).toBeGreaterThan(body.probabilities[0]![1]!);
+  });
+
+  test('the azure backend registers the Dockerfile context as an environment with its inference_config and deploys score.js in it', async () => {
+    const ws = workspace();
+    await ws.deploy({ endpoint: 'tabular-prod', deployment: 'v001', model: { name: 'default', version: 1 }, specPath: join(AZURE, 'deployment.yaml') });
+    const [environmentPut] = fake.calls.filter((c) => c.method === 'PUT' && c.path.includes('/environments/tabular-node-20-serving/versions/'));
+    const context = [...codes.versions.values()].find((v) => v.id.includes('/codes/tabular-node-20-serving-context/'));
+    expect(context).toBeDefined();
+    expect(environmentPut!.body).toEqual({ properties: expect.objectContaining({
+      osType: 'Linux',
+      build: { contextUri: context!.properties.codeUri, dockerfilePath: 'Dockerfile' },
+      inferenceConfig: { livenessRoute: { port: 5001, path: '/' }, readinessRoute: { port: 5001, path: '/' }, scoringRoute: { port: 5001, path: '/score' } },
+    }) });
+    // The build context that went up holds the Dockerfile and the bundled scoring server.
+    const uploaded: string[] = [];
+    for await (const blob of codes.container.listBlobsFlat({ prefix: `${context!.properties.codeUri.split('/').pop()}/` })) uploaded.push(blob.name.split('/').slice(1).join('/'));
+    expect(uploaded.sort()).toEqual(['Dockerfile', 'scoring-server.js']);
+
+    const [deploymentPut] = fake.callsTo('PUT', '/onlineEndpoints/tabular-prod/deployments/v001');
+    expect(deploymentPut!.body).toMatchObject({ properties: {
+      environmentId: environmentPut!.path,
+      codeConfiguration: { scoringScript: 'score.js', codeId: expect.stringContaining('/codes/autopilot-code/versions/') },
+    } });
+  });
+
+  test('its training job runs `node train.js` in the same context, registered without serving routes', async () => {
+    const ws = workspace();
+    await ws.submitJob({ name: 'tabular-train-1', specPath: join(AZURE, 'job.yaml'), inputs: { training_data: { type: 'uri_file', path: 'https://acct.blob.core.windows.net/training-data/d.csv' } } });
+    const [environmentPut] = fake.calls.filter((c) => c.method === 'PUT' && c.path.includes('/environments/tabular-node-20/versions/'));
+    expect(environmentPut!.body).toMatchObject({ properties: { build: { dockerfilePath: 'Dockerfile' } } });
+    expect((environmentPut!.body as { properties: object }).properties).not.toHaveProperty('inferenceConfig');
+    expect(fake.callsTo('PUT', '/jobs/tabular-train-1')[0]!.body).toMatchObject({ properties: {
+      environmentId: environmentPut!.path, command: expect.stringMatching(/^node train\.js --data/),
+    } });
+  });
+});
