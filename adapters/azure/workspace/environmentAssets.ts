@@ -6,6 +6,7 @@ import { BadRequestError } from '../../../shared/errors';
 import type { InlineEnvironment } from '../../../shared/jobs/environmentSpec';
 import { armCall, orUndefined } from './mapArmError';
 import type { ArmWorkspaceClient } from './armWorkspaceClient';
+import { assetName } from './codeAssets';
 
 /**
  * The ARM id of the environment a job or deployment runs in. A reference (`azureml:...`, a
@@ -18,7 +19,8 @@ export async function environmentIdFor(
   environment: string | InlineEnvironment | undefined, specPath: string, arm: ArmWorkspaceClient,
 ): Promise<string | undefined> {
   if (environment === undefined || typeof environment === 'string') return environment;
-  const name = environment.name ?? `autopilot-${basename(dirname(resolve(specPath)))}`;
+  // Unnamed: after the spec's folder, in Azure ML's name alphabet (as code assets are named).
+  const name = environment.name ?? assetName(dirname(resolve(specPath)));
   const properties: EnvironmentVersion['properties'] = {
     osType: 'Linux',
     description: environment.description ?? `defined inline in ${basename(specPath)}; registered by autopilot`,
