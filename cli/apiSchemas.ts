@@ -48,6 +48,7 @@ export const ModelView = z.looseObject({
   createdAt: z.string(),
   metrics: z.record(z.string(), z.number()).default({}),
   tags: z.record(z.string(), z.string()).default({}),
+  format: z.enum(['custom_model', 'mlflow_model']).default('custom_model'),
 });
 export type ModelView = z.infer<typeof ModelView>;
 export const ModelsResponse = z.looseObject({ models: z.array(ModelView) });

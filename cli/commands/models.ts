@@ -21,7 +21,7 @@ export function registerModelsCommand(program: Command, context: CommandContext)
 
 export function formatModelsTable(models: readonly ModelView[], now: Date): string[] {
   return renderTable(
-    ['name', 'version', 'environment', 'created', 'metrics'],
-    models.map((m) => [m.name, String(m.version), m.environment, formatAge(m.createdAt, now), formatMetrics(m.metrics)]),
+    ['name', 'version', 'environment', 'format', 'created', 'metrics'],
+    models.map((m) => [m.name, String(m.version), m.environment, m.format === 'mlflow_model' ? 'mlflow' : 'custom', formatAge(m.createdAt, now), formatMetrics(m.metrics)]),
   );
 }

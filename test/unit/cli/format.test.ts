@@ -1,3 +1,5 @@
+import { ModelView } from '../../../cli/apiSchemas';
+import { formatModelsTable } from '../../../cli/commands/models';
 import { STAGES } from '../../../shared/release/types';
 import { elapsedMs, formatAge, formatDuration } from '../../../cli/format/duration';
 import { formatMetrics, formatModel } from '../../../cli/format/modelRef';
@@ -113,5 +115,13 @@ describe('tables of releases and endpoints', () => {
     expect(formatModel({ name: 'default', version: 4 })).toBe('default v4');
     expect(formatModel(undefined)).toBe('-');
     expect(formatMetrics({ auc: 0.912345, rows: 1000 })).toBe('auc=0.912 rows=1000');
+  });
+
+  test('the models table says which versions are MLflow models (deployable without code)', () => {
+    const now = new Date('2026-12-04T12:00:00Z');
+    const view = (version: number, format?: string) => ModelView.parse({ name: 'iris', version, environment: 'dev', createdAt: '2026-12-04T11:00:00Z', metrics: { auc: 0.9 }, ...(format && { format }) });
+    const lines = formatModelsTable([view(1), view(2, 'mlflow_model')], now);
+    expect(lines[0]).toMatch(/^NAME\s+VERSION\s+ENVIRONMENT\s+FORMAT\s+CREATED\s+METRICS$/);
+    expect(lines.slice(1).map((l) => l.split(/\s+/)[3])).toEqual(['custom', 'mlflow']);
   });
 });
