@@ -37,15 +37,32 @@ export interface StartChildStackOptions {
   onOutput?: (chunk: string) => void;
   /** Another stack's connection string: join its storage account as a second instance (`--join-storage`). @default none */
   joinStorage?: string;
+  /** Picks each port. @default freePort */
+  pickPort?: () => Promise<number>;
 }
 
 /**
  * Starts the embedded stack (`devhost/main.ts`) as a child process on free ports with a
  * temporary state folder: what the end-to-end tests and the benchmark run against.
+ *
+ * A port found free may be taken by another process before the stack binds it (tests and
+ * scoring servers on the same machine pick ports all the time): a start that fails with
+ * EADDRINUSE is tried again on other ports, a few times.
  */
 export async function startChildStack(config: string, options: StartChildStackOptions = {}): Promise<ChildStack> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(config, options);
+    } catch (error) {
+      if (attempt >= 3 || !(error instanceof Error) || !/EADDRINUSE|is already in use/.test(error.message)) throw error;
+    }
+  }
+}
+
+async function startOnce(config: string, options: StartChildStackOptions): Promise<ChildStack> {
   const stateDir = mkdtempSync(join(tmpdir(), 'autopilot-stack-'));
-  const ports = { functions: await freePort(), blob: await freePort(), queue: await freePort(), table: await freePort(), endpoints: await freePort() };
+  const pick = options.pickPort ?? freePort;
+  const ports = { functions: await pick(), blob: await pick(), queue: await pick(), table: await pick(), endpoints: await pick() };
   const child: ChildProcess = spawn(
     process.execPath,
     ['--import', 'tsx', 'devhost/main.ts', '--port', `${ports.functions}`,
