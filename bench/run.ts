@@ -22,6 +22,7 @@ import { minuteGrainSection } from './reportMinuteGrain';
 import { measureRouter } from './routerThroughput';
 import { measureScoring } from './scoring';
 import { compareScoringHosts, pythonHostSection } from './pythonHost';
+import { exampleReleasesSection, measureExampleReleases } from './exampleReleases';
 import { benchSklearn } from './sklearn';
 import { startChildStack, type ChildStack } from '../devhost/childStack';
 
@@ -44,6 +45,8 @@ const ONLY: Record<string, () => string[] | Promise<string[]>> = {
   // Starts its own stacks (one host, then two) and the fakes of Azure.
   '11': async () => scaleOutSection(await measureScaleOut()),
   '13': async () => pythonHostSection(await compareScoringHosts()),
+  // Starts its own stack with both examples.
+  '14': async () => exampleReleasesSection(await measureExampleReleases()),
 };
 
 /** Section 9 runs in its own process: it needs --expose-gc, and its RSS must not include the other sections'. */
@@ -116,6 +119,8 @@ async function main(): Promise<void> {
     await stack.stop();
     stack = undefined;
     const scaleOut = await measureScaleOut();
+    console.log('14. release wall time, scikit-learn vs TypeScript example');
+    const examples = await measureExampleReleases();
 
     const report = renderReport({
       date,
@@ -135,7 +140,7 @@ async function main(): Promise<void> {
       minuteGrain,
       totalSeconds: (performance.now() - started) / 1000,
     });
-    writeFileSync(join(ROOT, 'bench/RESULTS.md'), `${report}\n${dataGate.join('\n')}\n\n${durabilitySection(durability).join('\n')}\n${scaleOutSection(scaleOut).join('\n')}\n${chaosSection(ROOT).join('\n')}\n${pythonHostSection(pythonHosts).join('\n')}`);
+    writeFileSync(join(ROOT, 'bench/RESULTS.md'), `${report}\n${dataGate.join('\n')}\n\n${durabilitySection(durability).join('\n')}\n${scaleOutSection(scaleOut).join('\n')}\n${chaosSection(ROOT).join('\n')}\n${pythonHostSection(pythonHosts).join('\n')}\n${exampleReleasesSection(examples).join('\n')}`);
     console.log(`\n${report}\nwrote bench/RESULTS.md`);
   } catch (error) {
     // A dead stack shows up as "fetch failed" far from its cause; say what happened to it.

@@ -21,8 +21,12 @@ export interface ReleaseWallTime {
 
 /** Uploads one example dataset to a pipeline of its own and times the whole release. */
 export async function measureReleaseWallTime(client: BenchClient, prefix: string, rows: number): Promise<ReleaseWallTime> {
-  const blob = `${prefix}wall-${rows}.csv`;
-  const csv = generateCsv({ rows, seed: 7 });
+  return measureReleaseOf(client, `${prefix}wall-${rows}.csv`, generateCsv({ rows, seed: 7 }));
+}
+
+/** Uploads `csv` as `blob` and times its release, stage by stage. */
+export async function measureReleaseOf(client: BenchClient, blob: string, csv: string): Promise<ReleaseWallTime> {
+  const rows = csv.trimEnd().split('\n').length - 1;
   const { uploadMs, doneAt } = await client.upload(blob, csv);
   const release = await client.settledReleaseOf(blob, 240_000);
   const stages = STAGES.flatMap((stage) => {
