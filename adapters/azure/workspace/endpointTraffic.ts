@@ -24,9 +24,12 @@ export async function endpointTraffic(
   if (until.getTime() <= sinceMs) return { since, until: since, byDeployment: {} };
   const window = { startTime: new Date(sinceMs), endTime: until, interval: 'PT1M' };
   // Two queries: latency metrics have no statusCodeClass dimension, and the service
-  // refuses a filter naming a dimension one of the metrics lacks.
+  // refuses a filter naming a dimension one of the metrics lacks. RequestsPerMinute answers
+  // the Average aggregation only (supported-metrics list for onlineEndpoints): one sample per
+  // minute and dimension combination, so split by every dimension, where the average of one
+  // sample is its count, and add them up here (unsplit, Average would be a mean of samples).
   const [requests, latency] = await Promise.all([
-    query(metrics, endpointId, [REQUESTS], { ...window, aggregation: 'Total', filter: "deployment eq '*' and statusCodeClass eq '*'" }),
+    query(metrics, endpointId, [REQUESTS], { ...window, aggregation: 'Average', filter: "deployment eq '*' and statusCodeClass eq '*' and statusCode eq '*' and modelStatusCode eq '*'" }),
     query(metrics, endpointId, [P50, P99], { ...window, aggregation: 'Average', filter: "deployment eq '*'" }),
   ]);
   const byDeployment: Record<string, ArmTraffic> = {};
@@ -34,7 +37,7 @@ export async function endpointTraffic(
   for (const series of requests.getMetricByName(REQUESTS)?.timeseries ?? []) {
     const deployment = dimension(series, 'deployment');
     if (!deployment) continue;
-    const total = (series.data ?? []).reduce((sum, point) => sum + (point.total ?? 0), 0);
+    const total = (series.data ?? []).reduce((sum, point) => sum + (point.average ?? 0), 0);
     entry(deployment).requests += total;
     if (dimension(series, 'statusCodeClass') === '5xx') entry(deployment).errors += total;
   }

@@ -7,17 +7,29 @@ import { listenLocally } from '../listenLocally';
 export const METRICS_API_VERSION = '2024-02-01';
 export const ONLINE_ENDPOINT_NAMESPACE = 'Microsoft.MachineLearningServices/workspaces/onlineEndpoints';
 
-/** Dimensions per Azure ML online endpoint metric, as Azure Monitor documents them. */
-const DIMENSIONS: Record<string, string[]> = {
-  RequestsPerMinute: ['deployment', 'statusCode', 'statusCodeClass', 'modelStatusCode'],
-  RequestLatency: ['deployment'],
-  RequestLatency_P50: ['deployment'],
-  RequestLatency_P90: ['deployment'],
-  RequestLatency_P95: ['deployment'],
-  RequestLatency_P99: ['deployment'],
+/**
+ * Azure ML online endpoint metrics as Azure Monitor documents them ("Supported metrics -
+ * Microsoft.MachineLearningServices/workspaces/onlineEndpoints", MicrosoftDocs/azure-monitor-docs
+ * articles/azure-monitor/reference/supported-metrics/): dimensions, the aggregations the
+ * service answers, and PT1M as the only time grain.
+ */
+const METRICS: Record<string, { dimensions: string[]; aggregations: Aggregation[] }> = {
+  RequestsPerMinute: { dimensions: ['deployment', 'statusCode', 'statusCodeClass', 'modelStatusCode'], aggregations: ['average'] },
+  RequestLatency: { dimensions: ['deployment'], aggregations: ['average'] },
+  RequestLatency_P50: { dimensions: ['deployment'], aggregations: ['average'] },
+  RequestLatency_P90: { dimensions: ['deployment'], aggregations: ['average'] },
+  RequestLatency_P95: { dimensions: ['deployment'], aggregations: ['average'] },
+  RequestLatency_P99: { dimensions: ['deployment'], aggregations: ['average'] },
 };
+type Aggregation = 'average' | 'total' | 'minimum' | 'maximum' | 'count';
+const AGGREGATIONS: readonly string[] = ['average', 'total', 'minimum', 'maximum', 'count'];
 
-export interface MetricPoint { timeStamp: string; dimensions: Record<string, string>; total?: number; average?: number }
+/**
+ * One sample of a metric for one combination of its dimensions in one minute. The service
+ * merges the samples of dimensions a query does not split by: `average` is then their mean,
+ * not their sum (what a query for request counts must split its way around).
+ */
+export interface MetricPoint { timeStamp: string; dimensions: Record<string, string>; value: number }
 export interface MetricsCall { path: string; query: Record<string, string>; body: unknown; status: number }
 
 const BatchBody = z.strictObject({ resourceids: z.array(z.string().startsWith('/subscriptions/')).min(1).max(50) });
@@ -69,15 +81,15 @@ export class FakeMonitorMetrics {
   }
 
   /**
-   * Adds `total` to the one-minute point of `metric` with these dimensions (created at 0), as
-   * the service aggregates requests into minute buckets.
+   * Adds `count` to the one-minute sample of `metric` with these dimensions (created at 0), as
+   * the service counts requests into minute buckets.
    */
-  accumulate(resourceId: string, metric: string, minuteStart: string, dimensions: Record<string, string>, total: number): void {
+  accumulate(resourceId: string, metric: string, minuteStart: string, dimensions: Record<string, string>, count: number): void {
     const key = `${resourceId.toLowerCase()}|${metric}`;
     const points = this.points.get(key) ?? [];
     const same = points.find((p) => p.timeStamp === minuteStart && JSON.stringify(p.dimensions) === JSON.stringify(dimensions));
-    if (same) same.total = (same.total ?? 0) + total;
-    else points.push({ timeStamp: minuteStart, dimensions, total });
+    if (same) same.value += count;
+    else points.push({ timeStamp: minuteStart, dimensions, value: count });
     this.points.set(key, points);
   }
 
@@ -99,12 +111,21 @@ export class FakeMonitorMetrics {
     const end = Date.parse(q.get('endtime') ?? '');
     if (Number.isNaN(start) || Number.isNaN(end) || start >= end) throw new HttpError(400, 'BadRequest', 'starttime and endtime must be ISO times, start before end');
     const names = (q.get('metricnames') ?? '').split(',').filter(Boolean);
-    const unknown = names.filter((n) => !DIMENSIONS[n]);
+    const unknown = names.filter((n) => !METRICS[n]);
     if (!names.length || unknown.length) throw new HttpError(400, 'BadRequest', `unknown metric names: ${unknown.join(', ') || '(none given)'}`);
+    const interval = q.get('interval') ?? 'PT1M';
+    if (interval !== 'PT1M') throw new HttpError(400, 'BadRequest', `interval ${interval} is not a time grain of these metrics (PT1M)`);
+    const aggregations = (q.get('aggregation') ?? 'average').split(',').map((a) => a.trim().toLowerCase()).filter(Boolean);
+    const strange = aggregations.filter((a) => !AGGREGATIONS.includes(a));
+    if (strange.length) throw new HttpError(400, 'BadRequest', `unknown aggregation ${strange.join(', ')}`);
     const splitBy = [...(q.get('filter') ?? '').matchAll(/(\w+) eq '\*'/g)].map((m) => m[1]!);
     for (const name of names) {
-      const bad = splitBy.filter((d) => !DIMENSIONS[name]!.includes(d));
+      const bad = splitBy.filter((d) => !METRICS[name]!.dimensions.includes(d));
       if (bad.length) throw new HttpError(400, 'BadRequest', `metric ${name} has no dimension ${bad.join(', ')}`);
+      const unsupported = aggregations.filter((a) => !(METRICS[name]!.aggregations as string[]).includes(a));
+      if (unsupported.length) {
+        throw new HttpError(400, 'BadRequest', `Metric ${name} does not support aggregation ${unsupported.join(', ')}; supported: ${METRICS[name]!.aggregations.join(', ')}`);
+      }
     }
     const parsed = BatchBody.safeParse(body);
     if (!parsed.success) throw new HttpError(400, 'BadRequest', `invalid body: ${parsed.error.issues[0]?.message}`);
@@ -115,23 +136,30 @@ export class FakeMonitorMetrics {
       values: parsed.data.resourceids.map((resourceid) => ({
         starttime: new Date(start).toISOString(), endtime: new Date(end).toISOString(), interval: q.get('interval') ?? 'PT1M',
         namespace: ONLINE_ENDPOINT_NAMESPACE, resourceregion: 'westeurope', resourceid,
-        value: names.map((name) => ({ id: `${resourceid}/providers/Microsoft.Insights/metrics/${name}`, type: 'Microsoft.Insights/metrics', name: { value: name, localizedValue: name }, unit: 'Count', timeseries: this.series(resourceid, name, splitBy, start, end) })),
+        value: names.map((name) => ({ id: `${resourceid}/providers/Microsoft.Insights/metrics/${name}`, type: 'Microsoft.Insights/metrics', name: { value: name, localizedValue: name }, unit: 'Count', timeseries: this.series(resourceid, name, splitBy, aggregations as Aggregation[], start, end) })),
       })),
     };
   }
 
-  /** One series per combination of the split dimensions, holding the points inside [start, end). */
-  private series(resourceId: string, metric: string, splitBy: string[], start: number, end: number) {
-    const groups = new Map<string, MetricPoint[]>();
+  /** One series per combination of the split dimensions; in each minute the samples it merges, aggregated as asked. */
+  private series(resourceId: string, metric: string, splitBy: string[], aggregations: Aggregation[], start: number, end: number) {
+    const groups = new Map<string, Map<string, number[]>>();
     for (const p of this.points.get(`${resourceId.toLowerCase()}|${metric}`) ?? []) {
       const t = Date.parse(p.timeStamp);
       if (t < start || t >= end) continue;
       const key = JSON.stringify(splitBy.map((d) => p.dimensions[d] ?? ''));
-      groups.set(key, [...(groups.get(key) ?? []), p]);
+      const minutes = groups.get(key) ?? new Map<string, number[]>();
+      minutes.set(p.timeStamp, [...(minutes.get(p.timeStamp) ?? []), p.value]);
+      groups.set(key, minutes);
     }
-    return [...groups.entries()].map(([key, points]) => ({
+    const aggregate = (samples: number[]): Record<string, number> => {
+      const sum = samples.reduce((a, b) => a + b, 0);
+      const all: Record<Aggregation, number> = { average: sum / samples.length, total: sum, minimum: Math.min(...samples), maximum: Math.max(...samples), count: samples.length };
+      return Object.fromEntries(aggregations.map((a) => [a, all[a]]));
+    };
+    return [...groups.entries()].map(([key, minutes]) => ({
       metadatavalues: (JSON.parse(key) as string[]).map((value, i) => ({ name: { value: splitBy[i], localizedValue: splitBy[i] }, value })),
-      data: points.map((p) => ({ timeStamp: p.timeStamp, total: p.total, average: p.average })),
+      data: [...minutes.entries()].map(([timeStamp, samples]) => ({ timeStamp, ...aggregate(samples) })),
     }));
   }
 }

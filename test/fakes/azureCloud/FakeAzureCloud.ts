@@ -61,7 +61,7 @@ export class FakeAzureCloud {
       metrics.accumulate(view.id, 'RequestsPerMinute', minute, dimensions, 1);
       for (const percentile of ['RequestLatency_P50', 'RequestLatency_P99']) {
         if (!metrics.hasPoint(view.id, percentile, minute, { deployment: call.deployment! })) {
-          metrics.addPoints(view.id, percentile, [{ timeStamp: minute, dimensions: { deployment: call.deployment! }, average: FAKE_LATENCY_MS }]);
+          metrics.addPoints(view.id, percentile, [{ timeStamp: minute, dimensions: { deployment: call.deployment! }, value: FAKE_LATENCY_MS }]);
         }
       }
     });

@@ -1,6 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Agent } from 'node:https';
+import { MetricsClient } from '@azure/monitor-query-metrics';
+import { trustAgent } from '../../../adapters/azure/armMlClient';
 import { AzureMlWorkspace } from '../../../adapters/azure/workspace/AzureMlWorkspace';
 import { NotFoundError } from '../../../shared/errors';
 import { BatchEndpointRequiredError } from '../../../adapters/azure/workspace/scoringTargets';
@@ -110,12 +113,13 @@ describe('AzureMlWorkspace scoring and traffic against the fakes', () => {
   test('maps Monitor metrics per deployment into requests, 5xx errors, latency percentiles and estimated slow counts up to the last minute Monitor has surely published', async () => {
     const id = `${ws.workspacePath}/onlineEndpoints/score-ep`;
     const at = (minute: number) => `2026-11-28T12:0${minute}:00Z`;
-    const req = (minute: number, deployment: string, statusCodeClass: string, total: number) => ({ timeStamp: at(minute), dimensions: { deployment, statusCodeClass }, total });
+    // One sample per minute and dimension combination, as the service emits them: two 5xx codes in one minute are two samples.
+    const req = (minute: number, deployment: string, statusCode: string, value: number) => ({ timeStamp: at(minute), dimensions: { deployment, statusCode, statusCodeClass: `${statusCode[0]}xx`, modelStatusCode: statusCode }, value });
     metrics.addPoints(id, 'RequestsPerMinute', [
-      req(0, 'blue', '2xx', 100), req(1, 'blue', '2xx', 120), req(1, 'blue', '5xx', 2), req(2, 'green', '2xx', 10), req(2, 'green', '5xx', 5),
-      req(3, 'blue', '2xx', 999), // ended 30 s ago: Monitor may not have published it whole yet (60 s delay by default)
+      req(0, 'blue', '200', 100), req(1, 'blue', '200', 120), req(1, 'blue', '500', 1), req(1, 'blue', '503', 1), req(2, 'green', '200', 10), req(2, 'green', '502', 5),
+      req(3, 'blue', '200', 999), // ended 30 s ago: Monitor may not have published it whole yet (60 s delay by default)
     ]);
-    const lat = (minute: number, deployment: string, average: number) => ({ timeStamp: at(minute), dimensions: { deployment }, average });
+    const lat = (minute: number, deployment: string, value: number) => ({ timeStamp: at(minute), dimensions: { deployment }, value });
     metrics.addPoints(id, 'RequestLatency_P50', [lat(0, 'blue', 40), lat(1, 'blue', 45), lat(2, 'green', 80)]);
     metrics.addPoints(id, 'RequestLatency_P99', [lat(0, 'blue', 180), lat(1, 'blue', 200), lat(2, 'green', 900)]);
 
@@ -137,6 +141,23 @@ describe('AzureMlWorkspace scoring and traffic against the fakes', () => {
 
     const next = await ws.trafficSince('score-ep', window.until, [30]);
     expect(next).toEqual({ since: window.until, until: window.until, byDeployment: {} });
+  });
+
+  test('the Monitor fake answers RequestsPerMinute as Azure does: Average only (the Total query sent before is refused), unsplit samples merged into their mean', async () => {
+    const id = `${ws.workspacePath}/onlineEndpoints/score-ep`;
+    const sample = (statusCode: string, value: number) => ({ timeStamp: '2026-11-28T11:50:00Z', dimensions: { deployment: 'amber', statusCode, statusCodeClass: `${statusCode[0]}xx`, modelStatusCode: statusCode }, value });
+    metrics.addPoints(id, 'RequestsPerMinute', [sample('500', 4), sample('503', 2)]);
+    const client = new MetricsClient(metrics.url, staticTokenCredential('fake-token'));
+    trustAgent(client.pipeline, new Agent({ ca: cert }));
+    const window = { startTime: new Date('2026-11-28T11:50:00Z'), endTime: new Date('2026-11-28T11:51:00Z'), interval: 'PT1M' };
+    const namespace = 'Microsoft.MachineLearningServices/workspaces/onlineEndpoints';
+    await expect(client.queryResources([id], ['RequestsPerMinute'], namespace, { ...window, aggregation: 'Total', filter: "deployment eq '*' and statusCodeClass eq '*'" }))
+      .rejects.toThrow(/does not support aggregation total; supported: average/);
+    const [merged] = await client.queryResources([id], ['RequestsPerMinute'], namespace, { ...window, aggregation: 'Average', filter: "deployment eq '*' and statusCodeClass eq '*'" });
+    expect(merged!.getMetricByName('RequestsPerMinute')!.timeseries[0]!.data![0]!.average).toBe(3); // (4 + 2) / 2, not 6
+    // What the adapter asks (every dimension split, then summed) counts all six.
+    const traffic = await ws.trafficSince('score-ep', '2026-11-28T11:50:00.000Z', []);
+    expect(traffic.byDeployment['amber']).toMatchObject({ requests: 6, errors: 6 });
   });
 
   test('sends synthetic load at the asked rate of the adapter clock, at random over the named deployments, until stopLoad', async () => {
@@ -200,11 +221,11 @@ describe('AzureMlWorkspace scoring and traffic against the fakes', () => {
     await shadowWs.setShadow('shadow-ep', { endpoint: 'shadow-ep', deployment: 'green' }, 10);
 
     const id = `${shadowWs.workspacePath}/onlineEndpoints/shadow-ep`;
-    const req = (time: string, deployment: string, statusCodeClass: string, total: number) => ({ timeStamp: time, dimensions: { deployment, statusCodeClass }, total });
+    const req = (time: string, deployment: string, statusCode: string, value: number) => ({ timeStamp: time, dimensions: { deployment, statusCode, statusCodeClass: `${statusCode[0]}xx`, modelStatusCode: statusCode }, value });
     metrics.addPoints(id, 'RequestsPerMinute', [
-      req('2026-11-28T12:09:00Z', 'blue', '5xx', 50), // before the shadow was set
-      req('2026-11-28T12:11:00Z', 'blue', '2xx', 300), req('2026-11-28T12:11:00Z', 'blue', '5xx', 3),
-      req('2026-11-28T12:11:00Z', 'green', '2xx', 30), req('2026-11-28T12:12:00Z', 'green', '5xx', 2),
+      req('2026-11-28T12:09:00Z', 'blue', '500', 50), // before the shadow was set
+      req('2026-11-28T12:11:00Z', 'blue', '200', 300), req('2026-11-28T12:11:00Z', 'blue', '500', 3),
+      req('2026-11-28T12:11:00Z', 'green', '200', 30), req('2026-11-28T12:12:00Z', 'green', '500', 2),
     ]);
     clock = new Date('2026-11-28T12:14:10Z'); // 12:12-12:13 ended over a minute ago: published
     expect(await shadowWs.shadowReport('shadow-ep')).toEqual({ mirrored: 32, compared: 0, agreed: 0, shadowErrors: 2, liveErrors: 3 });
