@@ -11,6 +11,7 @@ import { createStorage, type Storage } from './azure/storage';
 import { WorkerDataGate } from './worker';
 import { azureSettingsFrom, createAzureWorkspaces } from './azure/workspace/azureWorkspaces';
 import { loadConfigFile } from './configFile';
+import { refuseLocalBackendOnAzure } from './appSettingsEnvironments';
 import { telemetryLogger, withEventTelemetry } from './telemetry';
 import { createLocalWorkspaces, type LocalWorkspaces } from './local/localWorkspaces';
 import { ensureLocalTokens, type LocalTokens } from './local/tokens';
@@ -45,7 +46,8 @@ export interface Services {
 export async function composeServices(env: NodeJS.ProcessEnv = process.env): Promise<Services> {
   // Writes through the Functions invocation context when inside one (adapters/telemetry).
   const logger = telemetryLogger('autopilot');
-  const { config, file } = loadConfigFile(env.AUTOPILOT_CONFIG ?? 'autopilot.yaml');
+  const { config, file } = loadConfigFile(env.AUTOPILOT_CONFIG ?? 'autopilot.yaml', env);
+  refuseLocalBackendOnAzure(config.environments, env);
   const stateDir = resolve(env.AUTOPILOT_STATE_DIR ?? '.autopilot');
   // Coordinates are checked first: a user fixing autopilot.yaml learns every missing field now.
   const azure = createAzureWorkspaces(config, file, azureSettingsFrom(env));

@@ -5,17 +5,18 @@ import type { AutopilotConfig, PipelineConfig } from '../shared/config/schema';
 import { parseJobSpec } from '../shared/jobs/jobSpec';
 import { resolveTrainingPorts } from '../shared/jobs/trainingPorts';
 import { ConfigError } from '../shared/errors';
+import { environmentsFromAppSettings } from './appSettingsEnvironments';
 
 /**
- * Reads autopilot.yaml and resolves the job and deployment spec paths it names
+ * Reads autopilot.yaml (with the environments app settings name, see appSettingsEnvironments) and resolves the job and deployment spec paths it names
  * (relative to the file), so a missing spec fails at start-up, not mid-release.
  */
-export function loadConfigFile(path: string): { config: AutopilotConfig; file: string } {
+export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = {}): { config: AutopilotConfig; file: string } {
   const file = resolve(path);
   if (!existsSync(file)) {
     throw new ConfigError(path, [{ path: '', message: `file not found (looked at ${file}); set AUTOPILOT_CONFIG or create it` }]);
   }
-  const config = parseConfig(readFileSync(file, 'utf8'), path);
+  const config = parseConfig(readFileSync(file, 'utf8'), path, environmentsFromAppSettings(env));
   const base = dirname(file);
   const missing: { path: string; message: string }[] = [];
   const locate = (value: string, where: string) => {

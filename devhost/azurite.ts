@@ -62,6 +62,18 @@ export function connectionStringFor(ports: AzuritePorts, host = '127.0.0.1'): st
  * than the storage SDKs' API versions (see DESIGN).
  */
 export async function startAzurite(options: StartAzuriteOptions = {}): Promise<RunningAzurite> {
+  // Ports we chose may be taken by another process before Azurite binds them: choose again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launchAzurite(options);
+    } catch (error) {
+      const chosenHere = !options.ports?.blob && !options.ports?.queue && !options.ports?.table;
+      if (!chosenHere || attempt >= 3 || !(error instanceof Error) || !error.message.includes('EADDRINUSE')) throw error;
+    }
+  }
+}
+
+async function launchAzurite(options: StartAzuriteOptions): Promise<RunningAzurite> {
   const ports: AzuritePorts = {
     blob: options.ports?.blob || (await freePort()),
     queue: options.ports?.queue || (await freePort()),

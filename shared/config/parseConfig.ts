@@ -7,7 +7,7 @@ import { AutopilotConfig } from './schema';
  * Parses YAML text against a zod schema and reports every problem with the file,
  * the dotted path and the line, so a user can fix all of them in one go.
  */
-export function parseYamlWith<S extends z.ZodType>(schema: S, text: string, file: string): z.infer<S> {
+export function parseYamlWith<S extends z.ZodType>(schema: S, text: string, file: string, prepare: (plain: unknown) => unknown = (plain) => plain): z.infer<S> {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true });
   if (doc.errors.length > 0) {
@@ -28,7 +28,7 @@ export function parseYamlWith<S extends z.ZodType>(schema: S, text: string, file
   } catch (error) {
     throw new ConfigError(file, [{ path: '', message: (error as Error).message.split('\n')[0] ?? 'unreadable YAML' }]);
   }
-  const result = schema.safeParse(plain);
+  const result = schema.safeParse(prepare(plain));
   if (result.success) return result.data;
   throw new ConfigError(
     file,
@@ -52,6 +52,15 @@ function lineOf(
   return undefined;
 }
 
-export function parseConfig(text: string, file = 'autopilot.yaml'): AutopilotConfig {
-  return parseYamlWith(AutopilotConfig, text, file);
+/**
+ * @param defaultEnvironments environment settings for the environments the file leaves out
+ * (the app settings of a deployment); an environment the file sets is taken as written.
+ */
+export function parseConfig(text: string, file = 'autopilot.yaml', defaultEnvironments: Record<string, unknown> = {}): AutopilotConfig {
+  return parseYamlWith(AutopilotConfig, text, file, (plain) => {
+    if (!Object.keys(defaultEnvironments).length || typeof plain !== 'object' || plain === null) return plain;
+    const given = (plain as { environments?: unknown }).environments;
+    const environments = typeof given === 'object' && given !== null ? (given as Record<string, unknown>) : {};
+    return { ...plain, environments: { ...defaultEnvironments, ...environments } };
+  });
 }
