@@ -66,7 +66,7 @@ export const validate: StageHandler = async (release, ctx) => {
     const plan = planSplit(profile, where, ctx.pipeline.evaluation.holdoutFraction, ctx.pipeline.evaluation.seed);
     counts = await writeSplit(ctx, source, info.eTag, plan, { train: trainBlob, holdout: holdoutBlob });
   } catch (error) {
-    if (error instanceof DataValidationError) return { kind: 'end', status: 'rejected', reason: error.message };
+    if (error instanceof DataValidationError) return { kind: 'end', status: 'rejected', reason: error.message + (trainingSet ? rowsByFile(trainingSet) : '') };
     if (error instanceof ConcurrencyError) return union ? reject(`training set: ${error.message}`) : overwritten('a newer one');
     throw error;
   }
@@ -113,4 +113,16 @@ async function writeSplit(ctx: StageContext, source: BlobRef, eTag: string, plan
 /** The list of a release's training-set files (artifacts container). */
 export function manifestOf(releaseId: string): string {
   return `releases/${releaseId}/training-set.json`;
+}
+
+/** Where the union's data rows came from, so a row number in a gate's reason leads to a file. */
+function rowsByFile(set: TrainingSet): string {
+  let first = 1;
+  const ranges = set.sources.map((s) => {
+    const range = `${s.blob} ${s.rows ? `${first}-${first + s.rows - 1}` : 'no rows'}`;
+    first += s.rows;
+    return range;
+  });
+  const shown = ranges.length > 20 ? [...ranges.slice(0, 20), `and ${ranges.length - 20} more`] : ranges;
+  return ` (data rows of the training set by file: ${shown.join(', ')})`;
 }

@@ -105,6 +105,14 @@ describe('data.trainingSet: all', () => {
     expect(h.workspaces.dev.submitted).toHaveLength(0);
   });
 
+  it('says which file a bad row of the union came from', async () => {
+    const h = union();
+    await h.data.write({ container: 'training-data', name: 'default/a.csv' }, csv(60, 1));
+    const after = await release(h, 'default/b.csv', csv(60, 2).replace(/\n[^\n]+\n$/, '\nNaN,red,yes\n'));
+    expect(after.status).toBe('rejected');
+    expect(after.reason).toMatch(/'x' \(NaN 1; first at data row 120\).*\(data rows of the training set by file: default\/a\.csv 1-60, default\/b\.csv 61-120\)$/);
+  });
+
   it("with 'latest' (the default) trains on the arriving file alone", async () => {
     const h = harness();
     await release(h, 'default/a.csv', csv(60, 1));
