@@ -35,7 +35,7 @@ export class AzureJobs {
     }
     const environmentId = (await environmentIdFor(spec.environment, request.specPath, this.arm))!;
     const code = await this.arm.codeAsset(resolve(dirname(request.specPath), spec.code));
-    const body = toCommandJob(spec, request, { codeId: code.id, codeHash: code.hash, defaultCompute: this.options.defaultCompute, environmentId });
+    const body = toCommandJob(spec, request, { codeId: code.id, codeHash: code.hash, defaultCompute: this.options.defaultCompute, environmentId, workspacePath: this.arm.workspacePath });
     // Raw PUT through the client's pipeline (auth, retries): SDK 2.1.1 has no serializer
     // mapping for uri_file/uri_folder inputs and silently drops their `uri`.
     const response = await this.arm.sendRaw('PUT', `${this.arm.workspacePath}/jobs/${armName('job', request.name)}`, STABLE_API_VERSION, body);

@@ -7,10 +7,11 @@ import type { InlineEnvironment } from '../../../shared/jobs/environmentSpec';
 import { armCall, orUndefined } from './mapArmError';
 import type { ArmWorkspaceClient } from './armWorkspaceClient';
 import { assetName } from './codeAssets';
+import { environmentArmId } from './assetReferences';
 
 /**
- * The ARM id of the environment a job or deployment runs in. A reference (`azureml:...`, a
- * registry URI) goes as written. An inline definition becomes an environment version first,
+ * The ARM id of the environment a job or deployment runs in. A reference is resolved as
+ * azure-ai-ml resolves it (see environmentArmId). An inline definition becomes an environment version first,
  * as `az ml` does: its Docker build context is uploaded (as a code asset: the REST API takes
  * a blob URI as `build.contextUri`) and the version is named by the content's hash, so the
  * same definition is registered once and an edited one gets a new version.
@@ -18,7 +19,8 @@ import { assetName } from './codeAssets';
 export async function environmentIdFor(
   environment: string | InlineEnvironment | undefined, specPath: string, arm: ArmWorkspaceClient,
 ): Promise<string | undefined> {
-  if (environment === undefined || typeof environment === 'string') return environment;
+  if (environment === undefined) return undefined;
+  if (typeof environment === 'string') return environmentArmId(environment, arm, specPath);
   // Unnamed: after the spec's folder, in Azure ML's name alphabet (as code assets are named).
   const name = environment.name ?? assetName(dirname(resolve(specPath)));
   const properties: EnvironmentVersion['properties'] = {

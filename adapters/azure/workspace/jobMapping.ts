@@ -1,6 +1,7 @@
 import type { CommandJob, JobBase, JobInputUnion } from '@azure/arm-machinelearning';
 import type { JobInfo, JobInputValue, JobStatus, SubmitJobRequest } from '../../../shared/ports';
 import type { JobSpec } from '../../../shared/jobs';
+import { computeArmId } from './assetReferences';
 import { BadRequestError } from '../../../shared/errors';
 
 /** Job property carrying the full SHA-256 of the code folder (the code asset version is only its prefix). */
@@ -11,8 +12,10 @@ export interface CommandJobOptions {
   codeId: string;
   /** SHA-256 of that folder, reported back as `JobInfo.codeHash`. */
   codeHash: string;
-  /** Compute for a spec that names none. @default none */
+  /** Compute for a spec that names none (an ARM id or short form). @default none */
   defaultCompute?: string;
+  /** The workspace's ARM id: short compute names become `<workspace>/computes/<name>`. */
+  workspacePath: string;
   /** ARM id (or asset reference) of the spec's environment, registered first when defined inline. */
   environmentId: string;
 }
@@ -38,12 +41,13 @@ export function toCommandJob(spec: JobSpec, request: SubmitJobRequest, options: 
     const literal = value?.value ?? (typeof declared === 'object' ? declared.default : declared);
     if (literal !== undefined) inputs[name] = { jobInputType: 'literal', value: String(literal) };
   }
+  const compute = spec.compute ?? options.defaultCompute;
   const properties: CommandJob = {
     jobType: 'Command',
     command: spec.command,
     codeId: options.codeId,
     environmentId: options.environmentId,
-    computeId: spec.compute ?? options.defaultCompute,
+    computeId: compute === undefined ? undefined : computeArmId(compute, options.workspacePath, request.specPath),
     displayName: spec.display_name,
     experimentName: spec.experiment_name,
     environmentVariables: spec.environment_variables,

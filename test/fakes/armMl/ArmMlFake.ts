@@ -191,6 +191,7 @@ export class ArmMlFake {
     switch (route) {
       case 'PUT jobs/*': {
         const b = validate(JobBody, body);
+        this.refuseUnknownEnvironment(b.properties.environmentId);
         const job = { id, name, type: 'Microsoft.MachineLearningServices/workspaces/jobs', properties: { ...b.properties, status: 'Queued' }, systemData: { createdAt: new Date().toISOString() } };
         this.resources.set(key, job);
         return [201, job];
@@ -216,6 +217,16 @@ export class ArmMlFake {
         const environment = { id, name, type: 'Microsoft.MachineLearningServices/workspaces/environments/versions', properties: b.properties, systemData: { createdAt: new Date().toISOString() } };
         this.resources.set(key, environment);
         return [201, environment];
+      }
+      case 'GET environments/*/versions': {
+        // $orderBy=createdtime desc and $top, as azure-ai-ml asks for `@latest`.
+        const versions = [...this.resources.entries()].filter(([k]) => k.startsWith(`${key}/`) && !k.slice(key.length + 1).includes('/')).map(([, v]) => v);
+        versions.push(...this.seededVersions(id));
+        const order = url.searchParams.get('$orderBy');
+        if (order && order !== 'createdtime desc') throw new ArmHttpError(400, 'BadArgument', `$orderBy '${order}' is not supported by the fake`);
+        if (order) versions.sort((a, b) => String(b.systemData.createdAt).localeCompare(String(a.systemData.createdAt)));
+        const top = url.searchParams.get('$top');
+        return [200, { value: top ? versions.slice(0, Number(top)) : versions }];
       }
       case 'GET environments/*/versions/*':
       case 'GET models/*/versions/*': case 'GET onlineEndpoints/*': case 'GET onlineEndpoints/*/deployments/*':
@@ -305,7 +316,27 @@ export class ArmMlFake {
   /** A workspace environment named by ARM id must exist (references in other forms are resolved by the service; not judged here). */
   private refuseUnknownEnvironment(environmentId: string | undefined): void {
     if (!environmentId?.startsWith('/subscriptions/') || !/\/environments\/[^/]+\/versions\/[^/]+$/i.test(environmentId)) return;
-    if (!this.resources.has(environmentId.toLowerCase())) throw new ArmHttpError(404, 'ResourceNotFound', `environment ${environmentId} not found`);
+    const id = environmentId.toLowerCase();
+    const seeded = this.seededVersions(environmentId.slice(0, environmentId.lastIndexOf('/'))).some((v) => String(v.id).toLowerCase() === id);
+    if (!this.resources.has(id) && !seeded) throw new ArmHttpError(404, 'ResourceNotFound', `environment ${environmentId} not found`);
+  }
+
+  /**
+   * Environment versions every workspace of the fake has, as `az ml environment create` leaves
+   * them (an image): what specs referencing `azureml:<name>:<version>` or `@latest` need.
+   */
+  seedEnvironment(name: string, version: string): void {
+    this.seeded.set(name.toLowerCase(), [...(this.seeded.get(name.toLowerCase()) ?? []), version]);
+  }
+  private readonly seeded = new Map<string, string[]>();
+
+  private seededVersions(environmentsKey: string): Resource[] {
+    const m = /^(.*\/workspaces\/[^/]+)\/environments\/([^/]+)\/versions$/i.exec(environmentsKey);
+    if (!m) return [];
+    return (this.seeded.get(m[2]!.toLowerCase()) ?? []).map((version, i) => ({
+      id: `${m[1]}/environments/${m[2]}/versions/${version}`, name: version, type: 'Microsoft.MachineLearningServices/workspaces/environments/versions',
+      properties: { image: 'mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04', osType: 'Linux' }, systemData: { createdAt: new Date(Date.UTC(2026, 0, 1 + i)).toISOString() },
+    }));
   }
 
   /** Model versions held elsewhere (registries), by asset id, for the deployment checks. */

@@ -12,12 +12,22 @@ export const JobInputBody = z.looseObject({
   message: 'uri inputs need `uri`, literal inputs need `value`',
 });
 
+const WORKSPACE_ID = String.raw`/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.MachineLearningServices/workspaces/[^/]+`;
+/**
+ * `environmentId`: "[Required] The ARM resource ID of the Environment specification" (CommandJob,
+ * 2022-10-01); deployments take an ARM id "or AssetId" (a registry asset). The CLI's short forms
+ * (`azureml:name@latest`) are resolved client-side and never reach ARM.
+ */
+export const ENVIRONMENT_ID = new RegExp(String.raw`^(${WORKSPACE_ID}/environments/[^/]+/versions/[^/]+|azureml://registries/[^/]+/environments/[^/]+/(versions|labels)/[^/]+)$`, 'i');
+/** `computeId`: "ARM resource ID of the compute resource". */
+const COMPUTE_ID = new RegExp(String.raw`^${WORKSPACE_ID}/computes/[^/]+$`, 'i');
+
 export const JobBody = z.looseObject({
   properties: z.looseObject({
     jobType: z.literal('Command'),
     command: z.string().min(1),
-    environmentId: z.string().min(1),
-    computeId: z.string().optional(),
+    environmentId: z.string().regex(ENVIRONMENT_ID, 'must be an environment version ARM id or a registry asset id (short forms like azureml:name@latest are resolved by the client)'),
+    computeId: z.string().regex(COMPUTE_ID, 'must be a compute ARM id (…/workspaces/{ws}/computes/{name})').optional(),
     inputs: z.record(z.string(), JobInputBody).optional(),
     outputs: z.record(z.string(), z.looseObject({ jobOutputType: z.string() })).optional(),
     tags: stringMap.optional(),
@@ -61,7 +71,7 @@ export const DeploymentBody = z.looseObject({
       'must be a model version ARM id or azureml://registries/{registry}/models/{name}/versions/{version}',
     ),
     instanceType: z.string().optional(),
-    environmentId: z.string().min(1).optional(),
+    environmentId: z.string().regex(ENVIRONMENT_ID, 'must be an environment version ARM id or a registry asset id').optional(),
     codeConfiguration: z.looseObject({ codeId: z.string().min(1).optional(), scoringScript: z.string().min(1) }).optional(),
   }).refine((p) => (p.codeConfiguration === undefined) === (p.environmentId === undefined), {
     message: 'a scoring script runs in an environment: give codeConfiguration and environmentId together, or neither for an MLflow model (no-code deployment)',

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AzureMlWorkspace } from '../../../adapters/azure/workspace/AzureMlWorkspace';
@@ -45,6 +46,9 @@ beforeAll(async () => {
   const tls = selfSignedCert();
   cert = tls.cert;
   [fake, azurite] = await Promise.all([ArmMlFake.start(tls), startAzurite()]);
+  fake.seedEnvironment('train-env', '1');
+  fake.seedEnvironment('train-env', '2'); // the newest: what @latest resolves to
+  fake.seedEnvironment('score-env', '3');
   fake.addRoute((await codeRoutes(azurite.ports.blob)).route);
   dir = mkdtempSync(join(tmpdir(), 'azml-'));
   writeFileSync(join(dir, 'job.yaml'), JOB_SPEC);
@@ -66,7 +70,8 @@ describe('AzureMlWorkspace against the ARM Machine Learning fake', () => {
     expect(put).toHaveLength(1);
     expect(put[0]!.apiVersion).toBe(STABLE_API_VERSION);
     expect(put[0]!.body).toMatchObject({ properties: {
-      jobType: 'Command', environmentId: 'azureml:train-env@latest', computeId: 'azureml:cpu-cluster',
+      // The YAML's short forms resolved as azure-ai-ml resolves them: @latest to the newest version, names to ARM ids.
+      jobType: 'Command', environmentId: `${ws.workspacePath}/environments/train-env/versions/2`, computeId: `${ws.workspacePath}/computes/cpu-cluster`,
       inputs: { data: { jobInputType: 'uri_file', uri: DATA_URL }, seed: { jobInputType: 'literal', value: '42' } },
     } });
 
@@ -81,6 +86,40 @@ describe('AzureMlWorkspace against the ARM Machine Learning fake', () => {
     const cancelMissing = ws.cancelJob('never-submitted');
     await expect(cancelMissing).rejects.toThrow(NotFoundError);
     await expect(cancelMissing).rejects.toThrow(/job 'never-submitted' not found/);
+  });
+
+  test('the short forms of the YAML reach ARM resolved: the fake refuses them as written (what the adapter sent before)', async () => {
+    const ws = workspace('ws-forms');
+    const armPut = (path: string, body: unknown) => new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const payload = JSON.stringify(body);
+      const req = httpsRequest(`${fake.url}${ws.workspacePath}${path}?api-version=${STABLE_API_VERSION}`, {
+        method: 'PUT', ca: cert, headers: { authorization: 'Bearer t', 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+      }, (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on('error', reject);
+      req.end(payload);
+    });
+    const job = (environmentId: string, computeId: string) => ({ properties: { jobType: 'Command', command: 'python train.py', environmentId, computeId } });
+    const asWritten = await armPut('/jobs/short-forms', job('azureml:train-env@latest', 'azureml:cpu-cluster'));
+    expect(asWritten.status).toBe(400);
+    expect(asWritten.text).toMatch(/environmentId: must be an environment version ARM id[\s\S]*computeId: must be a compute ARM id/);
+    const resolved = await armPut('/jobs/short-forms', job(`${ws.workspacePath}/environments/train-env/versions/1`, `${ws.workspacePath}/computes/cpu-cluster`));
+    expect(resolved.status).toBe(201);
+    // An environment version the workspace does not have is refused too.
+    expect((await armPut('/jobs/missing-env', job(`${ws.workspacePath}/environments/nope/versions/1`, `${ws.workspacePath}/computes/cpu-cluster`))).status).toBe(404);
+  });
+
+  test('says which environment is missing and how to create it, and refuses a form Azure ML cannot resolve', async () => {
+    const ws = workspace('ws-dev');
+    writeFileSync(join(dir, 'no-env.yaml'), JOB_SPEC.replace('azureml:train-env@latest', 'azureml:never-created@latest'));
+    await expect(ws.submitJob({ name: 'train-no-env', specPath: join(dir, 'no-env.yaml'), inputs: { data: { type: 'uri_file', path: DATA_URL } } }))
+      .rejects.toThrow(/never-created@latest.*has no version of it; create one with `az ml environment create`/);
+    writeFileSync(join(dir, 'bare-env.yaml'), JOB_SPEC.replace('azureml:train-env@latest', 'train-env'));
+    await expect(ws.submitJob({ name: 'train-bare-env', specPath: join(dir, 'bare-env.yaml'), inputs: { data: { type: 'uri_file', path: DATA_URL } } }))
+      .rejects.toThrow(/environment 'train-env' is not a form Azure ML resolves; use azureml:<name>:<version>/);
   });
 
   test('registers versions 1 and 2, returns the same version for a repeated idempotency key, and imports into another workspace', async () => {

@@ -36,6 +36,7 @@ beforeAll(async () => {
   const tls = selfSignedCert();
   cert = tls.cert;
   [fake, metrics, azurite] = await Promise.all([ArmMlFake.start(tls), FakeMonitorMetrics.start(tls), startAzurite()]);
+  fake.seedEnvironment('score-env', '3');
   fake.addRoute((await codeRoutes(azurite.ports.blob)).route);
   dir = mkdtempSync(join(tmpdir(), 'azml-score-'));
   writeFileSync(join(dir, 'deployment.yaml'), DEPLOYMENT_SPEC);

@@ -60,6 +60,8 @@ beforeAll(async () => {
   const tls = selfSignedCert();
   cert = tls.cert;
   [fake, mlflow, azurite] = await Promise.all([ArmMlFake.start(tls), FakeMlflow.start(tls), startAzurite()]);
+  fake.seedEnvironment('train-env', '1');
+  fake.seedEnvironment('score-env', '3');
   codes = await codeRoutes(azurite.ports.blob);
   fake.addRoute(codes.route);
   dir = mkdtempSync(join(tmpdir(), 'azml-code-'));

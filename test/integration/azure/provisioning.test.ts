@@ -18,6 +18,7 @@ beforeAll(async () => {
   const tls = selfSignedCert();
   cert = tls.cert;
   [fake, azurite] = await Promise.all([ArmMlFake.start(tls), startAzurite()]);
+  fake.seedEnvironment('score-env', '3');
   fake.addRoute((await codeRoutes(azurite.ports.blob)).route);
   dir = mkdtempSync(join(tmpdir(), 'azml-provisioning-'));
   writeFileSync(join(dir, 'deployment.yaml'), 'code_configuration: { code: ., scoring_script: score.py }\nenvironment: azureml:score-env:3\ninstance_type: Standard_DS3_v2\n');

@@ -57,6 +57,7 @@ beforeAll(async () => {
   const tls = selfSignedCert();
   cert = tls.cert;
   [fake, azurite] = await Promise.all([ArmMlFake.start(tls), startAzurite()]);
+  fake.seedEnvironment('score-env', '3');
   fake.addRoute((await codeRoutes(azurite.ports.blob)).route);
   registry = registryRoutes(fake, REGISTRY);
   fake.addRoute(registry.route);

@@ -89,7 +89,7 @@ describe('the release loop on the azure backend, through the real SDKs against t
     const [jobPut] = cloud.arm.callsTo('PUT', `/jobs/${release.job!.name}`);
     expect(jobPut!.path).toContain(`${SUBSCRIPTION}/mlw-dev/`);
     expect(jobPut!.body).toMatchObject({ properties: {
-      jobType: 'Command', computeId: 'azureml:cpu-cluster', command: expect.stringMatching(/^node train\.js /),
+      jobType: 'Command', computeId: `${SUBSCRIPTION}/mlw-dev/computes/cpu-cluster`, command: expect.stringMatching(/^node train\.js /),
       // The example's Dockerfile context, registered as an environment version (examples/tabular/azure/job.yaml).
       environmentId: expect.stringMatching(new RegExp(`^${SUBSCRIPTION}/mlw-dev/environments/tabular-node-20/versions/[0-9a-f]{16}$`)),
       inputs: { training_data: { jobInputType: 'uri_file', uri: expect.stringMatching(new RegExp(`/autopilot-artifacts/releases/${release.id}/train\\.csv$`)) } },

@@ -5,6 +5,7 @@ import { waitFor } from '../../../devhost/waitFor';
 import { generateCsv } from '../../../examples/tabular/generate';
 import type { Release } from '../../../shared/release/types';
 import { FakeAzureCloud } from '../../fakes/azureCloud/FakeAzureCloud';
+import { bundleExample } from '../../../scripts/bundleExample';
 import { registryRoutes, type RegistryRoutes } from '../../fakes/armMl/registryRoutes';
 
 const ROOT = resolve(__dirname, '../../..');
@@ -37,6 +38,7 @@ function churnRisk(columns: string[], row: unknown[]): number {
 }
 
 export async function startScaleOut(hosts: number, options: { startTimeoutMs?: number } = {}): Promise<ScaleOut> {
+  bundleExample(); // the TypeScript example's code folder for Azure ML (the fixture's job and deployment)
   const cloud = await FakeAzureCloud.start({ workspaces: ['mlw-dev', 'mlw-staging', 'mlw-prod'].map((w) => `${SUBSCRIPTION}/${w}`) });
   const registry = registryRoutes(cloud.arm, { name: 'mlreg-scaleout', subscriptionId: '00000000-0000-0000-0000-0000000000bb', resourceGroup: 'rg-registry' });
   cloud.arm.addRoute(registry.route);
