@@ -6,7 +6,8 @@ import { relative } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { AutopilotError } from '../shared/errors';
 import { createHostLogger } from './logger';
-import { startStack, type RunningStack } from './stack';
+import { blobCreatedSubscriptions, startStack, type RunningStack } from './stack';
+import { loadConfigFile } from '../adapters/configFile';
 
 
 function portNumber(value: string): number {
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
   const endpointsPort = process.env['AUTOPILOT_ENDPOINTS_PORT'] ?? '7072';
 
   const stack: RunningStack = await startStack({
+    eventSubscriptions: blobCreatedSubscriptions(watchedContainers(process.env['AUTOPILOT_CONFIG'] ?? 'autopilot.yaml')),
     port: opts.port,
     storagePorts: { blob: opts.blobPort, queue: opts.queuePort, table: opts.tablePort },
     stateDir: opts.stateDir,
@@ -105,3 +107,15 @@ main().catch((error: unknown) => {
   process.stderr.write(`Error: could not start the local stack: ${text}\n`);
   process.exit(1);
 });
+
+/**
+ * The containers the app's pipelines watch. The app reports a broken autopilot.yaml itself
+ * when it starts; until then the default container is watched.
+ */
+function watchedContainers(configPath: string): string[] {
+  try {
+    return Object.values(loadConfigFile(configPath).config.pipelines).map((p) => p.data.container);
+  } catch {
+    return ['training-data'];
+  }
+}

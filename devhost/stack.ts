@@ -12,15 +12,20 @@ import { PROJECT_ROOT, startFunctionsHost, type RunningFunctionsHost } from './h
 import { loadHostConfig } from './hostConfig';
 import { createHostLogger, type HostLogger } from './logger';
 
-/** New training data in `training-data` goes to the app's `blobCreated` function, as infra/ wires it in Azure. */
-export const DEFAULT_EVENT_SUBSCRIPTIONS: readonly EventSubscriptionInput[] = [
-  {
-    name: 'training-data-created',
+/**
+ * New data in each watched container goes to the app's `blobCreated` function, as infra/
+ * wires it in Azure (one subscription per entry of `trainingContainers`).
+ */
+export function blobCreatedSubscriptions(containers: readonly string[]): EventSubscriptionInput[] {
+  return [...new Set(containers)].map((container) => ({
+    name: `${container}-created`,
     functionName: 'blobCreated',
     includedEventTypes: ['Microsoft.Storage.BlobCreated'],
-    subjectBeginsWith: '/blobServices/default/containers/training-data/',
-  },
-];
+    subjectBeginsWith: `/blobServices/default/containers/${container}/`,
+  }));
+}
+
+export const DEFAULT_EVENT_SUBSCRIPTIONS: readonly EventSubscriptionInput[] = blobCreatedSubscriptions(['training-data']);
 
 export interface StackOptions {
   /** Folder holding host.json, local.settings.json and the functions. @default the project root */

@@ -134,7 +134,8 @@ describe('infra/main.json (ARM template)', () => {
   });
 
   it('creates the containers, the steps queue and the state tables the functions use', () => {
-    expect(template.variables.dataContainers).toEqual(expect.arrayContaining(['training-data', 'autopilot-artifacts', 'inference-data', 'ground-truth', 'eventgrid-deadletter']));
+    expect(template.parameters.trainingContainers!.defaultValue).toEqual(['training-data']);
+    expect(template.variables.dataContainers).toBe("[union(parameters('trainingContainers'), createArray('autopilot-artifacts', 'inference-data', 'ground-truth', 'eventgrid-deadletter', 'app-package'))]");
     const containers = ofType('Microsoft.Storage/storageAccounts/blobServices/containers');
     expect(containers.map((c) => c.name)).toEqual(["[format('{0}/default/{1}', variables('storageName'), variables('dataContainers')[copyIndex()])]"]);
     expect((containers[0]!.copy as { count: string }).count).toBe("[length(variables('dataContainers'))]");
@@ -170,10 +171,13 @@ describe('infra/main.json (ARM template)', () => {
     for (const w of workspaces) expect(Object.keys(props(w))).toEqual(expect.arrayContaining(['storageAccount', 'keyVault', 'applicationInsights']));
   });
 
-  it('sends BlobCreated under training-data/ to the blobCreated function, with retries and dead-lettering', () => {
+  it('sends BlobCreated under every container of trainingContainers to the blobCreated function, with retries and dead-lettering', () => {
     const subscription = ofType('Microsoft.EventGrid/systemTopics/eventSubscriptions').find((s) => s.name.includes('storageTopicName'))!;
     const p = props(subscription);
-    expect(p.filter).toEqual({ includedEventTypes: ['Microsoft.Storage.BlobCreated'], subjectBeginsWith: '/blobServices/default/containers/training-data/', isSubjectCaseSensitive: false });
+    // One subscription per container a pipeline watches (it was training-data only: other containers never triggered).
+    expect(subscription.copy).toEqual({ name: 'trainingDataSubscriptions', count: "[length(parameters('trainingContainers'))]" });
+    expect(subscription.name).toBe("[format('{0}/{1}-created', variables('storageTopicName'), parameters('trainingContainers')[copyIndex()])]");
+    expect(p.filter).toEqual({ includedEventTypes: ['Microsoft.Storage.BlobCreated'], subjectBeginsWith: "[format('/blobServices/default/containers/{0}/', parameters('trainingContainers')[copyIndex()])]", isSubjectCaseSensitive: false });
     expect(p.destination.endpointType).toBe('AzureFunction');
     expect(p.destination.properties.resourceId).toBe("[format('{0}/functions/blobCreated', resourceId('Microsoft.Web/sites', variables('appName')))]");
     expect(p.retryPolicy).toBe("[variables('retryPolicy')]");
