@@ -29,7 +29,8 @@ export async function onMonitorTimer(_timer: Timer, context: InvocationContext):
   }
 }
 
-app.timer('monitors', { schedule: '*/10 * * * * *', handler: invocationHandler(onMonitorTimer) });
+// An app setting: every 10 s locally (local.settings.json), every minute on Azure (infra/main.json).
+app.timer('monitors', { schedule: '%AUTOPILOT_MONITOR_SCHEDULE%', handler: invocationHandler(onMonitorTimer) });
 
 function pipelineOrThrow(s: Services, pipeline: string): string {
   if (!s.config.pipelines[pipeline]) throw new NotFoundError('pipeline', pipeline, `Known pipelines: ${Object.keys(s.config.pipelines).join(', ')}`);

@@ -9,4 +9,7 @@ export async function onSweep(_timer: Timer, context: InvocationContext): Promis
   if (redriven.length || admitted.length) context.log(`sweep: re-drove ${redriven.join(', ') || 'none'}; admitted ${admitted.join(', ') || 'none'}`);
 }
 
-app.timer('sweeper', { schedule: '*/15 * * * * *', runOnStartup: true, handler: invocationHandler(onSweep) });
+// The schedule is an app setting (local.settings.json: every 15 s; infra/main.json: every minute,
+// since on Flex Consumption each tick is billed). runOnStartup only locally: Azure runs it on
+// every scale-out and restart, which the Functions docs advise against in production.
+app.timer('sweeper', { schedule: '%AUTOPILOT_SWEEP_SCHEDULE%', runOnStartup: !process.env['WEBSITE_INSTANCE_ID'], handler: invocationHandler(onSweep) });
