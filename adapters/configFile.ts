@@ -3,6 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseConfig } from '../shared/config/parseConfig';
 import type { AutopilotConfig, PipelineConfig } from '../shared/config/schema';
 import { parseJobSpec } from '../shared/jobs/jobSpec';
+import { parseDeploymentSpec } from '../shared/jobs/deploymentSpec';
 import { resolveTrainingPorts } from '../shared/jobs/trainingPorts';
 import { ConfigError } from '../shared/errors';
 import { environmentsFromAppSettings } from './appSettingsEnvironments';
@@ -29,7 +30,11 @@ export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = {}): { con
     pipeline.deployment.spec = locate(pipeline.deployment.spec, `pipelines.${name}.deployment.spec`);
   }
   if (missing.length) throw new ConfigError(path, missing);
-  for (const [name, pipeline] of Object.entries(config.pipelines)) resolvePorts(path, name, pipeline);
+  for (const [name, pipeline] of Object.entries(config.pipelines)) {
+    resolvePorts(path, name, pipeline);
+    // A field the deployment spec cannot carry is a start-up error naming it, not a failed release.
+    parseDeploymentSpec(readFileSync(pipeline.deployment.spec, 'utf8'), pipeline.deployment.spec);
+  }
   return { config, file };
 }
 

@@ -62,6 +62,11 @@ export const DeploymentSpec = z.strictObject({
   readiness_probe: probe({ failure_threshold: 3 }),
   tags: stringMap.default({}),
   app_insights_enabled: z.boolean().optional(),
+  /**
+   * Managed online endpoints scale by instance_count (scale with Azure Monitor autoscale):
+   * only `default` is accepted; `target_utilization` is a Kubernetes online endpoint setting.
+   */
+  scale_settings: z.strictObject({ type: z.literal('default', "managed online deployments take scale_settings type 'default' only; use Azure Monitor autoscale on the deployment instead of target_utilization") }).optional(),
   data_collector: z.record(z.string(), z.unknown()).optional(),
 });
 export type DeploymentSpec = z.infer<typeof DeploymentSpec>;

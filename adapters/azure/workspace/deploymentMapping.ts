@@ -1,4 +1,4 @@
-import type { OnlineDeployment } from '@azure/arm-machinelearning';
+import type { OnlineDeployment, ProbeSettings } from '@azure/arm-machinelearning';
 import type { DeploymentSpec } from '../../../shared/jobs';
 import type { DeploymentInfo, DeployRequest } from '../../../shared/ports';
 import { BadRequestError } from '../../../shared/errors';
@@ -41,11 +41,30 @@ export function toArmDeployment(
         codeConfiguration: { codeId: where.codeId, scoringScript: spec.code_configuration.scoring_script },
       }),
       environmentVariables: spec.environment_variables,
+      // Every field the spec parses reaches Azure (they were dropped before: Azure's defaults ran instead).
       requestSettings: {
-        requestTimeout: `PT${spec.request_settings.request_timeout_ms / 1000}S`,
+        requestTimeout: isoSeconds(spec.request_settings.request_timeout_ms / 1000),
         maxConcurrentRequestsPerInstance: spec.request_settings.max_concurrent_requests_per_instance,
+        ...(spec.request_settings.max_queue_wait_ms !== undefined && { maxQueueWait: isoSeconds(spec.request_settings.max_queue_wait_ms / 1000) }),
       },
+      livenessProbe: toArmProbe(spec.liveness_probe),
+      readinessProbe: toArmProbe(spec.readiness_probe),
+      ...(spec.app_insights_enabled !== undefined && { appInsightsEnabled: spec.app_insights_enabled }),
+      ...(spec.scale_settings && { scaleSettings: { scaleType: 'Default' } }),
+      ...(spec.description !== undefined && { description: spec.description }),
     },
+  };
+}
+
+/** ARM takes durations as ISO 8601 (PT10S); the YAML gives seconds. */
+function isoSeconds(seconds: number): string {
+  return `PT${seconds}S`;
+}
+
+function toArmProbe(probe: DeploymentSpec['liveness_probe']): ProbeSettings {
+  return {
+    initialDelay: isoSeconds(probe.initial_delay), period: isoSeconds(probe.period), timeout: isoSeconds(probe.timeout),
+    failureThreshold: probe.failure_threshold, successThreshold: probe.success_threshold,
   };
 }
 

@@ -61,6 +61,14 @@ export const EndpointBody = z.looseObject({
 /** The PATCH takes tags and identity only, in every api-version; traffic and mirrorTraffic go by PUT. */
 export const EndpointPatchBody = z.strictObject({ tags: stringMap.optional(), identity: z.unknown().optional() });
 
+/** ISO 8601 durations, as ARM takes them (PT10S, PT1M30S). */
+const duration = z.string().regex(/^P(?=.)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, 'must be an ISO 8601 duration such as PT10S');
+/** ProbeSettings (2022-10-01). */
+const Probe = z.strictObject({
+  failureThreshold: z.int().positive().optional(), successThreshold: z.int().positive().optional(),
+  initialDelay: duration.optional(), period: duration.optional(), timeout: duration.optional(),
+});
+
 export const DeploymentBody = z.looseObject({
   location: z.string().min(1),
   properties: z.looseObject({
@@ -73,6 +81,12 @@ export const DeploymentBody = z.looseObject({
     instanceType: z.string().optional(),
     environmentId: z.string().regex(ENVIRONMENT_ID, 'must be an environment version ARM id or a registry asset id').optional(),
     codeConfiguration: z.looseObject({ codeId: z.string().min(1).optional(), scoringScript: z.string().min(1) }).optional(),
+    livenessProbe: Probe.optional(),
+    readinessProbe: Probe.optional(),
+    requestSettings: z.strictObject({ requestTimeout: duration.optional(), maxQueueWait: duration.optional(), maxConcurrentRequestsPerInstance: z.int().positive().optional() }).optional(),
+    appInsightsEnabled: z.boolean().optional(),
+    // Managed deployments scale by sku capacity; TargetUtilization is for Kubernetes online endpoints.
+    scaleSettings: z.looseObject({ scaleType: z.literal('Default', 'a Managed deployment takes scaleType Default only') }).optional(),
   }).refine((p) => (p.codeConfiguration === undefined) === (p.environmentId === undefined), {
     message: 'a scoring script runs in an environment: give codeConfiguration and environmentId together, or neither for an MLflow model (no-code deployment)',
   }),

@@ -186,6 +186,34 @@ describe('AzureMlWorkspace against the ARM Machine Learning fake', () => {
     expect((await ws.listEndpoints()).map((e) => e.name)).toEqual(['churn-ep']);
   });
 
+  test('sends every field of the deployment YAML it parses: probes, request settings, App Insights, scale settings, description', async () => {
+    const ws = workspace('ws-fields', 'prod');
+    writeFileSync(join(dir, 'score.py'), 'def init(): pass\n');
+    writeFileSync(join(dir, 'full-deployment.yaml'), `${DEPLOYMENT_SPEC}
+description: churn scorer
+app_insights_enabled: true
+scale_settings: { type: default }
+request_settings: { request_timeout_ms: 3000, max_concurrent_requests_per_instance: 4, max_queue_wait_ms: 500 }
+liveness_probe: { initial_delay: 30, period: 15, timeout: 5, failure_threshold: 10, success_threshold: 1 }
+readiness_probe: { initial_delay: 5, period: 5 }
+`);
+    await ws.deploy({ endpoint: 'fields-ep', deployment: 'blue', model: { name: 'churn', version: 1 }, specPath: join(dir, 'full-deployment.yaml') });
+    expect(fake.callsTo('PUT', '/onlineEndpoints/fields-ep/deployments/blue')[0]!.body).toMatchObject({ properties: {
+      description: 'churn scorer', appInsightsEnabled: true, scaleSettings: { scaleType: 'Default' },
+      requestSettings: { requestTimeout: 'PT3S', maxConcurrentRequestsPerInstance: 4, maxQueueWait: 'PT0.5S' },
+      livenessProbe: { initialDelay: 'PT30S', period: 'PT15S', timeout: 'PT5S', failureThreshold: 10, successThreshold: 1 },
+      // Azure ML's defaults for what the YAML leaves out of a probe (timeout 2 s, readiness failure threshold 3).
+      readinessProbe: { initialDelay: 'PT5S', period: 'PT5S', timeout: 'PT2S', failureThreshold: 3, successThreshold: 1 },
+    } });
+  });
+
+  test('refuses target_utilization scale settings at parse time: managed deployments scale by instance count', async () => {
+    const ws = workspace('ws-fields', 'prod');
+    writeFileSync(join(dir, 'autoscale.yaml'), `${DEPLOYMENT_SPEC}\nscale_settings: { type: target_utilization, min_instances: 1, max_instances: 3 }\n`);
+    await expect(ws.deploy({ endpoint: 'fields-ep', deployment: 'green', model: { name: 'churn', version: 1 }, specPath: join(dir, 'autoscale.yaml') }))
+      .rejects.toThrow(/scale_settings/);
+  });
+
   test('waits out a 429 with Retry-After and a transient 503, then succeeds', async () => {
     const ws = workspace('ws-retry');
     const request = { name: 'train-retry', specPath: join(dir, 'job.yaml'), inputs: { data: { path: DATA_URL } } };

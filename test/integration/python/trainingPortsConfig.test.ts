@@ -31,4 +31,11 @@ describe('autopilot.yaml naming the ports of an unchanged Azure ML job', () => {
     const file = config('{ job: job.yaml, modelOutput: model }');
     expect(() => loadConfigFile(file)).toThrow(/pipelines\.p\.training\.modelOutput: the job declares no output 'model' \(its outputs: 'model_output'\) in .*job\.yaml/);
   });
+
+  it('refuses at start-up a deployment spec field Azure ML cannot take, naming the field and the file', () => {
+    writeFileSync(join(dir, 'autoscale.yaml'), 'code_configuration: { code: ., scoring_script: score.py }\nscale_settings: { type: target_utilization, max_instances: 3 }\n');
+    const file = join(dir, 'autopilot-autoscale.yaml');
+    writeFileSync(file, 'version: 1\npipelines:\n  p:\n    data: { prefix: p/ }\n    training: { job: job.yaml }\n    deployment: { spec: autoscale.yaml }\n');
+    expect(() => loadConfigFile(file)).toThrow(/autoscale\.yaml[\s\S]*scale_settings[\s\S]*managed online deployments take scale_settings type 'default' only/);
+  });
 });
