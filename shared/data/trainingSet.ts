@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { PipelineConfig } from '../config/schema';
-import { ConcurrencyError, DataValidationError } from '../errors';
+import { ConcurrencyError, DataValidationError, NotFoundError } from '../errors';
 import { normalizeETag } from '../events/blobCreated';
 import type { BlobInfo, BlobRef, DataStore } from '../ports';
 import { CsvRecords } from './csvRecords';
@@ -45,7 +45,7 @@ export function trainsOnUnion(policy: TrainingSetPolicy): boolean {
 export async function buildTrainingSet(
   data: DataStore,
   policy: PipelineConfig['data'],
-  arrived: BlobRef & { eTag: string },
+  arrived: BlobRef & { eTag: string; contentLength: number },
   target: BlobRef,
   now: Date,
 ): Promise<TrainingSet> {
@@ -54,8 +54,8 @@ export async function buildTrainingSet(
   const listed = await data.list(policy.container, policy.prefix);
   const files = listed.filter((b) => b.name === arrived.name || (TRAINING_FILE.test(b.name) && (b.lastModified ?? '') >= since));
   // A listing that missed it (eventual listing after the event) still trains on it.
-  const names = files.map((b) => ({ name: b.name, eTag: b.eTag }));
-  if (!names.some((b) => b.name === arrived.name)) names.push({ name: arrived.name, eTag: arrived.eTag });
+  const names = files.map((b) => ({ name: b.name, eTag: b.eTag, bytes: b.name === arrived.name ? arrived.contentLength : b.contentLength }));
+  if (!names.some((b) => b.name === arrived.name)) names.push({ name: arrived.name, eTag: arrived.eTag, bytes: arrived.contentLength });
   names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   if (names.length > MAX_TRAINING_SET_FILES) {
     throw new DataValidationError(
@@ -64,14 +64,27 @@ export async function buildTrainingSet(
     );
   }
 
+  // What the listing says is enough to refuse an oversized set, before gigabytes are read and written.
+  const limit = policy.maxMegabytes * 1024 * 1024;
+  const listedBytes = names.reduce((sum, f) => sum + f.bytes, 0);
+  if (listedBytes > limit) throw tooLarge(policy, names.length, listedBytes);
+
   const expected = await headerOf(data, arrived);
   const writer = data.openWrite(target, { contentType: 'text/csv' });
   const sources: TrainingSetSource[] = [];
+  let written = 0;
+  const write = (line: string) => {
+    written += Buffer.byteLength(line);
+    if (written > limit) throw tooLarge(policy, names.length, written);
+    return writer.write(line);
+  };
   try {
-    await writer.write(toCsvLine(expected));
+    await write(toCsvLine(expected));
     for (const file of names) {
       const eTag = file.name === arrived.name ? arrived.eTag : file.eTag;
-      sources.push(await appendFile(data, { container: arrived.container, name: file.name }, eTag, expected, arrived.name, (line) => writer.write(line)));
+      const ref = { container: arrived.container, name: file.name };
+      const source = await appendFile(data, ref, eTag, expected, arrived.name, write);
+      if (source) sources.push(source);
     }
   } catch (error) {
     await writer.abort(error as Error);
@@ -80,13 +93,51 @@ export async function buildTrainingSet(
   return { blob: await writer.close(), sources };
 }
 
+function tooLarge(policy: PipelineConfig['data'], files: number, bytes: number): DataValidationError {
+  return new DataValidationError(
+    `${policy.container}/${policy.prefix}`,
+    `the training set of ${files} files is ${(bytes / 1048576).toFixed(1)} MB or more, over data.maxMegabytes (${policy.maxMegabytes}); narrow it with data.trainingSet: { windowDays: N }`,
+  );
+}
+
+/**
+ * Refuses what is not UTF-8 text anywhere in a file (a NUL byte, an invalid sequence): the gate
+ * sniffs only the head of what it reads, which for a union is the head of its first file.
+ */
+class Utf8Text {
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+  constructor(private readonly where: string) {}
+  push(chunk: Uint8Array): void {
+    if (chunk.includes(0)) throw this.refusal();
+    try {
+      this.decoder.decode(chunk, { stream: true });
+    } catch {
+      throw this.refusal();
+    }
+  }
+  end(): void {
+    try {
+      this.decoder.decode();
+    } catch {
+      throw this.refusal();
+    }
+  }
+  private refusal(): DataValidationError {
+    return new DataValidationError(this.where, 'not a CSV text file (binary content or not UTF-8); upload UTF-8 CSV with a header row');
+  }
+}
+
 async function headerOf(data: DataStore, blob: BlobRef & { eTag: string }): Promise<string[]> {
+  const where = `${blob.container}/${blob.name}`;
   const { chunks } = await data.readStream(blob, { ifMatch: blob.eTag });
-  const parser = new CsvRecords(`${blob.container}/${blob.name}`);
+  const parser = new CsvRecords(where);
+  const text = new Utf8Text(where);
   for await (const chunk of chunks) {
+    text.push(chunk);
     const [header] = parser.push(chunk);
     if (header) return header;
   }
+  text.end();
   const [header] = parser.end();
   if (!header) throw new DataValidationError(`${blob.container}/${blob.name}`, 'the file is empty; it needs a header row');
   return header;
@@ -94,13 +145,19 @@ async function headerOf(data: DataStore, blob: BlobRef & { eTag: string }): Prom
 
 async function appendFile(
   data: DataStore, blob: BlobRef, eTag: string, expected: string[], arrived: string, write: (line: string) => Promise<void>,
-): Promise<TrainingSetSource> {
+): Promise<TrainingSetSource | undefined> {
   const where = `${blob.container}/${blob.name}`;
-  const { chunks } = await data.readStream(blob, { ifMatch: eTag }).catch((error: unknown) => {
+  let chunks: AsyncIterable<Uint8Array>;
+  try {
+    ({ chunks } = await data.readStream(blob, { ifMatch: eTag }));
+  } catch (error) {
     if (error instanceof ConcurrencyError) throw new ConcurrencyError(`${where} (overwritten while the training set was read; the newer version has its own release)`);
+    // Moved out of the prefix after the listing (as a refusal may have advised): not part of the set.
+    if (error instanceof NotFoundError && blob.name !== arrived) return undefined;
     throw error;
-  });
+  }
   const parser = new CsvRecords(where);
+  const text = new Utf8Text(where);
   const hash = createHash('sha256');
   let line = 0;
   const take = async (records: string[][]) => {
@@ -119,9 +176,11 @@ async function appendFile(
     }
   };
   for await (const chunk of chunks) {
+    text.push(chunk);
     hash.update(chunk);
     await take(parser.push(chunk));
   }
+  text.end();
   await take(parser.end());
   return { blob: blob.name, eTag: normalizeETag(eTag), sha256: hash.digest('hex'), rows: Math.max(0, line - 1) };
 }

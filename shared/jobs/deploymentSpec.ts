@@ -1,3 +1,4 @@
+import { isAbsolute, normalize } from 'node:path/posix';
 import { z } from 'zod';
 import { EnvironmentField } from './environmentSpec';
 import { parseYamlWith } from '../config/parseConfig';
@@ -40,8 +41,10 @@ export const DeploymentSpec = z.strictObject({
     .strictObject({
       /** Folder with the scoring code, relative to the spec file. */
       code: z.string().min(1),
-      /** The scoring script, relative to `code`. */
-      scoring_script: z.string().min(1),
+      /** The scoring script, relative to `code` and inside it: Azure ML uploads only that folder. */
+      scoring_script: z.string().min(1).refine((script) => !isAbsolute(script) && !normalize(script.replaceAll('\\', '/')).startsWith('..'), {
+        message: 'must be a path inside code (Azure ML uploads only the code folder); move the script into it',
+      }),
     })
     .optional(),
   environment: EnvironmentField.optional(),

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { EnvironmentVersion } from '@azure/arm-machinelearning';
 import { BadRequestError } from '../../../shared/errors';
 import type { InlineEnvironment } from '../../../shared/jobs/environmentSpec';
@@ -38,6 +38,14 @@ export async function environmentIdFor(
   };
   if (environment.build) {
     const context = resolve(dirname(specPath), environment.build.path);
+    // Only the context is uploaded: a Dockerfile outside it is not there when Azure ML builds.
+    const inside = relative(context, resolve(context, environment.build.dockerfile_path));
+    if (inside.startsWith('..') || isAbsolute(inside) || isAbsolute(environment.build.dockerfile_path)) {
+      throw new BadRequestError(
+        `${specPath}: environment.build.dockerfile_path '${environment.build.dockerfile_path}' is outside the build context ${context}, which is all Azure ML receives; move the Dockerfile into it`,
+        'environment.build.dockerfile_path',
+      );
+    }
     if (!existsSync(join(context, environment.build.dockerfile_path))) {
       throw new BadRequestError(`${specPath}: environment.build names ${context}, which has no ${environment.build.dockerfile_path}`, 'environment.build');
     }

@@ -50,15 +50,12 @@ export const validate: StageHandler = async (release, ctx) => {
   try {
     if (union) {
       const target = { container: ctx.settings.artifactsContainer, name: `releases/${release.id}/training-set.csv` };
-      trainingSet = await buildTrainingSet(ctx.data, policy, { ...arrived, eTag: arrivedInfo.eTag }, target, ctx.clock.now());
+      trainingSet = await buildTrainingSet(ctx.data, policy, { ...arrived, eTag: arrivedInfo.eTag, contentLength: arrivedInfo.contentLength }, target, ctx.clock.now());
       ({ blob: info } = trainingSet);
       source = target;
       scanned = `training set of ${trainingSet.sources.length} file(s) under ${policy.container}/${policy.prefix}`;
       // The model's lineage points at this list of every file with its eTag and SHA-256.
       await ctx.data.write({ container: target.container, name: manifestOf(release.id) }, JSON.stringify({ files: trainingSet.sources }, null, 1), { contentType: 'application/json' });
-      if (info.contentLength > limit) {
-        return reject(`the training set of ${trainingSet.sources.length} files is ${(info.contentLength / 1048576).toFixed(1)} MB, over data.maxMegabytes (${policy.maxMegabytes}); narrow it with data.trainingSet: { windowDays: N }`);
-      }
     }
     // Both reads are pinned to the eTag checked above: the split is of the file that was checked.
     const first = await ctx.data.readStream(source, { ifMatch: info.eTag });

@@ -41,7 +41,7 @@ describe('buildTrainingSet', () => {
     const b = 'x,label\n3,"y, es"\n';
     const { memory, ready } = store([['default/b.csv', b, 1], ['default/notes.json', '{}', 1], ['default/a.csv', a, 2], ['other/c.csv', a, 1]]);
     const [bInfo, , aInfo] = await ready;
-    const set = await buildTrainingSet(memory, policy('all'), { container: 'training-data', name: 'default/b.csv', eTag: bInfo!.eTag }, target, now);
+    const set = await buildTrainingSet(memory, policy('all'), { container: 'training-data', name: 'default/b.csv', eTag: bInfo!.eTag, contentLength: bInfo!.contentLength }, target, now);
     expect(text(memory)).toBe('x,label\n1,yes\n2,no\n3,"y, es"\n');
     expect(set.sources).toEqual([
       { blob: 'default/a.csv', eTag: normalizeETag(aInfo!.eTag), sha256: sha(a), rows: 2 },
@@ -55,22 +55,22 @@ describe('buildTrainingSet', () => {
     const second = store([...files].reverse());
     const [, last] = await first.ready;
     const [, secondLast] = await second.ready;
-    await buildTrainingSet(first.memory, policy('all'), { container: 'training-data', name: 'default/2026-12.csv', eTag: last!.eTag }, target, now);
-    await buildTrainingSet(second.memory, policy('all'), { container: 'training-data', name: 'default/2026-11.csv', eTag: secondLast!.eTag }, target, now);
+    await buildTrainingSet(first.memory, policy('all'), { container: 'training-data', name: 'default/2026-12.csv', eTag: last!.eTag, contentLength: last!.contentLength }, target, now);
+    await buildTrainingSet(second.memory, policy('all'), { container: 'training-data', name: 'default/2026-11.csv', eTag: secondLast!.eTag, contentLength: secondLast!.contentLength }, target, now);
     expect(text(first.memory)).toBe(text(second.memory));
   });
 
   it('with windowDays takes the files modified in the window, and always the one that arrived', async () => {
     const { memory, ready } = store([['default/old.csv', 'x,label\n0,no\n', 40], ['default/recent.csv', 'x,label\n1,yes\n', 5], ['default/late-arrival.csv', 'x,label\n2,no\n', 45]]);
     const [, , arrived] = await ready;
-    const set = await buildTrainingSet(memory, policy('{ windowDays: 30 }'), { container: 'training-data', name: 'default/late-arrival.csv', eTag: arrived!.eTag }, target, now);
+    const set = await buildTrainingSet(memory, policy('{ windowDays: 30 }'), { container: 'training-data', name: 'default/late-arrival.csv', eTag: arrived!.eTag, contentLength: arrived!.contentLength }, target, now);
     expect(set.sources.map((s) => s.blob)).toEqual(['default/late-arrival.csv', 'default/recent.csv']);
   });
 
   it('refuses a file whose header differs from the arriving file, naming both and what to do', async () => {
     const { memory, ready } = store([['default/a.csv', 'x,color,label\n1,red,yes\n', 2], ['default/b.csv', 'x,label\n2,no\n', 1]]);
     const [, b] = await ready;
-    const built = buildTrainingSet(memory, policy('all'), { container: 'training-data', name: 'default/b.csv', eTag: b!.eTag }, target, now);
+    const built = buildTrainingSet(memory, policy('all'), { container: 'training-data', name: 'default/b.csv', eTag: b!.eTag, contentLength: b!.contentLength }, target, now);
     await expect(built).rejects.toThrow(DataValidationError);
     await expect(built).rejects.toThrow(/training-data\/default\/a\.csv: its columns \[x, color, label\] are not those of default\/b\.csv \[x, label\].*move that file out of the prefix/);
     // Nothing half-written is left to train on.
@@ -80,7 +80,7 @@ describe('buildTrainingSet', () => {
   it('names the file and line of a broken CSV in the set', async () => {
     const { memory, ready } = store([['default/a.csv', 'x,label\n1,yes\n2\n', 2], ['default/b.csv', 'x,label\n2,no\n', 1]]);
     const [, b] = await ready;
-    await expect(buildTrainingSet(memory, policy('all'), { container: 'training-data', name: 'default/b.csv', eTag: b!.eTag }, target, now))
+    await expect(buildTrainingSet(memory, policy('all'), { container: 'training-data', name: 'default/b.csv', eTag: b!.eTag, contentLength: b!.contentLength }, target, now))
       .rejects.toThrow(/training-data\/default\/a\.csv.*line 3/);
   });
 });
