@@ -14,7 +14,8 @@ import { loadConfigFile } from './configFile';
 import { refuseLocalBackendOnAzure } from './appSettingsEnvironments';
 import { telemetryLogger, withEventTelemetry } from './telemetry';
 import { createLocalWorkspaces, type LocalWorkspaces } from './local/localWorkspaces';
-import { ensureLocalTokens, type LocalTokens } from './local/tokens';
+import { ensureLocalTokens } from './local/tokens';
+import { createAuthenticator, type Authenticate } from './auth/authenticator';
 import { resolveStorageTarget } from './storageConnection';
 import { eventGridPublisherFromEnv } from './azure/events';
 import { fanOutPublisher } from './fanOutPublisher';
@@ -34,7 +35,8 @@ export interface Services {
   engine: ReleaseEngine;
   control: ReleaseControl;
   steps: StepRunner;
-  tokens: LocalTokens;
+  /** Who calls the API (Entra ID tokens, App Service sign-in, local tokens), see adapters/auth. */
+  authenticate: Authenticate;
   logger: Logger;
   stop(): Promise<void>;
 }
@@ -103,7 +105,8 @@ export async function composeServices(env: NodeJS.ProcessEnv = process.env): Pro
     engine,
     control: new ReleaseControl(deps, engine),
     steps: new StepRunner(deps, engine),
-    tokens: ensureLocalTokens(stateDir),
+    // Local tokens only outside Azure Functions: there the app folder is read-only and sign-in is Entra ID's.
+    authenticate: createAuthenticator(env, env.WEBSITE_INSTANCE_ID ? undefined : ensureLocalTokens(stateDir)),
     logger,
     stop: async () => {
       await Promise.all([local?.stop(), ...Object.values(azure).map((w) => w.stop())]);

@@ -42,7 +42,7 @@ apiRoute('cancelRelease', { route: 'releases/{id}/cancel', method: 'POST', actio
   const { reason } = parseOrThrow(ReasonBody, await jsonBodyOf(request), 'body');
   const id = request.params.id ?? '';
   const current = await s.control.get(id);
-  const caller = authorize(callerOf(request, s), 'release:cancel', environmentAt(current.stage));
+  const caller = authorize(await callerOf(request, s), 'release:cancel', environmentAt(current.stage));
   const release = await s.control.cancel(id, caller.name, reason ?? 'cancelled by hand');
   return { jsonBody: { release } };
 });

@@ -36,8 +36,8 @@ export interface ApiRouteOptions {
 type RoleCheckedHandler = (request: HttpRequest, services: Services, caller: Principal | undefined) => Promise<HttpResponseInit>;
 
 /**
- * Registers one API function. Authentication happens here (bearer tokens locally, App
- * Service authentication in Azure), so the Functions auth level is anonymous.
+ * Registers one API function. Authentication happens here (Entra ID tokens in Azure, local
+ * tokens on the embedded stack), so the Functions auth level is anonymous.
  */
 export function apiRoute(name: string, options: ApiRouteOptions, handler: RoleCheckedHandler): void {
   app.http(name, {
@@ -45,7 +45,7 @@ export function apiRoute(name: string, options: ApiRouteOptions, handler: RoleCh
     methods: [options.method],
     authLevel: 'anonymous',
     handler: api(async (request, _context, s) => {
-      const caller = options.action === 'anonymous' ? undefined : requireRole(request, s, options.action, options.environment);
+      const caller = options.action === 'anonymous' ? undefined : await requireRole(request, s, options.action, options.environment);
       return handler(request, s, caller);
     }),
   });
@@ -67,14 +67,13 @@ function errorResponse(error: unknown, context: InvocationContext): HttpResponse
   return body(500, 'InternalError', `internal error; see the host log for invocation ${context.invocationId}`);
 }
 
-/** The caller, from a bearer token (local tokens; App Service authentication in Azure). */
-export function callerOf(request: HttpRequest, s: Services): Principal | undefined {
-  const match = /^Bearer\s+(\S+)$/i.exec(request.headers.get('authorization') ?? '');
-  return s.tokens.principalFor(match?.[1]);
+/** The caller (Entra ID token, App Service sign-in, or a local token): see adapters/auth/authenticator.ts. */
+export function callerOf(request: HttpRequest, s: Services): Promise<Principal | undefined> {
+  return s.authenticate(request.headers);
 }
 
-function requireRole(request: HttpRequest, s: Services, action: Action, environment?: EnvironmentName): Principal {
-  return authorize(callerOf(request, s), action, environment);
+async function requireRole(request: HttpRequest, s: Services, action: Action, environment?: EnvironmentName): Promise<Principal> {
+  return authorize(await callerOf(request, s), action, environment);
 }
 
 export async function jsonBodyOf(request: HttpRequest): Promise<unknown> {

@@ -4,6 +4,7 @@ import { join, relative, resolve } from 'node:path';
 import { startChildStack, type ChildStack } from '../../../devhost/childStack';
 import { waitFor } from '../../../devhost/waitFor';
 import { generateCsv } from '../../../examples/tabular/generate';
+import { APP_ID_URI, FakeEntraId, TENANT } from '../../fakes/entra/FakeEntraId';
 
 /**
  * Security as an operator sees it, on the real stack: the route x role table holds for
@@ -16,12 +17,19 @@ jest.setTimeout(300_000);
 const ROOT = resolve(__dirname, '../../..');
 const AZURITE_ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 let stack: ChildStack;
+let entra: FakeEntraId;
+/** Entra ID tokens by the app roles they carry (what an operator's `az account get-access-token` gives). */
+const entraTokens = new Map<string, string>();
 let printed = '';
 const answers: string[] = [];
 
 beforeAll(async () => {
+  entra = await FakeEntraId.start();
+  for (const roles of ENTRA_ROLES) entraTokens.set(roles, await entra.token(roles.split(' ')));
   stack = await startChildStack(join(ROOT, 'test/fixtures/e2e/autopilot.yaml'), {
     jobPollSeconds: '0.5',
+    // Entra ID sign-in beside the local tokens, against the local stand-in for the tenant's keys.
+    env: { AUTOPILOT_ENTRA_TENANT_ID: TENANT, AUTOPILOT_ENTRA_AUDIENCE: APP_ID_URI, AUTOPILOT_ENTRA_AUTHORITY: entra.authority },
     onOutput: (chunk) => {
       printed += chunk;
     },
@@ -34,12 +42,14 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await stack?.stop();
+  await entra?.stop();
 });
 
 async function call(method: string, path: string, as: string | undefined, body?: unknown): Promise<number> {
+  const bearer = as === undefined ? undefined : entraTokens.get(as) ?? stack.token(as);
   const response = await fetch(`${stack.api}${path}`, {
     method,
-    headers: { 'content-type': 'application/json', ...(as ? { authorization: `Bearer ${stack.token(as)}` } : {}) },
+    headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   answers.push(`${method} ${path} ${response.status} ${await response.text()}`);
@@ -56,6 +66,9 @@ const ROLE_TABLE: { method: string; path: string; allowed: string[] }[] = [
   { method: 'POST', path: '/monitors/nope/run', allowed: ['local-ml-engineer', 'local-data-scientist'] },
 ];
 const ROLES = ['local-ml-engineer', 'local-data-scientist', 'local-reader'];
+/** Entra ID app roles standing for the local principals, plus an engineer of staging only (no prod rights). */
+const ENTRA_ROLES = ['MLEngineer.Dev MLEngineer.Staging MLEngineer.Prod', 'DataScientist.Dev', 'Reader', 'MLEngineer.Staging'];
+const AS_ENTRA: Record<string, string> = { 'local-ml-engineer': ENTRA_ROLES[0]!, 'local-data-scientist': ENTRA_ROLES[1]!, 'local-reader': ENTRA_ROLES[2]! };
 
 describe('roles and secrets on the embedded stack', () => {
   it('allows each mutating route to exactly the roles of the table, and to nobody without a token', async () => {
@@ -70,6 +83,25 @@ describe('roles and secrets on the embedded stack', () => {
       expect(await call(method, path, undefined)).toBe(401);
     }
     expect(seen).toEqual(expected);
+  });
+
+  it('holds the same table for Entra ID tokens by their app roles; an engineer of staging only may do nothing in prod', async () => {
+    const seen: string[] = [];
+    const expected: string[] = [];
+    for (const { method, path, allowed } of ROLE_TABLE) {
+      for (const role of ROLES) {
+        const status = await call(method, path, AS_ENTRA[role], { pipeline: 'nope' });
+        seen.push(`${method} ${path} ${AS_ENTRA[role]}: ${status === 403 || status === 401 ? 'refused' : 'allowed'}`);
+        expected.push(`${method} ${path} ${AS_ENTRA[role]}: ${allowed.includes(role) ? 'allowed' : 'refused'}`);
+      }
+    }
+    expect(seen).toEqual(expected);
+    expect(await call('POST', '/releases/none/approve', 'MLEngineer.Staging')).toBe(403);
+    expect(await call('GET', '/releases', 'MLEngineer.Staging')).toBe(200);
+    // A token for another API, or signed by someone else, is nobody.
+    const foreign = await entra.token(['MLEngineer.Prod'], { aud: 'api://another-app' });
+    const refused = await fetch(`${stack.api}/releases`, { headers: { authorization: `Bearer ${foreign}` } });
+    expect(refused.status).toBe(401);
   });
 
   it('a reader cannot cancel a release, whatever its stage', async () => {
@@ -128,6 +160,7 @@ function secretsOf(stateDir: string): { name: string; value: string }[] {
   const keys = JSON.parse(readFileSync(join(stateDir, 'host-keys.json'), 'utf8')) as { masterKey: string; functionKeys: Record<string, string>; systemKeys: Record<string, string> };
   return [
     ...tokens.map((t) => ({ name: `the token of ${t.principal}`, value: t.token })),
+    ...[...entraTokens].map(([roles, value]) => ({ name: `the Entra ID token with ${roles}`, value })),
     { name: 'the master key', value: keys.masterKey },
     ...Object.entries(keys.functionKeys).map(([k, value]) => ({ name: `function key ${k}`, value })),
     ...Object.entries(keys.systemKeys).map(([k, value]) => ({ name: `system key ${k}`, value })),

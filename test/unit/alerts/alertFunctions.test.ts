@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureLocalTokens } from '../../../adapters/local/tokens';
+import { createAuthenticator } from '../../../adapters/auth/authenticator';
 import { mockFunctionsCore } from '../../fakes/functionsCoreModule';
 import { serveInProcess } from '../../fakes/inProcessHost';
 import { EVENTGRID_SYSTEM_KEY, loadOrCreateHostKeys, type HostKeys } from '../../../devhost/hostKeys';
@@ -27,7 +28,7 @@ const fakeServices = {
   control: engine,
   workspaces: { dev: { listEndpoints: async () => [] }, staging: { listEndpoints: async () => [] }, prod: { listEndpoints: async () => [prod] } },
   logger: new MemoryLogger(),
-  tokens,
+  authenticate: createAuthenticator({}, tokens),
 };
 
 let host: { base: string; close(): Promise<void> } | undefined;

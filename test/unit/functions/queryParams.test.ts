@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureLocalTokens } from '../../../adapters/local/tokens';
+import { createAuthenticator } from '../../../adapters/auth/authenticator';
 import { loadOrCreateHostKeys } from '../../../devhost/hostKeys';
 import { mockFunctionsCore } from '../../fakes/functionsCoreModule';
 import { serveInProcess } from '../../fakes/inProcessHost';
@@ -20,7 +21,7 @@ describe('query numbers on every route', () => {
   const events = new MemoryEvents();
   const fakeServices = {
     config: { pipelines: { default: {} } },
-    tokens,
+    authenticate: createAuthenticator({}, tokens),
     events,
     logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
     clock: { now: () => new Date() },

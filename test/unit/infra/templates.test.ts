@@ -264,3 +264,13 @@ describe('infra/main.json (ARM template)', () => {
     expect(Object.keys(example.parameters).filter((name) => !(name in template.parameters))).toEqual([]);
   });
 });
+
+describe('the API app registration', () => {
+  it('declares exactly the app roles the app maps, with stable ids, for users and applications', () => {
+    const { APP_ROLES } = require('../../../shared/auth/appRoles') as typeof import('../../../shared/auth/appRoles');
+    const declared = JSON.parse(require('node:fs').readFileSync(require('node:path').join(__dirname, '../../../infra/app-roles.json'), 'utf8')) as { value: string; description: string; id: string; allowedMemberTypes: string[]; isEnabled: boolean }[];
+    expect(declared.map((r) => [r.value, r.description])).toEqual(APP_ROLES.map((r) => [r.value, r.description]));
+    expect(new Set(declared.map((r) => r.id)).size).toBe(declared.length);
+    for (const role of declared) expect(role).toMatchObject({ isEnabled: true, allowedMemberTypes: ['User', 'Application'], id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+  });
+});

@@ -1,0 +1,43 @@
+import type { Principal } from '../../shared/auth/rbac';
+import { ConfigError } from '../../shared/errors';
+import type { LocalTokens } from '../local/tokens';
+import { appServicePrincipal } from './appServicePrincipal';
+import { EntraIdTokens } from './entraIdTokens';
+
+/** Who is calling, from a request's headers; undefined for nobody the app knows (a 401). */
+export type Authenticate = (headers: { get(name: string): string | null }) => Promise<Principal | undefined>;
+
+/**
+ * The API's sign-in, from app settings: Entra ID bearer tokens when AUTOPILOT_ENTRA_TENANT_ID
+ * and AUTOPILOT_ENTRA_AUDIENCE are set (the template sets them), App Service authentication's
+ * principal header when AUTOPILOT_TRUST_APP_SERVICE_AUTH=true, the local tokens outside Azure.
+ * In Azure Functions with none configured, every call is refused naming the settings.
+ */
+export function createAuthenticator(env: NodeJS.ProcessEnv, localTokens: LocalTokens | undefined): Authenticate {
+  const tenantId = env['AUTOPILOT_ENTRA_TENANT_ID']?.trim();
+  const audiences = (env['AUTOPILOT_ENTRA_AUDIENCE'] ?? '').split(',').map((a) => a.trim()).filter(Boolean);
+  if (Boolean(tenantId) !== audiences.length > 0) {
+    throw new ConfigError('app settings', [{ path: tenantId ? 'AUTOPILOT_ENTRA_AUDIENCE' : 'AUTOPILOT_ENTRA_TENANT_ID', message: 'Entra ID sign-in needs both AUTOPILOT_ENTRA_TENANT_ID and AUTOPILOT_ENTRA_AUDIENCE' }]);
+  }
+  const entra = tenantId ? new EntraIdTokens({ tenantId, audiences, authority: env['AUTOPILOT_ENTRA_AUTHORITY']?.trim() || undefined }) : undefined;
+  const trustAppService = env['AUTOPILOT_TRUST_APP_SERVICE_AUTH'] === 'true';
+  if (!entra && !trustAppService && !localTokens) {
+    const unconfigured = new ConfigError('app settings', [{
+      path: 'AUTOPILOT_ENTRA_TENANT_ID',
+      message: 'the API has no sign-in configured: set AUTOPILOT_ENTRA_TENANT_ID and AUTOPILOT_ENTRA_AUDIENCE (infra/main.json does, see docs/deploy-azure.md "Sign-in")',
+    }]);
+    return async () => {
+      throw unconfigured;
+    };
+  }
+  return async (headers) => {
+    const bearer = /^Bearer\s+(\S+)$/i.exec(headers.get('authorization') ?? '')?.[1];
+    if (bearer) {
+      const local = localTokens?.principalFor(bearer);
+      if (local) return local;
+      const signedIn = await entra?.principalFor(bearer);
+      if (signedIn) return signedIn;
+    }
+    return trustAppService ? appServicePrincipal(headers.get('x-ms-client-principal')) : undefined;
+  };
+}

@@ -1,0 +1,53 @@
+import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import { principalFromAppRoles } from '../../shared/auth/appRoles';
+import type { Principal } from '../../shared/auth/rbac';
+
+export interface EntraIdSettings {
+  /** The directory (tenant) ID that issues the tokens. */
+  tenantId: string;
+  /** Accepted `aud` values: the app ID URI (api://...) and/or the application (client) ID. */
+  audiences: string[];
+  /** @default https://login.microsoftonline.com (sovereign clouds and tests set another) */
+  authority?: string;
+}
+
+/**
+ * Bearer tokens Entra ID issued for the API's app registration, checked with jose: RS256
+ * signature against the tenant's published keys (fetched, cached, re-fetched for an unknown
+ * key id), issuer (v2.0 and v1 forms of the tenant), audience, expiry and not-before (a
+ * minute of clock skew). Whatever fails is no principal: the caller gets a 401.
+ */
+export class EntraIdTokens {
+  private readonly keys: ReturnType<typeof createRemoteJWKSet>;
+  private readonly issuers: string[];
+
+  constructor(private readonly settings: EntraIdSettings) {
+    const authority = (settings.authority ?? 'https://login.microsoftonline.com').replace(/\/+$/, '');
+    this.keys = createRemoteJWKSet(new URL(`${authority}/${settings.tenantId}/discovery/v2.0/keys`));
+    // v2.0 access tokens carry the authority's issuer; v1 tokens (accessTokenAcceptedVersion unset) sts.windows.net's.
+    this.issuers = [`${authority}/${settings.tenantId}/v2.0`, `https://sts.windows.net/${settings.tenantId}/`];
+  }
+
+  async principalFor(token: string | undefined): Promise<Principal | undefined> {
+    if (!token) return undefined;
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, this.keys, {
+        algorithms: ['RS256'], issuer: this.issuers, audience: this.settings.audiences, clockTolerance: 60, requiredClaims: ['exp', 'iat'],
+      }));
+    } catch {
+      return undefined;
+    }
+    if (payload['tid'] !== undefined && payload['tid'] !== this.settings.tenantId) return undefined;
+    return principalFromAppRoles(nameOf(payload), Array.isArray(payload['roles']) ? payload['roles'] : []);
+  }
+}
+
+/** Who the token is for: a user's sign-in name, else the calling application, else its object id. */
+function nameOf(payload: JWTPayload): string {
+  for (const claim of ['preferred_username', 'upn', 'unique_name', 'azp', 'appid', 'oid', 'sub']) {
+    const value = payload[claim];
+    if (typeof value === 'string' && value) return value;
+  }
+  return 'unknown';
+}
