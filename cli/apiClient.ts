@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import {
   DeploymentLogsResponse,
   type DeploymentLogsView,
@@ -25,6 +26,8 @@ import type { ApiSettings } from './settings';
 export interface ApiClientOptions {
   /** Per-request timeout. @default 15000 */
   timeoutMs?: number;
+  /** Who gets Entra ID tokens when the settings name a scope. @default DefaultAzureCredential (az login, environment, managed identity) */
+  credential?: TokenCredential;
 }
 
 export interface ReleaseQuery {
@@ -37,12 +40,25 @@ export interface ReleaseQuery {
 export class ApiClient {
   readonly baseUrl: string;
   private readonly token: string | undefined;
+  private readonly scope: string | undefined;
   private readonly timeoutMs: number;
 
-  constructor(settings: Pick<ApiSettings, 'baseUrl' | 'token'>, options: ApiClientOptions = {}) {
+  constructor(settings: Pick<ApiSettings, 'baseUrl' | 'token' | 'scope'>, private readonly options: ApiClientOptions = {}) {
     this.baseUrl = settings.baseUrl;
     this.token = settings.token;
+    this.scope = settings.scope;
     this.timeoutMs = options.timeoutMs ?? 15_000;
+  }
+
+  /** The bearer for a request: as given, or an Entra ID token for the API's scope (the credential caches it). */
+  private async bearer(): Promise<string | undefined> {
+    if (this.token || !this.scope) return this.token;
+    const credential = this.options.credential ?? new DefaultAzureCredential();
+    try {
+      return (await credential.getToken(this.scope))?.token;
+    } catch (error) {
+      throw new CliError(`could not get an Entra ID token for ${this.scope}: ${(error as Error).message.split('\n')[0]}; sign in with az login (or set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET)`);
+    }
   }
 
   health(): Promise<HealthResponse> {
@@ -106,7 +122,8 @@ export class ApiClient {
   private async request<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown, timeoutMs = this.timeoutMs): Promise<z.infer<S>> {
     const url = `${this.baseUrl}${path}`;
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    const bearer = await this.bearer();
+    if (bearer) headers.authorization = `Bearer ${bearer}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;
     let text: string;

@@ -17,12 +17,15 @@ export const TokensFile = z.object({
 export interface GlobalOptions {
   url?: string;
   token?: string;
+  scope?: string;
   stateDir?: string;
 }
 
 export interface ApiSettings {
   baseUrl: string;
   token: string | undefined;
+  /** Entra ID scope of the app's API (api://<appId>/.default): tokens come from the signed-in identity. */
+  scope?: string;
   /** Where the token came from, for error messages (never the token itself). */
   tokenSource: string;
 }
@@ -36,8 +39,17 @@ export function resolveApiSettings(options: GlobalOptions, env: Record<string, s
   const baseUrl = normalizeBaseUrl(options.url ?? env.AUTOPILOT_URL ?? DEFAULT_API_URL);
   if (options.token) return { baseUrl, token: options.token, tokenSource: '--token' };
   if (env.AUTOPILOT_TOKEN) return { baseUrl, token: env.AUTOPILOT_TOKEN, tokenSource: 'AUTOPILOT_TOKEN' };
+  const scope = options.scope ?? env.AUTOPILOT_API_SCOPE;
+  if (scope) return { baseUrl, token: undefined, scope, tokenSource: `Entra ID (scope ${scope}, the identity az login or the environment signed in)` };
+  if (!isLoopback(baseUrl)) {
+    throw new UsageError(`${baseUrl} is not the local stack: sign in with Entra ID (az login, then --scope api://<appId>/.default or AUTOPILOT_API_SCOPE; infra/entra-app.sh prints the app id) or pass --token`);
+  }
   const file = join(resolveStateDir(options, env, cwd), 'tokens.json');
   return { baseUrl, token: readLocalToken(file), tokenSource: file };
+}
+
+function isLoopback(url: string): boolean {
+  return ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname);
 }
 
 export function normalizeBaseUrl(url: string): string {

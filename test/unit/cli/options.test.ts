@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import { ApiClient } from '../../../cli/apiClient';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,6 +82,37 @@ describe('resolveApiSettings', () => {
     writeFileSync(join(dir, 'tokens.json'), '{ not json');
     expect(() => resolveApiSettings({ stateDir: dir }, {}, '/')).toThrow(CliError);
     expect(() => resolveApiSettings({ stateDir: dir }, {}, '/')).toThrow(`${join(dir, 'tokens.json')} is not a valid tokens file`);
+  });
+});
+
+describe('the API on Azure (Entra ID)', () => {
+  test('a scope makes the CLI ask the signed-in identity for tokens; a remote URL without one says how to sign in', () => {
+    expect(resolveApiSettings({ url: 'https://autopilot.azurewebsites.net/api' }, { AUTOPILOT_API_SCOPE: 'api://app/.default' }, '/')).toMatchObject({
+      baseUrl: 'https://autopilot.azurewebsites.net/api', token: undefined, scope: 'api://app/.default',
+    });
+    expect(() => resolveApiSettings({ url: 'https://autopilot.azurewebsites.net/api' }, {}, '/')).toThrow(/is not the local stack: sign in with Entra ID \(az login, then --scope api:\/\/<appId>\/\.default/);
+  });
+
+  test('sends the token the credential gives for the scope, and names the scope when there is none', async () => {
+    const asked: string[] = [];
+    let seen: string | undefined;
+    const server = createServer((req, res) => {
+      seen = req.headers.authorization;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok' }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const baseUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}/api`;
+    try {
+      const credential = { getToken: async (scope: string | string[]) => (asked.push(String(scope)), { token: 'entra-access-token', expiresOnTimestamp: Date.now() + 3_600_000 }) };
+      await new ApiClient({ baseUrl, token: undefined, scope: 'api://app/.default' }, { credential }).health().catch(() => undefined);
+      expect(asked).toEqual(['api://app/.default']);
+      expect(seen).toBe('Bearer entra-access-token');
+      const failing = { getToken: async () => { throw new Error('Please run az login to setup account.\nmore'); } };
+      await expect(new ApiClient({ baseUrl, token: undefined, scope: 'api://app/.default' }, { credential: failing }).health())
+        .rejects.toThrow(/could not get an Entra ID token for api:\/\/app\/\.default: Please run az login to setup account\.; sign in with az login/);
+    } finally {
+      server.close();
+    }
   });
 });
 
