@@ -39,6 +39,12 @@ export interface StartChildStackOptions {
   joinStorage?: string;
   /** Picks each port. @default freePort */
   pickPort?: () => Promise<number>;
+  /**
+   * A packaged function app folder to run (`--app`), as its working directory, as Azure runs it.
+   * `readOnly` mounts it read-only for the stack alone (`unshare -rm`: a user and mount namespace;
+   * file modes prove nothing to root), as a package deployment is. @default the sources
+   */
+  app?: { dir: string; readOnly?: boolean };
 }
 
 /**
@@ -63,13 +69,17 @@ async function startOnce(config: string, options: StartChildStackOptions): Promi
   const stateDir = mkdtempSync(join(tmpdir(), 'autopilot-stack-'));
   const pick = options.pickPort ?? freePort;
   const ports = { functions: await pick(), blob: await pick(), queue: await pick(), table: await pick(), endpoints: await pick() };
+  const hostArgs = ['--import', 'tsx', join(ROOT, 'devhost/main.ts'), '--port', `${ports.functions}`,
+    ...(options.joinStorage ? [] : ['--blob-port', `${ports.blob}`, '--queue-port', `${ports.queue}`, '--table-port', `${ports.table}`]),
+    '--endpoints-port', `${ports.endpoints}`, '--state-dir', stateDir, ...(options.app ? ['--app', options.app.dir] : [])];
+  const [command, args] = options.app?.readOnly
+    ? ['unshare', ['-rm', 'sh', '-c', 'mount --bind -o ro "$0" "$0" && exec "$@"', options.app.dir, process.execPath, ...hostArgs]]
+    : [process.execPath, hostArgs];
   const child: ChildProcess = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'devhost/main.ts', '--port', `${ports.functions}`,
-      ...(options.joinStorage ? [] : ['--blob-port', `${ports.blob}`, '--queue-port', `${ports.queue}`, '--table-port', `${ports.table}`]),
-      '--endpoints-port', `${ports.endpoints}`, '--state-dir', stateDir],
+    command,
+    args,
     {
-      cwd: ROOT,
+      cwd: options.app?.dir ?? ROOT,
       env: {
         ...process.env, AUTOPILOT_CONFIG: config, AUTOPILOT_JOB_POLL_SECONDS: options.jobPollSeconds ?? '1', ...options.env,
         // In the environment rather than the arguments: a connection string carries the account key.

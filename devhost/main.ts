@@ -2,7 +2,8 @@
  * @module `npm start`: the embedded stack (Azurite + local Functions host running
  * functions/), with its URLs printed and a clean stop on Ctrl+C.
  */
-import { relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { AutopilotError } from '../shared/errors';
 import { createHostLogger } from './logger';
@@ -25,7 +26,8 @@ async function main(): Promise<void> {
     .option('--queue-port <port>', 'Azurite queue port', portNumber, 10001)
     .option('--table-port <port>', 'Azurite table port', portNumber, 10002)
     .option('--state-dir <dir>', 'keys, Azurite data and event state (default: $AUTOPILOT_STATE_DIR, else .autopilot in the project)')
-    .option('--functions <entry>', 'functions entry module', 'functions/index.ts')
+    .option('--functions <entry>', 'functions entry module (default: functions/index.ts, or the package.json main of --app)')
+    .option('--app <dir>', 'run a packaged function app folder (npm run package) instead of the sources: its host.json and package.json main')
     .option('--join-storage <connection-string>', "join another host's storage account (a scale-out instance: no Azurite, no blob events; env AUTOPILOT_JOIN_STORAGE)")
     .option('--endpoints-port <port>', 'port of the local online endpoints (env AUTOPILOT_ENDPOINTS_PORT)', portNumber)
     .option('--log-format <format>', 'host log lines: text or json', (v) => {
@@ -39,7 +41,8 @@ async function main(): Promise<void> {
     queuePort: number;
     tablePort: number;
     stateDir?: string;
-    functions: string;
+    functions?: string;
+    app?: string;
     endpointsPort?: number;
     logFormat: 'text' | 'json';
     joinStorage?: string;
@@ -54,7 +57,8 @@ async function main(): Promise<void> {
     port: opts.port,
     storagePorts: { blob: opts.blobPort, queue: opts.queuePort, table: opts.tablePort },
     stateDir: opts.stateDir,
-    functionsEntry: opts.functions,
+    ...(opts.app ? { projectRoot: resolve(opts.app), shareStateDirWithApp: false } : {}),
+    functionsEntry: opts.functions ?? (opts.app ? packageMain(resolve(opts.app)) : 'functions/index.ts'),
     joinStorage,
     logger: createHostLogger({ format: opts.logFormat }),
   });
@@ -118,4 +122,11 @@ function watchedContainers(configPath: string): string[] {
   } catch {
     return ['training-data'];
   }
+}
+
+/** What Azure Functions loads from a Node app folder: package.json `main`. */
+function packageMain(app: string): string {
+  const main = (JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as { main?: unknown }).main;
+  if (typeof main !== 'string' || !main) throw new AutopilotError(`${join(app, 'package.json')} names no "main": the function app's entry (npm run package writes it)`);
+  return main;
 }

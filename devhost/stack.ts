@@ -40,6 +40,8 @@ export interface StackOptions {
   storagePorts?: Partial<AzuritePorts>;
   /** @default DEFAULT_EVENT_SUBSCRIPTIONS */
   eventSubscriptions?: readonly EventSubscriptionInput[];
+  /** Tell the app the host's state folder (AUTOPILOT_STATE_DIR). @default true; false for a packaged app (--app) */
+  shareStateDirWithApp?: boolean;
   /** Scales Event Grid retry waits and TTL (tests). @default 1 */
   retryScale?: number;
   /** @default 60000 */
@@ -111,7 +113,9 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
   const connectionString = joined?.connectionString ?? connectionStringFor(publicPorts);
   process.env['AzureWebJobsStorage'] = connectionString;
   process.env['AUTOPILOT_STORAGE_CONNECTION_STRING'] = connectionString;
-  process.env['AUTOPILOT_STATE_DIR'] = stateDir;
+  // The sources share the host's state folder (tokens beside keys, `npm start`'s layout); a packaged
+  // app gets none, as in Azure, where nothing tells it one (and its own folder is read-only).
+  if (options.shareStateDirWithApp !== false) process.env['AUTOPILOT_STATE_DIR'] = stateDir;
   let host: RunningFunctionsHost;
   try {
     host = await startFunctionsHost({
