@@ -45,7 +45,7 @@ const shipped = ['functions', 'shared', 'adapters'];
 for (const folder of shipped) {
   if (existsSync(join(root, 'dist', folder))) cpSync(join(root, 'dist', folder), join(out, 'dist', folder), { recursive: true, filter: (src) => !src.endsWith('.map') });
 }
-for (const file of ['host.json', 'autopilot.yaml', 'package-lock.json']) cpSync(join(root, file), join(out, file));
+for (const file of ['host.json', 'autopilot.yaml', 'autopilot.azure.yaml', 'package-lock.json']) cpSync(join(root, file), join(out, file));
 // The training job's `code` folder is uploaded to Azure ML from here (sources, job and deployment YAML),
 // with the TypeScript example's self-contained bundles for Azure ML (examples/tabular/azure).
 step('bundling the TypeScript example for Azure ML');

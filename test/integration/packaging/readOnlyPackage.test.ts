@@ -33,8 +33,6 @@ beforeAll(async () => {
   execFileSync(process.execPath, ['--import', 'tsx', 'scripts/package.ts', '--skip-install', '--out', 'dist-package'], { cwd: ROOT, stdio: 'ignore' });
   if (!existsSync(join(PACKAGE, 'node_modules'))) symlinkSync(join(ROOT, 'node_modules'), join(PACKAGE, 'node_modules'), 'dir');
   cloud = await FakeAzureCloud.start({ workspaces: ['mlw-dev', 'mlw-staging', 'mlw-prod'].map((w) => `${WORKSPACES}/${w}`) });
-  // The packaged autopilot.yaml runs examples/tabular, whose specs name this environment.
-  cloud.arm.seedEnvironment('node-20-tabular', '1');
   cloud.arm.scoring.predictor = (_model, columns, rows) => {
     const tenure = columns.indexOf('tenure_months');
     const p = rows.map((row) => 1 / (1 + Math.exp(0.08 * (Number(row[tenure]) - 20))));
@@ -42,13 +40,13 @@ beforeAll(async () => {
   };
   entra = await FakeEntraId.start();
   engineer = await entra.token(['MLEngineer.Dev', 'MLEngineer.Staging', 'MLEngineer.Prod']);
-  stack = await startChildStack(join(PACKAGE, 'autopilot.yaml'), {
+  stack = await startChildStack(join(PACKAGE, 'autopilot.azure.yaml'), {
     app: { dir: PACKAGE, readOnly: true },
     startTimeoutMs: 180_000,
     env: {
       ...cloud.env,
       WEBSITE_INSTANCE_ID: 'read-only-package-test',
-      AUTOPILOT_CONFIG: 'autopilot.yaml',
+      AUTOPILOT_CONFIG: 'autopilot.azure.yaml', // the template's default
       // What infra/main.json sets.
       AUTOPILOT_BACKEND: 'azure', AZURE_SUBSCRIPTION_ID: SUBSCRIPTION, AUTOPILOT_RESOURCE_GROUP: 'rg-mlops', AUTOPILOT_LOCATION: 'westeurope',
       AUTOPILOT_DEV_WORKSPACE: 'mlw-dev', AUTOPILOT_STAGING_WORKSPACE: 'mlw-staging', AUTOPILOT_PROD_WORKSPACE: 'mlw-prod',
@@ -79,6 +77,8 @@ describe('the packaged app, read-only, on the azure backend', () => {
     }, { timeoutMs: 300_000 });
     expect({ status: release.status, reason: release.reason }).toEqual({ status: 'succeeded', reason: undefined });
     expect(cloud.arm.callsTo('PUT', `/jobs/${release.job!.name}`)[0]!.path).toContain('/workspaces/mlw-dev/');
+    // The example's Azure form: its Node 20 environment registered from the packaged build context.
+    expect(cloud.arm.calls.some((c) => c.method === 'PUT' && c.path.includes('/workspaces/mlw-prod/environments/tabular-node-20-serving/versions/'))).toBe(true);
     // The local tokens are neither written nor accepted here.
     expect(existsSync(join(PACKAGE, '.autopilot'))).toBe(false);
     expect(readdirSync(PACKAGE).sort()).toEqual(before);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { environmentsFromAppSettings, refuseLocalBackendOnAzure } from '../../../adapters/appSettingsEnvironments';
 import { composeServices } from '../../../adapters/compose';
 import { loadConfigFile } from '../../../adapters/configFile';
+import { canaryTimingChecks } from '../../../shared/doctor';
 
 const ROOT = join(__dirname, '../../..');
 const template = JSON.parse(readFileSync(join(ROOT, 'infra/main.json'), 'utf8')) as { variables: { baseAppSettings: Record<string, string> } };
@@ -13,7 +14,7 @@ function appSettingsOfTemplate(): Record<string, string> {
   const values: Record<string, string> = {
     "[subscription().subscriptionId]": '00000000-0000-0000-0000-0000000000aa', "[resourceGroup().name]": 'rg-mlops', "[resourceGroup().location]": 'westeurope',
     "[parameters('devWorkspaceName')]": 'mlw-dev', "[parameters('stagingWorkspaceName')]": 'mlw-staging', "[parameters('prodWorkspaceName')]": 'mlw-prod',
-    "[parameters('autopilotConfigPath')]": 'autopilot.yaml', "[variables('storageName')]": 'stautopilot',
+    "[parameters('autopilotConfigPath')]": 'autopilot.azure.yaml', "[variables('storageName')]": 'stautopilot',
   };
   return Object.fromEntries(Object.entries(template.variables.baseAppSettings).map(([k, v]) => [k, values[v] ?? v]));
 }
@@ -26,6 +27,14 @@ describe('the workspaces the deployment template names in app settings', () => {
       staging: expect.objectContaining({ backend: 'azure', workspace: 'mlw-staging' }),
       prod: expect.objectContaining({ backend: 'azure', workspace: 'mlw-prod' }),
     });
+  });
+
+  it("load the package's Azure policy (autopilot.azure.yaml, the template's default) with the example's Azure form and Azure-length canary steps", () => {
+    const { config } = loadConfigFile(join(ROOT, 'autopilot.azure.yaml'), appSettingsOfTemplate());
+    const pipeline = config.pipelines['default']!;
+    expect(pipeline.training.job).toBe(join(ROOT, 'examples/tabular/azure/job.yaml'));
+    expect(pipeline.deployment.spec).toBe(join(ROOT, 'examples/tabular/azure/deployment.yaml'));
+    expect(canaryTimingChecks(config).filter((c) => c.status !== 'ok')).toEqual([]);
   });
 
   it('name every missing setting, and refuse a backend that does not exist', () => {
