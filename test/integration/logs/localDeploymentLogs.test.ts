@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalEndpointHost, LocalWorkspace } from '../../../adapters/local/workspace';
 import { ensureLocalTokens } from '../../../adapters/local/tokens';
+import { createAuthenticator } from '../../../adapters/auth/authenticator';
 import { FunctionInvoker } from '../../../devhost/functionInvoker';
 import { mockFunctionsCore } from '../../fakes/functionsCoreModule';
 import { createHostHttpServer } from '../../../devhost/hostHttpServer';
@@ -46,7 +47,7 @@ beforeAll(async () => {
   await prod.setTraffic('fx-prod', { blue: 100 });
 
   const core = mockFunctionsCore();
-  const services = { workspaces: { dev: prod, staging: prod, prod }, tokens, config: { environments: { dev: { backend: 'local' }, staging: { backend: 'local' }, prod: { backend: 'local' } } } };
+  const services = { workspaces: { dev: prod, staging: prod, prod }, authenticate: createAuthenticator({}, tokens), config: { environments: { dev: { backend: 'local' }, staging: { backend: 'local' }, prod: { backend: 'local' } } } };
   jest.doMock('../../../functions/services', () => ({ services: async () => services, stopServices: async () => undefined }));
   require('../../../functions/http/logs');
   core.lock();

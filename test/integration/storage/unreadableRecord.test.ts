@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvocationContext } from '@azure/functions';
 import { ensureLocalTokens } from '../../../adapters/local/tokens';
+import { createAuthenticator } from '../../../adapters/auth/authenticator';
 import { main } from '../../../cli/main';
 import { FunctionInvoker } from '../../../devhost/functionInvoker';
 import { createHostHttpServer } from '../../../devhost/hostHttpServer';
@@ -66,7 +67,7 @@ const workspaces = { dev: new FakeWorkspace('dev'), staging: new FakeWorkspace('
 const clock = { now: () => NOW };
 let table: StateTable;
 let engine: ReleaseEngine;
-const services: Record<string, unknown> = { tokens, workspaces, events, clock, logger };
+const services: Record<string, unknown> = { authenticate: createAuthenticator({}, tokens), workspaces, events, clock, logger };
 
 let server: Server;
 let base: string;
