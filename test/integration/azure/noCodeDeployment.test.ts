@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AzureMlWorkspace } from '../../../adapters/azure/workspace/AzureMlWorkspace';
@@ -78,5 +78,16 @@ describe('deployments without code on the azure backend', () => {
     await expect(ws.deploy({ endpoint: 'iris-dev', deployment: 'bare', model: { name: 'untyped', version: 1 }, specPath: join(dir, 'no-environment.yaml') }))
       .rejects.toThrow(/a deployment with code_configuration needs `environment:`/);
     expect(fake.calls.slice(before)).toEqual([]);
+  });
+
+  test('refuses an inline environment whose build.dockerfile_path leaves the build context, before anything is uploaded or registered', async () => {
+    // Only the context folder goes up: Azure ML's image build would not find a Dockerfile beside it.
+    mkdirSync(join(dir, 'docker'), { recursive: true });
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM python:3.11-slim\n');
+    writeFileSync(join(dir, 'outside-dockerfile.yaml'), 'code_configuration: { code: ., scoring_script: score.py }\nenvironment: { name: outside, build: { path: docker, dockerfile_path: ../Dockerfile } }\n');
+    const before = fake.calls.length;
+    await expect(ws.deploy({ endpoint: 'iris-dev', deployment: 'outside', model: { name: 'untyped', version: 1 }, specPath: join(dir, 'outside-dockerfile.yaml') }))
+      .rejects.toThrow(/environment\.build\.dockerfile_path '\.\.\/Dockerfile' is outside the build context/);
+    expect(fake.calls.slice(before).filter((c) => c.method !== 'GET')).toEqual([]);
   });
 });
