@@ -8,16 +8,18 @@ import { toCommandJob, toJobInfo } from './jobMapping';
 import { environmentIdFor } from './environmentAssets';
 import { BadRequestError } from '../../../shared/errors';
 import { jobLogText } from './jobLogText';
+import { blobDatastoreTarget, DEFAULT_DATA_DATASTORE, type BlobDatastoreTarget } from './datastoreInputs';
 import { MlflowMetrics } from './mlflowMetrics';
 import { armScope } from '../armMlClient';
 import { armName, STABLE_API_VERSION, type ArmWorkspaceClient } from './armWorkspaceClient';
 import type { AzureMlWorkspaceOptions } from './azureMlWorkspaceOptions';
 
-export type AzureJobsOptions = Pick<AzureMlWorkspaceOptions, 'credential' | 'defaultCompute' | 'mlflowTokenScope' | 'logger' | 'endpoint'>;
+export type AzureJobsOptions = Pick<AzureMlWorkspaceOptions, 'credential' | 'defaultCompute' | 'mlflowTokenScope' | 'logger' | 'endpoint' | 'dataDatastore'>;
 
 /** Command jobs of one workspace: submit (with their code asset), status with MLflow metrics, log, cancel. */
 export class AzureJobs {
   private readonly mlflow: MlflowMetrics;
+  private datastore?: BlobDatastoreTarget;
 
   constructor(private readonly arm: ArmWorkspaceClient, private readonly options: AzureJobsOptions) {
     this.mlflow = new MlflowMetrics({
@@ -35,12 +37,26 @@ export class AzureJobs {
     }
     const environmentId = (await environmentIdFor(spec.environment, request.specPath, this.arm))!;
     const code = await this.arm.codeAsset(resolve(dirname(request.specPath), spec.code));
-    const body = toCommandJob(spec, request, { codeId: code.id, codeHash: code.hash, defaultCompute: this.options.defaultCompute, environmentId, workspacePath: this.arm.workspacePath });
+    const readsUrls = [...Object.values(request.inputs), ...Object.values(request.optionalInputs ?? {})].some((input) => /^https?:/i.test(input.path ?? ''));
+    const datastore = readsUrls ? await this.dataDatastore() : undefined;
+    const body = toCommandJob(spec, request, {
+      codeId: code.id, codeHash: code.hash, defaultCompute: this.options.defaultCompute, environmentId, workspacePath: this.arm.workspacePath, datastore,
+    });
     // Raw PUT through the client's pipeline (auth, retries): SDK 2.1.1 has no serializer
     // mapping for uri_file/uri_folder inputs and silently drops their `uri`.
     const response = await this.arm.sendRaw('PUT', `${this.arm.workspacePath}/jobs/${armName('job', request.name)}`, STABLE_API_VERSION, body);
     if (response.status >= 400) throw mapArmError({ statusCode: response.status, message: response.bodyAsText }, 'job', request.name);
     return toJobInfo(JSON.parse(response.bodyAsText ?? '{}') as JobBase);
+  }
+
+  /** The datastore inputs of the app's storage go through, looked up once (checked each time until found). */
+  private async dataDatastore(): Promise<BlobDatastoreTarget> {
+    if (this.datastore) return this.datastore;
+    const { client, rg, ws } = this.arm;
+    const name = this.options.dataDatastore ?? DEFAULT_DATA_DATASTORE;
+    const found = await orUndefined(() => client.datastores.get(rg, ws, name), 'datastore', name);
+    this.datastore = blobDatastoreTarget(name, ws, found?.properties);
+    return this.datastore;
   }
 
   async getJob(name: string): Promise<JobInfo | undefined> {

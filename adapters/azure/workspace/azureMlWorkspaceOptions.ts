@@ -24,6 +24,12 @@ export interface AzureMlWorkspaceOptions {
   trustedCa?: string;
   /** Compute for jobs whose spec names none. @default none (the service then refuses the job) */
   defaultCompute?: string;
+  /**
+   * Datastore (AzureBlob, identity-based) through which jobs read blob URLs of the app's storage:
+   * such inputs go as azureml://datastores/<name>/paths/... and the job runs as UserIdentity.
+   * @default autopilot_artifacts (registered by infra/main.json)
+   */
+  dataDatastore?: string;
   /** Interval between long-running-operation polls. @default 2000 */
   pollIntervalMs?: number;
   /**

@@ -73,6 +73,8 @@ export interface AzureAppSettings {
   metricsDelaySeconds?: number;
   /** Azure ML registry discovery, for azure.registry (AUTOPILOT_REGISTRY_DISCOVERY_ENDPOINT). @default https://eastus.api.azureml.ms */
   registryDiscoveryEndpoint?: string;
+  /** Datastore jobs read the app's blobs through (AUTOPILOT_DATA_DATASTORE). @default autopilot_artifacts */
+  dataDatastore?: string;
 }
 
 /** The azure backend's app settings; a malformed value is a start-up error naming the setting. */
@@ -97,8 +99,19 @@ export function azureSettingsFrom(env: NodeJS.ProcessEnv): AzureAppSettings {
   return {
     armEndpoint: read('AUTOPILOT_ARM_ENDPOINT'), metricsEndpoint: read('AUTOPILOT_METRICS_ENDPOINT'), logsEndpoint: read('AUTOPILOT_LOGS_ENDPOINT'),
     registryDiscoveryEndpoint: read('AUTOPILOT_REGISTRY_DISCOVERY_ENDPOINT'),
+    dataDatastore: datastoreName(env['AUTOPILOT_DATA_DATASTORE']),
     provisioningWaitSeconds: seconds('AUTOPILOT_PROVISIONING_WAIT_SECONDS', 600), metricsDelaySeconds: seconds('AUTOPILOT_METRICS_DELAY_SECONDS', 900),
   };
+}
+
+function datastoreName(value: string | undefined): string | undefined {
+  const name = value?.trim();
+  if (!name) return undefined;
+  // Azure ML datastore names: letters, digits and underscores (az ml datastore create).
+  if (!/^[A-Za-z0-9_]{1,255}$/.test(name)) {
+    throw new ConfigError('AUTOPILOT_DATA_DATASTORE', [{ path: 'AUTOPILOT_DATA_DATASTORE', message: `'${name}' is not a datastore name (letters, digits and underscores), e.g. autopilot_artifacts` }]);
+  }
+  return name;
 }
 
 /**
@@ -121,6 +134,7 @@ export function createAzureWorkspaces(
       ...(options.armEndpoint ? { endpoint: options.armEndpoint } : {}),
       ...(options.metricsEndpoint ? { metricsEndpoint: options.metricsEndpoint } : {}),
       ...(options.logsEndpoint ? { logsEndpoint: options.logsEndpoint } : {}),
+      ...(options.dataDatastore ? { dataDatastore: options.dataDatastore } : {}),
       ...(options.provisioningWaitSeconds !== undefined ? { provisioningWaitSeconds: options.provisioningWaitSeconds } : {}),
       ...(options.metricsDelaySeconds !== undefined ? { metricsDelaySeconds: options.metricsDelaySeconds } : {}),
       ...(config.environments[env].logAnalyticsWorkspaceId ? { logAnalyticsWorkspaceId: config.environments[env].logAnalyticsWorkspaceId } : {}),

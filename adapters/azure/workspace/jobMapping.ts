@@ -3,6 +3,7 @@ import type { JobInfo, JobInputValue, JobStatus, SubmitJobRequest } from '../../
 import type { JobSpec } from '../../../shared/jobs';
 import { computeArmId } from './assetReferences';
 import { BadRequestError } from '../../../shared/errors';
+import { datastoreUri, type BlobDatastoreTarget } from './datastoreInputs';
 
 /** Job property carrying the full SHA-256 of the code folder (the code asset version is only its prefix). */
 export const CODE_HASH_PROPERTY = 'autopilot.codeHash';
@@ -18,6 +19,8 @@ export interface CommandJobOptions {
   workspacePath: string;
   /** ARM id (or asset reference) of the spec's environment, registered first when defined inline. */
   environmentId: string;
+  /** The datastore blob URLs of the app's storage are read through. @default none (URIs go as given) */
+  datastore?: BlobDatastoreTarget;
 }
 
 /** Builds the ARM command job body from our job spec, the request's input values and the uploaded code. */
@@ -35,7 +38,7 @@ export function toCommandJob(spec: JobSpec, request: SubmitJobRequest, options: 
     if (type === 'uri_file' || type === 'uri_folder') {
       const uri = value?.path ?? (typeof declared === 'object' ? declared.path : undefined);
       if (!uri) throw new BadRequestError(`input '${name}' needs a path`, `inputs.${name}`);
-      inputs[name] = { jobInputType: type, uri };
+      inputs[name] = { jobInputType: type, uri: (options.datastore && datastoreUri(uri, options.datastore, name)) ?? uri };
       continue;
     }
     const literal = value?.value ?? (typeof declared === 'object' ? declared.default : declared);
@@ -52,6 +55,10 @@ export function toCommandJob(spec: JobSpec, request: SubmitJobRequest, options: 
     experimentName: spec.experiment_name,
     environmentVariables: spec.environment_variables,
     inputs,
+    // The job reads its inputs as the identity that submits it (the app's managed identity, which
+    // holds a data role on its storage account): no data credentials live in the workspace, and
+    // it works on serverless compute, which has no identity of its own by default.
+    identity: { identityType: 'UserIdentity' },
     outputs: Object.fromEntries(Object.entries(spec.outputs).map(([n, o]) => [n, { jobOutputType: o.type }])),
     tags: { ...spec.tags, ...request.tags },
     properties: { [CODE_HASH_PROPERTY]: options.codeHash },

@@ -6,6 +6,7 @@ import { FakeScoring, type ScoringView } from './FakeScoring';
 import { DeploymentBody, EndpointBody, EndpointPatchBody, EnvironmentVersionBody, JobBody, ModelVersionBody } from './armMlSchemas';
 import { closeServer } from '../closeServer';
 import { listenLocally } from '../listenLocally';
+import { FakeDataAccess } from './dataAccess';
 
 export const STABLE_API_VERSION = '2022-10-01';
 /** The newer api-version, spoken for online endpoints only (it has `mirrorTraffic`). */
@@ -53,7 +54,11 @@ export class ArmMlFake {
   holdProvisioning = false;
   /** Workspace path (lower case) -> what GET of that workspace answers in `properties`. */
   private readonly workspaces = new Map<string, FakeWorkspaceProperties>();
-  private constructor(private readonly server: Server, readonly url: string, readonly scoring: FakeScoring) {}
+  /** Datastores and storage roles: a job whose input its identity cannot read fails when it runs. */
+  readonly dataAccess = new FakeDataAccess();
+  private constructor(private readonly server: Server, readonly url: string, readonly scoring: FakeScoring) {
+    this.extraRoutes.push(this.dataAccess.route);
+  }
 
   static async start(tls: { key: string; cert: string }): Promise<ArmMlFake> {
     let fake: ArmMlFake | undefined;
@@ -110,6 +115,9 @@ export class ArmMlFake {
     this.jobProgression = options;
   }
   private jobProgression?: JobProgression;
+
+  /** Job key -> why it cannot read an input (it fails when it would start running). */
+  private readonly unreadableJobs = new Map<string, string>();
 
   /** Moves a job along as the service would (Queued -> Running -> Completed...). */
   setJobStatus(workspacePath: string, name: string, status: string): void {
@@ -194,16 +202,22 @@ export class ArmMlFake {
         this.refuseUnknownEnvironment(b.properties.environmentId);
         const job = { id, name, type: 'Microsoft.MachineLearningServices/workspaces/jobs', properties: { ...b.properties, status: 'Queued' }, systemData: { createdAt: new Date().toISOString() } };
         this.resources.set(key, job);
+        const unreadable = this.dataAccess.unreadableInput(id.slice(0, id.indexOf('/jobs/')), b.properties);
+        if (unreadable) this.unreadableJobs.set(key, unreadable);
         return [201, job];
       }
       case 'GET jobs/*': {
         const job = this.existing(key, name);
         if (this.jobProgression) {
-          const next: Record<string, string> = { Queued: 'Running', Running: this.jobProgression.fail?.(job.properties.tags ?? {}) ? 'Failed' : 'Completed' };
+          const unreadable = this.unreadableJobs.get(key);
+          const failed = unreadable !== undefined || this.jobProgression.fail?.(job.properties.tags ?? {});
+          const next: Record<string, string> = { Queued: 'Running', Running: failed ? 'Failed' : 'Completed' };
           const before = job.properties.status;
           job.properties.status = next[before] ?? before;
           if (before !== 'Completed' && job.properties.status === 'Completed') this.jobProgression.onCompleted?.(id.slice(0, id.indexOf('/jobs/')), name);
-          if (job.properties.status === 'Failed') job.properties.error = { code: 'UserError', message: 'Execution failed: train.py exited with code 1' };
+          if (job.properties.status === 'Failed') {
+            job.properties.error = { code: 'UserError', message: unreadable ? `Data capability failed to mount ${unreadable}` : 'Execution failed: train.py exited with code 1' };
+          }
         }
         return [200, job];
       }

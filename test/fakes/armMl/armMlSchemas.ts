@@ -31,6 +31,8 @@ export const JobBody = z.looseObject({
     inputs: z.record(z.string(), JobInputBody).optional(),
     outputs: z.record(z.string(), z.looseObject({ jobOutputType: z.string() })).optional(),
     tags: stringMap.optional(),
+    // IdentityConfiguration (2022-10-01): the discriminator's known values.
+    identity: z.looseObject({ identityType: z.enum(['Managed', 'AMLToken', 'UserIdentity']) }).optional(),
   }),
 });
 

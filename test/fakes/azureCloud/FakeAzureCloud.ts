@@ -46,7 +46,13 @@ export class FakeAzureCloud {
       FakeEventGridTopic.start(tls, { bearer: (token) => identity.issued.includes(token) }),
     ]);
     arm.addRoute((await codeRoutes(datastore.ports.blob)).route);
-    for (const path of options.workspaces) arm.setWorkspace(path, { mlFlowTrackingUri: mlflow.trackingUri(path) });
+    for (const path of options.workspaces) {
+      arm.setWorkspace(path, { mlFlowTrackingUri: mlflow.trackingUri(path) });
+      // What infra/main.json registers: the app's storage (an Azurite: devstoreaccount1), artifacts container, no credentials.
+      arm.dataAccess.seedDatastore(path, 'autopilot_artifacts', { accountName: 'devstoreaccount1', containerName: 'autopilot-artifacts' });
+    }
+    // The app's managed identity holds Storage Blob Data Owner on its account (infra/main.json).
+    arm.dataAccess.grantBlobRead('devstoreaccount1', 'submitter');
     arm.progressJobs({
       // What a training script logs with mlflow.log_metric before it ends.
       onCompleted: (workspacePath, job) => mlflow.logMetrics(workspacePath.split('/').pop()!, job, [

@@ -36,16 +36,20 @@ let cert: string;
 let dir: string;
 
 function workspace(name: string, environment: 'dev' | 'staging' | 'prod' = 'dev'): AzureMlWorkspace {
-  return new AzureMlWorkspace({
+  const ws = new AzureMlWorkspace({
     environment, subscriptionId: '00000000-0000-0000-0000-000000000001', resourceGroup: 'rg-mlops', workspace: name,
     location: 'westeurope', credential: staticTokenCredential('fake-token'), endpoint: fake.url, trustedCa: cert, pollIntervalMs: 10,
   });
+  // The datastore infra/main.json registers, over the account the tests' data URLs name.
+  fake.dataAccess.seedDatastore(ws.workspacePath, 'autopilot_artifacts', { accountName: 'acct', containerName: 'training-data' });
+  return ws;
 }
 
 beforeAll(async () => {
   const tls = selfSignedCert();
   cert = tls.cert;
   [fake, azurite] = await Promise.all([ArmMlFake.start(tls), startAzurite()]);
+  fake.dataAccess.grantBlobRead('acct', 'submitter');
   fake.seedEnvironment('train-env', '1');
   fake.seedEnvironment('train-env', '2'); // the newest: what @latest resolves to
   fake.seedEnvironment('score-env', '3');
@@ -72,7 +76,9 @@ describe('AzureMlWorkspace against the ARM Machine Learning fake', () => {
     expect(put[0]!.body).toMatchObject({ properties: {
       // The YAML's short forms resolved as azure-ai-ml resolves them: @latest to the newest version, names to ARM ids.
       jobType: 'Command', environmentId: `${ws.workspacePath}/environments/train-env/versions/2`, computeId: `${ws.workspacePath}/computes/cpu-cluster`,
-      inputs: { data: { jobInputType: 'uri_file', uri: DATA_URL }, seed: { jobInputType: 'literal', value: '42' } },
+      // The blob URL read through the workspace's datastore on that container, as the submitting identity.
+      inputs: { data: { jobInputType: 'uri_file', uri: 'azureml://datastores/autopilot_artifacts/paths/2026/11/data.csv' }, seed: { jobInputType: 'literal', value: '42' } },
+      identity: { identityType: 'UserIdentity' },
     } });
 
     fake.setJobStatus(ws.workspacePath, 'train-r1', 'Running');

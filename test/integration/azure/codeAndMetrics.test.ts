@@ -31,11 +31,14 @@ const warnings: string[] = [];
 const progress: CodeUploadProgress[] = [];
 
 function workspace(name: string): AzureMlWorkspace {
-  return new AzureMlWorkspace({
+  const ws = new AzureMlWorkspace({
     environment: 'dev', subscriptionId: '00000000-0000-0000-0000-000000000007', resourceGroup: 'rg-mlops', workspace: name, location: 'westeurope',
     credential: staticTokenCredential('fake-token'), endpoint: fake.url, trustedCa: cert, pollIntervalMs: 10,
     onCodeUploadProgress: (_folder, p) => progress.push(p), logger: { warn: (message) => warnings.push(message) },
   });
+  // The datastore infra/main.json registers, over the account the tests' data URLs name.
+  fake.dataAccess.seedDatastore(ws.workspacePath, 'autopilot_artifacts', { accountName: 'acct', containerName: 'training-data' });
+  return ws;
 }
 
 /** A folder with files at the given relative paths (content = path, unless given). */
@@ -60,6 +63,7 @@ beforeAll(async () => {
   const tls = selfSignedCert();
   cert = tls.cert;
   [fake, mlflow, azurite] = await Promise.all([ArmMlFake.start(tls), FakeMlflow.start(tls), startAzurite()]);
+  fake.dataAccess.grantBlobRead('acct', 'submitter');
   fake.seedEnvironment('train-env', '1');
   fake.seedEnvironment('score-env', '3');
   codes = await codeRoutes(azurite.ports.blob);

@@ -32,6 +32,7 @@ beforeAll(async () => {
   const tls = selfSignedCert();
   cert = tls.cert;
   [fake, azurite] = await Promise.all([ArmMlFake.start(tls), startAzurite()]);
+  fake.dataAccess.grantBlobRead('acct', 'submitter');
   codes = await codeRoutes(azurite.ports.blob);
   fake.addRoute(codes.route);
   away = mkdtempSync(join(tmpdir(), 'tabular-bundle-'));
@@ -44,10 +45,13 @@ afterAll(async () => {
 });
 
 function workspace(): AzureMlWorkspace {
-  return new AzureMlWorkspace({
+  const ws = new AzureMlWorkspace({
     environment: 'prod', subscriptionId: '00000000-0000-0000-0000-00000000000d', resourceGroup: 'rg', workspace: 'ws-tabular', location: 'westeurope',
     credential: staticTokenCredential('fake-token'), endpoint: fake.url, trustedCa: cert, pollIntervalMs: 10,
   });
+  // The datastore infra/main.json registers, over the account the tests' data URLs name.
+  fake.dataAccess.seedDatastore(ws.workspacePath, 'autopilot_artifacts', { accountName: 'acct', containerName: 'training-data' });
+  return ws;
 }
 
 describe('the TypeScript example on Azure ML', () => {

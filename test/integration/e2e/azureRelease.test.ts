@@ -92,7 +92,9 @@ describe('the release loop on the azure backend, through the real SDKs against t
       jobType: 'Command', computeId: `${SUBSCRIPTION}/mlw-dev/computes/cpu-cluster`, command: expect.stringMatching(/^node train\.js /),
       // The example's Dockerfile context, registered as an environment version (examples/tabular/azure/job.yaml).
       environmentId: expect.stringMatching(new RegExp(`^${SUBSCRIPTION}/mlw-dev/environments/tabular-node-20/versions/[0-9a-f]{16}$`)),
-      inputs: { training_data: { jobInputType: 'uri_file', uri: expect.stringMatching(new RegExp(`/autopilot-artifacts/releases/${release.id}/train\\.csv$`)) } },
+      // The split the app wrote, read through the workspace's identity-based datastore as the app's identity.
+      inputs: { training_data: { jobInputType: 'uri_file', uri: `azureml://datastores/autopilot_artifacts/paths/releases/${release.id}/train.csv` } },
+      identity: { identityType: 'UserIdentity' },
     } });
     // The gate scored the job's output on an evaluation deployment, then removed it.
     expect(release.gate).toMatchObject({ passed: true, candidate: expect.any(Number) });

@@ -5,7 +5,7 @@ import {
   callsWithGuards, expressionsIn, keyOfResourceIdCall, keyOfScope, keyText, loadTemplate, parentKey, referencedNames, sameKey,
   type ResourceKey,
 } from './armTemplate';
-import { defined, infraDir as infra, ofType, props, roleAssignments, template } from './mainTemplate';
+import { APP_PRINCIPAL, defined, infraDir as infra, ofType, props, roleAssignments, template } from './mainTemplate';
 
 const example = loadTemplate(join(infra, 'main.parameters.example.json')) as unknown as { parameters: Record<string, { value: unknown }> };
 
@@ -163,6 +163,18 @@ describe('infra/main.json (ARM template)', () => {
     const settings = ofType('Microsoft.Web/sites/config')[0]!;
     expect(settings.properties).toContain("createObject('APPLICATIONINSIGHTS_CONNECTION_STRING'");
     expect(JSON.stringify(template.variables.baseAppSettings)).not.toMatch(/AccountKey|SharedAccessSignature/);
+  });
+
+  it('registers in each workspace the credential-less datastore training jobs read the app\'s split data through', () => {
+    const datastores = ofType('Microsoft.MachineLearningServices/workspaces/datastores');
+    expect(datastores.map((d) => d.name)).toEqual(['dev', 'staging', 'prod'].map((env) => `[format('{0}/{1}', parameters('${env}WorkspaceName'), variables('dataDatastore'))]`));
+    for (const d of datastores) {
+      // The job reads as the app's identity (UserIdentity), which holds a data role on the account: no keys in the workspace.
+      expect(props(d)).toMatchObject({ datastoreType: 'AzureBlob', accountName: "[variables('storageName')]", containerName: 'autopilot-artifacts', credentials: { credentialsType: 'None' } });
+    }
+    expect(template.variables.dataDatastore).toBe('autopilot_artifacts');
+    expect(template.variables.baseAppSettings).toMatchObject({ AUTOPILOT_DATA_DATASTORE: "[variables('dataDatastore')]" });
+    expect(roleAssignments()).toContainEqual(expect.objectContaining({ role: 'storageBlobDataOwner', principal: APP_PRINCIPAL }));
   });
 
   it('gives each environment its own Azure ML workspace with storage, key vault and Application Insights', () => {
