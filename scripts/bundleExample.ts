@@ -15,7 +15,7 @@ const example = join(root, 'examples/tabular');
 const target = join(example, 'azure');
 
 /** One self-contained file per entry: Node 20, CommonJS (the example's `require.main === module`). */
-function bundle(entry: string, outfile: string): void {
+export function bundle(entry: string, outfile: string): void {
   buildSync({
     entryPoints: [entry], outfile, bundle: true, platform: 'node', target: 'node20', format: 'cjs',
     legalComments: 'none', logLevel: 'warning',

@@ -3,8 +3,12 @@
 Written as for any Azure ML command job: `python train.py --data <csv> --label_column <name>
 --model_output <folder>`. Numeric columns are imputed and scaled, text columns imputed and
 one-hot encoded, then a logistic regression is fitted. The same data gives the same model bytes.
-Validation metrics go to MLflow when it is importable (Azure ML logs them with the job) and to
-the file named by AUTOPILOT_METRICS_FILE when set (mlops-autopilot reads it locally).
+Validation metrics go to every sink the environment configures: MLflow when MLFLOW_TRACKING_URI
+is set (an Azure ML job: mlflow and the azureml-mlflow plugin of the curated environment log them
+into the job's run, where mlops-autopilot reads them), and the file named by
+AUTOPILOT_METRICS_FILE (the local backend). A sink that fails is a warning on stderr; when every
+configured sink failed the script exits with status 3 after writing the model, so that lost
+metrics are a failed job rather than a silent gap.
 """
 
 import argparse
@@ -53,18 +57,32 @@ def build_model(features):
 
 
 def log_metrics(metrics):
-    try:
-        import mlflow
-
-        for name, value in metrics.items():
-            mlflow.log_metric(name, value)
-    except ImportError:
-        pass
+    """Sends the metrics to every configured sink; returns (sinks that took them, problems)."""
+    delivered, problems = [], []
     metrics_file = os.environ.get("AUTOPILOT_METRICS_FILE")
     if metrics_file:
-        with open(metrics_file, "a") as f:
-            for name, value in metrics.items():
-                f.write(json.dumps({"name": name, "value": value}) + "\n")
+        try:
+            with open(metrics_file, "a") as f:
+                for name, value in metrics.items():
+                    f.write(json.dumps({"name": name, "value": value}) + "\n")
+            delivered.append(metrics_file)
+        except OSError as error:
+            problems.append("cannot append metrics to AUTOPILOT_METRICS_FILE %s: %s" % (metrics_file, error))
+    # Azure ML sets MLFLOW_TRACKING_URI (and MLFLOW_RUN_ID, the job's run) in a job's container.
+    if os.environ.get("MLFLOW_TRACKING_URI"):
+        try:
+            import mlflow
+        except ImportError as error:
+            problems.append("MLFLOW_TRACKING_URI is set but mlflow cannot be imported (%s); "
+                            "the environment needs mlflow and azureml-mlflow" % error)
+        else:
+            try:
+                for name, value in metrics.items():
+                    mlflow.log_metric(name, value)
+                delivered.append("MLflow")
+            except Exception as error:  # any failure of the client or the server is reported, not raised
+                problems.append("metrics not logged to MLflow: %s: %s" % (type(error).__name__, error))
+    return delivered, problems
 
 
 def main():
@@ -95,13 +113,18 @@ def main():
         metrics["auc"] = float(roc_auc_score(y_valid, proba[:, 1]) if len(model.classes_) == 2 else roc_auc_score(y_valid, proba, multi_class="ovr"))
         metrics["log_loss"] = float(log_loss(y_valid, proba, labels=model.classes_))
     print("validation: %s" % ", ".join("%s %.4f" % kv for kv in sorted(metrics.items())), flush=True)
-    log_metrics(metrics)
+    delivered, problems = log_metrics(metrics)
 
     # The served model is fitted on every row; the split above only measured it.
     model = build_model(features).fit(features, labels)
     os.makedirs(args.model_output, exist_ok=True)
     joblib.dump(model, os.path.join(args.model_output, "model.pkl"))
     print("model written to %s in %.1f s" % (args.model_output, time.time() - started), flush=True)
+    if problems and not delivered:
+        print("error: the model was written but its metrics reached no sink: %s" % "; ".join(problems), file=sys.stderr, flush=True)
+        sys.exit(3)
+    for problem in problems:
+        print("warning: %s" % problem, file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

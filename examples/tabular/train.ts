@@ -4,9 +4,16 @@
  *
  *   node --import tsx train.ts --data data.csv --label label --seed 42 --model-dir out/
  *
- * Exit codes: 0 success, 2 unusable data or arguments (message on stderr), 1 anything else.
- * When AUTOPILOT_METRICS_FILE is set, one JSON line `{"name": ..., "value": ...}` per metric
- * is appended to it (train_auc, validation_auc, iterations, fit_seconds, ...).
+ * Exit codes: 0 success, 2 unusable data or arguments (message on stderr), 3 the model was
+ * written but its metrics reached none of the sinks that were configured (below), 1 anything else.
+ *
+ * Metrics (train_auc, validation_auc, iterations, fit_seconds, ...) go to every sink the
+ * environment configures:
+ * - AUTOPILOT_METRICS_FILE (the local backend): one JSON line `{"name": ..., "value": ...}` each;
+ * - MLflow, when MLFLOW_TRACKING_URI is set (an Azure ML job): into the run MLFLOW_RUN_ID over
+ *   MLflow's REST API (mlflowLog.ts), where Azure ML and the autopilot's MlflowMetrics read them.
+ * A sink that fails is a warning on stderr; when every configured sink failed, the job fails
+ * (exit 3) rather than completing with metrics nobody will see.
  */
 import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +24,7 @@ import { serializeModel } from './lib/modelDocument';
 import { TrainingDataError } from './lib/TrainingDataError';
 import { trainModel, type TrainOptions } from './lib/trainModel';
 import { DEFAULT_L2 } from './lib/logisticRegression';
+import { logMetricsToMlflow, mlflowTargetFromEnv, type LogMetricsOptions } from './mlflowLog';
 
 export { trainModel, type TrainOptions, type TrainResult } from './lib/trainModel';
 
@@ -27,10 +35,27 @@ export interface TrainJobOptions extends TrainOptions {
   modelDir: string;
   /** File that receives metric lines. @default process.env.AUTOPILOT_METRICS_FILE */
   metricsFile?: string;
+  /** Environment that configures MLflow (MLFLOW_TRACKING_URI, MLFLOW_RUN_ID, MLFLOW_TRACKING_TOKEN). @default process.env */
+  env?: NodeJS.ProcessEnv;
+  /** MLflow request settings (tests shorten the retries). */
+  mlflow?: LogMetricsOptions;
+  /** Where a sink's failure is reported. @default console.error */
+  warn?: (line: string) => void;
 }
 
-/** Runs the job end to end; throws TrainingDataError for unusable data. Returns the model path. */
-export function runTrainingJob(options: TrainJobOptions): string {
+/** The model was written, but its metrics reached none of the configured sinks. */
+export class MetricsNotRecordedError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`the model was written but its metrics reached no sink: ${problems.join('; ')}`);
+    this.name = 'MetricsNotRecordedError';
+  }
+}
+
+/**
+ * Runs the job end to end; throws TrainingDataError for unusable data and MetricsNotRecordedError
+ * when every configured metrics sink failed. Returns the model path.
+ */
+export async function runTrainingJob(options: TrainJobOptions): Promise<string> {
   const log = options.log ?? (() => {});
   const started = process.hrtime.bigint();
   let text: string;
@@ -59,12 +84,39 @@ export function runTrainingJob(options: TrainJobOptions): string {
     ['fit_seconds', Math.round(fitSeconds * 1000) / 1000],
   ];
   log(metrics.map(([name, value]) => `${name}=${Number.isInteger(value) ? value : value.toFixed(4)}`).join(' '));
-  const metricsFile = options.metricsFile ?? process.env['AUTOPILOT_METRICS_FILE'];
-  if (metricsFile) {
-    appendFileSync(metricsFile, metrics.map(([name, value]) => `${JSON.stringify({ name, value })}\n`).join(''));
-  }
   log(`wrote ${modelPath} in ${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(2)} s`);
+  await reportMetrics(metrics, options);
   return modelPath;
+}
+
+/** Sends the metrics to every configured sink: each failure is a warning, all of them an error. */
+async function reportMetrics(metrics: readonly [string, number][], options: TrainJobOptions): Promise<void> {
+  const warn = options.warn ?? ((line: string) => console.error(line));
+  const env = options.env ?? process.env;
+  const delivered: string[] = [];
+  const problems: string[] = [];
+  const metricsFile = options.metricsFile ?? env['AUTOPILOT_METRICS_FILE'];
+  if (metricsFile) {
+    try {
+      appendFileSync(metricsFile, metrics.map(([name, value]) => `${JSON.stringify({ name, value })}\n`).join(''));
+      delivered.push(metricsFile);
+    } catch (error) {
+      problems.push(`cannot append metrics to AUTOPILOT_METRICS_FILE ${metricsFile}: ${(error as Error).message}`);
+    }
+  }
+  const mlflow = mlflowTargetFromEnv(env);
+  if (mlflow && 'problem' in mlflow) problems.push(`metrics not logged to MLflow: ${mlflow.problem}`);
+  else if (mlflow) {
+    try {
+      await logMetricsToMlflow(mlflow, metrics, options.mlflow);
+      delivered.push(`MLflow run ${mlflow.runId}`);
+      (options.log ?? (() => {}))(`logged ${metrics.length} metrics to MLflow run ${mlflow.runId}`);
+    } catch (error) {
+      problems.push(`metrics not logged to MLflow: ${(error as Error).message}`);
+    }
+  }
+  if (problems.length > 0 && delivered.length === 0) throw new MetricsNotRecordedError(problems);
+  for (const problem of problems) warn(`warning: ${problem}`);
 }
 
 /** Metric lines for one split; undefined values (AUC with one class present) are left out. */
@@ -85,7 +137,7 @@ const decimal = (min: number, max: number) => (text: string): number => {
   return value;
 };
 
-export function main(argv: readonly string[] = process.argv): void {
+export async function main(argv: readonly string[] = process.argv): Promise<void> {
   const program = new Command()
     .name('train')
     .description('Fit L2-regularised logistic regression on a CSV and write model.json')
@@ -106,7 +158,7 @@ export function main(argv: readonly string[] = process.argv): void {
   }
   const opts = program.opts<{ data: string; label: string; seed: number; modelDir: string; l2: number; maxIter: number; validationFraction: number }>();
   try {
-    runTrainingJob({
+    await runTrainingJob({
       data: opts.data,
       label: opts.label,
       seed: opts.seed,
@@ -122,8 +174,18 @@ export function main(argv: readonly string[] = process.argv): void {
       process.exitCode = 2;
       return;
     }
+    if (error instanceof MetricsNotRecordedError) {
+      console.error(`error: ${error.message}`);
+      process.exitCode = 3;
+      return;
+    }
     throw error;
   }
 }
 
-if (require.main === module) main();
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
