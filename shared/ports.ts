@@ -4,6 +4,7 @@ import type { ScoringAnswer } from './scoring/scoringAnswer';
  * implement the same interfaces; the core only ever imports these types.
  */
 import type { EnvironmentName } from './config/schema';
+import type { InferenceRecord as InferenceRecordShape } from './monitoring/inferenceRecord';
 
 // ---------------------------------------------------------------- storage
 
@@ -340,6 +341,23 @@ export interface MlWorkspace {
    * the lines of deleted deployments: there an unknown one simply has none).
    */
   deploymentLogs(endpoint: string, deployment: string, options?: DeploymentLogsOptions): Promise<DeploymentLogs>;
+  /**
+   * Inference data the platform collected for the endpoint's deployments (Azure ML's data
+   * collector), as our records, one batch per deployment and hour overlapping [fromIso, toIso).
+   * Absent where our own router writes the records (local).
+   */
+  collectedInference?(endpoint: string, fromIso: string, toIso: string, excludedColumns: readonly string[]): AsyncIterable<CollectedInferenceBatch>;
+}
+
+/** One deployment's collected records of one hour (UTC), complete as far as the collector has written. */
+export interface CollectedInferenceBatch {
+  deployment: string;
+  /** The hour's start, ISO. */
+  hour: string;
+  records: InferenceRecordShape[];
+  /** Collected events that could not become records, and why (never quoting the data). */
+  uncollectable: number;
+  reasons: string[];
 }
 
 // ---------------------------------------------------------------- events, identity

@@ -6,7 +6,7 @@ import type { ModelFormat } from '../ports';
 
 /**
  * The subset of the Azure ML managed online deployment YAML that both backends accept.
- * Probe defaults are Azure ML's; `instance_type`, `data_collector` and friends are recorded only.
+ * Probe defaults are Azure ML's; `instance_type` and friends are recorded only locally.
  */
 
 const probe = (defaults: { failure_threshold: number }) =>
@@ -70,7 +70,24 @@ export const DeploymentSpec = z.strictObject({
    * only `default` is accepted; `target_utilization` is a Kubernetes online endpoint setting.
    */
   scale_settings: z.strictObject({ type: z.literal('default', "managed online deployments take scale_settings type 'default' only; use Azure Monitor autoscale on the deployment instead of target_utilization") }).optional(),
-  data_collector: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * Azure ML's data collector (how-to-collect-production-data): `request`/`response` collect the
+   * HTTP bodies of any scorer; `model_inputs`/`model_outputs` what a Python scorer logs with the
+   * azureml-ai-monitoring Collector. The monitor reads both from the workspace's default blob store.
+   */
+  data_collector: z.strictObject({
+    collections: z.record(
+      z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'collection names are letters, digits and underscores (request, response, model_inputs, model_outputs)'),
+      z.strictObject({
+        enabled: z.union([z.boolean(), z.enum(['True', 'False', 'true', 'false'])]).transform((v) => v === true || v === 'True' || v === 'true'),
+        data: z.never("is not supported: the monitor reads the collector's default destination (workspaceblobstore); leave `data` out").optional(),
+      }),
+    ),
+    // The monitor lists hour partitions ({yyyy}/{MM}/{dd}/{HH}), the collector's default.
+    rolling_rate: z.literal('Hour', "only 'Hour' is supported: the monitor reads the collector's hourly folders").optional(),
+    sampling_rate: z.number().gt(0).max(1).optional(),
+    request_logging: z.strictObject({ capture_headers: z.array(z.string().min(1)) }).optional(),
+  }).optional(),
 });
 export type DeploymentSpec = z.infer<typeof DeploymentSpec>;
 

@@ -5,6 +5,7 @@ import type { ReleaseEngine } from '../release/engine';
 import { PREDICTION_COLUMN } from './baseline';
 import { assessModelQuality, type LabelledRow, type ModelQualityReport, type ScoredRow } from './modelQuality';
 import { readInferenceRecords } from './readInferenceRecords';
+import { importCollected } from './importCollected';
 import { buildRetrainingSet } from './retrainingSet';
 import { driftScores } from './driftScores';
 import { BaselineProfile, compareToBaseline, createWindowProfile, type DriftReport } from './stats';
@@ -82,6 +83,8 @@ export async function runMonitor(pipeline: string, deps: MonitorDeps, trigger: M
   const { content } = await deps.data.read({ container: deps.artifactsContainer, name: serving.profileBlob });
   const baseline = BaselineProfile.parse(JSON.parse(content.toString('utf8')));
   const window = createWindowProfile(baseline);
+  const collected = await importCollected(deps.data, deps.prod, endpoint, from, run.window.to, policy.monitoring.excludeColumns);
+  if (collected?.uncollectable) run.reasons.push(`${collected.uncollectable} collected events could not be read (${collected.reasons.join('; ')})`);
   const records = readInferenceRecords(deps.data, endpoint, from, run.window.to);
   const scored = new Map<string, ScoredRow>();
   for await (const record of records) {

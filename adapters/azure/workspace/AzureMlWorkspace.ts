@@ -3,6 +3,7 @@ import type { EnvironmentName } from '../../../shared/config/schema';
 import type {
   DeployRequest, DeploymentInfo, DeploymentLogs, DeploymentLogsOptions, EndpointInfo, InvokeResult, JobInfo, LoadRequest, MlWorkspace, ModelRef, ModelSource, ModelVersion, RegisterModelRequest,
   ScoreRequest, ScoreResponse, ShadowReport, SubmitJobRequest, TrafficWindow,
+  CollectedInferenceBatch,
 } from '../../../shared/ports';
 import { ArmWorkspaceClient } from './armWorkspaceClient';
 import type { AzureMlWorkspaceOptions } from './azureMlWorkspaceOptions';
@@ -10,6 +11,7 @@ import { AzureJobs } from './azureJobs';
 import { AzureModels } from './azureModels';
 import { AzureOnlineEndpoints } from './azureOnlineEndpoints';
 import { AzureScoring } from './azureScoring';
+import { AzureCollectedData } from './azureCollectedData';
 import { AzureDeploymentLogs, type AzureDeploymentLogsOptions } from './azureDeploymentLogs';
 
 export { MIRROR_API_VERSION, STABLE_API_VERSION } from './armWorkspaceClient';
@@ -29,6 +31,7 @@ export class AzureMlWorkspace implements MlWorkspace {
   private readonly endpoints: AzureOnlineEndpoints;
   private readonly scoring: AzureScoring;
   private readonly logs: AzureDeploymentLogs;
+  private readonly collected: AzureCollectedData;
 
   constructor(options: AzureMlWorkspaceOptions & AzureDeploymentLogsOptions) {
     this.environment = options.environment;
@@ -40,6 +43,7 @@ export class AzureMlWorkspace implements MlWorkspace {
     this.endpoints = new AzureOnlineEndpoints(this.arm, options.environment, this);
     this.scoring = new AzureScoring(this.arm, this, options);
     this.logs = new AzureDeploymentLogs(this.arm, options);
+    this.collected = new AzureCollectedData(this.arm, options.credential, this);
   }
 
   get workspacePath(): string {
@@ -106,6 +110,11 @@ export class AzureMlWorkspace implements MlWorkspace {
   /** getLogs of the running container, or AmlOnlineEndpointConsoleLog when a Log Analytics workspace is configured. */
   deploymentLogs(endpoint: string, deployment: string, options?: DeploymentLogsOptions): Promise<DeploymentLogs> {
     return this.logs.deploymentLogs(endpoint, deployment, options);
+  }
+
+  /** What Azure ML's data collector wrote for the endpoint (deployments with data_collector), as our records. */
+  collectedInference(endpoint: string, fromIso: string, toIso: string, excludedColumns: readonly string[]): AsyncIterable<CollectedInferenceBatch> {
+    return this.collected.collectedInference(endpoint, fromIso, toIso, excludedColumns);
   }
 
   // ------------------------------------------------------------ scoring and traffic

@@ -5,13 +5,14 @@ import type { DeployRequest, DeploymentInfo, EndpointInfo, MlWorkspace, ShadowRe
 import { AutopilotError, BadRequestError, NotSupportedError, StillProvisioningError } from '../../../shared/errors';
 import { parseDeploymentSpec } from '../../../shared/jobs';
 import { armCall, mapArmError } from './mapArmError';
-import { requireEnvironment, toArmDeployment, toDeploymentInfo } from './deploymentMapping';
+import { requireEnvironment, toArmDataCollector, toArmDeployment, toDeploymentInfo } from './deploymentMapping';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { environmentIdFor } from './environmentAssets';
 import { asyncOperationStatus, pollArmOperation } from './armOperations';
 import { sendJson } from '../armMlClient';
 import { shadowFromMetrics } from './shadowFromMetrics';
 import { pollWithin } from './pollWithin';
-import { MIRROR_API_VERSION, type ArmWorkspaceClient, type RawEndpointJson } from './armWorkspaceClient';
+import { armName, MIRROR_API_VERSION, type ArmWorkspaceClient, type RawEndpointJson } from './armWorkspaceClient';
 
 type Split = { traffic?: Record<string, number>; mirrorTraffic?: Record<string, number> };
 
@@ -50,10 +51,32 @@ export class AzureOnlineEndpoints {
     if (endpointState !== 'Succeeded') throw new StillProvisioningError(`endpoint '${request.endpoint}'`);
     const body = toArmDeployment(spec, request, { location: this.arm.location, workspacePath: this.arm.workspacePath, codeId: code?.id, environmentId, modelRegistry: this.arm.modelRegistry });
     const id = `${request.endpoint}/${request.deployment}`;
-    // Not ...AndWait: a deployment takes minutes; past the budget it is answered as 'creating'.
-    await armCall(async () => pollWithin(await client.onlineDeployments.beginCreateOrUpdate(rg, ws, request.endpoint, request.deployment, body, lro), budgetMs, interval), 'deployment', id);
+    const dataCollector = toArmDataCollector(spec);
+    if (dataCollector) {
+      await this.putDeploymentRaw(request.endpoint, request.deployment, { ...body, properties: { ...body.properties, dataCollector } }, budgetMs, interval);
+    } else {
+      // Not ...AndWait: a deployment takes minutes; past the budget it is answered as 'creating'.
+      await armCall(async () => pollWithin(await client.onlineDeployments.beginCreateOrUpdate(rg, ws, request.endpoint, request.deployment, body, lro), budgetMs, interval), 'deployment', id);
+    }
     const deployed = await armCall(() => client.onlineDeployments.get(rg, ws, request.endpoint, request.deployment), 'deployment', id);
     return toDeploymentInfo(request.endpoint, deployed);
+  }
+
+  /**
+   * A deployment with properties SDK 2.1.1 would drop (dataCollector): PUT as raw JSON at
+   * MIRROR_API_VERSION, then its state read until it settles or the budget ends, as the poller would.
+   */
+  private async putDeploymentRaw(endpoint: string, deployment: string, body: unknown, budgetMs: number, intervalMs: number): Promise<void> {
+    const id = `${endpoint}/${deployment}`;
+    const response = await this.arm.sendRaw('PUT', `${this.arm.endpointPath(endpoint)}/deployments/${armName('deployment', deployment)}`, MIRROR_API_VERSION, body);
+    if (response.status >= 400) throw mapArmError({ statusCode: response.status, message: response.bodyAsText }, 'deployment', id);
+    const { client, rg, ws } = this.arm;
+    const deadline = Date.now() + budgetMs;
+    for (;;) {
+      const state = (await armCall(() => client.onlineDeployments.get(rg, ws, endpoint, deployment), 'deployment', id)).properties.provisioningState;
+      if (!['Creating', 'Updating', 'Scaling', undefined].includes(state) || Date.now() >= deadline) return;
+      await sleep(Math.min(intervalMs, Math.max(0, deadline - Date.now())));
+    }
   }
 
   async setTraffic(endpoint: string, traffic: Record<string, number>): Promise<EndpointInfo> {

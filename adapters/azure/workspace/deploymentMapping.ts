@@ -56,6 +56,24 @@ export function toArmDeployment(
   };
 }
 
+/**
+ * `data_collector` as the REST `DataCollector` (OnlineDeploymentProperties.dataCollector, in
+ * api-versions from 2023-04-01 on; SDK 2.1.1's 2022-10-01 has none, so such a deployment is put
+ * raw at a newer version): the YAML's sampling_rate goes on each collection, as azure-ai-ml does.
+ */
+export function toArmDataCollector(spec: DeploymentSpec): Record<string, unknown> | undefined {
+  const collector = spec.data_collector;
+  if (!collector) return undefined;
+  return {
+    collections: Object.fromEntries(Object.entries(collector.collections).map(([name, c]) => [name, {
+      dataCollectionMode: c.enabled ? 'Enabled' : 'Disabled',
+      ...(collector.sampling_rate !== undefined && { samplingRate: collector.sampling_rate }),
+    }])),
+    ...(collector.rolling_rate && { rollingRate: collector.rolling_rate }),
+    ...(collector.request_logging && { requestLogging: { captureHeaders: collector.request_logging.capture_headers } }),
+  };
+}
+
 /** ARM takes durations as ISO 8601 (PT10S); the YAML gives seconds. */
 function isoSeconds(seconds: number): string {
   return `PT${seconds}S`;

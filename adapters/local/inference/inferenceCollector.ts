@@ -4,7 +4,7 @@ import { INFERENCE_CONTAINER, type InferenceRecord } from '../../../shared/monit
 import type { DataStore, Logger } from '../../../shared/ports';
 import { RecordBuffer } from './recordBuffer';
 import { toBlobBatches } from './toBlobBatches';
-import { toExcludedSet, toInferenceRecords, type ScoredExchange } from './toInferenceRecords';
+import { toExcludedSet, toInferenceRecords, type ScoredExchange } from '../../../shared/monitoring/toInferenceRecords';
 
 export interface CollectionCounters {
   /** Records built from live requests. */

@@ -4,7 +4,7 @@ import { predictionKey } from './aggregateTraffic';
 import { forwardRequest, sendJson, sendMirror, type ForwardOutcome, type ForwardTarget } from './forwardRequest';
 import { liveDeployment, pickDeployment, pickMirrors } from './pickDeployment';
 import type { InferenceCollector } from './inferenceCollector';
-import type { ScoredExchange } from './toInferenceRecords';
+import type { ScoredExchange } from '../../../shared/monitoring/toInferenceRecords';
 import { MAX_INSPECTED_BODY_BYTES, readPredictions } from './responseBody';
 import type { ShadowTally } from './shadowTally';
 import type { TrafficStore } from './trafficStore';

@@ -75,11 +75,16 @@ export class ArmMlFake {
     const key = [...this.resources.keys()].find((k) => k.endsWith(suffix));
     if (!key) return undefined;
     const models: Record<string, string> = {};
+    const collecting: Record<string, string[]> = {};
     for (const [k, d] of this.resources) {
-      if (k.startsWith(`${key}/deployments/`) && d.properties.provisioningState === 'Succeeded') models[d.name] = String(d.properties.model).split('/models/')[1] ?? '';
+      if (k.startsWith(`${key}/deployments/`) && d.properties.provisioningState === 'Succeeded') {
+        models[d.name] = String(d.properties.model).split('/models/')[1] ?? '';
+        const collections = Object.entries((d.properties.dataCollector?.collections ?? {}) as Record<string, { dataCollectionMode?: string }>);
+        collecting[d.name] = collections.filter(([, c]) => c.dataCollectionMode !== 'Disabled').map(([name]) => name);
+      }
     }
     const resource = this.resources.get(key)!;
-    return { id: resource.id, traffic: resource.properties.traffic ?? {}, models };
+    return { id: resource.id, traffic: resource.properties.traffic ?? {}, models, collecting };
   }
 
   /** Serves an extra route, tried before the built-in ones (see ExtraRoute). */
@@ -188,7 +193,9 @@ export class ArmMlFake {
     const m = WS.exec(url.pathname);
     if (!m) throw new ArmHttpError(404, 'InvalidResourcePath', `no such path ${url.pathname}`);
     const isMirrorVersion = apiVersion === MIRROR_API_VERSION && /^onlineEndpoints\/[^/]+$/.test(m[4]!);
-    if (apiVersion !== STABLE_API_VERSION && !isMirrorVersion) {
+    // A deployment goes at the newer version only when it has what 2022-10-01 lacks (dataCollector).
+    const isNewerDeployment = apiVersion === MIRROR_API_VERSION && /^onlineEndpoints\/[^/]+\/deployments\/[^/]+$/.test(m[4]!);
+    if (apiVersion !== STABLE_API_VERSION && !isMirrorVersion && !isNewerDeployment) {
       throw new ArmHttpError(400, 'InvalidApiVersionParameter', `api-version '${apiVersion}' is not supported here`);
     }
     const parts = m[4]!.split('/');

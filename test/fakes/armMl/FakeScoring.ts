@@ -4,8 +4,16 @@ import { closeServer } from '../closeServer';
 import { listenLocally } from '../listenLocally';
 
 /** What the scorer needs to know about an endpoint: its ARM id, live split and each deployment's model. */
-export interface ScoringView { id: string; traffic: Record<string, number>; models: Record<string, string> }
-export interface ScoringCall { endpoint: string; authorization?: string; deployment?: string; synthetic?: string; status: number; at: number }
+export interface ScoringView {
+  id: string; traffic: Record<string, number>; models: Record<string, string>;
+  /** Per deployment, the data collector's enabled collections (request, response, model_inputs...). */
+  collecting?: Record<string, string[]>;
+}
+export interface ScoringCall {
+  endpoint: string; authorization?: string; deployment?: string; synthetic?: string; status: number; at: number;
+  /** The request body and the answer (answered calls), what the data collector's payload logging keeps. */
+  request?: string; answer?: unknown;
+}
 /** What a served model answers for a batch of rows (the model id is `<name>/versions/<n>`). */
 export type Predictor = (model: string, columns: string[], rows: unknown[][]) => { predictions: unknown[]; probabilities?: number[][]; classes?: unknown[] };
 /** Told of every answered scoring call (what Azure Monitor would count). */
@@ -86,7 +94,9 @@ export class FakeScoring {
     const answer = (status: number, body: unknown, extra?: Record<string, string>): [number, unknown, Record<string, string>?] => {
       call.status = status;
       // Azure Monitor counts what reached a deployment; a request refused at the endpoint names none.
-      if (view && extra?.['azureml-model-deployment']) for (const listener of this.listeners) listener({ ...call, deployment: extra['azureml-model-deployment'] }, view);
+      if (view && extra?.['azureml-model-deployment']) {
+        for (const listener of this.listeners) listener({ ...call, deployment: extra['azureml-model-deployment'], request: raw, answer: body }, view);
+      }
       return [status, body, extra];
     };
     if (!view) return answer(404, { error: `no endpoint ${endpoint}` });

@@ -89,6 +89,14 @@ export const DeploymentBody = z.looseObject({
     appInsightsEnabled: z.boolean().optional(),
     // Managed deployments scale by sku capacity; TargetUtilization is for Kubernetes online endpoints.
     scaleSettings: z.looseObject({ scaleType: z.literal('Default', 'a Managed deployment takes scaleType Default only') }).optional(),
+    // DataCollector (2023-04-01 and later): collections [Required]; Collection.dataCollectionMode, rollingRate are enums.
+    dataCollector: z.strictObject({
+      collections: z.record(z.string(), z.strictObject({
+        dataCollectionMode: z.enum(['Enabled', 'Disabled']).optional(), samplingRate: z.number().optional(), dataId: z.string().optional(), clientId: z.string().optional(),
+      })),
+      rollingRate: z.enum(['Year', 'Month', 'Day', 'Hour', 'Minute']).optional(),
+      requestLogging: z.strictObject({ captureHeaders: z.array(z.string()).optional() }).optional(),
+    }).optional(),
   }).refine((p) => (p.codeConfiguration === undefined) === (p.environmentId === undefined), {
     message: 'a scoring script runs in an environment: give codeConfiguration and environmentId together, or neither for an MLflow model (no-code deployment)',
   }),

@@ -1,7 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startAzurite, type RunningAzurite } from '../../../devhost/azurite';
+import { DEV_ACCOUNT, startAzurite, type RunningAzurite } from '../../../devhost/azurite';
+import { FakeDataCollector } from '../armMl/fakeDataCollector';
 import { ArmMlFake } from '../armMl/ArmMlFake';
 import { codeRoutes } from '../armMl/codeRoutes';
 import { FakeMlflow } from '../mlflow/FakeMlflow';
@@ -30,7 +32,9 @@ export class FakeAzureCloud {
     readonly mlflow: FakeMlflow,
     /** The custom topic the app publishes its own events to, with its managed identity. */
     readonly eventGrid: FakeEventGridTopic,
-    private readonly datastore: RunningAzurite,
+    /** Azure ML's data collector: what deployments with data_collector collect lands in the workspaces' storage. */
+    readonly collector: FakeDataCollector,
+    private readonly stores: RunningAzurite[],
     private readonly certDir: string,
   ) {}
 
@@ -39,15 +43,19 @@ export class FakeAzureCloud {
     const tls = selfSignedCert();
     const certDir = mkdtempSync(join(tmpdir(), 'fake-azure-'));
     writeFileSync(join(certDir, 'ca.pem'), tls.cert);
+    writeFileSync(join(certDir, 'key.pem'), tls.key);
     const identity = await FakeManagedIdentity.start();
-    const [arm, metrics, mlflow, datastore, eventGrid] = await Promise.all([
+    const [arm, metrics, mlflow, datastore, eventGrid, workspaceStore] = await Promise.all([
       ArmMlFake.start(tls), FakeMonitorMetrics.start(tls), FakeMlflow.start(tls), startAzurite(),
       // The topic accepts only tokens the app's identity was issued.
       FakeEventGridTopic.start(tls, { bearer: (token) => identity.issued.includes(token) }),
+      // The workspaces' storage account, read by the app with its identity (HTTPS: bearer tokens need TLS).
+      startAzurite({ https: { certPath: join(certDir, 'ca.pem'), keyPath: join(certDir, 'key.pem') }, oauth: 'basic' }),
     ]);
+    const collector = new FakeDataCollector(arm, `https://127.0.0.1:${workspaceStore.ports.blob}/${DEV_ACCOUNT}/`, tls.cert);
     arm.addRoute((await codeRoutes(datastore.ports.blob)).route);
     for (const path of options.workspaces) {
-      arm.setWorkspace(path, { mlFlowTrackingUri: mlflow.trackingUri(path) });
+      arm.setWorkspace(path, { mlFlowTrackingUri: mlflow.trackingUri(path), ...collector.registerWorkspace(path) });
       // What infra/main.json registers: the app's storage (an Azurite: devstoreaccount1), artifacts container, no credentials.
       arm.dataAccess.seedDatastore(path, 'autopilot_artifacts', { accountName: 'devstoreaccount1', containerName: 'autopilot-artifacts' });
     }
@@ -71,7 +79,7 @@ export class FakeAzureCloud {
         }
       }
     });
-    return new FakeAzureCloud(arm, metrics, identity, mlflow, eventGrid, datastore, certDir);
+    return new FakeAzureCloud(arm, metrics, identity, mlflow, eventGrid, collector, [datastore, workspaceStore], certDir);
   }
 
   /** App settings that point the real SDKs at this cloud (plus trust for its certificate). */
@@ -85,8 +93,25 @@ export class FakeAzureCloud {
     };
   }
 
+  /** A caller of an online endpoint: POSTs `body` to its scoring URI with the endpoint key. */
+  score(scoringUri: string, endpoint: string, body: unknown): Promise<{ status: number; body: unknown }> {
+    const payload = JSON.stringify(body);
+    return new Promise((resolve, reject) => {
+      const req = httpsRequest(scoringUri, {
+        method: 'POST', ca: readFileSync(join(this.certDir, 'ca.pem'), 'utf8'),
+        headers: { authorization: `Bearer ${this.arm.scoring.keyFor(endpoint)}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+      }, (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
+      });
+      req.on('error', reject);
+      req.end(payload);
+    });
+  }
+
   async stop(): Promise<void> {
-    await Promise.all([this.arm.stop(), this.metrics.stop(), this.identity.stop(), this.mlflow.stop(), this.eventGrid.stop(), this.datastore.stop()]);
+    await Promise.all([this.arm.stop(), this.metrics.stop(), this.identity.stop(), this.mlflow.stop(), this.eventGrid.stop(), ...this.stores.map((s) => s.stop())]);
     rmSync(this.certDir, { recursive: true, force: true });
   }
 }

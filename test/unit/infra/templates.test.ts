@@ -225,7 +225,12 @@ describe('infra/main.json (ARM template)', () => {
   it('grants the function identity blob, queue and table data roles on storage and AzureML Data Scientist on every workspace', () => {
     const app = roleAssignments().filter((a) => a.principal.includes("resourceId('Microsoft.Web/sites', variables('appName'))"));
     const onStorage = app.filter((a) => a.scope.type === 'microsoft.storage/storageaccounts').map((a) => a.role);
-    expect(onStorage).toEqual(['storageBlobDataOwner', 'storageQueueDataContributor', 'storageTableDataContributor']);
+    const onAppStorage = app.filter((a) => a.scope.type === 'microsoft.storage/storageaccounts' && a.scope.segments[0] === "variables('storageName')").map((a) => a.role);
+    expect(onAppStorage).toEqual(['storageBlobDataOwner', 'storageQueueDataContributor', 'storageTableDataContributor']);
+    // The drift monitors read what Azure ML's data collector wrote into the prod workspace's storage.
+    const onProdStorage = app.filter((a) => a.scope.type === 'microsoft.storage/storageaccounts' && a.scope.segments[0] === "variables('prodStorageName')").map((a) => a.role);
+    expect(onProdStorage).toEqual(['storageBlobDataReader', 'reader']);
+    expect(onStorage).toHaveLength(5);
     const onWorkspaces = app.filter((a) => a.scope.type === 'microsoft.machinelearningservices/workspaces');
     expect(onWorkspaces.map((a) => a.scope.segments[0])).toEqual(["parameters('devWorkspaceName')", "parameters('stagingWorkspaceName')", "parameters('prodWorkspaceName')"]);
     expect(onWorkspaces.every((a) => a.role === 'azureMLDataScientist')).toBe(true);

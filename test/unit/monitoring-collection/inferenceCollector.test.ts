@@ -1,5 +1,5 @@
 import { InferenceCollector, type InferenceCollectorOptions } from '../../../adapters/local/inference/inferenceCollector';
-import type { ScoredExchange } from '../../../adapters/local/inference/toInferenceRecords';
+import type { ScoredExchange } from '../../../shared/monitoring/toInferenceRecords';
 import { parseInferenceLines } from '../../../shared/monitoring/parseInferenceLines';
 import { readInferenceRecords } from '../../../shared/monitoring/readInferenceRecords';
 import { FakeDataStore, recordingLogger } from './fakeDataStore';

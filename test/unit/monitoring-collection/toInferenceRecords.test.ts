@@ -1,5 +1,5 @@
 import { InferenceRecord } from '../../../shared/monitoring/inferenceRecord';
-import { toExcludedSet, toInferenceRecords, type ScoredExchange } from '../../../adapters/local/inference/toInferenceRecords';
+import { toExcludedSet, toInferenceRecords, type ScoredExchange } from '../../../shared/monitoring/toInferenceRecords';
 
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
 const exchange = (request: unknown, answer: unknown, overrides: Partial<ScoredExchange> = {}): ScoredExchange => ({

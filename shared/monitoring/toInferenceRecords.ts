@@ -1,7 +1,7 @@
-import { readScoringAnswer, type UnreadableAnswerError } from '../../../shared/scoring/scoringAnswer';
-import type { EnvironmentName } from '../../../shared/config/schema';
-import type { InferenceRecord } from '../../../shared/monitoring/inferenceRecord';
-import type { ModelRef } from '../../../shared/ports';
+import { readScoringAnswer, type UnreadableAnswerError } from '../scoring/scoringAnswer';
+import type { EnvironmentName } from '../config/schema';
+import type { InferenceRecord } from './inferenceRecord';
+import type { ModelRef } from '../ports';
 import { readInputRows } from './readInputRows';
 
 /** One answered live request, as the router saw it. */

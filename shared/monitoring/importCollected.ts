@@ -1,0 +1,33 @@
+import type { DataStore, MlWorkspace } from '../ports';
+import { hourPartition } from './inferenceBlobName';
+import { INFERENCE_CONTAINER } from './inferenceRecord';
+
+export interface ImportedCollection {
+  records: number;
+  blobs: number;
+  uncollectable: number;
+  reasons: string[];
+}
+
+/**
+ * Copies what the platform's collector wrote for `endpoint` in [fromIso, toIso) into our
+ * inference-data container, so the monitor, labels and retraining read one format. Each
+ * deployment-hour becomes one blob, rewritten whole on every run: a rerun replaces, never
+ * duplicates, and an hour the collector was still writing is completed by the next run.
+ */
+export async function importCollected(
+  data: DataStore, workspace: Pick<MlWorkspace, 'collectedInference'>, endpoint: string, fromIso: string, toIso: string, excludedColumns: readonly string[],
+): Promise<ImportedCollection | undefined> {
+  if (!workspace.collectedInference) return undefined;
+  const imported: ImportedCollection = { records: 0, blobs: 0, uncollectable: 0, reasons: [] };
+  for await (const batch of workspace.collectedInference(endpoint, fromIso, toIso, excludedColumns)) {
+    imported.uncollectable += batch.uncollectable;
+    for (const reason of batch.reasons) if (!imported.reasons.includes(reason)) imported.reasons.push(reason);
+    if (!batch.records.length) continue;
+    const name = `${endpoint}/${hourPartition(new Date(batch.hour))}/collected-${batch.deployment}.jsonl`;
+    await data.write({ container: INFERENCE_CONTAINER, name }, batch.records.map((r) => JSON.stringify(r)).join('\n') + '\n', { contentType: 'application/x-ndjson' });
+    imported.records += batch.records.length;
+    imported.blobs++;
+  }
+  return imported;
+}
