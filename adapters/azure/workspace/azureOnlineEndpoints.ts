@@ -64,18 +64,22 @@ export class AzureOnlineEndpoints {
 
   /**
    * A deployment with properties SDK 2.1.1 would drop (dataCollector): PUT as raw JSON at
-   * MIRROR_API_VERSION, then its state read until it settles or the budget ends, as the poller would.
+   * MIRROR_API_VERSION, then its operation polled (Azure-AsyncOperation, else Location) until it
+   * ends or the budget does, as the SDK's poller would; the caller then reads the deployment's state.
    */
   private async putDeploymentRaw(endpoint: string, deployment: string, body: unknown, budgetMs: number, intervalMs: number): Promise<void> {
     const id = `${endpoint}/${deployment}`;
     const response = await this.arm.sendRaw('PUT', `${this.arm.endpointPath(endpoint)}/deployments/${armName('deployment', deployment)}`, MIRROR_API_VERSION, body);
     if (response.status >= 400) throw mapArmError({ statusCode: response.status, message: response.bodyAsText }, 'deployment', id);
-    const { client, rg, ws } = this.arm;
+    const asyncUrl = response.headers.get('azure-asyncoperation');
+    const statusUrl = asyncUrl ?? response.headers.get('location');
     const deadline = Date.now() + budgetMs;
-    for (;;) {
-      const state = (await armCall(() => client.onlineDeployments.get(rg, ws, endpoint, deployment), 'deployment', id)).properties.provisioningState;
-      if (!['Creating', 'Updating', 'Scaling', undefined].includes(state) || Date.now() >= deadline) return;
+    while (statusUrl && Date.now() < deadline) {
       await sleep(Math.min(intervalMs, Math.max(0, deadline - Date.now())));
+      const poll = await sendJson(this.arm.client, 'GET', statusUrl);
+      if (poll.status >= 400) throw mapArmError({ statusCode: poll.status, message: poll.bodyAsText }, 'deployment', id);
+      const status = asyncUrl ? (JSON.parse(poll.bodyAsText || '{}') as { status?: string }).status : undefined;
+      if (asyncUrl ? ['Succeeded', 'Failed', 'Canceled'].includes(status ?? '') : poll.status !== 202) return;
     }
   }
 

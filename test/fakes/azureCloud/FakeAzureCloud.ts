@@ -54,6 +54,8 @@ export class FakeAzureCloud {
     ]);
     const collector = new FakeDataCollector(arm, `https://127.0.0.1:${workspaceStore.ports.blob}/${DEV_ACCOUNT}/`, tls.cert);
     arm.addRoute((await codeRoutes(datastore.ports.blob)).route);
+    // Azure provisions a deployment whether or not anyone polls its operation (a raw PUT does not).
+    arm.deploymentProvisioningMs = 1000;
     for (const path of options.workspaces) {
       arm.setWorkspace(path, { mlFlowTrackingUri: mlflow.trackingUri(path), ...collector.registerWorkspace(path) });
       // What infra/main.json registers: the app's storage (an Azurite: devstoreaccount1), artifacts container, no credentials.
