@@ -15,14 +15,15 @@ const MARK: Record<CheckStatus, string> = { ok: '✓ ok  ', warn: '! warn', fail
 export function registerDoctorCommand(program: Command, context: CommandContext): void {
   program
     .command('doctor')
-    .description('Check the setup: autopilot.yaml, the storage account, the Azure credential and, per azure environment, the workspace, role assignments, computes and environments; says what is missing and how to fix it')
+    .description('Check the setup: autopilot.yaml, the storage account, the Azure credential and, per azure environment, the workspace, role assignments, computes, environments and data datastore; the sign-in settings; says what is missing and how to fix it')
     .option('--config <file>', 'autopilot.yaml to check (default: env AUTOPILOT_CONFIG, else autopilot.yaml)')
     .option('--json', 'print only JSON: { ok, summary, checks: [{ name, status, detail, fix? }] }')
     .option('--timeout <seconds>', 'deadline of each check', parseSeconds, 15)
     .addHelpText(
       'after',
       '\nSettings read: AzureWebJobsStorage (or AzureWebJobsStorage__accountName) from the environment or local.settings.json,\n' +
-        'AUTOPILOT_ARM_ENDPOINT (ARM base URL, default https://management.azure.com), and what DefaultAzureCredential reads\n' +
+        'AUTOPILOT_ARM_ENDPOINT (ARM base URL, default https://management.azure.com), AUTOPILOT_DATA_DATASTORE, the sign-in settings\n' +
+        '(AUTOPILOT_ENTRA_TENANT_ID, AUTOPILOT_ENTRA_AUDIENCE, AUTOPILOT_ENTRA_AUTHORITY), WEBSITE_INSTANCE_ID, and what DefaultAzureCredential reads\n' +
         '(az login, managed identity, AZURE_CLIENT_ID…). Exit code 1 when any check fails, 0 otherwise (warnings included).',
     )
     .action(async (options: DoctorOptions) => {

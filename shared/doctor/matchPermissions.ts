@@ -35,3 +35,13 @@ export function isActionAllowed(permissions: readonly Permission[], action: stri
 export function missingActions(permissions: readonly Permission[], required: readonly string[]): string[] {
   return required.filter((action) => !isActionAllowed(permissions, action));
 }
+
+/**
+ * The same rule for a data action (blob reads, queue messages): granted when one entry lists
+ * it in `dataActions` and that entry's `notDataActions` does not subtract it.
+ */
+export function isDataActionAllowed(permissions: readonly Permission[], dataAction: string): boolean {
+  return permissions.some(
+    (p) => (p.dataActions ?? []).some((pattern) => actionMatches(pattern, dataAction)) && !(p.notDataActions ?? []).some((pattern) => actionMatches(pattern, dataAction)),
+  );
+}

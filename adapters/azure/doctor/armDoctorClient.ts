@@ -7,6 +7,10 @@ import type { Permission } from '../../../shared/doctor';
 
 /** The documented api-version of "Permissions - List For Resource". */
 export const PERMISSIONS_API_VERSION = '2022-04-01';
+/** "Storage Accounts - Get Properties" (Microsoft.Storage, a GA api-version). */
+export const STORAGE_API_VERSION = '2023-05-01';
+/** "Metric Definitions - List" of Azure Monitor (Microsoft.Insights), as the REST reference gives it. */
+export const METRIC_DEFINITIONS_API_VERSION = '2018-01-01';
 
 export interface ArmConnection {
   /** ARM base URL. @default https://management.azure.com */
@@ -67,6 +71,20 @@ export async function listPermissions(client: AzureMachineLearningWorkspaces, en
     url = page.nextLink ?? undefined;
   }
   return out;
+}
+
+/**
+ * GET of an ARM path outside the ML client's operations (a storage account, metric
+ * definitions), through its pipeline: same token, retries and CA. Throws ArmStatusError.
+ */
+export async function armGetJson(client: AzureMachineLearningWorkspaces, endpoint: string, path: string, apiVersion: string, signal?: AbortSignal): Promise<unknown> {
+  const url = `${new URL(endpoint).origin}${path}?api-version=${apiVersion}`;
+  const response = await client.pipeline.sendRequest(client, createPipelineRequest({ url, method: 'GET', headers: createHttpHeaders(), abortSignal: signal }));
+  if (response.status >= 400) {
+    const error = parseArmError(response.bodyAsText ?? undefined);
+    throw new ArmStatusError(response.status, error.code, error.message ?? `HTTP ${response.status}`);
+  }
+  return JSON.parse(response.bodyAsText ?? '{}');
 }
 
 function parseArmError(body: string | undefined): { code?: string; message?: string } {

@@ -1,4 +1,4 @@
-/** @module `autopilot doctor` checks on the real SDKs: config, storage account, Azure credential, and per azure environment its workspace, RBAC permissions, computes and environments. */
+/** @module `autopilot doctor` checks on the real SDKs: config, storage account, Azure credential, per azure environment its workspace, RBAC permissions, computes, environments and data datastore (dev: the job identity's blob role; prod: metric definitions), sign-in, and in Azure the read-only app folder. */
 export { runDoctor, type RunDoctorOptions } from './runDoctor';
 export { createDoctorArmClient, listPermissions, PERMISSIONS_API_VERSION, type ArmConnection } from './armDoctorClient';
 export { armScope, DEFAULT_ARM_ENDPOINT } from '../armMlClient';

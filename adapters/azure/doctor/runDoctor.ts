@@ -6,12 +6,15 @@ import { canaryTimingChecks, checkResult, promotionCheck, withCheckTimeout, with
 import { ConfigError } from '../../../shared/errors';
 import { DEFAULT_ENGINE_OPTIONS } from '../../../shared/release/context';
 import { loadConfigFile } from '../../configFile';
-import { findAzureCoordinates, type AzureCoordinates } from '../workspace/azureWorkspaces';
+import { azureSettingsFrom, findAzureCoordinates, type AzureCoordinates } from '../workspace/azureWorkspaces';
+import { DEFAULT_DATA_DATASTORE } from '../workspace/datastoreInputs';
+import { appFolderCheck } from './appFolderCheck';
 import { createDoctorArmClient } from './armDoctorClient';
 import { armScope, DEFAULT_ARM_ENDPOINT } from '../armMlClient';
 import { checkCredential, credentialTimedOut, type CredentialOutcome } from './credentialCheck';
 import { resolveDoctorStorageTarget } from './doctorStorageTarget';
 import { collectSpecAssets } from './specAssets';
+import { checkSignIn } from './signInCheck';
 import { checkStorage } from './storageChecks';
 import { checkAzureWorkspace } from './workspaceChecks';
 
@@ -34,7 +37,8 @@ export interface RunDoctorOptions {
 
 /**
  * Runs every check of `autopilot doctor` and returns the results in report order: config,
- * storage, credential, then each environment. Checks that need an earlier one (a workspace
+ * storage, credential, then each environment, canary timing, promotion, sign-in and (in Azure
+ * Functions) the app folder. Checks that need an earlier one (a workspace
  * needs a credential) are skipped, with the reason, when it failed.
  */
 export async function runDoctor(options: RunDoctorOptions = {}): Promise<CheckResult[]> {
@@ -45,7 +49,8 @@ export async function runDoctor(options: RunDoctorOptions = {}): Promise<CheckRe
   const configPath = options.configPath ?? env.AUTOPILOT_CONFIG ?? 'autopilot.yaml';
   const results: CheckResult[] = [];
 
-  const loaded = loadConfig(resolve(cwd, configPath), configPath);
+  // With the app settings, as the app loads it: AUTOPILOT_BACKEND=azure and the workspace settings fill environments.
+  const loaded = loadConfig(resolve(cwd, configPath), configPath, env);
   results.push(loaded.result);
   const config = loaded.config;
   const backends = ENVIRONMENTS.map((e) => [e, config?.environments[e].backend] as const);
@@ -62,16 +67,31 @@ export async function runDoctor(options: RunDoctorOptions = {}): Promise<CheckRe
     dataContainers: config ? [...new Set(Object.values(config.pipelines).map((p) => p.data.container))] : ['training-data'],
     artifactsContainer: DEFAULT_ENGINE_OPTIONS.artifactsContainer,
   };
-  const storageCheck = withCheckTimeout('storage', timeoutMs, async (signal) =>
-    checkStorage(resolveDoctorStorageTarget(env, cwd, options.credential ? { credential: options.credential } : {}), storageNeeds, signal));
+  const storageTarget = resolveDoctorStorageTarget(env, cwd, options.credential ? { credential: options.credential } : {});
+  const storageCheck = withCheckTimeout('storage', timeoutMs, async (signal) => checkStorage(storageTarget, storageNeeds, signal));
+  const signIn = withCheckTimeout('sign-in', timeoutMs, (signal) => checkSignIn(env, signal));
   const [storage, credentialOutcome] = await Promise.all([storageCheck, credentialCheck]);
   results.push(...storage);
   results.push(credentialOutcome?.result ?? checkResult('credential', 'skip', config ? 'no environment uses backend: azure, so no ARM credential is needed' : 'needs a valid autopilot.yaml'));
 
   if (!config) {
     results.push(checkResult('environments', 'skip', 'needs a valid autopilot.yaml'));
+    results.push(...await signIn, ...appFolderCheck(undefined, env, cwd));
     return results;
   }
+  // Where jobs read the app's blobs: the datastore the app submits inputs through, on the app's account.
+  let dataDatastore = DEFAULT_DATA_DATASTORE;
+  if (azureEnvs.length) {
+    try {
+      dataDatastore = azureSettingsFrom(env as NodeJS.ProcessEnv).dataDatastore ?? DEFAULT_DATA_DATASTORE;
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      results.push(checkResult('app settings', 'fail', error.message, 'Correct the app settings named above (the app refuses to start with them)'));
+    }
+  }
+  const appAccount = storageTarget.kind === 'connectionString' || storageTarget.kind === 'identity' ? storageTarget.accountName : undefined;
+  const app = { containerName: DEFAULT_ENGINE_OPTIONS.artifactsContainer, ...(appAccount ? { accountName: appAccount } : {}) };
+  const onAzure = !!env.WEBSITE_INSTANCE_ID;
   const { assets, problems } = collectSpecAssets(config, azureEnvs, cwd);
   results.push(...problems);
   const coordinates = coordinatesByEnvironment(config);
@@ -86,17 +106,21 @@ export async function runDoctor(options: RunDoctorOptions = {}): Promise<CheckRe
     return withCheckTimeout(`${environment}: workspace`, timeoutMs, (signal) =>
       checkAzureWorkspace(environment, coords, assets[environment], {
         client, armEndpoint, signal, ...(credentialOutcome.principalId ? { principalId: credentialOutcome.principalId } : {}),
+        data: { datastore: dataDatastore, app },
+        jobDataRole: { onAzure, ...(appAccount ? { accountName: appAccount } : {}) },
+        metricPipelines: Object.keys(config.pipelines),
       }));
   }));
   for (const list of perEnvironment) results.push(...list);
   results.push(...canaryTimingChecks(config, configPath));
   results.push(...promotionCheck(config, configPath));
+  results.push(...await signIn, ...appFolderCheck(config, env, cwd));
   return results;
 }
 
-function loadConfig(file: string, shown: string): { result: CheckResult; config?: AutopilotConfig; file: string } {
+function loadConfig(file: string, shown: string, env: Record<string, string | undefined>): { result: CheckResult; config?: AutopilotConfig; file: string } {
   try {
-    const { config } = loadConfigFile(file);
+    const { config } = loadConfigFile(file, env);
     const backends = ENVIRONMENTS.map((e) => `${e}: ${config.environments[e].backend}`).join(', ');
     const pipelines = Object.keys(config.pipelines);
     return { result: checkResult('config', 'ok', `${shown} loads (${pipelines.length} pipeline${pipelines.length === 1 ? '' : 's'}: ${pipelines.join(', ')}; ${backends})`), config, file };

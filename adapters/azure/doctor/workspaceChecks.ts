@@ -1,10 +1,12 @@
 import type { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
 import type { EnvironmentName } from '../../../shared/config/schema';
 import {
-  checkResult, formatEnvironmentReference, missingActions, permissionFix, requiredActions, type CheckResult, type EnvironmentReference,
+  checkResult, formatEnvironmentReference, type AppBlobs, missingActions, permissionFix, requiredActions, type CheckResult, type EnvironmentReference,
 } from '../../../shared/doctor';
 import { workspaceArmId, type AzureCoordinates } from '../armMlClient';
 import { describeArmError, listPermissions } from './armDoctorClient';
+import { checkDataDatastore, checkJobDataRole } from './dataChecks';
+import { checkMetricAggregations } from './metricChecks';
 
 /** What the pipelines' specs ask of one workspace, and which spec asked (for the report). */
 export interface WorkspaceAssets {
@@ -17,11 +19,19 @@ export interface WorkspaceCheckContext {
   armEndpoint: string;
   principalId?: string;
   signal?: AbortSignal;
+  /** The datastore jobs read the app's blobs through (AUTOPILOT_DATA_DATASTORE) and where those blobs are. */
+  data?: { datastore: string; app: AppBlobs };
+  /** dev: whether the caller may read the app's blobs, as jobs it submits do (UserIdentity). */
+  jobDataRole?: { accountName?: string; onAzure: boolean };
+  /** prod: the pipelines whose prod endpoint's metric definitions are checked. */
+  metricPipelines?: readonly string[];
 }
 
 /**
  * One azure environment: the workspace exists, the caller holds every RBAC action the release
- * path needs there, and the computes and environments the specs name exist.
+ * path needs there, the computes and environments the specs name exist, the data datastore
+ * points at the app's blobs; in dev the caller may read those blobs, in prod Azure Monitor
+ * offers the endpoint metrics the canary analysis reads.
  */
 export async function checkAzureWorkspace(
   environment: EnvironmentName, coords: AzureCoordinates, assets: WorkspaceAssets, ctx: WorkspaceCheckContext,
@@ -33,8 +43,11 @@ export async function checkAzureWorkspace(
     await ctx.client.workspaces.get(coords.resourceGroup, coords.workspace, options);
   } catch (error) {
     const { status, code, message } = describeArmError(error);
-    const rest = [name('permissions'), ...[...assets.computes.keys()].map((c) => name(`compute ${c}`)), ...[...assets.environments.values()].map((e) => name(`environment ${formatEnvironmentReference(e.ref)}`))]
-      .map((n) => checkResult(n, 'skip', 'needs the workspace'));
+    const rest = [
+      name('permissions'), ...[...assets.computes.keys()].map((c) => name(`compute ${c}`)), ...[...assets.environments.values()].map((e) => name(`environment ${formatEnvironmentReference(e.ref)}`)),
+      ...(ctx.data ? [name(`datastore ${ctx.data.datastore}`)] : []), ...(environment === 'dev' && ctx.jobDataRole ? [name('job data role')] : []),
+      ...(environment === 'prod' ? (ctx.metricPipelines ?? []).map((p) => name(`metric aggregations (${p})`)) : []),
+    ].map((n) => checkResult(n, 'skip', 'needs the workspace'));
     if (status === 404) {
       return [checkResult(name('workspace'), 'fail', `workspace '${coords.workspace}' not found in resource group '${coords.resourceGroup}' of subscription ${coords.subscriptionId} (${code ?? 'NotFound'})`,
         `Deploy infra/main.json (it creates the dev, staging and prod workspaces), or: az ml workspace create --name ${coords.workspace} --resource-group ${coords.resourceGroup} --subscription ${coords.subscriptionId} --location ${coords.location}\nOr correct environments.${environment} in autopilot.yaml if the workspace has another name`), ...rest];
@@ -49,6 +62,9 @@ export async function checkAzureWorkspace(
   results.push(await checkPermissions(environment, workspaceId, ctx));
   for (const [compute, specs] of assets.computes) results.push(await checkCompute(environment, coords, compute, specs, ctx));
   for (const { ref, specs } of assets.environments.values()) results.push(await checkEnvironment(environment, coords, ref, specs, ctx));
+  if (ctx.data) results.push(await checkDataDatastore(environment, coords, ctx.data.datastore, ctx.data.app, ctx));
+  if (environment === 'dev' && ctx.jobDataRole) results.push(await checkJobDataRole(coords, ctx.jobDataRole.accountName, ctx.jobDataRole.onAzure, ctx));
+  if (environment === 'prod') for (const pipeline of ctx.metricPipelines ?? []) results.push(await checkMetricAggregations(coords, pipeline, ctx));
   return results;
 }
 

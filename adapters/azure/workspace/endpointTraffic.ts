@@ -8,6 +8,14 @@ const P50 = 'RequestLatency_P50';
 const P99 = 'RequestLatency_P99';
 const MINUTE = 60_000;
 
+/** What the canary analysis reads and with which aggregation (`autopilot doctor` checks Azure Monitor still offers each). */
+const AVERAGE = 'Average';
+export const CANARY_METRICS = [
+  { metric: REQUESTS, aggregation: AVERAGE },
+  { metric: P50, aggregation: AVERAGE },
+  { metric: P99, aggregation: AVERAGE },
+] as const;
+
 /**
  * Per-deployment traffic of an online endpoint from Azure Monitor, minute grain, over
  * (since, until] where `until` is the end of the last minute Monitor has surely published:
@@ -29,8 +37,8 @@ export async function endpointTraffic(
   // minute and dimension combination, so split by every dimension, where the average of one
   // sample is its count, and add them up here (unsplit, Average would be a mean of samples).
   const [requests, latency] = await Promise.all([
-    query(metrics, endpointId, [REQUESTS], { ...window, aggregation: 'Average', filter: "deployment eq '*' and statusCodeClass eq '*' and statusCode eq '*' and modelStatusCode eq '*'" }),
-    query(metrics, endpointId, [P50, P99], { ...window, aggregation: 'Average', filter: "deployment eq '*'" }),
+    query(metrics, endpointId, [REQUESTS], { ...window, aggregation: AVERAGE, filter: "deployment eq '*' and statusCodeClass eq '*' and statusCode eq '*' and modelStatusCode eq '*'" }),
+    query(metrics, endpointId, [P50, P99], { ...window, aggregation: AVERAGE, filter: "deployment eq '*'" }),
   ]);
   const byDeployment: Record<string, ArmTraffic> = {};
   const entry = (d: string) => (byDeployment[d] ??= { requests: 0, errors: 0, slowerThan: [], predictions: {}, synthetic: 0 });

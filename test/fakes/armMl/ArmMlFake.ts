@@ -342,6 +342,15 @@ export class ArmMlFake {
     if (!this.resources.has(id) && !seeded) throw new ArmHttpError(404, 'ResourceNotFound', `environment ${environmentId} not found`);
   }
 
+  /** An online endpoint that already exists (a release deployed it), with no deployments and no traffic. */
+  seedEndpoint(workspacePath: string, name: string): void {
+    const id = `${workspacePath}/onlineEndpoints/${name}`;
+    this.resources.set(id.toLowerCase(), {
+      id, name, type: 'Microsoft.MachineLearningServices/workspaces/onlineEndpoints', location: 'westeurope',
+      properties: { authMode: 'Key', traffic: {}, mirrorTraffic: {}, scoringUri: this.scoring.scoringUri(name), provisioningState: 'Succeeded' },
+    });
+  }
+
   /**
    * Environment versions every workspace of the fake has, as `az ml environment create` leaves
    * them (an image): what specs referencing `azureml:<name>:<version>` or `@latest` need.

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:https';
 import { z } from 'zod';
 import { closeServer } from '../closeServer';
 import { listenLocally } from '../listenLocally';
+import { ArmHttpError, type ArmMlFake, type ExtraRoute } from './ArmMlFake';
 
 /** The metrics data-plane api-version that @azure/monitor-query-metrics 1.0 speaks. */
 export const METRICS_API_VERSION = '2024-02-01';
@@ -13,13 +14,13 @@ export const ONLINE_ENDPOINT_NAMESPACE = 'Microsoft.MachineLearningServices/work
  * articles/azure-monitor/reference/supported-metrics/): dimensions, the aggregations the
  * service answers, and PT1M as the only time grain.
  */
-const METRICS: Record<string, { dimensions: string[]; aggregations: Aggregation[] }> = {
-  RequestsPerMinute: { dimensions: ['deployment', 'statusCode', 'statusCodeClass', 'modelStatusCode'], aggregations: ['average'] },
-  RequestLatency: { dimensions: ['deployment'], aggregations: ['average'] },
-  RequestLatency_P50: { dimensions: ['deployment'], aggregations: ['average'] },
-  RequestLatency_P90: { dimensions: ['deployment'], aggregations: ['average'] },
-  RequestLatency_P95: { dimensions: ['deployment'], aggregations: ['average'] },
-  RequestLatency_P99: { dimensions: ['deployment'], aggregations: ['average'] },
+const METRICS: Record<string, { dimensions: string[]; aggregations: Aggregation[]; unit: string }> = {
+  RequestsPerMinute: { dimensions: ['deployment', 'statusCode', 'statusCodeClass', 'modelStatusCode'], aggregations: ['average'], unit: 'Count' },
+  RequestLatency: { dimensions: ['deployment'], aggregations: ['average'], unit: 'MilliSeconds' },
+  RequestLatency_P50: { dimensions: ['deployment'], aggregations: ['average'], unit: 'MilliSeconds' },
+  RequestLatency_P90: { dimensions: ['deployment'], aggregations: ['average'], unit: 'MilliSeconds' },
+  RequestLatency_P95: { dimensions: ['deployment'], aggregations: ['average'], unit: 'MilliSeconds' },
+  RequestLatency_P99: { dimensions: ['deployment'], aggregations: ['average'], unit: 'MilliSeconds' },
 };
 type Aggregation = 'average' | 'total' | 'minimum' | 'maximum' | 'count';
 const AGGREGATIONS: readonly string[] = ['average', 'total', 'minimum', 'maximum', 'count'];
@@ -162,4 +163,56 @@ export class FakeMonitorMetrics {
       data: [...minutes.entries()].map(([timeStamp, samples]) => ({ timeStamp, ...aggregate(samples) })),
     }));
   }
+}
+
+/** The api-version of "Metric Definitions - List" the doctor speaks. */
+export const METRIC_DEFINITIONS_API_VERSION = '2018-01-01';
+const DEFINITIONS_PATH = /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.MachineLearningServices\/workspaces\/[^/]+\/onlineEndpoints\/[^/]+)\/providers\/Microsoft\.Insights\/metricDefinitions$/i;
+const capitalized = (a: string) => a[0]!.toUpperCase() + a.slice(1);
+
+/**
+ * Azure Monitor's "Metric Definitions - List" for online endpoints: `GET {resourceUri}/providers/
+ * Microsoft.Insights/metricDefinitions?api-version=2018-01-01` (REST reference: Azure Monitor,
+ * Metric Definitions - List; spec azure-rest-api-specs specification/monitor/resource-manager/
+ * Microsoft.Insights/stable/2018-01-01/metricDefinitions_API.json). It is an ARM operation
+ * (management.azure.com), so it is served as a route of the ARM fake, from the METRICS table
+ * above: each definition's name, unit, primaryAggregationType, supportedAggregationTypes, PT1M
+ * availability and dimensions. 404 for an endpoint the ARM fake does not have.
+ */
+export class FakeMetricDefinitions {
+  private readonly overrides = new Map<string, Aggregation[]>();
+  private constructor(private readonly arm: ArmMlFake) {}
+
+  static install(arm: ArmMlFake): FakeMetricDefinitions {
+    const definitions = new FakeMetricDefinitions(arm);
+    arm.addRoute(definitions.route);
+    return definitions;
+  }
+
+  /** Makes the definitions list other aggregations for a metric (as if Azure changed them); the batch API is unchanged. */
+  setAggregations(metric: string, aggregations: Aggregation[]): void {
+    this.overrides.set(metric, aggregations);
+  }
+
+  private readonly route: ExtraRoute = (method, url) => {
+    const match = DEFINITIONS_PATH.exec(url.pathname);
+    if (!match) return undefined;
+    const resourceId = match[1]!;
+    if (method !== 'GET') throw new ArmHttpError(405, 'MethodNotAllowed', `${method} is not served here`);
+    const apiVersion = url.searchParams.get('api-version');
+    if (apiVersion !== METRIC_DEFINITIONS_API_VERSION) throw new ArmHttpError(400, 'InvalidApiVersionParameter', `api-version '${apiVersion}' is not supported here`);
+    if (!this.arm.resourceAt(resourceId)) throw new ArmHttpError(404, 'ResourceNotFound', `resource ${resourceId} not found`);
+    return [200, {
+      value: Object.entries(METRICS).map(([name, metric]) => {
+        const aggregations = (this.overrides.get(name) ?? metric.aggregations).map(capitalized);
+        return {
+          id: `${resourceId}/providers/microsoft.insights/metricdefinitions/${name}`, resourceId, namespace: ONLINE_ENDPOINT_NAMESPACE,
+          name: { value: name, localizedValue: name }, isDimensionRequired: false, unit: metric.unit,
+          primaryAggregationType: aggregations[0] ?? 'None', supportedAggregationTypes: aggregations,
+          metricAvailabilities: [{ timeGrain: 'PT1M', retention: 'P93D' }],
+          dimensions: metric.dimensions.map((d) => ({ value: d, localizedValue: d })),
+        };
+      }),
+    }];
+  };
 }

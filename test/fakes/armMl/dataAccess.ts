@@ -53,6 +53,17 @@ export class FakeDataAccess {
     this.readers.set(key, [...(this.readers.get(key) ?? []), principalKey(principal)]);
   }
 
+  /** Removes that role assignment again. */
+  revokeBlobRead(account: string, principal: DataPrincipal): void {
+    const key = account.toLowerCase();
+    this.readers.set(key, (this.readers.get(key) ?? []).filter((p) => p !== principalKey(principal)));
+  }
+
+  /** Whether `principal` holds a blob data role on the account (what grantBlobRead gave). */
+  canReadBlobs(account: string, principal: DataPrincipal): boolean {
+    return (this.readers.get(account.toLowerCase()) ?? []).includes(principalKey(principal));
+  }
+
   readonly route: ExtraRoute = (method, url, body) => {
     const m = DATASTORE_PATH.exec(url.pathname);
     if (!m) return undefined;
