@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
@@ -59,6 +59,15 @@ describe('the local Python scoring host (Azure ML inference server contract)', (
       model_file: 'model bytes',
       helper: 'helper module',
     });
+  });
+
+  it('listens with a backlog for bursts of new connections (Python\'s default of 5 makes the sixth wait a second or be reset)', () => {
+    // `ss` shows a listening socket's backlog as Send-Q; the kernel caps it at net.core.somaxconn.
+    const port = new URL(server.url!).port;
+    const line = execFileSync('ss', ['-ltnH', `sport = :${port}`], { encoding: 'utf8' }).trim();
+    const backlog = Number(line.split(/\s+/)[2]);
+    const somaxconn = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8'));
+    expect(backlog).toBe(Math.min(2048, somaxconn));
   });
 
   it('passes the raw body to run() and answers its JSON; a string is sent as it is', async () => {

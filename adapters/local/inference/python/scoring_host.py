@@ -199,9 +199,16 @@ def exit_when_parent_dies():
         os._exit(0)
 
 
+class ScoringServer(ThreadingHTTPServer):
+    # socketserver listens with a backlog of 5: a burst of new connections (the router's
+    # pool opening, a load test) then waits for SYN retransmits (1 s and more) or is reset.
+    # The kernel caps this at net.core.somaxconn.
+    request_queue_size = 2048
+    daemon_threads = True
+
+
 def main():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
+    server = ScoringServer(("127.0.0.1", 0), Handler)
     print("LISTENING %d" % server.server_address[1], flush=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     threading.Thread(target=exit_when_parent_dies, daemon=True).start()
