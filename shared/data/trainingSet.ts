@@ -3,7 +3,7 @@ import type { PipelineConfig } from '../config/schema';
 import { ConcurrencyError, DataValidationError, NotFoundError } from '../errors';
 import { normalizeETag } from '../events/blobCreated';
 import type { BlobInfo, BlobRef, DataStore } from '../ports';
-import { CsvRecords } from './csvRecords';
+import { eachCsvRecord } from './eachCsvRecord';
 import { toCsvLine } from './split';
 
 export type TrainingSetPolicy = PipelineConfig['data']['trainingSet'];
@@ -100,45 +100,9 @@ function tooLarge(policy: PipelineConfig['data'], files: number, bytes: number):
   );
 }
 
-/**
- * Refuses what is not UTF-8 text anywhere in a file (a NUL byte, an invalid sequence): the gate
- * sniffs only the head of what it reads, which for a union is the head of its first file.
- */
-class Utf8Text {
-  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
-  constructor(private readonly where: string) {}
-  push(chunk: Uint8Array): void {
-    if (chunk.includes(0)) throw this.refusal();
-    try {
-      this.decoder.decode(chunk, { stream: true });
-    } catch {
-      throw this.refusal();
-    }
-  }
-  end(): void {
-    try {
-      this.decoder.decode();
-    } catch {
-      throw this.refusal();
-    }
-  }
-  private refusal(): DataValidationError {
-    return new DataValidationError(this.where, 'not a CSV text file (binary content or not UTF-8); upload UTF-8 CSV with a header row');
-  }
-}
-
 async function headerOf(data: DataStore, blob: BlobRef & { eTag: string }): Promise<string[]> {
-  const where = `${blob.container}/${blob.name}`;
-  const { chunks } = await data.readStream(blob, { ifMatch: blob.eTag });
-  const parser = new CsvRecords(where);
-  const text = new Utf8Text(where);
-  for await (const chunk of chunks) {
-    text.push(chunk);
-    const [header] = parser.push(chunk);
-    if (header) return header;
-  }
-  text.end();
-  const [header] = parser.end();
+  let header: string[] | undefined;
+  await eachCsvRecord(data, blob, (record) => ((header = record), 'stop'), { ifMatch: blob.eTag });
   if (!header) throw new DataValidationError(`${blob.container}/${blob.name}`, 'the file is empty; it needs a header row');
   return header;
 }
@@ -147,40 +111,25 @@ async function appendFile(
   data: DataStore, blob: BlobRef, eTag: string, expected: string[], arrived: string, write: (line: string) => Promise<void>,
 ): Promise<TrainingSetSource | undefined> {
   const where = `${blob.container}/${blob.name}`;
-  let chunks: AsyncIterable<Uint8Array>;
+  const hash = createHash('sha256');
+  let records: number;
   try {
-    ({ chunks } = await data.readStream(blob, { ifMatch: eTag }));
+    records = await eachCsvRecord(data, blob, (record, line) => {
+      if (line > 1) return write(toCsvLine(record));
+      if (record.join('\u0000') !== expected.join('\u0000')) {
+        throw new DataValidationError(
+          where,
+          `its columns [${record.join(', ')}] are not those of ${arrived} [${expected.join(', ')}]; with data.trainingSet ` +
+            'every file under the prefix must share one header: move that file out of the prefix, or train on the latest file only (data.trainingSet: latest)',
+        );
+      }
+      return undefined;
+    }, { ifMatch: eTag, onChunk: (chunk) => hash.update(chunk) });
   } catch (error) {
     if (error instanceof ConcurrencyError) throw new ConcurrencyError(`${where} (overwritten while the training set was read; the newer version has its own release)`);
     // Moved out of the prefix after the listing (as a refusal may have advised): not part of the set.
     if (error instanceof NotFoundError && blob.name !== arrived) return undefined;
     throw error;
   }
-  const parser = new CsvRecords(where);
-  const text = new Utf8Text(where);
-  const hash = createHash('sha256');
-  let line = 0;
-  const take = async (records: string[][]) => {
-    for (const record of records) {
-      if (++line === 1) {
-        if (record.join('\u0000') !== expected.join('\u0000')) {
-          throw new DataValidationError(
-            where,
-            `its columns [${record.join(', ')}] are not those of ${arrived} [${expected.join(', ')}]; with data.trainingSet ` +
-              'every file under the prefix must share one header: move that file out of the prefix, or train on the latest file only (data.trainingSet: latest)',
-          );
-        }
-        continue;
-      }
-      await write(toCsvLine(record));
-    }
-  };
-  for await (const chunk of chunks) {
-    text.push(chunk);
-    hash.update(chunk);
-    await take(parser.push(chunk));
-  }
-  text.end();
-  await take(parser.end());
-  return { blob: blob.name, eTag: normalizeETag(eTag), sha256: hash.digest('hex'), rows: Math.max(0, line - 1) };
+  return { blob: blob.name, eTag: normalizeETag(eTag), sha256: hash.digest('hex'), rows: Math.max(0, records - 1) };
 }

@@ -1,5 +1,5 @@
 import { ConcurrencyError, DataValidationError } from '../errors';
-import { CsvRecords } from '../data/csvRecords';
+import { eachCsvRecord } from '../data/eachCsvRecord';
 import { toCsvLine } from '../data/split';
 import type { PipelineConfig } from '../config/schema';
 import type { BlobInfo, DataStore } from '../ports';
@@ -91,32 +91,14 @@ async function readable(data: DataStore, blob: BlobInfo, labelColumn: string, ex
   }
 }
 
-/** Feeds each record of a blob to `visit` (line 1 is the header); 'stop' ends early. Returns the records seen. */
+/** Each record of a training file (line 1 is the header), this version of it when `ifMatch` is given. */
 async function eachRecord(
-  data: DataStore,
-  blob: BlobInfo,
-  visit: (record: string[], line: number) => 'stop' | Promise<void> | undefined,
-  ifMatch?: string,
+  data: DataStore, blob: BlobInfo, visit: (record: string[], line: number) => 'stop' | Promise<void> | undefined, ifMatch?: string,
 ): Promise<number> {
-  const { chunks } = await data.readStream(blob, ifMatch !== undefined ? { ifMatch } : {}).catch((error: unknown) => {
+  return eachCsvRecord(data, blob, visit, ifMatch !== undefined ? { ifMatch } : {}).catch((error: unknown) => {
     if (error instanceof ConcurrencyError) throw new ConcurrencyError(`${blob.container}/${blob.name} (overwritten while the retraining set was built)`);
     throw error;
   });
-  const parser = new CsvRecords(`${blob.container}/${blob.name}`);
-  let seen = 0;
-  const take = async (records: string[][]) => {
-    for (const record of records) {
-      const outcome = visit(record, ++seen);
-      if (outcome === 'stop') return true;
-      if (outcome) await outcome;
-    }
-    return false;
-  };
-  for await (const chunk of chunks) {
-    if (await take(parser.push(chunk))) return seen;
-  }
-  await take(parser.end());
-  return seen;
 }
 
 function cell(value: unknown): string {

@@ -52,6 +52,16 @@ describe('buildRetrainingSet', () => {
     expect(await text(memory, set!.blob.name)).toBe('x,color,label\n2,"red, dark",yes\n3,blue,no\n7,red,no\n8,,yes\n');
   });
 
+  it('leaves out a file that is not UTF-8 (a Latin-1 export) instead of retraining on U+FFFD', async () => {
+    const { memory, store, put } = await streamingOnly();
+    await put('default/day1.csv', 'x,color,label\n2,red,yes\n', 20);
+    await put('default/latin1.csv', '', 15);
+    await memory.write({ container: policy.data.container, name: 'default/latin1.csv' }, Buffer.from('x,color,label\n9,caf\u00e9,no\n', 'latin1'));
+    const set = await buildRetrainingSet('default', policy, store, 'autopilot-artifacts', now);
+    expect(set).toMatchObject({ rows: 1, sources: ['default/day1.csv'] });
+    expect(await text(memory, set!.blob.name)).not.toContain('\ufffd');
+  });
+
   it('builds nothing when the window holds no training file', async () => {
     const { store, put } = await streamingOnly();
     await put('default/old.csv', 'x,color,label\n1,red,yes\n', 45);
