@@ -4,6 +4,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { FakeScoring, type ScoringView } from './FakeScoring';
 import { DeploymentBody, EndpointBody, EndpointPatchBody, EnvironmentVersionBody, JobBody, ModelVersionBody } from './armMlSchemas';
+import { checkAgainstRestSpec, describeProblems } from './restSpec';
 import { closeServer } from '../closeServer';
 import { listenLocally } from '../listenLocally';
 import { FakeDataAccess } from './dataAccess';
@@ -12,7 +13,8 @@ export const STABLE_API_VERSION = '2022-10-01';
 /** The newer api-version, spoken for online endpoints only (it has `mirrorTraffic`). */
 export const MIRROR_API_VERSION = '2024-04-01';
 
-export interface RecordedCall { method: string; path: string; apiVersion: string | null; body?: unknown; status: number; receivedAt: number }
+/** `specOperation`: the REST spec operation that judged the body (restSpec.ts), when one matched. */
+export interface RecordedCall { method: string; path: string; apiVersion: string | null; body?: unknown; status: number; receivedAt: number; specOperation?: string }
 export type FaultStatus = 429 | 503 | 409;
 /**
  * An extra route for operations outside the core set (doctor's permission checks, code
@@ -169,11 +171,26 @@ export class ArmMlFake {
         return send(fault.status, { error: { code: fault.status === 409 ? 'Conflict' : 'Transient', message: `injected ${fault.status}` } }, headers);
       }
       if (typeof body === 'string') throw new ArmHttpError(400, 'InvalidJson', 'request body is not JSON');
+      this.refuseOffSpec(call, url.pathname, body);
       const [status, payload, headers] = this.route(call.method, url, body);
       send(status, payload, headers);
     } catch (error) {
       const e = error instanceof ArmHttpError ? error : new ArmHttpError(500, 'InternalError', String(error));
       send(e.status, { error: { code: e.code, message: e.message } });
+    }
+  }
+
+  /**
+   * Every body (core and extra routes alike) is judged first against the published REST spec of its
+   * api-version; the zod schemas of the routes then add what the spec does not say (ARM id forms...).
+   */
+  private refuseOffSpec(call: RecordedCall, path: string, body: unknown): void {
+    if (call.method === 'GET' || call.method === 'DELETE') return;
+    const verdict = checkAgainstRestSpec(call.apiVersion, call.method, path, body);
+    if (!verdict) return;
+    call.specOperation = verdict.operationId;
+    if (verdict.problems.length) {
+      throw new ArmHttpError(400, 'UserError', `invalid request body (REST spec ${verdict.operationId}, api-version ${call.apiVersion}): ${describeProblems(verdict.problems)}`);
     }
   }
 
