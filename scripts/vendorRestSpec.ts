@@ -35,8 +35,8 @@ export const OPERATIONS: Record<string, [method: string, path: string][]> = {
     ['put', `${WS}/codes/{name}/versions/{version}`],
     ['post', `${WS}/codes/{name}/versions/{version}/startPendingUpload`],
   ],
-  // The endpoint PUT with mirrorTraffic (azureOnlineEndpoints.ts).
-  '2024-04-01': [['put', `${WS}/onlineEndpoints/{endpointName}`]],
+  // The endpoint PUT with mirrorTraffic, and a deployment PUT with dataCollector (azureOnlineEndpoints.ts).
+  '2024-04-01': [['put', `${WS}/onlineEndpoints/{endpointName}`], ['put', `${WS}/onlineEndpoints/{endpointName}/deployments/{deploymentName}`]],
 };
 
 type Json = Record<string, any>;

@@ -3,7 +3,8 @@ import { z } from 'zod';
 /** A port and path the container serves (Azure ML's `inference_config` routes). */
 const Route = z.strictObject({
   port: z.int().min(1).max(65535),
-  path: z.string().regex(/^\//, "starts with '/'"),
+  // Route.path in the REST spec (mfe.json, 2022-10-01) carries the pattern [a-zA-Z0-9_]: '/' alone is refused.
+  path: z.string().regex(/^\//, "starts with '/'").regex(/[A-Za-z0-9_]/, "needs a letter, digit or '_' after the '/' (Azure ML's REST spec refuses '/' alone), e.g. /health"),
 });
 
 /**

@@ -2,7 +2,8 @@
  * The scoring server one deployment runs as, in its own process (like an AML inference
  * container). It loads the deployment's scoring script under Azure ML's contract —
  * `init()` once, then `run(rawData)` per request — and speaks:
- *   GET /        liveness: 200 once init() finished, 503 before
+ *   GET / or /health  liveness: 200 once init() finished, 503 before (Azure ML's REST spec wants a
+ *                route with a letter in it, so deployments name /health)
  *   POST /score  the raw body goes to run(); its JSON-serialisable result is the answer
  * It prints `LISTENING <port>` on stdout as soon as it listens, so the parent learns the port.
  *
@@ -78,7 +79,7 @@ function clientErrorStatus(error: unknown): number | undefined {
 
 const server = createServer((req, res) => {
   const path = (req.url ?? '/').split('?')[0];
-  if (req.method === 'GET' && path === '/') {
+  if (req.method === 'GET' && (path === '/' || path === '/health')) {
     return script ? reply(res, 200, '{"status":"Healthy"}') : reply(res, 503, '{"status":"initialising"}');
   }
   if (req.method === 'POST' && path === '/score') {
@@ -86,7 +87,7 @@ const server = createServer((req, res) => {
       if (!res.headersSent) reply(res, 500, JSON.stringify({ error: String(error) }));
     });
   }
-  reply(res, 404, JSON.stringify({ error: `no route ${req.method} ${path}; use GET / or POST /score` }));
+  reply(res, 404, JSON.stringify({ error: `no route ${req.method} ${path}; use GET /health or POST /score` }));
 });
 // Longer than the router's keep-alive sockets stay idle, so it never reuses a socket we closed.
 server.keepAliveTimeout = 120_000;

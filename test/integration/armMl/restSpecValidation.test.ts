@@ -55,6 +55,9 @@ beforeAll(async () => {
     environment: 'dev', subscriptionId: '00000000-0000-0000-0000-00000000005e', resourceGroup: 'rg', workspace: 'ws-spec', location: 'westeurope',
     credential: staticTokenCredential('fake-token'), endpoint: fake.url, trustedCa: cert, pollIntervalMs: 10,
   });
+  // The datastore the job's blob URL is read through (infra/main.json registers it).
+  fake.dataAccess.seedDatastore(ws.workspacePath, 'autopilot_artifacts', { accountName: 'acct', containerName: 'd' });
+  fake.dataAccess.grantBlobRead('acct', 'submitter');
 });
 
 afterAll(async () => {

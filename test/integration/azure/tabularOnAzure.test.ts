@@ -70,7 +70,7 @@ describe('the TypeScript example on Azure ML', () => {
       env: { PATH: process.env['PATH'], AML_APP_ROOT: join(away, 'code'), AZUREML_ENTRY_SCRIPT: 'score.js', AZUREML_MODEL_DIR: join(away, 'model'), AUTOPILOT_SCORING_PORT: String(port), AUTOPILOT_SCORING_HOST: '127.0.0.1' },
     });
     // The liveness route of inference_config answers 200 once init() has loaded the model.
-    await waitFor('liveness 200', async () => (await fetch(`http://127.0.0.1:${port}/`).then((r) => r.status === 200, () => false)) || undefined, { timeoutMs: 60_000 });
+    await waitFor('liveness 200', async () => (await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.status === 200, () => false)) || undefined, { timeoutMs: 60_000 });
     const columns = ['tenure_months', 'monthly_charges', 'total_charges', 'support_calls', 'age', 'contract', 'payment_method', 'region'];
     const answer = await fetch(`http://127.0.0.1:${port}/score`, {
       method: 'POST', body: JSON.stringify({ input_data: { columns, data: [[24, 41.37, 962.53, 0, 58, 'one-year', 'mailed-check', 'north'], [2, 99.1, 198.2, 6, 23, 'month-to-month', 'electronic-check', 'west']] } }),
@@ -90,7 +90,7 @@ describe('the TypeScript example on Azure ML', () => {
     expect(environmentPut!.body).toEqual({ properties: expect.objectContaining({
       osType: 'Linux',
       build: { contextUri: context!.properties.codeUri, dockerfilePath: 'Dockerfile' },
-      inferenceConfig: { livenessRoute: { port: 5001, path: '/' }, readinessRoute: { port: 5001, path: '/' }, scoringRoute: { port: 5001, path: '/score' } },
+      inferenceConfig: { livenessRoute: { port: 5001, path: '/health' }, readinessRoute: { port: 5001, path: '/health' }, scoringRoute: { port: 5001, path: '/score' } },
     }) });
     // The build context that went up holds the Dockerfile and the bundled scoring server.
     const uploaded: string[] = [];

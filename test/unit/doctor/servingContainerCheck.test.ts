@@ -26,8 +26,8 @@ describe('servingContainerCheck (can Azure ML start the scoring script?)', () =>
 environment:
   build: { path: ./environment }
   inference_config:
-    liveness_route: { port: 5001, path: / }
-    readiness_route: { port: 5001, path: / }
+    liveness_route: { port: 5001, path: /health }
+    readiness_route: { port: 5001, path: /health }
     scoring_route: { port: 5001, path: /score }
 `);
     expect(result).toMatchObject({ status: 'ok', detail: expect.stringMatching(/built by Azure ML from \.\/environment, scoring on :5001\/score\).*Not verifiable before a real deployment/) });

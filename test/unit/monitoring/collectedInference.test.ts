@@ -76,3 +76,11 @@ describe('data_collector in a deployment spec', () => {
     expect(() => parseDeploymentSpec(spec(collector), 'd.yaml')).toThrow(message);
   });
 });
+
+describe('inference_config routes of an inline environment', () => {
+  const spec = (path: string) => `code_configuration: { code: ., scoring_script: score.js }\nenvironment:\n  image: node:20\n  inference_config:\n    liveness_route: { port: 5001, path: ${path} }\n    readiness_route: { port: 5001, path: /health }\n    scoring_route: { port: 5001, path: /score }\ninstance_type: Standard_DS3_v2\n`;
+  test("refuses '/' alone, which the REST spec's Route.path pattern refuses, and says what to write", () => {
+    expect(() => parseDeploymentSpec(spec('/'), 'd.yaml')).toThrow(/liveness_route\.path.*letter, digit or '_'.*\/health/);
+    expect(parseDeploymentSpec(spec('/health'), 'd.yaml').environment).toMatchObject({ inference_config: { liveness_route: { path: '/health' } } });
+  });
+});
