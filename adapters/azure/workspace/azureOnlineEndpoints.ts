@@ -104,8 +104,8 @@ export class AzureOnlineEndpoints {
     if (!current) throw mapArmError({ statusCode: 404 }, 'endpoint', endpoint);
     // Read-only properties are left out of the PUT.
     const { provisioningState: _state, scoringUri: _scoring, swaggerUri: _swagger, ...writable } = current.properties;
-    const { location, kind, sku, tags, identity } = current;
-    const body = { location, kind, sku, tags, identity, properties: { ...writable, ...split(current.properties) } };
+    const { location, kind, sku, tags } = current;
+    const body = { location, kind, sku, tags, identity: writableIdentity(current.identity), properties: { ...writable, ...split(current.properties) } };
     const response = await this.arm.sendRaw('PUT', this.arm.endpointPath(endpoint), MIRROR_API_VERSION, body);
     if (response.status >= 400) throw mapArmError({ statusCode: response.status, message: response.bodyAsText }, 'endpoint', endpoint);
     const statusUrl = response.headers.get('azure-asyncoperation');
@@ -166,4 +166,17 @@ export class AzureOnlineEndpoints {
     }
     return shadowFromMetrics(await this.traffic.trafficSince(endpoint, shadow.since, []), shadow.deployment);
   }
+}
+
+/**
+ * The endpoint's identity as a PUT may carry it: ManagedServiceIdentity's `principalId` and
+ * `tenantId`, and each user-assigned identity's ids, are read-only (common-types
+ * managedidentity.json); Azure ML gives every endpoint a system-assigned identity, so a GET
+ * always answers them.
+ */
+export function writableIdentity(identity: unknown): unknown {
+  if (!identity || typeof identity !== 'object') return identity;
+  const { principalId: _principal, tenantId: _tenant, userAssignedIdentities, ...rest } = identity as Record<string, unknown>;
+  if (!userAssignedIdentities || typeof userAssignedIdentities !== 'object') return rest;
+  return { ...rest, userAssignedIdentities: Object.fromEntries(Object.keys(userAssignedIdentities).map((id) => [id, {}])) };
 }

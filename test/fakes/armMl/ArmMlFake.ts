@@ -298,7 +298,10 @@ export class ArmMlFake {
         const existing = this.resources.get(key);
         // 2022-10-01 has no mirrorTraffic: a PUT in it leaves the mirror as it was.
         const mirrorTraffic = isMirrorVersion ? this.validMirror(key, b.properties.mirrorTraffic ?? {}, b.properties.traffic ?? {}) : existing?.properties.mirrorTraffic ?? {};
-        const endpoint = { ...b, id, name, properties: { ...b.properties, mirrorTraffic, scoringUri: this.scoring.scoringUri(name), provisioningState: existing ? 'Updating' : 'Creating' } };
+        // A managed online endpoint gets a system-assigned identity unless told otherwise
+        // (how-to-access-resources-from-endpoints-managed-identities); GET answers its read-only ids.
+        const identity = { ...(b.identity ?? existing?.identity ?? { type: 'SystemAssigned' }), principalId: existing?.identity?.principalId ?? randomUUID(), tenantId: '72f988bf-0000-0000-0000-0000000000aa' };
+        const endpoint = { ...b, id, name, identity, properties: { ...b.properties, mirrorTraffic, scoringUri: this.scoring.scoringUri(name), provisioningState: existing ? 'Updating' : 'Creating' } };
         this.resources.set(key, endpoint);
         return this.asyncOperation(existing ? 200 : 201, endpoint, () => (endpoint.properties.provisioningState = 'Succeeded'));
       }
