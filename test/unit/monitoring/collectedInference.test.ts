@@ -50,6 +50,25 @@ describe('collected inference data as our records', () => {
     expect(result.reasons.join('\n')).not.toMatch(/secret-value/);
   });
 
+  test('events whose time is not a time are counted, not a crash of the whole import', () => {
+    const request = { input_data: { columns: ['tenure'], data: [[3]] } };
+    const result = recordsFromCollected({
+      inputs: [[line('request', 'bad', request, { time: 'not-a-time' }), line('request', 'ok', request)].join('\n')],
+      outputs: [line('response', 'bad', { predictions: [1] }, { time: 'garbage' }), line('response', 'ok', { predictions: [0] })],
+      pair: ['request', 'response'],
+    }, where);
+    expect(result.records.map((r) => r.requestId)).toEqual(['ok']);
+    expect(result.uncollectable).toBe(1);
+    expect(result.reasons.join('\n')).toMatch(/time/);
+  });
+
+  test('an event written twice (same correlationid) gives its records once', () => {
+    const request = line('request', 'c1', { input_data: { columns: ['tenure'], data: [[3], [4]] } });
+    const response = line('response', 'c1', { predictions: [1, 0] });
+    const result = recordsFromCollected({ inputs: [request, request], outputs: [response, response], pair: ['request', 'response'] }, where);
+    expect(result.records.map((r) => r.requestId)).toEqual(['c1', 'c1#1']);
+  });
+
   test('the collector writes one folder per endpoint, deployment, collection and UTC hour', () => {
     expect(collectorHourPrefix('churn-prod', 'v003', 'request', new Date('2026-12-04T08:59:59Z'))).toBe('modelDataCollector/churn-prod/v003/request/2026/12/04/08/');
   });
