@@ -48,6 +48,9 @@ export interface CollectedBlobs {
   pair: (typeof COLLECTION_PAIRS)[number];
 }
 
+/** Distinct reasons kept: they end up in the monitor run and its events, and events can give one each. */
+export const MAX_REASONS = 5;
+
 export interface CollectedRecords {
   records: InferenceRecord[];
   /** Lines that are not collector events, inputs without outputs (or the reverse), rows that could not be paired. */
@@ -68,7 +71,7 @@ export function recordsFromCollected(
   const result: CollectedRecords = { records: [], uncollectable: 0, reasons: [] };
   const note = (count: number, reason: string) => {
     result.uncollectable += count;
-    if (!result.reasons.includes(reason)) result.reasons.push(reason);
+    if (result.reasons.length < MAX_REASONS && !result.reasons.includes(reason)) result.reasons.push(reason);
   };
   const outputs = new Map<string, CollectorLine>();
   for (const line of eventsOf(blobs.outputs, note)) outputs.set(line.correlationid, line);

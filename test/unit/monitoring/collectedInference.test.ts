@@ -1,4 +1,4 @@
-import { collectorHourPrefix, recordsFromCollected } from '../../../shared/monitoring/collectedInference';
+import { collectorHourPrefix, MAX_REASONS, recordsFromCollected } from '../../../shared/monitoring/collectedInference';
 import { parseDeploymentSpec } from '../../../shared/jobs';
 import { toArmDataCollector } from '../../../adapters/azure/workspace/deploymentMapping';
 
@@ -67,6 +67,14 @@ describe('collected inference data as our records', () => {
     const response = line('response', 'c1', { predictions: [1, 0] });
     const result = recordsFromCollected({ inputs: [request, request], outputs: [response, response], pair: ['request', 'response'] }, where);
     expect(result.records.map((r) => r.requestId)).toEqual(['c1', 'c1#1']);
+  });
+
+  test('reasons stay few however many distinct ones the events give (each answer naming its own keys)', () => {
+    const inputs = [Array.from({ length: 2000 }, (_, i) => line('request', `c${i}`, { input_data: { columns: ['tenure'], data: Array.from({ length: (i % 50) + 1 }, () => [1]) } })).join('\n')];
+    const outputs = [Array.from({ length: 2000 }, (_, i) => line('response', `c${i}`, i % 2 ? { [`customer-${i}`]: 0.9 } : { predictions: [1] })).join('\n')];
+    const result = recordsFromCollected({ inputs, outputs, pair: ['request', 'response'] }, where);
+    expect(result.uncollectable).toBeGreaterThan(1900);
+    expect(result.reasons.length).toBeLessThanOrEqual(MAX_REASONS);
   });
 
   test('the collector writes one folder per endpoint, deployment, collection and UTC hour', () => {
