@@ -54,11 +54,11 @@ export function mlflowTargetFromEnv(env: NodeJS.ProcessEnv = process.env): Mlflo
   try {
     url = new URL(uri);
   } catch {
-    return { problem: `MLFLOW_TRACKING_URI '${uri}' is not a URL` };
+    return { problem: `MLFLOW_TRACKING_URI '${redactUri(uri)}' is not a URL` };
   }
   const azureml = url.protocol === 'azureml:';
   if (!azureml && url.protocol !== 'https:' && url.protocol !== 'http:') {
-    return { problem: `MLFLOW_TRACKING_URI '${uri}' is not a tracking server this trainer can reach over REST (azureml://, https:// or http://)` };
+    return { problem: `MLFLOW_TRACKING_URI '${redactUri(uri)}' is not a tracking server this trainer can reach over REST (azureml://, https:// or http://)` };
   }
   const runId = env['MLFLOW_RUN_ID']?.trim();
   if (!runId) return { problem: 'MLFLOW_TRACKING_URI is set but MLFLOW_RUN_ID is not; this trainer logs into the job\'s run and does not create runs' };
@@ -70,6 +70,11 @@ export function mlflowTargetFromEnv(env: NodeJS.ProcessEnv = process.env): Mlflo
   if (azureml && !authorization) return { problem: 'MLFLOW_TRACKING_URI is an Azure ML workspace but MLFLOW_TRACKING_TOKEN is not set' };
   const scheme = azureml ? 'https:' : url.protocol;
   return { baseUrl: `${scheme}//${url.host}${url.pathname.replace(/\/+$/, '')}`, runId, ...(authorization ? { authorization } : {}) };
+}
+
+/** The URI as it may be shown in a job's log: without user info (user:password@) or query and fragment (a token). */
+function redactUri(uri: string): string {
+  return uri.replace(/^([^:/?#]*:\/\/)[^/?#]*@/, '$1***@').replace(/[?#].*$/, '?***');
 }
 
 export interface LogMetricsOptions {

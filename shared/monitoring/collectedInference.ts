@@ -48,6 +48,9 @@ export interface CollectedBlobs {
   pair: (typeof COLLECTION_PAIRS)[number];
 }
 
+/** Distinct reasons kept: they end up in the monitor run and its events, and events can give one each. */
+export const MAX_REASONS = 5;
+
 export interface CollectedRecords {
   records: InferenceRecord[];
   /** Lines that are not collector events, inputs without outputs (or the reverse), rows that could not be paired. */
@@ -68,11 +71,15 @@ export function recordsFromCollected(
   const result: CollectedRecords = { records: [], uncollectable: 0, reasons: [] };
   const note = (count: number, reason: string) => {
     result.uncollectable += count;
-    if (!result.reasons.includes(reason)) result.reasons.push(reason);
+    if (result.reasons.length < MAX_REASONS && !result.reasons.includes(reason)) result.reasons.push(reason);
   };
   const outputs = new Map<string, CollectorLine>();
   for (const line of eventsOf(blobs.outputs, note)) outputs.set(line.correlationid, line);
+  // The same event written twice (a retried upload) is one inference: its records are kept once.
+  const seen = new Set<string>();
   for (const input of eventsOf(blobs.inputs, note)) {
+    if (seen.has(input.correlationid)) continue;
+    seen.add(input.correlationid);
     const output = outputs.get(input.correlationid);
     if (!output) {
       note(1, `a ${blobs.pair[0]} event has no ${blobs.pair[1]} event with its correlationid (not written yet, or not collected)`);
@@ -82,10 +89,15 @@ export function recordsFromCollected(
       note(1, 'a payload over 4 MB was stored apart by the collector and is not inspected');
       continue;
     }
+    const time = [Date.parse(output.time), Date.parse(input.time)].find((t) => !Number.isNaN(t));
+    if (time === undefined) {
+      note(1, 'a collected event pair has no readable time');
+      continue;
+    }
     const [request, answer] = blobs.pair[0] === 'request' ? [input.data, output.data] : [{ data: input.data }, { predictions: predictionsOf(output.data) }];
     const built = toInferenceRecords({
       requestId: input.xrequestid || input.correlationid, endpoint: where.endpoint, environment: where.environment, deployment: where.deployment,
-      model: where.model, time: new Date(Date.parse(output.time) || Date.parse(input.time)), latencyMs: 0,
+      model: where.model, time: new Date(time), latencyMs: 0,
       request: Buffer.from(JSON.stringify(request)), answer: Buffer.from(JSON.stringify(answer)),
     }, where.excluded);
     // The collector records no latency: leave it out rather than claim 0 ms.

@@ -1,6 +1,7 @@
 import type { DataStore, MlWorkspace } from '../ports';
 import { hourPartition } from './inferenceBlobName';
 import { INFERENCE_CONTAINER } from './inferenceRecord';
+import { MAX_REASONS } from './collectedInference';
 
 export interface ImportedCollection {
   records: number;
@@ -22,7 +23,7 @@ export async function importCollected(
   const imported: ImportedCollection = { records: 0, blobs: 0, uncollectable: 0, reasons: [] };
   for await (const batch of workspace.collectedInference(endpoint, fromIso, toIso, excludedColumns)) {
     imported.uncollectable += batch.uncollectable;
-    for (const reason of batch.reasons) if (!imported.reasons.includes(reason)) imported.reasons.push(reason);
+    for (const reason of batch.reasons) if (imported.reasons.length < MAX_REASONS && !imported.reasons.includes(reason)) imported.reasons.push(reason);
     if (!batch.records.length) continue;
     const name = `${endpoint}/${hourPartition(new Date(batch.hour))}/collected-${batch.deployment}.jsonl`;
     await data.write({ container: INFERENCE_CONTAINER, name }, batch.records.map((r) => JSON.stringify(r)).join('\n') + '\n', { contentType: 'application/x-ndjson' });

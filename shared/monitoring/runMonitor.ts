@@ -84,7 +84,6 @@ export async function runMonitor(pipeline: string, deps: MonitorDeps, trigger: M
   const baseline = BaselineProfile.parse(JSON.parse(content.toString('utf8')));
   const window = createWindowProfile(baseline);
   const collected = await importCollected(deps.data, deps.prod, endpoint, from, run.window.to, policy.monitoring.excludeColumns);
-  if (collected?.uncollectable) run.reasons.push(`${collected.uncollectable} collected events could not be read (${collected.reasons.join('; ')})`);
   const records = readInferenceRecords(deps.data, endpoint, from, run.window.to);
   const scored = new Map<string, ScoredRow>();
   for await (const record of records) {
@@ -106,6 +105,8 @@ export async function runMonitor(pipeline: string, deps: MonitorDeps, trigger: M
   const report = compareToBaseline(baseline, window, comparison);
   run.report = report;
   run.reasons = [...report.reasons];
+  // After `run.reasons = [...report.reasons]`, which would drop it.
+  if (collected?.uncollectable) run.reasons.push(`${collected.uncollectable} collected events could not be read (${collected.reasons.join('; ')})`);
   if (stats.malformed > 0) run.reasons.push(`${stats.malformed} inference data lines could not be read (first: ${run.unreadable.samples[0] ?? 'n/a'})`);
   const quality = await assessModelQuality(pipeline, policy, deps.data, scored, serving.expected, from);
   const { rows: labelled, ...qualitySummary } = quality;

@@ -4,7 +4,7 @@ import type { EnvironmentName } from '../../../shared/config/schema';
 import type { DeployRequest, DeploymentInfo, EndpointInfo, MlWorkspace, ShadowReport } from '../../../shared/ports';
 import { AutopilotError, BadRequestError, NotSupportedError, StillProvisioningError } from '../../../shared/errors';
 import { parseDeploymentSpec } from '../../../shared/jobs';
-import { armCall, mapArmError } from './mapArmError';
+import { armCall, armErrorText, mapArmError } from './mapArmError';
 import { requireEnvironment, toArmDataCollector, toArmDeployment, toDeploymentInfo } from './deploymentMapping';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { environmentIdFor } from './environmentAssets';
@@ -52,22 +52,25 @@ export class AzureOnlineEndpoints {
     const body = toArmDeployment(spec, request, { location: this.arm.location, workspacePath: this.arm.workspacePath, codeId: code?.id, environmentId, modelRegistry: this.arm.modelRegistry });
     const id = `${request.endpoint}/${request.deployment}`;
     const dataCollector = toArmDataCollector(spec);
+    let operationError: string | undefined;
     if (dataCollector) {
-      await this.putDeploymentRaw(request.endpoint, request.deployment, { ...body, properties: { ...body.properties, dataCollector } }, budgetMs, interval);
+      operationError = await this.putDeploymentRaw(request.endpoint, request.deployment, { ...body, properties: { ...body.properties, dataCollector } }, budgetMs, interval);
     } else {
       // Not ...AndWait: a deployment takes minutes; past the budget it is answered as 'creating'.
       await armCall(async () => pollWithin(await client.onlineDeployments.beginCreateOrUpdate(rg, ws, request.endpoint, request.deployment, body, lro), budgetMs, interval), 'deployment', id);
     }
     const deployed = await armCall(() => client.onlineDeployments.get(rg, ws, request.endpoint, request.deployment), 'deployment', id);
-    return toDeploymentInfo(request.endpoint, deployed);
+    const info = toDeploymentInfo(request.endpoint, deployed);
+    return info.state === 'failed' && operationError ? { ...info, error: operationError } : info;
   }
 
   /**
    * A deployment with properties SDK 2.1.1 would drop (dataCollector): PUT as raw JSON at
    * MIRROR_API_VERSION, then its operation polled (Azure-AsyncOperation, else Location) until it
    * ends or the budget does, as the SDK's poller would; the caller then reads the deployment's state.
+   * Returns the error of an operation that ended Failed or Canceled (`code: message`).
    */
-  private async putDeploymentRaw(endpoint: string, deployment: string, body: unknown, budgetMs: number, intervalMs: number): Promise<void> {
+  private async putDeploymentRaw(endpoint: string, deployment: string, body: unknown, budgetMs: number, intervalMs: number): Promise<string | undefined> {
     const id = `${endpoint}/${deployment}`;
     const response = await this.arm.sendRaw('PUT', `${this.arm.endpointPath(endpoint)}/deployments/${armName('deployment', deployment)}`, MIRROR_API_VERSION, body);
     if (response.status >= 400) throw mapArmError({ statusCode: response.status, message: response.bodyAsText }, 'deployment', id);
@@ -78,9 +81,12 @@ export class AzureOnlineEndpoints {
       await sleep(Math.min(intervalMs, Math.max(0, deadline - Date.now())));
       const poll = await sendJson(this.arm.client, 'GET', statusUrl);
       if (poll.status >= 400) throw mapArmError({ statusCode: poll.status, message: poll.bodyAsText }, 'deployment', id);
-      const status = asyncUrl ? (JSON.parse(poll.bodyAsText || '{}') as { status?: string }).status : undefined;
-      if (asyncUrl ? ['Succeeded', 'Failed', 'Canceled'].includes(status ?? '') : poll.status !== 202) return;
+      const operation = asyncUrl ? (JSON.parse(poll.bodyAsText || '{}') as { status?: string; error?: unknown }) : undefined;
+      const status = operation?.status;
+      if (status === 'Failed' || status === 'Canceled') return armErrorText(JSON.stringify({ error: operation?.error ?? { message: `the operation ended ${status}` } }));
+      if (asyncUrl ? status === 'Succeeded' : poll.status !== 202) return undefined;
     }
+    return undefined;
   }
 
   async setTraffic(endpoint: string, traffic: Record<string, number>): Promise<EndpointInfo> {

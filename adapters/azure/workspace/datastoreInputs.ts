@@ -48,14 +48,28 @@ export function datastoreUri(uri: string, datastore: BlobDatastoreTarget, input:
     return undefined;
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
-  const segments = url.pathname.split('/').slice(1).map(decodeURIComponent);
+  const segments = url.pathname.split('/').slice(1).map(decodeSegment);
   const host = url.hostname.toLowerCase();
   const account = datastore.accountName.toLowerCase();
   const virtualHosted = host === `${account}.blob.${datastore.endpoint.toLowerCase()}`;
   const pathStyle = !host.includes('.blob.') && segments[0]?.toLowerCase() === account;
   if (!virtualHosted && !pathStyle) return undefined;
   const [container, ...path] = pathStyle ? segments.slice(1) : segments;
-  if (container !== datastore.containerName || !path.join('').length) return undefined;
+  if (container !== datastore.containerName || path.every((segment) => segment === '')) return undefined;
+  // Decoded, a segment may hold '/' (%2F) and so hide '..': the path must stay in the container.
+  const decoded = path.some((segment) => segment === undefined) ? undefined : path.join('/');
+  if (decoded === undefined) throw new BadRequestError(`input '${input}': the blob URL has a malformed percent-escape in its path`, `inputs.${input}`);
+  if (decoded.split('/').some((segment) => segment === '.' || segment === '..')) {
+    throw new BadRequestError(`input '${input}': the blob URL's path has '.' or '..' segments (some percent-encoded); name the blob by its plain path in container ${datastore.containerName}`, `inputs.${input}`);
+  }
   if (url.search) throw new BadRequestError(`input '${input}': the blob URL carries a query string (a SAS?); jobs read through datastore ${datastore.name} with their identity, so pass the URL without it`, `inputs.${input}`);
-  return `azureml://datastores/${datastore.name}/paths/${path.join('/')}`;
+  return `azureml://datastores/${datastore.name}/paths/${decoded}`;
+}
+
+function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
 }

@@ -48,3 +48,33 @@ describe('deployments that take longer than a step should wait', () => {
     expect(fake.callsTo('PUT', '/onlineEndpoints/slow-ep/deployments/blue')).toHaveLength(1);
   });
 });
+
+describe('a deployment put raw (data_collector) whose operation fails', () => {
+  test("keeps Azure's reason: the release says why, not 'unknown error'", async () => {
+    writeFileSync(join(dir, 'collecting.yaml'), "code_configuration: { code: ., scoring_script: score.py }\nenvironment: azureml:score-env:3\ninstance_type: Standard_DS3_v2\ndata_collector:\n  collections:\n    request: { enabled: 'True' }\n    response: { enabled: 'True' }\n");
+    const deployment = /\/workspaces\/ws-broken\/onlineEndpoints\/broken-ep\/deployments\/red$/i;
+    const operation = '/test/operations/red-failed';
+    let stored: Record<string, unknown> | undefined;
+    // As Azure ML answers a deployment whose container never became ready: 201 with
+    // Azure-AsyncOperation, the operation ends Failed with its error, the deployment is Failed.
+    fake.addRoute((method, url, body) => {
+      if (url.pathname === operation && method === 'GET') {
+        return [200, { id: operation, status: 'Failed', error: { code: 'ResourceNotReady', message: 'User container has crashed or terminated.' } }];
+      }
+      if (!deployment.test(url.pathname)) return undefined;
+      if (method === 'PUT') {
+        const b = body as { properties: Record<string, unknown> };
+        stored = { ...b, id: url.pathname, name: 'red', properties: { ...b.properties, provisioningState: 'Creating' } };
+        return [201, stored, { 'azure-asyncoperation': `${fake.url}${operation}` }];
+      }
+      if (method === 'GET' && stored) return [200, { ...stored, properties: { ...(stored.properties as object), provisioningState: 'Failed' } }];
+      return undefined;
+    });
+    const ws = new AzureMlWorkspace({
+      environment: 'dev', subscriptionId: '00000000-0000-0000-0000-00000000000a', resourceGroup: 'rg', workspace: 'ws-broken', location: 'westeurope',
+      credential: staticTokenCredential('fake-token'), endpoint: fake.url, trustedCa: cert, pollIntervalMs: 10,
+    });
+    const info = await ws.deploy({ endpoint: 'broken-ep', deployment: 'red', model: { name: 'churn', version: 1 }, specPath: join(dir, 'collecting.yaml') });
+    expect(info).toMatchObject({ name: 'red', state: 'failed', error: expect.stringMatching(/ResourceNotReady: User container has crashed/) });
+  });
+});

@@ -1,4 +1,4 @@
-import { collectorHourPrefix, recordsFromCollected } from '../../../shared/monitoring/collectedInference';
+import { collectorHourPrefix, MAX_REASONS, recordsFromCollected } from '../../../shared/monitoring/collectedInference';
 import { parseDeploymentSpec } from '../../../shared/jobs';
 import { toArmDataCollector } from '../../../adapters/azure/workspace/deploymentMapping';
 
@@ -48,6 +48,33 @@ describe('collected inference data as our records', () => {
     expect(result.uncollectable).toBe(6);
     expect(result.reasons.join('\n')).toMatch(/not JSON[\s\S]*correlationid[\s\S]*has no response event[\s\S]*over 4 MB[\s\S]*1 predictions for 2 rows/);
     expect(result.reasons.join('\n')).not.toMatch(/secret-value/);
+  });
+
+  test('events whose time is not a time are counted, not a crash of the whole import', () => {
+    const request = { input_data: { columns: ['tenure'], data: [[3]] } };
+    const result = recordsFromCollected({
+      inputs: [[line('request', 'bad', request, { time: 'not-a-time' }), line('request', 'ok', request)].join('\n')],
+      outputs: [line('response', 'bad', { predictions: [1] }, { time: 'garbage' }), line('response', 'ok', { predictions: [0] })],
+      pair: ['request', 'response'],
+    }, where);
+    expect(result.records.map((r) => r.requestId)).toEqual(['ok']);
+    expect(result.uncollectable).toBe(1);
+    expect(result.reasons.join('\n')).toMatch(/time/);
+  });
+
+  test('an event written twice (same correlationid) gives its records once', () => {
+    const request = line('request', 'c1', { input_data: { columns: ['tenure'], data: [[3], [4]] } });
+    const response = line('response', 'c1', { predictions: [1, 0] });
+    const result = recordsFromCollected({ inputs: [request, request], outputs: [response, response], pair: ['request', 'response'] }, where);
+    expect(result.records.map((r) => r.requestId)).toEqual(['c1', 'c1#1']);
+  });
+
+  test('reasons stay few however many distinct ones the events give (each answer naming its own keys)', () => {
+    const inputs = [Array.from({ length: 2000 }, (_, i) => line('request', `c${i}`, { input_data: { columns: ['tenure'], data: Array.from({ length: (i % 50) + 1 }, () => [1]) } })).join('\n')];
+    const outputs = [Array.from({ length: 2000 }, (_, i) => line('response', `c${i}`, i % 2 ? { [`customer-${i}`]: 0.9 } : { predictions: [1] })).join('\n')];
+    const result = recordsFromCollected({ inputs, outputs, pair: ['request', 'response'] }, where);
+    expect(result.uncollectable).toBeGreaterThan(1900);
+    expect(result.reasons.length).toBeLessThanOrEqual(MAX_REASONS);
   });
 
   test('the collector writes one folder per endpoint, deployment, collection and UTC hour', () => {

@@ -115,6 +115,26 @@ describe('runMonitor', () => {
     expect(events.published.map((e) => e.type)).toEqual(['autopilot.QualityDegraded']);
   });
 
+  it('imports what the platform collected and keeps, among the run\'s reasons, the events it could not read', async () => {
+    const { h, deps } = await withModelInProd();
+    const time = new Date(h.deps.clock.now().getTime() - 1000);
+    const records: InferenceRecord[] = Array.from({ length: 1500 }, (_, i) => {
+      const x = Math.sin(i * 7.3) * 10;
+      return {
+        requestId: `c-${i}`, endpoint: 'default-prod', environment: 'prod', deployment: 'v001', model: { name: 'default', version: 1 }, time: time.toISOString(),
+        input: { x, color: i % 2 ? 'red' : 'blue' }, prediction: x > 0 ? 'yes' : 'no',
+      };
+    });
+    const prod = Object.assign(Object.create(h.workspaces.prod) as typeof h.workspaces.prod, {
+      async *collectedInference() {
+        yield { deployment: 'v001', hour: new Date(Math.floor(time.getTime() / 3_600_000) * 3_600_000).toISOString(), records, uncollectable: 3, reasons: ['a collected line is not JSON'] };
+      },
+    });
+    const run = await runMonitor('default', { ...deps, prod }, 'schedule');
+    expect(run.rows).toBe(1500);
+    expect(run.reasons.join('\n')).toMatch(/3 collected events could not be read \(a collected line is not JSON\)/);
+  });
+
   it('keeps the episode open for a retrain when drift found no training data to retrain on', async () => {
     const { h, deps } = await withModelInProd();
     h.advance(31 * 86_400); // the training upload is now older than retrain.dataWindowDays (30)
