@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { EnvironmentName } from '../config/schema';
-import type { ModelRef } from '../ports';
+import type { CollectedInferenceBatch as CollectedInferenceBatchShape, ModelRef } from '../ports';
 import type { InferenceRecord } from './inferenceRecord';
 import { toInferenceRecords } from './toInferenceRecords';
 
@@ -143,4 +143,30 @@ function predictionsOf(data: unknown): unknown[] {
     const keys = Object.keys(fields);
     return keys.length === 1 ? fields[keys[0]!] : row;
   });
+}
+
+/**
+ * The batches of an endpoint's collected data: per deployment and hour, the first pair of
+ * collections that holds inputs (payload logging before custom logging). A deployment that
+ * collects both pairs logs the same requests twice; reading one keeps each row once.
+ * `listTexts`: the texts of the `.jsonl` blobs under a prefix.
+ */
+export async function* collectedBatches(
+  listTexts: (prefix: string) => Promise<string[]>,
+  deployments: readonly { name: string; model: ModelRef }[],
+  hours: readonly Date[],
+  where: { endpoint: string; environment: EnvironmentName; excluded: ReadonlySet<string> },
+): AsyncGenerator<CollectedInferenceBatchShape> {
+  for (const deployment of deployments) {
+    for (const hour of hours) {
+      for (const pair of COLLECTION_PAIRS) {
+        const inputs = await listTexts(collectorHourPrefix(where.endpoint, deployment.name, pair[0], hour));
+        if (!inputs.length) continue;
+        const outputs = await listTexts(collectorHourPrefix(where.endpoint, deployment.name, pair[1], hour));
+        const built = recordsFromCollected({ inputs, outputs, pair }, { ...where, deployment: deployment.name, model: deployment.model });
+        yield { deployment: deployment.name, hour: hour.toISOString(), ...built };
+        break;
+      }
+    }
+  }
 }

@@ -1,4 +1,4 @@
-import type { DataStore, MlWorkspace } from '../ports';
+import type { CollectedInferenceBatch, DataStore, MlWorkspace } from '../ports';
 import { hourPartition } from './inferenceBlobName';
 import { INFERENCE_CONTAINER } from './inferenceRecord';
 import { MAX_REASONS } from './collectedInference';
@@ -8,6 +8,8 @@ export interface ImportedCollection {
   blobs: number;
   uncollectable: number;
   reasons: string[];
+  /** Why the import stopped, when it did. */
+  failed?: string;
 }
 
 /**
@@ -21,7 +23,19 @@ export async function importCollected(
 ): Promise<ImportedCollection | undefined> {
   if (!workspace.collectedInference) return undefined;
   const imported: ImportedCollection = { records: 0, blobs: 0, uncollectable: 0, reasons: [] };
-  for await (const batch of workspace.collectedInference(endpoint, fromIso, toIso, excludedColumns)) {
+  const batches = workspace.collectedInference(endpoint, fromIso, toIso, excludedColumns)[Symbol.asyncIterator]();
+  for (;;) {
+    let next: IteratorResult<CollectedInferenceBatch>;
+    try {
+      next = await batches.next();
+    } catch (error) {
+      // The collector's store unreachable (a missing role, an outage): the run goes on with what
+      // inference-data holds and says why the collected part is missing. Our own writes still fail it.
+      imported.failed = `collected data could not be read: ${(error instanceof Error ? error.message : String(error)).slice(0, 300)}`;
+      break;
+    }
+    if (next.done) break;
+    const batch = next.value;
     imported.uncollectable += batch.uncollectable;
     for (const reason of batch.reasons) if (imported.reasons.length < MAX_REASONS && !imported.reasons.includes(reason)) imported.reasons.push(reason);
     if (!batch.records.length) continue;

@@ -107,6 +107,7 @@ export async function runMonitor(pipeline: string, deps: MonitorDeps, trigger: M
   run.reasons = [...report.reasons];
   // After `run.reasons = [...report.reasons]`, which would drop it.
   if (collected?.uncollectable) run.reasons.push(`${collected.uncollectable} collected events could not be read (${collected.reasons.join('; ')})`);
+  if (collected?.failed) run.reasons.push(collected.failed);
   if (stats.malformed > 0) run.reasons.push(`${stats.malformed} inference data lines could not be read (first: ${run.unreadable.samples[0] ?? 'n/a'})`);
   const quality = await assessModelQuality(pipeline, policy, deps.data, scored, serving.expected, from);
   const { rows: labelled, ...qualitySummary } = quality;

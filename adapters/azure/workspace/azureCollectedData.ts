@@ -2,7 +2,7 @@ import { ContainerClient } from '@azure/storage-blob';
 import type { AzureBlobDatastore } from '@azure/arm-machinelearning';
 import type { TokenCredential } from '@azure/core-auth';
 import type { CollectedInferenceBatch, MlWorkspace } from '../../../shared/ports';
-import { COLLECTION_PAIRS, collectorHourPrefix, recordsFromCollected } from '../../../shared/monitoring/collectedInference';
+import { collectedBatches } from '../../../shared/monitoring/collectedInference';
 import { toExcludedSet } from '../../../shared/monitoring/toInferenceRecords';
 import { AutopilotError } from '../../../shared/errors';
 import { mapArmError, orUndefined } from './mapArmError';
@@ -33,18 +33,9 @@ export class AzureCollectedData {
     const info = await this.endpoints.getEndpoint(endpoint);
     if (!info) return;
     const container = await this.blobstore();
-    const excluded = toExcludedSet(excludedColumns);
-    for (const deployment of info.deployments) {
-      for (const hour of hoursBetween(new Date(fromIso), new Date(toIso))) {
-        for (const pair of COLLECTION_PAIRS) {
-          const inputs = await this.texts(container, collectorHourPrefix(endpoint, deployment.name, pair[0], hour));
-          if (!inputs.length) continue;
-          const outputs = await this.texts(container, collectorHourPrefix(endpoint, deployment.name, pair[1], hour));
-          const built = recordsFromCollected({ inputs, outputs, pair }, { endpoint, environment: this.endpoints.environment, deployment: deployment.name, model: deployment.model, excluded });
-          yield { deployment: deployment.name, hour: hour.toISOString(), ...built };
-        }
-      }
-    }
+    yield* collectedBatches((prefix) => this.texts(container, prefix), info.deployments, hoursBetween(new Date(fromIso), new Date(toIso)), {
+      endpoint, environment: this.endpoints.environment, excluded: toExcludedSet(excludedColumns),
+    });
   }
 
   private async texts(container: ContainerClient, prefix: string): Promise<string[]> {

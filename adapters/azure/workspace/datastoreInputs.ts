@@ -52,7 +52,9 @@ export function datastoreUri(uri: string, datastore: BlobDatastoreTarget, input:
   const host = url.hostname.toLowerCase();
   const account = datastore.accountName.toLowerCase();
   const virtualHosted = host === `${account}.blob.${datastore.endpoint.toLowerCase()}`;
-  const pathStyle = !host.includes('.blob.') && segments[0]?.toLowerCase() === account;
+  // Path style is the emulator's (Azurite on a loopback or IP host); any other host is not the account.
+  const emulatorHost = host === 'localhost' || /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.startsWith('[');
+  const pathStyle = emulatorHost && segments[0]?.toLowerCase() === account;
   if (!virtualHosted && !pathStyle) return undefined;
   const [container, ...path] = pathStyle ? segments.slice(1) : segments;
   if (container !== datastore.containerName || path.every((segment) => segment === '')) return undefined;

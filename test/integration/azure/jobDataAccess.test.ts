@@ -134,6 +134,7 @@ describe('datastoreUri', () => {
     ['another cloud\'s suffix', 'https://devstoreaccount1.blob.core.chinacloudapi.cn/autopilot-artifacts/a.csv', undefined],
     ['the container itself', 'https://devstoreaccount1.blob.core.windows.net/autopilot-artifacts/', undefined],
     ['an azureml URI', 'azureml://jobs/j1/outputs/model', undefined],
+    ['a path-style URL on a host that is not the emulator', 'https://files.example.com/devstoreaccount1/autopilot-artifacts/a.csv', undefined],
   ])('%s', (_what, uri, expected) => {
     expect(datastoreUri(uri, store, 'data')).toBe(expected);
   });

@@ -1,4 +1,4 @@
-import { collectorHourPrefix, MAX_REASONS, recordsFromCollected } from '../../../shared/monitoring/collectedInference';
+import { collectedBatches, collectorHourPrefix, MAX_REASONS, recordsFromCollected } from '../../../shared/monitoring/collectedInference';
 import { parseDeploymentSpec } from '../../../shared/jobs';
 import { toArmDataCollector } from '../../../adapters/azure/workspace/deploymentMapping';
 
@@ -75,6 +75,25 @@ describe('collected inference data as our records', () => {
     const result = recordsFromCollected({ inputs, outputs, pair: ['request', 'response'] }, where);
     expect(result.uncollectable).toBeGreaterThan(1900);
     expect(result.reasons.length).toBeLessThanOrEqual(MAX_REASONS);
+  });
+
+  test('a deployment that collects both pairs gives each row once (payload logging read, custom logging left), hour by hour', async () => {
+    const h8 = new Date('2026-12-04T08:00:00Z');
+    const h9 = new Date('2026-12-04T09:00:00Z');
+    const blobs: Record<string, string[]> = {
+      [collectorHourPrefix('churn-prod', 'v003', 'request', h8)]: [line('request', 'a', { input_data: { columns: ['tenure'], data: [[1]] } })],
+      [collectorHourPrefix('churn-prod', 'v003', 'response', h8)]: [line('response', 'a', { predictions: [0] })],
+      [collectorHourPrefix('churn-prod', 'v003', 'model_inputs', h8)]: [line('model_inputs', 'a', [{ tenure: 1 }])],
+      [collectorHourPrefix('churn-prod', 'v003', 'model_outputs', h8)]: [line('model_outputs', 'a', [{ prediction: 0 }])],
+      // 09:00: custom logging only.
+      [collectorHourPrefix('churn-prod', 'v003', 'model_inputs', h9)]: [line('model_inputs', 'b', [{ tenure: 2 }])],
+      [collectorHourPrefix('churn-prod', 'v003', 'model_outputs', h9)]: [line('model_outputs', 'b', [{ prediction: 1 }])],
+    };
+    const batches = [];
+    for await (const batch of collectedBatches(async (prefix) => blobs[prefix] ?? [], [{ name: 'v003', model: where.model }], [h8, h9], where)) batches.push(batch);
+    expect(batches.map((b) => [b.hour, b.records.map((r) => r.input)])).toEqual([
+      ['2026-12-04T08:00:00.000Z', [{ tenure: 1 }]], ['2026-12-04T09:00:00.000Z', [{ tenure: 2 }]],
+    ]);
   });
 
   test('the collector writes one folder per endpoint, deployment, collection and UTC hour', () => {

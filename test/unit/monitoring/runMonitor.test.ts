@@ -135,6 +135,20 @@ describe('runMonitor', () => {
     expect(run.reasons.join('\n')).toMatch(/3 collected events could not be read \(a collected line is not JSON\)/);
   });
 
+  it('goes on with the data it has when the collector\'s store cannot be read, and says why', async () => {
+    const { h, deps } = await withModelInProd();
+    await traffic(h, 1500, 0, 1);
+    const prod = Object.assign(Object.create(h.workspaces.prod) as typeof h.workspaces.prod, {
+      // eslint-disable-next-line require-yield
+      async *collectedInference(): AsyncGenerator<never> {
+        throw new Error('AuthorizationPermissionMismatch: the app has no Storage Blob Data Reader on the workspace storage');
+      },
+    });
+    const run = await runMonitor('default', { ...deps, prod }, 'schedule');
+    expect(run.rows).toBe(1500);
+    expect(run.reasons.join('\n')).toMatch(/collected data could not be read: AuthorizationPermissionMismatch/);
+  });
+
   it('keeps the episode open for a retrain when drift found no training data to retrain on', async () => {
     const { h, deps } = await withModelInProd();
     h.advance(31 * 86_400); // the training upload is now older than retrain.dataWindowDays (30)
