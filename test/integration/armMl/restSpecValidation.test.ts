@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AzureMlWorkspace } from '../../../adapters/azure/workspace/AzureMlWorkspace';
@@ -8,6 +7,7 @@ import { startAzurite, type RunningAzurite } from '../../../devhost/azurite';
 import { ArmMlFake, MIRROR_API_VERSION, STABLE_API_VERSION, type RecordedCall } from '../../fakes/armMl/ArmMlFake';
 import { codeRoutes } from '../../fakes/armMl/codeRoutes';
 import { checkAgainstRestSpec } from '../../fakes/armMl/restSpec';
+import { rawArmRequest } from '../../fakes/armMl/rawArmRequest';
 import { selfSignedCert } from '../../fakes/armMl/selfSignedCert';
 
 /**
@@ -67,18 +67,7 @@ afterAll(async () => {
 
 /** A raw request to the fake, as a client that does not go through our adapters would send it. */
 function send(method: string, path: string, apiVersion: string, body: unknown): Promise<{ status: number; text: string }> {
-  const payload = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(`${fake.url}${ws.workspacePath}${path}?api-version=${apiVersion}`, {
-      method, ca: cert, headers: { authorization: 'Bearer t', 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
-    }, (res) => {
-      let text = '';
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
+  return rawArmRequest(`${fake.url}${ws.workspacePath}${path}?api-version=${apiVersion}`, method, body, cert);
 }
 
 const bodyOf = (call: RecordedCall | undefined) => structuredClone(call!.body) as { properties: Record<string, any>; [k: string]: any };

@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AzureMlWorkspace } from '../../../adapters/azure/workspace/AzureMlWorkspace';
 import { staticTokenCredential } from '../../../adapters/azure/workspace/staticTokenCredential';
 import { ConcurrencyError, NotFoundError } from '../../../shared/errors';
 import { ArmMlFake, MIRROR_API_VERSION, STABLE_API_VERSION } from '../../fakes/armMl/ArmMlFake';
+import { rawArmRequest } from '../../fakes/armMl/rawArmRequest';
 import { selfSignedCert } from '../../fakes/armMl/selfSignedCert';
 import { codeRoutes } from '../../fakes/armMl/codeRoutes';
 import { startAzurite, type RunningAzurite } from '../../../devhost/azurite';
@@ -96,18 +96,7 @@ describe('AzureMlWorkspace against the ARM Machine Learning fake', () => {
 
   test('the short forms of the YAML reach ARM resolved: the fake refuses them as written (what the adapter sent before)', async () => {
     const ws = workspace('ws-forms');
-    const armPut = (path: string, body: unknown) => new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const payload = JSON.stringify(body);
-      const req = httpsRequest(`${fake.url}${ws.workspacePath}${path}?api-version=${STABLE_API_VERSION}`, {
-        method: 'PUT', ca: cert, headers: { authorization: 'Bearer t', 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
-      }, (res) => {
-        let text = '';
-        res.on('data', (c) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      });
-      req.on('error', reject);
-      req.end(payload);
-    });
+    const armPut = (path: string, body: unknown) => rawArmRequest(`${fake.url}${ws.workspacePath}${path}?api-version=${STABLE_API_VERSION}`, 'PUT', body, cert);
     const job = (environmentId: string, computeId: string) => ({ properties: { jobType: 'Command', command: 'python train.py', environmentId, computeId } });
     const asWritten = await armPut('/jobs/short-forms', job('azureml:train-env@latest', 'azureml:cpu-cluster'));
     expect(asWritten.status).toBe(400);

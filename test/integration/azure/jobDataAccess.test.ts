@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AzureMlWorkspace } from '../../../adapters/azure/workspace/AzureMlWorkspace';
@@ -8,6 +7,7 @@ import { azureSettingsFrom } from '../../../adapters/azure/workspace/azureWorksp
 import { datastoreUri } from '../../../adapters/azure/workspace/datastoreInputs';
 import { BadRequestError, ConfigError } from '../../../shared/errors';
 import { ArmMlFake, STABLE_API_VERSION } from '../../fakes/armMl/ArmMlFake';
+import { rawArmRequest } from '../../fakes/armMl/rawArmRequest';
 import { selfSignedCert } from '../../fakes/armMl/selfSignedCert';
 import { codeRoutes } from '../../fakes/armMl/codeRoutes';
 import { startAzurite, type RunningAzurite } from '../../../devhost/azurite';
@@ -140,16 +140,6 @@ describe('datastoreUri', () => {
   });
 });
 
-function armPut(path: string, body: unknown): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const payload = JSON.stringify(body);
-    const req = httpsRequest(`${fake.url}${path}?api-version=${STABLE_API_VERSION}`, {
-      method: 'PUT', ca: cert, headers: { authorization: 'Bearer t', 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
-    }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
+async function armPut(path: string, body: unknown): Promise<number> {
+  return (await rawArmRequest(`${fake.url}${path}?api-version=${STABLE_API_VERSION}`, 'PUT', body, cert)).status;
 }
