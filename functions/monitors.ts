@@ -2,7 +2,7 @@ import { app, type InvocationContext, type Timer } from '@azure/functions';
 import type { Services } from '../adapters/compose';
 import { invocationHandler, withInvocation } from '../adapters/telemetry';
 import { NotFoundError } from '../shared/errors';
-import { listMonitorRuns, monitorDue, runMonitor } from '../shared/monitoring/runMonitor';
+import { listMonitorRuns, monitorDue, monitorLogLine, runMonitor } from '../shared/monitoring/runMonitor';
 import { monitorDeps } from './monitorDeps';
 import { z } from 'zod';
 import { parseQuery, wholeNumberParam } from './http/queryParams';
@@ -20,8 +20,9 @@ export async function onMonitorTimer(_timer: Timer, context: InvocationContext):
     if (!policy.monitoring.enabled || !(await monitorDue(deps.table, pipeline, policy.monitoring.intervalSeconds, new Date()))) continue;
     await withInvocation(context, { pipeline }, async () => {
       try {
-        const run = await runMonitor(pipeline, deps, 'schedule');
-        context.log(`monitor ${run.id}: ${run.outcome} on ${run.rows} rows${run.retrain && 'releaseId' in run.retrain ? `; retraining release ${run.retrain.releaseId}` : ''}`);
+        const [previous] = await listMonitorRuns(deps.table, pipeline, 1);
+        const line = monitorLogLine(previous, await runMonitor(pipeline, deps, 'schedule'));
+        if (line) context.log(line);
       } catch (error) {
         context.error(`monitor of ${pipeline} failed:`, error);
       }

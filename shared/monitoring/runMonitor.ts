@@ -77,6 +77,8 @@ export async function runMonitor(pipeline: string, deps: MonitorDeps, trigger: M
   const serving = await servingRelease(pipeline, deps);
   if (!serving) {
     run.reasons.push(`no model with a baseline serves ${endpoint}`);
+    // The run counts toward the interval like any other: the schedule looks again when it is due, not every tick.
+    await updateEpisode(run, deps, now, (state) => ({ state, act: false }));
     return store(run, deps);
   }
   Object.assign(run, { deployment: serving.deployment, model: serving.model, releaseId: serving.releaseId });
@@ -247,4 +249,17 @@ export async function listMonitorRuns(table: StateTable, pipeline: string, limit
 export async function monitorDue(table: StateTable, pipeline: string, intervalSeconds: number, now: Date): Promise<boolean> {
   const state = (await table.get<EpisodeState>(STATE, pipeline))?.value;
   return !state?.lastRunAt || now.getTime() - Date.parse(state.lastRunAt) >= intervalSeconds * 1000;
+}
+
+/** Outcomes that mean "nothing to act on": repeating one of them is not news. */
+const QUIET_OUTCOMES: readonly MonitorOutcome[] = ['ok', 'no-model', 'insufficient-data'];
+
+/**
+ * The log line of a scheduled run, or undefined when it repeats the previous run's quiet
+ * outcome: a schedule logs what changed, not every tick of a pipeline with nothing to watch.
+ */
+export function monitorLogLine(previous: Pick<MonitorRun, 'outcome'> | undefined, run: MonitorRun): string | undefined {
+  const retraining = run.retrain && 'releaseId' in run.retrain ? `; retraining release ${run.retrain.releaseId}` : '';
+  if (!retraining && previous?.outcome === run.outcome && QUIET_OUTCOMES.includes(run.outcome)) return undefined;
+  return `monitor ${run.id}: ${run.outcome} on ${run.rows} rows${retraining}`;
 }

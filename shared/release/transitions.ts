@@ -23,7 +23,14 @@ export function applyOutcome(release: Release, outcome: StageOutcome, now: Date,
         ...base,
         status: outcome.status,
         reason: outcome.reason,
-        stages: { ...release.stages, [stage]: { ...current, status: 'failed', endedAt: at, detail: outcome.reason } },
+        // A rejection (data gate, evaluation gate) is the stage's verdict, reached as designed:
+        // the stage succeeded and the release ended rejected. Only a failure fails the stage.
+        stages: {
+          ...release.stages,
+          [stage]: outcome.status === 'rejected'
+            ? { ...current, status: 'succeeded', endedAt: at, detail: `rejected: ${outcome.reason}` }
+            : { ...current, status: 'failed', endedAt: at, detail: outcome.reason },
+        },
         leaseExpiresAt: undefined,
         endedAt: at,
       };

@@ -1,7 +1,7 @@
 import { parseBlobCreated } from '../../../shared/events/blobCreated';
 import { inferenceBlobName } from '../../../shared/monitoring/inferenceBlobName';
 import { GROUND_TRUTH_CONTAINER, INFERENCE_CONTAINER, type InferenceRecord } from '../../../shared/monitoring/inferenceRecord';
-import { runMonitor, signalDrift, type MonitorDeps } from '../../../shared/monitoring/runMonitor';
+import { monitorDue, monitorLogLine, runMonitor, signalDrift, type MonitorDeps, type MonitorRun } from '../../../shared/monitoring/runMonitor';
 import { MemoryEvents, MemoryTable } from '../release/fakes';
 import { csv, harness } from '../release/harness';
 
@@ -147,6 +147,24 @@ describe('runMonitor', () => {
     const run = await runMonitor('default', { ...deps, prod }, 'schedule');
     expect(run.rows).toBe(1500);
     expect(run.reasons.join('\n')).toMatch(/collected data could not be read: AuthorizationPermissionMismatch/);
+  });
+
+  it('a run with no model to watch waits for the next interval like any run, and its repeat is not logged', async () => {
+    const h = harness('queue');
+    const deps: MonitorDeps = {
+      config: h.deps.config, data: h.data, table: new MemoryTable(), prod: h.workspaces.prod, engine: h.engine, events: new MemoryEvents(),
+      clock: h.deps.clock, logger: h.deps.logger, artifactsContainer: 'autopilot-artifacts',
+    };
+    const first = await runMonitor('default', deps, 'schedule');
+    expect(first.outcome).toBe('no-model');
+    // It was due on every 10 s tick before: a run row and a log line each time.
+    expect(await monitorDue(deps.table, 'default', 300, h.deps.clock.now())).toBe(false);
+    h.advance(300);
+    expect(await monitorDue(deps.table, 'default', 300, h.deps.clock.now())).toBe(true);
+    const second = await runMonitor('default', deps, 'schedule');
+    expect(monitorLogLine(undefined, first)).toMatch(/no-model on 0 rows/);
+    expect(monitorLogLine(first, second)).toBeUndefined();
+    expect(monitorLogLine(first, { ...second, outcome: 'drift' } as MonitorRun)).toMatch(/drift/);
   });
 
   it('keeps the episode open for a retrain when drift found no training data to retrain on', async () => {

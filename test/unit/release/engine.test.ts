@@ -51,6 +51,7 @@ describe('release engine', () => {
     expect(after.status).toBe('rejected');
     expect(after.reason).toMatch(/no label column 'label' \(columns: a, b\)/);
     expect(h.workspaces.dev.submitted).toHaveLength(0);
+    expect(after.stages.validate).toMatchObject({ status: 'succeeded', detail: expect.stringMatching(/^rejected: .*no label column/) });
   });
 
   it('rejects a non-CSV blob by its extension with a fix', async () => {
@@ -83,6 +84,9 @@ describe('release engine', () => {
     expect(second!.model).toEqual({ name: 'default', version: 2 });
     expect(second!.champion).toEqual({ name: 'default', version: 1 });
     expect((await h.workspaces.prod.getEndpoint('default-prod'))?.traffic).toEqual({ v001: 100 });
+    // Rejection is an outcome, not a failure: registration worked, and the verdict is the evaluate stage's.
+    expect(second!.stages.register).toMatchObject({ status: 'succeeded', detail: expect.stringMatching(/^rejected: evaluation gate: auc/) });
+    expect(second!.stages.evaluate).toMatchObject({ status: 'succeeded', detail: expect.stringMatching(/^rejected: /) });
   });
 
   it('rejects a candidate under the floor', async () => {
