@@ -19,7 +19,9 @@ import {
   type ReleaseDetail,
   type ReleaseView,
   type UnreadableView,
+  ReleaseReportResponse,
 } from './apiSchemas';
+import type { ReleaseReport } from '../shared/release/report';
 import { ApiError, ApiUnreachableError, CliError, networkProblem } from './errors';
 import type { ApiSettings } from './settings';
 
@@ -73,6 +75,11 @@ export class ApiClient {
   async scanReleases(query: ReleaseQuery = {}): Promise<{ releases: ReleaseView[]; unreadable: UnreadableView[] }> {
     const { releases, unreadable } = await this.request('GET', `/releases${toQuery(query)}`, ReleasesResponse);
     return { releases, unreadable };
+  }
+
+  /** The release's decision record, as JSON (the CLI renders Markdown itself, with the same code as the API). */
+  async getReleaseReport(id: string): Promise<ReleaseReport> {
+    return (await this.request('GET', `/releases/${encodeURIComponent(id)}/report`, ReleaseReportResponse)).report as unknown as ReleaseReport;
   }
 
   getRelease(id: string): Promise<ReleaseDetail> {

@@ -25,6 +25,15 @@ export const ReleasesResponse = z.looseObject({ releases: z.array(ReleaseView), 
 export const ReleaseResponse = z.looseObject({ release: ReleaseView });
 export const ReleaseDetailResponse = z.looseObject({ release: ReleaseView, audit: z.array(AuditEntry.loose()).default([]) });
 export type ReleaseDetail = z.infer<typeof ReleaseDetailResponse>;
+/** The decision record (shared/release/report.ts): checked where the CLI reads it, the rest passed through. */
+export const ReleaseReportResponse = z.looseObject({
+  report: z.looseObject({
+    release: z.looseObject({ id: z.string(), pipeline: z.string(), status: z.string(), createdAt: z.string() }),
+    trigger: z.looseObject({ kind: z.string() }),
+    stages: z.array(z.looseObject({ stage: z.string(), status: z.string() })),
+    actions: z.array(AuditEntry.loose()),
+  }),
+});
 
 const ModelRef = z.looseObject({ name: z.string(), version: z.number() });
 

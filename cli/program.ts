@@ -7,6 +7,7 @@ import { registerEventsCommand } from './commands/events';
 import { registerLogsCommand } from './commands/logs';
 import { registerModelsCommand } from './commands/models';
 import { registerReleaseCommand } from './commands/release';
+import { registerReportCommand } from './commands/report';
 import { registerReleasesCommand } from './commands/releases';
 import { registerRunCommand } from './commands/run';
 import { registerStartCommand } from './commands/start';
@@ -39,6 +40,7 @@ export function createProgram(context: CommandContext): Command {
   registerStatusCommand(program, context);
   registerReleasesCommand(program, context);
   registerReleaseCommand(program, context);
+  registerReportCommand(program, context);
   registerRunCommand(program, context);
   registerControlCommands(program, context);
   registerEndpointsCommand(program, context);

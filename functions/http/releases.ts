@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { BadRequestError, NotFoundError } from '../../shared/errors';
 import { ReleaseStatus } from '../../shared/release/types';
+import { releaseReport, reportMarkdown } from '../../shared/release/report';
 import { wholeNumberParam, parseQuery } from './queryParams';
 import { apiRoute, jsonBodyOf, parseOrThrow } from './respond';
 
@@ -35,6 +36,17 @@ apiRoute('listReleases', { route: 'releases', method: 'GET', action: 'read' }, a
 apiRoute('getRelease', { route: 'releases/{id}', method: 'GET', action: 'read' }, async (request, s) => {
   const release = await s.control.get(request.params.id ?? '');
   return { jsonBody: { release, audit: await s.engine.repo.auditLog(release.id) } };
+});
+
+const ReportQuery = z.object({ format: z.enum(['json', 'md']).default('json') });
+
+/** The release's decision record: JSON, or Markdown with ?format=md. */
+apiRoute('getReleaseReport', { route: 'releases/{id}/report', method: 'GET', action: 'read' }, async (request, s) => {
+  const release = await s.control.get(request.params.id ?? '');
+  const report = releaseReport(release, await s.engine.repo.auditLog(release.id));
+  const { format } = parseQuery(ReportQuery, request);
+  if (format === 'md') return { headers: { 'content-type': 'text/markdown; charset=utf-8' }, body: reportMarkdown(report) };
+  return { jsonBody: { report } };
 });
 
 /** The training job's log (its tail), as text. */

@@ -2,6 +2,8 @@ import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateCsv } from '../../../examples/tabular/generate';
+import type { ReleaseReport } from '../../../shared/release/report';
+import { runCli } from '../cli/runCli';
 import type { Release } from '../../../shared/release/types';
 import { startTestStack, waitFor, type TestStack } from './localStack';
 
@@ -137,6 +139,28 @@ describe('the whole loop on the embedded stack', () => {
     expect(release.status).toBe('rejected');
     expect(release.reason).toMatch(reason);
     expect((await fetch(`${stack.api}/health`)).status).toBe(200);
+    // The decision record: the data gate's verdict is the validate stage's outcome, not its failure.
+    const { status, body } = await api<{ report: ReleaseReport }>(`/releases/${release.id}/report`, { as: 'local-reader' });
+    expect(status).toBe(200);
+    expect(body.report.release).toMatchObject({ id: release.id, status: 'rejected' });
+    expect(body.report.stages.find((s) => s.stage === 'validate')).toMatchObject({ status: 'succeeded', detail: expect.stringMatching(/^rejected: /) });
+    expect(body.report.actions.length).toBeGreaterThan(0);
+  });
+
+  it('prints the decision record of a release as Markdown, through the API and the CLI', async () => {
+    const [release] = await releasesFor('default/day1.csv');
+    const md = await fetch(`${stack.api}/releases/${release!.id}/report?format=md`, { headers: { authorization: `Bearer ${stack.token('local-reader')}` } });
+    expect(md.headers.get('content-type')).toMatch(/^text\/markdown/);
+    const text = await md.text();
+    expect(text).toMatch(new RegExp(`^# Release ${release!.id} \\(default\\): succeeded`));
+    expect(text).toMatch(/## Evaluation gate\n\n- Passed: /);
+    expect(text).toMatch(/\| promote \| succeeded \|/);
+    const cli = await runCli(['report', release!.id], { AUTOPILOT_URL: stack.api, AUTOPILOT_TOKEN: stack.token('local-reader') });
+    expect({ code: cli.code, stderr: cli.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(cli.stdout).toBe(text);
+    const json = await runCli(['report', release!.id, '--format', 'json'], { AUTOPILOT_URL: stack.api, AUTOPILOT_TOKEN: stack.token('local-reader') });
+    expect(JSON.parse(json.stdout).report.release.id).toBe(release!.id);
+    expect((await runCli(['report', release!.id, '--format', 'pdf'], {})).stderr).toMatch(/expected md or json/);
   });
 
   it('fails the release with the exit code and log of a training command that crashes', async () => {
