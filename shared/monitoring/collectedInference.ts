@@ -3,6 +3,7 @@ import type { EnvironmentName } from '../config/schema';
 import type { CollectedInferenceBatch as CollectedInferenceBatchShape, ModelRef } from '../ports';
 import type { InferenceRecord } from './inferenceRecord';
 import { toInferenceRecords } from './toInferenceRecords';
+import { hourPartition } from './inferenceBlobName';
 
 /**
  * Inference data as Azure ML's data collector writes it, turned into our records.
@@ -35,8 +36,8 @@ type CollectorLine = z.infer<typeof CollectorLine>;
 
 /** The prefix of one collection of a deployment for one hour (UTC). */
 export function collectorHourPrefix(endpoint: string, deployment: string, collection: CollectionName, hour: Date): string {
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${COLLECTOR_ROOT}/${endpoint}/${deployment}/${collection}/${hour.getUTCFullYear()}/${two(hour.getUTCMonth() + 1)}/${two(hour.getUTCDate())}/${two(hour.getUTCHours())}/`;
+  // The collector's {yyyy}/{MM}/{dd}/{HH} is our own hour partition's format.
+  return `${COLLECTOR_ROOT}/${endpoint}/${deployment}/${collection}/${hourPartition(hour)}/`;
 }
 
 export interface CollectedBlobs {

@@ -36,6 +36,13 @@ export function inferenceBlobName(endpoint: string, deployment: string, time: Da
 
 type Granularity = 'hour' | 'day' | 'month' | 'year';
 
+/** The starts of the UTC hours overlapping [from, to). */
+export function hourStarts(from: Date, to: Date): Date[] {
+  const hours: Date[] = [];
+  for (const cursor = truncate(from, 'hour'); cursor.getTime() < to.getTime(); advance(cursor, 'hour')) hours.push(new Date(cursor.getTime()));
+  return hours;
+}
+
 /**
  * The listing prefixes that cover every partition of `endpoint` holding times in
  * [from, to): per hour for short ranges, per day, month or year for longer ones (at most

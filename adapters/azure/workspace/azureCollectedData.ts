@@ -4,6 +4,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import type { CollectedInferenceBatch, MlWorkspace } from '../../../shared/ports';
 import { collectedBatches } from '../../../shared/monitoring/collectedInference';
 import { toExcludedSet } from '../../../shared/monitoring/toInferenceRecords';
+import { hourStarts } from '../../../shared/monitoring/inferenceBlobName';
 import { AutopilotError } from '../../../shared/errors';
 import { mapArmError, orUndefined } from './mapArmError';
 import { STABLE_API_VERSION, type ArmWorkspaceClient } from './armWorkspaceClient';
@@ -33,7 +34,7 @@ export class AzureCollectedData {
     const info = await this.endpoints.getEndpoint(endpoint);
     if (!info) return;
     const container = await this.blobstore();
-    yield* collectedBatches((prefix) => this.texts(container, prefix), info.deployments, hoursBetween(new Date(fromIso), new Date(toIso)), {
+    yield* collectedBatches((prefix) => this.texts(container, prefix), info.deployments, hourStarts(new Date(fromIso), new Date(toIso)).slice(-MAX_HOURS), {
       endpoint, environment: this.endpoints.environment, excluded: toExcludedSet(excludedColumns),
     });
   }
@@ -69,16 +70,4 @@ export class AzureCollectedData {
     if (response.status >= 400) throw mapArmError({ statusCode: response.status, message: response.bodyAsText }, what, path.split('/').pop() ?? path);
     return JSON.parse(response.bodyAsText ?? '{}') as T;
   }
-}
-
-/** The starts of the UTC hours overlapping [from, to), at most MAX_HOURS (the latest). */
-function hoursBetween(from: Date, to: Date): Date[] {
-  const hours: Date[] = [];
-  const cursor = new Date(from.getTime());
-  cursor.setUTCMinutes(0, 0, 0);
-  while (cursor.getTime() < to.getTime()) {
-    hours.push(new Date(cursor.getTime()));
-    cursor.setUTCHours(cursor.getUTCHours() + 1);
-  }
-  return hours.slice(-MAX_HOURS);
 }

@@ -1,5 +1,6 @@
 import { collectedBatches, collectorHourPrefix, MAX_REASONS, recordsFromCollected } from '../../../shared/monitoring/collectedInference';
 import { parseDeploymentSpec } from '../../../shared/jobs';
+import { hourStarts } from '../../../shared/monitoring/inferenceBlobName';
 import { toArmDataCollector } from '../../../adapters/azure/workspace/deploymentMapping';
 
 const where = { endpoint: 'churn-prod', environment: 'prod' as const, deployment: 'v003', model: { name: 'churn', version: 3 }, excluded: new Set(['email']) };
@@ -94,6 +95,12 @@ describe('collected inference data as our records', () => {
     expect(batches.map((b) => [b.hour, b.records.map((r) => r.input)])).toEqual([
       ['2026-12-04T08:00:00.000Z', [{ tenure: 1 }]], ['2026-12-04T09:00:00.000Z', [{ tenure: 2 }]],
     ]);
+  });
+
+  test('the hours a window overlaps, each read once', () => {
+    expect(hourStarts(new Date('2026-12-04T08:30:00Z'), new Date('2026-12-04T10:00:00Z')).map((h) => h.toISOString())).toEqual(['2026-12-04T08:00:00.000Z', '2026-12-04T09:00:00.000Z']);
+    expect(hourStarts(new Date('2026-12-04T23:59:00Z'), new Date('2026-12-05T00:00:01Z'))).toHaveLength(2);
+    expect(hourStarts(new Date('2026-12-04T08:00:00Z'), new Date('2026-12-04T08:00:00Z'))).toEqual([]);
   });
 
   test('the collector writes one folder per endpoint, deployment, collection and UTC hour', () => {
