@@ -6,9 +6,9 @@ import { createStorage, decodeBase64JsonMessage, type Storage } from '../../../a
 import { createNotifications, NOTIFICATIONS_QUEUE, type Notifications } from '../../../adapters/notifications';
 import { waitFor } from '../../../devhost/waitFor';
 import { startAzurite, type RunningAzurite } from '../../../devhost/azurite';
-import { parseConfig } from '../../../shared/config/parseConfig';
 import { NotificationJob } from '../../../shared/notifications';
 import type { Logger, OutgoingEvent } from '../../../shared/ports';
+import { configWith } from '../../unit/notifications/fixtures';
 
 /**
  * Notifications on real storage (Azurite queue and table) and real HTTP: a local receiver
@@ -45,19 +45,11 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-  const config = parseConfig(`version: 1
-pipelines:
-  default:
-    data: { prefix: default/ }
-    training: { job: /specs/job.yaml }
-    deployment: { spec: /specs/deployment.yaml }
-    notifications:
-      webhooks:
-        - { name: own, url: "${base}/own", secretFrom: HOOK_SECRET }
-        - { name: teams, urlFrom: TEAMS_URL, format: teams, events: [waiting_for_approval] }
-        - { name: slack, urlFrom: SLACK_URL, format: slack, events: [waiting_for_approval] }
-        - { name: down, url: "${base}/down", secretFrom: HOOK_SECRET, events: [failed] }
-`);
+  const config = configWith(`webhooks:
+  - { name: own, url: "${base}/own", secretFrom: HOOK_SECRET }
+  - { name: teams, urlFrom: TEAMS_URL, format: teams, events: [waiting_for_approval] }
+  - { name: slack, urlFrom: SLACK_URL, format: slack, events: [waiting_for_approval] }
+  - { name: down, url: "${base}/down", secretFrom: HOOK_SECRET, events: [failed] }`);
   storage = createStorage({ connectionString: azurite.connectionString });
   const logger: Logger = { info: (m, p) => logs.push(`${m} ${JSON.stringify(p)}`), warn: (m, p) => logs.push(`${m} ${JSON.stringify(p)}`), error: (m, p) => logs.push(`${m} ${JSON.stringify(p)}`) };
   notifications = createNotifications(config, 'test.yaml', {
