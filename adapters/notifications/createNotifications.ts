@@ -30,7 +30,6 @@ export function createNotifications(config: AutopilotConfig, file: string, env: 
   const table = storage.table(NOTIFICATIONS_TABLE);
   const queue = storage.queue<NotificationJob>(NOTIFICATIONS_QUEUE);
   const options: WebhookDeliveryOptions = {
-    publicBaseUrl: env.AUTOPILOT_PUBLIC_URL ?? (env.WEBSITE_HOSTNAME ? `https://${env.WEBSITE_HOSTNAME}` : 'http://127.0.0.1:7071'),
     ...numberSetting(env, 'AUTOPILOT_NOTIFY_MAX_ATTEMPTS', 'maxAttempts', 1, 50),
     ...numberSetting(env, 'AUTOPILOT_NOTIFY_BACKOFF_SECONDS', 'backoffSeconds', 0, 3600),
   };
@@ -38,10 +37,16 @@ export function createNotifications(config: AutopilotConfig, file: string, env: 
   const deps = { table, queue, transport, clock, logger, options, webhook: (pipeline: string, name: string) => webhooks.get(`${pipeline}/${name}`) };
   return {
     outbox: new NotificationOutbox({ config, table, queue, clock, logger }),
-    deliver: (job) => deliverNotification(job, deps),
+    // Read per delivery: the local host learns its port (and sets the URL) after the app started.
+    deliver: (job) => deliverNotification(job, { ...deps, options: { ...options, publicBaseUrl: publicUrl(env) } }),
     deadLetters: (o) => listDeadLetters(table, o),
     redeliver: (id) => redeliverDeadLetter(table, queue, id, sentKey),
   };
+}
+
+/** Where people open the dashboard: AUTOPILOT_PUBLIC_URL, else the app's host name on Azure, else the local host. */
+function publicUrl(env: NodeJS.ProcessEnv): string {
+  return env.AUTOPILOT_PUBLIC_URL || (env.WEBSITE_HOSTNAME ? `https://${env.WEBSITE_HOSTNAME}` : 'http://127.0.0.1:7071');
 }
 
 function numberSetting<K extends string>(env: NodeJS.ProcessEnv, name: string, key: K, min: number, max: number): Partial<Record<K, number>> {
