@@ -94,8 +94,10 @@ export async function deliverNotification(job: NotificationJob, deps: WebhookDel
   const maxAttempts = options.maxAttempts ?? 8;
   if (retryable && job.attempt < maxAttempts) {
     const delaySeconds = retryDelaySeconds(job.attempt, retryAfter, options);
-    await deps.queue.send({ ...job, attempt: job.attempt + 1 }, { delaySeconds });
+    // Claim first: a retry picked up at once (no backoff) must not find our claim still pending.
+    // A crash in between leaves the claim failed and this message unacknowledged: the queue retries it.
     await releaseClaim(deps.table, 'sent', key, claim, problem);
+    await deps.queue.send({ ...job, attempt: job.attempt + 1 }, { delaySeconds });
     deps.logger?.info('notification not delivered yet; will retry', { ...where, target: redactUrl(hook.url), problem, retryInSeconds: delaySeconds });
     return 'retrying';
   }
