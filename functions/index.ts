@@ -17,6 +17,8 @@ import './http/logs';
 import './monitors';
 import './alerts';
 import './amlEvents';
+import './notifications';
+import './http/notifications';
 
 // Build the services at start so a bad autopilot.yaml fails loudly and local
 // endpoints are served again right after a restart.

@@ -15,12 +15,12 @@ export const Principal = z.object({
 });
 export type Principal = z.infer<typeof Principal>;
 
-export type Action = 'read' | 'release:start' | 'release:cancel' | 'release:approve' | 'release:rollback' | 'release:repair' | 'data:upload';
+export type Action = 'read' | 'release:start' | 'release:cancel' | 'release:approve' | 'release:rollback' | 'release:repair' | 'data:upload' | 'notifications:redeliver';
 
 const ALLOWED: Record<Role, readonly Action[]> = {
   reader: ['read'],
   data_scientist: ['read', 'release:start', 'release:cancel', 'data:upload'],
-  ml_engineer: ['read', 'release:start', 'release:cancel', 'release:approve', 'release:rollback', 'release:repair', 'data:upload'],
+  ml_engineer: ['read', 'release:start', 'release:cancel', 'release:approve', 'release:rollback', 'release:repair', 'data:upload', 'notifications:redeliver'],
 };
 
 /** The environment an action touches when the caller names none. */
@@ -33,6 +33,8 @@ const DEFAULT_ENVIRONMENT: Record<Action, EnvironmentName> = {
   'release:rollback': 'prod',
   // Ending an unreadable record is an operator's act, like a rollback.
   'release:repair': 'prod',
+  // Re-sending a notification speaks for the service to the team: an operator's act.
+  'notifications:redeliver': 'prod',
 };
 
 /** A request without valid credentials. */

@@ -161,7 +161,7 @@ async function announce(run: MonitorRun, deps: MonitorDeps, details: Record<stri
     source: `/autopilot/pipelines/${run.pipeline}`,
     subject: `monitors/${run.id}`,
     time: run.at,
-    data: { pipeline: run.pipeline, endpoint: run.endpoint, reasons: run.reasons, ...details },
+    data: { pipeline: run.pipeline, endpoint: run.endpoint, outcome: run.outcome, reasons: run.reasons, ...details },
   }]);
 }
 
