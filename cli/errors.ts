@@ -11,11 +11,11 @@ export const EXIT = {
   failed: 1,
   /** The command line is wrong (unknown command or option, bad value). */
   usage: 2,
-  /** No or a bad token (401), or the token lacks the role (403); no Entra ID token could be had. */
+  /** No or a bad token (401), or the token lacks the role (403); no Entra ID token could be had; storage refused the credentials. */
   auth: 3,
   /** The release, pipeline, endpoint or deployment named does not exist (404). */
   notFound: 4,
-  /** The API did not answer at all (connection refused, timeout, DNS). */
+  /** The API (or, for upload, Blob Storage) did not answer at all (connection refused, timeout, DNS). */
   unreachable: 5,
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -197,7 +197,7 @@ describe('autopilot upload', () => {
     const deadPort = await freePort();
     const deadStorage = azurite.connectionString.replace(`:${azurite.ports.blob}/`, `:${deadPort}/`);
     const result = await runCli(['upload', csv, '--connection-string', deadStorage], env);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(5);
     expect(result.stderr).toContain(`Cannot reach Blob Storage at http://127.0.0.1:${deadPort}`);
     expect(result.stderr).toContain('--connection-string');
     expect(result.stderr).not.toContain('AccountKey');
