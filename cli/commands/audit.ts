@@ -7,7 +7,7 @@ import { printJson, printLines } from '../io';
 import { parseTimeOption, wholeNumberIn } from '../parsers';
 
 interface AuditOptions {
-  since: string;
+  since?: string;
   until?: string;
   pipeline?: string;
   release?: string;
@@ -20,7 +20,7 @@ export function registerAuditCommand(program: Command, context: CommandContext):
   program
     .command('audit')
     .description('Export the audit log across releases, oldest first: every action (start, approve, promote, rollback, cancel, repair, monitor run, each stage) with who, when and why')
-    .option('--since <time>', 'from an ISO time or a span back from now: 90s, 15m, 24h, 7d', (value: string) => parseTimeOption(value), '7d')
+    .option('--since <time>', 'from an ISO time or a span back from now: 90s, 15m, 24h, 7d (default: 7d; with --release its whole log)', (value: string) => parseTimeOption(value))
     .option('--until <time>', 'up to an ISO time or a span back from now (default: now)', (value: string) => parseTimeOption(value))
     .option('-p, --pipeline <name>', 'only this pipeline')
     .option('--release <id>', "only this release (its own log, which also holds entries older than the log's day index)")

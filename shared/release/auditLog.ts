@@ -67,7 +67,9 @@ async function insertFresh(table: StateTable, partition: string, value: AuditEnt
  * entries written before the day index existed); otherwise the day partitions of the range.
  */
 export async function listAudit(table: StateTable, query: AuditQuery): Promise<AuditPage> {
-  const days = dayPartitions(query.since, query.until);
+  checkRange(query.since, query.until);
+  // One release's log is one partition, whatever the range.
+  const days = query.releaseId ? [] : dayPartitions(query.since, query.until);
   const matches = (entry: AuditEntry) =>
     entry.at >= query.since && entry.at <= query.until &&
     (!query.pipeline || entry.pipeline === query.pipeline) &&
@@ -88,11 +90,14 @@ export async function listAudit(table: StateTable, query: AuditQuery): Promise<A
   return { entries, truncated: false };
 }
 
+function checkRange(since: string, until: string): void {
+  if (Number.isNaN(Date.parse(since)) || Number.isNaN(Date.parse(until))) throw new BadRequestError('since and until must be ISO times', 'since');
+  if (Date.parse(until) < Date.parse(since)) throw new BadRequestError(`until (${until}) is before since (${since})`, 'until');
+}
+
 function dayPartitions(since: string, until: string): string[] {
   const start = Date.parse(`${since.slice(0, 10)}T00:00:00Z`);
   const end = Date.parse(until);
-  if (Number.isNaN(start) || Number.isNaN(end)) throw new BadRequestError('since and until must be ISO times', 'since');
-  if (end < Date.parse(since)) throw new BadRequestError(`until (${until}) is before since (${since})`, 'until');
   const count = Math.floor((end - start) / 86_400_000) + 1;
   if (count > MAX_AUDIT_DAYS) throw new BadRequestError(`a range of ${count} days is more than ${MAX_AUDIT_DAYS}; ask for a shorter one`, 'since');
   return Array.from({ length: count }, (_, i) => auditDayPartition(new Date(start + i * 86_400_000).toISOString()));

@@ -61,7 +61,9 @@ describe('the audit log on the embedded stack, through the real CLI', () => {
     ]));
 
     const one = await runCli(['audit', '--release', manual], as('local-reader'));
-    expect(one.stdout.trim().split('\n').slice(1).every((line) => line.includes(manual))).toBe(true);
+    const rows = one.stdout.trim().split('\n').slice(1);
+    expect(rows.every((line) => line.includes(manual))).toBe(true);
+    expect(rows.map((line) => / (create|start|end at validate) /.exec(line)?.[1])).toEqual(['create', 'start', 'end at validate']);
     const none = await runCli(['audit', '--since', '2020-01-01', '--until', '2020-01-02'], as('local-reader'));
     expect(none.stdout).toBe('No audit entries from 2020-01-01T00:00:00.000Z to 2020-01-02T00:00:00.000Z.\n');
 

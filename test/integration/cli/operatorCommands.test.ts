@@ -70,6 +70,8 @@ describe('autopilot monitors, alerts and audit', () => {
     expect(json.stderr).toBe('');
     expect(JSON.parse(json.stdout)).toMatchObject({ entries: [{ actor: 'eli', action: 'rollback' }], truncated: false });
     expect(api.requests.at(-1)?.path).toBe('/api/audit?since=24h&pipeline=churn&limit=1000');
+    await runCli(['audit', '--release', 'rel-done'], env);
+    expect(api.requests.at(-1)?.path).toBe('/api/audit?release=rel-done&limit=1000');
   });
 
   test('audit warns on stderr when the limit cut the log, keeping stdout pure JSON', async () => {
