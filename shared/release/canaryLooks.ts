@@ -46,7 +46,8 @@ export function canaryLook(analysis: CanaryAnalysisState, context: CanaryLookCon
 
 /**
  * The looks with `look` added: one look per interval cursor (a redriven step that analyses
- * the same interval again replaces its look instead of adding a second), then the most
+ * the same interval again replaces its look instead of adding a second; so does the look
+ * after an interval without traffic, which left the cursor in place), then the most
  * recent within MAX_LOOKS and MAX_LOOKS_CHARS (the newest look is always kept). The input
  * is not changed.
  */
