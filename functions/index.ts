@@ -17,6 +17,8 @@ import './http/logs';
 import './monitors';
 import './alerts';
 import './amlEvents';
+// Last: the API document lists every route registered above.
+import './http/openapi';
 
 // Build the services at start so a bad autopilot.yaml fails loudly and local
 // endpoints are served again right after a restart.
