@@ -7,7 +7,10 @@ import { BadRequestError, ConfigError, ForbiddenError, NotFoundError } from '../
 import { UnreadableRecordError } from '../../shared/release/unreadable';
 import type { z } from 'zod';
 import { ERROR_CODES, type ErrorStatus } from '../../shared/api/errorBody';
-import type { ApiAccess, ApiMethod, ApiOperation, ApiResponses, RouteParamNames } from '../../shared/api/operation';
+import type { ApiOperation, ApiResponses } from '../../shared/api/operation';
+import type { ApiRouteOptions, BodyOf, BodySpec, OutputOf, ParamsOf, RoleCheckedHandler } from './routeTypes';
+
+export type { ApiReply, ApiRouteOptions, BodySpec, RouteInput } from './routeTypes';
 import { services } from '../services';
 
 type Handler = (request: HttpRequest, context: InvocationContext, services: Services) => Promise<HttpResponseInit>;
@@ -26,89 +29,6 @@ export function api(handler: Handler) {
   }, (request) => ({ releaseId: request.params.id, pipeline: request.params.pipeline }));
 }
 
-/** A body parsed by its schema, or by a parser of its own (richer messages) that the schema documents. */
-export type BodySpec = z.ZodType | { schema: z.ZodType; parse: (raw: unknown) => unknown };
-type BodyOf<B> = B extends z.ZodType ? z.output<B> : B extends { parse: (raw: unknown) => infer T } ? T : undefined;
-type OutputOf<S> = S extends z.ZodType ? z.output<S> : undefined;
-
-type ParamsOf<Route extends string> = [RouteParamNames<Route>] extends [never] ? undefined : { [K in RouteParamNames<Route>]: string };
-
-/** `params` is required exactly when the route has `{name}` segments, with one string field per name. */
-type ParamsOption<Route extends string> = [RouteParamNames<Route>] extends [never]
-  ? { params?: undefined }
-  : { params: z.ZodObject & z.ZodType<Record<RouteParamNames<Route>, string>, Record<RouteParamNames<Route>, string>> };
-
-/**
- * How to declare a route (the API document, GET /api/openapi.json and docs/api.md, is built
- * from these; nothing else describes the API):
- * - `route`, `method`; `action`: the RBAC action checked before the handler runs, `anonymous`,
- *   or `function-key` (the host checks `?code=`); `environment` it is checked in.
- * - `summary` (one line, for docs/api.md) and optionally `description`.
- * - `params`: a `z.object` with one string field per `{name}` in the route (the types require it).
- * - `query`, `headers`: `z.object`s of the parameters read; `body`: the JSON body's schema
- *   (or `{schema, parse}` for a parser with its own messages). They are parsed here, before the
- *   handler, into its `input` argument; a bad value is a 400 naming it.
- * - `responses`: per success status, `{description, json?: schema, text?: 'text/markdown'}`; the
- *   handler's `jsonBody` must match one declared `json` schema (the types check it). Put response
- *   schemas in shared/api/ so the CLI parses the same ones.
- * - `errors`: statuses beyond those implied (400 with input, 401/403 with an action, 404 with
- *   params, 500/503 always), e.g. `[409]` for a route that reads release records.
- */
-export type ApiRouteOptions<
-  Route extends string = string,
-  Q extends z.ZodObject | undefined = z.ZodObject | undefined,
-  B extends BodySpec | undefined = BodySpec | undefined,
-  H extends z.ZodObject | undefined = z.ZodObject | undefined,
-  R extends ApiResponses = ApiResponses,
-> = {
-  route: Route;
-  method: ApiMethod;
-  /** What the caller must be allowed to do; `anonymous` for health; `function-key` for webhooks the host guards. */
-  action: ApiAccess;
-  /** @default the action's own default environment */
-  environment?: EnvironmentName;
-  summary: string;
-  description?: string;
-  query?: Q;
-  headers?: H;
-  body?: B;
-  responses: R;
-  /** @default [] */
-  errors?: readonly ErrorStatus[];
-} & ParamsOption<Route>;
-
-/** What apiRoute parsed for the handler. */
-export interface RouteInput<P, Q, B, H> {
-  params: P;
-  query: Q;
-  body: B;
-  headers: H;
-  context: InvocationContext;
-}
-
-/**
- * A loose object's output type has an `[x: string]: unknown` index signature that interfaces
- * (a handler's `ReleaseReport`) lack; without it the check is the declared fields, deeply.
- */
-type DeclaredFields<T> = T extends readonly (infer U)[]
-  ? DeclaredFields<U>[]
-  : T extends object
-    ? { [K in keyof T as string extends K ? (unknown extends T[K] ? never : K) : K]: DeclaredFields<T[K]> }
-    : T;
-type JsonOf<R extends ApiResponses> = { [S in keyof R]: R[S] extends { json: infer J } ? DeclaredFields<OutputOf<J>> : never }[keyof R];
-/** A handler's answer: a declared status, and a body matching a declared `json` schema or a declared text type. */
-export type ApiReply<R extends ApiResponses> = { status?: keyof R & number; headers?: Record<string, string> } & (
-  | { jsonBody: JsonOf<R>; body?: undefined }
-  | { body: string; jsonBody?: undefined }
-);
-
-type RoleCheckedHandler<P, Q, B, H, R extends ApiResponses> = (
-  request: HttpRequest,
-  services: Services,
-  caller: Principal | undefined,
-  input: RouteInput<P, Q, B, H>,
-) => Promise<ApiReply<R>>;
-
 const operations: ApiOperation[] = [];
 
 /** Every operation registered through apiRoute in this process, for the API document. */
@@ -119,7 +39,18 @@ export function registeredOperations(): readonly ApiOperation[] {
 /**
  * Registers one API function and its operation in the API document. Authentication happens
  * here (Entra ID tokens in Azure, local tokens on the embedded stack), so the Functions auth
- * level is anonymous, except for `function-key` routes. See ApiRouteOptions for how to declare.
+ * level is anonymous, except for `function-key` routes. How to declare: ApiRouteOptions
+ * (functions/http/routeTypes.ts). For example:
+ *
+ * ```ts
+ * apiRoute('getThing', {
+ *   route: 'things/{id}', method: 'GET', action: 'read',
+ *   params: z.object({ id: z.string().min(1) }),          // required: the route has {id}
+ *   query: z.object({ limit: wholeNumberParam(1, 100, 20) }),
+ *   summary: 'One thing.',
+ *   responses: { 200: { description: 'The thing', json: ThingResponse } }, // ThingResponse in shared/api/
+ * }, async (_request, s, caller, { params, query }) => ({ jsonBody: { thing: await s.things.get(params.id, query.limit) } }));
+ * ```
  */
 export function apiRoute<
   const Route extends string,
@@ -135,7 +66,7 @@ export function apiRoute<
   const params = options.params as z.ZodObject | undefined;
   checkParamsMatchRoute(name, options.route, params);
   const body = options.body as BodySpec | undefined;
-  const bodySchema = body === undefined ? undefined : 'parse' in body && typeof body.parse === 'function' && 'schema' in body ? body.schema : (body as z.ZodType);
+  const bodySchema = body === undefined ? undefined : isOwnParser(body) ? body.schema : body;
   operations.push({
     name, route: options.route, method: options.method, access: options.action, summary: options.summary, responses: options.responses,
     ...(options.environment ? { environment: options.environment } : {}),
@@ -165,9 +96,14 @@ export function apiRoute<
   });
 }
 
+/** Zod schemas have a `parse` too: tell `{schema, parse}` apart by zod's own marker. */
+function isOwnParser(body: BodySpec): body is { schema: z.ZodType; parse: (raw: unknown) => unknown } {
+  return !('_zod' in body);
+}
+
 async function parseBody(body: BodySpec, request: HttpRequest): Promise<unknown> {
   const raw = await jsonBodyOf(request);
-  return 'schema' in body && typeof body.parse === 'function' && !(body instanceof Object && '_zod' in body) ? body.parse(raw) : parseOrThrow(body as z.ZodType, raw, 'body');
+  return isOwnParser(body) ? body.parse(raw) : parseOrThrow(body, raw, 'body');
 }
 
 /** A route's `{name}`s and its params schema must agree, or the document would lie about the path. */
