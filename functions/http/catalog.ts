@@ -5,7 +5,7 @@ import { wholeNumberParam } from './queryParams';
 import { apiRoute } from './respond';
 
 const EventsQuery = z.object({ limit: wholeNumberParam(1, 500, 50), type: z.string().min(1).max(200).optional() });
-const ModelsQuery = z.object({ name: z.string().min(1).optional().meta({ description: 'Only the versions of this model.' }) });
+const ModelsQuery = z.object({ name: z.string().optional().meta({ description: 'Only the versions of this model (empty: all).' }) });
 
 const VERSION: string = (require('../../package.json') as { version: string }).version;
 
@@ -44,7 +44,7 @@ apiRoute('listModels', {
 }, async (_request, s, _caller, { query }) => {
   const lists = await Promise.all(
     ENVIRONMENTS.map(async (environment) =>
-      (await s.workspaces[environment].listModels(query.name)).map((m) => ({ ...m, format: m.format ?? 'custom_model', environment })),
+      (await s.workspaces[environment].listModels(query.name || undefined)).map((m) => ({ ...m, format: m.format ?? 'custom_model', environment })),
     ),
   );
   return { jsonBody: { models: lists.flat() } };

@@ -45,7 +45,7 @@ function operationSection(method: string, path: string, op: Json): string[] {
     lines.push(`- **${p.in} \`${p.name as string}\`**${p.required ? '' : ' (optional)'}: ${typeText(schema)}${desc ? ` — ${desc}` : ''}`);
   }
   const body = ((op.requestBody as Json | undefined)?.content as Json | undefined)?.['application/json'] as Json | undefined;
-  if (body) lines.push(`- **Body** (JSON): ${typeText(body.schema as Json)}`);
+  if (body) lines.push(`- **Body** (JSON): ${typeText(body.schema as Json, 1)}`);
   const responses = Object.entries(op.responses as Json) as [string, Json][];
   for (const [status, r] of responses.filter(([status]) => status.startsWith('2'))) {
     const content = Object.entries((r.content ?? {}) as Json).map(([type, media]) => `\`${type}\` ${type === 'application/json' ? typeText((media as Json).schema as Json, 1) : ''}`.trim());
