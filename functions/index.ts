@@ -20,6 +20,8 @@ import './alerts';
 import './amlEvents';
 import './notifications';
 import './http/notifications';
+// Last: the API document lists every route registered above.
+import './http/openapi';
 
 // Build the services at start so a bad autopilot.yaml fails loudly and local
 // endpoints are served again right after a restart.

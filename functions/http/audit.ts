@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { resolveSince } from '../../shared/endpoints/deploymentLogs';
 import { BadRequestError } from '../../shared/errors';
-import { parseQuery, wholeNumberParam } from './queryParams';
+import { AuditResponse } from '../../shared/api/releaseResponses';
+import { wholeNumberParam } from './queryParams';
 import { apiRoute } from './respond';
 
 const AuditQuery = z.object({
@@ -18,8 +19,11 @@ const AuditQuery = z.object({
  * release's whole log). `truncated` says more
  * entries matched than `limit`.
  */
-apiRoute('listAudit', { route: 'audit', method: 'GET', action: 'read' }, async (request, s) => {
-  const query = parseQuery(AuditQuery, request);
+apiRoute('listAudit', {
+  route: 'audit', method: 'GET', action: 'read', query: AuditQuery,
+  summary: 'The audit log across releases, oldest first (`since`/`until`: ISO times or spans such as 24h, 7d; default the last 7 days).',
+  responses: { 200: { description: 'The entries in the range', json: AuditResponse } },
+}, async (_request, s, _caller, { query }) => {
   const now = s.clock.now();
   // One release's whole log by default; across releases the last 7 days.
   const since = query.since ? timeParam(query.since, now, 'query.since') : query.release ? new Date(0).toISOString() : timeParam('7d', now, 'query.since');

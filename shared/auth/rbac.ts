@@ -37,6 +37,11 @@ const DEFAULT_ENVIRONMENT: Record<Action, EnvironmentName> = {
   'notifications:redeliver': 'prod',
 };
 
+/** The environment an action is checked in when the route names none. */
+export function defaultEnvironmentOf(action: Action): EnvironmentName {
+  return DEFAULT_ENVIRONMENT[action];
+}
+
 /** A request without valid credentials. */
 export class UnauthenticatedError extends AutopilotError {
   constructor() {

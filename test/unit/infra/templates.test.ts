@@ -274,7 +274,8 @@ describe('infra/main.json (ARM template)', () => {
     const source = (file: string) => readFileSync(join(infra, '..', 'functions', file), 'utf8');
     expect(source('blobCreated.ts')).toContain("app.eventGrid('blobCreated'");
     expect(source('amlEvents.ts')).toContain("app.eventGrid('amlEvents'");
-    expect(source('alerts.ts')).toMatch(/route: 'alerts',\s*methods: \['POST'\],\s*authLevel: 'function'/);
+    // `function-key` routes register with authLevel 'function' (functions/http/respond.ts).
+    expect(source('alerts.ts')).toMatch(/apiRoute\('receiveAlert', \{\s*route: 'alerts', method: 'POST', action: 'function-key'/);
     expect(source('releaseSteps.ts')).toContain('queueName: STEPS_QUEUE');
     expect(readFileSync(join(infra, '..', 'adapters', 'compose.ts'), 'utf8')).toContain(`STEPS_QUEUE = '${template.variables.stepsQueue}'`);
     expect(source('notifications.ts')).toContain('queueName: NOTIFICATIONS_QUEUE');
