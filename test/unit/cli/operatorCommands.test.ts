@@ -74,6 +74,8 @@ describe('a rejected release', () => {
 describe('monitor, alert and audit tables', () => {
   const run = MonitorRunView.parse({
     id: 'm-1', pipeline: 'default', at: '2026-12-04T11:00:00.000Z', trigger: 'manual', endpoint: 'default-prod', outcome: 'drift', rows: 840,
+    window: { from: '2026-12-04T10:00:00.000Z', to: '2026-12-04T11:00:00.000Z' },
+    unreadable: { malformedLines: 0, outsideRange: 0, vanishedBlobs: 0, samples: [] },
     reasons: ['x: PSI 0.41 > 0.2', 'color: chi2 p 0.001'], retrain: { releaseId: 'default-r9', rows: 5000, sources: [] },
   });
 
