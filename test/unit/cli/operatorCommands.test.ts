@@ -96,7 +96,7 @@ describe('monitor, alert and audit tables', () => {
 
   test('alerts show what fired and what was done', () => {
     const alert = AlertView.parse({
-      alert: { alertId: 'a1', rule: 'high-latency', condition: 'Fired', severity: 'Sev2', firedAt: '2026-12-04T10:59:00Z' },
+      alert: { alertId: 'a1', rule: 'high-latency', condition: 'Fired', severity: 'Sev2', service: 'Platform', targets: ['/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/w/onlineEndpoints/default-prod'], firedAt: '2026-12-04T10:59:00Z' },
       receivedAt: '2026-12-04T11:00:00Z', outcome: 'rolled_back', endpoints: ['default-prod'], releases: ['default-r8'],
     });
     expect(formatAlertsTable([alert])[1]).toMatch(/^2026-12-04T11:00:00Z\s+high-latency\s+Fired\s+Sev2\s+rolled_back\s+default-prod\s+default-r8$/);
