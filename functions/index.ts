@@ -14,6 +14,7 @@ import './http/catalog';
 import './http/control';
 import './http/repair';
 import './http/logs';
+import './http/dashboard';
 import './monitors';
 import './alerts';
 import './amlEvents';

@@ -1,17 +1,10 @@
 import { z } from 'zod';
-import type { EnvironmentName } from '../../shared/config/schema';
 import { NotFoundError } from '../../shared/errors';
-import type { Stage } from '../../shared/release/types';
 import { authorize } from '../../shared/auth/rbac';
+import { environmentAtStage } from '../../shared/auth/stageEnvironment';
 import { apiRoute, callerOf, jsonBodyOf, parseOrThrow } from './respond';
 
 const ReasonBody = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() });
-
-/** Which environment an action on a release at this stage touches (and so which role it needs). */
-function environmentAt(stage: Stage): EnvironmentName {
-  if (stage === 'approval' || stage === 'canary' || stage === 'promote') return 'prod';
-  return stage === 'deploy_staging' ? 'staging' : 'dev';
-}
 
 apiRoute('approveRelease', { route: 'releases/{id}/approve', method: 'POST', action: 'release:approve', environment: 'prod' }, async (request, s, caller) => {
   const release = await s.control.approve(request.params.id ?? '', caller!.name);
@@ -42,7 +35,7 @@ apiRoute('cancelRelease', { route: 'releases/{id}/cancel', method: 'POST', actio
   const { reason } = parseOrThrow(ReasonBody, await jsonBodyOf(request), 'body');
   const id = request.params.id ?? '';
   const current = await s.control.get(id);
-  const caller = authorize(await callerOf(request, s), 'release:cancel', environmentAt(current.stage));
+  const caller = authorize(await callerOf(request, s), 'release:cancel', environmentAtStage(current.stage));
   const release = await s.control.cancel(id, caller.name, reason ?? 'cancelled by hand');
   return { jsonBody: { release } };
 });
