@@ -20,6 +20,7 @@ import {
   type ReleaseView,
   type UnreadableView,
   ReleaseReportResponse,
+  DashboardSessionResponse,
 } from './apiSchemas';
 import type { ReleaseReport } from '../shared/release/report';
 import { ApiError, ApiUnreachableError, CliError, networkProblem } from './errors';
@@ -120,6 +121,12 @@ export class ApiClient {
     if (query.since) params.set('since', query.since);
     const path = `/endpoints/${encodeURIComponent(endpoint)}/deployments/${encodeURIComponent(deployment)}/logs?${params}`;
     return this.request('GET', path, DeploymentLogsResponse, undefined, 60_000);
+  }
+
+  /** A one-time link that signs the caller in to the dashboard (two minutes, once). */
+  async createDashboardSession(): Promise<{ url: string; expiresAt: string }> {
+    const { url, expiresAt } = await this.request('POST', '/dashboard/sessions', DashboardSessionResponse, {});
+    return { url, expiresAt };
   }
 
   async listModels(): Promise<ModelView[]> {

@@ -89,3 +89,6 @@ export const DeploymentLogsResponse = z.looseObject({
   lines: z.array(z.looseObject({ time: z.string().optional(), text: z.string() })),
 });
 export type DeploymentLogsView = z.infer<typeof DeploymentLogsResponse>;
+
+/** POST /api/dashboard/sessions: a one-time sign-in link for the dashboard. */
+export const DashboardSessionResponse = z.looseObject({ url: z.url(), expiresAt: z.string() });

@@ -6,6 +6,7 @@ import { registerEndpointsCommand } from './commands/endpoints';
 import { registerEventsCommand } from './commands/events';
 import { registerLogsCommand } from './commands/logs';
 import { registerModelsCommand } from './commands/models';
+import { registerOpenCommand } from './commands/open';
 import { registerReleaseCommand } from './commands/release';
 import { registerReportCommand } from './commands/report';
 import { registerReleasesCommand } from './commands/releases';
@@ -48,5 +49,6 @@ export function createProgram(context: CommandContext): Command {
   registerModelsCommand(program, context);
   registerEventsCommand(program, context);
   registerDoctorCommand(program, context);
+  registerOpenCommand(program, context);
   return program;
 }

@@ -1,6 +1,7 @@
 import { app, type HttpMethod, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import type { Services } from '../../adapters/compose';
 import { invocationHandler } from '../../adapters/telemetry';
+import { CsrfRefusedError } from '../../adapters/auth/sessionCookie';
 import { authorize, UnauthenticatedError, type Action, type Principal } from '../../shared/auth/rbac';
 import type { EnvironmentName } from '../../shared/config/schema';
 import { BadRequestError, ConfigError, ForbiddenError, NotFoundError } from '../../shared/errors';
@@ -59,6 +60,7 @@ function errorResponse(error: unknown, context: InvocationContext): HttpResponse
   if (error instanceof BadRequestError) return body(400, 'BadRequest', error.message, error.where);
   if (error instanceof UnauthenticatedError) return body(401, 'Unauthenticated', error.message);
   if (error instanceof ForbiddenError) return body(403, 'Forbidden', error.message);
+  if (error instanceof CsrfRefusedError) return body(403, 'CsrfHeaderMissing', error.message);
   if (error instanceof NotFoundError) return body(404, 'NotFound', error.message);
   if (error instanceof UnreadableRecordError) return body(409, 'UnreadableRecord', error.message);
   if (error instanceof ConfigError) return body(503, 'ConfigurationInvalid', error.message);
@@ -67,9 +69,9 @@ function errorResponse(error: unknown, context: InvocationContext): HttpResponse
   return body(500, 'InternalError', `internal error; see the host log for invocation ${context.invocationId}`);
 }
 
-/** The caller (Entra ID token, App Service sign-in, or a local token): see adapters/auth/authenticator.ts. */
+/** The caller (Entra ID token, App Service sign-in, a local token or the dashboard's session cookie): see adapters/auth/authenticator.ts. */
 export function callerOf(request: HttpRequest, s: Services): Promise<Principal | undefined> {
-  return s.authenticate(request.headers);
+  return s.authenticate(request.headers, { method: request.method });
 }
 
 async function requireRole(request: HttpRequest, s: Services, action: Action, environment?: EnvironmentName): Promise<Principal> {

@@ -1,0 +1,54 @@
+import type { HttpRequest } from '@azure/functions';
+import { CSRF_HEADER, CsrfRefusedError, SESSION_COOKIE, sessionIdFrom } from '../../adapters/auth/sessionCookie';
+import { SESSION_TTL_MS } from '../../shared/auth/dashboardSessions';
+import { DASHBOARD_SECURITY_HEADERS } from '../../shared/dashboard/dashboardHeaders';
+import { refusedSignInPage } from '../../shared/dashboard/signInPage';
+import { apiRoute, callerOf } from './respond';
+
+/** `https://host/api` from a request to `https://host/api/dashboard/...`, whatever the route prefix. */
+function apiBaseOf(request: HttpRequest): { origin: string; base: string; secure: boolean } {
+  const url = new URL(request.url);
+  return { origin: url.origin, base: url.pathname.replace(/\/dashboard(\/.*)?$/i, ''), secure: url.protocol === 'https:' };
+}
+
+function sessionCookie(value: string, maxAgeSeconds: number, secure: boolean) {
+  return { name: SESSION_COOKIE, value, path: '/', httpOnly: true, sameSite: 'Strict' as const, secure, maxAge: maxAgeSeconds };
+}
+
+/** Any signed-in caller (a bearer token: the CLI's `autopilot open`) gets a one-time sign-in link for the dashboard. */
+apiRoute('createDashboardSession', { route: 'dashboard/sessions', method: 'POST', action: 'read' }, async (request, s, caller) => {
+  const { code, expiresAt } = await s.dashboard.sessions.issueLoginCode(caller!);
+  const { origin, base } = apiBaseOf(request);
+  return { status: 201, jsonBody: { url: `${origin}${base}/dashboard/login?code=${code}`, expiresAt: expiresAt.toISOString() } };
+});
+
+/** Spends the link's code: sets the session cookie and goes to the dashboard, or says why not. */
+apiRoute('dashboardLogin', { route: 'dashboard/login', method: 'GET', action: 'anonymous' }, async (request, s) => {
+  const code = request.query.get('code');
+  const result = code ? await s.dashboard.sessions.redeemLoginCode(code) : { kind: 'refused' as const, why: 'missing' as const };
+  const headers = { 'cache-control': 'no-store', ...DASHBOARD_SECURITY_HEADERS };
+  if (result.kind === 'refused') {
+    const page = refusedSignInPage(result.why);
+    return { status: page.status, headers: { ...headers, 'content-type': 'text/html; charset=utf-8' }, body: page.html };
+  }
+  const { base, secure } = apiBaseOf(request);
+  return {
+    status: 302,
+    headers: { ...headers, location: `${base}/dashboard/` },
+    cookies: [sessionCookie(result.sessionId, Math.floor(SESSION_TTL_MS / 1000), secure)],
+  };
+});
+
+/** Who is signed in (principal null when nobody), and how to sign in. */
+apiRoute('dashboardMe', { route: 'dashboard/me', method: 'GET', action: 'anonymous' }, async (request, s) => {
+  const principal = (await callerOf(request, s)) ?? null;
+  return { headers: { 'cache-control': 'no-store' }, jsonBody: { principal, signIn: s.dashboard.appServiceLogin ? { appServiceLogin: s.dashboard.appServiceLogin } : {} } };
+});
+
+/** Ends the cookie's session everywhere and clears the cookie. */
+apiRoute('dashboardSignOut', { route: 'dashboard/signout', method: 'POST', action: 'anonymous' }, async (request, s) => {
+  if (request.headers.get(CSRF_HEADER) !== '1') throw new CsrfRefusedError('POST');
+  const sessionId = sessionIdFrom(request.headers.get('cookie'));
+  if (sessionId) await s.dashboard.sessions.end(sessionId);
+  return { status: 200, jsonBody: { signedOut: true }, cookies: [sessionCookie('', 0, apiBaseOf(request).secure)] };
+});
