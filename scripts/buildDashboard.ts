@@ -3,10 +3,14 @@
  * content-hashed assets, an index.html that loads them (no inline script, so the CSP can be
  * strict) and manifest.json, the only list of files the dashboard function will serve.
  *
+ * Every stack start builds (devhost/main.ts), and tests start stacks in parallel: so a build
+ * never deletes or rewrites a file in place. Hashed names already there have that content;
+ * new ones, index.html and the manifest are written beside and renamed over (atomic).
+ *
  *   node --import tsx scripts/buildDashboard.ts
  */
 import { build } from 'esbuild';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import type { DashboardManifest } from '../adapters/dashboard/dashboardManifest';
 
@@ -25,9 +29,14 @@ function contentTypeOf(file: string): string {
   return type;
 }
 
-/** Builds dashboard/dist from scratch; returns the manifest it wrote. */
+function writeAtomically(file: string, content: Uint8Array | string): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, content);
+  renameSync(temporary, file);
+}
+
+/** Builds dashboard/dist; returns the manifest it wrote. */
 export async function buildDashboard(options: { minify?: boolean } = {}): Promise<DashboardManifest> {
-  rmSync(DASHBOARD_DIST, { recursive: true, force: true });
   const assetsDir = join(DASHBOARD_DIST, 'assets');
   mkdirSync(assetsDir, { recursive: true });
   const result = await build({
@@ -44,11 +53,13 @@ export async function buildDashboard(options: { minify?: boolean } = {}): Promis
     entryNames: '[name]-[hash]',
     outdir: assetsDir,
     metafile: true,
+    write: false,
     logLevel: 'warning',
     // The rbac module imports zod's schemas only; nothing of node must slip into the page.
     define: { 'process.env.NODE_ENV': '"production"' },
   });
-  const built = Object.keys(result.metafile.outputs).map((out) => relative(DASHBOARD_DIST, resolve(ROOT, out)).split('\\').join('/'));
+  for (const out of result.outputFiles) if (!existsSync(out.path)) writeAtomically(out.path, out.contents);
+  const built = result.outputFiles.map((out) => relative(DASHBOARD_DIST, out.path).split('\\').join('/'));
   const scripts = built.filter((f) => f.endsWith('.js'));
   const styles = built.filter((f) => f.endsWith('.css'));
   const html = [
@@ -65,13 +76,13 @@ export async function buildDashboard(options: { minify?: boolean } = {}): Promis
     '</html>',
     '',
   ].join('\n');
-  writeFileSync(join(DASHBOARD_DIST, 'index.html'), html);
+  writeAtomically(join(DASHBOARD_DIST, 'index.html'), html);
   const manifest: DashboardManifest = {
     files: Object.fromEntries(
       [...built, 'index.html'].map((file) => [file, { contentType: contentTypeOf(file), immutable: file !== 'index.html' }]),
     ),
   };
-  writeFileSync(join(DASHBOARD_DIST, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeAtomically(join(DASHBOARD_DIST, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
 }
 

@@ -18,7 +18,7 @@ export function refusedSignInPage(why: Refusal): { status: number; html: string 
     status: why === 'expired' || why === 'used' ? 410 : 400,
     html: [
       '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign-in link refused · mlops-autopilot</title></head>',
-      '<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto">',
+      '<body>',
       '<h1>Sign-in link refused</h1>',
       `<p id="why">${WHY[why]} You are not signed in.</p>`,
       '<p>Run <code>autopilot open</code> again for a new link (<code>--url-only</code> prints it).</p>',
