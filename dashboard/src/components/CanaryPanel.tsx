@@ -12,7 +12,8 @@ export function CanaryPanel(props: { release: ReleaseView }) {
   const canary = release.canary;
   const live = release.status === 'running' && release.stage === 'canary';
   const endpoints = useApi<{ endpoints: EndpointView[] }>(canary ? '/endpoints' : null, live ? { pollMs: 2000 } : {});
-  if (!canary) return <section class="panel canary"><h2>Canary</h2><p class="muted">No canary yet.</p></section>;
+  // The first model in prod has nothing to compare with: the stage's detail says so.
+  if (!canary) return <section class="panel canary"><h2>Canary</h2><p class="muted">{release.stages.canary?.detail ?? 'No canary yet.'}</p></section>;
   const prod = release.deployments.prod;
   return (
     <section class="panel canary" data-testid="canary-panel">

@@ -18,12 +18,18 @@ function ReleaseLine(props: { label: string; release: ReleaseView }) {
   );
 }
 
-function PipelineCard(props: { name: string; releases: ReleaseView[]; endpoints: EndpointView[] }) {
+/** GET /api/health: the pipelines autopilot.yaml defines and where each takes its data from. */
+interface Health {
+  pipelines: { name: string; container: string; prefix: string }[];
+}
+
+function PipelineCard(props: { name: string; watches?: string; releases: ReleaseView[]; endpoints: EndpointView[] }) {
   const current = props.releases.find((r) => r.status === 'running' || r.status === 'queued');
   const last = props.releases.find((r) => r !== current);
   return (
     <section class="panel pipeline" data-pipeline={props.name}>
       <h2>{props.name}</h2>
+      {props.watches && <p class="muted">New data in {props.watches} starts a release.</p>}
       <p class="doing" data-testid="doing">{current ? `Releasing: ${current.stage.replace('_', ' ')}` : 'Idle'}</p>
       {current && <ReleaseLine label="Current" release={current} />}
       {last && <ReleaseLine label="Last" release={last} />}
@@ -44,19 +50,23 @@ function PipelineCard(props: { name: string; releases: ReleaseView[]; endpoints:
 function PipelinesPage() {
   const releases = useApi<ReleaseList>('/releases?limit=200', { pollMs: OVERVIEW_POLL_MS });
   const endpoints = useApi<{ endpoints: EndpointView[] }>('/endpoints', { pollMs: OVERVIEW_POLL_MS });
+  const health = useApi<Health>('/health');
   return (
     <>
       <h1>Pipelines</h1>
       <Loaded state={releases} what="releases">
         {(list) => {
-          // Releases come newest first; pipelines with endpoints but no release show too.
-          const names = [...new Set([...list.releases.map((r) => r.pipeline), ...(endpoints.data?.endpoints ?? []).map((e) => e.name.replace(/-(dev|staging|prod)$/, ''))])].sort();
+          // The configured pipelines, and any that only older releases name. Releases come newest first.
+          const configured = health.data?.pipelines ?? [];
+          const names = [...new Set([...configured.map((p) => p.name), ...list.releases.map((r) => r.pipeline)])].sort();
           if (names.length === 0) return <p class="muted">No pipeline has run yet: upload training data (autopilot upload) to start the first release.</p>;
           return names.map((name) => (
             <PipelineCard
               name={name}
+              watches={configured.filter((p) => p.name === name).map((p) => `${p.container}/${p.prefix}`)[0]}
               releases={list.releases.filter((r) => r.pipeline === name)}
-              endpoints={(endpoints.data?.endpoints ?? []).filter((e) => e.name.startsWith(`${name}-`))}
+              // Endpoints are `<pipeline>-<environment>` (DESIGN: operator contract).
+              endpoints={(endpoints.data?.endpoints ?? []).filter((e) => e.name === `${name}-${e.environment}`)}
             />
           ));
         }}

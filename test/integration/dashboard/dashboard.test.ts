@@ -1,12 +1,12 @@
 import { BlobServiceClient } from '@azure/storage-blob';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { generateCsv } from '../../../examples/tabular/generate';
 import { buildDashboard } from '../../../scripts/buildDashboard';
 import { STAGES } from '../../../shared/release/stageOrder';
-import type { Release } from '../../../shared/release/types';
+import type { Release, Stage } from '../../../shared/release/types';
 import { runCli } from '../cli/runCli';
 import { startTestStack, waitFor, type TestStack } from '../e2e/localStack';
 
@@ -24,11 +24,16 @@ let stack: TestStack;
 let context: BrowserContext;
 let page: Page;
 let userDataDir: string;
+let gateDir: string;
+/** The training job waits until this file exists (test/fixtures/e2e/waitForGate.js). */
+let trainingGate: string;
 
 beforeAll(async () => {
   await buildDashboard();
   mkdirSync(ARTIFACTS, { recursive: true });
-  stack = await startTestStack({ config: join(ROOT, 'test/fixtures/dashboard/autopilot.yaml') });
+  gateDir = mkdtempSync(join(tmpdir(), 'autopilot-gate-'));
+  trainingGate = join(gateDir, 'open');
+  stack = await startTestStack({ config: join(ROOT, 'test/fixtures/dashboard/autopilot.yaml'), env: { AUTOPILOT_TEST_GATE: trainingGate } });
   userDataDir = mkdtempSync(join(tmpdir(), 'autopilot-chromium-'));
   context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: '/usr/bin/chromium',
@@ -42,12 +47,14 @@ beforeAll(async () => {
 afterAll(async () => {
   await context?.close();
   await stack?.stop();
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  for (const dir of [userDataDir, gateDir]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 async function screenshot(name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-  if (process.env['UPDATE_SCREENSHOTS'] === '1') await page.screenshot({ path: join(ROOT, 'docs/images', `dashboard-${name}.png`), fullPage: true });
+  if (process.env['UPDATE_SCREENSHOTS'] !== '1') return;
+  mkdirSync(join(ROOT, 'docs/images'), { recursive: true });
+  await page.screenshot({ path: join(ROOT, 'docs/images', `dashboard-${name}.png`), fullPage: true });
 }
 
 /** The real CLI, as a person runs it: `autopilot open --url-only --as <role>`. */
@@ -107,8 +114,9 @@ describe('the dashboard in headless Chromium', () => {
     await page.goto(`${stack.api}/dashboard/#/releases/${id}`);
 
     // Watch the page, not the API: each stage it shows, in order, until it waits for approval.
+    // Training waits at the gate until the page has shown it, so the page is seen to move.
     const seen: string[] = [];
-    for (;;) {
+    while (seen.at(-1) !== 'approval') {
       const shown = await page.waitForFunction(
         (previous: string | undefined) => {
           const stage = document.querySelector('article.release')?.getAttribute('data-stage');
@@ -118,11 +126,13 @@ describe('the dashboard in headless Chromium', () => {
         { timeout: STAGE_TIMEOUT, polling: 200 },
       );
       seen.push((await shown.jsonValue()) as string);
-      if (seen.at(-1) === 'approval' || STAGES.indexOf(seen.at(-1) as (typeof STAGES)[number]) > STAGES.indexOf('approval')) break;
+      if (seen.at(-1) === 'train') writeFileSync(trainingGate, '');
+      if (STAGES.indexOf(seen.at(-1) as Stage) > STAGES.indexOf('approval')) break;
     }
+    const order = seen.map((s) => STAGES.indexOf(s as Stage));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(seen).toContain('train');
     expect(seen.at(-1)).toBe('approval');
-    expect(seen.map((s) => STAGES.indexOf(s as (typeof STAGES)[number]))).toEqual([...seen.map((s) => STAGES.indexOf(s as (typeof STAGES)[number]))].sort((a, b) => a - b));
-    expect(seen.length).toBeGreaterThanOrEqual(3); // it moved while we watched, not one late load
     await page.waitForSelector('button[data-action="approve"]', { timeout: 60_000 });
     expect(await page.textContent('[data-testid="gate"]')).toMatch(/auc/);
     expect(await page.textContent('[data-testid="approval"]')).toMatch(/Waiting for approval/);
