@@ -48,7 +48,9 @@ for (const folder of shipped) {
 // The dashboard's bundle (functions/http/dashboard.ts serves it; adapters/dashboard finds it here).
 step('bundling the dashboard');
 run(process.execPath, ['--import', 'tsx', 'scripts/buildDashboard.ts'], root);
-cpSync(join(root, 'dashboard', 'dist'), join(out, 'dashboard', 'dist'), { recursive: true });
+// Only the files of this build (its manifest lists them), not older hashed files beside them.
+const dashboardFiles = Object.keys((JSON.parse(readFileSync(join(root, 'dashboard/dist/manifest.json'), 'utf8')) as { files: Record<string, unknown> }).files);
+for (const file of [...dashboardFiles, 'manifest.json']) cpSync(join(root, 'dashboard/dist', file), join(out, 'dashboard/dist', file));
 for (const file of ['host.json', 'autopilot.yaml', 'autopilot.azure.yaml', 'package-lock.json']) cpSync(join(root, file), join(out, file));
 // The training job's `code` folder is uploaded to Azure ML from here (sources, job and deployment YAML),
 // with the TypeScript example's self-contained bundles for Azure ML (examples/tabular/azure).

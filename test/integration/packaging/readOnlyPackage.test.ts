@@ -83,6 +83,9 @@ describe('the packaged app, read-only, on the azure backend', () => {
     expect(existsSync(join(PACKAGE, '.autopilot'))).toBe(false);
     expect(readdirSync(PACKAGE).sort()).toEqual(before);
     expect((await fetch(`${stack!.api}/releases`)).status).toBe(401);
+    // The dashboard's bundle ships in the package and is served from it.
+    const dashboard = await fetch(`${stack!.api}/dashboard/`);
+    expect([dashboard.status, /src="assets\/main-[A-Z0-9]+\.js"/.test(await dashboard.text())]).toEqual([200, true]);
     expect(stack!.output()).not.toMatch(/EROFS|read-only file system/i);
   });
 });
