@@ -22,6 +22,9 @@ export const API_BASE = window.location.pathname.replace(/\/dashboard(\/.*)?$/, 
  */
 export const CSRF_HEADER = { 'x-autopilot-csrf': '1' } as const;
 
+/** Dispatched on window when the API answers 401 to any call. */
+export const UNAUTHENTICATED_EVENT = 'autopilot:unauthenticated';
+
 async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   let response: Response;
   try {
@@ -41,6 +44,8 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   } catch {
     parsed = undefined;
   }
+  // A session that ended (expired, signed out elsewhere): the app shows the sign-in page.
+  if (response.status === 401) window.dispatchEvent(new Event(UNAUTHENTICATED_EVENT));
   if (!response.ok) {
     const error = (parsed as { error?: { code?: string; message?: string; where?: string } } | undefined)?.error;
     throw new ApiError(response.status, error?.code ?? `HTTP${response.status}`, error?.message ?? (text.slice(0, 300) || response.statusText), error?.where);
@@ -72,20 +77,31 @@ export function useApi<T>(path: string | null, options: { pollMs?: number } = {}
   const [state, setState] = useState<{ data?: T; error?: ApiError; loading: boolean }>({ loading: path !== null });
   const [tick, setTick] = useState(0);
   const reload = useCallback(() => setTick((t) => t + 1), []);
-  const latest = useRef(0);
+  // A slow answer still counts (on a loaded host each poll may take longer than the period):
+  // only an answer for a path no longer shown is dropped, and a poll waits for the last one.
+  const shownPath = useRef(path);
+  shownPath.current = path;
+  const inFlight = useRef(false);
+  const loadedPath = useRef<string | null>(null);
   useEffect(() => {
-    if (path === null) return undefined;
-    const call = ++latest.current;
-    setState((s) => ({ ...s, loading: true }));
-    apiGet<T>(path).then(
-      (data) => call === latest.current && setState({ data, loading: false }),
-      (error: unknown) => call === latest.current && setState((s) => ({ data: s.data, error: toApiError(error), loading: false })),
-    );
-    return undefined;
+    if (path === null) return;
+    inFlight.current = true;
+    // Another path's data must not show under this one's heading while it loads.
+    const samePath = loadedPath.current === path;
+    loadedPath.current = path;
+    setState((s) => (samePath ? { ...s, loading: true } : { loading: true }));
+    apiGet<T>(path)
+      .then(
+        (data) => shownPath.current === path && setState({ data, loading: false }),
+        (error: unknown) => shownPath.current === path && setState((s) => ({ data: s.data, error: toApiError(error), loading: false })),
+      )
+      .finally(() => {
+        inFlight.current = false;
+      });
   }, [path, tick]);
   useEffect(() => {
     if (path === null || !options.pollMs) return undefined;
-    const timer = window.setInterval(reload, options.pollMs);
+    const timer = window.setInterval(() => inFlight.current || reload(), options.pollMs);
     return () => window.clearInterval(timer);
   }, [path, options.pollMs, reload]);
   return { ...state, reload };

@@ -4,7 +4,7 @@
  */
 import { render } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { apiPost, useApi } from './api';
+import { apiPost, UNAUTHENTICATED_EVENT, useApi } from './api';
 import { SignIn, type SignInHints } from './components/SignIn';
 import { pages } from './pages/registry';
 import { findRoute, href, useHashPath } from './router';
@@ -38,6 +38,11 @@ function App() {
   // Anonymous: says who is signed in, or how to sign in (principal null).
   const me = useApi<{ principal: Principal | null; signIn: SignInHints }>('/dashboard/me');
   const [signedOut, setSignedOut] = useState(false);
+  useEffect(() => {
+    const onUnauthenticated = () => me.reload();
+    window.addEventListener(UNAUTHENTICATED_EVENT, onUnauthenticated);
+    return () => window.removeEventListener(UNAUTHENTICATED_EVENT, onUnauthenticated);
+  }, [me.reload]);
   const signOut = () => {
     void apiPost('/dashboard/signout').finally(() => setSignedOut(true));
   };

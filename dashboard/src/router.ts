@@ -44,6 +44,8 @@ export function useHashPath(): string {
   useEffect(() => {
     const onChange = () => setPath(currentPath());
     window.addEventListener('hashchange', onChange);
+    // Effects run after paint: a hash change between the first render and now was missed.
+    onChange();
     return () => window.removeEventListener('hashchange', onChange);
   }, []);
   return path;

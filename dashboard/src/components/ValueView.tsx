@@ -9,7 +9,7 @@ export function ValueView(props: { value: unknown }) {
   if (Array.isArray(value)) {
     if (value.length === 0) return <span class="muted">none</span>;
     if (value.every((v) => typeof v === 'object' && v !== null && !Array.isArray(v))) {
-      const columns = [...new Set(value.flatMap((v) => Object.keys(v as object)))];
+      const columns = [...new Set(value.flatMap((v) => Object.entries(v as object).filter(([, x]) => x !== undefined).map(([k]) => k)))];
       return (
         <table>
           <thead><tr>{columns.map((c) => <th>{label(c)}</th>)}</tr></thead>
@@ -22,6 +22,7 @@ export function ValueView(props: { value: unknown }) {
     return <span>{value.map(text).join(', ')}</span>;
   }
   if (typeof value === 'object') {
+    if (Object.keys(value).length === 0) return <span class="muted">none</span>;
     return (
       <dl class="facts">
         {Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).map(([k, v]) => (

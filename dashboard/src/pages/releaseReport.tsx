@@ -25,13 +25,18 @@ function ReleaseReportPage(props: { params: Record<string, string> }) {
           return keys.map((key) => (
             <section class="panel report-section" data-section={key}>
               <h2>{label(key)}</h2>
-              <ValueView value={report[key]} />
+              <ValueView value={key === 'actions' ? withoutReleaseId(report[key]) : report[key]} />
             </section>
           ));
         }}
       </Loaded>
     </>
   );
+}
+
+/** Every action is of this release: its id on each row says nothing. */
+function withoutReleaseId(actions: unknown): unknown {
+  return Array.isArray(actions) ? actions.map((a) => (a && typeof a === 'object' ? { ...(a as object), releaseId: undefined } : a)) : actions;
 }
 
 export const page: PageDef = { path: '/releases/:id/report', title: 'Decision record', component: ReleaseReportPage };

@@ -92,7 +92,7 @@ describe('the dashboard in headless Chromium', () => {
     expect([root.status, root.headers.get('location')]).toEqual([302, '/api/dashboard/']);
   });
 
-  it('tells a visitor without a session to run autopilot open, and refuses a spent link', async () => {
+  it('tells a visitor without a session to run autopilot open, refuses a spent link, shows API errors and signs out', async () => {
     await page.goto(`${stack.functions}/`);
     await page.waitForSelector('[data-testid="signin"] >> text=autopilot open', { timeout: 30_000 });
     await screenshot('sign-in');
@@ -100,6 +100,13 @@ describe('the dashboard in headless Chromium', () => {
     const again = await page.goto(link);
     expect(again!.status()).toBe(410);
     expect(await page.textContent('#why')).toMatch(/already been used/);
+
+    // Signed in (the refused link took nothing away): a page shows the API's own error, and signing out ends the session.
+    await page.goto(`${stack.api}/dashboard/#/releases/no-such-release`);
+    await page.waitForSelector('p.error >> text=NotFound', { timeout: 30_000 });
+    await page.click('button.signout');
+    await page.waitForSelector('[data-testid="signin"] >> text=You are signed out', { timeout: 30_000 });
+    expect(await page.evaluate(() => fetch('/api/dashboard/me').then((r) => r.json()))).toEqual({ principal: null, signIn: {} });
   });
 
   it('follows a release from upload to approval, hides the approver buttons from a data scientist, and takes it to prod on Approve', async () => {
