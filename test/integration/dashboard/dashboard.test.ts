@@ -176,4 +176,34 @@ describe('the dashboard in headless Chromium', () => {
     await page.waitForSelector(`[data-pipeline="default"] a[href="#/releases/${id}"]`, { timeout: 30_000 });
     await screenshot('pipelines');
   });
+
+  it('shows the second release\'s canary, hides its rollback from a data scientist, and rolls it back for an ML engineer', async () => {
+    const blob = 'default/dashboard-2.csv';
+    const csv = generateCsv({ rows: 1200, seed: 22 });
+    await BlobServiceClient.fromConnectionString(stack.connectionString).getContainerClient('training-data').getBlockBlobClient(blob).upload(csv, Buffer.byteLength(csv));
+    const { id } = await waitFor('the release of the second upload', () => releaseOf(blob), { timeoutMs: 120_000 });
+    await signIn('ml_engineer');
+    await page.goto(`${stack.api}/dashboard/#/releases/${id}`);
+    await page.click('button[data-action="approve"]', { timeout: STAGE_TIMEOUT });
+    await page.waitForSelector('[data-testid="canary-panel"] td >> text=50 %', { timeout: STAGE_TIMEOUT });
+    await screenshot('release-canary');
+
+    await signIn('data_scientist');
+    await page.goto(`${stack.api}/dashboard/#/releases/${id}`);
+    await page.waitForSelector('[data-testid="canary-panel"]', { timeout: 30_000 });
+    expect(await page.locator('button[data-action="rollback"], button[data-action="promote"]').count()).toBe(0);
+    const forged = await page.evaluate(async (releaseId) => {
+      const response = await fetch(`/api/releases/${releaseId}/rollback`, { method: 'POST', headers: { 'x-autopilot-csrf': '1', 'content-type': 'application/json' }, body: '{}' });
+      return response.status;
+    }, id);
+    expect(forged).toBe(403);
+
+    await signIn('ml_engineer');
+    await page.goto(`${stack.api}/dashboard/#/releases/${id}`);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.click('button[data-action="rollback"]', { timeout: 30_000 });
+    await page.waitForSelector('article.release[data-status="rolled_back"]', { timeout: STAGE_TIMEOUT });
+    expect(await page.textContent('article.release')).toMatch(/by local-ml-engineer/);
+    await screenshot('release-rolled-back');
+  });
 });
