@@ -1,6 +1,7 @@
 import type { HttpRequest } from '@azure/functions';
 import { CSRF_HEADER, CsrfRefusedError, SESSION_COOKIE, sessionIdFrom } from '../../adapters/auth/sessionCookie';
 import { SESSION_TTL_MS } from '../../shared/auth/dashboardSessions';
+import { ForbiddenError } from '../../shared/errors';
 import { DASHBOARD_SECURITY_HEADERS } from '../../shared/dashboard/dashboardHeaders';
 import { refusedSignInPage } from '../../shared/dashboard/signInPage';
 import { apiRoute, callerOf } from './respond';
@@ -15,8 +16,12 @@ function sessionCookie(value: string, maxAgeSeconds: number, secure: boolean) {
   return { name: SESSION_COOKIE, value, path: '/', httpOnly: true, sameSite: 'Strict' as const, secure, maxAge: maxAgeSeconds };
 }
 
-/** Any signed-in caller (a bearer token: the CLI's `autopilot open`) gets a one-time sign-in link for the dashboard. */
+/** Any caller signed in otherwise than by a dashboard session (the CLI's `autopilot open`) gets a one-time sign-in link for the dashboard. */
 apiRoute('createDashboardSession', { route: 'dashboard/sessions', method: 'POST', action: 'read' }, async (request, s, caller) => {
+  // A session must not mint its own successors: it would outlive its eight hours for ever.
+  if (sessionIdFrom(request.headers.get('cookie')) && !request.headers.get('authorization')) {
+    throw new ForbiddenError(caller!.name, 'make a sign-in link from a dashboard session (the CLI makes them: autopilot open)');
+  }
   const { code, expiresAt } = await s.dashboard.sessions.issueLoginCode(caller!);
   const { origin, base } = apiBaseOf(request);
   return { status: 201, jsonBody: { url: `${origin}${base}/dashboard/login?code=${code}`, expiresAt: expiresAt.toISOString() } };

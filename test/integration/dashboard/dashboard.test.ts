@@ -102,6 +102,8 @@ describe('the dashboard in headless Chromium', () => {
     expect(await page.textContent('#why')).toMatch(/already been used/);
 
     // Signed in (the refused link took nothing away): a page shows the API's own error, and signing out ends the session.
+    const renewal = await page.evaluate(() => fetch('/api/dashboard/sessions', { method: 'POST', headers: { 'x-autopilot-csrf': '1' } }).then((r) => r.status));
+    expect(renewal).toBe(403); // a session cannot mint its successor
     await page.goto(`${stack.api}/dashboard/#/releases/no-such-release`);
     await page.waitForSelector('p.error >> text=NotFound', { timeout: 30_000 });
     await page.click('button.signout');
