@@ -207,5 +207,8 @@ describe('the dashboard in headless Chromium', () => {
     await page.waitForSelector('article.release[data-status="rolled_back"]', { timeout: STAGE_TIMEOUT });
     expect(await page.textContent('article.release')).toMatch(/by local-ml-engineer/);
     await screenshot('release-rolled-back');
+    await page.click('nav.top >> text=Releases');
+    await page.waitForSelector(`[data-testid="releases"] tr[data-release="${id}"] >> text=rolled back`, { timeout: 30_000 });
+    await screenshot('releases');
   });
 });
