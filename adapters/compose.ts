@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { ConfigError } from '../shared/errors';
+import { DashboardSessions } from '../shared/auth/dashboardSessions';
 import { resolve } from 'node:path';
 import type { AutopilotConfig, EnvironmentName } from '../shared/config/schema';
 import { ENVIRONMENTS, endpointOwner } from '../shared/config/schema';
@@ -39,8 +41,10 @@ export interface Services {
   steps: StepRunner;
   /** Per-pipeline webhooks: the outbox behind `events`, delivery, dead letters (shared/notifications). */
   notifications: Notifications;
-  /** Who calls the API (Entra ID tokens, App Service sign-in, local tokens), see adapters/auth. */
+  /** Who calls the API (Entra ID tokens, App Service sign-in, local tokens, dashboard sessions), see adapters/auth. */
   authenticate: Authenticate;
+  /** The dashboard's one-time sign-in codes and sessions; `appServiceLogin` when App Service authentication is in front. */
+  dashboard: { sessions: DashboardSessions; appServiceLogin?: string };
   logger: Logger;
   stop(): Promise<void>;
 }
@@ -100,6 +104,7 @@ export async function composeServices(env: NodeJS.ProcessEnv = process.env): Pro
     },
   };
   const engine = new ReleaseEngine(deps);
+  const sessions = new DashboardSessions({ table: deps.table, now: () => deps.clock.now(), randomId: () => randomBytes(24).toString('base64url') });
   return {
     config,
     configFile: file,
@@ -113,7 +118,11 @@ export async function composeServices(env: NodeJS.ProcessEnv = process.env): Pro
     control: new ReleaseControl(deps, engine),
     steps: new StepRunner(deps, engine),
     // Local tokens only outside Azure Functions: there the app folder is read-only and sign-in is Entra ID's.
-    authenticate: createAuthenticator(env, env.WEBSITE_INSTANCE_ID ? undefined : ensureLocalTokens(stateDir)),
+    authenticate: createAuthenticator(env, env.WEBSITE_INSTANCE_ID ? undefined : ensureLocalTokens(stateDir), { sessions }),
+    dashboard: {
+      sessions,
+      ...(env.AUTOPILOT_TRUST_APP_SERVICE_AUTH === 'true' ? { appServiceLogin: '/.auth/login/aad?post_login_redirect_uri=/api/dashboard/' } : {}),
+    },
     logger,
     stop: async () => {
       await Promise.all([local?.stop(), ...Object.values(azure).map((w) => w.stop())]);

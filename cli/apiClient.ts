@@ -27,6 +27,7 @@ import {
   type AlertView,
   type AuditView,
   type MonitorRunView,
+  DashboardSessionResponse,
 } from './apiSchemas';
 import type { ReleaseReport } from '../shared/release/report';
 import { ApiError, ApiUnreachableError, CliError, EXIT, networkProblem } from './errors';
@@ -148,6 +149,12 @@ export class ApiClient {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') params.set(key, String(value));
     return this.request('GET', `/audit${params.size ? `?${params}` : ''}`, AuditResponse);
+  }
+
+  /** A one-time link that signs the caller in to the dashboard (two minutes, once). */
+  async createDashboardSession(): Promise<{ url: string; expiresAt: string }> {
+    const { url, expiresAt } = await this.request('POST', '/dashboard/sessions', DashboardSessionResponse, {});
+    return { url, expiresAt };
   }
 
   async listModels(): Promise<ModelView[]> {

@@ -9,6 +9,7 @@ import { ErrorBody as ApiErrorBody } from '../shared/api/errorBody';
 export * from '../shared/api/releaseResponses';
 export * from '../shared/api/catalogResponses';
 export * from '../shared/api/monitoringResponses';
+export * from '../shared/api/dashboardResponses';
 
 /**
  * The API's error body, read tolerantly: a newer host may answer a code this version does

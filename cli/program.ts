@@ -9,6 +9,7 @@ import { registerEventsCommand } from './commands/events';
 import { registerLogsCommand } from './commands/logs';
 import { registerModelsCommand } from './commands/models';
 import { registerMonitorsCommand } from './commands/monitors';
+import { registerOpenCommand } from './commands/open';
 import { registerReleaseCommand } from './commands/release';
 import { registerReportCommand } from './commands/report';
 import { registerReleasesCommand } from './commands/releases';
@@ -54,5 +55,6 @@ export function createProgram(context: CommandContext): Command {
   registerAlertsCommand(program, context);
   registerAuditCommand(program, context);
   registerDoctorCommand(program, context);
+  registerOpenCommand(program, context);
   return program;
 }

@@ -15,6 +15,8 @@ import './http/control';
 import './http/repair';
 import './http/audit';
 import './http/logs';
+import './http/dashboard';
+import './http/dashboardSessions';
 import './monitors';
 import './alerts';
 import './amlEvents';

@@ -1,19 +1,12 @@
 import { z } from 'zod';
-import type { EnvironmentName } from '../../shared/config/schema';
 import { NotFoundError } from '../../shared/errors';
-import type { Stage } from '../../shared/release/types';
 import { authorize } from '../../shared/auth/rbac';
+import { environmentAtStage } from '../../shared/auth/stageEnvironment';
 import { PipelineParams, ReleaseIdParams } from '../../shared/api/pathParams';
 import { PipelineRollbackResponse, ReleaseResponse } from '../../shared/api/releaseResponses';
 import { apiRoute, callerOf } from './respond';
 
 const ReasonBody = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() });
-
-/** Which environment an action on a release at this stage touches (and so which role it needs). */
-function environmentAt(stage: Stage): EnvironmentName {
-  if (stage === 'approval' || stage === 'canary' || stage === 'promote') return 'prod';
-  return stage === 'deploy_staging' ? 'staging' : 'dev';
-}
 
 const released = { 200: { description: 'The release after the action', json: ReleaseResponse } } as const;
 
@@ -61,7 +54,7 @@ apiRoute('cancelRelease', {
 }, async (request, s, _caller, { params, body: { reason } }) => {
   const id = params.id;
   const current = await s.control.get(id);
-  const caller = authorize(await callerOf(request, s), 'release:cancel', environmentAt(current.stage));
+  const caller = authorize(await callerOf(request, s), 'release:cancel', environmentAtStage(current.stage));
   const release = await s.control.cancel(id, caller.name, reason ?? 'cancelled by hand');
   return { jsonBody: { release } };
 });

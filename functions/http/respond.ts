@@ -1,12 +1,13 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import type { Services } from '../../adapters/compose';
 import { invocationHandler } from '../../adapters/telemetry';
+import { CsrfRefusedError } from '../../adapters/auth/sessionCookie';
 import { authorize, UnauthenticatedError, type Action, type Principal } from '../../shared/auth/rbac';
 import type { EnvironmentName } from '../../shared/config/schema';
 import { BadRequestError, ConfigError, ForbiddenError, NotFoundError } from '../../shared/errors';
 import { UnreadableRecordError } from '../../shared/release/unreadable';
 import type { z } from 'zod';
-import { ERROR_CODES, type ErrorStatus } from '../../shared/api/errorBody';
+import { ERROR_CODES, SPECIFIC_ERROR_CODES, type ErrorCode, type ErrorStatus } from '../../shared/api/errorBody';
 import type { ApiOperation, ApiResponses } from '../../shared/api/operation';
 import type { ApiRouteOptions, BodyOf, BodySpec, OutputOf, ParamsOf, RoleCheckedHandler } from './routeTypes';
 
@@ -31,9 +32,14 @@ export function api(handler: Handler) {
 
 const operations: ApiOperation[] = [];
 
-/** Every operation registered through apiRoute in this process, for the API document. */
+/** Every operation registered through apiRoute (or browserRoute) in this process, for the API document. */
 export function registeredOperations(): readonly ApiOperation[] {
   return operations;
+}
+
+/** Adds an operation registered by other means than apiRoute (the dashboard's browser routes). */
+export function registerOperation(operation: ApiOperation): void {
+  operations.push(operation);
 }
 
 /**
@@ -116,13 +122,14 @@ function checkParamsMatchRoute(name: string, route: string, params: z.ZodObject 
 }
 
 function errorResponse(error: unknown, context: InvocationContext): HttpResponseInit {
-  const body = (status: ErrorStatus, message: string, where?: string) => ({
+  const body = (status: ErrorStatus, message: string, where?: string, code: ErrorCode = ERROR_CODES[status]) => ({
     status,
-    jsonBody: { error: { code: ERROR_CODES[status], message, ...(where ? { where } : {}) } },
+    jsonBody: { error: { code, message, ...(where ? { where } : {}) } },
   });
   if (error instanceof BadRequestError) return body(400, error.message, error.where);
   if (error instanceof UnauthenticatedError) return body(401, error.message);
   if (error instanceof ForbiddenError) return body(403, error.message);
+  if (error instanceof CsrfRefusedError) return body(403, error.message, undefined, SPECIFIC_ERROR_CODES.csrf);
   if (error instanceof NotFoundError) return body(404, error.message);
   if (error instanceof UnreadableRecordError) return body(409, error.message);
   if (error instanceof ConfigError) return body(503, error.message);
@@ -131,9 +138,9 @@ function errorResponse(error: unknown, context: InvocationContext): HttpResponse
   return body(500, `internal error; see the host log for invocation ${context.invocationId}`);
 }
 
-/** The caller (Entra ID token, App Service sign-in, or a local token): see adapters/auth/authenticator.ts. */
+/** The caller (Entra ID token, App Service sign-in, a local token or the dashboard's session cookie): see adapters/auth/authenticator.ts. */
 export function callerOf(request: HttpRequest, s: Services): Promise<Principal | undefined> {
-  return s.authenticate(request.headers);
+  return s.authenticate(request.headers, { method: request.method });
 }
 
 async function requireRole(request: HttpRequest, s: Services, action: Action, environment?: EnvironmentName): Promise<Principal> {

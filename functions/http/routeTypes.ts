@@ -1,4 +1,4 @@
-import type { InvocationContext, HttpRequest } from '@azure/functions';
+import type { Cookie, InvocationContext, HttpRequest } from '@azure/functions';
 import type { z } from 'zod';
 import type { Services } from '../../adapters/compose';
 import type { Principal } from '../../shared/auth/rbac';
@@ -78,7 +78,7 @@ type DeclaredFields<T> = T extends readonly (infer U)[]
     : T;
 type JsonOf<R extends ApiResponses> = { [S in keyof R]: R[S] extends { json: infer J } ? DeclaredFields<OutputOf<J>> : never }[keyof R];
 /** A handler's answer: a declared status, and a body matching a declared `json` schema or a declared text type. */
-export type ApiReply<R extends ApiResponses> = { status?: keyof R & number; headers?: Record<string, string> } & (
+export type ApiReply<R extends ApiResponses> = { status?: keyof R & number; headers?: Record<string, string>; cookies?: Cookie[] } & (
   | { jsonBody: JsonOf<R>; body?: undefined }
   | { body: string; jsonBody?: undefined }
 );

@@ -25,7 +25,8 @@ export interface ApiResponseSpec {
   text?: `text/${string}`;
 }
 
-export type SuccessStatus = 200 | 201 | 202 | 204;
+/** 302: a browser route's redirect (the dashboard's sign-in link), described without a body. */
+export type SuccessStatus = 200 | 201 | 202 | 204 | 302;
 export type ApiResponses = { [S in SuccessStatus]?: ApiResponseSpec };
 
 /** An API operation as data: what apiRoute registers and apiDocument renders. */

@@ -1,18 +1,8 @@
 import { z } from 'zod';
 import { EnvironmentName } from '../config/schema';
+import { STAGES } from './stageOrder';
 
-/** Stages in the order a release walks them (DESIGN: the release). */
-export const STAGES = [
-  'validate',
-  'train',
-  'evaluate',
-  'register',
-  'deploy_dev',
-  'deploy_staging',
-  'approval',
-  'canary',
-  'promote',
-] as const;
+export { STAGES };
 export const Stage = z.enum(STAGES);
 export type Stage = z.infer<typeof Stage>;
 
