@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { BadRequestError, NotFoundError } from '../../shared/errors';
 import { ReleaseStatus } from '../../shared/release/types';
 import { releaseReport, reportMarkdown } from '../../shared/release/report';
+import { reportSources } from '../../shared/release/reportSources';
+import { monitorDeps } from '../monitorDeps';
 import { wholeNumberParam, parseQuery } from './queryParams';
 import { apiRoute, jsonBodyOf, parseOrThrow } from './respond';
 
@@ -40,10 +42,11 @@ apiRoute('getRelease', { route: 'releases/{id}', method: 'GET', action: 'read' }
 
 const ReportQuery = z.object({ format: z.enum(['json', 'md']).default('json') });
 
-/** The release's decision record: JSON, or Markdown with ?format=md. */
+/** The release's decision record: JSON, or Markdown with ?format=md; with the model's lineage and the monitor run that triggered it. */
 apiRoute('getReleaseReport', { route: 'releases/{id}/report', method: 'GET', action: 'read' }, async (request, s) => {
   const release = await s.control.get(request.params.id ?? '');
-  const report = releaseReport(release, await s.engine.repo.auditLog(release.id));
+  const sources = await reportSources(release, { registry: s.workspaces.dev, table: monitorDeps(s).table });
+  const report = releaseReport(release, await s.engine.repo.auditLog(release.id), sources);
   const { format } = parseQuery(ReportQuery, request);
   if (format === 'md') return { headers: { 'content-type': 'text/markdown; charset=utf-8' }, body: reportMarkdown(report) };
   return { jsonBody: { report } };

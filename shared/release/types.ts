@@ -65,6 +65,34 @@ export const DataLineage = z.object({
 });
 export type DataLineage = z.infer<typeof DataLineage>;
 
+/** One metric of the canary's sequential test at one look (shared/rollout). */
+export const CanaryLookMetric = z.object({
+  /** 'errors' | 'latencyP50' | 'latencyP99' | 'class:<name>' */
+  id: z.string(),
+  /** log of the mixture likelihood ratio: the always-valid test's statistic. */
+  statistic: z.number(),
+  /** log(1/alpha of this metric): crossing it means a regression. */
+  boundary: z.number(),
+  rejected: z.boolean(),
+  sufficient: z.boolean(),
+});
+export type CanaryLookMetric = z.infer<typeof CanaryLookMetric>;
+
+/** One canary analysis look, kept for charts and the decision record (counts are cumulative since the canary started). */
+export const CanaryLook = z.object({
+  at: z.string(),
+  stepIndex: z.int(),
+  /** Canary's share of prod traffic (percent) during this look's interval. */
+  weight: z.number(),
+  /** Start of the interval analysed (the traffic cursor: one look per cursor); the look was taken at `at`. */
+  since: z.string(),
+  canary: z.object({ requests: z.int(), errors: z.int() }),
+  stable: z.object({ requests: z.int(), errors: z.int() }),
+  metrics: z.array(CanaryLookMetric),
+  verdict: z.string(),
+});
+export type CanaryLook = z.infer<typeof CanaryLook>;
+
 export const ModelRefSchema = z.object({ name: z.string(), version: z.int() });
 
 export const Release = z.object({
@@ -130,6 +158,8 @@ export const Release = z.object({
       /** Last verdict and its reasons, for people. */
       verdict: z.string().optional(),
       reasons: z.array(z.string()).optional(),
+      /** The analysis at each look, oldest first; the most recent ones only (see canaryLooks.ts). */
+      looks: z.array(CanaryLook).default([]),
       /** Set by a manual promote: skip the remaining steps. */
       promoteNow: z.object({ by: z.string(), at: z.string() }).optional(),
     })
