@@ -92,3 +92,38 @@ export type DeploymentLogsView = z.infer<typeof DeploymentLogsResponse>;
 
 /** POST /api/dashboard/sessions: a one-time sign-in link for the dashboard. */
 export const DashboardSessionResponse = z.looseObject({ url: z.url(), expiresAt: z.string() });
+/** A monitor run (shared/monitoring/runMonitor.ts): what the CLI shows is checked, the report passed through. */
+export const MonitorRunView = z.looseObject({
+  id: z.string(),
+  pipeline: z.string(),
+  at: z.string(),
+  trigger: z.string(),
+  endpoint: z.string(),
+  outcome: z.string(),
+  rows: z.number(),
+  reasons: z.array(z.string()).default([]),
+  retrain: z.union([z.looseObject({ releaseId: z.string(), rows: z.number() }), z.looseObject({ skipped: z.string() })]).optional(),
+});
+export type MonitorRunView = z.infer<typeof MonitorRunView>;
+export const MonitorRunsResponse = z.looseObject({ runs: z.array(MonitorRunView) });
+export const MonitorRunResponse = z.looseObject({ run: MonitorRunView });
+
+/** A received Azure Monitor alert and what the autopilot did about it (shared/alerts/reactToAlert.ts). */
+export const AlertView = z.looseObject({
+  alert: z.looseObject({ alertId: z.string(), rule: z.string(), condition: z.string(), severity: z.string().optional(), firedAt: z.string() }),
+  receivedAt: z.string(),
+  outcome: z.string(),
+  reason: z.string().optional(),
+  endpoints: z.array(z.string()).default([]),
+  releases: z.array(z.string()).default([]),
+});
+export type AlertView = z.infer<typeof AlertView>;
+export const AlertsResponse = z.looseObject({ alerts: z.array(AlertView) });
+
+export const AuditResponse = z.looseObject({
+  since: z.string(),
+  until: z.string(),
+  entries: z.array(AuditEntry.loose()),
+  truncated: z.boolean().default(false),
+});
+export type AuditView = z.infer<typeof AuditResponse>;

@@ -13,6 +13,7 @@ import './http/releases';
 import './http/catalog';
 import './http/control';
 import './http/repair';
+import './http/audit';
 import './http/logs';
 import './http/dashboard';
 import './http/dashboardSessions';

@@ -3,6 +3,7 @@ import type { Services } from '../adapters/compose';
 import { invocationHandler, withInvocation } from '../adapters/telemetry';
 import { NotFoundError } from '../shared/errors';
 import { listMonitorRuns, monitorDue, monitorLogLine, runMonitor } from '../shared/monitoring/runMonitor';
+import { runMonitorByHand } from '../shared/monitoring/runMonitorByHand';
 import { monitorDeps } from './monitorDeps';
 import { z } from 'zod';
 import { parseQuery, wholeNumberParam } from './http/queryParams';
@@ -45,7 +46,7 @@ apiRoute('listMonitorRuns', { route: 'monitors/{pipeline}', method: 'GET', actio
 });
 
 /** On demand: a run may start a retraining release, so it needs the right to start releases. */
-apiRoute('runMonitor', { route: 'monitors/{pipeline}/run', method: 'POST', action: 'release:start', environment: 'dev' }, async (request, s) => {
+apiRoute('runMonitor', { route: 'monitors/{pipeline}/run', method: 'POST', action: 'release:start', environment: 'dev' }, async (request, s, caller) => {
   const pipeline = pipelineOrThrow(s, request.params.pipeline ?? '');
-  return { jsonBody: { run: await runMonitor(pipeline, monitorDeps(s), 'manual') } };
+  return { jsonBody: { run: await runMonitorByHand(pipeline, monitorDeps(s), caller!.name) } };
 });

@@ -7,12 +7,14 @@ import { apiRoute, callerOf, jsonBodyOf, parseOrThrow } from './respond';
 const ReasonBody = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() });
 
 apiRoute('approveRelease', { route: 'releases/{id}/approve', method: 'POST', action: 'release:approve', environment: 'prod' }, async (request, s, caller) => {
-  const release = await s.control.approve(request.params.id ?? '', caller!.name);
+  const { reason } = parseOrThrow(ReasonBody, await jsonBodyOf(request), 'body');
+  const release = await s.control.approve(request.params.id ?? '', caller!.name, reason);
   return { jsonBody: { release } };
 });
 
 apiRoute('promoteRelease', { route: 'releases/{id}/promote', method: 'POST', action: 'release:approve', environment: 'prod' }, async (request, s, caller) => {
-  const release = await s.control.promote(request.params.id ?? '', caller!.name);
+  const { reason } = parseOrThrow(ReasonBody, await jsonBodyOf(request), 'body');
+  const release = await s.control.promote(request.params.id ?? '', caller!.name, reason);
   return { jsonBody: { release } };
 });
 

@@ -30,7 +30,7 @@ export class ReleaseControl {
     await this.deps.steps.send({ releaseId: id, pipeline: release.pipeline, stage: release.stage, reason: 'poll' });
   }
 
-  async approve(id: string, by: string): Promise<Release> {
+  async approve(id: string, by: string, why = 'approved for prod'): Promise<Release> {
     const now = this.deps.clock.now().toISOString();
     const current = await this.get(id);
     if (current.status !== 'running' || current.stage !== 'approval' || !current.approval) {
@@ -40,13 +40,16 @@ export class ReleaseControl {
       r.stage === 'approval' && r.status === 'running' && r.approval ? { ...r, approval: { ...r.approval, by, at: now }, updatedAt: now } : undefined,
     );
     if (!updated) throw new BadRequestError(`release ${id} is no longer waiting for approval`, 'id');
-    await this.engine.repo.audit({ at: now, releaseId: id, actor: by, action: 'approve', why: 'approved for prod' });
+    await this.engine.repo.audit({
+      at: now, releaseId: id, pipeline: updated.pipeline, actor: by, action: 'approve', why,
+      from: { status: current.status, stage: current.stage }, to: { status: updated.status, stage: updated.stage },
+    });
     await this.nudge(id);
     return updated;
   }
 
   /** Skips the remaining canary steps: the candidate takes all traffic at the next look. */
-  async promote(id: string, by: string): Promise<Release> {
+  async promote(id: string, by: string, why = 'manual promotion'): Promise<Release> {
     const now = this.deps.clock.now().toISOString();
     const current = await this.get(id);
     if (current.status !== 'running' || current.stage !== 'canary' || !current.canary) {
@@ -56,7 +59,7 @@ export class ReleaseControl {
       r.stage === 'canary' && r.status === 'running' && r.canary ? { ...r, canary: { ...r.canary, promoteNow: { by, at: now } }, updatedAt: now } : undefined,
     );
     if (!updated) throw new BadRequestError(`release ${id} left the canary stage`, 'id');
-    await this.engine.repo.audit({ at: now, releaseId: id, actor: by, action: 'promote', why: 'manual promotion: remaining canary steps skipped' });
+    await this.engine.repo.audit({ at: now, releaseId: id, pipeline: updated.pipeline, actor: by, action: 'promote', why: `${why}: remaining canary steps skipped` });
     await this.nudge(id);
     return updated;
   }
@@ -83,7 +86,7 @@ export class ReleaseControl {
     // restores stable itself (see stages/canary.ts).
     await restoreStable(this.deps, rolled);
     await this.engine.repo.audit({
-      at: now.toISOString(), releaseId: id, actor, action: 'rollback', why,
+      at: now.toISOString(), releaseId: id, pipeline: rolled.pipeline, actor, action: 'rollback', why,
       from: { status: before.status, stage: before.stage }, to: { status: rolled.status, stage: rolled.stage },
     });
     await this.deps.events.publish([releaseEvent('ReleaseRolledBack', rolled, now, { by: actor, why })]);
@@ -117,14 +120,18 @@ export class ReleaseControl {
     const now = this.deps.clock.now();
     const releases = await this.engine.repo.list({ pipeline, status: 'succeeded' });
     const owner = releases.find((r) => r.deployments.prod?.deployment === current[0]);
+    const at = now.toISOString();
     if (owner) {
-      const at = now.toISOString();
       await this.engine.update(owner.id, (r) =>
         r.status === 'succeeded' ? { ...r, status: 'rolled_back', reason: `rolled back by ${actor}: ${why}`, rollback: { at, by: actor, why }, updatedAt: at } : undefined,
       );
-      await this.engine.repo.audit({ at, releaseId: owner.id, actor, action: 'rollback', why: `${why} (${current[0]} -> ${previous.name})` });
-      await this.deps.events.publish([releaseEvent('ReleaseRolledBack', { ...owner, status: 'rolled_back' }, now, { by: actor, why })]);
     }
+    // Audited even when no release owns the deployment (it was deployed by hand, or before
+    // the autopilot): the traffic of prod changed, and the log must say who and why.
+    await this.engine.repo.audit({
+      at, pipeline, ...(owner ? { releaseId: owner.id } : {}), actor, action: 'rollback', why: `${why} (${name}: ${current[0]} -> ${previous.name})`,
+    });
+    if (owner) await this.deps.events.publish([releaseEvent('ReleaseRolledBack', { ...owner, status: 'rolled_back' }, now, { by: actor, why })]);
     return { endpoint: name, from: current[0], to: previous.name, releaseId: owner?.id };
   }
 

@@ -116,7 +116,7 @@ export class ReleaseEngine {
     };
     const { created, row } = await this.repo.insert(fresh);
     if (created) {
-      await this.repo.audit({ at, releaseId: id, actor: trigger.by ?? 'autopilot', action: 'create', why: describe(trigger, data) });
+      await this.repo.audit({ at, releaseId: id, pipeline, actor: trigger.by ?? 'autopilot', action: 'create', why: describe(trigger, data) });
       await this.deps.events.publish([releaseEvent('ReleaseQueued', row.value, now)]);
     }
     await this.admit(row.value);
@@ -168,7 +168,7 @@ export class ReleaseEngine {
     );
     if (!started) return;
     await this.repo.audit({
-      at: now.toISOString(), releaseId: id, actor: 'autopilot', action: 'start',
+      at: now.toISOString(), releaseId: id, pipeline: started.pipeline, actor: 'autopilot', action: 'start',
       from: { status: 'queued', stage: STAGES[0] }, to: { status: 'running', stage: started.stage },
     });
     await this.deps.steps.send({ releaseId: id, pipeline: started.pipeline, stage: started.stage, reason: 'start' });
@@ -191,7 +191,7 @@ export class ReleaseEngine {
     const cancelled = await this.update(id, (r) => (isTerminal(r.status) ? undefined : cancelRelease(r, why, now)));
     if (!cancelled || !before) return cancelled;
     await this.repo.audit({
-      at: now.toISOString(), releaseId: id, actor, action: 'cancel', why,
+      at: now.toISOString(), releaseId: id, pipeline: cancelled.pipeline, actor, action: 'cancel', why,
       from: { status: before.value.status, stage: before.value.stage }, to: { status: 'cancelled', stage: cancelled.stage },
     });
     if (cancelled.job) await this.deps.workspaces.dev.cancelJob(cancelled.job.name).catch(() => undefined);

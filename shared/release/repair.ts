@@ -45,7 +45,7 @@ export async function repairRelease(engine: ReleaseEngine, deps: RepairDeps, id:
   // ETag-guarded: a concurrent repair (or writer) makes this one fail with ConcurrencyError.
   const written = (await engine.repo.replace(repaired, row.etag)).value;
   await engine.repo.audit({
-    at, releaseId: id, actor, action: 'repair', why: reason,
+    at, releaseId: id, pipeline: written.pipeline, actor, action: 'repair', why: reason,
     ...(before.success && beforeStage.success ? { from: { status: before.data, stage: beforeStage.data } } : {}),
     to: { status: written.status, stage: written.stage },
   });

@@ -1,6 +1,7 @@
 import type { ZodError } from 'zod';
 import { AlreadyExistsError, ConcurrencyError } from '../errors';
 import type { Logger, StateTable, Versioned } from '../ports';
+import { appendAudit, listAudit, releaseAuditPartition, type AuditPage, type AuditQuery, type NewAuditEntry } from './auditLog';
 import { AuditEntry, Release, type ReleaseStatus } from './types';
 import { describeIssues, InvalidRecordError, rawField, repairCommand, UnreadableRecordError, type UnreadableRecord } from './unreadable';
 
@@ -13,7 +14,6 @@ export interface PipelineSlot {
 const RELEASES = 'release';
 const DEDUPE = 'dedupe';
 const SLOTS = 'pipeline';
-const auditPartition = (releaseId: string) => `audit-${releaseId}`;
 
 export interface ReleaseFilter {
   pipeline?: string;
@@ -148,22 +148,20 @@ export class ReleaseRepository {
     return (await this.table.get<PipelineSlot>(SLOTS, pipeline))?.value ?? { waiting: [] };
   }
 
-  async audit(entry: AuditEntry): Promise<void> {
+  /** Appends to the audit log (see auditLog.ts): insert only, no update or delete path. */
+  async audit(entry: NewAuditEntry): Promise<void> {
     // Row keys sort by time; the sequence keeps entries of the same millisecond apart.
-    for (let attempt = 0; ; attempt++) {
-      const row = `${entry.at}-${String(this.auditSeq++ % 1e6).padStart(6, '0')}`;
-      try {
-        await this.table.insert(auditPartition(entry.releaseId), row, entry);
-        return;
-      } catch (error) {
-        if (!(error instanceof AlreadyExistsError) || attempt >= 5) throw error;
-      }
-    }
+    await appendAudit(this.table, entry, () => `${entry.at}-${String(this.auditSeq++ % 1e6).padStart(6, '0')}`);
   }
 
   async auditLog(releaseId: string): Promise<AuditEntry[]> {
-    const rows = await this.table.list<unknown>(auditPartition(releaseId));
+    const rows = await this.table.list<unknown>(releaseAuditPartition(releaseId));
     return rows.map((r) => AuditEntry.parse(r.value));
+  }
+
+  /** The log across releases in a time range (the day index). */
+  listAudit(query: AuditQuery): Promise<AuditPage> {
+    return listAudit(this.table, query);
   }
 }
 

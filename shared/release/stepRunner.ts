@@ -147,6 +147,7 @@ export class StepRunner {
     await this.engine.repo.audit({
       at: now.toISOString(),
       releaseId: after.id,
+      pipeline: after.pipeline,
       actor: 'autopilot',
       action: outcome.kind === 'advance' ? `complete ${before.stage}` : `end at ${before.stage}`,
       from: { status: before.status, stage: before.stage },

@@ -187,10 +187,15 @@ export const StepMessage = z.object({
 });
 export type StepMessage = z.infer<typeof StepMessage>;
 
-/** An entry of a release's audit log: who or what changed it, and why. */
+/**
+ * An entry of the audit log: who or what changed what, and why. Most concern a release;
+ * a few (a pipeline rollback with no release owning the deployment, a monitor run that
+ * started nothing) only a pipeline. Entries written before `pipeline` was recorded lack it.
+ */
 export const AuditEntry = z.object({
   at: z.string(),
-  releaseId: z.string(),
+  releaseId: z.string().optional(),
+  pipeline: z.string().optional(),
   actor: z.string(),
   action: z.string(),
   from: z.object({ status: ReleaseStatus, stage: Stage }).optional(),
