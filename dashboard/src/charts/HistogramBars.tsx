@@ -3,6 +3,8 @@ import type { DriftHistogram } from '../types';
 const WIDTH = 480;
 const HEIGHT = 140;
 const GAP = 1;
+/** Room under the bars for category names (categorical histograms only). */
+const LABELS = 16;
 
 function binLabel(histogram: DriftHistogram, i: number): string {
   if (histogram.kind === 'categorical') return histogram.categories[i] ?? '';
@@ -24,9 +26,12 @@ export function HistogramBars(props: { feature: string; histogram: DriftHistogra
   const slot = WIDTH / Math.max(1, bins);
   const bar = Math.max(1, slot / 2 - GAP);
   const y = (p: number) => HEIGHT - (p / max) * HEIGHT;
+  const named = histogram.kind === 'categorical';
+  const total = HEIGHT + (named ? LABELS : 0);
+  const fmt = (x: number | undefined) => (x === undefined ? '' : String(Number(x.toPrecision(4))));
   return (
     <figure class="histogram" data-testid="histogram" data-feature={props.feature}>
-      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} width={WIDTH} height={HEIGHT} role="img" aria-label={`${props.feature}: baseline vs window`}>
+      <svg viewBox={`0 0 ${WIDTH} ${total}`} width={WIDTH} height={total} role="img" aria-label={`${props.feature}: baseline vs window`}>
         {histogram.baseline.map((b, i) => {
           const w = histogram.window[i] ?? 0;
           const label = binLabel(histogram, i);
@@ -38,13 +43,14 @@ export function HistogramBars(props: { feature: string; histogram: DriftHistogra
               <rect class="window" x={i * slot + GAP + bar} y={y(w)} width={bar} height={HEIGHT - y(w)}>
                 <title>{`${label} window ${(100 * w).toFixed(1)} %`}</title>
               </rect>
+              {named && <text x={i * slot + slot / 2} y={total - 4} text-anchor="middle">{label.length > slot / 7 ? `${label.slice(0, Math.max(1, Math.floor(slot / 7) - 1))}…` : label}</text>}
             </g>
           );
         })}
       </svg>
       <figcaption>
         <span class="key baseline">baseline</span> <span class="key window">window</span>{' '}
-        <span class="muted">{histogram.kind === 'numeric' ? `${bins} bins from ${binLabel(histogram, 0)} to ${binLabel(histogram, bins - 1)}` : `${bins} categories`}</span>
+        <span class="muted">{histogram.kind === 'numeric' ? `${bins} bins over ${fmt(histogram.edges[0])} … ${fmt(histogram.edges.at(-1))}` : `${bins} categories`}</span>
       </figcaption>
     </figure>
   );

@@ -2,9 +2,10 @@ import type { CanaryLook } from '../types';
 
 /**
  * The canary chart's lines from the release's looks: x = look time (seconds, as uPlot's time
- * scale wants), one statistic line per metric, and the boundary — one line when every metric
- * shares it, else one per metric (alpha can be split between metrics). Pure, so the chart
- * component only draws; `key` names the series, so a poll that keeps it only updates data.
+ * scale wants), one statistic line per metric, and the boundaries — one dashed line per
+ * distinct boundary at the last look, naming the metrics it holds for (alpha is split between
+ * metrics, so several metrics often share one). Pure, so the chart component only draws;
+ * `key` names the series, so a poll that keeps it only updates data.
  */
 export interface CanarySeries {
   key: string;
@@ -14,19 +15,18 @@ export interface CanarySeries {
 
 export function canarySeries(looks: readonly CanaryLook[]): CanarySeries {
   const ids = [...new Set(looks.flatMap((l) => l.metrics.map((m) => m.id)))];
-  const last = looks.at(-1);
-  const boundaries = new Set(last?.metrics.map((m) => m.boundary));
-  const shared = boundaries.size <= 1;
+  const metricAt = (look: CanaryLook, id: string) => look.metrics.find((m) => m.id === id);
+  // Metrics grouped by their boundary at the last look, in order of first appearance.
+  const groups = new Map<number, string[]>();
+  for (const m of looks.at(-1)?.metrics ?? []) groups.set(m.boundary, [...(groups.get(m.boundary) ?? []), m.id]);
+  const boundaryGroups = [...groups.values()];
   const labels = [
     ...ids.map((id) => ({ label: id, boundary: false })),
-    ...(shared ? [{ label: 'boundary', boundary: true }] : ids.map((id) => ({ label: `boundary ${id}`, boundary: true }))),
+    ...boundaryGroups.map((members) => ({ label: `boundary (${members.join(', ')})`, boundary: true })),
   ];
-  const metricAt = (look: CanaryLook, id: string) => look.metrics.find((m) => m.id === id);
   const columns: (number | null)[][] = [
     ...ids.map((id) => looks.map((l) => metricAt(l, id)?.statistic ?? null)),
-    ...(shared
-      ? [looks.map((l) => l.metrics[0]?.boundary ?? null)]
-      : ids.map((id) => looks.map((l) => metricAt(l, id)?.boundary ?? null))),
+    ...boundaryGroups.map((members) => looks.map((l) => metricAt(l, members[0]!)?.boundary ?? null)),
   ];
   return {
     key: labels.map((l) => l.label).join('|'),

@@ -7,19 +7,24 @@ function num(x: number | undefined | null, digits = 4): string {
   return x === undefined || x === null ? '—' : x < 1e-4 && x > 0 ? x.toExponential(2) : x.toFixed(digits);
 }
 
+/** A threshold as people read it (p-value thresholds may be corrected for the number of tests: 0.00111…). */
+function limit(x: number): string {
+  return String(Number(x.toPrecision(3)));
+}
+
 /** The distribution statistics of one feature next to the thresholds they were compared with. */
 function statisticRows(f: FeatureDrift): Row[] {
   const t = f.thresholds;
   const { ks, chiSquared } = f.metrics;
   return [
-    { metric: 'psi', name: 'PSI', shown: num(f.metrics.psi), rule: t.psi === null ? 'off' : `> ${t.psi}` },
-    { metric: 'jensenShannon', name: 'Jensen–Shannon', shown: num(f.metrics.jensenShannon), rule: t.jensenShannon === null ? 'off' : `> ${t.jensenShannon}` },
+    { metric: 'psi', name: 'PSI', shown: num(f.metrics.psi), rule: t.psi === null ? 'off' : `> ${limit(t.psi)}` },
+    { metric: 'jensenShannon', name: 'Jensen–Shannon', shown: num(f.metrics.jensenShannon), rule: t.jensenShannon === null ? 'off' : `> ${limit(t.jensenShannon)}` },
     ...(f.metrics.wasserstein !== undefined
-      ? [{ metric: 'wasserstein' as const, name: 'Wasserstein (/ std)', shown: num(f.metrics.wasserstein), rule: t.wasserstein === null ? 'off' : `> ${t.wasserstein}` }]
+      ? [{ metric: 'wasserstein' as const, name: 'Wasserstein (/ std)', shown: num(f.metrics.wasserstein), rule: t.wasserstein === null ? 'off' : `> ${limit(t.wasserstein)}` }]
       : []),
-    ...(ks ? [{ metric: 'ks' as const, name: 'KS', shown: `D ${num(ks.statistic)}, p ${num(ks.conservativePValue)}`, rule: t.ksPValue === null ? 'off' : `p < ${t.ksPValue}` }] : []),
+    ...(ks ? [{ metric: 'ks' as const, name: 'KS', shown: `D ${num(ks.statistic)}, p ${num(ks.conservativePValue)}`, rule: t.ksPValue === null ? 'off' : `p < ${limit(t.ksPValue)}` }] : []),
     ...(chiSquared
-      ? [{ metric: 'chiSquared' as const, name: 'χ²', shown: `${num(chiSquared.statistic, 2)} (dof ${chiSquared.dof}), p ${num(chiSquared.pValue)}`, rule: t.chiSquaredPValue === null ? 'off' : `p < ${t.chiSquaredPValue}` }]
+      ? [{ metric: 'chiSquared' as const, name: 'χ²', shown: `${num(chiSquared.statistic, 2)} (dof ${chiSquared.dof}), p ${num(chiSquared.pValue)}`, rule: t.chiSquaredPValue === null ? 'off' : `p < ${limit(t.chiSquaredPValue)}` }]
       : []),
   ];
 }

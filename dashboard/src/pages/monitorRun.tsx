@@ -13,6 +13,7 @@ const RUNS_LOOKED_UP = 200;
 function ModelQuality(props: { quality: NonNullable<MonitorRun['quality']> }) {
   const q = props.quality;
   const names = Object.keys({ ...q.expected, ...q.metrics }).sort();
+  if (q.labelled === 0) return <p class="muted" data-testid="model-quality">Model quality: no labelled requests in this window (labels go under ground-truth/{'<pipeline>'}/).</p>;
   return (
     <section class="panel" data-testid="model-quality">
       <h2>Model quality {q.degraded ? <span class="badge bad">degraded</span> : q.insufficientLabels ? <span class="badge idle">too few labels</span> : null}</h2>

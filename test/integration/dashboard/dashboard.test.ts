@@ -1,73 +1,35 @@
 import { BlobServiceClient } from '@azure/storage-blob';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { generateCsv } from '../../../examples/tabular/generate';
-import { buildDashboard } from '../../../scripts/buildDashboard';
 import { STAGES } from '../../../shared/release/stageOrder';
-import type { Release } from '../../../shared/release/types';
-import { runCli } from '../cli/runCli';
-import { startTestStack, waitFor, type TestStack } from '../e2e/localStack';
+import { waitFor, type TestStack } from '../e2e/localStack';
+import * as browser from './browser';
 
 jest.setTimeout(600_000);
 
 /** The page's DOM, in functions that run in the browser (the tests compile without the DOM lib). */
 declare const document: { querySelector(selector: string): { getAttribute(name: string): string | null } | null };
 
-const ROOT = resolve(__dirname, '../../..');
-const ARTIFACTS = join(ROOT, 'test-artifacts/dashboard');
 /** Generous: a loaded 2-core machine trains, deploys and shadows in this test. */
 const STAGE_TIMEOUT = 300_000;
 
+let harness: browser.DashboardHarness;
 let stack: TestStack;
-let context: BrowserContext;
 let page: Page;
-let userDataDir: string;
 
 beforeAll(async () => {
-  await buildDashboard();
-  mkdirSync(ARTIFACTS, { recursive: true });
-  stack = await startTestStack({ config: join(ROOT, 'test/fixtures/dashboard/autopilot.yaml') });
-  userDataDir = mkdtempSync(join(tmpdir(), 'autopilot-chromium-'));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1280, height: 900 },
-  });
-  page = context.pages()[0] ?? (await context.newPage());
+  harness = await browser.startDashboardHarness(join(browser.ROOT, 'test/fixtures/dashboard/autopilot.yaml'));
+  ({ stack, page } = harness);
 });
 
 afterAll(async () => {
-  await context?.close();
-  await stack?.stop();
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  await harness?.stop();
 });
 
-async function screenshot(name: string): Promise<void> {
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-  if (process.env['UPDATE_SCREENSHOTS'] === '1') await page.screenshot({ path: join(ROOT, 'docs/images', `dashboard-${name}.png`), fullPage: true });
-}
-
-/** The real CLI, as a person runs it: `autopilot open --url-only --as <role>`. */
-async function signInLink(role: 'ml_engineer' | 'data_scientist'): Promise<string> {
-  const cli = await runCli(['open', '--url-only', '--as', role, '--state-dir', stack.stateDir], { AUTOPILOT_URL: stack.api });
-  expect(cli).toMatchObject({ code: 0, stderr: '' });
-  return cli.stdout.trim();
-}
-
-async function signIn(role: 'ml_engineer' | 'data_scientist'): Promise<string> {
-  const link = await signInLink(role);
-  await page.goto(link);
-  await page.waitForSelector(`[data-testid="who"]:has-text("local-${role.replace('_', '-')}")`, { timeout: 30_000 });
-  return link;
-}
-
-async function releaseOf(blob: string): Promise<Release | undefined> {
-  const response = await fetch(`${stack.api}/releases`, { headers: { authorization: `Bearer ${stack.token('local-reader')}` } });
-  return ((await response.json()) as { releases: Release[] }).releases.find((r) => r.data?.blob === blob);
-}
+const screenshot = (name: string) => browser.screenshot(page, name);
+const signIn = (role: 'ml_engineer' | 'data_scientist') => browser.signIn(harness, role);
+const releaseOf = (blob: string) => browser.releaseOf(stack, blob);
 
 describe('the dashboard in headless Chromium', () => {
   it('serves its files with a strict CSP and finds nothing outside its manifest', async () => {
