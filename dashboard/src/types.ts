@@ -2,6 +2,7 @@ import type { AlertRecord } from '../../shared/alerts/reactToAlert';
 import type { MonitorRun } from '../../shared/monitoring/runMonitor';
 import type { DriftHistogram } from '../../shared/monitoring/stats/driftHistogram';
 import type { FeatureDrift } from '../../shared/monitoring/stats/driftReport';
+import type { EnvironmentName } from '../../shared/config/schema';
 import type { EndpointInfo, ModelVersion } from '../../shared/ports';
 import type { AuditEntry, CanaryLook, Release } from '../../shared/release/types';
 
@@ -39,3 +40,9 @@ export interface AuditPage {
 export interface Health {
   pipelines: { name: string; container: string; prefix: string; labelColumn: string }[];
 }
+
+/**
+ * The environments in promotion order. Spelled out rather than imported from
+ * shared/config/schema, which would bundle zod; the type ties it to the schema's list.
+ */
+export const ENVIRONMENTS: readonly EnvironmentName[] = ['dev', 'staging', 'prod'];

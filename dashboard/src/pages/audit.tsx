@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { API_BASE, useApi } from '../api';
+import { AuditTable } from '../components/releaseSections';
 import { Loaded, when } from '../components/states';
-import { href } from '../router';
 import type { AuditPage } from '../types';
 import type { PageDef } from './registry';
 
@@ -35,22 +35,7 @@ function AuditLogPage() {
         {(page) => (
           <>
             <p class="muted">{page.entries.length} entries from {when(page.since)} to {when(page.until)}{page.truncated ? ' (more matched: narrow the window)' : ''}</p>
-            <table class="audit" data-testid="audit-log">
-              <thead><tr><th>When</th><th>Release</th><th>Pipeline</th><th>Who</th><th>What</th><th>Change</th><th>Why</th></tr></thead>
-              <tbody>
-                {[...page.entries].reverse().map((e) => (
-                  <tr>
-                    <td>{when(e.at)}</td>
-                    <td>{e.releaseId ? <a href={href('/releases', e.releaseId)}>{e.releaseId}</a> : '—'}</td>
-                    <td>{e.pipeline ?? ''}</td>
-                    <td>{e.actor}</td>
-                    <td>{e.action}</td>
-                    <td>{e.from && e.to ? `${e.from.stage}/${e.from.status} → ${e.to.stage}/${e.to.status}` : ''}</td>
-                    <td>{e.why ?? ''}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <AuditTable entries={[...page.entries].reverse()} acrossReleases testId="audit-log" />
           </>
         )}
       </Loaded>

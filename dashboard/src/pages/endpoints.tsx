@@ -2,10 +2,8 @@ import { useApi } from '../api';
 import { SplitBar } from '../components/SplitBar';
 import { Loaded, StatusBadge, when } from '../components/states';
 import { href } from '../router';
-import type { EndpointView } from '../types';
+import { ENVIRONMENTS, type EndpointView } from '../types';
 import type { PageDef } from './registry';
-
-const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
 
 function EndpointCard(props: { endpoint: EndpointView }) {
   const e = props.endpoint;

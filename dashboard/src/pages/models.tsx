@@ -1,10 +1,8 @@
 import { useApi } from '../api';
 import { Loaded, when } from '../components/states';
 import { href } from '../router';
-import type { ModelView } from '../types';
+import { ENVIRONMENTS, type ModelView } from '../types';
 import type { PageDef } from './registry';
-
-const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
 
 function metricsLine(metrics: Record<string, number>): string {
   return Object.entries(metrics).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(4)}`).join(', ');

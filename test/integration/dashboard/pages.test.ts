@@ -122,6 +122,17 @@ describe('the dashboard pages in headless Chromium', () => {
 
     await open('/audit', `[data-testid="audit-log"] a[href="#/releases/${first.id}"]`);
     expect(await page.getAttribute('a.download', 'href')).toBe('/api/audit?since=7d');
+    await page.fill('input[name="since"]', '1h');
+    await page.click('form.filters button[type="submit"]');
+    await page.waitForSelector(`a.download[href="/api/audit?since=1h"]`, { timeout: 30_000 });
+    await page.waitForSelector(`[data-testid="audit-log"] a[href="#/releases/${first.id}"]`, { timeout: 30_000 });
+    // The download link is the same query, and the session cookie is enough to fetch it.
+    const download = await page.evaluate(async () => {
+      const response = await fetch('/api/audit?since=1h');
+      return { status: response.status, releases: ((await response.json()) as { entries: { releaseId?: string }[] }).entries.map((e) => e.releaseId) };
+    });
+    expect(download.status).toBe(200);
+    expect(download.releases).toContain(first.id);
     await browser.screenshot(page, 'audit');
   });
 
