@@ -1,5 +1,6 @@
 import { STAGES } from '../../../shared/release/stageOrder';
 import type { AuditEntry, ReleaseView } from '../types';
+import { href } from '../router';
 import { duration, StatusBadge, when } from './states';
 
 /** Every stage in order with its status, start, duration and detail. */
@@ -95,25 +96,42 @@ export function ApprovalState(props: { release: ReleaseView }) {
   );
 }
 
+/**
+ * Audit entries as a table: who or what, when, the status change and why; with `acrossReleases`
+ * (the audit page) also the release, linked, and its pipeline.
+ */
+export function AuditTable(props: { entries: readonly AuditEntry[]; acrossReleases?: boolean; testId: string }) {
+  const across = props.acrossReleases === true;
+  return (
+    <table class="audit" data-testid={props.testId}>
+      <thead><tr><th>When</th>{across && <><th>Release</th><th>Pipeline</th></>}<th>Who</th><th>What</th><th>Change</th><th>Why</th></tr></thead>
+      <tbody>
+        {props.entries.map((entry) => (
+          <tr>
+            <td>{when(entry.at)}</td>
+            {across && (
+              <>
+                <td>{entry.releaseId ? <a href={href('/releases', entry.releaseId)}>{entry.releaseId}</a> : '—'}</td>
+                <td>{entry.pipeline ?? ''}</td>
+              </>
+            )}
+            <td>{entry.actor}</td>
+            <td>{entry.action}</td>
+            <td>{entry.from && entry.to ? `${entry.from.stage}/${entry.from.status} → ${entry.to.stage}/${entry.to.status}` : ''}</td>
+            <td>{entry.why ?? ''}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 /** Every decision of the release from its audit log: who or what, when, and why. */
 export function DecisionLog(props: { audit: readonly AuditEntry[] }) {
   return (
     <section class="panel">
       <h2>Decisions</h2>
-      <table class="audit" data-testid="audit">
-        <thead><tr><th>When</th><th>Who</th><th>What</th><th>Change</th><th>Why</th></tr></thead>
-        <tbody>
-          {props.audit.map((entry) => (
-            <tr>
-              <td>{when(entry.at)}</td>
-              <td>{entry.actor}</td>
-              <td>{entry.action}</td>
-              <td>{entry.from && entry.to ? `${entry.from.stage}/${entry.from.status} → ${entry.to.stage}/${entry.to.status}` : ''}</td>
-              <td>{entry.why ?? ''}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <AuditTable entries={props.audit} testId="audit" />
     </section>
   );
 }

@@ -15,6 +15,13 @@ import { page as pipelines } from './pipelines';
 import { page as releases } from './releases';
 import { page as releaseReport } from './releaseReport';
 import { page as release } from './release';
+import { page as endpoints } from './endpoints';
+import { page as models } from './models';
+import { page as model } from './model';
+import { page as monitors } from './monitors';
+import { page as monitorRun } from './monitorRun';
+import { page as alerts } from './alerts';
+import { page as audit } from './audit';
 
 /** In matching order: a literal path before a `:param` path that would also match it. */
 export const pages: PageDef[] = [
@@ -22,4 +29,11 @@ export const pages: PageDef[] = [
   releases,
   releaseReport,
   release,
+  endpoints,
+  models,
+  model,
+  monitors,
+  monitorRun,
+  alerts,
+  audit,
 ];
