@@ -20,7 +20,7 @@ beforeAll(async () => {
     { at: '2026-12-02T09:00:00.000Z', pipeline: 'churn', actor: 'eli', action: 'rollback', why: 'bad hand deploy (churn-prod: x -> y)' },
   );
   api.alerts.push({
-    alert: { alertId: 'a1', rule: 'high-latency', condition: 'Fired', severity: 'Sev2', firedAt: '2026-12-02T08:59:00Z', targets: [] },
+    alert: { alertId: 'a1', rule: 'high-latency', condition: 'Fired', severity: 'Sev2', service: 'Platform', firedAt: '2026-12-02T08:59:00Z', targets: [] },
     receivedAt: '2026-12-02T09:00:00Z', outcome: 'rolled_back', endpoints: ['default-prod'], releases: ['rel-done'],
   });
 });
