@@ -23,7 +23,12 @@ apiRoute('redeliverNotification', {
   route: 'notifications/dead-letters/{id}/redeliver', method: 'POST', action: 'notifications:redeliver', params: DeadLetterParams,
   summary: 'Queues a dead letter again from its first attempt.',
   responses: { 202: { description: 'Queued again', json: RedeliveredResponse } },
-}, async (_request, s, _caller, { params }) => {
+}, async (_request, s, caller, { params }) => {
   const letter = await s.notifications.redeliver(params.id);
+  // Speaking for the service to a team's channel is a mutating act: it goes in the audit log.
+  await s.engine.repo.audit({
+    at: s.clock.now().toISOString(), pipeline: letter.pipeline, actor: caller!.name, action: 'redeliver notification',
+    why: `${letter.eventType} ${letter.eventId} to webhook ${letter.webhook}`,
+  });
   return { status: 202 as const, jsonBody: { redelivered: { id: letter.id, pipeline: letter.pipeline, webhook: letter.webhook, eventId: letter.eventId } } };
 });

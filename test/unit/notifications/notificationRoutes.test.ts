@@ -20,7 +20,10 @@ const tokens = ensureLocalTokens(dir);
 const fakeServices = {
   notifications: { deadLetters: (o: { limit?: number; pipeline?: string }) => listDeadLetters(table, o), redeliver: (id: string) => redeliverDeadLetter(table, queue, id, sentKey) },
   authenticate: createAuthenticator({}, tokens),
+  engine: { repo: { audit: async (entry: Record<string, unknown>) => void audited.push(entry) } },
+  clock: { now: () => new Date('2026-12-04T10:00:00Z') },
 };
+const audited: Record<string, unknown>[] = [];
 const tokenOf = (principal: string): string =>
   (JSON.parse(readFileSync(tokens.path, 'utf8')) as { tokens: { principal: string; token: string }[] }).tokens.find((t) => t.principal === principal)!.token;
 
@@ -57,6 +60,7 @@ describe('the dead-letter routes', () => {
     expect(queue.sent).toHaveLength(0);
     const redelivered = await call(`notifications/dead-letters/${letter.id}/redeliver`, 'local-ml-engineer', 'POST');
     expect(redelivered.status).toBe(202);
+    expect(audited).toEqual([expect.objectContaining({ actor: 'local-ml-engineer', action: 'redeliver notification', pipeline: letter.pipeline })]);
     expect(queue.sent.map((s) => s.message)).toEqual([{ ...job, attempt: 1 }]);
     expect((await call(`notifications/dead-letters/${letter.id}/redeliver`, 'local-ml-engineer', 'POST')).status).toBe(404);
     expect((await call('notifications/dead-letters/not-an-id/redeliver', 'local-ml-engineer', 'POST')).status).toBe(400);
