@@ -26,8 +26,10 @@ apiRoute('createDashboardSession', {
   description: 'Refused (403) to a caller signed in only by a dashboard session: a session cannot renew itself.',
   responses: { 201: { description: 'The link', json: DashboardSessionResponse } },
 }, async (request, s, caller) => {
-  // A session must not mint its own successors: it would outlive its eight hours for ever.
-  if (sessionIdFrom(request.headers.get('cookie')) && !request.headers.get('authorization')) {
+  // A session must not mint its own successors: it would outlive its eight hours for ever. Ask
+  // who the caller is without the cookie: a mere Authorization header (junk) beside it is not enough.
+  const withoutCookie = { get: (name: string) => (name.toLowerCase() === 'cookie' ? null : request.headers.get(name)) };
+  if (sessionIdFrom(request.headers.get('cookie')) && !(await s.authenticate(withoutCookie, { method: request.method }))) {
     throw new ForbiddenError(caller!.name, 'make a sign-in link from a dashboard session (the CLI makes them: autopilot open)');
   }
   const { code, expiresAt } = await s.dashboard.sessions.issueLoginCode(caller!);

@@ -1,0 +1,96 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAuthenticator } from '../../../adapters/auth/authenticator';
+import { ensureLocalTokens } from '../../../adapters/local/tokens';
+import { loadOrCreateHostKeys } from '../../../devhost/hostKeys';
+import { DashboardSessions } from '../../../shared/auth/dashboardSessions';
+import { mockFunctionsCore } from '../../fakes/functionsCoreModule';
+import { serveInProcess } from '../../fakes/inProcessHost';
+import { MemoryTable } from '../release/fakes';
+
+/** functions/http/dashboardSessions.ts behind the local host's HTTP server, attacked as a hostile or careless client would. */
+const dir = mkdtempSync(join(tmpdir(), 'sign-in-attacks-'));
+const tokens = ensureLocalTokens(dir);
+let n = 0;
+const sessions = new DashboardSessions({ table: new MemoryTable(), now: () => new Date('2026-12-04T10:00:00Z'), randomId: () => `id-${String(++n).padStart(20, '0')}` });
+const fakeServices = { dashboard: { sessions }, authenticate: createAuthenticator({}, tokens, { sessions }) };
+const tokenOf = (principal: string): string =>
+  (JSON.parse(readFileSync(tokens.path, 'utf8')) as { tokens: { principal: string; token: string }[] }).tokens.find((t) => t.principal === principal)!.token;
+
+let host: { base: string; close(): Promise<void> } | undefined;
+beforeAll(async () => {
+  const core = mockFunctionsCore();
+  jest.doMock('../../../functions/services', () => ({ services: async () => fakeServices, stopServices: async () => undefined }));
+  require('../../../functions/http/dashboardSessions');
+  core.lock();
+  host = await serveInProcess(core, loadOrCreateHostKeys(dir).keys);
+});
+afterAll(async () => {
+  await host?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const post = (path: string, headers: Record<string, string>) => fetch(`${host!.base}/api/${path}`, { method: 'POST', headers, redirect: 'manual' });
+const get = (path: string, headers: Record<string, string> = {}) => fetch(`${host!.base}/api/${path}`, { headers, redirect: 'manual' });
+
+async function linkFor(principal: string): Promise<string> {
+  const made = await post('dashboard/sessions', { authorization: `Bearer ${tokenOf(principal)}` });
+  expect(made.status).toBe(201);
+  return ((await made.json()) as { url: string }).url;
+}
+
+async function signIn(principal: string): Promise<string> {
+  const code = new URL(await linkFor(principal)).searchParams.get('code')!;
+  const login = await get(`dashboard/login?code=${code}`);
+  expect(login.status).toBe(302);
+  return /autopilot_session=([^;]*)/.exec(login.headers.get('set-cookie') ?? '')![1]!;
+}
+
+describe('the dashboard sign-in under attack', () => {
+  test('a session cannot mint its own successor by adding a junk Authorization header', async () => {
+    const cookie = `autopilot_session=${await signIn('local-reader')}`;
+    for (const authorization of ['Bearer not-a-token', 'Basic Zm9vOmJhcg==', 'x']) {
+      const renewed = await post('dashboard/sessions', { cookie, authorization, 'x-autopilot-csrf': '1' });
+      expect(renewed.status).toBe(403);
+    }
+    // A real token beside the cookie is the CLI's case: allowed.
+    expect((await post('dashboard/sessions', { cookie, authorization: `Bearer ${tokenOf('local-reader')}` })).status).toBe(201);
+  });
+
+  test('two concurrent redemptions of one code open exactly one session', async () => {
+    const code = new URL(await linkFor('local-ml-engineer')).searchParams.get('code')!;
+    const answers = await Promise.all([get(`dashboard/login?code=${code}`), get(`dashboard/login?code=${code}`), get(`dashboard/login?code=${code}`)]);
+    expect(answers.map((a) => a.status).sort()).toEqual([302, 410, 410]);
+  });
+
+  test('the login redirect goes only to the dashboard, whatever the request adds', async () => {
+    for (const extra of ['&next=https://evil.example/', '&redirect=//evil.example', '&location=%2F%2Fevil.example']) {
+      const code = new URL(await linkFor('local-reader')).searchParams.get('code')!;
+      const login = await get(`dashboard/login?code=${code}${extra}`, { host: 'evil.example', 'x-forwarded-host': 'evil.example' });
+      expect(login.status).toBe(302);
+      expect(login.headers.get('location')).toBe('/api/dashboard/');
+      const cookie = login.headers.get('set-cookie')!;
+      expect(cookie).toMatch(/HttpOnly/i);
+      expect(cookie).toMatch(/SameSite=Strict/i);
+      expect(cookie).toMatch(/Path=\//i);
+    }
+  });
+
+  test('a forged cookie, a signed-out session and a cookie-only sign-out without the CSRF header', async () => {
+    expect(((await (await get('dashboard/me', { cookie: 'autopilot_session=id-00000000000000000999' })).json()) as { principal: unknown }).principal).toBeNull();
+    const cookie = `autopilot_session=${await signIn('local-ml-engineer')}`;
+    expect((await post('dashboard/signout', { cookie })).status).toBe(403);
+    expect(((await (await get('dashboard/me', { cookie })).json()) as { principal: { name: string } }).principal.name).toBe('local-ml-engineer');
+    expect((await post('dashboard/signout', { cookie, 'x-autopilot-csrf': '1' })).status).toBe(200);
+    expect(((await (await get('dashboard/me', { cookie })).json()) as { principal: unknown }).principal).toBeNull();
+    expect((await post('dashboard/sessions', { cookie, 'x-autopilot-csrf': '1' })).status).toBe(401);
+  });
+
+  test('refusal pages do not echo the code', async () => {
+    const page = await get('dashboard/login?code=%3Cscript%3Ealert(1)%3C%2Fscript%3E-aaaaaaaaaaaaaaaa');
+    expect(page.status).toBe(400);
+    expect(await page.text()).not.toContain('<script>');
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+});
