@@ -14,7 +14,7 @@ const dir = mkdtempSync(join(tmpdir(), 'sign-in-attacks-'));
 const tokens = ensureLocalTokens(dir);
 let n = 0;
 const sessions = new DashboardSessions({ table: new MemoryTable(), now: () => new Date('2026-12-04T10:00:00Z'), randomId: () => `id-${String(++n).padStart(20, '0')}` });
-const fakeServices = { dashboard: { sessions }, authenticate: createAuthenticator({}, tokens, { sessions }) };
+const fakeServices: { dashboard: { sessions: DashboardSessions; publicOrigin?: string }; authenticate: unknown } = { dashboard: { sessions }, authenticate: createAuthenticator({}, tokens, { sessions }) };
 const tokenOf = (principal: string): string =>
   (JSON.parse(readFileSync(tokens.path, 'utf8')) as { tokens: { principal: string; token: string }[] }).tokens.find((t) => t.principal === principal)!.token;
 
@@ -64,6 +64,20 @@ describe('the dashboard sign-in under attack', () => {
     }
     // A real token beside the cookie is the CLI's case: allowed.
     expect((await post('dashboard/sessions', { cookie, authorization: `Bearer ${tokenOf('local-reader')}` })).status).toBe(201);
+  });
+
+  test('on Azure the link takes the public origin, never the Host header, and the cookie is Secure though the request read as http', async () => {
+    fakeServices.dashboard.publicOrigin = 'https://autopilot.example.net';
+    try {
+      const made = await post('dashboard/sessions', { authorization: `Bearer ${tokenOf('local-reader')}`, host: 'evil.example' });
+      const url = new URL(((await made.json()) as { url: string }).url);
+      expect(url.origin).toBe('https://autopilot.example.net');
+      expect(url.pathname).toBe('/api/dashboard/login');
+      const login = await get(`dashboard/login?code=${url.searchParams.get('code')}`);
+      expect(login.headers.get('set-cookie')).toMatch(/;\s*Secure/i);
+    } finally {
+      delete fakeServices.dashboard.publicOrigin;
+    }
   });
 
   test('two concurrent redemptions of one code open exactly one session', async () => {
