@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAuthenticator } from '../../../adapters/auth/authenticator';
@@ -7,6 +7,7 @@ import { loadOrCreateHostKeys } from '../../../devhost/hostKeys';
 import { DashboardSessions } from '../../../shared/auth/dashboardSessions';
 import { mockFunctionsCore } from '../../fakes/functionsCoreModule';
 import { serveInProcess } from '../../fakes/inProcessHost';
+import { localTokenOf } from '../../fakes/localTokenOf';
 import { MemoryTable } from '../release/fakes';
 
 /** functions/http/dashboardSessions.ts behind the local host's HTTP server, attacked as a hostile or careless client would. */
@@ -15,8 +16,7 @@ const tokens = ensureLocalTokens(dir);
 let n = 0;
 const sessions = new DashboardSessions({ table: new MemoryTable(), now: () => new Date('2026-12-04T10:00:00Z'), randomId: () => `id-${String(++n).padStart(20, '0')}` });
 const fakeServices: { dashboard: { sessions: DashboardSessions; publicOrigin?: string }; authenticate: unknown } = { dashboard: { sessions }, authenticate: createAuthenticator({}, tokens, { sessions }) };
-const tokenOf = (principal: string): string =>
-  (JSON.parse(readFileSync(tokens.path, 'utf8')) as { tokens: { principal: string; token: string }[] }).tokens.find((t) => t.principal === principal)!.token;
+const tokenOf = (principal: string): string => localTokenOf(tokens.path, principal);
 
 let host: { base: string; close(): Promise<void> } | undefined;
 beforeAll(async () => {

@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureLocalTokens } from '../../../adapters/local/tokens';
 import { createAuthenticator } from '../../../adapters/auth/authenticator';
 import { mockFunctionsCore } from '../../fakes/functionsCoreModule';
 import { serveInProcess } from '../../fakes/inProcessHost';
+import { localTokenOf } from '../../fakes/localTokenOf';
 import { loadOrCreateHostKeys } from '../../../devhost/hostKeys';
 import { deadLetter, listDeadLetters, redeliverDeadLetter } from '../../../shared/notifications/deadLetters';
 import type { NotificationJob } from '../../../shared/notifications/notificationJob';
@@ -21,8 +22,7 @@ const fakeServices = {
   notifications: { deadLetters: (o: { limit?: number; pipeline?: string }) => listDeadLetters(table, o), redeliver: (id: string) => redeliverDeadLetter(table, queue, id, sentKey) },
   authenticate: createAuthenticator({}, tokens),
 };
-const tokenOf = (principal: string): string =>
-  (JSON.parse(readFileSync(tokens.path, 'utf8')) as { tokens: { principal: string; token: string }[] }).tokens.find((t) => t.principal === principal)!.token;
+const tokenOf = (principal: string): string => localTokenOf(tokens.path, principal);
 
 let host: { base: string; close(): Promise<void> } | undefined;
 
