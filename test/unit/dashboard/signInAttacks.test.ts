@@ -8,14 +8,24 @@ import { DashboardSessions } from '../../../shared/auth/dashboardSessions';
 import { mockFunctionsCore } from '../../fakes/functionsCoreModule';
 import { serveInProcess } from '../../fakes/inProcessHost';
 import { localTokenOf } from '../../fakes/localTokenOf';
-import { MemoryTable } from '../release/fakes';
+import { deadLetter, listDeadLetters, redeliverDeadLetter } from '../../../shared/notifications/deadLetters';
+import type { NotificationJob } from '../../../shared/notifications/notificationJob';
+import { sentKey } from '../../../shared/notifications/webhookDelivery';
+import { releaseEvent } from '../notifications/fixtures';
+import { MemoryQueue, MemoryTable } from '../release/fakes';
 
 /** functions/http/dashboardSessions.ts behind the local host's HTTP server, attacked as a hostile or careless client would. */
 const dir = mkdtempSync(join(tmpdir(), 'sign-in-attacks-'));
 const tokens = ensureLocalTokens(dir);
 let n = 0;
 const sessions = new DashboardSessions({ table: new MemoryTable(), now: () => new Date('2026-12-04T10:00:00Z'), randomId: () => `id-${String(++n).padStart(20, '0')}` });
-const fakeServices: { dashboard: { sessions: DashboardSessions; publicOrigin?: string }; authenticate: unknown } = { dashboard: { sessions }, authenticate: createAuthenticator({}, tokens, { sessions }) };
+const queue = new MemoryQueue<NotificationJob>();
+const table = new MemoryTable();
+const fakeServices: { dashboard: { sessions: DashboardSessions; publicOrigin?: string }; [other: string]: unknown } = {
+  dashboard: { sessions },
+  authenticate: createAuthenticator({}, tokens, { sessions }),
+  notifications: { deadLetters: (o: { limit?: number }) => listDeadLetters(table, o), redeliver: (id: string) => redeliverDeadLetter(table, queue, id, sentKey) },
+};
 const tokenOf = (principal: string): string => localTokenOf(tokens.path, principal);
 
 let host: { base: string; close(): Promise<void> } | undefined;
@@ -30,6 +40,7 @@ beforeAll(async () => {
   process.env['AUTOPILOT_DASHBOARD_DIR'] = join(dir, 'dist');
   require('../../../functions/http/dashboardSessions');
   require('../../../functions/http/dashboard');
+  require('../../../functions/http/notifications');
   core.lock();
   host = await serveInProcess(core, loadOrCreateHostKeys(dir).keys);
 });
@@ -131,5 +142,20 @@ describe('the dashboard sign-in under attack', () => {
     expect(bare.status).toBe(302);
     expect(bare.headers.get('location')).toBe('/api/dashboard/');
     expect((await get('dashboard/')).status).toBe(200);
+  });
+
+  test("a data scientist's session cannot do an ML engineer's action; an ML engineer's needs the CSRF header", async () => {
+    const job: NotificationJob = { pipeline: 'default', webhook: 'chat', kind: 'failed', event: releaseEvent('ReleaseFailed'), attempt: 8 };
+    const letter = await deadLetter(table, job, { target: 'https://hooks.example/…', format: 'slack', problem: 'HTTP 503', at: new Date('2026-12-04T09:00:00Z') });
+    const redeliver = `notifications/dead-letters/${letter.id}/redeliver`;
+    const scientist = `autopilot_session=${await signIn('local-data-scientist')}`;
+    expect((await post(redeliver, { cookie: scientist, 'x-autopilot-csrf': '1' })).status).toBe(403);
+    const engineer = `autopilot_session=${await signIn('local-ml-engineer')}`;
+    const forged = await post(redeliver, { cookie: engineer });
+    expect(forged.status).toBe(403);
+    expect(await forged.text()).toContain('x-autopilot-csrf');
+    expect(queue.sent).toHaveLength(0);
+    expect((await post(redeliver, { cookie: engineer, 'x-autopilot-csrf': '1' })).status).toBe(202);
+    expect(queue.sent).toHaveLength(1);
   });
 });
