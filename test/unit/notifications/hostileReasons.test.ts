@@ -1,5 +1,5 @@
 import { toNotificationMessage } from '../../../shared/notifications/notificationMessage';
-import { toSlackPayload } from '../../../shared/notifications/slackMessage';
+import { SLACK_LIMITS, toSlackPayload } from '../../../shared/notifications/slackMessage';
 import { toTeamsPayload } from '../../../shared/notifications/teamsMessage';
 import { releaseEvent } from './fixtures';
 
@@ -26,5 +26,14 @@ describe('hostile text in notifications', () => {
     ];
     for (const text of texts) expect(text).not.toMatch(/\]\(/);
     expect(texts.join(' ')).toContain('Approve here');
+  });
+
+  test('Slack: a reason as long as the limit still leaves the fallback text its whole link', () => {
+    const message = toNotificationMessage(releaseEvent('ReleaseFailed', { why: '&'.repeat(5000) }), 'failed', 'default');
+    const { text } = toSlackPayload(message);
+    expect(text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
+    expect(text.endsWith(`<${message.link.url}|${message.link.label}>`)).toBe(true);
+    // Cut between characters, not inside an escape: no '&am' left dangling.
+    expect(text).not.toMatch(/&(?!amp;|lt;|gt;)/);
   });
 });
