@@ -44,7 +44,7 @@ export interface Services {
   /** Who calls the API (Entra ID tokens, App Service sign-in, local tokens, dashboard sessions), see adapters/auth. */
   authenticate: Authenticate;
   /** The dashboard's one-time sign-in codes and sessions; `appServiceLogin` when App Service authentication is in front. */
-  dashboard: { sessions: DashboardSessions; appServiceLogin?: string };
+  dashboard: { sessions: DashboardSessions; appServiceLogin?: string; publicOrigin?: string };
   logger: Logger;
   stop(): Promise<void>;
 }
@@ -121,6 +121,8 @@ export async function composeServices(env: NodeJS.ProcessEnv = process.env): Pro
     authenticate: createAuthenticator(env, env.WEBSITE_INSTANCE_ID ? undefined : ensureLocalTokens(stateDir), { sessions }),
     dashboard: {
       sessions,
+      // On Azure sign-in links use the app's public origin, never the request's Host (functions/http/dashboardSessions.ts).
+      ...(env.WEBSITE_HOSTNAME ? { publicOrigin: publicOriginOf(env.AUTOPILOT_PUBLIC_URL || `https://${env.WEBSITE_HOSTNAME}`) } : {}),
       ...(env.AUTOPILOT_TRUST_APP_SERVICE_AUTH === 'true' ? { appServiceLogin: '/.auth/login/aad?post_login_redirect_uri=/api/dashboard/' } : {}),
     },
     logger,
@@ -137,4 +139,12 @@ function leaseSecondsFrom(value: string): number {
     throw new ConfigError('AUTOPILOT_LEASE_SECONDS', [{ path: '', message: `expected whole seconds from 15 to 3600, got '${value}'` }]);
   }
   return seconds;
+}
+
+/** The origin of AUTOPILOT_PUBLIC_URL (or the app's host name), refused at start when it is no http(s) URL. */
+function publicOriginOf(url: string): string {
+  if (!/^https?:\/\/[^/]/.test(url) || !URL.canParse(url)) {
+    throw new ConfigError('app settings', [{ path: 'AUTOPILOT_PUBLIC_URL', message: 'must be the http(s) URL people open the app at, e.g. https://autopilot.example.net' }]);
+  }
+  return new URL(url).origin;
 }

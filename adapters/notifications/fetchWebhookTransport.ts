@@ -20,8 +20,9 @@ export function fetchWebhookTransport(options: FetchWebhookTransportOptions = {}
         const cause = error as Error & { cause?: { code?: string } };
         throw new Error(cause.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `no answer (${cause.cause?.code ?? cause.name})`);
       }
-      // Drain the body so the connection is reused; what the receiver says is not needed.
-      await response.arrayBuffer().catch(() => undefined);
+      // What the receiver says is not needed: drop the body rather than read it, so a receiver
+      // answering a huge or endless body holds neither memory nor the delivery (until the timeout).
+      await response.body?.cancel().catch(() => undefined);
       return { status: response.status, retryAfter: response.headers.get('retry-after') };
     },
   };

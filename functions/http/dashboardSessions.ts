@@ -9,10 +9,16 @@ import { DashboardMeResponse, DashboardSessionResponse, SignedOutResponse } from
 import { browserRoute } from './browserRoute';
 import { apiRoute, callerOf } from './respond';
 
-/** `https://host/api` from a request to `https://host/api/dashboard/...`, whatever the route prefix. */
-function apiBaseOf(request: HttpRequest): { origin: string; base: string; secure: boolean } {
+/**
+ * `https://host/api` from a request to `https://host/api/dashboard/...`, whatever the route prefix.
+ * On Azure the origin is the app's public one (`publicOrigin`), not the request's: the Host header
+ * is the caller's to choose, and behind App Service's TLS front end a request may read as http
+ * (azure-functions-host#6602), which would make the link http and the cookie not Secure.
+ */
+function apiBaseOf(request: HttpRequest, publicOrigin: string | undefined): { origin: string; base: string; secure: boolean } {
   const url = new URL(request.url);
-  return { origin: url.origin, base: url.pathname.replace(/\/dashboard(\/.*)?$/i, ''), secure: url.protocol === 'https:' };
+  const origin = publicOrigin ?? url.origin;
+  return { origin, base: url.pathname.replace(/\/dashboard(\/.*)?$/i, ''), secure: url.protocol === 'https:' || origin.startsWith('https:') };
 }
 
 function sessionCookie(value: string, maxAgeSeconds: number, secure: boolean) {
@@ -26,12 +32,14 @@ apiRoute('createDashboardSession', {
   description: 'Refused (403) to a caller signed in only by a dashboard session: a session cannot renew itself.',
   responses: { 201: { description: 'The link', json: DashboardSessionResponse } },
 }, async (request, s, caller) => {
-  // A session must not mint its own successors: it would outlive its eight hours for ever.
-  if (sessionIdFrom(request.headers.get('cookie')) && !request.headers.get('authorization')) {
+  // A session must not mint its own successors: it would outlive its eight hours for ever. Ask
+  // who the caller is without the cookie: a mere Authorization header (junk) beside it is not enough.
+  const withoutCookie = { get: (name: string) => (name.toLowerCase() === 'cookie' ? null : request.headers.get(name)) };
+  if (sessionIdFrom(request.headers.get('cookie')) && !(await s.authenticate(withoutCookie, { method: request.method }))) {
     throw new ForbiddenError(caller!.name, 'make a sign-in link from a dashboard session (the CLI makes them: autopilot open)');
   }
   const { code, expiresAt } = await s.dashboard.sessions.issueLoginCode(caller!);
-  const { origin, base } = apiBaseOf(request);
+  const { origin, base } = apiBaseOf(request, s.dashboard.publicOrigin);
   return { status: 201 as const, jsonBody: { url: `${origin}${base}/dashboard/login?code=${code}`, expiresAt: expiresAt.toISOString() } };
 });
 
@@ -50,7 +58,7 @@ browserRoute('dashboardLogin', {
     const page = refusedSignInPage(result.why);
     return { status: page.status, headers: { ...headers, 'content-type': 'text/html; charset=utf-8' }, body: page.html };
   }
-  const { base, secure } = apiBaseOf(request);
+  const { base, secure } = apiBaseOf(request, s.dashboard.publicOrigin);
   return {
     status: 302,
     headers: { ...headers, location: `${base}/dashboard/` },
@@ -78,5 +86,5 @@ apiRoute('dashboardSignOut', {
   if (request.headers.get(CSRF_HEADER) !== '1') throw new CsrfRefusedError('POST');
   const sessionId = sessionIdFrom(request.headers.get('cookie'));
   if (sessionId) await s.dashboard.sessions.end(sessionId);
-  return { status: 200 as const, jsonBody: { signedOut: true }, cookies: [sessionCookie('', 0, apiBaseOf(request).secure)] };
+  return { status: 200 as const, jsonBody: { signedOut: true }, cookies: [sessionCookie('', 0, apiBaseOf(request, s.dashboard.publicOrigin).secure)] };
 });

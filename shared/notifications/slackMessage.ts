@@ -29,15 +29,15 @@ export interface SlackPayload {
 export function toSlackPayload(message: NotificationMessage): SlackPayload {
   const blocks: SlackBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(message.title, SLACK_LIMITS.headerText) } },
-    { type: 'section', text: { type: 'mrkdwn', text: truncate(escapeMrkdwn(message.summary), SLACK_LIMITS.sectionText) } },
+    { type: 'section', text: { type: 'mrkdwn', text: escapedWithin(message.summary, SLACK_LIMITS.sectionText) } },
   ];
   if (message.facts.length > 0) {
     blocks.push({
       type: 'section',
-      fields: message.facts.slice(0, SLACK_LIMITS.fields).map((f) => ({ type: 'mrkdwn' as const, text: truncate(`*${escapeMrkdwn(f.name)}*\n${escapeMrkdwn(f.value)}`, SLACK_LIMITS.fieldText) })),
+      fields: message.facts.slice(0, SLACK_LIMITS.fields).map((f) => ({ type: 'mrkdwn' as const, text: `*${escapedWithin(f.name, 100)}*\n${escapedWithin(f.value, SLACK_LIMITS.fieldText - 104)}` })),
     });
   }
-  if (message.action) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(escapeMrkdwn(message.action), SLACK_LIMITS.sectionText) }] });
+  if (message.action) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: escapedWithin(message.action, SLACK_LIMITS.sectionText) }] });
   if (message.link.url.length <= SLACK_LIMITS.buttonUrl) {
     blocks.push({
       type: 'actions',
@@ -45,11 +45,31 @@ export function toSlackPayload(message: NotificationMessage): SlackPayload {
     });
   }
   // The fallback also names the link: some clients (notifications, old apps) show only `text`.
-  const text = truncate(`${escapeMrkdwn(message.summary)} <${message.link.url}|${escapeMrkdwn(message.link.label)}>`, SLACK_LIMITS.sectionText);
+  // The summary is cut, not the link: a cut `<url|label>` shows as raw text.
+  const link = `<${message.link.url}|${escapeMrkdwn(message.link.label)}>`;
+  const text = link.length < SLACK_LIMITS.sectionText / 2
+    ? `${escapedWithin(message.summary, SLACK_LIMITS.sectionText - link.length - 1)} ${link}`
+    : escapedWithin(message.summary, SLACK_LIMITS.sectionText);
   return { text, blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
 }
 
 /** Slack reads &, < and > as control characters in mrkdwn (https://docs.slack.dev/messaging/formatting-message-text). */
 function escapeMrkdwn(value: string): string {
   return value.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+}
+
+/**
+ * `value` escaped, cut to at most `max` UTF-16 units (Slack's limits are at least that lenient)
+ * between characters, so an escape (`&amp;`) is never split, and marked with an ellipsis.
+ */
+function escapedWithin(value: string, max: number): string {
+  const escaped = escapeMrkdwn(value);
+  if (escaped.length <= max) return escaped;
+  let out = '';
+  for (const char of value) {
+    const next = escapeMrkdwn(char);
+    if (out.length + next.length > max - 1) break;
+    out += next;
+  }
+  return `${out}…`;
 }

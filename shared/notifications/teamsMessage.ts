@@ -39,14 +39,14 @@ export class TeamsMessageTooLargeError extends AutopilotError {
 
 export function toTeamsPayload(message: NotificationMessage): TeamsPayload {
   const body: Record<string, unknown>[] = [
-    { type: 'TextBlock', text: truncate(message.title, TEAMS_LIMITS.title), size: 'Medium', weight: 'Bolder', color: COLORS[message.tone], wrap: true },
-    { type: 'TextBlock', text: truncate(message.summary, TEAMS_LIMITS.summary), wrap: true },
+    { type: 'TextBlock', text: truncate(noLinks(message.title), TEAMS_LIMITS.title), size: 'Medium', weight: 'Bolder', color: COLORS[message.tone], wrap: true },
+    { type: 'TextBlock', text: truncate(noLinks(message.summary), TEAMS_LIMITS.summary), wrap: true },
     {
       type: 'FactSet',
-      facts: message.facts.slice(0, TEAMS_LIMITS.facts).map((f) => ({ title: truncate(f.name, TEAMS_LIMITS.factTitle), value: truncate(f.value, TEAMS_LIMITS.factValue) })),
+      facts: message.facts.slice(0, TEAMS_LIMITS.facts).map((f) => ({ title: truncate(noLinks(f.name), TEAMS_LIMITS.factTitle), value: truncate(noLinks(f.value), TEAMS_LIMITS.factValue) })),
     },
   ];
-  if (message.action) body.push({ type: 'TextBlock', text: truncate(message.action, TEAMS_LIMITS.action), wrap: true, isSubtle: true });
+  if (message.action) body.push({ type: 'TextBlock', text: truncate(noLinks(message.action), TEAMS_LIMITS.action), wrap: true, isSubtle: true });
   const payload: TeamsPayload = {
     type: 'message',
     attachments: [{
@@ -65,4 +65,14 @@ export function toTeamsPayload(message: NotificationMessage): TeamsPayload {
   const bytes = new TextEncoder().encode(JSON.stringify(payload)).length;
   if (bytes > TEAMS_LIMITS.messageBytes) throw new TeamsMessageTooLargeError(bytes);
   return payload;
+}
+
+/**
+ * TextBlocks and facts read Markdown, links included (`[label](url)`): a reason quoting a column
+ * or blob name could plant a link in the approval card. A zero-width space between `]` and `(`
+ * keeps the text readable and stops any Markdown reader from forming the link. (Teams documents
+ * no escape character for card Markdown, so escaping with `\` is not relied upon.)
+ */
+function noLinks(text: string): string {
+  return text.replaceAll('](', ']\u200b(');
 }

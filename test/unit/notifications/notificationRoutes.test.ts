@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureLocalTokens } from '../../../adapters/local/tokens';
 import { createAuthenticator } from '../../../adapters/auth/authenticator';
 import { mockFunctionsCore } from '../../fakes/functionsCoreModule';
 import { serveInProcess } from '../../fakes/inProcessHost';
+import { localTokenOf } from '../../fakes/localTokenOf';
 import { loadOrCreateHostKeys } from '../../../devhost/hostKeys';
 import { deadLetter, listDeadLetters, redeliverDeadLetter } from '../../../shared/notifications/deadLetters';
 import type { NotificationJob } from '../../../shared/notifications/notificationJob';
@@ -24,8 +25,7 @@ const fakeServices = {
   clock: { now: () => new Date('2026-12-04T10:00:00Z') },
 };
 const audited: Record<string, unknown>[] = [];
-const tokenOf = (principal: string): string =>
-  (JSON.parse(readFileSync(tokens.path, 'utf8')) as { tokens: { principal: string; token: string }[] }).tokens.find((t) => t.principal === principal)!.token;
+const tokenOf = (principal: string): string => localTokenOf(tokens.path, principal);
 
 let host: { base: string; close(): Promise<void> } | undefined;
 

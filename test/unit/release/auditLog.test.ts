@@ -1,5 +1,6 @@
 import { AlreadyExistsError, BadRequestError } from '../../../shared/errors';
 import { appendAudit, auditDayPartition, listAudit, type NewAuditEntry } from '../../../shared/release/auditLog';
+import { resolveSince } from '../../../shared/endpoints/deploymentLogs';
 import { ReleaseRepository } from '../../../shared/release/repository';
 import { MemoryTable } from './fakes';
 
@@ -61,6 +62,9 @@ describe('the audit log', () => {
     const table = new MemoryTable();
     await expect(listAudit(table, { since: '2026-12-02T00:00:00Z', until: '2026-12-01T00:00:00Z', limit: 1 })).rejects.toThrow(new BadRequestError('until (2026-12-01T00:00:00Z) is before since (2026-12-02T00:00:00Z)', 'until'));
     await expect(listAudit(table, { since: '2024-01-01T00:00:00Z', until: '2026-01-01T00:00:00Z', limit: 1 })).rejects.toThrow(/a range of 732 days is more than 366/);
+    // `since=999999d` resolves to a year before 0 ('-000711-…'): refused too, not an empty log.
+    const ancient = resolveSince('999999d', new Date('2026-12-04T10:00:00Z'));
+    await expect(listAudit(table, { since: ancient, until: '2026-12-04T10:00:00.000Z', limit: 1 })).rejects.toThrow(/more than 366/);
     // One release's log is one partition: any range will do.
     await expect(listAudit(table, { since: '1970-01-01T00:00:00.000Z', until: '2026-01-01T00:00:00Z', releaseId: 'r1', limit: 1 })).resolves.toEqual({ entries: [], truncated: false });
   });
