@@ -25,6 +25,8 @@ const fakeServices: { dashboard: { sessions: DashboardSessions; publicOrigin?: s
   dashboard: { sessions },
   authenticate: createAuthenticator({}, tokens, { sessions }),
   notifications: { deadLetters: (o: { limit?: number }) => listDeadLetters(table, o), redeliver: (id: string) => redeliverDeadLetter(table, queue, id, sentKey) },
+  engine: { repo: { audit: async () => undefined } },
+  clock: { now: () => new Date('2026-12-04T10:00:00Z') },
 };
 const tokenOf = (principal: string): string => localTokenOf(tokens.path, principal);
 
