@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { ZodError } from 'zod';
 import { AlreadyExistsError, ConcurrencyError } from '../errors';
 import type { Logger, StateTable, Versioned } from '../ports';
@@ -59,7 +60,7 @@ export class ReleaseRepository {
   /** Inserts, or returns the existing record when the id is taken (idempotent create). */
   async insert(release: Release): Promise<{ created: boolean; row: Versioned<Release> }> {
     try {
-      return { created: true, row: await this.table.insert(RELEASES, release.id, checkWritable(release)) };
+      return { created: true, row: await this.table.insert(RELEASES, release.id, checkWritable(this.keyAudit(release))) };
     } catch (error) {
       if (!(error instanceof AlreadyExistsError)) throw error;
       const existing = await this.get(release.id);
@@ -69,7 +70,19 @@ export class ReleaseRepository {
   }
 
   async replace(release: Release, etag: string): Promise<Versioned<Release>> {
-    return this.table.replace(RELEASES, release.id, checkWritable(release), etag);
+    return this.table.replace(RELEASES, release.id, checkWritable(this.keyAudit(release)), etag);
+  }
+
+  /** Gives the outbox's new audit entries their row keys (see `audit`) before they are stored. */
+  private keyAudit(release: Release): Release {
+    const outbox = release.outbox;
+    if (!outbox?.audit.some((a) => a.key === undefined)) return release;
+    const audit = outbox.audit.map((a) => a.key === undefined ? { ...a, key: `${this.nextAuditSeq()}-${randomUUID().slice(0, 8)}` } : a);
+    return { ...release, outbox: { ...outbox, audit } };
+  }
+
+  private nextAuditSeq(): string {
+    return String(this.auditSeq++ % 1e6).padStart(6, '0');
   }
 
   /** Newest first; records that do not parse are left out (see scan). */
@@ -148,10 +161,20 @@ export class ReleaseRepository {
     return (await this.table.get<PipelineSlot>(SLOTS, pipeline))?.value ?? { waiting: [] };
   }
 
-  async audit(entry: AuditEntry): Promise<void> {
+  /**
+   * Appends an audit entry. With `key` (deterministic, from an outbox) the row key is fixed,
+   * so writing the same entry again (a repeated outbox flush) stores it once.
+   */
+  async audit(entry: AuditEntry, key?: string): Promise<void> {
+    if (key !== undefined) {
+      await this.table.insert(auditPartition(entry.releaseId), `${entry.at}-${key}`, entry).catch((error: unknown) => {
+        if (!(error instanceof AlreadyExistsError)) throw error;
+      });
+      return;
+    }
     // Row keys sort by time; the sequence keeps entries of the same millisecond apart.
     for (let attempt = 0; ; attempt++) {
-      const row = `${entry.at}-${String(this.auditSeq++ % 1e6).padStart(6, '0')}`;
+      const row = `${entry.at}-${this.nextAuditSeq()}`;
       try {
         await this.table.insert(auditPartition(entry.releaseId), row, entry);
         return;
