@@ -8,7 +8,7 @@ import type { BlobInfo, Versioned } from '../ports';
 import { DEFAULT_ENGINE_OPTIONS, type EngineDeps } from './context';
 import { ReleaseRepository } from './repository';
 import { cancelRelease, isLeaseExpired, redriveRelease, startRelease } from './transitions';
-import { isTerminal, STAGES, type DataLineage, type Release, type Trigger } from './types';
+import { isTerminal, STAGES, type DataLineage, type Release, type StepMessage, type Trigger } from './types';
 import { releaseEvent } from './releaseEvents';
 import { hasOutbox, stepOf, withOutbox } from './outbox';
 import { flushOutbox } from './outboxFlush';
@@ -259,11 +259,12 @@ export class ReleaseEngine {
   /**
    * Performs the record's outbox and clears it (see outboxFlush.ts); throws when an effect
    * fails. With `defer` the failure is logged and left to the sweeper instead (for people's
-   * actions: their change is recorded, so it succeeded).
+   * actions: their change is recorded, so it succeeded). `except`: a step message the caller
+   * is handling itself, not sent again.
    */
-  async flush(row: Versioned<Release>, options: { defer?: boolean } = {}): Promise<Release> {
+  async flush(row: Versioned<Release>, options: { defer?: boolean; except?: StepMessage } = {}): Promise<Release> {
     try {
-      return await flushOutbox(this, this.deps, row);
+      return await flushOutbox(this, this.deps, row, options.except);
     } catch (error) {
       if (!options.defer) throw error;
       this.deps.logger.warn(`release ${row.value.id}: recorded, but its effects failed (${ensureError(error).message}); the sweeper finishes them`, { releaseId: row.value.id });

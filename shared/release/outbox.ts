@@ -86,6 +86,11 @@ export function outcomeOutbox(before: Release, after: Release, outcome: StageOut
     : { audit: [audit], events, steps: [{ message: stepOf(after, 'advance') }] };
 }
 
+/** Two step messages that drive the same stage of the same release for the same reason. */
+export function isSameStep(a: StepMessage, b: StepMessage): boolean {
+  return a.releaseId === b.releaseId && a.stage === b.stage && a.reason === b.reason;
+}
+
 /** The step message that drives the release's current stage. */
 export function stepOf(release: Release, reason: StepMessage['reason']): StepMessage {
   return { releaseId: release.id, pipeline: release.pipeline, stage: release.stage, reason };

@@ -3,8 +3,8 @@ import type { Versioned } from '../ports';
 import type { EngineDeps } from './context';
 import { restoreStable } from './control';
 import type { ReleaseEngine } from './engine';
-import { hasOutbox } from './outbox';
-import type { Release } from './types';
+import { hasOutbox, isSameStep } from './outbox';
+import type { Release, StepMessage } from './types';
 
 export type OutboxDeps = Pick<EngineDeps, 'events' | 'steps' | 'workspaces' | 'logger'>;
 
@@ -18,7 +18,7 @@ const CLEAR_ATTEMPTS = 3;
  * halfway (which throws: the caller's retry, a redelivery or the sweeper, flushes again)
  * does each effect once. Returns the release as it stands after.
  */
-export async function flushOutbox(engine: ReleaseEngine, deps: OutboxDeps, row: Versioned<Release>): Promise<Release> {
+export async function flushOutbox(engine: ReleaseEngine, deps: OutboxDeps, row: Versioned<Release>, except?: StepMessage): Promise<Release> {
   const release = row.value;
   if (!hasOutbox(release)) return release;
   const { outbox } = release;
@@ -26,6 +26,8 @@ export async function flushOutbox(engine: ReleaseEngine, deps: OutboxDeps, row: 
   for (const { key, entry } of outbox.audit) await engine.repo.audit(entry, key);
   if (outbox.events.length > 0) await deps.events.publish(outbox.events);
   for (const step of outbox.steps) {
+    // The caller is handling this very message: sending it again would only double it.
+    if (except && isSameStep(step.message, except)) continue;
     await deps.steps.send(step.message, step.delaySeconds === undefined ? undefined : { delaySeconds: step.delaySeconds });
   }
   if (outbox.releaseSlot) await engine.releaseSlot(release.pipeline, release.id);

@@ -5,7 +5,7 @@ import { DEFAULT_ENGINE_OPTIONS, SYSTEM_TIMERS, type EngineDeps, type StageConte
 import { crashedTwiceReason } from './crashedStage';
 import { LeaseHeartbeat } from './leaseHeartbeat';
 import type { ReleaseEngine } from './engine';
-import { hasOutbox, outcomeOutbox, withOutbox } from './outbox';
+import { hasOutbox, isSameStep, outcomeOutbox, withOutbox } from './outbox';
 import { STAGE_HANDLERS } from './stages';
 import { applyOutcome, holdStage, isHeldBy, isHeldByAnother, MAX_UNFINISHED_STARTS, unholdStage } from './transitions';
 import { isTerminal, type Release, type StepMessage } from './types';
@@ -43,12 +43,13 @@ export class StepRunner {
       }
       const release = row.value;
       if (!flushed && hasOutbox(release)) {
-        // A write whose effects did not all happen (this may be its redelivered message): do them now.
+        // A write whose effects did not all happen (this may be its redelivered message), or
+        // one whose writer is still clearing it (this is its step message): do them now.
         flushed = true;
-        const sends = release.outbox.steps.length > 0;
-        const after = await this.engine.flush(row);
-        // The step messages just sent drive the release on; running it here too would double them.
-        if (sends) return after;
+        const own = release.outbox.steps.some((s) => isSameStep(s.message, message));
+        const after = await this.engine.flush(row, { except: message });
+        // Other step messages just sent drive the release on; running it here too would double them.
+        if (!own && release.outbox.steps.length > 0) return after;
         continue;
       }
       if (release.status !== 'running' || release.stage !== message.stage) return release;

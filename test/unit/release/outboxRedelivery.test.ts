@@ -133,4 +133,18 @@ describe('effects of a recorded outcome survive a failure after the write', () =
     await h.engine.flush(stale);
     expect((await h.engine.repo.get(id))!.value.outbox).toMatchObject({ releaseSlot: true, steps: [expect.anything()] });
   });
+
+  it('runs a step message met before its writer cleared the outbox that sent it, without sending it again', async () => {
+    const h = harness();
+    const id = await create(h, 'default/a.csv');
+    await h.runner.run(h.queue.take()!); // validate
+    const train = h.queue.take()!;
+    // As if the writer had sent the train message and not yet cleared its outbox.
+    const row = (await h.engine.repo.get(id))!;
+    await h.engine.repo.replace(withOutbox(row.value, { steps: [{ message: train }] }), row.etag);
+    await h.runner.run(train);
+    expect(h.workspaces.dev.submitted).toHaveLength(1);
+    expect(pending(h, id, 'train').map((s) => s.message.reason)).toEqual(['poll']);
+    expect((await h.engine.repo.get(id))!.value.outbox).toBeUndefined();
+  });
 });
