@@ -7,10 +7,11 @@ import { normalizeETag } from '../events/eTag';
 import type { BlobInfo, Versioned } from '../ports';
 import { DEFAULT_ENGINE_OPTIONS, type EngineDeps } from './context';
 import { ReleaseRepository } from './repository';
-import { cancelRelease, isLeaseExpired, redriveRelease, startRelease } from './transitions';
+import { cancelRelease, startRelease } from './transitions';
+import { sweepReleases, type SweepResult } from './sweep';
 import { isTerminal, STAGES, type DataLineage, type Release, type StepMessage, type Trigger } from './types';
 import { releaseEvent } from './releaseEvents';
-import { hasOutbox, stepOf, withOutbox } from './outbox';
+import { stepOf, withOutbox } from './outbox';
 import { flushOutbox } from './outboxFlush';
 import { UnreadableRecordError } from './unreadable';
 
@@ -214,46 +215,9 @@ export class ReleaseEngine {
     return cancelled;
   }
 
-  /**
-   * Finds work that a crash or a lost message left behind: outboxes whose effects did not
-   * all happen are finished; running releases whose lease expired are re-driven; queued
-   * releases are (re-)admitted.
-   */
-  async sweep(): Promise<{ redriven: string[]; admitted: string[]; flushed: string[] }> {
-    const now = this.deps.clock.now();
-    const redriven: string[] = [];
-    const admitted: string[] = [];
-    const flushed: string[] = [];
-    // Records that do not parse are skipped (the repository logs each once) until `autopilot repair`.
-    for (const release of await this.repo.list()) {
-      if (hasOutbox(release) && (await this.flushPending(release.id))) flushed.push(release.id);
-      if (isLeaseExpired(release, now)) {
-        const renewed = await this.commit(release.id, (r) => {
-          // A running stage's heartbeat keeps its lease fresh, so only a dead run gets here.
-          if (!isLeaseExpired(r, now)) return undefined;
-          const next = redriveRelease(r, now, this.settings.leaseSeconds);
-          return withOutbox(next, { steps: [{ message: stepOf(next, 'redrive') }] });
-        });
-        if (renewed) redriven.push(renewed.id);
-      } else if (release.status === 'queued') {
-        await this.admit(release);
-        admitted.push(release.id);
-      }
-    }
-    return { redriven, admitted, flushed };
-  }
-
-  /** Finishes a pending outbox found by the sweep; a failure is logged and left for the next sweep. */
-  private async flushPending(id: string): Promise<boolean> {
-    try {
-      const row = await this.repo.get(id);
-      if (!row || !hasOutbox(row.value)) return false;
-      await this.flush(row);
-      return true;
-    } catch (error) {
-      this.deps.logger.warn(`release ${id}: its pending effects failed again (${ensureError(error).message}); the next sweep retries`, { releaseId: id });
-      return false;
-    }
+  /** Finds and finishes work that a crash or a lost message left behind (see sweep.ts). */
+  sweep(): Promise<SweepResult> {
+    return sweepReleases(this, this.deps, this.settings.leaseSeconds);
   }
 
   /**
