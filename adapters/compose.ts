@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { ConfigError } from '../shared/errors';
+import { DashboardSessions } from '../shared/auth/dashboardSessions';
 import { resolve } from 'node:path';
 import type { AutopilotConfig, EnvironmentName } from '../shared/config/schema';
 import { ENVIRONMENTS, endpointOwner } from '../shared/config/schema';
@@ -19,6 +21,8 @@ import { createAuthenticator, type Authenticate } from './auth/authenticator';
 import { resolveStorageTarget } from './storageConnection';
 import { eventGridPublisherFromEnv } from './azure/events';
 import { fanOutPublisher } from './fanOutPublisher';
+import { createNotifications, type Notifications } from './notifications';
+import { notifyingPublisher } from '../shared/notifications';
 
 export const STEPS_QUEUE = 'autopilot-steps';
 export const STATE_TABLE = 'autopilot';
@@ -35,8 +39,12 @@ export interface Services {
   engine: ReleaseEngine;
   control: ReleaseControl;
   steps: StepRunner;
-  /** Who calls the API (Entra ID tokens, App Service sign-in, local tokens), see adapters/auth. */
+  /** Per-pipeline webhooks: the outbox behind `events`, delivery, dead letters (shared/notifications). */
+  notifications: Notifications;
+  /** Who calls the API (Entra ID tokens, App Service sign-in, local tokens, dashboard sessions), see adapters/auth. */
   authenticate: Authenticate;
+  /** The dashboard's one-time sign-in codes and sessions; `appServiceLogin` when App Service authentication is in front. */
+  dashboard: { sessions: DashboardSessions; appServiceLogin?: string };
   logger: Logger;
   stop(): Promise<void>;
 }
@@ -53,15 +61,17 @@ export async function composeServices(env: NodeJS.ProcessEnv = process.env): Pro
   const stateDir = resolve(env.AUTOPILOT_STATE_DIR ?? '.autopilot');
   // Coordinates are checked first: a user fixing autopilot.yaml learns every missing field now.
   const azure = createAzureWorkspaces(config, file, azureSettingsFrom(env));
-  const storage = createStorage(
-    resolveStorageTarget(env),
-    { logger, webhooks: (env.AUTOPILOT_WEBHOOKS ?? '').split(',').filter(Boolean) },
-  );
+  const storage = createStorage(resolveStorageTarget(env));
+  const clock = { now: () => new Date() };
+  // Webhook URLs and secrets come from app settings: a missing one stops the start, named.
+  const notifications = createNotifications(config, file, env, storage, clock, logger);
   // What the app says about itself (release core, monitors, alerts): the event log first (it
-  // feeds GET /api/events and webhooks, and must take every event), then Event Grid best-effort
-  // when AUTOPILOT_EVENTGRID_ENDPOINT is set; custom metrics and spans from every event.
+  // feeds GET /api/events and must take every event), then Event Grid best-effort when
+  // AUTOPILOT_EVENTGRID_ENDPOINT is set, then the notification outbox (per-pipeline webhooks,
+  // queued, never failing the publisher); custom metrics and spans from every event.
   const eventGrid = eventGridPublisherFromEnv(env);
-  const events = withEventTelemetry(eventGrid ? fanOutPublisher(storage.events, { 'Event Grid': eventGrid }, { logger }) : storage.events);
+  const logged = eventGrid ? fanOutPublisher(storage.events, { 'Event Grid': eventGrid }, { logger }) : storage.events;
+  const events = withEventTelemetry(notifyingPublisher(logged, notifications.outbox, logger));
   // The local stack (router on a port, job runner) starts only if some environment uses it.
   const local: LocalWorkspaces | undefined = ENVIRONMENTS.every((e) => azure[e])
     ? undefined
@@ -84,7 +94,7 @@ export async function composeServices(env: NodeJS.ProcessEnv = process.env): Pro
     steps: storage.queue<StepMessage>(STEPS_QUEUE),
     workspaces,
     events,
-    clock: { now: () => new Date() },
+    clock,
     logger,
     dataGate: new WorkerDataGate(),
     options: {
@@ -94,6 +104,7 @@ export async function composeServices(env: NodeJS.ProcessEnv = process.env): Pro
     },
   };
   const engine = new ReleaseEngine(deps);
+  const sessions = new DashboardSessions({ table: deps.table, now: () => deps.clock.now(), randomId: () => randomBytes(24).toString('base64url') });
   return {
     config,
     configFile: file,
@@ -103,10 +114,15 @@ export async function composeServices(env: NodeJS.ProcessEnv = process.env): Pro
     clock: deps.clock,
     workspaces,
     engine,
+    notifications,
     control: new ReleaseControl(deps, engine),
     steps: new StepRunner(deps, engine),
     // Local tokens only outside Azure Functions: there the app folder is read-only and sign-in is Entra ID's.
-    authenticate: createAuthenticator(env, env.WEBSITE_INSTANCE_ID ? undefined : ensureLocalTokens(stateDir)),
+    authenticate: createAuthenticator(env, env.WEBSITE_INSTANCE_ID ? undefined : ensureLocalTokens(stateDir), { sessions }),
+    dashboard: {
+      sessions,
+      ...(env.AUTOPILOT_TRUST_APP_SERVICE_AUTH === 'true' ? { appServiceLogin: '/.auth/login/aad?post_login_redirect_uri=/api/dashboard/' } : {}),
+    },
     logger,
     stop: async () => {
       await Promise.all([local?.stop(), ...Object.values(azure).map((w) => w.stop())]);

@@ -8,7 +8,7 @@ export interface FanOutPublisherOptions {
 
 /**
  * Events out through several publishers. The primary (the storage event log, which feeds
- * GET /api/events and the webhooks) must take every event: its failure is thrown, so the
+ * GET /api/events) must take every event: its failure is thrown, so the
  * step retries. The others (Event Grid) are best-effort: a failure is logged and swallowed,
  * because an unreachable topic must not stop a release, and the event is in the log anyway.
  */

@@ -20,9 +20,17 @@ import {
   type ReleaseView,
   type UnreadableView,
   ReleaseReportResponse,
+  AlertsResponse,
+  AuditResponse,
+  MonitorRunResponse,
+  MonitorRunsResponse,
+  type AlertView,
+  type AuditView,
+  type MonitorRunView,
+  DashboardSessionResponse,
 } from './apiSchemas';
 import type { ReleaseReport } from '../shared/release/report';
-import { ApiError, ApiUnreachableError, CliError, networkProblem } from './errors';
+import { ApiError, ApiUnreachableError, CliError, EXIT, networkProblem } from './errors';
 import type { ApiSettings } from './settings';
 
 export interface ApiClientOptions {
@@ -59,7 +67,7 @@ export class ApiClient {
     try {
       return (await credential.getToken(this.scope))?.token;
     } catch (error) {
-      throw new CliError(`could not get an Entra ID token for ${this.scope}: ${(error as Error).message.split('\n')[0]}; sign in with az login (or set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET)`);
+      throw new CliError(`could not get an Entra ID token for ${this.scope}: ${(error as Error).message.split('\n')[0]}; sign in with az login (or set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET)`, EXIT.auth);
     }
   }
 
@@ -120,6 +128,33 @@ export class ApiClient {
     if (query.since) params.set('since', query.since);
     const path = `/endpoints/${encodeURIComponent(endpoint)}/deployments/${encodeURIComponent(deployment)}/logs?${params}`;
     return this.request('GET', path, DeploymentLogsResponse, undefined, 60_000);
+  }
+
+  async listMonitorRuns(pipeline: string, limit?: number): Promise<MonitorRunView[]> {
+    const suffix = limit ? `?limit=${limit}` : '';
+    return (await this.request('GET', `/monitors/${encodeURIComponent(pipeline)}${suffix}`, MonitorRunsResponse)).runs;
+  }
+
+  /** A monitor run now; a minute allowed, since it reads a window of inference data. */
+  async runMonitor(pipeline: string): Promise<MonitorRunView> {
+    return (await this.request('POST', `/monitors/${encodeURIComponent(pipeline)}/run`, MonitorRunResponse, {}, 60_000)).run;
+  }
+
+  async listAlerts(limit?: number): Promise<AlertView[]> {
+    return (await this.request('GET', `/alerts${limit ? `?limit=${limit}` : ''}`, AlertsResponse)).alerts;
+  }
+
+  /** The audit log across releases; `since`/`until` as typed (ISO or spans, resolved on the host's clock). */
+  listAudit(query: { since?: string; until?: string; pipeline?: string; release?: string; limit?: number }): Promise<AuditView> {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') params.set(key, String(value));
+    return this.request('GET', `/audit${params.size ? `?${params}` : ''}`, AuditResponse);
+  }
+
+  /** A one-time link that signs the caller in to the dashboard (two minutes, once). */
+  async createDashboardSession(): Promise<{ url: string; expiresAt: string }> {
+    const { url, expiresAt } = await this.request('POST', '/dashboard/sessions', DashboardSessionResponse, {});
+    return { url, expiresAt };
   }
 
   async listModels(): Promise<ModelView[]> {

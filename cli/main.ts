@@ -5,7 +5,8 @@ import { processIo, type CliIo } from './io';
 import { createProgram } from './program';
 
 /**
- * Runs the CLI and resolves to its exit code: 0 success, 1 failure, 2 usage error.
+ * Runs the CLI and resolves to its exit code (EXIT in errors.ts: 0 ok, 1 failed, 2 usage,
+ * 3 auth, 4 not found, 5 API unreachable).
  * Errors become one line on stderr; stdout carries only the command's output.
  */
 export async function main(argv: readonly string[] = process.argv, io: CliIo = processIo()): Promise<number> {

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { resolveSince } from '../shared/endpoints/deploymentLogs';
 
 // Commander value parsers: a bad value is a usage error (exit 2) that names the rule.
 
@@ -27,4 +28,18 @@ export function parseSeconds(value: string): number {
     throw new InvalidArgumentError('expected a number of seconds greater than 0.');
   }
   return number;
+}
+
+/**
+ * A point in time as `--since`/`--until` take it: an ISO time or a span back from now
+ * (90s, 15m, 24h, 7d). Checked here so a typo is a usage error; sent as typed, so the host
+ * resolves spans on its own clock. Returns the trimmed text.
+ */
+export function parseTimeOption(value: string, now: Date = new Date()): string {
+  try {
+    resolveSince(value, now);
+  } catch (error) {
+    throw new InvalidArgumentError(`${(error as Error).message.replace(/^since: /, '')}.`);
+  }
+  return value.trim();
 }

@@ -1,11 +1,15 @@
 import { Command } from 'commander';
 import packageJson from '../package.json';
+import { registerAlertsCommand } from './commands/alerts';
+import { registerAuditCommand } from './commands/audit';
 import { registerControlCommands } from './commands/control';
 import { registerDoctorCommand } from './commands/doctor';
 import { registerEndpointsCommand } from './commands/endpoints';
 import { registerEventsCommand } from './commands/events';
 import { registerLogsCommand } from './commands/logs';
 import { registerModelsCommand } from './commands/models';
+import { registerMonitorsCommand } from './commands/monitors';
+import { registerOpenCommand } from './commands/open';
 import { registerReleaseCommand } from './commands/release';
 import { registerReportCommand } from './commands/report';
 import { registerReleasesCommand } from './commands/releases';
@@ -47,6 +51,10 @@ export function createProgram(context: CommandContext): Command {
   registerLogsCommand(program, context);
   registerModelsCommand(program, context);
   registerEventsCommand(program, context);
+  registerMonitorsCommand(program, context);
+  registerAlertsCommand(program, context);
+  registerAuditCommand(program, context);
   registerDoctorCommand(program, context);
+  registerOpenCommand(program, context);
   return program;
 }

@@ -65,8 +65,11 @@ export function normalizeBaseUrl(url: string): string {
   return parsed.href.replace(/\/+$/, '');
 }
 
-/** The local ML engineer's token from `<stateDir>/tokens.json`; undefined when there is no file. */
-export function readLocalToken(file: string): string | undefined {
+/**
+ * The local ML engineer's token from `<stateDir>/tokens.json` (or, with `principal`, exactly that
+ * principal's, e.g. 'local-reader'); undefined when there is no file.
+ */
+export function readLocalToken(file: string, principal?: string): string | undefined {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -79,6 +82,11 @@ export function readLocalToken(file: string): string | undefined {
     parsed = TokensFile.parse(JSON.parse(text));
   } catch {
     throw new CliError(`${file} is not a valid tokens file (expected { "tokens": [{ "token", "principal", "roles" }] }); delete it and restart the stack to recreate it`);
+  }
+  if (principal) {
+    const wanted = parsed.tokens.find((t) => t.principal === principal);
+    if (!wanted) throw new CliError(`${file} has no token for ${principal} (it has: ${parsed.tokens.map((t) => t.principal).join(', ')}); delete it and restart the stack to recreate it`);
+    return wanted.token;
   }
   const preferred = parsed.tokens.find((t) => t.principal === PREFERRED_PRINCIPAL) ?? parsed.tokens[0];
   return preferred?.token;

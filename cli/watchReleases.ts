@@ -16,6 +16,10 @@ export interface WatchOptions {
   appearTimeout?: { ms: number; message: string };
   /** Consecutive failed polls tolerated (a host restarting) before giving up. @default 10 */
   maxFailures?: number;
+  /** Keep watching after every release ended, until this aborts (Ctrl-C). @default stop when all ended */
+  until?: AbortSignal;
+  /** Print each changed set of releases as one line of JSON instead of text. @default false */
+  jsonLines?: boolean;
   now?: () => Date;
 }
 
@@ -35,11 +39,13 @@ export async function watchReleases(io: CliIo, load: () => Promise<ReleaseView[]
   let printedEmpty = false;
   let loadedOnce = false;
   let releases: ReleaseView[] = [];
+  let lastJson = '';
 
   for (;;) {
     let problem = '';
     try {
       releases = await load();
+      if (options.until?.aborted) return releases;
       loadedOnce = true;
       failures = 0;
     } catch (error) {
@@ -54,7 +60,11 @@ export async function watchReleases(io: CliIo, load: () => Promise<ReleaseView[]
       io.stdout.write(`${frame.join('\n')}\n`);
       return releases;
     }
-    if (tty) {
+    if (options.jsonLines) {
+      const json = JSON.stringify(releases);
+      if (json !== lastJson) io.stdout.write(`${json}\n`);
+      lastJson = json;
+    } else if (tty) {
       // A pty may report 0 columns: treat it as unknown.
       const width = Math.max(20, (io.stdout.columns || 120) - 1);
       const clipped = frame.map((line) => ([...line].length > width ? [...line].slice(0, width).join('') : line));
@@ -68,10 +78,24 @@ export async function watchReleases(io: CliIo, load: () => Promise<ReleaseView[]
       if (lines.length > 0) io.stdout.write(`${lines.join('\n')}\n`);
     }
 
-    if (allTerminal(releases)) return releases;
+    if (!options.until && allTerminal(releases)) return releases;
     if (releases.length === 0 && options.appearTimeout && Date.now() - started > options.appearTimeout.ms) {
       throw new CliError(options.appearTimeout.message);
     }
-    await new Promise((resolve) => setTimeout(resolve, interval));
+    await pause(interval, options.until);
+    if (options.until?.aborted) return releases;
   }
+}
+
+/** Waits `ms`, or less when `signal` aborts first. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

@@ -95,6 +95,8 @@ export async function startFunctionsHost(options: FunctionsHostOptions = {}): Pr
 
   const port = await listen(server, options.port ?? config.localHttpPort ?? 7071);
   const url = `http://127.0.0.1:${port}`;
+  // Links in notifications point here unless the user named a public URL (the port may be a free one).
+  process.env['AUTOPILOT_PUBLIC_URL'] ||= url;
   let triggers: RunningTriggers | undefined;
   let blobEvents: BlobEventSource | undefined;
   const stop = async () => {

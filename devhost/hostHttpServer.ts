@@ -61,6 +61,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: HostHttpD
     return;
   }
 
+  // The host's root leads people to the dashboard (functions/http/dashboard.ts).
+  if (path === '/' && (req.method === 'GET' || req.method === 'HEAD')) {
+    res.writeHead(302, { location: `${deps.routes.basePath}dashboard/`, 'content-length': '0' }).end();
+    return;
+  }
   const found = deps.routes.lookup(req.method ?? 'GET', path);
   if (found.kind === 'method-not-allowed') {
     // Azure routes by method too, so a wrong method is a 404 there; we add a hint.

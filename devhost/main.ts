@@ -9,6 +9,7 @@ import { AutopilotError } from '../shared/errors';
 import { createHostLogger } from './logger';
 import { blobCreatedSubscriptions, startStack, type RunningStack } from './stack';
 import { loadConfigFile } from '../adapters/configFile';
+import { buildDashboard } from '../scripts/buildDashboard';
 
 
 function portNumber(value: string): number {
@@ -52,6 +53,8 @@ async function main(): Promise<void> {
   if (opts.endpointsPort !== undefined) process.env['AUTOPILOT_ENDPOINTS_PORT'] = String(opts.endpointsPort);
   const endpointsPort = process.env['AUTOPILOT_ENDPOINTS_PORT'] ?? '7072';
 
+  // The dashboard's bundle, fresh from dashboard/src (a packaged app brings its own).
+  if (!opts.app) await buildDashboard();
   const stack: RunningStack = await startStack({
     eventSubscriptions: blobCreatedSubscriptions(watchedContainers(process.env['AUTOPILOT_CONFIG'] ?? 'autopilot.yaml')),
     port: opts.port,
@@ -70,6 +73,7 @@ async function main(): Promise<void> {
       '',
       'mlops-autopilot local stack is running:',
       `  Functions host    ${stack.urls.api}   (function keys: ${keys})`,
+      `  Dashboard         ${stack.urls.functions}/  (sign in: run \`autopilot open\` in another terminal; --as reader|data_scientist|ml_engineer)`,
       ...(joinStorage
         ? [`  Joined storage    ${stack.urls.blob} (queues and timers shared with the hosts on it; blob events come from the first host)`]
         : [

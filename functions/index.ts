@@ -13,10 +13,17 @@ import './http/releases';
 import './http/catalog';
 import './http/control';
 import './http/repair';
+import './http/audit';
 import './http/logs';
+import './http/dashboard';
+import './http/dashboardSessions';
 import './monitors';
 import './alerts';
 import './amlEvents';
+import './notifications';
+import './http/notifications';
+// Last: the API document lists every route registered above.
+import './http/openapi';
 
 // Build the services at start so a bad autopilot.yaml fails loudly and local
 // endpoints are served again right after a restart.

@@ -3,9 +3,12 @@ import type { Services } from '../adapters/compose';
 import { invocationHandler, withInvocation } from '../adapters/telemetry';
 import { NotFoundError } from '../shared/errors';
 import { listMonitorRuns, monitorDue, monitorLogLine, runMonitor } from '../shared/monitoring/runMonitor';
+import { runMonitorByHand } from '../shared/monitoring/runMonitorByHand';
 import { monitorDeps } from './monitorDeps';
 import { z } from 'zod';
-import { parseQuery, wholeNumberParam } from './http/queryParams';
+import { PipelineParams } from '../shared/api/pathParams';
+import { MonitorRunResponse, MonitorRunsResponse } from '../shared/api/monitoringResponses';
+import { wholeNumberParam } from './http/queryParams';
 import { apiRoute } from './http/respond';
 import { services } from './services';
 
@@ -38,14 +41,21 @@ function pipelineOrThrow(s: Services, pipeline: string): string {
   return pipeline;
 }
 
-apiRoute('listMonitorRuns', { route: 'monitors/{pipeline}', method: 'GET', action: 'read' }, async (request, s) => {
-  const { limit } = parseQuery(MonitorRunsQuery, request);
-  const pipeline = pipelineOrThrow(s, request.params.pipeline ?? '');
+apiRoute('listMonitorRuns', {
+  route: 'monitors/{pipeline}', method: 'GET', action: 'read', params: PipelineParams, query: MonitorRunsQuery,
+  summary: 'The pipeline\'s monitor runs, newest first: drift per feature, data and model quality, what each triggered.',
+  responses: { 200: { description: 'The monitor runs', json: MonitorRunsResponse } },
+}, async (_request, s, _caller, { params, query: { limit } }) => {
+  const pipeline = pipelineOrThrow(s, params.pipeline);
   return { jsonBody: { runs: await listMonitorRuns(monitorDeps(s).table, pipeline, limit) } };
 });
 
 /** On demand: a run may start a retraining release, so it needs the right to start releases. */
-apiRoute('runMonitor', { route: 'monitors/{pipeline}/run', method: 'POST', action: 'release:start', environment: 'dev' }, async (request, s) => {
-  const pipeline = pipelineOrThrow(s, request.params.pipeline ?? '');
-  return { jsonBody: { run: await runMonitor(pipeline, monitorDeps(s), 'manual') } };
+apiRoute('runMonitor', {
+  route: 'monitors/{pipeline}/run', method: 'POST', action: 'release:start', environment: 'dev', params: PipelineParams,
+  summary: 'Runs the pipeline\'s monitor now; drift may start a retraining release.',
+  responses: { 200: { description: 'The run', json: MonitorRunResponse } },
+}, async (_request, s, caller, { params }) => {
+  const pipeline = pipelineOrThrow(s, params.pipeline);
+  return { jsonBody: { run: await runMonitorByHand(pipeline, monitorDeps(s), caller!.name) } };
 });

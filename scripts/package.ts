@@ -45,6 +45,12 @@ const shipped = ['functions', 'shared', 'adapters'];
 for (const folder of shipped) {
   if (existsSync(join(root, 'dist', folder))) cpSync(join(root, 'dist', folder), join(out, 'dist', folder), { recursive: true, filter: (src) => !src.endsWith('.map') });
 }
+// The dashboard's bundle (functions/http/dashboard.ts serves it; adapters/dashboard finds it here).
+step('bundling the dashboard');
+run(process.execPath, ['--import', 'tsx', 'scripts/buildDashboard.ts'], root);
+// Only the files of this build (its manifest lists them), not older hashed files beside them.
+const dashboardFiles = Object.keys((JSON.parse(readFileSync(join(root, 'dashboard/dist/manifest.json'), 'utf8')) as { files: Record<string, unknown> }).files);
+for (const file of [...dashboardFiles, 'manifest.json']) cpSync(join(root, 'dashboard/dist', file), join(out, 'dashboard/dist', file));
 for (const file of ['host.json', 'autopilot.yaml', 'autopilot.azure.yaml', 'package-lock.json']) cpSync(join(root, file), join(out, file));
 // The training job's `code` folder is uploaded to Azure ML from here (sources, job and deployment YAML),
 // with the TypeScript example's self-contained bundles for Azure ML (examples/tabular/azure).

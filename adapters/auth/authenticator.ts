@@ -3,9 +3,18 @@ import { ConfigError } from '../../shared/errors';
 import type { LocalTokens } from '../local/tokens';
 import { appServicePrincipal } from './appServicePrincipal';
 import { EntraIdTokens } from './entraIdTokens';
+import { CSRF_HEADER, CsrfRefusedError, isSafeMethod, sessionIdFrom } from './sessionCookie';
 
-/** Who is calling, from a request's headers; undefined for nobody the app knows (a 401). */
-export type Authenticate = (headers: { get(name: string): string | null }) => Promise<Principal | undefined>;
+/**
+ * Who is calling, from a request's headers (and method: a cookie alone may not authenticate a
+ * mutating call, see ./sessionCookie.ts); undefined for nobody the app knows (a 401).
+ */
+export type Authenticate = (headers: { get(name: string): string | null }, request?: { method?: string }) => Promise<Principal | undefined>;
+
+export interface AuthenticatorOptions {
+  /** The dashboard's sessions: their cookie signs a browser in. @default none (cookies are ignored) */
+  sessions?: { principalOf(sessionId: string): Promise<Principal | undefined> };
+}
 
 /**
  * The API's sign-in, from app settings: Entra ID bearer tokens when AUTOPILOT_ENTRA_TENANT_ID
@@ -13,7 +22,7 @@ export type Authenticate = (headers: { get(name: string): string | null }) => Pr
  * principal header when AUTOPILOT_TRUST_APP_SERVICE_AUTH=true, the local tokens outside Azure.
  * In Azure Functions with none configured, every call is refused naming the settings.
  */
-export function createAuthenticator(env: NodeJS.ProcessEnv, localTokens: LocalTokens | undefined): Authenticate {
+export function createAuthenticator(env: NodeJS.ProcessEnv, localTokens: LocalTokens | undefined, options: AuthenticatorOptions = {}): Authenticate {
   const tenantId = env['AUTOPILOT_ENTRA_TENANT_ID']?.trim();
   const audiences = (env['AUTOPILOT_ENTRA_AUDIENCE'] ?? '').split(',').map((a) => a.trim()).filter(Boolean);
   if (Boolean(tenantId) !== audiences.length > 0) {
@@ -30,13 +39,20 @@ export function createAuthenticator(env: NodeJS.ProcessEnv, localTokens: LocalTo
       throw unconfigured;
     };
   }
-  return async (headers) => {
+  return async (headers, request = {}) => {
     const bearer = /^Bearer\s+(\S+)$/i.exec(headers.get('authorization') ?? '')?.[1];
     if (bearer) {
       const local = localTokens?.principalFor(bearer);
       if (local) return local;
       const signedIn = await entra?.principalFor(bearer);
       if (signedIn) return signedIn;
+    }
+    const sessionId = options.sessions ? sessionIdFrom(headers.get('cookie')) : undefined;
+    const fromSession = sessionId ? await options.sessions!.principalOf(sessionId) : undefined;
+    if (fromSession) {
+      // No method known counts as mutating: the safe default.
+      if (!isSafeMethod(request.method) && headers.get(CSRF_HEADER) !== '1') throw new CsrfRefusedError(request.method ?? 'request');
+      return fromSession;
     }
     return trustAppService ? appServicePrincipal(headers.get('x-ms-client-principal')) : undefined;
   };

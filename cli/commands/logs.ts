@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { EnvironmentName, endpointOwner } from '../../shared/config/schema';
-import { MAX_LOG_TAIL, resolveSince } from '../../shared/endpoints/deploymentLogs';
+import { MAX_LOG_TAIL } from '../../shared/endpoints/deploymentLogs';
+import { parseTimeOption } from '../parsers';
 import type { DeploymentLogsView } from '../apiSchemas';
 import type { CommandContext } from '../context';
 import { UsageError } from '../errors';
@@ -22,7 +23,7 @@ export function registerLogsCommand(program: Command, context: CommandContext): 
     .argument('<deployment>', 'deployment name, e.g. green')
     .option('--environment <env>', 'dev, staging or prod (default: the one the endpoint name ends with)', parseEnvironment)
     .option('--tail <n>', `the newest n lines, at most ${MAX_LOG_TAIL} (default 100)`, parseTail)
-    .option('--since <time>', 'only lines since an ISO time or a span back from now: 90s, 15m, 1h, 2d', parseSinceOption)
+    .option('--since <time>', 'only lines since an ISO time or a span back from now: 90s, 15m, 1h, 2d', (value: string) => parseTimeOption(value))
     .option('--json', 'print only JSON: {endpoint, deployment, environment, source, lines: [{time?, text}]}')
     .action(async (endpoint: string, deployment: string, options: LogsOptions, command: Command) => {
       const environment = options.environment ?? endpointOwner(endpoint)?.environment;
@@ -51,14 +52,4 @@ function parseTail(value: string): number {
   const number = Number(value);
   if (!/^\d+$/.test(value.trim()) || number < 1 || number > MAX_LOG_TAIL) throw new InvalidArgumentError(`expected a whole number from 1 to ${MAX_LOG_TAIL}.`);
   return number;
-}
-
-/** Checked here so a typo is a usage error; sent as typed, the host resolves spans on its clock. */
-function parseSinceOption(value: string): string {
-  try {
-    resolveSince(value, new Date());
-  } catch (error) {
-    throw new InvalidArgumentError(`${(error as Error).message.replace(/^since: /, '')}.`);
-  }
-  return value.trim();
 }

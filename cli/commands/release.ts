@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { ReleaseDetail } from '../apiSchemas';
 import type { CommandContext } from '../context';
+import { formatAuditTransition } from '../format/auditTransition';
 import { formatMetrics, formatModel } from '../format/modelRef';
 import { formatReleaseBlock } from '../format/releaseView';
 import { renderTable } from '../format/table';
@@ -37,7 +38,7 @@ export function formatReleaseDetail({ release, audit }: ReleaseDetail, now: Date
     entry.at,
     entry.actor,
     entry.action,
-    entry.to ? `${entry.from ? `${entry.from.status}/${entry.from.stage} → ` : ''}${entry.to.status}/${entry.to.stage}` : '',
+    formatAuditTransition(entry),
     entry.why ?? '',
   ]);
   return [...lines, ...renderTable(['at', 'actor', 'action', 'transition', 'why'], rows).map((line) => `  ${line}`)];

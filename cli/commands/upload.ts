@@ -7,7 +7,7 @@ import type { ApiClient } from '../apiClient';
 import type { PipelineSummary, ReleaseView } from '../apiSchemas';
 import { uploadBlobName, withoutQuery } from '../blobName';
 import type { CommandContext } from '../context';
-import { CliError } from '../errors';
+import { CliError, EXIT } from '../errors';
 import { printJson, printLines, withoutStdout, type CliIo } from '../io';
 import { parseSeconds } from '../parsers';
 import { watchReleases } from '../watchReleases';
@@ -122,7 +122,7 @@ async function uploadFile(container: ContainerClient, name: string, file: string
 
 function storageError(error: unknown, url: string, apiUrl: string): Error {
   const status = statusOf(error);
-  if (status === 403) return new CliError(`Blob Storage refused the credentials for ${url} (403 ${codeOf(error) ?? ''}); check --connection-string`);
+  if (status === 403) return new CliError(`Blob Storage refused the credentials for ${url} (403 ${codeOf(error) ?? ''}); check --connection-string`, EXIT.auth);
   if (status === undefined) {
     const endpoint = new URL(url).origin;
     const problem = /ECONNREFUSED/.test(String((error as Error).message)) ? 'connection refused' : ((error as Error).message ?? String(error));
@@ -130,6 +130,7 @@ function storageError(error: unknown, url: string, apiUrl: string): Error {
       `Cannot reach Blob Storage at ${endpoint} (${problem}). The autopilot API at ${apiUrl} answers, so the stack is running; ` +
         'point the upload at its storage with --connection-string or AZURE_STORAGE_CONNECTION_STRING ' +
         '(UseDevelopmentStorage=true means the default port 10000; a stack started with --blob-port prints the one to use).',
+      EXIT.unreachable,
     );
   }
   return new CliError(`Upload to ${url} failed: ${status} ${codeOf(error) ?? ''} ${(error as Error).message.split('\n')[0]}`);

@@ -38,7 +38,19 @@ export function formatStageLine(stage: Stage, record: StageRecord | undefined, n
 
 /** Every stage in walking order; stages the release never reached show as pending. */
 export function formatStageLines(release: ReleaseView, now: Date): string[] {
-  return STAGES.map((stage) => formatStageLine(stage, release.stages[stage], now));
+  return STAGES.map((stage) => formatStageLine(stage, shownStageRecord(release, stage), now));
+}
+
+/**
+ * A stage as the CLI shows it. A rejection is the gate's verdict, not a failure: the stage
+ * that rejected succeeded and the release ended `rejected`. Records stored before the engine
+ * said so mark that stage failed; they are shown as they are recorded now.
+ */
+export function shownStageRecord(release: ReleaseView, stage: Stage): StageRecord | undefined {
+  const record = release.stages[stage];
+  if (!record || release.status !== 'rejected' || stage !== release.stage || record.status !== 'failed') return record;
+  const detail = record.detail ?? release.reason;
+  return { ...record, status: 'succeeded', ...(detail ? { detail: detail.startsWith('rejected') ? detail : `rejected: ${detail}` } : {}) };
 }
 
 /** "default  r-123  ✓ succeeded  4m 02s  model default v3  data default/day1.csv" */

@@ -1,7 +1,7 @@
 import { STAGES } from '../../shared/release/types';
 import type { ReleaseView } from '../apiSchemas';
 import { elapsedMs, formatDuration } from './duration';
-import { STAGE_MARKS, statusMark } from './releaseView';
+import { shownStageRecord, STAGE_MARKS, statusMark } from './releaseView';
 import { formatModel } from './modelRef';
 
 /**
@@ -17,7 +17,7 @@ export class TransitionTracker {
     for (const release of releases) {
       const prefix = `${time} ${release.pipeline} ${release.id}`;
       for (const stage of STAGES) {
-        const record = release.stages[stage];
+        const record = shownStageRecord(release, stage);
         if (!record || record.status === 'pending') continue;
         if (!this.changed(`${release.id}/${stage}`, record.status)) continue;
         const duration = record.status === 'running' ? undefined : elapsedMs(record.startedAt, record.endedAt, now);

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { EnvironmentName, endpointOwner } from '../../shared/config/schema';
 import { BadRequestError } from '../../shared/errors';
-import { parseQuery, wholeNumberParam } from './queryParams';
+import { DeploymentLogsResponse } from '../../shared/api/catalogResponses';
+import { wholeNumberParam } from './queryParams';
 import { apiRoute } from './respond';
 
 // Loose: callers may add query parameters of their own (the Functions `code` key, cache busters).
@@ -15,10 +16,16 @@ const LogsQuery = z.object({
  * What a deployment's scoring server printed (GET …/logs?environment=&tail=&since=), e.g. why a
  * canary was rolled back. The environment defaults to the one the endpoint name ends with.
  */
-apiRoute('deploymentLogs', { route: 'endpoints/{endpoint}/deployments/{deployment}/logs', method: 'GET', action: 'read' }, async (request, s) => {
-  const endpoint = request.params.endpoint ?? '';
-  const deployment = request.params.deployment ?? '';
-  const query = parseQuery(LogsQuery, request);
+const LogsParams = z.object({
+  endpoint: z.string().min(1).meta({ description: 'An endpoint name, e.g. `default-prod`.' }),
+  deployment: z.string().min(1).meta({ description: 'A deployment of it, e.g. `v002`.' }),
+});
+
+apiRoute('deploymentLogs', {
+  route: 'endpoints/{endpoint}/deployments/{deployment}/logs', method: 'GET', action: 'read', params: LogsParams, query: LogsQuery,
+  summary: 'What a deployment\'s scoring server printed (its tail, or since a time).',
+  responses: { 200: { description: 'The log lines, oldest first', json: DeploymentLogsResponse } },
+}, async (_request, s, _caller, { params: { endpoint, deployment }, query }) => {
   const environment = query.environment ?? endpointOwner(endpoint)?.environment;
   if (!environment) {
     throw new BadRequestError(`cannot tell the environment of endpoint '${endpoint}' from its name (not <pipeline>-dev|staging|prod); pass ?environment=`, 'query.environment');

@@ -1,6 +1,4 @@
-import type { HttpRequest } from '@azure/functions';
 import { z } from 'zod';
-import { parseOrThrow } from './respond';
 
 /**
  * A whole-number query parameter in [min, max]. Only decimal digits are accepted: the
@@ -17,9 +15,4 @@ export function wholeNumberParam(min: number, max: number, fallback: number) {
     .refine((n) => n >= min && n <= max, message)
     .optional()
     .transform((n) => n ?? fallback);
-}
-
-/** The query string through a schema; a bad value is a 400 naming `query.<name>`. */
-export function parseQuery<S extends z.ZodType>(schema: S, request: HttpRequest): z.infer<S> {
-  return parseOrThrow(schema, Object.fromEntries(request.query.entries()), 'query');
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NotificationsPolicy } from './notificationsSchema';
 
 /**
  * The schema of `autopilot.yaml`, the policy as code. Types are derived from it;
@@ -198,6 +199,8 @@ export const PipelineConfig = z.strictObject({
    * `supersede` cancels the running release and starts the new one. @default queue
    */
   concurrency: ConcurrencyPolicy.default('queue'),
+  /** Outbound webhooks (chat, your own receivers) for this pipeline's decisions: shared/config/notificationsSchema.ts. */
+  notifications: NotificationsPolicy.prefault({}),
 });
 export type PipelineConfig = z.infer<typeof PipelineConfig>;
 

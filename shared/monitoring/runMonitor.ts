@@ -161,7 +161,7 @@ async function announce(run: MonitorRun, deps: MonitorDeps, details: Record<stri
     source: `/autopilot/pipelines/${run.pipeline}`,
     subject: `monitors/${run.id}`,
     time: run.at,
-    data: { pipeline: run.pipeline, endpoint: run.endpoint, reasons: run.reasons, ...details },
+    data: { pipeline: run.pipeline, endpoint: run.endpoint, outcome: run.outcome, reasons: run.reasons, ...details },
   }]);
 }
 
@@ -243,6 +243,20 @@ async function store(run: MonitorRun, deps: MonitorDeps): Promise<MonitorRun> {
 
 export async function listMonitorRuns(table: StateTable, pipeline: string, limit = 20): Promise<MonitorRun[]> {
   return (await table.list<MonitorRun>(RUNS(pipeline), { limit })).map((r) => r.value);
+}
+
+/**
+ * One stored run by its id (`<pipeline>-<compact ISO time>[-external]`): the time in the id
+ * gives the row key, so this is one read, not a scan of the pipeline's runs.
+ */
+export async function getMonitorRun(table: StateTable, pipeline: string, id: string): Promise<MonitorRun | undefined> {
+  const compact = id.startsWith(`${pipeline}-`) ? /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{3})Z/.exec(id.slice(pipeline.length + 1)) : null;
+  if (!compact) return undefined;
+  const [, y, mo, d, h, mi, sec, ms] = compact;
+  const at = new Date(`${y}-${mo}-${d}T${h}:${mi}:${sec}.${ms}Z`);
+  if (Number.isNaN(at.getTime())) return undefined;
+  const run = (await table.get<MonitorRun>(RUNS(pipeline), newestFirst(at)))?.value;
+  return run?.id === id ? run : undefined;
 }
 
 /** Whether the pipeline's scheduled monitor is due (the timer looks every 10 s). */

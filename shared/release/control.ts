@@ -31,7 +31,7 @@ export class ReleaseControl {
     await this.deps.steps.send({ releaseId: id, pipeline: release.pipeline, stage: release.stage, reason: 'poll' });
   }
 
-  async approve(id: string, by: string): Promise<Release> {
+  async approve(id: string, by: string, why = 'approved for prod'): Promise<Release> {
     const now = this.deps.clock.now().toISOString();
     const current = await this.get(id);
     if (current.status !== 'running' || current.stage !== 'approval' || !current.approval) {
@@ -40,7 +40,10 @@ export class ReleaseControl {
     const updated = await this.engine.commit(id, (r) =>
       r.stage === 'approval' && r.status === 'running' && r.approval
         ? withOutbox({ ...r, approval: { ...r.approval, by, at: now }, updatedAt: now }, {
-          audit: [{ at: now, releaseId: id, actor: by, action: 'approve', why: 'approved for prod' }],
+          audit: [{
+            at: now, releaseId: id, pipeline: r.pipeline, actor: by, action: 'approve', why,
+            from: { status: r.status, stage: r.stage }, to: { status: r.status, stage: r.stage },
+          }],
           // Runs the stage now rather than at its next poll.
           steps: [{ message: stepOf(r, 'poll') }],
         })
@@ -51,7 +54,7 @@ export class ReleaseControl {
   }
 
   /** Skips the remaining canary steps: the candidate takes all traffic at the next look. */
-  async promote(id: string, by: string): Promise<Release> {
+  async promote(id: string, by: string, why = 'manual promotion'): Promise<Release> {
     const now = this.deps.clock.now().toISOString();
     const current = await this.get(id);
     if (current.status !== 'running' || current.stage !== 'canary' || !current.canary) {
@@ -60,7 +63,7 @@ export class ReleaseControl {
     const updated = await this.engine.commit(id, (r) =>
       r.stage === 'canary' && r.status === 'running' && r.canary
         ? withOutbox({ ...r, canary: { ...r.canary, promoteNow: { by, at: now } }, updatedAt: now }, {
-          audit: [{ at: now, releaseId: id, actor: by, action: 'promote', why: 'manual promotion: remaining canary steps skipped' }],
+          audit: [{ at: now, releaseId: id, pipeline: r.pipeline, actor: by, action: 'promote', why: `${why}: remaining canary steps skipped` }],
           steps: [{ message: stepOf(r, 'poll') }],
         })
         : undefined,
@@ -90,7 +93,7 @@ export class ReleaseControl {
       return withOutbox(rolled, {
         restoreStable: true,
         audit: [{
-          at: now.toISOString(), releaseId: id, actor, action: 'rollback', why,
+          at: now.toISOString(), releaseId: id, pipeline: r.pipeline, actor, action: 'rollback', why,
           from: { status: r.status, stage: r.stage }, to: { status: rolled.status, stage: rolled.stage },
         }],
         events: [releaseEvent('ReleaseRolledBack', rolled, now, { by: actor, why })],
@@ -125,17 +128,20 @@ export class ReleaseControl {
     const now = this.deps.clock.now();
     const releases = await this.engine.repo.list({ pipeline, status: 'succeeded' });
     const owner = releases.find((r) => r.deployments.prod?.deployment === current[0]);
-    if (owner) {
-      const at = now.toISOString();
-      await this.engine.commit(owner.id, (r) => {
-        if (r.status !== 'succeeded') return undefined;
-        const rolled: Release = { ...r, status: 'rolled_back', reason: `rolled back by ${actor}: ${why}`, rollback: { at, by: actor, why }, updatedAt: at };
-        return withOutbox(rolled, {
-          audit: [{ at, releaseId: owner.id, actor, action: 'rollback', why: `${why} (${current[0]} -> ${previous.name})` }],
-          events: [releaseEvent('ReleaseRolledBack', rolled, now, { by: actor, why })],
-        });
-      }, { deferFlush: true });
-    }
+    const at = now.toISOString();
+    const what = `${why} (${name}: ${current[0]} -> ${previous.name})`;
+    // The release that owned the deployment records the rollback, its audit entry and event in its outbox.
+    const recorded = owner && (await this.engine.commit(owner.id, (r) => {
+      if (r.status !== 'succeeded') return undefined;
+      const rolled: Release = { ...r, status: 'rolled_back', reason: `rolled back by ${actor}: ${why}`, rollback: { at, by: actor, why }, updatedAt: at };
+      return withOutbox(rolled, {
+        audit: [{ at, releaseId: r.id, pipeline, actor, action: 'rollback', why: what }],
+        events: [releaseEvent('ReleaseRolledBack', rolled, now, { by: actor, why })],
+      });
+    }, { deferFlush: true }));
+    // Audited even when no release owns the deployment (it was deployed by hand, or before
+    // the autopilot): the traffic of prod changed, and the log must say who and why.
+    if (!recorded) await this.engine.repo.audit({ at, pipeline, ...(owner ? { releaseId: owner.id } : {}), actor, action: 'rollback', why: what });
     return { endpoint: name, from: current[0], to: previous.name, releaseId: owner?.id };
   }
 

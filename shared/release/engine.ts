@@ -118,7 +118,7 @@ export class ReleaseEngine {
       updatedAt: at,
     };
     const { created, row } = await this.repo.insert(withOutbox(fresh, {
-      audit: [{ at, releaseId: id, actor: trigger.by ?? 'autopilot', action: 'create', why: describe(trigger, data) }],
+      audit: [{ at, releaseId: id, pipeline, actor: trigger.by ?? 'autopilot', action: 'create', why: describe(trigger, data) }],
       events: [releaseEvent('ReleaseQueued', fresh, now)],
     }));
     // Also finishes a duplicate's outbox, left pending when the first delivery failed after its insert.
@@ -172,7 +172,7 @@ export class ReleaseEngine {
       const started: Release = { ...startRelease(r, now, this.settings.leaseSeconds), reason: undefined };
       return withOutbox(started, {
         audit: [{
-          at: now.toISOString(), releaseId: id, actor: 'autopilot', action: 'start',
+          at: now.toISOString(), releaseId: id, pipeline: r.pipeline, actor: 'autopilot', action: 'start',
           from: { status: 'queued', stage: STAGES[0] }, to: { status: 'running', stage: started.stage },
         }],
         steps: [{ message: stepOf(started, 'start') }],
@@ -204,7 +204,7 @@ export class ReleaseEngine {
       return withOutbox(next, {
         restoreStable: options.restoreStable,
         audit: [{
-          at: now.toISOString(), releaseId: id, actor, action: 'cancel', why,
+          at: now.toISOString(), releaseId: id, pipeline: r.pipeline, actor, action: 'cancel', why,
           from: { status: r.status, stage: r.stage }, to: { status: 'cancelled', stage: next.stage },
         }],
         events: [releaseEvent('ReleaseCancelled', next, now)],

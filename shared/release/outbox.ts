@@ -75,6 +75,7 @@ export function outcomeOutbox(before: Release, after: Release, outcome: StageOut
   const audit: AuditEntry = {
     at: now.toISOString(),
     releaseId: after.id,
+    pipeline: after.pipeline,
     actor: 'autopilot',
     action: outcome.kind === 'advance' ? `complete ${before.stage}` : `end at ${before.stage}`,
     from: { status: before.status, stage: before.stage },

@@ -23,7 +23,7 @@ export async function flushOutbox(engine: ReleaseEngine, deps: OutboxDeps, row: 
   if (!hasOutbox(release)) return release;
   const { outbox } = release;
   if (outbox.restoreStable) await restoreStable(deps, release);
-  for (const { key, entry } of outbox.audit) await engine.repo.audit(entry, key);
+  for (const { key, entry } of outbox.audit) await engine.repo.audit({ ...entry, pipeline: entry.pipeline ?? release.pipeline }, key);
   if (outbox.events.length > 0) await deps.events.publish(outbox.events);
   for (const step of outbox.steps) {
     // The caller is handling this very message: sending it again would only double it.

@@ -48,7 +48,7 @@ export async function repairRelease(engine: ReleaseEngine, deps: RepairDeps, id:
   // What follows is the write's outbox: what fails now, the sweeper finishes.
   const written = await engine.repo.replace(withOutbox(repaired, {
     audit: [{
-      at, releaseId: id, actor, action: 'repair', why: reason,
+      at, releaseId: id, pipeline: repaired.pipeline, actor, action: 'repair', why: reason,
       ...(before.success && beforeStage.success ? { from: { status: before.data, stage: beforeStage.data } } : {}),
       to: { status: repaired.status, stage: repaired.stage },
     }],

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ZodError } from 'zod';
 import { AlreadyExistsError, ConcurrencyError } from '../errors';
 import type { Logger, StateTable, Versioned } from '../ports';
+import { appendAudit, listAudit, releaseAuditPartition, type AuditPage, type AuditQuery, type NewAuditEntry } from './auditLog';
 import { AuditEntry, Release, type ReleaseStatus } from './types';
 import { describeIssues, InvalidRecordError, rawField, repairCommand, UnreadableRecordError, type UnreadableRecord } from './unreadable';
 
@@ -14,7 +15,6 @@ export interface PipelineSlot {
 const RELEASES = 'release';
 const DEDUPE = 'dedupe';
 const SLOTS = 'pipeline';
-const auditPartition = (releaseId: string) => `audit-${releaseId}`;
 
 export interface ReleaseFilter {
   pipeline?: string;
@@ -60,7 +60,7 @@ export class ReleaseRepository {
   /** Inserts, or returns the existing record when the id is taken (idempotent create). */
   async insert(release: Release): Promise<{ created: boolean; row: Versioned<Release> }> {
     try {
-      return { created: true, row: await this.table.insert(RELEASES, release.id, checkWritable(this.keyAudit(release))) };
+      return { created: true, row: await this.table.insert(RELEASES, release.id, checkWritable(this.keyOutbox(release))) };
     } catch (error) {
       if (!(error instanceof AlreadyExistsError)) throw error;
       const existing = await this.get(release.id);
@@ -70,18 +70,18 @@ export class ReleaseRepository {
   }
 
   async replace(release: Release, etag: string): Promise<Versioned<Release>> {
-    return this.table.replace(RELEASES, release.id, checkWritable(this.keyAudit(release)), etag);
+    return this.table.replace(RELEASES, release.id, checkWritable(this.keyOutbox(release)), etag);
   }
 
   /** Gives the outbox's new audit entries their row keys (see `audit`) before they are stored. */
-  private keyAudit(release: Release): Release {
+  private keyOutbox(release: Release): Release {
     const outbox = release.outbox;
     if (!outbox?.audit.some((a) => a.key === undefined)) return release;
-    const audit = outbox.audit.map((a) => a.key === undefined ? { ...a, key: `${this.nextAuditSeq()}-${randomUUID().slice(0, 8)}` } : a);
+    const audit = outbox.audit.map((a) => a.key === undefined ? { ...a, key: `${this.nextSequence()}-${randomUUID().slice(0, 8)}` } : a);
     return { ...release, outbox: { ...outbox, audit } };
   }
 
-  private nextAuditSeq(): string {
+  private nextSequence(): string {
     return String(this.auditSeq++ % 1e6).padStart(6, '0');
   }
 
@@ -162,31 +162,25 @@ export class ReleaseRepository {
   }
 
   /**
-   * Appends an audit entry. With `key` (deterministic, from an outbox) the row key is fixed,
-   * so writing the same entry again (a repeated outbox flush) stores it once.
+   * Appends to the audit log (see auditLog.ts): insert only, no update or delete path. With
+   * `key` (fixed when an outbox was stored) the row key is fixed too, so writing the same
+   * entry again (a repeated outbox flush) stores it once, and a flush that died between the
+   * release's log and the day's completes the day's.
    */
-  async audit(entry: AuditEntry, key?: string): Promise<void> {
-    if (key !== undefined) {
-      await this.table.insert(auditPartition(entry.releaseId), `${entry.at}-${key}`, entry).catch((error: unknown) => {
-        if (!(error instanceof AlreadyExistsError)) throw error;
-      });
-      return;
-    }
+  async audit(entry: NewAuditEntry, key?: string): Promise<void> {
+    if (key !== undefined) return appendAudit(this.table, entry, () => `${entry.at}-${key}`, { once: true });
     // Row keys sort by time; the sequence keeps entries of the same millisecond apart.
-    for (let attempt = 0; ; attempt++) {
-      const row = `${entry.at}-${this.nextAuditSeq()}`;
-      try {
-        await this.table.insert(auditPartition(entry.releaseId), row, entry);
-        return;
-      } catch (error) {
-        if (!(error instanceof AlreadyExistsError) || attempt >= 5) throw error;
-      }
-    }
+    await appendAudit(this.table, entry, () => `${entry.at}-${this.nextSequence()}`);
   }
 
   async auditLog(releaseId: string): Promise<AuditEntry[]> {
-    const rows = await this.table.list<unknown>(auditPartition(releaseId));
+    const rows = await this.table.list<unknown>(releaseAuditPartition(releaseId));
     return rows.map((r) => AuditEntry.parse(r.value));
+  }
+
+  /** The log across releases in a time range (the day index). */
+  listAudit(query: AuditQuery): Promise<AuditPage> {
+    return listAudit(this.table, query);
   }
 }
 

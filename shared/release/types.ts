@@ -1,18 +1,8 @@
 import { z } from 'zod';
 import { EnvironmentName } from '../config/schema';
+import { STAGES } from './stageOrder';
 
-/** Stages in the order a release walks them (DESIGN: the release). */
-export const STAGES = [
-  'validate',
-  'train',
-  'evaluate',
-  'register',
-  'deploy_dev',
-  'deploy_staging',
-  'approval',
-  'canary',
-  'promote',
-] as const;
+export { STAGES };
 export const Stage = z.enum(STAGES);
 export type Stage = z.infer<typeof Stage>;
 
@@ -74,6 +64,34 @@ export const DataLineage = z.object({
     .optional(),
 });
 export type DataLineage = z.infer<typeof DataLineage>;
+
+/** One metric of the canary's sequential test at one look (shared/rollout). */
+export const CanaryLookMetric = z.object({
+  /** 'errors' | 'latencyP50' | 'latencyP99' | 'class:<name>' */
+  id: z.string(),
+  /** log of the mixture likelihood ratio: the always-valid test's statistic. */
+  statistic: z.number(),
+  /** log(1/alpha of this metric): crossing it means a regression. */
+  boundary: z.number(),
+  rejected: z.boolean(),
+  sufficient: z.boolean(),
+});
+export type CanaryLookMetric = z.infer<typeof CanaryLookMetric>;
+
+/** One canary analysis look, kept for charts and the decision record (counts are cumulative since the canary started). */
+export const CanaryLook = z.object({
+  at: z.string(),
+  stepIndex: z.int(),
+  /** Canary's share of prod traffic (percent) during this look's interval. */
+  weight: z.number(),
+  /** Start of the interval analysed (the traffic cursor: one look per cursor); the look was taken at `at`. */
+  since: z.string(),
+  canary: z.object({ requests: z.int(), errors: z.int() }),
+  stable: z.object({ requests: z.int(), errors: z.int() }),
+  metrics: z.array(CanaryLookMetric),
+  verdict: z.string(),
+});
+export type CanaryLook = z.infer<typeof CanaryLook>;
 
 export const ModelRefSchema = z.object({ name: z.string(), version: z.int() });
 
@@ -140,6 +158,8 @@ export const Release = z.object({
       /** Last verdict and its reasons, for people. */
       verdict: z.string().optional(),
       reasons: z.array(z.string()).optional(),
+      /** The analysis at each look, oldest first; the most recent ones only (see canaryLooks.ts). */
+      looks: z.array(CanaryLook).default([]),
       /** Set by a manual promote: skip the remaining steps. */
       promoteNow: z.object({ by: z.string(), at: z.string() }).optional(),
     })
@@ -169,10 +189,15 @@ export const StepMessage = z.object({
 });
 export type StepMessage = z.infer<typeof StepMessage>;
 
-/** An entry of a release's audit log: who or what changed it, and why. */
+/**
+ * An entry of the audit log: who or what changed what, and why. Most concern a release;
+ * a few (a pipeline rollback with no release owning the deployment, a monitor run that
+ * started nothing) only a pipeline. Entries written before `pipeline` was recorded lack it.
+ */
 export const AuditEntry = z.object({
   at: z.string(),
-  releaseId: z.string(),
+  releaseId: z.string().optional(),
+  pipeline: z.string().optional(),
   actor: z.string(),
   action: z.string(),
   from: z.object({ status: ReleaseStatus, stage: Stage }).optional(),

@@ -1,17 +1,12 @@
 import { AlreadyExistsError } from '../../../shared/errors';
-import type { Clock, EventPublisher, Logger, OutgoingEvent } from '../../../shared/ports';
+import type { Clock, EventPublisher, OutgoingEvent } from '../../../shared/ports';
 import type { TableStateTable } from './TableStateTable';
-import { WebhookSender, type WebhookSenderOptions } from './WebhookSender';
 
-export interface StorageEventLogOptions extends Omit<WebhookSenderOptions, 'logger'> {
-  /** Webhook URLs that receive every published batch. @default [] */
-  webhooks?: string[];
+export interface StorageEventLogOptions {
   /** How many days back `recent` looks (one partition per day). @default 30 */
   lookbackDays?: number;
   /** @default the system clock */
   clock?: Clock;
-  /** Where delivery failures are reported. @default none */
-  logger?: Logger;
 }
 
 /** Larger than any millisecond timestamp until the year 2286, so inverted keys stay 13 digits. */
@@ -19,21 +14,18 @@ const MAX_TIME = 9_999_999_999_999;
 
 /**
  * The local "events out": every CloudEvent is appended to a table (partition = UTC day
- * `yyyyMMdd`, row = inverted time + id so a partition lists newest first) and posted to
- * the configured webhooks. Keys come from the event's own time and id, so publishing
- * the same event twice (an at-least-once retry) stores it once.
+ * `yyyyMMdd`, row = inverted time + id so a partition lists newest first). Keys come from
+ * the event's own time and id, so publishing the same event twice (an at-least-once retry)
+ * stores it once. Webhooks are the notifications' job (shared/notifications), per pipeline.
  */
 export class StorageEventLog implements EventPublisher {
-  private readonly webhooks: WebhookSender;
   private readonly clock: Clock;
   private readonly lookbackDays: number;
-  private readonly pending = new Set<Promise<unknown>>();
 
   constructor(
     private readonly table: TableStateTable,
     options: StorageEventLogOptions = {},
   ) {
-    this.webhooks = new WebhookSender(options.webhooks ?? [], { ...options, logger: options.logger });
     this.clock = options.clock ?? { now: () => new Date() };
     this.lookbackDays = options.lookbackDays ?? 30;
   }
@@ -47,9 +39,6 @@ export class StorageEventLog implements EventPublisher {
         if (!(error instanceof AlreadyExistsError)) throw error;
       }
     }
-    // Webhooks run in the background: a slow receiver must not hold up a release step.
-    const delivery = this.webhooks.send(events).finally(() => this.pending.delete(delivery));
-    this.pending.add(delivery);
   }
 
   /** The newest `limit` events, newest first, from the last `lookbackDays` days. */
@@ -62,11 +51,6 @@ export class StorageEventLog implements EventPublisher {
       events.push(...rows.map((row) => row.value));
     }
     return events;
-  }
-
-  /** Resolves when webhook deliveries started so far have finished (tests, shutdown). */
-  async flush(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all([...this.pending]);
   }
 }
 

@@ -3,7 +3,7 @@ import { TableClient } from '@azure/data-tables';
 import { Agent } from 'node:https';
 import { BlobServiceClient, newPipeline as newBlobPipeline, type RequestPolicyFactory } from '@azure/storage-blob';
 import { QueueServiceClient, newPipeline as newQueuePipeline } from '@azure/storage-queue';
-import type { Clock, Logger } from '../../../shared/ports';
+import type { Clock } from '../../../shared/ports';
 import { BlobDataStore } from './BlobDataStore';
 import { QueueMessageQueue } from './QueueMessageQueue';
 import { StorageEventLog } from './StorageEventLog';
@@ -18,12 +18,8 @@ export type StorageTarget =
 export interface CreateStorageOptions {
   /** Table holding the event log. @default events */
   eventsTable?: string;
-  /** Webhook URLs that receive every published event batch. @default [] */
-  webhooks?: string[];
   /** Used by the event log for partitions and look-back. @default the system clock */
   clock?: Clock;
-  /** Receives webhook delivery failures. @default none */
-  logger?: Logger;
   /** Blobs per listing page. @default 5000 */
   listPageSize?: number;
   /** PEM of an extra CA to trust with `accountUrl` (a local HTTPS emulator in tests). @default the system CAs */
@@ -72,9 +68,7 @@ export function createStorage(target: StorageTarget, options: CreateStorageOptio
     return existing;
   };
   const events = new StorageEventLog(table(options.eventsTable ?? 'events'), {
-    webhooks: options.webhooks ?? [],
     ...(options.clock ? { clock: options.clock } : {}),
-    ...(options.logger ? { logger: options.logger } : {}),
   });
   return {
     data: new BlobDataStore(blob, options.listPageSize ? { listPageSize: options.listPageSize } : {}),

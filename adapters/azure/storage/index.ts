@@ -6,7 +6,6 @@ export { BlobDataStore, type BlobDataStoreOptions } from './BlobDataStore';
 export { TableStateTable } from './TableStateTable';
 export { QueueMessageQueue, decodeBase64JsonMessage } from './QueueMessageQueue';
 export { StorageEventLog, type StorageEventLogOptions } from './StorageEventLog';
-export { WebhookSender, redactUrl, type WebhookSenderOptions } from './WebhookSender';
 export { createStorage, type CreateStorageOptions, type Storage, type StorageTarget } from './createStorage';
 export { normalizeETag, sameETag } from '../../../shared/events/eTag';
 export { validateTableKey } from './tableKey';

@@ -1,3 +1,6 @@
+import type { DriftHistogram } from './driftHistogram';
+import type { DriftThresholds } from './driftThresholds';
+
 /** What compareToBaseline returns (plain JSON: every number is finite). */
 export type MetricName =
   | 'psi'
@@ -60,6 +63,10 @@ export interface FeatureDrift {
   notEvaluated: MetricName[];
   /** One line per breach, e.g. "PSI 0.41 > 0.2". */
   reasons: string[];
+  /** The thresholds this feature was compared against (defaults, then the policy's overrides). */
+  thresholds: DriftThresholds;
+  /** Baseline and window over the bins (or categories) PSI compared, as proportions. */
+  histogram: DriftHistogram;
 }
 
 export interface DriftReport {

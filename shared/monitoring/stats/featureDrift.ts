@@ -1,6 +1,7 @@
 import type { CategoricalProfile, FeatureProfile, NumericProfile } from './baselineProfile';
 import { jensenShannonDistance, populationStabilityIndex } from './binDivergences';
 import { chiSquaredHomogeneity } from './chiSquared';
+import { categoricalHistogram, numericHistogram } from './driftHistogram';
 import type { FeatureDrift, KsResult, MetricName } from './driftReport';
 import type { DriftThresholds } from './driftThresholds';
 import { formatNumber, formatPValue, formatRate } from './formatReason';
@@ -49,6 +50,8 @@ export function featureDrift(profile: FeatureProfile, window: FeatureWindow, thr
     breached,
     notEvaluated,
     reasons,
+    thresholds: { ...thresholds },
+    histogram: profile.type === 'numeric' ? numericHistogram(profile, window as NumericWindow) : categoricalHistogram(profile, window as CategoricalWindow),
   };
 }
 

@@ -8,6 +8,7 @@ export { PSI_EPSILON, jensenShannonDistance, populationStabilityIndex } from './
 export { chiSquaredHomogeneity, chiSquaredSurvival, upperRegularizedGamma, type ChiSquaredResult } from './chiSquared';
 export { compareToBaseline } from './compareToBaseline';
 export { DriftAccumulator, createWindowProfile, mergeWindows } from './driftAccumulator';
+export { HISTOGRAM_CATEGORIES, HISTOGRAM_OTHER, categoricalHistogram, numericHistogram, type DriftHistogram } from './driftHistogram';
 export type { DriftReport, FeatureDrift, KsResult, MetricName } from './driftReport';
 export { DEFAULT_DRIFT_THRESHOLDS, DriftThresholdOverrides, DriftThresholds, resolveThresholds, type CompareToBaselineOptions } from './driftThresholds';
 export { DEFAULT_SKETCH_K, KllSketch, KllSketchState, rankErrorBound } from './kllSketch';

@@ -2,6 +2,7 @@ import { endpointName } from '../../config/schema';
 import type { ArmTraffic } from '../../ports';
 import { createCanaryAnalysis, decideCanary, updateCanaryAnalysis, type CanaryAnalysisState } from '../../rollout';
 import { restoreStable } from '../control';
+import { appendLook, canaryLook } from '../canaryLooks';
 import { ReleaseRepository } from '../repository';
 import type { StageContext, StageHandler, StageOutcome } from '../context';
 import type { Release } from '../types';
@@ -43,7 +44,7 @@ async function startCanary(release: Release, ctx: StageContext): Promise<StageOu
   if (ctx.pipeline.rollout.canarySteps[0] === 100) {
     // Policy `canarySteps: [100]`: blue/green without a canary; stable stays warm at 0%.
     await workspace.setTraffic(endpoint, { [info.name]: 100, [stable]: 0 });
-    return { kind: 'advance', detail: `switched to 100% without a canary (canarySteps: [100]); ${stable} kept warm`, patch: { deployments, canary: { stepIndex: 0, stepStartedAt: ctx.clock.now().toISOString(), stable } } };
+    return { kind: 'advance', detail: `switched to 100% without a canary (canarySteps: [100]); ${stable} kept warm`, patch: { deployments, canary: { stepIndex: 0, stepStartedAt: ctx.clock.now().toISOString(), stable, looks: [] } } };
   }
   const steps = ctx.pipeline.rollout.canarySteps;
   // A fresh scoring process is slower for its first requests; those are not the model's latency.
@@ -58,7 +59,7 @@ async function startCanary(release: Release, ctx: StageContext): Promise<StageOu
     kind: 'wait',
     delaySeconds: ctx.pipeline.rollout.analysis.intervalSeconds,
     detail: `${steps[0]}% of prod traffic; comparing with ${stable}`,
-    patch: { deployments, canary: { stepIndex: 0, stepStartedAt: now, stable, since: now, analysis } },
+    patch: { deployments, canary: { stepIndex: 0, stepStartedAt: now, stable, since: now, analysis, looks: [] } },
   };
 }
 
@@ -68,7 +69,9 @@ async function look(release: Release, ctx: StageContext, state: CanaryState): Pr
   const candidate = release.deployments.prod!.deployment;
   const stable = state.stable!;
   const now = ctx.clock.now();
-  const window = await ctx.workspaces.prod.trafficSince(endpoint, state.since ?? state.stepStartedAt, state.thresholdsMs ?? []);
+  // The interval's cursor: a look redriven from the same record analyses the same interval (one look per cursor).
+  const since = state.since ?? state.stepStartedAt;
+  const window = await ctx.workspaces.prod.trafficSince(endpoint, since, state.thresholdsMs ?? []);
   const canaryArm = window.byDeployment[candidate] ?? EMPTY_ARM;
   const stableArm = window.byDeployment[stable] ?? EMPTY_ARM;
   let thresholdsMs = state.thresholdsMs;
@@ -80,8 +83,9 @@ async function look(release: Release, ctx: StageContext, state: CanaryState): Pr
   }
   const analysis = updateCanaryAnalysis(state.analysis as CanaryAnalysisState, { canary: canaryArm, stable: stableArm });
   const decision = decideCanary(analysis);
-  const next: CanaryState = { ...state, since: window.until, thresholdsMs, analysis, verdict: decision.verdict, reasons: decision.reasons };
   const percent = rollout.canarySteps[state.stepIndex]!;
+  const looks = appendLook(state.looks, canaryLook(analysis, { at: now, stepIndex: state.stepIndex, weight: percent, since }, decision));
+  const next: CanaryState = { ...state, since: window.until, thresholdsMs, analysis, verdict: decision.verdict, reasons: decision.reasons, looks };
 
   if (decision.verdict === 'rollback') {
     await restoreStable(ctx, { ...release, canary: next });

@@ -116,7 +116,7 @@ describe('autopilot CLI against the HTTP API', () => {
     expect(shown.stdout).toMatch(/Audit log:\n.*\n.*blob-trigger\s+created.*new data default\/day1\.csv/);
 
     const missing = await runCli(['release', 'nope'], env);
-    expect(missing.code).toBe(1);
+    expect(missing.code).toBe(4);
     expect(missing.stderr).toContain("Release 'nope' not found");
   });
 
@@ -128,9 +128,9 @@ describe('autopilot CLI against the HTTP API', () => {
     expect(api.requests.at(-1)).toMatchObject({ method: 'POST', body: { pipeline: 'default' } });
   });
 
-  test('a bad token is reported with how to get a good one', async () => {
+  test('a bad token is reported with how to get a good one (exit 3)', async () => {
     const result = await runCli(['releases', '--token', 'wrong'], env);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/missing or unknown bearer token.*HTTP 401.*AUTOPILOT_TOKEN/);
   });
 });
@@ -197,7 +197,7 @@ describe('autopilot upload', () => {
     const deadPort = await freePort();
     const deadStorage = azurite.connectionString.replace(`:${azurite.ports.blob}/`, `:${deadPort}/`);
     const result = await runCli(['upload', csv, '--connection-string', deadStorage], env);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(5);
     expect(result.stderr).toContain(`Cannot reach Blob Storage at http://127.0.0.1:${deadPort}`);
     expect(result.stderr).toContain('--connection-string');
     expect(result.stderr).not.toContain('AccountKey');
@@ -205,10 +205,10 @@ describe('autopilot upload', () => {
 });
 
 describe('autopilot without a running API', () => {
-  test('every API command fails with exit 1 naming the URL and how to start the stack', async () => {
+  test('every API command fails with exit 5 naming the URL and how to start the stack', async () => {
     const url = `http://127.0.0.1:${await freePort()}/api`;
     const result = await runCli(['releases', '--json'], { ...env, AUTOPILOT_URL: url });
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(5);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain(`Cannot reach the autopilot API at ${url} (connection refused)`);
     expect(result.stderr).toContain('npm start');

@@ -21,6 +21,9 @@ export interface FakeApi {
   readonly url: string;
   readonly releases: Release[];
   readonly audit: AuditEntry[];
+  /** Monitor runs per pipeline, newest first; `POST /monitors/{p}/run` adds one. */
+  readonly monitorRuns: Record<string, Record<string, unknown>[]>;
+  readonly alerts: Record<string, unknown>[];
   readonly requests: { method: string; path: string; authorization: string | undefined; body?: unknown }[];
   /** Starts a release the fake then drives to success, as `POST /api/releases` does. */
   startRelease(pipeline: string): Release;
@@ -84,6 +87,8 @@ function advance(release: Release): void {
 export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeApi> {
   const releases: Release[] = [];
   const audit: AuditEntry[] = [];
+  const monitorRuns: Record<string, Record<string, unknown>[]> = {};
+  const alerts: Record<string, unknown>[] = [];
   const requests: FakeApi['requests'] = [];
   const blobs = options.connectionString ? BlobServiceClient.fromConnectionString(options.connectionString) : undefined;
   const seenETags = new Set<string>();
@@ -161,6 +166,32 @@ export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeAp
           return send(202, { release: startRelease(body.pipeline) });
         }
         if (req.method === 'GET' && path === '/api/endpoints') return send(200, { endpoints: ENDPOINTS });
+        const monitor = /^\/api\/monitors\/([^/]+)(\/run)?$/.exec(path);
+        if (monitor) {
+          const pipeline = decodeURIComponent(monitor[1]!);
+          if (!PIPELINES.some((p) => p.name === pipeline)) return send(404, { error: { code: 'NotFound', message: `pipeline '${pipeline}' not found` } });
+          const runs = (monitorRuns[pipeline] ??= []);
+          if (req.method === 'POST' && monitor[2]) {
+            const run = { id: `m-${runs.length + 1}`, pipeline, at: new Date().toISOString(), trigger: 'manual', endpoint: `${pipeline}-prod`, rows: 0, outcome: 'no-model', reasons: [`nothing serves on ${pipeline}-prod`], unreadable: { malformedLines: 0, outsideRange: 0, vanishedBlobs: 0, samples: [] }, window: { from: '', to: '' } };
+            runs.unshift(run);
+            audit.push({ at: run.at, pipeline, actor: 'local-ml-engineer', action: 'monitor run', why: `${run.id}: no-model on 0 rows` });
+            return send(200, { run });
+          }
+          if (req.method === 'GET' && !monitor[2]) return send(200, { runs: runs.slice(0, Number(url.searchParams.get('limit') ?? 20)) });
+        }
+        if (req.method === 'GET' && path === '/api/alerts') return send(200, { alerts: alerts.slice(0, Number(url.searchParams.get('limit') ?? 100)) });
+        if (req.method === 'GET' && path === '/api/audit') {
+          // Spans are the host's business; the fake takes ISO times only and defaults to everything.
+          const since = url.searchParams.get('since') ?? '';
+          const until = url.searchParams.get('until') ?? '9999';
+          const entries = audit
+            .filter((e) => (/^\d{4}-/.test(since) ? e.at >= since : true) && e.at <= until)
+            .filter((e) => !url.searchParams.get('pipeline') || e.pipeline === url.searchParams.get('pipeline'))
+            .filter((e) => !url.searchParams.get('release') || e.releaseId === url.searchParams.get('release'))
+            .sort((a, b) => a.at.localeCompare(b.at));
+          const limit = Number(url.searchParams.get('limit') ?? 1000);
+          return send(200, { since: since || '1970-01-01T00:00:00.000Z', until, entries: entries.slice(0, limit), truncated: entries.length > limit });
+        }
         if (req.method === 'GET' && path === '/api/models') {
           return send(200, { models: [{ name: 'default', version: 1, environment: 'prod', createdAt: new Date().toISOString(), path: '/x', sha256: 'ab', metrics: { auc: 0.91234 }, tags: {}, lineage: {}, idempotencyKey: 'k' }] });
         }
@@ -173,6 +204,8 @@ export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeAp
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`,
     releases,
     audit,
+    monitorRuns,
+    alerts,
     requests,
     startRelease,
     close: () => new Promise((resolve) => server.close(() => resolve())),

@@ -1,6 +1,8 @@
 import { BlobServiceClient } from '@azure/storage-blob';
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { Webhook } from 'standardwebhooks';
 import { promisify } from 'node:util';
 import { join, resolve } from 'node:path';
 import { generateCsv } from '../../../examples/tabular/generate';
@@ -15,20 +17,27 @@ const ROOT = resolve(__dirname, '../../..');
 let stack: TestStack;
 let hooks: Server;
 const notified: { type: string; data: Record<string, unknown> }[] = [];
+const secret = `whsec_${randomBytes(32).toString('base64')}`;
+let forged = 0;
 
 beforeAll(async () => {
   hooks = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
-      const parsed = JSON.parse(body) as { type: string; data: Record<string, unknown> } | { type: string; data: Record<string, unknown> }[];
-      notified.push(...(Array.isArray(parsed) ? parsed : [parsed]));
-      res.end('ok');
+      try {
+        // As a receiver would: only a body signed with the shared secret counts.
+        notified.push(new Webhook(secret).verify(body, req.headers as Record<string, string>) as { type: string; data: Record<string, unknown> });
+        res.end('ok');
+      } catch {
+        forged++;
+        res.writeHead(401).end();
+      }
     });
   });
   await new Promise<void>((r) => hooks.listen(0, '127.0.0.1', () => r()));
   const port = (hooks.address() as { port: number }).port;
-  stack = await startTestStack({ config: join(ROOT, 'test/fixtures/e2e/monitoring.yaml'), env: { AUTOPILOT_WEBHOOKS: `http://127.0.0.1:${port}/hook` } });
+  stack = await startTestStack({ config: join(ROOT, 'test/fixtures/e2e/monitoring.yaml'), env: { MONITORING_HOOK_URL: `http://127.0.0.1:${port}/hook`, MONITORING_HOOK_SECRET: secret } });
 });
 
 afterAll(async () => {
@@ -108,6 +117,13 @@ describe('monitoring that retrains, on the embedded stack', () => {
       env: { ...process.env, AUTOPILOT_URL: stack.api, AUTOPILOT_STATE_DIR: stack.stateDir },
     });
     expect((JSON.parse(cli.stdout) as { type: string }[]).every((e) => e.type === 'autopilot.DriftDetected')).toBe(true);
+    // Signed notifications of the decisions: the first release started and promoted, then one
+    // drift message for the episode however many runs drifted (the digest), no stage-by-stage noise.
     await waitFor('the webhook notification', async () => notified.find((e) => e.type === 'autopilot.DriftDetected'), { timeoutMs: 60_000 });
+    const types = notified.map((e) => e.type);
+    expect(types).toEqual(expect.arrayContaining(['autopilot.ReleaseQueued', 'autopilot.ReleaseSucceeded', 'autopilot.DriftDetected']));
+    expect(types.filter((t) => t === 'autopilot.DriftDetected')).toHaveLength(1);
+    expect(types).not.toContain('autopilot.ReleaseStageCompleted');
+    expect(forged).toBe(0);
   });
 });

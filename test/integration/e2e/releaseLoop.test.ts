@@ -155,6 +155,10 @@ describe('the whole loop on the embedded stack', () => {
     expect(text).toMatch(new RegExp(`^# Release ${release!.id} \\(default\\): succeeded`));
     expect(text).toMatch(/## Evaluation gate\n\n- Passed: /);
     expect(text).toMatch(/\| promote \| succeeded \|/);
+    // The lineage as the dev registry holds it, looked up by the handler.
+    expect(text).toMatch(new RegExp(`## Model lineage\n\n- default v\\d+, registered [^,]+, sha256 [0-9a-f]{64}`));
+    expect(text).toContain(`- Training job ${release!.id}-train`);
+    expect(text).toContain(`| autopilot.release | ${release!.id} |`);
     const cli = await runCli(['report', release!.id], { AUTOPILOT_URL: stack.api, AUTOPILOT_TOKEN: stack.token('local-reader') });
     expect({ code: cli.code, stderr: cli.stderr }).toEqual({ code: 0, stderr: '' });
     expect(cli.stdout).toBe(text);

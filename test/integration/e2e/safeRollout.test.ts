@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { generateCsv } from '../../../examples/tabular/generate';
 import type { EndpointInfo } from '../../../shared/ports';
+import type { ReleaseReport } from '../../../shared/release/report';
 import type { Release } from '../../../shared/release/types';
 import { startTestStack, waitFor, type TestStack } from './localStack';
 
@@ -60,6 +61,16 @@ describe('safe rollout on the embedded stack', () => {
     expect(release.staging?.shadow?.compared).toBeGreaterThan(0);
     expect(release.canary?.verdict).toBe('pass');
     expect(release.stages.canary?.detail).toMatch(/candidate at 100% of prod/);
+    // Every look on the router's real counts is kept: cumulative counts that never shrink, the last one the pass.
+    const looks = release.canary!.looks;
+    expect(looks.length).toBeGreaterThan(0);
+    expect(looks.at(-1)!.verdict).toBe('pass');
+    expect(looks.every((l, i) => i === 0 || (l.canary.requests >= looks[i - 1]!.canary.requests && l.since > looks[i - 1]!.since))).toBe(true);
+    expect(looks.at(-1)!.metrics.map((m) => m.id)).toEqual(expect.arrayContaining(['errors', 'latencyP50', 'latencyP99']));
+    const { report } = await get<{ report: ReleaseReport }>(`/releases/${release.id}/report`);
+    // An interval without traffic leaves the cursor where it was, so the next look replaces its look: kept <= taken.
+    expect(report.canary!.looks).toBeGreaterThanOrEqual(looks.length);
+    expect(report.canary).toMatchObject({ verdict: 'pass', looksKept: looks.length, test: { alpha: expect.any(Number), power: expect.any(Number) }, arms: { canary: looks.at(-1)!.canary } });
     expect((await prod()).traffic).toEqual({ v002: 100, v001: 0 });
   });
 
@@ -67,6 +78,7 @@ describe('safe rollout on the embedded stack', () => {
     const release = await settle('default/v3.csv', flipped(generateCsv({ rows: 1500, seed: 23 })));
     expect(release.gate?.passed).toBe(true); // the gate judges on equally flipped holdout rows
     expect({ status: release.status, reason: release.reason }).toMatchObject({ status: 'rolled_back', reason: expect.stringMatching(/^canary analysis at 10%/) });
+    expect(release.canary!.looks.at(-1)).toMatchObject({ verdict: 'rollback', weight: 10, metrics: expect.arrayContaining([expect.objectContaining({ id: expect.stringMatching(/^class:/), rejected: true })]) });
     expect((await prod()).traffic).toEqual({ v002: 100, v001: 0 });
     expect((await prod()).deployments.map((d) => d.name).sort()).toEqual(['v001', 'v002']);
   });

@@ -68,9 +68,9 @@ describe('autopilot logs', () => {
     expect(requests.at(-1)?.path).toBe('/api/endpoints/scoring/deployments/canary/logs?environment=staging');
   });
 
-  test('a deployment the API does not know exits 1 with its message', async () => {
+  test('a deployment the API does not know exits 4 (not found) with its message', async () => {
     const result = await run(['logs', 'churn-prod', 'gone']);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(4);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain("deployment 'churn-prod/gone' not found [HTTP 404 NotFound]");
   });

@@ -83,6 +83,16 @@ describe('the packaged app, read-only, on the azure backend', () => {
     expect(existsSync(join(PACKAGE, '.autopilot'))).toBe(false);
     expect(readdirSync(PACKAGE).sort()).toEqual(before);
     expect((await fetch(`${stack!.api}/releases`)).status).toBe(401);
+    // The dashboard's bundle ships in the package and is served from it.
+    const dashboard = await fetch(`${stack!.api}/dashboard/`);
+    expect([dashboard.status, /src="assets\/main-[A-Z0-9]+\.js"/.test(await dashboard.text())]).toEqual([200, true]);
+    // An Entra ID caller (what `autopilot open --scope …` sends) gets a sign-in link whose session is that caller.
+    const link = await fetch(`${stack!.api}/dashboard/sessions`, { method: 'POST', headers: { authorization: `Bearer ${engineer}` } });
+    const { url } = (await link.json()) as { url: string };
+    const login = await fetch(url, { redirect: 'manual' });
+    const cookie = /autopilot_session=[^;]+/.exec(login.headers.get('set-cookie') ?? '')![0];
+    const me = (await (await fetch(`${stack!.api}/dashboard/me`, { headers: { cookie } })).json()) as { principal: { roles: { role: string; environments: string[] }[] } };
+    expect([link.status, login.status, me.principal.roles]).toEqual([201, 302, expect.arrayContaining([{ role: 'ml_engineer', environments: ['prod'] }])]);
     expect(stack!.output()).not.toMatch(/EROFS|read-only file system/i);
   });
 });

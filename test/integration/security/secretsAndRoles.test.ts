@@ -138,7 +138,7 @@ describe('roles and secrets on the embedded stack', () => {
       body: JSON.stringify({ input_data: { columns: ['tenure_months'], data: [[1]] } }),
     });
     answers.push(await score.text());
-    for (const path of ['/releases', `/releases/${done[0]!.id}`, `/releases/${done[0]!.id}/log`, `/releases/${done[0]!.id}/report`, `/releases/${done[0]!.id}/report?format=md`, `/releases/${done[1]!.id}`, '/events?limit=1000', '/alerts', '/models', '/endpoints', '/monitors/default']) {
+    for (const path of ['/releases', `/releases/${done[0]!.id}`, `/releases/${done[0]!.id}/log`, `/releases/${done[0]!.id}/report`, `/releases/${done[0]!.id}/report?format=md`, `/releases/${done[1]!.id}`, '/events?limit=1000', '/alerts', '/models', '/endpoints', '/monitors/default', '/audit?since=1h']) {
       await call('GET', path, 'local-ml-engineer');
     }
     const { endpoints } = JSON.parse(answers.find((a) => a.startsWith('GET /endpoints '))!.split(' ').slice(3).join(' ')) as { endpoints: { name: string; traffic: Record<string, number> }[] };

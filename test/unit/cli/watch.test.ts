@@ -83,3 +83,44 @@ describe('watchReleases', () => {
     expect(io.text()).toBe('Waiting for the release…\n');
   });
 });
+
+describe('watchReleases until stopped (status --watch)', () => {
+  test('keeps polling after every release ended, shows a new one, and returns when the signal aborts', async () => {
+    const io = captureIo(false);
+    const stop = new AbortController();
+    const snapshots = [
+      [release('r1', { status: 'succeeded' })],
+      [release('r1', { status: 'succeeded' })],
+      [release('r1', { status: 'succeeded' }), release('r2', { createdAt: '2025-05-01T11:30:00Z' })],
+    ];
+    let loads = 0;
+    const shown = await watchReleases(io, async () => {
+      const snapshot = snapshots[Math.min(loads++, snapshots.length - 1)]!;
+      if (loads === snapshots.length) setImmediate(() => stop.abort());
+      return snapshot;
+    }, { emptyMessage: '', intervalMs: 0, until: stop.signal, now: () => now });
+    expect(loads).toBe(3);
+    expect(shown.map((r) => r.id)).toEqual(['r1', 'r2']);
+    expect(io.text()).toMatch(/r1 ✓ succeeded\n.*r2 … running\n$/);
+  });
+
+  test('an abort during the pause ends the wait at once', async () => {
+    const stop = new AbortController();
+    const watching = watchReleases(captureIo(false), async () => [release('r1', { status: 'succeeded' })], { emptyMessage: '', intervalMs: 3_600_000, until: stop.signal });
+    stop.abort();
+    await expect(watching).resolves.toHaveLength(1);
+  });
+
+  test('with jsonLines each changed set of releases is one line of JSON, and an unchanged one prints nothing', async () => {
+    const io = captureIo(true);
+    const stop = new AbortController();
+    const snapshots = [[release('r1')], [release('r1')], [release('r1', { status: 'succeeded' })]];
+    let loads = 0;
+    await watchReleases(io, async () => {
+      if (loads === snapshots.length - 1) setImmediate(() => stop.abort());
+      return snapshots[Math.min(loads++, snapshots.length - 1)]!;
+    }, { emptyMessage: '', intervalMs: 0, until: stop.signal, jsonLines: true });
+    const lines = io.text().trim().split('\n').map((line) => JSON.parse(line) as { status: string }[]);
+    expect(lines.map((l) => l[0]!.status)).toEqual(['running', 'succeeded']);
+  });
+});

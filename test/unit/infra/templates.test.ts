@@ -140,7 +140,11 @@ describe('infra/main.json (ARM template)', () => {
     expect(containers.map((c) => c.name)).toEqual(["[format('{0}/default/{1}', variables('storageName'), variables('dataContainers')[copyIndex()])]"]);
     expect((containers[0]!.copy as { count: string }).count).toBe("[length(variables('dataContainers'))]");
     expect(template.variables.stepsQueue).toBe('autopilot-steps');
-    expect(ofType('Microsoft.Storage/storageAccounts/queueServices/queues').map((q) => q.name)).toEqual(["[format('{0}/default/{1}', variables('storageName'), variables('stepsQueue'))]"]);
+    expect(template.variables.notificationsQueue).toBe('autopilot-notifications');
+    expect(ofType('Microsoft.Storage/storageAccounts/queueServices/queues').map((q) => q.name)).toEqual([
+      "[format('{0}/default/{1}', variables('storageName'), variables('stepsQueue'))]",
+      "[format('{0}/default/{1}', variables('storageName'), variables('notificationsQueue'))]",
+    ]);
     expect(template.variables.tables).toEqual(['autopilot', 'events']);
   });
 
@@ -270,9 +274,12 @@ describe('infra/main.json (ARM template)', () => {
     const source = (file: string) => readFileSync(join(infra, '..', 'functions', file), 'utf8');
     expect(source('blobCreated.ts')).toContain("app.eventGrid('blobCreated'");
     expect(source('amlEvents.ts')).toContain("app.eventGrid('amlEvents'");
-    expect(source('alerts.ts')).toMatch(/route: 'alerts',\s*methods: \['POST'\],\s*authLevel: 'function'/);
+    // `function-key` routes register with authLevel 'function' (functions/http/respond.ts).
+    expect(source('alerts.ts')).toMatch(/apiRoute\('receiveAlert', \{\s*route: 'alerts', method: 'POST', action: 'function-key'/);
     expect(source('releaseSteps.ts')).toContain('queueName: STEPS_QUEUE');
     expect(readFileSync(join(infra, '..', 'adapters', 'compose.ts'), 'utf8')).toContain(`STEPS_QUEUE = '${template.variables.stepsQueue}'`);
+    expect(source('notifications.ts')).toContain('queueName: NOTIFICATIONS_QUEUE');
+    expect(readFileSync(join(infra, '..', 'adapters', 'notifications', 'createNotifications.ts'), 'utf8')).toContain(`NOTIFICATIONS_QUEUE = '${template.variables.notificationsQueue}'`);
   });
 
   it('has an example parameters file that sets every required parameter and only declared ones', () => {

@@ -25,10 +25,15 @@ export class MemoryTable implements StateTable {
     if (this.rows.get(key)?.etag !== etag) throw new ConcurrencyError(key);
     return this.put(key, value);
   }
-  async list<T>(p: string): Promise<Versioned<T>[]> {
+  /** Partitions read, in order: what a query pattern costs (each is one round trip on Table Storage). */
+  readonly listed: string[] = [];
+  async list<T>(p: string, options: { limit?: number; fromRow?: string } = {}): Promise<Versioned<T>[]> {
+    this.listed.push(p);
+    const from = `${p}\u0000${options.fromRow ?? ''}`;
     return [...this.rows.entries()]
-      .filter(([k]) => k.startsWith(`${p}\u0000`))
-      .sort(([a], [b]) => a.localeCompare(b))
+      .filter(([k]) => k.startsWith(`${p}\u0000`) && k >= from)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .slice(0, options.limit ?? Number.MAX_SAFE_INTEGER)
       .map(([, row]) => ({ value: JSON.parse(row.value) as T, etag: row.etag }));
   }
   async delete(p: string, r: string): Promise<void> {

@@ -12,7 +12,7 @@ describe('salvageRecord', () => {
     const raw = { ...base, metrics: { candidate: { accuracy: null, auc: 0.8 } }, canary: { stepIndex: 1, stepStartedAt: NOW, reasons: ['ok', 7, 'late'] } };
     const release = salvageRecord(raw, base.id, NOW);
     expect(release.metrics).toEqual({ candidate: { auc: 0.8 } });
-    expect(release.canary).toEqual({ stepIndex: 1, stepStartedAt: NOW, reasons: ['ok', 'late'] });
+    expect(release.canary).toEqual({ stepIndex: 1, stepStartedAt: NOW, reasons: ['ok', 'late'], looks: [] });
     expect(release).toMatchObject({ id: base.id, pipeline: 'default', status: 'running', stage: 'canary', createdAt: base.createdAt });
   });
 

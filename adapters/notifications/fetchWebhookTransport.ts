@@ -1,0 +1,28 @@
+import type { WebhookTransport } from '../../shared/notifications';
+
+export interface FetchWebhookTransportOptions {
+  /** Per-request timeout. @default 10000 */
+  timeoutMs?: number;
+}
+
+/**
+ * POSTs with Node's fetch. Errors name neither the URL nor the body: webhook URLs carry
+ * credentials (Slack, Teams), and the core logs only their origin.
+ */
+export function fetchWebhookTransport(options: FetchWebhookTransportOptions = {}): WebhookTransport {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  return {
+    async post(url, headers, body) {
+      let response: Response;
+      try {
+        response = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+      } catch (error) {
+        const cause = error as Error & { cause?: { code?: string } };
+        throw new Error(cause.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `no answer (${cause.cause?.code ?? cause.name})`);
+      }
+      // Drain the body so the connection is reused; what the receiver says is not needed.
+      await response.arrayBuffer().catch(() => undefined);
+      return { status: response.status, retryAfter: response.headers.get('retry-after') };
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import type { HttpRequest } from '@azure/functions';
+import { CSRF_HEADER, CsrfRefusedError, SESSION_COOKIE, sessionIdFrom } from '../../adapters/auth/sessionCookie';
+import { SESSION_TTL_MS } from '../../shared/auth/dashboardSessions';
+import { ForbiddenError } from '../../shared/errors';
+import { DASHBOARD_SECURITY_HEADERS } from '../../shared/dashboard/dashboardHeaders';
+import { refusedSignInPage } from '../../shared/dashboard/signInPage';
+import { z } from 'zod';
+import { DashboardMeResponse, DashboardSessionResponse, SignedOutResponse } from '../../shared/api/dashboardResponses';
+import { browserRoute } from './browserRoute';
+import { apiRoute, callerOf } from './respond';
+
+/** `https://host/api` from a request to `https://host/api/dashboard/...`, whatever the route prefix. */
+function apiBaseOf(request: HttpRequest): { origin: string; base: string; secure: boolean } {
+  const url = new URL(request.url);
+  return { origin: url.origin, base: url.pathname.replace(/\/dashboard(\/.*)?$/i, ''), secure: url.protocol === 'https:' };
+}
+
+function sessionCookie(value: string, maxAgeSeconds: number, secure: boolean) {
+  return { name: SESSION_COOKIE, value, path: '/', httpOnly: true, sameSite: 'Strict' as const, secure, maxAge: maxAgeSeconds };
+}
+
+/** Any caller signed in otherwise than by a dashboard session (the CLI's `autopilot open`) gets a one-time sign-in link for the dashboard. */
+apiRoute('createDashboardSession', {
+  route: 'dashboard/sessions', method: 'POST', action: 'read',
+  summary: 'A one-time link (two minutes, single use) that signs the caller in to the dashboard; what `autopilot open` asks for.',
+  description: 'Refused (403) to a caller signed in only by a dashboard session: a session cannot renew itself.',
+  responses: { 201: { description: 'The link', json: DashboardSessionResponse } },
+}, async (request, s, caller) => {
+  // A session must not mint its own successors: it would outlive its eight hours for ever.
+  if (sessionIdFrom(request.headers.get('cookie')) && !request.headers.get('authorization')) {
+    throw new ForbiddenError(caller!.name, 'make a sign-in link from a dashboard session (the CLI makes them: autopilot open)');
+  }
+  const { code, expiresAt } = await s.dashboard.sessions.issueLoginCode(caller!);
+  const { origin, base } = apiBaseOf(request);
+  return { status: 201 as const, jsonBody: { url: `${origin}${base}/dashboard/login?code=${code}`, expiresAt: expiresAt.toISOString() } };
+});
+
+/** Spends the link's code: sets the session cookie and goes to the dashboard, or says why not. */
+browserRoute('dashboardLogin', {
+  route: 'dashboard/login', method: 'GET',
+  query: z.object({ code: z.string().optional().meta({ description: 'The one-time code of a link from POST /api/dashboard/sessions.' }) }),
+  summary: 'Spends a one-time sign-in link: sets the session cookie (HttpOnly, SameSite=Strict, 8 h) and redirects to the dashboard.',
+  description: 'A missing or unknown code answers a page with 400, a used or expired one a page with 410.',
+  responses: { 302: { description: 'Signed in: to /api/dashboard/' } },
+}, async (request, s) => {
+  const code = request.query.get('code');
+  const result = code ? await s.dashboard.sessions.redeemLoginCode(code) : { kind: 'refused' as const, why: 'missing' as const };
+  const headers = { 'cache-control': 'no-store', ...DASHBOARD_SECURITY_HEADERS };
+  if (result.kind === 'refused') {
+    const page = refusedSignInPage(result.why);
+    return { status: page.status, headers: { ...headers, 'content-type': 'text/html; charset=utf-8' }, body: page.html };
+  }
+  const { base, secure } = apiBaseOf(request);
+  return {
+    status: 302,
+    headers: { ...headers, location: `${base}/dashboard/` },
+    cookies: [sessionCookie(result.sessionId, Math.floor(SESSION_TTL_MS / 1000), secure)],
+  };
+});
+
+/** Who is signed in (principal null when nobody), and how to sign in. */
+apiRoute('dashboardMe', {
+  route: 'dashboard/me', method: 'GET', action: 'anonymous',
+  summary: 'Who the caller is signed in as (principal null when nobody), and how to sign in.',
+  responses: { 200: { description: 'The principal', json: DashboardMeResponse } },
+}, async (request, s) => {
+  const principal = (await callerOf(request, s)) ?? null;
+  return { headers: { 'cache-control': 'no-store' }, jsonBody: { principal, signIn: s.dashboard.appServiceLogin ? { appServiceLogin: s.dashboard.appServiceLogin } : {} } };
+});
+
+/** Ends the cookie's session everywhere and clears the cookie. */
+apiRoute('dashboardSignOut', {
+  route: 'dashboard/signout', method: 'POST', action: 'anonymous',
+  summary: 'Ends the dashboard session everywhere and clears its cookie (needs `x-autopilot-csrf: 1`).',
+  errors: [403],
+  responses: { 200: { description: 'Signed out', json: SignedOutResponse } },
+}, async (request, s) => {
+  if (request.headers.get(CSRF_HEADER) !== '1') throw new CsrfRefusedError('POST');
+  const sessionId = sessionIdFrom(request.headers.get('cookie'));
+  if (sessionId) await s.dashboard.sessions.end(sessionId);
+  return { status: 200 as const, jsonBody: { signedOut: true }, cookies: [sessionCookie('', 0, apiBaseOf(request).secure)] };
+});
