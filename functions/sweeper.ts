@@ -2,11 +2,13 @@ import { app, type InvocationContext, type Timer } from '@azure/functions';
 import { invocationHandler } from '../adapters/telemetry';
 import { services } from './services';
 
-/** Re-drives releases whose lease expired (a crash or a lost message) and admits orphaned ones. */
+/** Re-drives releases whose lease expired (a crash or a lost message), admits orphaned ones and finishes pending outboxes. */
 export async function onSweep(_timer: Timer, context: InvocationContext): Promise<void> {
   // Unreadable records are skipped and logged once each by the repository; the rest go on.
-  const { redriven, admitted } = await (await services()).engine.sweep();
-  if (redriven.length || admitted.length) context.log(`sweep: re-drove ${redriven.join(', ') || 'none'}; admitted ${admitted.join(', ') || 'none'}`);
+  const { redriven, admitted, flushed } = await (await services()).engine.sweep();
+  if (redriven.length || admitted.length || flushed.length) {
+    context.log(`sweep: re-drove ${redriven.join(', ') || 'none'}; admitted ${admitted.join(', ') || 'none'}; finished pending effects of ${flushed.join(', ') || 'none'}`);
+  }
 }
 
 // The schedule is an app setting (local.settings.json: every 15 s; infra/main.json: every minute,

@@ -43,19 +43,23 @@ export interface AuditPage {
   truncated: boolean;
 }
 
-/** Appends one entry to both partitions; `rowKey` makes the row key (it sorts by time). */
-export async function appendAudit(table: StateTable, entry: NewAuditEntry, rowKey: () => string): Promise<void> {
+/**
+ * Appends one entry to both partitions; `rowKey` makes the row key (it sorts by time). With
+ * `once`, the key is fixed (a release outbox's): a taken key means this entry is already stored.
+ */
+export async function appendAudit(table: StateTable, entry: NewAuditEntry, rowKey: () => string, options: { once?: boolean } = {}): Promise<void> {
   const value = AuditEntry.parse(entry);
-  if (value.releaseId) await insertFresh(table, releaseAuditPartition(value.releaseId), value, rowKey);
-  await insertFresh(table, auditDayPartition(value.at), value, rowKey);
+  if (value.releaseId) await insertFresh(table, releaseAuditPartition(value.releaseId), value, rowKey, options.once);
+  await insertFresh(table, auditDayPartition(value.at), value, rowKey, options.once);
 }
 
-async function insertFresh(table: StateTable, partition: string, value: AuditEntry, rowKey: () => string): Promise<void> {
+async function insertFresh(table: StateTable, partition: string, value: AuditEntry, rowKey: () => string, once = false): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
       await table.insert(partition, rowKey(), value);
       return;
     } catch (error) {
+      if (once && error instanceof AlreadyExistsError) return;
       // Another writer took the key in the same millisecond: a new key, never an overwrite.
       if (!(error instanceof AlreadyExistsError) || attempt >= 5) throw error;
     }

@@ -1,6 +1,6 @@
 import type { AutopilotConfig, EnvironmentName, PipelineConfig } from '../config/schema';
 import type { DataGate } from '../data/dataGate';
-import type { Clock, DataStore, EventPublisher, Logger, MessageQueue, MlWorkspace, StateTable } from '../ports';
+import type { Clock, DataStore, EventPublisher, Logger, MessageQueue, MlWorkspace, OutgoingEvent, StateTable } from '../ports';
 import type { Release, StepMessage } from './types';
 
 /** Everything the release engine needs from the outside, as ports. */
@@ -75,10 +75,14 @@ export interface StageContext extends EngineDeps {
 
 export type ReleasePatch = Partial<Omit<Release, 'id' | 'pipeline' | 'status' | 'stage' | 'stages'>>;
 
-/** What a stage handler decided; the step runner turns it into a state transition. */
-export type StageOutcome =
+/**
+ * What a stage handler decided; the step runner turns it into a state transition.
+ * `events` are published only once the outcome is recorded (through the release's outbox).
+ */
+export type StageOutcome = (
   | { kind: 'advance'; patch?: ReleasePatch; detail?: string }
   | { kind: 'wait'; delaySeconds: number; patch?: ReleasePatch; detail?: string }
-  | { kind: 'end'; status: 'rejected' | 'failed' | 'rolled_back' | 'cancelled'; reason: string; patch?: ReleasePatch };
+  | { kind: 'end'; status: 'rejected' | 'failed' | 'rolled_back' | 'cancelled'; reason: string; patch?: ReleasePatch }
+) & { events?: OutgoingEvent[] };
 
 export type StageHandler = (release: Release, ctx: StageContext) => Promise<StageOutcome>;

@@ -4,6 +4,7 @@ import { DEFAULT_ENGINE_OPTIONS, type EngineDeps } from './context';
 import type { ReleaseEngine } from './engine';
 import { releaseEvent } from './releaseEvents';
 import { applyOutcome } from './transitions';
+import { stepOf, withOutbox } from './outbox';
 import { isTerminal, type Release } from './types';
 
 export interface PipelineRollback {
@@ -36,15 +37,19 @@ export class ReleaseControl {
     if (current.status !== 'running' || current.stage !== 'approval' || !current.approval) {
       throw new BadRequestError(`release ${id} is not waiting for approval (it is ${current.status} at ${current.stage})`, 'id');
     }
-    const updated = await this.engine.update(id, (r) =>
-      r.stage === 'approval' && r.status === 'running' && r.approval ? { ...r, approval: { ...r.approval, by, at: now }, updatedAt: now } : undefined,
-    );
+    const updated = await this.engine.commit(id, (r) =>
+      r.stage === 'approval' && r.status === 'running' && r.approval
+        ? withOutbox({ ...r, approval: { ...r.approval, by, at: now }, updatedAt: now }, {
+          audit: [{
+            at: now, releaseId: id, pipeline: r.pipeline, actor: by, action: 'approve', why,
+            from: { status: r.status, stage: r.stage }, to: { status: r.status, stage: r.stage },
+          }],
+          // Runs the stage now rather than at its next poll.
+          steps: [{ message: stepOf(r, 'poll') }],
+        })
+        : undefined,
+    { deferFlush: true });
     if (!updated) throw new BadRequestError(`release ${id} is no longer waiting for approval`, 'id');
-    await this.engine.repo.audit({
-      at: now, releaseId: id, pipeline: updated.pipeline, actor: by, action: 'approve', why,
-      from: { status: current.status, stage: current.stage }, to: { status: updated.status, stage: updated.stage },
-    });
-    await this.nudge(id);
     return updated;
   }
 
@@ -55,12 +60,15 @@ export class ReleaseControl {
     if (current.status !== 'running' || current.stage !== 'canary' || !current.canary) {
       throw new BadRequestError(`release ${id} has no canary to promote (it is ${current.status} at ${current.stage})`, 'id');
     }
-    const updated = await this.engine.update(id, (r) =>
-      r.stage === 'canary' && r.status === 'running' && r.canary ? { ...r, canary: { ...r.canary, promoteNow: { by, at: now } }, updatedAt: now } : undefined,
-    );
+    const updated = await this.engine.commit(id, (r) =>
+      r.stage === 'canary' && r.status === 'running' && r.canary
+        ? withOutbox({ ...r, canary: { ...r.canary, promoteNow: { by, at: now } }, updatedAt: now }, {
+          audit: [{ at: now, releaseId: id, pipeline: r.pipeline, actor: by, action: 'promote', why: `${why}: remaining canary steps skipped` }],
+          steps: [{ message: stepOf(r, 'poll') }],
+        })
+        : undefined,
+    { deferFlush: true });
     if (!updated) throw new BadRequestError(`release ${id} left the canary stage`, 'id');
-    await this.engine.repo.audit({ at: now, releaseId: id, pipeline: updated.pipeline, actor: by, action: 'promote', why: `${why}: remaining canary steps skipped` });
-    await this.nudge(id);
     return updated;
   }
 
@@ -75,23 +83,23 @@ export class ReleaseControl {
 
   async rollbackRelease(id: string, actor: string, why: string): Promise<Release | undefined> {
     const now = this.deps.clock.now();
-    const before = await this.get(id);
-    const rolled = await this.engine.update(id, (r) =>
-      r.status === 'running' && r.stage === 'canary'
-        ? { ...applyOutcome(r, { kind: 'end', status: 'rolled_back', reason: `rolled back by ${actor}: ${why}` }, now, DEFAULT_ENGINE_OPTIONS.leaseSeconds), rollback: { at: now.toISOString(), by: actor, why } }
-        : undefined,
-    );
-    if (!rolled) return undefined;
-    // The record is written first: a canary step racing with us loses its write and
-    // restores stable itself (see stages/canary.ts).
-    await restoreStable(this.deps, rolled);
-    await this.engine.repo.audit({
-      at: now.toISOString(), releaseId: id, pipeline: rolled.pipeline, actor, action: 'rollback', why,
-      from: { status: before.status, stage: before.stage }, to: { status: rolled.status, stage: rolled.stage },
-    });
-    await this.deps.events.publish([releaseEvent('ReleaseRolledBack', rolled, now, { by: actor, why })]);
-    await this.engine.releaseSlot(rolled.pipeline, id);
-    return rolled;
+    await this.get(id);
+    // The record is written first, stable restored after (its outbox): a canary step racing
+    // with us loses its write and restores stable itself (see stages/canary.ts).
+    return this.engine.commit(id, (r) => {
+      if (r.status !== 'running' || r.stage !== 'canary') return undefined;
+      const ended = applyOutcome(r, { kind: 'end', status: 'rolled_back', reason: `rolled back by ${actor}: ${why}` }, now, DEFAULT_ENGINE_OPTIONS.leaseSeconds);
+      const rolled: Release = { ...ended, rollback: { at: now.toISOString(), by: actor, why } };
+      return withOutbox(rolled, {
+        restoreStable: true,
+        audit: [{
+          at: now.toISOString(), releaseId: id, pipeline: r.pipeline, actor, action: 'rollback', why,
+          from: { status: r.status, stage: r.stage }, to: { status: rolled.status, stage: rolled.stage },
+        }],
+        events: [releaseEvent('ReleaseRolledBack', rolled, now, { by: actor, why })],
+        releaseSlot: true,
+      });
+    }, { deferFlush: true });
   }
 
   /**
@@ -121,17 +129,19 @@ export class ReleaseControl {
     const releases = await this.engine.repo.list({ pipeline, status: 'succeeded' });
     const owner = releases.find((r) => r.deployments.prod?.deployment === current[0]);
     const at = now.toISOString();
-    if (owner) {
-      await this.engine.update(owner.id, (r) =>
-        r.status === 'succeeded' ? { ...r, status: 'rolled_back', reason: `rolled back by ${actor}: ${why}`, rollback: { at, by: actor, why }, updatedAt: at } : undefined,
-      );
-    }
+    const what = `${why} (${name}: ${current[0]} -> ${previous.name})`;
+    // The release that owned the deployment records the rollback, its audit entry and event in its outbox.
+    const recorded = owner && (await this.engine.commit(owner.id, (r) => {
+      if (r.status !== 'succeeded') return undefined;
+      const rolled: Release = { ...r, status: 'rolled_back', reason: `rolled back by ${actor}: ${why}`, rollback: { at, by: actor, why }, updatedAt: at };
+      return withOutbox(rolled, {
+        audit: [{ at, releaseId: r.id, pipeline, actor, action: 'rollback', why: what }],
+        events: [releaseEvent('ReleaseRolledBack', rolled, now, { by: actor, why })],
+      });
+    }, { deferFlush: true }));
     // Audited even when no release owns the deployment (it was deployed by hand, or before
     // the autopilot): the traffic of prod changed, and the log must say who and why.
-    await this.engine.repo.audit({
-      at, pipeline, ...(owner ? { releaseId: owner.id } : {}), actor, action: 'rollback', why: `${why} (${name}: ${current[0]} -> ${previous.name})`,
-    });
-    if (owner) await this.deps.events.publish([releaseEvent('ReleaseRolledBack', { ...owner, status: 'rolled_back' }, now, { by: actor, why })]);
+    if (!recorded) await this.engine.repo.audit({ at, pipeline, ...(owner ? { releaseId: owner.id } : {}), actor, action: 'rollback', why: what });
     return { endpoint: name, from: current[0], to: previous.name, releaseId: owner?.id };
   }
 
@@ -139,8 +149,7 @@ export class ReleaseControl {
   async cancel(id: string, actor: string, why: string): Promise<Release> {
     const current = await this.get(id);
     if (isTerminal(current.status)) throw new BadRequestError(`release ${id} already ended (${current.status})`, 'id');
-    const cancelled = await this.engine.cancel(id, actor, why);
-    if (cancelled && current.stage === 'canary') await restoreStable(this.deps, cancelled);
+    const cancelled = await this.engine.cancel(id, actor, why, { restoreStable: current.stage === 'canary' });
     return cancelled ?? (await this.get(id));
   }
 
@@ -157,7 +166,7 @@ export class ReleaseControl {
  * removes the candidate's deployment, so nothing is left half-deployed (and a later
  * pipeline rollback can never pick the rejected candidate as "previous").
  */
-export async function restoreStable(deps: EngineDeps, release: Release): Promise<void> {
+export async function restoreStable(deps: Pick<EngineDeps, 'workspaces'>, release: Release): Promise<void> {
   const target = release.deployments.prod;
   const prod = deps.workspaces.prod;
   await prod.stopLoad(release.id).catch(() => undefined);

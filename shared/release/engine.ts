@@ -1,15 +1,18 @@
 import { createHash } from 'node:crypto';
 import { pipelineForBlob } from '../config/schema';
-import { BadRequestError, ConcurrencyError, NotFoundError } from '../errors';
+import { BadRequestError, ConcurrencyError, ensureError, NotFoundError } from '../errors';
 import type { DataArrival } from '../events/blobCreated';
 import { checkBlobName } from '../events/blobName';
 import { normalizeETag } from '../events/eTag';
-import type { BlobInfo } from '../ports';
+import type { BlobInfo, Versioned } from '../ports';
 import { DEFAULT_ENGINE_OPTIONS, type EngineDeps } from './context';
 import { ReleaseRepository } from './repository';
-import { cancelRelease, isLeaseExpired, redriveRelease, startRelease } from './transitions';
-import { isTerminal, STAGES, type DataLineage, type Release, type Trigger } from './types';
+import { cancelRelease, startRelease } from './transitions';
+import { sweepReleases, type SweepResult } from './sweep';
+import { isTerminal, STAGES, type DataLineage, type Release, type StepMessage, type Trigger } from './types';
 import { releaseEvent } from './releaseEvents';
+import { stepOf, withOutbox } from './outbox';
+import { flushOutbox } from './outboxFlush';
 import { UnreadableRecordError } from './unreadable';
 
 export type ArrivalResult =
@@ -114,11 +117,12 @@ export class ReleaseEngine {
       createdAt: at,
       updatedAt: at,
     };
-    const { created, row } = await this.repo.insert(fresh);
-    if (created) {
-      await this.repo.audit({ at, releaseId: id, pipeline, actor: trigger.by ?? 'autopilot', action: 'create', why: describe(trigger, data) });
-      await this.deps.events.publish([releaseEvent('ReleaseQueued', row.value, now)]);
-    }
+    const { created, row } = await this.repo.insert(withOutbox(fresh, {
+      audit: [{ at, releaseId: id, pipeline, actor: trigger.by ?? 'autopilot', action: 'create', why: describe(trigger, data) }],
+      events: [releaseEvent('ReleaseQueued', fresh, now)],
+    }));
+    // Also finishes a duplicate's outbox, left pending when the first delivery failed after its insert.
+    await this.flush(row);
     await this.admit(row.value);
     const latest = (await this.repo.get(id))?.value ?? row.value;
     return { kind: created ? 'created' : 'duplicate', release: latest };
@@ -139,7 +143,7 @@ export class ReleaseEngine {
       }
       return { slot: { ...slot, waiting: [...slot.waiting, release.id] }, result: { start: false, superseded: none, behind: slot.active } };
     });
-    for (const old of superseded) await this.cancel(old, 'autopilot', `superseded by ${release.id} (concurrency: supersede)`, false);
+    for (const old of superseded) await this.cancel(old, 'autopilot', `superseded by ${release.id} (concurrency: supersede)`, { freeSlot: false });
     if (start) await this.begin(release.id);
     else if (behind) {
       await this.update(release.id, (r) =>
@@ -163,15 +167,17 @@ export class ReleaseEngine {
 
   private async begin(id: string): Promise<void> {
     const now = this.deps.clock.now();
-    const started = await this.update(id, (r) =>
-      r.status === 'queued' ? { ...startRelease(r, now, this.settings.leaseSeconds), reason: undefined } : undefined,
-    );
-    if (!started) return;
-    await this.repo.audit({
-      at: now.toISOString(), releaseId: id, pipeline: started.pipeline, actor: 'autopilot', action: 'start',
-      from: { status: 'queued', stage: STAGES[0] }, to: { status: 'running', stage: started.stage },
+    await this.commit(id, (r) => {
+      if (r.status !== 'queued') return undefined;
+      const started: Release = { ...startRelease(r, now, this.settings.leaseSeconds), reason: undefined };
+      return withOutbox(started, {
+        audit: [{
+          at: now.toISOString(), releaseId: id, pipeline: r.pipeline, actor: 'autopilot', action: 'start',
+          from: { status: 'queued', stage: STAGES[0] }, to: { status: 'running', stage: started.stage },
+        }],
+        steps: [{ message: stepOf(started, 'start') }],
+      });
     });
-    await this.deps.steps.send({ releaseId: id, pipeline: started.pipeline, stage: started.stage, reason: 'start' });
   }
 
   /** Called when a release ended: frees its slot and starts the next waiting one. */
@@ -185,57 +191,70 @@ export class ReleaseEngine {
     if (next) await this.begin(next);
   }
 
-  async cancel(id: string, actor: string, why: string, freeSlot = true): Promise<Release | undefined> {
+  /**
+   * Ends a release as cancelled. `freeSlot: false` when the caller already gave its slot to
+   * another; `restoreStable` gives prod back to the stable deployment (a canary in progress).
+   * The effects are the write's outbox: when one fails, the sweeper finishes them.
+   */
+  async cancel(id: string, actor: string, why: string, options: { freeSlot?: boolean; restoreStable?: boolean } = {}): Promise<Release | undefined> {
     const now = this.deps.clock.now();
-    const before = await this.repo.get(id);
-    const cancelled = await this.update(id, (r) => (isTerminal(r.status) ? undefined : cancelRelease(r, why, now)));
-    if (!cancelled || !before) return cancelled;
-    await this.repo.audit({
-      at: now.toISOString(), releaseId: id, pipeline: cancelled.pipeline, actor, action: 'cancel', why,
-      from: { status: before.value.status, stage: before.value.stage }, to: { status: 'cancelled', stage: cancelled.stage },
-    });
-    if (cancelled.job) await this.deps.workspaces.dev.cancelJob(cancelled.job.name).catch(() => undefined);
-    await this.deps.events.publish([releaseEvent('ReleaseCancelled', cancelled, now)]);
-    if (freeSlot) await this.releaseSlot(cancelled.pipeline, id);
+    const cancelled = await this.commit(id, (r) => {
+      if (isTerminal(r.status)) return undefined;
+      const next = cancelRelease(r, why, now);
+      return withOutbox(next, {
+        restoreStable: options.restoreStable,
+        audit: [{
+          at: now.toISOString(), releaseId: id, pipeline: r.pipeline, actor, action: 'cancel', why,
+          from: { status: r.status, stage: r.stage }, to: { status: 'cancelled', stage: next.stage },
+        }],
+        events: [releaseEvent('ReleaseCancelled', next, now)],
+        releaseSlot: options.freeSlot ?? true,
+      });
+    }, { deferFlush: true });
+    if (cancelled?.job) await this.deps.workspaces.dev.cancelJob(cancelled.job.name).catch(() => undefined);
     return cancelled;
   }
 
+  /** Finds and finishes work that a crash or a lost message left behind (see sweep.ts). */
+  sweep(): Promise<SweepResult> {
+    return sweepReleases(this, this.deps, this.settings.leaseSeconds);
+  }
+
   /**
-   * Finds work that a crash or a lost message left behind: running releases whose lease
-   * expired are re-driven; queued releases are (re-)admitted.
+   * Performs the record's outbox and clears it (see outboxFlush.ts); throws when an effect
+   * fails. With `defer` the failure is logged and left to the sweeper instead (for people's
+   * actions: their change is recorded, so it succeeded). `except`: a step message the caller
+   * is handling itself, not sent again.
    */
-  async sweep(): Promise<{ redriven: string[]; admitted: string[] }> {
-    const now = this.deps.clock.now();
-    const redriven: string[] = [];
-    const admitted: string[] = [];
-    // Records that do not parse are skipped (the repository logs each once) until `autopilot repair`.
-    for (const release of await this.repo.list()) {
-      if (isLeaseExpired(release, now)) {
-        const renewed = await this.update(release.id, (r) =>
-          // A running stage's heartbeat keeps its lease fresh, so only a dead run gets here.
-          isLeaseExpired(r, now) ? redriveRelease(r, now, this.settings.leaseSeconds) : undefined,
-        );
-        if (renewed) {
-          await this.deps.steps.send({ releaseId: renewed.id, pipeline: renewed.pipeline, stage: renewed.stage, reason: 'redrive' });
-          redriven.push(renewed.id);
-        }
-      } else if (release.status === 'queued') {
-        await this.admit(release);
-        admitted.push(release.id);
-      }
+  async flush(row: Versioned<Release>, options: { defer?: boolean; except?: StepMessage } = {}): Promise<Release> {
+    try {
+      return await flushOutbox(this, this.deps, row, options.except);
+    } catch (error) {
+      if (!options.defer) throw error;
+      this.deps.logger.warn(`release ${row.value.id}: recorded, but its effects failed (${ensureError(error).message}); the sweeper finishes them`, { releaseId: row.value.id });
+      return row.value;
     }
-    return { redriven, admitted };
+  }
+
+  /** `update`, then the outbox the change wrote; `deferFlush` as `flush`'s `defer`. */
+  async commit(id: string, change: (release: Release) => Release | undefined, options: { deferFlush?: boolean } = {}): Promise<Release | undefined> {
+    const row = await this.updateRow(id, change);
+    return row && this.flush(row, { defer: options.deferFlush });
   }
 
   /** Read-modify-write with ETag retries; `change` returns undefined to leave the record alone. */
   async update(id: string, change: (release: Release) => Release | undefined): Promise<Release | undefined> {
+    return (await this.updateRow(id, change))?.value;
+  }
+
+  private async updateRow(id: string, change: (release: Release) => Release | undefined): Promise<Versioned<Release> | undefined> {
     for (let attempt = 0; ; attempt++) {
       const row = await this.repo.get(id);
       if (!row) return undefined;
       const next = change(row.value);
       if (!next) return undefined;
       try {
-        return (await this.repo.replace(next, row.etag)).value;
+        return await this.repo.replace(next, row.etag);
       } catch (error) {
         if (!(error instanceof ConcurrencyError) || attempt >= 20) throw error;
       }

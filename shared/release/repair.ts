@@ -2,6 +2,7 @@ import { BadRequestError, NotFoundError } from '../errors';
 import type { EngineDeps } from './context';
 import type { ReleaseEngine } from './engine';
 import { releaseEvent, terminalEventName } from './releaseEvents';
+import { withOutbox } from './outbox';
 import { salvageRecord } from './salvage';
 import { isTerminal, Release, ReleaseStatus, Stage } from './types';
 import { describeIssues } from './unreadable';
@@ -42,16 +43,18 @@ export async function repairRelease(engine: ReleaseEngine, deps: RepairDeps, id:
     endedAt: salvaged.endedAt ?? at,
     updatedAt: at,
   };
+  const event = terminalEventName(repaired.status);
   // ETag-guarded: a concurrent repair (or writer) makes this one fail with ConcurrencyError.
-  const written = (await engine.repo.replace(repaired, row.etag)).value;
-  await engine.repo.audit({
-    at, releaseId: id, pipeline: written.pipeline, actor, action: 'repair', why: reason,
-    ...(before.success && beforeStage.success ? { from: { status: before.data, stage: beforeStage.data } } : {}),
-    to: { status: written.status, stage: written.stage },
-  });
-  if (status === 'failed' && written.job) await deps.workspaces.dev.cancelJob(written.job.name).catch(() => undefined);
-  const event = terminalEventName(written.status);
-  if (event) await deps.events.publish([releaseEvent(event, written, now, { repairedBy: actor })]);
-  await engine.releaseSlot(written.pipeline, id);
-  return written;
+  // What follows is the write's outbox: what fails now, the sweeper finishes.
+  const written = await engine.repo.replace(withOutbox(repaired, {
+    audit: [{
+      at, releaseId: id, pipeline: repaired.pipeline, actor, action: 'repair', why: reason,
+      ...(before.success && beforeStage.success ? { from: { status: before.data, stage: beforeStage.data } } : {}),
+      to: { status: repaired.status, stage: repaired.stage },
+    }],
+    events: event ? [releaseEvent(event, repaired, now, { repairedBy: actor })] : [],
+    releaseSlot: true,
+  }), row.etag);
+  if (status === 'failed' && repaired.job) await deps.workspaces.dev.cancelJob(repaired.job.name).catch(() => undefined);
+  return engine.flush(written, { defer: true });
 }

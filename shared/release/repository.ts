@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { ZodError } from 'zod';
 import { AlreadyExistsError, ConcurrencyError } from '../errors';
 import type { Logger, StateTable, Versioned } from '../ports';
@@ -59,7 +60,7 @@ export class ReleaseRepository {
   /** Inserts, or returns the existing record when the id is taken (idempotent create). */
   async insert(release: Release): Promise<{ created: boolean; row: Versioned<Release> }> {
     try {
-      return { created: true, row: await this.table.insert(RELEASES, release.id, checkWritable(release)) };
+      return { created: true, row: await this.table.insert(RELEASES, release.id, checkWritable(this.keyOutbox(release))) };
     } catch (error) {
       if (!(error instanceof AlreadyExistsError)) throw error;
       const existing = await this.get(release.id);
@@ -69,7 +70,19 @@ export class ReleaseRepository {
   }
 
   async replace(release: Release, etag: string): Promise<Versioned<Release>> {
-    return this.table.replace(RELEASES, release.id, checkWritable(release), etag);
+    return this.table.replace(RELEASES, release.id, checkWritable(this.keyOutbox(release)), etag);
+  }
+
+  /** Gives the outbox's new audit entries their row keys (see `audit`) before they are stored. */
+  private keyOutbox(release: Release): Release {
+    const outbox = release.outbox;
+    if (!outbox?.audit.some((a) => a.key === undefined)) return release;
+    const audit = outbox.audit.map((a) => a.key === undefined ? { ...a, key: `${this.nextSequence()}-${randomUUID().slice(0, 8)}` } : a);
+    return { ...release, outbox: { ...outbox, audit } };
+  }
+
+  private nextSequence(): string {
+    return String(this.auditSeq++ % 1e6).padStart(6, '0');
   }
 
   /** Newest first; records that do not parse are left out (see scan). */
@@ -148,10 +161,16 @@ export class ReleaseRepository {
     return (await this.table.get<PipelineSlot>(SLOTS, pipeline))?.value ?? { waiting: [] };
   }
 
-  /** Appends to the audit log (see auditLog.ts): insert only, no update or delete path. */
-  async audit(entry: NewAuditEntry): Promise<void> {
+  /**
+   * Appends to the audit log (see auditLog.ts): insert only, no update or delete path. With
+   * `key` (fixed when an outbox was stored) the row key is fixed too, so writing the same
+   * entry again (a repeated outbox flush) stores it once, and a flush that died between the
+   * release's log and the day's completes the day's.
+   */
+  async audit(entry: NewAuditEntry, key?: string): Promise<void> {
+    if (key !== undefined) return appendAudit(this.table, entry, () => `${entry.at}-${key}`, { once: true });
     // Row keys sort by time; the sequence keeps entries of the same millisecond apart.
-    await appendAudit(this.table, entry, () => `${entry.at}-${String(this.auditSeq++ % 1e6).padStart(6, '0')}`);
+    await appendAudit(this.table, entry, () => `${entry.at}-${this.nextSequence()}`);
   }
 
   async auditLog(releaseId: string): Promise<AuditEntry[]> {

@@ -5,7 +5,7 @@ import { DEFAULT_ENGINE_OPTIONS, SYSTEM_TIMERS, type EngineDeps, type StageConte
 import { crashedTwiceReason } from './crashedStage';
 import { LeaseHeartbeat } from './leaseHeartbeat';
 import type { ReleaseEngine } from './engine';
-import { releaseEvent, terminalEventName } from './releaseEvents';
+import { hasOutbox, isSameStep, outcomeOutbox, withOutbox } from './outbox';
 import { STAGE_HANDLERS } from './stages';
 import { applyOutcome, holdStage, isHeldBy, isHeldByAnother, MAX_UNFINISHED_STARTS, unholdStage } from './transitions';
 import { isTerminal, type Release, type StepMessage } from './types';
@@ -18,6 +18,9 @@ import { isTerminal, type Release, type StepMessage } from './types';
  * and advances the release. A running stage renews its lease (LeaseHeartbeat) and is
  * told through `ctx.signal` when the release no longer needs it. A stage started twice
  * that never finished (the host died in it) fails the release instead of running again.
+ * An outcome is written together with what must follow it (audit entry, events, the next
+ * step or freeing the slot: the release's outbox, see outbox.ts), so a failure between the
+ * write and those effects is finished by the redelivered message, not lost.
  */
 export class StepRunner {
   private readonly settings: typeof DEFAULT_ENGINE_OPTIONS;
@@ -31,6 +34,7 @@ export class StepRunner {
 
   async run(message: StepMessage): Promise<Release | undefined> {
     const holder = randomUUID();
+    let flushed = false;
     for (let attempt = 0; ; attempt++) {
       const row = await this.engine.repo.get(message.releaseId);
       if (!row) {
@@ -38,6 +42,16 @@ export class StepRunner {
         return undefined;
       }
       const release = row.value;
+      if (!flushed && hasOutbox(release)) {
+        // A write whose effects did not all happen (this may be its redelivered message), or
+        // one whose writer is still clearing it (this is its step message): do them now.
+        flushed = true;
+        const own = release.outbox.steps.some((s) => isSameStep(s.message, message));
+        const after = await this.engine.flush(row, { except: message });
+        // Other step messages just sent drive the release on; running it here too would double them.
+        if (!own && release.outbox.steps.length > 0) return after;
+        continue;
+      }
       if (release.status !== 'running' || release.stage !== message.stage) return release;
       const now = this.deps.clock.now();
       const record = release.stages[release.stage];
@@ -114,7 +128,12 @@ export class StepRunner {
     }
   }
 
-  /** Records the outcome (ETag-guarded: a ConcurrencyError propagates, the queue redelivers and the re-read decides). */
+  /**
+   * Records the outcome and, in the same write, what must follow it (the release's outbox),
+   * then performs that. ETag-guarded: a ConcurrencyError propagates, the queue redelivers and
+   * the re-read decides. A failure after the write propagates too: the redelivered message
+   * (or else the sweeper) finds the outbox and finishes it.
+   */
   private async write(release: Release, etag: string, outcome: StageOutcome, attempts: number): Promise<Release> {
     const now = this.deps.clock.now();
     let next = applyOutcome(release, outcome, now, this.settings.leaseSeconds);
@@ -122,9 +141,16 @@ export class StepRunner {
     if (stageRecord && attempts !== stageRecord.attempts) {
       next = { ...next, stages: { ...next.stages, [release.stage]: { ...stageRecord, attempts } } };
     }
-    const written = (await this.engine.repo.replace(next, etag)).value;
-    await this.afterWrite(release, written, outcome, now);
-    return written;
+    const written = await this.engine.repo.replace(withOutbox(next, outcomeOutbox(release, next, outcome, now)), etag);
+    if (outcome.kind !== 'wait') {
+      const after = written.value;
+      this.deps.logger.info(`release ${after.id}: ${release.stage} -> ${isTerminal(after.status) ? after.status : after.stage}`, {
+        releaseId: after.id,
+        pipeline: after.pipeline,
+        stage: release.stage,
+      });
+    }
+    return this.engine.flush(written);
   }
 
   /** Waits for a resource being provisioned, but not for ever: the stage's start bounds it. */
@@ -136,37 +162,5 @@ export class StepRunner {
       return { kind: 'end', status: 'failed', reason: `${release.stage} failed: ${error.resource} was still being provisioned after ${minutes} min; see its state in Azure ML studio` };
     }
     return { kind: 'wait', delaySeconds: error.retryAfterSeconds ?? this.settings.provisioningPollSeconds, detail: `${error.resource} is still being provisioned (${Math.round(waited)} s)` };
-  }
-
-  private async afterWrite(before: Release, after: Release, outcome: StageOutcome, now: Date): Promise<void> {
-    const { steps, events, logger } = this.deps;
-    if (outcome.kind === 'wait') {
-      await steps.send({ releaseId: after.id, pipeline: after.pipeline, stage: after.stage, reason: 'poll' }, { delaySeconds: outcome.delaySeconds });
-      return;
-    }
-    await this.engine.repo.audit({
-      at: now.toISOString(),
-      releaseId: after.id,
-      pipeline: after.pipeline,
-      actor: 'autopilot',
-      action: outcome.kind === 'advance' ? `complete ${before.stage}` : `end at ${before.stage}`,
-      from: { status: before.status, stage: before.stage },
-      to: { status: after.status, stage: after.stage },
-      why: outcome.kind === 'end' ? outcome.reason : outcome.detail,
-    });
-    logger.info(`release ${after.id}: ${before.stage} -> ${isTerminal(after.status) ? after.status : after.stage}`, {
-      releaseId: after.id,
-      pipeline: after.pipeline,
-      stage: before.stage,
-    });
-    const terminal = terminalEventName(after.status);
-    await events.publish([
-      releaseEvent(terminal ?? 'ReleaseStageCompleted', after, now, terminal ? {} : { completedStage: before.stage }),
-    ]);
-    if (isTerminal(after.status)) {
-      await this.engine.releaseSlot(after.pipeline, after.id);
-    } else {
-      await steps.send({ releaseId: after.id, pipeline: after.pipeline, stage: after.stage, reason: 'advance' });
-    }
   }
 }

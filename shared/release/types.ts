@@ -174,6 +174,8 @@ export const Release = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   endedAt: z.string().optional(),
+  /** What must follow the write that set it (audit, events, step messages); see outbox.ts. */
+  outbox: z.lazy(() => Outbox).optional(),
 });
 export type Release = z.infer<typeof Release>;
 
@@ -203,3 +205,34 @@ export const AuditEntry = z.object({
   why: z.string().optional(),
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
+
+/** A CloudEvent waiting in an outbox (the shape of ports' OutgoingEvent). */
+export const OutboxEvent = z.object({
+  id: z.string(),
+  type: z.string(),
+  source: z.string(),
+  subject: z.string(),
+  time: z.string(),
+  data: z.record(z.string(), z.unknown()),
+});
+
+/**
+ * The transactional outbox of a release record: written by the same ETag-guarded replace
+ * that changes the release, performed (idempotently) and cleared after it. `id` tells one
+ * outbox from the next, so a clear never removes work written after the flush began.
+ */
+export const Outbox = z.object({
+  id: z.string(),
+  /**
+   * `key` (given by the repository when it stores the outbox) fixes the audit row's key, so
+   * a second flush finds the row and adds none.
+   */
+  audit: z.array(z.object({ key: z.string().optional(), entry: AuditEntry })).default([]),
+  events: z.array(OutboxEvent).default([]),
+  steps: z.array(z.object({ message: StepMessage, delaySeconds: z.number().optional() })).default([]),
+  /** Gives prod traffic back to the stable deployment (a rolled-back or cancelled canary). */
+  restoreStable: z.boolean().optional(),
+  /** Frees the pipeline slot (the release ended) and starts the next waiting release. */
+  releaseSlot: z.boolean().optional(),
+});
+export type Outbox = z.infer<typeof Outbox>;

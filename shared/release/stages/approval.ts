@@ -14,9 +14,10 @@ export const approval: StageHandler = async (release, ctx) => {
   if (release.approval?.at) return { kind: 'advance', detail: `approved by ${release.approval.by}` };
   const now = ctx.clock.now();
   if (!release.approval) {
-    await ctx.events.publish([releaseEvent('ApprovalRequested', release, now, { timeoutMinutes: policy.timeoutMinutes })]);
     return {
       kind: 'wait',
+      // Published once the wait is recorded, through the release's outbox.
+      events: [releaseEvent('ApprovalRequested', release, now, { timeoutMinutes: policy.timeoutMinutes })],
       delaySeconds: RECHECK_SECONDS,
       detail: `waiting for an ML engineer (prod) to approve, for up to ${policy.timeoutMinutes} min`,
       patch: { approval: { requestedAt: now.toISOString() } },

@@ -48,7 +48,10 @@ export class MemoryTable implements StateTable {
 
 export class MemoryQueue<M> implements MessageQueue<M> {
   readonly sent: { message: M; delaySeconds?: number }[] = [];
+  /** The next `failures` sends throw, as a queue service that is down would. */
+  failures = 0;
   async send(message: M, options: { delaySeconds?: number } = {}): Promise<void> {
+    if (this.failures > 0 && this.failures--) throw new Error('queue unavailable');
     this.sent.push({ message, delaySeconds: options.delaySeconds });
   }
   take(): M | undefined {
@@ -96,7 +99,10 @@ export class MemoryDataStore implements DataStore {
 
 export class MemoryEvents implements EventPublisher {
   readonly published: OutgoingEvent[] = [];
+  /** The next `failures` publishes throw, as the event log's table would when storage is down. */
+  failures = 0;
   async publish(events: OutgoingEvent[]) {
+    if (this.failures > 0 && this.failures--) throw new Error('event log unavailable');
     this.published.push(...events);
   }
 }
