@@ -193,7 +193,8 @@ export class ReleaseEngine {
 
   /**
    * Ends a release as cancelled. `freeSlot: false` when the caller already gave its slot to
-   * another; `restoreStable` gives prod back to the stable deployment (a canary in progress).
+   * another; `restoreStable` gives prod back to the stable deployment (default: when the
+   * release is in its canary, whoever cancels it, a person or newer data superseding it).
    * The effects are the write's outbox: when one fails, the sweeper finishes them.
    */
   async cancel(id: string, actor: string, why: string, options: { freeSlot?: boolean; restoreStable?: boolean } = {}): Promise<Release | undefined> {
@@ -202,7 +203,7 @@ export class ReleaseEngine {
       if (isTerminal(r.status)) return undefined;
       const next = cancelRelease(r, why, now);
       return withOutbox(next, {
-        restoreStable: options.restoreStable,
+        restoreStable: options.restoreStable ?? r.stage === 'canary',
         audit: [{
           at: now.toISOString(), releaseId: id, pipeline: r.pipeline, actor, action: 'cancel', why,
           from: { status: r.status, stage: r.stage }, to: { status: 'cancelled', stage: next.stage },

@@ -4,7 +4,7 @@ import { ReleaseControl } from '../../../shared/release/control';
 import { repairRelease } from '../../../shared/release/repair';
 import type { AuditEntry } from '../../../shared/release/types';
 import { MemoryEvents, MemoryTable } from './fakes';
-import { csv, harness } from './harness';
+import { csv, harness, until, withChampion } from './harness';
 
 type Harness = ReturnType<typeof harness>;
 
@@ -16,28 +16,6 @@ async function dayLog(h: Harness): Promise<AuditEntry[]> {
 
 function last(entries: AuditEntry[], action: string): AuditEntry | undefined {
   return entries.filter((e) => e.action === action).at(-1);
-}
-
-/** Drives the release until `stop` holds for the newest one (a job finishing each time one runs). */
-async function until(h: Harness, stop: (stage: string) => boolean): Promise<string> {
-  for (let i = 0; i < 200; i++) {
-    const newest = (await h.engine.repo.list())[0]!;
-    if (stop(newest.stage)) return newest.id;
-    const message = h.queue.take();
-    if (!message) break;
-    await h.runner.run(message);
-    for (const job of h.workspaces.dev.jobs.values()) if (job.status === 'running') h.workspaces.dev.finishJob(job.name);
-  }
-  throw new Error('the release never got there');
-}
-
-async function withChampion(): Promise<Harness> {
-  const h = harness();
-  await h.engine.onDataArrival(parseBlobCreated(await h.upload('default/day1.csv', csv())));
-  await h.drain();
-  h.workspaces.prod.scorer = (_s, req) => ({ predictions: req.input_data.data.map(() => 'no'), probabilities: req.input_data.data.map(() => [0.5, 0.5]), classes: ['no', 'yes'] });
-  h.workspaces.prod.traffic = (names) => Object.fromEntries(names.map((n) => [n, { requests: 200, errors: 0, synthetic: 200, slowerThan: [100, 2], predictions: { no: 140, yes: 60 }, latencyP50Ms: 10, latencyP99Ms: 40 }]));
-  return h;
 }
 
 describe('every mutating action is in the audit log with actor, pipeline and why', () => {

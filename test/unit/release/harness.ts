@@ -1,3 +1,4 @@
+import { parseBlobCreated } from '../../../shared/events/blobCreated';
 import { parseConfig } from '../../../shared/config/parseConfig';
 import type { ModelSource, ScoreRequest, ScoreResponse } from '../../../shared/ports';
 import type { EngineDeps } from '../../../shared/release/context';
@@ -93,3 +94,26 @@ export function harness(concurrency = 'queue', extra = '') {
     advance: (seconds: number) => (now = new Date(now.getTime() + seconds * 1000)),
   };
 }
+
+/** Drives the release until `stop` holds for the newest one (a job finishing each time one runs). */
+export async function until(h: ReturnType<typeof harness>, stop: (stage: string) => boolean): Promise<string> {
+  for (let i = 0; i < 200; i++) {
+    const newest = (await h.engine.repo.list())[0]!;
+    if (stop(newest.stage)) return newest.id;
+    const message = h.queue.take();
+    if (!message) break;
+    await h.runner.run(message);
+    for (const job of h.workspaces.dev.jobs.values()) if (job.status === 'running') h.workspaces.dev.finishJob(job.name);
+  }
+  throw new Error('the release never got there');
+}
+
+export async function withChampion(concurrency = 'queue'): Promise<ReturnType<typeof harness>> {
+  const h = harness(concurrency);
+  await h.engine.onDataArrival(parseBlobCreated(await h.upload('default/day1.csv', csv())));
+  await h.drain();
+  h.workspaces.prod.scorer = (_s, req) => ({ predictions: req.input_data.data.map(() => 'no'), probabilities: req.input_data.data.map(() => [0.5, 0.5]), classes: ['no', 'yes'] });
+  h.workspaces.prod.traffic = (names) => Object.fromEntries(names.map((n) => [n, { requests: 200, errors: 0, synthetic: 200, slowerThan: [100, 2], predictions: { no: 140, yes: 60 }, latencyP50Ms: 10, latencyP99Ms: 40 }]));
+  return h;
+}
+
