@@ -29,10 +29,17 @@ export function resolveSince(since: string, now: Date): string {
   if (relative) return new Date(now.getTime() - Number(relative[1]) * UNIT_MS[relative[2] as keyof typeof UNIT_MS]).toISOString();
   // Date.parse accepts loose formats ("1 May"); only ISO 8601 dates and times are meant.
   const time = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(since.trim()) ? Date.parse(since) : Number.NaN;
-  if (Number.isNaN(time)) {
+  if (Number.isNaN(time) || !isCalendarDate(since.trim().slice(0, 10))) {
     throw new BadRequestError(`'${since}' is neither an ISO time (2025-05-01T10:00:00Z) nor a span back from now (90s, 15m, 1h, 2d)`, 'since');
   }
   return new Date(time).toISOString();
+}
+
+/** V8's Date.parse rolls 2026-02-30 over to March 2; a date that does not exist is a typo, not a time. */
+function isCalendarDate(date: string): boolean {
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  const parsed = new Date(Date.UTC(year, month - 1, day));
+  return parsed.getUTCFullYear() === year && parsed.getUTCMonth() === month - 1 && parsed.getUTCDate() === day;
 }
 
 /** A leading timestamp as servers print them: ISO (`2025-05-01T10:00:00.123Z`) or Python logging's (`2025-05-01 10:00:00,123`). */

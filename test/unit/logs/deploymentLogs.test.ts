@@ -35,7 +35,7 @@ describe('resolveDeploymentLogsOptions', () => {
   });
 
   test('refuses a since that is neither an ISO time nor a span, saying which forms work', () => {
-    for (const since of ['yesterday', '1 May', '5w', '10']) {
+    for (const since of ['yesterday', '1 May', '5w', '10', '2026-02-30', '2026-04-31T10:00:00Z']) {
       expect(() => resolveSince(since, NOW)).toThrow(/^since: '.*' is neither an ISO time \(2025-05-01T10:00:00Z\) nor a span back from now \(90s, 15m, 1h, 2d\)$/);
     }
   });
