@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { DeadLettersResponse, RedeliveredResponse } from '../../shared/api/notificationResponses';
+import { DEAD_LETTER_ID } from '../../shared/notifications/deadLetters';
 import { wholeNumberParam } from './queryParams';
 import { apiRoute } from './respond';
 
 const DeadLettersQuery = z.object({ limit: wholeNumberParam(1, 500, 100), pipeline: z.string().min(1).max(100).optional() });
 const DeadLetterParams = z.object({
-  id: z.string().regex(/^\d{13}-[A-Za-z0-9_-]{1,900}$/, 'must be a dead letter id from GET /api/notifications/dead-letters')
+  id: z.string().regex(DEAD_LETTER_ID, 'must be a dead letter id from GET /api/notifications/dead-letters')
     .meta({ description: 'A dead letter id from `GET /api/notifications/dead-letters`.' }),
 });
 

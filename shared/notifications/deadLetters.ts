@@ -24,6 +24,9 @@ const PARTITION = 'deadletter';
 /** Inverted milliseconds keep a partition listing newest first (as the event log does). */
 const MAX_TIME = 9_999_999_999_999;
 
+/** The shape of the ids deadLetter writes: a reversed time (newest first in key order), then base64url. */
+export const DEAD_LETTER_ID = /^\d{13}-[A-Za-z0-9_-]{1,900}$/;
+
 export async function deadLetter(
   table: StateTable,
   job: NotificationJob,
