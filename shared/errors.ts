@@ -89,6 +89,16 @@ export class BadRequestError extends AutopilotError {
   }
 }
 
+/**
+ * The identity provider cannot be reached (its signing keys did not load), so no token can be
+ * checked. Not the caller's fault: a 503 they can retry, not a 401 that sends them to fix their token.
+ */
+export class SignInUnavailableError extends AutopilotError {
+  constructor(readonly provider: string, readonly why: string) {
+    super(`sign-in is unavailable: the signing keys of ${provider} could not be fetched (${why}); try again in a minute`, { retryable: true });
+  }
+}
+
 /** Normalises anything thrown into an Error once, at the edge. */
 export function ensureError(value: unknown): Error {
   if (value instanceof Error) return value;

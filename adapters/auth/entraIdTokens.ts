@@ -1,4 +1,5 @@
-import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
+import { SignInUnavailableError } from '../../shared/errors';
 import { principalFromAppRoles } from '../../shared/auth/appRoles';
 import type { Principal } from '../../shared/auth/rbac';
 
@@ -15,7 +16,9 @@ export interface EntraIdSettings {
  * Bearer tokens Entra ID issued for the API's app registration, checked with jose: RS256
  * signature against the tenant's published keys (fetched, cached, re-fetched for an unknown
  * key id), issuer (v2.0 and v1 forms of the tenant), audience, expiry and not-before (a
- * minute of clock skew). Whatever fails is no principal: the caller gets a 401.
+ * minute of clock skew). A token that fails is no principal: the caller gets a 401. Keys that
+ * cannot be fetched (Entra ID or the network down) throw SignInUnavailableError: a 503 the
+ * caller retries, not a 401 that tells them their valid token is wrong.
  */
 export class EntraIdTokens {
   private readonly keys: ReturnType<typeof createRemoteJWKSet>;
@@ -35,12 +38,30 @@ export class EntraIdTokens {
       ({ payload } = await jwtVerify(token, this.keys, {
         algorithms: ['RS256'], issuer: this.issuers, audience: this.settings.audiences, clockTolerance: 60, requiredClaims: ['exp', 'iat'],
       }));
-    } catch {
+    } catch (error) {
+      if (isKeySetOutage(error)) throw new SignInUnavailableError(new URL(this.settings.authority ?? 'https://login.microsoftonline.com').host, outageReason(error));
       return undefined;
     }
     if (payload['tid'] !== undefined && payload['tid'] !== this.settings.tenantId) return undefined;
     return principalFromAppRoles(nameOf(payload), Array.isArray(payload['roles']) ? payload['roles'] : []);
   }
+}
+
+/**
+ * jose's errors for the key set's fetch, as against the token: a timeout, a non-200 answer
+ * (ERR_JOSE_GENERIC from its fetch), a body that is no key set, or a network error (not a
+ * JOSEError at all). A token jose cannot even parse fails with JWSInvalid/JWTInvalid instead.
+ */
+function isKeySetOutage(error: unknown): boolean {
+  if (!(error instanceof errors.JOSEError)) return true;
+  return error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || error.code === 'ERR_JOSE_GENERIC';
+}
+
+/** The reason without the token: jose's messages here name the key set, never the token's content. */
+function outageReason(error: unknown): string {
+  if (error instanceof errors.JWKSTimeout) return 'timed out';
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : error instanceof Error ? error.message.slice(0, 200) : 'unknown error';
 }
 
 /** Who the token is for: a user's sign-in name, else the calling application, else its object id. */

@@ -4,7 +4,7 @@ import { invocationHandler } from '../../adapters/telemetry';
 import { CsrfRefusedError } from '../../adapters/auth/sessionCookie';
 import { authorize, UnauthenticatedError, type Action, type Principal } from '../../shared/auth/rbac';
 import type { EnvironmentName } from '../../shared/config/schema';
-import { BadRequestError, ConfigError, ForbiddenError, NotFoundError } from '../../shared/errors';
+import { BadRequestError, ConfigError, ForbiddenError, NotFoundError, SignInUnavailableError } from '../../shared/errors';
 import { UnreadableRecordError } from '../../shared/release/unreadable';
 import type { z } from 'zod';
 import { ERROR_CODES, SPECIFIC_ERROR_CODES, type ErrorCode, type ErrorStatus } from '../../shared/api/errorBody';
@@ -133,6 +133,7 @@ function errorResponse(error: unknown, context: InvocationContext): HttpResponse
   if (error instanceof NotFoundError) return body(404, error.message);
   if (error instanceof UnreadableRecordError) return body(409, error.message);
   if (error instanceof ConfigError) return body(503, error.message);
+  if (error instanceof SignInUnavailableError) return body(503, error.message, undefined, SPECIFIC_ERROR_CODES.signInUnavailable);
   // Anything else may carry internals (connection details): log it, return a pointer.
   context.error(`unhandled error in ${context.functionName}:`, error);
   return body(500, `internal error; see the host log for invocation ${context.invocationId}`);

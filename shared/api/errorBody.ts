@@ -14,8 +14,8 @@ export const ERROR_CODES = {
   503: 'ConfigurationInvalid',
 } as const;
 export type ErrorStatus = keyof typeof ERROR_CODES;
-/** Codes more specific than their status's: a 403 for a cookie-only mutating call without `x-autopilot-csrf`. */
-export const SPECIFIC_ERROR_CODES = { csrf: 'CsrfHeaderMissing' } as const;
+/** Codes more specific than their status's: a 403 for a cookie-only mutating call without `x-autopilot-csrf`; a 503 while Entra ID's signing keys cannot be fetched. */
+export const SPECIFIC_ERROR_CODES = { csrf: 'CsrfHeaderMissing', signInUnavailable: 'SignInUnavailable' } as const;
 export type ErrorCode = (typeof ERROR_CODES)[ErrorStatus] | (typeof SPECIFIC_ERROR_CODES)[keyof typeof SPECIFIC_ERROR_CODES];
 
 /** When each error happens, for the document's readers. */
@@ -26,7 +26,7 @@ export const ERROR_MEANINGS: Record<ErrorStatus, string> = {
   404: 'The release, pipeline, endpoint or other named thing does not exist.',
   409: 'The stored release record no longer parses; repair it (docs/operations.md, "Unreadable release records").',
   500: 'An unexpected error; the message points at the host log of the invocation.',
-  503: 'autopilot.yaml is invalid; the message names the file, path and reason.',
+  503: 'autopilot.yaml is invalid; the message names the file, path and reason (code `SignInUnavailable`: Entra ID\'s signing keys could not be fetched, so no token can be checked; try again).',
 };
 
 export const ErrorCodeSchema = z.enum([...Object.values(ERROR_CODES), ...Object.values(SPECIFIC_ERROR_CODES)] as [ErrorCode, ...ErrorCode[]]);

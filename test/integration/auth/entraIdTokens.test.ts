@@ -3,6 +3,8 @@ import { appServicePrincipal } from '../../../adapters/auth/appServicePrincipal'
 import { createAuthenticator } from '../../../adapters/auth/authenticator';
 import { EntraIdTokens } from '../../../adapters/auth/entraIdTokens';
 import { can } from '../../../shared/auth/rbac';
+import { SignInUnavailableError } from '../../../shared/errors';
+import { createServer } from 'node:http';
 import { APP_ID, APP_ID_URI, FakeEntraId, TENANT } from '../../fakes/entra/FakeEntraId';
 
 let entra: FakeEntraId;
@@ -76,5 +78,23 @@ describe('the authenticator built from app settings', () => {
     expect(await entraOnly(headers({ 'x-ms-client-principal': header }))).toBeUndefined();
     const behindAppService = createAuthenticator({ AUTOPILOT_TRUST_APP_SERVICE_AUTH: 'true' }, undefined);
     expect((await behindAppService(headers({ 'x-ms-client-principal': header })))?.name).toBe('bo@contoso.example');
+  });
+
+  it('says sign-in is unavailable (503), not that a valid token is wrong (401), when the signing keys cannot be fetched', async () => {
+    const token = await entra.token(['MLEngineer.Prod']);
+    // Entra ID answering 500, then nothing listening at all.
+    const failing = createServer((_req, res) => res.writeHead(500).end('upstream trouble'));
+    await new Promise<void>((done) => failing.listen(0, '127.0.0.1', done));
+    const port = (failing.address() as { port: number }).port;
+    const erroring = new EntraIdTokens({ tenantId: TENANT, audiences: [APP_ID_URI], authority: `http://127.0.0.1:${port}` });
+    await expect(erroring.principalFor(token)).rejects.toThrow(SignInUnavailableError);
+    await new Promise((done) => failing.close(done));
+    const unreachable = new EntraIdTokens({ tenantId: TENANT, audiences: [APP_ID_URI], authority: `http://127.0.0.1:${port}` });
+    const outage = await unreachable.principalFor(token).catch((error: unknown) => error);
+    expect(outage).toBeInstanceOf(SignInUnavailableError);
+    expect(String(outage)).toMatch(/sign-in is unavailable: the signing keys of 127\.0\.0\.1:\d+ could not be fetched \(ECONNREFUSED\); try again/);
+    expect(String(outage)).not.toContain(token.slice(-20));
+    // A token that is not even a JWT is still the caller's problem, keys or no keys.
+    expect(await unreachable.principalFor('not.a.token')).toBeUndefined();
   });
 });
