@@ -80,6 +80,7 @@ export class DashboardSessions {
 }
 
 /** Ids are base64url; anything else (a path, a control character) is not looked up at all. */
-function isKey(value: string): boolean {
+/** Whether `value` could be a code or session id at all (so it is safe to put in a page): no I/O. */
+export function isKey(value: string): boolean {
   return /^[A-Za-z0-9_-]{16,128}$/.test(value);
 }
