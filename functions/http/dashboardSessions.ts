@@ -1,6 +1,7 @@
 import type { HttpRequest } from '@azure/functions';
 import { CSRF_HEADER, CsrfRefusedError, SESSION_COOKIE, sessionIdFrom } from '../../adapters/auth/sessionCookie';
 import { SESSION_TTL_MS } from '../../shared/auth/dashboardSessions';
+import { sameOriginPost } from '../../shared/auth/sameOriginPost';
 import { ForbiddenError } from '../../shared/errors';
 import { DASHBOARD_SECURITY_HEADERS } from '../../shared/dashboard/dashboardHeaders';
 import { confirmSignInPage, refusedSignInPage } from '../../shared/dashboard/signInPage';
@@ -45,6 +46,12 @@ apiRoute('createDashboardSession', {
 
 const LoginCode = z.object({ code: z.string().optional().meta({ description: 'The one-time code of a link from POST /api/dashboard/sessions.' }) });
 const PAGE_HEADERS = { 'cache-control': 'no-store', 'content-type': 'text/html; charset=utf-8', ...DASHBOARD_SECURITY_HEADERS };
+/**
+ * `no-referrer` would make the browser send `Origin: null` with the form's POST, which the
+ * same-origin check must refuse; `same-origin` still sends nothing (not even the code in this
+ * page's URL) to any other site, and the page loads nothing from one anyway (CSP).
+ */
+const CONFIRM_PAGE_HEADERS = { ...PAGE_HEADERS, 'referrer-policy': 'same-origin' };
 
 /**
  * Opening the link only asks to confirm: a GET spends nothing, so a chat unfurler or mail
@@ -58,16 +65,23 @@ browserRoute('dashboardLoginPage', {
 }, async (request) => {
   const code = request.query.get('code');
   const page = code ? confirmSignInPage(code) : refusedSignInPage('missing');
-  return { status: page.status, headers: PAGE_HEADERS, body: page.html };
+  return { status: page.status, headers: page.status === 200 ? CONFIRM_PAGE_HEADERS : PAGE_HEADERS, body: page.html };
 });
 
 /** Spends the code the confirmation page posts: sets the session cookie and goes to the dashboard, or says why not. */
 browserRoute('dashboardLogin', {
   route: 'dashboard/login', method: 'POST', formBody: LoginCode,
   summary: 'Spends a one-time sign-in code: sets the session cookie (HttpOnly, SameSite=Strict, 8 h) and redirects (303) to the dashboard.',
-  description: 'A missing or unknown code answers a page with 400, a used or expired one a page with 410.',
+  description: 'Only from the confirmation page itself: a POST that another site sent (Sec-Fetch-Site, else Origin, not same-origin) answers a page with 403 and spends nothing (login CSRF). A missing or unknown code answers a page with 400, a used or expired one a page with 410.',
+  errors: [403],
   responses: { 303: { description: 'Signed in: to /api/dashboard/' } },
 }, async (request, s) => {
+  const { origin, base, secure } = apiBaseOf(request, s.dashboard.publicOrigin);
+  const from = sameOriginPost(request.headers, origin);
+  if (!from.sameOrigin) {
+    const page = refusedSignInPage('cross-site', { detail: from.why });
+    return { status: page.status, headers: PAGE_HEADERS, body: page.html };
+  }
   // A browser form's body; anything unreadable is simply no code (answered by the refusal page).
   const code = new URLSearchParams(await request.text()).get('code');
   const result = code ? await s.dashboard.sessions.redeemLoginCode(code) : { kind: 'refused' as const, why: 'missing' as const };
@@ -75,7 +89,6 @@ browserRoute('dashboardLogin', {
     const page = refusedSignInPage(result.why);
     return { status: page.status, headers: PAGE_HEADERS, body: page.html };
   }
-  const { base, secure } = apiBaseOf(request, s.dashboard.publicOrigin);
   return {
     status: 303,
     headers: { 'cache-control': 'no-store', ...DASHBOARD_SECURITY_HEADERS, location: `${base}/dashboard/` },
