@@ -10,11 +10,11 @@ import { resolveApiSettings, readLocalToken } from '../settings';
 const ROLES = ['reader', 'data_scientist', 'ml_engineer'] as const;
 type LocalRole = (typeof ROLES)[number];
 
-/** Signs the browser in to the dashboard with a one-time link made for the CLI's caller. */
+/** Opens a one-time sign-in link made for the CLI's caller; its page's Sign in button signs the browser in. */
 export function registerOpenCommand(program: Command, context: CommandContext): void {
   program
     .command('open')
-    .description('Open the dashboard in a browser, signed in: asks the API for a one-time sign-in link (valid 2 minutes, once)')
+    .description('Sign in to the dashboard: opens a one-time sign-in link (valid 2 minutes, once) in a browser, where you press Sign in')
     .option('--url-only', 'print the link instead of opening a browser')
     .option('--as <role>', 'local stack: sign in as reader, data_scientist or ml_engineer (default ml_engineer)', parseRole)
     .option('--json', 'print {"url": …} only')
@@ -37,8 +37,8 @@ export function registerOpenCommand(program: Command, context: CommandContext): 
       const opened = await openInBrowser(url);
       context.io.stdout.write(
         opened
-          ? `Opening the dashboard in your browser. If nothing opens, open this link (it works once, for 2 minutes):\n${url}\n`
-          : `No browser opener here; open this link (it works once, for 2 minutes):\n${url}\n`,
+          ? `Opening the sign-in page in your browser: press Sign in there. If nothing opens, open this link and press Sign in (it works once, for 2 minutes):\n${url}\n`
+          : `No browser opener here; open this link and press Sign in (it works once, for 2 minutes):\n${url}\n`,
       );
     });
 }

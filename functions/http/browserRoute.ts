@@ -11,6 +11,8 @@ export interface BrowserRouteOptions {
   description?: string;
   params?: z.ZodObject;
   query?: z.ZodObject;
+  /** The urlencoded form the route reads (declared only: the handler parses it, it answers pages, not JSON errors). */
+  formBody?: z.ZodObject;
   responses: ApiResponses;
   errors?: readonly ErrorStatus[];
 }
@@ -26,6 +28,7 @@ export function browserRoute(name: string, options: BrowserRouteOptions, handler
     ...(options.description ? { description: options.description } : {}),
     ...(options.params ? { params: options.params } : {}),
     ...(options.query ? { query: options.query } : {}),
+    ...(options.formBody ? { formBody: options.formBody } : {}),
     ...(options.errors ? { errors: options.errors } : {}),
   });
   app.http(name, {

@@ -1,9 +1,10 @@
 import type { HttpRequest } from '@azure/functions';
 import { CSRF_HEADER, CsrfRefusedError, SESSION_COOKIE, sessionIdFrom } from '../../adapters/auth/sessionCookie';
 import { SESSION_TTL_MS } from '../../shared/auth/dashboardSessions';
+import { sameOriginPost } from '../../shared/auth/sameOriginPost';
 import { ForbiddenError } from '../../shared/errors';
 import { DASHBOARD_SECURITY_HEADERS } from '../../shared/dashboard/dashboardHeaders';
-import { refusedSignInPage } from '../../shared/dashboard/signInPage';
+import { confirmSignInPage, refusedSignInPage } from '../../shared/dashboard/signInPage';
 import { z } from 'zod';
 import { DashboardMeResponse, DashboardSessionResponse, SignedOutResponse } from '../../shared/api/dashboardResponses';
 import { browserRoute } from './browserRoute';
@@ -43,25 +44,54 @@ apiRoute('createDashboardSession', {
   return { status: 201 as const, jsonBody: { url: `${origin}${base}/dashboard/login?code=${code}`, expiresAt: expiresAt.toISOString() } };
 });
 
-/** Spends the link's code: sets the session cookie and goes to the dashboard, or says why not. */
-browserRoute('dashboardLogin', {
-  route: 'dashboard/login', method: 'GET',
-  query: z.object({ code: z.string().optional().meta({ description: 'The one-time code of a link from POST /api/dashboard/sessions.' }) }),
-  summary: 'Spends a one-time sign-in link: sets the session cookie (HttpOnly, SameSite=Strict, 8 h) and redirects to the dashboard.',
-  description: 'A missing or unknown code answers a page with 400, a used or expired one a page with 410.',
-  responses: { 302: { description: 'Signed in: to /api/dashboard/' } },
-}, async (request, s) => {
+const LoginCode = z.object({ code: z.string().optional().meta({ description: 'The one-time code of a link from POST /api/dashboard/sessions.' }) });
+const PAGE_HEADERS = { 'cache-control': 'no-store', 'content-type': 'text/html; charset=utf-8', ...DASHBOARD_SECURITY_HEADERS };
+/**
+ * `no-referrer` would make the browser send `Origin: null` with the form's POST, which the
+ * same-origin check must refuse; `same-origin` still sends nothing (not even the code in this
+ * page's URL) to any other site, and the page loads nothing from one anyway (CSP).
+ */
+const CONFIRM_PAGE_HEADERS = { ...PAGE_HEADERS, 'referrer-policy': 'same-origin' };
+
+/**
+ * Opening the link only asks to confirm: a GET spends nothing, so a chat unfurler or mail
+ * scanner that fetches a pasted link neither burns the code nor receives the session cookie.
+ */
+browserRoute('dashboardLoginPage', {
+  route: 'dashboard/login', method: 'GET', query: LoginCode,
+  summary: 'What a one-time sign-in link opens: a page with a Sign in button that POSTs the code back. Spends nothing.',
+  description: 'A missing or malformed code answers a page with 400.',
+  responses: { 200: { description: 'The confirmation page', text: 'text/html' } },
+}, async (request) => {
   const code = request.query.get('code');
+  const page = code ? confirmSignInPage(code) : refusedSignInPage('missing');
+  return { status: page.status, headers: page.status === 200 ? CONFIRM_PAGE_HEADERS : PAGE_HEADERS, body: page.html };
+});
+
+/** Spends the code the confirmation page posts: sets the session cookie and goes to the dashboard, or says why not. */
+browserRoute('dashboardLogin', {
+  route: 'dashboard/login', method: 'POST', formBody: LoginCode,
+  summary: 'Spends a one-time sign-in code: sets the session cookie (HttpOnly, SameSite=Strict, 8 h) and redirects (303) to the dashboard.',
+  description: 'Only from the confirmation page itself: a POST that another site sent (Sec-Fetch-Site, else Origin, not same-origin) answers a page with 403 and spends nothing (login CSRF). A missing or unknown code answers a page with 400, a used or expired one a page with 410.',
+  errors: [403],
+  responses: { 303: { description: 'Signed in: to /api/dashboard/' } },
+}, async (request, s) => {
+  const { origin, base, secure } = apiBaseOf(request, s.dashboard.publicOrigin);
+  const from = sameOriginPost(request.headers, origin);
+  if (!from.sameOrigin) {
+    const page = refusedSignInPage('cross-site', { detail: from.why });
+    return { status: page.status, headers: PAGE_HEADERS, body: page.html };
+  }
+  // A browser form's body; anything unreadable is simply no code (answered by the refusal page).
+  const code = new URLSearchParams(await request.text()).get('code');
   const result = code ? await s.dashboard.sessions.redeemLoginCode(code) : { kind: 'refused' as const, why: 'missing' as const };
-  const headers = { 'cache-control': 'no-store', ...DASHBOARD_SECURITY_HEADERS };
   if (result.kind === 'refused') {
     const page = refusedSignInPage(result.why);
-    return { status: page.status, headers: { ...headers, 'content-type': 'text/html; charset=utf-8' }, body: page.html };
+    return { status: page.status, headers: PAGE_HEADERS, body: page.html };
   }
-  const { base, secure } = apiBaseOf(request, s.dashboard.publicOrigin);
   return {
-    status: 302,
-    headers: { ...headers, location: `${base}/dashboard/` },
+    status: 303,
+    headers: { 'cache-control': 'no-store', ...DASHBOARD_SECURITY_HEADERS, location: `${base}/dashboard/` },
     cookies: [sessionCookie(result.sessionId, Math.floor(SESSION_TTL_MS / 1000), secure)],
   };
 });

@@ -57,6 +57,7 @@ function toOperationObject(op: ApiOperation): ZodOpenApiOperationObject {
     ...(op.environment ? { 'x-autopilot-environment': op.environment } : {}),
     ...(Object.keys(requestParams).length ? { requestParams } : {}),
     ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: op.body } } } } : {}),
+    ...(op.formBody ? { requestBody: { required: true, content: { 'application/x-www-form-urlencoded': { schema: op.formBody } } } } : {}),
     responses: responsesOf(op),
   };
 }

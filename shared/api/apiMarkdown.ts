@@ -46,12 +46,14 @@ function operationSection(method: string, path: string, op: Json): string[] {
   }
   const body = ((op.requestBody as Json | undefined)?.content as Json | undefined)?.['application/json'] as Json | undefined;
   if (body) lines.push(`- **Body** (JSON): ${typeText(body.schema as Json, 1)}`);
+  const form = ((op.requestBody as Json | undefined)?.content as Json | undefined)?.['application/x-www-form-urlencoded'] as Json | undefined;
+  if (form) lines.push(`- **Body** (form, \`application/x-www-form-urlencoded\`): ${typeText(form.schema as Json, 1)}`);
   const responses = Object.entries(op.responses as Json) as [string, Json][];
-  for (const [status, r] of responses.filter(([status]) => status.startsWith('2'))) {
+  for (const [status, r] of responses.filter(([status]) => /^[23]/.test(status))) {
     const content = Object.entries((r.content ?? {}) as Json).map(([type, media]) => `\`${type}\` ${type === 'application/json' ? typeText((media as Json).schema as Json, 1) : ''}`.trim());
     lines.push(`- **${status}** ${r.description as string}${content.length ? `: ${content.join('; ')}` : ''}`);
   }
-  const errors = responses.filter(([status]) => !status.startsWith('2')).map(([status, r]) => (r.content ? `\`${status}\`` : `\`${status}\` (from the host, no body)`));
+  const errors = responses.filter(([status]) => !/^[23]/.test(status)).map(([status, r]) => (r.content ? `\`${status}\`` : `\`${status}\` (from the host, no body)`));
   lines.push(`- **Errors:** ${errors.join(', ')}`);
   return [...lines, ''];
 }

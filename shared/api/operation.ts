@@ -25,8 +25,8 @@ export interface ApiResponseSpec {
   text?: `text/${string}`;
 }
 
-/** 302: a browser route's redirect (the dashboard's sign-in link), described without a body. */
-export type SuccessStatus = 200 | 201 | 202 | 204 | 302;
+/** 302/303: a browser route's redirect (the dashboard's sign-in link), described without a body. */
+export type SuccessStatus = 200 | 201 | 202 | 204 | 302 | 303;
 export type ApiResponses = { [S in SuccessStatus]?: ApiResponseSpec };
 
 /** An API operation as data: what apiRoute registers and apiDocument renders. */
@@ -45,6 +45,8 @@ export interface ApiOperation {
   query?: z.ZodObject;
   headers?: z.ZodObject;
   body?: z.ZodType;
+  /** A browser form's body (`application/x-www-form-urlencoded`), instead of a JSON one. */
+  formBody?: z.ZodObject;
   responses: ApiResponses;
   /** Error statuses beyond those the operation's shape implies (see `errorStatusesOf`). @default [] */
   errors?: readonly ErrorStatus[];
@@ -56,7 +58,7 @@ export interface ApiOperation {
  */
 export function errorStatusesOf(op: ApiOperation): ErrorStatus[] {
   const statuses = new Set<ErrorStatus>([500, 503, ...(op.errors ?? [])]);
-  if (op.params || op.query || op.body || op.headers) statuses.add(400);
+  if (op.params || op.query || op.body || op.formBody || op.headers) statuses.add(400);
   if (op.params) statuses.add(404);
   if (op.access === 'function-key') statuses.add(401);
   else if (op.access !== 'anonymous') [401, 403].forEach((s) => statuses.add(s as ErrorStatus));

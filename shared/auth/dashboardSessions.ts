@@ -79,7 +79,10 @@ export class DashboardSessions {
   }
 }
 
-/** Ids are base64url; anything else (a path, a control character) is not looked up at all. */
-function isKey(value: string): boolean {
+/**
+ * Whether `value` could be a code or session id at all: ids are base64url, so anything else (a
+ * path, a control character, markup) is not looked up, nor put in a page. No I/O.
+ */
+export function isKey(value: string): boolean {
   return /^[A-Za-z0-9_-]{16,128}$/.test(value);
 }

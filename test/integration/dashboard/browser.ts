@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Page, type Response } from 'playwright-core';
 import { buildDashboard } from '../../../scripts/buildDashboard';
 import type { Release } from '../../../shared/release/types';
 import { runCli } from '../cli/runCli';
@@ -56,9 +56,22 @@ export async function signInLink(stack: TestStack, role: Role): Promise<string> 
   return cli.stdout.trim();
 }
 
+/**
+ * Opens a sign-in link and presses its Sign in button, as a person does: the link's GET only
+ * shows the button (a link previewer spends nothing). Returns the answer to the button's POST.
+ */
+export async function openSignInLink(page: Page, link: string): Promise<Response> {
+  await page.goto(link);
+  const [answer] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname.endsWith('/dashboard/login')),
+    page.getByRole('button', { name: 'Sign in' }).click(),
+  ]);
+  return answer;
+}
+
 export async function signIn(h: DashboardHarness, role: Role): Promise<string> {
   const link = await signInLink(h.stack, role);
-  await h.page.goto(link);
+  expect((await openSignInLink(h.page, link)).status()).toBe(303);
   await h.page.waitForSelector(`[data-testid="who"]:has-text("local-${role.replace('_', '-')}")`, { timeout: 30_000 });
   return link;
 }

@@ -7,8 +7,8 @@ import { generateCsv } from '../../../examples/tabular/generate';
 import { buildDashboard } from '../../../scripts/buildDashboard';
 import { STAGES } from '../../../shared/release/stageOrder';
 import type { Release, Stage } from '../../../shared/release/types';
-import { runCli } from '../cli/runCli';
 import { startTestStack, waitFor, type TestStack } from '../e2e/localStack';
+import { openSignInLink, signInLink } from './browser';
 
 jest.setTimeout(600_000);
 
@@ -57,16 +57,10 @@ async function screenshot(name: string): Promise<void> {
   await page.screenshot({ path: join(ROOT, 'docs/images', `dashboard-${name}.png`), fullPage: true });
 }
 
-/** The real CLI, as a person runs it: `autopilot open --url-only --as <role>`. */
-async function signInLink(role: 'ml_engineer' | 'data_scientist'): Promise<string> {
-  const cli = await runCli(['open', '--url-only', '--as', role, '--state-dir', stack.stateDir], { AUTOPILOT_URL: stack.api });
-  expect(cli).toMatchObject({ code: 0, stderr: '' });
-  return cli.stdout.trim();
-}
-
+/** Signs the page in through the real CLI's link and the link's Sign in button (browser.ts). */
 async function signIn(role: 'ml_engineer' | 'data_scientist'): Promise<string> {
-  const link = await signInLink(role);
-  await page.goto(link);
+  const link = await signInLink(stack, role);
+  expect((await openSignInLink(page, link)).status()).toBe(303);
   await page.waitForSelector(`[data-testid="who"]:has-text("local-${role.replace('_', '-')}")`, { timeout: 30_000 });
   return link;
 }
@@ -96,9 +90,21 @@ describe('the dashboard in headless Chromium', () => {
     await page.goto(`${stack.functions}/`);
     await page.waitForSelector('[data-testid="signin"] >> text=autopilot open', { timeout: 30_000 });
     await screenshot('sign-in');
+    // Another site's page that posts a sign-in code (its owner's, say) from the visitor's browser: refused, not signed in.
+    const forged = new URL(await signInLink(stack, 'data_scientist'));
+    await context.route('http://attacker.test/**', (route) => route.fulfill({
+      contentType: 'text/html',
+      body: `<form method="post" action="${stack.api}/dashboard/login"><input type="hidden" name="code" value="${forged.searchParams.get('code')}"><button>Win a prize</button></form>`,
+    }));
+    await page.goto('http://attacker.test/');
+    const [refused] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.click('button')]);
+    expect(refused.status()).toBe(403);
+    expect(await page.textContent('#why')).toMatch(/sent by another site/);
+    await context.unroute('http://attacker.test/**');
     const link = await signIn('ml_engineer');
-    const again = await page.goto(link);
-    expect(again!.status()).toBe(410);
+    // The link's page still opens (GETs spend nothing), but its button is refused the second time.
+    const again = await openSignInLink(page, link);
+    expect(again.status()).toBe(410);
     expect(await page.textContent('#why')).toMatch(/already been used/);
 
     // Signed in (the refused link took nothing away): a page shows the API's own error, and signing out ends the session.

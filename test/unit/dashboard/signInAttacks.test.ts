@@ -54,6 +54,10 @@ afterAll(async () => {
 
 const post = (path: string, headers: Record<string, string>) => fetch(`${host!.base}/api/${path}`, { method: 'POST', headers, redirect: 'manual' });
 const get = (path: string, headers: Record<string, string> = {}) => fetch(`${host!.base}/api/${path}`, { headers, redirect: 'manual' });
+/** What the confirmation page's Sign in button sends: the code as a form, from our own origin (headers as Chromium sets them). */
+const SAME_ORIGIN = { 'sec-fetch-site': 'same-origin' };
+const submit = (code: string, headers: Record<string, string> = SAME_ORIGIN, path = 'dashboard/login') =>
+  fetch(`${host!.base}/api/${path}`, { method: 'POST', headers, body: new URLSearchParams({ code }), redirect: 'manual' });
 
 async function linkFor(principal: string): Promise<string> {
   const made = await post('dashboard/sessions', { authorization: `Bearer ${tokenOf(principal)}` });
@@ -61,10 +65,11 @@ async function linkFor(principal: string): Promise<string> {
   return ((await made.json()) as { url: string }).url;
 }
 
+const codeFor = async (principal: string): Promise<string> => new URL(await linkFor(principal)).searchParams.get('code')!;
+
 async function signIn(principal: string): Promise<string> {
-  const code = new URL(await linkFor(principal)).searchParams.get('code')!;
-  const login = await get(`dashboard/login?code=${code}`);
-  expect(login.status).toBe(302);
+  const login = await submit(await codeFor(principal));
+  expect(login.status).toBe(303);
   return /autopilot_session=([^;]*)/.exec(login.headers.get('set-cookie') ?? '')![1]!;
 }
 
@@ -86,7 +91,11 @@ describe('the dashboard sign-in under attack', () => {
       const url = new URL(((await made.json()) as { url: string }).url);
       expect(url.origin).toBe('https://autopilot.example.net');
       expect(url.pathname).toBe('/api/dashboard/login');
-      const login = await get(`dashboard/login?code=${url.searchParams.get('code')}`);
+      const code = url.searchParams.get('code')!;
+      // The page at the public origin posts with that Origin; the request's own (http) origin is not ours.
+      expect((await submit(code, { origin: host!.base })).status).toBe(403);
+      const login = await submit(code, { origin: 'https://autopilot.example.net' });
+      expect(login.status).toBe(303);
       expect(login.headers.get('set-cookie')).toMatch(/;\s*Secure/i);
     } finally {
       delete fakeServices.dashboard.publicOrigin;
@@ -94,16 +103,15 @@ describe('the dashboard sign-in under attack', () => {
   });
 
   test('two concurrent redemptions of one code open exactly one session', async () => {
-    const code = new URL(await linkFor('local-ml-engineer')).searchParams.get('code')!;
-    const answers = await Promise.all([get(`dashboard/login?code=${code}`), get(`dashboard/login?code=${code}`), get(`dashboard/login?code=${code}`)]);
-    expect(answers.map((a) => a.status).sort()).toEqual([302, 410, 410]);
+    const code = await codeFor('local-ml-engineer');
+    const answers = await Promise.all([submit(code), submit(code), submit(code)]);
+    expect(answers.map((a) => a.status).sort()).toEqual([303, 410, 410]);
   });
 
   test('the login redirect goes only to the dashboard, whatever the request adds', async () => {
-    for (const extra of ['&next=https://evil.example/', '&redirect=//evil.example', '&location=%2F%2Fevil.example']) {
-      const code = new URL(await linkFor('local-reader')).searchParams.get('code')!;
-      const login = await get(`dashboard/login?code=${code}${extra}`, { host: 'evil.example', 'x-forwarded-host': 'evil.example' });
-      expect(login.status).toBe(302);
+    for (const extra of ['?next=https://evil.example/', '?redirect=//evil.example', '?location=%2F%2Fevil.example']) {
+      const login = await submit(await codeFor('local-reader'), { ...SAME_ORIGIN, host: 'evil.example', 'x-forwarded-host': 'evil.example' }, `dashboard/login${extra}`);
+      expect(login.status).toBe(303);
       expect(login.headers.get('location')).toBe('/api/dashboard/');
       const cookie = login.headers.get('set-cookie')!;
       expect(cookie).toMatch(/HttpOnly/i);
@@ -120,6 +128,54 @@ describe('the dashboard sign-in under attack', () => {
     expect((await post('dashboard/signout', { cookie, 'x-autopilot-csrf': '1' })).status).toBe(200);
     expect(((await (await get('dashboard/me', { cookie })).json()) as { principal: unknown }).principal).toBeNull();
     expect((await post('dashboard/sessions', { cookie, 'x-autopilot-csrf': '1' })).status).toBe(401);
+  });
+
+  test('opening the link (a GET, as a link previewer does) shows a Sign in form, sets no cookie and spends nothing; the POST spends it once', async () => {
+    const code = await codeFor('local-reader');
+    for (let i = 0; i < 2; i++) {
+      const page = await get(`dashboard/login?code=${code}`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('set-cookie')).toBeNull();
+      expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+      expect(page.headers.get('content-security-policy')).toContain("form-action 'self'");
+      expect(page.headers.get('referrer-policy')).toBe('same-origin');
+      const html = await page.text();
+      expect(html).toContain('<form method="post" action="login">');
+      expect(html).toContain(`<input type="hidden" name="code" value="${code}">`);
+      expect(html).not.toContain('<script');
+    }
+    const login = await submit(code);
+    expect([login.status, login.headers.get('location')]).toEqual([303, '/api/dashboard/']);
+    expect(login.headers.get('set-cookie')).toMatch(/^autopilot_session=id-/);
+    const again = await submit(code);
+    expect(again.status).toBe(410);
+    expect(again.headers.get('set-cookie')).toBeNull();
+    expect(await again.text()).toContain('already been used');
+    // The page still opens for a spent code: it cannot tell without a table read (see confirmSignInPage).
+    expect((await get(`dashboard/login?code=${code}`)).status).toBe(200);
+  });
+
+  test('a sign-in POST another site sends is refused with 403 and spends nothing (login CSRF)', async () => {
+    const code = await codeFor('local-data-scientist');
+    const forgeries: Record<string, string>[] = [
+      { 'sec-fetch-site': 'cross-site' },
+      { 'sec-fetch-site': 'same-site' },
+      { 'sec-fetch-site': 'none' },
+      { 'sec-fetch-site': 'cross-site', origin: host!.base }, // Sec-Fetch-Site decides when the browser sends it
+      { origin: 'https://evil.example' },
+      { origin: 'null' },
+      {},
+    ];
+    for (const headers of forgeries) {
+      const refused = await submit(code, headers);
+      expect([headers, refused.status, refused.headers.get('set-cookie')]).toEqual([headers, 403, null]);
+      const page = await refused.text();
+      expect(page).toContain('sent by another site');
+      expect(page).toMatch(/id="detail">Refused because .*(Sec-Fetch-Site|Origin)/);
+      expect(page).not.toContain('evil.example');
+    }
+    // The code is still good, from our own origin (a browser without Sec-Fetch-Site sends only Origin).
+    expect((await submit(code, { origin: host!.base })).status).toBe(303);
   });
 
   test('refusal pages do not echo the code', async () => {
