@@ -85,13 +85,14 @@ describe('runMonitor', () => {
     const [event] = events.published.filter((e) => e.type === 'autopilot.DriftDetected');
     // The fields webhooks and GET /api/events consumers read are unchanged.
     expect(event!.data).toMatchObject({ pipeline: 'default', endpoint: 'default-prod', deployment: 'v001', rows: 1500, reasons: run.reasons });
-    const features = event!.data.features as { feature: string; role: string; metric: string; value: number; pValue?: number; threshold: number; drifted: boolean }[];
+    const features = event!.data.features as { feature: string; role: string; metric: string; value: number; pValue?: number; adjustedPValue?: number; threshold: number; drifted: boolean }[];
     const x = Object.fromEntries(features.filter((f) => f.feature === 'x').map((f) => [f.metric, f]));
     expect(Object.keys(x).sort()).toEqual(['jensen_shannon', 'ks', 'psi', 'wasserstein']);
-    expect(x.psi).toEqual({ feature: 'x', role: 'feature', metric: 'psi', value: run.report!.features.find((f) => f.feature === 'x')!.metrics.psi, threshold: 0.2, drifted: true });
-    // KS and chi-squared: the p-value decides, against the per-run (Bonferroni) bound.
-    expect(x.ks).toMatchObject({ drifted: true, pValue: expect.any(Number), threshold: expect.any(Number) });
-    expect(x.ks!.threshold).toBeLessThan(0.01);
+    const xMetrics = run.report!.features.find((f) => f.feature === 'x')!.metrics;
+    expect(x.psi).toEqual({ feature: 'x', role: 'feature', metric: 'psi', value: xMetrics.psi, corrected: xMetrics.corrected!.psi, threshold: 0.2, drifted: true });
+    // KS and chi-squared: the Holm-adjusted p-value decides, against the family-wise α.
+    expect(x.ks).toMatchObject({ drifted: true, pValue: expect.any(Number), adjustedPValue: expect.any(Number), threshold: 0.01 });
+    expect(x.ks!.adjustedPValue).toBeGreaterThanOrEqual(x.ks!.pValue!);
     const color = features.filter((f) => f.feature === 'color');
     expect(color.map((f) => f.metric).sort()).toEqual(['chi2', 'jensen_shannon', 'psi']);
     expect(color.every((f) => !f.drifted)).toBe(true);
