@@ -22,7 +22,7 @@ export function categoricalMeasures(p: CategoricalProfile, w: CategoricalWindow,
     .map(([value, count]) => ({ value, count }));
   const psi = populationStabilityIndex(baseline, w.counts);
   const js = jensenShannonDistance(baseline, w.counts);
-  const chi = pooledChiSquared(baseline, w.counts);
+  const chi = pooledChiSquared(baseline, w.counts, { unseen: baseline.length - 1 });
   // Good–Turing: categories the baseline saw once estimate the share of values it never saw.
   const seenOnce = p.categories.filter((c) => c.count === 1).length;
   const noise = binNoise(baseline, values, () => (baselineValues === 0 ? 0 : seenOnce / baselineValues));

@@ -8,20 +8,21 @@ export const MIN_EXPECTED_COUNT = 5;
  * baseline and many categories (or many bins) most expected counts are below 5, where the
  * chi-squared distribution under-states the statistic's tail and same-distribution data
  * would look significant. Columns whose smaller expected count is below 5 are pooled into
- * one; while that pool is itself too small, the next-smallest column joins it. A category
- * seen only in the window (the `__other__` column of a new value) is large in total and so
- * stays its own column: pooling does not hide it.
+ * one; while that pool is itself too small, the next-smallest column joins it. The column
+ * `options.unseen` (a categorical feature's `__other__`: values the baseline did not list)
+ * stays out of the pool once the window has 5 values there: pooled with the rare categories,
+ * a new category in 5% of rows would be diluted away.
  */
-export function pooledChiSquared(baseline: readonly number[], window: readonly number[]): ChiSquaredResult & { pooledColumns: number } {
+export function pooledChiSquared(baseline: readonly number[], window: readonly number[], options: { unseen?: number } = {}): ChiSquaredResult & { pooledColumns: number } {
   const totalB = sum(baseline);
   const totalW = sum(window);
   const total = totalB + totalW;
   if (totalB === 0 || totalW === 0) return { ...chiSquaredHomogeneity(baseline, window), pooledColumns: 0 };
   const smaller = Math.min(totalB, totalW) / total;
-  const columns = baseline
-    .map((b, i) => ({ b, w: window[i] ?? 0 }))
-    .filter((c) => c.b + c.w > 0)
-    .sort((x, y) => x.b + x.w - (y.b + y.w));
+  const all = baseline.map((b, i) => ({ b, w: window[i] ?? 0, i })).filter((c) => c.b + c.w > 0);
+  const isProtected = (c: { w: number; i: number }) => c.i === options.unseen && c.w >= MIN_EXPECTED_COUNT;
+  const kept = all.filter(isProtected);
+  const columns = all.filter((c) => !isProtected(c)).sort((x, y) => x.b + x.w - (y.b + y.w));
   const expected = (c: { b: number; w: number }) => (c.b + c.w) * smaller;
   const pool = { b: 0, w: 0 };
   let pooled = 0;
@@ -31,8 +32,8 @@ export function pooledChiSquared(baseline: readonly number[], window: readonly n
     pool.w += c.w;
     pooled++;
   }
-  const kept = pooled > 0 ? [...columns, pool] : columns;
-  return { ...chiSquaredHomogeneity(kept.map((c) => c.b), kept.map((c) => c.w)), pooledColumns: pooled };
+  const tested = [...kept, ...columns, ...(pooled > 0 ? [pool] : [])];
+  return { ...chiSquaredHomogeneity(tested.map((c) => c.b), tested.map((c) => c.w)), pooledColumns: pooled };
 }
 
 function sum(xs: readonly number[]): number {
