@@ -78,6 +78,23 @@ describe('runMonitor', () => {
     expect(events.published.filter((e) => e.type === 'autopilot.DriftDetected')).toHaveLength(4);
   });
 
+  it('counts an insufficient-data run as no drift: it breaks the debounce count, so drift on both sides of it starts no retrain', async () => {
+    const { h, deps } = await withModelInProd();
+    await traffic(h, 1500, 8, 1);
+    h.advance(60);
+    const first = await runMonitor('default', deps, 'schedule');
+    // Past the window: nothing new arrived, so the next run has nothing to judge.
+    h.advance(2 * 3600);
+    const empty = await runMonitor('default', deps, 'schedule');
+    await traffic(h, 1500, 8, 2);
+    h.advance(60);
+    const third = await runMonitor('default', deps, 'schedule');
+    expect([first.outcome, empty.outcome, third.outcome]).toEqual(['drift', 'insufficient-data', 'drift']);
+    expect(empty.retrain).toBeUndefined();
+    expect(third.retrain).toEqual({ skipped: 'drifted 1 of 2 consecutive runs before retraining' });
+    expect((await h.engine.repo.list()).filter((r) => r.trigger.kind === 'drift')).toEqual([]);
+  });
+
   it('puts the figures behind a drift in the event: every metric compared, with its threshold, drifted or not', async () => {
     const { h, deps, events } = await withModelInProd();
     await traffic(h, 1500, 8, 1);
