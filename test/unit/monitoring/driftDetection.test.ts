@@ -1,12 +1,7 @@
 import { compareToBaseline, createWindowProfile, profileBaseline, type DriftReport } from '../../../shared/monitoring/stats';
-import { COLUMNS, syntheticRows, type Shift } from './syntheticDrift';
+import { COLUMNS, syntheticReport, syntheticRows, type Shift } from './syntheticDrift';
 
-async function report(seed: number, shift: Shift, sizes = { baseline: 2000, window: 1000 }): Promise<DriftReport> {
-  const baseline = await profileBaseline(COLUMNS, syntheticRows(seed, sizes.baseline), { prediction: 'prediction' });
-  const window = createWindowProfile(baseline);
-  for (const row of syntheticRows(seed + 1_000_000, sizes.window, shift)) window.add(row);
-  return compareToBaseline(baseline, window);
-}
+const report = (seed: number, shift: Shift, sizes = { baseline: 2000, window: 1000 }) => syntheticReport(seed, sizes, shift);
 
 const byName = (r: DriftReport, name: string) => r.features.find((f) => f.feature === name)!;
 

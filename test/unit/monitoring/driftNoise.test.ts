@@ -1,15 +1,8 @@
 import { PREDICTION_COLUMN, profileForModel } from '../../../shared/monitoring/baseline';
-import { BaselineProfile, binNoise, compareToBaseline, createWindowProfile, holmAdjust, pooledChiSquared, profileBaseline, wassersteinNoise, exactSample, populationStabilityIndex, sampleDistances, type DriftReport } from '../../../shared/monitoring/stats';
+import { BaselineProfile, binNoise, holmAdjust, pooledChiSquared, wassersteinNoise, exactSample, populationStabilityIndex, sampleDistances, type DriftReport } from '../../../shared/monitoring/stats';
 import { createRng } from '../../../examples/tabular/lib/random';
 import { MemoryDataStore } from '../release/fakes';
-import { COLUMNS, syntheticRows, type Shift } from './syntheticDrift';
-
-async function report(seed: number, sizes: { baseline: number; window: number }, shift: Shift = {}): Promise<DriftReport> {
-  const baseline = await profileBaseline(COLUMNS, syntheticRows(seed, sizes.baseline), { prediction: 'prediction' });
-  const window = createWindowProfile(baseline);
-  for (const row of syntheticRows(seed + 1_000_000, sizes.window, shift)) window.add(row);
-  return compareToBaseline(baseline, window);
-}
+import { syntheticReport as report } from './syntheticDrift';
 
 const byName = (r: DriftReport, name: string) => r.features.find((f) => f.feature === name)!;
 
