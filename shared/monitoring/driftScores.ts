@@ -14,9 +14,16 @@ export interface DriftScore {
   metric: DriftScoreMetric;
   /** PSI; Jensen–Shannon distance; Wasserstein-1 in baseline standard deviations; the KS D statistic; the chi-squared statistic. */
   value: number;
-  /** ks and chi2 only: the p-value the decision used (KS: at D minus the sketches' error bound). */
+  /** ks and chi2 only: the test's p-value (KS: at D minus the sketches' error bound). */
   pValue?: number;
-  /** psi, jensen_shannon, wasserstein: drifted when `value` is above it; ks, chi2: when `pValue` is below it. */
+  /** ks and chi2 only: that p-value after Holm's correction over the run's tests; this is what meets `threshold`. */
+  adjustedPValue?: number;
+  /** psi, jensen_shannon, wasserstein: `value` minus its sampling noise; this is what meets `threshold`. */
+  corrected?: number;
+  /**
+   * psi, jensen_shannon, wasserstein: a practical limit for `corrected`; ks, chi2: the family-wise α
+   * for `adjustedPValue`. A feature drifts only when its test AND one of its effect sizes pass their limits.
+   */
   threshold: number;
   drifted: boolean;
 }
@@ -52,14 +59,16 @@ export function driftScores(report: DriftReport, options: CompareToBaselineOptio
   return scores;
 }
 
-function measuredValue(f: FeatureDrift, name: MetricName): { value: number; pValue?: number } | undefined {
+function measuredValue(f: FeatureDrift, name: MetricName): { value: number; pValue?: number; adjustedPValue?: number; corrected?: number } | undefined {
   const m = f.metrics;
+  const corrected = (value: number | undefined) => (value === undefined ? {} : { corrected: value });
+  const adjusted = f.significance ? { adjustedPValue: f.significance.adjustedPValue } : {};
   switch (name) {
-    case 'psi': return { value: m.psi };
-    case 'jensenShannon': return { value: m.jensenShannon };
-    case 'wasserstein': return m.wasserstein === undefined ? undefined : { value: m.wasserstein };
-    case 'ks': return m.ks ? { value: m.ks.statistic, pValue: m.ks.conservativePValue } : undefined;
-    case 'chiSquared': return m.chiSquared ? { value: m.chiSquared.statistic, pValue: m.chiSquared.pValue } : undefined;
+    case 'psi': return { value: m.psi, ...corrected(m.corrected?.psi) };
+    case 'jensenShannon': return { value: m.jensenShannon, ...corrected(m.corrected?.jensenShannon) };
+    case 'wasserstein': return m.wasserstein === undefined ? undefined : { value: m.wasserstein, ...corrected(m.corrected?.wasserstein) };
+    case 'ks': return m.ks ? { value: m.ks.statistic, pValue: m.ks.conservativePValue, ...adjusted } : undefined;
+    case 'chiSquared': return m.chiSquared ? { value: m.chiSquared.statistic, pValue: m.chiSquared.pValue, ...adjusted } : undefined;
     default: return undefined;
   }
 }

@@ -99,11 +99,9 @@ export async function runMonitor(pipeline: string, deps: MonitorDeps, trigger: M
     samples: stats.malformedSamples.map((m) => `${m.blob}:${m.line}: ${m.reason}`),
   };
   run.rows = window.rowCount;
-  // KS and chi-squared p-values are corrected for the number of columns tested (Bonferroni),
-  // so a run's chance of a false alarm from them stays at 1%, not 1% per column.
-  const columnsTested = baseline.features.length + (baseline.prediction ? 1 : 0);
-  const familywise = { ksPValue: 0.01 / columnsTested, chiSquaredPValue: 0.01 / columnsTested };
-  const comparison = { thresholds: { ...familywise, ...policy.monitoring.thresholds }, features: policy.monitoring.features };
+  // compareToBaseline corrects the KS and chi-squared p-values for the number of columns tested
+  // (Holm), so a run's chance of a false alarm stays at α = 1%, not 1% per column.
+  const comparison = { thresholds: { ...policy.monitoring.thresholds }, features: policy.monitoring.features };
   const report = compareToBaseline(baseline, window, comparison);
   run.report = report;
   run.reasons = [...report.reasons];
@@ -170,7 +168,9 @@ const RETRAINS_ON: readonly MonitorOutcome[] = ['drift', 'model-quality'];
 async function reactToDrift(run: MonitorRun, deps: MonitorDeps, now: Date, labelled: LabelledRow[], confirmed = false): Promise<MonitorRun['retrain']> {
   const policy = deps.config.pipelines[run.pipeline]!.monitoring.retrain;
   const decision = await updateEpisode(run, deps, now, (state) => {
-    if (run.outcome === 'insufficient-data') return { state, act: false };
+    // Too little data is no evidence of drift: it breaks a run of drifted results (debounce
+    // starts over) but does not end an episode that a retrain already answered.
+    if (run.outcome === 'insufficient-data') return { state: { ...state, consecutiveDrift: 0 }, act: false };
     if (!RETRAINS_ON.includes(run.outcome)) return { state: { ...state, consecutiveDrift: 0, episodeOpen: false }, act: false };
     const consecutiveDrift = confirmed ? Math.max(state.consecutiveDrift + 1, policy.debounceRuns) : state.consecutiveDrift + 1;
     const cooled = !state.lastRetrainAt || now.getTime() - Date.parse(state.lastRetrainAt) >= policy.coolDownMinutes * 60_000;

@@ -60,6 +60,17 @@ export const BaselineProfile = z.object({
   /** The model's predictions on the baseline, profiled as a categorical feature. */
   prediction: FeatureProfile.optional(),
   settings: z.object({ binCount: z.int(), maxCategories: z.int(), sketchK: z.int(), rangeMargin: z.number() }),
+  /**
+   * Where the rows came from: the features from the rows the model was trained on, the
+   * prediction from its answers on the holdout. Absent in profiles written before 2026-12,
+   * which profiled features and predictions on the holdout alone (`rows` holdout rows).
+   */
+  sources: z
+    .object({
+      features: z.object({ kind: z.enum(['training', 'holdout']), rows: z.int().min(0) }),
+      prediction: z.object({ kind: z.literal('holdout'), rows: z.int().min(0) }).optional(),
+    })
+    .optional(),
 });
 export type BaselineProfile = z.infer<typeof BaselineProfile>;
 

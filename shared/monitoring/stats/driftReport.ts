@@ -1,3 +1,4 @@
+import type { Significance } from './distributionJudgement';
 import type { DriftHistogram } from './driftHistogram';
 import type { DriftThresholds } from './driftThresholds';
 
@@ -44,7 +45,12 @@ export interface FeatureDrift {
     /** Bound on |normalized W1 − exact| from the sketches' rank error (0 when exact). */
     wassersteinErrorBound?: number;
     ks?: KsResult;
-    chiSquared?: { statistic: number; dof: number; pValue: number };
+    /** Pearson chi-squared after pooling columns with expected counts below 5 (`pooledColumns` of them; 0: the plain test). */
+    chiSquared?: { statistic: number; dof: number; pValue: number; pooledColumns?: number };
+    /** What PSI, JS and normalized Wasserstein average between two same-distribution samples of these sizes (absent in reports made before 2026-12). */
+    noise?: EffectSizes;
+    /** The effect sizes with that noise taken out: what the practical thresholds are compared with. */
+    corrected?: EffectSizes;
   };
   quality: {
     nullRate: number;
@@ -57,6 +63,11 @@ export interface FeatureDrift {
     baselineOtherRate?: number;
     unseenExamples?: { value: string; count: number }[];
   };
+  /**
+   * The feature's significance test (KS for numeric features, chi-squared for categorical ones
+   * and the predictions), Holm-adjusted over the run's tests; absent when it was not run.
+   */
+  significance?: Significance;
   /** Metrics over their thresholds. */
   breached: MetricName[];
   /** Metrics not compared because the window was too small. */
@@ -69,6 +80,12 @@ export interface FeatureDrift {
   histogram: DriftHistogram;
 }
 
+export interface EffectSizes {
+  psi: number;
+  jensenShannon: number;
+  wasserstein?: number;
+}
+
 export interface DriftReport {
   /** A distribution metric (PSI, JS, Wasserstein, KS, chi-squared) breached on any feature or the predictions. */
   drifted: boolean;
@@ -76,6 +93,8 @@ export interface DriftReport {
   dataQualityDegraded: boolean;
   /** True when the window was empty or too small for any test: nothing passed, nothing was compared. */
   insufficientData: boolean;
+  /** How the features' p-values were corrected for testing many at once (absent in reports made before 2026-12). */
+  multipleTesting?: { method: 'holm'; tests: number };
   windowRows: number;
   baselineRows: number;
   features: FeatureDrift[];

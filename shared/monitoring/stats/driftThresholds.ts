@@ -11,9 +11,9 @@ export const DriftThresholds = z.object({
   jensenShannon: z.number().positive().max(1).nullable(),
   /** Wasserstein-1 / baseline std above this. @default 0.1 */
   wasserstein: z.number().positive().nullable(),
-  /** KS p-value below this (numeric features). @default 0.01 */
+  /** Family-wise α for KS (numeric features): Holm-adjusted p below this, over all features tested in a run. @default 0.01 */
   ksPValue: z.number().positive().max(1).nullable(),
-  /** Chi-squared p-value below this (categorical features and predictions). @default 0.01 */
+  /** Family-wise α for chi-squared (categorical features and predictions), Holm-adjusted like KS. @default 0.01 */
   chiSquaredPValue: z.number().positive().max(1).nullable(),
   /** Null rate above the baseline's by more than this. @default 0.05 */
   nullRateIncrease: z.number().min(0).max(1).nullable(),
@@ -24,12 +24,13 @@ export const DriftThresholds = z.object({
   /** Share of values outside the baseline's categories, above the baseline's own `__other__` share, by more than this. @default 0.05 */
   unseenCategoryRate: z.number().min(0).max(1).nullable(),
   /**
-   * Non-missing window values needed before PSI, JS and Wasserstein are compared: their
-   * sampling noise grows like bins/n (PSI ≈ 0.02 at n = 1000 with 22 bins but ≈ 0.2 at n = 100).
-   * @default 1000
+   * Values needed on each side (window and baseline) before a feature's distribution is judged
+   * (its test and effect sizes); below it the feature is `insufficient-data`. The effect sizes'
+   * sampling noise is subtracted and the test decides significance, so this only guards the
+   * tests' approximations. @default 100
    */
   minSampleSize: z.int().min(1),
-  /** Window values needed before KS, chi-squared and the data-quality rates are compared. @default 100 */
+  /** Window values needed before the data-quality rates (nulls, range, types, unseen categories) are compared. @default 100 */
   minTestSampleSize: z.int().min(1),
 });
 export type DriftThresholds = z.infer<typeof DriftThresholds>;
@@ -47,7 +48,7 @@ export const DEFAULT_DRIFT_THRESHOLDS: Readonly<DriftThresholds> = Object.freeze
   outOfRangeRate: 0.05,
   typeErrorRate: 0.01,
   unseenCategoryRate: 0.05,
-  minSampleSize: 1000,
+  minSampleSize: 100,
   minTestSampleSize: 100,
 });
 

@@ -9,10 +9,14 @@ export { chiSquaredHomogeneity, chiSquaredSurvival, upperRegularizedGamma, type 
 export { compareToBaseline } from './compareToBaseline';
 export { DriftAccumulator, createWindowProfile, mergeWindows } from './driftAccumulator';
 export { HISTOGRAM_CATEGORIES, HISTOGRAM_OTHER, categoricalHistogram, numericHistogram, type DriftHistogram } from './driftHistogram';
-export type { DriftReport, FeatureDrift, KsResult, MetricName } from './driftReport';
+export type { DriftReport, EffectSizes, FeatureDrift, KsResult, MetricName } from './driftReport';
 export { DEFAULT_DRIFT_THRESHOLDS, DriftThresholdOverrides, DriftThresholds, resolveThresholds, type CompareToBaselineOptions } from './driftThresholds';
 export { DEFAULT_SKETCH_K, KllSketch, KllSketchState, rankErrorBound } from './kllSketch';
 export { EXACT_KS_MAX_PRODUCT, kolmogorovSurvival, ksPValueAsymptotic, ksPValueExact } from './kolmogorov';
-export { profileBaseline, type ProfileBaselineOptions, type Row } from './profileBaseline';
+export { BaselineProfiler, profileBaseline, type ProfileBaselineOptions, type Row } from './profileBaseline';
+export { holmAdjust } from './holmAdjust';
+export { pooledChiSquared } from './pooledChiSquared';
+export { binNoise, correctedEffects, wassersteinNoise, type NoiseFloor } from './samplingNoise';
+export type { Significance } from './distributionJudgement';
 export { exactSample, sampleDistances, type SampleDistances, type WeightedSample } from './sampleDistances';
 export { FeatureWindow, WindowProfile } from './windowProfile';

@@ -1,6 +1,6 @@
 import { BaselineProfile } from './baselineProfile';
 import { DEFAULT_CATEGORY_CAPACITY } from './categoryCounter';
-import { ColumnProfiler } from './columnProfiler';
+import { ColumnProfiler, type ColumnSettings } from './columnProfiler';
 import { DEFAULT_SKETCH_K } from './kllSketch';
 
 /** A row as an array in `columns` order, or an object keyed by column name. */
@@ -36,41 +36,67 @@ export async function profileBaseline(
   rows: Iterable<Row> | AsyncIterable<Row>,
   options: ProfileBaselineOptions = {},
 ): Promise<BaselineProfile> {
-  const settings = {
-    binCount: options.binCount ?? 20,
-    maxCategories: options.maxCategories ?? 100,
-    sketchK: options.sketchK ?? DEFAULT_SKETCH_K,
-    rangeMargin: options.rangeMargin ?? 0.1,
-    categoryCapacity: options.categoryCapacity ?? DEFAULT_CATEGORY_CAPACITY,
-  };
-  const excluded = new Set(options.exclude ?? []);
-  const used = columns.map((name, index) => ({ name, index })).filter((c) => !excluded.has(c.name));
-  const profilers = used.map(({ name }) => {
-    const type = name === options.prediction ? (options.types?.[name] ?? 'categorical') : options.types?.[name];
-    return new ColumnProfiler(name, { ...settings, type, declaredRange: options.ranges?.[name] });
-  });
-  let count = 0;
-  const addRow = (row: Row): void => {
-    count++;
+  const profiler = new BaselineProfiler(columns, options);
+  // A sync iterable is walked without awaiting each row (an await per row costs ~10x).
+  if (Symbol.iterator in rows) for (const row of rows) profiler.add(row);
+  else for await (const row of rows) profiler.add(row);
+  return profiler.finish();
+}
+
+/**
+ * The same profile, pushed a row at a time: for sources that call back per record (a CSV
+ * blob streamed by `eachCsvRecord`) rather than offer an iterable.
+ */
+export class BaselineProfiler {
+  private count = 0;
+  private readonly used: { name: string; index: number }[];
+  private readonly profilers: ColumnProfiler[];
+  private readonly settings: ColumnSettingsBase;
+
+  constructor(
+    private readonly columns: readonly string[],
+    private readonly options: ProfileBaselineOptions = {},
+  ) {
+    this.settings = {
+      binCount: options.binCount ?? 20,
+      maxCategories: options.maxCategories ?? 100,
+      sketchK: options.sketchK ?? DEFAULT_SKETCH_K,
+      rangeMargin: options.rangeMargin ?? 0.1,
+      categoryCapacity: options.categoryCapacity ?? DEFAULT_CATEGORY_CAPACITY,
+    };
+    const excluded = new Set(options.exclude ?? []);
+    this.used = columns.map((name, index) => ({ name, index })).filter((c) => !excluded.has(c.name));
+    this.profilers = this.used.map(({ name }) => {
+      const type = name === options.prediction ? (options.types?.[name] ?? 'categorical') : options.types?.[name];
+      return new ColumnProfiler(name, { ...this.settings, type, declaredRange: options.ranges?.[name] });
+    });
+  }
+
+  add(row: Row): void {
+    this.count++;
+    const { used, profilers } = this;
     if (Array.isArray(row)) {
       for (let c = 0; c < used.length; c++) profilers[c]!.add(row[used[c]!.index]);
     } else {
       const record = row as Readonly<Record<string, unknown>>;
       for (let c = 0; c < used.length; c++) profilers[c]!.add(record[used[c]!.name]);
     }
-  };
-  // A sync iterable is walked without awaiting each row (an await per row costs ~10x).
-  if (Symbol.iterator in rows) for (const row of rows) addRow(row);
-  else for await (const row of rows) addRow(row);
-  const profiles = profilers.map((p) => p.finish());
-  const features = profiles.filter((p) => p.name !== options.prediction);
-  const prediction = profiles.find((p) => p.name === options.prediction);
-  return BaselineProfile.parse({
-    schemaVersion: 1,
-    columns: [...columns],
-    rows: count,
-    features,
-    ...(prediction ? { prediction } : {}),
-    settings: { binCount: settings.binCount, maxCategories: settings.maxCategories, sketchK: settings.sketchK, rangeMargin: settings.rangeMargin },
-  });
+  }
+
+  finish(): BaselineProfile {
+    const { options, settings } = this;
+    const profiles = this.profilers.map((p) => p.finish());
+    const features = profiles.filter((p) => p.name !== options.prediction);
+    const prediction = profiles.find((p) => p.name === options.prediction);
+    return BaselineProfile.parse({
+      schemaVersion: 1,
+      columns: [...this.columns],
+      rows: this.count,
+      features,
+      ...(prediction ? { prediction } : {}),
+      settings: { binCount: settings.binCount, maxCategories: settings.maxCategories, sketchK: settings.sketchK, rangeMargin: settings.rangeMargin },
+    });
+  }
 }
+
+type ColumnSettingsBase = Omit<ColumnSettings, 'type' | 'declaredRange'>;

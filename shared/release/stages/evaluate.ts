@@ -35,9 +35,10 @@ export const evaluate: StageHandler = async (release, ctx) => {
     // Also when cancelled or failed: the scoring server must not outlive the evaluation.
     if (!provisioning) await ctx.workspaces.dev.finishedScoring?.(candidateSource);
   }
-  // The candidate's baseline for drift monitoring: these rows and its predictions on them.
+  // The candidate's baseline for drift monitoring: the rows it was trained on, and its predictions on these.
   const request = toScoreRequest(columns, rows, labelIndex);
-  const profile = await profileForModel(request.input_data.columns, request.input_data.data, scored.predictions);
+  const training = release.data.trainBlob ? { data: ctx.data, blob: { container: ctx.settings.artifactsContainer, name: release.data.trainBlob } } : undefined;
+  const profile = await profileForModel(request.input_data.columns, request.input_data.data, scored.predictions, training);
   const profileBlob = `releases/${release.id}/profile.json`;
   await ctx.data.write({ container: ctx.settings.artifactsContainer, name: profileBlob }, JSON.stringify(profile), { contentType: 'application/json' });
 

@@ -18,7 +18,7 @@ describe('driftScores (the figures of autopilot.DriftDetected)', () => {
     expect(of('plan')).toEqual(['psi', 'jensen_shannon', 'chi2']);
     expect(all.find((s) => s.role === 'prediction')?.feature).toBe('prediction');
     const tenurePsi = all.find((s) => s.feature === 'tenure_months' && s.metric === 'psi')!;
-    expect(tenurePsi).toEqual({ feature: 'tenure_months', role: 'feature', metric: 'psi', value: report.features[0]!.metrics.psi, threshold: 0.2, drifted: true });
+    expect(tenurePsi).toEqual({ feature: 'tenure_months', role: 'feature', metric: 'psi', value: report.features[0]!.metrics.psi, corrected: report.features[0]!.metrics.corrected!.psi, threshold: 0.2, drifted: true });
     // Below-threshold scores are there too, so dashboards see them.
     expect(all.find((s) => s.feature === 'monthly_spend' && s.metric === 'psi')).toMatchObject({ drifted: false, threshold: 0.2 });
     expect(all.every((s) => Number.isFinite(s.value))).toBe(true);
@@ -32,8 +32,9 @@ describe('driftScores (the figures of autopilot.DriftDetected)', () => {
     expect(all.some((s) => s.metric === 'wasserstein')).toBe(false);
   });
 
-  test('leaves out the metrics a small window could not judge (PSI, JS and Wasserstein need 1000 values)', async () => {
+  test('leaves out the metrics a small window could not judge (a distribution needs 100 values on each side)', async () => {
+    expect((await scores({}, {}, 60)).scores).toEqual([]);
     const { scores: all } = await scores({}, {}, 300);
-    expect([...new Set(all.map((s) => s.metric))].sort()).toEqual(['chi2', 'ks']);
+    expect([...new Set(all.map((s) => s.metric))].sort()).toEqual(['chi2', 'jensen_shannon', 'ks', 'psi', 'wasserstein']);
   });
 });

@@ -78,6 +78,23 @@ describe('runMonitor', () => {
     expect(events.published.filter((e) => e.type === 'autopilot.DriftDetected')).toHaveLength(4);
   });
 
+  it('counts an insufficient-data run as no drift: it breaks the debounce count, so drift on both sides of it starts no retrain', async () => {
+    const { h, deps } = await withModelInProd();
+    await traffic(h, 1500, 8, 1);
+    h.advance(60);
+    const first = await runMonitor('default', deps, 'schedule');
+    // Past the window: nothing new arrived, so the next run has nothing to judge.
+    h.advance(2 * 3600);
+    const empty = await runMonitor('default', deps, 'schedule');
+    await traffic(h, 1500, 8, 2);
+    h.advance(60);
+    const third = await runMonitor('default', deps, 'schedule');
+    expect([first.outcome, empty.outcome, third.outcome]).toEqual(['drift', 'insufficient-data', 'drift']);
+    expect(empty.retrain).toBeUndefined();
+    expect(third.retrain).toEqual({ skipped: 'drifted 1 of 2 consecutive runs before retraining' });
+    expect((await h.engine.repo.list()).filter((r) => r.trigger.kind === 'drift')).toEqual([]);
+  });
+
   it('puts the figures behind a drift in the event: every metric compared, with its threshold, drifted or not', async () => {
     const { h, deps, events } = await withModelInProd();
     await traffic(h, 1500, 8, 1);
@@ -85,13 +102,14 @@ describe('runMonitor', () => {
     const [event] = events.published.filter((e) => e.type === 'autopilot.DriftDetected');
     // The fields webhooks and GET /api/events consumers read are unchanged.
     expect(event!.data).toMatchObject({ pipeline: 'default', endpoint: 'default-prod', deployment: 'v001', rows: 1500, reasons: run.reasons });
-    const features = event!.data.features as { feature: string; role: string; metric: string; value: number; pValue?: number; threshold: number; drifted: boolean }[];
+    const features = event!.data.features as { feature: string; role: string; metric: string; value: number; pValue?: number; adjustedPValue?: number; threshold: number; drifted: boolean }[];
     const x = Object.fromEntries(features.filter((f) => f.feature === 'x').map((f) => [f.metric, f]));
     expect(Object.keys(x).sort()).toEqual(['jensen_shannon', 'ks', 'psi', 'wasserstein']);
-    expect(x.psi).toEqual({ feature: 'x', role: 'feature', metric: 'psi', value: run.report!.features.find((f) => f.feature === 'x')!.metrics.psi, threshold: 0.2, drifted: true });
-    // KS and chi-squared: the p-value decides, against the per-run (Bonferroni) bound.
-    expect(x.ks).toMatchObject({ drifted: true, pValue: expect.any(Number), threshold: expect.any(Number) });
-    expect(x.ks!.threshold).toBeLessThan(0.01);
+    const xMetrics = run.report!.features.find((f) => f.feature === 'x')!.metrics;
+    expect(x.psi).toEqual({ feature: 'x', role: 'feature', metric: 'psi', value: xMetrics.psi, corrected: xMetrics.corrected!.psi, threshold: 0.2, drifted: true });
+    // KS and chi-squared: the Holm-adjusted p-value decides, against the family-wise α.
+    expect(x.ks).toMatchObject({ drifted: true, pValue: expect.any(Number), adjustedPValue: expect.any(Number), threshold: 0.01 });
+    expect(x.ks!.adjustedPValue).toBeGreaterThanOrEqual(x.ks!.pValue!);
     const color = features.filter((f) => f.feature === 'color');
     expect(color.map((f) => f.metric).sort()).toEqual(['chi2', 'jensen_shannon', 'psi']);
     expect(color.every((f) => !f.drifted)).toBe(true);

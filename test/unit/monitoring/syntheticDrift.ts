@@ -1,5 +1,6 @@
 /** Seeded synthetic monitoring data for the drift tests: two numeric features, one categorical, a prediction. */
 import { createRng } from '../../../examples/tabular/lib/random';
+import { compareToBaseline, createWindowProfile, profileBaseline, type DriftReport } from '../../../shared/monitoring/stats';
 
 export const COLUMNS = ['tenure_months', 'monthly_spend', 'plan', 'prediction'];
 
@@ -22,4 +23,12 @@ export function syntheticRows(seed: number, n: number, shift: Shift = {}): unkno
     const prediction = rng.next() < 1 / (1 + Math.exp(-(tenure - 24) / 12)) ? '1' : '0';
     return [tenure.toFixed(2), spend.toFixed(2), plan, prediction];
   });
+}
+
+/** A baseline of `sizes.baseline` seeded rows against a window of `sizes.window` rows (another seed, `shift` applied), default thresholds. */
+export async function syntheticReport(seed: number, sizes: { baseline: number; window: number }, shift: Shift = {}): Promise<DriftReport> {
+  const baseline = await profileBaseline(COLUMNS, syntheticRows(seed, sizes.baseline), { prediction: 'prediction' });
+  const window = createWindowProfile(baseline);
+  for (const row of syntheticRows(seed + 1_000_000, sizes.window, shift)) window.add(row);
+  return compareToBaseline(baseline, window);
 }
