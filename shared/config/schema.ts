@@ -65,7 +65,7 @@ const DeploymentPolicy = z.strictObject({
   spec: z.string().min(1),
 });
 
-const EvaluationPolicy = z.strictObject({
+export const EvaluationPolicy = z.strictObject({
   /** Metric the gate compares. @default auc */
   metric: MetricName.default('auc'),
   /** Minimum metric value a candidate must reach. @default 0.5 for auc, 0 otherwise */
