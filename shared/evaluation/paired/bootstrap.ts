@@ -8,7 +8,8 @@ export interface PairedBootstrapOptions {
 }
 
 /**
- * A paired bootstrap: each resample draws n rows with replacement, the same rows for both
+ * Our own (a loop of a dozen lines): the npm bootstrap packages resample index arrays with
+ * Math.random, which cannot be seeded, and a verdict must be reproducible. A paired bootstrap: each resample draws n rows with replacement, the same rows for both
  * models, and `improvement` turns the rows' multiplicities into one number (candidate better
  * when positive). Multiplicities instead of index lists let a statistic keep its per-row work
  * precomputed (sort orders, losses), so one resample costs O(n). Returns the replicates sorted.

@@ -1,4 +1,5 @@
 import { EvaluationPolicy } from '../../../shared/config/schema';
+import { Release } from '../../../shared/release/types';
 import { decideGate } from '../../../shared/evaluation/gate';
 import type { PairedRows } from '../../../shared/evaluation/paired/pairedEvidence';
 
@@ -83,5 +84,17 @@ describe('decideGate with a champion', () => {
 
   it('refuses to compare with a champion without the per-row answers', () => {
     expect(() => decideGate(policy(), { accuracy: 0.9 }, { accuracy: 0.8 })).toThrow(TypeError);
+  });
+});
+
+describe('the gate on the release record', () => {
+  it('still reads a verdict stored before the paired gate (no outcome, no comparison)', () => {
+    const old = { passed: false, metric: 'auc', candidate: 0.61, champion: 0.9, reason: 'auc 0.6100 does not beat champion 0.9000 by 0.0100 (improvement -0.2900)' };
+    expect(Release.shape.gate.parse(old)).toEqual(old);
+  });
+
+  it('stores a decision with its comparison as it is', () => {
+    const decision = gate(policy(), accuracyRows(1000, 30, 28));
+    expect(Release.shape.gate.parse(JSON.parse(JSON.stringify(decision)))).toEqual(decision);
   });
 });
