@@ -14,6 +14,7 @@ import { benchCanarySimulation } from './canarySimulation';
 import { BenchClient } from './client';
 import { benchDriftStats } from './driftStats';
 import { benchDriftNoise, driftNoiseSection } from './driftNoise';
+import { benchGateSimulation, gateSimulationSection } from './gateSimulation';
 import { measureTriggerLatency } from './latency';
 import { chaosSection } from './chaosSection';
 import { renderReport } from './report';
@@ -48,6 +49,7 @@ const ONLY: Record<string, () => string[] | Promise<string[]>> = {
   '13': async () => pythonHostSection(await compareScoringHosts()),
   // Starts its own stack with both examples.
   '14': async () => exampleReleasesSection(await measureExampleReleases()),
+  '15': () => gateSimulationSection(benchGateSimulation()),
   '16': async () => driftNoiseSection(await benchDriftNoise()),
 };
 
@@ -83,6 +85,9 @@ async function main(): Promise<void> {
   const sklearn = benchSklearn(100_000, 20, 42);
   console.log(`   ${'skipped' in sklearn ? sklearn.skipped : `${sklearn.fitSeconds.toFixed(2)} s`}`);
 
+  console.log('15. evaluation gate on simulated pairs of models');
+  const gateSimulation = benchGateSimulation();
+  console.log(`   ${gateSimulation.cpuSeconds.toFixed(1)} s of CPU`);
   console.log('7. drift statistics, 1,000,000 x 20');
   const drift = await benchDriftStats();
   console.log(`   ${drift.totalSeconds.toFixed(1)} s, peak RSS ${drift.peakRssMb.toFixed(0)} MB`);
@@ -146,7 +151,7 @@ async function main(): Promise<void> {
       minuteGrain,
       totalSeconds: (performance.now() - started) / 1000,
     });
-    writeFileSync(join(ROOT, 'bench/RESULTS.md'), `${report}\n${dataGate.join('\n')}\n\n${durabilitySection(durability).join('\n')}\n${scaleOutSection(scaleOut).join('\n')}\n${chaosSection(ROOT).join('\n')}\n${pythonHostSection(pythonHosts).join('\n')}\n${exampleReleasesSection(examples).join('\n')}\n\n${driftNoiseSection(driftNoise).join('\n')}\n`);
+    writeFileSync(join(ROOT, 'bench/RESULTS.md'), `${report}\n${dataGate.join('\n')}\n\n${durabilitySection(durability).join('\n')}\n${scaleOutSection(scaleOut).join('\n')}\n${chaosSection(ROOT).join('\n')}\n${pythonHostSection(pythonHosts).join('\n')}\n${exampleReleasesSection(examples).join('\n')}\n\n${gateSimulationSection(gateSimulation).join('\n')}\n\n${driftNoiseSection(driftNoise).join('\n')}\n`);
     console.log(`\n${report}\nwrote bench/RESULTS.md`);
   } catch (error) {
     // A dead stack shows up as "fetch failed" far from its cause; say what happened to it.

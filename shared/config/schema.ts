@@ -65,7 +65,7 @@ const DeploymentPolicy = z.strictObject({
   spec: z.string().min(1),
 });
 
-const EvaluationPolicy = z.strictObject({
+export const EvaluationPolicy = z.strictObject({
   /** Metric the gate compares. @default auc */
   metric: MetricName.default('auc'),
   /** Minimum metric value a candidate must reach. @default 0.5 for auc, 0 otherwise */
@@ -74,8 +74,16 @@ const EvaluationPolicy = z.strictObject({
   minImprovement: z.number().min(-1).default(0),
   /** Share of rows held out for evaluation. @default 0.2 */
   holdoutFraction: z.number().gt(0).lt(1).default(0.2),
-  /** Seed of the train/holdout split. @default 42 */
+  /** Seed of the train/holdout split and of the gate's paired bootstrap. @default 42 */
   seed: z.int().default(42),
+  /** Accepted error rate of each one-sided gate decision: promote only with confidence 1 − alpha (docs/evaluation-gate.md). @default 0.05 */
+  alpha: z.number().gt(0).lt(0.5).default(0.05),
+  /** What a candidate whose comparison with the champion is inconclusive gets. @default keepChampion */
+  inconclusive: z.enum(['keepChampion', 'promote']).default('keepChampion'),
+  /** With `inconclusive: promote`, promote only when the candidate is not worse than the champion by more than this, with confidence 1 − alpha. @default 0.01 */
+  nonInferiorityMargin: z.number().min(0).lt(1).default(0.01),
+  /** Resamples of the paired bootstrap (f1, log_loss, multiclass auc). @default 2000 */
+  bootstrapSamples: z.int().min(100).max(100_000).default(2000),
 });
 
 const CanaryAnalysisPolicy = z.strictObject({

@@ -1,11 +1,14 @@
+// Math.imul as a module constant: under Jest's vm sandbox every `Math.` lookup goes through
+// the sandbox's global object, and the gate's bootstrap draws millions of numbers.
+const { imul } = Math;
 // Math.random cannot be seeded; mulberry32 is a small, well-known 32-bit generator.
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    t = imul(t ^ (t >>> 15), t | 1);
+    t ^= t + imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }

@@ -1,5 +1,6 @@
 import { sortedClasses, type ScoringAnswer } from '../scoring/scoringAnswer';
-import { accuracy, computeMetrics, f1ForClass, macroF1 } from './metrics';
+import { accuracy, argmax, computeMetrics, f1ForClass, macroF1 } from './metrics';
+import type { ModelRows } from './paired/pairedEvidence';
 
 export interface AnswerMetrics {
   metrics: Record<string, number>;
@@ -7,6 +8,8 @@ export interface AnswerMetrics {
   predictions: unknown[];
   /** Why the probability metrics (auc, log_loss) are absent, when they are. */
   withoutProbabilities?: string;
+  /** The answers per row as the metrics read them, for the gate's paired tests. */
+  rows: ModelRows;
 }
 
 /**
@@ -25,7 +28,10 @@ export function metricsFromAnswers(truth: readonly string[], answers: readonly S
   if (probabilities.length === truth.length && truth.length > 0) {
     const width = probabilities[0]!.length;
     const classes = answers[0]!.classes?.map(String) ?? sortedClasses([...truth, ...predictions]);
-    if (classes.length === width) return { metrics: { ...computeMetrics(truth, probabilities, classes) }, predictions };
+    if (classes.length === width) {
+      const rows = { labels: probabilities.map((p) => classes[argmax(p)]!), probabilities, classes };
+      return { metrics: { ...computeMetrics(truth, probabilities, classes) }, predictions, rows };
+    }
     why = `the scorer gave ${width} probabilities per row without naming its classes, and the holdout and predictions have ${classes.length} (${classes.slice(0, 5).join(', ')}); return 'classes' with them`;
   } else {
     why = probabilities.length === 0 ? 'the scorer returned labels only, no class probabilities' : `the scorer returned probabilities for ${probabilities.length} of ${truth.length} rows`;
@@ -33,5 +39,5 @@ export function metricsFromAnswers(truth: readonly string[], answers: readonly S
   const labels = predictions.map(String);
   const classes = sortedClasses([...truth, ...labels]);
   const f1 = classes.length === 2 ? f1ForClass(truth, labels, classes[1]) : macroF1(truth, labels);
-  return { metrics: { accuracy: accuracy(truth, labels), f1 }, predictions, withoutProbabilities: why };
+  return { metrics: { accuracy: accuracy(truth, labels), f1 }, predictions, withoutProbabilities: why, rows: { labels } };
 }

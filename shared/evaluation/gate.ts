@@ -1,12 +1,21 @@
 import { defaultFloor, type MetricName, type PipelineConfig } from '../config/schema';
+import { pairedEvidence, UnpairableError, type PairedRows } from './paired/pairedEvidence';
+import { judgeComparison, type GateComparison, type GateOutcome } from './judgeComparison';
+
+export type { GateComparison, GateOutcome } from './judgeComparison';
+export type { PairedRows, ModelRows } from './paired/pairedEvidence';
 
 export interface GateDecision {
   passed: boolean;
+  /** promote / reject as tested; inconclusive when the rows cannot tell (then `passed` follows `evaluation.inconclusive`). */
+  outcome: GateOutcome;
   metric: MetricName;
   candidate: number;
   champion?: number;
   /** One sentence a person can act on, e.g. "auc 0.71 < floor 0.75". */
   reason: string;
+  /** The paired test against the champion, when there was one to compare with. */
+  comparison?: GateComparison;
 }
 
 const LOWER_IS_BETTER: ReadonlySet<MetricName> = new Set(['log_loss']);
@@ -18,13 +27,15 @@ export interface DecideGateOptions {
   missing?: Readonly<Record<string, string>>;
   /** The same for the champion's metrics. @default {} */
   championMissing?: Readonly<Record<string, string>>;
+  /** Both models' answers on the compared rows; required to compare with a champion. */
+  rows?: PairedRows;
 }
 
 /**
- * The evaluation gate: the candidate must reach the floor and, when a champion serves
- * prod, beat it by at least `minImprovement` on the same held-out rows. A metric that is
- * absent or not a finite number never passes: comparisons with NaN are all false, so it
- * would otherwise slip past the floor.
+ * The evaluation gate: the candidate must reach the floor and, when a champion serves prod,
+ * be better by at least `minImprovement` with confidence 1 − alpha on the same held-out rows,
+ * by a paired test (docs/evaluation-gate.md). A metric that is absent or not a finite number
+ * never passes: comparisons with NaN are all false, so it would otherwise slip past the floor.
  */
 export function decideGate(
   policy: PipelineConfig['evaluation'],
@@ -39,12 +50,13 @@ export function decideGate(
   if (value === undefined || !Number.isFinite(value)) {
     const why = options.missing?.[metric];
     const reason = why ? `${metric} could not be computed: ${why}` : `the candidate has no '${metric}' metric`;
-    return { passed: false, metric, candidate: Number.NaN, reason };
+    return { passed: false, outcome: 'reject', metric, candidate: Number.NaN, reason };
   }
   const belowFloor = lower ? value > floor : value < floor;
   if (belowFloor) {
     return {
       passed: false,
+      outcome: 'reject',
       metric,
       candidate: value,
       champion: champion?.[metric],
@@ -52,21 +64,29 @@ export function decideGate(
     };
   }
   const championValue = champion?.[metric];
+  const meetsFloor = `${metric} ${fmt(value)} meets floor ${fmt(floor)}`;
   if (championValue === undefined || !Number.isFinite(championValue)) {
     // Like a champion that cannot score any more: it must not block its own replacement.
     const why = champion && (options.championMissing?.[metric] ?? `the champion has no finite '${metric}'`);
     const note = why ? `; the champion's ${metric} could not be computed (${why}), so only the floor applies` : '; no champion in prod';
-    return { passed: true, metric, candidate: value, reason: `${metric} ${fmt(value)} meets floor ${fmt(floor)}${note}` };
+    return { passed: true, outcome: 'promote', metric, candidate: value, reason: `${meetsFloor}${note}` };
   }
-  const improvement = lower ? championValue - value : value - championValue;
-  const passed = improvement >= policy.minImprovement;
+  if (!options.rows) throw new TypeError('decideGate needs both models\' answers per row (options.rows) to compare with a champion');
+  let evidence;
+  try {
+    evidence = pairedEvidence(metric, options.rows, { samples: policy.bootstrapSamples, seed: policy.seed });
+  } catch (error) {
+    if (!(error instanceof UnpairableError)) throw error;
+    return { passed: true, outcome: 'promote', metric, candidate: value, champion: championValue, reason: `${meetsFloor}; ${error.message}, so only the floor applies` };
+  }
+  const judged = judgeComparison(evidence, policy);
   return {
-    passed,
+    passed: judged.passed,
+    outcome: judged.comparison.outcome,
     metric,
     candidate: value,
     champion: championValue,
-    reason: passed
-      ? `${metric} ${fmt(value)} vs champion ${fmt(championValue)} (improvement ${fmt(improvement)} >= ${fmt(policy.minImprovement)})`
-      : `${metric} ${fmt(value)} does not beat champion ${fmt(championValue)} by ${fmt(policy.minImprovement)} (improvement ${fmt(improvement)})`,
+    reason: `${metric} ${fmt(value)} vs champion ${fmt(championValue)}: ${judged.sentence}`,
+    comparison: judged.comparison,
   };
 }

@@ -1,3 +1,4 @@
+import { formatPValue } from '../evaluation/judgeComparison';
 import type { ReleaseReport } from './report';
 import type { CanarySummary, ModelLineageSection, MonitorTriggerSection } from './reportSections';
 
@@ -15,10 +16,7 @@ export function reportMarkdown(report: ReleaseReport): string {
   }
   if (report.training) lines.push('', '## Training', '', `- Job ${report.training.job}`, ...metricLines(report.training.metrics));
   if (report.lineage) lines.push(...lineageLines(report.lineage));
-  if (report.gate) {
-    const g = report.gate;
-    lines.push('', '## Evaluation gate', '', `- ${g.passed ? 'Passed' : 'Rejected'}: ${g.reason}`, `- ${g.metric}: candidate ${g.candidate ?? 'n/a'}${g.champion !== undefined ? `, champion${g.championModel ? ` (${g.championModel.name} v${g.championModel.version})` : ''} ${g.champion}` : ''}`);
-  }
+  if (report.gate) lines.push(...gateLines(report.gate));
   if (report.staging) {
     const s = report.staging;
     lines.push('', '## Staging', '', `- Deployment ${s.deployment}`);
@@ -32,6 +30,20 @@ export function reportMarkdown(report: ReleaseReport): string {
   lines.push('', '## Actions', '', '| at | who | action | why |', '|---|---|---|---|');
   for (const a of report.actions) lines.push(`| ${a.at} | ${cell(a.actor)} | ${cell(a.action)} | ${cell(a.why)} |`);
   return `${lines.join('\n')}\n`;
+}
+
+function gateLines(g: NonNullable<ReleaseReport['gate']>): string[] {
+  const verdict = g.outcome === 'inconclusive' ? (g.passed ? 'Inconclusive, promoted by policy' : 'Inconclusive, champion kept') : g.passed ? 'Passed' : 'Rejected';
+  const lines = ['', '## Evaluation gate', '', `- ${verdict}: ${g.reason}`, `- ${g.metric}: candidate ${g.candidate ?? 'n/a'}${g.champion !== undefined ? `, champion${g.championModel ? ` (${g.championModel.name} v${g.championModel.version})` : ''} ${g.champion}` : ''}`];
+  const c = g.comparison;
+  if (c) {
+    const f = (v: number) => v.toFixed(4);
+    lines.push(
+      `- Paired test: ${c.test} on ${c.rows} held-out rows; improvement ${f(c.improvement)}, ${Math.round(c.interval.confidence * 1000) / 10}% CI ${f(c.interval.low)} to ${f(c.interval.high)}; p ${formatPValue(c.pValue)} for ${c.hypothesis}`,
+    );
+    if (c.rowsNeeded !== undefined) lines.push(`- About ${c.rowsNeeded} held-out rows would settle it (80 % power at the observed difference)`);
+  }
+  return lines;
 }
 
 function triggerLines(t: MonitorTriggerSection): string[] {

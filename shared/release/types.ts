@@ -124,6 +124,21 @@ export const Release = z.object({
       candidate: z.number().nullable(),
       champion: z.number().optional(),
       reason: z.string(),
+      /** Absent on releases from before the paired gate (issue 15): they compared point estimates. */
+      outcome: z.enum(['promote', 'reject', 'inconclusive']).optional(),
+      /** The paired test against the champion (docs/evaluation-gate.md), when there was a champion to compare with. */
+      comparison: z
+        .object({
+          outcome: z.enum(['promote', 'reject', 'inconclusive']),
+          test: z.string(),
+          rows: z.int(),
+          improvement: z.number(),
+          interval: z.object({ low: z.number(), high: z.number(), confidence: z.number() }),
+          pValue: z.number(),
+          hypothesis: z.string(),
+          rowsNeeded: z.int().optional(),
+        })
+        .optional(),
     })
     .optional(),
   /** Where the candidate was deployed, per environment (model versions differ per workspace). */

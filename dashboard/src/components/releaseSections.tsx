@@ -42,9 +42,10 @@ export function GateComparison(props: { release: ReleaseView }) {
       <h2>Evaluation gate</h2>
       {gate && (
         <p class={gate.passed ? 'verdict ok' : 'verdict warn'}>
-          {gate.passed ? 'Passed' : 'Rejected'}: {gate.reason}
+          {gate.outcome === 'inconclusive' ? (gate.passed ? 'Inconclusive, promoted by policy' : 'Inconclusive, champion kept') : gate.passed ? 'Passed' : 'Rejected'}: {gate.reason}
         </p>
       )}
+      {gate?.comparison && <PairedTest comparison={gate.comparison} />}
       <table>
         <thead><tr><th>Metric</th><th>Candidate{model ? ` (v${model.version})` : ''}</th><th>Champion{champion ? ` (v${champion.version})` : ''}</th></tr></thead>
         <tbody>
@@ -58,6 +59,28 @@ export function GateComparison(props: { release: ReleaseView }) {
         </tbody>
       </table>
     </section>
+  );
+}
+
+/** The paired test behind the verdict (docs/evaluation-gate.md); absent on releases from before it. */
+function PairedTest(props: { comparison: NonNullable<NonNullable<ReleaseView['gate']>['comparison']> }) {
+  const c = props.comparison;
+  const rows: [string, string][] = [
+    ['Test', c.test],
+    ['Rows compared', String(c.rows)],
+    ['Improvement (candidate − champion, better > 0)', fmt(c.improvement)],
+    [`${Math.round(c.interval.confidence * 1000) / 10}% interval`, `${fmt(c.interval.low)} to ${fmt(c.interval.high)}`],
+    [`p-value (H0: ${c.hypothesis})`, c.pValue < 0.0001 ? '< 0.0001' : c.pValue.toPrecision(2)],
+    ...(c.rowsNeeded !== undefined ? [['Rows that would settle it', `about ${c.rowsNeeded}`] as [string, string]] : []),
+  ];
+  return (
+    <table data-testid="gate-test">
+      <tbody>
+        {rows.map(([name, value]) => (
+          <tr><th scope="row">{name}</th><td>{value}</td></tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 

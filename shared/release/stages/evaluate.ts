@@ -60,7 +60,9 @@ export const evaluate: StageHandler = async (release, ctx) => {
   const gateMetric = [ctx.pipeline.evaluation.metric];
   const checked = checkMetrics(scored.metrics, truth, gateMetric, scored.withoutProbabilities);
   const checkedChampion = championMetrics && checkMetrics(championMetrics.metrics, truth, gateMetric, championMetrics.withoutProbabilities);
-  const gate = decideGate(ctx.pipeline.evaluation, checked.values, checkedChampion?.values, { missing: checked.missing, championMissing: checkedChampion?.missing });
+  // The paired tests need each model's answer per row; the rows are the ones scored above.
+  const paired = championMetrics && { truth, candidate: scored.rows, champion: championMetrics.rows };
+  const gate = decideGate(ctx.pipeline.evaluation, checked.values, checkedChampion?.values, { missing: checked.missing, championMissing: checkedChampion?.missing, rows: paired });
   return {
     kind: 'advance',
     detail: `${gate.passed ? 'passed' : 'rejected'}: ${gate.reason}${championNote}`,

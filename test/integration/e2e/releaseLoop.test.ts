@@ -89,7 +89,9 @@ describe('the whole loop on the embedded stack', () => {
       expect(await prodTraffic()).toEqual({ v002: 100, v001: 0 });
     } else {
       expect(release.status).toBe('rejected');
-      expect(release.reason).toMatch(/^evaluation gate: auc .* does not beat champion/);
+      // Same distribution as version 1: the paired test (DeLong) keeps the champion unless it is surely better.
+      expect(release.reason).toMatch(/^evaluation gate: auc .* vs champion .*: (inconclusive|worse by|improvement .* falls short)/);
+      expect(release.gate).toMatchObject({ outcome: expect.stringMatching(/^(inconclusive|reject)$/), comparison: { test: 'DeLong', rows: expect.any(Number) } });
       expect(await prodTraffic()).toEqual({ v001: 100 });
     }
   });

@@ -36,7 +36,7 @@ describe('evaluate with metrics that cannot be computed', () => {
 });
 
 describe('checkMetrics and decideGate', () => {
-  const policy = { metric: 'auc' as const, floor: 0.6, minImprovement: 0.01, holdoutFraction: 0.2, seed: 1 };
+  const policy = { metric: 'auc' as const, floor: 0.6, minImprovement: 0.01, holdoutFraction: 0.2, seed: 1, alpha: 0.05, inconclusive: 'keepChampion' as const, nonInferiorityMargin: 0.01, bootstrapSamples: 2000 };
 
   it('checkMetrics keeps finite metrics and says why each other one is absent', () => {
     expect(checkMetrics({ accuracy: Number.NaN, auc: Number.NaN }, [])).toEqual({
@@ -68,6 +68,7 @@ describe('checkMetrics and decideGate', () => {
     const decision = decideGate(policy, { auc: 0.8 }, { auc: Number.NaN }, { championMissing: { auc: 'the holdout has no rows' } });
     expect(decision).toEqual({
       passed: true,
+      outcome: 'promote',
       metric: 'auc',
       candidate: 0.8,
       reason: "auc 0.8000 meets floor 0.6000; the champion's auc could not be computed (the holdout has no rows), so only the floor applies",

@@ -71,7 +71,7 @@ describe('release engine', () => {
     expect(h.workspaces.prod.endpoints.size).toBe(0);
   });
 
-  it('registers but does not deploy a candidate that does not beat the champion', async () => {
+  it('registers but does not deploy a candidate that surely falls short of minImprovement over the champion', async () => {
     const h = harness();
     await h.engine.onDataArrival(parseBlobCreated(await h.upload('default/day1.csv', csv())));
     await h.drain();
@@ -80,7 +80,9 @@ describe('release engine', () => {
     await h.drain();
     const [second] = await h.engine.repo.list();
     expect(second!.status).toBe('rejected');
-    expect(second!.reason).toMatch(/evaluation gate: auc 1\.0000 does not beat champion 1\.0000 by 0\.0100/);
+    // Both rank the holdout perfectly: no AUC can beat 1 by 0.01, so DeLong (variance 0) settles it.
+    expect(second!.reason).toMatch(/evaluation gate: auc 1\.0000 vs champion 1\.0000: improvement 0\.0000 falls short of minImprovement 0\.0100 \(90% CI 0\.0000 to 0\.0000; DeLong p < 0\.0001 for improvement ≥ 0\.0100, on 12 held-out rows\)/);
+    expect(second!.gate).toMatchObject({ passed: false, outcome: 'reject', comparison: { test: 'DeLong', rows: 12, improvement: 0 } });
     expect(second!.model).toEqual({ name: 'default', version: 2 });
     expect(second!.champion).toEqual({ name: 'default', version: 1 });
     expect((await h.workspaces.prod.getEndpoint('default-prod'))?.traffic).toEqual({ v001: 100 });

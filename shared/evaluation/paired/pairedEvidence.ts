@@ -1,0 +1,116 @@
+import type { MetricName } from '../../config/schema';
+import { sortedClasses } from '../../scoring/scoringAnswer';
+import { LOG_LOSS_EPSILON } from '../metrics';
+import { pairedBootstrap, type PairedBootstrapOptions } from './bootstrap';
+import { delongPaired } from './delong';
+import { bootstrapEvidence, mcnemarEvidence, normalEvidence, type PairedEvidence } from './evidence';
+import { sortScores, weightedF1, weightedMacroAuc, weightedMean } from './weightedMetrics';
+
+/** One model's answers for every compared row, in row order (see AnswerMetrics.rows). */
+export interface ModelRows {
+  /** The predicted label per row (the most probable class when probabilities were given). */
+  labels: readonly string[];
+  /** Per row, one probability per class of `classes`. */
+  probabilities?: readonly (readonly number[])[];
+  classes?: readonly string[];
+}
+
+/** The rows both models were scored on: whatever the evaluation chose to compare. */
+export interface PairedRows {
+  truth: readonly string[];
+  candidate: ModelRows;
+  champion: ModelRows;
+}
+
+/** The rows cannot support the paired test of this metric (e.g. a model gave no probabilities). */
+export class UnpairableError extends Error {
+  constructor(readonly metric: MetricName, readonly why: string) {
+    super(`cannot compare ${metric} row by row: ${why}`);
+    this.name = 'UnpairableError';
+  }
+}
+
+/**
+ * The paired test the metric calls for: DeLong for binary AUC; McNemar for accuracy; a seeded
+ * paired bootstrap for f1, log loss and multiclass AUC (macro one-vs-rest has no DeLong
+ * variance we trust: the per-class AUCs share rows in different roles, so we resample rows).
+ */
+export function pairedEvidence(metric: MetricName, rows: PairedRows, options: PairedBootstrapOptions = {}): PairedEvidence {
+  const evidence = testFor(metric, rows, options);
+  if (!Number.isFinite(evidence.improvement) || !Number.isFinite(evidence.standardError)) {
+    throw new UnpairableError(metric, `the paired ${evidence.test} gave no finite difference on these rows`);
+  }
+  return evidence;
+}
+
+function testFor(metric: MetricName, rows: PairedRows, options: PairedBootstrapOptions): PairedEvidence {
+  const n = rows.truth.length;
+  if (rows.candidate.labels.length !== n || rows.champion.labels.length !== n) {
+    throw new UnpairableError(metric, `${n} rows, but ${rows.candidate.labels.length} candidate and ${rows.champion.labels.length} champion predictions`);
+  }
+  if (n === 0) throw new UnpairableError(metric, 'no rows to compare');
+  if (metric === 'accuracy') {
+    let b = 0;
+    let c = 0;
+    for (let i = 0; i < n; i++) {
+      const candidateRight = rows.candidate.labels[i] === rows.truth[i];
+      const championRight = rows.champion.labels[i] === rows.truth[i];
+      if (candidateRight && !championRight) b++;
+      else if (championRight && !candidateRight) c++;
+    }
+    return mcnemarEvidence(n, b, c);
+  }
+  if (metric === 'f1') return f1Evidence(rows, options);
+  const candidate = probabilitiesOf(metric, 'candidate', rows.candidate, n);
+  const champion = probabilitiesOf(metric, 'champion', rows.champion, n);
+  if (metric === 'log_loss') {
+    const diff = Float64Array.from(rows.truth, (t, i) => rowLoss(champion, t, i) - rowLoss(candidate, t, i));
+    const replicates = pairedBootstrap(n, (w) => weightedMean(diff, w), options);
+    return bootstrapEvidence(n, weightedMean(diff, new Float64Array(n).fill(1)), replicates);
+  }
+  // AUC on the candidate's classes; the champion's columns are matched by class name.
+  const classes = candidate.classes;
+  const column = (model: { probabilities: readonly (readonly number[])[]; classes: readonly string[] }, cls: string) => {
+    const k = model.classes.indexOf(cls);
+    return Float64Array.from(model.probabilities, (row) => (k < 0 ? 0 : row[k]!));
+  };
+  if (classes.length === 2) {
+    const isPositive = rows.truth.map((t) => t === classes[1]);
+    const d = delongPaired(isPositive, column(candidate, classes[1]!), column(champion, classes[1]!));
+    if (!Number.isFinite(d.difference)) throw new UnpairableError(metric, 'the rows hold only one of the two classes');
+    return normalEvidence('DeLong', n, d.difference, Math.sqrt(d.variance));
+  }
+  const perClass = (model: typeof candidate) =>
+    classes.map((cls) => ({ sorted: sortScores(column(model, cls)), isPositive: Uint8Array.from(rows.truth, (t) => (t === cls ? 1 : 0)) }));
+  const a = perClass(candidate);
+  const b = perClass(champion);
+  const improvement = (w: Float64Array) => weightedMacroAuc(a, w) - weightedMacroAuc(b, w);
+  return bootstrapEvidence(n, improvement(new Float64Array(n).fill(1)), pairedBootstrap(n, improvement, options));
+}
+
+function probabilitiesOf(metric: MetricName, who: string, model: ModelRows, n: number) {
+  if (!model.probabilities || model.probabilities.length !== n || !model.classes) {
+    throw new UnpairableError(metric, `the ${who} gave no class probabilities for every row`);
+  }
+  return { probabilities: model.probabilities, classes: model.classes };
+}
+
+function rowLoss(model: { probabilities: readonly (readonly number[])[]; classes: readonly string[] }, truth: string, i: number): number {
+  const k = model.classes.indexOf(truth);
+  const p = k < 0 ? 0 : model.probabilities[i]![k]!;
+  return -Math.log(Math.min(1 - LOG_LOSS_EPSILON, Math.max(LOG_LOSS_EPSILON, p)));
+}
+
+/** Binary F1 of the positive class (the candidate's second class, as its metric), else macro F1. */
+function f1Evidence(rows: PairedRows, options: PairedBootstrapOptions): PairedEvidence {
+  const all = sortedClasses([...rows.truth, ...rows.candidate.labels, ...rows.champion.labels]);
+  const index = new Map(all.map((c, k) => [c, k]));
+  const own = rows.candidate.classes ?? sortedClasses([...rows.truth, ...rows.candidate.labels]);
+  const positive = own.length === 2 ? index.get(own[1]!) : undefined;
+  const truth = Int32Array.from(rows.truth, (t) => index.get(t)!);
+  const a = Int32Array.from(rows.candidate.labels, (l) => index.get(l)!);
+  const b = Int32Array.from(rows.champion.labels, (l) => index.get(l)!);
+  const improvement = (w: Float64Array) => weightedF1(truth, a, all.length, w, positive) - weightedF1(truth, b, all.length, w, positive);
+  const n = truth.length;
+  return bootstrapEvidence(n, improvement(new Float64Array(n).fill(1)), pairedBootstrap(n, improvement, options));
+}

@@ -1,0 +1,124 @@
+import { mulberry32 } from '../../../shared/data/split';
+import { computeMetrics, f1ForClass, macroF1, rocAuc, macroAucOvR } from '../../../shared/evaluation/metrics';
+import { pairedBootstrap } from '../../../shared/evaluation/paired/bootstrap';
+import { delongPaired } from '../../../shared/evaluation/paired/delong';
+import { mcnemarEvidence } from '../../../shared/evaluation/paired/evidence';
+import { pairedEvidence, UnpairableError, type PairedRows } from '../../../shared/evaluation/paired/pairedEvidence';
+import { sortScores, weightedAuc, weightedF1, weightedMacroAuc } from '../../../shared/evaluation/paired/weightedMetrics';
+
+/** Two correlated binary scorers on n rows: a shared nuisance plus each its own noise. */
+function twoScorers(n: number, seed: number, strengthA = 1, strengthB = 1) {
+  const rng = mulberry32(seed);
+  const gauss = () => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+  const truth: string[] = [];
+  const a: number[][] = [];
+  const b: number[][] = [];
+  for (let i = 0; i < n; i++) {
+    const y = rng() < 0.4 ? 1 : 0;
+    const shared = gauss();
+    const sig = (x: number) => 1 / (1 + Math.exp(-x));
+    const pa = sig(strengthA * (y - 0.4) * 2 + shared + 0.5 * gauss());
+    const pb = sig(strengthB * (y - 0.4) * 2 + shared + 0.5 * gauss());
+    truth.push(String(y));
+    a.push([1 - pa, pa]);
+    b.push([1 - pb, pb]);
+  }
+  const rows = (p: number[][]) => ({ labels: p.map((r) => (r[1]! > 0.5 ? '1' : '0')), probabilities: p, classes: ['0', '1'] });
+  return { truth, candidate: rows(a), champion: rows(b) } satisfies PairedRows;
+}
+
+describe('the weighted metrics the bootstrap resamples', () => {
+  const rows = twoScorers(300, 7);
+  const ones = new Float64Array(300).fill(1);
+  const isPositive = Uint8Array.from(rows.truth, (t) => (t === '1' ? 1 : 0));
+
+  it('weightedAuc with all weights 1 equals rocAuc, ties included', () => {
+    const rounded = rows.candidate.probabilities.map((p) => Math.round(p[1]! * 10) / 10);
+    expect(weightedAuc(sortScores(rounded), isPositive, ones)).toBeCloseTo(rocAuc(rows.truth.map((t) => t === '1'), rounded), 12);
+  });
+
+  it('weightedAuc with integer weights equals rocAuc on the rows repeated that often', () => {
+    const weights = Float64Array.from({ length: 300 }, (_, i) => i % 3);
+    const scores = rows.candidate.probabilities.map((p) => p[1]!);
+    const repeatedTruth: boolean[] = [];
+    const repeatedScores: number[] = [];
+    weights.forEach((w, i) => { for (let k = 0; k < w; k++) { repeatedTruth.push(isPositive[i] === 1); repeatedScores.push(scores[i]!); } });
+    expect(weightedAuc(sortScores(scores), isPositive, weights)).toBeCloseTo(rocAuc(repeatedTruth, repeatedScores), 12);
+  });
+
+  it('weightedMacroAuc equals macroAucOvR and weightedF1 equals f1ForClass / macroF1', () => {
+    const truth = [0, 1, 2, 2, 1, 0, 2, 1, 0, 0];
+    const probs = truth.map((t, i) => { const row = [0.2, 0.3, 0.1]; row[(t + (i % 4 === 0 ? 1 : 0)) % 3]! += 0.5; return row; });
+    const perClass = [0, 1, 2].map((k) => ({ sorted: sortScores(probs.map((p) => p[k]!)), isPositive: Uint8Array.from(truth, (t) => (t === k ? 1 : 0)) }));
+    const w = new Float64Array(truth.length).fill(1);
+    expect(weightedMacroAuc(perClass, w)).toBeCloseTo(macroAucOvR(truth, probs), 12);
+    const predicted = Int32Array.from(probs, (p) => p.indexOf(Math.max(...p)));
+    expect(weightedF1(Int32Array.from(truth), predicted, 3, w)).toBeCloseTo(macroF1(truth, [...predicted]), 12);
+    expect(weightedF1(Int32Array.from(truth), predicted, 3, w, 1)).toBeCloseTo(f1ForClass(truth, [...predicted], 1), 12);
+  });
+});
+
+describe('pairedEvidence', () => {
+  it('uses DeLong for binary auc, and its estimate is the AUC difference', () => {
+    const rows = twoScorers(400, 3, 1.3, 1);
+    const evidence = pairedEvidence('auc', rows);
+    const aucOf = (m: PairedRows['candidate']) => computeMetrics(rows.truth, m.probabilities!, m.classes!).auc;
+    expect(evidence.test).toBe('DeLong');
+    expect(evidence.improvement).toBeCloseTo(aucOf(rows.candidate) - aucOf(rows.champion), 12);
+  });
+
+  it('a paired bootstrap of the AUC difference has about the DeLong standard error', () => {
+    const rows = twoScorers(1000, 11);
+    const d = delongPaired(rows.truth.map((t) => t === '1'), rows.candidate.probabilities.map((p) => p[1]!), rows.champion.probabilities.map((p) => p[1]!));
+    const positive = Uint8Array.from(rows.truth, (t) => (t === '1' ? 1 : 0));
+    const a = sortScores(rows.candidate.probabilities.map((p) => p[1]!));
+    const b = sortScores(rows.champion.probabilities.map((p) => p[1]!));
+    const replicates = pairedBootstrap(1000, (w) => weightedAuc(a, positive, w) - weightedAuc(b, positive, w), { samples: 1000, seed: 5 });
+    const mean = replicates.reduce((s, v) => s + v, 0) / replicates.length;
+    const sd = Math.sqrt(replicates.reduce((s, v) => s + (v - mean) ** 2, 0) / (replicates.length - 1));
+    expect(sd / Math.sqrt(d.variance)).toBeGreaterThan(0.85);
+    expect(sd / Math.sqrt(d.variance)).toBeLessThan(1.15);
+  });
+
+  it('the log_loss bootstrap has about the analytic standard error of a mean of paired differences, and is seeded', () => {
+    const rows = twoScorers(2000, 13);
+    const evidence = pairedEvidence('log_loss', rows, { samples: 1000, seed: 9 });
+    const loss = (p: readonly (readonly number[])[], i: number) => -Math.log(p[i]![Number(rows.truth[i])]!);
+    const diffs = rows.truth.map((_, i) => loss(rows.champion.probabilities, i) - loss(rows.candidate.probabilities, i));
+    const mean = diffs.reduce((s, v) => s + v, 0) / diffs.length;
+    const se = Math.sqrt(diffs.reduce((s, v) => s + (v - mean) ** 2, 0) / (diffs.length - 1) / diffs.length);
+    expect(evidence.improvement).toBeCloseTo(mean, 12);
+    expect(evidence.standardError / se).toBeGreaterThan(0.9);
+    expect(evidence.standardError / se).toBeLessThan(1.1);
+    expect(pairedEvidence('log_loss', rows, { samples: 1000, seed: 9 }).interval(0.05)).toEqual(evidence.interval(0.05));
+  });
+
+  it('uses McNemar for accuracy, on the rows exactly one model gets right', () => {
+    const rows: PairedRows = {
+      truth: ['a', 'a', 'b', 'b', 'a'],
+      candidate: { labels: ['a', 'a', 'b', 'a', 'b'] },
+      champion: { labels: ['a', 'b', 'a', 'a', 'b'] },
+    };
+    const evidence = pairedEvidence('accuracy', rows);
+    expect(evidence).toMatchObject({ test: 'McNemar (exact binomial)', rows: 5, improvement: 0.4 });
+    expect(evidence.pAbove(0)).toBeCloseTo(0.25, 12); // b = 2, c = 0: P(X ≥ 2 | 2, 1/2)
+  });
+
+  it("McNemar's interval inverts its own test: each end is where the one-sided p-value crosses alpha", () => {
+    const evidence = mcnemarEvidence(1000, 70, 40);
+    const [low, high] = evidence.interval(0.05);
+    expect(evidence.pAbove(low - 1e-6)).toBeLessThanOrEqual(0.05);
+    expect(evidence.pAbove(low + 1e-6)).toBeGreaterThan(0.05);
+    expect(evidence.pBelow(high + 1e-6)).toBeLessThanOrEqual(0.05);
+    expect(evidence.pBelow(high - 1e-6)).toBeGreaterThan(0.05);
+    expect(low).toBeLessThan(0.03);
+    expect(high).toBeGreaterThan(0.03);
+  });
+
+  it('throws UnpairableError when a model gave no probabilities for auc', () => {
+    const rows = twoScorers(50, 1);
+    expect(() => pairedEvidence('auc', { ...rows, champion: { labels: rows.champion.labels } })).toThrow(
+      new UnpairableError('auc', 'the champion gave no class probabilities for every row'),
+    );
+  });
+});
