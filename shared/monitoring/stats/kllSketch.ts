@@ -57,8 +57,8 @@ export class KllSketch {
   private size: number;
   private maxSize = 0;
   private capacities: number[] = [];
-  private spare = new Float64Array(64);
-  private scratch = new Float64Array(64);
+  private spare: Float64Array = new Float64Array(64);
+  private scratch: Float64Array = new Float64Array(64);
   private view: { values: Float64Array; weights: Float64Array } | undefined;
 
   constructor(readonly k: number = DEFAULT_SKETCH_K, seed = 0x5eed) {
