@@ -13,6 +13,7 @@ import { benchCanaryMinuteGrain } from './canaryMinuteGrain';
 import { benchCanarySimulation } from './canarySimulation';
 import { BenchClient } from './client';
 import { benchDriftStats } from './driftStats';
+import { driftSection } from './reportDrift';
 import { measureTriggerLatency } from './latency';
 import { chaosSection } from './chaosSection';
 import { renderReport } from './report';
@@ -39,6 +40,8 @@ const SIMULATION_RUNS = 200;
  * bench/RESULTS.md (for working on a section; the file is only written whole).
  */
 const ONLY: Record<string, () => string[] | Promise<string[]>> = {
+  // Starts its own stack (one pipeline trained, 1M inference rows in Azurite).
+  '7': async () => driftSection(await benchDriftStats()),
   '8': () => minuteGrainSection(benchCanaryMinuteGrain(SIMULATION_RUNS)),
   '9': () => dataGateSection(),
   '10': async () => durabilitySection(await measureAzuriteDurability()),
@@ -83,7 +86,7 @@ async function main(): Promise<void> {
 
   console.log('7. drift statistics, 1,000,000 x 20');
   const drift = await benchDriftStats();
-  console.log(`   ${drift.totalSeconds.toFixed(1)} s, peak RSS ${drift.peakRssMb.toFixed(0)} MB`);
+  console.log(`   ${drift.runSeconds.toFixed(1)} s, RSS +${(drift.rssPeakMb - drift.rssBeforeMb).toFixed(0)} MB`);
 
   console.log('9. data gate on a 250 MiB CSV');
   const dataGate = dataGateSection();

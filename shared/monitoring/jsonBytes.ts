@@ -152,10 +152,12 @@ export class StringInterner {
   constructor(private readonly capacity = 4096) {}
 
   get(bytes: Uint8Array, start: number, end: number, c: Cursor): string {
-    const cached = this.table.get(c.hash);
+    // A small-integer key: a hash above 2^30 would be a heap number, allocated on every lookup (profiled).
+    const key = c.hash & 0x3fffffff;
+    const cached = this.table.get(key);
     if (cached !== undefined && !c.wide && stringEquals(bytes, start, end, cached)) return cached;
     const text = decodeString(bytes, start, end, c.wide);
-    if (!c.wide && this.table.size < this.capacity) this.table.set(c.hash, text);
+    if (!c.wide && this.table.size < this.capacity) this.table.set(key, text);
     return text;
   }
 }

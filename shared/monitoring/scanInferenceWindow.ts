@@ -42,11 +42,14 @@ export async function scanInferenceWindow(
   const scanner = new InferenceLineScanner(cells, predictionColumn);
   let lastTime = '';
   let lastParsed = NaN;
-  let current: { bytes: Uint8Array; start: number; end: number } = { bytes: new Uint8Array(0), start: 0, end: 0 };
+  // The line being handed on, for `record()`: fields, not an object per row.
+  let currentBytes: Uint8Array = new Uint8Array(0);
+  let currentStart = 0;
+  let currentEnd = 0;
   let parsedLine: InferenceRecord | undefined;
   const record = (): InferenceRecord => {
     if (parsedLine) return parsedLine;
-    const parsed = parseInferenceLine(decodeBytes(current.bytes, 'utf8', current.start, current.end).trim());
+    const parsed = parseInferenceLine(decodeBytes(currentBytes, 'utf8', currentStart, currentEnd).trim());
     if ('reason' in parsed) throw new RangeError(`a scanned line failed the record schema: ${parsed.reason}`);
     return parsed.record;
   };
@@ -75,7 +78,9 @@ export async function scanInferenceWindow(
       return;
     }
     stats.records++;
-    current = { bytes, start, end };
+    currentBytes = bytes;
+    currentStart = start;
+    currentEnd = end;
     onRecord(cells, record);
   };
 

@@ -1,10 +1,16 @@
 import type { FeatureProfile, NumericProfile } from './baselineProfile';
 import { CategoryCounter } from './categoryCounter';
 import { KllSketch } from './kllSketch';
-import { binOf } from './numericBins';
+import * as numericBins from './numericBins';
 import { readCell, toCategory } from './readCell';
-import { addToMoments, emptyMoments, mergeMoments, type Moments } from './runningMoments';
+import * as runningMoments from './runningMoments';
+import { emptyMoments, mergeMoments, type Moments } from './runningMoments';
 import type { FeatureWindow } from './windowProfile';
+
+// Module-local copies of the per-value helpers: compiled to CommonJS with export getters (tsx,
+// esbuild), each call of an imported function would first run its getter (profiled on 1M rows).
+const { binOf } = numericBins;
+const { addToMoments } = runningMoments;
 
 /** Unseen category names remembered per window feature (counts are exact until then). */
 const UNSEEN_CAPACITY = 50;
