@@ -145,19 +145,33 @@ export function numberAt(bytes: Uint8Array, i: number, end: number, c: Cursor): 
   c.value = Number(decodeBytes(bytes, 'latin1', start, i));
 }
 
-/** Small per-slot cache of decoded strings by hash, so repeated values (categories, times, names) are not decoded again. */
+/**
+ * A direct-mapped cache of decoded strings by hash (one entry per bucket, a miss replaces it), so
+ * repeated values (categories, times, names) are not decoded again: a Buffer decode costs more
+ * than the whole scan of the token. Bounded by its bucket count, whatever the data's cardinality.
+ */
 export class StringInterner {
-  private readonly table = new Map<number, string>();
+  private readonly hashes: Int32Array;
+  private readonly strings: (string | undefined)[];
+  private readonly mask: number;
 
-  constructor(private readonly capacity = 4096) {}
+  constructor(buckets = 1024) {
+    const size = 2 ** Math.ceil(Math.log2(Math.max(1, buckets)));
+    this.hashes = new Int32Array(size);
+    this.strings = new Array<string | undefined>(size).fill(undefined);
+    this.mask = size - 1;
+  }
 
   get(bytes: Uint8Array, start: number, end: number, c: Cursor): string {
-    // A small-integer key: a hash above 2^30 would be a heap number, allocated on every lookup (profiled).
-    const key = c.hash & 0x3fffffff;
-    const cached = this.table.get(key);
-    if (cached !== undefined && !c.wide && stringEquals(bytes, start, end, cached)) return cached;
+    const hash = c.hash | 0;
+    const at = (hash ^ (hash >>> 16)) & this.mask;
+    const cached = this.strings[at];
+    if (cached !== undefined && this.hashes[at] === hash && !c.wide && stringEquals(bytes, start, end, cached)) return cached;
     const text = decodeString(bytes, start, end, c.wide);
-    if (!c.wide && this.table.size < this.capacity) this.table.set(key, text);
+    if (!c.wide) {
+      this.hashes[at] = hash;
+      this.strings[at] = text;
+    }
     return text;
   }
 }

@@ -59,7 +59,7 @@ export class InferenceLineScanner {
   private readonly slots: readonly string[];
   private readonly predictionSlot: number;
   private readonly interners: StringInterner[];
-  private readonly names = new Interner(64);
+  private readonly names = new Interner(256);
   private nextSlot = 0;
   private nextKey = 0;
 

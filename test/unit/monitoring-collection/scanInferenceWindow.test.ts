@@ -2,6 +2,7 @@ import { createRng } from '../../../examples/tabular/lib/random';
 import { PREDICTION_COLUMN } from '../../../shared/monitoring/baseline';
 import { numberAt } from '../../../shared/monitoring/jsonBytes';
 import { readInferenceRecords } from '../../../shared/monitoring/readInferenceRecords';
+import { InferenceLineScanner, ScannedCells } from '../../../shared/monitoring/scanInferenceLine';
 import { scanInferenceWindow } from '../../../shared/monitoring/scanInferenceWindow';
 import { createWindowProfile, profileBaseline } from '../../../shared/monitoring/stats';
 import { readStreamViaRead } from '../../fakes/wholeBlobStreams';
@@ -92,6 +93,20 @@ describe('scanInferenceWindow', () => {
       numberAt(bytes, 0, bytes.length, c);
       // Either not a number at all, or a shorter one that leaves the rest for the caller to refuse.
       expect(c.end < 0 || c.end < text.length).toBe(true);
+    }
+  });
+
+  test('InferenceLineScanner reads a record as the collector writes it without JSON.parse, and leaves escapes and nesting to it', () => {
+    const cells = new ScannedCells(['age', 'plan', 'missing', PREDICTION_COLUMN]);
+    const scanner = new InferenceLineScanner(cells, PREDICTION_COLUMN);
+    const line = (input: Record<string, unknown>) => Buffer.from(JSON.stringify(record(2, input)));
+    const plain = line({ age: -1.5e-3, plan: 'pro' });
+    expect(scanner.scan(plain, 0, plain.length)).toBe(true);
+    expect([...cells.kinds]).toEqual([1, 2, 0, 2]);
+    expect([cells.numbers[0], cells.others[1], cells.others[3], cells.deployment, cells.time]).toEqual([-1.5e-3, 'pro', 'no', 'blue', '2025-03-04T05:02:00.000Z']);
+    for (const input of [{ plan: 'say "hi"' }, { plan: ['pro'] }, { age: { v: 1 } }]) {
+      const bytes = line(input);
+      expect(scanner.scan(bytes, 0, bytes.length)).toBe(false);
     }
   });
 });
