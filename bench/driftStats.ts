@@ -15,12 +15,18 @@ import { z } from 'zod';
 import { startChildStack } from '../devhost/childStack';
 import type { MonitorRun } from '../shared/monitoring/runMonitor';
 import { INFERENCE_CONTAINER } from '../shared/monitoring/inferenceRecord';
-import { BaselineProfile, type NumericProfile } from '../shared/monitoring/stats';
+import { BaselineProfile, createWindowProfile, type NumericProfile } from '../shared/monitoring/stats';
+import { BlobDataStore } from '../adapters/azure/storage/BlobDataStore';
+import { PREDICTION_COLUMN } from '../shared/monitoring/baseline';
+import { readInferenceRecords } from '../shared/monitoring/readInferenceRecords';
+import { scanInferenceWindow } from '../shared/monitoring/scanInferenceWindow';
 import { BenchClient } from './client';
 import { CARDINALITY, csvLines, FEATURES, generateRows, inferenceBlob, NUMERIC } from './driftData';
 import { SCIPY } from './driftScipy';
 
 const ROOT = resolve(__dirname, '..');
+const SAMPLE_ENDPOINT = 'drift-sample';
+const SAMPLE_BLOBS = 3;
 const PYTHON = '/usr/bin/python3';
 
 export interface DriftStatsBench {
@@ -36,6 +42,8 @@ export interface DriftStatsBench {
   /** The host's RSS just before the run, and the largest sampled during it (every 20 ms). */
   rssBeforeMb: number;
   rssPeakMb: number;
+  /** In the bench process, on the same sample blobs from Azurite: the previous reader (JSON.parse + schema + add) and the streamed one. */
+  readers: { rows: number; parsedMicroseconds: number; streamedMicroseconds: number; sameWindow: boolean };
   driftedFeatures: string[];
   scipy: { skipped: string } | { seconds: number; ratio: number; version: string; maxKsDifference: number; maxWassersteinDifference: number; maxJsDifference: number };
 }
@@ -81,6 +89,11 @@ export async function benchDriftStats(options: DriftStatsBenchOptions = {}): Pro
     await generateRows(dir, 'window', windowRows, seed + 1, async (chunk, first) => {
       const blob = inferenceBlob(chunk, first, where);
       await inference.getBlockBlobClient(blob.name).upload(blob.text, Buffer.byteLength(blob.text));
+      // The first blobs again under an endpoint of their own, for the in-process before/after below.
+      if (blobs < SAMPLE_BLOBS) {
+        const sample = inferenceBlob(chunk, first, { ...where, endpoint: SAMPLE_ENDPOINT });
+        await inference.getBlockBlobClient(sample.name).upload(sample.text, Buffer.byteLength(sample.text));
+      }
       blobs++;
       bytes += Buffer.byteLength(blob.text);
     });
@@ -99,12 +112,14 @@ export async function benchDriftStats(options: DriftStatsBenchOptions = {}): Pro
     const { run } = (await response.json()) as { run: MonitorRun };
     const report = run.report!;
 
+    const readers = await compareReaders(new BlobDataStore(storage), profile, new Date(where.from).toISOString(), new Date().toISOString());
     const numeric = profile.features.filter((f): f is NumericProfile => f.type === 'numeric');
     const categories = profile.features.flatMap((f) => (f.type === 'categorical' ? [f.categories.map((c) => Number(c.value.split('_')[1]))] : []));
     const scipy = runScipy(dir, { numeric: NUMERIC, cardinality: CARDINALITY, edges: numeric.map((f) => f.binEdges), categories }, report.features.filter((f) => FEATURES.includes(f.feature)), trainingRows, windowRows, runSeconds);
     return {
       trainingRows, baselineRows: profile.rows, windowRows, features: FEATURES.length, blobs, inferenceMegabytes: bytes / 2 ** 20,
       runSeconds, rowsRead: run.rows, rssBeforeMb: rssBefore, rssPeakMb: rssPeak,
+      readers,
       driftedFeatures: report.features.filter((f) => f.breached.length > 0).map((f) => `${f.feature} (${f.breached.join(', ')})`),
       scipy,
     };
@@ -115,6 +130,25 @@ export async function benchDriftStats(options: DriftStatsBenchOptions = {}): Pro
     await stack.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Before and after, in process on the same sample: per record, reading with readInferenceRecords
+ * (each blob whole, JSON.parse and the zod schema per line, a row object per record) and adding
+ * to a window, against scanInferenceWindow + addCells; and whether both windows are the same.
+ */
+async function compareReaders(data: BlobDataStore, profile: BaselineProfile, from: string, to: string): Promise<DriftStatsBench['readers']> {
+  const parsed = createWindowProfile(profile);
+  let started = performance.now();
+  const records = readInferenceRecords(data, SAMPLE_ENDPOINT, from, to);
+  for await (const r of records) parsed.add({ ...r.input, [PREDICTION_COLUMN]: r.prediction });
+  const parsedMs = performance.now() - started;
+  const streamed = createWindowProfile(profile);
+  started = performance.now();
+  await scanInferenceWindow(data, SAMPLE_ENDPOINT, from, to, streamed.cellColumns, PREDICTION_COLUMN, (cells) => void streamed.addCells(cells.kinds, cells.numbers, cells.others));
+  const streamedMs = performance.now() - started;
+  const rows = parsed.rowCount;
+  return { rows, parsedMicroseconds: (parsedMs * 1000) / rows, streamedMicroseconds: (streamedMs * 1000) / rows, sameWindow: JSON.stringify(parsed.toJSON()) === JSON.stringify(streamed.toJSON()) };
 }
 
 type FeatureDriftOf = MonitorRun['report'] extends infer R ? (R extends { features: (infer F)[] } ? F : never) : never;
