@@ -1,28 +1,46 @@
 import type { DriftStatsBench } from './driftStats';
 
-/** Section 7 of RESULTS.md: the drift statistics at scale, and against scipy on the same data. */
+const mb = (x: number) => `${x.toFixed(0)} MB`;
+
+/** Section 7 of RESULTS.md: a monitor run over 1M inference rows in the running stack, against scipy on the same data. */
 export function driftSection(d: DriftStatsBench): string[] {
+  const rows = d.windowRows.toLocaleString('en-US');
   const scipy = 'skipped' in d.scipy
     ? [`scipy comparison: ${d.scipy.skipped}.`]
     : [
-        `scipy ${d.scipy.version} (\`ks_2samp\`, \`wasserstein_distance\`, \`jensenshannon\` per feature, same data, same run): ${d.scipy.seconds.toFixed(2)} s;`,
-        `**ours / scipy = ${d.scipy.ratio.toFixed(2)}x** (ours includes profiling the baseline and reading the rows; scipy's excludes loading).`,
-        `Largest differences from scipy: KS D ${d.scipy.maxKsDifference.toPrecision(2)}, normalized Wasserstein ${d.scipy.maxWassersteinDifference.toPrecision(2)}, Jensen-Shannon ${d.scipy.maxJsDifference.toPrecision(2)} (sketch approximations, docs/monitoring-statistics.md).`,
+        `scipy ${d.scipy.version} (\`ks_2samp\`, \`wasserstein_distance\`, \`jensenshannon\` per feature on the same values, same run, loading excluded): ${d.scipy.seconds.toFixed(2)} s.`,
+        '',
+        `**ours / scipy = ${d.scipy.ratio.toFixed(2)}x** (ours: the whole monitor run through the host's API, reading ${rows} JSON records from Azurite; target ≤ 0.33x)`,
+        '',
+        `Largest differences from scipy: KS D ${d.scipy.maxKsDifference.toPrecision(2)}, normalized Wasserstein ${d.scipy.maxWassersteinDifference.toPrecision(2)}, Jensen-Shannon ${d.scipy.maxJsDifference.toPrecision(2)}.`,
+        `They include the baselines' difference: ours is the model's baseline (${d.baselineRows.toLocaleString('en-US')} rows the release profiled), scipy's all ${d.trainingRows.toLocaleString('en-US')} training rows;`,
+        'the sketch approximations are bounded in docs/monitoring-statistics.md, and the streamed reading gives the same window as parsing each record (test/unit/monitoring-collection/scanInferenceWindow.test.ts).',
       ];
   return [
     '',
-    `## 7. Drift statistics on ${d.windowRows.toLocaleString('en-US')} rows x ${d.features} features (in process)`,
+    `## 7. Drift monitor run on ${rows} inference rows x ${d.features} features, in the running stack`,
     '',
-    `Baseline profile of ${d.baselineRows.toLocaleString('en-US')} rows, then a window of ${d.windowRows.toLocaleString('en-US')} rows accumulated (streaming: bins, categories, one KLL sketch`,
-    'per numeric feature), then compared: PSI, Jensen-Shannon, normalized Wasserstein, KS and chi-squared per feature, and data quality.',
+    `The embedded stack trains the \`drift\` pipeline on ${d.trainingRows.toLocaleString('en-US')} rows (12 numeric, 8 categorical features); its release stores the baseline. Then`,
+    `${rows} inference records (${d.blobs} blobs, ${d.inferenceMegabytes.toFixed(0)} MB of JSON lines, numbers with 6 significant digits) are written to Azurite in the`,
+    'collector\'s layout (`inference-data/<endpoint>/<yyyy>/<mm>/<dd>/<hh>/<deployment>-<time>-<seq>.jsonl`), and `POST /api/monitors/drift/run` is timed',
+    'while the host process\'s RSS is sampled every 20 ms from /proc. The run streams each blob and scans each JSON line straight into per-feature',
+    'bins, counts, moments and one KLL sketch per numeric feature (no record object per row; lines it cannot read plainly go through JSON.parse and the schema).',
     '',
-    '| phase | time |',
+    '| monitor run | value |',
     '| --- | ---: |',
-    `| profile baseline | ${d.profileSeconds.toFixed(2)} s |`,
-    `| accumulate window | ${d.accumulateSeconds.toFixed(2)} s |`,
-    `| compare | ${d.compareSeconds.toFixed(2)} s |`,
-    `| **total** | **${d.totalSeconds.toFixed(2)} s** |`,
-    `| RSS before / peak | ${d.startRssMb.toFixed(0)} MB / ${d.peakRssMb.toFixed(0)} MB |`,
+    `| rows read | ${d.rowsRead.toLocaleString('en-US')} |`,
+    `| **run time (request to answer)** | **${d.runSeconds.toFixed(2)} s** |`,
+    `| host RSS before / peak | ${mb(d.rssBeforeMb)} / ${mb(d.rssPeakMb)} |`,
+    `| **RSS added by the run** | **${mb(d.rssPeakMb - d.rssBeforeMb)}** (target ≤ 128 MB) |`,
+    '',
+    `Before and after, in the bench process on the same ${d.readers.rows.toLocaleString('en-US')} records from Azurite: the previous reader (each blob whole, \`JSON.parse\` and the`,
+    `zod schema per line, a row object per record) ${d.readers.parsedMicroseconds.toFixed(1)} µs per record; the streamed scanner ${d.readers.streamedMicroseconds.toFixed(1)} µs`,
+    `(**${(d.readers.parsedMicroseconds / d.readers.streamedMicroseconds).toFixed(1)}x faster**); same window from both: ${d.readers.sameWindow ? 'yes' : '**no**'}.`,
+    'Profiled with `node --cpu-prof` in the host (`AUTOPILOT_BENCH_CPU_PROF=<dir>`): the run is CPU-bound in the host (~12 % idle). Before, JSON.parse and',
+    'the schema were ~3/4 of it; after, the byte scan is about half, the KLL compactions (sorting level 0) ~1 µs per record, a lookup per categorical',
+    'cell most of the rest; an export getter per imported call under tsx had cost a fifth of the loop (hot helpers are now module-local). Reading',
+    'each byte of ~450 bytes of JSON per record once costs ~2 µs here, so one thread reading this format cannot reach a third of scipy\'s time on',
+    'in-memory arrays; a worker thread per part of the blobs (windows merge) is the next step.',
     '',
     `Features found drifted (n0, n1, n2 and c0 were shifted on purpose; the other 16 were not): ${d.driftedFeatures.join(', ') || 'none'}.`,
     ...scipy,

@@ -15,6 +15,8 @@ export interface ChildStack {
   endpoints: string;
   connectionString: string;
   stateDir: string;
+  /** The host's process id (the functions host itself; Azurite and scoring servers are its children), e.g. to sample its RSS. */
+  pid: number;
   /** The tail of the stack's stdout/stderr, for failure reports. */
   output(): string;
   /** Why the stack process ended, if it has (it should only end when stop() is called). */
@@ -37,6 +39,8 @@ export interface StartChildStackOptions {
   onOutput?: (chunk: string) => void;
   /** Another stack's connection string: join its storage account as a second instance (`--join-storage`). @default none */
   joinStorage?: string;
+  /** Node options for the host process only, before its script (e.g. `--cpu-prof`). @default none */
+  nodeArgs?: string[];
   /** Picks each port. @default freePort */
   pickPort?: () => Promise<number>;
   /**
@@ -69,7 +73,7 @@ async function startOnce(config: string, options: StartChildStackOptions): Promi
   const stateDir = mkdtempSync(join(tmpdir(), 'autopilot-stack-'));
   const pick = options.pickPort ?? freePort;
   const ports = { functions: await pick(), blob: await pick(), queue: await pick(), table: await pick(), endpoints: await pick() };
-  const hostArgs = ['--import', 'tsx', join(ROOT, 'devhost/main.ts'), '--port', `${ports.functions}`,
+  const hostArgs = [...(options.nodeArgs ?? []), '--import', 'tsx', join(ROOT, 'devhost/main.ts'), '--port', `${ports.functions}`,
     ...(options.joinStorage ? [] : ['--blob-port', `${ports.blob}`, '--queue-port', `${ports.queue}`, '--table-port', `${ports.table}`]),
     '--endpoints-port', `${ports.endpoints}`, '--state-dir', stateDir, ...(options.app ? ['--app', options.app.dir] : [])];
   const [command, args] = options.app?.readOnly
@@ -131,6 +135,7 @@ async function startOnce(config: string, options: StartChildStackOptions): Promi
     endpoints: `http://127.0.0.1:${ports.endpoints}/endpoints`,
     connectionString: options.joinStorage ?? connectionStringFor(ports),
     stateDir,
+    pid: child.pid!,
     output: () => output,
     exitReason: () => exitReason,
     token(principal = 'local-ml-engineer') {

@@ -41,20 +41,27 @@ export function parseInferenceLines(text: string, options: ParseInferenceLinesOp
 
 /** Adds the line's record to `into`, or says why it is not one. */
 function parseLine(line: string, into: InferenceRecord[]): string | undefined {
+  const parsed = parseInferenceLine(line);
+  if ('reason' in parsed) return parsed.reason;
+  into.push(parsed.record);
+  return undefined;
+}
+
+/** One trimmed, non-empty line: its record, or why it is not one (never quoting the line). */
+export function parseInferenceLine(line: string): { record: InferenceRecord } | { reason: string } {
   let value: unknown;
   try {
     value = JSON.parse(line);
   } catch {
     // JSON.parse's message quotes the text; ours does not.
-    return 'not JSON';
+    return { reason: 'not JSON' };
   }
   const parsed = InferenceRecord.safeParse(value);
-  if (parsed.success) {
-    into.push(parsed.data);
-    return undefined;
-  }
-  return parsed.error.issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.join('.') || '(record)'}: ${issue.message}`)
-    .join('; ');
+  if (parsed.success) return { record: parsed.data };
+  return {
+    reason: parsed.error.issues
+      .slice(0, 3)
+      .map((issue) => `${issue.path.join('.') || '(record)'}: ${issue.message}`)
+      .join('; '),
+  };
 }

@@ -75,7 +75,7 @@ export function readInferenceRecords(data: DataStore, endpoint: string, fromIso:
   return { stats, [Symbol.asyncIterator]: () => records() };
 }
 
-function parseTime(iso: string, name: 'from' | 'to'): number {
+export function parseTime(iso: string, name: 'from' | 'to'): number {
   const time = Date.parse(iso);
   if (Number.isNaN(time)) throw new BadRequestError(`${name} must be an ISO time, got ${JSON.stringify(iso)}`, name);
   return time;

@@ -4,7 +4,8 @@ import type { Clock, DataStore, EventPublisher, Logger, MlWorkspace, StateTable 
 import type { ReleaseEngine } from '../release/engine';
 import { PREDICTION_COLUMN } from './baseline';
 import { assessModelQuality, type LabelledRow, type ModelQualityReport, type ScoredRow } from './modelQuality';
-import { readInferenceRecords } from './readInferenceRecords';
+import { scanInferenceWindow } from './scanInferenceWindow';
+import { GROUND_TRUTH_CONTAINER } from './inferenceRecord';
 import { importCollected } from './importCollected';
 import { buildRetrainingSet } from './retrainingSet';
 import { driftScores } from './driftScores';
@@ -86,14 +87,18 @@ export async function runMonitor(pipeline: string, deps: MonitorDeps, trigger: M
   const baseline = BaselineProfile.parse(JSON.parse(content.toString('utf8')));
   const window = createWindowProfile(baseline);
   const collected = await importCollected(deps.data, deps.prod, endpoint, from, run.window.to, policy.monitoring.excludeColumns);
-  const records = readInferenceRecords(deps.data, endpoint, from, run.window.to);
+  // Scored rows are kept only to join labels: without label files since the window began
+  // (assessModelQuality lists the same ones) none is kept, and memory stays at the window's statistics.
+  const joinLabels = (await deps.data.list(GROUND_TRUTH_CONTAINER, `${pipeline}/`)).some((b) => (b.lastModified ?? '') >= from);
   const scored = new Map<string, ScoredRow>();
-  for await (const record of records) {
-    if (record.deployment !== serving.deployment) continue;
-    window.add({ ...record.input, [PREDICTION_COLUMN]: record.prediction });
-    if (scored.size < MAX_JOINABLE_ROWS) scored.set(record.requestId, { prediction: record.prediction, probabilities: record.probabilities, input: record.input });
-  }
-  const { stats } = records;
+  const servedBy = serving.deployment;
+  const stats = await scanInferenceWindow(deps.data, endpoint, from, run.window.to, window.cellColumns, PREDICTION_COLUMN, (cells, line) => {
+    if (cells.deployment !== servedBy) return;
+    window.addCells(cells.kinds, cells.numbers, cells.others);
+    if (!joinLabels || scored.size >= MAX_JOINABLE_ROWS) return;
+    const record = line();
+    scored.set(record.requestId, { prediction: record.prediction, probabilities: record.probabilities, input: record.input });
+  });
   run.unreadable = {
     malformedLines: stats.malformed, outsideRange: stats.outsideRange, vanishedBlobs: stats.vanishedBlobs,
     samples: stats.malformedSamples.map((m) => `${m.blob}:${m.line}: ${m.reason}`),

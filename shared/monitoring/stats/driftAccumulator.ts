@@ -13,6 +13,7 @@ export class DriftAccumulator {
   private readonly features: FeatureAccumulator[];
   private readonly prediction: FeatureAccumulator | undefined;
   private readonly arrayIndex: Map<string, number>;
+  private readonly all: FeatureAccumulator[];
 
   constructor(readonly baseline: BaselineProfile, state?: WindowProfile) {
     const stateOf = (p: FeatureProfile, list: readonly WindowProfile['features'][number][] | undefined) => list?.find((f) => f.name === p.name);
@@ -20,6 +21,7 @@ export class DriftAccumulator {
     this.prediction = baseline.prediction ? new FeatureAccumulator(baseline.prediction, state?.prediction) : undefined;
     this.arrayIndex = new Map(baseline.columns.map((c, i) => [c, i]));
     this.rows = state?.rows ?? 0;
+    this.all = this.prediction ? [...this.features, this.prediction] : this.features;
   }
 
   /** Rebuilds an accumulator from a stored window (validated). */
@@ -34,12 +36,32 @@ export class DriftAccumulator {
   /** One scored row: an object keyed by column (features and the prediction column) or an array in `baseline.columns` order. */
   add(row: Row): this {
     this.rows++;
-    const all = this.prediction ? [...this.features, this.prediction] : this.features;
+    const all = this.all;
     if (Array.isArray(row)) {
       for (const f of all) f.add(row[this.arrayIndex.get(f.name)!], false);
     } else {
       const record = row as Readonly<Record<string, unknown>>;
       for (const f of all) f.add(record[f.name], !(f.name in record));
+    }
+    return this;
+  }
+
+  /** The columns `addCells` takes, in its order: the features, then the prediction's. */
+  get cellColumns(): string[] {
+    return [...this.features, ...(this.prediction ? [this.prediction] : [])].map((f) => f.name);
+  }
+
+  /**
+   * One row as cells in `cellColumns` order (kind 0 absent, 1 finite number, 2 other value):
+   * the same counts as `add` of the row object, with no object per row (scanInferenceLine.ts).
+   */
+  addCells(kinds: Uint8Array, numbers: Float64Array, others: readonly unknown[]): this {
+    this.rows++;
+    const all = this.all;
+    for (let i = 0; i < all.length; i++) {
+      const kind = kinds[i];
+      if (kind === 1) all[i]!.addFinite(numbers[i]!);
+      else all[i]!.add(kind === 0 ? undefined : others[i], kind === 0);
     }
     return this;
   }

@@ -1,10 +1,16 @@
 import type { FeatureProfile, NumericProfile } from './baselineProfile';
 import { CategoryCounter } from './categoryCounter';
 import { KllSketch } from './kllSketch';
-import { binOf } from './numericBins';
+import * as numericBins from './numericBins';
 import { readCell, toCategory } from './readCell';
-import { addToMoments, emptyMoments, mergeMoments, type Moments } from './runningMoments';
+import * as runningMoments from './runningMoments';
+import { emptyMoments, mergeMoments, type Moments } from './runningMoments';
 import type { FeatureWindow } from './windowProfile';
+
+// Module-local copies of the per-value helpers: compiled to CommonJS with export getters (tsx,
+// esbuild), each call of an imported function would first run its getter (profiled on 1M rows).
+const { binOf } = numericBins;
+const { addToMoments } = runningMoments;
 
 /** Unseen category names remembered per window feature (counts are exact until then). */
 const UNSEEN_CAPACITY = 50;
@@ -59,6 +65,15 @@ export class FeatureAccumulator {
     const p = this.profile;
     // Fast path for the common case (JSON numbers): no Cell object per value.
     if (p.type === 'numeric' && typeof value === 'number' && Number.isFinite(value)) return this.addNumber(p, value);
+    // A string that is one of the baseline's categories counts as itself: categories are
+    // toCategory's outputs, and toCategory(readCell(c)) === c for each of them (no regex per cell).
+    if (typeof value === 'string' && p.type === 'categorical') {
+      const known = this.categoryIndex.get(value);
+      if (known !== undefined) {
+        this.counts[known]!++;
+        return;
+      }
+    }
     const cell = readCell(value);
     if (cell.kind === 'missing') {
       this.missing++;
@@ -79,6 +94,14 @@ export class FeatureAccumulator {
       this.counts[this.counts.length - 1]!++;
       this.unseen.add(category.slice(0, 80));
     }
+  }
+
+  /** A present, finite number (the scanner's cells): what `add(x, false)` does, without the checks. */
+  addFinite(x: number): void {
+    const p = this.profile;
+    if (p.type !== 'numeric') return this.add(x, false);
+    this.count++;
+    this.addNumber(p, x);
   }
 
   private addNumber(p: NumericProfile, x: number): void {
