@@ -1,4 +1,4 @@
-import { featureOrder, hashKey, rowHash, splitPoint } from '../../../shared/data/rowHash';
+import { featureOrder, hashKey, isCanonicalNumber, rowHash, splitPoint } from '../../../shared/data/rowHash';
 import { matchTrainingRows, trainingRowsHeader } from '../../../shared/data/trainingRows';
 
 const key = (columns: string[], row: string[], label = columns.indexOf('label')) => hashKey(rowHash(row, featureOrder(columns, label)));
@@ -18,6 +18,21 @@ describe('rowHash', () => {
     expect(key(['x', 'label'], ['-inf', '1'])).toBe(key(['x', 'label'], ['', '1']));
     expect(key(['a', 'b', 'label'], ['ab', '', '1'])).not.toBe(key(['a', 'b', 'label'], ['a', 'b', '1']));
     expect(key(['a', 'b', 'label'], ['x', '', '1'])).not.toBe(key(['a', 'b', 'label'], ['', 'x', '1']));
+  });
+
+  it('takes a cell for its own canonical number only when String(Number(cell)) is the cell', () => {
+    const cells = ['0', '-0', '7', '-12', '045', '+5', '1.5', '1.50', '-0.25', '0.000001', '0.0000001', '1.', '.5', '1e3', '123456789012345', '1234567890123456',
+      '0.1', '99.99', '1,5', ' 1', 'abc', '', '12345678.1234567', '-0.0'];
+    for (let i = 0; i < 5000; i++) {
+      const digits = Math.floor(Math.abs(Math.sin(i * 3.1)) * 1e9) + '';
+      const cut = i % digits.length;
+      cells.push(`${i % 3 ? '' : '-'}${digits.slice(0, cut) || '0'}.${digits.slice(cut)}`, digits.slice(i % 4), `0.${'0'.repeat(i % 9)}${digits}`);
+    }
+    const wrong = cells.filter((cell) => isCanonicalNumber(cell) && String(Number(cell)) !== cell);
+    expect(wrong).toEqual([]);
+    // The fast path is taken where it matters: plain numbers as data files write them.
+    expect(['0', '7', '-12', '1.5', '-0.25', '0.000001', '99.99', '123456789012345'].every(isCanonicalNumber)).toBe(true);
+    expect(['-0', '045', '+5', '1.50', '0.0000001', '1.', '.5', '1e3', '1234567890123456', '-0.0'].some(isCanonicalNumber)).toBe(false);
   });
 
   it('gives 10,000 distinct rows 10,000 distinct hashes and split points spread evenly over [0, 1)', () => {
