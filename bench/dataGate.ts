@@ -12,6 +12,7 @@ import { parseConfig } from '../shared/config/parseConfig';
 import { normalizeETag } from '../shared/events/blobCreated';
 import { DEFAULT_ENGINE_OPTIONS, type StageContext } from '../shared/release/context';
 import { validate } from '../shared/release/stages/validate';
+import { trainingRowsBlobOf } from '../shared/data/trainingRows';
 import type { Release } from '../shared/release/types';
 
 const MiB = 1024 * 1024;
@@ -64,6 +65,7 @@ pipelines:
     clearInterval(sampler);
     peak = Math.max(peak, process.memoryUsage().rss);
 
+    const hashes = await storage.data.getInfo({ container: DEFAULT_ENGINE_OPTIONS.artifactsContainer, name: trainingRowsBlobOf(release.id) });
     const detail = outcome.kind === 'advance' ? outcome.detail : `${outcome.kind}: ${'reason' in outcome ? outcome.reason : ''}`;
     const ms = (ns: number) => `${(ns / 1e6).toFixed(0)} ms`;
     console.log(
@@ -71,7 +73,8 @@ pipelines:
         `## 9. Data gate on a ${megabytes} MiB CSV (bench/dataGate.ts)`,
         '',
         `One ${(info.contentLength / MiB).toFixed(1)} MiB, 3-column CSV in Azurite (in memory), validated and split by the \`validate\` stage as the host runs it:`,
-        'BlobDataStore streams (read twice, pinned to the eTag; train/holdout written as block uploads) and the parsing on a WorkerDataGate thread.',
+        'BlobDataStore streams (read twice, pinned to the eTag; train/holdout and the training rows\' hashes written as block uploads) and the parsing on a WorkerDataGate thread.',
+        'Each row is hashed in both passes: the split is by row content (docs/holdout.md).',
         'RSS is the whole process (the worker thread included), sampled every 50 ms; the baseline is taken after the upload and a GC.',
         '',
         '| figure | value |',
@@ -80,6 +83,7 @@ pipelines:
         `| **wall time** | **${seconds.toFixed(1)} s** (${(info.contentLength / MiB / seconds).toFixed(1)} MiB/s over two passes) |`,
         `| **peak RSS added** | **${((peak - baseline) / MiB).toFixed(0)} MiB** (baseline ${(baseline / MiB).toFixed(0)} MiB, peak ${(peak / MiB).toFixed(0)} MiB) |`,
         `| event-loop delay, max / p99 | ${ms(delay.max)} / ${ms(delay.percentile(99))} |`,
+        `| training-row hashes written (docs/holdout.md) | ${((hashes?.contentLength ?? 0) / MiB).toFixed(1)} MiB (8 bytes per training row) |`,
         '',
         'Before (issue 11): a 250 MiB CSV took the heap to 4.9 GB and crashed the host; 200 MB held the event loop for 47 s.',
       ].join('\n'),

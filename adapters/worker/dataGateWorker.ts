@@ -9,6 +9,7 @@ import type { WireError, WorkerReply, WorkerRequest } from './protocol';
 
 const port = parentPort!;
 const reply = (message: WorkerReply) => port.postMessage(message);
+const nothing = () => ({ train: '', holdout: '', trainHashes: new Uint8Array(0) });
 // A job that cannot open (bad plan) answers its first request with the error.
 let session: GateSession | Error;
 try {
@@ -23,10 +24,10 @@ port.on('message', (request: WorkerRequest) => {
     // Narrowed for the closure: `session` is assigned once, above.
     const open: GateSession = session;
     if (request.kind === 'chunk') {
-      reply({ kind: 'piece', piece: open.push(request.chunk) ?? { train: '', holdout: '' } });
+      reply({ kind: 'piece', piece: open.push(request.chunk) ?? nothing() });
     } else {
       const { piece, result } = open.end();
-      reply({ kind: 'done', piece: piece ?? { train: '', holdout: '' }, result });
+      reply({ kind: 'done', piece: piece ?? nothing(), result });
     }
   } catch (error) {
     reply({ kind: 'error', error: toWire(error) });

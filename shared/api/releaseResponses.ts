@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AuditEntry, ModelRefSchema, Release, ReleaseStatus, Trigger } from '../release/types';
+import { AuditEntry, DataLineage, ModelRefSchema, Release, ReleaseStatus, Trigger } from '../release/types';
 
 /**
  * Responses of the release routes, as the API declares them (GET /api/openapi.json) and the
@@ -45,6 +45,7 @@ export const ReleaseReportView = z
         rows: z.int().optional(),
         columns: z.array(z.string()).optional(),
         holdoutRows: z.int().optional(),
+        compared: DataLineage.shape.compared,
         trainingSet: z.array(z.object({ blob: z.string(), eTag: z.string(), sha256: z.string(), rows: z.int() })).optional(),
       })
       .optional(),

@@ -3,6 +3,8 @@ import { DataValidationError } from '../errors';
 import { ColumnStats, describeNonFinite, type NonFiniteCount } from './columnStats';
 import { BINARY_SNIFF_BYTES, CsvRecords, looksBinary } from './csvRecords';
 import { checkLabels, MAX_CLASSES, tooManyClasses } from './labelChecks';
+import { ClassEdges, type ClassEdge } from './classEdges';
+import { featureOrder, rowHash } from './rowHash';
 
 export type NonFinitePolicy = 'reject' | 'missing';
 
@@ -14,6 +16,8 @@ export interface ScanOptions {
   minRows?: number;
   /** What NaN/Infinity in a numeric column do. @default 'reject' */
   nonFinite?: NonFinitePolicy;
+  /** The split's seed (evaluation.seed): this pass finds each class's rows at the edges of the split. @default 0 */
+  seed?: number;
 }
 
 /** What the first pass learned: enough to plan the split and to describe the data. */
@@ -26,6 +30,10 @@ export interface CsvProfile {
   /** Numeric columns holding NaN/±Infinity (only when the policy is 'missing'; 'reject' throws). */
   nonFinite: NonFiniteCount[];
   sha256: string;
+  /** The seed `classEdges` were found for. */
+  seed: number;
+  /** [class, edge], in the order of classCounts (shared/data/classEdges.ts). */
+  classEdges: [string, ClassEdge][];
 }
 
 /**
@@ -47,9 +55,12 @@ export class CsvScanner {
   private emptyLabels = 0;
   private firstEmptyLabel = 0;
   private readonly classes = new Map<string, number>();
+  private readonly edges: ClassEdges;
+  private features: number[] = [];
 
   constructor(private readonly options: ScanOptions) {
     this.records = new CsvRecords(options.blob);
+    this.edges = new ClassEdges(options.seed ?? 0);
   }
 
   push(chunk: Uint8Array): void {
@@ -89,7 +100,10 @@ export class CsvScanner {
       );
     }
     const sha256 = this.hash.digest('hex');
-    return { columns: this.columns, labelIndex: this.labelIndex, rows: this.rows, classCounts, nonFinite, sha256 };
+    return {
+      columns: this.columns, labelIndex: this.labelIndex, rows: this.rows, classCounts, nonFinite, sha256,
+      seed: this.options.seed ?? 0, classEdges: this.edges.result(),
+    };
   }
 
   private sniff(whole: boolean): void {
@@ -125,6 +139,7 @@ export class CsvScanner {
     if (header.length < 2) throw new DataValidationError(blob, 'no feature columns besides the label');
     this.columns = header;
     this.stats = new ColumnStats(header);
+    this.features = featureOrder(header, this.labelIndex);
   }
 
   private row(row: string[]): void {
@@ -140,5 +155,6 @@ export class CsvScanner {
       throw tooManyClasses(this.options.blob, this.options.labelColumn, this.rows);
     }
     this.classes.set(label, (count ?? 0) + 1);
+    this.edges.add(label, rowHash(row, this.features));
   }
 }

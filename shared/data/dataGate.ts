@@ -10,7 +10,7 @@ import { HoldoutSplitter, type SplitCounts, type SplitPiece, type SplitPlan } fr
 export interface DataGate {
   /** First pass: checks and counts. Throws DataValidationError. */
   scan(chunks: AsyncIterable<Uint8Array>, options: ScanOptions): Promise<CsvProfile>;
-  /** Second pass: hands the train and holdout CSV text to `emit` as it is produced. */
+  /** Second pass: hands the train and holdout CSV text, and the training rows' hashes, to `emit` as they are produced. */
   split(chunks: AsyncIterable<Uint8Array>, plan: SplitPlan, emit: (piece: SplitPiece) => Promise<void>): Promise<SplitCounts>;
 }
 

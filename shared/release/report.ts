@@ -4,7 +4,7 @@ import {
   canarySummary, modelLineageSection, monitorTriggerSection,
   type CanarySummary, type ModelLineageSection, type MonitorTriggerSection,
 } from './reportSections';
-import { STAGES, type AuditEntry, type Release } from './types';
+import { STAGES, type AuditEntry, type DataLineage, type Release } from './types';
 
 export { reportMarkdown } from './reportMarkdown';
 export type { ArmErrorRate, CanarySummary, ModelLineageSection, MonitorTriggerSection } from './reportSections';
@@ -21,7 +21,7 @@ export interface ReleaseReport {
   /** The monitor run that started a retraining release (trigger `drift`), when it was found. */
   triggeredBy?: MonitorTriggerSection;
   data?: {
-    blob: string; eTag: string; rows?: number; columns?: string[]; holdoutRows?: number;
+    blob: string; eTag: string; rows?: number; columns?: string[]; holdoutRows?: number; compared?: DataLineage['compared'];
     /** With data.trainingSet all/window: every file trained on, with its eTag and SHA-256. */
     trainingSet?: { blob: string; eTag: string; sha256: string; rows: number }[];
   };
@@ -67,7 +67,7 @@ export function releaseReport(release: Release, audit: readonly AuditEntry[], so
   };
   if (release.data) {
     const d = release.data;
-    report.data = { blob: `${d.container}/${d.blob}`, eTag: d.eTag, rows: d.rows, columns: d.columns, holdoutRows: d.holdoutRows, ...(d.trainingSet && { trainingSet: d.trainingSet.sources }) };
+    report.data = { blob: `${d.container}/${d.blob}`, eTag: d.eTag, rows: d.rows, columns: d.columns, holdoutRows: d.holdoutRows, ...(d.compared && { compared: d.compared }), ...(d.trainingSet && { trainingSet: d.trainingSet.sources }) };
   }
   if (release.job) report.training = { job: release.job.name, metrics: release.metrics.training ?? {} };
   if (release.model) report.model = release.model;

@@ -53,6 +53,21 @@ export const DataLineage = z.object({
   trainBlob: z.string().optional(),
   holdoutBlob: z.string().optional(),
   holdoutRows: z.int().optional(),
+  /** Hashes of the rows the candidate was trained on (artifacts container; shared/data/trainingRows.ts). Absent before issue 15. */
+  trainingRowsBlob: z.string().optional(),
+  /**
+   * The held-out rows both models were compared on (docs/holdout.md): `excluded` rows were
+   * left out because the champion was trained on them; `championRows` says whether its
+   * training rows were known. `conclusive` false: too few rows were left to promote on.
+   */
+  compared: z
+    .object({
+      rows: z.int(),
+      excluded: z.int(),
+      championRows: z.enum(['none', 'known', 'unknown']),
+      conclusive: z.boolean(),
+    })
+    .optional(),
   /** The candidate's baseline profile for drift monitoring (artifacts container). */
   profileBlob: z.string().optional(),
   /** With data.trainingSet `all` or a window: the union trained on (artifacts container) and every file in it. */

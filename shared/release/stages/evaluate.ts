@@ -8,6 +8,7 @@ import { decideGate } from '../../evaluation/gate';
 import type { MlWorkspace, ModelRef, ModelSource, ScoreResponse } from '../../ports';
 import type { StageContext, StageHandler } from '../context';
 import { readHoldout } from './holdout';
+import { comparableRows, withComparedRows } from './comparableRows';
 import { profileForModel } from '../../monitoring/baseline';
 import { servingDeployment } from '../../endpoints/servingDeployment';
 
@@ -18,7 +19,12 @@ import { servingDeployment } from '../../endpoints/servingDeployment';
  */
 export const evaluate: StageHandler = async (release, ctx) => {
   if (!release.data?.holdoutBlob || !release.job) return { kind: 'end', status: 'failed', reason: 'no holdout split or training job to evaluate' };
-  const { columns, rows, labelIndex } = await readHoldout(release, ctx);
+  const holdout = await readHoldout(release, ctx);
+  const champion = await currentProdModel(ctx, release.pipeline);
+  // Both models are scored only on held-out rows the champion was not trained on (docs/holdout.md).
+  const comparison = await comparableRows(ctx, holdout, champion);
+  const { columns, labelIndex } = holdout;
+  const rows = comparison.rows;
   const truth = rows.map((r) => r[labelIndex]!);
 
   const ports = trainingPortsOf(ctx.pipeline);
@@ -42,7 +48,6 @@ export const evaluate: StageHandler = async (release, ctx) => {
   const profileBlob = `releases/${release.id}/profile.json`;
   await ctx.data.write({ container: ctx.settings.artifactsContainer, name: profileBlob }, JSON.stringify(profile), { contentType: 'application/json' });
 
-  const champion = await currentProdModel(ctx, release.pipeline);
   let championMetrics: AnswerMetrics | undefined;
   let championNote = '';
   if (champion) {
@@ -62,13 +67,13 @@ export const evaluate: StageHandler = async (release, ctx) => {
   const checkedChampion = championMetrics && checkMetrics(championMetrics.metrics, truth, gateMetric, championMetrics.withoutProbabilities);
   // The paired tests need each model's answer per row; the rows are the ones scored above.
   const paired = championMetrics && { truth, candidate: scored.rows, champion: championMetrics.rows };
-  const gate = decideGate(ctx.pipeline.evaluation, checked.values, checkedChampion?.values, { missing: checked.missing, championMissing: checkedChampion?.missing, rows: paired });
+  const gate = withComparedRows(decideGate(ctx.pipeline.evaluation, checked.values, checkedChampion?.values, { missing: checked.missing, championMissing: checkedChampion?.missing, rows: paired }), comparison);
   return {
     kind: 'advance',
     detail: `${gate.passed ? 'passed' : 'rejected'}: ${gate.reason}${championNote}`,
     patch: {
       metrics: { ...release.metrics, candidate: checked.values, champion: checkedChampion?.values },
-      data: { ...release.data!, profileBlob },
+      data: { ...release.data!, profileBlob, compared: comparison.compared },
       champion: championMetrics ? champion : undefined,
       gate: { ...gate, candidate: Number.isFinite(gate.candidate) ? gate.candidate : null, reason: gate.reason + championNote },
     },

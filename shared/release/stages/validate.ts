@@ -4,14 +4,16 @@ import { describeNonFinite } from '../../data/columnStats';
 import { inThreadDataGate } from '../../data/dataGate';
 import { planSplit, type SplitCounts, type SplitPlan } from '../../data/holdoutSplit';
 import type { BlobRef } from '../../ports';
+import { trainingRowsBlobOf, trainingRowsHeader } from '../../data/trainingRows';
 import { buildTrainingSet, trainsOnUnion, type TrainingSet } from '../../data/trainingSet';
 import type { StageContext, StageHandler } from '../context';
 
 const TEXT_EXTENSIONS = new Set(['csv', 'txt', '']);
 
 /**
- * The data gate: refuse bad data with a reason, then write a reproducible train/holdout
- * split. The blob is read twice as a stream (checks and counts, then the split; see
+ * The data gate: refuse bad data with a reason, then write a train/holdout split by
+ * content (the same row lands on the same side in every release: shared/data/holdoutSplit.ts)
+ * and the hashes of the rows trained on (for later comparisons, docs/holdout.md). The blob is read twice as a stream (checks and counts, then the split; see
  * HoldoutSplitter), never held whole, and parsed where `ctx.dataGate` says (the host:
  * a worker thread), so a file at data.maxMegabytes costs megabytes, not gigabytes.
  */
@@ -39,6 +41,7 @@ export const validate: StageHandler = async (release, ctx) => {
   const gate = ctx.dataGate ?? inThreadDataGate;
   const trainBlob = `releases/${release.id}/train.csv`;
   const holdoutBlob = `releases/${release.id}/holdout.csv`;
+  const trainingRowsBlob = trainingRowsBlobOf(release.id);
   // A drift retrain's data (artifacts container) is already a union of the pipeline's files.
   const union = trainsOnUnion(policy.trainingSet) && data.container === policy.container;
   let source: BlobRef = arrived;
@@ -59,9 +62,10 @@ export const validate: StageHandler = async (release, ctx) => {
     }
     // Both reads are pinned to the eTag checked above: the split is of the file that was checked.
     const first = await ctx.data.readStream(source, { ifMatch: info.eTag });
-    profile = await gate.scan(first.chunks, { blob: scanned, labelColumn: policy.labelColumn, minRows: policy.minRows, nonFinite: policy.nonFinite });
-    const plan = planSplit(profile, where, ctx.pipeline.evaluation.holdoutFraction, ctx.pipeline.evaluation.seed);
-    counts = await writeSplit(ctx, source, info.eTag, plan, { train: trainBlob, holdout: holdoutBlob });
+    const { seed, holdoutFraction } = ctx.pipeline.evaluation;
+    profile = await gate.scan(first.chunks, { blob: scanned, labelColumn: policy.labelColumn, minRows: policy.minRows, nonFinite: policy.nonFinite, seed });
+    const plan = planSplit(profile, where, holdoutFraction);
+    counts = await writeSplit(ctx, source, info.eTag, plan, { train: trainBlob, holdout: holdoutBlob, trainingRows: trainingRowsBlob });
   } catch (error) {
     if (error instanceof DataValidationError) return { kind: 'end', status: 'rejected', reason: error.message + (trainingSet ? rowsByFile(trainingSet) : '') };
     if (error instanceof ConcurrencyError) return union ? reject(`training set: ${error.message}`) : overwritten('a newer one');
@@ -81,28 +85,38 @@ export const validate: StageHandler = async (release, ctx) => {
         trainBlob,
         holdoutBlob,
         holdoutRows: counts.holdoutRows,
+        trainingRowsBlob,
         ...(trainingSet && { trainingSet: { blob: source.name, sources: trainingSet.sources } }),
       },
     },
   };
 };
 
-/** The second pass, streamed into both blobs; neither is committed unless the pass completes. */
-async function writeSplit(ctx: StageContext, source: BlobRef, eTag: string, plan: SplitPlan, names: { train: string; holdout: string }): Promise<SplitCounts> {
+/**
+ * The second pass, streamed into the train and holdout CSVs and the training rows' hashes
+ * (shared/data/trainingRows.ts); none is committed unless the pass completes.
+ */
+async function writeSplit(
+  ctx: StageContext, source: BlobRef, eTag: string, plan: SplitPlan, names: { train: string; holdout: string; trainingRows: string },
+): Promise<SplitCounts> {
   const container = ctx.settings.artifactsContainer;
   const second = await ctx.data.readStream(source, { ifMatch: eTag });
   const train = ctx.data.openWrite({ container, name: names.train }, { contentType: 'text/csv' });
   const holdout = ctx.data.openWrite({ container, name: names.holdout }, { contentType: 'text/csv' });
+  const trainingRows = ctx.data.openWrite({ container, name: names.trainingRows }, { contentType: 'application/octet-stream' });
+  const writers = [train, holdout, trainingRows];
   try {
+    await trainingRows.write(trainingRowsHeader(plan.columns, plan.labelIndex));
     const counts = await (ctx.dataGate ?? inThreadDataGate).split(second.chunks, plan, async (piece) => {
       if (piece.train) await train.write(piece.train);
       if (piece.holdout) await holdout.write(piece.holdout);
+      if (piece.trainHashes.byteLength > 0) await trainingRows.write(piece.trainHashes);
     });
-    await Promise.all([train.close(), holdout.close()]);
+    await Promise.all(writers.map((w) => w.close()));
     return counts;
   } catch (error) {
     const reason = error instanceof Error ? error : new Error(String(error));
-    await Promise.all([train.abort(reason), holdout.abort(reason)]);
+    await Promise.all(writers.map((w) => w.abort(reason)));
     throw error;
   }
 }

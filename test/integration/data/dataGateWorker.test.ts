@@ -54,19 +54,24 @@ describe('WorkerDataGate', () => {
     const chunks = async function* () {
       for (let at = 0; at < text.length; at += 1000) yield Buffer.from(text.slice(at, at + 1000));
     };
-    const options = { blob: 'c/x.csv', labelColumn: 'label', nonFinite: 'missing' as const };
+    const options = { blob: 'c/x.csv', labelColumn: 'label', nonFinite: 'missing' as const, seed: 5 };
     const worker = new WorkerDataGate({ chunkBytes: 4096 });
     const profile = await worker.scan(chunks(), options);
     expect(profile).toEqual(await inThreadDataGate.scan(chunks(), options));
-    const plan = { blob: 'c/x.csv', columns: profile.columns, labelIndex: 1, classes: profile.classCounts.map(([c, n]) => [c, n, 2] as [string, number, number]), blankNonFinite: [0], seed: 5 };
+    const plan = planSplit(profile, 'c/x.csv', 0.2);
+    expect(plan.blankNonFinite).toEqual([0]);
     const collect = async (gate: typeof inThreadDataGate) => {
       let holdout = '';
-      const counts = await gate.split(chunks(), plan, async (piece) => void (holdout += piece.holdout));
-      return { counts, holdout };
+      const hashes: Uint8Array[] = [];
+      const counts = await gate.split(chunks(), plan, async (piece) => void (holdout += piece.holdout, hashes.push(piece.trainHashes)));
+      return { counts, holdout, hashes: Buffer.concat(hashes) };
     };
     const [a, b] = [await collect(worker), await collect(inThreadDataGate)];
-    expect(a.counts).toEqual({ trainRows: 2990, holdoutRows: 10 });
+    expect(a.counts.trainRows + a.counts.holdoutRows).toBe(3000);
     expect(a.holdout).toBe(b.holdout);
+    // The training rows' hashes cross from the worker whole: 8 bytes a row, the same as in-thread.
+    expect(a.hashes.length).toBe(8 * a.counts.trainRows);
+    expect(a.hashes.equals(b.hashes)).toBe(true);
     await expect(worker.scan(chunks(), { ...options, nonFinite: 'reject' })).rejects.toThrow("c/x.csv: non-finite numbers in numeric columns: 'x' (NaN 273");
     await expect(worker.scan(chunks(), { ...options, nonFinite: 'reject' })).rejects.toMatchObject({ name: 'DataValidationError', blob: 'c/x.csv' });
   });
@@ -85,14 +90,18 @@ describe('WorkerDataGate', () => {
         yield piece;
       }
     };
-    const profile = await gate.scan(chunks(), { blob: 'c/big.csv', labelColumn: 'label' });
+    const profile = await gate.scan(chunks(), { blob: 'c/big.csv', labelColumn: 'label', seed: 42 });
     expect(bytes).toBeGreaterThan(48 * 1024 * 1024);
     let written = 0;
-    const counts = await gate.split(chunks(), planSplit(profile, 'c/big.csv', 0.2, 42), async (piece) => {
+    let hashBytes = 0;
+    const counts = await gate.split(chunks(), planSplit(profile, 'c/big.csv', 0.2), async (piece) => {
       written += piece.train.length + piece.holdout.length;
+      hashBytes += piece.trainHashes.byteLength;
     });
     expect(counts.trainRows + counts.holdoutRows).toBe(profile.rows);
-    expect(counts.holdoutRows).toBe(profile.classCounts.reduce((n, [, rows]) => n + Math.round(rows * 0.2), 0));
+    // Rows are held out by their content's split point: 20% of 3.9 million rows, within a few standard deviations (0.02%).
+    expect(Math.abs(counts.holdoutRows / profile.rows - 0.2)).toBeLessThan(0.002);
+    expect(hashBytes).toBe(8 * counts.trainRows);
     expect(written).toBeGreaterThan(48 * 1024 * 1024);
   });
 

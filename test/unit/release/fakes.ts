@@ -155,7 +155,8 @@ export class FakeWorkspace implements MlWorkspace {
   async getModel(ref: ModelRef) { return this.models.find((m) => m.name === ref.name && m.version === ref.version); }
   async listModels() { return this.models; }
   async importModel(from: ModelVersion, env: EnvironmentName) {
-    return this.registerModel({ name: from.name, source: { path: from.path }, idempotencyKey: `import:${env}:${from.name}:${from.version}`, metrics: from.metrics });
+    // As the registries do: the copy keeps its tags and lineage (the release that trained it).
+    return this.registerModel({ name: from.name, source: { path: from.path }, idempotencyKey: `import:${env}:${from.name}:${from.version}`, metrics: from.metrics, tags: from.tags, lineage: from.lineage });
   }
   async deploy(request: DeployRequest): Promise<DeploymentInfo> {
     const endpoint = this.endpoints.get(request.endpoint) ?? { name: request.endpoint, environment: this.environment, scoringUri: `http://x/${request.endpoint}`, traffic: {}, mirrorTraffic: {}, deployments: [], id: `/e/${request.endpoint}` };

@@ -41,8 +41,11 @@ describe('the evaluation gate on a second upload from the same distribution', ()
     // The candidate's point estimate is higher: the old gate would have replaced the champion.
     expect(second.metrics.candidate!['auc']).toBeGreaterThan(second.metrics.champion!['auc']!);
     expect(second.status).toBe('rejected');
-    expect(second.gate).toMatchObject({ passed: false, outcome: 'inconclusive', comparison: { test: 'DeLong', rows: 400, rowsNeeded: expect.any(Number) } });
-    expect(second.reason).toMatch(/^evaluation gate: auc 0\.\d{4} vs champion 0\.\d{4}: inconclusive, improvement 0\.\d{4} \(90% CI -0\.\d{4} to 0\.\d{4}; DeLong p 0\.\d+ for improvement ≤ 0\.0000, on 400 held-out rows\); about \d+ held-out rows would settle it; the champion stays \(evaluation\.inconclusive: keepChampion\)$/);
+    // Two different uploads: the champion was trained on none of these held-out rows (docs/holdout.md).
+    const rows = second.data!.holdoutRows!;
+    expect(second.data!.compared).toEqual({ rows, excluded: 0, championRows: 'known', conclusive: true });
+    expect(second.gate).toMatchObject({ passed: false, outcome: 'inconclusive', comparison: { test: 'DeLong', rows, rowsNeeded: expect.any(Number) } });
+    expect(second.reason).toMatch(new RegExp(`^evaluation gate: auc 0\\.\\d{4} vs champion 0\\.\\d{4}: inconclusive, improvement 0\\.\\d{4} \\(90% CI -0\\.\\d{4} to 0\\.\\d{4}; DeLong p 0\\.\\d+ for improvement ≤ 0\\.0000, on ${rows} held-out rows\\); about \\d+ held-out rows would settle it; the champion stays \\(evaluation\\.inconclusive: keepChampion\\); the champion was trained on none of the ${rows} held-out rows$`));
     expect((await h.workspaces.prod.getEndpoint('default-prod'))?.traffic).toEqual({ v001: 100 });
   });
 });

@@ -19,8 +19,8 @@ describe('the decision record of a release', () => {
 
     const md = reportMarkdown(report);
     expect(md).toMatch(new RegExp(`^# Release ${second!.id} \\(default\\): rejected\n\n\\*\\*Outcome:\\*\\* evaluation gate: auc 1\\.0000 vs champion 1\\.0000: improvement 0\\.0000 falls short`));
-    expect(md).toMatch(/## Evaluation gate\n\n- Rejected: auc 1\.0000 vs champion 1\.0000: improvement 0\.0000 falls short of minImprovement 0\.0100 \([^\n]+\)\n- auc: candidate 1, champion \(default v1\) 1\n/);
-    expect(md).toContain('- Paired test: DeLong on 12 held-out rows; improvement 0.0000, 90% CI 0.0000 to 0.0000; p < 0.0001 for improvement ≥ 0.0100');
+    expect(md).toMatch(/## Evaluation gate\n\n- Rejected: auc 1\.0000 vs champion 1\.0000: improvement 0\.0000 falls short of minImprovement 0\.0100 \([^\n]+\); the champion was trained on none of the \d+ held-out rows\n- auc: candidate 1, champion \(default v1\) 1\n/);
+    expect(md).toContain(`- Paired test: DeLong on ${second!.data!.holdoutRows} held-out rows; improvement 0.0000, 90% CI 0.0000 to 0.0000; p < 0.0001 for improvement ≥ 0.0100`);
     expect(md).toMatch(/\| register \| succeeded \| [^|]+ \| rejected: evaluation gate: /);
   });
 
