@@ -1,5 +1,5 @@
 import { NotFoundError } from '../errors';
-import type { DataStore } from '../ports';
+import type { BlobInfo, DataStore } from '../ports';
 import { inferencePrefixes } from './inferenceBlobName';
 import { INFERENCE_CONTAINER, type InferenceRecord } from './inferenceRecord';
 import { parseInferenceLine } from './parseInferenceLines';
@@ -12,6 +12,25 @@ export interface ScanInferenceWindowOptions {
   container?: string;
   /** Malformed lines described in `stats.malformedSamples`. @default 10 */
   maxSamples?: number;
+  /**
+   * Before a blob is read: a tally the caller already has for it (a stored summary, see
+   * blobSummaries.ts) is counted instead and the blob is not read; undefined reads it.
+   */
+  knownBlob?: (blob: BlobInfo) => Promise<BlobTally | undefined>;
+  /** After a blob was read to its end, what it held (with the eTag of the version read). */
+  blobRead?: (blob: BlobInfo, tally: BlobTally) => Promise<void>;
+}
+
+/** What one blob held, in the terms of InferenceReadStats, and the span of its records' times. */
+export interface BlobTally {
+  /** Records whose time was in the window. */
+  records: number;
+  outsideRange: number;
+  malformed: number;
+  malformedSamples: InferenceReadStats['malformedSamples'];
+  /** Earliest and latest record time (ms), NaN without records; an unreadable time counts as outsideRange. */
+  firstTime: number;
+  lastTime: number;
 }
 
 /**
@@ -38,6 +57,13 @@ export async function scanInferenceWindow(
   const container = options.container ?? INFERENCE_CONTAINER;
   const maxSamples = options.maxSamples ?? 10;
   const stats: InferenceReadStats = { blobs: 0, records: 0, malformed: 0, malformedSamples: [], outsideRange: 0, vanishedBlobs: 0 };
+  let tally = emptyTally();
+  const count = (t: BlobTally): void => {
+    stats.records += t.records;
+    stats.outsideRange += t.outsideRange;
+    stats.malformed += t.malformed;
+    for (const m of t.malformedSamples) if (stats.malformedSamples.length < maxSamples) stats.malformedSamples.push(m);
+  };
   const cells = new ScannedCells(columns);
   const scanner = new InferenceLineScanner(cells, predictionColumn);
   let lastTime = '';
@@ -61,8 +87,8 @@ export async function scanInferenceWindow(
       if (!text) return;
       const parsed = parseInferenceLine(text);
       if ('reason' in parsed) {
-        stats.malformed++;
-        if (stats.malformedSamples.length < maxSamples) stats.malformedSamples.push({ line: lineNumber, reason: parsed.reason, blob });
+        tally.malformed++;
+        if (tally.malformedSamples.length < maxSamples) tally.malformedSamples.push({ line: lineNumber, reason: parsed.reason, blob });
         return;
       }
       parsedLine = parsed.record;
@@ -74,10 +100,12 @@ export async function scanInferenceWindow(
       lastParsed = Date.parse(lastTime);
     }
     if (!(lastParsed >= from && lastParsed < to)) {
-      stats.outsideRange++;
+      tally.outsideRange++;
       return;
     }
-    stats.records++;
+    tally.records++;
+    if (!(lastParsed >= tally.firstTime)) tally.firstTime = lastParsed;
+    if (!(lastParsed <= tally.lastTime)) tally.lastTime = lastParsed;
     currentBytes = bytes;
     currentStart = start;
     currentEnd = end;
@@ -87,15 +115,23 @@ export async function scanInferenceWindow(
   for (const prefix of inferencePrefixes(endpoint, new Date(from), new Date(to))) {
     const blobs = (await data.list(container, prefix)).filter((b) => b.name.endsWith('.jsonl')).sort((a, b) => a.name.localeCompare(b.name));
     for (const blob of blobs) {
+      const known = await options.knownBlob?.(blob);
+      if (known) {
+        stats.blobs++;
+        count(known);
+        continue;
+      }
       let chunks: AsyncIterable<Uint8Array>;
+      let read: BlobInfo;
       try {
-        chunks = (await data.readStream({ container, name: blob.name })).chunks;
+        ({ chunks, info: read } = await data.readStream({ container, name: blob.name }));
       } catch (error) {
         if (!(error instanceof NotFoundError)) throw error;
         stats.vanishedBlobs++;
         continue;
       }
       stats.blobs++;
+      tally = emptyTally();
       let lineNumber = 1;
       // The start of a line that continues into the next chunk.
       let carry: Uint8Array = new Uint8Array(0);
@@ -122,9 +158,15 @@ export async function scanInferenceWindow(
         if (start < chunk.length) carry = Buffer.from(chunk.subarray(start));
       }
       if (carry.length > 0) line(blob.name, lineNumber, carry, 0, carry.length);
+      count(tally);
+      await options.blobRead?.({ ...blob, eTag: read.eTag || blob.eTag }, tally);
     }
   }
   return stats;
+}
+
+function emptyTally(): BlobTally {
+  return { records: 0, outsideRange: 0, malformed: 0, malformedSamples: [], firstTime: NaN, lastTime: NaN };
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
