@@ -6,7 +6,8 @@ import { PREDICTION_COLUMN } from './baseline';
 import { assessModelQuality, type LabelledRow, type ModelQualityReport, type ScoredRow } from './modelQuality';
 import { accumulateInferenceWindow } from './accumulateWindow';
 import { summaryKey } from './blobSummaries';
-import { GROUND_TRUTH_CONTAINER } from './inferenceRecord';
+import type { BlobScanPool } from './blobScanPool';
+import { GROUND_TRUTH_CONTAINER, type InferenceRecord } from './inferenceRecord';
 import { importCollected } from './importCollected';
 import { buildRetrainingSet } from './retrainingSet';
 import { driftScores } from './driftScores';
@@ -23,6 +24,8 @@ export interface MonitorDeps {
   clock: Clock;
   logger: Logger;
   artifactsContainer: string;
+  /** Scans blobs on other threads, several at once (adapters/worker); without it, on this thread. */
+  scanPool?: BlobScanPool;
 }
 
 /** `model-quality` (labels say the model got worse) and `drift` retrain; `data-quality` only notifies: retraining cannot fix broken inputs. */
@@ -99,11 +102,14 @@ export async function runMonitor(pipeline: string, deps: MonitorDeps, trigger: M
   const { window, stats, summaries } = await accumulateInferenceWindow({
     data: deps.data, endpoint, from, to: run.window.to, baseline, predictionColumn: PREDICTION_COLUMN, deployment: servedBy,
     ...(joinLabels ? {} : { summaries: { data: deps.data, container: deps.artifactsContainer, key: summaryKey(content, servedBy) } }),
-    onRecord: (line) => {
-      if (!joinLabels || scored.size >= MAX_JOINABLE_ROWS) return;
-      const record = line();
-      scored.set(record.requestId, { prediction: record.prediction, probabilities: record.probabilities, input: record.input });
-    },
+    // Joining labels needs records, parsed on this thread; statistics alone go to the pool's threads.
+    ...(joinLabels ? {
+      onRecord: (line: () => InferenceRecord) => {
+        if (scored.size >= MAX_JOINABLE_ROWS) return;
+        const record = line();
+        scored.set(record.requestId, { prediction: record.prediction, probabilities: record.probabilities, input: record.input });
+      },
+    } : deps.scanPool ? { pool: deps.scanPool } : {}),
   });
   run.unreadable = {
     malformedLines: stats.malformed, outsideRange: stats.outsideRange, vanishedBlobs: stats.vanishedBlobs,
