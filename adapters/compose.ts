@@ -10,7 +10,8 @@ import { ReleaseEngine } from '../shared/release/engine';
 import { StepRunner } from '../shared/release/stepRunner';
 import type { StepMessage } from '../shared/release/types';
 import { createStorage, type Storage } from './azure/storage';
-import { WorkerDataGate } from './worker';
+import { blobScanPoolFrom, WorkerDataGate } from './worker';
+import type { BlobScanPool } from '../shared/monitoring/blobScanPool';
 import { azureSettingsFrom, createAzureWorkspaces } from './azure/workspace/azureWorkspaces';
 import { loadConfigFile } from './configFile';
 import { refuseLocalBackendOnAzure } from './appSettingsEnvironments';
@@ -46,6 +47,8 @@ export interface Services {
   /** The dashboard's one-time sign-in codes and sessions; `appServiceLogin` when App Service authentication is in front. */
   dashboard: { sessions: DashboardSessions; appServiceLogin?: string; publicOrigin?: string };
   logger: Logger;
+  /** Worker threads for monitor runs' blob scans when AUTOPILOT_MONITOR_SCAN_THREADS asks for them (adapters/worker). */
+  blobScanPool?: BlobScanPool;
   stop(): Promise<void>;
 }
 
@@ -104,6 +107,7 @@ export async function composeServices(env: NodeJS.ProcessEnv = process.env): Pro
     },
   };
   const engine = new ReleaseEngine(deps);
+  const scanPool = blobScanPoolFrom(env);
   const sessions = new DashboardSessions({ table: deps.table, now: () => deps.clock.now(), randomId: () => randomBytes(24).toString('base64url') });
   return {
     config,
@@ -114,6 +118,7 @@ export async function composeServices(env: NodeJS.ProcessEnv = process.env): Pro
     clock: deps.clock,
     workspaces,
     engine,
+    ...(scanPool ? { blobScanPool: scanPool } : {}),
     notifications,
     control: new ReleaseControl(deps, engine),
     steps: new StepRunner(deps, engine),

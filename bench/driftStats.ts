@@ -2,13 +2,17 @@
  * @module Section 7: a monitor run over 1,000,000 inference rows x 20 features, inside the
  * running stack. The embedded stack trains a model on 20,000 rows (its release stores the
  * baseline), 1,000,000 inference records are written to Azurite in the collector's layout, and
- * POST /api/monitors/drift/run is timed while the host process's RSS is sampled from /proc.
- * scipy (`ks_2samp`, `wasserstein_distance`, `jensenshannon`) computes the same statistics on
- * the same values in the same run. `node --import tsx bench/driftStats.ts` runs it alone.
+ * POST /api/monitors/drift/run is timed while the host process's RSS is sampled from /proc (the
+ * cold run: no per-blob summary stored yet). Then one more blob of the same size arrives and the
+ * oldest leaves the window (an hourly monitor's next run, on the real clock within a minute), and
+ * the warm run is timed, then once more cold on that same window (summaries deleted) to check
+ * that both give the same report. scipy (`ks_2samp`, `wasserstein_distance`, `jensenshannon`)
+ * computes the same statistics on each window's values in the same run.
+ * `node --import tsx bench/driftStats.ts` runs it alone.
  */
 import { BlobServiceClient } from '@azure/storage-blob';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -23,6 +27,7 @@ import { scanInferenceWindow } from '../shared/monitoring/scanInferenceWindow';
 import { BenchClient } from './client';
 import { CARDINALITY, csvLines, FEATURES, generateRows, inferenceBlob, NUMERIC } from './driftData';
 import { SCIPY } from './driftScipy';
+import { deleteSummaries, sameReport, slideWindowColumns, timedMonitorRun, writeScipyInputs } from './driftWarmRun';
 
 const ROOT = resolve(__dirname, '..');
 const SAMPLE_ENDPOINT = 'drift-sample';
@@ -46,6 +51,15 @@ export interface DriftStatsBench {
   readers: { rows: number; parsedMicroseconds: number; streamedMicroseconds: number; sameWindow: boolean };
   driftedFeatures: string[];
   scipy: { skipped: string } | { seconds: number; ratio: number; version: string; maxKsDifference: number; maxWassersteinDifference: number; maxJsDifference: number };
+  /** The next run after one more blob arrived and the oldest left the window: summaries merged, one blob read. */
+  warm: {
+    runSeconds: number; rowsRead: number; rssBeforeMb: number; rssPeakMb: number;
+    /** A cold run (summaries deleted) on the same slid window, and whether it reported exactly what the warm run did. */
+    coldSeconds: number; sameAsCold: boolean;
+    /** What the warm run read: blobs listed, summaries merged instead of reading. */
+    reading: NonNullable<MonitorRun['reading']>;
+    scipy: { skipped: string } | { seconds: number; ratio: number };
+  };
 }
 
 export interface DriftStatsBenchOptions {
@@ -56,11 +70,11 @@ export interface DriftStatsBenchOptions {
 
 const ScipyOutput = z.object({ ks: z.array(z.number()), wasserstein: z.array(z.number()), js: z.array(z.number()), seconds: z.number(), version: z.string() });
 
-/** The resident set of a process in MB, from /proc (Linux). */
-function rssMb(pid: number): number {
-  const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return kb ? Number(kb) / 1024 : NaN;
-}
+/** The monitor's window (bench/drift.yaml: the default 60 minutes). */
+const WINDOW_MS = 60 * 60_000;
+/** How long after its upload the oldest blob still lies inside the window: enough for the cold run to start. */
+const OLDEST_MARGIN_MS = 20_000;
+const CHUNK_ROWS = 20_000;
 
 export async function benchDriftStats(options: DriftStatsBenchOptions = {}): Promise<DriftStatsBench> {
   const trainingRows = options.trainingRows ?? 20_000;
@@ -83,45 +97,71 @@ export async function benchDriftStats(options: DriftStatsBenchOptions = {}): Pro
 
     const inference = storage.getContainerClient(INFERENCE_CONTAINER);
     await inference.createIfNotExists();
-    const where = { endpoint: 'drift-prod', deployment: release.deployments.prod.deployment, model: release.deployments.prod.model, from: Date.now() - 40 * 60_000, spanMs: 30 * 60_000, totalRows: windowRows };
+    const where = { endpoint: 'drift-prod', deployment: release.deployments.prod.deployment, model: release.deployments.prod.model, from: Date.now() - 50 * 60_000, spanMs: 30 * 60_000, totalRows: windowRows };
     let blobs = 0;
     let bytes = 0;
-    await generateRows(dir, 'window', windowRows, seed + 1, async (chunk, first) => {
-      const blob = inferenceBlob(chunk, first, where);
+    const upload = async (blob: { name: string; text: string }) => {
       await inference.getBlockBlobClient(blob.name).upload(blob.text, Buffer.byteLength(blob.text));
-      // The first blobs again under an endpoint of their own, for the in-process before/after below.
-      if (blobs < SAMPLE_BLOBS) {
-        const sample = inferenceBlob(chunk, first, { ...where, endpoint: SAMPLE_ENDPOINT });
-        await inference.getBlockBlobClient(sample.name).upload(sample.text, Buffer.byteLength(sample.text));
-      }
       blobs++;
       bytes += Buffer.byteLength(blob.text);
+    };
+    // The first blob is the oldest, and leaves the window soon after the cold run: written last, timed from then.
+    let first: Parameters<typeof inferenceBlob>[0] | undefined;
+    await generateRows(dir, 'window', windowRows, seed + 1, async (chunk, firstRow) => {
+      // The first blobs again under an endpoint of their own, for the in-process before/after below.
+      if (firstRow < SAMPLE_BLOBS * CHUNK_ROWS) {
+        const sample = inferenceBlob(chunk, firstRow, { ...where, endpoint: SAMPLE_ENDPOINT });
+        await inference.getBlockBlobClient(sample.name).upload(sample.text, Buffer.byteLength(sample.text));
+      }
+      if (firstRow === 0) first = chunk;
+      else await upload(inferenceBlob(chunk, firstRow, where));
     });
+    const oldestFrom = Date.now() - WINDOW_MS + OLDEST_MARGIN_MS;
+    await upload(inferenceBlob(first!, 0, { ...where, from: oldestFrom }));
+    const oldestEnd = oldestFrom + Math.ceil((CHUNK_ROWS / windowRows) * where.spanMs);
+    const window = { blobs, megabytes: bytes / 2 ** 20 };
 
     // The host settles after the release (scoring servers started, timers quiet) before the baseline RSS.
     await new Promise((r) => setTimeout(r, 3000));
-    const rssBefore = rssMb(stack.pid);
-    let rssPeak = rssBefore;
-    const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMb(stack.pid))), 20);
-    const started = performance.now();
-    const response = await fetch(`${stack.api}/monitors/drift/run`, { method: 'POST', headers: { authorization: `Bearer ${stack.token()}` } });
-    const runSeconds = (performance.now() - started) / 1000;
-    clearInterval(sampler);
-    rssPeak = Math.max(rssPeak, rssMb(stack.pid));
-    if (!response.ok) throw new Error(`POST /api/monitors/drift/run answered ${response.status}: ${await response.text()}`);
-    const { run } = (await response.json()) as { run: MonitorRun };
+    const cold = await timedMonitorRun(stack);
+    const { run } = cold;
+    if (run.rows !== windowRows) throw new Error(`the cold run read ${run.rows} rows, not ${windowRows}: the oldest blob left the window before it started (uploads too slow?)`);
     const report = run.report!;
+    const runSeconds = cold.seconds;
 
     const readers = await compareReaders(new BlobDataStore(storage), profile, new Date(where.from).toISOString(), new Date().toISOString());
     const numeric = profile.features.filter((f): f is NumericProfile => f.type === 'numeric');
     const categories = profile.features.flatMap((f) => (f.type === 'categorical' ? [f.categories.map((c) => Number(c.value.split('_')[1]))] : []));
-    const scipy = runScipy(dir, { numeric: NUMERIC, cardinality: CARDINALITY, edges: numeric.map((f) => f.binEdges), categories }, report.features.filter((f) => FEATURES.includes(f.feature)), trainingRows, windowRows, runSeconds);
+    const scipyMeta = { numeric: NUMERIC, cardinality: CARDINALITY, edges: numeric.map((f) => f.binEdges), categories };
+    const scipy = runScipy(dir, scipyMeta, report.features.filter((f) => FEATURES.includes(f.feature)), trainingRows, windowRows, runSeconds);
+
+    // One more blob of the same size arrives (times in the last minute), then the oldest leaves the window.
+    const addedDir = join(dir, 'added');
+    mkdirSync(addedDir);
+    await generateRows(addedDir, 'window', CHUNK_ROWS, seed + 2, async (chunk) => upload(inferenceBlob(chunk, 0, { ...where, from: Date.now() - 40_000, spanMs: 30_000, totalRows: CHUNK_ROWS })));
+    const leaves = oldestEnd + WINDOW_MS + 2000 - Date.now();
+    if (leaves > 0) await new Promise((r) => setTimeout(r, leaves));
+    const warm = await timedMonitorRun(stack);
+    if (warm.run.rows !== windowRows || warm.run.unreadable.outsideRange !== CHUNK_ROWS) {
+      throw new Error(`the warm run read ${warm.run.rows} rows (${warm.run.unreadable.outsideRange} outside its window), not ${windowRows} (${CHUNK_ROWS})`);
+    }
+    await deleteSummaries(storage.getContainerClient('autopilot-artifacts'));
+    const coldAgain = await timedMonitorRun(stack);
+    const slidDir = join(dir, 'slid');
+    slideWindowColumns(dir, addedDir, slidDir, CHUNK_ROWS);
+    const warmScipy = runScipy(slidDir, scipyMeta, warm.run.report!.features.filter((f) => FEATURES.includes(f.feature)), trainingRows, windowRows, warm.seconds);
     return {
-      trainingRows, baselineRows: profile.rows, windowRows, features: FEATURES.length, blobs, inferenceMegabytes: bytes / 2 ** 20,
-      runSeconds, rowsRead: run.rows, rssBeforeMb: rssBefore, rssPeakMb: rssPeak,
+      trainingRows, baselineRows: profile.rows, windowRows, features: FEATURES.length, blobs: window.blobs, inferenceMegabytes: window.megabytes,
+      runSeconds, rowsRead: run.rows, rssBeforeMb: cold.rssBeforeMb, rssPeakMb: cold.rssPeakMb,
       readers,
       driftedFeatures: report.features.filter((f) => f.breached.length > 0).map((f) => `${f.feature} (${f.breached.join(', ')})`),
       scipy,
+      warm: {
+        runSeconds: warm.seconds, rowsRead: warm.run.rows, rssBeforeMb: warm.rssBeforeMb, rssPeakMb: warm.rssPeakMb,
+        coldSeconds: coldAgain.seconds, sameAsCold: sameReport(warm.run, coldAgain.run),
+        reading: warm.run.reading ?? { blobs: NaN, summariesMerged: NaN, summariesWritten: NaN, summariesUnwritten: NaN },
+        scipy: 'skipped' in warmScipy ? warmScipy : { seconds: warmScipy.seconds, ratio: warmScipy.ratio },
+      },
     };
   } catch (error) {
     console.error(`embedded stack: ${stack.exitReason() ?? 'still running'}; its last output:\n${stack.output().slice(-4000)}`);
@@ -157,8 +197,7 @@ type FeatureDriftOf = MonitorRun['report'] extends infer R ? (R extends { featur
 function runScipy(dir: string, meta: object, ours: FeatureDriftOf[], trainingRows: number, windowRows: number, oursSeconds: number): DriftStatsBench['scipy'] {
   const probe = spawnSync(PYTHON, ['-c', 'import scipy'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) return { skipped: 'skipped: scipy not installed (apt-get install python3-scipy)' };
-  writeFileSync(join(dir, 'meta.json'), JSON.stringify({ ...meta, rows: { baseline: trainingRows, window: windowRows } }));
-  writeFileSync(join(dir, 'stats.py'), SCIPY);
+  writeScipyInputs(dir, { ...meta, rows: { baseline: trainingRows, window: windowRows } }, SCIPY);
   const run = spawnSync(PYTHON, [join(dir, 'stats.py'), dir, join(dir, 'meta.json')], { encoding: 'utf8', timeout: 600_000, maxBuffer: 1 << 20 });
   if (run.status !== 0) return { skipped: `skipped: the scipy run failed (${run.error?.message ?? `exit ${run.status}`}): ${run.stderr.trim().split('\n').at(-1) ?? ''}` };
   const s = ScipyOutput.parse(JSON.parse(run.stdout.trim().split('\n').at(-1)!));

@@ -14,6 +14,7 @@ export function monitorDeps(s: Services): MonitorDeps {
     clock: s.clock,
     logger: s.logger,
     artifactsContainer: 'autopilot-artifacts',
+    ...(s.blobScanPool ? { scanPool: s.blobScanPool } : {}),
   };
 }
 

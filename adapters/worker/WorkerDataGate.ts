@@ -1,9 +1,9 @@
-import { extname, join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { DataGate, GateJob, GateResult } from '../../shared/data/dataGate';
 import type { SplitPiece } from '../../shared/data/holdoutSplit';
 import { AutopilotError, DataValidationError } from '../../shared/errors';
 import type { WireError, WorkerReply, WorkerRequest } from './protocol';
+import { ask as askWorker, gather, startWorker as startNamedWorker } from './startWorker';
 
 export interface WorkerDataGateOptions {
   /** Bytes gathered before they go to the worker (fewer, larger messages). @default 1 MiB */
@@ -58,28 +58,15 @@ export class WorkerDataGate implements DataGate {
   }
 }
 
-/** Compiled code starts the worker's .js; from sources (tsx, jest) the worker loads through tsx. */
 function startWorker(job: GateJob, maxHeapMegabytes: number): Worker {
-  const extension = extname(__filename);
-  const entry = join(__dirname, `dataGateWorker${extension}`);
-  const options = { workerData: job, resourceLimits: { maxOldGenerationSizeMb: maxHeapMegabytes } };
-  if (extension !== '.ts') return new Worker(entry, options);
-  const tsx = require.resolve('tsx/cjs');
-  return new Worker(`require(${JSON.stringify(tsx)}); require(${JSON.stringify(entry)});`, { ...options, eval: true });
+  return startNamedWorker('dataGateWorker', { workerData: job, resourceLimits: { maxOldGenerationSizeMb: maxHeapMegabytes } });
 }
 
-/** One request, its one reply; a worker that dies (out of memory, a bug) rejects instead of hanging. */
-function ask(worker: Worker, request: WorkerRequest): Promise<WorkerReply> {
-  return new Promise((resolve, reject) => {
-    const done = () => {
-      worker.off('message', onMessage).off('error', onError).off('exit', onExit);
-    };
-    const onMessage = (reply: WorkerReply) => (done(), reply.kind === 'error' ? reject(fromWire(reply.error)) : resolve(reply));
-    const onError = (error: Error) => (done(), reject(new AutopilotError(`the data gate's worker failed: ${error.message}`)));
-    const onExit = (code: number) => (done(), reject(new AutopilotError(`the data gate's worker exited (code ${code})`)));
-    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
-    worker.postMessage(request);
-  });
+/** One request, its one reply; an error reply rejects. */
+async function ask(worker: Worker, request: WorkerRequest): Promise<WorkerReply> {
+  const reply = await askWorker<WorkerReply>(worker, request, "the data gate's worker");
+  if (reply.kind === 'error') throw fromWire(reply.error);
+  return reply;
 }
 
 function fromWire(error: WireError): Error {
@@ -92,20 +79,4 @@ function fromWire(error: WireError): Error {
 
 function unexpected(reply: WorkerReply): Error {
   return new AutopilotError(`the data gate's worker answered '${reply.kind}' out of turn`);
-}
-
-/** Gathers small network chunks into about `bytes`-sized pieces. */
-async function* gather(chunks: AsyncIterable<Uint8Array>, bytes: number): AsyncIterable<Uint8Array> {
-  let pending: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of chunks) {
-    pending.push(chunk);
-    size += chunk.byteLength;
-    if (size >= bytes) {
-      yield Buffer.concat(pending);
-      pending = [];
-      size = 0;
-    }
-  }
-  if (size > 0) yield Buffer.concat(pending);
 }

@@ -34,6 +34,17 @@ export function inferenceBlobName(endpoint: string, deployment: string, time: Da
   return `${requireSegment('endpoint', endpoint)}/${hourPartition(time)}/${requireSegment('deployment', deployment)}-${compactIso(time)}-${String(seq).padStart(6, '0')}.jsonl`;
 }
 
+const BLOB_NAME = /^([^/]+)\/\d{4}\/\d{2}\/\d{2}\/\d{2}\/([^/]+)\.jsonl$/;
+
+/**
+ * Whether `name` has the shape inferenceBlobName gives (`<endpoint>/<yyyy>/<mm>/<dd>/<hh>/<file>.jsonl`,
+ * each segment plain): names derived from it (e.g. stored summaries) stay inside their folder.
+ */
+export function isInferenceBlobName(name: string): boolean {
+  const parts = BLOB_NAME.exec(name);
+  return !!parts && [parts[1]!, parts[2]!].every((segment) => SEGMENT.test(segment) && !segment.includes('..'));
+}
+
 type Granularity = 'hour' | 'day' | 'month' | 'year';
 
 /** The starts of the UTC hours overlapping [from, to). */

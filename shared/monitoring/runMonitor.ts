@@ -4,12 +4,14 @@ import type { Clock, DataStore, EventPublisher, Logger, MlWorkspace, StateTable 
 import type { ReleaseEngine } from '../release/engine';
 import { PREDICTION_COLUMN } from './baseline';
 import { assessModelQuality, type LabelledRow, type ModelQualityReport, type ScoredRow } from './modelQuality';
-import { scanInferenceWindow } from './scanInferenceWindow';
-import { GROUND_TRUTH_CONTAINER } from './inferenceRecord';
+import { accumulateInferenceWindow } from './accumulateWindow';
+import { summaryKey } from './blobSummaries';
+import type { BlobScanPool } from './blobScanPool';
+import { GROUND_TRUTH_CONTAINER, type InferenceRecord } from './inferenceRecord';
 import { importCollected } from './importCollected';
 import { buildRetrainingSet } from './retrainingSet';
 import { driftScores } from './driftScores';
-import { BaselineProfile, compareToBaseline, createWindowProfile, type DriftReport } from './stats';
+import { BaselineProfile, compareToBaseline, type DriftReport } from './stats';
 import { servingDeployment } from '../endpoints/servingDeployment';
 
 export interface MonitorDeps {
@@ -22,6 +24,8 @@ export interface MonitorDeps {
   clock: Clock;
   logger: Logger;
   artifactsContainer: string;
+  /** Scans blobs on other threads, several at once (adapters/worker); without it, on this thread. */
+  scanPool?: BlobScanPool;
 }
 
 /** `model-quality` (labels say the model got worse) and `drift` retrain; `data-quality` only notifies: retraining cannot fix broken inputs. */
@@ -41,6 +45,8 @@ export interface MonitorRun {
   rows: number;
   /** Inference data that could not be read: counted, never a crash or a silent pass. */
   unreadable: { malformedLines: number; outsideRange: number; vanishedBlobs: number; samples: string[] };
+  /** How the window was read: blobs listed, and per-blob summaries merged instead of reading (and stored for the next runs). */
+  reading?: { blobs: number; summariesMerged: number; summariesWritten: number; summariesUnwritten: number };
   outcome: MonitorOutcome;
   reasons: string[];
   report?: DriftReport;
@@ -85,25 +91,32 @@ export async function runMonitor(pipeline: string, deps: MonitorDeps, trigger: M
   Object.assign(run, { deployment: serving.deployment, model: serving.model, releaseId: serving.releaseId });
   const { content } = await deps.data.read({ container: deps.artifactsContainer, name: serving.profileBlob });
   const baseline = BaselineProfile.parse(JSON.parse(content.toString('utf8')));
-  const window = createWindowProfile(baseline);
   const collected = await importCollected(deps.data, deps.prod, endpoint, from, run.window.to, policy.monitoring.excludeColumns);
   // Scored rows are kept only to join labels: without label files since the window began
   // (assessModelQuality lists the same ones) none is kept, and memory stays at the window's statistics.
   const joinLabels = (await deps.data.list(GROUND_TRUTH_CONTAINER, `${pipeline}/`)).some((b) => (b.lastModified ?? '') >= from);
   const scored = new Map<string, ScoredRow>();
   const servedBy = serving.deployment;
-  const stats = await scanInferenceWindow(deps.data, endpoint, from, run.window.to, window.cellColumns, PREDICTION_COLUMN, (cells, line) => {
-    if (cells.deployment !== servedBy) return;
-    window.addCells(cells.kinds, cells.numbers, cells.others);
-    if (!joinLabels || scored.size >= MAX_JOINABLE_ROWS) return;
-    const record = line();
-    scored.set(record.requestId, { prediction: record.prediction, probabilities: record.probabilities, input: record.input });
+  // Blobs already summarised for this baseline and deployment are merged, not read again (a sliding
+  // window re-reads most of its blobs every run); joining labels needs every row, so it reads them all.
+  const { window, stats, summaries } = await accumulateInferenceWindow({
+    data: deps.data, endpoint, from, to: run.window.to, baseline, predictionColumn: PREDICTION_COLUMN, deployment: servedBy,
+    ...(joinLabels ? {} : { summaries: { data: deps.data, container: deps.artifactsContainer, key: summaryKey(content, servedBy) } }),
+    // Joining labels needs records, parsed on this thread; statistics alone go to the pool's threads.
+    ...(joinLabels ? {
+      onRecord: (line: () => InferenceRecord) => {
+        if (scored.size >= MAX_JOINABLE_ROWS) return;
+        const record = line();
+        scored.set(record.requestId, { prediction: record.prediction, probabilities: record.probabilities, input: record.input });
+      },
+    } : deps.scanPool ? { pool: deps.scanPool } : {}),
   });
   run.unreadable = {
     malformedLines: stats.malformed, outsideRange: stats.outsideRange, vanishedBlobs: stats.vanishedBlobs,
     samples: stats.malformedSamples.map((m) => `${m.blob}:${m.line}: ${m.reason}`),
   };
   run.rows = window.rowCount;
+  run.reading = { blobs: stats.blobs, summariesMerged: summaries.merged, summariesWritten: summaries.written, summariesUnwritten: summaries.unwritten };
   // compareToBaseline corrects the KS and chi-squared p-values for the number of columns tested
   // (Holm), so a run's chance of a false alarm stays at α = 1%, not 1% per column.
   const comparison = { thresholds: { ...policy.monitoring.thresholds }, features: policy.monitoring.features };

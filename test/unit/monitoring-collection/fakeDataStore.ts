@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { NotFoundError } from '../../../shared/errors';
 import { openWriteViaWrite, readStreamViaRead } from '../../fakes/wholeBlobStreams';
 import type { BlobInfo, BlobRef, DataStore } from '../../../shared/ports';
@@ -49,7 +50,8 @@ export class FakeDataStore implements DataStore {
     return Object.fromEntries([...this.blobs].filter(([key]) => key.startsWith(`${container}/`)).map(([key, c]) => [key.slice(container.length + 1), c]));
   }
   private info(ref: BlobRef, content: string): BlobInfo {
-    return { ...ref, url: this.urlOf(ref), eTag: '"0x1"', contentLength: content.length };
+    // Content-derived, so an overwritten blob has a new eTag as in Storage.
+    return { ...ref, url: this.urlOf(ref), eTag: `"0x${createHash('md5').update(content).digest('hex').slice(0, 12)}"`, contentLength: content.length };
   }
 }
 
