@@ -40,3 +40,19 @@ describe('categorical features with more categories than the baseline lists (100
     }
   });
 });
+
+describe('features that could not be judged', () => {
+  test('a feature too sparse to judge, while others are judged, is named in the reasons with its counts (not a silent ok)', async () => {
+    const rng = createRng(7);
+    // `coupon` is missing in 97% of rows on both sides: no null-rate alarm, and 60 values in the window.
+    const row = () => [rng.normal(), rng.next() < 0.03 ? rng.normal() : null];
+    const baseline = await profileBaseline(['spend', 'coupon'], Array.from({ length: 5000 }, row));
+    const window = createWindowProfile(baseline);
+    for (let i = 0; i < 2000; i++) window.add(row());
+    const r = compareToBaseline(baseline, window);
+    const coupon = r.features.find((f) => f.feature === 'coupon')!;
+    expect({ drifted: r.drifted, insufficientData: r.insufficientData, status: coupon.status }).toEqual({ drifted: false, insufficientData: false, status: 'insufficient-data' });
+    const baselineValues = baseline.features[1]!.count - baseline.features[1]!.missing;
+    expect(r.reasons).toEqual([`feature coupon: not judged: ${coupon.values} values in the window and ${baselineValues} in the baseline, 100 needed on each side`]);
+  });
+});
