@@ -30,7 +30,7 @@ export function compareToBaseline(
     measured.push(measureFeature(baseline.prediction, state.prediction, resolveThresholds(options, baseline.prediction.name, true), 'prediction'));
   }
   // The family: every feature whose test runs in this comparison.
-  const pValues = measured.map((m) => (m.distribution.evaluated && m.distribution.test && m.distribution.test.alpha !== null ? m.distribution.test.pValue : undefined));
+  const pValues = measured.map((m) => (m.distribution.evaluated && m.distribution.test && m.distribution.test.alpha !== null && !m.distribution.test.degenerate ? m.distribution.test.pValue : undefined));
   const adjusted = holmAdjust(pValues);
   const tests = pValues.filter((p) => p !== undefined).length;
   const all: FeatureDrift[] = measured.map((m, i) => judgeFeature(m, adjusted[i], tests));

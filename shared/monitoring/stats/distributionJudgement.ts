@@ -18,6 +18,12 @@ export interface TestMeasure {
   alpha: number | null;
   /** The statistic for humans: "KS D=0.23 p<1e-6". */
   describe: string;
+  /**
+   * True when no arrangement of these values could reject (one value on both sides; a
+   * chi-squared table with a single column): not counted in Holm's family, as Tarone's rule
+   * leaves out tests whose smallest attainable p is 1.
+   */
+  degenerate?: boolean;
 }
 
 /** Everything needed to judge one feature's distribution once the family's p-values are adjusted. */
@@ -54,13 +60,14 @@ export function judgeDistribution(d: DistributionMeasure, adjustedPValue: number
   const activeEffects = d.effects.filter((e) => e.threshold !== null);
   const activeTest = d.test && d.test.alpha !== null ? d.test : undefined;
   for (const e of d.effects) if (!d.evaluated || e.threshold === null) notEvaluated.push(e.metric);
-  if (d.test && (!d.evaluated || d.test.alpha === null)) notEvaluated.push(d.test.metric);
+  if (d.test && (!d.evaluated || d.test.alpha === null || d.test.degenerate)) notEvaluated.push(d.test.metric);
   const significance: Significance | undefined =
     activeTest && d.evaluated && adjustedPValue !== undefined
       ? { test: activeTest.metric, pValue: activeTest.pValue, adjustedPValue, alpha: activeTest.alpha!, significant: adjustedPValue < activeTest.alpha!, correction: 'holm', tests }
       : undefined;
   if (!d.evaluated || (!activeTest && activeEffects.length === 0)) return { breached, notEvaluated, reasons, significance };
-  const significant = activeTest ? significance!.significant : true;
+  // A degenerate test (no adjusted p) cannot be significant: nothing moved.
+  const significant = activeTest ? significance?.significant === true : true;
   const large = activeEffects.filter((e) => e.corrected > e.threshold!);
   if (!significant || (activeEffects.length > 0 && large.length === 0)) return { breached, notEvaluated, reasons, significance };
   for (const e of large) {

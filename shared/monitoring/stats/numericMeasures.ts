@@ -49,7 +49,7 @@ export function numericMeasures(p: NumericProfile, w: NumericWindow, t: DriftThr
   };
   const distribution: DistributionMeasure = {
     evaluated: values >= t.minSampleSize && base.n >= t.minSampleSize,
-    test: { metric: 'ks', pValue: ksResult.conservativePValue, alpha: t.ksPValue, describe: `KS D=${formatNumber(ks)} ${formatPValue(ksResult.pValue)}` },
+    test: { metric: 'ks', pValue: ksResult.conservativePValue, alpha: t.ksPValue, describe: `KS D=${formatNumber(ks)} ${formatPValue(ksResult.pValue)}`, degenerate: base.min === base.max && win.min === win.max && base.min === win.min },
     effects: [
       { metric: 'psi', raw: psi, corrected: corrected.psi, threshold: t.psi },
       { metric: 'jensenShannon', raw: js, corrected: corrected.jensenShannon, threshold: t.jensenShannon },

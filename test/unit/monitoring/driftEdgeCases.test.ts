@@ -56,3 +56,20 @@ describe('features that could not be judged', () => {
     expect(r.reasons).toEqual([`feature coupon: not judged: ${coupon.values} values in the window and ${baselineValues} in the baseline, 100 needed on each side`]);
   });
 });
+
+describe("Holm's family", () => {
+  test('a column with one value on both sides cannot reject, so it is not counted among the tests and costs the others no power', async () => {
+    const rng = createRng(8);
+    // Six constant columns (a one-country dataset, an unused flag) beside one feature that really moved.
+    const columns = ['spend', 'country', 'flag', 'c3', 'c4', 'c5', 'c6'];
+    const row = (shift: number) => [rng.normal() + shift, 'US', 0, 'a', 'b', 'c', 'd'];
+    const baseline = await profileBaseline(columns, Array.from({ length: 400 }, () => row(0)));
+    const window = createWindowProfile(baseline);
+    for (let i = 0; i < 400; i++) window.add(row(0.3));
+    const r = compareToBaseline(baseline, window);
+    expect(r.multipleTesting).toEqual({ method: 'holm', tests: 1 });
+    const spend = r.features[0]!;
+    expect(spend.significance!.adjustedPValue).toBe(spend.significance!.pValue);
+    expect(r.features.slice(1).map((f) => ({ status: f.status, tested: f.significance !== undefined }))).toEqual(columns.slice(1).map(() => ({ status: 'ok', tested: false })));
+  });
+});
