@@ -53,8 +53,8 @@ export function categoricalMeasures(p: CategoricalProfile, w: CategoricalWindow,
     evaluated: values > 0 && values >= t.minSampleSize && baselineValues >= t.minSampleSize,
     test: { metric: 'chiSquared', pValue: chi.pValue, alpha: t.chiSquaredPValue, describe: `chi2=${formatNumber(chi.statistic)} dof=${chi.dof} ${formatPValue(chi.pValue)}`, degenerate: chi.dof === 0 },
     effects: [
-      { metric: 'psi', raw: psi, corrected: corrected.psi, threshold: t.psi },
-      { metric: 'jensenShannon', raw: js, corrected: corrected.jensenShannon, threshold: t.jensenShannon },
+      { metric: 'psi', raw: psi, corrected: corrected.psi, noise: noise.psi, threshold: t.psi },
+      { metric: 'jensenShannon', raw: js, corrected: corrected.jensenShannon, noise: Math.sqrt(noise.jsDivergence), threshold: t.jensenShannon },
     ],
   };
   return {

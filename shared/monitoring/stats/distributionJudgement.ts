@@ -6,7 +6,11 @@ export interface EffectMeasure {
   metric: 'psi' | 'jensenShannon' | 'wasserstein';
   raw: number;
   corrected: number;
+  /** What same-distribution samples of these sizes measure on average (the floor taken out of `raw`). */
+  noise: number;
   threshold: number | null;
+  /** Wasserstein only: 'units' when the baseline is constant (std 0), so W1 is in the feature's own units. @default 'std' */
+  scale?: 'std' | 'units';
 }
 
 /** The significance test of one feature: KS (numeric) or chi-squared (categorical, predictions). */
@@ -72,12 +76,13 @@ export function judgeDistribution(d: DistributionMeasure, adjustedPValue: number
   if (!significant || (activeEffects.length > 0 && large.length === 0)) return { breached, notEvaluated, reasons, significance };
   for (const e of large) {
     breached.push(e.metric);
-    const unit = e.metric === 'wasserstein' ? ' std' : '';
-    reasons.push(`${LABEL[e.metric]} ${formatNumber(e.corrected)}${unit} > ${e.threshold}${unit} (raw ${formatNumber(e.raw)} minus sampling noise)`);
+    const units = e.metric === 'wasserstein' && e.scale === 'units';
+    const unit = e.metric === 'wasserstein' && !units ? ' std' : '';
+    reasons.push(`${LABEL[e.metric]} ${formatNumber(e.corrected)}${unit} > ${e.threshold}${unit} (${units ? "in the feature's units: the baseline is constant; " : ''}raw ${formatNumber(e.raw)} with sampling noise ${formatNumber(e.noise)} taken out)`);
   }
   if (activeTest) {
     breached.push(activeTest.metric);
-    reasons.push(`${activeTest.describe}, Holm-adjusted ${formatPValue(adjustedPValue!)} < ${formatNumber(activeTest.alpha!)} over ${tests} tests`);
+    reasons.push(`${activeTest.describe}, Holm-adjusted ${formatPValue(adjustedPValue!)} < ${formatNumber(activeTest.alpha!)} over ${tests} ${tests === 1 ? 'test' : 'tests'}`);
   }
   return { breached, notEvaluated, reasons, significance };
 }

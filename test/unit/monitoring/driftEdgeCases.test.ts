@@ -73,3 +73,15 @@ describe("Holm's family", () => {
     expect(r.features.slice(1).map((f) => ({ status: f.status, tested: f.significance !== undefined }))).toEqual(columns.slice(1).map(() => ({ status: 'ok', tested: false })));
   });
 });
+
+describe('drift reasons a person reads', () => {
+  test('a constant baseline reports Wasserstein in the feature’s own units (not "std"), one test in the singular, and no NaN or undefined', async () => {
+    const baseline = await profileBaseline(['retries'], Array.from({ length: 500 }, () => [3]));
+    const window = createWindowProfile(baseline);
+    for (let i = 0; i < 500; i++) window.add([5]);
+    const r = compareToBaseline(baseline, window);
+    expect(r.reasons).toHaveLength(1);
+    expect(r.reasons[0]).toMatch(/^feature retries: .*Wasserstein 2 > 0\.1 \(in the feature's units: the baseline is constant; raw 2 with sampling noise 0 taken out\), KS D=1 p<1e-6, Holm-adjusted p<1e-6 < 0\.01 over 1 test, /);
+    expect(r.reasons[0]).not.toMatch(/NaN|undefined|Infinity| std/);
+  });
+});
