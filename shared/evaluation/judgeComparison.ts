@@ -56,7 +56,9 @@ export function judgeComparison(evidence: PairedEvidence, policy: PipelineConfig
     return { passed: false, comparison: { ...base, outcome: 'reject', pValue: pReject, hypothesis: rejectH }, sentence: `${what} (${ci}; ${stats(pReject, rejectH)})` };
   }
   const rowsNeeded = rowsToSettle(evidence, m, alpha);
-  const settle = rowsNeeded === undefined ? 'no number of rows would settle it at this difference' : `about ${rowsNeeded} held-out rows would settle it`;
+  // Without a spread (every compared row moves the same way) there is nothing to project from; more rows may still settle it.
+  const settle = rowsNeeded !== undefined ? `about ${rowsNeeded} held-out rows would settle it`
+    : d === m ? 'no number of rows would settle it at this difference' : 'more held-out rows would settle it (these vary too little to say how many)';
   const comparison: GateComparison = { ...base, outcome: 'inconclusive', pValue: pPromote, hypothesis: promoteH, ...(rowsNeeded !== undefined && { rowsNeeded }) };
   const head = `inconclusive, improvement ${fmt(d)} (${ci}; ${stats(pPromote, promoteH)}); ${settle}`;
   if (policy.inconclusive === 'promote') {
