@@ -2,6 +2,9 @@ import { EvaluationPolicy } from '../../../shared/config/schema';
 import { decideGate } from '../../../shared/evaluation/gate';
 import { Release } from '../../../shared/release/types';
 import type { PairedRows } from '../../../shared/evaluation/paired/pairedEvidence';
+import { judgeComparison } from '../../../shared/evaluation/judgeComparison';
+import { normalEvidence } from '../../../shared/evaluation/paired/evidence';
+import { normalQuantile } from '../../../shared/rollout/normal';
 
 /** Binary rows with the given positive-class scores per model. */
 function scored(truth: string[], candidate: number[], champion: number[]): PairedRows {
@@ -53,5 +56,20 @@ describe('the gate on tiny holdouts', () => {
       const decision = gate(rows);
       expect(Release.shape.gate.parse(JSON.parse(JSON.stringify(decision)))).toEqual(decision);
     }
+  });
+});
+
+describe('rows needed for models that are practically equal', () => {
+  it('a difference of float noise gives no absurd row count, and the record still reads the verdict', () => {
+    const judged = judgeComparison(normalEvidence('DeLong', 1000, 1e-12, 0.01), EvaluationPolicy.parse({}));
+    expect(judged.comparison.rowsNeeded).toBeUndefined();
+    expect(judged.sentence).toContain('more than 1000000000 held-out rows would be needed: the two models are practically equal');
+    const gateRecord = { passed: false, metric: 'auc', candidate: 0.8, reason: judged.sentence, outcome: judged.comparison.outcome, comparison: judged.comparison };
+    expect(Release.shape.gate.parse(JSON.parse(JSON.stringify(gateRecord)))).toEqual(gateRecord);
+  });
+
+  it('still states a large but reachable number', () => {
+    const judged = judgeComparison(normalEvidence('DeLong', 1000, 0.001, 0.01), EvaluationPolicy.parse({}));
+    expect(judged.comparison.rowsNeeded).toBe(Math.ceil(1000 * ((normalQuantile(0.95) + normalQuantile(0.8)) * 10) ** 2));
   });
 });
