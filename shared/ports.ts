@@ -358,6 +358,8 @@ export interface CollectedInferenceBatch {
   /** Collected events that could not become records, and why (never quoting the data). */
   uncollectable: number;
   reasons: string[];
+  /** Requests of our own load generator, recognised and left out. */
+  synthetic: number;
 }
 
 // ---------------------------------------------------------------- events, identity

@@ -23,11 +23,22 @@ export const COLLECTOR_ROOT = 'modelDataCollector';
 export const COLLECTION_PAIRS = [['request', 'response'], ['model_inputs', 'model_outputs']] as const;
 export type CollectionName = (typeof COLLECTION_PAIRS)[number][number];
 
+/**
+ * The query parameter our load generator adds to the scoring URI. Payload logging keeps no
+ * headers, but it keeps the request's `path` with its query (the documented binary-data event
+ * shows `"path":"/score?size=1"`), so the replayed held-out rows of a canary or a shadow check
+ * are recognised here and never counted as production traffic: repeated a thousand times, a
+ * couple of hundred rows would otherwise look like drift against the training distribution.
+ */
+export const SYNTHETIC_QUERY = { name: 'autopilot-synthetic', value: '1' } as const;
+
 const CollectorLine = z.looseObject({
   type: z.string().optional(),
   time: z.string(),
   correlationid: z.string().min(1),
   xrequestid: z.string().optional(),
+  /** The request's path and query (request events of payload logging). */
+  path: z.string().optional(),
   data: z.unknown(),
   /** A payload over 4 MB is stored apart; the line then holds its URL (not read: too large to inspect). */
   datainblob: z.union([z.string(), z.boolean()]).optional(),
@@ -58,6 +69,8 @@ export interface CollectedRecords {
   uncollectable: number;
   /** Why, never quoting the data. */
   reasons: string[];
+  /** Requests our own load generator sent (SYNTHETIC_QUERY), left out. */
+  synthetic: number;
 }
 
 /**
@@ -69,7 +82,7 @@ export function recordsFromCollected(
   blobs: CollectedBlobs,
   where: { endpoint: string; environment: EnvironmentName; deployment: string; model: ModelRef; excluded: ReadonlySet<string> },
 ): CollectedRecords {
-  const result: CollectedRecords = { records: [], uncollectable: 0, reasons: [] };
+  const result: CollectedRecords = { records: [], uncollectable: 0, reasons: [], synthetic: 0 };
   const note = (count: number, reason: string) => {
     result.uncollectable += count;
     if (result.reasons.length < MAX_REASONS && !result.reasons.includes(reason)) result.reasons.push(reason);
@@ -81,6 +94,10 @@ export function recordsFromCollected(
   for (const input of eventsOf(blobs.inputs, note)) {
     if (seen.has(input.correlationid)) continue;
     seen.add(input.correlationid);
+    if (isSynthetic(input.path)) {
+      result.synthetic++;
+      continue;
+    }
     const output = outputs.get(input.correlationid);
     if (!output) {
       note(1, `a ${blobs.pair[0]} event has no ${blobs.pair[1]} event with its correlationid (not written yet, or not collected)`);
@@ -107,6 +124,11 @@ export function recordsFromCollected(
     if (built.uncollectable || built.tooLarge) note(built.uncollectable || 1, built.reason ?? 'rows could not be paired with predictions');
   }
   return result;
+}
+
+function isSynthetic(path: string | undefined): boolean {
+  const query = path?.split('?')[1];
+  return query !== undefined && new URLSearchParams(query).get(SYNTHETIC_QUERY.name) === SYNTHETIC_QUERY.value;
 }
 
 function* eventsOf(texts: string[], note: (count: number, reason: string) => void): Generator<CollectorLine> {

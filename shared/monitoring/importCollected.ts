@@ -8,6 +8,8 @@ export interface ImportedCollection {
   blobs: number;
   uncollectable: number;
   reasons: string[];
+  /** Requests of our own load generator recognised in the collected data and left out. */
+  synthetic: number;
   /** Why the import stopped, when it did. */
   failed?: string;
 }
@@ -22,7 +24,7 @@ export async function importCollected(
   data: DataStore, workspace: Pick<MlWorkspace, 'collectedInference'>, endpoint: string, fromIso: string, toIso: string, excludedColumns: readonly string[],
 ): Promise<ImportedCollection | undefined> {
   if (!workspace.collectedInference) return undefined;
-  const imported: ImportedCollection = { records: 0, blobs: 0, uncollectable: 0, reasons: [] };
+  const imported: ImportedCollection = { records: 0, blobs: 0, uncollectable: 0, reasons: [], synthetic: 0 };
   const batches = workspace.collectedInference(endpoint, fromIso, toIso, excludedColumns)[Symbol.asyncIterator]();
   for (;;) {
     let next: IteratorResult<CollectedInferenceBatch>;
@@ -37,6 +39,7 @@ export async function importCollected(
     if (next.done) break;
     const batch = next.value;
     imported.uncollectable += batch.uncollectable;
+    imported.synthetic += batch.synthetic;
     for (const reason of batch.reasons) if (imported.reasons.length < MAX_REASONS && !imported.reasons.includes(reason)) imported.reasons.push(reason);
     if (!batch.records.length) continue;
     const name = `${endpoint}/${hourPartition(new Date(batch.hour))}/collected-${batch.deployment}.jsonl`;

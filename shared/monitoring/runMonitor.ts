@@ -126,6 +126,7 @@ export async function runMonitor(pipeline: string, deps: MonitorDeps, trigger: M
   // After `run.reasons = [...report.reasons]`, which would drop it.
   if (collected?.uncollectable) run.reasons.push(`${collected.uncollectable} collected events could not be read (${collected.reasons.join('; ')})`);
   if (collected?.failed) run.reasons.push(collected.failed);
+  if (collected?.synthetic) run.reasons.push(`${collected.synthetic} collected requests were the autopilot's own replayed held-out rows (canary or shadow load), left out`);
   if (stats.malformed > 0) run.reasons.push(`${stats.malformed} inference data lines could not be read (first: ${run.unreadable.samples[0] ?? 'n/a'})`);
   const quality = await assessModelQuality(pipeline, policy, deps.data, scored, serving.expected, from);
   const { rows: labelled, ...qualitySummary } = quality;

@@ -1,11 +1,16 @@
 import { request as httpsRequest, type Agent } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import type { InvokeResult, ScoreRequest } from '../../../shared/ports';
+import { SYNTHETIC_QUERY } from '../../../shared/monitoring/collectedInference';
 
 export interface InvokeScoringOptions {
   /** Routes to this deployment (`azureml-model-deployment`) instead of the live split. @default the split */
   deployment?: string;
-  /** Marks load-generator requests so they never count as production data. @default false */
+  /**
+   * Marks load-generator requests so they never count as production data: by header for our own
+   * router, and by query parameter for Azure ML's data collector, which keeps no headers but
+   * does keep the request's path with its query (SYNTHETIC_QUERY). @default false
+   */
   synthetic?: boolean;
   /** TLS agent (a private CA, or a test fake's). @default node's global agent */
   agent?: Agent;
@@ -26,7 +31,8 @@ export function invokeScoring(scoringUri: string, key: string, body: ScoreReques
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   return new Promise((resolve) => {
-    const req = httpsRequest(scoringUri, { method: 'POST', headers, agent: options.agent, timeout: options.timeoutMs ?? 60_000 }, (res) => {
+    const target = options.synthetic ? withSyntheticMark(scoringUri) : scoringUri;
+    const req = httpsRequest(target, { method: 'POST', headers, agent: options.agent, timeout: options.timeoutMs ?? 60_000 }, (res) => {
       let raw = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (raw += chunk));
@@ -40,6 +46,12 @@ export function invokeScoring(scoringUri: string, key: string, body: ScoreReques
     req.on('error', (error) => resolve({ status: 0, latencyMs: elapsed(), body: { error: error.message } }));
     req.end(JSON.stringify(body));
   });
+}
+
+function withSyntheticMark(scoringUri: string): string {
+  const url = new URL(scoringUri);
+  url.searchParams.set(SYNTHETIC_QUERY.name, SYNTHETIC_QUERY.value);
+  return url.toString();
 }
 
 function parseBody(raw: string): unknown {

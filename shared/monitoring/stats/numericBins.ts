@@ -3,7 +3,9 @@ import type { KllSketch } from './kllSketch';
 /**
  * Quantile bin edges from the baseline's sketch: min, the (i/binCount)-quantiles, max, with
  * duplicates removed (a discrete feature gets fewer, wider bins) but at least two edges so a
- * constant feature still has one interior bin [c, c].
+ * constant feature still has one interior bin [c, c]. A discrete feature (ties merged bins) gets
+ * one more edge just above its max, so its max is a bin of its own: otherwise the closed top bin
+ * [e, max] holds both of a 0/1 feature's values and its PSI and JS could never move.
  */
 export function quantileEdges(sketch: KllSketch, binCount: number): number[] {
   const edges: number[] = [sketch.min];
@@ -12,7 +14,17 @@ export function quantileEdges(sketch: KllSketch, binCount: number): number[] {
     if (q > edges[edges.length - 1]!) edges.push(q);
   }
   if (sketch.max > edges[edges.length - 1]! || edges.length === 1) edges.push(sketch.max);
+  const bins = edges.length - 1;
+  if (bins < binCount && edges[bins]! > edges[0]!) edges.push(nextAbove(edges[bins]!));
   return edges;
+}
+
+/** The smallest double above x (finite x): the top edge that leaves x itself in the bin below. */
+function nextAbove(x: number): number {
+  if (x === 0) return Number.MIN_VALUE;
+  const bits = new BigInt64Array(new Float64Array([x]).buffer);
+  bits[0] = bits[0]! + (x > 0 ? 1n : -1n);
+  return new Float64Array(bits.buffer)[0]!;
 }
 
 /**

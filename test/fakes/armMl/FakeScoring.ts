@@ -11,6 +11,8 @@ export interface ScoringView {
 }
 export interface ScoringCall {
   endpoint: string; authorization?: string; deployment?: string; synthetic?: string; status: number; at: number;
+  /** The request's path and query, as the data collector's request event keeps it. */
+  path: string;
   /** The request body and the answer (answered calls), what the data collector's payload logging keeps. */
   request?: string; answer?: unknown;
 }
@@ -84,9 +86,10 @@ export class FakeScoring {
   }
 
   private score(path: string, headers: Record<string, string | string[] | undefined>, raw: string): [number, unknown, Record<string, string>?] {
-    const endpoint = /^\/([^/]+)\/score$/.exec(path)?.[1] ?? '';
+    // The scoring route is the path; a query (the caller's own parameters) is passed to the scorer as it is.
+    const endpoint = /^\/([^/]+)\/score$/.exec(path.split('?')[0]!)?.[1] ?? '';
     const call: ScoringCall = {
-      endpoint, authorization: headers.authorization as string | undefined,
+      endpoint, path: `/score${path.includes('?') ? `?${path.split('?').slice(1).join('?')}` : ''}`, authorization: headers.authorization as string | undefined,
       deployment: headers['azureml-model-deployment'] as string | undefined, synthetic: headers['x-autopilot-synthetic'] as string | undefined, status: 0, at: Date.now(),
     };
     this.calls.push(call);

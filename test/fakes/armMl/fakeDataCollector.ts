@@ -55,9 +55,11 @@ export class FakeDataCollector {
     const workspacePath = view.id.split('/onlineEndpoints/')[0]!;
     const correlationid = randomUUID();
     const time = new Date(call.at);
+    // Request events carry the path with its query and the method; response events do not (the documented examples).
     const event = (type: string, data: unknown) => JSON.stringify({
       specversion: '1.0', id: randomUUID(), source: `${view.id}/deployments/${deployment}`, type: `azureml.inference.${type}`,
-      datacontenttype: 'application/json', time: time.toISOString().replace(/\.\d{3}Z$/, 'Z'), data, path: '/score', method: 'POST', correlationid, xrequestid: correlationid,
+      datacontenttype: 'application/json', time: time.toISOString().replace(/\.\d{3}Z$/, 'Z'), data,
+      ...(type === 'request' ? { path: call.path, method: 'POST' } : {}), correlationid, xrequestid: correlationid,
     });
     let request: unknown;
     try {

@@ -174,6 +174,8 @@ describe('the release loop on the azure backend, through the real SDKs against t
     expect({ outcome: first.outcome, deployment: first.deployment }).toEqual({ outcome: 'drift', deployment: 'v001' });
     expect(first.rows).toBeGreaterThanOrEqual(600);
     expect(first.reasons.join(' ')).not.toMatch(/could not be read/);
+    // The canaries' and shadow checks' replayed held-out rows reached the collector too, marked, and were left out.
+    expect(first.reasons.join(' ')).toMatch(/\d+ collected requests were the autopilot's own replayed held-out rows .*left out/);
     const second = await run();
     expect(second.retrain).toMatchObject({ releaseId: expect.any(String) });
     const releaseId = (second.retrain as { releaseId: string }).releaseId;

@@ -26,6 +26,21 @@ describe('collected inference data as our records', () => {
     expect(records[0]!.latencyMs).toBeUndefined();
   });
 
+  test("the autopilot's own replayed rows (its load generator's query mark on the path) are left out and counted; a caller's own query is not", () => {
+    const request = { input_data: { columns: ['tenure'], data: [[3]] } };
+    const { records, synthetic, uncollectable } = recordsFromCollected({
+      inputs: [[
+        line('request', 'replayed', request, { path: '/score?autopilot-synthetic=1', method: 'POST' }),
+        line('request', 'caller', request, { path: '/score?size=1', method: 'POST' }),
+        line('request', 'plain', request, { path: '/score', method: 'POST' }),
+      ].join('\n')],
+      outputs: ['replayed', 'caller', 'plain'].map((id) => line('response', id, { predictions: [1] })),
+      pair: ['request', 'response'],
+    }, where);
+    expect(records.map((r) => r.requestId)).toEqual(['caller', 'plain']);
+    expect({ synthetic, uncollectable }).toEqual({ synthetic: 1, uncollectable: 0 });
+  });
+
   test('custom logging: model_inputs rows and model_outputs DataFrame rows', () => {
     const { records } = recordsFromCollected({
       inputs: [line('model_inputs', 'k', [{ tenure: 1 }, { tenure: 2 }])], outputs: [line('model_outputs', 'k', [{ prediction: 'yes' }, { prediction: 'no' }])], pair: ['model_inputs', 'model_outputs'],

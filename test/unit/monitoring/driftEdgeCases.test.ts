@@ -85,3 +85,31 @@ describe('drift reasons a person reads', () => {
     expect(r.reasons[0]).not.toMatch(/NaN|undefined|Infinity| std/);
   });
 });
+
+describe('a numeric feature with two values (0/1)', () => {
+  async function binaryReport(seed: number, onesBefore: number, onesAfter: number): Promise<DriftReport> {
+    const rng = createRng(seed);
+    const baseline = await profileBaseline(['member'], Array.from({ length: 10_000 }, () => [rng.next() < onesBefore ? 1 : 0]));
+    const window = createWindowProfile(baseline);
+    for (let i = 0; i < 5_000; i++) window.add([rng.next() < onesAfter ? 1 : 0]);
+    return compareToBaseline(baseline, window);
+  }
+
+  test('its 0s and 1s fall in bins of their own, so PSI and JS see the share of ones move (30 % -> 40 % at 10,000 vs 5,000 rows)', async () => {
+    const r = await binaryReport(1, 0.3, 0.4);
+    const member = r.features[0]!;
+    expect(member.histogram.baseline.filter((p) => p > 0)).toHaveLength(2);
+    expect(member.metrics.psi).toBeGreaterThan(0.03);
+    expect(member.metrics.jensenShannon).toBeGreaterThan(0.05);
+    expect(r.drifted).toBe(true);
+  });
+
+  test('the same share of ones is not drift (seeds 1 to 10)', async () => {
+    const alarms: string[] = [];
+    for (let seed = 1; seed <= 10; seed++) {
+      const r = await binaryReport(seed, 0.3, 0.3);
+      if (r.drifted) alarms.push(`seed ${seed}: ${r.reasons.join('; ')}`);
+    }
+    expect(alarms).toEqual([]);
+  });
+});

@@ -145,7 +145,7 @@ describe('runMonitor', () => {
     });
     const prod = Object.assign(Object.create(h.workspaces.prod) as typeof h.workspaces.prod, {
       async *collectedInference() {
-        yield { deployment: 'v001', hour: new Date(Math.floor(time.getTime() / 3_600_000) * 3_600_000).toISOString(), records, uncollectable: 3, reasons: ['a collected line is not JSON'] };
+        yield { deployment: 'v001', hour: new Date(Math.floor(time.getTime() / 3_600_000) * 3_600_000).toISOString(), records, uncollectable: 3, reasons: ['a collected line is not JSON'], synthetic: 0 };
       },
     });
     const run = await runMonitor('default', { ...deps, prod }, 'schedule');
