@@ -176,7 +176,8 @@ export async function benchDriftStats(options: DriftStatsBenchOptions = {}): Pro
     const addedDir = join(dir, 'added');
     mkdirSync(addedDir);
     await generateRows(addedDir, 'window', CHUNK_ROWS, seed + 2, async (chunk) => upload(inferenceBlob(chunk, 0, { ...where, from: Date.now() - 40_000, spanMs: 30_000, totalRows: CHUNK_ROWS })));
-    await waitForSummaries(artifacts, `${where.endpoint}/`, blobs + 1, 120_000);
+    // `blobs` counts the new one too.
+    await waitForSummaries(artifacts, `${where.endpoint}/`, blobs, 120_000);
     const leaves = oldestEnd + WINDOW_MS + 2000 - Date.now();
     if (leaves > 0) await new Promise((r) => setTimeout(r, leaves));
     const warm = await timedMonitorRun(stack);
