@@ -1,13 +1,16 @@
 /**
  * @module Section 7: a monitor run over 1,000,000 inference rows x 20 features, inside the
  * running stack. The embedded stack trains a model on 20,000 rows (its release stores the
- * baseline), 1,000,000 inference records are written to Azurite in the collector's layout, and
- * POST /api/monitors/drift/run is timed while the host process's RSS is sampled from /proc (the
- * cold run: no per-blob summary stored yet). Then one more blob of the same size arrives and the
- * oldest leaves the window (an hourly monitor's next run, on the real clock within a minute), and
- * the warm run is timed, then once more cold on that same window (summaries deleted) to check
- * that both give the same report. scipy (`ks_2samp`, `wasserstein_distance`, `jensenshannon`)
- * computes the same statistics on each window's values in the same run.
+ * baseline), 1,000,000 inference records are written to Azurite in the collector's layout through
+ * the blob port clients use, so each write raises BlobCreated and the host's inferenceBlobCreated
+ * summarises the blob as it arrives (its cost measured: the function's own wall and CPU per blob,
+ * and the host's CPU meanwhile). Then POST /api/monitors/drift/run is timed while the host
+ * process's RSS is sampled from /proc: first the run that merges the arrival summaries, then the
+ * same window cold (summaries deleted, every blob read), which must report the same. Then one more
+ * blob of the same size arrives and the oldest leaves the window (an hourly monitor's next run, on
+ * the real clock within a few minutes), and the warm run is timed, then once more cold on that same
+ * window to check that both give the same report. scipy (`ks_2samp`, `wasserstein_distance`,
+ * `jensenshannon`) computes the same statistics on each window's values in the same run.
  * `node --import tsx bench/driftStats.ts` runs it alone.
  */
 import { BlobServiceClient } from '@azure/storage-blob';
@@ -27,7 +30,8 @@ import { scanInferenceWindow } from '../shared/monitoring/scanInferenceWindow';
 import { BenchClient } from './client';
 import { CARDINALITY, csvLines, FEATURES, generateRows, inferenceBlob, NUMERIC } from './driftData';
 import { SCIPY } from './driftScipy';
-import { deleteSummaries, sameReport, slideWindowColumns, timedMonitorRun, writeScipyInputs } from './driftWarmRun';
+import { deleteSummaries, rssMb, sameReport, slideWindowColumns, timedMonitorRun, writeScipyInputs } from './driftWarmRun';
+import { ArrivalLog, processCpuSeconds, waitForSummaries, type ArrivalCosts } from './driftArrival';
 
 const ROOT = resolve(__dirname, '..');
 const SAMPLE_ENDPOINT = 'drift-sample';
@@ -41,7 +45,7 @@ export interface DriftStatsBench {
   features: number;
   blobs: number;
   inferenceMegabytes: number;
-  /** POST /api/monitors/drift/run, request to answer. */
+  /** POST /api/monitors/drift/run, request to answer, cold: no summary stored, every blob read. */
   runSeconds: number;
   rowsRead: number;
   /** The host's RSS just before the run, and the largest sampled during it (every 20 ms). */
@@ -51,6 +55,22 @@ export interface DriftStatsBench {
   readers: { rows: number; parsedMicroseconds: number; streamedMicroseconds: number; sameWindow: boolean };
   driftedFeatures: string[];
   scipy: { skipped: string } | { seconds: number; ratio: number; version: string; maxKsDifference: number; maxWassersteinDifference: number; maxJsDifference: number };
+  /** The blobs summarised by inferenceBlobCreated as they were written, then the monitor run that merged them. */
+  arrival: {
+    /** As the function logged it per invocation (wall, and the host process's CPU during it). */
+    costs: ArrivalCosts;
+    /** The host process's CPU from the first upload to the last summary (includes proxying 446 MB of uploads). */
+    hostCpuSeconds: number;
+    /** From the last upload's answer to its summary being stored. */
+    lastSummaryLagSeconds: number;
+    /** Host RSS before the uploads and its peak while they were summarised. */
+    rssBeforeMb: number; rssPeakMb: number;
+    /** The monitor run after it: summaries merged. */
+    runSeconds: number; runRssBeforeMb: number; runRssPeakMb: number;
+    reading: NonNullable<MonitorRun['reading']>;
+    /** Whether the cold run (summaries deleted) reported exactly what this run did. */
+    sameAsCold: boolean;
+  };
   /** The next run after one more blob arrived and the oldest left the window: summaries merged, one blob read. */
   warm: {
     runSeconds: number; rowsRead: number; rssBeforeMb: number; rssPeakMb: number;
@@ -72,8 +92,8 @@ const ScipyOutput = z.object({ ks: z.array(z.number()), wasserstein: z.array(z.n
 
 /** The monitor's window (bench/drift.yaml: the default 60 minutes). */
 const WINDOW_MS = 60 * 60_000;
-/** How long after its upload the oldest blob still lies inside the window: enough for the cold run to start. */
-const OLDEST_MARGIN_MS = 20_000;
+/** How long after its upload the oldest blob still lies inside the window: enough for the last summary, the run from summaries and the cold run to start. */
+const OLDEST_MARGIN_MS = 90_000;
 const CHUNK_ROWS = 20_000;
 
 export async function benchDriftStats(options: DriftStatsBenchOptions = {}): Promise<DriftStatsBench> {
@@ -107,6 +127,12 @@ export async function benchDriftStats(options: DriftStatsBenchOptions = {}): Pro
     };
     // The first blob is the oldest, and leaves the window soon after the cold run: written last, timed from then.
     let first: Parameters<typeof inferenceBlob>[0] | undefined;
+    // Each upload raises BlobCreated; the host summarises the blob meanwhile (functions/inferenceArrival.ts).
+    const arrivalLog = new ArrivalLog(() => stack.output(), `${where.endpoint}/`);
+    const cpuBefore = processCpuSeconds(stack.pid);
+    const arrivalRssBefore = rssMb(stack.pid);
+    let arrivalRssPeak = arrivalRssBefore;
+    const rssSampler = setInterval(() => (arrivalRssPeak = Math.max(arrivalRssPeak, rssMb(stack.pid))), 20);
     await generateRows(dir, 'window', windowRows, seed + 1, async (chunk, firstRow) => {
       // The first blobs again under an endpoint of their own, for the in-process before/after below.
       if (firstRow < SAMPLE_BLOBS * CHUNK_ROWS) {
@@ -120,8 +146,19 @@ export async function benchDriftStats(options: DriftStatsBenchOptions = {}): Pro
     await upload(inferenceBlob(first!, 0, { ...where, from: oldestFrom }));
     const oldestEnd = oldestFrom + Math.ceil((CHUNK_ROWS / windowRows) * where.spanMs);
     const window = { blobs, megabytes: bytes / 2 ** 20 };
+    const uploaded = performance.now();
+    const artifacts = storage.getContainerClient('autopilot-artifacts');
+    await waitForSummaries(artifacts, `${where.endpoint}/`, blobs, 300_000);
+    const lastSummaryLagSeconds = (performance.now() - uploaded) / 1000;
+    clearInterval(rssSampler);
+    const hostCpuSeconds = processCpuSeconds(stack.pid) - cpuBefore;
+    const costs = arrivalLog.stop();
 
-    // The host settles after the release (scoring servers started, timers quiet) before the baseline RSS.
+    // The host settles (scoring servers started, timers quiet) before the baseline RSS.
+    await new Promise((r) => setTimeout(r, 3000));
+    const merged = await timedMonitorRun(stack);
+    if (merged.run.rows !== windowRows) throw new Error(`the run from arrival summaries read ${merged.run.rows} rows, not ${windowRows}`);
+    await deleteSummaries(artifacts);
     await new Promise((r) => setTimeout(r, 3000));
     const cold = await timedMonitorRun(stack);
     const { run } = cold;
@@ -139,13 +176,15 @@ export async function benchDriftStats(options: DriftStatsBenchOptions = {}): Pro
     const addedDir = join(dir, 'added');
     mkdirSync(addedDir);
     await generateRows(addedDir, 'window', CHUNK_ROWS, seed + 2, async (chunk) => upload(inferenceBlob(chunk, 0, { ...where, from: Date.now() - 40_000, spanMs: 30_000, totalRows: CHUNK_ROWS })));
+    // `blobs` counts the new one too.
+    await waitForSummaries(artifacts, `${where.endpoint}/`, blobs, 120_000);
     const leaves = oldestEnd + WINDOW_MS + 2000 - Date.now();
     if (leaves > 0) await new Promise((r) => setTimeout(r, leaves));
     const warm = await timedMonitorRun(stack);
     if (warm.run.rows !== windowRows || warm.run.unreadable.outsideRange !== CHUNK_ROWS) {
       throw new Error(`the warm run read ${warm.run.rows} rows (${warm.run.unreadable.outsideRange} outside its window), not ${windowRows} (${CHUNK_ROWS})`);
     }
-    await deleteSummaries(storage.getContainerClient('autopilot-artifacts'));
+    await deleteSummaries(artifacts);
     const coldAgain = await timedMonitorRun(stack);
     const slidDir = join(dir, 'slid');
     slideWindowColumns(dir, addedDir, slidDir, CHUNK_ROWS);
@@ -156,6 +195,12 @@ export async function benchDriftStats(options: DriftStatsBenchOptions = {}): Pro
       readers,
       driftedFeatures: report.features.filter((f) => f.breached.length > 0).map((f) => `${f.feature} (${f.breached.join(', ')})`),
       scipy,
+      arrival: {
+        costs, hostCpuSeconds, lastSummaryLagSeconds, rssBeforeMb: arrivalRssBefore, rssPeakMb: arrivalRssPeak,
+        runSeconds: merged.seconds, runRssBeforeMb: merged.rssBeforeMb, runRssPeakMb: merged.rssPeakMb,
+        reading: merged.run.reading ?? { blobs: NaN, summariesMerged: NaN, summariesWritten: NaN, summariesUnwritten: NaN },
+        sameAsCold: sameReport(merged.run, run),
+      },
       warm: {
         runSeconds: warm.seconds, rowsRead: warm.run.rows, rssBeforeMb: warm.rssBeforeMb, rssPeakMb: warm.rssPeakMb,
         coldSeconds: coldAgain.seconds, sameAsCold: sameReport(warm.run, coldAgain.run),

@@ -10,7 +10,7 @@ import type { MonitorRun } from '../shared/monitoring/runMonitor';
 import { FEATURES, NUMERIC } from './driftData';
 
 /** The resident set of a process in MB, from /proc (Linux). */
-function rssMb(pid: number): number {
+export function rssMb(pid: number): number {
   const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
   return kb ? Number(kb) / 1024 : NaN;
 }

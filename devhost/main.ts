@@ -7,7 +7,7 @@ import { join, relative, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { AutopilotError } from '../shared/errors';
 import { createHostLogger } from './logger';
-import { blobCreatedSubscriptions, startStack, type RunningStack } from './stack';
+import { blobCreatedSubscriptions, INFERENCE_DATA_SUBSCRIPTION, startStack, type RunningStack } from './stack';
 import { loadConfigFile } from '../adapters/configFile';
 import { buildDashboard } from '../scripts/buildDashboard';
 
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   // The dashboard's bundle, fresh from dashboard/src (a packaged app brings its own).
   if (!opts.app) await buildDashboard();
   const stack: RunningStack = await startStack({
-    eventSubscriptions: blobCreatedSubscriptions(watchedContainers(process.env['AUTOPILOT_CONFIG'] ?? 'autopilot.yaml')),
+    eventSubscriptions: [...blobCreatedSubscriptions(watchedContainers(process.env['AUTOPILOT_CONFIG'] ?? 'autopilot.yaml')), INFERENCE_DATA_SUBSCRIPTION],
     port: opts.port,
     storagePorts: { blob: opts.blobPort, queue: opts.queuePort, table: opts.tablePort },
     stateDir: opts.stateDir,

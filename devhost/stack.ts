@@ -25,7 +25,19 @@ export function blobCreatedSubscriptions(containers: readonly string[]): EventSu
   }));
 }
 
-export const DEFAULT_EVENT_SUBSCRIPTIONS: readonly EventSubscriptionInput[] = blobCreatedSubscriptions(['training-data']);
+/**
+ * New inference data goes to `inferenceBlobCreated`, which summarises each blob for its endpoint's
+ * monitors as it arrives (infra/ wires the same subscription in Azure).
+ */
+export const INFERENCE_DATA_SUBSCRIPTION: EventSubscriptionInput = {
+  name: 'inference-data-created',
+  functionName: 'inferenceBlobCreated',
+  includedEventTypes: ['Microsoft.Storage.BlobCreated'],
+  subjectBeginsWith: '/blobServices/default/containers/inference-data/',
+  subjectEndsWith: '.jsonl',
+};
+
+export const DEFAULT_EVENT_SUBSCRIPTIONS: readonly EventSubscriptionInput[] = [...blobCreatedSubscriptions(['training-data']), INFERENCE_DATA_SUBSCRIPTION];
 
 export interface StackOptions {
   /** Folder holding host.json, local.settings.json and the functions. @default the project root */

@@ -7,6 +7,7 @@ import { telemetry } from '../adapters/telemetry/register';
 import { app } from '@azure/functions';
 import { services, stopServices } from './services';
 import './blobCreated';
+import './inferenceArrival';
 import './releaseSteps';
 import './sweeper';
 import './http/releases';

@@ -243,7 +243,7 @@ async function updateEpisode<E extends { act: boolean }>(
 }
 
 /** The release whose deployment serves most of the prod endpoint, if it left a baseline. */
-async function servingRelease(pipeline: string, deps: MonitorDeps) {
+export async function servingRelease(pipeline: string, deps: Pick<MonitorDeps, 'prod' | 'engine'>) {
   const endpoint = await deps.prod.getEndpoint(endpointName(pipeline, 'prod'));
   const deployment = endpoint && servingDeployment(endpoint.traffic);
   if (!deployment) return undefined;

@@ -204,6 +204,15 @@ describe('infra/main.json (ARM template)', () => {
     expect(props(topic)).toEqual({ source: "[resourceId('Microsoft.Storage/storageAccounts', variables('storageName'))]", topicType: 'Microsoft.Storage.StorageAccounts' });
   });
 
+  it('sends BlobCreated of inference-data blobs to inferenceBlobCreated, which summarises them for the monitors', () => {
+    const subscription = ofType('Microsoft.EventGrid/systemTopics/eventSubscriptions').find((s) => s.name.includes('inference-data-created'))!;
+    const p = props(subscription);
+    expect(p.filter).toEqual({ includedEventTypes: ['Microsoft.Storage.BlobCreated'], subjectBeginsWith: '/blobServices/default/containers/inference-data/', subjectEndsWith: '.jsonl', isSubjectCaseSensitive: false });
+    expect(p.destination.properties.resourceId).toBe("[format('{0}/functions/inferenceBlobCreated', resourceId('Microsoft.Web/sites', variables('appName')))]");
+    expect(p.retryPolicy).toBe("[variables('retryPolicy')]");
+    expect(p.deadLetterWithResourceIdentity.deadLetterDestination.properties.blobContainerName).toBe("[variables('deadLetterContainer')]");
+  });
+
   it('subscribes amlEvents to the run, model and drift events of every workspace', () => {
     for (const env of ['dev', 'staging', 'prod']) {
       const topic = ofType('Microsoft.EventGrid/systemTopics').find((t) => t.name === `[variables('${env}TopicName')]`)!;
