@@ -4,7 +4,7 @@ import { LOG_LOSS_EPSILON } from '../metrics';
 import { pairedBootstrap, type PairedBootstrapOptions } from './bootstrap';
 import { delongPaired } from './delong';
 import { bootstrapEvidence, mcnemarEvidence, normalEvidence, withPValueFloor, type PairedEvidence } from './evidence';
-import { sortScores, weightedF1, weightedMacroAuc, weightedMean } from './weightedMetrics';
+import { PairedF1, rankScores, weightedMacroAuc, weightedMean } from './weightedMetrics';
 
 /** One model's answers for every compared row, in row order (see AnswerMetrics.rows). */
 export interface ModelRows {
@@ -35,15 +35,15 @@ export class UnpairableError extends Error {
  * paired bootstrap for f1, log loss and multiclass AUC (macro one-vs-rest has no DeLong
  * variance we trust: the per-class AUCs share rows in different roles, so we resample rows).
  */
-export function pairedEvidence(metric: MetricName, rows: PairedRows, options: PairedBootstrapOptions = {}): PairedEvidence {
-  const evidence = testFor(metric, rows, options);
+export async function pairedEvidence(metric: MetricName, rows: PairedRows, options: PairedBootstrapOptions = {}): Promise<PairedEvidence> {
+  const evidence = await testFor(metric, rows, options);
   if (!Number.isFinite(evidence.improvement) || !Number.isFinite(evidence.standardError)) {
     throw new UnpairableError(metric, `the paired ${evidence.test} gave no finite difference on these rows`);
   }
   return evidence;
 }
 
-function testFor(metric: MetricName, rows: PairedRows, options: PairedBootstrapOptions): PairedEvidence {
+async function testFor(metric: MetricName, rows: PairedRows, options: PairedBootstrapOptions): Promise<PairedEvidence> {
   const n = rows.truth.length;
   if (rows.candidate.labels.length !== n || rows.champion.labels.length !== n) {
     throw new UnpairableError(metric, `${n} rows, but ${rows.candidate.labels.length} candidate and ${rows.champion.labels.length} champion predictions`);
@@ -65,8 +65,8 @@ function testFor(metric: MetricName, rows: PairedRows, options: PairedBootstrapO
   const champion = probabilitiesOf(metric, 'champion', rows.champion, n);
   if (metric === 'log_loss') {
     const diff = Float64Array.from(rows.truth, (t, i) => rowLoss(champion, t, i) - rowLoss(candidate, t, i));
-    const replicates = pairedBootstrap(n, (w) => weightedMean(diff, w), options);
-    return bootstrapEvidence(n, weightedMean(diff, new Float64Array(n).fill(1)), replicates);
+    const replicates = await pairedBootstrap(n, (counts) => weightedMean(diff, counts), options);
+    return bootstrapEvidence(n, weightedMean(diff, new Uint32Array(n).fill(1)), replicates);
   }
   // AUC on the candidate's classes; the champion's columns are matched by class name.
   const classes = candidate.classes;
@@ -86,12 +86,12 @@ function testFor(metric: MetricName, rows: PairedRows, options: PairedBootstrapO
     // no p-value goes below that: one time in six on 2 + 2 rows, 1 in 924 on 6 + 6.
     return withPValueFloor(evidence, 1 / binomialCoefficient(n, d.positives), [-1, 1]);
   }
-  const perClass = (model: typeof candidate) =>
-    classes.map((cls) => ({ sorted: sortScores(column(model, cls)), isPositive: Uint8Array.from(rows.truth, (t) => (t === cls ? 1 : 0)) }));
+  const perClass = (model: typeof candidate) => classes.map((cls) => rankScores(column(model, cls), rows.truth.map((t) => (t === cls ? 1 : 0))));
   const a = perClass(candidate);
   const b = perClass(champion);
-  const improvement = (w: Float64Array) => weightedMacroAuc(a, w) - weightedMacroAuc(b, w);
-  return bootstrapEvidence(n, improvement(new Float64Array(n).fill(1)), pairedBootstrap(n, improvement, options));
+  const improvement = (counts: Uint32Array) => weightedMacroAuc(a, counts) - weightedMacroAuc(b, counts);
+  const replicates = await pairedBootstrap(n, improvement, options, { passes: 2 * classes.length });
+  return bootstrapEvidence(n, improvement(new Uint32Array(n).fill(1)), replicates);
 }
 
 function probabilitiesOf(metric: MetricName, who: string, model: ModelRows, n: number) {
@@ -108,7 +108,7 @@ function rowLoss(model: { probabilities: readonly (readonly number[])[]; classes
 }
 
 /** Binary F1 of the positive class (the candidate's second class, as its metric), else macro F1. */
-function f1Evidence(rows: PairedRows, options: PairedBootstrapOptions): PairedEvidence {
+async function f1Evidence(rows: PairedRows, options: PairedBootstrapOptions): Promise<PairedEvidence> {
   const all = sortedClasses([...rows.truth, ...rows.candidate.labels, ...rows.champion.labels]);
   const index = new Map(all.map((c, k) => [c, k]));
   const own = rows.candidate.classes ?? sortedClasses([...rows.truth, ...rows.candidate.labels]);
@@ -116,9 +116,10 @@ function f1Evidence(rows: PairedRows, options: PairedBootstrapOptions): PairedEv
   const truth = Int32Array.from(rows.truth, (t) => index.get(t)!);
   const a = Int32Array.from(rows.candidate.labels, (l) => index.get(l)!);
   const b = Int32Array.from(rows.champion.labels, (l) => index.get(l)!);
-  const improvement = (w: Float64Array) => weightedF1(truth, a, all.length, w, positive) - weightedF1(truth, b, all.length, w, positive);
+  const f1 = new PairedF1(truth, a, b, all.length, positive);
   const n = truth.length;
-  return bootstrapEvidence(n, improvement(new Float64Array(n).fill(1)), pairedBootstrap(n, improvement, options));
+  const replicates = await pairedBootstrap(n, (counts) => f1.improvement(counts), options, { passes: 0, cellOf: f1.cellOf, cells: f1.cells });
+  return bootstrapEvidence(n, f1.improvement(f1.allRows()), replicates);
 }
 
 /** C(n, k) as a float (Infinity when it overflows, so its reciprocal is 0). */
