@@ -7,6 +7,8 @@ export interface PairedBootstrapOptions {
   yieldToLoop?: () => Promise<void>;
   /** Milliseconds, to end a slice on a slow machine. @default performance.now */
   now?: () => number;
+  /** The most row visits the whole bootstrap may spend (see affordableResamples). @default GATE_ROW_VISITS */
+  rowVisits?: number;
 }
 
 /** A slice of resamples ends after this much time... */
@@ -16,6 +18,27 @@ export const SLICE_ROW_VISITS = 2_000_000;
 
 // Under Jest's vm sandbox every `Math.` lookup is slow.
 const { imul } = Math;
+/**
+ * The most row visits one gate's bootstrap spends (about 5 s on the loaded 2-core build machine):
+ * f1 and log_loss at 100,000 rows stay within it at the default 2,000 resamples, multiclass
+ * AUC (two passes per class per resample) does not. See affordableResamples.
+ */
+export const GATE_ROW_VISITS = 400_000_000;
+/** Enough resamples for a standard error within about 5 % (Efron & Tibshirani 1993, section 6.4). */
+export const MIN_RESAMPLES_FOR_SE = 200;
+
+/**
+ * The resamples a statistic making `passes` passes per resample can afford on `rows` rows: the
+ * asked-for `samples` while rows · (1 + passes) · samples stays within GATE_ROW_VISITS, else
+ * as many as fit but no fewer than MIN_RESAMPLES_FOR_SE (nor more than asked). Fewer than asked
+ * means the caller should test with the bootstrap's standard error (a normal test) rather than
+ * its percentiles, which need the full count in the tails.
+ */
+export function affordableResamples(rows: number, passes: number, samples: number, rowVisits = GATE_ROW_VISITS): number {
+  const fit = Math.floor(rowVisits / (rows * (1 + passes)));
+  return Math.min(samples, Math.max(MIN_RESAMPLES_FOR_SE, fit));
+}
+
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** How `improvement` wants the draws tallied. */
@@ -39,7 +62,7 @@ export interface Tally {
  * number (candidate better when positive). Multiplicities instead of index lists let a statistic keep its per-row work
  * precomputed (sort orders, losses), so one resample costs O(n) with no allocation.
  *
- * At 100,000 rows the 2,000 resamples still take seconds, so they run in slices of at most
+ * At 100,000 rows a bootstrap still takes seconds, so they run in slices of at most
  * SLICE_MS (or SLICE_ROW_VISITS row visits) and the host's event loop gets a turn between
  * slices: HTTP requests, alerts and rollbacks are answered meanwhile. The slicing does
  * not change the numbers: the same seed gives the same replicates. Returns them sorted.

@@ -1,7 +1,7 @@
 import type { MetricName } from '../../config/schema';
 import { sortedClasses } from '../../scoring/scoringAnswer';
 import { LOG_LOSS_EPSILON } from '../metrics';
-import { pairedBootstrap, type PairedBootstrapOptions } from './bootstrap';
+import { affordableResamples, pairedBootstrap, type PairedBootstrapOptions, type Tally } from './bootstrap';
 import { delongPaired } from './delong';
 import { bootstrapEvidence, mcnemarEvidence, normalEvidence, withPValueFloor, type PairedEvidence } from './evidence';
 import { PairedF1, rankScores, weightedMacroAuc, weightedMean } from './weightedMetrics';
@@ -65,8 +65,7 @@ async function testFor(metric: MetricName, rows: PairedRows, options: PairedBoot
   const champion = probabilitiesOf(metric, 'champion', rows.champion, n);
   if (metric === 'log_loss') {
     const diff = Float64Array.from(rows.truth, (t, i) => rowLoss(champion, t, i) - rowLoss(candidate, t, i));
-    const replicates = await pairedBootstrap(n, (counts) => weightedMean(diff, counts), options);
-    return bootstrapEvidence(n, weightedMean(diff, new Uint32Array(n).fill(1)), replicates);
+    return bootstrapTest(n, weightedMean(diff, new Uint32Array(n).fill(1)), (counts) => weightedMean(diff, counts), options, { passes: 1 });
   }
   // AUC on the candidate's classes; the champion's columns are matched by class name.
   const classes = candidate.classes;
@@ -90,8 +89,7 @@ async function testFor(metric: MetricName, rows: PairedRows, options: PairedBoot
   const a = perClass(candidate);
   const b = perClass(champion);
   const improvement = (counts: Uint32Array) => weightedMacroAuc(a, counts) - weightedMacroAuc(b, counts);
-  const replicates = await pairedBootstrap(n, improvement, options, { passes: 2 * classes.length });
-  return bootstrapEvidence(n, improvement(new Uint32Array(n).fill(1)), replicates);
+  return bootstrapTest(n, improvement(new Uint32Array(n).fill(1)), improvement, options, { passes: 2 * classes.length });
 }
 
 function probabilitiesOf(metric: MetricName, who: string, model: ModelRows, n: number) {
@@ -118,8 +116,22 @@ async function f1Evidence(rows: PairedRows, options: PairedBootstrapOptions): Pr
   const b = Int32Array.from(rows.champion.labels, (l) => index.get(l)!);
   const f1 = new PairedF1(truth, a, b, all.length, positive);
   const n = truth.length;
-  const replicates = await pairedBootstrap(n, (counts) => f1.improvement(counts), options, { passes: 0, cellOf: f1.cellOf, cells: f1.cells });
-  return bootstrapEvidence(n, f1.improvement(f1.allRows()), replicates);
+  return bootstrapTest(n, f1.improvement(f1.allRows()), (counts) => f1.improvement(counts), options, { passes: 0, cellOf: f1.cellOf, cells: f1.cells });
+}
+
+/**
+ * A percentile bootstrap with the resamples asked for, or, when those would cost more than
+ * GATE_ROW_VISITS (multiclass AUC on a large holdout), a normal test with the standard error of
+ * the resamples that fit (at least 200). On rows that many the difference of two smooth
+ * statistics is close to normal, and 200 resamples estimate its standard error to about 5 %.
+ */
+async function bootstrapTest(n: number, point: number, improvement: (counts: Uint32Array) => number, options: PairedBootstrapOptions, tally: Tally): Promise<PairedEvidence> {
+  const asked = options.samples ?? 2000;
+  const samples = affordableResamples(n, tally.passes, asked, options.rowVisits);
+  const replicates = await pairedBootstrap(n, improvement, { ...options, samples }, tally);
+  const evidence = bootstrapEvidence(n, point, replicates);
+  if (samples === asked) return evidence;
+  return normalEvidence(`paired bootstrap (${samples} resamples, normal with their standard error)`, n, point, evidence.standardError);
 }
 
 /** C(n, k) as a float (Infinity when it overflows, so its reciprocal is 0). */
