@@ -88,7 +88,7 @@ export const EvaluationPolicy = z.strictObject({
   inconclusive: z.enum(['keepChampion', 'promote']).default('keepChampion'),
   /** With `inconclusive: promote`, promote only when the candidate is not worse than the champion by more than this, with confidence 1 − alpha. @default 0.01 */
   nonInferiorityMargin: z.number().min(0).lt(1).default(0.01),
-  /** Resamples of the paired bootstrap (f1, log_loss, multiclass auc). @default 2000 */
+  /** Resamples of the paired bootstrap (f1, log_loss, multiclass auc); fewer, at least 200, past the gate's work budget on large holdouts (docs/evaluation-gate.md). @default 2000 */
   bootstrapSamples: z.int().min(100).max(100_000).default(2000),
 });
 
