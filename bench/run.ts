@@ -15,6 +15,7 @@ import { BenchClient } from './client';
 import { benchDriftStats } from './driftStats';
 import { benchDriftNoise, driftNoiseSection } from './driftNoise';
 import { benchGateSimulation, gateSimulationSection } from './gateSimulation';
+import { benchGateCost, gateCostSection } from './gateCost';
 import { driftSection } from './reportDrift';
 import { measureTriggerLatency } from './latency';
 import { chaosSection } from './chaosSection';
@@ -52,7 +53,9 @@ const ONLY: Record<string, () => string[] | Promise<string[]>> = {
   '13': async () => pythonHostSection(await compareScoringHosts()),
   // Starts its own stack with both examples.
   '14': async () => exampleReleasesSection(await measureExampleReleases()),
-  '15': () => gateSimulationSection(benchGateSimulation()),
+  '15': async () => [...gateSimulationSection(benchGateSimulation()), '', ...gateCostSection(await benchGateCost())],
+  // The gate's cost alone (section 15's second table).
+  '15b': async () => gateCostSection(await benchGateCost()),
   '16': async () => driftNoiseSection(await benchDriftNoise()),
 };
 
@@ -91,6 +94,8 @@ async function main(): Promise<void> {
   console.log('15. evaluation gate on simulated pairs of models');
   const gateSimulation = benchGateSimulation();
   console.log(`   ${gateSimulation.cpuSeconds.toFixed(1)} s of CPU`);
+  console.log("15b. the gate's bootstrap: time and event-loop block, before and after");
+  const gateCost = await benchGateCost();
   console.log('7. drift statistics, 1,000,000 x 20');
   const drift = await benchDriftStats();
   console.log(`   ${drift.runSeconds.toFixed(1)} s, RSS +${(drift.rssPeakMb - drift.rssBeforeMb).toFixed(0)} MB`);
@@ -154,7 +159,7 @@ async function main(): Promise<void> {
       minuteGrain,
       totalSeconds: (performance.now() - started) / 1000,
     });
-    writeFileSync(join(ROOT, 'bench/RESULTS.md'), `${report}\n${dataGate.join('\n')}\n\n${durabilitySection(durability).join('\n')}\n${scaleOutSection(scaleOut).join('\n')}\n${chaosSection(ROOT).join('\n')}\n${pythonHostSection(pythonHosts).join('\n')}\n${exampleReleasesSection(examples).join('\n')}\n\n${gateSimulationSection(gateSimulation).join('\n')}\n\n${driftNoiseSection(driftNoise).join('\n')}\n`);
+    writeFileSync(join(ROOT, 'bench/RESULTS.md'), `${report}\n${dataGate.join('\n')}\n\n${durabilitySection(durability).join('\n')}\n${scaleOutSection(scaleOut).join('\n')}\n${chaosSection(ROOT).join('\n')}\n${pythonHostSection(pythonHosts).join('\n')}\n${exampleReleasesSection(examples).join('\n')}\n\n${gateSimulationSection(gateSimulation).join('\n')}\n\n${gateCostSection(gateCost).join('\n')}\n\n${driftNoiseSection(driftNoise).join('\n')}\n`);
     console.log(`\n${report}\nwrote bench/RESULTS.md`);
   } catch (error) {
     // A dead stack shows up as "fetch failed" far from its cause; say what happened to it.

@@ -71,7 +71,13 @@ export const EvaluationPolicy = z.strictObject({
   /** Minimum metric value a candidate must reach. @default 0.5 for auc, 0 otherwise */
   floor: z.number().optional(),
   /** How much the candidate must beat the prod champion by (absolute; negative tolerates a small loss). @default 0 */
-  minImprovement: z.number().min(-1).default(0),
+  minImprovement: z
+    .number()
+    // auc, accuracy and f1 lie in 0..1, so no candidate can beat a champion by 1 or more, and
+    // such a value would block every promotion silently.
+    .min(-1, { error: 'evaluation.minImprovement must be at least -1 (it is an absolute difference in the metric; a negative value tolerates a small loss, e.g. -0.01)' })
+    .lt(1, { error: 'evaluation.minImprovement must be below 1: it is the absolute difference in the metric the candidate must beat the champion by (auc, accuracy and f1 lie in 0..1), e.g. 0.01, not a percentage' })
+    .default(0),
   /** Share of rows held out for evaluation. @default 0.2 */
   holdoutFraction: z.number().gt(0).lt(1).default(0.2),
   /** Seed of the train/holdout split and of the gate's paired bootstrap. @default 42 */
@@ -82,7 +88,7 @@ export const EvaluationPolicy = z.strictObject({
   inconclusive: z.enum(['keepChampion', 'promote']).default('keepChampion'),
   /** With `inconclusive: promote`, promote only when the candidate is not worse than the champion by more than this, with confidence 1 − alpha. @default 0.01 */
   nonInferiorityMargin: z.number().min(0).lt(1).default(0.01),
-  /** Resamples of the paired bootstrap (f1, log_loss, multiclass auc). @default 2000 */
+  /** Resamples of the paired bootstrap (f1, log_loss, multiclass auc); fewer, at least 200, past the gate's work budget on large holdouts (docs/evaluation-gate.md). @default 2000 */
   bootstrapSamples: z.int().min(100).max(100_000).default(2000),
 });
 

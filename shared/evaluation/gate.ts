@@ -36,13 +36,14 @@ export interface DecideGateOptions {
  * be better by at least `minImprovement` with confidence 1 − alpha on the same held-out rows,
  * by a paired test (docs/evaluation-gate.md). A metric that is absent or not a finite number
  * never passes: comparisons with NaN are all false, so it would otherwise slip past the floor.
+ * Async because a bootstrap on a large holdout gives the event loop turns while it resamples.
  */
-export function decideGate(
+export async function decideGate(
   policy: PipelineConfig['evaluation'],
   candidate: Record<string, number>,
   champion?: Record<string, number>,
   options: DecideGateOptions = {},
-): GateDecision {
+): Promise<GateDecision> {
   const metric = policy.metric;
   const lower = LOWER_IS_BETTER.has(metric);
   const floor = policy.floor ?? defaultFloor(metric);
@@ -74,7 +75,7 @@ export function decideGate(
   if (!options.rows) throw new TypeError('decideGate needs both models\' answers per row (options.rows) to compare with a champion');
   let evidence;
   try {
-    evidence = pairedEvidence(metric, options.rows, { samples: policy.bootstrapSamples, seed: policy.seed });
+    evidence = await pairedEvidence(metric, options.rows, { samples: policy.bootstrapSamples, seed: policy.seed });
   } catch (error) {
     if (!(error instanceof UnpairableError)) throw error;
     return { passed: true, outcome: 'promote', metric, candidate: value, champion: championValue, reason: `${meetsFloor}; ${error.message}, so only the floor applies` };

@@ -1,10 +1,10 @@
 import type { MetricName } from '../../config/schema';
 import { sortedClasses } from '../../scoring/scoringAnswer';
 import { LOG_LOSS_EPSILON } from '../metrics';
-import { pairedBootstrap, type PairedBootstrapOptions } from './bootstrap';
+import { affordableResamples, nextTurn, pairedBootstrap, type PairedBootstrapOptions, type Tally } from './bootstrap';
 import { delongPaired } from './delong';
 import { bootstrapEvidence, mcnemarEvidence, normalEvidence, withPValueFloor, type PairedEvidence } from './evidence';
-import { sortScores, weightedF1, weightedMacroAuc, weightedMean } from './weightedMetrics';
+import { PairedF1, rankScores, weightedMacroAuc, weightedMean } from './weightedMetrics';
 
 /** One model's answers for every compared row, in row order (see AnswerMetrics.rows). */
 export interface ModelRows {
@@ -35,15 +35,15 @@ export class UnpairableError extends Error {
  * paired bootstrap for f1, log loss and multiclass AUC (macro one-vs-rest has no DeLong
  * variance we trust: the per-class AUCs share rows in different roles, so we resample rows).
  */
-export function pairedEvidence(metric: MetricName, rows: PairedRows, options: PairedBootstrapOptions = {}): PairedEvidence {
-  const evidence = testFor(metric, rows, options);
+export async function pairedEvidence(metric: MetricName, rows: PairedRows, options: PairedBootstrapOptions = {}): Promise<PairedEvidence> {
+  const evidence = await testFor(metric, rows, options);
   if (!Number.isFinite(evidence.improvement) || !Number.isFinite(evidence.standardError)) {
     throw new UnpairableError(metric, `the paired ${evidence.test} gave no finite difference on these rows`);
   }
   return evidence;
 }
 
-function testFor(metric: MetricName, rows: PairedRows, options: PairedBootstrapOptions): PairedEvidence {
+async function testFor(metric: MetricName, rows: PairedRows, options: PairedBootstrapOptions): Promise<PairedEvidence> {
   const n = rows.truth.length;
   if (rows.candidate.labels.length !== n || rows.champion.labels.length !== n) {
     throw new UnpairableError(metric, `${n} rows, but ${rows.candidate.labels.length} candidate and ${rows.champion.labels.length} champion predictions`);
@@ -65,8 +65,7 @@ function testFor(metric: MetricName, rows: PairedRows, options: PairedBootstrapO
   const champion = probabilitiesOf(metric, 'champion', rows.champion, n);
   if (metric === 'log_loss') {
     const diff = Float64Array.from(rows.truth, (t, i) => rowLoss(champion, t, i) - rowLoss(candidate, t, i));
-    const replicates = pairedBootstrap(n, (w) => weightedMean(diff, w), options);
-    return bootstrapEvidence(n, weightedMean(diff, new Float64Array(n).fill(1)), replicates);
+    return bootstrapTest(n, weightedMean(diff, new Uint32Array(n).fill(1)), (counts) => weightedMean(diff, counts), options, { passes: 1 });
   }
   // AUC on the candidate's classes; the champion's columns are matched by class name.
   const classes = candidate.classes;
@@ -86,12 +85,20 @@ function testFor(metric: MetricName, rows: PairedRows, options: PairedBootstrapO
     // no p-value goes below that: one time in six on 2 + 2 rows, 1 in 924 on 6 + 6.
     return withPValueFloor(evidence, 1 / binomialCoefficient(n, d.positives), [-1, 1]);
   }
-  const perClass = (model: typeof candidate) =>
-    classes.map((cls) => ({ sorted: sortScores(column(model, cls)), isPositive: Uint8Array.from(rows.truth, (t) => (t === cls ? 1 : 0)) }));
-  const a = perClass(candidate);
-  const b = perClass(champion);
-  const improvement = (w: Float64Array) => weightedMacroAuc(a, w) - weightedMacroAuc(b, w);
-  return bootstrapEvidence(n, improvement(new Float64Array(n).fill(1)), pairedBootstrap(n, improvement, options));
+  // Ranking 100,000 scores takes tens of milliseconds: the loop gets turns within and after each column.
+  const perClass = async (model: typeof candidate) => {
+    const columns = [];
+    for (const cls of classes) {
+      const turn = options.yieldToLoop ?? nextTurn;
+      columns.push(await rankScores(column(model, cls), rows.truth.map((t) => (t === cls ? 1 : 0)), turn));
+      await turn();
+    }
+    return columns;
+  };
+  const a = await perClass(candidate);
+  const b = await perClass(champion);
+  const improvement = (counts: Uint32Array) => weightedMacroAuc(a, counts) - weightedMacroAuc(b, counts);
+  return bootstrapTest(n, improvement(new Uint32Array(n).fill(1)), improvement, options, { passes: 2 * classes.length });
 }
 
 function probabilitiesOf(metric: MetricName, who: string, model: ModelRows, n: number) {
@@ -108,17 +115,47 @@ function rowLoss(model: { probabilities: readonly (readonly number[])[]; classes
 }
 
 /** Binary F1 of the positive class (the candidate's second class, as its metric), else macro F1. */
-function f1Evidence(rows: PairedRows, options: PairedBootstrapOptions): PairedEvidence {
-  const all = sortedClasses([...rows.truth, ...rows.candidate.labels, ...rows.champion.labels]);
-  const index = new Map(all.map((c, k) => [c, k]));
-  const own = rows.candidate.classes ?? sortedClasses([...rows.truth, ...rows.candidate.labels]);
-  const positive = own.length === 2 ? index.get(own[1]!) : undefined;
-  const truth = Int32Array.from(rows.truth, (t) => index.get(t)!);
-  const a = Int32Array.from(rows.candidate.labels, (l) => index.get(l)!);
-  const b = Int32Array.from(rows.champion.labels, (l) => index.get(l)!);
-  const improvement = (w: Float64Array) => weightedF1(truth, a, all.length, w, positive) - weightedF1(truth, b, all.length, w, positive);
+async function f1Evidence(rows: PairedRows, options: PairedBootstrapOptions): Promise<PairedEvidence> {
+  // One Map lookup per label, in arrival order, then renumbered in sortedClasses' order: on
+  // 100,000 rows each pass takes tens of milliseconds, so the loop gets a turn after each.
+  const turn = options.yieldToLoop ?? nextTurn;
+  const ids = new Map<string, number>();
+  const idsOf = (labels: readonly string[]) => Int32Array.from(labels, (l) => {
+    let id = ids.get(l);
+    if (id === undefined) ids.set(l, (id = ids.size));
+    return id;
+  });
+  const truth = idsOf(rows.truth);
+  await turn();
+  const a = idsOf(rows.candidate.labels);
+  await turn();
+  const b = idsOf(rows.champion.labels);
+  const names = [...ids.keys()];
+  const all = sortedClasses(names);
+  const sortedId = Int32Array.from(names, (c) => all.indexOf(c));
+  for (const column of [truth, a, b]) column.forEach((id, i) => { column[i] = sortedId[id]!; });
+  const seen = new Uint8Array(all.length);
+  for (const column of [truth, a]) for (const k of column) seen[k] = 1;
+  const own = rows.candidate.classes ?? sortedClasses(all.filter((_, k) => seen[k]));
+  const positive = own.length === 2 ? all.indexOf(own[1]!) : undefined;
+  const f1 = new PairedF1(truth, a, b, all.length, positive);
   const n = truth.length;
-  return bootstrapEvidence(n, improvement(new Float64Array(n).fill(1)), pairedBootstrap(n, improvement, options));
+  return bootstrapTest(n, f1.improvement(f1.allRows()), (counts) => f1.improvement(counts), options, { passes: 0, cellOf: f1.cellOf, cells: f1.cells });
+}
+
+/**
+ * A percentile bootstrap with the resamples asked for, or, when those would cost more than
+ * GATE_ROW_VISITS (multiclass AUC on a large holdout), a normal test with the standard error of
+ * the resamples that fit (at least 200). On rows that many the difference of two smooth
+ * statistics is close to normal, and 200 resamples estimate its standard error to about 5 %.
+ */
+async function bootstrapTest(n: number, point: number, improvement: (counts: Uint32Array) => number, options: PairedBootstrapOptions, tally: Tally): Promise<PairedEvidence> {
+  const asked = options.samples ?? 2000;
+  const samples = affordableResamples(n, tally.passes, asked, options.rowVisits);
+  const replicates = await pairedBootstrap(n, improvement, { ...options, samples }, tally);
+  const evidence = bootstrapEvidence(n, point, replicates);
+  if (samples === asked) return evidence;
+  return normalEvidence(`paired bootstrap (${samples} resamples, normal with their standard error)`, n, point, evidence.standardError);
 }
 
 /** C(n, k) as a float (Infinity when it overflows, so its reciprocal is 0). */

@@ -67,7 +67,7 @@ export const evaluate: StageHandler = async (release, ctx) => {
   const checkedChampion = championMetrics && checkMetrics(championMetrics.metrics, truth, gateMetric, championMetrics.withoutProbabilities);
   // The paired tests need each model's answer per row; the rows are the ones scored above.
   const paired = championMetrics && { truth, candidate: scored.rows, champion: championMetrics.rows };
-  const gate = withComparedRows(decideGate(ctx.pipeline.evaluation, checked.values, checkedChampion?.values, { missing: checked.missing, championMissing: checkedChampion?.missing, rows: paired }), comparison);
+  const gate = withComparedRows(await decideGate(ctx.pipeline.evaluation, checked.values, checkedChampion?.values, { missing: checked.missing, championMissing: checkedChampion?.missing, rows: paired }), comparison);
   return {
     kind: 'advance',
     detail: `${gate.passed ? 'passed' : 'rejected'}: ${gate.reason}${championNote}`,

@@ -59,6 +59,14 @@ pipelines:
     expect(() => parseConfig(text)).toThrow(/overlaps pipeline 'default'/);
   });
 
+  it('bounds evaluation.minImprovement to [-1, 1) and says it is an absolute difference, not a percentage', () => {
+    const withMin = (m: number) => minimal.replace('    data:', `    evaluation: { minImprovement: ${m} }\n    data:`);
+    expect(parseConfig(withMin(0.01)).pipelines['default']!.evaluation.minImprovement).toBe(0.01);
+    expect(() => parseConfig(withMin(5))).toThrow(/minImprovement must be below 1: it is the absolute difference in the metric .* not a percentage/);
+    expect(() => parseConfig(withMin(1))).toThrow(ConfigError);
+    expect(() => parseConfig(withMin(-2))).toThrow(/minImprovement must be at least -1/);
+  });
+
   it('rejects unknown keys so typos do not pass silently', () => {
     expect(() => parseConfig(minimal.replace('data:', 'dta: {}\n    data:'))).toThrow(/dta/);
   });

@@ -38,7 +38,7 @@ describe('evaluate with metrics that cannot be computed', () => {
 describe('checkMetrics and decideGate', () => {
   const policy = { metric: 'auc' as const, floor: 0.6, minImprovement: 0.01, holdoutFraction: 0.2, seed: 1, alpha: 0.05, inconclusive: 'keepChampion' as const, nonInferiorityMargin: 0.01, bootstrapSamples: 2000 };
 
-  it('checkMetrics keeps finite metrics and says why each other one is absent', () => {
+  it('checkMetrics keeps finite metrics and says why each other one is absent', async () => {
     expect(checkMetrics({ accuracy: Number.NaN, auc: Number.NaN }, [])).toEqual({
       values: {},
       missing: { accuracy: 'the holdout has no rows', auc: 'the holdout has no rows' },
@@ -49,23 +49,23 @@ describe('checkMetrics and decideGate', () => {
     });
   });
 
-  it('checkMetrics gives a reason for an expected metric that is absent altogether', () => {
+  it('checkMetrics gives a reason for an expected metric that is absent altogether', async () => {
     expect(checkMetrics({ accuracy: Number.NaN }, [], ['auc']).missing).toEqual({ accuracy: 'the holdout has no rows', auc: 'the holdout has no rows' });
     expect(checkMetrics({ accuracy: 0.5 }, ['1', '0'], ['auc']).missing).toEqual({ auc: 'the scorer returned no class probabilities for it' });
   });
 
-  it('decideGate never passes a candidate whose metric is NaN or Infinity, and names the reason', () => {
+  it('decideGate never passes a candidate whose metric is NaN or Infinity, and names the reason', async () => {
     for (const value of [Number.NaN, Infinity, -Infinity]) {
-      expect(decideGate(policy, { auc: value })).toMatchObject({ passed: false, reason: "the candidate has no 'auc' metric" });
+      expect(await decideGate(policy, { auc: value })).toMatchObject({ passed: false, reason: "the candidate has no 'auc' metric" });
     }
-    expect(decideGate(policy, {}, undefined, { missing: { auc: 'the holdout has no rows' } })).toMatchObject({
+    expect(await decideGate(policy, {}, undefined, { missing: { auc: 'the holdout has no rows' } })).toMatchObject({
       passed: false,
       reason: 'auc could not be computed: the holdout has no rows',
     });
   });
 
-  it('decideGate applies only the floor when the champion metric is not finite, and says so', () => {
-    const decision = decideGate(policy, { auc: 0.8 }, { auc: Number.NaN }, { championMissing: { auc: 'the holdout has no rows' } });
+  it('decideGate applies only the floor when the champion metric is not finite, and says so', async () => {
+    const decision = await decideGate(policy, { auc: 0.8 }, { auc: Number.NaN }, { championMissing: { auc: 'the holdout has no rows' } });
     expect(decision).toEqual({
       passed: true,
       outcome: 'promote',
