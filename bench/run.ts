@@ -19,10 +19,11 @@ import { driftSection } from './reportDrift';
 import { measureTriggerLatency } from './latency';
 import { chaosSection } from './chaosSection';
 import { renderReport } from './report';
+import { routerSection } from './reportRollout';
 import { durabilitySection } from './reportDurability';
 import { measureScaleOut, scaleOutSection } from './scaleout';
 import { minuteGrainSection } from './reportMinuteGrain';
-import { measureRouter } from './routerThroughput';
+import { measureRouter, measureRouterAlone } from './routerThroughput';
 import { measureScoring } from './scoring';
 import { compareScoringHosts, pythonHostSection } from './pythonHost';
 import { exampleReleasesSection, measureExampleReleases } from './exampleReleases';
@@ -43,6 +44,8 @@ const SIMULATION_RUNS = 200;
  */
 const ONLY: Record<string, () => string[] | Promise<string[]>> = {
   // Starts its own stack (one pipeline trained, 1M inference rows in Azurite).
+  // Starts its own stack and trains the small pipeline (small-prod).
+  '6': async () => routerSection(await measureRouterAlone()),
   '7': async () => driftSection(await benchDriftStats()),
   '8': () => minuteGrainSection(benchCanaryMinuteGrain(SIMULATION_RUNS)),
   '9': () => dataGateSection(),
@@ -126,7 +129,7 @@ async function main(): Promise<void> {
     // Before section 5, whose canaries start the load generator beside the router.
     console.log('6. router vs scoring server, small-prod');
     const router = await measureRouter(client, 'small-prod', { sequential: 500, burst: 3000, concurrency: 16 });
-    console.log(`   ${Math.round(router.burst.router.requestsPerSecond)} vs ${Math.round(router.burst.direct.requestsPerSecond)} requests/s`);
+    console.log(`   ${Math.round(router.burst.router.requestsPerSecond)} vs ${Math.round(router.burst.proxy.requestsPerSecond)} (minimal proxy) vs ${Math.round(router.burst.direct.requestsPerSecond)} (direct) requests/s`);
     console.log('5. alert -> 100 % on stable, 5 rounds');
     const alert = await measureAlertRollback(client, 'alerted', 5);
 
