@@ -68,7 +68,10 @@ export function forwardRequest(
 
   upstream.on('response', (answer) => {
     const status = answer.statusCode ?? 502;
-    res.writeHead(status, { 'content-type': answer.headers['content-type'] ?? 'application/json' });
+    // The length passed on when the server gave one: without it the answer goes out chunked,
+    // which costs the caller a parse and the router an extra write per request.
+    const length = answer.headers['content-length'];
+    res.writeHead(status, { 'content-type': answer.headers['content-type'] ?? 'application/json', ...(length ? { 'content-length': length } : {}) });
     const body = captureJsonBody(answer);
     answer.pipe(res);
     // Registered after pipe(): the answer has been handed to the caller before we look at it.
