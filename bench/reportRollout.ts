@@ -1,6 +1,5 @@
 import type { AlertRollbackBench } from './alertRollback';
 import { FLAGGER_DEFAULTS, OUR_POLICY, STABLE_ERROR_RATE, BAD_CANARY_ERROR_RATE, type CanarySimulationBench, type SimulatedRow } from './canarySimulation';
-import type { RouterBench } from './routerThroughput';
 import { percentile } from './stats';
 
 const ms = (value: number | undefined) =>
@@ -85,37 +84,3 @@ export function alertSection(a: AlertRollbackBench): string[] {
   ];
 }
 
-/** Section 6: what the router costs. */
-export function routerSection(r: RouterBench): string[] {
-  const { router, proxy, direct } = r.sequential;
-  const b = r.burst;
-  const added = (a: number, d: number) => ms1(a - d);
-  const addedP50 = (router.p50 - direct.p50) / (proxy.p50 - direct.p50);
-  return [
-    '## 6. Endpoint router: throughput and added latency',
-    '',
-    `The 2-row request to \`${r.endpoint}\` (one deployment, \`${r.deployment}\`, at 100 %) through the router (\`/endpoints/${r.endpoint}/score\`: routing by weight,`,
-    'traffic recording, header), through a minimal keep-alive pass-through proxy (bench/minimalProxy.ts, ~20 lines of node:http in a process of its own:',
-    'the physical cost of one extra hop) and straight to the same scoring server process (its port from the `LISTENING` line in its log). node:http with',
-    'keep-alive from one client process; each target measured in two halves in the order direct, proxy, router, router, proxy, direct, after 50 warm-up requests each.',
-    'On 2 CPUs the client, the router (in the stack process), the proxy and the scoring server compete for the cores: each hop\'s cost includes that.',
-    '',
-    row(['', 'direct', 'minimal proxy', 'through the router', 'router added', 'proxy added']),
-    row(['---', '---:', '---:', '---:', '---:', '---:']),
-    row([`sequential (${router.count} requests each): p50`, ms1(direct.p50), ms1(proxy.p50), ms1(router.p50), `**${added(router.p50, direct.p50)}**`, added(proxy.p50, direct.p50)]),
-    row(['sequential: p99', ms1(direct.p99), ms1(proxy.p99), ms1(router.p99), added(router.p99, direct.p99), added(proxy.p99, direct.p99)]),
-    row([`burst, ${b.concurrency} in flight (${b.router.requests} requests each): requests/s`, int(b.direct.requestsPerSecond), int(b.proxy.requestsPerSecond), int(b.router.requestsPerSecond),
-      `${(b.router.requestsPerSecond / b.direct.requestsPerSecond).toFixed(2)}x direct`, `${(b.proxy.requestsPerSecond / b.direct.requestsPerSecond).toFixed(2)}x direct`]),
-    row(['burst: p50', ms1(b.direct.latency.p50), ms1(b.proxy.latency.p50), ms1(b.router.latency.p50), added(b.router.latency.p50, b.direct.latency.p50), added(b.proxy.latency.p50, b.direct.latency.p50)]),
-    row(['burst: p99', ms1(b.direct.latency.p99), ms1(b.proxy.latency.p99), ms1(b.router.latency.p99), added(b.router.latency.p99, b.direct.latency.p99), added(b.proxy.latency.p99, b.direct.latency.p99)]),
-    '',
-    `router / minimal proxy throughput: **${(b.router.requestsPerSecond / b.proxy.requestsPerSecond).toFixed(2)}x**`,
-    '',
-    `router / minimal proxy added p50: **${addedP50.toFixed(2)}x**`,
-    '',
-    'Targets: throughput >= 0.90x the minimal proxy\'s at 16 in flight; added p50 (sequential, over direct) <= 1.20x the minimal proxy\'s.',
-    'Under the burst the p99s swing by several milliseconds from run to run (scheduling and GC on the shared cores), so a difference of that',
-    'size, of either sign, is noise; the throughput ratios and the sequential p50 are the stable figures.',
-    '',
-  ];
-}

@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import type { Agent } from 'node:http';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { startChildStack } from '../devhost/childStack';
 import { BenchClient } from './client';
 import { directScoringUrl } from './directScoringUrl';
+import { startMinimalProxy } from './minimalProxyProcess';
+import { profileOfPhases, type Phase, type ProfileSummary } from './routerProfile';
 import { keepAliveAgent, postScore } from './scoreClient';
 import { summarize, type Summary } from './stats';
 import { measureReleaseWallTime } from './wallTime';
@@ -15,11 +15,23 @@ export interface Throughput {
   latency: Summary;
 }
 
-export interface RouterBench {
+export type Target = 'router' | 'proxy' | 'direct';
+
+/** One endpoint measured three ways: through the router, through the minimal proxy, direct. */
+export interface HopComparison {
   endpoint: string;
   deployment: string;
   sequential: Record<Target, Summary>;
   burst: { concurrency: number } & Record<Target, Throughput>;
+}
+
+export interface RouterBench {
+  /** The example model (a dot product: the scoring server does almost nothing). */
+  trivial: HopComparison;
+  /** The same model behind a scoring script that spends ~1 ms of CPU per request. */
+  busy: HopComparison;
+  /** Where the stack process spent its time while the router served (with AUTOPILOT_BENCH_CPU_PROF). */
+  profile?: ProfileSummary | undefined;
 }
 
 export interface RouterBenchOptions {
@@ -27,21 +39,62 @@ export interface RouterBenchOptions {
   sequential?: number;
   /** Requests per target in the concurrent burst. @default 3000 */
   burst?: number;
-  /** Requests in flight during the burst. @default 16 */
+  /** @default 16 */
   concurrency?: number;
 }
 
-export type Target = 'router' | 'proxy' | 'direct';
 const TARGETS: Target[] = ['direct', 'proxy', 'router'];
 /** ABCCBA: each target runs in two halves mirrored around the others', so a drift in machine load hits all alike. */
 const ORDER: Target[] = [...TARGETS, ...[...TARGETS].reverse()];
+const SECTION_OPTIONS: RouterBenchOptions = { sequential: 500, burst: 3000, concurrency: 16 };
+/** Pipelines of bench/autopilot.yaml: `small` (trained before section 6 in main()) and `busy`. */
+const TRIVIAL_ENDPOINT = 'small-prod';
+const BUSY_ENDPOINT = 'busy-prod';
 
 /**
- * Section 6: the same 2-row request through the endpoint router, through a minimal keep-alive
- * proxy (bench/minimalProxy.ts: the cost of a bare hop) and straight to the deployment's
- * scoring server, one at a time and then `concurrency` in flight.
+ * Section 6 on a running stack where the `small` pipeline is already released: trains the
+ * `busy` pipeline, then measures both endpoints. `phases` collects when the router was measured.
  */
-export async function measureRouter(client: BenchClient, endpointName: string, options: RouterBenchOptions = {}): Promise<RouterBench> {
+export async function measureRouterSection(client: BenchClient, phases: Phase[] = []): Promise<RouterBench> {
+  await release(client, 'busy/');
+  const trivial = await measureRouter(client, TRIVIAL_ENDPOINT, SECTION_OPTIONS, phases);
+  const busy = await measureRouter(client, BUSY_ENDPOINT, SECTION_OPTIONS, phases);
+  return { trivial, busy };
+}
+
+/**
+ * `npm run bench -- --only 6`: its own stack (bench/autopilot.yaml), `small` and `busy` trained
+ * and released to prod, then section 6. AUTOPILOT_BENCH_CPU_PROF=<dir>: the stack process runs
+ * with --cpu-prof, writes its profile there when it stops, and the section says where the
+ * router's time went.
+ */
+export async function measureRouterAlone(): Promise<RouterBench> {
+  const profileDir = process.env['AUTOPILOT_BENCH_CPU_PROF'];
+  const stack = await startChildStack(join(__dirname, 'autopilot.yaml'), { jobPollSeconds: '1', ...(profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}) });
+  const phases: Phase[] = [];
+  let result: RouterBench;
+  try {
+    const client = new BenchClient(stack);
+    await client.init();
+    await release(client, 'small/');
+    result = await measureRouterSection(client, phases);
+  } finally {
+    await stack.stop();
+  }
+  return profileDir ? { ...result, profile: await profileOfPhases(profileDir, stack.pid, phases.filter((p) => p.label === `${TRIVIAL_ENDPOINT} router burst`)) } : result;
+}
+
+async function release(client: BenchClient, prefix: string): Promise<void> {
+  const released = await measureReleaseWallTime(client, prefix, 2_000);
+  if (released.status !== 'succeeded') throw new Error(`bench: the ${prefix} pipeline's release ended ${released.status}: ${released.reason ?? ''}`);
+}
+
+/**
+ * The same 2-row request through the endpoint router, through a minimal keep-alive proxy
+ * (bench/minimalProxy.ts: the cost of a bare hop) and straight to the deployment's scoring
+ * server, one at a time and then `concurrency` in flight.
+ */
+export async function measureRouter(client: BenchClient, endpointName: string, options: RouterBenchOptions = {}, phases: Phase[] = []): Promise<HopComparison> {
   const sequential = options.sequential ?? 500;
   const burstRequests = options.burst ?? 3000;
   const concurrency = options.concurrency ?? 16;
@@ -51,13 +104,19 @@ export async function measureRouter(client: BenchClient, endpointName: string, o
   const proxy = await startMinimalProxy(direct.url);
   const urls: Record<Target, string> = { router: `${client.endpointsUrl}/${endpointName}/score`, proxy: proxy.url, direct: direct.url };
   const agents: Record<Target, Agent> = { router: keepAliveAgent(concurrency), proxy: keepAliveAgent(concurrency), direct: keepAliveAgent(concurrency) };
+  const timed = async (label: string, measure: () => Promise<{ ms: number[]; elapsedMs: number }>) => {
+    const startUs = monotonicMicros();
+    const result = await measure();
+    phases.push({ label: `${endpointName} ${label}`, startUs, endUs: monotonicMicros() });
+    return result;
+  };
   try {
     for (const target of TARGETS) await run(urls[target], agents[target], 50, 1); // warm-up
     const seq: Record<Target, number[]> = { router: [], proxy: [], direct: [] };
-    for (const target of ORDER) seq[target].push(...(await run(urls[target], agents[target], sequential / 2, 1)).ms);
+    for (const target of ORDER) seq[target].push(...(await timed(`${target} sequential`, () => run(urls[target], agents[target], sequential / 2, 1))).ms);
     const burst: Record<Target, { ms: number[]; elapsedMs: number }> = { router: { ms: [], elapsedMs: 0 }, proxy: { ms: [], elapsedMs: 0 }, direct: { ms: [], elapsedMs: 0 } };
     for (const target of ORDER) {
-      const half = await run(urls[target], agents[target], burstRequests / 2, concurrency);
+      const half = await timed(`${target} burst`, () => run(urls[target], agents[target], burstRequests / 2, concurrency));
       burst[target].ms.push(...half.ms);
       burst[target].elapsedMs += half.elapsedMs;
     }
@@ -74,27 +133,13 @@ export async function measureRouter(client: BenchClient, endpointName: string, o
     };
   } finally {
     for (const target of TARGETS) agents[target].destroy();
-    proxy.process.kill();
+    proxy.stop();
   }
 }
 
-/** bench/minimalProxy.ts in a process of its own (like the router and the scoring server), once it listens. */
-async function startMinimalProxy(targetUrl: string): Promise<{ url: string; process: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'minimalProxy.ts'), targetUrl], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`bench: the minimal proxy exited (${code}) before listening`))));
-  const listening = (async () => {
-    for await (const line of createInterface({ input: child.stdout! })) {
-      const port = /^LISTENING (\d+)$/.exec(line)?.[1];
-      if (port) return `http://127.0.0.1:${port}/score`;
-    }
-    throw new Error('bench: the minimal proxy closed its output before listening');
-  })();
-  try {
-    return { url: await Promise.race([listening, exited]), process: child };
-  } catch (error) {
-    child.kill();
-    throw error;
-  }
+/** CLOCK_MONOTONIC in µs: the clock V8's CPU profiles stamp their samples with, in every process. */
+function monotonicMicros(): number {
+  return Number(process.hrtime.bigint() / 1000n);
 }
 
 /** `requests` POSTs with `concurrency` in flight; every one must answer 200. */
@@ -112,23 +157,4 @@ async function run(url: string, agent: Agent, requests: number, concurrency: num
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   return { ms, elapsedMs: performance.now() - started };
-}
-
-/**
- * `npm run bench -- --only 6`: its own stack (bench/autopilot.yaml), the `small` pipeline trained
- * and released to `small-prod` as main() does, then the measurement above.
- * AUTOPILOT_BENCH_CPU_PROF=<dir>: the stack process writes a CPU profile there when it stops.
- */
-export async function measureRouterAlone(): Promise<RouterBench> {
-  const profileDir = process.env.AUTOPILOT_BENCH_CPU_PROF;
-  const stack = await startChildStack(join(__dirname, 'autopilot.yaml'), { jobPollSeconds: '1', ...(profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}) });
-  try {
-    const client = new BenchClient(stack);
-    await client.init();
-    const release = await measureReleaseWallTime(client, 'small/', 2_000);
-    if (release.status !== 'succeeded') throw new Error(`bench: the small pipeline's release ended ${release.status}: ${release.reason ?? ''}`);
-    return await measureRouter(client, 'small-prod', { sequential: 500, burst: 3000, concurrency: 16 });
-  } finally {
-    await stack.stop();
-  }
 }

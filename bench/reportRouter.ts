@@ -1,0 +1,73 @@
+import type { HopComparison, RouterBench } from './routerThroughput';
+
+const ms1 = (value: number) => `${value.toFixed(1)} ms`;
+const int = (value: number) => Math.round(value).toLocaleString('en-US');
+const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
+const ratio = (value: number) => `${value.toFixed(2)}x`;
+
+/** Section 6: what the router costs, against a bare hop and against no hop. */
+export function routerSection(r: RouterBench): string[] {
+  const t = r.trivial;
+  return [
+    '## 6. Endpoint router: throughput and added latency',
+    '',
+    `The 2-row request to \`${t.endpoint}\` (one deployment, \`${t.deployment}\`, at 100 %) through the router (\`/endpoints/${t.endpoint}/score\`: routing by weight,`,
+    'traffic recording, inference collection, header), through a minimal keep-alive pass-through proxy (bench/minimalProxy.ts, ~20 lines of node:http in a',
+    'process of its own: the physical cost of one extra hop) and straight to the same scoring server process (its port from the `LISTENING` line in its log).',
+    'node:http with keep-alive from one client process; each target measured in two halves in the order direct, proxy, router, router, proxy, direct,',
+    'after 50 warm-up requests each. On 2 shared CPUs the client, the router (in the stack process), the proxy and the scoring server compete for the cores:',
+    "each hop's cost includes that.",
+    '',
+    ...hopTable(t),
+    `router / minimal proxy throughput: **${ratio(t.burst.router.requestsPerSecond / t.burst.proxy.requestsPerSecond)}**`,
+    '',
+    `router / minimal proxy added p50: **${ratio(addedP50(t, 'router') / addedP50(t, 'proxy'))}**`,
+    '',
+    "Targets: throughput >= 0.90x the minimal proxy's at 16 in flight; added p50 (sequential, over direct) <= 1.20x the minimal proxy's.",
+    'Under the burst the p99s swing by several milliseconds from run to run (scheduling and GC on the shared cores), so a difference of that',
+    'size, of either sign, is noise; the throughput ratios and the sequential p50 are the stable figures.',
+    '',
+    `A model that works: \`${r.busy.endpoint}\`, the same model behind bench/busyScoring/score.ts, which spends 1 ms of its process's CPU per request`,
+    "before answering. The hop's share of a request shrinks accordingly.",
+    '',
+    ...hopTable(r.busy),
+    `with ~1 ms of scoring: router / minimal proxy throughput **${ratio(r.busy.burst.router.requestsPerSecond / r.busy.burst.proxy.requestsPerSecond)}**,`
+      + ` router / direct **${ratio(r.busy.burst.router.requestsPerSecond / r.busy.burst.direct.requestsPerSecond)}**`
+      + ` (trivial model: ${ratio(t.burst.router.requestsPerSecond / t.burst.direct.requestsPerSecond)}).`,
+    '',
+    ...(r.profile ? profileLines(r.profile) : []),
+  ];
+}
+
+function addedP50(c: HopComparison, target: 'router' | 'proxy'): number {
+  return c.sequential[target].p50 - c.sequential.direct.p50;
+}
+
+function hopTable(c: HopComparison): string[] {
+  const { router, proxy, direct } = c.sequential;
+  const b = c.burst;
+  const added = (a: number, d: number) => ms1(a - d);
+  return [
+    row(['', 'direct', 'minimal proxy', 'through the router', 'router added', 'proxy added']),
+    row(['---', '---:', '---:', '---:', '---:', '---:']),
+    row([`sequential (${router.count} requests each): p50`, ms1(direct.p50), ms1(proxy.p50), ms1(router.p50), `**${added(router.p50, direct.p50)}**`, added(proxy.p50, direct.p50)]),
+    row(['sequential: p99', ms1(direct.p99), ms1(proxy.p99), ms1(router.p99), added(router.p99, direct.p99), added(proxy.p99, direct.p99)]),
+    row([`burst, ${b.concurrency} in flight (${b.router.requests} requests each): requests/s`, int(b.direct.requestsPerSecond), int(b.proxy.requestsPerSecond), int(b.router.requestsPerSecond),
+      `${ratio(b.router.requestsPerSecond / b.direct.requestsPerSecond)} direct`, `${ratio(b.proxy.requestsPerSecond / b.direct.requestsPerSecond)} direct`]),
+    row(['burst: p50', ms1(b.direct.latency.p50), ms1(b.proxy.latency.p50), ms1(b.router.latency.p50), added(b.router.latency.p50, b.direct.latency.p50), added(b.proxy.latency.p50, b.direct.latency.p50)]),
+    row(['burst: p99', ms1(b.direct.latency.p99), ms1(b.proxy.latency.p99), ms1(b.router.latency.p99), added(b.router.latency.p99, b.direct.latency.p99), added(b.proxy.latency.p99, b.direct.latency.p99)]),
+    '',
+  ];
+}
+
+function profileLines(p: NonNullable<RouterBench['profile']>): string[] {
+  return [
+    `Where the stack process's main thread spent the router's burst on the trivial model (\`--cpu-prof\`, samples inside those ${int(p.phaseMs)} ms only):`,
+    `busy ${int(p.busyMs)} ms (${((100 * p.busyMs) / p.phaseMs).toFixed(0)} % of the wall time), top self time:`,
+    '',
+    row(['function', 'self ms', 'share of busy']),
+    row(['---', '---:', '---:']),
+    ...p.top.map((f) => row([`\`${f.name}\``, int(f.ms), `${(100 * f.share).toFixed(1)} %`])),
+    '',
+  ];
+}
