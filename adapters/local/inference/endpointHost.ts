@@ -82,6 +82,7 @@ export class LocalEndpointHost {
       rng: options.rng ?? Math.random,
       now: options.now ?? Date.now,
       collector: options.collector,
+      onRecordError: (error) => options.logger?.error('recording a scoring request failed (the caller got its answer)', { error: error instanceof Error ? error.message : String(error) }),
     });
     this.loads = new LoadGenerator(async (endpoint, deployment, body) => {
       const answer = await this.post(endpoint, body, { [SYNTHETIC_HEADER]: '1', ...(deployment ? { [DEPLOYMENT_HEADER]: deployment } : {}) });
@@ -217,7 +218,7 @@ export class LocalEndpointHost {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
-    const path = new URL(req.url ?? '/', 'http://router').pathname;
+    const path = pathOf(req.url ?? '/');
     if (req.method === 'GET' && (path === '/endpoints' || path === '/endpoints/')) return this.list(res);
     const match = /^\/endpoints\/([^/]+)\/score\/?$/.exec(path);
     if (!match) return sendJson(res, 404, { error: `no route ${req.method} ${path}; score with POST /endpoints/<name>/score` });
@@ -241,6 +242,14 @@ export class LocalEndpointHost {
       }),
     );
   }
+}
+
+/** A plain path: nothing a URL parser would read differently (dot segments, percent escapes, backslashes, a leading //, a fragment). */
+const PLAIN_PATH = /^\/(?!\/)[A-Za-z0-9\-_~!$&'()*+,;=:@/]*(?=\?|$)/;
+
+/** The request's path without its query: read off a plain path as is (a URL object per request is the router's cost), parsed otherwise. */
+function pathOf(url: string): string {
+  return PLAIN_PATH.exec(url)?.[0] ?? new URL(url, 'http://router').pathname;
 }
 
 function parseBody(text: string): unknown {

@@ -16,6 +16,20 @@ export interface ForwardOutcome {
   body?: Buffer | undefined;
 }
 
+/** Host, port and path of `<url>/score`, parsed once per scoring server rather than once per request. */
+const parsedTargets = new Map<string, { host: string; port: string; path: string }>();
+function scoreRequestOptions(url: string): { host: string; port: string; path: string } {
+  let options = parsedTargets.get(url);
+  if (!options) {
+    const parsed = new URL(`${url}/score`);
+    options = { host: parsed.hostname, port: parsed.port, path: parsed.pathname };
+    // Servers restart on new ports now and then; a bound keeps a long-lived host's map small.
+    if (parsedTargets.size >= 256) parsedTargets.clear();
+    parsedTargets.set(url, options);
+  }
+  return options;
+}
+
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   if (res.headersSent) {
     res.destroy();
@@ -59,7 +73,7 @@ export function forwardRequest(
   }
   const headers: Record<string, string> = { 'content-type': String(req.headers['content-type'] ?? 'application/json') };
   if (req.headers['content-length']) headers['content-length'] = String(req.headers['content-length']);
-  const upstream = request(`${target.url}/score`, { method: 'POST', agent, headers });
+  const upstream = request({ ...scoreRequestOptions(target.url), method: 'POST', agent, headers });
   let timedOut = false;
   timer = setTimeout(() => {
     timedOut = true;
@@ -98,10 +112,12 @@ export function forwardRequest(
 export function sendMirror(target: ForwardTarget, body: Buffer, contentType: string, agent: Agent): Promise<ForwardOutcome> {
   const started = performance.now();
   const outcome = (status: number, answer?: Buffer): ForwardOutcome => ({ status, latencyMs: performance.now() - started, body: answer });
-  if (!target.url) return Promise.resolve(outcome(502));
+  const url = target.url;
+  if (!url) return Promise.resolve(outcome(502));
   return new Promise((resolve) => {
     let timedOut = false;
-    const upstream = request(`${target.url}/score`, {
+    const upstream = request({
+      ...scoreRequestOptions(url),
       method: 'POST',
       agent,
       headers: { 'content-type': contentType, 'content-length': body.length },

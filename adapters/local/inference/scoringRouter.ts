@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Agent, IncomingMessage, ServerResponse } from 'node:http';
+import { AfterAnswers } from './afterAnswers';
 import { predictionKey } from './aggregateTraffic';
 import { forwardRequest, sendJson, sendMirror, type ForwardOutcome, type ForwardTarget } from './forwardRequest';
 import { liveDeployment, pickDeployment, pickMirrors } from './pickDeployment';
@@ -30,6 +31,8 @@ export interface ScoringRouterDeps {
   now: () => number;
   /** Collects live requests and answers for monitoring. @default none */
   collector?: InferenceCollector | undefined;
+  /** Told when recording an answer threw (a bug: the answer itself went out). @default ignored */
+  onRecordError?: (error: unknown) => void;
 }
 
 /**
@@ -38,7 +41,12 @@ export interface ScoringRouterDeps {
  * (Azure ML mirror traffic) and to the endpoint's shadow, comparing the shadow's answers.
  */
 export class ScoringRouter {
-  constructor(private readonly deps: ScoringRouterDeps) {}
+  /** Recording, reading predictions, collecting and tallying wait until the answers are written. */
+  private readonly afterAnswers: AfterAnswers;
+
+  constructor(private readonly deps: ScoringRouterDeps) {
+    this.afterAnswers = new AfterAnswers(deps.onRecordError);
+  }
 
   score(name: string, req: IncomingMessage, res: ServerResponse): void {
     const requestId = requestIdOf(req);
@@ -54,7 +62,8 @@ export class ScoringRouter {
     }
     // While the picked server restarts, a live one of the same endpoint answers (and is counted
     // as the one that answered); a caller that named a deployment gets that one or an error.
-    const chosen = requested ? weighted : liveDeployment(weighted, routing.traffic, Object.keys(routing.deployments), (n) => routing.deployments[n]?.url !== undefined);
+    const isLive = (n: string) => routing.deployments[n]?.url !== undefined;
+    const chosen = requested || isLive(weighted) ? weighted : liveDeployment(weighted, routing.traffic, Object.keys(routing.deployments), isLive);
     const deployment = routing.deployments[chosen];
     if (!deployment) {
       return refuse(req, res, 404, `deployment '${chosen}' not found on endpoint '${name}' (deployments: ${Object.keys(routing.deployments).join(', ') || 'none'})`);
@@ -84,9 +93,7 @@ export class ScoringRouter {
       res,
       { deployment: chosen, ...deployment },
       this.deps.agent,
-      (outcome) => {
-        onLiveAnswer({ outcome, predictions: this.observe(name, chosen, outcome, { synthetic, mirrored: false }) });
-      },
+      (outcome) => this.afterAnswers.defer(() => onLiveAnswer({ outcome, predictions: this.observe(name, chosen, outcome, { synthetic, mirrored: false }) })),
       copying || collector ? capture : undefined,
     );
     if (!copying && !collector) return;

@@ -78,4 +78,15 @@ describe('endpoint router: exact traffic counts under concurrency', () => {
       expect({ deployment, requests: metrics[deployment]?.requests, errors: metrics[deployment]?.errors }).toEqual({ deployment, ...counts });
     }
   }, 60_000);
+
+  // Recording waits until the answer is written, but never past it: whoever got an answer
+  // and asks next finds it counted, with no waiting.
+  it('counts an answer before its caller can ask for the counts', async () => {
+    const before = Object.values(host.metrics('rc-prod')).reduce((sum, m) => sum + m.requests, 0);
+    for (let i = 1; i <= 20; i++) {
+      const response = await fetch(host.scoringUri('rc-prod'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: oneRow });
+      await response.arrayBuffer();
+      expect(Object.values(host.metrics('rc-prod')).reduce((sum, m) => sum + m.requests, 0)).toBe(before + i);
+    }
+  }, 60_000);
 });
