@@ -4,6 +4,7 @@ const ms1 = (value: number) => `${value.toFixed(1)} ms`;
 const int = (value: number) => Math.round(value).toLocaleString('en-US');
 const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
 const ratio = (value: number) => `${value.toFixed(2)}x`;
+const us = (value: number) => `${Math.round(value)} µs`;
 
 /** Section 6: what the router costs, against a bare hop and against no hop. */
 export function routerSection(r: RouterBench): string[] {
@@ -14,9 +15,11 @@ export function routerSection(r: RouterBench): string[] {
     `The 2-row request to \`${t.endpoint}\` (one deployment, \`${t.deployment}\`, at 100 %) through the router (\`/endpoints/${t.endpoint}/score\`: routing by weight,`,
     'traffic recording, inference collection, header), through a minimal keep-alive pass-through proxy (bench/minimalProxy.ts, ~20 lines of node:http in a',
     'process of its own: the physical cost of one extra hop) and straight to the same scoring server process (its port from the `LISTENING` line in its log).',
-    'node:http with keep-alive from one client process; each target measured in two halves in the order direct, proxy, router, router, proxy, direct,',
+    'node:http with keep-alive from one client process; each target measured in four blocks in the order direct, proxy, router, router, proxy, direct, twice,',
     'after 50 warm-up requests each. On 2 shared CPUs the client, the router (in the stack process), the proxy and the scoring server compete for the cores:',
-    "each hop's cost includes that.",
+    "each hop's cost includes that. The CPU row is what the hop's own process spent (user + system, /proc) per burst request: the stack process for the",
+    'router (whatever else it did meanwhile included: inference collection and its blob writes), the proxy process for the proxy. Unlike requests/s it',
+    "does not move with the machine's other load, so it is the steadier comparison.",
     '',
     ...hopTable(t),
     `router / minimal proxy throughput: **${ratio(t.burst.router.requestsPerSecond / t.burst.proxy.requestsPerSecond)}**`,
@@ -56,6 +59,9 @@ function hopTable(c: HopComparison): string[] {
       `${ratio(b.router.requestsPerSecond / b.direct.requestsPerSecond)} direct`, `${ratio(b.proxy.requestsPerSecond / b.direct.requestsPerSecond)} direct`]),
     row(['burst: p50', ms1(b.direct.latency.p50), ms1(b.proxy.latency.p50), ms1(b.router.latency.p50), added(b.router.latency.p50, b.direct.latency.p50), added(b.proxy.latency.p50, b.direct.latency.p50)]),
     row(['burst: p99', ms1(b.direct.latency.p99), ms1(b.proxy.latency.p99), ms1(b.router.latency.p99), added(b.router.latency.p99, b.direct.latency.p99), added(b.proxy.latency.p99, b.direct.latency.p99)]),
+    row(["burst: CPU of the hop's process per request", '-', us(c.hopCpuMicrosPerRequest.proxy), us(c.hopCpuMicrosPerRequest.router),
+      `${ratio(c.hopCpuMicrosPerRequest.router / c.hopCpuMicrosPerRequest.proxy)} the proxy's`, '']),
+    row(['of which the stack process spends anyway (its CPU rate during the direct blocks)', '-', '-', us(c.stackBackgroundMicrosPerRequest), '', '']),
     '',
   ];
 }

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import type { Agent } from 'node:http';
 import { join } from 'node:path';
 import { startChildStack } from '../devhost/childStack';
@@ -23,6 +25,14 @@ export interface HopComparison {
   deployment: string;
   sequential: Record<Target, Summary>;
   burst: { concurrency: number } & Record<Target, Throughput>;
+  /**
+   * CPU time (user + system, from /proc) the hop's process spent per burst request: the stack
+   * process for the router (everything else it does meanwhile included), the proxy's own.
+   * Steadier than requests/s on a shared machine: other load slows a hop but does not add to its CPU.
+   */
+  hopCpuMicrosPerRequest: { router: number; proxy: number };
+  /** Of the router's figure, what the stack process spends anyway: its CPU rate while direct was measured, over the router's burst time. */
+  stackBackgroundMicrosPerRequest: number;
 }
 
 export interface RouterBench {
@@ -44,8 +54,13 @@ export interface RouterBenchOptions {
 }
 
 const TARGETS: Target[] = ['direct', 'proxy', 'router'];
-/** ABCCBA: each target runs in two halves mirrored around the others', so a drift in machine load hits all alike. */
-const ORDER: Target[] = [...TARGETS, ...[...TARGETS].reverse()];
+/**
+ * ABCCBA, twice: each target runs in blocks mirrored around the others', so a drift in machine
+ * load hits all alike; short blocks, because the shared machine's load changes within seconds.
+ */
+const ROUNDS = 2;
+const ORDER: Target[] = Array.from({ length: ROUNDS }, () => [...TARGETS, ...[...TARGETS].reverse()]).flat();
+const BLOCKS_PER_TARGET = 2 * ROUNDS;
 const SECTION_OPTIONS: RouterBenchOptions = { sequential: 500, burst: 3000, concurrency: 16 };
 /** Pipelines of bench/autopilot.yaml: `small` (trained before section 6 in main()) and `busy`. */
 const TRIVIAL_ENDPOINT = 'small-prod';
@@ -55,10 +70,10 @@ const BUSY_ENDPOINT = 'busy-prod';
  * Section 6 on a running stack where the `small` pipeline is already released: trains the
  * `busy` pipeline, then measures both endpoints. `phases` collects when the router was measured.
  */
-export async function measureRouterSection(client: BenchClient, phases: Phase[] = []): Promise<RouterBench> {
+export async function measureRouterSection(client: BenchClient, stackPid: number, phases: Phase[] = []): Promise<RouterBench> {
   await release(client, 'busy/');
-  const trivial = await measureRouter(client, TRIVIAL_ENDPOINT, SECTION_OPTIONS, phases);
-  const busy = await measureRouter(client, BUSY_ENDPOINT, SECTION_OPTIONS, phases);
+  const trivial = await measureRouter(client, TRIVIAL_ENDPOINT, stackPid, SECTION_OPTIONS, phases);
+  const busy = await measureRouter(client, BUSY_ENDPOINT, stackPid, SECTION_OPTIONS, phases);
   return { trivial, busy };
 }
 
@@ -77,11 +92,14 @@ export async function measureRouterAlone(): Promise<RouterBench> {
     const client = new BenchClient(stack);
     await client.init();
     await release(client, 'small/');
-    result = await measureRouterSection(client, phases);
+    result = await measureRouterSection(client, stack.pid, phases);
   } finally {
     await stack.stop();
   }
-  return profileDir ? { ...result, profile: await profileOfPhases(profileDir, stack.pid, phases.filter((p) => p.label === `${TRIVIAL_ENDPOINT} router burst`)) } : result;
+  if (!profileDir) return result;
+  // For a closer look at the same profile (e.g. inclusive times per phase).
+  await writeFile(join(profileDir, 'phases.json'), JSON.stringify({ stackPid: stack.pid, phases }, null, 1));
+  return { ...result, profile: await profileOfPhases(profileDir, stack.pid, phases.filter((p) => p.label === `${TRIVIAL_ENDPOINT} router burst`)) };
 }
 
 async function release(client: BenchClient, prefix: string): Promise<void> {
@@ -94,7 +112,7 @@ async function release(client: BenchClient, prefix: string): Promise<void> {
  * (bench/minimalProxy.ts: the cost of a bare hop) and straight to the deployment's scoring
  * server, one at a time and then `concurrency` in flight.
  */
-export async function measureRouter(client: BenchClient, endpointName: string, options: RouterBenchOptions = {}, phases: Phase[] = []): Promise<HopComparison> {
+export async function measureRouter(client: BenchClient, endpointName: string, stackPid: number, options: RouterBenchOptions = {}, phases: Phase[] = []): Promise<HopComparison> {
   const sequential = options.sequential ?? 500;
   const burstRequests = options.burst ?? 3000;
   const concurrency = options.concurrency ?? 16;
@@ -113,12 +131,18 @@ export async function measureRouter(client: BenchClient, endpointName: string, o
   try {
     for (const target of TARGETS) await run(urls[target], agents[target], 50, 1); // warm-up
     const seq: Record<Target, number[]> = { router: [], proxy: [], direct: [] };
-    for (const target of ORDER) seq[target].push(...(await timed(`${target} sequential`, () => run(urls[target], agents[target], sequential / 2, 1))).ms);
+    for (const target of ORDER) seq[target].push(...(await timed(`${target} sequential`, () => run(urls[target], agents[target], sequential / BLOCKS_PER_TARGET, 1))).ms);
     const burst: Record<Target, { ms: number[]; elapsedMs: number }> = { router: { ms: [], elapsedMs: 0 }, proxy: { ms: [], elapsedMs: 0 }, direct: { ms: [], elapsedMs: 0 } };
+    // Direct: the stack process is idle but for its background (job polls, timers), measured for comparison.
+    const hopPid: Record<Target, number | undefined> = { router: stackPid, proxy: proxy.pid, direct: stackPid };
+    const hopCpuMicros: Record<Target, number> = { router: 0, proxy: 0, direct: 0 };
     for (const target of ORDER) {
-      const half = await timed(`${target} burst`, () => run(urls[target], agents[target], burstRequests / 2, concurrency));
-      burst[target].ms.push(...half.ms);
-      burst[target].elapsedMs += half.elapsedMs;
+      const pid = hopPid[target];
+      const cpuBefore = pid === undefined ? 0 : cpuMicrosOf(pid);
+      const block = await timed(`${target} burst`, () => run(urls[target], agents[target], burstRequests / BLOCKS_PER_TARGET, concurrency));
+      if (pid !== undefined) hopCpuMicros[target] += cpuMicrosOf(pid) - cpuBefore;
+      burst[target].ms.push(...block.ms);
+      burst[target].elapsedMs += block.elapsedMs;
     }
     const throughput = (t: Target): Throughput => ({
       requests: burst[t].ms.length,
@@ -130,11 +154,21 @@ export async function measureRouter(client: BenchClient, endpointName: string, o
       deployment: direct.deployment,
       sequential: { router: summarize(seq.router), proxy: summarize(seq.proxy), direct: summarize(seq.direct) },
       burst: { concurrency, router: throughput('router'), proxy: throughput('proxy'), direct: throughput('direct') },
+      hopCpuMicrosPerRequest: { router: hopCpuMicros.router / burst.router.ms.length, proxy: hopCpuMicros.proxy / burst.proxy.ms.length },
+      stackBackgroundMicrosPerRequest: ((hopCpuMicros.direct / burst.direct.elapsedMs) * burst.router.elapsedMs) / burst.router.ms.length,
     };
   } finally {
     for (const target of TARGETS) agents[target].destroy();
     proxy.stop();
   }
+}
+
+/** User + system CPU time of a process so far, in µs (/proc/<pid>/stat fields 14 and 15, in clock ticks of 10 ms). */
+function cpuMicrosOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
 /** CLOCK_MONOTONIC in µs: the clock V8's CPU profiles stamp their samples with, in every process. */

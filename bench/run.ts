@@ -128,7 +128,7 @@ async function main(): Promise<void> {
     const scoring = await measureScoring(stack.endpoints, 'small-prod');
     // Before section 5, whose canaries start the load generator beside the router.
     console.log('6. router vs minimal proxy vs scoring server, small-prod and busy-prod (~1 ms of CPU per request)');
-    const router = await measureRouterSection(client);
+    const router = await measureRouterSection(client, stack.pid);
     for (const c of [router.trivial, router.busy]) {
       console.log(`   ${c.endpoint}: ${Math.round(c.burst.router.requestsPerSecond)} vs ${Math.round(c.burst.proxy.requestsPerSecond)} (minimal proxy) vs ${Math.round(c.burst.direct.requestsPerSecond)} (direct) requests/s`);
     }
