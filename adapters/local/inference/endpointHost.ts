@@ -114,6 +114,8 @@ export class LocalEndpointHost {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+    this.router.recordPending();
+    await Promise.resolve(); // the collection chained on the answers just recorded
     await this.options.collector?.stop();
   }
 
@@ -151,6 +153,7 @@ export class LocalEndpointHost {
 
   /** Per-deployment request counters of an endpoint since the host started (mirrored copies included). */
   metrics(endpoint: string): Record<string, DeploymentMetrics> {
+    this.router.recordPending();
     return this.traffic.metrics(endpoint);
   }
 
@@ -159,16 +162,20 @@ export class LocalEndpointHost {
    * left out); deployments the endpoint has now appear with zero counts when idle.
    */
   trafficSince(endpoint: string, since: string, slowThresholdsMs: readonly number[]): TrafficWindow {
+    this.router.recordPending();
     return this.traffic.trafficSince(endpoint, since, slowThresholdsMs, Object.keys(this.routingOf(endpoint)?.deployments ?? {}));
   }
 
   /** Inference data collection counters, in total and per endpoint; undefined without a collector. */
   collectionStats(): { total: CollectionCounters; byEndpoint: Record<string, Omit<CollectionCounters, 'buffered'>> } | undefined {
+    this.router.recordPending();
     return this.options.collector?.stats();
   }
 
   /** Writes the inference data buffered so far (e.g. before a workspace stops), waiting at most the collector's stop timeout; never throws. */
   async flushCollected(): Promise<void> {
+    this.router.recordPending();
+    await Promise.resolve(); // the collection chained on the answers just recorded
     await this.options.collector?.flushWithin();
   }
 
@@ -178,6 +185,7 @@ export class LocalEndpointHost {
   }
 
   shadowReport(endpoint: string): ShadowReport {
+    this.router.recordPending();
     return this.shadowTally(endpoint).report();
   }
 

@@ -48,6 +48,11 @@ export class ScoringRouter {
     this.afterAnswers = new AfterAnswers(deps.onRecordError);
   }
 
+  /** Records the answers still waiting to be (see AfterAnswers); promise-chained work (collection, shadow tallies) follows in this microtask turn. */
+  recordPending(): void {
+    this.afterAnswers.flush();
+  }
+
   score(name: string, req: IncomingMessage, res: ServerResponse): void {
     const requestId = requestIdOf(req);
     res.setHeader(REQUEST_ID_HEADER, requestId);
