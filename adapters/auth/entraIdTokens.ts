@@ -23,10 +23,14 @@ export interface EntraIdSettings {
 export class EntraIdTokens {
   private readonly keys: ReturnType<typeof createRemoteJWKSet>;
   private readonly issuers: string[];
+  /** The key set's host, as an outage names it. */
+  private readonly keySetHost: string;
 
   constructor(private readonly settings: EntraIdSettings) {
     const authority = (settings.authority ?? 'https://login.microsoftonline.com').replace(/\/+$/, '');
-    this.keys = createRemoteJWKSet(new URL(`${authority}/${settings.tenantId}/discovery/v2.0/keys`));
+    const keySet = new URL(`${authority}/${settings.tenantId}/discovery/v2.0/keys`);
+    this.keys = createRemoteJWKSet(keySet);
+    this.keySetHost = keySet.host;
     // v2.0 access tokens carry the authority's issuer; v1 tokens (accessTokenAcceptedVersion unset) sts.windows.net's.
     this.issuers = [`${authority}/${settings.tenantId}/v2.0`, `https://sts.windows.net/${settings.tenantId}/`];
   }
@@ -39,7 +43,7 @@ export class EntraIdTokens {
         algorithms: ['RS256'], issuer: this.issuers, audience: this.settings.audiences, clockTolerance: 60, requiredClaims: ['exp', 'iat'],
       }));
     } catch (error) {
-      if (isKeySetOutage(error)) throw new SignInUnavailableError(new URL(this.settings.authority ?? 'https://login.microsoftonline.com').host, outageReason(error));
+      if (isKeySetOutage(error)) throw new SignInUnavailableError(this.keySetHost, outageReason(error));
       return undefined;
     }
     if (payload['tid'] !== undefined && payload['tid'] !== this.settings.tenantId) return undefined;

@@ -45,7 +45,8 @@ apiRoute('createDashboardSession', {
 });
 
 const LoginCode = z.object({ code: z.string().optional().meta({ description: 'The one-time code of a link from POST /api/dashboard/sessions.' }) });
-const PAGE_HEADERS = { 'cache-control': 'no-store', 'content-type': 'text/html; charset=utf-8', ...DASHBOARD_SECURITY_HEADERS };
+const NO_STORE_HEADERS = { 'cache-control': 'no-store', ...DASHBOARD_SECURITY_HEADERS };
+const PAGE_HEADERS = { ...NO_STORE_HEADERS, 'content-type': 'text/html; charset=utf-8' };
 /**
  * `no-referrer` would make the browser send `Origin: null` with the form's POST, which the
  * same-origin check must refuse; `same-origin` still sends nothing (not even the code in this
@@ -91,7 +92,7 @@ browserRoute('dashboardLogin', {
   }
   return {
     status: 303,
-    headers: { 'cache-control': 'no-store', ...DASHBOARD_SECURITY_HEADERS, location: `${base}/dashboard/` },
+    headers: { ...NO_STORE_HEADERS, location: `${base}/dashboard/` },
     cookies: [sessionCookie(result.sessionId, Math.floor(SESSION_TTL_MS / 1000), secure)],
   };
 });

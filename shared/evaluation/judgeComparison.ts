@@ -22,6 +22,13 @@ export interface GateComparison {
   rowsNeeded?: number;
 }
 
+/**
+ * Above this the verdict says "practically equal" instead of a count: a difference of float
+ * noise (1e-12) gave 6e23, which the record's integer field (safe integers) refused, so the
+ * release record no longer parsed.
+ */
+export const ROWS_NEEDED_CAP = 1_000_000_000;
+
 /** Power the rows-needed estimate aims for. */
 const SETTLE_POWER = 0.8;
 
@@ -56,7 +63,11 @@ export function judgeComparison(evidence: PairedEvidence, policy: PipelineConfig
     return { passed: false, comparison: { ...base, outcome: 'reject', pValue: pReject, hypothesis: rejectH }, sentence: `${what} (${ci}; ${stats(pReject, rejectH)})` };
   }
   const rowsNeeded = rowsToSettle(evidence, m, alpha);
-  const settle = rowsNeeded === undefined ? 'no number of rows would settle it at this difference' : `about ${rowsNeeded} held-out rows would settle it`;
+  // Without a spread (every compared row moves the same way) there is nothing to project from; more rows may still settle it.
+  const settle = rowsNeeded !== undefined ? `about ${rowsNeeded} held-out rows would settle it`
+    : d === m ? 'no number of rows would settle it at this difference'
+      : evidence.standardError > 0 ? `more than ${ROWS_NEEDED_CAP} held-out rows would be needed: the two models are practically equal`
+        : 'more held-out rows would settle it (these vary too little to say how many)';
   const comparison: GateComparison = { ...base, outcome: 'inconclusive', pValue: pPromote, hypothesis: promoteH, ...(rowsNeeded !== undefined && { rowsNeeded }) };
   const head = `inconclusive, improvement ${fmt(d)} (${ci}; ${stats(pPromote, promoteH)}); ${settle}`;
   if (policy.inconclusive === 'promote') {
@@ -72,12 +83,13 @@ export function judgeComparison(evidence: PairedEvidence, policy: PipelineConfig
 /**
  * Rows at which a one-sided test at alpha would have SETTLE_POWER to decide, if the true
  * difference were the observed one and the per-row variance stayed as observed:
- * n' = n · ((z₁₋α + z_power) · se / |Δ̂ − m|)². Undefined when Δ̂ sits on the threshold.
+ * n' = n · ((z₁₋α + z_power) · se / |Δ̂ − m|)². Undefined when Δ̂ sits on the threshold, the
+ * rows show no spread, or the count exceeds ROWS_NEEDED_CAP.
  */
 export function rowsToSettle(evidence: PairedEvidence, m: number, alpha: number): number | undefined {
   const gap = Math.abs(evidence.improvement - m);
   if (!(gap > 0) || !(evidence.standardError > 0)) return undefined;
   const z = normalQuantile(1 - alpha) + normalQuantile(SETTLE_POWER);
   const needed = Math.ceil(evidence.rows * ((z * evidence.standardError) / gap) ** 2);
-  return Number.isFinite(needed) ? needed : undefined;
+  return needed <= ROWS_NEEDED_CAP ? needed : undefined;
 }

@@ -69,7 +69,9 @@ describe('parts of the stack dying mid-release', () => {
   it('ends a canary whose scoring server was killed as promoted or rolled back, with prod answering', async () => {
     // A canary needs a stable model in prod to compare with.
     await upload('default/champion.csv', 503);
-    expect((await ended('default/champion.csv')).status).toBe('succeeded');
+    // Either way a stable model serves prod: this one, or the previous test's if the canary found their predictions
+    // differ (two 600-row samples give models whose class shares can differ; the canary is right to refuse that).
+    expect(['succeeded', 'rolled_back']).toContain((await ended('default/champion.csv')).status);
     await upload('default/server-killed.csv', 502);
     const release = await reach('default/server-killed.csv', 'canary');
     const version = String(release.model!.version);

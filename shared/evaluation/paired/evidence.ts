@@ -22,6 +22,19 @@ export interface PairedEvidence {
   interval(alpha: number): [number, number];
 }
 
+/**
+ * The same evidence with no p-value below `floor`, and the improvement's whole `range` as
+ * interval while the floor exceeds alpha (so the interval still agrees with the p-values).
+ */
+export function withPValueFloor(evidence: PairedEvidence, floor: number, range: [number, number]): PairedEvidence {
+  return {
+    ...evidence,
+    pAbove: (m) => Math.max(floor, evidence.pAbove(m)),
+    pBelow: (m) => Math.max(floor, evidence.pBelow(m)),
+    interval: (alpha) => (floor <= alpha ? evidence.interval(alpha) : range),
+  };
+}
+
 /** A normal (Wald) test, as DeLong's: Δ̂ ~ N(Δ, se²). */
 export function normalEvidence(test: string, rows: number, improvement: number, standardError: number): PairedEvidence {
   const z = (m: number) => (improvement - m) / standardError;

@@ -3,7 +3,7 @@ import { sortedClasses } from '../../scoring/scoringAnswer';
 import { LOG_LOSS_EPSILON } from '../metrics';
 import { pairedBootstrap, type PairedBootstrapOptions } from './bootstrap';
 import { delongPaired } from './delong';
-import { bootstrapEvidence, mcnemarEvidence, normalEvidence, type PairedEvidence } from './evidence';
+import { bootstrapEvidence, mcnemarEvidence, normalEvidence, withPValueFloor, type PairedEvidence } from './evidence';
 import { sortScores, weightedF1, weightedMacroAuc, weightedMean } from './weightedMetrics';
 
 /** One model's answers for every compared row, in row order (see AnswerMetrics.rows). */
@@ -78,7 +78,13 @@ function testFor(metric: MetricName, rows: PairedRows, options: PairedBootstrapO
     const isPositive = rows.truth.map((t) => t === classes[1]);
     const d = delongPaired(isPositive, column(candidate, classes[1]!), column(champion, classes[1]!));
     if (!Number.isFinite(d.difference)) throw new UnpairableError(metric, 'the rows hold only one of the two classes');
-    return normalEvidence('DeLong', n, d.difference, Math.sqrt(d.variance));
+    const evidence = normalEvidence('DeLong', n, d.difference, Math.sqrt(d.variance));
+    if (d.variance > 0 || d.difference === 0) return evidence;
+    // A variance of 0: each model ranks the rows perfectly or not at all, and the normal test
+    // would claim certainty ("p < 0.0001" on 2 + 2 rows). A random ranking separates the
+    // classes perfectly with probability 1 / C(n, positives) (the exact Mann-Whitney tail), so
+    // no p-value goes below that: one time in six on 2 + 2 rows, 1 in 924 on 6 + 6.
+    return withPValueFloor(evidence, 1 / binomialCoefficient(n, d.positives), [-1, 1]);
   }
   const perClass = (model: typeof candidate) =>
     classes.map((cls) => ({ sorted: sortScores(column(model, cls)), isPositive: Uint8Array.from(rows.truth, (t) => (t === cls ? 1 : 0)) }));
@@ -113,4 +119,11 @@ function f1Evidence(rows: PairedRows, options: PairedBootstrapOptions): PairedEv
   const improvement = (w: Float64Array) => weightedF1(truth, a, all.length, w, positive) - weightedF1(truth, b, all.length, w, positive);
   const n = truth.length;
   return bootstrapEvidence(n, improvement(new Float64Array(n).fill(1)), pairedBootstrap(n, improvement, options));
+}
+
+/** C(n, k) as a float (Infinity when it overflows, so its reciprocal is 0). */
+function binomialCoefficient(n: number, k: number): number {
+  let c = 1;
+  for (let i = 1; i <= Math.min(k, n - k); i++) c = (c * (n - Math.min(k, n - k) + i)) / i;
+  return c;
 }

@@ -1,4 +1,4 @@
-import type { BaselineProfile } from './baselineProfile';
+import type { BaselineProfile, FeatureProfile } from './baselineProfile';
 import { DriftAccumulator } from './driftAccumulator';
 import { DISTRIBUTION_METRICS, type DriftReport, type FeatureDrift } from './driftReport';
 import { resolveThresholds, type CompareToBaselineOptions } from './driftThresholds';
@@ -30,7 +30,7 @@ export function compareToBaseline(
     measured.push(measureFeature(baseline.prediction, state.prediction, resolveThresholds(options, baseline.prediction.name, true), 'prediction'));
   }
   // The family: every feature whose test runs in this comparison.
-  const pValues = measured.map((m) => (m.distribution.evaluated && m.distribution.test && m.distribution.test.alpha !== null ? m.distribution.test.pValue : undefined));
+  const pValues = measured.map((m) => (m.distribution.evaluated && m.distribution.test && m.distribution.test.alpha !== null && !m.distribution.test.degenerate ? m.distribution.test.pValue : undefined));
   const adjusted = holmAdjust(pValues);
   const tests = pValues.filter((p) => p !== undefined).length;
   const all: FeatureDrift[] = measured.map((m, i) => judgeFeature(m, adjusted[i], tests));
@@ -40,6 +40,14 @@ export function compareToBaseline(
   const dataQualityDegraded = all.some((f) => f.breached.some((m) => !DISTRIBUTION_METRICS.includes(m)));
   const insufficientData = state.rows === 0 || all.every((f) => f.status === 'insufficient-data');
   const reasons = all.filter((f) => f.reasons.length > 0).map((f) => `${f.role} ${f.feature}: ${f.reasons.join(', ')}`);
+  // Some features judged, some not: a reader of the reasons must not take the silent ones for ok.
+  if (!insufficientData) {
+    all.forEach((f, i) => {
+      if (f.status !== 'insufficient-data') return;
+      const profile = f.role === 'prediction' ? baseline.prediction! : baseline.features[i]!;
+      reasons.push(`${f.role} ${f.feature}: not judged: ${f.values} values in the window and ${baselineValues(profile)} in the baseline, ${f.thresholds.minSampleSize} needed on each side`);
+    });
+  }
   if (insufficientData) {
     const largest = Math.max(0, ...all.map((f) => f.values));
     const windowLargeEnough = all.every((f) => f.values >= f.thresholds.minSampleSize);
@@ -60,4 +68,9 @@ export function compareToBaseline(
     ...(prediction ? { prediction } : {}),
     reasons,
   };
+}
+
+/** Values a feature's distribution was profiled from (numbers for a numeric feature: type errors are not values). */
+function baselineValues(p: FeatureProfile): number {
+  return p.type === 'numeric' ? p.sketch.n : p.count - p.missing;
 }

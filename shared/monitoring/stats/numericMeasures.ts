@@ -28,7 +28,7 @@ export function numericMeasures(p: NumericProfile, w: NumericWindow, t: DriftThr
     const distribution: DistributionMeasure = {
       evaluated: false,
       test: { metric: 'ks', pValue: 1, alpha: t.ksPValue, describe: '' },
-      effects: (['psi', 'jensenShannon', 'wasserstein'] as const).map((metric) => ({ metric, raw: 0, corrected: 0, threshold: t[metric] })),
+      effects: (['psi', 'jensenShannon', 'wasserstein'] as const).map((metric) => ({ metric, raw: 0, corrected: 0, noise: 0, threshold: t[metric] })),
     };
     return { values, checks, quality, metrics: { psi, jensenShannon: js }, distribution };
   }
@@ -49,11 +49,11 @@ export function numericMeasures(p: NumericProfile, w: NumericWindow, t: DriftThr
   };
   const distribution: DistributionMeasure = {
     evaluated: values >= t.minSampleSize && base.n >= t.minSampleSize,
-    test: { metric: 'ks', pValue: ksResult.conservativePValue, alpha: t.ksPValue, describe: `KS D=${formatNumber(ks)} ${formatPValue(ksResult.pValue)}` },
+    test: { metric: 'ks', pValue: ksResult.conservativePValue, alpha: t.ksPValue, describe: `KS D=${formatNumber(ks)} ${formatPValue(ksResult.pValue)}`, degenerate: base.min === base.max && win.min === win.max && base.min === win.min },
     effects: [
-      { metric: 'psi', raw: psi, corrected: corrected.psi, threshold: t.psi },
-      { metric: 'jensenShannon', raw: js, corrected: corrected.jensenShannon, threshold: t.jensenShannon },
-      { metric: 'wasserstein', raw: normalized, corrected: corrected.wasserstein!, threshold: t.wasserstein },
+      { metric: 'psi', raw: psi, corrected: corrected.psi, noise: metrics.noise.psi, threshold: t.psi },
+      { metric: 'jensenShannon', raw: js, corrected: corrected.jensenShannon, noise: metrics.noise.jensenShannon, threshold: t.jensenShannon },
+      { metric: 'wasserstein', raw: normalized, corrected: corrected.wasserstein!, noise: metrics.noise.wasserstein, threshold: t.wasserstein, scale: p.std > 0 ? 'std' : 'units' },
     ],
   };
   return { values, checks, quality, metrics, distribution };

@@ -77,8 +77,11 @@ describe('safe rollout on the embedded stack', () => {
   it('rolls back a model with skewed predictions without anyone acting', async () => {
     const release = await settle('default/v3.csv', flipped(generateCsv({ rows: 1500, seed: 23 })));
     expect(release.gate?.passed).toBe(true); // the gate judges on equally flipped holdout rows
-    expect({ status: release.status, reason: release.reason }).toMatchObject({ status: 'rolled_back', reason: expect.stringMatching(/^canary analysis at 10%/) });
-    expect(release.canary!.looks.at(-1)).toMatchObject({ verdict: 'rollback', weight: 10, metrics: expect.arrayContaining([expect.objectContaining({ id: expect.stringMatching(/^class:/), rejected: true })]) });
+    expect({ status: release.status, reason: release.reason }).toMatchObject({ status: 'rolled_back', reason: expect.stringMatching(/^canary analysis at (10|50)%/) });
+    // Caught before full traffic: at 10 % unless a loaded machine sent too few requests in the step's 3 s bake to tell yet
+    // (an intermediate step advances on the absence of a regression), then at 50 %.
+    const step = Number(/^canary analysis at (\d+)%/.exec(release.reason ?? '')![1]);
+    expect(release.canary!.looks.at(-1)).toMatchObject({ verdict: 'rollback', weight: step, metrics: expect.arrayContaining([expect.objectContaining({ id: expect.stringMatching(/^class:/), rejected: true })]) });
     expect((await prod()).traffic).toEqual({ v002: 100, v001: 0 });
     expect((await prod()).deployments.map((d) => d.name).sort()).toEqual(['v001', 'v002']);
   });

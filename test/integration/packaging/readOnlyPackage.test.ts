@@ -89,10 +89,13 @@ describe('the packaged app, read-only, on the azure backend', () => {
     // An Entra ID caller (what `autopilot open --scope …` sends) gets a sign-in link whose session is that caller.
     const link = await fetch(`${stack!.api}/dashboard/sessions`, { method: 'POST', headers: { authorization: `Bearer ${engineer}` } });
     const { url } = (await link.json()) as { url: string };
-    const login = await fetch(url, { redirect: 'manual' });
+    // Opening the link only shows its Sign in page; the button's same-origin POST of the code signs in.
+    const page = await fetch(url, { redirect: 'manual' });
+    const code = new URL(url).searchParams.get('code')!;
+    const login = await fetch(`${stack!.api}/dashboard/login`, { method: 'POST', headers: { 'sec-fetch-site': 'same-origin' }, body: new URLSearchParams({ code }), redirect: 'manual' });
     const cookie = /autopilot_session=[^;]+/.exec(login.headers.get('set-cookie') ?? '')![0];
     const me = (await (await fetch(`${stack!.api}/dashboard/me`, { headers: { cookie } })).json()) as { principal: { roles: { role: string; environments: string[] }[] } };
-    expect([link.status, login.status, me.principal.roles]).toEqual([201, 302, expect.arrayContaining([{ role: 'ml_engineer', environments: ['prod'] }])]);
+    expect([link.status, page.status, login.status, me.principal.roles]).toEqual([201, 200, 303, expect.arrayContaining([{ role: 'ml_engineer', environments: ['prod'] }])]);
     expect(stack!.output()).not.toMatch(/EROFS|read-only file system/i);
   });
 });

@@ -38,7 +38,7 @@ describe('drift judged against sampling noise', () => {
       expect(tenure.breached).toEqual(expect.arrayContaining(['wasserstein', 'ks']));
       expect(tenure.significance!.adjustedPValue).toBeLessThan(1e-6);
       expect(tenure.metrics.corrected!.wasserstein).toBeGreaterThan(0.35);
-      expect(r.reasons.find((l) => l.startsWith('feature tenure_months: '))).toMatch(/Wasserstein 0\.\d+ std > 0\.1 std \(raw 0\.\d+ minus sampling noise\).*KS D=0\.\d+ p<1e-6, Holm-adjusted p<1e-6 < 0\.01 over 4 tests/);
+      expect(r.reasons.find((l) => l.startsWith('feature tenure_months: '))).toMatch(/Wasserstein 0\.\d+ std > 0\.1 std \(raw 0\.\d+ with sampling noise 0\.0\d+ taken out\).*KS D=0\.\d+ p<1e-6, Holm-adjusted p<1e-6 < 0\.01 over 4 tests/);
       expect(byName(r, 'monthly_spend').breached).toEqual([]);
     }
   });
