@@ -1,7 +1,8 @@
 import type { AlertRollbackBench } from './alertRollback';
 import type { CanarySimulationBench } from './canarySimulation';
 import type { TriggerSample } from './latency';
-import { alertSection, routerSection, simulationSection } from './reportRollout';
+import { alertSection, simulationSection } from './reportRollout';
+import { routerSection } from './reportRouter';
 import type { RouterBench } from './routerThroughput';
 import type { SklearnBench } from './sklearn';
 import { summarize, type Summary } from './stats';

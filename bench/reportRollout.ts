@@ -1,6 +1,5 @@
 import type { AlertRollbackBench } from './alertRollback';
 import { FLAGGER_DEFAULTS, OUR_POLICY, STABLE_ERROR_RATE, BAD_CANARY_ERROR_RATE, type CanarySimulationBench, type SimulatedRow } from './canarySimulation';
-import type { RouterBench } from './routerThroughput';
 import { percentile } from './stats';
 
 const ms = (value: number | undefined) =>
@@ -85,30 +84,3 @@ export function alertSection(a: AlertRollbackBench): string[] {
   ];
 }
 
-/** Section 6: what the router costs. */
-export function routerSection(r: RouterBench): string[] {
-  const { router, direct } = r.sequential;
-  const b = r.burst;
-  const added = (a: number, d: number) => ms1(a - d);
-  return [
-    '## 6. Endpoint router: throughput and added latency',
-    '',
-    `The 2-row request to \`${r.endpoint}\` (one deployment, \`${r.deployment}\`, at 100 %) through the router (\`/endpoints/${r.endpoint}/score\`: routing by weight,`,
-    'traffic recording, header) and straight to the same scoring server process (its port from the `LISTENING` line in its log). node:http with',
-    'keep-alive from one client process; each target measured in two halves in the order direct, router, router, direct, after 50 warm-up requests each.',
-    'On 2 CPUs the client, the router (in the stack process) and the scoring server compete for the cores: the router\'s cost includes that.',
-    '',
-    row(['', 'direct', 'through the router', 'added by the router']),
-    row(['---', '---:', '---:', '---:']),
-    row([`sequential (${router.count} requests each): p50`, ms1(direct.p50), ms1(router.p50), `**${added(router.p50, direct.p50)}**`]),
-    row(['sequential: p99', ms1(direct.p99), ms1(router.p99), `**${added(router.p99, direct.p99)}**`]),
-    row([`burst, ${b.concurrency} in flight (${b.router.requests} requests each): requests/s`, int(b.direct.requestsPerSecond), int(b.router.requestsPerSecond),
-      `**${(b.router.requestsPerSecond / b.direct.requestsPerSecond).toFixed(2)}x** throughput`]),
-    row(['burst: p50', ms1(b.direct.latency.p50), ms1(b.router.latency.p50), added(b.router.latency.p50, b.direct.latency.p50)]),
-    row(['burst: p99', ms1(b.direct.latency.p99), ms1(b.router.latency.p99), added(b.router.latency.p99, b.direct.latency.p99)]),
-    '',
-    'Under the burst the p99s swing by several milliseconds from run to run (scheduling and GC on the shared cores), so a difference of that',
-    'size, of either sign, is noise; the throughput ratio and the sequential p50 are the stable figures.',
-    '',
-  ];
-}

@@ -1,8 +1,15 @@
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import type { Agent } from 'node:http';
-import type { BenchClient } from './client';
+import { join } from 'node:path';
+import { startChildStack } from '../devhost/childStack';
+import { BenchClient } from './client';
 import { directScoringUrl } from './directScoringUrl';
+import { startMinimalProxy } from './minimalProxyProcess';
+import { profileOfPhases, type Phase, type ProfileSummary } from './routerProfile';
 import { keepAliveAgent, postScore } from './scoreClient';
 import { summarize, type Summary } from './stats';
+import { measureReleaseWallTime } from './wallTime';
 
 export interface Throughput {
   requests: number;
@@ -10,11 +17,31 @@ export interface Throughput {
   latency: Summary;
 }
 
-export interface RouterBench {
+export type Target = 'router' | 'proxy' | 'direct';
+
+/** One endpoint measured three ways: through the router, through the minimal proxy, direct. */
+export interface HopComparison {
   endpoint: string;
   deployment: string;
-  sequential: { router: Summary; direct: Summary };
-  burst: { concurrency: number; router: Throughput; direct: Throughput };
+  sequential: Record<Target, Summary>;
+  burst: { concurrency: number } & Record<Target, Throughput>;
+  /**
+   * CPU time (user + system, from /proc) the hop's process spent per burst request: the stack
+   * process for the router (everything else it does meanwhile included), the proxy's own.
+   * Steadier than requests/s on a shared machine: other load slows a hop but does not add to its CPU.
+   */
+  hopCpuMicrosPerRequest: { router: number; proxy: number };
+  /** Of the router's figure, what the stack process spends anyway: its CPU rate while direct was measured, over the router's burst time. */
+  stackBackgroundMicrosPerRequest: number;
+}
+
+export interface RouterBench {
+  /** The example model (a dot product: the scoring server does almost nothing). */
+  trivial: HopComparison;
+  /** The same model behind a scoring script that spends ~1 ms of CPU per request. */
+  busy: HopComparison;
+  /** Where the stack process spent its time while the router served (with AUTOPILOT_BENCH_CPU_PROF). */
+  profile?: ProfileSummary | undefined;
 }
 
 export interface RouterBenchOptions {
@@ -22,36 +49,100 @@ export interface RouterBenchOptions {
   sequential?: number;
   /** Requests per target in the concurrent burst. @default 3000 */
   burst?: number;
-  /** Requests in flight during the burst. @default 16 */
+  /** @default 16 */
   concurrency?: number;
 }
 
-type Target = 'router' | 'direct';
-/** ABBA: each target runs in two halves around the other's, so a drift in machine load hits both alike. */
-const ORDER: Target[] = ['direct', 'router', 'router', 'direct'];
+const TARGETS: Target[] = ['direct', 'proxy', 'router'];
+/**
+ * ABCCBA, twice: each target runs in blocks mirrored around the others', so a drift in machine
+ * load hits all alike; short blocks, because the shared machine's load changes within seconds.
+ */
+const ROUNDS = 2;
+const ORDER: Target[] = Array.from({ length: ROUNDS }, () => [...TARGETS, ...[...TARGETS].reverse()]).flat();
+const BLOCKS_PER_TARGET = 2 * ROUNDS;
+const SECTION_OPTIONS: RouterBenchOptions = { sequential: 500, burst: 3000, concurrency: 16 };
+/** Pipelines of bench/autopilot.yaml: `small` (trained before section 6 in main()) and `busy`. */
+const TRIVIAL_ENDPOINT = 'small-prod';
+const BUSY_ENDPOINT = 'busy-prod';
 
 /**
- * Section 6: the same 2-row request through the endpoint router and straight to the
- * deployment's scoring server, one at a time and then `concurrency` in flight.
+ * Section 6 on a running stack where the `small` pipeline is already released: trains the
+ * `busy` pipeline, then measures both endpoints. `phases` collects when the router was measured.
  */
-export async function measureRouter(client: BenchClient, endpointName: string, options: RouterBenchOptions = {}): Promise<RouterBench> {
+export async function measureRouterSection(client: BenchClient, stackPid: number, phases: Phase[] = []): Promise<RouterBench> {
+  await release(client, 'busy/');
+  const trivial = await measureRouter(client, TRIVIAL_ENDPOINT, stackPid, SECTION_OPTIONS, phases);
+  const busy = await measureRouter(client, BUSY_ENDPOINT, stackPid, SECTION_OPTIONS, phases);
+  return { trivial, busy };
+}
+
+/**
+ * `npm run bench -- --only 6`: its own stack (bench/autopilot.yaml), `small` and `busy` trained
+ * and released to prod, then section 6. AUTOPILOT_BENCH_CPU_PROF=<dir>: the stack process runs
+ * with --cpu-prof, writes its profile there when it stops, and the section says where the
+ * router's time went.
+ */
+export async function measureRouterAlone(): Promise<RouterBench> {
+  const profileDir = process.env['AUTOPILOT_BENCH_CPU_PROF'];
+  const stack = await startChildStack(join(__dirname, 'autopilot.yaml'), { jobPollSeconds: '1', ...(profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}) });
+  const phases: Phase[] = [];
+  let result: RouterBench;
+  try {
+    const client = new BenchClient(stack);
+    await client.init();
+    await release(client, 'small/');
+    result = await measureRouterSection(client, stack.pid, phases);
+  } finally {
+    await stack.stop();
+  }
+  if (!profileDir) return result;
+  // For a closer look at the same profile (e.g. inclusive times per phase).
+  await writeFile(join(profileDir, 'phases.json'), JSON.stringify({ stackPid: stack.pid, phases }, null, 1));
+  return { ...result, profile: await profileOfPhases(profileDir, stack.pid, phases.filter((p) => p.label === `${TRIVIAL_ENDPOINT} router burst`)) };
+}
+
+async function release(client: BenchClient, prefix: string): Promise<void> {
+  const released = await measureReleaseWallTime(client, prefix, 2_000);
+  if (released.status !== 'succeeded') throw new Error(`bench: the ${prefix} pipeline's release ended ${released.status}: ${released.reason ?? ''}`);
+}
+
+/**
+ * The same 2-row request through the endpoint router, through a minimal keep-alive proxy
+ * (bench/minimalProxy.ts: the cost of a bare hop) and straight to the deployment's scoring
+ * server, one at a time and then `concurrency` in flight.
+ */
+export async function measureRouter(client: BenchClient, endpointName: string, stackPid: number, options: RouterBenchOptions = {}, phases: Phase[] = []): Promise<HopComparison> {
   const sequential = options.sequential ?? 500;
   const burstRequests = options.burst ?? 3000;
   const concurrency = options.concurrency ?? 16;
   const endpoint = (await client.endpoints()).find((e) => e.name === endpointName);
   if (!endpoint) throw new Error(`bench: GET /api/endpoints does not list ${endpointName}`);
   const direct = await directScoringUrl(client.stateDir, endpoint);
-  const urls: Record<Target, string> = { router: `${client.endpointsUrl}/${endpointName}/score`, direct: direct.url };
-  const agents: Record<Target, Agent> = { router: keepAliveAgent(concurrency), direct: keepAliveAgent(concurrency) };
+  const proxy = await startMinimalProxy(direct.url);
+  const urls: Record<Target, string> = { router: `${client.endpointsUrl}/${endpointName}/score`, proxy: proxy.url, direct: direct.url };
+  const agents: Record<Target, Agent> = { router: keepAliveAgent(concurrency), proxy: keepAliveAgent(concurrency), direct: keepAliveAgent(concurrency) };
+  const timed = async (label: string, measure: () => Promise<{ ms: number[]; elapsedMs: number }>) => {
+    const startUs = monotonicMicros();
+    const result = await measure();
+    phases.push({ label: `${endpointName} ${label}`, startUs, endUs: monotonicMicros() });
+    return result;
+  };
   try {
-    for (const target of ['direct', 'router'] as const) await run(urls[target], agents[target], 50, 1); // warm-up
-    const seq = { router: [] as number[], direct: [] as number[] };
-    for (const target of ORDER) seq[target].push(...(await run(urls[target], agents[target], sequential / 2, 1)).ms);
-    const burst = { router: { ms: [] as number[], elapsedMs: 0 }, direct: { ms: [] as number[], elapsedMs: 0 } };
+    for (const target of TARGETS) await run(urls[target], agents[target], 50, 1); // warm-up
+    const seq: Record<Target, number[]> = { router: [], proxy: [], direct: [] };
+    for (const target of ORDER) seq[target].push(...(await timed(`${target} sequential`, () => run(urls[target], agents[target], sequential / BLOCKS_PER_TARGET, 1))).ms);
+    const burst: Record<Target, { ms: number[]; elapsedMs: number }> = { router: { ms: [], elapsedMs: 0 }, proxy: { ms: [], elapsedMs: 0 }, direct: { ms: [], elapsedMs: 0 } };
+    // Direct: the stack process is idle but for its background (job polls, timers), measured for comparison.
+    const hopPid: Record<Target, number | undefined> = { router: stackPid, proxy: proxy.pid, direct: stackPid };
+    const hopCpuMicros: Record<Target, number> = { router: 0, proxy: 0, direct: 0 };
     for (const target of ORDER) {
-      const half = await run(urls[target], agents[target], burstRequests / 2, concurrency);
-      burst[target].ms.push(...half.ms);
-      burst[target].elapsedMs += half.elapsedMs;
+      const pid = hopPid[target];
+      const cpuBefore = pid === undefined ? 0 : cpuMicrosOf(pid);
+      const block = await timed(`${target} burst`, () => run(urls[target], agents[target], burstRequests / BLOCKS_PER_TARGET, concurrency));
+      if (pid !== undefined) hopCpuMicros[target] += cpuMicrosOf(pid) - cpuBefore;
+      burst[target].ms.push(...block.ms);
+      burst[target].elapsedMs += block.elapsedMs;
     }
     const throughput = (t: Target): Throughput => ({
       requests: burst[t].ms.length,
@@ -61,13 +152,28 @@ export async function measureRouter(client: BenchClient, endpointName: string, o
     return {
       endpoint: endpointName,
       deployment: direct.deployment,
-      sequential: { router: summarize(seq.router), direct: summarize(seq.direct) },
-      burst: { concurrency, router: throughput('router'), direct: throughput('direct') },
+      sequential: { router: summarize(seq.router), proxy: summarize(seq.proxy), direct: summarize(seq.direct) },
+      burst: { concurrency, router: throughput('router'), proxy: throughput('proxy'), direct: throughput('direct') },
+      hopCpuMicrosPerRequest: { router: hopCpuMicros.router / burst.router.ms.length, proxy: hopCpuMicros.proxy / burst.proxy.ms.length },
+      stackBackgroundMicrosPerRequest: ((hopCpuMicros.direct / burst.direct.elapsedMs) * burst.router.elapsedMs) / burst.router.ms.length,
     };
   } finally {
-    agents.router.destroy();
-    agents.direct.destroy();
+    for (const target of TARGETS) agents[target].destroy();
+    proxy.stop();
   }
+}
+
+/** User + system CPU time of a process so far, in µs (/proc/<pid>/stat fields 14 and 15, in clock ticks of 10 ms). */
+function cpuMicrosOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+/** CLOCK_MONOTONIC in µs: the clock V8's CPU profiles stamp their samples with, in every process. */
+function monotonicMicros(): number {
+  return Number(process.hrtime.bigint() / 1000n);
 }
 
 /** `requests` POSTs with `concurrency` in flight; every one must answer 200. */

@@ -20,10 +20,11 @@ import { driftSection } from './reportDrift';
 import { measureTriggerLatency } from './latency';
 import { chaosSection } from './chaosSection';
 import { renderReport } from './report';
+import { routerSection } from './reportRouter';
 import { durabilitySection } from './reportDurability';
 import { measureScaleOut, scaleOutSection } from './scaleout';
 import { minuteGrainSection } from './reportMinuteGrain';
-import { measureRouter } from './routerThroughput';
+import { measureRouterAlone, measureRouterSection } from './routerThroughput';
 import { measureScoring } from './scoring';
 import { compareScoringHosts, pythonHostSection } from './pythonHost';
 import { exampleReleasesSection, measureExampleReleases } from './exampleReleases';
@@ -43,6 +44,8 @@ const SIMULATION_RUNS = 200;
  * bench/RESULTS.md (for working on a section; the file is only written whole).
  */
 const ONLY: Record<string, () => string[] | Promise<string[]>> = {
+  // Starts its own stack and trains the small and busy pipelines (small-prod, busy-prod).
+  '6': async () => routerSection(await measureRouterAlone()),
   // Starts its own stack (one pipeline trained, 1M inference rows in Azurite).
   '7': async () => driftSection(await benchDriftStats()),
   '8': () => minuteGrainSection(benchCanaryMinuteGrain(SIMULATION_RUNS)),
@@ -129,9 +132,11 @@ async function main(): Promise<void> {
     for (const w of wall) console.log(`  ${w.rows} rows: ${w.status} in ${Math.round(w.wallMs)} ms`);
     const scoring = await measureScoring(stack.endpoints, 'small-prod');
     // Before section 5, whose canaries start the load generator beside the router.
-    console.log('6. router vs scoring server, small-prod');
-    const router = await measureRouter(client, 'small-prod', { sequential: 500, burst: 3000, concurrency: 16 });
-    console.log(`   ${Math.round(router.burst.router.requestsPerSecond)} vs ${Math.round(router.burst.direct.requestsPerSecond)} requests/s`);
+    console.log('6. router vs minimal proxy vs scoring server, small-prod and busy-prod (~1 ms of CPU per request)');
+    const router = await measureRouterSection(client, stack.pid);
+    for (const c of [router.trivial, router.busy]) {
+      console.log(`   ${c.endpoint}: ${Math.round(c.burst.router.requestsPerSecond)} vs ${Math.round(c.burst.proxy.requestsPerSecond)} (minimal proxy) vs ${Math.round(c.burst.direct.requestsPerSecond)} (direct) requests/s`);
+    }
     console.log('5. alert -> 100 % on stable, 5 rounds');
     const alert = await measureAlertRollback(client, 'alerted', 5);
 

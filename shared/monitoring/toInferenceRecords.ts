@@ -1,4 +1,4 @@
-import { readScoringAnswer, type UnreadableAnswerError } from '../scoring/scoringAnswer';
+import { readScoringAnswer, type ScoringAnswer, type UnreadableAnswerError } from '../scoring/scoringAnswer';
 import type { EnvironmentName } from '../config/schema';
 import type { InferenceRecord } from './inferenceRecord';
 import type { ModelRef } from '../ports';
@@ -18,6 +18,8 @@ export interface ScoredExchange {
   request: Buffer | undefined;
   /** The answer's JSON body; undefined when it was too large to inspect. */
   answer: Buffer | undefined;
+  /** `answer` as the router already read it with readScoringAnswer, so it is not parsed twice; absent: read here. */
+  readAnswer?: ScoringAnswer | undefined;
 }
 
 export interface BuiltRecords {
@@ -41,7 +43,7 @@ export function toInferenceRecords(exchange: ScoredExchange, excluded: ReadonlyS
   const input = readInputRows(exchange.request);
   if (input.unreadable) return { records: [], uncollectable: 1, reason: input.unreadable };
   const rows = input.rows;
-  const answer = readAnswer(exchange.answer);
+  const answer = exchange.readAnswer ?? readAnswer(exchange.answer);
   if (typeof answer === 'string') return { records: [], uncollectable: Math.max(rows.length, 1), reason: answer };
   if (answer.predictions.length !== rows.length) {
     return { records: [], uncollectable: rows.length, reason: `the answer has ${answer.predictions.length} predictions for ${rows.length} rows, so rows cannot be paired with predictions` };

@@ -82,6 +82,7 @@ export class LocalEndpointHost {
       rng: options.rng ?? Math.random,
       now: options.now ?? Date.now,
       collector: options.collector,
+      onRecordError: (error) => options.logger?.error('recording a scoring request failed (the caller got its answer)', { error: error instanceof Error ? error.message : String(error) }),
     });
     this.loads = new LoadGenerator(async (endpoint, deployment, body) => {
       const answer = await this.post(endpoint, body, { [SYNTHETIC_HEADER]: '1', ...(deployment ? { [DEPLOYMENT_HEADER]: deployment } : {}) });
@@ -113,6 +114,8 @@ export class LocalEndpointHost {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+    this.router.recordPending();
+    await Promise.resolve(); // the collection chained on the answers just recorded
     await this.options.collector?.stop();
   }
 
@@ -150,6 +153,7 @@ export class LocalEndpointHost {
 
   /** Per-deployment request counters of an endpoint since the host started (mirrored copies included). */
   metrics(endpoint: string): Record<string, DeploymentMetrics> {
+    this.router.recordPending();
     return this.traffic.metrics(endpoint);
   }
 
@@ -158,16 +162,20 @@ export class LocalEndpointHost {
    * left out); deployments the endpoint has now appear with zero counts when idle.
    */
   trafficSince(endpoint: string, since: string, slowThresholdsMs: readonly number[]): TrafficWindow {
+    this.router.recordPending();
     return this.traffic.trafficSince(endpoint, since, slowThresholdsMs, Object.keys(this.routingOf(endpoint)?.deployments ?? {}));
   }
 
   /** Inference data collection counters, in total and per endpoint; undefined without a collector. */
   collectionStats(): { total: CollectionCounters; byEndpoint: Record<string, Omit<CollectionCounters, 'buffered'>> } | undefined {
+    this.router.recordPending();
     return this.options.collector?.stats();
   }
 
   /** Writes the inference data buffered so far (e.g. before a workspace stops), waiting at most the collector's stop timeout; never throws. */
   async flushCollected(): Promise<void> {
+    this.router.recordPending();
+    await Promise.resolve(); // the collection chained on the answers just recorded
     await this.options.collector?.flushWithin();
   }
 
@@ -177,6 +185,7 @@ export class LocalEndpointHost {
   }
 
   shadowReport(endpoint: string): ShadowReport {
+    this.router.recordPending();
     return this.shadowTally(endpoint).report();
   }
 
@@ -217,7 +226,7 @@ export class LocalEndpointHost {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
-    const path = new URL(req.url ?? '/', 'http://router').pathname;
+    const path = pathOf(req.url ?? '/');
     if (req.method === 'GET' && (path === '/endpoints' || path === '/endpoints/')) return this.list(res);
     const match = /^\/endpoints\/([^/]+)\/score\/?$/.exec(path);
     if (!match) return sendJson(res, 404, { error: `no route ${req.method} ${path}; score with POST /endpoints/<name>/score` });
@@ -241,6 +250,14 @@ export class LocalEndpointHost {
       }),
     );
   }
+}
+
+/** A plain path: nothing a URL parser would read differently (dot segments, percent escapes, backslashes, a leading //, a fragment). */
+const PLAIN_PATH = /^\/(?!\/)[A-Za-z0-9\-_~!$&'()*+,;=:@/]*(?=\?|$)/;
+
+/** The request's path without its query: read off a plain path as is (a URL object per request is the router's cost), parsed otherwise. */
+function pathOf(url: string): string {
+  return PLAIN_PATH.exec(url)?.[0] ?? new URL(url, 'http://router').pathname;
 }
 
 function parseBody(text: string): unknown {

@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Agent, IncomingMessage, ServerResponse } from 'node:http';
+import { AfterAnswers } from './afterAnswers';
 import { predictionKey } from './aggregateTraffic';
 import { forwardRequest, sendJson, sendMirror, type ForwardOutcome, type ForwardTarget } from './forwardRequest';
 import { liveDeployment, pickDeployment, pickMirrors } from './pickDeployment';
 import type { InferenceCollector } from './inferenceCollector';
 import type { ScoredExchange } from '../../../shared/monitoring/toInferenceRecords';
-import { MAX_INSPECTED_BODY_BYTES, readPredictions } from './responseBody';
+import { readAnswerBody } from './responseBody';
+import { RequestCopy } from './requestCopy';
+import type { ScoringAnswer } from '../../../shared/scoring/scoringAnswer';
 import type { ShadowTally } from './shadowTally';
 import type { TrafficStore } from './trafficStore';
 import type { EndpointRouting, RoutedEndpoint } from './endpointHost';
@@ -30,6 +33,8 @@ export interface ScoringRouterDeps {
   now: () => number;
   /** Collects live requests and answers for monitoring. @default none */
   collector?: InferenceCollector | undefined;
+  /** Told when recording an answer threw (a bug: the answer itself went out). @default ignored */
+  onRecordError?: (error: unknown) => void;
 }
 
 /**
@@ -38,7 +43,17 @@ export interface ScoringRouterDeps {
  * (Azure ML mirror traffic) and to the endpoint's shadow, comparing the shadow's answers.
  */
 export class ScoringRouter {
-  constructor(private readonly deps: ScoringRouterDeps) {}
+  /** Recording, reading predictions, collecting and tallying wait until the answers are written. */
+  private readonly afterAnswers: AfterAnswers;
+
+  constructor(private readonly deps: ScoringRouterDeps) {
+    this.afterAnswers = new AfterAnswers(deps.onRecordError);
+  }
+
+  /** Records the answers still waiting to be (see AfterAnswers); promise-chained work (collection, shadow tallies) follows in this microtask turn. */
+  recordPending(): void {
+    this.afterAnswers.flush();
+  }
 
   score(name: string, req: IncomingMessage, res: ServerResponse): void {
     const requestId = requestIdOf(req);
@@ -54,7 +69,11 @@ export class ScoringRouter {
     }
     // While the picked server restarts, a live one of the same endpoint answers (and is counted
     // as the one that answered); a caller that named a deployment gets that one or an error.
-    const chosen = requested ? weighted : liveDeployment(weighted, routing.traffic, Object.keys(routing.deployments), (n) => routing.deployments[n]?.url !== undefined);
+    // (Closures in this method are passed inline: under tsx a named one costs a __name call per request.)
+    const chosen =
+      requested || routing.deployments[weighted]?.url !== undefined
+        ? weighted
+        : liveDeployment(weighted, routing.traffic, Object.keys(routing.deployments), (n) => routing.deployments[n]?.url !== undefined);
     const deployment = routing.deployments[chosen];
     if (!deployment) {
       return refuse(req, res, 404, `deployment '${chosen}' not found on endpoint '${name}' (deployments: ${Object.keys(routing.deployments).join(', ') || 'none'})`);
@@ -67,39 +86,25 @@ export class ScoringRouter {
     const shadow = live && routing.shadow && this.deps.rng() * 100 < routing.shadow.percent ? routing.shadow : undefined;
     const copying = mirrors.length > 0 || shadow !== undefined;
     // Only what callers really sent: load and smoke tests are marked and left out.
-    const collector = !synthetic && this.deps.collector?.collects(endpoint.environment) ? this.deps.collector : undefined;
-
-    let chunks: Buffer[] = [];
-    let received = 0;
-    const capture = (chunk: Buffer) => {
-      received += chunk.length;
-      // Collection alone keeps no more of a request than the router inspects of an answer.
-      if (copying || received <= MAX_INSPECTED_BODY_BYTES) chunks.push(chunk);
-      else chunks = [];
-    };
-    let onLiveAnswer: (answer: Answer) => void = () => {};
-    const liveAnswer = new Promise<Answer>((resolve) => (onLiveAnswer = resolve));
-    forwardRequest(
-      req,
-      res,
-      { deployment: chosen, ...deployment },
-      this.deps.agent,
-      (outcome) => {
-        onLiveAnswer({ outcome, predictions: this.observe(name, chosen, outcome, { synthetic, mirrored: false }) });
-      },
-      copying || collector ? capture : undefined,
+    const collector = !synthetic && deployment.model && this.deps.collector?.collects(endpoint.environment) ? this.deps.collector : undefined;
+    // Collection alone keeps no more of a request than the router inspects of an answer.
+    const copy = copying || collector ? new RequestCopy(copying) : undefined;
+    let onLiveAnswer: ((answer: Answer) => void) | undefined;
+    const liveAnswer = shadow ? new Promise<Answer>((resolve) => (onLiveAnswer = resolve)) : undefined;
+    forwardRequest(req, res, { deployment: chosen, ...deployment }, this.deps.agent, (outcome) =>
+      this.afterAnswers.defer(() => {
+        const answer = this.observe(name, chosen, outcome, { synthetic, mirrored: false });
+        if (collector && copy) this.collectWhenRead(collector, req, copy, { requestId, endpoint: name, environment: endpoint.environment, deployment: chosen, model: deployment.model! }, outcome, answer);
+        onLiveAnswer?.({ outcome, predictions: answer?.predictions });
+      }),
+      copy,
     );
-    if (!copying && !collector) return;
+    if (!copying || !copy) return;
     const contentType = String(req.headers['content-type'] ?? 'application/json');
     req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      if (collector && deployment.model) {
-        const request = received > MAX_INSPECTED_BODY_BYTES ? undefined : body;
-        this.collectWhenAnswered(collector, liveAnswer, { requestId, endpoint: name, environment: endpoint.environment, deployment: chosen, model: deployment.model, request });
-      }
-      if (!copying) return;
-      for (const mirror of mirrors) this.copyTo(name, mirror, routing.deployments[mirror], body, contentType);
-      if (shadow) {
+      const body = copy.body();
+      for (const mirror of mirrors) void this.copyTo(name, mirror, routing.deployments[mirror], body, contentType);
+      if (shadow && liveAnswer) {
         // Tally taken now: answers to a shadow replaced meanwhile must not count for the new one.
         const tally = this.deps.shadowTally(name);
         const target = this.deps.endpoint(shadow.endpoint)?.routing().deployments[shadow.deployment];
@@ -111,25 +116,37 @@ export class ScoringRouter {
     });
   }
 
-  /** The answer has gone out when `answered` resolves: collecting never delays it. Error answers are not collected. */
-  private collectWhenAnswered(collector: InferenceCollector, answered: Promise<Answer>, exchange: Omit<ScoredExchange, 'time' | 'latencyMs' | 'answer'>): void {
-    void answered.then(({ outcome }) => {
-      if (outcome.status < 200 || outcome.status >= 300) return;
-      collector.collect({ ...exchange, time: new Date(this.deps.now()), latencyMs: outcome.latencyMs, answer: outcome.body });
-    });
+  /**
+   * Collects a successful answer with its request (error answers are not collected), reusing the
+   * answer as observe() read it. The answer has gone out by now, so collecting never delays it;
+   * an answer that came before the whole request was read (rare) is collected once it has been.
+   */
+  private collectWhenRead(
+    collector: InferenceCollector,
+    req: IncomingMessage,
+    copy: RequestCopy,
+    exchange: Pick<ScoredExchange, 'requestId' | 'endpoint' | 'environment' | 'deployment' | 'model'>,
+    outcome: ForwardOutcome,
+    answer: ScoringAnswer | undefined,
+  ): void {
+    if (outcome.status < 200 || outcome.status >= 300) return;
+    const time = new Date(this.deps.now());
+    if (req.readableEnded) collector.collect({ ...exchange, time, latencyMs: outcome.latencyMs, request: copy.tooLarge ? undefined : copy.body(), answer: outcome.body, readAnswer: answer });
+    else req.once('end', () => collector.collect({ ...exchange, time, latencyMs: outcome.latencyMs, request: copy.tooLarge ? undefined : copy.body(), answer: outcome.body, readAnswer: answer }));
   }
 
   /** Sends a copy; it is recorded as a mirrored observation of its deployment, not as its traffic. */
   private async copyTo(endpoint: string, deployment: string, settings: EndpointRouting['deployments'][string] | undefined, body: Buffer, contentType: string): Promise<Answer> {
     const target: ForwardTarget = { deployment, url: settings?.url, requestTimeoutMs: settings?.requestTimeoutMs ?? 5000 };
     const outcome = await sendMirror(target, body, contentType, this.deps.agent);
-    return { outcome, predictions: settings ? this.observe(endpoint, deployment, outcome, { synthetic: false, mirrored: true }) : undefined };
+    return { outcome, predictions: settings ? this.observe(endpoint, deployment, outcome, { synthetic: false, mirrored: true })?.predictions : undefined };
   }
 
-  /** Records one answer in the traffic store; returns its predictions (parsed once, here). */
-  private observe(endpoint: string, deployment: string, outcome: ForwardOutcome, flags: { synthetic: boolean; mirrored: boolean }): unknown[] | undefined {
+  /** Records one answer in the traffic store; returns it as read (parsed once, here, for the store, the shadow tally and collection). */
+  private observe(endpoint: string, deployment: string, outcome: ForwardOutcome, flags: { synthetic: boolean; mirrored: boolean }): ScoringAnswer | undefined {
     const ok = outcome.status >= 200 && outcome.status < 300;
-    const predictions = ok ? readPredictions(outcome.body) : undefined;
+    const answer = ok ? readAnswerBody(outcome.body) : undefined;
+    const predictions = answer?.predictions;
     const first = predictions?.[0];
     this.deps.traffic.record(endpoint, deployment, {
       status: outcome.status,
@@ -139,7 +156,7 @@ export class ScoringRouter {
       // An uninspected body (too large) is not judged; an inspected one must hold predictions.
       malformed: ok && outcome.body !== undefined && predictions === undefined,
     });
-    return predictions;
+    return answer;
   }
 }
 

@@ -38,6 +38,13 @@ describe('readScoringAnswer: the shapes Azure ML scoring scripts return', () => 
     expect(() => readScoringAnswer({ predictions: [1], probabilities: [[0.1, 'x']] })).toThrow(/'probabilities' must be/);
     expect(() => readScoringAnswer({ predictions: [1, 0], probabilities: [{ a: 1 }, { b: 1 }] })).toThrow(/\[1\] has no probability for class 'a'/);
   });
+
+  it('refuses probability rows that mix lists and objects, hold non-numbers or non-finite numbers', () => {
+    for (const probabilities of [[[0.5, 0.5], { a: 1 }], [{ a: 0.5, b: '0.5' }], [[0.5, Infinity]], [[Number.NaN, 1]], [null], 'x', [[0.5], 0.5]]) {
+      expect(() => readScoringAnswer({ predictions: [1, 0], probabilities })).toThrow(/'probabilities' must be/);
+    }
+    expect(readScoringAnswer({ predictions: [], probabilities: [] }).probabilities).toEqual([]);
+  });
 });
 
 describe('sortedClasses: the order scikit-learn gives classes_', () => {
