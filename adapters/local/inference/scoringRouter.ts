@@ -8,7 +8,7 @@ import type { ScoredExchange } from '../../../shared/monitoring/toInferenceRecor
 import { MAX_INSPECTED_BODY_BYTES, readPredictions } from './responseBody';
 import type { ShadowTally } from './shadowTally';
 import type { TrafficStore } from './trafficStore';
-import type { EndpointRouting, RoutedEndpoint } from './endpointHost';
+import type { EndpointRouting, RoutedEndpoint } from './endpointRouting';
 
 /** Marks a request of the load generator: analysed like any other, never production data. */
 export const SYNTHETIC_HEADER = 'x-autopilot-synthetic';
