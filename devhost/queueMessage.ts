@@ -25,7 +25,6 @@ export function decodeQueueMessage(raw: string): DecodedQueueMessage {
   if (raw.length > 0 && BASE64.test(raw)) {
     try {
       const decoded = utf8.decode(Buffer.from(raw, 'base64'));
-      // eslint-disable-next-line no-control-regex
       if (!/[\u0000-\u0008\u000e-\u001f\u007f\ufffd]/.test(decoded)) {
         text = decoded;
         wasBase64 = true;

@@ -18,6 +18,8 @@ export function fetchWebhookTransport(options: FetchWebhookTransportOptions = {}
         response = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
       } catch (error) {
         const cause = error as Error & { cause?: { code?: string } };
+        // The fetch error may name the webhook's URL, which can carry a token: keep only its code.
+        // eslint-disable-next-line preserve-caught-error
         throw new Error(cause.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `no answer (${cause.cause?.code ?? cause.name})`);
       }
       // What the receiver says is not needed: drop the body rather than read it, so a receiver

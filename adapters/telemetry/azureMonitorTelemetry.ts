@@ -12,7 +12,6 @@ type Flushable = { forceFlush?: () => Promise<unknown> };
  * calls). Loaded only here, so local runs do not pay for the distro's start-up.
  */
 export function startAzureMonitor(connectionString: string, resource: Resource, extra: AzureMonitorOpenTelemetryOptions): TelemetryHandle {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const distro = require('@azure/monitor-opentelemetry') as typeof import('@azure/monitor-opentelemetry');
   distro.useAzureMonitor({
     ...extra,

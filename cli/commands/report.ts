@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { reportMarkdown } from '../../shared/release/report';
+import { reportMarkdown } from '../../shared/release/reportMarkdown';
 import type { CommandContext } from '../context';
 import { printJson } from '../io';
 

@@ -41,7 +41,7 @@ export function loadModel(dir: string): ModelDocument {
   try {
     json = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new Error(`${path} is not valid JSON: ${(error as Error).message}`);
+    throw new Error(`${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
   const result = ModelDocument.safeParse(json);
   if (!result.success) {

@@ -1,5 +1,5 @@
 import type { EnvironmentName } from '../config/schema';
-import type { Principal, Role } from './rbac';
+import type { Principal, Role } from './principal';
 
 /**
  * Who may do what, as plain data and one function with no zod at run time: the API checks it

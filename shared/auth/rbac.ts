@@ -1,21 +1,10 @@
-import { z } from 'zod';
-import { EnvironmentName, ENVIRONMENTS } from '../config/schema';
+import type { EnvironmentName } from '../config/schema';
 import { AutopilotError, ForbiddenError } from '../errors';
 import { can, DEFAULT_ENVIRONMENT, type Action } from './permissions';
+import type { Principal } from './principal';
 
-/**
- * Roles of the classic Azure MLOps split: data scientists work in dev only; ML engineers
- * own staging and prod (approve, rollback, prod data); readers look.
- */
-export const Role = z.enum(['ml_engineer', 'data_scientist', 'reader']);
-export type Role = z.infer<typeof Role>;
-
-export const Principal = z.object({
-  name: z.string().min(1),
-  roles: z.array(z.object({ role: Role, environments: z.array(EnvironmentName).default([...ENVIRONMENTS]) })),
-});
-export type Principal = z.infer<typeof Principal>;
-
+// The schemas live in ./principal.ts so ./permissions.ts can name their types without importing this file.
+export { Principal, Role } from './principal';
 export { can, DEFAULT_ENVIRONMENT, type Action } from './permissions';
 
 /** The environment an action is checked in when the route names none. */

@@ -1,7 +1,7 @@
 import { endpointName } from '../config/schema';
 import { BadRequestError, NotFoundError } from '../errors';
 import { DEFAULT_ENGINE_OPTIONS, type EngineDeps } from './context';
-import type { ReleaseEngine } from './engine';
+import type { EngineRecords } from './engineRecords';
 import { releaseEvent } from './releaseEvents';
 import { applyOutcome } from './transitions';
 import { stepOf, withOutbox } from './outbox';
@@ -21,7 +21,7 @@ export interface PipelineRollback {
 export class ReleaseControl {
   constructor(
     private readonly deps: EngineDeps,
-    private readonly engine: ReleaseEngine,
+    private readonly engine: EngineRecords,
   ) {}
 
   /** Re-sends the release's current stage now (e.g. a job event arrived before the next poll). */

@@ -6,6 +6,7 @@ import { checkBlobName } from '../events/blobName';
 import { normalizeETag } from '../events/eTag';
 import type { BlobInfo, Versioned } from '../ports';
 import { DEFAULT_ENGINE_OPTIONS, type EngineDeps } from './context';
+import type { EngineRecords } from './engineRecords';
 import { ReleaseRepository } from './repository';
 import { cancelRelease, startRelease } from './transitions';
 import { sweepReleases, type SweepResult } from './sweep';
@@ -33,7 +34,7 @@ export interface ManualStart {
  * Creates releases idempotently and moves them through their pipeline's slot
  * (concurrency policy). Stage execution lives in StepRunner.
  */
-export class ReleaseEngine {
+export class ReleaseEngine implements EngineRecords {
   readonly repo: ReleaseRepository;
   private readonly settings: typeof DEFAULT_ENGINE_OPTIONS;
 

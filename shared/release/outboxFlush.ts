@@ -2,7 +2,7 @@ import { ConcurrencyError, ensureError } from '../errors';
 import type { Versioned } from '../ports';
 import type { EngineDeps } from './context';
 import { restoreStable } from './control';
-import type { ReleaseEngine } from './engine';
+import type { EngineRecords } from './engineRecords';
 import { hasOutbox, isSameStep } from './outbox';
 import type { Release, StepMessage } from './types';
 
@@ -18,7 +18,7 @@ const CLEAR_ATTEMPTS = 3;
  * halfway (which throws: the caller's retry, a redelivery or the sweeper, flushes again)
  * does each effect once. Returns the release as it stands after.
  */
-export async function flushOutbox(engine: ReleaseEngine, deps: OutboxDeps, row: Versioned<Release>, except?: StepMessage): Promise<Release> {
+export async function flushOutbox(engine: EngineRecords, deps: OutboxDeps, row: Versioned<Release>, except?: StepMessage): Promise<Release> {
   const release = row.value;
   if (!hasOutbox(release)) return release;
   const { outbox } = release;
@@ -35,7 +35,7 @@ export async function flushOutbox(engine: ReleaseEngine, deps: OutboxDeps, row: 
 }
 
 /** Removes the flushed outbox, and only it: one written since (a newer id) stays for its own flush. */
-async function clearOutbox(engine: ReleaseEngine, deps: OutboxDeps, row: Versioned<Release>, id: string): Promise<Release> {
+async function clearOutbox(engine: EngineRecords, deps: OutboxDeps, row: Versioned<Release>, id: string): Promise<Release> {
   let current = row;
   try {
     for (let attempt = 0; attempt < CLEAR_ATTEMPTS; attempt++) {

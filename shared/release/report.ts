@@ -6,7 +6,6 @@ import {
 } from './reportSections';
 import { STAGES, type AuditEntry, type DataLineage, type Release } from './types';
 
-export { reportMarkdown } from './reportMarkdown';
 export type { ArmErrorRate, CanarySummary, ModelLineageSection, MonitorTriggerSection } from './reportSections';
 
 /**

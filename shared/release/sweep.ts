@@ -1,6 +1,6 @@
 import { ensureError } from '../errors';
 import type { EngineDeps } from './context';
-import type { ReleaseEngine } from './engine';
+import type { EngineRecords } from './engineRecords';
 import { hasOutbox, stepOf, withOutbox } from './outbox';
 import { isLeaseExpired, redriveRelease } from './transitions';
 
@@ -16,7 +16,7 @@ export interface SweepResult {
  * all happen are finished; running releases whose lease expired are re-driven; queued
  * releases are (re-)admitted.
  */
-export async function sweepReleases(engine: ReleaseEngine, deps: Pick<EngineDeps, 'clock' | 'logger'>, leaseSeconds: number): Promise<SweepResult> {
+export async function sweepReleases(engine: EngineRecords, deps: Pick<EngineDeps, 'clock' | 'logger'>, leaseSeconds: number): Promise<SweepResult> {
   const now = deps.clock.now();
   const result: SweepResult = { redriven: [], admitted: [], flushed: [] };
   // Records that do not parse are skipped (the repository logs each once) until `autopilot repair`.
@@ -39,7 +39,7 @@ export async function sweepReleases(engine: ReleaseEngine, deps: Pick<EngineDeps
 }
 
 /** Finishes a pending outbox; a failure is logged and left for the next sweep. */
-async function flushPending(engine: ReleaseEngine, deps: Pick<EngineDeps, 'logger'>, id: string): Promise<boolean> {
+async function flushPending(engine: EngineRecords, deps: Pick<EngineDeps, 'logger'>, id: string): Promise<boolean> {
   try {
     const row = await engine.repo.get(id);
     if (!row || !hasOutbox(row.value)) return false;

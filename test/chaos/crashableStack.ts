@@ -147,7 +147,7 @@ export class CrashableStack {
       const pid = Number(name);
       if (!Number.isInteger(pid) || pid === process.pid) continue;
       const command = readProc(pid, 'cmdline').replace(/\0/g, ' ').trim();
-      let cwd = '';
+      let cwd: string;
       try {
         cwd = readlinkSync(`/proc/${pid}/cwd`);
       } catch {

@@ -4,7 +4,7 @@ import { ConfigError } from '../../../shared/errors';
 import type { AzureCoordinates } from '../armMlClient';
 import { blobDatastoreTarget } from '../workspace/datastoreInputs';
 import { armGetJson, describeArmError, listPermissions, STORAGE_API_VERSION } from './armDoctorClient';
-import type { WorkspaceCheckContext } from './workspaceChecks';
+import type { WorkspaceCheckContext } from './workspaceCheckContext';
 
 /**
  * The datastore training jobs read the app's blobs through (AUTOPILOT_DATA_DATASTORE): read as

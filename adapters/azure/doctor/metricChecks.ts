@@ -4,7 +4,7 @@ import { checkResult, metricAggregationCheck, type CheckResult } from '../../../
 import { workspaceArmId, type AzureCoordinates } from '../armMlClient';
 import { CANARY_METRICS } from '../workspace/endpointTraffic';
 import { armGetJson, describeArmError, METRIC_DEFINITIONS_API_VERSION } from './armDoctorClient';
-import type { WorkspaceCheckContext } from './workspaceChecks';
+import type { WorkspaceCheckContext } from './workspaceCheckContext';
 
 /** "Metric Definitions - List" (2018-01-01): what the check reads of each definition. */
 const MetricDefinitions = z.object({

@@ -1,30 +1,19 @@
-import type { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
 import type { EnvironmentName } from '../../../shared/config/schema';
 import {
-  checkResult, formatEnvironmentReference, type AppBlobs, missingActions, permissionFix, requiredActions, type CheckResult, type EnvironmentReference,
+  checkResult, formatEnvironmentReference, missingActions, permissionFix, requiredActions, type CheckResult, type EnvironmentReference,
 } from '../../../shared/doctor';
 import { workspaceArmId, type AzureCoordinates } from '../armMlClient';
 import { describeArmError, listPermissions } from './armDoctorClient';
 import { checkDataDatastore, checkJobDataRole } from './dataChecks';
 import { checkMetricAggregations } from './metricChecks';
+import type { WorkspaceCheckContext } from './workspaceCheckContext';
+
+export type { WorkspaceCheckContext } from './workspaceCheckContext';
 
 /** What the pipelines' specs ask of one workspace, and which spec asked (for the report). */
 export interface WorkspaceAssets {
   computes: Map<string, string[]>;
   environments: Map<string, { ref: EnvironmentReference; specs: string[] }>;
-}
-
-export interface WorkspaceCheckContext {
-  client: AzureMachineLearningWorkspaces;
-  armEndpoint: string;
-  principalId?: string;
-  signal?: AbortSignal;
-  /** The datastore jobs read the app's blobs through (AUTOPILOT_DATA_DATASTORE) and where those blobs are. */
-  data?: { datastore: string; app: AppBlobs };
-  /** dev: whether the caller may read the app's blobs, as jobs it submits do (UserIdentity). */
-  jobDataRole?: { accountName?: string; onAzure: boolean };
-  /** prod: the pipelines whose prod endpoint's metric definitions are checked. */
-  metricPipelines?: readonly string[];
 }
 
 /**

@@ -2,7 +2,6 @@ import { BadRequestError } from '../../../shared/errors';
 
 // Table Storage refuses these in PartitionKey/RowKey (service docs: "Characters
 // disallowed in key fields"); the service's own error is an opaque 400, so check first.
-// eslint-disable-next-line no-control-regex
 const FORBIDDEN = /[/\\#?\u0000-\u001f\u007f-\u009f]/;
 /** Keys may be up to 1 KiB; UTF-16 strings, so 512 characters is the safe bound. */
 const MAX_KEY_CHARS = 512;

@@ -1,18 +1,13 @@
 import type { Agent } from 'node:https';
 import type { AzureMachineLearningWorkspaces, OnlineEndpoint } from '@azure/arm-machinelearning';
 import { createArmMlClient, DEFAULT_ARM_ENDPOINT, sendJson, workspaceArmId } from '../armMlClient';
-import { BadRequestError } from '../../../shared/errors';
 import { mapArmError, orUndefined } from './mapArmError';
+import { armName, MIRROR_API_VERSION } from './armApi';
 import { ensureCodeAsset, type CodeAsset } from './codeAssets';
 import type { AzureMlWorkspaceOptions } from './azureMlWorkspaceOptions';
 
-/**
- * A GA REST api-version with the endpoint property `mirrorTraffic` (added in 2022-12-01-preview,
- * GA since 2023-04-01; the SDK's 2022-10-01 has none), for raw endpoint reads and writes.
- */
-export const MIRROR_API_VERSION = '2024-04-01';
-/** The api-version the SDK (2.1.1) speaks. */
-export const STABLE_API_VERSION = '2022-10-01';
+// In ./armApi.ts so ./azureRegistry.ts can use them without importing this client (an import cycle).
+export { armName, MIRROR_API_VERSION, STABLE_API_VERSION } from './armApi';
 
 /** An online endpoint as the raw JSON has it, `mirrorTraffic` included. */
 export interface RawEndpointJson {
@@ -109,12 +104,4 @@ export class ArmWorkspaceClient {
       onProgress: onProgress && ((progress) => onProgress(folder, progress)),
     });
   }
-}
-
-/** Names go into raw request paths, so anything beyond Azure ML's name alphabet is refused. */
-export function armName(kind: string, name: string): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/.test(name)) {
-    throw new BadRequestError(`${kind} name '${name}' may hold only letters, digits, '-' and '_', starting with a letter or digit`, kind);
-  }
-  return name;
 }

@@ -7,7 +7,7 @@ import { AutopilotError, ConcurrencyError, NotFoundError } from '../../../shared
 import { createArmMlClient, DEFAULT_ARM_ENDPOINT, sendJson, workspaceArmId, type AzureCoordinates } from '../armMlClient';
 import { mapArmError } from './mapArmError';
 import { pollArmOperation } from './armOperations';
-import { armName, STABLE_API_VERSION } from './armWorkspaceClient';
+import { armName, STABLE_API_VERSION } from './armApi';
 import { fromArmModelVersion } from './modelMapping';
 
 /** ARM "Registry Model Versions - Get / List" (stable, 2024-04-01; SDK 2.1.1 has no registry operations). */

@@ -1,6 +1,6 @@
 import { Agent, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { EnvironmentName } from '../../../shared/config/schema';
-import type { InvokeResult, Logger, ModelRef, ScoreRequest, ShadowReport, TrafficWindow } from '../../../shared/ports';
+import type { InvokeResult, Logger, ScoreRequest, ShadowReport, TrafficWindow } from '../../../shared/ports';
 import type { DeploymentMetrics } from './deploymentMetrics';
 import { sendJson } from './forwardRequest';
 import type { CollectionCounters, InferenceCollector } from './inferenceCollector';
@@ -11,30 +11,10 @@ import { DEPLOYMENT_HEADER, ScoringRouter, SYNTHETIC_HEADER } from './scoringRou
 import { ShadowTally } from './shadowTally';
 import type { LoadStatus } from '../../load/syntheticLoad';
 import { TrafficStore } from './trafficStore';
+import type { EndpointRouting, RoutedEndpoint } from './endpointRouting';
 
-/** Where an endpoint's live requests are also copied, to compare another deployment's answers. */
-export interface ShadowRouting {
-  endpoint: string;
-  deployment: string;
-  /** Share of live requests copied, 0..100. */
-  percent: number;
-}
-
-/** What the router needs to know about an endpoint, read afresh for every request. */
-export interface EndpointRouting {
-  traffic: Record<string, number>;
-  mirrorTraffic: Record<string, number>;
-  /** `model`: the version the deployment serves, stamped on collected inference records. */
-  deployments: Record<string, { url: string | undefined; requestTimeoutMs: number; model?: ModelRef }>;
-  shadow?: ShadowRouting | undefined;
-}
-
-/** An endpoint a workspace serves through the host. */
-export interface RoutedEndpoint {
-  readonly name: string;
-  readonly environment: EnvironmentName;
-  routing(): EndpointRouting;
-}
+// In ./endpointRouting.ts so ./scoringRouter.ts can name them without importing the host (an import cycle).
+export type { EndpointRouting, RoutedEndpoint, ShadowRouting } from './endpointRouting';
 
 export interface LocalEndpointHostOptions {
   /** Router port; 0 picks a free one. @default 7072 */

@@ -11,7 +11,7 @@ import { RequestCopy } from './requestCopy';
 import type { ScoringAnswer } from '../../../shared/scoring/scoringAnswer';
 import type { ShadowTally } from './shadowTally';
 import type { TrafficStore } from './trafficStore';
-import type { EndpointRouting, RoutedEndpoint } from './endpointHost';
+import type { EndpointRouting, RoutedEndpoint } from './endpointRouting';
 
 /** Marks a request of the load generator: analysed like any other, never production data. */
 export const SYNTHETIC_HEADER = 'x-autopilot-synthetic';

@@ -2,7 +2,7 @@ import { useApi } from '../api';
 import { Loaded, when } from '../components/states';
 import { href } from '../router';
 import type { AlertRecord } from '../types';
-import type { PageDef } from './registry';
+import type { PageDef } from './pageDef';
 
 /** What the service did about an alert, in words (shared/alerts/reactToAlert outcomes). */
 const DONE: Record<AlertRecord['outcome'], string> = {

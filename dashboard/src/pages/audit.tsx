@@ -3,7 +3,7 @@ import { API_BASE, useApi } from '../api';
 import { AuditTable } from '../components/releaseSections';
 import { Loaded, when } from '../components/states';
 import type { AuditPage } from '../types';
-import type { PageDef } from './registry';
+import type { PageDef } from './pageDef';
 
 /** The API's own query (functions/http/audit.ts): spans back from now (90s, 15m, 24h, 7d) or ISO times. */
 function auditQuery(since: string, pipeline: string): string {

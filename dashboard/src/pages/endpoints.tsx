@@ -3,7 +3,7 @@ import { SplitBar } from '../components/SplitBar';
 import { Loaded, StatusBadge, when } from '../components/states';
 import { href } from '../router';
 import { ENVIRONMENTS, type EndpointView } from '../types';
-import type { PageDef } from './registry';
+import type { PageDef } from './pageDef';
 
 function EndpointCard(props: { endpoint: EndpointView }) {
   const e = props.endpoint;

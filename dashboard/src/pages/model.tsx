@@ -3,7 +3,7 @@ import { Loaded, StatusBadge, when } from '../components/states';
 import { href } from '../router';
 import type { ModelView, ReleaseDetail } from '../types';
 import { metricsLine } from './models';
-import type { PageDef } from './registry';
+import type { PageDef } from './pageDef';
 
 /** A blob URL without its query: a SAS token must never be shown (same rule as the decision record's lineage). */
 function withoutQuery(url: string): string {

@@ -2,7 +2,7 @@ import { useApi } from '../api';
 import { Loaded, when } from '../components/states';
 import { href } from '../router';
 import { ENVIRONMENTS, type ModelView } from '../types';
-import type { PageDef } from './registry';
+import type { PageDef } from './pageDef';
 
 function metricsLine(metrics: Record<string, number>): string {
   return Object.entries(metrics).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(4)}`).join(', ');

@@ -4,7 +4,7 @@ import { Loaded, when } from '../components/states';
 import { href } from '../router';
 import type { MonitorRun } from '../types';
 import { OutcomeBadge, RetrainNote } from './monitors';
-import type { PageDef } from './registry';
+import type { PageDef } from './pageDef';
 
 /** Runs the API keeps per list call: a run page finds its run among the newest this many. */
 const RUNS_LOOKED_UP = 200;

@@ -4,7 +4,7 @@ import { Loaded, when } from '../components/states';
 import { href } from '../router';
 import { useSession } from '../session';
 import type { Health, MonitorRun } from '../types';
-import type { PageDef } from './registry';
+import type { PageDef } from './pageDef';
 
 /** Badge colour per outcome: drift and quality breaches are bad news, too little data is idle. */
 const OUTCOME_CLASS: Record<MonitorRun['outcome'], string> = {

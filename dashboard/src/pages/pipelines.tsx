@@ -2,7 +2,7 @@ import { useApi } from '../api';
 import { duration, Loaded, StatusBadge, when } from '../components/states';
 import { href } from '../router';
 import type { EndpointView, ReleaseList, ReleaseView } from '../types';
-import type { PageDef } from './registry';
+import type { PageDef } from './pageDef';
 
 /** Lists are cheap to ask for; a new upload shows here within this long. */
 const OVERVIEW_POLL_MS = 3000;

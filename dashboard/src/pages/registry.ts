@@ -1,14 +1,5 @@
-import type { JSX } from 'preact';
-
-/** One page of the dashboard: `dashboard/src/pages/<name>.tsx` exports `page: PageDef`. */
-export interface PageDef {
-  /** Hash path with `:param`s, e.g. '/releases/:id'. */
-  path: string;
-  title: string;
-  /** Label in the top nav, if the page is listed there. */
-  nav?: string;
-  component: (props: { params: Record<string, string> }) => JSX.Element;
-}
+// PageDef is in ./pageDef.ts: the pages name it, and importing it from here, which imports them, is a cycle.
+import type { PageDef } from './pageDef';
 
 // One import per line, so pages added by different people merge cleanly.
 import { page as pipelines } from './pipelines';

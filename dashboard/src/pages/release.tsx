@@ -5,7 +5,7 @@ import { ApprovalState, DecisionLog, GateComparison, StageTimeline, StagingResul
 import { duration, Loaded, StatusBadge, when } from '../components/states';
 import { href } from '../router';
 import type { ReleaseDetail } from '../types';
-import type { PageDef } from './registry';
+import type { PageDef } from './pageDef';
 
 function ReleasePage(props: { params: Record<string, string> }) {
   const id = props.params['id']!;

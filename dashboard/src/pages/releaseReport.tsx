@@ -2,7 +2,7 @@ import { API_BASE, useApi } from '../api';
 import { label, ValueView } from '../components/ValueView';
 import { Loaded } from '../components/states';
 import { href } from '../router';
-import type { PageDef } from './registry';
+import type { PageDef } from './pageDef';
 
 /** The order a reviewer reads a decision record in; fields the API adds later follow. */
 const ORDER = ['release', 'trigger', 'data', 'training', 'model', 'gate', 'staging', 'approval', 'canary', 'rollback', 'stages', 'actions'];

@@ -2,7 +2,7 @@ import { useApi } from '../api';
 import { duration, Loaded, StatusBadge, when } from '../components/states';
 import { href } from '../router';
 import type { ReleaseList } from '../types';
-import type { PageDef } from './registry';
+import type { PageDef } from './pageDef';
 
 const LIST_POLL_MS = 3000;
 

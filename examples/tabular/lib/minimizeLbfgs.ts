@@ -6,10 +6,10 @@
  * Everything is sequential Float64 arithmetic in a fixed order, so the same start point and
  * objective give bit-identical results.
  */
-import { wolfeLineSearch } from './wolfeLineSearch';
+import { wolfeLineSearch, type Objective } from './wolfeLineSearch';
 
-/** Writes the gradient at `x` into `gradient` and returns the objective value. */
-export type Objective = (x: Float64Array, gradient: Float64Array) => number;
+// Declared beside the line search, which evaluates it too, so the two files do not import each other.
+export type { Objective } from './wolfeLineSearch';
 
 export type StopReason = 'gradient' | 'relative_change' | 'max_iterations' | 'line_search';
 

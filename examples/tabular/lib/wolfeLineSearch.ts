@@ -1,4 +1,5 @@
-import type { Objective } from './minimizeLbfgs';
+/** Writes the gradient at `x` into `gradient` and returns the objective value. */
+export type Objective = (x: Float64Array, gradient: Float64Array) => number;
 
 export interface LineSearchResult {
   ok: boolean;

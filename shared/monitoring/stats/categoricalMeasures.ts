@@ -2,7 +2,7 @@ import type { CategoricalProfile } from './baselineProfile';
 import { jensenShannonDistance, populationStabilityIndex } from './binDivergences';
 import type { DistributionMeasure } from './distributionJudgement';
 import type { DriftThresholds } from './driftThresholds';
-import { qualityCheck, type QualityCheck } from './featureDrift';
+import { qualityCheck, type QualityCheck } from './qualityCheck';
 import { formatNumber, formatPValue, formatRate } from './formatReason';
 import { comparableCategories, foldCounts, unlistedShareBound } from './listedCategories';
 import { pooledChiSquared } from './pooledChiSquared';

@@ -1,4 +1,4 @@
-import type { MetricName } from './driftReport';
+import type { MetricName } from './metricName';
 import { formatNumber, formatPValue } from './formatReason';
 
 /** An effect size (PSI, JS, normalized Wasserstein): raw, its noise floor, and the bias-corrected value compared with the threshold. */

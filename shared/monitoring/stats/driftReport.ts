@@ -1,20 +1,12 @@
 import type { Significance } from './distributionJudgement';
 import type { DriftHistogram } from './driftHistogram';
 import type { DriftThresholds } from './driftThresholds';
+import type { MetricName } from './metricName';
+
+// In ./metricName.ts so ./distributionJudgement.ts can name it without importing this file (an import cycle).
+export type { MetricName } from './metricName';
 
 /** What compareToBaseline returns (plain JSON: every number is finite). */
-export type MetricName =
-  | 'psi'
-  | 'jensenShannon'
-  | 'wasserstein'
-  | 'ks'
-  | 'chiSquared'
-  | 'nullRate'
-  | 'outOfRange'
-  | 'typeErrors'
-  | 'unseenCategories'
-  | 'absent';
-
 export interface KsResult {
   statistic: number;
   pValue: number;

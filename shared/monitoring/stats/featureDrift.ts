@@ -6,10 +6,8 @@ import type { DriftThresholds } from './driftThresholds';
 import { judgeDistribution, type DistributionMeasure } from './distributionJudgement';
 import { formatRate } from './formatReason';
 import { numericMeasures } from './numericMeasures';
+import { qualityCheck, type QualityCheck } from './qualityCheck';
 import type { CategoricalWindow, FeatureWindow, NumericWindow } from './windowProfile';
-
-/** One data-quality comparison: `n` is the sample size it rests on, compared only when n ≥ minimum. */
-export type QualityCheck = { metric: MetricName; breached: boolean; reason: string; n: number; minimum: number };
 
 /** A feature measured but not yet judged: its distribution decision waits for the family's Holm adjustment. */
 export interface MeasuredFeature {
@@ -73,9 +71,4 @@ export function judgeFeature(measured: MeasuredFeature, adjustedPValue: number |
     reasons: [...distribution.reasons, ...qualityReasons],
     ...(distribution.significance ? { significance: distribution.significance } : {}),
   };
-}
-
-/** A "value > threshold" comparison; a null threshold switches it off (never evaluated). */
-export function qualityCheck(metric: MetricName, threshold: number | null, value: number, reason: string, n: number, minimum: number): QualityCheck {
-  return { metric, breached: threshold !== null && value > threshold, reason, n, minimum: threshold === null ? Infinity : minimum };
 }

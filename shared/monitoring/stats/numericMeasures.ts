@@ -3,7 +3,7 @@ import { jensenShannonDistance, populationStabilityIndex } from './binDivergence
 import type { DistributionMeasure } from './distributionJudgement';
 import type { KsResult } from './driftReport';
 import type { DriftThresholds } from './driftThresholds';
-import { qualityCheck, type QualityCheck } from './featureDrift';
+import { qualityCheck, type QualityCheck } from './qualityCheck';
 import { formatNumber, formatPValue, formatRate } from './formatReason';
 import { KllSketch, rankErrorBound } from './kllSketch';
 import { EXACT_KS_MAX_PRODUCT, ksPValueAsymptotic, ksPValueExact } from './kolmogorov';

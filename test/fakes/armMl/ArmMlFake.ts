@@ -8,6 +8,10 @@ import { checkAgainstRestSpec, describeProblems } from './restSpec';
 import { closeServer } from '../closeServer';
 import { listenLocally } from '../listenLocally';
 import { FakeDataAccess } from './dataAccess';
+import { ArmHttpError, type ExtraRoute } from './extraRoute';
+
+// In ./extraRoute.ts so route modules (./dataAccess.ts) use them without importing this fake (an import cycle).
+export { ArmHttpError, type ExtraRoute } from './extraRoute';
 
 export const STABLE_API_VERSION = '2022-10-01';
 /** The newer api-version, spoken for online endpoints only (it has `mirrorTraffic`). */
@@ -16,12 +20,6 @@ export const MIRROR_API_VERSION = '2024-04-01';
 /** `specOperation`: the REST spec operation that judged the body (restSpec.ts), when one matched. */
 export interface RecordedCall { method: string; path: string; apiVersion: string | null; body?: unknown; status: number; receivedAt: number; specOperation?: string }
 export type FaultStatus = 429 | 503 | 409;
-/**
- * An extra route for operations outside the core set (doctor's permission checks, code
- * uploads...): answers `[status, payload, headers?]`, or undefined to fall through.
- * Throw an `ArmHttpError` for an ARM-style error body.
- */
-export type ExtraRoute = (method: string, url: URL, body: unknown) => [number, unknown?, Record<string, string>?] | undefined;
 export interface JobProgression {
   /** Jobs whose tags match end Failed. @default none */
   fail?: (tags: Record<string, string>) => boolean;
@@ -35,10 +33,6 @@ type Resource = Record<string, any>;
 interface Operation { pollsLeft: number; complete: () => void; kind: 'async' | 'location'; resultPath?: string; readyAt?: number; done?: boolean }
 
 const WS = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.MachineLearningServices\/workspaces\/([^/]+)\/(.+)$/;
-
-export class ArmHttpError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) { super(message); }
-}
 
 /**
  * An in-memory fake of the ARM Machine Learning operations the azure workspace adapter uses,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ArmHttpError, type ExtraRoute } from './ArmMlFake';
+import { ArmHttpError, type ExtraRoute } from './extraRoute';
 
 /**
  * Datastores and who may read what, for the ARM fake. The rules, from Microsoft Learn

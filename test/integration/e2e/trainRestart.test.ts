@@ -131,7 +131,7 @@ describe('a restart of the stack while a release trains', () => {
         { timeoutMs: 240_000, giveUpIf: () => (stack.child.exitCode !== null ? `the stack exited:\n${stack.output()}` : undefined) },
       );
     } catch (error) {
-      throw new Error(`${(error as Error).message}; releases: ${JSON.stringify(seen)}\nstack output:\n${stack.output().slice(-5000)}`);
+      throw new Error(`${(error as Error).message}; releases: ${JSON.stringify(seen)}\nstack output:\n${stack.output().slice(-5000)}`, { cause: error });
     }
   };
 

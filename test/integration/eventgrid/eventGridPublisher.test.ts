@@ -1,6 +1,5 @@
 import { AzureKeyCredential } from '@azure/core-auth';
 import { EventGridPublisher, EventGridPublishError, eventGridPublisherFromEnv } from '../../../adapters/azure/events';
-import { createStorage } from '../../../adapters/azure/storage';
 import { fanOutPublisher } from '../../../adapters/fanOutPublisher';
 import type { Logger, OutgoingEvent } from '../../../shared/ports';
 import { selfSignedCert } from '../../fakes/armMl/selfSignedCert';

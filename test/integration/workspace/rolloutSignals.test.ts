@@ -11,7 +11,6 @@ import { until } from '../../../devhost/waitFor';
 const fixtures = join(__dirname, '../../fixtures/workspace/scoring');
 const spec = (name: string) => join(fixtures, `deployment-${name}.yaml`);
 const oneRow: ScoreRequest = { input_data: { columns: ['x'], data: [[1]] } };
-const EPOCH = new Date(0).toISOString();
 
 
 /**

@@ -13,7 +13,6 @@ jest.doMock('../../../functions/services', () => ({
     },
   }),
 }));
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { onReleaseStep } = require('../../../functions/releaseSteps') as typeof import('../../../functions/releaseSteps');
 
 const message = { releaseId: 'default-20260101-000000-abcdef', pipeline: 'default', stage: 'evaluate', reason: 'advance' };

@@ -46,8 +46,10 @@ export function parseArmExpression(expression: string): ArmNode {
       if (at >= text.length) fail('unterminated string');
       const char = text[at++]!;
       if (char !== "'") value += char;
-      else if (text[at] === "'") (value += "'"), at++; // '' is an escaped quote
-      else return { kind: 'string', value };
+      else if (text[at] === "'") {
+        value += "'"; // '' is an escaped quote
+        at++;
+      } else return { kind: 'string', value };
     }
   };
   const parsePrimary = (): ArmNode => {
@@ -121,9 +123,14 @@ export function renderArm(node: ArmNode): string {
 export function callsIn(node: ArmNode): Extract<ArmNode, { kind: 'call' }>[] {
   const found: Extract<ArmNode, { kind: 'call' }>[] = [];
   const visit = (n: ArmNode) => {
-    if (n.kind === 'call') (found.push(n), n.args.forEach(visit));
-    else if (n.kind === 'property') visit(n.target);
-    else if (n.kind === 'index') (visit(n.target), visit(n.index));
+    if (n.kind === 'call') {
+      found.push(n);
+      n.args.forEach(visit);
+    } else if (n.kind === 'property') visit(n.target);
+    else if (n.kind === 'index') {
+      visit(n.target);
+      visit(n.index);
+    }
   };
   visit(node);
   return found;

@@ -1,5 +1,6 @@
 import { parseBlobCreated } from '../../../shared/events/blobCreated';
-import { releaseReport, reportMarkdown } from '../../../shared/release/report';
+import { releaseReport } from '../../../shared/release/report';
+import { reportMarkdown } from '../../../shared/release/reportMarkdown';
 import { csv, harness } from './harness';
 
 describe('the decision record of a release', () => {

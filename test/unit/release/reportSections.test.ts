@@ -3,7 +3,8 @@ import { inferenceBlobName } from '../../../shared/monitoring/inferenceBlobName'
 import { INFERENCE_CONTAINER } from '../../../shared/monitoring/inferenceRecord';
 import { getMonitorRun, runMonitor, type MonitorDeps } from '../../../shared/monitoring/runMonitor';
 import type { ArmTraffic, ModelVersion } from '../../../shared/ports';
-import { releaseReport, reportMarkdown } from '../../../shared/release/report';
+import { releaseReport } from '../../../shared/release/report';
+import { reportMarkdown } from '../../../shared/release/reportMarkdown';
 import { reportSources } from '../../../shared/release/reportSources';
 import { MemoryTable } from './fakes';
 import { csv, harness } from './harness';

@@ -1,0 +1,26 @@
+import type { EnvironmentName } from '../../../shared/config/schema';
+import type { ModelRef } from '../../../shared/ports';
+
+/** Where an endpoint's live requests are also copied, to compare another deployment's answers. */
+export interface ShadowRouting {
+  endpoint: string;
+  deployment: string;
+  /** Share of live requests copied, 0..100. */
+  percent: number;
+}
+
+/** What the router needs to know about an endpoint, read afresh for every request. */
+export interface EndpointRouting {
+  traffic: Record<string, number>;
+  mirrorTraffic: Record<string, number>;
+  /** `model`: the version the deployment serves, stamped on collected inference records. */
+  deployments: Record<string, { url: string | undefined; requestTimeoutMs: number; model?: ModelRef }>;
+  shadow?: ShadowRouting | undefined;
+}
+
+/** An endpoint a workspace serves through the host. */
+export interface RoutedEndpoint {
+  readonly name: string;
+  readonly environment: EnvironmentName;
+  routing(): EndpointRouting;
+}
