@@ -4,7 +4,6 @@ import { percentile } from './stats';
 
 const ms = (value: number | undefined) =>
   value === undefined || Number.isNaN(value) ? '-' : value < 10 ? `${value.toFixed(1)} ms` : `${Math.round(value)} ms`;
-const ms1 = (value: number) => `${value.toFixed(1)} ms`;
 const pct = (share: number) => `${(share * 100).toFixed(1)} %`;
 const int = (value: number) => Math.round(value).toLocaleString('en-US');
 const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
