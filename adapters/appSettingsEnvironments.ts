@@ -11,7 +11,9 @@ export function environmentsFromAppSettings(env: NodeJS.ProcessEnv): Partial<Rec
   const backend = env['AUTOPILOT_BACKEND']?.trim();
   if (!backend || backend === 'local') return {};
   if (backend !== 'azure') {
-    throw new ConfigError('AUTOPILOT_BACKEND', [{ path: 'AUTOPILOT_BACKEND', message: `'${backend}' is not a backend; use azure (or local, or leave it unset)` }]);
+    throw new ConfigError('AUTOPILOT_BACKEND', [
+      { path: 'AUTOPILOT_BACKEND', message: `'${backend}' is not a backend; use azure (or local, or leave it unset)` },
+    ]);
   }
   const problems: { path: string; message: string }[] = [];
   const setting = (name: string) => {
@@ -19,8 +21,15 @@ export function environmentsFromAppSettings(env: NodeJS.ProcessEnv): Partial<Rec
     if (!value) problems.push({ path: name, message: 'is not set; AUTOPILOT_BACKEND=azure needs it (infra/main.json sets it)' });
     return value ?? '';
   };
-  const shared = { backend: 'azure', subscriptionId: setting('AZURE_SUBSCRIPTION_ID'), resourceGroup: setting('AUTOPILOT_RESOURCE_GROUP'), location: setting('AUTOPILOT_LOCATION') };
-  const environments = Object.fromEntries(ENVIRONMENTS.map((e) => [e, { ...shared, workspace: setting(`AUTOPILOT_${e.toUpperCase()}_WORKSPACE`) }]));
+  const shared = {
+    backend: 'azure',
+    subscriptionId: setting('AZURE_SUBSCRIPTION_ID'),
+    resourceGroup: setting('AUTOPILOT_RESOURCE_GROUP'),
+    location: setting('AUTOPILOT_LOCATION'),
+  };
+  const environments = Object.fromEntries(
+    ENVIRONMENTS.map((e) => [e, { ...shared, workspace: setting(`AUTOPILOT_${e.toUpperCase()}_WORKSPACE`) }]),
+  );
   if (problems.length) throw new ConfigError('app settings', problems);
   return environments;
 }

@@ -79,15 +79,15 @@ export async function composeServices(env: NodeJS.ProcessEnv = process.env): Pro
   const local: LocalWorkspaces | undefined = ENVIRONMENTS.every((e) => azure[e])
     ? undefined
     : await createLocalWorkspaces({
-      stateDir,
-      storage,
-      logger,
-      port: env.AUTOPILOT_ENDPOINTS_PORT ? Number(env.AUTOPILOT_ENDPOINTS_PORT) : 7072,
-      // Endpoints are `<pipeline>-<environment>`: each pipeline's privacy list applies to its own.
-      collection: {
-        excludeColumns: (endpoint: string) => config.pipelines[endpointOwner(endpoint)?.pipeline ?? '']?.monitoring.excludeColumns ?? [],
-      },
-    });
+        stateDir,
+        storage,
+        logger,
+        port: env.AUTOPILOT_ENDPOINTS_PORT ? Number(env.AUTOPILOT_ENDPOINTS_PORT) : 7072,
+        // Endpoints are `<pipeline>-<environment>`: each pipeline's privacy list applies to its own.
+        collection: {
+          excludeColumns: (endpoint: string) => config.pipelines[endpointOwner(endpoint)?.pipeline ?? '']?.monitoring.excludeColumns ?? [],
+        },
+      });
   const pick = (e: EnvironmentName): MlWorkspace => azure[e] ?? local!.workspaces[e];
   const workspaces: Record<EnvironmentName, MlWorkspace> = { dev: pick('dev'), staging: pick('staging'), prod: pick('prod') };
   const deps = {
@@ -108,7 +108,11 @@ export async function composeServices(env: NodeJS.ProcessEnv = process.env): Pro
   };
   const engine = new ReleaseEngine(deps);
   const scanPool = blobScanPoolFrom(env);
-  const sessions = new DashboardSessions({ table: deps.table, now: () => deps.clock.now(), randomId: () => randomBytes(24).toString('base64url') });
+  const sessions = new DashboardSessions({
+    table: deps.table,
+    now: () => deps.clock.now(),
+    randomId: () => randomBytes(24).toString('base64url'),
+  });
   return {
     config,
     configFile: file,
@@ -128,7 +132,9 @@ export async function composeServices(env: NodeJS.ProcessEnv = process.env): Pro
       sessions,
       // On Azure sign-in links use the app's public origin, never the request's Host (functions/http/dashboardSessions.ts).
       ...(env.WEBSITE_HOSTNAME ? { publicOrigin: publicOriginOf(env.AUTOPILOT_PUBLIC_URL || `https://${env.WEBSITE_HOSTNAME}`) } : {}),
-      ...(env.AUTOPILOT_TRUST_APP_SERVICE_AUTH === 'true' ? { appServiceLogin: '/.auth/login/aad?post_login_redirect_uri=/api/dashboard/' } : {}),
+      ...(env.AUTOPILOT_TRUST_APP_SERVICE_AUTH === 'true'
+        ? { appServiceLogin: '/.auth/login/aad?post_login_redirect_uri=/api/dashboard/' }
+        : {}),
     },
     logger,
     stop: async () => {
@@ -149,7 +155,9 @@ function leaseSecondsFrom(value: string): number {
 /** The origin of AUTOPILOT_PUBLIC_URL (or the app's host name), refused at start when it is no http(s) URL. */
 function publicOriginOf(url: string): string {
   if (!/^https?:\/\/[^/]/.test(url) || !URL.canParse(url)) {
-    throw new ConfigError('app settings', [{ path: 'AUTOPILOT_PUBLIC_URL', message: 'must be the http(s) URL people open the app at, e.g. https://autopilot.example.net' }]);
+    throw new ConfigError('app settings', [
+      { path: 'AUTOPILOT_PUBLIC_URL', message: 'must be the http(s) URL people open the app at, e.g. https://autopilot.example.net' },
+    ]);
   }
   return new URL(url).origin;
 }

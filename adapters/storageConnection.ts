@@ -16,7 +16,10 @@ type Service = (typeof SERVICES)[number];
 
 /** A storage setting that is missing or cannot be used; the message says which and how to fix it. */
 export class StorageSettingsError extends AutopilotError {
-  constructor(readonly setting: string, message: string) {
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -70,7 +73,10 @@ export function resolveStorageTarget(env: NodeJS.ProcessEnv, options: ResolveSto
     );
   }
   const accountUrl = Object.fromEntries(
-    SERVICES.map((s) => [s, explicit[s] ? serviceUri(`${name}__${s}ServiceUri`, explicit[s], s) : `https://${accountName}.${s}.core.windows.net`]),
+    SERVICES.map((s) => [
+      s,
+      explicit[s] ? serviceUri(`${name}__${s}ServiceUri`, explicit[s], s) : `https://${accountName}.${s}.core.windows.net`,
+    ]),
   ) as Record<Service, string>;
 
   const credentialKind = setting('credential');
@@ -100,10 +106,16 @@ function serviceUri(setting: string, value: string, service: Service): string {
     throw new StorageSettingsError(setting, `${setting} is not an absolute URL (value not shown); set it to e.g. ${example}`);
   }
   if (url.protocol !== 'https:') {
-    throw new StorageSettingsError(setting, `${setting} must be an https URL (Entra ID tokens are never sent over ${url.protocol}); set it to e.g. ${example}`);
+    throw new StorageSettingsError(
+      setting,
+      `${setting} must be an https URL (Entra ID tokens are never sent over ${url.protocol}); set it to e.g. ${example}`,
+    );
   }
   if (url.search || url.username || url.password) {
-    throw new StorageSettingsError(setting, `${setting} must not carry a query or user info (value not shown: it may hold a SAS); identity-based connections need only ${example}`);
+    throw new StorageSettingsError(
+      setting,
+      `${setting} must not carry a query or user info (value not shown: it may hold a SAS); identity-based connections need only ${example}`,
+    );
   }
   return url.href.replace(/\/$/, '');
 }

@@ -63,7 +63,9 @@ export async function measureAlertRollback(client: BenchClient, pipeline = 'aler
     await client.settledReleaseOf(blob);
     if (typeof sample === 'string') skipped.push(sample);
     else samples.push(sample);
-    console.log(`  ${release.id}: ${typeof sample === 'string' ? `skipped: ${sample}` : `webhook answered ${sample.outcome} after ${Math.round(sample.postMs)} ms; router switched between ${Math.round(sample.lastCanarySentMs ?? NaN)} and ${Math.round(sample.stableOnlyByMs ?? NaN)} ms`}`);
+    console.log(
+      `  ${release.id}: ${typeof sample === 'string' ? `skipped: ${sample}` : `webhook answered ${sample.outcome} after ${Math.round(sample.postMs)} ms; router switched between ${Math.round(sample.lastCanarySentMs ?? NaN)} and ${Math.round(sample.stableOnlyByMs ?? NaN)} ms`}`,
+    );
   }
   if (samples.length === 0) throw new Error(`bench: no alert rollback could be measured (${skipped.join('; ')})`);
   return { pipeline, samples, skipped, health: summarize(health) };
@@ -71,35 +73,52 @@ export async function measureAlertRollback(client: BenchClient, pipeline = 'aler
 
 /** The release once its canary takes traffic (the canary record is written with the first step). */
 async function inCanary(client: BenchClient, blob: string): Promise<Release> {
-  const release = await waitFor(`the release of ${blob} to reach its prod canary`, async () => {
-    const r = await client.releaseOf(blob);
-    const ended = r && r.status !== 'running' && r.status !== 'queued';
-    return ended || (r?.stage === 'canary' && r.canary?.stable) ? r : undefined;
-  }, { intervalMs: 100, giveUpIf: client.stackGone });
-  if (release.status !== 'running') throw new Error(`bench: the release of ${blob} ended ${release.status} before its canary: ${release.reason ?? ''}`);
+  const release = await waitFor(
+    `the release of ${blob} to reach its prod canary`,
+    async () => {
+      const r = await client.releaseOf(blob);
+      const ended = r && r.status !== 'running' && r.status !== 'queued';
+      return ended || (r?.stage === 'canary' && r.canary?.stable) ? r : undefined;
+    },
+    { intervalMs: 100, giveUpIf: client.stackGone },
+  );
+  if (release.status !== 'running')
+    throw new Error(`bench: the release of ${blob} ended ${release.status} before its canary: ${release.reason ?? ''}`);
   return release;
 }
 
 async function alertOnce(client: BenchClient, release: Release, endpoint: EndpointInfo): Promise<AlertRollbackSample | string> {
   const canary = release.deployments.prod!.deployment;
   const stable = release.canary!.stable!;
-  if (!(endpoint.traffic[canary]! > 0)) return `${release.id}: the canary had no traffic when the alert was to be sent (${JSON.stringify(endpoint.traffic)})`;
+  if (!(endpoint.traffic[canary]! > 0))
+    return `${release.id}: the canary had no traffic when the alert was to be sent (${JSON.stringify(endpoint.traffic)})`;
   const body = alertFor(endpoint);
   const agent = keepAliveAgent(1);
   try {
     const url = `${client.endpointsUrl}/${endpoint.name}/score`;
     const t0 = performance.now();
     const post = fetch(`${client.api}/alerts?code=${encodeURIComponent(client.functionKey())}`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body,
-    }).then(async (response) => ({ ms: performance.now() - t0, status: response.status, json: (await response.json()) as { outcome?: string } }));
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    }).then(async (response) => ({
+      ms: performance.now() - t0,
+      status: response.status,
+      json: (await response.json()) as { outcome?: string },
+    }));
     const [answer, probe] = await Promise.all([post, probeSwitch(url, agent, t0, canary, stable, post)]);
     if (answer.status !== 200) throw new Error(`bench: POST /api/alerts answered ${answer.status}: ${JSON.stringify(answer.json)}`);
     const outcome = answer.json.outcome ?? '(none)';
-    if (outcome !== 'rolled_back') return `${release.id}: the alert's outcome was ${outcome}, not rolled_back (the canary had already ended)`;
-    const apiShowsStableMs = await waitFor('GET /api/endpoints to show the stable at 100 %', async () => {
-      const listed = (await client.endpoints()).find((e) => e.name === endpoint.name);
-      return listed?.traffic[stable] === 100 ? performance.now() - t0 : undefined;
-    }, { intervalMs: 0, timeoutMs: 10_000 });
+    if (outcome !== 'rolled_back')
+      return `${release.id}: the alert's outcome was ${outcome}, not rolled_back (the canary had already ended)`;
+    const apiShowsStableMs = await waitFor(
+      'GET /api/endpoints to show the stable at 100 %',
+      async () => {
+        const listed = (await client.endpoints()).find((e) => e.name === endpoint.name);
+        return listed?.traffic[stable] === 100 ? performance.now() - t0 : undefined;
+      },
+      { intervalMs: 0, timeoutMs: 10_000 },
+    );
     return {
       releaseId: release.id,
       canaryPercent: endpoint.traffic[canary]!,

@@ -16,7 +16,9 @@ async function main(): Promise<void> {
   const perRelease = 8;
   const azurite = await startAzurite();
   try {
-    const table = new TableStateTable(TableClient.fromConnectionString(azurite.connectionString, 'benchaudit', { allowInsecureConnection: true }));
+    const table = new TableStateTable(
+      TableClient.fromConnectionString(azurite.connectionString, 'benchaudit', { allowInsecureConnection: true }),
+    );
     const repo = new ReleaseRepository(table);
     const end = Date.parse('2026-12-04T00:00:00Z');
     const seeded = Date.now();
@@ -24,9 +26,30 @@ async function main(): Promise<void> {
       const created = new Date(end - (days * 86_400_000 * (i + 1)) / releases);
       const id = `default-r${String(i).padStart(5, '0')}`;
       const at = created.toISOString();
-      await repo.insert({ id, pipeline: 'default', status: 'succeeded', stage: 'promote', trigger: { kind: 'blob' }, metrics: {}, deployments: {}, stages: {}, createdAt: at, updatedAt: at } as Release);
-      await Promise.all(Array.from({ length: perRelease }, (_, k) =>
-        repo.audit({ at: new Date(created.getTime() + k * 60_000).toISOString(), releaseId: id, pipeline: 'default', actor: 'autopilot', action: `step ${k}`, why: 'bench' })));
+      await repo.insert({
+        id,
+        pipeline: 'default',
+        status: 'succeeded',
+        stage: 'promote',
+        trigger: { kind: 'blob' },
+        metrics: {},
+        deployments: {},
+        stages: {},
+        createdAt: at,
+        updatedAt: at,
+      } as Release);
+      await Promise.all(
+        Array.from({ length: perRelease }, (_, k) =>
+          repo.audit({
+            at: new Date(created.getTime() + k * 60_000).toISOString(),
+            releaseId: id,
+            pipeline: 'default',
+            actor: 'autopilot',
+            action: `step ${k}`,
+            why: 'bench',
+          }),
+        ),
+      );
     }
     const seedMs = Date.now() - seeded;
     const since = new Date(end - 86_400_000).toISOString();
@@ -45,11 +68,27 @@ async function main(): Promise<void> {
     const index = await time(() => repo.listAudit({ since, until, limit: 10_000 }));
     const scanned = await time(scan);
     const week = await time(() => repo.listAudit({ since: new Date(end - 7 * 86_400_000).toISOString(), until, limit: 10_000 }));
-    console.log(JSON.stringify({
-      releases, days, entries: releases * perRelease, seedMs,
-      last24h: { entries: index.result.entries.length, dayIndexMs: index.ms, dayIndexQueries: 2, scanMs: scanned.ms, scanQueries: releases + 1, scanEntries: scanned.result.length },
-      last7d: { entries: week.result.entries.length, dayIndexMs: week.ms, dayIndexQueries: 8 },
-    }, null, 2));
+    console.log(
+      JSON.stringify(
+        {
+          releases,
+          days,
+          entries: releases * perRelease,
+          seedMs,
+          last24h: {
+            entries: index.result.entries.length,
+            dayIndexMs: index.ms,
+            dayIndexQueries: 2,
+            scanMs: scanned.ms,
+            scanQueries: releases + 1,
+            scanEntries: scanned.result.length,
+          },
+          last7d: { entries: week.result.entries.length, dayIndexMs: week.ms, dayIndexQueries: 8 },
+        },
+        null,
+        2,
+      ),
+    );
   } finally {
     await azurite.stop();
   }

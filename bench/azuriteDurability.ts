@@ -43,7 +43,9 @@ interface Target {
  * side by side and measured alternately, empty and then with `preload` entities and blobs
  * stored (a save writes the service's whole database, so its size matters).
  */
-export async function measureAzuriteDurability(options = { samples: 60, burst: 256, concurrency: 16, preload: [0, 1000, 5000] }): Promise<DurabilityBench> {
+export async function measureAzuriteDurability(
+  options = { samples: 60, burst: 256, concurrency: 16, preload: [0, 1000, 5000] },
+): Promise<DurabilityBench> {
   const folder = mkdtempSync(join(tmpdir(), 'bench-azurite-'));
   const today = await startAzuriteEntry(join(folder, 'today'));
   const durable = await startAzurite({ location: join(folder, 'durable') });
@@ -85,8 +87,14 @@ async function connect(ports: AzuritePorts): Promise<Target> {
 const KB = 'x'.repeat(1024);
 const entity = (key: string) => ({ partitionKey: 'bench', rowKey: key, status: 'running', stage: 'train', detail: KB.slice(0, 300) });
 
-async function measurePair(targets: readonly [Target, Target], samples: number, tag: string): Promise<[Omit<VariantFigures, 'burstMs'>, Omit<VariantFigures, 'burstMs'>]> {
-  const times = targets.map(() => ({ 'blob upload (1 KB)': [], 'table upsert': [], 'queue message': [], 'table read': [] }) as Record<Operation, number[]>);
+async function measurePair(
+  targets: readonly [Target, Target],
+  samples: number,
+  tag: string,
+): Promise<[Omit<VariantFigures, 'burstMs'>, Omit<VariantFigures, 'burstMs'>]> {
+  const times = targets.map(
+    () => ({ 'blob upload (1 KB)': [], 'table upsert': [], 'queue message': [], 'table read': [] }) as Record<Operation, number[]>,
+  );
   const ops: Record<Operation, (t: Target, i: number) => Promise<unknown>> = {
     'blob upload (1 KB)': (t, i) => t.container.getBlockBlobClient(`m-${tag}-${i}`).upload(KB, KB.length),
     'table upsert': (t, i) => t.table.upsertEntity(entity(`m-${tag}-${i}`)),
@@ -104,7 +112,9 @@ async function measurePair(targets: readonly [Target, Target], samples: number, 
       }
     }
   }
-  const figures = times.map((t) => ({ latency: Object.fromEntries(Object.entries(t).map(([op, v]) => [op, summarize(v)])) as Record<Operation, Summary> }));
+  const figures = times.map((t) => ({
+    latency: Object.fromEntries(Object.entries(t).map(([op, v]) => [op, summarize(v)])) as Record<Operation, Summary>,
+  }));
   return [figures[0]!, figures[1]!];
 }
 
@@ -122,18 +132,42 @@ async function preload(target: Target, from: number, to: number, concurrency: nu
 async function burst(target: Target, count: number, concurrency: number, tag: string): Promise<number> {
   let next = 0;
   const started = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < count) await target.table.upsertEntity(entity(`${tag}-${next++}`));
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) await target.table.upsertEntity(entity(`${tag}-${next++}`));
+    }),
+  );
   return performance.now() - started;
 }
 
 /** Azurite's own entry, persisted, as devhost started it before writes waited for the save. */
 async function startAzuriteEntry(location: string): Promise<{ ports: AzuritePorts; stop(): Promise<void> }> {
   const ports = { blob: await freePort(), queue: await freePort(), table: await freePort() };
-  const child = spawn(process.execPath, [require.resolve('azurite/dist/src/azurite.js'), '--disableTelemetry', '--skipApiVersionCheck', '--loose', '--silent',
-    '--blobHost', '127.0.0.1', '--blobPort', `${ports.blob}`, '--queueHost', '127.0.0.1', '--queuePort', `${ports.queue}`,
-    '--tableHost', '127.0.0.1', '--tablePort', `${ports.table}`, '--location', location], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [
+      require.resolve('azurite/dist/src/azurite.js'),
+      '--disableTelemetry',
+      '--skipApiVersionCheck',
+      '--loose',
+      '--silent',
+      '--blobHost',
+      '127.0.0.1',
+      '--blobPort',
+      `${ports.blob}`,
+      '--queueHost',
+      '127.0.0.1',
+      '--queuePort',
+      `${ports.queue}`,
+      '--tableHost',
+      '127.0.0.1',
+      '--tablePort',
+      `${ports.table}`,
+      '--location',
+      location,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let output = '';
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (c: Buffer) => {

@@ -47,7 +47,13 @@ export interface CanaryMinuteGrainBench {
 export function benchCanaryMinuteGrain(runs = 200): CanaryMinuteGrainBench {
   const started = process.cpuUsage();
   const base = { stableErrorRate: STABLE_ERROR_RATE, seed: 1, ...OUR_POLICY, fixedThreshold: FLAGGER_DEFAULTS };
-  const run = (rps: number, observation: Observation, canaryErrorRate: number, extra: Partial<SimulateCanaryOptions> = {}, n = runs): MinuteGrainRow => {
+  const run = (
+    rps: number,
+    observation: Observation,
+    canaryErrorRate: number,
+    extra: Partial<SimulateCanaryOptions> = {},
+    n = runs,
+  ): MinuteGrainRow => {
     const options: Omit<SimulateCanaryOptions, 'seed'> = {
       ...base,
       rps,
@@ -64,11 +70,25 @@ export function benchCanaryMinuteGrain(runs = 200): CanaryMinuteGrainBench {
   );
   const equal = RATES.flatMap((rps) => minutes.map((o) => run(rps, o, STABLE_ERROR_RATE)));
   const asWritten = RATES.map((rps) =>
-    run(rps, { kind: 'minute', delaySeconds: AS_WRITTEN.delaySeconds }, BAD_CANARY_ERROR_RATE, {
-      maxSeconds: AS_WRITTEN.maxSeconds,
-      observation: minuteGrainObserver(AS_WRITTEN.delaySeconds, { waitsForPublication: false }),
-    }, AS_WRITTEN.runs),
+    run(
+      rps,
+      { kind: 'minute', delaySeconds: AS_WRITTEN.delaySeconds },
+      BAD_CANARY_ERROR_RATE,
+      {
+        maxSeconds: AS_WRITTEN.maxSeconds,
+        observation: minuteGrainObserver(AS_WRITTEN.delaySeconds, { waitsForPublication: false }),
+      },
+      AS_WRITTEN.runs,
+    ),
   );
   const used = process.cpuUsage(started);
-  return { runs, bad, equal, asWritten, asWrittenSettings: AS_WRITTEN, alpha: createCanaryAnalysis().alpha, cpuSeconds: (used.user + used.system) / 1e6 };
+  return {
+    runs,
+    bad,
+    equal,
+    asWritten,
+    asWrittenSettings: AS_WRITTEN,
+    alpha: createCanaryAnalysis().alpha,
+    cpuSeconds: (used.user + used.system) / 1e6,
+  };
 }

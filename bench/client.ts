@@ -16,7 +16,10 @@ export class BenchClient {
     return reason && `the embedded stack ${reason}`;
   };
 
-  constructor(private readonly stack: ChildStack, container = 'training-data') {
+  constructor(
+    private readonly stack: ChildStack,
+    container = 'training-data',
+  ) {
     this.container = BlobServiceClient.fromConnectionString(stack.connectionString).getContainerClient(container);
   }
 
@@ -70,16 +73,22 @@ export class BenchClient {
   }
 
   async settledReleaseOf(blob: string, timeoutMs = 120_000): Promise<Release> {
-    return waitFor(`the release of ${blob} to end`, async () => {
-      const release = await this.releaseOf(blob);
-      return release && isTerminal(release.status) ? release : undefined;
-    }, { timeoutMs, giveUpIf: this.stackGone });
+    return waitFor(
+      `the release of ${blob} to end`,
+      async () => {
+        const release = await this.releaseOf(blob);
+        return release && isTerminal(release.status) ? release : undefined;
+      },
+      { timeoutMs, giveUpIf: this.stackGone },
+    );
   }
 
   /** The training job's own start time, from the local workspace's job record. */
   async jobStartedAt(releaseId: string): Promise<string | undefined> {
     try {
-      const record = JSON.parse(await readFile(join(this.stack.stateDir, 'workspaces/dev/jobs', `${releaseId}-train`, 'job.json'), 'utf8')) as { startedAt?: string };
+      const record = JSON.parse(
+        await readFile(join(this.stack.stateDir, 'workspaces/dev/jobs', `${releaseId}-train`, 'job.json'), 'utf8'),
+      ) as { startedAt?: string };
       return record.startedAt;
     } catch {
       return undefined; // not written yet, or caught mid-write

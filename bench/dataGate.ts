@@ -28,9 +28,10 @@ async function main(): Promise<void> {
     const writer = storage.data.openWrite(source, { contentType: 'text/csv' });
     await writer.write('x,y,label\n');
     let bytes = 10;
-    for (let i = 0; bytes < megabytes * MiB; ) {
+    for (let i = 0; bytes < megabytes * MiB;) {
       let chunk = '';
-      for (const end = i + 20_000; i < end; i++) chunk += `${(i * 7919) % 100003},${((i * 104729) % 1000) / 10},${i % 3 === 0 ? 'yes' : 'no'}\n`;
+      for (const end = i + 20_000; i < end; i++)
+        chunk += `${(i * 7919) % 100003},${((i * 104729) % 1000) / 10},${i % 3 === 0 ? 'yes' : 'no'}\n`;
       bytes += chunk.length;
       await writer.write(chunk);
     }
@@ -50,7 +51,10 @@ pipelines:
       pipeline: config.pipelines.default!,
       settings: DEFAULT_ENGINE_OPTIONS,
     } as unknown as StageContext;
-    const release = { id: 'bench', data: { container: source.container, blob: source.name, eTag: normalizeETag(info.eTag) } } as unknown as Release;
+    const release = {
+      id: 'bench',
+      data: { container: source.container, blob: source.name, eTag: normalizeETag(info.eTag) },
+    } as unknown as Release;
 
     global.gc?.();
     const baseline = process.memoryUsage().rss;
@@ -65,7 +69,10 @@ pipelines:
     clearInterval(sampler);
     peak = Math.max(peak, process.memoryUsage().rss);
 
-    const hashes = await storage.data.getInfo({ container: DEFAULT_ENGINE_OPTIONS.artifactsContainer, name: trainingRowsBlobOf(release.id) });
+    const hashes = await storage.data.getInfo({
+      container: DEFAULT_ENGINE_OPTIONS.artifactsContainer,
+      name: trainingRowsBlobOf(release.id),
+    });
     const detail = outcome.kind === 'advance' ? outcome.detail : `${outcome.kind}: ${'reason' in outcome ? outcome.reason : ''}`;
     const ms = (ns: number) => `${(ns / 1e6).toFixed(0)} ms`;
     console.log(
@@ -73,7 +80,7 @@ pipelines:
         `## 9. Data gate on a ${megabytes} MiB CSV (bench/dataGate.ts)`,
         '',
         `One ${(info.contentLength / MiB).toFixed(1)} MiB, 3-column CSV in Azurite (in memory), validated and split by the \`validate\` stage as the host runs it:`,
-        'BlobDataStore streams (read twice, pinned to the eTag; train/holdout and the training rows\' hashes written as block uploads) and the parsing on a WorkerDataGate thread.',
+        "BlobDataStore streams (read twice, pinned to the eTag; train/holdout and the training rows' hashes written as block uploads) and the parsing on a WorkerDataGate thread.",
         'Each row is hashed in both passes: the split is by row content (docs/holdout.md).',
         'RSS is the whole process (the worker thread included), sampled every 50 ms; the baseline is taken after the upload and a GC.',
         '',

@@ -19,7 +19,8 @@ export async function directScoringUrl(stateDir: string, endpoint: EndpointInfo)
   const [deployment] = Object.entries(endpoint.traffic).find(([, share]) => share === 100) ?? [];
   if (!deployment) throw new Error(`bench: ${endpoint.name} has no deployment at 100 % (${JSON.stringify(endpoint.traffic)})`);
   for (const name of [endpoint.name, deployment]) {
-    if (!SAFE_NAME.test(name)) throw new Error(`bench: '${name}' is not a plain endpoint or deployment name; refusing to read a log path built from it`);
+    if (!SAFE_NAME.test(name))
+      throw new Error(`bench: '${name}' is not a plain endpoint or deployment name; refusing to read a log path built from it`);
   }
   const log = join(stateDir, 'workspaces', endpoint.environment, 'endpoints', endpoint.name, `${deployment}.log`);
   const ports = [...(await readFile(log, 'utf8')).matchAll(new RegExp(`${escapeRegExp(LISTENING_MARKER)}(\\d+)$`, 'gm'))];

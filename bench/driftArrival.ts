@@ -23,9 +23,11 @@ export async function waitForSummaries(artifacts: ContainerClient, blobPrefix: s
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     let found = 0;
-    for await (const b of artifacts.listBlobsFlat({ prefix: 'drift-summaries/' })) if (b.name.split('/').slice(2).join('/').startsWith(blobPrefix)) found++;
+    for await (const b of artifacts.listBlobsFlat({ prefix: 'drift-summaries/' }))
+      if (b.name.split('/').slice(2).join('/').startsWith(blobPrefix)) found++;
     if (found >= count) return;
-    if (Date.now() > deadline) throw new Error(`only ${found} of ${count} blobs under ${blobPrefix} were summarised on arrival within ${timeoutMs / 1000} s`);
+    if (Date.now() > deadline)
+      throw new Error(`only ${found} of ${count} blobs under ${blobPrefix} were summarised on arrival within ${timeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -48,7 +50,10 @@ export class ArrivalLog {
   private readonly seen = new Map<string, [records: number, wallMs: number, cpuMs: number]>();
   private readonly timer: NodeJS.Timeout;
 
-  constructor(private readonly output: () => string, private readonly blobPrefix: string) {
+  constructor(
+    private readonly output: () => string,
+    private readonly blobPrefix: string,
+  ) {
     this.timer = setInterval(() => this.gather(), 200);
   }
 

@@ -29,7 +29,14 @@ function chunkOf(rng: ReturnType<typeof createRng>, rows: number, drift: boolean
     const col = new Float64Array(rows);
     for (let i = 0; i < rows; i++) {
       const z = rng.normal();
-      const x = j === 0 && drift ? 2 * (z + 0.2) : j === 1 && drift ? 10 + 2.6 * z : j % 3 === 2 ? Math.exp(z + (drift && j === 2 ? 0.15 : 0)) : 10 * j + 2 * z;
+      const x =
+        j === 0 && drift
+          ? 2 * (z + 0.2)
+          : j === 1 && drift
+            ? 10 + 2.6 * z
+            : j % 3 === 2
+              ? Math.exp(z + (drift && j === 2 ? 0.15 : 0))
+              : 10 * j + 2 * z;
       col[i] = Number(x.toPrecision(6));
     }
     return col;
@@ -45,7 +52,13 @@ function chunkOf(rng: ReturnType<typeof createRng>, rows: number, drift: boolean
 }
 
 /** Generates `rows` rows chunk by chunk, appends them to the binary column files `<part>_<j>.bin` in `dir` and hands each chunk on. */
-export async function generateRows(dir: string, part: 'baseline' | 'window', rows: number, seed: number, onChunk: (chunk: DriftRows, firstRow: number) => Promise<void>): Promise<void> {
+export async function generateRows(
+  dir: string,
+  part: 'baseline' | 'window',
+  rows: number,
+  seed: number,
+  onChunk: (chunk: DriftRows, firstRow: number) => Promise<void>,
+): Promise<void> {
   const rng = createRng(seed);
   const fds = FEATURES.map((_, j) => openSync(join(dir, `${part}_${j}.bin`), 'w'));
   try {
@@ -75,7 +88,18 @@ export function csvLines(chunk: DriftRows, header: boolean): string {
  * A chunk as one inference-data blob: its name in the collector's layout and its JSON lines
  * (InferenceRecord, JSON.stringify's key order), ten rows per request, times spread over `span`.
  */
-export function inferenceBlob(chunk: DriftRows, firstRow: number, where: { endpoint: string; deployment: string; model: { name: string; version: number }; from: number; spanMs: number; totalRows: number }): { name: string; text: string } {
+export function inferenceBlob(
+  chunk: DriftRows,
+  firstRow: number,
+  where: {
+    endpoint: string;
+    deployment: string;
+    model: { name: string; version: number };
+    from: number;
+    spanMs: number;
+    totalRows: number;
+  },
+): { name: string; text: string } {
   const lines: string[] = [];
   const timeOf = (row: number) => new Date(where.from + Math.floor((row / where.totalRows) * where.spanMs));
   for (let i = 0; i < chunk.rows; i++) {
@@ -83,10 +107,22 @@ export function inferenceBlob(chunk: DriftRows, firstRow: number, where: { endpo
     const request = Math.floor(row / 10);
     const input: Record<string, unknown> = {};
     FEATURES.forEach((f, j) => (input[f] = j < NUMERIC ? chunk.numeric[j]![i] : category(j - NUMERIC, chunk.codes[j - NUMERIC]![i]!)));
-    lines.push(JSON.stringify({
-      requestId: row % 10 === 0 ? `bench-${request}` : `bench-${request}#${row % 10}`, endpoint: where.endpoint, environment: 'prod', deployment: where.deployment,
-      model: where.model, time: timeOf(request * 10).toISOString(), input, prediction: chunk.labels[i] ? '1' : '0', latencyMs: 1.5,
-    }));
+    lines.push(
+      JSON.stringify({
+        requestId: row % 10 === 0 ? `bench-${request}` : `bench-${request}#${row % 10}`,
+        endpoint: where.endpoint,
+        environment: 'prod',
+        deployment: where.deployment,
+        model: where.model,
+        time: timeOf(request * 10).toISOString(),
+        input,
+        prediction: chunk.labels[i] ? '1' : '0',
+        latencyMs: 1.5,
+      }),
+    );
   }
-  return { name: inferenceBlobName(where.endpoint, where.deployment, timeOf(firstRow), Math.floor(firstRow / CHUNK)), text: `${lines.join('\n')}\n` };
+  return {
+    name: inferenceBlobName(where.endpoint, where.deployment, timeOf(firstRow), Math.floor(firstRow / CHUNK)),
+    text: `${lines.join('\n')}\n`,
+  };
 }

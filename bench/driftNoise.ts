@@ -5,7 +5,15 @@
  * beside the rule before 2026-12 on the same data (fixed thresholds on the raw PSI, JS and
  * Wasserstein, KS/chi-squared p < 0.01 / 3 columns). `node --import tsx bench/driftNoise.ts`.
  */
-import { chiSquaredHomogeneity, compareToBaseline, createWindowProfile, profileBaseline, type BaselineProfile, type DriftReport, type WindowProfile } from '../shared/monitoring/stats';
+import {
+  chiSquaredHomogeneity,
+  compareToBaseline,
+  createWindowProfile,
+  profileBaseline,
+  type BaselineProfile,
+  type DriftReport,
+  type WindowProfile,
+} from '../shared/monitoring/stats';
 import { COLUMNS, createRng, drawWindow, rows, type Scenario } from './driftNoiseWindow';
 
 export const BASELINES = [100, 1_000, 10_000, 100_000];
@@ -82,10 +90,13 @@ export function driftNoiseSection(r: DriftNoiseBench): string[] {
   const table = (scenario: string, now: boolean) => [
     `${header}`,
     `|---|${WINDOWS.map(() => '---:').join('|')}|`,
-    ...BASELINES.map((b) => `| ${b.toLocaleString('en-US')} | ${WINDOWS.map((w) => {
-      const c = r.cells[scenario]![`${b}x${w}`]!;
-      return now ? `**${pct(c.drift, c.runs)}** (old ${pct(c.oldRule, c.runs)})` : pct(c.drift, c.runs);
-    }).join(' | ')} |`),
+    ...BASELINES.map(
+      (b) =>
+        `| ${b.toLocaleString('en-US')} | ${WINDOWS.map((w) => {
+          const c = r.cells[scenario]![`${b}x${w}`]!;
+          return now ? `**${pct(c.drift, c.runs)}** (old ${pct(c.oldRule, c.runs)})` : pct(c.drift, c.runs);
+        }).join(' | ')} |`,
+    ),
   ];
   const worst = Math.max(...Object.values(r.cells.none!).map((c) => c.drift / c.runs));
   return [
@@ -97,7 +108,14 @@ export function driftNoiseSection(r: DriftNoiseBench): string[] {
     '',
     ...table('none', true),
     '',
-    ...Object.keys(SCENARIOS).filter((s) => s !== 'none').flatMap((s) => [`Power, ${s === 'new category in 5%' ? 'a new category in 5% of rows (c)' : `a ${s.replace('mean ', 'mean shift of ')} (x)`}: share of runs reported as drift`, '', ...table(s, true), '']),
+    ...Object.keys(SCENARIOS)
+      .filter((s) => s !== 'none')
+      .flatMap((s) => [
+        `Power, ${s === 'new category in 5%' ? 'a new category in 5% of rows (c)' : `a ${s.replace('mean ', 'mean shift of ')} (x)`}: share of runs reported as drift`,
+        '',
+        ...table(s, true),
+        '',
+      ]),
   ];
 }
 

@@ -13,7 +13,10 @@ export const NEW_CATEGORY = 'new';
 export const COLUMNS = ['x', 'y', 'c'];
 
 /** What differs from the baseline's distribution: `x` moved by `shift` sd; `c` is `new` in `newShare` of rows. */
-export interface Scenario { shift: number; newShare: number }
+export interface Scenario {
+  shift: number;
+  newShare: number;
+}
 
 /** x ~ N(shift, 1); y ~ log-normal(0, 0.5) (skewed, untouched); c from 6 unequal categories, or `new`. */
 export function rows(rng: Rng, n: number, s: Scenario): unknown[][] {
@@ -48,7 +51,11 @@ export function drawWindow(rng: Rng, baseline: BaselineProfile, n: number, s: Sc
   const listed = profile.categories.map((c) => byName.get(c.value) ?? 0);
   const unseen = [...byName].filter(([name]) => !profile.categories.some((c) => c.value === name) && byName.get(name)! > 0);
   const c = {
-    name: 'c', type: 'categorical' as const, count: n, missing: 0, absent: 0,
+    name: 'c',
+    type: 'categorical' as const,
+    count: n,
+    missing: 0,
+    absent: 0,
     counts: [...listed, unseen.reduce((a, [, k]) => a + k, 0)],
     unseen: { capacity: 50, counts: Object.fromEntries(unseen), undercount: 0 },
   };
@@ -84,8 +91,17 @@ function numericWindow(rng: Rng, baseline: BaselineProfile, name: string, n: num
   });
   for (let h = 0; h < levels.length; h++) levels[h] ??= [];
   return {
-    name, type: 'numeric' as const, count: n, missing: 0, absent: 0, typeErrors: 0, typeErrorExamples: [], outOfRange, binCounts,
-    moments: { n, mean, m2 }, sketch: { k: baseline.settings.sketchK, n, min, max, rng: 0, levels },
+    name,
+    type: 'numeric' as const,
+    count: n,
+    missing: 0,
+    absent: 0,
+    typeErrors: 0,
+    typeErrorExamples: [],
+    outOfRange,
+    binCounts,
+    moments: { n, mean, m2 },
+    sketch: { k: baseline.settings.sketchK, n, min, max, rng: 0, levels },
   };
 }
 
@@ -141,12 +157,18 @@ export function inverseNormal(p: number): number {
   const low = 0.02425;
   if (p < low) {
     const q = Math.sqrt(-2 * Math.log(p));
-    return (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
+    return (
+      (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) /
+      ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1)
+    );
   }
   if (p > 1 - low) return -inverseNormal(1 - p);
   const q = p - 0.5;
   const r = q * q;
-  return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
+  return (
+    ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) /
+    (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1)
+  );
 }
 
 export { createRng };

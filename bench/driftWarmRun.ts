@@ -29,7 +29,10 @@ export async function timedMonitorRun(stack: ChildStack): Promise<TimedRun> {
   let rssPeak = rssBefore;
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMb(stack.pid))), 20);
   const started = performance.now();
-  const response = await fetch(`${stack.api}/monitors/drift/run`, { method: 'POST', headers: { authorization: `Bearer ${stack.token()}` } });
+  const response = await fetch(`${stack.api}/monitors/drift/run`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${stack.token()}` },
+  });
   const seconds = (performance.now() - started) / 1000;
   clearInterval(sampler);
   rssPeak = Math.max(rssPeak, rssMb(stack.pid));

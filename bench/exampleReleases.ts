@@ -20,7 +20,9 @@ export async function measureExampleReleases(): Promise<ExampleReleases> {
   try {
     execFileSync(python, ['-c', 'import sklearn, pandas, joblib'], { stdio: 'ignore' });
   } catch {
-    return { skipped: `${python} cannot import sklearn, pandas and joblib (apt-get install python3-sklearn python3-pandas, or set AUTOPILOT_PYTHON)` };
+    return {
+      skipped: `${python} cannot import sklearn, pandas and joblib (apt-get install python3-sklearn python3-pandas, or set AUTOPILOT_PYTHON)`,
+    };
   }
   const sample = readFileSync(join(ROOT, 'examples/sklearn/sample.csv'), 'utf8');
   const rows = sample.trimEnd().split('\n').length - 1;
@@ -30,7 +32,13 @@ export async function measureExampleReleases(): Promise<ExampleReleases> {
     await client.init();
     const typescript = await measureReleaseOf(client, 'typescript/wall.csv', generateCsv({ rows, seed: 7 }));
     const sklearn = await measureReleaseOf(client, 'sklearn/wall.csv', sample);
-    return { typescript, sklearn, python: execFileSync(python, ['-c', 'import sys, sklearn; print(sys.version.split()[0], sklearn.__version__)'], { encoding: 'utf8' }).trim() };
+    return {
+      typescript,
+      sklearn,
+      python: execFileSync(python, ['-c', 'import sys, sklearn; print(sys.version.split()[0], sklearn.__version__)'], {
+        encoding: 'utf8',
+      }).trim(),
+    };
   } finally {
     await stack.stop();
   }

@@ -61,7 +61,12 @@ function before(metric: GateCostCell['metric'], rows: PairedRows): Float64Array 
     return baselineBootstrap(n, (w) => baselineMean(diff, w), SAMPLES, SEED);
   }
   const perClass = (p: readonly (readonly number[])[]) =>
-    Array.from({ length: CLASSES }, (_, k) => baselineSort(Float64Array.from(p, (r) => r[k]!), Uint8Array.from(truth, (t) => (t === k ? 1 : 0))));
+    Array.from({ length: CLASSES }, (_, k) =>
+      baselineSort(
+        Float64Array.from(p, (r) => r[k]!),
+        Uint8Array.from(truth, (t) => (t === k ? 1 : 0)),
+      ),
+    );
   const a = perClass(rows.candidate.probabilities!);
   const b = perClass(rows.champion.probabilities!);
   return baselineBootstrap(n, (w) => baselineMacroAuc(a, w) - baselineMacroAuc(b, w), SAMPLES, SEED);
@@ -91,14 +96,19 @@ export async function benchGateCost(): Promise<GateCostCell[]> {
       const now = await measured(() => pairedEvidence(metric, data, { samples: SAMPLES, seed: SEED }));
       const q = (r: Float64Array, p: number) => r[Math.min(r.length - 1, Math.floor(p * r.length))]!;
       cells.push({
-        metric, rows,
-        beforeSeconds: old.seconds, afterSeconds: now.seconds,
-        beforeBlockMs: old.blockMs, afterBlockMs: now.blockMs,
+        metric,
+        rows,
+        beforeSeconds: old.seconds,
+        afterSeconds: now.seconds,
+        beforeBlockMs: old.blockMs,
+        afterBlockMs: now.blockMs,
         afterTest: now.value.test,
         beforeInterval: [q(old.value, 0.05), q(old.value, 0.95)],
         afterInterval: now.value.interval(0.05),
       });
-      console.log(`   ${metric} ${rows}: ${old.seconds.toFixed(2)} s -> ${now.seconds.toFixed(2)} s, loop blocked ${old.blockMs.toFixed(0)} -> ${now.blockMs.toFixed(0)} ms`);
+      console.log(
+        `   ${metric} ${rows}: ${old.seconds.toFixed(2)} s -> ${now.seconds.toFixed(2)} s, loop blocked ${old.blockMs.toFixed(0)} -> ${now.blockMs.toFixed(0)} ms`,
+      );
     }
   }
   return cells;
@@ -114,6 +124,9 @@ export function gateCostSection(cells: GateCostCell[]): string[] {
     '',
     '| metric | rows | before s | after s | before / after | longest loop block before | after | after: test | 90 % CI before | after |',
     '|---|---:|---:|---:|---:|---:|---:|---|---|---|',
-    ...cells.map((c) => `| ${c.metric} | ${c.rows} | ${c.beforeSeconds.toFixed(2)} | ${c.afterSeconds.toFixed(2)} | **${(c.beforeSeconds / c.afterSeconds).toFixed(1)}x** | ${c.beforeBlockMs.toFixed(0)} ms | **${c.afterBlockMs.toFixed(0)} ms** | ${c.afterTest} | ${ci(c.beforeInterval)} | ${ci(c.afterInterval)} |`),
+    ...cells.map(
+      (c) =>
+        `| ${c.metric} | ${c.rows} | ${c.beforeSeconds.toFixed(2)} | ${c.afterSeconds.toFixed(2)} | **${(c.beforeSeconds / c.afterSeconds).toFixed(1)}x** | ${c.beforeBlockMs.toFixed(0)} ms | **${c.afterBlockMs.toFixed(0)} ms** | ${c.afterTest} | ${ci(c.beforeInterval)} | ${ci(c.afterInterval)} |`,
+    ),
   ];
 }

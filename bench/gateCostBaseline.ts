@@ -6,7 +6,12 @@
  */
 import { mulberry32 } from '../shared/data/split';
 
-export function baselineBootstrap(rows: number, improvement: (weights: Float64Array) => number, samples: number, seed: number): Float64Array {
+export function baselineBootstrap(
+  rows: number,
+  improvement: (weights: Float64Array) => number,
+  samples: number,
+  seed: number,
+): Float64Array {
   const rng = mulberry32(seed);
   const weights = new Float64Array(rows);
   const replicates = new Float64Array(samples);
@@ -78,7 +83,7 @@ export function baselineMacroAuc(perClass: readonly BaselineSorted[], weights: F
     let negativesBelow = 0;
     let positives = 0;
     let wins = 0;
-    for (let r = 0; r < order.length; ) {
+    for (let r = 0; r < order.length;) {
       let groupPos = 0;
       let groupNeg = 0;
       let end = r;

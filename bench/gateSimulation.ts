@@ -20,7 +20,11 @@ const PREVALENCE = 0.3;
 export const SIZES = [1_000, 10_000, 100_000] as const;
 export const DELTAS = [0, 0.01, 0.02, 0.05] as const;
 /** Replicates per cell: fewer at 100k rows (one DeLong test there takes ~0.2 s) keeps the section near two minutes of CPU. */
-const REPLICATES: Record<number, { equal: number; better: number }> = { 1_000: { equal: 10_000, better: 1000 }, 10_000: { equal: 800, better: 200 }, 100_000: { equal: 150, better: 30 } };
+const REPLICATES: Record<number, { equal: number; better: number }> = {
+  1_000: { equal: 10_000, better: 1000 },
+  10_000: { equal: 800, better: 200 },
+  100_000: { equal: 150, better: 30 },
+};
 
 export interface GateCell {
   rows: number;
@@ -102,7 +106,10 @@ export function gateSimulationSection(bench: GateSimulationBench): string[] {
     '',
     '| held-out rows | paired gate | 95 % upper bound | point comparison | gate / point |',
     '|---:|---:|---:|---:|---:|',
-    ...equal.map((c) => `| ${c.rows} | **${pct(c.gate)}** | ${pct(upper(c.gate, c.replicates))} | ${pct(c.point)} | ${(c.gate / c.point).toFixed(2)}x |`),
+    ...equal.map(
+      (c) =>
+        `| ${c.rows} | **${pct(c.gate)}** | ${pct(upper(c.gate, c.replicates))} | ${pct(c.point)} | ${(c.gate / c.point).toFixed(2)}x |`,
+    ),
     '',
     `False-promotion rate ≤ alpha (${bench.alpha}) at every size: **${equal.every((c) => c.gate <= bench.alpha + 1.96 * Math.sqrt((bench.alpha * (1 - bench.alpha)) / c.replicates)) ? 'yes' : 'no'}** (within the simulation's own 95 % error); the point comparison promotes about half.`,
     '',

@@ -39,7 +39,10 @@ export async function measureTriggerLatency(client: BenchClient, options: Trigge
     const blob = `${prefix}latency-${String(i).padStart(2, '0')}.csv`;
     const { uploadMs, doneAt } = await client.upload(blob, generateCsv({ rows, seed: 1000 + i }));
     const release = await waitFor(`a release for ${blob}`, () => client.releaseOf(blob), { giveUpIf: client.stackGone });
-    const jobStartedAt = await waitFor(`the training job of ${release.id} to start`, () => client.jobStartedAt(release.id), { intervalMs: 50, giveUpIf: client.stackGone });
+    const jobStartedAt = await waitFor(`the training job of ${release.id} to start`, () => client.jobStartedAt(release.id), {
+      intervalMs: 50,
+      giveUpIf: client.stackGone,
+    });
     const settled = await client.settledReleaseOf(blob);
     const sample: TriggerSample = {
       blob,
@@ -50,7 +53,9 @@ export async function measureTriggerLatency(client: BenchClient, options: Trigge
       status: settled.status,
     };
     if (i > 0) samples.push(sample);
-    process.stdout.write(`  ${blob}: job started ${sample.jobStartedMs} ms after upload (${settled.status})${i === 0 ? ' [warm-up]' : ''}\n`);
+    process.stdout.write(
+      `  ${blob}: job started ${sample.jobStartedMs} ms after upload (${settled.status})${i === 0 ? ' [warm-up]' : ''}\n`,
+    );
   }
   return samples;
 }

@@ -8,10 +8,13 @@ import { Agent, createServer, request } from 'node:http';
 const target = new URL(process.argv[2] ?? '');
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 const server = createServer((req, res) => {
-  const upstream = request({ host: target.hostname, port: target.port, path: target.pathname, method: req.method, headers: req.headers, agent }, (answer) => {
-    res.writeHead(answer.statusCode ?? 502, answer.headers);
-    answer.pipe(res);
-  });
+  const upstream = request(
+    { host: target.hostname, port: target.port, path: target.pathname, method: req.method, headers: req.headers, agent },
+    (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    },
+  );
   upstream.on('error', (error) => res.writeHead(502).end(error.message));
   req.pipe(upstream);
 });

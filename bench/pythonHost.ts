@@ -10,7 +10,12 @@ import { summarize, type Summary } from './stats';
 
 type Host = 'node' | 'python';
 type Path = 'direct' | 'router';
-const TARGETS: [Host, Path][] = [['node', 'direct'], ['python', 'direct'], ['node', 'router'], ['python', 'router']];
+const TARGETS: [Host, Path][] = [
+  ['node', 'direct'],
+  ['python', 'direct'],
+  ['node', 'router'],
+  ['python', 'router'],
+];
 
 export interface Measured {
   latency: Summary;
@@ -38,17 +43,38 @@ export async function compareScoringHosts(rounds = 12, perRound = 200): Promise<
   const dir = mkdtempSync(join(tmpdir(), 'bench-hosts-'));
   writeFileSync(join(dir, 'score.mjs'), NODE_SCRIPT);
   writeFileSync(join(dir, 'score.py'), PYTHON_SCRIPT);
-  for (const [host, script] of [['node', 'score.mjs'], ['python', 'score.py']]) {
-    writeFileSync(join(dir, `${host}.yaml`), `code_configuration: { code: ., scoring_script: ${script} }\nenvironment: azureml:unused@latest\n`);
+  for (const [host, script] of [
+    ['node', 'score.mjs'],
+    ['python', 'score.py'],
+  ]) {
+    writeFileSync(
+      join(dir, `${host}.yaml`),
+      `code_configuration: { code: ., scoring_script: ${script} }\nenvironment: azureml:unused@latest\n`,
+    );
   }
   mkdirSync(join(dir, 'model'));
   writeFileSync(join(dir, 'model', 'rule.txt'), 'row[0] > 10\n');
   const liveness = ProbeSettings.parse({ initial_delay: 0, period: 1, failure_threshold: 60 });
   const server = (script: string) =>
-    new ScoringProcess({ label: `bench ${script}`, scriptPath: join(dir, script), codeDir: dir, modelDir: join(dir, 'model'), environmentVariables: {}, liveness }, { restart: false });
+    new ScoringProcess(
+      {
+        label: `bench ${script}`,
+        scriptPath: join(dir, script),
+        codeDir: dir,
+        modelDir: join(dir, 'model'),
+        environmentVariables: {},
+        liveness,
+      },
+      { restart: false },
+    );
   const direct = { node: server('score.mjs'), python: server('score.py') };
   const router = new LocalEndpointHost({ port: 0 });
-  const workspace = new LocalWorkspace({ environment: 'prod', rootDir: join(dir, 'ws'), endpointHost: router, fetchInput: async () => Buffer.alloc(0) });
+  const workspace = new LocalWorkspace({
+    environment: 'prod',
+    rootDir: join(dir, 'ws'),
+    endpointHost: router,
+    fetchInput: async () => Buffer.alloc(0),
+  });
   const times = Object.fromEntries(TARGETS.map(([h, p]) => [`${h} ${p}`, [] as number[]])) as Record<`${Host} ${Path}`, number[]>;
   const elapsed = Object.fromEntries(TARGETS.map(([h, p]) => [`${h} ${p}`, 0])) as Record<`${Host} ${Path}`, number>;
   try {
@@ -56,10 +82,16 @@ export async function compareScoringHosts(rounds = 12, perRound = 200): Promise<
     await workspace.start();
     await workspace.registerModel({ name: 'tiny', source: { path: join(dir, 'model') }, idempotencyKey: 'bench' });
     for (const host of ['node', 'python'] as const) {
-      await workspace.deploy({ endpoint: `tiny-${host}`, deployment: 'blue', model: { name: 'tiny', version: 1 }, specPath: join(dir, `${host}.yaml`) });
+      await workspace.deploy({
+        endpoint: `tiny-${host}`,
+        deployment: 'blue',
+        model: { name: 'tiny', version: 1 },
+        specPath: join(dir, `${host}.yaml`),
+      });
       await workspace.setTraffic(`tiny-${host}`, { blue: 100 });
     }
-    const urlOf = (host: Host, path: Path) => (path === 'direct' ? `${direct[host].url}/score` : `http://127.0.0.1:${router.port}/endpoints/tiny-${host}/score`);
+    const urlOf = (host: Host, path: Path) =>
+      path === 'direct' ? `${direct[host].url}/score` : `http://127.0.0.1:${router.port}/endpoints/tiny-${host}/score`;
     for (let round = 0; round < rounds; round++) {
       const order = [...TARGETS.slice(round % TARGETS.length), ...TARGETS.slice(0, round % TARGETS.length)];
       for (const [host, path] of order) {

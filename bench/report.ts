@@ -98,7 +98,8 @@ function wallSection(r: BenchResults): string[] {
     row(['t0 -> validate started', ...r.wall.map((w) => ms(w.triggerMs))]),
   ];
   const stages = [...new Set(r.wall.flatMap((w) => w.stages.map((s) => s.stage)))];
-  for (const stage of stages) lines.push(row([`stage \`${stage}\``, ...r.wall.map((w) => cell(w.stages.find((s) => s.stage === stage)?.ms))]));
+  for (const stage of stages)
+    lines.push(row([`stage \`${stage}\``, ...r.wall.map((w) => cell(w.stages.find((s) => s.stage === stage)?.ms))]));
   lines.push(
     row(['job process (within train)', ...r.wall.map((w) => cell(w.jobMs))]),
     row(['candidate AUC', ...r.wall.map((w) => (w.auc === undefined ? '-' : w.auc.toFixed(4)))]),
@@ -134,7 +135,10 @@ function trainerSection(r: BenchResults): string[] {
     ...('skipped' in sk
       ? [row(['scikit-learn LogisticRegression(lbfgs)', sk.skipped])]
       : [
-          row([`scikit-learn ${sk.version} LogisticRegression(lbfgs) fit`, `${sk.fitSeconds.toFixed(2)} s (${sk.iterations} iterations, AUC ${sk.auc.toFixed(4)})`]),
+          row([
+            `scikit-learn ${sk.version} LogisticRegression(lbfgs) fit`,
+            `${sk.fitSeconds.toFixed(2)} s (${sk.iterations} iterations, AUC ${sk.auc.toFixed(4)})`,
+          ]),
           row(['our fit time / scikit-learn', ratio(t.medianFitSeconds / sk.fitSeconds)]),
         ]),
     '',

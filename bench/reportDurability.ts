@@ -21,14 +21,21 @@ export function durabilitySection(b: DurabilityBench): string[] {
     for (const op of Object.keys(step.today.latency) as Operation[]) {
       const t = step.today.latency[op];
       const d = step.durable.latency[op];
-      lines.push(`| ${step.preloaded.toLocaleString('en-US')} | ${op} | ${ms(t.p50)} | ${ms(d.p50)} | **${ratio(d.p50, t.p50)}** | ${ms(t.p99)} | ${ms(d.p99)} |`);
+      lines.push(
+        `| ${step.preloaded.toLocaleString('en-US')} | ${op} | ${ms(t.p50)} | ${ms(d.p50)} | **${ratio(d.p50, t.p50)}** | ${ms(t.p99)} | ${ms(d.p99)} |`,
+      );
     }
     const t = step.today.burstMs;
     const d = step.durable.burstMs;
-    lines.push(`| ${step.preloaded.toLocaleString('en-US')} | ${b.burst} upserts, ${b.concurrency} in flight (wall) | ${ms(t)} | ${ms(d)} | **${ratio(d, t)}** |  |  |`);
+    lines.push(
+      `| ${step.preloaded.toLocaleString('en-US')} | ${b.burst} upserts, ${b.concurrency} in flight (wall) | ${ms(t)} | ${ms(d)} | **${ratio(d, t)}** |  |  |`,
+    );
   }
   const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-  lines.push('', `Database sizes after each step (stored count: table / blob): ${b.steps.map((s) => `${s.preloaded.toLocaleString('en-US')}: ${mb(s.tableDbBytes)} / ${mb(s.blobDbBytes)}`).join('; ')}.`);
+  lines.push(
+    '',
+    `Database sizes after each step (stored count: table / blob): ${b.steps.map((s) => `${s.preloaded.toLocaleString('en-US')}: ${mb(s.tableDbBytes)} / ${mb(s.blobDbBytes)}`).join('; ')}.`,
+  );
   lines.push('');
   return lines;
 }

@@ -19,7 +19,9 @@ export function minuteGrainSection(b: CanaryMinuteGrainBench): string[] {
     const s = r.summary;
     const a = baseline(r.rps);
     return row([
-      name(r.observation), r.rps, pct(s.rolledBack),
+      name(r.observation),
+      r.rps,
+      pct(s.rolledBack),
       `${num(s.medianSecondsToDecision)} s / ${num(s.p90SecondsToDecision)} s`,
       `**${num(s.medianBadCanaryRequests)}** / ${num(s.p90BadCanaryRequests)}`,
       `**${x(s.medianBadCanaryRequests / a.medianBadCanaryRequests)}**`,
@@ -46,16 +48,28 @@ export function minuteGrainSection(b: CanaryMinuteGrainBench): string[] {
     '',
     `**Bad canary (${pct(BAD_CANARY_ERROR_RATE)} errors), median / p90:**`,
     '',
-    row(['observation', 'requests/s', 'rolled back', 'time to rollback', 'failed canary requests', 'failed requests vs per-request', 'time vs per-request']),
+    row([
+      'observation',
+      'requests/s',
+      'rolled back',
+      'time to rollback',
+      'failed canary requests',
+      'failed requests vs per-request',
+      'time vs per-request',
+    ]),
     row(['---', '---:', '---:', '---:', '---:', '---:', '---:']),
     ...b.bad.map(badRow),
     '',
     ...RATES.map((rps) => {
       const m = minuteRows(rps).map((r) => r.summary);
       const a = baseline(rps);
-      return `- at ${rps} requests/s: Monitor minutes cost ${m.map((s) => x(s.medianBadCanaryRequests / a.medianBadCanaryRequests)).join(' / ')} the failed requests` +
-        ` at ${minuteRows(rps).map((r) => (r.observation as { delaySeconds: number }).delaySeconds).join(' / ')} s delay` +
-        ` (${m.map((s) => num(s.medianBadCanaryRequests)).join(' / ')} vs ${num(a.medianBadCanaryRequests)}); Flagger's defaults fail ${num(flagger(rps).medianBadCanaryRequests)}.`;
+      return (
+        `- at ${rps} requests/s: Monitor minutes cost ${m.map((s) => x(s.medianBadCanaryRequests / a.medianBadCanaryRequests)).join(' / ')} the failed requests` +
+        ` at ${minuteRows(rps)
+          .map((r) => (r.observation as { delaySeconds: number }).delaySeconds)
+          .join(' / ')} s delay` +
+        ` (${m.map((s) => num(s.medianBadCanaryRequests)).join(' / ')} vs ${num(a.medianBadCanaryRequests)}); Flagger's defaults fail ${num(flagger(rps).medianBadCanaryRequests)}.`
+      );
     }),
     '',
     'The evidence needed is the same (about four canary errors); the minute grain only delays when the analysis sees it, by up to a',
@@ -66,16 +80,26 @@ export function minuteGrainSection(b: CanaryMinuteGrainBench): string[] {
     '',
     row(['observation', 'requests/s', 'false rollbacks', 'promoted', 'time to promote, median']),
     row(['---', '---:', '---:', '---:', '---:']),
-    ...b.equal.map((r) => row([name(r.observation), r.rps, `${Math.round(r.summary.rolledBack * r.summary.runs)} / ${r.summary.runs} (${pct(r.summary.rolledBack)})`,
-      pct(r.summary.promoted), `${num(r.summary.medianSecondsToDecision)} s`])),
+    ...b.equal.map((r) =>
+      row([
+        name(r.observation),
+        r.rps,
+        `${Math.round(r.summary.rolledBack * r.summary.runs)} / ${r.summary.runs} (${pct(r.summary.rolledBack)})`,
+        pct(r.summary.promoted),
+        `${num(r.summary.medianSecondsToDecision)} s`,
+      ]),
+    ),
     '',
     `Worst false-rollback rate ${pct(worstFalse)} ${worstFalse <= b.alpha ? '<=' : '**>**'} alpha: summing a minute's requests does not change what the`,
-    'test assumes (under no regression a bad event is the canary\'s with probability canary requests / all requests, pooled over the minute).',
+    "test assumes (under no regression a bad event is the canary's with probability canary requests / all requests, pooled over the minute).",
     '',
     `**Reading each minute as soon as it ends**, as endpointTraffic did before it waited \`AUTOPILOT_METRICS_DELAY_SECONDS\` (default 60 s) (\`until\` = end of the last complete minute, no allowance for`,
     `publication; the next look starts there): with a publication delay longer than the ${OUR_POLICY.analysisIntervalSeconds} s between looks, every minute is read before`,
     `Monitor has it and never again, so the analysis sees no traffic. Simulated with a ${w.delaySeconds} s delay, ${w.runs} releases, capped at ${w.maxSeconds} s:`,
-    ...b.asWritten.map((r) => `- at ${r.rps} requests/s: rolled back by the analysis ${pct(r.summary.rolledBack)}; ${num(r.summary.medianBadCanaryRequests)} failed canary requests by the cap (median).`),
+    ...b.asWritten.map(
+      (r) =>
+        `- at ${r.rps} requests/s: rolled back by the analysis ${pct(r.summary.rolledBack)}; ${num(r.summary.medianBadCanaryRequests)} failed canary requests by the cap (median).`,
+    ),
     '',
   ];
 }

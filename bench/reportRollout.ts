@@ -1,5 +1,12 @@
 import type { AlertRollbackBench } from './alertRollback';
-import { FLAGGER_DEFAULTS, OUR_POLICY, STABLE_ERROR_RATE, BAD_CANARY_ERROR_RATE, type CanarySimulationBench, type SimulatedRow } from './canarySimulation';
+import {
+  FLAGGER_DEFAULTS,
+  OUR_POLICY,
+  STABLE_ERROR_RATE,
+  BAD_CANARY_ERROR_RATE,
+  type CanarySimulationBench,
+  type SimulatedRow,
+} from './canarySimulation';
 import { percentile } from './stats';
 
 const ms = (value: number | undefined) =>
@@ -17,8 +24,10 @@ export function simulationSection(sim: CanarySimulationBench): string[] {
   const ratioLines = [10, 100].map((rps) => {
     const ours = bad.find((r) => r.rps === rps && r.analysis === 'sequential')!.summary;
     const flagger = bad.find((r) => r.rps === rps && r.analysis === 'fixed-threshold')!.summary;
-    return `- at ${rps} requests/s: failed requests served **${(ours.medianBadCanaryRequests / flagger.medianBadCanaryRequests).toFixed(2)}x** ours/Flagger` +
-      ` (${ours.medianBadCanaryRequests} vs ${flagger.medianBadCanaryRequests}); time to rollback ${(ours.medianSecondsToDecision / flagger.medianSecondsToDecision).toFixed(2)}x.`;
+    return (
+      `- at ${rps} requests/s: failed requests served **${(ours.medianBadCanaryRequests / flagger.medianBadCanaryRequests).toFixed(2)}x** ours/Flagger` +
+      ` (${ours.medianBadCanaryRequests} vs ${flagger.medianBadCanaryRequests}); time to rollback ${(ours.medianSecondsToDecision / flagger.medianSecondsToDecision).toFixed(2)}x.`
+    );
   });
   return [
     '## 4. Bad canary exposure: our analysis vs fixed threshold (Flagger defaults), simulated',
@@ -30,9 +39,27 @@ export function simulationSection(sim: CanarySimulationBench): string[] {
     '',
     `**Bad canary (${pct(BAD_CANARY_ERROR_RATE)} errors):**`,
     '',
-    row(['analysis', 'requests/s', 'rolled back / promoted', 'time to rollback', 'canary requests', 'failed canary requests', 'share of all requests served by the canary']),
+    row([
+      'analysis',
+      'requests/s',
+      'rolled back / promoted',
+      'time to rollback',
+      'canary requests',
+      'failed canary requests',
+      'share of all requests served by the canary',
+    ]),
     row(['---', '---:', '---:', '---:', '---:', '---:', '---:']),
-    ...bad.map((r) => row([NAMES[r.analysis], r.rps, outcomes(r), `${r.summary.medianSecondsToDecision} s`, int(r.summary.medianRequestsToCanary), `**${r.summary.medianBadCanaryRequests}**`, pct(r.summary.medianShareServedByCanary)])),
+    ...bad.map((r) =>
+      row([
+        NAMES[r.analysis],
+        r.rps,
+        outcomes(r),
+        `${r.summary.medianSecondsToDecision} s`,
+        int(r.summary.medianRequestsToCanary),
+        `**${r.summary.medianBadCanaryRequests}**`,
+        pct(r.summary.medianShareServedByCanary),
+      ]),
+    ),
     '',
     ...ratioLines,
     '',
@@ -42,7 +69,9 @@ export function simulationSection(sim: CanarySimulationBench): string[] {
     '',
     row(['analysis', 'requests/s', 'rolled back / promoted', 'time to promote', 'canary requests']),
     row(['---', '---:', '---:', '---:', '---:']),
-    ...good.map((r) => row([NAMES[r.analysis], r.rps, outcomes(r), `${r.summary.medianSecondsToDecision} s`, int(r.summary.medianRequestsToCanary)])),
+    ...good.map((r) =>
+      row([NAMES[r.analysis], r.rps, outcomes(r), `${r.summary.medianSecondsToDecision} s`, int(r.summary.medianRequestsToCanary)]),
+    ),
     '',
     'Ours promotes only once a 1 % error rate (3x the stable, floored) would have been caught with 95 % probability, so at 10 requests/s',
     'and a 5 % first step it waits for evidence (about an hour); Flagger promotes after its fixed five intervals whatever the traffic shows.',
@@ -63,7 +92,7 @@ export function alertSection(a: AlertRollbackBench): string[] {
     `Pipeline \`${a.pipeline}\` (bench/autopilot.yaml): a first release becomes the stable, then each round uploads another CSV whose release sits in a`,
     `${s[0]?.canaryPercent ?? '?'} % prod canary (bake 600 s; the load generator replays held-out rows meanwhile). Once the release record has \`stage: canary\``,
     'and its canary state, the bench POSTs the Azure Monitor metric alert sample (test/fixtures/alerts/metric-fired.json) with a fresh alertId and',
-    '`alertTargetIDs` = the prod endpoint\'s ARM id to `/api/alerts?code=<function key>`. t0 is just before the POST. Meanwhile one client scores',
+    "`alertTargetIDs` = the prod endpoint's ARM id to `/api/alerts?code=<function key>`. t0 is just before the POST. Meanwhile one client scores",
     'through the router one request after another and reads `azureml-model-deployment`. The router picks a deployment when a request arrives,',
     'so the switch came after the last probe the canary answered was sent, and before the next probe, the first of the unbroken run of stable',
     'answers, was answered (unless that probe reached the router before the switch and went to the stable by chance, as half do at 50 %).',
@@ -73,7 +102,10 @@ export function alertSection(a: AlertRollbackBench): string[] {
     line('router: last canary answer (its probe sent; lower bound)', defined(s.map((x) => x.lastCanarySentMs))),
     ...(router.length ? [line('**router: only stable answers** (next probe answered; upper bound)', router)] : []),
     line('**webhook answered** (rollback done)', post),
-    line('GET /api/endpoints shows stable at 100 %', s.map((x) => x.apiShowsStableMs)),
+    line(
+      'GET /api/endpoints shows stable at 100 %',
+      s.map((x) => x.apiShowsStableMs),
+    ),
     row(['*baseline: GET /api/health round trip*', ms(a.health.p50), ms(a.health.max)]),
     '',
     `${s.length} rounds${a.skipped.length ? ` (${a.skipped.length} skipped: ${a.skipped.join('; ')})` : ''}; every webhook answered \`${[...new Set(s.map((x) => x.outcome))].join(', ')}\`.`,
@@ -82,4 +114,3 @@ export function alertSection(a: AlertRollbackBench): string[] {
     '',
   ];
 }
-

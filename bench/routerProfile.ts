@@ -51,7 +51,10 @@ export async function profileOfPhases(dir: string, pid: number, phases: readonly
   return {
     phaseMs,
     busyMs: busy / 1000,
-    top: [...self].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, us]) => ({ name, ms: us / 1000, share: busy > 0 ? us / busy : 0 })),
+    top: [...self]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([name, us]) => ({ name, ms: us / 1000, share: busy > 0 ? us / busy : 0 })),
   };
 }
 

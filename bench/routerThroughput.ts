@@ -85,7 +85,10 @@ export async function measureRouterSection(client: BenchClient, stackPid: number
  */
 export async function measureRouterAlone(): Promise<RouterBench> {
   const profileDir = process.env['AUTOPILOT_BENCH_CPU_PROF'];
-  const stack = await startChildStack(join(__dirname, 'autopilot.yaml'), { jobPollSeconds: '1', ...(profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}) });
+  const stack = await startChildStack(join(__dirname, 'autopilot.yaml'), {
+    jobPollSeconds: '1',
+    ...(profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}),
+  });
   const phases: Phase[] = [];
   let result: RouterBench;
   try {
@@ -99,12 +102,20 @@ export async function measureRouterAlone(): Promise<RouterBench> {
   if (!profileDir) return result;
   // For a closer look at the same profile (e.g. inclusive times per phase).
   await writeFile(join(profileDir, 'phases.json'), JSON.stringify({ stackPid: stack.pid, phases }, null, 1));
-  return { ...result, profile: await profileOfPhases(profileDir, stack.pid, phases.filter((p) => p.label === `${TRIVIAL_ENDPOINT} router burst`)) };
+  return {
+    ...result,
+    profile: await profileOfPhases(
+      profileDir,
+      stack.pid,
+      phases.filter((p) => p.label === `${TRIVIAL_ENDPOINT} router burst`),
+    ),
+  };
 }
 
 async function release(client: BenchClient, prefix: string): Promise<void> {
   const released = await measureReleaseWallTime(client, prefix, 2_000);
-  if (released.status !== 'succeeded') throw new Error(`bench: the ${prefix} pipeline's release ended ${released.status}: ${released.reason ?? ''}`);
+  if (released.status !== 'succeeded')
+    throw new Error(`bench: the ${prefix} pipeline's release ended ${released.status}: ${released.reason ?? ''}`);
 }
 
 /**
@@ -112,7 +123,13 @@ async function release(client: BenchClient, prefix: string): Promise<void> {
  * (bench/minimalProxy.ts: the cost of a bare hop) and straight to the deployment's scoring
  * server, one at a time and then `concurrency` in flight.
  */
-export async function measureRouter(client: BenchClient, endpointName: string, stackPid: number, options: RouterBenchOptions = {}, phases: Phase[] = []): Promise<HopComparison> {
+export async function measureRouter(
+  client: BenchClient,
+  endpointName: string,
+  stackPid: number,
+  options: RouterBenchOptions = {},
+  phases: Phase[] = [],
+): Promise<HopComparison> {
   const sequential = options.sequential ?? 500;
   const burstRequests = options.burst ?? 3000;
   const concurrency = options.concurrency ?? 16;
@@ -121,7 +138,11 @@ export async function measureRouter(client: BenchClient, endpointName: string, s
   const direct = await directScoringUrl(client.stateDir, endpoint);
   const proxy = await startMinimalProxy(direct.url);
   const urls: Record<Target, string> = { router: `${client.endpointsUrl}/${endpointName}/score`, proxy: proxy.url, direct: direct.url };
-  const agents: Record<Target, Agent> = { router: keepAliveAgent(concurrency), proxy: keepAliveAgent(concurrency), direct: keepAliveAgent(concurrency) };
+  const agents: Record<Target, Agent> = {
+    router: keepAliveAgent(concurrency),
+    proxy: keepAliveAgent(concurrency),
+    direct: keepAliveAgent(concurrency),
+  };
   const timed = async (label: string, measure: () => Promise<{ ms: number[]; elapsedMs: number }>) => {
     const startUs = monotonicMicros();
     const result = await measure();
@@ -131,8 +152,15 @@ export async function measureRouter(client: BenchClient, endpointName: string, s
   try {
     for (const target of TARGETS) await run(urls[target], agents[target], 50, 1); // warm-up
     const seq: Record<Target, number[]> = { router: [], proxy: [], direct: [] };
-    for (const target of ORDER) seq[target].push(...(await timed(`${target} sequential`, () => run(urls[target], agents[target], sequential / BLOCKS_PER_TARGET, 1))).ms);
-    const burst: Record<Target, { ms: number[]; elapsedMs: number }> = { router: { ms: [], elapsedMs: 0 }, proxy: { ms: [], elapsedMs: 0 }, direct: { ms: [], elapsedMs: 0 } };
+    for (const target of ORDER)
+      seq[target].push(
+        ...(await timed(`${target} sequential`, () => run(urls[target], agents[target], sequential / BLOCKS_PER_TARGET, 1))).ms,
+      );
+    const burst: Record<Target, { ms: number[]; elapsedMs: number }> = {
+      router: { ms: [], elapsedMs: 0 },
+      proxy: { ms: [], elapsedMs: 0 },
+      direct: { ms: [], elapsedMs: 0 },
+    };
     // Direct: the stack process is idle but for its background (job polls, timers), measured for comparison.
     const hopPid: Record<Target, number | undefined> = { router: stackPid, proxy: proxy.pid, direct: stackPid };
     const hopCpuMicros: Record<Target, number> = { router: 0, proxy: 0, direct: 0 };

@@ -64,7 +64,11 @@ const ONLY: Record<string, () => string[] | Promise<string[]>> = {
 
 /** Section 9 runs in its own process: it needs --expose-gc, and its RSS must not include the other sections'. */
 function dataGateSection(): string[] {
-  const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(ROOT, 'bench/dataGate.ts'), '--megabytes', '250'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 20 });
+  const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(ROOT, 'bench/dataGate.ts'), '--megabytes', '250'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
   return out.slice(out.indexOf('## 9.')).trimEnd().split('\n');
 }
 
@@ -79,7 +83,9 @@ async function main(): Promise<void> {
   const started = performance.now();
   const date = new Date().toISOString();
   const cpuList = cpus();
-  const loadAverage = loadavg().map((l) => l.toFixed(2)).join(' ');
+  const loadAverage = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
   // The CPU-only parts first, while no stack is running beside them.
   console.log(`4. canary analyses on simulated traffic, ${SIMULATION_RUNS} runs per row`);
@@ -135,7 +141,9 @@ async function main(): Promise<void> {
     console.log('6. router vs minimal proxy vs scoring server, small-prod and busy-prod (~1 ms of CPU per request)');
     const router = await measureRouterSection(client, stack.pid);
     for (const c of [router.trivial, router.busy]) {
-      console.log(`   ${c.endpoint}: ${Math.round(c.burst.router.requestsPerSecond)} vs ${Math.round(c.burst.proxy.requestsPerSecond)} (minimal proxy) vs ${Math.round(c.burst.direct.requestsPerSecond)} (direct) requests/s`);
+      console.log(
+        `   ${c.endpoint}: ${Math.round(c.burst.router.requestsPerSecond)} vs ${Math.round(c.burst.proxy.requestsPerSecond)} (minimal proxy) vs ${Math.round(c.burst.direct.requestsPerSecond)} (direct) requests/s`,
+      );
     }
     console.log('5. alert -> 100 % on stable, 5 rounds');
     const alert = await measureAlertRollback(client, 'alerted', 5);
@@ -164,7 +172,10 @@ async function main(): Promise<void> {
       minuteGrain,
       totalSeconds: (performance.now() - started) / 1000,
     });
-    writeFileSync(join(ROOT, 'bench/RESULTS.md'), `${report}\n${dataGate.join('\n')}\n\n${durabilitySection(durability).join('\n')}\n${scaleOutSection(scaleOut).join('\n')}\n${chaosSection(ROOT).join('\n')}\n${pythonHostSection(pythonHosts).join('\n')}\n${exampleReleasesSection(examples).join('\n')}\n\n${gateSimulationSection(gateSimulation).join('\n')}\n\n${gateCostSection(gateCost).join('\n')}\n\n${driftNoiseSection(driftNoise).join('\n')}\n`);
+    writeFileSync(
+      join(ROOT, 'bench/RESULTS.md'),
+      `${report}\n${dataGate.join('\n')}\n\n${durabilitySection(durability).join('\n')}\n${scaleOutSection(scaleOut).join('\n')}\n${chaosSection(ROOT).join('\n')}\n${pythonHostSection(pythonHosts).join('\n')}\n${exampleReleasesSection(examples).join('\n')}\n\n${gateSimulationSection(gateSimulation).join('\n')}\n\n${gateCostSection(gateCost).join('\n')}\n\n${driftNoiseSection(driftNoise).join('\n')}\n`,
+    );
     console.log(`\n${report}\nwrote bench/RESULTS.md`);
   } catch (error) {
     // A dead stack shows up as "fetch failed" far from its cause; say what happened to it.

@@ -40,12 +40,17 @@ async function measure(hosts: number, uploads: number, rows: number): Promise<Sc
   try {
     const files = uploadsFor(uploads, rows);
     const uploaded = await uploadAll(scale, files);
-    const releases: Release[] = await settleAll(scale, files.map((f) => f.blob), 3_600_000);
+    const releases: Release[] = await settleAll(
+      scale,
+      files.map((f) => f.blob),
+      3_600_000,
+    );
     const latency = releases.map((r) => Date.parse(r.endedAt!) - uploaded.get(r.data!.blob)!);
     const start = Math.min(...uploaded.values());
     const statuses: Record<string, number> = {};
     for (const r of releases) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
-    const puts = (pattern: RegExp, accepted = true) => scale.cloud.arm.calls.filter((c) => c.method === 'PUT' && (c.status < 300) === accepted && pattern.test(c.path)).length;
+    const puts = (pattern: RegExp, accepted = true) =>
+      scale.cloud.arm.calls.filter((c) => c.method === 'PUT' && c.status < 300 === accepted && pattern.test(c.path)).length;
     return {
       hosts,
       uploads,
@@ -66,7 +71,9 @@ async function measure(hosts: number, uploads: number, rows: number): Promise<Sc
 
 export async function measureScaleOut(uploads = 100, rows = 300): Promise<ScaleOutBench> {
   const date = new Date().toISOString();
-  const loadAverage = loadavg().map((l) => l.toFixed(2)).join(' ');
+  const loadAverage = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
   const runs: ScaleOutRun[] = [];
   for (const hosts of [1, 2]) {
     console.log(`11. ${uploads} concurrent uploads across ${PIPELINES.length} pipelines, ${hosts} host(s)`);
@@ -89,18 +96,34 @@ export function scaleOutSection(b: ScaleOutBench): string[] {
     '',
     `${b.uploads} distinct CSVs (${b.rows} rows each) uploaded at once, round-robin over ${PIPELINES.length} pipelines (test/fixtures/scaleout/autopilot.yaml:`,
     'azure backend against the local fakes of Azure, blue/green to prod, concurrency `queue`, so each pipeline runs its releases one after',
-    'another). First with one host, then with two: the second a child process joining the first one\'s Azurite (`--join-storage`), both',
+    "another). First with one host, then with two: the second a child process joining the first one's Azurite (`--join-storage`), both",
     'consuming the step queue and sharing the timers through their blob lease; the first alone emits blob events. Latency runs from the',
-    'upload call returning to the release\'s `endedAt`; a transition is a stage record that ended; throughput counts them from the first',
+    "upload call returning to the release's `endedAt`; a transition is a stage record that ended; throughput counts them from the first",
     `upload to the last release ending. Measured ${b.date}, load average at start ${b.loadAverage} (shared machine: compare the ratios).`,
     '',
     '|  | 1 host | 2 hosts | ratio 2/1 |',
     '| --- | ---: | ---: | ---: |',
-    row('releases', (r) => Object.entries(r.statuses).map(([k, v]) => `${v} ${k}`).join(', ')),
-    row('**latency p50**', (r) => s(r.latencyMs.p50), (r) => r.latencyMs.p50),
-    row('**latency p99**', (r) => s(r.latencyMs.p99), (r) => r.latencyMs.p99),
+    row('releases', (r) =>
+      Object.entries(r.statuses)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(', '),
+    ),
+    row(
+      '**latency p50**',
+      (r) => s(r.latencyMs.p50),
+      (r) => r.latencyMs.p50,
+    ),
+    row(
+      '**latency p99**',
+      (r) => s(r.latencyMs.p99),
+      (r) => r.latencyMs.p99,
+    ),
     row('latency min / max', (r) => `${s(r.latencyMs.min)} / ${s(r.latencyMs.max)}`),
-    row('first upload -> last release ended', (r) => s(r.windowMs), (r) => r.windowMs),
+    row(
+      'first upload -> last release ended',
+      (r) => s(r.windowMs),
+      (r) => r.windowMs,
+    ),
     row('stage transitions', (r) => String(r.transitions)),
     row('**transitions per second**', (r) => rate(r).toFixed(2), rate),
     row('steps run, per host', (r) => r.stepsPerHost.join(' + ')),
@@ -109,7 +132,7 @@ export function scaleOutSection(b: ScaleOutBench): string[] {
     row('model version PUTs refused (409: taken by a parallel release, retried)', (r) => String(r.refusedPuts)),
     '',
     `${rate(two) / rate(one) < 1.15 ? 'Two hosts do not make the load faster' : `Two hosts raised throughput ${(rate(two) / rate(one)).toFixed(2)}x`}, and much more should not be expected here: a pipeline runs its releases one after another`,
-    '(`queue`), and a release spends its time waiting on Azure (job status polls, deployments provisioning), not on the host\'s CPU,',
+    "(`queue`), and a release spends its time waiting on Azure (job status polls, deployments provisioning), not on the host's CPU,",
     'so the window is about releases per pipeline x the time of one release. What scale-out must keep, it keeps: every release',
     `succeeded, the steps split between the hosts, and ${two.jobPuts} training jobs were created for ${b.uploads} releases (the per-release once-only checks`,
     'of jobs, model versions, shares and deployments are in test/integration/scaleout/twoHosts.test.ts).',

@@ -4,7 +4,10 @@ import { Agent, request } from 'node:http';
 export const SCORE_REQUEST = JSON.stringify({
   input_data: {
     columns: ['tenure_months', 'monthly_charges', 'total_charges', 'support_calls', 'age', 'contract', 'payment_method', 'region'],
-    data: [[3, 95.5, 286.5, 5, 29, 'month-to-month', 'electronic-check', 'north'], [60, 20.1, 1206, 0, 61, 'two-year', 'credit-card', 'west']],
+    data: [
+      [3, 95.5, 286.5, 5, 29, 'month-to-month', 'electronic-check', 'north'],
+      [60, 20.1, 1206, 0, 61, 'two-year', 'credit-card', 'west'],
+    ],
   },
 });
 
@@ -26,21 +29,27 @@ export interface ScoreAnswer {
 export function postScore(url: string, agent: Agent, body: string = SCORE_REQUEST): Promise<ScoreAnswer> {
   const sentAt = performance.now();
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        const ms = performance.now() - sentAt;
-        const status = res.statusCode ?? 0;
-        const deployment = res.headers['azureml-model-deployment'];
-        resolve({
-          status, sentAt, ms,
-          ...(typeof deployment === 'string' ? { deployment } : {}),
-          ...(status < 200 || status > 299 ? { error: Buffer.concat(chunks).toString('utf8').slice(0, 300) } : {}),
+    const req = request(
+      url,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const ms = performance.now() - sentAt;
+          const status = res.statusCode ?? 0;
+          const deployment = res.headers['azureml-model-deployment'];
+          resolve({
+            status,
+            sentAt,
+            ms,
+            ...(typeof deployment === 'string' ? { deployment } : {}),
+            ...(status < 200 || status > 299 ? { error: Buffer.concat(chunks).toString('utf8').slice(0, 300) } : {}),
+          });
         });
-      });
-      res.on('error', reject);
-    });
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

@@ -69,7 +69,10 @@ export function benchSklearn(rows: number, features: number, seed: number): Skle
     writeFileSync(csv, generateCsv({ rows, features, seed }));
     writeFileSync(join(dir, 'fit.py'), SCRIPT);
     const run = spawnSync('python3', [join(dir, 'fit.py'), csv], { encoding: 'utf8', timeout: 180_000 });
-    if (run.status !== 0) return { skipped: `skipped: the scikit-learn run failed (${run.error?.message ?? `exit ${run.status}`}): ${run.stderr.trim().split('\n').at(-1) ?? ''}` };
+    if (run.status !== 0)
+      return {
+        skipped: `skipped: the scikit-learn run failed (${run.error?.message ?? `exit ${run.status}`}): ${run.stderr.trim().split('\n').at(-1) ?? ''}`,
+      };
     return SklearnOutput.parse(JSON.parse(run.stdout.trim().split('\n').at(-1)!));
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -25,7 +25,13 @@ export interface Summary {
 }
 
 export function summarize(values: readonly number[]): Summary {
-  return { count: values.length, p50: percentile(values, 50), p99: percentile(values, 99), min: Math.min(...values), max: Math.max(...values) };
+  return {
+    count: values.length,
+    p50: percentile(values, 50),
+    p99: percentile(values, 99),
+    min: Math.min(...values),
+    max: Math.max(...values),
+  };
 }
 
 /** Milliseconds between a recorded ISO timestamp and an epoch-ms origin (same machine clock). */

@@ -25,15 +25,26 @@ export interface SwitchProbe {
  * and `after` more probes, and finds where answers switched from deployment `from` to `to`.
  * The router picks a deployment when a request arrives, between its send and its answer.
  */
-export async function probeSwitch(url: string, agent: Agent, t0: number, from: string, to: string, settled: Promise<unknown>, after = 20): Promise<SwitchProbe> {
+export async function probeSwitch(
+  url: string,
+  agent: Agent,
+  t0: number,
+  from: string,
+  to: string,
+  settled: Promise<unknown>,
+  after = 20,
+): Promise<SwitchProbe> {
   let settledAt: number | undefined;
   const mark = () => (settledAt = performance.now());
   settled.then(mark, mark); // a failed POST is reported by its own caller
   const answers: ScoreAnswer[] = [];
   let afterCount = 0;
   while (afterCount < after) {
-    if (performance.now() - t0 > GIVE_UP_MS) throw new Error(`bench: ${url} probed for ${GIVE_UP_MS / 1000} s and the alert still had no answer`);
-    const answer = await postScore(url, agent).catch((error: Error) => ({ status: 0, sentAt: performance.now(), ms: 0, error: error.message }) as ScoreAnswer);
+    if (performance.now() - t0 > GIVE_UP_MS)
+      throw new Error(`bench: ${url} probed for ${GIVE_UP_MS / 1000} s and the alert still had no answer`);
+    const answer = await postScore(url, agent).catch(
+      (error: Error) => ({ status: 0, sentAt: performance.now(), ms: 0, error: error.message }) as ScoreAnswer,
+    );
     answers.push(answer);
     if (settledAt !== undefined && answer.sentAt > settledAt) afterCount++;
   }

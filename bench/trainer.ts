@@ -45,7 +45,9 @@ export function benchTrainer(options: TrainerBenchOptions = {}): TrainerBench {
   for (let i = 0; i < (options.repetitions ?? 3); i++) {
     for (let k = 0; k < 3; k++) passes.push(timeGradientPass(x, width, y));
     runs.push(benchFit({ rows, features, seed }));
-    process.stdout.write(`  fit ${i + 1}: ${runs.at(-1)!.fitSeconds.toFixed(2)} s, ${runs.at(-1)!.iterations} iterations, AUC ${runs.at(-1)!.auc.toFixed(4)}\n`);
+    process.stdout.write(
+      `  fit ${i + 1}: ${runs.at(-1)!.fitSeconds.toFixed(2)} s, ${runs.at(-1)!.iterations} iterations, AUC ${runs.at(-1)!.auc.toFixed(4)}\n`,
+    );
   }
   const byTime = [...runs].sort((a, b) => a.fitSeconds - b.fitSeconds);
   const middle = byTime[Math.floor(byTime.length / 2)]!;

@@ -53,7 +53,10 @@ export class ApiClient {
   private readonly scope: string | undefined;
   private readonly timeoutMs: number;
 
-  constructor(settings: Pick<ApiSettings, 'baseUrl' | 'token' | 'scope'>, private readonly options: ApiClientOptions = {}) {
+  constructor(
+    settings: Pick<ApiSettings, 'baseUrl' | 'token' | 'scope'>,
+    private readonly options: ApiClientOptions = {},
+  ) {
     this.baseUrl = settings.baseUrl;
     this.token = settings.token;
     this.scope = settings.scope;
@@ -67,7 +70,10 @@ export class ApiClient {
     try {
       return (await credential.getToken(this.scope))?.token;
     } catch (error) {
-      throw new CliError(`could not get an Entra ID token for ${this.scope}: ${(error as Error).message.split('\n')[0]}; sign in with az login (or set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET)`, EXIT.auth);
+      throw new CliError(
+        `could not get an Entra ID token for ${this.scope}: ${(error as Error).message.split('\n')[0]}; sign in with az login (or set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET)`,
+        EXIT.auth,
+      );
     }
   }
 
@@ -87,7 +93,8 @@ export class ApiClient {
 
   /** The release's decision record, as JSON (the CLI renders Markdown itself, with the same code as the API). */
   async getReleaseReport(id: string): Promise<ReleaseReport> {
-    return (await this.request('GET', `/releases/${encodeURIComponent(id)}/report`, ReleaseReportResponse)).report as unknown as ReleaseReport;
+    return (await this.request('GET', `/releases/${encodeURIComponent(id)}/report`, ReleaseReportResponse))
+      .report as unknown as ReleaseReport;
   }
 
   getRelease(id: string): Promise<ReleaseDetail> {
@@ -122,7 +129,11 @@ export class ApiClient {
   }
 
   /** A deployment's log lines; a minute allowed, since a Log Analytics query can take a while. */
-  async deploymentLogs(endpoint: string, deployment: string, query: { environment: string; tail?: number; since?: string }): Promise<DeploymentLogsView> {
+  async deploymentLogs(
+    endpoint: string,
+    deployment: string,
+    query: { environment: string; tail?: number; since?: string },
+  ): Promise<DeploymentLogsView> {
     const params = new URLSearchParams({ environment: query.environment });
     if (query.tail !== undefined) params.set('tail', String(query.tail));
     if (query.since) params.set('since', query.since);
@@ -161,7 +172,13 @@ export class ApiClient {
     return (await this.request('GET', '/models', ModelsResponse)).models;
   }
 
-  private async request<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown, timeoutMs = this.timeoutMs): Promise<z.infer<S>> {
+  private async request<S extends z.ZodType>(
+    method: string,
+    path: string,
+    schema: S,
+    body?: unknown,
+    timeoutMs = this.timeoutMs,
+  ): Promise<z.infer<S>> {
     const url = `${this.baseUrl}${path}`;
     const headers: Record<string, string> = { accept: 'application/json' };
     const bearer = await this.bearer();

@@ -46,7 +46,10 @@ export class ApiUnreachableError extends CliError {
     readonly url: string,
     problem: string,
   ) {
-    super(`Cannot reach the autopilot API at ${url} (${problem}). ${START_HINT}, or point --url / AUTOPILOT_URL at a running host.`, EXIT.unreachable);
+    super(
+      `Cannot reach the autopilot API at ${url} (${problem}). ${START_HINT}, or point --url / AUTOPILOT_URL at a running host.`,
+      EXIT.unreachable,
+    );
   }
 }
 

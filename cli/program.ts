@@ -31,7 +31,10 @@ export function createProgram(context: CommandContext): Command {
     .version(packageJson.version, '-V, --version')
     .option('--url <url>', `autopilot API base URL (env AUTOPILOT_URL; default ${DEFAULT_API_URL})`)
     .option('--token <token>', "bearer token (env AUTOPILOT_TOKEN; default: the local stack's <state-dir>/tokens.json)")
-    .option('--scope <scope>', 'Entra ID scope of the API on Azure, e.g. api://<appId>/.default: tokens of the az login identity (env AUTOPILOT_API_SCOPE)')
+    .option(
+      '--scope <scope>',
+      'Entra ID scope of the API on Azure, e.g. api://<appId>/.default: tokens of the az login identity (env AUTOPILOT_API_SCOPE)',
+    )
     .option('--state-dir <dir>', 'local stack state folder (env AUTOPILOT_STATE_DIR; default .autopilot)')
     // Settings below are copied to every subcommand added after them.
     .configureHelp({ showGlobalOptions: true })

@@ -40,9 +40,17 @@ export function resolveApiSettings(options: GlobalOptions, env: Record<string, s
   if (options.token) return { baseUrl, token: options.token, tokenSource: '--token' };
   if (env.AUTOPILOT_TOKEN) return { baseUrl, token: env.AUTOPILOT_TOKEN, tokenSource: 'AUTOPILOT_TOKEN' };
   const scope = options.scope ?? env.AUTOPILOT_API_SCOPE;
-  if (scope) return { baseUrl, token: undefined, scope, tokenSource: `Entra ID (scope ${scope}, the identity az login or the environment signed in)` };
+  if (scope)
+    return {
+      baseUrl,
+      token: undefined,
+      scope,
+      tokenSource: `Entra ID (scope ${scope}, the identity az login or the environment signed in)`,
+    };
   if (!isLoopback(baseUrl)) {
-    throw new UsageError(`${baseUrl} is not the local stack: sign in with Entra ID (az login, then --scope api://<appId>/.default or AUTOPILOT_API_SCOPE; infra/entra-app.sh prints the app id) or pass --token`);
+    throw new UsageError(
+      `${baseUrl} is not the local stack: sign in with Entra ID (az login, then --scope api://<appId>/.default or AUTOPILOT_API_SCOPE; infra/entra-app.sh prints the app id) or pass --token`,
+    );
   }
   const file = join(resolveStateDir(options, env, cwd), 'tokens.json');
   return { baseUrl, token: readLocalToken(file), tokenSource: file };
@@ -81,11 +89,16 @@ export function readLocalToken(file: string, principal?: string): string | undef
   try {
     parsed = TokensFile.parse(JSON.parse(text));
   } catch {
-    throw new CliError(`${file} is not a valid tokens file (expected { "tokens": [{ "token", "principal", "roles" }] }); delete it and restart the stack to recreate it`);
+    throw new CliError(
+      `${file} is not a valid tokens file (expected { "tokens": [{ "token", "principal", "roles" }] }); delete it and restart the stack to recreate it`,
+    );
   }
   if (principal) {
     const wanted = parsed.tokens.find((t) => t.principal === principal);
-    if (!wanted) throw new CliError(`${file} has no token for ${principal} (it has: ${parsed.tokens.map((t) => t.principal).join(', ')}); delete it and restart the stack to recreate it`);
+    if (!wanted)
+      throw new CliError(
+        `${file} has no token for ${principal} (it has: ${parsed.tokens.map((t) => t.principal).join(', ')}); delete it and restart the stack to recreate it`,
+      );
     return wanted.token;
   }
   const preferred = parsed.tokens.find((t) => t.principal === PREFERRED_PRINCIPAL) ?? parsed.tokens[0];

@@ -53,7 +53,8 @@ export async function watchReleases(io: CliIo, load: () => Promise<ReleaseView[]
       if (!(error instanceof ApiUnreachableError) || options.once || !loadedOnce || ++failures > (options.maxFailures ?? 10)) throw error;
       problem = `(API unreachable, retrying: ${error.message.split('. ')[0]})`;
     }
-    const frame = releases.length === 0 ? [options.emptyMessage] : releases.flatMap((r, i) => [...(i ? [''] : []), ...formatReleaseBlock(r, now())]);
+    const frame =
+      releases.length === 0 ? [options.emptyMessage] : releases.flatMap((r, i) => [...(i ? [''] : []), ...formatReleaseBlock(r, now())]);
     if (problem) frame.push(problem);
 
     if (options.once) {

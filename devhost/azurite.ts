@@ -8,12 +8,13 @@ import { freePort } from './freePort';
 /** Set to '1' for devhost/azuriteProcess.ts: it stops (saved) when its stdin, a pipe from us, closes. */
 export const STOP_WITH_PARENT = 'AUTOPILOT_AZURITE_STOP_WITH_PARENT';
 const TSX_LOADER = pathToFileURL(require.resolve('tsx')).href;
-const AZURITE_ENTRY = existsSync(join(__dirname, 'azuriteProcess.ts')) ? join(__dirname, 'azuriteProcess.ts') : join(__dirname, 'azuriteProcess.js');
+const AZURITE_ENTRY = existsSync(join(__dirname, 'azuriteProcess.ts'))
+  ? join(__dirname, 'azuriteProcess.ts')
+  : join(__dirname, 'azuriteProcess.js');
 
 /** Azurite's well-known development account (public, documented by Microsoft). */
 export const DEV_ACCOUNT = 'devstoreaccount1';
-export const DEV_ACCOUNT_KEY =
-  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+export const DEV_ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
 export interface AzuritePorts {
   blob: number;
@@ -45,14 +46,16 @@ export interface RunningAzurite {
 }
 
 export function connectionStringFor(ports: AzuritePorts, host = '127.0.0.1'): string {
-  return [
-    'DefaultEndpointsProtocol=http',
-    `AccountName=${DEV_ACCOUNT}`,
-    `AccountKey=${DEV_ACCOUNT_KEY}`,
-    `BlobEndpoint=http://${host}:${ports.blob}/${DEV_ACCOUNT}`,
-    `QueueEndpoint=http://${host}:${ports.queue}/${DEV_ACCOUNT}`,
-    `TableEndpoint=http://${host}:${ports.table}/${DEV_ACCOUNT}`,
-  ].join(';') + ';';
+  return (
+    [
+      'DefaultEndpointsProtocol=http',
+      `AccountName=${DEV_ACCOUNT}`,
+      `AccountKey=${DEV_ACCOUNT_KEY}`,
+      `BlobEndpoint=http://${host}:${ports.blob}/${DEV_ACCOUNT}`,
+      `QueueEndpoint=http://${host}:${ports.queue}/${DEV_ACCOUNT}`,
+      `TableEndpoint=http://${host}:${ports.table}/${DEV_ACCOUNT}`,
+    ].join(';') + ';'
+  );
 }
 
 /**
@@ -87,9 +90,18 @@ async function launchAzurite(options: StartAzuriteOptions): Promise<RunningAzuri
     '--skipApiVersionCheck',
     '--loose',
     '--silent',
-    '--blobHost', '127.0.0.1', '--blobPort', String(ports.blob),
-    '--queueHost', '127.0.0.1', '--queuePort', String(ports.queue),
-    '--tableHost', '127.0.0.1', '--tablePort', String(ports.table),
+    '--blobHost',
+    '127.0.0.1',
+    '--blobPort',
+    String(ports.blob),
+    '--queueHost',
+    '127.0.0.1',
+    '--queuePort',
+    String(ports.queue),
+    '--tableHost',
+    '127.0.0.1',
+    '--tablePort',
+    String(ports.table),
   ];
   if (options.location) {
     mkdirSync(options.location, { recursive: true });

@@ -23,10 +23,14 @@ type Ctor<T> = new (...args: unknown[]) => T;
 
 const dist = (path: string) => require(`azurite/dist/src/${path}`) as Record<string, unknown>;
 const Environment = dist('common/Environment').default as Ctor<Record<string, () => unknown>>;
-const { BlobServerFactory } = dist('blob/BlobServerFactory') as { BlobServerFactory: Ctor<{ createServer(env: unknown): Promise<Server> }> };
+const { BlobServerFactory } = dist('blob/BlobServerFactory') as {
+  BlobServerFactory: Ctor<{ createServer(env: unknown): Promise<Server> }>;
+};
 const QueueConfiguration = dist('queue/QueueConfiguration').default as Ctor<unknown>;
 const QueueServer = dist('queue/QueueServer').default as Ctor<Server>;
-const queueConstants = dist('queue/utils/constants') as Record<string, string> & { DEFAULT_QUEUE_PERSISTENCE_ARRAY: { locationPath: string }[] };
+const queueConstants = dist('queue/utils/constants') as Record<string, string> & {
+  DEFAULT_QUEUE_PERSISTENCE_ARRAY: { locationPath: string }[];
+};
 const TableConfiguration = dist('table/TableConfiguration').default as Ctor<unknown>;
 const TableServer = dist('table/TableServer').default as Ctor<Server>;
 const tableConstants = dist('table/utils/constants') as Record<string, string>;
@@ -41,17 +45,46 @@ async function main(): Promise<void> {
   mkdirSync(location, { recursive: true });
   const blob = await new BlobServerFactory().createServer(env);
   queueConstants.DEFAULT_QUEUE_PERSISTENCE_ARRAY[0]!.locationPath = join(location, queueConstants['DEFAULT_QUEUE_PERSISTENCE_PATH']!);
-  const common = [env['skipApiVersionCheck']!(), env['cert']!(), env['key']!(), env['pwd']!(), env['oauth']!(), env['disableProductStyleUrl']!(), inMemory];
+  const common = [
+    env['skipApiVersionCheck']!(),
+    env['cert']!(),
+    env['key']!(),
+    env['pwd']!(),
+    env['oauth']!(),
+    env['disableProductStyleUrl']!(),
+    inMemory,
+  ];
   // The argument lists of azurite.js's main() (azurite 3.35).
-  const queue = new QueueServer(new QueueConfiguration(
-    env['queueHost']!(), env['queuePort']!(), env['queueKeepAliveTimeout']!(), join(location, queueConstants['DEFAULT_QUEUE_LOKI_DB_PATH']!),
-    join(location, queueConstants['DEFAULT_QUEUE_EXTENT_LOKI_DB_PATH']!), queueConstants.DEFAULT_QUEUE_PERSISTENCE_ARRAY, !env['silent']!(),
-    undefined, debug !== undefined, debug, env['loose']!(), ...common,
-  ));
-  const table = new TableServer(new TableConfiguration(
-    env['tableHost']!(), env['tablePort']!(), env['tableKeepAliveTimeout']!(), join(location, tableConstants['DEFAULT_TABLE_LOKI_DB_PATH']!),
-    debug !== undefined, !env['silent']!(), undefined, debug, env['loose']!(), ...common,
-  ));
+  const queue = new QueueServer(
+    new QueueConfiguration(
+      env['queueHost']!(),
+      env['queuePort']!(),
+      env['queueKeepAliveTimeout']!(),
+      join(location, queueConstants['DEFAULT_QUEUE_LOKI_DB_PATH']!),
+      join(location, queueConstants['DEFAULT_QUEUE_EXTENT_LOKI_DB_PATH']!),
+      queueConstants.DEFAULT_QUEUE_PERSISTENCE_ARRAY,
+      !env['silent']!(),
+      undefined,
+      debug !== undefined,
+      debug,
+      env['loose']!(),
+      ...common,
+    ),
+  );
+  const table = new TableServer(
+    new TableConfiguration(
+      env['tableHost']!(),
+      env['tablePort']!(),
+      env['tableKeepAliveTimeout']!(),
+      join(location, tableConstants['DEFAULT_TABLE_LOKI_DB_PATH']!),
+      debug !== undefined,
+      !env['silent']!(),
+      undefined,
+      debug,
+      env['loose']!(),
+      ...common,
+    ),
+  );
   setExtentMemoryLimit(env, true);
   const servers = [blob, queue, table];
   if (!inMemory) {

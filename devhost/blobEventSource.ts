@@ -2,7 +2,14 @@ import { join } from 'node:path';
 import { BlobServiceClient, newPipeline, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { blobNameProblem } from '../shared/events/blobName';
 import { DEV_ACCOUNT, DEV_ACCOUNT_KEY } from './azurite';
-import { blobUrl, synthesizeBlobCreatedEvent, unquoteETag, type BlobType, type BlobWrite, type EventGridSchemaEvent } from './blobCreatedEvent';
+import {
+  blobUrl,
+  synthesizeBlobCreatedEvent,
+  unquoteETag,
+  type BlobType,
+  type BlobWrite,
+  type EventGridSchemaEvent,
+} from './blobCreatedEvent';
 import { BlobEventState } from './blobEventState';
 import { startBlobProxy, type ObservedBlobWrite, type RunningBlobProxy } from './blobProxy';
 import { writeDeadLetterBlob } from './deadLetterBlob';
@@ -63,7 +70,8 @@ export class BlobEventSource {
       webhookUrl: options.webhookUrl,
       logger: this.logger,
       retryScale: options.retryScale,
-      deadLetter: async (sub, event) => void (await writeDeadLetterBlob(this.azurite.getContainerClient(DEAD_LETTER_CONTAINER), DEV_ACCOUNT, sub, event)),
+      deadLetter: async (sub, event) =>
+        void (await writeDeadLetterBlob(this.azurite.getContainerClient(DEAD_LETTER_CONTAINER), DEV_ACCOUNT, sub, event)),
     });
   }
 
@@ -159,10 +167,13 @@ export class BlobEventSource {
     const key = BlobEventState.key(write.container, write.blobName);
     // Claim this version now, before the listing can see it, so it is emitted once.
     this.state.markInFlight(key, eTag);
-    void this.describe(write, eTag).then((event) => this.emit(event), (error: unknown) => {
-      this.state.forget(key, eTag);
-      this.logger.warn(`Could not read ${key} after a write; reconciliation will emit its event: ${(error as Error).message}`);
-    });
+    void this.describe(write, eTag).then(
+      (event) => this.emit(event),
+      (error: unknown) => {
+        this.state.forget(key, eTag);
+        this.logger.warn(`Could not read ${key} after a write; reconciliation will emit its event: ${(error as Error).message}`);
+      },
+    );
   }
 
   /** Fills length and type from the blob itself (Put Block List and Copy Blob do not carry them). */
@@ -195,7 +206,9 @@ export class BlobEventSource {
     const problem = blobNameProblem(write.blobName);
     if (problem) {
       if (!this.subscriptions.some((s) => subscriptionMatches(s, event))) return;
-      this.logger.warn(`No BlobCreated event for ${JSON.stringify(key).slice(1, -1)}: blob name ${JSON.stringify(write.blobName)} ${problem}. No release starts from it; upload it again under a valid name.`);
+      this.logger.warn(
+        `No BlobCreated event for ${JSON.stringify(key).slice(1, -1)}: blob name ${JSON.stringify(write.blobName)} ${problem}. No release starts from it; upload it again under a valid name.`,
+      );
       this.state.markSettled(key, write.eTag);
       return;
     }

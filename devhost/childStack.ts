@@ -73,27 +73,37 @@ async function startOnce(config: string, options: StartChildStackOptions): Promi
   const stateDir = mkdtempSync(join(tmpdir(), 'autopilot-stack-'));
   const pick = options.pickPort ?? freePort;
   const ports = { functions: await pick(), blob: await pick(), queue: await pick(), table: await pick(), endpoints: await pick() };
-  const hostArgs = [...(options.nodeArgs ?? []), '--import', 'tsx', join(ROOT, 'devhost/main.ts'), '--port', `${ports.functions}`,
+  const hostArgs = [
+    ...(options.nodeArgs ?? []),
+    '--import',
+    'tsx',
+    join(ROOT, 'devhost/main.ts'),
+    '--port',
+    `${ports.functions}`,
     ...(options.joinStorage ? [] : ['--blob-port', `${ports.blob}`, '--queue-port', `${ports.queue}`, '--table-port', `${ports.table}`]),
-    '--endpoints-port', `${ports.endpoints}`, '--state-dir', stateDir, ...(options.app ? ['--app', options.app.dir] : [])];
+    '--endpoints-port',
+    `${ports.endpoints}`,
+    '--state-dir',
+    stateDir,
+    ...(options.app ? ['--app', options.app.dir] : []),
+  ];
   const [command, args] = options.app?.readOnly
     ? ['unshare', ['-rm', 'sh', '-c', 'mount --bind -o ro "$0" "$0" && exec "$@"', options.app.dir, process.execPath, ...hostArgs]]
     : [process.execPath, hostArgs];
-  const child: ChildProcess = spawn(
-    command,
-    args,
-    {
-      cwd: options.app?.dir ?? ROOT,
-      env: {
-        ...process.env, AUTOPILOT_CONFIG: config, AUTOPILOT_JOB_POLL_SECONDS: options.jobPollSeconds ?? '1', ...options.env,
-        // In the environment rather than the arguments: a connection string carries the account key.
-        ...(options.joinStorage ? { AUTOPILOT_JOIN_STORAGE: options.joinStorage } : {}),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // Its own process group, so a forced stop also takes Azurite and other children along.
-      detached: true,
+  const child: ChildProcess = spawn(command, args, {
+    cwd: options.app?.dir ?? ROOT,
+    env: {
+      ...process.env,
+      AUTOPILOT_CONFIG: config,
+      AUTOPILOT_JOB_POLL_SECONDS: options.jobPollSeconds ?? '1',
+      ...options.env,
+      // In the environment rather than the arguments: a connection string carries the account key.
+      ...(options.joinStorage ? { AUTOPILOT_JOIN_STORAGE: options.joinStorage } : {}),
     },
-  );
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so a forced stop also takes Azurite and other children along.
+    detached: true,
+  });
   let output = '';
   const collect = (chunk: Buffer) => {
     options.onOutput?.(chunk.toString());

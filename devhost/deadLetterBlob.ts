@@ -26,6 +26,8 @@ export async function writeDeadLetterBlob(
     `${randomUUID()}.json`,
   ].join('/');
   const body = JSON.stringify([event]);
-  await container.getBlockBlobClient(name).upload(body, Buffer.byteLength(body), { blobHTTPHeaders: { blobContentType: 'application/json' } });
+  await container
+    .getBlockBlobClient(name)
+    .upload(body, Buffer.byteLength(body), { blobHTTPHeaders: { blobContentType: 'application/json' } });
   return name;
 }

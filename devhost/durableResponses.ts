@@ -16,7 +16,11 @@ type Held = 'write' | 'end' | 'flushHeaders';
  * byte until the databases are saved (when they changed): an answer is sent only for what
  * is on disk. Concurrent requests share one save (LokiJS coalesces saves in progress).
  */
-export function holdResponsesUntilSaved(server: Server, databases: readonly LokiDatabase[], report: (what: string, error: unknown) => void): void {
+export function holdResponsesUntilSaved(
+  server: Server,
+  databases: readonly LokiDatabase[],
+  report: (what: string, error: unknown) => void,
+): void {
   const listeners = server.listeners('request') as Listener[];
   server.removeAllListeners('request');
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
@@ -25,7 +29,11 @@ export function holdResponsesUntilSaved(server: Server, databases: readonly Loki
   });
 }
 
-function holdUntilSaved(response: ServerResponse, databases: readonly LokiDatabase[], report: (what: string, error: unknown) => void): void {
+function holdUntilSaved(
+  response: ServerResponse,
+  databases: readonly LokiDatabase[],
+  report: (what: string, error: unknown) => void,
+): void {
   const original = { write: response.write, end: response.end, flushHeaders: response.flushHeaders };
   const queued: (() => void)[] = [];
   let state: 'open' | 'saving' | 'released' = 'open';

@@ -26,7 +26,14 @@ export interface EventDispatcherOptions {
   attemptTimeoutMs?: number;
 }
 
-const OUTCOME_BY_STATUS: Record<number, string> = { 400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 413: 'RequestEntityTooLarge', 503: 'Busy' };
+const OUTCOME_BY_STATUS: Record<number, string> = {
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  413: 'RequestEntityTooLarge',
+  503: 'Busy',
+};
 
 /**
  * Delivers events to matching subscriptions through the Event Grid webhook, one event per
@@ -90,7 +97,9 @@ export class EventDispatcher {
               ? 'TimeToLiveExceeded'
               : undefined;
         if (!reason) {
-          log.warn(`Delivery ${n} of ${event.eventType} ${event.subject} to ${sub.functionName} failed (${status ?? 'no response'}); retrying in ${decision.delayMs} ms`);
+          log.warn(
+            `Delivery ${n} of ${event.eventType} ${event.subject} to ${sub.functionName} failed (${status ?? 'no response'}); retrying in ${decision.delayMs} ms`,
+          );
           const timer = setTimeout(() => {
             this.timers.delete(timer);
             void attempt(n + 1);
@@ -109,10 +118,14 @@ export class EventDispatcher {
         };
         try {
           await this.options.deadLetter(sub, record);
-          log.error(`Dead-lettered ${event.eventType} ${event.subject} (id ${event.id}) for subscription ${sub.name} after ${n} attempt(s): ${reason}`);
+          log.error(
+            `Dead-lettered ${event.eventType} ${event.subject} (id ${event.id}) for subscription ${sub.name} after ${n} attempt(s): ${reason}`,
+          );
           done();
         } catch (error) {
-          log.error(`Could not dead-letter event ${event.id} for ${sub.name}: ${(error as Error).message}. Event: ${JSON.stringify(event)}`);
+          log.error(
+            `Could not dead-letter event ${event.id} for ${sub.name}: ${(error as Error).message}. Event: ${JSON.stringify(event)}`,
+          );
           done(error as Error);
         }
       };

@@ -33,7 +33,12 @@ export async function handleEventGridWebhook(
     return;
   }
   if (req.method !== 'POST') {
-    sendJson(res, 405, { error: 'The Event Grid webhook accepts POST (and OPTIONS for CloudEvents validation)' }, { allow: 'POST, OPTIONS' });
+    sendJson(
+      res,
+      405,
+      { error: 'The Event Grid webhook accepts POST (and OPTIONS for CloudEvents validation)' },
+      { allow: 'POST, OPTIONS' },
+    );
     return;
   }
   let delivery;

@@ -5,7 +5,10 @@ import type { EventGridSchemaEvent } from './blobCreatedEvent';
 /** An Event Grid subscription of the local storage account, delivering to a function's webhook. */
 export const EventSubscription = z.strictObject({
   /** Subscription name (used in dead-letter paths). @default the function name */
-  name: z.string().regex(/^[A-Za-z0-9-]{3,64}$/, 'use 3-64 letters, digits or dashes').optional(),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{3,64}$/, 'use 3-64 letters, digits or dashes')
+    .optional(),
   /** The Event Grid-triggered function that receives the events. */
   functionName: z.string().min(1),
   /** @default all event types */

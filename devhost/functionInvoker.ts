@@ -53,7 +53,10 @@ export class FunctionInvoker {
       for (const hook of this.core.hooks.preInvocation) await hook(pre);
       const handler = pre['functionCallback'] as (...args: unknown[]) => unknown;
       const inputs = pre['inputs'] as unknown[];
-      result = await this.withTimeout(fn.name, Promise.resolve().then(() => handler(...inputs, context)));
+      result = await this.withTimeout(
+        fn.name,
+        Promise.resolve().then(() => handler(...inputs, context)),
+      );
     } catch (caught) {
       error = caught;
     }
@@ -66,7 +69,9 @@ export class FunctionInvoker {
     const duration = Date.now() - started;
     if (post['error'] !== undefined && post['error'] !== null) {
       const failure = ensureError(post['error']);
-      log.error(`Executed 'Functions.${fn.name}' (Failed, Id=${invocationId}, Duration=${duration}ms): ${failure.stack ?? failure.message}`);
+      log.error(
+        `Executed 'Functions.${fn.name}' (Failed, Id=${invocationId}, Duration=${duration}ms): ${failure.stack ?? failure.message}`,
+      );
       throw failure;
     }
     log.info(`Executed 'Functions.${fn.name}' (Succeeded, Id=${invocationId}, Duration=${duration}ms)`);

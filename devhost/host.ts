@@ -67,7 +67,10 @@ export async function startFunctionsHost(options: FunctionsHostOptions = {}): Pr
   applyLocalSettings(config.values);
   const entry = resolveEntry(appRoot, options.entry ?? 'functions/index.ts');
   if (!existsSync(entry)) {
-    throw new FunctionsEntryError(entry, 'file not found. Create it (it registers the functions with app.http, app.eventGrid, ...) or pass --functions <entry>');
+    throw new FunctionsEntryError(
+      entry,
+      'file not found. Create it (it registers the functions with app.http, app.eventGrid, ...) or pass --functions <entry>',
+    );
   }
   const stateDir = resolve(options.stateDir ?? process.env['AUTOPILOT_STATE_DIR'] ?? join(appRoot, '.autopilot'));
   mkdirSync(stateDir, { recursive: true });
@@ -113,18 +116,29 @@ export async function startFunctionsHost(options: FunctionsHostOptions = {}): Pr
     });
   };
   try {
-    triggers = startTriggers({ core, invoker, logger, stateDir, queues: config.queues, azuritePorts: options.azuritePorts, leaseSeconds: options.queueMessageLeaseSeconds });
+    triggers = startTriggers({
+      core,
+      invoker,
+      logger,
+      stateDir,
+      queues: config.queues,
+      azuritePorts: options.azuritePorts,
+      leaseSeconds: options.queueMessageLeaseSeconds,
+    });
     if (options.blobEvents) {
       const webhookKey = keys.systemKeys[EVENTGRID_SYSTEM_KEY]!;
       blobEvents = new BlobEventSource({
         ...options.blobEvents,
         stateDir,
         logger,
-        webhookUrl: (name) => `${url}/runtime/webhooks/eventgrid?functionName=${encodeURIComponent(name)}&code=${encodeURIComponent(webhookKey)}`,
+        webhookUrl: (name) =>
+          `${url}/runtime/webhooks/eventgrid?functionName=${encodeURIComponent(name)}&code=${encodeURIComponent(webhookKey)}`,
       });
       for (const sub of options.blobEvents.eventSubscriptions) {
         if (!core.find(sub.functionName)?.trigger.type.match(/^eventGridTrigger$/i)) {
-          logger.warn(`Event subscription for '${sub.functionName}' targets no registered Event Grid function; its events will fail and be dead-lettered`);
+          logger.warn(
+            `Event subscription for '${sub.functionName}' targets no registered Event Grid function; its events will fail and be dead-lettered`,
+          );
         }
       }
       await blobEvents.start();
@@ -135,7 +149,9 @@ export async function startFunctionsHost(options: FunctionsHostOptions = {}): Pr
   }
 
   const functions = [...core.functions.values()].map((f) => ({ name: f.name, trigger: f.trigger.type }));
-  logger.info(`Functions host started on ${url} with ${functions.length} function(s): ${functions.map((f) => `${f.name} [${f.trigger}]`).join(', ')}`);
+  logger.info(
+    `Functions host started on ${url} with ${functions.length} function(s): ${functions.map((f) => `${f.name} [${f.trigger}]`).join(', ')}`,
+  );
   return {
     url,
     apiUrl: routes.routePrefix ? `${url}/${routes.routePrefix}` : url,

@@ -83,7 +83,9 @@ export function loadHostConfig(appRoot: string): HostConfig {
   const settingsFile = join(appRoot, 'local.settings.json');
   const settings = existsSync(settingsFile) ? parseJsonFile(settingsFile, LocalSettingsJson) : undefined;
   if (settings?.IsEncrypted) {
-    throw new ConfigError(settingsFile, [{ path: 'IsEncrypted', message: 'encrypted settings are not supported locally; set it to false' }]);
+    throw new ConfigError(settingsFile, [
+      { path: 'IsEncrypted', message: 'encrypted settings are not supported locally; set it to false' },
+    ]);
   }
   const queues = host.extensions?.queues ?? QueuesSettings.parse({});
   const prefix = host.extensions?.http?.routePrefix ?? 'api';

@@ -42,7 +42,10 @@ export function toHttpRequest(req: IncomingMessage, body: Buffer, params: Record
 }
 
 function isHttpResponse(value: unknown): value is HttpResponse {
-  return value instanceof HttpResponse || (typeof value === 'object' && value !== null && typeof (value as HttpResponse).arrayBuffer === 'function' && 'cookies' in value);
+  return (
+    value instanceof HttpResponse ||
+    (typeof value === 'object' && value !== null && typeof (value as HttpResponse).arrayBuffer === 'function' && 'cookies' in value)
+  );
 }
 
 export function serializeCookie(cookie: Cookie): string {
@@ -68,7 +71,9 @@ export async function writeHandlerResult(res: ServerResponse, result: unknown): 
     return;
   }
   if (typeof result !== 'object') {
-    throw new TypeError('The HTTP response must be an object with optional properties "body", "status", "headers", "jsonBody" and "cookies"');
+    throw new TypeError(
+      'The HTTP response must be an object with optional properties "body", "status", "headers", "jsonBody" and "cookies"',
+    );
   }
   const response = isHttpResponse(result) ? result : new HttpResponse(result as HttpResponseInit);
   const body = Buffer.from(await response.arrayBuffer());

@@ -23,18 +23,24 @@ export interface JoinedStorage {
  * instance, as Azure Functions adds them), read from its connection string.
  */
 export function joinedStorage(connectionString: string): JoinedStorage {
-  const value = /^\s*UseDevelopmentStorage\s*=\s*true\s*;?\s*$/i.test(connectionString) ? connectionStringFor(DEFAULT_AZURITE_PORTS) : connectionString.trim();
+  const value = /^\s*UseDevelopmentStorage\s*=\s*true\s*;?\s*$/i.test(connectionString)
+    ? connectionStringFor(DEFAULT_AZURITE_PORTS)
+    : connectionString.trim();
   const fields = new Map(
-    value.split(';').filter(Boolean).map((part) => {
-      const at = part.indexOf('=');
-      return [part.slice(0, at).trim().toLowerCase(), part.slice(at + 1).trim()] as const;
-    }),
+    value
+      .split(';')
+      .filter(Boolean)
+      .map((part) => {
+        const at = part.indexOf('=');
+        return [part.slice(0, at).trim().toLowerCase(), part.slice(at + 1).trim()] as const;
+      }),
   );
   const endpoint = (service: 'blob' | 'queue' | 'table'): string => {
     const explicit = fields.get(`${service}endpoint`);
     if (explicit) return explicit.replace(/\/$/, '');
     const account = fields.get('accountname');
-    if (!account) throw new JoinStorageError(`the connection string has no ${service[0]!.toUpperCase()}${service.slice(1)}Endpoint and no AccountName`);
+    if (!account)
+      throw new JoinStorageError(`the connection string has no ${service[0]!.toUpperCase()}${service.slice(1)}Endpoint and no AccountName`);
     return `${fields.get('defaultendpointsprotocol') ?? 'https'}://${account}.${service}.${fields.get('endpointsuffix') ?? 'core.windows.net'}`;
   };
   const urls = { blob: endpoint('blob'), queue: endpoint('queue'), table: endpoint('table') };

@@ -144,7 +144,9 @@ export function describe(error: unknown): string {
 }
 
 async function listPage(client: ContainerClient, prefix: string, marker: string | undefined, size: number) {
-  const pages = client.listBlobsFlat({ prefix }).byPage({ maxPageSize: size, ...(marker !== undefined ? { continuationToken: marker } : {}) });
+  const pages = client
+    .listBlobsFlat({ prefix })
+    .byPage({ maxPageSize: size, ...(marker !== undefined ? { continuationToken: marker } : {}) });
   const { value } = await pages.next();
   return { blobs: (value?.segment.blobItems ?? []) as BlobItem[], next: value?.continuationToken || undefined };
 }

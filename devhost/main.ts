@@ -11,7 +11,6 @@ import { blobCreatedSubscriptions, INFERENCE_DATA_SUBSCRIPTION, startStack, type
 import { loadConfigFile } from '../adapters/configFile';
 import { buildDashboard } from '../scripts/buildDashboard';
 
-
 function portNumber(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('expected a port 0-65535 (0 = any free port)');
@@ -28,13 +27,24 @@ async function main(): Promise<void> {
     .option('--table-port <port>', 'Azurite table port', portNumber, 10002)
     .option('--state-dir <dir>', 'keys, Azurite data and event state (default: $AUTOPILOT_STATE_DIR, else .autopilot in the project)')
     .option('--functions <entry>', 'functions entry module (default: functions/index.ts, or the package.json main of --app)')
-    .option('--app <dir>', 'run a packaged function app folder (npm run package) instead of the sources: its host.json and package.json main')
-    .option('--join-storage <connection-string>', "join another host's storage account (a scale-out instance: no Azurite, no blob events; env AUTOPILOT_JOIN_STORAGE)")
+    .option(
+      '--app <dir>',
+      'run a packaged function app folder (npm run package) instead of the sources: its host.json and package.json main',
+    )
+    .option(
+      '--join-storage <connection-string>',
+      "join another host's storage account (a scale-out instance: no Azurite, no blob events; env AUTOPILOT_JOIN_STORAGE)",
+    )
     .option('--endpoints-port <port>', 'port of the local online endpoints (env AUTOPILOT_ENDPOINTS_PORT)', portNumber)
-    .option('--log-format <format>', 'host log lines: text or json', (v) => {
-      if (v !== 'text' && v !== 'json') throw new InvalidArgumentError('expected text or json');
-      return v;
-    }, 'text')
+    .option(
+      '--log-format <format>',
+      'host log lines: text or json',
+      (v) => {
+        if (v !== 'text' && v !== 'json') throw new InvalidArgumentError('expected text or json');
+        return v;
+      },
+      'text',
+    )
     .parse();
   const opts = program.opts<{
     port: number;
@@ -56,7 +66,10 @@ async function main(): Promise<void> {
   // The dashboard's bundle, fresh from dashboard/src (a packaged app brings its own).
   if (!opts.app) await buildDashboard();
   const stack: RunningStack = await startStack({
-    eventSubscriptions: [...blobCreatedSubscriptions(watchedContainers(process.env['AUTOPILOT_CONFIG'] ?? 'autopilot.yaml')), INFERENCE_DATA_SUBSCRIPTION],
+    eventSubscriptions: [
+      ...blobCreatedSubscriptions(watchedContainers(process.env['AUTOPILOT_CONFIG'] ?? 'autopilot.yaml')),
+      INFERENCE_DATA_SUBSCRIPTION,
+    ],
     port: opts.port,
     storagePorts: { blob: opts.blobPort, queue: opts.queuePort, table: opts.tablePort },
     stateDir: opts.stateDir,
@@ -67,7 +80,10 @@ async function main(): Promise<void> {
   });
   const relativeKeys = relative(process.cwd(), stack.keysPath);
   const keys = relativeKeys && !relativeKeys.startsWith('..') ? relativeKeys : stack.keysPath;
-  const endpoints = endpointsPort === '0' ? 'http://127.0.0.1:<free port>/endpoints/<name>/score (see the log)' : `http://127.0.0.1:${endpointsPort}/endpoints/<name>/score`;
+  const endpoints =
+    endpointsPort === '0'
+      ? 'http://127.0.0.1:<free port>/endpoints/<name>/score (see the log)'
+      : `http://127.0.0.1:${endpointsPort}/endpoints/<name>/score`;
   process.stdout.write(
     [
       '',
@@ -76,11 +92,7 @@ async function main(): Promise<void> {
       `  Dashboard         ${stack.urls.functions}/  (sign in: run \`autopilot open\` in another terminal; --as reader|data_scientist|ml_engineer)`,
       ...(joinStorage
         ? [`  Joined storage    ${stack.urls.blob} (queues and timers shared with the hosts on it; blob events come from the first host)`]
-        : [
-          `  Azurite blob      ${stack.urls.blob}`,
-          `  Azurite queue     ${stack.urls.queue}`,
-          `  Azurite table     ${stack.urls.table}`,
-        ]),
+        : [`  Azurite blob      ${stack.urls.blob}`, `  Azurite queue     ${stack.urls.queue}`, `  Azurite table     ${stack.urls.table}`]),
       `  Local endpoints   ${endpoints}`,
       `  Connection        ${joinStorage ? 'AUTOPILOT_STORAGE_CONNECTION_STRING (the joined account)' : `UseDevelopmentStorage=true${stack.ports.blob === 10000 && stack.ports.queue === 10001 && stack.ports.table === 10002 ? '' : ' does not apply (custom ports); use AUTOPILOT_STORAGE_CONNECTION_STRING'}`}`,
       `  State             ${stack.stateDir}`,
@@ -131,6 +143,7 @@ function watchedContainers(configPath: string): string[] {
 /** What Azure Functions loads from a Node app folder: package.json `main`. */
 function packageMain(app: string): string {
   const main = (JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as { main?: unknown }).main;
-  if (typeof main !== 'string' || !main) throw new AutopilotError(`${join(app, 'package.json')} names no "main": the function app's entry (npm run package writes it)`);
+  if (typeof main !== 'string' || !main)
+    throw new AutopilotError(`${join(app, 'package.json')} names no "main": the function app's entry (npm run package writes it)`);
   return main;
 }

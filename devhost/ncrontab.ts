@@ -13,7 +13,9 @@ export interface NcrontabSchedule {
 
 export class NcrontabError extends Error {
   constructor(expression: string, reason: string) {
-    super(`Invalid NCRONTAB schedule '${expression}': ${reason}. Use six fields: second minute hour day month dayOfWeek, e.g. '0 */5 * * * *'`);
+    super(
+      `Invalid NCRONTAB schedule '${expression}': ${reason}. Use six fields: second minute hour day month dayOfWeek, e.g. '0 */5 * * * *'`,
+    );
   }
 }
 
@@ -78,7 +80,12 @@ export function parseNcrontab(expression: string): NcrontabSchedule {
     throw new NcrontabError(expression, `found ${fields.length} field(s)`);
   }
   const [seconds, minutes, hours, days, months, weekdays] = fields.map((f, i) => parseField(f, FIELDS[i]!, expression)) as [
-    Set<number>, Set<number>, Set<number>, Set<number>, Set<number>, Set<number>,
+    Set<number>,
+    Set<number>,
+    Set<number>,
+    Set<number>,
+    Set<number>,
+    Set<number>,
   ];
   return {
     expression,

@@ -156,12 +156,17 @@ export class QueueListener {
       } catch {
         // The invoker logged the failure.
         if (message.dequeueCount >= maxDequeueCount) await this.moveToPoison(message, lease);
-        else await lease.finish((receipt) => this.queue.updateMessage(message.messageId, receipt, undefined, Math.round(visibilityTimeout / 1000)));
+        else
+          await lease.finish((receipt) =>
+            this.queue.updateMessage(message.messageId, receipt, undefined, Math.round(visibilityTimeout / 1000)),
+          );
         return;
       }
       await lease.finish((receipt) => this.queue.deleteMessage(message.messageId, receipt));
     } catch (error) {
-      log.warn(`Could not settle message ${message.messageId} on '${this.queueName}'; it will be delivered again: ${(error as Error).message}`);
+      log.warn(
+        `Could not settle message ${message.messageId} on '${this.queueName}'; it will be delivered again: ${(error as Error).message}`,
+      );
     }
   }
 

@@ -83,12 +83,15 @@ function splitConstraints(text: string): string[] {
 
 export function compileRoute(template: string): CompiledRoute {
   const trimmed = template.replace(/^\/+|\/+$/g, '');
-  const segments: Segment[] = trimmed === '' ? [] : trimmed.split('/').map((part) => {
-    const m = /^\{(.+)\}$/.exec(part);
-    if (m) return parseParam(template, m[1]!);
-    if (/[{}]/.test(part)) throw new RouteTemplateError(template, `a segment must be all literal or one {parameter}: '${part}'`);
-    return { kind: 'literal', text: part.toLowerCase() };
-  });
+  const segments: Segment[] =
+    trimmed === ''
+      ? []
+      : trimmed.split('/').map((part) => {
+          const m = /^\{(.+)\}$/.exec(part);
+          if (m) return parseParam(template, m[1]!);
+          if (/[{}]/.test(part)) throw new RouteTemplateError(template, `a segment must be all literal or one {parameter}: '${part}'`);
+          return { kind: 'literal', text: part.toLowerCase() };
+        });
   segments.forEach((s, i) => {
     if (s.kind === 'param' && s.catchAll && i !== segments.length - 1) {
       throw new RouteTemplateError(template, 'a catch-all {*name} must be the last segment');
@@ -97,14 +100,15 @@ export function compileRoute(template: string): CompiledRoute {
       throw new RouteTemplateError(template, `optional {${s.name}?} may only be followed by optional parameters`);
     }
   });
-  const precedence = segments.map((s) =>
-    s.kind === 'literal' ? 1 : s.catchAll ? 5 : s.optional ? 4 : s.constraints.length > 0 ? 2 : 3,
-  );
+  const precedence = segments.map((s) => (s.kind === 'literal' ? 1 : s.catchAll ? 5 : s.optional ? 4 : s.constraints.length > 0 ? 2 : 3));
   return {
     template,
     precedence,
     match(path) {
-      const parts = path.replace(/^\/+|\/+$/g, '').split('/').filter((p) => p !== '');
+      const parts = path
+        .replace(/^\/+|\/+$/g, '')
+        .split('/')
+        .filter((p) => p !== '');
       const values: Record<string, string> = {};
       for (let i = 0; i < segments.length; i++) {
         const segment = segments[i]!;

@@ -37,7 +37,10 @@ export const INFERENCE_DATA_SUBSCRIPTION: EventSubscriptionInput = {
   subjectEndsWith: '.jsonl',
 };
 
-export const DEFAULT_EVENT_SUBSCRIPTIONS: readonly EventSubscriptionInput[] = [...blobCreatedSubscriptions(['training-data']), INFERENCE_DATA_SUBSCRIPTION];
+export const DEFAULT_EVENT_SUBSCRIPTIONS: readonly EventSubscriptionInput[] = [
+  ...blobCreatedSubscriptions(['training-data']),
+  INFERENCE_DATA_SUBSCRIPTION,
+];
 
 export interface StackOptions {
   /** Folder holding host.json, local.settings.json and the functions. @default the project root */
@@ -104,11 +107,17 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
   const entry = isAbsolute(entryOption) ? entryOption : resolve(projectRoot, entryOption);
   // Fail on what we can check before spawning anything.
   if (!existsSync(entry)) {
-    throw new FunctionsEntryError(entry, 'file not found. Create it (it registers the functions with app.http, app.eventGrid, ...) or pass --functions <entry>');
+    throw new FunctionsEntryError(
+      entry,
+      'file not found. Create it (it registers the functions with app.http, app.eventGrid, ...) or pass --functions <entry>',
+    );
   }
   loadHostConfig(projectRoot);
   const joined = options.joinStorage === undefined ? undefined : joinedStorage(options.joinStorage);
-  const wanted = { functions: options.port ?? 7071, ...(joined ? {} : { blob: 10000, queue: 10001, table: 10002, ...options.storagePorts }) };
+  const wanted = {
+    functions: options.port ?? 7071,
+    ...(joined ? {} : { blob: 10000, queue: 10001, table: 10002, ...options.storagePorts }),
+  };
   for (const [name, port] of Object.entries(wanted) as [keyof typeof PORT_OPTIONS, number][]) {
     if (port !== 0 && !(await isPortFree(port))) throw new PortInUseError(port, ...PORT_OPTIONS[name]);
   }
@@ -117,11 +126,13 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     queue: wanted.queue || (await freePort()),
     table: wanted.table || (await freePort()),
   };
-  const azurite: RunningAzurite | undefined = joined ? undefined : await startSupervisedAzurite({
-    logger,
-    location: join(stateDir, 'azurite'),
-    ports: { blob: await freePort(), queue: publicPorts.queue, table: publicPorts.table },
-  });
+  const azurite: RunningAzurite | undefined = joined
+    ? undefined
+    : await startSupervisedAzurite({
+        logger,
+        location: join(stateDir, 'azurite'),
+        ports: { blob: await freePort(), queue: publicPorts.queue, table: publicPorts.table },
+      });
   const connectionString = joined?.connectionString ?? connectionStringFor(publicPorts);
   process.env['AzureWebJobsStorage'] = connectionString;
   process.env['AUTOPILOT_STORAGE_CONNECTION_STRING'] = connectionString;

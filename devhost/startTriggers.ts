@@ -43,9 +43,14 @@ export function startTriggers(options: StartTriggersOptions): RunningTriggers {
     const where = `function '${fn.name}'`;
     const queueName = resolveAppSettingExpression(String(fn.trigger['queueName'] ?? ''), `${where} queueName`).toLowerCase();
     if (!/^[a-z0-9](?!.*--)[a-z0-9-]{1,54}[a-z0-9]$/.test(queueName)) {
-      throw new FunctionRegistrationError(fn.name, `queueName '${queueName}' is not a valid queue name (3-56 lowercase letters, digits, single dashes, so that '<name>-poison' fits)`);
+      throw new FunctionRegistrationError(
+        fn.name,
+        `queueName '${queueName}' is not a valid queue name (3-56 lowercase letters, digits, single dashes, so that '<name>-poison' fits)`,
+      );
     }
-    const connection = resolveStorageConnection(fn.trigger['connection'] as string | undefined, where, { azuritePorts: options.azuritePorts });
+    const connection = resolveStorageConnection(fn.trigger['connection'] as string | undefined, where, {
+      azuritePorts: options.azuritePorts,
+    });
     const service = QueueServiceClient.fromConnectionString(connection);
     return new QueueListener(
       fn,
@@ -59,14 +64,15 @@ export function startTriggers(options: StartTriggersOptions): RunningTriggers {
   });
   // Timers are singletons across the instances sharing the app's storage account, as in Azure.
   const timerFunctions = core.byTrigger('timerTrigger');
-  const locks = timerFunctions.length && process.env['AzureWebJobsStorage']
-    ? timerLocks({
-      connectionString: resolveStorageConnection(undefined, 'timer locks', { azuritePorts: options.azuritePorts }),
-      hostId: process.env['AzureFunctionsWebHost__hostid'] ?? 'autopilot-local',
-      instanceId: instanceIdIn(options.stateDir),
-      logger,
-    })
-    : undefined;
+  const locks =
+    timerFunctions.length && process.env['AzureWebJobsStorage']
+      ? timerLocks({
+          connectionString: resolveStorageConnection(undefined, 'timer locks', { azuritePorts: options.azuritePorts }),
+          hostId: process.env['AzureFunctionsWebHost__hostid'] ?? 'autopilot-local',
+          instanceId: instanceIdIn(options.stateDir),
+          logger,
+        })
+      : undefined;
   const timers = new TimerScheduler(timerFunctions, options.stateDir, invoker, logger, locks);
   for (const listener of listeners) listener.start();
   timers.start();

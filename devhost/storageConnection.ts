@@ -4,7 +4,10 @@ import { connectionStringFor, type AzuritePorts } from './azurite';
 export const DEFAULT_AZURITE_PORTS: AzuritePorts = { blob: 10000, queue: 10001, table: 10002 };
 
 export class StorageConnectionError extends AutopilotError {
-  constructor(readonly setting: string, where: string) {
+  constructor(
+    readonly setting: string,
+    where: string,
+  ) {
     super(
       `Storage connection setting '${setting}' (used by ${where}) is not set; ` +
         `add it to local.settings.json Values or the environment (e.g. "UseDevelopmentStorage=true")`,

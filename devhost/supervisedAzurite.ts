@@ -33,14 +33,17 @@ export async function startSupervisedAzurite(options: SupervisedAzuriteOptions):
       while (restarts.length > 0 && restarts[0]! < at - 60_000) restarts.shift();
       const cause = how.signal ? `killed by ${how.signal}` : `exited with code ${how.code}`;
       if (restarts.length > maxRestartsPerMinute) {
-        logger.error(`Azurite ${cause}, ${restarts.length} times within a minute; not restarting it. Storage is down: see the log above, then restart the stack`);
+        logger.error(
+          `Azurite ${cause}, ${restarts.length} times within a minute; not restarting it. Storage is down: see the log above, then restart the stack`,
+        );
         return settle(how);
       }
       logger.warn(`Azurite ${cause}; starting it again on the same ports and data folder`);
       try {
         current = await startAzurite({ ...options, ports });
         watch(current);
-        if (stopping) await current.stop(); // stop() came while it was starting
+        if (stopping)
+          await current.stop(); // stop() came while it was starting
         else logger.info('Azurite is back');
       } catch (error) {
         logger.error(`Azurite could not be started again: ${(error as Error).message}`);

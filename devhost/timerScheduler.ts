@@ -95,13 +95,16 @@ export class TimerScheduler {
   private arm(state: TimerState): void {
     if (this.stopped) return;
     const wait = state.next.getTime() - Date.now();
-    state.timer = setTimeout(() => {
-      if (state.next.getTime() > Date.now()) return this.arm(state);
-      const due = state.next;
-      state.next = state.schedule.next(new Date(Math.max(Date.now(), due.getTime())));
-      this.fire(state, due, Date.now() - due.getTime() > PAST_DUE_MS);
-      this.arm(state);
-    }, Math.min(Math.max(wait, 0), MAX_TIMEOUT_MS));
+    state.timer = setTimeout(
+      () => {
+        if (state.next.getTime() > Date.now()) return this.arm(state);
+        const due = state.next;
+        state.next = state.schedule.next(new Date(Math.max(Date.now(), due.getTime())));
+        this.fire(state, due, Date.now() - due.getTime() > PAST_DUE_MS);
+        this.arm(state);
+      },
+      Math.min(Math.max(wait, 0), MAX_TIMEOUT_MS),
+    );
   }
 
   private fire(state: TimerState, due: Date, isPastDue: boolean): Promise<boolean> {
@@ -120,9 +123,7 @@ export class TimerScheduler {
         schedule: { adjustForDST: true },
         scheduleStatus: { last, next: state.next.toISOString(), lastUpdated: new Date().toISOString() },
       };
-      await this.invoker
-        .invoke(state.fn, input, { reason: `Timer fired at ${new Date().toISOString()}` })
-        .catch(() => undefined); // logged by the invoker; the next occurrence runs as scheduled
+      await this.invoker.invoke(state.fn, input, { reason: `Timer fired at ${new Date().toISOString()}` }).catch(() => undefined); // logged by the invoker; the next occurrence runs as scheduled
       this.record(state.fn.name, due, state.next);
       return true;
     };

@@ -30,6 +30,10 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
  * `waitFor` with the probe first, polling every 50 ms: the shape the workspace tests read best in.
  * The deadline only bounds how long a failure takes: generous, for a loaded CI machine.
  */
-export function until<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 60_000): Promise<T> {
+export function until<T>(
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<T> {
   return waitFor(what, async () => probe(), { timeoutMs, intervalMs: 50 });
 }

@@ -33,7 +33,10 @@ export async function onAmlEvent(event: EventGridEvent, context: InvocationConte
     logger: s.logger,
     onDatasetDrift: (monitorName, reason) => externalDrift(s, { monitorName }, reason),
   });
-  s.logger.info(`${record.type} ${record.subject}: ${record.outcome}${record.releaseId ? ` (release ${record.releaseId})` : ''}`, record.releaseId ? { releaseId: record.releaseId } : {});
+  s.logger.info(
+    `${record.type} ${record.subject}: ${record.outcome}${record.releaseId ? ` (release ${record.releaseId})` : ''}`,
+    record.releaseId ? { releaseId: record.releaseId } : {},
+  );
 }
 
 app.eventGrid('amlEvents', { handler: invocationHandler(onAmlEvent) });

@@ -16,7 +16,11 @@ export async function onBlobCreated(event: EventGridEvent, context: InvocationCo
     const s = await services();
     const result = await s.engine.onDataArrival(arrival);
     if (result.kind === 'ignored') context.log(`ignored ${arrival.container}/${arrival.blobName}: ${result.reason}`);
-    else s.logger.info(`${result.kind} release ${result.release.id} (${result.release.status}) for ${arrival.container}/${arrival.blobName}`, { releaseId: result.release.id, pipeline: result.release.pipeline });
+    else
+      s.logger.info(`${result.kind} release ${result.release.id} (${result.release.status}) for ${arrival.container}/${arrival.blobName}`, {
+        releaseId: result.release.id,
+        pipeline: result.release.pipeline,
+      });
   } catch (error) {
     if (error instanceof BadRequestError) {
       context.error(`ignored malformed BlobCreated event ${String((event as { id?: unknown }).id)}: ${error.message}`);

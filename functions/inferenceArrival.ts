@@ -36,9 +36,14 @@ export async function onInferenceBlobCreated(event: EventGridEvent, context: Inv
     for (const o of result.outcomes) {
       if (o.kind === 'stored') {
         context.log(`summarised ${where} for ${o.pipeline} (${o.deployment}): ${o.records} records in ${cost}`);
-        if (o.malformed > 0) context.warn(`${where}: ${o.malformed} lines are not inference records (first: ${o.firstMalformed}); the monitor of ${o.pipeline} reports them`);
+        if (o.malformed > 0)
+          context.warn(
+            `${where}: ${o.malformed} lines are not inference records (first: ${o.firstMalformed}); the monitor of ${o.pipeline} reports them`,
+          );
       } else if (o.kind === 'unsummarised') {
-        context.error(`cannot summarise ${where} for ${o.pipeline}: ${o.reason}. Its monitor runs read it and report what they find; fix or remove the blob.`);
+        context.error(
+          `cannot summarise ${where} for ${o.pipeline}: ${o.reason}. Its monitor runs read it and report what they find; fix or remove the blob.`,
+        );
       } else if (o.kind === 'skipped') context.log(`no summary of ${where} for ${o.pipeline}: ${o.reason}`);
     }
   } catch (error) {

@@ -12,7 +12,6 @@ import { wholeNumberParam } from './http/queryParams';
 import { apiRoute } from './http/respond';
 import { services } from './services';
 
-
 const MonitorRunsQuery = z.object({ limit: wholeNumberParam(1, 200, 20) });
 
 /** Runs each pipeline's monitor when its interval is due; one failing pipeline does not stop the others. */
@@ -37,25 +36,42 @@ export async function onMonitorTimer(_timer: Timer, context: InvocationContext):
 app.timer('monitors', { schedule: '%AUTOPILOT_MONITOR_SCHEDULE%', handler: invocationHandler(onMonitorTimer) });
 
 function pipelineOrThrow(s: Services, pipeline: string): string {
-  if (!s.config.pipelines[pipeline]) throw new NotFoundError('pipeline', pipeline, `Known pipelines: ${Object.keys(s.config.pipelines).join(', ')}`);
+  if (!s.config.pipelines[pipeline])
+    throw new NotFoundError('pipeline', pipeline, `Known pipelines: ${Object.keys(s.config.pipelines).join(', ')}`);
   return pipeline;
 }
 
-apiRoute('listMonitorRuns', {
-  route: 'monitors/{pipeline}', method: 'GET', action: 'read', params: PipelineParams, query: MonitorRunsQuery,
-  summary: 'The pipeline\'s monitor runs, newest first: drift per feature, data and model quality, what each triggered.',
-  responses: { 200: { description: 'The monitor runs', json: MonitorRunsResponse } },
-}, async (_request, s, _caller, { params, query: { limit } }) => {
-  const pipeline = pipelineOrThrow(s, params.pipeline);
-  return { jsonBody: { runs: await listMonitorRuns(monitorDeps(s).table, pipeline, limit) } };
-});
+apiRoute(
+  'listMonitorRuns',
+  {
+    route: 'monitors/{pipeline}',
+    method: 'GET',
+    action: 'read',
+    params: PipelineParams,
+    query: MonitorRunsQuery,
+    summary: "The pipeline's monitor runs, newest first: drift per feature, data and model quality, what each triggered.",
+    responses: { 200: { description: 'The monitor runs', json: MonitorRunsResponse } },
+  },
+  async (_request, s, _caller, { params, query: { limit } }) => {
+    const pipeline = pipelineOrThrow(s, params.pipeline);
+    return { jsonBody: { runs: await listMonitorRuns(monitorDeps(s).table, pipeline, limit) } };
+  },
+);
 
 /** On demand: a run may start a retraining release, so it needs the right to start releases. */
-apiRoute('runMonitor', {
-  route: 'monitors/{pipeline}/run', method: 'POST', action: 'release:start', environment: 'dev', params: PipelineParams,
-  summary: 'Runs the pipeline\'s monitor now; drift may start a retraining release.',
-  responses: { 200: { description: 'The run', json: MonitorRunResponse } },
-}, async (_request, s, caller, { params }) => {
-  const pipeline = pipelineOrThrow(s, params.pipeline);
-  return { jsonBody: { run: await runMonitorByHand(pipeline, monitorDeps(s), caller!.name) } };
-});
+apiRoute(
+  'runMonitor',
+  {
+    route: 'monitors/{pipeline}/run',
+    method: 'POST',
+    action: 'release:start',
+    environment: 'dev',
+    params: PipelineParams,
+    summary: "Runs the pipeline's monitor now; drift may start a retraining release.",
+    responses: { 200: { description: 'The run', json: MonitorRunResponse } },
+  },
+  async (_request, s, caller, { params }) => {
+    const pipeline = pipelineOrThrow(s, params.pipeline);
+    return { jsonBody: { run: await runMonitorByHand(pipeline, monitorDeps(s), caller!.name) } };
+  },
+);

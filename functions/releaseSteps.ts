@@ -15,17 +15,24 @@ export async function onReleaseStep(message: unknown, context: InvocationContext
   const step = StepMessage.parse(message);
   const correlation = { releaseId: step.releaseId, pipeline: step.pipeline, stage: step.stage };
   await withInvocation(context, correlation, () =>
-    withSpan('release.step', correlation, async () => {
-      let release;
-      try {
-        release = await (await services()).steps.run(step);
-      } catch (error) {
-        if (!(error instanceof UnreadableRecordError)) throw error;
-        context.warn(`step ${step.stage} of ${step.releaseId} dropped: ${error.message}`);
-        return;
-      }
-      context.log(`step ${step.stage} (${step.reason}) of ${step.releaseId}: now ${release ? `${release.status} at ${release.stage}` : 'unknown release'}`);
-    }, { attributes: { 'autopilot.step.reason': step.reason } }),
+    withSpan(
+      'release.step',
+      correlation,
+      async () => {
+        let release;
+        try {
+          release = await (await services()).steps.run(step);
+        } catch (error) {
+          if (!(error instanceof UnreadableRecordError)) throw error;
+          context.warn(`step ${step.stage} of ${step.releaseId} dropped: ${error.message}`);
+          return;
+        }
+        context.log(
+          `step ${step.stage} (${step.reason}) of ${step.releaseId}: now ${release ? `${release.status} at ${release.stage}` : 'unknown release'}`,
+        );
+      },
+      { attributes: { 'autopilot.step.reason': step.reason } },
+    ),
   );
 }
 

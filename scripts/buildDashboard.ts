@@ -88,7 +88,10 @@ export async function buildDashboard(options: { minify?: boolean } = {}): Promis
 
 if (require.main === module) {
   buildDashboard().then(
-    (manifest) => process.stdout.write(`dashboard: built ${Object.keys(manifest.files).length} files into ${relative(process.cwd(), DASHBOARD_DIST) || basename(DASHBOARD_DIST)}\n`),
+    (manifest) =>
+      process.stdout.write(
+        `dashboard: built ${Object.keys(manifest.files).length} files into ${relative(process.cwd(), DASHBOARD_DIST) || basename(DASHBOARD_DIST)}\n`,
+      ),
     (error: unknown) => {
       process.stderr.write(`dashboard: build failed: ${(error as Error).message}\n`);
       process.exit(1);

@@ -36,20 +36,24 @@ if (!existsSync(join(root, DEPLOY_MAIN))) {
 
 step(`assembling ${out}`);
 // The output folder is ours alone: refuse anything that is not a fresh child of the repo.
-if (dirname(out) !== root || basename(out) === '' || out === root) throw new Error(`package: --out must name a folder directly inside ${root}`);
+if (dirname(out) !== root || basename(out) === '' || out === root)
+  throw new Error(`package: --out must name a folder directly inside ${root}`);
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out);
 // Only what the function app loads (functions/index.js and its imports): the local host, the
 // CLI and the compiled examples stay out; the example sources are copied below for Azure ML.
 const shipped = ['functions', 'shared', 'adapters'];
 for (const folder of shipped) {
-  if (existsSync(join(root, 'dist', folder))) cpSync(join(root, 'dist', folder), join(out, 'dist', folder), { recursive: true, filter: (src) => !src.endsWith('.map') });
+  if (existsSync(join(root, 'dist', folder)))
+    cpSync(join(root, 'dist', folder), join(out, 'dist', folder), { recursive: true, filter: (src) => !src.endsWith('.map') });
 }
 // The dashboard's bundle (functions/http/dashboard.ts serves it; adapters/dashboard finds it here).
 step('bundling the dashboard');
 run(process.execPath, ['--import', 'tsx', 'scripts/buildDashboard.ts'], root);
 // Only the files of this build (its manifest lists them), not older hashed files beside them.
-const dashboardFiles = Object.keys((JSON.parse(readFileSync(join(root, 'dashboard/dist/manifest.json'), 'utf8')) as { files: Record<string, unknown> }).files);
+const dashboardFiles = Object.keys(
+  (JSON.parse(readFileSync(join(root, 'dashboard/dist/manifest.json'), 'utf8')) as { files: Record<string, unknown> }).files,
+);
 for (const file of [...dashboardFiles, 'manifest.json']) cpSync(join(root, 'dashboard/dist', file), join(out, 'dashboard/dist', file));
 for (const file of ['host.json', 'autopilot.yaml', 'autopilot.azure.yaml', 'package-lock.json']) cpSync(join(root, file), join(out, file));
 // The training job's `code` folder is uploaded to Azure ML from here (sources, job and deployment YAML),

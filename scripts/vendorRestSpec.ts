@@ -16,7 +16,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ML_SPEC_DIR as ML, resolveSpecPath, vendoredPath } from '../test/fakes/armMl/restSpecFiles';
 
-const WS = '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.MachineLearningServices/workspaces/{workspaceName}';
+const WS =
+  '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.MachineLearningServices/workspaces/{workspaceName}';
 
 /** What our client sends with a body, per api-version (grep adapters/azure for API_VERSION). */
 export const OPERATIONS: Record<string, [method: string, path: string][]> = {
@@ -36,7 +37,10 @@ export const OPERATIONS: Record<string, [method: string, path: string][]> = {
     ['post', `${WS}/codes/{name}/versions/{version}/startPendingUpload`],
   ],
   // The endpoint PUT with mirrorTraffic, and a deployment PUT with dataCollector (azureOnlineEndpoints.ts).
-  '2024-04-01': [['put', `${WS}/onlineEndpoints/{endpointName}`], ['put', `${WS}/onlineEndpoints/{endpointName}/deployments/{deploymentName}`]],
+  '2024-04-01': [
+    ['put', `${WS}/onlineEndpoints/{endpointName}`],
+    ['put', `${WS}/onlineEndpoints/{endpointName}/deployments/{deploymentName}`],
+  ],
 };
 
 type Json = Record<string, any>;
@@ -52,7 +56,11 @@ function main(): void {
   const out = process.argv.includes('--out') ? arg('--out') : 'test/fixtures/rest-spec';
   const files = new Map<string, Json>();
   const load = (path: string): Json => {
-    if (!files.has(path)) files.set(path, JSON.parse(execFileSync('git', ['--git-dir', gitDir, 'show', `${commit}:${path}`], { encoding: 'utf8', maxBuffer: 64 << 20 })));
+    if (!files.has(path))
+      files.set(
+        path,
+        JSON.parse(execFileSync('git', ['--git-dir', gitDir, 'show', `${commit}:${path}`], { encoding: 'utf8', maxBuffer: 64 << 20 })),
+      );
     return files.get(path)!;
   };
   /** Per source file: kept top-level entries, as "definitions/Name" or "parameters/Name". */
@@ -71,7 +79,10 @@ function main(): void {
       if (key === '$ref' && typeof value === 'string') {
         const [relative, pointer = ''] = value.split('#');
         const target = resolveSpecPath(file, relative ?? '');
-        const [section, name] = pointer.split('/').filter(Boolean).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+        const [section, name] = pointer
+          .split('/')
+          .filter(Boolean)
+          .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
         if (!section || !name) throw new Error(`unsupported $ref ${value} in ${file}`);
         const entry = load(target)[section]?.[name];
         if (entry === undefined) throw new Error(`dangling $ref ${value} in ${file}`);
@@ -99,7 +110,9 @@ function main(): void {
     changed = false;
     for (const [file, entries] of kept) {
       const definitions = load(file).definitions ?? {};
-      const polymorphic = [...entries].filter((e) => e.startsWith('definitions/') && definitions[e.slice(12)]?.discriminator).map((e) => e.slice(12));
+      const polymorphic = [...entries]
+        .filter((e) => e.startsWith('definitions/') && definitions[e.slice(12)]?.discriminator)
+        .map((e) => e.slice(12));
       for (const [name, definition] of Object.entries<Json>(definitions)) {
         if (entries.has(`definitions/${name}`) || !extendsAny(definitions, definition, new Set(polymorphic))) continue;
         keep(file, `definitions/${name}`);

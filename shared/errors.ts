@@ -25,9 +25,7 @@ export class ConfigError extends AutopilotError {
   ) {
     super(
       `Invalid configuration in ${file}:\n` +
-        issues
-          .map((i) => `  - ${i.line ? `line ${i.line}, ` : ''}${i.path || '(root)'}: ${i.message}`)
-          .join('\n'),
+        issues.map((i) => `  - ${i.line ? `line ${i.line}, ` : ''}${i.path || '(root)'}: ${i.message}`).join('\n'),
     );
   }
 }
@@ -94,8 +92,13 @@ export class BadRequestError extends AutopilotError {
  * checked. Not the caller's fault: a 503 they can retry, not a 401 that sends them to fix their token.
  */
 export class SignInUnavailableError extends AutopilotError {
-  constructor(readonly provider: string, readonly why: string) {
-    super(`sign-in is unavailable: the signing keys of ${provider} could not be fetched (${why}); try again in a minute`, { retryable: true });
+  constructor(
+    readonly provider: string,
+    readonly why: string,
+  ) {
+    super(`sign-in is unavailable: the signing keys of ${provider} could not be fetched (${why}); try again in a minute`, {
+      retryable: true,
+    });
   }
 }
 
@@ -119,7 +122,11 @@ export function isRetryable(error: unknown): boolean {
 
 /** The backend of an environment cannot do this at all (not a failure that a retry could fix). */
 export class NotSupportedError extends AutopilotError {
-  constructor(readonly operation: string, readonly backend: string, readonly why: string) {
+  constructor(
+    readonly operation: string,
+    readonly backend: string,
+    readonly why: string,
+  ) {
     super(`${operation} is not supported on the ${backend} backend: ${why}`);
   }
 }
@@ -131,7 +138,10 @@ export class NotSupportedError extends AutopilotError {
  * attempt, until the engine's provisioning timeout.
  */
 export class StillProvisioningError extends AutopilotError {
-  constructor(readonly resource: string, readonly retryAfterSeconds?: number) {
+  constructor(
+    readonly resource: string,
+    readonly retryAfterSeconds?: number,
+  ) {
     super(`${resource} is still being provisioned`, { retryable: true });
   }
 }

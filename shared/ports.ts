@@ -346,7 +346,12 @@ export interface MlWorkspace {
    * collector), as our records, one batch per deployment and hour overlapping [fromIso, toIso).
    * Absent where our own router writes the records (local).
    */
-  collectedInference?(endpoint: string, fromIso: string, toIso: string, excludedColumns: readonly string[]): AsyncIterable<CollectedInferenceBatch>;
+  collectedInference?(
+    endpoint: string,
+    fromIso: string,
+    toIso: string,
+    excludedColumns: readonly string[],
+  ): AsyncIterable<CollectedInferenceBatch>;
 }
 
 /** One deployment's collected records of one hour (UTC), complete as far as the collector has written. */

@@ -26,5 +26,8 @@ export function appServicePrincipal(header: string | null): Principal | undefine
   const roleTypes = new Set(['roles', parsed.role_typ ?? 'http://schemas.microsoft.com/ws/2008/06/identity/claims/role']);
   const nameTypes = [parsed.name_typ, 'preferred_username', 'name', 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name'];
   const name = nameTypes.map((t) => parsed.claims.find((c) => c.typ === t)?.val).find(Boolean) ?? 'unknown';
-  return principalFromAppRoles(name, parsed.claims.filter((c) => roleTypes.has(c.typ)).map((c) => c.val));
+  return principalFromAppRoles(
+    name,
+    parsed.claims.filter((c) => roleTypes.has(c.typ)).map((c) => c.val),
+  );
 }

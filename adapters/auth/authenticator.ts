@@ -22,19 +22,36 @@ export interface AuthenticatorOptions {
  * principal header when AUTOPILOT_TRUST_APP_SERVICE_AUTH=true, the local tokens outside Azure.
  * In Azure Functions with none configured, every call is refused naming the settings.
  */
-export function createAuthenticator(env: NodeJS.ProcessEnv, localTokens: LocalTokens | undefined, options: AuthenticatorOptions = {}): Authenticate {
+export function createAuthenticator(
+  env: NodeJS.ProcessEnv,
+  localTokens: LocalTokens | undefined,
+  options: AuthenticatorOptions = {},
+): Authenticate {
   const tenantId = env['AUTOPILOT_ENTRA_TENANT_ID']?.trim();
-  const audiences = (env['AUTOPILOT_ENTRA_AUDIENCE'] ?? '').split(',').map((a) => a.trim()).filter(Boolean);
+  const audiences = (env['AUTOPILOT_ENTRA_AUDIENCE'] ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
   if (Boolean(tenantId) !== audiences.length > 0) {
-    throw new ConfigError('app settings', [{ path: tenantId ? 'AUTOPILOT_ENTRA_AUDIENCE' : 'AUTOPILOT_ENTRA_TENANT_ID', message: 'Entra ID sign-in needs both AUTOPILOT_ENTRA_TENANT_ID and AUTOPILOT_ENTRA_AUDIENCE' }]);
+    throw new ConfigError('app settings', [
+      {
+        path: tenantId ? 'AUTOPILOT_ENTRA_AUDIENCE' : 'AUTOPILOT_ENTRA_TENANT_ID',
+        message: 'Entra ID sign-in needs both AUTOPILOT_ENTRA_TENANT_ID and AUTOPILOT_ENTRA_AUDIENCE',
+      },
+    ]);
   }
-  const entra = tenantId ? new EntraIdTokens({ tenantId, audiences, authority: env['AUTOPILOT_ENTRA_AUTHORITY']?.trim() || undefined }) : undefined;
+  const entra = tenantId
+    ? new EntraIdTokens({ tenantId, audiences, authority: env['AUTOPILOT_ENTRA_AUTHORITY']?.trim() || undefined })
+    : undefined;
   const trustAppService = env['AUTOPILOT_TRUST_APP_SERVICE_AUTH'] === 'true';
   if (!entra && !trustAppService && !localTokens) {
-    const unconfigured = new ConfigError('app settings', [{
-      path: 'AUTOPILOT_ENTRA_TENANT_ID',
-      message: 'the API has no sign-in configured: set AUTOPILOT_ENTRA_TENANT_ID and AUTOPILOT_ENTRA_AUDIENCE (infra/main.json does, see docs/deploy-azure.md "Sign-in")',
-    }]);
+    const unconfigured = new ConfigError('app settings', [
+      {
+        path: 'AUTOPILOT_ENTRA_TENANT_ID',
+        message:
+          'the API has no sign-in configured: set AUTOPILOT_ENTRA_TENANT_ID and AUTOPILOT_ENTRA_AUDIENCE (infra/main.json does, see docs/deploy-azure.md "Sign-in")',
+      },
+    ]);
     return async () => {
       throw unconfigured;
     };

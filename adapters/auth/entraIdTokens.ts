@@ -40,7 +40,11 @@ export class EntraIdTokens {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, this.keys, {
-        algorithms: ['RS256'], issuer: this.issuers, audience: this.settings.audiences, clockTolerance: 60, requiredClaims: ['exp', 'iat'],
+        algorithms: ['RS256'],
+        issuer: this.issuers,
+        audience: this.settings.audiences,
+        clockTolerance: 60,
+        requiredClaims: ['exp', 'iat'],
       }));
     } catch (error) {
       if (isKeySetOutage(error)) throw new SignInUnavailableError(this.keySetHost, outageReason(error));

@@ -27,6 +27,8 @@ export function isSafeMethod(method: string | undefined): boolean {
 /** A mutating request authenticated by the session cookie without the CSRF header: maybe forged by another site. */
 export class CsrfRefusedError extends AutopilotError {
   constructor(readonly method: string) {
-    super(`a ${method} authenticated by the dashboard session cookie must carry the header '${CSRF_HEADER}: 1' (the dashboard sends it); other clients use 'Authorization: Bearer <token>'`);
+    super(
+      `a ${method} authenticated by the dashboard session cookie must carry the header '${CSRF_HEADER}: 1' (the dashboard sends it); other clients use 'Authorization: Bearer <token>'`,
+    );
   }
 }

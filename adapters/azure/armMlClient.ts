@@ -2,7 +2,14 @@ import { Agent } from 'node:https';
 import { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
 import type { TokenCredential } from '@azure/core-auth';
 import type { ServiceClient } from '@azure/core-client';
-import { createHttpHeaders, createPipelineRequest, type HttpMethods, type Pipeline, type PipelinePolicy, type PipelineResponse } from '@azure/core-rest-pipeline';
+import {
+  createHttpHeaders,
+  createPipelineRequest,
+  type HttpMethods,
+  type Pipeline,
+  type PipelinePolicy,
+  type PipelineResponse,
+} from '@azure/core-rest-pipeline';
 
 /** Public Azure's Resource Manager; AUTOPILOT_ARM_ENDPOINT points elsewhere (sovereign clouds, a proxy, a test fake). */
 export const DEFAULT_ARM_ENDPOINT = 'https://management.azure.com';
@@ -18,7 +25,12 @@ export function trustedCaPolicy(agent: Agent): PipelinePolicy {
 }
 
 /** Where an Azure ML workspace lives, as autopilot.yaml names it. */
-export interface AzureCoordinates { subscriptionId: string; resourceGroup: string; workspace: string; location: string }
+export interface AzureCoordinates {
+  subscriptionId: string;
+  resourceGroup: string;
+  workspace: string;
+  location: string;
+}
 
 /** The workspace's ARM resource id (the prefix of every workspace-scoped path). */
 export function workspaceArmId(coordinates: Omit<AzureCoordinates, 'location'>): string {
@@ -28,7 +40,10 @@ export function workspaceArmId(coordinates: Omit<AzureCoordinates, 'location'>):
 /** One raw JSON request through an SDK client's pipeline (token, retries), for what the SDK lacks. */
 export function sendJson(client: ServiceClient, method: HttpMethods, url: string, body?: unknown): Promise<PipelineResponse> {
   const request = createPipelineRequest({
-    url, method, headers: createHttpHeaders({ 'content-type': 'application/json' }), body: body === undefined ? undefined : JSON.stringify(body),
+    url,
+    method,
+    headers: createHttpHeaders({ 'content-type': 'application/json' }),
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
   return client.pipeline.sendRequest(client, request);
 }
@@ -52,7 +67,9 @@ export interface ArmMlClientOptions {
  * (the SDK would otherwise ask for public Azure's whatever the endpoint).
  */
 export function createArmMlClient(
-  credential: TokenCredential, subscriptionId: string, options: ArmMlClientOptions = {},
+  credential: TokenCredential,
+  subscriptionId: string,
+  options: ArmMlClientOptions = {},
 ): { client: AzureMachineLearningWorkspaces; agent?: Agent } {
   const endpoint = options.endpoint ?? DEFAULT_ARM_ENDPOINT;
   const client = new AzureMachineLearningWorkspaces(credential, subscriptionId, {

@@ -34,7 +34,12 @@ export function loadDashboardAssets(env: NodeJS.ProcessEnv = process.env): Dashb
   const dirs = candidateDirs(env);
   const dir = dirs.find((d) => existsSync(join(d, 'manifest.json')));
   if (!dir) {
-    throw new ConfigError('dashboard', [{ path: 'dashboard/dist/manifest.json', message: `no built dashboard in ${dirs.join(' or ')}: run \`node --import tsx scripts/buildDashboard.ts\` (npm start and npm run package do)` }]);
+    throw new ConfigError('dashboard', [
+      {
+        path: 'dashboard/dist/manifest.json',
+        message: `no built dashboard in ${dirs.join(' or ')}: run \`node --import tsx scripts/buildDashboard.ts\` (npm start and npm run package do)`,
+      },
+    ]);
   }
   const manifest = DashboardManifest.parse(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
   return new Map(Object.entries(manifest.files).map(([name, meta]) => [name, { ...meta, body: readFileSync(join(dir, name)) }]));

@@ -5,7 +5,9 @@ import type { LoadRequest } from '../../shared/ports';
 /** Highest rate one load may ask for: above it one Node process and 2 cores would measure themselves, not the model. */
 export const MAX_LOAD_RPS = 500;
 
-const isoTime = z.string().refine((value) => !Number.isNaN(Date.parse(value)), { message: 'must be an ISO time, e.g. 2025-01-01T12:00:00Z' });
+const isoTime = z
+  .string()
+  .refine((value) => !Number.isNaN(Date.parse(value)), { message: 'must be an ISO time, e.g. 2025-01-01T12:00:00Z' });
 
 const LoadRequestSchema = z.object({
   id: z.string().min(1).max(256),
@@ -18,11 +20,9 @@ const LoadRequestSchema = z.object({
       data: z.array(z.array(z.unknown())).min(1, { message: 'give at least one row to replay' }),
     }),
   }),
-  requestsPerSecond: z
-    .number()
-    .refine((rps) => Number.isFinite(rps) && rps > 0 && rps <= MAX_LOAD_RPS, {
-      message: `must be more than 0 and at most ${MAX_LOAD_RPS} requests per second (the local load generator's bound)`,
-    }),
+  requestsPerSecond: z.number().refine((rps) => Number.isFinite(rps) && rps > 0 && rps <= MAX_LOAD_RPS, {
+    message: `must be more than 0 and at most ${MAX_LOAD_RPS} requests per second (the local load generator's bound)`,
+  }),
   until: isoTime,
 });
 
@@ -39,13 +39,24 @@ export function toLoadSettings(request: LoadRequest): LoadSettings {
     throw new BadRequestError(`load '${String(request?.id)}': ${issue.message}`, `load.${issue.path.join('.')}`);
   }
   const { until, ...rest } = parsed.data;
-  return { ...rest, request: { input_data: { columns: rest.request.input_data.columns, data: rest.request.input_data.data } }, untilMs: Date.parse(until) };
+  return {
+    ...rest,
+    request: { input_data: { columns: rest.request.input_data.columns, data: rest.request.input_data.data } },
+    untilMs: Date.parse(until),
+  };
 }
 
 /** A load aimed at a deployment the endpoint does not have would only measure 404s: refused up front. */
-export function checkLoadDeployments(load: { id: string; deployments: readonly string[] }, endpoint: string, known: readonly string[]): void {
+export function checkLoadDeployments(
+  load: { id: string; deployments: readonly string[] },
+  endpoint: string,
+  known: readonly string[],
+): void {
   const unknown = load.deployments.find((d) => !known.includes(d));
   if (unknown) {
-    throw new BadRequestError(`load '${load.id}': deployment '${unknown}' does not exist on endpoint '${endpoint}' (deployments: ${known.join(', ') || 'none'})`, 'load.deployments');
+    throw new BadRequestError(
+      `load '${load.id}': deployment '${unknown}' does not exist on endpoint '${endpoint}' (deployments: ${known.join(', ') || 'none'})`,
+      'load.deployments',
+    );
   }
 }

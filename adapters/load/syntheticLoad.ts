@@ -9,7 +9,11 @@ const MIN_TICK_MS = 5;
  * Sends one synthetic request to an endpoint, aimed at `deployment` when given; resolves
  * with the status (0: no HTTP answer) and the deployment that answered.
  */
-export type SendLoadRequest = (endpoint: string, deployment: string | undefined, body: string) => Promise<{ status: number; deployment?: string | undefined }>;
+export type SendLoadRequest = (
+  endpoint: string,
+  deployment: string | undefined,
+  body: string,
+) => Promise<{ status: number; deployment?: string | undefined }>;
 
 export interface LoadStatus {
   id: string;

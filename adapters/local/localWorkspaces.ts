@@ -31,7 +31,10 @@ export interface CreateLocalWorkspacesOptions {
  * their endpoints. Saved endpoints are served again on start.
  */
 export async function createLocalWorkspaces(options: CreateLocalWorkspacesOptions): Promise<LocalWorkspaces> {
-  const collector = options.collection === false ? undefined : new InferenceCollector(options.storage.data, { ...options.collection, logger: options.logger });
+  const collector =
+    options.collection === false
+      ? undefined
+      : new InferenceCollector(options.storage.data, { ...options.collection, logger: options.logger });
   const endpointHost = new LocalEndpointHost({ port: options.port ?? 7072, logger: options.logger, ...(collector ? { collector } : {}) });
   await endpointHost.start();
   const blobBase = options.storage.clients.blob.url.replace(/\/$/, '');

@@ -37,9 +37,15 @@ export function ensureLocalTokens(stateDir: string): LocalTokens {
   }
   const parsed = TokenFile.safeParse(JSON.parse(readFileSync(path, 'utf8')));
   if (!parsed.success) {
-    throw new ConfigError(path, parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: `${i.message}; delete the file to get new tokens` })));
+    throw new ConfigError(
+      path,
+      parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: `${i.message}; delete the file to get new tokens` })),
+    );
   }
-  const entries = parsed.data.tokens.map(({ token, principal, roles }) => ({ token: Buffer.from(token), principal: { name: principal, roles } }));
+  const entries = parsed.data.tokens.map(({ token, principal, roles }) => ({
+    token: Buffer.from(token),
+    principal: { name: principal, roles },
+  }));
   return {
     path,
     principalFor(token) {

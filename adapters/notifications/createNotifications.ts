@@ -1,8 +1,15 @@
 import type { AutopilotConfig } from '../../shared/config/schema';
 import { ConfigError } from '../../shared/errors';
 import {
-  deliverNotification, listDeadLetters, NotificationOutbox, redeliverDeadLetter, sentKey,
-  type DeadLetter, type DeliveryOutcome, type NotificationJob, type WebhookDeliveryOptions,
+  deliverNotification,
+  listDeadLetters,
+  NotificationOutbox,
+  redeliverDeadLetter,
+  sentKey,
+  type DeadLetter,
+  type DeliveryOutcome,
+  type NotificationJob,
+  type WebhookDeliveryOptions,
 } from '../../shared/notifications';
 import type { Clock, Logger } from '../../shared/ports';
 import type { Storage } from '../azure/storage';
@@ -25,7 +32,14 @@ export interface Notifications {
  * `notifications`) and fetch. App settings: AUTOPILOT_PUBLIC_URL (links in messages),
  * AUTOPILOT_NOTIFY_MAX_ATTEMPTS, AUTOPILOT_NOTIFY_BACKOFF_SECONDS, AUTOPILOT_NOTIFY_TIMEOUT_MS.
  */
-export function createNotifications(config: AutopilotConfig, file: string, env: NodeJS.ProcessEnv, storage: Storage, clock: Clock, logger: Logger): Notifications {
+export function createNotifications(
+  config: AutopilotConfig,
+  file: string,
+  env: NodeJS.ProcessEnv,
+  storage: Storage,
+  clock: Clock,
+  logger: Logger,
+): Notifications {
   const webhooks = resolveWebhooks(config, file, env);
   const table = storage.table(NOTIFICATIONS_TABLE);
   const queue = storage.queue<NotificationJob>(NOTIFICATIONS_QUEUE);
@@ -34,7 +48,15 @@ export function createNotifications(config: AutopilotConfig, file: string, env: 
     ...numberSetting(env, 'AUTOPILOT_NOTIFY_BACKOFF_SECONDS', 'backoffSeconds', 0, 3600),
   };
   const transport = fetchWebhookTransport(numberSetting(env, 'AUTOPILOT_NOTIFY_TIMEOUT_MS', 'timeoutMs', 100, 120_000));
-  const deps = { table, queue, transport, clock, logger, options, webhook: (pipeline: string, name: string) => webhooks.get(`${pipeline}/${name}`) };
+  const deps = {
+    table,
+    queue,
+    transport,
+    clock,
+    logger,
+    options,
+    webhook: (pipeline: string, name: string) => webhooks.get(`${pipeline}/${name}`),
+  };
   return {
     outbox: new NotificationOutbox({ config, table, queue, clock, logger }),
     // Read per delivery: the local host learns its port (and sets the URL) after the app started.
@@ -49,7 +71,13 @@ function publicUrl(env: NodeJS.ProcessEnv): string {
   return env.AUTOPILOT_PUBLIC_URL || (env.WEBSITE_HOSTNAME ? `https://${env.WEBSITE_HOSTNAME}` : 'http://127.0.0.1:7071');
 }
 
-function numberSetting<K extends string>(env: NodeJS.ProcessEnv, name: string, key: K, min: number, max: number): Partial<Record<K, number>> {
+function numberSetting<K extends string>(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  key: K,
+  min: number,
+  max: number,
+): Partial<Record<K, number>> {
   const raw = env[name];
   if (raw === undefined || raw === '') return {};
   const value = Number(raw);

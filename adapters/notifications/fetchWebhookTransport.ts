@@ -20,7 +20,9 @@ export function fetchWebhookTransport(options: FetchWebhookTransportOptions = {}
         const cause = error as Error & { cause?: { code?: string } };
         // The fetch error may name the webhook's URL, which can carry a token: keep only its code.
         // eslint-disable-next-line preserve-caught-error
-        throw new Error(cause.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `no answer (${cause.cause?.code ?? cause.name})`);
+        throw new Error(
+          cause.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `no answer (${cause.cause?.code ?? cause.name})`,
+        );
       }
       // What the receiver says is not needed: drop the body rather than read it, so a receiver
       // answering a huge or endless body holds neither memory nor the delivery (until the timeout).

@@ -16,9 +16,14 @@ export function resolveWebhooks(config: AutopilotConfig, file: string, env: Node
       const path = `pipelines.${pipeline}.notifications.webhooks.${i}`;
       const url = hook.url ?? (hook.urlFrom ? env[hook.urlFrom] : undefined);
       if (!url) issues.push({ path: `${path}.urlFrom`, message: `app setting ${hook.urlFrom} is not set: set it to the webhook URL` });
-      else if (!/^https?:\/\/[^/]/.test(url) || !URL.canParse(url)) issues.push({ path: `${path}.urlFrom`, message: `app setting ${hook.urlFrom} does not hold an http(s) URL` });
+      else if (!/^https?:\/\/[^/]/.test(url) || !URL.canParse(url))
+        issues.push({ path: `${path}.urlFrom`, message: `app setting ${hook.urlFrom} does not hold an http(s) URL` });
       const secret = hook.secretFrom ? env[hook.secretFrom] : undefined;
-      if (hook.secretFrom && !secret) issues.push({ path: `${path}.secretFrom`, message: `app setting ${hook.secretFrom} is not set: set it to a whsec_<base64> secret, e.g. whsec_$(openssl rand -base64 32)` });
+      if (hook.secretFrom && !secret)
+        issues.push({
+          path: `${path}.secretFrom`,
+          message: `app setting ${hook.secretFrom} is not set: set it to a whsec_<base64> secret, e.g. whsec_$(openssl rand -base64 32)`,
+        });
       const problem = secret ? signingSecretProblem(secret) : undefined;
       if (problem) issues.push({ path: `${path}.secretFrom`, message: `the secret in ${hook.secretFrom} ${problem}` });
       const name = webhookName(hook, i);

@@ -36,9 +36,10 @@ export class ConsoleLineMetricExporter implements PushMetricExporter {
             let figures: string;
             if (metric.dataPointType === DataPointType.HISTOGRAM && typeof value === 'object') {
               const h = value as { count: number; sum?: number; min?: number; max?: number };
-              figures = h.count === 1
-                ? `=${number(h.sum ?? 0)}${unit}`
-                : `count=${h.count} sum=${number(h.sum ?? 0)}${unit} min=${number(h.min ?? 0)}${unit} max=${number(h.max ?? 0)}${unit}`;
+              figures =
+                h.count === 1
+                  ? `=${number(h.sum ?? 0)}${unit}`
+                  : `count=${h.count} sum=${number(h.sum ?? 0)}${unit} min=${number(h.min ?? 0)}${unit} max=${number(h.max ?? 0)}${unit}`;
             } else if (typeof value === 'number') {
               figures = metric.dataPointType === DataPointType.SUM ? `+${number(value)}${unit}` : `${number(value)}${unit}`;
             } else continue;

@@ -16,7 +16,10 @@ export function startConsoleTelemetry(resource: Resource, write: WriteLine, expo
     resource,
     readers: [new PeriodicExportingMetricReader({ exporter: new ConsoleLineMetricExporter(write), exportIntervalMillis })],
   });
-  const tracerProvider = new NodeTracerProvider({ resource, spanProcessors: [new SimpleSpanProcessor(new ConsoleLineSpanExporter(write))] });
+  const tracerProvider = new NodeTracerProvider({
+    resource,
+    spanProcessors: [new SimpleSpanProcessor(new ConsoleLineSpanExporter(write))],
+  });
   metrics.setGlobalMeterProvider(meterProvider);
   tracerProvider.register();
   return {

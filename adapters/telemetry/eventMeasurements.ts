@@ -47,7 +47,13 @@ export function eventMeasurements(event: OutgoingEvent): Measurement[] {
   if (event.type === 'autopilot.ReleaseStageCompleted') {
     const data = ReleaseData.safeParse(event.data);
     if (!data.success) return [];
-    return [{ instrument: 'stageOutcomes', value: 1, attributes: { pipeline: data.data.pipeline, stage: data.data.completedStage ?? data.data.stage, outcome: 'succeeded' } }];
+    return [
+      {
+        instrument: 'stageOutcomes',
+        value: 1,
+        attributes: { pipeline: data.data.pipeline, stage: data.data.completedStage ?? data.data.stage, outcome: 'succeeded' },
+      },
+    ];
   }
   const outcome = TERMINAL_OUTCOME[event.type];
   if (outcome) {
@@ -61,7 +67,9 @@ export function eventMeasurements(event: OutgoingEvent): Measurement[] {
     return [
       { instrument: 'driftDetections', value: 1, attributes: { pipeline, source: data.data.external ? 'external' : 'monitor' } },
       ...driftScores(data.data.features).map((s): Measurement => ({
-        instrument: 'driftScore', value: s.value, attributes: { pipeline, feature: s.feature, metric: s.metric, drifted: String(s.drifted) },
+        instrument: 'driftScore',
+        value: s.value,
+        attributes: { pipeline, feature: s.feature, metric: s.metric, drifted: String(s.drifted) },
       })),
     ];
   }
@@ -80,7 +88,11 @@ function terminal(event: OutgoingEvent, data: z.infer<typeof ReleaseData>, outco
     if (seconds !== undefined) measurements.push({ instrument: 'releaseDuration', value: seconds, attributes: { pipeline, outcome } });
   }
   if (outcome === 'rolled_back') {
-    measurements.push({ instrument: 'rollbacks', value: 1, attributes: { pipeline, reason: rollbackReason(data.by), phase: afterPromotion ? 'after-promotion' : 'canary' } });
+    measurements.push({
+      instrument: 'rollbacks',
+      value: 1,
+      attributes: { pipeline, reason: rollbackReason(data.by), phase: afterPromotion ? 'after-promotion' : 'canary' },
+    });
   }
   return measurements;
 }

@@ -14,7 +14,12 @@ export function invocationHandler<T, R>(
   handler: (trigger: T, context: InvocationContext) => Promise<R>,
   correlationOf: (trigger: T) => Correlation = () => ({}),
 ): (trigger: T, context: InvocationContext) => Promise<R> {
-  return (trigger, context) => withInvocation(context, safeCorrelation(() => correlationOf(trigger)), () => handler(trigger, context));
+  return (trigger, context) =>
+    withInvocation(
+      context,
+      safeCorrelation(() => correlationOf(trigger)),
+      () => handler(trigger, context),
+    );
 }
 
 function safeCorrelation(read: () => Correlation): Correlation {

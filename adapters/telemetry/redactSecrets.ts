@@ -18,7 +18,10 @@ export function redactSecrets(value: unknown, depth = 0): unknown {
   if (value instanceof Error) return { name: value.name, message: redactSecrets(value.message, depth + 1) };
   if (Array.isArray(value)) return value.slice(0, 50).map((v) => redactSecrets(v, depth + 1));
   return Object.fromEntries(
-    Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, SECRET_NAME.test(k) && v !== undefined ? REDACTED : redactSecrets(v, depth + 1)]),
+    Object.entries(value as Record<string, unknown>).map(([k, v]) => [
+      k,
+      SECRET_NAME.test(k) && v !== undefined ? REDACTED : redactSecrets(v, depth + 1),
+    ]),
   );
 }
 

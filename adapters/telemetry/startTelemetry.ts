@@ -40,7 +40,9 @@ export function startTelemetry(env: NodeJS.ProcessEnv, options: StartTelemetryOp
   if (started) return started;
   const parsed = Settings.safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError('app settings', [{ path: 'AUTOPILOT_TELEMETRY', message: `must be "console", "off" or unset, not ${JSON.stringify(env.AUTOPILOT_TELEMETRY)}` }]);
+    throw new ConfigError('app settings', [
+      { path: 'AUTOPILOT_TELEMETRY', message: `must be "console", "off" or unset, not ${JSON.stringify(env.AUTOPILOT_TELEMETRY)}` },
+    ]);
   }
   const { APPLICATIONINSIGHTS_CONNECTION_STRING: connectionString, AUTOPILOT_TELEMETRY: mode } = parsed.data;
   const resource = defaultResource().merge(resourceFromAttributes({ 'service.name': options.roleName ?? CLOUD_ROLE_NAME }));
@@ -52,7 +54,12 @@ export function startTelemetry(env: NodeJS.ProcessEnv, options: StartTelemetryOp
   } else if (connectionString) {
     if (!/(^|;)\s*InstrumentationKey=/i.test(connectionString)) {
       // Never echo the value: it is a credential.
-      throw new ConfigError('app settings', [{ path: 'APPLICATIONINSIGHTS_CONNECTION_STRING', message: 'has no InstrumentationKey=...; copy the connection string from the Application Insights resource (Overview page)' }]);
+      throw new ConfigError('app settings', [
+        {
+          path: 'APPLICATIONINSIGHTS_CONNECTION_STRING',
+          message: 'has no InstrumentationKey=...; copy the connection string from the Application Insights resource (Overview page)',
+        },
+      ]);
     }
     // The distro's default rate-limited sampler (5 traces/s) is made for busy web apps and
     // drops traces while it warms up; this app makes a few spans per release step, so keep

@@ -1,4 +1,14 @@
-import { metrics, SpanKind, SpanStatusCode, trace, type Attributes, type Counter, type Histogram, type Meter, type Tracer } from '@opentelemetry/api';
+import {
+  metrics,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Counter,
+  type Histogram,
+  type Meter,
+  type Tracer,
+} from '@opentelemetry/api';
 import type { EventPublisher, OutgoingEvent } from '../../shared/ports';
 import { eventMeasurements, METRIC_NAMES, type InstrumentKey } from './eventMeasurements';
 import { TRACER_NAME } from './withSpan';
@@ -22,7 +32,7 @@ export function withEventTelemetry(inner: EventPublisher, options: EventTelemetr
   const instruments: Record<InstrumentKey, Counter | Histogram> = {
     releaseDuration: meter.createHistogram(METRIC_NAMES.releaseDuration, {
       unit: 's',
-      description: 'Time from a release\'s creation to its end, by pipeline and outcome',
+      description: "Time from a release's creation to its end, by pipeline and outcome",
       advice: { explicitBucketBoundaries: [60, 300, 900, 1800, 3600, 7200, 14_400, 28_800, 86_400] },
     }),
     stageOutcomes: meter.createCounter(METRIC_NAMES.stageOutcomes, { description: 'Release stages ended, by pipeline, stage and outcome' }),
@@ -31,7 +41,9 @@ export function withEventTelemetry(inner: EventPublisher, options: EventTelemetr
       description: 'Drift distances the monitor compared with their thresholds, by pipeline, feature, metric and whether they drifted',
       advice: { explicitBucketBoundaries: [0.05, 0.1, 0.2, 0.3, 0.5, 1, 2] },
     }),
-    driftDetections: meter.createCounter(METRIC_NAMES.driftDetections, { description: 'Drift detected, by pipeline and source (monitor or external)' }),
+    driftDetections: meter.createCounter(METRIC_NAMES.driftDetections, {
+      description: 'Drift detected, by pipeline and source (monitor or external)',
+    }),
   };
 
   const record = (event: OutgoingEvent): void => {
@@ -48,7 +60,8 @@ export function withEventTelemetry(inner: EventPublisher, options: EventTelemetr
       try {
         await inner.publish(events);
       } catch (error) {
-        for (const span of spans) span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+        for (const span of spans)
+          span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
         throw error;
       } finally {
         for (const span of spans) span.end();
@@ -69,7 +82,11 @@ export function withEventTelemetry(inner: EventPublisher, options: EventTelemetr
 /** The ids and names of an event, under the same keys logs use; nothing else from its data. */
 export function eventAttributes(event: OutgoingEvent): Attributes {
   const text = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
-  const attributes: Attributes = { 'autopilot.event.type': event.type, 'autopilot.event.id': event.id, 'autopilot.event.subject': event.subject };
+  const attributes: Attributes = {
+    'autopilot.event.type': event.type,
+    'autopilot.event.id': event.id,
+    'autopilot.event.subject': event.subject,
+  };
   const releaseId = text(event.data.releaseId);
   const pipeline = text(event.data.pipeline) ?? /^\/autopilot\/pipelines\/([^/]+)$/.exec(event.source)?.[1];
   const stage = text(event.data.completedStage) ?? text(event.data.stage);
@@ -78,4 +95,3 @@ export function eventAttributes(event: OutgoingEvent): Attributes {
   if (stage) attributes.stage = stage;
   return attributes;
 }
-

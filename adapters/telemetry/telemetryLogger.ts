@@ -50,7 +50,12 @@ export function telemetryLogger(scope: string, options: TelemetryLoggerOptions =
     // Telemetry must never take the app down: a failing exporter loses a record, not a step.
     try {
       const sink = options.logRecords ?? logs.getLogger(TRACER_NAME);
-      sink.emit({ severityNumber: SEVERITY[level].number, severityText: SEVERITY[level].text, body: message, attributes: { ...attributesOf(merged), scope } });
+      sink.emit({
+        severityNumber: SEVERITY[level].number,
+        severityText: SEVERITY[level].text,
+        body: message,
+        attributes: { ...attributesOf(merged), scope },
+      });
     } catch {
       /* ignored on purpose */
     }

@@ -49,7 +49,10 @@ export class WorkerBlobScanPool implements BlobScanPool {
     return {
       scan: async (lane, blob, chunks) => {
         if (lane < 0 || lane >= workers.length) throw new RangeError(`lane ${lane} is not one of the pool's ${workers.length}`);
-        const worker = (workers[lane] ??= startWorker('blobScanWorker', { workerData: job, resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMegabytes, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } }));
+        const worker = (workers[lane] ??= startWorker('blobScanWorker', {
+          workerData: job,
+          resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMegabytes, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+        }));
         await call(worker, { kind: 'begin', blob });
         const pieces = gather(chunks, this.chunkBytes)[Symbol.asyncIterator]();
         let next = pieces.next();
@@ -88,6 +91,9 @@ export function blobScanPoolFrom(env: NodeJS.ProcessEnv): WorkerBlobScanPool | u
   const raw = env.AUTOPILOT_MONITOR_SCAN_THREADS;
   if (raw === undefined || raw.trim() === '') return undefined;
   const parsed = ScanThreads.safeParse(raw);
-  if (!parsed.success) throw new ConfigError('AUTOPILOT_MONITOR_SCAN_THREADS', [{ path: '', message: `must be a whole number from 0 to 16 (worker threads per monitor run; 0 = none), not ${JSON.stringify(raw)}` }]);
+  if (!parsed.success)
+    throw new ConfigError('AUTOPILOT_MONITOR_SCAN_THREADS', [
+      { path: '', message: `must be a whole number from 0 to 16 (worker threads per monitor run; 0 = none), not ${JSON.stringify(raw)}` },
+    ]);
   return parsed.data === 0 ? undefined : new WorkerBlobScanPool({ parallelism: parsed.data });
 }

@@ -11,9 +11,16 @@ import type { ScanReply, ScanRequest } from './blobScanProtocol';
 const port = parentPort!;
 const job = workerData as BlobScanJob;
 let window = createWindowProfile(job.baseline);
-const scan = new InferenceBlobScan(window.cellColumns, job.predictionColumn, job.from, job.to, (cells) => {
-  if (cells.deployment === job.deployment) window.addCells(cells.kinds, cells.numbers, cells.others);
-}, job.maxSamples);
+const scan = new InferenceBlobScan(
+  window.cellColumns,
+  job.predictionColumn,
+  job.from,
+  job.to,
+  (cells) => {
+    if (cells.deployment === job.deployment) window.addCells(cells.kinds, cells.numbers, cells.others);
+  },
+  job.maxSamples,
+);
 const reply = (message: ScanReply) => port.postMessage(message);
 
 port.on('message', (request: ScanRequest) => {

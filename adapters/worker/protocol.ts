@@ -13,6 +13,4 @@ export interface WireError {
 
 /** Worker → parent: one reply per request. */
 export type WorkerReply =
-  | { kind: 'piece'; piece: SplitPiece }
-  | { kind: 'done'; piece: SplitPiece; result: GateResult }
-  | { kind: 'error'; error: WireError };
+  { kind: 'piece'; piece: SplitPiece } | { kind: 'done'; piece: SplitPiece; result: GateResult } | { kind: 'error'; error: WireError };

@@ -15,7 +15,9 @@ const MARK: Record<CheckStatus, string> = { ok: '✓ ok  ', warn: '! warn', fail
 export function registerDoctorCommand(program: Command, context: CommandContext): void {
   program
     .command('doctor')
-    .description('Check the setup: autopilot.yaml, the storage account, the Azure credential and, per azure environment, the workspace, role assignments, computes, environments and data datastore; the sign-in settings; says what is missing and how to fix it')
+    .description(
+      'Check the setup: autopilot.yaml, the storage account, the Azure credential and, per azure environment, the workspace, role assignments, computes, environments and data datastore; the sign-in settings; says what is missing and how to fix it',
+    )
     .option('--config <file>', 'autopilot.yaml to check (default: env AUTOPILOT_CONFIG, else autopilot.yaml)')
     .option('--json', 'print only JSON: { ok, summary, checks: [{ name, status, detail, fix? }] }')
     .option('--timeout <seconds>', 'deadline of each check', parseSeconds, 15)

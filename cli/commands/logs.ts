@@ -23,13 +23,18 @@ export function registerLogsCommand(program: Command, context: CommandContext): 
     .argument('<deployment>', 'deployment name, e.g. green')
     .option('--environment <env>', 'dev, staging or prod (default: the one the endpoint name ends with)', parseEnvironment)
     .option('--tail <n>', `the newest n lines, at most ${MAX_LOG_TAIL} (default 100)`, parseTail)
-    .option('--since <time>', 'only lines since an ISO time or a span back from now: 90s, 15m, 1h, 2d', (value: string) => parseTimeOption(value))
+    .option('--since <time>', 'only lines since an ISO time or a span back from now: 90s, 15m, 1h, 2d', (value: string) =>
+      parseTimeOption(value),
+    )
     .option('--json', 'print only JSON: {endpoint, deployment, environment, source, lines: [{time?, text}]}')
     .action(async (endpoint: string, deployment: string, options: LogsOptions, command: Command) => {
       const environment = options.environment ?? endpointOwner(endpoint)?.environment;
-      if (!environment) throw new UsageError(`cannot tell the environment of '${endpoint}' from its name; pass --environment dev|staging|prod`);
+      if (!environment)
+        throw new UsageError(`cannot tell the environment of '${endpoint}' from its name; pass --environment dev|staging|prod`);
       const logs = await context.api(command).deploymentLogs(endpoint, deployment, {
-        environment, ...(options.tail !== undefined ? { tail: options.tail } : {}), ...(options.since ? { since: options.since } : {}),
+        environment,
+        ...(options.tail !== undefined ? { tail: options.tail } : {}),
+        ...(options.since ? { since: options.since } : {}),
       });
       if (options.json) return printJson(context.io, logs);
       context.io.stderr.write(`${logs.lines.length ? '' : 'No log lines. '}Source: ${logs.source}\n`);
@@ -50,6 +55,7 @@ function parseEnvironment(value: string): EnvironmentName {
 
 function parseTail(value: string): number {
   const number = Number(value);
-  if (!/^\d+$/.test(value.trim()) || number < 1 || number > MAX_LOG_TAIL) throw new InvalidArgumentError(`expected a whole number from 1 to ${MAX_LOG_TAIL}.`);
+  if (!/^\d+$/.test(value.trim()) || number < 1 || number > MAX_LOG_TAIL)
+    throw new InvalidArgumentError(`expected a whole number from 1 to ${MAX_LOG_TAIL}.`);
   return number;
 }

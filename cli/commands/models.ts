@@ -22,6 +22,13 @@ export function registerModelsCommand(program: Command, context: CommandContext)
 export function formatModelsTable(models: readonly ModelView[], now: Date): string[] {
   return renderTable(
     ['name', 'version', 'environment', 'format', 'created', 'metrics'],
-    models.map((m) => [m.name, String(m.version), m.environment, m.format === 'mlflow_model' ? 'mlflow' : 'custom', formatAge(m.createdAt, now), formatMetrics(m.metrics)]),
+    models.map((m) => [
+      m.name,
+      String(m.version),
+      m.environment,
+      m.format === 'mlflow_model' ? 'mlflow' : 'custom',
+      formatAge(m.createdAt, now),
+      formatMetrics(m.metrics),
+    ]),
   );
 }

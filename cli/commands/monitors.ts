@@ -19,7 +19,8 @@ export function registerMonitorsCommand(program: Command, context: CommandContex
     .action(async (pipeline: string, options: { limit: number; json?: boolean }, command: Command) => {
       const runs = await context.api(command).listMonitorRuns(pipeline, options.limit);
       if (options.json) return printJson(context.io, runs);
-      if (runs.length === 0) return printLines(context.io, [`No monitor runs of ${pipeline} yet; run one with \`autopilot monitors run ${pipeline}\`.`]);
+      if (runs.length === 0)
+        return printLines(context.io, [`No monitor runs of ${pipeline} yet; run one with \`autopilot monitors run ${pipeline}\`.`]);
       printLines(context.io, formatMonitorRunsTable(runs));
     });
   monitors
@@ -44,7 +45,9 @@ export function formatMonitorRunsTable(runs: readonly MonitorRunView[]): string[
 /** The outcome line, then each reason on its own line. */
 export function formatMonitorRun(run: MonitorRunView): string[] {
   const retrain = formatRetrain(run);
-  const lines = [`${run.pipeline} monitor ${run.id}: ${run.outcome} on ${run.rows} rows of ${run.endpoint}${retrain ? `; retrain: ${retrain}` : ''}`];
+  const lines = [
+    `${run.pipeline} monitor ${run.id}: ${run.outcome} on ${run.rows} rows of ${run.endpoint}${retrain ? `; retrain: ${retrain}` : ''}`,
+  ];
   for (const reason of run.reasons) lines.push(`  - ${reason}`);
   return lines;
 }

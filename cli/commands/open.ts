@@ -23,7 +23,9 @@ export function registerOpenCommand(program: Command, context: CommandContext): 
       const settings = resolveApiSettings(globals, context.io.env, context.io.cwd);
       const fromTokensFile = !settings.scope && settings.tokenSource !== '--token' && settings.tokenSource !== 'AUTOPILOT_TOKEN';
       if (options.as && !fromTokensFile) {
-        throw new UsageError(`--as picks a role among the local stack's tokens; with ${settings.scope ? '--scope' : settings.tokenSource} the token's own roles apply`);
+        throw new UsageError(
+          `--as picks a role among the local stack's tokens; with ${settings.scope ? '--scope' : settings.tokenSource} the token's own roles apply`,
+        );
       }
       const token = options.as
         ? readLocalToken(join(context.stateDir(command), 'tokens.json'), `local-${options.as.replace('_', '-')}`)

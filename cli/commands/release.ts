@@ -24,7 +24,10 @@ export function formatReleaseDetail({ release, audit }: ReleaseDetail, now: Date
   const lines = formatReleaseBlock(release, now);
   const trigger = [release.trigger.kind, release.trigger.by && `by ${release.trigger.by}`, release.trigger.note].filter(Boolean).join(' ');
   lines.push('', `trigger:   ${trigger}`);
-  if (release.data) lines.push(`data:      ${release.data.url} (eTag ${release.data.eTag}${release.data.rows === undefined ? '' : `, ${release.data.rows} rows`})`);
+  if (release.data)
+    lines.push(
+      `data:      ${release.data.url} (eTag ${release.data.eTag}${release.data.rows === undefined ? '' : `, ${release.data.rows} rows`})`,
+    );
   if (release.job) lines.push(`job:       ${release.job.name} ${release.job.status}`);
   lines.push(`model:     ${formatModel(release.model)}`, `champion:  ${formatModel(release.champion)}`);
   for (const [kind, metrics] of Object.entries(release.metrics)) {
@@ -34,12 +37,6 @@ export function formatReleaseDetail({ release, audit }: ReleaseDetail, now: Date
   if (release.endedAt) lines.push(`ended:     ${release.endedAt}`);
   lines.push('', 'Audit log:');
   if (audit.length === 0) return [...lines, '  (empty)'];
-  const rows = audit.map((entry) => [
-    entry.at,
-    entry.actor,
-    entry.action,
-    formatAuditTransition(entry),
-    entry.why ?? '',
-  ]);
+  const rows = audit.map((entry) => [entry.at, entry.actor, entry.action, formatAuditTransition(entry), entry.why ?? '']);
   return [...lines, ...renderTable(['at', 'actor', 'action', 'transition', 'why'], rows).map((line) => `  ${line}`)];
 }

@@ -33,7 +33,9 @@ export function registerReleasesCommand(program: Command, context: CommandContex
       warnUnreadable(context.io, unreadable);
       if (options.json) return printJson(context.io, releases);
       if (releases.length === 0) {
-        return printLines(context.io, ['No releases yet. Upload training data with `autopilot upload <file.csv>` or start one with `autopilot run <pipeline>`.']);
+        return printLines(context.io, [
+          'No releases yet. Upload training data with `autopilot upload <file.csv>` or start one with `autopilot run <pipeline>`.',
+        ]);
       }
       printLines(context.io, formatReleasesTable(releases, new Date()));
     });

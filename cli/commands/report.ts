@@ -7,7 +7,9 @@ import { printJson } from '../io';
 export function registerReportCommand(program: Command, context: CommandContext): void {
   program
     .command('report')
-    .description("Print a release's decision record: data lineage, metrics, the gate's verdict, staging, canary, approvals and every action")
+    .description(
+      "Print a release's decision record: data lineage, metrics, the gate's verdict, staging, canary, approvals and every action",
+    )
     .argument('<release>', 'release id (see `autopilot releases`)')
     .option('--format <format>', 'md (default) or json', parseFormat, 'md')
     .option('--json', 'the same as --format json')

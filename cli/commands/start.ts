@@ -48,12 +48,17 @@ export function registerStartCommand(program: Command, context: CommandContext):
 /** Spawns `node --import tsx devhost/main.ts`, inherits stdio and forwards stop signals. */
 export async function runStack(args: readonly string[], env: Record<string, string | undefined>): Promise<number> {
   const entry = join(PACKAGE_ROOT, 'devhost', 'main.ts');
-  if (!existsSync(entry)) throw new CliError(`The local stack entry point ${entry} is missing; is this a complete checkout of mlops-autopilot?`);
+  if (!existsSync(entry))
+    throw new CliError(`The local stack entry point ${entry} is missing; is this a complete checkout of mlops-autopilot?`);
   // Resolve tsx from this package, not the cwd, so `autopilot start` works from any folder.
   const tsx = pathToFileURL(require.resolve('tsx')).href;
   // Its own process group: a terminal's Ctrl-C then reaches only us and the stack gets
   // exactly one SIGINT (forwarded below); two would make it skip its clean stop.
-  const child = spawn(process.execPath, ['--import', tsx, entry, ...args], { stdio: 'inherit', env: env as NodeJS.ProcessEnv, detached: true });
+  const child = spawn(process.execPath, ['--import', tsx, entry, ...args], {
+    stdio: 'inherit',
+    env: env as NodeJS.ProcessEnv,
+    detached: true,
+  });
   const forward = (signal: NodeJS.Signals) => () => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
   };

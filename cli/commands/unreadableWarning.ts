@@ -9,6 +9,8 @@ export function warnUnreadable(io: CliIo, unreadable: readonly UnreadableView[],
   for (const record of unreadable) {
     if (alreadyWarned.has(record.id)) continue;
     alreadyWarned.add(record.id);
-    io.stderr.write(`warning: release record ${record.id}${record.pipeline ? ` (pipeline ${record.pipeline})` : ''} cannot be read: ${record.error}; repair it with \`${record.repair}\`\n`);
+    io.stderr.write(
+      `warning: release record ${record.id}${record.pipeline ? ` (pipeline ${record.pipeline})` : ''} cannot be read: ${record.error}; repair it with \`${record.repair}\`\n`,
+    );
   }
 }

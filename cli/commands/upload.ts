@@ -73,7 +73,9 @@ function blobService(connectionString: string): BlobServiceClient {
     return BlobServiceClient.fromConnectionString(connectionString, { retryOptions: { maxTries: 3, retryDelayInMs: 300 } });
   } catch (error) {
     // Never echo the string itself: it holds the account key.
-    throw new CliError(`The storage connection string is not usable (${(error as Error).message.split('\n')[0]}); expected e.g. UseDevelopmentStorage=true or DefaultEndpointsProtocol=https;AccountName=...;AccountKey=...`);
+    throw new CliError(
+      `The storage connection string is not usable (${(error as Error).message.split('\n')[0]}); expected e.g. UseDevelopmentStorage=true or DefaultEndpointsProtocol=https;AccountName=...;AccountKey=...`,
+    );
   }
 }
 
@@ -98,10 +100,18 @@ function findPipeline(pipelines: readonly PipelineSummary[], name: string): Pipe
   return pipeline;
 }
 
-async function uploadFile(container: ContainerClient, name: string, file: string, size: number, apiUrl: string, io: CliIo): Promise<string> {
+async function uploadFile(
+  container: ContainerClient,
+  name: string,
+  file: string,
+  size: number,
+  apiUrl: string,
+  io: CliIo,
+): Promise<string> {
   const blob = container.getBlockBlobClient(name);
   const progress = progressReporter(io.stderr, file, size);
-  const upload = () => blob.uploadFile(file, { blobHTTPHeaders: { blobContentType: 'text/csv' }, ...(progress ? { onProgress: progress.update } : {}) });
+  const upload = () =>
+    blob.uploadFile(file, { blobHTTPHeaders: { blobContentType: 'text/csv' }, ...(progress ? { onProgress: progress.update } : {}) });
   try {
     let response;
     try {
@@ -122,10 +132,16 @@ async function uploadFile(container: ContainerClient, name: string, file: string
 
 function storageError(error: unknown, url: string, apiUrl: string): Error {
   const status = statusOf(error);
-  if (status === 403) return new CliError(`Blob Storage refused the credentials for ${url} (403 ${codeOf(error) ?? ''}); check --connection-string`, EXIT.auth);
+  if (status === 403)
+    return new CliError(
+      `Blob Storage refused the credentials for ${url} (403 ${codeOf(error) ?? ''}); check --connection-string`,
+      EXIT.auth,
+    );
   if (status === undefined) {
     const endpoint = new URL(url).origin;
-    const problem = /ECONNREFUSED/.test(String((error as Error).message)) ? 'connection refused' : ((error as Error).message ?? String(error));
+    const problem = /ECONNREFUSED/.test(String((error as Error).message))
+      ? 'connection refused'
+      : ((error as Error).message ?? String(error));
     return new CliError(
       `Cannot reach Blob Storage at ${endpoint} (${problem}). The autopilot API at ${apiUrl} answers, so the stack is running; ` +
         'point the upload at its storage with --connection-string or AZURE_STORAGE_CONNECTION_STRING ' +

@@ -3,9 +3,7 @@
  * between columns, the last column unpadded so long reasons do not leave trailing blanks.
  */
 export function renderTable(headers: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  const widths = headers.map((header, column) =>
-    Math.max(header.length, ...rows.map((row) => displayWidth(row[column] ?? ''))),
-  );
+  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => displayWidth(row[column] ?? ''))));
   const line = (cells: readonly string[]) =>
     cells
       .map((cell, column) => (column === cells.length - 1 ? cell : cell + ' '.repeat(widths[column]! - displayWidth(cell))))

@@ -5,10 +5,7 @@ export function formatTraffic(traffic: Readonly<Record<string, number>>): string
 }
 
 /** Traffic plus the mirrored share when there is one: "blue=100 (mirror green=10)". */
-export function formatTrafficWithMirror(
-  traffic: Readonly<Record<string, number>>,
-  mirror: Readonly<Record<string, number>> = {},
-): string {
+export function formatTrafficWithMirror(traffic: Readonly<Record<string, number>>, mirror: Readonly<Record<string, number>> = {}): string {
   const mirrored = Object.entries(mirror).filter(([, percent]) => percent > 0);
   const base = formatTraffic(traffic);
   return mirrored.length === 0 ? base : `${base} (mirror ${formatTraffic(Object.fromEntries(mirrored))})`;

@@ -48,7 +48,12 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   if (response.status === 401) window.dispatchEvent(new Event(UNAUTHENTICATED_EVENT));
   if (!response.ok) {
     const error = (parsed as { error?: { code?: string; message?: string; where?: string } } | undefined)?.error;
-    throw new ApiError(response.status, error?.code ?? `HTTP${response.status}`, error?.message ?? (text.slice(0, 300) || response.statusText), error?.where);
+    throw new ApiError(
+      response.status,
+      error?.code ?? `HTTP${response.status}`,
+      error?.message ?? (text.slice(0, 300) || response.statusText),
+      error?.where,
+    );
   }
   return parsed as T;
 }

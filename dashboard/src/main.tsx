@@ -22,14 +22,32 @@ function Layout(props: { principal: Principal; onSignOut: () => void }) {
   return (
     <SessionContext.Provider value={session}>
       <nav class="top">
-        <a class="brand" href={href('/')}>mlops-autopilot</a>
-        {pages.filter((p) => p.nav).map((p) => (
-          <a class={match?.route === p ? 'current' : ''} href={href(p.path)}>{p.nav}</a>
-        ))}
-        <span class="who" data-testid="who">{session.name} ({session.roles.map((r) => r.role).join(', ')})</span>
-        <button type="button" class="signout" onClick={props.onSignOut}>Sign out</button>
+        <a class="brand" href={href('/')}>
+          mlops-autopilot
+        </a>
+        {pages
+          .filter((p) => p.nav)
+          .map((p) => (
+            <a class={match?.route === p ? 'current' : ''} href={href(p.path)}>
+              {p.nav}
+            </a>
+          ))}
+        <span class="who" data-testid="who">
+          {session.name} ({session.roles.map((r) => r.role).join(', ')})
+        </span>
+        <button type="button" class="signout" onClick={props.onSignOut}>
+          Sign out
+        </button>
       </nav>
-      <main>{Page ? <Page params={match.params} /> : <p class="error">No page at {path}. <a href={href('/')}>Home</a></p>}</main>
+      <main>
+        {Page ? (
+          <Page params={match.params} />
+        ) : (
+          <p class="error">
+            No page at {path}. <a href={href('/')}>Home</a>
+          </p>
+        )}
+      </main>
     </SessionContext.Provider>
   );
 }
@@ -49,7 +67,12 @@ function App() {
   if (signedOut) return <SignIn hints={{}} signedOut />;
   if (me.data?.principal) return <Layout principal={me.data.principal} onSignOut={signOut} />;
   if (me.data) return <SignIn hints={me.data.signIn} />;
-  if (me.error) return <p class="error" role="alert">Could not reach the API: {me.error.message} [{me.error.code}]</p>;
+  if (me.error)
+    return (
+      <p class="error" role="alert">
+        Could not reach the API: {me.error.message} [{me.error.code}]
+      </p>
+    );
   return <p class="loading">Loading…</p>;
 }
 

@@ -44,8 +44,15 @@ export function benchFit(options: BenchFitOptions): BenchFitResult {
   const { model } = trainModel({ columns: dataset.columns, rows: train }, 'label', { seed: options.seed, validationFraction: 0 });
   const fitSeconds = Number(process.hrtime.bigint() - started) / 1e9;
 
-  const scored = predictRows(model, test.map((row) => row.slice(0, labelIndex)));
-  const metrics = computeMetrics(test.map((row) => row[labelIndex]), scored.probabilities, scored.classes);
+  const scored = predictRows(
+    model,
+    test.map((row) => row.slice(0, labelIndex)),
+  );
+  const metrics = computeMetrics(
+    test.map((row) => row[labelIndex]),
+    scored.probabilities,
+    scored.classes,
+  );
   return {
     fitSeconds,
     auc: metrics.auc,

@@ -58,15 +58,21 @@ export function mlflowTargetFromEnv(env: NodeJS.ProcessEnv = process.env): Mlflo
   }
   const azureml = url.protocol === 'azureml:';
   if (!azureml && url.protocol !== 'https:' && url.protocol !== 'http:') {
-    return { problem: `MLFLOW_TRACKING_URI '${redactUri(uri)}' is not a tracking server this trainer can reach over REST (azureml://, https:// or http://)` };
+    return {
+      problem: `MLFLOW_TRACKING_URI '${redactUri(uri)}' is not a tracking server this trainer can reach over REST (azureml://, https:// or http://)`,
+    };
   }
   const runId = env['MLFLOW_RUN_ID']?.trim();
-  if (!runId) return { problem: 'MLFLOW_TRACKING_URI is set but MLFLOW_RUN_ID is not; this trainer logs into the job\'s run and does not create runs' };
+  if (!runId)
+    return {
+      problem: "MLFLOW_TRACKING_URI is set but MLFLOW_RUN_ID is not; this trainer logs into the job's run and does not create runs",
+    };
   const token = env['MLFLOW_TRACKING_TOKEN']?.trim();
   const user = env['MLFLOW_TRACKING_USERNAME'];
   const password = env['MLFLOW_TRACKING_PASSWORD'];
   // The MLflow client prefers basic auth when both are set, then the token (mlflow/utils/rest_utils.py).
-  const authorization = user && password ? `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` : token ? `Bearer ${token}` : undefined;
+  const authorization =
+    user && password ? `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` : token ? `Bearer ${token}` : undefined;
   if (azureml && !authorization) return { problem: 'MLFLOW_TRACKING_URI is an Azure ML workspace but MLFLOW_TRACKING_TOKEN is not set' };
   const scheme = azureml ? 'https:' : url.protocol;
   return { baseUrl: `${scheme}//${url.host}${url.pathname.replace(/\/+$/, '')}`, runId, ...(authorization ? { authorization } : {}) };
@@ -90,7 +96,11 @@ export interface LogMetricsOptions {
 export const MAX_METRICS_PER_BATCH = 1000;
 
 /** Logs the metrics (step 0, one timestamp) into the run; throws, saying why, if MLflow does not take them. */
-export async function logMetricsToMlflow(target: MlflowTarget, metrics: readonly (readonly [string, number])[], options: LogMetricsOptions = {}): Promise<void> {
+export async function logMetricsToMlflow(
+  target: MlflowTarget,
+  metrics: readonly (readonly [string, number])[],
+  options: LogMetricsOptions = {},
+): Promise<void> {
   const timestamp = options.timestamp ?? Date.now();
   const finite = metrics.filter(([, value]) => Number.isFinite(value));
   for (let i = 0; i < finite.length; i += MAX_METRICS_PER_BATCH) {
@@ -107,7 +117,11 @@ async function post(target: MlflowTarget, path: string, body: unknown, options: 
     try {
       const response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json', ...(target.authorization ? { authorization: target.authorization } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json',
+          ...(target.authorization ? { authorization: target.authorization } : {}),
+        },
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
       });
@@ -115,12 +129,14 @@ async function post(target: MlflowTarget, path: string, body: unknown, options: 
       if (response.ok) return;
       failure = `HTTP ${response.status} ${describeError(text)}${response.status === 401 ? expiredNote(target.authorization) : ''}`;
       // A refusal (bad request, auth, no such run) will not change on a retry.
-      if (response.status !== 429 && response.status < 500) throw new MlflowRefusal(`MLflow refused ${path} at ${target.baseUrl}: ${failure}`);
+      if (response.status !== 429 && response.status < 500)
+        throw new MlflowRefusal(`MLflow refused ${path} at ${target.baseUrl}: ${failure}`);
     } catch (error) {
       if (error instanceof MlflowRefusal) throw error;
       failure = describeFetchError(error);
     }
-    if (attempt >= delays.length) throw new Error(`MLflow did not take ${path} at ${target.baseUrl} after ${attempt + 1} attempts: ${failure}`);
+    if (attempt >= delays.length)
+      throw new Error(`MLflow did not take ${path} at ${target.baseUrl} after ${attempt + 1} attempts: ${failure}`);
     await new Promise((resolve) => setTimeout(resolve, delays[attempt]));
   }
 }
@@ -150,7 +166,8 @@ function expiredNote(authorization: string | undefined): string {
   if (!payload) return '';
   try {
     const exp = (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp?: unknown }).exp;
-    if (typeof exp === 'number' && exp * 1000 < Date.now()) return ` (MLFLOW_TRACKING_TOKEN expired at ${new Date(exp * 1000).toISOString()})`;
+    if (typeof exp === 'number' && exp * 1000 < Date.now())
+      return ` (MLFLOW_TRACKING_TOKEN expired at ${new Date(exp * 1000).toISOString()})`;
   } catch {
     // not a JWT
   }

@@ -53,7 +53,10 @@ export function loadModel(dir: string): ModelDocument {
 
 /** Scores one request against a loaded model; throws ScoringRequestError for bad requests. */
 export function scoreRequest(model: ModelDocument, rawData: unknown): Prediction {
-  const rows = parseScoreRequest(rawData, model.features.map((f) => f.name));
+  const rows = parseScoreRequest(
+    rawData,
+    model.features.map((f) => f.name),
+  );
   try {
     return predictRows(model, rows);
   } catch (error) {

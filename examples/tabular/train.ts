@@ -131,11 +131,13 @@ const integer = (text: string): number => {
   if (!Number.isInteger(value)) throw new InvalidArgumentError('expected an integer');
   return value;
 };
-const decimal = (min: number, max: number) => (text: string): number => {
-  const value = Number(text);
-  if (!(value >= min && value <= max)) throw new InvalidArgumentError(`expected a number within [${min}, ${max}]`);
-  return value;
-};
+const decimal =
+  (min: number, max: number) =>
+  (text: string): number => {
+    const value = Number(text);
+    if (!(value >= min && value <= max)) throw new InvalidArgumentError(`expected a number within [${min}, ${max}]`);
+    return value;
+  };
 
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
   const program = new Command()
@@ -156,7 +158,15 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     process.exitCode = error instanceof CommanderError && error.exitCode === 0 ? 0 : 2;
     return;
   }
-  const opts = program.opts<{ data: string; label: string; seed: number; modelDir: string; l2: number; maxIter: number; validationFraction: number }>();
+  const opts = program.opts<{
+    data: string;
+    label: string;
+    seed: number;
+    modelDir: string;
+    l2: number;
+    maxIter: number;
+    validationFraction: number;
+  }>();
   try {
     await runTrainingJob({
       data: opts.data,

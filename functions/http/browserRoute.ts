@@ -22,9 +22,18 @@ export interface BrowserRouteOptions {
  * pages and redirects, not the API's JSON, so it does not take apiRoute's typed replies, yet it
  * is declared in the API document like every other function of the app.
  */
-export function browserRoute(name: string, options: BrowserRouteOptions, handler: (request: HttpRequest, services: Parameters<Parameters<typeof api>[0]>[2]) => Promise<HttpResponseInit>): void {
+export function browserRoute(
+  name: string,
+  options: BrowserRouteOptions,
+  handler: (request: HttpRequest, services: Parameters<Parameters<typeof api>[0]>[2]) => Promise<HttpResponseInit>,
+): void {
   registerOperation({
-    name, route: options.route, method: options.method, access: 'anonymous', summary: options.summary, responses: options.responses,
+    name,
+    route: options.route,
+    method: options.method,
+    access: 'anonymous',
+    summary: options.summary,
+    responses: options.responses,
     ...(options.description ? { description: options.description } : {}),
     ...(options.params ? { params: options.params } : {}),
     ...(options.query ? { query: options.query } : {}),

@@ -21,19 +21,30 @@ const LogsParams = z.object({
   deployment: z.string().min(1).meta({ description: 'A deployment of it, e.g. `v002`.' }),
 });
 
-apiRoute('deploymentLogs', {
-  route: 'endpoints/{endpoint}/deployments/{deployment}/logs', method: 'GET', action: 'read', params: LogsParams, query: LogsQuery,
-  summary: 'What a deployment\'s scoring server printed (its tail, or since a time).',
-  responses: { 200: { description: 'The log lines, oldest first', json: DeploymentLogsResponse } },
-}, async (_request, s, _caller, { params: { endpoint, deployment }, query }) => {
-  const environment = query.environment ?? endpointOwner(endpoint)?.environment;
-  if (!environment) {
-    throw new BadRequestError(`cannot tell the environment of endpoint '${endpoint}' from its name (not <pipeline>-dev|staging|prod); pass ?environment=`, 'query.environment');
-  }
-  const workspace = s.workspaces[environment];
-  const logs = await workspace.deploymentLogs(endpoint, deployment, {
-    tail: query.tail,
-    ...(query.since !== undefined ? { since: query.since } : {}),
-  });
-  return { jsonBody: { endpoint, deployment, environment, ...logs } };
-});
+apiRoute(
+  'deploymentLogs',
+  {
+    route: 'endpoints/{endpoint}/deployments/{deployment}/logs',
+    method: 'GET',
+    action: 'read',
+    params: LogsParams,
+    query: LogsQuery,
+    summary: "What a deployment's scoring server printed (its tail, or since a time).",
+    responses: { 200: { description: 'The log lines, oldest first', json: DeploymentLogsResponse } },
+  },
+  async (_request, s, _caller, { params: { endpoint, deployment }, query }) => {
+    const environment = query.environment ?? endpointOwner(endpoint)?.environment;
+    if (!environment) {
+      throw new BadRequestError(
+        `cannot tell the environment of endpoint '${endpoint}' from its name (not <pipeline>-dev|staging|prod); pass ?environment=`,
+        'query.environment',
+      );
+    }
+    const workspace = s.workspaces[environment];
+    const logs = await workspace.deploymentLogs(endpoint, deployment, {
+      tail: query.tail,
+      ...(query.since !== undefined ? { since: query.since } : {}),
+    });
+    return { jsonBody: { endpoint, deployment, environment, ...logs } };
+  },
+);

@@ -8,11 +8,17 @@ const VERSION: string = (require('../../package.json') as { version: string }).v
 let document: ApiDocument | undefined;
 
 /** The API's own OpenAPI 3.1 document, from the routes' schemas; anonymous, as a contract is public. */
-apiRoute('openApiDocument', {
-  route: 'openapi.json', method: 'GET', action: 'anonymous',
-  summary: 'This API\'s OpenAPI 3.1 document (docs/api.md is generated from it).',
-  responses: { 200: { description: 'The OpenAPI document', json: OpenApiDocumentResponse } },
-}, async () => {
-  document ??= apiDocument(registeredOperations(), { version: VERSION });
-  return { jsonBody: document as never };
-});
+apiRoute(
+  'openApiDocument',
+  {
+    route: 'openapi.json',
+    method: 'GET',
+    action: 'anonymous',
+    summary: "This API's OpenAPI 3.1 document (docs/api.md is generated from it).",
+    responses: { 200: { description: 'The OpenAPI document', json: OpenApiDocumentResponse } },
+  },
+  async () => {
+    document ??= apiDocument(registeredOperations(), { version: VERSION });
+    return { jsonBody: document as never };
+  },
+);

@@ -21,13 +21,16 @@ type Handler = (request: HttpRequest, context: InvocationContext, services: Serv
  * Runs in the invocation's scope, correlated by the route's `{id}` (a release) and `{pipeline}`.
  */
 export function api(handler: Handler) {
-  return invocationHandler(async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
-    try {
-      return await handler(request, context, await services());
-    } catch (error) {
-      return errorResponse(error, context);
-    }
-  }, (request) => ({ releaseId: request.params.id, pipeline: request.params.pipeline }));
+  return invocationHandler(
+    async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+      try {
+        return await handler(request, context, await services());
+      } catch (error) {
+        return errorResponse(error, context);
+      }
+    },
+    (request) => ({ releaseId: request.params.id, pipeline: request.params.pipeline }),
+  );
 }
 
 const operations: ApiOperation[] = [];
@@ -74,7 +77,12 @@ export function apiRoute<
   const body = options.body as BodySpec | undefined;
   const bodySchema = body === undefined ? undefined : isOwnParser(body) ? body.schema : body;
   operations.push({
-    name, route: options.route, method: options.method, access: options.action, summary: options.summary, responses: options.responses,
+    name,
+    route: options.route,
+    method: options.method,
+    access: options.action,
+    summary: options.summary,
+    responses: options.responses,
     ...(options.environment ? { environment: options.environment } : {}),
     ...(options.description ? { description: options.description } : {}),
     ...(params ? { params } : {}),
@@ -89,7 +97,8 @@ export function apiRoute<
     methods: [options.method],
     authLevel: access === 'function-key' ? 'function' : 'anonymous',
     handler: api(async (request, context, s) => {
-      const caller = access === 'anonymous' || access === 'function-key' ? undefined : await requireRole(request, s, access, options.environment);
+      const caller =
+        access === 'anonymous' || access === 'function-key' ? undefined : await requireRole(request, s, access, options.environment);
       const input = {
         params: params ? parseOrThrow(params, request.params, 'params') : undefined,
         query: options.query ? parseOrThrow(options.query, Object.fromEntries(request.query.entries()), 'query') : undefined,
@@ -117,7 +126,9 @@ function checkParamsMatchRoute(name: string, route: string, params: z.ZodObject 
   const inRoute = [...route.matchAll(/\{\*?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!).sort();
   const declared = Object.keys(params?.shape ?? {}).sort();
   if (inRoute.join(',') !== declared.join(',')) {
-    throw new TypeError(`apiRoute ${name}: route '${route}' has params [${inRoute.join(', ')}] but options.params declares [${declared.join(', ')}]; declare one string field per {name}`);
+    throw new TypeError(
+      `apiRoute ${name}: route '${route}' has params [${inRoute.join(', ')}] but options.params declares [${declared.join(', ')}]; declare one string field per {name}`,
+    );
   }
 }
 
@@ -157,7 +168,6 @@ export async function jsonBodyOf(request: HttpRequest): Promise<unknown> {
     throw new BadRequestError('request body is not valid JSON', 'body');
   }
 }
-
 
 /** Validates input with a zod schema; the first problem becomes a 400 naming the field. */
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, where: string): z.infer<S> {

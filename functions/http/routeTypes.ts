@@ -11,7 +11,9 @@ export type BodySpec = z.ZodType | { schema: z.ZodType; parse: (raw: unknown) =>
 export type BodyOf<B> = B extends z.ZodType ? z.output<B> : B extends { parse: (raw: unknown) => infer T } ? T : undefined;
 export type OutputOf<S> = S extends z.ZodType ? z.output<S> : undefined;
 
-export type ParamsOf<Route extends string> = [RouteParamNames<Route>] extends [never] ? undefined : { [K in RouteParamNames<Route>]: string };
+export type ParamsOf<Route extends string> = [RouteParamNames<Route>] extends [never]
+  ? undefined
+  : { [K in RouteParamNames<Route>]: string };
 
 /** `params` is required exactly when the route has `{name}` segments, with one string field per name. */
 type ParamsOption<Route extends string> = [RouteParamNames<Route>] extends [never]
@@ -79,8 +81,7 @@ type DeclaredFields<T> = T extends readonly (infer U)[]
 type JsonOf<R extends ApiResponses> = { [S in keyof R]: R[S] extends { json: infer J } ? DeclaredFields<OutputOf<J>> : never }[keyof R];
 /** A handler's answer: a declared status, and a body matching a declared `json` schema or a declared text type. */
 export type ApiReply<R extends ApiResponses> = { status?: keyof R & number; headers?: Record<string, string>; cookies?: Cookie[] } & (
-  | { jsonBody: JsonOf<R>; body?: undefined }
-  | { body: string; jsonBody?: undefined }
+  { jsonBody: JsonOf<R>; body?: undefined } | { body: string; jsonBody?: undefined }
 );
 
 export type RoleCheckedHandler<P, Q, B, H, R extends ApiResponses> = (

@@ -16,7 +16,10 @@ const DEPLOYMENTS = '/deployments/';
  * endpoint's name (log search alerts often name the resource only there).
  * One entry per endpoint and deployment, in the order of `endpoints`.
  */
-export function matchAlertTargets(alert: Pick<ParsedAlert, 'targets' | 'configurationItems'>, endpoints: readonly EndpointInfo[]): AlertTarget[] {
+export function matchAlertTargets(
+  alert: Pick<ParsedAlert, 'targets' | 'configurationItems'>,
+  endpoints: readonly EndpointInfo[],
+): AlertTarget[] {
   const targets = alert.targets.map((t) => t.toLowerCase().replace(/\/+$/, ''));
   const items = new Set(alert.configurationItems.map((c) => c.toLowerCase()));
   const matches: AlertTarget[] = [];

@@ -61,7 +61,13 @@ export function alertRowKey(dedupeKey: string): string {
 export async function reactToAlert(alert: ParsedAlert, deps: AlertDeps, options: ReactToAlertOptions = {}): Promise<AlertReaction> {
   const row = alertRowKey(alert.dedupeKey);
   const receivedAt = deps.clock.now().toISOString();
-  const claimed = await claimOnce<AlertRecord>(deps.table, ALERT_PARTITION, row, { alert, receivedAt, outcome: 'pending', endpoints: [], releases: [] }, options.claimTimeoutSeconds ?? 60);
+  const claimed = await claimOnce<AlertRecord>(
+    deps.table,
+    ALERT_PARTITION,
+    row,
+    { alert, receivedAt, outcome: 'pending', endpoints: [], releases: [] },
+    options.claimTimeoutSeconds ?? 60,
+  );
   if (claimed.kind === 'duplicate') {
     deps.logger.info(`alert ${alert.rule} (${alert.condition}) already received; not acting again`, { alertId: alert.alertId });
     return { kind: 'duplicate', record: claimed.record };
@@ -74,7 +80,9 @@ export async function reactToAlert(alert: ParsedAlert, deps: AlertDeps, options:
     throw error;
   }
   await deps.table.replace<AlertRecord>(ALERT_PARTITION, row, record, claimed.etag);
-  deps.logger.info(`alert ${alert.rule} ${alert.condition}: ${record.outcome}${record.reason ? ` (${record.reason})` : ''}`, { alertId: alert.alertId });
+  deps.logger.info(`alert ${alert.rule} ${alert.condition}: ${record.outcome}${record.reason ? ` (${record.reason})` : ''}`, {
+    alertId: alert.alertId,
+  });
   return { kind: record.outcome as AlertOutcome, record };
 }
 

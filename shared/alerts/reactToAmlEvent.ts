@@ -92,12 +92,18 @@ export async function reactToAmlEvent(event: AmlEvent, deps: AmlEventDeps): Prom
 async function act(event: AmlEvent, deps: AmlEventDeps, base: AmlEventRecord): Promise<AmlEventRecord> {
   let releaseId: string | undefined;
   let status: string | undefined;
-  if (event.type === 'Microsoft.MachineLearningServices.RunCompleted' || event.type === 'Microsoft.MachineLearningServices.RunStatusChanged') {
+  if (
+    event.type === 'Microsoft.MachineLearningServices.RunCompleted' ||
+    event.type === 'Microsoft.MachineLearningServices.RunStatusChanged'
+  ) {
     status = event.type === 'Microsoft.MachineLearningServices.RunCompleted' ? 'Completed' : event.data.runStatus;
     releaseId = releaseOfRun(event.data.runId, event.data.runTags);
   }
   if (event.type === 'Microsoft.MachineLearningServices.DatasetDriftDetected') {
-    await deps.onDatasetDrift?.(event.data.dataDriftName ?? undefined, `Azure ML dataset drift monitor ${event.data.dataDriftName ?? '(unnamed)'}: drift coefficient ${event.data.driftCoefficient}`);
+    await deps.onDatasetDrift?.(
+      event.data.dataDriftName ?? undefined,
+      `Azure ML dataset drift monitor ${event.data.dataDriftName ?? '(unnamed)'}: drift coefficient ${event.data.driftCoefficient}`,
+    );
   }
   let nudge = releaseId !== undefined && status !== undefined && FINISHED.has(status.toLowerCase());
   let reason: string | undefined;

@@ -1,4 +1,10 @@
-import { createDocument, type oas31, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
+import {
+  createDocument,
+  type oas31,
+  type ZodOpenApiOperationObject,
+  type ZodOpenApiPathsObject,
+  type ZodOpenApiResponsesObject,
+} from 'zod-openapi';
 import { ERROR_CODES, ERROR_MEANINGS, ErrorBody } from './errorBody';
 import { errorStatusesOf, type ApiOperation } from './operation';
 
@@ -25,7 +31,8 @@ export function apiDocument(operations: readonly ApiOperation[], info: { version
     info: {
       title: 'mlops-autopilot API',
       version: info.version,
-      description: 'The autopilot HTTP API (docs/api.md). Errors are `{error: {code, message, where?}}`; mutating calls check the caller\'s role per environment.',
+      description:
+        "The autopilot HTTP API (docs/api.md). Errors are `{error: {code, message, where?}}`; mutating calls check the caller's role per environment.",
     },
     paths,
     components: {
@@ -33,9 +40,15 @@ export function apiDocument(operations: readonly ApiOperation[], info: { version
         bearer: {
           type: 'http',
           scheme: 'bearer',
-          description: 'On Azure an Entra ID token for the API (app roles map to role x environment); locally a token from .autopilot/tokens.json.',
+          description:
+            'On Azure an Entra ID token for the API (app roles map to role x environment); locally a token from .autopilot/tokens.json.',
         },
-        functionKey: { type: 'apiKey', in: 'query', name: 'code', description: 'A Functions key; the host checks it before the function runs (also accepted as the x-functions-key header).' },
+        functionKey: {
+          type: 'apiKey',
+          in: 'query',
+          name: 'code',
+          description: 'A Functions key; the host checks it before the function runs (also accepted as the x-functions-key header).',
+        },
       },
     },
   }) as ApiDocument;
@@ -73,9 +86,10 @@ function responsesOf(op: ApiOperation): ZodOpenApiResponsesObject {
   }
   for (const status of errorStatusesOf(op)) {
     // With a function key the host itself refuses a missing or wrong key, before our code, without our error body.
-    responses[`${status}` as `4${string}`] = op.access === 'function-key' && status === 401
-      ? { description: 'The function key is missing or wrong (answered by the Functions host).' }
-      : { description: `${ERROR_CODES[status]}: ${ERROR_MEANINGS[status]}`, content: { 'application/json': { schema: ErrorBody } } };
+    responses[`${status}` as `4${string}`] =
+      op.access === 'function-key' && status === 401
+        ? { description: 'The function key is missing or wrong (answered by the Functions host).' }
+        : { description: `${ERROR_CODES[status]}: ${ERROR_MEANINGS[status]}`, content: { 'application/json': { schema: ErrorBody } } };
   }
   return responses;
 }

@@ -20,7 +20,8 @@ export function apiMarkdown(doc: ApiDocument): string {
     '',
   ];
   out.push('| status | code | when |', '| --- | --- | --- |');
-  for (const [status, code] of Object.entries(ERROR_CODES)) out.push(`| ${status} | \`${code}\` | ${ERROR_MEANINGS[Number(status) as ErrorStatus]} |`);
+  for (const [status, code] of Object.entries(ERROR_CODES))
+    out.push(`| ${status} | \`${code}\` | ${ERROR_MEANINGS[Number(status) as ErrorStatus]} |`);
   out.push('');
   for (const [path, item] of Object.entries(doc.paths ?? {})) {
     for (const method of METHODS) {
@@ -38,7 +39,9 @@ export function apiMarkdown(doc: ApiDocument): string {
 function operationSection(method: string, path: string, op: Json): string[] {
   const lines = [`## \`${method} ${path}\``, '', `${op.summary as string} (\`${op.operationId as string}\`)`, ''];
   if (op.description) lines.push(op.description as string, '');
-  lines.push(`- **Access:** ${accessText(op['x-autopilot-access'] as ApiAccess, op['x-autopilot-environment'] as EnvironmentName | undefined)}`);
+  lines.push(
+    `- **Access:** ${accessText(op['x-autopilot-access'] as ApiAccess, op['x-autopilot-environment'] as EnvironmentName | undefined)}`,
+  );
   for (const p of (op.parameters ?? []) as Json[]) {
     const schema = p.schema as Json;
     const desc = (p.description ?? schema.description) as string | undefined;
@@ -46,14 +49,19 @@ function operationSection(method: string, path: string, op: Json): string[] {
   }
   const body = ((op.requestBody as Json | undefined)?.content as Json | undefined)?.['application/json'] as Json | undefined;
   if (body) lines.push(`- **Body** (JSON): ${typeText(body.schema as Json, 1)}`);
-  const form = ((op.requestBody as Json | undefined)?.content as Json | undefined)?.['application/x-www-form-urlencoded'] as Json | undefined;
+  const form = ((op.requestBody as Json | undefined)?.content as Json | undefined)?.['application/x-www-form-urlencoded'] as
+    Json | undefined;
   if (form) lines.push(`- **Body** (form, \`application/x-www-form-urlencoded\`): ${typeText(form.schema as Json, 1)}`);
   const responses = Object.entries(op.responses as Json) as [string, Json][];
   for (const [status, r] of responses.filter(([status]) => /^[23]/.test(status))) {
-    const content = Object.entries((r.content ?? {}) as Json).map(([type, media]) => `\`${type}\` ${type === 'application/json' ? typeText((media as Json).schema as Json, 1) : ''}`.trim());
+    const content = Object.entries((r.content ?? {}) as Json).map(([type, media]) =>
+      `\`${type}\` ${type === 'application/json' ? typeText((media as Json).schema as Json, 1) : ''}`.trim(),
+    );
     lines.push(`- **${status}** ${r.description as string}${content.length ? `: ${content.join('; ')}` : ''}`);
   }
-  const errors = responses.filter(([status]) => !/^[23]/.test(status)).map(([status, r]) => (r.content ? `\`${status}\`` : `\`${status}\` (from the host, no body)`));
+  const errors = responses
+    .filter(([status]) => !/^[23]/.test(status))
+    .map(([status, r]) => (r.content ? `\`${status}\`` : `\`${status}\` (from the host, no body)`));
   lines.push(`- **Errors:** ${errors.join(', ')}`);
   return [...lines, ''];
 }
@@ -78,10 +86,14 @@ function typeText(schema: Json | undefined, depth = 0): string {
   if (schema.type === 'array') return `${typeText(schema.items as Json, depth)}[]`;
   if (schema.type === 'object' && schema.properties) {
     const required = new Set((schema.required ?? []) as string[]);
-    const field = ([k, v]: [string, unknown]) => `${required.has(k) ? k : `${k}?`}${depth > 0 ? `: ${typeText(v as Json, depth - 1)}` : ''}`;
-    return `{${Object.entries(schema.properties as Json).map(field).join(', ')}}`;
+    const field = ([k, v]: [string, unknown]) =>
+      `${required.has(k) ? k : `${k}?`}${depth > 0 ? `: ${typeText(v as Json, depth - 1)}` : ''}`;
+    return `{${Object.entries(schema.properties as Json)
+      .map(field)
+      .join(', ')}}`;
   }
-  if (schema.type === 'object' && typeof schema.additionalProperties === 'object') return `map of ${typeText(schema.additionalProperties as Json)}`;
+  if (schema.type === 'object' && typeof schema.additionalProperties === 'object')
+    return `map of ${typeText(schema.additionalProperties as Json)}`;
   if (schema.type === 'string' && typeof schema.pattern === 'string') return `string matching \`${schema.pattern}\``;
   return String(schema.type ?? 'any');
 }

@@ -5,10 +5,12 @@ export const DashboardSessionResponse = z.looseObject({ url: z.url(), expiresAt:
 
 /** GET /api/dashboard/me: who the page is signed in as (null: nobody), and how to sign in. */
 export const DashboardMeResponse = z.looseObject({
-  principal: z.looseObject({
-    name: z.string(),
-    roles: z.array(z.looseObject({ role: z.string(), environments: z.array(z.string()) })),
-  }).nullable(),
+  principal: z
+    .looseObject({
+      name: z.string(),
+      roles: z.array(z.looseObject({ role: z.string(), environments: z.array(z.string()) })),
+    })
+    .nullable(),
   signIn: z.looseObject({ appServiceLogin: z.string().optional() }),
 });
 

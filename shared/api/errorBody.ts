@@ -26,10 +26,13 @@ export const ERROR_MEANINGS: Record<ErrorStatus, string> = {
   404: 'The release, pipeline, endpoint or other named thing does not exist.',
   409: 'The stored release record no longer parses; repair it (docs/operations.md, "Unreadable release records").',
   500: 'An unexpected error; the message points at the host log of the invocation.',
-  503: 'autopilot.yaml is invalid; the message names the file, path and reason (code `SignInUnavailable`: Entra ID\'s signing keys could not be fetched, so no token can be checked; try again).',
+  503: "autopilot.yaml is invalid; the message names the file, path and reason (code `SignInUnavailable`: Entra ID's signing keys could not be fetched, so no token can be checked; try again).",
 };
 
-export const ErrorCodeSchema = z.enum([...Object.values(ERROR_CODES), ...Object.values(SPECIFIC_ERROR_CODES)] as [ErrorCode, ...ErrorCode[]]);
+export const ErrorCodeSchema = z.enum([...Object.values(ERROR_CODES), ...Object.values(SPECIFIC_ERROR_CODES)] as [
+  ErrorCode,
+  ...ErrorCode[],
+]);
 
 /** Every error the API answers: `{error: {code, message, where?}}`. */
 export const ErrorBody = z

@@ -19,12 +19,25 @@ export const MonitorRunView = z
     releaseId: z.string().optional(),
     window: z.looseObject({ from: z.string(), to: z.string() }),
     rows: z.number(),
-    unreadable: z.looseObject({ malformedLines: z.number(), outsideRange: z.number(), vanishedBlobs: z.number(), samples: z.array(z.string()) }),
+    unreadable: z.looseObject({
+      malformedLines: z.number(),
+      outsideRange: z.number(),
+      vanishedBlobs: z.number(),
+      samples: z.array(z.string()),
+    }),
     outcome: z.enum(['ok', 'drift', 'model-quality', 'data-quality', 'insufficient-data', 'no-model']),
     reasons: z.array(z.string()),
-    report: z.looseObject({}).optional().meta({ description: 'Per-feature drift: baseline vs window histograms, statistics and thresholds.' }),
+    report: z
+      .looseObject({})
+      .optional()
+      .meta({ description: 'Per-feature drift: baseline vs window histograms, statistics and thresholds.' }),
     quality: z.looseObject({}).optional(),
-    retrain: z.union([z.looseObject({ releaseId: z.string(), rows: z.number(), sources: z.array(z.string()) }), z.looseObject({ skipped: z.string() })]).optional(),
+    retrain: z
+      .union([
+        z.looseObject({ releaseId: z.string(), rows: z.number(), sources: z.array(z.string()) }),
+        z.looseObject({ skipped: z.string() }),
+      ])
+      .optional(),
   })
   .meta({ id: 'MonitorRun' });
 export type MonitorRunView = z.infer<typeof MonitorRunView>;

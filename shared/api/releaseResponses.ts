@@ -51,7 +51,10 @@ export const ReleaseReportView = z
       .optional(),
     training: z.object({ job: z.string(), metrics: Metrics }).optional(),
     model: ModelRefSchema.optional(),
-    gate: shape.gate.unwrap().extend({ championModel: ModelRefSchema.optional(), candidateMetrics: Metrics, championMetrics: Metrics }).optional(),
+    gate: shape.gate
+      .unwrap()
+      .extend({ championModel: ModelRefSchema.optional(), candidateMetrics: Metrics, championMetrics: Metrics })
+      .optional(),
     staging: shape.staging,
     approval: shape.approval,
     canary: z
@@ -64,7 +67,13 @@ export const ReleaseReportView = z
       .optional(),
     rollback: shape.rollback,
     stages: z.array(
-      z.object({ stage: z.string(), status: z.string(), startedAt: z.string().optional(), endedAt: z.string().optional(), detail: z.string().optional() }),
+      z.object({
+        stage: z.string(),
+        status: z.string(),
+        startedAt: z.string().optional(),
+        endedAt: z.string().optional(),
+        detail: z.string().optional(),
+      }),
     ),
     actions: z.array(AuditEntryView),
   })

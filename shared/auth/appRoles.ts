@@ -7,8 +7,18 @@ import type { Principal, Role } from './rbac';
  * environment, readers everywhere. A token's `roles` claim carries the values.
  */
 export const APP_ROLES: readonly { value: string; role: Role; environments: readonly EnvironmentName[]; description: string }[] = [
-  { value: 'Reader', role: 'reader', environments: ['dev', 'staging', 'prod'], description: 'Read releases, models, endpoints, monitors and events' },
-  { value: 'DataScientist.Dev', role: 'data_scientist', environments: ['dev'], description: 'Start and cancel releases and upload data in dev' },
+  {
+    value: 'Reader',
+    role: 'reader',
+    environments: ['dev', 'staging', 'prod'],
+    description: 'Read releases, models, endpoints, monitors and events',
+  },
+  {
+    value: 'DataScientist.Dev',
+    role: 'data_scientist',
+    environments: ['dev'],
+    description: 'Start and cancel releases and upload data in dev',
+  },
   { value: 'MLEngineer.Dev', role: 'ml_engineer', environments: ['dev'], description: 'Operate releases in dev' },
   { value: 'MLEngineer.Staging', role: 'ml_engineer', environments: ['staging'], description: 'Operate releases in staging' },
   { value: 'MLEngineer.Prod', role: 'ml_engineer', environments: ['prod'], description: 'Approve, promote and roll back in prod' },

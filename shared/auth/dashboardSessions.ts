@@ -10,8 +10,15 @@ export const SESSION_TTL_MS = 8 * 3600_000;
 const LOGIN_PARTITION = 'dashboard-login';
 const SESSION_PARTITION = 'dashboard-session';
 
-interface LoginCodeRow { principal: Principal; expiresAt: string; usedAt?: string }
-interface SessionRow { principal: Principal; expiresAt: string }
+interface LoginCodeRow {
+  principal: Principal;
+  expiresAt: string;
+  usedAt?: string;
+}
+interface SessionRow {
+  principal: Principal;
+  expiresAt: string;
+}
 
 export interface DashboardSessionsDeps {
   /** Shared by every instance of the app, so a code made on one is redeemed on another. */

@@ -6,12 +6,29 @@ import type { Principal, Role } from './principal';
  * (./rbac.ts `authorize`) and the dashboard bundles the same `can` to decide which buttons to
  * show, so the two never disagree.
  */
-export type Action = 'read' | 'release:start' | 'release:cancel' | 'release:approve' | 'release:rollback' | 'release:repair' | 'data:upload' | 'notifications:redeliver';
+export type Action =
+  | 'read'
+  | 'release:start'
+  | 'release:cancel'
+  | 'release:approve'
+  | 'release:rollback'
+  | 'release:repair'
+  | 'data:upload'
+  | 'notifications:redeliver';
 
 const ALLOWED: Record<Role, readonly Action[]> = {
   reader: ['read'],
   data_scientist: ['read', 'release:start', 'release:cancel', 'data:upload'],
-  ml_engineer: ['read', 'release:start', 'release:cancel', 'release:approve', 'release:rollback', 'release:repair', 'data:upload', 'notifications:redeliver'],
+  ml_engineer: [
+    'read',
+    'release:start',
+    'release:cancel',
+    'release:approve',
+    'release:rollback',
+    'release:repair',
+    'data:upload',
+    'notifications:redeliver',
+  ],
 };
 
 /** The environment an action touches when the caller names none. */
@@ -31,7 +48,5 @@ export const DEFAULT_ENVIRONMENT: Record<Action, EnvironmentName> = {
 export function can(principal: Principal, action: Action, environment?: EnvironmentName): boolean {
   const env = environment ?? DEFAULT_ENVIRONMENT[action];
   // Reading is not scoped: a reader of any environment may see releases and endpoints.
-  return principal.roles.some(
-    (grant) => ALLOWED[grant.role].includes(action) && (action === 'read' || grant.environments.includes(env)),
-  );
+  return principal.roles.some((grant) => ALLOWED[grant.role].includes(action) && (action === 'read' || grant.environments.includes(env)));
 }

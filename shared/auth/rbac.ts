@@ -15,7 +15,9 @@ export function defaultEnvironmentOf(action: Action): EnvironmentName {
 /** A request without valid credentials. */
 export class UnauthenticatedError extends AutopilotError {
   constructor() {
-    super('missing or unknown token; send "Authorization: Bearer <token>": on Azure an Entra ID token for the API (az account get-access-token --scope api://<appId>/.default), locally one from .autopilot/tokens.json');
+    super(
+      'missing or unknown token; send "Authorization: Bearer <token>": on Azure an Entra ID token for the API (az account get-access-token --scope api://<appId>/.default), locally one from .autopilot/tokens.json',
+    );
   }
 }
 

@@ -24,10 +24,17 @@ export function sameOriginPost(headers: HeaderReader, ourOrigin: string): SameOr
   if (site !== null) {
     return site.trim().toLowerCase() === 'same-origin'
       ? { sameOrigin: true }
-      : { sameOrigin: false, why: `the browser's Sec-Fetch-Site says '${oneWord(site)}', not 'same-origin': the request did not come from this app's own page` };
+      : {
+          sameOrigin: false,
+          why: `the browser's Sec-Fetch-Site says '${oneWord(site)}', not 'same-origin': the request did not come from this app's own page`,
+        };
   }
   const origin = headers.get('origin');
-  if (origin === null) return { sameOrigin: false, why: 'the request says neither where it came from (Origin) nor whether it is same-origin (Sec-Fetch-Site)' };
+  if (origin === null)
+    return {
+      sameOrigin: false,
+      why: 'the request says neither where it came from (Origin) nor whether it is same-origin (Sec-Fetch-Site)',
+    };
   return normalized(origin) === normalized(ourOrigin)
     ? { sameOrigin: true }
     : { sameOrigin: false, why: "the request came from another origin than this app's (Origin)" };

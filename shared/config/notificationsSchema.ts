@@ -37,7 +37,10 @@ const settingName = z
 export const WebhookConfig = z
   .strictObject({
     /** Names the webhook in logs, dead letters and idempotency keys. @default `webhook-<n>` (1-based position) */
-    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, 'use 1-63 letters, digits, _ or -').optional(),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, 'use 1-63 letters, digits, _ or -')
+      .optional(),
     /** The receiver's URL, written in the file (only for URLs that carry no credential). */
     url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
     /** The app setting that holds the URL (Teams and Slack URLs are credentials). */
@@ -55,7 +58,11 @@ export const WebhookConfig = z
   })
   .superRefine((hook, ctx) => {
     if ((hook.url === undefined) === (hook.urlFrom === undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['url'], message: 'set exactly one of url (in the file) or urlFrom (the app setting that holds the URL)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['url'],
+        message: 'set exactly one of url (in the file) or urlFrom (the app setting that holds the URL)',
+      });
     }
     if (hook.format === 'cloudevents' && !hook.secretFrom) {
       ctx.addIssue({
@@ -78,7 +85,12 @@ export const NotificationsPolicy = z
     const seen = new Set<string>();
     policy.webhooks.forEach((hook, i) => {
       const name = webhookName(hook, i);
-      if (seen.has(name)) ctx.addIssue({ code: 'custom', path: ['webhooks', i, 'name'], message: `webhook name '${name}' is used twice; names must be unique per pipeline` });
+      if (seen.has(name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['webhooks', i, 'name'],
+          message: `webhook name '${name}' is used twice; names must be unique per pipeline`,
+        });
       seen.add(name);
     });
   });

@@ -7,7 +7,12 @@ import { AutopilotConfig } from './schema';
  * Parses YAML text against a zod schema and reports every problem with the file,
  * the dotted path and the line, so a user can fix all of them in one go.
  */
-export function parseYamlWith<S extends z.ZodType>(schema: S, text: string, file: string, prepare: (plain: unknown) => unknown = (plain) => plain): z.infer<S> {
+export function parseYamlWith<S extends z.ZodType>(
+  schema: S,
+  text: string,
+  file: string,
+  prepare: (plain: unknown) => unknown = (plain) => plain,
+): z.infer<S> {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true });
   if (doc.errors.length > 0) {
@@ -39,11 +44,7 @@ export function parseYamlWith<S extends z.ZodType>(schema: S, text: string, file
   );
 }
 
-function lineOf(
-  doc: ReturnType<typeof parseDocument>,
-  lineCounter: LineCounter,
-  path: string[],
-): number | undefined {
+function lineOf(doc: ReturnType<typeof parseDocument>, lineCounter: LineCounter, path: string[]): number | undefined {
   // Walk up until a node exists: a missing key is reported at its parent.
   for (let depth = path.length; depth >= 0; depth--) {
     const node = doc.getIn(path.slice(0, depth), true) as { range?: [number, number, number] } | undefined;

@@ -11,16 +11,17 @@ export const EnvironmentName = z.enum(ENVIRONMENTS);
 export type EnvironmentName = z.infer<typeof EnvironmentName>;
 
 /** Azure ML style names: letters, digits, dashes; used in endpoint and model names. */
-const resourceName = z
-  .string()
-  .regex(/^[a-z][a-z0-9-]{0,23}$/, 'use 1-24 lowercase letters, digits or dashes, starting with a letter');
+const resourceName = z.string().regex(/^[a-z][a-z0-9-]{0,23}$/, 'use 1-24 lowercase letters, digits or dashes, starting with a letter');
 
 export const MetricName = z.enum(['auc', 'accuracy', 'f1', 'log_loss']);
 export type MetricName = z.infer<typeof MetricName>;
 
 const DataPolicy = z.strictObject({
   /** Blob container watched for new training data. @default training-data */
-  container: z.string().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'not a valid container name').default('training-data'),
+  container: z
+    .string()
+    .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'not a valid container name')
+    .default('training-data'),
   /** Only blobs under this prefix belong to the pipeline; ends with '/'. */
   prefix: z.string().regex(/^([^/].*\/)?$/, "must be empty or end with '/' and not start with '/'"),
   /** Column holding the target. @default label */
@@ -75,8 +76,14 @@ export const EvaluationPolicy = z.strictObject({
     .number()
     // auc, accuracy and f1 lie in 0..1, so no candidate can beat a champion by 1 or more, and
     // such a value would block every promotion silently.
-    .min(-1, { error: 'evaluation.minImprovement must be at least -1 (it is an absolute difference in the metric; a negative value tolerates a small loss, e.g. -0.01)' })
-    .lt(1, { error: 'evaluation.minImprovement must be below 1: it is the absolute difference in the metric the candidate must beat the champion by (auc, accuracy and f1 lie in 0..1), e.g. 0.01, not a percentage' })
+    .min(-1, {
+      error:
+        'evaluation.minImprovement must be at least -1 (it is an absolute difference in the metric; a negative value tolerates a small loss, e.g. -0.01)',
+    })
+    .lt(1, {
+      error:
+        'evaluation.minImprovement must be below 1: it is the absolute difference in the metric the candidate must beat the champion by (auc, accuracy and f1 lie in 0..1), e.g. 0.01, not a percentage',
+    })
     .default(0),
   /** Share of rows held out for evaluation. @default 0.2 */
   holdoutFraction: z.number().gt(0).lt(1).default(0.2),
@@ -233,7 +240,9 @@ const EnvironmentConfig = z.strictObject({
    * history included, instead of from the running container. @default none
    */
   logAnalyticsWorkspaceId: z
-    .guid("must be the Log Analytics workspace ID, a GUID such as 0b5e4c2a-1f7d-4e6b-9a3c-2d8f6e1b7a90 (az monitor log-analytics workspace show --query customerId)")
+    .guid(
+      'must be the Log Analytics workspace ID, a GUID such as 0b5e4c2a-1f7d-4e6b-9a3c-2d8f6e1b7a90 (az monitor log-analytics workspace show --query customerId)',
+    )
     .optional(),
 });
 
@@ -243,7 +252,12 @@ const EnvironmentConfig = z.strictObject({
  */
 const AzureRegistryConfig = z.strictObject({
   /** Registry name: 3-33 letters, digits, '-' or '_', starting with a letter or digit. */
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{2,32}$/, "must be the Azure ML registry name (3-33 letters, digits, '-' or '_'), see `az ml registry list`"),
+  name: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9_-]{2,32}$/,
+      "must be the Azure ML registry name (3-33 letters, digits, '-' or '_'), see `az ml registry list`",
+    ),
   subscriptionId: z.guid('must be the subscription id (a GUID) that holds the registry, see `az ml registry show --query id`'),
   resourceGroup: z.string().trim().min(1, 'must name the resource group that holds the registry'),
 });
@@ -260,9 +274,7 @@ export const AutopilotConfig = z
         prod: EnvironmentConfig.prefault({}),
       })
       .prefault({}),
-    pipelines: z
-      .record(z.string(), PipelineConfig)
-      .refine((p) => Object.keys(p).length > 0, 'declare at least one pipeline'),
+    pipelines: z.record(z.string(), PipelineConfig).refine((p) => Object.keys(p).length > 0, 'declare at least one pipeline'),
   })
   .superRefine((config, ctx) => {
     const seen = new Map<string, string>();
@@ -302,11 +314,7 @@ export function endpointOwner(endpoint: string): { pipeline: string; environment
   return match ? { pipeline: match[1]!, environment: match[2] as EnvironmentName } : undefined;
 }
 
-export function pipelineForBlob(
-  config: AutopilotConfig,
-  container: string,
-  blobName: string,
-): string | undefined {
+export function pipelineForBlob(config: AutopilotConfig, container: string, blobName: string): string | undefined {
   for (const [name, pipeline] of Object.entries(config.pipelines)) {
     if (pipeline.data.container === container && blobName.startsWith(pipeline.data.prefix)) return name;
   }

@@ -2,9 +2,15 @@
 export type CellKind = 'empty' | 'finite' | 'NaN' | 'Infinity' | '-Infinity' | 'text';
 
 const NON_FINITE: Record<string, 'NaN' | 'Infinity' | '-Infinity'> = {
-  nan: 'NaN', '+nan': 'NaN', '-nan': 'NaN',
-  inf: 'Infinity', '+inf': 'Infinity', infinity: 'Infinity', '+infinity': 'Infinity',
-  '-inf': '-Infinity', '-infinity': '-Infinity',
+  nan: 'NaN',
+  '+nan': 'NaN',
+  '-nan': 'NaN',
+  inf: 'Infinity',
+  '+inf': 'Infinity',
+  infinity: 'Infinity',
+  '+infinity': 'Infinity',
+  '-inf': '-Infinity',
+  '-infinity': '-Infinity',
 };
 
 export function cellKind(cell: string): CellKind {

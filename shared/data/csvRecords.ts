@@ -97,7 +97,8 @@ export class CsvRecords {
         while (stop < text.length && text[stop] !== ',' && text[stop] !== '\n') stop++;
         if (stop >= text.length && !end) return undefined;
         const value = text.slice(i, stop).trim();
-        if (value.includes('"')) throw this.malformed(`Invalid Opening Quote: a quote inside the unquoted field '${value}' on line ${this.line}`);
+        if (value.includes('"'))
+          throw this.malformed(`Invalid Opening Quote: a quote inside the unquoted field '${value}' on line ${this.line}`);
         fields.push(value);
         if (stop >= text.length) return { fields, next: stop };
         i = stop + 1;

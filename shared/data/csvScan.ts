@@ -101,8 +101,14 @@ export class CsvScanner {
     }
     const sha256 = this.hash.digest('hex');
     return {
-      columns: this.columns, labelIndex: this.labelIndex, rows: this.rows, classCounts, nonFinite, sha256,
-      seed: this.options.seed ?? 0, classEdges: this.edges.result(),
+      columns: this.columns,
+      labelIndex: this.labelIndex,
+      rows: this.rows,
+      classCounts,
+      nonFinite,
+      sha256,
+      seed: this.options.seed ?? 0,
+      classEdges: this.edges.result(),
     };
   }
 

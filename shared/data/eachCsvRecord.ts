@@ -17,7 +17,10 @@ export interface EachCsvRecordOptions {
  * Returns how many records were visited.
  */
 export async function eachCsvRecord(
-  data: DataStore, blob: BlobRef, visit: (record: string[], line: number) => 'stop' | Promise<void> | undefined, options: EachCsvRecordOptions = {},
+  data: DataStore,
+  blob: BlobRef,
+  visit: (record: string[], line: number) => 'stop' | Promise<void> | undefined,
+  options: EachCsvRecordOptions = {},
 ): Promise<number> {
   const where = `${blob.container}/${blob.name}`;
   const { chunks } = await data.readStream(blob, options.ifMatch !== undefined ? { ifMatch: options.ifMatch } : {});

@@ -10,8 +10,10 @@ const MANY_CLASSES = 20;
 const MAX_DISTINCT_SHARE = 0.5;
 
 const listed = (entries: [string, number][], limit = 10) =>
-  entries.slice(0, limit).map(([label, n]) => `'${label}' (${n})`).join(', ') +
-  (entries.length > limit ? ` and ${entries.length - limit} more` : '');
+  entries
+    .slice(0, limit)
+    .map(([label, n]) => `'${label}' (${n})`)
+    .join(', ') + (entries.length > limit ? ` and ${entries.length - limit} more` : '');
 
 /**
  * Refuses label columns a classifier cannot learn from, before training wastes a job on
@@ -33,7 +35,7 @@ export function checkLabels(blob: string, labelColumn: string, rows: number, cla
   if (rare.length > 0) {
     throw new DataValidationError(
       blob,
-      `${rare.length === 1 ? "1 class" : `${rare.length} classes`} of '${labelColumn}' ${rare.length === 1 ? 'has' : 'have'} fewer than ${MIN_ROWS_PER_CLASS} rows: ${listed(rare)}; ` +
+      `${rare.length === 1 ? '1 class' : `${rare.length} classes`} of '${labelColumn}' ${rare.length === 1 ? 'has' : 'have'} fewer than ${MIN_ROWS_PER_CLASS} rows: ${listed(rare)}; ` +
         'the holdout needs one row of each class and training another: add rows of these classes, or remove or merge them',
     );
   }

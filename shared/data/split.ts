@@ -38,9 +38,7 @@ export function toScoreRequest(columns: string[], rows: string[][], labelIndex: 
   return {
     input_data: {
       columns: featureIdx.map((i) => columns[i]!),
-      data: rows.map((r) =>
-        featureIdx.map((i, k) => (r[i] === '' ? null : numeric[k] ? Number(r[i]) : r[i]!)),
-      ),
+      data: rows.map((r) => featureIdx.map((i, k) => (r[i] === '' ? null : numeric[k] ? Number(r[i]) : r[i]!))),
     },
   };
 }

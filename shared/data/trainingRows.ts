@@ -26,8 +26,7 @@ export function trainingRowsHeader(columns: string[], labelIndex: number): strin
 }
 
 export type TrainingRowsMatch =
-  | { kind: 'read'; features: string[]; rows: number; found: Set<string> }
-  | { kind: 'unreadable'; why: string };
+  { kind: 'read'; features: string[]; rows: number; found: Set<string> } | { kind: 'unreadable'; why: string };
 
 /**
  * Streams a training-rows blob and tells which of the asked-for hashes it holds. `ask` gets
@@ -35,7 +34,8 @@ export type TrainingRowsMatch =
  * for, or a reason why they cannot be computed (a feature the caller's rows lack).
  */
 export async function matchTrainingRows(
-  chunks: AsyncIterable<Uint8Array>, ask: (features: string[]) => Set<string> | { cannot: string },
+  chunks: AsyncIterable<Uint8Array>,
+  ask: (features: string[]) => Set<string> | { cannot: string },
 ): Promise<TrainingRowsMatch> {
   let head = Buffer.alloc(0);
   let wanted: Set<string> | undefined;

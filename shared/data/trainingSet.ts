@@ -54,7 +54,11 @@ export async function buildTrainingSet(
   const listed = await data.list(policy.container, policy.prefix);
   const files = listed.filter((b) => b.name === arrived.name || (TRAINING_FILE.test(b.name) && (b.lastModified ?? '') >= since));
   // A listing that missed it (eventual listing after the event) still trains on it.
-  const names = files.map((b) => ({ name: b.name, eTag: b.eTag, bytes: b.name === arrived.name ? arrived.contentLength : b.contentLength }));
+  const names = files.map((b) => ({
+    name: b.name,
+    eTag: b.eTag,
+    bytes: b.name === arrived.name ? arrived.contentLength : b.contentLength,
+  }));
   if (!names.some((b) => b.name === arrived.name)) names.push({ name: arrived.name, eTag: arrived.eTag, bytes: arrived.contentLength });
   names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   if (names.length > MAX_TRAINING_SET_FILES) {
@@ -108,25 +112,36 @@ async function headerOf(data: DataStore, blob: BlobRef & { eTag: string }): Prom
 }
 
 async function appendFile(
-  data: DataStore, blob: BlobRef, eTag: string, expected: string[], arrived: string, write: (line: string) => Promise<void>,
+  data: DataStore,
+  blob: BlobRef,
+  eTag: string,
+  expected: string[],
+  arrived: string,
+  write: (line: string) => Promise<void>,
 ): Promise<TrainingSetSource | undefined> {
   const where = `${blob.container}/${blob.name}`;
   const hash = createHash('sha256');
   let records: number;
   try {
-    records = await eachCsvRecord(data, blob, (record, line) => {
-      if (line > 1) return write(toCsvLine(record));
-      if (record.join('\u0000') !== expected.join('\u0000')) {
-        throw new DataValidationError(
-          where,
-          `its columns [${record.join(', ')}] are not those of ${arrived} [${expected.join(', ')}]; with data.trainingSet ` +
-            'every file under the prefix must share one header: move that file out of the prefix, or train on the latest file only (data.trainingSet: latest)',
-        );
-      }
-      return undefined;
-    }, { ifMatch: eTag, onChunk: (chunk) => hash.update(chunk) });
+    records = await eachCsvRecord(
+      data,
+      blob,
+      (record, line) => {
+        if (line > 1) return write(toCsvLine(record));
+        if (record.join('\u0000') !== expected.join('\u0000')) {
+          throw new DataValidationError(
+            where,
+            `its columns [${record.join(', ')}] are not those of ${arrived} [${expected.join(', ')}]; with data.trainingSet ` +
+              'every file under the prefix must share one header: move that file out of the prefix, or train on the latest file only (data.trainingSet: latest)',
+          );
+        }
+        return undefined;
+      },
+      { ifMatch: eTag, onChunk: (chunk) => hash.update(chunk) },
+    );
   } catch (error) {
-    if (error instanceof ConcurrencyError) throw new ConcurrencyError(`${where} (overwritten while the training set was read; the newer version has its own release)`);
+    if (error instanceof ConcurrencyError)
+      throw new ConcurrencyError(`${where} (overwritten while the training set was read; the newer version has its own release)`);
     // Moved out of the prefix after the listing (as a refusal may have advised): not part of the set.
     if (error instanceof NotFoundError && blob.name !== arrived) return undefined;
     throw error;

@@ -45,6 +45,12 @@ export async function claimOnce<T extends DeliveryRecord>(
 }
 
 /** Marks a claimed delivery failed (best effort: the error that got us here matters more). */
-export async function releaseClaim<T extends DeliveryRecord>(table: StateTable, partition: string, row: string, claim: { record: T; etag: string }, reason: string): Promise<void> {
+export async function releaseClaim<T extends DeliveryRecord>(
+  table: StateTable,
+  partition: string,
+  row: string,
+  claim: { record: T; etag: string },
+  reason: string,
+): Promise<void> {
   await table.replace<T>(partition, row, { ...claim.record, outcome: 'failed', reason }, claim.etag).catch(() => undefined);
 }

@@ -20,19 +20,25 @@ export function canaryTimingChecks(config: AutopilotConfig, configFile = 'autopi
   return Object.entries(config.pipelines).map(([pipeline, policy]) => {
     const name = `prod: canary timing (${pipeline})`;
     const { bakeSeconds, maxStepSeconds, canarySteps } = policy.rollout;
-    if (canarySteps.length === 1) return checkResult(name, 'ok', 'blue/green (canarySteps: [100]): no canary step to judge on minute metrics');
+    if (canarySteps.length === 1)
+      return checkResult(name, 'ok', 'blue/green (canarySteps: [100]): no canary step to judge on minute metrics');
     const short: string[] = [];
     if (bakeSeconds < AZURE_MIN_BAKE_SECONDS) short.push(`bakeSeconds ${bakeSeconds} < ${AZURE_MIN_BAKE_SECONDS}`);
     if (maxStepSeconds < AZURE_MIN_MAX_STEP_SECONDS) short.push(`maxStepSeconds ${maxStepSeconds} < ${AZURE_MIN_MAX_STEP_SECONDS}`);
     // What docs/deploy-azure.md suggests (120 and 600), keeping the values that are already long enough.
     const bake = Math.max(bakeSeconds, AZURE_MIN_BAKE_SECONDS);
     const maxStep = maxStepSeconds >= AZURE_MIN_MAX_STEP_SECONDS && maxStepSeconds > bake ? maxStepSeconds : Math.max(600, 2 * bake);
-    if (short.length === 0) return checkResult(name, 'ok', `bakeSeconds ${bakeSeconds}, maxStepSeconds ${maxStepSeconds}: long enough for Azure Monitor's minute metrics`);
+    if (short.length === 0)
+      return checkResult(
+        name,
+        'ok',
+        `bakeSeconds ${bakeSeconds}, maxStepSeconds ${maxStepSeconds}: long enough for Azure Monitor's minute metrics`,
+      );
     return checkResult(
       name,
       'warn',
-      `${short.join(', ')}: canary analysis on Azure reads Azure Monitor's per-minute metrics, published up to a few minutes late, `
-        + 'so shorter steps are judged on too little evidence and the last step rolls back healthy canaries',
+      `${short.join(', ')}: canary analysis on Azure reads Azure Monitor's per-minute metrics, published up to a few minutes late, ` +
+        'so shorter steps are judged on too little evidence and the last step rolls back healthy canaries',
       [
         `In ${configFile}, under pipelines.${pipeline}:`,
         '    rollout:',

@@ -31,7 +31,7 @@ export function datastoreFix(name: string, app: AppBlobs, where: DatastoreWhere)
     'infra/main.json registers it in every workspace. By hand, with a datastore.yml of',
     `  name: ${name}`,
     '  type: azure_blob',
-    `  account_name: ${app.accountName ?? '<the app\'s storage account>'}`,
+    `  account_name: ${app.accountName ?? "<the app's storage account>"}`,
     `  container_name: ${app.containerName}`,
     '(no credentials: section, so jobs read with their own identity):',
     `az ml datastore create --file datastore.yml --resource-group ${where.resourceGroup} --workspace-name ${where.workspace}`,
@@ -48,17 +48,27 @@ export function datastoreCheck(found: FoundDatastore, app: AppBlobs, where: Data
   const points = `account ${found.accountName}, container ${found.containerName}`;
   const wrongAccount = app.accountName !== undefined && found.accountName.toLowerCase() !== app.accountName.toLowerCase();
   if (wrongAccount || found.containerName !== app.containerName) {
-    return checkResult(name, 'fail',
+    return checkResult(
+      name,
+      'fail',
       `points at ${points}, but the app writes the data jobs read to account ${app.accountName ?? '(unknown)'}, container ${app.containerName}: training jobs would read blobs that are not there`,
-      datastoreFix(found.name, app, where));
+      datastoreFix(found.name, app, where),
+    );
   }
   if (found.credentialsType !== 'None') {
-    return checkResult(name, 'warn',
+    return checkResult(
+      name,
+      'warn',
       `holds credentials (${found.credentialsType}): jobs read ${points} with the stored credentials instead of their own identity (UserIdentity), so a rotated key breaks training and the secret sits in the workspace`,
-      datastoreFix(found.name, app, where));
+      datastoreFix(found.name, app, where),
+    );
   }
   if (app.accountName === undefined) {
-    return checkResult(name, 'warn', `identity-based AzureBlob datastore on ${points}; not compared with the app's storage account, which is not known (see storage)`);
+    return checkResult(
+      name,
+      'warn',
+      `identity-based AzureBlob datastore on ${points}; not compared with the app's storage account, which is not known (see storage)`,
+    );
   }
   return checkResult(name, 'ok', `identity-based AzureBlob datastore on ${points} (the app's): jobs read it with their own identity`);
 }
@@ -79,14 +89,23 @@ export interface DataRoleInput {
 export function jobDataRoleCheck(input: DataRoleInput): CheckResult {
   const name = 'dev: job data role';
   const who = input.principalId ? `the caller (object id ${input.principalId})` : 'the caller';
-  const note = input.onAzure ? '' : "\n(checked for the identity running the doctor; jobs run as the identity that submits them, the function app's managed identity in Azure)";
+  const note = input.onAzure
+    ? ''
+    : "\n(checked for the identity running the doctor; jobs run as the identity that submits them, the function app's managed identity in Azure)";
   if (isDataActionAllowed(input.permissions, BLOB_READ_DATA_ACTION)) {
-    return checkResult(name, 'ok', `${who} may read blobs of ${input.storageAccountId}, so training jobs it submits (UserIdentity) can read their data${note}`);
+    return checkResult(
+      name,
+      'ok',
+      `${who} may read blobs of ${input.storageAccountId}, so training jobs it submits (UserIdentity) can read their data${note}`,
+    );
   }
-  return checkResult(name, 'fail',
+  return checkResult(
+    name,
+    'fail',
     `${who} lacks ${BLOB_READ_DATA_ACTION} on ${input.storageAccountId}: training jobs run as the identity that submits them (UserIdentity) and would fail reading their input (AuthorizationPermissionMismatch)${note}`,
     [
       `az role assignment create --assignee ${input.principalId ?? '<object-id>'} --role "Storage Blob Data Reader" --scope ${input.storageAccountId}`,
       "(infra/main.json gives the function app's identity Storage Blob Data Owner on this account, which includes it)",
-    ].join('\n'));
+    ].join('\n'),
+  );
 }

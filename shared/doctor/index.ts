@@ -8,6 +8,23 @@ export { withCheckTimeout, withDeadline, timedOut, messageOf, redactTokens } fro
 export { canaryTimingChecks, AZURE_MIN_BAKE_SECONDS, AZURE_MIN_MAX_STEP_SECONDS } from './canaryTiming';
 export { promotionCheck } from './promotionCheck';
 export { servingContainerCheck } from './servingContainerCheck';
-export { datastoreCheck, datastoreFix, jobDataRoleCheck, BLOB_READ_DATA_ACTION, type AppBlobs, type DataRoleInput, type DatastoreWhere, type FoundDatastore } from './dataAccessChecks';
-export { signInSettingsCheck, openIdCheck, openIdUrls, appRolesNotice, DEFAULT_ENTRA_AUTHORITY, type EntraSettings, type OpenIdAnswers } from './signInChecks';
+export {
+  datastoreCheck,
+  datastoreFix,
+  jobDataRoleCheck,
+  BLOB_READ_DATA_ACTION,
+  type AppBlobs,
+  type DataRoleInput,
+  type DatastoreWhere,
+  type FoundDatastore,
+} from './dataAccessChecks';
+export {
+  signInSettingsCheck,
+  openIdCheck,
+  openIdUrls,
+  appRolesNotice,
+  DEFAULT_ENTRA_AUTHORITY,
+  type EntraSettings,
+  type OpenIdAnswers,
+} from './signInChecks';
 export { metricAggregationCheck, type MetricDefinition, type NeededMetric } from './metricAggregationCheck';

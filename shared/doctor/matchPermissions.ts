@@ -18,7 +18,10 @@ const compiled = new Map<string, RegExp>();
 export function actionMatches(pattern: string, action: string): boolean {
   let regex = compiled.get(pattern);
   if (!regex) {
-    const source = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('.*');
+    const source = pattern
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&'))
+      .join('.*');
     regex = new RegExp(`^${source}$`, 'i');
     compiled.set(pattern, regex);
   }
@@ -42,6 +45,8 @@ export function missingActions(permissions: readonly Permission[], required: rea
  */
 export function isDataActionAllowed(permissions: readonly Permission[], dataAction: string): boolean {
   return permissions.some(
-    (p) => (p.dataActions ?? []).some((pattern) => actionMatches(pattern, dataAction)) && !(p.notDataActions ?? []).some((pattern) => actionMatches(pattern, dataAction)),
+    (p) =>
+      (p.dataActions ?? []).some((pattern) => actionMatches(pattern, dataAction)) &&
+      !(p.notDataActions ?? []).some((pattern) => actionMatches(pattern, dataAction)),
   );
 }

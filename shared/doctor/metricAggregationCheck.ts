@@ -17,7 +17,12 @@ export interface MetricDefinition {
  * with the aggregation it asks for? A query for an unsupported aggregation is refused, and the
  * canary would roll back (or never judge) on no data.
  */
-export function metricAggregationCheck(pipeline: string, endpointId: string, needed: readonly NeededMetric[], definitions: readonly MetricDefinition[]): CheckResult {
+export function metricAggregationCheck(
+  pipeline: string,
+  endpointId: string,
+  needed: readonly NeededMetric[],
+  definitions: readonly MetricDefinition[],
+): CheckResult {
   const name = `prod: metric aggregations (${pipeline})`;
   const problems: string[] = [];
   for (const { metric, aggregation } of needed) {
@@ -29,7 +34,10 @@ export function metricAggregationCheck(pipeline: string, endpointId: string, nee
   }
   const asked = needed.map((n) => `${n.metric} (${n.aggregation})`).join(', ');
   if (!problems.length) return checkResult(name, 'ok', `Azure Monitor offers what the canary analysis reads: ${asked}`);
-  return checkResult(name, 'fail',
+  return checkResult(
+    name,
+    'fail',
     `the canary analysis reads ${asked} of ${endpointId}, and Azure Monitor would refuse or lack:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
-    'The queries are in adapters/azure/workspace/endpointTraffic.ts (CANARY_METRICS): ask for an aggregation the metric supports; the supported list for online endpoints is in Azure Monitor\'s "Supported metrics - Microsoft.MachineLearningServices/workspaces/onlineEndpoints"');
+    'The queries are in adapters/azure/workspace/endpointTraffic.ts (CANARY_METRICS): ask for an aggregation the metric supports; the supported list for online endpoints is in Azure Monitor\'s "Supported metrics - Microsoft.MachineLearningServices/workspaces/onlineEndpoints"',
+  );
 }

@@ -26,10 +26,14 @@ export function permissionFix(missing: readonly RequiredAction[], target: Permis
   });
   const notes: string[] = [];
   if (!target.principalId) {
-    notes.push(`${PRINCIPAL_PLACEHOLDER}: yours from \`az ad signed-in-user show --query id -o tsv\`, the function app's from \`az functionapp identity show -g <rg> -n <app> --query principalId -o tsv\``);
+    notes.push(
+      `${PRINCIPAL_PLACEHOLDER}: yours from \`az ad signed-in-user show --query id -o tsv\`, the function app's from \`az functionapp identity show -g <rg> -n <app> --query principalId -o tsv\``,
+    );
   }
   if (target.environment !== 'dev') {
-    notes.push(`RBAC model: on ${target.environment} only ML engineers (the mlEngineersGroupId group of infra/main.json) and the function app's identity hold these roles; data scientists work in dev only`);
+    notes.push(
+      `RBAC model: on ${target.environment} only ML engineers (the mlEngineersGroupId group of infra/main.json) and the function app's identity hold these roles; data scientists work in dev only`,
+    );
   }
   return [...commands, ...notes].join('\n');
 }

@@ -12,15 +12,17 @@ export function promotionCheck(config: AutopilotConfig, configFile = 'autopilot.
   const name = 'promotion: dev -> staging -> prod';
   const registry = config.azure?.registry;
   if (registry) return [checkResult(name, 'ok', `through the Azure ML registry '${registry.name}'`)];
-  return [checkResult(
-    name,
-    'warn',
-    'no Azure ML registry: staging and prod would register the dev model by its job-output URI, which only the dev workspace can resolve, so their deployments fail',
-    [
-      `Deploy infra/main.json with createRegistry=true (or use your own registry) and add to ${configFile}:`,
-      'azure:',
-      '  registry: { name: <registryName output>, subscriptionId: <subscription id>, resourceGroup: <resource group> }',
-      'The app identity needs "AzureML Registry User" on it (docs/deploy-azure.md).',
-    ].join('\n'),
-  )];
+  return [
+    checkResult(
+      name,
+      'warn',
+      'no Azure ML registry: staging and prod would register the dev model by its job-output URI, which only the dev workspace can resolve, so their deployments fail',
+      [
+        `Deploy infra/main.json with createRegistry=true (or use your own registry) and add to ${configFile}:`,
+        'azure:',
+        '  registry: { name: <registryName output>, subscriptionId: <subscription id>, resourceGroup: <resource group> }',
+        'The app identity needs "AzureML Registry User" on it (docs/deploy-azure.md).',
+      ].join('\n'),
+    ),
+  ];
 }

@@ -15,13 +15,27 @@ export function servingContainerCheck(spec: DeploymentSpec, file: string, pipeli
   if (typeof environment === 'object' && environment.inference_config) {
     const where = environment.build ? `built by Azure ML from ${environment.build.path}` : `image ${environment.image}`;
     const route = environment.inference_config.scoring_route;
-    return checkResult(name, 'ok',
+    return checkResult(
+      name,
+      'ok',
       `pipeline '${pipeline}': ${script} runs in a custom container (${where}, scoring on :${route.port}${route.path}). ` +
-        'Not verifiable before a real deployment: that Azure ML builds and starts the image (tested here: the bundle, the scoring server, the request bodies)');
+        'Not verifiable before a real deployment: that Azure ML builds and starts the image (tested here: the bundle, the scoring server, the request bodies)',
+    );
   }
-  const fix = 'Serve it from a custom container with inference_config, as examples/tabular/azure/deployment.yaml does (Dockerfile + `npm run build:example`), or use a Python score.py';
+  const fix =
+    'Serve it from a custom container with inference_config, as examples/tabular/azure/deployment.yaml does (Dockerfile + `npm run build:example`), or use a Python score.py';
   if (typeof environment === 'string') {
-    return checkResult(name, 'warn', `pipeline '${pipeline}': Azure ML's inference server runs Python scoring scripts only; ${script} starts only if environment '${environment}' is a custom container with inference_config`, fix);
+    return checkResult(
+      name,
+      'warn',
+      `pipeline '${pipeline}': Azure ML's inference server runs Python scoring scripts only; ${script} starts only if environment '${environment}' is a custom container with inference_config`,
+      fix,
+    );
   }
-  return checkResult(name, 'fail', `pipeline '${pipeline}': Azure ML's inference server runs Python scoring scripts only, and this environment declares no inference_config: ${script} would not start`, fix);
+  return checkResult(
+    name,
+    'fail',
+    `pipeline '${pipeline}': Azure ML's inference server runs Python scoring scripts only, and this environment declares no inference_config: ${script} would not start`,
+    fix,
+  );
 }

@@ -24,7 +24,11 @@ export async function withDeadline<T>(timeoutMs: number, run: (signal: AbortSign
  * One check with a deadline; an unexpected error becomes a `fail` too, so one broken check
  * never hides the others.
  */
-export function withCheckTimeout(name: string, timeoutMs: number, run: (signal: AbortSignal) => Promise<CheckResult[]>): Promise<CheckResult[]> {
+export function withCheckTimeout(
+  name: string,
+  timeoutMs: number,
+  run: (signal: AbortSignal) => Promise<CheckResult[]>,
+): Promise<CheckResult[]> {
   return withDeadline(
     timeoutMs,
     (signal) => run(signal).catch((error: unknown) => [checkResult(name, 'fail', `unexpected error: ${redactTokens(messageOf(error))}`)]),
@@ -33,8 +37,12 @@ export function withCheckTimeout(name: string, timeoutMs: number, run: (signal: 
 }
 
 export function timedOut(name: string, timeoutMs: number): CheckResult {
-  return checkResult(name, 'fail', `no answer within ${timeoutMs / 1000} s; the check was stopped`,
-    'Check the network path to the endpoint it calls, or allow longer with --timeout <seconds>');
+  return checkResult(
+    name,
+    'fail',
+    `no answer within ${timeoutMs / 1000} s; the check was stopped`,
+    'Check the network path to the endpoint it calls, or allow longer with --timeout <seconds>',
+  );
 }
 
 export function messageOf(error: unknown): string {

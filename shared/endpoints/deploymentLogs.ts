@@ -28,9 +28,14 @@ export function resolveSince(since: string, now: Date): string {
   const relative = RELATIVE.exec(since.trim());
   if (relative) return new Date(now.getTime() - Number(relative[1]) * UNIT_MS[relative[2] as keyof typeof UNIT_MS]).toISOString();
   // Date.parse accepts loose formats ("1 May"); only ISO 8601 dates and times are meant.
-  const time = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(since.trim()) ? Date.parse(since) : Number.NaN;
+  const time = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(since.trim())
+    ? Date.parse(since)
+    : Number.NaN;
   if (Number.isNaN(time) || !isCalendarDate(since.trim().slice(0, 10))) {
-    throw new BadRequestError(`'${since}' is neither an ISO time (2025-05-01T10:00:00Z) nor a span back from now (90s, 15m, 1h, 2d)`, 'since');
+    throw new BadRequestError(
+      `'${since}' is neither an ISO time (2025-05-01T10:00:00Z) nor a span back from now (90s, 15m, 1h, 2d)`,
+      'since',
+    );
   }
   return new Date(time).toISOString();
 }

@@ -34,7 +34,10 @@ export function metricsFromAnswers(truth: readonly string[], answers: readonly S
     }
     why = `the scorer gave ${width} probabilities per row without naming its classes, and the holdout and predictions have ${classes.length} (${classes.slice(0, 5).join(', ')}); return 'classes' with them`;
   } else {
-    why = probabilities.length === 0 ? 'the scorer returned labels only, no class probabilities' : `the scorer returned probabilities for ${probabilities.length} of ${truth.length} rows`;
+    why =
+      probabilities.length === 0
+        ? 'the scorer returned labels only, no class probabilities'
+        : `the scorer returned probabilities for ${probabilities.length} of ${truth.length} rows`;
   }
   const labels = predictions.map(String);
   const classes = sortedClasses([...truth, ...labels]);

@@ -72,13 +72,20 @@ export async function decideGate(
     const note = why ? `; the champion's ${metric} could not be computed (${why}), so only the floor applies` : '; no champion in prod';
     return { passed: true, outcome: 'promote', metric, candidate: value, reason: `${meetsFloor}${note}` };
   }
-  if (!options.rows) throw new TypeError('decideGate needs both models\' answers per row (options.rows) to compare with a champion');
+  if (!options.rows) throw new TypeError("decideGate needs both models' answers per row (options.rows) to compare with a champion");
   let evidence;
   try {
     evidence = await pairedEvidence(metric, options.rows, { samples: policy.bootstrapSamples, seed: policy.seed });
   } catch (error) {
     if (!(error instanceof UnpairableError)) throw error;
-    return { passed: true, outcome: 'promote', metric, candidate: value, champion: championValue, reason: `${meetsFloor}; ${error.message}, so only the floor applies` };
+    return {
+      passed: true,
+      outcome: 'promote',
+      metric,
+      candidate: value,
+      champion: championValue,
+      reason: `${meetsFloor}; ${error.message}, so only the floor applies`,
+    };
   }
   const judged = judgeComparison(evidence, policy);
   return {

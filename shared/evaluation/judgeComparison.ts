@@ -44,7 +44,10 @@ const pv = formatPValue;
  * surely short of the improvement asked for). Otherwise inconclusive, and the policy decides:
  * keepChampion, or promote when H0 "Δ ≤ −nonInferiorityMargin" is rejected at alpha.
  */
-export function judgeComparison(evidence: PairedEvidence, policy: PipelineConfig['evaluation']): { passed: boolean; comparison: GateComparison; sentence: string } {
+export function judgeComparison(
+  evidence: PairedEvidence,
+  policy: PipelineConfig['evaluation'],
+): { passed: boolean; comparison: GateComparison; sentence: string } {
   const { alpha, minImprovement: m } = policy;
   const d = evidence.improvement;
   const [low, high] = evidence.interval(alpha);
@@ -54,28 +57,54 @@ export function judgeComparison(evidence: PairedEvidence, policy: PipelineConfig
   const pPromote = evidence.pAbove(m);
   const promoteH = `improvement ≤ ${fmt(m)}`;
   if (pPromote <= alpha) {
-    return { passed: true, comparison: { ...base, outcome: 'promote', pValue: pPromote, hypothesis: promoteH }, sentence: `better by ${fmt(d)} (${ci}; ${stats(pPromote, promoteH)})` };
+    return {
+      passed: true,
+      comparison: { ...base, outcome: 'promote', pValue: pPromote, hypothesis: promoteH },
+      sentence: `better by ${fmt(d)} (${ci}; ${stats(pPromote, promoteH)})`,
+    };
   }
   const pReject = evidence.pBelow(m);
   const rejectH = `improvement ≥ ${fmt(m)}`;
   if (pReject <= alpha) {
     const what = d < 0 && m <= 0 ? `worse by ${fmt(-d)}` : `improvement ${fmt(d)} falls short of minImprovement ${fmt(m)}`;
-    return { passed: false, comparison: { ...base, outcome: 'reject', pValue: pReject, hypothesis: rejectH }, sentence: `${what} (${ci}; ${stats(pReject, rejectH)})` };
+    return {
+      passed: false,
+      comparison: { ...base, outcome: 'reject', pValue: pReject, hypothesis: rejectH },
+      sentence: `${what} (${ci}; ${stats(pReject, rejectH)})`,
+    };
   }
   const rowsNeeded = rowsToSettle(evidence, m, alpha);
   // Without a spread (every compared row moves the same way) there is nothing to project from; more rows may still settle it.
-  const settle = rowsNeeded !== undefined ? `about ${rowsNeeded} held-out rows would settle it`
-    : d === m ? 'no number of rows would settle it at this difference'
-      : evidence.standardError > 0 ? `more than ${ROWS_NEEDED_CAP} held-out rows would be needed: the two models are practically equal`
-        : 'more held-out rows would settle it (these vary too little to say how many)';
-  const comparison: GateComparison = { ...base, outcome: 'inconclusive', pValue: pPromote, hypothesis: promoteH, ...(rowsNeeded !== undefined && { rowsNeeded }) };
+  const settle =
+    rowsNeeded !== undefined
+      ? `about ${rowsNeeded} held-out rows would settle it`
+      : d === m
+        ? 'no number of rows would settle it at this difference'
+        : evidence.standardError > 0
+          ? `more than ${ROWS_NEEDED_CAP} held-out rows would be needed: the two models are practically equal`
+          : 'more held-out rows would settle it (these vary too little to say how many)';
+  const comparison: GateComparison = {
+    ...base,
+    outcome: 'inconclusive',
+    pValue: pPromote,
+    hypothesis: promoteH,
+    ...(rowsNeeded !== undefined && { rowsNeeded }),
+  };
   const head = `inconclusive, improvement ${fmt(d)} (${ci}; ${stats(pPromote, promoteH)}); ${settle}`;
   if (policy.inconclusive === 'promote') {
     const margin = policy.nonInferiorityMargin;
     const pNotWorse = evidence.pAbove(-margin);
     return pNotWorse <= alpha
-      ? { passed: true, comparison, sentence: `${head}; promoted (evaluation.inconclusive: promote): not worse by more than ${fmt(margin)}, p ${pv(pNotWorse)}` }
-      : { passed: false, comparison, sentence: `${head}; not promoted: it may be worse by more than nonInferiorityMargin ${fmt(margin)} (p ${pv(pNotWorse)})` };
+      ? {
+          passed: true,
+          comparison,
+          sentence: `${head}; promoted (evaluation.inconclusive: promote): not worse by more than ${fmt(margin)}, p ${pv(pNotWorse)}`,
+        }
+      : {
+          passed: false,
+          comparison,
+          sentence: `${head}; not promoted: it may be worse by more than nonInferiorityMargin ${fmt(margin)} (p ${pv(pNotWorse)})`,
+        };
   }
   return { passed: false, comparison, sentence: `${head}; the champion stays (evaluation.inconclusive: keepChampion)` };
 }

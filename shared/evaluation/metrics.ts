@@ -39,7 +39,7 @@ export function rocAuc(isPositive: readonly (boolean | number)[], scores: readon
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
   let positives = 0;
   let positiveRankSum = 0;
-  for (let start = 0; start < n; ) {
+  for (let start = 0; start < n;) {
     let end = start;
     while (end + 1 < n && scores[order[end + 1]!] === scores[order[start]!]) end++;
     const averageRank = (start + end + 2) / 2; // ranks are 1-based
@@ -194,7 +194,9 @@ export function checkMetrics(
   for (const name of expected) {
     if (name in metrics) continue;
     if (yTrue.length === 0) missing[name] = 'the holdout has no rows';
-    else if (withoutProbabilities) missing[name] = `it needs class probabilities and ${withoutProbabilities} (gate on accuracy or f1, or return probabilities: docs/model-format.md)`;
+    else if (withoutProbabilities)
+      missing[name] =
+        `it needs class probabilities and ${withoutProbabilities} (gate on accuracy or f1, or return probabilities: docs/model-format.md)`;
     else missing[name] = 'the scorer returned no class probabilities for it';
   }
   return { values, missing };

@@ -10,7 +10,10 @@ import { parseEnvelope, parseEventData } from './envelope';
  * `ModelVersion` — so top-level data keys are camel-cased before validation, and the
  * results are the typed, camelCase objects below.
  */
-const StringMap = z.record(z.string(), z.unknown()).nullish().transform((m) => stringValues(m));
+const StringMap = z
+  .record(z.string(), z.unknown())
+  .nullish()
+  .transform((m) => stringValues(m));
 
 function stringValues(map: Record<string, unknown> | null | undefined): Record<string, string> {
   return Object.fromEntries(Object.entries(map ?? {}).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));

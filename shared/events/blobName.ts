@@ -24,7 +24,8 @@ const ASCII_ESCAPE = /%([0-7][0-9a-f])/gi;
 export function blobNameProblem(name: string): string | undefined {
   if (name.length === 0) return 'is empty: name a blob, e.g. default/data.csv';
   const length = Array.from(name).length;
-  if (length > MAX_BLOB_NAME_LENGTH) return `is ${length} characters long; Azure Storage allows at most ${MAX_BLOB_NAME_LENGTH}: use a shorter name`;
+  if (length > MAX_BLOB_NAME_LENGTH)
+    return `is ${length} characters long; Azure Storage allows at most ${MAX_BLOB_NAME_LENGTH}: use a shorter name`;
   const plain = segmentProblem(name);
   if (plain) return plain;
   // Some clients and tools take a name as already URL-encoded and decode it (once or again).

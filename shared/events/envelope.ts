@@ -33,7 +33,14 @@ const EventGridEnvelope = z
     topic: z.string().optional(),
     data: z.unknown(),
   })
-  .transform((e): EventEnvelope => ({ id: e.id, type: e.eventType, source: e.topic ?? '', subject: e.subject, time: e.eventTime, data: e.data }));
+  .transform((e): EventEnvelope => ({
+    id: e.id,
+    type: e.eventType,
+    source: e.topic ?? '',
+    subject: e.subject,
+    time: e.eventTime,
+    data: e.data,
+  }));
 
 /**
  * Reads the envelope of one event as Event Grid delivers it, in either schema: CloudEvents

@@ -42,9 +42,12 @@ export const DeploymentSpec = z.strictObject({
       /** Folder with the scoring code, relative to the spec file. */
       code: z.string().min(1),
       /** The scoring script, relative to `code` and inside it: Azure ML uploads only that folder. */
-      scoring_script: z.string().min(1).refine((script) => !isAbsolute(script) && !normalize(script.replaceAll('\\', '/')).startsWith('..'), {
-        message: 'must be a path inside code (Azure ML uploads only the code folder); move the script into it',
-      }),
+      scoring_script: z
+        .string()
+        .min(1)
+        .refine((script) => !isAbsolute(script) && !normalize(script.replaceAll('\\', '/')).startsWith('..'), {
+          message: 'must be a path inside code (Azure ML uploads only the code folder); move the script into it',
+        }),
     })
     .optional(),
   environment: EnvironmentField.optional(),
@@ -69,25 +72,43 @@ export const DeploymentSpec = z.strictObject({
    * Managed online endpoints scale by instance_count (scale with Azure Monitor autoscale):
    * only `default` is accepted; `target_utilization` is a Kubernetes online endpoint setting.
    */
-  scale_settings: z.strictObject({ type: z.literal('default', "managed online deployments take scale_settings type 'default' only; use Azure Monitor autoscale on the deployment instead of target_utilization") }).optional(),
+  scale_settings: z
+    .strictObject({
+      type: z.literal(
+        'default',
+        "managed online deployments take scale_settings type 'default' only; use Azure Monitor autoscale on the deployment instead of target_utilization",
+      ),
+    })
+    .optional(),
   /**
    * Azure ML's data collector (how-to-collect-production-data): `request`/`response` collect the
    * HTTP bodies of any scorer; `model_inputs`/`model_outputs` what a Python scorer logs with the
    * azureml-ai-monitoring Collector. The monitor reads both from the workspace's default blob store.
    */
-  data_collector: z.strictObject({
-    collections: z.record(
-      z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'collection names are letters, digits and underscores (request, response, model_inputs, model_outputs)'),
-      z.strictObject({
-        enabled: z.union([z.boolean(), z.enum(['True', 'False', 'true', 'false'])]).transform((v) => v === true || v === 'True' || v === 'true'),
-        data: z.never("is not supported: the monitor reads the collector's default destination (workspaceblobstore); leave `data` out").optional(),
-      }),
-    ),
-    // The monitor lists hour partitions ({yyyy}/{MM}/{dd}/{HH}), the collector's default.
-    rolling_rate: z.literal('Hour', "only 'Hour' is supported: the monitor reads the collector's hourly folders").optional(),
-    sampling_rate: z.number().gt(0).max(1).optional(),
-    request_logging: z.strictObject({ capture_headers: z.array(z.string().min(1)) }).optional(),
-  }).optional(),
+  data_collector: z
+    .strictObject({
+      collections: z.record(
+        z
+          .string()
+          .regex(
+            /^[A-Za-z0-9_]{1,64}$/,
+            'collection names are letters, digits and underscores (request, response, model_inputs, model_outputs)',
+          ),
+        z.strictObject({
+          enabled: z
+            .union([z.boolean(), z.enum(['True', 'False', 'true', 'false'])])
+            .transform((v) => v === true || v === 'True' || v === 'true'),
+          data: z
+            .never("is not supported: the monitor reads the collector's default destination (workspaceblobstore); leave `data` out")
+            .optional(),
+        }),
+      ),
+      // The monitor lists hour partitions ({yyyy}/{MM}/{dd}/{HH}), the collector's default.
+      rolling_rate: z.literal('Hour', "only 'Hour' is supported: the monitor reads the collector's hourly folders").optional(),
+      sampling_rate: z.number().gt(0).max(1).optional(),
+      request_logging: z.strictObject({ capture_headers: z.array(z.string().min(1)) }).optional(),
+    })
+    .optional(),
 });
 export type DeploymentSpec = z.infer<typeof DeploymentSpec>;
 

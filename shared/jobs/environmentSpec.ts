@@ -4,7 +4,10 @@ import { z } from 'zod';
 const Route = z.strictObject({
   port: z.int().min(1).max(65535),
   // Route.path in the REST spec (mfe.json, 2022-10-01) carries the pattern [a-zA-Z0-9_]: '/' alone is refused.
-  path: z.string().regex(/^\//, "starts with '/'").regex(/[A-Za-z0-9_]/, "needs a letter, digit or '_' after the '/' (Azure ML's REST spec refuses '/' alone), e.g. /health"),
+  path: z
+    .string()
+    .regex(/^\//, "starts with '/'")
+    .regex(/[A-Za-z0-9_]/, "needs a letter, digit or '_' after the '/' (Azure ML's REST spec refuses '/' alone), e.g. /health"),
 });
 
 /**
@@ -14,22 +17,31 @@ const Route = z.strictObject({
  */
 export const InlineEnvironment = z
   .looseObject({
-    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/, "letters, digits, '-', '_' and '.'").optional(),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/, "letters, digits, '-', '_' and '.'")
+      .optional(),
     description: z.string().optional(),
     image: z.string().min(1).optional(),
-    build: z.strictObject({
-      /** Folder with the Dockerfile, relative to the YAML. */
-      path: z.string().min(1),
-      /** @default Dockerfile */
-      dockerfile_path: z.string().min(1).default('Dockerfile'),
-    }).optional(),
-    inference_config: z.strictObject({
-      liveness_route: Route,
-      readiness_route: Route,
-      scoring_route: Route,
-    }).optional(),
+    build: z
+      .strictObject({
+        /** Folder with the Dockerfile, relative to the YAML. */
+        path: z.string().min(1),
+        /** @default Dockerfile */
+        dockerfile_path: z.string().min(1).default('Dockerfile'),
+      })
+      .optional(),
+    inference_config: z
+      .strictObject({
+        liveness_route: Route,
+        readiness_route: Route,
+        scoring_route: Route,
+      })
+      .optional(),
   })
-  .refine((e) => (e.image === undefined) !== (e.build === undefined), { message: 'give an environment `image` or a `build` context, not both' });
+  .refine((e) => (e.image === undefined) !== (e.build === undefined), {
+    message: 'give an environment `image` or a `build` context, not both',
+  });
 export type InlineEnvironment = z.infer<typeof InlineEnvironment>;
 
 /** `environment:` of a job or deployment YAML: an asset reference (`azureml:name:version`, `@latest`, a registry URI) or inline. */

@@ -69,7 +69,10 @@ export function substituteCommand(
     return valueOf(expression ?? '', false) ?? '';
   });
   if (problems.length > 0) {
-    throw new ConfigError(options.file ?? 'job spec', problems.map((message) => ({ path: 'command', message })));
+    throw new ConfigError(
+      options.file ?? 'job spec',
+      problems.map((message) => ({ path: 'command', message })),
+    );
   }
   return result.trim();
 }
@@ -79,4 +82,3 @@ export function shellQuote(value: string): string {
   if (/^[A-Za-z0-9_\-.,:/=@+%]+$/.test(value)) return value;
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
-

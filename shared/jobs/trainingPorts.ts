@@ -24,7 +24,10 @@ const MODEL_TYPES = new Set(['custom_model', 'mlflow_model', 'uri_folder']);
  * the label column's name goes to `label_column` when it declares one (our example's names,
  * kept as fallbacks). Every problem names the key to set and what the job declares.
  */
-export function resolveTrainingPorts(training: PipelineConfig['training'], spec: JobSpec): TrainingPorts | { problems: { key: string; message: string }[] } {
+export function resolveTrainingPorts(
+  training: PipelineConfig['training'],
+  spec: JobSpec,
+): TrainingPorts | { problems: { key: string; message: string }[] } {
   const problems: { key: string; message: string }[] = [];
   const inputs = Object.entries(spec.inputs);
   const typeOf = (declaration: JobSpec['inputs'][string]) => (typeof declaration === 'object' ? declaration.type : 'literal');
@@ -34,21 +37,37 @@ export function resolveTrainingPorts(training: PipelineConfig['training'], spec:
   const uriInputs = inputs.filter(([, d]) => URI_TYPES.has(typeOf(d))).map(([n]) => n);
   if (dataInput !== undefined) {
     const declaration = spec.inputs[dataInput];
-    if (declaration === undefined) problems.push({ key: 'dataInput', message: `the job declares no input '${dataInput}' (its uri inputs: ${listed(uriInputs)})` });
-    else if (!URI_TYPES.has(typeOf(declaration))) problems.push({ key: 'dataInput', message: `input '${dataInput}' is ${typeOf(declaration)}; the data needs a uri_file or uri_folder input` });
+    if (declaration === undefined)
+      problems.push({ key: 'dataInput', message: `the job declares no input '${dataInput}' (its uri inputs: ${listed(uriInputs)})` });
+    else if (!URI_TYPES.has(typeOf(declaration)))
+      problems.push({
+        key: 'dataInput',
+        message: `input '${dataInput}' is ${typeOf(declaration)}; the data needs a uri_file or uri_folder input`,
+      });
   } else if (uriInputs.length === 1) {
     dataInput = uriInputs[0];
   } else if (uriInputs.includes('training_data')) {
     dataInput = 'training_data';
   } else {
-    problems.push({ key: 'dataInput', message: `name the job input that receives the training data (its uri_file/uri_folder inputs: ${listed(uriInputs)})` });
+    problems.push({
+      key: 'dataInput',
+      message: `name the job input that receives the training data (its uri_file/uri_folder inputs: ${listed(uriInputs)})`,
+    });
   }
 
   let labelInput = training.labelInput;
   if (labelInput !== undefined) {
     const declaration = spec.inputs[labelInput];
-    if (declaration === undefined) problems.push({ key: 'labelInput', message: `the job declares no input '${labelInput}' (its inputs: ${listed(inputs.map(([n]) => n))})` });
-    else if (URI_TYPES.has(typeOf(declaration))) problems.push({ key: 'labelInput', message: `input '${labelInput}' is ${typeOf(declaration)}; the label column's name needs a literal or string input` });
+    if (declaration === undefined)
+      problems.push({
+        key: 'labelInput',
+        message: `the job declares no input '${labelInput}' (its inputs: ${listed(inputs.map(([n]) => n))})`,
+      });
+    else if (URI_TYPES.has(typeOf(declaration)))
+      problems.push({
+        key: 'labelInput',
+        message: `input '${labelInput}' is ${typeOf(declaration)}; the label column's name needs a literal or string input`,
+      });
   } else if (spec.inputs['label_column'] !== undefined) {
     labelInput = 'label_column';
   }
@@ -58,14 +77,25 @@ export function resolveTrainingPorts(training: PipelineConfig['training'], spec:
   const modelOutputs = outputs.filter(([, o]) => MODEL_TYPES.has(o.type)).map(([n]) => n);
   if (modelOutput !== undefined) {
     const declaration = spec.outputs[modelOutput];
-    if (declaration === undefined) problems.push({ key: 'modelOutput', message: `the job declares no output '${modelOutput}' (its outputs: ${listed(outputs.map(([n]) => n))})` });
-    else if (!MODEL_TYPES.has(declaration.type)) problems.push({ key: 'modelOutput', message: `output '${modelOutput}' is ${declaration.type}; the model needs a custom_model, mlflow_model or uri_folder output` });
+    if (declaration === undefined)
+      problems.push({
+        key: 'modelOutput',
+        message: `the job declares no output '${modelOutput}' (its outputs: ${listed(outputs.map(([n]) => n))})`,
+      });
+    else if (!MODEL_TYPES.has(declaration.type))
+      problems.push({
+        key: 'modelOutput',
+        message: `output '${modelOutput}' is ${declaration.type}; the model needs a custom_model, mlflow_model or uri_folder output`,
+      });
   } else if (modelOutputs.length === 1) {
     modelOutput = modelOutputs[0];
   } else if (modelOutputs.includes('model')) {
     modelOutput = 'model';
   } else {
-    problems.push({ key: 'modelOutput', message: `name the job output that holds the model (its custom_model/mlflow_model/uri_folder outputs: ${listed(modelOutputs)})` });
+    problems.push({
+      key: 'modelOutput',
+      message: `name the job output that holds the model (its custom_model/mlflow_model/uri_folder outputs: ${listed(modelOutputs)})`,
+    });
   }
 
   if (problems.length) return { problems };
@@ -77,7 +107,9 @@ export function resolveTrainingPorts(training: PipelineConfig['training'], spec:
 export function trainingPortsOf(pipeline: PipelineConfig): TrainingPorts {
   const t: ResolvedTraining = pipeline.training;
   return {
-    dataInput: t.dataInput ?? 'training_data', modelOutput: t.modelOutput ?? 'model', modelFormat: t.modelFormat ?? 'custom_model',
+    dataInput: t.dataInput ?? 'training_data',
+    modelOutput: t.modelOutput ?? 'model',
+    modelFormat: t.modelFormat ?? 'custom_model',
     ...(t.labelInput !== undefined ? { labelInput: t.labelInput } : { labelInput: 'label_column' }),
   };
 }

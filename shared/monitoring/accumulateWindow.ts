@@ -91,26 +91,37 @@ export async function accumulateInferenceWindow(options: AccumulateWindowOptions
   }
 
   let blobWindow = createWindowProfile(baseline);
-  const stats = await scanInferenceWindow(options.data, options.endpoint, options.from, options.to, blobWindow.cellColumns, options.predictionColumn, (cells, record) => {
-    if (cells.deployment !== options.deployment) return;
-    blobWindow.addCells(cells.kinds, cells.numbers, cells.others);
-    options.onRecord?.(record);
-  }, {
-    ...(options.container ? { container: options.container } : {}),
-    maxSamples: MAX_SAMPLES,
-    ...(store ? {
-      knownBlob: async (blob: BlobInfo) => {
-        const part = await known(blob);
-        if (part) mergeKnown(part);
-        return part?.tally;
-      },
-    } : {}),
-    blobRead: async (blob, tally) => {
-      window.merge(blobWindow);
-      await stored(blob, tally, blobWindow);
-      blobWindow = createWindowProfile(baseline);
+  const stats = await scanInferenceWindow(
+    options.data,
+    options.endpoint,
+    options.from,
+    options.to,
+    blobWindow.cellColumns,
+    options.predictionColumn,
+    (cells, record) => {
+      if (cells.deployment !== options.deployment) return;
+      blobWindow.addCells(cells.kinds, cells.numbers, cells.others);
+      options.onRecord?.(record);
     },
-  });
+    {
+      ...(options.container ? { container: options.container } : {}),
+      maxSamples: MAX_SAMPLES,
+      ...(store
+        ? {
+            knownBlob: async (blob: BlobInfo) => {
+              const part = await known(blob);
+              if (part) mergeKnown(part);
+              return part?.tally;
+            },
+          }
+        : {}),
+      blobRead: async (blob, tally) => {
+        window.merge(blobWindow);
+        await stored(blob, tally, blobWindow);
+        blobWindow = createWindowProfile(baseline);
+      },
+    },
+  );
   await writing;
   return { window, stats, summaries };
 }
@@ -122,7 +133,10 @@ type Part = { tally: BlobTally; window?: (() => DriftAccumulator) | DriftAccumul
  * then each batch merged in blob order (memory holds one batch's windows).
  */
 async function accumulateOnPool(
-  options: AccumulateWindowOptions, pool: BlobScanPool, from: number, to: number,
+  options: AccumulateWindowOptions,
+  pool: BlobScanPool,
+  from: number,
+  to: number,
   known: (blob: BlobInfo) => Promise<{ tally: BlobTally; window?: () => DriftAccumulator } | undefined>,
   merge: (blob: BlobInfo, part: Exclude<Part, 'vanished'>) => Promise<void>,
 ): Promise<InferenceReadStats> {
@@ -140,7 +154,14 @@ async function accumulateOnPool(
       if (!(error instanceof NotFoundError)) throw error;
       return 'vanished';
     }
-    session ??= pool.open({ baseline: options.baseline, predictionColumn: options.predictionColumn, deployment: options.deployment, from, to, maxSamples: MAX_SAMPLES });
+    session ??= pool.open({
+      baseline: options.baseline,
+      predictionColumn: options.predictionColumn,
+      deployment: options.deployment,
+      from,
+      to,
+      maxSamples: MAX_SAMPLES,
+    });
     const { tally, window } = await session.scan(lane, blob.name, stream.chunks);
     return { tally, window: DriftAccumulator.fromJSON(options.baseline, window), read: { ...blob, eTag: stream.info.eTag || blob.eTag } };
   };

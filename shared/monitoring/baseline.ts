@@ -21,7 +21,12 @@ export interface TrainingRows {
  * trained on would be over-confident. Without `training` the features come from the holdout
  * rows as well (profiles written before 2026-12 were all made so).
  */
-export async function profileForModel(columns: string[], data: unknown[][], predictions: unknown[], training?: TrainingRows): Promise<BaselineProfile> {
+export async function profileForModel(
+  columns: string[],
+  data: unknown[][],
+  predictions: unknown[],
+  training?: TrainingRows,
+): Promise<BaselineProfile> {
   const features = new BaselineProfiler(columns);
   let source: 'training' | 'holdout' = 'holdout';
   if (training) {
@@ -30,7 +35,10 @@ export async function profileForModel(columns: string[], data: unknown[][], pred
       if (line === 1) {
         indices = columns.map((c) => record.indexOf(c));
         const missing = columns.filter((_, i) => indices[i]! < 0);
-        if (missing.length > 0) throw new RangeError(`${training.blob.container}/${training.blob.name} has no column ${missing.join(', ')} (the holdout has); validate writes both with one header`);
+        if (missing.length > 0)
+          throw new RangeError(
+            `${training.blob.container}/${training.blob.name} has no column ${missing.join(', ')} (the holdout has); validate writes both with one header`,
+          );
         return undefined;
       }
       features.add(indices.map((i) => record[i]));

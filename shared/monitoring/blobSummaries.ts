@@ -57,7 +57,11 @@ export function summaryName(key: string, blobName: string): string | undefined {
 }
 
 /** The stored summary of this version of `blob`; undefined when none, or when it is stale or unreadable (it is then rebuilt). */
-export async function readSummary(store: SummaryStore, baseline: BaselineProfile, blob: BlobInfo): Promise<{ tally: BlobTally; window: () => DriftAccumulator } | undefined> {
+export async function readSummary(
+  store: SummaryStore,
+  baseline: BaselineProfile,
+  blob: BlobInfo,
+): Promise<{ tally: BlobTally; window: () => DriftAccumulator } | undefined> {
   const name = summaryName(store.key, blob.name);
   if (!name) return undefined;
   let summary: BlobSummary;
@@ -74,9 +78,21 @@ export async function readSummary(store: SummaryStore, baseline: BaselineProfile
 }
 
 /** The summary's text if `tally` may be stored (every record of the blob was in the window), else undefined. */
-export function summaryText(store: SummaryStore, blob: BlobInfo, tally: BlobTally, window: DriftAccumulator): { name: string; text: string } | undefined {
+export function summaryText(
+  store: SummaryStore,
+  blob: BlobInfo,
+  tally: BlobTally,
+  window: DriftAccumulator,
+): { name: string; text: string } | undefined {
   const name = summaryName(store.key, blob.name);
   if (!name || tally.outsideRange > 0 || tally.records === 0 || !blob.eTag) return undefined;
-  const summary: BlobSummary = { format: SUMMARY_FORMAT, key: store.key, blob: blob.name, eTag: normalizeETag(blob.eTag), tally: { ...tally, outsideRange: 0 }, window: window.toJSON() };
+  const summary: BlobSummary = {
+    format: SUMMARY_FORMAT,
+    key: store.key,
+    blob: blob.name,
+    eTag: normalizeETag(blob.eTag),
+    tally: { ...tally, outsideRange: 0 },
+    window: window.toJSON(),
+  };
   return { name, text: JSON.stringify(summary) };
 }

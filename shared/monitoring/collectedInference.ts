@@ -20,7 +20,10 @@ import { hourPartition } from './inferenceBlobName';
 
 export const COLLECTOR_ROOT = 'modelDataCollector';
 /** The collections read, as (inputs, outputs) pairs. */
-export const COLLECTION_PAIRS = [['request', 'response'], ['model_inputs', 'model_outputs']] as const;
+export const COLLECTION_PAIRS = [
+  ['request', 'response'],
+  ['model_inputs', 'model_outputs'],
+] as const;
 export type CollectionName = (typeof COLLECTION_PAIRS)[number][number];
 
 /**
@@ -112,12 +115,22 @@ export function recordsFromCollected(
       note(1, 'a collected event pair has no readable time');
       continue;
     }
-    const [request, answer] = blobs.pair[0] === 'request' ? [input.data, output.data] : [{ data: input.data }, { predictions: predictionsOf(output.data) }];
-    const built = toInferenceRecords({
-      requestId: input.xrequestid || input.correlationid, endpoint: where.endpoint, environment: where.environment, deployment: where.deployment,
-      model: where.model, time: new Date(time), latencyMs: 0,
-      request: Buffer.from(JSON.stringify(request)), answer: Buffer.from(JSON.stringify(answer)),
-    }, where.excluded);
+    const [request, answer] =
+      blobs.pair[0] === 'request' ? [input.data, output.data] : [{ data: input.data }, { predictions: predictionsOf(output.data) }];
+    const built = toInferenceRecords(
+      {
+        requestId: input.xrequestid || input.correlationid,
+        endpoint: where.endpoint,
+        environment: where.environment,
+        deployment: where.deployment,
+        model: where.model,
+        time: new Date(time),
+        latencyMs: 0,
+        request: Buffer.from(JSON.stringify(request)),
+        answer: Buffer.from(JSON.stringify(answer)),
+      },
+      where.excluded,
+    );
     // The collector records no latency: leave it out rather than claim 0 ms.
     for (const record of built.records) delete record.latencyMs;
     result.records.push(...built.records);
@@ -145,7 +158,10 @@ function* eventsOf(texts: string[], note: (count: number, reason: string) => voi
       }
       const parsed = CollectorLine.safeParse(json);
       if (!parsed.success) {
-        note(1, `a collected line is not a collector event (${parsed.error.issues[0]?.path.join('.') || 'body'}: ${parsed.error.issues[0]?.message})`);
+        note(
+          1,
+          `a collected line is not a collector event (${parsed.error.issues[0]?.path.join('.') || 'body'}: ${parsed.error.issues[0]?.message})`,
+        );
         continue;
       }
       yield parsed.data;

@@ -51,7 +51,12 @@ export function driftScores(report: DriftReport, options: CompareToBaselineOptio
     for (const { name, metric } of METRICS) {
       if (f.notEvaluated.includes(name)) continue;
       const measured = measuredValue(f, name);
-      const threshold = name === 'ks' ? thresholds.ksPValue : name === 'chiSquared' ? thresholds.chiSquaredPValue : thresholds[name as 'psi' | 'jensenShannon' | 'wasserstein'];
+      const threshold =
+        name === 'ks'
+          ? thresholds.ksPValue
+          : name === 'chiSquared'
+            ? thresholds.chiSquaredPValue
+            : thresholds[name as 'psi' | 'jensenShannon' | 'wasserstein'];
       if (!measured || threshold === null) continue;
       scores.push({ feature: f.feature, role: f.role, metric, ...measured, threshold, drifted: f.breached.includes(name) });
     }
@@ -59,16 +64,25 @@ export function driftScores(report: DriftReport, options: CompareToBaselineOptio
   return scores;
 }
 
-function measuredValue(f: FeatureDrift, name: MetricName): { value: number; pValue?: number; adjustedPValue?: number; corrected?: number } | undefined {
+function measuredValue(
+  f: FeatureDrift,
+  name: MetricName,
+): { value: number; pValue?: number; adjustedPValue?: number; corrected?: number } | undefined {
   const m = f.metrics;
   const corrected = (value: number | undefined) => (value === undefined ? {} : { corrected: value });
   const adjusted = f.significance ? { adjustedPValue: f.significance.adjustedPValue } : {};
   switch (name) {
-    case 'psi': return { value: m.psi, ...corrected(m.corrected?.psi) };
-    case 'jensenShannon': return { value: m.jensenShannon, ...corrected(m.corrected?.jensenShannon) };
-    case 'wasserstein': return m.wasserstein === undefined ? undefined : { value: m.wasserstein, ...corrected(m.corrected?.wasserstein) };
-    case 'ks': return m.ks ? { value: m.ks.statistic, pValue: m.ks.conservativePValue, ...adjusted } : undefined;
-    case 'chiSquared': return m.chiSquared ? { value: m.chiSquared.statistic, pValue: m.chiSquared.pValue, ...adjusted } : undefined;
-    default: return undefined;
+    case 'psi':
+      return { value: m.psi, ...corrected(m.corrected?.psi) };
+    case 'jensenShannon':
+      return { value: m.jensenShannon, ...corrected(m.corrected?.jensenShannon) };
+    case 'wasserstein':
+      return m.wasserstein === undefined ? undefined : { value: m.wasserstein, ...corrected(m.corrected?.wasserstein) };
+    case 'ks':
+      return m.ks ? { value: m.ks.statistic, pValue: m.ks.conservativePValue, ...adjusted } : undefined;
+    case 'chiSquared':
+      return m.chiSquared ? { value: m.chiSquared.statistic, pValue: m.chiSquared.pValue, ...adjusted } : undefined;
+    default:
+      return undefined;
   }
 }

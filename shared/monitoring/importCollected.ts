@@ -21,7 +21,12 @@ export interface ImportedCollection {
  * duplicates, and an hour the collector was still writing is completed by the next run.
  */
 export async function importCollected(
-  data: DataStore, workspace: Pick<MlWorkspace, 'collectedInference'>, endpoint: string, fromIso: string, toIso: string, excludedColumns: readonly string[],
+  data: DataStore,
+  workspace: Pick<MlWorkspace, 'collectedInference'>,
+  endpoint: string,
+  fromIso: string,
+  toIso: string,
+  excludedColumns: readonly string[],
 ): Promise<ImportedCollection | undefined> {
   if (!workspace.collectedInference) return undefined;
   const imported: ImportedCollection = { records: 0, blobs: 0, uncollectable: 0, reasons: [], synthetic: 0 };
@@ -40,10 +45,13 @@ export async function importCollected(
     const batch = next.value;
     imported.uncollectable += batch.uncollectable;
     imported.synthetic += batch.synthetic;
-    for (const reason of batch.reasons) if (imported.reasons.length < MAX_REASONS && !imported.reasons.includes(reason)) imported.reasons.push(reason);
+    for (const reason of batch.reasons)
+      if (imported.reasons.length < MAX_REASONS && !imported.reasons.includes(reason)) imported.reasons.push(reason);
     if (!batch.records.length) continue;
     const name = `${endpoint}/${hourPartition(new Date(batch.hour))}/collected-${batch.deployment}.jsonl`;
-    await data.write({ container: INFERENCE_CONTAINER, name }, batch.records.map((r) => JSON.stringify(r)).join('\n') + '\n', { contentType: 'application/x-ndjson' });
+    await data.write({ container: INFERENCE_CONTAINER, name }, batch.records.map((r) => JSON.stringify(r)).join('\n') + '\n', {
+      contentType: 'application/x-ndjson',
+    });
     imported.records += batch.records.length;
     imported.blobs++;
   }

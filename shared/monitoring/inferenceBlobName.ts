@@ -8,7 +8,10 @@ const MAX_PREFIXES = 48;
 
 function requireSegment(kind: string, value: string): string {
   if (!SEGMENT.test(value) || value.includes('..')) {
-    throw new BadRequestError(`invalid ${kind} name ${JSON.stringify(value)} for an inference data blob: use letters, digits, dots, dashes or underscores`, kind);
+    throw new BadRequestError(
+      `invalid ${kind} name ${JSON.stringify(value)} for an inference data blob: use letters, digits, dots, dashes or underscores`,
+      kind,
+    );
   }
   return value;
 }
@@ -50,7 +53,8 @@ type Granularity = 'hour' | 'day' | 'month' | 'year';
 /** The starts of the UTC hours overlapping [from, to). */
 export function hourStarts(from: Date, to: Date): Date[] {
   const hours: Date[] = [];
-  for (const cursor = truncate(from, 'hour'); cursor.getTime() < to.getTime(); advance(cursor, 'hour')) hours.push(new Date(cursor.getTime()));
+  for (const cursor = truncate(from, 'hour'); cursor.getTime() < to.getTime(); advance(cursor, 'hour'))
+    hours.push(new Date(cursor.getTime()));
   return hours;
 }
 

@@ -111,11 +111,16 @@ export class InferenceBlobScan {
       const parsed = parseInferenceLine(text);
       if ('reason' in parsed) {
         tally.malformed++;
-        if (tally.malformedSamples.length < this.maxSamples) tally.malformedSamples.push({ line: lineNumber, reason: parsed.reason, blob: this.blob });
+        if (tally.malformedSamples.length < this.maxSamples)
+          tally.malformedSamples.push({ line: lineNumber, reason: parsed.reason, blob: this.blob });
         return;
       }
       this.parsedLine = parsed.record;
-      cells.fill({ ...parsed.record.input, [this.predictionColumn]: parsed.record.prediction }, parsed.record.deployment, parsed.record.time);
+      cells.fill(
+        { ...parsed.record.input, [this.predictionColumn]: parsed.record.prediction },
+        parsed.record.deployment,
+        parsed.record.time,
+      );
     }
     // Records of one request share their time: parse each distinct time once.
     if (cells.time !== this.lastTime) {

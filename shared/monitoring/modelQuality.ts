@@ -53,14 +53,25 @@ export async function assessModelQuality(
   const labelColumn = policy.data.labelColumn;
   const { minLabels, maxDrop } = policy.monitoring.quality;
   const report: ModelQualityReport = {
-    labelled: 0, unknownRequestIds: 0, malformedRows: 0, unreadableFiles: [], metrics: {}, expected,
-    degraded: false, insufficientLabels: true, reasons: [], rows: [],
+    labelled: 0,
+    unknownRequestIds: 0,
+    malformedRows: 0,
+    unreadableFiles: [],
+    metrics: {},
+    expected,
+    degraded: false,
+    insufficientLabels: true,
+    reasons: [],
+    rows: [],
   };
   const files = (await data.list(GROUND_TRUTH_CONTAINER, `${pipeline}/`)).filter((b) => (b.lastModified ?? '') >= sinceIso);
   for (const file of files) {
     let records: Record<string, string>[];
     try {
-      records = parse((await data.read(file)).content, { bom: true, columns: true, skip_empty_lines: true, trim: true }) as Record<string, string>[];
+      records = parse((await data.read(file)).content, { bom: true, columns: true, skip_empty_lines: true, trim: true }) as Record<
+        string,
+        string
+      >[];
     } catch (error) {
       report.unreadableFiles.push(`${file.name}: ${(error as Error).message}`);
       continue;
@@ -78,7 +89,8 @@ export async function assessModelQuality(
     }
   }
   report.labelled = report.rows.length;
-  if (report.unreadableFiles.length) report.reasons.push(`${report.unreadableFiles.length} label files unreadable (first: ${report.unreadableFiles[0]})`);
+  if (report.unreadableFiles.length)
+    report.reasons.push(`${report.unreadableFiles.length} label files unreadable (first: ${report.unreadableFiles[0]})`);
   if (report.unknownRequestIds) report.reasons.push(`${report.unknownRequestIds} labels name request ids not scored in the window`);
   if (report.labelled < minLabels) {
     // No ground truth at all is the normal case, not worth a line in every report.
@@ -110,7 +122,10 @@ function qualityMetrics(rows: readonly LabelledRow[]): Record<string, number> {
     if (predictedPositive) metrics.precision = tp / predictedPositive;
     if (actualPositive) metrics.recall = tp / actualPositive;
     if (rows.every((r) => r.probabilities?.length === 2) && actualPositive > 0 && actualPositive < rows.length) {
-      metrics.auc = rocAuc(truth.map((t) => t === positive), rows.map((r) => r.probabilities![1]!));
+      metrics.auc = rocAuc(
+        truth.map((t) => t === positive),
+        rows.map((r) => r.probabilities![1]!),
+      );
     }
   }
   return metrics;

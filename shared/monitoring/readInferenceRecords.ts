@@ -35,7 +35,13 @@ export interface ReadInferenceRecordsOptions {
  * (memory holds one blob at a time). Records come in blob-name order, not sorted by time.
  * Malformed lines are counted in `stats`, never thrown; storage failures are thrown.
  */
-export function readInferenceRecords(data: DataStore, endpoint: string, fromIso: string, toIso: string, options: ReadInferenceRecordsOptions = {}): InferenceRecordStream {
+export function readInferenceRecords(
+  data: DataStore,
+  endpoint: string,
+  fromIso: string,
+  toIso: string,
+  options: ReadInferenceRecordsOptions = {},
+): InferenceRecordStream {
   const from = parseTime(fromIso, 'from');
   const to = parseTime(toIso, 'to');
   const prefixes = inferencePrefixes(endpoint, new Date(from), new Date(to));
@@ -45,7 +51,9 @@ export function readInferenceRecords(data: DataStore, endpoint: string, fromIso:
 
   async function* records(): AsyncGenerator<InferenceRecord> {
     for (const prefix of prefixes) {
-      const blobs = (await data.list(container, prefix)).filter((b) => b.name.endsWith('.jsonl')).sort((a, b) => a.name.localeCompare(b.name));
+      const blobs = (await data.list(container, prefix))
+        .filter((b) => b.name.endsWith('.jsonl'))
+        .sort((a, b) => a.name.localeCompare(b.name));
       for (const blob of blobs) {
         let text: string;
         try {

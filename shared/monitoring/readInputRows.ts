@@ -20,7 +20,13 @@ interface Split {
  */
 function splitOf(json: unknown): Split | undefined {
   if (!isObject(json)) return undefined;
-  return split(json['input_data']) ?? rows(json['input_data']) ?? split(json['dataframe_split']) ?? rows(json['dataframe_records']) ?? rows(json['data']);
+  return (
+    split(json['input_data']) ??
+    rows(json['input_data']) ??
+    split(json['dataframe_split']) ??
+    rows(json['dataframe_records']) ??
+    rows(json['data'])
+  );
 }
 
 function split(value: unknown): Split | undefined {
@@ -51,7 +57,11 @@ export function readInputRows(body: Buffer): InputRows {
     return { rows: [], unreadable: 'the request body is not JSON' };
   }
   const parsed = splitOf(json);
-  if (!parsed) return { rows: [], unreadable: 'the request body has none of input_data, dataframe_split, dataframe_records or data with a list of rows' };
+  if (!parsed)
+    return {
+      rows: [],
+      unreadable: 'the request body has none of input_data, dataframe_split, dataframe_records or data with a list of rows',
+    };
   const { columns, data } = parsed;
   const twice = columns?.find((column, i) => columns.indexOf(column) !== i);
   // Which of the two values the model read is unknown: collecting either could record what it did not see.
@@ -67,7 +77,8 @@ function toNamedRow(row: unknown, columns: string[] | undefined): Record<string,
     const named: Record<string, unknown> = {};
     for (let i = 0; i < columns.length; i++) {
       const column = columns[i]!;
-      if (column === '__proto__') Object.defineProperty(named, column, { value: row[i], enumerable: true, writable: true, configurable: true });
+      if (column === '__proto__')
+        Object.defineProperty(named, column, { value: row[i], enumerable: true, writable: true, configurable: true });
       else named[column] = row[i];
     }
     return named;

@@ -93,10 +93,14 @@ async function readable(data: DataStore, blob: BlobInfo, labelColumn: string, ex
 
 /** Each record of a training file (line 1 is the header), this version of it when `ifMatch` is given. */
 async function eachRecord(
-  data: DataStore, blob: BlobInfo, visit: (record: string[], line: number) => 'stop' | Promise<void> | undefined, ifMatch?: string,
+  data: DataStore,
+  blob: BlobInfo,
+  visit: (record: string[], line: number) => 'stop' | Promise<void> | undefined,
+  ifMatch?: string,
 ): Promise<number> {
   return eachCsvRecord(data, blob, visit, ifMatch !== undefined ? { ifMatch } : {}).catch((error: unknown) => {
-    if (error instanceof ConcurrencyError) throw new ConcurrencyError(`${blob.container}/${blob.name} (overwritten while the retraining set was built)`);
+    if (error instanceof ConcurrencyError)
+      throw new ConcurrencyError(`${blob.container}/${blob.name} (overwritten while the retraining set was built)`);
     throw error;
   });
 }

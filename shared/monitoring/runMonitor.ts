@@ -100,23 +100,40 @@ export async function runMonitor(pipeline: string, deps: MonitorDeps, trigger: M
   // Blobs already summarised for this baseline and deployment are merged, not read again (a sliding
   // window re-reads most of its blobs every run); joining labels needs every row, so it reads them all.
   const { window, stats, summaries } = await accumulateInferenceWindow({
-    data: deps.data, endpoint, from, to: run.window.to, baseline, predictionColumn: PREDICTION_COLUMN, deployment: servedBy,
+    data: deps.data,
+    endpoint,
+    from,
+    to: run.window.to,
+    baseline,
+    predictionColumn: PREDICTION_COLUMN,
+    deployment: servedBy,
     ...(joinLabels ? {} : { summaries: { data: deps.data, container: deps.artifactsContainer, key: summaryKey(content, servedBy) } }),
     // Joining labels needs records, parsed on this thread; statistics alone go to the pool's threads.
-    ...(joinLabels ? {
-      onRecord: (line: () => InferenceRecord) => {
-        if (scored.size >= MAX_JOINABLE_ROWS) return;
-        const record = line();
-        scored.set(record.requestId, { prediction: record.prediction, probabilities: record.probabilities, input: record.input });
-      },
-    } : deps.scanPool ? { pool: deps.scanPool } : {}),
+    ...(joinLabels
+      ? {
+          onRecord: (line: () => InferenceRecord) => {
+            if (scored.size >= MAX_JOINABLE_ROWS) return;
+            const record = line();
+            scored.set(record.requestId, { prediction: record.prediction, probabilities: record.probabilities, input: record.input });
+          },
+        }
+      : deps.scanPool
+        ? { pool: deps.scanPool }
+        : {}),
   });
   run.unreadable = {
-    malformedLines: stats.malformed, outsideRange: stats.outsideRange, vanishedBlobs: stats.vanishedBlobs,
+    malformedLines: stats.malformed,
+    outsideRange: stats.outsideRange,
+    vanishedBlobs: stats.vanishedBlobs,
     samples: stats.malformedSamples.map((m) => `${m.blob}:${m.line}: ${m.reason}`),
   };
   run.rows = window.rowCount;
-  run.reading = { blobs: stats.blobs, summariesMerged: summaries.merged, summariesWritten: summaries.written, summariesUnwritten: summaries.unwritten };
+  run.reading = {
+    blobs: stats.blobs,
+    summariesMerged: summaries.merged,
+    summariesWritten: summaries.written,
+    summariesUnwritten: summaries.unwritten,
+  };
   // compareToBaseline corrects the KS and chi-squared p-values for the number of columns tested
   // (Holm), so a run's chance of a false alarm stays at α = 1%, not 1% per column.
   const comparison = { thresholds: { ...policy.monitoring.thresholds }, features: policy.monitoring.features };
@@ -124,21 +141,33 @@ export async function runMonitor(pipeline: string, deps: MonitorDeps, trigger: M
   run.report = report;
   run.reasons = [...report.reasons];
   // After `run.reasons = [...report.reasons]`, which would drop it.
-  if (collected?.uncollectable) run.reasons.push(`${collected.uncollectable} collected events could not be read (${collected.reasons.join('; ')})`);
+  if (collected?.uncollectable)
+    run.reasons.push(`${collected.uncollectable} collected events could not be read (${collected.reasons.join('; ')})`);
   if (collected?.failed) run.reasons.push(collected.failed);
-  if (collected?.synthetic) run.reasons.push(`${collected.synthetic} collected requests were the autopilot's own replayed held-out rows (canary or shadow load), left out`);
-  if (stats.malformed > 0) run.reasons.push(`${stats.malformed} inference data lines could not be read (first: ${run.unreadable.samples[0] ?? 'n/a'})`);
+  if (collected?.synthetic)
+    run.reasons.push(
+      `${collected.synthetic} collected requests were the autopilot's own replayed held-out rows (canary or shadow load), left out`,
+    );
+  if (stats.malformed > 0)
+    run.reasons.push(`${stats.malformed} inference data lines could not be read (first: ${run.unreadable.samples[0] ?? 'n/a'})`);
   const quality = await assessModelQuality(pipeline, policy, deps.data, scored, serving.expected, from);
   const { rows: labelled, ...qualitySummary } = quality;
   run.quality = qualitySummary;
   run.reasons.push(...quality.reasons.map((r) => `model quality: ${r}`));
-  run.outcome = quality.degraded ? 'model-quality'
-    : report.insufficientData ? 'insufficient-data'
-    : report.drifted ? 'drift'
-    : report.dataQualityDegraded ? 'data-quality' : 'ok';
+  run.outcome = quality.degraded
+    ? 'model-quality'
+    : report.insufficientData
+      ? 'insufficient-data'
+      : report.drifted
+        ? 'drift'
+        : report.dataQualityDegraded
+          ? 'data-quality'
+          : 'ok';
   if (run.outcome !== 'ok' && run.outcome !== 'insufficient-data') {
     await announce(run, deps, {
-      deployment: run.deployment, model: run.model, rows: run.rows,
+      deployment: run.deployment,
+      model: run.model,
+      rows: run.rows,
       // The figures behind the reasons, for machines (dashboards, telemetry): every metric compared, drifted or not.
       ...(run.outcome === 'drift' ? { features: driftScores(report, comparison) } : {}),
     });
@@ -163,28 +192,41 @@ export async function signalDrift(pipeline: string, deps: MonitorDeps, source: s
 function newRun(pipeline: string, trigger: MonitorRun['trigger'], from: Date, now: Date): MonitorRun {
   return {
     id: `${pipeline}-${now.toISOString().replace(/[-:.]/g, '')}${trigger === 'external' ? '-external' : ''}`,
-    pipeline, at: now.toISOString(), trigger, endpoint: endpointName(pipeline, 'prod'),
-    window: { from: from.toISOString(), to: now.toISOString() }, rows: 0,
+    pipeline,
+    at: now.toISOString(),
+    trigger,
+    endpoint: endpointName(pipeline, 'prod'),
+    window: { from: from.toISOString(), to: now.toISOString() },
+    rows: 0,
     unreadable: { malformedLines: 0, outsideRange: 0, vanishedBlobs: 0, samples: [] },
-    outcome: 'no-model', reasons: [],
+    outcome: 'no-model',
+    reasons: [],
   };
 }
 
 /** The CloudEvent of a run that found drift or degraded quality. */
 async function announce(run: MonitorRun, deps: MonitorDeps, details: Record<string, unknown>): Promise<void> {
-  await deps.events.publish([{
-    id: `${run.id}:${run.outcome}`,
-    type: run.outcome === 'drift' ? 'autopilot.DriftDetected' : 'autopilot.QualityDegraded',
-    source: `/autopilot/pipelines/${run.pipeline}`,
-    subject: `monitors/${run.id}`,
-    time: run.at,
-    data: { pipeline: run.pipeline, endpoint: run.endpoint, outcome: run.outcome, reasons: run.reasons, ...details },
-  }]);
+  await deps.events.publish([
+    {
+      id: `${run.id}:${run.outcome}`,
+      type: run.outcome === 'drift' ? 'autopilot.DriftDetected' : 'autopilot.QualityDegraded',
+      source: `/autopilot/pipelines/${run.pipeline}`,
+      subject: `monitors/${run.id}`,
+      time: run.at,
+      data: { pipeline: run.pipeline, endpoint: run.endpoint, outcome: run.outcome, reasons: run.reasons, ...details },
+    },
+  ]);
 }
 
 const RETRAINS_ON: readonly MonitorOutcome[] = ['drift', 'model-quality'];
 
-async function reactToDrift(run: MonitorRun, deps: MonitorDeps, now: Date, labelled: LabelledRow[], confirmed = false): Promise<MonitorRun['retrain']> {
+async function reactToDrift(
+  run: MonitorRun,
+  deps: MonitorDeps,
+  now: Date,
+  labelled: LabelledRow[],
+  confirmed = false,
+): Promise<MonitorRun['retrain']> {
   const policy = deps.config.pipelines[run.pipeline]!.monitoring.retrain;
   const decision = await updateEpisode(run, deps, now, (state) => {
     // Too little data is no evidence of drift: it breaks a run of drifted results (debounce
@@ -194,19 +236,44 @@ async function reactToDrift(run: MonitorRun, deps: MonitorDeps, now: Date, label
     const consecutiveDrift = confirmed ? Math.max(state.consecutiveDrift + 1, policy.debounceRuns) : state.consecutiveDrift + 1;
     const cooled = !state.lastRetrainAt || now.getTime() - Date.parse(state.lastRetrainAt) >= policy.coolDownMinutes * 60_000;
     const act = policy.enabled && !state.episodeOpen && consecutiveDrift >= policy.debounceRuns && cooled;
-    return { state: { ...state, consecutiveDrift, episodeOpen: state.episodeOpen || act, lastRetrainAt: act ? now.toISOString() : state.lastRetrainAt }, act, consecutiveDrift, cooled };
+    return {
+      state: {
+        ...state,
+        consecutiveDrift,
+        episodeOpen: state.episodeOpen || act,
+        lastRetrainAt: act ? now.toISOString() : state.lastRetrainAt,
+      },
+      act,
+      consecutiveDrift,
+      cooled,
+    };
   });
   if (!RETRAINS_ON.includes(run.outcome)) return undefined;
   if (!decision.act) {
-    const why = !policy.enabled ? 'retraining disabled by policy'
-      : decision.previous.episodeOpen ? 'this drift episode already started a retrain'
-      : !decision.cooled ? `cooling down (${policy.coolDownMinutes} min since the last retrain)`
-      : `drifted ${decision.consecutiveDrift} of ${policy.debounceRuns} consecutive runs before retraining`;
+    const why = !policy.enabled
+      ? 'retraining disabled by policy'
+      : decision.previous.episodeOpen
+        ? 'this drift episode already started a retrain'
+        : !decision.cooled
+          ? `cooling down (${policy.coolDownMinutes} min since the last retrain)`
+          : `drifted ${decision.consecutiveDrift} of ${policy.debounceRuns} consecutive runs before retraining`;
     return { skipped: why };
   }
-  const set = await buildRetrainingSet(run.pipeline, deps.config.pipelines[run.pipeline]!, deps.data, deps.artifactsContainer, now, labelled);
+  const set = await buildRetrainingSet(
+    run.pipeline,
+    deps.config.pipelines[run.pipeline]!,
+    deps.data,
+    deps.artifactsContainer,
+    now,
+    labelled,
+  );
   if (!set) return reopenEpisode(run, deps, now, decision.previous, 'no training data in the retraining window');
-  const result = await deps.engine.startFromBlob(run.pipeline, set.blob, { kind: 'drift', eventId: run.id, note: run.reasons.slice(0, 3).join('; ') }, `drift|${run.id}`);
+  const result = await deps.engine.startFromBlob(
+    run.pipeline,
+    set.blob,
+    { kind: 'drift', eventId: run.id, note: run.reasons.slice(0, 3).join('; ') },
+    `drift|${run.id}`,
+  );
   if (result.kind === 'ignored') return reopenEpisode(run, deps, now, decision.previous, result.reason);
   deps.logger.info(`monitor ${run.id}: drift persisted, started retraining release ${result.release.id}`, { pipeline: run.pipeline });
   return { releaseId: result.release.id, rows: set.rows, sources: set.sources };
@@ -217,15 +284,26 @@ async function reactToDrift(run: MonitorRun, deps: MonitorDeps, now: Date, label
  * may have come) and no cool-down starts. Only undone while the state is still the one this
  * run wrote; a later run's decision stands.
  */
-async function reopenEpisode(run: MonitorRun, deps: MonitorDeps, now: Date, previous: EpisodeState, skipped: string): Promise<MonitorRun['retrain']> {
-  await updateEpisode(run, deps, now, (state) => (state.episodeOpen && state.lastRetrainAt === now.toISOString()
-    ? { state: { ...state, episodeOpen: false, lastRetrainAt: previous.lastRetrainAt }, act: false }
-    : { state, act: false }));
+async function reopenEpisode(
+  run: MonitorRun,
+  deps: MonitorDeps,
+  now: Date,
+  previous: EpisodeState,
+  skipped: string,
+): Promise<MonitorRun['retrain']> {
+  await updateEpisode(run, deps, now, (state) =>
+    state.episodeOpen && state.lastRetrainAt === now.toISOString()
+      ? { state: { ...state, episodeOpen: false, lastRetrainAt: previous.lastRetrainAt }, act: false }
+      : { state, act: false },
+  );
   return { skipped };
 }
 
 async function updateEpisode<E extends { act: boolean }>(
-  run: MonitorRun, deps: MonitorDeps, now: Date, change: (state: EpisodeState) => E & { state: EpisodeState },
+  run: MonitorRun,
+  deps: MonitorDeps,
+  now: Date,
+  change: (state: EpisodeState) => E & { state: EpisodeState },
 ): Promise<E & { previous: EpisodeState }> {
   for (let attempt = 0; ; attempt++) {
     const row = await deps.table.get<EpisodeState>(STATE, run.pipeline);
@@ -250,7 +328,13 @@ export async function servingRelease(pipeline: string, deps: Pick<MonitorDeps, '
   const releases = await deps.engine.repo.list({ pipeline });
   const owner = releases.find((r) => r.deployments.prod?.deployment === deployment && r.data?.profileBlob);
   if (!owner) return undefined;
-  return { deployment, model: owner.deployments.prod!.model, releaseId: owner.id, profileBlob: owner.data!.profileBlob!, expected: owner.metrics.candidate ?? {} };
+  return {
+    deployment,
+    model: owner.deployments.prod!.model,
+    releaseId: owner.id,
+    profileBlob: owner.data!.profileBlob!,
+    expected: owner.metrics.candidate ?? {},
+  };
 }
 
 async function store(run: MonitorRun, deps: MonitorDeps): Promise<MonitorRun> {
@@ -269,7 +353,9 @@ export async function listMonitorRuns(table: StateTable, pipeline: string, limit
  * gives the row key, so this is one read, not a scan of the pipeline's runs.
  */
 export async function getMonitorRun(table: StateTable, pipeline: string, id: string): Promise<MonitorRun | undefined> {
-  const compact = id.startsWith(`${pipeline}-`) ? /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{3})Z/.exec(id.slice(pipeline.length + 1)) : null;
+  const compact = id.startsWith(`${pipeline}-`)
+    ? /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{3})Z/.exec(id.slice(pipeline.length + 1))
+    : null;
   if (!compact) return undefined;
   const [, y, mo, d, h, mi, sec, ms] = compact;
   const at = new Date(`${y}-${mo}-${d}T${h}:${mi}:${sec}.${ms}Z`);

@@ -8,7 +8,9 @@ import { runMonitor, type MonitorDeps, type MonitorRun } from './runMonitor';
  */
 export async function runMonitorByHand(pipeline: string, deps: MonitorDeps, actor: string): Promise<MonitorRun> {
   const run = await runMonitor(pipeline, deps, 'manual');
-  const retrain = run.retrain && ('releaseId' in run.retrain ? `started retraining release ${run.retrain.releaseId}` : `no retraining: ${run.retrain.skipped}`);
+  const retrain =
+    run.retrain &&
+    ('releaseId' in run.retrain ? `started retraining release ${run.retrain.releaseId}` : `no retraining: ${run.retrain.skipped}`);
   const why = [`${run.outcome} on ${run.rows} rows`, ...run.reasons.slice(0, 3), retrain].filter(Boolean).join('; ');
   await deps.engine.repo.audit({
     at: deps.clock.now().toISOString(),

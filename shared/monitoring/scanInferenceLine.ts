@@ -42,7 +42,18 @@ export class ScannedCells {
 const QUOTE = 0x22;
 const ENVIRONMENTS = ['dev', 'staging', 'prod'];
 /** Top-level keys the record schema (inferenceRecord.ts) reads; any other key is skipped if its value is a scalar. */
-const KEYS = ['requestId', 'endpoint', 'environment', 'deployment', 'model', 'time', 'input', 'prediction', 'probabilities', 'latencyMs'] as const;
+const KEYS = [
+  'requestId',
+  'endpoint',
+  'environment',
+  'deployment',
+  'model',
+  'time',
+  'input',
+  'prediction',
+  'probabilities',
+  'latencyMs',
+] as const;
 /** All but probabilities and latencyMs (zod v4 requires a `z.unknown()` key too, so `prediction` is required). */
 const REQUIRED = 0xff;
 
@@ -63,7 +74,10 @@ export class InferenceLineScanner {
   private nextSlot = 0;
   private nextKey = 0;
 
-  constructor(readonly cells: ScannedCells, predictionColumn: string) {
+  constructor(
+    readonly cells: ScannedCells,
+    predictionColumn: string,
+  ) {
     this.slots = cells.columns;
     this.predictionSlot = cells.columns.indexOf(predictionColumn);
     this.interners = cells.columns.map(() => new Interner());

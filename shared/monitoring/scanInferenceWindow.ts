@@ -50,8 +50,14 @@ export function emptyReadStats(): InferenceReadStats {
  * (inferenceBlobScan.ts). Lines the byte scanner does not read plainly are parsed as before.
  */
 export async function scanInferenceWindow(
-  data: DataStore, endpoint: string, fromIso: string, toIso: string,
-  columns: readonly string[], predictionColumn: string, onRecord: OnScannedRecord, options: ScanInferenceWindowOptions = {},
+  data: DataStore,
+  endpoint: string,
+  fromIso: string,
+  toIso: string,
+  columns: readonly string[],
+  predictionColumn: string,
+  onRecord: OnScannedRecord,
+  options: ScanInferenceWindowOptions = {},
 ): Promise<InferenceReadStats> {
   const from = parseTime(fromIso, 'from');
   const to = parseTime(toIso, 'to');

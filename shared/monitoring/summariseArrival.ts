@@ -12,16 +12,17 @@ import { BaselineProfile, createWindowProfile } from './stats';
 export type ArrivalDeps = Pick<MonitorDeps, 'config' | 'data' | 'prod' | 'engine' | 'clock' | 'artifactsContainer'>;
 
 /** What became of one arrived blob for one pipeline whose prod endpoint it belongs to. */
-export type ArrivalOutcome = { pipeline: string } & (
+export type ArrivalOutcome = { pipeline: string } &
   /** Summarised and stored; `malformed` lines are in the summary, and the runs report them as if they had read the blob. */
-  | { kind: 'stored'; deployment: string; records: number; malformed: number; firstMalformed?: string }
-  /** This version of the blob already has its summary (a duplicate or retried event). */
-  | { kind: 'present'; deployment: string }
-  /** Nothing to summarise against, or no run would ever list the blob. */
-  | { kind: 'skipped'; reason: string }
-  /** The blob cannot be summarised whole; the runs read it (and report its lines) as before. */
-  | { kind: 'unsummarised'; reason: string }
-);
+  (
+    | { kind: 'stored'; deployment: string; records: number; malformed: number; firstMalformed?: string }
+    /** This version of the blob already has its summary (a duplicate or retried event). */
+    | { kind: 'present'; deployment: string }
+    /** Nothing to summarise against, or no run would ever list the blob. */
+    | { kind: 'skipped'; reason: string }
+    /** The blob cannot be summarised whole; the runs read it (and report its lines) as before. */
+    | { kind: 'unsummarised'; reason: string }
+  );
 
 export type ArrivalResult = { kind: 'ignored'; reason: string } | { kind: 'handled'; outcomes: ArrivalOutcome[] };
 
@@ -39,7 +40,11 @@ const MAX_SAMPLES = 10;
  */
 export async function summariseArrival(blobName: string, deps: ArrivalDeps): Promise<ArrivalResult> {
   // The name becomes part of the summary's path: only the collector's plain shape is taken.
-  if (!isInferenceBlobName(blobName)) return { kind: 'ignored', reason: 'not an inference blob name of the collector\'s shape (<endpoint>/<yyyy>/<mm>/<dd>/<hh>/<name>.jsonl)' };
+  if (!isInferenceBlobName(blobName))
+    return {
+      kind: 'ignored',
+      reason: "not an inference blob name of the collector's shape (<endpoint>/<yyyy>/<mm>/<dd>/<hh>/<name>.jsonl)",
+    };
   const endpoint = blobName.slice(0, blobName.indexOf('/'));
   const pipelines = Object.keys(deps.config.pipelines).filter((p) => endpointName(p, 'prod') === endpoint);
   if (pipelines.length === 0) return { kind: 'ignored', reason: `no pipeline's prod endpoint is ${endpoint}` };
@@ -53,7 +58,8 @@ type Outcome = ArrivalOutcome extends infer O ? (O extends { pipeline: string } 
 async function summariseFor(pipeline: string, blobName: string, deps: ArrivalDeps): Promise<Outcome> {
   const windowMs = deps.config.pipelines[pipeline]!.monitoring.windowMinutes * 60_000;
   // Runs list the hour partitions overlapping their window: one wholly before it is never listed again.
-  if (hourEnd(blobName) <= deps.clock.now().getTime() - windowMs) return { kind: 'skipped', reason: 'its hour lies before the monitor\'s window' };
+  if (hourEnd(blobName) <= deps.clock.now().getTime() - windowMs)
+    return { kind: 'skipped', reason: "its hour lies before the monitor's window" };
   const serving = await servingRelease(pipeline, deps);
   if (!serving) return { kind: 'skipped', reason: 'no model with a baseline serves the endpoint' };
   const { deployment } = serving;
@@ -73,9 +79,16 @@ async function summariseFor(pipeline: string, blobName: string, deps: ArrivalDep
   }
   // Every record counts (no window here), scanned exactly as a run's reading scans it.
   const window = createWindowProfile(baseline);
-  const scan = new InferenceBlobScan(window.cellColumns, PREDICTION_COLUMN, -Infinity, Infinity, (cells) => {
-    if (cells.deployment === deployment) window.addCells(cells.kinds, cells.numbers, cells.others);
-  }, MAX_SAMPLES);
+  const scan = new InferenceBlobScan(
+    window.cellColumns,
+    PREDICTION_COLUMN,
+    -Infinity,
+    Infinity,
+    (cells) => {
+      if (cells.deployment === deployment) window.addCells(cells.kinds, cells.numbers, cells.others);
+    },
+    MAX_SAMPLES,
+  );
   scan.begin(blobName);
   for await (const chunk of stream.chunks) scan.feed(chunk);
   const tally = scan.end();
@@ -84,13 +97,20 @@ async function summariseFor(pipeline: string, blobName: string, deps: ArrivalDep
   if (!summary) return { kind: 'unsummarised', reason: unsummarisable(tally) };
   await deps.data.write({ container: store.container, name: summary.name }, summary.text, { contentType: 'application/json' });
   const first = tally.malformedSamples[0];
-  return { kind: 'stored', deployment, records: tally.records, malformed: tally.malformed, ...(first ? { firstMalformed: `line ${first.line}: ${first.reason}` } : {}) };
+  return {
+    kind: 'stored',
+    deployment,
+    records: tally.records,
+    malformed: tally.malformed,
+    ...(first ? { firstMalformed: `line ${first.line}: ${first.reason}` } : {}),
+  };
 }
 
 function unsummarisable(tally: BlobTally): string {
   const first = tally.malformedSamples[0];
   if (tally.outsideRange > 0) return `${tally.outsideRange} records have a time that cannot be read`;
-  if (tally.records === 0 && tally.malformed > 0) return `no line is an inference record (${tally.malformed} malformed; first: line ${first?.line}: ${first?.reason})`;
+  if (tally.records === 0 && tally.malformed > 0)
+    return `no line is an inference record (${tally.malformed} malformed; first: line ${first?.line}: ${first?.reason})`;
   return tally.records === 0 ? 'it holds no records' : 'its version (eTag) is unknown';
 }
 

@@ -38,7 +38,8 @@ export interface BuiltRecords {
  * Columns in `excluded` (matched ignoring case) are left out before anything is kept.
  */
 export function toInferenceRecords(exchange: ScoredExchange, excluded: ReadonlySet<string>): BuiltRecords {
-  if (!exchange.request) return { records: [], uncollectable: 0, tooLarge: true, reason: 'the request was too large to inspect (over 1 MB)' };
+  if (!exchange.request)
+    return { records: [], uncollectable: 0, tooLarge: true, reason: 'the request was too large to inspect (over 1 MB)' };
   if (!exchange.answer) return { records: [], uncollectable: 0, tooLarge: true, reason: 'the answer was too large to inspect (over 1 MB)' };
   const input = readInputRows(exchange.request);
   if (input.unreadable) return { records: [], uncollectable: 1, reason: input.unreadable };
@@ -46,7 +47,11 @@ export function toInferenceRecords(exchange: ScoredExchange, excluded: ReadonlyS
   const answer = exchange.readAnswer ?? readAnswer(exchange.answer);
   if (typeof answer === 'string') return { records: [], uncollectable: Math.max(rows.length, 1), reason: answer };
   if (answer.predictions.length !== rows.length) {
-    return { records: [], uncollectable: rows.length, reason: `the answer has ${answer.predictions.length} predictions for ${rows.length} rows, so rows cannot be paired with predictions` };
+    return {
+      records: [],
+      uncollectable: rows.length,
+      reason: `the answer has ${answer.predictions.length} predictions for ${rows.length} rows, so rows cannot be paired with predictions`,
+    };
   }
   const time = exchange.time.toISOString();
   const latencyMs = Math.round(exchange.latencyMs * 1000) / 1000;

@@ -58,12 +58,18 @@ export async function deadLetter(
 
 /** Ids go into URL paths and table keys: base64url needs no escaping in either. */
 function base64Url(text: string): string {
-  return btoa(String.fromCharCode(...new TextEncoder().encode(text))).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+  return btoa(String.fromCharCode(...new TextEncoder().encode(text)))
+    .replaceAll('+', '-')
+    .replaceAll('/', '_')
+    .replace(/=+$/, '');
 }
 
 export async function listDeadLetters(table: StateTable, options: { limit?: number; pipeline?: string } = {}): Promise<DeadLetter[]> {
-  const rows = await table.list<DeadLetter>(PARTITION, { limit: options.pipeline ? 1000 : options.limit ?? 100 });
-  return rows.map((r) => r.value).filter((l) => !options.pipeline || l.pipeline === options.pipeline).slice(0, options.limit ?? 100);
+  const rows = await table.list<DeadLetter>(PARTITION, { limit: options.pipeline ? 1000 : (options.limit ?? 100) });
+  return rows
+    .map((r) => r.value)
+    .filter((l) => !options.pipeline || l.pipeline === options.pipeline)
+    .slice(0, options.limit ?? 100);
 }
 
 /**
@@ -71,7 +77,12 @@ export async function listDeadLetters(table: StateTable, options: { limit?: numb
  * idempotency row is set back to `failed` so the new attempt may send; a receiver that already
  * got it recognises the unchanged `webhook-id`.
  */
-export async function redeliverDeadLetter(table: StateTable, queue: MessageQueue<NotificationJob>, id: string, sentKey: (job: NotificationJob) => string): Promise<DeadLetter> {
+export async function redeliverDeadLetter(
+  table: StateTable,
+  queue: MessageQueue<NotificationJob>,
+  id: string,
+  sentKey: (job: NotificationJob) => string,
+): Promise<DeadLetter> {
   const row = await table.get<DeadLetter>(PARTITION, id);
   if (!row) throw new NotFoundError('dead letter', id, 'list them with GET /api/notifications/dead-letters');
   const letter = row.value;

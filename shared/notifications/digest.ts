@@ -31,7 +31,9 @@ export function digestBreach(state: DigestState | undefined, eventId: string, no
   }
   return {
     send: true,
-    ...(current.folded > 0 ? { note: { folded: current.folded, since: current.foldedSince ?? current.lastSentAt ?? now.toISOString() } } : {}),
+    ...(current.folded > 0
+      ? { note: { folded: current.folded, since: current.foldedSince ?? current.lastSentAt ?? now.toISOString() } }
+      : {}),
     next: { lastSentAt: now.toISOString(), lastEventId: eventId, folded: 0 },
   };
 }

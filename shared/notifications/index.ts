@@ -13,6 +13,12 @@ export { digestBreach, type DigestState } from './digest';
 export { retryDelaySeconds, parseRetryAfter } from './retryDelay';
 export { NotificationJob, type ResolvedWebhook, type WebhookTransport } from './notificationJob';
 export { NotificationOutbox, notifyingPublisher, fitEvent } from './notificationOutbox';
-export { deliverNotification, sentKey, type DeliveryOutcome, type WebhookDeliveryOptions, type WebhookDeliveryDeps } from './webhookDelivery';
+export {
+  deliverNotification,
+  sentKey,
+  type DeliveryOutcome,
+  type WebhookDeliveryOptions,
+  type WebhookDeliveryDeps,
+} from './webhookDelivery';
 export { listDeadLetters, redeliverDeadLetter, type DeadLetter } from './deadLetters';
 export { redactUrl } from './redactUrl';

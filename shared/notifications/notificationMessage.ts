@@ -43,12 +43,26 @@ const TITLES: Record<NotificationKind, (subject: string) => string> = {
 };
 
 const TONES: Record<NotificationKind, NotificationMessage['tone']> = {
-  started: 'accent', stage_changed: 'accent', waiting_for_approval: 'warning', promoted: 'good', rejected: 'warning',
-  rolled_back: 'attention', failed: 'attention', cancelled: 'warning', drift: 'attention', data_quality: 'attention', model_quality: 'attention',
+  started: 'accent',
+  stage_changed: 'accent',
+  waiting_for_approval: 'warning',
+  promoted: 'good',
+  rejected: 'warning',
+  rolled_back: 'attention',
+  failed: 'attention',
+  cancelled: 'warning',
+  drift: 'attention',
+  data_quality: 'attention',
+  model_quality: 'attention',
 };
 
 /** Turns one published event into the message people see; pure, so every format says the same. */
-export function toNotificationMessage(event: OutgoingEvent, kind: NotificationKind, pipeline: string, options: NotificationMessageOptions = {}): NotificationMessage {
+export function toNotificationMessage(
+  event: OutgoingEvent,
+  kind: NotificationKind,
+  pipeline: string,
+  options: NotificationMessageOptions = {},
+): NotificationMessage {
   const base = (options.publicBaseUrl ?? 'http://127.0.0.1:7071').replace(/\/+$/, '');
   const d = event.data;
   const releaseId = text(d['releaseId']);
@@ -68,7 +82,10 @@ export function toNotificationMessage(event: OutgoingEvent, kind: NotificationKi
     if (typeof d['rows'] === 'number') facts.push({ name: 'Rows', value: String(d['rows']) });
   }
   if (options.digest && options.digest.folded > 0) {
-    facts.push({ name: 'Digest', value: `${options.digest.folded} more breach${options.digest.folded === 1 ? '' : 'es'} of this kind since ${options.digest.since}, not sent one by one` });
+    facts.push({
+      name: 'Digest',
+      value: `${options.digest.folded} more breach${options.digest.folded === 1 ? '' : 'es'} of this kind since ${options.digest.since}, not sent one by one`,
+    });
   }
   const reasons = Array.isArray(d['reasons']) ? d['reasons'].map(String) : [];
   const reason = text(d['why']) ?? text(d['reason']) ?? (reasons.length > 0 ? reasons.join('; ') : undefined);
@@ -88,7 +105,8 @@ export function toNotificationMessage(event: OutgoingEvent, kind: NotificationKi
 }
 
 function approvalHint(releaseId: string, timeoutMinutes: unknown): string {
-  const timeout = typeof timeoutMinutes === 'number' ? ` Without an answer within ${timeoutMinutes} min it is cancelled, prod untouched.` : '';
+  const timeout =
+    typeof timeoutMinutes === 'number' ? ` Without an answer within ${timeoutMinutes} min it is cancelled, prod untouched.` : '';
   return `An ML engineer with the prod role approves with \`autopilot approve ${releaseId}\` (or POST /api/releases/${releaseId}/approve), or cancels it.${timeout}`;
 }
 

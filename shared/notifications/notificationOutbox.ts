@@ -45,7 +45,14 @@ export class NotificationOutbox {
       }
       const fitted = fitEvent(event);
       for (const target of targets) {
-        await this.deps.queue.send({ pipeline: what.pipeline, webhook: target.name, kind: what.kind, event: fitted, attempt: 1, ...(digest ? { digest } : {}) });
+        await this.deps.queue.send({
+          pipeline: what.pipeline,
+          webhook: target.name,
+          kind: what.kind,
+          event: fitted,
+          attempt: 1,
+          ...(digest ? { digest } : {}),
+        });
         queued++;
       }
     }
@@ -73,7 +80,8 @@ export function fitEvent(event: OutgoingEvent): OutgoingEvent {
   if (JSON.stringify(event).length <= MAX_EVENT_JSON) return event;
   const data: Record<string, unknown> = { truncated: 'the full event is in the event log (GET /api/events)' };
   for (const [key, value] of Object.entries(event.data)) {
-    if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) data[key] = typeof value === 'string' ? value.slice(0, 2000) : value;
+    if (value === null || ['string', 'number', 'boolean'].includes(typeof value))
+      data[key] = typeof value === 'string' ? value.slice(0, 2000) : value;
   }
   if (Array.isArray(event.data['reasons'])) data['reasons'] = event.data['reasons'].slice(0, 20).map((r) => String(r).slice(0, 500));
   if (event.data['model'] && typeof event.data['model'] === 'object') data['model'] = event.data['model'];

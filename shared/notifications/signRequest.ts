@@ -28,7 +28,7 @@ export function signingSecretProblem(secret: string): string | undefined {
   try {
     // The library decodes the secret in its constructor and throws on bad base64.
     new Webhook(secret);
-    bytes = Math.floor((secret.length - 'whsec_'.length) * 3 / 4);
+    bytes = Math.floor(((secret.length - 'whsec_'.length) * 3) / 4);
   } catch {
     return 'is not valid base64 after whsec_';
   }

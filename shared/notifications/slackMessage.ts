@@ -12,7 +12,16 @@ import { truncate } from './truncate';
  * when blocks are sent (https://docs.slack.dev/messaging/sending-messages-using-incoming-webhooks).
  * We cut rather than refuse: a shortened notification that links to the release beats none.
  */
-export const SLACK_LIMITS = { headerText: 150, sectionText: 3000, fields: 10, fieldText: 2000, contextElements: 10, buttonText: 75, buttonUrl: 3000, blocks: 50 } as const;
+export const SLACK_LIMITS = {
+  headerText: 150,
+  sectionText: 3000,
+  fields: 10,
+  fieldText: 2000,
+  contextElements: 10,
+  buttonText: 75,
+  buttonUrl: 3000,
+  blocks: 50,
+} as const;
 
 export type SlackBlock =
   | { type: 'header'; text: { type: 'plain_text'; text: string } }
@@ -34,22 +43,34 @@ export function toSlackPayload(message: NotificationMessage): SlackPayload {
   if (message.facts.length > 0) {
     blocks.push({
       type: 'section',
-      fields: message.facts.slice(0, SLACK_LIMITS.fields).map((f) => ({ type: 'mrkdwn' as const, text: `*${escapedWithin(f.name, 100)}*\n${escapedWithin(f.value, SLACK_LIMITS.fieldText - 104)}` })),
+      fields: message.facts.slice(0, SLACK_LIMITS.fields).map((f) => ({
+        type: 'mrkdwn' as const,
+        text: `*${escapedWithin(f.name, 100)}*\n${escapedWithin(f.value, SLACK_LIMITS.fieldText - 104)}`,
+      })),
     });
   }
-  if (message.action) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: escapedWithin(message.action, SLACK_LIMITS.sectionText) }] });
+  if (message.action)
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: escapedWithin(message.action, SLACK_LIMITS.sectionText) }] });
   if (message.link.url.length <= SLACK_LIMITS.buttonUrl) {
     blocks.push({
       type: 'actions',
-      elements: [{ type: 'button', text: { type: 'plain_text', text: truncate(message.link.label, SLACK_LIMITS.buttonText) }, url: message.link.url, action_id: 'open' }],
+      elements: [
+        {
+          type: 'button',
+          text: { type: 'plain_text', text: truncate(message.link.label, SLACK_LIMITS.buttonText) },
+          url: message.link.url,
+          action_id: 'open',
+        },
+      ],
     });
   }
   // The fallback also names the link: some clients (notifications, old apps) show only `text`.
   // The summary is cut, not the link: a cut `<url|label>` shows as raw text.
   const link = `<${message.link.url}|${escapeMrkdwn(message.link.label)}>`;
-  const text = link.length < SLACK_LIMITS.sectionText / 2
-    ? `${escapedWithin(message.summary, SLACK_LIMITS.sectionText - link.length - 1)} ${link}`
-    : escapedWithin(message.summary, SLACK_LIMITS.sectionText);
+  const text =
+    link.length < SLACK_LIMITS.sectionText / 2
+      ? `${escapedWithin(message.summary, SLACK_LIMITS.sectionText - link.length - 1)} ${link}`
+      : escapedWithin(message.summary, SLACK_LIMITS.sectionText);
   return { text, blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
 }
 

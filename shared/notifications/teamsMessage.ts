@@ -12,7 +12,15 @@ import { truncate } from './truncate';
  * (same page, "rate limiting" / message size), so every text is capped and the whole body is
  * checked; a body still too large is refused here rather than by Teams.
  */
-export const TEAMS_LIMITS = { messageBytes: 28 * 1024, title: 200, summary: 2000, facts: 12, factTitle: 100, factValue: 500, action: 1000 } as const;
+export const TEAMS_LIMITS = {
+  messageBytes: 28 * 1024,
+  title: 200,
+  summary: 2000,
+  facts: 12,
+  factTitle: 100,
+  factValue: 500,
+  action: 1000,
+} as const;
 
 export interface TeamsPayload {
   type: 'message';
@@ -39,28 +47,41 @@ export class TeamsMessageTooLargeError extends AutopilotError {
 
 export function toTeamsPayload(message: NotificationMessage): TeamsPayload {
   const body: Record<string, unknown>[] = [
-    { type: 'TextBlock', text: truncate(noLinks(message.title), TEAMS_LIMITS.title), size: 'Medium', weight: 'Bolder', color: COLORS[message.tone], wrap: true },
+    {
+      type: 'TextBlock',
+      text: truncate(noLinks(message.title), TEAMS_LIMITS.title),
+      size: 'Medium',
+      weight: 'Bolder',
+      color: COLORS[message.tone],
+      wrap: true,
+    },
     { type: 'TextBlock', text: truncate(noLinks(message.summary), TEAMS_LIMITS.summary), wrap: true },
     {
       type: 'FactSet',
-      facts: message.facts.slice(0, TEAMS_LIMITS.facts).map((f) => ({ title: truncate(noLinks(f.name), TEAMS_LIMITS.factTitle), value: truncate(noLinks(f.value), TEAMS_LIMITS.factValue) })),
+      facts: message.facts.slice(0, TEAMS_LIMITS.facts).map((f) => ({
+        title: truncate(noLinks(f.name), TEAMS_LIMITS.factTitle),
+        value: truncate(noLinks(f.value), TEAMS_LIMITS.factValue),
+      })),
     },
   ];
-  if (message.action) body.push({ type: 'TextBlock', text: truncate(noLinks(message.action), TEAMS_LIMITS.action), wrap: true, isSubtle: true });
+  if (message.action)
+    body.push({ type: 'TextBlock', text: truncate(noLinks(message.action), TEAMS_LIMITS.action), wrap: true, isSubtle: true });
   const payload: TeamsPayload = {
     type: 'message',
-    attachments: [{
-      contentType: 'application/vnd.microsoft.card.adaptive',
-      contentUrl: null,
-      content: {
-        $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
-        type: 'AdaptiveCard',
-        version: '1.4',
-        body,
-        actions: [{ type: 'Action.OpenUrl', title: message.link.label, url: message.link.url }],
-        msteams: { width: 'Full' },
+    attachments: [
+      {
+        contentType: 'application/vnd.microsoft.card.adaptive',
+        contentUrl: null,
+        content: {
+          $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+          type: 'AdaptiveCard',
+          version: '1.4',
+          body,
+          actions: [{ type: 'Action.OpenUrl', title: message.link.label, url: message.link.url }],
+          msteams: { width: 'Full' },
+        },
       },
-    }],
+    ],
   };
   const bytes = new TextEncoder().encode(JSON.stringify(payload)).length;
   if (bytes > TEAMS_LIMITS.messageBytes) throw new TeamsMessageTooLargeError(bytes);

@@ -60,7 +60,13 @@ export async function deliverNotification(job: NotificationJob, deps: WebhookDel
   const now = deps.clock.now();
   const key = sentKey(job);
   const abandonAfter = options.abandonAfterSeconds ?? 120;
-  const claim = await claimOnce<SentRecord>(deps.table, 'sent', key, { receivedAt: now.toISOString(), outcome: 'pending', attempt: job.attempt }, abandonAfter);
+  const claim = await claimOnce<SentRecord>(
+    deps.table,
+    'sent',
+    key,
+    { receivedAt: now.toISOString(), outcome: 'pending', attempt: job.attempt },
+    abandonAfter,
+  );
   if (claim.kind === 'duplicate') {
     if (claim.record.outcome !== 'pending') return 'duplicate';
     // Another worker is sending it now; look again once its claim would have expired.
@@ -71,9 +77,15 @@ export async function deliverNotification(job: NotificationJob, deps: WebhookDel
   let retryAfter: number | undefined;
   let retryable = true;
   try {
-    const message = toNotificationMessage(job.event, job.kind, job.pipeline, { ...(options.publicBaseUrl ? { publicBaseUrl: options.publicBaseUrl } : {}), ...(job.digest ? { digest: job.digest } : {}) });
+    const message = toNotificationMessage(job.event, job.kind, job.pipeline, {
+      ...(options.publicBaseUrl ? { publicBaseUrl: options.publicBaseUrl } : {}),
+      ...(job.digest ? { digest: job.digest } : {}),
+    });
     const { contentType, body } = formatBody(hook.format, job.event, message, job.digest);
-    const headers: Record<string, string> = { 'content-type': contentType, ...(hook.secret ? signRequest(hook.secret, job.event.id, now, body) : {}) };
+    const headers: Record<string, string> = {
+      'content-type': contentType,
+      ...(hook.secret ? signRequest(hook.secret, job.event.id, now, body) : {}),
+    };
     try {
       const answer = await deps.transport.post(hook.url, headers, body);
       if (answer.status >= 200 && answer.status < 300) {
@@ -98,11 +110,20 @@ export async function deliverNotification(job: NotificationJob, deps: WebhookDel
     // A crash in between leaves the claim failed and this message unacknowledged: the queue retries it.
     await releaseClaim(deps.table, 'sent', key, claim, problem);
     await deps.queue.send({ ...job, attempt: job.attempt + 1 }, { delaySeconds });
-    deps.logger?.info('notification not delivered yet; will retry', { ...where, target: redactUrl(hook.url), problem, retryInSeconds: delaySeconds });
+    deps.logger?.info('notification not delivered yet; will retry', {
+      ...where,
+      target: redactUrl(hook.url),
+      problem,
+      retryInSeconds: delaySeconds,
+    });
     return 'retrying';
   }
   await deadLetter(deps.table, job, { target: redactUrl(hook.url), format: hook.format, problem, at: now });
   await deps.table.replace<SentRecord>('sent', key, { ...claim.record, outcome: 'dead-lettered' }, claim.etag).catch(() => undefined);
-  deps.logger?.warn('notification dead-lettered: see GET /api/notifications/dead-letters', { ...where, target: redactUrl(hook.url), problem });
+  deps.logger?.warn('notification dead-lettered: see GET /api/notifications/dead-letters', {
+    ...where,
+    target: redactUrl(hook.url),
+    problem,
+  });
   return 'dead-lettered';
 }

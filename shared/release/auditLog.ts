@@ -47,7 +47,12 @@ export interface AuditPage {
  * Appends one entry to both partitions; `rowKey` makes the row key (it sorts by time). With
  * `once`, the key is fixed (a release outbox's): a taken key means this entry is already stored.
  */
-export async function appendAudit(table: StateTable, entry: NewAuditEntry, rowKey: () => string, options: { once?: boolean } = {}): Promise<void> {
+export async function appendAudit(
+  table: StateTable,
+  entry: NewAuditEntry,
+  rowKey: () => string,
+  options: { once?: boolean } = {},
+): Promise<void> {
   const value = AuditEntry.parse(entry);
   if (value.releaseId) await insertFresh(table, releaseAuditPartition(value.releaseId), value, rowKey, options.once);
   await insertFresh(table, auditDayPartition(value.at), value, rowKey, options.once);
@@ -75,7 +80,8 @@ export async function listAudit(table: StateTable, query: AuditQuery): Promise<A
   // One release's log is one partition, whatever the range.
   const days = query.releaseId ? [] : dayPartitions(query.since, query.until);
   const matches = (entry: AuditEntry) =>
-    entry.at >= query.since && entry.at <= query.until &&
+    entry.at >= query.since &&
+    entry.at <= query.until &&
     (!query.pipeline || entry.pipeline === query.pipeline) &&
     (!query.releaseId || entry.releaseId === query.releaseId);
   const entries: AuditEntry[] = [];
@@ -95,7 +101,8 @@ export async function listAudit(table: StateTable, query: AuditQuery): Promise<A
 }
 
 function checkRange(since: string, until: string): void {
-  if (Number.isNaN(Date.parse(since)) || Number.isNaN(Date.parse(until))) throw new BadRequestError('since and until must be ISO times', 'since');
+  if (Number.isNaN(Date.parse(since)) || Number.isNaN(Date.parse(until)))
+    throw new BadRequestError('since and until must be ISO times', 'since');
   if (Date.parse(until) < Date.parse(since)) throw new BadRequestError(`until (${until}) is before since (${since})`, 'until');
 }
 
@@ -103,6 +110,7 @@ function dayPartitions(since: string, until: string): string[] {
   const start = Date.parse(`${since.slice(0, 10)}T00:00:00Z`);
   const end = Date.parse(until);
   const count = Math.floor((end - start) / 86_400_000) + 1;
-  if (count > MAX_AUDIT_DAYS) throw new BadRequestError(`a range of ${count} days is more than ${MAX_AUDIT_DAYS}; ask for a shorter one`, 'since');
+  if (count > MAX_AUDIT_DAYS)
+    throw new BadRequestError(`a range of ${count} days is more than ${MAX_AUDIT_DAYS}; ask for a shorter one`, 'since');
   return Array.from({ length: count }, (_, i) => auditDayPartition(new Date(start + i * 86_400_000).toISOString()));
 }

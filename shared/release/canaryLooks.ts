@@ -24,7 +24,11 @@ export interface CanaryLookContext {
  * analysis's cumulative ones (what the test has seen since the canary started), taken from
  * its error metric, whose denominators are the arms' requests.
  */
-export function canaryLook(analysis: CanaryAnalysisState, context: CanaryLookContext, decision: CanaryDecision = decideCanary(analysis)): CanaryLook {
+export function canaryLook(
+  analysis: CanaryAnalysisState,
+  context: CanaryLookContext,
+  decision: CanaryDecision = decideCanary(analysis),
+): CanaryLook {
   const errors = analysis.metrics.find((m) => m.id === 'errors');
   return {
     at: context.at.toISOString(),

@@ -37,18 +37,32 @@ export class ReleaseControl {
     if (current.status !== 'running' || current.stage !== 'approval' || !current.approval) {
       throw new BadRequestError(`release ${id} is not waiting for approval (it is ${current.status} at ${current.stage})`, 'id');
     }
-    const updated = await this.engine.commit(id, (r) =>
-      r.stage === 'approval' && r.status === 'running' && r.approval
-        ? withOutbox({ ...r, approval: { ...r.approval, by, at: now }, updatedAt: now }, {
-          audit: [{
-            at: now, releaseId: id, pipeline: r.pipeline, actor: by, action: 'approve', why,
-            from: { status: r.status, stage: r.stage }, to: { status: r.status, stage: r.stage },
-          }],
-          // Runs the stage now rather than at its next poll.
-          steps: [{ message: stepOf(r, 'poll') }],
-        })
-        : undefined,
-    { deferFlush: true });
+    const updated = await this.engine.commit(
+      id,
+      (r) =>
+        r.stage === 'approval' && r.status === 'running' && r.approval
+          ? withOutbox(
+              { ...r, approval: { ...r.approval, by, at: now }, updatedAt: now },
+              {
+                audit: [
+                  {
+                    at: now,
+                    releaseId: id,
+                    pipeline: r.pipeline,
+                    actor: by,
+                    action: 'approve',
+                    why,
+                    from: { status: r.status, stage: r.stage },
+                    to: { status: r.status, stage: r.stage },
+                  },
+                ],
+                // Runs the stage now rather than at its next poll.
+                steps: [{ message: stepOf(r, 'poll') }],
+              },
+            )
+          : undefined,
+      { deferFlush: true },
+    );
     if (!updated) throw new BadRequestError(`release ${id} is no longer waiting for approval`, 'id');
     return updated;
   }
@@ -60,14 +74,29 @@ export class ReleaseControl {
     if (current.status !== 'running' || current.stage !== 'canary' || !current.canary) {
       throw new BadRequestError(`release ${id} has no canary to promote (it is ${current.status} at ${current.stage})`, 'id');
     }
-    const updated = await this.engine.commit(id, (r) =>
-      r.stage === 'canary' && r.status === 'running' && r.canary
-        ? withOutbox({ ...r, canary: { ...r.canary, promoteNow: { by, at: now } }, updatedAt: now }, {
-          audit: [{ at: now, releaseId: id, pipeline: r.pipeline, actor: by, action: 'promote', why: `${why}: remaining canary steps skipped` }],
-          steps: [{ message: stepOf(r, 'poll') }],
-        })
-        : undefined,
-    { deferFlush: true });
+    const updated = await this.engine.commit(
+      id,
+      (r) =>
+        r.stage === 'canary' && r.status === 'running' && r.canary
+          ? withOutbox(
+              { ...r, canary: { ...r.canary, promoteNow: { by, at: now } }, updatedAt: now },
+              {
+                audit: [
+                  {
+                    at: now,
+                    releaseId: id,
+                    pipeline: r.pipeline,
+                    actor: by,
+                    action: 'promote',
+                    why: `${why}: remaining canary steps skipped`,
+                  },
+                ],
+                steps: [{ message: stepOf(r, 'poll') }],
+              },
+            )
+          : undefined,
+      { deferFlush: true },
+    );
     if (!updated) throw new BadRequestError(`release ${id} left the canary stage`, 'id');
     return updated;
   }
@@ -86,20 +115,37 @@ export class ReleaseControl {
     await this.get(id);
     // The record is written first, stable restored after (its outbox): a canary step racing
     // with us loses its write and restores stable itself (see stages/canary.ts).
-    return this.engine.commit(id, (r) => {
-      if (r.status !== 'running' || r.stage !== 'canary') return undefined;
-      const ended = applyOutcome(r, { kind: 'end', status: 'rolled_back', reason: `rolled back by ${actor}: ${why}` }, now, DEFAULT_ENGINE_OPTIONS.leaseSeconds);
-      const rolled: Release = { ...ended, rollback: { at: now.toISOString(), by: actor, why } };
-      return withOutbox(rolled, {
-        restoreStable: true,
-        audit: [{
-          at: now.toISOString(), releaseId: id, pipeline: r.pipeline, actor, action: 'rollback', why,
-          from: { status: r.status, stage: r.stage }, to: { status: rolled.status, stage: rolled.stage },
-        }],
-        events: [releaseEvent('ReleaseRolledBack', rolled, now, { by: actor, why })],
-        releaseSlot: true,
-      });
-    }, { deferFlush: true });
+    return this.engine.commit(
+      id,
+      (r) => {
+        if (r.status !== 'running' || r.stage !== 'canary') return undefined;
+        const ended = applyOutcome(
+          r,
+          { kind: 'end', status: 'rolled_back', reason: `rolled back by ${actor}: ${why}` },
+          now,
+          DEFAULT_ENGINE_OPTIONS.leaseSeconds,
+        );
+        const rolled: Release = { ...ended, rollback: { at: now.toISOString(), by: actor, why } };
+        return withOutbox(rolled, {
+          restoreStable: true,
+          audit: [
+            {
+              at: now.toISOString(),
+              releaseId: id,
+              pipeline: r.pipeline,
+              actor,
+              action: 'rollback',
+              why,
+              from: { status: r.status, stage: r.stage },
+              to: { status: rolled.status, stage: rolled.stage },
+            },
+          ],
+          events: [releaseEvent('ReleaseRolledBack', rolled, now, { by: actor, why })],
+          releaseSlot: true,
+        });
+      },
+      { deferFlush: true },
+    );
   }
 
   /**
@@ -116,7 +162,12 @@ export class ReleaseControl {
     const canary = await this.rollbackCanary(name, actor, why);
     if (canary) {
       const after = canary.release;
-      return { endpoint: name, from: after.deployments.prod!.deployment, to: after.canary?.stable ?? '(none)', releaseId: canary.releaseId };
+      return {
+        endpoint: name,
+        from: after.deployments.prod!.deployment,
+        to: after.canary?.stable ?? '(none)',
+        releaseId: canary.releaseId,
+      };
     }
     const previous = endpoint.deployments
       .filter((d) => d.name !== current?.[0] && d.state === 'succeeded')
@@ -131,17 +182,30 @@ export class ReleaseControl {
     const at = now.toISOString();
     const what = `${why} (${name}: ${current[0]} -> ${previous.name})`;
     // The release that owned the deployment records the rollback, its audit entry and event in its outbox.
-    const recorded = owner && (await this.engine.commit(owner.id, (r) => {
-      if (r.status !== 'succeeded') return undefined;
-      const rolled: Release = { ...r, status: 'rolled_back', reason: `rolled back by ${actor}: ${why}`, rollback: { at, by: actor, why }, updatedAt: at };
-      return withOutbox(rolled, {
-        audit: [{ at, releaseId: r.id, pipeline, actor, action: 'rollback', why: what }],
-        events: [releaseEvent('ReleaseRolledBack', rolled, now, { by: actor, why })],
-      });
-    }, { deferFlush: true }));
+    const recorded =
+      owner &&
+      (await this.engine.commit(
+        owner.id,
+        (r) => {
+          if (r.status !== 'succeeded') return undefined;
+          const rolled: Release = {
+            ...r,
+            status: 'rolled_back',
+            reason: `rolled back by ${actor}: ${why}`,
+            rollback: { at, by: actor, why },
+            updatedAt: at,
+          };
+          return withOutbox(rolled, {
+            audit: [{ at, releaseId: r.id, pipeline, actor, action: 'rollback', why: what }],
+            events: [releaseEvent('ReleaseRolledBack', rolled, now, { by: actor, why })],
+          });
+        },
+        { deferFlush: true },
+      ));
     // Audited even when no release owns the deployment (it was deployed by hand, or before
     // the autopilot): the traffic of prod changed, and the log must say who and why.
-    if (!recorded) await this.engine.repo.audit({ at, pipeline, ...(owner ? { releaseId: owner.id } : {}), actor, action: 'rollback', why: what });
+    if (!recorded)
+      await this.engine.repo.audit({ at, pipeline, ...(owner ? { releaseId: owner.id } : {}), actor, action: 'rollback', why: what });
     return { endpoint: name, from: current[0], to: previous.name, releaseId: owner?.id };
   }
 
@@ -174,6 +238,9 @@ export async function restoreStable(deps: Pick<EngineDeps, 'workspaces'>, releas
   const stable = release.canary?.stable;
   const endpoint = await prod.getEndpoint(target.endpoint);
   const everyOther = Object.fromEntries((endpoint?.deployments ?? []).map((d) => [d.name, 0]));
-  await prod.setTraffic(target.endpoint, stable ? { ...everyOther, [target.deployment]: 0, [stable]: 100 } : { ...everyOther, [target.deployment]: 0 });
+  await prod.setTraffic(
+    target.endpoint,
+    stable ? { ...everyOther, [target.deployment]: 0, [stable]: 100 } : { ...everyOther, [target.deployment]: 0 },
+  );
   if (stable) await prod.deleteDeployment(target.endpoint, target.deployment).catch(() => undefined);
 }

@@ -2,7 +2,8 @@ import type { Release, Stage } from './types';
 
 /** What usually kills the host in a stage, and what to do about it. */
 const FIXES: Partial<Record<Stage, string>> = {
-  validate: 'the data file is likely too large for the host\'s memory: split it into smaller files or lower data.maxMegabytes, or give the host more memory',
+  validate:
+    "the data file is likely too large for the host's memory: split it into smaller files or lower data.maxMegabytes, or give the host more memory",
   train: 'the training job likely exhausted the host: lower its resource use in the job spec or run it on a compute target',
   evaluate: 'scoring the holdout likely exhausted the host: lower data.holdoutFraction or give the host more memory',
 };
@@ -16,7 +17,7 @@ export function crashedTwiceReason(release: Release): string {
   const stage = release.stage;
   const record = release.stages[stage];
   const since = record?.startedAt ? ` since ${record.startedAt}` : '';
-  const fix = FIXES[stage] ?? 'look for an out-of-memory kill or a crash in the host\'s log';
+  const fix = FIXES[stage] ?? "look for an out-of-memory kill or a crash in the host's log";
   return (
     `${stage} crashed the host twice (${record?.starts ?? 2} runs started${since}, none finished); ` +
     `not re-driven again. ${fix}; see the host's log around those times, then start a new release`

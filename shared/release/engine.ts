@@ -16,9 +16,7 @@ import { stepOf, withOutbox } from './outbox';
 import { flushOutbox } from './outboxFlush';
 import { UnreadableRecordError } from './unreadable';
 
-export type ArrivalResult =
-  | { kind: 'created' | 'duplicate'; release: Release }
-  | { kind: 'ignored'; reason: string };
+export type ArrivalResult = { kind: 'created' | 'duplicate'; release: Release } | { kind: 'ignored'; reason: string };
 
 export interface ManualStart {
   pipeline: string;
@@ -86,7 +84,13 @@ export class ReleaseEngine implements EngineRecords {
       info = blobs.sort((a, b) => (a.lastModified ?? '').localeCompare(b.lastModified ?? '') || a.name.localeCompare(b.name)).at(-1);
       if (!info) throw new BadRequestError(`no data under ${container}/${prefix}; upload a CSV first`, 'blob');
     }
-    const data: DataLineage = { container, blob: info.name, url: info.url, eTag: normalizeETag(info.eTag), contentLength: info.contentLength };
+    const data: DataLineage = {
+      container,
+      blob: info.name,
+      url: info.url,
+      eTag: normalizeETag(info.eTag),
+      contentLength: info.contentLength,
+    };
     const trigger: Trigger = { kind: 'manual', eventId: request.requestId, by: request.by, note: request.note };
     return this.create(request.pipeline, `manual|${request.requestId}`, trigger, data);
   }
@@ -95,7 +99,13 @@ export class ReleaseEngine implements EngineRecords {
   async startFromBlob(pipeline: string, info: BlobInfo, trigger: Trigger, key: string): Promise<ArrivalResult> {
     if (!this.deps.config.pipelines[pipeline]) throw new NotFoundError('pipeline', pipeline);
     checkBlobName(info.name, 'blob');
-    const data: DataLineage = { container: info.container, blob: info.name, url: info.url, eTag: normalizeETag(info.eTag), contentLength: info.contentLength };
+    const data: DataLineage = {
+      container: info.container,
+      blob: info.name,
+      url: info.url,
+      eTag: normalizeETag(info.eTag),
+      contentLength: info.contentLength,
+    };
     return this.create(pipeline, key, trigger, data);
   }
 
@@ -118,10 +128,12 @@ export class ReleaseEngine implements EngineRecords {
       createdAt: at,
       updatedAt: at,
     };
-    const { created, row } = await this.repo.insert(withOutbox(fresh, {
-      audit: [{ at, releaseId: id, pipeline, actor: trigger.by ?? 'autopilot', action: 'create', why: describe(trigger, data) }],
-      events: [releaseEvent('ReleaseQueued', fresh, now)],
-    }));
+    const { created, row } = await this.repo.insert(
+      withOutbox(fresh, {
+        audit: [{ at, releaseId: id, pipeline, actor: trigger.by ?? 'autopilot', action: 'create', why: describe(trigger, data) }],
+        events: [releaseEvent('ReleaseQueued', fresh, now)],
+      }),
+    );
     // Also finishes a duplicate's outbox, left pending when the first delivery failed after its insert.
     await this.flush(row);
     await this.admit(row.value);
@@ -140,11 +152,15 @@ export class ReleaseEngine implements EngineRecords {
       if (slot.waiting.includes(release.id)) return { slot, result: { start: false, superseded: none, behind: slot.active } };
       if (!slot.active) return { slot: { ...slot, active: release.id }, result: { start: true, superseded: none, behind: undefined } };
       if (policy === 'supersede') {
-        return { slot: { active: release.id, waiting: [] }, result: { start: true, superseded: [slot.active, ...slot.waiting], behind: undefined } };
+        return {
+          slot: { active: release.id, waiting: [] },
+          result: { start: true, superseded: [slot.active, ...slot.waiting], behind: undefined },
+        };
       }
       return { slot: { ...slot, waiting: [...slot.waiting, release.id] }, result: { start: false, superseded: none, behind: slot.active } };
     });
-    for (const old of superseded) await this.cancel(old, 'autopilot', `superseded by ${release.id} (concurrency: supersede)`, { freeSlot: false });
+    for (const old of superseded)
+      await this.cancel(old, 'autopilot', `superseded by ${release.id} (concurrency: supersede)`, { freeSlot: false });
     if (start) await this.begin(release.id);
     else if (behind) {
       await this.update(release.id, (r) =>
@@ -172,10 +188,17 @@ export class ReleaseEngine implements EngineRecords {
       if (r.status !== 'queued') return undefined;
       const started: Release = { ...startRelease(r, now, this.settings.leaseSeconds), reason: undefined };
       return withOutbox(started, {
-        audit: [{
-          at: now.toISOString(), releaseId: id, pipeline: r.pipeline, actor: 'autopilot', action: 'start',
-          from: { status: 'queued', stage: STAGES[0] }, to: { status: 'running', stage: started.stage },
-        }],
+        audit: [
+          {
+            at: now.toISOString(),
+            releaseId: id,
+            pipeline: r.pipeline,
+            actor: 'autopilot',
+            action: 'start',
+            from: { status: 'queued', stage: STAGES[0] },
+            to: { status: 'running', stage: started.stage },
+          },
+        ],
         steps: [{ message: stepOf(started, 'start') }],
       });
     });
@@ -198,21 +221,38 @@ export class ReleaseEngine implements EngineRecords {
    * release is in its canary, whoever cancels it, a person or newer data superseding it).
    * The effects are the write's outbox: when one fails, the sweeper finishes them.
    */
-  async cancel(id: string, actor: string, why: string, options: { freeSlot?: boolean; restoreStable?: boolean } = {}): Promise<Release | undefined> {
+  async cancel(
+    id: string,
+    actor: string,
+    why: string,
+    options: { freeSlot?: boolean; restoreStable?: boolean } = {},
+  ): Promise<Release | undefined> {
     const now = this.deps.clock.now();
-    const cancelled = await this.commit(id, (r) => {
-      if (isTerminal(r.status)) return undefined;
-      const next = cancelRelease(r, why, now);
-      return withOutbox(next, {
-        restoreStable: options.restoreStable ?? r.stage === 'canary',
-        audit: [{
-          at: now.toISOString(), releaseId: id, pipeline: r.pipeline, actor, action: 'cancel', why,
-          from: { status: r.status, stage: r.stage }, to: { status: 'cancelled', stage: next.stage },
-        }],
-        events: [releaseEvent('ReleaseCancelled', next, now)],
-        releaseSlot: options.freeSlot ?? true,
-      });
-    }, { deferFlush: true });
+    const cancelled = await this.commit(
+      id,
+      (r) => {
+        if (isTerminal(r.status)) return undefined;
+        const next = cancelRelease(r, why, now);
+        return withOutbox(next, {
+          restoreStable: options.restoreStable ?? r.stage === 'canary',
+          audit: [
+            {
+              at: now.toISOString(),
+              releaseId: id,
+              pipeline: r.pipeline,
+              actor,
+              action: 'cancel',
+              why,
+              from: { status: r.status, stage: r.stage },
+              to: { status: 'cancelled', stage: next.stage },
+            },
+          ],
+          events: [releaseEvent('ReleaseCancelled', next, now)],
+          releaseSlot: options.freeSlot ?? true,
+        });
+      },
+      { deferFlush: true },
+    );
     if (cancelled?.job) await this.deps.workspaces.dev.cancelJob(cancelled.job.name).catch(() => undefined);
     return cancelled;
   }
@@ -233,13 +273,20 @@ export class ReleaseEngine implements EngineRecords {
       return await flushOutbox(this, this.deps, row, options.except);
     } catch (error) {
       if (!options.defer) throw error;
-      this.deps.logger.warn(`release ${row.value.id}: recorded, but its effects failed (${ensureError(error).message}); the sweeper finishes them`, { releaseId: row.value.id });
+      this.deps.logger.warn(
+        `release ${row.value.id}: recorded, but its effects failed (${ensureError(error).message}); the sweeper finishes them`,
+        { releaseId: row.value.id },
+      );
       return row.value;
     }
   }
 
   /** `update`, then the outbox the change wrote; `deferFlush` as `flush`'s `defer`. */
-  async commit(id: string, change: (release: Release) => Release | undefined, options: { deferFlush?: boolean } = {}): Promise<Release | undefined> {
+  async commit(
+    id: string,
+    change: (release: Release) => Release | undefined,
+    options: { deferFlush?: boolean } = {},
+  ): Promise<Release | undefined> {
     const row = await this.updateRow(id, change);
     return row && this.flush(row, { defer: options.deferFlush });
   }

@@ -75,7 +75,9 @@ export class LeaseHeartbeat {
         this.deps.logger.warn(`lease heartbeat of ${this.row.value.id} failed (will retry): ${error.message}`);
         return;
       }
-      await this.reread().catch((e: unknown) => this.deps.logger.warn(`lease heartbeat of ${this.row.value.id} could not re-read: ${ensureError(e).message}`));
+      await this.reread().catch((e: unknown) =>
+        this.deps.logger.warn(`lease heartbeat of ${this.row.value.id} could not re-read: ${ensureError(e).message}`),
+      );
     }
   }
 
@@ -83,7 +85,11 @@ export class LeaseHeartbeat {
     const id = this.row.value.id;
     const fresh = await this.deps.repo.get(id);
     if (!fresh || !isHeldBy(fresh.value, this.stage, this.holder)) {
-      const why = !fresh ? 'the release is gone' : fresh.value.status !== 'running' ? `the release is ${fresh.value.status}` : 'another invocation took the stage over';
+      const why = !fresh
+        ? 'the release is gone'
+        : fresh.value.status !== 'running'
+          ? `the release is ${fresh.value.status}`
+          : 'another invocation took the stage over';
       this.deps.logger.info(`release ${id}: stopping ${this.stage} (${why})`, { releaseId: id, stage: this.stage });
       this.controller.abort(new StageAbandonedError(id, this.stage, why));
       if (fresh) this.row = fresh;

@@ -45,13 +45,16 @@ export function withOutbox(release: Release, parts: OutboxParts): Release {
   const events = [...pending.events, ...(parts.events ?? [])];
   return {
     ...release,
-    outbox: buildOutbox({
-      audit: parts.audit,
-      events: events.filter((e, i) => events.findIndex((o) => o.id === e.id) === i),
-      steps: [...pending.steps, ...(parts.steps ?? [])],
-      restoreStable: pending.restoreStable || parts.restoreStable,
-      releaseSlot: pending.releaseSlot || parts.releaseSlot,
-    }, pending.audit),
+    outbox: buildOutbox(
+      {
+        audit: parts.audit,
+        events: events.filter((e, i) => events.findIndex((o) => o.id === e.id) === i),
+        steps: [...pending.steps, ...(parts.steps ?? [])],
+        restoreStable: pending.restoreStable || parts.restoreStable,
+        releaseSlot: pending.releaseSlot || parts.releaseSlot,
+      },
+      pending.audit,
+    ),
   };
 }
 

@@ -18,7 +18,12 @@ const CLEAR_ATTEMPTS = 3;
  * halfway (which throws: the caller's retry, a redelivery or the sweeper, flushes again)
  * does each effect once. Returns the release as it stands after.
  */
-export async function flushOutbox(engine: EngineRecords, deps: OutboxDeps, row: Versioned<Release>, except?: StepMessage): Promise<Release> {
+export async function flushOutbox(
+  engine: EngineRecords,
+  deps: OutboxDeps,
+  row: Versioned<Release>,
+  except?: StepMessage,
+): Promise<Release> {
   const release = row.value;
   if (!hasOutbox(release)) return release;
   const { outbox } = release;
@@ -50,7 +55,9 @@ async function clearOutbox(engine: EngineRecords, deps: OutboxDeps, row: Version
     }
   } catch (error) {
     // The effects are done; a lost clear only means the next flush repeats them harmlessly.
-    deps.logger.warn(`release ${row.value.id}: could not clear its outbox (${ensureError(error).message}); the next flush repeats its effects`);
+    deps.logger.warn(
+      `release ${row.value.id}: could not clear its outbox (${ensureError(error).message}); the next flush repeats its effects`,
+    );
   }
   return { ...current.value, outbox: undefined };
 }

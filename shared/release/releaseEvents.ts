@@ -35,11 +35,17 @@ export function releaseEvent(name: ReleaseEventName, release: Release, now: Date
 
 export function terminalEventName(status: Release['status']): ReleaseEventName | undefined {
   switch (status) {
-    case 'succeeded': return 'ReleaseSucceeded';
-    case 'rejected': return 'ReleaseRejected';
-    case 'failed': return 'ReleaseFailed';
-    case 'cancelled': return 'ReleaseCancelled';
-    case 'rolled_back': return 'ReleaseRolledBack';
-    default: return undefined;
+    case 'succeeded':
+      return 'ReleaseSucceeded';
+    case 'rejected':
+      return 'ReleaseRejected';
+    case 'failed':
+      return 'ReleaseFailed';
+    case 'cancelled':
+      return 'ReleaseCancelled';
+    case 'rolled_back':
+      return 'ReleaseRolledBack';
+    default:
+      return undefined;
   }
 }

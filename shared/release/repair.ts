@@ -23,7 +23,10 @@ export async function repairRelease(engine: ReleaseEngine, deps: RepairDeps, id:
   const check = Release.safeParse(row.value);
   if (check.success) {
     const how = isTerminal(check.data.status) ? '' : '; to stop it, use `autopilot cancel`';
-    throw new BadRequestError(`release ${id} can be read (it is ${check.data.status}); only an unreadable record needs a repair${how}`, 'id');
+    throw new BadRequestError(
+      `release ${id} can be read (it is ${check.data.status}); only an unreadable record needs a repair${how}`,
+      'id',
+    );
   }
   const now = deps.clock.now();
   const at = now.toISOString();
@@ -38,7 +41,10 @@ export async function repairRelease(engine: ReleaseEngine, deps: RepairDeps, id:
     ...salvaged,
     status,
     reason,
-    stages: status === 'failed' ? { ...salvaged.stages, [salvaged.stage]: { ...stageRecord, status: 'failed', endedAt: at, detail: reason } } : salvaged.stages,
+    stages:
+      status === 'failed'
+        ? { ...salvaged.stages, [salvaged.stage]: { ...stageRecord, status: 'failed', endedAt: at, detail: reason } }
+        : salvaged.stages,
     leaseExpiresAt: undefined,
     endedAt: salvaged.endedAt ?? at,
     updatedAt: at,
@@ -46,15 +52,25 @@ export async function repairRelease(engine: ReleaseEngine, deps: RepairDeps, id:
   const event = terminalEventName(repaired.status);
   // ETag-guarded: a concurrent repair (or writer) makes this one fail with ConcurrencyError.
   // What follows is the write's outbox: what fails now, the sweeper finishes.
-  const written = await engine.repo.replace(withOutbox(repaired, {
-    audit: [{
-      at, releaseId: id, pipeline: repaired.pipeline, actor, action: 'repair', why: reason,
-      ...(before.success && beforeStage.success ? { from: { status: before.data, stage: beforeStage.data } } : {}),
-      to: { status: repaired.status, stage: repaired.stage },
-    }],
-    events: event ? [releaseEvent(event, repaired, now, { repairedBy: actor })] : [],
-    releaseSlot: true,
-  }), row.etag);
+  const written = await engine.repo.replace(
+    withOutbox(repaired, {
+      audit: [
+        {
+          at,
+          releaseId: id,
+          pipeline: repaired.pipeline,
+          actor,
+          action: 'repair',
+          why: reason,
+          ...(before.success && beforeStage.success ? { from: { status: before.data, stage: beforeStage.data } } : {}),
+          to: { status: repaired.status, stage: repaired.stage },
+        },
+      ],
+      events: event ? [releaseEvent(event, repaired, now, { repairedBy: actor })] : [],
+      releaseSlot: true,
+    }),
+    row.etag,
+  );
   if (status === 'failed' && repaired.job) await deps.workspaces.dev.cancelJob(repaired.job.name).catch(() => undefined);
   return engine.flush(written, { defer: true });
 }

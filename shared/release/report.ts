@@ -1,8 +1,12 @@
 import type { MonitorRun } from '../monitoring/runMonitor';
 import type { ModelVersion } from '../ports';
 import {
-  canarySummary, modelLineageSection, monitorTriggerSection,
-  type CanarySummary, type ModelLineageSection, type MonitorTriggerSection,
+  canarySummary,
+  modelLineageSection,
+  monitorTriggerSection,
+  type CanarySummary,
+  type ModelLineageSection,
+  type MonitorTriggerSection,
 } from './reportSections';
 import { STAGES, type AuditEntry, type DataLineage, type Release } from './types';
 
@@ -20,7 +24,12 @@ export interface ReleaseReport {
   /** The monitor run that started a retraining release (trigger `drift`), when it was found. */
   triggeredBy?: MonitorTriggerSection;
   data?: {
-    blob: string; eTag: string; rows?: number; columns?: string[]; holdoutRows?: number; compared?: DataLineage['compared'];
+    blob: string;
+    eTag: string;
+    rows?: number;
+    columns?: string[];
+    holdoutRows?: number;
+    compared?: DataLineage['compared'];
     /** With data.trainingSet all/window: every file trained on, with its eTag and SHA-256. */
     trainingSet?: { blob: string; eTag: string; sha256: string; rows: number }[];
   };
@@ -28,7 +37,11 @@ export interface ReleaseReport {
   model?: { name: string; version: number };
   /** The model version's lineage as registered (dev workspace), when it was found. */
   lineage?: ModelLineageSection;
-  gate?: Release['gate'] & { championModel?: { name: string; version: number }; candidateMetrics: Record<string, number>; championMetrics: Record<string, number> };
+  gate?: Release['gate'] & {
+    championModel?: { name: string; version: number };
+    candidateMetrics: Record<string, number>;
+    championMetrics: Record<string, number>;
+  };
   staging?: Release['staging'];
   approval?: Release['approval'];
   canary?: CanarySummary;
@@ -49,13 +62,24 @@ export interface ReleaseReportSources {
 export function releaseReport(release: Release, audit: readonly AuditEntry[], sources: ReleaseReportSources = {}): ReleaseReport {
   const { model, monitorRun } = sources;
   if (model && (model.name !== release.model?.name || model.version !== release.model.version)) {
-    throw new RangeError(`releaseReport: model ${model.name} v${model.version} is not release ${release.id}'s model; pass the version the release registered (release.model)`);
+    throw new RangeError(
+      `releaseReport: model ${model.name} v${model.version} is not release ${release.id}'s model; pass the version the release registered (release.model)`,
+    );
   }
   if (monitorRun && monitorRun.id !== release.trigger.eventId) {
-    throw new RangeError(`releaseReport: monitor run ${monitorRun.id} did not trigger release ${release.id}; pass the run its trigger names (trigger.eventId)`);
+    throw new RangeError(
+      `releaseReport: monitor run ${monitorRun.id} did not trigger release ${release.id}; pass the run its trigger names (trigger.eventId)`,
+    );
   }
   const report: ReleaseReport = {
-    release: { id: release.id, pipeline: release.pipeline, status: release.status, createdAt: release.createdAt, ...(release.reason && { reason: release.reason }), ...(release.endedAt && { endedAt: release.endedAt }) },
+    release: {
+      id: release.id,
+      pipeline: release.pipeline,
+      status: release.status,
+      createdAt: release.createdAt,
+      ...(release.reason && { reason: release.reason }),
+      ...(release.endedAt && { endedAt: release.endedAt }),
+    },
     trigger: release.trigger,
     ...(monitorRun && { triggeredBy: monitorTriggerSection(monitorRun) }),
     stages: STAGES.flatMap((stage) => {
@@ -66,14 +90,24 @@ export function releaseReport(release: Release, audit: readonly AuditEntry[], so
   };
   if (release.data) {
     const d = release.data;
-    report.data = { blob: `${d.container}/${d.blob}`, eTag: d.eTag, rows: d.rows, columns: d.columns, holdoutRows: d.holdoutRows, ...(d.compared && { compared: d.compared }), ...(d.trainingSet && { trainingSet: d.trainingSet.sources }) };
+    report.data = {
+      blob: `${d.container}/${d.blob}`,
+      eTag: d.eTag,
+      rows: d.rows,
+      columns: d.columns,
+      holdoutRows: d.holdoutRows,
+      ...(d.compared && { compared: d.compared }),
+      ...(d.trainingSet && { trainingSet: d.trainingSet.sources }),
+    };
   }
   if (release.job) report.training = { job: release.job.name, metrics: release.metrics.training ?? {} };
   if (release.model) report.model = release.model;
   if (model) report.lineage = modelLineageSection(model);
   if (release.gate) {
     report.gate = {
-      ...release.gate, candidateMetrics: release.metrics.candidate ?? {}, championMetrics: release.metrics.champion ?? {},
+      ...release.gate,
+      candidateMetrics: release.metrics.candidate ?? {},
+      championMetrics: release.metrics.champion ?? {},
       ...(release.champion && { championModel: release.champion }),
     };
   }
@@ -83,4 +117,3 @@ export function releaseReport(release: Release, audit: readonly AuditEntry[], so
   if (release.rollback) report.rollback = release.rollback;
   return report;
 }
-

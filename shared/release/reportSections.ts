@@ -50,7 +50,12 @@ export interface CanarySummary {
   looksKept: number;
   lastLookAt?: string;
   /** The sequential test's parameters (docs/canary-analysis.md). */
-  test?: { alpha: number; power: number; minDetectable: Record<string, { risk: number; rateFloor: number }>; latencyThresholdsMs?: number[] };
+  test?: {
+    alpha: number;
+    power: number;
+    minDetectable: Record<string, { risk: number; rateFloor: number }>;
+    latencyThresholdsMs?: number[];
+  };
   /** Cumulative requests and errors per arm at the last look. */
   arms?: { canary: ArmErrorRate; stable: ArmErrorRate };
   /** Each metric's statistic against its boundary at the last look. */
@@ -60,7 +65,13 @@ export interface CanarySummary {
 export function modelLineageSection(model: ModelVersion): ModelLineageSection {
   const { lineage } = model;
   return {
-    model: { name: model.name, version: model.version, createdAt: model.createdAt, sha256: model.sha256, ...(model.format && { format: model.format }) },
+    model: {
+      name: model.name,
+      version: model.version,
+      createdAt: model.createdAt,
+      sha256: model.sha256,
+      ...(model.format && { format: model.format }),
+    },
     tags: { ...model.tags },
     metrics: { ...model.metrics },
     data: {
@@ -79,10 +90,18 @@ export function modelLineageSection(model: ModelVersion): ModelLineageSection {
 export function monitorTriggerSection(run: MonitorRun): MonitorTriggerSection {
   const all = [...(run.report?.features ?? []), ...(run.report?.prediction ? [run.report.prediction] : [])];
   return {
-    id: run.id, at: run.at, trigger: run.trigger, outcome: run.outcome, endpoint: run.endpoint,
+    id: run.id,
+    at: run.at,
+    trigger: run.trigger,
+    outcome: run.outcome,
+    endpoint: run.endpoint,
     ...(run.model && { model: run.model }),
-    window: run.window, rows: run.rows, reasons: [...run.reasons],
-    breached: all.filter((f) => f.breached.length > 0).map((f) => ({ feature: f.feature, role: f.role, metrics: [...f.breached], reasons: [...f.reasons] })),
+    window: run.window,
+    rows: run.rows,
+    reasons: [...run.reasons],
+    breached: all
+      .filter((f) => f.breached.length > 0)
+      .map((f) => ({ feature: f.feature, role: f.role, metrics: [...f.breached], reasons: [...f.reasons] })),
   };
 }
 
@@ -108,7 +127,9 @@ export function canarySummary(canary: NonNullable<Release['canary']>): CanarySum
     ...(last && { lastLookAt: last.at, arms: { canary: arm(last.canary), stable: arm(last.stable) } }),
     ...(test.success && {
       test: {
-        alpha: test.data.alpha, power: test.data.power, minDetectable: test.data.minDetectable,
+        alpha: test.data.alpha,
+        power: test.data.power,
+        minDetectable: test.data.minDetectable,
         ...(canary.thresholdsMs && { latencyThresholdsMs: canary.thresholdsMs }),
       },
     }),

@@ -18,7 +18,9 @@ export interface ReportSourcePorts {
 export async function reportSources(release: Release, ports: ReportSourcePorts): Promise<ReleaseReportSources> {
   const [model, monitorRun] = await Promise.all([
     release.model ? ports.registry.getModel(release.model) : undefined,
-    release.trigger.kind === 'drift' && release.trigger.eventId ? getMonitorRun(ports.table, release.pipeline, release.trigger.eventId) : undefined,
+    release.trigger.kind === 'drift' && release.trigger.eventId
+      ? getMonitorRun(ports.table, release.pipeline, release.trigger.eventId)
+      : undefined,
   ]);
   return { ...(model && { model }), ...(monitorRun && { monitorRun }) };
 }

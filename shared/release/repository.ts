@@ -77,7 +77,7 @@ export class ReleaseRepository {
   private keyOutbox(release: Release): Release {
     const outbox = release.outbox;
     if (!outbox?.audit.some((a) => a.key === undefined)) return release;
-    const audit = outbox.audit.map((a) => a.key === undefined ? { ...a, key: `${this.nextSequence()}-${randomUUID().slice(0, 8)}` } : a);
+    const audit = outbox.audit.map((a) => (a.key === undefined ? { ...a, key: `${this.nextSequence()}-${randomUUID().slice(0, 8)}` } : a));
     return { ...release, outbox: { ...outbox, audit } };
   }
 
@@ -116,11 +116,20 @@ export class ReleaseRepository {
   }
 
   private report(id: string, row: Versioned<unknown>, error: ZodError): UnreadableRecord {
-    const bad: UnreadableRecord = { id, pipeline: rawField(row.value, 'pipeline'), error: describeIssues(error), repair: repairCommand(id) };
+    const bad: UnreadableRecord = {
+      id,
+      pipeline: rawField(row.value, 'pipeline'),
+      error: describeIssues(error),
+      repair: repairCommand(id),
+    };
     const key = `${id}@${row.etag}`;
     if (!this.reported.has(key)) {
       this.reported.add(key);
-      this.logger?.error(`release record ${id} cannot be read and is skipped until repaired: ${bad.error}`, { releaseId: id, pipeline: bad.pipeline, repair: bad.repair });
+      this.logger?.error(`release record ${id} cannot be read and is skipped until repaired: ${bad.error}`, {
+        releaseId: id,
+        pipeline: bad.pipeline,
+        repair: bad.repair,
+      });
     }
     return bad;
   }

@@ -10,7 +10,8 @@ type Path = readonly PropertyKey[];
  * caller then ends the release; nothing here decides its status.
  */
 export function salvageRecord(raw: unknown, id: string, now: string): Release {
-  const value: Record<string, unknown> = raw && typeof raw === 'object' && !Array.isArray(raw) ? structuredClone(raw as Record<string, unknown>) : {};
+  const value: Record<string, unknown> =
+    raw && typeof raw === 'object' && !Array.isArray(raw) ? structuredClone(raw as Record<string, unknown>) : {};
   value['id'] = id;
   if (typeof value['pipeline'] !== 'string' || !value['pipeline']) value['pipeline'] = pipelineOfId(id);
   if (!Stage.safeParse(value['stage']).success) value['stage'] = 'validate';

@@ -57,7 +57,9 @@ export class StepRunner {
       const record = release.stages[release.stage];
       if (isHeldByAnother(release, holder, now)) {
         // The run holding it renews its lease; if it dies, the sweeper re-drives the stage.
-        this.deps.logger.info(`release ${release.id}: ${release.stage} is running in another invocation; this delivery is a no-op`, { ...message });
+        this.deps.logger.info(`release ${release.id}: ${release.stage} is running in another invocation; this delivery is a no-op`, {
+          ...message,
+        });
         return release;
       }
       if ((record?.starts ?? 0) >= MAX_UNFINISHED_STARTS) {
@@ -80,7 +82,13 @@ export class StepRunner {
   private async runHeld(held: Versioned<Release>, holder: string): Promise<Release> {
     const release = held.value;
     const heartbeat = new LeaseHeartbeat(
-      { repo: this.engine.repo, clock: this.deps.clock, timers: this.deps.timers ?? SYSTEM_TIMERS, logger: this.deps.logger, leaseSeconds: this.settings.leaseSeconds },
+      {
+        repo: this.engine.repo,
+        clock: this.deps.clock,
+        timers: this.deps.timers ?? SYSTEM_TIMERS,
+        logger: this.deps.logger,
+        leaseSeconds: this.settings.leaseSeconds,
+      },
       release.stage,
       holder,
       held,
@@ -91,7 +99,7 @@ export class StepRunner {
       const { outcome, attempts } = await this.decide(release, heartbeat.signal);
       await heartbeat.stop();
       // Cancelled, ended or taken over while it ran: there is nothing left to record.
-      if (heartbeat.signal.aborted) return (settled = true), heartbeat.latest.value;
+      if (heartbeat.signal.aborted) return ((settled = true), heartbeat.latest.value);
       // Someone else changed the record meanwhile: the redelivered message decides on a fresh read.
       if (heartbeat.foreign) throw new ConcurrencyError(`release ${release.id}`);
       const written = await this.write(release, heartbeat.latest.etag, outcome, attempts);
@@ -103,7 +111,9 @@ export class StepRunner {
       if (!settled) {
         await this.engine
           .update(release.id, (r) => (isHeldBy(r, release.stage, holder) ? unholdStage(r) : undefined))
-          .catch((error: unknown) => this.deps.logger.warn(`could not free ${release.stage} of ${release.id}: ${ensureError(error).message}`));
+          .catch((error: unknown) =>
+            this.deps.logger.warn(`could not free ${release.stage} of ${release.id}: ${ensureError(error).message}`),
+          );
       }
     }
   }
@@ -111,7 +121,11 @@ export class StepRunner {
   private async decide(release: Release, signal: AbortSignal): Promise<{ outcome: StageOutcome; attempts: number }> {
     const pipeline = this.deps.config.pipelines[release.pipeline];
     let attempts = release.stages[release.stage]?.attempts ?? 0;
-    if (!pipeline) return { outcome: { kind: 'end', status: 'failed', reason: `pipeline '${release.pipeline}' is no longer in autopilot.yaml` }, attempts };
+    if (!pipeline)
+      return {
+        outcome: { kind: 'end', status: 'failed', reason: `pipeline '${release.pipeline}' is no longer in autopilot.yaml` },
+        attempts,
+      };
     const ctx: StageContext = { ...this.deps, pipeline, settings: this.settings, signal };
     try {
       return { outcome: await STAGE_HANDLERS[release.stage](release, ctx), attempts };
@@ -159,8 +173,16 @@ export class StepRunner {
     const waited = Number.isNaN(startedAt) ? 0 : (this.deps.clock.now().getTime() - startedAt) / 1000;
     if (waited > this.settings.provisioningTimeoutSeconds) {
       const minutes = Math.round(this.settings.provisioningTimeoutSeconds / 60);
-      return { kind: 'end', status: 'failed', reason: `${release.stage} failed: ${error.resource} was still being provisioned after ${minutes} min; see its state in Azure ML studio` };
+      return {
+        kind: 'end',
+        status: 'failed',
+        reason: `${release.stage} failed: ${error.resource} was still being provisioned after ${minutes} min; see its state in Azure ML studio`,
+      };
     }
-    return { kind: 'wait', delaySeconds: error.retryAfterSeconds ?? this.settings.provisioningPollSeconds, detail: `${error.resource} is still being provisioned (${Math.round(waited)} s)` };
+    return {
+      kind: 'wait',
+      delaySeconds: error.retryAfterSeconds ?? this.settings.provisioningPollSeconds,
+      detail: `${error.resource} is still being provisioned (${Math.round(waited)} s)`,
+    };
   }
 }

@@ -16,7 +16,11 @@ export interface SweepResult {
  * all happen are finished; running releases whose lease expired are re-driven; queued
  * releases are (re-)admitted.
  */
-export async function sweepReleases(engine: EngineRecords, deps: Pick<EngineDeps, 'clock' | 'logger'>, leaseSeconds: number): Promise<SweepResult> {
+export async function sweepReleases(
+  engine: EngineRecords,
+  deps: Pick<EngineDeps, 'clock' | 'logger'>,
+  leaseSeconds: number,
+): Promise<SweepResult> {
   const now = deps.clock.now();
   const result: SweepResult = { redriven: [], admitted: [], flushed: [] };
   // Records that do not parse are skipped (the repository logs each once) until `autopilot repair`.
@@ -46,7 +50,9 @@ async function flushPending(engine: EngineRecords, deps: Pick<EngineDeps, 'logge
     await engine.flush(row);
     return true;
   } catch (error) {
-    deps.logger.warn(`release ${id}: its pending effects failed again (${ensureError(error).message}); the next sweep retries`, { releaseId: id });
+    deps.logger.warn(`release ${id}: its pending effects failed again (${ensureError(error).message}); the next sweep retries`, {
+      releaseId: id,
+    });
     return false;
   }
 }

@@ -27,9 +27,10 @@ export function applyOutcome(release: Release, outcome: StageOutcome, now: Date,
         // the stage succeeded and the release ended rejected. Only a failure fails the stage.
         stages: {
           ...release.stages,
-          [stage]: outcome.status === 'rejected'
-            ? { ...current, status: 'succeeded', endedAt: at, detail: `rejected: ${outcome.reason}` }
-            : { ...current, status: 'failed', endedAt: at, detail: outcome.reason },
+          [stage]:
+            outcome.status === 'rejected'
+              ? { ...current, status: 'succeeded', endedAt: at, detail: `rejected: ${outcome.reason}` }
+              : { ...current, status: 'failed', endedAt: at, detail: outcome.reason },
         },
         leaseExpiresAt: undefined,
         endedAt: at,
@@ -74,7 +75,9 @@ export function cancelRelease(release: Release, reason: string, now: Date): Rele
     ...release,
     status: 'cancelled',
     reason,
-    stages: current ? { ...release.stages, [release.stage]: { ...current, status: 'failed', endedAt: at, detail: reason } } : release.stages,
+    stages: current
+      ? { ...release.stages, [release.stage]: { ...current, status: 'failed', endedAt: at, detail: reason } }
+      : release.stages,
     leaseExpiresAt: undefined,
     updatedAt: at,
     endedAt: at,

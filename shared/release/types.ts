@@ -128,9 +128,7 @@ export const Release = z.object({
       training: z.record(z.string(), z.number()).optional(),
     })
     .default({}),
-  job: z
-    .object({ name: z.string(), status: z.string(), durationMs: z.number().optional(), codeHash: z.string().optional() })
-    .optional(),
+  job: z.object({ name: z.string(), status: z.string(), durationMs: z.number().optional(), codeHash: z.string().optional() }).optional(),
   /** The evaluation gate's verdict. */
   gate: z
     .object({
@@ -167,7 +165,14 @@ export const Release = z.object({
       smoke: z.object({ requests: z.int(), errors: z.int(), maxLatencyMs: z.number() }).optional(),
       shadowStartedAt: z.string().optional(),
       shadow: z
-        .object({ mirrored: z.int(), compared: z.int(), agreed: z.int(), shadowErrors: z.int(), liveErrors: z.int(), note: z.string().optional() })
+        .object({
+          mirrored: z.int(),
+          compared: z.int(),
+          agreed: z.int(),
+          shadowErrors: z.int(),
+          liveErrors: z.int(),
+          note: z.string().optional(),
+        })
         .optional(),
     })
     .optional(),

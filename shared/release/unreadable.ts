@@ -23,7 +23,9 @@ export class UnreadableRecordError extends AutopilotError {
     readonly id: string,
     readonly problem: string,
   ) {
-    super(`release record '${id}' cannot be read (${problem}); run \`${repairCommand(id)}\` to end it as failed, keeping what still parses`);
+    super(
+      `release record '${id}' cannot be read (${problem}); run \`${repairCommand(id)}\` to end it as failed, keeping what still parses`,
+    );
   }
 }
 
@@ -39,7 +41,9 @@ export class InvalidRecordError extends AutopilotError {
 
 /** The first few issues of a zod error on one line, with their paths. */
 export function describeIssues(error: z.ZodError, max = 3): string {
-  const shown = error.issues.slice(0, max).map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message.replace(/^Invalid input: /, '')}`);
+  const shown = error.issues
+    .slice(0, max)
+    .map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message.replace(/^Invalid input: /, '')}`);
   const more = error.issues.length > max ? `; and ${error.issues.length - max} more` : '';
   return shown.join('; ') + more;
 }

@@ -1,12 +1,6 @@
 import { BadRequestError } from '../errors';
 import { mixtureRisks } from './likelihoodRatio';
-import type {
-  CanaryAnalysisOptions,
-  CanaryAnalysisState,
-  DetectableRegression,
-  MetricKind,
-  MetricState,
-} from './types';
+import type { CanaryAnalysisOptions, CanaryAnalysisState, DetectableRegression, MetricKind, MetricState } from './types';
 
 export const DEFAULT_RISK_GRID = [1.25, 1.5, 2, 3, 5, 10, 20, 50];
 
@@ -41,7 +35,8 @@ export function createCanaryAnalysis(options: CanaryAnalysisOptions = {}): Canar
   if (riskGrid.length === 0 || riskGrid.some((r) => !(r > 1 && Number.isFinite(r)))) {
     throw new BadRequestError(`needs finite relative risks above 1, got [${riskGrid.join(', ')}]`, 'riskGrid');
   }
-  if (!Number.isInteger(maxClasses) || maxClasses < 0) throw new BadRequestError(`must be an integer >= 0, got ${maxClasses}`, 'maxClasses');
+  if (!Number.isInteger(maxClasses) || maxClasses < 0)
+    throw new BadRequestError(`must be an integer >= 0, got ${maxClasses}`, 'maxClasses');
   if (classes.length > maxClasses) {
     throw new BadRequestError(`${classes.length} classes declared but maxClasses is ${maxClasses}; raise maxClasses`, 'classes');
   }
@@ -73,13 +68,7 @@ export function createCanaryAnalysis(options: CanaryAnalysisOptions = {}): Canar
   return state;
 }
 
-export function newMetric(
-  id: string,
-  kind: MetricKind,
-  alpha: number,
-  riskGrid: readonly number[],
-  className?: string,
-): MetricState {
+export function newMetric(id: string, kind: MetricKind, alpha: number, riskGrid: readonly number[], className?: string): MetricState {
   const twoSided = kind === 'prediction';
   const risks = mixtureRisks(riskGrid, twoSided);
   const zeros = () => risks.map(() => 0);

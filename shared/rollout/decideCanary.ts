@@ -15,7 +15,9 @@ export function decideCanary(state: CanaryAnalysisState): CanaryDecision {
   const lacking = measured.filter((m) => !m.sufficient);
   const evidenceSufficient = measured.length > 0 && lacking.length === 0;
   const ignored = state.ignoredClasses.length
-    ? [`Prediction shares of ${state.ignoredClasses.map((c) => `'${c}'`).join(', ')} and later classes are not analysed (more than ${state.maxClasses} classes; raise maxClasses if the model is a classifier).`]
+    ? [
+        `Prediction shares of ${state.ignoredClasses.map((c) => `'${c}'`).join(', ')} and later classes are not analysed (more than ${state.maxClasses} classes; raise maxClasses if the model is a classifier).`,
+      ]
     : [];
 
   if (rejected.length > 0) {
@@ -34,9 +36,10 @@ export function decideCanary(state: CanaryAnalysisState): CanaryDecision {
       evidence,
     };
   }
-  const reasons = measured.length === 0
-    ? ['No traffic has reached the canary and the stable yet: send traffic (or start the load generator) before deciding.']
-    : lacking.map((m) => waitingReason(state, m));
+  const reasons =
+    measured.length === 0
+      ? ['No traffic has reached the canary and the stable yet: send traffic (or start the load generator) before deciding.']
+      : lacking.map((m) => waitingReason(state, m));
   return { verdict: 'continue', reasons: [...reasons, ...ignored], evidenceSufficient, evidence };
 }
 
@@ -66,9 +69,10 @@ function rejectionReason(m: MetricState): string {
 function waitingReason(state: CanaryAnalysisState, m: MetricState): string {
   const { risk, rateFloor } = state.minDetectable[m.kind];
   const { power, growthNeeded } = evidencePower(state, m);
-  const more = Number.isFinite(growthNeeded) && m.canary.requests > 0
-    ? `about ${fmtCount(Math.ceil(m.canary.requests * (growthNeeded - 1)))} more canary ${m.kind === 'prediction' ? 'predictions' : 'requests'} at this split`
-    : 'canary and stable traffic with some bad events';
+  const more =
+    Number.isFinite(growthNeeded) && m.canary.requests > 0
+      ? `about ${fmtCount(Math.ceil(m.canary.requests * (growthNeeded - 1)))} more canary ${m.kind === 'prediction' ? 'predictions' : 'requests'} at this split`
+      : 'canary and stable traffic with some bad events';
   const target = m.kind === 'prediction' ? `a ${risk}× shift` : `${risk}× the stable's rate (at least ${pct(rateFloor)})`;
   return `${capitalise(label(m))}: not enough evidence yet to rule out ${target}: power ${pct(power)} of ${pct(state.power)} needed; needs ${more}.`;
 }

@@ -20,7 +20,7 @@ export class InvalidTrafficCountsError extends AutopilotError {
   ) {
     super(
       `Canary analysis got ${where} = ${show(value)}: ${reason}. ` +
-        'Traffic counts must be whole numbers >= 0 and no larger than the arm\'s requests; fix the traffic aggregation that produced them',
+        "Traffic counts must be whole numbers >= 0 and no larger than the arm's requests; fix the traffic aggregation that produced them",
     );
   }
 }
@@ -30,7 +30,8 @@ export class InvalidTrafficCountsError extends AutopilotError {
  * and thousands of times per simulated canary, and needs cross-field checks (events <= requests).
  */
 export function validateInterval(interval: CanaryInterval): void {
-  if (typeof interval !== 'object' || interval === null) throw new InvalidTrafficCountsError('interval', interval, 'expected { canary, stable }');
+  if (typeof interval !== 'object' || interval === null)
+    throw new InvalidTrafficCountsError('interval', interval, 'expected { canary, stable }');
   validateArm(interval.canary, 'canary');
   validateArm(interval.stable, 'stable');
   if (interval.canary.slowerThan.length !== interval.stable.slowerThan.length) {
@@ -43,7 +44,8 @@ export function validateInterval(interval: CanaryInterval): void {
 }
 
 function validateArm(arm: ArmCounts, name: string): void {
-  if (typeof arm !== 'object' || arm === null) throw new InvalidTrafficCountsError(name, arm, 'expected { requests, errors, slowerThan, predictions }');
+  if (typeof arm !== 'object' || arm === null)
+    throw new InvalidTrafficCountsError(name, arm, 'expected { requests, errors, slowerThan, predictions }');
   count(arm.requests, `${name}.requests`);
   const atMostRequests = (value: unknown, where: string) => {
     count(value, where);

@@ -19,7 +19,9 @@ export interface ScoringAnswer {
 /** Why an answer cannot be read; one sentence that names the shape we expected. */
 export class UnreadableAnswerError extends Error {
   constructor(readonly why: string) {
-    super(`${why}; a scoring answer is a list of predictions, or {"predictions": [...]} with optional "probabilities" and "classes" (docs/model-format.md)`);
+    super(
+      `${why}; a scoring answer is a list of predictions, or {"predictions": [...]} with optional "probabilities" and "classes" (docs/model-format.md)`,
+    );
     this.name = 'UnreadableAnswerError';
   }
 }
@@ -31,7 +33,8 @@ export class UnreadableAnswerError extends Error {
 function probabilityRows(value: unknown): number[][] | Record<string, number>[] | undefined {
   if (!Array.isArray(value)) return undefined;
   if (value.every((row) => Array.isArray(row) && row.every(isNumber))) return value as number[][];
-  if (value.every((row) => row !== null && typeof row === 'object' && !Array.isArray(row) && Object.values(row).every(isNumber))) return value as Record<string, number>[];
+  if (value.every((row) => row !== null && typeof row === 'object' && !Array.isArray(row) && Object.values(row).every(isNumber)))
+    return value as Record<string, number>[];
   return undefined;
 }
 
@@ -48,7 +51,11 @@ export function readScoringAnswer(body: unknown): ScoringAnswer {
   const fields = answer as Record<string, unknown>;
   const predictions = fields['predictions'];
   if (!Array.isArray(predictions)) {
-    throw new UnreadableAnswerError(predictions === undefined ? `the answer has no 'predictions' (it has ${keysOf(fields)})` : `'predictions' is ${describe(predictions)}`);
+    throw new UnreadableAnswerError(
+      predictions === undefined
+        ? `the answer has no 'predictions' (it has ${keysOf(fields)})`
+        : `'predictions' is ${describe(predictions)}`,
+    );
   }
   // Other keys the script returns pass through (callers may log them); the known ones are read below.
   const { predict_proba: _alias, ...rest } = fields;
@@ -58,7 +65,8 @@ export function readScoringAnswer(body: unknown): ScoringAnswer {
     if (!Array.isArray(classes)) throw new UnreadableAnswerError(`'classes' is ${describe(classes)}`);
     result.classes = classes;
   }
-  const probabilityKey = fields['probabilities'] !== undefined ? 'probabilities' : fields['predict_proba'] !== undefined ? 'predict_proba' : undefined;
+  const probabilityKey =
+    fields['probabilities'] !== undefined ? 'probabilities' : fields['predict_proba'] !== undefined ? 'predict_proba' : undefined;
   if (probabilityKey) Object.assign(result, readProbabilities(fields[probabilityKey], probabilityKey, result.classes));
   return result;
 }
@@ -74,7 +82,8 @@ export function tryReadScoringAnswer(body: unknown): ScoringAnswer | undefined {
 
 function readProbabilities(value: unknown, key: string, classes: unknown[] | undefined): Pick<ScoringAnswer, 'probabilities' | 'classes'> {
   const data = probabilityRows(value);
-  if (!data) throw new UnreadableAnswerError(`'${key}' must be a list of per-class lists of numbers, or a list of {class: probability} objects`);
+  if (!data)
+    throw new UnreadableAnswerError(`'${key}' must be a list of per-class lists of numbers, or a list of {class: probability} objects`);
   if (data.length === 0 || Array.isArray(data[0])) return { probabilities: data as number[][], ...(classes && { classes }) };
   // One object per row: its keys name the classes, in the order of the first row.
   const objects = data as Record<string, number>[];
@@ -106,7 +115,12 @@ function describe(value: unknown): string {
 
 function keysOf(fields: Record<string, unknown>): string {
   const keys = Object.keys(fields);
-  return keys.length ? keys.slice(0, 8).map((k) => `'${k}'`).join(', ') : 'no keys';
+  return keys.length
+    ? keys
+        .slice(0, 8)
+        .map((k) => `'${k}'`)
+        .join(', ')
+    : 'no keys';
 }
 
 /**

@@ -58,26 +58,42 @@ describe('crash safety of the embedded stack', () => {
       const csv = generateCsv({ rows: 600, seed: SEED * 1000 + trial });
       await container.getBlockBlobClient(blob).upload(csv, csv.length);
       // Kill once the release is in the target stage (or has gone past it), a seeded moment later.
-      const seen = await waitFor(`release of ${blob} to reach ${target}`, async () => {
-        const [release] = await releaseOf(blob);
-        if (!release) return undefined;
-        const reached = release.stage === target || TARGETS.indexOf(release.stage) > TARGETS.indexOf(target) || ENDED.has(release.status);
-        return reached ? release : undefined;
-      }, { timeoutMs: 180_000, intervalMs: 25 });
+      const seen = await waitFor(
+        `release of ${blob} to reach ${target}`,
+        async () => {
+          const [release] = await releaseOf(blob);
+          if (!release) return undefined;
+          const reached = release.stage === target || TARGETS.indexOf(release.stage) > TARGETS.indexOf(target) || ENDED.has(release.status);
+          return reached ? release : undefined;
+        },
+        { timeoutMs: 180_000, intervalMs: 25 },
+      );
       await new Promise((r) => setTimeout(r, Math.floor(rng() * 400)));
       const killedIn = (await releaseOf(blob))[0]?.stage ?? seen.stage;
       await stack.kill();
       const restartedAt = performance.now();
       await stack.start();
-      const ended = await waitFor(`release of ${blob} to end after the restart`, async () => {
-        const releases = await releaseOf(blob);
-        return releases.length > 0 && releases.every((r) => ENDED.has(r.status)) ? releases : undefined;
-      }, { timeoutMs: 240_000, intervalMs: 200 }).catch(async (error: Error) => {
+      const ended = await waitFor(
+        `release of ${blob} to end after the restart`,
+        async () => {
+          const releases = await releaseOf(blob);
+          return releases.length > 0 && releases.every((r) => ENDED.has(r.status)) ? releases : undefined;
+        },
+        { timeoutMs: 240_000, intervalMs: 200 },
+      ).catch(async (error: Error) => {
         const state = JSON.stringify(await releaseOf(blob).catch(() => []), null, 1).slice(0, 3000);
         throw new Error(`${error.message} (trial ${trial}, killed in ${killedIn})\nrelease: ${state}\nstack:\n${stack.tail()}`);
       });
       const recoverySeconds = Math.round((performance.now() - restartedAt) / 100) / 10;
-      results.push({ trial, target, killedIn, releases: ended.length, status: ended[0]!.status, reason: ended[0]!.reason ?? '', recoverySeconds });
+      results.push({
+        trial,
+        target,
+        killedIn,
+        releases: ended.length,
+        status: ended[0]!.status,
+        reason: ended[0]!.reason ?? '',
+        recoverySeconds,
+      });
     }
 
     const jobs = readdirSync(join(stateDir, 'workspaces/dev/jobs'));
@@ -86,7 +102,8 @@ describe('crash safety of the embedded stack', () => {
     const problems = results.flatMap((r) => {
       const out: string[] = [];
       if (r.releases !== 1) out.push(`trial ${r.trial}: ${r.releases} releases for one upload`);
-      if (r.status === 'failed' || r.status === 'cancelled') out.push(`trial ${r.trial} (killed in ${r.killedIn}): ${r.status}: ${r.reason}`);
+      if (r.status === 'failed' || r.status === 'cancelled')
+        out.push(`trial ${r.trial} (killed in ${r.killedIn}): ${r.status}: ${r.reason}`);
       return out;
     });
     for (const release of releases) {
@@ -103,10 +120,14 @@ describe('crash safety of the embedded stack', () => {
     const next = 'default/after-chaos.csv';
     const csv = generateCsv({ rows: 300, seed: 99 });
     await container.getBlockBlobClient(next).upload(csv, csv.length);
-    const after = await waitFor('a release after the chaos to end', async () => {
-      const [release] = await releaseOf(next);
-      return release && ENDED.has(release.status) ? release : undefined;
-    }, { timeoutMs: 240_000, intervalMs: 200 });
+    const after = await waitFor(
+      'a release after the chaos to end',
+      async () => {
+        const [release] = await releaseOf(next);
+        return release && ENDED.has(release.status) ? release : undefined;
+      },
+      { timeoutMs: 240_000, intervalMs: 200 },
+    );
     expect(['succeeded', 'rejected', 'rolled_back']).toContain(after.status);
   });
 });

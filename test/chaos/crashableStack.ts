@@ -31,7 +31,13 @@ export class CrashableStack {
   ) {}
 
   static async create(config: string, stateDir: string, env: Record<string, string> = {}): Promise<CrashableStack> {
-    const ports = { functions: await freePort(), blob: await freePort(), queue: await freePort(), table: await freePort(), endpoints: await freePort() };
+    const ports = {
+      functions: await freePort(),
+      blob: await freePort(),
+      queue: await freePort(),
+      table: await freePort(),
+      endpoints: await freePort(),
+    };
     return new CrashableStack(config, stateDir, ports, env);
   }
 
@@ -49,7 +55,11 @@ export class CrashableStack {
   }
   /** The end of the stack's output, without the lines of the test's own polling. */
   tail(): string {
-    return this.output.split('\n').filter((line) => !/\[listReleases\]|\[listModels\]/.test(line)).join('\n').slice(-6000);
+    return this.output
+      .split('\n')
+      .filter((line) => !/\[listReleases\]|\[listModels\]/.test(line))
+      .join('\n')
+      .slice(-6000);
   }
 
   async start(timeoutMs = 120_000): Promise<void> {
@@ -58,9 +68,29 @@ export class CrashableStack {
     this.generation++;
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'devhost/main.ts', '--port', `${p.functions}`, '--blob-port', `${p.blob}`, '--queue-port', `${p.queue}`,
-        '--table-port', `${p.table}`, '--endpoints-port', `${p.endpoints}`, '--state-dir', this.stateDir],
-      { cwd: ROOT, env: { ...process.env, AUTOPILOT_CONFIG: this.config, AUTOPILOT_JOB_POLL_SECONDS: '0.5', ...this.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+      [
+        '--import',
+        'tsx',
+        'devhost/main.ts',
+        '--port',
+        `${p.functions}`,
+        '--blob-port',
+        `${p.blob}`,
+        '--queue-port',
+        `${p.queue}`,
+        '--table-port',
+        `${p.table}`,
+        '--endpoints-port',
+        `${p.endpoints}`,
+        '--state-dir',
+        this.stateDir,
+      ],
+      {
+        cwd: ROOT,
+        env: { ...process.env, AUTOPILOT_CONFIG: this.config, AUTOPILOT_JOB_POLL_SECONDS: '0.5', ...this.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      },
     );
     this.child = child;
     const collect = (chunk: Buffer) => {
@@ -129,8 +159,18 @@ export class CrashableStack {
       if (!Number.isInteger(pid) || pid === process.pid) continue;
       const cmdline = readProc(pid, 'cmdline').replace(/\0/g, ' ');
       if (!cmdline.includes(command)) continue;
-      const vars = Object.fromEntries(readProc(pid, 'environ').split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
-      if (!cmdline.includes(this.stateDir) && vars['AUTOPILOT_STATE_DIR'] !== this.stateDir && !Object.values(vars).some((v) => v.startsWith(this.stateDir))) continue;
+      const vars = Object.fromEntries(
+        readProc(pid, 'environ')
+          .split('\0')
+          .filter(Boolean)
+          .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+      );
+      if (
+        !cmdline.includes(this.stateDir) &&
+        vars['AUTOPILOT_STATE_DIR'] !== this.stateDir &&
+        !Object.values(vars).some((v) => v.startsWith(this.stateDir))
+      )
+        continue;
       if (env(vars)) pids.push(pid);
     }
     return pids;

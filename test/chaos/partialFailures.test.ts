@@ -39,19 +39,27 @@ async function upload(blob: string, seed: number): Promise<void> {
 }
 
 async function reach(blob: string, stage: Stage): Promise<Release> {
-  return waitFor(`release of ${blob} in ${stage}`, async () => {
-    const release = (await stack.get<{ releases: Release[] }>('/releases')).releases.find((r) => r.data?.blob === blob);
-    return release?.stage === stage && release.status === 'running' ? release : undefined;
-  }, { timeoutMs: 300_000, intervalMs: 50 });
+  return waitFor(
+    `release of ${blob} in ${stage}`,
+    async () => {
+      const release = (await stack.get<{ releases: Release[] }>('/releases')).releases.find((r) => r.data?.blob === blob);
+      return release?.stage === stage && release.status === 'running' ? release : undefined;
+    },
+    { timeoutMs: 300_000, intervalMs: 50 },
+  );
 }
 
 async function ended(blob: string): Promise<Release> {
-  return waitFor(`release of ${blob} to end`, async () => {
-    // Storage may be down for a moment: a failed read is "not yet".
-    const releases = await stack.get<{ releases: Release[] }>('/releases').catch(() => ({ releases: [] as Release[] }));
-    const release = releases.releases.find((r) => r.data?.blob === blob);
-    return release && ENDED.has(release.status) ? release : undefined;
-  }, { timeoutMs: 300_000, intervalMs: 250 });
+  return waitFor(
+    `release of ${blob} to end`,
+    async () => {
+      // Storage may be down for a moment: a failed read is "not yet".
+      const releases = await stack.get<{ releases: Release[] }>('/releases').catch(() => ({ releases: [] as Release[] }));
+      const release = releases.releases.find((r) => r.data?.blob === blob);
+      return release && ENDED.has(release.status) ? release : undefined;
+    },
+    { timeoutMs: 300_000, intervalMs: 250 },
+  );
 }
 
 describe('parts of the stack dying mid-release', () => {
@@ -75,18 +83,28 @@ describe('parts of the stack dying mid-release', () => {
     await upload('default/server-killed.csv', 502);
     const release = await reach('default/server-killed.csv', 'canary');
     const version = String(release.model!.version);
-    const servesCandidate = (env: Record<string, string>) => /\/workspaces\/prod\/models\/default\/(\d+)\/files$/.exec(env['AZUREML_MODEL_DIR'] ?? '')?.[1] === version;
-    const candidate = await waitFor('the canary\'s scoring server', async () => {
-      const pids = stack.processes('inference/server', servesCandidate);
-      return pids.length > 0 ? pids : undefined;
-    }, { timeoutMs: 120_000, intervalMs: 50 });
+    const servesCandidate = (env: Record<string, string>) =>
+      /\/workspaces\/prod\/models\/default\/(\d+)\/files$/.exec(env['AZUREML_MODEL_DIR'] ?? '')?.[1] === version;
+    const candidate = await waitFor(
+      "the canary's scoring server",
+      async () => {
+        const pids = stack.processes('inference/server', servesCandidate);
+        return pids.length > 0 ? pids : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 50 },
+    );
     for (const pid of candidate) process.kill(pid, 'SIGKILL');
     const final = await ended('default/server-killed.csv');
     expect(`${final.status}: ${final.reason ?? ''}`).toMatch(/^(succeeded|rolled_back):/);
     const score = await fetch(`http://127.0.0.1:${stack.ports.endpoints}/endpoints/default-prod/score`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ input_data: { columns: ['tenure_months', 'monthly_charges', 'total_charges', 'support_calls', 'age', 'contract', 'payment_method', 'region'], data: [[3, 95.5, 286.5, 5, 29, 'month-to-month', 'electronic-check', 'north']] } }),
+      body: JSON.stringify({
+        input_data: {
+          columns: ['tenure_months', 'monthly_charges', 'total_charges', 'support_calls', 'age', 'contract', 'payment_method', 'region'],
+          data: [[3, 95.5, 286.5, 5, 29, 'month-to-month', 'electronic-check', 'north']],
+        },
+      }),
     });
     expect(score.status).toBe(200);
   });

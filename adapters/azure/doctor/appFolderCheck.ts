@@ -21,8 +21,12 @@ export function appFolderCheck(config: AutopilotConfig | undefined, env: Record<
   if (stateDir) {
     const inside = relative(appFolder, resolve(appFolder, stateDir));
     if (!inside.startsWith('..') && !isAbsolute(inside)) {
-      problems.push(`AUTOPILOT_STATE_DIR '${stateDir}' is inside the app folder ${appFolder}, which the package deployment mounts read-only`);
-      fixes.push('Remove the app setting AUTOPILOT_STATE_DIR: on the azure backend the app keeps its state in the storage account (az functionapp config appsettings delete -g <rg> -n <app> --setting-names AUTOPILOT_STATE_DIR)');
+      problems.push(
+        `AUTOPILOT_STATE_DIR '${stateDir}' is inside the app folder ${appFolder}, which the package deployment mounts read-only`,
+      );
+      fixes.push(
+        'Remove the app setting AUTOPILOT_STATE_DIR: on the azure backend the app keeps its state in the storage account (az functionapp config appsettings delete -g <rg> -n <app> --setting-names AUTOPILOT_STATE_DIR)',
+      );
     }
   }
   if (config) {
@@ -31,9 +35,17 @@ export function appFolderCheck(config: AutopilotConfig | undefined, env: Record<
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       for (const issue of error.issues) problems.push(`${issue.path}: ${issue.message}`);
-      fixes.push('Give every environment backend: azure: the app settings AUTOPILOT_BACKEND=azure and AUTOPILOT_<ENV>_WORKSPACE (infra/main.json sets them), or the environment in autopilot.yaml');
+      fixes.push(
+        'Give every environment backend: azure: the app settings AUTOPILOT_BACKEND=azure and AUTOPILOT_<ENV>_WORKSPACE (infra/main.json sets them), or the environment in autopilot.yaml',
+      );
     }
   }
   if (problems.length) return [checkResult(name, 'fail', problems.join('\n'), fixes.length ? fixes.join('\n') : undefined)];
-  return [checkResult(name, 'ok', `nothing is set to write under ${appFolder} (read-only in Azure Functions): ${stateDir ? `AUTOPILOT_STATE_DIR is outside it` : 'no AUTOPILOT_STATE_DIR'}${config ? ', no environment on the local backend' : ''}`)];
+  return [
+    checkResult(
+      name,
+      'ok',
+      `nothing is set to write under ${appFolder} (read-only in Azure Functions): ${stateDir ? `AUTOPILOT_STATE_DIR is outside it` : 'no AUTOPILOT_STATE_DIR'}${config ? ', no environment on the local backend' : ''}`,
+    ),
+  ];
 }

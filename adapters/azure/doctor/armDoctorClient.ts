@@ -26,7 +26,8 @@ export interface ArmConnection {
  */
 export function createDoctorArmClient(subscriptionId: string, connection: ArmConnection): AzureMachineLearningWorkspaces {
   return createArmMlClient(connection.credential, subscriptionId, {
-    endpoint: connection.endpoint, trustedCa: connection.trustedCa,
+    endpoint: connection.endpoint,
+    trustedCa: connection.trustedCa,
     retryOptions: { maxRetries: 1, retryDelayInMs: 200, maxRetryDelayInMs: 1000 },
   }).client;
 }
@@ -45,7 +46,11 @@ const PermissionList = z.object({
 
 /** An ARM answer that is not a success; carries the status for the report. */
 export class ArmStatusError extends Error {
-  constructor(readonly statusCode: number, readonly code: string | undefined, message: string) {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string | undefined,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -54,14 +59,23 @@ export class ArmStatusError extends Error {
  * The caller's effective permissions at a resource ("Permissions - List For Resource"), every
  * page; sent through the ML client's pipeline so the bearer token, retries and CA are the same.
  */
-export async function listPermissions(client: AzureMachineLearningWorkspaces, endpoint: string, resourceId: string, signal?: AbortSignal): Promise<Permission[]> {
+export async function listPermissions(
+  client: AzureMachineLearningWorkspaces,
+  endpoint: string,
+  resourceId: string,
+  signal?: AbortSignal,
+): Promise<Permission[]> {
   const origin = new URL(endpoint).origin;
-  let url: string | undefined = `${origin}${resourceId}/providers/Microsoft.Authorization/permissions?api-version=${PERMISSIONS_API_VERSION}`;
+  let url: string | undefined =
+    `${origin}${resourceId}/providers/Microsoft.Authorization/permissions?api-version=${PERMISSIONS_API_VERSION}`;
   const out: Permission[] = [];
   while (url) {
     // Only ever send the token back to the ARM endpoint itself.
     if (new URL(url).origin !== origin) throw new Error(`permissions nextLink points away from ${origin}`);
-    const response = await client.pipeline.sendRequest(client, createPipelineRequest({ url, method: 'GET', headers: createHttpHeaders(), abortSignal: signal }));
+    const response = await client.pipeline.sendRequest(
+      client,
+      createPipelineRequest({ url, method: 'GET', headers: createHttpHeaders(), abortSignal: signal }),
+    );
     if (response.status >= 400) {
       const error = parseArmError(response.bodyAsText ?? undefined);
       throw new ArmStatusError(response.status, error.code, error.message ?? `HTTP ${response.status}`);
@@ -77,9 +91,18 @@ export async function listPermissions(client: AzureMachineLearningWorkspaces, en
  * GET of an ARM path outside the ML client's operations (a storage account, metric
  * definitions), through its pipeline: same token, retries and CA. Throws ArmStatusError.
  */
-export async function armGetJson(client: AzureMachineLearningWorkspaces, endpoint: string, path: string, apiVersion: string, signal?: AbortSignal): Promise<unknown> {
+export async function armGetJson(
+  client: AzureMachineLearningWorkspaces,
+  endpoint: string,
+  path: string,
+  apiVersion: string,
+  signal?: AbortSignal,
+): Promise<unknown> {
   const url = `${new URL(endpoint).origin}${path}?api-version=${apiVersion}`;
-  const response = await client.pipeline.sendRequest(client, createPipelineRequest({ url, method: 'GET', headers: createHttpHeaders(), abortSignal: signal }));
+  const response = await client.pipeline.sendRequest(
+    client,
+    createPipelineRequest({ url, method: 'GET', headers: createHttpHeaders(), abortSignal: signal }),
+  );
   if (response.status >= 400) {
     const error = parseArmError(response.bodyAsText ?? undefined);
     throw new ArmStatusError(response.status, error.code, error.message ?? `HTTP ${response.status}`);

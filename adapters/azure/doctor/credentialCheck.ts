@@ -20,7 +20,12 @@ const CREDENTIAL_FIX = [
  * Asks the credential for an ARM token. The token itself is never shown: only who it names
  * (the `oid`, `upn` or `appid` claims), and on failure which credential types were tried.
  */
-export async function checkCredential(credential: TokenCredential, scope: string, label: string, signal?: AbortSignal): Promise<CredentialOutcome> {
+export async function checkCredential(
+  credential: TokenCredential,
+  scope: string,
+  label: string,
+  signal?: AbortSignal,
+): Promise<CredentialOutcome> {
   try {
     const token = await credential.getToken(scope, { abortSignal: signal });
     if (!token) return { ok: false, result: checkResult('credential', 'fail', `${label} returned no token for ${scope}`, CREDENTIAL_FIX) };
@@ -29,13 +34,24 @@ export async function checkCredential(credential: TokenCredential, scope: string
     const detail = `${label} gets a token for ${scope}${who?.oid ? ` as object id ${who.oid}${name ? ` (${name})` : ''}` : ''}`;
     return { ok: true, result: checkResult('credential', 'ok', detail), ...(who?.oid ? { principalId: who.oid } : {}) };
   } catch (error) {
-    return { ok: false, result: checkResult('credential', 'fail', `${label} could not get a token for ${scope}:\n${triedCredentials(error)}`, CREDENTIAL_FIX) };
+    return {
+      ok: false,
+      result: checkResult('credential', 'fail', `${label} could not get a token for ${scope}:\n${triedCredentials(error)}`, CREDENTIAL_FIX),
+    };
   }
 }
 
 /** The credential did not answer in time (a managed identity endpoint that retries, a hung `az`). */
 export function credentialTimedOut(label: string, timeoutMs: number): CredentialOutcome {
-  return { ok: false, result: checkResult('credential', 'fail', `${label} got no token within ${timeoutMs / 1000} s (a managed identity endpoint that does not answer retries until then)`, CREDENTIAL_FIX) };
+  return {
+    ok: false,
+    result: checkResult(
+      'credential',
+      'fail',
+      `${label} got no token within ${timeoutMs / 1000} s (a managed identity endpoint that does not answer retries until then)`,
+      CREDENTIAL_FIX,
+    ),
+  };
 }
 
 /** One line per credential DefaultAzureCredential tried (its AggregateAuthenticationError lists them). */

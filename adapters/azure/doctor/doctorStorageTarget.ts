@@ -7,7 +7,14 @@ import { resolveStorageTarget, StorageSettingsError } from '../../storageConnect
 /** Where AzureWebJobsStorage points, and how the report may name it (never the secret itself). */
 export type DoctorStorageTarget =
   | { kind: 'connectionString'; connectionString: string; accountName: string; source: string; azCredentialFlag: string }
-  | { kind: 'identity'; urls: { blob: string; queue: string; table: string }; credential: TokenCredential; accountName: string; source: string; azCredentialFlag: string }
+  | {
+      kind: 'identity';
+      urls: { blob: string; queue: string; table: string };
+      credential: TokenCredential;
+      accountName: string;
+      source: string;
+      azCredentialFlag: string;
+    }
   | { kind: 'missing'; lookedAt: string }
   | { kind: 'invalid'; message: string };
 
@@ -20,7 +27,9 @@ const SETTING = 'AzureWebJobsStorage';
  * environment, else from local.settings.json `Values` in `cwd` (what the local host applies).
  */
 export function resolveDoctorStorageTarget(
-  env: Record<string, string | undefined>, cwd: string, options: { credential?: TokenCredential } = {},
+  env: Record<string, string | undefined>,
+  cwd: string,
+  options: { credential?: TokenCredential } = {},
 ): DoctorStorageTarget {
   const file = join(cwd, 'local.settings.json');
   const fromEnv = hasStorageSetting(env);
@@ -38,11 +47,20 @@ export function resolveDoctorStorageTarget(
     const accountName = /(?:^|;)\s*AccountName=([^;]+)/i.exec(target.connectionString)?.[1] ?? '(unknown account)';
     // Refer to the setting, never paste its value (it holds the account key).
     const flag = fromEnv ? `--connection-string "$${SETTING}"` : `--connection-string "<${SETTING} from local.settings.json>"`;
-    return { kind: 'connectionString', connectionString: target.connectionString, accountName, source: `${SETTING} (a connection string, from ${where})`, azCredentialFlag: flag };
+    return {
+      kind: 'connectionString',
+      connectionString: target.connectionString,
+      accountName,
+      source: `${SETTING} (a connection string, from ${where})`,
+      azCredentialFlag: flag,
+    };
   }
   const accountName = values[`${SETTING}__accountName`]?.trim() || accountFromUrl(target.accountUrl.blob);
   return {
-    kind: 'identity', urls: target.accountUrl, credential: target.credential, accountName,
+    kind: 'identity',
+    urls: target.accountUrl,
+    credential: target.credential,
+    accountName,
     source: `${SETTING}__* (Entra ID, from ${where})`,
     azCredentialFlag: `--account-name ${accountName} --auth-mode login`,
   };

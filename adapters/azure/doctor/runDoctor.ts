@@ -61,7 +61,11 @@ export async function runDoctor(options: RunDoctorOptions = {}): Promise<CheckRe
   if (needsCredential && !credential) credential = new DefaultAzureCredential();
 
   const credentialCheck: Promise<CredentialOutcome | undefined> = needsCredential
-    ? withDeadline<CredentialOutcome>(timeoutMs, (signal) => checkCredential(credential!, armScope(armEndpoint), credentialLabel, signal), () => credentialTimedOut(credentialLabel, timeoutMs))
+    ? withDeadline<CredentialOutcome>(
+        timeoutMs,
+        (signal) => checkCredential(credential!, armScope(armEndpoint), credentialLabel, signal),
+        () => credentialTimedOut(credentialLabel, timeoutMs),
+      )
     : Promise.resolve(undefined);
   const storageNeeds = {
     dataContainers: config ? [...new Set(Object.values(config.pipelines).map((p) => p.data.container))] : ['training-data'],
@@ -72,11 +76,18 @@ export async function runDoctor(options: RunDoctorOptions = {}): Promise<CheckRe
   const signIn = withCheckTimeout('sign-in', timeoutMs, (signal) => checkSignIn(env, signal));
   const [storage, credentialOutcome] = await Promise.all([storageCheck, credentialCheck]);
   results.push(...storage);
-  results.push(credentialOutcome?.result ?? checkResult('credential', 'skip', config ? 'no environment uses backend: azure, so no ARM credential is needed' : 'needs a valid autopilot.yaml'));
+  results.push(
+    credentialOutcome?.result ??
+      checkResult(
+        'credential',
+        'skip',
+        config ? 'no environment uses backend: azure, so no ARM credential is needed' : 'needs a valid autopilot.yaml',
+      ),
+  );
 
   if (!config) {
     results.push(checkResult('environments', 'skip', 'needs a valid autopilot.yaml'));
-    results.push(...await signIn, ...appFolderCheck(undefined, env, cwd));
+    results.push(...(await signIn), ...appFolderCheck(undefined, env, cwd));
     return results;
   }
   // Where jobs read the app's blobs: the datastore the app submits inputs through, on the app's account.
@@ -86,7 +97,9 @@ export async function runDoctor(options: RunDoctorOptions = {}): Promise<CheckRe
       dataDatastore = azureSettingsFrom(env as NodeJS.ProcessEnv).dataDatastore ?? DEFAULT_DATA_DATASTORE;
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
-      results.push(checkResult('app settings', 'fail', error.message, 'Correct the app settings named above (the app refuses to start with them)'));
+      results.push(
+        checkResult('app settings', 'fail', error.message, 'Correct the app settings named above (the app refuses to start with them)'),
+      );
     }
   }
   const appAccount = storageTarget.kind === 'connectionString' || storageTarget.kind === 'identity' ? storageTarget.accountName : undefined;
@@ -95,39 +108,70 @@ export async function runDoctor(options: RunDoctorOptions = {}): Promise<CheckRe
   const { assets, problems } = collectSpecAssets(config, azureEnvs, cwd);
   results.push(...problems);
   const coordinates = coordinatesByEnvironment(config);
-  const perEnvironment = await Promise.all(backends.map(async ([environment, backend]): Promise<CheckResult[]> => {
-    if (backend !== 'azure') return [checkResult(`${environment}: backend`, 'skip', 'local backend: nothing to check in Azure')];
-    const coords = coordinates[environment];
-    if ('issues' in coords) {
-      return [checkResult(`${environment}: workspace`, 'fail', `autopilot.yaml lacks coordinates:\n${coords.issues.map((i) => `  - ${i}`).join('\n')}`, `Add them under environments.${environment} in ${loaded.file}`)];
-    }
-    if (!credentialOutcome?.ok) return [checkResult(`${environment}: workspace`, 'skip', 'needs a working Azure credential (see credential)')];
-    const client = createDoctorArmClient(coords.subscriptionId, { endpoint: armEndpoint, credential: credential!, ...(options.trustedCa ? { trustedCa: options.trustedCa } : {}) });
-    return withCheckTimeout(`${environment}: workspace`, timeoutMs, (signal) =>
-      checkAzureWorkspace(environment, coords, assets[environment], {
-        client, armEndpoint, signal, ...(credentialOutcome.principalId ? { principalId: credentialOutcome.principalId } : {}),
-        data: { datastore: dataDatastore, app },
-        jobDataRole: { onAzure, ...(appAccount ? { accountName: appAccount } : {}) },
-        metricPipelines: Object.keys(config.pipelines),
-      }));
-  }));
+  const perEnvironment = await Promise.all(
+    backends.map(async ([environment, backend]): Promise<CheckResult[]> => {
+      if (backend !== 'azure') return [checkResult(`${environment}: backend`, 'skip', 'local backend: nothing to check in Azure')];
+      const coords = coordinates[environment];
+      if ('issues' in coords) {
+        return [
+          checkResult(
+            `${environment}: workspace`,
+            'fail',
+            `autopilot.yaml lacks coordinates:\n${coords.issues.map((i) => `  - ${i}`).join('\n')}`,
+            `Add them under environments.${environment} in ${loaded.file}`,
+          ),
+        ];
+      }
+      if (!credentialOutcome?.ok)
+        return [checkResult(`${environment}: workspace`, 'skip', 'needs a working Azure credential (see credential)')];
+      const client = createDoctorArmClient(coords.subscriptionId, {
+        endpoint: armEndpoint,
+        credential: credential!,
+        ...(options.trustedCa ? { trustedCa: options.trustedCa } : {}),
+      });
+      return withCheckTimeout(`${environment}: workspace`, timeoutMs, (signal) =>
+        checkAzureWorkspace(environment, coords, assets[environment], {
+          client,
+          armEndpoint,
+          signal,
+          ...(credentialOutcome.principalId ? { principalId: credentialOutcome.principalId } : {}),
+          data: { datastore: dataDatastore, app },
+          jobDataRole: { onAzure, ...(appAccount ? { accountName: appAccount } : {}) },
+          metricPipelines: Object.keys(config.pipelines),
+        }),
+      );
+    }),
+  );
   for (const list of perEnvironment) results.push(...list);
   results.push(...canaryTimingChecks(config, configPath));
   results.push(...promotionCheck(config, configPath));
-  results.push(...await signIn, ...appFolderCheck(config, env, cwd));
+  results.push(...(await signIn), ...appFolderCheck(config, env, cwd));
   return results;
 }
 
-function loadConfig(file: string, shown: string, env: Record<string, string | undefined>): { result: CheckResult; config?: AutopilotConfig; file: string } {
+function loadConfig(
+  file: string,
+  shown: string,
+  env: Record<string, string | undefined>,
+): { result: CheckResult; config?: AutopilotConfig; file: string } {
   try {
     const { config } = loadConfigFile(file, env);
     const backends = ENVIRONMENTS.map((e) => `${e}: ${config.environments[e].backend}`).join(', ');
     const pipelines = Object.keys(config.pipelines);
-    return { result: checkResult('config', 'ok', `${shown} loads (${pipelines.length} pipeline${pipelines.length === 1 ? '' : 's'}: ${pipelines.join(', ')}; ${backends})`), config, file };
+    return {
+      result: checkResult(
+        'config',
+        'ok',
+        `${shown} loads (${pipelines.length} pipeline${pipelines.length === 1 ? '' : 's'}: ${pipelines.join(', ')}; ${backends})`,
+      ),
+      config,
+      file,
+    };
   } catch (error) {
-    const fix = error instanceof ConfigError && error.issues.some((i) => i.message.startsWith('file not found'))
-      ? 'Pass --config <file> or set AUTOPILOT_CONFIG; the repository root has an example autopilot.yaml'
-      : `Correct the entries listed above in ${shown} (docs/configuration.md describes every field)`;
+    const fix =
+      error instanceof ConfigError && error.issues.some((i) => i.message.startsWith('file not found'))
+        ? 'Pass --config <file> or set AUTOPILOT_CONFIG; the repository root has an example autopilot.yaml'
+        : `Correct the entries listed above in ${shown} (docs/configuration.md describes every field)`;
     return { result: checkResult('config', 'fail', error instanceof Error ? error.message : String(error), fix), file };
   }
 }

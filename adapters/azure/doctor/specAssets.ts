@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { AutopilotConfig, EnvironmentName } from '../../../shared/config/schema';
-import { checkResult, messageOf, parseComputeReference, parseEnvironmentReference, servingContainerCheck, type CheckResult } from '../../../shared/doctor';
+import {
+  checkResult,
+  messageOf,
+  parseComputeReference,
+  parseEnvironmentReference,
+  servingContainerCheck,
+  type CheckResult,
+} from '../../../shared/doctor';
 import { parseDeploymentSpec, parseJobSpec } from '../../../shared/jobs';
 import type { WorkspaceAssets } from './workspaceChecks';
 
@@ -10,7 +17,11 @@ import type { WorkspaceAssets } from './workspaceChecks';
  * jobs run in dev (compute + environment), deployments go to every environment (environment).
  * Specs the azure adapter could not submit become results of their own.
  */
-export function collectSpecAssets(config: AutopilotConfig, azureEnvironments: readonly EnvironmentName[], cwd: string): { assets: Record<EnvironmentName, WorkspaceAssets>; problems: CheckResult[] } {
+export function collectSpecAssets(
+  config: AutopilotConfig,
+  azureEnvironments: readonly EnvironmentName[],
+  cwd: string,
+): { assets: Record<EnvironmentName, WorkspaceAssets>; problems: CheckResult[] } {
   const empty = (): WorkspaceAssets => ({ computes: new Map(), environments: new Map() });
   const assets: Record<EnvironmentName, WorkspaceAssets> = { dev: empty(), staging: empty(), prod: empty() };
   const problems: CheckResult[] = [];
@@ -18,7 +29,14 @@ export function collectSpecAssets(config: AutopilotConfig, azureEnvironments: re
   const addEnvironment = (env: EnvironmentName, text: string, spec: string) => {
     const ref = parseEnvironmentReference(text);
     if (!ref) {
-      problems.push(checkResult(`spec ${spec}`, 'warn', `environment '${text}' is not a form the doctor can look up`, 'Use `environment: azureml:<name>@latest` or `azureml:<name>:<version>`'));
+      problems.push(
+        checkResult(
+          `spec ${spec}`,
+          'warn',
+          `environment '${text}' is not a form the doctor can look up`,
+          'Use `environment: azureml:<name>@latest` or `azureml:<name>:<version>`',
+        ),
+      );
       return;
     }
     const key = `${ref.name}@${ref.version}`;
@@ -33,13 +51,34 @@ export function collectSpecAssets(config: AutopilotConfig, azureEnvironments: re
       try {
         const job = parseJobSpec(readFileSync(settings.training.job, 'utf8'), jobFile);
         if (job.environment === undefined) {
-          problems.push(checkResult(`spec ${jobFile}`, 'fail', `pipeline '${pipeline}': the job spec names no environment, which Azure ML needs`, 'Add `environment: azureml:<name>@latest` (or `azureml:<name>:<version>`, or inline with image or build) to the job spec'));
+          problems.push(
+            checkResult(
+              `spec ${jobFile}`,
+              'fail',
+              `pipeline '${pipeline}': the job spec names no environment, which Azure ML needs`,
+              'Add `environment: azureml:<name>@latest` (or `azureml:<name>:<version>`, or inline with image or build) to the job spec',
+            ),
+          );
         } else if (typeof job.environment === 'string') addEnvironment('dev', job.environment, jobFile);
         const compute = job.compute === undefined ? undefined : parseComputeReference(job.compute);
         if (job.compute === undefined) {
-          problems.push(checkResult(`spec ${jobFile}`, 'fail', `pipeline '${pipeline}': the job spec names no compute, so Azure ML refuses the job`, 'Add `compute: azureml:<compute-name>` to the job spec'));
+          problems.push(
+            checkResult(
+              `spec ${jobFile}`,
+              'fail',
+              `pipeline '${pipeline}': the job spec names no compute, so Azure ML refuses the job`,
+              'Add `compute: azureml:<compute-name>` to the job spec',
+            ),
+          );
         } else if (!compute) {
-          problems.push(checkResult(`spec ${jobFile}`, 'warn', `compute '${job.compute}' is not a form the doctor can look up`, 'Use `compute: azureml:<compute-name>`'));
+          problems.push(
+            checkResult(
+              `spec ${jobFile}`,
+              'warn',
+              `compute '${job.compute}' is not a form the doctor can look up`,
+              'Use `compute: azureml:<compute-name>`',
+            ),
+          );
         } else {
           const specs = assets.dev.computes.get(compute) ?? [];
           if (!specs.includes(jobFile)) specs.push(jobFile);

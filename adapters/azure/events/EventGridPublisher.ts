@@ -65,7 +65,10 @@ export class EventGridPublisher implements EventPublisher {
     if (events.length === 0) return;
     const { batches, oversized } = splitIntoBatches(events, this.maxBatchBytes, wireBytes);
     const failedIds: string[] = oversized.map(({ item }) => item.id);
-    const problems: string[] = oversized.map(({ item, bytes }) => `event ${item.id} (${item.type}) is ${bytes} bytes, over the ${this.maxBatchBytes}-byte limit; publish a reference to the data instead`);
+    const problems: string[] = oversized.map(
+      ({ item, bytes }) =>
+        `event ${item.id} (${item.type}) is ${bytes} bytes, over the ${this.maxBatchBytes}-byte limit; publish a reference to the data instead`,
+    );
     for (const batch of batches) {
       try {
         // An abort signal, not requestOptions.timeout: the SDK leaves that timer running after a

@@ -8,7 +8,10 @@ export const EVENTGRID_KEY_SETTING = 'AUTOPILOT_EVENTGRID_KEY';
 
 /** An Event Grid setting that cannot be used; names the setting, never shows a key. */
 export class EventGridSettingsError extends AutopilotError {
-  constructor(readonly setting: string, message: string) {
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -28,7 +31,10 @@ export function eventGridPublisherFromEnv(env: NodeJS.ProcessEnv, options: Event
   const key = env[EVENTGRID_KEY_SETTING]?.trim();
   if (!endpoint) {
     if (key) {
-      throw new EventGridSettingsError(EVENTGRID_ENDPOINT_SETTING, `${EVENTGRID_KEY_SETTING} is set but ${EVENTGRID_ENDPOINT_SETTING} is not; set it to the topic endpoint, e.g. https://<topic>.<region>-1.eventgrid.azure.net/api/events`);
+      throw new EventGridSettingsError(
+        EVENTGRID_ENDPOINT_SETTING,
+        `${EVENTGRID_KEY_SETTING} is set but ${EVENTGRID_ENDPOINT_SETTING} is not; set it to the topic endpoint, e.g. https://<topic>.<region>-1.eventgrid.azure.net/api/events`,
+      );
     }
     return undefined;
   }
@@ -44,14 +50,23 @@ function topicEndpoint(value: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new EventGridSettingsError(EVENTGRID_ENDPOINT_SETTING, `${EVENTGRID_ENDPOINT_SETTING} is not an absolute URL; set it to the topic endpoint, e.g. ${example}`);
+    throw new EventGridSettingsError(
+      EVENTGRID_ENDPOINT_SETTING,
+      `${EVENTGRID_ENDPOINT_SETTING} is not an absolute URL; set it to the topic endpoint, e.g. ${example}`,
+    );
   }
   if (url.protocol !== 'https:' || url.search || url.username || url.password) {
-    throw new EventGridSettingsError(EVENTGRID_ENDPOINT_SETTING, `${EVENTGRID_ENDPOINT_SETTING} must be an https URL without query or user info (keys go in ${EVENTGRID_KEY_SETTING}), e.g. ${example}`);
+    throw new EventGridSettingsError(
+      EVENTGRID_ENDPOINT_SETTING,
+      `${EVENTGRID_ENDPOINT_SETTING} must be an https URL without query or user info (keys go in ${EVENTGRID_KEY_SETTING}), e.g. ${example}`,
+    );
   }
   if (url.pathname === '/') url.pathname = '/api/events';
   if (url.pathname.replace(/\/$/, '').toLowerCase() !== '/api/events') {
-    throw new EventGridSettingsError(EVENTGRID_ENDPOINT_SETTING, `${EVENTGRID_ENDPOINT_SETTING} must end in /api/events (a custom topic endpoint), e.g. ${example}; got path ${url.pathname}`);
+    throw new EventGridSettingsError(
+      EVENTGRID_ENDPOINT_SETTING,
+      `${EVENTGRID_ENDPOINT_SETTING} must end in /api/events (a custom topic endpoint), e.g. ${example}; got path ${url.pathname}`,
+    );
   }
   return url.href.replace(/\/$/, '');
 }

@@ -24,7 +24,9 @@ export class QueueMessageQueue<M> implements MessageQueue<M> {
     if (json === undefined) throw new TypeError(`queue ${this.name}: cannot send ${String(message)}; send a JSON value`);
     const bytes = Buffer.byteLength(json, 'utf8');
     if (bytes > MAX_JSON_BYTES) {
-      throw new RangeError(`queue ${this.name}: message is ${bytes} bytes of JSON; the limit is ${MAX_JSON_BYTES}. Send a reference instead`);
+      throw new RangeError(
+        `queue ${this.name}: message is ${bytes} bytes of JSON; the limit is ${MAX_JSON_BYTES}. Send a reference instead`,
+      );
     }
     const delay = Math.min(Math.max(0, Math.ceil(options.delaySeconds ?? 0)), MAX_DELAY_SECONDS);
     await this.ensureQueue();

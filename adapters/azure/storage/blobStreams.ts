@@ -10,7 +10,11 @@ const BLOCK_BYTES = 4 * 1024 * 1024;
 const BLOCKS_IN_FLIGHT = 2;
 
 /** A download as chunks; the SDK's retrying stream re-requests the same eTag if the connection drops. */
-export async function readBlobStream(blob: BlobClient, ref: BlobRef, ifMatch?: string): Promise<{ chunks: AsyncIterable<Uint8Array>; info: BlobInfo }> {
+export async function readBlobStream(
+  blob: BlobClient,
+  ref: BlobRef,
+  ifMatch?: string,
+): Promise<{ chunks: AsyncIterable<Uint8Array>; info: BlobInfo }> {
   try {
     const response = await blob.download(0, undefined, ifMatch ? { conditions: { ifMatch } } : {});
     const body = response.readableStreamBody as (NodeJS.ReadableStream & AsyncIterable<Buffer>) | undefined;
@@ -35,7 +39,12 @@ async function* emptyChunks(): AsyncIterable<Uint8Array> {}
  * list is committed only on `close`, so readers never see a partial file and an abort
  * commits nothing (staged blocks expire on their own).
  */
-export function openBlobWriter(container: ContainerClient, ref: BlobRef, ensureContainer: () => Promise<void>, contentType?: string): BlobWriter {
+export function openBlobWriter(
+  container: ContainerClient,
+  ref: BlobRef,
+  ensureContainer: () => Promise<void>,
+  contentType?: string,
+): BlobWriter {
   const blob: BlockBlobClient = container.getBlockBlobClient(ref.name);
   const pass = new PassThrough({ highWaterMark: 1024 * 1024 });
   let bytes = 0;

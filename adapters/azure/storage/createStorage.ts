@@ -12,8 +12,7 @@ import { trustedCaPolicy } from '../armMlClient';
 
 /** Where the storage account is: a connection string (Azurite, keys) or URLs + Entra ID. */
 export type StorageTarget =
-  | { connectionString: string }
-  | { accountUrl: { blob: string; queue: string; table: string }; credential: TokenCredential };
+  { connectionString: string } | { accountUrl: { blob: string; queue: string; table: string }; credential: TokenCredential };
 
 export interface CreateStorageOptions {
   /** Table holding the event log. @default events */
@@ -41,12 +40,14 @@ export interface Storage {
  * `accountUrl` + `DefaultAzureCredential`) and Azurite (pass its connection string).
  */
 export function createStorage(target: StorageTarget, options: CreateStorageOptions = {}): Storage {
-  const blob = 'connectionString' in target
-    ? BlobServiceClient.fromConnectionString(target.connectionString)
-    : new BlobServiceClient(target.accountUrl.blob, trusting(newBlobPipeline(target.credential), options.trustedCa));
-  const queue = 'connectionString' in target
-    ? QueueServiceClient.fromConnectionString(target.connectionString)
-    : new QueueServiceClient(target.accountUrl.queue, trusting(newQueuePipeline(target.credential), options.trustedCa));
+  const blob =
+    'connectionString' in target
+      ? BlobServiceClient.fromConnectionString(target.connectionString)
+      : new BlobServiceClient(target.accountUrl.blob, trusting(newBlobPipeline(target.credential), options.trustedCa));
+  const queue =
+    'connectionString' in target
+      ? QueueServiceClient.fromConnectionString(target.connectionString)
+      : new QueueServiceClient(target.accountUrl.queue, trusting(newQueuePipeline(target.credential), options.trustedCa));
   const tableClient = (name: string): TableClient => {
     // Tables refuses plain http unless told; Azurite serves http only.
     if ('connectionString' in target) {
@@ -56,7 +57,9 @@ export function createStorage(target: StorageTarget, options: CreateStorageOptio
     }
     return new TableClient(target.accountUrl.table, name, target.credential, {
       allowInsecureConnection: target.accountUrl.table.startsWith('http:'),
-      ...(options.trustedCa ? { additionalPolicies: [{ policy: trustedCaPolicy(trustingAgent(options.trustedCa)), position: 'perCall' as const }] } : {}),
+      ...(options.trustedCa
+        ? { additionalPolicies: [{ policy: trustedCaPolicy(trustingAgent(options.trustedCa)), position: 'perCall' as const }] }
+        : {}),
     });
   };
 

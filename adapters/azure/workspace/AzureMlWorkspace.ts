@@ -1,8 +1,24 @@
 import type { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
 import type { EnvironmentName } from '../../../shared/config/schema';
 import type {
-  DeployRequest, DeploymentInfo, DeploymentLogs, DeploymentLogsOptions, EndpointInfo, InvokeResult, JobInfo, LoadRequest, MlWorkspace, ModelRef, ModelSource, ModelVersion, RegisterModelRequest,
-  ScoreRequest, ScoreResponse, ShadowReport, SubmitJobRequest, TrafficWindow,
+  DeployRequest,
+  DeploymentInfo,
+  DeploymentLogs,
+  DeploymentLogsOptions,
+  EndpointInfo,
+  InvokeResult,
+  JobInfo,
+  LoadRequest,
+  MlWorkspace,
+  ModelRef,
+  ModelSource,
+  ModelVersion,
+  RegisterModelRequest,
+  ScoreRequest,
+  ScoreResponse,
+  ShadowReport,
+  SubmitJobRequest,
+  TrafficWindow,
   CollectedInferenceBatch,
 } from '../../../shared/ports';
 import { ArmWorkspaceClient } from './armWorkspaceClient';
@@ -113,13 +129,22 @@ export class AzureMlWorkspace implements MlWorkspace {
   }
 
   /** What Azure ML's data collector wrote for the endpoint (deployments with data_collector), as our records. */
-  collectedInference(endpoint: string, fromIso: string, toIso: string, excludedColumns: readonly string[]): AsyncIterable<CollectedInferenceBatch> {
+  collectedInference(
+    endpoint: string,
+    fromIso: string,
+    toIso: string,
+    excludedColumns: readonly string[],
+  ): AsyncIterable<CollectedInferenceBatch> {
     return this.collected.collectedInference(endpoint, fromIso, toIso, excludedColumns);
   }
 
   // ------------------------------------------------------------ scoring and traffic
 
-  invokeEndpoint(endpoint: string, request: ScoreRequest, options: { deployment?: string; synthetic?: boolean } = {}): Promise<InvokeResult> {
+  invokeEndpoint(
+    endpoint: string,
+    request: ScoreRequest,
+    options: { deployment?: string; synthetic?: boolean } = {},
+  ): Promise<InvokeResult> {
     return this.scoring.invokeEndpoint(endpoint, request, options);
   }
   /** Azure has no endpoint-less scoring: a deployment scores instead (see AzureScoring.scoreBatch). */

@@ -11,7 +11,12 @@ export type PollAnswer = 'done' | 'running';
  * @param send one GET of the status URL, through the client's pipeline (token, retries).
  * @param intervalMs pause between polls. @default 2000
  */
-export async function pollArmOperation(send: () => Promise<PipelineResponse>, what: string, judge: (poll: PipelineResponse) => PollAnswer, intervalMs = 2000): Promise<void> {
+export async function pollArmOperation(
+  send: () => Promise<PipelineResponse>,
+  what: string,
+  judge: (poll: PipelineResponse) => PollAnswer,
+  intervalMs = 2000,
+): Promise<void> {
   const deadline = Date.now() + 30 * 60_000;
   while (Date.now() < deadline) {
     if (judge(await send()) === 'done') return;
@@ -23,7 +28,8 @@ export async function pollArmOperation(send: () => Promise<PipelineResponse>, wh
 /** An `Azure-AsyncOperation` status URL: its body's `status` tells. */
 export function asyncOperationStatus(what: string): (poll: PipelineResponse) => PollAnswer {
   return (poll) => {
-    if (poll.status >= 400) throw new AutopilotError(`Polling the ${what} failed with HTTP ${poll.status}`, { retryable: poll.status >= 500 });
+    if (poll.status >= 400)
+      throw new AutopilotError(`Polling the ${what} failed with HTTP ${poll.status}`, { retryable: poll.status >= 500 });
     const status = (JSON.parse(poll.bodyAsText ?? '{}') as { status?: string }).status;
     if (status === 'Succeeded') return 'done';
     if (status === 'Failed' || status === 'Canceled') {

@@ -27,7 +27,18 @@ export interface RawEndpointJson {
 
 export type ArmWorkspaceClientOptions = Pick<
   AzureMlWorkspaceOptions,
-  'subscriptionId' | 'resourceGroup' | 'workspace' | 'location' | 'credential' | 'endpoint' | 'trustedCa' | 'pollIntervalMs' | 'provisioningWaitSeconds' | 'now' | 'onCodeUploadProgress' | 'modelRegistry'
+  | 'subscriptionId'
+  | 'resourceGroup'
+  | 'workspace'
+  | 'location'
+  | 'credential'
+  | 'endpoint'
+  | 'trustedCa'
+  | 'pollIntervalMs'
+  | 'provisioningWaitSeconds'
+  | 'now'
+  | 'onCodeUploadProgress'
+  | 'modelRegistry'
 >;
 
 /**
@@ -45,7 +56,10 @@ export class ArmWorkspaceClient {
     this.rg = options.resourceGroup;
     this.ws = options.workspace;
     this.lro = { updateIntervalInMs: options.pollIntervalMs };
-    const { client, agent } = createArmMlClient(options.credential, options.subscriptionId, { endpoint: options.endpoint, trustedCa: options.trustedCa });
+    const { client, agent } = createArmMlClient(options.credential, options.subscriptionId, {
+      endpoint: options.endpoint,
+      trustedCa: options.trustedCa,
+    });
     this.client = client;
     this.agent = agent;
   }
@@ -99,9 +113,13 @@ export class ArmWorkspaceClient {
   /** The code folder as a code asset: uploaded once per content, found by hash afterwards. */
   codeAsset(folder: string, name?: string): Promise<CodeAsset> {
     const onProgress = this.options.onCodeUploadProgress;
-    return ensureCodeAsset(folder, { send: (method, path, apiVersion, body) => this.sendRaw(method, path, apiVersion, body), workspacePath: this.workspacePath }, {
-      ...(name !== undefined && { name }),
-      onProgress: onProgress && ((progress) => onProgress(folder, progress)),
-    });
+    return ensureCodeAsset(
+      folder,
+      { send: (method, path, apiVersion, body) => this.sendRaw(method, path, apiVersion, body), workspacePath: this.workspacePath },
+      {
+        ...(name !== undefined && { name }),
+        onProgress: onProgress && ((progress) => onProgress(folder, progress)),
+      },
+    );
   }
 }

@@ -23,12 +23,21 @@ export async function environmentArmId(reference: string, arm: ArmWorkspaceClien
   }
   if (ref.version !== 'latest') return `${arm.workspacePath}/environments/${ref.name}/versions/${ref.version}`;
   const { client, rg, ws } = arm;
-  const latest = await orUndefined(async () => {
-    for await (const version of client.environmentVersions.list(rg, ws, ref.name, { orderBy: 'createdtime desc', top: 1 })) return version;
-    return undefined;
-  }, 'environment', ref.name);
+  const latest = await orUndefined(
+    async () => {
+      for await (const version of client.environmentVersions.list(rg, ws, ref.name, { orderBy: 'createdtime desc', top: 1 }))
+        return version;
+      return undefined;
+    },
+    'environment',
+    ref.name,
+  );
   if (!latest?.id) {
-    throw new NotFoundError('environment', `${ref.name}@latest`, `${specPath} names it, and workspace ${ws} has no version of it; create one with \`az ml environment create\``);
+    throw new NotFoundError(
+      'environment',
+      `${ref.name}@latest`,
+      `${specPath} names it, and workspace ${ws} has no version of it; create one with \`az ml environment create\``,
+    );
   }
   return latest.id;
 }

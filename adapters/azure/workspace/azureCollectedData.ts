@@ -30,13 +30,25 @@ export class AzureCollectedData {
     private readonly endpoints: Pick<MlWorkspace, 'getEndpoint' | 'environment'>,
   ) {}
 
-  async *collectedInference(endpoint: string, fromIso: string, toIso: string, excludedColumns: readonly string[]): AsyncGenerator<CollectedInferenceBatch> {
+  async *collectedInference(
+    endpoint: string,
+    fromIso: string,
+    toIso: string,
+    excludedColumns: readonly string[],
+  ): AsyncGenerator<CollectedInferenceBatch> {
     const info = await this.endpoints.getEndpoint(endpoint);
     if (!info) return;
     const container = await this.blobstore();
-    yield* collectedBatches((prefix) => this.texts(container, prefix), info.deployments, hourStarts(new Date(fromIso), new Date(toIso)).slice(-MAX_HOURS), {
-      endpoint, environment: this.endpoints.environment, excluded: toExcludedSet(excludedColumns),
-    });
+    yield* collectedBatches(
+      (prefix) => this.texts(container, prefix),
+      info.deployments,
+      hourStarts(new Date(fromIso), new Date(toIso)).slice(-MAX_HOURS),
+      {
+        endpoint,
+        environment: this.endpoints.environment,
+        excluded: toExcludedSet(excludedColumns),
+      },
+    );
   }
 
   private async texts(container: ContainerClient, prefix: string): Promise<string[]> {
@@ -51,23 +63,33 @@ export class AzureCollectedData {
   /** The workspace's default blob container: workspace -> its storage account's blob endpoint, datastore -> container. */
   private async blobstore(): Promise<ContainerClient> {
     if (this.container) return this.container;
-    const workspace = await this.getJson<{ properties?: { storageAccount?: string } }>(this.arm.workspacePath, STABLE_API_VERSION, 'workspace');
+    const workspace = await this.getJson<{ properties?: { storageAccount?: string } }>(
+      this.arm.workspacePath,
+      STABLE_API_VERSION,
+      'workspace',
+    );
     const accountId = workspace.properties?.storageAccount;
     if (!accountId) throw new AutopilotError(`workspace ${this.arm.ws} names no storage account; the data collector writes there`);
-    const account = await this.getJson<{ properties?: { primaryEndpoints?: { blob?: string } } }>(accountId, STORAGE_API_VERSION, 'storage account');
+    const account = await this.getJson<{ properties?: { primaryEndpoints?: { blob?: string } } }>(
+      accountId,
+      STORAGE_API_VERSION,
+      'storage account',
+    );
     const blobEndpoint = account.properties?.primaryEndpoints?.blob;
     if (!blobEndpoint) throw new AutopilotError(`storage account ${accountId} has no blob endpoint`);
     const { client, rg, ws } = this.arm;
     const datastore = await orUndefined(() => client.datastores.get(rg, ws, WORKSPACE_BLOBSTORE), 'datastore', WORKSPACE_BLOBSTORE);
     const containerName = (datastore?.properties as AzureBlobDatastore | undefined)?.containerName;
-    if (!containerName) throw new AutopilotError(`workspace ${ws} has no ${WORKSPACE_BLOBSTORE} blob datastore; the data collector writes there`);
+    if (!containerName)
+      throw new AutopilotError(`workspace ${ws} has no ${WORKSPACE_BLOBSTORE} blob datastore; the data collector writes there`);
     this.container = new ContainerClient(`${blobEndpoint.replace(/\/?$/, '/')}${containerName}`, this.credential);
     return this.container;
   }
 
   private async getJson<T>(path: string, apiVersion: string, what: string): Promise<T> {
     const response = await this.arm.sendRaw('GET', path, apiVersion);
-    if (response.status >= 400) throw mapArmError({ statusCode: response.status, message: response.bodyAsText }, what, path.split('/').pop() ?? path);
+    if (response.status >= 400)
+      throw mapArmError({ statusCode: response.status, message: response.bodyAsText }, what, path.split('/').pop() ?? path);
     return JSON.parse(response.bodyAsText ?? '{}') as T;
   }
 }

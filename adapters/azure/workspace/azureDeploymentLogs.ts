@@ -42,16 +42,27 @@ export class AzureDeploymentLogs {
     armName('endpoint', endpoint);
     armName('deployment', deployment);
     const workspaceId = this.options.logAnalyticsWorkspaceId;
-    if (workspaceId) return { source: `Log Analytics ${workspaceId}`, lines: await this.fromLogAnalytics(workspaceId, endpoint, deployment, window) };
+    if (workspaceId)
+      return { source: `Log Analytics ${workspaceId}`, lines: await this.fromLogAnalytics(workspaceId, endpoint, deployment, window) };
     const answer = await armCall(
-      () => this.arm.client.onlineDeployments.getLogs(this.arm.rg, this.arm.ws, endpoint, deployment, { containerType: 'InferenceServer', tail: window.tail }),
-      'deployment', `${endpoint}/${deployment}`,
+      () =>
+        this.arm.client.onlineDeployments.getLogs(this.arm.rg, this.arm.ws, endpoint, deployment, {
+          containerType: 'InferenceServer',
+          tail: window.tail,
+        }),
+      'deployment',
+      `${endpoint}/${deployment}`,
     );
     // getLogs has no time filter: `since` applies to the lines that print their time.
     return { source: 'Azure ML getLogs (inference-server container)', lines: windowLogLines(splitLogLines(answer.content ?? ''), window) };
   }
 
-  private async fromLogAnalytics(workspaceId: string, endpoint: string, deployment: string, window: { tail: number; since?: string }): Promise<DeploymentLogLine[]> {
+  private async fromLogAnalytics(
+    workspaceId: string,
+    endpoint: string,
+    deployment: string,
+    window: { tail: number; since?: string },
+  ): Promise<DeploymentLogLine[]> {
     const endpointId = `${this.arm.workspacePath}/onlineEndpoints/${endpoint}`;
     const query = consoleLogQuery(endpointId, deployment, window.tail);
     const now = this.arm.now();
@@ -103,7 +114,10 @@ export function kqlString(value: string): string {
 function linesOf(table: LogsTable): DeploymentLogLine[] {
   const column = (name: string) => table.columnDescriptors.findIndex((c) => c.name === name);
   const [time, message] = [column('TimeGenerated'), column('Message')];
-  if (message < 0) throw new AutopilotError(`Log Analytics answered without a Message column (columns: ${table.columnDescriptors.map((c) => c.name).join(', ')})`);
+  if (message < 0)
+    throw new AutopilotError(
+      `Log Analytics answered without a Message column (columns: ${table.columnDescriptors.map((c) => c.name).join(', ')})`,
+    );
   return table.rows.map((row) => {
     const at = time >= 0 ? row[time] : undefined;
     const text = String(row[message] ?? '').replace(/\r?\n$/, '');
@@ -116,8 +130,11 @@ function logAnalyticsError(error: unknown, workspaceId: string): AutopilotError 
   const message = (error as Error).message ?? String(error);
   const where = `Log Analytics workspace ${workspaceId}`;
   let hint = '';
-  if (status === 403) hint = `: grant the app's identity the role 'Log Analytics Reader' on that Log Analytics workspace (az role assignment create --assignee <object-id> --role "Log Analytics Reader" --scope <its resource id>)`;
-  else if (status === 404) hint = ': check environments.<env>.logAnalyticsWorkspaceId in autopilot.yaml (the Workspace ID, a GUID: az monitor log-analytics workspace show --query customerId)';
+  if (status === 403)
+    hint = `: grant the app's identity the role 'Log Analytics Reader' on that Log Analytics workspace (az role assignment create --assignee <object-id> --role "Log Analytics Reader" --scope <its resource id>)`;
+  else if (status === 404)
+    hint =
+      ': check environments.<env>.logAnalyticsWorkspaceId in autopilot.yaml (the Workspace ID, a GUID: az monitor log-analytics workspace show --query customerId)';
   // The service puts "Failed to resolve table … AmlOnlineEndpointConsoleLog" in the inner error.
   else if (status === 400 && `${message} ${JSON.stringify((error as { details?: unknown }).details ?? '')}`.includes(CONSOLE_LOG_TABLE)) {
     hint = `: the workspace has no ${CONSOLE_LOG_TABLE} table yet; add a diagnostic setting on the online endpoint that sends the category ${CONSOLE_LOG_TABLE} to it`;

@@ -14,17 +14,28 @@ import { armScope } from '../armMlClient';
 import { armName, STABLE_API_VERSION, type ArmWorkspaceClient } from './armWorkspaceClient';
 import type { AzureMlWorkspaceOptions } from './azureMlWorkspaceOptions';
 
-export type AzureJobsOptions = Pick<AzureMlWorkspaceOptions, 'credential' | 'defaultCompute' | 'mlflowTokenScope' | 'logger' | 'endpoint' | 'dataDatastore'>;
+export type AzureJobsOptions = Pick<
+  AzureMlWorkspaceOptions,
+  'credential' | 'defaultCompute' | 'mlflowTokenScope' | 'logger' | 'endpoint' | 'dataDatastore'
+>;
 
 /** Command jobs of one workspace: submit (with their code asset), status with MLflow metrics, log, cancel. */
 export class AzureJobs {
   private readonly mlflow: MlflowMetrics;
   private datastore?: BlobDatastoreTarget;
 
-  constructor(private readonly arm: ArmWorkspaceClient, private readonly options: AzureJobsOptions) {
+  constructor(
+    private readonly arm: ArmWorkspaceClient,
+    private readonly options: AzureJobsOptions,
+  ) {
     this.mlflow = new MlflowMetrics({
-      credential: options.credential, send: (method, path, apiVersion) => arm.sendRaw(method, path, apiVersion), workspacePath: arm.workspacePath,
-      apiVersion: STABLE_API_VERSION, agent: arm.agent, scope: options.mlflowTokenScope ?? armScope(options.endpoint), logger: options.logger,
+      credential: options.credential,
+      send: (method, path, apiVersion) => arm.sendRaw(method, path, apiVersion),
+      workspacePath: arm.workspacePath,
+      apiVersion: STABLE_API_VERSION,
+      agent: arm.agent,
+      scope: options.mlflowTokenScope ?? armScope(options.endpoint),
+      logger: options.logger,
     });
   }
 
@@ -33,18 +44,33 @@ export class AzureJobs {
     if (existing) return existing;
     const spec = parseJobSpec(await readFile(request.specPath, 'utf8'), request.specPath);
     if (spec.environment === undefined) {
-      throw new BadRequestError(`${request.specPath}: Azure ML runs a job in an environment; set \`environment:\` (azureml:<name>@latest, a registry URI, or inline with image or build)`, 'environment');
+      throw new BadRequestError(
+        `${request.specPath}: Azure ML runs a job in an environment; set \`environment:\` (azureml:<name>@latest, a registry URI, or inline with image or build)`,
+        'environment',
+      );
     }
     const environmentId = (await environmentIdFor(spec.environment, request.specPath, this.arm))!;
     const code = await this.arm.codeAsset(resolve(dirname(request.specPath), spec.code));
-    const readsUrls = [...Object.values(request.inputs), ...Object.values(request.optionalInputs ?? {})].some((input) => /^https?:/i.test(input.path ?? ''));
+    const readsUrls = [...Object.values(request.inputs), ...Object.values(request.optionalInputs ?? {})].some((input) =>
+      /^https?:/i.test(input.path ?? ''),
+    );
     const datastore = readsUrls ? await this.dataDatastore() : undefined;
     const body = toCommandJob(spec, request, {
-      codeId: code.id, codeHash: code.hash, defaultCompute: this.options.defaultCompute, environmentId, workspacePath: this.arm.workspacePath, datastore,
+      codeId: code.id,
+      codeHash: code.hash,
+      defaultCompute: this.options.defaultCompute,
+      environmentId,
+      workspacePath: this.arm.workspacePath,
+      datastore,
     });
     // Raw PUT through the client's pipeline (auth, retries): SDK 2.1.1 has no serializer
     // mapping for uri_file/uri_folder inputs and silently drops their `uri`.
-    const response = await this.arm.sendRaw('PUT', `${this.arm.workspacePath}/jobs/${armName('job', request.name)}`, STABLE_API_VERSION, body);
+    const response = await this.arm.sendRaw(
+      'PUT',
+      `${this.arm.workspacePath}/jobs/${armName('job', request.name)}`,
+      STABLE_API_VERSION,
+      body,
+    );
     if (response.status >= 400) throw mapArmError({ statusCode: response.status, message: response.bodyAsText }, 'job', request.name);
     return toJobInfo(JSON.parse(response.bodyAsText ?? '{}') as JobBase);
   }
@@ -73,7 +99,9 @@ export class AzureJobs {
   async jobLog(name: string, maxBytes?: number): Promise<string> {
     const response = await this.arm.sendRaw('GET', `${this.arm.workspacePath}/jobs/${armName('job', name)}`, STABLE_API_VERSION);
     if (response.status >= 400) throw mapArmError({ statusCode: response.status, message: response.bodyAsText }, 'job', name);
-    const raw = JSON.parse(response.bodyAsText ?? '{}') as JobBase & { properties: { error?: { message?: string }; errorMessage?: string } };
+    const raw = JSON.parse(response.bodyAsText ?? '{}') as JobBase & {
+      properties: { error?: { message?: string }; errorMessage?: string };
+    };
     const error = raw.properties.error?.message ?? raw.properties.errorMessage;
     return jobLogText(toJobInfo(raw), error, this.arm.workspacePath, maxBytes);
   }

@@ -4,7 +4,11 @@ import type { LoadStatus } from '../../load/syntheticLoad';
 import type { InvokeResult, LoadRequest, ScoreRequest } from '../../../shared/ports';
 
 /** Sends one scoring request the way the adapter does (key, TLS agent, deployment header). */
-export type InvokeForLoad = (endpoint: string, request: ScoreRequest, options: { deployment?: string; synthetic: true }) => Promise<InvokeResult>;
+export type InvokeForLoad = (
+  endpoint: string,
+  request: ScoreRequest,
+  options: { deployment?: string; synthetic: true },
+) => Promise<InvokeResult>;
 
 /**
  * Synthetic load against Azure online endpoints. Reuses the local generator's rate loop

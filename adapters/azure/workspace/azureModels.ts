@@ -10,15 +10,26 @@ import type { ModelRegistryOption } from './azureMlWorkspaceOptions';
 /** Model versions of one workspace: register and import idempotently by key, get, list. */
 export class AzureModels {
   /** @param registry set for staging and prod when azure.registry is configured: their models are registry assets. */
-  constructor(private readonly arm: ArmWorkspaceClient, private readonly registry?: ModelRegistryOption) {}
+  constructor(
+    private readonly arm: ArmWorkspaceClient,
+    private readonly registry?: ModelRegistryOption,
+  ) {}
 
   async registerModel(request: RegisterModelRequest): Promise<ModelVersion> {
     const path = 'job' in request.source ? `azureml://jobs/${request.source.job}/outputs/${request.source.output}` : request.source.path;
-    return this.putOnce({
-      name: request.name, path, sha256: '', metrics: request.metrics ?? {}, tags: request.tags ?? {},
-      lineage: request.lineage ?? {}, idempotencyKey: request.idempotencyKey,
-      ...(request.source.format && { format: request.source.format }),
-    }, request.description);
+    return this.putOnce(
+      {
+        name: request.name,
+        path,
+        sha256: '',
+        metrics: request.metrics ?? {},
+        tags: request.tags ?? {},
+        lineage: request.lineage ?? {},
+        idempotencyKey: request.idempotencyKey,
+        ...(request.source.format && { format: request.source.format }),
+      },
+      request.description,
+    );
   }
 
   async getModel(ref: ModelRef): Promise<ModelVersion | undefined> {
@@ -51,7 +62,9 @@ export class AzureModels {
   async importModel(from: ModelVersion, fromEnvironment: EnvironmentName): Promise<ModelVersion> {
     if (this.registry) return this.importThroughRegistry(from, fromEnvironment, this.registry);
     return this.putOnce({
-      ...from, idempotencyKey: `import:${fromEnvironment}:${from.name}:${from.version}`, copiedFrom: { environment: fromEnvironment, name: from.name, version: from.version },
+      ...from,
+      idempotencyKey: `import:${fromEnvironment}:${from.name}:${from.version}`,
+      copiedFrom: { environment: fromEnvironment, name: from.name, version: from.version },
     });
   }
 
@@ -78,15 +91,29 @@ export class AzureModels {
    * already a registry asset (prod importing from staging) is that same asset, not a second copy.
    * Nothing is registered in this workspace: its deployments reference the registry asset.
    */
-  private async importThroughRegistry(from: ModelVersion, fromEnvironment: EnvironmentName, option: ModelRegistryOption): Promise<ModelVersion> {
+  private async importThroughRegistry(
+    from: ModelVersion,
+    fromEnvironment: EnvironmentName,
+    option: ModelRegistryOption,
+  ): Promise<ModelVersion> {
     const asset = parseRegistryAssetId(from.path);
     if (asset) {
       const same = await option.registry.getModel(asset.name, asset.version);
-      if (!same) throw new NotFoundError('registry model', from.path, `it was shared when promoted to ${fromEnvironment}; check azure.registry in autopilot.yaml`);
+      if (!same)
+        throw new NotFoundError(
+          'registry model',
+          from.path,
+          `it was shared when promoted to ${fromEnvironment}; check azure.registry in autopilot.yaml`,
+        );
       return same;
     }
     const source = option.workspaces[fromEnvironment];
-    if (!source) throw new NotFoundError('azure workspace', fromEnvironment, `sharing into registry '${option.registry.coordinates.name}' needs ${fromEnvironment} on the azure backend`);
+    if (!source)
+      throw new NotFoundError(
+        'azure workspace',
+        fromEnvironment,
+        `sharing into registry '${option.registry.coordinates.name}' needs ${fromEnvironment} on the azure backend`,
+      );
     const shared = await option.registry.share(from, source);
     return { ...shared, copiedFrom: { environment: fromEnvironment, name: from.name, version: from.version } };
   }
@@ -95,7 +122,8 @@ export class AzureModels {
     const { client, rg, ws } = this.arm;
     const created = await armCall(
       () => client.modelVersions.createOrUpdate(rg, ws, name, String(version), toArmModelVersion(model, description)),
-      'model', `${name}:${version}`,
+      'model',
+      `${name}:${version}`,
     );
     return fromArmModelVersion(name, created);
   }

@@ -39,25 +39,64 @@ export class AzureOnlineEndpoints {
     const interval = this.arm.pollIntervalMs ?? 2000;
     let endpoint = await this.arm.rawEndpoint(request.endpoint);
     if (!endpoint) {
-      await armCall(async () => pollWithin(await client.onlineEndpoints.beginCreateOrUpdate(rg, ws, request.endpoint, {
-        location: this.arm.location, properties: { authMode: 'Key', traffic: {} },
-      }, lro), budgetMs, interval), 'endpoint', request.endpoint);
+      await armCall(
+        async () =>
+          pollWithin(
+            await client.onlineEndpoints.beginCreateOrUpdate(
+              rg,
+              ws,
+              request.endpoint,
+              {
+                location: this.arm.location,
+                properties: { authMode: 'Key', traffic: {} },
+              },
+              lro,
+            ),
+            budgetMs,
+            interval,
+          ),
+        'endpoint',
+        request.endpoint,
+      );
       endpoint = await this.arm.rawEndpoint(request.endpoint);
     }
     const endpointState = endpoint?.properties.provisioningState;
     if (endpointState === 'Failed' || endpointState === 'Canceled') {
-      throw new AutopilotError(`endpoint '${request.endpoint}' is in state ${endpointState}; delete it in Azure ML studio (or \`az ml online-endpoint delete\`) and the next release recreates it`);
+      throw new AutopilotError(
+        `endpoint '${request.endpoint}' is in state ${endpointState}; delete it in Azure ML studio (or \`az ml online-endpoint delete\`) and the next release recreates it`,
+      );
     }
     if (endpointState !== 'Succeeded') throw new StillProvisioningError(`endpoint '${request.endpoint}'`);
-    const body = toArmDeployment(spec, request, { location: this.arm.location, workspacePath: this.arm.workspacePath, codeId: code?.id, environmentId, modelRegistry: this.arm.modelRegistry });
+    const body = toArmDeployment(spec, request, {
+      location: this.arm.location,
+      workspacePath: this.arm.workspacePath,
+      codeId: code?.id,
+      environmentId,
+      modelRegistry: this.arm.modelRegistry,
+    });
     const id = `${request.endpoint}/${request.deployment}`;
     const dataCollector = toArmDataCollector(spec);
     let operationError: string | undefined;
     if (dataCollector) {
-      operationError = await this.putDeploymentRaw(request.endpoint, request.deployment, { ...body, properties: { ...body.properties, dataCollector } }, budgetMs, interval);
+      operationError = await this.putDeploymentRaw(
+        request.endpoint,
+        request.deployment,
+        { ...body, properties: { ...body.properties, dataCollector } },
+        budgetMs,
+        interval,
+      );
     } else {
       // Not ...AndWait: a deployment takes minutes; past the budget it is answered as 'creating'.
-      await armCall(async () => pollWithin(await client.onlineDeployments.beginCreateOrUpdate(rg, ws, request.endpoint, request.deployment, body, lro), budgetMs, interval), 'deployment', id);
+      await armCall(
+        async () =>
+          pollWithin(
+            await client.onlineDeployments.beginCreateOrUpdate(rg, ws, request.endpoint, request.deployment, body, lro),
+            budgetMs,
+            interval,
+          ),
+        'deployment',
+        id,
+      );
     }
     const deployed = await armCall(() => client.onlineDeployments.get(rg, ws, request.endpoint, request.deployment), 'deployment', id);
     const info = toDeploymentInfo(request.endpoint, deployed);
@@ -70,9 +109,20 @@ export class AzureOnlineEndpoints {
    * ends or the budget does, as the SDK's poller would; the caller then reads the deployment's state.
    * Returns the error of an operation that ended Failed or Canceled (`code: message`).
    */
-  private async putDeploymentRaw(endpoint: string, deployment: string, body: unknown, budgetMs: number, intervalMs: number): Promise<string | undefined> {
+  private async putDeploymentRaw(
+    endpoint: string,
+    deployment: string,
+    body: unknown,
+    budgetMs: number,
+    intervalMs: number,
+  ): Promise<string | undefined> {
     const id = `${endpoint}/${deployment}`;
-    const response = await this.arm.sendRaw('PUT', `${this.arm.endpointPath(endpoint)}/deployments/${armName('deployment', deployment)}`, MIRROR_API_VERSION, body);
+    const response = await this.arm.sendRaw(
+      'PUT',
+      `${this.arm.endpointPath(endpoint)}/deployments/${armName('deployment', deployment)}`,
+      MIRROR_API_VERSION,
+      body,
+    );
     if (response.status >= 400) throw mapArmError({ statusCode: response.status, message: response.bodyAsText }, 'deployment', id);
     const asyncUrl = response.headers.get('azure-asyncoperation');
     const statusUrl = asyncUrl ?? response.headers.get('location');
@@ -83,7 +133,8 @@ export class AzureOnlineEndpoints {
       if (poll.status >= 400) throw mapArmError({ statusCode: poll.status, message: poll.bodyAsText }, 'deployment', id);
       const operation = asyncUrl ? (JSON.parse(poll.bodyAsText || '{}') as { status?: string; error?: unknown }) : undefined;
       const status = operation?.status;
-      if (status === 'Failed' || status === 'Canceled') return armErrorText(JSON.stringify({ error: operation?.error ?? { message: `the operation ended ${status}` } }));
+      if (status === 'Failed' || status === 'Canceled')
+        return armErrorText(JSON.stringify({ error: operation?.error ?? { message: `the operation ended ${status}` } }));
       if (asyncUrl ? status === 'Succeeded' : poll.status !== 202) return undefined;
     }
     return undefined;
@@ -91,12 +142,19 @@ export class AzureOnlineEndpoints {
 
   async setTraffic(endpoint: string, traffic: Record<string, number>): Promise<EndpointInfo> {
     const total = Object.values(traffic).reduce((sum, percent) => sum + percent, 0);
-    if (total !== 100 && total !== 0) throw new BadRequestError(`traffic of endpoint '${endpoint}' sums to ${total}; make it 100`, 'traffic');
-    await this.putSplit(endpoint, (current) => ({
-      traffic,
-      // Azure ML gives a deployment live or mirrored traffic, never both: one that now takes live traffic stops being mirrored.
-      mirrorTraffic: Object.fromEntries(Object.entries(current.mirrorTraffic ?? {}).filter(([deployment]) => !((traffic[deployment] ?? 0) > 0))),
-    }), `traffic update of endpoint '${endpoint}'`);
+    if (total !== 100 && total !== 0)
+      throw new BadRequestError(`traffic of endpoint '${endpoint}' sums to ${total}; make it 100`, 'traffic');
+    await this.putSplit(
+      endpoint,
+      (current) => ({
+        traffic,
+        // Azure ML gives a deployment live or mirrored traffic, never both: one that now takes live traffic stops being mirrored.
+        mirrorTraffic: Object.fromEntries(
+          Object.entries(current.mirrorTraffic ?? {}).filter(([deployment]) => !((traffic[deployment] ?? 0) > 0)),
+        ),
+      }),
+      `traffic update of endpoint '${endpoint}'`,
+    );
     return (await this.getEndpoint(endpoint))!;
   }
 
@@ -111,26 +169,44 @@ export class AzureOnlineEndpoints {
     // Read-only properties are left out of the PUT.
     const { provisioningState: _state, scoringUri: _scoring, swaggerUri: _swagger, ...writable } = current.properties;
     const { location, kind, sku, tags } = current;
-    const body = { location, kind, sku, tags, identity: writableIdentity(current.identity), properties: { ...writable, ...split(current.properties) } };
+    const body = {
+      location,
+      kind,
+      sku,
+      tags,
+      identity: writableIdentity(current.identity),
+      properties: { ...writable, ...split(current.properties) },
+    };
     const response = await this.arm.sendRaw('PUT', this.arm.endpointPath(endpoint), MIRROR_API_VERSION, body);
     if (response.status >= 400) throw mapArmError({ statusCode: response.status, message: response.bodyAsText }, 'endpoint', endpoint);
     const statusUrl = response.headers.get('azure-asyncoperation');
-    if (statusUrl) await pollArmOperation(() => sendJson(this.arm.client, 'GET', statusUrl), what, asyncOperationStatus(what), this.arm.pollIntervalMs);
+    if (statusUrl)
+      await pollArmOperation(() => sendJson(this.arm.client, 'GET', statusUrl), what, asyncOperationStatus(what), this.arm.pollIntervalMs);
   }
 
   async deleteDeployment(endpoint: string, deployment: string): Promise<void> {
     const { client, rg, ws, lro } = this.arm;
-    await armCall(() => client.onlineDeployments.beginDeleteAndWait(rg, ws, endpoint, deployment, lro), 'deployment', `${endpoint}/${deployment}`);
+    await armCall(
+      () => client.onlineDeployments.beginDeleteAndWait(rg, ws, endpoint, deployment, lro),
+      'deployment',
+      `${endpoint}/${deployment}`,
+    );
   }
 
   async getEndpoint(name: string): Promise<EndpointInfo | undefined> {
     const raw = await this.arm.rawEndpointJson(name);
     if (!raw) return undefined;
     const deployments: DeploymentInfo[] = [];
-    for await (const d of this.arm.client.onlineDeployments.list(this.arm.rg, this.arm.ws, name)) deployments.push(toDeploymentInfo(name, d));
+    for await (const d of this.arm.client.onlineDeployments.list(this.arm.rg, this.arm.ws, name))
+      deployments.push(toDeploymentInfo(name, d));
     return {
-      name, environment: this.environment, id: raw.id, scoringUri: raw.properties.scoringUri ?? '',
-      traffic: raw.properties.traffic ?? {}, mirrorTraffic: raw.properties.mirrorTraffic ?? {}, deployments,
+      name,
+      environment: this.environment,
+      id: raw.id,
+      scoringUri: raw.properties.scoringUri ?? '',
+      traffic: raw.properties.traffic ?? {},
+      mirrorTraffic: raw.properties.mirrorTraffic ?? {},
+      deployments,
     };
   }
 
@@ -144,16 +220,31 @@ export class AzureOnlineEndpoints {
   /** Mirror traffic within one endpoint (Azure ML mirrors to deployments of the same endpoint only). */
   async setShadow(endpoint: string, target: { endpoint: string; deployment: string }, percent: number): Promise<void> {
     if (target.endpoint !== endpoint) {
-      throw new NotSupportedError(`mirroring ${endpoint} to ${target.endpoint}/${target.deployment}`, 'azure', 'Azure ML mirrors traffic only between deployments of one endpoint');
+      throw new NotSupportedError(
+        `mirroring ${endpoint} to ${target.endpoint}/${target.deployment}`,
+        'azure',
+        'Azure ML mirrors traffic only between deployments of one endpoint',
+      );
     }
-    if (percent > 50) throw new BadRequestError(`Azure ML mirrors at most 50% of an endpoint's traffic, asked ${percent}% for ${endpoint}/${target.deployment}`, 'shadowPercent');
-    await this.putSplit(endpoint, (current) => {
-      const live = current.traffic?.[target.deployment] ?? 0;
-      if (percent > 0 && live > 0) {
-        throw new BadRequestError(`deployment '${target.deployment}' takes ${live}% of ${endpoint}'s live traffic; Azure ML mirrors only to a deployment without live traffic`, 'shadow');
-      }
-      return { mirrorTraffic: percent > 0 ? { [target.deployment]: percent } : {} };
-    }, `mirror traffic update of endpoint '${endpoint}'`);
+    if (percent > 50)
+      throw new BadRequestError(
+        `Azure ML mirrors at most 50% of an endpoint's traffic, asked ${percent}% for ${endpoint}/${target.deployment}`,
+        'shadowPercent',
+      );
+    await this.putSplit(
+      endpoint,
+      (current) => {
+        const live = current.traffic?.[target.deployment] ?? 0;
+        if (percent > 0 && live > 0) {
+          throw new BadRequestError(
+            `deployment '${target.deployment}' takes ${live}% of ${endpoint}'s live traffic; Azure ML mirrors only to a deployment without live traffic`,
+            'shadow',
+          );
+        }
+        return { mirrorTraffic: percent > 0 ? { [target.deployment]: percent } : {} };
+      },
+      `mirror traffic update of endpoint '${endpoint}'`,
+    );
     if (percent > 0) this.shadows.set(endpoint, { deployment: target.deployment, since: this.arm.now().toISOString() });
     else this.shadows.delete(endpoint);
   }
@@ -166,7 +257,9 @@ export class AzureOnlineEndpoints {
   async shadowReport(endpoint: string): Promise<ShadowReport> {
     let shadow = this.shadows.get(endpoint);
     if (!shadow) {
-      const mirrored = Object.entries((await this.arm.rawEndpointJson(endpoint))?.properties.mirrorTraffic ?? {}).find(([, percent]) => percent > 0);
+      const mirrored = Object.entries((await this.arm.rawEndpointJson(endpoint))?.properties.mirrorTraffic ?? {}).find(
+        ([, percent]) => percent > 0,
+      );
       if (!mirrored) return { mirrored: 0, compared: 0, agreed: 0, shadowErrors: 0, liveErrors: 0 };
       shadow = { deployment: mirrored[0], since: new Date(this.arm.now().getTime() - 3_600_000).toISOString() };
     }

@@ -21,7 +21,11 @@ export const IMPORT_API_VERSION = '2021-10-01-dataplanepreview';
 /** Public Azure's registry discovery (azure-ai-ml `_azure_environments`: AzureCloud registry_discovery_endpoint). */
 export const DEFAULT_REGISTRY_DISCOVERY_ENDPOINT = 'https://eastus.api.azureml.ms';
 
-export interface RegistryCoordinates { name: string; subscriptionId: string; resourceGroup: string }
+export interface RegistryCoordinates {
+  name: string;
+  subscriptionId: string;
+  resourceGroup: string;
+}
 /** A workspace whose model versions can be shared: its location goes into the source asset id. */
 /** The workspace a shared model comes from. */
 export type SourceWorkspace = AzureCoordinates;
@@ -56,10 +60,16 @@ export class AzureMlRegistry {
   private readonly client: ServiceClient;
   private readonly endpoint: string;
 
-  constructor(readonly coordinates: RegistryCoordinates, private readonly options: AzureMlRegistryOptions) {
+  constructor(
+    readonly coordinates: RegistryCoordinates,
+    private readonly options: AzureMlRegistryOptions,
+  ) {
     armName('registry', coordinates.name);
     this.endpoint = (options.endpoint ?? DEFAULT_ARM_ENDPOINT).replace(/\/+$/, '');
-    this.client = createArmMlClient(options.credential, coordinates.subscriptionId, { endpoint: this.endpoint, trustedCa: options.trustedCa }).client;
+    this.client = createArmMlClient(options.credential, coordinates.subscriptionId, {
+      endpoint: this.endpoint,
+      trustedCa: options.trustedCa,
+    }).client;
   }
 
   get path(): string {
@@ -72,7 +82,10 @@ export class AzureMlRegistry {
   }
 
   async getModel(name: string, version: number): Promise<ModelVersion | undefined> {
-    const response = await this.send('GET', `${this.endpoint}${this.path}/models/${armName('model', name)}/versions/${version}?api-version=${REGISTRY_API_VERSION}`);
+    const response = await this.send(
+      'GET',
+      `${this.endpoint}${this.path}/models/${armName('model', name)}/versions/${version}?api-version=${REGISTRY_API_VERSION}`,
+    );
     if (response.status === 404) return undefined;
     return this.toModelVersion(name, this.json(response, `${name}:${version}`));
   }
@@ -91,7 +104,8 @@ export class AzureMlRegistry {
 
   async listModels(name: string): Promise<ModelVersion[]> {
     const out: ModelVersion[] = [];
-    let next: string | undefined = `${this.endpoint}${this.path}/models/${armName('model', name)}/versions?api-version=${REGISTRY_API_VERSION}`;
+    let next: string | undefined =
+      `${this.endpoint}${this.path}/models/${armName('model', name)}/versions?api-version=${REGISTRY_API_VERSION}`;
     while (next) {
       const response = await this.send('GET', next);
       if (response.status === 404) return [];
@@ -112,7 +126,9 @@ export class AzureMlRegistry {
     if (existing) {
       // The import copies the source's tags, so the dev version's idempotency key marks its copy.
       if (existing.idempotencyKey === from.idempotencyKey) return existing;
-      throw new ConcurrencyError(`registry model '${this.assetId(from.name, from.version)}' already holds another model (idempotency key '${existing.idempotencyKey}'); archive it or rename the pipeline's model`);
+      throw new ConcurrencyError(
+        `registry model '${this.assetId(from.name, from.version)}' already holds another model (idempotency key '${existing.idempotencyKey}'); archive it or rename the pipeline's model`,
+      );
     }
     const sourceAssetId = await this.sourceAssetId(source, from);
     const base = await this.managementFrontEnd();
@@ -120,10 +136,19 @@ export class AzureMlRegistry {
     const started = await this.send('POST', `${base}${this.path}/import?api-version=${IMPORT_API_VERSION}`, {
       properties: { destinationName: from.name, destinationVersion: String(from.version), sourceAssetId },
     });
-    if (started.status >= 400) throw mapArmError({ statusCode: started.status, message: started.bodyAsText }, 'registry model', this.assetId(from.name, from.version));
+    if (started.status >= 400)
+      throw mapArmError(
+        { statusCode: started.status, message: started.bodyAsText },
+        'registry model',
+        this.assetId(from.name, from.version),
+      );
     if (started.status === 202) await this.waitForLocation(started.headers.get('location'), from);
     const shared = await this.getModel(from.name, from.version);
-    if (!shared) throw new AutopilotError(`sharing ${from.name}:${from.version} into registry '${this.coordinates.name}' reported success but the version is not there`, { retryable: true });
+    if (!shared)
+      throw new AutopilotError(
+        `sharing ${from.name}:${from.version} into registry '${this.coordinates.name}' reported success but the version is not there`,
+        { retryable: true },
+      );
     return shared;
   }
 
@@ -133,7 +158,10 @@ export class AzureMlRegistry {
     const response = await this.send('GET', `${this.endpoint}${path}?api-version=${STABLE_API_VERSION}`);
     const workspace = this.json(response, source.workspace) as { location?: string; properties?: { workspaceId?: string } };
     const guid = workspace.properties?.workspaceId;
-    if (!guid) throw new AutopilotError(`workspace '${source.workspace}' answered no properties.workspaceId; cannot name model ${from.name}:${from.version} for the registry`);
+    if (!guid)
+      throw new AutopilotError(
+        `workspace '${source.workspace}' answered no properties.workspaceId; cannot name model ${from.name}:${from.version} for the registry`,
+      );
     return `azureml://locations/${(workspace.location ?? source.location).replace(/\s+/g, '').toLowerCase()}/workspaces/${guid}/models/${from.name}/versions/${from.version}`;
   }
 
@@ -142,18 +170,25 @@ export class AzureMlRegistry {
     const discovery = (this.options.discoveryEndpoint ?? DEFAULT_REGISTRY_DISCOVERY_ENDPOINT).replace(/\/+$/, '');
     const response = await this.send('GET', `${discovery}/registrymanagement/v1.0/registries/${this.coordinates.name}/discovery`);
     const found = this.json(response, this.coordinates.name) as { primaryRegionResourceProviderUri?: string };
-    if (!found.primaryRegionResourceProviderUri) throw new AutopilotError(`registry discovery answered no primaryRegionResourceProviderUri for '${this.coordinates.name}'`);
+    if (!found.primaryRegionResourceProviderUri)
+      throw new AutopilotError(`registry discovery answered no primaryRegionResourceProviderUri for '${this.coordinates.name}'`);
     return `${found.primaryRegionResourceProviderUri.replace(/\/+$/, '')}/mferp/managementfrontend`;
   }
 
   /** ARM polling, final state via Location: 202 while running, 200 once done. */
   private async waitForLocation(location: string | undefined, from: ModelVersion): Promise<void> {
     if (!location) return;
-    await pollArmOperation(() => this.send('GET', location), `sharing of ${from.name}:${from.version} into registry '${this.coordinates.name}'`, (poll) => {
-      if (poll.status === 200 || poll.status === 204) return 'done';
-      if (poll.status !== 202) throw mapArmError({ statusCode: poll.status, message: poll.bodyAsText }, 'registry import of', `${from.name}:${from.version}`);
-      return 'running';
-    }, this.options.pollIntervalMs);
+    await pollArmOperation(
+      () => this.send('GET', location),
+      `sharing of ${from.name}:${from.version} into registry '${this.coordinates.name}'`,
+      (poll) => {
+        if (poll.status === 200 || poll.status === 204) return 'done';
+        if (poll.status !== 202)
+          throw mapArmError({ statusCode: poll.status, message: poll.bodyAsText }, 'registry import of', `${from.name}:${from.version}`);
+        return 'running';
+      },
+      this.options.pollIntervalMs,
+    );
   }
 
   private toModelVersion(name: string, arm: ArmModelVersion): ModelVersion {
@@ -164,7 +199,8 @@ export class AzureMlRegistry {
   }
 
   private json(response: PipelineResponse, id: string): ArmModelVersion & Record<string, unknown> {
-    if (response.status === 404) throw new NotFoundError('registry model', id, `check azure.registry in autopilot.yaml (registry '${this.coordinates.name}')`);
+    if (response.status === 404)
+      throw new NotFoundError('registry model', id, `check azure.registry in autopilot.yaml (registry '${this.coordinates.name}')`);
     if (response.status >= 400) throw mapArmError({ statusCode: response.status, message: response.bodyAsText }, 'registry model', id);
     return JSON.parse(response.bodyAsText ?? '{}');
   }

@@ -1,5 +1,14 @@
 import { MetricsClient } from '@azure/monitor-query-metrics';
-import type { InvokeResult, JobOutputSource, LoadRequest, MlWorkspace, ModelSource, ScoreRequest, ScoreResponse, TrafficWindow } from '../../../shared/ports';
+import type {
+  InvokeResult,
+  JobOutputSource,
+  LoadRequest,
+  MlWorkspace,
+  ModelSource,
+  ScoreRequest,
+  ScoreResponse,
+  TrafficWindow,
+} from '../../../shared/ports';
 import { AutopilotError, StillProvisioningError } from '../../../shared/errors';
 import { armCall, mapArmError } from './mapArmError';
 import { invokeScoring } from './invokeScoring';
@@ -21,12 +30,23 @@ export class AzureScoring {
   private readonly scoringTargets = new Map<string, ScoringTarget>();
   private metricsClient?: MetricsClient;
   // The load's schedule follows the adapter's clock (`now`), so tests can step it instead of timing a window.
-  private readonly loads = new AzureLoads((endpoint, request, options) => this.invokeEndpoint(endpoint, request, options), () => this.arm.now().getTime());
+  private readonly loads = new AzureLoads(
+    (endpoint, request, options) => this.invokeEndpoint(endpoint, request, options),
+    () => this.arm.now().getTime(),
+  );
 
   /** @param workspace the whole port: scoring deploys, finds and deletes evaluation deployments through it. */
-  constructor(private readonly arm: ArmWorkspaceClient, private readonly workspace: MlWorkspace, private readonly options: AzureScoringOptions) {}
+  constructor(
+    private readonly arm: ArmWorkspaceClient,
+    private readonly workspace: MlWorkspace,
+    private readonly options: AzureScoringOptions,
+  ) {}
 
-  async invokeEndpoint(endpoint: string, request: ScoreRequest, options: { deployment?: string; synthetic?: boolean } = {}): Promise<InvokeResult> {
+  async invokeEndpoint(
+    endpoint: string,
+    request: ScoreRequest,
+    options: { deployment?: string; synthetic?: boolean } = {},
+  ): Promise<InvokeResult> {
     const { scoringUri, key } = await this.endpointKey(endpoint);
     const result = await invokeScoring(scoringUri, key, request, { ...options, agent: this.arm.agent });
     // A 401 most likely means the key was regenerated: the next call lists keys again.
@@ -61,7 +81,9 @@ export class AzureScoring {
     const label = `the output '${source.output}' of job '${source.job}'`;
     if (info.state === 'creating') throw new StillProvisioningError(`evaluation deployment ${target.endpoint}/${target.deployment}`);
     if (info.state !== 'succeeded') {
-      throw new AutopilotError(`the evaluation deployment ${target.endpoint}/${target.deployment} of ${label} failed: ${info.error ?? 'see the deployment logs in Azure ML studio'}`);
+      throw new AutopilotError(
+        `the evaluation deployment ${target.endpoint}/${target.deployment} of ${label} failed: ${info.error ?? 'see the deployment logs in Azure ML studio'}`,
+      );
     }
     return { ...target, label };
   }
@@ -72,13 +94,21 @@ export class AzureScoring {
     if (!('job' in source)) return;
     const target = evaluationTarget(this.arm.workspacePath, source.job);
     const endpoint = await this.workspace.getEndpoint(target.endpoint);
-    if (endpoint?.deployments.some((d) => d.name === target.deployment)) await this.workspace.deleteDeployment(target.endpoint, target.deployment);
+    if (endpoint?.deployments.some((d) => d.name === target.deployment))
+      await this.workspace.deleteDeployment(target.endpoint, target.deployment);
   }
 
   async trafficSince(endpoint: string, since: string, slowThresholdsMs: number[]): Promise<TrafficWindow> {
     this.metricsClient ??= this.createMetricsClient();
     const id = `${this.arm.workspacePath}/onlineEndpoints/${armName('endpoint', endpoint)}`;
-    return endpointTraffic(this.metricsClient, id, since, slowThresholdsMs, this.arm.now(), (this.options.metricsDelaySeconds ?? 60) * 1000);
+    return endpointTraffic(
+      this.metricsClient,
+      id,
+      since,
+      slowThresholdsMs,
+      this.arm.now(),
+      (this.options.metricsDelaySeconds ?? 60) * 1000,
+    );
   }
 
   /** Starts or updates a synthetic load against the endpoint's scoring URI (rate and in-flight bounded). */
@@ -86,7 +116,11 @@ export class AzureScoring {
     toLoadSettings(request); // a malformed request is refused before any ARM call
     const info = await this.workspace.getEndpoint(request.endpoint);
     if (!info) throw mapArmError({ statusCode: 404 }, 'endpoint', request.endpoint);
-    checkLoadDeployments(request, request.endpoint, info.deployments.map((d) => d.name));
+    checkLoadDeployments(
+      request,
+      request.endpoint,
+      info.deployments.map((d) => d.name),
+    );
     this.loads.ensure(request);
   }
 
@@ -110,8 +144,13 @@ export class AzureScoring {
       entry = (async () => {
         const raw = await this.arm.rawEndpointJson(endpoint);
         if (!raw) throw mapArmError({ statusCode: 404 }, 'endpoint', endpoint);
-        if (!raw.properties.scoringUri) throw new AutopilotError(`endpoint '${endpoint}' has no scoring URI yet; wait until it is provisioned`, { retryable: true });
-        const keys = await armCall(() => this.arm.client.onlineEndpoints.listKeys(this.arm.rg, this.arm.ws, endpoint), 'endpoint', endpoint);
+        if (!raw.properties.scoringUri)
+          throw new AutopilotError(`endpoint '${endpoint}' has no scoring URI yet; wait until it is provisioned`, { retryable: true });
+        const keys = await armCall(
+          () => this.arm.client.onlineEndpoints.listKeys(this.arm.rg, this.arm.ws, endpoint),
+          'endpoint',
+          endpoint,
+        );
         if (!keys.primaryKey) throw new AutopilotError(`endpoint '${endpoint}' returned no key; is its authMode 'Key'?`);
         return { scoringUri: raw.properties.scoringUri, key: keys.primaryKey };
       })();
@@ -122,7 +161,10 @@ export class AzureScoring {
   }
 
   private createMetricsClient(): MetricsClient {
-    const client = new MetricsClient(this.options.metricsEndpoint ?? `https://${this.options.location}.metrics.monitor.azure.com`, this.options.credential);
+    const client = new MetricsClient(
+      this.options.metricsEndpoint ?? `https://${this.options.location}.metrics.monitor.azure.com`,
+      this.options.credential,
+    );
     const agent = this.arm.agent;
     if (agent) trustAgent(client.pipeline, agent);
     return client;

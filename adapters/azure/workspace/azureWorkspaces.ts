@@ -36,7 +36,13 @@ export function findAzureCoordinates(config: AutopilotConfig): {
     for (const field of missing) {
       issues.push({ path: `environments.${env}.${field}`, message: `required with backend: azure (${HINTS[field]})` });
     }
-    if (!missing.length) out[env] = { subscriptionId: settings.subscriptionId!, resourceGroup: settings.resourceGroup!, workspace: settings.workspace!, location: settings.location! };
+    if (!missing.length)
+      out[env] = {
+        subscriptionId: settings.subscriptionId!,
+        resourceGroup: settings.resourceGroup!,
+        workspace: settings.workspace!,
+        location: settings.location!,
+      };
   }
   return { coordinates: out, issues };
 }
@@ -53,8 +59,10 @@ const HINTS: Record<(typeof REQUIRED)[number], string> = {
  * DefaultAzureCredential: managed identity in Azure, `az login` on a laptop.
  */
 export function createAzureWorkspace(
-  environment: EnvironmentName, coordinates: AzureCoordinates,
-  options: Partial<Omit<AzureMlWorkspaceOptions, 'environment' | keyof AzureCoordinates>> & AzureDeploymentLogsOptions & { credential?: TokenCredential } = {},
+  environment: EnvironmentName,
+  coordinates: AzureCoordinates,
+  options: Partial<Omit<AzureMlWorkspaceOptions, 'environment' | keyof AzureCoordinates>> &
+    AzureDeploymentLogsOptions & { credential?: TokenCredential } = {},
 ): AzureMlWorkspace {
   return new AzureMlWorkspace({ ...options, ...coordinates, environment, credential: options.credential ?? new DefaultAzureCredential() });
 }
@@ -83,7 +91,9 @@ export function azureSettingsFrom(env: NodeJS.ProcessEnv): AzureAppSettings {
     const value = env[setting]?.trim();
     if (!value) return undefined;
     if (!/^https:\/\/[^\s/]+(\/[^\s]*)?$/.test(value)) {
-      throw new ConfigError(setting, [{ path: setting, message: `'${value}' is not an https URL; e.g. https://management.usgovcloudapi.net` }]);
+      throw new ConfigError(setting, [
+        { path: setting, message: `'${value}' is not an https URL; e.g. https://management.usgovcloudapi.net` },
+      ]);
     }
     return value.replace(/\/+$/, '');
   };
@@ -97,10 +107,13 @@ export function azureSettingsFrom(env: NodeJS.ProcessEnv): AzureAppSettings {
     return parsed;
   };
   return {
-    armEndpoint: read('AUTOPILOT_ARM_ENDPOINT'), metricsEndpoint: read('AUTOPILOT_METRICS_ENDPOINT'), logsEndpoint: read('AUTOPILOT_LOGS_ENDPOINT'),
+    armEndpoint: read('AUTOPILOT_ARM_ENDPOINT'),
+    metricsEndpoint: read('AUTOPILOT_METRICS_ENDPOINT'),
+    logsEndpoint: read('AUTOPILOT_LOGS_ENDPOINT'),
     registryDiscoveryEndpoint: read('AUTOPILOT_REGISTRY_DISCOVERY_ENDPOINT'),
     dataDatastore: datastoreName(env['AUTOPILOT_DATA_DATASTORE']),
-    provisioningWaitSeconds: seconds('AUTOPILOT_PROVISIONING_WAIT_SECONDS', 600), metricsDelaySeconds: seconds('AUTOPILOT_METRICS_DELAY_SECONDS', 900),
+    provisioningWaitSeconds: seconds('AUTOPILOT_PROVISIONING_WAIT_SECONDS', 600),
+    metricsDelaySeconds: seconds('AUTOPILOT_METRICS_DELAY_SECONDS', 900),
   };
 }
 
@@ -109,7 +122,12 @@ function datastoreName(value: string | undefined): string | undefined {
   if (!name) return undefined;
   // Azure ML datastore names: letters, digits and underscores (az ml datastore create).
   if (!/^[A-Za-z0-9_]{1,255}$/.test(name)) {
-    throw new ConfigError('AUTOPILOT_DATA_DATASTORE', [{ path: 'AUTOPILOT_DATA_DATASTORE', message: `'${name}' is not a datastore name (letters, digits and underscores), e.g. autopilot_artifacts` }]);
+    throw new ConfigError('AUTOPILOT_DATA_DATASTORE', [
+      {
+        path: 'AUTOPILOT_DATA_DATASTORE',
+        message: `'${name}' is not a datastore name (letters, digits and underscores), e.g. autopilot_artifacts`,
+      },
+    ]);
   }
   return name;
 }
@@ -119,7 +137,9 @@ function datastoreName(value: string | undefined): string | undefined {
  * first, one ConfigError for all missing fields). Building them calls no Azure API.
  */
 export function createAzureWorkspaces(
-  config: AutopilotConfig, file: string, options: AzureAppSettings & { credential?: TokenCredential } = {},
+  config: AutopilotConfig,
+  file: string,
+  options: AzureAppSettings & { credential?: TokenCredential } = {},
 ): Partial<Record<EnvironmentName, AzureMlWorkspace>> {
   const coordinates = azureCoordinates(config, file);
   // One credential for all environments: its token cache then serves every workspace.
@@ -137,7 +157,9 @@ export function createAzureWorkspaces(
       ...(options.dataDatastore ? { dataDatastore: options.dataDatastore } : {}),
       ...(options.provisioningWaitSeconds !== undefined ? { provisioningWaitSeconds: options.provisioningWaitSeconds } : {}),
       ...(options.metricsDelaySeconds !== undefined ? { metricsDelaySeconds: options.metricsDelaySeconds } : {}),
-      ...(config.environments[env].logAnalyticsWorkspaceId ? { logAnalyticsWorkspaceId: config.environments[env].logAnalyticsWorkspaceId } : {}),
+      ...(config.environments[env].logAnalyticsWorkspaceId
+        ? { logAnalyticsWorkspaceId: config.environments[env].logAnalyticsWorkspaceId }
+        : {}),
     });
   }
   return out;
@@ -148,13 +170,19 @@ export function createAzureWorkspaces(
  * the source's URI in the next workspace, which only works where that URI resolves there.
  */
 function azureModelRegistry(
-  config: AutopilotConfig, coordinates: Partial<Record<EnvironmentName, AzureCoordinates>>,
-  options: AzureAppSettings & { credential?: TokenCredential }, credential: TokenCredential | undefined,
+  config: AutopilotConfig,
+  coordinates: Partial<Record<EnvironmentName, AzureCoordinates>>,
+  options: AzureAppSettings & { credential?: TokenCredential },
+  credential: TokenCredential | undefined,
 ): ModelRegistryOption | undefined {
   const registry = config.azure?.registry;
   if (!registry || !credential) return undefined;
   return {
-    registry: new AzureMlRegistry(registry, { credential, endpoint: options.armEndpoint, discoveryEndpoint: options.registryDiscoveryEndpoint }),
+    registry: new AzureMlRegistry(registry, {
+      credential,
+      endpoint: options.armEndpoint,
+      discoveryEndpoint: options.registryDiscoveryEndpoint,
+    }),
     workspaces: coordinates,
   };
 }

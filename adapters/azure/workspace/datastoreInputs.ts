@@ -22,13 +22,26 @@ export interface BlobDatastoreTarget {
  */
 export function blobDatastoreTarget(name: string, workspace: string, datastore: DatastorePropertiesUnion | undefined): BlobDatastoreTarget {
   const fix = `infra/main.json registers it; by hand: az ml datastore create --workspace-name ${workspace} with type azure_blob, name ${name}, the app's storage account and artifacts container, and no credentials`;
-  if (!datastore) throw new ConfigError(`datastore ${name}`, [{ path: `workspaces/${workspace}/datastores/${name}`, message: `is not registered; training jobs read their data through it (${fix})` }]);
+  if (!datastore)
+    throw new ConfigError(`datastore ${name}`, [
+      {
+        path: `workspaces/${workspace}/datastores/${name}`,
+        message: `is not registered; training jobs read their data through it (${fix})`,
+      },
+    ]);
   if (datastore.datastoreType !== 'AzureBlob') {
-    throw new ConfigError(`datastore ${name}`, [{ path: `workspaces/${workspace}/datastores/${name}`, message: `is ${datastore.datastoreType}; it must be an AzureBlob datastore (${fix})` }]);
+    throw new ConfigError(`datastore ${name}`, [
+      {
+        path: `workspaces/${workspace}/datastores/${name}`,
+        message: `is ${datastore.datastoreType}; it must be an AzureBlob datastore (${fix})`,
+      },
+    ]);
   }
   const blob = datastore as AzureBlobDatastore;
   if (!blob.accountName || !blob.containerName) {
-    throw new ConfigError(`datastore ${name}`, [{ path: `workspaces/${workspace}/datastores/${name}`, message: `names no account or container (${fix})` }]);
+    throw new ConfigError(`datastore ${name}`, [
+      { path: `workspaces/${workspace}/datastores/${name}`, message: `names no account or container (${fix})` },
+    ]);
   }
   return { name, accountName: blob.accountName, containerName: blob.containerName, endpoint: blob.endpoint ?? 'core.windows.net' };
 }
@@ -60,11 +73,19 @@ export function datastoreUri(uri: string, datastore: BlobDatastoreTarget, input:
   if (container !== datastore.containerName || path.every((segment) => segment === '')) return undefined;
   // Decoded, a segment may hold '/' (%2F) and so hide '..': the path must stay in the container.
   const decoded = path.some((segment) => segment === undefined) ? undefined : path.join('/');
-  if (decoded === undefined) throw new BadRequestError(`input '${input}': the blob URL has a malformed percent-escape in its path`, `inputs.${input}`);
+  if (decoded === undefined)
+    throw new BadRequestError(`input '${input}': the blob URL has a malformed percent-escape in its path`, `inputs.${input}`);
   if (decoded.split('/').some((segment) => segment === '.' || segment === '..')) {
-    throw new BadRequestError(`input '${input}': the blob URL's path has '.' or '..' segments (some percent-encoded); name the blob by its plain path in container ${datastore.containerName}`, `inputs.${input}`);
+    throw new BadRequestError(
+      `input '${input}': the blob URL's path has '.' or '..' segments (some percent-encoded); name the blob by its plain path in container ${datastore.containerName}`,
+      `inputs.${input}`,
+    );
   }
-  if (url.search) throw new BadRequestError(`input '${input}': the blob URL carries a query string (a SAS?); jobs read through datastore ${datastore.name} with their identity, so pass the URL without it`, `inputs.${input}`);
+  if (url.search)
+    throw new BadRequestError(
+      `input '${input}': the blob URL carries a query string (a SAS?); jobs read through datastore ${datastore.name} with their identity, so pass the URL without it`,
+      `inputs.${input}`,
+    );
   return `azureml://datastores/${datastore.name}/paths/${decoded}`;
 }
 

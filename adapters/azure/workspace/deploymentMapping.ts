@@ -16,9 +16,12 @@ export function requireEnvironment(spec: DeploymentSpec, specPath: string): void
 
 /** Our managed online deployment spec as the ARM body of a Managed deployment. */
 export function toArmDeployment(
-  spec: DeploymentSpec, request: DeployRequest,
+  spec: DeploymentSpec,
+  request: DeployRequest,
   where: {
-    location: string; workspacePath: string; /** ARM id of the code asset holding `code_configuration.code`; none for a no-code MLflow deployment. */ codeId: string | undefined;
+    location: string;
+    workspacePath: string;
+    /** ARM id of the code asset holding `code_configuration.code`; none for a no-code MLflow deployment. */ codeId: string | undefined;
     /** The environment's id (registered first when inline); none for a no-code MLflow deployment. */ environmentId: string | undefined;
     /** Registry whose asset the model is (staging/prod with azure.registry). @default none: a workspace model */ modelRegistry?: string;
   },
@@ -45,7 +48,9 @@ export function toArmDeployment(
       requestSettings: {
         requestTimeout: isoSeconds(spec.request_settings.request_timeout_ms / 1000),
         maxConcurrentRequestsPerInstance: spec.request_settings.max_concurrent_requests_per_instance,
-        ...(spec.request_settings.max_queue_wait_ms !== undefined && { maxQueueWait: isoSeconds(spec.request_settings.max_queue_wait_ms / 1000) }),
+        ...(spec.request_settings.max_queue_wait_ms !== undefined && {
+          maxQueueWait: isoSeconds(spec.request_settings.max_queue_wait_ms / 1000),
+        }),
       },
       livenessProbe: toArmProbe(spec.liveness_probe),
       readinessProbe: toArmProbe(spec.readiness_probe),
@@ -65,10 +70,15 @@ export function toArmDataCollector(spec: DeploymentSpec): Record<string, unknown
   const collector = spec.data_collector;
   if (!collector) return undefined;
   return {
-    collections: Object.fromEntries(Object.entries(collector.collections).map(([name, c]) => [name, {
-      dataCollectionMode: c.enabled ? 'Enabled' : 'Disabled',
-      ...(collector.sampling_rate !== undefined && { samplingRate: collector.sampling_rate }),
-    }])),
+    collections: Object.fromEntries(
+      Object.entries(collector.collections).map(([name, c]) => [
+        name,
+        {
+          dataCollectionMode: c.enabled ? 'Enabled' : 'Disabled',
+          ...(collector.sampling_rate !== undefined && { samplingRate: collector.sampling_rate }),
+        },
+      ]),
+    ),
     ...(collector.rolling_rate && { rollingRate: collector.rolling_rate }),
     ...(collector.request_logging && { requestLogging: { captureHeaders: collector.request_logging.capture_headers } }),
   };
@@ -81,8 +91,11 @@ function isoSeconds(seconds: number): string {
 
 function toArmProbe(probe: DeploymentSpec['liveness_probe']): ProbeSettings {
   return {
-    initialDelay: isoSeconds(probe.initial_delay), period: isoSeconds(probe.period), timeout: isoSeconds(probe.timeout),
-    failureThreshold: probe.failure_threshold, successThreshold: probe.success_threshold,
+    initialDelay: isoSeconds(probe.initial_delay),
+    period: isoSeconds(probe.period),
+    timeout: isoSeconds(probe.timeout),
+    failureThreshold: probe.failure_threshold,
+    successThreshold: probe.success_threshold,
   };
 }
 
@@ -92,7 +105,8 @@ export function toDeploymentInfo(endpoint: string, d: OnlineDeployment): Deploym
   // Both forms end alike: `{workspace ARM id}/models/{name}/versions/{v}` and `azureml://registries/{r}/models/{name}/versions/{v}`.
   const m = /\/models\/([^/]+)\/versions\/(\d+)$/.exec(modelId);
   return {
-    name: d.name ?? '', endpoint,
+    name: d.name ?? '',
+    endpoint,
     model: { name: m?.[1] ?? modelId, version: Number(m?.[2] ?? 0) },
     state: state === 'Succeeded' ? 'succeeded' : state === 'Failed' || state === 'Canceled' ? 'failed' : 'creating',
     createdAt: d.systemData?.createdAt ? new Date(d.systemData.createdAt).toISOString() : new Date(0).toISOString(),

@@ -24,7 +24,12 @@ export const CANARY_METRICS = [
  * empty, and the next window starts after it: its requests would never be counted).
  */
 export async function endpointTraffic(
-  metrics: MetricsClient, endpointId: string, since: string, slowThresholdsMs: number[], now: Date, publicationDelayMs = 60_000,
+  metrics: MetricsClient,
+  endpointId: string,
+  since: string,
+  slowThresholdsMs: number[],
+  now: Date,
+  publicationDelayMs = 60_000,
 ): Promise<TrafficWindow> {
   const sinceMs = Date.parse(since);
   if (Number.isNaN(sinceMs)) throw new AutopilotError(`trafficSince: '${since}' is not an ISO time`);
@@ -37,7 +42,11 @@ export async function endpointTraffic(
   // minute and dimension combination, so split by every dimension, where the average of one
   // sample is its count, and add them up here (unsplit, Average would be a mean of samples).
   const [requests, latency] = await Promise.all([
-    query(metrics, endpointId, [REQUESTS], { ...window, aggregation: AVERAGE, filter: "deployment eq '*' and statusCodeClass eq '*' and statusCode eq '*' and modelStatusCode eq '*'" }),
+    query(metrics, endpointId, [REQUESTS], {
+      ...window,
+      aggregation: AVERAGE,
+      filter: "deployment eq '*' and statusCodeClass eq '*' and statusCode eq '*' and modelStatusCode eq '*'",
+    }),
     query(metrics, endpointId, [P50, P99], { ...window, aggregation: AVERAGE, filter: "deployment eq '*'" }),
   ]);
   const byDeployment: Record<string, ArmTraffic> = {};
@@ -49,7 +58,10 @@ export async function endpointTraffic(
     entry(deployment).requests += total;
     if (dimension(series, 'statusCodeClass') === '5xx') entry(deployment).errors += total;
   }
-  for (const [metric, field] of [[P50, 'latencyP50Ms'], [P99, 'latencyP99Ms']] as const) {
+  for (const [metric, field] of [
+    [P50, 'latencyP50Ms'],
+    [P99, 'latencyP99Ms'],
+  ] as const) {
     for (const series of latency.getMetricByName(metric)?.timeseries ?? []) {
       const deployment = dimension(series, 'deployment');
       const values = (series.data ?? []).map((p) => p.average).filter((v): v is number => typeof v === 'number');
@@ -77,7 +89,12 @@ export function estimateSlowerThan(traffic: Pick<ArmTraffic, 'requests' | 'laten
   return Math.round(requests * share);
 }
 
-async function query(metrics: MetricsClient, id: string, names: string[], options: Parameters<MetricsClient['queryResources']>[3]): Promise<MetricsQueryResult> {
+async function query(
+  metrics: MetricsClient,
+  id: string,
+  names: string[],
+  options: Parameters<MetricsClient['queryResources']>[3],
+): Promise<MetricsQueryResult> {
   try {
     const [result] = await metrics.queryResources([id], names, ONLINE_ENDPOINT_NAMESPACE, options);
     if (!result) throw new Error('the response held no result for the endpoint');

@@ -17,7 +17,9 @@ import { environmentArmId } from './assetReferences';
  * same definition is registered once and an edited one gets a new version.
  */
 export async function environmentIdFor(
-  environment: string | InlineEnvironment | undefined, specPath: string, arm: ArmWorkspaceClient,
+  environment: string | InlineEnvironment | undefined,
+  specPath: string,
+  arm: ArmWorkspaceClient,
 ): Promise<string | undefined> {
   if (environment === undefined) return undefined;
   if (typeof environment === 'string') return environmentArmId(environment, arm, specPath);
@@ -47,7 +49,10 @@ export async function environmentIdFor(
       );
     }
     if (!existsSync(join(context, environment.build.dockerfile_path))) {
-      throw new BadRequestError(`${specPath}: environment.build names ${context}, which has no ${environment.build.dockerfile_path}`, 'environment.build');
+      throw new BadRequestError(
+        `${specPath}: environment.build names ${context}, which has no ${environment.build.dockerfile_path}`,
+        'environment.build',
+      );
     }
     const uploaded = await arm.codeAsset(context, `${name}-context`);
     properties.build = { contextUri: uploaded.uri, dockerfilePath: environment.build.dockerfile_path };

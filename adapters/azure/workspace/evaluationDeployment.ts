@@ -37,7 +37,8 @@ export async function ensureEvaluationDeployment(
   if (existing && existing.state !== 'failed') return existing;
   const staleBefore = options.now.getTime() - (options.staleAfterMs ?? 3_600_000);
   for (const other of endpoint?.deployments ?? []) {
-    if (other.name !== target.deployment && Date.parse(other.createdAt) < staleBefore) await workspace.deleteDeployment(target.endpoint, other.name);
+    if (other.name !== target.deployment && Date.parse(other.createdAt) < staleBefore)
+      await workspace.deleteDeployment(target.endpoint, other.name);
   }
   const model = await workspace.registerModel({
     name: EVALUATION_MODEL,

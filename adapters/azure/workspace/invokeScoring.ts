@@ -24,7 +24,12 @@ export interface InvokeScoringOptions {
  * Plain node:https instead of the SDK pipeline: the scoring plane takes the endpoint key, not an
  * ARM token, and must not be retried (a retry would hide the failure we are measuring).
  */
-export function invokeScoring(scoringUri: string, key: string, body: ScoreRequest, options: InvokeScoringOptions = {}): Promise<InvokeResult> {
+export function invokeScoring(
+  scoringUri: string,
+  key: string,
+  body: ScoreRequest,
+  options: InvokeScoringOptions = {},
+): Promise<InvokeResult> {
   const headers: Record<string, string> = { 'content-type': 'application/json', authorization: `Bearer ${key}` };
   if (options.deployment) headers['azureml-model-deployment'] = options.deployment;
   if (options.synthetic) headers['x-autopilot-synthetic'] = '1';
@@ -38,7 +43,12 @@ export function invokeScoring(scoringUri: string, key: string, body: ScoreReques
       res.on('data', (chunk: string) => (raw += chunk));
       res.on('end', () => {
         const deployment = res.headers['azureml-model-deployment'];
-        resolve({ status: res.statusCode ?? 0, latencyMs: elapsed(), deployment: typeof deployment === 'string' ? deployment : undefined, body: parseBody(raw) });
+        resolve({
+          status: res.statusCode ?? 0,
+          latencyMs: elapsed(),
+          deployment: typeof deployment === 'string' ? deployment : undefined,
+          body: parseBody(raw),
+        });
       });
       res.on('error', (error) => resolve({ status: 0, latencyMs: elapsed(), body: { error: error.message } }));
     });

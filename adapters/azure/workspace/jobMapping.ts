@@ -62,15 +62,29 @@ export function toCommandJob(spec: JobSpec, request: SubmitJobRequest, options: 
     outputs: Object.fromEntries(Object.entries(spec.outputs).map(([n, o]) => [n, { jobOutputType: o.type }])),
     tags: { ...spec.tags, ...request.tags },
     properties: { [CODE_HASH_PROPERTY]: options.codeHash },
-    limits: spec.limits?.timeout ?? request.timeoutSeconds ? { jobLimitsType: 'Command', timeout: `PT${request.timeoutSeconds ?? spec.limits?.timeout}S` } : undefined,
+    limits:
+      (spec.limits?.timeout ?? request.timeoutSeconds)
+        ? { jobLimitsType: 'Command', timeout: `PT${request.timeoutSeconds ?? spec.limits?.timeout}S` }
+        : undefined,
   };
   return { properties };
 }
 
 const STATUS: Record<string, JobStatus> = {
-  NotStarted: 'queued', Queued: 'queued', Preparing: 'queued', Provisioning: 'queued', Starting: 'queued',
-  Running: 'running', Finalizing: 'running', CancelRequested: 'running',
-  Completed: 'completed', Failed: 'failed', NotResponding: 'failed', Canceled: 'canceled', Paused: 'running', Unknown: 'queued',
+  NotStarted: 'queued',
+  Queued: 'queued',
+  Preparing: 'queued',
+  Provisioning: 'queued',
+  Starting: 'queued',
+  Running: 'running',
+  Finalizing: 'running',
+  CancelRequested: 'running',
+  Completed: 'completed',
+  Failed: 'failed',
+  NotResponding: 'failed',
+  Canceled: 'canceled',
+  Paused: 'running',
+  Unknown: 'queued',
 };
 
 export function toJobInfo(job: JobBase): JobInfo {

@@ -38,7 +38,8 @@ export function armErrorText(body: unknown): string {
   if (typeof body !== 'string' || body.trim() === '') return 'no details in the answer';
   try {
     const { error } = JSON.parse(body) as { error?: { code?: unknown; message?: unknown } };
-    if (error && typeof error.message === 'string') return typeof error.code === 'string' ? `${error.code}: ${error.message}` : error.message;
+    if (error && typeof error.message === 'string')
+      return typeof error.code === 'string' ? `${error.code}: ${error.message}` : error.message;
   } catch {
     // not JSON: shown as it came
   }

@@ -1,8 +1,13 @@
 import type { Agent } from 'node:https';
 import type { TokenCredential } from '@azure/core-auth';
 import {
-  bearerTokenAuthenticationPolicy, createDefaultHttpClient, createHttpHeaders, createPipelineFromOptions, createPipelineRequest,
-  type HttpClient, type Pipeline,
+  bearerTokenAuthenticationPolicy,
+  createDefaultHttpClient,
+  createHttpHeaders,
+  createPipelineFromOptions,
+  createPipelineRequest,
+  type HttpClient,
+  type Pipeline,
 } from '@azure/core-rest-pipeline';
 import { z } from 'zod';
 import type { Logger } from '../../../shared/ports';
@@ -31,7 +36,12 @@ export interface MlflowMetricsOptions {
 }
 
 const Workspace = z.object({ properties: z.object({ mlFlowTrackingUri: z.string().min(1) }) });
-const Metric = z.object({ key: z.string(), value: z.union([z.number(), z.string()]).transform(Number), timestamp: z.coerce.number().default(0), step: z.coerce.number().default(0) });
+const Metric = z.object({
+  key: z.string(),
+  value: z.union([z.number(), z.string()]).transform(Number),
+  timestamp: z.coerce.number().default(0),
+  step: z.coerce.number().default(0),
+});
 const RunAnswer = z.object({ run: z.object({ data: z.object({ metrics: z.array(Metric).default([]) }).prefault({}) }) });
 export type MlflowMetric = z.infer<typeof Metric>;
 
@@ -49,7 +59,9 @@ export class MlflowMetrics {
   constructor(private readonly options: MlflowMetricsOptions) {
     // Few, short retries: a down tracking server must not hold up a status poll.
     this.pipeline = createPipelineFromOptions({ retryOptions: { maxRetries: 2, retryDelayInMs: 200, maxRetryDelayInMs: 1000 } });
-    this.pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential: options.credential, scopes: options.scope ?? MLFLOW_TOKEN_SCOPE }));
+    this.pipeline.addPolicy(
+      bearerTokenAuthenticationPolicy({ credential: options.credential, scopes: options.scope ?? MLFLOW_TOKEN_SCOPE }),
+    );
     const agent = options.agent;
     if (agent) trustAgent(this.pipeline, agent);
   }
@@ -59,7 +71,8 @@ export class MlflowMetrics {
     try {
       const base = await this.baseUrl();
       const request = createPipelineRequest({
-        url: `${base}/api/2.0/mlflow/runs/get?run_id=${encodeURIComponent(runId)}`, method: 'GET',
+        url: `${base}/api/2.0/mlflow/runs/get?run_id=${encodeURIComponent(runId)}`,
+        method: 'GET',
         headers: createHttpHeaders({ accept: 'application/json' }),
       });
       const response = await this.pipeline.sendRequest(this.http, request);
@@ -72,9 +85,13 @@ export class MlflowMetrics {
     } catch (error) {
       if (!this.warned) {
         this.warned = true;
-        (this.options.logger ?? console).warn(`job metrics from MLflow are unavailable for ${this.options.workspacePath}; jobs report no metrics until it answers`, {
-          run: runId, error: (error as Error).message,
-        });
+        (this.options.logger ?? console).warn(
+          `job metrics from MLflow are unavailable for ${this.options.workspacePath}; jobs report no metrics until it answers`,
+          {
+            run: runId,
+            error: (error as Error).message,
+          },
+        );
       }
       return {};
     }

@@ -33,13 +33,22 @@ export async function servingDeployment(workspace: MlWorkspace, source: ModelRef
 }
 
 /** One scoring call to a named deployment; a non-200 or a body without predictions is an error naming both. */
-export async function scoreDeployment(workspace: MlWorkspace, endpoint: string, deployment: string, label: string, request: ScoreRequest): Promise<ScoreResponse> {
+export async function scoreDeployment(
+  workspace: MlWorkspace,
+  endpoint: string,
+  deployment: string,
+  label: string,
+  request: ScoreRequest,
+): Promise<ScoreResponse> {
   const result = await workspace.invokeEndpoint(endpoint, request, { deployment });
   const where = `deployment '${deployment}' of endpoint '${endpoint}'`;
   if (result.status !== 200) {
-    throw new AutopilotError(`scoring ${label} through ${where} answered HTTP ${result.status}: ${JSON.stringify(result.body)?.slice(0, 300)}`, {
-      retryable: result.status === 0 || result.status >= 500 || result.status === 429,
-    });
+    throw new AutopilotError(
+      `scoring ${label} through ${where} answered HTTP ${result.status}: ${JSON.stringify(result.body)?.slice(0, 300)}`,
+      {
+        retryable: result.status === 0 || result.status >= 500 || result.status === 429,
+      },
+    );
   }
   try {
     return readScoringAnswer(result.body);

@@ -62,10 +62,16 @@ export class LocalEndpointHost {
       rng: options.rng ?? Math.random,
       now: options.now ?? Date.now,
       collector: options.collector,
-      onRecordError: (error) => options.logger?.error('recording a scoring request failed (the caller got its answer)', { error: error instanceof Error ? error.message : String(error) }),
+      onRecordError: (error) =>
+        options.logger?.error('recording a scoring request failed (the caller got its answer)', {
+          error: error instanceof Error ? error.message : String(error),
+        }),
     });
     this.loads = new LoadGenerator(async (endpoint, deployment, body) => {
-      const answer = await this.post(endpoint, body, { [SYNTHETIC_HEADER]: '1', ...(deployment ? { [DEPLOYMENT_HEADER]: deployment } : {}) });
+      const answer = await this.post(endpoint, body, {
+        [SYNTHETIC_HEADER]: '1',
+        ...(deployment ? { [DEPLOYMENT_HEADER]: deployment } : {}),
+      });
       const answeredBy = answer.headers[DEPLOYMENT_HEADER];
       return { status: answer.status, deployment: typeof answeredBy === 'string' ? answeredBy : undefined };
     }, options.now);
@@ -175,7 +181,11 @@ export class LocalEndpointHost {
     if (options.deployment) headers[DEPLOYMENT_HEADER] = options.deployment;
     if (options.synthetic) headers[SYNTHETIC_HEADER] = '1';
     const answer = await this.post(endpoint, JSON.stringify(request), headers);
-    const result: InvokeResult = { status: answer.status, latencyMs: answer.latencyMs, body: answer.error ? { error: answer.error } : parseBody(answer.text) };
+    const result: InvokeResult = {
+      status: answer.status,
+      latencyMs: answer.latencyMs,
+      body: answer.error ? { error: answer.error } : parseBody(answer.text),
+    };
     const deployment = answer.headers[DEPLOYMENT_HEADER];
     if (typeof deployment === 'string') result.deployment = deployment;
     return result;
@@ -196,7 +206,11 @@ export class LocalEndpointHost {
   }
 
   private post(endpoint: string, body: string, headers: Record<string, string>) {
-    return postJson(this.scoringUri(encodeURIComponent(endpoint)), body, { headers, agent: this.clientAgent, timeoutMs: CLIENT_TIMEOUT_MS });
+    return postJson(this.scoringUri(encodeURIComponent(endpoint)), body, {
+      headers,
+      agent: this.clientAgent,
+      timeoutMs: CLIENT_TIMEOUT_MS,
+    });
   }
 
   private shadowTally(endpoint: string): ShadowTally {
@@ -226,7 +240,14 @@ export class LocalEndpointHost {
       200,
       [...this.endpoints.values()].map((endpoint) => {
         const { traffic, mirrorTraffic, shadow } = endpoint.routing();
-        return { name: endpoint.name, environment: endpoint.environment, scoringUri: this.scoringUri(endpoint.name), traffic, mirrorTraffic, ...(shadow ? { shadow } : {}) };
+        return {
+          name: endpoint.name,
+          environment: endpoint.environment,
+          scoringUri: this.scoringUri(endpoint.name),
+          traffic,
+          mirrorTraffic,
+          ...(shadow ? { shadow } : {}),
+        };
       }),
     );
   }

@@ -96,7 +96,10 @@ export function forwardRequest(
     // The length passed on when the server gave one: without it the answer goes out chunked,
     // which costs the caller a parse and the router an extra write per request.
     const length = answer.headers['content-length'];
-    res.writeHead(status, { 'content-type': answer.headers['content-type'] ?? 'application/json', ...(length ? { 'content-length': length } : {}) });
+    res.writeHead(status, {
+      'content-type': answer.headers['content-type'] ?? 'application/json',
+      ...(length ? { 'content-length': length } : {}),
+    });
     const body = captureJsonBody(answer);
     answer.pipe(res);
     // Registered after pipe(): the answer has been handed to the caller before we look at it.
@@ -105,7 +108,9 @@ export function forwardRequest(
   });
   upstream.on('error', (error) => {
     if (timedOut) {
-      sendJson(res, 504, { error: `deployment '${target.deployment}' did not answer within ${target.requestTimeoutMs} ms (request_timeout_ms)` });
+      sendJson(res, 504, {
+        error: `deployment '${target.deployment}' did not answer within ${target.requestTimeoutMs} ms (request_timeout_ms)`,
+      });
       outcome.finish(504);
     } else {
       sendJson(res, 502, { error: `deployment '${target.deployment}' is unreachable: ${error.message}` });

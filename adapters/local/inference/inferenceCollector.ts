@@ -124,12 +124,20 @@ export class InferenceCollector {
     for (const [endpoint, count] of this.writing) this.counters(endpoint).dropped += count;
     const dropped = this.buffer.dropAll() + sum(this.writing.values());
     this.writing.clear();
-    if (dropped > 0) this.options.logger?.warn('inference data not written before stop; dropped', { dropped, counters: this.stats().total });
+    if (dropped > 0)
+      this.options.logger?.warn('inference data not written before stop; dropped', { dropped, counters: this.stats().total });
   }
 
   /** Counters since start, in total and per endpoint. */
   stats(): { total: CollectionCounters; byEndpoint: Record<string, Omit<CollectionCounters, 'buffered'>> } {
-    const total: CollectionCounters = { collected: 0, flushed: 0, dropped: 0, uncollectable: 0, skippedLarge: 0, buffered: this.buffer.size + sum(this.writing.values()) };
+    const total: CollectionCounters = {
+      collected: 0,
+      flushed: 0,
+      dropped: 0,
+      uncollectable: 0,
+      skippedLarge: 0,
+      buffered: this.buffer.size + sum(this.writing.values()),
+    };
     const byEndpoint: Record<string, Omit<CollectionCounters, 'buffered'>> = {};
     for (const [endpoint, counters] of this.counts) {
       byEndpoint[endpoint] = { ...counters };
@@ -168,7 +176,9 @@ export class InferenceCollector {
     const first = batch[0]!;
     const name = inferenceBlobName(endpoint, first.deployment, new Date(first.time), this.seq++);
     const content = batch.map((record) => JSON.stringify(record)).join('\n') + '\n';
-    return this.data.write({ container: this.options.container ?? INFERENCE_CONTAINER, name }, content, { contentType: 'application/x-ndjson' });
+    return this.data.write({ container: this.options.container ?? INFERENCE_CONTAINER, name }, content, {
+      contentType: 'application/x-ndjson',
+    });
   }
 
   /** Counts a written batch; keeps an unwritten one for the next attempt, or drops it once stopped. */

@@ -83,7 +83,9 @@ function serverCommand(config: ScoringServerConfig): ServerCommand {
   // As Azure ML sets them: the app root is the scoring script's folder, the entry script is named relative to it.
   const appRoot = config.scriptPath ? dirname(config.scriptPath) : config.modelDir;
   const interpreter = pythonInterpreter();
-  const entry: Record<string, string> = config.scriptPath ? { AML_APP_ROOT: appRoot, AZUREML_ENTRY_SCRIPT: basename(config.scriptPath) } : { AUTOPILOT_MLFLOW_MODEL: config.modelDir };
+  const entry: Record<string, string> = config.scriptPath
+    ? { AML_APP_ROOT: appRoot, AZUREML_ENTRY_SCRIPT: basename(config.scriptPath) }
+    : { AUTOPILOT_MLFLOW_MODEL: config.modelDir };
   return {
     command: interpreter,
     args: ['-u', PYTHON_HOST],
@@ -119,7 +121,9 @@ export function launchScoringServer(
   const server = serverCommand(config);
   const child = spawn(server.command, server.args, { cwd: server.cwd, env: { ...process.env, ...server.env }, stdio: server.stdio });
   // 'close', not 'exit': output may still arrive after the exit, and a write after end() throws.
-  child.on('close', (code, signal) => log?.end(stampLogLine(`[autopilot] scoring server exited (${code === null ? signal : `exit code ${code}`})`)));
+  child.on('close', (code, signal) =>
+    log?.end(stampLogLine(`[autopilot] scoring server exited (${code === null ? signal : `exit code ${code}`})`)),
+  );
   onSpawn(child);
 
   let onPort: (port: number) => void = () => {};
@@ -164,7 +168,11 @@ export function launchScoringServer(
     };
     const deadline = setTimeout(() => fail(`the scoring server did not become live within ${windowMs / 1000} s`), windowMs);
     child.once('error', (error: NodeJS.ErrnoException) =>
-      fail(server.interpreter && error.code === 'ENOENT' ? missingInterpreterMessage(server.interpreter) : `could not start the scoring server: ${error.message}`),
+      fail(
+        server.interpreter && error.code === 'ENOENT'
+          ? missingInterpreterMessage(server.interpreter)
+          : `could not start the scoring server: ${error.message}`,
+      ),
     );
     // An exit seen before settling is not ours: fail() settles before it kills, so its signal came from outside.
     const onEarlyExit = (code: number | null, signal: NodeJS.Signals | null) =>

@@ -24,10 +24,16 @@ export async function loadDeploymentSpec(specPath: string): Promise<LoadedDeploy
   if (!spec.code_configuration) return { spec, specPath: absolute };
   const codeDir = resolve(dirname(absolute), spec.code_configuration.code);
   const scriptPath = resolve(codeDir, spec.code_configuration.scoring_script);
-  const isFile = await stat(scriptPath).then((s) => s.isFile(), () => false);
+  const isFile = await stat(scriptPath).then(
+    (s) => s.isFile(),
+    () => false,
+  );
   if (!isFile) {
     throw new ConfigError(absolute, [
-      { path: 'code_configuration.scoring_script', message: `${scriptPath} does not exist (scoring_script is relative to code, code to the spec file)` },
+      {
+        path: 'code_configuration.scoring_script',
+        message: `${scriptPath} does not exist (scoring_script is relative to code, code to the spec file)`,
+      },
     ]);
   }
   return { spec, specPath: absolute, codeDir, scriptPath };

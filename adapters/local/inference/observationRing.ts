@@ -59,7 +59,8 @@ export class ObservationRing {
     this.at[slot] = observation.at;
     this.latency[slot] = observation.latencyMs;
     this.status[slot] = observation.status;
-    this.flags[slot] = (observation.synthetic ? SYNTHETIC : 0) | (observation.mirrored ? MIRRORED : 0) | (observation.malformed ? MALFORMED : 0);
+    this.flags[slot] =
+      (observation.synthetic ? SYNTHETIC : 0) | (observation.mirrored ? MIRRORED : 0) | (observation.malformed ? MALFORMED : 0);
     this.prediction[slot] = observation.firstPrediction;
     if (this.count < this.at.length) this.count++;
     else this.start = (this.start + 1) % this.at.length;

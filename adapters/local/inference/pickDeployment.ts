@@ -21,7 +21,12 @@ export function pickDeployment(traffic: Readonly<Record<string, number>>, rng: (
  * first (heaviest first), then one kept warm at 0% (the previous prod after a promotion).
  * `chosen` itself when it is live or when no other is: the caller then gets its 502/503.
  */
-export function liveDeployment(chosen: string, traffic: Readonly<Record<string, number>>, names: readonly string[], isLive: (name: string) => boolean): string {
+export function liveDeployment(
+  chosen: string,
+  traffic: Readonly<Record<string, number>>,
+  names: readonly string[],
+  isLive: (name: string) => boolean,
+): string {
   if (isLive(chosen)) return chosen;
   const byWeight = [...names].sort((a, b) => (traffic[b] ?? 0) - (traffic[a] ?? 0));
   return byWeight.find((name) => name !== chosen && isLive(name)) ?? chosen;

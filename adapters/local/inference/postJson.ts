@@ -45,8 +45,12 @@ export function postJson(url: string, body: string, options: PostJsonOptions = {
     outgoing.on('response', (answer) => {
       const chunks: Buffer[] = [];
       answer.on('data', (chunk: Buffer) => chunks.push(chunk));
-      answer.on('end', () => settle({ status: answer.statusCode ?? 0, headers: answer.headers, text: Buffer.concat(chunks).toString('utf8') }));
-      answer.on('error', (error) => settle({ status: 0, headers: {}, text: '', error: `the answer from ${url} broke off: ${error.message}` }));
+      answer.on('end', () =>
+        settle({ status: answer.statusCode ?? 0, headers: answer.headers, text: Buffer.concat(chunks).toString('utf8') }),
+      );
+      answer.on('error', (error) =>
+        settle({ status: 0, headers: {}, text: '', error: `the answer from ${url} broke off: ${error.message}` }),
+      );
     });
     outgoing.on('error', (error) => settle({ status: 0, headers: {}, text: '', error: `cannot reach ${url}: ${error.message}` }));
     outgoing.end(body);

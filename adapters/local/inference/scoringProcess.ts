@@ -57,9 +57,12 @@ export class ScoringProcess {
       } catch (error) {
         const crashed = error instanceof ScoringServerError && error.killedBy !== undefined;
         if (!crashed || attempt >= MAX_START_ATTEMPTS || this.status === 'stopped') throw error;
-        this.options.logger?.warn(`${this.config.label}: scoring server killed (${error.killedBy}) while starting; attempt ${attempt + 1} of ${MAX_START_ATTEMPTS}`, {
-          tail: error.message,
-        });
+        this.options.logger?.warn(
+          `${this.config.label}: scoring server killed (${error.killedBy}) while starting; attempt ${attempt + 1} of ${MAX_START_ATTEMPTS}`,
+          {
+            tail: error.message,
+          },
+        );
         await new Promise((resolve) => setTimeout(resolve, this.backoffMs(attempt - 1)));
         // stop() may have been called during the wait (TypeScript cannot see that).
         if ((this.status as ScoringProcessState) === 'stopped') throw error;

@@ -65,7 +65,12 @@ export class ScoringRouter {
     const synthetic = header(req, SYNTHETIC_HEADER) === '1';
     const weighted = requested || pickDeployment(routing.traffic, this.deps.rng);
     if (!weighted) {
-      return refuse(req, res, 503, `endpoint '${name}': no deployment receives traffic; set its traffic or name a deployment in the ${DEPLOYMENT_HEADER} header`);
+      return refuse(
+        req,
+        res,
+        503,
+        `endpoint '${name}': no deployment receives traffic; set its traffic or name a deployment in the ${DEPLOYMENT_HEADER} header`,
+      );
     }
     // While the picked server restarts, a live one of the same endpoint answers (and is counted
     // as the one that answered); a caller that named a deployment gets that one or an error.
@@ -76,7 +81,12 @@ export class ScoringRouter {
         : liveDeployment(weighted, routing.traffic, Object.keys(routing.deployments), (n) => routing.deployments[n]?.url !== undefined);
     const deployment = routing.deployments[chosen];
     if (!deployment) {
-      return refuse(req, res, 404, `deployment '${chosen}' not found on endpoint '${name}' (deployments: ${Object.keys(routing.deployments).join(', ') || 'none'})`);
+      return refuse(
+        req,
+        res,
+        404,
+        `deployment '${chosen}' not found on endpoint '${name}' (deployments: ${Object.keys(routing.deployments).join(', ') || 'none'})`,
+      );
     }
     // Requests routed by weight are copied, synthetic ones included (they stand in for thin
     // live traffic); requests aimed at a deployment are not, as in Azure ML. Copies go to the
@@ -86,17 +96,31 @@ export class ScoringRouter {
     const shadow = live && routing.shadow && this.deps.rng() * 100 < routing.shadow.percent ? routing.shadow : undefined;
     const copying = mirrors.length > 0 || shadow !== undefined;
     // Only what callers really sent: load and smoke tests are marked and left out.
-    const collector = !synthetic && deployment.model && this.deps.collector?.collects(endpoint.environment) ? this.deps.collector : undefined;
+    const collector =
+      !synthetic && deployment.model && this.deps.collector?.collects(endpoint.environment) ? this.deps.collector : undefined;
     // Collection alone keeps no more of a request than the router inspects of an answer.
     const copy = copying || collector ? new RequestCopy(copying) : undefined;
     let onLiveAnswer: ((answer: Answer) => void) | undefined;
     const liveAnswer = shadow ? new Promise<Answer>((resolve) => (onLiveAnswer = resolve)) : undefined;
-    forwardRequest(req, res, { deployment: chosen, ...deployment }, this.deps.agent, (outcome) =>
-      this.afterAnswers.defer(() => {
-        const answer = this.observe(name, chosen, outcome, { synthetic, mirrored: false });
-        if (collector && copy) this.collectWhenRead(collector, req, copy, { requestId, endpoint: name, environment: endpoint.environment, deployment: chosen, model: deployment.model! }, outcome, answer);
-        onLiveAnswer?.({ outcome, predictions: answer?.predictions });
-      }),
+    forwardRequest(
+      req,
+      res,
+      { deployment: chosen, ...deployment },
+      this.deps.agent,
+      (outcome) =>
+        this.afterAnswers.defer(() => {
+          const answer = this.observe(name, chosen, outcome, { synthetic, mirrored: false });
+          if (collector && copy)
+            this.collectWhenRead(
+              collector,
+              req,
+              copy,
+              { requestId, endpoint: name, environment: endpoint.environment, deployment: chosen, model: deployment.model! },
+              outcome,
+              answer,
+            );
+          onLiveAnswer?.({ outcome, predictions: answer?.predictions });
+        }),
       copy,
     );
     if (!copying || !copy) return;
@@ -131,19 +155,51 @@ export class ScoringRouter {
   ): void {
     if (outcome.status < 200 || outcome.status >= 300) return;
     const time = new Date(this.deps.now());
-    if (req.readableEnded) collector.collect({ ...exchange, time, latencyMs: outcome.latencyMs, request: copy.tooLarge ? undefined : copy.body(), answer: outcome.body, readAnswer: answer });
-    else req.once('end', () => collector.collect({ ...exchange, time, latencyMs: outcome.latencyMs, request: copy.tooLarge ? undefined : copy.body(), answer: outcome.body, readAnswer: answer }));
+    if (req.readableEnded)
+      collector.collect({
+        ...exchange,
+        time,
+        latencyMs: outcome.latencyMs,
+        request: copy.tooLarge ? undefined : copy.body(),
+        answer: outcome.body,
+        readAnswer: answer,
+      });
+    else
+      req.once('end', () =>
+        collector.collect({
+          ...exchange,
+          time,
+          latencyMs: outcome.latencyMs,
+          request: copy.tooLarge ? undefined : copy.body(),
+          answer: outcome.body,
+          readAnswer: answer,
+        }),
+      );
   }
 
   /** Sends a copy; it is recorded as a mirrored observation of its deployment, not as its traffic. */
-  private async copyTo(endpoint: string, deployment: string, settings: EndpointRouting['deployments'][string] | undefined, body: Buffer, contentType: string): Promise<Answer> {
+  private async copyTo(
+    endpoint: string,
+    deployment: string,
+    settings: EndpointRouting['deployments'][string] | undefined,
+    body: Buffer,
+    contentType: string,
+  ): Promise<Answer> {
     const target: ForwardTarget = { deployment, url: settings?.url, requestTimeoutMs: settings?.requestTimeoutMs ?? 5000 };
     const outcome = await sendMirror(target, body, contentType, this.deps.agent);
-    return { outcome, predictions: settings ? this.observe(endpoint, deployment, outcome, { synthetic: false, mirrored: true })?.predictions : undefined };
+    return {
+      outcome,
+      predictions: settings ? this.observe(endpoint, deployment, outcome, { synthetic: false, mirrored: true })?.predictions : undefined,
+    };
   }
 
   /** Records one answer in the traffic store; returns it as read (parsed once, here, for the store, the shadow tally and collection). */
-  private observe(endpoint: string, deployment: string, outcome: ForwardOutcome, flags: { synthetic: boolean; mirrored: boolean }): ScoringAnswer | undefined {
+  private observe(
+    endpoint: string,
+    deployment: string,
+    outcome: ForwardOutcome,
+    flags: { synthetic: boolean; mirrored: boolean },
+  ): ScoringAnswer | undefined {
     const ok = outcome.status >= 200 && outcome.status < 300;
     const answer = ok ? readAnswerBody(outcome.body) : undefined;
     const predictions = answer?.predictions;

@@ -14,7 +14,12 @@ export function missingInterpreterMessage(interpreter: string): string {
 }
 
 // Debian packages for the modules data scientists import most; others are guessed as python3-<name>.
-const DEBIAN_PACKAGES: Record<string, string> = { sklearn: 'python3-sklearn', yaml: 'python3-yaml', cv2: 'python3-opencv', PIL: 'python3-pil' };
+const DEBIAN_PACKAGES: Record<string, string> = {
+  sklearn: 'python3-sklearn',
+  yaml: 'python3-yaml',
+  cv2: 'python3-opencv',
+  PIL: 'python3-pil',
+};
 
 /** A hint for Python output that shows a missing module; undefined when it shows none. */
 export function pythonHint(output: string, interpreter: string): string | undefined {

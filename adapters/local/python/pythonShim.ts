@@ -23,7 +23,13 @@ export async function writePythonShims(dir: string, env: NodeJS.ProcessEnv = pro
 
 /** The absolute path of an executable named or given by path, searched on `path`; undefined when there is none. */
 function resolveExecutable(name: string, path: string): string | undefined {
-  const candidates = isAbsolute(name) || name.includes('/') ? [name] : path.split(delimiter).filter(Boolean).map((dir) => join(dir, name));
+  const candidates =
+    isAbsolute(name) || name.includes('/')
+      ? [name]
+      : path
+          .split(delimiter)
+          .filter(Boolean)
+          .map((dir) => join(dir, name));
   return candidates.find((candidate) => {
     try {
       accessSync(candidate, constants.X_OK);

@@ -135,7 +135,11 @@ export async function collectOutcome(files: JobFiles): Promise<JobOutcome> {
 }
 
 /** How an attempt that ran to its end (not stopped, not abandoned) is recorded. */
-export function judgeExit(marker: ExitMarker, tail: string, timeoutSeconds: number | undefined): { status: 'completed' | 'failed'; error?: string } {
+export function judgeExit(
+  marker: ExitMarker,
+  tail: string,
+  timeoutSeconds: number | undefined,
+): { status: 'completed' | 'failed'; error?: string } {
   if (marker.reason === 'timeout') return { status: 'failed', error: `timed out after ${timeoutSeconds} s\n${tail}` };
   if (marker.reason === 'spawn-error') return { status: 'failed', error: `could not start the command\n${tail}` };
   if (marker.exitCode === 0) return { status: 'completed' };

@@ -162,7 +162,8 @@ export class JobRunner {
     const names = await readdir(this.jobsDir).catch(() => [] as string[]);
     for (const name of names) {
       const record = await this.read(name).catch(() => undefined);
-      if (record?.status === 'running' && isLost(record) && isSameProcess(record.pid, record.pidStartTime)) await this.recover(record, 'resubmit');
+      if (record?.status === 'running' && isLost(record) && isSameProcess(record.pid, record.pidStartTime))
+        await this.recover(record, 'resubmit');
     }
   }
 
@@ -172,7 +173,9 @@ export class JobRunner {
    */
   async stop(): Promise<void> {
     this.stopped = true;
-    await Promise.all([...this.active.values()].map((job) => this.stopJob(job, { status: 'queued', error: 'the workspace shut down while it ran' })));
+    await Promise.all(
+      [...this.active.values()].map((job) => this.stopJob(job, { status: 'queued', error: 'the workspace shut down while it ran' })),
+    );
     endRunnerInstance(this.instanceId);
   }
 
@@ -203,7 +206,10 @@ export class JobRunner {
       if (!record || !isLost(record) || this.stopped) return toJobInfo(record ?? lost);
       // mkdir is atomic: of two hosts sharing the folder, one takes the job over.
       await mkdir(join(dir, 'claims'), { recursive: true });
-      const claimed = await mkdir(join(dir, 'claims', record.instanceId)).then(() => true, () => false);
+      const claimed = await mkdir(join(dir, 'claims', record.instanceId)).then(
+        () => true,
+        () => false,
+      );
       if (!claimed) return toJobInfo(record);
       const marker = await readExitMarker(jobFiles(dir), record.attempt);
       Object.assign(record, this.owner());
@@ -230,9 +236,11 @@ export class JobRunner {
     const files = jobFiles(this.jobDir(record.name));
     const group = await liveJobGroup(files);
     if (group !== undefined) signalProcess(-group, 'SIGKILL');
-    if (!record.request) return this.end(job, 'failed', { error: `job lost: ${why}; it was recorded by an older version and cannot be resubmitted` });
+    if (!record.request)
+      return this.end(job, 'failed', { error: `job lost: ${why}; it was recorded by an older version and cannot be resubmitted` });
     const maxAttempts = this.options.maxAttempts ?? 3;
-    if (record.attempt >= maxAttempts) return this.end(job, 'failed', { error: `job lost ${record.attempt} times (of ${maxAttempts} attempts); last: ${why}` });
+    if (record.attempt >= maxAttempts)
+      return this.end(job, 'failed', { error: `job lost ${record.attempt} times (of ${maxAttempts} attempts); last: ${why}` });
     try {
       job.prepared = await prepareJob({ name: record.name, ...record.request });
     } catch (error) {
@@ -243,7 +251,8 @@ export class JobRunner {
     await Promise.all([files.metricsFile, files.exitFile, files.pidFile].map((file) => rm(file, { force: true })));
     await mkdir(join(this.jobDir(record.name), 'user_logs'), { recursive: true });
     await appendFile(files.logFile, `[autopilot] attempt ${record.attempt + 1}: resubmitted (${why})\n`);
-    for (const key of ['startedAt', 'endedAt', 'pid', 'pidStartTime', 'exitCode', 'command', 'interrupted', 'error', 'durationMs'] as const) delete record[key];
+    for (const key of ['startedAt', 'endedAt', 'pid', 'pidStartTime', 'exitCode', 'command', 'interrupted', 'error', 'durationMs'] as const)
+      delete record[key];
     Object.assign(record, { status: 'queued', attempt: record.attempt + 1, metrics: {} });
     this.options.logger?.info(`job ${record.name} resubmitted: ${why}`, { attempt: record.attempt });
     await this.persist(job);
@@ -297,7 +306,12 @@ export class JobRunner {
       orphanGraceSeconds: this.orphanGraceSeconds,
       onLine: (line) => this.options.onLog?.(record.name, line),
     });
-    Object.assign(record, { status: 'running', pid: job.process.pid, startedAt: startedAt.toISOString(), timeoutSeconds: prepared.timeoutSeconds });
+    Object.assign(record, {
+      status: 'running',
+      pid: job.process.pid,
+      startedAt: startedAt.toISOString(),
+      timeoutSeconds: prepared.timeoutSeconds,
+    });
     if (job.process.startTime !== undefined) record.pidStartTime = job.process.startTime;
     await this.persist(job);
     if (job.stopping) job.process.stop();
@@ -360,7 +374,11 @@ export class JobRunner {
   }
 
   private owner(): Pick<JobRecord, 'instanceId' | 'ownerPid' | 'ownerStartTime'> {
-    return { instanceId: this.instanceId, ownerPid: process.pid, ...(OWN_START_TIME !== undefined ? { ownerStartTime: OWN_START_TIME } : {}) };
+    return {
+      instanceId: this.instanceId,
+      ownerPid: process.pid,
+      ...(OWN_START_TIME !== undefined ? { ownerStartTime: OWN_START_TIME } : {}),
+    };
   }
 
   private read(name: string): Promise<JobRecord | undefined> {

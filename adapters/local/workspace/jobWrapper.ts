@@ -36,7 +36,12 @@ function main(config: WrapperConfig): void {
   process.stderr.on('error', () => (forwarding.stderr = false));
 
   // Its own group, so a stop reaches whatever the shell started (node, python...).
-  const child = spawn('/bin/sh', ['-c', config.command], { cwd: config.cwd, env: process.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('/bin/sh', ['-c', config.command], {
+    cwd: config.cwd,
+    env: process.env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let reason: ExitMarker['reason'] = 'exited';
   let killTimer: NodeJS.Timeout | undefined;
   const signalGroup = (signal: NodeJS.Signals) => {
@@ -82,15 +87,18 @@ function main(config: WrapperConfig): void {
   process.on('SIGHUP', () => {}); // a closed terminal is no reason to stop a job
   if (config.timeoutSeconds !== undefined) setTimeout(() => stop('timeout'), config.timeoutSeconds * 1000);
   const graceMs = config.orphanGraceSeconds * 1000;
-  setInterval(() => {
-    let lastBeat = startedAt;
-    try {
-      lastBeat = statSync(config.heartbeatFile).mtimeMs;
-    } catch {
-      // no heartbeat file: counted from our start
-    }
-    if (Date.now() - lastBeat > graceMs) stop('abandoned');
-  }, Math.min(5000, Math.max(100, graceMs / 4))).unref();
+  setInterval(
+    () => {
+      let lastBeat = startedAt;
+      try {
+        lastBeat = statSync(config.heartbeatFile).mtimeMs;
+      } catch {
+        // no heartbeat file: counted from our start
+      }
+      if (Date.now() - lastBeat > graceMs) stop('abandoned');
+    },
+    Math.min(5000, Math.max(100, graceMs / 4)),
+  ).unref();
 }
 
 main(JSON.parse(process.argv[2] ?? '{}') as WrapperConfig);

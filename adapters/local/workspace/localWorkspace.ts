@@ -159,7 +159,12 @@ export class LocalWorkspace implements MlWorkspace {
     return this.endpoints.list();
   }
 
-  async scoreBatch(source: ModelSource, specPath: string, request: ScoreRequest, options: { signal?: AbortSignal } = {}): Promise<ScoreResponse> {
+  async scoreBatch(
+    source: ModelSource,
+    specPath: string,
+    request: ScoreRequest,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<ScoreResponse> {
     const { dir, label, format } = await this.scoringSource(source);
     return this.batchScoring.score(dir, label, specPath, request, { ...options, format });
   }
@@ -181,7 +186,11 @@ export class LocalWorkspace implements MlWorkspace {
   }
 
   /** One request through the router (measured like live traffic); HTTP failures are results, not throws. */
-  async invokeEndpoint(endpoint: string, request: ScoreRequest, options: { deployment?: string; synthetic?: boolean } = {}): Promise<InvokeResult> {
+  async invokeEndpoint(
+    endpoint: string,
+    request: ScoreRequest,
+    options: { deployment?: string; synthetic?: boolean } = {},
+  ): Promise<InvokeResult> {
     this.requireEndpoint(endpoint);
     return this.host.invoke(endpoint, request, options);
   }
@@ -209,7 +218,11 @@ export class LocalWorkspace implements MlWorkspace {
     this.requireStarted('ensureLoad');
     const settings = toLoadSettings(request);
     const endpoint = this.requireEndpoint(settings.endpoint);
-    checkLoadDeployments(settings, endpoint.name, endpoint.deployments.map((d) => d.name));
+    checkLoadDeployments(
+      settings,
+      endpoint.name,
+      endpoint.deployments.map((d) => d.name),
+    );
     this.host.ensureLoad(this.loadKey(settings.id), settings);
   }
 
@@ -228,7 +241,8 @@ export class LocalWorkspace implements MlWorkspace {
 
   private requireEndpoint(name: string): EndpointInfo {
     const endpoint = this.endpoints.get(name);
-    if (!endpoint) throw new NotFoundError('endpoint', name, `no such endpoint in ${this.environment}${this.started ? '' : ' (call start() first)'}`);
+    if (!endpoint)
+      throw new NotFoundError('endpoint', name, `no such endpoint in ${this.environment}${this.started ? '' : ' (call start() first)'}`);
     return endpoint;
   }
 
@@ -236,14 +250,23 @@ export class LocalWorkspace implements MlWorkspace {
     const info = await this.jobs.get(job);
     if (!info) throw new NotFoundError('job', job, `no such job in ${this.environment}`);
     if (info.status !== 'completed') {
-      throw new AutopilotError(`job '${job}' is ${info.status}, not completed; its outputs cannot be used${info.error ? `: ${info.error.split('\n')[0]}` : ''}`);
+      throw new AutopilotError(
+        `job '${job}' is ${info.status}, not completed; its outputs cannot be used${info.error ? `: ${info.error.split('\n')[0]}` : ''}`,
+      );
     }
     const path = info.outputs[output];
-    if (!path) throw new BadRequestError(`job '${job}' has no output '${output}' (outputs: ${Object.keys(info.outputs).join(', ') || 'none'})`, 'source.output');
+    if (!path)
+      throw new BadRequestError(
+        `job '${job}' has no output '${output}' (outputs: ${Object.keys(info.outputs).join(', ') || 'none'})`,
+        'source.output',
+      );
     return info.codeHash ? { path, codeHash: info.codeHash } : { path };
   }
 
   private requireStarted(operation: string): void {
-    if (!this.started) throw new AutopilotError(`LocalWorkspace(${this.environment}).${operation}: call start() first, so saved endpoints are restored before they change`);
+    if (!this.started)
+      throw new AutopilotError(
+        `LocalWorkspace(${this.environment}).${operation}: call start() first, so saved endpoints are restored before they change`,
+      );
   }
 }

@@ -41,10 +41,19 @@ export class ModelRegistry {
       } else {
         source = resolve(request.source.path);
       }
-      const isFolder = await stat(source).then((s) => s.isDirectory(), () => false);
+      const isFolder = await stat(source).then(
+        (s) => s.isDirectory(),
+        () => false,
+      );
       if (!isFolder) throw new BadRequestError(`model files must be a folder; ${source} is not one`, 'source');
       const format = request.source.format ?? 'custom_model';
-      if (format === 'mlflow_model' && !(await stat(join(source, 'MLmodel')).then((s) => s.isFile(), () => false))) {
+      if (
+        format === 'mlflow_model' &&
+        !(await stat(join(source, 'MLmodel')).then(
+          (s) => s.isFile(),
+          () => false,
+        ))
+      ) {
         throw new BadRequestError(
           `an mlflow_model must be a folder with an MLmodel file; ${source} has none. Save the model with mlflow (e.g. mlflow.sklearn.save_model) or declare the job output as custom_model`,
           'source',
@@ -128,7 +137,7 @@ export class ModelRegistry {
     await mkdir(modelDir, { recursive: true });
     // mkdir is atomic: if another process took this number, take the next one.
     let version = ((await this.versionNumbers(draft.name)).at(-1) ?? 0) + 1;
-    for (;; version++) {
+    for (; ; version++) {
       try {
         await mkdir(join(modelDir, String(version)));
         break;

@@ -2,7 +2,16 @@ import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EnvironmentName } from '../../../shared/config/schema';
 import { BadRequestError, NotFoundError } from '../../../shared/errors';
-import type { DeploymentInfo, DeploymentLogs, DeploymentLogsOptions, DeployRequest, EndpointInfo, Logger, ModelRef, ModelVersion } from '../../../shared/ports';
+import type {
+  DeploymentInfo,
+  DeploymentLogs,
+  DeploymentLogsOptions,
+  DeployRequest,
+  EndpointInfo,
+  Logger,
+  ModelRef,
+  ModelVersion,
+} from '../../../shared/ports';
 import { resolveDeploymentLogsOptions } from '../../../shared/endpoints/deploymentLogs';
 import type { EndpointRouting, LocalEndpointHost } from '../inference/endpointHost';
 import { loadDeploymentSpec } from '../inference/loadDeploymentSpec';
@@ -84,14 +93,27 @@ export class OnlineEndpoints {
       const spec = await loadDeploymentSpec(request.specPath);
       const model = await this.options.getModel(request.model);
       if (!model) {
-        throw new NotFoundError('model', `${request.model.name}:${request.model.version}`, `register or import it in ${this.options.environment} first`);
+        throw new NotFoundError(
+          'model',
+          `${request.model.name}:${request.model.version}`,
+          `register or import it in ${this.options.environment} first`,
+        );
       }
       // Azure ML refuses the same deployment: only an MLflow model is served without a scoring script.
-      const noCode = spec.scriptPath ? undefined : noCodeDeploymentProblem(spec.specPath, `model ${model.name}:${model.version}`, model.format ?? 'custom_model');
+      const noCode = spec.scriptPath
+        ? undefined
+        : noCodeDeploymentProblem(spec.specPath, `model ${model.name}:${model.version}`, model.format ?? 'custom_model');
       if (noCode) throw new BadRequestError(noCode, 'code_configuration');
       let record = this.records.get(request.endpoint);
       if (!record) {
-        record = { name: request.endpoint, environment: this.options.environment, createdAt: new Date().toISOString(), traffic: {}, mirrorTraffic: {}, deployments: [] };
+        record = {
+          name: request.endpoint,
+          environment: this.options.environment,
+          createdAt: new Date().toISOString(),
+          traffic: {},
+          mirrorTraffic: {},
+          deployments: [],
+        };
         this.serve(record);
       }
       const existing = record.deployments.find((d) => d.name === request.deployment);
@@ -185,7 +207,11 @@ export class OnlineEndpoints {
     validateName('deployment', deployment);
     const record = this.require(endpoint);
     if (!record.deployments.some((d) => d.name === deployment)) {
-      throw new NotFoundError('deployment', `${endpoint}/${deployment}`, `endpoint '${endpoint}' has ${record.deployments.map((d) => d.name).join(', ') || 'no deployments'}`);
+      throw new NotFoundError(
+        'deployment',
+        `${endpoint}/${deployment}`,
+        `endpoint '${endpoint}' has ${record.deployments.map((d) => d.name).join(', ') || 'no deployments'}`,
+      );
     }
     return { source: 'local scoring process', lines: await readScoringLog(join(this.options.dir, endpoint, `${deployment}.log`), window) };
   }
@@ -204,14 +230,21 @@ export class OnlineEndpoints {
    * running one (which is stopped after the switch, so requests never see a gap). On
    * failure the deployment is marked failed and a previous server, if any, keeps serving.
    */
-  private async launch(record: EndpointRecord, deployment: DeploymentRecord, model: ModelRef, specPath: string, tags?: Record<string, string>): Promise<void> {
+  private async launch(
+    record: EndpointRecord,
+    deployment: DeploymentRecord,
+    model: ModelRef,
+    specPath: string,
+    tags?: Record<string, string>,
+  ): Promise<void> {
     const id = key(record.name, deployment.name);
     const previous = this.servers.get(id);
     const label = `deployment '${deployment.name}' of endpoint '${record.name}' (model ${model.name}:${model.version})`;
     let server: ScoringProcess | undefined;
     try {
       const version = await this.options.getModel(model);
-      if (!version) throw new NotFoundError('model', `${model.name}:${model.version}`, `register or import it in ${this.options.environment} first`);
+      if (!version)
+        throw new NotFoundError('model', `${model.name}:${model.version}`, `register or import it in ${this.options.environment} first`);
       const spec = await loadDeploymentSpec(specPath);
       await mkdir(join(this.options.dir, record.name), { recursive: true });
       server = new ScoringProcess(
@@ -237,7 +270,9 @@ export class OnlineEndpoints {
       await server?.stop();
       const message = (error as Error).message;
       deployment.state = 'failed';
-      deployment.error = previous ? `${message}\n(the previous model ${deployment.model.name}:${deployment.model.version} keeps serving)` : message;
+      deployment.error = previous
+        ? `${message}\n(the previous model ${deployment.model.name}:${deployment.model.version} keeps serving)`
+        : message;
       if (!previous) Object.assign(deployment, { model, specPath });
       this.options.logger?.error(`${label} failed`, { error: message });
     }
@@ -255,11 +290,19 @@ export class OnlineEndpoints {
   private routing(name: string): EndpointRouting {
     const record = this.records.get(name);
     if (!record) return { traffic: {}, mirrorTraffic: {}, deployments: {} };
-    const shadow = record.shadow && { endpoint: record.shadow.endpoint, deployment: record.shadow.deployment, percent: record.shadow.percent };
+    const shadow = record.shadow && {
+      endpoint: record.shadow.endpoint,
+      deployment: record.shadow.deployment,
+      percent: record.shadow.percent,
+    };
     const deployments: EndpointRouting['deployments'] = {};
     for (const deployment of record.deployments) {
       const server = this.servers.get(key(name, deployment.name));
-      deployments[deployment.name] = { url: server?.process.url, requestTimeoutMs: server?.requestTimeoutMs ?? 5000, model: deployment.model };
+      deployments[deployment.name] = {
+        url: server?.process.url,
+        requestTimeoutMs: server?.requestTimeoutMs ?? 5000,
+        model: deployment.model,
+      };
     }
     return { traffic: record.traffic, mirrorTraffic: record.mirrorTraffic, deployments, shadow };
   }

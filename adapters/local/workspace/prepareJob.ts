@@ -36,10 +36,15 @@ export async function prepareJob(request: SubmitJobRequest): Promise<PreparedJob
   const declaredOptional = Object.entries(request.optionalInputs ?? {}).filter(([name]) => name in spec.inputs);
   const inputs = resolveJobInputs(spec, { ...Object.fromEntries(declaredOptional), ...request.inputs }, specPath);
   const placeholders = Object.fromEntries(Object.keys(spec.outputs).map((name) => [name, `/outputs/${name}`]));
-  substituteCommand(spec.command, Object.fromEntries(Object.entries(inputs).map(([n, i]) => [n, i.value])), placeholders, { file: specPath });
+  substituteCommand(spec.command, Object.fromEntries(Object.entries(inputs).map(([n, i]) => [n, i.value])), placeholders, {
+    file: specPath,
+  });
 
   const codeDir = resolve(specDir, spec.code);
-  const isFolder = await stat(codeDir).then((s) => s.isDirectory(), () => false);
+  const isFolder = await stat(codeDir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
   if (!isFolder) {
     throw new ConfigError(specPath, [{ path: 'code', message: `${codeDir} is not a folder; 'code' is relative to the spec file` }]);
   }

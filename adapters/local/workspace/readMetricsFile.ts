@@ -1,7 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 
-const MetricLine = z.object({ name: z.string().min(1), value: z.number().refine(Number.isFinite, 'must be finite'), step: z.int().optional() });
+const MetricLine = z.object({
+  name: z.string().min(1),
+  value: z.number().refine(Number.isFinite, 'must be finite'),
+  step: z.int().optional(),
+});
 
 export interface MetricsFileContent {
   /** Last value per metric name. */

@@ -35,7 +35,11 @@ export class BatchScoring {
   constructor(private readonly options: BatchScoringOptions = {}) {}
 
   async score(
-    modelDir: string, modelLabel: string, specPath: string, body: ScoreRequest, options: { signal?: AbortSignal; format?: ModelFormat } = {},
+    modelDir: string,
+    modelLabel: string,
+    specPath: string,
+    body: ScoreRequest,
+    options: { signal?: AbortSignal; format?: ModelFormat } = {},
   ): Promise<ScoreResponse> {
     options.signal?.throwIfAborted();
     const key = `${modelDir}\u0000${specPath}`;
@@ -76,14 +80,28 @@ export class BatchScoring {
     const prefix = `${modelDir}\u0000`;
     const stopping = [...this.servers.entries()].filter(([key]) => key.startsWith(prefix));
     for (const [key] of stopping) this.servers.delete(key);
-    await Promise.all(stopping.map(([, server]) => server.then((s) => (clearTimeout(s.idle), s.process.stop()), () => undefined)));
+    await Promise.all(
+      stopping.map(([, server]) =>
+        server.then(
+          (s) => (clearTimeout(s.idle), s.process.stop()),
+          () => undefined,
+        ),
+      ),
+    );
   }
 
   /** Stops every server (the workspace stops). */
   async stop(): Promise<void> {
     const all = [...this.servers.values()];
     this.servers.clear();
-    await Promise.all(all.map((server) => server.then((s) => (clearTimeout(s.idle), s.process.stop()), () => undefined)));
+    await Promise.all(
+      all.map((server) =>
+        server.then(
+          (s) => (clearTimeout(s.idle), s.process.stop()),
+          () => undefined,
+        ),
+      ),
+    );
   }
 
   /** The number of servers running or starting (tests and diagnostics). */
@@ -140,12 +158,16 @@ export class BatchScoring {
 
 function post(url: string, body: string, signal: AbortSignal | undefined): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, timeout: BATCH_TIMEOUT_MS, signal }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = request(
+      url,
+      { method: 'POST', headers: { 'content-type': 'application/json' }, timeout: BATCH_TIMEOUT_MS, signal },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${BATCH_TIMEOUT_MS / 1000} s`)));
     req.on('error', reject);
     req.end(body);

@@ -13,7 +13,10 @@ export function validateTraffic(endpoint: EndpointRecord, traffic: Record<string
     }
     const deployment = endpoint.deployments.find((d) => d.name === name);
     if (percent > 0 && deployment?.state === 'failed') {
-      throw new BadRequestError(`deployment '${name}' failed (${deployment.error?.split('\n')[0]}); redeploy it before sending it traffic`, 'traffic');
+      throw new BadRequestError(
+        `deployment '${name}' failed (${deployment.error?.split('\n')[0]}); redeploy it before sending it traffic`,
+        'traffic',
+      );
     }
     if (percent > 0 && (endpoint.mirrorTraffic[name] ?? 0) > 0) {
       throw new BadRequestError(`deployment '${name}' receives mirror traffic; set its mirror traffic to 0 first`, 'traffic');
@@ -21,7 +24,10 @@ export function validateTraffic(endpoint: EndpointRecord, traffic: Record<string
   }
   const sum = Object.values(traffic).reduce((a, b) => a + b, 0);
   if (sum !== 100 && sum !== 0) {
-    throw new BadRequestError(`traffic of endpoint '${endpoint.name}' must sum to 100 (or be all zero), got ${sum}: ${JSON.stringify(traffic)}`, 'traffic');
+    throw new BadRequestError(
+      `traffic of endpoint '${endpoint.name}' must sum to 100 (or be all zero), got ${sum}: ${JSON.stringify(traffic)}`,
+      'traffic',
+    );
   }
 }
 
@@ -52,7 +58,10 @@ export function validateShadow(
   }
   if (percent === 0) return;
   if (!targetDeployments) {
-    throw new BadRequestError(`shadow target endpoint '${target.endpoint}' does not exist in any environment; deploy it first`, 'target.endpoint');
+    throw new BadRequestError(
+      `shadow target endpoint '${target.endpoint}' does not exist in any environment; deploy it first`,
+      'target.endpoint',
+    );
   }
   if (!targetDeployments.includes(target.deployment)) {
     throw new BadRequestError(
@@ -66,7 +75,10 @@ function checkDeploymentsExist(endpoint: EndpointRecord, weights: Record<string,
   const known = endpoint.deployments.map((d) => d.name);
   for (const name of Object.keys(weights)) {
     if (!known.includes(name)) {
-      throw new BadRequestError(`deployment '${name}' does not exist on endpoint '${endpoint.name}' (deployments: ${known.join(', ') || 'none'})`, where);
+      throw new BadRequestError(
+        `deployment '${name}' does not exist on endpoint '${endpoint.name}' (deployments: ${known.join(', ') || 'none'})`,
+        where,
+      );
     }
   }
 }

@@ -8,7 +8,8 @@ const LABELS = 16;
 
 function binLabel(histogram: DriftHistogram, i: number): string {
   if (histogram.kind === 'categorical') return histogram.categories[i] ?? '';
-  const fmt = (x: number | undefined) => (x === undefined ? '' : Math.abs(x) >= 1000 || Number.isInteger(x) ? String(Math.round(x)) : x.toPrecision(3));
+  const fmt = (x: number | undefined) =>
+    x === undefined ? '' : Math.abs(x) >= 1000 || Number.isInteger(x) ? String(Math.round(x)) : x.toPrecision(3);
   return `[${fmt(histogram.edges[i])}, ${fmt(histogram.edges[i + 1])})`;
 }
 
@@ -43,14 +44,22 @@ export function HistogramBars(props: { feature: string; histogram: DriftHistogra
               <rect class="window" x={i * slot + GAP + bar} y={y(w)} width={bar} height={HEIGHT - y(w)}>
                 <title>{`${label} window ${(100 * w).toFixed(1)} %`}</title>
               </rect>
-              {named && <text x={i * slot + slot / 2} y={total - 4} text-anchor="middle">{label.length > slot / 7 ? `${label.slice(0, Math.max(1, Math.floor(slot / 7) - 1))}…` : label}</text>}
+              {named && (
+                <text x={i * slot + slot / 2} y={total - 4} text-anchor="middle">
+                  {label.length > slot / 7 ? `${label.slice(0, Math.max(1, Math.floor(slot / 7) - 1))}…` : label}
+                </text>
+              )}
             </g>
           );
         })}
       </svg>
       <figcaption>
         <span class="key baseline">baseline</span> <span class="key window">window</span>{' '}
-        <span class="muted">{histogram.kind === 'numeric' ? `${bins} bins over ${fmt(histogram.edges[0])} … ${fmt(histogram.edges.at(-1))}` : `${bins} categories`}</span>
+        <span class="muted">
+          {histogram.kind === 'numeric'
+            ? `${bins} bins over ${fmt(histogram.edges[0])} … ${fmt(histogram.edges.at(-1))}`
+            : `${bins} categories`}
+        </span>
       </figcaption>
     </figure>
   );

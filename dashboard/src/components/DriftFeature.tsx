@@ -28,13 +28,41 @@ function statisticRows(f: FeatureDrift): Row[] {
   const { ks, chiSquared, corrected } = f.metrics;
   return [
     { metric: 'psi', name: 'PSI', shown: effect(f.metrics.psi, corrected?.psi), rule: t.psi === null ? 'off' : `> ${limit(t.psi)}` },
-    { metric: 'jensenShannon', name: 'Jensen–Shannon', shown: effect(f.metrics.jensenShannon, corrected?.jensenShannon), rule: t.jensenShannon === null ? 'off' : `> ${limit(t.jensenShannon)}` },
+    {
+      metric: 'jensenShannon',
+      name: 'Jensen–Shannon',
+      shown: effect(f.metrics.jensenShannon, corrected?.jensenShannon),
+      rule: t.jensenShannon === null ? 'off' : `> ${limit(t.jensenShannon)}`,
+    },
     ...(f.metrics.wasserstein !== undefined
-      ? [{ metric: 'wasserstein' as const, name: 'Wasserstein (/ std)', shown: effect(f.metrics.wasserstein, corrected?.wasserstein), rule: t.wasserstein === null ? 'off' : `> ${limit(t.wasserstein)}` }]
+      ? [
+          {
+            metric: 'wasserstein' as const,
+            name: 'Wasserstein (/ std)',
+            shown: effect(f.metrics.wasserstein, corrected?.wasserstein),
+            rule: t.wasserstein === null ? 'off' : `> ${limit(t.wasserstein)}`,
+          },
+        ]
       : []),
-    ...(ks ? [{ metric: 'ks' as const, name: 'KS', shown: `D ${num(ks.statistic)}, ${pValue(ks.conservativePValue, f)}`, rule: t.ksPValue === null ? 'off' : `p < ${limit(t.ksPValue)}` }] : []),
+    ...(ks
+      ? [
+          {
+            metric: 'ks' as const,
+            name: 'KS',
+            shown: `D ${num(ks.statistic)}, ${pValue(ks.conservativePValue, f)}`,
+            rule: t.ksPValue === null ? 'off' : `p < ${limit(t.ksPValue)}`,
+          },
+        ]
+      : []),
     ...(chiSquared
-      ? [{ metric: 'chiSquared' as const, name: 'χ²', shown: `${num(chiSquared.statistic, 2)} (dof ${chiSquared.dof}), ${pValue(chiSquared.pValue, f)}`, rule: t.chiSquaredPValue === null ? 'off' : `p < ${limit(t.chiSquaredPValue)}` }]
+      ? [
+          {
+            metric: 'chiSquared' as const,
+            name: 'χ²',
+            shown: `${num(chiSquared.statistic, 2)} (dof ${chiSquared.dof}), ${pValue(chiSquared.pValue, f)}`,
+            rule: t.chiSquaredPValue === null ? 'off' : `p < ${limit(t.chiSquaredPValue)}`,
+          },
+        ]
       : []),
   ];
 }
@@ -45,13 +73,24 @@ export function DriftFeature(props: { drift: FeatureDrift }) {
   return (
     <section class={`panel feature ${f.status}`} data-testid="feature" data-feature={f.feature} data-status={f.status}>
       <h3>
-        {f.role === 'prediction' ? 'Prediction' : f.feature} <span class={`badge ${f.status === 'breached' ? 'bad' : f.status === 'ok' ? 'ok' : 'idle'}`}>{f.status}</span>{' '}
-        <span class="muted">{f.type}, {f.values} of {f.rows} values</span>
+        {f.role === 'prediction' ? 'Prediction' : f.feature}{' '}
+        <span class={`badge ${f.status === 'breached' ? 'bad' : f.status === 'ok' ? 'ok' : 'idle'}`}>{f.status}</span>{' '}
+        <span class="muted">
+          {f.type}, {f.values} of {f.rows} values
+        </span>
       </h3>
       <div class="feature-body">
         <HistogramBars feature={f.feature} histogram={f.histogram} />
         <table class="statistics">
-          <thead><tr><th>Statistic</th><th>Value</th><th title="A feature drifts when its test is significant after Holm's correction AND an effect above noise passes its threshold">Breach when</th></tr></thead>
+          <thead>
+            <tr>
+              <th>Statistic</th>
+              <th>Value</th>
+              <th title="A feature drifts when its test is significant after Holm's correction AND an effect above noise passes its threshold">
+                Breach when
+              </th>
+            </tr>
+          </thead>
           <tbody>
             {statisticRows(f).map((r) => {
               const breached = f.breached.includes(r.metric);
@@ -59,7 +98,10 @@ export function DriftFeature(props: { drift: FeatureDrift }) {
               return (
                 <tr class={breached ? 'breached' : ''} data-metric={r.metric} data-breached={String(breached)}>
                   <td>{r.name}</td>
-                  <td>{r.shown}{skipped ? ' (not evaluated: too few values, or switched off)' : ''}</td>
+                  <td>
+                    {r.shown}
+                    {skipped ? ' (not evaluated: too few values, or switched off)' : ''}
+                  </td>
                   <td>{r.rule}</td>
                 </tr>
               );
@@ -67,7 +109,13 @@ export function DriftFeature(props: { drift: FeatureDrift }) {
           </tbody>
         </table>
       </div>
-      {f.reasons.length > 0 && <ul class="reasons">{f.reasons.map((r) => <li>{r}</li>)}</ul>}
+      {f.reasons.length > 0 && (
+        <ul class="reasons">
+          {f.reasons.map((r) => (
+            <li>{r}</li>
+          ))}
+        </ul>
+      )}
     </section>
   );
 }

@@ -17,9 +17,28 @@ interface ActionButton {
 const active = (r: ReleaseView) => r.status === 'running' || r.status === 'queued';
 
 const BUTTONS: ActionButton[] = [
-  { key: 'approve', label: 'Approve', action: 'release:approve', environment: 'prod', applies: (r) => active(r) && r.stage === 'approval' && !r.approval?.at },
-  { key: 'promote', label: 'Promote now', action: 'release:approve', environment: 'prod', applies: (r) => active(r) && r.stage === 'canary' },
-  { key: 'rollback', label: 'Roll back', action: 'release:rollback', environment: 'prod', applies: (r) => active(r) && r.stage === 'canary', confirm: 'Roll back this canary?' },
+  {
+    key: 'approve',
+    label: 'Approve',
+    action: 'release:approve',
+    environment: 'prod',
+    applies: (r) => active(r) && r.stage === 'approval' && !r.approval?.at,
+  },
+  {
+    key: 'promote',
+    label: 'Promote now',
+    action: 'release:approve',
+    environment: 'prod',
+    applies: (r) => active(r) && r.stage === 'canary',
+  },
+  {
+    key: 'rollback',
+    label: 'Roll back',
+    action: 'release:rollback',
+    environment: 'prod',
+    applies: (r) => active(r) && r.stage === 'canary',
+    confirm: 'Roll back this canary?',
+  },
   // Cancelling needs the role of the environment the release is in (the API checks the same).
   { key: 'cancel', label: 'Cancel', action: 'release:cancel', environment: 'dev', applies: active, confirm: 'Cancel this release?' },
 ];
@@ -30,7 +49,9 @@ export function ReleaseActions(props: { release: ReleaseView; onDone: () => void
   const [busy, setBusy] = useState<string | undefined>();
   const [error, setError] = useState<ApiError | undefined>();
   const { release } = props;
-  const shown = BUTTONS.filter((b) => b.applies(release) && session.can(b.action, b.key === 'cancel' ? environmentAtStage(release.stage) : b.environment));
+  const shown = BUTTONS.filter(
+    (b) => b.applies(release) && session.can(b.action, b.key === 'cancel' ? environmentAtStage(release.stage) : b.environment),
+  );
   if (shown.length === 0) return null;
   const run = async (button: ActionButton) => {
     if (button.confirm && !window.confirm(button.confirm)) return;
@@ -52,7 +73,11 @@ export function ReleaseActions(props: { release: ReleaseView; onDone: () => void
           {busy === b.key ? `${b.label}…` : b.label}
         </button>
       ))}
-      {error && <p class="error" role="alert">{error.message} [{error.code}]</p>}
+      {error && (
+        <p class="error" role="alert">
+          {error.message} [{error.code}]
+        </p>
+      )}
     </div>
   );
 }

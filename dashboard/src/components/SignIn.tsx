@@ -14,11 +14,13 @@ export function SignIn(props: { hints: SignInHints; signedOut?: boolean }) {
       <pre>autopilot open</pre>
       <p>
         It opens a one-time sign-in link in your browser (<code>autopilot open --url-only</code> prints it instead;{' '}
-        <code>--as reader|data_scientist|ml_engineer</code> picks the local role). On Azure it signs you in with your
-        Entra ID identity (<code>az login</code>; pass <code>--scope api://&lt;appId&gt;/.default</code>).
+        <code>--as reader|data_scientist|ml_engineer</code> picks the local role). On Azure it signs you in with your Entra ID identity (
+        <code>az login</code>; pass <code>--scope api://&lt;appId&gt;/.default</code>).
       </p>
       {props.hints.appServiceLogin && (
-        <p>Or <a href={props.hints.appServiceLogin}>sign in with Microsoft Entra ID</a>.</p>
+        <p>
+          Or <a href={props.hints.appServiceLogin}>sign in with Microsoft Entra ID</a>.
+        </p>
       )}
     </main>
   );

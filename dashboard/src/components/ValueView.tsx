@@ -9,12 +9,34 @@ export function ValueView(props: { value: unknown }) {
   if (Array.isArray(value)) {
     if (value.length === 0) return <span class="muted">none</span>;
     if (value.every((v) => typeof v === 'object' && v !== null && !Array.isArray(v))) {
-      const columns = [...new Set(value.flatMap((v) => Object.entries(v as object).filter(([, x]) => x !== undefined).map(([k]) => k)))];
+      const columns = [
+        ...new Set(
+          value.flatMap((v) =>
+            Object.entries(v as object)
+              .filter(([, x]) => x !== undefined)
+              .map(([k]) => k),
+          ),
+        ),
+      ];
       return (
         <table>
-          <thead><tr>{columns.map((c) => <th>{label(c)}</th>)}</tr></thead>
+          <thead>
+            <tr>
+              {columns.map((c) => (
+                <th>{label(c)}</th>
+              ))}
+            </tr>
+          </thead>
           <tbody>
-            {value.map((row) => <tr>{columns.map((c) => <td><ValueView value={(row as Record<string, unknown>)[c]} /></td>)}</tr>)}
+            {value.map((row) => (
+              <tr>
+                {columns.map((c) => (
+                  <td>
+                    <ValueView value={(row as Record<string, unknown>)[c]} />
+                  </td>
+                ))}
+              </tr>
+            ))}
           </tbody>
         </table>
       );
@@ -25,9 +47,16 @@ export function ValueView(props: { value: unknown }) {
     if (Object.keys(value).length === 0) return <span class="muted">none</span>;
     return (
       <dl class="facts">
-        {Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).map(([k, v]) => (
-          <><dt>{label(k)}</dt><dd><ValueView value={v} /></dd></>
-        ))}
+        {Object.entries(value as Record<string, unknown>)
+          .filter(([, v]) => v !== undefined)
+          .map(([k, v]) => (
+            <>
+              <dt>{label(k)}</dt>
+              <dd>
+                <ValueView value={v} />
+              </dd>
+            </>
+          ))}
       </dl>
     );
   }
@@ -42,5 +71,8 @@ function text(value: unknown): string {
 
 /** `holdoutRows` -> `holdout rows`. */
 export function label(key: string): string {
-  return key.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/_/g, ' ').toLowerCase();
+  return key
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .replace(/_/g, ' ')
+    .toLowerCase();
 }

@@ -18,7 +18,9 @@ export function StageTimeline(props: { release: ReleaseView }) {
               <span class="stage-name">{stage.replace('_', ' ')}</span>
               <StatusBadge status={status} />
               <span class="stage-time">{when(record?.startedAt)}</span>
-              <span class="stage-duration">{duration(record?.startedAt, record?.endedAt ?? (status === 'running' ? undefined : record?.startedAt))}</span>
+              <span class="stage-duration">
+                {duration(record?.startedAt, record?.endedAt ?? (status === 'running' ? undefined : record?.startedAt))}
+              </span>
               <span class="stage-detail">{record?.detail ?? ''}</span>
             </li>
           );
@@ -42,16 +44,32 @@ export function GateComparison(props: { release: ReleaseView }) {
       <h2>Evaluation gate</h2>
       {gate && (
         <p class={gate.passed ? 'verdict ok' : 'verdict warn'}>
-          {gate.outcome === 'inconclusive' ? (gate.passed ? 'Inconclusive, promoted by policy' : 'Inconclusive, champion kept') : gate.passed ? 'Passed' : 'Rejected'}: {gate.reason}
+          {gate.outcome === 'inconclusive'
+            ? gate.passed
+              ? 'Inconclusive, promoted by policy'
+              : 'Inconclusive, champion kept'
+            : gate.passed
+              ? 'Passed'
+              : 'Rejected'}
+          : {gate.reason}
         </p>
       )}
       {gate?.comparison && <PairedTest comparison={gate.comparison} />}
       <table>
-        <thead><tr><th>Metric</th><th>Candidate{model ? ` (v${model.version})` : ''}</th><th>Champion{champion ? ` (v${champion.version})` : ''}</th></tr></thead>
+        <thead>
+          <tr>
+            <th>Metric</th>
+            <th>Candidate{model ? ` (v${model.version})` : ''}</th>
+            <th>Champion{champion ? ` (v${champion.version})` : ''}</th>
+          </tr>
+        </thead>
         <tbody>
           {names.map((name) => (
             <tr class={gate?.metric === name ? 'gate-metric' : ''}>
-              <td>{name}{gate?.metric === name ? ' (gate)' : ''}</td>
+              <td>
+                {name}
+                {gate?.metric === name ? ' (gate)' : ''}
+              </td>
               <td>{fmt(metrics.candidate?.[name])}</td>
               <td>{fmt(metrics.champion?.[name])}</td>
             </tr>
@@ -77,7 +95,10 @@ function PairedTest(props: { comparison: NonNullable<NonNullable<ReleaseView['ga
     <table data-testid="gate-test">
       <tbody>
         {rows.map(([name, value]) => (
-          <tr><th scope="row">{name}</th><td>{value}</td></tr>
+          <tr>
+            <th scope="row">{name}</th>
+            <td>{value}</td>
+          </tr>
         ))}
       </tbody>
     </table>
@@ -93,12 +114,18 @@ export function StagingResults(props: { release: ReleaseView }) {
       <h2>Staging ({staging.deployment})</h2>
       <dl class="facts">
         <dt>Smoke</dt>
-        <dd>{staging.smoke ? `${staging.smoke.requests} requests, ${staging.smoke.errors} errors, max ${Math.round(staging.smoke.maxLatencyMs)} ms` : 'not run yet'}</dd>
+        <dd>
+          {staging.smoke
+            ? `${staging.smoke.requests} requests, ${staging.smoke.errors} errors, max ${Math.round(staging.smoke.maxLatencyMs)} ms`
+            : 'not run yet'}
+        </dd>
         <dt>Shadow</dt>
         <dd>
           {staging.shadow
             ? `${staging.shadow.mirrored} mirrored, ${staging.shadow.compared} compared, ${staging.shadow.agreed} agreed; errors ${staging.shadow.shadowErrors} shadow / ${staging.shadow.liveErrors} live${staging.shadow.note ? ` (${staging.shadow.note})` : ''}`
-            : staging.shadowStartedAt ? `mirroring since ${when(staging.shadowStartedAt)}` : 'not run'}
+            : staging.shadowStartedAt
+              ? `mirroring since ${when(staging.shadowStartedAt)}`
+              : 'not run'}
         </dd>
       </dl>
     </section>
@@ -113,7 +140,9 @@ export function ApprovalState(props: { release: ReleaseView }) {
     <section class="panel" data-testid="approval">
       <h2>Approval</h2>
       <p>
-        {approval.at ? `Approved by ${approval.by ?? 'someone'} at ${when(approval.at)}` : `Waiting for approval since ${when(approval.requestedAt)}`}
+        {approval.at
+          ? `Approved by ${approval.by ?? 'someone'} at ${when(approval.at)}`
+          : `Waiting for approval since ${when(approval.requestedAt)}`}
       </p>
     </section>
   );
@@ -127,7 +156,21 @@ export function AuditTable(props: { entries: readonly AuditEntry[]; acrossReleas
   const across = props.acrossReleases === true;
   return (
     <table class="audit" data-testid={props.testId}>
-      <thead><tr><th>When</th>{across && <><th>Release</th><th>Pipeline</th></>}<th>Who</th><th>What</th><th>Change</th><th>Why</th></tr></thead>
+      <thead>
+        <tr>
+          <th>When</th>
+          {across && (
+            <>
+              <th>Release</th>
+              <th>Pipeline</th>
+            </>
+          )}
+          <th>Who</th>
+          <th>What</th>
+          <th>Change</th>
+          <th>Why</th>
+        </tr>
+      </thead>
       <tbody>
         {props.entries.map((entry) => (
           <tr>

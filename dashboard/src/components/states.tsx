@@ -15,19 +15,30 @@ export function Loaded<T>(props: { state: ApiState<T>; what: string; children: (
           {error.where ? ` (at ${error.where})` : ''} [{error.code}]
         </p>
       )}
-      {data === undefined ? (loading ? <p class="loading">Loading {props.what}…</p> : null) : props.children(data)}
+      {data === undefined ? loading ? <p class="loading">Loading {props.what}…</p> : null : props.children(data)}
     </>
   );
 }
 
 const STATUS_CLASS: Record<string, string> = {
-  succeeded: 'ok', running: 'live', queued: 'live', pending: 'idle', skipped: 'idle',
-  rejected: 'warn', rolled_back: 'warn', cancelled: 'idle', failed: 'bad',
+  succeeded: 'ok',
+  running: 'live',
+  queued: 'live',
+  pending: 'idle',
+  skipped: 'idle',
+  rejected: 'warn',
+  rolled_back: 'warn',
+  cancelled: 'idle',
+  failed: 'bad',
 };
 
 /** A release or stage status as a coloured badge. */
 export function StatusBadge(props: { status: string }) {
-  return <span class={`badge ${STATUS_CLASS[props.status] ?? 'idle'}`} data-status={props.status}>{props.status.replace('_', ' ')}</span>;
+  return (
+    <span class={`badge ${STATUS_CLASS[props.status] ?? 'idle'}`} data-status={props.status}>
+      {props.status.replace('_', ' ')}
+    </span>
+  );
 }
 
 /** "12 s", "3 min 4 s", "1 h 2 min" between two ISO times (to now when `to` is missing). */

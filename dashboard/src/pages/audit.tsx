@@ -26,15 +26,31 @@ function AuditLogPage() {
     <>
       <h1>Audit log</h1>
       <form class="filters" onSubmit={apply}>
-        <label>Since <input name="since" value={since} onInput={(e) => setSince((e.target as HTMLInputElement).value)} placeholder="7d, 24h or an ISO time" /></label>
-        <label>Pipeline <input name="pipeline" value={pipeline} onInput={(e) => setPipeline((e.target as HTMLInputElement).value)} placeholder="all" /></label>
+        <label>
+          Since{' '}
+          <input
+            name="since"
+            value={since}
+            onInput={(e) => setSince((e.target as HTMLInputElement).value)}
+            placeholder="7d, 24h or an ISO time"
+          />
+        </label>
+        <label>
+          Pipeline{' '}
+          <input name="pipeline" value={pipeline} onInput={(e) => setPipeline((e.target as HTMLInputElement).value)} placeholder="all" />
+        </label>
         <button type="submit">Show</button>
-        <a class="download" href={`${API_BASE}${query}`} download="audit.json">Download JSON</a>
+        <a class="download" href={`${API_BASE}${query}`} download="audit.json">
+          Download JSON
+        </a>
       </form>
       <Loaded state={audit} what="the audit log">
         {(page) => (
           <>
-            <p class="muted">{page.entries.length} entries from {when(page.since)} to {when(page.until)}{page.truncated ? ' (more matched: narrow the window)' : ''}</p>
+            <p class="muted">
+              {page.entries.length} entries from {when(page.since)} to {when(page.until)}
+              {page.truncated ? ' (more matched: narrow the window)' : ''}
+            </p>
             <AuditTable entries={[...page.entries].reverse()} acrossReleases testId="audit-log" />
           </>
         )}

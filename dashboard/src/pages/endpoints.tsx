@@ -14,25 +14,58 @@ function EndpointCard(props: { endpoint: EndpointView }) {
       <p class="muted">{e.scoringUri}</p>
       <SplitBar testId="traffic" parts={Object.entries(e.traffic).map(([d, p]) => ({ label: d, percent: p }))} />
       {mirrored.length > 0 && (
-        <p class="mirror" data-testid="mirror">Mirrored (responses discarded): {mirrored.map(([d, p]) => `${d} ${p} %`).join(', ')}</p>
+        <p class="mirror" data-testid="mirror">
+          Mirrored (responses discarded): {mirrored.map(([d, p]) => `${d} ${p} %`).join(', ')}
+        </p>
       )}
       <table>
-        <thead><tr><th>Deployment</th><th>Model</th><th>State</th><th>Live traffic</th><th>Mirror</th><th>Created</th></tr></thead>
+        <thead>
+          <tr>
+            <th>Deployment</th>
+            <th>Model</th>
+            <th>State</th>
+            <th>Live traffic</th>
+            <th>Mirror</th>
+            <th>Created</th>
+          </tr>
+        </thead>
         <tbody>
           {e.deployments.map((d) => (
             <tr data-deployment={d.name}>
               <td>{d.name}</td>
-              <td><a href={href('/models', e.environment, d.model.name, String(d.model.version))}>{d.model.name} v{d.model.version}</a></td>
-              <td><StatusBadge status={d.state === 'creating' ? 'running' : d.state} /></td>
+              <td>
+                <a href={href('/models', e.environment, d.model.name, String(d.model.version))}>
+                  {d.model.name} v{d.model.version}
+                </a>
+              </td>
+              <td>
+                <StatusBadge status={d.state === 'creating' ? 'running' : d.state} />
+              </td>
               <td>{e.traffic[d.name] ?? 0} %</td>
               <td>{e.mirrorTraffic[d.name] ? `${e.mirrorTraffic[d.name]} %` : '—'}</td>
               <td>{when(d.createdAt)}</td>
             </tr>
           ))}
-          {e.deployments.length === 0 && <tr><td colSpan={6} class="muted">No deployment.</td></tr>}
+          {e.deployments.length === 0 && (
+            <tr>
+              <td colSpan={6} class="muted">
+                No deployment.
+              </td>
+            </tr>
+          )}
         </tbody>
       </table>
-      {e.deployments.some((d) => d.error) && <ul class="reasons">{e.deployments.filter((d) => d.error).map((d) => <li>{d.name}: {d.error}</li>)}</ul>}
+      {e.deployments.some((d) => d.error) && (
+        <ul class="reasons">
+          {e.deployments
+            .filter((d) => d.error)
+            .map((d) => (
+              <li>
+                {d.name}: {d.error}
+              </li>
+            ))}
+        </ul>
+      )}
     </section>
   );
 }
@@ -50,10 +83,15 @@ function EndpointsPage() {
             return (
               <section class="environment" data-environment={environment}>
                 <h2>{environment}</h2>
-                {here.length === 0 ? <p class="muted">No endpoint in {environment} yet.</p> : here.map((e) => <EndpointCard endpoint={e} />)}
+                {here.length === 0 ? (
+                  <p class="muted">No endpoint in {environment} yet.</p>
+                ) : (
+                  here.map((e) => <EndpointCard endpoint={e} />)
+                )}
               </section>
             );
-          })}
+          })
+        }
       </Loaded>
     </>
   );

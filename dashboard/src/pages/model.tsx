@@ -17,7 +17,8 @@ function ProducedBy(props: { releaseId: string }) {
     <Loaded state={release} what={`release ${props.releaseId}`}>
       {({ release: r }) => (
         <span data-testid="produced-by">
-          <a href={href('/releases', r.id)}>{r.id}</a> <StatusBadge status={r.status} /> {r.trigger.kind}{r.trigger.by ? ` by ${r.trigger.by}` : ''}
+          <a href={href('/releases', r.id)}>{r.id}</a> <StatusBadge status={r.status} /> {r.trigger.kind}
+          {r.trigger.by ? ` by ${r.trigger.by}` : ''}
           {r.gate ? ` — gate ${r.gate.passed ? 'passed' : 'rejected'}: ${r.gate.reason}` : ''}
         </span>
       )}
@@ -32,14 +33,36 @@ function Lineage(props: { model: ModelView }) {
     <section class="panel" data-testid="lineage">
       <h2>Lineage</h2>
       <dl class="facts">
-        <dt>Data</dt><dd data-testid="data-url">{l.dataUrl ? withoutQuery(l.dataUrl) : '—'}</dd>
-        <dt>Data eTag</dt><dd data-testid="data-etag">{l.dataETag ?? '—'}</dd>
-        <dt>Data SHA-256</dt><dd class="hash">{l.dataSha256 ?? '—'}</dd>
-        {l.trainingSet && (<><dt>Training set</dt><dd>{l.trainingSet} <span class="muted">(manifest of every file trained on, with eTags)</span></dd></>)}
-        <dt>Training job</dt><dd data-testid="job">{l.jobName ?? '—'}</dd>
-        <dt>Code hash</dt><dd class="hash" data-testid="code-hash">{l.codeHash ?? '—'}</dd>
-        <dt>Release</dt><dd>{l.releaseId ? <ProducedBy releaseId={l.releaseId} /> : '—'}</dd>
-        {m.copiedFrom && (<><dt>Copied from</dt><dd>{m.copiedFrom.environment}: {m.copiedFrom.name} v{m.copiedFrom.version}</dd></>)}
+        <dt>Data</dt>
+        <dd data-testid="data-url">{l.dataUrl ? withoutQuery(l.dataUrl) : '—'}</dd>
+        <dt>Data eTag</dt>
+        <dd data-testid="data-etag">{l.dataETag ?? '—'}</dd>
+        <dt>Data SHA-256</dt>
+        <dd class="hash">{l.dataSha256 ?? '—'}</dd>
+        {l.trainingSet && (
+          <>
+            <dt>Training set</dt>
+            <dd>
+              {l.trainingSet} <span class="muted">(manifest of every file trained on, with eTags)</span>
+            </dd>
+          </>
+        )}
+        <dt>Training job</dt>
+        <dd data-testid="job">{l.jobName ?? '—'}</dd>
+        <dt>Code hash</dt>
+        <dd class="hash" data-testid="code-hash">
+          {l.codeHash ?? '—'}
+        </dd>
+        <dt>Release</dt>
+        <dd>{l.releaseId ? <ProducedBy releaseId={l.releaseId} /> : '—'}</dd>
+        {m.copiedFrom && (
+          <>
+            <dt>Copied from</dt>
+            <dd>
+              {m.copiedFrom.environment}: {m.copiedFrom.name} v{m.copiedFrom.version}
+            </dd>
+          </>
+        )}
       </dl>
     </section>
   );
@@ -54,21 +77,45 @@ function ModelPage(props: { params: Record<string, string> }) {
     <Loaded state={models} what={`model ${name}`}>
       {({ models: list }) => {
         const m = list.find((x) => x.environment === environment && x.version === version);
-        if (!m) return <p class="error" role="alert">No version {version} of model {name} in {environment}. <a href={href('/models')}>All models</a></p>;
+        if (!m)
+          return (
+            <p class="error" role="alert">
+              No version {version} of model {name} in {environment}. <a href={href('/models')}>All models</a>
+            </p>
+          );
         return (
           <article class="model" data-model={`${m.name}:${m.version}`}>
-            <header class="page-head"><h1>{m.name} v{m.version}</h1><span class="muted">{environment}</span></header>
+            <header class="page-head">
+              <h1>
+                {m.name} v{m.version}
+              </h1>
+              <span class="muted">{environment}</span>
+            </header>
             <dl class="facts">
-              <dt>Registered</dt><dd>{when(m.createdAt)}</dd>
-              <dt>Metrics</dt><dd data-testid="metrics">{metricsLine(m.metrics) || '—'}</dd>
-              <dt>Format</dt><dd>{m.format ?? 'custom_model'}</dd>
-              <dt>Files</dt><dd>{m.path}</dd>
-              <dt>Files SHA-256</dt><dd class="hash">{m.sha256}</dd>
+              <dt>Registered</dt>
+              <dd>{when(m.createdAt)}</dd>
+              <dt>Metrics</dt>
+              <dd data-testid="metrics">{metricsLine(m.metrics) || '—'}</dd>
+              <dt>Format</dt>
+              <dd>{m.format ?? 'custom_model'}</dd>
+              <dt>Files</dt>
+              <dd>{m.path}</dd>
+              <dt>Files SHA-256</dt>
+              <dd class="hash">{m.sha256}</dd>
             </dl>
             <Lineage model={m} />
             <section class="panel">
               <h2>Tags</h2>
-              <table><tbody>{Object.entries(m.tags).map(([k, v]) => <tr><td>{k}</td><td>{v}</td></tr>)}</tbody></table>
+              <table>
+                <tbody>
+                  {Object.entries(m.tags).map(([k, v]) => (
+                    <tr>
+                      <td>{k}</td>
+                      <td>{v}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
             </section>
           </article>
         );

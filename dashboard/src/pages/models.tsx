@@ -5,7 +5,10 @@ import { ENVIRONMENTS, type ModelView } from '../types';
 import type { PageDef } from './pageDef';
 
 function metricsLine(metrics: Record<string, number>): string {
-  return Object.entries(metrics).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(4)}`).join(', ');
+  return Object.entries(metrics)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(4)}`)
+    .join(', ');
 }
 
 /** Registered model versions per environment with their metrics; each links to its lineage. */
@@ -17,17 +20,33 @@ function ModelsPage() {
       <Loaded state={models} what="models">
         {({ models: list }) =>
           ENVIRONMENTS.map((environment) => {
-            const here = list.filter((m) => m.environment === environment).sort((a, b) => a.name.localeCompare(b.name) || b.version - a.version);
+            const here = list
+              .filter((m) => m.environment === environment)
+              .sort((a, b) => a.name.localeCompare(b.name) || b.version - a.version);
             return (
               <section class="panel" data-environment={environment}>
                 <h2>{environment}</h2>
-                {here.length === 0 ? <p class="muted">No model registered in {environment}.</p> : (
+                {here.length === 0 ? (
+                  <p class="muted">No model registered in {environment}.</p>
+                ) : (
                   <table data-testid="models">
-                    <thead><tr><th>Model</th><th>Registered</th><th>Metrics</th><th>Release</th><th>Copied from</th></tr></thead>
+                    <thead>
+                      <tr>
+                        <th>Model</th>
+                        <th>Registered</th>
+                        <th>Metrics</th>
+                        <th>Release</th>
+                        <th>Copied from</th>
+                      </tr>
+                    </thead>
                     <tbody>
                       {here.map((m) => (
                         <tr data-model={`${m.name}:${m.version}`}>
-                          <td><a href={href('/models', environment, m.name, String(m.version))}>{m.name} v{m.version}</a></td>
+                          <td>
+                            <a href={href('/models', environment, m.name, String(m.version))}>
+                              {m.name} v{m.version}
+                            </a>
+                          </td>
                           <td>{when(m.createdAt)}</td>
                           <td>{metricsLine(m.metrics)}</td>
                           <td>{m.lineage.releaseId ? <a href={href('/releases', m.lineage.releaseId)}>{m.lineage.releaseId}</a> : '—'}</td>
@@ -39,7 +58,8 @@ function ModelsPage() {
                 )}
               </section>
             );
-          })}
+          })
+        }
       </Loaded>
     </>
   );

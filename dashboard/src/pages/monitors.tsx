@@ -8,18 +8,33 @@ import type { PageDef } from './pageDef';
 
 /** Badge colour per outcome: drift and quality breaches are bad news, too little data is idle. */
 const OUTCOME_CLASS: Record<MonitorRun['outcome'], string> = {
-  ok: 'ok', drift: 'bad', 'model-quality': 'bad', 'data-quality': 'warn', 'insufficient-data': 'idle', 'no-model': 'idle',
+  ok: 'ok',
+  drift: 'bad',
+  'model-quality': 'bad',
+  'data-quality': 'warn',
+  'insufficient-data': 'idle',
+  'no-model': 'idle',
 };
 
 export function OutcomeBadge(props: { outcome: MonitorRun['outcome'] }) {
-  return <span class={`badge ${OUTCOME_CLASS[props.outcome]}`} data-outcome={props.outcome}>{props.outcome}</span>;
+  return (
+    <span class={`badge ${OUTCOME_CLASS[props.outcome]}`} data-outcome={props.outcome}>
+      {props.outcome}
+    </span>
+  );
 }
 
 /** What a run did about its finding: the retraining release it started, or why it did not. */
 export function RetrainNote(props: { run: MonitorRun }) {
   const retrain = props.run.retrain;
   if (!retrain) return null;
-  return 'releaseId' in retrain ? <>retraining <a href={href('/releases', retrain.releaseId)}>{retrain.releaseId}</a></> : <span class="muted">{retrain.skipped}</span>;
+  return 'releaseId' in retrain ? (
+    <>
+      retraining <a href={href('/releases', retrain.releaseId)}>{retrain.releaseId}</a>
+    </>
+  ) : (
+    <span class="muted">{retrain.skipped}</span>
+  );
 }
 
 /**
@@ -33,14 +48,26 @@ function RunNow(props: { pipeline: string; onDone: () => void }) {
     setBusy(true);
     setError(undefined);
     apiPost(`/monitors/${encodeURIComponent(props.pipeline)}/run`).then(
-      () => { setBusy(false); props.onDone(); },
-      (e: ApiError) => { setBusy(false); setError(e); },
+      () => {
+        setBusy(false);
+        props.onDone();
+      },
+      (e: ApiError) => {
+        setBusy(false);
+        setError(e);
+      },
     );
   };
   return (
     <div class="actions">
-      <button type="button" data-action="run-monitor" disabled={busy} onClick={run}>{busy ? 'Running…' : 'Run monitor now'}</button>
-      {error && <span class="error" role="alert">{error.message} [{error.code}]</span>}
+      <button type="button" data-action="run-monitor" disabled={busy} onClick={run}>
+        {busy ? 'Running…' : 'Run monitor now'}
+      </button>
+      {error && (
+        <span class="error" role="alert">
+          {error.message} [{error.code}]
+        </span>
+      )}
     </div>
   );
 }
@@ -54,24 +81,46 @@ function PipelineRuns(props: { pipeline: string }) {
       {session.can('release:start', 'dev') && <RunNow pipeline={props.pipeline} onDone={runs.reload} />}
       <Loaded state={runs} what={`monitor runs of ${props.pipeline}`}>
         {({ runs: list }) =>
-          list.length === 0 ? <p class="muted">No monitor run yet.</p> : (
+          list.length === 0 ? (
+            <p class="muted">No monitor run yet.</p>
+          ) : (
             <table class="runs" data-testid="monitor-runs">
-              <thead><tr><th>When</th><th>Trigger</th><th>Model</th><th>Rows</th><th>Outcome</th><th>Reasons</th><th>Action</th></tr></thead>
+              <thead>
+                <tr>
+                  <th>When</th>
+                  <th>Trigger</th>
+                  <th>Model</th>
+                  <th>Rows</th>
+                  <th>Outcome</th>
+                  <th>Reasons</th>
+                  <th>Action</th>
+                </tr>
+              </thead>
               <tbody>
                 {list.map((r) => (
                   <tr data-run={r.id}>
-                    <td><a href={href('/monitors', r.pipeline, r.id)}>{when(r.at)}</a></td>
+                    <td>
+                      <a href={href('/monitors', r.pipeline, r.id)}>{when(r.at)}</a>
+                    </td>
                     <td>{r.trigger}</td>
                     <td>{r.model ? `${r.model.name} v${r.model.version}` : '—'}</td>
                     <td>{r.rows}</td>
-                    <td><OutcomeBadge outcome={r.outcome} /></td>
-                    <td>{r.reasons.slice(0, 3).join('; ')}{r.reasons.length > 3 ? ` (+${r.reasons.length - 3})` : ''}</td>
-                    <td><RetrainNote run={r} /></td>
+                    <td>
+                      <OutcomeBadge outcome={r.outcome} />
+                    </td>
+                    <td>
+                      {r.reasons.slice(0, 3).join('; ')}
+                      {r.reasons.length > 3 ? ` (+${r.reasons.length - 3})` : ''}
+                    </td>
+                    <td>
+                      <RetrainNote run={r} />
+                    </td>
                   </tr>
                 ))}
               </tbody>
             </table>
-          )}
+          )
+        }
       </Loaded>
     </section>
   );

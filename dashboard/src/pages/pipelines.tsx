@@ -12,7 +12,9 @@ function ReleaseLine(props: { label: string; release: ReleaseView }) {
   return (
     <p class="release-line">
       <span class="muted">{props.label}</span> <a href={href('/releases', r.id)}>{r.id}</a> <StatusBadge status={r.status} />{' '}
-      {r.status === 'running' || r.status === 'queued' ? `at ${r.stage.replace('_', ' ')} for ${duration(r.stages[r.stage]?.startedAt ?? r.updatedAt)}` : `${when(r.endedAt ?? r.updatedAt)}${r.reason ? ` — ${r.reason}` : ''}`}
+      {r.status === 'running' || r.status === 'queued'
+        ? `at ${r.stage.replace('_', ' ')} for ${duration(r.stages[r.stage]?.startedAt ?? r.updatedAt)}`
+        : `${when(r.endedAt ?? r.updatedAt)}${r.reason ? ` — ${r.reason}` : ''}`}
       {r.model ? ` · ${r.model.name} v${r.model.version}` : ''}
     </p>
   );
@@ -30,15 +32,31 @@ function PipelineCard(props: { name: string; watches?: string; releases: Release
     <section class="panel pipeline" data-pipeline={props.name}>
       <h2>{props.name}</h2>
       {props.watches && <p class="muted">New data in {props.watches} starts a release.</p>}
-      <p class="doing" data-testid="doing">{current ? `Releasing: ${current.stage.replace('_', ' ')}` : 'Idle'}</p>
+      <p class="doing" data-testid="doing">
+        {current ? `Releasing: ${current.stage.replace('_', ' ')}` : 'Idle'}
+      </p>
       {current && <ReleaseLine label="Current" release={current} />}
       {last && <ReleaseLine label="Last" release={last} />}
       {!current && !last && <p class="muted">No release yet: upload training data to start one.</p>}
       <table class="traffic">
-        <thead><tr><th>Endpoint</th><th>Environment</th><th>Traffic</th></tr></thead>
+        <thead>
+          <tr>
+            <th>Endpoint</th>
+            <th>Environment</th>
+            <th>Traffic</th>
+          </tr>
+        </thead>
         <tbody>
           {props.endpoints.map((e) => (
-            <tr><td>{e.name}</td><td>{e.environment}</td><td>{Object.entries(e.traffic).map(([d, p]) => `${d} ${p}%`).join(', ') || '—'}</td></tr>
+            <tr>
+              <td>{e.name}</td>
+              <td>{e.environment}</td>
+              <td>
+                {Object.entries(e.traffic)
+                  .map(([d, p]) => `${d} ${p}%`)
+                  .join(', ') || '—'}
+              </td>
+            </tr>
           ))}
         </tbody>
       </table>
@@ -59,7 +77,8 @@ function PipelinesPage() {
           // The configured pipelines, and any that only older releases name. Releases come newest first.
           const configured = health.data?.pipelines ?? [];
           const names = [...new Set([...configured.map((p) => p.name), ...list.releases.map((r) => r.pipeline)])].sort();
-          if (names.length === 0) return <p class="muted">No pipeline has run yet: upload training data (autopilot upload) to start the first release.</p>;
+          if (names.length === 0)
+            return <p class="muted">No pipeline has run yet: upload training data (autopilot upload) to start the first release.</p>;
           return names.map((name) => (
             <PipelineCard
               name={name}
@@ -71,7 +90,11 @@ function PipelinesPage() {
           ));
         }}
       </Loaded>
-      {endpoints.error && <p class="error" role="alert">Could not load endpoints: {endpoints.error.message}</p>}
+      {endpoints.error && (
+        <p class="error" role="alert">
+          Could not load endpoints: {endpoints.error.message}
+        </p>
+      )}
     </>
   );
 }

@@ -17,7 +17,9 @@ function ReleaseReportPage(props: { params: Record<string, string> }) {
       <header class="page-head">
         <h1>Decision record: {id}</h1>
         <a href={href('/releases', id)}>Release page</a>
-        <a class="download" href={`${API_BASE}${path}?format=md`} download={`${id}-decision-record.md`}>Download Markdown</a>
+        <a class="download" href={`${API_BASE}${path}?format=md`} download={`${id}-decision-record.md`}>
+          Download Markdown
+        </a>
       </header>
       <Loaded state={state} what="the decision record">
         {({ report }) => {
@@ -36,7 +38,9 @@ function ReleaseReportPage(props: { params: Record<string, string> }) {
 
 /** Every action is of this release: its id on each row says nothing. */
 function withoutReleaseId(actions: unknown): unknown {
-  return Array.isArray(actions) ? actions.map((a) => (a && typeof a === 'object' ? { ...(a as object), releaseId: undefined } : a)) : actions;
+  return Array.isArray(actions)
+    ? actions.map((a) => (a && typeof a === 'object' ? { ...(a as object), releaseId: undefined } : a))
+    : actions;
 }
 
 export const page: PageDef = { path: '/releases/:id/report', title: 'Decision record', component: ReleaseReportPage };

@@ -20,15 +20,32 @@ function ReleasesPage() {
                 {list.unreadable.length} release record(s) cannot be read: {list.unreadable.map((u) => `${u.id} (${u.error})`).join('; ')}
               </p>
             )}
-            {list.releases.length === 0 ? <p class="muted">No releases yet.</p> : (
+            {list.releases.length === 0 ? (
+              <p class="muted">No releases yet.</p>
+            ) : (
               <table class="releases" data-testid="releases">
-                <thead><tr><th>Release</th><th>Pipeline</th><th>Status</th><th>Stage</th><th>Model</th><th>Started</th><th>Took</th><th>Reason</th></tr></thead>
+                <thead>
+                  <tr>
+                    <th>Release</th>
+                    <th>Pipeline</th>
+                    <th>Status</th>
+                    <th>Stage</th>
+                    <th>Model</th>
+                    <th>Started</th>
+                    <th>Took</th>
+                    <th>Reason</th>
+                  </tr>
+                </thead>
                 <tbody>
                   {list.releases.map((r) => (
                     <tr data-release={r.id}>
-                      <td><a href={href('/releases', r.id)}>{r.id}</a></td>
+                      <td>
+                        <a href={href('/releases', r.id)}>{r.id}</a>
+                      </td>
                       <td>{r.pipeline}</td>
-                      <td><StatusBadge status={r.status} /></td>
+                      <td>
+                        <StatusBadge status={r.status} />
+                      </td>
                       <td>{r.stage.replace('_', ' ')}</td>
                       <td>{r.model ? `v${r.model.version}` : ''}</td>
                       <td>{when(r.createdAt)}</td>

@@ -17,9 +17,7 @@ export function encodeLabels(cells: readonly string[]): EncodedLabels {
   const numbers = cells.map(parseNumber);
   const numeric = numbers.every((v) => v !== undefined);
   const keys: ClassLabel[] = numeric ? (numbers as number[]) : cells.map((c) => c.trim());
-  const classes = [...new Set<ClassLabel>(keys)].sort((a, b) =>
-    numeric ? (a as number) - (b as number) : a < b ? -1 : a > b ? 1 : 0,
-  );
+  const classes = [...new Set<ClassLabel>(keys)].sort((a, b) => (numeric ? (a as number) - (b as number) : a < b ? -1 : a > b ? 1 : 0));
   const indexOf = new Map(classes.map((c, k) => [c, k]));
   return { classes, y: Int32Array.from(keys, (key) => indexOf.get(key)!) };
 }

@@ -22,9 +22,7 @@ export class InvalidValueError extends Error {
 export function encodeRows(features: readonly FeatureSpec[], rows: readonly (readonly unknown[])[]): Float64Array {
   const width = features.reduce((sum, f) => sum + encodedWidth(f), 0);
   const matrix = new Float64Array(rows.length * width);
-  const lookups = features.map((f) =>
-    f.type === 'categorical' ? new Map(f.categories.map((c, k) => [c, k])) : undefined,
-  );
+  const lookups = features.map((f) => (f.type === 'categorical' ? new Map(f.categories.map((c, k) => [c, k])) : undefined));
   rows.forEach((row, i) => {
     let offset = i * width;
     features.forEach((feature, j) => {

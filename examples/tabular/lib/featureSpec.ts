@@ -32,7 +32,5 @@ export function encodedWidth(feature: FeatureSpec): number {
 
 /** Names of the model inputs, e.g. `tenure_months`, `contract=two-year`, `contract=__other__`. */
 export function encodedNames(features: readonly FeatureSpec[]): string[] {
-  return features.flatMap((f) =>
-    f.type === 'numeric' ? [f.name] : [...f.categories, OTHER_CATEGORY].map((c) => `${f.name}=${c}`),
-  );
+  return features.flatMap((f) => (f.type === 'numeric' ? [f.name] : [...f.categories, OTHER_CATEGORY].map((c) => `${f.name}=${c}`)));
 }

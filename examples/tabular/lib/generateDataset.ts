@@ -96,8 +96,15 @@ export function generateDataset(options: GenerateOptions = {}): Dataset {
     let label: number;
     if (classCount === 2) {
       const logit =
-        -1.6 + [1.0, -0.4, -1.6][contract]! - 0.9 * latent[0]! + 0.5 * latent[1]! + 0.45 * latent[2]! - 0.15 * latent[3]! +
-        [0.5, 0.1, -0.2, -0.25][payment]! + 0.15 * latent[11]! + extras.reduce((sum, v, j) => sum + extraWeights[j]! * v, 0);
+        -1.6 +
+        [1.0, -0.4, -1.6][contract]! -
+        0.9 * latent[0]! +
+        0.5 * latent[1]! +
+        0.45 * latent[2]! -
+        0.15 * latent[3]! +
+        [0.5, 0.1, -0.2, -0.25][payment]! +
+        0.15 * latent[11]! +
+        extras.reduce((sum, v, j) => sum + extraWeights[j]! * v, 0);
       label = rng.next() < 1 / (1 + Math.exp(-logit)) ? 1 : 0;
     } else {
       label = rng.pick(softmax(classWeights.map((w) => w.reduce((sum, wk, k) => sum + wk * latent[k]!, 0))));
@@ -124,9 +131,7 @@ export function generateDataset(options: GenerateOptions = {}): Dataset {
 function multiclassWeights(classCount: number, inputs: number): number[][] {
   if (classCount === 2) return [];
   const rng: Rng = createRng(MODEL_SEED + classCount);
-  return Array.from({ length: classCount }, (_, k) =>
-    Array.from({ length: inputs }, () => (k === 0 ? 0 : 0.8 * rng.normal())),
-  );
+  return Array.from({ length: classCount }, (_, k) => Array.from({ length: inputs }, () => (k === 0 ? 0 : 0.8 * rng.normal())));
 }
 
 function softmax(z: number[]): number[] {

@@ -135,14 +135,7 @@ export function predictProbabilities(model: LinearModel, x: Float64Array, width:
   return probabilities;
 }
 
-function linearOutputs(
-  params: Float64Array,
-  x: Float64Array,
-  base: number,
-  width: number,
-  outputs: number,
-  z: Float64Array,
-): void {
+function linearOutputs(params: Float64Array, x: Float64Array, base: number, width: number, outputs: number, z: Float64Array): void {
   const stride = width + 1;
   for (let r = 0; r < outputs; r++) {
     const offset = r * stride;

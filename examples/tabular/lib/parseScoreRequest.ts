@@ -47,12 +47,16 @@ export function parseScoreRequest(raw: unknown, featureNames: readonly string[])
     const { columns, data } = check(Split, body).input_data;
     const twice = namedTwice(columns);
     if (twice.length > 0) {
-      throw new ScoringRequestError(`input_data.columns names ${twice.map((c) => `'${c}'`).join(', ')} more than once; send each column once`);
+      throw new ScoringRequestError(
+        `input_data.columns names ${twice.map((c) => `'${c}'`).join(', ')} more than once; send each column once`,
+      );
     }
     const position = new Map(columns.map((name, j) => [name, j]));
     const missing = featureNames.filter((name) => !position.has(name));
     if (missing.length > 0) {
-      throw new ScoringRequestError(`input_data.columns lacks ${missing.map((m) => `'${m}'`).join(', ')}; the model needs: ${featureNames.join(', ')}`);
+      throw new ScoringRequestError(
+        `input_data.columns lacks ${missing.map((m) => `'${m}'`).join(', ')}; the model needs: ${featureNames.join(', ')}`,
+      );
     }
     return data.map((row, i) => {
       if (row.length !== columns.length) {
@@ -66,7 +70,9 @@ export function parseScoreRequest(raw: unknown, featureNames: readonly string[])
       if (Array.isArray(value)) {
         const row = check(ArrayRow, value, `data[${i}]`);
         if (row.length !== featureNames.length) {
-          throw new ScoringRequestError(`data[${i}] has ${row.length} values; expected ${featureNames.length}, in this order: ${featureNames.join(', ')}`);
+          throw new ScoringRequestError(
+            `data[${i}] has ${row.length} values; expected ${featureNames.length}, in this order: ${featureNames.join(', ')}`,
+          );
         }
         return row;
       }
@@ -76,13 +82,19 @@ export function parseScoreRequest(raw: unknown, featureNames: readonly string[])
       const row = check(ObjectRow, value, `data[${i}]`);
       const missing = featureNames.filter((name) => !Object.hasOwn(row, name));
       if (missing.length > 0) {
-        throw new ScoringRequestError(`data[${i}] lacks ${missing.map((m) => `'${m}'`).join(', ')}; the model needs: ${featureNames.join(', ')} (use null for a missing value)`);
+        throw new ScoringRequestError(
+          `data[${i}] lacks ${missing.map((m) => `'${m}'`).join(', ')}; the model needs: ${featureNames.join(', ')} (use null for a missing value)`,
+        );
       }
       return featureNames.map((name) => row[name]);
     });
   }
   throw new ScoringRequestError(
-    `expected "input_data" or "data" at the top level, got ${Object.keys(body).map((k) => `"${k}"`).join(', ') || 'an empty object'}`,
+    `expected "input_data" or "data" at the top level, got ${
+      Object.keys(body)
+        .map((k) => `"${k}"`)
+        .join(', ') || 'an empty object'
+    }`,
   );
 }
 

@@ -12,7 +12,8 @@ export interface CsvTable {
  * refuses what cannot be a training table, naming the file and, where csv-parse knows it, the line.
  */
 export function readCsvTable(text: string, source: string): CsvTable {
-  if (text.replace(/^\uFEFF/, '').trim() === '') throw new TrainingDataError(source, 'the file is empty; expected a CSV with a header row and data rows');
+  if (text.replace(/^\uFEFF/, '').trim() === '')
+    throw new TrainingDataError(source, 'the file is empty; expected a CSV with a header row and data rows');
   let records: string[][];
   try {
     records = parse(text, { bom: true, skip_empty_lines: true }) as string[][];

@@ -45,7 +45,8 @@ export function trainModel(table: CsvTable, labelColumn: string, options: TrainO
     throw new TrainingDataError(source, `no label column '${labelColumn}'; columns found: ${table.columns.join(', ')}`);
   }
   const featureColumns = table.columns.filter((_, j) => j !== labelIndex);
-  if (featureColumns.length === 0) throw new TrainingDataError(source, `only the label column '${labelColumn}' is present; add feature columns`);
+  if (featureColumns.length === 0)
+    throw new TrainingDataError(source, `only the label column '${labelColumn}' is present; add feature columns`);
   // Rows without a label cannot teach anything; they are counted, not fatal.
   const labelled = table.rows.filter((row) => !isMissing(row[labelIndex]));
   const labels = encodeLabels(labelled.map((row) => row[labelIndex]!));
@@ -74,13 +75,22 @@ export function trainModel(table: CsvTable, labelColumn: string, options: TrainO
     l2,
     maxIterations: options.maxIterations ?? 500,
     onIteration: ({ iteration, value, gradientNorm }) => {
-      if (iteration % logEvery === 0) log(`iteration ${iteration}: loss ${value.toFixed(6)}, max |gradient| ${gradientNorm.toExponential(2)}`);
+      if (iteration % logEvery === 0)
+        log(`iteration ${iteration}: loss ${value.toFixed(6)}, max |gradient| ${gradientNorm.toExponential(2)}`);
     },
   });
-  log(`stopped after ${fit.iterations} iterations (${fit.stopReason}): loss ${fit.loss.toFixed(6)}, max |gradient| ${fit.gradientNorm.toExponential(2)}`);
+  log(
+    `stopped after ${fit.iterations} iterations (${fit.stopReason}): loss ${fit.loss.toFixed(6)}, max |gradient| ${fit.gradientNorm.toExponential(2)}`,
+  );
 
   const evaluate = (indices: number[], x: Float64Array): ClassificationMetrics =>
-    metricsOf(fit, x, width, pick(indices, labels.y).map((k) => labels.classes[k]!), labels.classes);
+    metricsOf(
+      fit,
+      x,
+      width,
+      pick(indices, labels.y).map((k) => labels.classes[k]!),
+      labels.classes,
+    );
   const train = evaluate(split.train, xTrain);
   const validation =
     split.validation.length > 0 ? evaluate(split.validation, encodeRows(features, pick(split.validation, cells))) : undefined;
@@ -111,13 +121,7 @@ export function trainModel(table: CsvTable, labelColumn: string, options: TrainO
   return { model, train, ...(validation ? { validation } : {}) };
 }
 
-function metricsOf(
-  model: LinearModel,
-  x: Float64Array,
-  width: number,
-  yTrue: ClassLabel[],
-  classes: ClassLabel[],
-): ClassificationMetrics {
+function metricsOf(model: LinearModel, x: Float64Array, width: number, yTrue: ClassLabel[], classes: ClassLabel[]): ClassificationMetrics {
   const flat = predictProbabilities(model, x, width);
   const k = classes.length;
   const rows = Array.from({ length: yTrue.length }, (_, i) => Array.from(flat.subarray(i * k, (i + 1) * k)));

@@ -98,10 +98,7 @@ export function wolfeLineSearch(
 }
 
 /** Minimiser of the cubic through both ends, kept away from the ends; bisection when it fails. */
-function interpolate(
-  lo: { step: number; value: number; slope: number },
-  hi: { step: number; value: number; slope: number },
-): number {
+function interpolate(lo: { step: number; value: number; slope: number }, hi: { step: number; value: number; slope: number }): number {
   const width = hi.step - lo.step;
   const d1 = lo.slope + hi.slope - (3 * (lo.value - hi.value)) / (lo.step - hi.step);
   const radicand = d1 * d1 - lo.slope * hi.slope;

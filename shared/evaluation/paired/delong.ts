@@ -22,13 +22,15 @@ export interface DeLongResult {
  */
 export function delongPaired(isPositive: readonly boolean[], scoresA: ArrayLike<number>, scoresB: ArrayLike<number>): DeLongResult {
   const n = isPositive.length;
-  if (scoresA.length !== n || scoresB.length !== n) throw new RangeError(`delongPaired needs one score per row from each model: ${n} rows, ${scoresA.length} and ${scoresB.length} scores`);
+  if (scoresA.length !== n || scoresB.length !== n)
+    throw new RangeError(`delongPaired needs one score per row from each model: ${n} rows, ${scoresA.length} and ${scoresB.length} scores`);
   const pos: number[] = [];
   const neg: number[] = [];
   for (let i = 0; i < n; i++) (isPositive[i] ? pos : neg).push(i);
   const m = pos.length;
   const k = neg.length;
-  if (m === 0 || k === 0) return { aucA: Number.NaN, aucB: Number.NaN, difference: Number.NaN, variance: Number.NaN, positives: m, negatives: k };
+  if (m === 0 || k === 0)
+    return { aucA: Number.NaN, aucB: Number.NaN, difference: Number.NaN, variance: Number.NaN, positives: m, negatives: k };
   const a = components(pos, neg, scoresA);
   const b = components(pos, neg, scoresB);
   // Var(θA − θB) = Var(V10A − V10B)/m + Var(V01A − V01B)/k: the covariance matrix of the

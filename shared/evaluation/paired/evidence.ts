@@ -39,7 +39,10 @@ export function withPValueFloor(evidence: PairedEvidence, floor: number, range: 
 export function normalEvidence(test: string, rows: number, improvement: number, standardError: number): PairedEvidence {
   const z = (m: number) => (improvement - m) / standardError;
   return {
-    test, rows, improvement, standardError,
+    test,
+    rows,
+    improvement,
+    standardError,
     pAbove: (m) => (standardError > 0 ? 1 - normalCdf(z(m)) : improvement > m ? 0 : 1),
     pBelow: (m) => (standardError > 0 ? normalCdf(z(m)) : improvement < m ? 0 : 1),
     interval: (alpha) => {
@@ -63,10 +66,12 @@ export function mcnemarEvidence(rows: number, b: number, c: number): PairedEvide
   const pBelow = (m: number) => (discordant === 0 ? (m <= 0 ? 1 : 0) : discordantLowerTail(b, discordant, pi0(m)));
   const span = discordant / rows;
   return {
-    test: discordant < EXACT_BELOW ? 'McNemar (exact binomial)' : "McNemar (normal, continuity-corrected)",
-    rows, improvement,
+    test: discordant < EXACT_BELOW ? 'McNemar (exact binomial)' : 'McNemar (normal, continuity-corrected)',
+    rows,
+    improvement,
     standardError: Math.sqrt(Math.max(0, span - improvement * improvement) / rows),
-    pAbove, pBelow,
+    pAbove,
+    pBelow,
     // pAbove grows with m and pBelow falls: bisect for where each crosses alpha.
     interval: (alpha) => [bisect(-span, span, (m) => pAbove(m) > alpha), bisect(-span, span, (m) => pBelow(m) <= alpha)],
   };
@@ -94,7 +99,9 @@ export function bootstrapEvidence(rows: number, improvement: number, sortedRepli
   const quantile = (q: number) => finite[Math.min(finite.length - 1, Math.max(0, Math.floor(q * finite.length)))]!;
   return {
     test: `paired bootstrap (${b} resamples)`,
-    rows, improvement, standardError: sd,
+    rows,
+    improvement,
+    standardError: sd,
     pAbove: (m) => (atMost(m) + 1) / (finite.length + 1),
     pBelow: (m) => (finite.length - countBelow(finite, m) + 1) / (finite.length + 1),
     interval: (alpha) => [quantile(alpha), quantile(1 - alpha)],

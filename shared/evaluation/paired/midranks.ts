@@ -9,7 +9,7 @@ export function midranks(values: ArrayLike<number>): Float64Array {
   const sorted = Float64Array.from(values).sort();
   // The midrank of each run of equal values, stored at the run's first position.
   const runRank = new Float64Array(n);
-  for (let start = 0; start < n; ) {
+  for (let start = 0; start < n;) {
     let end = start + 1;
     while (end < n && sorted[end] === sorted[start]) end++;
     runRank[start] = (start + 1 + end) / 2; // ranks start+1 … end

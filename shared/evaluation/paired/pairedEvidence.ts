@@ -24,7 +24,10 @@ export interface PairedRows {
 
 /** The rows cannot support the paired test of this metric (e.g. a model gave no probabilities). */
 export class UnpairableError extends Error {
-  constructor(readonly metric: MetricName, readonly why: string) {
+  constructor(
+    readonly metric: MetricName,
+    readonly why: string,
+  ) {
     super(`cannot compare ${metric} row by row: ${why}`);
     this.name = 'UnpairableError';
   }
@@ -46,7 +49,10 @@ export async function pairedEvidence(metric: MetricName, rows: PairedRows, optio
 async function testFor(metric: MetricName, rows: PairedRows, options: PairedBootstrapOptions): Promise<PairedEvidence> {
   const n = rows.truth.length;
   if (rows.candidate.labels.length !== n || rows.champion.labels.length !== n) {
-    throw new UnpairableError(metric, `${n} rows, but ${rows.candidate.labels.length} candidate and ${rows.champion.labels.length} champion predictions`);
+    throw new UnpairableError(
+      metric,
+      `${n} rows, but ${rows.candidate.labels.length} candidate and ${rows.champion.labels.length} champion predictions`,
+    );
   }
   if (n === 0) throw new UnpairableError(metric, 'no rows to compare');
   if (metric === 'accuracy') {
@@ -90,7 +96,13 @@ async function testFor(metric: MetricName, rows: PairedRows, options: PairedBoot
     const columns = [];
     for (const cls of classes) {
       const turn = options.yieldToLoop ?? nextTurn;
-      columns.push(await rankScores(column(model, cls), rows.truth.map((t) => (t === cls ? 1 : 0)), turn));
+      columns.push(
+        await rankScores(
+          column(model, cls),
+          rows.truth.map((t) => (t === cls ? 1 : 0)),
+          turn,
+        ),
+      );
       await turn();
     }
     return columns;
@@ -120,11 +132,12 @@ async function f1Evidence(rows: PairedRows, options: PairedBootstrapOptions): Pr
   // 100,000 rows each pass takes tens of milliseconds, so the loop gets a turn after each.
   const turn = options.yieldToLoop ?? nextTurn;
   const ids = new Map<string, number>();
-  const idsOf = (labels: readonly string[]) => Int32Array.from(labels, (l) => {
-    let id = ids.get(l);
-    if (id === undefined) ids.set(l, (id = ids.size));
-    return id;
-  });
+  const idsOf = (labels: readonly string[]) =>
+    Int32Array.from(labels, (l) => {
+      let id = ids.get(l);
+      if (id === undefined) ids.set(l, (id = ids.size));
+      return id;
+    });
   const truth = idsOf(rows.truth);
   await turn();
   const a = idsOf(rows.candidate.labels);
@@ -133,14 +146,21 @@ async function f1Evidence(rows: PairedRows, options: PairedBootstrapOptions): Pr
   const names = [...ids.keys()];
   const all = sortedClasses(names);
   const sortedId = Int32Array.from(names, (c) => all.indexOf(c));
-  for (const column of [truth, a, b]) column.forEach((id, i) => { column[i] = sortedId[id]!; });
+  for (const column of [truth, a, b])
+    column.forEach((id, i) => {
+      column[i] = sortedId[id]!;
+    });
   const seen = new Uint8Array(all.length);
   for (const column of [truth, a]) for (const k of column) seen[k] = 1;
   const own = rows.candidate.classes ?? sortedClasses(all.filter((_, k) => seen[k]));
   const positive = own.length === 2 ? all.indexOf(own[1]!) : undefined;
   const f1 = new PairedF1(truth, a, b, all.length, positive);
   const n = truth.length;
-  return bootstrapTest(n, f1.improvement(f1.allRows()), (counts) => f1.improvement(counts), options, { passes: 0, cellOf: f1.cellOf, cells: f1.cells });
+  return bootstrapTest(n, f1.improvement(f1.allRows()), (counts) => f1.improvement(counts), options, {
+    passes: 0,
+    cellOf: f1.cellOf,
+    cells: f1.cells,
+  });
 }
 
 /**
@@ -149,7 +169,13 @@ async function f1Evidence(rows: PairedRows, options: PairedBootstrapOptions): Pr
  * the resamples that fit (at least 200). On rows that many the difference of two smooth
  * statistics is close to normal, and 200 resamples estimate its standard error to about 5 %.
  */
-async function bootstrapTest(n: number, point: number, improvement: (counts: Uint32Array) => number, options: PairedBootstrapOptions, tally: Tally): Promise<PairedEvidence> {
+async function bootstrapTest(
+  n: number,
+  point: number,
+  improvement: (counts: Uint32Array) => number,
+  options: PairedBootstrapOptions,
+  tally: Tally,
+): Promise<PairedEvidence> {
   const asked = options.samples ?? 2000;
   const samples = affordableResamples(n, tally.passes, asked, options.rowVisits);
   const replicates = await pairedBootstrap(n, improvement, { ...options, samples }, tally);

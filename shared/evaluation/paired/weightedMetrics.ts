@@ -32,17 +32,27 @@ export class PairedF1 {
   private readonly tallies: Float64Array;
 
   /** Binary (`positive` given) is the F1 of that class; otherwise macro F1 over the classes present. */
-  constructor(truth: Int32Array, a: Int32Array, b: Int32Array, private readonly classes: number, private readonly positive?: number) {
+  constructor(
+    truth: Int32Array,
+    a: Int32Array,
+    b: Int32Array,
+    private readonly classes: number,
+    private readonly positive?: number,
+  ) {
     const ids = new Map<number, number>();
     this.cellOf = new Uint32Array(truth.length);
-    const t: number[] = [], ca: number[] = [], cb: number[] = [];
+    const t: number[] = [],
+      ca: number[] = [],
+      cb: number[] = [];
     for (let i = 0; i < truth.length; i++) {
       const key = (truth[i]! * classes + a[i]!) * classes + b[i]!;
       let id = ids.get(key);
       if (id === undefined) {
         id = ids.size;
         ids.set(key, id);
-        t.push(truth[i]!); ca.push(a[i]!); cb.push(b[i]!);
+        t.push(truth[i]!);
+        ca.push(a[i]!);
+        cb.push(b[i]!);
       }
       this.cellOf[i] = id;
     }
@@ -118,7 +128,11 @@ export interface RankedColumn {
  * giving the event loop a `turn` after every few runs and every merge pass. Ties may land in any
  * order: weightedAuc groups them.
  */
-export async function rankScores(scores: ArrayLike<number>, isPositive: ArrayLike<number>, turn: () => Promise<void> = nextTurn): Promise<RankedColumn> {
+export async function rankScores(
+  scores: ArrayLike<number>,
+  isPositive: ArrayLike<number>,
+  turn: () => Promise<void> = nextTurn,
+): Promise<RankedColumn> {
   const n = scores.length;
   let order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;

@@ -41,27 +41,55 @@ export function categoricalMeasures(p: CategoricalProfile, w: CategoricalWindow,
   const bound = unlistedShareBound(p);
   const topShare = top && values > 0 ? top.count / values : 0;
   // Two samples' shares: two standard errors of their difference are taken out, as the effect sizes' noise is.
-  const restNoise = values === 0 || baselineValues === 0 ? 0 : 2 * Math.sqrt(baselineRestRate * (1 - baselineRestRate) * (1 / baselineValues + 1 / values));
-  const excess = folded ? Math.max(windowRestRate - baselineRestRate - restNoise, topShare - bound) : unseenCategoryRate - baselineOtherRate;
+  const restNoise =
+    values === 0 || baselineValues === 0 ? 0 : 2 * Math.sqrt(baselineRestRate * (1 - baselineRestRate) * (1 / baselineValues + 1 / values));
+  const excess = folded
+    ? Math.max(windowRestRate - baselineRestRate - restNoise, topShare - bound)
+    : unseenCategoryRate - baselineOtherRate;
   const foldedDetail = folded
     ? `, ${formatRate(windowRestRate)} with the baseline's rare categories vs ${formatRate(baselineRestRate)} in the baseline (± ${formatRate(restNoise)} by chance)${top ? `; ${JSON.stringify(top.value)} alone ${formatRate(topShare)}, where a category the baseline did not list holds at most ${formatRate(bound)}` : ''}`
     : '';
   const checks: QualityCheck[] = [
-    qualityCheck('unseenCategories', t.unseenCategoryRate, excess, `${formatRate(unseenCategoryRate)} unseen categories${examples ? ` (${examples})` : ''}${foldedDetail} (limit +${formatRate(t.unseenCategoryRate ?? 0)})`, values, t.minTestSampleSize),
+    qualityCheck(
+      'unseenCategories',
+      t.unseenCategoryRate,
+      excess,
+      `${formatRate(unseenCategoryRate)} unseen categories${examples ? ` (${examples})` : ''}${foldedDetail} (limit +${formatRate(t.unseenCategoryRate ?? 0)})`,
+      values,
+      t.minTestSampleSize,
+    ),
   ];
   const distribution: DistributionMeasure = {
     evaluated: values > 0 && values >= t.minSampleSize && baselineValues >= t.minSampleSize,
-    test: { metric: 'chiSquared', pValue: chi.pValue, alpha: t.chiSquaredPValue, describe: `chi2=${formatNumber(chi.statistic)} dof=${chi.dof} ${formatPValue(chi.pValue)}`, degenerate: chi.dof === 0 },
+    test: {
+      metric: 'chiSquared',
+      pValue: chi.pValue,
+      alpha: t.chiSquaredPValue,
+      describe: `chi2=${formatNumber(chi.statistic)} dof=${chi.dof} ${formatPValue(chi.pValue)}`,
+      degenerate: chi.dof === 0,
+    },
     effects: [
       { metric: 'psi', raw: psi, corrected: corrected.psi, noise: noise.psi, threshold: t.psi },
-      { metric: 'jensenShannon', raw: js, corrected: corrected.jensenShannon, noise: Math.sqrt(noise.jsDivergence), threshold: t.jensenShannon },
+      {
+        metric: 'jensenShannon',
+        raw: js,
+        corrected: corrected.jensenShannon,
+        noise: Math.sqrt(noise.jsDivergence),
+        threshold: t.jensenShannon,
+      },
     ],
   };
   return {
     values,
     checks,
     quality: { unseenCategoryRate, baselineOtherRate, unseenExamples },
-    metrics: { psi, jensenShannon: js, chiSquared: chi, noise: { psi: noise.psi, jensenShannon: Math.sqrt(noise.jsDivergence) }, corrected },
+    metrics: {
+      psi,
+      jensenShannon: js,
+      chiSquared: chi,
+      noise: { psi: noise.psi, jensenShannon: Math.sqrt(noise.jsDivergence) },
+      corrected,
+    },
     distribution,
   };
 }

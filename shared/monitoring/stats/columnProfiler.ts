@@ -68,7 +68,12 @@ export class ColumnProfiler {
   }
 
   finish(): FeatureProfile {
-    const common = { name: this.name, count: this.count, missing: this.missing, missingRate: this.count === 0 ? 0 : this.missing / this.count };
+    const common = {
+      name: this.name,
+      count: this.count,
+      missing: this.missing,
+      missingRate: this.count === 0 ? 0 : this.missing / this.count,
+    };
     if (this.numeric && this.sketch.n > 0) return this.finishNumeric(common);
     for (const [value, count] of this.numberCounts) this.categories.add(String(value), count);
     const nonMissing = this.count - this.missing;

@@ -23,14 +23,21 @@ export function compareToBaseline(
   const state = window instanceof DriftAccumulator ? window.toJSON() : WindowProfile.parse(window);
   const measured = baseline.features.map((profile) => {
     const w = state.features.find((f) => f.name === profile.name);
-    if (!w) throw new RangeError(`the window has no feature '${profile.name}'; build it with createWindowProfile(baseline) of the same baseline`);
+    if (!w)
+      throw new RangeError(`the window has no feature '${profile.name}'; build it with createWindowProfile(baseline) of the same baseline`);
     return measureFeature(profile, w, resolveThresholds(options, profile.name, false), 'feature');
   });
   if (baseline.prediction && state.prediction) {
-    measured.push(measureFeature(baseline.prediction, state.prediction, resolveThresholds(options, baseline.prediction.name, true), 'prediction'));
+    measured.push(
+      measureFeature(baseline.prediction, state.prediction, resolveThresholds(options, baseline.prediction.name, true), 'prediction'),
+    );
   }
   // The family: every feature whose test runs in this comparison.
-  const pValues = measured.map((m) => (m.distribution.evaluated && m.distribution.test && m.distribution.test.alpha !== null && !m.distribution.test.degenerate ? m.distribution.test.pValue : undefined));
+  const pValues = measured.map((m) =>
+    m.distribution.evaluated && m.distribution.test && m.distribution.test.alpha !== null && !m.distribution.test.degenerate
+      ? m.distribution.test.pValue
+      : undefined,
+  );
   const adjusted = holmAdjust(pValues);
   const tests = pValues.filter((p) => p !== undefined).length;
   const all: FeatureDrift[] = measured.map((m, i) => judgeFeature(m, adjusted[i], tests));
@@ -45,16 +52,20 @@ export function compareToBaseline(
     all.forEach((f, i) => {
       if (f.status !== 'insufficient-data') return;
       const profile = f.role === 'prediction' ? baseline.prediction! : baseline.features[i]!;
-      reasons.push(`${f.role} ${f.feature}: not judged: ${f.values} values in the window and ${baselineValues(profile)} in the baseline, ${f.thresholds.minSampleSize} needed on each side`);
+      reasons.push(
+        `${f.role} ${f.feature}: not judged: ${f.values} values in the window and ${baselineValues(profile)} in the baseline, ${f.thresholds.minSampleSize} needed on each side`,
+      );
     });
   }
   if (insufficientData) {
     const largest = Math.max(0, ...all.map((f) => f.values));
     const windowLargeEnough = all.every((f) => f.values >= f.thresholds.minSampleSize);
     reasons.unshift(
-      state.rows === 0 ? 'window is empty: nothing was compared'
-        : windowLargeEnough ? `baseline too small: ${baseline.rows} rows, fewer values per feature than the minimum sample for any test`
-        : `window too small: at most ${largest} values per feature, too few for any test`,
+      state.rows === 0
+        ? 'window is empty: nothing was compared'
+        : windowLargeEnough
+          ? `baseline too small: ${baseline.rows} rows, fewer values per feature than the minimum sample for any test`
+          : `window too small: at most ${largest} values per feature, too few for any test`,
     );
   }
   return {

@@ -67,7 +67,15 @@ export function judgeDistribution(d: DistributionMeasure, adjustedPValue: number
   if (d.test && (!d.evaluated || d.test.alpha === null || d.test.degenerate)) notEvaluated.push(d.test.metric);
   const significance: Significance | undefined =
     activeTest && d.evaluated && adjustedPValue !== undefined
-      ? { test: activeTest.metric, pValue: activeTest.pValue, adjustedPValue, alpha: activeTest.alpha!, significant: adjustedPValue < activeTest.alpha!, correction: 'holm', tests }
+      ? {
+          test: activeTest.metric,
+          pValue: activeTest.pValue,
+          adjustedPValue,
+          alpha: activeTest.alpha!,
+          significant: adjustedPValue < activeTest.alpha!,
+          correction: 'holm',
+          tests,
+        }
       : undefined;
   if (!d.evaluated || (!activeTest && activeEffects.length === 0)) return { breached, notEvaluated, reasons, significance };
   // A degenerate test (no adjusted p) cannot be significant: nothing moved.
@@ -78,11 +86,15 @@ export function judgeDistribution(d: DistributionMeasure, adjustedPValue: number
     breached.push(e.metric);
     const units = e.metric === 'wasserstein' && e.scale === 'units';
     const unit = e.metric === 'wasserstein' && !units ? ' std' : '';
-    reasons.push(`${LABEL[e.metric]} ${formatNumber(e.corrected)}${unit} > ${e.threshold}${unit} (${units ? "in the feature's units: the baseline is constant; " : ''}raw ${formatNumber(e.raw)} with sampling noise ${formatNumber(e.noise)} taken out)`);
+    reasons.push(
+      `${LABEL[e.metric]} ${formatNumber(e.corrected)}${unit} > ${e.threshold}${unit} (${units ? "in the feature's units: the baseline is constant; " : ''}raw ${formatNumber(e.raw)} with sampling noise ${formatNumber(e.noise)} taken out)`,
+    );
   }
   if (activeTest) {
     breached.push(activeTest.metric);
-    reasons.push(`${activeTest.describe}, Holm-adjusted ${formatPValue(adjustedPValue!)} < ${formatNumber(activeTest.alpha!)} over ${tests} ${tests === 1 ? 'test' : 'tests'}`);
+    reasons.push(
+      `${activeTest.describe}, Holm-adjusted ${formatPValue(adjustedPValue!)} < ${formatNumber(activeTest.alpha!)} over ${tests} ${tests === 1 ? 'test' : 'tests'}`,
+    );
   }
   return { breached, notEvaluated, reasons, significance };
 }

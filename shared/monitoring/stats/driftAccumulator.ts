@@ -15,8 +15,12 @@ export class DriftAccumulator {
   private readonly arrayIndex: Map<string, number>;
   private readonly all: FeatureAccumulator[];
 
-  constructor(readonly baseline: BaselineProfile, state?: WindowProfile) {
-    const stateOf = (p: FeatureProfile, list: readonly WindowProfile['features'][number][] | undefined) => list?.find((f) => f.name === p.name);
+  constructor(
+    readonly baseline: BaselineProfile,
+    state?: WindowProfile,
+  ) {
+    const stateOf = (p: FeatureProfile, list: readonly WindowProfile['features'][number][] | undefined) =>
+      list?.find((f) => f.name === p.name);
     this.features = baseline.features.map((p) => new FeatureAccumulator(p, stateOf(p, state?.features)));
     this.prediction = baseline.prediction ? new FeatureAccumulator(baseline.prediction, state?.prediction) : undefined;
     this.arrayIndex = new Map(baseline.columns.map((c, i) => [c, i]));

@@ -37,7 +37,8 @@ export class FeatureAccumulator {
     state?: FeatureWindow,
   ) {
     this.name = profile.name;
-    if (state && state.type !== profile.type) throw new RangeError(`window feature ${profile.name} is ${state.type} but the baseline's is ${profile.type}`);
+    if (state && state.type !== profile.type)
+      throw new RangeError(`window feature ${profile.name} is ${state.type} but the baseline's is ${profile.type}`);
     if (profile.type === 'numeric') {
       this.bins = state?.type === 'numeric' ? [...state.binCounts] : new Array<number>(profile.binCounts.length).fill(0);
       this.sketch = state?.type === 'numeric' ? KllSketch.fromJSON(state.sketch) : new KllSketch(profile.sketch.k);
@@ -82,7 +83,8 @@ export class FeatureAccumulator {
     if (p.type === 'numeric') {
       if (cell.kind !== 'number') {
         this.typeErrors++;
-        if (this.typeErrorExamples.length < TYPE_ERROR_EXAMPLES && !this.typeErrorExamples.includes(cell.text)) this.typeErrorExamples.push(cell.text.slice(0, 80));
+        if (this.typeErrorExamples.length < TYPE_ERROR_EXAMPLES && !this.typeErrorExamples.includes(cell.text))
+          this.typeErrorExamples.push(cell.text.slice(0, 80));
         return;
       }
       return this.addNumber(p, cell.value);
@@ -116,7 +118,8 @@ export class FeatureAccumulator {
     this.missing += other.missing;
     this.absent += other.absent;
     this.typeErrors += other.typeErrors;
-    for (const e of other.typeErrorExamples) if (this.typeErrorExamples.length < TYPE_ERROR_EXAMPLES && !this.typeErrorExamples.includes(e)) this.typeErrorExamples.push(e);
+    for (const e of other.typeErrorExamples)
+      if (this.typeErrorExamples.length < TYPE_ERROR_EXAMPLES && !this.typeErrorExamples.includes(e)) this.typeErrorExamples.push(e);
     this.outOfRange += other.outOfRange;
     this.bins = this.bins.map((b, i) => b + other.bins[i]!);
     this.counts = this.counts.map((c, i) => c + other.counts[i]!);

@@ -17,17 +17,38 @@ export interface MeasuredFeature {
 }
 
 /** Every metric of one feature, with the data-quality rates and the distribution's test and effect sizes. */
-export function measureFeature(profile: FeatureProfile, window: FeatureWindow, thresholds: DriftThresholds, role: FeatureDrift['role']): MeasuredFeature {
+export function measureFeature(
+  profile: FeatureProfile,
+  window: FeatureWindow,
+  thresholds: DriftThresholds,
+  role: FeatureDrift['role'],
+): MeasuredFeature {
   if (profile.type !== window.type) throw new RangeError(`feature ${profile.name}: window is ${window.type}, baseline ${profile.type}`);
-  const partial = profile.type === 'numeric' ? numericMeasures(profile, window as NumericWindow, thresholds) : categoricalMeasures(profile, window as CategoricalWindow, thresholds);
+  const partial =
+    profile.type === 'numeric'
+      ? numericMeasures(profile, window as NumericWindow, thresholds)
+      : categoricalMeasures(profile, window as CategoricalWindow, thresholds);
   const t = thresholds;
   const nullRate = window.count === 0 ? 0 : window.missing / window.count;
   const absentRate = window.count === 0 ? 0 : window.absent / window.count;
   const quality: QualityCheck[] = [
     ...partial.checks,
-    qualityCheck('nullRate', t.nullRateIncrease, nullRate - profile.missingRate, `null rate ${formatRate(nullRate)} vs baseline ${formatRate(profile.missingRate)} (limit +${formatRate(t.nullRateIncrease ?? 0)})`, window.count, t.minTestSampleSize),
+    qualityCheck(
+      'nullRate',
+      t.nullRateIncrease,
+      nullRate - profile.missingRate,
+      `null rate ${formatRate(nullRate)} vs baseline ${formatRate(profile.missingRate)} (limit +${formatRate(t.nullRateIncrease ?? 0)})`,
+      window.count,
+      t.minTestSampleSize,
+    ),
     // A feature that no row carries is reported from the first row: it is a broken pipeline, not noise.
-    { metric: 'absent', breached: window.absent === window.count, reason: 'missing from every row of the window', n: window.count, minimum: 1 },
+    {
+      metric: 'absent',
+      breached: window.absent === window.count,
+      reason: 'missing from every row of the window',
+      n: window.count,
+      minimum: 1,
+    },
   ];
   return {
     drift: {
@@ -39,7 +60,10 @@ export function measureFeature(profile: FeatureProfile, window: FeatureWindow, t
       metrics: partial.metrics,
       quality: { nullRate, baselineNullRate: profile.missingRate, absentRate, ...partial.quality },
       thresholds: { ...thresholds },
-      histogram: profile.type === 'numeric' ? numericHistogram(profile, window as NumericWindow) : categoricalHistogram(profile, window as CategoricalWindow),
+      histogram:
+        profile.type === 'numeric'
+          ? numericHistogram(profile, window as NumericWindow)
+          : categoricalHistogram(profile, window as CategoricalWindow),
     },
     distribution: partial.distribution,
     quality,

@@ -10,7 +10,13 @@ export { compareToBaseline } from './compareToBaseline';
 export { DriftAccumulator, createWindowProfile, mergeWindows } from './driftAccumulator';
 export { HISTOGRAM_CATEGORIES, HISTOGRAM_OTHER, categoricalHistogram, numericHistogram, type DriftHistogram } from './driftHistogram';
 export type { DriftReport, EffectSizes, FeatureDrift, KsResult, MetricName } from './driftReport';
-export { DEFAULT_DRIFT_THRESHOLDS, DriftThresholdOverrides, DriftThresholds, resolveThresholds, type CompareToBaselineOptions } from './driftThresholds';
+export {
+  DEFAULT_DRIFT_THRESHOLDS,
+  DriftThresholdOverrides,
+  DriftThresholds,
+  resolveThresholds,
+  type CompareToBaselineOptions,
+} from './driftThresholds';
 export { DEFAULT_SKETCH_K, KllSketch, KllSketchState, rankErrorBound } from './kllSketch';
 export { EXACT_KS_MAX_PRODUCT, kolmogorovSurvival, ksPValueAsymptotic, ksPValueExact } from './kolmogorov';
 export { BaselineProfiler, profileBaseline, type ProfileBaselineOptions, type Row } from './profileBaseline';

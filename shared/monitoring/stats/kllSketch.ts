@@ -61,7 +61,10 @@ export class KllSketch {
   private scratch: Float64Array = new Float64Array(64);
   private view: { values: Float64Array; weights: Float64Array } | undefined;
 
-  constructor(readonly k: number = DEFAULT_SKETCH_K, seed = 0x5eed) {
+  constructor(
+    readonly k: number = DEFAULT_SKETCH_K,
+    seed = 0x5eed,
+  ) {
     this.levels = [new Float64Array(64)];
     this.lengths = [0];
     this.count = 0;

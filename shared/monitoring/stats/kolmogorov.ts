@@ -24,7 +24,7 @@ export function kolmogorovSurvival(lambda: number): number {
     // The alternating series converges slowly for small λ; use the theta-function form:
     // P(K ≤ λ) = √(2π)/λ Σ_{k≥1} e^{−(2k−1)²π²/(8λ²)}.
     let cdf = 0;
-    for (let k = 1; k <= 20; k++) cdf += Math.exp(-((2 * k - 1) ** 2) * Math.PI ** 2 / (8 * lambda * lambda));
+    for (let k = 1; k <= 20; k++) cdf += Math.exp((-((2 * k - 1) ** 2) * Math.PI ** 2) / (8 * lambda * lambda));
     return Math.min(1, Math.max(0, 1 - (Math.sqrt(2 * Math.PI) / lambda) * cdf));
   }
   let total = 0;

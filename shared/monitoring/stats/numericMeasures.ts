@@ -21,14 +21,34 @@ export function numericMeasures(p: NumericProfile, w: NumericWindow, t: DriftThr
   const psi = populationStabilityIndex(p.binCounts, w.binCounts);
   const js = jensenShannonDistance(p.binCounts, w.binCounts);
   const checks: QualityCheck[] = [
-    qualityCheck('outOfRange', t.outOfRangeRate, outOfRangeRate, `${formatRate(outOfRangeRate)} out of range [${formatNumber(p.validRange.min)}, ${formatNumber(p.validRange.max)}] (limit ${formatRate(t.outOfRangeRate ?? 0)})`, nonMissing, t.minTestSampleSize),
-    qualityCheck('typeErrors', t.typeErrorRate, typeErrorRate, `${formatRate(typeErrorRate)} not numbers, e.g. ${JSON.stringify(w.typeErrorExamples[0] ?? '')} (limit ${formatRate(t.typeErrorRate ?? 0)})`, nonMissing, t.minTestSampleSize),
+    qualityCheck(
+      'outOfRange',
+      t.outOfRangeRate,
+      outOfRangeRate,
+      `${formatRate(outOfRangeRate)} out of range [${formatNumber(p.validRange.min)}, ${formatNumber(p.validRange.max)}] (limit ${formatRate(t.outOfRangeRate ?? 0)})`,
+      nonMissing,
+      t.minTestSampleSize,
+    ),
+    qualityCheck(
+      'typeErrors',
+      t.typeErrorRate,
+      typeErrorRate,
+      `${formatRate(typeErrorRate)} not numbers, e.g. ${JSON.stringify(w.typeErrorExamples[0] ?? '')} (limit ${formatRate(t.typeErrorRate ?? 0)})`,
+      nonMissing,
+      t.minTestSampleSize,
+    ),
   ];
   if (values === 0) {
     const distribution: DistributionMeasure = {
       evaluated: false,
       test: { metric: 'ks', pValue: 1, alpha: t.ksPValue, describe: '' },
-      effects: (['psi', 'jensenShannon', 'wasserstein'] as const).map((metric) => ({ metric, raw: 0, corrected: 0, noise: 0, threshold: t[metric] })),
+      effects: (['psi', 'jensenShannon', 'wasserstein'] as const).map((metric) => ({
+        metric,
+        raw: 0,
+        corrected: 0,
+        noise: 0,
+        threshold: t[metric],
+      })),
     };
     return { values, checks, quality, metrics: { psi, jensenShannon: js }, distribution };
   }
@@ -41,19 +61,47 @@ export function numericMeasures(p: NumericProfile, w: NumericWindow, t: DriftThr
   const span = Math.max(base.max, win.max) - Math.min(base.min, win.min);
   const normalized = wasserstein / scale;
   // Beyond each end of n baseline draws lies about 1/(n + 1) of the distribution: the outer bins' expected share.
-  const noise = { ...binNoise(p.binCounts, values, () => 1 / (base.n + 1)), wasserstein: wassersteinNoise(baseItems, base.n, values, scale) };
+  const noise = {
+    ...binNoise(p.binCounts, values, () => 1 / (base.n + 1)),
+    wasserstein: wassersteinNoise(baseItems, base.n, values, scale),
+  };
   const corrected = correctedEffects({ psi, jensenShannon: js, wasserstein: normalized }, noise);
   const metrics = {
-    psi, jensenShannon: js, wasserstein: normalized, wassersteinRaw: wasserstein, wassersteinErrorBound: (ksResult.errorBound * span) / scale, ks: ksResult,
-    noise: { psi: noise.psi, jensenShannon: Math.sqrt(noise.jsDivergence), wasserstein: noise.wasserstein }, corrected,
+    psi,
+    jensenShannon: js,
+    wasserstein: normalized,
+    wassersteinRaw: wasserstein,
+    wassersteinErrorBound: (ksResult.errorBound * span) / scale,
+    ks: ksResult,
+    noise: { psi: noise.psi, jensenShannon: Math.sqrt(noise.jsDivergence), wasserstein: noise.wasserstein },
+    corrected,
   };
   const distribution: DistributionMeasure = {
     evaluated: values >= t.minSampleSize && base.n >= t.minSampleSize,
-    test: { metric: 'ks', pValue: ksResult.conservativePValue, alpha: t.ksPValue, describe: `KS D=${formatNumber(ks)} ${formatPValue(ksResult.pValue)}`, degenerate: base.min === base.max && win.min === win.max && base.min === win.min },
+    test: {
+      metric: 'ks',
+      pValue: ksResult.conservativePValue,
+      alpha: t.ksPValue,
+      describe: `KS D=${formatNumber(ks)} ${formatPValue(ksResult.pValue)}`,
+      degenerate: base.min === base.max && win.min === win.max && base.min === win.min,
+    },
     effects: [
       { metric: 'psi', raw: psi, corrected: corrected.psi, noise: metrics.noise.psi, threshold: t.psi },
-      { metric: 'jensenShannon', raw: js, corrected: corrected.jensenShannon, noise: metrics.noise.jensenShannon, threshold: t.jensenShannon },
-      { metric: 'wasserstein', raw: normalized, corrected: corrected.wasserstein!, noise: metrics.noise.wasserstein, threshold: t.wasserstein, scale: p.std > 0 ? 'std' : 'units' },
+      {
+        metric: 'jensenShannon',
+        raw: js,
+        corrected: corrected.jensenShannon,
+        noise: metrics.noise.jensenShannon,
+        threshold: t.jensenShannon,
+      },
+      {
+        metric: 'wasserstein',
+        raw: normalized,
+        corrected: corrected.wasserstein!,
+        noise: metrics.noise.wasserstein,
+        threshold: t.wasserstein,
+        scale: p.std > 0 ? 'std' : 'units',
+      },
     ],
   };
   return { values, checks, quality, metrics, distribution };

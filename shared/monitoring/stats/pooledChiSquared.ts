@@ -13,7 +13,11 @@ export const MIN_EXPECTED_COUNT = 5;
  * stays out of the pool once the window has 5 values there: pooled with the rare categories,
  * a new category in 5% of rows would be diluted away.
  */
-export function pooledChiSquared(baseline: readonly number[], window: readonly number[], options: { unseen?: number } = {}): ChiSquaredResult & { pooledColumns: number } {
+export function pooledChiSquared(
+  baseline: readonly number[],
+  window: readonly number[],
+  options: { unseen?: number } = {},
+): ChiSquaredResult & { pooledColumns: number } {
   const totalB = sum(baseline);
   const totalW = sum(window);
   const total = totalB + totalW;
@@ -33,7 +37,13 @@ export function pooledChiSquared(baseline: readonly number[], window: readonly n
     pooled++;
   }
   const tested = [...kept, ...columns, ...(pooled > 0 ? [pool] : [])];
-  return { ...chiSquaredHomogeneity(tested.map((c) => c.b), tested.map((c) => c.w)), pooledColumns: pooled };
+  return {
+    ...chiSquaredHomogeneity(
+      tested.map((c) => c.b),
+      tested.map((c) => c.w),
+    ),
+    pooledColumns: pooled,
+  };
 }
 
 function sum(xs: readonly number[]): number {

@@ -94,7 +94,12 @@ export class BaselineProfiler {
       rows: this.count,
       features,
       ...(prediction ? { prediction } : {}),
-      settings: { binCount: settings.binCount, maxCategories: settings.maxCategories, sketchK: settings.sketchK, rangeMargin: settings.rangeMargin },
+      settings: {
+        binCount: settings.binCount,
+        maxCategories: settings.maxCategories,
+        sketchK: settings.sketchK,
+        rangeMargin: settings.rangeMargin,
+      },
     });
   }
 }

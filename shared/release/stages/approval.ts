@@ -27,5 +27,9 @@ export const approval: StageHandler = async (release, ctx) => {
   if (waitedMinutes >= policy.timeoutMinutes) {
     return { kind: 'end', status: 'cancelled', reason: `approval timed out after ${policy.timeoutMinutes} min; prod untouched` };
   }
-  return { kind: 'wait', delaySeconds: RECHECK_SECONDS, detail: `waiting for approval (${Math.floor(waitedMinutes)} of ${policy.timeoutMinutes} min)` };
+  return {
+    kind: 'wait',
+    delaySeconds: RECHECK_SECONDS,
+    detail: `waiting for approval (${Math.floor(waitedMinutes)} of ${policy.timeoutMinutes} min)`,
+  };
 };

@@ -34,7 +34,8 @@ export const canary: StageHandler = async (release, ctx) => {
 async function startCanary(release: Release, ctx: StageContext): Promise<StageOutcome> {
   const workspace = ctx.workspaces.prod;
   const { info, endpoint, model, before } = await deployCandidate('prod', release, ctx);
-  if (info.state !== 'succeeded') return discardCandidate(workspace, endpoint, info.name, `${deploymentFailed(endpoint, info)}; prod traffic unchanged`);
+  if (info.state !== 'succeeded')
+    return discardCandidate(workspace, endpoint, info.name, `${deploymentFailed(endpoint, info)}; prod traffic unchanged`);
   const deployments = { ...release.deployments, prod: { endpoint, deployment: info.name, model } };
   const stable = before && servingDeployment(before.traffic, info.name);
   if (!stable) {
@@ -44,7 +45,11 @@ async function startCanary(release: Release, ctx: StageContext): Promise<StageOu
   if (ctx.pipeline.rollout.canarySteps[0] === 100) {
     // Policy `canarySteps: [100]`: blue/green without a canary; stable stays warm at 0%.
     await workspace.setTraffic(endpoint, { [info.name]: 100, [stable]: 0 });
-    return { kind: 'advance', detail: `switched to 100% without a canary (canarySteps: [100]); ${stable} kept warm`, patch: { deployments, canary: { stepIndex: 0, stepStartedAt: ctx.clock.now().toISOString(), stable, looks: [] } } };
+    return {
+      kind: 'advance',
+      detail: `switched to 100% without a canary (canarySteps: [100]); ${stable} kept warm`,
+      patch: { deployments, canary: { stepIndex: 0, stepStartedAt: ctx.clock.now().toISOString(), stable, looks: [] } },
+    };
   }
   const steps = ctx.pipeline.rollout.canarySteps;
   // A fresh scoring process is slower for its first requests; those are not the model's latency.
@@ -54,7 +59,10 @@ async function startCanary(release: Release, ctx: StageContext): Promise<StageOu
   }
   await workspace.setTraffic(endpoint, trafficAt(steps[0]!, info.name, stable));
   const now = ctx.clock.now().toISOString();
-  const analysis: CanaryAnalysisState = createCanaryAnalysis({ alpha: ctx.pipeline.rollout.analysis.alpha, power: ctx.pipeline.rollout.analysis.power });
+  const analysis: CanaryAnalysisState = createCanaryAnalysis({
+    alpha: ctx.pipeline.rollout.analysis.alpha,
+    power: ctx.pipeline.rollout.analysis.power,
+  });
   return {
     kind: 'wait',
     delaySeconds: ctx.pipeline.rollout.analysis.intervalSeconds,
@@ -75,7 +83,12 @@ async function look(release: Release, ctx: StageContext, state: CanaryState): Pr
   const canaryArm = window.byDeployment[candidate] ?? EMPTY_ARM;
   const stableArm = window.byDeployment[stable] ?? EMPTY_ARM;
   let thresholdsMs = state.thresholdsMs;
-  if (!thresholdsMs && stableArm.requests >= THRESHOLD_SAMPLE && stableArm.latencyP50Ms !== undefined && stableArm.latencyP99Ms !== undefined) {
+  if (
+    !thresholdsMs &&
+    stableArm.requests >= THRESHOLD_SAMPLE &&
+    stableArm.latencyP50Ms !== undefined &&
+    stableArm.latencyP99Ms !== undefined
+  ) {
     // The same thresholds for both arms keep the test exact; the tolerance keeps
     // sub-millisecond differences from counting as regressions.
     const tolerance = rollout.analysis.latencyToleranceMs;
@@ -85,7 +98,15 @@ async function look(release: Release, ctx: StageContext, state: CanaryState): Pr
   const decision = decideCanary(analysis);
   const percent = rollout.canarySteps[state.stepIndex]!;
   const looks = appendLook(state.looks, canaryLook(analysis, { at: now, stepIndex: state.stepIndex, weight: percent, since }, decision));
-  const next: CanaryState = { ...state, since: window.until, thresholdsMs, analysis, verdict: decision.verdict, reasons: decision.reasons, looks };
+  const next: CanaryState = {
+    ...state,
+    since: window.until,
+    thresholdsMs,
+    analysis,
+    verdict: decision.verdict,
+    reasons: decision.reasons,
+    looks,
+  };
 
   if (decision.verdict === 'rollback') {
     await restoreStable(ctx, { ...release, canary: next });
@@ -98,14 +119,19 @@ async function look(release: Release, ctx: StageContext, state: CanaryState): Pr
   // of a regression; full traffic needs positive evidence (verdict pass).
   const mayAdvance = decision.verdict === 'pass' || (decision.verdict === 'continue' && nextPercent < 100);
   if (mayAdvance && baked >= rollout.bakeSeconds) {
-    if (nextPercent === 100) return finish(release, ctx, next, `analysis passed at every step (${decision.reasons.join('; ') || 'no regression found'})`);
+    if (nextPercent === 100)
+      return finish(release, ctx, next, `analysis passed at every step (${decision.reasons.join('; ') || 'no regression found'})`);
     await ctx.workspaces.prod.setTraffic(endpoint, trafficAt(nextPercent, candidate, stable));
     if (await endedMeanwhile(release, ctx)) return { kind: 'wait', delaySeconds: 0, detail: 'ended meanwhile' };
     return wait(ctx, { ...next, stepIndex, stepStartedAt: now.toISOString() }, `${nextPercent}% of prod traffic`);
   }
   if (baked >= rollout.maxStepSeconds) {
     await restoreStable(ctx, { ...release, canary: next });
-    return rolledBack(`canary analysis at ${percent}%: not enough evidence after ${rollout.maxStepSeconds} s (${canaryArm.requests} canary requests in the last look); rolled back on the safe side`, next, now);
+    return rolledBack(
+      `canary analysis at ${percent}%: not enough evidence after ${rollout.maxStepSeconds} s (${canaryArm.requests} canary requests in the last look); rolled back on the safe side`,
+      next,
+      now,
+    );
   }
   await topUpLoad(release, ctx, window.since, window.until, canaryArm, stableArm, candidate, stable);
   return wait(ctx, next, `${percent}% of prod traffic; ${decision.verdict} (${decision.reasons[0] ?? 'gathering evidence'})`);
@@ -113,7 +139,10 @@ async function look(release: Release, ctx: StageContext, state: CanaryState): Pr
 
 async function finish(release: Release, ctx: StageContext, state: CanaryState, detail: string): Promise<StageOutcome> {
   const target = release.deployments.prod!;
-  await ctx.workspaces.prod.setTraffic(target.endpoint, state.stable ? { [target.deployment]: 100, [state.stable]: 0 } : { [target.deployment]: 100 });
+  await ctx.workspaces.prod.setTraffic(
+    target.endpoint,
+    state.stable ? { [target.deployment]: 100, [state.stable]: 0 } : { [target.deployment]: 100 },
+  );
   await ctx.workspaces.prod.stopLoad(release.id);
   if (await endedMeanwhile(release, ctx)) return { kind: 'wait', delaySeconds: 0, detail: 'ended meanwhile' };
   return { kind: 'advance', detail: `candidate at 100% of prod: ${detail}`, patch: { canary: state } };
@@ -124,7 +153,12 @@ function wait(ctx: StageContext, state: CanaryState, detail: string): StageOutco
 }
 
 function rolledBack(reason: string, state: CanaryState, now: Date): StageOutcome {
-  return { kind: 'end', status: 'rolled_back', reason, patch: { canary: state, rollback: { at: now.toISOString(), by: 'autopilot', why: reason } } };
+  return {
+    kind: 'end',
+    status: 'rolled_back',
+    reason,
+    patch: { canary: state, rollback: { at: now.toISOString(), by: 'autopilot', why: reason } },
+  };
 }
 
 /**
@@ -145,8 +179,14 @@ async function endedMeanwhile(release: Release, ctx: StageContext): Promise<bool
  * random and independently of its row, so both arms see the same rows in distribution.
  */
 async function topUpLoad(
-  release: Release, ctx: StageContext, since: string, until: string,
-  canaryArm: ArmTraffic, stableArm: ArmTraffic, candidate: string, stable: string,
+  release: Release,
+  ctx: StageContext,
+  since: string,
+  until: string,
+  canaryArm: ArmTraffic,
+  stableArm: ArmTraffic,
+  candidate: string,
+  stable: string,
 ): Promise<void> {
   const { load, analysis } = ctx.pipeline.rollout;
   const seconds = Math.max((Date.parse(until) - Date.parse(since)) / 1000, analysis.intervalSeconds);
@@ -164,7 +204,6 @@ async function topUpLoad(
     until: new Date(ctx.clock.now().getTime() + 3 * analysis.intervalSeconds * 1000).toISOString(),
   });
 }
-
 
 function trafficAt(percent: number, candidate: string, stable: string): Record<string, number> {
   return { [candidate]: percent, [stable]: 100 - percent };

@@ -41,7 +41,11 @@ export async function comparableRows(ctx: StageContext, holdout: Holdout, champi
   const kept = all.filter((_, i) => !seen.has(i));
   const excluded = all.length - kept.length;
   if (excluded === 0) {
-    return { rows: all, compared: { rows: all.length, excluded: 0, championRows: 'known', conclusive: true }, note: `; the champion was trained on none of the ${all.length} held-out rows` };
+    return {
+      rows: all,
+      compared: { rows: all.length, excluded: 0, championRows: 'known', conclusive: true },
+      note: `; the champion was trained on none of the ${all.length} held-out rows`,
+    };
   }
   const classes = (rows: string[][]) => new Set(rows.map((r) => r[holdout.labelIndex]));
   const lost = [...classes(all)].filter((c) => !classes(kept).has(c));

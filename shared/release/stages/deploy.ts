@@ -44,7 +44,13 @@ export async function deployCandidate(
   const reusable = current && current.state !== 'failed' && current.model.name === model.name && current.model.version === model.version;
   const info = reusable
     ? current
-    : await workspace.deploy({ endpoint, deployment: name, model, specPath: ctx.pipeline.deployment.spec, tags: { 'autopilot.release': release.id } });
+    : await workspace.deploy({
+        endpoint,
+        deployment: name,
+        model,
+        specPath: ctx.pipeline.deployment.spec,
+        tags: { 'autopilot.release': release.id },
+      });
   if (info.state === 'creating') throw new StillProvisioningError(`deployment ${endpoint}/${name}`);
   return { info, endpoint, model, before };
 }
@@ -55,7 +61,12 @@ export function deploymentFailed(endpoint: string, info: DeploymentInfo): string
 }
 
 /** Ends the release as failed and removes the candidate: whatever served the endpoint keeps its traffic. */
-export async function discardCandidate(workspace: MlWorkspace, endpoint: string, deployment: string, reason: string): Promise<StageOutcome> {
+export async function discardCandidate(
+  workspace: MlWorkspace,
+  endpoint: string,
+  deployment: string,
+  reason: string,
+): Promise<StageOutcome> {
   await workspace.deleteDeployment(endpoint, deployment).catch(() => undefined);
   return { kind: 'end', status: 'failed', reason };
 }

@@ -18,7 +18,8 @@ import { servingDeployment } from '../../endpoints/servingDeployment';
  * registered, for the record).
  */
 export const evaluate: StageHandler = async (release, ctx) => {
-  if (!release.data?.holdoutBlob || !release.job) return { kind: 'end', status: 'failed', reason: 'no holdout split or training job to evaluate' };
+  if (!release.data?.holdoutBlob || !release.job)
+    return { kind: 'end', status: 'failed', reason: 'no holdout split or training job to evaluate' };
   const holdout = await readHoldout(release, ctx);
   const champion = await currentProdModel(ctx, release.pipeline);
   // Both models are scored only on held-out rows the champion was not trained on (docs/holdout.md).
@@ -43,10 +44,14 @@ export const evaluate: StageHandler = async (release, ctx) => {
   }
   // The candidate's baseline for drift monitoring: the rows it was trained on, and its predictions on these.
   const request = toScoreRequest(columns, rows, labelIndex);
-  const training = release.data.trainBlob ? { data: ctx.data, blob: { container: ctx.settings.artifactsContainer, name: release.data.trainBlob } } : undefined;
+  const training = release.data.trainBlob
+    ? { data: ctx.data, blob: { container: ctx.settings.artifactsContainer, name: release.data.trainBlob } }
+    : undefined;
   const profile = await profileForModel(request.input_data.columns, request.input_data.data, scored.predictions, training);
   const profileBlob = `releases/${release.id}/profile.json`;
-  await ctx.data.write({ container: ctx.settings.artifactsContainer, name: profileBlob }, JSON.stringify(profile), { contentType: 'application/json' });
+  await ctx.data.write({ container: ctx.settings.artifactsContainer, name: profileBlob }, JSON.stringify(profile), {
+    contentType: 'application/json',
+  });
 
   let championMetrics: AnswerMetrics | undefined;
   let championNote = '';
@@ -67,7 +72,14 @@ export const evaluate: StageHandler = async (release, ctx) => {
   const checkedChampion = championMetrics && checkMetrics(championMetrics.metrics, truth, gateMetric, championMetrics.withoutProbabilities);
   // The paired tests need each model's answer per row; the rows are the ones scored above.
   const paired = championMetrics && { truth, candidate: scored.rows, champion: championMetrics.rows };
-  const gate = withComparedRows(await decideGate(ctx.pipeline.evaluation, checked.values, checkedChampion?.values, { missing: checked.missing, championMissing: checkedChampion?.missing, rows: paired }), comparison);
+  const gate = withComparedRows(
+    await decideGate(ctx.pipeline.evaluation, checked.values, checkedChampion?.values, {
+      missing: checked.missing,
+      championMissing: checkedChampion?.missing,
+      rows: paired,
+    }),
+    comparison,
+  );
   return {
     kind: 'advance',
     detail: `${gate.passed ? 'passed' : 'rejected'}: ${gate.reason}${championNote}`,

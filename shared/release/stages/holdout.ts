@@ -16,7 +16,11 @@ export async function readHoldout(release: Release, ctx: StageContext, maxRows?:
   if (!name) throw new Error('the release has no holdout split; validate did not run');
   const { content } = await ctx.data.read({ container: ctx.settings.artifactsContainer, name });
   // The header is a record too; shadow and canary looks ask for 200 rows every few seconds.
-  const [columns, ...rows] = parse(content, { bom: true, skip_empty_lines: true, ...(maxRows !== undefined ? { to: maxRows + 1 } : {}) }) as string[][];
+  const [columns, ...rows] = parse(content, {
+    bom: true,
+    skip_empty_lines: true,
+    ...(maxRows !== undefined ? { to: maxRows + 1 } : {}),
+  }) as string[][];
   return { columns: columns!, rows, labelIndex: columns!.indexOf(ctx.pipeline.data.labelColumn) };
 }
 

@@ -10,13 +10,14 @@ export const promote: StageHandler = async (release, ctx) => {
   const workspace = ctx.workspaces.prod;
   const endpoint = await workspace.getEndpoint(target.endpoint);
   if (!endpoint) return { kind: 'end', status: 'failed', reason: `endpoint ${target.endpoint} disappeared` };
-  const older = endpoint.deployments
-    .filter((d) => d.name !== target.deployment)
-    .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  const older = endpoint.deployments.filter((d) => d.name !== target.deployment).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   const keep = older.slice(0, ctx.pipeline.rollout.retainPrevious);
   const traffic = Object.fromEntries([[target.deployment, 100], ...keep.map((d) => [d.name, 0])]);
   await workspace.setTraffic(target.endpoint, traffic);
   for (const stale of older.slice(keep.length)) await workspace.deleteDeployment(target.endpoint, stale.name);
   const warm = keep.length ? `; kept ${keep.map((d) => d.name).join(', ')} warm for rollback` : '';
-  return { kind: 'advance', detail: `${target.deployment} (${target.model.name}:${target.model.version}) serves 100% of ${target.endpoint}${warm}` };
+  return {
+    kind: 'advance',
+    detail: `${target.deployment} (${target.model.name}:${target.model.version}) serves 100% of ${target.endpoint}${warm}`,
+  };
 };

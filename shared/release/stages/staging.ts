@@ -91,10 +91,20 @@ async function watchShadow(release: Release, ctx: StageContext): Promise<StageOu
     const shadow = { ...report };
     const summary = `shadow: ${(agreement * 100).toFixed(0)}% agreement with prod on ${report.compared} mirrored requests, ${report.shadowErrors} errors`;
     if (errorRate > policy.maxErrorRate) {
-      return { kind: 'end', status: 'failed', reason: `staging ${summary} (error rate ${(errorRate * 100).toFixed(1)}% > ${(policy.maxErrorRate * 100).toFixed(1)}%)`, patch: { staging: { ...staging, shadow } } };
+      return {
+        kind: 'end',
+        status: 'failed',
+        reason: `staging ${summary} (error rate ${(errorRate * 100).toFixed(1)}% > ${(policy.maxErrorRate * 100).toFixed(1)}%)`,
+        patch: { staging: { ...staging, shadow } },
+      };
     }
     if (agreement < policy.minAgreement) {
-      return { kind: 'end', status: 'failed', reason: `staging ${summary} (< ${(policy.minAgreement * 100).toFixed(0)}% required)`, patch: { staging: { ...staging, shadow } } };
+      return {
+        kind: 'end',
+        status: 'failed',
+        reason: `staging ${summary} (< ${(policy.minAgreement * 100).toFixed(0)}% required)`,
+        patch: { staging: { ...staging, shadow } },
+      };
     }
     return { kind: 'advance', detail: summary, patch: { staging: { ...staging, shadow } } };
   }
@@ -113,7 +123,11 @@ async function watchShadow(release: Release, ctx: StageContext): Promise<StageOu
     requestsPerSecond: ctx.pipeline.rollout.load.requestsPerSecond,
     until: new Date(now.getTime() + (SHADOW_LOOK_SECONDS + 10) * 1000).toISOString(),
   });
-  return { kind: 'wait', delaySeconds: SHADOW_LOOK_SECONDS, detail: `shadow: ${report.compared} of ${policy.shadowRequests} mirrored requests compared` };
+  return {
+    kind: 'wait',
+    delaySeconds: SHADOW_LOOK_SECONDS,
+    detail: `shadow: ${report.compared} of ${policy.shadowRequests} mirrored requests compared`,
+  };
 }
 
 function smokeProblem(result: InvokeResult): string | undefined {

@@ -28,7 +28,12 @@ export const train: StageHandler = async (release, ctx) => {
     case 'queued':
     case 'running': {
       const since = job.startedAt ? Math.round((ctx.clock.now().getTime() - Date.parse(job.startedAt)) / 1000) : 0;
-      return { kind: 'wait', delaySeconds: ctx.settings.jobPollSeconds, detail: `job ${job.name} ${job.status}${since ? ` ${since} s` : ''}`, patch: { job: summary } };
+      return {
+        kind: 'wait',
+        delaySeconds: ctx.settings.jobPollSeconds,
+        detail: `job ${job.name} ${job.status}${since ? ` ${since} s` : ''}`,
+        patch: { job: summary },
+      };
     }
     case 'completed':
       return {

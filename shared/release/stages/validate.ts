@@ -53,25 +53,43 @@ export const validate: StageHandler = async (release, ctx) => {
   try {
     if (union) {
       const target = { container: ctx.settings.artifactsContainer, name: `releases/${release.id}/training-set.csv` };
-      trainingSet = await buildTrainingSet(ctx.data, policy, { ...arrived, eTag: arrivedInfo.eTag, contentLength: arrivedInfo.contentLength }, target, ctx.clock.now());
+      trainingSet = await buildTrainingSet(
+        ctx.data,
+        policy,
+        { ...arrived, eTag: arrivedInfo.eTag, contentLength: arrivedInfo.contentLength },
+        target,
+        ctx.clock.now(),
+      );
       ({ blob: info } = trainingSet);
       source = target;
       scanned = `training set of ${trainingSet.sources.length} file(s) under ${policy.container}/${policy.prefix}`;
       // The model's lineage points at this list of every file with its eTag and SHA-256.
-      await ctx.data.write({ container: target.container, name: manifestOf(release.id) }, JSON.stringify({ files: trainingSet.sources }, null, 1), { contentType: 'application/json' });
+      await ctx.data.write(
+        { container: target.container, name: manifestOf(release.id) },
+        JSON.stringify({ files: trainingSet.sources }, null, 1),
+        { contentType: 'application/json' },
+      );
     }
     // Both reads are pinned to the eTag checked above: the split is of the file that was checked.
     const first = await ctx.data.readStream(source, { ifMatch: info.eTag });
     const { seed, holdoutFraction } = ctx.pipeline.evaluation;
-    profile = await gate.scan(first.chunks, { blob: scanned, labelColumn: policy.labelColumn, minRows: policy.minRows, nonFinite: policy.nonFinite, seed });
+    profile = await gate.scan(first.chunks, {
+      blob: scanned,
+      labelColumn: policy.labelColumn,
+      minRows: policy.minRows,
+      nonFinite: policy.nonFinite,
+      seed,
+    });
     const plan = planSplit(profile, where, holdoutFraction);
     counts = await writeSplit(ctx, source, info.eTag, plan, { train: trainBlob, holdout: holdoutBlob, trainingRows: trainingRowsBlob });
   } catch (error) {
-    if (error instanceof DataValidationError) return { kind: 'end', status: 'rejected', reason: error.message + (trainingSet ? rowsByFile(trainingSet) : '') };
+    if (error instanceof DataValidationError)
+      return { kind: 'end', status: 'rejected', reason: error.message + (trainingSet ? rowsByFile(trainingSet) : '') };
     if (error instanceof ConcurrencyError) return union ? reject(`training set: ${error.message}`) : overwritten('a newer one');
     throw error;
   }
-  const nonFinite = profile.nonFinite.length > 0 ? `; NaN/Infinity written as missing (data.nonFinite): ${describeNonFinite(profile.nonFinite)}` : '';
+  const nonFinite =
+    profile.nonFinite.length > 0 ? `; NaN/Infinity written as missing (data.nonFinite): ${describeNonFinite(profile.nonFinite)}` : '';
   const files = trainingSet ? `${trainingSet.sources.length} file(s), ` : '';
   return {
     kind: 'advance',
@@ -97,7 +115,11 @@ export const validate: StageHandler = async (release, ctx) => {
  * (shared/data/trainingRows.ts); none is committed unless the pass completes.
  */
 async function writeSplit(
-  ctx: StageContext, source: BlobRef, eTag: string, plan: SplitPlan, names: { train: string; holdout: string; trainingRows: string },
+  ctx: StageContext,
+  source: BlobRef,
+  eTag: string,
+  plan: SplitPlan,
+  names: { train: string; holdout: string; trainingRows: string },
 ): Promise<SplitCounts> {
   const container = ctx.settings.artifactsContainer;
   const second = await ctx.data.readStream(source, { ifMatch: eTag });

@@ -40,7 +40,11 @@ export function sampleArmCounts(rng: Rng, requests: number, profile: ArmProfile)
   const above99 = sampleBinomial(rng, requests, p99);
   const above50 = above99 + sampleBinomial(rng, requests - above99, p99 < 1 ? max(0, (p50 - p99) / (1 - p99)) : 0);
   const classes = keys(profile.classShares);
-  const counts = sampleMultinomial(rng, requests - errors, classes.map((c) => profile.classShares[c]!));
+  const counts = sampleMultinomial(
+    rng,
+    requests - errors,
+    classes.map((c) => profile.classShares[c]!),
+  );
   const predictions: Record<string, number> = {};
   classes.forEach((c, i) => (predictions[c] = counts[i]!));
   return { requests, errors, slowerThan: [above50, above99], predictions };

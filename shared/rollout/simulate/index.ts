@@ -6,4 +6,10 @@ export { simulateCanary, type FixedThresholdOptions, type SimulateCanaryOptions,
 export { armProfile, sampleArmCounts, slowRatesFor, type ArmProfile } from './armProfile';
 export { sampleBinomial, sampleMultinomial, samplePoisson, type Rng } from './sampling';
 export { summariseCanaries, type CanarySummary } from './summariseCanaries';
-export { minuteGrainObserver, perRequestCounts, type MinuteGrainOptions, type ObserveTraffic, type TrafficObservation } from './trafficObservation';
+export {
+  minuteGrainObserver,
+  perRequestCounts,
+  type MinuteGrainOptions,
+  type ObserveTraffic,
+  type TrafficObservation,
+} from './trafficObservation';

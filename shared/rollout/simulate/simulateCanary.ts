@@ -81,7 +81,13 @@ export function simulateCanary(options: SimulateCanaryOptions): SimulatedCanary 
 /** Serves `seconds` of traffic with `weight`% to the canary and returns its counts. */
 type Serve = (seconds: number, weight: number) => CanaryInterval;
 
-function runSequential(options: SimulateCanaryOptions, stable: ArmProfile, serve: Serve, tally: Tally, maxSeconds: number): SimulatedCanary {
+function runSequential(
+  options: SimulateCanaryOptions,
+  stable: ArmProfile,
+  serve: Serve,
+  tally: Tally,
+  maxSeconds: number,
+): SimulatedCanary {
   const steps = options.steps ?? [5, 25, 50, 100];
   const bake = options.stepSeconds ?? 10;
   const dt = options.analysisIntervalSeconds ?? 5;

@@ -40,7 +40,8 @@ const MINUTE = 60;
  * later minute (never shown early); with looks every 5 s no interval straddles one.
  */
 export function minuteGrainObserver(delaySeconds: number, options: MinuteGrainOptions = {}): TrafficObservation {
-  if (!(isFinite(delaySeconds) && delaySeconds >= 0)) throw new RangeError(`minuteGrainObserver: delaySeconds must be a finite number >= 0, got ${delaySeconds}`);
+  if (!(isFinite(delaySeconds) && delaySeconds >= 0))
+    throw new RangeError(`minuteGrainObserver: delaySeconds must be a finite number >= 0, got ${delaySeconds}`);
   const waits = options.waitsForPublication ?? true;
   return () => {
     const minutes = new Map<number, CanaryInterval>();

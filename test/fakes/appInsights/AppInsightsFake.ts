@@ -16,13 +16,27 @@ export const Envelope = z.object({
   sampleRate: z.number().optional(),
   tags: z.record(z.string(), z.string()).optional(),
   data: z.object({
-    baseType: z.enum(['MetricData', 'RequestData', 'RemoteDependencyData', 'MessageData', 'ExceptionData', 'EventData', 'PageViewData', 'AvailabilityData']),
+    baseType: z.enum([
+      'MetricData',
+      'RequestData',
+      'RemoteDependencyData',
+      'MessageData',
+      'ExceptionData',
+      'EventData',
+      'PageViewData',
+      'AvailabilityData',
+    ]),
     baseData: z.looseObject({ ver: z.number().optional(), properties: z.record(z.string(), z.string()).optional() }),
   }),
 });
 export type Envelope = z.infer<typeof Envelope>;
 
-export interface TrackCall { path: string; encoding: string | undefined; rawBody: string; status: number }
+export interface TrackCall {
+  path: string;
+  encoding: string | undefined;
+  rawBody: string;
+  status: number;
+}
 
 /**
  * A local fake of the Application Insights ingestion endpoint, over HTTPS because the
@@ -36,7 +50,10 @@ export class AppInsightsFake {
   readonly calls: TrackCall[] = [];
   readonly envelopes: Envelope[] = [];
   private readonly waiters: { until: (f: AppInsightsFake) => boolean; resolve: () => void }[] = [];
-  private constructor(private readonly server: Server, readonly url: string) {}
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+  ) {}
 
   static async start(tls: { key: string; cert: string }): Promise<AppInsightsFake> {
     let fake: AppInsightsFake | undefined;
@@ -84,7 +101,11 @@ export class AppInsightsFake {
     const answer = (status: number, body: unknown): void => {
       this.calls.push({ path, encoding, rawBody, status });
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-      for (const w of [...this.waiters]) if (w.until(this)) { this.waiters.splice(this.waiters.indexOf(w), 1); w.resolve(); }
+      for (const w of [...this.waiters])
+        if (w.until(this)) {
+          this.waiters.splice(this.waiters.indexOf(w), 1);
+          w.resolve();
+        }
     };
     if (req.method !== 'POST' || path !== '/v2.1/track') return answer(404, { error: `no route ${req.method} ${path}` });
     let parsed: z.ZodSafeParseResult<Envelope[]>;

@@ -18,7 +18,15 @@ export const STABLE_API_VERSION = '2022-10-01';
 export const MIRROR_API_VERSION = '2024-04-01';
 
 /** `specOperation`: the REST spec operation that judged the body (restSpec.ts), when one matched. */
-export interface RecordedCall { method: string; path: string; apiVersion: string | null; body?: unknown; status: number; receivedAt: number; specOperation?: string }
+export interface RecordedCall {
+  method: string;
+  path: string;
+  apiVersion: string | null;
+  body?: unknown;
+  status: number;
+  receivedAt: number;
+  specOperation?: string;
+}
 export type FaultStatus = 429 | 503 | 409;
 export interface JobProgression {
   /** Jobs whose tags match end Failed. @default none */
@@ -27,10 +35,20 @@ export interface JobProgression {
   onCompleted?: (workspacePath: string, job: string) => void;
 }
 /** Workspace properties the fake answers on GET of the workspace itself. */
-export interface FakeWorkspaceProperties { mlFlowTrackingUri?: string; [key: string]: unknown }
+export interface FakeWorkspaceProperties {
+  mlFlowTrackingUri?: string;
+  [key: string]: unknown;
+}
 type Resource = Record<string, any>;
 /** `readyAt`: the service finishes at that time whether or not anyone polls (deployments). */
-interface Operation { pollsLeft: number; complete: () => void; kind: 'async' | 'location'; resultPath?: string; readyAt?: number; done?: boolean }
+interface Operation {
+  pollsLeft: number;
+  complete: () => void;
+  kind: 'async' | 'location';
+  resultPath?: string;
+  readyAt?: number;
+  done?: boolean;
+}
 
 const WS = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.MachineLearningServices\/workspaces\/([^/]+)\/(.+)$/;
 
@@ -52,7 +70,11 @@ export class ArmMlFake {
   private readonly workspaces = new Map<string, FakeWorkspaceProperties>();
   /** Datastores and storage roles: a job whose input its identity cannot read fails when it runs. */
   readonly dataAccess = new FakeDataAccess();
-  private constructor(private readonly server: Server, readonly url: string, readonly scoring: FakeScoring) {
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+    readonly scoring: FakeScoring,
+  ) {
     this.extraRoutes.push(this.dataAccess.route);
   }
 
@@ -75,7 +97,9 @@ export class ArmMlFake {
     for (const [k, d] of this.resources) {
       if (k.startsWith(`${key}/deployments/`) && d.properties.provisioningState === 'Succeeded') {
         models[d.name] = String(d.properties.model).split('/models/')[1] ?? '';
-        const collections = Object.entries((d.properties.dataCollector?.collections ?? {}) as Record<string, { dataCollectionMode?: string }>);
+        const collections = Object.entries(
+          (d.properties.dataCollector?.collections ?? {}) as Record<string, { dataCollectionMode?: string }>,
+        );
         collecting[d.name] = collections.filter(([, c]) => c.dataCollectionMode !== 'Disabled').map(([name]) => name);
       }
     }
@@ -149,7 +173,14 @@ export class ArmMlFake {
     } catch {
       body = raw;
     }
-    const call: RecordedCall = { method: req.method ?? 'GET', path: url.pathname, apiVersion: url.searchParams.get('api-version'), body, status: 0, receivedAt: Date.now() };
+    const call: RecordedCall = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      apiVersion: url.searchParams.get('api-version'),
+      body,
+      status: 0,
+      receivedAt: Date.now(),
+    };
     this.calls.push(call);
     const send = (status: number, payload?: unknown, headers: Record<string, string> = {}) => {
       call.status = status;
@@ -162,7 +193,11 @@ export class ArmMlFake {
       if (fault) {
         fault.remaining--;
         const headers: Record<string, string> = fault.status === 429 ? { 'retry-after': '1' } : {};
-        return send(fault.status, { error: { code: fault.status === 409 ? 'Conflict' : 'Transient', message: `injected ${fault.status}` } }, headers);
+        return send(
+          fault.status,
+          { error: { code: fault.status === 409 ? 'Conflict' : 'Transient', message: `injected ${fault.status}` } },
+          headers,
+        );
       }
       if (typeof body === 'string') throw new ArmHttpError(400, 'InvalidJson', 'request body is not JSON');
       this.refuseOffSpec(call, url.pathname, body);
@@ -184,7 +219,11 @@ export class ArmMlFake {
     if (!verdict) return;
     call.specOperation = verdict.operationId;
     if (verdict.problems.length) {
-      throw new ArmHttpError(400, 'UserError', `invalid request body (REST spec ${verdict.operationId}, api-version ${call.apiVersion}): ${describeProblems(verdict.problems)}`);
+      throw new ArmHttpError(
+        400,
+        'UserError',
+        `invalid request body (REST spec ${verdict.operationId}, api-version ${call.apiVersion}): ${describeProblems(verdict.problems)}`,
+      );
     }
   }
 
@@ -199,7 +238,16 @@ export class ArmMlFake {
     const workspace = this.workspaces.get(url.pathname.toLowerCase());
     if (workspace && method === 'GET') {
       const name = url.pathname.split('/').pop()!;
-      return [200, { id: url.pathname, name, type: 'Microsoft.MachineLearningServices/workspaces', location: 'westeurope', properties: { workspaceId: fakeWorkspaceId(url.pathname), ...workspace } }];
+      return [
+        200,
+        {
+          id: url.pathname,
+          name,
+          type: 'Microsoft.MachineLearningServices/workspaces',
+          location: 'westeurope',
+          properties: { workspaceId: fakeWorkspaceId(url.pathname), ...workspace },
+        },
+      ];
     }
     const m = WS.exec(url.pathname);
     if (!m) throw new ArmHttpError(404, 'InvalidResourcePath', `no such path ${url.pathname}`);
@@ -218,7 +266,13 @@ export class ArmMlFake {
       case 'PUT jobs/*': {
         const b = validate(JobBody, body);
         this.refuseUnknownEnvironment(b.properties.environmentId);
-        const job = { id, name, type: 'Microsoft.MachineLearningServices/workspaces/jobs', properties: { ...b.properties, status: 'Queued' }, systemData: { createdAt: new Date().toISOString() } };
+        const job = {
+          id,
+          name,
+          type: 'Microsoft.MachineLearningServices/workspaces/jobs',
+          properties: { ...b.properties, status: 'Queued' },
+          systemData: { createdAt: new Date().toISOString() },
+        };
         this.resources.set(key, job);
         const unreadable = this.dataAccess.unreadableInput(id.slice(0, id.indexOf('/jobs/')), b.properties);
         if (unreadable) this.unreadableJobs.set(key, unreadable);
@@ -232,9 +286,13 @@ export class ArmMlFake {
           const next: Record<string, string> = { Queued: 'Running', Running: failed ? 'Failed' : 'Completed' };
           const before = job.properties.status;
           job.properties.status = next[before] ?? before;
-          if (before !== 'Completed' && job.properties.status === 'Completed') this.jobProgression.onCompleted?.(id.slice(0, id.indexOf('/jobs/')), name);
+          if (before !== 'Completed' && job.properties.status === 'Completed')
+            this.jobProgression.onCompleted?.(id.slice(0, id.indexOf('/jobs/')), name);
           if (job.properties.status === 'Failed') {
-            job.properties.error = { code: 'UserError', message: unreadable ? `Data capability failed to mount ${unreadable}` : 'Execution failed: train.py exited with code 1' };
+            job.properties.error = {
+              code: 'UserError',
+              message: unreadable ? `Data capability failed to mount ${unreadable}` : 'Execution failed: train.py exited with code 1',
+            };
           }
         }
         return [200, job];
@@ -244,24 +302,39 @@ export class ArmMlFake {
         // Environment versions are immutable, as model versions are.
         const existing = this.resources.get(key);
         if (existing && JSON.stringify(existing.properties) !== JSON.stringify(b.properties)) {
-          throw new ArmHttpError(409, 'Conflict', `environment version ${name} already exists with another definition; register a new version`);
+          throw new ArmHttpError(
+            409,
+            'Conflict',
+            `environment version ${name} already exists with another definition; register a new version`,
+          );
         }
-        const environment = { id, name, type: 'Microsoft.MachineLearningServices/workspaces/environments/versions', properties: b.properties, systemData: { createdAt: new Date().toISOString() } };
+        const environment = {
+          id,
+          name,
+          type: 'Microsoft.MachineLearningServices/workspaces/environments/versions',
+          properties: b.properties,
+          systemData: { createdAt: new Date().toISOString() },
+        };
         this.resources.set(key, environment);
         return [201, environment];
       }
       case 'GET environments/*/versions': {
         // $orderBy=createdtime desc and $top, as azure-ai-ml asks for `@latest`.
-        const versions = [...this.resources.entries()].filter(([k]) => k.startsWith(`${key}/`) && !k.slice(key.length + 1).includes('/')).map(([, v]) => v);
+        const versions = [...this.resources.entries()]
+          .filter(([k]) => k.startsWith(`${key}/`) && !k.slice(key.length + 1).includes('/'))
+          .map(([, v]) => v);
         versions.push(...this.seededVersions(id));
         const order = url.searchParams.get('$orderBy');
-        if (order && order !== 'createdtime desc') throw new ArmHttpError(400, 'BadArgument', `$orderBy '${order}' is not supported by the fake`);
+        if (order && order !== 'createdtime desc')
+          throw new ArmHttpError(400, 'BadArgument', `$orderBy '${order}' is not supported by the fake`);
         if (order) versions.sort((a, b) => String(b.systemData.createdAt).localeCompare(String(a.systemData.createdAt)));
         const top = url.searchParams.get('$top');
         return [200, { value: top ? versions.slice(0, Number(top)) : versions }];
       }
       case 'GET environments/*/versions/*':
-      case 'GET models/*/versions/*': case 'GET onlineEndpoints/*': case 'GET onlineEndpoints/*/deployments/*':
+      case 'GET models/*/versions/*':
+      case 'GET onlineEndpoints/*':
+      case 'GET onlineEndpoints/*/deployments/*':
         return [200, this.existing(key, name)];
       case 'POST jobs/*/cancel': {
         const job = this.existing(key.replace(/\/cancel$/, ''), parts[1]!);
@@ -275,12 +348,27 @@ export class ArmMlFake {
         if (existing && existing.properties.modelUri !== b.properties.modelUri) {
           throw new ArmHttpError(409, 'Conflict', `model version ${name} already exists with another asset; register a new version`);
         }
-        const version = { id, name, type: 'Microsoft.MachineLearningServices/workspaces/models/versions', properties: b.properties, systemData: { createdAt: new Date().toISOString() } };
+        const version = {
+          id,
+          name,
+          type: 'Microsoft.MachineLearningServices/workspaces/models/versions',
+          properties: b.properties,
+          systemData: { createdAt: new Date().toISOString() },
+        };
         this.resources.set(key, version);
         return [201, version];
       }
-      case 'GET models/*/versions': case 'GET onlineEndpoints': case 'GET onlineEndpoints/*/deployments':
-        return [200, { value: [...this.resources.entries()].filter(([k]) => k.startsWith(`${key}/`) && !k.slice(key.length + 1).includes('/')).map(([, v]) => v) }];
+      case 'GET models/*/versions':
+      case 'GET onlineEndpoints':
+      case 'GET onlineEndpoints/*/deployments':
+        return [
+          200,
+          {
+            value: [...this.resources.entries()]
+              .filter(([k]) => k.startsWith(`${key}/`) && !k.slice(key.length + 1).includes('/'))
+              .map(([, v]) => v),
+          },
+        ];
       case 'GET models': {
         // Containers are implicit here: one per name that has a version.
         const versions = [...this.resources.entries()].filter(([k]) => k.startsWith(`${key}/`)).map(([, v]) => v);
@@ -291,11 +379,28 @@ export class ArmMlFake {
         const b = validate(EndpointBody, body);
         const existing = this.resources.get(key);
         // 2022-10-01 has no mirrorTraffic: a PUT in it leaves the mirror as it was.
-        const mirrorTraffic = isMirrorVersion ? this.validMirror(key, b.properties.mirrorTraffic ?? {}, b.properties.traffic ?? {}) : existing?.properties.mirrorTraffic ?? {};
+        const mirrorTraffic = isMirrorVersion
+          ? this.validMirror(key, b.properties.mirrorTraffic ?? {}, b.properties.traffic ?? {})
+          : (existing?.properties.mirrorTraffic ?? {});
         // A managed online endpoint gets a system-assigned identity unless told otherwise
         // (how-to-access-resources-from-endpoints-managed-identities); GET answers its read-only ids.
-        const identity = { ...(b.identity ?? existing?.identity ?? { type: 'SystemAssigned' }), principalId: existing?.identity?.principalId ?? randomUUID(), tenantId: '72f988bf-0000-0000-0000-0000000000aa' };
-        const endpoint = { ...b, id, name, identity, properties: { ...b.properties, mirrorTraffic, scoringUri: this.scoring.scoringUri(name), provisioningState: existing ? 'Updating' : 'Creating' } };
+        const identity = {
+          ...(b.identity ?? existing?.identity ?? { type: 'SystemAssigned' }),
+          principalId: existing?.identity?.principalId ?? randomUUID(),
+          tenantId: '72f988bf-0000-0000-0000-0000000000aa',
+        };
+        const endpoint = {
+          ...b,
+          id,
+          name,
+          identity,
+          properties: {
+            ...b.properties,
+            mirrorTraffic,
+            scoringUri: this.scoring.scoringUri(name),
+            provisioningState: existing ? 'Updating' : 'Creating',
+          },
+        };
         this.resources.set(key, endpoint);
         return this.asyncOperation(existing ? 200 : 201, endpoint, () => (endpoint.properties.provisioningState = 'Succeeded'));
       }
@@ -314,14 +419,26 @@ export class ArmMlFake {
         const b = validate(DeploymentBody, body);
         this.refuseNoCodeCustomModel(b.properties.model, b.properties.codeConfiguration !== undefined);
         this.refuseUnknownEnvironment(b.properties.environmentId);
-        const deployment = { ...b, id, name, properties: { ...b.properties, provisioningState: 'Creating' }, systemData: { createdAt: new Date().toISOString() } };
+        const deployment = {
+          ...b,
+          id,
+          name,
+          properties: { ...b.properties, provisioningState: 'Creating' },
+          systemData: { createdAt: new Date().toISOString() },
+        };
         this.resources.set(key, deployment);
-        return this.locationOperation(deployment, () => (deployment.properties.provisioningState = 'Succeeded'), id, this.holdProvisioning ? Number.POSITIVE_INFINITY : this.deploymentProvisioningMs || undefined);
+        return this.locationOperation(
+          deployment,
+          () => (deployment.properties.provisioningState = 'Succeeded'),
+          id,
+          this.holdProvisioning ? Number.POSITIVE_INFINITY : this.deploymentProvisioningMs || undefined,
+        );
       }
       case 'DELETE onlineEndpoints/*/deployments/*': {
         const deployment = this.existing(key, name);
         const endpoint = this.resources.get(key.slice(0, key.indexOf('/deployments/')));
-        if ((endpoint?.properties.traffic?.[name] ?? 0) > 0) throw new ArmHttpError(400, 'BadArgument', `deployment ${name} still takes traffic`);
+        if ((endpoint?.properties.traffic?.[name] ?? 0) > 0)
+          throw new ArmHttpError(400, 'BadArgument', `deployment ${name} still takes traffic`);
         deployment.properties.provisioningState = 'Deleting';
         return this.locationOperation(undefined, () => {
           this.resources.delete(key);
@@ -344,7 +461,11 @@ export class ArmMlFake {
     const model = this.resources.get(modelId.toLowerCase()) ?? this.modelLookups.map((lookup) => lookup(modelId)).find(Boolean);
     const type = (model?.properties as { modelType?: string } | undefined)?.modelType ?? 'custom_model';
     if (model && type !== 'mlflow_model') {
-      throw new ArmHttpError(400, 'BadArgument', `model ${modelId} is a ${type}: only an mlflow_model can be deployed without codeConfiguration and environmentId`);
+      throw new ArmHttpError(
+        400,
+        'BadArgument',
+        `model ${modelId} is a ${type}: only an mlflow_model can be deployed without codeConfiguration and environmentId`,
+      );
     }
   }
 
@@ -352,7 +473,9 @@ export class ArmMlFake {
   private refuseUnknownEnvironment(environmentId: string | undefined): void {
     if (!environmentId?.startsWith('/subscriptions/') || !/\/environments\/[^/]+\/versions\/[^/]+$/i.test(environmentId)) return;
     const id = environmentId.toLowerCase();
-    const seeded = this.seededVersions(environmentId.slice(0, environmentId.lastIndexOf('/'))).some((v) => String(v.id).toLowerCase() === id);
+    const seeded = this.seededVersions(environmentId.slice(0, environmentId.lastIndexOf('/'))).some(
+      (v) => String(v.id).toLowerCase() === id,
+    );
     if (!this.resources.has(id) && !seeded) throw new ArmHttpError(404, 'ResourceNotFound', `environment ${environmentId} not found`);
   }
 
@@ -360,8 +483,17 @@ export class ArmMlFake {
   seedEndpoint(workspacePath: string, name: string): void {
     const id = `${workspacePath}/onlineEndpoints/${name}`;
     this.resources.set(id.toLowerCase(), {
-      id, name, type: 'Microsoft.MachineLearningServices/workspaces/onlineEndpoints', location: 'westeurope',
-      properties: { authMode: 'Key', traffic: {}, mirrorTraffic: {}, scoringUri: this.scoring.scoringUri(name), provisioningState: 'Succeeded' },
+      id,
+      name,
+      type: 'Microsoft.MachineLearningServices/workspaces/onlineEndpoints',
+      location: 'westeurope',
+      properties: {
+        authMode: 'Key',
+        traffic: {},
+        mirrorTraffic: {},
+        scoringUri: this.scoring.scoringUri(name),
+        provisioningState: 'Succeeded',
+      },
     });
   }
 
@@ -378,8 +510,11 @@ export class ArmMlFake {
     const m = /^(.*\/workspaces\/[^/]+)\/environments\/([^/]+)\/versions$/i.exec(environmentsKey);
     if (!m) return [];
     return (this.seeded.get(m[2]!.toLowerCase()) ?? []).map((version, i) => ({
-      id: `${m[1]}/environments/${m[2]}/versions/${version}`, name: version, type: 'Microsoft.MachineLearningServices/workspaces/environments/versions',
-      properties: { image: 'mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04', osType: 'Linux' }, systemData: { createdAt: new Date(Date.UTC(2026, 0, 1 + i)).toISOString() },
+      id: `${m[1]}/environments/${m[2]}/versions/${version}`,
+      name: version,
+      type: 'Microsoft.MachineLearningServices/workspaces/environments/versions',
+      properties: { image: 'mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04', osType: 'Linux' },
+      systemData: { createdAt: new Date(Date.UTC(2026, 0, 1 + i)).toISOString() },
     }));
   }
 
@@ -402,7 +537,8 @@ export class ArmMlFake {
     const total = Object.values(mirror).reduce((a, b) => a + b, 0);
     if (total > 50) throw new ArmHttpError(400, 'BadArgument', `mirrorTraffic sums to ${total}; at most 50 is allowed`);
     for (const [deployment] of mirrored) {
-      if ((live[deployment] ?? 0) > 0) throw new ArmHttpError(400, 'BadArgument', `deployment ${deployment} cannot take both live and mirrored traffic`);
+      if ((live[deployment] ?? 0) > 0)
+        throw new ArmHttpError(400, 'BadArgument', `deployment ${deployment} cannot take both live and mirrored traffic`);
     }
     for (const deployment of Object.keys(mirror)) {
       if (!this.resources.has(`${endpointKey}/deployments/${deployment.toLowerCase()}`)) {
@@ -418,9 +554,20 @@ export class ArmMlFake {
     return [status, payload, { 'azure-asyncoperation': `${this.url}/fake/operations/${id}?api-version=${STABLE_API_VERSION}` }];
   }
 
-  private locationOperation(payload: unknown, complete: () => void, resultPath?: string, durationMs?: number): [number, unknown, Record<string, string>] {
+  private locationOperation(
+    payload: unknown,
+    complete: () => void,
+    resultPath?: string,
+    durationMs?: number,
+  ): [number, unknown, Record<string, string>] {
     const id = randomUUID();
-    this.operations.set(id, { pollsLeft: 1, complete, kind: 'location', resultPath, ...(durationMs ? { readyAt: Date.now() + durationMs } : {}) });
+    this.operations.set(id, {
+      pollsLeft: 1,
+      complete,
+      kind: 'location',
+      resultPath,
+      ...(durationMs ? { readyAt: Date.now() + durationMs } : {}),
+    });
     return [202, payload, { location: `${this.url}/fake/operations/${id}?api-version=${STABLE_API_VERSION}`, 'retry-after': '0' }];
   }
 
@@ -446,7 +593,9 @@ export class ArmMlFake {
     const running = op.readyAt !== undefined ? !op.done : op.pollsLeft > 0;
     if (running) {
       op.pollsLeft--;
-      return op.kind === 'async' ? [200, { id, status: 'InProgress' }] : [202, undefined, { location: `${this.url}/fake/operations/${id}?api-version=${STABLE_API_VERSION}`, 'retry-after': '0' }];
+      return op.kind === 'async'
+        ? [200, { id, status: 'InProgress' }]
+        : [202, undefined, { location: `${this.url}/fake/operations/${id}?api-version=${STABLE_API_VERSION}`, 'retry-after': '0' }];
     }
     if (!op.done) op.complete();
     op.done = true;

@@ -15,7 +15,11 @@ export const ONLINE_ENDPOINT_NAMESPACE = 'Microsoft.MachineLearningServices/work
  * service answers, and PT1M as the only time grain.
  */
 const METRICS: Record<string, { dimensions: string[]; aggregations: Aggregation[]; unit: string }> = {
-  RequestsPerMinute: { dimensions: ['deployment', 'statusCode', 'statusCodeClass', 'modelStatusCode'], aggregations: ['average'], unit: 'Count' },
+  RequestsPerMinute: {
+    dimensions: ['deployment', 'statusCode', 'statusCodeClass', 'modelStatusCode'],
+    aggregations: ['average'],
+    unit: 'Count',
+  },
   RequestLatency: { dimensions: ['deployment'], aggregations: ['average'], unit: 'MilliSeconds' },
   RequestLatency_P50: { dimensions: ['deployment'], aggregations: ['average'], unit: 'MilliSeconds' },
   RequestLatency_P90: { dimensions: ['deployment'], aggregations: ['average'], unit: 'MilliSeconds' },
@@ -30,20 +34,38 @@ const AGGREGATIONS: readonly string[] = ['average', 'total', 'minimum', 'maximum
  * merges the samples of dimensions a query does not split by: `average` is then their mean,
  * not their sum (what a query for request counts must split its way around).
  */
-export interface MetricPoint { timeStamp: string; dimensions: Record<string, string>; value: number }
-export interface MetricsCall { path: string; query: Record<string, string>; body: unknown; status: number }
+export interface MetricPoint {
+  timeStamp: string;
+  dimensions: Record<string, string>;
+  value: number;
+}
+export interface MetricsCall {
+  path: string;
+  query: Record<string, string>;
+  body: unknown;
+  status: number;
+}
 
 const BatchBody = z.strictObject({ resourceids: z.array(z.string().startsWith('/subscriptions/')).min(1).max(50) });
 
 class HttpError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) { super(message); }
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /** A fake of the Azure Monitor metrics batch API (`POST /subscriptions/{id}/metrics:getBatch`). */
 export class FakeMonitorMetrics {
   readonly calls: MetricsCall[] = [];
   private readonly points = new Map<string, MetricPoint[]>();
-  private constructor(private readonly server: Server, readonly url: string) {}
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+  ) {}
 
   static async start(tls: { key: string; cert: string }): Promise<FakeMonitorMetrics> {
     let fake: FakeMonitorMetrics | undefined;
@@ -95,7 +117,9 @@ export class FakeMonitorMetrics {
   }
 
   hasPoint(resourceId: string, metric: string, timeStamp: string, dimensions: Record<string, string>): boolean {
-    return (this.points.get(`${resourceId.toLowerCase()}|${metric}`) ?? []).some((p) => p.timeStamp === timeStamp && JSON.stringify(p.dimensions) === JSON.stringify(dimensions));
+    return (this.points.get(`${resourceId.toLowerCase()}|${metric}`) ?? []).some(
+      (p) => p.timeStamp === timeStamp && JSON.stringify(p.dimensions) === JSON.stringify(dimensions),
+    );
   }
 
   async stop(): Promise<void> {
@@ -106,17 +130,24 @@ export class FakeMonitorMetrics {
     const sub = /^\/subscriptions\/([^/]+)\/metrics:getBatch$/.exec(url.pathname);
     if (method !== 'POST' || !sub) throw new HttpError(404, 'NotFound', `${method} ${url.pathname} is not the metrics batch API`);
     const q = url.searchParams;
-    if (q.get('api-version') !== METRICS_API_VERSION) throw new HttpError(400, 'InvalidApiVersion', `api-version '${q.get('api-version')}' is not supported`);
-    if (q.get('metricnamespace') !== ONLINE_ENDPOINT_NAMESPACE) throw new HttpError(400, 'BadRequest', `unknown metricnamespace '${q.get('metricnamespace')}'`);
+    if (q.get('api-version') !== METRICS_API_VERSION)
+      throw new HttpError(400, 'InvalidApiVersion', `api-version '${q.get('api-version')}' is not supported`);
+    if (q.get('metricnamespace') !== ONLINE_ENDPOINT_NAMESPACE)
+      throw new HttpError(400, 'BadRequest', `unknown metricnamespace '${q.get('metricnamespace')}'`);
     const start = Date.parse(q.get('starttime') ?? '');
     const end = Date.parse(q.get('endtime') ?? '');
-    if (Number.isNaN(start) || Number.isNaN(end) || start >= end) throw new HttpError(400, 'BadRequest', 'starttime and endtime must be ISO times, start before end');
+    if (Number.isNaN(start) || Number.isNaN(end) || start >= end)
+      throw new HttpError(400, 'BadRequest', 'starttime and endtime must be ISO times, start before end');
     const names = (q.get('metricnames') ?? '').split(',').filter(Boolean);
     const unknown = names.filter((n) => !METRICS[n]);
-    if (!names.length || unknown.length) throw new HttpError(400, 'BadRequest', `unknown metric names: ${unknown.join(', ') || '(none given)'}`);
+    if (!names.length || unknown.length)
+      throw new HttpError(400, 'BadRequest', `unknown metric names: ${unknown.join(', ') || '(none given)'}`);
     const interval = q.get('interval') ?? 'PT1M';
     if (interval !== 'PT1M') throw new HttpError(400, 'BadRequest', `interval ${interval} is not a time grain of these metrics (PT1M)`);
-    const aggregations = (q.get('aggregation') ?? 'average').split(',').map((a) => a.trim().toLowerCase()).filter(Boolean);
+    const aggregations = (q.get('aggregation') ?? 'average')
+      .split(',')
+      .map((a) => a.trim().toLowerCase())
+      .filter(Boolean);
     const strange = aggregations.filter((a) => !AGGREGATIONS.includes(a));
     if (strange.length) throw new HttpError(400, 'BadRequest', `unknown aggregation ${strange.join(', ')}`);
     const splitBy = [...(q.get('filter') ?? '').matchAll(/(\w+) eq '\*'/g)].map((m) => m[1]!);
@@ -125,19 +156,34 @@ export class FakeMonitorMetrics {
       if (bad.length) throw new HttpError(400, 'BadRequest', `metric ${name} has no dimension ${bad.join(', ')}`);
       const unsupported = aggregations.filter((a) => !(METRICS[name]!.aggregations as string[]).includes(a));
       if (unsupported.length) {
-        throw new HttpError(400, 'BadRequest', `Metric ${name} does not support aggregation ${unsupported.join(', ')}; supported: ${METRICS[name]!.aggregations.join(', ')}`);
+        throw new HttpError(
+          400,
+          'BadRequest',
+          `Metric ${name} does not support aggregation ${unsupported.join(', ')}; supported: ${METRICS[name]!.aggregations.join(', ')}`,
+        );
       }
     }
     const parsed = BatchBody.safeParse(body);
     if (!parsed.success) throw new HttpError(400, 'BadRequest', `invalid body: ${parsed.error.issues[0]?.message}`);
     for (const id of parsed.data.resourceids) {
-      if (!id.includes(`/subscriptions/${sub[1]}/`)) throw new HttpError(400, 'BadRequest', `resource ${id} is not in subscription ${sub[1]}`);
+      if (!id.includes(`/subscriptions/${sub[1]}/`))
+        throw new HttpError(400, 'BadRequest', `resource ${id} is not in subscription ${sub[1]}`);
     }
     return {
       values: parsed.data.resourceids.map((resourceid) => ({
-        starttime: new Date(start).toISOString(), endtime: new Date(end).toISOString(), interval: q.get('interval') ?? 'PT1M',
-        namespace: ONLINE_ENDPOINT_NAMESPACE, resourceregion: 'westeurope', resourceid,
-        value: names.map((name) => ({ id: `${resourceid}/providers/Microsoft.Insights/metrics/${name}`, type: 'Microsoft.Insights/metrics', name: { value: name, localizedValue: name }, unit: 'Count', timeseries: this.series(resourceid, name, splitBy, aggregations as Aggregation[], start, end) })),
+        starttime: new Date(start).toISOString(),
+        endtime: new Date(end).toISOString(),
+        interval: q.get('interval') ?? 'PT1M',
+        namespace: ONLINE_ENDPOINT_NAMESPACE,
+        resourceregion: 'westeurope',
+        resourceid,
+        value: names.map((name) => ({
+          id: `${resourceid}/providers/Microsoft.Insights/metrics/${name}`,
+          type: 'Microsoft.Insights/metrics',
+          name: { value: name, localizedValue: name },
+          unit: 'Count',
+          timeseries: this.series(resourceid, name, splitBy, aggregations as Aggregation[], start, end),
+        })),
       })),
     };
   }
@@ -155,7 +201,13 @@ export class FakeMonitorMetrics {
     }
     const aggregate = (samples: number[]): Record<string, number> => {
       const sum = samples.reduce((a, b) => a + b, 0);
-      const all: Record<Aggregation, number> = { average: sum / samples.length, total: sum, minimum: Math.min(...samples), maximum: Math.max(...samples), count: samples.length };
+      const all: Record<Aggregation, number> = {
+        average: sum / samples.length,
+        total: sum,
+        minimum: Math.min(...samples),
+        maximum: Math.max(...samples),
+        count: samples.length,
+      };
       return Object.fromEntries(aggregations.map((a) => [a, all[a]]));
     };
     return [...groups.entries()].map(([key, minutes]) => ({
@@ -167,7 +219,8 @@ export class FakeMonitorMetrics {
 
 /** The api-version of "Metric Definitions - List" the doctor speaks. */
 export const METRIC_DEFINITIONS_API_VERSION = '2018-01-01';
-const DEFINITIONS_PATH = /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.MachineLearningServices\/workspaces\/[^/]+\/onlineEndpoints\/[^/]+)\/providers\/Microsoft\.Insights\/metricDefinitions$/i;
+const DEFINITIONS_PATH =
+  /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.MachineLearningServices\/workspaces\/[^/]+\/onlineEndpoints\/[^/]+)\/providers\/Microsoft\.Insights\/metricDefinitions$/i;
 const capitalized = (a: string) => a[0]!.toUpperCase() + a.slice(1);
 
 /**
@@ -200,19 +253,28 @@ export class FakeMetricDefinitions {
     const resourceId = match[1]!;
     if (method !== 'GET') throw new ArmHttpError(405, 'MethodNotAllowed', `${method} is not served here`);
     const apiVersion = url.searchParams.get('api-version');
-    if (apiVersion !== METRIC_DEFINITIONS_API_VERSION) throw new ArmHttpError(400, 'InvalidApiVersionParameter', `api-version '${apiVersion}' is not supported here`);
+    if (apiVersion !== METRIC_DEFINITIONS_API_VERSION)
+      throw new ArmHttpError(400, 'InvalidApiVersionParameter', `api-version '${apiVersion}' is not supported here`);
     if (!this.arm.resourceAt(resourceId)) throw new ArmHttpError(404, 'ResourceNotFound', `resource ${resourceId} not found`);
-    return [200, {
-      value: Object.entries(METRICS).map(([name, metric]) => {
-        const aggregations = (this.overrides.get(name) ?? metric.aggregations).map(capitalized);
-        return {
-          id: `${resourceId}/providers/microsoft.insights/metricdefinitions/${name}`, resourceId, namespace: ONLINE_ENDPOINT_NAMESPACE,
-          name: { value: name, localizedValue: name }, isDimensionRequired: false, unit: metric.unit,
-          primaryAggregationType: aggregations[0] ?? 'None', supportedAggregationTypes: aggregations,
-          metricAvailabilities: [{ timeGrain: 'PT1M', retention: 'P93D' }],
-          dimensions: metric.dimensions.map((d) => ({ value: d, localizedValue: d })),
-        };
-      }),
-    }];
+    return [
+      200,
+      {
+        value: Object.entries(METRICS).map(([name, metric]) => {
+          const aggregations = (this.overrides.get(name) ?? metric.aggregations).map(capitalized);
+          return {
+            id: `${resourceId}/providers/microsoft.insights/metricdefinitions/${name}`,
+            resourceId,
+            namespace: ONLINE_ENDPOINT_NAMESPACE,
+            name: { value: name, localizedValue: name },
+            isDimensionRequired: false,
+            unit: metric.unit,
+            primaryAggregationType: aggregations[0] ?? 'None',
+            supportedAggregationTypes: aggregations,
+            metricAvailabilities: [{ timeGrain: 'PT1M', retention: 'P93D' }],
+            dimensions: metric.dimensions.map((d) => ({ value: d, localizedValue: d })),
+          };
+        }),
+      },
+    ];
   };
 }

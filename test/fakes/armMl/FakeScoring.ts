@@ -5,19 +5,31 @@ import { listenLocally } from '../listenLocally';
 
 /** What the scorer needs to know about an endpoint: its ARM id, live split and each deployment's model. */
 export interface ScoringView {
-  id: string; traffic: Record<string, number>; models: Record<string, string>;
+  id: string;
+  traffic: Record<string, number>;
+  models: Record<string, string>;
   /** Per deployment, the data collector's enabled collections (request, response, model_inputs...). */
   collecting?: Record<string, string[]>;
 }
 export interface ScoringCall {
-  endpoint: string; authorization?: string; deployment?: string; synthetic?: string; status: number; at: number;
+  endpoint: string;
+  authorization?: string;
+  deployment?: string;
+  synthetic?: string;
+  status: number;
+  at: number;
   /** The request's path and query, as the data collector's request event keeps it. */
   path: string;
   /** The request body and the answer (answered calls), what the data collector's payload logging keeps. */
-  request?: string; answer?: unknown;
+  request?: string;
+  answer?: unknown;
 }
 /** What a served model answers for a batch of rows (the model id is `<name>/versions/<n>`). */
-export type Predictor = (model: string, columns: string[], rows: unknown[][]) => { predictions: unknown[]; probabilities?: number[][]; classes?: unknown[] };
+export type Predictor = (
+  model: string,
+  columns: string[],
+  rows: unknown[][],
+) => { predictions: unknown[]; probabilities?: number[][]; classes?: unknown[] };
 /** Told of every answered scoring call (what Azure Monitor would count). */
 export type ScoringListener = (call: ScoringCall, view: ScoringView) => void;
 
@@ -34,7 +46,11 @@ export class FakeScoring {
   private readonly listeners: ScoringListener[] = [];
   /** Answers with the serving model's id per row unless a test gives a model-like predictor. */
   predictor: Predictor = (model, _columns, rows) => ({ predictions: rows.map(() => model) });
-  private constructor(private readonly server: Server, readonly url: string, private readonly view: (endpoint: string) => ScoringView | undefined) {}
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+    private readonly view: (endpoint: string) => ScoringView | undefined,
+  ) {}
 
   static async start(tls: { key: string; cert: string }, view: (endpoint: string) => ScoringView | undefined): Promise<FakeScoring> {
     let scoring: FakeScoring | undefined;
@@ -85,12 +101,21 @@ export class FakeScoring {
     await closeServer(this.server);
   }
 
-  private score(path: string, headers: Record<string, string | string[] | undefined>, raw: string): [number, unknown, Record<string, string>?] {
+  private score(
+    path: string,
+    headers: Record<string, string | string[] | undefined>,
+    raw: string,
+  ): [number, unknown, Record<string, string>?] {
     // The scoring route is the path; a query (the caller's own parameters) is passed to the scorer as it is.
     const endpoint = /^\/([^/]+)\/score$/.exec(path.split('?')[0]!)?.[1] ?? '';
     const call: ScoringCall = {
-      endpoint, path: `/score${path.includes('?') ? `?${path.split('?').slice(1).join('?')}` : ''}`, authorization: headers.authorization as string | undefined,
-      deployment: headers['azureml-model-deployment'] as string | undefined, synthetic: headers['x-autopilot-synthetic'] as string | undefined, status: 0, at: Date.now(),
+      endpoint,
+      path: `/score${path.includes('?') ? `?${path.split('?').slice(1).join('?')}` : ''}`,
+      authorization: headers.authorization as string | undefined,
+      deployment: headers['azureml-model-deployment'] as string | undefined,
+      synthetic: headers['x-autopilot-synthetic'] as string | undefined,
+      status: 0,
+      at: Date.now(),
     };
     this.calls.push(call);
     const view = this.view(endpoint);
@@ -98,14 +123,16 @@ export class FakeScoring {
       call.status = status;
       // Azure Monitor counts what reached a deployment; a request refused at the endpoint names none.
       if (view && extra?.['azureml-model-deployment']) {
-        for (const listener of this.listeners) listener({ ...call, deployment: extra['azureml-model-deployment'], request: raw, answer: body }, view);
+        for (const listener of this.listeners)
+          listener({ ...call, deployment: extra['azureml-model-deployment'], request: raw, answer: body }, view);
       }
       return [status, body, extra];
     };
     if (!view) return answer(404, { error: `no endpoint ${endpoint}` });
     if (call.authorization !== `Bearer ${this.keyFor(endpoint)}`) return answer(401, { error: 'invalid key' });
     const deployment = call.deployment ?? Object.entries(view.traffic).sort((a, b) => b[1] - a[1])[0]?.[0];
-    if (!deployment || !view.models[deployment]) return answer(404, { error: `no deployment ${deployment ?? '(no traffic)'} on ${endpoint}` });
+    if (!deployment || !view.models[deployment])
+      return answer(404, { error: `no deployment ${deployment ?? '(no traffic)'} on ${endpoint}` });
     const failure = this.failures.find((f) => f.endpoint === endpoint && f.remaining > 0);
     const flaky = (this.errorRates.get(`${endpoint}/${deployment}`) ?? this.errorRates.get(`*/${deployment}`) ?? 0) > Math.random();
     if (failure || flaky) {

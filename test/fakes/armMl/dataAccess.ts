@@ -29,7 +29,8 @@ const DatastoreBody = z.looseObject({
 });
 type Datastore = z.infer<typeof DatastoreBody>['properties'];
 
-const DATASTORE_PATH = /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.MachineLearningServices\/workspaces\/[^/]+)\/datastores\/([^/]+)$/i;
+const DATASTORE_PATH =
+  /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.MachineLearningServices\/workspaces\/[^/]+)\/datastores\/([^/]+)$/i;
 /** Who reads: the submitter, or a compute's managed identity (by compute ARM id). */
 export type DataPrincipal = 'submitter' | { compute: string };
 
@@ -40,9 +41,16 @@ export class FakeDataAccess {
   private readonly readers = new Map<string, string[]>();
 
   /** A datastore as `az ml datastore create` (or infra/main.json) leaves it. */
-  seedDatastore(workspacePath: string, name: string, datastore: { accountName: string; containerName: string; credentialsType?: 'None' | 'AccountKey' }): void {
+  seedDatastore(
+    workspacePath: string,
+    name: string,
+    datastore: { accountName: string; containerName: string; credentialsType?: 'None' | 'AccountKey' },
+  ): void {
     this.datastores.set(`${workspacePath}/datastores/${name}`.toLowerCase(), {
-      datastoreType: 'AzureBlob', accountName: datastore.accountName, containerName: datastore.containerName, endpoint: 'core.windows.net',
+      datastoreType: 'AzureBlob',
+      accountName: datastore.accountName,
+      containerName: datastore.containerName,
+      endpoint: 'core.windows.net',
       credentials: { credentialsType: datastore.credentialsType ?? 'None' },
     });
   }
@@ -56,7 +64,10 @@ export class FakeDataAccess {
   /** Removes that role assignment again. */
   revokeBlobRead(account: string, principal: DataPrincipal): void {
     const key = account.toLowerCase();
-    this.readers.set(key, (this.readers.get(key) ?? []).filter((p) => p !== principalKey(principal)));
+    this.readers.set(
+      key,
+      (this.readers.get(key) ?? []).filter((p) => p !== principalKey(principal)),
+    );
   }
 
   /** Whether `principal` holds a blob data role on the account (what grantBlobRead gave). */
@@ -75,7 +86,12 @@ export class FakeDataAccess {
     }
     if (method === 'PUT') {
       const parsed = DatastoreBody.safeParse(body);
-      if (!parsed.success) throw new ArmHttpError(400, 'UserError', `invalid datastore: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      if (!parsed.success)
+        throw new ArmHttpError(
+          400,
+          'UserError',
+          `invalid datastore: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        );
       this.datastores.set(key, parsed.data.properties);
       return [200, { id: url.pathname, name: m[2], properties: parsed.data.properties }];
     }
@@ -86,7 +102,10 @@ export class FakeDataAccess {
    * Why a job could not read one of its inputs, or undefined when it can. `properties`: the
    * job's properties as submitted.
    */
-  unreadableInput(workspacePath: string, properties: { inputs?: Record<string, { uri?: string }>; identity?: { identityType?: string }; computeId?: string }): string | undefined {
+  unreadableInput(
+    workspacePath: string,
+    properties: { inputs?: Record<string, { uri?: string }>; identity?: { identityType?: string }; computeId?: string },
+  ): string | undefined {
     for (const [name, input] of Object.entries(properties.inputs ?? {})) {
       if (!input.uri) continue;
       const problem = this.readProblem(workspacePath, input.uri, properties.identity?.identityType ?? 'AMLToken', properties.computeId);
@@ -107,12 +126,14 @@ export class FakeDataAccess {
       const url = new URL(uri);
       // A SAS grants access by itself.
       if (url.searchParams.has('sig')) return undefined;
-      account = url.hostname.includes('.blob.') ? url.hostname.split('.')[0]! : url.pathname.split('/')[1] ?? '';
+      account = url.hostname.includes('.blob.') ? url.hostname.split('.')[0]! : (url.pathname.split('/')[1] ?? '');
     } else {
       return undefined; // job outputs, data assets: the service reads those itself
     }
-    const principal: DataPrincipal | undefined = identityType === 'UserIdentity' ? 'submitter' : computeId ? { compute: computeId } : undefined;
-    if (!principal) return `${identityType} on serverless compute has no identity to read storage account ${account} with (AuthorizationPermissionMismatch)`;
+    const principal: DataPrincipal | undefined =
+      identityType === 'UserIdentity' ? 'submitter' : computeId ? { compute: computeId } : undefined;
+    if (!principal)
+      return `${identityType} on serverless compute has no identity to read storage account ${account} with (AuthorizationPermissionMismatch)`;
     if (!(this.readers.get(account.toLowerCase()) ?? []).includes(principalKey(principal))) {
       return `${principalKey(principal)} has no Storage Blob Data role on storage account ${account} (AuthorizationPermissionMismatch)`;
     }

@@ -6,7 +6,12 @@ export const PERMISSIONS_API_VERSION = '2022-04-01';
 export const STORAGE_API_VERSION = '2023-05-01';
 
 /** A role's permission entry as "Permissions - List For Resource" returns it. */
-export interface FakePermission { actions: string[]; notActions: string[]; dataActions?: string[]; notDataActions?: string[] }
+export interface FakePermission {
+  actions: string[];
+  notActions: string[];
+  dataActions?: string[];
+  notDataActions?: string[];
+}
 
 /** The built-in AzureML Data Scientist role's control-plane permissions (Azure docs, built-in roles). */
 export const AZUREML_DATA_SCIENTIST: FakePermission = {
@@ -28,7 +33,10 @@ export const AZUREML_DATA_SCIENTIST: FakePermission = {
 };
 /** The built-in Storage Blob Data Reader role (Azure docs, built-in roles: storage). */
 export const STORAGE_BLOB_DATA_READER: FakePermission = {
-  actions: ['Microsoft.Storage/storageAccounts/blobServices/containers/read', 'Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action'],
+  actions: [
+    'Microsoft.Storage/storageAccounts/blobServices/containers/read',
+    'Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action',
+  ],
   notActions: [],
   dataActions: ['Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read'],
   notDataActions: [],
@@ -36,8 +44,10 @@ export const STORAGE_BLOB_DATA_READER: FakePermission = {
 /** The built-in Monitoring Reader role. */
 export const MONITORING_READER: FakePermission = { actions: ['*/read', 'Microsoft.SupportTicket/*'], notActions: [] };
 
-const STORAGE_ACCOUNT = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Storage\/storageAccounts\/([^/]+)(\/providers\/Microsoft\.Authorization\/permissions)?$/i;
-const WORKSPACE = /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.MachineLearningServices\/workspaces\/[^/]+)\/(.+)$/i;
+const STORAGE_ACCOUNT =
+  /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Storage\/storageAccounts\/([^/]+)(\/providers\/Microsoft\.Authorization\/permissions)?$/i;
+const WORKSPACE =
+  /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.MachineLearningServices\/workspaces\/[^/]+)\/(.+)$/i;
 
 /**
  * Routes of the ARM fake for `autopilot doctor`: the caller's permissions at a workspace or a
@@ -75,7 +85,10 @@ export class DoctorArmRoutes {
   }
 
   addCompute(workspaceId: string, name: string, options: { computeType?: string; provisioningState?: string } = {}): void {
-    this.computes.set(`${workspaceId}/computes/${name}`.toLowerCase(), { computeType: options.computeType ?? 'AmlCompute', provisioningState: options.provisioningState ?? 'Succeeded' });
+    this.computes.set(`${workspaceId}/computes/${name}`.toLowerCase(), {
+      computeType: options.computeType ?? 'AmlCompute',
+      provisioningState: options.provisioningState ?? 'Succeeded',
+    });
   }
 
   /** Registers an environment with these versions (the last one is the latest). */
@@ -91,16 +104,32 @@ export class DoctorArmRoutes {
     if (method !== 'GET') throw new ArmHttpError(405, 'MethodNotAllowed', `${method} is not served here`);
     const expected = permissions ? PERMISSIONS_API_VERSION : STORAGE_API_VERSION;
     const apiVersion = url.searchParams.get('api-version');
-    if (apiVersion !== expected) throw new ArmHttpError(400, 'InvalidApiVersionParameter', `api-version '${apiVersion}' is not supported here; use ${expected}`);
+    if (apiVersion !== expected)
+      throw new ArmHttpError(400, 'InvalidApiVersionParameter', `api-version '${apiVersion}' is not supported here; use ${expected}`);
     if (!this.storageAccounts.has(accountId.toLowerCase())) {
-      throw new ArmHttpError(404, 'ResourceNotFound', `The Resource 'Microsoft.Storage/storageAccounts/${account}' under resource group was not found.`);
+      throw new ArmHttpError(
+        404,
+        'ResourceNotFound',
+        `The Resource 'Microsoft.Storage/storageAccounts/${account}' under resource group was not found.`,
+      );
     }
     if (permissions) {
       const granted = [...(this.permissions.get(accountId.toLowerCase()) ?? [])];
       if (this.fake.dataAccess.canReadBlobs(account, 'submitter')) granted.push(STORAGE_BLOB_DATA_READER);
       return [200, { value: granted }];
     }
-    return [200, { id: accountId, name: account, type: 'Microsoft.Storage/storageAccounts', location: 'westeurope', kind: 'StorageV2', sku: { name: 'Standard_LRS', tier: 'Standard' }, properties: { provisioningState: 'Succeeded' } }];
+    return [
+      200,
+      {
+        id: accountId,
+        name: account,
+        type: 'Microsoft.Storage/storageAccounts',
+        location: 'westeurope',
+        kind: 'StorageV2',
+        sku: { name: 'Standard_LRS', tier: 'Standard' },
+        properties: { provisioningState: 'Succeeded' },
+      },
+    ];
   };
 
   private readonly route: ExtraRoute = (method, url) => {
@@ -111,26 +140,58 @@ export class DoctorArmRoutes {
     const parts = rest.split('/');
     const isPermissions = /^providers\/Microsoft\.Authorization\/permissions$/i.test(rest);
     const isCompute = parts[0]?.toLowerCase() === 'computes' && parts.length === 2;
-    const isEnvironment = parts[0]?.toLowerCase() === 'environments' && (parts.length === 2 || (parts.length === 4 && parts[2]?.toLowerCase() === 'versions'));
+    const isEnvironment =
+      parts[0]?.toLowerCase() === 'environments' && (parts.length === 2 || (parts.length === 4 && parts[2]?.toLowerCase() === 'versions'));
     if (!isPermissions && !isCompute && !isEnvironment) return undefined;
     if (method !== 'GET') throw new ArmHttpError(405, 'MethodNotAllowed', `${method} is not served here`);
     const expected = isPermissions ? PERMISSIONS_API_VERSION : STABLE_API_VERSION;
-    if (apiVersion !== expected) throw new ArmHttpError(400, 'InvalidApiVersionParameter', `api-version '${apiVersion}' is not supported here; use ${expected}`);
+    if (apiVersion !== expected)
+      throw new ArmHttpError(400, 'InvalidApiVersionParameter', `api-version '${apiVersion}' is not supported here; use ${expected}`);
     const key = url.pathname.toLowerCase();
     if (isPermissions) return [200, { value: this.permissions.get(workspaceId.toLowerCase()) ?? [] }];
     if (isCompute) {
       const compute = this.computes.get(key);
       if (!compute) throw new ArmHttpError(404, 'ResourceNotFound', `compute '${parts[1]}' not found`);
-      return [200, { id: url.pathname, name: parts[1], type: 'Microsoft.MachineLearningServices/workspaces/computes', location: 'westeurope', properties: { computeType: compute.computeType, provisioningState: compute.provisioningState, properties: { vmSize: 'STANDARD_DS3_V2' } } }];
+      return [
+        200,
+        {
+          id: url.pathname,
+          name: parts[1],
+          type: 'Microsoft.MachineLearningServices/workspaces/computes',
+          location: 'westeurope',
+          properties: {
+            computeType: compute.computeType,
+            provisioningState: compute.provisioningState,
+            properties: { vmSize: 'STANDARD_DS3_V2' },
+          },
+        },
+      ];
     }
     const containerKey = `${workspaceId}/environments/${parts[1]}`.toLowerCase();
     const versions = this.environments.get(containerKey);
     if (!versions) throw new ArmHttpError(404, 'ResourceNotFound', `environment '${parts[1]}' not found`);
     if (parts.length === 2) {
       const latest = versions.at(-1);
-      return [200, { id: url.pathname, name: parts[1], type: 'Microsoft.MachineLearningServices/workspaces/environments', properties: { isArchived: false, ...(latest ? { latestVersion: latest, nextVersion: String(Number(latest) + 1) } : {}) } }];
+      return [
+        200,
+        {
+          id: url.pathname,
+          name: parts[1],
+          type: 'Microsoft.MachineLearningServices/workspaces/environments',
+          properties: { isArchived: false, ...(latest ? { latestVersion: latest, nextVersion: String(Number(latest) + 1) } : {}) },
+        },
+      ];
     }
-    if (!versions.includes(parts[3]!)) throw new ArmHttpError(404, 'ResourceNotFound', `environment '${parts[1]}' has no version '${parts[3]}'`);
-    return [200, { id: url.pathname, name: parts[3], type: 'Microsoft.MachineLearningServices/workspaces/environments/versions', properties: { image: 'mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04', osType: 'Linux', isArchived: false } }];
+    if (!versions.includes(parts[3]!))
+      throw new ArmHttpError(404, 'ResourceNotFound', `environment '${parts[1]}' has no version '${parts[3]}'`);
+    return [
+      200,
+      {
+        id: url.pathname,
+        name: parts[3],
+        type: 'Microsoft.MachineLearningServices/workspaces/environments/versions',
+        properties: { image: 'mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04', osType: 'Linux', isArchived: false },
+      },
+    ];
   };
 }

@@ -22,7 +22,11 @@ export class FakeDataCollector {
   private readonly blob: BlobServiceClient;
 
   /** `blobEndpoint`: the HTTPS Azurite's account URL; `ca`: its certificate, trusted by the fake's own writes. */
-  constructor(private readonly arm: ArmMlFake, private readonly blobEndpoint: string, ca: string) {
+  constructor(
+    private readonly arm: ArmMlFake,
+    private readonly blobEndpoint: string,
+    ca: string,
+  ) {
     const pipeline = newPipeline(new StorageSharedKeyCredential(DEV_ACCOUNT, DEV_ACCOUNT_KEY));
     const agent = new Agent({ ca, keepAlive: true });
     pipeline.factories.push({ create: (next) => ({ sendRequest: (request) => ((request.agent = agent), next.sendRequest(request)) }) });
@@ -30,8 +34,21 @@ export class FakeDataCollector {
     arm.addRoute((method, url) => {
       const m = STORAGE_ACCOUNT.exec(url.pathname);
       if (!m || method !== 'GET') return undefined;
-      if (url.searchParams.get('api-version') !== STORAGE_API_VERSION) throw new ArmHttpError(400, 'InvalidApiVersionParameter', `api-version '${url.searchParams.get('api-version')}' is not supported here`);
-      return [200, { id: url.pathname, name: m[1], type: 'Microsoft.Storage/storageAccounts', properties: { primaryEndpoints: { blob: this.blobEndpoint } } }];
+      if (url.searchParams.get('api-version') !== STORAGE_API_VERSION)
+        throw new ArmHttpError(
+          400,
+          'InvalidApiVersionParameter',
+          `api-version '${url.searchParams.get('api-version')}' is not supported here`,
+        );
+      return [
+        200,
+        {
+          id: url.pathname,
+          name: m[1],
+          type: 'Microsoft.Storage/storageAccounts',
+          properties: { primaryEndpoints: { blob: this.blobEndpoint } },
+        },
+      ];
     });
     arm.scoring.onScore((call, view) => this.collect(call, view));
   }
@@ -39,7 +56,11 @@ export class FakeDataCollector {
   /** The ARM id to put in a workspace's `properties.storageAccount`, and the datastore Azure creates with it. */
   registerWorkspace(workspacePath: string): { storageAccount: string } {
     const subscriptionAndGroup = workspacePath.split('/providers/')[0];
-    this.arm.dataAccess.seedDatastore(workspacePath, 'workspaceblobstore', { accountName: 'devstoreaccount1', containerName: containerOf(workspacePath), credentialsType: 'AccountKey' });
+    this.arm.dataAccess.seedDatastore(workspacePath, 'workspaceblobstore', {
+      accountName: 'devstoreaccount1',
+      containerName: containerOf(workspacePath),
+      credentialsType: 'AccountKey',
+    });
     return { storageAccount: `${subscriptionAndGroup}/providers/Microsoft.Storage/storageAccounts/devstoreaccount1` };
   }
 
@@ -56,11 +77,19 @@ export class FakeDataCollector {
     const correlationid = randomUUID();
     const time = new Date(call.at);
     // Request events carry the path with its query and the method; response events do not (the documented examples).
-    const event = (type: string, data: unknown) => JSON.stringify({
-      specversion: '1.0', id: randomUUID(), source: `${view.id}/deployments/${deployment}`, type: `azureml.inference.${type}`,
-      datacontenttype: 'application/json', time: time.toISOString().replace(/\.\d{3}Z$/, 'Z'), data,
-      ...(type === 'request' ? { path: call.path, method: 'POST' } : {}), correlationid, xrequestid: correlationid,
-    });
+    const event = (type: string, data: unknown) =>
+      JSON.stringify({
+        specversion: '1.0',
+        id: randomUUID(),
+        source: `${view.id}/deployments/${deployment}`,
+        type: `azureml.inference.${type}`,
+        datacontenttype: 'application/json',
+        time: time.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        data,
+        ...(type === 'request' ? { path: call.path, method: 'POST' } : {}),
+        correlationid,
+        xrequestid: correlationid,
+      });
     let request: unknown;
     try {
       request = JSON.parse(call.request ?? '');
@@ -70,7 +99,10 @@ export class FakeDataCollector {
     const write = (async () => {
       const container = this.blob.getContainerClient(containerOf(workspacePath));
       await container.createIfNotExists();
-      for (const [collection, line] of [['request', event('request', request)], ['response', event('response', call.answer)]] as const) {
+      for (const [collection, line] of [
+        ['request', event('request', request)],
+        ['response', event('response', call.answer)],
+      ] as const) {
         const name = `modelDataCollector/${call.endpoint}/${deployment}/${collection}/${hourPath(time)}/${randomUUID()}.jsonl`;
         await container.getBlockBlobClient(name).upload(`${line}\n`, Buffer.byteLength(`${line}\n`));
       }

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { ArmHttpError, STABLE_API_VERSION, type ExtraRoute } from './ArmMlFake';
 
-const GET_LOGS = /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.MachineLearningServices\/workspaces\/[^/]+)\/onlineEndpoints\/([^/]+)\/deployments\/([^/]+)\/getLogs$/i;
+const GET_LOGS =
+  /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.MachineLearningServices\/workspaces\/[^/]+)\/onlineEndpoints\/([^/]+)\/deployments\/([^/]+)\/getLogs$/i;
 
 /** The body of "Online Deployments - Get Logs" (DeploymentLogsRequest), as the 2022-10-01 REST reference documents it. */
 const DeploymentLogsRequest = z.strictObject({
@@ -38,10 +39,19 @@ export function logRoutes(): LogRoutes {
     if (!m) return undefined;
     if (method !== 'POST') throw new ArmHttpError(405, 'UnsupportedOperation', `${method} is not allowed on getLogs; use POST`);
     if (url.searchParams.get('api-version') !== STABLE_API_VERSION) {
-      throw new ArmHttpError(400, 'InvalidApiVersionParameter', `api-version '${url.searchParams.get('api-version')}' is not supported here`);
+      throw new ArmHttpError(
+        400,
+        'InvalidApiVersionParameter',
+        `api-version '${url.searchParams.get('api-version')}' is not supported here`,
+      );
     }
     const parsed = DeploymentLogsRequest.safeParse(body ?? {});
-    if (!parsed.success) throw new ArmHttpError(400, 'UserError', `invalid request body: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`);
+    if (!parsed.success)
+      throw new ArmHttpError(
+        400,
+        'UserError',
+        `invalid request body: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`,
+      );
     requests.push(parsed.data);
     const [, workspacePath, endpoint, deployment] = m as unknown as [string, string, string, string];
     const found = logs.get(key(workspacePath, endpoint, deployment));
@@ -56,6 +66,7 @@ export function logRoutes(): LogRoutes {
   return {
     route,
     requests,
-    setContainerLogs: (workspacePath, endpoint, deployment, containerLogs) => logs.set(key(workspacePath, endpoint, deployment), containerLogs),
+    setContainerLogs: (workspacePath, endpoint, deployment, containerLogs) =>
+      logs.set(key(workspacePath, endpoint, deployment), containerLogs),
   };
 }

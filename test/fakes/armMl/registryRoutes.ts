@@ -19,7 +19,9 @@ const ImportBody = z.strictObject({
   properties: z.strictObject({
     destinationName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/),
     destinationVersion: z.string().min(1),
-    sourceAssetId: z.string().regex(SOURCE_ASSET, 'must be azureml://locations/{location}/workspaces/{workspace GUID}/models/{name}/versions/{version}'),
+    sourceAssetId: z
+      .string()
+      .regex(SOURCE_ASSET, 'must be azureml://locations/{location}/workspaces/{workspace GUID}/models/{name}/versions/{version}'),
   }),
 });
 
@@ -42,14 +44,28 @@ export function registryRoutes(fake: ArmMlFake, registry: { name: string; subscr
   const imports: RegistryRoutes['imports'] = [];
   const operations = new Map<string, { pollsLeft: number; complete: () => void }>();
   const registryPath = `/subscriptions/${registry.subscriptionId}/resourceGroups/${registry.resourceGroup}/providers/Microsoft.MachineLearningServices/registries/${registry.name}`;
-  const sameRegistry = (m: RegExpExecArray) => m[1]!.toLowerCase() === registry.subscriptionId.toLowerCase() && m[2]!.toLowerCase() === registry.resourceGroup.toLowerCase() && m[3]!.toLowerCase() === registry.name.toLowerCase();
+  const sameRegistry = (m: RegExpExecArray) =>
+    m[1]!.toLowerCase() === registry.subscriptionId.toLowerCase() &&
+    m[2]!.toLowerCase() === registry.resourceGroup.toLowerCase() &&
+    m[3]!.toLowerCase() === registry.name.toLowerCase();
 
   const route: ExtraRoute = (method, url, body) => {
     const apiVersion = url.searchParams.get('api-version');
     const discovery = DISCOVERY_PATH.exec(url.pathname);
     if (discovery && method === 'GET') {
-      if (discovery[1]!.toLowerCase() !== registry.name.toLowerCase()) throw new ArmHttpError(404, 'NotFound', `registry ${discovery[1]} not found`);
-      return [200, { registryName: registry.name, primaryRegionResourceProviderUri: `${fake.url}/`, subscriptionId: registry.subscriptionId, resourceGroup: registry.resourceGroup, primaryRegion: 'westeurope', regions: ['westeurope'] }];
+      if (discovery[1]!.toLowerCase() !== registry.name.toLowerCase())
+        throw new ArmHttpError(404, 'NotFound', `registry ${discovery[1]} not found`);
+      return [
+        200,
+        {
+          registryName: registry.name,
+          primaryRegionResourceProviderUri: `${fake.url}/`,
+          subscriptionId: registry.subscriptionId,
+          resourceGroup: registry.resourceGroup,
+          primaryRegion: 'westeurope',
+          regions: ['westeurope'],
+        },
+      ];
     }
     if (url.pathname.startsWith('/fake/registryOperations/') && method === 'GET') {
       const op = operations.get(url.pathname.split('/')[3]!);
@@ -62,9 +78,15 @@ export function registryRoutes(fake: ArmMlFake, registry: { name: string; subscr
     if (importPath) {
       if (!sameRegistry(importPath)) throw new ArmHttpError(404, 'NotFound', 'no such registry');
       if (method !== 'POST') throw new ArmHttpError(405, 'UnsupportedOperation', `${method} import`);
-      if (apiVersion !== IMPORT_API_VERSION) throw new ArmHttpError(400, 'InvalidApiVersionParameter', `api-version '${apiVersion}' is not supported by import`);
+      if (apiVersion !== IMPORT_API_VERSION)
+        throw new ArmHttpError(400, 'InvalidApiVersionParameter', `api-version '${apiVersion}' is not supported by import`);
       const parsed = ImportBody.safeParse(body);
-      if (!parsed.success) throw new ArmHttpError(400, 'UserError', `invalid import body: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      if (!parsed.success)
+        throw new ArmHttpError(
+          400,
+          'UserError',
+          `invalid import body: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        );
       const { destinationName, destinationVersion, sourceAssetId } = parsed.data.properties;
       const [, , guid, sourceName, sourceVersion] = SOURCE_ASSET.exec(sourceAssetId)!;
       const workspacePath = fake.workspacePathOf(guid!);
@@ -75,18 +97,26 @@ export function registryRoutes(fake: ArmMlFake, registry: { name: string; subscr
       const operation = randomUUID();
       operations.set(operation, {
         pollsLeft: 1,
-        complete: () => versions.set(id.toLowerCase(), {
-          id, name: destinationVersion, type: 'Microsoft.MachineLearningServices/registries/models/versions',
-          // A deep copy: the files now live in the registry's storage, tags and properties travel along.
-          properties: { ...source.properties, modelUri: `https://registrystorage.blob.core.windows.net/${registry.name}/models/${destinationName}/${destinationVersion}/`, provisioningState: 'Succeeded' },
-          systemData: { createdAt: new Date().toISOString() },
-        }),
+        complete: () =>
+          versions.set(id.toLowerCase(), {
+            id,
+            name: destinationVersion,
+            type: 'Microsoft.MachineLearningServices/registries/models/versions',
+            // A deep copy: the files now live in the registry's storage, tags and properties travel along.
+            properties: {
+              ...source.properties,
+              modelUri: `https://registrystorage.blob.core.windows.net/${registry.name}/models/${destinationName}/${destinationVersion}/`,
+              provisioningState: 'Succeeded',
+            },
+            systemData: { createdAt: new Date().toISOString() },
+          }),
       });
       return [202, undefined, { location: `${fake.url}/fake/registryOperations/${operation}`, 'retry-after': '0' }];
     }
     const containers = CONTAINERS_PATH.exec(url.pathname);
     if (containers && method === 'GET' && sameRegistry(containers)) {
-      if (apiVersion !== REGISTRY_API_VERSION) throw new ArmHttpError(400, 'InvalidApiVersionParameter', `api-version '${apiVersion}' is not supported for registry models`);
+      if (apiVersion !== REGISTRY_API_VERSION)
+        throw new ArmHttpError(400, 'InvalidApiVersionParameter', `api-version '${apiVersion}' is not supported for registry models`);
       // Containers are implicit here: one per name that has a version.
       const names = new Set([...versions.values()].map((v) => String(v.id).split('/models/')[1]!.split('/')[0]!));
       return [200, { value: [...names].map((n) => ({ id: `${registryPath}/models/${n}`, name: n, properties: {} })) }];
@@ -94,11 +124,18 @@ export function registryRoutes(fake: ArmMlFake, registry: { name: string; subscr
     const version = VERSION_PATH.exec(url.pathname);
     if (!version) return undefined;
     if (!sameRegistry(version)) throw new ArmHttpError(404, 'ResourceNotFound', 'no such registry');
-    if (apiVersion !== REGISTRY_API_VERSION) throw new ArmHttpError(400, 'InvalidApiVersionParameter', `api-version '${apiVersion}' is not supported for registry models`);
-    if (method !== 'GET') throw new ArmHttpError(405, 'UnsupportedOperation', `${method} registry model versions is not implemented by the fake (promotion shares through import)`);
+    if (apiVersion !== REGISTRY_API_VERSION)
+      throw new ArmHttpError(400, 'InvalidApiVersionParameter', `api-version '${apiVersion}' is not supported for registry models`);
+    if (method !== 'GET')
+      throw new ArmHttpError(
+        405,
+        'UnsupportedOperation',
+        `${method} registry model versions is not implemented by the fake (promotion shares through import)`,
+      );
     if (version[5] !== undefined) {
       const found = versions.get(url.pathname.toLowerCase());
-      if (!found) throw new ArmHttpError(404, 'ResourceNotFound', `model ${version[4]}:${version[5]} not found in registry ${registry.name}`);
+      if (!found)
+        throw new ArmHttpError(404, 'ResourceNotFound', `model ${version[4]}:${version[5]} not found in registry ${registry.name}`);
       return [200, found];
     }
     const prefix = `${url.pathname.toLowerCase()}/`;

@@ -42,7 +42,11 @@ export function checkAgainstRestSpec(apiVersion: string | null, method: string, 
   const operation = findOperation(apiVersion, method, path);
   if (!operation) return undefined;
   if (!operation.validate) return { operationId: operation.operationId, problems: [] };
-  if (body === undefined) return { operationId: operation.operationId, problems: operation.bodyRequired ? [{ pointer: '', reason: 'a request body is required' }] : [] };
+  if (body === undefined)
+    return {
+      operationId: operation.operationId,
+      problems: operation.bodyRequired ? [{ pointer: '', reason: 'a request body is required' }] : [],
+    };
   return { operationId: operation.operationId, problems: operation.validate(body) ? [] : problemsOf(operation.validate.errors ?? []) };
 }
 
@@ -51,7 +55,11 @@ export function describeProblems(problems: SpecProblem[]): string {
   return problems.map((p) => `${p.pointer || '(body)'}: ${p.reason}`).join('; ');
 }
 
-interface Operation { operationId: string; validate?: ValidateFunction; bodyRequired: boolean }
+interface Operation {
+  operationId: string;
+  validate?: ValidateFunction;
+  bodyRequired: boolean;
+}
 const operations = new Map<string, Operation | null>();
 
 function findOperation(apiVersion: string, method: string, path: string): Operation | undefined {
@@ -61,7 +69,13 @@ function findOperation(apiVersion: string, method: string, path: string): Operat
   const verb = method.toLowerCase();
   for (const [template, item] of Object.entries<Json>(spec.paths ?? {})) {
     // ARM paths are case-insensitive; each {parameter} is one segment.
-    const pattern = new RegExp(`^${template.split(/\{[^}]+\}/).map(escapeRegExp).join('[^/]+')}$`, 'i');
+    const pattern = new RegExp(
+      `^${template
+        .split(/\{[^}]+\}/)
+        .map(escapeRegExp)
+        .join('[^/]+')}$`,
+      'i',
+    );
     if (!item[verb] || !pattern.test(path)) continue;
     const key = `${apiVersion} ${verb} ${template}`;
     if (!operations.has(key)) operations.set(key, compileOperation(apiVersion, specFile, item, item[verb]));
@@ -71,7 +85,9 @@ function findOperation(apiVersion: string, method: string, path: string): Operat
 }
 
 function compileOperation(apiVersion: string, specFile: string, item: Json, operation: Json): Operation {
-  const parameters = [...(item.parameters ?? []), ...(operation.parameters ?? [])].map((p: Json) => (p.$ref ? resolveRef(specFile, p.$ref).node : p));
+  const parameters = [...(item.parameters ?? []), ...(operation.parameters ?? [])].map((p: Json) =>
+    p.$ref ? resolveRef(specFile, p.$ref).node : p,
+  );
   const body = parameters.find((p: Json) => p.in === 'body');
   if (!body) return { operationId: operation.operationId, bodyRequired: false };
   const translator = new Translator();
@@ -82,7 +98,10 @@ function compileOperation(apiVersion: string, specFile: string, item: Json, oper
 function resolveRef(from: string, ref: string): { file: string; section: string; name: string; node: Json } {
   const [relative = '', pointer = ''] = ref.split('#');
   const file = resolveSpecPath(from, relative);
-  const [section, name] = pointer.split('/').filter(Boolean).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')) as [string, string];
+  const [section, name] = pointer
+    .split('/')
+    .filter(Boolean)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')) as [string, string];
   const node = loadSpecFile(file)?.[section]?.[name];
   if (node === undefined) throw new Error(`rest spec: cannot resolve ${ref} from ${file}`);
   return { file, section, name, node };
@@ -116,7 +135,10 @@ class Translator {
     if (!(key in this.definitions)) {
       this.definitions[key] = {}; // a placeholder first: definitions may refer to themselves
       const polymorphic = typeof target.node.discriminator === 'string';
-      this.definitions[key] = polymorphic && !asParent ? this.dispatch(target.file, target.name, target.node) : this.convertDefinition(target.file, target.node, asParent);
+      this.definitions[key] =
+        polymorphic && !asParent
+          ? this.dispatch(target.file, target.name, target.node)
+          : this.convertDefinition(target.file, target.node, asParent);
     }
     return { $ref: `#/definitions/${key}` };
   }
@@ -150,15 +172,33 @@ class Translator {
     if (node.$ref) return this.marks(node, this.ref(file, node.$ref, false));
     const out: Json = {};
     if (node.type) out.type = node.type;
-    for (const k of ['minLength', 'maxLength', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minItems', 'maxItems', 'uniqueItems', 'multipleOf', 'pattern', 'format']) {
+    for (const k of [
+      'minLength',
+      'maxLength',
+      'minimum',
+      'maximum',
+      'exclusiveMinimum',
+      'exclusiveMaximum',
+      'minItems',
+      'maxItems',
+      'uniqueItems',
+      'multipleOf',
+      'pattern',
+      'format',
+    ]) {
       if (node[k] !== undefined) out[k] = node[k];
     }
     if (node.enum && node['x-ms-enum']?.modelAsString !== true) out.enum = node.enum;
     if (node.items) out.items = this.convert(file, node.items);
     if (node.additionalProperties === false) out.additionalProperties = false;
     else if (typeof node.additionalProperties === 'object') out.additionalProperties = this.convert(file, node.additionalProperties);
-    if (node.properties) out.properties = Object.fromEntries(Object.entries<Json>(node.properties).map(([k, v]) => [k, this.convert(file, v)]));
-    const readOnly = new Set(Object.entries<Json>(node.properties ?? {}).filter(([, v]) => v.readOnly === true).map(([k]) => k));
+    if (node.properties)
+      out.properties = Object.fromEntries(Object.entries<Json>(node.properties).map(([k, v]) => [k, this.convert(file, v)]));
+    const readOnly = new Set(
+      Object.entries<Json>(node.properties ?? {})
+        .filter(([, v]) => v.readOnly === true)
+        .map(([k]) => k),
+    );
     const required = (node.required ?? []).filter((k: string) => !readOnly.has(k));
     if (required.length) out.required = required;
     const allOf = (node.allOf ?? []).map((part: Json) => (part.$ref ? this.ref(file, part.$ref, true) : this.convert(file, part)));
@@ -224,13 +264,25 @@ function problemsOf(errors: ErrorObject[]): SpecProblem[] {
 function describe(e: ErrorObject): SpecProblem {
   const params = e.params as Json;
   // propertyNames reports the name it refused on its inner error.
-  if (e.propertyName !== undefined) return { pointer: `${e.instancePath}/${e.propertyName}`, reason: 'is not a property of this type (additionalProperties: false)' };
+  if (e.propertyName !== undefined)
+    return { pointer: `${e.instancePath}/${e.propertyName}`, reason: 'is not a property of this type (additionalProperties: false)' };
   switch (e.keyword) {
-    case 'required': return { pointer: `${e.instancePath}/${params.missingProperty}`, reason: 'is required' };
-    case 'additionalProperties': return { pointer: `${e.instancePath}/${params.additionalProperty}`, reason: 'is not a property of this type (additionalProperties: false)' };
-    case 'enum': return { pointer: e.instancePath, reason: `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
-    case READ_ONLY: return { pointer: e.instancePath, reason: 'is read-only (the service computes it); leave it out of requests' };
-    default: return { pointer: e.instancePath, reason: e.message ?? e.keyword };
+    case 'required':
+      return { pointer: `${e.instancePath}/${params.missingProperty}`, reason: 'is required' };
+    case 'additionalProperties':
+      return {
+        pointer: `${e.instancePath}/${params.additionalProperty}`,
+        reason: 'is not a property of this type (additionalProperties: false)',
+      };
+    case 'enum':
+      return {
+        pointer: e.instancePath,
+        reason: `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
+      };
+    case READ_ONLY:
+      return { pointer: e.instancePath, reason: 'is read-only (the service computes it); leave it out of requests' };
+    default:
+      return { pointer: e.instancePath, reason: e.message ?? e.keyword };
   }
 }
 

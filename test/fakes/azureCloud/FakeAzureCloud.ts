@@ -46,7 +46,10 @@ export class FakeAzureCloud {
     writeFileSync(join(certDir, 'key.pem'), tls.key);
     const identity = await FakeManagedIdentity.start();
     const [arm, metrics, mlflow, datastore, eventGrid, workspaceStore] = await Promise.all([
-      ArmMlFake.start(tls), FakeMonitorMetrics.start(tls), FakeMlflow.start(tls), startAzurite(),
+      ArmMlFake.start(tls),
+      FakeMonitorMetrics.start(tls),
+      FakeMlflow.start(tls),
+      startAzurite(),
       // The topic accepts only tokens the app's identity was issued.
       FakeEventGridTopic.start(tls, { bearer: (token) => identity.issued.includes(token) }),
       // The workspaces' storage account, read by the app with its identity (HTTPS: bearer tokens need TLS).
@@ -65,19 +68,27 @@ export class FakeAzureCloud {
     arm.dataAccess.grantBlobRead('devstoreaccount1', 'submitter');
     arm.progressJobs({
       // What a training script logs with mlflow.log_metric before it ends.
-      onCompleted: (workspacePath, job) => mlflow.logMetrics(workspacePath.split('/').pop()!, job, [
-        { key: 'train_auc', value: 0.84, timestamp: Date.now(), step: 0 },
-        { key: 'iterations', value: 40, timestamp: Date.now(), step: 0 },
-      ]),
+      onCompleted: (workspacePath, job) =>
+        mlflow.logMetrics(workspacePath.split('/').pop()!, job, [
+          { key: 'train_auc', value: 0.84, timestamp: Date.now(), step: 0 },
+          { key: 'iterations', value: 40, timestamp: Date.now(), step: 0 },
+        ]),
     });
     arm.scoring.onScore((call, view) => {
       const minute = new Date(Math.floor(call.at / MINUTE) * MINUTE).toISOString();
       const statusCodeClass = `${Math.floor(call.status / 100)}xx`;
-      const dimensions = { deployment: call.deployment!, statusCode: String(call.status), statusCodeClass, modelStatusCode: String(call.status) };
+      const dimensions = {
+        deployment: call.deployment!,
+        statusCode: String(call.status),
+        statusCodeClass,
+        modelStatusCode: String(call.status),
+      };
       metrics.accumulate(view.id, 'RequestsPerMinute', minute, dimensions, 1);
       for (const percentile of ['RequestLatency_P50', 'RequestLatency_P99']) {
         if (!metrics.hasPoint(view.id, percentile, minute, { deployment: call.deployment! })) {
-          metrics.addPoints(view.id, percentile, [{ timeStamp: minute, dimensions: { deployment: call.deployment! }, value: FAKE_LATENCY_MS }]);
+          metrics.addPoints(view.id, percentile, [
+            { timeStamp: minute, dimensions: { deployment: call.deployment! }, value: FAKE_LATENCY_MS },
+          ]);
         }
       }
     });
@@ -99,21 +110,37 @@ export class FakeAzureCloud {
   score(scoringUri: string, endpoint: string, body: unknown): Promise<{ status: number; body: unknown }> {
     const payload = JSON.stringify(body);
     return new Promise((resolve, reject) => {
-      const req = httpsRequest(scoringUri, {
-        method: 'POST', ca: readFileSync(join(this.certDir, 'ca.pem'), 'utf8'),
-        headers: { authorization: `Bearer ${this.arm.scoring.keyFor(endpoint)}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
-      }, (res) => {
-        let text = '';
-        res.on('data', (c) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
-      });
+      const req = httpsRequest(
+        scoringUri,
+        {
+          method: 'POST',
+          ca: readFileSync(join(this.certDir, 'ca.pem'), 'utf8'),
+          headers: {
+            authorization: `Bearer ${this.arm.scoring.keyFor(endpoint)}`,
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(payload),
+          },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (c) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
+        },
+      );
       req.on('error', reject);
       req.end(payload);
     });
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.arm.stop(), this.metrics.stop(), this.identity.stop(), this.mlflow.stop(), this.eventGrid.stop(), ...this.stores.map((s) => s.stop())]);
+    await Promise.all([
+      this.arm.stop(),
+      this.metrics.stop(),
+      this.identity.stop(),
+      this.mlflow.stop(),
+      this.eventGrid.stop(),
+      ...this.stores.map((s) => s.stop()),
+    ]);
     rmSync(this.certDir, { recursive: true, force: true });
   }
 }

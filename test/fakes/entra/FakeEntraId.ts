@@ -32,19 +32,31 @@ export class FakeEntraId {
       if (req.method === 'GET' && req.url === `/${TENANT}/v2.0/.well-known/openid-configuration`) {
         const base = `${fake!.authority}/${TENANT}`;
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({
-          issuer: `${base}/v2.0`, jwks_uri: `${base}/discovery/v2.0/keys`,
-          authorization_endpoint: `${base}/oauth2/v2.0/authorize`, token_endpoint: `${base}/oauth2/v2.0/token`,
-          id_token_signing_alg_values_supported: ['RS256'], response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
-          subject_types_supported: ['pairwise'], scopes_supported: ['openid', 'profile', 'email', 'offline_access'], tenant_region_scope: 'EU',
-        }));
+        res.end(
+          JSON.stringify({
+            issuer: `${base}/v2.0`,
+            jwks_uri: `${base}/discovery/v2.0/keys`,
+            authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
+            token_endpoint: `${base}/oauth2/v2.0/token`,
+            id_token_signing_alg_values_supported: ['RS256'],
+            response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
+            subject_types_supported: ['pairwise'],
+            scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
+            tenant_region_scope: 'EU',
+          }),
+        );
         return;
       }
       // Another tenant id: Entra answers 400 invalid_tenant (AADSTS90002).
       const otherTenant = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(req.url ?? '');
       if (req.method === 'GET' && otherTenant) {
         res.writeHead(400, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: 'invalid_tenant', error_description: `AADSTS90002: Tenant '${otherTenant[1]}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.` }));
+        res.end(
+          JSON.stringify({
+            error: 'invalid_tenant',
+            error_description: `AADSTS90002: Tenant '${otherTenant[1]}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+          }),
+        );
         return;
       }
       if (req.method === 'GET' && req.url === `/${TENANT}/discovery/v2.0/keys`) {
@@ -65,7 +77,11 @@ export class FakeEntraId {
   }
 
   /** An access token for the API with `roles`; `claims` and `options` override what makes it valid. */
-  async token(roles: string[], claims: JWTPayload = {}, options: { key?: KeyLike; kid?: string; expiresIn?: string; notBefore?: string } = {}): Promise<string> {
+  async token(
+    roles: string[],
+    claims: JWTPayload = {},
+    options: { key?: KeyLike; kid?: string; expiresIn?: string; notBefore?: string } = {},
+  ): Promise<string> {
     let jwt = new SignJWT({ tid: TENANT, roles, preferred_username: 'ana@contoso.example', oid: 'oid-1', ...claims })
       .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: options.kid ?? this.key.kid })
       .setIssuer(typeof claims.iss === 'string' ? claims.iss : this.issuer)

@@ -9,18 +9,20 @@ export const EVENT_GRID_API_VERSION = '2018-01-01';
 export const MAX_REQUEST_BYTES = 1024 * 1024;
 
 /** The CloudEvents 1.0 attributes Event Grid requires and types it checks (JSON event format). */
-export const CloudEventSchema = z.object({
-  specversion: z.literal('1.0'),
-  id: z.string().min(1),
-  source: z.string().min(1),
-  type: z.string().min(1),
-  subject: z.string().optional(),
-  time: z.iso.datetime({ offset: true }).optional(),
-  datacontenttype: z.string().optional(),
-  dataschema: z.string().optional(),
-  data: z.unknown().optional(),
-  data_base64: z.string().optional(),
-}).catchall(z.unknown());
+export const CloudEventSchema = z
+  .object({
+    specversion: z.literal('1.0'),
+    id: z.string().min(1),
+    source: z.string().min(1),
+    type: z.string().min(1),
+    subject: z.string().optional(),
+    time: z.iso.datetime({ offset: true }).optional(),
+    datacontenttype: z.string().optional(),
+    dataschema: z.string().optional(),
+    data: z.unknown().optional(),
+    data_base64: z.string().optional(),
+  })
+  .catchall(z.unknown());
 export type ReceivedCloudEvent = z.infer<typeof CloudEventSchema>;
 
 export type TopicAuth = { key: string } | { bearer: (token: string) => boolean };
@@ -43,7 +45,11 @@ export class FakeEventGridTopic {
   readonly requests: ReceivedRequest[] = [];
   private readonly faults: { status: 429 | 503; remaining: number }[] = [];
 
-  private constructor(private readonly server: Server, readonly endpoint: string, private readonly auth: TopicAuth) {}
+  private constructor(
+    private readonly server: Server,
+    readonly endpoint: string,
+    private readonly auth: TopicAuth,
+  ) {}
 
   static async start(tls: { key: string; cert: string }, auth: TopicAuth): Promise<FakeEventGridTopic> {
     let fake: FakeEventGridTopic | undefined;
@@ -84,7 +90,8 @@ export class FakeEventGridTopic {
 
     const url = new URL(req.url ?? '/', 'https://fake');
     if (req.method !== 'POST' || url.pathname !== '/api/events') return answer(404, 'NotFound', `no route ${req.method} ${url.pathname}`);
-    if (url.searchParams.get('api-version') !== EVENT_GRID_API_VERSION) return answer(400, 'BadRequest', `api-version must be ${EVENT_GRID_API_VERSION}`);
+    if (url.searchParams.get('api-version') !== EVENT_GRID_API_VERSION)
+      return answer(400, 'BadRequest', `api-version must be ${EVENT_GRID_API_VERSION}`);
     if (!this.authorized(req)) return answer(401, 'Unauthorized', 'The request authorization key is not authorized');
     const fault = this.faults[0];
     if (fault) {
@@ -94,9 +101,14 @@ export class FakeEventGridTopic {
       return answer(fault.status, fault.status === 429 ? 'TooManyRequests' : 'ServiceUnavailable', 'injected fault');
     }
     if (!/^application\/cloudevents-batch\+json;\s*charset=utf-8$/i.test(req.headers['content-type'] ?? '')) {
-      return answer(400, 'BadRequest', `content type must be application/cloudevents-batch+json; charset=utf-8, got ${req.headers['content-type']}`);
+      return answer(
+        400,
+        'BadRequest',
+        `content type must be application/cloudevents-batch+json; charset=utf-8, got ${req.headers['content-type']}`,
+      );
     }
-    if (raw.length > MAX_REQUEST_BYTES) return answer(413, 'RequestEntityTooLarge', `request is ${raw.length} bytes; the limit is ${MAX_REQUEST_BYTES}`);
+    if (raw.length > MAX_REQUEST_BYTES)
+      return answer(413, 'RequestEntityTooLarge', `request is ${raw.length} bytes; the limit is ${MAX_REQUEST_BYTES}`);
     let body: unknown;
     try {
       body = JSON.parse(raw.toString('utf8'));
@@ -104,7 +116,12 @@ export class FakeEventGridTopic {
       return answer(400, 'BadRequest', 'body is not JSON');
     }
     const parsed = z.array(CloudEventSchema).min(1).safeParse(body);
-    if (!parsed.success) return answer(400, 'BadRequest', `not a CloudEvents 1.0 batch: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!parsed.success)
+      return answer(
+        400,
+        'BadRequest',
+        `not a CloudEvents 1.0 batch: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     answer(200, undefined, undefined, parsed.data);
   }
 

@@ -28,7 +28,10 @@ export class FakeManagedIdentity {
   readonly requests: TokenRequest[] = [];
   /** Every token handed out, so a test can assert none of them reaches the output. */
   readonly issued: string[] = [];
-  private constructor(private readonly server: Server, readonly env: { IDENTITY_ENDPOINT: string; IDENTITY_HEADER: string }) {}
+  private constructor(
+    private readonly server: Server,
+    readonly env: { IDENTITY_ENDPOINT: string; IDENTITY_HEADER: string },
+  ) {}
 
   static async start(options: FakeManagedIdentityOptions = {}): Promise<FakeManagedIdentity> {
     const secret = randomUUID();
@@ -48,12 +51,19 @@ export class FakeManagedIdentity {
       };
       if (req.method !== 'GET' || url.pathname !== '/msi/token') return send(404, { error: 'not_found' });
       if (!headerOk) return send(401, { error: 'invalid_request', error_description: 'X-IDENTITY-HEADER missing or wrong' });
-      if (apiVersion !== '2019-08-01' || !resource) return send(400, { error: 'invalid_request', error_description: 'api-version 2019-08-01 and resource are required' });
+      if (apiVersion !== '2019-08-01' || !resource)
+        return send(400, { error: 'invalid_request', error_description: 'api-version 2019-08-01 and resource are required' });
       // Shaped like an Entra ID access token for `resource`: what Azurite's `--oauth basic` checks (aud, iss, lifetime).
       const now = Math.floor(Date.now() / 1000);
       const token = unsignedJwt({ aud: resource, iss: issuer, iat: now - 60, nbf: now - 60, exp: now + 3600, ...claims });
       fake!.issued.push(token);
-      send(200, { access_token: token, expires_on: String(now + 3600), resource, token_type: 'Bearer', client_id: clientId ?? randomUUID() });
+      send(200, {
+        access_token: token,
+        expires_on: String(now + 3600),
+        resource,
+        token_type: 'Bearer',
+        client_id: clientId ?? randomUUID(),
+      });
     });
     const port = await listenLocally(server);
     fake = new FakeManagedIdentity(server, { IDENTITY_ENDPOINT: `http://127.0.0.1:${port}/msi/token`, IDENTITY_HEADER: secret });

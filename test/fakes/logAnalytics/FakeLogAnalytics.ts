@@ -15,15 +15,34 @@ export interface ConsoleLogRecord {
   Message: string;
 }
 
-export interface QueryCall { workspaceId: string; query: string; timespan?: string; status: number }
+export interface QueryCall {
+  workspaceId: string;
+  query: string;
+  timespan?: string;
+  status: number;
+}
 
 /** `POST /v1/workspaces/{workspaceId}/query` as the Log Analytics query API documents it. */
 const QueryBody = z.strictObject({ query: z.string().min(1), timespan: z.string().optional(), workspaces: z.array(z.string()).optional() });
 const TABLE = 'AmlOnlineEndpointConsoleLog';
-const COLUMN_TYPES: Record<string, string> = { TimeGenerated: 'datetime', _ResourceId: 'string', DeploymentName: 'string', ContainerName: 'string', InstanceId: 'string', Message: 'string' };
+const COLUMN_TYPES: Record<string, string> = {
+  TimeGenerated: 'datetime',
+  _ResourceId: 'string',
+  DeploymentName: 'string',
+  ContainerName: 'string',
+  InstanceId: 'string',
+  Message: 'string',
+};
 
 class HttpError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly inner?: { code: string; message: string }) { super(message); }
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly inner?: { code: string; message: string },
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -37,7 +56,10 @@ export class FakeLogAnalytics {
   private readonly workspaces = new Map<string, ConsoleLogRecord[]>();
   private readonly failures: number[] = [];
   private readonly withoutTable = new Set<string>();
-  private constructor(private readonly server: Server, readonly url: string) {}
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+  ) {}
 
   static async start(tls: { key: string; cert: string }): Promise<FakeLogAnalytics> {
     let fake: FakeLogAnalytics | undefined;
@@ -52,7 +74,9 @@ export class FakeLogAnalytics {
         } catch (error) {
           const e = error instanceof HttpError ? error : new HttpError(500, 'InternalError', String(error));
           status = e.status;
-          payload = { error: { message: e.message, code: e.code, correlationId: randomUUID(), ...(e.inner ? { innererror: e.inner } : {}) } };
+          payload = {
+            error: { message: e.message, code: e.code, correlationId: randomUUID(), ...(e.inner ? { innererror: e.inner } : {}) },
+          };
         }
         if (fake!.calls.at(-1)?.status === 0) fake!.calls.at(-1)!.status = status;
         res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
@@ -85,15 +109,23 @@ export class FakeLogAnalytics {
 
   private handle(method: string, url: URL, authorization: string | undefined, raw: string): unknown {
     const path = /^\/v1\/workspaces\/([^/]+)\/query$/.exec(url.pathname);
-    if (method !== 'POST' || !path) throw new HttpError(404, 'PathNotFoundError', `The requested path does not exist: ${method} ${url.pathname}`);
+    if (method !== 'POST' || !path)
+      throw new HttpError(404, 'PathNotFoundError', `The requested path does not exist: ${method} ${url.pathname}`);
     const call: QueryCall = { workspaceId: decodeURIComponent(path[1]!), query: '', status: 0 };
     this.calls.push(call);
-    if (!authorization?.startsWith('Bearer ')) throw new HttpError(401, 'AuthorizationRequiredError', 'Valid authentication was not provided');
+    if (!authorization?.startsWith('Bearer '))
+      throw new HttpError(401, 'AuthorizationRequiredError', 'Valid authentication was not provided');
     const parsed = QueryBody.safeParse(JSON.parse(raw || 'null'));
-    if (!parsed.success) throw new HttpError(400, 'BadArgumentError', `The request had some invalid properties: ${parsed.error.issues[0]?.message}`);
+    if (!parsed.success)
+      throw new HttpError(400, 'BadArgumentError', `The request had some invalid properties: ${parsed.error.issues[0]?.message}`);
     Object.assign(call, { query: parsed.data.query, timespan: parsed.data.timespan });
     const failure = this.failures.shift();
-    if (failure === 403) throw new HttpError(403, 'InsufficientAccessError', 'The provided credentials have insufficient access to perform the requested operation');
+    if (failure === 403)
+      throw new HttpError(
+        403,
+        'InsufficientAccessError',
+        'The provided credentials have insufficient access to perform the requested operation',
+      );
     if (failure) throw new HttpError(failure, 'ServiceError', 'injected failure');
     const id = call.workspaceId.toLowerCase();
     const records = this.withoutTable.has(id) ? [] : this.workspaces.get(id);
@@ -114,16 +146,24 @@ function window(timespan: string | undefined): [number, number] {
   if (b === undefined) return [Date.now() - duration(a!), Date.now()];
   const start = Date.parse(a!);
   const end = b.startsWith('P') ? start + duration(b) : Date.parse(b);
-  if (Number.isNaN(start) || Number.isNaN(end) || end < start) throw new HttpError(400, 'BadArgumentError', `timespan '${timespan}' is not an ISO 8601 interval`);
+  if (Number.isNaN(start) || Number.isNaN(end) || end < start)
+    throw new HttpError(400, 'BadArgumentError', `timespan '${timespan}' is not an ISO 8601 interval`);
   return [start, end];
 }
 
 /** Runs the subset of KQL the adapter uses over the one table. */
 function run(query: string, records: ConsoleLogRecord[], [from, to]: [number, number], tableExists: boolean) {
-  const [source, ...steps] = query.split('\n').map((s) => s.trim()).filter(Boolean);
-  const semantic = (message: string) => new HttpError(400, 'BadArgumentError', 'The request had some invalid properties', { code: 'SemanticError', message });
+  const [source, ...steps] = query
+    .split('\n')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const semantic = (message: string) =>
+    new HttpError(400, 'BadArgumentError', 'The request had some invalid properties', { code: 'SemanticError', message });
   if (source !== TABLE || !tableExists) throw semantic(`'${source}': Failed to resolve table expression named '${source}'`);
-  let rows = records.filter((r) => Date.parse(r.TimeGenerated) >= from && Date.parse(r.TimeGenerated) <= to) as unknown as Record<string, string>[];
+  let rows = records.filter((r) => Date.parse(r.TimeGenerated) >= from && Date.parse(r.TimeGenerated) <= to) as unknown as Record<
+    string,
+    string
+  >[];
   let columns = Object.keys(COLUMN_TYPES);
   const literal = (text: string) => text.slice(1, -1).replace(/\\(.)/g, '$1');
   for (const step of steps) {
@@ -144,7 +184,11 @@ function run(query: string, records: ConsoleLogRecord[], [from, to]: [number, nu
       throw semantic(`the fake does not understand '${step}'`);
     }
   }
-  return { name: 'PrimaryResult', columns: columns.map((name) => ({ name, type: COLUMN_TYPES[name] })), rows: rows.map((r) => columns.map((c) => r[c] ?? null)) };
+  return {
+    name: 'PrimaryResult',
+    columns: columns.map((name) => ({ name, type: COLUMN_TYPES[name] })),
+    rows: rows.map((r) => columns.map((c) => r[c] ?? null)),
+  };
 }
 
 function sortBy(rows: Record<string, string>[], column: string, direction: 'asc' | 'desc'): Record<string, string>[] {

@@ -3,11 +3,24 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { closeServer } from '../closeServer';
 import { listenLocally } from '../listenLocally';
 
-export interface FakeMetric { key: string; value: number; timestamp: number; step: number }
-export interface MlflowCall { method: string; path: string; runId: string | null; authorization?: string; status: number; body?: unknown }
+export interface FakeMetric {
+  key: string;
+  value: number;
+  timestamp: number;
+  step: number;
+}
+export interface MlflowCall {
+  method: string;
+  path: string;
+  runId: string | null;
+  authorization?: string;
+  status: number;
+  body?: unknown;
+}
 
 /** The tracking API prefix Azure ML serves per workspace (its `mlFlowTrackingUri` in https form). */
-const WORKSPACE_PREFIX = /^\/mlflow\/v1\.0\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.MachineLearningServices\/workspaces\/([^/]+)(\/.*)$/i;
+const WORKSPACE_PREFIX =
+  /^\/mlflow\/v1\.0\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.MachineLearningServices\/workspaces\/([^/]+)(\/.*)$/i;
 
 /**
  * MLflow's request limits for runs/log-batch, as the REST API reference states them
@@ -21,7 +34,11 @@ const MAX_TAGS = 100;
 const MAX_ENTITIES = 1000;
 
 class MlflowError extends Error {
-  constructor(readonly status: number, readonly errorCode: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly errorCode: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -47,7 +64,10 @@ export class FakeMlflow {
   readonly calls: MlflowCall[] = [];
   /** `${workspace}/${runId}` (lower-case workspace) -> logged metrics, every value as logged. */
   private readonly runs = new Map<string, FakeMetric[]>();
-  private constructor(private readonly server: Server, readonly host: string) {}
+  private constructor(
+    private readonly server: Server,
+    readonly host: string,
+  ) {}
 
   static async start(tls: { key: string; cert: string }): Promise<FakeMlflow> {
     let fake: FakeMlflow | undefined;
@@ -85,7 +105,13 @@ export class FakeMlflow {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', `https://${this.host}`);
-    const call: MlflowCall = { method: req.method ?? 'GET', path: url.pathname, runId: url.searchParams.get('run_id'), authorization: req.headers.authorization, status: 0 };
+    const call: MlflowCall = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      runId: url.searchParams.get('run_id'),
+      authorization: req.headers.authorization,
+      status: 0,
+    };
     this.calls.push(call);
     const send = (status: number, payload: unknown) => {
       call.status = status;
@@ -108,7 +134,11 @@ export class FakeMlflow {
     if (!req.headers.authorization?.startsWith('Bearer ')) throw new MlflowError(401, 'UNAUTHENTICATED', 'missing bearer token');
     const m = WORKSPACE_PREFIX.exec(url.pathname);
     const endpoint = m?.[2];
-    const routes: Record<string, string> = { '/api/2.0/mlflow/runs/get': 'GET', '/api/2.0/mlflow/runs/log-batch': 'POST', '/api/2.0/mlflow/runs/log-metric': 'POST' };
+    const routes: Record<string, string> = {
+      '/api/2.0/mlflow/runs/get': 'GET',
+      '/api/2.0/mlflow/runs/log-batch': 'POST',
+      '/api/2.0/mlflow/runs/log-metric': 'POST',
+    };
     if (!m || !endpoint || !routes[endpoint]) throw new MlflowError(404, 'ENDPOINT_NOT_FOUND', `no endpoint ${url.pathname}`);
     if (req.method !== routes[endpoint]) throw new MlflowError(405, 'BAD_REQUEST', `${endpoint} is a ${routes[endpoint]}`);
     const workspace = m[1]!.toLowerCase();
@@ -123,7 +153,8 @@ export class FakeMlflow {
       };
     }
     // MLflow requires application/json for every POST (rest-api.rst, "important").
-    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) throw new MlflowError(400, 'BAD_REQUEST', 'POST requests need content type application/json');
+    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? ''))
+      throw new MlflowError(400, 'BAD_REQUEST', 'POST requests need content type application/json');
     if (raw.length > MAX_BATCH_BYTES && endpoint === '/api/2.0/mlflow/runs/log-batch') {
       throw invalid(`Batched logging API requests must be at most ${MAX_BATCH_BYTES} bytes, got a request of ${raw.length} bytes`);
     }
@@ -147,11 +178,16 @@ export class FakeMlflow {
     const metrics = arrayField(body, 'metrics');
     const params = arrayField(body, 'params');
     const tags = arrayField(body, 'tags');
-    if (metrics.length > MAX_METRICS) throw invalid(`A batch logging request can contain at most ${MAX_METRICS} metrics. Got ${metrics.length} metrics. Please split up metrics across multiple requests and try again.`);
-    if (params.length > MAX_PARAMS) throw invalid(`A batch logging request can contain at most ${MAX_PARAMS} params. Got ${params.length} params.`);
+    if (metrics.length > MAX_METRICS)
+      throw invalid(
+        `A batch logging request can contain at most ${MAX_METRICS} metrics. Got ${metrics.length} metrics. Please split up metrics across multiple requests and try again.`,
+      );
+    if (params.length > MAX_PARAMS)
+      throw invalid(`A batch logging request can contain at most ${MAX_PARAMS} params. Got ${params.length} params.`);
     if (tags.length > MAX_TAGS) throw invalid(`A batch logging request can contain at most ${MAX_TAGS} tags. Got ${tags.length} tags.`);
     const total = metrics.length + params.length + tags.length;
-    if (total > MAX_ENTITIES) throw invalid(`A batch logging request can contain at most ${MAX_ENTITIES} metrics, params, and tags in total. Got ${total}.`);
+    if (total > MAX_ENTITIES)
+      throw invalid(`A batch logging request can contain at most ${MAX_ENTITIES} metrics, params, and tags in total. Got ${total}.`);
     const parsed = metrics.map((item, i) => parseMetric(item, `metrics[${i}].`));
     params.forEach((p, i) => requireKey(p, `params[${i}].key`));
     tags.forEach((t, i) => requireKey(t, `tags[${i}].key`));
@@ -180,18 +216,27 @@ function requireKey(item: unknown, path: string): void {
 
 /** A metric as MLflow accepts it: key, value (a number, or "NaN"/"Infinity"/"-Infinity") and timestamp required; step optional. */
 function parseMetric(item: unknown, prefix: string): FakeMetric {
-  if (typeof item !== 'object' || item === null) throw invalid(`Invalid value ${JSON.stringify(item)} for parameter '${prefix || 'metric'}': must be an object`);
+  if (typeof item !== 'object' || item === null)
+    throw invalid(`Invalid value ${JSON.stringify(item)} for parameter '${prefix || 'metric'}': must be an object`);
   const m = item as Record<string, unknown>;
   for (const field of ['key', 'value', 'timestamp']) {
-    if (m[field] === undefined || m[field] === null || m[field] === '') throw invalid(`Missing value for required parameter '${prefix}${field}'`);
+    if (m[field] === undefined || m[field] === null || m[field] === '')
+      throw invalid(`Missing value for required parameter '${prefix}${field}'`);
   }
-  if (typeof m['key'] !== 'string') throw invalid(`Invalid value ${JSON.stringify(m['key'])} for parameter '${prefix}key': must be a string`);
-  const value = typeof m['value'] === 'number' ? m['value'] : ['NaN', 'Infinity', '-Infinity'].includes(m['value'] as string) ? Number(m['value']) : undefined;
+  if (typeof m['key'] !== 'string')
+    throw invalid(`Invalid value ${JSON.stringify(m['key'])} for parameter '${prefix}key': must be a string`);
+  const value =
+    typeof m['value'] === 'number'
+      ? m['value']
+      : ['NaN', 'Infinity', '-Infinity'].includes(m['value'] as string)
+        ? Number(m['value'])
+        : undefined;
   if (value === undefined) throw invalid(`Invalid value ${JSON.stringify(m['value'])} for parameter '${prefix}value': must be a number`);
   const integer = (field: string, fallback?: number): number => {
     const raw = m[field] ?? fallback;
     const n = typeof raw === 'string' && /^-?\d+$/.test(raw) ? Number(raw) : raw;
-    if (typeof n !== 'number' || !Number.isSafeInteger(n)) throw invalid(`Invalid value ${JSON.stringify(m[field])} for parameter '${prefix}${field}': must be an integer`);
+    if (typeof n !== 'number' || !Number.isSafeInteger(n))
+      throw invalid(`Invalid value ${JSON.stringify(m[field])} for parameter '${prefix}${field}': must be an integer`);
     return n;
   };
   return { key: m['key'], value, timestamp: integer('timestamp'), step: integer('step', 0) };

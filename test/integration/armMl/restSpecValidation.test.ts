@@ -52,8 +52,15 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'deployment.yaml'), DEPLOYMENT_SPEC);
   writeFileSync(join(dir, 'score.py'), 'def init(): pass\n');
   ws = new AzureMlWorkspace({
-    environment: 'dev', subscriptionId: '00000000-0000-0000-0000-00000000005e', resourceGroup: 'rg', workspace: 'ws-spec', location: 'westeurope',
-    credential: staticTokenCredential('fake-token'), endpoint: fake.url, trustedCa: cert, pollIntervalMs: 10,
+    environment: 'dev',
+    subscriptionId: '00000000-0000-0000-0000-00000000005e',
+    resourceGroup: 'rg',
+    workspace: 'ws-spec',
+    location: 'westeurope',
+    credential: staticTokenCredential('fake-token'),
+    endpoint: fake.url,
+    trustedCa: cert,
+    pollIntervalMs: 10,
   });
   // The datastore the job's blob URL is read through (infra/main.json registers it).
   fake.dataAccess.seedDatastore(ws.workspacePath, 'autopilot_artifacts', { accountName: 'acct', containerName: 'd' });
@@ -74,21 +81,41 @@ const bodyOf = (call: RecordedCall | undefined) => structuredClone(call!.body) a
 
 describe('the ARM fake judges request bodies against the REST spec', () => {
   test('what our client sends (job, code asset, model, endpoint, deployment, traffic and mirror splits) passes the spec of its api-version', async () => {
-    await ws.submitJob({ name: 'train-1', specPath: join(dir, 'job.yaml'), inputs: { data: { type: 'uri_file', path: 'https://acct.blob.core.windows.net/d/data.csv' } }, tags: { releaseId: 'r1' } });
+    await ws.submitJob({
+      name: 'train-1',
+      specPath: join(dir, 'job.yaml'),
+      inputs: { data: { type: 'uri_file', path: 'https://acct.blob.core.windows.net/d/data.csv' } },
+      tags: { releaseId: 'r1' },
+    });
     await ws.registerModel({ name: 'churn', source: { job: 'train-1', output: 'model' }, idempotencyKey: 'r1' });
-    await ws.deploy({ endpoint: 'churn-ep', deployment: 'blue', model: { name: 'churn', version: 1 }, specPath: join(dir, 'deployment.yaml') });
-    await ws.deploy({ endpoint: 'churn-ep', deployment: 'green', model: { name: 'churn', version: 1 }, specPath: join(dir, 'deployment.yaml') });
+    await ws.deploy({
+      endpoint: 'churn-ep',
+      deployment: 'blue',
+      model: { name: 'churn', version: 1 },
+      specPath: join(dir, 'deployment.yaml'),
+    });
+    await ws.deploy({
+      endpoint: 'churn-ep',
+      deployment: 'green',
+      model: { name: 'churn', version: 1 },
+      specPath: join(dir, 'deployment.yaml'),
+    });
     await ws.setTraffic('churn-ep', { blue: 100, green: 0 });
     await ws.setShadow('churn-ep', { endpoint: 'churn-ep', deployment: 'green' }, 10);
 
     const withBody = fake.calls.filter((c) => !['GET', 'DELETE'].includes(c.method) && !c.path.startsWith('/fake/'));
     expect(withBody.filter((c) => c.status >= 400)).toEqual([]);
-    expect(new Set(withBody.map((c) => `${c.specOperation} ${c.apiVersion}`))).toEqual(new Set([
-      `CodeVersions_CreateOrGetStartPendingUpload 2023-04-01`, `CodeVersions_CreateOrUpdate 2023-04-01`,
-      `Jobs_CreateOrUpdate ${STABLE_API_VERSION}`, `ModelVersions_CreateOrUpdate ${STABLE_API_VERSION}`,
-      `OnlineEndpoints_CreateOrUpdate ${STABLE_API_VERSION}`, `OnlineDeployments_CreateOrUpdate ${STABLE_API_VERSION}`,
-      `OnlineEndpoints_CreateOrUpdate ${MIRROR_API_VERSION}`,
-    ]));
+    expect(new Set(withBody.map((c) => `${c.specOperation} ${c.apiVersion}`))).toEqual(
+      new Set([
+        `CodeVersions_CreateOrGetStartPendingUpload 2023-04-01`,
+        `CodeVersions_CreateOrUpdate 2023-04-01`,
+        `Jobs_CreateOrUpdate ${STABLE_API_VERSION}`,
+        `ModelVersions_CreateOrUpdate ${STABLE_API_VERSION}`,
+        `OnlineEndpoints_CreateOrUpdate ${STABLE_API_VERSION}`,
+        `OnlineDeployments_CreateOrUpdate ${STABLE_API_VERSION}`,
+        `OnlineEndpoints_CreateOrUpdate ${MIRROR_API_VERSION}`,
+      ]),
+    );
   });
 
   test('a missing required property is answered 400 naming its pointer (Route.port of an inference route; the discriminated uri_file input)', async () => {
@@ -96,7 +123,10 @@ describe('the ARM fake judges request bodies against the REST spec', () => {
     delete job.properties.inputs.data.uri;
     const answer = await send('PUT', '/jobs/no-uri', STABLE_API_VERSION, job);
     expect(answer.status).toBe(400);
-    expect(JSON.parse(answer.text).error).toEqual({ code: 'UserError', message: expect.stringMatching(/Jobs_CreateOrUpdate.*: \/properties\/inputs\/data\/uri: is required$/) });
+    expect(JSON.parse(answer.text).error).toEqual({
+      code: 'UserError',
+      message: expect.stringMatching(/Jobs_CreateOrUpdate.*: \/properties\/inputs\/data\/uri: is required$/),
+    });
 
     const environment = await send('PUT', '/environments/custom/versions/1', STABLE_API_VERSION, {
       properties: { image: 'example.azurecr.io/serving:1', inferenceConfig: { scoringRoute: { path: '/score' } } },
@@ -114,7 +144,10 @@ describe('the ARM fake judges request bodies against the REST spec', () => {
 
     // EndpointAuthMode is modelAsString: the spec admits a value it does not list (the fake's zod schema still judges it).
     const endpoint = { location: 'westeurope', properties: { authMode: 'SomeFutureMode', traffic: {} } };
-    expect(checkAgainstRestSpec(STABLE_API_VERSION, 'PUT', `${ws.workspacePath}/onlineEndpoints/x`, endpoint)).toEqual({ operationId: 'OnlineEndpoints_CreateOrUpdate', problems: [] });
+    expect(checkAgainstRestSpec(STABLE_API_VERSION, 'PUT', `${ws.workspacePath}/onlineEndpoints/x`, endpoint)).toEqual({
+      operationId: 'OnlineEndpoints_CreateOrUpdate',
+      problems: [],
+    });
   });
 
   test('a value of the wrong type, or off a format, is refused', async () => {
@@ -128,7 +161,9 @@ describe('the ARM fake judges request bodies against the REST spec', () => {
     deployment.properties.requestSettings.requestTimeout = '3s';
     const formatted = await send('PUT', '/onlineEndpoints/churn-ep/deployments/late', STABLE_API_VERSION, deployment);
     expect(formatted.status).toBe(400);
-    expect(JSON.parse(formatted.text).error.message).toMatch(/\/properties\/requestSettings\/requestTimeout: must match format "duration"$/);
+    expect(JSON.parse(formatted.text).error.message).toMatch(
+      /\/properties\/requestSettings\/requestTimeout: must match format "duration"$/,
+    );
   });
 
   test('a read-only property in a request is refused (oav: READONLY_PROPERTY_NOT_ALLOWED_IN_REQUEST)', async () => {
@@ -143,7 +178,9 @@ describe('the ARM fake judges request bodies against the REST spec', () => {
     const endpoint = bodyOf(fake.callsTo('PUT', '/onlineEndpoints/churn-ep').find((c) => c.apiVersion === MIRROR_API_VERSION));
     const answer = await send('PUT', '/onlineEndpoints/churn-ep', STABLE_API_VERSION, endpoint);
     expect(answer.status).toBe(400);
-    expect(JSON.parse(answer.text).error.message).toMatch(/api-version 2022-10-01\): \/properties\/mirrorTraffic: is not a property of this type/);
+    expect(JSON.parse(answer.text).error.message).toMatch(
+      /api-version 2022-10-01\): \/properties\/mirrorTraffic: is not a property of this type/,
+    );
   });
 
   test('operations the vendored spec leaves out (no body, or another API) are not judged by it', () => {

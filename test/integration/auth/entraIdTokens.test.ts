@@ -46,10 +46,17 @@ describe('Entra ID bearer tokens for the API', () => {
       notYetValid: await entra.token(['Reader'], {}, { notBefore: '10 minutes' }),
       // Signed by another key under the tenant's key id.
       signature: await entra.token(['MLEngineer.Prod'], {}, { key: other.privateKey }),
-      unsigned: new UnsecuredJWT({ tid: TENANT, roles: ['MLEngineer.Prod'] }).setIssuer(entra.issuer).setAudience(APP_ID_URI).setIssuedAt().setExpirationTime('1h').encode(),
+      unsigned: new UnsecuredJWT({ tid: TENANT, roles: ['MLEngineer.Prod'] })
+        .setIssuer(entra.issuer)
+        .setAudience(APP_ID_URI)
+        .setIssuedAt()
+        .setExpirationTime('1h')
+        .encode(),
       garbage: 'not.a.token',
     };
-    const results = Object.fromEntries(await Promise.all(Object.entries(refused).map(async ([why, token]) => [why, await tokens.principalFor(token)])));
+    const results = Object.fromEntries(
+      await Promise.all(Object.entries(refused).map(async ([why, token]) => [why, await tokens.principalFor(token)])),
+    );
     expect(results).toEqual(Object.fromEntries(Object.keys(refused).map((why) => [why, undefined])));
   });
 
@@ -66,15 +73,31 @@ describe('the authenticator built from app settings', () => {
 
   it('in Azure Functions without sign-in settings refuses every call naming the settings, and never falls back to anything', async () => {
     const authenticate = createAuthenticator({ WEBSITE_INSTANCE_ID: 'x' }, undefined);
-    await expect(authenticate(headers({ authorization: `Bearer ${await entra.token(['Reader'])}` }))).rejects.toThrow(/set AUTOPILOT_ENTRA_TENANT_ID and AUTOPILOT_ENTRA_AUDIENCE/);
+    await expect(authenticate(headers({ authorization: `Bearer ${await entra.token(['Reader'])}` }))).rejects.toThrow(
+      /set AUTOPILOT_ENTRA_TENANT_ID and AUTOPILOT_ENTRA_AUDIENCE/,
+    );
     expect(() => createAuthenticator({ AUTOPILOT_ENTRA_TENANT_ID: TENANT }, undefined)).toThrow(/needs both/);
   });
 
   it('trusts the App Service principal header only when told App Service authentication is on', async () => {
-    const claims = { auth_typ: 'aad', name_typ: 'preferred_username', role_typ: 'roles', claims: [{ typ: 'preferred_username', val: 'bo@contoso.example' }, { typ: 'roles', val: 'MLEngineer.Staging' }] };
+    const claims = {
+      auth_typ: 'aad',
+      name_typ: 'preferred_username',
+      role_typ: 'roles',
+      claims: [
+        { typ: 'preferred_username', val: 'bo@contoso.example' },
+        { typ: 'roles', val: 'MLEngineer.Staging' },
+      ],
+    };
     const header = Buffer.from(JSON.stringify(claims)).toString('base64');
-    expect(appServicePrincipal(header)).toEqual({ name: 'bo@contoso.example', roles: [{ role: 'ml_engineer', environments: ['staging'] }] });
-    const entraOnly = createAuthenticator({ AUTOPILOT_ENTRA_TENANT_ID: TENANT, AUTOPILOT_ENTRA_AUDIENCE: APP_ID_URI, AUTOPILOT_ENTRA_AUTHORITY: entra.authority }, undefined);
+    expect(appServicePrincipal(header)).toEqual({
+      name: 'bo@contoso.example',
+      roles: [{ role: 'ml_engineer', environments: ['staging'] }],
+    });
+    const entraOnly = createAuthenticator(
+      { AUTOPILOT_ENTRA_TENANT_ID: TENANT, AUTOPILOT_ENTRA_AUDIENCE: APP_ID_URI, AUTOPILOT_ENTRA_AUTHORITY: entra.authority },
+      undefined,
+    );
     expect(await entraOnly(headers({ 'x-ms-client-principal': header }))).toBeUndefined();
     const behindAppService = createAuthenticator({ AUTOPILOT_TRUST_APP_SERVICE_AUTH: 'true' }, undefined);
     expect((await behindAppService(headers({ 'x-ms-client-principal': header })))?.name).toBe('bo@contoso.example');
@@ -92,7 +115,9 @@ describe('the authenticator built from app settings', () => {
     const unreachable = new EntraIdTokens({ tenantId: TENANT, audiences: [APP_ID_URI], authority: `http://127.0.0.1:${port}` });
     const outage = await unreachable.principalFor(token).catch((error: unknown) => error);
     expect(outage).toBeInstanceOf(SignInUnavailableError);
-    expect(String(outage)).toMatch(/sign-in is unavailable: the signing keys of 127\.0\.0\.1:\d+ could not be fetched \(ECONNREFUSED\); try again/);
+    expect(String(outage)).toMatch(
+      /sign-in is unavailable: the signing keys of 127\.0\.0\.1:\d+ could not be fetched \(ECONNREFUSED\); try again/,
+    );
     expect(String(outage)).not.toContain(token.slice(-20));
     // A token that is not even a JWT is still the caller's problem, keys or no keys.
     expect(await unreachable.principalFor('not.a.token')).toBeUndefined();

@@ -20,7 +20,15 @@ environment: azureml:score-env:3
 instance_type: Standard_DS3_v2
 `;
 const SUBSCRIPTION = '00000000-0000-0000-0000-000000000002';
-const ROWS = { input_data: { columns: ['tenure', 'plan'], data: [[3, 'basic'], [40, 'pro']] } };
+const ROWS = {
+  input_data: {
+    columns: ['tenure', 'plan'],
+    data: [
+      [3, 'basic'],
+      [40, 'pro'],
+    ],
+  },
+};
 const NOW = new Date('2026-11-28T12:04:30Z');
 /** The adapter's clock: metric windows read it, and synthetic loads schedule requests by it, so load tests step it instead of timing a window. */
 let clockMs = NOW.getTime();
@@ -41,8 +49,17 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'azml-score-'));
   writeFileSync(join(dir, 'deployment.yaml'), DEPLOYMENT_SPEC);
   ws = new AzureMlWorkspace({
-    environment: 'prod', subscriptionId: SUBSCRIPTION, resourceGroup: 'rg-mlops', workspace: 'ws-prod', location: 'westeurope',
-    credential: staticTokenCredential('fake-token'), endpoint: fake.url, metricsEndpoint: metrics.url, trustedCa: cert, pollIntervalMs: 10, now: () => new Date(clockMs),
+    environment: 'prod',
+    subscriptionId: SUBSCRIPTION,
+    resourceGroup: 'rg-mlops',
+    workspace: 'ws-prod',
+    location: 'westeurope',
+    credential: staticTokenCredential('fake-token'),
+    endpoint: fake.url,
+    metricsEndpoint: metrics.url,
+    trustedCa: cert,
+    pollIntervalMs: 10,
+    now: () => new Date(clockMs),
   });
   const spec = join(dir, 'deployment.yaml');
   await ws.deploy({ endpoint: 'score-ep', deployment: 'blue', model: { name: 'churn', version: 1 }, specPath: spec });
@@ -115,9 +132,18 @@ describe('AzureMlWorkspace scoring and traffic against the fakes', () => {
     const id = `${ws.workspacePath}/onlineEndpoints/score-ep`;
     const at = (minute: number) => `2026-11-28T12:0${minute}:00Z`;
     // One sample per minute and dimension combination, as the service emits them: two 5xx codes in one minute are two samples.
-    const req = (minute: number, deployment: string, statusCode: string, value: number) => ({ timeStamp: at(minute), dimensions: { deployment, statusCode, statusCodeClass: `${statusCode[0]}xx`, modelStatusCode: statusCode }, value });
+    const req = (minute: number, deployment: string, statusCode: string, value: number) => ({
+      timeStamp: at(minute),
+      dimensions: { deployment, statusCode, statusCodeClass: `${statusCode[0]}xx`, modelStatusCode: statusCode },
+      value,
+    });
     metrics.addPoints(id, 'RequestsPerMinute', [
-      req(0, 'blue', '200', 100), req(1, 'blue', '200', 120), req(1, 'blue', '500', 1), req(1, 'blue', '503', 1), req(2, 'green', '200', 10), req(2, 'green', '502', 5),
+      req(0, 'blue', '200', 100),
+      req(1, 'blue', '200', 120),
+      req(1, 'blue', '500', 1),
+      req(1, 'blue', '503', 1),
+      req(2, 'green', '200', 10),
+      req(2, 'green', '502', 5),
       req(3, 'blue', '200', 999), // ended 30 s ago: Monitor may not have published it whole yet (60 s delay by default)
     ]);
     const lat = (minute: number, deployment: string, value: number) => ({ timeStamp: at(minute), dimensions: { deployment }, value });
@@ -135,7 +161,12 @@ describe('AzureMlWorkspace scoring and traffic against the fakes', () => {
     expect(calls).toHaveLength(2);
     for (const call of calls) {
       expect(call.path).toBe(`/subscriptions/${SUBSCRIPTION}/metrics:getBatch`);
-      expect(call.query).toMatchObject({ 'api-version': METRICS_API_VERSION, metricnamespace: ONLINE_ENDPOINT_NAMESPACE, interval: 'PT1M', endtime: window.until });
+      expect(call.query).toMatchObject({
+        'api-version': METRICS_API_VERSION,
+        metricnamespace: ONLINE_ENDPOINT_NAMESPACE,
+        interval: 'PT1M',
+        endtime: window.until,
+      });
       expect(call.body).toEqual({ resourceids: [id] });
     }
     expect(calls.map((c) => c.query.metricnames).sort()).toEqual(['RequestLatency_P50,RequestLatency_P99', 'RequestsPerMinute']);
@@ -146,15 +177,28 @@ describe('AzureMlWorkspace scoring and traffic against the fakes', () => {
 
   test('the Monitor fake answers RequestsPerMinute as Azure does: Average only (the Total query sent before is refused), unsplit samples merged into their mean', async () => {
     const id = `${ws.workspacePath}/onlineEndpoints/score-ep`;
-    const sample = (statusCode: string, value: number) => ({ timeStamp: '2026-11-28T11:50:00Z', dimensions: { deployment: 'amber', statusCode, statusCodeClass: `${statusCode[0]}xx`, modelStatusCode: statusCode }, value });
+    const sample = (statusCode: string, value: number) => ({
+      timeStamp: '2026-11-28T11:50:00Z',
+      dimensions: { deployment: 'amber', statusCode, statusCodeClass: `${statusCode[0]}xx`, modelStatusCode: statusCode },
+      value,
+    });
     metrics.addPoints(id, 'RequestsPerMinute', [sample('500', 4), sample('503', 2)]);
     const client = new MetricsClient(metrics.url, staticTokenCredential('fake-token'));
     trustAgent(client.pipeline, new Agent({ ca: cert }));
     const window = { startTime: new Date('2026-11-28T11:50:00Z'), endTime: new Date('2026-11-28T11:51:00Z'), interval: 'PT1M' };
     const namespace = 'Microsoft.MachineLearningServices/workspaces/onlineEndpoints';
-    await expect(client.queryResources([id], ['RequestsPerMinute'], namespace, { ...window, aggregation: 'Total', filter: "deployment eq '*' and statusCodeClass eq '*'" }))
-      .rejects.toThrow(/does not support aggregation total; supported: average/);
-    const [merged] = await client.queryResources([id], ['RequestsPerMinute'], namespace, { ...window, aggregation: 'Average', filter: "deployment eq '*' and statusCodeClass eq '*'" });
+    await expect(
+      client.queryResources([id], ['RequestsPerMinute'], namespace, {
+        ...window,
+        aggregation: 'Total',
+        filter: "deployment eq '*' and statusCodeClass eq '*'",
+      }),
+    ).rejects.toThrow(/does not support aggregation total; supported: average/);
+    const [merged] = await client.queryResources([id], ['RequestsPerMinute'], namespace, {
+      ...window,
+      aggregation: 'Average',
+      filter: "deployment eq '*' and statusCodeClass eq '*'",
+    });
     expect(merged!.getMetricByName('RequestsPerMinute')!.timeseries[0]!.data![0]!.average).toBe(3); // (4 + 2) / 2, not 6
     // What the adapter asks (every dimension split, then summed) counts all six.
     const traffic = await ws.trafficSince('score-ep', '2026-11-28T11:50:00.000Z', []);
@@ -166,7 +210,14 @@ describe('AzureMlWorkspace scoring and traffic against the fakes', () => {
     const synthetic = () => fake.scoring.calls.slice(before).filter((c) => c.synthetic === '1');
     const answered = (n: number) => () => ws.loadStatus('r-load')?.completed === n && ws.loadStatus('r-load')?.inFlight === 0;
     // Counted against the stepped clock, not a wall-clock window: a loaded machine delays the requests, never changes how many are due.
-    await ws.ensureLoad({ id: 'r-load', endpoint: 'score-ep', deployments: ['blue', 'green'], request: ROWS, requestsPerSecond: 10, until: new Date(clockMs + 60_000).toISOString() });
+    await ws.ensureLoad({
+      id: 'r-load',
+      endpoint: 'score-ep',
+      deployments: ['blue', 'green'],
+      request: ROWS,
+      requestsPerSecond: 10,
+      until: new Date(clockMs + 60_000).toISOString(),
+    });
     await until(answered(1)); // the first request goes out at once
     clockMs += 1000; // one second of the clock: ten more are due
     await until(answered(11));
@@ -185,7 +236,14 @@ describe('AzureMlWorkspace scoring and traffic against the fakes', () => {
 
   test('stops a load at its until time by itself, and every load when the adapter stops', async () => {
     const before = fake.scoring.calls.length;
-    await ws.ensureLoad({ id: 'r-short', endpoint: 'score-ep', deployments: [], request: ROWS, requestsPerSecond: 20, until: new Date(clockMs + 300).toISOString() });
+    await ws.ensureLoad({
+      id: 'r-short',
+      endpoint: 'score-ep',
+      deployments: [],
+      request: ROWS,
+      requestsPerSecond: 20,
+      until: new Date(clockMs + 300).toISOString(),
+    });
     await until(() => ws.loadStatus('r-short')?.completed === 1);
     expect(ws.loadStatus('r-short')?.running).toBe(true);
     clockMs += 300; // `until` reached: the next tick sends what fell due before it (at 50, 100 ... 250 ms), then stops
@@ -195,24 +253,49 @@ describe('AzureMlWorkspace scoring and traffic against the fakes', () => {
     // No deployment named: no routing header, so the endpoint's split applies.
     expect(short.every((c) => c.deployment === undefined && c.synthetic === '1')).toBe(true);
 
-    await ws.ensureLoad({ id: 'r-long', endpoint: 'score-ep', deployments: ['green'], request: ROWS, requestsPerSecond: 20, until: new Date(clockMs + 60_000).toISOString() });
+    await ws.ensureLoad({
+      id: 'r-long',
+      endpoint: 'score-ep',
+      deployments: ['green'],
+      request: ROWS,
+      requestsPerSecond: 20,
+      until: new Date(clockMs + 60_000).toISOString(),
+    });
     expect(ws.loadStatus('r-long')?.running).toBe(true);
     await ws.stop();
     expect(ws.loadStatus('r-long')?.running).toBe(false);
   });
 
   test('refuses a load above 500 requests per second, or aimed at a deployment or endpoint that does not exist', async () => {
-    const load = { id: 'r-fast', endpoint: 'score-ep', deployments: ['blue'], request: ROWS, requestsPerSecond: 501, until: new Date(Date.now() + 1000).toISOString() };
+    const load = {
+      id: 'r-fast',
+      endpoint: 'score-ep',
+      deployments: ['blue'],
+      request: ROWS,
+      requestsPerSecond: 501,
+      until: new Date(Date.now() + 1000).toISOString(),
+    };
     await expect(ws.ensureLoad(load)).rejects.toThrow(/at most 500 requests per second/);
-    await expect(ws.ensureLoad({ ...load, requestsPerSecond: 10, deployments: ['purple'] })).rejects.toThrow(/deployment 'purple' does not exist on endpoint 'score-ep' \(deployments: blue, green\)/);
+    await expect(ws.ensureLoad({ ...load, requestsPerSecond: 10, deployments: ['purple'] })).rejects.toThrow(
+      /deployment 'purple' does not exist on endpoint 'score-ep' \(deployments: blue, green\)/,
+    );
     await expect(ws.ensureLoad({ ...load, requestsPerSecond: 10, endpoint: 'no-such-ep' })).rejects.toThrow(NotFoundError);
   });
 
-  test('reports mirrored requests and both sides\' 5xx since the shadow was set, with nothing compared', async () => {
+  test("reports mirrored requests and both sides' 5xx since the shadow was set, with nothing compared", async () => {
     let clock = new Date('2026-11-28T12:10:20Z');
     const options = {
-      environment: 'prod' as const, subscriptionId: SUBSCRIPTION, resourceGroup: 'rg-mlops', workspace: 'ws-shadow', location: 'westeurope',
-      credential: staticTokenCredential('fake-token'), endpoint: fake.url, metricsEndpoint: metrics.url, trustedCa: cert, pollIntervalMs: 10, now: () => clock,
+      environment: 'prod' as const,
+      subscriptionId: SUBSCRIPTION,
+      resourceGroup: 'rg-mlops',
+      workspace: 'ws-shadow',
+      location: 'westeurope',
+      credential: staticTokenCredential('fake-token'),
+      endpoint: fake.url,
+      metricsEndpoint: metrics.url,
+      trustedCa: cert,
+      pollIntervalMs: 10,
+      now: () => clock,
     };
     const shadowWs = new AzureMlWorkspace(options);
     const spec = join(dir, 'deployment.yaml');
@@ -222,11 +305,17 @@ describe('AzureMlWorkspace scoring and traffic against the fakes', () => {
     await shadowWs.setShadow('shadow-ep', { endpoint: 'shadow-ep', deployment: 'green' }, 10);
 
     const id = `${shadowWs.workspacePath}/onlineEndpoints/shadow-ep`;
-    const req = (time: string, deployment: string, statusCode: string, value: number) => ({ timeStamp: time, dimensions: { deployment, statusCode, statusCodeClass: `${statusCode[0]}xx`, modelStatusCode: statusCode }, value });
+    const req = (time: string, deployment: string, statusCode: string, value: number) => ({
+      timeStamp: time,
+      dimensions: { deployment, statusCode, statusCodeClass: `${statusCode[0]}xx`, modelStatusCode: statusCode },
+      value,
+    });
     metrics.addPoints(id, 'RequestsPerMinute', [
       req('2026-11-28T12:09:00Z', 'blue', '500', 50), // before the shadow was set
-      req('2026-11-28T12:11:00Z', 'blue', '200', 300), req('2026-11-28T12:11:00Z', 'blue', '500', 3),
-      req('2026-11-28T12:11:00Z', 'green', '200', 30), req('2026-11-28T12:12:00Z', 'green', '500', 2),
+      req('2026-11-28T12:11:00Z', 'blue', '200', 300),
+      req('2026-11-28T12:11:00Z', 'blue', '500', 3),
+      req('2026-11-28T12:11:00Z', 'green', '200', 30),
+      req('2026-11-28T12:12:00Z', 'green', '500', 2),
     ]);
     clock = new Date('2026-11-28T12:14:10Z'); // 12:12-12:13 ended over a minute ago: published
     expect(await shadowWs.shadowReport('shadow-ep')).toEqual({ mirrored: 32, compared: 0, agreed: 0, shadowErrors: 2, liveErrors: 3 });

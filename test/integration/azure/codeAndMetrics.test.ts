@@ -32,9 +32,17 @@ const progress: CodeUploadProgress[] = [];
 
 function workspace(name: string): AzureMlWorkspace {
   const ws = new AzureMlWorkspace({
-    environment: 'dev', subscriptionId: '00000000-0000-0000-0000-000000000007', resourceGroup: 'rg-mlops', workspace: name, location: 'westeurope',
-    credential: staticTokenCredential('fake-token'), endpoint: fake.url, trustedCa: cert, pollIntervalMs: 10,
-    onCodeUploadProgress: (_folder, p) => progress.push(p), logger: { warn: (message) => warnings.push(message) },
+    environment: 'dev',
+    subscriptionId: '00000000-0000-0000-0000-000000000007',
+    resourceGroup: 'rg-mlops',
+    workspace: name,
+    location: 'westeurope',
+    credential: staticTokenCredential('fake-token'),
+    endpoint: fake.url,
+    trustedCa: cert,
+    pollIntervalMs: 10,
+    onCodeUploadProgress: (_folder, p) => progress.push(p),
+    logger: { warn: (message) => warnings.push(message) },
   });
   // The datastore infra/main.json registers, over the account the tests' data URLs name.
   fake.dataAccess.seedDatastore(ws.workspacePath, 'autopilot_artifacts', { accountName: 'acct', containerName: 'training-data' });
@@ -80,8 +88,12 @@ describe('AzureMlWorkspace code assets', () => {
   test('submitJob uploads the code folder once as a code asset, the job carries its codeId, and a job with the same code uploads nothing', async () => {
     const ws = workspace('ws-code');
     const train = folder('train', {
-      'job.yaml': JOB_SPEC, 'train.py': 'print("training")\n', 'lib/util.py': 'X = 1\n',
-      '__pycache__/train.cpython-311.pyc': 'bytecode', 'node_modules/left-pad/index.js': 'x', '.git/HEAD': 'ref: main',
+      'job.yaml': JOB_SPEC,
+      'train.py': 'print("training")\n',
+      'lib/util.py': 'X = 1\n',
+      '__pycache__/train.cpython-311.pyc': 'bytecode',
+      'node_modules/left-pad/index.js': 'x',
+      '.git/HEAD': 'ref: main',
     });
     const first = await ws.submitJob({ name: 'train-1', specPath: join(train, 'job.yaml'), inputs: DATA });
     expect(first.codeHash).toMatch(/^[0-9a-f]{64}$/);
@@ -96,7 +108,9 @@ describe('AzureMlWorkspace code assets', () => {
     expect(progress.at(-1)).toMatchObject({ uploadedFiles: 3, totalFiles: 3 });
 
     const codeId = `${ws.workspacePath}/codes/autopilot-train/versions/${first.codeHash!.slice(0, 16)}`;
-    expect(fake.callsTo('PUT', '/jobs/train-1')[0]!.body).toMatchObject({ properties: { codeId, command: expect.stringContaining('train.py') } });
+    expect(fake.callsTo('PUT', '/jobs/train-1')[0]!.body).toMatchObject({
+      properties: { codeId, command: expect.stringContaining('train.py') },
+    });
 
     const second = await ws.submitJob({ name: 'train-2', specPath: join(train, 'job.yaml'), inputs: DATA });
     expect(second.codeHash).toBe(first.codeHash);
@@ -113,13 +127,25 @@ describe('AzureMlWorkspace code assets', () => {
   test('deploy uploads the scoring code and carries codeConfiguration.codeId with the scoring script', async () => {
     const ws = workspace('ws-code');
     folder('scoring', { 'score.py': 'def run(x): return x\n' });
-    const spec = folder('deploy', { 'deployment.yaml': 'code_configuration: { code: ../scoring, scoring_script: score.py }\nenvironment: azureml:score-env:3\n' });
-    await ws.deploy({ endpoint: 'code-ep', deployment: 'blue', model: { name: 'churn', version: 1 }, specPath: join(spec, 'deployment.yaml') });
+    const spec = folder('deploy', {
+      'deployment.yaml': 'code_configuration: { code: ../scoring, scoring_script: score.py }\nenvironment: azureml:score-env:3\n',
+    });
+    await ws.deploy({
+      endpoint: 'code-ep',
+      deployment: 'blue',
+      model: { name: 'churn', version: 1 },
+      specPath: join(spec, 'deployment.yaml'),
+    });
     const put = fake.callsTo('PUT', '/onlineEndpoints/code-ep/deployments/blue');
     expect(put).toHaveLength(1);
-    expect(put[0]!.body).toMatchObject({ properties: { codeConfiguration: {
-      codeId: expect.stringMatching(new RegExp(`^${ws.workspacePath}/codes/autopilot-scoring/versions/[0-9a-f]{16}$`)), scoringScript: 'score.py',
-    } } });
+    expect(put[0]!.body).toMatchObject({
+      properties: {
+        codeConfiguration: {
+          codeId: expect.stringMatching(new RegExp(`^${ws.workspacePath}/codes/autopilot-scoring/versions/[0-9a-f]{16}$`)),
+          scoringScript: 'score.py',
+        },
+      },
+    });
     const uploaded = [...codes.versions.values()].find((v) => v.id.includes('/codes/autopilot-scoring/'))!;
     expect(await blobsUnder(`${uploaded.properties.codeUri.split('/').pop()}/`)).toEqual({ 'score.py': 'def run(x): return x\n' });
   });
@@ -134,7 +160,9 @@ describe('AzureMlWorkspace code assets', () => {
     await expect(escape).rejects.toThrow(/'secret\.txt' is a symlink to .*secret\.txt, outside the code folder; copy the file in instead/);
 
     const dotted = folder('dotted', { 'job.yaml': JOB_SPEC, '..\\evil.py': 'x' });
-    await expect(ws.submitJob({ name: 'train-dots', specPath: join(dotted, 'job.yaml'), inputs: DATA })).rejects.toThrow(/'\.\.\\evil\.py' holds a '\.\.' or '\.' path segment/);
+    await expect(ws.submitJob({ name: 'train-dots', specPath: join(dotted, 'job.yaml'), inputs: DATA })).rejects.toThrow(
+      /'\.\.\\evil\.py' holds a '\.\.' or '\.' path segment/,
+    );
     expect(fake.calls.filter((c) => c.path.includes('/workspaces/ws-unsafe/') && c.method !== 'GET')).toEqual([]);
   });
 
@@ -144,7 +172,9 @@ describe('AzureMlWorkspace code assets', () => {
     codes.sasPermissions = 'r';
     try {
       const attempt = ws.submitJob({ name: 'train-refused', specPath: join(train, 'job.yaml'), inputs: DATA });
-      await expect(attempt).rejects.toThrow(/uploading '(job\.yaml|train\.py)' of code asset 'autopilot-refused:[0-9a-f]{16}' failed \(HTTP 403\)/);
+      await expect(attempt).rejects.toThrow(
+        /uploading '(job\.yaml|train\.py)' of code asset 'autopilot-refused:[0-9a-f]{16}' failed \(HTTP 403\)/,
+      );
       const message = await attempt.catch((error: Error) => `${error.message} ${String(error.cause ?? '')}`);
       expect(message).not.toMatch(/sig=(?!REDACTED)/);
     } finally {
@@ -162,8 +192,10 @@ describe('AzureMlWorkspace job metrics from MLflow', () => {
     const train = folder('metrics', { 'job.yaml': JOB_SPEC, 'train.py': 'x' });
     await ws.submitJob({ name: 'train-m', specPath: join(train, 'job.yaml'), inputs: DATA });
     mlflow.logMetrics('ws-metrics', 'train-m', [
-      { key: 'auc', value: 0.81, timestamp: 1000, step: 0 }, { key: 'auc', value: 0.88, timestamp: 3000, step: 2 },
-      { key: 'auc', value: 0.85, timestamp: 2000, step: 1 }, { key: 'rows', value: 1200, timestamp: 1000, step: 0 },
+      { key: 'auc', value: 0.81, timestamp: 1000, step: 0 },
+      { key: 'auc', value: 0.88, timestamp: 3000, step: 2 },
+      { key: 'auc', value: 0.85, timestamp: 2000, step: 1 },
+      { key: 'rows', value: 1200, timestamp: 1000, step: 0 },
     ]);
 
     fake.setJobStatus(ws.workspacePath, 'train-m', 'Running');

@@ -32,10 +32,22 @@ let dir: string;
 
 function workspace(name: string, options: { datastore?: boolean; dataDatastore?: string } = {}): AzureMlWorkspace {
   const ws = new AzureMlWorkspace({
-    environment: 'dev', subscriptionId: '00000000-0000-0000-0000-0000000000da', resourceGroup: 'rg', workspace: name, location: 'westeurope',
-    credential: staticTokenCredential('fake-token'), endpoint: fake.url, trustedCa: cert, pollIntervalMs: 10, dataDatastore: options.dataDatastore,
+    environment: 'dev',
+    subscriptionId: '00000000-0000-0000-0000-0000000000da',
+    resourceGroup: 'rg',
+    workspace: name,
+    location: 'westeurope',
+    credential: staticTokenCredential('fake-token'),
+    endpoint: fake.url,
+    trustedCa: cert,
+    pollIntervalMs: 10,
+    dataDatastore: options.dataDatastore,
   });
-  if (options.datastore !== false) fake.dataAccess.seedDatastore(ws.workspacePath, options.dataDatastore ?? 'autopilot_artifacts', { accountName: 'appstore', containerName: 'autopilot-artifacts' });
+  if (options.datastore !== false)
+    fake.dataAccess.seedDatastore(ws.workspacePath, options.dataDatastore ?? 'autopilot_artifacts', {
+      accountName: 'appstore',
+      containerName: 'autopilot-artifacts',
+    });
   return ws;
 }
 
@@ -65,28 +77,37 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-describe('a training job reads the app\'s data with an identity that may read it', () => {
+describe("a training job reads the app's data with an identity that may read it", () => {
   test('the request the adapter sent before (the https URL, the default AMLToken, serverless) is accepted and the job fails on its input', async () => {
     const ws = workspace('ws-old');
     fake.dataAccess.grantBlobRead('appstore', 'submitter');
-    const oldBody = { properties: {
-      jobType: 'Command', command: 'python train.py', environmentId: `${ws.workspacePath}/environments/train-env/versions/1`,
-      inputs: { data: { jobInputType: 'uri_file', uri: TRAIN_URL } }, outputs: { model: { jobOutputType: 'custom_model' } },
-    } };
+    const oldBody = {
+      properties: {
+        jobType: 'Command',
+        command: 'python train.py',
+        environmentId: `${ws.workspacePath}/environments/train-env/versions/1`,
+        inputs: { data: { jobInputType: 'uri_file', uri: TRAIN_URL } },
+        outputs: { model: { jobOutputType: 'custom_model' } },
+      },
+    };
     expect(await armPut(`${ws.workspacePath}/jobs/old-request`, oldBody)).toBe(201);
     const job = await finish(ws, 'old-request');
     expect(job?.status).toBe('failed');
-    expect(await ws.jobLog('old-request')).toMatch(/input 'data'.*AMLToken on serverless compute has no identity to read storage account appstore/);
+    expect(await ws.jobLog('old-request')).toMatch(
+      /input 'data'.*AMLToken on serverless compute has no identity to read storage account appstore/,
+    );
   });
 
   test('the adapter sends the input through the datastore as the submitting identity, and the job completes', async () => {
     const ws = workspace('ws-new');
     fake.dataAccess.grantBlobRead('appstore', 'submitter');
     await submit(ws, 'new-request');
-    expect(fake.callsTo('PUT', '/jobs/new-request')[0]!.body).toMatchObject({ properties: {
-      inputs: { data: { jobInputType: 'uri_file', uri: 'azureml://datastores/autopilot_artifacts/paths/releases/r1/train.csv' } },
-      identity: { identityType: 'UserIdentity' },
-    } });
+    expect(fake.callsTo('PUT', '/jobs/new-request')[0]!.body).toMatchObject({
+      properties: {
+        inputs: { data: { jobInputType: 'uri_file', uri: 'azureml://datastores/autopilot_artifacts/paths/releases/r1/train.csv' } },
+        identity: { identityType: 'UserIdentity' },
+      },
+    });
     expect((await finish(ws, 'new-request'))?.status).toBe('completed');
   });
 
@@ -101,7 +122,9 @@ describe('a training job reads the app\'s data with an identity that may read it
     const ws = workspace('ws-nodatastore', { datastore: false });
     const attempt = submit(ws, 'no-datastore');
     await expect(attempt).rejects.toThrow(ConfigError);
-    await expect(attempt).rejects.toThrow(/datastores\/autopilot_artifacts: is not registered.*az ml datastore create --workspace-name ws-nodatastore/);
+    await expect(attempt).rejects.toThrow(
+      /datastores\/autopilot_artifacts: is not registered.*az ml datastore create --workspace-name ws-nodatastore/,
+    );
     expect(fake.callsTo('PUT', '/jobs/no-datastore')).toHaveLength(0);
   });
 
@@ -109,12 +132,14 @@ describe('a training job reads the app\'s data with an identity that may read it
     const ws = workspace('ws-named', { dataDatastore: 'team_data' });
     fake.dataAccess.grantBlobRead('appstore', 'submitter');
     await submit(ws, 'named');
-    expect(fake.callsTo('PUT', '/jobs/named')[0]!.body).toMatchObject({ properties: { inputs: { data: { uri: 'azureml://datastores/team_data/paths/releases/r1/train.csv' } } } });
+    expect(fake.callsTo('PUT', '/jobs/named')[0]!.body).toMatchObject({
+      properties: { inputs: { data: { uri: 'azureml://datastores/team_data/paths/releases/r1/train.csv' } } },
+    });
     expect(azureSettingsFrom({ AUTOPILOT_DATA_DATASTORE: 'team_data' }).dataDatastore).toBe('team_data');
     expect(() => azureSettingsFrom({ AUTOPILOT_DATA_DATASTORE: '../x' })).toThrow(/AUTOPILOT_DATA_DATASTORE[\s\S]*not a datastore name/);
   });
 
-  test('a SAS on a URL of the app\'s container is refused: the token would be stored in the job', async () => {
+  test("a SAS on a URL of the app's container is refused: the token would be stored in the job", async () => {
     const ws = workspace('ws-sas');
     const attempt = submit(ws, 'sas', `${TRAIN_URL}?sv=2024-01-01&sig=secret`);
     await expect(attempt).rejects.toThrow(BadRequestError);
@@ -125,16 +150,33 @@ describe('a training job reads the app\'s data with an identity that may read it
 });
 
 describe('datastoreUri', () => {
-  const store = { name: 'autopilot_artifacts', accountName: 'devstoreaccount1', containerName: 'autopilot-artifacts', endpoint: 'core.windows.net' };
+  const store = {
+    name: 'autopilot_artifacts',
+    accountName: 'devstoreaccount1',
+    containerName: 'autopilot-artifacts',
+    endpoint: 'core.windows.net',
+  };
   test.each([
-    ['the emulator\'s path style', 'http://127.0.0.1:10000/devstoreaccount1/autopilot-artifacts/releases/r1/train.csv', 'azureml://datastores/autopilot_artifacts/paths/releases/r1/train.csv'],
-    ['Azure\'s virtual-host style', 'https://devstoreaccount1.blob.core.windows.net/autopilot-artifacts/a/b.csv', 'azureml://datastores/autopilot_artifacts/paths/a/b.csv'],
+    [
+      "the emulator's path style",
+      'http://127.0.0.1:10000/devstoreaccount1/autopilot-artifacts/releases/r1/train.csv',
+      'azureml://datastores/autopilot_artifacts/paths/releases/r1/train.csv',
+    ],
+    [
+      "Azure's virtual-host style",
+      'https://devstoreaccount1.blob.core.windows.net/autopilot-artifacts/a/b.csv',
+      'azureml://datastores/autopilot_artifacts/paths/a/b.csv',
+    ],
     ['another container', 'https://devstoreaccount1.blob.core.windows.net/other/a.csv', undefined],
     ['another account', 'https://someone.blob.core.windows.net/autopilot-artifacts/a.csv', undefined],
-    ['another cloud\'s suffix', 'https://devstoreaccount1.blob.core.chinacloudapi.cn/autopilot-artifacts/a.csv', undefined],
+    ["another cloud's suffix", 'https://devstoreaccount1.blob.core.chinacloudapi.cn/autopilot-artifacts/a.csv', undefined],
     ['the container itself', 'https://devstoreaccount1.blob.core.windows.net/autopilot-artifacts/', undefined],
     ['an azureml URI', 'azureml://jobs/j1/outputs/model', undefined],
-    ['a path-style URL on a host that is not the emulator', 'https://files.example.com/devstoreaccount1/autopilot-artifacts/a.csv', undefined],
+    [
+      'a path-style URL on a host that is not the emulator',
+      'https://files.example.com/devstoreaccount1/autopilot-artifacts/a.csv',
+      undefined,
+    ],
   ])('%s', (_what, uri, expected) => {
     expect(datastoreUri(uri, store, 'data')).toBe(expected);
   });

@@ -21,7 +21,10 @@ beforeAll(async () => {
   fake.seedEnvironment('score-env', '3');
   fake.addRoute((await codeRoutes(azurite.ports.blob)).route);
   dir = mkdtempSync(join(tmpdir(), 'azml-provisioning-'));
-  writeFileSync(join(dir, 'deployment.yaml'), 'code_configuration: { code: ., scoring_script: score.py }\nenvironment: azureml:score-env:3\ninstance_type: Standard_DS3_v2\n');
+  writeFileSync(
+    join(dir, 'deployment.yaml'),
+    'code_configuration: { code: ., scoring_script: score.py }\nenvironment: azureml:score-env:3\ninstance_type: Standard_DS3_v2\n',
+  );
   writeFileSync(join(dir, 'score.py'), 'def init(): pass\n');
 });
 
@@ -35,15 +38,32 @@ describe('deployments that take longer than a step should wait', () => {
     // Held, not timed: a loaded machine cannot let provisioning finish inside the wait budget.
     fake.holdProvisioning = true;
     const ws = new AzureMlWorkspace({
-      environment: 'prod', subscriptionId: '00000000-0000-0000-0000-000000000009', resourceGroup: 'rg', workspace: 'ws-slow', location: 'westeurope',
-      credential: staticTokenCredential('fake-token'), endpoint: fake.url, trustedCa: cert, pollIntervalMs: 50, provisioningWaitSeconds: 0.2,
+      environment: 'prod',
+      subscriptionId: '00000000-0000-0000-0000-000000000009',
+      resourceGroup: 'rg',
+      workspace: 'ws-slow',
+      location: 'westeurope',
+      credential: staticTokenCredential('fake-token'),
+      endpoint: fake.url,
+      trustedCa: cert,
+      pollIntervalMs: 50,
+      provisioningWaitSeconds: 0.2,
     });
-    const info = await ws.deploy({ endpoint: 'slow-ep', deployment: 'blue', model: { name: 'churn', version: 1 }, specPath: join(dir, 'deployment.yaml') });
+    const info = await ws.deploy({
+      endpoint: 'slow-ep',
+      deployment: 'blue',
+      model: { name: 'churn', version: 1 },
+      specPath: join(dir, 'deployment.yaml'),
+    });
     expect(info).toMatchObject({ name: 'blue', state: 'creating' });
     expect((await ws.getEndpoint('slow-ep'))?.deployments).toEqual([expect.objectContaining({ name: 'blue', state: 'creating' })]);
     // Azure finishes provisioning with nobody polling the operation.
     fake.finishProvisioning();
-    const served = await waitFor('blue to be provisioned', async () => (await ws.getEndpoint('slow-ep'))?.deployments.find((d) => d.state === 'succeeded'), { timeoutMs: 60_000 });
+    const served = await waitFor(
+      'blue to be provisioned',
+      async () => (await ws.getEndpoint('slow-ep'))?.deployments.find((d) => d.state === 'succeeded'),
+      { timeoutMs: 60_000 },
+    );
     expect(served.name).toBe('blue');
     expect(fake.callsTo('PUT', '/onlineEndpoints/slow-ep/deployments/blue')).toHaveLength(1);
   });
@@ -51,7 +71,10 @@ describe('deployments that take longer than a step should wait', () => {
 
 describe('a deployment put raw (data_collector) whose operation fails', () => {
   test("keeps Azure's reason: the release says why, not 'unknown error'", async () => {
-    writeFileSync(join(dir, 'collecting.yaml'), "code_configuration: { code: ., scoring_script: score.py }\nenvironment: azureml:score-env:3\ninstance_type: Standard_DS3_v2\ndata_collector:\n  collections:\n    request: { enabled: 'True' }\n    response: { enabled: 'True' }\n");
+    writeFileSync(
+      join(dir, 'collecting.yaml'),
+      "code_configuration: { code: ., scoring_script: score.py }\nenvironment: azureml:score-env:3\ninstance_type: Standard_DS3_v2\ndata_collector:\n  collections:\n    request: { enabled: 'True' }\n    response: { enabled: 'True' }\n",
+    );
     const deployment = /\/workspaces\/ws-broken\/onlineEndpoints\/broken-ep\/deployments\/red$/i;
     const operation = '/test/operations/red-failed';
     let stored: Record<string, unknown> | undefined;
@@ -59,7 +82,10 @@ describe('a deployment put raw (data_collector) whose operation fails', () => {
     // Azure-AsyncOperation, the operation ends Failed with its error, the deployment is Failed.
     fake.addRoute((method, url, body) => {
       if (url.pathname === operation && method === 'GET') {
-        return [200, { id: operation, status: 'Failed', error: { code: 'ResourceNotReady', message: 'User container has crashed or terminated.' } }];
+        return [
+          200,
+          { id: operation, status: 'Failed', error: { code: 'ResourceNotReady', message: 'User container has crashed or terminated.' } },
+        ];
       }
       if (!deployment.test(url.pathname)) return undefined;
       if (method === 'PUT') {
@@ -67,14 +93,31 @@ describe('a deployment put raw (data_collector) whose operation fails', () => {
         stored = { ...b, id: url.pathname, name: 'red', properties: { ...b.properties, provisioningState: 'Creating' } };
         return [201, stored, { 'azure-asyncoperation': `${fake.url}${operation}` }];
       }
-      if (method === 'GET' && stored) return [200, { ...stored, properties: { ...(stored.properties as object), provisioningState: 'Failed' } }];
+      if (method === 'GET' && stored)
+        return [200, { ...stored, properties: { ...(stored.properties as object), provisioningState: 'Failed' } }];
       return undefined;
     });
     const ws = new AzureMlWorkspace({
-      environment: 'dev', subscriptionId: '00000000-0000-0000-0000-00000000000a', resourceGroup: 'rg', workspace: 'ws-broken', location: 'westeurope',
-      credential: staticTokenCredential('fake-token'), endpoint: fake.url, trustedCa: cert, pollIntervalMs: 10,
+      environment: 'dev',
+      subscriptionId: '00000000-0000-0000-0000-00000000000a',
+      resourceGroup: 'rg',
+      workspace: 'ws-broken',
+      location: 'westeurope',
+      credential: staticTokenCredential('fake-token'),
+      endpoint: fake.url,
+      trustedCa: cert,
+      pollIntervalMs: 10,
     });
-    const info = await ws.deploy({ endpoint: 'broken-ep', deployment: 'red', model: { name: 'churn', version: 1 }, specPath: join(dir, 'collecting.yaml') });
-    expect(info).toMatchObject({ name: 'red', state: 'failed', error: expect.stringMatching(/ResourceNotReady: User container has crashed/) });
+    const info = await ws.deploy({
+      endpoint: 'broken-ep',
+      deployment: 'red',
+      model: { name: 'churn', version: 1 },
+      specPath: join(dir, 'collecting.yaml'),
+    });
+    expect(info).toMatchObject({
+      name: 'red',
+      state: 'failed',
+      error: expect.stringMatching(/ResourceNotReady: User container has crashed/),
+    });
   });
 });

@@ -27,29 +27,55 @@ let registry: RegistryRoutes;
 let cert: string;
 let dir: string;
 
-const coordinates = (ws: string): SourceWorkspace => ({ subscriptionId: SUB, resourceGroup: 'rg-mlops', workspace: ws, location: 'westeurope' });
-const workspacePath = (ws: string) => `/subscriptions/${SUB}/resourceGroups/rg-mlops/providers/Microsoft.MachineLearningServices/workspaces/${ws}`;
+const coordinates = (ws: string): SourceWorkspace => ({
+  subscriptionId: SUB,
+  resourceGroup: 'rg-mlops',
+  workspace: ws,
+  location: 'westeurope',
+});
+const workspacePath = (ws: string) =>
+  `/subscriptions/${SUB}/resourceGroups/rg-mlops/providers/Microsoft.MachineLearningServices/workspaces/${ws}`;
 
 function workspace(name: string, environment: EnvironmentName, modelRegistry?: ModelRegistryOption): AzureMlWorkspace {
   fake.setWorkspace(workspacePath(name));
   return new AzureMlWorkspace({
-    environment, ...coordinates(name), credential: staticTokenCredential('fake-token'), endpoint: fake.url, trustedCa: cert, pollIntervalMs: 10, modelRegistry,
+    environment,
+    ...coordinates(name),
+    credential: staticTokenCredential('fake-token'),
+    endpoint: fake.url,
+    trustedCa: cert,
+    pollIntervalMs: 10,
+    modelRegistry,
   });
 }
 
 /** dev, staging and prod workspaces as createAzureWorkspaces wires them with azure.registry. */
 function releaseWorkspaces(prefix: string) {
   const option: ModelRegistryOption = {
-    registry: new AzureMlRegistry(REGISTRY, { credential: staticTokenCredential('fake-token'), endpoint: fake.url, discoveryEndpoint: fake.url, trustedCa: cert, pollIntervalMs: 10 }),
+    registry: new AzureMlRegistry(REGISTRY, {
+      credential: staticTokenCredential('fake-token'),
+      endpoint: fake.url,
+      discoveryEndpoint: fake.url,
+      trustedCa: cert,
+      pollIntervalMs: 10,
+    }),
     workspaces: { dev: coordinates(`${prefix}-dev`), staging: coordinates(`${prefix}-staging`), prod: coordinates(`${prefix}-prod`) },
   };
-  return { dev: workspace(`${prefix}-dev`, 'dev'), staging: workspace(`${prefix}-staging`, 'staging', option), prod: workspace(`${prefix}-prod`, 'prod', option) };
+  return {
+    dev: workspace(`${prefix}-dev`, 'dev'),
+    staging: workspace(`${prefix}-staging`, 'staging', option),
+    prod: workspace(`${prefix}-prod`, 'prod', option),
+  };
 }
 
 function registerFromJob(dev: AzureMlWorkspace, name: string, key: string) {
   return dev.registerModel({
-    name, source: { job: `job-${key}`, output: 'model' }, idempotencyKey: key,
-    metrics: { auc: 0.81 }, tags: { team: 'churn' }, lineage: { jobName: `job-${key}`, releaseId: `rel-${key}` },
+    name,
+    source: { job: `job-${key}`, output: 'model' },
+    idempotencyKey: key,
+    metrics: { auc: 0.81 },
+    tags: { team: 'churn' },
+    lineage: { jobName: `job-${key}`, releaseId: `rel-${key}` },
   });
 }
 
@@ -79,15 +105,22 @@ describe('promotion across workspaces through an Azure ML registry', () => {
 
     const staged = await staging.importModel(trained, 'dev');
     expect(staged).toMatchObject({
-      name: 'churn', version: trained.version, path: `azureml://registries/mlreg-shared/models/churn/versions/${trained.version}`,
-      metrics: { auc: 0.81 }, tags: { team: 'churn' }, lineage: { jobName: 'job-k-a1', releaseId: 'rel-k-a1' },
+      name: 'churn',
+      version: trained.version,
+      path: `azureml://registries/mlreg-shared/models/churn/versions/${trained.version}`,
+      metrics: { auc: 0.81 },
+      tags: { team: 'churn' },
+      lineage: { jobName: 'job-k-a1', releaseId: 'rel-k-a1' },
       copiedFrom: { environment: 'dev', name: 'churn', version: trained.version },
     });
     // What `az ml model share` sends: the dev workspace's asset by location and workspace GUID.
-    expect(registry.imports).toEqual([{
-      destinationName: 'churn', destinationVersion: String(trained.version),
-      sourceAssetId: `azureml://locations/westeurope/workspaces/${fakeWorkspaceId(workspacePath('a-dev'))}/models/churn/versions/${trained.version}`,
-    }]);
+    expect(registry.imports).toEqual([
+      {
+        destinationName: 'churn',
+        destinationVersion: String(trained.version),
+        sourceAssetId: `azureml://locations/westeurope/workspaces/${fakeWorkspaceId(workspacePath('a-dev'))}/models/churn/versions/${trained.version}`,
+      },
+    ]);
 
     // A re-run of the step, then prod promoted from staging's version: no second copy anywhere.
     expect((await staging.importModel(trained, 'dev')).path).toBe(staged.path);
@@ -106,11 +139,16 @@ describe('promotion across workspaces through an Azure ML registry', () => {
     const staged = await staging.importModel(trained, 'dev');
     const produced = await prod.importModel(staged, 'staging');
     const specPath = join(dir, 'deployment.yaml');
-    for (const [ws, name, model] of [[staging, 'fraud-staging', staged], [prod, 'fraud-prod', produced]] as const) {
+    for (const [ws, name, model] of [
+      [staging, 'fraud-staging', staged],
+      [prod, 'fraud-prod', produced],
+    ] as const) {
       const info = await ws.deploy({ endpoint: name, deployment: 'v001', model: { name: model.name, version: model.version }, specPath });
       expect(info).toMatchObject({ state: 'succeeded', model: { name: 'fraud', version: trained.version } });
       const put = fake.callsTo('PUT', `/onlineEndpoints/${name}/deployments/v001`)[0]!;
-      expect((put.body as { properties: { model: string } }).properties.model).toBe(`azureml://registries/mlreg-shared/models/fraud/versions/${trained.version}`);
+      expect((put.body as { properties: { model: string } }).properties.model).toBe(
+        `azureml://registries/mlreg-shared/models/fraud/versions/${trained.version}`,
+      );
       expect((await ws.getEndpoint(name))!.deployments[0]!.model).toEqual({ name: 'fraud', version: trained.version });
     }
   });
@@ -131,16 +169,36 @@ describe('promotion across workspaces through an Azure ML registry', () => {
     const staging = workspace('e-staging', 'staging');
     const trained = await registerFromJob(dev, 'retain', 'k-e1');
     const staged = await staging.importModel(trained, 'dev');
-    expect(staged).toMatchObject({ name: 'retain', version: 1, path: 'azureml://jobs/job-k-e1/outputs/model', copiedFrom: { environment: 'dev' } });
+    expect(staged).toMatchObject({
+      name: 'retain',
+      version: 1,
+      path: 'azureml://jobs/job-k-e1/outputs/model',
+      copiedFrom: { environment: 'dev' },
+    });
     expect(fake.callsTo('PUT', '/workspaces/e-staging/models/retain/versions/1')).toHaveLength(1);
-    await staging.deploy({ endpoint: 'retain-staging', deployment: 'v001', model: { name: 'retain', version: 1 }, specPath: join(dir, 'deployment.yaml') });
+    await staging.deploy({
+      endpoint: 'retain-staging',
+      deployment: 'v001',
+      model: { name: 'retain', version: 1 },
+      specPath: join(dir, 'deployment.yaml'),
+    });
     const put = fake.callsTo('PUT', '/onlineEndpoints/retain-staging/deployments/v001')[0]!;
     expect((put.body as { properties: { model: string } }).properties.model).toBe(`${workspacePath('e-staging')}/models/retain/versions/1`);
   });
 });
 
 describe('azure.registry in autopilot.yaml', () => {
-  const base = { version: 1, pipelines: { p: { data: { container: 'training-data', prefix: 'p/', labelColumn: 'y' }, training: { job: 'j.yaml' }, deployment: { spec: 'd.yaml' }, evaluation: { metric: 'auc' } } } };
+  const base = {
+    version: 1,
+    pipelines: {
+      p: {
+        data: { container: 'training-data', prefix: 'p/', labelColumn: 'y' },
+        training: { job: 'j.yaml' },
+        deployment: { spec: 'd.yaml' },
+        evaluation: { metric: 'auc' },
+      },
+    },
+  };
 
   test('accepts a registry by name, subscription and resource group', () => {
     const parsed = AutopilotConfig.safeParse({ ...base, azure: { registry: REGISTRY } });
@@ -151,10 +209,12 @@ describe('azure.registry in autopilot.yaml', () => {
   test('names the field and the fix when the registry is malformed', () => {
     const parsed = AutopilotConfig.safeParse({ ...base, azure: { registry: { name: 'r', subscriptionId: 'sub-1', resourceGroup: ' ' } } });
     const messages = parsed.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    expect(messages).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^azure\.registry\.name: must be the Azure ML registry name/),
-      expect.stringMatching(/^azure\.registry\.subscriptionId: must be the subscription id/),
-      expect.stringMatching(/^azure\.registry\.resourceGroup: must name the resource group/),
-    ]));
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^azure\.registry\.name: must be the Azure ML registry name/),
+        expect.stringMatching(/^azure\.registry\.subscriptionId: must be the subscription id/),
+        expect.stringMatching(/^azure\.registry\.resourceGroup: must name the resource group/),
+      ]),
+    );
   });
 });

@@ -46,8 +46,15 @@ afterAll(async () => {
 
 function workspace(): AzureMlWorkspace {
   const ws = new AzureMlWorkspace({
-    environment: 'prod', subscriptionId: '00000000-0000-0000-0000-00000000000d', resourceGroup: 'rg', workspace: 'ws-tabular', location: 'westeurope',
-    credential: staticTokenCredential('fake-token'), endpoint: fake.url, trustedCa: cert, pollIntervalMs: 10,
+    environment: 'prod',
+    subscriptionId: '00000000-0000-0000-0000-00000000000d',
+    resourceGroup: 'rg',
+    workspace: 'ws-tabular',
+    location: 'westeurope',
+    credential: staticTokenCredential('fake-token'),
+    endpoint: fake.url,
+    trustedCa: cert,
+    pollIntervalMs: 10,
   });
   // The datastore infra/main.json registers, over the account the tests' data URLs name.
   fake.dataAccess.seedDatastore(ws.workspacePath, 'autopilot_artifacts', { accountName: 'acct', containerName: 'training-data' });
@@ -55,25 +62,64 @@ function workspace(): AzureMlWorkspace {
 }
 
 describe('the TypeScript example on Azure ML', () => {
-  test('its code folder is self-contained: copied away from the repo, train.js trains and the container\'s scoring server serves score.js as Azure ML mounts it', async () => {
+  test("its code folder is self-contained: copied away from the repo, train.js trains and the container's scoring server serves score.js as Azure ML mounts it", async () => {
     // Nothing above the copy may lend it modules: no node_modules on the way up.
     for (let dir = away; dir !== dirname(dir); dir = dirname(dir)) expect(existsSync(join(dir, 'node_modules'))).toBe(false);
     cpSync(join(AZURE, 'code'), join(away, 'code'), { recursive: true });
     copyFileSync(join(AZURE, 'environment/scoring-server.js'), join(away, 'scoring-server.js'));
-    const trained = spawnSync(process.execPath, ['train.js', '--data', join(ROOT, 'examples/tabular/sample.csv'), '--label', 'label', '--seed', '42', '--model-dir', join(away, 'model')], { cwd: join(away, 'code'), encoding: 'utf8' });
+    const trained = spawnSync(
+      process.execPath,
+      [
+        'train.js',
+        '--data',
+        join(ROOT, 'examples/tabular/sample.csv'),
+        '--label',
+        'label',
+        '--seed',
+        '42',
+        '--model-dir',
+        join(away, 'model'),
+      ],
+      { cwd: join(away, 'code'), encoding: 'utf8' },
+    );
     expect({ status: trained.status, stderr: trained.stderr }).toEqual({ status: 0, stderr: '' });
     expect(trained.stdout).toMatch(/validation_auc=0\.\d+/);
 
     const port = await freePort();
     server = spawn(process.execPath, [join(away, 'scoring-server.js')], {
-      cwd: away, stdio: 'ignore',
-      env: { PATH: process.env['PATH'], AML_APP_ROOT: join(away, 'code'), AZUREML_ENTRY_SCRIPT: 'score.js', AZUREML_MODEL_DIR: join(away, 'model'), AUTOPILOT_SCORING_PORT: String(port), AUTOPILOT_SCORING_HOST: '127.0.0.1' },
+      cwd: away,
+      stdio: 'ignore',
+      env: {
+        PATH: process.env['PATH'],
+        AML_APP_ROOT: join(away, 'code'),
+        AZUREML_ENTRY_SCRIPT: 'score.js',
+        AZUREML_MODEL_DIR: join(away, 'model'),
+        AUTOPILOT_SCORING_PORT: String(port),
+        AUTOPILOT_SCORING_HOST: '127.0.0.1',
+      },
     });
     // The liveness route of inference_config answers 200 once init() has loaded the model.
-    await waitFor('liveness 200', async () => (await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.status === 200, () => false)) || undefined, { timeoutMs: 60_000 });
+    await waitFor(
+      'liveness 200',
+      async () =>
+        (await fetch(`http://127.0.0.1:${port}/health`).then(
+          (r) => r.status === 200,
+          () => false,
+        )) || undefined,
+      { timeoutMs: 60_000 },
+    );
     const columns = ['tenure_months', 'monthly_charges', 'total_charges', 'support_calls', 'age', 'contract', 'payment_method', 'region'];
     const answer = await fetch(`http://127.0.0.1:${port}/score`, {
-      method: 'POST', body: JSON.stringify({ input_data: { columns, data: [[24, 41.37, 962.53, 0, 58, 'one-year', 'mailed-check', 'north'], [2, 99.1, 198.2, 6, 23, 'month-to-month', 'electronic-check', 'west']] } }),
+      method: 'POST',
+      body: JSON.stringify({
+        input_data: {
+          columns,
+          data: [
+            [24, 41.37, 962.53, 0, 58, 'one-year', 'mailed-check', 'north'],
+            [2, 99.1, 198.2, 6, 23, 'month-to-month', 'electronic-check', 'west'],
+          ],
+        },
+      }),
     });
     expect(answer.status).toBe(200);
     const body = (await answer.json()) as { predictions: unknown[]; probabilities: number[][] };
@@ -83,35 +129,58 @@ describe('the TypeScript example on Azure ML', () => {
 
   test('the azure backend registers the Dockerfile context as an environment with its inference_config and deploys score.js in it', async () => {
     const ws = workspace();
-    await ws.deploy({ endpoint: 'tabular-prod', deployment: 'v001', model: { name: 'default', version: 1 }, specPath: join(AZURE, 'deployment.yaml') });
-    const [environmentPut] = fake.calls.filter((c) => c.method === 'PUT' && c.path.includes('/environments/tabular-node-20-serving/versions/'));
+    await ws.deploy({
+      endpoint: 'tabular-prod',
+      deployment: 'v001',
+      model: { name: 'default', version: 1 },
+      specPath: join(AZURE, 'deployment.yaml'),
+    });
+    const [environmentPut] = fake.calls.filter(
+      (c) => c.method === 'PUT' && c.path.includes('/environments/tabular-node-20-serving/versions/'),
+    );
     const context = [...codes.versions.values()].find((v) => v.id.includes('/codes/tabular-node-20-serving-context/'));
     expect(context).toBeDefined();
-    expect(environmentPut!.body).toEqual({ properties: expect.objectContaining({
-      osType: 'Linux',
-      build: { contextUri: context!.properties.codeUri, dockerfilePath: 'Dockerfile' },
-      inferenceConfig: { livenessRoute: { port: 5001, path: '/health' }, readinessRoute: { port: 5001, path: '/health' }, scoringRoute: { port: 5001, path: '/score' } },
-    }) });
+    expect(environmentPut!.body).toEqual({
+      properties: expect.objectContaining({
+        osType: 'Linux',
+        build: { contextUri: context!.properties.codeUri, dockerfilePath: 'Dockerfile' },
+        inferenceConfig: {
+          livenessRoute: { port: 5001, path: '/health' },
+          readinessRoute: { port: 5001, path: '/health' },
+          scoringRoute: { port: 5001, path: '/score' },
+        },
+      }),
+    });
     // The build context that went up holds the Dockerfile and the bundled scoring server.
     const uploaded: string[] = [];
-    for await (const blob of codes.container.listBlobsFlat({ prefix: `${context!.properties.codeUri.split('/').pop()}/` })) uploaded.push(blob.name.split('/').slice(1).join('/'));
+    for await (const blob of codes.container.listBlobsFlat({ prefix: `${context!.properties.codeUri.split('/').pop()}/` }))
+      uploaded.push(blob.name.split('/').slice(1).join('/'));
     expect(uploaded.sort()).toEqual(['Dockerfile', 'scoring-server.js']);
 
     const [deploymentPut] = fake.callsTo('PUT', '/onlineEndpoints/tabular-prod/deployments/v001');
-    expect(deploymentPut!.body).toMatchObject({ properties: {
-      environmentId: environmentPut!.path,
-      codeConfiguration: { scoringScript: 'score.js', codeId: expect.stringContaining('/codes/autopilot-code/versions/') },
-    } });
+    expect(deploymentPut!.body).toMatchObject({
+      properties: {
+        environmentId: environmentPut!.path,
+        codeConfiguration: { scoringScript: 'score.js', codeId: expect.stringContaining('/codes/autopilot-code/versions/') },
+      },
+    });
   });
 
   test('its training job runs `node train.js` in the same context, registered without serving routes', async () => {
     const ws = workspace();
-    await ws.submitJob({ name: 'tabular-train-1', specPath: join(AZURE, 'job.yaml'), inputs: { training_data: { type: 'uri_file', path: 'https://acct.blob.core.windows.net/training-data/d.csv' } } });
+    await ws.submitJob({
+      name: 'tabular-train-1',
+      specPath: join(AZURE, 'job.yaml'),
+      inputs: { training_data: { type: 'uri_file', path: 'https://acct.blob.core.windows.net/training-data/d.csv' } },
+    });
     const [environmentPut] = fake.calls.filter((c) => c.method === 'PUT' && c.path.includes('/environments/tabular-node-20/versions/'));
     expect(environmentPut!.body).toMatchObject({ properties: { build: { dockerfilePath: 'Dockerfile' } } });
     expect((environmentPut!.body as { properties: object }).properties).not.toHaveProperty('inferenceConfig');
-    expect(fake.callsTo('PUT', '/jobs/tabular-train-1')[0]!.body).toMatchObject({ properties: {
-      environmentId: environmentPut!.path, command: expect.stringMatching(/^node train\.js --data/),
-    } });
+    expect(fake.callsTo('PUT', '/jobs/tabular-train-1')[0]!.body).toMatchObject({
+      properties: {
+        environmentId: environmentPut!.path,
+        command: expect.stringMatching(/^node train\.js --data/),
+      },
+    });
   });
 });

@@ -25,10 +25,14 @@ describe('the audit log on the embedded stack, through the real CLI', () => {
     const container = BlobServiceClient.fromConnectionString(stack.connectionString).getContainerClient('training-data');
     await container.createIfNotExists();
     await container.getBlockBlobClient('default/tiny.csv').upload(TINY_CSV, TINY_CSV.length);
-    const uploaded = await waitFor('the upload to be rejected', async () => {
-      const listed = await runCli(['releases', '--json'], as('local-reader'));
-      return (JSON.parse(listed.stdout) as Release[]).find((r) => r.data?.blob === 'default/tiny.csv' && r.status === 'rejected');
-    }, { timeoutMs: 120_000 });
+    const uploaded = await waitFor(
+      'the upload to be rejected',
+      async () => {
+        const listed = await runCli(['releases', '--json'], as('local-reader'));
+        return (JSON.parse(listed.stdout) as Release[]).find((r) => r.data?.blob === 'default/tiny.csv' && r.status === 'rejected');
+      },
+      { timeoutMs: 120_000 },
+    );
 
     // A rejection ends the release badly for --wait (exit 1); the gate's stage shows as done with the verdict.
     const run = await runCli(['run', 'default', '--blob', 'default/tiny.csv', '--wait', '--interval', '0.2'], as('local-ml-engineer'));
@@ -52,13 +56,20 @@ describe('the audit log on the embedded stack, through the real CLI', () => {
     expect(truncated).toBe(false);
     expect(entries.map((e) => e.at)).toEqual([...entries.map((e) => e.at)].sort());
     expect(entries.every((e) => e.pipeline === 'default' && e.actor)).toBe(true);
-    expect(entries).toEqual(expect.arrayContaining([
-      expect.objectContaining({ releaseId: uploaded.id, actor: 'autopilot', action: 'create', why: expect.stringContaining('default/tiny.csv') }),
-      expect.objectContaining({ releaseId: uploaded.id, action: 'end at validate', to: { status: 'rejected', stage: 'validate' } }),
-      expect.objectContaining({ releaseId: manual, actor: 'local-ml-engineer', action: 'create' }),
-      expect.objectContaining({ releaseId: manual, actor: 'autopilot', action: 'start' }),
-      expect.objectContaining({ actor: 'local-ml-engineer', action: 'monitor run', why: expect.stringContaining('no-model') }),
-    ]));
+    expect(entries).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          releaseId: uploaded.id,
+          actor: 'autopilot',
+          action: 'create',
+          why: expect.stringContaining('default/tiny.csv'),
+        }),
+        expect.objectContaining({ releaseId: uploaded.id, action: 'end at validate', to: { status: 'rejected', stage: 'validate' } }),
+        expect.objectContaining({ releaseId: manual, actor: 'local-ml-engineer', action: 'create' }),
+        expect.objectContaining({ releaseId: manual, actor: 'autopilot', action: 'start' }),
+        expect.objectContaining({ actor: 'local-ml-engineer', action: 'monitor run', why: expect.stringContaining('no-model') }),
+      ]),
+    );
 
     const one = await runCli(['audit', '--release', manual], as('local-reader'));
     const rows = one.stdout.trim().split('\n').slice(1);
@@ -67,7 +78,9 @@ describe('the audit log on the embedded stack, through the real CLI', () => {
     const none = await runCli(['audit', '--since', '2020-01-01', '--until', '2020-01-02'], as('local-reader'));
     expect(none.stdout).toBe('No audit entries from 2020-01-01T00:00:00.000Z to 2020-01-02T00:00:00.000Z.\n');
 
-    const bad = await fetch(`${stack.api}/audit?since=2020-01-02&until=2020-01-01`, { headers: { authorization: `Bearer ${stack.token('local-reader')}` } });
+    const bad = await fetch(`${stack.api}/audit?since=2020-01-02&until=2020-01-01`, {
+      headers: { authorization: `Bearer ${stack.token('local-reader')}` },
+    });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ error: { where: 'until' } });
   });

@@ -22,7 +22,12 @@ beforeAll(async () => {
   // The reader comes first: the CLI must pick the local ML engineer's token.
   writeFileSync(
     join(stateDir, 'tokens.json'),
-    JSON.stringify({ tokens: [{ token: 'tok-reader', principal: 'local-reader', roles: ['reader'] }, { token: TOKEN, principal: 'local-ml-engineer', roles: ['ml-engineer'] }] }),
+    JSON.stringify({
+      tokens: [
+        { token: 'tok-reader', principal: 'local-reader', roles: ['reader'] },
+        { token: TOKEN, principal: 'local-ml-engineer', roles: ['ml-engineer'] },
+      ],
+    }),
   );
   env = { AUTOPILOT_URL: api.url, AUTOPILOT_STATE_DIR: stateDir };
   const t0 = '2025-01-01T10:00:00.000Z';
@@ -40,7 +45,14 @@ beforeAll(async () => {
         train: { status: 'succeeded', startedAt: '2025-01-01T10:00:01.000Z', endedAt: '2025-01-01T10:00:05.100Z', attempts: 1 },
       },
     }),
-    makeRelease({ id: 'rel-rejected', status: 'rejected', stage: 'evaluate', reason: 'auc 0.61 does not beat champion 0.90 by 0.01', createdAt: '2025-01-02T10:00:00.000Z', updatedAt: '2025-01-02T10:00:00.000Z' }),
+    makeRelease({
+      id: 'rel-rejected',
+      status: 'rejected',
+      stage: 'evaluate',
+      reason: 'auc 0.61 does not beat champion 0.90 by 0.01',
+      createdAt: '2025-01-02T10:00:00.000Z',
+      updatedAt: '2025-01-02T10:00:00.000Z',
+    }),
   );
   api.audit.push({ at: t0, releaseId: 'rel-old', actor: 'blob-trigger', action: 'created', why: 'new data default/day1.csv' });
 });
@@ -58,7 +70,12 @@ describe('autopilot CLI against the HTTP API', () => {
     const releases = JSON.parse(result.stdout) as Record<string, unknown>[];
     expect(Array.isArray(releases)).toBe(true);
     const byId = Object.fromEntries(releases.map((r) => [r.id, r]));
-    expect(byId['rel-old']).toMatchObject({ pipeline: 'default', status: 'succeeded', stage: 'promote', model: { name: 'default', version: 3 } });
+    expect(byId['rel-old']).toMatchObject({
+      pipeline: 'default',
+      status: 'succeeded',
+      stage: 'promote',
+      model: { name: 'default', version: 3 },
+    });
     expect(byId['rel-rejected']).toMatchObject({ status: 'rejected', stage: 'evaluate', reason: expect.stringContaining('does not beat') });
     // It authenticated with the local ML engineer's token from tokens.json.
     expect(api.requests.at(-1)).toMatchObject({ path: '/api/releases?limit=20', authorization: `Bearer ${TOKEN}` });
@@ -147,7 +164,9 @@ describe('autopilot upload', () => {
     expect(result).toMatchObject({ code: 0, stderr: '' });
     const uploaded = JSON.parse(result.stdout);
     expect(uploaded).toMatchObject({ container: 'training-data', name: 'default/plain.csv', contentLength: 16 });
-    const blob = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient('training-data').getBlobClient('default/plain.csv');
+    const blob = BlobServiceClient.fromConnectionString(azurite.connectionString)
+      .getContainerClient('training-data')
+      .getBlobClient('default/plain.csv');
     expect((await blob.downloadToBuffer()).toString()).toBe('x,label\n1,0\n2,1\n');
     expect(uploaded.eTag).toBe((await blob.getProperties()).etag);
     expect(uploaded.url).toBe(blob.url);

@@ -42,7 +42,15 @@ export const ENDPOINTS = [
     scoringUri: 'http://127.0.0.1:7072/endpoints/default-prod/score',
     traffic: { blue: 90, green: 10 },
     mirrorTraffic: {},
-    deployments: [{ name: 'blue', endpoint: 'default-prod', model: { name: 'default', version: 1 }, state: 'succeeded', createdAt: '2025-01-01T00:00:00Z' }],
+    deployments: [
+      {
+        name: 'blue',
+        endpoint: 'default-prod',
+        model: { name: 'default', version: 1 },
+        state: 'succeeded',
+        createdAt: '2025-01-01T00:00:00Z',
+      },
+    ],
     id: '/subscriptions/local/resourceGroups/local/providers/Microsoft.MachineLearningServices/workspaces/prod/onlineEndpoints/default-prod',
   },
   {
@@ -58,7 +66,15 @@ export const ENDPOINTS = [
 
 export function makeRelease(fields: Partial<Release> & { id: string }): Release {
   const now = new Date().toISOString();
-  return Release.parse({ pipeline: 'default', status: 'queued', stage: 'validate', trigger: { kind: 'manual' }, createdAt: now, updatedAt: now, ...fields });
+  return Release.parse({
+    pipeline: 'default',
+    status: 'queued',
+    stage: 'validate',
+    trigger: { kind: 'manual' },
+    createdAt: now,
+    updatedAt: now,
+    ...fields,
+  });
 }
 
 /** Moves a release one stage on, recording the stage as the engine would. */
@@ -109,12 +125,14 @@ export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeAp
       // Listings carry the eTag bare; the CLI must match it against the quoted one it got.
       const id = `rel-${++counter}`;
       autoAdvance.add(id);
-      releases.push(makeRelease({
-        id,
-        pipeline: pipeline.name,
-        trigger: { kind: 'blob' },
-        data: { container: 'training-data', blob: item.name, url, eTag: item.properties.etag },
-      }));
+      releases.push(
+        makeRelease({
+          id,
+          pipeline: pipeline.name,
+          trigger: { kind: 'blob' },
+          data: { container: 'training-data', blob: item.name, url, eTag: item.properties.etag },
+        }),
+      );
     }
   }
 
@@ -133,13 +151,19 @@ export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeAp
         const url = new URL(req.url ?? '/', 'http://fake');
         const body = raw ? JSON.parse(raw) : undefined;
         requests.push({ method: req.method ?? '', path: url.pathname + url.search, authorization: req.headers.authorization, body });
-        const send = (status: number, payload: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(payload));
+        const send = (status: number, payload: unknown) =>
+          res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(payload));
         if (options.token && req.headers.authorization !== `Bearer ${options.token}`) {
           return send(401, { error: { code: 'unauthorized', message: 'missing or unknown bearer token' } });
         }
         const path = url.pathname;
         if (req.method === 'GET' && path === '/api/health') {
-          return send(200, { status: 'ok', version: '0.1.0', pipelines: PIPELINES, environments: { dev: { backend: 'local' }, staging: { backend: 'local' }, prod: { backend: 'local' } } });
+          return send(200, {
+            status: 'ok',
+            version: '0.1.0',
+            pipelines: PIPELINES,
+            environments: { dev: { backend: 'local' }, staging: { backend: 'local' }, prod: { backend: 'local' } },
+          });
         }
         if (req.method === 'GET' && path === '/api/releases') {
           await discoverUploads();
@@ -169,17 +193,30 @@ export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeAp
         const monitor = /^\/api\/monitors\/([^/]+)(\/run)?$/.exec(path);
         if (monitor) {
           const pipeline = decodeURIComponent(monitor[1]!);
-          if (!PIPELINES.some((p) => p.name === pipeline)) return send(404, { error: { code: 'NotFound', message: `pipeline '${pipeline}' not found` } });
+          if (!PIPELINES.some((p) => p.name === pipeline))
+            return send(404, { error: { code: 'NotFound', message: `pipeline '${pipeline}' not found` } });
           const runs = (monitorRuns[pipeline] ??= []);
           if (req.method === 'POST' && monitor[2]) {
-            const run = { id: `m-${runs.length + 1}`, pipeline, at: new Date().toISOString(), trigger: 'manual', endpoint: `${pipeline}-prod`, rows: 0, outcome: 'no-model', reasons: [`nothing serves on ${pipeline}-prod`], unreadable: { malformedLines: 0, outsideRange: 0, vanishedBlobs: 0, samples: [] }, window: { from: '', to: '' } };
+            const run = {
+              id: `m-${runs.length + 1}`,
+              pipeline,
+              at: new Date().toISOString(),
+              trigger: 'manual',
+              endpoint: `${pipeline}-prod`,
+              rows: 0,
+              outcome: 'no-model',
+              reasons: [`nothing serves on ${pipeline}-prod`],
+              unreadable: { malformedLines: 0, outsideRange: 0, vanishedBlobs: 0, samples: [] },
+              window: { from: '', to: '' },
+            };
             runs.unshift(run);
             audit.push({ at: run.at, pipeline, actor: 'local-ml-engineer', action: 'monitor run', why: `${run.id}: no-model on 0 rows` });
             return send(200, { run });
           }
           if (req.method === 'GET' && !monitor[2]) return send(200, { runs: runs.slice(0, Number(url.searchParams.get('limit') ?? 20)) });
         }
-        if (req.method === 'GET' && path === '/api/alerts') return send(200, { alerts: alerts.slice(0, Number(url.searchParams.get('limit') ?? 100)) });
+        if (req.method === 'GET' && path === '/api/alerts')
+          return send(200, { alerts: alerts.slice(0, Number(url.searchParams.get('limit') ?? 100)) });
         if (req.method === 'GET' && path === '/api/audit') {
           // Spans are the host's business; the fake takes ISO times only and defaults to everything.
           const since = url.searchParams.get('since') ?? '';
@@ -190,10 +227,30 @@ export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeAp
             .filter((e) => !url.searchParams.get('release') || e.releaseId === url.searchParams.get('release'))
             .sort((a, b) => a.at.localeCompare(b.at));
           const limit = Number(url.searchParams.get('limit') ?? 1000);
-          return send(200, { since: since || '1970-01-01T00:00:00.000Z', until, entries: entries.slice(0, limit), truncated: entries.length > limit });
+          return send(200, {
+            since: since || '1970-01-01T00:00:00.000Z',
+            until,
+            entries: entries.slice(0, limit),
+            truncated: entries.length > limit,
+          });
         }
         if (req.method === 'GET' && path === '/api/models') {
-          return send(200, { models: [{ name: 'default', version: 1, environment: 'prod', createdAt: new Date().toISOString(), path: '/x', sha256: 'ab', metrics: { auc: 0.91234 }, tags: {}, lineage: {}, idempotencyKey: 'k' }] });
+          return send(200, {
+            models: [
+              {
+                name: 'default',
+                version: 1,
+                environment: 'prod',
+                createdAt: new Date().toISOString(),
+                path: '/x',
+                sha256: 'ab',
+                metrics: { auc: 0.91234 },
+                tags: {},
+                lineage: {},
+                idempotencyKey: 'k',
+              },
+            ],
+          });
         }
         return send(404, { error: { code: 'not_found', message: `no route ${req.method} ${path}` } });
       })().catch((error: unknown) => res.writeHead(500).end(JSON.stringify({ error: { code: 'fake_failed', message: String(error) } })));

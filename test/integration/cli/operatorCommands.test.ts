@@ -14,14 +14,41 @@ beforeAll(async () => {
   api = await startFakeApi({ token: TOKEN });
   stateDir = mkdtempSync(join(tmpdir(), 'autopilot-ops-'));
   env = { AUTOPILOT_URL: api.url, AUTOPILOT_TOKEN: TOKEN, AUTOPILOT_STATE_DIR: stateDir };
-  api.releases.push(makeRelease({ id: 'rel-done', status: 'succeeded', stage: 'promote', createdAt: '2026-12-01T10:00:00.000Z', updatedAt: '2026-12-01T10:05:00.000Z', endedAt: '2026-12-01T10:05:00.000Z' }));
+  api.releases.push(
+    makeRelease({
+      id: 'rel-done',
+      status: 'succeeded',
+      stage: 'promote',
+      createdAt: '2026-12-01T10:00:00.000Z',
+      updatedAt: '2026-12-01T10:05:00.000Z',
+      endedAt: '2026-12-01T10:05:00.000Z',
+    }),
+  );
   api.audit.push(
-    { at: '2026-12-01T10:00:00.000Z', releaseId: 'rel-done', pipeline: 'default', actor: 'autopilot', action: 'create', why: 'new data default/day1.csv' },
+    {
+      at: '2026-12-01T10:00:00.000Z',
+      releaseId: 'rel-done',
+      pipeline: 'default',
+      actor: 'autopilot',
+      action: 'create',
+      why: 'new data default/day1.csv',
+    },
     { at: '2026-12-02T09:00:00.000Z', pipeline: 'churn', actor: 'eli', action: 'rollback', why: 'bad hand deploy (churn-prod: x -> y)' },
   );
   api.alerts.push({
-    alert: { alertId: 'a1', rule: 'high-latency', condition: 'Fired', severity: 'Sev2', service: 'Platform', firedAt: '2026-12-02T08:59:00Z', targets: [] },
-    receivedAt: '2026-12-02T09:00:00Z', outcome: 'rolled_back', endpoints: ['default-prod'], releases: ['rel-done'],
+    alert: {
+      alertId: 'a1',
+      rule: 'high-latency',
+      condition: 'Fired',
+      severity: 'Sev2',
+      service: 'Platform',
+      firedAt: '2026-12-02T08:59:00Z',
+      targets: [],
+    },
+    receivedAt: '2026-12-02T09:00:00Z',
+    outcome: 'rolled_back',
+    endpoints: ['default-prod'],
+    releases: ['rel-done'],
   });
 });
 
@@ -38,7 +65,9 @@ describe('autopilot monitors, alerts and audit', () => {
     expect(api.requests.at(-1)).toMatchObject({ method: 'POST', path: '/api/monitors/default/run' });
 
     const listed = await runCli(['monitors', 'list', 'default', '--limit', '5'], env);
-    expect(listed.stdout).toMatch(/^TIME\s+TRIGGER\s+OUTCOME\s+ROWS\s+RETRAIN\s+REASONS\n\S+\s+manual\s+no-model\s+0\s+nothing serves on default-prod\n$/);
+    expect(listed.stdout).toMatch(
+      /^TIME\s+TRIGGER\s+OUTCOME\s+ROWS\s+RETRAIN\s+REASONS\n\S+\s+manual\s+no-model\s+0\s+nothing serves on default-prod\n$/,
+    );
     expect(api.requests.at(-1)?.path).toBe('/api/monitors/default?limit=5');
     const json = await runCli(['monitors', 'list', 'default', '--json'], env);
     expect(JSON.parse(json.stdout)).toEqual([expect.objectContaining({ id: 'm-1', outcome: 'no-model', trigger: 'manual' })]);
@@ -63,7 +92,10 @@ describe('autopilot monitors, alerts and audit', () => {
     expect(table.code).toBe(0);
     const lines = table.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^AT\s+PIPELINE\s+RELEASE\s+ACTOR\s+ACTION\s+TRANSITION\s+WHY$/);
-    expect(lines.slice(1)).toEqual([expect.stringMatching(/default\s+rel-done\s+autopilot\s+create\s+new data/), expect.stringMatching(/churn\s+-\s+eli\s+rollback\s+bad hand deploy/)]);
+    expect(lines.slice(1)).toEqual([
+      expect.stringMatching(/default\s+rel-done\s+autopilot\s+create\s+new data/),
+      expect.stringMatching(/churn\s+-\s+eli\s+rollback\s+bad hand deploy/),
+    ]);
     expect(api.requests.at(-1)?.path).toBe('/api/audit?since=2026-12-01T00%3A00%3A00Z&until=2026-12-03T00%3A00%3A00Z&limit=1000');
 
     const json = await runCli(['audit', '--since', '24h', '--pipeline', 'churn', '--json'], env);
@@ -91,11 +123,17 @@ describe('autopilot status --watch', () => {
     const live = spawnCli(['status', '--watch', '--interval', '0.05', '--pipeline', 'default'], env);
     try {
       // rel-done has ended; plain `status` would return now, --watch keeps polling.
-      await waitFor('the ended release', async () => (/rel-done ✓ succeeded/.test(live.stdout()) ? true : undefined), { timeoutMs: 30_000 });
+      await waitFor('the ended release', async () => (/rel-done ✓ succeeded/.test(live.stdout()) ? true : undefined), {
+        timeoutMs: 30_000,
+      });
       const polls = api.requests.length;
-      await waitFor('more polls after every release ended', async () => (api.requests.length > polls + 2 ? true : undefined), { timeoutMs: 30_000 });
+      await waitFor('more polls after every release ended', async () => (api.requests.length > polls + 2 ? true : undefined), {
+        timeoutMs: 30_000,
+      });
       const started = api.startRelease('default');
-      await waitFor('the new release', async () => (live.stdout().includes(`${started.id} validate`) ? true : undefined), { timeoutMs: 30_000 });
+      await waitFor('the new release', async () => (live.stdout().includes(`${started.id} validate`) ? true : undefined), {
+        timeoutMs: 30_000,
+      });
       live.child.kill('SIGINT');
       expect(await live.exited).toBe(0);
       expect(live.stderr()).toBe('');
@@ -112,7 +150,11 @@ describe('autopilot status --watch', () => {
       await waitFor('the new release', async () => (live.stdout().includes(started.id) ? true : undefined), { timeoutMs: 30_000 });
       live.child.kill('SIGINT');
       expect(await live.exited).toBe(0);
-      const snapshots = live.stdout().trim().split('\n').map((line) => JSON.parse(line) as { id: string }[]);
+      const snapshots = live
+        .stdout()
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { id: string }[]);
       expect(snapshots[0]).toEqual([]);
       expect(snapshots.at(-1)!.map((r) => r.id)).toContain(started.id);
     } finally {

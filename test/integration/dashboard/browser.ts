@@ -29,12 +29,23 @@ export async function startDashboardHarness(config: string): Promise<DashboardHa
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     viewport: { width: 1280, height: 900 },
   });
   const page = context.pages()[0] ?? (await context.newPage());
   return {
-    stack, context, page,
+    stack,
+    context,
+    page,
     async stop() {
       await context.close();
       await stack.stop();
@@ -46,7 +57,8 @@ export async function startDashboardHarness(config: string): Promise<DashboardHa
 /** test-artifacts/dashboard/<name>.png, and docs/images/dashboard-<name>.png with UPDATE_SCREENSHOTS=1. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-  if (process.env['UPDATE_SCREENSHOTS'] === '1') await page.screenshot({ path: join(ROOT, 'docs/images', `dashboard-${name}.png`), fullPage: true });
+  if (process.env['UPDATE_SCREENSHOTS'] === '1')
+    await page.screenshot({ path: join(ROOT, 'docs/images', `dashboard-${name}.png`), fullPage: true });
 }
 
 /** The real CLI, as a person runs it: `autopilot open --url-only --as <role>`. */

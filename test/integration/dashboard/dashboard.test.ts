@@ -33,12 +33,24 @@ beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   gateDir = mkdtempSync(join(tmpdir(), 'autopilot-gate-'));
   trainingGate = join(gateDir, 'open');
-  stack = await startTestStack({ config: join(ROOT, 'test/fixtures/dashboard/autopilot.yaml'), env: { AUTOPILOT_TEST_GATE: trainingGate } });
+  stack = await startTestStack({
+    config: join(ROOT, 'test/fixtures/dashboard/autopilot.yaml'),
+    env: { AUTOPILOT_TEST_GATE: trainingGate },
+  });
   userDataDir = mkdtempSync(join(tmpdir(), 'autopilot-chromium-'));
   context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     viewport: { width: 1280, height: 900 },
   });
   page = context.pages()[0] ?? (await context.newPage());
@@ -78,8 +90,19 @@ describe('the dashboard in headless Chromium', () => {
     expect(index.headers.get('x-content-type-options')).toBe('nosniff');
     const script = /src="(assets\/main-[^"]+\.js)"/.exec(await index.text())![1]!;
     const asset = await fetch(`${stack.api}/dashboard/${script}`);
-    expect([asset.status, asset.headers.get('content-type'), asset.headers.get('cache-control')]).toEqual([200, 'text/javascript; charset=utf-8', 'public, max-age=31536000, immutable']);
-    for (const attempt of ['..%2f..%2fpackage.json', 'assets/..%2f..%2f..%2fpackage.json', '%2e%2e/%2e%2e/host.json', 'index.html%00.js', '%2fetc%2fpasswd', 'manifest.json']) {
+    expect([asset.status, asset.headers.get('content-type'), asset.headers.get('cache-control')]).toEqual([
+      200,
+      'text/javascript; charset=utf-8',
+      'public, max-age=31536000, immutable',
+    ]);
+    for (const attempt of [
+      '..%2f..%2fpackage.json',
+      'assets/..%2f..%2f..%2fpackage.json',
+      '%2e%2e/%2e%2e/host.json',
+      'index.html%00.js',
+      '%2fetc%2fpasswd',
+      'manifest.json',
+    ]) {
       expect([attempt, (await fetch(`${stack.api}/dashboard/${attempt}`)).status]).toEqual([attempt, 404]);
     }
     const root = await fetch(`${stack.functions}/`, { redirect: 'manual' });
@@ -92,10 +115,12 @@ describe('the dashboard in headless Chromium', () => {
     await screenshot('sign-in');
     // Another site's page that posts a sign-in code (its owner's, say) from the visitor's browser: refused, not signed in.
     const forged = new URL(await signInLink(stack, 'data_scientist'));
-    await context.route('http://attacker.test/**', (route) => route.fulfill({
-      contentType: 'text/html',
-      body: `<form method="post" action="${stack.api}/dashboard/login"><input type="hidden" name="code" value="${forged.searchParams.get('code')}"><button>Win a prize</button></form>`,
-    }));
+    await context.route('http://attacker.test/**', (route) =>
+      route.fulfill({
+        contentType: 'text/html',
+        body: `<form method="post" action="${stack.api}/dashboard/login"><input type="hidden" name="code" value="${forged.searchParams.get('code')}"><button>Win a prize</button></form>`,
+      }),
+    );
     await page.goto('http://attacker.test/');
     const [refused] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.click('button')]);
     expect(refused.status()).toBe(403);
@@ -108,7 +133,9 @@ describe('the dashboard in headless Chromium', () => {
     expect(await page.textContent('#why')).toMatch(/already been used/);
 
     // Signed in (the refused link took nothing away): a page shows the API's own error, and signing out ends the session.
-    const renewal = await page.evaluate(() => fetch('/api/dashboard/sessions', { method: 'POST', headers: { 'x-autopilot-csrf': '1' } }).then((r) => r.status));
+    const renewal = await page.evaluate(() =>
+      fetch('/api/dashboard/sessions', { method: 'POST', headers: { 'x-autopilot-csrf': '1' } }).then((r) => r.status),
+    );
     expect(renewal).toBe(403); // a session cannot mint its successor
     await page.goto(`${stack.api}/dashboard/#/releases/no-such-release`);
     await page.waitForSelector('p.error >> text=NotFound', { timeout: 30_000 });
@@ -156,7 +183,9 @@ describe('the dashboard in headless Chromium', () => {
     await signIn('data_scientist');
     await page.goto(`${stack.api}/dashboard/#/releases/${id}`);
     await page.waitForSelector('article.release[data-stage="approval"]', { timeout: 30_000 });
-    expect(await page.locator('button[data-action="approve"], button[data-action="rollback"], button[data-action="promote"]').count()).toBe(0);
+    expect(await page.locator('button[data-action="approve"], button[data-action="rollback"], button[data-action="promote"]').count()).toBe(
+      0,
+    );
     // The page hides the button; the API still refuses a forged request made with this session.
     const forged = await page.evaluate(async (releaseId) => {
       const post = async (headers: Record<string, string>) => {
@@ -185,10 +214,13 @@ describe('the dashboard in headless Chromium', () => {
     await screenshot('pipelines');
   });
 
-  it('shows the second release\'s canary, hides its rollback from a data scientist, and rolls it back for an ML engineer', async () => {
+  it("shows the second release's canary, hides its rollback from a data scientist, and rolls it back for an ML engineer", async () => {
     const blob = 'default/dashboard-2.csv';
     const csv = generateCsv({ rows: 1200, seed: 22 });
-    await BlobServiceClient.fromConnectionString(stack.connectionString).getContainerClient('training-data').getBlockBlobClient(blob).upload(csv, Buffer.byteLength(csv));
+    await BlobServiceClient.fromConnectionString(stack.connectionString)
+      .getContainerClient('training-data')
+      .getBlockBlobClient(blob)
+      .upload(csv, Buffer.byteLength(csv));
     const { id } = await waitFor('the release of the second upload', () => releaseOf(blob), { timeoutMs: 120_000 });
     await signIn('ml_engineer');
     await page.goto(`${stack.api}/dashboard/#/releases/${id}`);
@@ -201,7 +233,11 @@ describe('the dashboard in headless Chromium', () => {
     await page.waitForSelector('[data-testid="canary-panel"]', { timeout: 30_000 });
     expect(await page.locator('button[data-action="rollback"], button[data-action="promote"]').count()).toBe(0);
     const forged = await page.evaluate(async (releaseId) => {
-      const response = await fetch(`/api/releases/${releaseId}/rollback`, { method: 'POST', headers: { 'x-autopilot-csrf': '1', 'content-type': 'application/json' }, body: '{}' });
+      const response = await fetch(`/api/releases/${releaseId}/rollback`, {
+        method: 'POST',
+        headers: { 'x-autopilot-csrf': '1', 'content-type': 'application/json' },
+        body: '{}',
+      });
       return response.status;
     }, id);
     expect(forged).toBe(403);

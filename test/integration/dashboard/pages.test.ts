@@ -46,7 +46,12 @@ async function scoreShifted(rows: number): Promise<void> {
   const [header, ...lines] = generateCsv({ rows, seed: 42, shift: 2 }).trimEnd().split('\n');
   const columns = header!.split(',');
   const label = columns.indexOf('label');
-  const data = lines.map((l) => l.split(',').filter((_, i) => i !== label).map((v) => (v === '' ? null : Number.isFinite(Number(v)) ? Number(v) : v)));
+  const data = lines.map((l) =>
+    l
+      .split(',')
+      .filter((_, i) => i !== label)
+      .map((v) => (v === '' ? null : Number.isFinite(Number(v)) ? Number(v) : v)),
+  );
   for (let i = 0; i < data.length; i += 100) {
     const response = await fetch(`${stack.endpoints}/default-prod/score`, {
       method: 'POST',
@@ -59,12 +64,19 @@ async function scoreShifted(rows: number): Promise<void> {
 
 /** POST /monitors/default/run as the ML engineer until a run compares the (buffered, then flushed) traffic and finds drift. */
 async function driftedRun(): Promise<MonitorRun> {
-  return waitFor('a monitor run that finds drift', async () => {
-    const response = await fetch(`${stack.api}/monitors/default/run`, { method: 'POST', headers: { authorization: `Bearer ${stack.token('local-ml-engineer')}` } });
-    expect(response.status).toBe(200);
-    const { run } = (await response.json()) as { run: MonitorRun };
-    return run.outcome === 'drift' ? run : undefined;
-  }, { timeoutMs: 120_000, intervalMs: 3000 });
+  return waitFor(
+    'a monitor run that finds drift',
+    async () => {
+      const response = await fetch(`${stack.api}/monitors/default/run`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${stack.token('local-ml-engineer')}` },
+      });
+      expect(response.status).toBe(200);
+      const { run } = (await response.json()) as { run: MonitorRun };
+      return run.outcome === 'drift' ? run : undefined;
+    },
+    { timeoutMs: 120_000, intervalMs: 3000 },
+  );
 }
 
 async function open(path: string, ready: string): Promise<void> {
@@ -78,10 +90,14 @@ describe('the dashboard pages in headless Chromium', () => {
 
   it('shows endpoints, models with lineage, monitor runs with drift charts, and the audit log, from live data', async () => {
     first = await upload('default/v1.csv', generateCsv({ rows: 1200, seed: 21 }));
-    first = await waitFor('the first release in prod', async () => {
-      const release = await browser.releaseOf(stack, 'default/v1.csv');
-      return release?.status === 'succeeded' ? release : undefined;
-    }, { timeoutMs: RELEASE_TIMEOUT });
+    first = await waitFor(
+      'the first release in prod',
+      async () => {
+        const release = await browser.releaseOf(stack, 'default/v1.csv');
+        return release?.status === 'succeeded' ? release : undefined;
+      },
+      { timeoutMs: RELEASE_TIMEOUT },
+    );
     await scoreShifted(1200);
     run = await driftedRun();
     await browser.signIn(harness, 'ml_engineer');
@@ -106,7 +122,11 @@ describe('the dashboard pages in headless Chromium', () => {
     expect(await page.textContent(`tr[data-run="${run.id}"]`)).toMatch(/drift/);
     const runsBefore = await page.locator('[data-testid="monitor-runs"] tr[data-run]').count();
     await page.click('button[data-action="run-monitor"]');
-    await page.waitForFunction((n: number) => document.querySelectorAll('[data-testid="monitor-runs"] tr[data-run]').length > n, runsBefore, { timeout: 60_000 });
+    await page.waitForFunction(
+      (n: number) => document.querySelectorAll('[data-testid="monitor-runs"] tr[data-run]').length > n,
+      runsBefore,
+      { timeout: 60_000 },
+    );
     await browser.screenshot(page, 'monitors');
     await page.click(`tr[data-run="${run.id}"] a`);
     await page.waitForSelector(`article.monitor-run[data-run="${run.id}"]`, { timeout: 30_000 });
@@ -114,10 +134,15 @@ describe('the dashboard pages in headless Chromium', () => {
     const drifts = [...run.report!.features, ...(run.report!.prediction ? [run.report!.prediction] : [])];
     expect(await page.locator('[data-testid="histogram"]').count()).toBe(drifts.length);
     for (const f of drifts) {
-      expect([f.feature, await page.locator(`[data-testid="feature"][data-feature="${f.feature}"] [data-testid="histogram"] svg rect`).count()]).toEqual([f.feature, 2 * f.histogram.baseline.length]);
+      expect([
+        f.feature,
+        await page.locator(`[data-testid="feature"][data-feature="${f.feature}"] [data-testid="histogram"] svg rect`).count(),
+      ]).toEqual([f.feature, 2 * f.histogram.baseline.length]);
     }
     const breached = run.report!.features.find((f) => f.breached.length > 0)!;
-    expect(await page.locator(`[data-feature="${breached.feature}"] tr[data-metric="${breached.breached[0]}"][data-breached="true"]`).count()).toBe(1);
+    expect(
+      await page.locator(`[data-feature="${breached.feature}"] tr[data-metric="${breached.breached[0]}"][data-breached="true"]`).count(),
+    ).toBe(1);
     await browser.screenshot(page, 'monitor-run');
 
     await open('/audit', `[data-testid="audit-log"] a[href="#/releases/${first.id}"]`);
@@ -129,7 +154,10 @@ describe('the dashboard pages in headless Chromium', () => {
     // The download link is the same query, and the session cookie is enough to fetch it.
     const download = await page.evaluate(async () => {
       const response = await fetch('/api/audit?since=1h');
-      return { status: response.status, releases: ((await response.json()) as { entries: { releaseId?: string }[] }).entries.map((e) => e.releaseId) };
+      return {
+        status: response.status,
+        releases: ((await response.json()) as { entries: { releaseId?: string }[] }).entries.map((e) => e.releaseId),
+      };
     });
     expect(download.status).toBe(200);
     expect(download.releases).toContain(first.id);
@@ -140,7 +168,9 @@ describe('the dashboard pages in headless Chromium', () => {
     await browser.signIn(harness, 'reader');
     await open('/monitors', `tr[data-run="${run.id}"]`);
     expect(await page.locator('button[data-action="run-monitor"]').count()).toBe(0);
-    const forged = await page.evaluate(async () => (await fetch('/api/monitors/default/run', { method: 'POST', headers: { 'x-autopilot-csrf': '1' } })).status);
+    const forged = await page.evaluate(
+      async () => (await fetch('/api/monitors/default/run', { method: 'POST', headers: { 'x-autopilot-csrf': '1' } })).status,
+    );
     expect(forged).toBe(403);
   });
 
@@ -150,17 +180,23 @@ describe('the dashboard pages in headless Chromium', () => {
     await open(`/releases/${second.id}`, 'article.release');
     // Live: the canary has looked at least twice and the page draws while the release still runs.
     const looks = async (atLeast: number) =>
-      Number(await (await page.waitForFunction(
-        (n: number) => {
-          const panel = document.querySelector('[data-testid="canary-panel"][data-live="true"]');
-          const looksNow = Number(panel?.getAttribute('data-looks') ?? 0);
-          return looksNow >= n && document.querySelector('[data-testid="canary-chart"] canvas') ? looksNow : undefined;
-        },
-        atLeast,
-        { timeout: RELEASE_TIMEOUT, polling: 250 },
-      )).jsonValue());
+      Number(
+        await (
+          await page.waitForFunction(
+            (n: number) => {
+              const panel = document.querySelector('[data-testid="canary-panel"][data-live="true"]');
+              const looksNow = Number(panel?.getAttribute('data-looks') ?? 0);
+              return looksNow >= n && document.querySelector('[data-testid="canary-chart"] canvas') ? looksNow : undefined;
+            },
+            atLeast,
+            { timeout: RELEASE_TIMEOUT, polling: 250 },
+          )
+        ).jsonValue(),
+      );
     const seen = await looks(2);
-    await page.evaluate(() => ((document.querySelector('[data-testid="canary-chart"] canvas') as Record<string, unknown>)['marked'] = true));
+    await page.evaluate(
+      () => ((document.querySelector('[data-testid="canary-chart"] canvas') as Record<string, unknown>)['marked'] = true),
+    );
     await looks(seen + 1);
     // The same canvas got the new look (setData), it was not torn down and rebuilt.
     expect(await page.evaluate(() => document.querySelector('[data-testid="canary-chart"] canvas')?.['marked'] === true)).toBe(true);
@@ -171,15 +207,27 @@ describe('the dashboard pages in headless Chromium', () => {
     await browser.screenshot(page, 'release-canary');
 
     // An Azure Monitor alert on the prod endpoint during the canary: rolled back, and the alerts page says so.
-    const prod = (await browser.apiGet<{ endpoints: EndpointInfo[] }>(stack, '/endpoints')).endpoints.find((e) => e.name === 'default-prod')!;
-    const alert = JSON.parse(readFileSync(join(browser.ROOT, 'test/fixtures/alerts/metric-fired.json'), 'utf8')) as { data: { essentials: { alertTargetIDs: string[]; configurationItems: string[]; alertId: string } } };
+    const prod = (await browser.apiGet<{ endpoints: EndpointInfo[] }>(stack, '/endpoints')).endpoints.find(
+      (e) => e.name === 'default-prod',
+    )!;
+    const alert = JSON.parse(readFileSync(join(browser.ROOT, 'test/fixtures/alerts/metric-fired.json'), 'utf8')) as {
+      data: { essentials: { alertTargetIDs: string[]; configurationItems: string[]; alertId: string } };
+    };
     alert.data.essentials.alertTargetIDs = [prod.id];
     alert.data.essentials.configurationItems = [];
     alert.data.essentials.alertId = `/subscriptions/x/providers/Microsoft.AlertsManagement/alerts/${second.id}`;
-    const key = (JSON.parse(readFileSync(join(stack.stateDir, 'host-keys.json'), 'utf8')) as { functionKeys: { default: string } }).functionKeys.default;
-    const posted = await fetch(`${stack.api}/alerts?code=${key}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(alert) });
+    const key = (JSON.parse(readFileSync(join(stack.stateDir, 'host-keys.json'), 'utf8')) as { functionKeys: { default: string } })
+      .functionKeys.default;
+    const posted = await fetch(`${stack.api}/alerts?code=${key}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(alert),
+    });
     expect(((await posted.json()) as { outcome: string }).outcome).toBe('rolled_back');
-    await page.waitForSelector('article.release[data-status="rolled_back"] [data-testid="canary-panel"][data-live="false"] [data-testid="canary-chart"] canvas', { timeout: 60_000 });
+    await page.waitForSelector(
+      'article.release[data-status="rolled_back"] [data-testid="canary-panel"][data-live="false"] [data-testid="canary-chart"] canvas',
+      { timeout: 60_000 },
+    );
     await open('/alerts', `tr[data-outcome="rolled_back"] a[href="#/releases/${second.id}"]`);
     expect(await page.textContent('[data-testid="alerts"]')).toMatch(/default-prod-p99-latency/);
     await browser.screenshot(page, 'alerts');

@@ -63,7 +63,7 @@ describe('WorkerDataGate', () => {
     const collect = async (gate: typeof inThreadDataGate) => {
       let holdout = '';
       const hashes: Uint8Array[] = [];
-      const counts = await gate.split(chunks(), plan, async (piece) => void (holdout += piece.holdout, hashes.push(piece.trainHashes)));
+      const counts = await gate.split(chunks(), plan, async (piece) => void ((holdout += piece.holdout), hashes.push(piece.trainHashes)));
       return { counts, holdout, hashes: Buffer.concat(hashes) };
     };
     const [a, b] = [await collect(worker), await collect(inThreadDataGate)];
@@ -72,14 +72,20 @@ describe('WorkerDataGate', () => {
     // The training rows' hashes cross from the worker whole: 8 bytes a row, the same as in-thread.
     expect(a.hashes.length).toBe(8 * a.counts.trainRows);
     expect(a.hashes.equals(b.hashes)).toBe(true);
-    await expect(worker.scan(chunks(), { ...options, nonFinite: 'reject' })).rejects.toThrow("c/x.csv: non-finite numbers in numeric columns: 'x' (NaN 273");
-    await expect(worker.scan(chunks(), { ...options, nonFinite: 'reject' })).rejects.toMatchObject({ name: 'DataValidationError', blob: 'c/x.csv' });
+    await expect(worker.scan(chunks(), { ...options, nonFinite: 'reject' })).rejects.toThrow(
+      "c/x.csv: non-finite numbers in numeric columns: 'x' (NaN 273",
+    );
+    await expect(worker.scan(chunks(), { ...options, nonFinite: 'reject' })).rejects.toMatchObject({
+      name: 'DataValidationError',
+      blob: 'c/x.csv',
+    });
   });
 
   it('checks and splits a 48 MiB stream inside a 32 MiB worker heap: the file is never held whole', async () => {
     // The heap cap makes memory a hard limit, not a timing: holding the file would end the worker.
     const gate = new WorkerDataGate({ maxHeapMegabytes: 32 });
-    const block = (from: number) => Array.from({ length: 20_000 }, (_, k) => `${from + k},${(from + k) % 977},${(from + k) % 3}\n`).join('');
+    const block = (from: number) =>
+      Array.from({ length: 20_000 }, (_, k) => `${from + k},${(from + k) % 977},${(from + k) % 3}\n`).join('');
     let bytes = 0;
     const chunks = async function* () {
       yield Buffer.from('x,y,label\n');

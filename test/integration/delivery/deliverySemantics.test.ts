@@ -43,11 +43,19 @@ function deliver(functionName: string, events: unknown[]): Promise<number> {
 function blobCreated(id: string, blob: string, eTag: string, length: number) {
   return {
     id,
-    topic: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/local/providers/Microsoft.Storage/storageAccounts/devstoreaccount1',
+    topic:
+      '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/local/providers/Microsoft.Storage/storageAccounts/devstoreaccount1',
     subject: `/blobServices/default/containers/training-data/blobs/${blob}`,
     eventType: 'Microsoft.Storage.BlobCreated',
     eventTime: new Date().toISOString(),
-    data: { api: 'PutBlob', eTag, contentType: 'text/csv', contentLength: length, blobType: 'BlockBlob', url: container.getBlockBlobClient(blob).url },
+    data: {
+      api: 'PutBlob',
+      eTag,
+      contentType: 'text/csv',
+      contentLength: length,
+      blobType: 'BlockBlob',
+      url: container.getBlockBlobClient(blob).url,
+    },
     dataVersion: '',
     metadataVersion: '1',
   };
@@ -90,8 +98,12 @@ describe('delivery semantics on the embedded stack', () => {
   });
 
   it('starts one monitor run for a DatasetDriftDetected event delivered three times', async () => {
-    const sample = (JSON.parse(readFileSync(join(ROOT, 'test/fixtures/alerts/aml-events-eventgrid.json'), 'utf8')) as { eventType: string; data: Record<string, unknown> }[])
-      .find((e) => e.eventType.endsWith('DatasetDriftDetected'))!;
+    const sample = (
+      JSON.parse(readFileSync(join(ROOT, 'test/fixtures/alerts/aml-events-eventgrid.json'), 'utf8')) as {
+        eventType: string;
+        data: Record<string, unknown>;
+      }[]
+    ).find((e) => e.eventType.endsWith('DatasetDriftDetected'))!;
     const event = { ...sample, id: 'drift-replayed', data: { ...sample.data, DataDriftName: 'default' } };
     for (let i = 0; i < 3; i++) expect(await deliver('amlEvents', [event])).toBe(200);
     const { runs } = await get<{ runs: { trigger: string }[] }>('/monitors/default');
@@ -99,11 +111,16 @@ describe('delivery semantics on the embedded stack', () => {
   });
 
   it('reacts once to an alert Azure Monitor sends three times', async () => {
-    const key = (JSON.parse(readFileSync(join(stack.stateDir, 'host-keys.json'), 'utf8')) as { functionKeys: { default: string } }).functionKeys.default;
+    const key = (JSON.parse(readFileSync(join(stack.stateDir, 'host-keys.json'), 'utf8')) as { functionKeys: { default: string } })
+      .functionKeys.default;
     const alert = readFileSync(join(ROOT, 'test/fixtures/alerts/metric-fired.json'), 'utf8');
     const outcomes: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const response = await fetch(`${stack.api}/alerts?code=${key}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: alert });
+      const response = await fetch(`${stack.api}/alerts?code=${key}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: alert,
+      });
       outcomes.push(((await response.json()) as { outcome: string }).outcome);
     }
     expect(outcomes.slice(1)).toEqual(['duplicate', 'duplicate']);

@@ -104,15 +104,27 @@ describe('Azurite as the stack runs it, killed with SIGKILL right after an ackno
     const blob = BlobServiceClient.fromConnectionString(after).getContainerClient('training-data').getBlockBlobClient('default/acked.csv');
     const entity = await TableClient.fromConnectionString(after, 'releases', { allowInsecureConnection: true })
       .getEntity<{ status: string; stage: string }>('default', 'r1')
-      .then((e) => ({ status: e.status, stage: e.stage }), (error: { statusCode?: number }) => `read failed: ${error.statusCode}`);
-    const peeked = await QueueServiceClient.fromConnectionString(after).getQueueClient('steps').peekMessages()
-      .then((p) => p.peekedMessageItems.map((m) => m.messageText), (error: { statusCode?: number }) => `peek failed: ${error.statusCode}`);
+      .then(
+        (e) => ({ status: e.status, stage: e.stage }),
+        (error: { statusCode?: number }) => `read failed: ${error.statusCode}`,
+      );
+    const peeked = await QueueServiceClient.fromConnectionString(after)
+      .getQueueClient('steps')
+      .peekMessages()
+      .then(
+        (p) => p.peekedMessageItems.map((m) => m.messageText),
+        (error: { statusCode?: number }) => `peek failed: ${error.statusCode}`,
+      );
     const burstBlobs: string[] = [];
-    for await (const item of BlobServiceClient.fromConnectionString(after).getContainerClient('training-data').listBlobsFlat({ prefix: 'default/burst-' })) {
+    for await (const item of BlobServiceClient.fromConnectionString(after)
+      .getContainerClient('training-data')
+      .listBlobsFlat({ prefix: 'default/burst-' })) {
       burstBlobs.push(item.name);
     }
     const burstRows: string[] = [];
-    for await (const row of TableClient.fromConnectionString(after, 'releases', { allowInsecureConnection: true }).listEntities<{ name: string }>({ queryOptions: { filter: "PartitionKey eq 'burst'" } })) {
+    for await (const row of TableClient.fromConnectionString(after, 'releases', { allowInsecureConnection: true }).listEntities<{
+      name: string;
+    }>({ queryOptions: { filter: "PartitionKey eq 'burst'" } })) {
       burstRows.push(row.name);
     }
     expect({
@@ -121,7 +133,13 @@ describe('Azurite as the stack runs it, killed with SIGKILL right after an ackno
       queue: peeked,
       burstBlobs: burstBlobs.sort(),
       burstRows: burstRows.sort(),
-    }).toEqual({ blob: 'a,b\n1,2\n', entity: { status: 'succeeded', stage: 'done' }, queue: ['step-1'], burstBlobs: [...names].sort(), burstRows: [...names].sort() });
+    }).toEqual({
+      blob: 'a,b\n1,2\n',
+      entity: { status: 'succeeded', stage: 'done' },
+      queue: ['step-1'],
+      burstBlobs: [...names].sort(),
+      burstRows: [...names].sort(),
+    });
   }, 60_000);
 
   it('stops, saved, when only the process that started it is killed (no Azurite left holding the ports)', async () => {
@@ -136,19 +154,27 @@ describe('Azurite as the stack runs it, killed with SIGKILL right after an ackno
     await waitFor('Azurite to stop after its parent died', async () => !(await accepts(running!.ports.table)), 20_000);
     running = await launch(location);
 
-    const entity = await TableClient.fromConnectionString(connectionStringFor(running.ports), 'audit', { allowInsecureConnection: true }).getEntity('p', 'a1');
+    const entity = await TableClient.fromConnectionString(connectionStringFor(running.ports), 'audit', {
+      allowInsecureConnection: true,
+    }).getEntity('p', 'a1');
     expect(entity['action']).toBe('approve');
   }, 60_000);
 
   it('does not acknowledge a write it could not save, and a later read returns it only once saved', async () => {
     running = await launch(location);
     const connection = connectionStringFor(running.ports);
-    const table = TableClient.fromConnectionString(connection, 'events', { allowInsecureConnection: true, retryOptions: { maxRetries: 0 } });
+    const table = TableClient.fromConnectionString(connection, 'events', {
+      allowInsecureConnection: true,
+      retryOptions: { maxRetries: 0 },
+    });
     await table.createTable();
     // LokiJS saves to '<db>~' and renames it: a folder in its way makes the save fail for real.
     const blocker = join(location, '__azurite_db_table__.json~');
     mkdirSync(blocker);
-    const write = await table.createEntity({ partitionKey: 'e', rowKey: '1', type: 'ReleaseSucceeded' }).then(() => 'acknowledged', () => 'failed');
+    const write = await table.createEntity({ partitionKey: 'e', rowKey: '1', type: 'ReleaseSucceeded' }).then(
+      () => 'acknowledged',
+      () => 'failed',
+    );
     expect(write).toBe('failed');
 
     rmSync(blocker, { recursive: true });
@@ -156,7 +182,9 @@ describe('Azurite as the stack runs it, killed with SIGKILL right after an ackno
     expect(read.type).toBe('ReleaseSucceeded');
     await crash(running);
     running = await launch(location);
-    const after = await TableClient.fromConnectionString(connectionStringFor(running.ports), 'events', { allowInsecureConnection: true }).getEntity<{ type: string }>('e', '1');
+    const after = await TableClient.fromConnectionString(connectionStringFor(running.ports), 'events', {
+      allowInsecureConnection: true,
+    }).getEntity<{ type: string }>('e', '1');
     expect(after.type).toBe('ReleaseSucceeded');
   }, 60_000);
 });

@@ -38,7 +38,8 @@ describe('local BlobCreated events for blob names the engine refuses', () => {
     const direct = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient('training-data');
     await direct.create();
     // Written straight to Azurite, as while the stack is down: only reconciliation sees them.
-    for (const name of ['default/before.csv', 'default//double.csv', 'default/%2e%2e/encoded.csv']) await direct.getBlockBlobClient(name).upload('x', 1);
+    for (const name of ['default/before.csv', 'default//double.csv', 'default/%2e%2e/encoded.csv'])
+      await direct.getBlockBlobClient(name).upload('x', 1);
 
     const source = new BlobEventSource({
       azuriteBlobPort: azurite.ports.blob,
@@ -52,11 +53,18 @@ describe('local BlobCreated events for blob names the engine refuses', () => {
     await source.start();
     try {
       // Through the proxy, as a client uploads while the stack runs.
-      const proxied = new BlobServiceClient(`${source.publicBlobUrl}/${DEV_ACCOUNT}`, new StorageSharedKeyCredential(DEV_ACCOUNT, DEV_ACCOUNT_KEY)).getContainerClient('training-data');
-      for (const name of ['default//proxy-double.csv', 'default/.%2E/proxy-encoded.csv', 'default/after.csv']) await proxied.getBlockBlobClient(name).upload('x', 1);
+      const proxied = new BlobServiceClient(
+        `${source.publicBlobUrl}/${DEV_ACCOUNT}`,
+        new StorageSharedKeyCredential(DEV_ACCOUNT, DEV_ACCOUNT_KEY),
+      ).getContainerClient('training-data');
+      for (const name of ['default//proxy-double.csv', 'default/.%2E/proxy-encoded.csv', 'default/after.csv'])
+        await proxied.getBlockBlobClient(name).upload('x', 1);
       // Settled when the good blobs are delivered and each bad one was either reported or (wrongly) delivered.
       const good = ['default/after.csv', 'default/before.csv'].map((n) => `/blobServices/default/containers/training-data/blobs/${n}`);
-      await until(() => good.every((g) => subjects.includes(g)) && warnings.length + subjects.length - good.length >= 4, 'the good deliveries and four refusals');
+      await until(
+        () => good.every((g) => subjects.includes(g)) && warnings.length + subjects.length - good.length >= 4,
+        'the good deliveries and four refusals',
+      );
       // Later listings see the refused blobs again: they are not reported again, nor emitted.
       await source.reconcile();
       await source.reconcile();

@@ -12,7 +12,12 @@ const SUBSCRIPTIONS: EventSubscriptionInput[] = [
     includedEventTypes: ['Microsoft.Storage.BlobCreated'],
     subjectBeginsWith: '/blobServices/default/containers/training-data/',
   },
-  { name: 'failing-sub', functionName: 'alwaysFailingEvents', subjectBeginsWith: '/blobServices/default/containers/failing/', maxDeliveryAttempts: 3 },
+  {
+    name: 'failing-sub',
+    functionName: 'alwaysFailingEvents',
+    subjectBeginsWith: '/blobServices/default/containers/failing/',
+    maxDeliveryAttempts: 3,
+  },
 ];
 
 interface BlobCreated {
@@ -33,7 +38,10 @@ describe('synthesized BlobCreated events', () => {
       .map((r) => r['event'] as BlobCreated)
       .filter((e) => e.subject === `/blobServices/default/containers/training-data/blobs/${blobName}`);
   const start = () =>
-    spawnStack({ stateDir: stateDir(), eventSubscriptions: SUBSCRIPTIONS, retryScale: 0.001, reconcileIntervalMs: 0 }, { FIXTURE_RECORD_FILE: records, FIXTURE_WRITE_ON_STOP: '1' });
+    spawnStack(
+      { stateDir: stateDir(), eventSubscriptions: SUBSCRIPTIONS, retryScale: 0.001, reconcileIntervalMs: 0 },
+      { FIXTURE_RECORD_FILE: records, FIXTURE_WRITE_ON_STOP: '1' },
+    );
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'devhost-blob-'));
@@ -52,11 +60,23 @@ describe('synthesized BlobCreated events', () => {
     const container = blobService().getContainerClient('training-data');
     await container.createIfNotExists();
     const content = 'a,b,label\n1,2,0\n';
-    const uploaded = await container.getBlockBlobClient('default/small.csv').upload(content, content.length, { blobHTTPHeaders: { blobContentType: 'text/csv' } });
-    const [event] = await waitFor('the BlobCreated event', () => eventsFor('default/small.csv').length > 0 && eventsFor('default/small.csv'));
+    const uploaded = await container
+      .getBlockBlobClient('default/small.csv')
+      .upload(content, content.length, { blobHTTPHeaders: { blobContentType: 'text/csv' } });
+    const [event] = await waitFor(
+      'the BlobCreated event',
+      () => eventsFor('default/small.csv').length > 0 && eventsFor('default/small.csv'),
+    );
     expect(event).toMatchObject({
       eventType: 'Microsoft.Storage.BlobCreated',
-      data: { api: 'PutBlob', eTag: uploaded.etag, contentLength: content.length, contentType: 'text/csv', blobType: 'BlockBlob', url: container.getBlockBlobClient('default/small.csv').url },
+      data: {
+        api: 'PutBlob',
+        eTag: uploaded.etag,
+        contentLength: content.length,
+        contentType: 'text/csv',
+        blobType: 'BlockBlob',
+        url: container.getBlockBlobClient('default/small.csv').url,
+      },
     });
     // Downloading from the event's URL through the proxy returns the uploaded bytes.
     const download = await blobService().getContainerClient('training-data').getBlobClient('default/small.csv').downloadToBuffer();
@@ -68,7 +88,10 @@ describe('synthesized BlobCreated events', () => {
     const data = Buffer.alloc(3 * 1024 * 1024, 7);
     const blob = container.getBlockBlobClient('default/large.bin');
     const uploaded = await blob.uploadData(data, { blockSize: 1024 * 1024, maxSingleShotSize: 1024 * 1024, concurrency: 2 });
-    const [event] = await waitFor('the BlobCreated event', () => eventsFor('default/large.bin').length > 0 && eventsFor('default/large.bin'));
+    const [event] = await waitFor(
+      'the BlobCreated event',
+      () => eventsFor('default/large.bin').length > 0 && eventsFor('default/large.bin'),
+    );
     expect(event!.data).toMatchObject({ api: 'PutBlockList', eTag: uploaded.etag, contentLength: data.length });
     expect(eventsFor('default/large.bin')).toHaveLength(1);
   });
@@ -104,7 +127,9 @@ describe('synthesized BlobCreated events', () => {
     let written: string | undefined;
     try {
       // The app's stop hook wrote through the blob proxy, which stays open until the hooks are done.
-      const atStop = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient('stopping').getBlobClient('written-at-stop.txt');
+      const atStop = BlobServiceClient.fromConnectionString(azurite.connectionString)
+        .getContainerClient('stopping')
+        .getBlobClient('written-at-stop.txt');
       expect((await atStop.downloadToBuffer()).toString()).toBe('bye');
       const direct = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient('training-data');
       written = (await direct.getBlockBlobClient('default/offline.csv').upload('a,label\n1,0\n', 12)).etag;
@@ -112,7 +137,10 @@ describe('synthesized BlobCreated events', () => {
       await azurite.stop();
     }
     stack = await start();
-    const [event] = await waitFor('the reconciled event', () => eventsFor('default/offline.csv').length > 0 && eventsFor('default/offline.csv'));
+    const [event] = await waitFor(
+      'the reconciled event',
+      () => eventsFor('default/offline.csv').length > 0 && eventsFor('default/offline.csv'),
+    );
     expect(event!.data).toMatchObject({ eTag: written, contentLength: 12 });
     expect(event!.data.url).toContain(`:${stack.info.ports.blob}/devstoreaccount1/training-data/default/offline.csv`);
     const after = readRecords(records).filter((r) => r.kind === 'event');

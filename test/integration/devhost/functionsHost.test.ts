@@ -98,13 +98,22 @@ describe('local Functions host running the fixture app', () => {
       eventType: 'Microsoft.Storage.BlobCreated',
       eventTime: '2017-06-26T18:41:00.9584103Z',
       id: 'webhook-test-1',
-      data: { api: 'PutBlob', eTag: '0x8D4BCC2E4835CD0', contentLength: 10, url: 'https://acct.blob.core.windows.net/training-data/default/a.csv' },
+      data: {
+        api: 'PutBlob',
+        eTag: '0x8D4BCC2E4835CD0',
+        contentLength: 10,
+        url: 'https://acct.blob.core.windows.net/training-data/default/a.csv',
+      },
       dataVersion: '',
       metadataVersion: '1',
     };
 
     it('requires the eventgrid_extension system key', async () => {
-      const response = await fetch(webhook('recordEvents'), { method: 'POST', headers: { 'aeg-event-type': 'Notification' }, body: JSON.stringify([storageEvent]) });
+      const response = await fetch(webhook('recordEvents'), {
+        method: 'POST',
+        headers: { 'aeg-event-type': 'Notification' },
+        body: JSON.stringify([storageEvent]),
+      });
       expect(response.status).toBe(401);
     });
 
@@ -130,7 +139,10 @@ describe('local Functions host running the fixture app', () => {
     });
 
     it('answers the CloudEvents OPTIONS handshake with WebHook-Allowed-Origin', async () => {
-      const response = await fetch(webhook('recordEvents', systemKey()), { method: 'OPTIONS', headers: { 'WebHook-Request-Origin': 'eventgrid.azure.net' } });
+      const response = await fetch(webhook('recordEvents', systemKey()), {
+        method: 'OPTIONS',
+        headers: { 'WebHook-Request-Origin': 'eventgrid.azure.net' },
+      });
       expect(response.status).toBe(200);
       expect(response.headers.get('webhook-allowed-origin')).toBe('eventgrid.azure.net');
     });
@@ -143,7 +155,14 @@ describe('local Functions host running the fixture app', () => {
         body: JSON.stringify([storageEvent, second]),
       });
       expect(notify.status).toBe(200);
-      const cloudEvent = { specversion: '1.0', id: 'cloud-1', type: 'Microsoft.Storage.BlobCreated', source: '/subscriptions/s', subject: storageEvent.subject, data: storageEvent.data };
+      const cloudEvent = {
+        specversion: '1.0',
+        id: 'cloud-1',
+        type: 'Microsoft.Storage.BlobCreated',
+        source: '/subscriptions/s',
+        subject: storageEvent.subject,
+        data: storageEvent.data,
+      };
       const cloud = await fetch(webhook('recordEvents', systemKey()), {
         method: 'POST',
         headers: { 'aeg-event-type': 'Notification', 'content-type': 'application/cloudevents+json; charset=utf-8' },
@@ -157,15 +176,27 @@ describe('local Functions host running the fixture app', () => {
 
     it('returns 500 when a handler fails, 400 for a malformed body and 404 for an unknown function', async () => {
       const headers = { 'aeg-event-type': 'Notification', 'content-type': 'application/json' };
-      const failed = await fetch(webhook('alwaysFailingEvents', systemKey()), { method: 'POST', headers, body: JSON.stringify([storageEvent]) });
+      const failed = await fetch(webhook('alwaysFailingEvents', systemKey()), {
+        method: 'POST',
+        headers,
+        body: JSON.stringify([storageEvent]),
+      });
       expect(failed.status).toBe(500);
       const malformed = await fetch(webhook('recordEvents', systemKey()), { method: 'POST', headers, body: '[{"id": "x"' });
       expect(malformed.status).toBe(400);
       expect(await malformed.json()).toEqual({ error: expect.stringContaining('not valid JSON') });
-      const missingType = await fetch(webhook('recordEvents', systemKey()), { method: 'POST', headers, body: JSON.stringify([{ id: 'x', subject: 's', eventTime: 't' }]) });
+      const missingType = await fetch(webhook('recordEvents', systemKey()), {
+        method: 'POST',
+        headers,
+        body: JSON.stringify([{ id: 'x', subject: 's', eventTime: 't' }]),
+      });
       expect(missingType.status).toBe(400);
       expect(await missingType.json()).toEqual({ error: expect.stringContaining('eventType') });
-      const unknown = await fetch(webhook('noSuchFunction', systemKey()), { method: 'POST', headers, body: JSON.stringify([storageEvent]) });
+      const unknown = await fetch(webhook('noSuchFunction', systemKey()), {
+        method: 'POST',
+        headers,
+        body: JSON.stringify([storageEvent]),
+      });
       expect(unknown.status).toBe(404);
     });
   });
@@ -185,7 +216,12 @@ describe('local Functions host running the fixture app', () => {
       const plain = both.find((r) => typeof r['input'] === 'string');
       expect(both).toHaveLength(2);
       expect(json!['input']).toEqual({ releaseId: 'r1', step: 'train' });
-      expect(json!['meta']).toMatchObject({ dequeueCount: 1, id: expect.any(String), popReceipt: expect.any(String), insertionTime: expect.any(String) });
+      expect(json!['meta']).toMatchObject({
+        dequeueCount: 1,
+        id: expect.any(String),
+        popReceipt: expect.any(String),
+        insertionTime: expect.any(String),
+      });
       expect(plain!['input']).toBe('plain text message');
       await waitFor('the queue to be empty', async () => (await queue.getProperties()).approximateMessagesCount === 0);
     });

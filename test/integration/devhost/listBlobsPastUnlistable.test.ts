@@ -30,10 +30,21 @@ describe('listBlobsPastUnlistable', () => {
   }
 
   it('lists every clean name around a stretch of unlistable ones and reports the stretch once', async () => {
-    const client = await containerWith(['default/a.csv', 'default/ctrl\u0001char.csv', 'default/ctrl\u0001two.csv', 'default/ctrl', 'default/ctrl .csv', 'default/ctrlz.csv', 'default/z.csv', 'other/q.csv']);
+    const client = await containerWith([
+      'default/a.csv',
+      'default/ctrl\u0001char.csv',
+      'default/ctrl\u0001two.csv',
+      'default/ctrl',
+      'default/ctrl .csv',
+      'default/ctrlz.csv',
+      'default/z.csv',
+      'other/q.csv',
+    ]);
     const { names, reported } = await list(client, 'default/');
     expect(names).toEqual(['default/a.csv', 'default/ctrl', 'default/ctrl .csv', 'default/ctrlz.csv', 'default/z.csv']);
-    expect(reported).toEqual([{ after: 'default/ctrl', resumedAfter: 'default/ctrl ', clean: 'default/ctrl', reason: expect.stringContaining('500') }]);
+    expect(reported).toEqual([
+      { after: 'default/ctrl', resumedAfter: 'default/ctrl ', clean: 'default/ctrl', reason: expect.stringContaining('500') },
+    ]);
   });
 
   it('goes on past a bad first name and past two separate stretches, across pages', async () => {
@@ -41,13 +52,22 @@ describe('listBlobsPastUnlistable', () => {
     const client = await containerWith(['p/\u0002first.csv', ...clean, 'p/m05\u001fx.csv', 'p/n\u0003.csv', 'p/zz.csv']);
     const { names, reported } = await list(client, 'p/', 5);
     expect(names).toEqual([...clean, 'p/zz.csv']);
-    expect(reported.map((r) => [r.after, r.clean])).toEqual([['', 'p/'], ['p/m04.csv', 'p/m05'], ['p/m11.csv', 'p/n']]);
+    expect(reported.map((r) => [r.after, r.clean])).toEqual([
+      ['', 'p/'],
+      ['p/m04.csv', 'p/m05'],
+      ['p/m11.csv', 'p/n'],
+    ]);
   });
 
   it('reports and ends, without probing forever, when the storage fails every listing', async () => {
     const client = await containerWith(['q/a.csv']);
     const failing = new Proxy(client, {
-      get: (target, key) => (key === 'listBlobsFlat' ? () => { throw new RestError('', { statusCode: 500 }); } : Reflect.get(target, key)),
+      get: (target, key) =>
+        key === 'listBlobsFlat'
+          ? () => {
+              throw new RestError('', { statusCode: 500 });
+            }
+          : Reflect.get(target, key),
     });
     const { names, reported } = await list(failing, 'q/');
     expect(names).toEqual([]);

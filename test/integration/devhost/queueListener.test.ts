@@ -36,13 +36,16 @@ describe('QueueListener with long steps', () => {
     const bDone = new Promise<Step>((resolve) => (bRan = resolve));
 
     const core = new FunctionsCore();
-    core.registerFunction({ name: 'releaseSteps', bindings: { step: { type: 'queueTrigger', direction: 'in', queueName: 'steps' } } }, async (input) => {
-      const step = input as Step;
-      started.push(step);
-      if (step.pipeline === 'b') return bRan(step);
-      if (started.filter((s) => s.pipeline === 'a').length === 5) allAStarted();
-      await aMayFinish; // evaluating a large holdout
-    });
+    core.registerFunction(
+      { name: 'releaseSteps', bindings: { step: { type: 'queueTrigger', direction: 'in', queueName: 'steps' } } },
+      async (input) => {
+        const step = input as Step;
+        started.push(step);
+        if (step.pipeline === 'b') return bRan(step);
+        if (started.filter((s) => s.pipeline === 'a').length === 5) allAStarted();
+        await aMayFinish; // evaluating a large holdout
+      },
+    );
     const logger = createHostLogger({ minLevel: 'none' });
     const listener = new QueueListener(
       core.find('releaseSteps')!,

@@ -34,7 +34,8 @@ describe('blob event reconciliation with a name Azurite cannot list', () => {
     // Written straight to Azurite, as while the stack is down: only reconciliation sees them.
     const training = service.getContainerClient('training-data');
     await training.create();
-    for (const name of ['default/a.csv', 'default/ctrl\u0001char.csv', 'default/z.csv']) await training.getBlockBlobClient(name).upload('x', 1);
+    for (const name of ['default/a.csv', 'default/ctrl\u0001char.csv', 'default/z.csv'])
+      await training.getBlockBlobClient(name).upload('x', 1);
     const second = service.getContainerClient('second');
     await second.create();
     await second.getBlockBlobClient('p/x.csv').upload('x', 1);
@@ -53,7 +54,10 @@ describe('blob event reconciliation with a name Azurite cannot list', () => {
     });
     await source.start();
     // start() has listed everything; deliveries of what it found may still be on their way.
-    await until(() => (subjects.length >= 3 || warnings.some((w) => /failed/.test(w)) ? true : undefined), 'three deliveries or a failed reconciliation');
+    await until(
+      () => (subjects.length >= 3 || warnings.some((w) => /failed/.test(w)) ? true : undefined),
+      'three deliveries or a failed reconciliation',
+    );
     await source.stop();
 
     expect([...subjects].sort()).toEqual([
@@ -62,7 +66,9 @@ describe('blob event reconciliation with a name Azurite cannot list', () => {
       '/blobServices/default/containers/training-data/blobs/default/z.csv',
     ]);
     expect(warnings).toEqual([
-      expect.stringMatching(/skipped names in training-data\/\* after 'default\/a\.csv' that the storage cannot list \(the storage answered 500 with an empty body\): they begin "default\/ctrl" and then a control character/),
+      expect.stringMatching(
+        /skipped names in training-data\/\* after 'default\/a\.csv' that the storage cannot list \(the storage answered 500 with an empty body\): they begin "default\/ctrl" and then a control character/,
+      ),
     ]);
   });
 });

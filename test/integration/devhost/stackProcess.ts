@@ -61,7 +61,12 @@ export function spawnStack(options: StackOptions, env: Record<string, string> = 
         clearTimeout(timer);
         child.stdout?.off('data', onData);
         child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
-        resolve({ info: JSON.parse(ready[1]!) as StackInfo, child, output: () => output, stop: () => stopChild(child, 25_000).finally(killGroup) });
+        resolve({
+          info: JSON.parse(ready[1]!) as StackInfo,
+          child,
+          output: () => output,
+          stop: () => stopChild(child, 25_000).finally(killGroup),
+        });
       }
     };
     child.stdout?.on('data', onData);
@@ -87,7 +92,11 @@ export function readRecords(file: string): Recorded[] {
 }
 
 /** Polls until `check` returns a value (not undefined/false), or fails with `what` after the deadline (which only bounds how long a failure takes). */
-export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

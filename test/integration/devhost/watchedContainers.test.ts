@@ -18,13 +18,16 @@ describe('a pipeline watching a container of its own', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'watched-'));
-    writeFileSync(join(dir, 'autopilot.yaml'), `version: 1
+    writeFileSync(
+      join(dir, 'autopilot.yaml'),
+      `version: 1
 pipelines:
   churn:
     data: { container: churn-data, prefix: in/, minRows: 50 }
     training: { job: ${ROOT}/examples/tabular/job.yaml }
     deployment: { spec: ${ROOT}/examples/tabular/deployment.yaml }
-`);
+`,
+    );
     stack = await startChildStack(join(dir, 'autopilot.yaml'));
   });
 
@@ -38,11 +41,15 @@ pipelines:
     await container.createIfNotExists();
     const csv = generateCsv({ rows: 200, seed: 3 });
     await container.getBlockBlobClient('in/first.csv').upload(csv, Buffer.byteLength(csv));
-    const release = await waitFor('a release of churn-data/in/first.csv', async () => {
-      const response = await fetch(`${stack!.api}/releases`, { headers: { authorization: `Bearer ${stack!.token()}` } });
-      const { releases } = (await response.json()) as { releases: Release[] };
-      return releases.find((r) => r.data?.container === 'churn-data' && r.data.blob === 'in/first.csv');
-    }, { timeoutMs: 120_000 });
+    const release = await waitFor(
+      'a release of churn-data/in/first.csv',
+      async () => {
+        const response = await fetch(`${stack!.api}/releases`, { headers: { authorization: `Bearer ${stack!.token()}` } });
+        const { releases } = (await response.json()) as { releases: Release[] };
+        return releases.find((r) => r.data?.container === 'churn-data' && r.data.blob === 'in/first.csv');
+      },
+      { timeoutMs: 120_000 },
+    );
     expect(release.pipeline).toBe('churn');
   });
 });

@@ -13,13 +13,15 @@ import { bundleExample } from '../../../scripts/bundleExample';
 jest.setTimeout(420_000);
 
 const ROOT = resolve(__dirname, '../../..');
-const SUBSCRIPTION = '/subscriptions/00000000-0000-0000-0000-0000000000aa/resourceGroups/rg-mlops/providers/Microsoft.MachineLearningServices/workspaces';
+const SUBSCRIPTION =
+  '/subscriptions/00000000-0000-0000-0000-0000000000aa/resourceGroups/rg-mlops/providers/Microsoft.MachineLearningServices/workspaces';
 let cloud: FakeAzureCloud;
 let stack: TestStack;
 let container: ContainerClient;
 let registry: RegistryRoutes; // azure.registry of the fixture
 const REGISTRY_MODEL = 'azureml://registries/mlreg-e2e/models/default/versions';
-const REGISTRY_PATH = '/subscriptions/00000000-0000-0000-0000-0000000000bb/resourcegroups/rg-registry/providers/microsoft.machinelearningservices/registries/mlreg-e2e';
+const REGISTRY_PATH =
+  '/subscriptions/00000000-0000-0000-0000-0000000000bb/resourcegroups/rg-registry/providers/microsoft.machinelearningservices/registries/mlreg-e2e';
 
 /** A model-like scorer: churn risk from contract, tenure and support calls (the generator's main effects). */
 function churnRisk(columns: string[], row: unknown[]): number {
@@ -37,7 +39,11 @@ function benign(columns: string[], row: unknown[]): number {
 beforeAll(async () => {
   bundleExample(); // the TypeScript example's code folder for Azure ML
   cloud = await FakeAzureCloud.start({ workspaces: ['mlw-dev', 'mlw-staging', 'mlw-prod'].map((w) => `${SUBSCRIPTION}/${w}`) });
-  registry = registryRoutes(cloud.arm, { name: 'mlreg-e2e', subscriptionId: '00000000-0000-0000-0000-0000000000bb', resourceGroup: 'rg-registry' });
+  registry = registryRoutes(cloud.arm, {
+    name: 'mlreg-e2e',
+    subscriptionId: '00000000-0000-0000-0000-0000000000bb',
+    resourceGroup: 'rg-registry',
+  });
   cloud.arm.addRoute(registry.route);
   cloud.arm.scoring.predictor = (_model, columns, rows) => {
     // The sklearn pipelines score the breast-cancer sample (label 1 = benign, small tumours).
@@ -48,7 +54,13 @@ beforeAll(async () => {
   cloud.arm.deploymentProvisioningMs = 2000;
   stack = await startTestStack({
     config: join(ROOT, 'test/fixtures/e2e/azure.yaml'),
-    env: { ...cloud.env, AUTOPILOT_REGISTRY_DISCOVERY_ENDPOINT: cloud.arm.url, AUTOPILOT_PROVISIONING_WAIT_SECONDS: '0.5', AUTOPILOT_PROVISIONING_POLL_SECONDS: '1', AUTOPILOT_METRICS_DELAY_SECONDS: '5' },
+    env: {
+      ...cloud.env,
+      AUTOPILOT_REGISTRY_DISCOVERY_ENDPOINT: cloud.arm.url,
+      AUTOPILOT_PROVISIONING_WAIT_SECONDS: '0.5',
+      AUTOPILOT_PROVISIONING_POLL_SECONDS: '1',
+      AUTOPILOT_METRICS_DELAY_SECONDS: '5',
+    },
   });
   container = BlobServiceClient.fromConnectionString(stack.connectionString).getContainerClient('training-data');
   await container.createIfNotExists();
@@ -73,10 +85,14 @@ async function post<T>(path: string): Promise<T> {
 
 async function settle(blob: string, content: string): Promise<Release> {
   await container.getBlockBlobClient(blob).upload(content, Buffer.byteLength(content));
-  return waitFor(`release of ${blob}`, async () => {
-    const release = (await get<{ releases: Release[] }>('/releases')).releases.find((r) => r.data?.blob === blob);
-    return release && !['queued', 'running'].includes(release.status) ? release : undefined;
-  }, { timeoutMs: 300_000 });
+  return waitFor(
+    `release of ${blob}`,
+    async () => {
+      const release = (await get<{ releases: Release[] }>('/releases')).releases.find((r) => r.data?.blob === blob);
+      return release && !['queued', 'running'].includes(release.status) ? release : undefined;
+    },
+    { timeoutMs: 300_000 },
+  );
 }
 
 function publishedTo(releaseId: string, type: string) {
@@ -95,31 +111,55 @@ describe('the release loop on the azure backend, through the real SDKs against t
     // The job ran in the dev workspace on the training split's blob URL, with the example's compute and environment.
     const [jobPut] = cloud.arm.callsTo('PUT', `/jobs/${release.job!.name}`);
     expect(jobPut!.path).toContain(`${SUBSCRIPTION}/mlw-dev/`);
-    expect(jobPut!.body).toMatchObject({ properties: {
-      jobType: 'Command', computeId: `${SUBSCRIPTION}/mlw-dev/computes/cpu-cluster`, command: expect.stringMatching(/^node train\.js /),
-      // The example's Dockerfile context, registered as an environment version (examples/tabular/azure/job.yaml).
-      environmentId: expect.stringMatching(new RegExp(`^${SUBSCRIPTION}/mlw-dev/environments/tabular-node-20/versions/[0-9a-f]{16}$`)),
-      // The split the app wrote, read through the workspace's identity-based datastore as the app's identity.
-      inputs: { training_data: { jobInputType: 'uri_file', uri: `azureml://datastores/autopilot_artifacts/paths/releases/${release.id}/train.csv` } },
-      identity: { identityType: 'UserIdentity' },
-    } });
+    expect(jobPut!.body).toMatchObject({
+      properties: {
+        jobType: 'Command',
+        computeId: `${SUBSCRIPTION}/mlw-dev/computes/cpu-cluster`,
+        command: expect.stringMatching(/^node train\.js /),
+        // The example's Dockerfile context, registered as an environment version (examples/tabular/azure/job.yaml).
+        environmentId: expect.stringMatching(new RegExp(`^${SUBSCRIPTION}/mlw-dev/environments/tabular-node-20/versions/[0-9a-f]{16}$`)),
+        // The split the app wrote, read through the workspace's identity-based datastore as the app's identity.
+        inputs: {
+          training_data: {
+            jobInputType: 'uri_file',
+            uri: `azureml://datastores/autopilot_artifacts/paths/releases/${release.id}/train.csv`,
+          },
+        },
+        identity: { identityType: 'UserIdentity' },
+      },
+    });
     // The gate scored the job's output on an evaluation deployment, then removed it.
     expect(release.gate).toMatchObject({ passed: true, candidate: expect.any(Number) });
     expect(release.gate!.candidate!).toBeGreaterThan(0.6);
     expect(cloud.arm.callsTo('DELETE', '').some((c) => /autopilot-eval-[0-9a-f]{8}\/deployments\/e[0-9a-f]{10}$/.test(c.path))).toBe(true);
 
     // Registered in dev with lineage, shared once into the registry for staging and prod.
-    const dev = (await get<{ models: (ModelVersion & { environment: string })[] }>('/models?name=default')).models.filter((m) => m.environment === 'dev');
+    const dev = (await get<{ models: (ModelVersion & { environment: string })[] }>('/models?name=default')).models.filter(
+      (m) => m.environment === 'dev',
+    );
     expect(dev).toHaveLength(1);
-    expect(dev[0]!.lineage).toMatchObject({ jobName: release.job!.name, dataUrl: expect.stringContaining('/training-data/default/v1.csv'), releaseId: release.id });
-    expect(cloud.arm.callsTo('PUT', '/models/default/versions/1').map((c) => c.path.split('/workspaces/')[1]!.split('/')[0])).toEqual(['mlw-dev']);
+    expect(dev[0]!.lineage).toMatchObject({
+      jobName: release.job!.name,
+      dataUrl: expect.stringContaining('/training-data/default/v1.csv'),
+      releaseId: release.id,
+    });
+    expect(cloud.arm.callsTo('PUT', '/models/default/versions/1').map((c) => c.path.split('/workspaces/')[1]!.split('/')[0])).toEqual([
+      'mlw-dev',
+    ]);
     expect(registry.imports).toEqual([expect.objectContaining({ destinationName: 'default', destinationVersion: '1' })]);
-    const modelOf = (workspace: string) => (cloud.arm.callsTo('PUT', `/workspaces/${workspace}/onlineEndpoints/default-${workspace.slice(4)}/deployments/v001`)[0]?.body as { properties: { model: string } }).properties.model;
+    const modelOf = (workspace: string) =>
+      (
+        cloud.arm.callsTo('PUT', `/workspaces/${workspace}/onlineEndpoints/default-${workspace.slice(4)}/deployments/v001`)[0]?.body as {
+          properties: { model: string };
+        }
+      ).properties.model;
     expect([modelOf('mlw-staging'), modelOf('mlw-prod')]).toEqual([`${REGISTRY_MODEL}/1`, `${REGISTRY_MODEL}/1`]);
 
     expect((await prod())?.traffic).toEqual({ v001: 100 });
     // Each deployment was created once and waited for across steps, never created again.
-    const deploymentPuts = cloud.arm.calls.filter((c) => c.method === 'PUT' && /\/deployments\/[^/]+$/.test(c.path)).map((c) => c.path.split('/workspaces/')[1]);
+    const deploymentPuts = cloud.arm.calls
+      .filter((c) => c.method === 'PUT' && /\/deployments\/[^/]+$/.test(c.path))
+      .map((c) => c.path.split('/workspaces/')[1]);
     expect(deploymentPuts).toEqual([
       expect.stringMatching(/^mlw-dev\/onlineEndpoints\/autopilot-eval-[0-9a-f]{8}\/deployments\/e[0-9a-f]{10}$/),
       'mlw-dev/onlineEndpoints/default-dev/deployments/v001',
@@ -140,8 +180,13 @@ describe('the release loop on the azure backend, through the real SDKs against t
     // Staging's smoke tests pass; under prod traffic the new model fails 30% of requests.
     cloud.arm.scoring.setErrorRate('v002', 0.3, 'default-prod');
     const release = await settle('default/v2.csv', generateCsv({ rows: 1200, seed: 32 }));
-    expect({ status: release.status, reason: release.reason }).toMatchObject({ status: 'rolled_back', reason: expect.stringMatching(/^canary analysis at 25%/) });
-    expect(release.stages.deploy_staging?.detail).toMatch(/shadow skipped \(Azure ML mirrors traffic only between deployments of one endpoint\)/);
+    expect({ status: release.status, reason: release.reason }).toMatchObject({
+      status: 'rolled_back',
+      reason: expect.stringMatching(/^canary analysis at 25%/),
+    });
+    expect(release.stages.deploy_staging?.detail).toMatch(
+      /shadow skipped \(Azure ML mirrors traffic only between deployments of one endpoint\)/,
+    );
 
     const endpoint = (await prod())!;
     expect(endpoint.traffic).toEqual({ v001: 100 });
@@ -157,7 +202,11 @@ describe('the release loop on the azure backend, through the real SDKs against t
     // The example's data_collector reached Azure: payload logging, at an api-version that has dataCollector.
     const [put] = cloud.arm.callsTo('PUT', '/workspaces/mlw-prod/onlineEndpoints/default-prod/deployments/v001');
     expect(put!.apiVersion).toBe('2024-04-01');
-    expect(put!.body).toMatchObject({ properties: { dataCollector: { collections: { request: { dataCollectionMode: 'Enabled' }, response: { dataCollectionMode: 'Enabled' } } } } });
+    expect(put!.body).toMatchObject({
+      properties: {
+        dataCollector: { collections: { request: { dataCollectionMode: 'Enabled' }, response: { dataCollectionMode: 'Enabled' } } },
+      },
+    });
     // Callers send rows whose numeric features moved (the generator's covariate shift), straight to Azure ML.
     const shifted = generateDataset({ rows: 600, seed: 34, shift: 1.5 });
     const features = shifted.columns.filter((c) => c !== 'label');
@@ -188,21 +237,30 @@ describe('the release loop on the azure backend, through the real SDKs against t
     const release = await settle('sklearn/v1.csv', readFileSync(join(ROOT, 'examples/sklearn/sample.csv'), 'utf8'));
     expect({ status: release.status, reason: release.reason }).toEqual({ status: 'succeeded', reason: undefined });
     const sklearnEnvironment = 'azureml://registries/azureml/environments/sklearn-1.5/labels/latest';
-    expect(cloud.arm.callsTo('PUT', `/jobs/${release.job!.name}`)[0]!.body).toMatchObject({ properties: {
-      command: expect.stringMatching(/^python train\.py --data \$\{\{inputs\.training_data\}\} --label_column \$\{\{inputs\.label_column\}\} --model_output \$\{\{outputs\.model_output\}\}$/),
-      environmentId: sklearnEnvironment,
-      inputs: { training_data: { jobInputType: 'uri_file' }, label_column: { jobInputType: 'literal', value: 'label' } },
-      outputs: { model_output: { jobOutputType: 'custom_model' } },
-    } });
-    expect(cloud.arm.callsTo('PUT', '/models/sklearn/versions/1')[0]!.body).toMatchObject({ properties: {
-      modelType: 'custom_model', modelUri: `azureml://jobs/${release.job!.name}/outputs/model_output`,
-    } });
+    expect(cloud.arm.callsTo('PUT', `/jobs/${release.job!.name}`)[0]!.body).toMatchObject({
+      properties: {
+        command: expect.stringMatching(
+          /^python train\.py --data \$\{\{inputs\.training_data\}\} --label_column \$\{\{inputs\.label_column\}\} --model_output \$\{\{outputs\.model_output\}\}$/,
+        ),
+        environmentId: sklearnEnvironment,
+        inputs: { training_data: { jobInputType: 'uri_file' }, label_column: { jobInputType: 'literal', value: 'label' } },
+        outputs: { model_output: { jobOutputType: 'custom_model' } },
+      },
+    });
+    expect(cloud.arm.callsTo('PUT', '/models/sklearn/versions/1')[0]!.body).toMatchObject({
+      properties: {
+        modelType: 'custom_model',
+        modelUri: `azureml://jobs/${release.job!.name}/outputs/model_output`,
+      },
+    });
     for (const environment of ['dev', 'staging', 'prod']) {
       const [put] = cloud.arm.callsTo('PUT', `/onlineEndpoints/sklearn-${environment}/deployments/v001`);
-      expect(put!.body).toMatchObject({ properties: {
-        environmentId: sklearnEnvironment,
-        codeConfiguration: { codeId: expect.stringMatching(/\/codes\/[^/]+\/versions\/[0-9a-f]{16}$/), scoringScript: 'score.py' },
-      } });
+      expect(put!.body).toMatchObject({
+        properties: {
+          environmentId: sklearnEnvironment,
+          codeConfiguration: { codeId: expect.stringMatching(/\/codes\/[^/]+\/versions\/[0-9a-f]{16}$/), scoringScript: 'score.py' },
+        },
+      });
     }
     expect(release.gate!.candidate!).toBeGreaterThan(0.8);
   });
@@ -213,8 +271,15 @@ describe('the release loop on the azure backend, through the real SDKs against t
     expect(cloud.arm.callsTo('PUT', '/models/mlflow/versions/1')[0]!.body).toMatchObject({ properties: { modelType: 'mlflow_model' } });
     // Shared into the registry with its type, so staging and prod can deploy it without code too.
     expect(registry.versions.get(`${REGISTRY_PATH}/models/mlflow/versions/1`)).toMatchObject({ properties: { modelType: 'mlflow_model' } });
-    const deployments = cloud.arm.calls.filter((c) => c.method === 'PUT' && /onlineEndpoints\/(mlflow-[a-z]+|autopilot-eval-[0-9a-f]+)\/deployments\/[^/]+$/.test(c.path) && JSON.stringify(c.body).includes('mlflow'));
-    expect(deployments.map((c) => c.path.split('/onlineEndpoints/')[1])).toEqual(expect.arrayContaining(['mlflow-dev/deployments/v001', 'mlflow-staging/deployments/v001', 'mlflow-prod/deployments/v001']));
+    const deployments = cloud.arm.calls.filter(
+      (c) =>
+        c.method === 'PUT' &&
+        /onlineEndpoints\/(mlflow-[a-z]+|autopilot-eval-[0-9a-f]+)\/deployments\/[^/]+$/.test(c.path) &&
+        JSON.stringify(c.body).includes('mlflow'),
+    );
+    expect(deployments.map((c) => c.path.split('/onlineEndpoints/')[1])).toEqual(
+      expect.arrayContaining(['mlflow-dev/deployments/v001', 'mlflow-staging/deployments/v001', 'mlflow-prod/deployments/v001']),
+    );
     for (const put of deployments) {
       const properties = (put.body as { properties: Record<string, unknown> }).properties;
       expect(properties).not.toHaveProperty('codeConfiguration');

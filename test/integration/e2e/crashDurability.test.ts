@@ -25,12 +25,38 @@ interface Stack {
 
 /** `npm start` on free ports and a given state folder, in its own process group (so SIGKILL takes Azurite too). */
 async function startStack(stateDir: string): Promise<Stack> {
-  const ports = { functions: await freePort(), blob: await freePort(), queue: await freePort(), table: await freePort(), endpoints: await freePort() };
+  const ports = {
+    functions: await freePort(),
+    blob: await freePort(),
+    queue: await freePort(),
+    table: await freePort(),
+    endpoints: await freePort(),
+  };
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'devhost/main.ts', '--port', `${ports.functions}`, '--blob-port', `${ports.blob}`, '--queue-port', `${ports.queue}`,
-      '--table-port', `${ports.table}`, '--endpoints-port', `${ports.endpoints}`, '--state-dir', stateDir],
-    { cwd: ROOT, env: { ...process.env, AUTOPILOT_CONFIG: CONFIG, AUTOPILOT_JOB_POLL_SECONDS: '0.5' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    [
+      '--import',
+      'tsx',
+      'devhost/main.ts',
+      '--port',
+      `${ports.functions}`,
+      '--blob-port',
+      `${ports.blob}`,
+      '--queue-port',
+      `${ports.queue}`,
+      '--table-port',
+      `${ports.table}`,
+      '--endpoints-port',
+      `${ports.endpoints}`,
+      '--state-dir',
+      stateDir,
+    ],
+    {
+      cwd: ROOT,
+      env: { ...process.env, AUTOPILOT_CONFIG: CONFIG, AUTOPILOT_JOB_POLL_SECONDS: '0.5' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    },
   );
   let output = '';
   child.stdout!.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-20_000)));
@@ -89,15 +115,21 @@ describe('the embedded stack killed with SIGKILL right after a release ended', (
     stateDir = mkdtempSync(join(tmpdir(), 'autopilot-crash-'));
     stack = await startStack(stateDir);
     const csv = generateCsv({ rows: 1500, seed: 11 });
-    const container = BlobServiceClient.fromConnectionString(connectionStringFor({ blob: stack.blob, queue: 1, table: 1 })).getContainerClient('training-data');
+    const container = BlobServiceClient.fromConnectionString(
+      connectionStringFor({ blob: stack.blob, queue: 1, table: 1 }),
+    ).getContainerClient('training-data');
     await container.createIfNotExists();
     await container.getBlockBlobClient('default/day1.csv').upload(csv, Buffer.byteLength(csv));
     const running = stack;
-    const ended = await waitFor('the release to end', async () => {
-      const { releases } = await get<{ releases: Release[] }>(running, stateDir, '/releases');
-      const release = releases.find((r) => r.data?.blob === 'default/day1.csv');
-      return release && ['succeeded', 'rejected', 'failed', 'cancelled'].includes(release.status) ? release : undefined;
-    }, { giveUpIf: () => (running.child.exitCode !== null ? `the stack exited:\n${running.output()}` : undefined) });
+    const ended = await waitFor(
+      'the release to end',
+      async () => {
+        const { releases } = await get<{ releases: Release[] }>(running, stateDir, '/releases');
+        const release = releases.find((r) => r.data?.blob === 'default/day1.csv');
+        return release && ['succeeded', 'rejected', 'failed', 'cancelled'].includes(release.status) ? release : undefined;
+      },
+      { giveUpIf: () => (running.child.exitCode !== null ? `the stack exited:\n${running.output()}` : undefined) },
+    );
     const before = await get<ReleaseView>(stack, stateDir, `/releases/${ended.id}`);
     expect(before.release.status).toBe('succeeded');
 
@@ -110,7 +142,9 @@ describe('the embedded stack killed with SIGKILL right after a release ended', (
       stage: before.release.stage,
       audit: before.audit,
     });
-    const restarted = BlobServiceClient.fromConnectionString(connectionStringFor({ blob: stack.blob, queue: 1, table: 1 })).getContainerClient('training-data');
+    const restarted = BlobServiceClient.fromConnectionString(
+      connectionStringFor({ blob: stack.blob, queue: 1, table: 1 }),
+    ).getContainerClient('training-data');
     expect((await restarted.getBlockBlobClient('default/day1.csv').downloadToBuffer()).toString()).toBe(csv);
   });
 });

@@ -27,7 +27,9 @@ beforeAll(async () => {
     req.on('end', () => {
       try {
         // As a receiver would: only a body signed with the shared secret counts.
-        notified.push(new Webhook(secret).verify(body, req.headers as Record<string, string>) as { type: string; data: Record<string, unknown> });
+        notified.push(
+          new Webhook(secret).verify(body, req.headers as Record<string, string>) as { type: string; data: Record<string, unknown> },
+        );
         res.end('ok');
       } catch {
         forged++;
@@ -37,7 +39,10 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => hooks.listen(0, '127.0.0.1', () => r()));
   const port = (hooks.address() as { port: number }).port;
-  stack = await startTestStack({ config: join(ROOT, 'test/fixtures/e2e/monitoring.yaml'), env: { MONITORING_HOOK_URL: `http://127.0.0.1:${port}/hook`, MONITORING_HOOK_SECRET: secret } });
+  stack = await startTestStack({
+    config: join(ROOT, 'test/fixtures/e2e/monitoring.yaml'),
+    env: { MONITORING_HOOK_URL: `http://127.0.0.1:${port}/hook`, MONITORING_HOOK_SECRET: secret },
+  });
 });
 
 afterAll(async () => {
@@ -56,7 +61,12 @@ async function score(csv: string, rowsPerRequest = 50): Promise<void> {
   const columns = header!.split(',');
   const label = columns.indexOf('label');
   const featureColumns = columns.filter((_, i) => i !== label);
-  const rows = lines.map((l) => l.split(',').filter((_, i) => i !== label).map((v) => (v === '' ? null : Number.isFinite(Number(v)) ? Number(v) : v)));
+  const rows = lines.map((l) =>
+    l
+      .split(',')
+      .filter((_, i) => i !== label)
+      .map((v) => (v === '' ? null : Number.isFinite(Number(v)) ? Number(v) : v)),
+  );
   for (let i = 0; i < rows.length; i += rowsPerRequest) {
     const response = await fetch(`${stack.endpoints}/default-prod/score`, {
       method: 'POST',
@@ -73,10 +83,14 @@ describe('monitoring that retrains, on the embedded stack', () => {
     await container.createIfNotExists();
     const data = generateCsv({ rows: 2000, seed: 41 });
     await container.getBlockBlobClient('default/base.csv').upload(data, data.length);
-    await waitFor('the first model in prod', async () => {
-      const { releases } = await get<{ releases: Release[] }>('/releases');
-      return releases.find((r) => r.status === 'succeeded');
-    }, { timeoutMs: 300_000 });
+    await waitFor(
+      'the first model in prod',
+      async () => {
+        const { releases } = await get<{ releases: Release[] }>('/releases');
+        return releases.find((r) => r.status === 'succeeded');
+      },
+      { timeoutMs: 300_000 },
+    );
 
     // Shifted traffic keeps arriving while the monitors run every 10 s.
     const shifted = generateCsv({ rows: 3000, seed: 42, shift: 2 });
@@ -84,16 +98,26 @@ describe('monitoring that retrains, on the embedded stack', () => {
     const traffic = (async () => {
       while (sending) await score(shifted);
     })();
-    const retrain = await waitFor('a drift retraining release', async () => {
-      const { releases } = await get<{ releases: Release[] }>('/releases');
-      return releases.find((r) => r.trigger.kind === 'drift');
-    }, { timeoutMs: 150_000 });
+    const retrain = await waitFor(
+      'a drift retraining release',
+      async () => {
+        const { releases } = await get<{ releases: Release[] }>('/releases');
+        return releases.find((r) => r.trigger.kind === 'drift');
+      },
+      { timeoutMs: 150_000 },
+    );
     // Later drifted runs of the same episode must not start a second one. Waiting for such a
     // run (not for a fixed time) keeps this true on a loaded machine, where timer runs slip.
-    await waitFor('a later drifted run that declines to retrain again', async () => {
-      const { runs } = await get<{ runs: MonitorRun[] }>('/monitors/default?limit=50');
-      return runs.find((r) => r.outcome === 'drift' && r.retrain && 'skipped' in r.retrain && /already started a retrain/.test(r.retrain.skipped));
-    }, { timeoutMs: 150_000 });
+    await waitFor(
+      'a later drifted run that declines to retrain again',
+      async () => {
+        const { runs } = await get<{ runs: MonitorRun[] }>('/monitors/default?limit=50');
+        return runs.find(
+          (r) => r.outcome === 'drift' && r.retrain && 'skipped' in r.retrain && /already started a retrain/.test(r.retrain.skipped),
+        );
+      },
+      { timeoutMs: 150_000 },
+    );
     sending = false;
     await traffic;
 
@@ -113,13 +137,19 @@ describe('monitoring that retrains, on the embedded stack', () => {
 
     const { events } = await get<{ events: { type: string }[] }>('/events?type=autopilot.DriftDetected');
     expect(events.length).toBeGreaterThan(0);
-    const cli = await promisify(execFile)(process.execPath, [join(ROOT, 'bin/autopilot.js'), 'events', '--type', 'autopilot.DriftDetected', '--json'], {
-      env: { ...process.env, AUTOPILOT_URL: stack.api, AUTOPILOT_STATE_DIR: stack.stateDir },
-    });
+    const cli = await promisify(execFile)(
+      process.execPath,
+      [join(ROOT, 'bin/autopilot.js'), 'events', '--type', 'autopilot.DriftDetected', '--json'],
+      {
+        env: { ...process.env, AUTOPILOT_URL: stack.api, AUTOPILOT_STATE_DIR: stack.stateDir },
+      },
+    );
     expect((JSON.parse(cli.stdout) as { type: string }[]).every((e) => e.type === 'autopilot.DriftDetected')).toBe(true);
     // Signed notifications of the decisions: the first release started and promoted, then one
     // drift message for the episode however many runs drifted (the digest), no stage-by-stage noise.
-    await waitFor('the webhook notification', async () => notified.find((e) => e.type === 'autopilot.DriftDetected'), { timeoutMs: 60_000 });
+    await waitFor('the webhook notification', async () => notified.find((e) => e.type === 'autopilot.DriftDetected'), {
+      timeoutMs: 60_000,
+    });
     const types = notified.map((e) => e.type);
     expect(types).toEqual(expect.arrayContaining(['autopilot.ReleaseQueued', 'autopilot.ReleaseSucceeded', 'autopilot.DriftDetected']));
     expect(types.filter((t) => t === 'autopilot.DriftDetected')).toHaveLength(1);

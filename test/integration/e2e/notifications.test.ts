@@ -37,7 +37,8 @@ afterAll(async () => {
   await new Promise((done) => receiver?.close(done));
 });
 
-const cardText = (message: Record<string, unknown>): string => JSON.stringify((message['attachments'] as { content: unknown }[])[0]!.content);
+const cardText = (message: Record<string, unknown>): string =>
+  JSON.stringify((message['attachments'] as { content: unknown }[])[0]!.content);
 
 describe('notifications on the embedded stack', () => {
   it('tells Teams and Slack that a release waits for approval, with its page and how to approve, then that it was promoted', async () => {
@@ -46,24 +47,45 @@ describe('notifications on the embedded stack', () => {
     const data = generateCsv({ rows: 1500, seed: 7 });
     await container.getBlockBlobClient('default/day1.csv').upload(data, data.length);
 
-    const waiting = await waitFor('the approval request in Slack', async () => chats.slack.find((m) => /waits for approval/.test(String(m['text']))), { timeoutMs: 300_000 });
-    const { releases } = await (await fetch(`${stack.api}/releases`, { headers: { authorization: `Bearer ${stack.token()}` } })).json() as { releases: Release[] };
+    const waiting = await waitFor(
+      'the approval request in Slack',
+      async () => chats.slack.find((m) => /waits for approval/.test(String(m['text']))),
+      { timeoutMs: 300_000 },
+    );
+    const { releases } = (await (
+      await fetch(`${stack.api}/releases`, { headers: { authorization: `Bearer ${stack.token()}` } })
+    ).json()) as { releases: Release[] };
     const release = releases[0]!;
     const page = `${stack.api}/dashboard/#/releases/${release.id}`;
     expect(JSON.stringify(waiting)).toContain(page);
     expect(JSON.stringify(waiting)).toContain(`autopilot approve ${release.id}`);
     const teamsWaiting = chats.teams.find((m) => /waits for approval/.test(cardText(m)));
-    expect(teamsWaiting).toMatchObject({ type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: { type: 'AdaptiveCard', version: '1.4' } }] });
+    expect(teamsWaiting).toMatchObject({
+      type: 'message',
+      attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: { type: 'AdaptiveCard', version: '1.4' } }],
+    });
     expect(cardText(teamsWaiting!)).toContain(page);
 
-    const approved = await fetch(`${stack.api}/releases/${release.id}/approve`, { method: 'POST', headers: { authorization: `Bearer ${stack.token()}`, 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'looks good' }) });
+    const approved = await fetch(`${stack.api}/releases/${release.id}/approve`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stack.token()}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'looks good' }),
+    });
     expect(approved.status).toBeLessThan(300);
-    await waitFor('the promotion in Teams', async () => chats.teams.find((m) => /promoted to prod/.test(cardText(m))), { timeoutMs: 240_000 });
-    await waitFor('the promotion in Slack', async () => chats.slack.find((m) => /promoted to prod/.test(String(m['text']))), { timeoutMs: 60_000 });
+    await waitFor('the promotion in Teams', async () => chats.teams.find((m) => /promoted to prod/.test(cardText(m))), {
+      timeoutMs: 240_000,
+    });
+    await waitFor('the promotion in Slack', async () => chats.slack.find((m) => /promoted to prod/.test(String(m['text']))), {
+      timeoutMs: 60_000,
+    });
 
     // One message per decision: Teams (default filter) heard started, waiting, promoted; Slack only what it asked for.
     const titles = chats.teams.map((m) => (m['attachments'] as { content: { body: { text: string }[] } }[])[0]!.content.body[0]!.text);
-    expect(titles).toEqual([`Release ${release.id} started`, `Release ${release.id} waits for approval to go to prod`, `Release ${release.id} promoted to prod`]);
+    expect(titles).toEqual([
+      `Release ${release.id} started`,
+      `Release ${release.id} waits for approval to go to prod`,
+      `Release ${release.id} promoted to prod`,
+    ]);
     expect(chats.slack).toHaveLength(2);
   });
 });

@@ -26,7 +26,11 @@ afterAll(async () => {
 async function api<T>(path: string, init: RequestInit & { as?: string } = {}): Promise<{ status: number; body: T }> {
   const response = await fetch(`${stack.api}${path}`, {
     ...init,
-    headers: { authorization: `Bearer ${stack.token(init.as)}`, 'content-type': 'application/json', ...(init.headers as Record<string, string>) },
+    headers: {
+      authorization: `Bearer ${stack.token(init.as)}`,
+      'content-type': 'application/json',
+      ...(init.headers as Record<string, string>),
+    },
   });
   return { status: response.status, body: (await response.json()) as T };
 }
@@ -44,10 +48,14 @@ async function upload(blob: string, content: string | Buffer): Promise<string> {
 /** Uploads through the blob port (the path users take) and waits for the release to end. */
 async function uploadAndSettle(blob: string, content: string | Buffer): Promise<Release> {
   await upload(blob, content);
-  return waitFor(`release of ${blob}`, async () => {
-    const [release] = await releasesFor(blob);
-    return release && ['succeeded', 'rejected', 'failed', 'cancelled'].includes(release.status) ? release : undefined;
-  }, { timeoutMs: 300_000 });
+  return waitFor(
+    `release of ${blob}`,
+    async () => {
+      const [release] = await releasesFor(blob);
+      return release && ['succeeded', 'rejected', 'failed', 'cancelled'].includes(release.status) ? release : undefined;
+    },
+    { timeoutMs: 300_000 },
+  );
 }
 
 async function prodTraffic(): Promise<Record<string, number> | undefined> {
@@ -68,7 +76,10 @@ describe('the whole loop on the embedded stack', () => {
       body: JSON.stringify({
         input_data: {
           columns: ['tenure_months', 'monthly_charges', 'total_charges', 'support_calls', 'age', 'contract', 'payment_method', 'region'],
-          data: [[3, 95.5, 286.5, 5, 29, 'month-to-month', 'electronic-check', 'north'], [60, 20.1, 1206, 0, 61, 'two-year', 'credit-card', 'west']],
+          data: [
+            [3, 95.5, 286.5, 5, 29, 'month-to-month', 'electronic-check', 'north'],
+            [60, 20.1, 1206, 0, 61, 'two-year', 'credit-card', 'west'],
+          ],
         },
       }),
     });
@@ -91,7 +102,10 @@ describe('the whole loop on the embedded stack', () => {
       expect(release.status).toBe('rejected');
       // Same distribution as version 1: the paired test (DeLong) keeps the champion unless it is surely better.
       expect(release.reason).toMatch(/^evaluation gate: auc .* vs champion .*: (inconclusive|worse by|improvement .* falls short)/);
-      expect(release.gate).toMatchObject({ outcome: expect.stringMatching(/^(inconclusive|reject)$/), comparison: { test: 'DeLong', rows: expect.any(Number) } });
+      expect(release.gate).toMatchObject({
+        outcome: expect.stringMatching(/^(inconclusive|reject)$/),
+        comparison: { test: 'DeLong', rows: expect.any(Number) },
+      });
       expect(await prodTraffic()).toEqual({ v001: 100 });
     }
   });
@@ -102,11 +116,19 @@ describe('the whole loop on the embedded stack', () => {
     const eTag = await upload(blob, content);
     const event = {
       id: 'evt-duplicate-test',
-      topic: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/local/providers/Microsoft.Storage/storageAccounts/devstoreaccount1',
+      topic:
+        '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/local/providers/Microsoft.Storage/storageAccounts/devstoreaccount1',
       subject: `/blobServices/default/containers/training-data/blobs/${blob}`,
       eventType: 'Microsoft.Storage.BlobCreated',
       eventTime: new Date().toISOString(),
-      data: { api: 'PutBlob', eTag, contentType: 'text/csv', contentLength: Buffer.byteLength(content), blobType: 'BlockBlob', url: container.getBlockBlobClient(blob).url },
+      data: {
+        api: 'PutBlob',
+        eTag,
+        contentType: 'text/csv',
+        contentLength: Buffer.byteLength(content),
+        blobType: 'BlockBlob',
+        url: container.getBlockBlobClient(blob).url,
+      },
       dataVersion: '',
       metadataVersion: '1',
     };
@@ -120,10 +142,14 @@ describe('the whole loop on the embedded stack', () => {
       ),
     );
     expect(deliveries.map((d) => d.status)).toEqual([200, 200, 200]);
-    const release = await waitFor('the duplicate-tested release to end', async () => {
-      const found = await releasesFor(blob);
-      return found.length === 1 && found[0]!.status !== 'running' && found[0]!.status !== 'queued' ? found[0] : undefined;
-    }, { timeoutMs: 300_000 });
+    const release = await waitFor(
+      'the duplicate-tested release to end',
+      async () => {
+        const found = await releasesFor(blob);
+        return found.length === 1 && found[0]!.status !== 'running' && found[0]!.status !== 'queued' ? found[0] : undefined;
+      },
+      { timeoutMs: 300_000 },
+    );
     expect(await releasesFor(blob)).toHaveLength(1);
     const jobs = readdirSync(join(stack.stateDir, 'workspaces/dev/jobs')).filter((j) => j.startsWith(release.id));
     expect(jobs).toEqual([`${release.id}-train`]);
@@ -135,7 +161,12 @@ describe('the whole loop on the embedded stack', () => {
     ['an empty file', 'default/empty.csv', '', /the file is empty/],
     ['a malformed CSV', 'default/ragged.csv', 'a,b,label\n1,2,yes\n3,no\n', /malformed CSV: .*line 3/],
     ['a CSV without the label column', 'default/nolabel.csv', 'a,b\n1,2\n3,4\n', /no label column 'label' \(columns: a, b\)/],
-    ['a non-CSV blob', 'default/model.parquet', Buffer.from([0x50, 0x41, 0x52, 0x31, 0, 1, 2]), /only CSV files are supported \(got \.parquet\)/],
+    [
+      'a non-CSV blob',
+      'default/model.parquet',
+      Buffer.from([0x50, 0x41, 0x52, 0x31, 0, 1, 2]),
+      /only CSV files are supported \(got \.parquet\)/,
+    ],
   ])('rejects %s with a clear reason and keeps serving', async (_what, blob, content, reason) => {
     const release = await uploadAndSettle(blob, content);
     expect(release.status).toBe('rejected');
@@ -145,13 +176,18 @@ describe('the whole loop on the embedded stack', () => {
     const { status, body } = await api<{ report: ReleaseReport }>(`/releases/${release.id}/report`, { as: 'local-reader' });
     expect(status).toBe(200);
     expect(body.report.release).toMatchObject({ id: release.id, status: 'rejected' });
-    expect(body.report.stages.find((s) => s.stage === 'validate')).toMatchObject({ status: 'succeeded', detail: expect.stringMatching(/^rejected: /) });
+    expect(body.report.stages.find((s) => s.stage === 'validate')).toMatchObject({
+      status: 'succeeded',
+      detail: expect.stringMatching(/^rejected: /),
+    });
     expect(body.report.actions.length).toBeGreaterThan(0);
   });
 
   it('prints the decision record of a release as Markdown, through the API and the CLI', async () => {
     const [release] = await releasesFor('default/day1.csv');
-    const md = await fetch(`${stack.api}/releases/${release!.id}/report?format=md`, { headers: { authorization: `Bearer ${stack.token('local-reader')}` } });
+    const md = await fetch(`${stack.api}/releases/${release!.id}/report?format=md`, {
+      headers: { authorization: `Bearer ${stack.token('local-reader')}` },
+    });
     expect(md.headers.get('content-type')).toMatch(/^text\/markdown/);
     const text = await md.text();
     expect(text).toMatch(new RegExp(`^# Release ${release!.id} \\(default\\): succeeded`));
@@ -164,7 +200,10 @@ describe('the whole loop on the embedded stack', () => {
     const cli = await runCli(['report', release!.id], { AUTOPILOT_URL: stack.api, AUTOPILOT_TOKEN: stack.token('local-reader') });
     expect({ code: cli.code, stderr: cli.stderr }).toEqual({ code: 0, stderr: '' });
     expect(cli.stdout).toBe(text);
-    const json = await runCli(['report', release!.id, '--format', 'json'], { AUTOPILOT_URL: stack.api, AUTOPILOT_TOKEN: stack.token('local-reader') });
+    const json = await runCli(['report', release!.id, '--format', 'json'], {
+      AUTOPILOT_URL: stack.api,
+      AUTOPILOT_TOKEN: stack.token('local-reader'),
+    });
     expect(JSON.parse(json.stdout).report.release.id).toBe(release!.id);
     expect((await runCli(['report', release!.id, '--format', 'pdf'], {})).stderr).toMatch(/expected md or json/);
   });
@@ -174,13 +213,19 @@ describe('the whole loop on the embedded stack', () => {
     expect(release.status).toBe('failed');
     expect(release.reason).toMatch(/training job crashy-.*-train failed: .*exit code 3/);
     expect(release.reason).toMatch(/cannot read properties of undefined/);
-    const log = await fetch(`${stack.api}/releases/${release.id}/log`, { headers: { authorization: `Bearer ${stack.token('local-reader')}` } });
+    const log = await fetch(`${stack.api}/releases/${release.id}/log`, {
+      headers: { authorization: `Bearer ${stack.token('local-reader')}` },
+    });
     expect(log.status).toBe(200);
     expect(await log.text()).toMatch(/reading .*train\.csv/);
   });
 
   it('starts a release by hand for a data scientist and refuses a reader', async () => {
-    const refused = await api<{ error: { code: string; message: string } }>('/releases', { method: 'POST', body: JSON.stringify({ pipeline: 'default' }), as: 'local-reader' });
+    const refused = await api<{ error: { code: string; message: string } }>('/releases', {
+      method: 'POST',
+      body: JSON.stringify({ pipeline: 'default' }),
+      as: 'local-reader',
+    });
     expect(refused.status).toBe(403);
     expect(refused.body.error.message).toMatch(/local-reader may not release:start in dev/);
     const anonymous = await fetch(`${stack.api}/releases`);
@@ -195,10 +240,17 @@ describe('the whole loop on the embedded stack', () => {
     const detail = await api<{ release: Release; audit: { action: string }[] }>(`/releases/${started.body.release.id}`);
     expect(detail.body.audit[0]!.action).toBe('create');
     // Prod is the ML engineers': a data scientist can neither approve nor roll back.
-    const approve = await api<{ error: { message: string } }>(`/releases/${started.body.release.id}/approve`, { method: 'POST', as: 'local-data-scientist' });
+    const approve = await api<{ error: { message: string } }>(`/releases/${started.body.release.id}/approve`, {
+      method: 'POST',
+      as: 'local-data-scientist',
+    });
     expect(approve.status).toBe(403);
     expect(approve.body.error.message).toMatch(/local-data-scientist may not release:approve in prod/);
-    const rollback = await api<{ error: { message: string } }>('/pipelines/default/rollback', { method: 'POST', body: '{}', as: 'local-data-scientist' });
+    const rollback = await api<{ error: { message: string } }>('/pipelines/default/rollback', {
+      method: 'POST',
+      body: '{}',
+      as: 'local-data-scientist',
+    });
     expect(rollback.status).toBe(403);
   });
 });

@@ -36,10 +36,14 @@ async function releaseOf(blob: string): Promise<Release | undefined> {
 
 async function settle(blob: string, content: string): Promise<Release> {
   await container.getBlockBlobClient(blob).upload(content, Buffer.byteLength(content));
-  return waitFor(`release of ${blob}`, async () => {
-    const release = await releaseOf(blob);
-    return release && !['queued', 'running'].includes(release.status) ? release : undefined;
-  }, { timeoutMs: 300_000 });
+  return waitFor(
+    `release of ${blob}`,
+    async () => {
+      const release = await releaseOf(blob);
+      return release && !['queued', 'running'].includes(release.status) ? release : undefined;
+    },
+    { timeoutMs: 300_000 },
+  );
 }
 
 async function prod(): Promise<EndpointInfo> {
@@ -65,23 +69,37 @@ describe('safe rollout on the embedded stack', () => {
     const looks = release.canary!.looks;
     expect(looks.length).toBeGreaterThan(0);
     expect(looks.at(-1)!.verdict).toBe('pass');
-    expect(looks.every((l, i) => i === 0 || (l.canary.requests >= looks[i - 1]!.canary.requests && l.since > looks[i - 1]!.since))).toBe(true);
+    expect(looks.every((l, i) => i === 0 || (l.canary.requests >= looks[i - 1]!.canary.requests && l.since > looks[i - 1]!.since))).toBe(
+      true,
+    );
     expect(looks.at(-1)!.metrics.map((m) => m.id)).toEqual(expect.arrayContaining(['errors', 'latencyP50', 'latencyP99']));
     const { report } = await get<{ report: ReleaseReport }>(`/releases/${release.id}/report`);
     // An interval without traffic leaves the cursor where it was, so the next look replaces its look: kept <= taken.
     expect(report.canary!.looks).toBeGreaterThanOrEqual(looks.length);
-    expect(report.canary).toMatchObject({ verdict: 'pass', looksKept: looks.length, test: { alpha: expect.any(Number), power: expect.any(Number) }, arms: { canary: looks.at(-1)!.canary } });
+    expect(report.canary).toMatchObject({
+      verdict: 'pass',
+      looksKept: looks.length,
+      test: { alpha: expect.any(Number), power: expect.any(Number) },
+      arms: { canary: looks.at(-1)!.canary },
+    });
     expect((await prod()).traffic).toEqual({ v002: 100, v001: 0 });
   });
 
   it('rolls back a model with skewed predictions without anyone acting', async () => {
     const release = await settle('default/v3.csv', flipped(generateCsv({ rows: 1500, seed: 23 })));
     expect(release.gate?.passed).toBe(true); // the gate judges on equally flipped holdout rows
-    expect({ status: release.status, reason: release.reason }).toMatchObject({ status: 'rolled_back', reason: expect.stringMatching(/^canary analysis at (10|50)%/) });
+    expect({ status: release.status, reason: release.reason }).toMatchObject({
+      status: 'rolled_back',
+      reason: expect.stringMatching(/^canary analysis at (10|50)%/),
+    });
     // Caught before full traffic: at 10 % unless a loaded machine sent too few requests in the step's 3 s bake to tell yet
     // (an intermediate step advances on the absence of a regression), then at 50 %.
     const step = Number(/^canary analysis at (\d+)%/.exec(release.reason ?? '')![1]);
-    expect(release.canary!.looks.at(-1)).toMatchObject({ verdict: 'rollback', weight: step, metrics: expect.arrayContaining([expect.objectContaining({ id: expect.stringMatching(/^class:/), rejected: true })]) });
+    expect(release.canary!.looks.at(-1)).toMatchObject({
+      verdict: 'rollback',
+      weight: step,
+      metrics: expect.arrayContaining([expect.objectContaining({ id: expect.stringMatching(/^class:/), rejected: true })]),
+    });
     expect((await prod()).traffic).toEqual({ v002: 100, v001: 0 });
     expect((await prod()).deployments.map((d) => d.name).sort()).toEqual(['v001', 'v002']);
   });
@@ -95,17 +113,31 @@ describe('safe rollout on the embedded stack', () => {
     };
     alert.data.essentials.alertTargetIDs = [(await prod()).id.toUpperCase()];
     alert.data.essentials.configurationItems = [];
-    const key = (JSON.parse(readFileSync(join(stack.stateDir, 'host-keys.json'), 'utf8')) as { functionKeys: { default: string } }).functionKeys.default;
-    const post = () => fetch(`${stack.api}/alerts?code=${key}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(alert) });
-    const forged = await fetch(`${stack.api}/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(alert) });
+    const key = (JSON.parse(readFileSync(join(stack.stateDir, 'host-keys.json'), 'utf8')) as { functionKeys: { default: string } })
+      .functionKeys.default;
+    const post = () =>
+      fetch(`${stack.api}/alerts?code=${key}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(alert),
+      });
+    const forged = await fetch(`${stack.api}/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(alert),
+    });
     expect(forged.status).toBe(401);
 
     const content = generateCsv({ rows: 1500, seed: 24 });
     await container.getBlockBlobClient(blob).upload(content, Buffer.byteLength(content));
-    const inCanary = await waitFor('the canary of v4', async () => {
-      const release = await releaseOf(blob);
-      return release?.stage === 'canary' && release.canary ? release : undefined;
-    }, { timeoutMs: 300_000, intervalMs: 50 });
+    const inCanary = await waitFor(
+      'the canary of v4',
+      async () => {
+        const release = await releaseOf(blob);
+        return release?.stage === 'canary' && release.canary ? release : undefined;
+      },
+      { timeoutMs: 300_000, intervalMs: 50 },
+    );
     alert.data.essentials.alertId = `/subscriptions/x/providers/Microsoft.AlertsManagement/alerts/${inCanary.id}`;
     const first = (await (await post()).json()) as { outcome: string };
     const second = (await (await post()).json()) as { outcome: string };
@@ -117,9 +149,13 @@ describe('safe rollout on the embedded stack', () => {
   });
 
   it('rolls prod back to the previous model from the CLI, audited', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, [join(ROOT, 'bin/autopilot.js'), 'rollback', 'default', '--reason', 'users report odd scores', '--json'], {
-      env: { ...process.env, AUTOPILOT_URL: stack.api, AUTOPILOT_STATE_DIR: stack.stateDir },
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [join(ROOT, 'bin/autopilot.js'), 'rollback', 'default', '--reason', 'users report odd scores', '--json'],
+      {
+        env: { ...process.env, AUTOPILOT_URL: stack.api, AUTOPILOT_STATE_DIR: stack.stateDir },
+      },
+    );
     expect(JSON.parse(stdout)).toMatchObject({ endpoint: 'default-prod', from: 'v002', to: 'v001' });
     expect((await prod()).traffic).toEqual({ v001: 100, v002: 0 });
     const v2 = (await releaseOf('default/v2.csv'))!;

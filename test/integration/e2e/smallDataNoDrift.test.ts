@@ -33,7 +33,12 @@ async function scoreOwnRows(rowsPerRequest = 50): Promise<number> {
   const [header, ...lines] = SAMPLE.trimEnd().split('\n');
   const columns = header!.split(',');
   const label = columns.indexOf('label');
-  const rows = lines.map((l) => l.split(',').filter((_, i) => i !== label).map(Number));
+  const rows = lines.map((l) =>
+    l
+      .split(',')
+      .filter((_, i) => i !== label)
+      .map(Number),
+  );
   for (let i = 0; i < rows.length; i += rowsPerRequest) {
     const response = await fetch(`${stack.endpoints}/default-prod/score`, {
       method: 'POST',
@@ -50,22 +55,30 @@ describe('same-distribution traffic on a small dataset, on the embedded stack', 
     const container = BlobServiceClient.fromConnectionString(stack.connectionString).getContainerClient('training-data');
     await container.createIfNotExists();
     await container.getBlockBlobClient('default/cancer.csv').upload(SAMPLE, Buffer.byteLength(SAMPLE));
-    const first = await waitFor('the first model in prod', async () => {
-      const { releases } = await get<{ releases: Release[] }>('/releases');
-      return releases.find((r) => r.status === 'succeeded');
-    }, { timeoutMs: 300_000 });
+    const first = await waitFor(
+      'the first model in prod',
+      async () => {
+        const { releases } = await get<{ releases: Release[] }>('/releases');
+        return releases.find((r) => r.status === 'succeeded');
+      },
+      { timeoutMs: 300_000 },
+    );
 
     let scored = 0;
     for (let pass = 0; pass < 3; pass++) scored += await scoreOwnRows();
     expect(scored).toBe(3 * 569);
     // Two scheduled runs that saw all of it (each would retrain if it reported drift: debounceRuns 1),
     // or the first drifted run, whichever comes first: a failure says which run cried wolf.
-    const complete = await waitFor('two monitor runs over all the scored rows, or a drifted one', async () => {
-      const { runs } = await get<{ runs: MonitorRun[] }>('/monitors/default?limit=50');
-      const drifted = runs.filter((r) => r.outcome === 'drift');
-      const full = runs.filter((r) => r.rows === scored);
-      return drifted.length > 0 ? drifted : full.length >= 2 ? full : undefined;
-    }, { timeoutMs: 180_000 });
+    const complete = await waitFor(
+      'two monitor runs over all the scored rows, or a drifted one',
+      async () => {
+        const { runs } = await get<{ runs: MonitorRun[] }>('/monitors/default?limit=50');
+        const drifted = runs.filter((r) => r.outcome === 'drift');
+        const full = runs.filter((r) => r.rows === scored);
+        return drifted.length > 0 ? drifted : full.length >= 2 ? full : undefined;
+      },
+      { timeoutMs: 180_000 },
+    );
 
     for (const run of complete) {
       expect({ outcome: run.outcome, reasons: run.reasons }).toEqual({ outcome: 'ok', reasons: [] });

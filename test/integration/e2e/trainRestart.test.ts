@@ -29,8 +29,23 @@ interface Stack {
 async function startStack(stateDir: string, ports: Ports, gate: string): Promise<Stack> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'devhost/main.ts', '--port', `${ports.functions}`, '--blob-port', `${ports.blob}`, '--queue-port', `${ports.queue}`,
-      '--table-port', `${ports.table}`, '--endpoints-port', `${ports.endpoints}`, '--state-dir', stateDir],
+    [
+      '--import',
+      'tsx',
+      'devhost/main.ts',
+      '--port',
+      `${ports.functions}`,
+      '--blob-port',
+      `${ports.blob}`,
+      '--queue-port',
+      `${ports.queue}`,
+      '--table-port',
+      `${ports.table}`,
+      '--endpoints-port',
+      `${ports.endpoints}`,
+      '--state-dir',
+      stateDir,
+    ],
     {
       cwd: ROOT,
       env: { ...process.env, AUTOPILOT_CONFIG: CONFIG, AUTOPILOT_JOB_POLL_SECONDS: '0.5', AUTOPILOT_TEST_GATE: gate },
@@ -60,7 +75,8 @@ function isAlive(pid: number): boolean {
 }
 
 function killGroup(child: ChildProcess): Promise<void> {
-  const exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((r) => child.once('exit', () => r()));
+  const exited =
+    child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((r) => child.once('exit', () => r()));
   try {
     process.kill(-child.pid!, 'SIGKILL');
   } catch {
@@ -78,7 +94,13 @@ describe('a restart of the stack while a release trains', () => {
   beforeEach(async () => {
     stateDir = mkdtempSync(join(tmpdir(), 'autopilot-train-restart-'));
     gate = join(stateDir, 'gate');
-    ports = { functions: await freePort(), blob: await freePort(), queue: await freePort(), table: await freePort(), endpoints: await freePort() };
+    ports = {
+      functions: await freePort(),
+      blob: await freePort(),
+      queue: await freePort(),
+      table: await freePort(),
+      endpoints: await freePort(),
+    };
     stacks = [];
   });
 
@@ -88,7 +110,9 @@ describe('a restart of the stack while a release trains', () => {
     const jobsDir = join(stateDir, 'workspaces/dev/jobs');
     for (const job of existsSync(jobsDir) ? readdirSync(jobsDir) : []) {
       const files = [join(jobsDir, job, 'job.json'), join(jobsDir, job, 'job.pid')].filter((f) => existsSync(f));
-      const pids = files.map((f) => (f.endsWith('.json') ? (JSON.parse(readFileSync(f, 'utf8')) as { pid?: number }).pid : Number(readFileSync(f, 'utf8').split(' ')[0])));
+      const pids = files.map((f) =>
+        f.endsWith('.json') ? (JSON.parse(readFileSync(f, 'utf8')) as { pid?: number }).pid : Number(readFileSync(f, 'utf8').split(' ')[0]),
+      );
       for (const pid of pids) {
         try {
           if (pid && isAlive(pid)) process.kill(-pid, 'SIGKILL');
@@ -131,7 +155,9 @@ describe('a restart of the stack while a release trains', () => {
         { timeoutMs: 240_000, giveUpIf: () => (stack.child.exitCode !== null ? `the stack exited:\n${stack.output()}` : undefined) },
       );
     } catch (error) {
-      throw new Error(`${(error as Error).message}; releases: ${JSON.stringify(seen)}\nstack output:\n${stack.output().slice(-5000)}`, { cause: error });
+      throw new Error(`${(error as Error).message}; releases: ${JSON.stringify(seen)}\nstack output:\n${stack.output().slice(-5000)}`, {
+        cause: error,
+      });
     }
   };
 
@@ -139,7 +165,9 @@ describe('a restart of the stack while a release trains', () => {
     expect(readdirSync(join(stateDir, 'workspaces/dev/jobs'))).toEqual([`${release.id}-train`]);
     const { models } = await api<{ models: { environment: string; tags: Record<string, string> }[] }>('/models');
     expect(models.filter((m) => m.environment === 'dev' && m.tags['autopilot.release'] === release.id)).toHaveLength(1);
-    return JSON.parse(readFileSync(join(stateDir, 'workspaces/dev/jobs', `${release.id}-train`, 'job.json'), 'utf8')) as { attempt: number };
+    return JSON.parse(readFileSync(join(stateDir, 'workspaces/dev/jobs', `${release.id}-train`, 'job.json'), 'utf8')) as {
+      attempt: number;
+    };
   };
 
   /** The release is training; what Azurite acknowledged is on disk (devhost/azuriteProcess.ts), so the kill can come now. */

@@ -39,7 +39,12 @@ it('POST /api/releases on a blob name with a `..` segment answers 400 naming the
       body: JSON.stringify({ pipeline: 'default', blob }),
     });
     const body = (await response.json()) as { error?: { code: string; message: string; where?: string } };
-    expect({ blob, status: response.status, code: body.error?.code, where: body.error?.where }).toEqual({ blob, status: 400, code: 'BadRequest', where: 'blob' });
+    expect({ blob, status: response.status, code: body.error?.code, where: body.error?.where }).toEqual({
+      blob,
+      status: 400,
+      code: 'BadRequest',
+      where: 'blob',
+    });
     expect(body.error?.message).toContain(`blob name ${JSON.stringify(blob)}`);
   }
   expect(await releases()).toEqual([]);
@@ -49,11 +54,19 @@ it('an Event Grid BlobCreated whose subject has a `..` segment is acknowledged, 
   const properties = await container.getBlobClient('elsewhere/x.csv').getProperties();
   const event = {
     id: 'evt-dot-segments',
-    topic: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/local/providers/Microsoft.Storage/storageAccounts/devstoreaccount1',
+    topic:
+      '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/local/providers/Microsoft.Storage/storageAccounts/devstoreaccount1',
     subject: `/blobServices/default/containers/training-data/blobs/${CRAFTED}`,
     eventType: 'Microsoft.Storage.BlobCreated',
     eventTime: new Date().toISOString(),
-    data: { api: 'PutBlob', eTag: properties.etag, contentType: 'text/csv', contentLength: properties.contentLength, blobType: 'BlockBlob', url: `${container.url}/${CRAFTED}` },
+    data: {
+      api: 'PutBlob',
+      eTag: properties.etag,
+      contentType: 'text/csv',
+      contentLength: properties.contentLength,
+      blobType: 'BlockBlob',
+      url: `${container.url}/${CRAFTED}`,
+    },
     dataVersion: '',
     metadataVersion: '1',
   };
@@ -67,5 +80,7 @@ it('an Event Grid BlobCreated whose subject has a `..` segment is acknowledged, 
   // The webhook answers once the function has run: had it started a release, it would be listed now.
   expect(await releases()).toEqual([]);
   await waitFor('the refusal in the host log', async () => stack.output().includes('evt-dot-segments') || undefined);
-  expect(stack.output()).toMatch(/ignored malformed BlobCreated event evt-dot-segments: event\.subject: blob name "default\/\.\.\/elsewhere\/x\.csv" has a '\.\.' path segment.*name the blob without '\.' and '\.\.' segments/);
+  expect(stack.output()).toMatch(
+    /ignored malformed BlobCreated event evt-dot-segments: event\.subject: blob name "default\/\.\.\/elsewhere\/x\.csv" has a '\.\.' path segment.*name the blob without '\.' and '\.\.' segments/,
+  );
 });

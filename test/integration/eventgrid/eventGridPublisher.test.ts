@@ -26,37 +26,73 @@ async function keyTopic(): Promise<FakeEventGridTopic> {
 }
 
 function publisherFor(topic: FakeEventGridTopic, options: { maxBatchBytes?: number } = {}): EventGridPublisher {
-  return new EventGridPublisher(topic.endpoint, new AzureKeyCredential(KEY), { trustedCa: tls.cert, maxRetries: 2, retryDelayMs: 5, ...options });
+  return new EventGridPublisher(topic.endpoint, new AzureKeyCredential(KEY), {
+    trustedCa: tls.cert,
+    maxRetries: 2,
+    retryDelayMs: 5,
+    ...options,
+  });
 }
 
 let counter = 0;
 function releaseEvent(type: string, data: Record<string, unknown> = {}): OutgoingEvent {
   const id = `evt-${++counter}`;
-  return { id, type, source: '/autopilot/pipelines/default', subject: `releases/r${counter}`, time: '2026-11-28T10:00:00.000Z', data: { releaseId: `r${counter}`, ...data } };
+  return {
+    id,
+    type,
+    source: '/autopilot/pipelines/default',
+    subject: `releases/r${counter}`,
+    time: '2026-11-28T10:00:00.000Z',
+    data: { releaseId: `r${counter}`, ...data },
+  };
 }
 
 function recordingLogger(): Logger & { warnings: { message: string; properties?: Record<string, unknown> }[] } {
   const warnings: { message: string; properties?: Record<string, unknown> }[] = [];
-  return { warnings, info: () => undefined, error: () => undefined, warn: (message, properties) => warnings.push({ message, ...(properties ? { properties } : {}) }) };
+  return {
+    warnings,
+    info: () => undefined,
+    error: () => undefined,
+    warn: (message, properties) => warnings.push({ message, ...(properties ? { properties } : {}) }),
+  };
 }
 
 describe('EventGridPublisher against a fake Event Grid custom topic', () => {
   test('delivers our events in the CloudEvents 1.0 schema, with the key in aeg-sas-key', async () => {
     const topic = await keyTopic();
-    const events = [releaseEvent('autopilot.ReleaseQueued', { pipeline: 'default' }), releaseEvent('autopilot.ReleaseRolledBack', { why: 'latency' })];
+    const events = [
+      releaseEvent('autopilot.ReleaseQueued', { pipeline: 'default' }),
+      releaseEvent('autopilot.ReleaseRolledBack', { why: 'latency' }),
+    ];
     await publisherFor(topic).publish(events);
 
     expect(topic.requests.map((r) => [r.status, r.auth])).toEqual([[200, 'key']]);
-    expect(topic.events).toEqual(events.map((e) => expect.objectContaining({
-      specversion: '1.0', id: e.id, type: e.type, source: e.source, subject: e.subject, time: e.time, datacontenttype: 'application/json', data: e.data,
-    })));
+    expect(topic.events).toEqual(
+      events.map((e) =>
+        expect.objectContaining({
+          specversion: '1.0',
+          id: e.id,
+          type: e.type,
+          source: e.source,
+          subject: e.subject,
+          time: e.time,
+          datacontenttype: 'application/json',
+          data: e.data,
+        }),
+      ),
+    );
   });
 
   test('authenticates with an Entra ID token for https://eventgrid.azure.net when no key is set', async () => {
     const credential = unsignedJwtCredential();
-    const topic = await FakeEventGridTopic.start(tls, { bearer: (token) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).aud === 'https://eventgrid.azure.net' });
+    const topic = await FakeEventGridTopic.start(tls, {
+      bearer: (token) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).aud === 'https://eventgrid.azure.net',
+    });
     topics.push(topic);
-    const publisher = eventGridPublisherFromEnv({ AUTOPILOT_EVENTGRID_ENDPOINT: topic.endpoint }, { createCredential: () => credential, trustedCa: tls.cert });
+    const publisher = eventGridPublisherFromEnv(
+      { AUTOPILOT_EVENTGRID_ENDPOINT: topic.endpoint },
+      { createCredential: () => credential, trustedCa: tls.cert },
+    );
     await publisher!.publish([releaseEvent('autopilot.ReleaseSucceeded')]);
 
     expect(topic.requests.map((r) => [r.status, r.auth])).toEqual([[200, 'bearer']]);
@@ -94,7 +130,9 @@ describe('EventGridPublisher against a fake Event Grid custom topic', () => {
     const publish = publisherFor(topic, { maxBatchBytes: 4000 }).publish([huge, small]);
 
     await expect(publish).rejects.toThrow(EventGridPublishError);
-    await expect(publish).rejects.toThrow(new RegExp(`event ${huge.id} \\(autopilot.DriftDetected\\) is \\d+ bytes, over the 4000-byte limit`));
+    await expect(publish).rejects.toThrow(
+      new RegExp(`event ${huge.id} \\(autopilot.DriftDetected\\) is \\d+ bytes, over the 4000-byte limit`),
+    );
     expect(topic.events.map((e) => e.id)).toEqual([small.id]);
   });
 });
@@ -114,7 +152,12 @@ describe('fanOutPublisher: the storage event log first, Event Grid best-effort',
     expect(topic.requests.map((r) => r.status)).toEqual([503, 503, 503]);
     expect(logger.warnings).toHaveLength(1);
     expect(logger.warnings[0]!.message).toMatch(/publishing events to Event Grid failed; they are in the event log/);
-    expect(logger.warnings[0]!.properties).toMatchObject({ publisher: 'Event Grid', events: 1, eventIds: [event.id], problem: expect.stringMatching(/HTTP 503/) });
+    expect(logger.warnings[0]!.properties).toMatchObject({
+      publisher: 'Event Grid',
+      events: 1,
+      eventIds: [event.id],
+      problem: expect.stringMatching(/HTTP 503/),
+    });
     expect(JSON.stringify(logger.warnings)).not.toContain(KEY);
   });
 

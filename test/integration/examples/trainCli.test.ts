@@ -47,9 +47,14 @@ describe('train.ts as a job process', () => {
     expect(modelA.equals(readFileSync(join(dir, 'b', 'model.json')))).toBe(true);
     expect(JSON.parse(modelA.toString())).toMatchObject({ labelColumn: 'label', classes: [0, 1] });
 
-    const metrics = readFileSync(metricsFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const metrics = readFileSync(metricsFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     const names = metrics.map((m: { name: string }) => m.name);
-    expect(names).toEqual(expect.arrayContaining(['train_auc', 'train_accuracy', 'train_log_loss', 'validation_auc', 'iterations', 'fit_seconds']));
+    expect(names).toEqual(
+      expect.arrayContaining(['train_auc', 'train_accuracy', 'train_log_loss', 'validation_auc', 'iterations', 'fit_seconds']),
+    );
     const trainAuc = metrics.find((m: { name: string }) => m.name === 'train_auc').value;
     expect(trainAuc).toBeGreaterThan(0.75);
     expect(trainAuc).toBeLessThan(1);
@@ -71,7 +76,7 @@ describe('train.ts as a job process', () => {
     ['a header without rows', 'a,label\n', 'the file has a header but no data rows'],
     ['a missing label column', 'tenure,plan\n1,a\n2,b\n', "no label column 'label'; columns found: tenure, plan"],
     ['a ragged row', 'x,plan,label\n1,a,0\n2,b,1\n3,c\n', 'Invalid Record Length: expect 3, got 2 on line 4'],
-    ['a single class', 'x,label\n1,yes\n2,yes\n', "label column 'label' has only the class \"yes\""],
+    ['a single class', 'x,label\n1,yes\n2,yes\n', 'label column \'label\' has only the class "yes"'],
   ])('exits with code 2 and a clear message for %s', async (_what, content, message) => {
     const data = join(dir, `bad-${++badFiles}.csv`);
     writeFileSync(data, content);

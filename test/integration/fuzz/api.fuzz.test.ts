@@ -37,9 +37,28 @@ const ROLES = ['local-ml-engineer', 'local-data-scientist', 'local-reader'] as c
 const hostileSegment = fc.oneof(
   { arbitrary: fc.constant('<release>'), weight: 3 },
   { arbitrary: fc.string({ maxLength: 20 }), weight: 1 },
-  { arbitrary: fc.constantFrom('default', 'default-dev', 'default-prod', 'default:1', 'nope', '..', '%2e%2e', '%00', 'a%2Fb', "'; drop", '%FF', 'x'.repeat(300)), weight: 2 },
+  {
+    arbitrary: fc.constantFrom(
+      'default',
+      'default-dev',
+      'default-prod',
+      'default:1',
+      'nope',
+      '..',
+      '%2e%2e',
+      '%00',
+      'a%2Fb',
+      "'; drop",
+      '%FF',
+      'x'.repeat(300),
+    ),
+    weight: 2,
+  },
 );
-const queryValue = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('-1', '1.5', '0', '1e309', 'NaN', '', '99999999999', 'succeeded', 'default'));
+const queryValue = fc.oneof(
+  fc.string({ maxLength: 12 }),
+  fc.constantFrom('-1', '1.5', '0', '1e309', 'NaN', '', '99999999999', 'succeeded', 'default'),
+);
 const queryFor = (keys: string[]) => fc.dictionary(fc.constantFrom(...keys, 'x'), queryValue, { maxKeys: 3 });
 const body = fc.oneof(
   fc.constant(undefined),
@@ -80,29 +99,39 @@ async function expectClearAnswer(response: Response, what: string): Promise<void
 }
 
 describe('the HTTP API under fuzzing', () => {
-  it.each(ROUTES.map((r) => [`${r.method} ${r.path('{id}')}`, r] as const))('answers %s for every role with a success or a clear 4xx, never a 500', async (_name, route) => {
-    await fc.assert(
-      fc.asyncProperty(hostileSegment, queryFor(route.query ?? []), body, fc.constantFrom(...ROLES), async (seg, q, b, role) => {
-        const url = new URL(`${stack.api}${route.path(seg === '<release>' ? releaseId : encodeURIComponent(seg))}`);
-        for (const [k, v] of Object.entries(q)) url.searchParams.set(k, v);
-        const response = await fetch(url, {
-          method: route.method,
-          headers: { authorization: `Bearer ${stack.token(role)}`, 'content-type': 'application/json' },
-          ...(route.method === 'POST' && b !== undefined ? { body: b } : {}),
-        });
-        await expectClearAnswer(response, `${route.method} ${url.pathname}${url.search} as ${role} with ${String(b).slice(0, 200)}`);
-      }),
-      { numRuns: 80, seed: 20261203 },
-    );
-  });
+  it.each(ROUTES.map((r) => [`${r.method} ${r.path('{id}')}`, r] as const))(
+    'answers %s for every role with a success or a clear 4xx, never a 500',
+    async (_name, route) => {
+      await fc.assert(
+        fc.asyncProperty(hostileSegment, queryFor(route.query ?? []), body, fc.constantFrom(...ROLES), async (seg, q, b, role) => {
+          const url = new URL(`${stack.api}${route.path(seg === '<release>' ? releaseId : encodeURIComponent(seg))}`);
+          for (const [k, v] of Object.entries(q)) url.searchParams.set(k, v);
+          const response = await fetch(url, {
+            method: route.method,
+            headers: { authorization: `Bearer ${stack.token(role)}`, 'content-type': 'application/json' },
+            ...(route.method === 'POST' && b !== undefined ? { body: b } : {}),
+          });
+          await expectClearAnswer(response, `${route.method} ${url.pathname}${url.search} as ${role} with ${String(b).slice(0, 200)}`);
+        }),
+        { numRuns: 80, seed: 20261203 },
+      );
+    },
+  );
 
   it('refuses forged, truncated and missing tokens with 401 on every route', async () => {
     const real = stack.token('local-ml-engineer');
-    const forged = fc.oneof(fc.constant(''), fc.string({ maxLength: 80 }), fc.constantFrom(real.slice(0, -1), real + 'x', real.toUpperCase(), `${real} ${real}`));
+    const forged = fc.oneof(
+      fc.constant(''),
+      fc.string({ maxLength: 80 }),
+      fc.constantFrom(real.slice(0, -1), real + 'x', real.toUpperCase(), `${real} ${real}`),
+    );
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...ROUTES.filter((r) => r.path('x') !== '/health')), forged, async (route, token) => {
         fc.pre(token !== real);
-        const response = await fetch(`${stack.api}${route.path('default')}`, { method: route.method, headers: { authorization: `Bearer ${token}` } });
+        const response = await fetch(`${stack.api}${route.path('default')}`, {
+          method: route.method,
+          headers: { authorization: `Bearer ${token}` },
+        });
         expect(response.status).toBe(401);
       }),
       { numRuns: 100, seed: 20261203 },
@@ -110,7 +139,8 @@ describe('the HTTP API under fuzzing', () => {
   });
 
   it('acknowledges or refuses with a 4xx any Event Grid delivery and any alert body', async () => {
-    const alertKey = (JSON.parse(readFileSync(join(stack.stateDir, 'host-keys.json'), 'utf8')) as { functionKeys: { default: string } }).functionKeys.default;
+    const alertKey = (JSON.parse(readFileSync(join(stack.stateDir, 'host-keys.json'), 'utf8')) as { functionKeys: { default: string } })
+      .functionKeys.default;
     // Subject and data.url name the same blob, as Azure sends them, so mutations reach the checks past that one.
     const blobEvent = {
       ...BLOB_CREATED_DOCS_SAMPLE,
@@ -135,7 +165,8 @@ describe('the HTTP API under fuzzing', () => {
           body: JSON.stringify(payload) ?? 'null',
         });
         const text = await response.text();
-        if (response.status >= 500) throw new Error(`${kind} -> ${response.status}: ${text.slice(0, 300)} for ${JSON.stringify(payload).slice(0, 300)}`);
+        if (response.status >= 500)
+          throw new Error(`${kind} -> ${response.status}: ${text.slice(0, 300)} for ${JSON.stringify(payload).slice(0, 300)}`);
       }),
       { numRuns: 150, seed: 20261203 },
     );

@@ -48,7 +48,9 @@ describe('storage adapters with an Entra ID identity (Azurite over HTTPS with OA
     const credential = unsignedJwtCredential();
     const storage = storageWith(credential);
 
-    const written = await storage.data.write({ container: 'training-data', name: 'default/a.csv' }, 'x,y\n1,2\n', { contentType: 'text/csv' });
+    const written = await storage.data.write({ container: 'training-data', name: 'default/a.csv' }, 'x,y\n1,2\n', {
+      contentType: 'text/csv',
+    });
     expect(written.url).toBe(`https://127.0.0.1:${azurite.ports.blob}/devstoreaccount1/training-data/default/a.csv`);
     expect((await storage.data.read({ container: 'training-data', name: 'default/a.csv' })).content.toString()).toBe('x,y\n1,2\n');
 
@@ -61,7 +63,14 @@ describe('storage adapters with an Entra ID identity (Azurite over HTTPS with OA
     await table.replace('releases', 'r1', { status: 'succeeded' }, row.etag);
     expect((await table.get<{ status: string }>('releases', 'r1'))?.value).toEqual({ status: 'succeeded' });
 
-    const event = { id: 'e1', type: 'autopilot.ReleaseQueued', source: '/autopilot', subject: 'releases/r1', time: new Date().toISOString(), data: { releaseId: 'r1' } };
+    const event = {
+      id: 'e1',
+      type: 'autopilot.ReleaseQueued',
+      source: '/autopilot',
+      subject: 'releases/r1',
+      time: new Date().toISOString(),
+      data: { releaseId: 'r1' },
+    };
     await storage.events.publish([event]);
     expect(await storage.events.recent(5)).toEqual([event]);
 
@@ -69,18 +78,29 @@ describe('storage adapters with an Entra ID identity (Azurite over HTTPS with OA
   });
 
   test('without a token every storage call fails with StorageCredentialError saying how to fix it', async () => {
-    const storage = storageWith({ getToken: async () => { throw new CredentialUnavailableError('ManagedIdentityCredential: no managed identity endpoint found'); } });
+    const storage = storageWith({
+      getToken: async () => {
+        throw new CredentialUnavailableError('ManagedIdentityCredential: no managed identity endpoint found');
+      },
+    });
     const account = `127.0.0.1:${azurite.ports.blob}`;
 
     const write = storage.data.write({ container: 'training-data', name: 'b.csv' }, 'x\n1\n');
     await expect(write).rejects.toThrow(StorageCredentialError);
-    await expect(write).rejects.toThrow(new RegExp(`storage account ${account} \\(AzureWebJobsStorage__\\* settings\\): ManagedIdentityCredential: no managed identity endpoint found.*az login.*Storage Queue Data Contributor`));
+    await expect(write).rejects.toThrow(
+      new RegExp(
+        `storage account ${account} \\(AzureWebJobsStorage__\\* settings\\): ManagedIdentityCredential: no managed identity endpoint found.*az login.*Storage Queue Data Contributor`,
+      ),
+    );
     await expect(storage.table('autopilot').insert('p', 'r', {})).rejects.toThrow(StorageCredentialError);
     await expect(storage.queue('autopilot-steps').send({})).rejects.toThrow(StorageCredentialError);
   });
 
   test('the emulator really checks the token: one for another audience is refused with 403', async () => {
     const storage = storageWith(unsignedJwtCredential({ audience: 'https://management.azure.com' }));
-    await expect(storage.data.write({ container: 'training-data', name: 'c.csv' }, 'x\n')).rejects.toMatchObject({ statusCode: 403, code: 'AuthenticationFailed' });
+    await expect(storage.data.write({ container: 'training-data', name: 'c.csv' }, 'x\n')).rejects.toMatchObject({
+      statusCode: 403,
+      code: 'AuthenticationFailed',
+    });
   });
 });

@@ -20,8 +20,17 @@ let cert: string;
 
 const workspace = (options: { logAnalyticsWorkspaceId?: string } = {}) =>
   new AzureMlWorkspace({
-    environment: 'prod', subscriptionId: SUBSCRIPTION, resourceGroup: 'rg-mlops', workspace: 'ws-prod', location: 'westeurope',
-    credential: staticTokenCredential('fake-token'), endpoint: arm.url, trustedCa: cert, logsEndpoint: analytics.url, now: () => NOW, ...options,
+    environment: 'prod',
+    subscriptionId: SUBSCRIPTION,
+    resourceGroup: 'rg-mlops',
+    workspace: 'ws-prod',
+    location: 'westeurope',
+    credential: staticTokenCredential('fake-token'),
+    endpoint: arm.url,
+    trustedCa: cert,
+    logsEndpoint: analytics.url,
+    now: () => NOW,
+    ...options,
   });
 
 beforeAll(async () => {
@@ -40,11 +49,34 @@ beforeAll(async () => {
     ].join('\n'),
   });
   analytics.addWorkspace(LOG_ANALYTICS, [
-    { TimeGenerated: '2026-03-10T11:50:00.000Z', _ResourceId: endpointId(WORKSPACE_PATH, 'churn-prod'), DeploymentName: 'canary', ContainerName: 'inference-server', Message: 'loaded model churn:8' },
-    { TimeGenerated: '2026-03-10T11:55:00.000Z', _ResourceId: endpointId(WORKSPACE_PATH, 'churn-prod'), DeploymentName: 'canary', ContainerName: 'inference-server', Message: 'run() failed: KeyError: plan\n' },
-    { TimeGenerated: '2026-03-10T11:56:00.000Z', _ResourceId: endpointId(WORKSPACE_PATH, 'churn-prod'), DeploymentName: 'blue', ContainerName: 'inference-server', Message: 'blue is fine' },
+    {
+      TimeGenerated: '2026-03-10T11:50:00.000Z',
+      _ResourceId: endpointId(WORKSPACE_PATH, 'churn-prod'),
+      DeploymentName: 'canary',
+      ContainerName: 'inference-server',
+      Message: 'loaded model churn:8',
+    },
+    {
+      TimeGenerated: '2026-03-10T11:55:00.000Z',
+      _ResourceId: endpointId(WORKSPACE_PATH, 'churn-prod'),
+      DeploymentName: 'canary',
+      ContainerName: 'inference-server',
+      Message: 'run() failed: KeyError: plan\n',
+    },
+    {
+      TimeGenerated: '2026-03-10T11:56:00.000Z',
+      _ResourceId: endpointId(WORKSPACE_PATH, 'churn-prod'),
+      DeploymentName: 'blue',
+      ContainerName: 'inference-server',
+      Message: 'blue is fine',
+    },
     // The same endpoint name in another Azure ML workspace sending to the same Log Analytics workspace.
-    { TimeGenerated: '2026-03-10T11:57:00.000Z', _ResourceId: endpointId(WORKSPACE_PATH.replace('ws-prod', 'ws-staging'), 'churn-prod'), DeploymentName: 'canary', Message: 'from staging' },
+    {
+      TimeGenerated: '2026-03-10T11:57:00.000Z',
+      _ResourceId: endpointId(WORKSPACE_PATH.replace('ws-prod', 'ws-staging'), 'churn-prod'),
+      DeploymentName: 'canary',
+      Message: 'from staging',
+    },
   ]);
 });
 
@@ -111,7 +143,10 @@ describe('AzureMlWorkspace.deploymentLogs from Log Analytics (logAnalyticsWorksp
   });
 
   test('keeps the newest tail lines and starts the time span at since', async () => {
-    const answer = await workspace({ logAnalyticsWorkspaceId: LOG_ANALYTICS }).deploymentLogs('churn-prod', 'canary', { tail: 1, since: '2026-03-10T11:00:00Z' });
+    const answer = await workspace({ logAnalyticsWorkspaceId: LOG_ANALYTICS }).deploymentLogs('churn-prod', 'canary', {
+      tail: 1,
+      since: '2026-03-10T11:00:00Z',
+    });
     expect(answer.lines).toEqual([{ time: '2026-03-10T11:55:00.000Z', text: 'run() failed: KeyError: plan' }]);
     expect(analytics.calls.at(-1)?.timespan).toBe('2026-03-10T11:00:00.000Z/2026-03-10T12:00:00.000Z');
     expect(analytics.calls.at(-1)?.query).toContain('| top 1 by TimeGenerated desc');
@@ -121,7 +156,9 @@ describe('AzureMlWorkspace.deploymentLogs from Log Analytics (logAnalyticsWorksp
     analytics.failNext(403);
     const attempt = workspace({ logAnalyticsWorkspaceId: LOG_ANALYTICS }).deploymentLogs('churn-prod', 'canary');
     await expect(attempt).rejects.toThrow(AutopilotError);
-    await expect(attempt).rejects.toThrow(`Log Analytics workspace ${LOG_ANALYTICS} refused the console log query (HTTP 403): grant the app's identity the role 'Log Analytics Reader'`);
+    await expect(attempt).rejects.toThrow(
+      `Log Analytics workspace ${LOG_ANALYTICS} refused the console log query (HTTP 403): grant the app's identity the role 'Log Analytics Reader'`,
+    );
   });
 
   test('a workspace without the console log table says to add the diagnostic setting on the endpoint', async () => {

@@ -25,7 +25,9 @@ const spec = join(__dirname, '../../fixtures/workspace/scoring/deployment.yaml')
 const root = mkdtempSync(join(tmpdir(), 'deployment-logs-'));
 const tokens = ensureLocalTokens(root);
 const tokenOf = (principal: string) =>
-  (JSON.parse(readFileSync(tokens.path, 'utf8')) as { tokens: { token: string; principal: string }[] }).tokens.find((t) => t.principal === principal)!.token;
+  (JSON.parse(readFileSync(tokens.path, 'utf8')) as { tokens: { token: string; principal: string }[] }).tokens.find(
+    (t) => t.principal === principal,
+  )!.token;
 
 let host: LocalEndpointHost;
 let prod: LocalWorkspace;
@@ -37,7 +39,12 @@ const texts = (logs: DeploymentLogs) => logs.lines.map((l) => l.text);
 beforeAll(async () => {
   host = new LocalEndpointHost({ port: 0 });
   await host.start();
-  prod = new LocalWorkspace({ environment: 'prod', rootDir: join(root, 'prod'), endpointHost: host, fetchInput: async () => Buffer.alloc(0) });
+  prod = new LocalWorkspace({
+    environment: 'prod',
+    rootDir: join(root, 'prod'),
+    endpointHost: host,
+    fetchInput: async () => Buffer.alloc(0),
+  });
   await prod.start();
   const modelDir = join(root, 'model-v1');
   mkdirSync(modelDir);
@@ -47,7 +54,11 @@ beforeAll(async () => {
   await prod.setTraffic('fx-prod', { blue: 100 });
 
   const core = mockFunctionsCore();
-  const services = { workspaces: { dev: prod, staging: prod, prod }, authenticate: createAuthenticator({}, tokens), config: { environments: { dev: { backend: 'local' }, staging: { backend: 'local' }, prod: { backend: 'local' } } } };
+  const services = {
+    workspaces: { dev: prod, staging: prod, prod },
+    authenticate: createAuthenticator({}, tokens),
+    config: { environments: { dev: { backend: 'local' }, staging: { backend: 'local' }, prod: { backend: 'local' } } },
+  };
   jest.doMock('../../../functions/services', () => ({ services: async () => services, stopServices: async () => undefined }));
   require('../../../functions/http/logs');
   core.lock();
@@ -84,7 +95,11 @@ describe('LocalWorkspace.deploymentLogs', () => {
   });
 
   test('shows the error a failing request printed on stderr, and tail keeps only the newest lines', async () => {
-    const response = await fetch(host.scoringUri('fx-prod'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'throw' }) });
+    const response = await fetch(host.scoringUri('fx-prod'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ action: 'throw' }),
+    });
     expect(response.status).toBe(500);
     // The trace arrives line by line: wait until it is in and the log has stopped growing.
     let previous = '';
@@ -105,7 +120,9 @@ describe('LocalWorkspace.deploymentLogs', () => {
   });
 
   test('an unknown deployment or endpoint is a NotFoundError naming it; a bad name is refused before any file is read', async () => {
-    await expect(prod.deploymentLogs('fx-prod', 'green')).rejects.toThrow(new NotFoundError('deployment', 'fx-prod/green', "endpoint 'fx-prod' has blue"));
+    await expect(prod.deploymentLogs('fx-prod', 'green')).rejects.toThrow(
+      new NotFoundError('deployment', 'fx-prod/green', "endpoint 'fx-prod' has blue"),
+    );
     await expect(prod.deploymentLogs('nope-prod', 'blue')).rejects.toThrow(NotFoundError);
     await expect(prod.deploymentLogs('fx-prod', '../../etc')).rejects.toThrow(BadRequestError);
     await expect(prod.deploymentLogs('fx-prod', 'blue', { tail: 5001 })).rejects.toThrow(BadRequestError);

@@ -21,7 +21,13 @@ describe('WorkerBlobScanPool', () => {
     const single = await outcome(run(store, baseline, ...W1, false));
     const lanes: number[] = [];
     // Small pieces: each blob crosses many messages and lines cross pieces.
-    const pooled = await run(store, baseline, ...W1, true, countingPool(new WorkerBlobScanPool({ parallelism: 2, chunkBytes: 1000 }), lanes));
+    const pooled = await run(
+      store,
+      baseline,
+      ...W1,
+      true,
+      countingPool(new WorkerBlobScanPool({ parallelism: 2, chunkBytes: 1000 }), lanes),
+    );
     expect(lanes.sort()).toEqual([0, 0, 1, 1]);
     expect(pooled.summaries).toMatchObject({ merged: 0, written: 3 });
     expect({ window: pooled.window.toJSON(), stats: pooled.stats }).toEqual(single);
@@ -43,6 +49,7 @@ describe('blobScanPoolFrom', () => {
     expect(blobScanPoolFrom({})).toBeUndefined();
     expect(blobScanPoolFrom({ AUTOPILOT_MONITOR_SCAN_THREADS: '0' })).toBeUndefined();
     expect(blobScanPoolFrom({ AUTOPILOT_MONITOR_SCAN_THREADS: '2' })?.parallelism).toBe(2);
-    for (const bad of ['two', '-1', '1.5', '99']) expect(() => blobScanPoolFrom({ AUTOPILOT_MONITOR_SCAN_THREADS: bad })).toThrow(/AUTOPILOT_MONITOR_SCAN_THREADS[\s\S]*whole number/);
+    for (const bad of ['two', '-1', '1.5', '99'])
+      expect(() => blobScanPoolFrom({ AUTOPILOT_MONITOR_SCAN_THREADS: bad })).toThrow(/AUTOPILOT_MONITOR_SCAN_THREADS[\s\S]*whole number/);
   });
 });

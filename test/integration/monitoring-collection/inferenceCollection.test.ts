@@ -13,7 +13,6 @@ import { until } from '../../../devhost/waitFor';
 const spec = join(__dirname, '../../fixtures/workspace/scoring/deployment.yaml');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-
 describe('Inference data collection through the local endpoint router into Blob Storage', () => {
   let azurite: RunningAzurite;
   let storage: Storage;
@@ -23,18 +22,30 @@ describe('Inference data collection through the local endpoint router into Blob 
   const startedAt = new Date().toISOString();
 
   const score = async (endpoint: string, body: unknown, headers: Record<string, string> = {}) => {
-    const response = await fetch(host.scoringUri(endpoint), { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    const response = await fetch(host.scoringUri(endpoint), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
     await response.arrayBuffer();
-    return { status: response.status, requestId: response.headers.get('x-request-id'), deployment: response.headers.get('azureml-model-deployment') };
+    return {
+      status: response.status,
+      requestId: response.headers.get('x-request-id'),
+      deployment: response.headers.get('azureml-model-deployment'),
+    };
   };
   const collected = (endpoint: string) => host.collectionStats()?.byEndpoint[endpoint]?.collected ?? 0;
-  const waitCollected = (endpoint: string, count: number) => until(() => (collected(endpoint) >= count ? true : undefined), `${count} records of ${endpoint}`);
+  const waitCollected = (endpoint: string, count: number) =>
+    until(() => (collected(endpoint) >= count ? true : undefined), `${count} records of ${endpoint}`);
   /** Every blob of an endpoint, name → text. */
   const blobsOf = async (endpoint: string) => {
     const blobs = await storage.data.list(INFERENCE_CONTAINER, `${endpoint}/`);
-    return Object.fromEntries(await Promise.all(blobs.map(async (b) => [b.name, (await storage.data.read(b)).content.toString('utf8')] as const)));
+    return Object.fromEntries(
+      await Promise.all(blobs.map(async (b) => [b.name, (await storage.data.read(b)).content.toString('utf8')] as const)),
+    );
   };
-  const recordsOf = async (endpoint: string): Promise<InferenceRecord[]> => Object.values(await blobsOf(endpoint)).flatMap((text) => parseInferenceLines(text).records);
+  const recordsOf = async (endpoint: string): Promise<InferenceRecord[]> =>
+    Object.values(await blobsOf(endpoint)).flatMap((text) => parseInferenceLines(text).records);
   const modelFolder = (tag: string, label: number) => {
     const dir = join(root, 'models', tag);
     mkdirSync(dir, { recursive: true });
@@ -78,10 +89,29 @@ describe('Inference data collection through the local endpoint router into Blob 
   });
 
   it('stores each live prod row with its request id, deployment, model, prediction and probabilities, partitioned by hour, without excluded columns', async () => {
-    const withId = await score('ic-prod', { input_data: { columns: ['age', 'ssn', 'plan'], data: [[41, '123-45-6789', 'gold'], [29, '987-65-4321', 'free']] } }, { 'x-request-id': 'client-42' });
-    const withMsId = await score('ic-prod', { data: [{ age: 33, SSN: '555-55-5555', plan: 'gold' }] }, { 'x-ms-client-request-id': 'ms-7' });
+    const withId = await score(
+      'ic-prod',
+      {
+        input_data: {
+          columns: ['age', 'ssn', 'plan'],
+          data: [
+            [41, '123-45-6789', 'gold'],
+            [29, '987-65-4321', 'free'],
+          ],
+        },
+      },
+      { 'x-request-id': 'client-42' },
+    );
+    const withMsId = await score(
+      'ic-prod',
+      { data: [{ age: 33, SSN: '555-55-5555', plan: 'gold' }] },
+      { 'x-ms-client-request-id': 'ms-7' },
+    );
     const withoutId = await score('ic-prod', { data: [{ age: 50, plan: 'free' }] });
-    expect([withId, withMsId].map((a) => [a.status, a.requestId])).toEqual([[200, 'client-42'], [200, 'ms-7']]);
+    expect([withId, withMsId].map((a) => [a.status, a.requestId])).toEqual([
+      [200, 'client-42'],
+      [200, 'ms-7'],
+    ]);
     expect(withoutId.requestId).toMatch(UUID);
 
     await waitCollected('ic-prod', 4);
@@ -131,7 +161,9 @@ describe('Inference data collection through the local endpoint router into Blob 
     await score('ic-prod', row, { 'x-request-id': 'shadowed-live' });
     await until(async () => ((await prod.shadowReport('ic-prod')).compared >= 1 ? true : undefined), 'the shadow copy');
     await prod.setShadow('ic-prod', { endpoint: 'ic-staging', deployment: 'blue' }, 0);
-    expect((await score('ic-prod', { action: 'throw', data: [{ age: 1 }] }, { 'x-request-id': 'failed' })).status).toBeGreaterThanOrEqual(400);
+    expect((await score('ic-prod', { action: 'throw', data: [{ age: 1 }] }, { 'x-request-id': 'failed' })).status).toBeGreaterThanOrEqual(
+      400,
+    );
     expect((await score('ic-dev', row, { 'x-request-id': 'dev-1' })).requestId).toBe('dev-1');
     await score('ic-staging', row, { 'x-request-id': 'staging-1' });
     await score('ic-prod', row, { 'x-request-id': 'marker' });
@@ -173,7 +205,11 @@ describe('Inference data collection through the local endpoint router into Blob 
       const now = host.collectionStats()!.byEndpoint['ic-prod']!;
       return (now.skippedLarge ?? 0) > (before.skippedLarge ?? 0) ? now : undefined;
     }, 'the large request to be counted');
-    expect(counted).toMatchObject({ skippedLarge: (before.skippedLarge ?? 0) + 1, uncollectable: before.uncollectable, collected: before.collected });
+    expect(counted).toMatchObject({
+      skippedLarge: (before.skippedLarge ?? 0) + 1,
+      uncollectable: before.uncollectable,
+      collected: before.collected,
+    });
   });
 
   it('writes what is still buffered when the workspace stops', async () => {

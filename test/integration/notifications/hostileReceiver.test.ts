@@ -16,7 +16,9 @@ beforeAll(async () => {
     if (req.url === '/endless') {
       res.writeHead(200, { 'content-type': 'application/octet-stream' });
       const chunk = Buffer.alloc(64 * 1024, 120);
-      const pump = () => { while (res.write(chunk)); };
+      const pump = () => {
+        while (res.write(chunk));
+      };
       res.on('drain', pump);
       res.on('close', () => markEndlessClosed());
       pump();
@@ -52,7 +54,9 @@ describe('fetchWebhookTransport against a hostile receiver', () => {
   });
 
   test('silence and refusal name neither the URL path nor its credential', async () => {
-    await expect(fetchWebhookTransport({ timeoutMs: 300 }).post(`${base}/silent/T000/B000/XXXXSECRET`, {}, '{}')).rejects.toThrow(/^no answer within 300 ms$/);
+    await expect(fetchWebhookTransport({ timeoutMs: 300 }).post(`${base}/silent/T000/B000/XXXXSECRET`, {}, '{}')).rejects.toThrow(
+      /^no answer within 300 ms$/,
+    );
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;

@@ -37,7 +37,9 @@ beforeAll(async () => {
       try {
         new Webhook(secret).verify(body, req.headers as Record<string, string>);
         verified = true;
-      } catch { /* Teams and Slack bodies are unsigned */ }
+      } catch {
+        /* Teams and Slack bodies are unsigned */
+      }
       seen.set(path, [...(seen.get(path) ?? []), { headers: req.headers, body, verified }]);
       const next = script.get(path)?.shift() ?? { status: 200 };
       res.writeHead(next.status, next.retryAfter ? { 'retry-after': next.retryAfter } : {}).end();
@@ -51,15 +53,26 @@ beforeAll(async () => {
   - { name: slack, urlFrom: SLACK_URL, format: slack, events: [waiting_for_approval] }
   - { name: down, url: "${base}/down", secretFrom: HOOK_SECRET, events: [failed] }`);
   storage = createStorage({ connectionString: azurite.connectionString });
-  const logger: Logger = { info: (m, p) => logs.push(`${m} ${JSON.stringify(p)}`), warn: (m, p) => logs.push(`${m} ${JSON.stringify(p)}`), error: (m, p) => logs.push(`${m} ${JSON.stringify(p)}`) };
-  notifications = createNotifications(config, 'test.yaml', {
-    HOOK_SECRET: secret,
-    TEAMS_URL: `${base}/teams/workflows/abc?sig=TEAMSSIG`,
-    SLACK_URL: `${base}/slack/services/T0/B0/SLACKTOKEN`,
-    AUTOPILOT_PUBLIC_URL: 'https://autopilot.example.net',
-    AUTOPILOT_NOTIFY_BACKOFF_SECONDS: '0',
-    AUTOPILOT_NOTIFY_MAX_ATTEMPTS: '3',
-  }, storage, { now: () => new Date() }, logger);
+  const logger: Logger = {
+    info: (m, p) => logs.push(`${m} ${JSON.stringify(p)}`),
+    warn: (m, p) => logs.push(`${m} ${JSON.stringify(p)}`),
+    error: (m, p) => logs.push(`${m} ${JSON.stringify(p)}`),
+  };
+  notifications = createNotifications(
+    config,
+    'test.yaml',
+    {
+      HOOK_SECRET: secret,
+      TEAMS_URL: `${base}/teams/workflows/abc?sig=TEAMSSIG`,
+      SLACK_URL: `${base}/slack/services/T0/B0/SLACKTOKEN`,
+      AUTOPILOT_PUBLIC_URL: 'https://autopilot.example.net',
+      AUTOPILOT_NOTIFY_BACKOFF_SECONDS: '0',
+      AUTOPILOT_NOTIFY_MAX_ATTEMPTS: '3',
+    },
+    storage,
+    { now: () => new Date() },
+    logger,
+  );
 });
 afterAll(async () => {
   await new Promise((resolve) => receiver?.close(resolve));
@@ -70,20 +83,28 @@ afterAll(async () => {
 async function pumpUntil<T>(what: string, condition: () => T | undefined | Promise<T | undefined>): Promise<T> {
   const queue = storage.clients.queue.getQueueClient(NOTIFICATIONS_QUEUE);
   await queue.createIfNotExists();
-  return waitFor(what, async () => {
-    const { receivedMessageItems } = await queue.receiveMessages({ numberOfMessages: 16, visibilityTimeout: 30 });
-    for (const item of receivedMessageItems) {
-      outcomes.push(await notifications.deliver(NotificationJob.parse(decodeBase64JsonMessage(item.messageText))));
-      await queue.deleteMessage(item.messageId, item.popReceipt);
-    }
-    return await condition();
-  }, { timeoutMs: 60_000, intervalMs: 100 });
+  return waitFor(
+    what,
+    async () => {
+      const { receivedMessageItems } = await queue.receiveMessages({ numberOfMessages: 16, visibilityTimeout: 30 });
+      for (const item of receivedMessageItems) {
+        outcomes.push(await notifications.deliver(NotificationJob.parse(decodeBase64JsonMessage(item.messageText))));
+        await queue.deleteMessage(item.messageId, item.popReceipt);
+      }
+      return await condition();
+    },
+    { timeoutMs: 60_000, intervalMs: 100 },
+  );
 }
 
 function event(name: string, stage: string, data: Record<string, unknown> = {}): OutgoingEvent {
   return {
-    id: `r-int-1:${name}:${stage}`, type: `autopilot.${name}`, source: '/autopilot/pipelines/default', subject: 'releases/r-int-1',
-    time: new Date().toISOString(), data: { releaseId: 'r-int-1', pipeline: 'default', stage, model: { name: 'default', version: 3 }, reason: 'gate passed', ...data },
+    id: `r-int-1:${name}:${stage}`,
+    type: `autopilot.${name}`,
+    source: '/autopilot/pipelines/default',
+    subject: 'releases/r-int-1',
+    time: new Date().toISOString(),
+    data: { releaseId: 'r-int-1', pipeline: 'default', stage, model: { name: 'default', version: 3 }, reason: 'gate passed', ...data },
   };
 }
 
@@ -91,11 +112,18 @@ describe('notification delivery on Azurite and HTTP', () => {
   test('a signed CloudEvent is retried after 500 and 429 (Retry-After) and arrives once, its signature verified', async () => {
     script.set('/own', [{ status: 500 }, { status: 429, retryAfter: '1' }]);
     await notifications.outbox.enqueue([event('ReleaseQueued', 'validate')]);
-    const requests = await pumpUntil('the third attempt', () => { const r = seen.get('/own'); return r && r.length >= 3 ? r : undefined; });
+    const requests = await pumpUntil('the third attempt', () => {
+      const r = seen.get('/own');
+      return r && r.length >= 3 ? r : undefined;
+    });
     expect(requests).toHaveLength(3);
     expect(requests.every((r) => r.verified)).toBe(true);
     expect(new Set(requests.map((r) => r.headers['webhook-id']))).toEqual(new Set(['r-int-1:ReleaseQueued:validate']));
-    expect(JSON.parse(requests[2]!.body)).toMatchObject({ specversion: '1.0', type: 'autopilot.ReleaseQueued', id: 'r-int-1:ReleaseQueued:validate' });
+    expect(JSON.parse(requests[2]!.body)).toMatchObject({
+      specversion: '1.0',
+      type: 'autopilot.ReleaseQueued',
+      id: 'r-int-1:ReleaseQueued:validate',
+    });
 
     // The queue redelivers a message that was already sent (a crash after sending): nothing goes out.
     await notifications.outbox.enqueue([event('ReleaseQueued', 'validate')]);
@@ -111,7 +139,13 @@ describe('notification delivery on Azurite and HTTP', () => {
       const s = seen.get('/slack/services/T0/B0/SLACKTOKEN')?.[0];
       return t && s ? [t, s] : undefined;
     });
-    const card = JSON.parse(teams.body) as { type: string; attachments: { contentType: string; content: { type: string; version: string; body: { type: string; text?: string }[]; actions: { url: string }[] } }[] };
+    const card = JSON.parse(teams.body) as {
+      type: string;
+      attachments: {
+        contentType: string;
+        content: { type: string; version: string; body: { type: string; text?: string }[]; actions: { url: string }[] };
+      }[];
+    };
     expect(card.type).toBe('message');
     expect(card.attachments[0]!.contentType).toBe('application/vnd.microsoft.card.adaptive');
     expect(card.attachments[0]!.content).toMatchObject({ type: 'AdaptiveCard', version: '1.4' });
@@ -130,7 +164,12 @@ describe('notification delivery on Azurite and HTTP', () => {
     await notifications.outbox.enqueue([event('ReleaseFailed', 'train', { reason: 'training job failed' })]);
     const letter = await pumpUntil('the dead letter', async () => (await notifications.deadLetters())[0]);
     expect(seen.get('/down')).toHaveLength(3);
-    expect(letter).toMatchObject({ webhook: 'down', attempts: 3, problem: 'HTTP 503', target: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/…$/) });
+    expect(letter).toMatchObject({
+      webhook: 'down',
+      attempts: 3,
+      problem: 'HTTP 503',
+      target: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/…$/),
+    });
     expect(logs.join('\n')).not.toMatch(/TEAMSSIG|SLACKTOKEN|whsec_/);
 
     await notifications.redeliver(letter.id);

@@ -30,7 +30,10 @@ let engineer: string;
 
 beforeAll(async () => {
   // --skip-install: the production dependencies are the repository's (linked), the rest is the package.
-  execFileSync(process.execPath, ['--import', 'tsx', 'scripts/package.ts', '--skip-install', '--out', 'dist-package'], { cwd: ROOT, stdio: 'ignore' });
+  execFileSync(process.execPath, ['--import', 'tsx', 'scripts/package.ts', '--skip-install', '--out', 'dist-package'], {
+    cwd: ROOT,
+    stdio: 'ignore',
+  });
   if (!existsSync(join(PACKAGE, 'node_modules'))) symlinkSync(join(ROOT, 'node_modules'), join(PACKAGE, 'node_modules'), 'dir');
   cloud = await FakeAzureCloud.start({ workspaces: ['mlw-dev', 'mlw-staging', 'mlw-prod'].map((w) => `${WORKSPACES}/${w}`) });
   cloud.arm.scoring.predictor = (_model, columns, rows) => {
@@ -48,11 +51,20 @@ beforeAll(async () => {
       WEBSITE_INSTANCE_ID: 'read-only-package-test',
       AUTOPILOT_CONFIG: 'autopilot.azure.yaml', // the template's default
       // What infra/main.json sets.
-      AUTOPILOT_BACKEND: 'azure', AZURE_SUBSCRIPTION_ID: SUBSCRIPTION, AUTOPILOT_RESOURCE_GROUP: 'rg-mlops', AUTOPILOT_LOCATION: 'westeurope',
-      AUTOPILOT_DEV_WORKSPACE: 'mlw-dev', AUTOPILOT_STAGING_WORKSPACE: 'mlw-staging', AUTOPILOT_PROD_WORKSPACE: 'mlw-prod',
-      AUTOPILOT_SWEEP_SCHEDULE: '0 * * * * *', AUTOPILOT_MONITOR_SCHEDULE: '30 * * * * *',
-      AUTOPILOT_ENTRA_TENANT_ID: TENANT, AUTOPILOT_ENTRA_AUDIENCE: APP_ID_URI, AUTOPILOT_ENTRA_AUTHORITY: entra.authority,
-      AUTOPILOT_PROVISIONING_WAIT_SECONDS: '0.5', AUTOPILOT_PROVISIONING_POLL_SECONDS: '1',
+      AUTOPILOT_BACKEND: 'azure',
+      AZURE_SUBSCRIPTION_ID: SUBSCRIPTION,
+      AUTOPILOT_RESOURCE_GROUP: 'rg-mlops',
+      AUTOPILOT_LOCATION: 'westeurope',
+      AUTOPILOT_DEV_WORKSPACE: 'mlw-dev',
+      AUTOPILOT_STAGING_WORKSPACE: 'mlw-staging',
+      AUTOPILOT_PROD_WORKSPACE: 'mlw-prod',
+      AUTOPILOT_SWEEP_SCHEDULE: '0 * * * * *',
+      AUTOPILOT_MONITOR_SCHEDULE: '30 * * * * *',
+      AUTOPILOT_ENTRA_TENANT_ID: TENANT,
+      AUTOPILOT_ENTRA_AUDIENCE: APP_ID_URI,
+      AUTOPILOT_ENTRA_AUTHORITY: entra.authority,
+      AUTOPILOT_PROVISIONING_WAIT_SECONDS: '0.5',
+      AUTOPILOT_PROVISIONING_POLL_SECONDS: '1',
     },
   });
 });
@@ -69,16 +81,24 @@ describe('the packaged app, read-only, on the azure backend', () => {
     await container.createIfNotExists();
     const csv = generateCsv({ rows: 600, seed: 41 });
     await container.getBlockBlobClient('default/read-only.csv').upload(csv, Buffer.byteLength(csv));
-    const release = await waitFor('the release of default/read-only.csv', async () => {
-      const response = await fetch(`${stack!.api}/releases`, { headers: { authorization: `Bearer ${engineer}` } });
-      if (response.status !== 200) throw new Error(`GET /releases: ${response.status} ${await response.text()}`);
-      const found = ((await response.json()) as { releases: Release[] }).releases.find((r) => r.data?.blob === 'default/read-only.csv');
-      return found && !['queued', 'running'].includes(found.status) ? found : undefined;
-    }, { timeoutMs: 300_000 });
+    const release = await waitFor(
+      'the release of default/read-only.csv',
+      async () => {
+        const response = await fetch(`${stack!.api}/releases`, { headers: { authorization: `Bearer ${engineer}` } });
+        if (response.status !== 200) throw new Error(`GET /releases: ${response.status} ${await response.text()}`);
+        const found = ((await response.json()) as { releases: Release[] }).releases.find((r) => r.data?.blob === 'default/read-only.csv');
+        return found && !['queued', 'running'].includes(found.status) ? found : undefined;
+      },
+      { timeoutMs: 300_000 },
+    );
     expect({ status: release.status, reason: release.reason }).toEqual({ status: 'succeeded', reason: undefined });
     expect(cloud.arm.callsTo('PUT', `/jobs/${release.job!.name}`)[0]!.path).toContain('/workspaces/mlw-dev/');
     // The example's Azure form: its Node 20 environment registered from the packaged build context.
-    expect(cloud.arm.calls.some((c) => c.method === 'PUT' && c.path.includes('/workspaces/mlw-prod/environments/tabular-node-20-serving/versions/'))).toBe(true);
+    expect(
+      cloud.arm.calls.some(
+        (c) => c.method === 'PUT' && c.path.includes('/workspaces/mlw-prod/environments/tabular-node-20-serving/versions/'),
+      ),
+    ).toBe(true);
     // The local tokens are neither written nor accepted here.
     expect(existsSync(join(PACKAGE, '.autopilot'))).toBe(false);
     expect(readdirSync(PACKAGE).sort()).toEqual(before);
@@ -92,10 +112,22 @@ describe('the packaged app, read-only, on the azure backend', () => {
     // Opening the link only shows its Sign in page; the button's same-origin POST of the code signs in.
     const page = await fetch(url, { redirect: 'manual' });
     const code = new URL(url).searchParams.get('code')!;
-    const login = await fetch(`${stack!.api}/dashboard/login`, { method: 'POST', headers: { 'sec-fetch-site': 'same-origin' }, body: new URLSearchParams({ code }), redirect: 'manual' });
+    const login = await fetch(`${stack!.api}/dashboard/login`, {
+      method: 'POST',
+      headers: { 'sec-fetch-site': 'same-origin' },
+      body: new URLSearchParams({ code }),
+      redirect: 'manual',
+    });
     const cookie = /autopilot_session=[^;]+/.exec(login.headers.get('set-cookie') ?? '')![0];
-    const me = (await (await fetch(`${stack!.api}/dashboard/me`, { headers: { cookie } })).json()) as { principal: { roles: { role: string; environments: string[] }[] } };
-    expect([link.status, page.status, login.status, me.principal.roles]).toEqual([201, 200, 303, expect.arrayContaining([{ role: 'ml_engineer', environments: ['prod'] }])]);
+    const me = (await (await fetch(`${stack!.api}/dashboard/me`, { headers: { cookie } })).json()) as {
+      principal: { roles: { role: string; environments: string[] }[] };
+    };
+    expect([link.status, page.status, login.status, me.principal.roles]).toEqual([
+      201,
+      200,
+      303,
+      expect.arrayContaining([{ role: 'ml_engineer', environments: ['prod'] }]),
+    ]);
     expect(stack!.output()).not.toMatch(/EROFS|read-only file system/i);
   });
 });

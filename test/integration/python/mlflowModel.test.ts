@@ -33,7 +33,10 @@ utc_time_created: '2026-12-01 10:00:00.000000'
 `;
 
 function startHost(modelDir: string): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(PYTHON, ['-u', HOST], { env: { ...process.env, AUTOPILOT_MLFLOW_MODEL: modelDir, AZUREML_MODEL_DIR: modelDir }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(PYTHON, ['-u', HOST], {
+    env: { ...process.env, AUTOPILOT_MLFLOW_MODEL: modelDir, AZUREML_MODEL_DIR: modelDir },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let text = '';
   child.stdout!.on('data', (c: Buffer) => (text += c.toString('utf8')));
   child.stderr!.on('data', (c: Buffer) => (text += c.toString('utf8')));
@@ -85,7 +88,15 @@ pickle.dump(model, open(${JSON.stringify(join(folder, 'model.pkl'))}, "wb"))`,
   });
 
   it('answers input_data in split orientation with predictions, probabilities and classes', async () => {
-    const answer = await score(host.url, { input_data: { columns: ['a', 'b'], data: [[0, 1], [5, 0]] } });
+    const answer = await score(host.url, {
+      input_data: {
+        columns: ['a', 'b'],
+        data: [
+          [0, 1],
+          [5, 0],
+        ],
+      },
+    });
     expect(answer.status).toBe(200);
     expect(answer.body['predictions']).toEqual([0, 1]);
     expect(answer.body['classes']).toEqual([0, 1]);
@@ -111,9 +122,14 @@ pickle.dump(model, open(${JSON.stringify(join(folder, 'model.pkl'))}, "wb"))`,
 
   it('refuses another flavor without mlflow, naming it and how to serve it', async () => {
     const other = mkdtempSync(join(tmpdir(), 'mlflow-torch-'));
-    writeFileSync(join(other, 'MLmodel'), 'flavors:\n  python_function:\n    loader_module: mlflow.pytorch\n  pytorch:\n    model_data: data\n');
+    writeFileSync(
+      join(other, 'MLmodel'),
+      'flavors:\n  python_function:\n    loader_module: mlflow.pytorch\n  pytorch:\n    model_data: data\n',
+    );
     try {
-      await expect(startHost(other)).rejects.toThrow(/flavors are python_function, pytorch; without the mlflow package only the sklearn flavor[\s\S]*pip install mlflow/);
+      await expect(startHost(other)).rejects.toThrow(
+        /flavors are python_function, pytorch; without the mlflow package only the sklearn flavor[\s\S]*pip install mlflow/,
+      );
     } finally {
       rmSync(other, { recursive: true, force: true });
     }
@@ -132,14 +148,22 @@ describe('an MLflow model deployed without code on the local workspace (no code_
     const folder = join(root, 'mlflow-model');
     mkdirSync(folder);
     writeFileSync(join(folder, 'MLmodel'), MLMODEL);
-    execFileSync(PYTHON, ['-c', `import pickle
+    execFileSync(PYTHON, [
+      '-c',
+      `import pickle
 from sklearn.tree import DecisionTreeClassifier
-pickle.dump(DecisionTreeClassifier(random_state=0).fit([[0], [1], [2], [3]], ["no", "no", "yes", "yes"]), open(${JSON.stringify(join(folder, 'model.pkl'))}, "wb"))`]);
+pickle.dump(DecisionTreeClassifier(random_state=0).fit([[0], [1], [2], [3]], ["no", "no", "yes", "yes"]), open(${JSON.stringify(join(folder, 'model.pkl'))}, "wb"))`,
+    ]);
     // Azure ML's no-code MLflow deployment: no code_configuration, no environment.
     writeFileSync(join(root, 'deployment.yaml'), 'instance_type: Standard_DS3_v2\ninstance_count: 1\n');
     host = new LocalEndpointHost({ port: 0 });
     await host.start();
-    workspace = new LocalWorkspace({ environment: 'dev', rootDir: join(root, 'ws'), endpointHost: host, fetchInput: async () => Buffer.alloc(0) });
+    workspace = new LocalWorkspace({
+      environment: 'dev',
+      rootDir: join(root, 'ws'),
+      endpointHost: host,
+      fetchInput: async () => Buffer.alloc(0),
+    });
     await workspace.start();
     await workspace.registerModel({ name: 'tree', source: { path: folder, format: 'mlflow_model' }, idempotencyKey: 'k' });
     // The same files registered as a custom model: Azure ML would not serve it without a scoring script.
@@ -158,11 +182,23 @@ pickle.dump(DecisionTreeClassifier(random_state=0).fit([[0], [1], [2], [3]], ["n
     const model = { name: 'tree', version: 1 };
     const answer = await workspace.scoreBatch(model, join(root, 'deployment.yaml'), { input_data: { columns: ['0'], data: [[0], [3]] } });
     await workspace.finishedScoring(model);
-    expect(answer).toMatchObject({ predictions: ['no', 'yes'], classes: ['no', 'yes'], probabilities: [[1, 0], [0, 1]] });
+    expect(answer).toMatchObject({
+      predictions: ['no', 'yes'],
+      classes: ['no', 'yes'],
+      probabilities: [
+        [1, 0],
+        [0, 1],
+      ],
+    });
   });
 
   it('deploys it to an endpoint and serves it through the router', async () => {
-    await workspace.deploy({ endpoint: 'trees', deployment: 'blue', model: { name: 'tree', version: 1 }, specPath: join(root, 'deployment.yaml') });
+    await workspace.deploy({
+      endpoint: 'trees',
+      deployment: 'blue',
+      model: { name: 'tree', version: 1 },
+      specPath: join(root, 'deployment.yaml'),
+    });
     await workspace.setTraffic('trees', { blue: 100 });
     const result = await workspace.invokeEndpoint('trees', { input_data: { columns: ['0'], data: [[3]] } });
     expect(result).toMatchObject({ status: 200, deployment: 'blue' });
@@ -171,17 +207,20 @@ pickle.dump(DecisionTreeClassifier(random_state=0).fit([[0], [1], [2], [3]], ["n
 
   it('refuses a custom model without a scoring script, as Azure ML does, naming code_configuration', async () => {
     const custom = { name: 'custom-tree', version: 1 };
-    await expect(workspace.deploy({ endpoint: 'trees', deployment: 'green', model: custom, specPath: join(root, 'deployment.yaml') }))
-      .rejects.toThrow(/has no code_configuration, which only an mlflow_model can do without; model custom-tree:1 is a custom_model/);
-    await expect(workspace.scoreBatch(custom, join(root, 'deployment.yaml'), { input_data: { columns: ['0'], data: [[0]] } }))
-      .rejects.toThrow(/only an mlflow_model can do without/);
+    await expect(
+      workspace.deploy({ endpoint: 'trees', deployment: 'green', model: custom, specPath: join(root, 'deployment.yaml') }),
+    ).rejects.toThrow(/has no code_configuration, which only an mlflow_model can do without; model custom-tree:1 is a custom_model/);
+    await expect(
+      workspace.scoreBatch(custom, join(root, 'deployment.yaml'), { input_data: { columns: ['0'], data: [[0]] } }),
+    ).rejects.toThrow(/only an mlflow_model can do without/);
   });
 
   it('refuses to register an mlflow_model whose folder has no MLmodel file', async () => {
     const bare = mkdtempSync(join(tmpdir(), 'not-mlflow-'));
     try {
-      await expect(workspace.registerModel({ name: 'bare', source: { path: bare, format: 'mlflow_model' }, idempotencyKey: 'b' }))
-        .rejects.toThrow(/an mlflow_model must be a folder with an MLmodel file; .* has none/);
+      await expect(
+        workspace.registerModel({ name: 'bare', source: { path: bare, format: 'mlflow_model' }, idempotencyKey: 'b' }),
+      ).rejects.toThrow(/an mlflow_model must be a folder with an MLmodel file; .* has none/);
     } finally {
       rmSync(bare, { recursive: true, force: true });
     }

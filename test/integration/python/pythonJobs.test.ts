@@ -13,7 +13,12 @@ describe('Python in local job commands', () => {
     root = mkdtempSync(join(tmpdir(), 'pyjobs-'));
     host = new LocalEndpointHost({ port: 0 });
     await host.start();
-    workspace = new LocalWorkspace({ environment: 'dev', rootDir: join(root, 'ws'), endpointHost: host, fetchInput: async () => Buffer.alloc(0) });
+    workspace = new LocalWorkspace({
+      environment: 'dev',
+      rootDir: join(root, 'ws'),
+      endpointHost: host,
+      fetchInput: async () => Buffer.alloc(0),
+    });
     await workspace.start();
   });
   afterAll(async () => {
@@ -31,15 +36,22 @@ describe('Python in local job commands', () => {
 
   it('runs `python` and `python3` as AUTOPILOT_PYTHON, which Debian does not name `python`', async () => {
     process.env['AUTOPILOT_PYTHON'] = '/usr/bin/python3';
-    const done = await job('which-python', `python -c "import sys; open('\${{outputs.model_output}}/py.txt', 'w').write(sys.executable)" && python3 -c "import sys; print(sys.executable)"`);
+    const done = await job(
+      'which-python',
+      `python -c "import sys; open('\${{outputs.model_output}}/py.txt', 'w').write(sys.executable)" && python3 -c "import sys; print(sys.executable)"`,
+    );
     expect(done.status).toBe('completed');
-    expect(readFileSync(join(join(root, 'ws', 'jobs', 'which-python'), 'outputs', 'model_output', 'py.txt'), 'utf8')).toBe('/usr/bin/python3');
+    expect(readFileSync(join(join(root, 'ws', 'jobs', 'which-python'), 'outputs', 'model_output', 'py.txt'), 'utf8')).toBe(
+      '/usr/bin/python3',
+    );
   });
 
   it('fails a job whose module is missing with the module and how to install it', async () => {
     const done = await job('missing-module', 'python -c "import sklearn_is_not_here"');
     expect(done.status).toBe('failed');
-    expect(done.error).toMatch(/exit code 1[\s\S]*ModuleNotFoundError: No module named 'sklearn_is_not_here'[\s\S]*hint: .*AUTOPILOT_PYTHON/);
+    expect(done.error).toMatch(
+      /exit code 1[\s\S]*ModuleNotFoundError: No module named 'sklearn_is_not_here'[\s\S]*hint: .*AUTOPILOT_PYTHON/,
+    );
   });
 
   it('fails a job at once when AUTOPILOT_PYTHON names no interpreter, saying so', async () => {

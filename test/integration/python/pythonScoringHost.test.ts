@@ -35,7 +35,16 @@ describe('the local Python scoring host (Azure ML inference server contract)', (
     root = mkdtempSync(join(tmpdir(), 'pyhost-'));
     writeFileSync(join(root, 'model.txt'), 'model bytes');
     server = new ScoringProcess(
-      { label: 'deployment blue', scriptPath: join(codeDir, 'score.py'), codeDir, modelDir: root, environmentVariables: {}, liveness, scoringTimeoutMs: 1500, logFile: join(root, 'blue.log') },
+      {
+        label: 'deployment blue',
+        scriptPath: join(codeDir, 'score.py'),
+        codeDir,
+        modelDir: root,
+        environmentVariables: {},
+        liveness,
+        scoringTimeoutMs: 1500,
+        logFile: join(root, 'blue.log'),
+      },
       { restart: false },
     );
     await server.start();
@@ -61,7 +70,7 @@ describe('the local Python scoring host (Azure ML inference server contract)', (
     });
   });
 
-  it('listens with a backlog for bursts of new connections (Python\'s default of 5 makes the sixth wait a second or be reset)', () => {
+  it("listens with a backlog for bursts of new connections (Python's default of 5 makes the sixth wait a second or be reset)", () => {
     // `ss` shows a listening socket's backlog as Send-Q; the kernel caps it at net.core.somaxconn.
     const port = new URL(server.url!).port;
     const line = execFileSync('ss', ['-ltnH', `sport = :${port}`], { encoding: 'utf8' }).trim();
@@ -116,7 +125,9 @@ describe('the local Python scoring host (Azure ML inference server contract)', (
 
   it('answers a request whose content-length is not a number with a 400, and keeps serving', async () => {
     const answer = await new Promise<string>((resolve, reject) => {
-      const socket = connect(Number(new URL(server.url!).port), '127.0.0.1', () => socket.end('POST /score HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\nx'));
+      const socket = connect(Number(new URL(server.url!).port), '127.0.0.1', () =>
+        socket.end('POST /score HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\nx'),
+      );
       let text = '';
       socket.on('data', (c: Buffer) => (text += c.toString('utf8')));
       socket.on('end', () => resolve(text));
@@ -141,7 +152,10 @@ describe('the local Python scoring host when it cannot start', () => {
   afterEach(() => delete process.env['AUTOPILOT_PYTHON']);
 
   const start = (env: Record<string, string> = {}) =>
-    new ScoringProcess({ label: 'deployment green', scriptPath: join(codeDir, 'score.py'), codeDir, modelDir: root, environmentVariables: env, liveness }, { restart: false }).start();
+    new ScoringProcess(
+      { label: 'deployment green', scriptPath: join(codeDir, 'score.py'), codeDir, modelDir: root, environmentVariables: env, liveness },
+      { restart: false },
+    ).start();
 
   it('fails with the missing module and how to install it', async () => {
     await expect(start({ FAIL_INIT: 'module' })).rejects.toThrow(

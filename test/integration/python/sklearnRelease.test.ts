@@ -26,7 +26,9 @@ beforeAll(async () => {
   try {
     execFileSync(PYTHON, ['-c', 'import sklearn, pandas, joblib']);
   } catch {
-    throw new Error(`${PYTHON} cannot import sklearn, pandas and joblib: apt-get install python3-sklearn python3-pandas (.ci/run does), or set AUTOPILOT_PYTHON`);
+    throw new Error(
+      `${PYTHON} cannot import sklearn, pandas and joblib: apt-get install python3-sklearn python3-pandas (.ci/run does), or set AUTOPILOT_PYTHON`,
+    );
   }
   stack = await startTestStack({ config: join(ROOT, 'test/fixtures/python/sklearn.yaml'), env: { AUTOPILOT_PYTHON: PYTHON } });
   container = BlobServiceClient.fromConnectionString(stack.connectionString).getContainerClient('training-data');
@@ -44,10 +46,14 @@ async function get<T>(path: string): Promise<T> {
 
 async function settle(blob: string, content: string): Promise<Release> {
   await container.getBlockBlobClient(blob).upload(content, Buffer.byteLength(content));
-  return waitFor(`release of ${blob}`, async () => {
-    const release = (await get<{ releases: Release[] }>('/releases')).releases.find((r) => r.data?.blob === blob);
-    return release && !['queued', 'running'].includes(release.status) ? release : undefined;
-  }, { timeoutMs: 300_000 });
+  return waitFor(
+    `release of ${blob}`,
+    async () => {
+      const release = (await get<{ releases: Release[] }>('/releases')).releases.find((r) => r.data?.blob === blob);
+      return release && !['queued', 'running'].includes(release.status) ? release : undefined;
+    },
+    { timeoutMs: 300_000 },
+  );
 }
 
 describe('the scikit-learn example (train.py + score.py) on the embedded stack', () => {
@@ -85,20 +91,37 @@ describe('the scikit-learn example (train.py + score.py) on the embedded stack',
     expect([first.status, second.status]).toEqual(['rejected', 'rejected']); // at the floor of 2, after registering
     expect(second.data!.rows).toBe(rows.length);
     expect(second.data!.trainingSet!.sources).toEqual([
-      { blob: 'increments/a.csv', eTag: first.data!.eTag, sha256: first.data!.trainingSet!.sources[0]!.sha256, rows: Math.ceil(rows.length / 2) },
-      { blob: 'increments/b.csv', eTag: second.data!.eTag, sha256: expect.stringMatching(/^[0-9a-f]{64}$/), rows: Math.floor(rows.length / 2) },
+      {
+        blob: 'increments/a.csv',
+        eTag: first.data!.eTag,
+        sha256: first.data!.trainingSet!.sources[0]!.sha256,
+        rows: Math.ceil(rows.length / 2),
+      },
+      {
+        blob: 'increments/b.csv',
+        eTag: second.data!.eTag,
+        sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+        rows: Math.floor(rows.length / 2),
+      },
     ]);
     // The same two files again, started by hand: the same union, split and model.
     const started = await fetch(`${stack.api}/releases`, {
-      method: 'POST', headers: { authorization: `Bearer ${stack.token()}`, 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { authorization: `Bearer ${stack.token()}`, 'content-type': 'application/json' },
       body: JSON.stringify({ pipeline: 'increments', blob: 'increments/b.csv' }),
     });
     expect(started.status).toBe(202);
-    const { release: { id } } = (await started.json()) as { release: Release };
-    const third = await waitFor('the manual release', async () => {
-      const release = (await get<{ releases: Release[] }>('/releases')).releases.find((r) => r.id === id);
-      return release && !['queued', 'running'].includes(release.status) ? release : undefined;
-    }, { timeoutMs: 300_000 });
+    const {
+      release: { id },
+    } = (await started.json()) as { release: Release };
+    const third = await waitFor(
+      'the manual release',
+      async () => {
+        const release = (await get<{ releases: Release[] }>('/releases')).releases.find((r) => r.id === id);
+        return release && !['queued', 'running'].includes(release.status) ? release : undefined;
+      },
+      { timeoutMs: 300_000 },
+    );
     type Model = { environment: string; version: number; sha256: string; lineage: Record<string, string> };
     const models = (await get<{ models: Model[] }>('/models?name=increments')).models.filter((m) => m.environment === 'dev');
     const modelOf = (release: Release) => models.find((m) => m.version === release.model!.version)!;

@@ -24,15 +24,27 @@ afterAll(async () => {
 
 describe('concurrent registrations of one model name', () => {
   it('each get a version of their own, and a repeated registration finds its version', async () => {
-    const ws = () => new AzureMlWorkspace({
-      environment: 'dev', subscriptionId: '00000000-0000-0000-0000-00000000000c', resourceGroup: 'rg', workspace: 'ws-dev', location: 'westeurope',
-      credential: staticTokenCredential('fake-token'), endpoint: fake.url, trustedCa: cert, pollIntervalMs: 10,
-    });
+    const ws = () =>
+      new AzureMlWorkspace({
+        environment: 'dev',
+        subscriptionId: '00000000-0000-0000-0000-00000000000c',
+        resourceGroup: 'rg',
+        workspace: 'ws-dev',
+        location: 'westeurope',
+        credential: staticTokenCredential('fake-token'),
+        endpoint: fake.url,
+        trustedCa: cert,
+        pollIntervalMs: 10,
+      });
     // Two hosts, several releases each: separate clients, like separate processes.
     const hosts = [ws(), ws()];
-    const register = (i: number) => hosts[i % 2]!.registerModel({
-      name: 'autopilot-evaluation', source: { job: `job-${i}`, output: 'model' }, idempotencyKey: `evaluation:job-${i}:model`, lineage: { jobName: `job-${i}` },
-    });
+    const register = (i: number) =>
+      hosts[i % 2]!.registerModel({
+        name: 'autopilot-evaluation',
+        source: { job: `job-${i}`, output: 'model' },
+        idempotencyKey: `evaluation:job-${i}:model`,
+        lineage: { jobName: `job-${i}` },
+      });
     const registered = await Promise.all([0, 1, 2, 3, 4, 5].map(register));
     expect(new Set(registered.map((m) => m.version)).size).toBe(6);
     for (const [i, model] of registered.entries()) {
@@ -41,7 +53,7 @@ describe('concurrent registrations of one model name', () => {
     }
     // Idempotent: registering job-3 again returns its version, no new one.
     expect((await register(3)).version).toBe(registered[3]!.version);
-    expect((await hosts[1]!.listModels('autopilot-evaluation'))).toHaveLength(6);
+    expect(await hosts[1]!.listModels('autopilot-evaluation')).toHaveLength(6);
     await Promise.all(hosts.map((h) => h.stop()));
   });
 });

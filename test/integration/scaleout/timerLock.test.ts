@@ -22,9 +22,12 @@ const logger = createHostLogger({ write: () => undefined });
 function instance(name: string, clock: { now: number } = { now: Number.NaN }): TimerScheduler {
   const core = new FunctionsCore();
   // Once a year: the test drives every tick itself.
-  core.registerFunction({ name: 'sweeper', bindings: { timer: { type: 'timerTrigger', direction: 'in', schedule: '0 0 0 1 1 *' } } }, () => {
-    runs.push(name);
-  });
+  core.registerFunction(
+    { name: 'sweeper', bindings: { timer: { type: 'timerTrigger', direction: 'in', schedule: '0 0 0 1 1 *' } } },
+    () => {
+      runs.push(name);
+    },
+  );
   const locks = timerLocks({
     connectionString: azurite.connectionString,
     hostId: HOST_ID,

@@ -11,7 +11,11 @@ beforeAll(async () => {
   scale = await startScaleOut(2);
   const uploads = uploadsFor(UPLOADS);
   await uploadAll(scale, uploads);
-  releases = await settleAll(scale, uploads.map((u) => u.blob), 480_000);
+  releases = await settleAll(
+    scale,
+    uploads.map((u) => u.blob),
+    480_000,
+  );
 }, 600_000);
 
 afterAll(async () => {
@@ -40,7 +44,9 @@ describe('two hosts on one storage account and one Azure, as Azure Functions sca
       expect({ ...where, jobs: scale.cloud.arm.callsTo('PUT', `/jobs/${release.job!.name}`).length }).toEqual({ ...where, jobs: 1 });
       const model = release.model!;
       expect({ ...where, versions: puts('mlw-dev', `/models/${model.name}/versions/${model.version}`) }).toEqual({ ...where, versions: 1 });
-      const shared = scale.registry.imports.filter((i) => i.destinationName === model.name && i.destinationVersion === String(model.version));
+      const shared = scale.registry.imports.filter(
+        (i) => i.destinationName === model.name && i.destinationVersion === String(model.version),
+      );
       expect({ ...where, shares: shared.length }).toEqual({ ...where, shares: 1 });
       for (const env of ['dev', 'staging', 'prod'] as const) {
         const target = release.deployments[env]!;

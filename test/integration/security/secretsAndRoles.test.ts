@@ -46,7 +46,7 @@ afterAll(async () => {
 });
 
 async function call(method: string, path: string, as: string | undefined, body?: unknown): Promise<number> {
-  const bearer = as === undefined ? undefined : entraTokens.get(as) ?? stack.token(as);
+  const bearer = as === undefined ? undefined : (entraTokens.get(as) ?? stack.token(as));
   const response = await fetch(`${stack.api}${path}`, {
     method,
     headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
@@ -68,7 +68,11 @@ const ROLE_TABLE: { method: string; path: string; allowed: string[] }[] = [
 const ROLES = ['local-ml-engineer', 'local-data-scientist', 'local-reader'];
 /** Entra ID app roles standing for the local principals, plus an engineer of staging only (no prod rights). */
 const ENTRA_ROLES = ['MLEngineer.Dev MLEngineer.Staging MLEngineer.Prod', 'DataScientist.Dev', 'Reader', 'MLEngineer.Staging'];
-const AS_ENTRA: Record<string, string> = { 'local-ml-engineer': ENTRA_ROLES[0]!, 'local-data-scientist': ENTRA_ROLES[1]!, 'local-reader': ENTRA_ROLES[2]! };
+const AS_ENTRA: Record<string, string> = {
+  'local-ml-engineer': ENTRA_ROLES[0]!,
+  'local-data-scientist': ENTRA_ROLES[1]!,
+  'local-reader': ENTRA_ROLES[2]!,
+};
 
 describe('roles and secrets on the embedded stack', () => {
   it('allows each mutating route to exactly the roles of the table, and to nobody without a token', async () => {
@@ -107,7 +111,9 @@ describe('roles and secrets on the embedded stack', () => {
   it('a reader cannot cancel a release, whatever its stage', async () => {
     const id = await waitFor('the release of the upload', async () => {
       const response = await fetch(`${stack.api}/releases`, { headers: { authorization: `Bearer ${stack.token('local-reader')}` } });
-      return ((await response.json()) as { releases: { id: string; data?: { blob: string } }[] }).releases.find((r) => r.data?.blob === 'default/secrets-run.csv')?.id;
+      return ((await response.json()) as { releases: { id: string; data?: { blob: string } }[] }).releases.find(
+        (r) => r.data?.blob === 'default/secrets-run.csv',
+      )?.id;
     });
     expect(await call('POST', `/releases/${id}/cancel`, 'local-reader')).toBe(403);
   });
@@ -130,24 +136,53 @@ describe('roles and secrets on the embedded stack', () => {
     // Refused and odd calls: their error messages are where a secret would leak.
     await fetch(`${stack.api}/releases`, { headers: { authorization: 'Bearer forged-token-0123456789' } }).then((r) => r.text());
     await fetch(`${stack.api}/alerts?code=wrong-key`, { method: 'POST', body: '{}' }).then((r) => r.text());
-    const alertKey = (JSON.parse(readFileSync(join(stack.stateDir, 'host-keys.json'), 'utf8')) as { functionKeys: { default: string } }).functionKeys.default;
-    await fetch(`${stack.api}/alerts?code=${alertKey}`, { method: 'POST', body: readFileSync(join(ROOT, 'test/fixtures/alerts/metric-fired.json')) }).then((r) => r.text());
+    const alertKey = (JSON.parse(readFileSync(join(stack.stateDir, 'host-keys.json'), 'utf8')) as { functionKeys: { default: string } })
+      .functionKeys.default;
+    await fetch(`${stack.api}/alerts?code=${alertKey}`, {
+      method: 'POST',
+      body: readFileSync(join(ROOT, 'test/fixtures/alerts/metric-fired.json')),
+    }).then((r) => r.text());
     const score = await fetch(`${stack.endpoints}/default-prod/score`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ input_data: { columns: ['tenure_months'], data: [[1]] } }),
     });
     answers.push(await score.text());
-    for (const path of ['/releases', `/releases/${done[0]!.id}`, `/releases/${done[0]!.id}/log`, `/releases/${done[0]!.id}/report`, `/releases/${done[0]!.id}/report?format=md`, `/releases/${done[1]!.id}`, '/events?limit=1000', '/alerts', '/models', '/endpoints', '/monitors/default', '/audit?since=1h']) {
+    for (const path of [
+      '/releases',
+      `/releases/${done[0]!.id}`,
+      `/releases/${done[0]!.id}/log`,
+      `/releases/${done[0]!.id}/report`,
+      `/releases/${done[0]!.id}/report?format=md`,
+      `/releases/${done[1]!.id}`,
+      '/events?limit=1000',
+      '/alerts',
+      '/models',
+      '/endpoints',
+      '/monitors/default',
+      '/audit?since=1h',
+    ]) {
       await call('GET', path, 'local-ml-engineer');
     }
-    const { endpoints } = JSON.parse(answers.find((a) => a.startsWith('GET /endpoints '))!.split(' ').slice(3).join(' ')) as { endpoints: { name: string; traffic: Record<string, number> }[] };
-    for (const endpoint of endpoints) for (const deployment of Object.keys(endpoint.traffic)) await call('GET', `/endpoints/${endpoint.name}/deployments/${deployment}/logs`, 'local-ml-engineer');
+    const { endpoints } = JSON.parse(
+      answers
+        .find((a) => a.startsWith('GET /endpoints '))!
+        .split(' ')
+        .slice(3)
+        .join(' '),
+    ) as { endpoints: { name: string; traffic: Record<string, number> }[] };
+    for (const endpoint of endpoints)
+      for (const deployment of Object.keys(endpoint.traffic))
+        await call('GET', `/endpoints/${endpoint.name}/deployments/${deployment}/logs`, 'local-ml-engineer');
 
     const secrets = secretsOf(stack.stateDir);
     expect(secrets.length).toBeGreaterThanOrEqual(8);
     const stored = filesUnder(stack.stateDir).filter((f) => !/^(tokens\.json|host-keys\.json|azurite\/)/.test(relative(stack.stateDir, f)));
-    const places: [string, string][] = [['the stack output', printed], ['API answers', answers.join('\n')], ...stored.map((f): [string, string] => [f, readFileSync(f, 'latin1')])];
+    const places: [string, string][] = [
+      ['the stack output', printed],
+      ['API answers', answers.join('\n')],
+      ...stored.map((f): [string, string] => [f, readFileSync(f, 'latin1')]),
+    ];
     const leaks = places.flatMap(([where, text]) => secrets.filter((s) => text.includes(s.value)).map((s) => `${s.name} in ${where}`));
     const sas = places.filter(([, text]) => /[?&]sig=[A-Za-z0-9%+/=]{20,}/.test(text)).map(([where]) => `a SAS signature in ${where}`);
     expect([...leaks, ...sas]).toEqual([]);
@@ -156,8 +191,13 @@ describe('roles and secrets on the embedded stack', () => {
 });
 
 function secretsOf(stateDir: string): { name: string; value: string }[] {
-  const tokens = (JSON.parse(readFileSync(join(stateDir, 'tokens.json'), 'utf8')) as { tokens: { token: string; principal: string }[] }).tokens;
-  const keys = JSON.parse(readFileSync(join(stateDir, 'host-keys.json'), 'utf8')) as { masterKey: string; functionKeys: Record<string, string>; systemKeys: Record<string, string> };
+  const tokens = (JSON.parse(readFileSync(join(stateDir, 'tokens.json'), 'utf8')) as { tokens: { token: string; principal: string }[] })
+    .tokens;
+  const keys = JSON.parse(readFileSync(join(stateDir, 'host-keys.json'), 'utf8')) as {
+    masterKey: string;
+    functionKeys: Record<string, string>;
+    systemKeys: Record<string, string>;
+  };
   return [
     ...tokens.map((t) => ({ name: `the token of ${t.principal}`, value: t.token })),
     ...[...entraTokens].map(([roles, value]) => ({ name: `the Entra ID token with ${roles}`, value })),

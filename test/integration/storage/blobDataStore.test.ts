@@ -15,7 +15,13 @@ describe('BlobDataStore on Azurite', () => {
 
     const { content, info } = await storageOf().data.read(ref);
     expect(content.toString()).toBe('a,label\n1,0\n');
-    expect(info).toMatchObject({ ...ref, eTag: written.eTag, contentLength: 12, contentType: 'text/csv', lastModified: expect.stringMatching(/^\d{4}-/) });
+    expect(info).toMatchObject({
+      ...ref,
+      eTag: written.eTag,
+      contentLength: 12,
+      contentType: 'text/csv',
+      lastModified: expect.stringMatching(/^\d{4}-/),
+    });
     expect(await storageOf().data.getInfo(ref)).toMatchObject({ eTag: written.eTag, contentLength: 12 });
   });
 
@@ -45,7 +51,11 @@ describe('BlobDataStore on Azurite', () => {
 
     const listed = await paged.data.list('listing', 'many/');
     expect(listed.map((b) => b.name)).toEqual(names);
-    expect(listed[0]).toMatchObject({ container: 'listing', contentLength: 1, url: paged.data.urlOf({ container: 'listing', name: 'many/0.csv' }) });
+    expect(listed[0]).toMatchObject({
+      container: 'listing',
+      contentLength: 1,
+      url: paged.data.urlOf({ container: 'listing', name: 'many/0.csv' }),
+    });
     // The listing XML carries eTags bare while writes return them quoted: compare normalised.
     expect(sameETag(listed[0]!.eTag, written[0]!.eTag)).toBe(true);
     expect(await paged.data.list('never-created', '')).toEqual([]);

@@ -33,6 +33,10 @@ describe('QueueMessageQueue on Azurite', () => {
   });
 
   test('an oversized message is refused with the limit in the error', async () => {
-    await expect(storageOf().queue('steps').send({ blob: 'x'.repeat(60_000) })).rejects.toThrow(/the limit is 49152/);
+    await expect(
+      storageOf()
+        .queue('steps')
+        .send({ blob: 'x'.repeat(60_000) }),
+    ).rejects.toThrow(/the limit is 49152/);
   });
 });

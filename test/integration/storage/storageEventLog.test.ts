@@ -28,4 +28,3 @@ describe('StorageEventLog on Azurite', () => {
     expect((await storage.events.recent(10))[0]).toEqual(event('c/with#odd?chars', '2025-03-02T11:00:00Z'));
   });
 });
-

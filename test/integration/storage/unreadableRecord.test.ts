@@ -33,16 +33,22 @@ const azurite = useAzuriteStorage();
 const dir = mkdtempSync(join(tmpdir(), 'unreadable-record-'));
 const tokens = ensureLocalTokens(dir);
 const tokenOf = (principal: string) =>
-  (JSON.parse(readFileSync(tokens.path, 'utf8')) as { tokens: { token: string; principal: string }[] }).tokens.find((t) => t.principal === principal)!.token;
+  (JSON.parse(readFileSync(tokens.path, 'utf8')) as { tokens: { token: string; principal: string }[] }).tokens.find(
+    (t) => t.principal === principal,
+  )!.token;
 
 const CONFIG = `version: 1
 pipelines:
-${['default', 'other'].map((p) => `  ${p}:
+${['default', 'other']
+  .map(
+    (p) => `  ${p}:
     data: { prefix: ${p}/, minRows: 20 }
     training: { job: /specs/job.yaml }
     deployment: { spec: /specs/deployment.yaml }
     concurrency: queue
-`).join('')}`;
+`,
+  )
+  .join('')}`;
 
 const NOW = new Date('2026-11-28T10:00:00Z');
 const PAST = '2026-11-28T09:50:00.000Z';
@@ -51,8 +57,17 @@ const QUEUED = 'default-20261128-094500-bbbbbb';
 const OTHER = 'other-20261128-094000-cccccc';
 
 const record = (id: string, pipeline: string, status: Release['status'], extra: Partial<Release> = {}): Release => ({
-  id, pipeline, status, stage: status === 'queued' ? 'validate' : 'evaluate', trigger: { kind: 'blob' },
-  metrics: {}, deployments: {}, stages: {}, createdAt: PAST, updatedAt: PAST, ...extra,
+  id,
+  pipeline,
+  status,
+  stage: status === 'queued' ? 'validate' : 'evaluate',
+  trigger: { kind: 'blob' },
+  metrics: {},
+  deployments: {},
+  stages: {},
+  createdAt: PAST,
+  updatedAt: PAST,
+  ...extra,
 });
 
 const logged: { level: string; message: string }[] = [];
@@ -117,8 +132,10 @@ async function cli(args: string[], principal: string): Promise<{ code: number; s
   const out: string[] = [];
   const err: string[] = [];
   const io = {
-    env: { AUTOPILOT_URL: base, AUTOPILOT_TOKEN: tokenOf(principal) }, cwd: dir,
-    stdout: { write: (t: string) => void out.push(t) }, stderr: { write: (t: string) => void err.push(t) },
+    env: { AUTOPILOT_URL: base, AUTOPILOT_TOKEN: tokenOf(principal) },
+    cwd: dir,
+    stdout: { write: (t: string) => void out.push(t) },
+    stderr: { write: (t: string) => void err.push(t) },
   };
   const code = await main(['node', 'autopilot', ...args], io);
   return { code, stdout: out.join(''), stderr: err.join('') };
@@ -155,14 +172,17 @@ describe('an unreadable release record in Table Storage', () => {
     expect(steps.sent.map((s) => s.message)).toContainEqual({ releaseId: OTHER, pipeline: 'other', stage: 'evaluate', reason: 'redrive' });
     expect(steps.sent.filter((s) => s.message.releaseId === POISON)).toEqual([]);
     const reports = logged.filter((l) => l.message.includes(POISON));
-    expect(reports).toEqual([{ level: 'error', message: `release record ${POISON} cannot be read and is skipped until repaired: ${PROBLEM}` }]);
+    expect(reports).toEqual([
+      { level: 'error', message: `release record ${POISON} cannot be read and is skipped until repaired: ${PROBLEM}` },
+    ]);
   });
 
   test('autopilot releases and status show the other releases and warn about it on stderr with the repair command', async () => {
     for (const args of [['releases'], ['status', '--once']]) {
       const { code, stdout, stderr } = await cli(args, 'local-reader');
       expect({ args, code, stderr }).toEqual({
-        args, code: 0,
+        args,
+        code: 0,
         stderr: `warning: release record ${POISON} (pipeline default) cannot be read: ${PROBLEM}; repair it with \`autopilot repair ${POISON}\`\n`,
       });
       expect(stdout).toContain(OTHER);
@@ -197,12 +217,16 @@ describe('an unreadable release record in Table Storage', () => {
     expect(listing.releases.map((r) => r.id)).toContain(POISON);
     const again = await call('POST', `/releases/${POISON}/repair`, 'local-ml-engineer');
     expect(again.status).toBe(400);
-    expect(((await again.json()) as { error: { message: string } }).error.message).toMatch(/can be read \(it is failed\); only an unreadable record needs a repair/);
+    expect(((await again.json()) as { error: { message: string } }).error.message).toMatch(
+      /can be read \(it is failed\); only an unreadable record needs a repair/,
+    );
   });
 
   test('the repository refuses to write a NaN or infinite metric, so no record it writes can turn unreadable', async () => {
     const id = 'other-20261128-095500-dddddd';
-    await expect(engine.repo.insert(record(id, 'other', 'queued', { metrics: { candidate: { auc: Number.NaN } } }))).rejects.toThrow(InvalidRecordError);
+    await expect(engine.repo.insert(record(id, 'other', 'queued', { metrics: { candidate: { auc: Number.NaN } } }))).rejects.toThrow(
+      InvalidRecordError,
+    );
     expect(await table.get('release', id)).toBeUndefined();
     const { row } = await engine.repo.insert(record(id, 'other', 'queued'));
     const infinite = { ...row.value, metrics: { candidate: { log_loss: Infinity } } };

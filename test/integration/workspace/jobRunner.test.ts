@@ -82,7 +82,11 @@ describe('JobRunner', () => {
     await runner.submit({
       name: 'train-url',
       specPath: spec('train.yaml'),
-      inputs: { data: { path: 'https://acct.blob.example/c/default/new%20data.csv?sig=secret' }, note: { value: note }, seed: { value: 7 } },
+      inputs: {
+        data: { path: 'https://acct.blob.example/c/default/new%20data.csv?sig=secret' },
+        note: { value: note },
+        seed: { value: 7 },
+      },
     });
     const job = await runner.waitFor('train-url');
     expect(job.status).toBe('completed');
@@ -144,13 +148,23 @@ describe('JobRunner', () => {
   it('fails a job lost with its host when its record is too old to resubmit it', async () => {
     mkdirSync(join(root, 'orphan'));
     const record = {
-      name: 'orphan', status: 'running', createdAt: new Date().toISOString(), metrics: {}, outputs: {}, tags: {},
-      specPath: spec('sleep.yaml'), pid: 999999, instanceId: 'a-runner-that-is-gone', ownerPid: process.pid,
+      name: 'orphan',
+      status: 'running',
+      createdAt: new Date().toISOString(),
+      metrics: {},
+      outputs: {},
+      tags: {},
+      specPath: spec('sleep.yaml'),
+      pid: 999999,
+      instanceId: 'a-runner-that-is-gone',
+      ownerPid: process.pid,
     };
     writeFileSync(join(root, 'orphan/job.json'), JSON.stringify(record));
     const job = await runner.get('orphan');
     expect(job?.status).toBe('failed');
-    expect(job?.error).toBe('job lost: its process was gone after the host restarted; it was recorded by an older version and cannot be resubmitted');
+    expect(job?.error).toBe(
+      'job lost: its process was gone after the host restarted; it was recorded by an older version and cannot be resubmitted',
+    );
     expect((await runner.get('orphan'))?.status).toBe('failed');
   });
 

@@ -33,7 +33,13 @@ describe('LocalWorkspace model registry', () => {
   });
 
   it('numbers versions from 1 and returns the same version for a repeated idempotency key', async () => {
-    const first = await dev.registerModel({ name: 'churn', source: { path: modelFolder }, idempotencyKey: 'release-1', metrics: { auc: 0.9 }, tags: { pipeline: 'default' } });
+    const first = await dev.registerModel({
+      name: 'churn',
+      source: { path: modelFolder },
+      idempotencyKey: 'release-1',
+      metrics: { auc: 0.9 },
+      tags: { pipeline: 'default' },
+    });
     const second = await dev.registerModel({ name: 'churn', source: { path: modelFolder }, idempotencyKey: 'release-2' });
     const again = await dev.registerModel({ name: 'churn', source: { path: modelFolder }, idempotencyKey: 'release-1' });
     expect([first.version, second.version, again.version]).toEqual([1, 2, 1]);
@@ -77,11 +83,16 @@ describe('LocalWorkspace model registry', () => {
       idempotencyKey: 'job:train-for-registry',
       lineage: { dataUrl: 'https://acct/c/d.csv', dataETag: '0x1' },
     });
-    expect(model.lineage).toEqual({ dataUrl: 'https://acct/c/d.csv', dataETag: '0x1', jobName: 'train-for-registry', codeHash: job.codeHash });
+    expect(model.lineage).toEqual({
+      dataUrl: 'https://acct/c/d.csv',
+      dataETag: '0x1',
+      jobName: 'train-for-registry',
+      codeHash: job.codeHash,
+    });
     expect(JSON.parse(readFileSync(join(model.path, 'model.json'), 'utf8')).rows).toBe(3);
-    await expect(dev.registerModel({ name: 'from-job', source: { job: 'train-for-registry', output: 'nope' }, idempotencyKey: 'x' })).rejects.toThrow(
-      /has no output 'nope' \(outputs: model\)/,
-    );
+    await expect(
+      dev.registerModel({ name: 'from-job', source: { job: 'train-for-registry', output: 'nope' }, idempotencyKey: 'x' }),
+    ).rejects.toThrow(/has no output 'nope' \(outputs: model\)/);
   });
 
   it('imports a version into another environment once, keeping where it came from', async () => {
@@ -98,7 +109,9 @@ describe('LocalWorkspace model registry', () => {
   });
 
   it('refuses model names that are not Azure ML names', async () => {
-    await expect(dev.registerModel({ name: '../evil', source: { path: modelFolder }, idempotencyKey: 'k' })).rejects.toThrow(/invalid model name/);
+    await expect(dev.registerModel({ name: '../evil', source: { path: modelFolder }, idempotencyKey: 'k' })).rejects.toThrow(
+      /invalid model name/,
+    );
     await expect(dev.getModel({ name: 'a/b', version: 1 })).rejects.toThrow(/invalid model name/);
   });
 });

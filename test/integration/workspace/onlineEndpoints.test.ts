@@ -19,7 +19,6 @@ function seeded(seed: number): () => number {
   };
 }
 
-
 describe('LocalWorkspace online endpoints behind LocalEndpointHost', () => {
   let root: string;
   let host: LocalEndpointHost;
@@ -28,8 +27,16 @@ describe('LocalWorkspace online endpoints behind LocalEndpointHost', () => {
   const fetchInput = async () => Buffer.alloc(0);
 
   const score = async (endpoint: string, body: unknown, headers: Record<string, string> = {}) => {
-    const response = await fetch(host.scoringUri(endpoint), { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-    return { status: response.status, deployment: response.headers.get('azureml-model-deployment'), json: (await response.json()) as Record<string, unknown> };
+    const response = await fetch(host.scoringUri(endpoint), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+    return {
+      status: response.status,
+      deployment: response.headers.get('azureml-model-deployment'),
+      json: (await response.json()) as Record<string, unknown>,
+    };
   };
   const rows = { input_data: { columns: ['x'], data: [[1], [2], [3]] } };
 
@@ -142,7 +149,9 @@ describe('LocalWorkspace online endpoints behind LocalEndpointHost', () => {
 
   it('validates traffic with errors that say what to change', async () => {
     await expect(dev.setTraffic('fx-dev', { blue: 60, green: 30 })).rejects.toThrow(/must sum to 100 \(or be all zero\), got 90/);
-    await expect(dev.setTraffic('fx-dev', { blue: 100, purple: 0 })).rejects.toThrow(/deployment 'purple' does not exist on endpoint 'fx-dev' \(deployments: blue, green\)/);
+    await expect(dev.setTraffic('fx-dev', { blue: 100, purple: 0 })).rejects.toThrow(
+      /deployment 'purple' does not exist on endpoint 'fx-dev' \(deployments: blue, green\)/,
+    );
     await expect(dev.setTraffic('fx-dev', { blue: 101 })).rejects.toThrow(BadRequestError);
     await expect(dev.setTraffic('nope-dev', {})).rejects.toThrow(/endpoint 'nope-dev' not found/);
     await expect(dev.deleteDeployment('fx-dev', 'blue')).rejects.toThrow(/still receives 100% of live traffic; move its traffic/);
@@ -150,7 +159,9 @@ describe('LocalWorkspace online endpoints behind LocalEndpointHost', () => {
 
   it('keeps endpoint names unique across environments', async () => {
     await staging.importModel((await dev.getModel({ name: 'fx', version: 1 }))!, 'dev');
-    await expect(staging.deploy({ endpoint: 'fx-dev', deployment: 'blue', model: { name: 'fx', version: 1 }, specPath: spec })).rejects.toThrow(EndpointConflictError);
+    await expect(
+      staging.deploy({ endpoint: 'fx-dev', deployment: 'blue', model: { name: 'fx', version: 1 }, specPath: spec }),
+    ).rejects.toThrow(EndpointConflictError);
   });
 
   it('answers 502 while a killed scoring server is down, then serves again after its restart', async () => {
@@ -160,14 +171,22 @@ describe('LocalWorkspace online endpoints behind LocalEndpointHost', () => {
     const down = await score('fx-dev', rows, { 'azureml-model-deployment': 'blue' });
     expect(down.status).toBe(502);
     expect(down.deployment).toBe('blue');
-    await until(async () => ((await score('fx-dev', rows, { 'azureml-model-deployment': 'blue' })).status === 200 ? true : undefined), 'blue to serve again');
+    await until(
+      async () => ((await score('fx-dev', rows, { 'azureml-model-deployment': 'blue' })).status === 200 ? true : undefined),
+      'blue to serve again',
+    );
     const restarted = (await dev.getEndpoint('fx-dev'))!.deployments.find((d) => d.name === 'blue') as LocalDeploymentInfo;
     expect(restarted.restarts).toBe(1);
     expect(restarted.pid).not.toBe(blue.pid);
   });
 
   it('answers 504 when a deployment takes longer than its request timeout', async () => {
-    await dev.deploy({ endpoint: 'fx-dev', deployment: 'slow', model: { name: 'fx', version: 1 }, specPath: join(fixtures, 'deployment-slow.yaml') });
+    await dev.deploy({
+      endpoint: 'fx-dev',
+      deployment: 'slow',
+      model: { name: 'fx', version: 1 },
+      specPath: join(fixtures, 'deployment-slow.yaml'),
+    });
     const slow = await score('fx-dev', { action: 'slow' }, { 'azureml-model-deployment': 'slow' });
     expect(slow.status).toBe(504);
     expect(slow.json['error']).toMatch(/did not answer within 300 ms/);
@@ -176,7 +195,12 @@ describe('LocalWorkspace online endpoints behind LocalEndpointHost', () => {
   });
 
   it('marks a deployment failed with its log when init() throws', async () => {
-    const failed = await dev.deploy({ endpoint: 'fx-dev', deployment: 'broken', model: { name: 'fx', version: 1 }, specPath: join(fixtures, 'deployment-bad-init.yaml') });
+    const failed = await dev.deploy({
+      endpoint: 'fx-dev',
+      deployment: 'broken',
+      model: { name: 'fx', version: 1 },
+      specPath: join(fixtures, 'deployment-bad-init.yaml'),
+    });
     expect(failed.state).toBe('failed');
     expect(failed.error).toMatch(/exited \(exit code 1\) before it became live/);
     expect(failed.error).toContain('model file is corrupt');

@@ -12,7 +12,6 @@ const fixtures = join(__dirname, '../../fixtures/workspace/scoring');
 const spec = (name: string) => join(fixtures, `deployment-${name}.yaml`);
 const oneRow: ScoreRequest = { input_data: { columns: ['x'], data: [[1]] } };
 
-
 /**
  * The host's clock (observations, loads): the wall clock, or held still while a test steps
  * it by hand. Released, it carries on from where it was held, so it never goes back.
@@ -35,12 +34,21 @@ describe('LocalWorkspace rollout signals: observed traffic, shadow, synthetic lo
   let prod: LocalWorkspace;
   let staging: LocalWorkspace;
   const fetchInput = async () => Buffer.alloc(0);
-  const workspace = (environment: 'prod' | 'staging') => new LocalWorkspace({ environment, rootDir: join(root, environment), endpointHost: host, fetchInput });
+  const workspace = (environment: 'prod' | 'staging') =>
+    new LocalWorkspace({ environment, rootDir: join(root, environment), endpointHost: host, fetchInput });
 
   /** A plain caller's request: no deployment header, no synthetic mark. */
   const live = async () => {
-    const response = await fetch(host.scoringUri('sr-prod'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(oneRow) });
-    return { status: response.status, deployment: response.headers.get('azureml-model-deployment'), json: (await response.json()) as { predictions: unknown[] } };
+    const response = await fetch(host.scoringUri('sr-prod'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(oneRow),
+    });
+    return {
+      status: response.status,
+      deployment: response.headers.get('azureml-model-deployment'),
+      json: (await response.json()) as { predictions: unknown[] },
+    };
   };
   /** Waits for a window after `since` holding `count` requests (the current millisecond is held back). */
   const windowOf = (ws: LocalWorkspace, endpoint: string, since: string, count: number, thresholds: number[] = []) =>
@@ -89,7 +97,9 @@ describe('LocalWorkspace rollout signals: observed traffic, shadow, synthetic lo
   it('trafficSince reports the errors and slow answers of a failing and a slow deployment against a good one', async () => {
     const since = await cursor(prod, 'sr-prod');
     await Promise.all(
-      ['good', 'flaky', 'sleepy'].flatMap((deployment) => Array.from({ length: 10 }, () => prod.invokeEndpoint('sr-prod', oneRow, { deployment }))),
+      ['good', 'flaky', 'sleepy'].flatMap((deployment) =>
+        Array.from({ length: 10 }, () => prod.invokeEndpoint('sr-prod', oneRow, { deployment })),
+      ),
     );
     const window = await windowOf(prod, 'sr-prod', since, 30, [90]);
     expect(total(window)).toBe(30);
@@ -124,7 +134,12 @@ describe('LocalWorkspace rollout signals: observed traffic, shadow, synthetic lo
 
   it('invokeEndpoint answers 502 for a deployment that is not serving instead of throwing, and counts it as an error', async () => {
     const since = await cursor(prod, 'sr-prod');
-    const broken = await prod.deploy({ endpoint: 'sr-prod', deployment: 'broken', model: { name: 'sr', version: 1 }, specPath: join(fixtures, 'deployment-bad-init.yaml') });
+    const broken = await prod.deploy({
+      endpoint: 'sr-prod',
+      deployment: 'broken',
+      model: { name: 'sr', version: 1 },
+      specPath: join(fixtures, 'deployment-bad-init.yaml'),
+    });
     expect(broken.state).toBe('failed');
     const answer = await prod.invokeEndpoint('sr-prod', oneRow, { deployment: 'broken' });
     expect(answer).toMatchObject({ status: 502, deployment: 'broken', body: { error: expect.stringMatching(/not serving right now/) } });
@@ -179,7 +194,14 @@ describe('LocalWorkspace rollout signals: observed traffic, shadow, synthetic lo
 
   it('a load without named deployments follows the traffic weights and feeds the shadow', async () => {
     await prod.setShadow('sr-prod', { endpoint: 'sr-staging', deployment: 'same' }, 100);
-    await prod.ensureLoad({ id: 'thin-prod', endpoint: 'sr-prod', deployments: [], request: oneRow, requestsPerSecond: 50, until: new Date(Date.now() + 60_000).toISOString() });
+    await prod.ensureLoad({
+      id: 'thin-prod',
+      endpoint: 'sr-prod',
+      deployments: [],
+      request: oneRow,
+      requestsPerSecond: 50,
+      until: new Date(Date.now() + 60_000).toISOString(),
+    });
     const report = await until(async () => {
       const r = await prod.shadowReport('sr-prod');
       return r.compared >= 10 ? r : undefined;
@@ -256,11 +278,20 @@ describe('LocalWorkspace rollout signals: observed traffic, shadow, synthetic lo
     await prod.stopLoad('release-2');
     expect(prod.loadStatus('release-2')!.running).toBe(false);
     await expect(prod.ensureLoad({ ...load, requestsPerSecond: 1_000 })).rejects.toThrow(/at most 500 requests per second/);
-    await expect(prod.ensureLoad({ ...load, deployments: ['purple'] })).rejects.toThrow(/deployment 'purple' does not exist on endpoint 'sr-prod'/);
+    await expect(prod.ensureLoad({ ...load, deployments: ['purple'] })).rejects.toThrow(
+      /deployment 'purple' does not exist on endpoint 'sr-prod'/,
+    );
   });
 
   it('keeps the shadow across a workspace restart, and stops the workspace loads when it stops', async () => {
-    await prod.ensureLoad({ id: 'release-3', endpoint: 'sr-prod', deployments: ['good'], request: oneRow, requestsPerSecond: 5, until: new Date(Date.now() + 60_000).toISOString() });
+    await prod.ensureLoad({
+      id: 'release-3',
+      endpoint: 'sr-prod',
+      deployments: ['good'],
+      request: oneRow,
+      requestsPerSecond: 5,
+      until: new Date(Date.now() + 60_000).toISOString(),
+    });
     await prod.stop();
     expect(host.loadStatus('prod/release-3')!.running).toBe(false);
 
@@ -268,7 +299,10 @@ describe('LocalWorkspace rollout signals: observed traffic, shadow, synthetic lo
     await prod.start();
     const before = (await prod.shadowReport('sr-prod')).mirrored;
     await Promise.all(Array.from({ length: 5 }, live));
-    await until(async () => ((await prod.shadowReport('sr-prod')).mirrored >= before + 5 ? true : undefined), 'mirrored requests after the restart');
+    await until(
+      async () => ((await prod.shadowReport('sr-prod')).mirrored >= before + 5 ? true : undefined),
+      'mirrored requests after the restart',
+    );
 
     await prod.setShadow('sr-prod', { endpoint: 'sr-staging', deployment: 'same' }, 0);
     await Promise.all(Array.from({ length: 5 }, live));

@@ -25,7 +25,12 @@ describe('endpoint router: exact traffic counts under concurrency', () => {
     root = mkdtempSync(join(tmpdir(), 'router-counts-'));
     host = new LocalEndpointHost({ port: 0 });
     await host.start();
-    prod = new LocalWorkspace({ environment: 'prod', rootDir: join(root, 'prod'), endpointHost: host, fetchInput: async () => Buffer.alloc(0) });
+    prod = new LocalWorkspace({
+      environment: 'prod',
+      rootDir: join(root, 'prod'),
+      endpointHost: host,
+      fetchInput: async () => Buffer.alloc(0),
+    });
     await prod.start();
     const modelDir = join(root, 'model');
     mkdirSync(modelDir);
@@ -53,7 +58,11 @@ describe('endpoint router: exact traffic counts under concurrency', () => {
     const caller = async () => {
       while (sent < REQUESTS) {
         sent++;
-        const response = await fetch(host.scoringUri('rc-prod'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: oneRow });
+        const response = await fetch(host.scoringUri('rc-prod'), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: oneRow,
+        });
         await response.arrayBuffer();
         const deployment = response.headers.get('azureml-model-deployment') ?? 'none';
         const counts = (seen[deployment] ??= { requests: 0, errors: 0 });
@@ -73,9 +82,15 @@ describe('endpoint router: exact traffic counts under concurrency', () => {
     expect(total(window)).toBe(REQUESTS);
     const metrics = host.metrics('rc-prod');
     for (const [deployment, counts] of Object.entries(seen)) {
-      expect({ deployment, requests: window.byDeployment[deployment]?.requests, errors: window.byDeployment[deployment]?.errors }).toEqual({ deployment, ...counts });
+      expect({ deployment, requests: window.byDeployment[deployment]?.requests, errors: window.byDeployment[deployment]?.errors }).toEqual({
+        deployment,
+        ...counts,
+      });
       // The all-time counters (dashboards) agree with the window the canary reads.
-      expect({ deployment, requests: metrics[deployment]?.requests, errors: metrics[deployment]?.errors }).toEqual({ deployment, ...counts });
+      expect({ deployment, requests: metrics[deployment]?.requests, errors: metrics[deployment]?.errors }).toEqual({
+        deployment,
+        ...counts,
+      });
     }
   }, 60_000);
 
@@ -84,7 +99,11 @@ describe('endpoint router: exact traffic counts under concurrency', () => {
   it('counts an answer before its caller can ask for the counts', async () => {
     const before = Object.values(host.metrics('rc-prod')).reduce((sum, m) => sum + m.requests, 0);
     for (let i = 1; i <= 20; i++) {
-      const response = await fetch(host.scoringUri('rc-prod'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: oneRow });
+      const response = await fetch(host.scoringUri('rc-prod'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: oneRow,
+      });
       await response.arrayBuffer();
       expect(Object.values(host.metrics('rc-prod')).reduce((sum, m) => sum + m.requests, 0)).toBe(before + i);
     }

@@ -21,7 +21,12 @@ describe('LocalWorkspace.scoreBatch', () => {
     root = mkdtempSync(join(tmpdir(), 'batch-'));
     host = new LocalEndpointHost({ port: 0 });
     await host.start();
-    workspace = new LocalWorkspace({ environment: 'dev', rootDir: join(root, 'ws'), endpointHost: host, fetchInput: async () => Buffer.alloc(0) });
+    workspace = new LocalWorkspace({
+      environment: 'dev',
+      rootDir: join(root, 'ws'),
+      endpointHost: host,
+      fetchInput: async () => Buffer.alloc(0),
+    });
     await workspace.start();
     mkdirSync(join(root, 'model'));
     writeFileSync(join(root, 'model', 'model.json'), JSON.stringify({ tag: 'batch', label: 1 }));
@@ -37,7 +42,14 @@ describe('LocalWorkspace.scoreBatch', () => {
   it('scores every batch of an evaluation with one scoring server and stops it at finishedScoring', async () => {
     const model = { name: 'batch', version: 1 };
     const first = await workspace.scoreBatch(model, spec, request);
-    expect(first).toMatchObject({ predictions: [1, 1], probabilities: [[0.25, 0.75], [0.25, 0.75]], model: 'batch' });
+    expect(first).toMatchObject({
+      predictions: [1, 1],
+      probabilities: [
+        [0.25, 0.75],
+        [0.25, 0.75],
+      ],
+      model: 'batch',
+    });
     const pid = (first as unknown as { pid: number }).pid;
     const second = await workspace.scoreBatch(model, spec, request);
     expect((second as unknown as { pid: number }).pid).toBe(pid);
@@ -73,9 +85,9 @@ describe('LocalWorkspace.scoreBatch', () => {
     await expect(workspace.scoreBatch({ name: 'batch', version: 1 }, spec, { action: 'throw' } as unknown as ScoreRequest)).rejects.toThrow(
       /status 500: .*cannot score this/,
     );
-    await expect(workspace.scoreBatch({ name: 'batch', version: 1 }, join(fixtures, 'scoring/deployment-bad-init.yaml'), request)).rejects.toThrow(
-      /bad_init\.js failed: .*exited[\s\S]*model file is corrupt/,
-    );
+    await expect(
+      workspace.scoreBatch({ name: 'batch', version: 1 }, join(fixtures, 'scoring/deployment-bad-init.yaml'), request),
+    ).rejects.toThrow(/bad_init\.js failed: .*exited[\s\S]*model file is corrupt/);
     await expect(workspace.scoreBatch({ name: 'batch', version: 9 }, spec, request)).rejects.toThrow(/model 'batch:9' not found/);
   });
 });

@@ -42,7 +42,10 @@ describe('ScoringProcess start-up with a real scoring server', () => {
     // init() waits for the gate, so the first server is certainly not live when it is killed.
     const first = await until(async () => scoring.pid, 'the first scoring server to spawn');
     process.kill(first, 'SIGKILL');
-    await waitFor('a second launch', async () => scoring.pid !== undefined && scoring.pid !== first, { intervalMs: 50, giveUpIf: () => failure });
+    await waitFor('a second launch', async () => scoring.pid !== undefined && scoring.pid !== first, {
+      intervalMs: 50,
+      giveUpIf: () => failure,
+    });
     writeFileSync(gate, '');
     await started;
     expect(scoring.state).toBe('live');

@@ -24,13 +24,19 @@ describe('the router while a scoring server restarts', () => {
     });
     return { status: response.status, deployment: response.headers.get('azureml-model-deployment') };
   };
-  const deployment = async (name: string) => (await dev.getEndpoint('wf-dev'))!.deployments.find((d) => d.name === name) as LocalDeploymentInfo;
+  const deployment = async (name: string) =>
+    (await dev.getEndpoint('wf-dev'))!.deployments.find((d) => d.name === name) as LocalDeploymentInfo;
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'warm-fallback-'));
     host = new LocalEndpointHost({ port: 0, rng: () => 0.5 });
     await host.start();
-    dev = new LocalWorkspace({ environment: 'dev', rootDir: join(root, 'dev'), endpointHost: host, fetchInput: async () => Buffer.alloc(0) });
+    dev = new LocalWorkspace({
+      environment: 'dev',
+      rootDir: join(root, 'dev'),
+      endpointHost: host,
+      fetchInput: async () => Buffer.alloc(0),
+    });
     await dev.start();
     const folder = (tag: string) => {
       const dir = join(root, 'src', tag);
@@ -43,8 +49,18 @@ describe('the router while a scoring server restarts', () => {
     // The gated script becomes live only while this file exists in its model folder.
     gate = join(gated.path, 'gate');
     writeFileSync(gate, '');
-    await dev.deploy({ endpoint: 'wf-dev', deployment: 'previous', model: { name: 'wf', version: 1 }, specPath: join(fixtures, 'deployment.yaml') });
-    await dev.deploy({ endpoint: 'wf-dev', deployment: 'current', model: { name: 'wf', version: 2 }, specPath: join(fixtures, 'deployment-gated.yaml') });
+    await dev.deploy({
+      endpoint: 'wf-dev',
+      deployment: 'previous',
+      model: { name: 'wf', version: 1 },
+      specPath: join(fixtures, 'deployment.yaml'),
+    });
+    await dev.deploy({
+      endpoint: 'wf-dev',
+      deployment: 'current',
+      model: { name: 'wf', version: 2 },
+      specPath: join(fixtures, 'deployment-gated.yaml'),
+    });
     await dev.setTraffic('wf-dev', { current: 100, previous: 0 });
   });
 

@@ -26,7 +26,11 @@ const fakeServices = {
   events,
   clock: { now: () => new Date() },
   control: engine,
-  workspaces: { dev: { listEndpoints: async () => [] }, staging: { listEndpoints: async () => [] }, prod: { listEndpoints: async () => [prod] } },
+  workspaces: {
+    dev: { listEndpoints: async () => [] },
+    staging: { listEndpoints: async () => [] },
+    prod: { listEndpoints: async () => [prod] },
+  },
   logger: new MemoryLogger(),
   authenticate: createAuthenticator({}, tokens),
 };
@@ -54,7 +58,11 @@ afterAll(async () => {
 
 const functionKey = () => keys.functionKeys['default']!;
 const postAlert = (body: unknown, query = `?code=${functionKey()}`) =>
-  fetch(`${base}/api/alerts${query}`, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  fetch(`${base}/api/alerts${query}`, {
+    method: 'POST',
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+  });
 
 describe('POST /api/alerts', () => {
   it('refuses a forged alert without the function key before it reaches the function', async () => {
@@ -72,7 +80,9 @@ describe('POST /api/alerts', () => {
     expect(await first.json()).toMatchObject({ outcome: 'rolled_back', condition: 'Fired', endpoints: ['default-prod'], releases: ['r1'] });
     const again = await postAlert(alertFixture('metric-fired.json'));
     expect(await again.json()).toMatchObject({ outcome: 'duplicate' });
-    expect(engine.rollbacks).toEqual([expect.objectContaining({ endpoint: 'default-prod', actor: 'azure-monitor:default-prod-p99-latency' })]);
+    expect(engine.rollbacks).toEqual([
+      expect.objectContaining({ endpoint: 'default-prod', actor: 'azure-monitor:default-prod-p99-latency' }),
+    ]);
   });
 
   it('answers 400 with the field and the fix for a body that is not the common schema', async () => {
@@ -90,11 +100,15 @@ describe('POST /api/alerts', () => {
 describe('GET /api/alerts', () => {
   it('lists received alerts to a caller with a reader token and refuses anonymous callers', async () => {
     expect((await fetch(`${base}/api/alerts`)).status).toBe(401);
-    const readerToken = JSON.parse(readFileSync(tokens.path, 'utf8')).tokens.find((t: { principal: string }) => t.principal === 'local-reader').token;
+    const readerToken = JSON.parse(readFileSync(tokens.path, 'utf8')).tokens.find(
+      (t: { principal: string }) => t.principal === 'local-reader',
+    ).token;
     const response = await fetch(`${base}/api/alerts?limit=5`, { headers: { authorization: `Bearer ${readerToken}` } });
     expect(response.status).toBe(200);
     const { alerts } = (await response.json()) as { alerts: { alert: { rule: string }; outcome: string }[] };
-    expect(alerts).toEqual([expect.objectContaining({ outcome: 'rolled_back', alert: expect.objectContaining({ rule: 'default-prod-p99-latency' }) })]);
+    expect(alerts).toEqual([
+      expect.objectContaining({ outcome: 'rolled_back', alert: expect.objectContaining({ rule: 'default-prod-p99-latency' }) }),
+    ]);
     const bad = await fetch(`${base}/api/alerts?limit=0`, { headers: { authorization: `Bearer ${readerToken}` } });
     expect(bad.status).toBe(400);
   });
@@ -110,7 +124,9 @@ describe('amlEvents (Event Grid trigger)', () => {
 
   it('nudges the release whose training job failed', async () => {
     engine.releases.add('default-20260322-135000-abc123');
-    const [failed] = alertFixture<Record<string, any>[]>('aml-events-eventgrid.json').filter((e) => e.eventType.endsWith('RunStatusChanged'));
+    const [failed] = alertFixture<Record<string, any>[]>('aml-events-eventgrid.json').filter((e) =>
+      e.eventType.endsWith('RunStatusChanged'),
+    );
     failed!.data.runId = 'default-20260322-135000-abc123-train';
     expect((await deliver([failed])).status).toBe(200);
     expect(engine.nudges).toEqual(['default-20260322-135000-abc123']);

@@ -35,7 +35,13 @@ export class FakeEngine implements AlertEngine, AmlEventEngine {
 
 export class MemoryLogger implements Logger {
   readonly lines: { level: string; message: string; properties?: Record<string, unknown> }[] = [];
-  info(message: string, properties?: Record<string, unknown>) { this.lines.push({ level: 'info', message, properties }); }
-  warn(message: string, properties?: Record<string, unknown>) { this.lines.push({ level: 'warn', message, properties }); }
-  error(message: string, properties?: Record<string, unknown>) { this.lines.push({ level: 'error', message, properties }); }
+  info(message: string, properties?: Record<string, unknown>) {
+    this.lines.push({ level: 'info', message, properties });
+  }
+  warn(message: string, properties?: Record<string, unknown>) {
+    this.lines.push({ level: 'warn', message, properties });
+  }
+  error(message: string, properties?: Record<string, unknown>) {
+    this.lines.push({ level: 'error', message, properties });
+  }
 }

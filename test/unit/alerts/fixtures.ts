@@ -19,7 +19,13 @@ export function endpoint(name: string, environment: EnvironmentName, deployments
     scoringUri: `http://127.0.0.1:7072/endpoints/${name}/score`,
     traffic: Object.fromEntries(deployments.map((d, i) => [d, i === 0 ? 100 : 0])),
     mirrorTraffic: {},
-    deployments: deployments.map((d) => ({ name: d, endpoint: name, model: { name: 'default', version: 1 }, state: 'succeeded', createdAt: '2026-01-01T00:00:00.000Z' })),
+    deployments: deployments.map((d) => ({
+      name: d,
+      endpoint: name,
+      model: { name: 'default', version: 1 },
+      state: 'succeeded',
+      createdAt: '2026-01-01T00:00:00.000Z',
+    })),
     id: armEndpointId(environment, name),
   };
 }

@@ -6,7 +6,8 @@ const prod = endpoint('default-prod', 'prod', ['blue', 'Green']);
 const staging = endpoint('default-staging', 'staging');
 const endpoints = [endpoint('default-dev', 'dev'), staging, prod];
 const targets = (t: string[], configurationItems: string[] = []) => ({ targets: t.map((x) => x.toLowerCase()), configurationItems });
-const names = (matches: ReturnType<typeof matchAlertTargets>) => matches.map((m) => (m.deployment ? `${m.endpoint.name}/${m.deployment}` : m.endpoint.name));
+const names = (matches: ReturnType<typeof matchAlertTargets>) =>
+  matches.map((m) => (m.deployment ? `${m.endpoint.name}/${m.deployment}` : m.endpoint.name));
 
 describe('matchAlertTargets', () => {
   it('matches an endpoint by its ARM id regardless of case', () => {
@@ -22,7 +23,9 @@ describe('matchAlertTargets', () => {
   });
 
   it('does not take a longer name or a deeper resource for the endpoint', () => {
-    expect(matchAlertTargets(targets([`${prod.id}-old`, `${prod.id}/deployments/blue/logs`, `${prod.id}/deployments/`]), endpoints)).toEqual([]);
+    expect(
+      matchAlertTargets(targets([`${prod.id}-old`, `${prod.id}/deployments/blue/logs`, `${prod.id}/deployments/`]), endpoints),
+    ).toEqual([]);
   });
 
   it('matches a configuration item that names the endpoint (log search alerts on a workspace)', () => {

@@ -1,5 +1,12 @@
 import { validateTableKey } from '../../../adapters/azure/storage/tableKey';
-import { ALERT_PARTITION, alertRowKey, listAlerts, reactToAlert, type AlertDeps, type AlertRecord } from '../../../shared/alerts/reactToAlert';
+import {
+  ALERT_PARTITION,
+  alertRowKey,
+  listAlerts,
+  reactToAlert,
+  type AlertDeps,
+  type AlertRecord,
+} from '../../../shared/alerts/reactToAlert';
 import { parseCommonAlert, type ParsedAlert } from '../../../shared/events/commonAlert';
 import { MemoryEvents, MemoryTable } from '../release/fakes';
 import { FakeEngine, MemoryLogger } from './fakeEngine';
@@ -33,9 +40,17 @@ describe('reactToAlert', () => {
     const reaction = await reactToAlert(fired(), deps);
     expect(reaction.kind).toBe('rolled_back');
     expect(engine.rollbacks).toEqual([
-      { endpoint: 'default-prod', actor: 'azure-monitor:default-prod-p99-latency', why: 'alert default-prod-p99-latency fired: p99 latency of default-prod above 500 ms' },
+      {
+        endpoint: 'default-prod',
+        actor: 'azure-monitor:default-prod-p99-latency',
+        why: 'alert default-prod-p99-latency fired: p99 latency of default-prod above 500 ms',
+      },
     ]);
-    expect(reaction.record).toMatchObject({ outcome: 'rolled_back', endpoints: ['default-prod'], releases: ['default-20260322-135000-abc123'] });
+    expect(reaction.record).toMatchObject({
+      outcome: 'rolled_back',
+      endpoints: ['default-prod'],
+      releases: ['default-20260322-135000-abc123'],
+    });
     expect(events.published).toEqual([]); // the engine announces the rollback itself
   });
 
@@ -59,7 +74,12 @@ describe('reactToAlert', () => {
       expect.objectContaining({
         type: 'autopilot.AlertReceived',
         subject: 'endpoints/default-prod',
-        data: expect.objectContaining({ rule: 'default-prod-p99-latency', severity: 'Sev2', condition: 'Fired', endpoints: ['default-prod'] }),
+        data: expect.objectContaining({
+          rule: 'default-prod-p99-latency',
+          severity: 'Sev2',
+          condition: 'Fired',
+          endpoints: ['default-prod'],
+        }),
       }),
     ]);
   });
@@ -112,7 +132,11 @@ describe('reactToAlert', () => {
     engine.canaries.set('default-prod', 'r1');
     const alert = fired();
     await table.insert<AlertRecord>(ALERT_PARTITION, encodeURIComponent(alert.dedupeKey), {
-      alert, receivedAt: deps.clock.now().toISOString(), outcome: 'pending', endpoints: [], releases: [],
+      alert,
+      receivedAt: deps.clock.now().toISOString(),
+      outcome: 'pending',
+      endpoints: [],
+      releases: [],
     });
     expect((await reactToAlert(alert, deps)).kind).toBe('duplicate');
     advance(61);

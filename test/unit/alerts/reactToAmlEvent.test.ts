@@ -1,4 +1,10 @@
-import { AML_EVENT_PARTITION, reactToAmlEvent, releaseOfRun, type AmlEventDeps, type AmlEventRecord } from '../../../shared/alerts/reactToAmlEvent';
+import {
+  AML_EVENT_PARTITION,
+  reactToAmlEvent,
+  releaseOfRun,
+  type AmlEventDeps,
+  type AmlEventRecord,
+} from '../../../shared/alerts/reactToAmlEvent';
 import { parseAmlEvent } from '../../../shared/events/amlEvents';
 import { MemoryTable } from '../release/fakes';
 import { FakeEngine, MemoryLogger } from './fakeEngine';
@@ -7,7 +13,8 @@ import { alertFixture } from './fixtures';
 const RELEASE = 'default-20260322-135000-abc123';
 const eventGrid = alertFixture<Record<string, any>[]>('aml-events-eventgrid.json');
 const cloudEvents = alertFixture<Record<string, any>[]>('aml-events-cloudevents.json');
-const sample = (events: Record<string, any>[], suffix: string) => structuredClone(events.find((e) => (e.eventType ?? e.type).endsWith(suffix))!);
+const sample = (events: Record<string, any>[], suffix: string) =>
+  structuredClone(events.find((e) => (e.eventType ?? e.type).endsWith(suffix))!);
 
 /** A documented run event, about the training job of RELEASE, with the given status. */
 function trainingRun(events: Record<string, any>[], suffix: 'RunStatusChanged' | 'RunCompleted', status?: string, id = `evt-${status}`) {

@@ -25,17 +25,21 @@ describe('the API document', () => {
   });
 
   it('lists every HTTP function the app registers, with its route and method', () => {
-    const registered = core.byTrigger('httpTrigger').flatMap((f) =>
-      (f.trigger.methods as string[]).map((method) => `${method.toUpperCase()} ${openApiPath(f.trigger.route as string)} ${f.name}`),
-    );
+    const registered = core
+      .byTrigger('httpTrigger')
+      .flatMap((f) =>
+        (f.trigger.methods as string[]).map((method) => `${method.toUpperCase()} ${openApiPath(f.trigger.route as string)} ${f.name}`),
+      );
     const documented = Object.entries(doc.paths ?? {}).flatMap(([path, item]) =>
-      Object.entries(item as Record<string, { operationId?: string }>).map(([method, op]) => `${method.toUpperCase()} ${path} ${op.operationId}`),
+      Object.entries(item as Record<string, { operationId?: string }>).map(
+        ([method, op]) => `${method.toUpperCase()} ${path} ${op.operationId}`,
+      ),
     );
     expect(registered.length).toBeGreaterThanOrEqual(21);
     expect(documented.sort()).toEqual(registered.sort());
   });
 
-  it('is a valid OpenAPI 3.1 document by the OpenAPI Initiative\'s schema', () => {
+  it("is a valid OpenAPI 3.1 document by the OpenAPI Initiative's schema", () => {
     expect(doc.openapi).toMatch(/^3\.1\.\d+$/);
     expect(openApiStructureErrors(doc)).toEqual([]);
     expect(openApiStructureErrors({ ...doc, info: { title: 'no version' } })).not.toEqual([]);
@@ -64,7 +68,9 @@ describe('the API document', () => {
     const validator = new ResponseValidator(doc as never);
     const checked = Object.entries(doc.paths ?? {}).flatMap(([path, item]) =>
       Object.entries(item as Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>).flatMap(([method, op]) =>
-        Object.entries(op.responses).filter(([, r]) => r.content?.['application/json']).map(([status]) => validator.errors(method, path, Number(status), null)),
+        Object.entries(op.responses)
+          .filter(([, r]) => r.content?.['application/json'])
+          .map(([status]) => validator.errors(method, path, Number(status), null)),
       ),
     );
     expect(checked.length).toBeGreaterThan(100);
@@ -82,11 +88,18 @@ describe('the API document', () => {
     const { apiRoute } = require('../../../functions/http/respond') as typeof import('../../../functions/http/respond');
     const { z } = require('zod') as typeof import('zod');
     const declare = () =>
-      apiRoute('badRoute', {
-        route: 'things/{thing}', method: 'GET', action: 'read', summary: 'x',
-        params: z.object({ other: z.string() }) as never,
-        responses: { 200: { description: 'x', json: z.object({}) } },
-      }, async () => ({ jsonBody: {} }));
+      apiRoute(
+        'badRoute',
+        {
+          route: 'things/{thing}',
+          method: 'GET',
+          action: 'read',
+          summary: 'x',
+          params: z.object({ other: z.string() }) as never,
+          responses: { 200: { description: 'x', json: z.object({}) } },
+        },
+        async () => ({ jsonBody: {} }),
+      );
     expect(declare).toThrow(/apiRoute badRoute: route 'things\/\{thing\}' has params \[thing\] but options.params declares \[other\]/);
   });
 });

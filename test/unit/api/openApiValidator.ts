@@ -9,7 +9,10 @@ import addFormats from 'ajv-formats';
  * document schema. With no dialect extending it the anchor means `$defs/schema`: say so plainly.
  */
 const OAS_31_SCHEMA = JSON.parse(
-  readFileSync(join(__dirname, '../../fixtures/openapi/oas-3.1-schema.json'), 'utf8').replaceAll('"$dynamicRef": "#meta"', '"$ref": "#/$defs/schema"'),
+  readFileSync(join(__dirname, '../../fixtures/openapi/oas-3.1-schema.json'), 'utf8').replaceAll(
+    '"$dynamicRef": "#meta"',
+    '"$ref": "#/$defs/schema"',
+  ),
 ) as object;
 const DOC_ID = 'https://autopilot.local/openapi.json';
 
@@ -36,7 +39,9 @@ const pointer = (...parts: string[]) => parts.map((p) => p.replace(/~/g, '~0').r
 export class ResponseValidator {
   private readonly ajv = newAjv();
 
-  constructor(private readonly doc: { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>> }) {
+  constructor(
+    private readonly doc: { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>> },
+  ) {
     this.ajv.addSchema({ ...doc, $id: DOC_ID });
   }
 
@@ -48,6 +53,8 @@ export class ResponseValidator {
     const ref = `${DOC_ID}#/${pointer('paths', path, method.toLowerCase(), 'responses', String(status), 'content', mediaType, 'schema')}`;
     const validate = this.ajv.getSchema(ref);
     if (!validate) return [`cannot resolve ${ref}`];
-    return validate(body) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
+    return validate(body)
+      ? []
+      : (validate.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
   }
 }

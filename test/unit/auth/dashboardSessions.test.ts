@@ -18,7 +18,11 @@ describe('DashboardSessions', () => {
     const { sessions } = setup();
     const { code } = await sessions.issueLoginCode(engineer);
     const first = await sessions.redeemLoginCode(code);
-    expect(first).toMatchObject({ kind: 'signed-in', principal: engineer, expiresAt: new Date(Date.parse('2026-12-04T10:00:00Z') + SESSION_TTL_MS) });
+    expect(first).toMatchObject({
+      kind: 'signed-in',
+      principal: engineer,
+      expiresAt: new Date(Date.parse('2026-12-04T10:00:00Z') + SESSION_TTL_MS),
+    });
     expect(await sessions.principalOf((first as { sessionId: string }).sessionId)).toEqual(engineer);
     expect(await sessions.redeemLoginCode(code)).toEqual({ kind: 'refused', why: 'used' });
   });

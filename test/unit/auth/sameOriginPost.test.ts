@@ -12,14 +12,20 @@ describe('sameOriginPost', () => {
   });
 
   it('lets Sec-Fetch-Site decide when present, whatever Origin says', () => {
-    expect(sameOriginPost(headers({ 'sec-fetch-site': 'cross-site', origin: OURS }), OURS)).toEqual({ sameOrigin: false, why: expect.stringContaining("Sec-Fetch-Site says 'cross-site'") });
+    expect(sameOriginPost(headers({ 'sec-fetch-site': 'cross-site', origin: OURS }), OURS)).toEqual({
+      sameOrigin: false,
+      why: expect.stringContaining("Sec-Fetch-Site says 'cross-site'"),
+    });
     expect(sameOriginPost(headers({ 'sec-fetch-site': 'same-site', origin: OURS }), OURS).sameOrigin).toBe(false);
     expect(sameOriginPost(headers({ 'sec-fetch-site': 'same-origin', origin: 'https://evil.example' }), OURS).sameOrigin).toBe(true);
   });
 
   it('refuses another origin, an opaque one, another scheme or port, and a request with neither header', () => {
     for (const origin of ['https://evil.example', 'null', 'http://autopilot.example.net', 'https://autopilot.example.net:8443', 'junk']) {
-      expect([origin, sameOriginPost(headers({ origin }), OURS)]).toEqual([origin, { sameOrigin: false, why: expect.stringContaining('another origin') }]);
+      expect([origin, sameOriginPost(headers({ origin }), OURS)]).toEqual([
+        origin,
+        { sameOrigin: false, why: expect.stringContaining('another origin') },
+      ]);
     }
     expect(sameOriginPost(headers({}), OURS)).toEqual({ sameOrigin: false, why: expect.stringContaining('neither') });
   });

@@ -6,7 +6,10 @@ const scientist: Principal = { name: 'local-data-scientist', roles: [{ role: 'da
 const engineer: Principal = { name: 'local-ml-engineer', roles: [{ role: 'ml_engineer', environments: ['prod'] }] };
 const SESSION = 'session-id-0123456789';
 
-const localTokens = { path: 'tokens.json', principalFor: (token: string | undefined) => (token === 'engineer-token' ? engineer : undefined) };
+const localTokens = {
+  path: 'tokens.json',
+  principalFor: (token: string | undefined) => (token === 'engineer-token' ? engineer : undefined),
+};
 const sessions = { principalOf: async (id: string) => (id === SESSION ? scientist : undefined) };
 const authenticate = createAuthenticator({}, localTokens, { sessions });
 const headers = (values: Record<string, string>) => ({ get: (name: string) => values[name.toLowerCase()] ?? null });
@@ -24,12 +27,16 @@ describe('the authenticator with dashboard sessions', () => {
   });
 
   it('prefers a valid bearer token to the cookie, and knows nobody from an unknown session', async () => {
-    expect(await authenticate(headers({ authorization: 'Bearer engineer-token', cookie: `autopilot_session=${SESSION}` }), { method: 'POST' })).toEqual(engineer);
+    expect(
+      await authenticate(headers({ authorization: 'Bearer engineer-token', cookie: `autopilot_session=${SESSION}` }), { method: 'POST' }),
+    ).toEqual(engineer);
     expect(await authenticate(headers({ cookie: 'autopilot_session=someone-elses-session' }), { method: 'POST' })).toBeUndefined();
   });
 
   it('ignores cookies when no session store is configured', async () => {
-    expect(await createAuthenticator({}, localTokens)(headers({ cookie: `autopilot_session=${SESSION}` }), { method: 'GET' })).toBeUndefined();
+    expect(
+      await createAuthenticator({}, localTokens)(headers({ cookie: `autopilot_session=${SESSION}` }), { method: 'GET' }),
+    ).toBeUndefined();
   });
 
   it('sessionIdFrom finds the session cookie among others', () => {

@@ -47,19 +47,37 @@ describe('azure backend configuration', () => {
 
   test('reads the workspace coordinates of each azure environment and leaves local ones out', () => {
     const coordinates = azureCoordinates(configWith(PROD), 'autopilot.yaml');
-    expect(coordinates).toEqual({ prod: { subscriptionId: '00000000-0000-0000-0000-000000000003', resourceGroup: 'rg-prod', workspace: 'ws-prod', location: 'westeurope' } });
+    expect(coordinates).toEqual({
+      prod: {
+        subscriptionId: '00000000-0000-0000-0000-000000000003',
+        resourceGroup: 'rg-prod',
+        workspace: 'ws-prod',
+        location: 'westeurope',
+      },
+    });
     const workspace = createAzureWorkspace('prod', coordinates.prod!, { credential: staticTokenCredential('t') });
     expect(workspace.environment).toBe('prod');
-    expect(workspace.workspacePath).toBe('/subscriptions/00000000-0000-0000-0000-000000000003/resourceGroups/rg-prod/providers/Microsoft.MachineLearningServices/workspaces/ws-prod');
+    expect(workspace.workspacePath).toBe(
+      '/subscriptions/00000000-0000-0000-0000-000000000003/resourceGroups/rg-prod/providers/Microsoft.MachineLearningServices/workspaces/ws-prod',
+    );
   });
 
   test('names every missing field of every azure environment in one ConfigError', () => {
-    const error = configError(() => azureCoordinates(configWith(`
+    const error = configError(() =>
+      azureCoordinates(
+        configWith(`
   staging: { backend: azure, subscriptionId: abc, workspace: ws-staging }
-  prod: { backend: azure }`), 'conf/autopilot.yaml'));
+  prod: { backend: azure }`),
+        'conf/autopilot.yaml',
+      ),
+    );
     expect(error.issues.map((i) => i.path)).toEqual([
-      'environments.staging.resourceGroup', 'environments.staging.location',
-      'environments.prod.subscriptionId', 'environments.prod.resourceGroup', 'environments.prod.workspace', 'environments.prod.location',
+      'environments.staging.resourceGroup',
+      'environments.staging.location',
+      'environments.prod.subscriptionId',
+      'environments.prod.resourceGroup',
+      'environments.prod.workspace',
+      'environments.prod.location',
     ]);
     expect(error.message).toContain('conf/autopilot.yaml');
     expect(error.message).toContain('environments.prod.location: required with backend: azure');
@@ -69,17 +87,27 @@ describe('azure backend configuration', () => {
     const built = createAzureWorkspaces(configWith(PROD), 'autopilot.yaml', { credential: staticTokenCredential('t') });
     expect(Object.keys(built)).toEqual(['prod']);
     expect(built.prod).toBeInstanceOf(AzureMlWorkspace);
-    expect(built.prod!.workspacePath).toBe('/subscriptions/00000000-0000-0000-0000-000000000003/resourceGroups/rg-prod/providers/Microsoft.MachineLearningServices/workspaces/ws-prod');
+    expect(built.prod!.workspacePath).toBe(
+      '/subscriptions/00000000-0000-0000-0000-000000000003/resourceGroups/rg-prod/providers/Microsoft.MachineLearningServices/workspaces/ws-prod',
+    );
   });
 
   test('starts the services with azure workspaces for azure environments, without calling Azure', async () => {
     dir = mkdtempSync(join(tmpdir(), 'azcfg-'));
-    writeFileSync(join(dir, 'job.yaml'), 'command: python train.py\ninputs:\n  training_data: { type: uri_file }\noutputs:\n  model: { type: custom_model }\nenvironment: azureml:env@latest\n');
+    writeFileSync(
+      join(dir, 'job.yaml'),
+      'command: python train.py\ninputs:\n  training_data: { type: uri_file }\noutputs:\n  model: { type: custom_model }\nenvironment: azureml:env@latest\n',
+    );
     writeFileSync(join(dir, 'deployment.yaml'), 'code_configuration: { code: ., scoring_script: score.py }\n');
-    const env = (name: string) => `\n  ${name}: { backend: azure, subscriptionId: s-${name}, resourceGroup: rg-${name}, workspace: ws-${name}, location: westeurope }`;
+    const env = (name: string) =>
+      `\n  ${name}: { backend: azure, subscriptionId: s-${name}, resourceGroup: rg-${name}, workspace: ws-${name}, location: westeurope }`;
     writeFileSync(join(dir, 'autopilot.yaml'), `version: 1\nenvironments:${env('dev')}${env('staging')}${env('prod')}${PIPELINES}`);
     // Storage clients connect lazily: nothing is sent to this address while starting.
-    const services = await composeServices({ AUTOPILOT_CONFIG: join(dir, 'autopilot.yaml'), AUTOPILOT_STATE_DIR: join(dir, 'state'), AzureWebJobsStorage: 'UseDevelopmentStorage=true' });
+    const services = await composeServices({
+      AUTOPILOT_CONFIG: join(dir, 'autopilot.yaml'),
+      AUTOPILOT_STATE_DIR: join(dir, 'state'),
+      AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+    });
     try {
       for (const name of ['dev', 'staging', 'prod'] as const) {
         expect(services.workspaces[name]).toBeInstanceOf(AzureMlWorkspace);
@@ -92,7 +120,10 @@ describe('azure backend configuration', () => {
 
   test('still refuses to start when an azure environment lacks coordinates, naming the fields', async () => {
     dir = mkdtempSync(join(tmpdir(), 'azcfg-'));
-    writeFileSync(join(dir, 'job.yaml'), 'command: python train.py\ninputs:\n  training_data: { type: uri_file }\noutputs:\n  model: { type: custom_model }\nenvironment: azureml:env@latest\n');
+    writeFileSync(
+      join(dir, 'job.yaml'),
+      'command: python train.py\ninputs:\n  training_data: { type: uri_file }\noutputs:\n  model: { type: custom_model }\nenvironment: azureml:env@latest\n',
+    );
     writeFileSync(join(dir, 'deployment.yaml'), 'code_configuration: { code: ., scoring_script: score.py }\n');
     writeFileSync(join(dir, 'autopilot.yaml'), `version: 1\nenvironments:\n  prod: { backend: azure, workspace: ws-prod }${PIPELINES}`);
     const started = composeServices({ AUTOPILOT_CONFIG: join(dir, 'autopilot.yaml'), AUTOPILOT_STATE_DIR: join(dir, 'state') });

@@ -4,7 +4,7 @@ import { BadRequestError } from '../../../shared/errors';
 const store = { name: 'autopilot_artifacts', accountName: 'appstore', containerName: 'autopilot-artifacts', endpoint: 'core.windows.net' };
 const base = 'https://appstore.blob.core.windows.net/autopilot-artifacts';
 
-describe('datastoreUri: a blob URL never leaves the datastore\'s container', () => {
+describe("datastoreUri: a blob URL never leaves the datastore's container", () => {
   test.each([
     ['an encoded slash before ..', `${base}/..%2Fother-container/secret.csv`],
     ['.. hidden in one encoded segment', `${base}/releases%2F..%2F..%2Fother-container%2Fx.csv`],

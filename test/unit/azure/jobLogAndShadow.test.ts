@@ -25,7 +25,10 @@ describe('Azure job log text', () => {
 describe('Azure shadow report from metrics', () => {
   test('counts the mirrored deployment requests and 5xx against the live deployments 5xx, never claiming comparisons', () => {
     const traffic = (requests: number, errors: number) => ({ requests, errors, slowerThan: [], predictions: {}, synthetic: 0 });
-    const report = shadowFromMetrics({ since: 'a', until: 'b', byDeployment: { blue: traffic(900, 4), green: traffic(90, 7), red: traffic(10, 1) } }, 'green');
+    const report = shadowFromMetrics(
+      { since: 'a', until: 'b', byDeployment: { blue: traffic(900, 4), green: traffic(90, 7), red: traffic(10, 1) } },
+      'green',
+    );
     expect(report).toEqual({ mirrored: 90, compared: 0, agreed: 0, shadowErrors: 7, liveErrors: 5 });
   });
 });

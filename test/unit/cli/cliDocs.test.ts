@@ -22,20 +22,28 @@ const commands = leafCommands(program);
 
 describe('docs/cli.md', () => {
   test('the program has the commands of the operator contract', () => {
-    expect(commands.map((c) => c.path)).toEqual(expect.arrayContaining(['status', 'releases', 'monitors list', 'monitors run', 'alerts', 'audit', 'report', 'logs', 'doctor']));
+    expect(commands.map((c) => c.path)).toEqual(
+      expect.arrayContaining(['status', 'releases', 'monitors list', 'monitors run', 'alerts', 'audit', 'report', 'logs', 'doctor']),
+    );
   });
 
-  test.each(commands.map((c) => [c.path, c.command] as const))('documents `autopilot %s` with a section, and every one of its options', (path, command) => {
-    const section = DOC.split(/^### /m).find((part) => part.startsWith(`autopilot ${path}\n`));
-    expect(section).toBeDefined();
-    for (const option of command.options) expect(section).toContain(option.long!);
-  });
+  test.each(commands.map((c) => [c.path, c.command] as const))(
+    'documents `autopilot %s` with a section, and every one of its options',
+    (path, command) => {
+      const section = DOC.split(/^### /m).find((part) => part.startsWith(`autopilot ${path}\n`));
+      expect(section).toBeDefined();
+      for (const option of command.options) expect(section).toContain(option.long!);
+    },
+  );
 
-  test.each(commands.filter((c) => !WITHOUT_JSON.has(c.path)).map((c) => [c.path, c.command] as const))('`autopilot %s` has --json, and its section says what it prints', (path, command) => {
-    expect(command.options.map((o) => o.long)).toContain('--json');
-    const section = DOC.split(/^### /m).find((part) => part.startsWith(`autopilot ${path}\n`))!;
-    expect(section).toMatch(/JSON: /);
-  });
+  test.each(commands.filter((c) => !WITHOUT_JSON.has(c.path)).map((c) => [c.path, c.command] as const))(
+    '`autopilot %s` has --json, and its section says what it prints',
+    (path, command) => {
+      expect(command.options.map((o) => o.long)).toContain('--json');
+      const section = DOC.split(/^### /m).find((part) => part.startsWith(`autopilot ${path}\n`))!;
+      expect(section).toMatch(/JSON: /);
+    },
+  );
 
   test('every exit code is in the table', () => {
     for (const code of Object.values(EXIT)) expect(DOC).toMatch(new RegExp(`^\\| ${code} \\| \\S`, 'm'));

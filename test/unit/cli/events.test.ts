@@ -5,8 +5,20 @@ describe('autopilot events', () => {
     const now = new Date('2026-11-28T12:00:00Z');
     const lines = formatEventsTable(
       [
-        { id: '1', type: 'autopilot.DriftDetected', subject: 'monitors/default-1', time: '2026-11-28T11:59:00Z', data: { reasons: ['feature tenure: PSI 0.41 > 0.2'] } },
-        { id: '2', type: 'autopilot.ReleaseRolledBack', subject: 'releases/r1', time: '2026-11-28T11:00:00Z', data: { status: 'rolled_back', stage: 'canary', reason: 'x'.repeat(200) } },
+        {
+          id: '1',
+          type: 'autopilot.DriftDetected',
+          subject: 'monitors/default-1',
+          time: '2026-11-28T11:59:00Z',
+          data: { reasons: ['feature tenure: PSI 0.41 > 0.2'] },
+        },
+        {
+          id: '2',
+          type: 'autopilot.ReleaseRolledBack',
+          subject: 'releases/r1',
+          time: '2026-11-28T11:00:00Z',
+          data: { status: 'rolled_back', stage: 'canary', reason: 'x'.repeat(200) },
+        },
       ],
       now,
     );

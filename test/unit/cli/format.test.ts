@@ -13,7 +13,16 @@ import { ReleaseView } from '../../../cli/apiSchemas';
 const now = new Date('2025-05-01T12:00:00.000Z');
 
 function release(fields: Record<string, unknown>): ReleaseView {
-  return ReleaseView.parse({ id: 'rel-1', pipeline: 'default', status: 'running', stage: 'train', trigger: { kind: 'blob' }, createdAt: '2025-05-01T11:58:48.000Z', updatedAt: '2025-05-01T11:59:00.000Z', ...fields });
+  return ReleaseView.parse({
+    id: 'rel-1',
+    pipeline: 'default',
+    status: 'running',
+    stage: 'train',
+    trigger: { kind: 'blob' },
+    createdAt: '2025-05-01T11:58:48.000Z',
+    updatedAt: '2025-05-01T11:59:00.000Z',
+    ...fields,
+  });
 }
 
 describe('formatDuration', () => {
@@ -59,11 +68,15 @@ describe('formatTraffic', () => {
 
 describe('renderTable', () => {
   test('aligns columns under upper-case headers and leaves no trailing blanks', () => {
-    expect(renderTable(['id', 'status', 'reason'], [['rel-1', '✓ succeeded', ''], ['rel-22', '✗ failed', 'job exited 1']])).toEqual([
-      'ID      STATUS       REASON',
-      'rel-1   ✓ succeeded',
-      'rel-22  ✗ failed     job exited 1',
-    ]);
+    expect(
+      renderTable(
+        ['id', 'status', 'reason'],
+        [
+          ['rel-1', '✓ succeeded', ''],
+          ['rel-22', '✗ failed', 'job exited 1'],
+        ],
+      ),
+    ).toEqual(['ID      STATUS       REASON', 'rel-1   ✓ succeeded', 'rel-22  ✗ failed     job exited 1']);
   });
 
   test('truncate shortens long text with an ellipsis', () => {
@@ -74,21 +87,41 @@ describe('renderTable', () => {
 
 describe('stage lines', () => {
   test('a finished stage shows its mark, duration and detail; a running one its elapsed time so far', () => {
-    expect(formatStageLine('train', { status: 'succeeded', startedAt: '2025-05-01T11:59:00Z', endedAt: '2025-05-01T11:59:04.100Z', attempts: 1 }, now)).toBe(
-      '  train          ✓ 4.1 s   succeeded',
-    );
-    expect(formatStageLine('evaluate', { status: 'running', startedAt: '2025-05-01T11:59:58Z', detail: 'scoring holdout', attempts: 1 }, now)).toBe(
-      '  evaluate       … 2.0 s   scoring holdout',
-    );
+    expect(
+      formatStageLine(
+        'train',
+        { status: 'succeeded', startedAt: '2025-05-01T11:59:00Z', endedAt: '2025-05-01T11:59:04.100Z', attempts: 1 },
+        now,
+      ),
+    ).toBe('  train          ✓ 4.1 s   succeeded');
+    expect(
+      formatStageLine('evaluate', { status: 'running', startedAt: '2025-05-01T11:59:58Z', detail: 'scoring holdout', attempts: 1 }, now),
+    ).toBe('  evaluate       … 2.0 s   scoring holdout');
     expect(formatStageLine('promote', undefined, now)).toBe('  promote        ·');
-    expect(formatStageLine('validate', { status: 'failed', startedAt: '2025-05-01T11:59:00Z', endedAt: '2025-05-01T11:59:00.500Z', detail: 'no label column', attempts: 1 }, now)).toBe(
-      '  validate       ✗ 0.5 s   no label column',
-    );
+    expect(
+      formatStageLine(
+        'validate',
+        {
+          status: 'failed',
+          startedAt: '2025-05-01T11:59:00Z',
+          endedAt: '2025-05-01T11:59:00.500Z',
+          detail: 'no label column',
+          attempts: 1,
+        },
+        now,
+      ),
+    ).toBe('  validate       ✗ 0.5 s   no label column');
   });
 
   test('a release block has a header with status, elapsed time and model, every stage, and the reason', () => {
     const lines = formatReleaseBlock(
-      release({ status: 'rejected', stage: 'evaluate', model: { name: 'default', version: 2 }, endedAt: '2025-05-01T11:59:00.000Z', reason: 'auc below floor' }),
+      release({
+        status: 'rejected',
+        stage: 'evaluate',
+        model: { name: 'default', version: 2 },
+        endedAt: '2025-05-01T11:59:00.000Z',
+        reason: 'auc below floor',
+      }),
       now,
     );
     expect(lines[0]).toBe('default  rel-1  ⊘ rejected  12.0 s  model default v2');
@@ -106,7 +139,14 @@ describe('tables of releases and endpoints', () => {
 
   test('the endpoints table shows the traffic split as blue=90 green=10', () => {
     const lines = formatEndpointsTable([
-      { name: 'default-prod', environment: 'prod', scoringUri: 'http://h/score', traffic: { green: 10, blue: 90 }, mirrorTraffic: {}, deployments: [] },
+      {
+        name: 'default-prod',
+        environment: 'prod',
+        scoringUri: 'http://h/score',
+        traffic: { green: 10, blue: 90 },
+        mirrorTraffic: {},
+        deployments: [],
+      },
     ]);
     expect(lines[1]).toBe('default-prod  prod         http://h/score  blue=90 green=10');
   });
@@ -119,7 +159,15 @@ describe('tables of releases and endpoints', () => {
 
   test('the models table says which versions are MLflow models (deployable without code)', () => {
     const now = new Date('2026-12-04T12:00:00Z');
-    const view = (version: number, format?: string) => ModelView.parse({ name: 'iris', version, environment: 'dev', createdAt: '2026-12-04T11:00:00Z', metrics: { auc: 0.9 }, ...(format && { format }) });
+    const view = (version: number, format?: string) =>
+      ModelView.parse({
+        name: 'iris',
+        version,
+        environment: 'dev',
+        createdAt: '2026-12-04T11:00:00Z',
+        metrics: { auc: 0.9 },
+        ...(format && { format }),
+      });
     const lines = formatModelsTable([view(1), view(2, 'mlflow_model')], now);
     expect(lines[0]).toMatch(/^NAME\s+VERSION\s+ENVIRONMENT\s+FORMAT\s+CREATED\s+METRICS$/);
     expect(lines.slice(1).map((l) => l.split(/\s+/)[3])).toEqual(['custom', 'mlflow']);

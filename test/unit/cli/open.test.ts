@@ -28,7 +28,10 @@ describe('autopilot open', () => {
   test('--as names a principal missing from tokens.json: the error lists those it has', async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'autopilot-open-'));
     try {
-      writeFileSync(join(stateDir, 'tokens.json'), JSON.stringify({ tokens: [{ token: 't'.repeat(32), principal: 'local-ml-engineer', roles: [] }] }));
+      writeFileSync(
+        join(stateDir, 'tokens.json'),
+        JSON.stringify({ tokens: [{ token: 't'.repeat(32), principal: 'local-ml-engineer', roles: [] }] }),
+      );
       const { code, io } = await run(['open', '--as', 'reader', '--state-dir', stateDir]);
       expect(code).toBe(1);
       expect(io.err.join('')).toContain('has no token for local-reader (it has: local-ml-engineer)');

@@ -63,15 +63,23 @@ describe('resolveApiSettings', () => {
 
   test('flags win over environment variables, which win over the defaults', () => {
     expect(resolveApiSettings({}, {}, dir)).toMatchObject({ baseUrl: DEFAULT_API_URL, token: undefined });
-    expect(resolveApiSettings({}, { AUTOPILOT_URL: 'http://h:1/api/', AUTOPILOT_TOKEN: 'env' }, dir)).toMatchObject({ baseUrl: 'http://h:1/api', token: 'env' });
-    expect(resolveApiSettings({ url: 'http://flag/api', token: 'flag' }, { AUTOPILOT_URL: 'http://h/api', AUTOPILOT_TOKEN: 'env' }, dir)).toMatchObject({
+    expect(resolveApiSettings({}, { AUTOPILOT_URL: 'http://h:1/api/', AUTOPILOT_TOKEN: 'env' }, dir)).toMatchObject({
+      baseUrl: 'http://h:1/api',
+      token: 'env',
+    });
+    expect(
+      resolveApiSettings({ url: 'http://flag/api', token: 'flag' }, { AUTOPILOT_URL: 'http://h/api', AUTOPILOT_TOKEN: 'env' }, dir),
+    ).toMatchObject({
       baseUrl: 'http://flag/api',
       token: 'flag',
     });
   });
 
   test('without a token it uses the local ML engineer token from <stateDir>/tokens.json, else the first', () => {
-    const tokens = [{ token: 'reader-tok', principal: 'local-reader', roles: ['reader'] }, { token: 'ml-tok', principal: 'local-ml-engineer', roles: [] }];
+    const tokens = [
+      { token: 'reader-tok', principal: 'local-reader', roles: ['reader'] },
+      { token: 'ml-tok', principal: 'local-ml-engineer', roles: [] },
+    ];
     writeFileSync(join(dir, 'tokens.json'), JSON.stringify({ tokens }));
     expect(resolveApiSettings({ stateDir: dir }, {}, '/')).toMatchObject({ token: 'ml-tok' });
     writeFileSync(join(dir, 'tokens.json'), JSON.stringify({ tokens: [tokens[0]] }));
@@ -87,10 +95,16 @@ describe('resolveApiSettings', () => {
 
 describe('the API on Azure (Entra ID)', () => {
   test('a scope makes the CLI ask the signed-in identity for tokens; a remote URL without one says how to sign in', () => {
-    expect(resolveApiSettings({ url: 'https://autopilot.azurewebsites.net/api' }, { AUTOPILOT_API_SCOPE: 'api://app/.default' }, '/')).toMatchObject({
-      baseUrl: 'https://autopilot.azurewebsites.net/api', token: undefined, scope: 'api://app/.default',
+    expect(
+      resolveApiSettings({ url: 'https://autopilot.azurewebsites.net/api' }, { AUTOPILOT_API_SCOPE: 'api://app/.default' }, '/'),
+    ).toMatchObject({
+      baseUrl: 'https://autopilot.azurewebsites.net/api',
+      token: undefined,
+      scope: 'api://app/.default',
     });
-    expect(() => resolveApiSettings({ url: 'https://autopilot.azurewebsites.net/api' }, {}, '/')).toThrow(/is not the local stack: sign in with Entra ID \(az login, then --scope api:\/\/<appId>\/\.default/);
+    expect(() => resolveApiSettings({ url: 'https://autopilot.azurewebsites.net/api' }, {}, '/')).toThrow(
+      /is not the local stack: sign in with Entra ID \(az login, then --scope api:\/\/<appId>\/\.default/,
+    );
   });
 
   test('sends the token the credential gives for the scope, and names the scope when there is none', async () => {
@@ -103,13 +117,25 @@ describe('the API on Azure (Entra ID)', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const baseUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}/api`;
     try {
-      const credential = { getToken: async (scope: string | string[]) => (asked.push(String(scope)), { token: 'entra-access-token', expiresOnTimestamp: Date.now() + 3_600_000 }) };
+      const credential = {
+        getToken: async (scope: string | string[]) => (
+          asked.push(String(scope)),
+          { token: 'entra-access-token', expiresOnTimestamp: Date.now() + 3_600_000 }
+        ),
+      };
       await new ApiClient({ baseUrl, token: undefined, scope: 'api://app/.default' }, { credential }).health().catch(() => undefined);
       expect(asked).toEqual(['api://app/.default']);
       expect(seen).toBe('Bearer entra-access-token');
-      const failing = { getToken: async () => { throw new Error('Please run az login to setup account.\nmore'); } };
-      await expect(new ApiClient({ baseUrl, token: undefined, scope: 'api://app/.default' }, { credential: failing }).health())
-        .rejects.toThrow(/could not get an Entra ID token for api:\/\/app\/\.default: Please run az login to setup account\.; sign in with az login/);
+      const failing = {
+        getToken: async () => {
+          throw new Error('Please run az login to setup account.\nmore');
+        },
+      };
+      await expect(
+        new ApiClient({ baseUrl, token: undefined, scope: 'api://app/.default' }, { credential: failing }).health(),
+      ).rejects.toThrow(
+        /could not get an Entra ID token for api:\/\/app\/\.default: Please run az login to setup account\.; sign in with az login/,
+      );
     } finally {
       server.close();
     }
@@ -125,13 +151,17 @@ describe('uploadBlobName', () => {
 
   test('refuses absolute names and dot segments', () => {
     expect(() => uploadBlobName('default/', 'f.csv', '/etc/passwd')).toThrow(UsageError);
-    expect(() => uploadBlobName('default/', 'f.csv', '../other/x.csv')).toThrow(/--name: blob name "\.\.\/other\/x\.csv" has a '\.\.' path segment/);
+    expect(() => uploadBlobName('default/', 'f.csv', '../other/x.csv')).toThrow(
+      /--name: blob name "\.\.\/other\/x\.csv" has a '\.\.' path segment/,
+    );
     expect(() => uploadBlobName('default/', 'f.csv', 'a//b.csv')).toThrow(UsageError);
   });
 
   test('refuses what the service would refuse: control characters, percent-encoded dot segments, a name ending in /', () => {
     // Uploaded anyway, such a blob starts no release, so `upload --wait` would wait for nothing.
-    expect(() => uploadBlobName('default/', 'f.csv', 'ctrl\u0001.csv')).toThrow(/--name: blob name "ctrl\\u0001\.csv" contains the control character U\+0001/);
+    expect(() => uploadBlobName('default/', 'f.csv', 'ctrl\u0001.csv')).toThrow(
+      /--name: blob name "ctrl\\u0001\.csv" contains the control character U\+0001/,
+    );
     expect(() => uploadBlobName('default/', 'f.csv', '%2e%2e/x.csv')).toThrow(/percent-encoded/);
     expect(() => uploadBlobName('default/', 'f.csv', 'dir/')).toThrow(/ends with '\/'/);
     expect(() => uploadBlobName('default/', 'f.csv', 'x'.repeat(1100))).toThrow(/at most 1024/);

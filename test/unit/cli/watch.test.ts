@@ -8,12 +8,27 @@ import { watchReleases } from '../../../cli/watchReleases';
 const now = new Date('2025-05-01T12:00:00.000Z');
 
 function release(id: string, fields: Record<string, unknown> = {}): ReleaseView {
-  return ReleaseView.parse({ id, pipeline: 'default', status: 'running', stage: 'validate', trigger: { kind: 'blob' }, createdAt: '2025-05-01T11:00:00Z', updatedAt: '2025-05-01T11:00:00Z', ...fields });
+  return ReleaseView.parse({
+    id,
+    pipeline: 'default',
+    status: 'running',
+    stage: 'validate',
+    trigger: { kind: 'blob' },
+    createdAt: '2025-05-01T11:00:00Z',
+    updatedAt: '2025-05-01T11:00:00Z',
+    ...fields,
+  });
 }
 
 function captureIo(tty: boolean): CliIo & { text: () => string } {
   const out: string[] = [];
-  return { env: {}, cwd: '/', stdout: { write: (t: string) => out.push(t), isTTY: tty, columns: 100 }, stderr: { write: () => true }, text: () => out.join('') };
+  return {
+    env: {},
+    cwd: '/',
+    stdout: { write: (t: string) => out.push(t), isTTY: tty, columns: 100 },
+    stderr: { write: () => true },
+    text: () => out.join(''),
+  };
 }
 
 describe('selectReleasesToShow', () => {
@@ -37,12 +52,30 @@ describe('selectReleasesToShow', () => {
 describe('TransitionTracker', () => {
   test('prints each status change of a release and its stages once', () => {
     const tracker = new TransitionTracker();
-    const running = release('r1', { stage: 'train', stages: { validate: { status: 'succeeded', startedAt: '2025-05-01T11:59:00Z', endedAt: '2025-05-01T11:59:01Z', detail: '100 rows' }, train: { status: 'running', startedAt: '2025-05-01T11:59:01Z' } } });
+    const running = release('r1', {
+      stage: 'train',
+      stages: {
+        validate: { status: 'succeeded', startedAt: '2025-05-01T11:59:00Z', endedAt: '2025-05-01T11:59:01Z', detail: '100 rows' },
+        train: { status: 'running', startedAt: '2025-05-01T11:59:01Z' },
+      },
+    });
     const first = tracker.lines([running], now);
-    expect(first.map((l) => l.slice(9))).toEqual(['default r1 validate ✓ succeeded 1.0 s 100 rows', 'default r1 train … running', 'default r1 … running']);
+    expect(first.map((l) => l.slice(9))).toEqual([
+      'default r1 validate ✓ succeeded 1.0 s 100 rows',
+      'default r1 train … running',
+      'default r1 … running',
+    ]);
     expect(tracker.lines([running], now)).toEqual([]);
-    const done = release('r1', { status: 'succeeded', stage: 'train', model: { name: 'default', version: 2 }, stages: { ...running.stages, train: { status: 'succeeded', startedAt: '2025-05-01T11:59:01Z', endedAt: '2025-05-01T11:59:05.100Z' } } });
-    expect(tracker.lines([done], now).map((l) => l.slice(9))).toEqual(['default r1 train ✓ succeeded 4.1 s', 'default r1 ✓ succeeded model default v2']);
+    const done = release('r1', {
+      status: 'succeeded',
+      stage: 'train',
+      model: { name: 'default', version: 2 },
+      stages: { ...running.stages, train: { status: 'succeeded', startedAt: '2025-05-01T11:59:01Z', endedAt: '2025-05-01T11:59:05.100Z' } },
+    });
+    expect(tracker.lines([done], now).map((l) => l.slice(9))).toEqual([
+      'default r1 train ✓ succeeded 4.1 s',
+      'default r1 ✓ succeeded model default v2',
+    ]);
   });
 });
 
@@ -66,19 +99,37 @@ describe('watchReleases', () => {
 
   test('rides out a host restart after the first poll, but not a failing first poll', async () => {
     const down = new ApiUnreachableError('http://127.0.0.1:7071/api', 'connection refused');
-    const polls: (() => ReleaseView[])[] = [() => [release('r1')], () => { throw down; }, () => [release('r1', { status: 'failed', reason: 'boom' })]];
+    const polls: (() => ReleaseView[])[] = [
+      () => [release('r1')],
+      () => {
+        throw down;
+      },
+      () => [release('r1', { status: 'failed', reason: 'boom' })],
+    ];
     const io = captureIo(false);
     const last = await watchReleases(io, async () => polls.shift()!(), { intervalMs: 0, emptyMessage: 'none' });
     expect(last[0]?.status).toBe('failed');
     expect(io.text()).toContain('✗ failed reason: boom');
 
-    await expect(watchReleases(captureIo(false), async () => { throw down; }, { intervalMs: 0, emptyMessage: 'none' })).rejects.toThrow(down);
+    await expect(
+      watchReleases(
+        captureIo(false),
+        async () => {
+          throw down;
+        },
+        { intervalMs: 0, emptyMessage: 'none' },
+      ),
+    ).rejects.toThrow(down);
   });
 
   test('gives up with the given message when no release appears in time', async () => {
     const io = captureIo(false);
     await expect(
-      watchReleases(io, async () => [], { intervalMs: 1, emptyMessage: 'Waiting for the release…', appearTimeout: { ms: 0, message: 'No release started' } }),
+      watchReleases(io, async () => [], {
+        intervalMs: 1,
+        emptyMessage: 'Waiting for the release…',
+        appearTimeout: { ms: 0, message: 'No release started' },
+      }),
     ).rejects.toThrow('No release started');
     expect(io.text()).toBe('Waiting for the release…\n');
   });
@@ -94,11 +145,15 @@ describe('watchReleases until stopped (status --watch)', () => {
       [release('r1', { status: 'succeeded' }), release('r2', { createdAt: '2025-05-01T11:30:00Z' })],
     ];
     let loads = 0;
-    const shown = await watchReleases(io, async () => {
-      const snapshot = snapshots[Math.min(loads++, snapshots.length - 1)]!;
-      if (loads === snapshots.length) setImmediate(() => stop.abort());
-      return snapshot;
-    }, { emptyMessage: '', intervalMs: 0, until: stop.signal, now: () => now });
+    const shown = await watchReleases(
+      io,
+      async () => {
+        const snapshot = snapshots[Math.min(loads++, snapshots.length - 1)]!;
+        if (loads === snapshots.length) setImmediate(() => stop.abort());
+        return snapshot;
+      },
+      { emptyMessage: '', intervalMs: 0, until: stop.signal, now: () => now },
+    );
     expect(loads).toBe(3);
     expect(shown.map((r) => r.id)).toEqual(['r1', 'r2']);
     expect(io.text()).toMatch(/r1 ✓ succeeded\n.*r2 … running\n$/);
@@ -106,7 +161,11 @@ describe('watchReleases until stopped (status --watch)', () => {
 
   test('an abort during the pause ends the wait at once', async () => {
     const stop = new AbortController();
-    const watching = watchReleases(captureIo(false), async () => [release('r1', { status: 'succeeded' })], { emptyMessage: '', intervalMs: 3_600_000, until: stop.signal });
+    const watching = watchReleases(captureIo(false), async () => [release('r1', { status: 'succeeded' })], {
+      emptyMessage: '',
+      intervalMs: 3_600_000,
+      until: stop.signal,
+    });
     stop.abort();
     await expect(watching).resolves.toHaveLength(1);
   });
@@ -116,11 +175,19 @@ describe('watchReleases until stopped (status --watch)', () => {
     const stop = new AbortController();
     const snapshots = [[release('r1')], [release('r1')], [release('r1', { status: 'succeeded' })]];
     let loads = 0;
-    await watchReleases(io, async () => {
-      if (loads === snapshots.length - 1) setImmediate(() => stop.abort());
-      return snapshots[Math.min(loads++, snapshots.length - 1)]!;
-    }, { emptyMessage: '', intervalMs: 0, until: stop.signal, jsonLines: true });
-    const lines = io.text().trim().split('\n').map((line) => JSON.parse(line) as { status: string }[]);
+    await watchReleases(
+      io,
+      async () => {
+        if (loads === snapshots.length - 1) setImmediate(() => stop.abort());
+        return snapshots[Math.min(loads++, snapshots.length - 1)]!;
+      },
+      { emptyMessage: '', intervalMs: 0, until: stop.signal, jsonLines: true },
+    );
+    const lines = io
+      .text()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { status: string }[]);
     expect(lines.map((l) => l[0]!.status)).toEqual(['running', 'succeeded']);
   });
 });

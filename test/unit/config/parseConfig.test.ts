@@ -62,7 +62,9 @@ pipelines:
   it('bounds evaluation.minImprovement to [-1, 1) and says it is an absolute difference, not a percentage', () => {
     const withMin = (m: number) => minimal.replace('    data:', `    evaluation: { minImprovement: ${m} }\n    data:`);
     expect(parseConfig(withMin(0.01)).pipelines['default']!.evaluation.minImprovement).toBe(0.01);
-    expect(() => parseConfig(withMin(5))).toThrow(/minImprovement must be below 1: it is the absolute difference in the metric .* not a percentage/);
+    expect(() => parseConfig(withMin(5))).toThrow(
+      /minImprovement must be below 1: it is the absolute difference in the metric .* not a percentage/,
+    );
     expect(() => parseConfig(withMin(1))).toThrow(ConfigError);
     expect(() => parseConfig(withMin(-2))).toThrow(/minImprovement must be at least -1/);
   });
@@ -80,7 +82,12 @@ describe('parseConfig on YAML whose aliases cannot be resolved', () => {
 
   it('refuses an alias bomb instead of expanding it', () => {
     const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 9; i++) levels.push(`${'abcdefghij'[i]}: &${'abcdefghij'[i]} [${Array(10).fill(`*${'abcdefghij'[i - 1]}`).join(', ')}]`);
+    for (let i = 1; i < 9; i++)
+      levels.push(
+        `${'abcdefghij'[i]}: &${'abcdefghij'[i]} [${Array(10)
+          .fill(`*${'abcdefghij'[i - 1]}`)
+          .join(', ')}]`,
+      );
     expect(() => parseConfig(levels.join('\n'), 'bomb.yaml')).toThrow(ConfigError);
   });
 });

@@ -26,7 +26,10 @@ describe('dashboard routing helpers', () => {
 
   it('confirmSignInPage embeds only a code-shaped code, in a form that posts it back, with no script', () => {
     const code = 'Abc_def-0123456789xyz';
-    expect(confirmSignInPage(code)).toMatchObject({ status: 200, html: expect.stringContaining(`<input type="hidden" name="code" value="${code}">`) });
+    expect(confirmSignInPage(code)).toMatchObject({
+      status: 200,
+      html: expect.stringContaining(`<input type="hidden" name="code" value="${code}">`),
+    });
     expect(confirmSignInPage(code).html).not.toContain('<script');
     for (const odd of ['"><script>alert(1)</script>aaaaaaaaaaaaaaaa', 'short', `${'a'.repeat(20)}&x=1`]) {
       const page = confirmSignInPage(odd);
@@ -35,6 +38,12 @@ describe('dashboard routing helpers', () => {
   });
 
   it('environmentAtStage puts approval, canary and promote in prod, staging deploys in staging, the rest in dev', () => {
-    expect(['validate', 'deploy_staging', 'approval', 'canary', 'promote'].map((s) => environmentAtStage(s as never))).toEqual(['dev', 'staging', 'prod', 'prod', 'prod']);
+    expect(['validate', 'deploy_staging', 'approval', 'canary', 'promote'].map((s) => environmentAtStage(s as never))).toEqual([
+      'dev',
+      'staging',
+      'prod',
+      'prod',
+      'prod',
+    ]);
   });
 });

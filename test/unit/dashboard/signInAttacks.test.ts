@@ -18,13 +18,20 @@ import { MemoryQueue, MemoryTable } from '../release/fakes';
 const dir = mkdtempSync(join(tmpdir(), 'sign-in-attacks-'));
 const tokens = ensureLocalTokens(dir);
 let n = 0;
-const sessions = new DashboardSessions({ table: new MemoryTable(), now: () => new Date('2026-12-04T10:00:00Z'), randomId: () => `id-${String(++n).padStart(20, '0')}` });
+const sessions = new DashboardSessions({
+  table: new MemoryTable(),
+  now: () => new Date('2026-12-04T10:00:00Z'),
+  randomId: () => `id-${String(++n).padStart(20, '0')}`,
+});
 const queue = new MemoryQueue<NotificationJob>();
 const table = new MemoryTable();
 const fakeServices: { dashboard: { sessions: DashboardSessions; publicOrigin?: string }; [other: string]: unknown } = {
   dashboard: { sessions },
   authenticate: createAuthenticator({}, tokens, { sessions }),
-  notifications: { deadLetters: (o: { limit?: number }) => listDeadLetters(table, o), redeliver: (id: string) => redeliverDeadLetter(table, queue, id, sentKey) },
+  notifications: {
+    deadLetters: (o: { limit?: number }) => listDeadLetters(table, o),
+    redeliver: (id: string) => redeliverDeadLetter(table, queue, id, sentKey),
+  },
   engine: { repo: { audit: async () => undefined } },
   clock: { now: () => new Date('2026-12-04T10:00:00Z') },
 };
@@ -36,7 +43,10 @@ beforeAll(async () => {
   jest.doMock('../../../functions/services', () => ({ services: async () => fakeServices, stopServices: async () => undefined }));
   // A dashboard build of one page, beside a file it must never serve.
   mkdirSync(join(dir, 'dist'));
-  writeFileSync(join(dir, 'dist/manifest.json'), JSON.stringify({ files: { 'index.html': { contentType: 'text/html; charset=utf-8', immutable: false } } }));
+  writeFileSync(
+    join(dir, 'dist/manifest.json'),
+    JSON.stringify({ files: { 'index.html': { contentType: 'text/html; charset=utf-8', immutable: false } } }),
+  );
   writeFileSync(join(dir, 'dist/index.html'), '<!doctype html><title>dashboard</title>');
   writeFileSync(join(dir, 'secret.txt'), 'SECRET-FILE');
   process.env['AUTOPILOT_DASHBOARD_DIR'] = join(dir, 'dist');
@@ -52,7 +62,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const post = (path: string, headers: Record<string, string>) => fetch(`${host!.base}/api/${path}`, { method: 'POST', headers, redirect: 'manual' });
+const post = (path: string, headers: Record<string, string>) =>
+  fetch(`${host!.base}/api/${path}`, { method: 'POST', headers, redirect: 'manual' });
 const get = (path: string, headers: Record<string, string> = {}) => fetch(`${host!.base}/api/${path}`, { headers, redirect: 'manual' });
 /** What the confirmation page's Sign in button sends: the code as a form, from our own origin (headers as Chromium sets them). */
 const SAME_ORIGIN = { 'sec-fetch-site': 'same-origin' };
@@ -110,7 +121,11 @@ describe('the dashboard sign-in under attack', () => {
 
   test('the login redirect goes only to the dashboard, whatever the request adds', async () => {
     for (const extra of ['?next=https://evil.example/', '?redirect=//evil.example', '?location=%2F%2Fevil.example']) {
-      const login = await submit(await codeFor('local-reader'), { ...SAME_ORIGIN, host: 'evil.example', 'x-forwarded-host': 'evil.example' }, `dashboard/login${extra}`);
+      const login = await submit(
+        await codeFor('local-reader'),
+        { ...SAME_ORIGIN, host: 'evil.example', 'x-forwarded-host': 'evil.example' },
+        `dashboard/login${extra}`,
+      );
       expect(login.status).toBe(303);
       expect(login.headers.get('location')).toBe('/api/dashboard/');
       const cookie = login.headers.get('set-cookie')!;
@@ -121,10 +136,15 @@ describe('the dashboard sign-in under attack', () => {
   });
 
   test('a forged cookie, a signed-out session and a cookie-only sign-out without the CSRF header', async () => {
-    expect(((await (await get('dashboard/me', { cookie: 'autopilot_session=id-00000000000000000999' })).json()) as { principal: unknown }).principal).toBeNull();
+    expect(
+      ((await (await get('dashboard/me', { cookie: 'autopilot_session=id-00000000000000000999' })).json()) as { principal: unknown })
+        .principal,
+    ).toBeNull();
     const cookie = `autopilot_session=${await signIn('local-ml-engineer')}`;
     expect((await post('dashboard/signout', { cookie })).status).toBe(403);
-    expect(((await (await get('dashboard/me', { cookie })).json()) as { principal: { name: string } }).principal.name).toBe('local-ml-engineer');
+    expect(((await (await get('dashboard/me', { cookie })).json()) as { principal: { name: string } }).principal.name).toBe(
+      'local-ml-engineer',
+    );
     expect((await post('dashboard/signout', { cookie, 'x-autopilot-csrf': '1' })).status).toBe(200);
     expect(((await (await get('dashboard/me', { cookie })).json()) as { principal: unknown }).principal).toBeNull();
     expect((await post('dashboard/sessions', { cookie, 'x-autopilot-csrf': '1' })).status).toBe(401);
@@ -186,7 +206,16 @@ describe('the dashboard sign-in under attack', () => {
   });
 
   test('odd paths under /api/dashboard/ find nothing outside the build, and every answer carries the security headers', async () => {
-    for (const path of ['..%2fsecret.txt', '%2e%2e/secret.txt', '..%5csecret.txt', 'index.html%00', '__proto__', 'constructor', '%2f%2fevil.example', 'manifest.json']) {
+    for (const path of [
+      '..%2fsecret.txt',
+      '%2e%2e/secret.txt',
+      '..%5csecret.txt',
+      'index.html%00',
+      '__proto__',
+      'constructor',
+      '%2f%2fevil.example',
+      'manifest.json',
+    ]) {
       const answer = await get(`dashboard/${path}`);
       expect([404, 302]).toContain(answer.status);
       if (answer.status === 302) expect(answer.headers.get('location')).toMatch(/^\/api\/dashboard\//);
@@ -204,7 +233,12 @@ describe('the dashboard sign-in under attack', () => {
 
   test("a data scientist's session cannot do an ML engineer's action; an ML engineer's needs the CSRF header", async () => {
     const job: NotificationJob = { pipeline: 'default', webhook: 'chat', kind: 'failed', event: releaseEvent('ReleaseFailed'), attempt: 8 };
-    const letter = await deadLetter(table, job, { target: 'https://hooks.example/…', format: 'slack', problem: 'HTTP 503', at: new Date('2026-12-04T09:00:00Z') });
+    const letter = await deadLetter(table, job, {
+      target: 'https://hooks.example/…',
+      format: 'slack',
+      problem: 'HTTP 503',
+      at: new Date('2026-12-04T09:00:00Z'),
+    });
     const redeliver = `notifications/dead-letters/${letter.id}/redeliver`;
     const scientist = `autopilot_session=${await signIn('local-data-scientist')}`;
     expect((await post(redeliver, { cookie: scientist, 'x-autopilot-csrf': '1' })).status).toBe(403);

@@ -3,7 +3,8 @@ import { CsvRecords, MAX_RECORD_CHARS } from '../../../shared/data/csvRecords';
 import { DataValidationError } from '../../../shared/errors';
 
 /** What the gate read before streaming: csv-parse on the whole file. */
-const reference = (text: string) => parse(Buffer.from(text), { bom: true, skip_empty_lines: true, trim: true, relax_quotes: false }) as string[][];
+const reference = (text: string) =>
+  parse(Buffer.from(text), { bom: true, skip_empty_lines: true, trim: true, relax_quotes: false }) as string[][];
 
 function records(text: string, size: number): string[][] {
   const bytes = Buffer.from(text);

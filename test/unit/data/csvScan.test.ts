@@ -19,7 +19,10 @@ describe('CsvScanner', () => {
     const text = '\uFEFFa,"b, c",label\n1,"x, y",yes\n2,z,no\n3,"q\nr",no\n4,w,yes\n';
     const whole = scan(text, {}, 1 << 20);
     expect(whole.columns).toEqual(['a', 'b, c', 'label']);
-    expect(whole.classCounts).toEqual([['no', 2], ['yes', 2]]);
+    expect(whole.classCounts).toEqual([
+      ['no', 2],
+      ['yes', 2],
+    ]);
     expect(whole.rows).toBe(4);
     for (const size of [1, 2, 3, 5, 11]) expect(scan(text, {}, size)).toEqual(whole);
   });
@@ -45,12 +48,14 @@ describe('CsvScanner', () => {
   });
 
   it('counts NaN and Infinity per numeric column and refuses them by default, saying how to fix it', () => {
-    const text = 'x,y,color,label\n' + rows(40, (i) => {
-      const x = i === 2 || i === 9 ? 'NaN' : i === 4 ? 'Infinity' : i === 30 ? '-inf' : String(i);
-      const y = i === 7 ? 'inf' : `${i / 10}`;
-      const color = i === 1 ? 'NaN' : 'red'; // text column: "NaN" is a category there
-      return `${x},${y},${color},${i % 2 ? 'yes' : 'no'}`;
-    });
+    const text =
+      'x,y,color,label\n' +
+      rows(40, (i) => {
+        const x = i === 2 || i === 9 ? 'NaN' : i === 4 ? 'Infinity' : i === 30 ? '-inf' : String(i);
+        const y = i === 7 ? 'inf' : `${i / 10}`;
+        const color = i === 1 ? 'NaN' : 'red'; // text column: "NaN" is a category there
+        return `${x},${y},${color},${i % 2 ? 'yes' : 'no'}`;
+      });
     expect(() => scan(text)).toThrow(DataValidationError);
     expect(() => scan(text)).toThrow(
       "non-finite numbers in numeric columns: 'x' (NaN 2, Infinity 1, -Infinity 1; first at data row 3), " +
@@ -65,7 +70,9 @@ describe('CsvScanner', () => {
 
   it('refuses a label column with one class per row (an id, not a class)', () => {
     const text = 'x,label\n' + rows(60, (i) => `${i % 7},${i}`);
-    expect(() => scan(text)).toThrow("'label' has 60 distinct values in 60 rows (every row its own class); a classifier needs several rows per class");
+    expect(() => scan(text)).toThrow(
+      "'label' has 60 distinct values in 60 rows (every row its own class); a classifier needs several rows per class",
+    );
   });
 
   it('refuses a label column with more than 20 classes covering most rows', () => {
@@ -96,8 +103,23 @@ describe('toCsv and toScoreRequest', () => {
   });
 
   it('sends numbers as numbers, empty cells as null and drops the label', () => {
-    expect(toScoreRequest(['x', 'c', 'label'], [['1.5', 'red', 'yes'], ['', 'blue', 'no']], 2)).toEqual({
-      input_data: { columns: ['x', 'c'], data: [[1.5, 'red'], [null, 'blue']] },
+    expect(
+      toScoreRequest(
+        ['x', 'c', 'label'],
+        [
+          ['1.5', 'red', 'yes'],
+          ['', 'blue', 'no'],
+        ],
+        2,
+      ),
+    ).toEqual({
+      input_data: {
+        columns: ['x', 'c'],
+        data: [
+          [1.5, 'red'],
+          [null, 'blue'],
+        ],
+      },
     });
   });
 });

@@ -26,10 +26,15 @@ function split(text: string, fraction: number, seed: number, size = 13, nonFinit
 }
 
 const records = (csv: string) => parse(csv) as string[][];
-const data = 'a,label\n' + Array.from({ length: 100 }, (_, i) => `${i},${i % 4 === 0 ? 'yes' : i === 1 || i === 2 ? 'rare' : 'no'}`).join('\n') + '\n';
+const data =
+  'a,label\n' + Array.from({ length: 100 }, (_, i) => `${i},${i % 4 === 0 ? 'yes' : i === 1 || i === 2 ? 'rare' : 'no'}`).join('\n') + '\n';
 const count = (rows: string[][], label: string) => rows.filter((r) => r[1] === label).length;
 /** A deterministic shuffle (the order a second upload may have). */
-const shuffled = <T>(items: T[], seed: number) => items.map((v, i) => ({ v, k: Math.sin(i * 91.7 + seed) })).sort((a, b) => a.k - b.k).map((e) => e.v);
+const shuffled = <T>(items: T[], seed: number) =>
+  items
+    .map((v, i) => ({ v, k: Math.sin(i * 91.7 + seed) }))
+    .sort((a, b) => a.k - b.k)
+    .map((e) => e.v);
 
 describe('HoldoutSplitter', () => {
   it('is reproducible for a seed, whatever the chunk size, and differs for another seed', () => {
@@ -62,13 +67,20 @@ describe('HoldoutSplitter', () => {
   it('puts a row on the same side in any file that holds it: reordered, with other rows, or repeated', () => {
     const lines = data.trimEnd().split('\n').slice(1);
     const first = split(data, 0.2, 42);
-    const side = new Map(records(first.holdout).slice(1).map((r) => [r[0], 'holdout'] as const));
+    const side = new Map(
+      records(first.holdout)
+        .slice(1)
+        .map((r) => [r[0], 'holdout'] as const),
+    );
     for (const r of records(first.train).slice(1)) side.set(r[0], 'train' as never);
     // Shuffled, some rows twice, and 50 new rows: a snapshot that includes older rows.
     const more = Array.from({ length: 50 }, (_, i) => `${1000 + i},${i % 3 ? 'no' : 'yes'}`);
     const second = split('a,label\n' + shuffled([...lines, ...lines.slice(0, 30), ...more], 3).join('\n') + '\n', 0.2, 42);
     const twice = new Map<string, Set<string>>();
-    for (const [rows, name] of [[records(second.holdout).slice(1), 'holdout'], [records(second.train).slice(1), 'train']] as const) {
+    for (const [rows, name] of [
+      [records(second.holdout).slice(1), 'holdout'],
+      [records(second.train).slice(1), 'train'],
+    ] as const) {
       for (const r of rows) {
         if (Number(r[0]) < 1000) expect([r[0], side.get(r[0])]).toEqual([r[0], name]);
         twice.set(r[0]!, (twice.get(r[0]!) ?? new Set()).add(name));
@@ -103,11 +115,14 @@ describe('HoldoutSplitter', () => {
     const [x, y] = candidates.filter((v) => point(v) >= 0.2).sort((p, q) => point(p) - point(q));
     const w = candidates.find((v) => point(v) < 0.2)!;
     const text = `a,label\n${x},a\n${y},a\n${x},b\n${w},b\n` + Array.from({ length: 20 }, (_, i) => `${1000 + i},c`).join('\n') + '\n';
-    expect(() => split(text, 0.2, 42)).toThrow("class 'b' of 'label' was left without a training row: its rows have the same features as rows of other classes");
+    expect(() => split(text, 0.2, 42)).toThrow(
+      "class 'b' of 'label' was left without a training row: its rows have the same features as rows of other classes",
+    );
   });
 
   it('writes NaN and Infinity of numeric columns as empty cells when data.nonFinite is missing', () => {
-    const text = 'x,label\n' + Array.from({ length: 20 }, (_, i) => `${i === 3 ? 'NaN' : i === 4 ? '-Infinity' : i},${i % 2}`).join('\n') + '\n';
+    const text =
+      'x,label\n' + Array.from({ length: 20 }, (_, i) => `${i === 3 ? 'NaN' : i === 4 ? '-Infinity' : i},${i % 2}`).join('\n') + '\n';
     const { train, holdout } = split(text, 0.2, 1, 13, 'missing');
     const rows = [...records(train).slice(1), ...records(holdout).slice(1)];
     expect(rows.filter((r) => r[0] === '')).toHaveLength(2);

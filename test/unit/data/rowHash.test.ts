@@ -21,12 +21,40 @@ describe('rowHash', () => {
   });
 
   it('takes a cell for its own canonical number only when String(Number(cell)) is the cell', () => {
-    const cells = ['0', '-0', '7', '-12', '045', '+5', '1.5', '1.50', '-0.25', '0.000001', '0.0000001', '1.', '.5', '1e3', '123456789012345', '1234567890123456',
-      '0.1', '99.99', '1,5', ' 1', 'abc', '', '12345678.1234567', '-0.0'];
+    const cells = [
+      '0',
+      '-0',
+      '7',
+      '-12',
+      '045',
+      '+5',
+      '1.5',
+      '1.50',
+      '-0.25',
+      '0.000001',
+      '0.0000001',
+      '1.',
+      '.5',
+      '1e3',
+      '123456789012345',
+      '1234567890123456',
+      '0.1',
+      '99.99',
+      '1,5',
+      ' 1',
+      'abc',
+      '',
+      '12345678.1234567',
+      '-0.0',
+    ];
     for (let i = 0; i < 5000; i++) {
       const digits = Math.floor(Math.abs(Math.sin(i * 3.1)) * 1e9) + '';
       const cut = i % digits.length;
-      cells.push(`${i % 3 ? '' : '-'}${digits.slice(0, cut) || '0'}.${digits.slice(cut)}`, digits.slice(i % 4), `0.${'0'.repeat(i % 9)}${digits}`);
+      cells.push(
+        `${i % 3 ? '' : '-'}${digits.slice(0, cut) || '0'}.${digits.slice(cut)}`,
+        digits.slice(i % 4),
+        `0.${'0'.repeat(i % 9)}${digits}`,
+      );
     }
     const wrong = cells.filter((cell) => isCanonicalNumber(cell) && String(Number(cell)) !== cell);
     expect(wrong).toEqual([]);
@@ -53,10 +81,8 @@ describe('rowHash', () => {
 describe('matchTrainingRows', () => {
   const columns = ['x', 'color', 'label'];
   const rows = Array.from({ length: 50 }, (_, i) => [String(i), i % 2 ? 'red' : 'blue', 'yes']);
-  const blob = (trained: string[][]) => Buffer.concat([
-    Buffer.from(trainingRowsHeader(columns, 2)),
-    ...trained.map((r) => Buffer.from(key(columns, r), 'hex')),
-  ]);
+  const blob = (trained: string[][]) =>
+    Buffer.concat([Buffer.from(trainingRowsHeader(columns, 2)), ...trained.map((r) => Buffer.from(key(columns, r), 'hex'))]);
   async function* chunks(bytes: Buffer, size: number) {
     for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
   }
@@ -69,13 +95,24 @@ describe('matchTrainingRows', () => {
     const bytes = blob(rows.slice(0, 30));
     for (const size of [1, 5, 7, 64 * 1024]) {
       const match = await matchTrainingRows(chunks(bytes, size), ask(rows.slice(25, 40)));
-      expect(match).toEqual({ kind: 'read', features: ['color', 'x'], rows: 30, found: new Set(rows.slice(25, 30).map((r) => key(columns, r))) });
+      expect(match).toEqual({
+        kind: 'read',
+        features: ['color', 'x'],
+        rows: 30,
+        found: new Set(rows.slice(25, 30).map((r) => key(columns, r))),
+      });
     }
   });
 
   it('says why a blob cannot be read: another format, a cut-off row, or features the asker lacks', async () => {
-    await expect(matchTrainingRows(chunks(Buffer.from('x,label\n1,2\n'), 4), ask([]))).resolves.toEqual({ kind: 'unreadable', why: "not a training-rows blob of this version ('x,label')" });
-    await expect(matchTrainingRows(chunks(blob(rows.slice(0, 3)).subarray(0, -3), 8), ask([]))).resolves.toEqual({ kind: 'unreadable', why: 'truncated (not a whole number of 8-byte rows)' });
+    await expect(matchTrainingRows(chunks(Buffer.from('x,label\n1,2\n'), 4), ask([]))).resolves.toEqual({
+      kind: 'unreadable',
+      why: "not a training-rows blob of this version ('x,label')",
+    });
+    await expect(matchTrainingRows(chunks(blob(rows.slice(0, 3)).subarray(0, -3), 8), ask([]))).resolves.toEqual({
+      kind: 'unreadable',
+      why: 'truncated (not a whole number of 8-byte rows)',
+    });
     await expect(matchTrainingRows(chunks(blob([]), 8), () => ({ cannot: 'no x' }))).resolves.toEqual({ kind: 'unreadable', why: 'no x' });
   });
 });

@@ -19,7 +19,10 @@ function union() {
 
 describe('data.trainingSet: adversarial', () => {
   it('refuses a non-UTF-8 (Latin-1) file in the set, naming it, as it refuses that file on its own', async () => {
-    const latin1 = Buffer.from('x,color,label\n' + Array.from({ length: 40 }, (_, i) => `${i - 20},caf\u00e9,${i % 2 ? 'yes' : 'no'}`).join('\n') + '\n', 'latin1');
+    const latin1 = Buffer.from(
+      'x,color,label\n' + Array.from({ length: 40 }, (_, i) => `${i - 20},caf\u00e9,${i % 2 ? 'yes' : 'no'}`).join('\n') + '\n',
+      'latin1',
+    );
     // On its own ('latest'), the gate refuses this file: it is not UTF-8.
     const alone = harness();
     await alone.data.write({ container: 'training-data', name: 'default/z-export.csv' }, latin1);
@@ -39,7 +42,7 @@ describe('data.trainingSet: adversarial', () => {
     const h = union();
     await h.data.write({ container: 'training-data', name: 'default/z-export.csv' }, latin1);
     const after = await release(h, 'default/a.csv', csv(600, 1)); // > 8 KiB before the Latin-1 rows
-    const train = after.data?.trainBlob ? h.data.blobs.get(`autopilot-artifacts/${after.data.trainBlob}`)?.content.toString() ?? '' : '';
+    const train = after.data?.trainBlob ? (h.data.blobs.get(`autopilot-artifacts/${after.data.trainBlob}`)?.content.toString() ?? '') : '';
     expect(train).not.toContain('\uFFFD');
     expect(after.status).toBe('rejected');
     expect(after.reason).toMatch(/default\/z-export\.csv/);
@@ -83,7 +86,8 @@ describe('data.trainingSet: adversarial', () => {
   it('refuses a set whose listed sizes already exceed data.maxMegabytes without streaming every file into a union first', async () => {
     const h = union();
     h.deps.config.pipelines.default!.data.maxMegabytes = 0.05; // 52 KB
-    for (const month of ['01', '02', '03', '04']) await h.data.write({ container: 'training-data', name: `default/2026-${month}.csv` }, csv(1500, Number(month)));
+    for (const month of ['01', '02', '03', '04'])
+      await h.data.write({ container: 'training-data', name: `default/2026-${month}.csv` }, csv(1500, Number(month)));
     const reads: string[] = [];
     const readStream = h.data.readStream.bind(h.data);
     h.data.readStream = (ref, options) => {

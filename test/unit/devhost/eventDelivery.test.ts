@@ -23,7 +23,11 @@ describe('eventGridRetryDelay', () => {
 
 describe('event subscriptions', () => {
   const [sub] = parseEventSubscriptions([
-    { functionName: 'blobCreated', includedEventTypes: ['Microsoft.Storage.BlobCreated'], subjectBeginsWith: '/blobServices/default/containers/training-data/' },
+    {
+      functionName: 'blobCreated',
+      includedEventTypes: ['Microsoft.Storage.BlobCreated'],
+      subjectBeginsWith: '/blobServices/default/containers/training-data/',
+    },
   ]);
 
   it('default to 30 delivery attempts and a 1440-minute TTL', () => {
@@ -31,9 +35,24 @@ describe('event subscriptions', () => {
   });
 
   it('filter on event type and subject prefix, case-insensitively', () => {
-    expect(subscriptionMatches(sub!, { eventType: 'Microsoft.Storage.BlobCreated', subject: '/blobServices/default/containers/Training-Data/blobs/a.csv' })).toBe(true);
-    expect(subscriptionMatches(sub!, { eventType: 'Microsoft.Storage.BlobDeleted', subject: '/blobServices/default/containers/training-data/blobs/a.csv' })).toBe(false);
-    expect(subscriptionMatches(sub!, { eventType: 'Microsoft.Storage.BlobCreated', subject: '/blobServices/default/containers/other/blobs/a.csv' })).toBe(false);
+    expect(
+      subscriptionMatches(sub!, {
+        eventType: 'Microsoft.Storage.BlobCreated',
+        subject: '/blobServices/default/containers/Training-Data/blobs/a.csv',
+      }),
+    ).toBe(true);
+    expect(
+      subscriptionMatches(sub!, {
+        eventType: 'Microsoft.Storage.BlobDeleted',
+        subject: '/blobServices/default/containers/training-data/blobs/a.csv',
+      }),
+    ).toBe(false);
+    expect(
+      subscriptionMatches(sub!, {
+        eventType: 'Microsoft.Storage.BlobCreated',
+        subject: '/blobServices/default/containers/other/blobs/a.csv',
+      }),
+    ).toBe(false);
   });
 
   it('tell reconciliation which container and prefix to list', () => {

@@ -12,7 +12,11 @@ describe('loadHostConfig', () => {
   const write = (name: string, value: unknown) => writeFileSync(join(dir, name), typeof value === 'string' ? value : JSON.stringify(value));
 
   it("reads the route prefix, queue settings and timeout with the real host's defaults", () => {
-    write('host.json', { version: '2.0', extensions: { queues: { maxPollingInterval: '00:00:02', visibilityTimeout: '00:00:05', batchSize: 8 } }, functionTimeout: '00:10:00' });
+    write('host.json', {
+      version: '2.0',
+      extensions: { queues: { maxPollingInterval: '00:00:02', visibilityTimeout: '00:00:05', batchSize: 8 } },
+      functionTimeout: '00:10:00',
+    });
     write('local.settings.json', { IsEncrypted: false, Values: { A: '1' }, Host: { LocalHttpPort: 7999 } });
     expect(loadHostConfig(dir)).toEqual({
       routePrefix: 'api',

@@ -6,11 +6,17 @@ describe('the storage account a second host joins (--join-storage)', () => {
     const explicit = connectionStringFor({ blob: 41000, queue: 41001, table: 41002 });
     expect(joinedStorage(explicit)).toEqual({
       connectionString: explicit,
-      urls: { blob: 'http://127.0.0.1:41000/devstoreaccount1', queue: 'http://127.0.0.1:41001/devstoreaccount1', table: 'http://127.0.0.1:41002/devstoreaccount1' },
+      urls: {
+        blob: 'http://127.0.0.1:41000/devstoreaccount1',
+        queue: 'http://127.0.0.1:41001/devstoreaccount1',
+        table: 'http://127.0.0.1:41002/devstoreaccount1',
+      },
       ports: { blob: 41000, queue: 41001, table: 41002 },
     });
     expect(joinedStorage('UseDevelopmentStorage=true').ports).toEqual({ blob: 10000, queue: 10001, table: 10002 });
-    expect(joinedStorage('DefaultEndpointsProtocol=https;AccountName=stapp;AccountKey=k;EndpointSuffix=core.windows.net').urls.queue).toBe('https://stapp.queue.core.windows.net');
+    expect(joinedStorage('DefaultEndpointsProtocol=https;AccountName=stapp;AccountKey=k;EndpointSuffix=core.windows.net').urls.queue).toBe(
+      'https://stapp.queue.core.windows.net',
+    );
   });
 
   it('refuses a string it cannot place, saying what to pass', () => {

@@ -12,7 +12,13 @@ const validation = {
   metadataVersion: '1',
   dataVersion: '1',
 };
-const event = { id: '1', eventType: 'Microsoft.Storage.BlobCreated', subject: '/blobServices/default/containers/c/blobs/b', eventTime: '2024-01-01T00:00:00Z', data: {} };
+const event = {
+  id: '1',
+  eventType: 'Microsoft.Storage.BlobCreated',
+  subject: '/blobServices/default/containers/c/blobs/b',
+  eventTime: '2024-01-01T00:00:00Z',
+  data: {},
+};
 
 describe('parseEventGridDelivery', () => {
   it('recognises the subscription validation handshake', () => {
@@ -29,8 +35,13 @@ describe('parseEventGridDelivery', () => {
 
   it('accepts single and batched CloudEvents', () => {
     const cloud = { specversion: '1.0', id: 'c1', type: 'Microsoft.Storage.BlobCreated', source: '/subscriptions/x', data: {} };
-    expect(parseEventGridDelivery({ 'content-type': 'application/cloudevents+json; charset=utf-8' }, body(cloud))).toMatchObject({ schema: 'CloudEventSchemaV1_0', events: [cloud] });
-    expect(parseEventGridDelivery({ 'content-type': 'application/cloudevents-batch+json' }, body([cloud, cloud]))).toMatchObject({ events: [cloud, cloud] });
+    expect(parseEventGridDelivery({ 'content-type': 'application/cloudevents+json; charset=utf-8' }, body(cloud))).toMatchObject({
+      schema: 'CloudEventSchemaV1_0',
+      events: [cloud],
+    });
+    expect(parseEventGridDelivery({ 'content-type': 'application/cloudevents-batch+json' }, body([cloud, cloud]))).toMatchObject({
+      events: [cloud, cloud],
+    });
   });
 
   it('refuses malformed deliveries with the reason', () => {

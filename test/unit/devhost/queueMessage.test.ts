@@ -4,7 +4,11 @@ import { MIN_POLL_DELAY_MS, nextPollDelay } from '../../../devhost/pollingBackof
 describe('decodeQueueMessage', () => {
   it('decodes base64 (the host default) and parses JSON objects', () => {
     const raw = Buffer.from('{"releaseId":"r1","step":"train"}').toString('base64');
-    expect(decodeQueueMessage(raw)).toEqual({ text: '{"releaseId":"r1","step":"train"}', input: { releaseId: 'r1', step: 'train' }, wasBase64: true });
+    expect(decodeQueueMessage(raw)).toEqual({
+      text: '{"releaseId":"r1","step":"train"}',
+      input: { releaseId: 'r1', step: 'train' },
+      wasBase64: true,
+    });
   });
 
   it('accepts plain-text JSON and plain text, including words that happen to be valid base64', () => {

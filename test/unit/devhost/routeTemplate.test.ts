@@ -3,7 +3,13 @@ import type { RegisteredFunction } from '../../../devhost/functionsCore';
 import { compileRoute } from '../../../devhost/routeTemplate';
 
 function httpFunction(name: string, trigger: Record<string, unknown>): RegisteredFunction {
-  return { name, triggerName: 'httpTrigger1', trigger: { type: 'httpTrigger', direction: 'in', ...trigger }, bindings: {}, handler: () => undefined };
+  return {
+    name,
+    triggerName: 'httpTrigger1',
+    trigger: { type: 'httpTrigger', direction: 'in', ...trigger },
+    bindings: {},
+    handler: () => undefined,
+  };
 }
 
 describe('compileRoute', () => {

@@ -27,12 +27,14 @@ describe('configFields', () => {
   const paths = configFields().map((f) => f.path);
 
   it('names record keys <name>, the three environments <env>, and reaches into unions', () => {
-    expect(paths).toEqual(expect.arrayContaining([
-      'pipelines.<name>.rollout.canarySteps',
-      'environments.<env>.backend',
-      'pipelines.<name>.data.trainingSet.windowDays',
-      'azure.registry.subscriptionId',
-    ]));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'pipelines.<name>.rollout.canarySteps',
+        'environments.<env>.backend',
+        'pipelines.<name>.data.trainingSet.windowDays',
+        'azure.registry.subscriptionId',
+      ]),
+    );
     expect(paths.some((p) => p.startsWith('environments.dev'))).toBe(false);
   });
 });
@@ -64,7 +66,9 @@ describe('checkFieldReference', () => {
   });
 
   it('reads cells split on unescaped pipes only', () => {
-    const rows = documentedFields('| Field | Type | Default | Meaning | Example |\n|---|---|---|---|---|\n| `x` | `p` \\| `q` | `p` | m | e |');
+    const rows = documentedFields(
+      '| Field | Type | Default | Meaning | Example |\n|---|---|---|---|---|\n| `x` | `p` \\| `q` | `p` | m | e |',
+    );
     expect(rows).toEqual([{ path: 'x', defaultCell: '`p`', line: 3 }]);
   });
 });

@@ -11,20 +11,32 @@ describe('README.md and docs/*.md', () => {
 
 describe('markdownLinks', () => {
   it('linksIn finds inline links and images outside code, not external ones', () => {
-    const md = ['See [a](docs/a.md#x) and ![pic](img/p.png).', '`[not](code.md)` [web](https://example.com)', '```', '[fenced](f.md)', '```'].join('\n');
+    const md = [
+      'See [a](docs/a.md#x) and ![pic](img/p.png).',
+      '`[not](code.md)` [web](https://example.com)',
+      '```',
+      '[fenced](f.md)',
+      '```',
+    ].join('\n');
     expect(linksIn('README.md', md).map((l) => `${l.line}:${l.target}`)).toEqual(['1:docs/a.md#x', '1:img/p.png']);
   });
 
   it('codePathsIn finds backticked repository files and folders, not test names, other paths or ignored ones', () => {
-    const md = 'Read `shared/release/transitions.ts`, `adapters/local/`. Not `devhost/functionsHost`, `releases/<id>/x.json`, `npm start`, `bench/chaos/c.json`.';
+    const md =
+      'Read `shared/release/transitions.ts`, `adapters/local/`. Not `devhost/functionsHost`, `releases/<id>/x.json`, `npm start`, `bench/chaos/c.json`.';
     expect(codePathsIn('a.md', md, ['bench/chaos/']).map((r) => r.target)).toEqual(['shared/release/transitions.ts', 'adapters/local/']);
   });
 
   it('gitIgnoredPrefixes keeps the path entries of .gitignore', () => {
-    expect(gitIgnoredPrefixes('node_modules/\n/tmp/\n*.log\nbench/chaos/\n# c\nexamples/x/code/\n')).toEqual(['node_modules/', 'tmp/', 'bench/chaos/', 'examples/x/code/']);
+    expect(gitIgnoredPrefixes('node_modules/\n/tmp/\n*.log\nbench/chaos/\n# c\nexamples/x/code/\n')).toEqual([
+      'node_modules/',
+      'tmp/',
+      'bench/chaos/',
+      'examples/x/code/',
+    ]);
   });
 
-  it("headingAnchors slugs headings as GitHub does and numbers repeats", () => {
+  it('headingAnchors slugs headings as GitHub does and numbers repeats', () => {
     const md = '# Title\n## Default thresholds (`X_Y`; `null` off)\n## Title\n<a id="custom"></a>';
     expect([...headingAnchors(md)]).toEqual(['title', 'default-thresholds-x_y-null-off', 'title-1', 'custom']);
   });

@@ -76,7 +76,10 @@ export function headingAnchors(markdown: string): Set<string> {
     const heading = /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line)?.[1];
     if (heading !== undefined) {
       const text = heading.replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1');
-      const slug = text.toLowerCase().replace(/[^\p{L}\p{N}\p{M}\s_-]/gu, '').replace(/\s/g, '-');
+      const slug = text
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}\p{M}\s_-]/gu, '')
+        .replace(/\s/g, '-');
       const count = seen.get(slug) ?? 0;
       seen.set(slug, count + 1);
       anchors.add(count === 0 ? slug : `${slug}-${count}`);
@@ -122,5 +125,10 @@ export function brokenReferences(repo: string, files: string[]): string[] {
 /** README.md and every page of docs/. */
 export function markdownFiles(repo: string): string[] {
   const docs = join(repo, 'docs');
-  return [join(repo, 'README.md'), ...readdirSync(docs).filter((f) => f.endsWith('.md')).map((f) => join(docs, f))];
+  return [
+    join(repo, 'README.md'),
+    ...readdirSync(docs)
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => join(docs, f)),
+  ];
 }

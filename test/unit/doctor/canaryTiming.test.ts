@@ -3,25 +3,28 @@ import { canaryTimingChecks } from '../../../shared/doctor';
 
 /** autopilot.yaml with prod on `prodBackend` and pipelines `churn` and `fraud`; `rollout` is YAML under churn. */
 function config(prodBackend: 'azure' | 'local', churnRollout = '', fraudRollout = '') {
-  const pipeline = (name: string, rollout: string) => [
-    `  ${name}:`,
-    `    data: { prefix: ${name}/ }`,
-    '    training: { job: job.yaml }',
-    '    deployment: { spec: deployment.yaml }',
-    ...(rollout ? [rollout] : []),
-  ].join('\n');
-  return parseConfig([
-    'version: 1',
-    'environments:',
-    `  prod: { backend: ${prodBackend} }`,
-    'pipelines:',
-    pipeline('churn', churnRollout),
-    pipeline('fraud', fraudRollout),
-  ].join('\n'));
+  const pipeline = (name: string, rollout: string) =>
+    [
+      `  ${name}:`,
+      `    data: { prefix: ${name}/ }`,
+      '    training: { job: job.yaml }',
+      '    deployment: { spec: deployment.yaml }',
+      ...(rollout ? [rollout] : []),
+    ].join('\n');
+  return parseConfig(
+    [
+      'version: 1',
+      'environments:',
+      `  prod: { backend: ${prodBackend} }`,
+      'pipelines:',
+      pipeline('churn', churnRollout),
+      pipeline('fraud', fraudRollout),
+    ].join('\n'),
+  );
 }
 
 describe('canaryTimingChecks (autopilot doctor)', () => {
-  test('warns per pipeline whose canary steps are shorter than Azure Monitor\'s minute metrics need, naming the values', () => {
+  test("warns per pipeline whose canary steps are shorter than Azure Monitor's minute metrics need, naming the values", () => {
     const results = canaryTimingChecks(config('azure', '    rollout: { bakeSeconds: 300, maxStepSeconds: 900 }'), 'deploy/autopilot.yaml');
     expect(results.map((r) => [r.name, r.status])).toEqual([
       ['prod: canary timing (churn)', 'ok'],
@@ -31,7 +34,9 @@ describe('canaryTimingChecks (autopilot doctor)', () => {
     expect(fraud.detail).toContain('bakeSeconds 10 < 120');
     expect(fraud.detail).toContain('maxStepSeconds 120 < 300');
     expect(fraud.detail).toContain('per-minute metrics');
-    expect(fraud.fix).toBe('In deploy/autopilot.yaml, under pipelines.fraud:\n    rollout:\n      bakeSeconds: 120\n      maxStepSeconds: 600');
+    expect(fraud.fix).toBe(
+      'In deploy/autopilot.yaml, under pipelines.fraud:\n    rollout:\n      bakeSeconds: 120\n      maxStepSeconds: 600',
+    );
   });
 
   test('the YAML it suggests, pasted under the pipeline, makes the check pass', () => {

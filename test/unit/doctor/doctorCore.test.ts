@@ -1,5 +1,12 @@
 import {
-  formatEnvironmentReference, parseComputeReference, parseEnvironmentReference, permissionFix, redactTokens, requiredActions, summarizeChecks, withCheckTimeout,
+  formatEnvironmentReference,
+  parseComputeReference,
+  parseEnvironmentReference,
+  permissionFix,
+  redactTokens,
+  requiredActions,
+  summarizeChecks,
+  withCheckTimeout,
 } from '../../../shared/doctor';
 import { STATE_TABLE, STEPS_QUEUE as COMPOSE_STEPS_QUEUE } from '../../../adapters/compose';
 import { STATE_TABLES, STEPS_QUEUE } from '../../../adapters/azure/doctor/storageChecks';
@@ -11,7 +18,9 @@ describe('permissionFix', () => {
     const missing = requiredActions('prod').filter((r) => r.action.endsWith('/write') || r.action.startsWith('Microsoft.Insights'));
     const fix = permissionFix(missing, { environment: 'prod', workspaceId: WORKSPACE_ID, principalId: 'oid-1' });
     expect(fix).toContain(`az role assignment create --assignee oid-1 --role "AzureML Data Scientist" --scope ${WORKSPACE_ID}`);
-    expect(fix).toContain('az role assignment create --assignee oid-1 --role "Monitoring Reader" --scope /subscriptions/sub-1/resourceGroups/rg-ml');
+    expect(fix).toContain(
+      'az role assignment create --assignee oid-1 --role "Monitoring Reader" --scope /subscriptions/sub-1/resourceGroups/rg-ml',
+    );
     expect(fix).toContain('only ML engineers');
   });
 
@@ -27,7 +36,11 @@ describe('asset references', () => {
   test('parses the environment forms of Azure ML CLI v2 specs', () => {
     expect(parseEnvironmentReference('azureml:node-20-tabular@latest')).toEqual({ name: 'node-20-tabular', version: 'latest' });
     expect(parseEnvironmentReference('azureml:score-env:3')).toEqual({ name: 'score-env', version: '3' });
-    expect(parseEnvironmentReference('/subscriptions/s/resourceGroups/r/providers/Microsoft.MachineLearningServices/workspaces/w/environments/env/versions/7')).toEqual({ name: 'env', version: '7' });
+    expect(
+      parseEnvironmentReference(
+        '/subscriptions/s/resourceGroups/r/providers/Microsoft.MachineLearningServices/workspaces/w/environments/env/versions/7',
+      ),
+    ).toEqual({ name: 'env', version: '7' });
     expect(formatEnvironmentReference({ name: 'env', version: 'latest' })).toBe('env@latest');
   });
 
@@ -41,14 +54,21 @@ describe('asset references', () => {
   test('parses computes named with or without the azureml: prefix, or by id', () => {
     expect(parseComputeReference('azureml:cpu-cluster')).toBe('cpu-cluster');
     expect(parseComputeReference('cpu-cluster')).toBe('cpu-cluster');
-    expect(parseComputeReference('/subscriptions/s/resourceGroups/r/providers/Microsoft.MachineLearningServices/workspaces/w/computes/gpu')).toBe('gpu');
+    expect(
+      parseComputeReference('/subscriptions/s/resourceGroups/r/providers/Microsoft.MachineLearningServices/workspaces/w/computes/gpu'),
+    ).toBe('gpu');
   });
 });
 
 describe('summarizeChecks', () => {
   test('exit code 1 only when a check failed; warnings and skips pass', () => {
-    expect(summarizeChecks([{ name: 'a', status: 'ok', detail: '' }, { name: 'b', status: 'warn', detail: '' }, { name: 'c', status: 'skip', detail: '' }]))
-      .toEqual({ ok: 1, warn: 1, fail: 0, skip: 1, exitCode: 0 });
+    expect(
+      summarizeChecks([
+        { name: 'a', status: 'ok', detail: '' },
+        { name: 'b', status: 'warn', detail: '' },
+        { name: 'c', status: 'skip', detail: '' },
+      ]),
+    ).toEqual({ ok: 1, warn: 1, fail: 0, skip: 1, exitCode: 0 });
     expect(summarizeChecks([{ name: 'a', status: 'fail', detail: '' }]).exitCode).toBe(1);
   });
 });
@@ -61,13 +81,17 @@ describe('withCheckTimeout', () => {
     let signal: AbortSignal | undefined;
     const pending = withCheckTimeout('prod: workspace', 5000, (s) => ((signal = s), new Promise(() => undefined)));
     await jest.advanceTimersByTimeAsync(5000);
-    await expect(pending).resolves.toEqual([expect.objectContaining({ name: 'prod: workspace', status: 'fail', detail: expect.stringContaining('no answer within 5 s') })]);
+    await expect(pending).resolves.toEqual([
+      expect.objectContaining({ name: 'prod: workspace', status: 'fail', detail: expect.stringContaining('no answer within 5 s') }),
+    ]);
     expect(signal?.aborted).toBe(true);
   });
 
   test('an unexpected error becomes a failed check with tokens redacted', async () => {
     const jwt = 'eyJhbGciOiJub25lIn0.eyJvaWQiOiJ4In0.';
-    const results = await withCheckTimeout('credential', 1000, async () => { throw new Error(`boom ${jwt}`); });
+    const results = await withCheckTimeout('credential', 1000, async () => {
+      throw new Error(`boom ${jwt}`);
+    });
     expect(results).toEqual([{ name: 'credential', status: 'fail', detail: 'unexpected error: boom <redacted token>' }]);
     expect(redactTokens(jwt)).toBe('<redacted token>');
   });

@@ -11,13 +11,16 @@ describe('servingContainerCheck (can Azure ML start the scoring script?)', () =>
 
   it('fails a Node script in an environment without inference_config: Azure ML would start its Python server', () => {
     expect(check('code_configuration: { code: ., scoring_script: score.ts }\nenvironment: { image: node:20 }\n')).toMatchObject({
-      status: 'fail', detail: expect.stringContaining('score.ts would not start'), fix: expect.stringContaining('examples/tabular/azure/deployment.yaml'),
+      status: 'fail',
+      detail: expect.stringContaining('score.ts would not start'),
+      fix: expect.stringContaining('examples/tabular/azure/deployment.yaml'),
     });
   });
 
   it('warns when the environment is a reference it cannot see into', () => {
     expect(check('code_configuration: { code: ., scoring_script: score.js }\nenvironment: azureml:node-20@latest\n')).toMatchObject({
-      status: 'warn', detail: expect.stringContaining("starts only if environment 'azureml:node-20@latest' is a custom container"),
+      status: 'warn',
+      detail: expect.stringContaining("starts only if environment 'azureml:node-20@latest' is a custom container"),
     });
   });
 
@@ -30,6 +33,11 @@ environment:
     readiness_route: { port: 5001, path: /health }
     scoring_route: { port: 5001, path: /score }
 `);
-    expect(result).toMatchObject({ status: 'ok', detail: expect.stringMatching(/built by Azure ML from \.\/environment, scoring on :5001\/score\).*Not verifiable before a real deployment/) });
+    expect(result).toMatchObject({
+      status: 'ok',
+      detail: expect.stringMatching(
+        /built by Azure ML from \.\/environment, scoring on :5001\/score\).*Not verifiable before a real deployment/,
+      ),
+    });
   });
 });

@@ -26,7 +26,12 @@ describe('the gate bootstrap on a large holdout', () => {
     expect(20_000 * 300).toBeGreaterThan(SLICE_ROW_VISITS); // more than one slice of draws, whatever the clock says
     const order: string[] = [];
     setImmediate(() => order.push('other work'));
-    const gate = decideGate(EvaluationPolicy.parse({ metric: 'f1', bootstrapSamples: 300 }), { f1: 0.7 }, { f1: 0.7 }, { rows: large }).then(() => order.push('gate'));
+    const gate = decideGate(
+      EvaluationPolicy.parse({ metric: 'f1', bootstrapSamples: 300 }),
+      { f1: 0.7 },
+      { f1: 0.7 },
+      { rows: large },
+    ).then(() => order.push('gate'));
     await gate;
     expect(order).toEqual(['other work', 'gate']);
   });
@@ -36,9 +41,21 @@ describe('the gate bootstrap on a large holdout', () => {
     const mean = (counts: Uint32Array) => counts.reduce((s, c, i) => s + c * values[i]!, 0) / 500;
     let yields = 0;
     let clock = 0;
-    const everyResample = await pairedBootstrap(500, mean, { samples: 50, seed: 3, now: () => (clock += 1000), yieldToLoop: async () => { yields++; } });
+    const everyResample = await pairedBootstrap(500, mean, {
+      samples: 50,
+      seed: 3,
+      now: () => (clock += 1000),
+      yieldToLoop: async () => {
+        yields++;
+      },
+    });
     expect(yields).toBe(49);
-    const never = await pairedBootstrap(500, mean, { samples: 50, seed: 3, now: () => 0, yieldToLoop: () => Promise.reject(new Error('should not yield')) });
+    const never = await pairedBootstrap(500, mean, {
+      samples: 50,
+      seed: 3,
+      now: () => 0,
+      yieldToLoop: () => Promise.reject(new Error('should not yield')),
+    });
     expect(never).toEqual(everyResample);
   });
 

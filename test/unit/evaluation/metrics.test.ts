@@ -1,13 +1,4 @@
-import {
-  accuracy,
-  argmax,
-  computeMetrics,
-  f1ForClass,
-  logLoss,
-  macroAucOvR,
-  macroF1,
-  rocAuc,
-} from '../../../shared/evaluation/metrics';
+import { accuracy, argmax, computeMetrics, f1ForClass, logLoss, macroAucOvR, macroF1, rocAuc } from '../../../shared/evaluation/metrics';
 
 describe('rocAuc', () => {
   it("matches scikit-learn's documented example roc_auc_score([0,0,1,1], [0.1,0.4,0.35,0.8]) = 0.75", () => {
@@ -43,14 +34,32 @@ describe('macroAucOvR', () => {
   });
 
   it('skips classes absent from yTrue instead of returning NaN', () => {
-    expect(macroAucOvR([0, 1], [[0.9, 0.1, 0], [0.2, 0.8, 0]])).toBe(1);
+    expect(
+      macroAucOvR(
+        [0, 1],
+        [
+          [0.9, 0.1, 0],
+          [0.2, 0.8, 0],
+        ],
+      ),
+    ).toBe(1);
   });
 });
 
 describe('logLoss', () => {
   it("matches scikit-learn's documented example (0.21616)", () => {
     // log_loss(["spam", "ham", "ham", "spam"], [[.1, .9], [.9, .1], [.8, .2], [.35, .65]]); ham = 0, spam = 1
-    expect(logLoss([1, 0, 0, 1], [[0.1, 0.9], [0.9, 0.1], [0.8, 0.2], [0.35, 0.65]])).toBeCloseTo(0.21616, 5);
+    expect(
+      logLoss(
+        [1, 0, 0, 1],
+        [
+          [0.1, 0.9],
+          [0.9, 0.1],
+          [0.8, 0.2],
+          [0.35, 0.65],
+        ],
+      ),
+    ).toBeCloseTo(0.21616, 5);
   });
 
   it('clips a zero probability so one confident mistake stays finite', () => {
@@ -80,7 +89,12 @@ describe('computeMetrics', () => {
   it('reports binary AUC, accuracy, positive-class F1 and log loss for two classes', () => {
     const metrics = computeMetrics(
       ['spam', 'ham', 'ham', 'spam'],
-      [[0.1, 0.9], [0.9, 0.1], [0.8, 0.2], [0.35, 0.65]],
+      [
+        [0.1, 0.9],
+        [0.9, 0.1],
+        [0.8, 0.2],
+        [0.35, 0.65],
+      ],
       ['ham', 'spam'],
     );
     expect(metrics).toEqual({ auc: 1, accuracy: 1, f1: 1, log_loss: expect.closeTo(0.21616, 5) });
@@ -104,7 +118,15 @@ describe('computeMetrics', () => {
   });
 
   it('counts a true label the model never saw as wrong rather than failing', () => {
-    const metrics = computeMetrics([0, 1, 2], [[0.9, 0.1], [0.2, 0.8], [0.5, 0.5]], [0, 1]);
+    const metrics = computeMetrics(
+      [0, 1, 2],
+      [
+        [0.9, 0.1],
+        [0.2, 0.8],
+        [0.5, 0.5],
+      ],
+      [0, 1],
+    );
     expect(metrics.accuracy).toBeCloseTo(2 / 3, 12);
     expect(metrics.log_loss).toBeGreaterThan(10);
   });

@@ -8,7 +8,11 @@ import { rocAuc } from '../../../shared/evaluation/metrics';
 /** Reference numbers from scripts/gate-fixtures.py (pairwise DeLong with numpy, scipy's binomtest and chi2). */
 describe('the paired tests against reference numbers', () => {
   it.each(delongFixture.cases.map((c) => [c.name, c] as const))('delongPaired matches the pairwise DeLong definition: %s', (_name, c) => {
-    const result = delongPaired(c.truth.map((y) => y === 1), c.scoresA, c.scoresB);
+    const result = delongPaired(
+      c.truth.map((y) => y === 1),
+      c.scoresA,
+      c.scoresB,
+    );
     expect(result.aucA).toBeCloseTo(c.aucA, 12);
     expect(result.aucB).toBeCloseTo(c.aucB, 12);
     expect(result.aucA).toBeCloseTo(rocAuc(c.truth, c.scoresA), 12);
@@ -22,16 +26,23 @@ describe('the paired tests against reference numbers', () => {
 
   it('delongPaired gives variance 0 and difference 0 for the same scores twice (pROC: Z = 0, p = 1)', () => {
     const c = delongFixture.cases[1]!;
-    const result = delongPaired(c.truth.map((y) => y === 1), c.scoresA, c.scoresA);
+    const result = delongPaired(
+      c.truth.map((y) => y === 1),
+      c.scoresA,
+      c.scoresA,
+    );
     expect(result).toMatchObject({ difference: 0, variance: 0 });
     expect(normalEvidence('DeLong', c.truth.length, 0, 0).pAbove(0)).toBe(1);
   });
 
-  it.each(mcnemarFixture.cases.map((c) => [c.b, c.c, c] as const))('mcnemarTwoSided(%i, %i) matches scipy (exact binomial below 25 discordant pairs, chi-square above)', (b, c, ref) => {
-    const result = mcnemarTwoSided(b, c);
-    expect(result.exact).toBe(ref.exact);
-    expect(result.pValue).toBeCloseTo(ref.pTwoSided, 6);
-  });
+  it.each(mcnemarFixture.cases.map((c) => [c.b, c.c, c] as const))(
+    'mcnemarTwoSided(%i, %i) matches scipy (exact binomial below 25 discordant pairs, chi-square above)',
+    (b, c, ref) => {
+      const result = mcnemarTwoSided(b, c);
+      expect(result.exact).toBe(ref.exact);
+      expect(result.pValue).toBeCloseTo(ref.pTwoSided, 6);
+    },
+  );
 
   it('the one-sided discordant tails equal scipy.stats.binomtest exactly below 25 pairs, and approximate it above', () => {
     for (const c of mcnemarFixture.cases) {

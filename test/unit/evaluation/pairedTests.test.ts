@@ -34,7 +34,13 @@ describe('the weighted metrics the bootstrap resamples', () => {
 
   it('weightedAuc with all weights 1 equals rocAuc, ties included', async () => {
     const rounded = rows.candidate.probabilities.map((p) => Math.round(p[1]! * 10) / 10);
-    expect(weightedAuc(await rankScores(rounded, isPositive), ones)).toBeCloseTo(rocAuc(rows.truth.map((t) => t === '1'), rounded), 12);
+    expect(weightedAuc(await rankScores(rounded, isPositive), ones)).toBeCloseTo(
+      rocAuc(
+        rows.truth.map((t) => t === '1'),
+        rounded,
+      ),
+      12,
+    );
   });
 
   it('rankScores on more rows than one sorted run (merged runs, ties across runs) still gives rocAuc', async () => {
@@ -42,7 +48,9 @@ describe('the weighted metrics the bootstrap resamples', () => {
     const truth = Array.from({ length: 20_000 }, () => rng() < 0.3);
     const scores = truth.map((y) => Math.round((rng() + (y ? 0.3 : 0)) * 500) / 500);
     let turns = 0;
-    const ranked = await rankScores(scores, truth.map(Number), async () => { turns++; });
+    const ranked = await rankScores(scores, truth.map(Number), async () => {
+      turns++;
+    });
     expect(turns).toBeGreaterThan(0);
     for (let r = 1; r < scores.length; r++) expect(scores[ranked.order[r]!]! >= scores[ranked.order[r - 1]!]!).toBe(true);
     expect(weightedAuc(ranked, new Uint32Array(20_000).fill(1))).toBeCloseTo(rocAuc(truth, scores), 12);
@@ -53,22 +61,42 @@ describe('the weighted metrics the bootstrap resamples', () => {
     const scores = rows.candidate.probabilities.map((p) => p[1]!);
     const repeatedTruth: boolean[] = [];
     const repeatedScores: number[] = [];
-    weights.forEach((w, i) => { for (let k = 0; k < w; k++) { repeatedTruth.push(isPositive[i] === 1); repeatedScores.push(scores[i]!); } });
+    weights.forEach((w, i) => {
+      for (let k = 0; k < w; k++) {
+        repeatedTruth.push(isPositive[i] === 1);
+        repeatedScores.push(scores[i]!);
+      }
+    });
     expect(weightedAuc(await rankScores(scores, isPositive), weights)).toBeCloseTo(rocAuc(repeatedTruth, repeatedScores), 12);
   });
 
   it('weightedMacroAuc equals macroAucOvR and weightedF1 equals f1ForClass / macroF1', async () => {
     const truth = [0, 1, 2, 2, 1, 0, 2, 1, 0, 0];
-    const probs = truth.map((t, i) => { const row = [0.2, 0.3, 0.1]; row[(t + (i % 4 === 0 ? 1 : 0)) % 3]! += 0.5; return row; });
-    const perClass = await Promise.all([0, 1, 2].map((k) => rankScores(probs.map((p) => p[k]!), truth.map((t) => (t === k ? 1 : 0)))));
+    const probs = truth.map((t, i) => {
+      const row = [0.2, 0.3, 0.1];
+      row[(t + (i % 4 === 0 ? 1 : 0)) % 3]! += 0.5;
+      return row;
+    });
+    const perClass = await Promise.all(
+      [0, 1, 2].map((k) =>
+        rankScores(
+          probs.map((p) => p[k]!),
+          truth.map((t) => (t === k ? 1 : 0)),
+        ),
+      ),
+    );
     const w = new Uint32Array(truth.length).fill(1);
     expect(weightedMacroAuc(perClass, w)).toBeCloseTo(macroAucOvR(truth, probs), 12);
     const predicted = Int32Array.from(probs, (p) => p.indexOf(Math.max(...p)));
     const other = Int32Array.from(truth, (t, i) => (i % 3 === 0 ? (t + 1) % 3 : t));
     const macro = new PairedF1(Int32Array.from(truth), predicted, other, 3);
-    expect(macro.f1s(macro.allRows())).toEqual([macroF1(truth, [...predicted]), macroF1(truth, [...other])].map((v) => expect.closeTo(v, 12)));
+    expect(macro.f1s(macro.allRows())).toEqual(
+      [macroF1(truth, [...predicted]), macroF1(truth, [...other])].map((v) => expect.closeTo(v, 12)),
+    );
     const binary = new PairedF1(Int32Array.from(truth), predicted, other, 3, 1);
-    expect(binary.f1s(binary.allRows())).toEqual([f1ForClass(truth, [...predicted], 1), f1ForClass(truth, [...other], 1)].map((v) => expect.closeTo(v, 12)));
+    expect(binary.f1s(binary.allRows())).toEqual(
+      [f1ForClass(truth, [...predicted], 1), f1ForClass(truth, [...other], 1)].map((v) => expect.closeTo(v, 12)),
+    );
   });
 
   it('PairedF1 counted per cell equals F1 on the rows repeated as often as drawn', () => {
@@ -78,7 +106,9 @@ describe('the weighted metrics the bootstrap resamples', () => {
     const times = Uint32Array.from(truth, (_, i) => (i * 7) % 4);
     const f1 = new PairedF1(truth, a, b, 3);
     const cellCounts = new Uint32Array(f1.cells);
-    f1.cellOf.forEach((c, i) => { cellCounts[c]! += times[i]!; });
+    f1.cellOf.forEach((c, i) => {
+      cellCounts[c]! += times[i]!;
+    });
     const repeat = (v: Int32Array) => [...v].flatMap((x, i) => Array<number>(times[i]!).fill(x));
     expect(f1.improvement(cellCounts)).toBeCloseTo(macroF1(repeat(truth), repeat(a)) - macroF1(repeat(truth), repeat(b)), 12);
   });
@@ -95,10 +125,20 @@ describe('pairedEvidence', () => {
 
   it('a paired bootstrap of the AUC difference has about the DeLong standard error', async () => {
     const rows = twoScorers(1000, 11);
-    const d = delongPaired(rows.truth.map((t) => t === '1'), rows.candidate.probabilities.map((p) => p[1]!), rows.champion.probabilities.map((p) => p[1]!));
+    const d = delongPaired(
+      rows.truth.map((t) => t === '1'),
+      rows.candidate.probabilities.map((p) => p[1]!),
+      rows.champion.probabilities.map((p) => p[1]!),
+    );
     const positive = Uint8Array.from(rows.truth, (t) => (t === '1' ? 1 : 0));
-    const a = await rankScores(rows.candidate.probabilities.map((p) => p[1]!), positive);
-    const b = await rankScores(rows.champion.probabilities.map((p) => p[1]!), positive);
+    const a = await rankScores(
+      rows.candidate.probabilities.map((p) => p[1]!),
+      positive,
+    );
+    const b = await rankScores(
+      rows.champion.probabilities.map((p) => p[1]!),
+      positive,
+    );
     const replicates = await pairedBootstrap(1000, (w) => weightedAuc(a, w) - weightedAuc(b, w), { samples: 1000, seed: 5 });
     const mean = replicates.reduce((s, v) => s + v, 0) / replicates.length;
     const sd = Math.sqrt(replicates.reduce((s, v) => s + (v - mean) ** 2, 0) / (replicates.length - 1));

@@ -19,7 +19,9 @@ describe('evaluate with metrics that cannot be computed', () => {
   it('ends the release rejected with the reason, and stores only finite metrics', async () => {
     const h = harness();
     h.workspaces.dev.scorer = strangerScorer;
-    const { release } = (await h.engine.onDataArrival(parseBlobCreated(await h.upload('default/day1.csv', csv())))) as { release: { id: string } };
+    const { release } = (await h.engine.onDataArrival(parseBlobCreated(await h.upload('default/day1.csv', csv())))) as {
+      release: { id: string };
+    };
     await h.drain();
 
     const raw = (await h.deps.table.get<Record<string, unknown>>('release', release.id))!.value;
@@ -36,7 +38,17 @@ describe('evaluate with metrics that cannot be computed', () => {
 });
 
 describe('checkMetrics and decideGate', () => {
-  const policy = { metric: 'auc' as const, floor: 0.6, minImprovement: 0.01, holdoutFraction: 0.2, seed: 1, alpha: 0.05, inconclusive: 'keepChampion' as const, nonInferiorityMargin: 0.01, bootstrapSamples: 2000 };
+  const policy = {
+    metric: 'auc' as const,
+    floor: 0.6,
+    minImprovement: 0.01,
+    holdoutFraction: 0.2,
+    seed: 1,
+    alpha: 0.05,
+    inconclusive: 'keepChampion' as const,
+    nonInferiorityMargin: 0.01,
+    bootstrapSamples: 2000,
+  };
 
   it('checkMetrics keeps finite metrics and says why each other one is absent', async () => {
     expect(checkMetrics({ accuracy: Number.NaN, auc: Number.NaN }, [])).toEqual({
@@ -45,13 +57,21 @@ describe('checkMetrics and decideGate', () => {
     });
     expect(checkMetrics({ auc: Number.NaN, f1: 0.5, log_loss: Infinity }, ['1', '1'])).toEqual({
       values: { f1: 0.5 },
-      missing: { auc: 'every holdout row has the same class, and AUC needs two', log_loss: "the scorer's probabilities gave Infinity; are they numbers between 0 and 1?" },
+      missing: {
+        auc: 'every holdout row has the same class, and AUC needs two',
+        log_loss: "the scorer's probabilities gave Infinity; are they numbers between 0 and 1?",
+      },
     });
   });
 
   it('checkMetrics gives a reason for an expected metric that is absent altogether', async () => {
-    expect(checkMetrics({ accuracy: Number.NaN }, [], ['auc']).missing).toEqual({ accuracy: 'the holdout has no rows', auc: 'the holdout has no rows' });
-    expect(checkMetrics({ accuracy: 0.5 }, ['1', '0'], ['auc']).missing).toEqual({ auc: 'the scorer returned no class probabilities for it' });
+    expect(checkMetrics({ accuracy: Number.NaN }, [], ['auc']).missing).toEqual({
+      accuracy: 'the holdout has no rows',
+      auc: 'the holdout has no rows',
+    });
+    expect(checkMetrics({ accuracy: 0.5 }, ['1', '0'], ['auc']).missing).toEqual({
+      auc: 'the scorer returned no class probabilities for it',
+    });
   });
 
   it('decideGate never passes a candidate whose metric is NaN or Infinity, and names the reason', async () => {
@@ -71,7 +91,8 @@ describe('checkMetrics and decideGate', () => {
       outcome: 'promote',
       metric: 'auc',
       candidate: 0.8,
-      reason: "auc 0.8000 meets floor 0.6000; the champion's auc could not be computed (the holdout has no rows), so only the floor applies",
+      reason:
+        "auc 0.8000 meets floor 0.6000; the champion's auc could not be computed (the holdout has no rows), so only the floor applies",
     });
   });
 });
@@ -79,8 +100,13 @@ describe('checkMetrics and decideGate', () => {
 describe('evaluate on a holdout without rows (a label unique per row leaves none)', () => {
   it('rejects the release because the holdout has no rows, and stores no metric of it', async () => {
     const h = harness();
-    const unique = csv(300).split('\n').map((line, i) => (i === 0 || !line ? line : line.replace(/,[^,]*$/, `,${i}`))).join('\n');
-    const { release } = (await h.engine.onDataArrival(parseBlobCreated(await h.upload('default/unique.csv', unique)))) as { release: { id: string } };
+    const unique = csv(300)
+      .split('\n')
+      .map((line, i) => (i === 0 || !line ? line : line.replace(/,[^,]*$/, `,${i}`)))
+      .join('\n');
+    const { release } = (await h.engine.onDataArrival(parseBlobCreated(await h.upload('default/unique.csv', unique)))) as {
+      release: { id: string };
+    };
     await h.drain();
     const stored = (await h.engine.repo.get(release.id))!.value;
     // The data gate may refuse such a label column earlier; if it does not, evaluation must end it with the reason.

@@ -20,9 +20,15 @@ describe('eventGridPublisherFromEnv', () => {
   });
 
   it('accepts the topic endpoint as the portal shows it, or its bare host', () => {
-    const full = eventGridPublisherFromEnv({ AUTOPILOT_EVENTGRID_ENDPOINT: 'https://autopilot-events.westeurope-1.eventgrid.azure.net/api/events', AUTOPILOT_EVENTGRID_KEY: KEY });
+    const full = eventGridPublisherFromEnv({
+      AUTOPILOT_EVENTGRID_ENDPOINT: 'https://autopilot-events.westeurope-1.eventgrid.azure.net/api/events',
+      AUTOPILOT_EVENTGRID_KEY: KEY,
+    });
     expect(full?.topic).toBe('https://autopilot-events.westeurope-1.eventgrid.azure.net');
-    const bare = eventGridPublisherFromEnv({ AUTOPILOT_EVENTGRID_ENDPOINT: 'https://autopilot-events.westeurope-1.eventgrid.azure.net' }, { createCredential: never });
+    const bare = eventGridPublisherFromEnv(
+      { AUTOPILOT_EVENTGRID_ENDPOINT: 'https://autopilot-events.westeurope-1.eventgrid.azure.net' },
+      { createCredential: never },
+    );
     expect(bare?.topic).toBe('https://autopilot-events.westeurope-1.eventgrid.azure.net');
   });
 
@@ -34,11 +40,19 @@ describe('eventGridPublisherFromEnv', () => {
   });
 
   it('refuses an endpoint that is not an https custom topic URL, saying what it should look like', () => {
-    expect(settingsError({ AUTOPILOT_EVENTGRID_ENDPOINT: 'autopilot-events' }).message).toMatch(/not an absolute URL.*https:\/\/<topic>\.<region>-1\.eventgrid\.azure\.net\/api\/events/);
-    expect(settingsError({ AUTOPILOT_EVENTGRID_ENDPOINT: 'http://t.westeurope-1.eventgrid.azure.net/api/events' }).message).toMatch(/must be an https URL/);
-    const withKey = settingsError({ AUTOPILOT_EVENTGRID_ENDPOINT: `https://t.westeurope-1.eventgrid.azure.net/api/events?aeg-sas-key=${KEY}` });
+    expect(settingsError({ AUTOPILOT_EVENTGRID_ENDPOINT: 'autopilot-events' }).message).toMatch(
+      /not an absolute URL.*https:\/\/<topic>\.<region>-1\.eventgrid\.azure\.net\/api\/events/,
+    );
+    expect(settingsError({ AUTOPILOT_EVENTGRID_ENDPOINT: 'http://t.westeurope-1.eventgrid.azure.net/api/events' }).message).toMatch(
+      /must be an https URL/,
+    );
+    const withKey = settingsError({
+      AUTOPILOT_EVENTGRID_ENDPOINT: `https://t.westeurope-1.eventgrid.azure.net/api/events?aeg-sas-key=${KEY}`,
+    });
     expect(withKey.message).toMatch(/without query.*keys go in AUTOPILOT_EVENTGRID_KEY/);
     expect(withKey.message).not.toContain(KEY);
-    expect(settingsError({ AUTOPILOT_EVENTGRID_ENDPOINT: 'https://t.westeurope-1.eventgrid.azure.net/topics/x' }).message).toMatch(/must end in \/api\/events/);
+    expect(settingsError({ AUTOPILOT_EVENTGRID_ENDPOINT: 'https://t.westeurope-1.eventgrid.azure.net/topics/x' }).message).toMatch(
+      /must end in \/api\/events/,
+    );
   });
 });

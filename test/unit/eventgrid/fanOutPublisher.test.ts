@@ -1,7 +1,14 @@
 import { fanOutPublisher } from '../../../adapters/fanOutPublisher';
 import type { EventPublisher, Logger, OutgoingEvent } from '../../../shared/ports';
 
-const event: OutgoingEvent = { id: 'e1', type: 'autopilot.ReleaseQueued', source: '/autopilot', subject: 'releases/r1', time: '2026-01-01T00:00:00Z', data: {} };
+const event: OutgoingEvent = {
+  id: 'e1',
+  type: 'autopilot.ReleaseQueued',
+  source: '/autopilot',
+  subject: 'releases/r1',
+  time: '2026-01-01T00:00:00Z',
+  data: {},
+};
 
 /** A publisher that records what it got and fails while `failing` is set. */
 function recorder(failing?: Error): EventPublisher & { got: string[] } {
@@ -31,7 +38,9 @@ describe('fanOutPublisher', () => {
 
   it('throws when the primary fails, before anything else saw the event', async () => {
     const other = recorder();
-    await expect(fanOutPublisher(recorder(new Error('table unavailable')), { other }).publish([event])).rejects.toThrow('table unavailable');
+    await expect(fanOutPublisher(recorder(new Error('table unavailable')), { other }).publish([event])).rejects.toThrow(
+      'table unavailable',
+    );
     expect(other.got).toEqual([]);
   });
 
@@ -40,9 +49,11 @@ describe('fanOutPublisher', () => {
     const healthy = recorder();
     await fanOutPublisher(recorder(), { 'Event Grid': recorder(new Error('HTTP 503')), healthy }, { logger: log }).publish([event]);
     expect(healthy.got).toEqual(['e1']);
-    expect(log.warnings).toEqual([[
-      'publishing events to Event Grid failed; they are in the event log (GET /api/events)',
-      { publisher: 'Event Grid', events: 1, eventIds: ['e1'], problem: 'HTTP 503' },
-    ]]);
+    expect(log.warnings).toEqual([
+      [
+        'publishing events to Event Grid failed; they are in the event log (GET /api/events)',
+        { publisher: 'Event Grid', events: 1, eventIds: ['e1'], problem: 'HTTP 503' },
+      ],
+    ]);
   });
 });

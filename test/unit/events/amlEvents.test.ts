@@ -34,7 +34,10 @@ describe('parseAmlEvent', () => {
   });
 
   it('keeps the run status as sent, whatever its case', () => {
-    const failedLower = parseAmlEvent(byType(eventGrid, 'RunStatusChanged')) as Extract<AmlEvent, { type: 'Microsoft.MachineLearningServices.RunStatusChanged' }>;
+    const failedLower = parseAmlEvent(byType(eventGrid, 'RunStatusChanged')) as Extract<
+      AmlEvent,
+      { type: 'Microsoft.MachineLearningServices.RunStatusChanged' }
+    >;
     const failedPascal = parseAmlEvent(byType(cloudEvents, 'RunStatusChanged')) as typeof failedLower;
     expect(failedLower.data.runStatus).toBe('failed');
     expect(failedPascal.data.runStatus).toBe('Failed');
@@ -43,11 +46,20 @@ describe('parseAmlEvent', () => {
 
   it('reads model events with a numeric or string version and splits deployed model ids', () => {
     const registered = parseAmlEvent(byType(eventGrid, 'ModelRegistered'));
-    expect(registered.data).toEqual({ modelName: 'sklearn_regression_model', modelVersion: '20', modelTags: { area: 'diabetes', type: 'regression' }, modelProperties: { type: 'test' } });
+    expect(registered.data).toEqual({
+      modelName: 'sklearn_regression_model',
+      modelVersion: '20',
+      modelTags: { area: 'diabetes', type: 'regression' },
+      modelProperties: { type: 'test' },
+    });
     const asString = byType(cloudEvents, 'ModelRegistered');
     expect(parseAmlEvent({ ...asString, data: { ...asString.data, ModelVersion: '3' } }).data).toMatchObject({ modelVersion: '3' });
     const deployed = parseAmlEvent(byType(cloudEvents, 'ModelDeployed'));
-    expect(deployed.data).toMatchObject({ serviceName: 'my-sklearn-service', serviceComputeType: 'ACI', modelIds: ['sklearn_regression_model:1', 'sklearn_regression_model:2'] });
+    expect(deployed.data).toMatchObject({
+      serviceName: 'my-sklearn-service',
+      serviceComputeType: 'ACI',
+      modelIds: ['sklearn_regression_model:1', 'sklearn_regression_model:2'],
+    });
   });
 
   it('reads dataset drift with its coefficient and window', () => {
@@ -62,7 +74,9 @@ describe('parseAmlEvent', () => {
   it('refuses unknown event types, naming the type and the supported ones', () => {
     const other = { ...byType(eventGrid, 'ModelRegistered'), eventType: 'Microsoft.MachineLearningServices.DatasetCreated' };
     expect(() => parseAmlEvent(other)).toThrow(BadRequestError);
-    expect(() => parseAmlEvent(other)).toThrow(expect.objectContaining({ where: 'event.type', message: expect.stringMatching(/DatasetCreated.*RunCompleted/) }));
+    expect(() => parseAmlEvent(other)).toThrow(
+      expect.objectContaining({ where: 'event.type', message: expect.stringMatching(/DatasetCreated.*RunCompleted/) }),
+    );
   });
 
   it('says which field of a malformed event is wrong', () => {

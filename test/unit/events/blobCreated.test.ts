@@ -47,13 +47,18 @@ describe('parseBlobCreated', () => {
     void data;
     expect(() => parseBlobCreated(noData)).toThrow(BadRequestError);
     expect(() => parseBlobCreated(noData)).toThrow(/event\.data/);
-    expect(() => parseBlobCreated({ ...eventGridSample, eventType: 'Microsoft.Storage.BlobDeleted' })).toThrow(/expected event type Microsoft.Storage.BlobCreated/);
+    expect(() => parseBlobCreated({ ...eventGridSample, eventType: 'Microsoft.Storage.BlobDeleted' })).toThrow(
+      /expected event type Microsoft.Storage.BlobCreated/,
+    );
     expect(() => parseBlobCreated({ ...eventGridSample, subject: '/nope' })).toThrow(/event\.subject/);
     expect(() => parseBlobCreated('garbage')).toThrow(/not a BlobCreated event/);
   });
 
   /** The event Storage would send for `name`, subject and url naming the same blob. */
-  const eventFor = (name: string, url = `https://acct.blob.core.windows.net/training-data/${name.split('/').map(encodeURIComponent).join('/')}`) => ({
+  const eventFor = (
+    name: string,
+    url = `https://acct.blob.core.windows.net/training-data/${name.split('/').map(encodeURIComponent).join('/')}`,
+  ) => ({
     ...eventGridSample,
     subject: `/blobServices/default/containers/training-data/blobs/${name}`,
     data: { ...eventGridSample.data, url },
@@ -68,7 +73,10 @@ describe('parseBlobCreated', () => {
     ['default/%2e%2e/p5/x.csv', /percent-encoded/],
     ['default/dir/', /ends with '\/'/],
   ])('refuses the blob name %j in the subject before anything matches it', (name, why) => {
-    for (const event of [eventFor(name), { ...cloudEventSample, subject: eventFor(name).subject, data: { ...cloudEventSample.data, url: eventFor(name).data.url } }]) {
+    for (const event of [
+      eventFor(name),
+      { ...cloudEventSample, subject: eventFor(name).subject, data: { ...cloudEventSample.data, url: eventFor(name).data.url } },
+    ]) {
       expect(() => parseBlobCreated(event)).toThrow(BadRequestError);
       expect(() => parseBlobCreated(event)).toThrow(/^event\.subject: blob name /);
       expect(() => parseBlobCreated(event)).toThrow(why);
@@ -100,7 +108,9 @@ describe('parseBlobCreated', () => {
   ])('refuses an event whose url %s, as the subject names training-data/default/x.csv', (_, url) => {
     const event = eventFor('default/x.csv', url);
     expect(() => parseBlobCreated(event)).toThrow(BadRequestError);
-    expect(() => parseBlobCreated(event)).toThrow(/^event\.data\.url: .*does not name the blob of the subject \(training-data\/default\/x\.csv\)/);
+    expect(() => parseBlobCreated(event)).toThrow(
+      /^event\.data\.url: .*does not name the blob of the subject \(training-data\/default\/x\.csv\)/,
+    );
   });
 
   it('normalizes quoted and weak eTags', () => {

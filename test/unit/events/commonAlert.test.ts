@@ -9,7 +9,8 @@ describe('parseCommonAlert', () => {
   it('reads a Fired metric alert into the fields the service acts on', () => {
     const alert = parseCommonAlert(alertFixture('metric-fired.json'));
     expect(alert).toEqual({
-      alertId: '/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.AlertsManagement/alerts/b9569717-bc32-442f-add5-83a997729330',
+      alertId:
+        '/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.AlertsManagement/alerts/b9569717-bc32-442f-add5-83a997729330',
       rule: 'default-prod-p99-latency',
       severity: 'Sev2',
       condition: 'Fired',
@@ -19,7 +20,8 @@ describe('parseCommonAlert', () => {
       configurationItems: ['default-prod'],
       firedAt: '2026-03-22T13:58:24.3713213Z',
       description: 'p99 latency of default-prod above 500 ms',
-      dedupeKey: '/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.AlertsManagement/alerts/b9569717-bc32-442f-add5-83a997729330:Fired',
+      dedupeKey:
+        '/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.AlertsManagement/alerts/b9569717-bc32-442f-add5-83a997729330:Fired',
     });
   });
 
@@ -34,7 +36,12 @@ describe('parseCommonAlert', () => {
 
   it('accepts both log search shapes and the activity log shape', () => {
     const v2 = parseCommonAlert(alertFixture('log-alerts-v2-fired.json'));
-    expect(v2).toMatchObject({ service: 'Log Alerts V2', signalType: 'Log', configurationItems: ['default-prod'], rule: 'default-prod-5xx' });
+    expect(v2).toMatchObject({
+      service: 'Log Alerts V2',
+      signalType: 'Log',
+      configurationItems: ['default-prod'],
+      rule: 'default-prod-5xx',
+    });
     const v1 = parseCommonAlert(alertFixture('log-analytics-v1-fired.json'));
     expect(v1).toMatchObject({ service: 'Log Analytics', signalType: 'Log', severity: 'Sev3' });
     expect(v1.description).toBeUndefined(); // Azure sends "" when the rule has no description
@@ -44,7 +51,10 @@ describe('parseCommonAlert', () => {
   });
 
   it('accepts the documentation samples verbatim, including nulls in essentials', () => {
-    expect(parseCommonAlert(alertFixture('docs-sample-vm-metric-resolved.json'))).toMatchObject({ condition: 'Resolved', rule: 'WCUS-R2-Gen2' });
+    expect(parseCommonAlert(alertFixture('docs-sample-vm-metric-resolved.json'))).toMatchObject({
+      condition: 'Resolved',
+      rule: 'WCUS-R2-Gen2',
+    });
     const budget = parseCommonAlert(alertFixture('budget-test-action-fired.json'));
     expect(budget).toMatchObject({ rule: 'CostAlerts', targets: [], configurationItems: ['budgets'], condition: 'Fired' });
     expect(budget.severity).toBeUndefined();
@@ -53,8 +63,12 @@ describe('parseCommonAlert', () => {
 
   it('lower-cases target ids, which Azure sends in either case', () => {
     const body = alertFixture('metric-fired.json');
-    body.data.essentials.alertTargetIDs = ['/subscriptions/X/resourceGroups/RG/providers/Microsoft.MachineLearningServices/workspaces/W/onlineEndpoints/E'];
-    expect(parseCommonAlert(body).targets).toEqual(['/subscriptions/x/resourcegroups/rg/providers/microsoft.machinelearningservices/workspaces/w/onlineendpoints/e']);
+    body.data.essentials.alertTargetIDs = [
+      '/subscriptions/X/resourceGroups/RG/providers/Microsoft.MachineLearningServices/workspaces/W/onlineEndpoints/E',
+    ];
+    expect(parseCommonAlert(body).targets).toEqual([
+      '/subscriptions/x/resourcegroups/rg/providers/microsoft.machinelearningservices/workspaces/w/onlineendpoints/e',
+    ]);
   });
 
   it('refuses the legacy metric alert schema and says to enable the common alert schema', () => {
@@ -67,7 +81,9 @@ describe('parseCommonAlert', () => {
   it('names the missing or invalid field of a broken common-schema body', () => {
     const noId = alertFixture('metric-fired.json');
     delete noId.data.essentials.alertId;
-    expect(() => parseCommonAlert(noId)).toThrow(expect.objectContaining({ where: 'body.data.essentials.alertId', message: expect.stringMatching(/common alert schema/) }));
+    expect(() => parseCommonAlert(noId)).toThrow(
+      expect.objectContaining({ where: 'body.data.essentials.alertId', message: expect.stringMatching(/common alert schema/) }),
+    );
     const badCondition = alertFixture('metric-fired.json');
     badCondition.data.essentials.monitorCondition = 'Activated';
     expect(() => parseCommonAlert(badCondition)).toThrow(expect.objectContaining({ where: 'body.data.essentials.monitorCondition' }));

@@ -5,16 +5,26 @@ import { fitFeatures } from '../../../examples/tabular/lib/fitFeatures';
 
 describe('fitFeatures', () => {
   it('treats a column as numeric when every non-empty cell is a number, otherwise as categorical', () => {
-    const spec = fitFeatures(['age', 'plan', 'code'], [
-      ['30', 'basic', '7'],
-      ['', 'pro', '0x1A'],
-      [' 50 ', 'basic', '3'],
-    ]);
+    const spec = fitFeatures(
+      ['age', 'plan', 'code'],
+      [
+        ['30', 'basic', '7'],
+        ['', 'pro', '0x1A'],
+        [' 50 ', 'basic', '3'],
+      ],
+    );
     expect(spec.map((f) => f.type)).toEqual(['numeric', 'categorical', 'categorical']);
   });
 
   it('learns mean and population std from non-empty cells, and uses std 1 for a constant column', () => {
-    const [age, flat] = fitFeatures(['age', 'flat'], [['10', '5'], ['', '5'], ['30', '5']]);
+    const [age, flat] = fitFeatures(
+      ['age', 'flat'],
+      [
+        ['10', '5'],
+        ['', '5'],
+        ['30', '5'],
+      ],
+    );
     expect(age).toEqual({ name: 'age', type: 'numeric', mean: 20, std: 10 });
     expect(flat).toEqual({ name: 'flat', type: 'numeric', mean: 5, std: 1 });
   });
@@ -34,10 +44,21 @@ describe('fitFeatures', () => {
 });
 
 describe('encodeRows', () => {
-  const spec = fitFeatures(['age', 'plan'], [['10', 'basic'], ['30', 'pro'], ['', 'basic']]);
+  const spec = fitFeatures(
+    ['age', 'plan'],
+    [
+      ['10', 'basic'],
+      ['30', 'pro'],
+      ['', 'basic'],
+    ],
+  );
 
   it('standardizes numbers and imputes a missing number with the training mean', () => {
-    const x = encodeRows(spec, [['30', 'basic'], ['', 'pro'], [null, 'basic']]);
+    const x = encodeRows(spec, [
+      ['30', 'basic'],
+      ['', 'pro'],
+      [null, 'basic'],
+    ]);
     // width: age + plan=basic + plan=pro + plan=__other__
     expect(Array.from(x)).toEqual([1, 1, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0]);
   });
@@ -48,8 +69,18 @@ describe('encodeRows', () => {
   });
 
   it('refuses text in a numeric column, naming the row and column', () => {
-    expect(() => encodeRows(spec, [['20', 'pro'], ['old', 'pro']])).toThrow(InvalidValueError);
-    expect(() => encodeRows(spec, [['20', 'pro'], ['old', 'pro']])).toThrow(`row 1, column 'age': expected a number`);
+    expect(() =>
+      encodeRows(spec, [
+        ['20', 'pro'],
+        ['old', 'pro'],
+      ]),
+    ).toThrow(InvalidValueError);
+    expect(() =>
+      encodeRows(spec, [
+        ['20', 'pro'],
+        ['old', 'pro'],
+      ]),
+    ).toThrow(`row 1, column 'age': expected a number`);
   });
 });
 

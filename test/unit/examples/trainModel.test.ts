@@ -49,7 +49,16 @@ describe('trainModel', () => {
 
   it('skips rows without a label and says how many', () => {
     const lines: string[] = [];
-    const table = { columns: ['x', 'label'], rows: [['1', 'a'], ['2', ''], ['3', 'b'], ['4', 'a'], ['5', 'b']] };
+    const table = {
+      columns: ['x', 'label'],
+      rows: [
+        ['1', 'a'],
+        ['2', ''],
+        ['3', 'b'],
+        ['4', 'a'],
+        ['5', 'b'],
+      ],
+    };
     const { model } = trainModel(table, 'label', { validationFraction: 0, log: (l) => lines.push(l) });
     expect(model.training.rowsWithoutLabel).toBe(1);
     expect(lines.join('\n')).toContain('1 without label skipped');
@@ -63,7 +72,13 @@ describe('trainModel', () => {
   });
 
   it('refuses a label with a single class', () => {
-    const table = { columns: ['x', 'label'], rows: [['1', 'yes'], ['2', 'yes']] };
+    const table = {
+      columns: ['x', 'label'],
+      rows: [
+        ['1', 'yes'],
+        ['2', 'yes'],
+      ],
+    };
     expect(() => trainModel(table, 'label')).toThrow(`label column 'label' has only the class "yes"; need at least 2 classes`);
   });
 });

@@ -21,13 +21,19 @@ describe('onReleaseStep', () => {
   it('acknowledges a step of a release whose record cannot be read, with a warning naming the repair', async () => {
     failure = new UnreadableRecordError(message.releaseId, 'metrics.candidate.accuracy: expected number, received null');
     const warnings: unknown[][] = [];
-    const context = new InvocationContext({ functionName: 'releaseSteps', invocationId: 'i-1', logHandler: (level, ...args) => void (level === 'warning' && warnings.push(args)) });
+    const context = new InvocationContext({
+      functionName: 'releaseSteps',
+      invocationId: 'i-1',
+      logHandler: (level, ...args) => void (level === 'warning' && warnings.push(args)),
+    });
     await expect(onReleaseStep(message, context)).resolves.toBeUndefined();
     expect(String(warnings[0])).toMatch(/dropped: .*autopilot repair default-20260101-000000-abcdef/);
   });
 
   it('throws any other failure, so the host retries the message', async () => {
     failure = new Error('storage unavailable');
-    await expect(onReleaseStep(message, new InvocationContext({ functionName: 'releaseSteps', invocationId: 'i-2' }))).rejects.toThrow('storage unavailable');
+    await expect(onReleaseStep(message, new InvocationContext({ functionName: 'releaseSteps', invocationId: 'i-2' }))).rejects.toThrow(
+      'storage unavailable',
+    );
   });
 });

@@ -17,7 +17,9 @@ function registeredTimers(env: Record<string, string>): Record<string, { schedul
     for (const fn of core.functions.values()) if (fn.trigger.type === 'timerTrigger') out[fn.name] = { schedule: fn.trigger.schedule, runOnStartup: fn.trigger.runOnStartup };
     process.stdout.write(JSON.stringify(out));`;
   const { WEBSITE_INSTANCE_ID: _, ...base } = process.env;
-  return JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: ROOT, env: { ...base, ...env }, encoding: 'utf8' }));
+  return JSON.parse(
+    execFileSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: ROOT, env: { ...base, ...env }, encoding: 'utf8' }),
+  );
 }
 
 describe('timer schedules (billed per tick on Flex Consumption)', () => {
@@ -32,7 +34,10 @@ describe('timer schedules (billed per tick on Flex Consumption)', () => {
       expect(schedule.next(first).getTime() - first.getTime()).toBe(60_000);
     }
     const timers = registeredTimers({});
-    expect(timers).toMatchObject({ sweeper: { schedule: '%AUTOPILOT_SWEEP_SCHEDULE%' }, monitors: { schedule: '%AUTOPILOT_MONITOR_SCHEDULE%' } });
+    expect(timers).toMatchObject({
+      sweeper: { schedule: '%AUTOPILOT_SWEEP_SCHEDULE%' },
+      monitors: { schedule: '%AUTOPILOT_MONITOR_SCHEDULE%' },
+    });
   });
 
   it('run the sweeper on start-up locally only, never in Azure Functions', () => {

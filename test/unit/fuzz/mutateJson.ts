@@ -7,7 +7,25 @@ import fc from 'fast-check';
  */
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-const HOSTILE_STRINGS = ['', ' ', '..', '../x', 'a/../../b', '\u0000', '\u0001ctrl', 'NaN', 'Infinity', '-1', '1e309', '__proto__', 'constructor', '%2e%2e', '\\', '😀', 'x'.repeat(5000)];
+const HOSTILE_STRINGS = [
+  '',
+  ' ',
+  '..',
+  '../x',
+  'a/../../b',
+  '\u0000',
+  '\u0001ctrl',
+  'NaN',
+  'Infinity',
+  '-1',
+  '1e309',
+  '__proto__',
+  'constructor',
+  '%2e%2e',
+  '\\',
+  '😀',
+  'x'.repeat(5000),
+];
 
 const replacement: fc.Arbitrary<Json> = fc.oneof(
   fc.jsonValue() as fc.Arbitrary<Json>,
@@ -41,7 +59,8 @@ function apply(root: Json, e: Edit): Json {
   const rest = { ...e, path: e.path.slice(1) };
   if (rest.path.length === 0 || typeof child !== 'object' || child === null) {
     if (e.kind === 'delete') delete container[key];
-    else if (e.kind === 'add' && !Array.isArray(root)) Object.defineProperty(container, e.key, { value: e.value, enumerable: true, writable: true, configurable: true });
+    else if (e.kind === 'add' && !Array.isArray(root))
+      Object.defineProperty(container, e.key, { value: e.value, enumerable: true, writable: true, configurable: true });
     else container[key] = e.value;
     return root;
   }

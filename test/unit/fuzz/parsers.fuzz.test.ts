@@ -49,12 +49,21 @@ describe('parseBlobCreated under fuzzing', () => {
   ];
   /** Hostile names in the subject's blob part (and the url made to agree), so the name checks are reached. */
   const hostileName = fc
-    .array(fc.oneof(fc.constantFrom('default', '.', '..', '', '%2e%2e', '.%2E', '%2f', 'a\\b', 'x\u0001', 'a.csv', 'ü 1', '%'), fc.string({ maxLength: 6 })), { minLength: 1, maxLength: 5 })
+    .array(
+      fc.oneof(
+        fc.constantFrom('default', '.', '..', '', '%2e%2e', '.%2E', '%2f', 'a\\b', 'x\u0001', 'a.csv', 'ü 1', '%'),
+        fc.string({ maxLength: 6 }),
+      ),
+      { minLength: 1, maxLength: 5 },
+    )
     .map((segments) => segments.join('/'));
   const withName = fc.tuple(fc.constantFrom(...samples), hostileName, fc.boolean()).map(([sample, name, encoded]) => ({
     ...sample,
     subject: `/blobServices/default/containers/training-data/blobs/${name}`,
-    data: { ...sample.data, url: `https://acct.blob.core.windows.net/training-data/${encoded ? name.split('/').map(safeEncode).join('/') : name}` },
+    data: {
+      ...sample.data,
+      url: `https://acct.blob.core.windows.net/training-data/${encoded ? name.split('/').map(safeEncode).join('/') : name}`,
+    },
   }));
 
   it('gives a DataArrival with a container, a blob name and an eTag, or a BadRequestError', () => {
@@ -84,7 +93,8 @@ describe('parseBlobCreated under fuzzing', () => {
         expect(segments.every((s) => !/^(\.|%2e){1,2}$/i.test(s))).toBe(true);
         expect(blobName).not.toMatch(/[\\\u0000-\u001f\u007f]/);
         // What a storage client reads (the name put into a URL and resolved) is the name matched.
-        const resolved = new URL(`https://acct.blob.core.windows.net/${container}/${blobName.split('/').map(encodeURIComponent).join('/')}`).pathname;
+        const resolved = new URL(`https://acct.blob.core.windows.net/${container}/${blobName.split('/').map(encodeURIComponent).join('/')}`)
+          .pathname;
         expect(resolved.split('/').slice(2).map(decodeURIComponent).join('/')).toBe(blobName);
       }),
       { ...RUNS, numRuns: 1000 },
@@ -139,7 +149,12 @@ describe('parseEventGridDelivery under fuzzing', () => {
   const headers = fc.record(
     {
       'aeg-event-type': fc.constantFrom('Notification', 'SubscriptionValidation', 'Unsubscribe', 'nonsense', ''),
-      'content-type': fc.constantFrom('application/json', 'application/cloudevents+json', 'application/cloudevents-batch+json', 'text/plain'),
+      'content-type': fc.constantFrom(
+        'application/json',
+        'application/cloudevents+json',
+        'application/cloudevents-batch+json',
+        'text/plain',
+      ),
     },
     { requiredKeys: [] },
   );

@@ -2,7 +2,9 @@ import { ArmExpressionError, callsIn, isArmExpression, parseArmExpression, rende
 
 describe('parseArmExpression', () => {
   it('parses nested calls, escaped quotes, properties and indexes', () => {
-    const node = parseArmExpression("[concat(variables('list')[copyIndex()], 'it''s', reference(resourceId('T/x', 'n'), '2020-01-01').a.b)]");
+    const node = parseArmExpression(
+      "[concat(variables('list')[copyIndex()], 'it''s', reference(resourceId('T/x', 'n'), '2020-01-01').a.b)]",
+    );
     expect(renderArm(node)).toBe("concat(variables('list')[copyindex()], 'it''s', reference(resourceid('T/x', 'n'), '2020-01-01').a.b)");
     expect(callsIn(node).map((c) => c.name)).toEqual(['concat', 'variables', 'copyIndex', 'reference', 'resourceId']);
   });

@@ -13,7 +13,11 @@ export type ArmNode =
   | { kind: 'index'; target: ArmNode; index: ArmNode };
 
 export class ArmExpressionError extends Error {
-  constructor(readonly expression: string, readonly position: number, reason: string) {
+  constructor(
+    readonly expression: string,
+    readonly position: number,
+    reason: string,
+  ) {
     super(`ARM expression "${expression}" at ${position}: ${reason}`);
     this.name = 'ArmExpressionError';
   }

@@ -78,10 +78,12 @@ export function keyOfScope(scope: string): ResourceKey {
   if (rest.length < 2 || rest.length % 2 !== 0) throw new Error(`scope ${scope} does not alternate types and names`);
   const nameArgs = node.args.slice(1);
   const types = rest.filter((_, i) => i % 2 === 0);
-  const segments = rest.filter((_, i) => i % 2 === 1).map((piece) => {
-    const whole = /^\{(\d+)\}$/.exec(piece);
-    return whole ? renderArm(nameArgs[Number(whole[1])]!) : literal(piece);
-  });
+  const segments = rest
+    .filter((_, i) => i % 2 === 1)
+    .map((piece) => {
+      const whole = /^\{(\d+)\}$/.exec(piece);
+      return whole ? renderArm(nameArgs[Number(whole[1])]!) : literal(piece);
+    });
   return { type: [namespace, ...types].join('/').toLowerCase(), segments };
 }
 

@@ -30,10 +30,14 @@ describe("infra/main.json: the app's own events and Log Analytics", () => {
     it("sets AUTOPILOT_EVENTGRID_ENDPOINT to the topic's endpoint, and only when publishEvents is on", () => {
       const settings = ofType('Microsoft.Web/sites/config')[0]!;
       const endpoint = callsWithGuards(parseArmExpression(settings.properties as string)).filter(
-        ({ call }) => call.name === 'createObject' && call.args[0]?.kind === 'string' && call.args[0].value === 'AUTOPILOT_EVENTGRID_ENDPOINT',
+        ({ call }) =>
+          call.name === 'createObject' && call.args[0]?.kind === 'string' && call.args[0].value === 'AUTOPILOT_EVENTGRID_ENDPOINT',
       );
       expect(endpoint.map(({ call, guards }) => [renderArm(call.args[1]!), guards])).toEqual([
-        [canonical("[reference(resourceId('Microsoft.EventGrid/topics', variables('eventsTopicName')), '2022-06-15').endpoint]"), ["parameters('publishEvents')"]],
+        [
+          canonical("[reference(resourceId('Microsoft.EventGrid/topics', variables('eventsTopicName')), '2022-06-15').endpoint]"),
+          ["parameters('publishEvents')"],
+        ],
       ]);
       expect(settings.dependsOn).toContain("[resourceId('Microsoft.EventGrid/topics', variables('eventsTopicName'))]");
     });
@@ -63,14 +67,20 @@ describe("infra/main.json: the app's own events and Log Analytics", () => {
     it("receives the console, traffic and event logs of each listed pipeline's online endpoint in dev, staging and prod", () => {
       expect(template.parameters.endpointLogPipelines).toMatchObject({ type: 'array', defaultValue: [] });
       expect(template.variables.endpointLogs).toEqual(
-        ['AmlOnlineEndpointConsoleLog', 'AmlOnlineEndpointTrafficLog', 'AmlOnlineEndpointEventLog'].map((category) => ({ category, enabled: true })),
+        ['AmlOnlineEndpointConsoleLog', 'AmlOnlineEndpointTrafficLog', 'AmlOnlineEndpointEventLog'].map((category) => ({
+          category,
+          enabled: true,
+        })),
       );
       const settings = ofType('Microsoft.Insights/diagnosticSettings');
       // The categories exist only on workspaces/onlineEndpoints, not on the workspace itself.
       expect(settings.map((s) => keyOfScope(s.scope!))).toEqual(
         ENVIRONMENTS.map((env): ResourceKey => ({
           type: 'microsoft.machinelearningservices/workspaces/onlineendpoints',
-          segments: [`parameters('${env}WorkspaceName')`, canonical(`[format('{0}-${env}', parameters('endpointLogPipelines')[copyIndex()])]`)],
+          segments: [
+            `parameters('${env}WorkspaceName')`,
+            canonical(`[format('{0}-${env}', parameters('endpointLogPipelines')[copyIndex()])]`),
+          ],
         })),
       );
       for (const s of settings) {
@@ -81,22 +91,31 @@ describe("infra/main.json: the app's own events and Log Analytics", () => {
 
     it('lets the function identity query it (Log Analytics Reader on the workspace)', () => {
       const readers = appRoles().filter((a) => a.role === 'logAnalyticsReader');
-      expect(readers.map((a) => a.scope)).toEqual([{ type: 'microsoft.operationalinsights/workspaces', segments: ["variables('logAnalyticsName')"] }]);
+      expect(readers.map((a) => a.scope)).toEqual([
+        { type: 'microsoft.operationalinsights/workspaces', segments: ["variables('logAnalyticsName')"] },
+      ]);
     });
 
     it('outputs the customer id (the GUID autopilot.yaml takes as logAnalyticsWorkspaceId), not the resource id', () => {
       expect(template.outputs.logAnalyticsWorkspaceId).toEqual({
         type: 'string',
-        value: "[reference(resourceId('Microsoft.OperationalInsights/workspaces', variables('logAnalyticsName')), '2023-09-01').customerId]",
+        value:
+          "[reference(resourceId('Microsoft.OperationalInsights/workspaces', variables('logAnalyticsName')), '2023-09-01').customerId]",
       });
     });
   });
 
   it('lets the function identity read the Azure Monitor metrics of every ML workspace (Monitoring Reader over it)', () => {
-    const scopes = appRoles().filter((a) => a.role === 'monitoringReader').map((a) => a.scope);
+    const scopes = appRoles()
+      .filter((a) => a.role === 'monitoringReader')
+      .map((a) => a.scope);
     // The template deploys the workspaces into the resource group, so a resource-group assignment covers them.
-    const covers = (env: string) => scopes.some((s) =>
-      s.type === RESOURCE_GROUP.type || (s.type === 'microsoft.machinelearningservices/workspaces' && s.segments[0] === `parameters('${env}WorkspaceName')`));
+    const covers = (env: string) =>
+      scopes.some(
+        (s) =>
+          s.type === RESOURCE_GROUP.type ||
+          (s.type === 'microsoft.machinelearningservices/workspaces' && s.segments[0] === `parameters('${env}WorkspaceName')`),
+      );
     expect(ENVIRONMENTS.filter((env) => !covers(env))).toEqual([]);
   });
 });

@@ -12,7 +12,8 @@ export const ofType = (type: string) => template.resources.filter((r) => r.type.
 export const props = (r: ArmResource) => r.properties as Record<string, any>;
 
 /** How the template names the function app's system-assigned identity in a principalId. */
-export const APP_PRINCIPAL = "[reference(resourceId('Microsoft.Web/sites', variables('appName')), '2024-04-01', 'full').identity.principalId]";
+export const APP_PRINCIPAL =
+  "[reference(resourceId('Microsoft.Web/sites', variables('appName')), '2024-04-01', 'full').identity.principalId]";
 
 /** The scope of a role assignment without one: the resource group being deployed to. */
 export const RESOURCE_GROUP: ResourceKey = { type: 'resourcegroup', segments: [] };

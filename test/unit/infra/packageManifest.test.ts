@@ -14,7 +14,10 @@ describe('toDeployManifest', () => {
     expect(manifest).not.toHaveProperty('devDependencies');
     expect(manifest).not.toHaveProperty('scripts');
     expect(manifest).not.toHaveProperty('bin');
-    expect(manifest.dependencies).toMatchObject({ '@azure/functions': rootManifest.dependencies['@azure/functions'], zod: rootManifest.dependencies.zod });
+    expect(manifest.dependencies).toMatchObject({
+      '@azure/functions': rootManifest.dependencies['@azure/functions'],
+      zod: rootManifest.dependencies.zod,
+    });
   });
 
   it('leaves out the local storage emulator unless told otherwise', () => {

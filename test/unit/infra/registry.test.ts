@@ -14,7 +14,8 @@ const onRegistry = () => roleAssignments().filter((a) => a.scope.type === REGIST
 /** The default registry name for a given prefix: evaluates format() over namePrefix and uniqueString(). */
 function defaultRegistryName(prefix: string): string {
   const node = parseArmExpression(template.parameters.registryName!.defaultValue as string);
-  if (node.kind !== 'call' || node.name !== 'format' || node.args[0]?.kind !== 'string') throw new Error('registryName default is not format(...)');
+  if (node.kind !== 'call' || node.name !== 'format' || node.args[0]?.kind !== 'string')
+    throw new Error('registryName default is not format(...)');
   const values: Record<string, string> = { "parameters('namePrefix')": prefix, 'uniquestring(resourcegroup().id)': UNIQUE_STRING };
   const args = node.args.slice(1).map((arg) => values[renderArm(arg)] ?? `<${renderArm(arg)}>`);
   return node.args[0].value.replace(/\{(\d+)\}/g, (_, i: string) => args[Number(i)]!);
@@ -49,7 +50,9 @@ describe('infra/main.json: the Azure ML registry models are promoted through', (
     expect(r!.identity).toEqual({ type: 'SystemAssigned' });
     const [region] = props(r!).regionDetails;
     expect(region.storageAccountDetails).toEqual([
-      { systemCreatedStorageAccount: { storageAccountType: 'Standard_LRS', storageAccountHnsEnabled: false, allowBlobPublicAccess: false } },
+      {
+        systemCreatedStorageAccount: { storageAccountType: 'Standard_LRS', storageAccountHnsEnabled: false, allowBlobPublicAccess: false },
+      },
     ]);
     expect(region.acrDetails).toEqual([{ systemCreatedAcrAccount: { acrAccountSku: 'Premium' } }]);
   });
@@ -76,6 +79,9 @@ describe('infra/main.json: the Azure ML registry models are promoted through', (
   });
 
   it('outputs registryName, what autopilot.yaml takes as azure.registry.name, and an empty string without a registry', () => {
-    expect(template.outputs.registryName).toEqual({ type: 'string', value: "[if(parameters('createRegistry'), parameters('registryName'), '')]" });
+    expect(template.outputs.registryName).toEqual({
+      type: 'string',
+      value: "[if(parameters('createRegistry'), parameters('registryName'), '')]",
+    });
   });
 });

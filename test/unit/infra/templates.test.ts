@@ -2,7 +2,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { callsIn, isArmExpression, parseArmExpression, renderArm } from './armExpression';
 import {
-  callsWithGuards, expressionsIn, keyOfResourceIdCall, keyOfScope, keyText, loadTemplate, parentKey, referencedNames, sameKey,
+  callsWithGuards,
+  expressionsIn,
+  keyOfResourceIdCall,
+  keyOfScope,
+  keyText,
+  loadTemplate,
+  parentKey,
+  referencedNames,
+  sameKey,
   type ResourceKey,
 } from './armTemplate';
 import { APP_PRINCIPAL, defined, infraDir as infra, ofType, props, roleAssignments, template } from './mainTemplate';
@@ -25,7 +33,13 @@ const ROLES = {
 
 /** ARM parameter types and the JSON kind a literal value of each must have. */
 const PARAMETER_KINDS: Record<string, string> = {
-  string: 'string', securestring: 'string', int: 'number', bool: 'boolean', array: 'array', object: 'object', secureobject: 'object',
+  string: 'string',
+  securestring: 'string',
+  int: 'number',
+  bool: 'boolean',
+  array: 'array',
+  object: 'object',
+  secureobject: 'object',
 };
 const jsonKind = (value: unknown) => (Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value);
 
@@ -52,7 +66,8 @@ describe('infra/main.json (ARM template)', () => {
       if (!(p.type?.toLowerCase() in PARAMETER_KINDS)) wrong.push(`${name}: type ${String(p.type)}`);
       else if (p.defaultValue !== undefined) check(name, p.defaultValue, 'default');
     }
-    for (const [name, { value }] of Object.entries(example.parameters)) if (name in template.parameters) check(name, value, 'example value');
+    for (const [name, { value }] of Object.entries(example.parameters))
+      if (name in template.parameters) check(name, value, 'example value');
     expect(wrong).toEqual([]);
   });
 
@@ -94,7 +109,9 @@ describe('infra/main.json (ARM template)', () => {
   });
 
   it('reads reference() and list*() of a conditional resource, and scopes resources to it, only under its condition', () => {
-    const conditionOf = new Map(defined.filter((d) => d.resource.condition).map((d) => [keyText(d.key), renderArm(parseArmExpression(d.resource.condition!))]));
+    const conditionOf = new Map(
+      defined.filter((d) => d.resource.condition).map((d) => [keyText(d.key), renderArm(parseArmExpression(d.resource.condition!))]),
+    );
     const outside: string[] = [];
     const sources = [
       ...template.resources.map((r) => ({ where: `${r.type} ${r.name}`, value: r as unknown, own: r.condition })),
@@ -113,7 +130,8 @@ describe('infra/main.json (ARM template)', () => {
       }
       const scope = (value as { scope?: string }).scope;
       const scopeCondition = scope ? conditionOf.get(keyText(keyOfScope(scope))) : undefined;
-      if (scopeCondition && scopeCondition !== ownCondition) outside.push(`${where}: scoped to a resource deployed only if ${scopeCondition}`);
+      if (scopeCondition && scopeCondition !== ownCondition)
+        outside.push(`${where}: scoped to a resource deployed only if ${scopeCondition}`);
     }
     expect(outside).toEqual([]);
   });
@@ -130,14 +148,23 @@ describe('infra/main.json (ARM template)', () => {
   it('locks the data storage account down: StorageV2, HTTPS only, TLS 1.2, no public blobs, no shared keys', () => {
     const account = ofType('Microsoft.Storage/storageAccounts').find((r) => r.name === "[variables('storageName')]")!;
     expect(account.kind).toBe('StorageV2');
-    expect(props(account)).toMatchObject({ supportsHttpsTrafficOnly: true, minimumTlsVersion: 'TLS1_2', allowBlobPublicAccess: false, allowSharedKeyAccess: false });
+    expect(props(account)).toMatchObject({
+      supportsHttpsTrafficOnly: true,
+      minimumTlsVersion: 'TLS1_2',
+      allowBlobPublicAccess: false,
+      allowSharedKeyAccess: false,
+    });
   });
 
   it('creates the containers, the steps queue and the state tables the functions use', () => {
     expect(template.parameters.trainingContainers!.defaultValue).toEqual(['training-data']);
-    expect(template.variables.dataContainers).toBe("[union(parameters('trainingContainers'), createArray('autopilot-artifacts', 'inference-data', 'ground-truth', 'eventgrid-deadletter', 'app-package'))]");
+    expect(template.variables.dataContainers).toBe(
+      "[union(parameters('trainingContainers'), createArray('autopilot-artifacts', 'inference-data', 'ground-truth', 'eventgrid-deadletter', 'app-package'))]",
+    );
     const containers = ofType('Microsoft.Storage/storageAccounts/blobServices/containers');
-    expect(containers.map((c) => c.name)).toEqual(["[format('{0}/default/{1}', variables('storageName'), variables('dataContainers')[copyIndex()])]"]);
+    expect(containers.map((c) => c.name)).toEqual([
+      "[format('{0}/default/{1}', variables('storageName'), variables('dataContainers')[copyIndex()])]",
+    ]);
     expect((containers[0]!.copy as { count: string }).count).toBe("[length(variables('dataContainers'))]");
     expect(template.variables.stepsQueue).toBe('autopilot-steps');
     expect(template.variables.notificationsQueue).toBe('autopilot-notifications');
@@ -169,12 +196,19 @@ describe('infra/main.json (ARM template)', () => {
     expect(JSON.stringify(template.variables.baseAppSettings)).not.toMatch(/AccountKey|SharedAccessSignature/);
   });
 
-  it('registers in each workspace the credential-less datastore training jobs read the app\'s split data through', () => {
+  it("registers in each workspace the credential-less datastore training jobs read the app's split data through", () => {
     const datastores = ofType('Microsoft.MachineLearningServices/workspaces/datastores');
-    expect(datastores.map((d) => d.name)).toEqual(['dev', 'staging', 'prod'].map((env) => `[format('{0}/{1}', parameters('${env}WorkspaceName'), variables('dataDatastore'))]`));
+    expect(datastores.map((d) => d.name)).toEqual(
+      ['dev', 'staging', 'prod'].map((env) => `[format('{0}/{1}', parameters('${env}WorkspaceName'), variables('dataDatastore'))]`),
+    );
     for (const d of datastores) {
       // The job reads as the app's identity (UserIdentity), which holds a data role on the account: no keys in the workspace.
-      expect(props(d)).toMatchObject({ datastoreType: 'AzureBlob', accountName: "[variables('storageName')]", containerName: 'autopilot-artifacts', credentials: { credentialsType: 'None' } });
+      expect(props(d)).toMatchObject({
+        datastoreType: 'AzureBlob',
+        accountName: "[variables('storageName')]",
+        containerName: 'autopilot-artifacts',
+        credentials: { credentialsType: 'None' },
+      });
     }
     expect(template.variables.dataDatastore).toBe('autopilot_artifacts');
     expect(template.variables.baseAppSettings).toMatchObject({ AUTOPILOT_DATA_DATASTORE: "[variables('dataDatastore')]" });
@@ -183,8 +217,13 @@ describe('infra/main.json (ARM template)', () => {
 
   it('gives each environment its own Azure ML workspace with storage, key vault and Application Insights', () => {
     const workspaces = ofType('Microsoft.MachineLearningServices/workspaces');
-    expect(workspaces.map((w) => w.name)).toEqual(["[parameters('devWorkspaceName')]", "[parameters('stagingWorkspaceName')]", "[parameters('prodWorkspaceName')]"]);
-    for (const w of workspaces) expect(Object.keys(props(w))).toEqual(expect.arrayContaining(['storageAccount', 'keyVault', 'applicationInsights']));
+    expect(workspaces.map((w) => w.name)).toEqual([
+      "[parameters('devWorkspaceName')]",
+      "[parameters('stagingWorkspaceName')]",
+      "[parameters('prodWorkspaceName')]",
+    ]);
+    for (const w of workspaces)
+      expect(Object.keys(props(w))).toEqual(expect.arrayContaining(['storageAccount', 'keyVault', 'applicationInsights']));
   });
 
   it('sends BlobCreated under every container of trainingContainers to the blobCreated function, with retries and dead-lettering', () => {
@@ -192,23 +231,43 @@ describe('infra/main.json (ARM template)', () => {
     const p = props(subscription);
     // One subscription per container a pipeline watches (it was training-data only: other containers never triggered).
     expect(subscription.copy).toEqual({ name: 'trainingDataSubscriptions', count: "[length(parameters('trainingContainers'))]" });
-    expect(subscription.name).toBe("[format('{0}/{1}-created', variables('storageTopicName'), parameters('trainingContainers')[copyIndex()])]");
-    expect(p.filter).toEqual({ includedEventTypes: ['Microsoft.Storage.BlobCreated'], subjectBeginsWith: "[format('/blobServices/default/containers/{0}/', parameters('trainingContainers')[copyIndex()])]", isSubjectCaseSensitive: false });
+    expect(subscription.name).toBe(
+      "[format('{0}/{1}-created', variables('storageTopicName'), parameters('trainingContainers')[copyIndex()])]",
+    );
+    expect(p.filter).toEqual({
+      includedEventTypes: ['Microsoft.Storage.BlobCreated'],
+      subjectBeginsWith: "[format('/blobServices/default/containers/{0}/', parameters('trainingContainers')[copyIndex()])]",
+      isSubjectCaseSensitive: false,
+    });
     expect(p.destination.endpointType).toBe('AzureFunction');
-    expect(p.destination.properties.resourceId).toBe("[format('{0}/functions/blobCreated', resourceId('Microsoft.Web/sites', variables('appName')))]");
+    expect(p.destination.properties.resourceId).toBe(
+      "[format('{0}/functions/blobCreated', resourceId('Microsoft.Web/sites', variables('appName')))]",
+    );
     expect(p.retryPolicy).toBe("[variables('retryPolicy')]");
     expect(template.variables.retryPolicy).toMatchObject({ maxDeliveryAttempts: 30 });
     expect(p.deadLetterWithResourceIdentity.deadLetterDestination.properties.blobContainerName).toBe("[variables('deadLetterContainer')]");
     expect(template.variables.deadLetterContainer).toBe('eventgrid-deadletter');
     const topic = ofType('Microsoft.EventGrid/systemTopics').find((t) => t.name === "[variables('storageTopicName')]")!;
-    expect(props(topic)).toEqual({ source: "[resourceId('Microsoft.Storage/storageAccounts', variables('storageName'))]", topicType: 'Microsoft.Storage.StorageAccounts' });
+    expect(props(topic)).toEqual({
+      source: "[resourceId('Microsoft.Storage/storageAccounts', variables('storageName'))]",
+      topicType: 'Microsoft.Storage.StorageAccounts',
+    });
   });
 
   it('sends BlobCreated of inference-data blobs to inferenceBlobCreated, which summarises them for the monitors', () => {
-    const subscription = ofType('Microsoft.EventGrid/systemTopics/eventSubscriptions').find((s) => s.name.includes('inference-data-created'))!;
+    const subscription = ofType('Microsoft.EventGrid/systemTopics/eventSubscriptions').find((s) =>
+      s.name.includes('inference-data-created'),
+    )!;
     const p = props(subscription);
-    expect(p.filter).toEqual({ includedEventTypes: ['Microsoft.Storage.BlobCreated'], subjectBeginsWith: '/blobServices/default/containers/inference-data/', subjectEndsWith: '.jsonl', isSubjectCaseSensitive: false });
-    expect(p.destination.properties.resourceId).toBe("[format('{0}/functions/inferenceBlobCreated', resourceId('Microsoft.Web/sites', variables('appName')))]");
+    expect(p.filter).toEqual({
+      includedEventTypes: ['Microsoft.Storage.BlobCreated'],
+      subjectBeginsWith: '/blobServices/default/containers/inference-data/',
+      subjectEndsWith: '.jsonl',
+      isSubjectCaseSensitive: false,
+    });
+    expect(p.destination.properties.resourceId).toBe(
+      "[format('{0}/functions/inferenceBlobCreated', resourceId('Microsoft.Web/sites', variables('appName')))]",
+    );
     expect(p.retryPolicy).toBe("[variables('retryPolicy')]");
     expect(p.deadLetterWithResourceIdentity.deadLetterDestination.properties.blobContainerName).toBe("[variables('deadLetterContainer')]");
   });
@@ -216,18 +275,29 @@ describe('infra/main.json (ARM template)', () => {
   it('subscribes amlEvents to the run, model and drift events of every workspace', () => {
     for (const env of ['dev', 'staging', 'prod']) {
       const topic = ofType('Microsoft.EventGrid/systemTopics').find((t) => t.name === `[variables('${env}TopicName')]`)!;
-      expect(props(topic)).toEqual({ source: `[resourceId('Microsoft.MachineLearningServices/workspaces', parameters('${env}WorkspaceName'))]`, topicType: 'Microsoft.MachineLearningServices.Workspaces' });
+      expect(props(topic)).toEqual({
+        source: `[resourceId('Microsoft.MachineLearningServices/workspaces', parameters('${env}WorkspaceName'))]`,
+        topicType: 'Microsoft.MachineLearningServices.Workspaces',
+      });
       const subscription = ofType('Microsoft.EventGrid/systemTopics/eventSubscriptions').find((s) => s.name.includes(`${env}TopicName`))!;
       expect(props(subscription).destination.properties.resourceId).toContain("'{0}/functions/amlEvents'");
       expect(props(subscription).filter.includedEventTypes).toBe("[variables('amlEventTypes')]");
     }
-    expect((template.variables.amlEventTypes as string[]).map((t) => t.replace('Microsoft.MachineLearningServices.', ''))).toEqual(['RunCompleted', 'RunStatusChanged', 'ModelRegistered', 'ModelDeployed', 'DatasetDriftDetected']);
+    expect((template.variables.amlEventTypes as string[]).map((t) => t.replace('Microsoft.MachineLearningServices.', ''))).toEqual([
+      'RunCompleted',
+      'RunStatusChanged',
+      'ModelRegistered',
+      'ModelDeployed',
+      'DatasetDriftDetected',
+    ]);
   });
 
   it('grants data scientists the dev workspace only and ML engineers staging, prod and the registry', () => {
     const workspaceOf = (scope: ResourceKey) => scope.segments.join('/');
     const scopesOf = (group: string) => roleAssignments().filter((a) => a.principal === `[parameters('${group}')]`);
-    expect(scopesOf('dataScientistsGroupId').map((a) => [a.role, a.principalType, workspaceOf(a.scope)])).toEqual([['azureMLDataScientist', 'Group', "parameters('devWorkspaceName')"]]);
+    expect(scopesOf('dataScientistsGroupId').map((a) => [a.role, a.principalType, workspaceOf(a.scope)])).toEqual([
+      ['azureMLDataScientist', 'Group', "parameters('devWorkspaceName')"],
+    ]);
     expect(scopesOf('mlEngineersGroupId').map((a) => [a.role, workspaceOf(a.scope)])).toEqual([
       ['azureMLDataScientist', "parameters('stagingWorkspaceName')"],
       ['azureMLDataScientist', "parameters('prodWorkspaceName')"],
@@ -238,14 +308,22 @@ describe('infra/main.json (ARM template)', () => {
   it('grants the function identity blob, queue and table data roles on storage and AzureML Data Scientist on every workspace', () => {
     const app = roleAssignments().filter((a) => a.principal.includes("resourceId('Microsoft.Web/sites', variables('appName'))"));
     const onStorage = app.filter((a) => a.scope.type === 'microsoft.storage/storageaccounts').map((a) => a.role);
-    const onAppStorage = app.filter((a) => a.scope.type === 'microsoft.storage/storageaccounts' && a.scope.segments[0] === "variables('storageName')").map((a) => a.role);
+    const onAppStorage = app
+      .filter((a) => a.scope.type === 'microsoft.storage/storageaccounts' && a.scope.segments[0] === "variables('storageName')")
+      .map((a) => a.role);
     expect(onAppStorage).toEqual(['storageBlobDataOwner', 'storageQueueDataContributor', 'storageTableDataContributor']);
     // The drift monitors read what Azure ML's data collector wrote into the prod workspace's storage.
-    const onProdStorage = app.filter((a) => a.scope.type === 'microsoft.storage/storageaccounts' && a.scope.segments[0] === "variables('prodStorageName')").map((a) => a.role);
+    const onProdStorage = app
+      .filter((a) => a.scope.type === 'microsoft.storage/storageaccounts' && a.scope.segments[0] === "variables('prodStorageName')")
+      .map((a) => a.role);
     expect(onProdStorage).toEqual(['storageBlobDataReader', 'reader']);
     expect(onStorage).toHaveLength(5);
     const onWorkspaces = app.filter((a) => a.scope.type === 'microsoft.machinelearningservices/workspaces');
-    expect(onWorkspaces.map((a) => a.scope.segments[0])).toEqual(["parameters('devWorkspaceName')", "parameters('stagingWorkspaceName')", "parameters('prodWorkspaceName')"]);
+    expect(onWorkspaces.map((a) => a.scope.segments[0])).toEqual([
+      "parameters('devWorkspaceName')",
+      "parameters('stagingWorkspaceName')",
+      "parameters('prodWorkspaceName')",
+    ]);
     expect(onWorkspaces.every((a) => a.role === 'azureMLDataScientist')).toBe(true);
   });
 
@@ -254,7 +332,9 @@ describe('infra/main.json (ARM template)', () => {
   });
 
   it("cites every role it assigns, with its id, in infra/README.md's role table", () => {
-    const table = readFileSync(join(infra, 'README.md'), 'utf8').split('\n').filter((line) => line.startsWith('|'));
+    const table = readFileSync(join(infra, 'README.md'), 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('|'));
     const roles = template.variables.roles as Record<string, string>;
     const assigned = [...new Set(roleAssignments().map((a) => a.role))];
     expect(assigned.filter((role) => !table.some((line) => line.includes(`\`${roles[role]}\``)))).toEqual([]);
@@ -274,8 +354,12 @@ describe('infra/main.json (ARM template)', () => {
     expect(alerts.map((a) => props(a).criteria.allOf[0].metricName)).toEqual(['RequestLatency', 'RequestsPerMinute']);
     expect(props(alerts[1]!).criteria.allOf[0].dimensions).toEqual([{ name: 'statusCodeClass', operator: 'Include', values: ['5xx'] }]);
     for (const a of alerts) {
-      expect(props(a).scopes).toEqual(["[resourceId('Microsoft.MachineLearningServices/workspaces/onlineEndpoints', parameters('prodWorkspaceName'), parameters('prodEndpointName'))]"]);
-      expect(props(a).actions).toEqual([{ actionGroupId: "[resourceId('Microsoft.Insights/actionGroups', variables('actionGroupName'))]" }]);
+      expect(props(a).scopes).toEqual([
+        "[resourceId('Microsoft.MachineLearningServices/workspaces/onlineEndpoints', parameters('prodWorkspaceName'), parameters('prodEndpointName'))]",
+      ]);
+      expect(props(a).actions).toEqual([
+        { actionGroupId: "[resourceId('Microsoft.Insights/actionGroups', variables('actionGroupName'))]" },
+      ]);
     }
   });
 
@@ -284,15 +368,19 @@ describe('infra/main.json (ARM template)', () => {
     expect(source('blobCreated.ts')).toContain("app.eventGrid('blobCreated'");
     expect(source('amlEvents.ts')).toContain("app.eventGrid('amlEvents'");
     // `function-key` routes register with authLevel 'function' (functions/http/respond.ts).
-    expect(source('alerts.ts')).toMatch(/apiRoute\('receiveAlert', \{\s*route: 'alerts', method: 'POST', action: 'function-key'/);
+    expect(source('alerts.ts')).toMatch(/apiRoute\(\s*'receiveAlert',\s*\{\s*route: 'alerts',\s*method: 'POST',\s*action: 'function-key'/);
     expect(source('releaseSteps.ts')).toContain('queueName: STEPS_QUEUE');
     expect(readFileSync(join(infra, '..', 'adapters', 'compose.ts'), 'utf8')).toContain(`STEPS_QUEUE = '${template.variables.stepsQueue}'`);
     expect(source('notifications.ts')).toContain('queueName: NOTIFICATIONS_QUEUE');
-    expect(readFileSync(join(infra, '..', 'adapters', 'notifications', 'createNotifications.ts'), 'utf8')).toContain(`NOTIFICATIONS_QUEUE = '${template.variables.notificationsQueue}'`);
+    expect(readFileSync(join(infra, '..', 'adapters', 'notifications', 'createNotifications.ts'), 'utf8')).toContain(
+      `NOTIFICATIONS_QUEUE = '${template.variables.notificationsQueue}'`,
+    );
   });
 
   it('has an example parameters file that sets every required parameter and only declared ones', () => {
-    const required = Object.entries(template.parameters).filter(([, p]) => p.defaultValue === undefined).map(([name]) => name);
+    const required = Object.entries(template.parameters)
+      .filter(([, p]) => p.defaultValue === undefined)
+      .map(([name]) => name);
     expect(required.filter((name) => !(name in example.parameters))).toEqual([]);
     expect(Object.keys(example.parameters).filter((name) => !(name in template.parameters))).toEqual([]);
   });
@@ -301,9 +389,16 @@ describe('infra/main.json (ARM template)', () => {
 describe('the API app registration', () => {
   it('declares exactly the app roles the app maps, with stable ids, for users and applications', () => {
     const { APP_ROLES } = require('../../../shared/auth/appRoles') as typeof import('../../../shared/auth/appRoles');
-    const declared = JSON.parse(require('node:fs').readFileSync(require('node:path').join(__dirname, '../../../infra/app-roles.json'), 'utf8')) as { value: string; description: string; id: string; allowedMemberTypes: string[]; isEnabled: boolean }[];
+    const declared = JSON.parse(
+      require('node:fs').readFileSync(require('node:path').join(__dirname, '../../../infra/app-roles.json'), 'utf8'),
+    ) as { value: string; description: string; id: string; allowedMemberTypes: string[]; isEnabled: boolean }[];
     expect(declared.map((r) => [r.value, r.description])).toEqual(APP_ROLES.map((r) => [r.value, r.description]));
     expect(new Set(declared.map((r) => r.id)).size).toBe(declared.length);
-    for (const role of declared) expect(role).toMatchObject({ isEnabled: true, allowedMemberTypes: ['User', 'Application'], id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    for (const role of declared)
+      expect(role).toMatchObject({
+        isEnabled: true,
+        allowedMemberTypes: ['User', 'Application'],
+        id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      });
   });
 });

@@ -75,7 +75,9 @@ describe('resolveJobInputs', () => {
   });
 
   it('names unknown inputs and values of the wrong type', () => {
-    expect(() => resolveJobInputs(spec, { sed: { value: 1 } }, 'job.yaml')).toThrow(/unknown input 'sed'; the spec declares: data, seed, rate, note/);
+    expect(() => resolveJobInputs(spec, { sed: { value: 1 } }, 'job.yaml')).toThrow(
+      /unknown input 'sed'; the spec declares: data, seed, rate, note/,
+    );
     expect(() => resolveJobInputs(spec, { seed: { value: 'many' } }, 'job.yaml')).toThrow(/input 'seed' must be an integer/);
   });
 

@@ -12,7 +12,7 @@ function project() {
 }
 
 describe('spec paths that escape the folder Azure ML receives', () => {
-  it("refuses a scoring_script outside code_configuration.code, since Azure ML uploads only the code folder", async () => {
+  it('refuses a scoring_script outside code_configuration.code, since Azure ML uploads only the code folder', async () => {
     const root = project();
     const spec = join(root, 'specs', 'deployment.yaml');
     writeFileSync(spec, 'code_configuration:\n  code: score\n  scoring_script: ../shared_score.py\nenvironment: azureml:sklearn:1\n');

@@ -3,7 +3,11 @@ import { shellQuote, substituteCommand } from '../../../shared/jobs/substituteCo
 
 describe('substituteCommand', () => {
   it('replaces inputs and outputs, with or without spaces inside the braces', () => {
-    const command = substituteCommand('node t.js --seed ${{inputs.seed}} --out ${{ outputs.model }}', { seed: 42 }, { model: '/jobs/j1/outputs/model' });
+    const command = substituteCommand(
+      'node t.js --seed ${{inputs.seed}} --out ${{ outputs.model }}',
+      { seed: 42 },
+      { model: '/jobs/j1/outputs/model' },
+    );
     expect(command).toBe('node t.js --seed 42 --out /jobs/j1/outputs/model');
   });
 

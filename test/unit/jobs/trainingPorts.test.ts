@@ -20,18 +20,27 @@ outputs:
 
 describe('resolveTrainingPorts', () => {
   it("defaults to the job's only uri input and only model output", () => {
-    expect(resolveTrainingPorts(training, azureMlJob)).toEqual({ dataInput: 'training_data', modelOutput: 'model_output', modelFormat: 'mlflow_model' });
+    expect(resolveTrainingPorts(training, azureMlJob)).toEqual({
+      dataInput: 'training_data',
+      modelOutput: 'model_output',
+      modelFormat: 'mlflow_model',
+    });
   });
 
   it('registers a custom_model or uri_folder output as a custom model (deployed with its scoring script)', () => {
     for (const type of ['custom_model', 'uri_folder']) {
-      const spec = parseJobSpec(`command: python train.py\ninputs:\n  data: { type: uri_file }\noutputs:\n  model: { type: ${type} }\n`, 'job.yaml');
+      const spec = parseJobSpec(
+        `command: python train.py\ninputs:\n  data: { type: uri_file }\noutputs:\n  model: { type: ${type} }\n`,
+        'job.yaml',
+      );
       expect(resolveTrainingPorts(training, spec)).toMatchObject({ modelOutput: 'model', modelFormat: 'custom_model' });
     }
   });
 
   it('takes the names autopilot.yaml gives, label input included', () => {
-    expect(resolveTrainingPorts({ ...training, dataInput: 'training_data', labelInput: 'target', modelOutput: 'model_output' }, azureMlJob)).toEqual({
+    expect(
+      resolveTrainingPorts({ ...training, dataInput: 'training_data', labelInput: 'target', modelOutput: 'model_output' }, azureMlJob),
+    ).toEqual({
       dataInput: 'training_data',
       labelInput: 'target',
       modelOutput: 'model_output',
@@ -51,9 +60,14 @@ describe('resolveTrainingPorts', () => {
   });
 
   it('asks for the data input when the job has two uri inputs and neither is training_data', () => {
-    const twoInputs = parseJobSpec('command: x\ninputs:\n  a: { type: uri_file }\n  b: { type: uri_folder }\noutputs:\n  m: { type: custom_model }\n', 'job.yaml');
+    const twoInputs = parseJobSpec(
+      'command: x\ninputs:\n  a: { type: uri_file }\n  b: { type: uri_folder }\noutputs:\n  m: { type: custom_model }\n',
+      'job.yaml',
+    );
     expect(resolveTrainingPorts(training, twoInputs)).toEqual({
-      problems: [{ key: 'dataInput', message: "name the job input that receives the training data (its uri_file/uri_folder inputs: 'a', 'b')" }],
+      problems: [
+        { key: 'dataInput', message: "name the job input that receives the training data (its uri_file/uri_folder inputs: 'a', 'b')" },
+      ],
     });
   });
 });

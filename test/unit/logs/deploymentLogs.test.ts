@@ -3,7 +3,14 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BadRequestError } from '../../../shared/errors';
-import { DEFAULT_LOG_TAIL, MAX_LOG_TAIL, resolveDeploymentLogsOptions, resolveSince, splitLogLines, windowLogLines } from '../../../shared/endpoints/deploymentLogs';
+import {
+  DEFAULT_LOG_TAIL,
+  MAX_LOG_TAIL,
+  resolveDeploymentLogsOptions,
+  resolveSince,
+  splitLogLines,
+  windowLogLines,
+} from '../../../shared/endpoints/deploymentLogs';
 import { consoleLogQuery, kqlString } from '../../../adapters/azure/workspace/azureDeploymentLogs';
 import { openScoringLog, readScoringLog, stampLogLine } from '../../../adapters/local/workspace/scoringLogFile';
 import { formatLogLines } from '../../../cli/commands/logs';
@@ -31,12 +38,17 @@ describe('resolveDeploymentLogsOptions', () => {
     expect(resolveSince('15m', NOW)).toBe('2026-03-10T11:45:00.000Z');
     expect(resolveSince('1h', NOW)).toBe('2026-03-10T11:00:00.000Z');
     expect(resolveSince('2d', NOW)).toBe('2026-03-08T12:00:00.000Z');
-    expect(resolveDeploymentLogsOptions({ since: '2026-03-10T13:30:00+02:00' }, NOW)).toEqual({ tail: 100, since: '2026-03-10T11:30:00.000Z' });
+    expect(resolveDeploymentLogsOptions({ since: '2026-03-10T13:30:00+02:00' }, NOW)).toEqual({
+      tail: 100,
+      since: '2026-03-10T11:30:00.000Z',
+    });
   });
 
   test('refuses a since that is neither an ISO time nor a span, saying which forms work', () => {
     for (const since of ['yesterday', '1 May', '5w', '10', '2026-02-30', '2026-04-31T10:00:00Z']) {
-      expect(() => resolveSince(since, NOW)).toThrow(/^since: '.*' is neither an ISO time \(2025-05-01T10:00:00Z\) nor a span back from now \(90s, 15m, 1h, 2d\)$/);
+      expect(() => resolveSince(since, NOW)).toThrow(
+        /^since: '.*' is neither an ISO time \(2025-05-01T10:00:00Z\) nor a span back from now \(90s, 15m, 1h, 2d\)$/,
+      );
     }
   });
 });
@@ -48,12 +60,14 @@ describe('splitLogLines', () => {
   });
 
   test('reads a leading ISO or Python-logging time stamp as UTC time and keeps the text as printed', () => {
-    const lines = splitLogLines([
-      '2026-03-10T11:00:01.5Z ready',
-      '2026-03-10 11:00:02,123 I [12] azmlinfsrv - scoring request',
-      '2026-03-10T13:00:03+02:00 local time',
-      'Traceback (most recent call last):',
-    ].join('\n'));
+    const lines = splitLogLines(
+      [
+        '2026-03-10T11:00:01.5Z ready',
+        '2026-03-10 11:00:02,123 I [12] azmlinfsrv - scoring request',
+        '2026-03-10T13:00:03+02:00 local time',
+        'Traceback (most recent call last):',
+      ].join('\n'),
+    );
     expect(lines).toEqual([
       { time: '2026-03-10T11:00:01.500Z', text: '2026-03-10T11:00:01.5Z ready' },
       { time: '2026-03-10T11:00:02.123Z', text: '2026-03-10 11:00:02,123 I [12] azmlinfsrv - scoring request' },
@@ -84,17 +98,20 @@ describe('windowLogLines', () => {
 });
 
 describe('consoleLogQuery', () => {
-  const endpointId = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws-prod/onlineEndpoints/churn-prod';
+  const endpointId =
+    '/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws-prod/onlineEndpoints/churn-prod';
 
   test('queries AmlOnlineEndpointConsoleLog for the endpoint by resource id and the deployment, newest tail lines oldest first', () => {
-    expect(consoleLogQuery(endpointId, 'green', 250)).toBe([
-      'AmlOnlineEndpointConsoleLog',
-      `| where _ResourceId =~ '${endpointId}'`,
-      "| where DeploymentName == 'green'",
-      '| top 250 by TimeGenerated desc',
-      '| sort by TimeGenerated asc',
-      '| project TimeGenerated, Message',
-    ].join('\n'));
+    expect(consoleLogQuery(endpointId, 'green', 250)).toBe(
+      [
+        'AmlOnlineEndpointConsoleLog',
+        `| where _ResourceId =~ '${endpointId}'`,
+        "| where DeploymentName == 'green'",
+        '| top 250 by TimeGenerated desc',
+        '| sort by TimeGenerated asc',
+        '| project TimeGenerated, Message',
+      ].join('\n'),
+    );
   });
 
   test('escapes quotes and backslashes in string literals', () => {
@@ -119,7 +136,9 @@ describe('local scoring log files', () => {
     ]);
     expect((await readScoringLog(file, { tail: 100 }))[0]).toEqual({ text: 'written before time stamps' });
     expect((await readScoringLog(file, { tail: 100, since: '2026-03-10T11:00:00.000Z' })).map((l) => l.text)).toEqual([
-      'written before time stamps', 'run() failed: Error: boom', '    at run (score.ts:3:9)',
+      'written before time stamps',
+      'run() failed: Error: boom',
+      '    at run (score.ts:3:9)',
     ]);
   });
 
@@ -145,7 +164,10 @@ describe('local scoring log files', () => {
     const file = join(dir, 'green.log');
     writeFileSync(`${file}.1`, stampLogLine('older file', new Date(Date.UTC(2026, 2, 10, 10))));
     // 5 requested lines read 10 KB; 10 lines of 3 KB do not fit, so fewer than 5 come back, all from the current file.
-    writeFileSync(file, Array.from({ length: 10 }, (_, i) => stampLogLine(`${i} ${'x'.repeat(3000)}`, new Date(Date.UTC(2026, 2, 10, 11, i)))).join(''));
+    writeFileSync(
+      file,
+      Array.from({ length: 10 }, (_, i) => stampLogLine(`${i} ${'x'.repeat(3000)}`, new Date(Date.UTC(2026, 2, 10, 11, i)))).join(''),
+    );
     const lines = await readScoringLog(file, { tail: 5 });
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.map((l) => l.text.split(' ')[0])).toEqual(['7', '8', '9'].slice(-lines.length));
@@ -154,7 +176,10 @@ describe('local scoring log files', () => {
 
 describe('autopilot logs output', () => {
   test('prints the time before each timed line and untimed lines as they are', () => {
-    expect(formatLogLines([{ time: '2026-03-10T11:30:00.000Z', text: 'boom' }, { text: '  at frame' }])).toEqual(['2026-03-10T11:30:00.000Z  boom', '  at frame']);
+    expect(formatLogLines([{ time: '2026-03-10T11:30:00.000Z', text: 'boom' }, { text: '  at frame' }])).toEqual([
+      '2026-03-10T11:30:00.000Z  boom',
+      '  at frame',
+    ]);
   });
 });
 
@@ -166,8 +191,12 @@ describe('environments.<env>.logAnalyticsWorkspaceId in autopilot.yaml', () => {
   });
 
   test('accepts a GUID and refuses anything else, naming the field and where to find the ID', () => {
-    expect(AutopilotConfig.parse(config('6F1C1F0E-3B7A-4A51-9D0E-2F4B8C7A9E10')).environments.prod.logAnalyticsWorkspaceId).toBe('6F1C1F0E-3B7A-4A51-9D0E-2F4B8C7A9E10');
-    const refused = AutopilotConfig.safeParse(config('/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/logs'));
+    expect(AutopilotConfig.parse(config('6F1C1F0E-3B7A-4A51-9D0E-2F4B8C7A9E10')).environments.prod.logAnalyticsWorkspaceId).toBe(
+      '6F1C1F0E-3B7A-4A51-9D0E-2F4B8C7A9E10',
+    );
+    const refused = AutopilotConfig.safeParse(
+      config('/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/logs'),
+    );
     expect(refused.error?.issues[0]).toMatchObject({
       path: ['environments', 'prod', 'logAnalyticsWorkspaceId'],
       message: expect.stringContaining('must be the Log Analytics workspace ID, a GUID'),

@@ -47,17 +47,25 @@ export class FakeDataStore implements DataStore {
   }
   /** The blobs of a container, name → content. */
   contents(container: string): Record<string, string> {
-    return Object.fromEntries([...this.blobs].filter(([key]) => key.startsWith(`${container}/`)).map(([key, c]) => [key.slice(container.length + 1), c]));
+    return Object.fromEntries(
+      [...this.blobs].filter(([key]) => key.startsWith(`${container}/`)).map(([key, c]) => [key.slice(container.length + 1), c]),
+    );
   }
   private info(ref: BlobRef, content: string): BlobInfo {
     // Content-derived, so an overwritten blob has a new eTag as in Storage.
-    return { ...ref, url: this.urlOf(ref), eTag: `"0x${createHash('md5').update(content).digest('hex').slice(0, 12)}"`, contentLength: content.length };
+    return {
+      ...ref,
+      url: this.urlOf(ref),
+      eTag: `"0x${createHash('md5').update(content).digest('hex').slice(0, 12)}"`,
+      contentLength: content.length,
+    };
   }
 }
 
 /** A logger that keeps what it was told, to assert on warnings (and on what they leave out). */
 export function recordingLogger() {
   const lines: { level: string; message: string; properties?: Record<string, unknown> }[] = [];
-  const log = (level: string) => (message: string, properties?: Record<string, unknown>) => lines.push({ level, message, ...(properties ? { properties } : {}) });
+  const log = (level: string) => (message: string, properties?: Record<string, unknown>) =>
+    lines.push({ level, message, ...(properties ? { properties } : {}) });
   return { lines, logger: { info: log('info'), warn: log('warn'), error: log('error') }, text: () => JSON.stringify(lines) };
 }

@@ -4,7 +4,11 @@ import { parseInferenceLines } from '../../../shared/monitoring/parseInferenceLi
 import { readInferenceRecords } from '../../../shared/monitoring/readInferenceRecords';
 import { FakeDataStore, recordingLogger } from './fakeDataStore';
 
-const exchange = (id: string, overrides: Partial<ScoredExchange> = {}, rows: unknown[] = [{ age: 40, ssn: '123-45-6789' }]): ScoredExchange => ({
+const exchange = (
+  id: string,
+  overrides: Partial<ScoredExchange> = {},
+  rows: unknown[] = [{ age: 40, ssn: '123-45-6789' }],
+): ScoredExchange => ({
   requestId: id,
   endpoint: 'churn-prod',
   environment: 'prod',
@@ -22,7 +26,8 @@ describe('InferenceCollector', () => {
   let log: ReturnType<typeof recordingLogger>;
   let collector: InferenceCollector;
   // A long interval: tests flush explicitly, the timer never fires during a test.
-  const create = (options: InferenceCollectorOptions = {}) => (collector = new InferenceCollector(store, { flushIntervalMs: 3_600_000, logger: log.logger, ...options }));
+  const create = (options: InferenceCollectorOptions = {}) =>
+    (collector = new InferenceCollector(store, { flushIntervalMs: 3_600_000, logger: log.logger, ...options }));
   const allRecords = () => Object.values(store.contents('inference-data')).flatMap((text) => parseInferenceLines(text).records);
 
   beforeEach(() => {
@@ -43,7 +48,11 @@ describe('InferenceCollector', () => {
       'churn-prod/2025/03/04/06/green-20250304T060000000Z-000001.jsonl',
       'churn-staging/2025/03/04/05/blue-20250304T050607000Z-000002.jsonl',
     ]);
-    expect(allRecords().map((r) => r.requestId).sort()).toEqual(['p1', 'p2', 's1']);
+    expect(
+      allRecords()
+        .map((r) => r.requestId)
+        .sort(),
+    ).toEqual(['p1', 'p2', 's1']);
     expect(collector.collects('dev')).toBe(false);
     expect(collector.stats().total).toEqual({ collected: 3, flushed: 3, dropped: 0, uncollectable: 0, skippedLarge: 0, buffered: 0 });
   });
@@ -102,7 +111,11 @@ describe('InferenceCollector', () => {
     expect(log.lines.filter((l) => l.level === 'warn')).toHaveLength(1);
     store.down = false;
     await collector.flush();
-    expect(allRecords().map((r) => r.requestId).sort()).toEqual(['a', 'b']);
+    expect(
+      allRecords()
+        .map((r) => r.requestId)
+        .sort(),
+    ).toEqual(['a', 'b']);
     expect(collector.stats().total).toMatchObject({ flushed: 2, buffered: 0 });
     expect(log.lines.at(-1)).toMatchObject({ level: 'info', message: expect.stringMatching(/written again/) });
   });
@@ -117,7 +130,11 @@ describe('InferenceCollector', () => {
     expect(total.collected).toBe(250);
     expect(total.dropped + total.buffered).toBe(250);
     const warning = log.lines.find((l) => l.level === 'warn')!;
-    expect(warning.properties).toMatchObject({ dropped: total.dropped, buffered: total.buffered, error: expect.stringMatching(/ECONNREFUSED/) });
+    expect(warning.properties).toMatchObject({
+      dropped: total.dropped,
+      buffered: total.buffered,
+      error: expect.stringMatching(/ECONNREFUSED/),
+    });
     expect(log.text()).not.toMatch(/123-45|"age"/);
     store.down = false;
     await collector.flush();
@@ -167,11 +184,19 @@ describe('InferenceCollector', () => {
 
   it('reads back the records of a time range and reports malformed lines instead of throwing', async () => {
     create();
-    for (const [id, time] of [['early', '2025-03-04T04:59:59.999Z'], ['in1', '2025-03-04T05:00:00.000Z'], ['in2', '2025-03-04T06:59:00.000Z'], ['late', '2025-03-04T07:00:00.000Z']] as const) {
+    for (const [id, time] of [
+      ['early', '2025-03-04T04:59:59.999Z'],
+      ['in1', '2025-03-04T05:00:00.000Z'],
+      ['in2', '2025-03-04T06:59:00.000Z'],
+      ['late', '2025-03-04T07:00:00.000Z'],
+    ] as const) {
       collector.collect(exchange(id, { time: new Date(time) }));
     }
     await collector.flush();
-    await store.write({ container: 'inference-data', name: 'churn-prod/2025/03/04/05/blue-corrupt.jsonl' }, 'not json\n{"requestId":"x"}\n');
+    await store.write(
+      { container: 'inference-data', name: 'churn-prod/2025/03/04/05/blue-corrupt.jsonl' },
+      'not json\n{"requestId":"x"}\n',
+    );
     const stream = readInferenceRecords(store, 'churn-prod', '2025-03-04T05:00:00Z', '2025-03-04T07:00:00Z');
     const ids: string[] = [];
     for await (const record of stream) ids.push(record.requestId);
@@ -181,7 +206,9 @@ describe('InferenceCollector', () => {
       { blob: 'churn-prod/2025/03/04/05/blue-corrupt.jsonl', line: 1, reason: 'not JSON' },
       { blob: 'churn-prod/2025/03/04/05/blue-corrupt.jsonl', line: 2, reason: expect.stringMatching(/endpoint/) },
     ]);
-    await expect(async () => readInferenceRecords(store, 'churn-prod', 'yesterday', '2025-03-04T07:00:00Z')).rejects.toThrow(/from must be an ISO time/);
+    await expect(async () => readInferenceRecords(store, 'churn-prod', 'yesterday', '2025-03-04T07:00:00Z')).rejects.toThrow(
+      /from must be an ISO time/,
+    );
   });
 });
 

@@ -2,7 +2,16 @@ import { compactIso, inferenceBlobName, inferencePrefixes } from '../../../share
 import { parseInferenceLines } from '../../../shared/monitoring/parseInferenceLines';
 
 const record = (requestId: string, time = '2025-03-04T05:06:07.000Z') =>
-  JSON.stringify({ requestId, endpoint: 'e-prod', environment: 'prod', deployment: 'blue', model: { name: 'm', version: 1 }, time, input: { x: 1 }, prediction: 0 });
+  JSON.stringify({
+    requestId,
+    endpoint: 'e-prod',
+    environment: 'prod',
+    deployment: 'blue',
+    model: { name: 'm', version: 1 },
+    time,
+    input: { x: 1 },
+    prediction: 0,
+  });
 
 describe('parseInferenceLines', () => {
   it('returns the records of a JSON-lines blob, skipping blank lines', () => {
@@ -12,7 +21,13 @@ describe('parseInferenceLines', () => {
   });
 
   it('counts lines that are not JSON or not records, says which and why, and never quotes them', () => {
-    const text = [record('a'), '{"requestId": "x", "ssn": "123-45-6789"', record('b'), JSON.stringify({ requestId: 'c', ssn: '987-65-4321' }), 'null'].join('\n');
+    const text = [
+      record('a'),
+      '{"requestId": "x", "ssn": "123-45-6789"',
+      record('b'),
+      JSON.stringify({ requestId: 'c', ssn: '987-65-4321' }),
+      'null',
+    ].join('\n');
     const parsed = parseInferenceLines(text);
     expect(parsed.records.map((r) => r.requestId)).toEqual(['a', 'b']);
     expect(parsed.malformed).toBe(3);
@@ -31,7 +46,9 @@ describe('parseInferenceLines', () => {
 
 describe('inference blob names', () => {
   it('partitions by the UTC hour of the time and names the deployment, compact time and sequence', () => {
-    expect(inferenceBlobName('churn-prod', 'blue', new Date('2025-03-04T23:59:58.123+02:00'), 7)).toBe('churn-prod/2025/03/04/21/blue-20250304T215958123Z-000007.jsonl');
+    expect(inferenceBlobName('churn-prod', 'blue', new Date('2025-03-04T23:59:58.123+02:00'), 7)).toBe(
+      'churn-prod/2025/03/04/21/blue-20250304T215958123Z-000007.jsonl',
+    );
     expect(compactIso(new Date('2025-12-31T00:00:00.000Z'))).toBe('20251231T000000000Z');
   });
 
@@ -41,9 +58,23 @@ describe('inference blob names', () => {
   });
 
   it('lists hour prefixes for short ranges and coarser ones for long ranges', () => {
-    expect(inferencePrefixes('e', new Date('2025-03-04T22:30:00Z'), new Date('2025-03-05T01:00:00Z'))).toEqual(['e/2025/03/04/22/', 'e/2025/03/04/23/', 'e/2025/03/05/00/']);
-    expect(inferencePrefixes('e', new Date('2025-03-01T12:00:00Z'), new Date('2025-03-05T00:00:01Z'))).toEqual(['e/2025/03/01/', 'e/2025/03/02/', 'e/2025/03/03/', 'e/2025/03/04/', 'e/2025/03/05/']);
-    expect(inferencePrefixes('e', new Date('2024-11-15T00:00:00Z'), new Date('2025-02-01T00:00:00Z'))).toEqual(['e/2024/11/', 'e/2024/12/', 'e/2025/01/']);
+    expect(inferencePrefixes('e', new Date('2025-03-04T22:30:00Z'), new Date('2025-03-05T01:00:00Z'))).toEqual([
+      'e/2025/03/04/22/',
+      'e/2025/03/04/23/',
+      'e/2025/03/05/00/',
+    ]);
+    expect(inferencePrefixes('e', new Date('2025-03-01T12:00:00Z'), new Date('2025-03-05T00:00:01Z'))).toEqual([
+      'e/2025/03/01/',
+      'e/2025/03/02/',
+      'e/2025/03/03/',
+      'e/2025/03/04/',
+      'e/2025/03/05/',
+    ]);
+    expect(inferencePrefixes('e', new Date('2024-11-15T00:00:00Z'), new Date('2025-02-01T00:00:00Z'))).toEqual([
+      'e/2024/11/',
+      'e/2024/12/',
+      'e/2025/01/',
+    ]);
     expect(inferencePrefixes('e', new Date('2025-03-05T00:00:00Z'), new Date('2025-03-05T00:00:00Z'))).toEqual([]);
   });
 });

@@ -14,9 +14,16 @@ const columns = ['age', 'income', 'plan', 'region', PREDICTION_COLUMN];
 
 function record(i: number, input: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    requestId: `r${i}`, endpoint: 'churn-prod', environment: 'prod', deployment: i % 13 === 0 ? 'green' : 'blue',
-    model: { name: 'churn', version: 3 }, time: `2025-03-04T0${5 + (i % 2)}:${String(i % 60).padStart(2, '0')}:00.000Z`,
-    input, prediction: i % 3 === 0 ? 'yes' : 'no', latencyMs: 1.25, ...extra,
+    requestId: `r${i}`,
+    endpoint: 'churn-prod',
+    environment: 'prod',
+    deployment: i % 13 === 0 ? 'green' : 'blue',
+    model: { name: 'churn', version: 3 },
+    time: `2025-03-04T0${5 + (i % 2)}:${String(i % 60).padStart(2, '0')}:00.000Z`,
+    input,
+    prediction: i % 3 === 0 ? 'yes' : 'no',
+    latencyMs: 1.25,
+    ...extra,
   };
 }
 
@@ -25,9 +32,26 @@ function fixtureBlobs(): string[] {
   const rng = createRng(5);
   const lines: string[] = [];
   for (let i = 0; i < 3000; i++) {
-    // eslint-disable-next-line no-loss-of-precision -- a client's integer beyond 2^53, on purpose
-    const age = [40 + 10 * rng.normal(), Math.round(rng.normal() * 1e6) / 1e3, -0, 1e-7 * rng.next(), 123456789012345678, '42.5', ' 7 ', null, '', 'n/a', true][i % 11];
-    const input: Record<string, unknown> = { age, income: Number((50_000 * Math.exp(rng.normal())).toPrecision(6)), plan: ['basic', 'pro', 'team', 'ünïcode', 7, 'say "hi"', null][i % 7], region: i % 17 === 0 ? undefined : `r${i % 5}` };
+    const age = [
+      40 + 10 * rng.normal(),
+      Math.round(rng.normal() * 1e6) / 1e3,
+      -0,
+      1e-7 * rng.next(),
+      // eslint-disable-next-line no-loss-of-precision -- a client's integer beyond 2^53, on purpose
+      123456789012345678,
+      '42.5',
+      ' 7 ',
+      null,
+      '',
+      'n/a',
+      true,
+    ][i % 11];
+    const input: Record<string, unknown> = {
+      age,
+      income: Number((50_000 * Math.exp(rng.normal())).toPrecision(6)),
+      plan: ['basic', 'pro', 'team', 'ünïcode', 7, 'say "hi"', null][i % 7],
+      region: i % 17 === 0 ? undefined : `r${i % 5}`,
+    };
     if (i % 29 === 0) input.age = { nested: true };
     if (i % 31 === 0) input[PREDICTION_COLUMN] = 'from the input';
     if (i % 37 === 0) input.unknownColumn = [1, 2];
@@ -38,10 +62,20 @@ function fixtureBlobs(): string[] {
     const shuffled = i % 19 === 0 ? Object.fromEntries(Object.entries(r).reverse()) : r;
     lines.push(JSON.stringify(shuffled) + (i % 23 === 0 ? '\r' : ''));
   }
-  const bad = ['not json', '{"requestId":"x",}', JSON.stringify(record(1, { age: 1 })).replace('"version":3', '"version":03'),
-    JSON.stringify(record(2, {}, { environment: 'test' })), JSON.stringify(record(3, {}, { requestId: '' })), JSON.stringify(record(4, {}, { latencyMs: null })),
-    JSON.stringify(record(5, { age: 1 })).replace('{', '{"deployment":"blue",'), '  ', '[1,2]', JSON.stringify(record(6, { age: 1 })) + ' x',
-    `\uFEFF${JSON.stringify(record(8, { age: 2 }))}`, JSON.stringify(record(9, { age: 3 }, { time: '2025-03-04T09:00:00.000Z' }))];
+  const bad = [
+    'not json',
+    '{"requestId":"x",}',
+    JSON.stringify(record(1, { age: 1 })).replace('"version":3', '"version":03'),
+    JSON.stringify(record(2, {}, { environment: 'test' })),
+    JSON.stringify(record(3, {}, { requestId: '' })),
+    JSON.stringify(record(4, {}, { latencyMs: null })),
+    JSON.stringify(record(5, { age: 1 })).replace('{', '{"deployment":"blue",'),
+    '  ',
+    '[1,2]',
+    JSON.stringify(record(6, { age: 1 })) + ' x',
+    `\uFEFF${JSON.stringify(record(8, { age: 2 }))}`,
+    JSON.stringify(record(9, { age: 3 }, { time: '2025-03-04T09:00:00.000Z' })),
+  ];
   bad.forEach((line, j) => lines.splice(100 + 250 * j, 0, line));
   return [lines.slice(0, 1700).join('\n'), `${lines.slice(1700).join('\n')}\n\n`];
 }
@@ -49,7 +83,17 @@ function fixtureBlobs(): string[] {
 describe('scanInferenceWindow', () => {
   test('scanInferenceWindow gives the same window and the same read stats as readInferenceRecords plus add, whatever the chunk size', async () => {
     const rng = createRng(9);
-    const baseline = await profileBaseline(columns, Array.from({ length: 4000 }, () => [40 + 10 * rng.normal(), 50_000 * Math.exp(rng.normal()), ['basic', 'pro', 'team'][rng.pick([5, 3, 1])], `r${Math.floor(rng.next() * 4)}`, rng.next() < 0.3 ? 'yes' : 'no']), { prediction: PREDICTION_COLUMN });
+    const baseline = await profileBaseline(
+      columns,
+      Array.from({ length: 4000 }, () => [
+        40 + 10 * rng.normal(),
+        50_000 * Math.exp(rng.normal()),
+        ['basic', 'pro', 'team'][rng.pick([5, 3, 1])],
+        `r${Math.floor(rng.next() * 4)}`,
+        rng.next() < 0.3 ? 'yes' : 'no',
+      ]),
+      { prediction: PREDICTION_COLUMN },
+    );
     const store = new FakeDataStore();
     fixtureBlobs().forEach((text, b) => store.blobs.set(`inference-data/churn-prod/2025/03/04/0${5 + b}/blue-${b}.jsonl`, text));
 
@@ -58,7 +102,9 @@ describe('scanInferenceWindow', () => {
     for await (const r of records) if (r.deployment === 'blue') old.add({ ...r.input, [PREDICTION_COLUMN]: r.prediction });
 
     for (const chunkBytes of [7, 4096, 1 << 20]) {
-      const chunked = Object.assign(Object.create(store) as FakeDataStore, { readStream: (ref: Parameters<FakeDataStore['readStream']>[0]) => readStreamViaRead(store, ref, {}, chunkBytes) });
+      const chunked = Object.assign(Object.create(store) as FakeDataStore, {
+        readStream: (ref: Parameters<FakeDataStore['readStream']>[0]) => readStreamViaRead(store, ref, {}, chunkBytes),
+      });
       const streamed = createWindowProfile(baseline);
       const ids: string[] = [];
       const stats = await scanInferenceWindow(chunked, 'churn-prod', FROM, TO, streamed.cellColumns, PREDICTION_COLUMN, (cells, line) => {
@@ -77,7 +123,22 @@ describe('scanInferenceWindow', () => {
 
   test('numberAt reads every JSON number as JSON.parse does, short or long', () => {
     const rng = createRng(3);
-    const texts = ['0', '-0', '0.0', '1e22', '1e23', '9007199254740993', '0.1', '-1.5E-7', '123456789012345.6', '4.35', '1E+2', '2.2250738585072014e-308', '1e400', '5e-324'];
+    const texts = [
+      '0',
+      '-0',
+      '0.0',
+      '1e22',
+      '1e23',
+      '9007199254740993',
+      '0.1',
+      '-1.5E-7',
+      '123456789012345.6',
+      '4.35',
+      '1E+2',
+      '2.2250738585072014e-308',
+      '1e400',
+      '5e-324',
+    ];
     for (let i = 0; i < 3000; i++) {
       const x = rng.normal() * 10 ** Math.floor(rng.next() * 40 - 20);
       texts.push(String(x), x.toPrecision(1 + (i % 17)), x.toExponential(i % 15), String(Math.round(x)));
@@ -104,7 +165,13 @@ describe('scanInferenceWindow', () => {
     const plain = line({ age: -1.5e-3, plan: 'pro' });
     expect(scanner.scan(plain, 0, plain.length)).toBe(true);
     expect([...cells.kinds]).toEqual([1, 2, 0, 2]);
-    expect([cells.numbers[0], cells.others[1], cells.others[3], cells.deployment, cells.time]).toEqual([-1.5e-3, 'pro', 'no', 'blue', '2025-03-04T05:02:00.000Z']);
+    expect([cells.numbers[0], cells.others[1], cells.others[3], cells.deployment, cells.time]).toEqual([
+      -1.5e-3,
+      'pro',
+      'no',
+      'blue',
+      '2025-03-04T05:02:00.000Z',
+    ]);
     for (const input of [{ plan: 'say "hi"' }, { plan: ['pro'] }, { age: { v: 1 } }]) {
       const bytes = line(input);
       expect(scanner.scan(bytes, 0, bytes.length)).toBe(false);

@@ -26,7 +26,11 @@ describe('toBlobBatches: one blob per deployment and UTC hour', () => {
   });
 
   it('reads the hour of a time in another form in UTC', () => {
-    const records = [record('a', '2025-01-02T05:30:00+02:00', '1'), record('a', '2025-01-02T03:10:00.000Z', '2'), record('a', '2025-01-02T04:10:00.000Z', '3')];
+    const records = [
+      record('a', '2025-01-02T05:30:00+02:00', '1'),
+      record('a', '2025-01-02T03:10:00.000Z', '2'),
+      record('a', '2025-01-02T04:10:00.000Z', '3'),
+    ];
     expect(toBlobBatches(records, 10).map((batch) => batch.map((r) => r.requestId))).toEqual([['1', '2'], ['3']]);
   });
 });

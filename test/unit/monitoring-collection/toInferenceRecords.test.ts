@@ -19,14 +19,53 @@ const none = toExcludedSet([]);
 describe('toInferenceRecords', () => {
   it('pairs each input_data row with its prediction and probabilities under the deployment, model and answer time', () => {
     const built = toInferenceRecords(
-      exchange({ input_data: { columns: ['age', 'plan'], data: [[41, 'gold'], [29, 'free']] } }, { predictions: [1, 0], probabilities: [[0.2, 0.8], [0.9, 0.1]] }),
+      exchange(
+        {
+          input_data: {
+            columns: ['age', 'plan'],
+            data: [
+              [41, 'gold'],
+              [29, 'free'],
+            ],
+          },
+        },
+        {
+          predictions: [1, 0],
+          probabilities: [
+            [0.2, 0.8],
+            [0.9, 0.1],
+          ],
+        },
+      ),
       none,
     );
     expect(built).toEqual({
       uncollectable: 0,
       records: [
-        { requestId: 'req-1', endpoint: 'churn-prod', environment: 'prod', deployment: 'blue', model: { name: 'churn', version: 3 }, time: '2025-03-04T05:06:07.089Z', input: { age: 41, plan: 'gold' }, prediction: 1, probabilities: [0.2, 0.8], latencyMs: 12.346 },
-        { requestId: 'req-1#1', endpoint: 'churn-prod', environment: 'prod', deployment: 'blue', model: { name: 'churn', version: 3 }, time: '2025-03-04T05:06:07.089Z', input: { age: 29, plan: 'free' }, prediction: 0, probabilities: [0.9, 0.1], latencyMs: 12.346 },
+        {
+          requestId: 'req-1',
+          endpoint: 'churn-prod',
+          environment: 'prod',
+          deployment: 'blue',
+          model: { name: 'churn', version: 3 },
+          time: '2025-03-04T05:06:07.089Z',
+          input: { age: 41, plan: 'gold' },
+          prediction: 1,
+          probabilities: [0.2, 0.8],
+          latencyMs: 12.346,
+        },
+        {
+          requestId: 'req-1#1',
+          endpoint: 'churn-prod',
+          environment: 'prod',
+          deployment: 'blue',
+          model: { name: 'churn', version: 3 },
+          time: '2025-03-04T05:06:07.089Z',
+          input: { age: 29, plan: 'free' },
+          prediction: 0,
+          probabilities: [0.9, 0.1],
+          latencyMs: 12.346,
+        },
       ],
     });
     for (const record of built.records) expect(InferenceRecord.safeParse(record).success).toBe(true);
@@ -41,8 +80,16 @@ describe('toInferenceRecords', () => {
 
   it('collects rows given as objects in data, input_data and dataframe_records, and dataframe_split rows with columns', () => {
     const answer = { predictions: [7] };
-    for (const request of [{ data: [{ x: 1 }] }, { input_data: [{ x: 1 }] }, { dataframe_records: [{ x: 1 }] }, { dataframe_split: { columns: ['x'], data: [[1]] } }]) {
-      expect(toInferenceRecords(exchange(request, answer), none)).toMatchObject({ uncollectable: 0, records: [{ input: { x: 1 }, prediction: 7 }] });
+    for (const request of [
+      { data: [{ x: 1 }] },
+      { input_data: [{ x: 1 }] },
+      { dataframe_records: [{ x: 1 }] },
+      { dataframe_split: { columns: ['x'], data: [[1]] } },
+    ]) {
+      expect(toInferenceRecords(exchange(request, answer), none)).toMatchObject({
+        uncollectable: 0,
+        records: [{ input: { x: 1 }, prediction: 7 }],
+      });
     }
   });
 
@@ -76,7 +123,10 @@ describe('toInferenceRecords', () => {
   });
 
   it('omits probabilities that are not a list of numbers and keeps the prediction as the scorer returned it', () => {
-    const built = toInferenceRecords(exchange({ data: [{ x: 1 }, { x: 2 }] }, { predictions: [{ label: 'a' }, null], probabilities: ['high', [0.5, 0.5]] }), none);
+    const built = toInferenceRecords(
+      exchange({ data: [{ x: 1 }, { x: 2 }] }, { predictions: [{ label: 'a' }, null], probabilities: ['high', [0.5, 0.5]] }),
+      none,
+    );
     expect(built.records[0]).not.toHaveProperty('probabilities');
     expect(built.records[0]!.prediction).toEqual({ label: 'a' });
     expect(built.records[1]).toMatchObject({ prediction: null, probabilities: [0.5, 0.5] });
@@ -94,7 +144,12 @@ describe('toInferenceRecords', () => {
       [{ ...exchange({}, { predictions: [] }), request: undefined }, /request was too large to inspect \(over 1 MB\)/],
     ];
     for (const [input, reason] of cases) {
-      expect(toInferenceRecords(input, none)).toEqual({ records: [], uncollectable: 0, tooLarge: true, reason: expect.stringMatching(reason) });
+      expect(toInferenceRecords(input, none)).toEqual({
+        records: [],
+        uncollectable: 0,
+        tooLarge: true,
+        reason: expect.stringMatching(reason),
+      });
     }
   });
 
@@ -114,7 +169,10 @@ describe('toInferenceRecords', () => {
   });
 
   it('keeps a column named __proto__ as a plain feature', () => {
-    const built = toInferenceRecords(exchange({ input_data: { columns: ['__proto__', 'x'], data: [[{ polluted: true }, 1]] } }, { predictions: [1] }), none);
+    const built = toInferenceRecords(
+      exchange({ input_data: { columns: ['__proto__', 'x'], data: [[{ polluted: true }, 1]] } }, { predictions: [1] }),
+      none,
+    );
     const input = built.records[0]!.input;
     expect(Object.getPrototypeOf(input)).toBe(Object.prototype);
     expect(Object.keys(input)).toEqual(['__proto__', 'x']);

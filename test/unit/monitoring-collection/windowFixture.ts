@@ -16,12 +16,23 @@ export const ARTIFACTS = 'artifacts';
 export function blobText(seed: number, start: string, rows: number): string {
   const rng = createRng(seed);
   const t0 = Date.parse(start);
-  const lines = Array.from({ length: rows }, (_, i) => JSON.stringify({
-    requestId: `r${seed}-${i}`, endpoint: 'churn-prod', environment: 'prod', deployment: i % 11 === 0 ? 'green' : 'blue',
-    model: { name: 'churn', version: 3 }, time: new Date(t0 + i * 1000).toISOString(),
-    input: { age: 40 + 10 * rng.normal() + seed, income: i % 97 === 0 ? 'n/a' : Number((50_000 * Math.exp(rng.normal())).toPrecision(6)), plan: ['basic', 'pro', 'team', `new${seed}`][rng.pick([5, 3, 1, 1])] },
-    prediction: rng.next() < 0.3 ? 'yes' : 'no', latencyMs: 1.25,
-  }));
+  const lines = Array.from({ length: rows }, (_, i) =>
+    JSON.stringify({
+      requestId: `r${seed}-${i}`,
+      endpoint: 'churn-prod',
+      environment: 'prod',
+      deployment: i % 11 === 0 ? 'green' : 'blue',
+      model: { name: 'churn', version: 3 },
+      time: new Date(t0 + i * 1000).toISOString(),
+      input: {
+        age: 40 + 10 * rng.normal() + seed,
+        income: i % 97 === 0 ? 'n/a' : Number((50_000 * Math.exp(rng.normal())).toPrecision(6)),
+        plan: ['basic', 'pro', 'team', `new${seed}`][rng.pick([5, 3, 1, 1])],
+      },
+      prediction: rng.next() < 0.3 ? 'yes' : 'no',
+      latencyMs: 1.25,
+    }),
+  );
   lines.splice(7, 0, 'not json');
   return `${lines.join('\n')}\n`;
 }
@@ -38,12 +49,22 @@ const BLOBS: Record<string, [number, string, number]> = {
 export async function setup() {
   const rng = createRng(9);
   // k = 200: every blob's sketches compact, so merging is exercised, not only exact levels.
-  const baseline = await profileBaseline(columns, Array.from({ length: 3000 }, () => [40 + 10 * rng.normal(), 50_000 * Math.exp(rng.normal()), ['basic', 'pro', 'team'][rng.pick([5, 3, 1])], rng.next() < 0.3 ? 'yes' : 'no']), { prediction: PREDICTION_COLUMN, sketchK: 200 });
+  const baseline = await profileBaseline(
+    columns,
+    Array.from({ length: 3000 }, () => [
+      40 + 10 * rng.normal(),
+      50_000 * Math.exp(rng.normal()),
+      ['basic', 'pro', 'team'][rng.pick([5, 3, 1])],
+      rng.next() < 0.3 ? 'yes' : 'no',
+    ]),
+    { prediction: PREDICTION_COLUMN, sketchK: 200 },
+  );
   const store = new FakeDataStore();
   for (const [name, [seed, start, rows]] of Object.entries(BLOBS)) store.blobs.set(`inference-data/${name}`, blobText(seed, start, rows));
   // Listings give eTags bare here and downloads quoted, as Azurite does: the same version either way.
   const list = store.list.bind(store);
-  store.list = async (container: string, prefix: string) => (await list(container, prefix)).map((b) => ({ ...b, eTag: b.eTag.replace(/"/g, '') }));
+  store.list = async (container: string, prefix: string) =>
+    (await list(container, prefix)).map((b) => ({ ...b, eTag: b.eTag.replace(/"/g, '') }));
   const reads: string[] = [];
   const readStream = store.readStream.bind(store);
   store.readStream = (ref: BlobRef, options?: { ifMatch?: string }) => {
@@ -54,7 +75,16 @@ export async function setup() {
 }
 
 export function run(store: FakeDataStore, baseline: BaselineProfile, from: string, to: string, summaries = true, pool?: BlobScanPool) {
-  const options: AccumulateWindowOptions = { data: store, endpoint: 'churn-prod', from, to, baseline, predictionColumn: PREDICTION_COLUMN, deployment: 'blue', ...(pool ? { pool } : {}) };
+  const options: AccumulateWindowOptions = {
+    data: store,
+    endpoint: 'churn-prod',
+    from,
+    to,
+    baseline,
+    predictionColumn: PREDICTION_COLUMN,
+    deployment: 'blue',
+    ...(pool ? { pool } : {}),
+  };
   if (summaries) options.summaries = { data: store, container: ARTIFACTS, key: summaryKey(JSON.stringify(baseline), 'blue') };
   return accumulateInferenceWindow(options);
 }
@@ -64,4 +94,3 @@ export const outcome = async (result: ReturnType<typeof run>) => {
   const { window, stats } = await result;
   return { window: window.toJSON(), stats };
 };
-

@@ -49,7 +49,13 @@ describe('per-blob window summaries', () => {
       const g = b.features[i]!;
       if (f.type === 'numeric' && g.type === 'numeric') {
         expect(f.binCounts).toEqual(g.binCounts);
-        expect([f.count, f.missing, f.typeErrors, f.outOfRange, f.sketch.n]).toEqual([g.count, g.missing, g.typeErrors, g.outOfRange, g.sketch.n]);
+        expect([f.count, f.missing, f.typeErrors, f.outOfRange, f.sketch.n]).toEqual([
+          g.count,
+          g.missing,
+          g.typeErrors,
+          g.outOfRange,
+          g.sketch.n,
+        ]);
         expect(f.moments.mean).toBeCloseTo(g.moments.mean, 9);
         expect(f.moments.m2 / g.moments.m2).toBeCloseTo(1, 9);
       } else expect(f).toEqual(g);
@@ -62,10 +68,15 @@ describe('per-blob window summaries', () => {
     const key = summaryKey(JSON.stringify(baseline), 'blue');
     store.blobs.set('inference-data/churn-prod/2025/03/04/06/blue-b.jsonl', blobText(7, '2025-03-04T06:00:00Z', 2500));
     store.blobs.set(`${ARTIFACTS}/${summaryName(key, 'churn-prod/2025/03/04/06/blue-c.jsonl')}`, '{"format":1,"key":"trunc');
-    store.blobs.set(`${ARTIFACTS}/${summaryName(key, 'churn-prod/2025/03/04/05/blue-a.jsonl')}`, JSON.stringify({ format: 1, key, blob: 'x' }));
+    store.blobs.set(
+      `${ARTIFACTS}/${summaryName(key, 'churn-prod/2025/03/04/05/blue-a.jsonl')}`,
+      JSON.stringify({ format: 1, key, blob: 'x' }),
+    );
     reads.length = 0;
     const warm = await run(store, baseline, ...W1);
-    expect(reads.sort()).toEqual(['a.jsonl', 'b.jsonl', 'c.jsonl', 'd.jsonl'].map((f, i) => `churn-prod/2025/03/04/0${[5, 6, 6, 7][i]}/blue-${f}`));
+    expect(reads.sort()).toEqual(
+      ['a.jsonl', 'b.jsonl', 'c.jsonl', 'd.jsonl'].map((f, i) => `churn-prod/2025/03/04/0${[5, 6, 6, 7][i]}/blue-${f}`),
+    );
     expect(warm.summaries).toMatchObject({ merged: 0, written: 3 });
     expect(await outcome(Promise.resolve(warm))).toEqual(await outcome(run(store, baseline, ...W1, false)));
     reads.length = 0;
@@ -97,9 +108,18 @@ describe('per-blob window summaries', () => {
     expect(worst / truth.length).toBeLessThanOrEqual(rankErrorBound(k));
   });
 
-  test('summary names come only from blob names of the collector\'s shape, and another baseline or deployment has other summaries', () => {
-    expect(summaryName('k', 'churn-prod/2025/03/04/05/blue-a.jsonl')).toBe('drift-summaries/k/churn-prod/2025/03/04/05/blue-a.jsonl.summary.json');
-    for (const odd of ['../x/2025/03/04/05/a.jsonl', 'churn-prod/2025/03/04/05/../../a.jsonl', 'churn-prod/2025/03/04/05/a/b.jsonl', 'churn-prod/2025/3/04/05/a.jsonl', 'churn-prod/2025/03/04/05/.jsonl', 'churn-prod/2025/03/04/05/a.json']) {
+  test("summary names come only from blob names of the collector's shape, and another baseline or deployment has other summaries", () => {
+    expect(summaryName('k', 'churn-prod/2025/03/04/05/blue-a.jsonl')).toBe(
+      'drift-summaries/k/churn-prod/2025/03/04/05/blue-a.jsonl.summary.json',
+    );
+    for (const odd of [
+      '../x/2025/03/04/05/a.jsonl',
+      'churn-prod/2025/03/04/05/../../a.jsonl',
+      'churn-prod/2025/03/04/05/a/b.jsonl',
+      'churn-prod/2025/3/04/05/a.jsonl',
+      'churn-prod/2025/03/04/05/.jsonl',
+      'churn-prod/2025/03/04/05/a.json',
+    ]) {
       expect(summaryName('k', odd)).toBeUndefined();
     }
     expect(summaryKey('{"a":1}', 'blue')).not.toBe(summaryKey('{"a":2}', 'blue'));

@@ -1,9 +1,18 @@
-import { compareToBaseline, createWindowProfile, profileBaseline, type BaselineProfile, type DriftReport } from '../../../shared/monitoring/stats';
+import {
+  compareToBaseline,
+  createWindowProfile,
+  profileBaseline,
+  type BaselineProfile,
+  type DriftReport,
+} from '../../../shared/monitoring/stats';
 import { COLUMNS, syntheticRows } from './syntheticDrift';
 
 let baseline: BaselineProfile;
 beforeAll(async () => {
-  baseline = await profileBaseline(COLUMNS, syntheticRows(1, 2000), { prediction: 'prediction', ranges: { monthly_spend: { min: 0, max: 500 } } });
+  baseline = await profileBaseline(COLUMNS, syntheticRows(1, 2000), {
+    prediction: 'prediction',
+    ranges: { monthly_spend: { min: 0, max: 500 } },
+  });
 });
 
 /** A clean window of 500 rows (objects, as inference records carry them) with `edit` applied. */

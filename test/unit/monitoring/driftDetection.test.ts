@@ -45,7 +45,9 @@ describe('drift detection at the default thresholds', () => {
     const baseline = await profileBaseline(COLUMNS, syntheticRows(5, 2000), { prediction: 'prediction' });
     const window = createWindowProfile(baseline);
     for (const row of syntheticRows(6, 1000, { tenureMeanShift: 0.5 })) window.add(row);
-    const relaxed = compareToBaseline(baseline, window, { features: { tenure_months: { psi: null, ksPValue: null, jensenShannon: null, wasserstein: null } } });
+    const relaxed = compareToBaseline(baseline, window, {
+      features: { tenure_months: { psi: null, ksPValue: null, jensenShannon: null, wasserstein: null } },
+    });
     expect(byName(relaxed, 'tenure_months').breached).toEqual([]);
     expect(byName(relaxed, 'tenure_months').notEvaluated).toEqual(expect.arrayContaining(['psi', 'ks']));
     const loose = compareToBaseline(baseline, window, { thresholds: { jensenShannon: null, wasserstein: null, psi: 0.5 } });

@@ -3,9 +3,17 @@ import { createRng } from '../../../examples/tabular/lib/random';
 import { compareToBaseline, createWindowProfile, profileBaseline, type DriftReport } from '../../../shared/monitoring/stats';
 
 /** A one-column categorical baseline of `baselineRows` draws against a window of `windowRows` (seeded, `newShare` of the window a category never seen). */
-async function categoricalReport(seed: number, draw: (rng: ReturnType<typeof createRng>) => string, rows: { baseline: number; window: number }, newShare = 0): Promise<DriftReport> {
+async function categoricalReport(
+  seed: number,
+  draw: (rng: ReturnType<typeof createRng>) => string,
+  rows: { baseline: number; window: number },
+  newShare = 0,
+): Promise<DriftReport> {
   const rng = createRng(seed);
-  const baseline = await profileBaseline(['city'], Array.from({ length: rows.baseline }, () => [draw(rng)]));
+  const baseline = await profileBaseline(
+    ['city'],
+    Array.from({ length: rows.baseline }, () => [draw(rng)]),
+  );
   const window = createWindowProfile(baseline);
   for (let i = 0; i < rows.window; i++) window.add([rng.next() < newShare ? 'atlantis' : draw(rng)]);
   return compareToBaseline(baseline, window);
@@ -51,9 +59,15 @@ describe('features that could not be judged', () => {
     for (let i = 0; i < 2000; i++) window.add(row());
     const r = compareToBaseline(baseline, window);
     const coupon = r.features.find((f) => f.feature === 'coupon')!;
-    expect({ drifted: r.drifted, insufficientData: r.insufficientData, status: coupon.status }).toEqual({ drifted: false, insufficientData: false, status: 'insufficient-data' });
+    expect({ drifted: r.drifted, insufficientData: r.insufficientData, status: coupon.status }).toEqual({
+      drifted: false,
+      insufficientData: false,
+      status: 'insufficient-data',
+    });
     const baselineValues = baseline.features[1]!.count - baseline.features[1]!.missing;
-    expect(r.reasons).toEqual([`feature coupon: not judged: ${coupon.values} values in the window and ${baselineValues} in the baseline, 100 needed on each side`]);
+    expect(r.reasons).toEqual([
+      `feature coupon: not judged: ${coupon.values} values in the window and ${baselineValues} in the baseline, 100 needed on each side`,
+    ]);
   });
 });
 
@@ -63,25 +77,35 @@ describe("Holm's family", () => {
     // Six constant columns (a one-country dataset, an unused flag) beside one feature that really moved.
     const columns = ['spend', 'country', 'flag', 'c3', 'c4', 'c5', 'c6'];
     const row = (shift: number) => [rng.normal() + shift, 'US', 0, 'a', 'b', 'c', 'd'];
-    const baseline = await profileBaseline(columns, Array.from({ length: 400 }, () => row(0)));
+    const baseline = await profileBaseline(
+      columns,
+      Array.from({ length: 400 }, () => row(0)),
+    );
     const window = createWindowProfile(baseline);
     for (let i = 0; i < 400; i++) window.add(row(0.3));
     const r = compareToBaseline(baseline, window);
     expect(r.multipleTesting).toEqual({ method: 'holm', tests: 1 });
     const spend = r.features[0]!;
     expect(spend.significance!.adjustedPValue).toBe(spend.significance!.pValue);
-    expect(r.features.slice(1).map((f) => ({ status: f.status, tested: f.significance !== undefined }))).toEqual(columns.slice(1).map(() => ({ status: 'ok', tested: false })));
+    expect(r.features.slice(1).map((f) => ({ status: f.status, tested: f.significance !== undefined }))).toEqual(
+      columns.slice(1).map(() => ({ status: 'ok', tested: false })),
+    );
   });
 });
 
 describe('drift reasons a person reads', () => {
   test('a constant baseline reports Wasserstein in the feature’s own units (not "std"), one test in the singular, and no NaN or undefined', async () => {
-    const baseline = await profileBaseline(['retries'], Array.from({ length: 500 }, () => [3]));
+    const baseline = await profileBaseline(
+      ['retries'],
+      Array.from({ length: 500 }, () => [3]),
+    );
     const window = createWindowProfile(baseline);
     for (let i = 0; i < 500; i++) window.add([5]);
     const r = compareToBaseline(baseline, window);
     expect(r.reasons).toHaveLength(1);
-    expect(r.reasons[0]).toMatch(/^feature retries: .*Wasserstein 2 > 0\.1 \(in the feature's units: the baseline is constant; raw 2 with sampling noise 0 taken out\), KS D=1 p<1e-6, Holm-adjusted p<1e-6 < 0\.01 over 1 test, /);
+    expect(r.reasons[0]).toMatch(
+      /^feature retries: .*Wasserstein 2 > 0\.1 \(in the feature's units: the baseline is constant; raw 2 with sampling noise 0 taken out\), KS D=1 p<1e-6, Holm-adjusted p<1e-6 < 0\.01 over 1 test, /,
+    );
     expect(r.reasons[0]).not.toMatch(/NaN|undefined|Infinity| std/);
   });
 });
@@ -89,7 +113,10 @@ describe('drift reasons a person reads', () => {
 describe('a numeric feature with two values (0/1)', () => {
   async function binaryReport(seed: number, onesBefore: number, onesAfter: number): Promise<DriftReport> {
     const rng = createRng(seed);
-    const baseline = await profileBaseline(['member'], Array.from({ length: 10_000 }, () => [rng.next() < onesBefore ? 1 : 0]));
+    const baseline = await profileBaseline(
+      ['member'],
+      Array.from({ length: 10_000 }, () => [rng.next() < onesBefore ? 1 : 0]),
+    );
     const window = createWindowProfile(baseline);
     for (let i = 0; i < 5_000; i++) window.add([rng.next() < onesAfter ? 1 : 0]);
     return compareToBaseline(baseline, window);

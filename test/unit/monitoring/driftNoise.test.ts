@@ -1,5 +1,15 @@
 import { PREDICTION_COLUMN, profileForModel } from '../../../shared/monitoring/baseline';
-import { BaselineProfile, binNoise, holmAdjust, pooledChiSquared, wassersteinNoise, exactSample, populationStabilityIndex, sampleDistances, type DriftReport } from '../../../shared/monitoring/stats';
+import {
+  BaselineProfile,
+  binNoise,
+  holmAdjust,
+  pooledChiSquared,
+  wassersteinNoise,
+  exactSample,
+  populationStabilityIndex,
+  sampleDistances,
+  type DriftReport,
+} from '../../../shared/monitoring/stats';
 import { createRng } from '../../../examples/tabular/lib/random';
 import { MemoryDataStore } from '../release/fakes';
 import { syntheticReport as report } from './syntheticDrift';
@@ -10,7 +20,11 @@ describe('drift judged against sampling noise', () => {
   test('same-distribution windows against small baselines (100 to 455 rows, as a 569-row dataset gives) report no drift for seeds 1 to 20', async () => {
     const drifted: string[] = [];
     for (let seed = 1; seed <= 20; seed++) {
-      for (const sizes of [{ baseline: 100, window: 1000 }, { baseline: 114, window: 1707 }, { baseline: 455, window: 1707 }]) {
+      for (const sizes of [
+        { baseline: 100, window: 1000 },
+        { baseline: 114, window: 1707 },
+        { baseline: 455, window: 1707 },
+      ]) {
         const r = await report(seed, sizes);
         if (r.drifted) drifted.push(`seed ${seed} ${sizes.baseline}/${sizes.window}: ${r.reasons.join('; ')}`);
         expect(r.insufficientData).toBe(false);
@@ -38,7 +52,9 @@ describe('drift judged against sampling noise', () => {
       expect(tenure.breached).toEqual(expect.arrayContaining(['wasserstein', 'ks']));
       expect(tenure.significance!.adjustedPValue).toBeLessThan(1e-6);
       expect(tenure.metrics.corrected!.wasserstein).toBeGreaterThan(0.35);
-      expect(r.reasons.find((l) => l.startsWith('feature tenure_months: '))).toMatch(/Wasserstein 0\.\d+ std > 0\.1 std \(raw 0\.\d+ with sampling noise 0\.0\d+ taken out\).*KS D=0\.\d+ p<1e-6, Holm-adjusted p<1e-6 < 0\.01 over 4 tests/);
+      expect(r.reasons.find((l) => l.startsWith('feature tenure_months: '))).toMatch(
+        /Wasserstein 0\.\d+ std > 0\.1 std \(raw 0\.\d+ with sampling noise 0\.0\d+ taken out\).*KS D=0\.\d+ p<1e-6, Holm-adjusted p<1e-6 < 0\.01 over 4 tests/,
+      );
       expect(byName(r, 'monthly_spend').breached).toEqual([]);
     }
   });
@@ -126,8 +142,18 @@ describe('profileForModel', () => {
     const profile = await profileForModel(['x', 'color'], holdout, predictions, training);
     expect(profile.rows).toBe(455);
     expect(profile.columns).toEqual(['x', 'color', PREDICTION_COLUMN]);
-    expect(profile.features.map((f) => [f.name, f.type, f.count])).toEqual([['x', 'numeric', 455], ['color', 'categorical', 455]]);
-    expect(profile.prediction).toMatchObject({ name: PREDICTION_COLUMN, count: 114, categories: [{ value: 'yes', count: 85 }, { value: 'no', count: 29 }] });
+    expect(profile.features.map((f) => [f.name, f.type, f.count])).toEqual([
+      ['x', 'numeric', 455],
+      ['color', 'categorical', 455],
+    ]);
+    expect(profile.prediction).toMatchObject({
+      name: PREDICTION_COLUMN,
+      count: 114,
+      categories: [
+        { value: 'yes', count: 85 },
+        { value: 'no', count: 29 },
+      ],
+    });
     expect(profile.sources).toEqual({ features: { kind: 'training', rows: 455 }, prediction: { kind: 'holdout', rows: 114 } });
     const old = { ...(await profileForModel(['x', 'color'], holdout, predictions)) } as Record<string, unknown>;
     delete old.sources;

@@ -18,17 +18,31 @@ describe('driftScores (the figures of autopilot.DriftDetected)', () => {
     expect(of('plan')).toEqual(['psi', 'jensen_shannon', 'chi2']);
     expect(all.find((s) => s.role === 'prediction')?.feature).toBe('prediction');
     const tenurePsi = all.find((s) => s.feature === 'tenure_months' && s.metric === 'psi')!;
-    expect(tenurePsi).toEqual({ feature: 'tenure_months', role: 'feature', metric: 'psi', value: report.features[0]!.metrics.psi, corrected: report.features[0]!.metrics.corrected!.psi, threshold: 0.2, drifted: true });
+    expect(tenurePsi).toEqual({
+      feature: 'tenure_months',
+      role: 'feature',
+      metric: 'psi',
+      value: report.features[0]!.metrics.psi,
+      corrected: report.features[0]!.metrics.corrected!.psi,
+      threshold: 0.2,
+      drifted: true,
+    });
     // Below-threshold scores are there too, so dashboards see them.
     expect(all.find((s) => s.feature === 'monthly_spend' && s.metric === 'psi')).toMatchObject({ drifted: false, threshold: 0.2 });
     expect(all.every((s) => Number.isFinite(s.value))).toBe(true);
   });
 
   test('uses the per-feature thresholds the comparison used, and leaves out checks switched off', async () => {
-    const { scores: all } = await scores({}, { thresholds: { wasserstein: null }, features: { tenure_months: { psi: 0.5, ksPValue: 0.001 } } });
+    const { scores: all } = await scores(
+      {},
+      { thresholds: { wasserstein: null }, features: { tenure_months: { psi: 0.5, ksPValue: 0.001 } } },
+    );
     expect(all.find((s) => s.feature === 'tenure_months' && s.metric === 'psi')?.threshold).toBe(0.5);
     expect(all.find((s) => s.feature === 'monthly_spend' && s.metric === 'psi')?.threshold).toBe(0.2);
-    expect(all.find((s) => s.feature === 'tenure_months' && s.metric === 'ks')).toMatchObject({ threshold: 0.001, pValue: expect.any(Number) });
+    expect(all.find((s) => s.feature === 'tenure_months' && s.metric === 'ks')).toMatchObject({
+      threshold: 0.001,
+      pValue: expect.any(Number),
+    });
     expect(all.some((s) => s.metric === 'wasserstein')).toBe(false);
   });
 

@@ -33,7 +33,12 @@ describe('KllSketch', () => {
   });
 
   test('KllSketch rank error stays within rankErrorBound(k) for skewed and symmetric data', () => {
-    for (const [seed, k] of [[1, 200], [2, 200], [3, 2000], [4, 2000]] as const) {
+    for (const [seed, k] of [
+      [1, 200],
+      [2, 200],
+      [3, 2000],
+      [4, 2000],
+    ] as const) {
       const rng = createRng(seed);
       const n = 200_000;
       const truth = new Float64Array(n);

@@ -55,7 +55,10 @@ const reference = JSON.parse(readFileSync(join(__dirname, '../../fixtures/monito
 const relative = (actual: number, expected: number) => Math.abs(actual - expected) / Math.max(Math.abs(expected), 1e-300);
 
 async function compareColumn(baseline: readonly (number | string)[], window: readonly (number | string)[]) {
-  const profile = await profileBaseline(['x'], baseline.map((v) => [v]));
+  const profile = await profileBaseline(
+    ['x'],
+    baseline.map((v) => [v]),
+  );
   const acc = createWindowProfile(profile);
   for (const v of window) acc.add([v]);
   // Thresholds off the table: these tests look at the values, not at breaches.
@@ -89,22 +92,29 @@ describe(`drift statistics match scipy (${reference.howComputed})`, () => {
     }
   });
 
-  test.each(reference.categorical.map((c) => [c.name, c] as const))('categorical %s: PSI, JS, chi-squared and unseen rate match', async (_name, c) => {
-    const { report } = await compareColumn(c.baseline, c.window);
-    const f = report.features[0]!;
-    expect(f.type).toBe('categorical');
-    expect(f.metrics.psi).toBeCloseTo(c.psi, 12);
-    expect(f.metrics.jensenShannon).toBeCloseTo(c.jensenShannon, 12);
-    expect(f.metrics.chiSquared!.dof).toBe(c.chiSquaredDof);
-    expect(relative(f.metrics.chiSquared!.statistic, c.chiSquared)).toBeLessThan(1e-12);
-    expect(relative(f.metrics.chiSquared!.pValue, c.chiSquaredPValue)).toBeLessThan(1e-9);
-    expect(f.quality.unseenCategoryRate).toBeCloseTo(c.unseenRate, 12);
-  });
+  test.each(reference.categorical.map((c) => [c.name, c] as const))(
+    'categorical %s: PSI, JS, chi-squared and unseen rate match',
+    async (_name, c) => {
+      const { report } = await compareColumn(c.baseline, c.window);
+      const f = report.features[0]!;
+      expect(f.type).toBe('categorical');
+      expect(f.metrics.psi).toBeCloseTo(c.psi, 12);
+      expect(f.metrics.jensenShannon).toBeCloseTo(c.jensenShannon, 12);
+      expect(f.metrics.chiSquared!.dof).toBe(c.chiSquaredDof);
+      expect(relative(f.metrics.chiSquared!.statistic, c.chiSquared)).toBeLessThan(1e-12);
+      expect(relative(f.metrics.chiSquared!.pValue, c.chiSquaredPValue)).toBeLessThan(1e-9);
+      expect(f.quality.unseenCategoryRate).toBeCloseTo(c.unseenRate, 12);
+    },
+  );
 
   test.each(reference.numeric.map((c) => [c.name, c] as const))(
     'numeric %s through a small sketch (k=64): KS and Wasserstein stay within their reported error bounds',
     async (_name, c) => {
-      const profile = await profileBaseline(['x'], c.baseline.map((v) => [v]), { sketchK: 64 });
+      const profile = await profileBaseline(
+        ['x'],
+        c.baseline.map((v) => [v]),
+        { sketchK: 64 },
+      );
       const acc = createWindowProfile(profile);
       for (const v of c.window) acc.add([v]);
       const f = compareToBaseline(profile, acc).features[0]!;
@@ -128,6 +138,7 @@ describe(`drift statistics match scipy (${reference.howComputed})`, () => {
   });
 
   test("ksPValueExact matches ks_2samp(method='exact') for unequal and equal sample sizes", () => {
-    for (const { m, n, statistic, pValue } of reference.ksExact) expect(relative(ksPValueExact(statistic, m, n), pValue)).toBeLessThan(1e-6);
+    for (const { m, n, statistic, pValue } of reference.ksExact)
+      expect(relative(ksPValueExact(statistic, m, n), pValue)).toBeLessThan(1e-6);
   });
 });

@@ -28,9 +28,13 @@ function streamingOnly() {
 
 function pick(memory: MemoryDataStore): DataStore {
   return {
-    read: (ref) => memory.read(ref), getInfo: (ref) => memory.getInfo(ref), write: (ref, c) => memory.write(ref, c),
-    readStream: (ref, o) => memory.readStream(ref, o), openWrite: (ref, o) => memory.openWrite(ref, o),
-    list: (c, p) => memory.list(c, p), urlOf: (ref) => memory.urlOf(ref),
+    read: (ref) => memory.read(ref),
+    getInfo: (ref) => memory.getInfo(ref),
+    write: (ref, c) => memory.write(ref, c),
+    readStream: (ref, o) => memory.readStream(ref, o),
+    openWrite: (ref, o) => memory.openWrite(ref, o),
+    list: (c, p) => memory.list(c, p),
+    urlOf: (ref) => memory.urlOf(ref),
   };
 }
 
@@ -39,7 +43,7 @@ async function text(memory: MemoryDataStore, name: string) {
 }
 
 describe('buildRetrainingSet', () => {
-  it('concatenates the window\'s files of the newest shape, oldest first, streaming them, and appends labelled requests', async () => {
+  it("concatenates the window's files of the newest shape, oldest first, streaming them, and appends labelled requests", async () => {
     const { memory, store, put } = await streamingOnly();
     await put('default/old.csv', 'x,color,label\n1,red,yes\n', 45); // outside the 30-day window
     await put('default/day1.csv', 'x,color,label\n2,"red, dark",yes\n3,blue,no\n', 20);
@@ -47,8 +51,14 @@ describe('buildRetrainingSet', () => {
     await put('default/broken.csv', 'x,color,label\n5,red,yes\n6,blue\n', 12); // ragged at line 3
     await put('default/notes.txt', 'just words\n', 11);
     await put('default/day9.csv', 'x,color,label\n7,red,no\n', 10);
-    const set = await buildRetrainingSet('default', policy, store, 'autopilot-artifacts', now, [{ requestId: 'r1', label: 'yes', input: { x: 8 }, prediction: 'no' }]);
-    expect(set).toMatchObject({ rows: 4, productionRows: 1, sources: ['default/day1.csv', 'default/day9.csv', '1 labelled production requests'] });
+    const set = await buildRetrainingSet('default', policy, store, 'autopilot-artifacts', now, [
+      { requestId: 'r1', label: 'yes', input: { x: 8 }, prediction: 'no' },
+    ]);
+    expect(set).toMatchObject({
+      rows: 4,
+      productionRows: 1,
+      sources: ['default/day1.csv', 'default/day9.csv', '1 labelled production requests'],
+    });
     expect(await text(memory, set!.blob.name)).toBe('x,color,label\n2,"red, dark",yes\n3,blue,no\n7,red,no\n8,,yes\n');
   });
 
@@ -56,7 +66,10 @@ describe('buildRetrainingSet', () => {
     const { memory, store, put } = await streamingOnly();
     await put('default/day1.csv', 'x,color,label\n2,red,yes\n', 20);
     await put('default/latin1.csv', '', 15);
-    await memory.write({ container: policy.data.container, name: 'default/latin1.csv' }, Buffer.from('x,color,label\n9,caf\u00e9,no\n', 'latin1'));
+    await memory.write(
+      { container: policy.data.container, name: 'default/latin1.csv' },
+      Buffer.from('x,color,label\n9,caf\u00e9,no\n', 'latin1'),
+    );
     const set = await buildRetrainingSet('default', policy, store, 'autopilot-artifacts', now);
     expect(set).toMatchObject({ rows: 1, sources: ['default/day1.csv'] });
     expect(await text(memory, set!.blob.name)).not.toContain('\ufffd');

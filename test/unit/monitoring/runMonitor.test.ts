@@ -1,7 +1,14 @@
 import { parseBlobCreated } from '../../../shared/events/blobCreated';
 import { inferenceBlobName } from '../../../shared/monitoring/inferenceBlobName';
 import { GROUND_TRUTH_CONTAINER, INFERENCE_CONTAINER, type InferenceRecord } from '../../../shared/monitoring/inferenceRecord';
-import { monitorDue, monitorLogLine, runMonitor, signalDrift, type MonitorDeps, type MonitorRun } from '../../../shared/monitoring/runMonitor';
+import {
+  monitorDue,
+  monitorLogLine,
+  runMonitor,
+  signalDrift,
+  type MonitorDeps,
+  type MonitorRun,
+} from '../../../shared/monitoring/runMonitor';
 import { MemoryEvents, MemoryTable } from '../release/fakes';
 import { csv, harness } from '../release/harness';
 
@@ -15,8 +22,15 @@ async function withModelInProd(): Promise<{ h: Harness; deps: MonitorDeps; event
   const events = new MemoryEvents();
   const now = () => h.deps.clock.now();
   const deps: MonitorDeps = {
-    config: h.deps.config, data: h.data, table: new MemoryTable(), prod: h.workspaces.prod, engine: h.engine, events,
-    clock: h.deps.clock, logger: h.deps.logger, artifactsContainer: 'autopilot-artifacts',
+    config: h.deps.config,
+    data: h.data,
+    table: new MemoryTable(),
+    prod: h.workspaces.prod,
+    engine: h.engine,
+    events,
+    clock: h.deps.clock,
+    logger: h.deps.logger,
+    artifactsContainer: 'autopilot-artifacts',
   };
   return { h, deps, events, now };
 }
@@ -28,14 +42,23 @@ async function traffic(h: Harness, rows: number, center: number, seq: number, ex
   const lines = Array.from({ length: rows }, (_, i) => {
     const x = center + Math.sin(i * 7.3 + seq) * 10;
     const record: InferenceRecord = {
-      requestId: `req-${seq}-${i}`, endpoint: 'default-prod', environment: 'prod', deployment: 'v001',
-      model: { name: 'default', version: 1 }, time: new Date(time.getTime() - 1000).toISOString(),
-      input: { x, color: i % 2 ? 'red' : 'blue' }, prediction: x > 0 ? 'yes' : 'no', probabilities: x > 0 ? [0.1, 0.9] : [0.9, 0.1],
+      requestId: `req-${seq}-${i}`,
+      endpoint: 'default-prod',
+      environment: 'prod',
+      deployment: 'v001',
+      model: { name: 'default', version: 1 },
+      time: new Date(time.getTime() - 1000).toISOString(),
+      input: { x, color: i % 2 ? 'red' : 'blue' },
+      prediction: x > 0 ? 'yes' : 'no',
+      probabilities: x > 0 ? [0.1, 0.9] : [0.9, 0.1],
     };
     ids.push(record.requestId);
     return JSON.stringify(record);
   });
-  await h.data.write({ container: INFERENCE_CONTAINER, name: inferenceBlobName('default-prod', 'v001', new Date(time.getTime() - 1000), seq) }, lines.join('\n') + '\n' + extraLines);
+  await h.data.write(
+    { container: INFERENCE_CONTAINER, name: inferenceBlobName('default-prod', 'v001', new Date(time.getTime() - 1000), seq) },
+    lines.join('\n') + '\n' + extraLines,
+  );
   return ids;
 }
 
@@ -52,7 +75,10 @@ describe('runMonitor', () => {
     const { h, deps, events } = await withModelInProd();
     await traffic(h, 1500, 0, 1, 'not json\n{"requestId": 3}\n');
     const run = await runMonitor('default', deps, 'schedule');
-    expect({ outcome: run.outcome, reasons: run.reasons.filter((r) => !/could not be read/.test(r)) }).toEqual({ outcome: 'ok', reasons: [] });
+    expect({ outcome: run.outcome, reasons: run.reasons.filter((r) => !/could not be read/.test(r)) }).toEqual({
+      outcome: 'ok',
+      reasons: [],
+    });
     expect(run.rows).toBe(1500);
     expect(run.unreadable.malformedLines).toBe(2);
     expect(run.reasons.join('\n')).toMatch(/2 inference data lines could not be read/);
@@ -101,12 +127,35 @@ describe('runMonitor', () => {
     const run = await runMonitor('default', deps, 'schedule');
     const [event] = events.published.filter((e) => e.type === 'autopilot.DriftDetected');
     // The fields webhooks and GET /api/events consumers read are unchanged.
-    expect(event!.data).toMatchObject({ pipeline: 'default', endpoint: 'default-prod', deployment: 'v001', rows: 1500, reasons: run.reasons });
-    const features = event!.data.features as { feature: string; role: string; metric: string; value: number; pValue?: number; adjustedPValue?: number; threshold: number; drifted: boolean }[];
+    expect(event!.data).toMatchObject({
+      pipeline: 'default',
+      endpoint: 'default-prod',
+      deployment: 'v001',
+      rows: 1500,
+      reasons: run.reasons,
+    });
+    const features = event!.data.features as {
+      feature: string;
+      role: string;
+      metric: string;
+      value: number;
+      pValue?: number;
+      adjustedPValue?: number;
+      threshold: number;
+      drifted: boolean;
+    }[];
     const x = Object.fromEntries(features.filter((f) => f.feature === 'x').map((f) => [f.metric, f]));
     expect(Object.keys(x).sort()).toEqual(['jensen_shannon', 'ks', 'psi', 'wasserstein']);
     const xMetrics = run.report!.features.find((f) => f.feature === 'x')!.metrics;
-    expect(x.psi).toEqual({ feature: 'x', role: 'feature', metric: 'psi', value: xMetrics.psi, corrected: xMetrics.corrected!.psi, threshold: 0.2, drifted: true });
+    expect(x.psi).toEqual({
+      feature: 'x',
+      role: 'feature',
+      metric: 'psi',
+      value: xMetrics.psi,
+      corrected: xMetrics.corrected!.psi,
+      threshold: 0.2,
+      drifted: true,
+    });
     // KS and chi-squared: the Holm-adjusted p-value decides, against the family-wise α.
     expect(x.ks).toMatchObject({ drifted: true, pValue: expect.any(Number), adjustedPValue: expect.any(Number), threshold: 0.01 });
     expect(x.ks!.adjustedPValue).toBeGreaterThanOrEqual(x.ks!.pValue!);
@@ -124,7 +173,10 @@ describe('runMonitor', () => {
     const ids = await traffic(h, 1500, 0, 1);
     // Labels say the opposite of what the model predicted for 100 requests.
     const labels = ids.slice(0, 100).map((id, i) => `${id},${Math.sin(i * 7.3 + 1) * 10 > 0 ? 'no' : 'yes'}`);
-    await h.data.write({ container: GROUND_TRUTH_CONTAINER, name: 'default/labels-1.csv' }, ['request_id,label', ...labels, 'req-unknown,yes', ',yes'].join('\n'));
+    await h.data.write(
+      { container: GROUND_TRUTH_CONTAINER, name: 'default/labels-1.csv' },
+      ['request_id,label', ...labels, 'req-unknown,yes', ',yes'].join('\n'),
+    );
     const run = await runMonitor('default', deps, 'manual');
     expect(run.outcome).toBe('model-quality');
     expect(run.quality).toMatchObject({ labelled: 100, unknownRequestIds: 1, malformedRows: 1, metrics: { accuracy: 0 } });
@@ -133,19 +185,32 @@ describe('runMonitor', () => {
     expect(events.published.map((e) => e.type)).toEqual(['autopilot.QualityDegraded']);
   });
 
-  it('imports what the platform collected and keeps, among the run\'s reasons, the events it could not read', async () => {
+  it("imports what the platform collected and keeps, among the run's reasons, the events it could not read", async () => {
     const { h, deps } = await withModelInProd();
     const time = new Date(h.deps.clock.now().getTime() - 1000);
     const records: InferenceRecord[] = Array.from({ length: 1500 }, (_, i) => {
       const x = Math.sin(i * 7.3) * 10;
       return {
-        requestId: `c-${i}`, endpoint: 'default-prod', environment: 'prod', deployment: 'v001', model: { name: 'default', version: 1 }, time: time.toISOString(),
-        input: { x, color: i % 2 ? 'red' : 'blue' }, prediction: x > 0 ? 'yes' : 'no',
+        requestId: `c-${i}`,
+        endpoint: 'default-prod',
+        environment: 'prod',
+        deployment: 'v001',
+        model: { name: 'default', version: 1 },
+        time: time.toISOString(),
+        input: { x, color: i % 2 ? 'red' : 'blue' },
+        prediction: x > 0 ? 'yes' : 'no',
       };
     });
     const prod = Object.assign(Object.create(h.workspaces.prod) as typeof h.workspaces.prod, {
       async *collectedInference() {
-        yield { deployment: 'v001', hour: new Date(Math.floor(time.getTime() / 3_600_000) * 3_600_000).toISOString(), records, uncollectable: 3, reasons: ['a collected line is not JSON'], synthetic: 0 };
+        yield {
+          deployment: 'v001',
+          hour: new Date(Math.floor(time.getTime() / 3_600_000) * 3_600_000).toISOString(),
+          records,
+          uncollectable: 3,
+          reasons: ['a collected line is not JSON'],
+          synthetic: 0,
+        };
       },
     });
     const run = await runMonitor('default', { ...deps, prod }, 'schedule');
@@ -153,7 +218,7 @@ describe('runMonitor', () => {
     expect(run.reasons.join('\n')).toMatch(/3 collected events could not be read \(a collected line is not JSON\)/);
   });
 
-  it('goes on with the data it has when the collector\'s store cannot be read, and says why', async () => {
+  it("goes on with the data it has when the collector's store cannot be read, and says why", async () => {
     const { h, deps } = await withModelInProd();
     await traffic(h, 1500, 0, 1);
     const prod = Object.assign(Object.create(h.workspaces.prod) as typeof h.workspaces.prod, {
@@ -170,8 +235,15 @@ describe('runMonitor', () => {
   it('a run with no model to watch waits for the next interval like any run, and its repeat is not logged', async () => {
     const h = harness('queue');
     const deps: MonitorDeps = {
-      config: h.deps.config, data: h.data, table: new MemoryTable(), prod: h.workspaces.prod, engine: h.engine, events: new MemoryEvents(),
-      clock: h.deps.clock, logger: h.deps.logger, artifactsContainer: 'autopilot-artifacts',
+      config: h.deps.config,
+      data: h.data,
+      table: new MemoryTable(),
+      prod: h.workspaces.prod,
+      engine: h.engine,
+      events: new MemoryEvents(),
+      clock: h.deps.clock,
+      logger: h.deps.logger,
+      artifactsContainer: 'autopilot-artifacts',
     };
     const first = await runMonitor('default', deps, 'schedule');
     expect(first.outcome).toBe('no-model');

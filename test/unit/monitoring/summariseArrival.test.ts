@@ -13,8 +13,15 @@ async function withModelInProd(): Promise<{ h: Harness; deps: MonitorDeps }> {
   await h.engine.onDataArrival(parseBlobCreated(await h.upload('default/day1.csv', csv(3000))));
   await h.drain();
   const deps: MonitorDeps = {
-    config: h.deps.config, data: h.data, table: new MemoryTable(), prod: h.workspaces.prod, engine: h.engine, events: new MemoryEvents(),
-    clock: h.deps.clock, logger: h.deps.logger, artifactsContainer: 'autopilot-artifacts',
+    config: h.deps.config,
+    data: h.data,
+    table: new MemoryTable(),
+    prod: h.workspaces.prod,
+    engine: h.engine,
+    events: new MemoryEvents(),
+    clock: h.deps.clock,
+    logger: h.deps.logger,
+    artifactsContainer: 'autopilot-artifacts',
   };
   return { h, deps };
 }
@@ -25,9 +32,14 @@ async function arrive(h: Harness, seq: number, rows: number, center: number, ext
   const lines = Array.from({ length: rows }, (_, i) => {
     const x = center + Math.sin(i * 7.3 + seq) * 10;
     const record: InferenceRecord = {
-      requestId: `req-${seq}-${i}`, endpoint: 'default-prod', environment: 'prod', deployment: i % 5 === 0 ? 'v000' : 'v001',
-      model: { name: 'default', version: 1 }, time: new Date(time.getTime() + i).toISOString(),
-      input: { x, color: i % 3 ? 'red' : 'blue' }, prediction: x > 0 ? 'yes' : 'no',
+      requestId: `req-${seq}-${i}`,
+      endpoint: 'default-prod',
+      environment: 'prod',
+      deployment: i % 5 === 0 ? 'v000' : 'v001',
+      model: { name: 'default', version: 1 },
+      time: new Date(time.getTime() + i).toISOString(),
+      input: { x, color: i % 3 ? 'red' : 'blue' },
+      prediction: x > 0 ? 'yes' : 'no',
     };
     return JSON.stringify(record);
   });
@@ -37,7 +49,13 @@ async function arrive(h: Harness, seq: number, rows: number, center: number, ext
 }
 
 const summaries = (h: Harness) => [...h.data.blobs.keys()].filter((k) => k.startsWith('autopilot-artifacts/drift-summaries/'));
-const comparable = (run: MonitorRun) => ({ rows: run.rows, unreadable: run.unreadable, report: run.report, outcome: run.outcome, reasons: run.reasons });
+const comparable = (run: MonitorRun) => ({
+  rows: run.rows,
+  unreadable: run.unreadable,
+  report: run.report,
+  outcome: run.outcome,
+  reasons: run.reasons,
+});
 
 describe('summariseArrival', () => {
   it('stores the summary a run would store, so a run of blobs summarised at arrival reports exactly what a cold run does', async () => {
@@ -46,7 +64,19 @@ describe('summariseArrival', () => {
     const results = [];
     for (const name of names) results.push(await summariseArrival(name, deps));
     expect(results.map((r) => r.kind === 'handled' && r.outcomes.map((o) => o.kind))).toEqual([['stored'], ['stored'], ['stored']]);
-    expect(results[1]).toEqual({ kind: 'handled', outcomes: [{ pipeline: 'default', kind: 'stored', deployment: 'v001', records: 900, malformed: 1, firstMalformed: expect.stringMatching(/^line 901: /) }] });
+    expect(results[1]).toEqual({
+      kind: 'handled',
+      outcomes: [
+        {
+          pipeline: 'default',
+          kind: 'stored',
+          deployment: 'v001',
+          records: 900,
+          malformed: 1,
+          firstMalformed: expect.stringMatching(/^line 901: /),
+        },
+      ],
+    });
     const stored = new Map(summaries(h).map((k) => [k, h.data.blobs.get(k)!.content.toString()]));
 
     const warm = await runMonitor('default', deps, 'manual');
@@ -66,10 +96,16 @@ describe('summariseArrival', () => {
     const name = await arrive(h, 1, 500, 0);
     await summariseArrival(name, deps);
     const writes = h.data.blobs.size;
-    expect(await summariseArrival(name, deps)).toEqual({ kind: 'handled', outcomes: [{ pipeline: 'default', kind: 'present', deployment: 'v001' }] });
+    expect(await summariseArrival(name, deps)).toEqual({
+      kind: 'handled',
+      outcomes: [{ pipeline: 'default', kind: 'present', deployment: 'v001' }],
+    });
     expect(h.data.blobs.size).toBe(writes);
     // Overwritten: the old summary no longer stands for it (the run would read it) until its own event comes.
-    await h.data.write({ container: INFERENCE_CONTAINER, name }, h.data.blobs.get(`${INFERENCE_CONTAINER}/${name}`)!.content.toString().split('\n').slice(0, 200).join('\n'));
+    await h.data.write(
+      { container: INFERENCE_CONTAINER, name },
+      h.data.blobs.get(`${INFERENCE_CONTAINER}/${name}`)!.content.toString().split('\n').slice(0, 200).join('\n'),
+    );
     expect((await runMonitor('default', deps, 'manual')).reading).toMatchObject({ summariesMerged: 0, summariesWritten: 1 });
     expect(await summariseArrival(name, deps)).toMatchObject({ outcomes: [{ kind: 'present' }] });
   });
@@ -78,7 +114,16 @@ describe('summariseArrival', () => {
     const { h, deps } = await withModelInProd();
     const name = inferenceBlobName('default-prod', 'v001', new Date(h.deps.clock.now().getTime() - 1000), 9);
     await h.data.write({ container: INFERENCE_CONTAINER, name }, 'not json\n{"requestId": 3}\n');
-    expect(await summariseArrival(name, deps)).toEqual({ kind: 'handled', outcomes: [{ pipeline: 'default', kind: 'unsummarised', reason: expect.stringMatching(/^no line is an inference record \(2 malformed; first: line 1: /) }] });
+    expect(await summariseArrival(name, deps)).toEqual({
+      kind: 'handled',
+      outcomes: [
+        {
+          pipeline: 'default',
+          kind: 'unsummarised',
+          reason: expect.stringMatching(/^no line is an inference record \(2 malformed; first: line 1: /),
+        },
+      ],
+    });
     expect(summaries(h)).toEqual([]);
     const run = await runMonitor('default', deps, 'manual');
     expect(run.unreadable.malformedLines).toBe(2);
@@ -87,20 +132,45 @@ describe('summariseArrival', () => {
 
   it('ignores names it must not use as a path or that no pipeline owns, and skips what no run would merge', async () => {
     const { h, deps } = await withModelInProd();
-    for (const odd of ['default-prod/2025/01/01/00/../../x.jsonl', '../default-prod/2025/01/01/00/x.jsonl', 'default-prod/x.jsonl', 'default-prod/2025/01/01/00/x.csv']) {
-      expect(await summariseArrival(odd, deps)).toMatchObject({ kind: 'ignored', reason: expect.stringMatching(/not an inference blob name/) });
+    for (const odd of [
+      'default-prod/2025/01/01/00/../../x.jsonl',
+      '../default-prod/2025/01/01/00/x.jsonl',
+      'default-prod/x.jsonl',
+      'default-prod/2025/01/01/00/x.csv',
+    ]) {
+      expect(await summariseArrival(odd, deps)).toMatchObject({
+        kind: 'ignored',
+        reason: expect.stringMatching(/not an inference blob name/),
+      });
     }
-    expect(await summariseArrival('other-prod/2025/01/01/00/a.jsonl', deps)).toEqual({ kind: 'ignored', reason: "no pipeline's prod endpoint is other-prod" });
+    expect(await summariseArrival('other-prod/2025/01/01/00/a.jsonl', deps)).toEqual({
+      kind: 'ignored',
+      reason: "no pipeline's prod endpoint is other-prod",
+    });
     const old = new Date(h.deps.clock.now().getTime() - 3 * 3600_000);
-    expect(await summariseArrival(inferenceBlobName('default-prod', 'v001', old, 1), deps)).toMatchObject({ outcomes: [{ kind: 'skipped', reason: expect.stringMatching(/before the monitor's window/) }] });
-    expect(await summariseArrival(inferenceBlobName('default-prod', 'v001', h.deps.clock.now(), 1), deps)).toMatchObject({ outcomes: [{ kind: 'skipped', reason: 'the blob is gone' }] });
+    expect(await summariseArrival(inferenceBlobName('default-prod', 'v001', old, 1), deps)).toMatchObject({
+      outcomes: [{ kind: 'skipped', reason: expect.stringMatching(/before the monitor's window/) }],
+    });
+    expect(await summariseArrival(inferenceBlobName('default-prod', 'v001', h.deps.clock.now(), 1), deps)).toMatchObject({
+      outcomes: [{ kind: 'skipped', reason: 'the blob is gone' }],
+    });
     expect(summaries(h)).toEqual([]);
   });
 
   it('skips a blob that arrives before any model with a baseline serves the endpoint', async () => {
     const h = harness('queue');
-    const deps = { config: h.deps.config, data: h.data, prod: h.workspaces.prod, engine: h.engine, clock: h.deps.clock, artifactsContainer: 'autopilot-artifacts' };
+    const deps = {
+      config: h.deps.config,
+      data: h.data,
+      prod: h.workspaces.prod,
+      engine: h.engine,
+      clock: h.deps.clock,
+      artifactsContainer: 'autopilot-artifacts',
+    };
     const name = await arrive(h, 1, 10, 0);
-    expect(await summariseArrival(name, deps)).toEqual({ kind: 'handled', outcomes: [{ pipeline: 'default', kind: 'skipped', reason: 'no model with a baseline serves the endpoint' }] });
+    expect(await summariseArrival(name, deps)).toEqual({
+      kind: 'handled',
+      outcomes: [{ pipeline: 'default', kind: 'skipped', reason: 'no model with a baseline serves the endpoint' }],
+    });
   });
 });

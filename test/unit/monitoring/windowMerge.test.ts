@@ -25,7 +25,10 @@ describe('window merge', () => {
     });
     const merged = mergeWindows(a, b);
     // Sketch items sit in a different order and the mean differs in the last bit; the rest is identical.
-    const strip = (w: DriftAccumulator) => ({ ...w.toJSON(), features: w.toJSON().features.map((f) => ({ ...f, sketch: undefined, moments: undefined })) });
+    const strip = (w: DriftAccumulator) => ({
+      ...w.toJSON(),
+      features: w.toJSON().features.map((f) => ({ ...f, sketch: undefined, moments: undefined })),
+    });
     expect(strip(merged)).toEqual(strip(whole));
     const [m, w] = [merged.toJSON().features[0]!, whole.toJSON().features[0]!];
     if (m.type !== 'numeric' || w.type !== 'numeric') throw new Error('age should be numeric');

@@ -19,7 +19,13 @@ class ScriptedTransport implements WebhookTransport {
   }
 }
 
-const HOOK: ResolvedWebhook = { pipeline: 'default', name: 'own', format: 'cloudevents', url: 'https://hooks.example/in/TOKEN123?code=SECRETCODE', secret: SECRET };
+const HOOK: ResolvedWebhook = {
+  pipeline: 'default',
+  name: 'own',
+  format: 'cloudevents',
+  url: 'https://hooks.example/in/TOKEN123?code=SECRETCODE',
+  secret: SECRET,
+};
 const NOW = new Date();
 
 function setup(answers: ConstructorParameters<typeof ScriptedTransport>[0], maxAttempts = 4) {
@@ -28,11 +34,21 @@ function setup(answers: ConstructorParameters<typeof ScriptedTransport>[0], maxA
   const transport = new ScriptedTransport(answers);
   const logger = new MemoryLogger();
   const deps: WebhookDeliveryDeps = {
-    table, queue, transport, logger, clock: { now: () => NOW },
+    table,
+    queue,
+    transport,
+    logger,
+    clock: { now: () => NOW },
     webhook: (pipeline, name) => (pipeline === HOOK.pipeline && name === HOOK.name ? HOOK : undefined),
     options: { maxAttempts, backoffSeconds: 10, maxBackoffSeconds: 600 },
   };
-  const job: NotificationJob = { pipeline: 'default', webhook: 'own', kind: 'promoted', event: releaseEvent('ReleaseSucceeded', { status: 'succeeded' }, 'promote'), attempt: 1 };
+  const job: NotificationJob = {
+    pipeline: 'default',
+    webhook: 'own',
+    kind: 'promoted',
+    event: releaseEvent('ReleaseSucceeded', { status: 'succeeded' }, 'promote'),
+    attempt: 1,
+  };
   /** Plays the queue: delivers the job, then every retry it queued, until none is left. */
   async function drain(first = job): Promise<string[]> {
     const outcomes = [await deliverNotification(first, deps)];
@@ -49,7 +65,10 @@ describe('deliverNotification', () => {
     const [request] = transport.requests;
     expect(request!.headers['content-type']).toBe('application/cloudevents+json; charset=utf-8');
     expect(request!.headers['webhook-id']).toBe('r-20261204-1:ReleaseSucceeded:promote');
-    expect(new Webhook(SECRET).verify(request!.body, request!.headers)).toMatchObject({ specversion: '1.0', type: 'autopilot.ReleaseSucceeded' });
+    expect(new Webhook(SECRET).verify(request!.body, request!.headers)).toMatchObject({
+      specversion: '1.0',
+      type: 'autopilot.ReleaseSucceeded',
+    });
   });
 
   test('a redelivered queue message does not send the same event to the same webhook again', async () => {
@@ -63,7 +82,10 @@ describe('deliverNotification', () => {
     const { transport, queue, drain } = setup([500, 'no answer', { status: 429, retryAfter: '120' }, 200]);
     const delays: (number | undefined)[] = [];
     const send = queue.send.bind(queue);
-    queue.send = async (m, o) => { delays.push(o?.delaySeconds); return send(m, o); };
+    queue.send = async (m, o) => {
+      delays.push(o?.delaySeconds);
+      return send(m, o);
+    };
     expect(await drain()).toEqual(['retrying', 'retrying', 'retrying', 'delivered']);
     expect(delays).toEqual([10, 20, 120]);
     expect(transport.requests).toHaveLength(4);
@@ -74,7 +96,15 @@ describe('deliverNotification', () => {
     const { table, queue, transport, logger, drain } = setup([503, 503, 503, 200], 3);
     expect(await drain()).toEqual(['retrying', 'retrying', 'dead-lettered']);
     const [letter] = await listDeadLetters(table);
-    expect(letter).toMatchObject({ pipeline: 'default', webhook: 'own', target: 'https://hooks.example/…', attempts: 3, problem: 'HTTP 503', kind: 'promoted', eventId: 'r-20261204-1:ReleaseSucceeded:promote' });
+    expect(letter).toMatchObject({
+      pipeline: 'default',
+      webhook: 'own',
+      target: 'https://hooks.example/…',
+      attempts: 3,
+      problem: 'HTTP 503',
+      kind: 'promoted',
+      eventId: 'r-20261204-1:ReleaseSucceeded:promote',
+    });
     const everything = JSON.stringify({ letter, lines: logger.lines });
     for (const secret of ['TOKEN123', 'SECRETCODE', SECRET]) expect(everything).not.toContain(secret);
 
@@ -103,7 +133,9 @@ describe('deliverNotification', () => {
 
 describe('retry timing', () => {
   test('retryDelaySeconds doubles from the base, honours a longer Retry-After and caps both', () => {
-    expect([1, 2, 3, 4].map((a) => retryDelaySeconds(a, undefined, { backoffSeconds: 30, maxBackoffSeconds: 200 }))).toEqual([30, 60, 120, 200]);
+    expect([1, 2, 3, 4].map((a) => retryDelaySeconds(a, undefined, { backoffSeconds: 30, maxBackoffSeconds: 200 }))).toEqual([
+      30, 60, 120, 200,
+    ]);
     expect(retryDelaySeconds(1, 90, { backoffSeconds: 30 })).toBe(90);
     expect(retryDelaySeconds(1, 99_999, { maxBackoffSeconds: 3600 })).toBe(3600);
   });

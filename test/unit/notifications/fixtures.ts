@@ -24,7 +24,15 @@ export function releaseEvent(name: string, overrides: Partial<OutgoingEvent['dat
     source: '/autopilot/pipelines/default',
     subject: 'releases/r-20261204-1',
     time: '2026-12-04T09:00:00.000Z',
-    data: { releaseId: 'r-20261204-1', pipeline: 'default', status: 'running', stage, model: { name: 'default', version: 7 }, reason: 'new data default/a.csv', ...overrides },
+    data: {
+      releaseId: 'r-20261204-1',
+      pipeline: 'default',
+      status: 'running',
+      stage,
+      model: { name: 'default', version: 7 },
+      reason: 'new data default/a.csv',
+      ...overrides,
+    },
   };
 }
 

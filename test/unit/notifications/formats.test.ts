@@ -8,29 +8,54 @@ const BASE = { publicBaseUrl: 'https://autopilot.example.net/' };
 
 describe('toNotificationMessage', () => {
   test('a release waiting for approval says what, which pipeline and model, why, links the release page and says how to approve', () => {
-    const message = toNotificationMessage(releaseEvent('ApprovalRequested', { timeoutMinutes: 60 }, 'approval'), 'waiting_for_approval', 'default', BASE);
+    const message = toNotificationMessage(
+      releaseEvent('ApprovalRequested', { timeoutMinutes: 60 }, 'approval'),
+      'waiting_for_approval',
+      'default',
+      BASE,
+    );
     expect(message.title).toBe('Release r-20261204-1 waits for approval to go to prod');
     expect(message.summary).toBe('Release r-20261204-1 waits for approval to go to prod: new data default/a.csv');
-    expect(message.facts).toEqual(expect.arrayContaining([{ name: 'Pipeline', value: 'default' }, { name: 'Model', value: 'default v7' }, { name: 'Stage', value: 'approval' }]));
+    expect(message.facts).toEqual(
+      expect.arrayContaining([
+        { name: 'Pipeline', value: 'default' },
+        { name: 'Model', value: 'default v7' },
+        { name: 'Stage', value: 'approval' },
+      ]),
+    );
     expect(message.link).toEqual({ label: 'Open the release', url: 'https://autopilot.example.net/api/dashboard/#/releases/r-20261204-1' });
     expect(message.action).toMatch(/autopilot approve r-20261204-1.*POST \/api\/releases\/r-20261204-1\/approve.*within 60 min/);
   });
 
   test('a rollback names who and why; a stage change says which stage finished; the local base URL is the default', () => {
-    const rolled = toNotificationMessage(releaseEvent('ReleaseRolledBack', { by: 'alice', why: 'error rate up', status: 'rolled_back' }), 'rolled_back', 'default');
+    const rolled = toNotificationMessage(
+      releaseEvent('ReleaseRolledBack', { by: 'alice', why: 'error rate up', status: 'rolled_back' }),
+      'rolled_back',
+      'default',
+    );
     expect(rolled.summary).toBe('Release r-20261204-1 rolled back: error rate up');
     expect(rolled.facts).toContainEqual({ name: 'By', value: 'alice' });
     expect(rolled.link.url).toBe('http://127.0.0.1:7071/api/dashboard/#/releases/r-20261204-1');
     expect(rolled.action).toBeUndefined();
-    const moved = toNotificationMessage(releaseEvent('ReleaseStageCompleted', { completedStage: 'deploy_staging' }, 'approval'), 'stage_changed', 'default');
+    const moved = toNotificationMessage(
+      releaseEvent('ReleaseStageCompleted', { completedStage: 'deploy_staging' }, 'approval'),
+      'stage_changed',
+      'default',
+    );
     expect(moved.facts).toContainEqual({ name: 'Stage', value: 'deploy_staging done, now approval' });
   });
 
   test('a drift digest carries the breaches folded since the last message and links the monitors', () => {
-    const message = toNotificationMessage(driftEvent('default-1'), 'drift', 'default', { ...BASE, digest: { folded: 4, since: '2026-12-04T08:10:00.000Z' } });
+    const message = toNotificationMessage(driftEvent('default-1'), 'drift', 'default', {
+      ...BASE,
+      digest: { folded: 4, since: '2026-12-04T08:10:00.000Z' },
+    });
     expect(message.title).toBe('Drift on default');
     expect(message.summary).toBe('Drift on default: feature tenure: PSI 0.41 > 0.2');
-    expect(message.facts).toContainEqual({ name: 'Digest', value: '4 more breaches of this kind since 2026-12-04T08:10:00.000Z, not sent one by one' });
+    expect(message.facts).toContainEqual({
+      name: 'Digest',
+      value: '4 more breaches of this kind since 2026-12-04T08:10:00.000Z, not sent one by one',
+    });
     expect(message.link.url).toBe('https://autopilot.example.net/api/dashboard/#/monitors/default');
   });
 });
@@ -39,12 +64,22 @@ describe('Slack incoming-webhook payload', () => {
   const KNOWN_BLOCKS = ['header', 'section', 'context', 'actions', 'divider'];
 
   test('has a text fallback and Block Kit blocks of known types, with the release link as a button', () => {
-    const payload = toSlackPayload(toNotificationMessage(releaseEvent('ApprovalRequested', {}, 'approval'), 'waiting_for_approval', 'default', BASE));
+    const payload = toSlackPayload(
+      toNotificationMessage(releaseEvent('ApprovalRequested', {}, 'approval'), 'waiting_for_approval', 'default', BASE),
+    );
     expect(payload.text).toContain('waits for approval');
     expect(payload.text).toContain('<https://autopilot.example.net/api/dashboard/#/releases/r-20261204-1|Open the release>');
     expect(payload.blocks.every((b) => KNOWN_BLOCKS.includes(b.type))).toBe(true);
-    expect(payload.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'Release r-20261204-1 waits for approval to go to prod' } });
-    expect(payload.blocks).toContainEqual(expect.objectContaining({ type: 'actions', elements: [expect.objectContaining({ type: 'button', url: 'https://autopilot.example.net/api/dashboard/#/releases/r-20261204-1' })] }));
+    expect(payload.blocks[0]).toEqual({
+      type: 'header',
+      text: { type: 'plain_text', text: 'Release r-20261204-1 waits for approval to go to prod' },
+    });
+    expect(payload.blocks).toContainEqual(
+      expect.objectContaining({
+        type: 'actions',
+        elements: [expect.objectContaining({ type: 'button', url: 'https://autopilot.example.net/api/dashboard/#/releases/r-20261204-1' })],
+      }),
+    );
     expect(payload.blocks.find((b) => b.type === 'context')).toBeDefined();
   });
 
@@ -73,7 +108,9 @@ describe('Slack incoming-webhook payload', () => {
 
 describe('Teams Workflows payload', () => {
   test('is a message with one Adaptive Card 1.4 attachment: type, version, body, facts and an OpenUrl action', () => {
-    const payload = toTeamsPayload(toNotificationMessage(releaseEvent('ReleaseSucceeded', { status: 'succeeded' }, 'promote'), 'promoted', 'default', BASE));
+    const payload = toTeamsPayload(
+      toNotificationMessage(releaseEvent('ReleaseSucceeded', { status: 'succeeded' }, 'promote'), 'promoted', 'default', BASE),
+    );
     expect(payload.type).toBe('message');
     expect(payload.attachments).toHaveLength(1);
     const [attachment] = payload.attachments;
@@ -82,7 +119,9 @@ describe('Teams Workflows payload', () => {
     expect(card).toMatchObject({ type: 'AdaptiveCard', version: '1.4', $schema: 'http://adaptivecards.io/schemas/adaptive-card.json' });
     expect(card.body[0]).toMatchObject({ type: 'TextBlock', text: 'Release r-20261204-1 promoted to prod', color: 'Good', wrap: true });
     expect(card.body.map((b) => b['type'])).toEqual(['TextBlock', 'TextBlock', 'FactSet']);
-    expect(card.actions).toEqual([{ type: 'Action.OpenUrl', title: 'Open the release', url: 'https://autopilot.example.net/api/dashboard/#/releases/r-20261204-1' }]);
+    expect(card.actions).toEqual([
+      { type: 'Action.OpenUrl', title: 'Open the release', url: 'https://autopilot.example.net/api/dashboard/#/releases/r-20261204-1' },
+    ]);
   });
 
   test('long texts are cut to fit Teams; a card that still exceeds 28 KB is refused before sending', () => {

@@ -22,7 +22,9 @@ describe('hostile text in notifications', () => {
     const card = toTeamsPayload(hostileMessage()).attachments[0]!.content;
     const texts = [
       ...card.body.filter((b) => b['type'] === 'TextBlock').map((b) => String(b['text'])),
-      ...card.body.filter((b) => b['type'] === 'FactSet').flatMap((b) => (b['facts'] as { title: string; value: string }[]).flatMap((f) => [f.title, f.value])),
+      ...card.body
+        .filter((b) => b['type'] === 'FactSet')
+        .flatMap((b) => (b['facts'] as { title: string; value: string }[]).flatMap((f) => [f.title, f.value])),
     ];
     for (const text of texts) expect(text).not.toMatch(/\]\(/);
     expect(texts.join(' ')).toContain('Approve here');

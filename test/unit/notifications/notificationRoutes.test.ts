@@ -19,7 +19,10 @@ const table = new MemoryTable();
 const queue = new MemoryQueue<NotificationJob>();
 const tokens = ensureLocalTokens(dir);
 const fakeServices = {
-  notifications: { deadLetters: (o: { limit?: number; pipeline?: string }) => listDeadLetters(table, o), redeliver: (id: string) => redeliverDeadLetter(table, queue, id, sentKey) },
+  notifications: {
+    deadLetters: (o: { limit?: number; pipeline?: string }) => listDeadLetters(table, o),
+    redeliver: (id: string) => redeliverDeadLetter(table, queue, id, sentKey),
+  },
   authenticate: createAuthenticator({}, tokens),
   engine: { repo: { audit: async (entry: Record<string, unknown>) => void audited.push(entry) } },
   clock: { now: () => new Date('2026-12-04T10:00:00Z') },
@@ -47,11 +50,18 @@ const call = (path: string, principal: string, method = 'GET') =>
 describe('the dead-letter routes', () => {
   test('a reader lists dead letters; only an ML engineer may redeliver one, which queues it again from attempt 1', async () => {
     const job: NotificationJob = { pipeline: 'default', webhook: 'chat', kind: 'failed', event: releaseEvent('ReleaseFailed'), attempt: 8 };
-    const letter = await deadLetter(table, job, { target: 'https://hooks.example/…', format: 'teams', problem: 'HTTP 503', at: new Date('2026-12-04T09:00:00Z') });
+    const letter = await deadLetter(table, job, {
+      target: 'https://hooks.example/…',
+      format: 'teams',
+      problem: 'HTTP 503',
+      at: new Date('2026-12-04T09:00:00Z'),
+    });
 
     const listed = await call('notifications/dead-letters?limit=10', 'local-reader');
     expect(listed.status).toBe(200);
-    expect((await listed.json() as { deadLetters: unknown[] }).deadLetters).toEqual([expect.objectContaining({ id: letter.id, target: 'https://hooks.example/…', attempts: 8 })]);
+    expect(((await listed.json()) as { deadLetters: unknown[] }).deadLetters).toEqual([
+      expect.objectContaining({ id: letter.id, target: 'https://hooks.example/…', attempts: 8 }),
+    ]);
     expect((await call('notifications/dead-letters?limit=0', 'local-reader')).status).toBe(400);
 
     for (const principal of ['local-reader', 'local-data-scientist']) {
@@ -60,7 +70,9 @@ describe('the dead-letter routes', () => {
     expect(queue.sent).toHaveLength(0);
     const redelivered = await call(`notifications/dead-letters/${letter.id}/redeliver`, 'local-ml-engineer', 'POST');
     expect(redelivered.status).toBe(202);
-    expect(audited).toEqual([expect.objectContaining({ actor: 'local-ml-engineer', action: 'redeliver notification', pipeline: letter.pipeline })]);
+    expect(audited).toEqual([
+      expect.objectContaining({ actor: 'local-ml-engineer', action: 'redeliver notification', pipeline: letter.pipeline }),
+    ]);
     expect(queue.sent.map((s) => s.message)).toEqual([{ ...job, attempt: 1 }]);
     expect((await call(`notifications/dead-letters/${letter.id}/redeliver`, 'local-ml-engineer', 'POST')).status).toBe(404);
     expect((await call('notifications/dead-letters/not-an-id/redeliver', 'local-ml-engineer', 'POST')).status).toBe(400);

@@ -47,7 +47,10 @@ describe('NotificationOutbox', () => {
       releaseEvent('ReleaseSucceeded', { status: 'succeeded' }, 'promote'),
     ]);
     expect(queue.sent.map((s) => `${s.message.kind}->${s.message.webhook}`)).toEqual([
-      'started->chat', 'stage_changed->audit', 'promoted->chat', 'promoted->audit',
+      'started->chat',
+      'stage_changed->audit',
+      'promoted->chat',
+      'promoted->audit',
     ]);
     expect(queue.sent[0]!.message).toMatchObject({ pipeline: 'default', attempt: 1, event: { id: 'r-20261204-1:ReleaseQueued:validate' } });
   });
@@ -73,9 +76,20 @@ describe('NotificationOutbox', () => {
     expect(queue.sent.map((s) => s.message.event.id)).toEqual(['default-0:drift']);
     now.value = new Date('2026-12-04T09:31:00Z');
     await box.enqueue([driftEvent('default-7')]);
-    expect(queue.sent[1]!.message).toMatchObject({ kind: 'drift', webhook: 'chat', digest: { folded: 5, since: '2026-12-04T09:05:00.000Z' } });
+    expect(queue.sent[1]!.message).toMatchObject({
+      kind: 'drift',
+      webhook: 'chat',
+      digest: { folded: 5, since: '2026-12-04T09:05:00.000Z' },
+    });
     // Quality breaches have their own digest.
-    await box.enqueue([{ ...driftEvent('default-8'), id: 'default-8:data-quality', type: 'autopilot.QualityDegraded', data: { outcome: 'data-quality', reasons: ['nulls'] } }]);
+    await box.enqueue([
+      {
+        ...driftEvent('default-8'),
+        id: 'default-8:data-quality',
+        type: 'autopilot.QualityDegraded',
+        data: { outcome: 'data-quality', reasons: ['nulls'] },
+      },
+    ]);
     expect(queue.sent[2]!.message.kind).toBe('data_quality');
   });
 
@@ -93,9 +107,19 @@ describe('NotificationOutbox', () => {
   test('notifyingPublisher publishes to the event log first and never fails the publisher when queuing fails', async () => {
     const events = new MemoryEvents();
     const logger = new MemoryLogger();
-    const failing = { enqueue: async () => { throw new Error('queue unreachable'); } } as unknown as NotificationOutbox;
+    const failing = {
+      enqueue: async () => {
+        throw new Error('queue unreachable');
+      },
+    } as unknown as NotificationOutbox;
     await expect(notifyingPublisher(events, failing, logger).publish([releaseEvent('ReleaseFailed')])).resolves.toBeUndefined();
     expect(events.published.map((e) => e.type)).toEqual(['autopilot.ReleaseFailed']);
-    expect(logger.lines).toEqual([expect.objectContaining({ level: 'warn', message: expect.stringMatching(/queuing notifications failed/), properties: expect.objectContaining({ problem: 'queue unreachable' }) })]);
+    expect(logger.lines).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        message: expect.stringMatching(/queuing notifications failed/),
+        properties: expect.objectContaining({ problem: 'queue unreachable' }),
+      }),
+    ]);
   });
 });

@@ -10,8 +10,14 @@ describe('signRequest (Standard Webhooks)', () => {
     const at = new Date('2026-12-04T09:00:00.500Z');
     const headers = signRequest(SECRET, 'r1:ReleaseSucceeded:promote', at, BODY);
     const key = Buffer.from(SECRET.slice('whsec_'.length), 'base64');
-    const expected = createHmac('sha256', key).update(`r1:ReleaseSucceeded:promote.${Math.floor(at.getTime() / 1000)}.${BODY}`).digest('base64');
-    expect(headers).toEqual({ 'webhook-id': 'r1:ReleaseSucceeded:promote', 'webhook-timestamp': '1796374800', 'webhook-signature': `v1,${expected}` });
+    const expected = createHmac('sha256', key)
+      .update(`r1:ReleaseSucceeded:promote.${Math.floor(at.getTime() / 1000)}.${BODY}`)
+      .digest('base64');
+    expect(headers).toEqual({
+      'webhook-id': 'r1:ReleaseSucceeded:promote',
+      'webhook-timestamp': '1796374800',
+      'webhook-signature': `v1,${expected}`,
+    });
   });
 
   test('a receiver verifies a fresh signature with the standardwebhooks library', () => {
@@ -23,7 +29,9 @@ describe('signRequest (Standard Webhooks)', () => {
     const headers = signRequest(SECRET, 'msg-2', new Date(), BODY);
     const verifier = new Webhook(SECRET);
     expect(() => verifier.verify(BODY.replace('r1', 'r2'), { ...headers })).toThrow(WebhookVerificationError);
-    expect(() => verifier.verify(BODY, { ...headers, 'webhook-signature': `v1,${Buffer.alloc(32).toString('base64')}` })).toThrow(/No matching signature/);
+    expect(() => verifier.verify(BODY, { ...headers, 'webhook-signature': `v1,${Buffer.alloc(32).toString('base64')}` })).toThrow(
+      /No matching signature/,
+    );
     const other = `whsec_${Buffer.from('another secret of thirty-two b!!').toString('base64')}`;
     expect(() => new Webhook(other).verify(BODY, { ...headers })).toThrow(/No matching signature/);
     // Signed correctly, but 10 minutes ago: outside the 5-minute replay window.

@@ -4,7 +4,15 @@ import { resolveSince } from '../../../shared/endpoints/deploymentLogs';
 import { ReleaseRepository } from '../../../shared/release/repository';
 import { MemoryTable } from './fakes';
 
-const entry = (at: string, fields: Partial<NewAuditEntry> = {}): NewAuditEntry => ({ at, releaseId: 'r1', pipeline: 'default', actor: 'eli', action: 'approve', why: 'looks good', ...fields });
+const entry = (at: string, fields: Partial<NewAuditEntry> = {}): NewAuditEntry => ({
+  at,
+  releaseId: 'r1',
+  pipeline: 'default',
+  actor: 'eli',
+  action: 'approve',
+  why: 'looks good',
+  ...fields,
+});
 
 async function logWith(entries: NewAuditEntry[]): Promise<{ table: MemoryTable; repo: ReleaseRepository }> {
   const table = new MemoryTable();
@@ -28,7 +36,10 @@ describe('the audit log', () => {
     expect((await repo.auditLog('r1')).map((e) => e.action)).toEqual(['create', 'cancel', 'later']);
     table.listed.length = 0;
     const page = await repo.listAudit({ since: '2026-12-01T12:00:00.000Z', until: '2026-12-03T10:00:00.000Z', limit: 100 });
-    expect(page).toEqual({ entries: [expect.objectContaining({ releaseId: 'r2' }), expect.objectContaining({ action: 'cancel' })], truncated: false });
+    expect(page).toEqual({
+      entries: [expect.objectContaining({ releaseId: 'r2' }), expect.objectContaining({ action: 'cancel' })],
+      truncated: false,
+    });
     expect(table.listed).toEqual(['audit-day-20261201', 'audit-day-20261202', 'audit-day-20261203']);
   });
 
@@ -39,8 +50,13 @@ describe('the audit log', () => {
       entry('2026-12-01T12:00:00.000Z', { releaseId: undefined, action: 'rollback' }),
     ]);
     const range = { since: '2026-12-01T00:00:00.000Z', until: '2026-12-01T23:00:00.000Z' };
-    expect((await repo.listAudit({ ...range, pipeline: 'default', limit: 10 })).entries.map((e) => e.at.slice(11, 13))).toEqual(['10', '12']);
-    expect((await repo.listAudit({ ...range, releaseId: 'r2', limit: 10 })).entries).toEqual([expect.objectContaining({ pipeline: 'churn' })]);
+    expect((await repo.listAudit({ ...range, pipeline: 'default', limit: 10 })).entries.map((e) => e.at.slice(11, 13))).toEqual([
+      '10',
+      '12',
+    ]);
+    expect((await repo.listAudit({ ...range, releaseId: 'r2', limit: 10 })).entries).toEqual([
+      expect.objectContaining({ pipeline: 'churn' }),
+    ]);
     expect(await repo.listAudit({ ...range, limit: 2 })).toMatchObject({ entries: [{}, {}], truncated: true });
   });
 
@@ -60,12 +76,18 @@ describe('the audit log', () => {
 
   test('listAudit refuses a range that ends before it starts or spans more than a year', async () => {
     const table = new MemoryTable();
-    await expect(listAudit(table, { since: '2026-12-02T00:00:00Z', until: '2026-12-01T00:00:00Z', limit: 1 })).rejects.toThrow(new BadRequestError('until (2026-12-01T00:00:00Z) is before since (2026-12-02T00:00:00Z)', 'until'));
-    await expect(listAudit(table, { since: '2024-01-01T00:00:00Z', until: '2026-01-01T00:00:00Z', limit: 1 })).rejects.toThrow(/a range of 732 days is more than 366/);
+    await expect(listAudit(table, { since: '2026-12-02T00:00:00Z', until: '2026-12-01T00:00:00Z', limit: 1 })).rejects.toThrow(
+      new BadRequestError('until (2026-12-01T00:00:00Z) is before since (2026-12-02T00:00:00Z)', 'until'),
+    );
+    await expect(listAudit(table, { since: '2024-01-01T00:00:00Z', until: '2026-01-01T00:00:00Z', limit: 1 })).rejects.toThrow(
+      /a range of 732 days is more than 366/,
+    );
     // `since=999999d` resolves to a year before 0 ('-000711-…'): refused too, not an empty log.
     const ancient = resolveSince('999999d', new Date('2026-12-04T10:00:00Z'));
     await expect(listAudit(table, { since: ancient, until: '2026-12-04T10:00:00.000Z', limit: 1 })).rejects.toThrow(/more than 366/);
     // One release's log is one partition: any range will do.
-    await expect(listAudit(table, { since: '1970-01-01T00:00:00.000Z', until: '2026-01-01T00:00:00Z', releaseId: 'r1', limit: 1 })).resolves.toEqual({ entries: [], truncated: false });
+    await expect(
+      listAudit(table, { since: '1970-01-01T00:00:00.000Z', until: '2026-01-01T00:00:00Z', releaseId: 'r1', limit: 1 }),
+    ).resolves.toEqual({ entries: [], truncated: false });
   });
 });

@@ -26,7 +26,12 @@ describe('every mutating action is in the audit log with actor, pipeline and why
     if (result.kind === 'ignored') throw new Error(result.reason);
     const { release } = result;
     const log = await dayLog(h);
-    expect(last(log, 'create')).toMatchObject({ releaseId: release.id, pipeline: 'default', actor: 'dana', why: expect.stringContaining('fresh labels') });
+    expect(last(log, 'create')).toMatchObject({
+      releaseId: release.id,
+      pipeline: 'default',
+      actor: 'dana',
+      why: expect.stringContaining('fresh labels'),
+    });
     expect(last(log, 'start')).toMatchObject({ releaseId: release.id, pipeline: 'default', actor: 'autopilot', to: { status: 'running' } });
   });
 
@@ -35,7 +40,13 @@ describe('every mutating action is in the audit log with actor, pipeline and why
     await h.engine.onDataArrival(parseBlobCreated(await h.upload('default/day1.csv', csv())));
     const id = (await h.engine.repo.list())[0]!.id;
     await new ReleaseControl(h.deps, h.engine).cancel(id, 'dana', 'wrong file');
-    expect(last(await dayLog(h), 'cancel')).toMatchObject({ releaseId: id, pipeline: 'default', actor: 'dana', why: 'wrong file', to: { status: 'cancelled' } });
+    expect(last(await dayLog(h), 'cancel')).toMatchObject({
+      releaseId: id,
+      pipeline: 'default',
+      actor: 'dana',
+      why: 'wrong file',
+      to: { status: 'cancelled' },
+    });
   });
 
   test('approve records the reason given', async () => {
@@ -45,7 +56,12 @@ describe('every mutating action is in the audit log with actor, pipeline and why
     const id = await until(h, (stage) => stage === 'approval');
     await h.runner.run(h.queue.take()!); // the gate asks
     await new ReleaseControl(h.deps, h.engine).approve(id, 'eli', 'CAB-1234 signed off');
-    expect(last(await dayLog(h), 'approve')).toMatchObject({ releaseId: id, pipeline: 'default', actor: 'eli', why: 'CAB-1234 signed off' });
+    expect(last(await dayLog(h), 'approve')).toMatchObject({
+      releaseId: id,
+      pipeline: 'default',
+      actor: 'eli',
+      why: 'CAB-1234 signed off',
+    });
   });
 
   test('promote and a canary rollback record the actor and reason', async () => {
@@ -57,18 +73,36 @@ describe('every mutating action is in the audit log with actor, pipeline and why
     await control.promote(id, 'eli', 'hotfix');
     expect(last(await dayLog(h), 'promote')).toMatchObject({ releaseId: id, actor: 'eli', why: 'hotfix: remaining canary steps skipped' });
     await control.rollbackRelease(id, 'eli', 'latency');
-    expect(last(await dayLog(h), 'rollback')).toMatchObject({ releaseId: id, pipeline: 'default', actor: 'eli', why: 'latency', to: { status: 'rolled_back' } });
+    expect(last(await dayLog(h), 'rollback')).toMatchObject({
+      releaseId: id,
+      pipeline: 'default',
+      actor: 'eli',
+      why: 'latency',
+      to: { status: 'rolled_back' },
+    });
   });
 
   test('a pipeline rollback is audited even when no release owns the deployment it replaces', async () => {
     const h = await withChampion();
     const endpoint = h.workspaces.prod.endpoints.get('default-prod')!;
-    await h.workspaces.prod.deploy({ endpoint: 'default-prod', deployment: 'by-hand', model: { name: 'default', version: 1 }, specPath: '/specs/deployment.yaml' });
-    await h.workspaces.prod.setTraffic('default-prod', { ...Object.fromEntries(Object.keys(endpoint.traffic).map((d) => [d, 0])), 'by-hand': 100 });
+    await h.workspaces.prod.deploy({
+      endpoint: 'default-prod',
+      deployment: 'by-hand',
+      model: { name: 'default', version: 1 },
+      specPath: '/specs/deployment.yaml',
+    });
+    await h.workspaces.prod.setTraffic('default-prod', {
+      ...Object.fromEntries(Object.keys(endpoint.traffic).map((d) => [d, 0])),
+      'by-hand': 100,
+    });
     const result = await new ReleaseControl(h.deps, h.engine).rollbackPipeline('default', 'eli', 'bad hand deploy');
     expect(result.releaseId).toBeUndefined();
     expect(last(await dayLog(h), 'rollback')).toEqual({
-      at: expect.any(String), pipeline: 'default', actor: 'eli', action: 'rollback', why: `bad hand deploy (default-prod: by-hand -> ${result.to})`,
+      at: expect.any(String),
+      pipeline: 'default',
+      actor: 'eli',
+      action: 'rollback',
+      why: `bad hand deploy (default-prod: by-hand -> ${result.to})`,
     });
   });
 
@@ -86,11 +120,24 @@ describe('every mutating action is in the audit log with actor, pipeline and why
   test('a monitor run asked for by hand records who asked and its outcome', async () => {
     const h = harness();
     const deps = {
-      config: h.deps.config, data: h.data, table: new MemoryTable(), prod: h.workspaces.prod, engine: h.engine, events: new MemoryEvents(),
-      clock: h.deps.clock, logger: h.deps.logger, artifactsContainer: 'autopilot-artifacts',
+      config: h.deps.config,
+      data: h.data,
+      table: new MemoryTable(),
+      prod: h.workspaces.prod,
+      engine: h.engine,
+      events: new MemoryEvents(),
+      clock: h.deps.clock,
+      logger: h.deps.logger,
+      artifactsContainer: 'autopilot-artifacts',
     };
     const run = await runMonitorByHand('default', deps, 'dana');
     expect(run.outcome).toBe('no-model');
-    expect(last(await dayLog(h), 'monitor run')).toEqual({ at: expect.any(String), pipeline: 'default', actor: 'dana', action: 'monitor run', why: expect.stringMatching(new RegExp(`^${run.id}: no-model on 0 rows`)) });
+    expect(last(await dayLog(h), 'monitor run')).toEqual({
+      at: expect.any(String),
+      pipeline: 'default',
+      actor: 'dana',
+      action: 'monitor run',
+      why: expect.stringMatching(new RegExp(`^${run.id}: no-model on 0 rows`)),
+    });
   });
 });

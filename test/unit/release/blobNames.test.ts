@@ -7,10 +7,20 @@ import { csv, harness } from './harness';
  * text starts with (`default/`) while storage read the resolved name (`p5/x.csv`). Every
  * entry point of the engine that takes a blob name from outside refuses such names.
  */
-const REFUSED = ['default/../p5/x.csv', 'default/./day1.csv', 'default//day1.csv', 'default\\day1.csv', 'default/ctrl\u0001.csv', 'default/%2e%2e/p5/x.csv'];
+const REFUSED = [
+  'default/../p5/x.csv',
+  'default/./day1.csv',
+  'default//day1.csv',
+  'default\\day1.csv',
+  'default/ctrl\u0001.csv',
+  'default/%2e%2e/p5/x.csv',
+];
 
 async function expectRefused(promise: Promise<unknown>, where: string): Promise<void> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(BadRequestError);
   expect((error as BadRequestError).where).toBe(where);
   expect((error as BadRequestError).message).toMatch(new RegExp(`^${where}: blob name `));
@@ -37,7 +47,10 @@ describe('release engine with blob names from outside', () => {
   it('refuses a start from a blob whose name has dot segments', async () => {
     const h = harness();
     const info = await h.data.write({ container: 'training-data', name: 'p5/x.csv' }, csv());
-    await expectRefused(h.engine.startFromBlob('default', { ...info, name: 'default/../p5/x.csv' }, { kind: 'drift', eventId: 'run-1' }, 'drift|run-1'), 'blob');
+    await expectRefused(
+      h.engine.startFromBlob('default', { ...info, name: 'default/../p5/x.csv' }, { kind: 'drift', eventId: 'run-1' }, 'drift|run-1'),
+      'blob',
+    );
     expect(await h.engine.repo.list()).toHaveLength(0);
   });
 

@@ -62,8 +62,14 @@ async function equalModelsRelease(seed: number): Promise<Release> {
   const steps = new MemoryQueue<StepMessage>();
   const data = new MemoryDataStore();
   const deps: EngineDeps = {
-    config: config(), data, table: new MemoryTable(), steps, workspaces: { dev, staging, prod }, events: new MemoryEvents(),
-    clock: { now: () => new Date(Date.now()) }, logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    config: config(),
+    data,
+    table: new MemoryTable(),
+    steps,
+    workspaces: { dev, staging, prod },
+    events: new MemoryEvents(),
+    clock: { now: () => new Date(Date.now()) },
+    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
   };
   const engine = new ReleaseEngine(deps);
   const runner = new StepRunner(deps, engine);
@@ -71,11 +77,18 @@ async function equalModelsRelease(seed: number): Promise<Release> {
   try {
     for (const name of ['default/a.csv', 'default/b.csv']) {
       const info = await data.write({ container: 'training-data', name }, content);
-      await engine.onDataArrival(parseBlobCreated({
-        id: `evt-${name}`, eventType: 'Microsoft.Storage.BlobCreated', subject: `/blobServices/default/containers/training-data/blobs/${name}`,
-        eventTime: new Date().toISOString(), topic: '/subscriptions/x/resourceGroups/y/providers/Microsoft.Storage/storageAccounts/devstoreaccount1',
-        data: { api: 'PutBlob', eTag: info.eTag, contentLength: info.contentLength, url: info.url, blobType: 'BlockBlob' }, dataVersion: '', metadataVersion: '1',
-      }));
+      await engine.onDataArrival(
+        parseBlobCreated({
+          id: `evt-${name}`,
+          eventType: 'Microsoft.Storage.BlobCreated',
+          subject: `/blobServices/default/containers/training-data/blobs/${name}`,
+          eventTime: new Date().toISOString(),
+          topic: '/subscriptions/x/resourceGroups/y/providers/Microsoft.Storage/storageAccounts/devstoreaccount1',
+          data: { api: 'PutBlob', eTag: info.eTag, contentLength: info.contentLength, url: info.url, blobType: 'BlockBlob' },
+          dataVersion: '',
+          metadataVersion: '1',
+        }),
+      );
       // Each step message is delivered after its delay, the load running on the same clock meanwhile.
       for (let next = steps.sent.shift(); next; next = steps.sent.shift()) {
         await jest.advanceTimersByTimeAsync(Math.max(1, (next.delaySeconds ?? 0) * 1000));

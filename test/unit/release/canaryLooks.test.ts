@@ -7,7 +7,12 @@ import { Release, type CanaryLook } from '../../../shared/release/types';
 import { createCanaryAnalysis, updateCanaryAnalysis, type ArmCounts } from '../../../shared/rollout';
 import { csv, harness } from './harness';
 
-const counts = (requests: number, errors: number, predictions: Record<string, number> = {}): ArmCounts => ({ requests, errors, slowerThan: [], predictions });
+const counts = (requests: number, errors: number, predictions: Record<string, number> = {}): ArmCounts => ({
+  requests,
+  errors,
+  slowerThan: [],
+  predictions,
+});
 const at = new Date('2026-12-04T10:00:00Z');
 const context = (since: string, stepIndex = 0) => ({ at, stepIndex, weight: 10, since });
 
@@ -15,7 +20,16 @@ function lookWith(since: string, metrics: number): CanaryLook {
   // Figures as wide as real ones, so the size check below measures what a record holds.
   const metric = { id: 'class:retained', statistic: -12.3457, boundary: 7.6009, rejected: false, sufficient: false };
   const stamp = '2026-12-04T10:00:00.000Z';
-  return { at: stamp, stepIndex: 0, weight: 10, since, canary: { requests: 123456, errors: 123 }, stable: { requests: 1234567, errors: 1234 }, metrics: Array.from({ length: metrics }, () => metric), verdict: 'continue' };
+  return {
+    at: stamp,
+    stepIndex: 0,
+    weight: 10,
+    since,
+    canary: { requests: 123456, errors: 123 },
+    stable: { requests: 1234567, errors: 1234 },
+    metrics: Array.from({ length: metrics }, () => metric),
+    verdict: 'continue',
+  };
 }
 
 describe('canaryLook', () => {
@@ -24,7 +38,14 @@ describe('canaryLook', () => {
     analysis = updateCanaryAnalysis(analysis, { canary: counts(100, 3), stable: counts(900, 2) });
     analysis = updateCanaryAnalysis(analysis, { canary: counts(100, 4), stable: counts(900, 1) });
     const look = canaryLook(analysis, context('2026-12-04T09:59:55.000Z', 1));
-    expect(look).toMatchObject({ at: '2026-12-04T10:00:00.000Z', stepIndex: 1, weight: 10, since: '2026-12-04T09:59:55.000Z', canary: { requests: 200, errors: 7 }, stable: { requests: 1800, errors: 3 } });
+    expect(look).toMatchObject({
+      at: '2026-12-04T10:00:00.000Z',
+      stepIndex: 1,
+      weight: 10,
+      since: '2026-12-04T09:59:55.000Z',
+      canary: { requests: 200, errors: 7 },
+      stable: { requests: 1800, errors: 3 },
+    });
     expect(look.metrics.map((m) => m.id)).toEqual(['errors', 'latencyP50', 'latencyP99']);
     const errors = look.metrics[0]!;
     // Alpha 0.01 split over errors, p50, p99 and one share for classes found later.
@@ -37,7 +58,10 @@ describe('canaryLook', () => {
   });
 
   it('adds a metric per class the analysis discovered, and survives JSON unchanged', () => {
-    const analysis = updateCanaryAnalysis(createCanaryAnalysis(), { canary: counts(50, 0, { yes: 20, no: 30 }), stable: counts(50, 0, { yes: 25, no: 25 }) });
+    const analysis = updateCanaryAnalysis(createCanaryAnalysis(), {
+      canary: counts(50, 0, { yes: 20, no: 30 }),
+      stable: counts(50, 0, { yes: 25, no: 25 }),
+    });
     const look = canaryLook(analysis, context('s'));
     expect(look.metrics.map((m) => m.id)).toEqual(['errors', 'latencyP50', 'latencyP99', 'class:no', 'class:yes']);
     expect(JSON.parse(JSON.stringify(look))).toEqual(look);
@@ -50,7 +74,10 @@ describe('appendLook', () => {
     const looks = appendLook(appendLook([], lookWith('t1', 3)), lookWith('t2', 3));
     const again = { ...lookWith('t2', 3), verdict: 'pass' };
     const next = appendLook(looks, again);
-    expect(next.map((l) => [l.since, l.verdict])).toEqual([['t1', 'continue'], ['t2', 'pass']]);
+    expect(next.map((l) => [l.since, l.verdict])).toEqual([
+      ['t1', 'continue'],
+      ['t2', 'pass'],
+    ]);
     expect(looks).toHaveLength(2); // the input is not changed
   });
 
@@ -76,14 +103,24 @@ describe('appendLook', () => {
 
 describe('the canary stage records its looks', () => {
   const arm = (requests: number, errors: number): ArmTraffic => ({
-    requests, errors, synthetic: requests, slowerThan: [requests / 2, requests / 100], predictions: { no: requests * 0.7, yes: requests * 0.3 }, latencyP50Ms: 10, latencyP99Ms: 40,
+    requests,
+    errors,
+    synthetic: requests,
+    slowerThan: [requests / 2, requests / 100],
+    predictions: { no: requests * 0.7, yes: requests * 0.3 },
+    latencyP50Ms: 10,
+    latencyP99Ms: 40,
   });
 
   async function canaryRelease(traffic: () => Record<string, ArmTraffic>, stopAtLooks?: number) {
     const h = harness();
     await h.engine.onDataArrival(parseBlobCreated(await h.upload('default/day1.csv', csv())));
     await h.drain();
-    h.workspaces.prod.scorer = (_s, req) => ({ predictions: req.input_data.data.map(() => 'no'), probabilities: req.input_data.data.map(() => [0.5, 0.5]), classes: ['no', 'yes'] });
+    h.workspaces.prod.scorer = (_s, req) => ({
+      predictions: req.input_data.data.map(() => 'no'),
+      probabilities: req.input_data.data.map(() => [0.5, 0.5]),
+      classes: ['no', 'yes'],
+    });
     h.workspaces.prod.traffic = traffic;
     await h.engine.onDataArrival(parseBlobCreated(await h.upload('default/day2.csv', csv(60, 2))));
     for (let i = 0; i < 500; i++) {
@@ -121,13 +158,21 @@ describe('the canary stage records its looks', () => {
 
   it('adds no second look when a step is redriven from the same record', async () => {
     const { h, release } = await canaryRelease(() => ({ v002: arm(100, 0), v001: arm(100, 0) }), 2);
-    const ctx: StageContext = { ...h.deps, pipeline: h.deps.config.pipelines['default']!, settings: DEFAULT_ENGINE_OPTIONS, signal: new AbortController().signal };
+    const ctx: StageContext = {
+      ...h.deps,
+      pipeline: h.deps.config.pipelines['default']!,
+      settings: DEFAULT_ENGINE_OPTIONS,
+      signal: new AbortController().signal,
+    };
     const first = await canary(release, ctx);
     const second = await canary(release, ctx);
     expect(first.patch?.canary?.looks).toHaveLength(3);
     expect(second.patch?.canary?.looks).toHaveLength(3);
     // A record that already holds the look of this cursor gets it replaced, not doubled.
-    const stored = { ...release, canary: { ...release.canary!, looks: [...release.canary!.looks, { ...first.patch!.canary!.looks.at(-1)! }] } };
+    const stored = {
+      ...release,
+      canary: { ...release.canary!, looks: [...release.canary!.looks, { ...first.patch!.canary!.looks.at(-1)! }] },
+    };
     const redriven = await canary(stored, ctx);
     expect(redriven.patch?.canary?.looks.map((l) => l.since)).toEqual(first.patch?.canary?.looks.map((l) => l.since));
   });

@@ -45,7 +45,9 @@ describe('release engine', () => {
 
   it('rejects data without the label column, naming the columns found, and trains nothing', async () => {
     const h = harness();
-    const { release } = (await h.engine.onDataArrival(parseBlobCreated(await h.upload('default/bad.csv', 'a,b\n1,2\n')))) as { release: { id: string } };
+    const { release } = (await h.engine.onDataArrival(parseBlobCreated(await h.upload('default/bad.csv', 'a,b\n1,2\n')))) as {
+      release: { id: string };
+    };
     await h.drain();
     const after = (await h.engine.repo.get(release.id))!.value;
     expect(after.status).toBe('rejected');
@@ -82,19 +84,28 @@ describe('release engine', () => {
     expect(second!.status).toBe('rejected');
     // Both rank the holdout perfectly: no AUC can beat 1 by 0.01, so DeLong (variance 0) settles it.
     const held = second!.data!.holdoutRows!;
-    expect(second!.reason).toContain(`evaluation gate: auc 1.0000 vs champion 1.0000: improvement 0.0000 falls short of minImprovement 0.0100 (90% CI 0.0000 to 0.0000; DeLong p < 0.0001 for improvement ≥ 0.0100, on ${held} held-out rows)`);
+    expect(second!.reason).toContain(
+      `evaluation gate: auc 1.0000 vs champion 1.0000: improvement 0.0000 falls short of minImprovement 0.0100 (90% CI 0.0000 to 0.0000; DeLong p < 0.0001 for improvement ≥ 0.0100, on ${held} held-out rows)`,
+    );
     expect(second!.gate).toMatchObject({ passed: false, outcome: 'reject', comparison: { test: 'DeLong', rows: held, improvement: 0 } });
     expect(second!.model).toEqual({ name: 'default', version: 2 });
     expect(second!.champion).toEqual({ name: 'default', version: 1 });
     expect((await h.workspaces.prod.getEndpoint('default-prod'))?.traffic).toEqual({ v001: 100 });
     // Rejection is an outcome, not a failure: registration worked, and the verdict is the evaluate stage's.
-    expect(second!.stages.register).toMatchObject({ status: 'succeeded', detail: expect.stringMatching(/^rejected: evaluation gate: auc/) });
+    expect(second!.stages.register).toMatchObject({
+      status: 'succeeded',
+      detail: expect.stringMatching(/^rejected: evaluation gate: auc/),
+    });
     expect(second!.stages.evaluate).toMatchObject({ status: 'succeeded', detail: expect.stringMatching(/^rejected: /) });
   });
 
   it('rejects a candidate under the floor', async () => {
     const h = harness();
-    h.workspaces.dev.scorer = (_s, req) => ({ predictions: req.input_data.data.map(() => 'no'), probabilities: req.input_data.data.map(() => [0.5, 0.5]), classes: ['no', 'yes'] });
+    h.workspaces.dev.scorer = (_s, req) => ({
+      predictions: req.input_data.data.map(() => 'no'),
+      probabilities: req.input_data.data.map(() => [0.5, 0.5]),
+      classes: ['no', 'yes'],
+    });
     await h.engine.onDataArrival(parseBlobCreated(await h.upload('default/a.csv', csv())));
     await h.drain();
     expect((await h.engine.repo.list())[0]!.reason).toMatch(/auc 0\.5000 < floor 0\.6000/);
@@ -141,7 +152,9 @@ describe('release engine', () => {
 
   it('fails the release after repeated errors of one stage, with the error', async () => {
     const h = harness();
-    h.workspaces.dev.scoreBatch = async () => { throw new Error('connection reset'); };
+    h.workspaces.dev.scoreBatch = async () => {
+      throw new Error('connection reset');
+    };
     await h.engine.onDataArrival(parseBlobCreated(await h.upload('default/a.csv', csv())));
     await h.drain();
     const release = (await h.engine.repo.list())[0]!;
@@ -164,7 +177,10 @@ describe('release engine', () => {
   it('ignores blobs no pipeline watches', async () => {
     const h = harness();
     const event = await h.upload('other/a.csv', csv());
-    expect(await h.engine.onDataArrival(parseBlobCreated(event))).toEqual({ kind: 'ignored', reason: 'no pipeline watches training-data/other/a.csv' });
+    expect(await h.engine.onDataArrival(parseBlobCreated(event))).toEqual({
+      kind: 'ignored',
+      reason: 'no pipeline watches training-data/other/a.csv',
+    });
   });
 
   it('starts a manual release on the newest blob of the pipeline', async () => {
@@ -178,6 +194,8 @@ describe('release engine', () => {
     await h.drain();
     // Storage quotes eTags in properties; the release must still recognise its blob.
     expect((await h.engine.repo.list())[0]!).toMatchObject({ status: 'succeeded', data: { eTag: '0x2' } });
-    await expect(h.engine.startManual({ pipeline: 'nope', by: 'a', requestId: 'r' })).rejects.toThrow(/pipeline 'nope' not found. Known pipelines: default/);
+    await expect(h.engine.startManual({ pipeline: 'nope', by: 'a', requestId: 'r' })).rejects.toThrow(
+      /pipeline 'nope' not found. Known pipelines: default/,
+    );
   });
 });

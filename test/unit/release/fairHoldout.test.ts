@@ -15,9 +15,20 @@ const LABEL = COLUMNS.indexOf('label');
 type Harness = ReturnType<typeof harness>;
 
 /** The same rows in another order: what a second upload of the same data looks like. */
-const shuffled = (seed: number) => HEADER + '\n' + LINES.map((l, i) => ({ l, k: Math.sin(i * 91.7 + seed) })).sort((a, b) => a.k - b.k).map((e) => e.l).join('\n') + '\n';
+const shuffled = (seed: number) =>
+  HEADER +
+  '\n' +
+  LINES.map((l, i) => ({ l, k: Math.sin(i * 91.7 + seed) }))
+    .sort((a, b) => a.k - b.k)
+    .map((e) => e.l)
+    .join('\n') +
+  '\n';
 /** A row by its features, as the model sees them (numbers by value). */
-const features = (row: unknown[], label = -1) => row.filter((_, i) => i !== label).map((v) => String(Number(v))).join(',');
+const features = (row: unknown[], label = -1) =>
+  row
+    .filter((_, i) => i !== label)
+    .map((v) => String(Number(v)))
+    .join(',');
 const artifact = (h: Harness, name: string) => h.data.blobs.get(`autopilot-artifacts/${name}`)!.content.toString();
 const rowsOf = (csv: string) => (parse(csv) as string[][]).slice(1);
 
@@ -82,7 +93,9 @@ describe('a fair holdout: the champion is never scored on rows it was trained on
     const excluded = heldOut.filter((r) => championTrained.has(r)).length;
     expect(excluded).toBeGreaterThan(20);
     expect(second.data!.compared).toEqual({ rows: heldOut.length - excluded, excluded, championRows: 'known', conclusive: true });
-    expect(second.gate!.reason).toContain(`compared on ${heldOut.length - excluded} held-out rows; ${excluded} left out: the champion was trained on them`);
+    expect(second.gate!.reason).toContain(
+      `compared on ${heldOut.length - excluded} held-out rows; ${excluded} left out: the champion was trained on them`,
+    );
     expect(second.metrics.champion!['auc']).toBeLessThan(0.99);
     expect(second.gate!.comparison?.rows).toBe(heldOut.length - excluded);
   });
@@ -98,7 +111,11 @@ describe('a fair holdout: the champion is never scored on rows it was trained on
     expect(compared.rows).toBeLessThan(20);
     expect(second.status).toBe('rejected');
     expect(second.gate).toMatchObject({ passed: false });
-    expect(second.reason).toMatch(new RegExp(`inconclusive: the champion was trained on ${compared.excluded} of the ${compared.rows + compared.excluded} held-out rows, and the ${compared.rows} left \\((fewer than 20|none of class '[01]')\\) are too few to compare on, so the champion stays`));
+    expect(second.reason).toMatch(
+      new RegExp(
+        `inconclusive: the champion was trained on ${compared.excluded} of the ${compared.rows + compared.excluded} held-out rows, and the ${compared.rows} left \\((fewer than 20|none of class '[01]')\\) are too few to compare on, so the champion stays`,
+      ),
+    );
     expect((await h.workspaces.prod.getEndpoint('default-prod'))?.traffic).toEqual({ v001: 100 });
     expect(first.status).toBe('succeeded');
   });
@@ -108,7 +125,9 @@ describe('a fair holdout: the champion is never scored on rows it was trained on
     h.data.blobs.delete(`autopilot-artifacts/${first.data!.trainingRowsBlob!}`);
     const second = await release(h, 'default/cancer-again.csv', shuffled(4));
     expect(second.data!.compared).toEqual({ rows: second.data!.holdoutRows, excluded: 0, championRows: 'unknown', conclusive: true });
-    expect(second.gate!.reason).toContain(`the champion's training rows are unknown (release ${first.id} recorded none: it ran before training rows were recorded), so it may have been trained on some of them`);
+    expect(second.gate!.reason).toContain(
+      `the champion's training rows are unknown (release ${first.id} recorded none: it ran before training rows were recorded), so it may have been trained on some of them`,
+    );
   });
 
   it('with data.trainingSet: all, a union that repeats older rows trains on none of the held-out rows, in this release or the last', async () => {
@@ -124,7 +143,11 @@ describe('a fair holdout: the champion is never scored on rows it was trained on
     expect(second.data!.trainingSet?.sources.map((s) => s.blob)).toEqual(['default/a.csv', 'default/b.csv']);
     expect(trained.size).toBeGreaterThan(400);
     for (const r of [first, second]) {
-      expect(rowsOf(artifact(h, r.data!.holdoutBlob!)).map(key).filter((k) => trained.has(k))).toEqual([]);
+      expect(
+        rowsOf(artifact(h, r.data!.holdoutBlob!))
+          .map(key)
+          .filter((k) => trained.has(k)),
+      ).toEqual([]);
     }
     expect(second.data!.compared).toMatchObject({ excluded: 0, championRows: 'known' });
   });

@@ -1,9 +1,31 @@
 import { AlreadyExistsError, ConcurrencyError, NotFoundError } from '../../../shared/errors';
 import { openWriteViaWrite, readStreamViaRead } from '../../fakes/wholeBlobStreams';
 import type {
-  BlobInfo, BlobRef, DataStore, DeploymentInfo, DeployRequest, EndpointInfo, EventPublisher, JobInfo, MessageQueue,
-  MlWorkspace, ModelRef, ModelSource, ModelVersion, OutgoingEvent, RegisterModelRequest, ScoreRequest, ScoreResponse,
-  StateTable, SubmitJobRequest, Versioned, ArmTraffic, InvokeResult, LoadRequest, ShadowReport, TrafficWindow,
+  BlobInfo,
+  BlobRef,
+  DataStore,
+  DeploymentInfo,
+  DeployRequest,
+  EndpointInfo,
+  EventPublisher,
+  JobInfo,
+  MessageQueue,
+  MlWorkspace,
+  ModelRef,
+  ModelSource,
+  ModelVersion,
+  OutgoingEvent,
+  RegisterModelRequest,
+  ScoreRequest,
+  ScoreResponse,
+  StateTable,
+  SubmitJobRequest,
+  Versioned,
+  ArmTraffic,
+  InvokeResult,
+  LoadRequest,
+  ShadowReport,
+  TrafficWindow,
 } from '../../../shared/ports';
 import type { EnvironmentName } from '../../../shared/config/schema';
 
@@ -74,7 +96,11 @@ export class MemoryDataStore implements DataStore {
     return blob && this.info(ref, blob);
   }
   async write(ref: BlobRef, content: Buffer | string) {
-    const blob = { content: Buffer.from(content), eTag: `"0x${(++this.seq).toString(16).toUpperCase()}"`, lastModified: new Date(this.now().getTime() + this.seq).toISOString() };
+    const blob = {
+      content: Buffer.from(content),
+      eTag: `"0x${(++this.seq).toString(16).toUpperCase()}"`,
+      lastModified: new Date(this.now().getTime() + this.seq).toISOString(),
+    };
     this.blobs.set(`${ref.container}/${ref.name}`, blob);
     return this.info(ref, blob);
   }
@@ -133,7 +159,15 @@ export class FakeWorkspace implements MlWorkspace {
     const existing = this.jobs.get(request.name);
     if (existing) return existing;
     this.submitted.push(request);
-    const job: JobInfo = { name: request.name, status: 'running', createdAt: new Date().toISOString(), metrics: {}, outputs: {}, tags: request.tags ?? {}, codeHash: 'c0de' };
+    const job: JobInfo = {
+      name: request.name,
+      status: 'running',
+      createdAt: new Date().toISOString(),
+      metrics: {},
+      outputs: {},
+      tags: request.tags ?? {},
+      codeHash: 'c0de',
+    };
     this.jobs.set(request.name, job);
     return job;
   }
@@ -141,30 +175,73 @@ export class FakeWorkspace implements MlWorkspace {
     const job = this.jobs.get(name)!;
     Object.assign(job, { status, error, durationMs: 1234, metrics: { train_auc: 0.9 }, outputs: { model: `/jobs/${name}/model` } });
   }
-  async getJob(name: string) { return this.jobs.get(name); }
-  async cancelJob(name: string) { const j = this.jobs.get(name); if (j && j.status === 'running') j.status = 'canceled'; }
-  async jobLog() { return ''; }
+  async getJob(name: string) {
+    return this.jobs.get(name);
+  }
+  async cancelJob(name: string) {
+    const j = this.jobs.get(name);
+    if (j && j.status === 'running') j.status = 'canceled';
+  }
+  async jobLog() {
+    return '';
+  }
   async registerModel(request: RegisterModelRequest): Promise<ModelVersion> {
     const existing = this.models.find((m) => m.name === request.name && m.idempotencyKey === request.idempotencyKey);
     if (existing) return existing;
     const version = this.models.filter((m) => m.name === request.name).length + 1;
-    const model: ModelVersion = { name: request.name, version, createdAt: new Date().toISOString(), path: '/m', sha256: 'x', metrics: request.metrics ?? {}, tags: request.tags ?? {}, lineage: request.lineage ?? {}, idempotencyKey: request.idempotencyKey };
+    const model: ModelVersion = {
+      name: request.name,
+      version,
+      createdAt: new Date().toISOString(),
+      path: '/m',
+      sha256: 'x',
+      metrics: request.metrics ?? {},
+      tags: request.tags ?? {},
+      lineage: request.lineage ?? {},
+      idempotencyKey: request.idempotencyKey,
+    };
     this.models.push(model);
     return model;
   }
-  async getModel(ref: ModelRef) { return this.models.find((m) => m.name === ref.name && m.version === ref.version); }
-  async listModels() { return this.models; }
+  async getModel(ref: ModelRef) {
+    return this.models.find((m) => m.name === ref.name && m.version === ref.version);
+  }
+  async listModels() {
+    return this.models;
+  }
   async importModel(from: ModelVersion, env: EnvironmentName) {
     // As the registries do: the copy keeps its tags and lineage (the release that trained it).
-    return this.registerModel({ name: from.name, source: { path: from.path }, idempotencyKey: `import:${env}:${from.name}:${from.version}`, metrics: from.metrics, tags: from.tags, lineage: from.lineage });
+    return this.registerModel({
+      name: from.name,
+      source: { path: from.path },
+      idempotencyKey: `import:${env}:${from.name}:${from.version}`,
+      metrics: from.metrics,
+      tags: from.tags,
+      lineage: from.lineage,
+    });
   }
   async deploy(request: DeployRequest): Promise<DeploymentInfo> {
-    const endpoint = this.endpoints.get(request.endpoint) ?? { name: request.endpoint, environment: this.environment, scoringUri: `http://x/${request.endpoint}`, traffic: {}, mirrorTraffic: {}, deployments: [], id: `/e/${request.endpoint}` };
+    const endpoint = this.endpoints.get(request.endpoint) ?? {
+      name: request.endpoint,
+      environment: this.environment,
+      scoringUri: `http://x/${request.endpoint}`,
+      traffic: {},
+      mirrorTraffic: {},
+      deployments: [],
+      id: `/e/${request.endpoint}`,
+    };
     this.endpoints.set(request.endpoint, endpoint);
     this.deployCalls.push(request);
     const creating = this.provisioningLooks > 0 && !this.failDeploy;
     if (creating) this.provisioning.set(`${request.endpoint}/${request.deployment}`, this.provisioningLooks);
-    const info: DeploymentInfo = { name: request.deployment, endpoint: request.endpoint, model: request.model, state: this.failDeploy ? 'failed' : creating ? 'creating' : 'succeeded', error: this.failDeploy ? 'init failed' : undefined, createdAt: new Date(Date.now() + endpoint.deployments.length).toISOString() };
+    const info: DeploymentInfo = {
+      name: request.deployment,
+      endpoint: request.endpoint,
+      model: request.model,
+      state: this.failDeploy ? 'failed' : creating ? 'creating' : 'succeeded',
+      error: this.failDeploy ? 'init failed' : undefined,
+      createdAt: new Date(Date.now() + endpoint.deployments.length).toISOString(),
+    };
     endpoint.deployments = [...endpoint.deployments.filter((d) => d.name !== request.deployment), info];
     return info;
   }
@@ -192,14 +269,23 @@ export class FakeWorkspace implements MlWorkspace {
     }
     return endpoint;
   }
-  async listEndpoints() { return [...this.endpoints.values()]; }
+  async listEndpoints() {
+    return [...this.endpoints.values()];
+  }
   readonly finishedScorings: ModelSource[] = [];
-  async scoreBatch(source: ModelSource, _spec: string, request: ScoreRequest) { return this.scorer(source, request); }
-  async finishedScoring(source: ModelSource) { this.finishedScorings.push(source); }
+  async scoreBatch(source: ModelSource, _spec: string, request: ScoreRequest) {
+    return this.scorer(source, request);
+  }
+  async finishedScoring(source: ModelSource) {
+    this.finishedScorings.push(source);
+  }
 
   /** What invokeEndpoint answers; tests swap it for a failing or slow deployment. */
   invoke: (endpoint: string, request: ScoreRequest, deployment?: string) => InvokeResult = (_e, request, deployment) => ({
-    status: 200, latencyMs: 12, deployment, body: { predictions: request.input_data.data.map(() => 'no') },
+    status: 200,
+    latencyMs: 12,
+    deployment,
+    body: { predictions: request.input_data.data.map(() => 'no') },
   });
   readonly invoked: { endpoint: string; deployment?: string; synthetic?: boolean }[] = [];
   async invokeEndpoint(endpoint: string, request: ScoreRequest, options: { deployment?: string; synthetic?: boolean } = {}) {
@@ -222,13 +308,21 @@ export class FakeWorkspace implements MlWorkspace {
     if (percent === 0) this.shadows.delete(endpoint);
     else this.shadows.set(endpoint, { target, percent });
   }
-  async shadowReport() { return this.shadow; }
+  async shadowReport() {
+    return this.shadow;
+  }
 
   readonly loads = new Map<string, LoadRequest>();
-  async ensureLoad(request: LoadRequest) { this.loads.set(request.id, request); }
-  async stopLoad(id: string) { this.loads.delete(id); }
+  async ensureLoad(request: LoadRequest) {
+    this.loads.set(request.id, request);
+  }
+  async stopLoad(id: string) {
+    this.loads.delete(id);
+  }
 
-  async deploymentLogs() { return { source: 'fake workspace', lines: [] }; }
+  async deploymentLogs() {
+    return { source: 'fake workspace', lines: [] };
+  }
 }
 
 /** Timers fired by the test: `fire()` runs every live tick once and waits for them. */

@@ -14,14 +14,16 @@ function noisyCsv(rows: number, seed: number): string {
 }
 
 /** A model as good as any other of its family: it reads x plus its own noise (two models trained on different samples). */
-const noisyModel = (modelSeed: number) => (_source: ModelSource, request: ScoreRequest): ScoreResponse => {
-  const x = request.input_data.columns.indexOf('x');
-  const p = request.input_data.data.map((row) => {
-    const v = Number(row[x]);
-    return 1 / (1 + Math.exp(-(v / 4 + Math.sin(v * 43.758 * modelSeed + modelSeed) * 1.2)));
-  });
-  return { predictions: p.map((q) => (q > 0.5 ? 'yes' : 'no')), probabilities: p.map((q) => [1 - q, q]), classes: ['no', 'yes'] };
-};
+const noisyModel =
+  (modelSeed: number) =>
+  (_source: ModelSource, request: ScoreRequest): ScoreResponse => {
+    const x = request.input_data.columns.indexOf('x');
+    const p = request.input_data.data.map((row) => {
+      const v = Number(row[x]);
+      return 1 / (1 + Math.exp(-(v / 4 + Math.sin(v * 43.758 * modelSeed + modelSeed) * 1.2)));
+    });
+    return { predictions: p.map((q) => (q > 0.5 ? 'yes' : 'no')), probabilities: p.map((q) => [1 - q, q]), classes: ['no', 'yes'] };
+  };
 
 describe('the evaluation gate on a second upload from the same distribution', () => {
   it('keeps the champion when the candidate is better only by noise, and says the comparison was inconclusive', async () => {
@@ -44,8 +46,16 @@ describe('the evaluation gate on a second upload from the same distribution', ()
     // Two different uploads: the champion was trained on none of these held-out rows (docs/holdout.md).
     const rows = second.data!.holdoutRows!;
     expect(second.data!.compared).toEqual({ rows, excluded: 0, championRows: 'known', conclusive: true });
-    expect(second.gate).toMatchObject({ passed: false, outcome: 'inconclusive', comparison: { test: 'DeLong', rows, rowsNeeded: expect.any(Number) } });
-    expect(second.reason).toMatch(new RegExp(`^evaluation gate: auc 0\\.\\d{4} vs champion 0\\.\\d{4}: inconclusive, improvement 0\\.\\d{4} \\(90% CI -0\\.\\d{4} to 0\\.\\d{4}; DeLong p 0\\.\\d+ for improvement ≤ 0\\.0000, on ${rows} held-out rows\\); about \\d+ held-out rows would settle it; the champion stays \\(evaluation\\.inconclusive: keepChampion\\); the champion was trained on none of the ${rows} held-out rows$`));
+    expect(second.gate).toMatchObject({
+      passed: false,
+      outcome: 'inconclusive',
+      comparison: { test: 'DeLong', rows, rowsNeeded: expect.any(Number) },
+    });
+    expect(second.reason).toMatch(
+      new RegExp(
+        `^evaluation gate: auc 0\\.\\d{4} vs champion 0\\.\\d{4}: inconclusive, improvement 0\\.\\d{4} \\(90% CI -0\\.\\d{4} to 0\\.\\d{4}; DeLong p 0\\.\\d+ for improvement ≤ 0\\.0000, on ${rows} held-out rows\\); about \\d+ held-out rows would settle it; the champion stays \\(evaluation\\.inconclusive: keepChampion\\); the champion was trained on none of the ${rows} held-out rows$`,
+      ),
+    );
     expect((await h.workspaces.prod.getEndpoint('default-prod'))?.traffic).toEqual({ v001: 100 });
   });
 });

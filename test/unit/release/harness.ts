@@ -68,7 +68,8 @@ export function harness(concurrency = 'queue', extra = '') {
       await runner.run(message);
       if (options.completeJobs !== false) {
         for (const job of workspaces.dev.jobs.values()) {
-          if (job.status === 'running') workspaces.dev.finishJob(job.name, options.jobStatus ?? 'completed', 'exit code 3\nTraceback: boom');
+          if (job.status === 'running')
+            workspaces.dev.finishJob(job.name, options.jobStatus ?? 'completed', 'exit code 3\nTraceback: boom');
         }
       }
     }
@@ -90,7 +91,14 @@ export function harness(concurrency = 'queue', extra = '') {
   }
 
   return {
-    deps, engine, runner, queue, data, workspaces, drain, upload,
+    deps,
+    engine,
+    runner,
+    queue,
+    data,
+    workspaces,
+    drain,
+    upload,
     advance: (seconds: number) => (now = new Date(now.getTime() + seconds * 1000)),
   };
 }
@@ -112,8 +120,25 @@ export async function withChampion(concurrency = 'queue'): Promise<ReturnType<ty
   const h = harness(concurrency);
   await h.engine.onDataArrival(parseBlobCreated(await h.upload('default/day1.csv', csv())));
   await h.drain();
-  h.workspaces.prod.scorer = (_s, req) => ({ predictions: req.input_data.data.map(() => 'no'), probabilities: req.input_data.data.map(() => [0.5, 0.5]), classes: ['no', 'yes'] });
-  h.workspaces.prod.traffic = (names) => Object.fromEntries(names.map((n) => [n, { requests: 200, errors: 0, synthetic: 200, slowerThan: [100, 2], predictions: { no: 140, yes: 60 }, latencyP50Ms: 10, latencyP99Ms: 40 }]));
+  h.workspaces.prod.scorer = (_s, req) => ({
+    predictions: req.input_data.data.map(() => 'no'),
+    probabilities: req.input_data.data.map(() => [0.5, 0.5]),
+    classes: ['no', 'yes'],
+  });
+  h.workspaces.prod.traffic = (names) =>
+    Object.fromEntries(
+      names.map((n) => [
+        n,
+        {
+          requests: 200,
+          errors: 0,
+          synthetic: 200,
+          slowerThan: [100, 2],
+          predictions: { no: 140, yes: 60 },
+          latencyP50Ms: 10,
+          latencyP99Ms: 40,
+        },
+      ]),
+    );
   return h;
 }
-

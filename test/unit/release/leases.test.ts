@@ -136,7 +136,9 @@ describe('leases of long stages', () => {
         const after = await host(h).runner.run(redrive);
         expect(reads).toBe(2);
         expect(after).toMatchObject({ status: 'failed', stage: 'validate' });
-        expect(after?.reason).toMatch(/^validate crashed the host twice \(2 runs started since .*, none finished\); not re-driven again\. the data file is likely too large/);
+        expect(after?.reason).toMatch(
+          /^validate crashed the host twice \(2 runs started since .*, none finished\); not re-driven again\. the data file is likely too large/,
+        );
         expect(h.workspaces.dev.submitted).toHaveLength(0);
       }
     }

@@ -17,7 +17,8 @@ async function create(h: Harness, name: string, content = csv()): Promise<string
 const eventsOf = (h: Harness, type: string, id: string) =>
   (h.deps.events as MemoryEvents).published.filter((e) => e.type === `autopilot.${type}` && e.subject === `releases/${id}`);
 const audits = async (h: Harness, id: string, action: string) => (await h.engine.repo.auditLog(id)).filter((a) => a.action === action);
-const pending = (h: Harness, id: string, stage: string) => h.queue.sent.filter((s) => s.message.releaseId === id && s.message.stage === stage);
+const pending = (h: Harness, id: string, stage: string) =>
+  h.queue.sent.filter((s) => s.message.releaseId === id && s.message.stage === stage);
 
 describe('effects of a recorded outcome survive a failure after the write', () => {
   it('publishes the stage event once and sends the next step when the event log failed the first time', async () => {
@@ -119,7 +120,10 @@ describe('effects of a recorded outcome survive a failure after the write', () =
     const h = harness();
     const id = await create(h, 'default/bad.csv', 'a,b\n1,2\n');
     const row = (await h.engine.repo.get(id))!;
-    const flushing = await h.engine.repo.replace(withOutbox(row.value, { events: [releaseEvent('ReleaseStageCompleted', row.value, new Date())] }), row.etag);
+    const flushing = await h.engine.repo.replace(
+      withOutbox(row.value, { events: [releaseEvent('ReleaseStageCompleted', row.value, new Date())] }),
+      row.etag,
+    );
     // Another writer renews the lease between this flush's effects and its clear: the clear re-reads and still removes it.
     await h.engine.repo.replace({ ...flushing.value, leaseExpiresAt: '2030-01-01T00:00:00.000Z' }, flushing.etag);
     expect((await h.engine.flush(flushing)).outbox).toBeUndefined();

@@ -5,8 +5,20 @@ import { csv, harness } from './harness';
 
 type Harness = ReturnType<typeof harness>;
 
-function arm(requests: number, errors: number, predictions: Record<string, number> = { no: requests * 0.7, yes: requests * 0.3 }): ArmTraffic {
-  return { requests, errors, synthetic: requests, slowerThan: [requests / 2, requests / 100], predictions, latencyP50Ms: 10, latencyP99Ms: 40 };
+function arm(
+  requests: number,
+  errors: number,
+  predictions: Record<string, number> = { no: requests * 0.7, yes: requests * 0.3 },
+): ArmTraffic {
+  return {
+    requests,
+    errors,
+    synthetic: requests,
+    slowerThan: [requests / 2, requests / 100],
+    predictions,
+    latencyP50Ms: 10,
+    latencyP99Ms: 40,
+  };
 }
 
 /** Release 1 goes straight to 100% (nothing to compare with); returns the harness ready for release 2. */
@@ -16,7 +28,9 @@ async function withChampion(extra = ''): Promise<Harness> {
   await h.drain();
   // The champion scores worse on the next holdout, so release 2 passes the gate.
   h.workspaces.prod.scorer = (_s, req: ScoreRequest) => ({
-    predictions: req.input_data.data.map(() => 'no'), probabilities: req.input_data.data.map(() => [0.5, 0.5]), classes: ['no', 'yes'],
+    predictions: req.input_data.data.map(() => 'no'),
+    probabilities: req.input_data.data.map(() => [0.5, 0.5]),
+    classes: ['no', 'yes'],
   });
   return h;
 }

@@ -3,13 +3,25 @@ import { Release } from '../../../shared/release/types';
 
 const NOW = '2026-11-28T10:00:00.000Z';
 const base = {
-  id: 'default-20261128-094000-aaaaaa', pipeline: 'default', status: 'running', stage: 'canary', trigger: { kind: 'blob' },
-  metrics: {}, deployments: {}, stages: {}, createdAt: '2026-11-28T09:40:00.000Z', updatedAt: '2026-11-28T09:41:00.000Z',
+  id: 'default-20261128-094000-aaaaaa',
+  pipeline: 'default',
+  status: 'running',
+  stage: 'canary',
+  trigger: { kind: 'blob' },
+  metrics: {},
+  deployments: {},
+  stages: {},
+  createdAt: '2026-11-28T09:40:00.000Z',
+  updatedAt: '2026-11-28T09:41:00.000Z',
 };
 
 describe('salvageRecord', () => {
   it('drops only the values the schema refuses and keeps their siblings', () => {
-    const raw = { ...base, metrics: { candidate: { accuracy: null, auc: 0.8 } }, canary: { stepIndex: 1, stepStartedAt: NOW, reasons: ['ok', 7, 'late'] } };
+    const raw = {
+      ...base,
+      metrics: { candidate: { accuracy: null, auc: 0.8 } },
+      canary: { stepIndex: 1, stepStartedAt: NOW, reasons: ['ok', 7, 'late'] },
+    };
     const release = salvageRecord(raw, base.id, NOW);
     expect(release.metrics).toEqual({ candidate: { auc: 0.8 } });
     expect(release.canary).toEqual({ stepIndex: 1, stepStartedAt: NOW, reasons: ['ok', 'late'], looks: [] });
@@ -26,7 +38,12 @@ describe('salvageRecord', () => {
   it('stands in for broken required top-level fields: pipeline from the id, stage validate, a manual trigger, now', () => {
     const release = salvageRecord({ id: 5, status: 'exploded', stage: 'nowhere', createdAt: 3 }, base.id, NOW);
     expect(release).toMatchObject({
-      id: base.id, pipeline: 'default', status: 'failed', stage: 'validate', createdAt: NOW, updatedAt: NOW,
+      id: base.id,
+      pipeline: 'default',
+      status: 'failed',
+      stage: 'validate',
+      createdAt: NOW,
+      updatedAt: NOW,
       trigger: { kind: 'manual', note: 'trigger lost; record repaired' },
     });
   });

@@ -27,10 +27,18 @@ export class SimulatedProd extends FakeWorkspace {
     super('prod');
     this.scorer = model;
     this.store = new TrafficStore({ now });
-    this.generator = new LoadGenerator(async (endpoint, deployment, body) => this.answer(endpoint, deployment, JSON.parse(body) as ScoreRequest, true), now, loadRandom);
+    this.generator = new LoadGenerator(
+      async (endpoint, deployment, body) => this.answer(endpoint, deployment, JSON.parse(body) as ScoreRequest, true),
+      now,
+      loadRandom,
+    );
   }
 
-  override async invokeEndpoint(endpoint: string, request: ScoreRequest, options: { deployment?: string; synthetic?: boolean } = {}): Promise<InvokeResult> {
+  override async invokeEndpoint(
+    endpoint: string,
+    request: ScoreRequest,
+    options: { deployment?: string; synthetic?: boolean } = {},
+  ): Promise<InvokeResult> {
     const { status, deployment, latencyMs, predictions } = this.answer(endpoint, options.deployment, request, options.synthetic ?? false);
     return { status, deployment, latencyMs, body: { predictions } };
   }
@@ -54,12 +62,19 @@ export class SimulatedProd extends FakeWorkspace {
 
   /** One request, answered and recorded as the router would (aimed, or by the traffic weights). */
   private answer(endpoint: string, aimed: string | undefined, request: ScoreRequest, synthetic: boolean) {
-    const deployment = aimed ?? Object.entries(this.endpoints.get(endpoint)?.traffic ?? {}).find(([, percent]) => percent === 100)?.[0] ?? 'none';
+    const deployment =
+      aimed ?? Object.entries(this.endpoints.get(endpoint)?.traffic ?? {}).find(([, percent]) => percent === 100)?.[0] ?? 'none';
     // Log-normal latency around 20 ms and 0.2% errors, the same for every deployment.
     const latencyMs = 20 * Math.exp(0.5 * gaussian(this.noise));
     const status = this.noise() < 0.002 ? 500 : 200;
     const predictions = status === 200 ? this.model({ name: deployment, version: 1 }, request).predictions : [];
-    this.store.record(endpoint, deployment, { status, latencyMs, synthetic, mirrored: false, firstPrediction: predictions[0] === undefined ? undefined : predictionKey(predictions[0]) });
+    this.store.record(endpoint, deployment, {
+      status,
+      latencyMs,
+      synthetic,
+      mirrored: false,
+      firstPrediction: predictions[0] === undefined ? undefined : predictionKey(predictions[0]),
+    });
     return { status, deployment, latencyMs, predictions };
   }
 }

@@ -18,7 +18,9 @@ describe('validate stage (the data gate)', () => {
     const data = lines(60, (i) => `${i === 3 || i === 8 ? 'NaN' : i === 5 ? 'Infinity' : i - 30},red,${i % 2 ? 'yes' : 'no'}`);
     const after = await release(h, 'default/nan.csv', data);
     expect(after.status).toBe('rejected');
-    expect(after.reason).toContain("training-data/default/nan.csv: non-finite numbers in numeric columns: 'x' (NaN 2, Infinity 1; first at data row 4)");
+    expect(after.reason).toContain(
+      "training-data/default/nan.csv: non-finite numbers in numeric columns: 'x' (NaN 2, Infinity 1; first at data row 4)",
+    );
     expect(after.reason).toContain('set data.nonFinite: missing');
     expect(h.workspaces.dev.submitted).toHaveLength(0);
   });
@@ -29,8 +31,12 @@ describe('validate stage (the data gate)', () => {
     const data = lines(60, (i) => `${i === 3 ? 'nan' : i === 5 ? '-inf' : i - 30},red,${i % 2 ? 'yes' : 'no'}`);
     const after = await release(h, 'default/nan.csv', data);
     expect(after.stages.validate?.status).toBe('succeeded');
-    expect(after.stages.validate?.detail).toContain("NaN/Infinity written as missing (data.nonFinite): 'x' (NaN 1, -Infinity 1; first at data row 4)");
-    const written = [after.data!.trainBlob!, after.data!.holdoutBlob!].map((name) => h.data.blobs.get(`autopilot-artifacts/${name}`)!.content.toString());
+    expect(after.stages.validate?.detail).toContain(
+      "NaN/Infinity written as missing (data.nonFinite): 'x' (NaN 1, -Infinity 1; first at data row 4)",
+    );
+    const written = [after.data!.trainBlob!, after.data!.holdoutBlob!].map((name) =>
+      h.data.blobs.get(`autopilot-artifacts/${name}`)!.content.toString(),
+    );
     const cells = written.flatMap((text) => (parse(text) as string[][]).slice(1).map((r) => r[0]));
     expect(cells.filter((c) => c === '')).toHaveLength(2);
     expect(cells.some((c) => /nan|inf/i.test(c!))).toBe(false);
@@ -38,7 +44,11 @@ describe('validate stage (the data gate)', () => {
 
   it('refuses a label column with one class per row, saying which setting to fix', async () => {
     const h = harness();
-    const after = await release(h, 'default/ids.csv', lines(60, (i) => `${i},red,${i}`));
+    const after = await release(
+      h,
+      'default/ids.csv',
+      lines(60, (i) => `${i},red,${i}`),
+    );
     expect(after.status).toBe('rejected');
     expect(after.reason).toMatch(/'label' has 60 distinct values in 60 rows \(every row its own class\).*set data\.labelColumn/);
     expect(h.workspaces.dev.submitted).toHaveLength(0);
@@ -46,7 +56,11 @@ describe('validate stage (the data gate)', () => {
 
   it('refuses a class with fewer rows than the holdout needs, naming it and its count', async () => {
     const h = harness();
-    const after = await release(h, 'default/rare.csv', lines(60, (i) => `${i},red,${i === 7 ? 'maybe' : i % 2 ? 'yes' : 'no'}`));
+    const after = await release(
+      h,
+      'default/rare.csv',
+      lines(60, (i) => `${i},red,${i === 7 ? 'maybe' : i % 2 ? 'yes' : 'no'}`),
+    );
     expect(after.status).toBe('rejected');
     expect(after.reason).toMatch(/1 class of 'label' has fewer than 2 rows: 'maybe' \(1\); the holdout needs one row of each class/);
     expect(h.workspaces.dev.submitted).toHaveLength(0);
@@ -90,7 +104,10 @@ describe('data.trainingSet: all', () => {
     const manifest = JSON.parse(h.data.blobs.get(`autopilot-artifacts/releases/${second.id}/training-set.json`)!.content.toString());
     expect(manifest.files).toEqual(second.data!.trainingSet!.sources);
     const model = h.workspaces.dev.models.find((m) => m.version === second.model!.version)!;
-    expect(model.lineage).toMatchObject({ trainingSet: `releases/${second.id}/training-set.json`, dataUrl: expect.stringContaining('default/2026-12.csv') });
+    expect(model.lineage).toMatchObject({
+      trainingSet: `releases/${second.id}/training-set.json`,
+      dataUrl: expect.stringContaining('default/2026-12.csv'),
+    });
     // The job was given the union's training split.
     const job = h.workspaces.dev.submitted.at(-1)!;
     expect(JSON.stringify(job.inputs)).toContain(`releases/${second.id}/train.csv`);
@@ -101,7 +118,9 @@ describe('data.trainingSet: all', () => {
     await h.data.write({ container: 'training-data', name: 'default/legacy.csv' }, 'x,label\n1,yes\n');
     const after = await release(h, 'default/new.csv', csv(60, 3));
     expect(after.status).toBe('rejected');
-    expect(after.reason).toMatch(/training-data\/default\/legacy\.csv: its columns \[x, label\] are not those of default\/new\.csv \[x, color, label\]/);
+    expect(after.reason).toMatch(
+      /training-data\/default\/legacy\.csv: its columns \[x, label\] are not those of default\/new\.csv \[x, color, label\]/,
+    );
     expect(h.workspaces.dev.submitted).toHaveLength(0);
   });
 
@@ -110,7 +129,9 @@ describe('data.trainingSet: all', () => {
     await h.data.write({ container: 'training-data', name: 'default/a.csv' }, csv(60, 1));
     const after = await release(h, 'default/b.csv', csv(60, 2).replace(/\n[^\n]+\n$/, '\nNaN,red,yes\n'));
     expect(after.status).toBe('rejected');
-    expect(after.reason).toMatch(/'x' \(NaN 1; first at data row 120\).*\(data rows of the training set by file: default\/a\.csv 1-60, default\/b\.csv 61-120\)$/);
+    expect(after.reason).toMatch(
+      /'x' \(NaN 1; first at data row 120\).*\(data rows of the training set by file: default\/a\.csv 1-60, default\/b\.csv 61-120\)$/,
+    );
   });
 
   it("with 'latest' (the default) trains on the arriving file alone", async () => {

@@ -27,9 +27,17 @@ describe('updateCanaryAnalysis input validation', () => {
     ['a negative request count', { canary: arm(-1), stable: arm(10) }, /canary\.requests = -1: negative/],
     ['a fractional error count', { canary: arm(10, 2.5), stable: arm(10) }, /canary\.errors = 2\.5: not a whole number/],
     ['more errors than requests', { canary: arm(10), stable: arm(10, 11) }, /stable\.errors = 11: exceeds stable\.requests \(10\)/],
-    ['a NaN latency count', { canary: arm(10, 0, [3, Number.NaN]), stable: arm(10, 0, [3, 1]) }, /canary\.slowerThan\[1\] = NaN: not a whole number/],
+    [
+      'a NaN latency count',
+      { canary: arm(10, 0, [3, Number.NaN]), stable: arm(10, 0, [3, 1]) },
+      /canary\.slowerThan\[1\] = NaN: not a whole number/,
+    ],
     ['latency counted against different thresholds per arm', { canary: arm(10, 0, [3]), stable: arm(10, 0, [3, 1]) }, /same thresholds/],
-    ['more predictions than requests', { canary: arm(10, 0, [], { a: 6, b: 5 }), stable: arm(10) }, /canary\.predictions = 11: counts sum to more than canary\.requests/],
+    [
+      'more predictions than requests',
+      { canary: arm(10, 0, [], { a: 6, b: 5 }), stable: arm(10) },
+      /canary\.predictions = 11: counts sum to more than canary\.requests/,
+    ],
     ['a negative class count', { canary: arm(10, 0, [], { a: -1 }), stable: arm(10) }, /canary\.predictions\["a"\] = -1: negative/],
   ])('refuses %s with a message naming the count', (_name, interval, message) => {
     const act = () => updateCanaryAnalysis(state, interval as never);
@@ -46,13 +54,19 @@ describe('updateCanaryAnalysis input validation', () => {
 });
 
 describe('canary analysis state', () => {
-  it('survives a JSON round trip between looks and does not change the caller\'s state', () => {
+  it("survives a JSON round trip between looks and does not change the caller's state", () => {
     const before = createCanaryAnalysis({ classes: ['no', 'yes'] });
     const frozen = JSON.stringify(before);
-    let state = updateCanaryAnalysis(before, { canary: arm(50, 1, [20, 1], { no: 30, yes: 19 }), stable: arm(950, 2, [470, 9], { no: 660, yes: 288 }) });
+    let state = updateCanaryAnalysis(before, {
+      canary: arm(50, 1, [20, 1], { no: 30, yes: 19 }),
+      stable: arm(950, 2, [470, 9], { no: 660, yes: 288 }),
+    });
     expect(JSON.stringify(before)).toBe(frozen);
     state = JSON.parse(JSON.stringify(state));
-    const direct = updateCanaryAnalysis(state, { canary: arm(50, 0, [25, 0], { no: 35, yes: 15 }), stable: arm(950, 1, [480, 10], { no: 665, yes: 284 }) });
+    const direct = updateCanaryAnalysis(state, {
+      canary: arm(50, 0, [25, 0], { no: 35, yes: 15 }),
+      stable: arm(950, 1, [480, 10], { no: 665, yes: 284 }),
+    });
     expect(decideCanary(JSON.parse(JSON.stringify(direct)))).toEqual(decideCanary(direct));
   });
 
@@ -109,7 +123,12 @@ describe('decideCanary', () => {
   });
 
   it('explains what evidence is missing while it waits', () => {
-    const state = feed(createCanaryAnalysis({ classes: ['0', '1'] }), arm(20, 0, [10, 0], { '0': 14, '1': 6 }), arm(380, 0, [190, 4], { '0': 266, '1': 114 }), 3);
+    const state = feed(
+      createCanaryAnalysis({ classes: ['0', '1'] }),
+      arm(20, 0, [10, 0], { '0': 14, '1': 6 }),
+      arm(380, 0, [190, 4], { '0': 266, '1': 114 }),
+      3,
+    );
     const decision = decideCanary(state);
     expect(decision.verdict).toBe('continue');
     expect(decision.evidenceSufficient).toBe(false);
@@ -120,7 +139,12 @@ describe('decideCanary', () => {
   });
 
   it('names the class a shifted canary predicts too often', () => {
-    const state = feed(createCanaryAnalysis({ classes: ['0', '1'] }), arm(100, 0, [], { '0': 40, '1': 60 }), arm(900, 0, [], { '0': 630, '1': 270 }), 5);
+    const state = feed(
+      createCanaryAnalysis({ classes: ['0', '1'] }),
+      arm(100, 0, [], { '0': 40, '1': 60 }),
+      arm(900, 0, [], { '0': 630, '1': 270 }),
+      5,
+    );
     const decision = decideCanary(state);
     expect(decision.verdict).toBe('rollback');
     expect(decision.reasons).toContain(

@@ -49,7 +49,10 @@ function release(r: Release): { state: CanaryAnalysisState; verdicts: CanaryVerd
   for (let look = 0; look < r.looks; look++) {
     const total = samplePoisson(rng, r.rps * 5);
     const toCanary = sampleBinomial(rng, total, r.weight(look));
-    state = updateCanaryAnalysis(state, { canary: sampleArmCounts(rng, toCanary, r.canary), stable: sampleArmCounts(rng, total - toCanary, base) });
+    state = updateCanaryAnalysis(state, {
+      canary: sampleArmCounts(rng, toCanary, r.canary),
+      stable: sampleArmCounts(rng, total - toCanary, base),
+    });
     const watch = r.watch ?? 'last';
     if (watch !== 'last' || look === r.looks - 1) {
       verdicts.push(decideCanary(state).verdict);
@@ -80,7 +83,15 @@ describe('canary analysis on simulated traffic', () => {
     let rolledBack = 0;
     for (let i = 0; i < runs; i++) {
       const base = armProfile({ errorRate: 0.05 });
-      const { verdicts } = release({ seed: 5_000 + i, rps: 100, base, canary: base, weight: steps(60), looks: 60, options: { alpha: 0.3 } });
+      const { verdicts } = release({
+        seed: 5_000 + i,
+        rps: 100,
+        base,
+        canary: base,
+        weight: steps(60),
+        looks: 60,
+        options: { alpha: 0.3 },
+      });
       if (verdicts.at(-1) === 'rollback') rolledBack += 1;
     }
     const rate = rolledBack / runs;
@@ -99,7 +110,7 @@ describe('canary analysis on simulated traffic', () => {
   });
 
   it.each<[string, ArmProfile, string[]]>([
-    ['latencies twice the stable\'s', { ...stable, slowRates: slowRatesFor(2) }, ['latencyP50', 'latencyP99']],
+    ["latencies twice the stable's", { ...stable, slowRates: slowRatesFor(2) }, ['latencyP50', 'latencyP99']],
     ['predicting class 1 for 60% instead of 30%', { ...stable, classShares: { '0': 0.4, '1': 0.6 } }, ['class:0', 'class:1']],
   ])('rolls back a canary with %s on the metric that regressed', (_name, canary, metrics) => {
     const runs = 100;

@@ -1,5 +1,11 @@
 import type { ArmCounts, CanaryInterval } from '../../../shared/rollout';
-import { minuteGrainObserver, perRequestCounts, simulateCanary, summariseCanaries, type ObserveTraffic } from '../../../shared/rollout/simulate';
+import {
+  minuteGrainObserver,
+  perRequestCounts,
+  simulateCanary,
+  summariseCanaries,
+  type ObserveTraffic,
+} from '../../../shared/rollout/simulate';
 
 const arm = (requests: number, errors = 0, classOne = 0): ArmCounts => ({
   requests,
@@ -7,7 +13,10 @@ const arm = (requests: number, errors = 0, classOne = 0): ArmCounts => ({
   slowerThan: [Math.floor(requests / 2), 0],
   predictions: { '0': requests - errors - classOne, '1': classOne },
 });
-const interval = (canary: number, stable: number, canaryErrors = 0): CanaryInterval => ({ canary: arm(canary, canaryErrors), stable: arm(stable) });
+const interval = (canary: number, stable: number, canaryErrors = 0): CanaryInterval => ({
+  canary: arm(canary, canaryErrors),
+  stable: arm(stable),
+});
 
 /** Feeds `looks` intervals of `dt` seconds (the i-th from `serve(i)`) and returns what each look saw, by look time. */
 function drive(observe: ObserveTraffic, looks: number, dt: number, serve: (i: number) => CanaryInterval): Map<number, CanaryInterval> {
@@ -26,7 +35,10 @@ describe('minuteGrainObserver (what the Azure backend reads from Monitor)', () =
     expect(requestsSeen(seen).map(([t]) => t)).toEqual([120, 180, 240]);
     expect(seen.get(120)!.canary.requests).toBe(12);
     expect(seen.get(120)!.stable.requests).toBe(12 * 19);
-    expect(seen.get(115)).toEqual({ canary: { requests: 0, errors: 0, slowerThan: [0, 0], predictions: {} }, stable: { requests: 0, errors: 0, slowerThan: [0, 0], predictions: {} } });
+    expect(seen.get(115)).toEqual({
+      canary: { requests: 0, errors: 0, slowerThan: [0, 0], predictions: {} },
+      stable: { requests: 0, errors: 0, slowerThan: [0, 0], predictions: {} },
+    });
   });
 
   it('sums every count of a minute: requests, errors, latency exceedances and each class', () => {
@@ -41,10 +53,15 @@ describe('minuteGrainObserver (what the Azure backend reads from Monitor)', () =
     const delay = 37;
     const served = (i: number) => interval(i % 7, (i * 13) % 29, i % 7 > 3 ? 1 : 0);
     const seen = drive(minuteGrainObserver(delay)(), 360, 5, served); // 30 minutes
-    const total = (pick: (s: CanaryInterval) => number, values: Iterable<CanaryInterval>) => [...values].reduce((sum, s) => sum + pick(s), 0);
+    const total = (pick: (s: CanaryInterval) => number, values: Iterable<CanaryInterval>) =>
+      [...values].reduce((sum, s) => sum + pick(s), 0);
     // Minutes published by 1800 s: those ending at or before 1800 - 37 s, i.e. minutes 0-28 (intervals 0-347).
     const publishedIntervals = Array.from({ length: 348 }, (_, i) => served(i));
-    for (const pick of [(s: CanaryInterval) => s.canary.requests, (s: CanaryInterval) => s.stable.requests, (s: CanaryInterval) => s.canary.errors]) {
+    for (const pick of [
+      (s: CanaryInterval) => s.canary.requests,
+      (s: CanaryInterval) => s.stable.requests,
+      (s: CanaryInterval) => s.canary.errors,
+    ]) {
       expect(total(pick, seen.values())).toBe(total(pick, publishedIntervals));
     }
     for (const [t] of requestsSeen(seen)) {

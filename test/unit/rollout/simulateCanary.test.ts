@@ -33,17 +33,20 @@ describe('simulateCanary', () => {
     expect(binomial.variance / 252).toBeLessThan(1.1);
   });
 
-  it.each([10, 100])('rolls back a 5%% error canary after 6 minutes with Flagger defaults and in a fraction of that with ours at %i requests/s', (rps) => {
-    const flagger = summariseCanaries({ rps, stableErrorRate: 0.001, canaryErrorRate: 0.05, analysis: 'fixed-threshold' }, 100);
-    const ours = summariseCanaries({ rps, stableErrorRate: 0.001, canaryErrorRate: 0.05, analysis: 'sequential' }, 100);
-    measured.push(line(`fixed-threshold, ${rps} rps`, flagger), line(`sequential, ${rps} rps`, ours));
-    expect(flagger.rolledBack).toBe(1);
-    // One interval to shift weight, five failed one-minute checks, and the tick that acts on them.
-    expect(flagger.medianSecondsToDecision).toBe(360);
-    expect(ours.rolledBack).toBe(1);
-    expect(ours.medianSecondsToDecision).toBeLessThanOrEqual(flagger.medianSecondsToDecision / (rps === 10 ? 2 : 10));
-    expect(ours.medianBadCanaryRequests).toBeLessThanOrEqual(flagger.medianBadCanaryRequests / (rps === 10 ? 3 : 20));
-  });
+  it.each([10, 100])(
+    'rolls back a 5%% error canary after 6 minutes with Flagger defaults and in a fraction of that with ours at %i requests/s',
+    (rps) => {
+      const flagger = summariseCanaries({ rps, stableErrorRate: 0.001, canaryErrorRate: 0.05, analysis: 'fixed-threshold' }, 100);
+      const ours = summariseCanaries({ rps, stableErrorRate: 0.001, canaryErrorRate: 0.05, analysis: 'sequential' }, 100);
+      measured.push(line(`fixed-threshold, ${rps} rps`, flagger), line(`sequential, ${rps} rps`, ours));
+      expect(flagger.rolledBack).toBe(1);
+      // One interval to shift weight, five failed one-minute checks, and the tick that acts on them.
+      expect(flagger.medianSecondsToDecision).toBe(360);
+      expect(ours.rolledBack).toBe(1);
+      expect(ours.medianSecondsToDecision).toBeLessThanOrEqual(flagger.medianSecondsToDecision / (rps === 10 ? 2 : 10));
+      expect(ours.medianBadCanaryRequests).toBeLessThanOrEqual(flagger.medianBadCanaryRequests / (rps === 10 ? 3 : 20));
+    },
+  );
 
   it('promotes a good canary under both analyses', () => {
     const good = { rps: 100, stableErrorRate: 0.001, canaryErrorRate: 0.001, seed: 900 };
@@ -55,7 +58,9 @@ describe('simulateCanary', () => {
     expect(flagger.medianSecondsToDecision).toBe(300);
     // At 10 requests/s the 5% step sees 0.5 canary requests/s: ruling out a 1% error rate takes about an hour.
     const slow = simulateCanary({ ...good, rps: 10, analysis: 'sequential', seed: 901 });
-    measured.push(`good canary, sequential, 10 rps: ${slow.outcome} after ${slow.secondsToDecision} s, ${slow.requestsToCanary} canary requests`);
+    measured.push(
+      `good canary, sequential, 10 rps: ${slow.outcome} after ${slow.secondsToDecision} s, ${slow.requestsToCanary} canary requests`,
+    );
     expect(slow.outcome).toBe('promoted');
   });
 });

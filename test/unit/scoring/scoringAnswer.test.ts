@@ -20,9 +20,18 @@ describe('readScoringAnswer: the shapes Azure ML scoring scripts return', () => 
   });
 
   it('reads probabilities as one {class: p} object per row, keys in the first row order', () => {
-    const answer = readScoringAnswer({ predictions: ['no', 'yes'], probabilities: [{ no: 0.9, yes: 0.1 }, { yes: 0.6, no: 0.4 }] });
+    const answer = readScoringAnswer({
+      predictions: ['no', 'yes'],
+      probabilities: [
+        { no: 0.9, yes: 0.1 },
+        { yes: 0.6, no: 0.4 },
+      ],
+    });
     expect(answer.classes).toEqual(['no', 'yes']);
-    expect(answer.probabilities).toEqual([[0.9, 0.1], [0.4, 0.6]]);
+    expect(answer.probabilities).toEqual([
+      [0.9, 0.1],
+      [0.4, 0.6],
+    ]);
   });
 
   it('unwraps an answer that run() JSON-encoded itself (json.dumps returned and encoded again)', () => {
@@ -36,11 +45,21 @@ describe('readScoringAnswer: the shapes Azure ML scoring scripts return', () => 
     expect(() => readScoringAnswer(42)).toThrow(UnreadableAnswerError);
     expect(() => readScoringAnswer('not json')).toThrow(/string that is not JSON/);
     expect(() => readScoringAnswer({ predictions: [1], probabilities: [[0.1, 'x']] })).toThrow(/'probabilities' must be/);
-    expect(() => readScoringAnswer({ predictions: [1, 0], probabilities: [{ a: 1 }, { b: 1 }] })).toThrow(/\[1\] has no probability for class 'a'/);
+    expect(() => readScoringAnswer({ predictions: [1, 0], probabilities: [{ a: 1 }, { b: 1 }] })).toThrow(
+      /\[1\] has no probability for class 'a'/,
+    );
   });
 
   it('refuses probability rows that mix lists and objects, hold non-numbers or non-finite numbers', () => {
-    for (const probabilities of [[[0.5, 0.5], { a: 1 }], [{ a: 0.5, b: '0.5' }], [[0.5, Infinity]], [[Number.NaN, 1]], [null], 'x', [[0.5], 0.5]]) {
+    for (const probabilities of [
+      [[0.5, 0.5], { a: 1 }],
+      [{ a: 0.5, b: '0.5' }],
+      [[0.5, Infinity]],
+      [[Number.NaN, 1]],
+      [null],
+      'x',
+      [[0.5], 0.5],
+    ]) {
       expect(() => readScoringAnswer({ predictions: [1, 0], probabilities })).toThrow(/'probabilities' must be/);
     }
     expect(readScoringAnswer({ predictions: [], probabilities: [] }).probabilities).toEqual([]);
@@ -59,8 +78,20 @@ describe('metricsFromAnswers', () => {
 
   it('computes every metric from probabilities without classes, in sorted class order', () => {
     const result = metricsFromAnswers(truth, [
-      { predictions: [0, 1], probabilities: [[0.9, 0.1], [0.2, 0.8]] },
-      { predictions: [1, 0], probabilities: [[0.4, 0.6], [0.7, 0.3]] },
+      {
+        predictions: [0, 1],
+        probabilities: [
+          [0.9, 0.1],
+          [0.2, 0.8],
+        ],
+      },
+      {
+        predictions: [1, 0],
+        probabilities: [
+          [0.4, 0.6],
+          [0.7, 0.3],
+        ],
+      },
     ]);
     expect(result.metrics['auc']).toBe(1);
     expect(result.metrics['accuracy']).toBe(1);
@@ -75,7 +106,17 @@ describe('metricsFromAnswers', () => {
   });
 
   it('refuses probability lists whose width does not match the classes it can infer', () => {
-    const result = metricsFromAnswers(truth, [{ predictions: [0, 1, 1, 0], probabilities: [[1, 0, 0], [0, 1, 0], [0, 1, 0], [1, 0, 0]] }]);
+    const result = metricsFromAnswers(truth, [
+      {
+        predictions: [0, 1, 1, 0],
+        probabilities: [
+          [1, 0, 0],
+          [0, 1, 0],
+          [0, 1, 0],
+          [1, 0, 0],
+        ],
+      },
+    ]);
     expect(result.metrics['auc']).toBeUndefined();
     expect(result.withoutProbabilities).toMatch(/3 probabilities per row without naming its classes.*return 'classes'/);
   });

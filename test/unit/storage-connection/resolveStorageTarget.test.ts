@@ -31,7 +31,9 @@ describe('resolveStorageTarget', () => {
   });
 
   it('prefers the connection string when identity settings are also present, as the Functions host does', () => {
-    expect(resolveStorageTarget({ AzureWebJobsStorage: 'UseDevelopmentStorage=true', AzureWebJobsStorage__accountName: 'acct01' })).toHaveProperty('connectionString');
+    expect(
+      resolveStorageTarget({ AzureWebJobsStorage: 'UseDevelopmentStorage=true', AzureWebJobsStorage__accountName: 'acct01' }),
+    ).toHaveProperty('connectionString');
   });
 
   it('derives the blob, queue and table URLs from AzureWebJobsStorage__accountName', () => {
@@ -53,29 +55,52 @@ describe('resolveStorageTarget', () => {
       queue: 'https://acct.queue.core.usgovcloudapi.net',
       table: 'https://acct.table.core.usgovcloudapi.net',
     });
-    expect(identity({ AzureWebJobsStorage__accountName: 'acct01', AzureWebJobsStorage__blobServiceUri: 'https://127.0.0.1:10000/devstoreaccount1' }).accountUrl)
-      .toMatchObject({ blob: 'https://127.0.0.1:10000/devstoreaccount1', queue: 'https://acct01.queue.core.windows.net' });
+    expect(
+      identity({
+        AzureWebJobsStorage__accountName: 'acct01',
+        AzureWebJobsStorage__blobServiceUri: 'https://127.0.0.1:10000/devstoreaccount1',
+      }).accountUrl,
+    ).toMatchObject({ blob: 'https://127.0.0.1:10000/devstoreaccount1', queue: 'https://acct01.queue.core.windows.net' });
   });
 
   it('reads another connection name when asked', () => {
-    const target = resolveStorageTarget({ DataStorage__accountName: 'other01' }, { connection: 'DataStorage', createCredential: () => staticToken });
+    const target = resolveStorageTarget(
+      { DataStorage__accountName: 'other01' },
+      { connection: 'DataStorage', createCredential: () => staticToken },
+    );
     expect(target).toMatchObject({ accountUrl: { blob: 'https://other01.blob.core.windows.net' } });
   });
 
   it('passes AzureWebJobsStorage__clientId to the credential as the user-assigned managed identity', () => {
     const seen: { managedIdentityClientId?: string }[] = [];
-    identity({ AzureWebJobsStorage__accountName: 'acct01', AzureWebJobsStorage__credential: 'managedidentity', AzureWebJobsStorage__clientId: '11111111-2222-3333-4444-555555555555' }, seen);
+    identity(
+      {
+        AzureWebJobsStorage__accountName: 'acct01',
+        AzureWebJobsStorage__credential: 'managedidentity',
+        AzureWebJobsStorage__clientId: '11111111-2222-3333-4444-555555555555',
+      },
+      seen,
+    );
     identity({ AzureWebJobsStorage__accountName: 'acct01' }, seen);
     expect(seen).toEqual([{ managedIdentityClientId: '11111111-2222-3333-4444-555555555555' }, {}]);
   });
 
   it('turns a credential failure into a StorageCredentialError naming the account, the fix and the roles', async () => {
-    const failing = resolveStorageTarget({ AzureWebJobsStorage__accountName: 'acct01' }, {
-      createCredential: () => ({ getToken: async () => { throw new CredentialUnavailableError('no managed identity endpoint'); } }),
-    }) as { credential: TokenCredential };
+    const failing = resolveStorageTarget(
+      { AzureWebJobsStorage__accountName: 'acct01' },
+      {
+        createCredential: () => ({
+          getToken: async () => {
+            throw new CredentialUnavailableError('no managed identity endpoint');
+          },
+        }),
+      },
+    ) as { credential: TokenCredential };
     const attempt = failing.credential.getToken('https://storage.azure.com/.default');
     await expect(attempt).rejects.toThrow(StorageCredentialError);
-    await expect(attempt).rejects.toThrow(/acct01\.blob\.core\.windows\.net.*no managed identity endpoint.*az login.*Storage Blob Data Owner/);
+    await expect(attempt).rejects.toThrow(
+      /acct01\.blob\.core\.windows\.net.*no managed identity endpoint.*az login.*Storage Blob Data Owner/,
+    );
     await expect(attempt).rejects.toMatchObject({ retryable: false });
   });
 
@@ -98,19 +123,30 @@ describe('resolveStorageTarget', () => {
     const base = { AzureWebJobsStorage__accountName: 'acct01' };
     const pasted = `DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=${ACCOUNT_KEY}`;
     const notUrl = errorOf(() => resolveStorageTarget({ ...base, AzureWebJobsStorage__queueServiceUri: pasted }));
-    expect(notUrl.message).toMatch(/AzureWebJobsStorage__queueServiceUri is not an absolute URL.*https:\/\/<account>\.queue\.core\.windows\.net/);
+    expect(notUrl.message).toMatch(
+      /AzureWebJobsStorage__queueServiceUri is not an absolute URL.*https:\/\/<account>\.queue\.core\.windows\.net/,
+    );
     expect(notUrl.message).not.toContain(ACCOUNT_KEY);
 
-    const http = errorOf(() => resolveStorageTarget({ ...base, AzureWebJobsStorage__tableServiceUri: 'http://acct.table.core.windows.net' }));
+    const http = errorOf(() =>
+      resolveStorageTarget({ ...base, AzureWebJobsStorage__tableServiceUri: 'http://acct.table.core.windows.net' }),
+    );
     expect(http.message).toMatch(/must be an https URL/);
 
-    const sas = errorOf(() => resolveStorageTarget({ ...base, AzureWebJobsStorage__blobServiceUri: `https://acct.blob.core.windows.net/?sv=2022&sig=${ACCOUNT_KEY}` }));
+    const sas = errorOf(() =>
+      resolveStorageTarget({
+        ...base,
+        AzureWebJobsStorage__blobServiceUri: `https://acct.blob.core.windows.net/?sv=2022&sig=${ACCOUNT_KEY}`,
+      }),
+    );
     expect(sas.message).toMatch(/must not carry a query/);
     expect(sas.message).not.toContain(ACCOUNT_KEY);
   });
 
   it('refuses a credential kind it cannot honour', () => {
-    const error = errorOf(() => resolveStorageTarget({ AzureWebJobsStorage__accountName: 'acct01', AzureWebJobsStorage__credential: 'clientsecret' }));
+    const error = errorOf(() =>
+      resolveStorageTarget({ AzureWebJobsStorage__accountName: 'acct01', AzureWebJobsStorage__credential: 'clientsecret' }),
+    );
     expect(error.message).toMatch(/AzureWebJobsStorage__credential must be "managedidentity" or unset/);
   });
 });

@@ -8,7 +8,10 @@ class CollectOnDemand extends MetricReader {
   protected override async onShutdown(): Promise<void> {}
 }
 
-export interface Point { attributes: Attributes; value: number | { count: number; sum?: number } }
+export interface Point {
+  attributes: Attributes;
+  value: number | { count: number; sum?: number };
+}
 
 /** Real OTel SDK providers, kept local to the test (no globals), with in-memory readers. */
 export function otelTestKit() {

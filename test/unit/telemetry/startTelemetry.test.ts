@@ -15,7 +15,10 @@ describe('startTelemetry', () => {
   });
 
   it('with AUTOPILOT_TELEMETRY=off exports nothing even when a connection string is set', () => {
-    handle = startTelemetry({ AUTOPILOT_TELEMETRY: 'off', APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=00000000-0000-0000-0000-000000000001' });
+    handle = startTelemetry({
+      AUTOPILOT_TELEMETRY: 'off',
+      APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=00000000-0000-0000-0000-000000000001',
+    });
     expect(handle.mode).toBe('off');
   });
 
@@ -25,17 +28,33 @@ describe('startTelemetry', () => {
     expect(handle.mode).toBe('console');
     const events = withEventTelemetry({ publish: async () => {} });
     await withSpan('release.step', { releaseId: 'churn-20250301-100000-abc123', pipeline: 'churn', stage: 'promote' }, () =>
-      events.publish([{
-        id: 'e', type: 'autopilot.ReleaseSucceeded', source: '/autopilot/pipelines/churn', subject: 'releases/churn-20250301-100000-abc123', time: '2025-03-01T10:20:00.000Z',
-        data: { releaseId: 'churn-20250301-100000-abc123', pipeline: 'churn', status: 'succeeded', stage: 'promote', createdAt: '2025-03-01T10:00:00.000Z' },
-      }]),
+      events.publish([
+        {
+          id: 'e',
+          type: 'autopilot.ReleaseSucceeded',
+          source: '/autopilot/pipelines/churn',
+          subject: 'releases/churn-20250301-100000-abc123',
+          time: '2025-03-01T10:20:00.000Z',
+          data: {
+            releaseId: 'churn-20250301-100000-abc123',
+            pipeline: 'churn',
+            status: 'succeeded',
+            stage: 'promote',
+            createdAt: '2025-03-01T10:00:00.000Z',
+          },
+        },
+      ]),
     );
     await handle.flush();
-    expect(lines).toEqual(expect.arrayContaining([
-      'metric autopilot.release.duration =1200s pipeline=churn outcome=succeeded',
-      'metric autopilot.stage.outcomes +1 pipeline=churn stage=promote outcome=succeeded',
-    ]));
-    expect(lines.find((l) => l.startsWith('span release.step '))).toMatch(/^span release\.step \d+ms ok releaseId=churn-20250301-100000-abc123 pipeline=churn stage=promote$/);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'metric autopilot.release.duration =1200s pipeline=churn outcome=succeeded',
+        'metric autopilot.stage.outcomes +1 pipeline=churn stage=promote outcome=succeeded',
+      ]),
+    );
+    expect(lines.find((l) => l.startsWith('span release.step '))).toMatch(
+      /^span release\.step \d+ms ok releaseId=churn-20250301-100000-abc123 pipeline=churn stage=promote$/,
+    );
     expect(lines.find((l) => l.startsWith('span publish autopilot.ReleaseSucceeded '))).toBeDefined();
     expect(lines.every((l) => !l.includes('\n'))).toBe(true);
     // Delta temporality: nothing new, nothing printed.
@@ -53,7 +72,9 @@ describe('startTelemetry', () => {
 
   it('refuses an AUTOPILOT_TELEMETRY value it does not know, naming the setting and the values it takes', () => {
     expect(() => startTelemetry({ AUTOPILOT_TELEMETRY: 'verbose' })).toThrow(ConfigError);
-    expect(() => startTelemetry({ AUTOPILOT_TELEMETRY: 'verbose' })).toThrow(/AUTOPILOT_TELEMETRY: must be "console", "off" or unset, not "verbose"/);
+    expect(() => startTelemetry({ AUTOPILOT_TELEMETRY: 'verbose' })).toThrow(
+      /AUTOPILOT_TELEMETRY: must be "console", "off" or unset, not "verbose"/,
+    );
   });
 
   it('refuses a connection string without an InstrumentationKey and does not echo it', () => {

@@ -20,7 +20,12 @@ function hostContext(lines: { level: LogLevel; text: string }[], traceParent?: s
 
 function recordingLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
-  return { lines, info: (m, p) => void lines.push(`info ${m} ${JSON.stringify(p)}`), warn: (m, p) => void lines.push(`warn ${m} ${JSON.stringify(p)}`), error: (m, p) => void lines.push(`error ${m} ${JSON.stringify(p)}`) };
+  return {
+    lines,
+    info: (m, p) => void lines.push(`info ${m} ${JSON.stringify(p)}`),
+    warn: (m, p) => void lines.push(`warn ${m} ${JSON.stringify(p)}`),
+    error: (m, p) => void lines.push(`error ${m} ${JSON.stringify(p)}`),
+  };
 }
 
 describe('telemetryLogger', () => {
@@ -41,7 +46,10 @@ describe('telemetryLogger', () => {
       logger.error('job failed', { stage: 'train' });
     });
     expect(host).toEqual([
-      { level: 'information', text: 'job submitted {"releaseId":"churn-20250301-100000-abc123","pipeline":"churn","stage":"canary","job":"train-1"}' },
+      {
+        level: 'information',
+        text: 'job submitted {"releaseId":"churn-20250301-100000-abc123","pipeline":"churn","stage":"canary","job":"train-1"}',
+      },
       { level: 'warning', text: 'job slow {"releaseId":"churn-20250301-100000-abc123","pipeline":"churn","stage":"canary"}' },
       { level: 'error', text: 'job failed {"releaseId":"churn-20250301-100000-abc123","pipeline":"churn","stage":"train"}' },
     ]);
@@ -55,8 +63,13 @@ describe('telemetryLogger', () => {
     const b: { level: LogLevel; text: string }[] = [];
     logger.info('started', { port: 7071 });
     await Promise.all([
-      withInvocation(hostContext(a), { releaseId: 'r-a', pipeline: 'churn' }, async () => { await new Promise((r) => setImmediate(r)); logger.info('a'); }),
-      withInvocation(hostContext(b), { releaseId: 'r-b', pipeline: 'fraud' }, async () => { logger.info('b'); }),
+      withInvocation(hostContext(a), { releaseId: 'r-a', pipeline: 'churn' }, async () => {
+        await new Promise((r) => setImmediate(r));
+        logger.info('a');
+      }),
+      withInvocation(hostContext(b), { releaseId: 'r-b', pipeline: 'fraud' }, async () => {
+        logger.info('b');
+      }),
     ]);
     expect(fallback.lines).toEqual(['info started {"port":7071}']);
     expect(a.map((l) => l.text)).toEqual(['a {"releaseId":"r-a","pipeline":"churn"}']);
@@ -76,7 +89,12 @@ describe('telemetryLogger', () => {
     const fallback = recordingLogger();
     const host: { level: LogLevel; text: string }[] = [];
     const logger = telemetryLogger('autopilot', { fallback, logRecords: sink });
-    const secretProps = { accountKey: 'c2VjcmV0', target: 'DefaultEndpointsProtocol=https;AccountName=a;AccountKey=c2VjcmV0', url: 'https://a.blob.core.windows.net/c/b?sv=1&sig=c2VjcmV0', nested: { apiToken: 'c2VjcmV0' } };
+    const secretProps = {
+      accountKey: 'c2VjcmV0',
+      target: 'DefaultEndpointsProtocol=https;AccountName=a;AccountKey=c2VjcmV0',
+      url: 'https://a.blob.core.windows.net/c/b?sv=1&sig=c2VjcmV0',
+      nested: { apiToken: 'c2VjcmV0' },
+    };
     logger.info('outside', secretProps);
     await withInvocation(hostContext(host), correlation, async () => logger.error('inside', secretProps));
     const everything = JSON.stringify([fallback.lines, host, records.getFinishedLogRecords().map((r) => r.attributes)]);
@@ -95,13 +113,18 @@ describe('withInvocation', () => {
     propagation.disable();
   });
 
-  it('makes the host\'s trace context the parent of spans started inside, with the correlation as span attributes', async () => {
+  it("makes the host's trace context the parent of spans started inside, with the correlation as span attributes", async () => {
     const kit = otelTestKit();
     const traceId = '0af7651916cd43dd8448eb211c80319c';
     await withInvocation(hostContext([], `00-${traceId}-b7ad6b7169203331-01`), correlation, () =>
-      withSpan('release.step', {}, async () => {
-        expect(trace.getActiveSpan()?.spanContext().traceId).toBe(traceId);
-      }, { tracer: kit.tracer }),
+      withSpan(
+        'release.step',
+        {},
+        async () => {
+          expect(trace.getActiveSpan()?.spanContext().traceId).toBe(traceId);
+        },
+        { tracer: kit.tracer },
+      ),
     );
     const [span] = kit.spans.getFinishedSpans();
     expect(span!.name).toBe('release.step');
@@ -113,9 +136,18 @@ describe('withInvocation', () => {
 
   it('marks the span failed and rethrows when the step throws', async () => {
     const kit = otelTestKit();
-    await expect(withInvocation(hostContext([]), correlation, () =>
-      withSpan('release.step', {}, async () => { throw new Error('workspace unreachable'); }, { tracer: kit.tracer }),
-    )).rejects.toThrow('workspace unreachable');
+    await expect(
+      withInvocation(hostContext([]), correlation, () =>
+        withSpan(
+          'release.step',
+          {},
+          async () => {
+            throw new Error('workspace unreachable');
+          },
+          { tracer: kit.tracer },
+        ),
+      ),
+    ).rejects.toThrow('workspace unreachable');
     const [span] = kit.spans.getFinishedSpans();
     expect(span!.status.message).toBe('workspace unreachable');
     expect(span!.events.map((e) => e.name)).toEqual(['exception']);

@@ -25,18 +25,24 @@ beforeAll(() => {
   app.storageQueue('stepsUnderTest', {
     queueName: 'q',
     connection: 'AzureWebJobsStorage',
-    handler: invocationHandler(async (message: unknown, context) => {
-      logger.info('step done', { job: 'train-1' });
-      context.log('raw line from the function');
-      context.warn('raw line with AccountKey=c2VjcmV0');
-    }, (message) => message as { releaseId: string; pipeline: string }),
+    handler: invocationHandler(
+      async (message: unknown, context) => {
+        logger.info('step done', { job: 'train-1' });
+        context.log('raw line from the function');
+        context.warn('raw line with AccountKey=c2VjcmV0');
+      },
+      (message) => message as { releaseId: string; pipeline: string },
+    ),
   });
   app.storageQueue('malformedUnderTest', {
     queueName: 'q2',
     connection: 'AzureWebJobsStorage',
-    handler: invocationHandler(async (_message: unknown, context) => void context.log('still runs'), () => {
-      throw new Error('cannot read the trigger');
-    }),
+    handler: invocationHandler(
+      async (_message: unknown, context) => void context.log('still runs'),
+      () => {
+        throw new Error('cannot read the trigger');
+      },
+    ),
   });
   core.lock();
 });
@@ -55,12 +61,21 @@ describe('one copy of each log line in Application Insights (sendLogsFromWorker)
     expect(await model.getCapabilities({})).toMatchObject({ [WORKER_SENDS_LOGS_CAPABILITY]: 'true' });
   });
 
-  it('sends each line once: the logger\'s with its properties, raw context.log lines through the hook, all with the invocation\'s correlation', async () => {
+  it("sends each line once: the logger's with its properties, raw context.log lines through the hook, all with the invocation's correlation", async () => {
     await invoker.invoke(core.find('stepsUnderTest')!, { releaseId: 'churn-20250301-100000-abc123', pipeline: 'churn' });
     expect(bodies()).toEqual(['step done', 'raw line from the function', '[redacted]']);
-    expect(attributesOf('step done')).toEqual({ releaseId: 'churn-20250301-100000-abc123', pipeline: 'churn', job: 'train-1', scope: 'autopilot' });
+    expect(attributesOf('step done')).toEqual({
+      releaseId: 'churn-20250301-100000-abc123',
+      pipeline: 'churn',
+      job: 'train-1',
+      scope: 'autopilot',
+    });
     expect(attributesOf('raw line from the function')).toEqual({
-      releaseId: 'churn-20250301-100000-abc123', pipeline: 'churn', functionName: 'stepsUnderTest', invocationId: expect.any(String), scope: 'function',
+      releaseId: 'churn-20250301-100000-abc123',
+      pipeline: 'churn',
+      functionName: 'stepsUnderTest',
+      invocationId: expect.any(String),
+      scope: 'function',
     });
     expect(records.getFinishedLogRecords().map((r) => r.severityText)).toEqual(['INFO', 'INFO', 'WARN']);
     // The host still writes every line to its own outputs (Log stream, console).

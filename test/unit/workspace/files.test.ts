@@ -25,7 +25,10 @@ describe('workspace file helpers', () => {
 
   it('readMetricsFile keeps the last value per name and reports bad lines', async () => {
     const file = join(dir, 'metrics.jsonl');
-    appendFileSync(file, '{"name":"auc","value":0.7,"step":1}\n{"name":"auc","value":0.8,"step":2}\nnope\n{"name":"f1"}\n{"name":"loss","value":0.3}\n');
+    appendFileSync(
+      file,
+      '{"name":"auc","value":0.7,"step":1}\n{"name":"auc","value":0.8,"step":2}\nnope\n{"name":"f1"}\n{"name":"loss","value":0.3}\n',
+    );
     const { metrics, problems } = await readMetricsFile(file);
     expect(metrics).toEqual({ auc: 0.8, loss: 0.3 });
     expect(problems).toHaveLength(2);

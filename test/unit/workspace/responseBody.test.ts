@@ -5,7 +5,13 @@ import { captureJsonBody, readPredictions } from '../../../adapters/local/infere
 function answer(contentType: string, body: string): { message: IncomingMessage; end: () => void } {
   const stream = new PassThrough() as unknown as IncomingMessage & PassThrough;
   stream.headers = { 'content-type': contentType };
-  return { message: stream, end: () => { stream.write(body); stream.end(); } };
+  return {
+    message: stream,
+    end: () => {
+      stream.write(body);
+      stream.end();
+    },
+  };
 }
 
 describe('captureJsonBody', () => {

@@ -3,9 +3,18 @@ import { readPredictions } from '../../../adapters/local/inference/responseBody'
 
 describe('comparePredictions', () => {
   it('agrees only when every prediction matches, element by element', () => {
-    expect(comparePredictions({ status: 200, predictions: [1, 'a', [0, 1]] }, { status: 200, predictions: [1, 'a', [0, 1]] })).toEqual({ compared: true, agreed: true });
-    expect(comparePredictions({ status: 200, predictions: [1, 0] }, { status: 200, predictions: [1, 1] })).toEqual({ compared: true, agreed: false });
-    expect(comparePredictions({ status: 200, predictions: [1] }, { status: 200, predictions: [1, 1] })).toEqual({ compared: true, agreed: false });
+    expect(comparePredictions({ status: 200, predictions: [1, 'a', [0, 1]] }, { status: 200, predictions: [1, 'a', [0, 1]] })).toEqual({
+      compared: true,
+      agreed: true,
+    });
+    expect(comparePredictions({ status: 200, predictions: [1, 0] }, { status: 200, predictions: [1, 1] })).toEqual({
+      compared: true,
+      agreed: false,
+    });
+    expect(comparePredictions({ status: 200, predictions: [1] }, { status: 200, predictions: [1, 1] })).toEqual({
+      compared: true,
+      agreed: false,
+    });
   });
 
   it('compares nothing when either side failed or has no predictions', () => {

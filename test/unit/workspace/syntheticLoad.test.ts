@@ -7,7 +7,8 @@ import { mulberry32 } from '../../../shared/data/split';
 
 /** A fake transport that records each request and answers when told to. */
 class FakeSend {
-  readonly calls: { endpoint: string; deployment: string | undefined; body: { input_data: { columns: string[]; data: unknown[][] } } }[] = [];
+  readonly calls: { endpoint: string; deployment: string | undefined; body: { input_data: { columns: string[]; data: unknown[][] } } }[] =
+    [];
   private readonly pending: ((answer: { status: number; deployment?: string }) => void)[] = [];
   autoAnswer = true;
 
@@ -29,7 +30,16 @@ const request = (overrides: Partial<LoadRequest> = {}): LoadRequest => ({
   id: 'release-1',
   endpoint: 'm-prod',
   deployments: ['blue', 'green'],
-  request: { input_data: { columns: ['a', 'b'], data: [[1, 2], [3, 4], [5, 6]] } },
+  request: {
+    input_data: {
+      columns: ['a', 'b'],
+      data: [
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ],
+    },
+  },
   requestsPerSecond: 20,
   until: new Date(START + 10_000).toISOString(),
   ...overrides,
@@ -135,7 +145,9 @@ describe('LoadGenerator', () => {
 describe('toLoadSettings', () => {
   it('refuses rates above the bound with a message that names the bound', () => {
     expect(() => toLoadSettings(request({ requestsPerSecond: MAX_LOAD_RPS + 1 }))).toThrow(BadRequestError);
-    expect(() => toLoadSettings(request({ requestsPerSecond: MAX_LOAD_RPS + 1 }))).toThrow(/requestsPerSecond.*at most 500 requests per second/);
+    expect(() => toLoadSettings(request({ requestsPerSecond: MAX_LOAD_RPS + 1 }))).toThrow(
+      /requestsPerSecond.*at most 500 requests per second/,
+    );
     expect(() => toLoadSettings(request({ requestsPerSecond: 0 }))).toThrow(/more than 0/);
   });
 

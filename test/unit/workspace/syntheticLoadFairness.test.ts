@@ -19,9 +19,12 @@ async function replay(count: number, seed: number, deployments = ['canary', 'sta
   const byArm: Record<string, number[]> = {};
   const load = new SyntheticLoad(
     toLoadSettings({
-      id: 'r', endpoint: 'e', deployments,
+      id: 'r',
+      endpoint: 'e',
+      deployments,
       request: { input_data: { columns: ['row'], data: ROWS } },
-      requestsPerSecond: 500, until: new Date(Date.now() + (count * 1000) / 500).toISOString(),
+      requestsPerSecond: 500,
+      until: new Date(Date.now() + (count * 1000) / 500).toISOString(),
     }),
     async (_endpoint, deployment, body) => {
       const row = (JSON.parse(body) as { input_data: { data: number[][] } }).input_data.data[0]![0]!;

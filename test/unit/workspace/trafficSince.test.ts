@@ -3,7 +3,14 @@ import { aggregateTraffic, predictionKey } from '../../../adapters/local/inferen
 import { ObservationRing, type Observation } from '../../../adapters/local/inference/observationRing';
 import { TrafficStore } from '../../../adapters/local/inference/trafficStore';
 
-const observation = (overrides: Partial<Observation> = {}): Observation => ({ at: 1, latencyMs: 10, status: 200, synthetic: false, mirrored: false, ...overrides });
+const observation = (overrides: Partial<Observation> = {}): Observation => ({
+  at: 1,
+  latencyMs: 10,
+  status: 200,
+  synthetic: false,
+  mirrored: false,
+  ...overrides,
+});
 
 describe('aggregateTraffic', () => {
   it('counts requests, errors, slow requests per threshold, synthetic requests and latency percentiles', () => {
@@ -17,7 +24,15 @@ describe('aggregateTraffic', () => {
       ],
       [10, 100],
     );
-    expect(traffic).toEqual({ requests: 5, errors: 3, slowerThan: [3, 1], predictions: { '1': 2 }, synthetic: 1, latencyP50Ms: 20, latencyP99Ms: 150 });
+    expect(traffic).toEqual({
+      requests: 5,
+      errors: 3,
+      slowerThan: [3, 1],
+      predictions: { '1': 2 },
+      synthetic: 1,
+      latencyP50Ms: 20,
+      latencyP99Ms: 150,
+    });
   });
 
   it('counts the first prediction of successful answers only', () => {
@@ -59,9 +74,18 @@ describe('predictionKey', () => {
 describe('ObservationRing', () => {
   it('keeps the newest observations up to its capacity, in order', () => {
     const ring = new ObservationRing(300);
-    for (let at = 1; at <= 1000; at++) ring.push(observation({ at, latencyMs: at, synthetic: at % 2 === 0, firstPrediction: String(at % 3) }));
+    for (let at = 1; at <= 1000; at++)
+      ring.push(observation({ at, latencyMs: at, synthetic: at % 2 === 0, firstPrediction: String(at % 3) }));
     expect(ring.size).toBe(300);
-    expect(ring.newest(0)).toEqual({ at: 1000, latencyMs: 1000, status: 200, synthetic: true, mirrored: false, malformed: false, firstPrediction: '1' });
+    expect(ring.newest(0)).toEqual({
+      at: 1000,
+      latencyMs: 1000,
+      status: 200,
+      synthetic: true,
+      mirrored: false,
+      malformed: false,
+      firstPrediction: '1',
+    });
     expect(ring.newest(299).at).toBe(701);
     expect(ring.between(990, 995).map((o) => o.at)).toEqual([991, 992, 993, 994]);
   });

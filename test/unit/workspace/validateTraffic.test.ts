@@ -29,7 +29,9 @@ describe('validateTraffic', () => {
 
   it('names the sum, the unknown deployment, the bad percent and the failed deployment', () => {
     expect(() => validateTraffic(endpoint(), { blue: 50, green: 20 })).toThrow(/must sum to 100 \(or be all zero\), got 70/);
-    expect(() => validateTraffic(endpoint(), { red: 100 })).toThrow(/'red' does not exist on endpoint 'default-prod' \(deployments: blue, green, broken\)/);
+    expect(() => validateTraffic(endpoint(), { red: 100 })).toThrow(
+      /'red' does not exist on endpoint 'default-prod' \(deployments: blue, green, broken\)/,
+    );
     expect(() => validateTraffic(endpoint(), { blue: 99.5, green: 0.5 })).toThrow(/whole percent 0\.\.100, got 99\.5/);
     expect(() => validateTraffic(endpoint(), { broken: 100 })).toThrow(/'broken' failed \(init failed: boom\)/);
     expect(() => validateTraffic(endpoint(), { red: 100 })).toThrow(BadRequestError);
