@@ -37,6 +37,12 @@ function membersOf(groups: number[]): number[] {
   return members;
 }
 
+/** The pid the job wrote, once it has written all of it (an empty file, read mid-write, is not pid 0). */
+function pidIn(file: string): number | undefined {
+  const pid = existsSync(file) ? Number(readFileSync(file, 'utf8')) : 0;
+  return pid > 0 ? pid : undefined;
+}
+
 function pgidOf(pid: number): number {
   return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop()!.split(' ')[2]);
 }
@@ -68,7 +74,16 @@ describe('JobRunner across host restarts', () => {
   const startHost = async (name: string, options: object = {}): Promise<{ host: ChildProcess; jobPid: number }> => {
     const host = spawn(
       process.execPath,
-      ['--import', 'tsx', join(fixtures, 'runnerHost.ts'), join(root, 'jobs'), name, join(fixtures, 'gated.yaml'), gate, JSON.stringify(options)],
+      [
+        '--import',
+        'tsx',
+        join(fixtures, 'runnerHost.ts'),
+        join(root, 'jobs'),
+        name,
+        join(fixtures, 'gated.yaml'),
+        gate,
+        JSON.stringify(options),
+      ],
       { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     hosts.push(host);
@@ -76,7 +91,7 @@ describe('JobRunner across host restarts', () => {
     host.stdout!.on('data', (c: Buffer) => (output += c.toString()));
     host.stderr!.on('data', (c: Buffer) => (output += c.toString()));
     const pidFile = join(root, 'jobs', name, 'outputs/state/pid');
-    const jobPid = await until(`job ${name} to start (host output: ${output})`, () => existsSync(pidFile) && Number(readFileSync(pidFile, 'utf8')));
+    const jobPid = await until(`job ${name} to start (host output: ${output})`, () => pidIn(pidFile));
     const record = await until('the job record to name its wrapper', () => {
       const text = readFileSync(join(root, 'jobs', name, 'job.json'), 'utf8');
       return (JSON.parse(text) as { pid?: number }).pid;
@@ -91,7 +106,10 @@ describe('JobRunner across host restarts', () => {
     await exited;
   };
 
-  const runsOf = (name: string) => readFileSync(join(root, 'jobs', name, 'outputs/model/runs.log'), 'utf8').trim().split('\n');
+  const runsOf = (name: string) =>
+    readFileSync(join(root, 'jobs', name, 'outputs/model/runs.log'), 'utf8')
+      .trim()
+      .split('\n');
 
   beforeEach(() => {
     root = mkdtempSync(join(tmpdir(), 'job-restart-'));
@@ -145,7 +163,9 @@ describe('JobRunner across host restarts', () => {
     expect((await runner.get('resubmit-1'))?.status).toMatch(/^(queued|running)$/);
     const job = await runner.waitFor('resubmit-1');
     expect(job.status).toBe('completed');
-    expect((await runner.submit({ name: 'resubmit-1', specPath: join(fixtures, 'gated.yaml'), inputs: { gate: { value: gate } } })).createdAt).toBe(job.createdAt);
+    expect(
+      (await runner.submit({ name: 'resubmit-1', specPath: join(fixtures, 'gated.yaml'), inputs: { gate: { value: gate } } })).createdAt,
+    ).toBe(job.createdAt);
     expect(readdirSync(join(root, 'jobs'))).toEqual(['resubmit-1']);
     expect(runsOf('resubmit-1')).toHaveLength(1);
     expect(runsOf('resubmit-1')).not.toContain(`run ${jobPid}`);
@@ -156,7 +176,7 @@ describe('JobRunner across host restarts', () => {
     const first = newRunner();
     await first.submit({ name: 'stopped-1', specPath: join(fixtures, 'gated.yaml'), inputs: { gate: { value: gate } } });
     const pidFile = join(root, 'jobs/stopped-1/outputs/state/pid');
-    const jobPid = await until('the job to start', () => existsSync(pidFile) && Number(readFileSync(pidFile, 'utf8')));
+    const jobPid = await until('the job to start', () => pidIn(pidFile));
     const record = JSON.parse(readFileSync(join(root, 'jobs/stopped-1/job.json'), 'utf8')) as { pid: number };
     const jobGroups = [pgidOf(record.pid), pgidOf(jobPid)];
     groups.push(...jobGroups);
@@ -186,11 +206,21 @@ describe('JobRunner across host restarts', () => {
   it('takes a recorded pid now used by another process for a job that is gone, and resubmits it', async () => {
     mkdirSync(join(root, 'jobs/reused-1'), { recursive: true });
     const record = {
-      name: 'reused-1', status: 'running', createdAt: new Date().toISOString(), startedAt: new Date().toISOString(), metrics: {},
-      outputs: { model: join(root, 'jobs/reused-1/outputs/model'), state: join(root, 'jobs/reused-1/outputs/state') }, tags: {},
-      specPath: join(fixtures, 'gated.yaml'), request: { specPath: join(fixtures, 'gated.yaml'), inputs: { gate: { value: gate } } },
+      name: 'reused-1',
+      status: 'running',
+      createdAt: new Date().toISOString(),
+      startedAt: new Date().toISOString(),
+      metrics: {},
+      outputs: { model: join(root, 'jobs/reused-1/outputs/model'), state: join(root, 'jobs/reused-1/outputs/state') },
+      tags: {},
+      specPath: join(fixtures, 'gated.yaml'),
+      request: { specPath: join(fixtures, 'gated.yaml'), inputs: { gate: { value: gate } } },
       // This very process holds the pid now; the start time shows it is not the job's wrapper.
-      pid: process.pid, pidStartTime: '1', instanceId: 'a-runner-that-is-gone', ownerPid: process.pid, attempt: 1,
+      pid: process.pid,
+      pidStartTime: '1',
+      instanceId: 'a-runner-that-is-gone',
+      ownerPid: process.pid,
+      attempt: 1,
     };
     writeFileSync(join(root, 'jobs/reused-1/job.json'), JSON.stringify(record));
     writeFileSync(gate, '');
