@@ -35,7 +35,8 @@ export interface WindowAccumulation {
   summaries: { merged: number; written: number; unwritten: number };
 }
 
-const MAX_SAMPLES = 10;
+/** Malformed lines sampled per blob; arrival summaries sample as many, so they carry what a run reading the blob reports. */
+export const MAX_SAMPLES = 10;
 
 /**
  * A monitoring window accumulated blob by blob: each blob into a window of its own, merged into

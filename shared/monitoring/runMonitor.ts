@@ -89,8 +89,7 @@ export async function runMonitor(pipeline: string, deps: MonitorDeps, trigger: M
     return store(run, deps);
   }
   Object.assign(run, { deployment: serving.deployment, model: serving.model, releaseId: serving.releaseId });
-  const { content } = await deps.data.read({ container: deps.artifactsContainer, name: serving.profileBlob });
-  const baseline = BaselineProfile.parse(JSON.parse(content.toString('utf8')));
+  const { content, baseline } = await servingBaseline(serving, deps);
   const collected = await importCollected(deps.data, deps.prod, endpoint, from, run.window.to, policy.monitoring.excludeColumns);
   // Scored rows are kept only to join labels: without label files since the window began
   // (assessModelQuality lists the same ones) none is kept, and memory stays at the window's statistics.
@@ -335,6 +334,15 @@ export async function servingRelease(pipeline: string, deps: Pick<MonitorDeps, '
     profileBlob: owner.data!.profileBlob!,
     expected: owner.metrics.candidate ?? {},
   };
+}
+
+/** The serving release's baseline profile, and its stored bytes (a summary's key is derived from them). */
+export async function servingBaseline(
+  serving: { profileBlob: string },
+  deps: Pick<MonitorDeps, 'data' | 'artifactsContainer'>,
+): Promise<{ content: Buffer; baseline: BaselineProfile }> {
+  const { content } = await deps.data.read({ container: deps.artifactsContainer, name: serving.profileBlob });
+  return { content, baseline: BaselineProfile.parse(JSON.parse(content.toString('utf8'))) };
 }
 
 async function store(run: MonitorRun, deps: MonitorDeps): Promise<MonitorRun> {

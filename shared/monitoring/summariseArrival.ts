@@ -3,11 +3,12 @@ import { NotFoundError } from '../errors';
 import type { BlobInfo } from '../ports';
 import { PREDICTION_COLUMN } from './baseline';
 import { readSummary, summaryKey, summaryText, type SummaryStore } from './blobSummaries';
-import { InferenceBlobScan, type BlobTally } from './inferenceBlobScan';
+import { MAX_SAMPLES } from './accumulateWindow';
+import { BlobWindowScan } from './blobWindowScan';
+import type { BlobTally } from './inferenceBlobScan';
 import { isInferenceBlobName } from './inferenceBlobName';
 import { INFERENCE_CONTAINER } from './inferenceRecord';
-import { servingRelease, type MonitorDeps } from './runMonitor';
-import { BaselineProfile, createWindowProfile } from './stats';
+import { servingBaseline, servingRelease, type MonitorDeps } from './runMonitor';
 
 export type ArrivalDeps = Pick<MonitorDeps, 'config' | 'data' | 'prod' | 'engine' | 'clock' | 'artifactsContainer'>;
 
@@ -25,9 +26,6 @@ export type ArrivalOutcome = { pipeline: string } &
   );
 
 export type ArrivalResult = { kind: 'ignored'; reason: string } | { kind: 'handled'; outcomes: ArrivalOutcome[] };
-
-/** As accumulateWindow's runs sample them, so a summary carries what a run reading the blob would report. */
-const MAX_SAMPLES = 10;
 
 /**
  * A new inference blob, summarised when it arrives (BlobCreated on `inference-data`) for each
@@ -63,8 +61,7 @@ async function summariseFor(pipeline: string, blobName: string, deps: ArrivalDep
   const serving = await servingRelease(pipeline, deps);
   if (!serving) return { kind: 'skipped', reason: 'no model with a baseline serves the endpoint' };
   const { deployment } = serving;
-  const { content } = await deps.data.read({ container: deps.artifactsContainer, name: serving.profileBlob });
-  const baseline = BaselineProfile.parse(JSON.parse(content.toString('utf8')));
+  const { content, baseline } = await servingBaseline(serving, deps);
   const store: SummaryStore = { data: deps.data, container: deps.artifactsContainer, key: summaryKey(content, deployment) };
   const ref = { container: INFERENCE_CONTAINER, name: blobName };
   const current = await deps.data.getInfo(ref);
@@ -78,20 +75,17 @@ async function summariseFor(pipeline: string, blobName: string, deps: ArrivalDep
     throw error;
   }
   // Every record counts (no window here), scanned exactly as a run's reading scans it.
-  const window = createWindowProfile(baseline);
-  const scan = new InferenceBlobScan(
-    window.cellColumns,
-    PREDICTION_COLUMN,
-    -Infinity,
-    Infinity,
-    (cells) => {
-      if (cells.deployment === deployment) window.addCells(cells.kinds, cells.numbers, cells.others);
-    },
-    MAX_SAMPLES,
-  );
+  const scan = new BlobWindowScan({
+    baseline,
+    predictionColumn: PREDICTION_COLUMN,
+    deployment,
+    from: -Infinity,
+    to: Infinity,
+    maxSamples: MAX_SAMPLES,
+  });
   scan.begin(blobName);
   for await (const chunk of stream.chunks) scan.feed(chunk);
-  const tally = scan.end();
+  const { tally, window } = scan.end();
   const read: BlobInfo = { ...current, eTag: stream.info.eTag || current.eTag };
   const summary = summaryText(store, read, tally, window);
   if (!summary) return { kind: 'unsummarised', reason: unsummarisable(tally) };
