@@ -4,6 +4,7 @@ import type { EnvironmentName } from '../../../shared/config/schema';
 import type { DeployRequest, DeploymentInfo, EndpointInfo, MlWorkspace, ShadowReport } from '../../../shared/ports';
 import { AutopilotError, BadRequestError, NotSupportedError, StillProvisioningError } from '../../../shared/errors';
 import { parseDeploymentSpec } from '../../../shared/jobs';
+import { checkTrafficSum } from '../../../shared/endpoints/trafficSum';
 import { armCall, armErrorText, mapArmError } from './mapArmError';
 import { requireEnvironment, toArmDataCollector, toArmDeployment, toDeploymentInfo } from './deploymentMapping';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -141,9 +142,7 @@ export class AzureOnlineEndpoints {
   }
 
   async setTraffic(endpoint: string, traffic: Record<string, number>): Promise<EndpointInfo> {
-    const total = Object.values(traffic).reduce((sum, percent) => sum + percent, 0);
-    if (total !== 100 && total !== 0)
-      throw new BadRequestError(`traffic of endpoint '${endpoint}' sums to ${total}; make it 100`, 'traffic');
+    checkTrafficSum(endpoint, traffic);
     await this.putSplit(
       endpoint,
       (current) => ({

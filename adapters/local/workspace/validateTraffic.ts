@@ -1,3 +1,4 @@
+import { checkTrafficSum } from '../../../shared/endpoints/trafficSum';
 import { BadRequestError } from '../../../shared/errors';
 import type { EndpointRecord } from './endpointRecord';
 
@@ -22,13 +23,7 @@ export function validateTraffic(endpoint: EndpointRecord, traffic: Record<string
       throw new BadRequestError(`deployment '${name}' receives mirror traffic; set its mirror traffic to 0 first`, 'traffic');
     }
   }
-  const sum = Object.values(traffic).reduce((a, b) => a + b, 0);
-  if (sum !== 100 && sum !== 0) {
-    throw new BadRequestError(
-      `traffic of endpoint '${endpoint.name}' must sum to 100 (or be all zero), got ${sum}: ${JSON.stringify(traffic)}`,
-      'traffic',
-    );
-  }
+  checkTrafficSum(endpoint.name, traffic);
 }
 
 /** Mirror rules of Azure ML: at most one deployment, 0..50 percent, not one that has live traffic. */
