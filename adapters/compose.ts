@@ -74,7 +74,7 @@ export async function composeServices(env: NodeJS.ProcessEnv = process.env): Pro
   // queued, never failing the publisher); custom metrics and spans from every event.
   const eventGrid = eventGridPublisherFromEnv(env);
   const logged = eventGrid ? fanOutPublisher(storage.events, { 'Event Grid': eventGrid }, { logger }) : storage.events;
-  const events = withEventTelemetry(notifyingPublisher(logged, notifications.outbox, logger));
+  const events = withEventTelemetry(notifyingPublisher(logged, notifications.outbox, logger), { logger });
   // The local stack (router on a port, job runner) starts only if some environment uses it.
   const local: LocalWorkspaces | undefined = ENVIRONMENTS.every((e) => azure[e])
     ? undefined

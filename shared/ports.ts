@@ -1,4 +1,5 @@
 import type { ScoringAnswer } from './scoring/scoringAnswer';
+import type { OutgoingEvent } from './events/outgoing';
 /**
  * The ports: how the core sees the outside world. `adapters/local` and `adapters/azure`
  * implement the same interfaces; the core only ever imports these types.
@@ -369,17 +370,11 @@ export interface CollectedInferenceBatch {
 
 // ---------------------------------------------------------------- events, identity
 
-/** A CloudEvents 1.0 event the service publishes about itself. */
-export interface OutgoingEvent {
-  id: string;
-  type: string;
-  source: string;
-  subject: string;
-  time: string;
-  data: Record<string, unknown>;
-}
+/** A CloudEvents 1.0 event the service publishes about itself: one of the event map's (shared/events/outgoing.ts). */
+export type { OutgoingEvent, EventEnvelope } from './events/outgoing';
 
 export interface EventPublisher {
+  /** Only events of the map: a payload that does not fit its type does not compile. */
   publish(events: OutgoingEvent[]): Promise<void>;
 }
 

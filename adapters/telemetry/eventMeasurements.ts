@@ -1,6 +1,4 @@
-import { z } from 'zod';
-import type { OutgoingEvent } from '../../shared/ports';
-import { driftScores } from './driftScores';
+import type { OutgoingEvent, OutgoingEventOf, OutgoingEventType } from '../../shared/events/outgoing';
 
 /** The custom metrics, by the names they have in Application Insights `customMetrics`. */
 export const METRIC_NAMES = {
@@ -19,79 +17,78 @@ export interface Measurement {
   attributes: Record<string, string>;
 }
 
-const ReleaseData = z.object({
-  releaseId: z.string(),
-  pipeline: z.string(),
-  stage: z.string(),
-  completedStage: z.string().optional(),
-  createdAt: z.string().optional(),
-  by: z.string().optional(),
-});
-const DriftData = z.object({ pipeline: z.string(), features: z.unknown().optional(), external: z.string().optional() });
+type ReleaseEvent = OutgoingEventOf<
+  Exclude<OutgoingEventType, 'autopilot.DriftDetected' | 'autopilot.QualityDegraded' | 'autopilot.AlertReceived'>
+>;
 
 /** How each terminal release event ends its current stage and the release. */
-const TERMINAL_OUTCOME: Record<string, string> = {
+const TERMINAL_OUTCOME = {
   'autopilot.ReleaseSucceeded': 'succeeded',
   'autopilot.ReleaseRejected': 'rejected',
   'autopilot.ReleaseFailed': 'failed',
   'autopilot.ReleaseCancelled': 'cancelled',
   'autopilot.ReleaseRolledBack': 'rolled_back',
-};
+} as const;
 
 /**
- * The metric measurements one of the service's own events stands for. Events this map
- * does not know, or whose data does not have the expected shape, measure nothing (they
- * still get a span).
+ * The metric measurements one of the service's own events stands for, by its type in the
+ * event map (shared/events/outgoing.ts): the switch covers every type, so a new one must say
+ * what it measures. Callers check events from outside the type system with parseOutgoingEvent.
  */
 export function eventMeasurements(event: OutgoingEvent): Measurement[] {
-  if (event.type === 'autopilot.ReleaseStageCompleted') {
-    const data = ReleaseData.safeParse(event.data);
-    if (!data.success) return [];
-    return [
-      {
-        instrument: 'stageOutcomes',
-        value: 1,
-        attributes: { pipeline: data.data.pipeline, stage: data.data.completedStage ?? data.data.stage, outcome: 'succeeded' },
-      },
-    ];
+  switch (event.type) {
+    case 'autopilot.ReleaseStageCompleted': {
+      const { pipeline, completedStage } = event.data;
+      return [{ instrument: 'stageOutcomes', value: 1, attributes: { pipeline, stage: completedStage, outcome: 'succeeded' } }];
+    }
+    case 'autopilot.ReleaseSucceeded':
+    case 'autopilot.ReleaseRejected':
+    case 'autopilot.ReleaseFailed':
+    case 'autopilot.ReleaseCancelled':
+    case 'autopilot.ReleaseRolledBack':
+      return terminal(event, TERMINAL_OUTCOME[event.type]);
+    case 'autopilot.DriftDetected': {
+      const { pipeline, features = [], external } = event.data;
+      return [
+        { instrument: 'driftDetections', value: 1, attributes: { pipeline, source: external ? 'external' : 'monitor' } },
+        ...features.map((s): Measurement => ({
+          instrument: 'driftScore',
+          value: s.value,
+          attributes: { pipeline, feature: s.feature, metric: s.metric, drifted: String(s.drifted) },
+        })),
+      ];
+    }
+    case 'autopilot.ReleaseQueued':
+    case 'autopilot.ApprovalRequested':
+    case 'autopilot.QualityDegraded':
+    case 'autopilot.AlertReceived':
+      return [];
+    default:
+      return assertNever(event);
   }
-  const outcome = TERMINAL_OUTCOME[event.type];
-  if (outcome) {
-    const data = ReleaseData.safeParse(event.data);
-    return data.success ? terminal(event, data.data, outcome) : [];
-  }
-  if (event.type === 'autopilot.DriftDetected') {
-    const data = DriftData.safeParse(event.data);
-    if (!data.success) return [];
-    const { pipeline } = data.data;
-    return [
-      { instrument: 'driftDetections', value: 1, attributes: { pipeline, source: data.data.external ? 'external' : 'monitor' } },
-      ...driftScores(data.data.features).map((s): Measurement => ({
-        instrument: 'driftScore',
-        value: s.value,
-        attributes: { pipeline, feature: s.feature, metric: s.metric, drifted: String(s.drifted) },
-      })),
-    ];
-  }
-  return [];
 }
 
-function terminal(event: OutgoingEvent, data: z.infer<typeof ReleaseData>, outcome: string): Measurement[] {
-  const { pipeline, stage } = data;
+function assertNever(event: never): never {
+  throw new Error(`eventMeasurements: event type ${(event as { type: string }).type} is missing from the switch`);
+}
+
+function terminal(event: ReleaseEvent, outcome: (typeof TERMINAL_OUTCOME)[keyof typeof TERMINAL_OUTCOME]): Measurement[] {
+  const { pipeline, stage } = event.data;
+  const by = event.type === 'autopilot.ReleaseRolledBack' ? event.data.by : undefined;
   const measurements: Measurement[] = [];
   // A rollback of a release that already succeeded (`autopilot rollback` after promotion)
   // ends nothing new: its stage and duration were counted when it succeeded.
   const afterPromotion = outcome === 'rolled_back' && stage !== 'canary';
   if (!afterPromotion) {
     measurements.push({ instrument: 'stageOutcomes', value: 1, attributes: { pipeline, stage, outcome } });
-    const seconds = releaseSeconds(data, event.time);
+    const seconds = releaseSeconds(event.data, event.time);
     if (seconds !== undefined) measurements.push({ instrument: 'releaseDuration', value: seconds, attributes: { pipeline, outcome } });
   }
   if (outcome === 'rolled_back') {
     measurements.push({
       instrument: 'rollbacks',
       value: 1,
-      attributes: { pipeline, reason: rollbackReason(data.by), phase: afterPromotion ? 'after-promotion' : 'canary' },
+      attributes: { pipeline, reason: rollbackReason(by), phase: afterPromotion ? 'after-promotion' : 'canary' },
     });
   }
   return measurements;

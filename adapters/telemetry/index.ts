@@ -12,5 +12,4 @@ export { invocationHandler } from './invocationHandler';
 export { telemetryLogger, type TelemetryLoggerOptions, type LogRecordSink } from './telemetryLogger';
 export { withEventTelemetry, eventAttributes, type EventTelemetryOptions } from './telemetryEventPublisher';
 export { eventMeasurements, releaseSeconds, rollbackReason, METRIC_NAMES, type Measurement } from './eventMeasurements';
-export { driftScores, DriftScore } from './driftScores';
 export { redactSecrets, toAttributes } from './redactSecrets';

@@ -9,7 +9,8 @@ import {
   type Meter,
   type Tracer,
 } from '@opentelemetry/api';
-import type { EventPublisher, OutgoingEvent } from '../../shared/ports';
+import { parseOutgoingEvent } from '../../shared/events/outgoing';
+import type { EventPublisher, Logger, OutgoingEvent } from '../../shared/ports';
 import { eventMeasurements, METRIC_NAMES, type InstrumentKey } from './eventMeasurements';
 import { TRACER_NAME } from './withSpan';
 
@@ -18,6 +19,8 @@ export interface EventTelemetryOptions {
   meter?: Meter;
   /** @default trace.getTracer('mlops-autopilot') */
   tracer?: Tracer;
+  /** Where an event that does not fit the event map is reported. @default console.warn */
+  logger?: Pick<Logger, 'warn'>;
 }
 
 /**
@@ -46,8 +49,16 @@ export function withEventTelemetry(inner: EventPublisher, options: EventTelemetr
     }),
   };
 
-  const record = (event: OutgoingEvent): void => {
-    for (const m of eventMeasurements(event)) {
+  const logger = options.logger ?? { warn: (message: string, properties?: Record<string, unknown>) => console.warn(message, properties) };
+  const record = (published: OutgoingEvent): void => {
+    // Our producers cannot build a misfit (the map types them), but an event cast or
+    // deserialised past the type system could; it is reported, not silently unmeasured.
+    const parsed = parseOutgoingEvent(published);
+    if (!parsed.ok) {
+      logger.warn(`telemetry: event ${published.id} not measured: ${parsed.problem}`, { eventId: published.id, eventType: published.type });
+      return;
+    }
+    for (const m of eventMeasurements(parsed.event)) {
       const instrument = instruments[m.instrument];
       if ('record' in instrument) instrument.record(m.value, m.attributes);
       else instrument.add(m.value, m.attributes);
@@ -71,8 +82,12 @@ export function withEventTelemetry(inner: EventPublisher, options: EventTelemetr
       for (const event of events) {
         try {
           record(event);
-        } catch {
-          /* telemetry never fails a release */
+        } catch (error) {
+          // Telemetry never fails a release.
+          logger.warn(`telemetry: event ${event.id} not measured: ${error instanceof Error ? error.message : String(error)}`, {
+            eventId: event.id,
+            eventType: event.type,
+          });
         }
       }
     },
@@ -81,15 +96,17 @@ export function withEventTelemetry(inner: EventPublisher, options: EventTelemetr
 
 /** The ids and names of an event, under the same keys logs use; nothing else from its data. */
 export function eventAttributes(event: OutgoingEvent): Attributes {
-  const text = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
   const attributes: Attributes = {
     'autopilot.event.type': event.type,
     'autopilot.event.id': event.id,
     'autopilot.event.subject': event.subject,
   };
-  const releaseId = text(event.data.releaseId);
-  const pipeline = text(event.data.pipeline) ?? /^\/autopilot\/pipelines\/([^/]+)$/.exec(event.source)?.[1];
-  const stage = text(event.data.completedStage) ?? text(event.data.stage);
+  // Read by key across the union: not every event type carries each of these.
+  const data: Record<string, unknown> = event.data;
+  const text = (key: string): string | undefined => (typeof data[key] === 'string' && data[key] ? data[key] : undefined);
+  const releaseId = text('releaseId');
+  const pipeline = text('pipeline') ?? /^\/autopilot\/pipelines\/([^/]+)$/.exec(event.source)?.[1];
+  const stage = text('completedStage') ?? text('stage');
   if (releaseId) attributes.releaseId = releaseId;
   if (pipeline) attributes.pipeline = pipeline;
   if (stage) attributes.stage = stage;

@@ -1,7 +1,8 @@
 import { ensureError } from '../errors';
 import { claimOnce, releaseClaim } from '../delivery/claimOnce';
 import type { ParsedAlert } from '../events/commonAlert';
-import type { Clock, EndpointInfo, EventPublisher, Logger, OutgoingEvent, StateTable } from '../ports';
+import { outgoingEvent, type OutgoingEventOf } from '../events/outgoing';
+import type { Clock, EndpointInfo, EventPublisher, Logger, StateTable } from '../ports';
 import { matchAlertTargets } from './matchAlertTargets';
 
 /** Partition of the state table holding one row per alert notification. */
@@ -113,14 +114,16 @@ async function decide(alert: ParsedAlert, deps: AlertDeps, base: AlertRecord): P
 }
 
 /** The notification for a Fired alert that changed nothing by itself. Its id is stable, so redelivery dedupes. */
-export function alertReceivedEvent(alert: ParsedAlert, endpoints: string[], now: Date): OutgoingEvent {
-  return {
-    id: `alert:${alert.dedupeKey}`,
-    type: 'autopilot.AlertReceived',
-    source: '/autopilot/alerts',
-    subject: `endpoints/${endpoints[0] ?? 'unknown'}`,
-    time: now.toISOString(),
-    data: {
+export function alertReceivedEvent(alert: ParsedAlert, endpoints: string[], now: Date): OutgoingEventOf<'autopilot.AlertReceived'> {
+  return outgoingEvent(
+    'autopilot.AlertReceived',
+    {
+      id: `alert:${alert.dedupeKey}`,
+      source: '/autopilot/alerts',
+      subject: `endpoints/${endpoints[0] ?? 'unknown'}`,
+      time: now.toISOString(),
+    },
+    {
       alertId: alert.alertId,
       rule: alert.rule,
       severity: alert.severity,
@@ -131,7 +134,7 @@ export function alertReceivedEvent(alert: ParsedAlert, endpoints: string[], now:
       firedAt: alert.firedAt,
       endpoints,
     },
-  };
+  );
 }
 
 /** The most recent alerts first, for the API. */

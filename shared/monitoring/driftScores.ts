@@ -1,32 +1,36 @@
+import { z } from 'zod';
 import { resolveThresholds, type CompareToBaselineOptions, type DriftReport, type FeatureDrift, type MetricName } from './stats';
 
 /** The distribution metrics as they are named in event data (snake case, as dashboards and KQL use them). */
-export type DriftScoreMetric = 'psi' | 'jensen_shannon' | 'wasserstein' | 'ks' | 'chi2';
+export const DriftScoreMetric = z.enum(['psi', 'jensen_shannon', 'wasserstein', 'ks', 'chi2']);
+export type DriftScoreMetric = z.infer<typeof DriftScoreMetric>;
 
 /**
  * One comparison the monitor made of a distribution metric with its threshold, as it goes
  * into `autopilot.DriftDetected` (`data.features`) for machines: dashboards, telemetry.
+ * The one definition: telemetry reads it through the event map (shared/events/outgoing.ts).
  */
-export interface DriftScore {
+export const DriftScore = z.object({
   /** Feature name, or the prediction column's name when `role` is `prediction`. */
-  feature: string;
-  role: 'feature' | 'prediction';
-  metric: DriftScoreMetric;
+  feature: z.string().min(1),
+  role: z.enum(['feature', 'prediction']),
+  metric: DriftScoreMetric,
   /** PSI; Jensen–Shannon distance; Wasserstein-1 in baseline standard deviations; the KS D statistic; the chi-squared statistic. */
-  value: number;
+  value: z.number(),
   /** ks and chi2 only: the test's p-value (KS: at D minus the sketches' error bound). */
-  pValue?: number;
+  pValue: z.number().optional(),
   /** ks and chi2 only: that p-value after Holm's correction over the run's tests; this is what meets `threshold`. */
-  adjustedPValue?: number;
+  adjustedPValue: z.number().optional(),
   /** psi, jensen_shannon, wasserstein: `value` minus its sampling noise; this is what meets `threshold`. */
-  corrected?: number;
+  corrected: z.number().optional(),
   /**
    * psi, jensen_shannon, wasserstein: a practical limit for `corrected`; ks, chi2: the family-wise α
    * for `adjustedPValue`. A feature drifts only when its test AND one of its effect sizes pass their limits.
    */
-  threshold: number;
-  drifted: boolean;
-}
+  threshold: z.number(),
+  drifted: z.boolean(),
+});
+export type DriftScore = z.infer<typeof DriftScore>;
 
 /** Report metric name → event metric name, and where the threshold lives. */
 const METRICS: readonly { name: MetricName; metric: DriftScoreMetric }[] = [

@@ -13,6 +13,7 @@ import { buildRetrainingSet } from './retrainingSet';
 import { driftScores } from './driftScores';
 import { BaselineProfile, compareToBaseline, type DriftReport } from './stats';
 import { servingDeployment } from '../endpoints/servingDeployment';
+import { outgoingEvent, type OutgoingEventData } from '../events/outgoing';
 
 export interface MonitorDeps {
   config: AutopilotConfig;
@@ -153,7 +154,7 @@ export async function runMonitor(pipeline: string, deps: MonitorDeps, trigger: M
   const { rows: labelled, ...qualitySummary } = quality;
   run.quality = qualitySummary;
   run.reasons.push(...quality.reasons.map((r) => `model quality: ${r}`));
-  run.outcome = quality.degraded
+  const outcome = quality.degraded
     ? 'model-quality'
     : report.insufficientData
       ? 'insufficient-data'
@@ -162,8 +163,9 @@ export async function runMonitor(pipeline: string, deps: MonitorDeps, trigger: M
         : report.dataQualityDegraded
           ? 'data-quality'
           : 'ok';
-  if (run.outcome !== 'ok' && run.outcome !== 'insufficient-data') {
-    await announce(run, deps, {
+  run.outcome = outcome;
+  if (outcome !== 'ok' && outcome !== 'insufficient-data') {
+    await announce(run, outcome, deps, {
       deployment: run.deployment,
       model: run.model,
       rows: run.rows,
@@ -183,7 +185,7 @@ export async function runMonitor(pipeline: string, deps: MonitorDeps, trigger: M
 export async function signalDrift(pipeline: string, deps: MonitorDeps, source: string, reason: string): Promise<MonitorRun> {
   const now = deps.clock.now();
   const run = { ...newRun(pipeline, 'external', now, now), outcome: 'drift' as const, reasons: [`${source}: ${reason}`] };
-  await announce(run, deps, { external: source });
+  await announce(run, 'drift', deps, { external: source });
   run.retrain = await reactToDrift(run, deps, now, [], true);
   return store(run, deps);
 }
@@ -203,17 +205,33 @@ function newRun(pipeline: string, trigger: MonitorRun['trigger'], from: Date, no
   };
 }
 
-/** The CloudEvent of a run that found drift or degraded quality. */
-async function announce(run: MonitorRun, deps: MonitorDeps, details: Record<string, unknown>): Promise<void> {
+type DriftDetectedData = OutgoingEventData<'autopilot.DriftDetected'>;
+
+/** The CloudEvent of a run that found drift or degraded quality; `details` beyond the run's own fields. */
+async function announce(
+  run: MonitorRun,
+  outcome: 'drift' | 'data-quality' | 'model-quality',
+  deps: MonitorDeps,
+  details: Omit<DriftDetectedData, 'pipeline' | 'endpoint' | 'outcome' | 'reasons'>,
+): Promise<void> {
+  const attributes = {
+    id: `${run.id}:${outcome}`,
+    source: `/autopilot/pipelines/${run.pipeline}`,
+    subject: `monitors/${run.id}`,
+    time: run.at,
+  };
+  const base = { pipeline: run.pipeline, endpoint: run.endpoint, reasons: run.reasons };
   await deps.events.publish([
-    {
-      id: `${run.id}:${run.outcome}`,
-      type: run.outcome === 'drift' ? 'autopilot.DriftDetected' : 'autopilot.QualityDegraded',
-      source: `/autopilot/pipelines/${run.pipeline}`,
-      subject: `monitors/${run.id}`,
-      time: run.at,
-      data: { pipeline: run.pipeline, endpoint: run.endpoint, outcome: run.outcome, reasons: run.reasons, ...details },
-    },
+    outcome === 'drift'
+      ? outgoingEvent('autopilot.DriftDetected', attributes, { ...base, outcome, ...details })
+      : // Drift figures (`features`, `external`) belong to drift events only.
+        outgoingEvent('autopilot.QualityDegraded', attributes, {
+          ...base,
+          outcome,
+          deployment: details.deployment,
+          model: details.model,
+          rows: details.rows,
+        }),
   ]);
 }
 

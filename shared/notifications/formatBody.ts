@@ -1,5 +1,5 @@
 import type { WebhookFormat } from '../config/notificationsSchema';
-import type { OutgoingEvent } from '../ports';
+import type { EventEnvelope } from '../events/outgoing';
 import type { DigestNote, NotificationMessage } from './notificationMessage';
 import { toSlackPayload } from './slackMessage';
 import { toTeamsPayload } from './teamsMessage';
@@ -14,7 +14,7 @@ export interface FormattedBody {
  * CloudEvents 1.0 structured JSON mode (one event per request; a digest adds the extension
  * attribute `autopilotfolded`, the number of breaches of this kind not sent one by one).
  */
-export function formatBody(format: WebhookFormat, event: OutgoingEvent, message: NotificationMessage, digest?: DigestNote): FormattedBody {
+export function formatBody(format: WebhookFormat, event: EventEnvelope, message: NotificationMessage, digest?: DigestNote): FormattedBody {
   switch (format) {
     case 'teams':
       return { contentType: 'application/json', body: JSON.stringify(toTeamsPayload(message)) };

@@ -1,8 +1,11 @@
 import type { NotificationKind } from '../config/notificationsSchema';
-import type { OutgoingEvent } from '../ports';
+import type { OutgoingEvent, OutgoingEventData, OutgoingEventType } from '../events/outgoing';
 
-/** One map from the CloudEvent type we publish to what a webhook subscribes to. */
-const KIND_OF_TYPE: Readonly<Record<string, NotificationKind>> = {
+/**
+ * What a webhook subscribes to, for every event type of the map (a new type must say whether
+ * webhooks hear of it); `null`: none does.
+ */
+const KIND_OF_TYPE: { readonly [T in OutgoingEventType]: NotificationKind | ((data: OutgoingEventData<T>) => NotificationKind) | null } = {
   'autopilot.ReleaseQueued': 'started',
   'autopilot.ReleaseStageCompleted': 'stage_changed',
   'autopilot.ApprovalRequested': 'waiting_for_approval',
@@ -12,6 +15,10 @@ const KIND_OF_TYPE: Readonly<Record<string, NotificationKind>> = {
   'autopilot.ReleaseFailed': 'failed',
   'autopilot.ReleaseCancelled': 'cancelled',
   'autopilot.DriftDetected': 'drift',
+  // The monitor says which quality (shared/monitoring/runMonitor.ts `announce`).
+  'autopilot.QualityDegraded': (data) => (data.outcome === 'data-quality' ? 'data_quality' : 'model_quality'),
+  // Azure Monitor's action group already told whoever it notifies.
+  'autopilot.AlertReceived': null,
 };
 
 /** Kinds that monitors raise on every run while a breach lasts: digested, not sent per run. */
@@ -23,10 +30,12 @@ const SOURCE = /^\/autopilot\/pipelines\/([^/]+)$/;
 export function notificationKindOf(event: OutgoingEvent): { kind: NotificationKind; pipeline: string } | undefined {
   const pipeline = SOURCE.exec(event.source)?.[1];
   if (!pipeline) return undefined;
-  if (event.type === 'autopilot.QualityDegraded') {
-    // The monitor says which quality (shared/monitoring/runMonitor.ts `announce`).
-    return { kind: event.data['outcome'] === 'data-quality' ? 'data_quality' : 'model_quality', pipeline };
-  }
-  const kind = KIND_OF_TYPE[event.type];
+  const kind = kindOf(event);
   return kind ? { kind, pipeline } : undefined;
+}
+
+function kindOf(event: OutgoingEvent): NotificationKind | null {
+  const kind = KIND_OF_TYPE[event.type];
+  // The map pairs each type with a reader of that type's data; TypeScript cannot correlate the two.
+  return typeof kind === 'function' ? (kind as (data: OutgoingEvent['data']) => NotificationKind)(event.data) : kind;
 }

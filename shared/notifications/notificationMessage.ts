@@ -1,5 +1,5 @@
 import type { NotificationKind } from '../config/notificationsSchema';
-import type { OutgoingEvent } from '../ports';
+import type { EventEnvelope } from '../events/outgoing';
 
 /** Breaches of the same kind folded into this message since the last one (shared/notifications/digest.ts). */
 export interface DigestNote {
@@ -58,7 +58,7 @@ const TONES: Record<NotificationKind, NotificationMessage['tone']> = {
 
 /** Turns one published event into the message people see; pure, so every format says the same. */
 export function toNotificationMessage(
-  event: OutgoingEvent,
+  event: EventEnvelope,
   kind: NotificationKind,
   pipeline: string,
   options: NotificationMessageOptions = {},

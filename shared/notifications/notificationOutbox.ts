@@ -1,6 +1,7 @@
 import { DEFAULT_NOTIFICATION_KINDS, webhookName } from '../config/notificationsSchema';
 import type { AutopilotConfig } from '../config/schema';
 import { AlreadyExistsError, ConcurrencyError, ensureError } from '../errors';
+import type { EventEnvelope } from '../events/outgoing';
 import type { Clock, EventPublisher, Logger, MessageQueue, OutgoingEvent, StateTable } from '../ports';
 import { digestBreach, type DigestState } from './digest';
 import { BREACH_KINDS, notificationKindOf } from './notificationKind';
@@ -76,7 +77,7 @@ export class NotificationOutbox {
 }
 
 /** Keeps a queued job under the queue's size limit: large figures (per-feature drift scores) stay in the event log. */
-export function fitEvent(event: OutgoingEvent): OutgoingEvent {
+export function fitEvent(event: EventEnvelope): EventEnvelope {
   if (JSON.stringify(event).length <= MAX_EVENT_JSON) return event;
   const data: Record<string, unknown> = { truncated: 'the full event is in the event log (GET /api/events)' };
   for (const [key, value] of Object.entries(event.data)) {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { EventEnvelope } from '../events/outgoing';
 import type { OutgoingEvent } from '../ports';
 import type { StageOutcome } from './context';
 import { releaseEvent, terminalEventName } from './releaseEvents';
@@ -18,16 +19,19 @@ export interface OutboxParts {
   releaseSlot?: boolean;
 }
 
+/** Parts with events read back from a pending outbox, which are checked only when it is flushed. */
+type PendingParts = Omit<OutboxParts, 'events'> & { events?: readonly EventEnvelope[] };
+
 /**
  * An outbox whose id comes from its content. Its audit entries get their row keys when the
  * repository stores it (ReleaseRepository.replace), from the same sequence as other audit
  * rows, so entries of one millisecond keep their order.
  */
-export function buildOutbox(parts: OutboxParts, pendingAudit: Outbox['audit'] = []): Outbox {
+export function buildOutbox(parts: PendingParts, pendingAudit: Outbox['audit'] = []): Outbox {
   const audit = [...pendingAudit, ...(parts.audit ?? []).map((entry) => ({ entry }))];
   const body = {
     audit,
-    events: parts.events ?? [],
+    events: [...(parts.events ?? [])],
     steps: parts.steps ?? [],
     ...(parts.restoreStable ? { restoreStable: true } : {}),
     ...(parts.releaseSlot ? { releaseSlot: true } : {}),
@@ -74,7 +78,9 @@ export function outcomeOutbox(before: Release, after: Release, outcome: StageOut
     return { events, steps: [{ message: stepOf(after, 'poll'), delaySeconds: outcome.delaySeconds }] };
   }
   const terminal = terminalEventName(after.status);
-  events.push(releaseEvent(terminal ?? 'ReleaseStageCompleted', after, now, terminal ? {} : { completedStage: before.stage }));
+  events.push(
+    terminal ? releaseEvent(terminal, after, now) : releaseEvent('ReleaseStageCompleted', after, now, { completedStage: before.stage }),
+  );
   const audit: AuditEntry = {
     at: now.toISOString(),
     releaseId: after.id,

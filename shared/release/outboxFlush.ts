@@ -1,5 +1,6 @@
 import { ConcurrencyError, ensureError } from '../errors';
-import type { Versioned } from '../ports';
+import { parseOutgoingEvent, type EventEnvelope } from '../events/outgoing';
+import type { OutgoingEvent, Versioned } from '../ports';
 import type { EngineDeps } from './context';
 import { restoreStable } from './control';
 import type { EngineRecords } from './engineRecords';
@@ -29,7 +30,8 @@ export async function flushOutbox(
   const { outbox } = release;
   if (outbox.restoreStable) await restoreStable(deps, release);
   for (const { key, entry } of outbox.audit) await engine.repo.audit({ ...entry, pipeline: entry.pipeline ?? release.pipeline }, key);
-  if (outbox.events.length > 0) await deps.events.publish(outbox.events);
+  const events = checkedEvents(release.id, outbox.events, deps);
+  if (events.length > 0) await deps.events.publish(events);
   for (const step of outbox.steps) {
     // The caller is handling this very message: sending it again would only double it.
     if (except && isSameStep(step.message, except)) continue;
@@ -60,4 +62,23 @@ async function clearOutbox(engine: EngineRecords, deps: OutboxDeps, row: Version
     );
   }
   return { ...current.value, outbox: undefined };
+}
+
+/**
+ * The outbox's events that fit the event map. They were built by typed producers, so a misfit
+ * comes only from a record written by another version of the app: it is logged and left out
+ * rather than holding up the release (every retry would fail the same way).
+ */
+function checkedEvents(releaseId: string, envelopes: readonly EventEnvelope[], deps: OutboxDeps): OutgoingEvent[] {
+  const events: OutgoingEvent[] = [];
+  for (const envelope of envelopes) {
+    const parsed = parseOutgoingEvent(envelope);
+    if (parsed.ok) events.push(parsed.event);
+    else
+      deps.logger.error(`release ${releaseId}: outbox event ${envelope.id} not published: ${parsed.problem}`, {
+        eventId: envelope.id,
+        eventType: envelope.type,
+      });
+  }
+  return events;
 }

@@ -241,7 +241,7 @@ export const AuditEntry = z.object({
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 
-/** A CloudEvent waiting in an outbox (the shape of ports' OutgoingEvent). */
+/** A CloudEvent waiting in an outbox; checked against the event map (shared/events/outgoing.ts) when it is flushed. */
 export const OutboxEvent = z.object({
   id: z.string(),
   type: z.string(),

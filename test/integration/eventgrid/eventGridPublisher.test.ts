@@ -2,6 +2,7 @@ import { AzureKeyCredential } from '@azure/core-auth';
 import { EventGridPublisher, EventGridPublishError, eventGridPublisherFromEnv } from '../../../adapters/azure/events';
 import { fanOutPublisher } from '../../../adapters/fanOutPublisher';
 import type { Logger, OutgoingEvent } from '../../../shared/ports';
+import { anEvent, bulkyDriftEvent, releasePayload } from '../../fakes/outgoingEvents';
 import { selfSignedCert } from '../../fakes/armMl/selfSignedCert';
 import { FakeEventGridTopic, MAX_REQUEST_BYTES } from '../../fakes/eventGrid/FakeEventGridTopic';
 import { unsignedJwtCredential } from '../identity-storage/unsignedJwtCredential';
@@ -35,16 +36,16 @@ function publisherFor(topic: FakeEventGridTopic, options: { maxBatchBytes?: numb
 }
 
 let counter = 0;
-function releaseEvent(type: string, data: Record<string, unknown> = {}): OutgoingEvent {
+function releaseEvent(
+  type: 'autopilot.ReleaseQueued' | 'autopilot.ReleaseSucceeded' | 'autopilot.ReleaseRolledBack',
+  extra: { why?: string } = {},
+): OutgoingEvent {
   const id = `evt-${++counter}`;
-  return {
-    id,
+  return anEvent(
     type,
-    source: '/autopilot/pipelines/default',
-    subject: `releases/r${counter}`,
-    time: '2026-11-28T10:00:00.000Z',
-    data: { releaseId: `r${counter}`, ...data },
-  };
+    { ...releasePayload({ releaseId: `r${counter}` }), ...extra },
+    { id, subject: `releases/r${counter}`, time: '2026-11-28T10:00:00.000Z' },
+  );
 }
 
 function recordingLogger(): Logger & { warnings: { message: string; properties?: Record<string, unknown> }[] } {
@@ -60,10 +61,7 @@ function recordingLogger(): Logger & { warnings: { message: string; properties?:
 describe('EventGridPublisher against a fake Event Grid custom topic', () => {
   test('delivers our events in the CloudEvents 1.0 schema, with the key in aeg-sas-key', async () => {
     const topic = await keyTopic();
-    const events = [
-      releaseEvent('autopilot.ReleaseQueued', { pipeline: 'default' }),
-      releaseEvent('autopilot.ReleaseRolledBack', { why: 'latency' }),
-    ];
+    const events = [releaseEvent('autopilot.ReleaseQueued'), releaseEvent('autopilot.ReleaseRolledBack', { why: 'latency' })];
     await publisherFor(topic).publish(events);
 
     expect(topic.requests.map((r) => [r.status, r.auth])).toEqual([[200, 'key']]);
@@ -101,7 +99,7 @@ describe('EventGridPublisher against a fake Event Grid custom topic', () => {
 
   test('splits a batch over 1 MB into requests within the limit, keeping every event in order', async () => {
     const topic = await keyTopic();
-    const events = Array.from({ length: 25 }, () => releaseEvent('autopilot.DriftDetected', { sample: 'x'.repeat(100_000) }));
+    const events = Array.from({ length: 25 }, (_, i) => bulkyDriftEvent(`drift-${i}`, 100_000));
     await publisherFor(topic).publish(events);
 
     expect(topic.requests.length).toBeGreaterThanOrEqual(3);
@@ -126,7 +124,7 @@ describe('EventGridPublisher against a fake Event Grid custom topic', () => {
   test('an event too large for any request is reported by id, and the others are still delivered', async () => {
     const topic = await keyTopic();
     const small = releaseEvent('autopilot.ReleaseQueued');
-    const huge = releaseEvent('autopilot.DriftDetected', { sample: 'x'.repeat(5000) });
+    const huge = bulkyDriftEvent('drift-huge', 5000);
     const publish = publisherFor(topic, { maxBatchBytes: 4000 }).publish([huge, small]);
 
     await expect(publish).rejects.toThrow(EventGridPublishError);

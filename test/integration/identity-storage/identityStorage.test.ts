@@ -9,6 +9,7 @@ import { StorageCredentialError } from '../../../adapters/storageCredential';
 import { startAzurite, type RunningAzurite } from '../../../devhost/azurite';
 import { selfSignedCert } from '../../fakes/armMl/selfSignedCert';
 import { unsignedJwtCredential } from './unsignedJwtCredential';
+import { anEvent, releasePayload } from '../../fakes/outgoingEvents';
 
 let azurite: RunningAzurite;
 let cert: string;
@@ -63,14 +64,7 @@ describe('storage adapters with an Entra ID identity (Azurite over HTTPS with OA
     await table.replace('releases', 'r1', { status: 'succeeded' }, row.etag);
     expect((await table.get<{ status: string }>('releases', 'r1'))?.value).toEqual({ status: 'succeeded' });
 
-    const event = {
-      id: 'e1',
-      type: 'autopilot.ReleaseQueued',
-      source: '/autopilot',
-      subject: 'releases/r1',
-      time: new Date().toISOString(),
-      data: { releaseId: 'r1' },
-    };
+    const event = anEvent('autopilot.ReleaseQueued', releasePayload({ status: 'queued', stage: 'validate' }), { id: 'e1' });
     await storage.events.publish([event]);
     expect(await storage.events.recent(5)).toEqual([event]);
 

@@ -9,6 +9,8 @@ import { startAzurite, type RunningAzurite } from '../../../devhost/azurite';
 import { NotificationJob } from '../../../shared/notifications';
 import type { Logger, OutgoingEvent } from '../../../shared/ports';
 import { configWith } from '../../unit/notifications/fixtures';
+import { anEvent, releasePayload } from '../../fakes/outgoingEvents';
+import type { Stage } from '../../../shared/release/types';
 
 /**
  * Notifications on real storage (Azurite queue and table) and real HTTP: a local receiver
@@ -97,15 +99,18 @@ async function pumpUntil<T>(what: string, condition: () => T | undefined | Promi
   );
 }
 
-function event(name: string, stage: string, data: Record<string, unknown> = {}): OutgoingEvent {
-  return {
-    id: `r-int-1:${name}:${stage}`,
-    type: `autopilot.${name}`,
-    source: '/autopilot/pipelines/default',
-    subject: 'releases/r-int-1',
-    time: new Date().toISOString(),
-    data: { releaseId: 'r-int-1', pipeline: 'default', stage, model: { name: 'default', version: 3 }, reason: 'gate passed', ...data },
+function event(
+  name: 'ReleaseQueued' | 'ApprovalRequested' | 'ReleaseFailed',
+  stage: Stage,
+  extra: { timeoutMinutes?: number; reason?: string } = {},
+): OutgoingEvent {
+  const data = {
+    ...releasePayload({ releaseId: 'r-int-1', stage, model: { name: 'default', version: 3 }, reason: 'gate passed' }),
+    ...extra,
   };
+  return name === 'ApprovalRequested'
+    ? anEvent(`autopilot.${name}`, { timeoutMinutes: 0, ...data }, { id: `r-int-1:${name}:${stage}`, time: new Date().toISOString() })
+    : anEvent(`autopilot.${name}`, data, { id: `r-int-1:${name}:${stage}`, time: new Date().toISOString() });
 }
 
 describe('notification delivery on Azurite and HTTP', () => {

@@ -1,6 +1,7 @@
 import { startAzurite, type RunningAzurite } from '../../../devhost/azurite';
 import { createStorage } from '../../../adapters/azure/storage';
 import type { OutgoingEvent } from '../../../shared/ports';
+import { anEvent, releasePayload } from '../../fakes/outgoingEvents';
 
 let azurite: RunningAzurite;
 
@@ -12,7 +13,7 @@ afterAll(async () => {
 });
 
 function event(id: string, time: string): OutgoingEvent {
-  return { id, type: 'Autopilot.ReleaseSucceeded', source: '/autopilot', subject: 'releases/r1', time, data: { releaseId: 'r1' } };
+  return anEvent('autopilot.ReleaseSucceeded', releasePayload({ status: 'succeeded', stage: 'promote' }), { id, time });
 }
 
 describe('StorageEventLog on Azurite', () => {

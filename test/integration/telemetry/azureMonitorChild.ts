@@ -43,7 +43,8 @@ async function main(): Promise<void> {
             status: 'running',
             stage: 'canary',
             completedStage: 'approval',
-            note: `AccountKey=${secret}`,
+            createdAt: '2025-03-01T10:00:00.000Z',
+            reason: `AccountKey=${secret}`,
           },
         },
       ]);
@@ -70,6 +71,8 @@ async function main(): Promise<void> {
           subject: 'monitors/m1',
           data: {
             pipeline: 'churn',
+            endpoint: 'churn-prod',
+            outcome: 'drift',
             reasons: ['feature tenure: PSI 0.42 > 0.2'],
             features: [
               { feature: 'tenure', role: 'feature', metric: 'psi', value: 0.42, threshold: 0.2, drifted: true },

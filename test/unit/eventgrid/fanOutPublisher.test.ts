@@ -1,14 +1,8 @@
 import { fanOutPublisher } from '../../../adapters/fanOutPublisher';
 import type { EventPublisher, Logger, OutgoingEvent } from '../../../shared/ports';
+import { anEvent, releasePayload } from '../../fakes/outgoingEvents';
 
-const event: OutgoingEvent = {
-  id: 'e1',
-  type: 'autopilot.ReleaseQueued',
-  source: '/autopilot',
-  subject: 'releases/r1',
-  time: '2026-01-01T00:00:00Z',
-  data: {},
-};
+const event: OutgoingEvent = anEvent('autopilot.ReleaseQueued', releasePayload({ status: 'queued', stage: 'validate' }), { id: 'e1' });
 
 /** A publisher that records what it got and fails while `failing` is set. */
 function recorder(failing?: Error): EventPublisher & { got: string[] } {

@@ -4,7 +4,8 @@ import type { NotificationJob } from '../../../shared/notifications/notification
 import type { OutgoingEvent } from '../../../shared/ports';
 import { MemoryEvents, MemoryQueue, MemoryTable } from '../release/fakes';
 import { MemoryLogger } from '../alerts/fakeEngine';
-import { configWith, driftEvent, releaseEvent } from './fixtures';
+import { configWith, driftEvent, releaseEvent, published } from './fixtures';
+import { anEvent } from '../../fakes/outgoingEvents';
 
 const HOOKS = `digestMinutes: 30
 webhooks:
@@ -42,9 +43,9 @@ describe('NotificationOutbox', () => {
   test('queues one job per webhook whose filter takes the kind: decisions by default, stage changes only when asked', async () => {
     const { queue, outbox: box } = outbox({ value: new Date('2026-12-04T09:00:00Z') });
     await box.enqueue([
-      releaseEvent('ReleaseQueued', {}, 'validate'),
-      releaseEvent('ReleaseStageCompleted', { completedStage: 'validate' }, 'train'),
-      releaseEvent('ReleaseSucceeded', { status: 'succeeded' }, 'promote'),
+      published(releaseEvent('ReleaseQueued', {}, 'validate')),
+      published(releaseEvent('ReleaseStageCompleted', { completedStage: 'validate' }, 'train')),
+      published(releaseEvent('ReleaseSucceeded', { status: 'succeeded' }, 'promote')),
     ]);
     expect(queue.sent.map((s) => `${s.message.kind}->${s.message.webhook}`)).toEqual([
       'started->chat',
@@ -57,11 +58,22 @@ describe('NotificationOutbox', () => {
 
   test('ignores events of other pipelines, unknown types, and pipelines without webhooks', async () => {
     const { queue, outbox: box } = outbox({ value: new Date() });
-    const foreign: OutgoingEvent = { ...releaseEvent('ReleaseQueued'), source: '/autopilot/pipelines/other' };
-    const alert: OutgoingEvent = { ...releaseEvent('ReleaseQueued'), type: 'autopilot.AlertReceived' };
+    const foreign: OutgoingEvent = published({ ...releaseEvent('ReleaseQueued'), source: '/autopilot/pipelines/other' });
+    const alert: OutgoingEvent = anEvent(
+      'autopilot.AlertReceived',
+      {
+        alertId: 'a1',
+        rule: 'latency',
+        condition: 'Fired',
+        service: 'Platform',
+        firedAt: '2026-12-04T09:00:00.000Z',
+        endpoints: ['default-prod'],
+      },
+      { source: '/autopilot/pipelines/default' },
+    );
     expect(await box.enqueue([foreign, alert])).toBe(0);
     const none = outbox({ value: new Date() }, '{}');
-    expect(await none.outbox.enqueue([releaseEvent('ReleaseQueued')])).toBe(0);
+    expect(await none.outbox.enqueue([published(releaseEvent('ReleaseQueued'))])).toBe(0);
     expect(queue.sent).toHaveLength(0);
   });
 
@@ -70,12 +82,12 @@ describe('NotificationOutbox', () => {
     const { queue, outbox: box } = outbox(now);
     for (let run = 0; run < 6; run++) {
       now.value = new Date(Date.parse('2026-12-04T09:00:00Z') + run * 5 * 60_000);
-      await box.enqueue([driftEvent(`default-${run}`)]);
+      await box.enqueue([published(driftEvent(`default-${run}`))]);
     }
     // Runs at 0, 5, ... 25 min: only the first is sent within the 30-minute digest.
     expect(queue.sent.map((s) => s.message.event.id)).toEqual(['default-0:drift']);
     now.value = new Date('2026-12-04T09:31:00Z');
-    await box.enqueue([driftEvent('default-7')]);
+    await box.enqueue([published(driftEvent('default-7'))]);
     expect(queue.sent[1]!.message).toMatchObject({
       kind: 'drift',
       webhook: 'chat',
@@ -83,12 +95,12 @@ describe('NotificationOutbox', () => {
     });
     // Quality breaches have their own digest.
     await box.enqueue([
-      {
+      published({
         ...driftEvent('default-8'),
         id: 'default-8:data-quality',
         type: 'autopilot.QualityDegraded',
-        data: { outcome: 'data-quality', reasons: ['nulls'] },
-      },
+        data: { ...driftEvent('default-8').data, outcome: 'data-quality', reasons: ['nulls'] },
+      }),
     ]);
     expect(queue.sent[2]!.message.kind).toBe('data_quality');
   });
@@ -96,8 +108,15 @@ describe('NotificationOutbox', () => {
   test('an event too large for a queue message keeps its scalars and reasons and points at the event log', async () => {
     const { queue, outbox: box } = outbox({ value: new Date() });
     const big = driftEvent('default-9');
-    big.data['features'] = Array.from({ length: 2000 }, (_, i) => ({ feature: `f${i}`, psi: 0.1 }));
-    await box.enqueue([big]);
+    big.data['features'] = Array.from({ length: 2000 }, (_, i) => ({
+      feature: `f${i}`,
+      role: 'feature',
+      metric: 'psi',
+      value: 0.1,
+      threshold: 0.2,
+      drifted: false,
+    }));
+    await box.enqueue([published(big)]);
     const data = queue.sent[0]!.message.event.data;
     expect(data).toMatchObject({ pipeline: 'default', reasons: big.data['reasons'], model: { name: 'default', version: 7 } });
     expect(data['features']).toBeUndefined();
@@ -112,7 +131,9 @@ describe('NotificationOutbox', () => {
         throw new Error('queue unreachable');
       },
     } as unknown as NotificationOutbox;
-    await expect(notifyingPublisher(events, failing, logger).publish([releaseEvent('ReleaseFailed')])).resolves.toBeUndefined();
+    await expect(
+      notifyingPublisher(events, failing, logger).publish([published(releaseEvent('ReleaseFailed', { status: 'failed' }))]),
+    ).resolves.toBeUndefined();
     expect(events.published.map((e) => e.type)).toEqual(['autopilot.ReleaseFailed']);
     expect(logger.lines).toEqual([
       expect.objectContaining({

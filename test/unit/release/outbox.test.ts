@@ -1,4 +1,5 @@
 import type { StageOutcome } from '../../../shared/release/context';
+import { releaseEvent } from '../../../shared/release/releaseEvents';
 import { buildOutbox, hasOutbox, outcomeOutbox, withOutbox } from '../../../shared/release/outbox';
 import { applyOutcome } from '../../../shared/release/transitions';
 import type { Release } from '../../../shared/release/types';
@@ -29,9 +30,9 @@ describe('outcomeOutbox', () => {
         why: '60 rows',
       }),
     ]);
-    expect(parts.events?.map((e) => [e.id, e.type, e.data['completedStage']])).toEqual([
-      [`${running.id}:ReleaseStageCompleted:train`, 'autopilot.ReleaseStageCompleted', 'validate'],
-    ]);
+    expect(
+      parts.events?.map((e) => [e.id, e.type, e.type === 'autopilot.ReleaseStageCompleted' ? e.data.completedStage : undefined]),
+    ).toEqual([[`${running.id}:ReleaseStageCompleted:train`, 'autopilot.ReleaseStageCompleted', 'validate']]);
     expect(parts.steps).toEqual([{ message: { releaseId: running.id, pipeline: 'default', stage: 'train', reason: 'advance' } }]);
     expect(parts.releaseSlot).toBeUndefined();
   });
@@ -45,14 +46,7 @@ describe('outcomeOutbox', () => {
   });
 
   it('polls again after a wait, audits nothing and publishes only what the handler asked', () => {
-    const asked = {
-      id: 'x:ApprovalRequested:approval',
-      type: 'autopilot.ApprovalRequested',
-      source: 's',
-      subject: 'releases/x',
-      time: now.toISOString(),
-      data: {},
-    };
+    const asked = releaseEvent('ApprovalRequested', running, now, { timeoutMinutes: 30 });
     const outcome: StageOutcome = { kind: 'wait', delaySeconds: 30, events: [asked] };
     const parts = outcomeOutbox(running, applyOutcome(running, outcome, now, 120), outcome, now);
     expect(parts).toEqual({
@@ -79,7 +73,7 @@ describe('withOutbox', () => {
       ...pendingRelease,
       outbox: { ...pendingRelease.outbox!, audit: pendingRelease.outbox!.audit.map((a) => ({ ...a, key: 'k1' })) },
     };
-    const event = { id: 'e1', type: 't', source: 's', subject: 'x', time: now.toISOString(), data: {} };
+    const event = releaseEvent('ReleaseCancelled', running, now);
     const merged = withOutbox(stored, {
       audit: [{ at: now.toISOString(), releaseId: running.id, actor: 'eli', action: 'cancel' }],
       events: [event, event],

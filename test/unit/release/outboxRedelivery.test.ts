@@ -29,7 +29,9 @@ describe('effects of a recorded outcome survive a failure after the write', () =
     await expect(h.runner.run(validate)).rejects.toThrow(/event log unavailable/);
     expect((await h.engine.repo.get(id))!.value.stage).toBe('train');
     await h.runner.run(validate); // the queue redelivers the message
-    expect(eventsOf(h, 'ReleaseStageCompleted', id).map((e) => e.data['completedStage'])).toEqual(['validate']);
+    expect(
+      eventsOf(h, 'ReleaseStageCompleted', id).map((e) => (e.type === 'autopilot.ReleaseStageCompleted' ? e.data.completedStage : e.type)),
+    ).toEqual(['validate']);
     expect(pending(h, id, 'train')).toHaveLength(1);
     expect(await audits(h, id, 'complete validate')).toHaveLength(1);
     expect((await h.engine.repo.get(id))!.value.outbox).toBeUndefined();
@@ -121,7 +123,7 @@ describe('effects of a recorded outcome survive a failure after the write', () =
     const id = await create(h, 'default/bad.csv', 'a,b\n1,2\n');
     const row = (await h.engine.repo.get(id))!;
     const flushing = await h.engine.repo.replace(
-      withOutbox(row.value, { events: [releaseEvent('ReleaseStageCompleted', row.value, new Date())] }),
+      withOutbox(row.value, { events: [releaseEvent('ReleaseStageCompleted', row.value, new Date(), { completedStage: 'validate' })] }),
       row.etag,
     );
     // Another writer renews the lease between this flush's effects and its clear: the clear re-reads and still removes it.

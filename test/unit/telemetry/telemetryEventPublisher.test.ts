@@ -1,21 +1,33 @@
 import type { EventPublisher, OutgoingEvent } from '../../../shared/ports';
 import { SpanStatusCode } from '@opentelemetry/api';
-import { withEventTelemetry } from '../../../adapters/telemetry';
+import { METRIC_NAMES, withEventTelemetry } from '../../../adapters/telemetry';
+import type { InstrumentKey } from '../../../adapters/telemetry/eventMeasurements';
+import { OUTGOING_EVENT_TYPES, parseOutgoingEvent, type OutgoingEventData, type OutgoingEventType } from '../../../shared/events/outgoing';
+import { anEvent, releasePayload } from '../../fakes/outgoingEvents';
 import { otelTestKit } from './otelTestKit';
 import { releaseEvent as releaseEventOf } from '../../../shared/release/releaseEvents';
 import { Release } from '../../../shared/release/types';
 
 const RELEASE = 'churn-20250301-100000-abc123';
 
+/** A release event as the core publishes it; the fixture must fit the event map (a misfit throws here, not in the code under test). */
 function releaseEvent(type: string, data: Record<string, unknown>, time = '2025-03-01T10:30:00.000Z'): OutgoingEvent {
-  return {
+  const envelope = {
     id: `${RELEASE}:${type}`,
     type: `autopilot.${type}`,
     source: '/autopilot/pipelines/churn',
     subject: `releases/${RELEASE}`,
     time,
-    data: { releaseId: RELEASE, pipeline: 'churn', ...data },
+    data: { releaseId: RELEASE, pipeline: 'churn', createdAt: '2025-03-01T10:00:00.000Z', ...data },
   };
+  const parsed = parseOutgoingEvent(envelope);
+  if (!parsed.ok) throw new Error(`fixture ${envelope.id}: ${parsed.problem}`);
+  return parsed.event;
+}
+
+function recordingLogger(): { warn: (message: string) => void; warnings: string[] } {
+  const warnings: string[] = [];
+  return { warnings, warn: (message) => void warnings.push(message) };
 }
 
 class RecordingPublisher implements EventPublisher {
@@ -35,10 +47,12 @@ describe('withEventTelemetry', () => {
   let kit: ReturnType<typeof otelTestKit>;
   let inner: RecordingPublisher;
   let events: EventPublisher;
+  let logger: ReturnType<typeof recordingLogger>;
   beforeEach(() => {
     kit = otelTestKit();
     inner = new RecordingPublisher();
-    events = withEventTelemetry(inner, { meter: kit.meter, tracer: kit.tracer });
+    logger = recordingLogger();
+    events = withEventTelemetry(inner, { meter: kit.meter, tracer: kit.tracer, logger });
   });
   afterEach(() => kit.stop());
 
@@ -88,12 +102,11 @@ describe('withEventTelemetry', () => {
     expect((point!.value as { sum: number }).sum).toBe(2699.5);
   });
 
-  it('records no duration for an event without a readable createdAt (the release id is not parsed), but still counts the outcome', async () => {
-    await events.publish([releaseEvent('ReleaseFailed', { status: 'failed', stage: 'train' })]);
+  it('records no duration for an event whose createdAt is not a time (the release id is not parsed), but still counts the outcome', async () => {
     await events.publish([releaseEvent('ReleaseFailed', { status: 'failed', stage: 'train', createdAt: 'yesterday' })]);
     expect(await kit.points('autopilot.release.duration')).toEqual([]);
     expect(await kit.points('autopilot.stage.outcomes')).toEqual([
-      { attributes: { pipeline: 'churn', stage: 'train', outcome: 'failed' }, value: 2 },
+      { attributes: { pipeline: 'churn', stage: 'train', outcome: 'failed' }, value: 1 },
     ]);
   });
 
@@ -135,13 +148,13 @@ describe('withEventTelemetry', () => {
         data: {
           pipeline: 'churn',
           endpoint: 'churn-prod',
+          outcome: 'drift',
           reasons: ['feature tenure: PSI 0.42 > 0.2'],
           features: [
             { feature: 'tenure', role: 'feature', metric: 'psi', value: 0.42, threshold: 0.2, drifted: true },
             { feature: 'tenure', role: 'feature', metric: 'ks', value: 0.03, pValue: 0.4, threshold: 0.005, drifted: false },
             { feature: 'plan', role: 'feature', metric: 'chi2', value: 3.1, pValue: 0.2, threshold: 0.005, drifted: false },
             { feature: 'label', role: 'prediction', metric: 'jensen_shannon', value: 0.04, threshold: 0.1, drifted: false },
-            { feature: 'broken', metric: 'psi', value: 'high', drifted: true },
           ],
         },
       },
@@ -153,7 +166,7 @@ describe('withEventTelemetry', () => {
         source: '/autopilot/pipelines/churn',
         subject: 'monitors/m2',
         time: '2025-03-01T10:00:00.000Z',
-        data: { pipeline: 'churn', endpoint: 'churn-prod', reasons: ['azure-ml: dataset drift'], external: 'azure-ml' },
+        data: { pipeline: 'churn', endpoint: 'churn-prod', outcome: 'drift', reasons: ['azure-ml: dataset drift'], external: 'azure-ml' },
       },
     ]);
     const scores = (await kit.points('autopilot.drift.score')).map((p) => [p.attributes, (p.value as { sum: number }).sum]);
@@ -207,16 +220,9 @@ describe('withEventTelemetry', () => {
     ]);
   });
 
-  it('forwards events it has no metric for, or whose data is not as expected, and measures nothing', async () => {
-    await events.publish([
-      {
-        id: 'a1',
-        type: 'autopilot.AlertReceived',
-        source: '/autopilot/alerts',
-        subject: 'endpoints/churn-prod',
-        time: '2025-03-01T10:00:00.000Z',
-        data: { rule: 'latency' },
-      },
+  it('forwards an event outside the map, or whose data does not fit it, measures nothing and logs which and why', async () => {
+    // Only a cast gets such events past the compiler (an old record read back, a foreign producer).
+    const misfits = [
       {
         id: 'x',
         type: 'autopilot.ReleaseSucceeded',
@@ -225,9 +231,84 @@ describe('withEventTelemetry', () => {
         time: 'not a time',
         data: { pipeline: 42 },
       },
-    ]);
-    expect(inner.batches).toHaveLength(1);
+      {
+        id: 'm3:drift',
+        type: 'autopilot.DriftDetected',
+        source: '/autopilot/pipelines/churn',
+        subject: 'monitors/m3',
+        time: '2025-03-01T10:00:00.000Z',
+        data: {
+          pipeline: 'churn',
+          endpoint: 'churn-prod',
+          outcome: 'drift',
+          reasons: [],
+          features: [{ feature: 'broken', metric: 'psi', value: 'high' }],
+        },
+      },
+      { id: 'n1', type: 'autopilot.SomethingNew', source: '/autopilot', subject: 'x', time: '2025-03-01T10:00:00.000Z', data: {} },
+    ] as unknown as OutgoingEvent[];
+    await events.publish(misfits);
+    expect(inner.batches).toEqual([misfits]);
+    expect(kit.spans.getFinishedSpans()).toHaveLength(3);
     expect(await kit.points('autopilot.stage.outcomes')).toEqual([]);
-    expect(kit.spans.getFinishedSpans()).toHaveLength(2);
+    expect(await kit.points('autopilot.drift.detections')).toEqual([]);
+    expect(logger.warnings).toEqual([
+      expect.stringMatching(/^telemetry: event x not measured: autopilot\.ReleaseSucceeded data: .*releaseId/),
+      expect.stringMatching(/^telemetry: event m3:drift not measured: autopilot\.DriftDetected data: .*features/),
+      "telemetry: event n1 not measured: unknown event type 'autopilot.SomethingNew'",
+    ]);
+  });
+
+  // One valid payload per type; the mapped type makes a new event type fail to compile until it has one here.
+  const EXAMPLES: { [T in OutgoingEventType]: OutgoingEventData<T> } = {
+    'autopilot.ReleaseQueued': releasePayload({ status: 'queued', stage: 'validate' }),
+    'autopilot.ReleaseStageCompleted': { ...releasePayload({ stage: 'evaluate' }), completedStage: 'train' },
+    'autopilot.ApprovalRequested': { ...releasePayload({ stage: 'approval' }), timeoutMinutes: 60 },
+    'autopilot.ReleaseSucceeded': releasePayload({ status: 'succeeded', stage: 'promote' }),
+    'autopilot.ReleaseRejected': releasePayload({ status: 'rejected', stage: 'evaluate' }),
+    'autopilot.ReleaseFailed': releasePayload({ status: 'failed', stage: 'train' }),
+    'autopilot.ReleaseCancelled': releasePayload({ status: 'cancelled', stage: 'approval' }),
+    'autopilot.ReleaseRolledBack': { ...releasePayload({ status: 'rolled_back', stage: 'canary' }), by: 'alice', why: 'looks wrong' },
+    'autopilot.DriftDetected': {
+      pipeline: 'default',
+      endpoint: 'default-prod',
+      outcome: 'drift',
+      reasons: ['psi'],
+      features: [{ feature: 'tenure', role: 'feature', metric: 'psi', value: 0.4, threshold: 0.2, drifted: true }],
+    },
+    'autopilot.QualityDegraded': { pipeline: 'default', endpoint: 'default-prod', outcome: 'data-quality', reasons: ['nulls'], rows: 10 },
+    'autopilot.AlertReceived': {
+      alertId: 'a1',
+      rule: 'latency',
+      condition: 'Fired',
+      service: 'Platform',
+      firedAt: '2025-03-01T10:00:00.000Z',
+      endpoints: ['default-prod'],
+    },
+  };
+  /** What each type stands for in metrics; [] for the types that only get a span. */
+  const MEASURED: { [T in OutgoingEventType]: InstrumentKey[] } = {
+    'autopilot.ReleaseQueued': [],
+    'autopilot.ReleaseStageCompleted': ['stageOutcomes'],
+    'autopilot.ApprovalRequested': [],
+    'autopilot.ReleaseSucceeded': ['stageOutcomes', 'releaseDuration'],
+    'autopilot.ReleaseRejected': ['stageOutcomes', 'releaseDuration'],
+    'autopilot.ReleaseFailed': ['stageOutcomes', 'releaseDuration'],
+    'autopilot.ReleaseCancelled': ['stageOutcomes', 'releaseDuration'],
+    'autopilot.ReleaseRolledBack': ['stageOutcomes', 'releaseDuration', 'rollbacks'],
+    'autopilot.DriftDetected': ['driftDetections', 'driftScore'],
+    'autopilot.QualityDegraded': [],
+    'autopilot.AlertReceived': [],
+  };
+
+  it.each(OUTGOING_EVENT_TYPES)('records %s as the event map says, with a span and no warning', async (type) => {
+    const event = anEvent(type, EXAMPLES[type]);
+    await events.publish([event]);
+    expect(kit.spans.getFinishedSpans().map((s) => s.name)).toEqual([`publish ${type}`]);
+    expect(logger.warnings).toEqual([]);
+    for (const instrument of Object.keys(METRIC_NAMES) as InstrumentKey[]) {
+      const points = await kit.points(METRIC_NAMES[instrument]);
+      expect([instrument, points.length > 0]).toEqual([instrument, MEASURED[type].includes(instrument)]);
+    }
   });
 });
