@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { EndpointInfo } from '../shared/ports';
 import { isTerminal, type Release } from '../shared/release/types';
 import type { ChildStack } from '../devhost/childStack';
-import { waitFor } from '../devhost/waitFor';
+import { waitFor } from '../test/support/waitFor';
 
 /** What the bench does against a running stack: upload through the blob port, read releases and jobs. */
 export class BenchClient {
@@ -96,4 +96,4 @@ export class BenchClient {
   }
 }
 
-export { waitFor, type WaitForOptions } from '../devhost/waitFor';
+export { waitFor, type WaitForOptions } from '../test/support/waitFor';

@@ -2,7 +2,7 @@ import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { waitFor } from '../../devhost/waitFor';
+import { waitFor } from '../support/waitFor';
 import { generateCsv } from '../../examples/tabular/generate';
 import { mulberry32 } from '../../shared/data/split';
 import type { Release, Stage } from '../../shared/release/types';

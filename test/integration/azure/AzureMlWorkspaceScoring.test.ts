@@ -13,6 +13,7 @@ import { FakeMonitorMetrics, METRICS_API_VERSION, ONLINE_ENDPOINT_NAMESPACE } fr
 import { selfSignedCert } from '../../fakes/armMl/selfSignedCert';
 import { codeRoutes } from '../../fakes/armMl/codeRoutes';
 import { startAzurite, type RunningAzurite } from '../../../devhost/azurite';
+import { waitFor } from '../../support/waitFor';
 
 const DEPLOYMENT_SPEC = `
 code_configuration: { code: ., scoring_script: score.py }
@@ -218,9 +219,9 @@ describe('AzureMlWorkspace scoring and traffic against the fakes', () => {
       requestsPerSecond: 10,
       until: new Date(clockMs + 60_000).toISOString(),
     });
-    await until(answered(1)); // the first request goes out at once
+    await waitFor('the first answer', answered(1), { intervalMs: 20 }); // the first request goes out at once
     clockMs += 1000; // one second of the clock: ten more are due
-    await until(answered(11));
+    await waitFor('eleven answers', answered(11), { intervalMs: 20 });
     await ws.stopLoad('r-load');
     const sent = synthetic();
     expect(sent).toHaveLength(11);
@@ -244,10 +245,14 @@ describe('AzureMlWorkspace scoring and traffic against the fakes', () => {
       requestsPerSecond: 20,
       until: new Date(clockMs + 300).toISOString(),
     });
-    await until(() => ws.loadStatus('r-short')?.completed === 1);
+    await waitFor('one completed request', () => ws.loadStatus('r-short')?.completed === 1, { intervalMs: 20 });
     expect(ws.loadStatus('r-short')?.running).toBe(true);
     clockMs += 300; // `until` reached: the next tick sends what fell due before it (at 50, 100 ... 250 ms), then stops
-    await until(() => ws.loadStatus('r-short')?.running === false && ws.loadStatus('r-short')?.inFlight === 0);
+    await waitFor(
+      'the load to stop with nothing in flight',
+      () => ws.loadStatus('r-short')?.running === false && ws.loadStatus('r-short')?.inFlight === 0,
+      { intervalMs: 20 },
+    );
     const short = fake.scoring.calls.slice(before);
     expect(short).toHaveLength(6);
     // No deployment named: no routing header, so the endpoint's split applies.
@@ -328,12 +333,3 @@ describe('AzureMlWorkspace scoring and traffic against the fakes', () => {
     expect(await shadowWs.shadowReport('shadow-ep')).toEqual({ mirrored: 0, compared: 0, agreed: 0, shadowErrors: 0, liveErrors: 0 });
   });
 });
-
-/** Waits for a condition; the deadline only bounds how long a failure takes to report. */
-async function until(condition: () => boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met within the deadline');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAzurite, type RunningAzurite } from '../../../devhost/azurite';
-import { waitFor } from '../../../devhost/waitFor';
+import { waitFor } from '../../support/waitFor';
 import { AzureMlWorkspace } from '../../../adapters/azure/workspace/AzureMlWorkspace';
 import { staticTokenCredential } from '../../../adapters/azure/workspace/staticTokenCredential';
 import { ArmMlFake } from '../../fakes/armMl/ArmMlFake';

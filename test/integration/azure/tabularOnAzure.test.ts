@@ -6,7 +6,7 @@ import { AzureMlWorkspace } from '../../../adapters/azure/workspace/AzureMlWorks
 import { staticTokenCredential } from '../../../adapters/azure/workspace/staticTokenCredential';
 import { startAzurite, type RunningAzurite } from '../../../devhost/azurite';
 import { freePort } from '../../../devhost/freePort';
-import { waitFor } from '../../../devhost/waitFor';
+import { waitFor } from '../../support/waitFor';
 import { bundleExample } from '../../../scripts/bundleExample';
 import { ArmMlFake } from '../../fakes/armMl/ArmMlFake';
 import { codeRoutes, type CodeRoutes } from '../../fakes/armMl/codeRoutes';

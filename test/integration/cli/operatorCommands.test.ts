@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitFor } from '../../../devhost/waitFor';
+import { waitFor } from '../../support/waitFor';
 import { makeRelease, startFakeApi, type FakeApi } from './fakeApi';
 import { runCli, spawnCli } from './runCli';
 

@@ -7,7 +7,7 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueServiceClient } from '@azure/storage-queue';
 import { TableClient } from '@azure/data-tables';
 import { connectionStringFor, type AzuritePorts } from '../../../devhost/azurite';
-import { waitFor } from './stackProcess';
+import { waitFor } from '../../support/waitFor';
 
 const RUNNER = join(__dirname, '..', '..', 'fixtures', 'azurite', 'runAzurite.ts');
 const REPO_ROOT = join(__dirname, '..', '..', '..');
@@ -151,7 +151,7 @@ describe('Azurite as the stack runs it, killed with SIGKILL right after an ackno
 
     process.kill(running.child.pid!, 'SIGKILL');
     await running.exited;
-    await waitFor('Azurite to stop after its parent died', async () => !(await accepts(running!.ports.table)), 20_000);
+    await waitFor('Azurite to stop after its parent died', async () => !(await accepts(running!.ports.table)), { timeoutMs: 20_000 });
     running = await launch(location);
 
     const entity = await TableClient.fromConnectionString(connectionStringFor(running.ports), 'audit', {

@@ -5,7 +5,7 @@ import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-bl
 import { DEV_ACCOUNT, DEV_ACCOUNT_KEY, startAzurite, type RunningAzurite } from '../../../devhost/azurite';
 import { BlobEventSource } from '../../../devhost/blobEventSource';
 import { createHostLogger } from '../../../devhost/logger';
-import { until } from '../../../devhost/waitFor';
+import { waitFor } from '../../support/waitFor';
 import { startEventReceiver } from '../../fakes/eventReceiver';
 
 /**
@@ -61,9 +61,9 @@ describe('local BlobCreated events for blob names the engine refuses', () => {
         await proxied.getBlockBlobClient(name).upload('x', 1);
       // Settled when the good blobs are delivered and each bad one was either reported or (wrongly) delivered.
       const good = ['default/after.csv', 'default/before.csv'].map((n) => `/blobServices/default/containers/training-data/blobs/${n}`);
-      await until(
-        () => good.every((g) => subjects.includes(g)) && warnings.length + subjects.length - good.length >= 4,
+      await waitFor(
         'the good deliveries and four refusals',
+        () => good.every((g) => subjects.includes(g)) && warnings.length + subjects.length - good.length >= 4,
       );
       // Later listings see the refused blobs again: they are not reported again, nor emitted.
       await source.reconcile();

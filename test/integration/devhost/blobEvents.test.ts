@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { startAzurite } from '../../../devhost/azurite';
 import type { EventSubscriptionInput } from '../../../devhost/eventSubscription';
-import { readRecords, spawnStack, waitFor, type Recorded, type StackProcess } from './stackProcess';
+import { readRecords, spawnStack, type Recorded, type StackProcess } from './stackProcess';
+import { waitFor } from '../../support/waitFor';
 
 const SUBSCRIPTIONS: EventSubscriptionInput[] = [
   {

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueueServiceClient } from '@azure/storage-queue';
-import { hostKeys, readRecords, spawnStack, waitFor, type Recorded, type StackProcess } from './stackProcess';
+import { hostKeys, readRecords, spawnStack, type Recorded, type StackProcess } from './stackProcess';
+import { waitFor } from '../../support/waitFor';
 
 describe('local Functions host running the fixture app', () => {
   let dir: string;

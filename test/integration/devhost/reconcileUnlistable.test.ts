@@ -5,7 +5,7 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { startAzurite, type RunningAzurite } from '../../../devhost/azurite';
 import { BlobEventSource } from '../../../devhost/blobEventSource';
 import { createHostLogger } from '../../../devhost/logger';
-import { until } from '../../../devhost/waitFor';
+import { waitFor } from '../../support/waitFor';
 import { startEventReceiver } from '../../fakes/eventReceiver';
 
 /** Item 7 of issue 11: a blob name Azurite cannot list must not stop reconciliation. */
@@ -54,9 +54,8 @@ describe('blob event reconciliation with a name Azurite cannot list', () => {
     });
     await source.start();
     // start() has listed everything; deliveries of what it found may still be on their way.
-    await until(
-      () => (subjects.length >= 3 || warnings.some((w) => /failed/.test(w)) ? true : undefined),
-      'three deliveries or a failed reconciliation',
+    await waitFor('three deliveries or a failed reconciliation', () =>
+      subjects.length >= 3 || warnings.some((w) => /failed/.test(w)) ? true : undefined,
     );
     await source.stop();
 

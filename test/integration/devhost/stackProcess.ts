@@ -91,21 +91,6 @@ export function readRecords(file: string): Recorded[] {
     .map((l) => JSON.parse(l) as Recorded);
 }
 
-/** Polls until `check` returns a value (not undefined/false), or fails with `what` after the deadline (which only bounds how long a failure takes). */
-export async function waitFor<T>(
-  what: string,
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 export function hostKeys(info: StackInfo): { masterKey: string; functionKeys: Record<string, string>; systemKeys: Record<string, string> } {
   return JSON.parse(readFileSync(info.keysPath, 'utf8'));
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHostLogger, type HostLogger } from '../../../devhost/logger';
 import { startSupervisedAzurite } from '../../../devhost/supervisedAzurite';
-import { until } from '../../../devhost/waitFor';
+import { waitFor } from '../../support/waitFor';
 
 /** The embedded stack's Azurite killed under it: it comes back on the same ports with what it had acknowledged. */
 const dir = mkdtempSync(join(tmpdir(), 'supervised-azurite-'));
@@ -34,7 +34,7 @@ describe('startSupervisedAzurite', () => {
       await container.getBlockBlobClient('x.csv').upload('a,b\n1,2\n', 8);
       const first = azurite.pid!;
       process.kill(first, 'SIGKILL');
-      await until(() => lines.some((l) => l === 'info Azurite is back'), 'Azurite to be back', 60_000);
+      await waitFor('Azurite to be back', () => lines.some((l) => l === 'info Azurite is back'), { timeoutMs: 60_000 });
       expect(azurite.pid).not.toBe(first);
       expect(lines).toContainEqual(expect.stringMatching(/^warn Azurite killed by SIGKILL; starting it again/));
       expect((await container.getBlockBlobClient('x.csv').downloadToBuffer()).toString()).toBe('a,b\n1,2\n');
@@ -48,7 +48,7 @@ describe('startSupervisedAzurite', () => {
     const { logger, lines } = recordingLogger();
     const azurite = await startSupervisedAzurite({ logger, location: join(dir, 'b'), maxRestartsPerMinute: 1, now: () => 0 });
     process.kill(azurite.pid!, 'SIGKILL');
-    await until(() => lines.includes('info Azurite is back'), 'the first restart', 60_000);
+    await waitFor('the first restart', () => lines.includes('info Azurite is back'), { timeoutMs: 60_000 });
     process.kill(azurite.pid!, 'SIGKILL');
     const how = await azurite.exited;
     expect(how.signal).toBe('SIGKILL');

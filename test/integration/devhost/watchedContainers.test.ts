@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startChildStack, type ChildStack } from '../../../devhost/childStack';
-import { waitFor } from '../../../devhost/waitFor';
+import { waitFor } from '../../support/waitFor';
 import { generateCsv } from '../../../examples/tabular/generate';
 import type { Release } from '../../../shared/release/types';
 

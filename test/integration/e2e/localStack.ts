@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { startChildStack, type ChildStack } from '../../../devhost/childStack';
 
-export { waitFor } from '../../../devhost/waitFor';
+export { waitFor } from '../../support/waitFor';
 export type TestStack = ChildStack;
 
 const ROOT = resolve(__dirname, '../../..');

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { connectionStringFor } from '../../../devhost/azurite';
 import { freePort } from '../../../devhost/freePort';
-import { waitFor } from '../../../devhost/waitFor';
+import { waitFor } from '../../support/waitFor';
 import { generateCsv } from '../../../examples/tabular/generate';
 import type { Release } from '../../../shared/release/types';
 

@@ -64,7 +64,10 @@ describe('storage adapters with an Entra ID identity (Azurite over HTTPS with OA
     await table.replace('releases', 'r1', { status: 'succeeded' }, row.etag);
     expect((await table.get<{ status: string }>('releases', 'r1'))?.value).toEqual({ status: 'succeeded' });
 
-    const event = anEvent('autopilot.ReleaseQueued', releasePayload({ status: 'queued', stage: 'validate' }), { id: 'e1' });
+    const event = anEvent('autopilot.ReleaseQueued', releasePayload({ status: 'queued', stage: 'validate' }), {
+      id: 'e1',
+      time: new Date().toISOString(),
+    });
     await storage.events.publish([event]);
     expect(await storage.events.recent(5)).toEqual([event]);
 

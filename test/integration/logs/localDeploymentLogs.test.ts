@@ -12,7 +12,7 @@ import { createHostHttpServer } from '../../../devhost/hostHttpServer';
 import { loadOrCreateHostKeys } from '../../../devhost/hostKeys';
 import { HttpRouteTable } from '../../../devhost/httpRouteTable';
 import { createHostLogger } from '../../../devhost/logger';
-import { until } from '../../../devhost/waitFor';
+import { waitFor } from '../../support/waitFor';
 import { BadRequestError, NotFoundError } from '../../../shared/errors';
 import type { DeploymentLogs } from '../../../shared/ports';
 
@@ -84,10 +84,10 @@ afterAll(async () => {
 
 describe('LocalWorkspace.deploymentLogs', () => {
   test("shows what the scoring script printed in init(), time-stamped, after the server's start marker", async () => {
-    const logs = await until(async () => {
+    const logs = await waitFor('the init() print in the deployment log', async () => {
       const read = await prod.deploymentLogs('fx-prod', 'blue');
       return texts(read).includes('loaded model v1 (hi)') ? read : undefined;
-    }, 'the init() print in the deployment log');
+    });
     expect(logs.source).toBe('local scoring process');
     expect(texts(logs)[0]).toMatch(/^\[autopilot\] starting the scoring server of deployment 'blue' of endpoint 'fx-prod'/);
     expect(logs.lines.every((l) => l.time !== undefined && !Number.isNaN(Date.parse(l.time)))).toBe(true);
@@ -103,12 +103,12 @@ describe('LocalWorkspace.deploymentLogs', () => {
     expect(response.status).toBe(500);
     // The trace arrives line by line: wait until it is in and the log has stopped growing.
     let previous = '';
-    const all = await until(async () => {
+    const all = await waitFor('the whole run() failure in the deployment log', async () => {
       const read = await prod.deploymentLogs('fx-prod', 'blue', { tail: 50 });
       const settled = JSON.stringify(read.lines) === previous;
       previous = JSON.stringify(read.lines);
       return settled && texts(read).some((t) => t.startsWith('run() failed: Error: cannot score this')) ? read : undefined;
-    }, 'the whole run() failure in the deployment log');
+    });
     // The stack trace follows the message, one line per frame.
     expect(texts(all).at(-1)).toMatch(/^\s+at /);
     expect((await prod.deploymentLogs('fx-prod', 'blue', { tail: 2 })).lines).toEqual(all.lines.slice(-2));

@@ -8,7 +8,7 @@ import { startAzurite, type RunningAzurite } from '../../../devhost/azurite';
 import { INFERENCE_CONTAINER, type InferenceRecord } from '../../../shared/monitoring/inferenceRecord';
 import { parseInferenceLines } from '../../../shared/monitoring/parseInferenceLines';
 import { readInferenceRecords } from '../../../shared/monitoring/readInferenceRecords';
-import { until } from '../../../devhost/waitFor';
+import { waitFor } from '../../support/waitFor';
 
 const spec = join(__dirname, '../../fixtures/workspace/scoring/deployment.yaml');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -36,7 +36,7 @@ describe('Inference data collection through the local endpoint router into Blob 
   };
   const collected = (endpoint: string) => host.collectionStats()?.byEndpoint[endpoint]?.collected ?? 0;
   const waitCollected = (endpoint: string, count: number) =>
-    until(() => (collected(endpoint) >= count ? true : undefined), `${count} records of ${endpoint}`);
+    waitFor(`${count} records of ${endpoint}`, () => (collected(endpoint) >= count ? true : undefined));
   /** Every blob of an endpoint, name → text. */
   const blobsOf = async (endpoint: string) => {
     const blobs = await storage.data.list(INFERENCE_CONTAINER, `${endpoint}/`);
@@ -149,17 +149,17 @@ describe('Inference data collection through the local endpoint router into Blob 
     const mirroredBefore = host.metrics('ic-prod')['green']?.mirrored ?? 0;
     const mirrorSources: string[] = [];
     // Half the live requests are copied: send until a copy has been answered.
-    await until(async () => {
+    await waitFor('a mirrored copy', async () => {
       const id = `mirror-source-${mirrorSources.length}`;
       mirrorSources.push(id);
       expect((await score('ic-prod', row, { 'x-request-id': id })).deployment).toBe('blue');
       await new Promise((r) => setTimeout(r, 50));
       return (host.metrics('ic-prod')['green']?.mirrored ?? 0) > mirroredBefore ? true : undefined;
-    }, 'a mirrored copy');
+    });
     await prod.setMirrorTraffic('ic-prod', {});
     await prod.setShadow('ic-prod', { endpoint: 'ic-staging', deployment: 'blue' }, 100);
     await score('ic-prod', row, { 'x-request-id': 'shadowed-live' });
-    await until(async () => ((await prod.shadowReport('ic-prod')).compared >= 1 ? true : undefined), 'the shadow copy');
+    await waitFor('the shadow copy', async () => ((await prod.shadowReport('ic-prod')).compared >= 1 ? true : undefined));
     await prod.setShadow('ic-prod', { endpoint: 'ic-staging', deployment: 'blue' }, 0);
     expect((await score('ic-prod', { action: 'throw', data: [{ age: 1 }] }, { 'x-request-id': 'failed' })).status).toBeGreaterThanOrEqual(
       400,
@@ -201,10 +201,10 @@ describe('Inference data collection through the local endpoint router into Blob 
     const large = { input_data: { columns: ['age', 'pad'], data: Array.from({ length: 10 }, (_, i) => [i, pad]) } };
     expect(JSON.stringify(large).length).toBeGreaterThan(1024 * 1024);
     expect((await score('ic-prod', large)).status).toBe(200);
-    const counted = await until(() => {
+    const counted = await waitFor('the large request to be counted', () => {
       const now = host.collectionStats()!.byEndpoint['ic-prod']!;
       return (now.skippedLarge ?? 0) > (before.skippedLarge ?? 0) ? now : undefined;
-    }, 'the large request to be counted');
+    });
     expect(counted).toMatchObject({
       skippedLarge: (before.skippedLarge ?? 0) + 1,
       uncollectable: before.uncollectable,

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { createStorage, decodeBase64JsonMessage, type Storage } from '../../../adapters/azure/storage';
 import { createNotifications, NOTIFICATIONS_QUEUE, type Notifications } from '../../../adapters/notifications';
-import { waitFor } from '../../../devhost/waitFor';
+import { waitFor } from '../../support/waitFor';
 import { startAzurite, type RunningAzurite } from '../../../devhost/azurite';
 import { NotificationJob } from '../../../shared/notifications';
 import type { Logger, OutgoingEvent } from '../../../shared/ports';

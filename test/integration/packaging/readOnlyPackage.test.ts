@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startChildStack, type ChildStack } from '../../../devhost/childStack';
-import { waitFor } from '../../../devhost/waitFor';
+import { waitFor } from '../../support/waitFor';
 import { generateCsv } from '../../../examples/tabular/generate';
 import type { Release } from '../../../shared/release/types';
 import { FakeAzureCloud } from '../../fakes/azureCloud/FakeAzureCloud';

@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitFor } from '../../../devhost/waitFor';
+import { waitFor } from '../../support/waitFor';
 import { ScoringProcess } from '../../../adapters/local/inference/scoringProcess';
 import { ProbeSettings } from '../../../shared/jobs/deploymentSpec';
 

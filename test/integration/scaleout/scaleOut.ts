@@ -1,7 +1,7 @@
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { join, resolve } from 'node:path';
 import { startChildStack, type ChildStack } from '../../../devhost/childStack';
-import { waitFor } from '../../../devhost/waitFor';
+import { waitFor } from '../../support/waitFor';
 import { generateCsv } from '../../../examples/tabular/generate';
 import type { Release } from '../../../shared/release/types';
 import { FakeAzureCloud } from '../../fakes/azureCloud/FakeAzureCloud';

@@ -9,7 +9,7 @@ import { FunctionsCore } from '../../../devhost/functionsCore';
 import { createHostLogger } from '../../../devhost/logger';
 import { LOCK_CONTAINER, timerLocks } from '../../../devhost/timerLock';
 import { TimerScheduler } from '../../../devhost/timerScheduler';
-import { waitFor } from '../../../devhost/waitFor';
+import { waitFor } from '../../support/waitFor';
 
 const LEASE_SECONDS = 15; // the shortest lease storage grants: the takeover after a crash waits this long
 const HOST_ID = 'scaleout-test';

@@ -2,7 +2,7 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { startChildStack, type ChildStack } from '../../../devhost/childStack';
-import { waitFor } from '../../../devhost/waitFor';
+import { waitFor } from '../../support/waitFor';
 import { generateCsv } from '../../../examples/tabular/generate';
 import { APP_ID_URI, FakeEntraId, TENANT } from '../../fakes/entra/FakeEntraId';
 

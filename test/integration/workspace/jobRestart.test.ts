@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JobRunner } from '../../../adapters/local/workspace/jobRunner';
+import { waitFor } from '../../support/waitFor';
 
 const fixtures = join(__dirname, '../../fixtures/workspace/job');
 const REPO_ROOT = join(__dirname, '../../..');
@@ -47,16 +48,6 @@ function pgidOf(pid: number): number {
   return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop()!.split(' ')[2]);
 }
 
-async function until<T>(what: string, check: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('JobRunner across host restarts', () => {
   let root: string;
   let gate: string;
@@ -91,8 +82,8 @@ describe('JobRunner across host restarts', () => {
     host.stdout!.on('data', (c: Buffer) => (output += c.toString()));
     host.stderr!.on('data', (c: Buffer) => (output += c.toString()));
     const pidFile = join(root, 'jobs', name, 'outputs/state/pid');
-    const jobPid = await until(`job ${name} to start (host output: ${output})`, () => pidIn(pidFile));
-    const record = await until('the job record to name its wrapper', () => {
+    const jobPid = await waitFor(`job ${name} to start (host output: ${output})`, () => pidIn(pidFile));
+    const record = await waitFor('the job record to name its wrapper', () => {
       const text = readFileSync(join(root, 'jobs', name, 'job.json'), 'utf8');
       return (JSON.parse(text) as { pid?: number }).pid;
     });
@@ -127,7 +118,7 @@ describe('JobRunner across host restarts', () => {
         // gone, as it should be
       }
     }
-    await until('every process of the test to end', () => membersOf(allGroups).length === 0);
+    await waitFor('every process of the test to end', () => membersOf(allGroups).length === 0);
     rmSync(root, { recursive: true, force: true });
   });
 
@@ -156,7 +147,7 @@ describe('JobRunner across host restarts', () => {
     // The machine restarted: nothing of the job survives either.
     const record = JSON.parse(readFileSync(join(root, 'jobs/resubmit-1/job.json'), 'utf8')) as { pid: number };
     for (const group of new Set([pgidOf(record.pid), pgidOf(jobPid)])) process.kill(-group, 'SIGKILL');
-    await until('the job to be gone', () => !isAlive(jobPid) && !isAlive(record.pid));
+    await waitFor('the job to be gone', () => !isAlive(jobPid) && !isAlive(record.pid));
     writeFileSync(gate, '');
 
     const runner = newRunner();
@@ -176,7 +167,7 @@ describe('JobRunner across host restarts', () => {
     const first = newRunner();
     await first.submit({ name: 'stopped-1', specPath: join(fixtures, 'gated.yaml'), inputs: { gate: { value: gate } } });
     const pidFile = join(root, 'jobs/stopped-1/outputs/state/pid');
-    const jobPid = await until('the job to start', () => pidIn(pidFile));
+    const jobPid = await waitFor('the job to start', () => pidIn(pidFile));
     const record = JSON.parse(readFileSync(join(root, 'jobs/stopped-1/job.json'), 'utf8')) as { pid: number };
     const jobGroups = [pgidOf(record.pid), pgidOf(jobPid)];
     groups.push(...jobGroups);
@@ -200,7 +191,7 @@ describe('JobRunner across host restarts', () => {
     expect(isAlive(jobPid)).toBe(true);
     await runner.cancel('reattach-2');
     expect((await runner.get('reattach-2'))?.status).toBe('canceled');
-    await until('the canceled job to be gone', () => membersOf(groups).length === 0);
+    await waitFor('the canceled job to be gone', () => membersOf(groups).length === 0);
   });
 
   it('takes a recorded pid now used by another process for a job that is gone, and resubmits it', async () => {
@@ -239,7 +230,7 @@ describe('JobRunner across host restarts', () => {
     const longAgo = new Date(Date.now() - 3600_000);
     utimesSync(join(root, 'jobs/abandoned-1/heartbeat'), longAgo, longAgo);
     const exitFile = join(root, 'jobs/abandoned-1/exit.json');
-    await until('the abandoned job to stop', () => !isAlive(jobPid) && membersOf(groups).length === 0 && existsSync(exitFile));
+    await waitFor('the abandoned job to stop', () => !isAlive(jobPid) && membersOf(groups).length === 0 && existsSync(exitFile));
     const marker = JSON.parse(readFileSync(join(root, 'jobs/abandoned-1/exit.json'), 'utf8')) as { reason: string };
     expect(marker.reason).toBe('abandoned');
   });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BadRequestError } from '../../../shared/errors';
 import { EndpointConflictError, LocalEndpointHost, LocalWorkspace, type LocalDeploymentInfo } from '../../../adapters/local/workspace';
-import { until } from '../../../devhost/waitFor';
+import { waitFor } from '../../support/waitFor';
 
 const fixtures = join(__dirname, '../../fixtures/workspace/scoring');
 const spec = join(fixtures, 'deployment.yaml');
@@ -143,7 +143,7 @@ describe('LocalWorkspace online endpoints behind LocalEndpointHost', () => {
     const before = host.metrics('fx-dev')['green']!.mirrored;
     const answers = await Promise.all(Array.from({ length: 40 }, () => score('fx-dev', rows)));
     expect(answers.every((a) => a.deployment === 'blue' && a.json['model'] === 'v1')).toBe(true);
-    await until(async () => (host.metrics('fx-dev')['green']!.mirrored > before ? true : undefined), 'mirrored requests');
+    await waitFor('mirrored requests', async () => (host.metrics('fx-dev')['green']!.mirrored > before ? true : undefined));
     await dev.setMirrorTraffic('fx-dev', {});
   });
 
@@ -171,9 +171,8 @@ describe('LocalWorkspace online endpoints behind LocalEndpointHost', () => {
     const down = await score('fx-dev', rows, { 'azureml-model-deployment': 'blue' });
     expect(down.status).toBe(502);
     expect(down.deployment).toBe('blue');
-    await until(
-      async () => ((await score('fx-dev', rows, { 'azureml-model-deployment': 'blue' })).status === 200 ? true : undefined),
-      'blue to serve again',
+    await waitFor('blue to serve again', async () =>
+      (await score('fx-dev', rows, { 'azureml-model-deployment': 'blue' })).status === 200 ? true : undefined,
     );
     const restarted = (await dev.getEndpoint('fx-dev'))!.deployments.find((d) => d.name === 'blue') as LocalDeploymentInfo;
     expect(restarted.restarts).toBe(1);

@@ -6,7 +6,7 @@ import { BadRequestError, NotFoundError } from '../../../shared/errors';
 import type { ArmTraffic, ScoreRequest, TrafficWindow } from '../../../shared/ports';
 import { postJson } from '../../../adapters/local/inference/postJson';
 import { LocalEndpointHost, LocalWorkspace } from '../../../adapters/local/workspace';
-import { until } from '../../../devhost/waitFor';
+import { waitFor } from '../../support/waitFor';
 
 const fixtures = join(__dirname, '../../fixtures/workspace/scoring');
 const spec = (name: string) => join(fixtures, `deployment-${name}.yaml`);
@@ -52,15 +52,15 @@ describe('LocalWorkspace rollout signals: observed traffic, shadow, synthetic lo
   };
   /** Waits for a window after `since` holding `count` requests (the current millisecond is held back). */
   const windowOf = (ws: LocalWorkspace, endpoint: string, since: string, count: number, thresholds: number[] = []) =>
-    until(async () => {
+    waitFor(`${count} requests on ${endpoint}`, async () => {
       const window = await ws.trafficSince(endpoint, since, thresholds);
       return total(window) >= count ? window : undefined;
-    }, `${count} requests on ${endpoint}`);
+    });
   /** A cursor after everything observed so far. */
   const cursor = async (ws: LocalWorkspace, endpoint: string) => {
     const before = new Date(hostNow()).toISOString();
     // Wait out the current millisecond so nothing recorded up to now is left for the next page.
-    await until(() => (new Date(hostNow()).toISOString() > before ? true : undefined), 'the clock to move');
+    await waitFor('the clock to move', () => (new Date(hostNow()).toISOString() > before ? true : undefined));
     return (await ws.trafficSince(endpoint, before, [])).until;
   };
 
@@ -160,10 +160,10 @@ describe('LocalWorkspace rollout signals: observed traffic, shadow, synthetic lo
     await prod.setShadow('sr-prod', { endpoint: 'sr-staging', deployment: 'same' }, 100);
     const answers = await Promise.all(Array.from({ length: 20 }, live));
     expect(answers.every((a) => a.status === 200 && a.deployment === 'good')).toBe(true);
-    const report = await until(async () => {
+    const report = await waitFor('20 mirrored requests', async () => {
       const r = await prod.shadowReport('sr-prod');
       return r.mirrored >= 20 ? r : undefined;
-    }, '20 mirrored requests');
+    });
     expect(report).toEqual({ mirrored: 20, compared: 20, agreed: 20, shadowErrors: 0, liveErrors: 0 });
     // Copies are not staging's own traffic: recorded as mirrored, left out of trafficSince.
     expect(host.metrics('sr-staging')['same']!.mirrored - mirroredBefore).toBe(20);
@@ -175,10 +175,10 @@ describe('LocalWorkspace rollout signals: observed traffic, shadow, synthetic lo
     expect(await prod.shadowReport('sr-prod')).toEqual({ mirrored: 0, compared: 0, agreed: 0, shadowErrors: 0, liveErrors: 0 });
     const answers = await Promise.all(Array.from({ length: 20 }, live));
     expect(answers.every((a) => a.deployment === 'good' && a.json.predictions[0] === 'a')).toBe(true);
-    const report = await until(async () => {
+    const report = await waitFor('20 mirrored requests', async () => {
       const r = await prod.shadowReport('sr-prod');
       return r.mirrored >= 20 ? r : undefined;
-    }, '20 mirrored requests');
+    });
     expect(report).toMatchObject({ mirrored: 20, compared: 20, shadowErrors: 0 });
     expect(report.agreed / report.compared).toBeLessThan(1);
   });
@@ -188,7 +188,7 @@ describe('LocalWorkspace rollout signals: observed traffic, shadow, synthetic lo
     for (let i = 0; i < 5; i++) await prod.invokeEndpoint('sr-prod', oneRow, { deployment: 'good' });
     for (let i = 0; i < 2; i++) await prod.invokeEndpoint('sr-prod', oneRow, { synthetic: true });
     for (let i = 0; i < 3; i++) await live();
-    await until(async () => ((await prod.shadowReport('sr-prod')).mirrored >= 5 ? true : undefined), '5 mirrored requests');
+    await waitFor('5 mirrored requests', async () => ((await prod.shadowReport('sr-prod')).mirrored >= 5 ? true : undefined));
     expect(await prod.shadowReport('sr-prod')).toMatchObject({ mirrored: 5, agreed: 5 });
   });
 
@@ -202,13 +202,13 @@ describe('LocalWorkspace rollout signals: observed traffic, shadow, synthetic lo
       requestsPerSecond: 50,
       until: new Date(Date.now() + 60_000).toISOString(),
     });
-    const report = await until(async () => {
+    const report = await waitFor('10 compared requests', async () => {
       const r = await prod.shadowReport('sr-prod');
       return r.compared >= 10 ? r : undefined;
-    }, '10 compared requests');
+    });
     await prod.stopLoad('thin-prod');
     // Its answers still on their way would land in the next test's window.
-    await until(() => (prod.loadStatus('thin-prod')!.inFlight === 0 ? true : undefined), 'the stopped load to be answered');
+    await waitFor('the stopped load to be answered', () => (prod.loadStatus('thin-prod')!.inFlight === 0 ? true : undefined));
     expect(report.agreed).toBe(report.compared);
     expect(Object.keys(prod.loadStatus('thin-prod')!.answeredBy)).toEqual(['good']);
   });
@@ -237,10 +237,10 @@ describe('LocalWorkspace rollout signals: observed traffic, shadow, synthetic lo
       for (let ms = 250; ms <= 1_500; ms += 250) {
         clock.held = start + ms;
         const due = Math.min(ms / 25 + 1, 60);
-        await until(() => {
+        await waitFor(`${due} requests sent and answered`, () => {
           const status = prod.loadStatus('release-1')!;
           return status.sent === due && status.inFlight === 0 ? true : undefined;
-        }, `${due} requests sent and answered`);
+        });
       }
       const done = prod.loadStatus('release-1')!;
       expect(done).toMatchObject({ running: false, sent: 60, completed: 60, skipped: 0 });
@@ -272,7 +272,7 @@ describe('LocalWorkspace rollout signals: observed traffic, shadow, synthetic lo
       until: new Date(Date.now() + 60_000).toISOString(),
     };
     await prod.ensureLoad(load);
-    await until(() => ((prod.loadStatus('release-2')?.sent ?? 0) >= 3 ? true : undefined), 'the load to send');
+    await waitFor('the load to send', () => ((prod.loadStatus('release-2')?.sent ?? 0) >= 3 ? true : undefined));
     await prod.ensureLoad({ ...load, requestsPerSecond: 10 });
     expect(prod.loadStatus('release-2')).toMatchObject({ running: true, requestsPerSecond: 10 });
     await prod.stopLoad('release-2');
@@ -299,9 +299,8 @@ describe('LocalWorkspace rollout signals: observed traffic, shadow, synthetic lo
     await prod.start();
     const before = (await prod.shadowReport('sr-prod')).mirrored;
     await Promise.all(Array.from({ length: 5 }, live));
-    await until(
-      async () => ((await prod.shadowReport('sr-prod')).mirrored >= before + 5 ? true : undefined),
-      'mirrored requests after the restart',
+    await waitFor('mirrored requests after the restart', async () =>
+      (await prod.shadowReport('sr-prod')).mirrored >= before + 5 ? true : undefined,
     );
 
     await prod.setShadow('sr-prod', { endpoint: 'sr-staging', deployment: 'same' }, 0);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ScoreRequest, TrafficWindow } from '../../../shared/ports';
 import { LocalEndpointHost, LocalWorkspace } from '../../../adapters/local/workspace';
-import { until } from '../../../devhost/waitFor';
+import { waitFor } from '../../support/waitFor';
 
 const fixtures = join(__dirname, '../../fixtures/workspace/scoring');
 const oneRow = JSON.stringify({ input_data: { columns: ['x'], data: [[1]] } } satisfies ScoreRequest);
@@ -72,10 +72,10 @@ describe('endpoint router: exact traffic counts under concurrency', () => {
     };
     await Promise.all(Array.from({ length: IN_FLIGHT }, caller));
 
-    const window = await until(async () => {
+    const window = await waitFor(`${REQUESTS} requests in the traffic window`, async () => {
       const w = await prod.trafficSince('rc-prod', since, []);
       return total(w) >= REQUESTS ? w : undefined;
-    }, `${REQUESTS} requests in the traffic window`);
+    });
     // Both deployments served and the flaky one failed some: the comparison below is not vacuous.
     expect(Object.keys(seen).sort()).toEqual(['flaky', 'good']);
     expect(seen['flaky']!.errors).toBeGreaterThan(0);

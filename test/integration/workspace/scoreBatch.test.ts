@@ -3,14 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ScoreRequest } from '../../../shared/ports';
 import { LocalEndpointHost, LocalWorkspace, ScoringError } from '../../../adapters/local/workspace';
+import { waitFor } from '../../support/waitFor';
 
 const fixtures = join(__dirname, '../../fixtures/workspace');
 const spec = join(fixtures, 'scoring/deployment.yaml');
 const request: ScoreRequest = { input_data: { columns: ['x'], data: [[1], [2]] } };
-
-async function waitFor(condition: () => Promise<boolean>): Promise<void> {
-  while (!(await condition())) await new Promise((resolve) => setImmediate(resolve));
-}
 
 describe('LocalWorkspace.scoreBatch', () => {
   let root: string;
@@ -64,7 +61,9 @@ describe('LocalWorkspace.scoreBatch', () => {
     const slow = workspace.scoreBatch(model, spec, { action: 'slow' } as unknown as ScoreRequest, { signal: controller.signal });
     const pending = expect(slow).rejects.toThrow(/abort/i);
     // Abort once the server is up and the request is on its way (the server answers after 3 s).
-    await waitFor(async () => (await workspace.scoreBatch(model, spec, request)).predictions.length === 2);
+    await waitFor('the batch to score both rows', async () => (await workspace.scoreBatch(model, spec, request)).predictions.length === 2, {
+      intervalMs: 0,
+    });
     controller.abort();
     await pending;
     await expect(workspace.scoreBatch(model, spec, request, { signal: controller.signal })).rejects.toThrow(/abort/i);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScoringServerError } from '../../../adapters/local/inference/launchScoringServer';
 import { ScoringProcess } from '../../../adapters/local/inference/scoringProcess';
-import { until, waitFor } from '../../../devhost/waitFor';
+import { waitFor } from '../../support/waitFor';
 
 const fixtures = join(__dirname, '../../fixtures/workspace/scoring');
 
@@ -40,7 +40,7 @@ describe('ScoringProcess start-up with a real scoring server', () => {
     let failure: string | undefined;
     started.catch((error: Error) => (failure = error.message));
     // init() waits for the gate, so the first server is certainly not live when it is killed.
-    const first = await until(async () => scoring.pid, 'the first scoring server to spawn');
+    const first = await waitFor('the first scoring server to spawn', async () => scoring.pid);
     process.kill(first, 'SIGKILL');
     await waitFor('a second launch', async () => scoring.pid !== undefined && scoring.pid !== first, {
       intervalMs: 50,

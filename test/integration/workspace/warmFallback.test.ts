@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalEndpointHost, LocalWorkspace, type LocalDeploymentInfo } from '../../../adapters/local/workspace';
-import { until } from '../../../devhost/waitFor';
+import { waitFor } from '../../support/waitFor';
 
 const fixtures = join(__dirname, '../../fixtures/workspace/scoring');
 
@@ -77,7 +77,7 @@ describe('the router while a scoring server restarts', () => {
     // The restarted server waits for the gate: 'current' stays down for as long as the test needs.
     unlinkSync(gate);
     process.kill(current.pid!, 'SIGKILL');
-    await until(async () => ((await deployment('current')).serving ? undefined : true), "'current' to be down");
+    await waitFor("'current' to be down", async () => ((await deployment('current')).serving ? undefined : true));
 
     const during = await Promise.all(Array.from({ length: 8 }, () => score()));
     expect(during).toEqual(Array.from({ length: 8 }, () => ({ status: 200, deployment: 'previous' })));
@@ -92,7 +92,7 @@ describe('the router while a scoring server restarts', () => {
     expect(after['current']!.errors - before['current']!.errors).toBe(1);
 
     writeFileSync(gate, '');
-    await until(async () => ((await score()).deployment === 'current' ? true : undefined), "'current' to serve again after its restart");
+    await waitFor("'current' to serve again after its restart", async () => ((await score()).deployment === 'current' ? true : undefined));
     expect((await deployment('current')).restarts).toBe(1);
   });
 });

@@ -24,10 +24,10 @@ describe('lint boundaries', () => {
         "import type { BlobServiceClient } from '@azure/storage-blob';",
         "import { trace } from '@opentelemetry/api';",
         "import { createStorage } from '../../adapters/azure/storage';",
-        "import { waitFor } from '../../devhost/waitFor';",
+        "import { startAzurite } from '../../devhost/azurite';",
         "import type { Services } from '../../functions/services';",
         "import { spawn } from 'child_process';",
-        'export const used = [readFileSync, trace, createStorage, waitFor, spawn] as unknown as [BlobServiceClient, Services];',
+        'export const used = [readFileSync, trace, createStorage, startAzurite, spawn] as unknown as [BlobServiceClient, Services];',
       ].join('\n'),
     );
     expect(messages.map((m) => [m.line, m.rule])).toEqual([1, 2, 3, 4, 5, 6, 7].map((line) => [line, 'no-restricted-imports']));

@@ -3,6 +3,7 @@ import type { ScoredExchange } from '../../../shared/monitoring/toInferenceRecor
 import { parseInferenceLines } from '../../../shared/monitoring/parseInferenceLines';
 import { readInferenceRecords } from '../../../shared/monitoring/readInferenceRecords';
 import { FakeDataStore, recordingLogger } from './fakeDataStore';
+import { waitFor } from '../../support/waitFor';
 
 const exchange = (
   id: string,
@@ -82,7 +83,7 @@ describe('InferenceCollector', () => {
     expect(store.writes).toHaveLength(1);
     for (let i = 2; i < 5; i++) collector.collect(exchange(`r${i}`));
     // The third record of the batch started a write without a timer or an explicit flush.
-    await waitFor(() => store.writes.length === 2);
+    await waitFor('both writes', () => store.writes.length === 2, { timeoutMs: 5000, intervalMs: 5 });
     expect(collector.stats().total).toMatchObject({ collected: 5, flushed: 5, buffered: 0 });
   });
 
@@ -211,11 +212,3 @@ describe('InferenceCollector', () => {
     );
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
