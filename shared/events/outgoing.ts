@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { DriftScore } from '../monitoring/driftScores';
+import type { EventEnvelope } from './eventEnvelope';
 import { ModelRefSchema, ReleaseStatus, Stage } from '../release/types';
+
+export { EventEnvelope } from './eventEnvelope';
 
 /**
  * The events the service publishes about itself (CloudEvents 1.0), as one map from event
@@ -83,17 +86,6 @@ export type OutgoingEventOfType<T extends OutgoingEventType> = EventAttributes &
 export type OutgoingEventOf<T extends OutgoingEventType> = T extends OutgoingEventType ? OutgoingEventOfType<T> : never;
 /** Any event the service publishes: a union discriminated by `type`. */
 export type OutgoingEvent = OutgoingEventOf<OutgoingEventType>;
-
-/** An event as it travels or is stored (event log, queue, outbox), before it is checked against the map. */
-export const EventEnvelope = z.object({
-  id: z.string(),
-  type: z.string(),
-  source: z.string(),
-  subject: z.string(),
-  time: z.string(),
-  data: z.record(z.string(), z.unknown()),
-});
-export type EventEnvelope = z.infer<typeof EventEnvelope>;
 
 /** The one way to make an outgoing event: the payload must be the one its type maps to. */
 export function outgoingEvent<T extends OutgoingEventType>(

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EnvironmentName } from '../config/schema';
 import { STAGES } from './stageOrder';
+import { EventEnvelope } from '../events/eventEnvelope';
 
 export { STAGES };
 export const Stage = z.enum(STAGES);
@@ -241,16 +242,6 @@ export const AuditEntry = z.object({
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 
-/** A CloudEvent waiting in an outbox; checked against the event map (shared/events/outgoing.ts) when it is flushed. */
-export const OutboxEvent = z.object({
-  id: z.string(),
-  type: z.string(),
-  source: z.string(),
-  subject: z.string(),
-  time: z.string(),
-  data: z.record(z.string(), z.unknown()),
-});
-
 /**
  * The transactional outbox of a release record: written by the same ETag-guarded replace
  * that changes the release, performed (idempotently) and cleared after it. `id` tells one
@@ -263,7 +254,8 @@ export const Outbox = z.object({
    * a second flush finds the row and adds none.
    */
   audit: z.array(z.object({ key: z.string().optional(), entry: AuditEntry })).default([]),
-  events: z.array(OutboxEvent).default([]),
+  /** Checked against the event map (shared/events/outgoing.ts) when the outbox is flushed. */
+  events: z.array(EventEnvelope).default([]),
   steps: z.array(z.object({ message: StepMessage, delaySeconds: z.number().optional() })).default([]),
   /** Gives prod traffic back to the stable deployment (a rolled-back or cancelled canary). */
   restoreStable: z.boolean().optional(),
