@@ -1,5 +1,5 @@
 import { AlreadyExistsError } from '../../../shared/errors';
-import type { Clock, EventPublisher, OutgoingEvent } from '../../../shared/ports';
+import type { Clock, EventEnvelope, EventPublisher, OutgoingEvent } from '../../../shared/ports';
 import type { TableStateTable } from './TableStateTable';
 
 export interface StorageEventLogOptions {
@@ -41,13 +41,13 @@ export class StorageEventLog implements EventPublisher {
     }
   }
 
-  /** The newest `limit` events, newest first, from the last `lookbackDays` days. */
-  async recent(limit = 50): Promise<OutgoingEvent[]> {
-    const events: OutgoingEvent[] = [];
+  /** The newest `limit` events, newest first, from the last `lookbackDays` days, as stored (older versions' events included). */
+  async recent(limit = 50): Promise<EventEnvelope[]> {
+    const events: EventEnvelope[] = [];
     const today = this.clock.now();
     for (let back = 0; back < this.lookbackDays && events.length < limit; back++) {
       const day = new Date(today.getTime() - back * 86_400_000);
-      const rows = await this.table.list<OutgoingEvent>(dayPartition(day), { limit: limit - events.length });
+      const rows = await this.table.list<EventEnvelope>(dayPartition(day), { limit: limit - events.length });
       events.push(...rows.map((row) => row.value));
     }
     return events;
