@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { EndpointInfo } from '../shared/ports';
 import { isTerminal, type Release } from '../shared/release/types';
 import type { ChildStack } from '../devhost/childStack';
-import { waitFor } from '../test/support/waitFor';
+import { waitFor as pollUntil, type WaitForOptions } from '../test/support/waitFor';
 
 /** What the bench does against a running stack: upload through the blob port, read releases and jobs. */
 export class BenchClient {
@@ -96,4 +96,16 @@ export class BenchClient {
   }
 }
 
-export { waitFor, type WaitForOptions } from '../test/support/waitFor';
+export type { WaitForOptions };
+
+/**
+ * The tests' waitFor with the benchmarks' defaults: polling every 200 ms so the probes barely load
+ * the stack being measured (figures come from timestamps the stack records), and 120 s to wait.
+ */
+export function waitFor<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  options: WaitForOptions = {},
+): Promise<T> {
+  return pollUntil(what, check, { timeoutMs: 120_000, intervalMs: 200, ...options });
+}
