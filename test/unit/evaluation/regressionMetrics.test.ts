@@ -2,6 +2,7 @@ import fixture from '../../fixtures/evaluation/regression.json';
 import { regressionMetrics } from '../../../shared/evaluation/regressionMetrics';
 import { regressionEvidence } from '../../../shared/evaluation/paired/regressionEvidence';
 import { mulberry32 } from '../../../shared/data/split';
+import { NonNumericPredictionError, regressionMetricsFromAnswers } from '../../../shared/evaluation/regressionAnswers';
 
 /** Reference numbers from scripts/regression-fixtures.py (scikit-learn 1.2). */
 describe('regression metrics against scikit-learn', () => {
@@ -73,5 +74,20 @@ describe('the paired comparison of two regressors', () => {
     const champion = truth.map((y, i) => y + ((i % 7) - 3));
     const evidence = (await regressionEvidence('r2', { truth, candidate, champion }))!;
     expect(evidence.improvement).toBeCloseTo(regressionMetrics(truth, candidate).r2 - regressionMetrics(truth, champion).r2, 9);
+  });
+});
+
+describe('regression metrics from scoring answers', () => {
+  it('reads numbers from batches of answers, numeric strings included', () => {
+    const { metrics, predictions } = regressionMetricsFromAnswers([1, 2, 3, 4], [{ predictions: [1.5, '2'] }, { predictions: [3, 3] }]);
+    expect(predictions).toEqual([1.5, 2, 3, 3]);
+    expect(metrics['mae']).toBeCloseTo(0.375, 12);
+    expect(metrics['rmse']).toBeCloseTo(Math.sqrt(1.25 / 4), 12);
+  });
+
+  it('refuses a class label or a null as a prediction, naming the row', () => {
+    expect(() => regressionMetricsFromAnswers([1, 2], [{ predictions: [1, 'yes'] }])).toThrow(new NonNumericPredictionError(1, 'yes'));
+    expect(() => regressionMetricsFromAnswers([1, 2], [{ predictions: [null, 2] }])).toThrow(/held-out row 1 is null, not a finite number/);
+    expect(() => regressionMetricsFromAnswers([1, 2], [{ predictions: [1] }])).toThrow('the scorer returned 1 predictions for 2 rows');
   });
 });
