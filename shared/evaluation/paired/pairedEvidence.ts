@@ -1,4 +1,4 @@
-import type { MetricName } from '../../config/schema';
+import { isRegressionMetric, type MetricName } from '../../config/schema';
 import { sortedClasses } from '../../scoring/scoringAnswer';
 import { LOG_LOSS_EPSILON } from '../metrics';
 import { nextTurn, type PairedBootstrapOptions } from './bootstrap';
@@ -56,6 +56,7 @@ async function testFor(metric: MetricName, rows: PairedRows, options: PairedBoot
     );
   }
   if (n === 0) throw new UnpairableError(metric, 'no rows to compare');
+  if (isRegressionMetric(metric)) throw new UnpairableError(metric, 'it is a regression metric (regressionEvidence compares regressors)');
   if (metric === 'accuracy') {
     let b = 0;
     let c = 0;

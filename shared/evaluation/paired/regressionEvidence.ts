@@ -1,9 +1,8 @@
+import type { RegressionMetricName } from '../../config/schema';
 import type { PairedBootstrapOptions } from './bootstrap';
 import { bootstrapTest } from './bootstrapTest';
 import type { PairedEvidence } from './evidence';
 import { weightedMean } from './weightedMetrics';
-
-export type RegressionMetricName = 'rmse' | 'mae' | 'r2' | 'mape';
 
 /** Both regressors' predictions on the same held-out rows, in row order. */
 export interface PairedRegressionRows {
