@@ -38,9 +38,13 @@ export function fitRidge(x: Float64Array, width: number, y: ArrayLike<number>, l
     for (let j = 0; j < width; j++) {
       const v = row[j]!;
       if (v === 0) continue;
-      rhs[j]! += (v * target) / n;
-      for (let k = 0; k <= j; k++) gram[j * width + k]! += (v * row[k]!) / n;
+      rhs[j]! += v * target;
+      for (let k = 0; k <= j; k++) gram[j * width + k]! += v * row[k]!;
     }
+  }
+  for (let j = 0; j < width; j++) {
+    rhs[j]! /= n;
+    for (let k = 0; k <= j; k++) gram[j * width + k]! /= n;
   }
   let penalty = l2;
   let factor = cholesky(gram, width, penalty);
