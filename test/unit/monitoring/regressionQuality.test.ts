@@ -2,6 +2,8 @@ import { parseConfig } from '../../../shared/config/parseConfig';
 import { assessModelQuality, type ScoredRow } from '../../../shared/monitoring/modelQuality';
 import { GROUND_TRUTH_CONTAINER } from '../../../shared/monitoring/inferenceRecord';
 import { MemoryDataStore } from '../release/fakes';
+import { PREDICTION_COLUMN, profileForModel } from '../../../shared/monitoring/baseline';
+import { compareToBaseline, DriftAccumulator } from '../../../shared/monitoring/stats';
 
 const config = parseConfig(`version: 1
 pipelines:
@@ -48,5 +50,36 @@ describe('model quality of a regressor from late labels', () => {
     const report = await assess(4, 'r1,lots\n');
     expect(report.malformedRows).toBe(1);
     expect(report.reasons).toContain("1 label rows had no numeric 'units'");
+  });
+});
+
+describe('prediction drift of a regressor', () => {
+  // Numbers spread like a regressor's answers: 2000 holdout predictions around 100.
+  const spread = (n: number, centre: number) =>
+    Array.from({ length: n }, (_, i) => centre + 20 * Math.sin(i * 12.9898) * Math.cos(i * 4.1414));
+  const holdout = Array.from({ length: 2000 }, (_, i) => [i % 50]);
+
+  it('profiles numeric predictions as a numeric feature and flags a shift of their distribution', async () => {
+    const profile = await profileForModel(['x'], holdout, spread(2000, 100), undefined, 'regression');
+    expect(profile.prediction).toMatchObject({ name: PREDICTION_COLUMN, type: 'numeric', count: 2000 });
+    const window = (centre: number) => {
+      const accumulator = new DriftAccumulator(profile);
+      spread(5000, centre).forEach((p, i) => accumulator.add({ x: i % 50, [PREDICTION_COLUMN]: p }));
+      return compareToBaseline(profile, accumulator).prediction!;
+    };
+    const same = window(100);
+    expect(same).toMatchObject({ type: 'numeric', status: 'ok', breached: [] });
+    const shifted = window(110);
+    expect(shifted.status).toBe('breached');
+    expect(shifted.breached).toEqual(expect.arrayContaining(['wasserstein']));
+  });
+
+  it("still profiles a classifier's predictions as categories", async () => {
+    const profile = await profileForModel(
+      ['x'],
+      holdout,
+      holdout.map((_, i) => (i % 3 ? 'yes' : 'no')),
+    );
+    expect(profile.prediction).toMatchObject({ type: 'categorical' });
   });
 });
