@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CLASSIFICATION_METRICS, LOWER_IS_BETTER, REGRESSION_METRICS } from '../evaluation/metricDirection';
 import { NotificationsPolicy } from './notificationsSchema';
 
 /**
@@ -17,14 +18,11 @@ const resourceName = z.string().regex(/^[a-z][a-z0-9-]{0,23}$/, 'use 1-24 lowerc
 export const TaskType = z.enum(['classification', 'regression']);
 export type TaskType = z.infer<typeof TaskType>;
 
-export const CLASSIFICATION_METRICS = ['auc', 'accuracy', 'f1', 'log_loss'] as const;
-export const REGRESSION_METRICS = ['rmse', 'mae', 'r2', 'mape'] as const;
+export { CLASSIFICATION_METRICS, LOWER_IS_BETTER, REGRESSION_METRICS } from '../evaluation/metricDirection';
 export const MetricName = z.enum([...CLASSIFICATION_METRICS, ...REGRESSION_METRICS]);
 export type MetricName = z.infer<typeof MetricName>;
 export type RegressionMetricName = (typeof REGRESSION_METRICS)[number];
 
-/** Errors and losses: the smaller, the better. */
-export const LOWER_IS_BETTER: ReadonlySet<MetricName> = new Set(['log_loss', 'rmse', 'mae', 'mape']);
 /** Metrics in the target's own units or an unbounded share: a difference between two models has no natural bound. */
 const UNBOUNDED_DIFFERENCE: ReadonlySet<MetricName> = new Set(['rmse', 'mae', 'mape']);
 
