@@ -32,9 +32,14 @@ export function regressionMetricsFromAnswers(truth: readonly number[], answers: 
   const raw = answers.flatMap((a) => a.predictions);
   if (raw.length !== truth.length) throw new Error(`the scorer returned ${raw.length} predictions for ${truth.length} rows`);
   const predictions = raw.map((value, row) => {
-    const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
+    const number = predictionAsNumber(value);
     if (!Number.isFinite(number)) throw new NonNumericPredictionError(row, value);
     return number;
   });
   return { metrics: { ...regressionMetrics(truth, predictions) }, predictions };
+}
+
+/** A regressor's prediction as a number: numbers, and numeric strings (json.dumps of numpy values); NaN for anything else. */
+export function predictionAsNumber(value: unknown): number {
+  return typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
 }

@@ -1,3 +1,4 @@
+import { predictionAsNumber } from '../../evaluation/regressionAnswers';
 import { readScoringAnswer } from '../../scoring/scoringAnswer';
 import { endpointName } from '../../config/schema';
 import { NotSupportedError } from '../../errors';
@@ -34,9 +35,10 @@ async function deployAndSmoke(release: Release, ctx: StageContext): Promise<Stag
       results.push(await workspace.invokeEndpoint(endpoint, rowRequest(request, i), { deployment: info.name, synthetic: true }));
     }
   }
-  const bad = results.filter((r) => smokeProblem(r) !== undefined);
+  const problem = (r: InvokeResult) => smokeProblem(r, ctx.pipeline.task);
+  const bad = results.filter((r) => problem(r) !== undefined);
   if (results.length && bad.length / results.length > policy.maxErrorRate) {
-    return fail(`staging smoke test: ${bad.length} of ${results.length} requests failed (first: ${smokeProblem(bad[0]!)})`);
+    return fail(`staging smoke test: ${bad.length} of ${results.length} requests failed (first: ${problem(bad[0]!)})`);
   }
   const slowest = Math.max(0, ...results.map((r) => r.latencyMs));
   if (slowest > policy.latencyBudgetMs) {
@@ -130,7 +132,7 @@ async function watchShadow(release: Release, ctx: StageContext): Promise<StageOu
   };
 }
 
-function smokeProblem(result: InvokeResult): string | undefined {
+function smokeProblem(result: InvokeResult, task: 'classification' | 'regression'): string | undefined {
   if (result.status !== 200) return `status ${result.status}: ${JSON.stringify(result.body).slice(0, 200)}`;
   let predictions: unknown[];
   try {
@@ -139,5 +141,8 @@ function smokeProblem(result: InvokeResult): string | undefined {
     return `${(error as Error).message}: ${JSON.stringify(result.body).slice(0, 200)}`;
   }
   if (predictions.length !== 1) return `${predictions.length} predictions for one row: ${JSON.stringify(result.body).slice(0, 200)}`;
+  if (task === 'regression' && !Number.isFinite(predictionAsNumber(predictions[0]))) {
+    return `the prediction ${JSON.stringify(predictions[0]) ?? String(predictions[0])} is not a finite number (a regressor answers one number per row)`;
+  }
   return undefined;
 }
