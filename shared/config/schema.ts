@@ -172,6 +172,8 @@ const StagingPolicy = z.strictObject({
   shadowMaxSeconds: z.number().positive().default(60),
   /** Minimum share of equal predictions between staging and prod on mirrored requests. @default 0.6 */
   minAgreement: z.number().min(0).max(1).default(0.6),
+  /** Under task: regression, two predictions agree when they differ by at most this share of the held-out target's standard deviation. @default 0.25 */
+  agreementTolerance: z.number().min(0).default(0.25),
   /** Maximum error rate of the staging deployment on smoke and mirrored requests. @default 0.02 */
   maxErrorRate: z.number().min(0).max(1).default(0.02),
 });
