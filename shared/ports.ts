@@ -233,6 +233,12 @@ export interface ArmTraffic {
   latencyP99Ms?: number;
 }
 
+/** How a shadow's answers are compared with the live ones. */
+export interface ShadowOptions {
+  /** Numeric predictions that differ by at most this agree (a regressor's); without it, predictions agree only when equal. */
+  tolerance?: number;
+}
+
 export interface TrafficWindow {
   /** Observations strictly after this ISO time... */
   since: string;
@@ -330,7 +336,7 @@ export interface MlWorkspace {
   /** Per-deployment traffic facts after `since`, with latency counted against `slowThresholdsMs`. */
   trafficSince(endpoint: string, since: string, slowThresholdsMs: number[]): Promise<TrafficWindow>;
   /** Copies `percent` of `endpoint`'s live requests to `target` (0 stops it). */
-  setShadow(endpoint: string, target: { endpoint: string; deployment: string }, percent: number): Promise<void>;
+  setShadow(endpoint: string, target: { endpoint: string; deployment: string }, percent: number, options?: ShadowOptions): Promise<void>;
   shadowReport(endpoint: string): Promise<ShadowReport>;
   /** Starts or updates synthetic load (local: in process; Azure: the same HTTP client against the scoring URI). */
   ensureLoad(request: LoadRequest): Promise<void>;

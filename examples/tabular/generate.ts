@@ -6,7 +6,7 @@
  *   node --import tsx examples/tabular/generate.ts --classes 3 --shift 0.5        # multiclass, drifted
  */
 import { writeFileSync } from 'node:fs';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { generateDataset, type GenerateOptions } from './lib/generateDataset';
 import { toCsv } from './lib/toCsv';
 
@@ -40,6 +40,11 @@ export function main(argv: readonly string[] = process.argv): void {
     .option('--seed <n>', 'random seed; the same seed gives the same file', integer, 42)
     .option('--shift <x>', 'mean shift of numeric features, in units of their spread (drift)', decimal, 0)
     .option('--label-noise <p>', 'share of labels replaced by another class', decimal, 0)
+    .addOption(
+      new Option('--task <task>', 'classification: a class label; regression: a numeric label')
+        .choices(['classification', 'regression'])
+        .default('classification'),
+    )
     .option('--out <file>', 'output file (default: stdout)')
     .parse(argv);
   const options = program.opts<GenerateOptions & { out?: string }>();

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { InvalidValueError } from './lib/encodeRows';
 import { ModelDocument } from './lib/modelDocument';
 import { parseScoreRequest, ScoringRequestError } from './lib/parseScoreRequest';
-import { predictRows, type Prediction } from './lib/predictRows';
+import { predictRows, type NumericPrediction, type Prediction } from './lib/predictRows';
 
 export { ScoringRequestError } from './lib/parseScoreRequest';
-export type { Prediction as ScoreResult } from './lib/predictRows';
+export type ScoreResult = Prediction | NumericPrediction;
 
 const MODEL_FILE = 'model.json';
 let loaded: ModelDocument | undefined;
@@ -52,7 +52,7 @@ export function loadModel(dir: string): ModelDocument {
 }
 
 /** Scores one request against a loaded model; throws ScoringRequestError for bad requests. */
-export function scoreRequest(model: ModelDocument, rawData: unknown): Prediction {
+export function scoreRequest(model: ModelDocument, rawData: unknown): Prediction | NumericPrediction {
   const rows = parseScoreRequest(
     rawData,
     model.features.map((f) => f.name),
@@ -73,7 +73,7 @@ export function init(): void {
 }
 
 /** Azure ML entry: `rawData` is the request body (a JSON string, or an already parsed object). */
-export function run(rawData: unknown): Prediction {
+export function run(rawData: unknown): Prediction | NumericPrediction {
   if (!loaded) throw new Error('init() has not been called; the scoring server must call init() before run()');
   return scoreRequest(loaded, rawData);
 }

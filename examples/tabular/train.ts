@@ -1,13 +1,15 @@
 /**
- * The example's training job: reads a CSV, fits regularised logistic regression, writes
- * `<model-dir>/model.json` and reports metrics.
+ * The example's training job: reads a CSV, fits regularised logistic regression (or, with
+ * `--task regression`, ridge regression on a numeric target), writes `<model-dir>/model.json`
+ * and reports metrics.
  *
- *   node --import tsx train.ts --data data.csv --label label --seed 42 --model-dir out/
+ *   node --import tsx train.ts --data data.csv --label label --seed 42 --model-dir out/ [--task regression]
  *
  * Exit codes: 0 success, 2 unusable data or arguments (message on stderr), 3 the model was
  * written but its metrics reached none of the sinks that were configured (below), 1 anything else.
  *
- * Metrics (train_auc, validation_auc, iterations, fit_seconds, ...) go to every sink the
+ * Metrics (train_auc, validation_auc, iterations, fit_seconds, ...; train_rmse, validation_r2, ...
+ * for a regressor) go to every sink the
  * environment configures:
  * - AUTOPILOT_METRICS_FILE (the local backend): one JSON line `{"name": ..., "value": ...}` each;
  * - MLflow, when MLFLOW_TRACKING_URI is set (an Azure ML job): into the run MLFLOW_RUN_ID over
@@ -17,12 +19,12 @@
  */
 import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import type { ClassificationMetrics } from '../../shared/evaluation/metrics';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { readCsvTable } from './lib/readCsvTable';
 import { serializeModel } from './lib/modelDocument';
 import { TrainingDataError } from './lib/TrainingDataError';
 import { trainModel, type TrainOptions } from './lib/trainModel';
+import { trainRegressor } from './lib/trainRegressor';
 import { DEFAULT_L2 } from './lib/logisticRegression';
 import { logMetricsToMlflow, mlflowTargetFromEnv, type LogMetricsOptions } from './mlflowLog';
 
@@ -33,6 +35,8 @@ export interface TrainJobOptions extends TrainOptions {
   data: string;
   label: string;
   modelDir: string;
+  /** @default classification */
+  task?: 'classification' | 'regression';
   /** File that receives metric lines. @default process.env.AUTOPILOT_METRICS_FILE */
   metricsFile?: string;
   /** Environment that configures MLflow (MLFLOW_TRACKING_URI, MLFLOW_RUN_ID, MLFLOW_TRACKING_TOKEN). @default process.env */
@@ -67,7 +71,9 @@ export async function runTrainingJob(options: TrainJobOptions): Promise<string> 
   const table = readCsvTable(text, options.data);
   log(`read ${table.rows.length} rows x ${table.columns.length} columns from ${options.data}`);
   const fitStarted = process.hrtime.bigint();
-  const result = trainModel(table, options.label, { ...options, source: options.data });
+  const trainOptions = { ...options, source: options.data };
+  const result =
+    options.task === 'regression' ? trainRegressor(table, options.label, trainOptions) : trainModel(table, options.label, trainOptions);
   const fitSeconds = Number(process.hrtime.bigint() - fitStarted) / 1e9;
 
   mkdirSync(options.modelDir, { recursive: true });
@@ -80,7 +86,7 @@ export async function runTrainingJob(options: TrainJobOptions): Promise<string> 
     ...metricLines('train', result.train),
     ...(result.validation ? metricLines('validation', result.validation) : []),
     ['training_rows', result.model.training.trainingRows],
-    ['iterations', result.model.training.iterations],
+    ...('iterations' in result.model.training ? [['iterations', result.model.training.iterations] as [string, number]] : []),
     ['fit_seconds', Math.round(fitSeconds * 1000) / 1000],
   ];
   log(metrics.map(([name, value]) => `${name}=${Number.isInteger(value) ? value : value.toFixed(4)}`).join(' '));
@@ -120,8 +126,8 @@ async function reportMetrics(metrics: readonly [string, number][], options: Trai
 }
 
 /** Metric lines for one split; undefined values (AUC with one class present) are left out. */
-function metricLines(prefix: string, metrics: ClassificationMetrics): [string, number][] {
-  return Object.entries(metrics)
+function metricLines(prefix: string, metrics: object): [string, number][] {
+  return Object.entries(metrics as Record<string, number>)
     .filter(([, value]) => Number.isFinite(value))
     .map(([name, value]) => [`${prefix}_${name}`, value]);
 }
@@ -142,12 +148,17 @@ const decimal =
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
   const program = new Command()
     .name('train')
-    .description('Fit L2-regularised logistic regression on a CSV and write model.json')
+    .description('Fit L2-regularised logistic (or, with --task regression, linear) regression on a CSV and write model.json')
     .requiredOption('--data <csv>', 'training data (CSV with a header row)')
-    .option('--label <column>', 'label column', 'label')
+    .option('--label <column>', 'label (or target) column', 'label')
+    .addOption(
+      new Option('--task <task>', 'what the label is: classes, or a number to predict')
+        .choices(['classification', 'regression'])
+        .default('classification'),
+    )
     .option('--seed <n>', 'seed of the validation split', integer, 42)
     .requiredOption('--model-dir <dir>', 'folder that receives model.json')
-    .option('--l2 <lambda>', 'L2 penalty on the mean log loss', decimal(0, 1e6), DEFAULT_L2)
+    .option('--l2 <lambda>', 'L2 penalty on the mean loss (log loss; half the squared error for regression)', decimal(0, 1e6), DEFAULT_L2)
     .option('--max-iter <n>', 'L-BFGS iteration limit', integer, 500)
     .option('--validation-fraction <f>', 'share held out to report validation metrics', decimal(0, 0.9), 0.1)
     .exitOverride();
@@ -161,6 +172,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
   const opts = program.opts<{
     data: string;
     label: string;
+    task: 'classification' | 'regression';
     seed: number;
     modelDir: string;
     l2: number;
@@ -171,6 +183,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     await runTrainingJob({
       data: opts.data,
       label: opts.label,
+      task: opts.task,
       seed: opts.seed,
       modelDir: opts.modelDir,
       l2: opts.l2,

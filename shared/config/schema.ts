@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CLASSIFICATION_METRICS, LOWER_IS_BETTER, REGRESSION_METRICS } from '../evaluation/metricDirection';
 import { NotificationsPolicy } from './notificationsSchema';
 
 /**
@@ -13,8 +14,20 @@ export type EnvironmentName = z.infer<typeof EnvironmentName>;
 /** Azure ML style names: letters, digits, dashes; used in endpoint and model names. */
 const resourceName = z.string().regex(/^[a-z][a-z0-9-]{0,23}$/, 'use 1-24 lowercase letters, digits or dashes, starting with a letter');
 
-export const MetricName = z.enum(['auc', 'accuracy', 'f1', 'log_loss']);
+/** What a pipeline's label is: classes, or a number to predict. */
+export const TaskType = z.enum(['classification', 'regression']);
+export type TaskType = z.infer<typeof TaskType>;
+
+export { CLASSIFICATION_METRICS, LOWER_IS_BETTER, REGRESSION_METRICS } from '../evaluation/metricDirection';
+export const MetricName = z.enum([...CLASSIFICATION_METRICS, ...REGRESSION_METRICS]);
 export type MetricName = z.infer<typeof MetricName>;
+export type RegressionMetricName = (typeof REGRESSION_METRICS)[number];
+
+/** Metrics in the target's own units or an unbounded share: a difference between two models has no natural bound. */
+const UNBOUNDED_DIFFERENCE: ReadonlySet<MetricName> = new Set(['rmse', 'mae', 'mape']);
+
+export const isRegressionMetric = (metric: MetricName): metric is RegressionMetricName =>
+  (REGRESSION_METRICS as readonly string[]).includes(metric);
 
 const DataPolicy = z.strictObject({
   /** Blob container watched for new training data. @default training-data */
@@ -66,38 +79,55 @@ const DeploymentPolicy = z.strictObject({
   spec: z.string().min(1),
 });
 
-export const EvaluationPolicy = z.strictObject({
-  /** Metric the gate compares. @default auc */
-  metric: MetricName.default('auc'),
-  /** Minimum metric value a candidate must reach. @default 0.5 for auc, 0 otherwise */
-  floor: z.number().optional(),
-  /** How much the candidate must beat the prod champion by (absolute; negative tolerates a small loss). @default 0 */
-  minImprovement: z
-    .number()
-    // auc, accuracy and f1 lie in 0..1, so no candidate can beat a champion by 1 or more, and
-    // such a value would block every promotion silently.
-    .min(-1, {
-      error:
-        'evaluation.minImprovement must be at least -1 (it is an absolute difference in the metric; a negative value tolerates a small loss, e.g. -0.01)',
-    })
-    .lt(1, {
-      error:
-        'evaluation.minImprovement must be below 1: it is the absolute difference in the metric the candidate must beat the champion by (auc, accuracy and f1 lie in 0..1), e.g. 0.01, not a percentage',
-    })
-    .default(0),
-  /** Share of rows held out for evaluation. @default 0.2 */
-  holdoutFraction: z.number().gt(0).lt(1).default(0.2),
-  /** Seed of the train/holdout split and of the gate's paired bootstrap. @default 42 */
-  seed: z.int().default(42),
-  /** Accepted error rate of each one-sided gate decision: promote only with confidence 1 − alpha (docs/evaluation-gate.md). @default 0.05 */
-  alpha: z.number().gt(0).lt(0.5).default(0.05),
-  /** What a candidate whose comparison with the champion is inconclusive gets. @default keepChampion */
-  inconclusive: z.enum(['keepChampion', 'promote']).default('keepChampion'),
-  /** With `inconclusive: promote`, promote only when the candidate is not worse than the champion by more than this, with confidence 1 − alpha. @default 0.01 */
-  nonInferiorityMargin: z.number().min(0).lt(1).default(0.01),
-  /** Resamples of the paired bootstrap (f1, log_loss, multiclass auc); fewer, at least 200, past the gate's work budget on large holdouts (docs/evaluation-gate.md). @default 2000 */
-  bootstrapSamples: z.int().min(100).max(100_000).default(2000),
-});
+export const EvaluationPolicy = z
+  .strictObject({
+    /** Metric the gate compares. @default auc (rmse with task: regression) */
+    metric: MetricName.default('auc'),
+    /** Minimum metric value a candidate must reach. @default 0.5 for auc, 0 otherwise */
+    floor: z.number().optional(),
+    /** How much the candidate must beat the prod champion by (absolute; negative tolerates a small loss). @default 0 */
+    minImprovement: z.number().default(0),
+    /** Share of rows held out for evaluation. @default 0.2 */
+    holdoutFraction: z.number().gt(0).lt(1).default(0.2),
+    /** Seed of the train/holdout split and of the gate's paired bootstrap. @default 42 */
+    seed: z.int().default(42),
+    /** Accepted error rate of each one-sided gate decision: promote only with confidence 1 − alpha (docs/evaluation-gate.md). @default 0.05 */
+    alpha: z.number().gt(0).lt(0.5).default(0.05),
+    /** What a candidate whose comparison with the champion is inconclusive gets. @default keepChampion */
+    inconclusive: z.enum(['keepChampion', 'promote']).default('keepChampion'),
+    /** With `inconclusive: promote`, promote only when the candidate is not worse than the champion by more than this, with confidence 1 − alpha. @default 0.01 */
+    nonInferiorityMargin: z.number().min(0).default(0.01),
+    /** Resamples of the paired bootstrap (f1, log_loss, multiclass auc); fewer, at least 200, past the gate's work budget on large holdouts (docs/evaluation-gate.md). @default 2000 */
+    bootstrapSamples: z.int().min(100).max(100_000).default(2000),
+  })
+  .superRefine((policy, ctx) => {
+    // auc, accuracy, f1 (and r2, log_loss in practice) differ by less than 1 between two models, so
+    // a larger value would block every promotion silently; rmse and mae are in the target's units.
+    if (UNBOUNDED_DIFFERENCE.has(policy.metric)) return;
+    if (policy.minImprovement < -1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['minImprovement'],
+        message:
+          'evaluation.minImprovement must be at least -1 (it is an absolute difference in the metric; a negative value tolerates a small loss, e.g. -0.01)',
+      });
+    }
+    if (policy.minImprovement >= 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['minImprovement'],
+        message:
+          'evaluation.minImprovement must be below 1: it is the absolute difference in the metric the candidate must beat the champion by (auc, accuracy and f1 lie in 0..1), e.g. 0.01, not a percentage',
+      });
+    }
+    if (policy.nonInferiorityMargin >= 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['nonInferiorityMargin'],
+        message: `evaluation.nonInferiorityMargin must be below 1 for ${policy.metric}: it is an absolute difference in the metric, e.g. 0.01`,
+      });
+    }
+  });
 
 const CanaryAnalysisPolicy = z.strictObject({
   /** Accepted false-rollback rate per release (always-valid sequential test). @default 0.01 */
@@ -142,6 +172,8 @@ const StagingPolicy = z.strictObject({
   shadowMaxSeconds: z.number().positive().default(60),
   /** Minimum share of equal predictions between staging and prod on mirrored requests. @default 0.6 */
   minAgreement: z.number().min(0).max(1).default(0.6),
+  /** Under task: regression, two predictions agree when they differ by at most this share of the held-out target's standard deviation. @default 0.25 */
+  agreementTolerance: z.number().min(0).default(0.25),
   /** Maximum error rate of the staging deployment on smoke and mirrored requests. @default 0.02 */
   maxErrorRate: z.number().min(0).max(1).default(0.02),
 });
@@ -207,7 +239,9 @@ const MonitoringPolicy = z.strictObject({
 export const ConcurrencyPolicy = z.enum(['queue', 'supersede']);
 export type ConcurrencyPolicy = z.infer<typeof ConcurrencyPolicy>;
 
-export const PipelineConfig = z.strictObject({
+const PipelineObject = z.strictObject({
+  /** What the label column holds: classes (`classification`) or a number to predict (`regression`). @default classification */
+  task: TaskType.default('classification'),
   data: DataPolicy,
   training: TrainingPolicy,
   deployment: DeploymentPolicy,
@@ -223,6 +257,35 @@ export const PipelineConfig = z.strictObject({
   /** Outbound webhooks (chat, your own receivers) for this pipeline's decisions: shared/config/notificationsSchema.ts. */
   notifications: NotificationsPolicy.prefault({}),
 });
+
+/** A regression pipeline that names no metric compares rmse (auc, the default, is a classification metric). */
+function regressionMetricDefault(input: unknown): unknown {
+  if (input === null || typeof input !== 'object' || (input as { task?: unknown }).task !== 'regression') return input;
+  const evaluation = (input as { evaluation?: unknown }).evaluation;
+  if (evaluation !== undefined && (evaluation === null || typeof evaluation !== 'object' || 'metric' in evaluation)) return input;
+  return { ...input, evaluation: { ...(evaluation ?? {}), metric: 'rmse' } };
+}
+
+export const PipelineConfig = z.preprocess(
+  regressionMetricDefault,
+  PipelineObject.superRefine((pipeline, ctx) => {
+    const metric = pipeline.evaluation.metric;
+    if (pipeline.task === 'regression' && !isRegressionMetric(metric)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['evaluation', 'metric'],
+        message: `'${metric}' is a classification metric and this pipeline has task: regression; use one of ${REGRESSION_METRICS.join(', ')}`,
+      });
+    }
+    if (pipeline.task === 'classification' && isRegressionMetric(metric)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['evaluation', 'metric'],
+        message: `'${metric}' is a regression metric; set task: regression on this pipeline to train a regressor, or use one of ${CLASSIFICATION_METRICS.join(', ')}`,
+      });
+    }
+  }),
+);
 export type PipelineConfig = z.infer<typeof PipelineConfig>;
 
 const EnvironmentConfig = z.strictObject({
@@ -300,7 +363,9 @@ export type AutopilotConfig = z.infer<typeof AutopilotConfig>;
 
 /** The gate's floor when the policy leaves it out. */
 export function defaultFloor(metric: MetricName): number {
-  return metric === 'auc' ? 0.5 : metric === 'log_loss' ? Number.POSITIVE_INFINITY : 0;
+  if (metric === 'auc') return 0.5;
+  // No error is too large by default; r2 below 0 is worse than predicting the mean.
+  return LOWER_IS_BETTER.has(metric) ? Number.POSITIVE_INFINITY : 0;
 }
 
 /** Endpoint names are unique across environments, as in Azure ML. */

@@ -5,6 +5,7 @@ import { BINARY_SNIFF_BYTES, CsvRecords, looksBinary } from './csvRecords';
 import { checkLabels, MAX_CLASSES, tooManyClasses } from './labelChecks';
 import { ClassEdges, type ClassEdge } from './classEdges';
 import { featureOrder, rowHash } from './rowHash';
+import { ALL_ROWS, TargetStats } from './targetChecks';
 
 export type NonFinitePolicy = 'reject' | 'missing';
 
@@ -18,6 +19,8 @@ export interface ScanOptions {
   nonFinite?: NonFinitePolicy;
   /** The split's seed (evaluation.seed): this pass finds each class's rows at the edges of the split. @default 0 */
   seed?: number;
+  /** `regression`: the label is a number (checked per row), and the split has one stratum, ALL_ROWS. @default classification */
+  task?: 'classification' | 'regression';
 }
 
 /** What the first pass learned: enough to plan the split and to describe the data. */
@@ -25,8 +28,10 @@ export interface CsvProfile {
   columns: string[];
   labelIndex: number;
   rows: number;
-  /** [class, rows], sorted by class. */
+  /** [class, rows], sorted by class; under regression one entry, [ALL_ROWS, rows]. */
   classCounts: [string, number][];
+  /** Under regression: the target's range. */
+  target?: { min: number; max: number };
   /** Numeric columns holding NaN/±Infinity (only when the policy is 'missing'; 'reject' throws). */
   nonFinite: NonFiniteCount[];
   sha256: string;
@@ -55,12 +60,14 @@ export class CsvScanner {
   private emptyLabels = 0;
   private firstEmptyLabel = 0;
   private readonly classes = new Map<string, number>();
+  private readonly target: TargetStats | undefined;
   private readonly edges: ClassEdges;
   private features: number[] = [];
 
   constructor(private readonly options: ScanOptions) {
     this.records = new CsvRecords(options.blob);
     this.edges = new ClassEdges(options.seed ?? 0);
+    this.target = options.task === 'regression' ? new TargetStats() : undefined;
   }
 
   push(chunk: Uint8Array): void {
@@ -90,7 +97,8 @@ export class CsvScanner {
       );
     }
     const classCounts = [...this.classes.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    checkLabels(blob, labelColumn, this.rows, classCounts);
+    if (this.target) this.target.check(blob, labelColumn);
+    else checkLabels(blob, labelColumn, this.rows, classCounts);
     const nonFinite = this.stats!.nonFinite(this.labelIndex);
     if (nonFinite.length > 0 && (this.options.nonFinite ?? 'reject') === 'reject') {
       throw new DataValidationError(
@@ -105,6 +113,7 @@ export class CsvScanner {
       labelIndex: this.labelIndex,
       rows: this.rows,
       classCounts,
+      ...(this.target ? { target: { min: this.target.min, max: this.target.max } } : {}),
       nonFinite,
       sha256,
       seed: this.options.seed ?? 0,
@@ -156,11 +165,16 @@ export class CsvScanner {
       if (this.emptyLabels++ === 0) this.firstEmptyLabel = this.rows;
       return;
     }
-    const count = this.classes.get(label);
+    let stratum = label;
+    if (this.target) {
+      this.target.add(label, this.rows);
+      stratum = ALL_ROWS;
+    }
+    const count = this.classes.get(stratum);
     if (count === undefined && this.classes.size >= MAX_CLASSES) {
       throw tooManyClasses(this.options.blob, this.options.labelColumn, this.rows);
     }
-    this.classes.set(label, (count ?? 0) + 1);
-    this.edges.add(label, rowHash(row, this.features));
+    this.classes.set(stratum, (count ?? 0) + 1);
+    this.edges.add(stratum, rowHash(row, this.features));
   }
 }

@@ -20,6 +20,8 @@ export interface SplitPlan {
   forceTrain: string[];
   /** Columns whose NaN/±Infinity cells are written empty (data.nonFinite: missing). */
   blankNonFinite: number[];
+  /** Under regression every row is of this one stratum (ALL_ROWS) instead of its label's class. */
+  stratum?: string;
 }
 
 /** Output of one chunk; any part may be empty. */
@@ -49,6 +51,12 @@ export function planSplit(profile: CsvProfile, blob: string, fraction: number): 
   const forceHoldout: string[] = [];
   const forceTrain: string[] = [];
   for (const [name, edge] of profile.classEdges) {
+    if (edge.lowest === edge.highest && profile.target) {
+      throw new DataValidationError(
+        blob,
+        `all ${profile.rows} rows have the same features; the holdout needs rows training did not see: add rows with other feature values`,
+      );
+    }
     if (edge.lowest === edge.highest) {
       throw new DataValidationError(
         blob,
@@ -69,6 +77,7 @@ export function planSplit(profile: CsvProfile, blob: string, fraction: number): 
     forceHoldout,
     forceTrain,
     blankNonFinite: profile.columns.flatMap((c, i) => (blank.has(c) ? [i] : [])),
+    ...(profile.target ? { stratum: profile.classCounts[0]![0] } : {}),
   };
 }
 
@@ -122,7 +131,7 @@ export class HoldoutSplitter {
         train = holdout = toCsvLine(record);
         continue;
       }
-      const left = this.left.get(record[this.plan.labelIndex]!);
+      const left = this.left.get(this.plan.stratum ?? record[this.plan.labelIndex]!);
       if (!left || left.rows === 0) throw this.changed();
       left.rows--;
       for (const i of this.plan.blankNonFinite) if (isNonFinite(cellKind(record[i]!))) record[i] = '';

@@ -9,6 +9,9 @@ const MANY_CLASSES = 20;
 /** ...when distinct labels exceed this share of the rows: an id or a continuous value, not a class. */
 const MAX_DISTINCT_SHARE = 0.5;
 
+/** Numeric labels with more distinct values than this share of the rows look like a measured quantity. */
+const MAX_NUMERIC_CLASS_SHARE = 0.1;
+
 const listed = (entries: [string, number][], limit = 10) =>
   entries
     .slice(0, limit)
@@ -23,6 +26,16 @@ export function checkLabels(blob: string, labelColumn: string, rows: number, cla
   const classes = classCounts.length;
   if (classes < 2) {
     throw new DataValidationError(blob, `'${labelColumn}' has a single class (${classCounts[0]?.[0]}); a classifier needs two or more`);
+  }
+  if (classes !== rows) {
+    const continuous = continuousLabels(classCounts, rows);
+    if (continuous) {
+      throw new DataValidationError(
+        blob,
+        `'${labelColumn}' holds numbers with ${classes} distinct values in ${rows} rows (${continuous}): that is a continuous target, not classes; ` +
+          'set `task: regression` on this pipeline in autopilot.yaml to train a regressor (docs/configuration.md), or set data.labelColumn to the column of class labels',
+      );
+    }
   }
   if (classes === rows || (classes > MANY_CLASSES && classes / rows > MAX_DISTINCT_SHARE)) {
     throw new DataValidationError(
@@ -47,4 +60,20 @@ export function tooManyClasses(blob: string, labelColumn: string, dataRow: numbe
     `'${labelColumn}' has more than ${MAX_CLASSES} distinct values by data row ${dataRow}; ` +
       'a classifier needs several rows per class: set data.labelColumn to the column of class labels',
   );
+}
+
+/**
+ * Why numeric labels look continuous, or undefined: more than MANY_CLASSES distinct numbers and
+ * either fractions among them (2.5 is no class id) or more distinct values than
+ * MAX_NUMERIC_CLASS_SHARE of the rows (a classifier wants many rows per class; 214 values in 442
+ * rows is a measurement). Few numeric classes (0/1, digits 0-9) stay classes.
+ */
+function continuousLabels(classCounts: [string, number][], rows: number): string | undefined {
+  if (classCounts.length <= MANY_CLASSES) return undefined;
+  const values = classCounts.map(([label]) => (label.trim() === '' ? Number.NaN : Number(label)));
+  if (!values.every(Number.isFinite)) return undefined;
+  const fractional = values.filter((v) => !Number.isInteger(v));
+  const range = `from ${Math.min(...values)} to ${Math.max(...values)}`;
+  if (fractional.length > 0) return `${range}, ${fractional.length} of them fractions such as ${fractional[0]}`;
+  return classCounts.length / rows > MAX_NUMERIC_CLASS_SHARE ? range : undefined;
 }

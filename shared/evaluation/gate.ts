@@ -1,4 +1,5 @@
-import { defaultFloor, type MetricName, type PipelineConfig } from '../config/schema';
+import { defaultFloor, isRegressionMetric, LOWER_IS_BETTER, type MetricName, type PipelineConfig } from '../config/schema';
+import { regressionEvidence, type PairedRegressionRows } from './paired/regressionEvidence';
 import { pairedEvidence, UnpairableError, type PairedRows } from './paired/pairedEvidence';
 import { judgeComparison, type GateComparison, type GateOutcome } from './judgeComparison';
 
@@ -18,8 +19,6 @@ export interface GateDecision {
   comparison?: GateComparison;
 }
 
-const LOWER_IS_BETTER: ReadonlySet<MetricName> = new Set(['log_loss']);
-
 const fmt = (v: number) => (Number.isFinite(v) ? v.toFixed(4) : String(v));
 
 export interface DecideGateOptions {
@@ -27,8 +26,10 @@ export interface DecideGateOptions {
   missing?: Readonly<Record<string, string>>;
   /** The same for the champion's metrics. @default {} */
   championMissing?: Readonly<Record<string, string>>;
-  /** Both models' answers on the compared rows; required to compare with a champion. */
+  /** Both models' answers on the compared rows; required to compare a classifier with a champion. */
   rows?: PairedRows;
+  /** Both regressors' predictions on the compared rows; required to compare a regressor with a champion. */
+  regressionRows?: PairedRegressionRows;
 }
 
 /**
@@ -72,10 +73,17 @@ export async function decideGate(
     const note = why ? `; the champion's ${metric} could not be computed (${why}), so only the floor applies` : '; no champion in prod';
     return { passed: true, outcome: 'promote', metric, candidate: value, reason: `${meetsFloor}${note}` };
   }
-  if (!options.rows) throw new TypeError("decideGate needs both models' answers per row (options.rows) to compare with a champion");
+  const bootstrap = { samples: policy.bootstrapSamples, seed: policy.seed };
   let evidence;
   try {
-    evidence = await pairedEvidence(metric, options.rows, { samples: policy.bootstrapSamples, seed: policy.seed });
+    if (isRegressionMetric(metric)) {
+      if (!options.regressionRows) throw new TypeError("decideGate needs both regressors' predictions per row (options.regressionRows)");
+      evidence = await regressionEvidence(metric, options.regressionRows, bootstrap);
+      if (!evidence) throw new UnpairableError(metric, 'mape is undefined where a held-out target is 0');
+    } else {
+      if (!options.rows) throw new TypeError("decideGate needs both models' answers per row (options.rows) to compare with a champion");
+      evidence = await pairedEvidence(metric, options.rows, bootstrap);
+    }
   } catch (error) {
     if (!(error instanceof UnpairableError)) throw error;
     return {

@@ -194,6 +194,7 @@ export function checkMetrics(
   for (const name of expected) {
     if (name in metrics) continue;
     if (yTrue.length === 0) missing[name] = 'the holdout has no rows';
+    else if (name === 'mape') missing[name] = 'a held-out target is 0, where it is undefined (gate on rmse, mae or r2)';
     else if (withoutProbabilities)
       missing[name] =
         `it needs class probabilities and ${withoutProbabilities} (gate on accuracy or f1, or return probabilities: docs/model-format.md)`;

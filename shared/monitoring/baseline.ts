@@ -26,6 +26,8 @@ export async function profileForModel(
   data: unknown[][],
   predictions: unknown[],
   training?: TrainingRows,
+  /** `regression`: predictions are numbers, profiled (and later judged for drift) as a numeric feature is. @default classification */
+  task: 'classification' | 'regression' = 'classification',
 ): Promise<BaselineProfile> {
   const features = new BaselineProfiler(columns);
   let source: 'training' | 'holdout' = 'holdout';
@@ -48,7 +50,10 @@ export async function profileForModel(
   } else {
     for (const row of data) features.add(row);
   }
-  const predicted = new BaselineProfiler([PREDICTION_COLUMN], { prediction: PREDICTION_COLUMN });
+  const predicted = new BaselineProfiler([PREDICTION_COLUMN], {
+    prediction: PREDICTION_COLUMN,
+    types: { [PREDICTION_COLUMN]: task === 'regression' ? 'numeric' : 'categorical' },
+  });
   for (const p of predictions) predicted.add([p]);
   const profile = features.finish();
   return {

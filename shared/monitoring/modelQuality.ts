@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import type { PipelineConfig } from '../config/schema';
 import { accuracy, rocAuc } from '../evaluation/metrics';
+import { regressionMetrics } from '../evaluation/regressionMetrics';
 import type { DataStore } from '../ports';
 import { GROUND_TRUTH_CONTAINER } from './inferenceRecord';
 
@@ -40,7 +41,9 @@ export interface ModelQualityReport {
  * label column, under `ground-truth/<pipeline>/`) joined with the window's scored rows by
  * request id; accuracy, precision and recall of the positive class, and AUC for binary
  * models that return probabilities (positive class = the last in sorted order, as the
- * example scorer orders its classes), against the model's evaluation metrics.
+ * example scorer orders its classes), against the model's evaluation metrics. Under task
+ * regression: rmse and mae (degraded when more than maxDrop above the evaluation's, as a share:
+ * 0.05 is 5 % larger errors, since they are in the target's units) and r2 (an absolute drop).
  */
 export async function assessModelQuality(
   pipeline: string,
@@ -83,6 +86,10 @@ export async function assessModelQuality(
         report.malformedRows++;
         continue;
       }
+      if (policy.task === 'regression' && !Number.isFinite(Number(label))) {
+        report.malformedRows++;
+        continue;
+      }
       const row = scored.get(requestId);
       if (!row) report.unknownRequestIds++;
       else report.rows.push({ ...row, requestId, label });
@@ -98,15 +105,34 @@ export async function assessModelQuality(
     return report;
   }
   report.insufficientLabels = false;
-  report.metrics = qualityMetrics(report.rows);
+  const regression = policy.task === 'regression';
+  report.metrics = regression ? regressionQuality(report.rows) : qualityMetrics(report.rows);
+  if (regression && report.malformedRows) report.reasons.push(`${report.malformedRows} label rows had no numeric '${labelColumn}'`);
   for (const [name, value] of Object.entries(report.metrics)) {
     const reference = expected[name];
-    if (reference !== undefined && reference - value > maxDrop) {
+    if (reference === undefined) continue;
+    const isError = name === 'rmse' || name === 'mae';
+    if (isError ? value > reference * (1 + maxDrop) : reference - value > maxDrop) {
       report.degraded = true;
-      report.reasons.push(`${name} ${value.toFixed(3)} in production vs ${reference.toFixed(3)} at evaluation (drop > ${maxDrop})`);
+      report.reasons.push(
+        isError
+          ? `${name} ${value.toFixed(3)} in production vs ${reference.toFixed(3)} at evaluation (more than ${Math.round(maxDrop * 100)}% larger)`
+          : `${name} ${value.toFixed(3)} in production vs ${reference.toFixed(3)} at evaluation (drop > ${maxDrop})`,
+      );
     }
   }
   return report;
+}
+
+/** rmse, mae and r2 of the labelled requests; a prediction that is not a number counts as unusable, not as 0. */
+function regressionQuality(rows: readonly LabelledRow[]): Record<string, number> {
+  const usable = rows.filter((r) => typeof r.prediction === 'number' && Number.isFinite(r.prediction));
+  if (usable.length === 0) return {};
+  const { rmse, mae, r2 } = regressionMetrics(
+    usable.map((r) => Number(r.label)),
+    usable.map((r) => r.prediction as number),
+  );
+  return { rmse, mae, r2 };
 }
 
 function qualityMetrics(rows: readonly LabelledRow[]): Record<string, number> {

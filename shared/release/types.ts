@@ -189,6 +189,8 @@ export const Release = z.object({
       since: z.string().optional(),
       /** Latency thresholds (stable's p50 and p99) the analysis counts exceedances of. */
       thresholdsMs: z.array(z.number()).optional(),
+      /** A regressor's predictions are compared in bins cut at these values (shared/rollout/predictionBins.ts). */
+      predictionBins: z.array(z.number()).optional(),
       /** The sequential test's state (shared/rollout). */
       analysis: z.unknown().optional(),
       /** Last verdict and its reasons, for people. */

@@ -1,6 +1,7 @@
 import type { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
 import type { EnvironmentName } from '../../../shared/config/schema';
 import type {
+  ShadowOptions,
   DeployRequest,
   DeploymentInfo,
   DeploymentLogs,
@@ -116,7 +117,7 @@ export class AzureMlWorkspace implements MlWorkspace {
     return this.endpoints.listEndpoints();
   }
   /** Mirror traffic within one endpoint, via the newer api-version (the SDK model has no `mirrorTraffic`). */
-  setShadow(endpoint: string, target: { endpoint: string; deployment: string }, percent: number): Promise<void> {
+  setShadow(endpoint: string, target: { endpoint: string; deployment: string }, percent: number, _options?: ShadowOptions): Promise<void> {
     return this.endpoints.setShadow(endpoint, target, percent);
   }
   /** Mirrored requests and 5xx of both sides since the shadow was set, from Monitor metrics. */

@@ -216,7 +216,10 @@ export class AzureOnlineEndpoints {
     return out.filter((e): e is EndpointInfo => e !== undefined);
   }
 
-  /** Mirror traffic within one endpoint (Azure ML mirrors to deployments of the same endpoint only). */
+  /**
+   * Mirror traffic within one endpoint (Azure ML mirrors to deployments of the same endpoint only).
+   * Azure ML discards the mirror's answers, so ShadowOptions (how answers compare) have nothing to apply to.
+   */
   async setShadow(endpoint: string, target: { endpoint: string; deployment: string }, percent: number): Promise<void> {
     if (target.endpoint !== endpoint) {
       throw new NotSupportedError(

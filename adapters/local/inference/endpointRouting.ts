@@ -7,6 +7,8 @@ export interface ShadowRouting {
   deployment: string;
   /** Share of live requests copied, 0..100. */
   percent: number;
+  /** Numeric predictions within this agree (a regressor's); others must be equal. */
+  tolerance?: number | undefined;
 }
 
 /** What the router needs to know about an endpoint, read afresh for every request. */

@@ -134,7 +134,11 @@ export class ScoringRouter {
         const target = this.deps.endpoint(shadow.endpoint)?.routing().deployments[shadow.deployment];
         const shadowAnswer = this.copyTo(shadow.endpoint, shadow.deployment, target, body, contentType);
         void Promise.all([liveAnswer, shadowAnswer]).then(([a, b]) =>
-          tally.add({ status: a.outcome.status, predictions: a.predictions }, { status: b.outcome.status, predictions: b.predictions }),
+          tally.add(
+            { status: a.outcome.status, predictions: a.predictions },
+            { status: b.outcome.status, predictions: b.predictions },
+            shadow.tolerance,
+          ),
         );
       }
     });

@@ -9,14 +9,19 @@ export interface ShadowSide {
 
 /**
  * Whether two answers can be compared (both 2xx with a `predictions` array) and, if so,
- * whether they agree: same length and every element equal as JSON.
+ * whether they agree: same length and every element equal as JSON, or, with a `tolerance`
+ * (a regressor's shadow), numbers at most that far apart.
  */
-export function comparePredictions(live: ShadowSide, shadow: ShadowSide): { compared: boolean; agreed: boolean } {
+export function comparePredictions(live: ShadowSide, shadow: ShadowSide, tolerance?: number): { compared: boolean; agreed: boolean } {
   const ok = (side: ShadowSide) => side.status >= 200 && side.status < 300 && side.predictions !== undefined;
   if (!ok(live) || !ok(shadow)) return { compared: false, agreed: false };
   const a = live.predictions!;
   const b = shadow.predictions!;
-  const agreed = a.length === b.length && a.every((value, i) => JSON.stringify(value) === JSON.stringify(b[i]));
+  const same = (x: unknown, y: unknown) =>
+    tolerance !== undefined && typeof x === 'number' && typeof y === 'number'
+      ? Math.abs(x - y) <= tolerance
+      : JSON.stringify(x) === JSON.stringify(y);
+  const agreed = a.length === b.length && a.every((value, i) => same(value, b[i]));
   return { compared: true, agreed };
 }
 
@@ -24,11 +29,11 @@ export function comparePredictions(live: ShadowSide, shadow: ShadowSide): { comp
 export class ShadowTally {
   private readonly counts: ShadowReport = { mirrored: 0, compared: 0, agreed: 0, shadowErrors: 0, liveErrors: 0 };
 
-  add(live: ShadowSide, shadow: ShadowSide): void {
+  add(live: ShadowSide, shadow: ShadowSide, tolerance?: number): void {
     this.counts.mirrored++;
     if (isErrorStatus(live.status)) this.counts.liveErrors++;
     if (isErrorStatus(shadow.status)) this.counts.shadowErrors++;
-    const { compared, agreed } = comparePredictions(live, shadow);
+    const { compared, agreed } = comparePredictions(live, shadow, tolerance);
     if (compared) this.counts.compared++;
     if (agreed) this.counts.agreed++;
   }

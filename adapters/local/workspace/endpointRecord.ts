@@ -19,6 +19,8 @@ export const ShadowRecord = z.object({
   deployment: z.string(),
   percent: z.number().min(0).max(100),
   setAt: z.string(),
+  /** Numeric predictions within this agree (ShadowOptions). */
+  tolerance: z.number().min(0).optional(),
 });
 export type ShadowRecord = z.infer<typeof ShadowRecord>;
 

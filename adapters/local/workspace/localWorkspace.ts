@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import type { EnvironmentName } from '../../../shared/config/schema';
 import { AutopilotError, BadRequestError, NotFoundError } from '../../../shared/errors';
 import type {
+  ShadowOptions,
   DeploymentLogs,
   DeploymentLogsOptions,
   DeployRequest,
@@ -202,9 +203,14 @@ export class LocalWorkspace implements MlWorkspace {
   }
 
   /** Copies `percent` of `endpoint`'s live requests to `target`, which may be another environment's endpoint. */
-  async setShadow(endpoint: string, target: { endpoint: string; deployment: string }, percent: number): Promise<void> {
+  async setShadow(
+    endpoint: string,
+    target: { endpoint: string; deployment: string },
+    percent: number,
+    options: ShadowOptions = {},
+  ): Promise<void> {
     this.requireStarted('setShadow');
-    return this.endpoints.setShadow(endpoint, target, percent);
+    return this.endpoints.setShadow(endpoint, target, percent, options);
   }
 
   /** Counts since the shadow was last set (kept in memory: a restart of the host starts them afresh). */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { EnvironmentName } from '../../../shared/config/schema';
 import { BadRequestError, NotFoundError } from '../../../shared/errors';
 import type {
+  ShadowOptions,
   DeploymentInfo,
   DeploymentLogs,
   DeploymentLogsOptions,
@@ -163,13 +164,25 @@ export class OnlineEndpoints {
    * endpoint (0 removes the shadow). The setting is saved with the endpoint; its tally
    * of agreements starts afresh.
    */
-  async setShadow(endpoint: string, target: { endpoint: string; deployment: string }, percent: number): Promise<void> {
+  async setShadow(
+    endpoint: string,
+    target: { endpoint: string; deployment: string },
+    percent: number,
+    options: ShadowOptions = {},
+  ): Promise<void> {
     return this.perEndpoint.run(endpoint, async () => {
       const record = this.require(endpoint);
       const targetRouting = this.options.host.routingOf(target.endpoint);
       validateShadow(endpoint, target, percent, targetRouting && Object.keys(targetRouting.deployments));
       if (percent === 0) delete record.shadow;
-      else record.shadow = { endpoint: target.endpoint, deployment: target.deployment, percent, setAt: new Date().toISOString() };
+      else
+        record.shadow = {
+          endpoint: target.endpoint,
+          deployment: target.deployment,
+          percent,
+          setAt: new Date().toISOString(),
+          ...(options.tolerance !== undefined && { tolerance: options.tolerance }),
+        };
       await this.persist(record);
       this.options.host.resetShadow(endpoint);
     });
@@ -294,6 +307,7 @@ export class OnlineEndpoints {
       endpoint: record.shadow.endpoint,
       deployment: record.shadow.deployment,
       percent: record.shadow.percent,
+      tolerance: record.shadow.tolerance,
     };
     const deployments: EndpointRouting['deployments'] = {};
     for (const deployment of record.deployments) {

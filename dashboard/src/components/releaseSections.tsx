@@ -1,4 +1,5 @@
 import { STAGES } from '../../../shared/release/stageOrder';
+import { betterDirection, LOWER_IS_BETTER } from '../../../shared/evaluation/metricDirection';
 import type { AuditEntry, ReleaseView } from '../types';
 import { href } from '../router';
 import { duration, StatusBadge, when } from './states';
@@ -54,7 +55,7 @@ export function GateComparison(props: { release: ReleaseView }) {
           : {gate.reason}
         </p>
       )}
-      {gate?.comparison && <PairedTest comparison={gate.comparison} />}
+      {gate?.comparison && <PairedTest comparison={gate.comparison} metric={gate.metric} />}
       <table>
         <thead>
           <tr>
@@ -69,6 +70,7 @@ export function GateComparison(props: { release: ReleaseView }) {
               <td>
                 {name}
                 {gate?.metric === name ? ' (gate)' : ''}
+                {betterDirection(name) && <span class="direction"> {betterDirection(name)}</span>}
               </td>
               <td>{fmt(metrics.candidate?.[name])}</td>
               <td>{fmt(metrics.champion?.[name])}</td>
@@ -81,12 +83,13 @@ export function GateComparison(props: { release: ReleaseView }) {
 }
 
 /** The paired test behind the verdict (docs/evaluation-gate.md); absent on releases from before it. */
-function PairedTest(props: { comparison: NonNullable<NonNullable<ReleaseView['gate']>['comparison']> }) {
+function PairedTest(props: { comparison: NonNullable<NonNullable<ReleaseView['gate']>['comparison']>; metric: string }) {
   const c = props.comparison;
+  const difference = LOWER_IS_BETTER.has(props.metric) ? `champion − candidate ${props.metric}` : 'candidate − champion';
   const rows: [string, string][] = [
     ['Test', c.test],
     ['Rows compared', String(c.rows)],
-    ['Improvement (candidate − champion, better > 0)', fmt(c.improvement)],
+    [`Improvement (${difference}, better > 0)`, fmt(c.improvement)],
     [`${Math.round(c.interval.confidence * 1000) / 10}% interval`, `${fmt(c.interval.low)} to ${fmt(c.interval.high)}`],
     [`p-value (H0: ${c.hypothesis})`, c.pValue < 0.0001 ? '< 0.0001' : c.pValue.toPrecision(2)],
     ...(c.rowsNeeded !== undefined ? [['Rows that would settle it', `about ${c.rowsNeeded}`] as [string, string]] : []),

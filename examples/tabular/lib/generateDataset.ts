@@ -13,6 +13,11 @@ export interface GenerateOptions {
   shift?: number;
   /** Share of labels replaced by a different, random class. @default 0 */
   labelNoise?: number;
+  /**
+   * `regression`: the label is a number, a linear function of the binary model's latent score plus
+   * normal noise (sd 8 around a spread of about 20), on the very same feature rows. @default classification
+   */
+  task?: 'classification' | 'regression';
 }
 
 export type Cell = string | number | null;
@@ -59,6 +64,8 @@ export function generateDataset(options: GenerateOptions = {}): Dataset {
   if (!Number.isInteger(featureCount) || featureCount < 1) throw new RangeError(`features must be a positive integer, got ${featureCount}`);
   if (!Number.isInteger(classCount) || classCount < 2) throw new RangeError(`classes must be an integer >= 2, got ${classCount}`);
   if (!(labelNoise >= 0 && labelNoise <= 1)) throw new RangeError(`label noise must be within [0, 1], got ${labelNoise}`);
+  if (options.task === 'regression' && classCount !== 2)
+    throw new RangeError('classes applies to classification; leave it out with task regression');
 
   const extraCount = Math.max(0, featureCount - BASE_COLUMNS.length);
   const extraNames = Array.from({ length: extraCount }, (_, j) => `f${j + 1}`);
@@ -105,11 +112,14 @@ export function generateDataset(options: GenerateOptions = {}): Dataset {
         [0.5, 0.1, -0.2, -0.25][payment]! +
         0.15 * latent[11]! +
         extras.reduce((sum, v, j) => sum + extraWeights[j]! * v, 0);
-      label = rng.next() < 1 / (1 + Math.exp(-logit)) ? 1 : 0;
+      // One draw either way, so both tasks see the same feature rows for a seed.
+      const draw = rng.next();
+      label = options.task === 'regression' ? round2(80 + 20 * logit + 8 * noiseRng.normal()) : draw < 1 / (1 + Math.exp(-logit)) ? 1 : 0;
     } else {
       label = rng.pick(softmax(classWeights.map((w) => w.reduce((sum, wk, k) => sum + wk * latent[k]!, 0))));
     }
-    if (labelNoise > 0 && noiseRng.next() < labelNoise) label = (label + 1 + noiseRng.int(classCount - 1)) % classCount;
+    if (labelNoise > 0 && options.task !== 'regression' && noiseRng.next() < labelNoise)
+      label = (label + 1 + noiseRng.int(classCount - 1)) % classCount;
 
     const base: Cell[] = [
       tenure,

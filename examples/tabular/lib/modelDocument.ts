@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { FeatureSpec } from './featureSpec';
 
 export const MODEL_FORMAT = 'mlops-autopilot/logistic-regression';
+export const REGRESSOR_FORMAT = 'mlops-autopilot/linear-regression';
 
 const MetricSet = z.strictObject({
   auc: z.number().nullable(),
@@ -10,11 +11,19 @@ const MetricSet = z.strictObject({
   log_loss: z.number().nullable(),
 });
 
+const RegressionMetricSet = z.strictObject({
+  rmse: z.number().nullable(),
+  mae: z.number().nullable(),
+  r2: z.number().nullable(),
+  /** Absent when a target is 0 (undefined there). */
+  mape: z.number().nullable().optional(),
+});
+
 /**
- * model.json: everything scoring needs, plus a training summary. It holds no timestamps or
- * timings, so the same data, code and seed give the same bytes.
+ * model.json of a classifier: everything scoring needs, plus a training summary. It holds no
+ * timestamps or timings, so the same data, code and seed give the same bytes.
  */
-export const ModelDocument = z.strictObject({
+export const ClassifierDocument = z.strictObject({
   format: z.literal(MODEL_FORMAT),
   formatVersion: z.literal(1),
   labelColumn: z.string(),
@@ -40,6 +49,31 @@ export const ModelDocument = z.strictObject({
     metrics: z.strictObject({ train: MetricSet, validation: MetricSet.nullable() }),
   }),
 });
+export type ClassifierDocument = z.infer<typeof ClassifierDocument>;
+
+/** model.json of a regressor (`--task regression`): one linear output, the same preprocessing. */
+export const RegressorDocument = z.strictObject({
+  format: z.literal(REGRESSOR_FORMAT),
+  formatVersion: z.literal(1),
+  labelColumn: z.string(),
+  features: z.array(FeatureSpec).min(1),
+  inputs: z.array(z.string()),
+  intercept: z.number(),
+  coefficients: z.array(z.number()).min(1),
+  training: z.strictObject({
+    seed: z.int(),
+    /** The penalty used (see ridgeRegression.ts: a tiny one is added to collinear inputs when 0 was asked). */
+    l2: z.number(),
+    rows: z.int(),
+    trainingRows: z.int(),
+    validationRows: z.int(),
+    rowsWithoutLabel: z.int(),
+    metrics: z.strictObject({ train: RegressionMetricSet, validation: RegressionMetricSet.nullable() }),
+  }),
+});
+export type RegressorDocument = z.infer<typeof RegressorDocument>;
+
+export const ModelDocument = z.discriminatedUnion('format', [ClassifierDocument, RegressorDocument]);
 export type ModelDocument = z.infer<typeof ModelDocument>;
 
 /** Stable bytes: keys in the order they were built, non-finite numbers as null, one trailing newline. */

@@ -5,7 +5,7 @@ import { encodedNames, encodedWidth } from './featureSpec';
 import { fitFeatures } from './fitFeatures';
 import { encodeRows } from './encodeRows';
 import { DEFAULT_L2, fitLogisticRegression, predictProbabilities, type LinearModel } from './logisticRegression';
-import { MODEL_FORMAT, type ModelDocument } from './modelDocument';
+import { MODEL_FORMAT, type ClassifierDocument } from './modelDocument';
 import { isMissing } from './parseNumber';
 import { stratifiedSplit } from './stratifiedSplit';
 import { TrainingDataError } from './TrainingDataError';
@@ -28,7 +28,7 @@ export interface TrainOptions {
 }
 
 export interface TrainResult {
-  model: ModelDocument;
+  model: ClassifierDocument;
   train: ClassificationMetrics;
   validation?: ClassificationMetrics;
 }
@@ -95,7 +95,7 @@ export function trainModel(table: CsvTable, labelColumn: string, options: TrainO
   const validation =
     split.validation.length > 0 ? evaluate(split.validation, encodeRows(features, pick(split.validation, cells))) : undefined;
 
-  const model: ModelDocument = {
+  const model: ClassifierDocument = {
     format: MODEL_FORMAT,
     formatVersion: 1,
     labelColumn,

@@ -1,9 +1,10 @@
-import type { MetricName } from '../../config/schema';
+import { isRegressionMetric, type MetricName } from '../../config/schema';
 import { sortedClasses } from '../../scoring/scoringAnswer';
 import { LOG_LOSS_EPSILON } from '../metrics';
-import { affordableResamples, nextTurn, pairedBootstrap, type PairedBootstrapOptions, type Tally } from './bootstrap';
+import { nextTurn, type PairedBootstrapOptions } from './bootstrap';
+import { bootstrapTest } from './bootstrapTest';
 import { delongPaired } from './delong';
-import { bootstrapEvidence, mcnemarEvidence, normalEvidence, withPValueFloor, type PairedEvidence } from './evidence';
+import { mcnemarEvidence, normalEvidence, withPValueFloor, type PairedEvidence } from './evidence';
 import { PairedF1, rankScores, weightedMacroAuc, weightedMean } from './weightedMetrics';
 
 /** One model's answers for every compared row, in row order (see AnswerMetrics.rows). */
@@ -55,6 +56,7 @@ async function testFor(metric: MetricName, rows: PairedRows, options: PairedBoot
     );
   }
   if (n === 0) throw new UnpairableError(metric, 'no rows to compare');
+  if (isRegressionMetric(metric)) throw new UnpairableError(metric, 'it is a regression metric (regressionEvidence compares regressors)');
   if (metric === 'accuracy') {
     let b = 0;
     let c = 0;
@@ -161,27 +163,6 @@ async function f1Evidence(rows: PairedRows, options: PairedBootstrapOptions): Pr
     cellOf: f1.cellOf,
     cells: f1.cells,
   });
-}
-
-/**
- * A percentile bootstrap with the resamples asked for, or, when those would cost more than
- * GATE_ROW_VISITS (multiclass AUC on a large holdout), a normal test with the standard error of
- * the resamples that fit (at least 200). On rows that many the difference of two smooth
- * statistics is close to normal, and 200 resamples estimate its standard error to about 5 %.
- */
-async function bootstrapTest(
-  n: number,
-  point: number,
-  improvement: (counts: Uint32Array) => number,
-  options: PairedBootstrapOptions,
-  tally: Tally,
-): Promise<PairedEvidence> {
-  const asked = options.samples ?? 2000;
-  const samples = affordableResamples(n, tally.passes, asked, options.rowVisits);
-  const replicates = await pairedBootstrap(n, improvement, { ...options, samples }, tally);
-  const evidence = bootstrapEvidence(n, point, replicates);
-  if (samples === asked) return evidence;
-  return normalEvidence(`paired bootstrap (${samples} resamples, normal with their standard error)`, n, point, evidence.standardError);
 }
 
 /** C(n, k) as a float (Infinity when it overflows, so its reciprocal is 0). */

@@ -9,6 +9,8 @@ import type { Release } from '../types';
 import { deployCandidate, deploymentFailed, discardCandidate } from './deploy';
 import { holdoutRequest, rowRequest } from './holdout';
 import { servingDeployment } from '../../endpoints/servingDeployment';
+import { binPredictionCounts, predictionBinEdges, predictionBinLabels } from '../../rollout/predictionBins';
+import { BaselineProfile } from '../../monitoring/stats/baselineProfile';
 
 type CanaryState = NonNullable<Release['canary']>;
 
@@ -59,15 +61,20 @@ async function startCanary(release: Release, ctx: StageContext): Promise<StageOu
   }
   await workspace.setTraffic(endpoint, trafficAt(steps[0]!, info.name, stable));
   const now = ctx.clock.now().toISOString();
+  const predictionBins = ctx.pipeline.task === 'regression' ? await regressorBins(release, ctx) : undefined;
   const analysis: CanaryAnalysisState = createCanaryAnalysis({
     alpha: ctx.pipeline.rollout.analysis.alpha,
     power: ctx.pipeline.rollout.analysis.power,
+    ...(predictionBins && { classes: predictionBinLabels(predictionBins) }),
   });
   return {
     kind: 'wait',
     delaySeconds: ctx.pipeline.rollout.analysis.intervalSeconds,
     detail: `${steps[0]}% of prod traffic; comparing with ${stable}`,
-    patch: { deployments, canary: { stepIndex: 0, stepStartedAt: now, stable, since: now, analysis, looks: [] } },
+    patch: {
+      deployments,
+      canary: { stepIndex: 0, stepStartedAt: now, stable, since: now, analysis, looks: [], ...(predictionBins && { predictionBins }) },
+    },
   };
 }
 
@@ -80,8 +87,10 @@ async function look(release: Release, ctx: StageContext, state: CanaryState): Pr
   // The interval's cursor: a look redriven from the same record analyses the same interval (one look per cursor).
   const since = state.since ?? state.stepStartedAt;
   const window = await ctx.workspaces.prod.trafficSince(endpoint, since, state.thresholdsMs ?? []);
-  const canaryArm = window.byDeployment[candidate] ?? EMPTY_ARM;
-  const stableArm = window.byDeployment[stable] ?? EMPTY_ARM;
+  const binned = (arm: ArmTraffic): ArmTraffic =>
+    state.predictionBins ? { ...arm, predictions: binPredictionCounts(arm.predictions, state.predictionBins) } : arm;
+  const canaryArm = binned(window.byDeployment[candidate] ?? EMPTY_ARM);
+  const stableArm = binned(window.byDeployment[stable] ?? EMPTY_ARM);
   let thresholdsMs = state.thresholdsMs;
   if (
     !thresholdsMs &&
@@ -207,4 +216,17 @@ async function topUpLoad(
 
 function trafficAt(percent: number, candidate: string, stable: string): Record<string, number> {
   return { [candidate]: percent, [stable]: 100 - percent };
+}
+
+/**
+ * Where a regressor's predictions are cut into the canary's bins: the quantiles of the
+ * candidate's predictions on the holdout (its baseline profile, written by evaluate). Without a
+ * profile (a release from before regression support), no bins: errors and latency are judged.
+ */
+async function regressorBins(release: Release, ctx: StageContext): Promise<number[] | undefined> {
+  const blob = release.data?.profileBlob;
+  if (!blob) return undefined;
+  const { content } = await ctx.data.read({ container: ctx.settings.artifactsContainer, name: blob });
+  const prediction = BaselineProfile.parse(JSON.parse(content.toString('utf8'))).prediction;
+  return prediction?.type === 'numeric' ? predictionBinEdges(prediction.quantiles) : undefined;
 }

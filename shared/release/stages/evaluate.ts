@@ -4,6 +4,7 @@ import { StillProvisioningError } from '../../errors';
 import { toScoreRequest } from '../../data/split';
 import { checkMetrics } from '../../evaluation/metrics';
 import { metricsFromAnswers, type AnswerMetrics } from '../../evaluation/answerMetrics';
+import { regressionMetricsFromAnswers } from '../../evaluation/regressionAnswers';
 import { decideGate } from '../../evaluation/gate';
 import type { MlWorkspace, ModelRef, ModelSource, ScoreResponse } from '../../ports';
 import type { StageContext, StageHandler } from '../context';
@@ -30,10 +31,11 @@ export const evaluate: StageHandler = async (release, ctx) => {
 
   const ports = trainingPortsOf(ctx.pipeline);
   const candidateSource: ModelSource = { job: release.job.name, output: ports.modelOutput, format: ports.modelFormat };
-  let scored: Awaited<ReturnType<typeof scoreRows>>;
+  const readAnswers = answerReader(ctx.pipeline.task, truth);
+  let scored: ModelAnswers;
   let provisioning = false;
   try {
-    scored = await scoreRows(ctx.workspaces.dev, candidateSource, ctx, columns, rows, labelIndex, truth);
+    scored = readAnswers(await scoreRows(ctx.workspaces.dev, candidateSource, ctx, columns, rows, labelIndex));
   } catch (error) {
     // Still being provisioned (Azure: minutes): the next step scores it. Freeing it would delete it and start over.
     provisioning = error instanceof StillProvisioningError;
@@ -47,17 +49,23 @@ export const evaluate: StageHandler = async (release, ctx) => {
   const training = release.data.trainBlob
     ? { data: ctx.data, blob: { container: ctx.settings.artifactsContainer, name: release.data.trainBlob } }
     : undefined;
-  const profile = await profileForModel(request.input_data.columns, request.input_data.data, scored.predictions, training);
+  const profile = await profileForModel(
+    request.input_data.columns,
+    request.input_data.data,
+    scored.predictions,
+    training,
+    ctx.pipeline.task,
+  );
   const profileBlob = `releases/${release.id}/profile.json`;
   await ctx.data.write({ container: ctx.settings.artifactsContainer, name: profileBlob }, JSON.stringify(profile), {
     contentType: 'application/json',
   });
 
-  let championMetrics: AnswerMetrics | undefined;
+  let championMetrics: ModelAnswers | undefined;
   let championNote = '';
   if (champion) {
     try {
-      championMetrics = await scoreRows(ctx.workspaces.prod, champion, ctx, columns, rows, labelIndex, truth);
+      championMetrics = readAnswers(await scoreRows(ctx.workspaces.prod, champion, ctx, columns, rows, labelIndex));
     } catch (error) {
       if (ctx.signal.aborted) throw error;
       // A champion that cannot score any more must not block its own replacement.
@@ -71,12 +79,15 @@ export const evaluate: StageHandler = async (release, ctx) => {
   const checked = checkMetrics(scored.metrics, truth, gateMetric, scored.withoutProbabilities);
   const checkedChampion = championMetrics && checkMetrics(championMetrics.metrics, truth, gateMetric, championMetrics.withoutProbabilities);
   // The paired tests need each model's answer per row; the rows are the ones scored above.
-  const paired = championMetrics && { truth, candidate: scored.rows, champion: championMetrics.rows };
+  const paired = championMetrics?.rows && scored.rows && { truth, candidate: scored.rows, champion: championMetrics.rows };
+  const regressionRows = championMetrics?.values &&
+    scored.values && { truth: truth.map(Number), candidate: scored.values, champion: championMetrics.values };
   const gate = withComparedRows(
     await decideGate(ctx.pipeline.evaluation, checked.values, checkedChampion?.values, {
       missing: checked.missing,
       championMissing: checkedChampion?.missing,
       rows: paired,
+      regressionRows,
     }),
     comparison,
   );
@@ -99,8 +110,7 @@ async function scoreRows(
   columns: string[],
   rows: string[][],
   labelIndex: number,
-  truth: string[],
-): Promise<AnswerMetrics> {
+): Promise<ScoreResponse[]> {
   const responses: ScoreResponse[] = [];
   // Batches keep one request a few MB even for wide data; the workspace keeps one scoring
   // server for all of them (freed by finishedScoring). A cancelled release stops here.
@@ -110,7 +120,26 @@ async function scoreRows(
     const request = toScoreRequest(columns, rows.slice(start, start + batchRows), labelIndex);
     responses.push(await workspace.scoreBatch(source, ctx.pipeline.deployment.spec, request, { signal: ctx.signal }));
   }
-  return metricsFromAnswers(truth, responses);
+  return responses;
+}
+
+/** One model's answers on the compared rows, read for the pipeline's task. */
+type ModelAnswers = Pick<AnswerMetrics, 'metrics' | 'withoutProbabilities'> & {
+  predictions: unknown[];
+  /** A classifier's answers per row, for the paired tests. */
+  rows?: AnswerMetrics['rows'];
+  /** A regressor's predictions per row. */
+  values?: number[];
+};
+
+/** Reads answers as classes and probabilities, or, for a regressor, as one number per row (NonNumericPredictionError otherwise). */
+function answerReader(task: 'classification' | 'regression', truth: string[]): (answers: ScoreResponse[]) => ModelAnswers {
+  if (task === 'classification') return (answers) => metricsFromAnswers(truth, answers);
+  const targets = truth.map(Number);
+  return (answers) => {
+    const read = regressionMetricsFromAnswers(targets, answers);
+    return { metrics: read.metrics, predictions: read.predictions, values: read.predictions };
+  };
 }
 
 /** The model serving most of the prod endpoint's traffic, if any. */

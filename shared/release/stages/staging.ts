@@ -1,3 +1,4 @@
+import { predictionAsNumber } from '../../evaluation/regressionAnswers';
 import { readScoringAnswer } from '../../scoring/scoringAnswer';
 import { endpointName } from '../../config/schema';
 import { NotSupportedError } from '../../errors';
@@ -5,7 +6,7 @@ import type { InvokeResult } from '../../ports';
 import type { StageContext, StageHandler, StageOutcome } from '../context';
 import type { Release } from '../types';
 import { deployCandidate, deploymentFailed, discardCandidate, takeOver } from './deploy';
-import { holdoutRequest, rowRequest } from './holdout';
+import { holdoutRequest, readHoldout, rowRequest } from './holdout';
 
 const SHADOW_LOOK_SECONDS = 2;
 
@@ -34,9 +35,10 @@ async function deployAndSmoke(release: Release, ctx: StageContext): Promise<Stag
       results.push(await workspace.invokeEndpoint(endpoint, rowRequest(request, i), { deployment: info.name, synthetic: true }));
     }
   }
-  const bad = results.filter((r) => smokeProblem(r) !== undefined);
+  const problem = (r: InvokeResult) => smokeProblem(r, ctx.pipeline.task);
+  const bad = results.filter((r) => problem(r) !== undefined);
   if (results.length && bad.length / results.length > policy.maxErrorRate) {
-    return fail(`staging smoke test: ${bad.length} of ${results.length} requests failed (first: ${smokeProblem(bad[0]!)})`);
+    return fail(`staging smoke test: ${bad.length} of ${results.length} requests failed (first: ${problem(bad[0]!)})`);
   }
   const slowest = Math.max(0, ...results.map((r) => r.latencyMs));
   if (slowest > policy.latencyBudgetMs) {
@@ -56,7 +58,8 @@ async function deployAndSmoke(release: Release, ctx: StageContext): Promise<Stag
     return { kind: 'advance', detail: `${smokeDetail}; ${why}`, patch };
   }
   try {
-    await ctx.workspaces.prod.setShadow(prodName, { endpoint, deployment: info.name }, policy.shadowPercent);
+    const options = ctx.pipeline.task === 'regression' ? { tolerance: await agreementTolerance(release, ctx) } : {};
+    await ctx.workspaces.prod.setShadow(prodName, { endpoint, deployment: info.name }, policy.shadowPercent, options);
   } catch (error) {
     // Azure ML cannot mirror one workspace's endpoint to another's: the prod canary judges instead.
     if (error instanceof NotSupportedError) return { kind: 'advance', detail: `${smokeDetail}; shadow skipped (${error.why})`, patch };
@@ -89,7 +92,8 @@ async function watchShadow(release: Release, ctx: StageContext): Promise<StageOu
     const agreement = report.agreed / report.compared;
     const errorRate = report.mirrored ? report.shadowErrors / report.mirrored : 0;
     const shadow = { ...report };
-    const summary = `shadow: ${(agreement * 100).toFixed(0)}% agreement with prod on ${report.compared} mirrored requests, ${report.shadowErrors} errors`;
+    const within = ctx.pipeline.task === 'regression' ? ` (within ${policy.agreementTolerance} sd of the target)` : '';
+    const summary = `shadow: ${(agreement * 100).toFixed(0)}% agreement with prod${within} on ${report.compared} mirrored requests, ${report.shadowErrors} errors`;
     if (errorRate > policy.maxErrorRate) {
       return {
         kind: 'end',
@@ -130,7 +134,20 @@ async function watchShadow(release: Release, ctx: StageContext): Promise<StageOu
   };
 }
 
-function smokeProblem(result: InvokeResult): string | undefined {
+/**
+ * How far apart a regressor's and prod's predictions may be and still agree: the policy's share
+ * of the held-out target's standard deviation (two equally good regressors never answer the
+ * very same number, but differ by little against the target's own spread).
+ */
+async function agreementTolerance(release: Release, ctx: StageContext): Promise<number> {
+  const holdout = await readHoldout(release, ctx);
+  const targets = holdout.rows.map((row) => Number(row[holdout.labelIndex]));
+  const mean = targets.reduce((a, b) => a + b, 0) / targets.length;
+  const sd = Math.sqrt(targets.reduce((a, v) => a + (v - mean) ** 2, 0) / targets.length);
+  return ctx.pipeline.rollout.staging.agreementTolerance * sd;
+}
+
+function smokeProblem(result: InvokeResult, task: 'classification' | 'regression'): string | undefined {
   if (result.status !== 200) return `status ${result.status}: ${JSON.stringify(result.body).slice(0, 200)}`;
   let predictions: unknown[];
   try {
@@ -139,5 +156,8 @@ function smokeProblem(result: InvokeResult): string | undefined {
     return `${(error as Error).message}: ${JSON.stringify(result.body).slice(0, 200)}`;
   }
   if (predictions.length !== 1) return `${predictions.length} predictions for one row: ${JSON.stringify(result.body).slice(0, 200)}`;
+  if (task === 'regression' && !Number.isFinite(predictionAsNumber(predictions[0]))) {
+    return `the prediction ${JSON.stringify(predictions[0]) ?? String(predictions[0])} is not a finite number (a regressor answers one number per row)`;
+  }
   return undefined;
 }

@@ -19,6 +19,7 @@ export const train: StageHandler = async (release, ctx) => {
       optionalInputs: {
         ...(ports.labelInput && { [ports.labelInput]: { type: 'string', value: ctx.pipeline.data.labelColumn } }),
         seed: { type: 'integer', value: ctx.pipeline.training.seed },
+        task: { type: 'string', value: ctx.pipeline.task },
       },
       tags: { 'autopilot.release': release.id, 'autopilot.pipeline': release.pipeline },
       timeoutSeconds: ctx.pipeline.training.timeoutMinutes * 60,

@@ -2,6 +2,7 @@ import { ConcurrencyError, DataValidationError } from '../../errors';
 import { normalizeETag } from '../../events/blobCreated';
 import { describeNonFinite } from '../../data/columnStats';
 import { inThreadDataGate } from '../../data/dataGate';
+import type { CsvProfile } from '../../data/csvScan';
 import { planSplit, type SplitCounts, type SplitPlan } from '../../data/holdoutSplit';
 import type { BlobRef } from '../../ports';
 import { trainingRowsBlobOf, trainingRowsHeader } from '../../data/trainingRows';
@@ -79,6 +80,7 @@ export const validate: StageHandler = async (release, ctx) => {
       minRows: policy.minRows,
       nonFinite: policy.nonFinite,
       seed,
+      task: ctx.pipeline.task,
     });
     const plan = planSplit(profile, where, holdoutFraction);
     counts = await writeSplit(ctx, source, info.eTag, plan, { train: trainBlob, holdout: holdoutBlob, trainingRows: trainingRowsBlob });
@@ -93,7 +95,7 @@ export const validate: StageHandler = async (release, ctx) => {
   const files = trainingSet ? `${trainingSet.sources.length} file(s), ` : '';
   return {
     kind: 'advance',
-    detail: `${files}${profile.rows} rows, ${profile.columns.length - 1} features, ${profile.classCounts.length} classes; ${counts.holdoutRows} held out${nonFinite}`,
+    detail: `${files}${profile.rows} rows, ${profile.columns.length - 1} features, ${labelSummary(profile)}; ${counts.holdoutRows} held out${nonFinite}`,
     patch: {
       data: {
         ...data,
@@ -158,4 +160,9 @@ function rowsByFile(set: TrainingSet): string {
   });
   const shown = ranges.length > 20 ? [...ranges.slice(0, 20), `and ${ranges.length - 20} more`] : ranges;
   return ` (data rows of the training set by file: ${shown.join(', ')})`;
+}
+
+/** "3 classes", or a regression target's range: "target from 25 to 346". */
+function labelSummary(profile: CsvProfile): string {
+  return profile.target ? `target from ${profile.target.min} to ${profile.target.max}` : `${profile.classCounts.length} classes`;
 }

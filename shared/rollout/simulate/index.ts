@@ -13,3 +13,4 @@ export {
   type ObserveTraffic,
   type TrafficObservation,
 } from './trafficObservation';
+export { regressorShares } from './regressorShares';

@@ -38,6 +38,8 @@ export interface SimulateCanaryOptions {
   fixedThreshold?: FixedThresholdOptions;
   /** Latency and class behaviour beyond the error rates (default: equal to the stable's). */
   canaryProfile?: Partial<Omit<ArmProfile, 'errorRate'>>;
+  /** The stable's, e.g. a regressor's prediction bins as classes (default: armProfile's). */
+  stableProfile?: Partial<Omit<ArmProfile, 'errorRate'>>;
   /** Give up (outcome `undecided`) after this much simulated time. @default 14400 */
   maxSeconds?: number;
   /**
@@ -62,7 +64,7 @@ export interface SimulatedCanary {
 /** One simulated canary release on Poisson traffic, judged by our analysis or by Flagger's. */
 export function simulateCanary(options: SimulateCanaryOptions): SimulatedCanary {
   const rng = mulberry32(options.seed);
-  const stable = armProfile({ errorRate: options.stableErrorRate });
+  const stable = armProfile({ ...options.stableProfile, errorRate: options.stableErrorRate });
   const canary = armProfile({ ...stable, ...options.canaryProfile, errorRate: options.canaryErrorRate });
   const tally = new Tally();
   const serve: Serve = (seconds, weight) => {

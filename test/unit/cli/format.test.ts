@@ -155,6 +155,7 @@ describe('tables of releases and endpoints', () => {
     expect(formatModel({ name: 'default', version: 4 })).toBe('default v4');
     expect(formatModel(undefined)).toBe('-');
     expect(formatMetrics({ auc: 0.912345, rows: 1000 })).toBe('auc=0.912 rows=1000');
+    expect(formatMetrics({ rmse: 4.2137, r2: 0.87312, log_loss: 0.41 })).toBe('rmse(lower)=4.21 r2=0.873 log_loss(lower)=0.41');
   });
 
   test('the models table says which versions are MLflow models (deployable without code)', () => {

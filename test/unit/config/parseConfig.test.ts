@@ -69,6 +69,29 @@ pipelines:
     expect(() => parseConfig(withMin(-2))).toThrow(/minImprovement must be at least -1/);
   });
 
+  it("takes task: regression with rmse as its default metric and errors in the target's units", () => {
+    const regression = (evaluation = '') => minimal.replace('    data:', `    task: regression\n${evaluation}    data:`);
+    const pipeline = parseConfig(regression()).pipelines['default']!;
+    expect(pipeline.task).toBe('regression');
+    expect(pipeline.evaluation.metric).toBe('rmse');
+    expect(parseConfig(minimal).pipelines['default']!.task).toBe('classification');
+    // rmse is in the target's units: an improvement of 5 (dollars, minutes) is fine.
+    const strict = parseConfig(regression('    evaluation: { minImprovement: 5, seed: 3 }\n')).pipelines['default']!.evaluation;
+    expect(strict).toMatchObject({ metric: 'rmse', minImprovement: 5, seed: 3 });
+    expect(parseConfig(regression('    evaluation: { metric: r2 }\n')).pipelines['default']!.evaluation.metric).toBe('r2');
+    expect(() => parseConfig(regression('    evaluation: { metric: r2, minImprovement: 5 }\n'))).toThrow(/minImprovement must be below 1/);
+  });
+
+  it('refuses a metric of the other task, saying which metrics fit', () => {
+    expect(() => parseConfig(minimal.replace('    data:', '    task: regression\n    evaluation: { metric: auc }\n    data:'))).toThrow(
+      "'auc' is a classification metric and this pipeline has task: regression; use one of rmse, mae, r2, mape",
+    );
+    expect(() => parseConfig(minimal.replace('    data:', '    evaluation: { metric: rmse }\n    data:'))).toThrow(
+      "'rmse' is a regression metric; set task: regression on this pipeline to train a regressor",
+    );
+    expect(() => parseConfig(minimal.replace('    data:', '    task: forecast\n    data:'))).toThrow(/task/);
+  });
+
   it('rejects unknown keys so typos do not pass silently', () => {
     expect(() => parseConfig(minimal.replace('data:', 'dta: {}\n    data:'))).toThrow(/dta/);
   });

@@ -76,10 +76,25 @@ describe('CsvScanner', () => {
   });
 
   it('refuses a label column with more than 20 classes covering most rows', () => {
-    const text = 'x,label\n' + rows(60, (i) => `${i},${Math.floor(i / 2) + (i === 59 ? 1 : 0)}`);
+    const text = 'x,label\n' + rows(60, (i) => `${i},c${Math.floor(i / 2) + (i === 59 ? 1 : 0)}`);
     expect(() => scan(text)).toThrow(/'label' has 31 distinct values in 60 rows; a classifier needs several rows per class/);
     // 20 classes of 3 rows each is a fine 20-class problem.
     expect(scan('x,label\n' + rows(60, (i) => `${i},c${i % 20}`)).classCounts).toHaveLength(20);
+  });
+
+  it('refuses a numeric label that is a measurement, pointing to task: regression', () => {
+    // The shape of scikit-learn's diabetes data: 214 distinct integer targets in 442 rows.
+    const integers = 'x,label\n' + rows(442, (i) => `${i},${25 + ((i * 7) % 214)}`);
+    expect(() => scan(integers)).toThrow(
+      "'label' holds numbers with 214 distinct values in 442 rows (from 25 to 238): that is a continuous target, not classes; " +
+        'set `task: regression` on this pipeline in autopilot.yaml',
+    );
+    // Fractions are no class ids, even when each value has many rows.
+    const fractions = 'x,label\n' + rows(420, (i) => `${i},${(i % 21) + 0.5}`);
+    expect(() => scan(fractions)).toThrow(/21 distinct values in 420 rows \(from 0\.5 to 20\.5, 21 of them fractions such as 0\.5\)/);
+    // Numeric class ids with many rows each stay classes: 30 classes of 20 rows, and 0/1.
+    expect(scan('x,label\n' + rows(600, (i) => `${i},${i % 30}`)).classCounts).toHaveLength(30);
+    expect(scan('x,label\n' + rows(60, (i) => `${i},${i % 2}`)).classCounts).toHaveLength(2);
   });
 
   it('refuses classes too rare for the holdout, naming them with their counts', () => {

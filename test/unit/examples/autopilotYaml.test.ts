@@ -27,11 +27,11 @@ describe('the default autopilot.yaml', () => {
       $schema: 'https://azuremlschemas.azureedge.net/latest/commandJob.schema.json',
       type: 'command',
       code: '.',
-      inputs: { training_data: { type: 'uri_file', path: './sample.csv' }, label_column: 'label', seed: 42 },
+      inputs: { training_data: { type: 'uri_file', path: './sample.csv' }, label_column: 'label', seed: 42, task: 'classification' },
       outputs: { model: { type: 'custom_model' } },
     });
     expect(job.command).toBe(
-      'node --import tsx train.ts --data ${{inputs.training_data}} --label ${{inputs.label_column}} --seed ${{inputs.seed}} --model-dir ${{outputs.model}}',
+      'node --import tsx train.ts --data ${{inputs.training_data}} --label ${{inputs.label_column}} --seed ${{inputs.seed}} --task ${{inputs.task}} --model-dir ${{outputs.model}}',
     );
     expect(existsSync(join(dirname(specPath), job.code, 'train.ts'))).toBe(true);
     expect(existsSync(join(dirname(specPath), job.inputs.training_data.path))).toBe(true);

@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { generateDataset } from '../../../examples/tabular/lib/generateDataset';
 import { serializeModel } from '../../../examples/tabular/lib/modelDocument';
 import { trainModel } from '../../../examples/tabular/lib/trainModel';
-import { init, loadModel, run, ScoringRequestError } from '../../../examples/tabular/score';
+import type { Prediction } from '../../../examples/tabular/lib/predictRows';
+import { init, loadModel, run as runScore, ScoringRequestError } from '../../../examples/tabular/score';
+
+/** The classifier's answer (this file trains a classifier; regressors are tested in regressor.test.ts). */
+const run = (body: unknown) => runScore(body) as Prediction;
 
 const dataset = generateDataset({ rows: 400, seed: 3 });
 const featureColumns = dataset.columns.slice(0, -1);

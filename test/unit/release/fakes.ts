@@ -302,11 +302,16 @@ export class FakeWorkspace implements MlWorkspace {
     return { since, until: new Date(Date.parse(since) + 5000).toISOString(), byDeployment };
   }
 
-  readonly shadows = new Map<string, { target: { endpoint: string; deployment: string }; percent: number }>();
+  readonly shadows = new Map<string, { target: { endpoint: string; deployment: string }; percent: number; tolerance?: number }>();
   shadow: ShadowReport = { mirrored: 0, compared: 0, agreed: 0, shadowErrors: 0, liveErrors: 0 };
-  async setShadow(endpoint: string, target: { endpoint: string; deployment: string }, percent: number) {
+  async setShadow(
+    endpoint: string,
+    target: { endpoint: string; deployment: string },
+    percent: number,
+    options: { tolerance?: number } = {},
+  ) {
     if (percent === 0) this.shadows.delete(endpoint);
-    else this.shadows.set(endpoint, { target, percent });
+    else this.shadows.set(endpoint, { target, percent, ...options });
   }
   async shadowReport() {
     return this.shadow;

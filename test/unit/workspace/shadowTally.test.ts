@@ -44,3 +44,17 @@ describe('readPredictions', () => {
     expect(readPredictions(undefined)).toBeUndefined();
   });
 });
+
+describe("a regressor's shadow (numbers compared within a tolerance)", () => {
+  it('counts numbers within the tolerance as agreeing, and still compares labels exactly', () => {
+    const live = { status: 200, predictions: [151.2] };
+    expect(comparePredictions(live, { status: 200, predictions: [160] }, 10)).toEqual({ compared: true, agreed: true });
+    expect(comparePredictions(live, { status: 200, predictions: [161.3] }, 10)).toEqual({ compared: true, agreed: false });
+    expect(comparePredictions(live, { status: 200, predictions: [151.2000001] })).toEqual({ compared: true, agreed: false });
+    expect(comparePredictions({ status: 200, predictions: ['a'] }, { status: 200, predictions: ['a'] }, 10).agreed).toBe(true);
+    const tally = new ShadowTally();
+    tally.add(live, { status: 200, predictions: [155] }, 5);
+    tally.add(live, { status: 200, predictions: [170] }, 5);
+    expect(tally.report()).toMatchObject({ compared: 2, agreed: 1 });
+  });
+});

@@ -1,0 +1,80 @@
+import type { RegressionMetricName } from '../../config/schema';
+import type { PairedBootstrapOptions } from './bootstrap';
+import { bootstrapTest } from './bootstrapTest';
+import type { PairedEvidence } from './evidence';
+import { weightedMean } from './weightedMetrics';
+
+/** Both regressors' predictions on the same held-out rows, in row order. */
+export interface PairedRegressionRows {
+  truth: ArrayLike<number>;
+  candidate: ArrayLike<number>;
+  champion: ArrayLike<number>;
+}
+
+/**
+ * The paired comparison of two regressors on per-row errors: a seeded paired bootstrap over
+ * rows (the same rows for both in every resample), so the interval accounts for how the two
+ * models' errors move together. Improvement is positive when the candidate is better: the
+ * champion's error minus the candidate's for rmse, mae and mape; the candidate's r2 minus the
+ * champion's. A paired t-test would do for mae and mape (means of per-row differences) but not
+ * for rmse and r2 (ratios of sums); one method for all four keeps the verdicts comparable.
+ * Returns undefined for mape when a target is 0 (it is undefined there).
+ */
+export async function regressionEvidence(
+  metric: RegressionMetricName,
+  rows: PairedRegressionRows,
+  options: PairedBootstrapOptions = {},
+): Promise<PairedEvidence | undefined> {
+  const n = rows.truth.length;
+  const y = Float64Array.from(rows.truth);
+  const a = Float64Array.from(rows.candidate, (p, i) => y[i]! - p);
+  const b = Float64Array.from(rows.champion, (p, i) => y[i]! - p);
+  const all = new Uint32Array(n).fill(1);
+  if (metric === 'mae' || metric === 'mape') {
+    if (metric === 'mape' && y.some((v) => v === 0)) return undefined;
+    const scale = (i: number) => (metric === 'mape' ? Math.abs(y[i]!) : 1);
+    const diff = Float64Array.from(y, (_, i) => (Math.abs(b[i]!) - Math.abs(a[i]!)) / scale(i));
+    return bootstrapTest(n, weightedMean(diff, all), (counts) => weightedMean(diff, counts), options, { passes: 1 });
+  }
+  if (metric === 'rmse') {
+    const improvement = (counts: Uint32Array) => {
+      let sa = 0;
+      let sb = 0;
+      let w = 0;
+      for (let i = 0; i < n; i++) {
+        const c = counts[i]!;
+        sa += c * a[i]! * a[i]!;
+        sb += c * b[i]! * b[i]!;
+        w += c;
+      }
+      return Math.sqrt(sb / w) - Math.sqrt(sa / w);
+    };
+    return bootstrapTest(n, improvement(all), improvement, options, { passes: 1 });
+  }
+  // r2: (SSE_champion − SSE_candidate) / SST, with SST about the resample's own mean, from
+  // targets centred once on their overall mean (Σy² − (Σy)²/w cancels badly on targets like
+  // prices in the millions; the shift changes no error and no SST). A resample
+  // whose targets are all equal has SST 0; scikit-learn's r2 is then 0 or 1, so the difference is
+  // taken as 0 (neither model explains variance that is not there).
+  const centre = weightedMean(y, all);
+  const yc = Float64Array.from(y, (v) => v - centre);
+  const improvement = (counts: Uint32Array) => {
+    let w = 0;
+    let sy = 0;
+    let syy = 0;
+    let sa = 0;
+    let sb = 0;
+    for (let i = 0; i < n; i++) {
+      const c = counts[i]!;
+      const v = yc[i]!;
+      w += c;
+      sy += c * v;
+      syy += c * v * v;
+      sa += c * a[i]! * a[i]!;
+      sb += c * b[i]! * b[i]!;
+    }
+    const total = syy - (sy * sy) / w;
+    return total > 0 ? (sb - sa) / total : 0;
+  };
+  return bootstrapTest(n, improvement(all), improvement, options, { passes: 1 });
+}

@@ -1,0 +1,54 @@
+/**
+ * Regression metrics the trainer reports and the evaluation gate compares, defined as
+ * scikit-learn defines them (root_mean_squared_error, mean_absolute_error, r2_score,
+ * mean_absolute_percentage_error) so numbers can be checked against it.
+ */
+
+export interface RegressionMetrics {
+  rmse: number;
+  mae: number;
+  /** 1 − SSE/SST; with a constant target, 1 for a perfect fit and 0 otherwise (scikit-learn's force_finite). */
+  r2: number;
+  /** A share, not a percentage (0.12 is 12 %); absent when a target is 0, where it is undefined. */
+  mape?: number;
+}
+
+/** Metric names of regression, each with the direction that is better. */
+export const REGRESSION_METRICS = ['rmse', 'mae', 'r2', 'mape'] as const;
+
+/**
+ * All regression metrics of predictions against true values. Throws RangeError on a length
+ * mismatch and on a value that is not a finite number: a NaN would silently poison every sum,
+ * and NaN cannot be stored in a release record (checkMetrics).
+ */
+export function regressionMetrics(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): RegressionMetrics {
+  if (yTrue.length !== yPred.length) throw new RangeError(`yPred has ${yPred.length} entries but yTrue has ${yTrue.length}`);
+  const n = yTrue.length;
+  if (n === 0) return { rmse: Number.NaN, mae: Number.NaN, r2: Number.NaN };
+  let mean = 0;
+  for (let i = 0; i < n; i++) {
+    const y = yTrue[i]!;
+    const p = yPred[i]!;
+    if (!Number.isFinite(y)) throw new RangeError(`yTrue[${i}] is ${y}, not a finite number`);
+    if (!Number.isFinite(p)) throw new RangeError(`yPred[${i}] is ${p}, not a finite number`);
+    mean += (y - mean) / (i + 1); // running mean: no overflow of a sum of large targets
+  }
+  let squared = 0;
+  let absolute = 0;
+  let total = 0;
+  let relative = 0;
+  let zeroTarget = false;
+  for (let i = 0; i < n; i++) {
+    const y = yTrue[i]!;
+    const e = y - yPred[i]!;
+    squared += e * e;
+    absolute += Math.abs(e);
+    total += (y - mean) * (y - mean);
+    if (y === 0) zeroTarget = true;
+    else relative += Math.abs(e) / Math.abs(y);
+  }
+  const r2 = total === 0 ? (squared === 0 ? 1 : 0) : 1 - squared / total;
+  const metrics: RegressionMetrics = { rmse: Math.sqrt(squared / n), mae: absolute / n, r2 };
+  if (!zeroTarget) metrics.mape = relative / n;
+  return metrics;
+}
