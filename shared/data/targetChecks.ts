@@ -8,6 +8,12 @@ const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 const SHOWN = 5;
 
+/** A target cell as a number: plain decimals (surrounding spaces allowed), NaN for anything else. */
+export function targetValue(cell: string): number {
+  const text = cell.trim();
+  return DECIMAL.test(text) ? Number(text) : Number.NaN;
+}
+
 /**
  * The data gate's view of a regression target, a row at a time: its range, and the rows whose
  * target is not a finite number (the first few named with their value, the rest counted).
@@ -20,8 +26,7 @@ export class TargetStats {
   private readonly examples: string[] = [];
 
   add(cell: string, dataRow: number): void {
-    const text = cell.trim();
-    const value = DECIMAL.test(text) ? Number(text) : Number.NaN;
+    const value = targetValue(cell);
     if (Number.isFinite(value)) {
       this.good++;
       if (value < this.min) this.min = value;
