@@ -3,6 +3,7 @@ import type { PairedBootstrapOptions } from './bootstrap';
 import { bootstrapTest } from './bootstrapTest';
 import { withPValueFloor, type PairedEvidence } from './evidence';
 import { weightedMean } from './weightedMetrics';
+import { powerOfTwoScale } from '../regressionMetrics';
 
 /** Both regressors' predictions on the same held-out rows, in row order. */
 export interface PairedRegressionRows {
@@ -42,10 +43,44 @@ async function bootstrapEvidenceOf(
   options: PairedBootstrapOptions,
 ): Promise<PairedEvidence | undefined> {
   const n = rows.truth.length;
-  const y = Float64Array.from(rows.truth);
-  const a = Float64Array.from(rows.candidate, (p, i) => y[i]! - p);
-  const b = Float64Array.from(rows.champion, (p, i) => y[i]! - p);
+  const raw = Float64Array.from(rows.truth);
+  // Targets, errors and improvements in units of a power of two near the largest error or target
+  // (1 unless they pass 2^±400): squares of 1e200 overflow, of 1e-200 underflow (powerOfTwoScale).
   const all = new Uint32Array(n).fill(1);
+  const rawCentre = weightedMean(raw, all);
+  let largest = 0;
+  raw.forEach((v, i) => {
+    largest = Math.max(largest, Math.abs(v - rawCentre), Math.abs(v - rows.candidate[i]!), Math.abs(v - rows.champion[i]!));
+  });
+  const unit = powerOfTwoScale(largest);
+  const y = Float64Array.from(raw, (v) => v / unit);
+  const a = Float64Array.from(rows.candidate, (p, i) => (raw[i]! - p) / unit);
+  const b = Float64Array.from(rows.champion, (p, i) => (raw[i]! - p) / unit);
+  const evidence = await scaledEvidence(metric, n, y, a, b, all, options);
+  return evidence && unit !== 1 && metric !== 'r2' && metric !== 'mape' ? inUnits(evidence, unit) : evidence;
+}
+
+/** Evidence computed in units of `unit`, in the metric's own units again. */
+function inUnits(evidence: PairedEvidence, unit: number): PairedEvidence {
+  return {
+    ...evidence,
+    improvement: evidence.improvement * unit,
+    standardError: evidence.standardError * unit,
+    pAbove: (m) => evidence.pAbove(m / unit),
+    pBelow: (m) => evidence.pBelow(m / unit),
+    interval: (alpha) => evidence.interval(alpha).map((v) => v * unit) as [number, number],
+  };
+}
+
+async function scaledEvidence(
+  metric: RegressionMetricName,
+  n: number,
+  y: Float64Array,
+  a: Float64Array,
+  b: Float64Array,
+  all: Uint32Array,
+  options: PairedBootstrapOptions,
+): Promise<PairedEvidence | undefined> {
   if (metric === 'mae' || metric === 'mape') {
     if (metric === 'mape' && y.some((v) => v === 0)) return undefined;
     const scale = (i: number) => (metric === 'mape' ? Math.abs(y[i]!) : 1);
