@@ -2,7 +2,7 @@ import fixture from '../../fixtures/evaluation/regression.json';
 import { regressionMetrics } from '../../../shared/evaluation/regressionMetrics';
 import { regressionEvidence } from '../../../shared/evaluation/paired/regressionEvidence';
 import { mulberry32 } from '../../../shared/data/split';
-import { NonNumericPredictionError, regressionMetricsFromAnswers } from '../../../shared/evaluation/regressionAnswers';
+import { NonNumericPredictionError, predictionAsNumber, regressionMetricsFromAnswers } from '../../../shared/evaluation/regressionAnswers';
 
 /** Reference numbers from scripts/regression-fixtures.py (scikit-learn 1.2). */
 describe('regression metrics against scikit-learn', () => {
@@ -83,6 +83,14 @@ describe('regression metrics from scoring answers', () => {
     expect(predictions).toEqual([1.5, 2, 3, 3]);
     expect(metrics['mae']).toBeCloseTo(0.375, 12);
     expect(metrics['rmse']).toBeCloseTo(Math.sqrt(1.25 / 4), 12);
+  });
+
+  it('reads numeric strings as the data gate reads targets: plain decimals only ("0x1A" and "0b11" are no predictions)', () => {
+    expect(['151.2', ' 12 ', '1e-05', '-0.0', '+.5'].map(predictionAsNumber)).toEqual([151.2, 12, 1e-5, -0, 0.5]);
+    for (const text of ['0x1A', '0b11', '0o7', 'Infinity', 'nan', '1_000', '']) expect(predictionAsNumber(text)).toBeNaN();
+    expect(() => regressionMetricsFromAnswers([1, 2], [{ predictions: [1, '0x1A'] }])).toThrow(
+      /held-out row 2 is "0x1A", not a finite number/,
+    );
   });
 
   it('refuses a class label or a null as a prediction, naming the row', () => {
