@@ -135,11 +135,13 @@ function regressionQuality(rows: readonly LabelledRow[]): Record<string, number>
     return Number.isFinite(prediction) ? [{ label: targetValue(r.label), prediction }] : [];
   });
   if (usable.length === 0) return {};
+  const labels = usable.map((r) => r.label);
   const { rmse, mae, r2 } = regressionMetrics(
-    usable.map((r) => r.label),
+    labels,
     usable.map((r) => r.prediction),
   );
-  return { rmse, mae, r2 };
+  // Labels all equal: r2 is undefined (regressionMetrics says 0 or 1), and a 0 would read as a drop.
+  return labels.every((v) => v === labels[0]) ? { rmse, mae } : { rmse, mae, r2 };
 }
 
 function qualityMetrics(rows: readonly LabelledRow[]): Record<string, number> {

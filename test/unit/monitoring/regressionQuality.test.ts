@@ -76,6 +76,16 @@ describe('model quality of a regressor answering numeric strings, and labels tha
     expect(report.degraded).toBe(true);
   });
 
+  it('reports no r2 for a window whose labels are all equal (undefined there), rather than a drop to 0', async () => {
+    const report = await assessWith(
+      (i) => 100 + (i % 2 ? 1 : -1),
+      () => '100',
+    );
+    expect(report.metrics['rmse']).toBeCloseTo(1, 12);
+    expect(report.metrics['r2']).toBeUndefined();
+    expect(report.degraded).toBe(false);
+  });
+
   it('takes labels only as plain decimals, as the data gate does ("0x64" is no label of 100)', async () => {
     const report = await assessWith(
       (i) => 100 + i,
