@@ -2,6 +2,7 @@ import type { RegressionMetricName } from '../../config/schema';
 import type { PairedBootstrapOptions } from './bootstrap';
 import { bootstrapTest } from './bootstrapTest';
 import { withPValueFloor, type PairedEvidence } from './evidence';
+import { normalQuantile } from '../../rollout/normal';
 import { weightedMean } from './weightedMetrics';
 import { powerOfTwoScale } from '../regressionMetrics';
 
@@ -33,8 +34,38 @@ export async function regressionEvidence(
   // held-out row, 19 % on two, 16 % on three (alpha 0.05). Two equally good models are each
   // better on every one of n rows with probability 2^-n (the exact sign-flip test's smallest
   // tail), so no p-value goes below that, as DeLong's is floored for AUC on a few rows.
-  const [low, high] = evidence.interval(0);
-  return withPValueFloor(evidence, 2 ** -evidence.rows, [Math.min(low, 0), Math.max(high, 0)]);
+  const expanded = expandedForFewRows(evidence);
+  const [low, high] = expanded.interval(0);
+  return withPValueFloor(expanded, 2 ** -expanded.rows, [Math.min(low, 0), Math.max(high, 0)]);
+}
+
+/**
+ * The bootstrap's spread around the point estimate widened for few rows (Hesterberg's expanded
+ * percentile bootstrap): by sqrt(n/(n−1)), the bootstrap's shortfall in variance, times
+ * t(n−1)/z at the one-sided 0.95 level. Without it equal regressors were promoted 10 % of the
+ * time on 5-6 held-out rows and 8 % on 10 (alpha 0.05); on a few hundred rows the factor is 1.
+ */
+function expandedForFewRows(evidence: PairedEvidence): PairedEvidence {
+  const n = evidence.rows;
+  if (n < 2) return evidence;
+  const z = normalQuantile(0.95);
+  const v = n - 1;
+  // Cornish-Fisher expansion of Student's t quantile (2.129 for 4 degrees of freedom, exact 2.132).
+  const t =
+    z +
+    (z ** 3 + z) / (4 * v) +
+    (5 * z ** 5 + 16 * z ** 3 + 3 * z) / (96 * v ** 2) +
+    (3 * z ** 7 + 19 * z ** 5 + 17 * z ** 3 - 15 * z) / (384 * v ** 3);
+  const k = Math.sqrt(n / v) * (t / z);
+  const d = evidence.improvement;
+  const inner = (m: number) => d + (m - d) / k;
+  return {
+    ...evidence,
+    standardError: evidence.standardError * k,
+    pAbove: (m) => evidence.pAbove(inner(m)),
+    pBelow: (m) => evidence.pBelow(inner(m)),
+    interval: (alpha) => evidence.interval(alpha).map((v) => d + k * (v - d)) as [number, number],
+  };
 }
 
 async function bootstrapEvidenceOf(

@@ -2,6 +2,7 @@ import { EvaluationPolicy } from '../../../shared/config/schema';
 import { decideGate } from '../../../shared/evaluation/gate';
 import { regressionEvidence } from '../../../shared/evaluation/paired/regressionEvidence';
 import { regressionMetrics } from '../../../shared/evaluation/regressionMetrics';
+import { mulberry32 } from '../../../shared/data/split';
 
 const policy = EvaluationPolicy.parse({ metric: 'rmse', bootstrapSamples: 500 });
 
@@ -33,4 +34,25 @@ describe('the regression gate on a handful of held-out rows', () => {
       expect(evidence.pAbove(0)).toBeGreaterThanOrEqual(1 / 8);
     },
   );
+});
+
+describe('false promotions of equal regressors on small holdouts', () => {
+  it('stays near alpha on 6 held-out rows (the percentile bootstrap promoted about 10 % at alpha 0.05)', async () => {
+    const seeded = EvaluationPolicy.parse({ metric: 'rmse', bootstrapSamples: 200 });
+    let promoted = 0;
+    const trials = 400;
+    for (let s = 0; s < trials; s++) {
+      const random = mulberry32(s + 6000);
+      const normal = () => Math.sqrt(-2 * Math.log(random() || 1e-12)) * Math.cos(2 * Math.PI * random());
+      const truth = Array.from({ length: 6 }, () => 50 + 10 * normal());
+      const candidate = truth.map((y) => y + 4 * normal());
+      const champion = truth.map((y) => y + 4 * normal());
+      const m = (p: number[]) => ({ ...regressionMetrics(truth, p) }) as unknown as Record<string, number>;
+      const decision = await decideGate({ ...seeded, seed: s }, m(candidate), m(champion), {
+        regressionRows: { truth, candidate, champion },
+      });
+      if (decision.outcome === 'promote') promoted++;
+    }
+    expect(promoted / trials).toBeLessThan(0.07);
+  }, 60_000);
 });
