@@ -33,6 +33,8 @@ import { startChildStack, type ChildStack } from '../devhost/childStack';
 
 import { benchTrainer } from './trainer';
 import { benchRegressionTrainer, regressionTrainerSection } from './regressionTrainer';
+import { benchRegressorCanary, regressorCanarySection } from './regressorCanary';
+import { benchRegressionGate, regressionGateSection } from './regressionGate';
 import { measureReleaseWallTime } from './wallTime';
 
 const ROOT = resolve(__dirname, '..');
@@ -62,6 +64,8 @@ const ONLY: Record<string, () => string[] | Promise<string[]>> = {
   '15b': async () => gateCostSection(await benchGateCost()),
   '16': async () => driftNoiseSection(await benchDriftNoise()),
   '17': () => regressionTrainerSection(benchRegressionTrainer()),
+  '17b': () => regressorCanarySection(benchRegressorCanary()),
+  '17c': async () => regressionGateSection(await benchRegressionGate()),
 };
 
 /** Section 9 runs in its own process: it needs --expose-gc, and its RSS must not include the other sections'. */
@@ -103,6 +107,10 @@ async function main(): Promise<void> {
   console.log(`   ${'skipped' in sklearn ? sklearn.skipped : `${sklearn.fitSeconds.toFixed(2)} s`}`);
   console.log('17. example regressor vs scikit-learn Ridge, 100,000 x 20');
   const regressionTrainer = benchRegressionTrainer();
+  console.log("17b. a regressor's canary on simulated traffic");
+  const regressorCanary = benchRegressorCanary();
+  console.log('17c. the regression gate on simulated pairs');
+  const regressionGate = await benchRegressionGate();
 
   console.log('15. evaluation gate on simulated pairs of models');
   const gateSimulation = benchGateSimulation();
@@ -178,7 +186,7 @@ async function main(): Promise<void> {
     });
     writeFileSync(
       join(ROOT, 'bench/RESULTS.md'),
-      `${report}\n${dataGate.join('\n')}\n\n${durabilitySection(durability).join('\n')}\n${scaleOutSection(scaleOut).join('\n')}\n${chaosSection(ROOT).join('\n')}\n${pythonHostSection(pythonHosts).join('\n')}\n${exampleReleasesSection(examples).join('\n')}\n\n${gateSimulationSection(gateSimulation).join('\n')}\n\n${gateCostSection(gateCost).join('\n')}\n\n${driftNoiseSection(driftNoise).join('\n')}\n\n${regressionTrainerSection(regressionTrainer).join('\n')}\n`,
+      `${report}\n${dataGate.join('\n')}\n\n${durabilitySection(durability).join('\n')}\n${scaleOutSection(scaleOut).join('\n')}\n${chaosSection(ROOT).join('\n')}\n${pythonHostSection(pythonHosts).join('\n')}\n${exampleReleasesSection(examples).join('\n')}\n\n${gateSimulationSection(gateSimulation).join('\n')}\n\n${gateCostSection(gateCost).join('\n')}\n\n${driftNoiseSection(driftNoise).join('\n')}\n\n${regressionTrainerSection(regressionTrainer).join('\n')}\n\n${regressorCanarySection(regressorCanary).join('\n')}\n\n${regressionGateSection(regressionGate).join('\n')}\n`,
     );
     console.log(`\n${report}\nwrote bench/RESULTS.md`);
   } catch (error) {

@@ -11,6 +11,8 @@ const MAX_DISTINCT_SHARE = 0.5;
 
 /** Numeric labels with more distinct values than this share of the rows look like a measured quantity. */
 const MAX_NUMERIC_CLASS_SHARE = 0.1;
+/** ...judged on the numeric labels while the rows of other labels (NA, ?) are at most this share. */
+const MAX_NON_NUMERIC_SHARE = 0.05;
 
 const listed = (entries: [string, number][], limit = 10) =>
   entries
@@ -32,7 +34,7 @@ export function checkLabels(blob: string, labelColumn: string, rows: number, cla
     if (continuous) {
       throw new DataValidationError(
         blob,
-        `'${labelColumn}' holds numbers with ${classes} distinct values in ${rows} rows (${continuous}): that is a continuous target, not classes; ` +
+        `'${labelColumn}' holds numbers with ${continuous.values} distinct values in ${rows} rows (${continuous.detail})${continuous.others}: that is a continuous target, not classes; ` +
           'set `task: regression` on this pipeline in autopilot.yaml to train a regressor (docs/configuration.md), or set data.labelColumn to the column of class labels',
       );
     }
@@ -68,12 +70,24 @@ export function tooManyClasses(blob: string, labelColumn: string, dataRow: numbe
  * MAX_NUMERIC_CLASS_SHARE of the rows (a classifier wants many rows per class; 214 values in 442
  * rows is a measurement). Few numeric classes (0/1, digits 0-9) stay classes.
  */
-function continuousLabels(classCounts: [string, number][], rows: number): string | undefined {
-  if (classCounts.length <= MANY_CLASSES) return undefined;
-  const values = classCounts.map(([label]) => (label.trim() === '' ? Number.NaN : Number(label)));
-  if (!values.every(Number.isFinite)) return undefined;
+function continuousLabels(classCounts: [string, number][], rows: number): { values: number; detail: string; others: string } | undefined {
+  // A few rows that are not numbers (a missing value spelled NA) do not make a measurement classes.
+  const values: number[] = [];
+  const others: [string, number][] = [];
+  for (const [label, n] of classCounts) {
+    const value = label.trim() === '' ? Number.NaN : Number(label);
+    if (Number.isFinite(value)) values.push(value);
+    else others.push([label, n]);
+  }
+  const otherRows = others.reduce((sum, [, n]) => sum + n, 0);
+  if (values.length <= MANY_CLASSES || otherRows > MAX_NON_NUMERIC_SHARE * rows) return undefined;
   const fractional = values.filter((v) => !Number.isInteger(v));
   const range = `from ${Math.min(...values)} to ${Math.max(...values)}`;
-  if (fractional.length > 0) return `${range}, ${fractional.length} of them fractions such as ${fractional[0]}`;
-  return classCounts.length / rows > MAX_NUMERIC_CLASS_SHARE ? range : undefined;
+  const result = (detail: string) => ({
+    values: values.length,
+    detail,
+    others: otherRows === 0 ? '' : `, and ${otherRows} ${otherRows === 1 ? 'row' : 'rows'} that are not numbers such as '${others[0]![0]}'`,
+  });
+  if (fractional.length > 0) return result(`${range}, ${fractional.length} of them fractions such as ${fractional[0]}`);
+  return values.length / rows > MAX_NUMERIC_CLASS_SHARE ? result(range) : undefined;
 }

@@ -8,6 +8,12 @@ const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 const SHOWN = 5;
 
+/** A target cell as a number: plain decimals (surrounding spaces allowed), NaN for anything else. */
+export function targetValue(cell: string): number {
+  const text = cell.trim();
+  return DECIMAL.test(text) ? Number(text) : Number.NaN;
+}
+
 /**
  * The data gate's view of a regression target, a row at a time: its range, and the rows whose
  * target is not a finite number (the first few named with their value, the rest counted).
@@ -16,12 +22,13 @@ export class TargetStats {
   min = Number.POSITIVE_INFINITY;
   max = Number.NEGATIVE_INFINITY;
   private bad = 0;
+  private good = 0;
   private readonly examples: string[] = [];
 
   add(cell: string, dataRow: number): void {
-    const text = cell.trim();
-    const value = DECIMAL.test(text) ? Number(text) : Number.NaN;
+    const value = targetValue(cell);
     if (Number.isFinite(value)) {
+      this.good++;
       if (value < this.min) this.min = value;
       if (value > this.max) this.max = value;
       return;
@@ -30,8 +37,17 @@ export class TargetStats {
       this.examples.push(`data row ${dataRow} (${JSON.stringify(cell.length > 40 ? `${cell.slice(0, 40)}…` : cell)})`);
   }
 
-  /** Throws DataValidationError naming the rows whose target is not a number. */
+  /** Throws DataValidationError naming the rows whose target is not a number, or when the target never varies. */
   check(blob: string, labelColumn: string): void {
+    if (this.bad === 0 && this.good > 0 && this.min === this.max) {
+      // A classifier is refused a single class; a regressor has nothing to learn either, and
+      // r2 is undefined on its holdout (scikit-learn's force_finite makes it 0 or 1).
+      throw new DataValidationError(
+        blob,
+        `'${labelColumn}' is ${this.min} in every one of the ${this.good} rows; a regressor needs a target that varies: ` +
+          'add rows with other values, or set data.labelColumn to the column to predict',
+      );
+    }
     if (this.bad === 0) return;
     throw new DataValidationError(
       blob,

@@ -1,5 +1,6 @@
 import type { ScoringAnswer } from '../scoring/scoringAnswer';
 import { regressionMetrics } from './regressionMetrics';
+import { targetValue } from '../data/targetChecks';
 
 export interface RegressionAnswerMetrics {
   /** rmse, mae, r2 and, when no target is 0, mape. */
@@ -39,7 +40,11 @@ export function regressionMetricsFromAnswers(truth: readonly number[], answers: 
   return { metrics: { ...regressionMetrics(truth, predictions) }, predictions };
 }
 
-/** A regressor's prediction as a number: numbers, and numeric strings (json.dumps of numpy values); NaN for anything else. */
+/**
+ * A regressor's prediction as a number: numbers, and numeric strings (json.dumps of numpy values)
+ * read as the data gate reads targets, plain decimals only (Number() would take "0x1A" as 26);
+ * NaN for anything else.
+ */
 export function predictionAsNumber(value: unknown): number {
-  return typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
+  return typeof value === 'number' ? value : typeof value === 'string' ? targetValue(value) : Number.NaN;
 }

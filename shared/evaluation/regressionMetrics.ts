@@ -33,6 +33,12 @@ export function regressionMetrics(yTrue: ArrayLike<number>, yPred: ArrayLike<num
     if (!Number.isFinite(p)) throw new RangeError(`yPred[${i}] is ${p}, not a finite number`);
     mean += (y - mean) / (i + 1); // running mean: no overflow of a sum of large targets
   }
+  // Errors and deviations are summed in units of a power of two near the largest (exact, so
+  // ordinary targets give the same bits): squares of 1e200 would overflow to Infinity (rmse
+  // Infinity, r2 NaN) and of 1e-200 underflow to 0 (rmse 0 beside a positive mae).
+  let largest = 0;
+  for (let i = 0; i < n; i++) largest = Math.max(largest, Math.abs(yTrue[i]! - yPred[i]!), Math.abs(yTrue[i]! - mean));
+  const unit = powerOfTwoScale(largest);
   let squared = 0;
   let absolute = 0;
   let total = 0;
@@ -41,14 +47,24 @@ export function regressionMetrics(yTrue: ArrayLike<number>, yPred: ArrayLike<num
   for (let i = 0; i < n; i++) {
     const y = yTrue[i]!;
     const e = y - yPred[i]!;
-    squared += e * e;
-    absolute += Math.abs(e);
-    total += (y - mean) * (y - mean);
+    const es = e / unit;
+    const ds = (y - mean) / unit;
+    squared += es * es;
+    absolute += Math.abs(es);
+    total += ds * ds;
     if (y === 0) zeroTarget = true;
     else relative += Math.abs(e) / Math.abs(y);
   }
   const r2 = total === 0 ? (squared === 0 ? 1 : 0) : 1 - squared / total;
-  const metrics: RegressionMetrics = { rmse: Math.sqrt(squared / n), mae: absolute / n, r2 };
+  const metrics: RegressionMetrics = { rmse: unit * Math.sqrt(squared / n), mae: unit * (absolute / n), r2 };
   if (!zeroTarget) metrics.mape = relative / n;
   return metrics;
+}
+
+/** A power of two near `largest` (1 for 0 and for ordinary magnitudes), to divide by without rounding. */
+export function powerOfTwoScale(largest: number): number {
+  if (!(largest > 0) || !Number.isFinite(largest)) return 1;
+  const exponent = Math.floor(Math.log2(largest));
+  // Within 2^±400 squares of n rows neither overflow nor underflow: keep the plain sums (same bits as before).
+  return Math.abs(exponent) < 400 ? 1 : 2 ** exponent;
 }

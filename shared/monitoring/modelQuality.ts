@@ -2,6 +2,8 @@ import { parse } from 'csv-parse/sync';
 import type { PipelineConfig } from '../config/schema';
 import { accuracy, rocAuc } from '../evaluation/metrics';
 import { regressionMetrics } from '../evaluation/regressionMetrics';
+import { predictionAsNumber } from '../evaluation/regressionAnswers';
+import { targetValue } from '../data/targetChecks';
 import type { DataStore } from '../ports';
 import { GROUND_TRUTH_CONTAINER } from './inferenceRecord';
 
@@ -86,7 +88,7 @@ export async function assessModelQuality(
         report.malformedRows++;
         continue;
       }
-      if (policy.task === 'regression' && !Number.isFinite(Number(label))) {
+      if (policy.task === 'regression' && !Number.isFinite(targetValue(label))) {
         report.malformedRows++;
         continue;
       }
@@ -124,15 +126,22 @@ export async function assessModelQuality(
   return report;
 }
 
-/** rmse, mae and r2 of the labelled requests; a prediction that is not a number counts as unusable, not as 0. */
+/** rmse, mae and r2 of the labelled requests; a prediction that is not a number (nor a numeric string) counts as unusable, not as 0. */
 function regressionQuality(rows: readonly LabelledRow[]): Record<string, number> {
-  const usable = rows.filter((r) => typeof r.prediction === 'number' && Number.isFinite(r.prediction));
+  // Numeric strings are read as the evaluation reads them (predictionAsNumber): a scorer that
+  // json.dumps numpy values answers "151.2", and skipping those left the report silently empty.
+  const usable = rows.flatMap((r) => {
+    const prediction = predictionAsNumber(r.prediction);
+    return Number.isFinite(prediction) ? [{ label: targetValue(r.label), prediction }] : [];
+  });
   if (usable.length === 0) return {};
+  const labels = usable.map((r) => r.label);
   const { rmse, mae, r2 } = regressionMetrics(
-    usable.map((r) => Number(r.label)),
-    usable.map((r) => r.prediction as number),
+    labels,
+    usable.map((r) => r.prediction),
   );
-  return { rmse, mae, r2 };
+  // Labels all equal: r2 is undefined (regressionMetrics says 0 or 1), and a 0 would read as a drop.
+  return labels.every((v) => v === labels[0]) ? { rmse, mae } : { rmse, mae, r2 };
 }
 
 function qualityMetrics(rows: readonly LabelledRow[]): Record<string, number> {

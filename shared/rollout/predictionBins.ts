@@ -11,7 +11,7 @@
  * every edge a row crosses counts as evidence, the more so as thin traffic is topped up by
  * replaying the same held-out rows. With six bins (deciles and quartiles) the e2e test's second
  * model, as good as the first, was rolled back; with the quartiles, simulated equal regressors
- * are promoted, a bias of 0.1 sd mostly too (96 %), while a bias of 0.25 sd and 1.5 times the
+ * are promoted, a bias of 0.1 sd mostly too (94 %), while a bias of 0.25 sd and 1.5 times the
  * noise are always rolled back (bench §17b, test/unit/rollout/regressorCanary.test.ts).
  */
 

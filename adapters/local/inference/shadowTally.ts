@@ -1,4 +1,5 @@
 import type { ShadowReport } from '../../../shared/ports';
+import { predictionAsNumber } from '../../../shared/evaluation/regressionAnswers';
 import { isErrorStatus } from './aggregateTraffic';
 
 /** One side of a mirrored request: the status and, for a JSON answer, its predictions. */
@@ -17,10 +18,15 @@ export function comparePredictions(live: ShadowSide, shadow: ShadowSide, toleran
   if (!ok(live) || !ok(shadow)) return { compared: false, agreed: false };
   const a = live.predictions!;
   const b = shadow.predictions!;
-  const same = (x: unknown, y: unknown) =>
-    tolerance !== undefined && typeof x === 'number' && typeof y === 'number'
-      ? Math.abs(x - y) <= tolerance
-      : JSON.stringify(x) === JSON.stringify(y);
+  // A regressor's numbers may come as numeric strings (json.dumps of numpy values), which the
+  // evaluation reads as numbers too (predictionAsNumber); compared as JSON they would never agree.
+  const same = (x: unknown, y: unknown) => {
+    if (tolerance !== undefined) {
+      const [u, v] = [predictionAsNumber(x), predictionAsNumber(y)];
+      if (Number.isFinite(u) && Number.isFinite(v)) return Math.abs(u - v) <= tolerance;
+    }
+    return JSON.stringify(x) === JSON.stringify(y);
+  };
   const agreed = a.length === b.length && a.every((value, i) => same(value, b[i]));
   return { compared: true, agreed };
 }

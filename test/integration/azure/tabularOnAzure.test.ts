@@ -127,6 +127,77 @@ describe('the TypeScript example on Azure ML', () => {
     expect(body.probabilities[1]![1]!).toBeGreaterThan(body.probabilities[0]![1]!);
   });
 
+  test('the bundled code trains a regressor with --task regression and the container answers one number per row', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tabular-regressor-'));
+    let regressor: ChildProcess | undefined;
+    try {
+      cpSync(join(AZURE, 'code'), join(dir, 'code'), { recursive: true });
+      copyFileSync(join(AZURE, 'environment/scoring-server.js'), join(dir, 'scoring-server.js'));
+      const diabetes = join(ROOT, 'test/fixtures/regression/diabetes.csv');
+      const args = [
+        'train.js',
+        '--data',
+        diabetes,
+        '--label',
+        'progression',
+        '--seed',
+        '42',
+        '--task',
+        'regression',
+        '--model-dir',
+        join(dir, 'model'),
+      ];
+      const trained = spawnSync(process.execPath, args, { cwd: join(dir, 'code'), encoding: 'utf8' });
+      expect({ status: trained.status, stderr: trained.stderr }).toEqual({ status: 0, stderr: '' });
+      // The metric names Azure ML's run (and the autopilot's MlflowMetrics) receive.
+      expect(trained.stdout).toMatch(/train_rmse=\d+\.\d+ train_mae=\d+\.\d+ train_r2=0\.\d+/);
+      expect(trained.stdout).toMatch(/validation_rmse=\d+\.\d+/);
+      const port = await freePort();
+      regressor = spawn(process.execPath, [join(dir, 'scoring-server.js')], {
+        cwd: dir,
+        stdio: 'ignore',
+        env: {
+          PATH: process.env['PATH'],
+          AML_APP_ROOT: join(dir, 'code'),
+          AZUREML_ENTRY_SCRIPT: 'score.js',
+          AZUREML_MODEL_DIR: join(dir, 'model'),
+          AUTOPILOT_SCORING_PORT: String(port),
+          AUTOPILOT_SCORING_HOST: '127.0.0.1',
+        },
+      });
+      await waitFor(
+        'liveness 200',
+        async () =>
+          (await fetch(`http://127.0.0.1:${port}/health`).then(
+            (r) => r.status === 200,
+            () => false,
+          )) || undefined,
+        { timeoutMs: 60_000 },
+      );
+      const answer = await fetch(`http://127.0.0.1:${port}/score`, {
+        method: 'POST',
+        body: JSON.stringify({
+          input_data: {
+            columns: ['age', 'sex', 'bmi', 'bp', 's1', 's2', 's3', 's4', 's5', 's6'],
+            data: [
+              [59, 2, 32.1, 101, 157, 93.2, 38, 4, 4.8598, 87],
+              [48, 1, 21.6, 87, 183, 103.2, 70, 3, 3.8918, 69],
+            ],
+          },
+        }),
+      });
+      expect(answer.status).toBe(200);
+      const body = (await answer.json()) as { predictions: unknown[] };
+      expect(body).not.toHaveProperty('probabilities');
+      expect(body.predictions.every((p) => typeof p === 'number' && Number.isFinite(p))).toBe(true);
+      // A high-bmi, high-s5 patient progresses further than a low one.
+      expect(body.predictions[0]).toBeGreaterThan(body.predictions[1] as number);
+    } finally {
+      regressor?.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('the azure backend registers the Dockerfile context as an environment with its inference_config and deploys score.js in it', async () => {
     const ws = workspace();
     await ws.deploy({

@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path';
 import type { MonitorRun } from '../../../shared/monitoring/runMonitor';
 import type { Release } from '../../../shared/release/types';
 import { predictionBinLabels } from '../../../shared/rollout/predictionBins';
-import { startTestStack, waitFor, type TestStack } from './localStack';
+import { waitFor, type TestStack } from './localStack';
+import { openSignInLink, signInLink, startDashboardHarness, type DashboardHarness } from '../dashboard/browser';
 
 // The sum of the deadlines below: each only bounds how long a failure takes on a loaded machine.
 jest.setTimeout(900_000);
@@ -17,13 +18,16 @@ const COLUMNS = HEADER!.split(',');
 const TARGET = COLUMNS.indexOf('progression');
 const FEATURES = COLUMNS.filter((_, i) => i !== TARGET);
 let stack: TestStack;
+let harness: DashboardHarness;
 
 beforeAll(async () => {
-  stack = await startTestStack({ config: join(ROOT, 'test/fixtures/e2e/regression.yaml') });
+  // The stack and a headless Chromium: the dashboard shows the regression verdict at the end.
+  harness = await startDashboardHarness(join(ROOT, 'test/fixtures/e2e/regression.yaml'));
+  stack = harness.stack;
 });
 
 afterAll(async () => {
-  await stack?.stop();
+  await harness?.stop();
 });
 
 async function get<T>(path: string): Promise<T> {
@@ -127,5 +131,15 @@ describe('a regression pipeline on the embedded stack', () => {
     }
     const { releases } = await get<{ releases: Release[] }>('/releases');
     expect(releases.filter((r) => r.trigger.kind === 'drift')).toHaveLength(1);
+
+    // What an ML engineer sees on the second release's page: rmse as the gate metric, lower is better.
+    const { page } = harness;
+    await openSignInLink(page, await signInLink(stack, 'reader'));
+    await page.goto(`${stack.api}/dashboard/#/releases/${second.id}`);
+    await page.waitForSelector('[data-testid="gate-test"]', { timeout: 30_000 });
+    const gate = await page.textContent('[data-testid="gate"]');
+    expect(gate).toMatch(/rmse \(gate\) lower is better/);
+    expect(gate).toMatch(/r2 higher is better/);
+    expect(await page.textContent('[data-testid="gate-test"]')).toMatch(/Improvement \(champion − candidate rmse, better > 0\)/);
   });
 });

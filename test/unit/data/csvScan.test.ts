@@ -97,6 +97,16 @@ describe('CsvScanner', () => {
     expect(scan('x,label\n' + rows(60, (i) => `${i},${i % 2}`)).classCounts).toHaveLength(2);
   });
 
+  it('still sees a measurement when a few rows are not numbers (a missing value spelled NA)', () => {
+    const withNa = 'x,label\n' + rows(442, (i) => `${i},${i % 100 === 3 ? 'NA' : 25 + ((i * 7) % 214)}`);
+    expect(() => scan(withNa)).toThrow(
+      /'label' holds numbers with 21\d distinct values in 442 rows \(from 25 to 238\), and 5 rows that are not numbers such as 'NA': that is a continuous target/,
+    );
+    // Labels of which many rows are words stay classes, whatever the numbers among them.
+    const words = 'x,label\n' + rows(600, (i) => `${i},${i < 300 ? `c${i % 10}` : (i % 25) + 0.5}`);
+    expect(scan(words).classCounts).toHaveLength(35);
+  });
+
   it('refuses classes too rare for the holdout, naming them with their counts', () => {
     const text = 'x,label\n' + rows(60, (i) => `${i},${i === 5 ? 'maybe' : i === 9 ? 'perhaps' : i % 2 ? 'yes' : 'no'}`);
     expect(() => scan(text)).toThrow(

@@ -76,4 +76,14 @@ describe('the data gate under task: regression', () => {
       'all 60 rows have the same features; the holdout needs rows training did not see',
     );
   });
+
+  it('refuses a target with one value in every row (nothing to learn; r2 is undefined), as a classifier refuses a single class', async () => {
+    const constant = 'x,y\n' + Array.from({ length: 60 }, (_, i) => `${i},7`).join('\n') + '\n';
+    await expect(gate(Buffer.from(constant), { labelColumn: 'y' })).rejects.toThrow(
+      "'y' is 7 in every one of the 60 rows; a regressor needs a target that varies",
+    );
+    // -0 and 0 spelled differently are the same number.
+    const zeros = 'x,y\n' + Array.from({ length: 60 }, (_, i) => `${i},${i % 2 ? '-0' : '0.0'}`).join('\n') + '\n';
+    await expect(gate(Buffer.from(zeros), { labelColumn: 'y' })).rejects.toThrow("'y' is 0 in every one of the 60 rows");
+  });
 });

@@ -2,7 +2,7 @@ import fixture from '../../fixtures/evaluation/regression.json';
 import { regressionMetrics } from '../../../shared/evaluation/regressionMetrics';
 import { regressionEvidence } from '../../../shared/evaluation/paired/regressionEvidence';
 import { mulberry32 } from '../../../shared/data/split';
-import { NonNumericPredictionError, regressionMetricsFromAnswers } from '../../../shared/evaluation/regressionAnswers';
+import { NonNumericPredictionError, predictionAsNumber, regressionMetricsFromAnswers } from '../../../shared/evaluation/regressionAnswers';
 
 /** Reference numbers from scripts/regression-fixtures.py (scikit-learn 1.2). */
 describe('regression metrics against scikit-learn', () => {
@@ -85,9 +85,43 @@ describe('regression metrics from scoring answers', () => {
     expect(metrics['rmse']).toBeCloseTo(Math.sqrt(1.25 / 4), 12);
   });
 
+  it('reads numeric strings as the data gate reads targets: plain decimals only ("0x1A" and "0b11" are no predictions)', () => {
+    expect(['151.2', ' 12 ', '1e-05', '-0.0', '+.5'].map(predictionAsNumber)).toEqual([151.2, 12, 1e-5, -0, 0.5]);
+    for (const text of ['0x1A', '0b11', '0o7', 'Infinity', 'nan', '1_000', '']) expect(predictionAsNumber(text)).toBeNaN();
+    expect(() => regressionMetricsFromAnswers([1, 2], [{ predictions: [1, '0x1A'] }])).toThrow(
+      /held-out row 2 is "0x1A", not a finite number/,
+    );
+  });
+
   it('refuses a class label or a null as a prediction, naming the row', () => {
     expect(() => regressionMetricsFromAnswers([1, 2], [{ predictions: [1, 'yes'] }])).toThrow(new NonNumericPredictionError(1, 'yes'));
     expect(() => regressionMetricsFromAnswers([1, 2], [{ predictions: [null, 2] }])).toThrow(/held-out row 1 is null, not a finite number/);
     expect(() => regressionMetricsFromAnswers([1, 2], [{ predictions: [1] }])).toThrow('the scorer returned 1 predictions for 2 rows');
+  });
+});
+
+describe('regression metrics and evidence at the ends of the double range', () => {
+  // The data gate takes any finite target; squares of 1e200 overflow and of 1e-200 underflow.
+  it.each([1e200, 1e-200])('gives finite, scale-free metrics on targets of %s', async (scale) => {
+    const truth = [1, 2, 3, 4, 5, 6].map((v) => v * scale);
+    const candidate = [1.1, 2, 2.8, 4.2, 5, 6.1].map((v) => v * scale);
+    const champion = [1.3, 1.8, 3.3, 4, 5.4, 5.7].map((v) => v * scale);
+    const unit = regressionMetrics([1, 2, 3, 4, 5, 6], [1.1, 2, 2.8, 4.2, 5, 6.1]);
+    const scaled = regressionMetrics(truth, candidate);
+    expect(scaled.rmse / scale).toBeCloseTo(unit.rmse, 12);
+    expect(scaled.mae / scale).toBeCloseTo(unit.mae, 12);
+    expect(scaled.r2).toBeCloseTo(unit.r2, 12);
+    for (const metric of ['rmse', 'r2', 'mae'] as const) {
+      const evidence = (await regressionEvidence(metric, { truth, candidate, champion }, { seed: 1 }))!;
+      const reference = (await regressionEvidence(
+        metric,
+        { truth: [1, 2, 3, 4, 5, 6], candidate: [1.1, 2, 2.8, 4.2, 5, 6.1], champion: [1.3, 1.8, 3.3, 4, 5.4, 5.7] },
+        { seed: 1 },
+      ))!;
+      const unitOf = metric === 'r2' ? 1 : scale;
+      expect(evidence.improvement / unitOf).toBeCloseTo(reference.improvement, 10);
+      // Rounding of the scaled values may break a few exact ties among the resamples.
+      expect(Math.abs(evidence.pAbove(0) - reference.pAbove(0))).toBeLessThan(0.01);
+    }
   });
 });

@@ -53,6 +53,48 @@ describe('model quality of a regressor from late labels', () => {
   });
 });
 
+describe('model quality of a regressor answering numeric strings, and labels that are not plain decimals', () => {
+  async function assessWith(prediction: (i: number) => unknown, label: (i: number) => string) {
+    const data = new MemoryDataStore();
+    const scored = new Map<string, ScoredRow>();
+    const lines = ['request_id,units'];
+    for (let i = 0; i < 40; i++) {
+      scored.set(`r${i}`, { prediction: prediction(i) as ScoredRow['prediction'], input: {} });
+      lines.push(`r${i},${label(i)}`);
+    }
+    await data.write({ container: GROUND_TRUTH_CONTAINER, name: 'demand/labels.csv' }, lines.join('\n') + '\n');
+    return assessModelQuality('demand', policy, data, scored, { rmse: 4, mae: 4, r2: 0.9 }, '1970-01-01T00:00:00Z');
+  }
+
+  it('reads numeric-string predictions as the evaluation does (json.dumps of numpy values), instead of reporting nothing', async () => {
+    const report = await assessWith(
+      (i) => String(100 + i),
+      (i) => String(100 + i + (i % 2 ? 12 : -12)),
+    );
+    expect(report.insufficientLabels).toBe(false);
+    expect(report.metrics['rmse']).toBeCloseTo(12, 12);
+    expect(report.degraded).toBe(true);
+  });
+
+  it('reports no r2 for a window whose labels are all equal (undefined there), rather than a drop to 0', async () => {
+    const report = await assessWith(
+      (i) => 100 + (i % 2 ? 1 : -1),
+      () => '100',
+    );
+    expect(report.metrics['rmse']).toBeCloseTo(1, 12);
+    expect(report.metrics['r2']).toBeUndefined();
+    expect(report.degraded).toBe(false);
+  });
+
+  it('takes labels only as plain decimals, as the data gate does ("0x64" is no label of 100)', async () => {
+    const report = await assessWith(
+      (i) => 100 + i,
+      (i) => (i === 0 ? '0x64' : i === 1 ? 'Infinity' : String(100 + i)),
+    );
+    expect(report.malformedRows).toBe(2);
+  });
+});
+
 describe('prediction drift of a regressor', () => {
   // Numbers spread like a regressor's answers: 2000 holdout predictions around 100.
   const spread = (n: number, centre: number) =>

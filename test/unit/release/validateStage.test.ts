@@ -142,3 +142,26 @@ describe('data.trainingSet: all', () => {
     expect(second.data!.trainingSet).toBeUndefined();
   });
 });
+
+describe('validate stage and the task', () => {
+  // The shape of the diabetes data: a measured quantity, 120 distinct values in 300 rows.
+  const measured = lines(300, (i) => `${i},${i % 3 ? 'red' : 'blue'},${25 + ((i * 7) % 120)}`);
+
+  it('refuses a continuous label under task: classification, saying to set task: regression, and trains nothing', async () => {
+    const h = harness();
+    const after = await release(h, 'default/measured.csv', measured);
+    expect(after.status).toBe('rejected');
+    expect(after.reason).toMatch(/'label' holds numbers with 120 distinct values in 300 rows .* set `task: regression`/);
+    expect(h.workspaces.dev.submitted).toHaveLength(0);
+  });
+
+  it('takes the same file under task: regression, reports the target range and passes the task to the job', async () => {
+    const h = harness();
+    h.deps.config.pipelines.default!.task = 'regression';
+    h.deps.config.pipelines.default!.evaluation.metric = 'rmse';
+    const after = await release(h, 'default/measured.csv', measured);
+    expect(after.stages.validate?.status).toBe('succeeded');
+    expect(after.stages.validate?.detail).toMatch(/^300 rows, 2 features, target from 25 to 144; \d+ held out$/);
+    expect(h.workspaces.dev.submitted[0]?.optionalInputs?.['task']).toEqual({ type: 'string', value: 'regression' });
+  });
+});

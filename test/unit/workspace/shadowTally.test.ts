@@ -57,4 +57,13 @@ describe("a regressor's shadow (numbers compared within a tolerance)", () => {
     tally.add(live, { status: 200, predictions: [170] }, 5);
     expect(tally.report()).toMatchObject({ compared: 2, agreed: 1 });
   });
+
+  it('reads numeric strings as numbers within the tolerance, as the evaluation reads a scorer that json.dumps numpy values', () => {
+    const strings = { status: 200, predictions: ['151.2'] };
+    expect(comparePredictions(strings, { status: 200, predictions: ['155.0'] }, 5)).toEqual({ compared: true, agreed: true });
+    expect(comparePredictions({ status: 200, predictions: [151.2] }, strings, 5)).toEqual({ compared: true, agreed: true });
+    expect(comparePredictions(strings, { status: 200, predictions: ['170'] }, 5).agreed).toBe(false);
+    // Without a tolerance (a classifier's shadow) "1" and 1 stay different labels.
+    expect(comparePredictions({ status: 200, predictions: ['1'] }, { status: 200, predictions: [1] }).agreed).toBe(false);
+  });
 });
