@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ConfigError } from '../shared/errors';
 import { DashboardSessions } from '../shared/auth/dashboardSessions';
-import { resolve } from 'node:path';
 import type { AutopilotConfig, EnvironmentName } from '../shared/config/schema';
 import { ENVIRONMENTS, endpointOwner } from '../shared/config/schema';
 import type { Clock, EventPublisher, Logger, MlWorkspace } from '../shared/ports';
@@ -24,6 +22,7 @@ import { eventGridPublisherFromEnv } from './azure/events';
 import { fanOutPublisher } from './fanOutPublisher';
 import { createNotifications, type Notifications } from './notifications';
 import { notifyingPublisher } from '../shared/notifications';
+import { settingsFrom, type Settings } from './settings';
 
 export const STEPS_QUEUE = 'autopilot-steps';
 export const STATE_TABLE = 'autopilot';
@@ -53,15 +52,16 @@ export interface Services {
 }
 
 /**
- * The composition root: reads settings from the environment (local.settings.json
- * locally, app settings in Azure), builds the adapters and hands them to the core.
+ * The composition root: builds the adapters from the validated settings (adapters/settings.ts:
+ * local.settings.json locally, app settings in Azure) and hands them to the core.
  */
-export async function composeServices(env: NodeJS.ProcessEnv = process.env): Promise<Services> {
+export async function composeServices(settings: Settings = settingsFrom(process.env)): Promise<Services> {
+  const env = settings.appSettings;
   // Writes through the Functions invocation context when inside one (adapters/telemetry).
   const logger = telemetryLogger('autopilot');
-  const { config, file } = loadConfigFile(env.AUTOPILOT_CONFIG ?? 'autopilot.yaml', env);
+  const { config, file } = loadConfigFile(settings.configPath, env);
   refuseLocalBackendOnAzure(config.environments, env);
-  const stateDir = resolve(env.AUTOPILOT_STATE_DIR ?? '.autopilot');
+  const { stateDir } = settings;
   // Coordinates are checked first: a user fixing autopilot.yaml learns every missing field now.
   const azure = createAzureWorkspaces(config, file, azureSettingsFrom(env));
   const storage = createStorage(resolveStorageTarget(env));
@@ -82,7 +82,7 @@ export async function composeServices(env: NodeJS.ProcessEnv = process.env): Pro
         stateDir,
         storage,
         logger,
-        port: env.AUTOPILOT_ENDPOINTS_PORT ? Number(env.AUTOPILOT_ENDPOINTS_PORT) : 7072,
+        port: settings.endpointsPort,
         // Endpoints are `<pipeline>-<environment>`: each pipeline's privacy list applies to its own.
         collection: {
           excludeColumns: (endpoint: string) => config.pipelines[endpointOwner(endpoint)?.pipeline ?? '']?.monitoring.excludeColumns ?? [],
@@ -100,11 +100,7 @@ export async function composeServices(env: NodeJS.ProcessEnv = process.env): Pro
     clock,
     logger,
     dataGate: new WorkerDataGate(),
-    options: {
-      ...(env.AUTOPILOT_JOB_POLL_SECONDS ? { jobPollSeconds: Number(env.AUTOPILOT_JOB_POLL_SECONDS) } : {}),
-      ...(env.AUTOPILOT_PROVISIONING_POLL_SECONDS ? { provisioningPollSeconds: Number(env.AUTOPILOT_PROVISIONING_POLL_SECONDS) } : {}),
-      ...(env.AUTOPILOT_LEASE_SECONDS ? { leaseSeconds: leaseSecondsFrom(env.AUTOPILOT_LEASE_SECONDS) } : {}),
-    },
+    options: settings.engine,
   };
   const engine = new ReleaseEngine(deps);
   const scanPool = blobScanPoolFrom(env);
@@ -127,37 +123,16 @@ export async function composeServices(env: NodeJS.ProcessEnv = process.env): Pro
     control: new ReleaseControl(deps, engine),
     steps: new StepRunner(deps, engine),
     // Local tokens only outside Azure Functions: there the app folder is read-only and sign-in is Entra ID's.
-    authenticate: createAuthenticator(env, env.WEBSITE_INSTANCE_ID ? undefined : ensureLocalTokens(stateDir), { sessions }),
+    authenticate: createAuthenticator(env, settings.onAzure ? undefined : ensureLocalTokens(stateDir), { sessions }),
     dashboard: {
       sessions,
       // On Azure sign-in links use the app's public origin, never the request's Host (functions/http/dashboardSessions.ts).
-      ...(env.WEBSITE_HOSTNAME ? { publicOrigin: publicOriginOf(env.AUTOPILOT_PUBLIC_URL || `https://${env.WEBSITE_HOSTNAME}`) } : {}),
-      ...(env.AUTOPILOT_TRUST_APP_SERVICE_AUTH === 'true'
-        ? { appServiceLogin: '/.auth/login/aad?post_login_redirect_uri=/api/dashboard/' }
-        : {}),
+      ...(settings.publicOrigin ? { publicOrigin: settings.publicOrigin } : {}),
+      ...(settings.trustAppServiceAuth ? { appServiceLogin: '/.auth/login/aad?post_login_redirect_uri=/api/dashboard/' } : {}),
     },
     logger,
     stop: async () => {
       await Promise.all([local?.stop(), ...Object.values(azure).map((w) => w.stop())]);
     },
   };
-}
-
-/** How long a stage may go without a heartbeat before the sweeper re-drives it: the time a crash costs. */
-function leaseSecondsFrom(value: string): number {
-  const seconds = Number(value);
-  if (!Number.isInteger(seconds) || seconds < 15 || seconds > 3600) {
-    throw new ConfigError('AUTOPILOT_LEASE_SECONDS', [{ path: '', message: `expected whole seconds from 15 to 3600, got '${value}'` }]);
-  }
-  return seconds;
-}
-
-/** The origin of AUTOPILOT_PUBLIC_URL (or the app's host name), refused at start when it is no http(s) URL. */
-function publicOriginOf(url: string): string {
-  if (!/^https?:\/\/[^/]/.test(url) || !URL.canParse(url)) {
-    throw new ConfigError('app settings', [
-      { path: 'AUTOPILOT_PUBLIC_URL', message: 'must be the http(s) URL people open the app at, e.g. https://autopilot.example.net' },
-    ]);
-  }
-  return new URL(url).origin;
 }
