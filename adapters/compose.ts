@@ -2,14 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { DashboardSessions } from '../shared/auth/dashboardSessions';
 import type { AutopilotConfig, EnvironmentName } from '../shared/config/schema';
 import { ENVIRONMENTS, endpointOwner } from '../shared/config/schema';
-import type { Clock, EventPublisher, Logger, MlWorkspace } from '../shared/ports';
+import type { Clock, EventPublisher, Logger, MlWorkspace, OutgoingEvent } from '../shared/ports';
 import { ReleaseControl } from '../shared/release/control';
 import { ReleaseEngine } from '../shared/release/engine';
 import { StepRunner } from '../shared/release/stepRunner';
 import type { StepMessage } from '../shared/release/types';
-import { createStorage, type Storage } from './azure/storage';
+import { createStorage } from './azure/storage';
 import { blobScanPoolFrom, WorkerDataGate } from './worker';
-import type { BlobScanPool } from '../shared/monitoring/blobScanPool';
+import type { MonitorDeps } from '../shared/monitoring/runMonitor';
+import type { AlertDeps } from '../shared/alerts/reactToAlert';
+import type { AmlEventDeps } from '../shared/alerts/reactToAmlEvent';
+import type { ReleaseRepository } from '../shared/release/repository';
+import { reactionServices } from './reactionServices';
 import { azureSettingsFrom, createAzureWorkspaces } from './azure/workspace/azureWorkspaces';
 import { loadConfigFile } from './configFile';
 import { refuseLocalBackendOnAzure } from './appSettingsEnvironments';
@@ -26,14 +30,28 @@ import { settingsFrom, type Settings } from './settings';
 
 export const STEPS_QUEUE = 'autopilot-steps';
 export const STATE_TABLE = 'autopilot';
+/** The monitors' table: runs, baselines (shared/monitoring). */
+export const MONITORS_TABLE = 'monitors';
+
+/** What the API reads and appends of the release records (the engine's repository). */
+export type ReleaseRecords = Pick<ReleaseRepository, 'scan' | 'auditLog' | 'listAudit' | 'audit'>;
 
 export interface Services {
   config: AutopilotConfig;
   configFile: string;
   stateDir: string;
-  storage: Storage;
-  /** Where every event the app publishes goes (read them back with storage.events.recent). */
+  /** Where every event the app publishes goes (read them back with `eventLog.recent`). */
   events: EventPublisher;
+  /** The app's own event log, newest first (GET /api/events). */
+  eventLog: { recent(limit?: number): Promise<OutgoingEvent[]> };
+  /** Release records and their audit trail, read and appended by the API. */
+  releases: ReleaseRecords;
+  /** The monitors' ports (scheduled and by-hand runs, external drift). */
+  monitors: MonitorDeps;
+  /** The Azure Monitor alert reaction's ports. */
+  alerts: AlertDeps;
+  /** The Azure ML event reaction's ports. */
+  amlEvents: AmlEventDeps;
   clock: Clock;
   workspaces: Record<EnvironmentName, MlWorkspace>;
   engine: ReleaseEngine;
@@ -46,8 +64,6 @@ export interface Services {
   /** The dashboard's one-time sign-in codes and sessions; `appServiceLogin` when App Service authentication is in front. */
   dashboard: { sessions: DashboardSessions; appServiceLogin?: string; publicOrigin?: string };
   logger: Logger;
-  /** Worker threads for monitor runs' blob scans when AUTOPILOT_MONITOR_SCAN_THREADS asks for them (adapters/worker). */
-  blobScanPool?: BlobScanPool;
   stop(): Promise<void>;
 }
 
@@ -109,18 +125,32 @@ export async function composeServices(settings: Settings = settingsFrom(process.
     now: () => deps.clock.now(),
     randomId: () => randomBytes(24).toString('base64url'),
   });
+  const control = new ReleaseControl(deps, engine);
   return {
     config,
     configFile: file,
     stateDir,
-    storage,
     events,
+    eventLog: storage.events,
+    releases: engine.repo,
+    ...reactionServices({
+      config,
+      data: storage.data,
+      stateTable: deps.table,
+      monitorTable: storage.table(MONITORS_TABLE),
+      workspaces,
+      engine,
+      control,
+      events,
+      clock,
+      logger,
+      ...(scanPool ? { scanPool } : {}),
+    }),
     clock: deps.clock,
     workspaces,
     engine,
-    ...(scanPool ? { blobScanPool: scanPool } : {}),
     notifications,
-    control: new ReleaseControl(deps, engine),
+    control,
     steps: new StepRunner(deps, engine),
     // Local tokens only outside Azure Functions: there the app folder is read-only and sign-in is Entra ID's.
     authenticate: createAuthenticator(env, settings.onAzure ? undefined : ensureLocalTokens(stateDir), { sessions }),
