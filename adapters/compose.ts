@@ -1,17 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { ConfigError } from '../shared/errors';
 import { DashboardSessions } from '../shared/auth/dashboardSessions';
-import { resolve } from 'node:path';
 import type { AutopilotConfig, EnvironmentName } from '../shared/config/schema';
 import { ENVIRONMENTS, endpointOwner } from '../shared/config/schema';
-import type { Clock, EventPublisher, Logger, MlWorkspace } from '../shared/ports';
+import type { Clock, EventPublisher, Logger, MlWorkspace, OutgoingEvent } from '../shared/ports';
 import { ReleaseControl } from '../shared/release/control';
 import { ReleaseEngine } from '../shared/release/engine';
 import { StepRunner } from '../shared/release/stepRunner';
 import type { StepMessage } from '../shared/release/types';
-import { createStorage, type Storage } from './azure/storage';
+import { createStorage } from './azure/storage';
 import { blobScanPoolFrom, WorkerDataGate } from './worker';
-import type { BlobScanPool } from '../shared/monitoring/blobScanPool';
+import type { MonitorDeps } from '../shared/monitoring/runMonitor';
+import type { AlertDeps } from '../shared/alerts/reactToAlert';
+import type { AmlEventDeps } from '../shared/alerts/reactToAmlEvent';
+import type { ReleaseRepository } from '../shared/release/repository';
+import { reactionServices } from './reactionServices';
 import { azureSettingsFrom, createAzureWorkspaces } from './azure/workspace/azureWorkspaces';
 import { loadConfigFile } from './configFile';
 import { refuseLocalBackendOnAzure } from './appSettingsEnvironments';
@@ -24,17 +26,32 @@ import { eventGridPublisherFromEnv } from './azure/events';
 import { fanOutPublisher } from './fanOutPublisher';
 import { createNotifications, type Notifications } from './notifications';
 import { notifyingPublisher } from '../shared/notifications';
+import { settingsFrom, type Settings } from './settings';
 
 export const STEPS_QUEUE = 'autopilot-steps';
 export const STATE_TABLE = 'autopilot';
+/** The monitors' table: runs, baselines (shared/monitoring). */
+export const MONITORS_TABLE = 'monitors';
+
+/** What the API reads and appends of the release records (the engine's repository). */
+export type ReleaseRecords = Pick<ReleaseRepository, 'scan' | 'auditLog' | 'listAudit' | 'audit'>;
 
 export interface Services {
   config: AutopilotConfig;
   configFile: string;
   stateDir: string;
-  storage: Storage;
-  /** Where every event the app publishes goes (read them back with storage.events.recent). */
+  /** Where every event the app publishes goes (read them back with `eventLog.recent`). */
   events: EventPublisher;
+  /** The app's own event log, newest first (GET /api/events). */
+  eventLog: { recent(limit?: number): Promise<OutgoingEvent[]> };
+  /** Release records and their audit trail, read and appended by the API. */
+  releases: ReleaseRecords;
+  /** The monitors' ports (scheduled and by-hand runs, external drift). */
+  monitors: MonitorDeps;
+  /** The Azure Monitor alert reaction's ports. */
+  alerts: AlertDeps;
+  /** The Azure ML event reaction's ports. */
+  amlEvents: AmlEventDeps;
   clock: Clock;
   workspaces: Record<EnvironmentName, MlWorkspace>;
   engine: ReleaseEngine;
@@ -47,21 +64,20 @@ export interface Services {
   /** The dashboard's one-time sign-in codes and sessions; `appServiceLogin` when App Service authentication is in front. */
   dashboard: { sessions: DashboardSessions; appServiceLogin?: string; publicOrigin?: string };
   logger: Logger;
-  /** Worker threads for monitor runs' blob scans when AUTOPILOT_MONITOR_SCAN_THREADS asks for them (adapters/worker). */
-  blobScanPool?: BlobScanPool;
   stop(): Promise<void>;
 }
 
 /**
- * The composition root: reads settings from the environment (local.settings.json
- * locally, app settings in Azure), builds the adapters and hands them to the core.
+ * The composition root: builds the adapters from the validated settings (adapters/settings.ts:
+ * local.settings.json locally, app settings in Azure) and hands them to the core.
  */
-export async function composeServices(env: NodeJS.ProcessEnv = process.env): Promise<Services> {
+export async function composeServices(settings: Settings = settingsFrom(process.env)): Promise<Services> {
+  const env = settings.appSettings;
   // Writes through the Functions invocation context when inside one (adapters/telemetry).
   const logger = telemetryLogger('autopilot');
-  const { config, file } = loadConfigFile(env.AUTOPILOT_CONFIG ?? 'autopilot.yaml', env);
+  const { config, file } = loadConfigFile(settings.configPath, env);
   refuseLocalBackendOnAzure(config.environments, env);
-  const stateDir = resolve(env.AUTOPILOT_STATE_DIR ?? '.autopilot');
+  const { stateDir } = settings;
   // Coordinates are checked first: a user fixing autopilot.yaml learns every missing field now.
   const azure = createAzureWorkspaces(config, file, azureSettingsFrom(env));
   const storage = createStorage(resolveStorageTarget(env));
@@ -82,7 +98,7 @@ export async function composeServices(env: NodeJS.ProcessEnv = process.env): Pro
         stateDir,
         storage,
         logger,
-        port: env.AUTOPILOT_ENDPOINTS_PORT ? Number(env.AUTOPILOT_ENDPOINTS_PORT) : 7072,
+        port: settings.endpointsPort,
         // Endpoints are `<pipeline>-<environment>`: each pipeline's privacy list applies to its own.
         collection: {
           excludeColumns: (endpoint: string) => config.pipelines[endpointOwner(endpoint)?.pipeline ?? '']?.monitoring.excludeColumns ?? [],
@@ -100,11 +116,7 @@ export async function composeServices(env: NodeJS.ProcessEnv = process.env): Pro
     clock,
     logger,
     dataGate: new WorkerDataGate(),
-    options: {
-      ...(env.AUTOPILOT_JOB_POLL_SECONDS ? { jobPollSeconds: Number(env.AUTOPILOT_JOB_POLL_SECONDS) } : {}),
-      ...(env.AUTOPILOT_PROVISIONING_POLL_SECONDS ? { provisioningPollSeconds: Number(env.AUTOPILOT_PROVISIONING_POLL_SECONDS) } : {}),
-      ...(env.AUTOPILOT_LEASE_SECONDS ? { leaseSeconds: leaseSecondsFrom(env.AUTOPILOT_LEASE_SECONDS) } : {}),
-    },
+    options: settings.engine,
   };
   const engine = new ReleaseEngine(deps);
   const scanPool = blobScanPoolFrom(env);
@@ -113,51 +125,44 @@ export async function composeServices(env: NodeJS.ProcessEnv = process.env): Pro
     now: () => deps.clock.now(),
     randomId: () => randomBytes(24).toString('base64url'),
   });
+  const control = new ReleaseControl(deps, engine);
   return {
     config,
     configFile: file,
     stateDir,
-    storage,
     events,
+    eventLog: storage.events,
+    releases: engine.repo,
+    ...reactionServices({
+      config,
+      data: storage.data,
+      stateTable: deps.table,
+      monitorTable: storage.table(MONITORS_TABLE),
+      workspaces,
+      engine,
+      control,
+      events,
+      clock,
+      logger,
+      ...(scanPool ? { scanPool } : {}),
+    }),
     clock: deps.clock,
     workspaces,
     engine,
-    ...(scanPool ? { blobScanPool: scanPool } : {}),
     notifications,
-    control: new ReleaseControl(deps, engine),
+    control,
     steps: new StepRunner(deps, engine),
     // Local tokens only outside Azure Functions: there the app folder is read-only and sign-in is Entra ID's.
-    authenticate: createAuthenticator(env, env.WEBSITE_INSTANCE_ID ? undefined : ensureLocalTokens(stateDir), { sessions }),
+    authenticate: createAuthenticator(env, settings.onAzure ? undefined : ensureLocalTokens(stateDir), { sessions }),
     dashboard: {
       sessions,
       // On Azure sign-in links use the app's public origin, never the request's Host (functions/http/dashboardSessions.ts).
-      ...(env.WEBSITE_HOSTNAME ? { publicOrigin: publicOriginOf(env.AUTOPILOT_PUBLIC_URL || `https://${env.WEBSITE_HOSTNAME}`) } : {}),
-      ...(env.AUTOPILOT_TRUST_APP_SERVICE_AUTH === 'true'
-        ? { appServiceLogin: '/.auth/login/aad?post_login_redirect_uri=/api/dashboard/' }
-        : {}),
+      ...(settings.publicOrigin ? { publicOrigin: settings.publicOrigin } : {}),
+      ...(settings.trustAppServiceAuth ? { appServiceLogin: '/.auth/login/aad?post_login_redirect_uri=/api/dashboard/' } : {}),
     },
     logger,
     stop: async () => {
       await Promise.all([local?.stop(), ...Object.values(azure).map((w) => w.stop())]);
     },
   };
-}
-
-/** How long a stage may go without a heartbeat before the sweeper re-drives it: the time a crash costs. */
-function leaseSecondsFrom(value: string): number {
-  const seconds = Number(value);
-  if (!Number.isInteger(seconds) || seconds < 15 || seconds > 3600) {
-    throw new ConfigError('AUTOPILOT_LEASE_SECONDS', [{ path: '', message: `expected whole seconds from 15 to 3600, got '${value}'` }]);
-  }
-  return seconds;
-}
-
-/** The origin of AUTOPILOT_PUBLIC_URL (or the app's host name), refused at start when it is no http(s) URL. */
-function publicOriginOf(url: string): string {
-  if (!/^https?:\/\/[^/]/.test(url) || !URL.canParse(url)) {
-    throw new ConfigError('app settings', [
-      { path: 'AUTOPILOT_PUBLIC_URL', message: 'must be the http(s) URL people open the app at, e.g. https://autopilot.example.net' },
-    ]);
-  }
-  return new URL(url).origin;
 }

@@ -3,13 +3,7 @@ import { DefaultAzureCredential } from '@azure/identity';
 import { AutopilotError } from '../shared/errors';
 import type { StorageTarget } from './azure/storage/createStorage';
 import { storageCredential } from './storageCredential';
-
-/** Azurite's documented development account; `UseDevelopmentStorage=true` means exactly this. */
-const DEVELOPMENT_STORAGE =
-  'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;' +
-  'AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;' +
-  'BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10001/devstoreaccount1;' +
-  'TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;';
+import { developmentStorageAware, type AzuritePorts } from './developmentStorage';
 
 const SERVICES = ['blob', 'queue', 'table'] as const;
 type Service = (typeof SERVICES)[number];
@@ -29,6 +23,8 @@ export interface ResolveStorageTargetOptions {
   connection?: string;
   /** Makes the Entra ID credential (tests pass a static one). @default DefaultAzureCredential */
   createCredential?: (options: { managedIdentityClientId?: string }) => TokenCredential;
+  /** Where `UseDevelopmentStorage=true` points: the local stack's Azurite ports. @default 10000-10002 */
+  developmentPorts?: AzuritePorts;
 }
 
 /**
@@ -45,7 +41,7 @@ export function resolveStorageTarget(env: NodeJS.ProcessEnv, options: ResolveSto
     return value ? value : undefined;
   };
   const connectionString = setting('');
-  if (connectionString) return { connectionString: developmentStorageAware(connectionString) };
+  if (connectionString) return { connectionString: developmentStorageAware(connectionString, options.developmentPorts) };
 
   const accountName = setting('accountName');
   const explicit = Object.fromEntries(SERVICES.map((s) => [s, setting(`${s}ServiceUri`)])) as Record<Service, string | undefined>;
@@ -90,10 +86,6 @@ export function resolveStorageTarget(env: NodeJS.ProcessEnv, options: ResolveSto
   const create = options.createCredential ?? ((o) => new DefaultAzureCredential(o));
   const inner = create(clientId ? { managedIdentityClientId: clientId } : {});
   return { accountUrl, credential: storageCredential(inner, { account: new URL(accountUrl.blob).host, setting: name }) };
-}
-
-function developmentStorageAware(value: string): string {
-  return /^\s*UseDevelopmentStorage=true\s*;?\s*$/i.test(value) ? DEVELOPMENT_STORAGE : value;
 }
 
 /** Bearer tokens go over https only, and a query would be a SAS: a secret the setting must not hold. */

@@ -12,15 +12,9 @@ const AZURITE_ENTRY = existsSync(join(__dirname, 'azuriteProcess.ts'))
   ? join(__dirname, 'azuriteProcess.ts')
   : join(__dirname, 'azuriteProcess.js');
 
-/** Azurite's well-known development account (public, documented by Microsoft). */
-export const DEV_ACCOUNT = 'devstoreaccount1';
-export const DEV_ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
-
-export interface AzuritePorts {
-  blob: number;
-  queue: number;
-  table: number;
-}
+// The development account and its connection strings live with the one storage-connection resolver.
+import { connectionStringFor, type AzuritePorts } from '../adapters/developmentStorage';
+export { DEV_ACCOUNT, DEV_ACCOUNT_KEY, connectionStringFor, type AzuritePorts } from '../adapters/developmentStorage';
 
 export interface StartAzuriteOptions {
   /** Folder Azurite persists into. @default in-memory */
@@ -43,19 +37,6 @@ export interface RunningAzurite {
   /** Settles when the Azurite process ends, by stop() or otherwise. */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stop(): Promise<void>;
-}
-
-export function connectionStringFor(ports: AzuritePorts, host = '127.0.0.1'): string {
-  return (
-    [
-      'DefaultEndpointsProtocol=http',
-      `AccountName=${DEV_ACCOUNT}`,
-      `AccountKey=${DEV_ACCOUNT_KEY}`,
-      `BlobEndpoint=http://${host}:${ports.blob}/${DEV_ACCOUNT}`,
-      `QueueEndpoint=http://${host}:${ports.queue}/${DEV_ACCOUNT}`,
-      `TableEndpoint=http://${host}:${ports.table}/${DEV_ACCOUNT}`,
-    ].join(';') + ';'
-  );
 }
 
 /**

@@ -1,6 +1,5 @@
 import { AutopilotError } from '../shared/errors';
-import { connectionStringFor, type AzuritePorts } from './azurite';
-import { DEFAULT_AZURITE_PORTS } from './storageConnection';
+import { developmentStorageAware, type AzuritePorts } from '../adapters/developmentStorage';
 
 export class JoinStorageError extends AutopilotError {
   constructor(reason: string) {
@@ -23,9 +22,7 @@ export interface JoinedStorage {
  * instance, as Azure Functions adds them), read from its connection string.
  */
 export function joinedStorage(connectionString: string): JoinedStorage {
-  const value = /^\s*UseDevelopmentStorage\s*=\s*true\s*;?\s*$/i.test(connectionString)
-    ? connectionStringFor(DEFAULT_AZURITE_PORTS)
-    : connectionString.trim();
+  const value = developmentStorageAware(connectionString);
   const fields = new Map(
     value
       .split(';')

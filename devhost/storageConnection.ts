@@ -1,7 +1,6 @@
 import { AutopilotError } from '../shared/errors';
-import { connectionStringFor, type AzuritePorts } from './azurite';
-
-export const DEFAULT_AZURITE_PORTS: AzuritePorts = { blob: 10000, queue: 10001, table: 10002 };
+import { resolveStorageTarget } from '../adapters/storageConnection';
+import type { AzuritePorts } from '../adapters/developmentStorage';
 
 export class StorageConnectionError extends AutopilotError {
   constructor(
@@ -27,12 +26,12 @@ export function resolveStorageConnection(
 ): string {
   const env = options.env ?? process.env;
   const name = setting && setting.trim() !== '' ? setting : 'AzureWebJobsStorage';
-  const value = env[name] ?? env[`AzureWebJobs${name}`];
-  if (!value) throw new StorageConnectionError(name, where);
-  if (/^\s*UseDevelopmentStorage\s*=\s*true\s*;?\s*$/i.test(value)) {
-    return connectionStringFor(options.azuritePorts ?? DEFAULT_AZURITE_PORTS);
-  }
-  return value;
+  const found = [name, `AzureWebJobs${name}`].find((candidate) => env[candidate]?.trim());
+  if (!found) throw new StorageConnectionError(name, where);
+  // The one resolver (adapters/storageConnection.ts); queue clients here take a connection string.
+  const target = resolveStorageTarget(env, { connection: found, developmentPorts: options.azuritePorts });
+  if (!('connectionString' in target)) throw new StorageConnectionError(found, where);
+  return target.connectionString;
 }
 
 /**

@@ -1,28 +1,9 @@
 import { z } from 'zod';
-import { STATE_TABLE, type Services } from '../adapters/compose';
-import { listAlerts, reactToAlert, type AlertDeps } from '../shared/alerts/reactToAlert';
-import { externalDrift } from './monitorDeps';
+import { listAlerts, reactToAlert } from '../shared/alerts/reactToAlert';
 import { AlertReceipt, AlertsResponse } from '../shared/api/monitoringResponses';
 import { CommonAlert, parseCommonAlert } from '../shared/events/commonAlert';
-import type { EndpointInfo } from '../shared/ports';
 import { wholeNumberParam } from './http/queryParams';
 import { apiRoute } from './http/respond';
-
-/** The reaction's ports, from the app's services. */
-export function alertDeps(s: Services): AlertDeps {
-  return {
-    table: s.storage.table(STATE_TABLE),
-    engine: s.control,
-    listEndpoints: async () => {
-      const lists: EndpointInfo[][] = await Promise.all(Object.values(s.workspaces).map((w) => w.listEndpoints()));
-      return lists.flat();
-    },
-    events: s.events,
-    clock: s.clock,
-    logger: s.logger,
-    onDriftAlert: (endpoint, reason) => externalDrift(s, { endpoint }, reason),
-  };
-}
 
 /**
  * The Azure Monitor webhook. An action group calls it with the function key in the URL
@@ -41,7 +22,7 @@ apiRoute(
     responses: { 200: { description: 'What was done with the alert', json: AlertReceipt } },
   },
   async (_request, s, _caller, { body: alert, context }) => {
-    const reaction = await reactToAlert(alert, alertDeps(s));
+    const reaction = await reactToAlert(alert, s.alerts);
     const { record } = reaction;
     context.log(`alert ${alert.rule} ${alert.condition} on ${alert.targets.join(', ') || '(no targets)'}: ${reaction.kind}`);
     return {
@@ -70,6 +51,6 @@ apiRoute(
     responses: { 200: { description: 'The alerts', json: AlertsResponse } },
   },
   async (_request, s, _caller, { query }) => {
-    return { jsonBody: { alerts: await listAlerts(s.storage.table(STATE_TABLE), query.limit) } };
+    return { jsonBody: { alerts: await listAlerts(s.alerts.table, query.limit) } };
   },
 );

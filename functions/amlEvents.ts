@@ -1,10 +1,8 @@
 import { app, type EventGridEvent, type InvocationContext } from '@azure/functions';
-import { STATE_TABLE } from '../adapters/compose';
 import { invocationHandler } from '../adapters/telemetry';
 import { reactToAmlEvent } from '../shared/alerts/reactToAmlEvent';
 import { BadRequestError } from '../shared/errors';
 import { parseAmlEvent } from '../shared/events/amlEvents';
-import { externalDrift } from './monitorDeps';
 import { services } from './services';
 
 /**
@@ -26,13 +24,7 @@ export async function onAmlEvent(event: EventGridEvent, context: InvocationConte
     throw error;
   }
   const s = await services();
-  const record = await reactToAmlEvent(parsed, {
-    table: s.storage.table(STATE_TABLE),
-    engine: s.control,
-    clock: s.clock,
-    logger: s.logger,
-    onDatasetDrift: (monitorName, reason) => externalDrift(s, { monitorName }, reason),
-  });
+  const record = await reactToAmlEvent(parsed, s.amlEvents);
   s.logger.info(
     `${record.type} ${record.subject}: ${record.outcome}${record.releaseId ? ` (release ${record.releaseId})` : ''}`,
     record.releaseId ? { releaseId: record.releaseId } : {},

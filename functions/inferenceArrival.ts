@@ -4,7 +4,6 @@ import { BadRequestError } from '../shared/errors';
 import { parseBlobCreated } from '../shared/events/blobCreated';
 import { INFERENCE_CONTAINER } from '../shared/monitoring/inferenceRecord';
 import { summariseArrival } from '../shared/monitoring/summariseArrival';
-import { monitorDeps } from './monitorDeps';
 import { services } from './services';
 
 /**
@@ -26,7 +25,7 @@ export async function onInferenceBlobCreated(event: EventGridEvent, context: Inv
     const s = await services();
     const started = performance.now();
     const cpu = process.cpuUsage();
-    const result = await summariseArrival(arrival.blobName, monitorDeps(s));
+    const result = await summariseArrival(arrival.blobName, s.monitors);
     const spent = process.cpuUsage(cpu);
     const cost = `${(performance.now() - started).toFixed(0)} ms wall, ${((spent.user + spent.system) / 1000).toFixed(0)} ms CPU`;
     if (result.kind === 'ignored') {

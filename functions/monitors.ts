@@ -4,7 +4,6 @@ import { invocationHandler, withInvocation } from '../adapters/telemetry';
 import { NotFoundError } from '../shared/errors';
 import { listMonitorRuns, monitorDue, monitorLogLine, runMonitor } from '../shared/monitoring/runMonitor';
 import { runMonitorByHand } from '../shared/monitoring/runMonitorByHand';
-import { monitorDeps } from './monitorDeps';
 import { z } from 'zod';
 import { PipelineParams } from '../shared/api/pathParams';
 import { MonitorRunResponse, MonitorRunsResponse } from '../shared/api/monitoringResponses';
@@ -17,7 +16,7 @@ const MonitorRunsQuery = z.object({ limit: wholeNumberParam(1, 200, 20) });
 /** Runs each pipeline's monitor when its interval is due; one failing pipeline does not stop the others. */
 export async function onMonitorTimer(_timer: Timer, context: InvocationContext): Promise<void> {
   const s = await services();
-  const deps = monitorDeps(s);
+  const deps = s.monitors;
   for (const [pipeline, policy] of Object.entries(s.config.pipelines)) {
     if (!policy.monitoring.enabled || !(await monitorDue(deps.table, pipeline, policy.monitoring.intervalSeconds, new Date()))) continue;
     await withInvocation(context, { pipeline }, async () => {
@@ -54,7 +53,7 @@ apiRoute(
   },
   async (_request, s, _caller, { params, query: { limit } }) => {
     const pipeline = pipelineOrThrow(s, params.pipeline);
-    return { jsonBody: { runs: await listMonitorRuns(monitorDeps(s).table, pipeline, limit) } };
+    return { jsonBody: { runs: await listMonitorRuns(s.monitors.table, pipeline, limit) } };
   },
 );
 
@@ -72,6 +71,6 @@ apiRoute(
   },
   async (_request, s, caller, { params }) => {
     const pipeline = pipelineOrThrow(s, params.pipeline);
-    return { jsonBody: { run: await runMonitorByHand(pipeline, monitorDeps(s), caller!.name) } };
+    return { jsonBody: { run: await runMonitorByHand(pipeline, s.monitors, caller!.name) } };
   },
 );

@@ -38,7 +38,7 @@ apiRoute(
         ? new Date(0).toISOString()
         : timeParam('7d', now, 'query.since');
     const until = query.until ? timeParam(query.until, now, 'query.until') : now.toISOString();
-    const page = await s.engine.repo.listAudit({
+    const page = await s.releases.listAudit({
       since,
       until,
       limit: query.limit,

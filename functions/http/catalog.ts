@@ -85,7 +85,7 @@ apiRoute(
     responses: { 200: { description: 'The events', json: EventsResponse } },
   },
   async (_request, s, _caller, { query: { limit, type } }) => {
-    const events = await s.storage.events.recent(type ? 500 : limit);
+    const events = await s.eventLog.recent(type ? 500 : limit);
     return { jsonBody: { events: (type ? events.filter((e) => e.type === type) : events).slice(0, limit) } };
   },
 );

@@ -42,7 +42,7 @@ apiRoute(
   async (_request, s, caller, { params }) => {
     const letter = await s.notifications.redeliver(params.id);
     // Speaking for the service to a team's channel is a mutating act: it goes in the audit log.
-    await s.engine.repo.audit({
+    await s.releases.audit({
       at: s.clock.now().toISOString(),
       pipeline: letter.pipeline,
       actor: caller!.name,

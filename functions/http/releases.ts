@@ -7,7 +7,6 @@ import { ReleaseStatus } from '../../shared/release/types';
 import { releaseReport } from '../../shared/release/report';
 import { reportMarkdown } from '../../shared/release/reportMarkdown';
 import { reportSources } from '../../shared/release/reportSources';
-import { monitorDeps } from '../monitorDeps';
 import { wholeNumberParam } from './queryParams';
 import { apiRoute } from './respond';
 
@@ -51,7 +50,7 @@ apiRoute(
     responses: { 200: { description: 'The releases', json: ReleasesResponse } },
   },
   async (_request, s, _caller, { query }) => {
-    const { releases, unreadable } = await s.engine.repo.scan(query);
+    const { releases, unreadable } = await s.releases.scan(query);
     return { jsonBody: { releases, unreadable } };
   },
 );
@@ -69,7 +68,7 @@ apiRoute(
   },
   async (_request, s, _caller, { params }) => {
     const release = await s.control.get(params.id);
-    return { jsonBody: { release, audit: await s.engine.repo.auditLog(release.id) } };
+    return { jsonBody: { release, audit: await s.releases.auditLog(release.id) } };
   },
 );
 
@@ -90,8 +89,8 @@ apiRoute(
   },
   async (_request, s, _caller, { params, query }) => {
     const release = await s.control.get(params.id);
-    const sources = await reportSources(release, { registry: s.workspaces.dev, table: monitorDeps(s).table });
-    const report = releaseReport(release, await s.engine.repo.auditLog(release.id), sources);
+    const sources = await reportSources(release, { registry: s.workspaces.dev, table: s.monitors.table });
+    const report = releaseReport(release, await s.releases.auditLog(release.id), sources);
     if (query.format === 'md') return { headers: { 'content-type': 'text/markdown; charset=utf-8' }, body: reportMarkdown(report) };
     return { jsonBody: { report } };
   },

@@ -25,6 +25,7 @@ export {
   appRolesNotice,
   DEFAULT_ENTRA_AUTHORITY,
   type EntraSettings,
+  type SignInAppSettings,
   type OpenIdAnswers,
 } from './signInChecks';
 export { metricAggregationCheck, type MetricDefinition, type NeededMetric } from './metricAggregationCheck';

@@ -9,6 +9,20 @@ export interface EntraSettings {
   authority: string;
 }
 
+/** The sign-in app settings as given (the doctor's adapter reads them from the environment: docs/settings.md). */
+export interface SignInAppSettings {
+  /** Inside Azure Functions (WEBSITE_INSTANCE_ID is set). */
+  onAzure: boolean;
+  /** AUTOPILOT_ENTRA_TENANT_ID. */
+  tenantId?: string;
+  /** AUTOPILOT_ENTRA_AUDIENCE, comma-separated. */
+  audience?: string;
+  /** AUTOPILOT_ENTRA_AUTHORITY. */
+  authority?: string;
+  /** AUTOPILOT_TRUST_APP_SERVICE_AUTH=true. */
+  trustAppServiceAuth: boolean;
+}
+
 export const DEFAULT_ENTRA_AUTHORITY = 'https://login.microsoftonline.com';
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SETTINGS_FIX =
@@ -20,10 +34,10 @@ const SETTINGS_FIX =
  * each audience an application ID URI or client id. Locally without them: the local tokens.
  * Returns the settings to check online when they are well-formed.
  */
-export function signInSettingsCheck(env: Record<string, string | undefined>): { result: CheckResult; entra?: EntraSettings } {
-  const onAzure = !!env['WEBSITE_INSTANCE_ID'];
-  const tenantId = env['AUTOPILOT_ENTRA_TENANT_ID']?.trim() ?? '';
-  const audiences = (env['AUTOPILOT_ENTRA_AUDIENCE'] ?? '')
+export function signInSettingsCheck(given: SignInAppSettings): { result: CheckResult; entra?: EntraSettings } {
+  const { onAzure } = given;
+  const tenantId = given.tenantId?.trim() ?? '';
+  const audiences = (given.audience ?? '')
     .split(',')
     .map((a) => a.trim())
     .filter(Boolean);
@@ -37,7 +51,7 @@ export function signInSettingsCheck(env: Record<string, string | undefined>): { 
           'local tokens (tokens.json in the state folder, .autopilot or AUTOPILOT_STATE_DIR); Entra ID sign-in is not configured, nor needed outside Azure',
         ),
       };
-    if (env['AUTOPILOT_TRUST_APP_SERVICE_AUTH'] === 'true') {
+    if (given.trustAppServiceAuth) {
       return {
         result: checkResult(
           name,
@@ -68,7 +82,7 @@ export function signInSettingsCheck(env: Record<string, string | undefined>): { 
     problems.push(
       `AUTOPILOT_ENTRA_AUDIENCE ${badAudiences.map((a) => `'${a}'`).join(', ')}: an audience is the application ID URI (api://<appId>) or the application (client) id, as a token's aud claim has it`,
     );
-  const authority = (env['AUTOPILOT_ENTRA_AUTHORITY']?.trim() || DEFAULT_ENTRA_AUTHORITY).replace(/\/+$/, '');
+  const authority = (given.authority?.trim() || DEFAULT_ENTRA_AUTHORITY).replace(/\/+$/, '');
   if (!/^https?:\/\/[^\s/]+(\/\S*)?$/.test(authority))
     problems.push(`AUTOPILOT_ENTRA_AUTHORITY '${authority}' is not a URL (e.g. https://login.microsoftonline.us)`);
   if (problems.length) return { result: checkResult(name, 'fail', problems.join('\n'), SETTINGS_FIX) };

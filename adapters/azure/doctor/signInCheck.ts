@@ -1,4 +1,23 @@
-import { appRolesNotice, openIdCheck, openIdUrls, signInSettingsCheck, type CheckResult, type OpenIdAnswers } from '../../../shared/doctor';
+import {
+  appRolesNotice,
+  openIdCheck,
+  openIdUrls,
+  signInSettingsCheck,
+  type CheckResult,
+  type OpenIdAnswers,
+  type SignInAppSettings,
+} from '../../../shared/doctor';
+
+/** The sign-in app settings, read at the edge for the core's check (docs/settings.md). */
+export function signInAppSettingsFrom(env: Record<string, string | undefined>): SignInAppSettings {
+  return {
+    onAzure: !!env['WEBSITE_INSTANCE_ID'],
+    trustAppServiceAuth: env['AUTOPILOT_TRUST_APP_SERVICE_AUTH'] === 'true',
+    ...(env['AUTOPILOT_ENTRA_TENANT_ID'] !== undefined ? { tenantId: env['AUTOPILOT_ENTRA_TENANT_ID'] } : {}),
+    ...(env['AUTOPILOT_ENTRA_AUDIENCE'] !== undefined ? { audience: env['AUTOPILOT_ENTRA_AUDIENCE'] } : {}),
+    ...(env['AUTOPILOT_ENTRA_AUTHORITY'] !== undefined ? { authority: env['AUTOPILOT_ENTRA_AUTHORITY'] } : {}),
+  };
+}
 
 /**
  * The API's sign-in: its settings, then (with Entra ID configured) the tenant's OpenID
@@ -6,7 +25,7 @@ import { appRolesNotice, openIdCheck, openIdUrls, signInSettingsCheck, type Chec
  * the app roles, which only Microsoft Graph could show.
  */
 export async function checkSignIn(env: Record<string, string | undefined>, signal?: AbortSignal): Promise<CheckResult[]> {
-  const { result, entra } = signInSettingsCheck(env);
+  const { result, entra } = signInSettingsCheck(signInAppSettingsFrom(env));
   if (!entra) return [result];
   const { discoveryUrl, keysUrl } = openIdUrls(entra);
   const answers: OpenIdAnswers = { discoveryUrl, keysUrl, discovery: await getJson(discoveryUrl, signal) };

@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { Services } from '../../../adapters/compose';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -59,7 +60,9 @@ beforeAll(async () => {
     authenticate: createAuthenticator({}, tokens),
     config: { environments: { dev: { backend: 'local' }, staging: { backend: 'local' }, prod: { backend: 'local' } } },
   };
-  jest.doMock('../../../functions/services', () => ({ services: async () => services, stopServices: async () => undefined }));
+  (require('../../../functions/services') as typeof import('../../../functions/services')).provideServices(
+    () => services as unknown as Services,
+  );
   require('../../../functions/http/logs');
   core.lock();
   const logger = createHostLogger({ minLevel: 'none' });

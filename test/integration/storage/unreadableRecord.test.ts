@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { Services } from '../../../adapters/compose';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -91,7 +92,7 @@ beforeAll(async () => {
   table = azurite.storage().table('poisonrecords');
   const deps = { config: parseConfig(CONFIG), data: undefined as never, table, steps, workspaces, events, clock, logger };
   engine = new ReleaseEngine(deps);
-  Object.assign(services, { engine, control: new ReleaseControl(deps, engine) });
+  Object.assign(services, { engine, releases: engine.repo, control: new ReleaseControl(deps, engine) });
 
   // The poison: a running release whose candidate accuracy is null (NaN through JSON), written raw.
   const poison = record(POISON, 'default', 'running', { leaseExpiresAt: PAST, job: { name: `${POISON}-train`, status: 'completed' } });
@@ -102,7 +103,9 @@ beforeAll(async () => {
   await table.insert('pipeline', 'other', { active: OTHER, waiting: [] });
 
   const core = mockFunctionsCore();
-  jest.doMock('../../../functions/services', () => ({ services: async () => services, stopServices: async () => undefined }));
+  (require('../../../functions/services') as typeof import('../../../functions/services')).provideServices(
+    () => services as unknown as Services,
+  );
   require('../../../functions/http/releases');
   require('../../../functions/http/repair');
   require('../../../functions/sweeper');

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureLocalTokens } from '../../../adapters/local/tokens';
 import { createAuthenticator } from '../../../adapters/auth/authenticator';
+import type { Services } from '../../../adapters/compose';
 import { mockFunctionsCore } from '../../fakes/functionsCoreModule';
 import { serveInProcess } from '../../fakes/inProcessHost';
 import { EVENTGRID_SYSTEM_KEY, loadOrCreateHostKeys, type HostKeys } from '../../../devhost/hostKeys';
@@ -21,17 +22,13 @@ const engine = new FakeEngine();
 const events = new MemoryEvents();
 const tokens = ensureLocalTokens(dir);
 const prod = endpoint('default-prod', 'prod', ['blue', 'green']);
+const clock = { now: () => new Date() };
+const logger = new MemoryLogger();
+// Only the ports these handlers use: the alert and Azure ML event reactions, and sign-in.
 const fakeServices = {
-  storage: { table: () => table, events },
-  events,
-  clock: { now: () => new Date() },
-  control: engine,
-  workspaces: {
-    dev: { listEndpoints: async () => [] },
-    staging: { listEndpoints: async () => [] },
-    prod: { listEndpoints: async () => [prod] },
-  },
-  logger: new MemoryLogger(),
+  alerts: { table, engine, listEndpoints: async () => [prod], events, clock, logger },
+  amlEvents: { table, engine, clock, logger },
+  logger,
   authenticate: createAuthenticator({}, tokens),
 };
 
@@ -42,7 +39,9 @@ let keys: HostKeys;
 beforeAll(async () => {
   // What the real worker provides; @azure/functions looks it up on its first registration.
   const core = mockFunctionsCore();
-  jest.doMock('../../../functions/services', () => ({ services: async () => fakeServices, stopServices: async () => undefined }));
+  (require('../../../functions/services') as typeof import('../../../functions/services')).provideServices(
+    () => fakeServices as unknown as Services,
+  );
   require('../../../functions/alerts');
   require('../../../functions/amlEvents');
   core.lock();

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { composeServices } from '../../../adapters/compose';
+import { settingsFrom } from '../../../adapters/settings';
 import { azureCoordinates, createAzureWorkspace, createAzureWorkspaces } from '../../../adapters/azure/workspace/azureWorkspaces';
 import { AzureMlWorkspace } from '../../../adapters/azure/workspace/AzureMlWorkspace';
 import { staticTokenCredential } from '../../../adapters/azure/workspace/staticTokenCredential';
@@ -103,11 +104,13 @@ describe('azure backend configuration', () => {
       `\n  ${name}: { backend: azure, subscriptionId: s-${name}, resourceGroup: rg-${name}, workspace: ws-${name}, location: westeurope }`;
     writeFileSync(join(dir, 'autopilot.yaml'), `version: 1\nenvironments:${env('dev')}${env('staging')}${env('prod')}${PIPELINES}`);
     // Storage clients connect lazily: nothing is sent to this address while starting.
-    const services = await composeServices({
-      AUTOPILOT_CONFIG: join(dir, 'autopilot.yaml'),
-      AUTOPILOT_STATE_DIR: join(dir, 'state'),
-      AzureWebJobsStorage: 'UseDevelopmentStorage=true',
-    });
+    const services = await composeServices(
+      settingsFrom({
+        AUTOPILOT_CONFIG: join(dir, 'autopilot.yaml'),
+        AUTOPILOT_STATE_DIR: join(dir, 'state'),
+        AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+      }),
+    );
     try {
       for (const name of ['dev', 'staging', 'prod'] as const) {
         expect(services.workspaces[name]).toBeInstanceOf(AzureMlWorkspace);
@@ -126,7 +129,9 @@ describe('azure backend configuration', () => {
     );
     writeFileSync(join(dir, 'deployment.yaml'), 'code_configuration: { code: ., scoring_script: score.py }\n');
     writeFileSync(join(dir, 'autopilot.yaml'), `version: 1\nenvironments:\n  prod: { backend: azure, workspace: ws-prod }${PIPELINES}`);
-    const started = composeServices({ AUTOPILOT_CONFIG: join(dir, 'autopilot.yaml'), AUTOPILOT_STATE_DIR: join(dir, 'state') });
+    const started = composeServices(
+      settingsFrom({ AUTOPILOT_CONFIG: join(dir, 'autopilot.yaml'), AUTOPILOT_STATE_DIR: join(dir, 'state') }),
+    );
     await expect(started).rejects.toThrow(ConfigError);
     await expect(started).rejects.toThrow(/environments\.prod\.subscriptionId: required with backend: azure/);
   });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { environmentsFromAppSettings, refuseLocalBackendOnAzure } from '../../../adapters/appSettingsEnvironments';
 import { composeServices } from '../../../adapters/compose';
+import { settingsFrom } from '../../../adapters/settings';
 import { loadConfigFile } from '../../../adapters/configFile';
 import { canaryTimingChecks } from '../../../shared/doctor';
 
@@ -82,7 +83,7 @@ describe('the workspaces the deployment template names in app settings', () => {
 describe('the local backend in Azure Functions', () => {
   it('is a start-up error naming the app settings to set, before anything is written', async () => {
     const env = { WEBSITE_INSTANCE_ID: 'abc123', AUTOPILOT_CONFIG: join(ROOT, 'autopilot.yaml') };
-    await expect(composeServices(env)).rejects.toThrow(
+    await expect(composeServices(settingsFrom(env))).rejects.toThrow(
       /environments\.dev\.backend: is local, but this app runs in Azure Functions \(WEBSITE_INSTANCE_ID is set\).*AUTOPILOT_BACKEND=azure and AUTOPILOT_DEV_WORKSPACE/,
     );
   });

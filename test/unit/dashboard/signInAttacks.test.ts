@@ -5,6 +5,7 @@ import { createAuthenticator } from '../../../adapters/auth/authenticator';
 import { ensureLocalTokens } from '../../../adapters/local/tokens';
 import { loadOrCreateHostKeys } from '../../../devhost/hostKeys';
 import { DashboardSessions } from '../../../shared/auth/dashboardSessions';
+import type { Services } from '../../../adapters/compose';
 import { mockFunctionsCore } from '../../fakes/functionsCoreModule';
 import { serveInProcess } from '../../fakes/inProcessHost';
 import { localTokenOf } from '../../fakes/localTokenOf';
@@ -32,7 +33,7 @@ const fakeServices: { dashboard: { sessions: DashboardSessions; publicOrigin?: s
     deadLetters: (o: { limit?: number }) => listDeadLetters(table, o),
     redeliver: (id: string) => redeliverDeadLetter(table, queue, id, sentKey),
   },
-  engine: { repo: { audit: async () => undefined } },
+  releases: { audit: async () => undefined },
   clock: { now: () => new Date('2026-12-04T10:00:00Z') },
 };
 const tokenOf = (principal: string): string => localTokenOf(tokens.path, principal);
@@ -40,7 +41,9 @@ const tokenOf = (principal: string): string => localTokenOf(tokens.path, princip
 let host: { base: string; close(): Promise<void> } | undefined;
 beforeAll(async () => {
   const core = mockFunctionsCore();
-  jest.doMock('../../../functions/services', () => ({ services: async () => fakeServices, stopServices: async () => undefined }));
+  (require('../../../functions/services') as typeof import('../../../functions/services')).provideServices(
+    () => fakeServices as unknown as Services,
+  );
   // A dashboard build of one page, beside a file it must never serve.
   mkdirSync(join(dir, 'dist'));
   writeFileSync(

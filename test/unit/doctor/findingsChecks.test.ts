@@ -1,3 +1,4 @@
+import { signInAppSettingsFrom } from '../../../adapters/azure/doctor/signInCheck';
 import {
   BLOB_READ_DATA_ACTION,
   datastoreCheck,
@@ -65,18 +66,22 @@ describe('job data role', () => {
 
 describe('signInSettingsCheck', () => {
   test('one of the pair alone fails as the app refuses to start with it', () => {
-    const { result, entra } = signInSettingsCheck({ AUTOPILOT_ENTRA_TENANT_ID: TENANT });
+    const { result, entra } = signInSettingsCheck(signInAppSettingsFrom({ AUTOPILOT_ENTRA_TENANT_ID: TENANT }));
     expect(result).toMatchObject({ status: 'fail', detail: expect.stringContaining('AUTOPILOT_ENTRA_AUDIENCE is not set') });
     expect(entra).toBeUndefined();
   });
 
   test('in Azure, App Service authentication alone is a sign-in; an https identifier URI is an audience', () => {
-    expect(signInSettingsCheck({ WEBSITE_INSTANCE_ID: 'x', AUTOPILOT_TRUST_APP_SERVICE_AUTH: 'true' }).result.status).toBe('ok');
-    const { entra } = signInSettingsCheck({
-      AUTOPILOT_ENTRA_TENANT_ID: TENANT,
-      AUTOPILOT_ENTRA_AUDIENCE: 'https://contoso.example/autopilot',
-      AUTOPILOT_ENTRA_AUTHORITY: 'https://login.microsoftonline.us/',
-    });
+    expect(
+      signInSettingsCheck(signInAppSettingsFrom({ WEBSITE_INSTANCE_ID: 'x', AUTOPILOT_TRUST_APP_SERVICE_AUTH: 'true' })).result.status,
+    ).toBe('ok');
+    const { entra } = signInSettingsCheck(
+      signInAppSettingsFrom({
+        AUTOPILOT_ENTRA_TENANT_ID: TENANT,
+        AUTOPILOT_ENTRA_AUDIENCE: 'https://contoso.example/autopilot',
+        AUTOPILOT_ENTRA_AUTHORITY: 'https://login.microsoftonline.us/',
+      }),
+    );
     expect(entra).toEqual({
       tenantId: TENANT,
       audiences: ['https://contoso.example/autopilot'],

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { ensureLocalTokens } from '../../../adapters/local/tokens';
 import { createAuthenticator } from '../../../adapters/auth/authenticator';
 import { loadOrCreateHostKeys } from '../../../devhost/hostKeys';
+import type { Services } from '../../../adapters/compose';
 import { mockFunctionsCore } from '../../fakes/functionsCoreModule';
 import { serveInProcess } from '../../fakes/inProcessHost';
 import { MemoryEvents, MemoryTable } from '../release/fakes';
@@ -25,13 +26,11 @@ describe('query numbers on every route', () => {
     events,
     logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
     clock: { now: () => new Date() },
-    engine: { repo: { scan: async (query: unknown) => ((asked.releases = query), { releases: [], unreadable: [] }) } },
+    releases: { scan: async (query: unknown) => ((asked.releases = query), { releases: [], unreadable: [] }) },
     control: { get: async (id: string) => ({ id, job: { name: 'job-1' } }) },
-    storage: {
-      table: () => new MemoryTable(),
-      data: {},
-      events: { recent: async (n: number) => ((asked.events = n), []) },
-    },
+    eventLog: { recent: async (n: number) => ((asked.events = n), []) },
+    monitors: { table: new MemoryTable() },
+    alerts: { table: new MemoryTable() },
     workspaces: {
       dev: {
         jobLog: async (_name: string, maxBytes: number) => ((asked.log = maxBytes), 'log text'),
@@ -47,7 +46,9 @@ describe('query numbers on every route', () => {
 
   beforeAll(async () => {
     const core = mockFunctionsCore();
-    jest.doMock('../../../functions/services', () => ({ services: async () => fakeServices, stopServices: async () => undefined }));
+    (require('../../../functions/services') as typeof import('../../../functions/services')).provideServices(
+      () => fakeServices as unknown as Services,
+    );
     for (const module of ['releases', 'catalog', 'logs']) require(`../../../functions/http/${module}`);
     require('../../../functions/monitors');
     require('../../../functions/alerts');

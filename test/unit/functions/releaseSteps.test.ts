@@ -1,18 +1,22 @@
 import { InvocationContext } from '@azure/functions';
 import { UnreadableRecordError } from '../../../shared/release/unreadable';
+import type { Services } from '../../../adapters/compose';
+import { provideServices } from '../../../functions/services';
 
 /** functions/releaseSteps.ts with the step runner replaced: what it acknowledges and what it hands back for a retry. */
 let failure: Error | undefined;
-jest.doMock('../../../functions/services', () => ({
-  services: async () => ({
-    steps: {
-      run: async () => {
-        if (failure) throw failure;
-        return undefined;
+// Only the port this handler uses: the step runner.
+provideServices(
+  () =>
+    ({
+      steps: {
+        run: async () => {
+          if (failure) throw failure;
+          return undefined;
+        },
       },
-    },
-  }),
-}));
+    }) as unknown as Services,
+);
 const { onReleaseStep } = require('../../../functions/releaseSteps') as typeof import('../../../functions/releaseSteps');
 
 const message = { releaseId: 'default-20260101-000000-abcdef', pipeline: 'default', stage: 'evaluate', reason: 'advance' };

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureLocalTokens } from '../../../adapters/local/tokens';
 import { createAuthenticator } from '../../../adapters/auth/authenticator';
+import type { Services } from '../../../adapters/compose';
 import { mockFunctionsCore } from '../../fakes/functionsCoreModule';
 import { serveInProcess } from '../../fakes/inProcessHost';
 import { localTokenOf } from '../../fakes/localTokenOf';
@@ -24,7 +25,7 @@ const fakeServices = {
     redeliver: (id: string) => redeliverDeadLetter(table, queue, id, sentKey),
   },
   authenticate: createAuthenticator({}, tokens),
-  engine: { repo: { audit: async (entry: Record<string, unknown>) => void audited.push(entry) } },
+  releases: { audit: async (entry: Record<string, unknown>) => void audited.push(entry) },
   clock: { now: () => new Date('2026-12-04T10:00:00Z') },
 };
 const audited: Record<string, unknown>[] = [];
@@ -34,7 +35,9 @@ let host: { base: string; close(): Promise<void> } | undefined;
 
 beforeAll(async () => {
   const core = mockFunctionsCore();
-  jest.doMock('../../../functions/services', () => ({ services: async () => fakeServices, stopServices: async () => undefined }));
+  (require('../../../functions/services') as typeof import('../../../functions/services')).provideServices(
+    () => fakeServices as unknown as Services,
+  );
   require('../../../functions/http/notifications');
   core.lock();
   host = await serveInProcess(core, loadOrCreateHostKeys(dir).keys);
