@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { DashboardSessions } from '../shared/auth/dashboardSessions';
 import type { AutopilotConfig, EnvironmentName } from '../shared/config/schema';
 import { ENVIRONMENTS, endpointOwner } from '../shared/config/schema';
-import type { Clock, EventPublisher, Logger, MlWorkspace, OutgoingEvent } from '../shared/ports';
+import type { Clock, EventPublisher, Logger, MlWorkspace } from '../shared/ports';
+import type { EventEnvelope } from '../shared/events/eventEnvelope';
 import { ReleaseControl } from '../shared/release/control';
 import { ReleaseEngine } from '../shared/release/engine';
 import { StepRunner } from '../shared/release/stepRunner';
@@ -43,7 +44,7 @@ export interface Services {
   /** Where every event the app publishes goes (read them back with `eventLog.recent`). */
   events: EventPublisher;
   /** The app's own event log, newest first (GET /api/events). */
-  eventLog: { recent(limit?: number): Promise<OutgoingEvent[]> };
+  eventLog: { recent(limit?: number): Promise<EventEnvelope[]> };
   /** Release records and their audit trail, read and appended by the API. */
   releases: ReleaseRecords;
   /** The monitors' ports (scheduled and by-hand runs, external drift). */
