@@ -219,7 +219,7 @@ export type ModelSource = JobOutputSource | ModelRef;
  * What one deployment served in a window, as canary analysis needs it: every figure is
  * a count of events, so canary and stable can be compared by a sequential test.
  */
-export interface ArmTraffic {
+export interface DeploymentTraffic {
   requests: number;
   /** 5xx answers, timeouts and unreachable scoring servers. */
   errors: number;
@@ -244,7 +244,7 @@ export interface TrafficWindow {
   since: string;
   /** ...up to and including this one; pass it as `since` next time. */
   until: string;
-  byDeployment: Record<string, ArmTraffic>;
+  byDeployment: Record<string, DeploymentTraffic>;
 }
 
 /** A share of one endpoint's live requests copied to a deployment of another (responses discarded). */

@@ -10,7 +10,7 @@ import {
 } from './reportSections';
 import { STAGES, type AuditEntry, type DataLineage, type Release } from './types';
 
-export type { ArmErrorRate, CanarySummary, ModelLineageSection, MonitorTriggerSection } from './reportSections';
+export type { DeploymentErrorRate, CanarySummary, ModelLineageSection, MonitorTriggerSection } from './reportSections';
 
 /**
  * A release's decision record: what started it, what it trained on, what it measured, what

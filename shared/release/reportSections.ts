@@ -34,7 +34,7 @@ export interface MonitorTriggerSection {
   breached: { feature: string; role: 'feature' | 'prediction'; metrics: string[]; reasons: string[] }[];
 }
 
-export interface ArmErrorRate {
+export interface DeploymentErrorRate {
   requests: number;
   errors: number;
   errorRate: number;
@@ -57,7 +57,7 @@ export interface CanarySummary {
     latencyThresholdsMs?: number[];
   };
   /** Cumulative requests and errors per arm at the last look. */
-  arms?: { canary: ArmErrorRate; stable: ArmErrorRate };
+  arms?: { canary: DeploymentErrorRate; stable: DeploymentErrorRate };
   /** Each metric's statistic against its boundary at the last look. */
   metrics: CanaryLookMetric[];
 }
@@ -116,7 +116,10 @@ const TestParameters = z.object({
 export function canarySummary(canary: NonNullable<Release['canary']>): CanarySummary {
   const test = TestParameters.safeParse(canary.analysis);
   const last = canary.looks.at(-1);
-  const arm = (a: { requests: number; errors: number }): ArmErrorRate => ({ ...a, errorRate: a.requests > 0 ? a.errors / a.requests : 0 });
+  const arm = (a: { requests: number; errors: number }): DeploymentErrorRate => ({
+    ...a,
+    errorRate: a.requests > 0 ? a.errors / a.requests : 0,
+  });
   return {
     verdict: canary.verdict,
     reasons: canary.reasons ?? [],

@@ -1,12 +1,12 @@
-import type { ArmTraffic } from '../ports';
+import type { DeploymentTraffic } from '../ports';
 
-/** The counts canary analysis needs from one arm in one interval (a subset of the router's `ArmTraffic`). */
-export type ArmCounts = Pick<ArmTraffic, 'requests' | 'errors' | 'slowerThan' | 'predictions'>;
+/** The counts canary analysis needs from one arm in one interval (a subset of the router's `DeploymentTraffic`). */
+export type DeploymentCounts = Pick<DeploymentTraffic, 'requests' | 'errors' | 'slowerThan' | 'predictions'>;
 
 /** One look at the canary: what each arm served since the previous look. */
 export interface CanaryInterval {
-  canary: ArmCounts;
-  stable: ArmCounts;
+  canary: DeploymentCounts;
+  stable: DeploymentCounts;
 }
 
 /** The kinds of bad event compared; a class metric exists per predicted class. */

@@ -1,7 +1,7 @@
 import { newMetric } from './createCanaryAnalysis';
 import { evidencePower, mixtureLogLR, rejectionThreshold } from './evidencePower';
 import { logRatioTerms } from './likelihoodRatio';
-import type { ArmCounts, CanaryAnalysisState, CanaryInterval, MetricState } from './types';
+import type { DeploymentCounts, CanaryAnalysisState, CanaryInterval, MetricState } from './types';
 import { validateInterval } from './validateInterval';
 
 // Module constants, not global lookups: under Jest's vm sandbox each global access is slow
@@ -23,7 +23,7 @@ export function updateCanaryAnalysis(state: CanaryAnalysisState, interval: Canar
   };
   addDiscoveredClasses(next, interval);
 
-  const predicted = (arm: ArmCounts) => values(arm.predictions).reduce((a, b) => a + b, 0);
+  const predicted = (arm: DeploymentCounts) => values(arm.predictions).reduce((a, b) => a + b, 0);
   const canaryPredicted = predicted(interval.canary);
   const stablePredicted = predicted(interval.stable);
   const { canary, stable } = interval;

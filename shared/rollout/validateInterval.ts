@@ -1,5 +1,5 @@
 import { AutopilotError } from '../errors';
-import type { ArmCounts, CanaryInterval } from './types';
+import type { DeploymentCounts, CanaryInterval } from './types';
 
 // Module constants, not global lookups: under Jest's vm sandbox each global access is slow
 // enough to dominate long simulations.
@@ -32,8 +32,8 @@ export class InvalidTrafficCountsError extends AutopilotError {
 export function validateInterval(interval: CanaryInterval): void {
   if (typeof interval !== 'object' || interval === null)
     throw new InvalidTrafficCountsError('interval', interval, 'expected { canary, stable }');
-  validateArm(interval.canary, 'canary');
-  validateArm(interval.stable, 'stable');
+  validateDeploymentCounts(interval.canary, 'canary');
+  validateDeploymentCounts(interval.stable, 'stable');
   if (interval.canary.slowerThan.length !== interval.stable.slowerThan.length) {
     throw new InvalidTrafficCountsError(
       'canary.slowerThan',
@@ -43,7 +43,7 @@ export function validateInterval(interval: CanaryInterval): void {
   }
 }
 
-function validateArm(arm: ArmCounts, name: string): void {
+function validateDeploymentCounts(arm: DeploymentCounts, name: string): void {
   if (typeof arm !== 'object' || arm === null)
     throw new InvalidTrafficCountsError(name, arm, 'expected { requests, errors, slowerThan, predictions }');
   count(arm.requests, `${name}.requests`);

@@ -1,5 +1,5 @@
 import type { MetricsClient, MetricsQueryResult } from '@azure/monitor-query-metrics';
-import type { ArmTraffic, TrafficWindow } from '../../../shared/ports';
+import type { DeploymentTraffic, TrafficWindow } from '../../../shared/ports';
 import { AutopilotError } from '../../../shared/errors';
 
 export const ONLINE_ENDPOINT_NAMESPACE = 'Microsoft.MachineLearningServices/workspaces/onlineEndpoints';
@@ -49,7 +49,7 @@ export async function endpointTraffic(
     }),
     query(metrics, endpointId, [P50, P99], { ...window, aggregation: AVERAGE, filter: "deployment eq '*'" }),
   ]);
-  const byDeployment: Record<string, ArmTraffic> = {};
+  const byDeployment: Record<string, DeploymentTraffic> = {};
   const entry = (d: string) => (byDeployment[d] ??= { requests: 0, errors: 0, slowerThan: [], predictions: {}, synthetic: 0 });
   for (const series of requests.getMetricByName(REQUESTS)?.timeseries ?? []) {
     const deployment = dimension(series, 'deployment');
@@ -80,7 +80,10 @@ export async function endpointTraffic(
  * rough; canary thresholds should be chosen outside it. The window's percentile is the worst
  * minute's, so a single slow minute is not averaged away.
  */
-export function estimateSlowerThan(traffic: Pick<ArmTraffic, 'requests' | 'latencyP50Ms' | 'latencyP99Ms'>, thresholdMs: number): number {
+export function estimateSlowerThan(
+  traffic: Pick<DeploymentTraffic, 'requests' | 'latencyP50Ms' | 'latencyP99Ms'>,
+  thresholdMs: number,
+): number {
   const { requests, latencyP50Ms: p50, latencyP99Ms: p99 } = traffic;
   if (!requests || p50 === undefined || p99 === undefined) return 0;
   if (thresholdMs < p50) return Math.round(requests * 0.5);

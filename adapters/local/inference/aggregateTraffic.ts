@@ -1,4 +1,4 @@
-import type { ArmTraffic } from '../../../shared/ports';
+import type { DeploymentTraffic } from '../../../shared/ports';
 import type { Observation } from './observationRing';
 
 /** Longest prediction key kept: class labels are short; this bounds memory for odd outputs. */
@@ -22,8 +22,8 @@ export function isErrorStatus(status: number): boolean {
  * Folds one deployment's observations into the counts canary analysis works on. Mirrored
  * copies must already be left out: they are not traffic of the deployment.
  */
-export function aggregateTraffic(observations: readonly Observation[], slowThresholdsMs: readonly number[]): ArmTraffic {
-  const traffic: ArmTraffic = { requests: 0, errors: 0, slowerThan: slowThresholdsMs.map(() => 0), predictions: {}, synthetic: 0 };
+export function aggregateTraffic(observations: readonly Observation[], slowThresholdsMs: readonly number[]): DeploymentTraffic {
+  const traffic: DeploymentTraffic = { requests: 0, errors: 0, slowerThan: slowThresholdsMs.map(() => 0), predictions: {}, synthetic: 0 };
   const latencies: number[] = [];
   for (const observation of observations) {
     traffic.requests++;

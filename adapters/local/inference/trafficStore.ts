@@ -4,7 +4,7 @@ import { aggregateTraffic, isErrorStatus, nearestRank } from './aggregateTraffic
 import { LATENCY_WINDOW, DeploymentCounters, type DeploymentMetrics } from './deploymentMetrics';
 import { ObservationRing, OBSERVATIONS_PER_DEPLOYMENT, type Observation } from './observationRing';
 
-interface DeploymentTraffic {
+interface DeploymentTally {
   ring: ObservationRing;
   counters: DeploymentCounters;
 }
@@ -33,7 +33,7 @@ export interface ObservedWindow {
  * window's `until`. Callers pass `until` back as `since` and see each observation once.
  */
 export class TrafficStore {
-  private readonly endpoints = new Map<string, Map<string, DeploymentTraffic>>();
+  private readonly endpoints = new Map<string, Map<string, DeploymentTally>>();
   private readonly now: () => number;
   private lastIssued = 0;
 
@@ -105,7 +105,7 @@ export class TrafficStore {
     return this.lastIssued;
   }
 
-  private deployment(endpoint: string, deployment: string): DeploymentTraffic {
+  private deployment(endpoint: string, deployment: string): DeploymentTally {
     let forEndpoint = this.endpoints.get(endpoint);
     if (!forEndpoint) this.endpoints.set(endpoint, (forEndpoint = new Map()));
     let traffic = forEndpoint.get(deployment);

@@ -1,5 +1,5 @@
 import { endpointName } from '../../config/schema';
-import type { ArmTraffic } from '../../ports';
+import type { DeploymentTraffic } from '../../ports';
 import { createCanaryAnalysis, decideCanary, updateCanaryAnalysis, type CanaryAnalysisState } from '../../rollout';
 import { restoreStable } from '../control';
 import { appendLook, canaryLook } from '../canaryLooks';
@@ -17,7 +17,7 @@ type CanaryState = NonNullable<Release['canary']>;
 /** Stable needs this many requests in a window before its p50/p99 become the latency thresholds. */
 const THRESHOLD_SAMPLE = 30;
 
-const EMPTY_ARM: ArmTraffic = { requests: 0, errors: 0, slowerThan: [], predictions: {}, synthetic: 0 };
+const NO_TRAFFIC: DeploymentTraffic = { requests: 0, errors: 0, slowerThan: [], predictions: {}, synthetic: 0 };
 
 /**
  * Prod: the candidate gets its own deployment beside the stable one and takes traffic in
@@ -87,10 +87,10 @@ async function look(release: Release, ctx: StageContext, state: CanaryState): Pr
   // The interval's cursor: a look redriven from the same record analyses the same interval (one look per cursor).
   const since = state.since ?? state.stepStartedAt;
   const window = await ctx.workspaces.prod.trafficSince(endpoint, since, state.thresholdsMs ?? []);
-  const binned = (arm: ArmTraffic): ArmTraffic =>
+  const binned = (arm: DeploymentTraffic): DeploymentTraffic =>
     state.predictionBins ? { ...arm, predictions: binPredictionCounts(arm.predictions, state.predictionBins) } : arm;
-  const canaryArm = binned(window.byDeployment[candidate] ?? EMPTY_ARM);
-  const stableArm = binned(window.byDeployment[stable] ?? EMPTY_ARM);
+  const canaryArm = binned(window.byDeployment[candidate] ?? NO_TRAFFIC);
+  const stableArm = binned(window.byDeployment[stable] ?? NO_TRAFFIC);
   let thresholdsMs = state.thresholdsMs;
   if (
     !thresholdsMs &&
@@ -192,8 +192,8 @@ async function topUpLoad(
   ctx: StageContext,
   since: string,
   until: string,
-  canaryArm: ArmTraffic,
-  stableArm: ArmTraffic,
+  canaryArm: DeploymentTraffic,
+  stableArm: DeploymentTraffic,
   candidate: string,
   stable: string,
 ): Promise<void> {

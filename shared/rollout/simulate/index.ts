@@ -3,7 +3,7 @@
  * sequential analysis and Flagger's fixed-threshold analysis on the same Poisson traffic.
  */
 export { simulateCanary, type FixedThresholdOptions, type SimulateCanaryOptions, type SimulatedCanary } from './simulateCanary';
-export { armProfile, sampleArmCounts, slowRatesFor, type ArmProfile } from './armProfile';
+export { simulatedDeployment, sampleDeploymentCounts, slowRatesFor, type SimulatedDeployment } from './simulatedDeployment';
 export { sampleBinomial, sampleMultinomial, samplePoisson, type Rng } from './sampling';
 export { summariseCanaries, type CanarySummary } from './summariseCanaries';
 export {

@@ -3,7 +3,7 @@ import { createCanaryAnalysis } from '../createCanaryAnalysis';
 import { decideCanary } from '../decideCanary';
 import type { CanaryAnalysisOptions, CanaryInterval } from '../types';
 import { updateCanaryAnalysis } from '../updateCanaryAnalysis';
-import { armProfile, sampleArmCounts, type ArmProfile } from './armProfile';
+import { simulatedDeployment, sampleDeploymentCounts, type SimulatedDeployment } from './simulatedDeployment';
 import { sampleBinomial, samplePoisson } from './sampling';
 import { perRequestCounts, type TrafficObservation } from './trafficObservation';
 
@@ -37,9 +37,9 @@ export interface SimulateCanaryOptions {
   analysisOptions?: CanaryAnalysisOptions;
   fixedThreshold?: FixedThresholdOptions;
   /** Latency and class behaviour beyond the error rates (default: equal to the stable's). */
-  canaryProfile?: Partial<Omit<ArmProfile, 'errorRate'>>;
-  /** The stable's, e.g. a regressor's prediction bins as classes (default: armProfile's). */
-  stableProfile?: Partial<Omit<ArmProfile, 'errorRate'>>;
+  canaryProfile?: Partial<Omit<SimulatedDeployment, 'errorRate'>>;
+  /** The stable's, e.g. a regressor's prediction bins as classes (default: simulatedDeployment's). */
+  stableProfile?: Partial<Omit<SimulatedDeployment, 'errorRate'>>;
   /** Give up (outcome `undecided`) after this much simulated time. @default 14400 */
   maxSeconds?: number;
   /**
@@ -64,13 +64,16 @@ export interface SimulatedCanary {
 /** One simulated canary release on Poisson traffic, judged by our analysis or by Flagger's. */
 export function simulateCanary(options: SimulateCanaryOptions): SimulatedCanary {
   const rng = mulberry32(options.seed);
-  const stable = armProfile({ ...options.stableProfile, errorRate: options.stableErrorRate });
-  const canary = armProfile({ ...stable, ...options.canaryProfile, errorRate: options.canaryErrorRate });
+  const stable = simulatedDeployment({ ...options.stableProfile, errorRate: options.stableErrorRate });
+  const canary = simulatedDeployment({ ...stable, ...options.canaryProfile, errorRate: options.canaryErrorRate });
   const tally = new Tally();
   const serve: Serve = (seconds, weight) => {
     const total = samplePoisson(rng, options.rps * seconds);
     const toCanary = sampleBinomial(rng, total, weight / 100);
-    const interval = { canary: sampleArmCounts(rng, toCanary, canary), stable: sampleArmCounts(rng, total - toCanary, stable) };
+    const interval = {
+      canary: sampleDeploymentCounts(rng, toCanary, canary),
+      stable: sampleDeploymentCounts(rng, total - toCanary, stable),
+    };
     tally.add(interval.canary.requests, interval.stable.requests, interval.canary.errors);
     return interval;
   };
@@ -85,7 +88,7 @@ type Serve = (seconds: number, weight: number) => CanaryInterval;
 
 function runSequential(
   options: SimulateCanaryOptions,
-  stable: ArmProfile,
+  stable: SimulatedDeployment,
   serve: Serve,
   tally: Tally,
   maxSeconds: number,

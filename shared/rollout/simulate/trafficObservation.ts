@@ -1,4 +1,4 @@
-import type { ArmCounts, CanaryInterval } from '../types';
+import type { DeploymentCounts, CanaryInterval } from '../types';
 
 // Module constants, not global lookups: under Jest's vm sandbox each global access is slow
 // enough to dominate long simulations.
@@ -68,7 +68,7 @@ function addIntervals(a: CanaryInterval | undefined, b: CanaryInterval | undefin
   return { canary: addArms(a.canary, b.canary), stable: addArms(a.stable, b.stable) };
 }
 
-function addArms(a: ArmCounts, b: ArmCounts): ArmCounts {
+function addArms(a: DeploymentCounts, b: DeploymentCounts): DeploymentCounts {
   const predictions = { ...a.predictions };
   for (const [k, n] of Object.entries(b.predictions)) predictions[k] = (predictions[k] ?? 0) + n;
   return {
@@ -81,6 +81,11 @@ function addArms(a: ArmCounts, b: ArmCounts): ArmCounts {
 
 /** Nothing new at this look, with the same latency thresholds so the interval stays valid. */
 function emptyLike(served: CanaryInterval): CanaryInterval {
-  const empty = (arm: ArmCounts): ArmCounts => ({ requests: 0, errors: 0, slowerThan: arm.slowerThan.map(() => 0), predictions: {} });
+  const empty = (arm: DeploymentCounts): DeploymentCounts => ({
+    requests: 0,
+    errors: 0,
+    slowerThan: arm.slowerThan.map(() => 0),
+    predictions: {},
+  });
   return { canary: empty(served.canary), stable: empty(served.stable) };
 }

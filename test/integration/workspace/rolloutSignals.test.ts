@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../../devhost/freePort';
 import { BadRequestError, NotFoundError } from '../../../shared/errors';
-import type { ArmTraffic, ScoreRequest, TrafficWindow } from '../../../shared/ports';
+import type { DeploymentTraffic, ScoreRequest, TrafficWindow } from '../../../shared/ports';
 import { postJson } from '../../../adapters/local/inference/postJson';
 import { LocalEndpointHost, LocalWorkspace } from '../../../adapters/local/workspace';
 import { waitFor } from '../../support/waitFor';
@@ -26,7 +26,7 @@ const release = () => {
 };
 
 const total = (window: TrafficWindow) => Object.values(window.byDeployment).reduce((sum, t) => sum + t.requests, 0);
-const arm = (window: TrafficWindow, deployment: string): ArmTraffic => window.byDeployment[deployment]!;
+const arm = (window: TrafficWindow, deployment: string): DeploymentTraffic => window.byDeployment[deployment]!;
 
 describe('LocalWorkspace rollout signals: observed traffic, shadow, synthetic load', () => {
   let root: string;

@@ -1,13 +1,13 @@
 import { parseBlobCreated } from '../../../shared/events/blobCreated';
-import type { ArmTraffic } from '../../../shared/ports';
+import type { DeploymentTraffic } from '../../../shared/ports';
 import { appendLook, canaryLook, MAX_LOOKS, MAX_LOOKS_CHARS } from '../../../shared/release/canaryLooks';
 import { DEFAULT_ENGINE_OPTIONS, type StageContext } from '../../../shared/release/context';
 import { canary } from '../../../shared/release/stages/canary';
 import { Release, type CanaryLook } from '../../../shared/release/types';
-import { createCanaryAnalysis, updateCanaryAnalysis, type ArmCounts } from '../../../shared/rollout';
+import { createCanaryAnalysis, updateCanaryAnalysis, type DeploymentCounts } from '../../../shared/rollout';
 import { csv, harness } from './harness';
 
-const counts = (requests: number, errors: number, predictions: Record<string, number> = {}): ArmCounts => ({
+const counts = (requests: number, errors: number, predictions: Record<string, number> = {}): DeploymentCounts => ({
   requests,
   errors,
   slowerThan: [],
@@ -102,7 +102,7 @@ describe('appendLook', () => {
 });
 
 describe('the canary stage records its looks', () => {
-  const arm = (requests: number, errors: number): ArmTraffic => ({
+  const arm = (requests: number, errors: number): DeploymentTraffic => ({
     requests,
     errors,
     synthetic: requests,
@@ -112,7 +112,7 @@ describe('the canary stage records its looks', () => {
     latencyP99Ms: 40,
   });
 
-  async function canaryRelease(traffic: () => Record<string, ArmTraffic>, stopAtLooks?: number) {
+  async function canaryRelease(traffic: () => Record<string, DeploymentTraffic>, stopAtLooks?: number) {
     const h = harness();
     await h.engine.onDataArrival(parseBlobCreated(await h.upload('default/day1.csv', csv())));
     await h.drain();

@@ -21,7 +21,7 @@ import type {
   StateTable,
   SubmitJobRequest,
   Versioned,
-  ArmTraffic,
+  DeploymentTraffic,
   InvokeResult,
   LoadRequest,
   ShadowReport,
@@ -294,7 +294,7 @@ export class FakeWorkspace implements MlWorkspace {
   }
 
   /** Traffic the next trafficSince returns per deployment; tests fill it like a router would. */
-  traffic: (deployments: string[]) => Record<string, ArmTraffic> = () => ({});
+  traffic: (deployments: string[]) => Record<string, DeploymentTraffic> = () => ({});
   async trafficSince(endpoint: string, since: string, slowThresholdsMs: number[]): Promise<TrafficWindow> {
     const names = this.endpoints.get(endpoint)?.deployments.map((d) => d.name) ?? [];
     const byDeployment = this.traffic(names);

@@ -1,6 +1,6 @@
 import { parseBlobCreated } from '../../../shared/events/blobCreated';
 import { mulberry32 } from '../../../shared/data/split';
-import type { ArmTraffic, ScoreRequest } from '../../../shared/ports';
+import type { DeploymentTraffic, ScoreRequest } from '../../../shared/ports';
 import type { Release } from '../../../shared/release/types';
 import { harness } from './harness';
 
@@ -60,7 +60,7 @@ function regressorTraffic(h: Harness, seed: number, bias: number, scale: number,
   };
   h.workspaces.prod.traffic = (names) =>
     Object.fromEntries(
-      names.map((name): [string, ArmTraffic] => {
+      names.map((name): [string, DeploymentTraffic] => {
         const canary = name === 'v002';
         return [
           name,

@@ -2,14 +2,14 @@ import { parseBlobCreated } from '../../../shared/events/blobCreated';
 import { inferenceBlobName } from '../../../shared/monitoring/inferenceBlobName';
 import { INFERENCE_CONTAINER } from '../../../shared/monitoring/inferenceRecord';
 import { getMonitorRun, runMonitor, type MonitorDeps } from '../../../shared/monitoring/runMonitor';
-import type { ArmTraffic, ModelVersion } from '../../../shared/ports';
+import type { DeploymentTraffic, ModelVersion } from '../../../shared/ports';
 import { releaseReport } from '../../../shared/release/report';
 import { reportMarkdown } from '../../../shared/release/reportMarkdown';
 import { reportSources } from '../../../shared/release/reportSources';
 import { MemoryTable } from './fakes';
 import { csv, harness } from './harness';
 
-const arm = (requests: number, errors: number): ArmTraffic => ({
+const arm = (requests: number, errors: number): DeploymentTraffic => ({
   requests,
   errors,
   synthetic: requests,
@@ -20,7 +20,7 @@ const arm = (requests: number, errors: number): ArmTraffic => ({
 });
 
 /** Release 1 goes straight to prod; release 2 walks a canary with the given traffic. */
-async function canaryRelease(traffic: Record<string, ArmTraffic>) {
+async function canaryRelease(traffic: Record<string, DeploymentTraffic>) {
   const h = harness();
   await h.engine.onDataArrival(parseBlobCreated(await h.upload('default/day1.csv', csv())));
   await h.drain();

@@ -1,5 +1,5 @@
 import { parseBlobCreated } from '../../../shared/events/blobCreated';
-import type { ArmTraffic, ScoreRequest } from '../../../shared/ports';
+import type { DeploymentTraffic, ScoreRequest } from '../../../shared/ports';
 import { ReleaseControl } from '../../../shared/release/control';
 import { csv, harness } from './harness';
 
@@ -9,7 +9,7 @@ function arm(
   requests: number,
   errors: number,
   predictions: Record<string, number> = { no: requests * 0.7, yes: requests * 0.3 },
-): ArmTraffic {
+): DeploymentTraffic {
   return {
     requests,
     errors,

@@ -3,12 +3,12 @@ import {
   decideCanary,
   InvalidTrafficCountsError,
   updateCanaryAnalysis,
-  type ArmCounts,
+  type DeploymentCounts,
   type CanaryAnalysisState,
 } from '../../../shared/rollout';
 import { BadRequestError } from '../../../shared/errors';
 
-const arm = (requests: number, errors = 0, slowerThan: number[] = [], predictions: Record<string, number> = {}): ArmCounts => ({
+const arm = (requests: number, errors = 0, slowerThan: number[] = [], predictions: Record<string, number> = {}): DeploymentCounts => ({
   requests,
   errors,
   slowerThan,
@@ -16,7 +16,7 @@ const arm = (requests: number, errors = 0, slowerThan: number[] = [], prediction
 });
 
 /** Feeds the same interval `times` times. */
-function feed(state: CanaryAnalysisState, canary: ArmCounts, stable: ArmCounts, times: number): CanaryAnalysisState {
+function feed(state: CanaryAnalysisState, canary: DeploymentCounts, stable: DeploymentCounts, times: number): CanaryAnalysisState {
   for (let i = 0; i < times; i++) state = updateCanaryAnalysis(state, { canary, stable });
   return state;
 }

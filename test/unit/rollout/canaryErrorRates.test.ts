@@ -8,13 +8,13 @@ import {
   type CanaryVerdict,
 } from '../../../shared/rollout';
 import {
-  armProfile,
-  sampleArmCounts,
+  simulatedDeployment,
+  sampleDeploymentCounts,
   sampleBinomial,
   samplePoisson,
   slowRatesFor,
   summariseCanaries,
-  type ArmProfile,
+  type SimulatedDeployment,
 } from '../../../shared/rollout/simulate';
 
 /**
@@ -24,14 +24,14 @@ import {
 const measured: string[] = [];
 afterAll(() => console.info(`Canary analysis, measured:\n  ${measured.join('\n  ')}`));
 
-const stable = armProfile({ errorRate: 0.001 });
+const stable = simulatedDeployment({ errorRate: 0.001 });
 const threeSe = (p: number, runs: number) => 3 * Math.sqrt((p * (1 - p)) / runs);
 
 interface Release {
   seed: number;
   rps: number;
-  canary: ArmProfile;
-  base?: ArmProfile;
+  canary: SimulatedDeployment;
+  base?: SimulatedDeployment;
   /** Canary share of traffic at each look. */
   weight: (look: number) => number;
   looks: number;
@@ -50,8 +50,8 @@ function release(r: Release): { state: CanaryAnalysisState; verdicts: CanaryVerd
     const total = samplePoisson(rng, r.rps * 5);
     const toCanary = sampleBinomial(rng, total, r.weight(look));
     state = updateCanaryAnalysis(state, {
-      canary: sampleArmCounts(rng, toCanary, r.canary),
-      stable: sampleArmCounts(rng, total - toCanary, base),
+      canary: sampleDeploymentCounts(rng, toCanary, r.canary),
+      stable: sampleDeploymentCounts(rng, total - toCanary, base),
     });
     const watch = r.watch ?? 'last';
     if (watch !== 'last' || look === r.looks - 1) {
@@ -82,7 +82,7 @@ describe('canary analysis on simulated traffic', () => {
     const runs = 400;
     let rolledBack = 0;
     for (let i = 0; i < runs; i++) {
-      const base = armProfile({ errorRate: 0.05 });
+      const base = simulatedDeployment({ errorRate: 0.05 });
       const { verdicts } = release({
         seed: 5_000 + i,
         rps: 100,
@@ -109,7 +109,7 @@ describe('canary analysis on simulated traffic', () => {
     expect(summary.rolledBack).toBeGreaterThanOrEqual(0.95);
   });
 
-  it.each<[string, ArmProfile, string[]]>([
+  it.each<[string, SimulatedDeployment, string[]]>([
     ["latencies twice the stable's", { ...stable, slowRates: slowRatesFor(2) }, ['latencyP50', 'latencyP99']],
     ['predicting class 1 for 60% instead of 30%', { ...stable, classShares: { '0': 0.4, '1': 0.6 } }, ['class:0', 'class:1']],
   ])('rolls back a canary with %s on the metric that regressed', (_name, canary, metrics) => {
@@ -127,8 +127,8 @@ describe('canary analysis on simulated traffic', () => {
     expect(caught / runs).toBeGreaterThanOrEqual(0.95);
   });
 
-  it.each<[string, ArmProfile, ArmProfile]>([
-    ['3× errors (1% to 3%)', armProfile({ errorRate: 0.01 }), armProfile({ errorRate: 0.03 })],
+  it.each<[string, SimulatedDeployment, SimulatedDeployment]>([
+    ['3× errors (1% to 3%)', simulatedDeployment({ errorRate: 0.01 }), simulatedDeployment({ errorRate: 0.03 })],
     ['3× the p99 tail (1% to 3%)', stable, { ...stable, slowRates: [0.5, 0.03] }],
     ['a 1.5× class share (30% to 45%)', stable, { ...stable, classShares: { '0': 0.55, '1': 0.45 } }],
   ])('passes a canary at the minimum detectable regression, %s, in at most 5%% of releases', (_name, base, canary) => {

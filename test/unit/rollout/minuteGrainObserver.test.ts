@@ -1,4 +1,4 @@
-import type { ArmCounts, CanaryInterval } from '../../../shared/rollout';
+import type { DeploymentCounts, CanaryInterval } from '../../../shared/rollout';
 import {
   minuteGrainObserver,
   perRequestCounts,
@@ -7,7 +7,7 @@ import {
   type ObserveTraffic,
 } from '../../../shared/rollout/simulate';
 
-const arm = (requests: number, errors = 0, classOne = 0): ArmCounts => ({
+const arm = (requests: number, errors = 0, classOne = 0): DeploymentCounts => ({
   requests,
   errors,
   slowerThan: [Math.floor(requests / 2), 0],

@@ -1,4 +1,4 @@
-import type { ArmCounts } from '../types';
+import type { DeploymentCounts } from '../types';
 import { normalCdf } from '../normal';
 import { sampleBinomial, sampleMultinomial, type Rng } from './sampling';
 
@@ -8,7 +8,7 @@ const { log, max } = Math;
 const { keys } = Object;
 
 /** How one deployment behaves, per request. */
-export interface ArmProfile {
+export interface SimulatedDeployment {
   errorRate: number;
   /** P(latency > stable p50), P(latency > stable p99). */
   slowRates: [number, number];
@@ -29,12 +29,12 @@ export function slowRatesFor(factor: number): [number, number] {
   return [normalCdf(shift), 1 - normalCdf(Z99 - shift)];
 }
 
-export function armProfile(overrides: Partial<ArmProfile> = {}): ArmProfile {
+export function simulatedDeployment(overrides: Partial<SimulatedDeployment> = {}): SimulatedDeployment {
   return { errorRate: 0.001, slowRates: slowRatesFor(1), classShares: { '0': 0.7, '1': 0.3 }, ...overrides };
 }
 
 /** One arm's counts for `requests` requests: errors, nested exceedances, classes of the successes. */
-export function sampleArmCounts(rng: Rng, requests: number, profile: ArmProfile): ArmCounts {
+export function sampleDeploymentCounts(rng: Rng, requests: number, profile: SimulatedDeployment): DeploymentCounts {
   const errors = sampleBinomial(rng, requests, profile.errorRate);
   const [p50, p99] = profile.slowRates;
   const above99 = sampleBinomial(rng, requests, p99);
