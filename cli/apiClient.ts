@@ -32,6 +32,7 @@ import {
 import type { ReleaseReport } from '../shared/release/report';
 import { ApiError, ApiUnreachableError, CliError, EXIT, networkProblem } from './errors';
 import type { ApiSettings } from './settings';
+import { ensureError } from '../shared/errors';
 
 export interface ApiClientOptions {
   /** Per-request timeout. @default 15000 */
@@ -71,7 +72,7 @@ export class ApiClient {
       return (await credential.getToken(this.scope))?.token;
     } catch (error) {
       throw new CliError(
-        `could not get an Entra ID token for ${this.scope}: ${(error as Error).message.split('\n')[0]}; sign in with az login (or set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET)`,
+        `could not get an Entra ID token for ${this.scope}: ${ensureError(error).message.split('\n')[0]}; sign in with az login (or set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET)`,
         EXIT.auth,
       );
     }

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { resolveSince } from '../shared/endpoints/deploymentLogs';
+import { ensureError } from '../shared/errors';
 
 // Commander value parsers: a bad value is a usage error (exit 2) that names the rule.
 
@@ -39,7 +40,7 @@ export function parseTimeOption(value: string, now: Date = new Date()): string {
   try {
     resolveSince(value, now);
   } catch (error) {
-    throw new InvalidArgumentError(`${(error as Error).message.replace(/^since: /, '')}.`);
+    throw new InvalidArgumentError(`${ensureError(error).message.replace(/^since: /, '')}.`);
   }
   return value.trim();
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { CliError, UsageError } from './errors';
+import { ensureError } from '../shared/errors';
 
 /** Where the Functions host serves the API on the embedded stack (DESIGN: operator contract). */
 export const DEFAULT_API_URL = 'http://127.0.0.1:7071/api';
@@ -83,7 +84,7 @@ export function readLocalToken(file: string, principal?: string): string | undef
     text = readFileSync(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new CliError(`Cannot read ${file}: ${(error as Error).message}`);
+    throw new CliError(`Cannot read ${file}: ${ensureError(error).message}`);
   }
   let parsed: z.infer<typeof TokensFile>;
   try {

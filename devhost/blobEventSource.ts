@@ -18,6 +18,7 @@ import { describe, listBlobsPastUnlistable, type UnlistableBlobs } from './listB
 import { parseEventSubscriptions, subscriptionMatches, type EventSubscription, type EventSubscriptionInput } from './eventSubscription';
 import { reconcileScopes } from './reconcileScopes';
 import type { HostLogger } from './logger';
+import { ensureError } from '../shared/errors';
 
 export const DEAD_LETTER_CONTAINER = 'eventgrid-deadletter';
 
@@ -171,7 +172,7 @@ export class BlobEventSource {
       (event) => this.emit(event),
       (error: unknown) => {
         this.state.forget(key, eTag);
-        this.logger.warn(`Could not read ${key} after a write; reconciliation will emit its event: ${(error as Error).message}`);
+        this.logger.warn(`Could not read ${key} after a write; reconciliation will emit its event: ${ensureError(error).message}`);
       },
     );
   }

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { unquoteETag } from './blobCreatedEvent';
+import { ensureError } from '../shared/errors';
 
 const StateFile = z.object({ version: z.literal(1), seen: z.record(z.string(), z.string()) });
 
@@ -76,7 +77,7 @@ export class BlobEventState {
       writeFileSync(tmp, JSON.stringify({ version: 1, seen: Object.fromEntries(this.seen) }));
       renameSync(tmp, this.path);
     } catch (error) {
-      this.onSaveError(`Could not save ${this.path}: ${(error as Error).message}`);
+      this.onSaveError(`Could not save ${this.path}: ${ensureError(error).message}`);
     }
   }
 }

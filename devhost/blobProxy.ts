@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { classifyBlobWrite, type ClassifiedBlobWrite } from './classifyBlobWrite';
 import { PortInUseError } from './errors';
 import type { HostLogger } from './logger';
+import { ensureError } from '../shared/errors';
 
 export interface ObservedBlobWrite extends ClassifiedBlobWrite {
   status: number;
@@ -73,7 +74,7 @@ export function startBlobProxy(options: BlobProxyOptions): Promise<RunningBlobPr
           try {
             options.onBlobWritten({ ...write, status, requestHeaders: req.headers, responseHeaders: upstreamRes.headers });
           } catch (error) {
-            options.logger.error(`Blob event hook failed for ${write.container}/${write.blobName}: ${(error as Error).message}`);
+            options.logger.error(`Blob event hook failed for ${write.container}/${write.blobName}: ${ensureError(error).message}`);
           }
         }
       },

@@ -2,6 +2,7 @@ import type { EventGridSchemaEvent } from './blobCreatedEvent';
 import { eventGridRetryDelay } from './eventGridRetry';
 import { subscriptionMatches, type EventSubscription } from './eventSubscription';
 import type { HostLogger } from './logger';
+import { ensureError } from '../shared/errors';
 
 /** The event as Event Grid dead-letters it: the event plus why and how delivery failed. */
 export interface DeadLetteredEvent extends EventGridSchemaEvent {
@@ -124,9 +125,9 @@ export class EventDispatcher {
           done();
         } catch (error) {
           log.error(
-            `Could not dead-letter event ${event.id} for ${sub.name}: ${(error as Error).message}. Event: ${JSON.stringify(event)}`,
+            `Could not dead-letter event ${event.id} for ${sub.name}: ${ensureError(error).message}. Event: ${JSON.stringify(event)}`,
           );
-          done(error as Error);
+          done(ensureError(error));
         }
       };
       void attempt(1);

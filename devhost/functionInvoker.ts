@@ -85,7 +85,7 @@ export class FunctionInvoker {
       try {
         hook(hookContext);
       } catch (error) {
-        log.warn(`A log hook threw: ${(error as Error).message}`);
+        log.warn(`A log hook threw: ${ensureError(error).message}`);
       }
     }
     log.log(hookContext['level'] as LogLevel, String(hookContext['message']), { category: 'user' });

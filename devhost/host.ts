@@ -14,6 +14,7 @@ import { HttpRouteTable } from './httpRouteTable';
 import { createHostLogger, type HostLogger } from './logger';
 import { loadFunctionsEntry } from './loadFunctionsEntry';
 import { startTriggers, type RunningTriggers } from './startTriggers';
+import { ensureError } from '../shared/errors';
 
 /** The repository root (devhost/..), where host.json and functions/ live. */
 export const PROJECT_ROOT = resolve(__dirname, '..');
@@ -106,7 +107,7 @@ export async function startFunctionsHost(options: FunctionsHostOptions = {}): Pr
     await blobEvents?.stopEmitting();
     await triggers?.stop();
     for (const hook of core.hooks.appTerminate) {
-      await Promise.resolve(hook({ hookData })).catch((e: unknown) => logger.warn(`appTerminate hook failed: ${(e as Error).message}`));
+      await Promise.resolve(hook({ hookData })).catch((e: unknown) => logger.warn(`appTerminate hook failed: ${ensureError(e).message}`));
     }
     // Only now: what the app writes while it stops (buffered inference data) goes through the blob proxy.
     await blobEvents?.stop();

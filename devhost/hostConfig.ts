@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { ConfigError } from '../shared/errors';
+import { ConfigError, ensureError } from '../shared/errors';
 
 const TIMESPAN = /^(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,7}))?$/;
 
@@ -121,7 +121,7 @@ function parseJsonFile<S extends z.ZodType>(file: string, schema: S): z.infer<S>
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new ConfigError(file, [{ path: '', message: `not valid JSON (${(error as Error).message})` }]);
+    throw new ConfigError(file, [{ path: '', message: `not valid JSON (${ensureError(error).message})` }]);
   }
   const result = schema.safeParse(raw);
   if (!result.success) {

@@ -6,6 +6,7 @@ import { EVENTGRID_SYSTEM_KEY, isAuthorized, type HostKeys } from './hostKeys';
 import { readBody, RequestTooLargeError, sendJson, toHttpRequest, writeHandlerResult } from './httpMessages';
 import type { HttpRouteTable } from './httpRouteTable';
 import type { HostLogger } from './logger';
+import { ensureError } from '../shared/errors';
 
 export interface HostHttpDeps {
   core: FunctionsCore;
@@ -31,7 +32,7 @@ function unauthorized(res: ServerResponse): void {
 export function createHostHttpServer(deps: HostHttpDeps): Server {
   const server = createServer((req, res) => {
     handle(req, res, deps).catch((error: unknown) => {
-      deps.logger.error(`Unhandled error serving ${req.method} ${req.url?.split('?')[0]}: ${(error as Error).stack ?? String(error)}`);
+      deps.logger.error(`Unhandled error serving ${req.method} ${req.url?.split('?')[0]}: ${ensureError(error).stack ?? String(error)}`);
       if (!res.headersSent) sendJson(res, 500, { error: 'Internal Server Error' });
       else res.destroy();
     });
@@ -100,7 +101,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: HostHttpD
   try {
     await writeHandlerResult(res, outcome.result);
   } catch (error) {
-    deps.logger.error(`Function '${route.fn.name}' returned an unusable HTTP response: ${(error as Error).message}`, {
+    deps.logger.error(`Function '${route.fn.name}' returned an unusable HTTP response: ${ensureError(error).message}`, {
       functionName: route.fn.name,
       invocationId: outcome.invocationId,
     });

@@ -2,6 +2,7 @@ import { FunctionRegistrationError } from './errors';
 import type { RegisteredFunction } from './functionsCore';
 import type { AuthLevel } from './hostKeys';
 import { compareRoutes, compileRoute, type CompiledRoute } from './routeTemplate';
+import { ensureError } from '../shared/errors';
 
 export interface HttpRoute {
   fn: RegisteredFunction;
@@ -32,7 +33,7 @@ export class HttpRouteTable {
         try {
           route = compileRoute(template);
         } catch (error) {
-          throw new FunctionRegistrationError(fn.name, (error as Error).message);
+          throw new FunctionRegistrationError(fn.name, ensureError(error).message);
         }
         const authLevel = String(fn.trigger['authLevel'] ?? 'anonymous').toLowerCase();
         if (!AUTH_LEVELS.has(authLevel)) {

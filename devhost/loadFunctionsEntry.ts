@@ -1,5 +1,6 @@
 import { sep } from 'node:path';
 import { FunctionsEntryError } from './errors';
+import { ensureError } from '../shared/errors';
 
 /**
  * Requires the app's entry module, which registers its functions as it loads. When the
@@ -18,6 +19,6 @@ export function loadFunctionsEntry(entry: string, appRoot: string): void {
   try {
     require(entry);
   } catch (error) {
-    throw new FunctionsEntryError(entry, `it threw while loading: ${(error as Error).stack ?? String(error)}`, error);
+    throw new FunctionsEntryError(entry, `it threw while loading: ${ensureError(error).stack ?? String(error)}`, error);
   }
 }

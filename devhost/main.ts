@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { AutopilotError } from '../shared/errors';
+import { AutopilotError, ensureError } from '../shared/errors';
 import { createHostLogger } from './logger';
 import { blobCreatedSubscriptions, INFERENCE_DATA_SUBSCRIPTION, startStack, type RunningStack } from './stack';
 import { loadConfigFile } from '../adapters/configFile';
@@ -112,7 +112,7 @@ async function main(): Promise<void> {
     stack.stop().then(
       () => process.exit(0),
       (error: unknown) => {
-        process.stderr.write(`Stop failed: ${(error as Error).message}\n`);
+        process.stderr.write(`Stop failed: ${ensureError(error).message}\n`);
         process.exit(1);
       },
     );
@@ -123,7 +123,7 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   // Our errors say what to do; anything else gets its stack.
-  const text = error instanceof AutopilotError ? error.message : ((error as Error).stack ?? String(error));
+  const text = error instanceof AutopilotError ? error.message : (ensureError(error).stack ?? String(error));
   process.stderr.write(`Error: could not start the local stack: ${text}\n`);
   process.exit(1);
 });

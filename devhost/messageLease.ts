@@ -1,4 +1,5 @@
 import type { QueueClient } from '@azure/storage-queue';
+import { ensureError } from '../shared/errors';
 
 /**
  * Keeps a received queue message invisible while its handler runs by pushing its
@@ -32,7 +33,7 @@ export class MessageLease {
         if (response.popReceipt) this.popReceipt = response.popReceipt;
       } catch (error) {
         this.lost = true;
-        this.onError(`could not extend the visibility of message ${this.messageId}: ${(error as Error).message}`);
+        this.onError(`could not extend the visibility of message ${this.messageId}: ${ensureError(error).message}`);
       }
     });
   }

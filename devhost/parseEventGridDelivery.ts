@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
-import { BadRequestError } from '../shared/errors';
+import { BadRequestError, ensureError } from '../shared/errors';
 
 /** What Event Grid asked for in one webhook POST. */
 export type EventGridDelivery =
@@ -67,7 +67,7 @@ export function parseEventGridDelivery(headers: IncomingHttpHeaders, body: Buffe
   try {
     payload = JSON.parse(body.toString('utf8'));
   } catch (error) {
-    throw new BadRequestError(`body is not valid JSON (${(error as Error).message})`, 'body');
+    throw new BadRequestError(`body is not valid JSON (${ensureError(error).message})`, 'body');
   }
   const list = Array.isArray(payload) ? payload : [payload];
   if (list.length === 0) throw new BadRequestError('no events in the body', 'body');

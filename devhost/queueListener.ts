@@ -7,6 +7,7 @@ import type { HostLogger } from './logger';
 import { MessageLease } from './messageLease';
 import { nextPollDelay } from './pollingBackoff';
 import { decodeQueueMessage } from './queueMessage';
+import { ensureError } from '../shared/errors';
 
 export interface QueueListenerOptions {
   /** How long a received message stays invisible per lease; renewed at half. @default 60 */
@@ -91,7 +92,7 @@ export class QueueListener {
         messages = response.receivedMessageItems;
         this.lastPollError = '';
       } catch (error) {
-        const text = (error as Error).message;
+        const text = ensureError(error).message;
         if (text !== this.lastPollError && !this.abort.signal.aborted) {
           this.logger.warn(`Polling queue '${this.queueName}' for ${this.fn.name} failed (will keep trying): ${text}`);
         }
@@ -165,7 +166,7 @@ export class QueueListener {
       await lease.finish((receipt) => this.queue.deleteMessage(message.messageId, receipt));
     } catch (error) {
       log.warn(
-        `Could not settle message ${message.messageId} on '${this.queueName}'; it will be delivered again: ${(error as Error).message}`,
+        `Could not settle message ${message.messageId} on '${this.queueName}'; it will be delivered again: ${ensureError(error).message}`,
       );
     }
   }

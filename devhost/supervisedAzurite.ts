@@ -1,5 +1,6 @@
 import { startAzurite, type RunningAzurite, type StartAzuriteOptions } from './azurite';
 import type { HostLogger } from './logger';
+import { ensureError } from '../shared/errors';
 
 export interface SupervisedAzuriteOptions extends StartAzuriteOptions {
   logger: HostLogger;
@@ -46,7 +47,7 @@ export async function startSupervisedAzurite(options: SupervisedAzuriteOptions):
           await current.stop(); // stop() came while it was starting
         else logger.info('Azurite is back');
       } catch (error) {
-        logger.error(`Azurite could not be started again: ${(error as Error).message}`);
+        logger.error(`Azurite could not be started again: ${ensureError(error).message}`);
         settle(how);
       }
     });

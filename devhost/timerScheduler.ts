@@ -8,6 +8,7 @@ import type { HostLogger } from './logger';
 import { parseNcrontab, type NcrontabSchedule } from './ncrontab';
 import { resolveAppSettingExpression } from './storageConnection';
 import type { TimerLock } from './timerLock';
+import { ensureError } from '../shared/errors';
 
 /** The input a timer handler receives, shaped like Azure's. */
 export interface TimerInput {
@@ -62,7 +63,7 @@ export class TimerScheduler {
         const schedule = parseNcrontab(expression);
         return { fn, schedule, next: schedule.next(new Date()), lock: lock?.(fn.name) };
       } catch (error) {
-        throw new FunctionRegistrationError(fn.name, (error as Error).message);
+        throw new FunctionRegistrationError(fn.name, ensureError(error).message);
       }
     });
   }
@@ -141,7 +142,7 @@ export class TimerScheduler {
       writeFileSync(tmp, JSON.stringify(this.status, null, 2));
       renameSync(tmp, this.statusPath);
     } catch (error) {
-      this.logger.warn(`Could not save timer status to ${this.statusPath}: ${(error as Error).message}`);
+      this.logger.warn(`Could not save timer status to ${this.statusPath}: ${ensureError(error).message}`);
     }
   }
 }

@@ -12,6 +12,7 @@ import { printJson, printLines, withoutStdout, type CliIo } from '../io';
 import { parseSeconds } from '../parsers';
 import { watchReleases } from '../watchReleases';
 import { progressReporter } from './uploadProgress';
+import { ensureError } from '../../shared/errors';
 
 interface UploadOptions {
   pipeline: string;
@@ -74,7 +75,7 @@ function blobService(connectionString: string): BlobServiceClient {
   } catch (error) {
     // Never echo the string itself: it holds the account key.
     throw new CliError(
-      `The storage connection string is not usable (${(error as Error).message.split('\n')[0]}); expected e.g. UseDevelopmentStorage=true or DefaultEndpointsProtocol=https;AccountName=...;AccountKey=...`,
+      `The storage connection string is not usable (${ensureError(error).message.split('\n')[0]}); expected e.g. UseDevelopmentStorage=true or DefaultEndpointsProtocol=https;AccountName=...;AccountKey=...`,
     );
   }
 }
@@ -85,7 +86,7 @@ function fileSize(file: string): number {
     stats = statSync(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new CliError(`File not found: ${file}`);
-    throw new CliError(`Cannot read ${file}: ${(error as Error).message}`);
+    throw new CliError(`Cannot read ${file}: ${ensureError(error).message}`);
   }
   if (!stats.isFile()) throw new CliError(`${file} is not a file; upload one CSV file at a time`);
   return stats.size;
@@ -139,9 +140,9 @@ function storageError(error: unknown, url: string, apiUrl: string): Error {
     );
   if (status === undefined) {
     const endpoint = new URL(url).origin;
-    const problem = /ECONNREFUSED/.test(String((error as Error).message))
+    const problem = /ECONNREFUSED/.test(String(ensureError(error).message))
       ? 'connection refused'
-      : ((error as Error).message ?? String(error));
+      : (ensureError(error).message ?? String(error));
     return new CliError(
       `Cannot reach Blob Storage at ${endpoint} (${problem}). The autopilot API at ${apiUrl} answers, so the stack is running; ` +
         'point the upload at its storage with --connection-string or AZURE_STORAGE_CONNECTION_STRING ' +
@@ -149,7 +150,7 @@ function storageError(error: unknown, url: string, apiUrl: string): Error {
       EXIT.unreachable,
     );
   }
-  return new CliError(`Upload to ${url} failed: ${status} ${codeOf(error) ?? ''} ${(error as Error).message.split('\n')[0]}`);
+  return new CliError(`Upload to ${url} failed: ${status} ${codeOf(error) ?? ''} ${ensureError(error).message.split('\n')[0]}`);
 }
 
 async function followUpload(

@@ -1,6 +1,6 @@
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { ConfigError } from '../errors';
+import { ConfigError, ensureError } from '../errors';
 import { AutopilotConfig } from './schema';
 
 /**
@@ -31,7 +31,7 @@ export function parseYamlWith<S extends z.ZodType>(
     // yaml's maxAliasCount: the "billion laughs" guard); that is the user's file, not us.
     plain = doc.toJS() ?? {};
   } catch (error) {
-    throw new ConfigError(file, [{ path: '', message: (error as Error).message.split('\n')[0] ?? 'unreadable YAML' }]);
+    throw new ConfigError(file, [{ path: '', message: ensureError(error).message.split('\n')[0] ?? 'unreadable YAML' }]);
   }
   const result = schema.safeParse(prepare(plain));
   if (result.success) return result.data;

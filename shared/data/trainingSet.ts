@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { PipelineConfig } from '../config/schema';
-import { ConcurrencyError, DataValidationError, NotFoundError } from '../errors';
+import { ConcurrencyError, DataValidationError, ensureError, NotFoundError } from '../errors';
 import { normalizeETag } from '../events/blobCreated';
 import type { BlobInfo, BlobRef, DataStore } from '../ports';
 import { eachCsvRecord } from './eachCsvRecord';
@@ -91,7 +91,7 @@ export async function buildTrainingSet(
       if (source) sources.push(source);
     }
   } catch (error) {
-    await writer.abort(error as Error);
+    await writer.abort(ensureError(error));
     throw error;
   }
   return { blob: await writer.close(), sources };

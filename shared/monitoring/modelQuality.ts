@@ -6,6 +6,7 @@ import { predictionAsNumber } from '../evaluation/regressionAnswers';
 import { targetValue } from '../data/targetChecks';
 import type { DataStore } from '../ports';
 import { GROUND_TRUTH_CONTAINER } from './inferenceRecord';
+import { ensureError } from '../errors';
 
 /** What the monitor remembers of each scored row in the window, to join labels with. */
 export interface ScoredRow {
@@ -78,7 +79,7 @@ export async function assessModelQuality(
         string
       >[];
     } catch (error) {
-      report.unreadableFiles.push(`${file.name}: ${(error as Error).message}`);
+      report.unreadableFiles.push(`${file.name}: ${ensureError(error).message}`);
       continue;
     }
     for (const record of records) {

@@ -1,4 +1,4 @@
-import { ConcurrencyError, DataValidationError } from '../errors';
+import { ConcurrencyError, DataValidationError, ensureError } from '../errors';
 import { eachCsvRecord } from '../data/eachCsvRecord';
 import { toCsvLine } from '../data/split';
 import type { PipelineConfig } from '../config/schema';
@@ -58,7 +58,7 @@ export async function buildRetrainingSet(
       await writer.write(toCsvLine(header.map((column) => (column === label ? row.label : cell(row.input[column])))));
     }
   } catch (error) {
-    await writer.abort(error as Error);
+    await writer.abort(ensureError(error));
     throw error;
   }
   const written = await writer.close();

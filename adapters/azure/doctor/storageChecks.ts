@@ -3,6 +3,7 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueServiceClient } from '@azure/storage-queue';
 import { checkResult, messageOf, redactTokens, type CheckResult } from '../../../shared/doctor';
 import type { DoctorStorageTarget } from './doctorStorageTarget';
+import { ensureError } from '../../../shared/errors';
 
 /** The same names as adapters/compose.ts (STEPS_QUEUE, STATE_TABLE) and the event log's table; a unit test keeps them equal. */
 export const STEPS_QUEUE = 'autopilot-steps';
@@ -170,7 +171,7 @@ type ReachableTarget = Extract<DoctorStorageTarget, { kind: 'connectionString' |
 /** The SDKs wrap credential failures; walk the causes to the one we threw. */
 function findCause(error: unknown, name: string): unknown {
   for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if ((e as Error).name === name) return e;
+    if (ensureError(e).name === name) return e;
   }
   return undefined;
 }

@@ -1,6 +1,6 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { LogsQueryClient, LogsQueryResultStatus, type LogsTable } from '@azure/monitor-query-logs';
-import { AutopilotError } from '../../../shared/errors';
+import { AutopilotError, ensureError } from '../../../shared/errors';
 import type { DeploymentLogLine, DeploymentLogs, DeploymentLogsOptions } from '../../../shared/ports';
 import { resolveDeploymentLogsOptions, splitLogLines, windowLogLines } from '../../../shared/endpoints/deploymentLogs';
 import { trustAgent } from '../armMlClient';
@@ -127,7 +127,7 @@ function linesOf(table: LogsTable): DeploymentLogLine[] {
 
 function logAnalyticsError(error: unknown, workspaceId: string): AutopilotError {
   const status = (error as { statusCode?: number }).statusCode;
-  const message = (error as Error).message ?? String(error);
+  const message = ensureError(error).message ?? String(error);
   const where = `Log Analytics workspace ${workspaceId}`;
   let hint = '';
   if (status === 403)

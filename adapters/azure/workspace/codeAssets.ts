@@ -4,7 +4,7 @@ import { basename, join, relative, sep } from 'node:path';
 import type { PipelineResponse } from '@azure/core-rest-pipeline';
 import { ContainerClient } from '@azure/storage-blob';
 import { z } from 'zod';
-import { AutopilotError } from '../../../shared/errors';
+import { AutopilotError, ensureError } from '../../../shared/errors';
 import { mapArmError } from './mapArmError';
 
 /** The first api-version with "Code Versions - Create Or Get Start Pending Upload" (SDK 2.1.1 has none). */
@@ -208,7 +208,7 @@ async function uploadFiles(files: CodeFile[], container: ContainerClient, id: st
         // Never the storage error itself: its request carries the SAS.
         const status = (error as { statusCode?: number }).statusCode;
         throw new AutopilotError(
-          `uploading '${file.name}' of code asset '${id}' failed${status ? ` (HTTP ${status})` : ''}: ${redact((error as Error).message)}`,
+          `uploading '${file.name}' of code asset '${id}' failed${status ? ` (HTTP ${status})` : ''}: ${redact(ensureError(error).message)}`,
           { retryable: true },
         );
       }

@@ -1,6 +1,6 @@
 import type { MetricsClient, MetricsQueryResult } from '@azure/monitor-query-metrics';
 import type { DeploymentTraffic, TrafficWindow } from '../../../shared/ports';
-import { AutopilotError } from '../../../shared/errors';
+import { AutopilotError, ensureError } from '../../../shared/errors';
 
 export const ONLINE_ENDPOINT_NAMESPACE = 'Microsoft.MachineLearningServices/workspaces/onlineEndpoints';
 const REQUESTS = 'RequestsPerMinute';
@@ -107,7 +107,7 @@ async function query(
   } catch (error) {
     const status = (error as { statusCode?: number }).statusCode;
     throw new AutopilotError(
-      `Azure Monitor metrics query ${names.join(', ')} on ${id} failed${status ? ` (HTTP ${status})` : ''}: ${(error as Error).message}. ` +
+      `Azure Monitor metrics query ${names.join(', ')} on ${id} failed${status ? ` (HTTP ${status})` : ''}: ${ensureError(error).message}. ` +
         'Check that the identity has Monitoring Reader on the workspace',
       { retryable: status === undefined || status >= 500 || status === 429, cause: error },
     );

@@ -13,6 +13,7 @@ import { z } from 'zod';
 import type { Logger } from '../../../shared/ports';
 import type { ArmSend } from './codeAssets';
 import { trustAgent } from '../armMlClient';
+import { ensureError } from '../../../shared/errors';
 
 /**
  * The token audience of the MLflow tracking server. Azure ML's own MLflow REST example
@@ -89,7 +90,7 @@ export class MlflowMetrics {
           `job metrics from MLflow are unavailable for ${this.options.workspacePath}; jobs report no metrics until it answers`,
           {
             run: runId,
-            error: (error as Error).message,
+            error: ensureError(error).message,
           },
         );
       }

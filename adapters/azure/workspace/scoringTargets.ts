@@ -1,5 +1,5 @@
 import { readScoringAnswer } from '../../../shared/scoring/scoringAnswer';
-import { AutopilotError } from '../../../shared/errors';
+import { AutopilotError, ensureError } from '../../../shared/errors';
 import type { MlWorkspace, ModelRef, ScoreRequest, ScoreResponse } from '../../../shared/ports';
 
 /** Scoring a registered model that no online deployment serves: Azure needs a batch endpoint for that. */
@@ -53,6 +53,6 @@ export async function scoreDeployment(
   try {
     return readScoringAnswer(result.body);
   } catch (error) {
-    throw new AutopilotError(`${where}: ${(error as Error).message}; check its scoring script`);
+    throw new AutopilotError(`${where}: ${ensureError(error).message}; check its scoring script`);
   }
 }

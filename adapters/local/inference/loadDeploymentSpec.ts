@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { ConfigError } from '../../../shared/errors';
+import { ConfigError, ensureError } from '../../../shared/errors';
 import { parseDeploymentSpec, type DeploymentSpec } from '../../../shared/jobs/deploymentSpec';
 
 export interface LoadedDeploymentSpec {
@@ -18,7 +18,7 @@ export async function loadDeploymentSpec(specPath: string): Promise<LoadedDeploy
   try {
     text = await readFile(absolute, 'utf8');
   } catch (error) {
-    throw new ConfigError(absolute, [{ path: '', message: `cannot read the deployment spec: ${(error as Error).message}` }]);
+    throw new ConfigError(absolute, [{ path: '', message: `cannot read the deployment spec: ${ensureError(error).message}` }]);
   }
   const spec = parseDeploymentSpec(text, absolute);
   if (!spec.code_configuration) return { spec, specPath: absolute };

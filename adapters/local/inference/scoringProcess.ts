@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Logger } from '../../../shared/ports';
 import { launchScoringServer, ScoringServerError, type ScoringServerConfig } from './launchScoringServer';
+import { ensureError } from '../../../shared/errors';
 
 export type ScoringProcessState = 'starting' | 'live' | 'restarting' | 'stopped';
 
@@ -121,7 +122,7 @@ export class ScoringProcess {
       this.launch().catch((error: unknown) => {
         if (this.status === 'stopped') return;
         this.failedAttempts++;
-        this.options.logger?.error(`${this.config.label}: restart failed`, { error: (error as Error).message });
+        this.options.logger?.error(`${this.config.label}: restart failed`, { error: ensureError(error).message });
         this.scheduleRestart();
       });
     }, delay);

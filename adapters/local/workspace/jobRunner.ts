@@ -1,6 +1,6 @@
 import { appendFile, mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { NotFoundError } from '../../../shared/errors';
+import { ensureError, NotFoundError } from '../../../shared/errors';
 import { substituteCommand } from '../../../shared/jobs/substituteCommand';
 import type { JobInfo, Logger, SubmitJobRequest } from '../../../shared/ports';
 import { collectOutcome, followJob, jobFiles, judgeExit, launchJob, liveJobGroup, readExitMarker } from './executeJob';
@@ -244,7 +244,7 @@ export class JobRunner {
     try {
       job.prepared = await prepareJob({ name: record.name, ...record.request });
     } catch (error) {
-      return this.end(job, 'failed', { error: `job lost: ${why}; resubmitting it failed: ${(error as Error).message}` });
+      return this.end(job, 'failed', { error: `job lost: ${why}; resubmitting it failed: ${ensureError(error).message}` });
     }
     // The earlier attempt's half-written outputs must not mix with this one's.
     await Promise.all(Object.values(record.outputs).map((folder) => rm(folder, { recursive: true, force: true })));
@@ -270,7 +270,7 @@ export class JobRunner {
   private track(job: ActiveJob, work: () => Promise<void>): void {
     this.running++;
     void work()
-      .catch((error: unknown) => this.end(job, 'failed', { error: `runner error: ${(error as Error).message}` }))
+      .catch((error: unknown) => this.end(job, 'failed', { error: `runner error: ${ensureError(error).message}` }))
       .finally(() => {
         this.running--;
         this.pump();

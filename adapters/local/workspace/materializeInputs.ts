@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { CommandValue } from '../../../shared/jobs/substituteCommand';
 import type { ResolvedJobInput } from '../../../shared/jobs/resolveJobInputs';
+import { ensureError } from '../../../shared/errors';
 
 export type FetchInput = (url: string) => Promise<Buffer>;
 
@@ -43,7 +44,7 @@ export async function materializeInputs(
         content = await context.fetchInput(location);
       } catch (error) {
         // The query string may hold a SAS token: never put it in a message.
-        throw new JobInputError(`input '${name}': could not fetch ${url.origin}${url.pathname}: ${(error as Error).message}`);
+        throw new JobInputError(`input '${name}': could not fetch ${url.origin}${url.pathname}: ${ensureError(error).message}`);
       }
       await writeFile(join(folder, fileName), content);
       values[name] = input.type === 'uri_file' ? join(folder, fileName) : folder;

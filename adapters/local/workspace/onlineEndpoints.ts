@@ -1,7 +1,7 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EnvironmentName } from '../../../shared/config/schema';
-import { BadRequestError, NotFoundError } from '../../../shared/errors';
+import { BadRequestError, ensureError, NotFoundError } from '../../../shared/errors';
 import type {
   ShadowOptions,
   DeploymentInfo,
@@ -68,7 +68,7 @@ export class OnlineEndpoints {
         try {
           this.serve(record);
         } catch (error) {
-          this.options.logger?.error(`endpoint ${record.name} not restored`, { error: (error as Error).message });
+          this.options.logger?.error(`endpoint ${record.name} not restored`, { error: ensureError(error).message });
           return;
         }
         const alive = record.deployments.filter((d) => d.state !== 'failed');
@@ -281,7 +281,7 @@ export class OnlineEndpoints {
       await previous?.process.stop();
     } catch (error) {
       await server?.stop();
-      const message = (error as Error).message;
+      const message = ensureError(error).message;
       deployment.state = 'failed';
       deployment.error = previous
         ? `${message}\n(the previous model ${deployment.model.name}:${deployment.model.version} keeps serving)`

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { ConfigError } from '../../../shared/errors';
+import { ConfigError, ensureError } from '../../../shared/errors';
 import { parseJobSpec, type JobSpec } from '../../../shared/jobs/jobSpec';
 import { resolveJobInputs, type ResolvedJobInput } from '../../../shared/jobs/resolveJobInputs';
 import { substituteCommand } from '../../../shared/jobs/substituteCommand';
@@ -29,7 +29,7 @@ export async function prepareJob(request: SubmitJobRequest): Promise<PreparedJob
   try {
     text = await readFile(specPath, 'utf8');
   } catch (error) {
-    throw new ConfigError(specPath, [{ path: '', message: `cannot read the job spec: ${(error as Error).message}` }]);
+    throw new ConfigError(specPath, [{ path: '', message: `cannot read the job spec: ${ensureError(error).message}` }]);
   }
   const spec = parseJobSpec(text, specPath);
   const specDir = dirname(specPath);

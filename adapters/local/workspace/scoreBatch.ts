@@ -5,6 +5,7 @@ import { loadDeploymentSpec } from '../inference/loadDeploymentSpec';
 import { noCodeDeploymentProblem } from '../../../shared/jobs/deploymentSpec';
 import { ScoringProcess } from '../inference/scoringProcess';
 import { ScoringError } from './workspaceErrors';
+import { ensureError } from '../../../shared/errors';
 
 /** How errors name the scorer of an MLflow model deployed without a scoring script. */
 const NO_CODE = 'its MLflow model (no scoring script)';
@@ -64,7 +65,7 @@ export class BatchScoring {
       try {
         return readScoringAnswer(parsed);
       } catch (error) {
-        throw fail(`${(error as Error).message}: ${answer.body.slice(0, 500)}`);
+        throw fail(`${ensureError(error).message}: ${answer.body.slice(0, 500)}`);
       }
     } catch (error) {
       // A server that died or failed mid-request is not reused for the next batch.
@@ -140,7 +141,7 @@ export class BatchScoring {
       await process.start();
     } catch (error) {
       await process.stop();
-      throw new ScoringError(modelLabel, spec.scriptPath ?? NO_CODE, (error as Error).message);
+      throw new ScoringError(modelLabel, spec.scriptPath ?? NO_CODE, ensureError(error).message);
     }
     return { process, scriptPath: spec.scriptPath ?? NO_CODE };
   }

@@ -1,6 +1,6 @@
 import { trainingPortsOf } from '../../jobs/trainingPorts';
 import { endpointName } from '../../config/schema';
-import { StillProvisioningError } from '../../errors';
+import { ensureError, StillProvisioningError } from '../../errors';
 import { toScoreRequest } from '../../data/split';
 import { checkMetrics } from '../../evaluation/metrics';
 import { metricsFromAnswers, type AnswerMetrics } from '../../evaluation/answerMetrics';
@@ -69,7 +69,7 @@ export const evaluate: StageHandler = async (release, ctx) => {
     } catch (error) {
       if (ctx.signal.aborted) throw error;
       // A champion that cannot score any more must not block its own replacement.
-      championNote = `; champion ${champion.name}:${champion.version} could not be scored (${(error as Error).message})`;
+      championNote = `; champion ${champion.name}:${champion.version} could not be scored (${ensureError(error).message})`;
     } finally {
       await ctx.workspaces.prod.finishedScoring?.(champion);
     }

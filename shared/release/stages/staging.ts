@@ -1,7 +1,7 @@
 import { predictionAsNumber } from '../../evaluation/regressionAnswers';
 import { readScoringAnswer } from '../../scoring/scoringAnswer';
 import { endpointName } from '../../config/schema';
-import { NotSupportedError } from '../../errors';
+import { ensureError, NotSupportedError } from '../../errors';
 import type { InvokeResult } from '../../ports';
 import type { StageContext, StageHandler, StageOutcome } from '../context';
 import type { Release } from '../types';
@@ -153,7 +153,7 @@ function smokeProblem(result: InvokeResult, task: 'classification' | 'regression
   try {
     predictions = readScoringAnswer(result.body).predictions;
   } catch (error) {
-    return `${(error as Error).message}: ${JSON.stringify(result.body).slice(0, 200)}`;
+    return `${ensureError(error).message}: ${JSON.stringify(result.body).slice(0, 200)}`;
   }
   if (predictions.length !== 1) return `${predictions.length} predictions for one row: ${JSON.stringify(result.body).slice(0, 200)}`;
   if (task === 'regression' && !Number.isFinite(predictionAsNumber(predictions[0]))) {
