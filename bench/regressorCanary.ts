@@ -1,5 +1,5 @@
-import { predictionBinEdges, predictionBinLabels } from '../shared/rollout/predictionBins';
-import { regressorShares, simulateCanary } from '../shared/rollout/simulate';
+import { predictionBinEdges } from '../shared/rollout/predictionBins';
+import { simulateRegressorCanaries } from '../shared/rollout/simulate';
 
 const Z = { p25: -0.6744897501960817, p75: 0.6744897501960817 };
 
@@ -19,7 +19,6 @@ export interface RegressorCanaryRow {
  */
 export function benchRegressorCanary(runs = 200): RegressorCanaryRow[] {
   const edges = predictionBinEdges(Object.fromEntries(Object.entries(Z).map(([q, z]) => [q, 100 + 15 * z])));
-  const stable = regressorShares(edges, 100, 15);
   const cases: [string, number, number][] = [
     ['equal', 100, 15],
     ['bias 0.1 sd', 101.5, 15],
@@ -29,27 +28,15 @@ export function benchRegressorCanary(runs = 200): RegressorCanaryRow[] {
     ['1.5x the spread', 100, 22.5],
   ];
   return cases.map(([name, mean, sd]) => {
-    const row: RegressorCanaryRow = { name, runs, rolledBack: 0, promoted: 0, undecided: 0, medianSeconds: 0 };
-    const seconds: number[] = [];
-    for (let seed = 1; seed <= runs; seed++) {
-      const run = simulateCanary({
-        rps: 20,
-        stableErrorRate: 0.001,
-        canaryErrorRate: 0.001,
-        seed,
-        analysis: 'sequential',
-        stableProfile: { classShares: stable },
-        canaryProfile: { classShares: regressorShares(edges, mean, sd) },
-        analysisOptions: { classes: predictionBinLabels(edges) },
-      });
-      if (run.outcome === 'rolled_back') row.rolledBack++;
-      else if (run.outcome === 'promoted') row.promoted++;
-      else row.undecided++;
-      seconds.push(run.secondsToDecision);
-    }
-    seconds.sort((a, b) => a - b);
-    row.medianSeconds = seconds[Math.floor(seconds.length / 2)]!;
-    return row;
+    const run = simulateRegressorCanaries(edges, { mean: 100, sd: 15 }, { mean, sd }, runs);
+    return {
+      name,
+      runs,
+      rolledBack: run.rolled_back,
+      promoted: run.promoted,
+      undecided: run.undecided,
+      medianSeconds: run.seconds[Math.floor(runs / 2)]!,
+    };
   });
 }
 

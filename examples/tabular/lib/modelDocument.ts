@@ -19,6 +19,17 @@ const RegressionMetricSet = z.strictObject({
   mape: z.number().nullable().optional(),
 });
 
+/** The training summary both documents carry. */
+const TrainingCounts = {
+  seed: z.int(),
+  /** The penalty used (ridgeRegression.ts adds a tiny one to collinear inputs when 0 was asked). */
+  l2: z.number(),
+  rows: z.int(),
+  trainingRows: z.int(),
+  validationRows: z.int(),
+  rowsWithoutLabel: z.int(),
+};
+
 /**
  * model.json of a classifier: everything scoring needs, plus a training summary. It holds no
  * timestamps or timings, so the same data, code and seed give the same bytes.
@@ -36,12 +47,7 @@ export const ClassifierDocument = z.strictObject({
   intercepts: z.array(z.number()).min(1),
   coefficients: z.array(z.array(z.number())).min(1),
   training: z.strictObject({
-    seed: z.int(),
-    l2: z.number(),
-    rows: z.int(),
-    trainingRows: z.int(),
-    validationRows: z.int(),
-    rowsWithoutLabel: z.int(),
+    ...TrainingCounts,
     iterations: z.int(),
     stopReason: z.string(),
     loss: z.number(),
@@ -61,13 +67,7 @@ export const RegressorDocument = z.strictObject({
   intercept: z.number(),
   coefficients: z.array(z.number()).min(1),
   training: z.strictObject({
-    seed: z.int(),
-    /** The penalty used (see ridgeRegression.ts: a tiny one is added to collinear inputs when 0 was asked). */
-    l2: z.number(),
-    rows: z.int(),
-    trainingRows: z.int(),
-    validationRows: z.int(),
-    rowsWithoutLabel: z.int(),
+    ...TrainingCounts,
     metrics: z.strictObject({ train: RegressionMetricSet, validation: RegressionMetricSet.nullable() }),
   }),
 });

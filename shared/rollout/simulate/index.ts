@@ -13,4 +13,4 @@ export {
   type ObserveTraffic,
   type TrafficObservation,
 } from './trafficObservation';
-export { regressorShares } from './regressorShares';
+export { regressorShares, simulateRegressorCanaries, type SimulatedRegressorCanaries } from './regressorShares';

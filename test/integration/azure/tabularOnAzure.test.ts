@@ -61,6 +61,34 @@ function workspace(): AzureMlWorkspace {
   return ws;
 }
 
+/** The container's scoring server over a copied code folder and model, as Azure ML mounts them; resolves once it is live. */
+async function startScoringServer(dir: string): Promise<{ process: ChildProcess; port: number }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(dir, 'scoring-server.js')], {
+    cwd: dir,
+    stdio: 'ignore',
+    env: {
+      PATH: process.env['PATH'],
+      AML_APP_ROOT: join(dir, 'code'),
+      AZUREML_ENTRY_SCRIPT: 'score.js',
+      AZUREML_MODEL_DIR: join(dir, 'model'),
+      AUTOPILOT_SCORING_PORT: String(port),
+      AUTOPILOT_SCORING_HOST: '127.0.0.1',
+    },
+  });
+  // The liveness route of inference_config answers 200 once init() has loaded the model.
+  await waitFor(
+    'liveness 200',
+    async () =>
+      (await fetch(`http://127.0.0.1:${port}/health`).then(
+        (r) => r.status === 200,
+        () => false,
+      )) || undefined,
+    { timeoutMs: 60_000 },
+  );
+  return { process: child, port };
+}
+
 describe('the TypeScript example on Azure ML', () => {
   test("its code folder is self-contained: copied away from the repo, train.js trains and the container's scoring server serves score.js as Azure ML mounts it", async () => {
     // Nothing above the copy may lend it modules: no node_modules on the way up.
@@ -85,29 +113,8 @@ describe('the TypeScript example on Azure ML', () => {
     expect({ status: trained.status, stderr: trained.stderr }).toEqual({ status: 0, stderr: '' });
     expect(trained.stdout).toMatch(/validation_auc=0\.\d+/);
 
-    const port = await freePort();
-    server = spawn(process.execPath, [join(away, 'scoring-server.js')], {
-      cwd: away,
-      stdio: 'ignore',
-      env: {
-        PATH: process.env['PATH'],
-        AML_APP_ROOT: join(away, 'code'),
-        AZUREML_ENTRY_SCRIPT: 'score.js',
-        AZUREML_MODEL_DIR: join(away, 'model'),
-        AUTOPILOT_SCORING_PORT: String(port),
-        AUTOPILOT_SCORING_HOST: '127.0.0.1',
-      },
-    });
-    // The liveness route of inference_config answers 200 once init() has loaded the model.
-    await waitFor(
-      'liveness 200',
-      async () =>
-        (await fetch(`http://127.0.0.1:${port}/health`).then(
-          (r) => r.status === 200,
-          () => false,
-        )) || undefined,
-      { timeoutMs: 60_000 },
-    );
+    let port: number;
+    ({ process: server, port } = await startScoringServer(away));
     const columns = ['tenure_months', 'monthly_charges', 'total_charges', 'support_calls', 'age', 'contract', 'payment_method', 'region'];
     const answer = await fetch(`http://127.0.0.1:${port}/score`, {
       method: 'POST',
@@ -152,28 +159,8 @@ describe('the TypeScript example on Azure ML', () => {
       // The metric names Azure ML's run (and the autopilot's MlflowMetrics) receive.
       expect(trained.stdout).toMatch(/train_rmse=\d+\.\d+ train_mae=\d+\.\d+ train_r2=0\.\d+/);
       expect(trained.stdout).toMatch(/validation_rmse=\d+\.\d+/);
-      const port = await freePort();
-      regressor = spawn(process.execPath, [join(dir, 'scoring-server.js')], {
-        cwd: dir,
-        stdio: 'ignore',
-        env: {
-          PATH: process.env['PATH'],
-          AML_APP_ROOT: join(dir, 'code'),
-          AZUREML_ENTRY_SCRIPT: 'score.js',
-          AZUREML_MODEL_DIR: join(dir, 'model'),
-          AUTOPILOT_SCORING_PORT: String(port),
-          AUTOPILOT_SCORING_HOST: '127.0.0.1',
-        },
-      });
-      await waitFor(
-        'liveness 200',
-        async () =>
-          (await fetch(`http://127.0.0.1:${port}/health`).then(
-            (r) => r.status === 200,
-            () => false,
-          )) || undefined,
-        { timeoutMs: 60_000 },
-      );
+      let port: number;
+      ({ process: regressor, port } = await startScoringServer(dir));
       const answer = await fetch(`http://127.0.0.1:${port}/score`, {
         method: 'POST',
         body: JSON.stringify({

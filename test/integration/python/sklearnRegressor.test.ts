@@ -1,8 +1,8 @@
 import { BlobServiceClient } from '@azure/storage-blob';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Release } from '../../../shared/release/types';
+import { PYTHON, requireSklearn } from './pythonWithSklearn';
 import { startTestStack, waitFor, type TestStack } from '../e2e/localStack';
 
 /**
@@ -12,18 +12,11 @@ import { startTestStack, waitFor, type TestStack } from '../e2e/localStack';
 jest.setTimeout(600_000);
 
 const ROOT = join(__dirname, '../../..');
-const PYTHON = process.env['AUTOPILOT_PYTHON'] || '/usr/bin/python3';
 const DIABETES = readFileSync(join(ROOT, 'test/fixtures/regression/diabetes.csv'), 'utf8');
 let stack: TestStack;
 
 beforeAll(async () => {
-  try {
-    execFileSync(PYTHON, ['-c', 'import sklearn, pandas, joblib']);
-  } catch {
-    throw new Error(
-      `${PYTHON} cannot import sklearn, pandas and joblib: apt-get install python3-sklearn python3-pandas (.ci/run does), or set AUTOPILOT_PYTHON`,
-    );
-  }
+  requireSklearn();
   stack = await startTestStack({ config: join(ROOT, 'test/fixtures/python/regressor.yaml'), env: { AUTOPILOT_PYTHON: PYTHON } });
 });
 

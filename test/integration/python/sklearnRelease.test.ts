@@ -1,8 +1,8 @@
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Release } from '../../../shared/release/types';
+import { PYTHON, requireSklearn } from './pythonWithSklearn';
 import { startTestStack, waitFor, type TestStack } from '../e2e/localStack';
 
 /**
@@ -13,7 +13,6 @@ import { startTestStack, waitFor, type TestStack } from '../e2e/localStack';
 jest.setTimeout(600_000);
 
 const ROOT = join(__dirname, '../../..');
-const PYTHON = process.env['AUTOPILOT_PYTHON'] || '/usr/bin/python3';
 const sample = readFileSync(join(ROOT, 'examples/sklearn/sample.csv'), 'utf8');
 const [header, ...rows] = sample.trimEnd().split('\n');
 // Two samples of the same population, as two days of data would be (rows interleaved, not sorted by class).
@@ -23,13 +22,7 @@ let stack: TestStack;
 let container: ContainerClient;
 
 beforeAll(async () => {
-  try {
-    execFileSync(PYTHON, ['-c', 'import sklearn, pandas, joblib']);
-  } catch {
-    throw new Error(
-      `${PYTHON} cannot import sklearn, pandas and joblib: apt-get install python3-sklearn python3-pandas (.ci/run does), or set AUTOPILOT_PYTHON`,
-    );
-  }
+  requireSklearn();
   stack = await startTestStack({ config: join(ROOT, 'test/fixtures/python/sklearn.yaml'), env: { AUTOPILOT_PYTHON: PYTHON } });
   container = BlobServiceClient.fromConnectionString(stack.connectionString).getContainerClient('training-data');
   await container.createIfNotExists();

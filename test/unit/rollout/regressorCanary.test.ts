@@ -1,28 +1,11 @@
-import { predictionBinEdges, predictionBinLabels } from '../../../shared/rollout/predictionBins';
-import { regressorShares, simulateCanary } from '../../../shared/rollout/simulate';
+import { predictionBinEdges } from '../../../shared/rollout/predictionBins';
+import { simulateRegressorCanaries } from '../../../shared/rollout/simulate';
 
 // Stable predictions ~ N(100, 15): the bins are cut at their quantiles, as a release cuts them at its baseline's.
 const z = { p10: -1.2815515655446004, p25: -0.6744897501960817, p50: 0, p75: 0.6744897501960817, p90: 1.2815515655446004 };
 const edges = predictionBinEdges(Object.fromEntries(Object.entries(z).map(([q, v]) => [q, 100 + 15 * v])));
-const stable = regressorShares(edges, 100, 15);
 
-function outcomes(canaryMean: number, canarySd: number, seeds: number) {
-  const counted = { promoted: 0, rolled_back: 0, undecided: 0 };
-  for (let seed = 1; seed <= seeds; seed++) {
-    const run = simulateCanary({
-      rps: 20,
-      stableErrorRate: 0.001,
-      canaryErrorRate: 0.001,
-      seed,
-      analysis: 'sequential',
-      stableProfile: { classShares: stable },
-      canaryProfile: { classShares: regressorShares(edges, canaryMean, canarySd) },
-      analysisOptions: { classes: predictionBinLabels(edges) },
-    });
-    counted[run.outcome]!++;
-  }
-  return counted;
-}
+const outcomes = (mean: number, sd: number, runs: number) => simulateRegressorCanaries(edges, { mean: 100, sd: 15 }, { mean, sd }, runs);
 
 describe("the canary's prediction check on a regressor (predictions binned, simulated traffic)", () => {
   it('promotes an equal regressor: false rollbacks stay within alpha (0.01)', () => {
