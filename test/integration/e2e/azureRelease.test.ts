@@ -47,6 +47,13 @@ beforeAll(async () => {
   cloud.arm.addRoute(registry.route);
   cloud.arm.scoring.predictor = (_model, columns, rows) => {
     // The sklearn pipelines score the breast-cancer sample (label 1 = benign, small tumours).
+    // The regressor's deployments answer one number per row (disease progression from bmi and s5).
+    if (columns.includes('bmi'))
+      return {
+        predictions: rows.map(
+          (row) => 152 + 10 * (Number(row[columns.indexOf('bmi')]) - 26) + 60 * (Number(row[columns.indexOf('s5')]) - 4.6),
+        ),
+      };
     const p = rows.map((row) => (columns.includes('worst_radius') ? benign(columns, row) : churnRisk(columns, row)));
     return { predictions: p.map((x) => (x >= 0.5 ? '1' : '0')), probabilities: p.map((x) => [1 - x, x]), classes: ['0', '1'] };
   };
@@ -287,5 +294,25 @@ describe('the release loop on the azure backend, through the real SDKs against t
     }
     const models = (await get<{ models: (ModelVersion & { environment: string })[] }>('/models?name=mlflow')).models;
     expect(models.filter((m) => m.environment === 'dev').map((m) => m.format)).toEqual(['mlflow_model']);
+  });
+
+  it('releases a regressor on Azure ML: the job is told task regression, the evaluation deployment answers numbers, the gate compares rmse', async () => {
+    const diabetes = readFileSync(join(ROOT, 'test/fixtures/regression/diabetes.csv'), 'utf8');
+    const release = await settle('regression/v1.csv', diabetes);
+    expect({ status: release.status, reason: release.reason }).toEqual({ status: 'succeeded', reason: undefined });
+    const [jobPut] = cloud.arm.callsTo('PUT', `/jobs/${release.job!.name}`);
+    expect(jobPut!.body).toMatchObject({
+      properties: {
+        command: expect.stringContaining('--task ${{inputs.task}}'),
+        inputs: { task: { jobInputType: 'literal', value: 'regression' } },
+      },
+    });
+    expect(release.stages.validate?.detail).toMatch(/442 rows, 10 features, target from 25 to 346/);
+    expect(release.gate).toMatchObject({ metric: 'rmse', passed: true });
+    expect(release.metrics.candidate).toEqual(
+      expect.objectContaining({ rmse: expect.any(Number), mae: expect.any(Number), r2: expect.any(Number) }),
+    );
+    const served = (await get<{ endpoints: EndpointInfo[] }>('/endpoints')).endpoints.find((e) => e.name === 'regression-prod');
+    expect(served?.traffic).toEqual({ v001: 100 });
   });
 });
