@@ -13,9 +13,6 @@ export interface RegressionMetrics {
   mape?: number;
 }
 
-/** Metric names of regression, each with the direction that is better. */
-export const REGRESSION_METRICS = ['rmse', 'mae', 'r2', 'mape'] as const;
-
 /**
  * All regression metrics of predictions against true values. Throws RangeError on a length
  * mismatch and on a value that is not a finite number: a NaN would silently poison every sum,

@@ -31,7 +31,9 @@ export const evaluate: StageHandler = async (release, ctx) => {
 
   const ports = trainingPortsOf(ctx.pipeline);
   const candidateSource: ModelSource = { job: release.job.name, output: ports.modelOutput, format: ports.modelFormat };
-  const readAnswers = answerReader(ctx.pipeline.task, truth);
+  // A regressor's targets as numbers, read once for its metrics and its paired test.
+  const targets = ctx.pipeline.task === 'regression' ? truth.map(Number) : undefined;
+  const readAnswers = answerReader(truth, targets);
   let scored: ModelAnswers;
   let provisioning = false;
   try {
@@ -80,8 +82,9 @@ export const evaluate: StageHandler = async (release, ctx) => {
   const checkedChampion = championMetrics && checkMetrics(championMetrics.metrics, truth, gateMetric, championMetrics.withoutProbabilities);
   // The paired tests need each model's answer per row; the rows are the ones scored above.
   const paired = championMetrics?.rows && scored.rows && { truth, candidate: scored.rows, champion: championMetrics.rows };
-  const regressionRows = championMetrics?.values &&
-    scored.values && { truth: truth.map(Number), candidate: scored.values, champion: championMetrics.values };
+  const regressionRows = targets &&
+    championMetrics?.values &&
+    scored.values && { truth: targets, candidate: scored.values, champion: championMetrics.values };
   const gate = withComparedRows(
     await decideGate(ctx.pipeline.evaluation, checked.values, checkedChampion?.values, {
       missing: checked.missing,
@@ -132,10 +135,12 @@ type ModelAnswers = Pick<AnswerMetrics, 'metrics' | 'withoutProbabilities'> & {
   values?: number[];
 };
 
-/** Reads answers as classes and probabilities, or, for a regressor, as one number per row (NonNumericPredictionError otherwise). */
-function answerReader(task: 'classification' | 'regression', truth: string[]): (answers: ScoreResponse[]) => ModelAnswers {
-  if (task === 'classification') return (answers) => metricsFromAnswers(truth, answers);
-  const targets = truth.map(Number);
+/**
+ * Reads answers as classes and probabilities, or, given a regressor's numeric `targets`, as one
+ * number per row (NonNumericPredictionError otherwise).
+ */
+function answerReader(truth: string[], targets: number[] | undefined): (answers: ScoreResponse[]) => ModelAnswers {
+  if (!targets) return (answers) => metricsFromAnswers(truth, answers);
   return (answers) => {
     const read = regressionMetricsFromAnswers(targets, answers);
     return { metrics: read.metrics, predictions: read.predictions, values: read.predictions };

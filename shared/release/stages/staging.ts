@@ -1,3 +1,4 @@
+import { addToMoments, emptyMoments, standardDeviation } from '../../monitoring/stats/runningMoments';
 import { predictionAsNumber } from '../../evaluation/regressionAnswers';
 import { readScoringAnswer } from '../../scoring/scoringAnswer';
 import { endpointName } from '../../config/schema';
@@ -141,10 +142,9 @@ async function watchShadow(release: Release, ctx: StageContext): Promise<StageOu
  */
 async function agreementTolerance(release: Release, ctx: StageContext): Promise<number> {
   const holdout = await readHoldout(release, ctx);
-  const targets = holdout.rows.map((row) => Number(row[holdout.labelIndex]));
-  const mean = targets.reduce((a, b) => a + b, 0) / targets.length;
-  const sd = Math.sqrt(targets.reduce((a, v) => a + (v - mean) ** 2, 0) / targets.length);
-  return ctx.pipeline.rollout.staging.agreementTolerance * sd;
+  const moments = emptyMoments();
+  for (const row of holdout.rows) addToMoments(moments, Number(row[holdout.labelIndex]));
+  return ctx.pipeline.rollout.staging.agreementTolerance * standardDeviation(moments);
 }
 
 function smokeProblem(result: InvokeResult, task: 'classification' | 'regression'): string | undefined {
