@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { Agent } from 'node:http';
 import { join } from 'node:path';
@@ -31,8 +31,10 @@ export interface HopComparison {
    * Steadier than requests/s on a shared machine: other load slows a hop but does not add to its CPU.
    */
   hopCpuMicrosPerRequest: { router: number; proxy: number };
-  /** Of the router's figure, what the stack process spends anyway: its CPU rate while direct was measured, over the router's burst time. */
+  /** What the stack process spends anyway: its CPU rate while direct was measured, over the router's burst time, per router request. */
   stackBackgroundMicrosPerRequest: number;
+  /** What the stack process spent while the router served, per router request (the router's process is counted in hopCpuMicrosPerRequest). */
+  stackMicrosPerRouterRequest: number;
 }
 
 export interface RouterBench {
@@ -161,14 +163,20 @@ export async function measureRouter(
       proxy: { ms: [], elapsedMs: 0 },
       direct: { ms: [], elapsedMs: 0 },
     };
-    // Direct: the stack process is idle but for its background (job polls, timers), measured for comparison.
-    const hopPid: Record<Target, number | undefined> = { router: stackPid, proxy: proxy.pid, direct: stackPid };
+    // The router runs in a process of its own, a child of the stack; the stack process's CPU
+    // meanwhile is counted apart (direct: it is idle but for its background, measured for comparison).
+    const routerPid = childWithCommand(stackPid, 'routerProcess');
+    if (routerPid === undefined) throw new Error(`bench: no router process among the children of the stack (pid ${stackPid})`);
+    const hopPid: Record<Target, number | undefined> = { router: routerPid, proxy: proxy.pid, direct: stackPid };
     const hopCpuMicros: Record<Target, number> = { router: 0, proxy: 0, direct: 0 };
+    let stackDuringRouterMicros = 0;
     for (const target of ORDER) {
       const pid = hopPid[target];
       const cpuBefore = pid === undefined ? 0 : cpuMicrosOf(pid);
+      const stackBefore = cpuMicrosOf(stackPid);
       const block = await timed(`${target} burst`, () => run(urls[target], agents[target], burstRequests / BLOCKS_PER_TARGET, concurrency));
       if (pid !== undefined) hopCpuMicros[target] += cpuMicrosOf(pid) - cpuBefore;
+      if (target === 'router') stackDuringRouterMicros += cpuMicrosOf(stackPid) - stackBefore;
       burst[target].ms.push(...block.ms);
       burst[target].elapsedMs += block.elapsedMs;
     }
@@ -184,11 +192,27 @@ export async function measureRouter(
       burst: { concurrency, router: throughput('router'), proxy: throughput('proxy'), direct: throughput('direct') },
       hopCpuMicrosPerRequest: { router: hopCpuMicros.router / burst.router.ms.length, proxy: hopCpuMicros.proxy / burst.proxy.ms.length },
       stackBackgroundMicrosPerRequest: ((hopCpuMicros.direct / burst.direct.elapsedMs) * burst.router.elapsedMs) / burst.router.ms.length,
+      stackMicrosPerRouterRequest: stackDuringRouterMicros / burst.router.ms.length,
     };
   } finally {
     for (const target of TARGETS) agents[target].destroy();
     proxy.stop();
   }
+}
+
+/** The child of `parentPid` whose command line holds `needle` (from /proc), if any. */
+function childWithCommand(parentPid: number, needle: string): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (parent === parentPid && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(needle)) return Number(entry);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return undefined;
 }
 
 /** User + system CPU time of a process so far, in µs (/proc/<pid>/stat fields 14 and 15, in clock ticks of 10 ms). */

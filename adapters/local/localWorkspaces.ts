@@ -5,6 +5,7 @@ import type { Logger } from '../../shared/ports';
 import type { Storage } from '../azure/storage';
 import { InferenceCollector, type InferenceCollectorOptions } from './inference/inferenceCollector';
 import { LocalEndpointHost, LocalWorkspace } from './workspace';
+import type { LocalEndpointHostOptions } from './inference/endpointHost';
 
 export interface LocalWorkspaces {
   workspaces: Record<EnvironmentName, LocalWorkspace>;
@@ -24,6 +25,12 @@ export interface CreateLocalWorkspacesOptions {
    * @default collect staging and prod, nothing excluded
    */
   collection?: Omit<InferenceCollectorOptions, 'logger'> | false;
+  /**
+   * The storage account by connection string (Azurite, account keys): the router then runs in a
+   * process of its own and collects into it there. Without one (Entra ID sign-in) it runs in
+   * this process, the credential being this process's.
+   */
+  storageConnectionString?: string;
 }
 
 /**
@@ -31,11 +38,7 @@ export interface CreateLocalWorkspacesOptions {
  * their endpoints. Saved endpoints are served again on start.
  */
 export async function createLocalWorkspaces(options: CreateLocalWorkspacesOptions): Promise<LocalWorkspaces> {
-  const collector =
-    options.collection === false
-      ? undefined
-      : new InferenceCollector(options.storage.data, { ...options.collection, logger: options.logger });
-  const endpointHost = new LocalEndpointHost({ port: options.port ?? 7072, logger: options.logger, ...(collector ? { collector } : {}) });
+  const endpointHost = new LocalEndpointHost({ port: options.port ?? 7072, logger: options.logger, ...routerPlacement(options) });
   await endpointHost.start();
   const blobBase = options.storage.clients.blob.url.replace(/\/$/, '');
   // Job inputs are blob URLs of this account; anything else is refused, not fetched.
@@ -64,4 +67,22 @@ export async function createLocalWorkspaces(options: CreateLocalWorkspacesOption
       await endpointHost.stop();
     },
   };
+}
+
+/** The router in a process of its own when that process can reach the storage itself, else in this one. */
+function routerPlacement(options: CreateLocalWorkspacesOptions): Pick<LocalEndpointHostOptions, 'ownProcess' | 'collector'> {
+  const { collection, storageConnectionString } = options;
+  if (storageConnectionString !== undefined) {
+    if (collection === false) return { ownProcess: {} };
+    const { excludeColumns, ...settings } = collection ?? {};
+    return {
+      ownProcess: {
+        collection: { connectionString: storageConnectionString, ...settings },
+        ...(excludeColumns !== undefined
+          ? { excludeColumns: typeof excludeColumns === 'function' ? excludeColumns : () => excludeColumns }
+          : {}),
+      },
+    };
+  }
+  return collection === false ? {} : { collector: new InferenceCollector(options.storage.data, { ...collection, logger: options.logger }) };
 }

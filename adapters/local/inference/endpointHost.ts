@@ -1,17 +1,19 @@
-import { Agent, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Agent } from 'node:http';
 import type { EnvironmentName } from '../../../shared/config/schema';
 import type { InvokeResult, Logger, ScoreRequest, ShadowReport, TrafficWindow } from '../../../shared/ports';
 import type { DeploymentMetrics } from './deploymentMetrics';
-import { sendJson } from './forwardRequest';
-import type { CollectionCounters, InferenceCollector } from './inferenceCollector';
+import { ForkedRouter } from './forkedRouter';
+import type { InferenceCollector } from './inferenceCollector';
 import { LoadGenerator } from '../../load/loadGenerator';
 import type { LoadSettings } from '../../load/loadSettings';
 import { postJson } from './postJson';
-import { DEPLOYMENT_HEADER, ScoringRouter, SYNTHETIC_HEADER } from './scoringRouter';
-import { ShadowTally } from './shadowTally';
+import type { CollectionStats, RouterControl } from './routerControl';
+import { RouterCore } from './routerCore';
+import type { RouterInit } from './routerMessages';
+import { DEPLOYMENT_HEADER, SYNTHETIC_HEADER } from './scoringRouter';
 import type { LoadStatus } from '../../load/syntheticLoad';
-import { TrafficStore } from './trafficStore';
-import type { EndpointRouting, RoutedEndpoint } from './endpointRouting';
+import { checkTrafficQuery } from './trafficStore';
+import type { EndpointRouting, RoutedEndpoint, RoutingEntry } from './endpointRouting';
 
 // In ./endpointRouting.ts so ./scoringRouter.ts can name them without importing the host (an import cycle).
 export type { EndpointRouting, RoutedEndpoint, ShadowRouting } from './endpointRouting';
@@ -21,13 +23,26 @@ export interface LocalEndpointHostOptions {
   port?: number;
   /** @default 127.0.0.1 */
   host?: string;
-  /** Random numbers in [0, 1) for traffic splitting, mirroring and shadowing. @default Math.random */
-  rng?: () => number;
-  /** Wall clock (ms) of observations and loads. @default Date.now */
-  now?: () => number;
   logger?: Logger;
-  /** Collects live requests of (by default) staging and prod endpoints; stopped with the host. @default none */
+  /**
+   * Runs the router in a process of its own (the stack's choice: it costs less there, see
+   * ./routerProcess.ts), collecting into the storage of `collection.connectionString`. Without
+   * it the router runs in this process, with the clocks and collector below (tests that hold time).
+   * @default this process
+   */
+  ownProcess?: OwnRouterProcess;
+  /** Random numbers in [0, 1) for traffic splitting, mirroring and shadowing (in this process only). @default Math.random */
+  rng?: () => number;
+  /** Wall clock (ms) of observations and loads (in this process only). @default Date.now */
+  now?: () => number;
+  /** Collects live requests of (by default) staging and prod endpoints; stopped with the host (in this process only). @default none */
   collector?: InferenceCollector;
+}
+
+export interface OwnRouterProcess {
+  collection?: RouterInit['collection'];
+  /** Columns left out of an endpoint's collected records, asked once per endpoint here and sent with its routing. */
+  excludeColumns?: (endpoint: string) => readonly string[];
 }
 
 /** A request invokeEndpoint() or the load generator sends gives up after this long (status 0). */
@@ -37,36 +52,45 @@ const CLIENT_TIMEOUT_MS = 60_000;
  * The one router of all local online endpoints (every environment's): `POST
  * /endpoints/<name>/score` goes to a deployment by traffic weight, or to the one named
  * in the `azureml-model-deployment` header, may be mirrored or shadowed, and is recorded
- * for analysis. It also runs the synthetic loads, which it measures like any caller.
+ * for analysis (./routerCore.ts, in a process of its own or this one). The host keeps the
+ * workspaces' endpoints and pushes their routing to the router whenever a workspace says it
+ * changed; it also runs the synthetic loads, which it measures like any caller.
  */
 export class LocalEndpointHost {
   private readonly endpoints = new Map<string, RoutedEndpoint>();
-  private readonly traffic: TrafficStore;
-  private readonly shadows = new Map<string, ShadowTally>();
-  // Keep-alive: a TCP handshake per scoring request would dominate small requests' latency.
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 64, timeout: 60_000 });
-  /** Our own calls into the router (invokeEndpoint, loads), apart from its calls to scoring servers. */
+  /** Our own calls into the router (invokeEndpoint, loads). */
   private readonly clientAgent = new Agent({ keepAlive: true, maxSockets: 64, timeout: 60_000 });
-  private readonly router: ScoringRouter;
+  private readonly router: RouterControl;
+  private readonly forked: ForkedRouter | undefined;
+  private readonly excludeColumns: ((endpoint: string) => readonly string[]) | undefined;
   private readonly loads: LoadGenerator;
-  private server: Server | undefined;
   private boundPort: number | undefined;
 
   constructor(private readonly options: LocalEndpointHostOptions = {}) {
-    this.traffic = new TrafficStore(options.now ? { now: options.now } : {});
-    this.router = new ScoringRouter({
-      endpoint: (name) => this.endpoints.get(name),
-      traffic: this.traffic,
-      shadowTally: (endpoint) => this.shadowTally(endpoint),
-      agent: this.agent,
-      rng: options.rng ?? Math.random,
-      now: options.now ?? Date.now,
-      collector: options.collector,
-      onRecordError: (error) =>
-        options.logger?.error('recording a scoring request failed (the caller got its answer)', {
-          error: error instanceof Error ? error.message : String(error),
-        }),
-    });
+    const port = options.port ?? 7072;
+    const host = options.host ?? '127.0.0.1';
+    const { ownProcess, rng, now, collector } = options;
+    if (ownProcess) {
+      if (rng || now || collector)
+        throw new Error('LocalEndpointHost: rng, now and collector cannot be given to a router in a process of its own');
+      this.excludeColumns = ownProcess.excludeColumns;
+      this.router = this.forked = new ForkedRouter({
+        port,
+        host,
+        ...(ownProcess.collection ? { collection: ownProcess.collection } : {}),
+        ...(options.logger ? { logger: options.logger } : {}),
+        endpoints: () => [...this.endpoints.keys()].map((name) => this.entryOf(name)!),
+      });
+    } else {
+      this.router = new RouterCore({
+        port,
+        host,
+        ...(rng ? { rng } : {}),
+        ...(now ? { now } : {}),
+        ...(collector ? { collector } : {}),
+        ...(options.logger ? { logger: options.logger } : {}),
+      });
+    }
     this.loads = new LoadGenerator(async (endpoint, deployment, body) => {
       const answer = await this.post(endpoint, body, {
         [SYNTHETIC_HEADER]: '1',
@@ -78,37 +102,25 @@ export class LocalEndpointHost {
   }
 
   async start(): Promise<void> {
-    if (this.server) return;
-    const server = createServer((req, res) => this.handle(req, res));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port ?? 7072, this.options.host ?? '127.0.0.1', () => resolve());
-    });
-    this.server = server;
-    const address = server.address();
-    this.boundPort = typeof address === 'object' && address ? address.port : undefined;
+    this.boundPort ??= await this.router.start();
   }
 
   /** Stops serving, then writes the inference data still buffered. */
   async stop(): Promise<void> {
     this.loads.stopAll();
-    const server = this.server;
-    this.server = undefined;
-    this.agent.destroy();
     this.clientAgent.destroy();
-    if (server) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
-    this.router.recordPending();
-    await Promise.resolve(); // the collection chained on the answers just recorded
-    await this.options.collector?.stop();
+    await this.router.stop();
   }
 
   get port(): number {
     const port = this.boundPort ?? this.options.port ?? 7072;
     if (port === 0) throw new Error('LocalEndpointHost: the port is known once start() has resolved');
     return port;
+  }
+
+  /** The router's process id when it runs in a process of its own. */
+  get routerPid(): number | undefined {
+    return this.forked?.pid;
   }
 
   scoringUri(endpoint: string): string {
@@ -125,54 +137,72 @@ export class LocalEndpointHost {
     return this.endpoints.get(name)?.routing();
   }
 
+  /** Serves an endpoint; its routing is pushed now and whenever routingChanged() is called. */
   register(endpoint: RoutedEndpoint): void {
     const current = this.endpoints.get(endpoint.name);
     if (current && current.environment !== endpoint.environment) {
       throw new Error(`endpoint '${endpoint.name}' is already served by environment ${current.environment}`);
     }
     this.endpoints.set(endpoint.name, endpoint);
+    this.routingChanged(endpoint.name).catch((error: unknown) => this.pushFailed(endpoint.name, error));
   }
 
   unregister(name: string, environment: EnvironmentName): void {
-    if (this.endpoints.get(name)?.environment === environment) this.endpoints.delete(name);
+    if (this.endpoints.get(name)?.environment !== environment) return;
+    this.endpoints.delete(name);
+    this.router.removeEndpoint(name).catch((error: unknown) => this.pushFailed(name, error));
   }
 
-  /** Per-deployment request counters of an endpoint since the host started (mirrored copies included). */
-  metrics(endpoint: string): Record<string, DeploymentMetrics> {
-    this.router.recordPending();
-    return this.traffic.metrics(endpoint);
+  /**
+   * Tells the router the endpoint's current routing (traffic, deployments and their servers,
+   * mirror, shadow); resolves once requests are routed by it. Workspaces call it after every
+   * change, and when a scoring server goes down or comes back.
+   */
+  async routingChanged(name: string): Promise<void> {
+    const entry = this.entryOf(name);
+    if (entry) await this.router.setEndpoint(entry);
+  }
+
+  /** Per-deployment request counters of an endpoint since the router started (mirrored copies included). */
+  metrics(endpoint: string): Promise<Record<string, DeploymentMetrics>> {
+    return this.router.metrics(endpoint);
   }
 
   /**
    * What each deployment of an endpoint served after `since` (mirrored and shadow copies
    * left out); deployments the endpoint has now appear with zero counts when idle.
    */
-  trafficSince(endpoint: string, since: string, slowThresholdsMs: readonly number[]): TrafficWindow {
-    this.router.recordPending();
-    return this.traffic.trafficSince(endpoint, since, slowThresholdsMs, Object.keys(this.routingOf(endpoint)?.deployments ?? {}));
+  async trafficSince(endpoint: string, since: string, slowThresholdsMs: readonly number[]): Promise<TrafficWindow> {
+    checkTrafficQuery(since, slowThresholdsMs);
+    return this.router.trafficSince(endpoint, since, slowThresholdsMs);
   }
 
   /** Inference data collection counters, in total and per endpoint; undefined without a collector. */
-  collectionStats(): { total: CollectionCounters; byEndpoint: Record<string, Omit<CollectionCounters, 'buffered'>> } | undefined {
-    this.router.recordPending();
-    return this.options.collector?.stats();
+  collectionStats(): Promise<CollectionStats | undefined> {
+    return this.router.collectionStats();
   }
 
   /** Writes the inference data buffered so far (e.g. before a workspace stops), waiting at most the collector's stop timeout; never throws. */
   async flushCollected(): Promise<void> {
-    this.router.recordPending();
-    await Promise.resolve(); // the collection chained on the answers just recorded
-    await this.options.collector?.flushWithin();
+    await this.router
+      .flushCollected()
+      .catch((error: unknown) =>
+        this.options.logger?.warn('inference data could not be flushed', { error: error instanceof Error ? error.message : String(error) }),
+      );
   }
 
   /** Starts a new tally for the endpoint's shadow (called whenever its shadow is set). */
-  resetShadow(endpoint: string): void {
-    this.shadows.set(endpoint, new ShadowTally());
+  resetShadow(endpoint: string): Promise<void> {
+    return this.router.resetShadow(endpoint);
   }
 
-  shadowReport(endpoint: string): ShadowReport {
-    this.router.recordPending();
-    return this.shadowTally(endpoint).report();
+  shadowReport(endpoint: string): Promise<ShadowReport> {
+    return this.router.shadowReport(endpoint);
+  }
+
+  /** The router process's id and CPU time so far (the bench's measure of the router's own cost). */
+  routerCpuUsage(): Promise<{ pid: number; userMicros: number; systemMicros: number }> {
+    return this.router.cpuUsage();
   }
 
   /** One scoring request through the router, measured like any other; never throws for HTTP failures. */
@@ -213,52 +243,24 @@ export class LocalEndpointHost {
     });
   }
 
-  private shadowTally(endpoint: string): ShadowTally {
-    let tally = this.shadows.get(endpoint);
-    if (!tally) this.shadows.set(endpoint, (tally = new ShadowTally()));
-    return tally;
+  /** What the router is told of an endpoint: a copy of its routing (the router sees only what is pushed, in this process as in its own). */
+  private entryOf(name: string): RoutingEntry | undefined {
+    const endpoint = this.endpoints.get(name);
+    if (!endpoint) return undefined;
+    const excludeColumns = this.excludeColumns?.(name);
+    return {
+      name,
+      environment: endpoint.environment,
+      routing: structuredClone(endpoint.routing()),
+      ...(excludeColumns ? { excludeColumns: [...excludeColumns] } : {}),
+    };
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse): void {
-    const path = pathOf(req.url ?? '/');
-    if (req.method === 'GET' && (path === '/endpoints' || path === '/endpoints/')) return this.list(res);
-    const match = /^\/endpoints\/([^/]+)\/score\/?$/.exec(path);
-    if (!match) return sendJson(res, 404, { error: `no route ${req.method} ${path}; score with POST /endpoints/<name>/score` });
-    if (req.method !== 'POST') return sendJson(res, 405, { error: 'score with POST' });
-    let name: string;
-    try {
-      name = decodeURIComponent(match[1]!);
-    } catch {
-      return sendJson(res, 400, { error: `malformed endpoint name in ${path}` });
-    }
-    this.router.score(name, req, res);
+  private pushFailed(name: string, error: unknown): void {
+    this.options.logger?.error(`the router was not told of endpoint '${name}'`, {
+      error: error instanceof Error ? error.message : String(error),
+    });
   }
-
-  private list(res: ServerResponse): void {
-    sendJson(
-      res,
-      200,
-      [...this.endpoints.values()].map((endpoint) => {
-        const { traffic, mirrorTraffic, shadow } = endpoint.routing();
-        return {
-          name: endpoint.name,
-          environment: endpoint.environment,
-          scoringUri: this.scoringUri(endpoint.name),
-          traffic,
-          mirrorTraffic,
-          ...(shadow ? { shadow } : {}),
-        };
-      }),
-    );
-  }
-}
-
-/** A plain path: nothing a URL parser would read differently (dot segments, percent escapes, backslashes, a leading //, a fragment). */
-const PLAIN_PATH = /^\/(?!\/)[A-Za-z0-9\-_~!$&'()*+,;=:@/]*(?=\?|$)/;
-
-/** The request's path without its query: read off a plain path as is (a URL object per request is the router's cost), parsed otherwise. */
-function pathOf(url: string): string {
-  return PLAIN_PATH.exec(url)?.[0] ?? new URL(url, 'http://router').pathname;
 }
 
 function parseBody(text: string): unknown {

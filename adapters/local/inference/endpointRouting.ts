@@ -11,7 +11,7 @@ export interface ShadowRouting {
   tolerance?: number | undefined;
 }
 
-/** What the router needs to know about an endpoint, read afresh for every request. */
+/** What the router needs to know about an endpoint; the router holds the latest one pushed to it. */
 export interface EndpointRouting {
   traffic: Record<string, number>;
   mirrorTraffic: Record<string, number>;
@@ -20,9 +20,18 @@ export interface EndpointRouting {
   shadow?: ShadowRouting | undefined;
 }
 
-/** An endpoint a workspace serves through the host. */
+/** An endpoint a workspace serves through the host; the host pushes `routing()` to the router whenever the workspace says it changed. */
 export interface RoutedEndpoint {
   readonly name: string;
   readonly environment: EnvironmentName;
   routing(): EndpointRouting;
+}
+
+/** An endpoint as the router holds it: a copy of its routing, as last pushed. */
+export interface RoutingEntry {
+  name: string;
+  environment: EnvironmentName;
+  routing: EndpointRouting;
+  /** Columns collection leaves out of this endpoint's records (the router process has no config to ask). */
+  excludeColumns?: readonly string[] | undefined;
 }

@@ -1,5 +1,8 @@
-import { request, type Agent, type IncomingMessage, type ServerResponse } from 'node:http';
-import { captureJsonBody } from './responseBody';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { PassThrough, type Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import type { Upstream, UpstreamPools } from './upstreamPools';
+import { captureJsonBody, MAX_INSPECTED_BODY_BYTES } from './responseBody';
 import type { RequestCopy } from './requestCopy';
 
 export interface ForwardTarget {
@@ -17,20 +20,6 @@ export interface ForwardOutcome {
   body?: Buffer | undefined;
 }
 
-/** Host, port and path of `<url>/score`, parsed once per scoring server rather than once per request. */
-const parsedTargets = new Map<string, { host: string; port: string; path: string }>();
-function scoreRequestOptions(url: string): { host: string; port: string; path: string } {
-  let options = parsedTargets.get(url);
-  if (!options) {
-    const parsed = new URL(`${url}/score`);
-    options = { host: parsed.hostname, port: parsed.port, path: parsed.pathname };
-    // Servers restart on new ports now and then; a bound keeps a long-lived host's map small.
-    if (parsedTargets.size >= 256) parsedTargets.clear();
-    parsedTargets.set(url, options);
-  }
-  return options;
-}
-
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   if (res.headersSent) {
     res.destroy();
@@ -41,13 +30,75 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
-/** One forwarded request's end, reported once (whichever of answer, error or timeout comes first). */
-class Outcome {
-  private readonly started = performance.now();
-  private finished = false;
-  timer: NodeJS.Timeout | undefined;
+/**
+ * Sends a scoring request to a deployment and its answer back. Calls `done` once with the
+ * status the caller got (502 when the server is unreachable, 504 after the deployment's
+ * request timeout), the latency and, for small JSON answers, a copy of the answer.
+ * `copy` keeps the request body (for mirroring and collection).
+ */
+export function forwardRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  target: ForwardTarget,
+  upstreams: UpstreamPools,
+  done: (outcome: ForwardOutcome) => void,
+  copy?: RequestCopy,
+): void {
+  res.setHeader('azureml-model-deployment', target.deployment);
+  if (copy) req.on('data', (chunk: Buffer) => copy.add(chunk));
+  const exchange = new Exchange(res, target, done);
+  if (!target.url) {
+    req.resume();
+    sendJson(res, 502, { error: `deployment '${target.deployment}' is not serving right now (starting, restarting or failed)` });
+    exchange.finish(502);
+    return;
+  }
+  exchange.start(req, upstreams.of(target.url));
+}
 
-  constructor(private readonly done: (outcome: ForwardOutcome) => void) {}
+/**
+ * One forwarded request, from the caller's request to the outcome reported once (whichever of
+ * answer, error or timeout comes first). A class, not closures: under tsx (the bench, the dev
+ * stack) every named closure costs a __name call per request.
+ */
+class Exchange {
+  private readonly started = performance.now();
+  private readonly abort = new AbortController();
+  private finished = false;
+  private timedOut = false;
+  private timer: NodeJS.Timeout | undefined;
+  private headers: Record<string, string> = {};
+  private upstream: Upstream | undefined;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly target: ForwardTarget,
+    private readonly done: (outcome: ForwardOutcome) => void,
+  ) {}
+
+  start(req: IncomingMessage, upstream: Upstream): void {
+    this.upstream = upstream;
+    this.headers = { 'content-type': String(req.headers['content-type'] ?? 'application/json') };
+    if (req.headers['content-length']) this.headers['content-length'] = String(req.headers['content-length']);
+    this.timer = setTimeout(() => {
+      this.timedOut = true;
+      this.abort.abort();
+    }, this.target.requestTimeoutMs);
+    // A caller that hangs up must not leave the scoring request running.
+    this.res.on('close', () => {
+      if (!this.res.writableFinished) this.abort.abort();
+    });
+    // A small request is sent whole, in one write with its headers; a large one streams.
+    if (Number(req.headers['content-length']) <= MAX_INSPECTED_BODY_BYTES) {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => this.send(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    } else {
+      // Through a PassThrough piped now: the request may already flow (to its copy), and undici
+      // starts reading only once it has a connection; what flowed before would be lost to it.
+      this.send(req.pipe(new PassThrough()));
+    }
+  }
 
   finish(status: number, body?: Buffer): void {
     if (this.finished) return;
@@ -55,105 +106,92 @@ class Outcome {
     clearTimeout(this.timer);
     this.done({ status, latencyMs: performance.now() - this.started, body });
   }
-}
 
-/**
- * Streams a scoring request to a deployment and its answer back. Calls `done` once with
- * the status the caller got (502 when the server is unreachable, 504 after the deployment's
- * request timeout), the latency and, for small JSON answers, a copy of the answer.
- * `copy` keeps the request body (for mirroring and collection).
- * Callbacks are passed inline, none is a named closure: under tsx (the bench, the dev stack) each
- * named one costs a __name call per request.
- */
-export function forwardRequest(
-  req: IncomingMessage,
-  res: ServerResponse,
-  target: ForwardTarget,
-  agent: Agent,
-  done: (outcome: ForwardOutcome) => void,
-  copy?: RequestCopy,
-): void {
-  const outcome = new Outcome(done);
-  res.setHeader('azureml-model-deployment', target.deployment);
-  if (copy) req.on('data', (chunk: Buffer) => copy.add(chunk));
-  if (!target.url) {
-    req.resume();
-    sendJson(res, 502, { error: `deployment '${target.deployment}' is not serving right now (starting, restarting or failed)` });
-    outcome.finish(502);
-    return;
+  private send(body: Buffer | Readable): void {
+    const { pool, path } = this.upstream!;
+    pool.request({ path, method: 'POST', headers: this.headers, body, signal: this.abort.signal }).then(
+      (answer) => this.answered(answer),
+      (error: Error) => this.failed(error),
+    );
   }
-  const headers: Record<string, string> = { 'content-type': String(req.headers['content-type'] ?? 'application/json') };
-  if (req.headers['content-length']) headers['content-length'] = String(req.headers['content-length']);
-  const upstream = request({ ...scoreRequestOptions(target.url), method: 'POST', agent, headers });
-  let timedOut = false;
-  outcome.timer = setTimeout(() => {
-    timedOut = true;
-    upstream.destroy(new Error('request timeout'));
-  }, target.requestTimeoutMs);
 
-  upstream.on('response', (answer) => {
-    const status = answer.statusCode ?? 502;
+  private answered(answer: Dispatcher.ResponseData): void {
+    const { res } = this;
+    const status = answer.statusCode;
+    const type = answer.headers['content-type'] ?? 'application/json';
+    const length = answer.headers['content-length'];
+    if (typeof length === 'string' && Number(length) <= MAX_INSPECTED_BODY_BYTES) {
+      // A small answer (any but a huge batch's) goes out whole, in one write with its headers:
+      // piped, its end costs the router a write of its own.
+      const chunks: Buffer[] = [];
+      answer.body.on('data', (chunk: Buffer) => chunks.push(chunk));
+      answer.body.on('end', () => {
+        const whole = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+        res.writeHead(status, { 'content-type': type, 'content-length': whole.length });
+        res.end(whole);
+        // A scoring answer that is not JSON at all is read as empty: inspected, and malformed.
+        this.finish(status, /json/i.test(String(type)) ? whole : Buffer.alloc(0));
+      });
+      answer.body.on('error', () => this.failed(undefined));
+      return;
+    }
     // The length passed on when the server gave one: without it the answer goes out chunked,
     // which costs the caller a parse and the router an extra write per request.
-    const length = answer.headers['content-length'];
-    res.writeHead(status, {
-      'content-type': answer.headers['content-type'] ?? 'application/json',
-      ...(length ? { 'content-length': length } : {}),
-    });
-    const body = captureJsonBody(answer);
-    answer.pipe(res);
+    res.writeHead(status, { 'content-type': type, ...(typeof length === 'string' ? { 'content-length': length } : {}) });
+    const body = captureJsonBody(answer.headers, answer.body);
+    answer.body.pipe(res);
     // Registered after pipe(): the answer has been handed to the caller before we look at it.
-    answer.on('end', () => outcome.finish(status, body()));
-    answer.on('error', () => outcome.finish(502));
-  });
-  upstream.on('error', (error) => {
-    if (timedOut) {
-      sendJson(res, 504, {
-        error: `deployment '${target.deployment}' did not answer within ${target.requestTimeoutMs} ms (request_timeout_ms)`,
-      });
-      outcome.finish(504);
+    answer.body.on('end', () => this.finish(status, body()));
+    answer.body.on('error', () => {
+      // Cut off mid-answer (timeout, server died): the caller must not wait for the rest.
+      res.destroy();
+      this.finish(this.timedOut ? 504 : 502);
+    });
+  }
+
+  private failed(error: Error | undefined): void {
+    const { deployment, requestTimeoutMs } = this.target;
+    if (this.timedOut) {
+      sendJson(this.res, 504, { error: `deployment '${deployment}' did not answer within ${requestTimeoutMs} ms (request_timeout_ms)` });
+      this.finish(504);
     } else {
-      sendJson(res, 502, { error: `deployment '${target.deployment}' is unreachable: ${error.message}` });
-      outcome.finish(502);
+      sendJson(this.res, 502, { error: `deployment '${deployment}' is unreachable: ${error?.message ?? 'its answer broke off'}` });
+      this.finish(502);
     }
-  });
-  // A caller that hangs up must not leave the scoring request running.
-  res.on('close', () => {
-    if (!res.writableFinished) upstream.destroy();
-  });
-  req.pipe(upstream);
+  }
 }
 
 /** Sends a copy of a request to a deployment whose answer only the router looks at. */
-export function sendMirror(target: ForwardTarget, body: Buffer, contentType: string, agent: Agent): Promise<ForwardOutcome> {
+export function sendMirror(target: ForwardTarget, body: Buffer, contentType: string, upstreams: UpstreamPools): Promise<ForwardOutcome> {
   const started = performance.now();
   const outcome = (status: number, answer?: Buffer): ForwardOutcome => ({ status, latencyMs: performance.now() - started, body: answer });
   const url = target.url;
   if (!url) return Promise.resolve(outcome(502));
-  return new Promise((resolve) => {
-    let timedOut = false;
-    const upstream = request({
-      ...scoreRequestOptions(url),
-      method: 'POST',
-      agent,
-      headers: { 'content-type': contentType, 'content-length': body.length },
-    });
-    // The whole exchange, as for live requests: a server that trickles its answer times out too.
-    const timer = setTimeout(() => {
-      timedOut = true;
-      upstream.destroy(new Error('timeout'));
-    }, target.requestTimeoutMs);
-    const settle = (result: ForwardOutcome) => {
-      clearTimeout(timer);
-      resolve(result);
-    };
-    upstream.on('response', (answer: IncomingMessage) => {
-      const captured = captureJsonBody(answer);
-      answer.resume();
-      answer.on('end', () => settle(outcome(answer.statusCode ?? 502, captured())));
-      answer.on('error', () => settle(outcome(timedOut ? 504 : 502)));
-    });
-    upstream.on('error', () => settle(outcome(timedOut ? 504 : 502)));
-    upstream.end(body);
-  });
+  const { pool, path } = upstreams.of(url);
+  const abort = new AbortController();
+  let timedOut = false;
+  // The whole exchange, as for live requests: a server that trickles its answer times out too.
+  const timer = setTimeout(() => {
+    timedOut = true;
+    abort.abort();
+  }, target.requestTimeoutMs);
+  return new Promise<ForwardOutcome>((resolve) => {
+    pool
+      .request({
+        path,
+        method: 'POST',
+        headers: { 'content-type': contentType, 'content-length': String(body.length) },
+        body,
+        signal: abort.signal,
+      })
+      .then(
+        (answer) => {
+          const captured = captureJsonBody(answer.headers, answer.body);
+          answer.body.resume();
+          answer.body.on('end', () => resolve(outcome(answer.statusCode, captured())));
+          answer.body.on('error', () => resolve(outcome(timedOut ? 504 : 502)));
+        },
+        () => resolve(outcome(timedOut ? 504 : 502)),
+      );
+  }).finally(() => clearTimeout(timer));
 }

@@ -1,5 +1,6 @@
 import { tryReadScoringAnswer, type ScoringAnswer } from '../../../shared/scoring/scoringAnswer';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
 
 /** Answers larger than this are passed through but not read: parsing them would cost the router. */
 export const MAX_INSPECTED_BODY_BYTES = 1024 * 1024;
@@ -8,9 +9,9 @@ export const MAX_INSPECTED_BODY_BYTES = 1024 * 1024;
  * Keeps a copy of a scoring answer while it is piped to the caller, when it is JSON and
  * small enough to inspect; gives up (and frees the copy) as soon as it grows too large.
  */
-export function captureJsonBody(answer: IncomingMessage): () => Buffer | undefined {
-  const type = String(answer.headers['content-type'] ?? '');
-  const declared = Number(answer.headers['content-length'] ?? 0);
+export function captureJsonBody(headers: IncomingHttpHeaders, answer: Readable): () => Buffer | undefined {
+  const type = String(headers['content-type'] ?? '');
+  const declared = Number(headers['content-length'] ?? 0);
   if (declared > MAX_INSPECTED_BODY_BYTES) return () => undefined;
   // A scoring answer that is not JSON at all is read as empty: inspected, and malformed.
   if (!/json/i.test(type)) return () => Buffer.alloc(0);

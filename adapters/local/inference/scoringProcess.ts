@@ -11,6 +11,8 @@ export interface ScoringProcessOptions {
   /** First restart delay; doubles per failed attempt up to 30 s. @default 500 */
   restartDelayMs?: number;
   logger?: Logger;
+  /** Told whenever `url` changes: the server went live, died or stopped (the router must know at once). */
+  onUrlChange?: () => void;
 }
 
 const MAX_RESTART_DELAY_MS = 30_000;
@@ -73,7 +75,9 @@ export class ScoringProcess {
   }
 
   async stop(): Promise<void> {
+    const wasLive = this.status === 'live';
     this.status = 'stopped';
+    if (wasLive) this.options.onUrlChange?.();
     clearTimeout(this.restartTimer);
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
@@ -101,9 +105,13 @@ export class ScoringProcess {
     this.currentUrl = launched.url;
     this.status = 'live';
     this.failedAttempts = 0;
+    this.options.onUrlChange?.();
     launched.child.once('exit', (code, signal) => {
       if (this.status === 'stopped' || this.options.restart === false) {
-        if (this.status !== 'stopped') this.status = 'stopped';
+        if (this.status !== 'stopped') {
+          this.status = 'stopped';
+          this.options.onUrlChange?.();
+        }
         return;
       }
       this.options.logger?.warn(`${this.config.label}: scoring server died (${code ?? signal}); restarting`, {
@@ -115,6 +123,7 @@ export class ScoringProcess {
 
   private scheduleRestart(): void {
     this.status = 'restarting';
+    this.options.onUrlChange?.();
     const delay = this.backoffMs(this.failedAttempts);
     this.restartTimer = setTimeout(() => {
       if (this.status === 'stopped') return;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Agent, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { UpstreamPools } from './upstreamPools';
 import { AfterAnswers } from './afterAnswers';
 import { predictionKey } from './aggregateTraffic';
 import { forwardRequest, sendJson, sendMirror, type ForwardOutcome, type ForwardTarget } from './forwardRequest';
@@ -11,7 +12,7 @@ import { RequestCopy } from './requestCopy';
 import type { ScoringAnswer } from '../../../shared/scoring/scoringAnswer';
 import type { ShadowTally } from './shadowTally';
 import type { TrafficStore } from './trafficStore';
-import type { EndpointRouting, RoutedEndpoint } from './endpointRouting';
+import type { EndpointRouting, RoutingEntry } from './endpointRouting';
 
 /** Marks a request of the load generator: analysed like any other, never production data. */
 export const SYNTHETIC_HEADER = 'x-autopilot-synthetic';
@@ -23,11 +24,11 @@ export const REQUEST_ID_HEADER = 'x-request-id';
 export const CLIENT_REQUEST_ID_HEADER = 'x-ms-client-request-id';
 
 export interface ScoringRouterDeps {
-  endpoint(name: string): RoutedEndpoint | undefined;
+  endpoint(name: string): RoutingEntry | undefined;
   traffic: TrafficStore;
   /** The tally of the endpoint's current shadow setting. */
   shadowTally(endpoint: string): ShadowTally;
-  agent: Agent;
+  upstreams: UpstreamPools;
   rng: () => number;
   /** Wall clock (ms) of collected records. */
   now: () => number;
@@ -60,7 +61,7 @@ export class ScoringRouter {
     res.setHeader(REQUEST_ID_HEADER, requestId);
     const endpoint = this.deps.endpoint(name);
     if (!endpoint) return refuse(req, res, 404, `endpoint '${name}' not found`);
-    const routing = endpoint.routing();
+    const { routing } = endpoint;
     const requested = header(req, DEPLOYMENT_HEADER);
     const synthetic = header(req, SYNTHETIC_HEADER) === '1';
     const weighted = requested || pickDeployment(routing.traffic, this.deps.rng);
@@ -106,7 +107,7 @@ export class ScoringRouter {
       req,
       res,
       { deployment: chosen, ...deployment },
-      this.deps.agent,
+      this.deps.upstreams,
       (outcome) =>
         this.afterAnswers.defer(() => {
           const answer = this.observe(name, chosen, outcome, { synthetic, mirrored: false });
@@ -131,7 +132,7 @@ export class ScoringRouter {
       if (shadow && liveAnswer) {
         // Tally taken now: answers to a shadow replaced meanwhile must not count for the new one.
         const tally = this.deps.shadowTally(name);
-        const target = this.deps.endpoint(shadow.endpoint)?.routing().deployments[shadow.deployment];
+        const target = this.deps.endpoint(shadow.endpoint)?.routing.deployments[shadow.deployment];
         const shadowAnswer = this.copyTo(shadow.endpoint, shadow.deployment, target, body, contentType);
         void Promise.all([liveAnswer, shadowAnswer]).then(([a, b]) =>
           tally.add(
@@ -190,7 +191,7 @@ export class ScoringRouter {
     contentType: string,
   ): Promise<Answer> {
     const target: ForwardTarget = { deployment, url: settings?.url, requestTimeoutMs: settings?.requestTimeoutMs ?? 5000 };
-    const outcome = await sendMirror(target, body, contentType, this.deps.agent);
+    const outcome = await sendMirror(target, body, contentType, this.deps.upstreams);
     return {
       outcome,
       predictions: settings ? this.observe(endpoint, deployment, outcome, { synthetic: false, mirrored: true })?.predictions : undefined,

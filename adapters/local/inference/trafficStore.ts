@@ -16,6 +16,15 @@ export interface TrafficStoreOptions {
   capacity?: number;
 }
 
+/** Refuses a window query the store cannot answer (checked by the host too, for a typed error across the process boundary); returns `since` in ms. */
+export function checkTrafficQuery(since: string, slowThresholdsMs: readonly number[]): number {
+  const sinceMs = Date.parse(since);
+  if (Number.isNaN(sinceMs)) throw new BadRequestError(`since must be an ISO time, got ${JSON.stringify(since)}`, 'since');
+  const bad = slowThresholdsMs.find((t) => !Number.isFinite(t) || t < 0);
+  if (bad !== undefined) throw new BadRequestError(`slow thresholds must be milliseconds >= 0, got ${bad}`, 'slowThresholdsMs');
+  return sinceMs;
+}
+
 /** What one deployment served in a window, raw, with the window's end. */
 export interface ObservedWindow {
   /** The newest observation included (ms), or `since` when none. */
@@ -70,10 +79,7 @@ export class TrafficStore {
    * in `current` appear with zero counts when they served nothing.
    */
   trafficSince(endpoint: string, since: string, slowThresholdsMs: readonly number[], current: readonly string[] = []): TrafficWindow {
-    const sinceMs = Date.parse(since);
-    if (Number.isNaN(sinceMs)) throw new BadRequestError(`since must be an ISO time, got ${JSON.stringify(since)}`, 'since');
-    const bad = slowThresholdsMs.find((t) => !Number.isFinite(t) || t < 0);
-    if (bad !== undefined) throw new BadRequestError(`slow thresholds must be milliseconds >= 0, got ${bad}`, 'slowThresholdsMs');
+    const sinceMs = checkTrafficQuery(since, slowThresholdsMs);
     const window = this.window(endpoint, sinceMs);
     const byDeployment: TrafficWindow['byDeployment'] = {};
     for (const name of new Set([...current, ...Object.keys(window.byDeployment)])) {

@@ -184,7 +184,7 @@ export class OnlineEndpoints {
           ...(options.tolerance !== undefined && { tolerance: options.tolerance }),
         };
       await this.persist(record);
-      this.options.host.resetShadow(endpoint);
+      await this.options.host.resetShadow(endpoint);
     });
   }
 
@@ -271,7 +271,16 @@ export class OnlineEndpoints {
           scoringTimeoutMs: spec.spec.request_settings.request_timeout_ms,
           logFile: join(this.options.dir, record.name, `${deployment.name}.log`),
         },
-        this.options.logger ? { logger: this.options.logger } : {},
+        {
+          ...(this.options.logger ? { logger: this.options.logger } : {}),
+          // A server that died or came back changes where requests go, before any save.
+          onUrlChange: () =>
+            void this.options.host
+              .routingChanged(record.name)
+              .catch((error: unknown) =>
+                this.options.logger?.error(`the router was not told that ${label} changed`, { error: ensureError(error).message }),
+              ),
+        },
       );
       await server.start();
       this.servers.set(id, { process: server, requestTimeoutMs: spec.spec.request_settings.request_timeout_ms });
@@ -355,8 +364,10 @@ export class OnlineEndpoints {
     return info;
   }
 
-  private persist(record: EndpointRecord): Promise<void> {
-    return writeJsonAtomic(join(this.options.dir, `${record.name}.json`), record);
+  /** Saves the endpoint, then tells the router: a change is in effect when the call that made it returns. */
+  private async persist(record: EndpointRecord): Promise<void> {
+    await writeJsonAtomic(join(this.options.dir, `${record.name}.json`), record);
+    await this.options.host.routingChanged(record.name);
   }
 }
 

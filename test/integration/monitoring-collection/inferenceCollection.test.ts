@@ -34,9 +34,9 @@ describe('Inference data collection through the local endpoint router into Blob 
       deployment: response.headers.get('azureml-model-deployment'),
     };
   };
-  const collected = (endpoint: string) => host.collectionStats()?.byEndpoint[endpoint]?.collected ?? 0;
+  const collected = async (endpoint: string) => (await host.collectionStats())?.byEndpoint[endpoint]?.collected ?? 0;
   const waitCollected = (endpoint: string, count: number) =>
-    waitFor(`${count} records of ${endpoint}`, () => (collected(endpoint) >= count ? true : undefined));
+    waitFor(`${count} records of ${endpoint}`, async () => ((await collected(endpoint)) >= count ? true : undefined));
   /** Every blob of an endpoint, name → text. */
   const blobsOf = async (endpoint: string) => {
     const blobs = await storage.data.list(INFERENCE_CONTAINER, `${endpoint}/`);
@@ -139,14 +139,14 @@ describe('Inference data collection through the local endpoint router into Blob 
 
   it('collects staging but not dev, and never synthetic, deployment-targeted smoke, mirrored, shadow or failed requests', async () => {
     const { prod } = workspaces;
-    const before = collected('ic-prod');
+    const before = await collected('ic-prod');
     const row = { input_data: { columns: ['age'], data: [[1]] } };
     // The platform's own requests: load and smoke tests are marked synthetic.
     await prod.invokeEndpoint('ic-prod', row, { synthetic: true });
     await prod.invokeEndpoint('ic-prod', row, { deployment: 'green', synthetic: true });
     // Copies: mirror traffic to green, and a shadow of prod on staging.
     await prod.setMirrorTraffic('ic-prod', { green: 50 });
-    const mirroredBefore = host.metrics('ic-prod')['green']?.mirrored ?? 0;
+    const mirroredBefore = (await host.metrics('ic-prod'))['green']?.mirrored ?? 0;
     const mirrorSources: string[] = [];
     // Half the live requests are copied: send until a copy has been answered.
     await waitFor('a mirrored copy', async () => {
@@ -154,7 +154,7 @@ describe('Inference data collection through the local endpoint router into Blob 
       mirrorSources.push(id);
       expect((await score('ic-prod', row, { 'x-request-id': id })).deployment).toBe('blue');
       await new Promise((r) => setTimeout(r, 50));
-      return (host.metrics('ic-prod')['green']?.mirrored ?? 0) > mirroredBefore ? true : undefined;
+      return ((await host.metrics('ic-prod'))['green']?.mirrored ?? 0) > mirroredBefore ? true : undefined;
     });
     await prod.setMirrorTraffic('ic-prod', {});
     await prod.setShadow('ic-prod', { endpoint: 'ic-staging', deployment: 'blue' }, 100);
@@ -177,7 +177,7 @@ describe('Inference data collection through the local endpoint router into Blob 
     const prodIds = (await recordsOf('ic-prod')).map((r) => r.requestId);
     expect(prodIds).toEqual(expect.arrayContaining([...mirrorSources, 'shadowed-live', 'marker', 'claims-to-be-a-copy']));
     expect(prodIds).not.toContain('failed');
-    expect(collected('ic-prod')).toBe(before + live);
+    expect(await collected('ic-prod')).toBe(before + live);
     expect((await recordsOf('ic-prod')).filter((r) => r.deployment === 'green')).toEqual([]);
     expect((await recordsOf('ic-staging')).map((r) => r.requestId)).toEqual(['staging-1']);
     expect(await blobsOf('ic-dev')).toEqual({});
@@ -196,13 +196,13 @@ describe('Inference data collection through the local endpoint router into Blob 
   });
 
   it('answers a request over 1 MB and counts it as skipped for its size, apart from uncollectable rows', async () => {
-    const before = { ...host.collectionStats()!.byEndpoint['ic-prod']! };
+    const before = { ...(await host.collectionStats())!.byEndpoint['ic-prod']! };
     const pad = 'p'.repeat(120 * 1024);
     const large = { input_data: { columns: ['age', 'pad'], data: Array.from({ length: 10 }, (_, i) => [i, pad]) } };
     expect(JSON.stringify(large).length).toBeGreaterThan(1024 * 1024);
     expect((await score('ic-prod', large)).status).toBe(200);
-    const counted = await waitFor('the large request to be counted', () => {
-      const now = host.collectionStats()!.byEndpoint['ic-prod']!;
+    const counted = await waitFor('the large request to be counted', async () => {
+      const now = (await host.collectionStats())!.byEndpoint['ic-prod']!;
       return (now.skippedLarge ?? 0) > (before.skippedLarge ?? 0) ? now : undefined;
     });
     expect(counted).toMatchObject({
@@ -213,12 +213,12 @@ describe('Inference data collection through the local endpoint router into Blob 
   });
 
   it('writes what is still buffered when the workspace stops', async () => {
-    const before = collected('ic-prod');
+    const before = await collected('ic-prod');
     await score('ic-prod', { data: [{ age: 77 }] }, { 'x-request-id': 'last-words' });
     await waitCollected('ic-prod', before + 1);
-    expect(host.collectionStats()!.total.buffered).toBeGreaterThan(0);
+    expect((await host.collectionStats())!.total.buffered).toBeGreaterThan(0);
     await workspaces.prod.stop();
     expect((await recordsOf('ic-prod')).map((r) => r.requestId)).toContain('last-words');
-    expect(host.collectionStats()!.total).toMatchObject({ buffered: 0, dropped: 0 });
+    expect((await host.collectionStats())!.total).toMatchObject({ buffered: 0, dropped: 0 });
   });
 });

@@ -131,7 +131,7 @@ describe('LocalWorkspace online endpoints behind LocalEndpointHost', () => {
     expect(counts['blue']).toBeGreaterThan(60);
     expect(counts['green']).toBeGreaterThan(60);
 
-    const metrics = host.metrics('fx-dev');
+    const metrics = await host.metrics('fx-dev');
     expect(metrics['green']!.requests).toBe(counts['green']! + 1);
     expect(metrics['blue']!.errors).toBe(2);
     expect(metrics['blue']!.latencyMs.p99).toBeGreaterThanOrEqual(metrics['blue']!.latencyMs.p50!);
@@ -140,10 +140,10 @@ describe('LocalWorkspace online endpoints behind LocalEndpointHost', () => {
   it('mirrors a share of requests to a shadow deployment without changing the answers', async () => {
     await dev.setTraffic('fx-dev', { blue: 100, green: 0 });
     await dev.setMirrorTraffic('fx-dev', { green: 50 });
-    const before = host.metrics('fx-dev')['green']!.mirrored;
+    const before = (await host.metrics('fx-dev'))['green']!.mirrored;
     const answers = await Promise.all(Array.from({ length: 40 }, () => score('fx-dev', rows)));
     expect(answers.every((a) => a.deployment === 'blue' && a.json['model'] === 'v1')).toBe(true);
-    await waitFor('mirrored requests', async () => (host.metrics('fx-dev')['green']!.mirrored > before ? true : undefined));
+    await waitFor('mirrored requests', async () => ((await host.metrics('fx-dev'))['green']!.mirrored > before ? true : undefined));
     await dev.setMirrorTraffic('fx-dev', {});
   });
 

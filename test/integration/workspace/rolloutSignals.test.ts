@@ -156,7 +156,7 @@ describe('LocalWorkspace rollout signals: observed traffic, shadow, synthetic lo
 
   it('shadows prod live requests to a staging deployment: the same model agrees fully and callers get prod answers', async () => {
     const stagingSince = await cursor(staging, 'sr-staging');
-    const mirroredBefore = host.metrics('sr-staging')['same']?.mirrored ?? 0;
+    const mirroredBefore = (await host.metrics('sr-staging'))['same']?.mirrored ?? 0;
     await prod.setShadow('sr-prod', { endpoint: 'sr-staging', deployment: 'same' }, 100);
     const answers = await Promise.all(Array.from({ length: 20 }, live));
     expect(answers.every((a) => a.status === 200 && a.deployment === 'good')).toBe(true);
@@ -166,7 +166,7 @@ describe('LocalWorkspace rollout signals: observed traffic, shadow, synthetic lo
     });
     expect(report).toEqual({ mirrored: 20, compared: 20, agreed: 20, shadowErrors: 0, liveErrors: 0 });
     // Copies are not staging's own traffic: recorded as mirrored, left out of trafficSince.
-    expect(host.metrics('sr-staging')['same']!.mirrored - mirroredBefore).toBe(20);
+    expect((await host.metrics('sr-staging'))['same']!.mirrored - mirroredBefore).toBe(20);
     expect(arm(await staging.trafficSince('sr-staging', stagingSince, []), 'same').requests).toBe(0);
   });
 

@@ -23,7 +23,7 @@ describe('endpoint router: exact traffic counts under concurrency', () => {
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'router-counts-'));
-    host = new LocalEndpointHost({ port: 0 });
+    host = new LocalEndpointHost({ port: 0, ownProcess: {} });
     await host.start();
     prod = new LocalWorkspace({
       environment: 'prod',
@@ -80,7 +80,7 @@ describe('endpoint router: exact traffic counts under concurrency', () => {
     expect(Object.keys(seen).sort()).toEqual(['flaky', 'good']);
     expect(seen['flaky']!.errors).toBeGreaterThan(0);
     expect(total(window)).toBe(REQUESTS);
-    const metrics = host.metrics('rc-prod');
+    const metrics = await host.metrics('rc-prod');
     for (const [deployment, counts] of Object.entries(seen)) {
       expect({ deployment, requests: window.byDeployment[deployment]?.requests, errors: window.byDeployment[deployment]?.errors }).toEqual({
         deployment,
@@ -97,7 +97,7 @@ describe('endpoint router: exact traffic counts under concurrency', () => {
   // Recording waits until the answer is written, but never past it: whoever got an answer
   // and asks next finds it counted, with no waiting.
   it('counts an answer before its caller can ask for the counts', async () => {
-    const before = Object.values(host.metrics('rc-prod')).reduce((sum, m) => sum + m.requests, 0);
+    const before = Object.values(await host.metrics('rc-prod')).reduce((sum, m) => sum + m.requests, 0);
     for (let i = 1; i <= 20; i++) {
       const response = await fetch(host.scoringUri('rc-prod'), {
         method: 'POST',
@@ -105,7 +105,7 @@ describe('endpoint router: exact traffic counts under concurrency', () => {
         body: oneRow,
       });
       await response.arrayBuffer();
-      expect(Object.values(host.metrics('rc-prod')).reduce((sum, m) => sum + m.requests, 0)).toBe(before + i);
+      expect(Object.values(await host.metrics('rc-prod')).reduce((sum, m) => sum + m.requests, 0)).toBe(before + i);
     }
   }, 60_000);
 });

@@ -72,7 +72,7 @@ describe('the router while a scoring server restarts', () => {
 
   it('sends requests to the warm deployment at 0% and counts them for the deployment that answered', async () => {
     expect(await score()).toEqual({ status: 200, deployment: 'current' });
-    const before = host.metrics('wf-dev');
+    const before = await host.metrics('wf-dev');
     const current = await deployment('current');
     // The restarted server waits for the gate: 'current' stays down for as long as the test needs.
     unlinkSync(gate);
@@ -85,7 +85,7 @@ describe('the router while a scoring server restarts', () => {
     const pinned = await score({ 'azureml-model-deployment': 'current' });
     expect(pinned).toEqual({ status: 502, deployment: 'current' });
 
-    const after = host.metrics('wf-dev');
+    const after = await host.metrics('wf-dev');
     expect(after['previous']!.requests - (before['previous']?.requests ?? 0)).toBe(8);
     expect(after['previous']!.errors - (before['previous']?.errors ?? 0)).toBe(0);
     expect(after['current']!.requests - before['current']!.requests).toBe(1);

@@ -17,7 +17,7 @@ function answer(contentType: string, body: string): { message: IncomingMessage; 
 describe('captureJsonBody', () => {
   it('keeps a JSON answer so its predictions can be read', async () => {
     const { message, end } = answer('application/json', '{"predictions":[1,0]}');
-    const read = captureJsonBody(message);
+    const read = captureJsonBody(message.headers, message);
     message.resume();
     end();
     await new Promise((r) => message.on('end', r));
@@ -26,7 +26,7 @@ describe('captureJsonBody', () => {
 
   it('reads a non-JSON answer as empty, so it counts as malformed rather than unjudged', () => {
     const { message } = answer('text/html', '<h1>oops</h1>');
-    const body = captureJsonBody(message)();
+    const body = captureJsonBody(message.headers, message)();
     expect(body).toEqual(Buffer.alloc(0));
     expect(readPredictions(body)).toBeUndefined();
   });

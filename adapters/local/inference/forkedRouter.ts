@@ -1,0 +1,191 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Logger, ShadowReport, TrafficWindow } from '../../../shared/ports';
+import type { DeploymentMetrics } from './deploymentMetrics';
+import type { RoutingEntry } from './endpointRouting';
+import type { CollectionStats, RouterControl } from './routerControl';
+import { RouterMessageSchema, type RouterCall, type RouterInit } from './routerMessages';
+
+const TSX_LOADER = pathToFileURL(require.resolve('tsx')).href;
+const ROUTER_ENTRY = existsSync(join(__dirname, 'routerProcess.ts'))
+  ? join(__dirname, 'routerProcess.ts')
+  : join(__dirname, 'routerProcess.js');
+/** A router process not listening by then is killed (loading TypeScript under tsx takes a second or two). */
+const START_TIMEOUT_MS = 60_000;
+/** How long stop() waits for the router to write what it collected and exit before killing it. */
+const STOP_TIMEOUT_MS = 15_000;
+
+export interface ForkedRouterOptions {
+  port: number;
+  host: string;
+  collection?: RouterInit['collection'];
+  logger?: Logger;
+  /** Every endpoint's routing now: a router process (first or restarted) knows them all before it listens. */
+  endpoints?: () => RoutingEntry[];
+}
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
+
+/**
+ * The router in a process of its own (./routerProcess.ts), as Azure ML's endpoint router is
+ * apart from the control plane. Calls go over IPC and resolve once the router has done them.
+ * A router that dies is started again on the same port, knowing every endpoint's routing; what it had
+ * counted in memory (traffic, shadow tallies, unwritten inference data) is lost with it.
+ */
+export class ForkedRouter implements RouterControl {
+  private child: ChildProcess | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
+  private port: number;
+  private stopped = false;
+
+  constructor(private readonly options: ForkedRouterOptions) {
+    this.port = options.port;
+  }
+
+  /** The router process's id while it runs. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  async start(): Promise<number> {
+    if (!this.child) await this.launch();
+    return this.port;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const killer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    try {
+      await this.call({ op: 'stop', args: [] });
+    } catch {
+      // It died meanwhile: nothing is left to stop.
+    }
+    if (child.connected) child.disconnect();
+    await exited;
+    clearTimeout(killer);
+  }
+
+  setEndpoint(entry: RoutingEntry): Promise<void> {
+    return this.call({ op: 'setEndpoint', args: [entry as never] }) as Promise<void>;
+  }
+  removeEndpoint(name: string): Promise<void> {
+    return this.call({ op: 'removeEndpoint', args: [name] }) as Promise<void>;
+  }
+  resetShadow(endpoint: string): Promise<void> {
+    return this.call({ op: 'resetShadow', args: [endpoint] }) as Promise<void>;
+  }
+  metrics(endpoint: string): Promise<Record<string, DeploymentMetrics>> {
+    return this.call({ op: 'metrics', args: [endpoint] }) as Promise<Record<string, DeploymentMetrics>>;
+  }
+  trafficSince(endpoint: string, since: string, slowThresholdsMs: readonly number[]): Promise<TrafficWindow> {
+    return this.call({ op: 'trafficSince', args: [endpoint, since, [...slowThresholdsMs]] }) as Promise<TrafficWindow>;
+  }
+  shadowReport(endpoint: string): Promise<ShadowReport> {
+    return this.call({ op: 'shadowReport', args: [endpoint] }) as Promise<ShadowReport>;
+  }
+  collectionStats(): Promise<CollectionStats | undefined> {
+    return this.call({ op: 'collectionStats', args: [] }) as Promise<CollectionStats | undefined>;
+  }
+  flushCollected(): Promise<void> {
+    return this.call({ op: 'flushCollected', args: [] }) as Promise<void>;
+  }
+  cpuUsage(): Promise<{ pid: number; userMicros: number; systemMicros: number }> {
+    return this.call({ op: 'cpuUsage', args: [] }) as Promise<{ pid: number; userMicros: number; systemMicros: number }>;
+  }
+
+  private call(call: RouterCall): Promise<unknown> {
+    const child = this.child;
+    if (!child?.connected) return Promise.reject(new Error(`the endpoint router process is not running (${call.op} not done)`));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      child.send({ kind: 'call', id, call }, (error) => {
+        if (!error) return;
+        this.pending.delete(id);
+        reject(new Error(`the endpoint router process could not be told to ${call.op}: ${error.message}`));
+      });
+    });
+  }
+
+  private launch(): Promise<void> {
+    // `advanced`: structured clone keeps `undefined` (a deployment whose server restarts has no url).
+    const child = fork(ROUTER_ENTRY, [], {
+      execArgv: ['--import', TSX_LOADER],
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.child = child;
+    return new Promise<void>((resolve, reject) => {
+      let ready = false;
+      const startup = setTimeout(() => {
+        reject(new Error(`the endpoint router process did not start listening within ${START_TIMEOUT_MS / 1000} s; killed`));
+        child.kill('SIGKILL');
+      }, START_TIMEOUT_MS);
+      child.on('message', (raw: unknown) => {
+        const parsed = RouterMessageSchema.safeParse(raw);
+        if (!parsed.success)
+          return this.options.logger?.error('a message from the router process was refused', { error: parsed.error.message });
+        const message = parsed.data;
+        switch (message.kind) {
+          case 'ready':
+            clearTimeout(startup);
+            ready = true;
+            this.port = message.port;
+            return resolve();
+          case 'failed':
+            clearTimeout(startup);
+            return reject(new Error(`the endpoint router did not start on port ${this.port}: ${message.error}`));
+          case 'log':
+            return this.options.logger?.[message.level](`router: ${message.message}`, message.properties);
+          case 'result': {
+            const waiting = this.pending.get(message.id);
+            this.pending.delete(message.id);
+            if (message.error !== undefined) waiting?.reject(new Error(message.error));
+            else waiting?.resolve(message.value);
+            return;
+          }
+        }
+      });
+      child.once('exit', (code, signal) => {
+        clearTimeout(startup);
+        for (const waiting of this.pending.values()) waiting.reject(new Error(`the endpoint router process exited (${signal ?? code})`));
+        this.pending.clear();
+        if (!ready) return reject(new Error(`the endpoint router process exited while starting (${signal ?? code})`));
+        if (this.child === child) this.child = undefined;
+        if (!this.stopped) void this.restart(signal ?? code);
+      });
+      child.send({
+        kind: 'init',
+        port: this.port,
+        host: this.options.host,
+        endpoints: this.options.endpoints?.() ?? [],
+        ...(this.options.collection ? { collection: this.options.collection } : {}),
+      });
+    });
+  }
+
+  /** A router that died is started again at once: every endpoint is down until it is. */
+  private async restart(cause: NodeJS.Signals | number | null): Promise<void> {
+    this.options.logger?.error(
+      `the endpoint router process exited unexpectedly (${cause}); starting it again on port ${this.port}. ` +
+        'Traffic counts, shadow tallies and inference data not yet written are lost',
+    );
+    try {
+      await this.launch();
+      this.options.logger?.info(`the endpoint router serves again on port ${this.port}`);
+    } catch (error) {
+      this.options.logger?.error('the endpoint router could not be started again; online endpoints are down', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+}

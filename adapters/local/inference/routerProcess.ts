@@ -1,0 +1,119 @@
+/**
+ * The endpoint router's own process, forked by ./forkedRouter.ts: the scoring hot path runs
+ * here, away from the host's heap, timers and Functions work (it cost ~1.5x as much CPU per
+ * request inside the host as in a process of its own; bench/RESULTS.md §6). It serves until
+ * told to stop or until the host goes away (the IPC channel closes), then writes what it
+ * collected and exits.
+ */
+import { createStorage } from '../../azure/storage/createStorage';
+import type { Logger } from '../../../shared/ports';
+import { InferenceCollector } from './inferenceCollector';
+import { RouterCore } from './routerCore';
+import { HostMessageSchema, type RouterCall, type RouterInit, type RouterMessage } from './routerMessages';
+import type { RoutingEntry } from './endpointRouting';
+
+function send(message: RouterMessage): void {
+  if (process.connected) process.send!(message);
+}
+
+/** Says why it cannot serve, then exits once the message is out. */
+function failAndExit(error: string): void {
+  if (!process.connected) process.exit(1);
+  process.send!({ kind: 'failed', error } satisfies RouterMessage, () => process.exit(1));
+}
+
+const logger: Logger = {
+  info: (message, properties) => send({ kind: 'log', level: 'info', message, ...(properties ? { properties } : {}) }),
+  warn: (message, properties) => send({ kind: 'log', level: 'warn', message, ...(properties ? { properties } : {}) }),
+  error: (message, properties) => send({ kind: 'log', level: 'error', message, ...(properties ? { properties } : {}) }),
+};
+
+let core: RouterCore | undefined;
+let stopping: Promise<void> | undefined;
+
+function stopAndExit(): Promise<void> {
+  stopping ??= (async () => {
+    try {
+      await core?.stop();
+    } catch (error) {
+      logger.error('the router process did not stop cleanly', { error: error instanceof Error ? error.message : String(error) });
+    }
+  })();
+  return stopping;
+}
+
+async function init(message: RouterInit): Promise<void> {
+  const { collection } = message;
+  // The collector asks for an endpoint's excluded columns; they come with its routing.
+  let router: RouterCore | undefined;
+  const collector = collection
+    ? new InferenceCollector(createStorage({ connectionString: collection.connectionString }).data, {
+        ...(collection.environments ? { environments: collection.environments } : {}),
+        ...(collection.flushIntervalMs ? { flushIntervalMs: collection.flushIntervalMs } : {}),
+        ...(collection.flushRecords ? { flushRecords: collection.flushRecords } : {}),
+        ...(collection.maxBufferedRecords ? { maxBufferedRecords: collection.maxBufferedRecords } : {}),
+        ...(collection.stopTimeoutMs ? { stopTimeoutMs: collection.stopTimeoutMs } : {}),
+        ...(collection.container ? { container: collection.container } : {}),
+        excludeColumns: (endpoint) => router?.entry(endpoint)?.excludeColumns ?? [],
+        logger,
+      })
+    : undefined;
+  router = new RouterCore({ port: message.port, host: message.host, logger, ...(collector ? { collector } : {}) });
+  core = router;
+  for (const entry of message.endpoints) await router.setEndpoint(entry as RoutingEntry);
+  try {
+    send({ kind: 'ready', port: await router.start() });
+  } catch (error) {
+    failAndExit(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function run(router: RouterCore, call: RouterCall): Promise<unknown> {
+  switch (call.op) {
+    case 'setEndpoint':
+      return router.setEndpoint(call.args[0] as RoutingEntry);
+    case 'removeEndpoint':
+      return router.removeEndpoint(call.args[0]);
+    case 'resetShadow':
+      return router.resetShadow(call.args[0]);
+    case 'metrics':
+      return router.metrics(call.args[0]);
+    case 'trafficSince':
+      return router.trafficSince(...call.args);
+    case 'shadowReport':
+      return router.shadowReport(call.args[0]);
+    case 'collectionStats':
+      return router.collectionStats();
+    case 'flushCollected':
+      return router.flushCollected();
+    case 'cpuUsage':
+      return router.cpuUsage();
+    case 'stop':
+      return stopAndExit();
+  }
+}
+
+process.on('message', (raw: unknown) => {
+  const parsed = HostMessageSchema.safeParse(raw);
+  if (!parsed.success) {
+    const error = `a message from the host was refused: ${parsed.error.message}`;
+    // Without a valid start there is nothing to serve: say so and go, rather than hang the host's start.
+    if (!core) return failAndExit(error);
+    logger.error(error);
+    return;
+  }
+  const message = parsed.data;
+  if (message.kind === 'init') {
+    void init(message);
+    return;
+  }
+  const { id, call } = message;
+  if (!core) return send({ kind: 'result', id, error: 'the router process has not started yet' });
+  run(core, call).then(
+    (value) => send({ kind: 'result', id, value }),
+    (error: unknown) => send({ kind: 'result', id, error: error instanceof Error ? error.message : String(error) }),
+  );
+});
+
+// The host went away (stopped, crashed or killed): nobody is left to route for.
+process.on('disconnect', () => void stopAndExit().then(() => process.exit(0)));

@@ -1,0 +1,109 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Logger, ScoreRequest } from '../../../shared/ports';
+import { LocalEndpointHost, LocalWorkspace } from '../../../adapters/local/workspace';
+import { waitFor } from '../../support/waitFor';
+
+const fixtures = join(__dirname, '../../fixtures/workspace/scoring');
+const oneRow = { input_data: { columns: ['x'], data: [[1]] } } satisfies ScoreRequest;
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** The router in a process of its own: routing changes apply when the call returns, a crash is survived, no router outlives its host. */
+describe('endpoint router in a process of its own', () => {
+  let root: string;
+  let host: LocalEndpointHost;
+  let prod: LocalWorkspace;
+  const logged: string[] = [];
+  const logger: Logger = {
+    info: (m) => logged.push(`info ${m}`),
+    warn: (m) => logged.push(`warn ${m}`),
+    error: (m) => logged.push(`error ${m}`),
+  };
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'router-process-'));
+    host = new LocalEndpointHost({ port: 0, ownProcess: {}, logger });
+    await host.start();
+    prod = new LocalWorkspace({
+      environment: 'prod',
+      rootDir: join(root, 'prod'),
+      endpointHost: host,
+      fetchInput: async () => Buffer.alloc(0),
+    });
+    await prod.start();
+    const modelDir = join(root, 'model');
+    mkdirSync(modelDir);
+    writeFileSync(join(modelDir, 'model.json'), '{}');
+    await prod.registerModel({ name: 'rp', source: { path: modelDir }, idempotencyKey: 'v1' });
+    const model = { name: 'rp', version: 1 };
+    await Promise.all([
+      prod.deploy({ endpoint: 'rp-prod', deployment: 'blue', model, specPath: join(fixtures, 'deployment-class-a.yaml') }),
+      prod.deploy({ endpoint: 'rp-prod', deployment: 'green', model, specPath: join(fixtures, 'deployment-class-b.yaml') }),
+    ]);
+  }, 60_000);
+
+  afterAll(async () => {
+    await prod?.stop();
+    await host?.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('serves from another process, and a traffic change is in effect for the very next request', async () => {
+    expect(host.routerPid).toEqual(expect.any(Number));
+    expect(host.routerPid).not.toBe(process.pid);
+    for (const [traffic, expected] of [
+      [{ blue: 100, green: 0 }, 'blue'],
+      [{ blue: 0, green: 100 }, 'green'],
+      [{ blue: 100, green: 0 }, 'blue'],
+    ] as const) {
+      await prod.setTraffic('rp-prod', traffic);
+      const answer = await prod.invokeEndpoint('rp-prod', oneRow);
+      expect([answer.status, answer.deployment]).toEqual([200, expected]);
+    }
+    const metrics = await host.metrics('rp-prod');
+    expect([metrics['blue']?.requests, metrics['green']?.requests]).toEqual([2, 1]);
+  });
+
+  it('is started again on the same port when it dies, with the routing it had', async () => {
+    await prod.setTraffic('rp-prod', { blue: 0, green: 100 });
+    const killed = host.routerPid!;
+    const port = host.port;
+    process.kill(killed, 'SIGKILL');
+    await waitFor('a new router process', () => (host.routerPid !== undefined && host.routerPid !== killed ? true : undefined));
+    const answer = await waitFor('the endpoint to answer again', async () => {
+      const a = await prod.invokeEndpoint('rp-prod', oneRow);
+      return a.status === 200 ? a : undefined;
+    });
+    expect(answer.deployment).toBe('green');
+    expect(host.port).toBe(port);
+    expect(logged.find((line) => line.startsWith('error ') && line.includes('exited unexpectedly'))).toMatch(/SIGKILL.*starting it again/);
+    // Counts start afresh with the new process, and are exact again.
+    await prod.invokeEndpoint('rp-prod', oneRow);
+    expect((await host.metrics('rp-prod'))['green']?.requests).toBe(2);
+  });
+
+  it('exits when its host dies without stopping it', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '../../fixtures/router/hostThenDie.ts')], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const routerPid = await waitFor('the router pid', () => {
+      const match = /ROUTER (\d+)/.exec(output);
+      return match ? Number(match[1]) : undefined;
+    });
+    expect(alive(routerPid)).toBe(true);
+    child.kill('SIGKILL');
+    await waitFor('the orphaned router to exit', () => (alive(routerPid) ? undefined : true));
+  });
+});
