@@ -113,8 +113,11 @@ describe('azure backend configuration', () => {
     );
     try {
       for (const name of ['dev', 'staging', 'prod'] as const) {
-        expect(services.workspaces[name]).toBeInstanceOf(AzureMlWorkspace);
-        expect((services.workspaces[name] as AzureMlWorkspace).workspacePath).toContain(`/workspaces/ws-${name}`);
+        const roles = services.workspaces[name];
+        expect(roles.jobs).toBeInstanceOf(AzureMlWorkspace);
+        expect((roles.jobs as AzureMlWorkspace).workspacePath).toContain(`/workspaces/ws-${name}`);
+        // Azure ML's data collector is read for the monitors; the local stack has no such role.
+        expect(roles.collected).toBeDefined();
       }
     } finally {
       await services.stop();
