@@ -106,8 +106,8 @@ export async function composeServices(settings: Settings = settingsFrom(process.
           excludeColumns: (endpoint: string) => config.pipelines[endpointOwner(endpoint)?.pipeline ?? '']?.monitoring.excludeColumns ?? [],
         },
       });
-  // Each workspace adapter still plays every role itself (a facade), so it fills every slot.
-  const pick = (e: EnvironmentName): WorkspaceRoles => facadeRoles(azure[e] ?? local!.workspaces[e]);
+  // Azure's pieces fill the roles themselves; the local workspace still plays every role (a facade).
+  const pick = (e: EnvironmentName): WorkspaceRoles => azure[e] ?? facadeRoles(local!.workspaces[e]);
   const workspaces: Record<EnvironmentName, WorkspaceRoles> = { dev: pick('dev'), staging: pick('staging'), prod: pick('prod') };
   const deps = {
     config,

@@ -410,7 +410,7 @@ export interface WorkspaceRoles {
   collected?: CollectedInference;
 }
 
-/** A workspace adapter that plays every role itself (a facade); compose hands it out as WorkspaceRoles. */
+/** A workspace adapter that plays every role itself (a facade: LocalWorkspace); compose hands it out through facadeRoles. */
 export interface MlWorkspace
   extends
     TrainingJobs,
