@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { DashboardSessions } from '../shared/auth/dashboardSessions';
 import type { AutopilotConfig, EnvironmentName } from '../shared/config/schema';
 import { ENVIRONMENTS, endpointOwner } from '../shared/config/schema';
-import type { Clock, EventPublisher, Logger, MlWorkspace } from '../shared/ports';
+import type { Clock, EventPublisher, Logger, WorkspaceRoles } from '../shared/ports';
+import { facadeRoles } from '../shared/workspaceRoles';
 import type { EventEnvelope } from '../shared/events/eventEnvelope';
 import { ReleaseControl } from '../shared/release/control';
 import { ReleaseEngine } from '../shared/release/engine';
@@ -54,7 +55,7 @@ export interface Services {
   /** The Azure ML event reaction's ports. */
   amlEvents: AmlEventDeps;
   clock: Clock;
-  workspaces: Record<EnvironmentName, MlWorkspace>;
+  workspaces: Record<EnvironmentName, WorkspaceRoles>;
   engine: ReleaseEngine;
   control: ReleaseControl;
   steps: StepRunner;
@@ -108,8 +109,9 @@ export async function composeServices(settings: Settings = settingsFrom(process.
           excludeColumns: (endpoint: string) => config.pipelines[endpointOwner(endpoint)?.pipeline ?? '']?.monitoring.excludeColumns ?? [],
         },
       });
-  const pick = (e: EnvironmentName): MlWorkspace => azure[e] ?? local!.workspaces[e];
-  const workspaces: Record<EnvironmentName, MlWorkspace> = { dev: pick('dev'), staging: pick('staging'), prod: pick('prod') };
+  // Azure's pieces fill the roles themselves; the local workspace still plays every role (a facade).
+  const pick = (e: EnvironmentName): WorkspaceRoles => azure[e] ?? facadeRoles(local!.workspaces[e]);
+  const workspaces: Record<EnvironmentName, WorkspaceRoles> = { dev: pick('dev'), staging: pick('staging'), prod: pick('prod') };
   const deps = {
     config,
     data: storage.data,

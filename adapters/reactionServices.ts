@@ -4,7 +4,7 @@ import type { AmlEventDeps } from '../shared/alerts/reactToAmlEvent';
 import { externalDrift } from '../shared/monitoring/externalDrift';
 import type { BlobScanPool } from '../shared/monitoring/blobScanPool';
 import type { MonitorDeps } from '../shared/monitoring/runMonitor';
-import type { Clock, DataStore, EndpointInfo, EventPublisher, Logger, MlWorkspace, StateTable } from '../shared/ports';
+import type { Clock, DataStore, EndpointInfo, EventPublisher, Logger, StateTable, WorkspaceRoles } from '../shared/ports';
 import type { ReleaseControl } from '../shared/release/control';
 import { DEFAULT_ENGINE_OPTIONS } from '../shared/release/context';
 import type { ReleaseEngine } from '../shared/release/engine';
@@ -17,7 +17,8 @@ export interface ReactionParts {
   stateTable: StateTable;
   /** The monitors' own table (runs, baselines). */
   monitorTable: StateTable;
-  workspaces: Record<EnvironmentName, MlWorkspace>;
+  /** Every environment's endpoints (alerts name any endpoint); prod's collected data for the monitors. */
+  workspaces: Record<EnvironmentName, Pick<WorkspaceRoles, 'endpoints'>> & { prod: Pick<WorkspaceRoles, 'endpoints' | 'collected'> };
   engine: ReleaseEngine;
   control: ReleaseControl;
   events: EventPublisher;
@@ -44,7 +45,7 @@ export function reactionServices(p: ReactionParts): { monitors: MonitorDeps; ale
     table: p.stateTable,
     engine: p.control,
     listEndpoints: async () => {
-      const lists: EndpointInfo[][] = await Promise.all(Object.values(p.workspaces).map((w) => w.listEndpoints()));
+      const lists: EndpointInfo[][] = await Promise.all(Object.values(p.workspaces).map((w) => w.endpoints.listEndpoints()));
       return lists.flat();
     },
     events: p.events,

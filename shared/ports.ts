@@ -302,27 +302,42 @@ export interface DeploymentLogsOptions {
   since?: string;
 }
 
-export interface MlWorkspace {
-  readonly environment: EnvironmentName;
+/** Runs training jobs (dev). */
+export interface TrainingJobs {
   submitJob(request: SubmitJobRequest): Promise<JobInfo>;
   getJob(name: string): Promise<JobInfo | undefined>;
   cancelJob(name: string): Promise<void>;
   /** The last `maxBytes` of a job's log. */
   jobLog(name: string, maxBytes?: number): Promise<string>;
+}
 
+/** The environment's model registry. */
+export interface ModelRegistry {
   registerModel(request: RegisterModelRequest): Promise<ModelVersion>;
   getModel(ref: ModelRef): Promise<ModelVersion | undefined>;
   listModels(name?: string): Promise<ModelVersion[]>;
   /** Copies a model version from another workspace (promotion); idempotent by source. */
   importModel(from: ModelVersion, fromEnvironment: EnvironmentName): Promise<ModelVersion>;
+}
 
+/** Online endpoints, their deployments and traffic split. */
+export interface OnlineEndpoints {
   /** Creates the endpoint if missing, then the deployment; resolves when it serves (or failed). */
   deploy(request: DeployRequest): Promise<DeploymentInfo>;
   setTraffic(endpoint: string, traffic: Record<string, number>): Promise<EndpointInfo>;
   deleteDeployment(endpoint: string, deployment: string): Promise<void>;
   getEndpoint(name: string): Promise<EndpointInfo | undefined>;
   listEndpoints(): Promise<EndpointInfo[]>;
+}
 
+/** Scoring requests through an online endpoint. */
+export interface EndpointScoring {
+  /** Sends one scoring request through the endpoint, optionally to a named deployment. */
+  invokeEndpoint(endpoint: string, request: ScoreRequest, options?: { deployment?: string; synthetic?: boolean }): Promise<InvokeResult>;
+}
+
+/** Scoring with a model outside any endpoint (evaluation). */
+export interface BatchScoring {
   /**
    * Scores rows with a model outside any endpoint (evaluation, smoke tests). What it sets
    * up for `source` may serve the next calls too, until finishedScoring; `signal` aborts.
@@ -330,17 +345,30 @@ export interface MlWorkspace {
   scoreBatch(source: ModelSource, specPath: string, request: ScoreRequest, options?: { signal?: AbortSignal }): Promise<ScoreResponse>;
   /** Frees what scoreBatch set up for `source` (Azure: an evaluation deployment; locally: the scoring server); optional. */
   finishedScoring?(source: ModelSource): Promise<void>;
+}
 
-  /** Sends one scoring request through the endpoint, optionally to a named deployment. */
-  invokeEndpoint(endpoint: string, request: ScoreRequest, options?: { deployment?: string; synthetic?: boolean }): Promise<InvokeResult>;
+/** What an endpoint's deployments served (the canary's evidence). */
+export interface TrafficSignals {
   /** Per-deployment traffic facts after `since`, with latency counted against `slowThresholdsMs`. */
   trafficSince(endpoint: string, since: string, slowThresholdsMs: number[]): Promise<TrafficWindow>;
+}
+
+/** Mirroring live requests to a candidate (staging's shadow test). */
+export interface ShadowTraffic {
   /** Copies `percent` of `endpoint`'s live requests to `target` (0 stops it). */
   setShadow(endpoint: string, target: { endpoint: string; deployment: string }, percent: number, options?: ShadowOptions): Promise<void>;
   shadowReport(endpoint: string): Promise<ShadowReport>;
+}
+
+/** Synthetic load that tops up thin real traffic. */
+export interface SyntheticLoad {
   /** Starts or updates synthetic load (local: in process; Azure: the same HTTP client against the scoring URI). */
   ensureLoad(request: LoadRequest): Promise<void>;
   stopLoad(id: string): Promise<void>;
+}
+
+/** What a deployment's scoring server printed. */
+export interface DeploymentLogSource {
   /**
    * What a deployment's scoring server printed (stdout and stderr), e.g. why a canary failed.
    * Options are checked by resolveDeploymentLogsOptions (shared/endpoints/deploymentLogs.ts).
@@ -348,17 +376,54 @@ export interface MlWorkspace {
    * the lines of deleted deployments: there an unknown one simply has none).
    */
   deploymentLogs(endpoint: string, deployment: string, options?: DeploymentLogsOptions): Promise<DeploymentLogs>;
+}
+
+/** Inference data the platform collected (Azure ML's data collector). */
+export interface CollectedInference {
   /**
    * Inference data the platform collected for the endpoint's deployments (Azure ML's data
    * collector), as our records, one batch per deployment and hour overlapping [fromIso, toIso).
-   * Absent where our own router writes the records (local).
    */
-  collectedInference?(
+  collectedInference(
     endpoint: string,
     fromIso: string,
     toIso: string,
     excludedColumns: readonly string[],
   ): AsyncIterable<CollectedInferenceBatch>;
+}
+
+/**
+ * One environment's ML workspace, one port per role: the core depends on the roles it uses
+ * (a stage on its few, see shared/release/context.ts StageWith), never on the whole.
+ */
+export interface WorkspaceRoles {
+  jobs: TrainingJobs;
+  models: ModelRegistry;
+  endpoints: OnlineEndpoints;
+  scoring: EndpointScoring;
+  batch: BatchScoring;
+  traffic: TrafficSignals;
+  shadow: ShadowTraffic;
+  load: SyntheticLoad;
+  logs: DeploymentLogSource;
+  /** Absent where our own router writes the inference records (local). */
+  collected?: CollectedInference;
+}
+
+/** A workspace adapter that plays every role itself (a facade: LocalWorkspace); compose hands it out through facadeRoles. */
+export interface MlWorkspace
+  extends
+    TrainingJobs,
+    ModelRegistry,
+    OnlineEndpoints,
+    EndpointScoring,
+    BatchScoring,
+    TrafficSignals,
+    ShadowTraffic,
+    SyntheticLoad,
+    DeploymentLogSource,
+    Partial<CollectedInference> {
+  readonly environment: EnvironmentName;
 }
 
 /** One deployment's collected records of one hour (UTC), complete as far as the collector has written. */

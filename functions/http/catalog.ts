@@ -44,7 +44,7 @@ apiRoute(
     responses: { 200: { description: 'The endpoints', json: EndpointsResponse } },
   },
   async (_request, s) => {
-    const lists = await Promise.all(ENVIRONMENTS.map((e) => s.workspaces[e].listEndpoints()));
+    const lists = await Promise.all(ENVIRONMENTS.map((e) => s.workspaces[e].endpoints.listEndpoints()));
     return { jsonBody: { endpoints: lists.flat() } };
   },
 );
@@ -62,7 +62,7 @@ apiRoute(
   async (_request, s, _caller, { query }) => {
     const lists = await Promise.all(
       ENVIRONMENTS.map(async (environment) =>
-        (await s.workspaces[environment].listModels(query.name || undefined)).map((m) => ({
+        (await s.workspaces[environment].models.listModels(query.name || undefined)).map((m) => ({
           ...m,
           format: m.format ?? 'custom_model',
           environment,

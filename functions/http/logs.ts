@@ -40,8 +40,7 @@ apiRoute(
         'query.environment',
       );
     }
-    const workspace = s.workspaces[environment];
-    const logs = await workspace.deploymentLogs(endpoint, deployment, {
+    const logs = await s.workspaces[environment].logs.deploymentLogs(endpoint, deployment, {
       tail: query.tail,
       ...(query.since !== undefined ? { since: query.since } : {}),
     });

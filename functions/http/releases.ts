@@ -89,7 +89,7 @@ apiRoute(
   },
   async (_request, s, _caller, { params, query }) => {
     const release = await s.control.get(params.id);
-    const sources = await reportSources(release, { registry: s.workspaces.dev, table: s.monitors.table });
+    const sources = await reportSources(release, { registry: s.workspaces.dev.models, table: s.monitors.table });
     const report = releaseReport(release, await s.releases.auditLog(release.id), sources);
     if (query.format === 'md') return { headers: { 'content-type': 'text/markdown; charset=utf-8' }, body: reportMarkdown(report) };
     return { jsonBody: { report } };
@@ -112,7 +112,7 @@ apiRoute(
   async (_request, s, _caller, { params, query }) => {
     const release = await s.control.get(params.id);
     if (!release.job) throw new NotFoundError('training job of release', release.id, 'The release has not reached the train stage');
-    const log = await s.workspaces.dev.jobLog(release.job.name, query.maxBytes);
+    const log = await s.workspaces.dev.jobs.jobLog(release.job.name, query.maxBytes);
     return { headers: { 'content-type': 'text/plain; charset=utf-8' }, body: log };
   },
 );

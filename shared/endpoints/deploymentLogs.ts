@@ -10,7 +10,7 @@ const RELATIVE = /^(\d{1,6})([smhd])$/;
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
 /**
- * The options of MlWorkspace.deploymentLogs made concrete: `tail` defaulted and bounded,
+ * The options of DeploymentLogSource.deploymentLogs made concrete: `tail` defaulted and bounded,
  * `since` (an ISO time, or a span back from `now` such as `90s`, `15m`, `1h`, `2d`) as an
  * ISO time. Throws BadRequestError naming the option.
  */

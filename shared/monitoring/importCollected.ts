@@ -1,4 +1,4 @@
-import type { CollectedInferenceBatch, DataStore, MlWorkspace } from '../ports';
+import type { CollectedInference, CollectedInferenceBatch, DataStore } from '../ports';
 import { hourPartition } from './inferenceBlobName';
 import { INFERENCE_CONTAINER } from './inferenceRecord';
 import { MAX_REASONS } from './collectedInference';
@@ -22,15 +22,15 @@ export interface ImportedCollection {
  */
 export async function importCollected(
   data: DataStore,
-  workspace: Pick<MlWorkspace, 'collectedInference'>,
+  collected: CollectedInference | undefined,
   endpoint: string,
   fromIso: string,
   toIso: string,
   excludedColumns: readonly string[],
 ): Promise<ImportedCollection | undefined> {
-  if (!workspace.collectedInference) return undefined;
+  if (!collected) return undefined;
   const imported: ImportedCollection = { records: 0, blobs: 0, uncollectable: 0, reasons: [], synthetic: 0 };
-  const batches = workspace.collectedInference(endpoint, fromIso, toIso, excludedColumns)[Symbol.asyncIterator]();
+  const batches = collected.collectedInference(endpoint, fromIso, toIso, excludedColumns)[Symbol.asyncIterator]();
   for (;;) {
     let next: IteratorResult<CollectedInferenceBatch>;
     try {

@@ -1,6 +1,6 @@
 import { endpointName, type AutopilotConfig } from '../config/schema';
 import { AlreadyExistsError, ConcurrencyError } from '../errors';
-import type { Clock, DataStore, EventPublisher, Logger, MlWorkspace, StateTable } from '../ports';
+import type { Clock, DataStore, EventPublisher, Logger, StateTable, WorkspaceRoles } from '../ports';
 import type { ReleaseEngine } from '../release/engine';
 import { PREDICTION_COLUMN } from './baseline';
 import { assessModelQuality, type LabelledRow, type ModelQualityReport, type ScoredRow } from './modelQuality';
@@ -19,7 +19,8 @@ export interface MonitorDeps {
   config: AutopilotConfig;
   data: DataStore;
   table: StateTable;
-  prod: MlWorkspace;
+  /** Prod's endpoints (which model serves) and, on Azure, the data its collector wrote. */
+  prod: Pick<WorkspaceRoles, 'endpoints' | 'collected'>;
   engine: ReleaseEngine;
   events: EventPublisher;
   clock: Clock;
@@ -91,7 +92,7 @@ export async function runMonitor(pipeline: string, deps: MonitorDeps, trigger: M
   }
   Object.assign(run, { deployment: serving.deployment, model: serving.model, releaseId: serving.releaseId });
   const { content, baseline } = await servingBaseline(serving, deps);
-  const collected = await importCollected(deps.data, deps.prod, endpoint, from, run.window.to, policy.monitoring.excludeColumns);
+  const collected = await importCollected(deps.data, deps.prod.collected, endpoint, from, run.window.to, policy.monitoring.excludeColumns);
   // Scored rows are kept only to join labels: without label files since the window began
   // (assessModelQuality lists the same ones) none is kept, and memory stays at the window's statistics.
   const joinLabels = (await deps.data.list(GROUND_TRUTH_CONTAINER, `${pipeline}/`)).some((b) => (b.lastModified ?? '') >= from);
@@ -339,7 +340,7 @@ async function updateEpisode<E extends { act: boolean }>(
 
 /** The release whose deployment serves most of the prod endpoint, if it left a baseline. */
 export async function servingRelease(pipeline: string, deps: Pick<MonitorDeps, 'prod' | 'engine'>) {
-  const endpoint = await deps.prod.getEndpoint(endpointName(pipeline, 'prod'));
+  const endpoint = await deps.prod.endpoints.getEndpoint(endpointName(pipeline, 'prod'));
   const deployment = endpoint && servingDeployment(endpoint.traffic);
   if (!deployment) return undefined;
   const releases = await deps.engine.repo.list({ pipeline });

@@ -1,6 +1,6 @@
 import type { AutopilotConfig, EnvironmentName, PipelineConfig } from '../config/schema';
 import type { DataGate } from '../data/dataGate';
-import type { Clock, DataStore, EventPublisher, Logger, MessageQueue, MlWorkspace, OutgoingEvent, StateTable } from '../ports';
+import type { Clock, DataStore, EventPublisher, Logger, MessageQueue, OutgoingEvent, StateTable, WorkspaceRoles } from '../ports';
 import type { Release, StepMessage } from './types';
 
 /** Everything the release engine needs from the outside, as ports. */
@@ -10,7 +10,7 @@ export interface EngineDeps {
   data: DataStore;
   table: StateTable;
   steps: MessageQueue<StepMessage>;
-  workspaces: Record<EnvironmentName, MlWorkspace>;
+  workspaces: Record<EnvironmentName, WorkspaceRoles>;
   events: EventPublisher;
   clock: Clock;
   logger: Logger;
@@ -73,6 +73,18 @@ export interface StageContext extends EngineDeps {
   signal: AbortSignal;
 }
 
+/** Which workspace roles something uses, per environment, e.g. `{ dev: 'jobs' }`. */
+export type RolesByEnvironment = { [E in EnvironmentName]?: keyof WorkspaceRoles };
+
+/** The workspaces cut down to the roles `R` names. */
+export type RolesIn<R extends RolesByEnvironment> = { [E in keyof R]-?: Pick<WorkspaceRoles, Extract<R[E], keyof WorkspaceRoles>> };
+
+/** The stage context without workspaces: what stage helpers that touch none take. */
+export type StageBasics = Omit<StageContext, 'workspaces'>;
+
+/** A stage's context with only the workspace roles it uses (so a test fakes just those). */
+export type StageWith<R extends RolesByEnvironment> = StageBasics & { workspaces: RolesIn<R> };
+
 export type ReleasePatch = Partial<Omit<Release, 'id' | 'pipeline' | 'status' | 'stage' | 'stages'>>;
 
 /**
@@ -86,3 +98,6 @@ export type StageOutcome = (
 ) & { events?: OutgoingEvent[] };
 
 export type StageHandler = (release: Release, ctx: StageContext) => Promise<StageOutcome>;
+
+/** A stage handler that needs only the roles `R`; every one is a StageHandler. */
+export type StageHandlerOf<R extends RolesByEnvironment> = (release: Release, ctx: StageWith<R>) => Promise<StageOutcome>;

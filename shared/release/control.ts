@@ -1,6 +1,6 @@
 import { endpointName } from '../config/schema';
 import { BadRequestError, NotFoundError } from '../errors';
-import { DEFAULT_ENGINE_OPTIONS, type EngineDeps } from './context';
+import { DEFAULT_ENGINE_OPTIONS, type EngineDeps, type RolesIn } from './context';
 import type { EngineRecords } from './engineRecords';
 import { releaseEvent } from './releaseEvents';
 import { applyOutcome } from './transitions';
@@ -155,7 +155,7 @@ export class ReleaseControl {
   async rollbackPipeline(pipeline: string, actor: string, why: string): Promise<PipelineRollback> {
     if (!this.deps.config.pipelines[pipeline]) throw new NotFoundError('pipeline', pipeline);
     const name = endpointName(pipeline, 'prod');
-    const prod = this.deps.workspaces.prod;
+    const prod = this.deps.workspaces.prod.endpoints;
     const endpoint = await prod.getEndpoint(name);
     if (!endpoint) throw new BadRequestError(`${name} does not exist; nothing to roll back`, 'pipeline');
     const [current] = Object.entries(endpoint.traffic).sort((a, b) => b[1] - a[1]);
@@ -225,15 +225,18 @@ export class ReleaseControl {
   }
 }
 
+/** What restoreStable uses: prod's endpoints and synthetic load. */
+export type RestoreStableDeps = { workspaces: RolesIn<{ prod: 'endpoints' | 'load' }> };
+
 /**
  * Gives prod back to the stable deployment, stops synthetic load of the release and
  * removes the candidate's deployment, so nothing is left half-deployed (and a later
  * pipeline rollback can never pick the rejected candidate as "previous").
  */
-export async function restoreStable(deps: Pick<EngineDeps, 'workspaces'>, release: Release): Promise<void> {
+export async function restoreStable(deps: RestoreStableDeps, release: Release): Promise<void> {
   const target = release.deployments.prod;
-  const prod = deps.workspaces.prod;
-  await prod.stopLoad(release.id).catch(() => undefined);
+  const prod = deps.workspaces.prod.endpoints;
+  await deps.workspaces.prod.load.stopLoad(release.id).catch(() => undefined);
   if (!target) return;
   const stable = release.canary?.stable;
   const endpoint = await prod.getEndpoint(target.endpoint);

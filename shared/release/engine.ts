@@ -253,7 +253,7 @@ export class ReleaseEngine implements EngineRecords {
       },
       { deferFlush: true },
     );
-    if (cancelled?.job) await this.deps.workspaces.dev.cancelJob(cancelled.job.name).catch(() => undefined);
+    if (cancelled?.job) await this.deps.workspaces.dev.jobs.cancelJob(cancelled.job.name).catch(() => undefined);
     return cancelled;
   }
 

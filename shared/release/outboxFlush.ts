@@ -2,12 +2,12 @@ import { ConcurrencyError, ensureError } from '../errors';
 import { parseOutgoingEvent, type EventEnvelope } from '../events/outgoing';
 import type { OutgoingEvent, Versioned } from '../ports';
 import type { EngineDeps } from './context';
-import { restoreStable } from './control';
+import { restoreStable, type RestoreStableDeps } from './control';
 import type { EngineRecords } from './engineRecords';
 import { hasOutbox, isSameStep } from './outbox';
 import type { Release, StepMessage } from './types';
 
-export type OutboxDeps = Pick<EngineDeps, 'events' | 'steps' | 'workspaces' | 'logger'>;
+export type OutboxDeps = Pick<EngineDeps, 'events' | 'steps' | 'logger'> & RestoreStableDeps;
 
 /** Tries to clear an outbox after a lost race; past this, the next flush (all idempotent) clears it. */
 const CLEAR_ATTEMPTS = 3;

@@ -1,5 +1,5 @@
 import { BadRequestError, NotFoundError } from '../errors';
-import type { EngineDeps } from './context';
+import type { EngineDeps, RolesIn } from './context';
 import type { ReleaseEngine } from './engine';
 import { releaseEvent, terminalEventName } from './releaseEvents';
 import { withOutbox } from './outbox';
@@ -8,7 +8,7 @@ import { isTerminal, Release, ReleaseStatus, Stage } from './types';
 import { describeIssues } from './unreadable';
 
 /** What a repair touches besides the repository. */
-export type RepairDeps = Pick<EngineDeps, 'clock' | 'events' | 'workspaces'>;
+export type RepairDeps = Pick<EngineDeps, 'clock' | 'events'> & { workspaces: RolesIn<{ dev: 'jobs' }> };
 
 /**
  * `autopilot repair <release>`: ends a release whose stored record no longer parses. What
@@ -71,6 +71,6 @@ export async function repairRelease(engine: ReleaseEngine, deps: RepairDeps, id:
     }),
     row.etag,
   );
-  if (status === 'failed' && repaired.job) await deps.workspaces.dev.cancelJob(repaired.job.name).catch(() => undefined);
+  if (status === 'failed' && repaired.job) await deps.workspaces.dev.jobs.cancelJob(repaired.job.name).catch(() => undefined);
   return engine.flush(written, { defer: true });
 }

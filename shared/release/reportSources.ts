@@ -1,11 +1,11 @@
 import { getMonitorRun } from '../monitoring/runMonitor';
-import type { MlWorkspace, StateTable } from '../ports';
+import type { ModelRegistry, StateTable } from '../ports';
 import type { ReleaseReportSources } from './report';
 import type { Release } from './types';
 
 export interface ReportSourcePorts {
   /** The dev workspace: where register records the candidate and its lineage. */
-  registry: Pick<MlWorkspace, 'getModel'>;
+  registry: Pick<ModelRegistry, 'getModel'>;
   /** The state table monitor runs are stored in. */
   table: StateTable;
 }

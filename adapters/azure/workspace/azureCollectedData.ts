@@ -1,7 +1,8 @@
 import { ContainerClient } from '@azure/storage-blob';
 import type { AzureBlobDatastore } from '@azure/arm-machinelearning';
 import type { TokenCredential } from '@azure/core-auth';
-import type { CollectedInferenceBatch, MlWorkspace } from '../../../shared/ports';
+import type { EnvironmentName } from '../../../shared/config/schema';
+import type { CollectedInferenceBatch, OnlineEndpoints } from '../../../shared/ports';
 import { collectedBatches } from '../../../shared/monitoring/collectedInference';
 import { toExcludedSet } from '../../../shared/monitoring/toInferenceRecords';
 import { hourStarts } from '../../../shared/monitoring/inferenceBlobName';
@@ -27,7 +28,8 @@ export class AzureCollectedData {
   constructor(
     private readonly arm: ArmWorkspaceClient,
     private readonly credential: TokenCredential,
-    private readonly endpoints: Pick<MlWorkspace, 'getEndpoint' | 'environment'>,
+    private readonly environment: EnvironmentName,
+    private readonly endpoints: Pick<OnlineEndpoints, 'getEndpoint'>,
   ) {}
 
   async *collectedInference(
@@ -45,7 +47,7 @@ export class AzureCollectedData {
       hourStarts(new Date(fromIso), new Date(toIso)).slice(-MAX_HOURS),
       {
         endpoint,
-        environment: this.endpoints.environment,
+        environment: this.environment,
         excluded: toExcludedSet(excludedColumns),
       },
     );

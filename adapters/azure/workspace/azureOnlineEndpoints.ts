@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { EnvironmentName } from '../../../shared/config/schema';
-import type { DeployRequest, DeploymentInfo, EndpointInfo, MlWorkspace, ShadowReport } from '../../../shared/ports';
+import type { DeployRequest, DeploymentInfo, EndpointInfo, ShadowReport, TrafficSignals } from '../../../shared/ports';
 import { AutopilotError, BadRequestError, NotSupportedError, StillProvisioningError } from '../../../shared/errors';
 import { parseDeploymentSpec } from '../../../shared/jobs';
 import { checkTrafficSum } from '../../../shared/endpoints/trafficSum';
@@ -26,7 +26,7 @@ export class AzureOnlineEndpoints {
   constructor(
     private readonly arm: ArmWorkspaceClient,
     private readonly environment: EnvironmentName,
-    private readonly traffic: Pick<MlWorkspace, 'trafficSince'>,
+    private readonly traffic: TrafficSignals,
   ) {}
 
   async deploy(request: DeployRequest): Promise<DeploymentInfo> {

@@ -3,8 +3,9 @@ import type {
   InvokeResult,
   JobOutputSource,
   LoadRequest,
-  MlWorkspace,
+  ModelRegistry,
   ModelSource,
+  OnlineEndpoints,
   ScoreRequest,
   ScoreResponse,
   TrafficWindow,
@@ -35,10 +36,10 @@ export class AzureScoring {
     () => this.arm.now().getTime(),
   );
 
-  /** @param workspace the whole port: scoring deploys, finds and deletes evaluation deployments through it. */
+  /** @param workspace the endpoints and registry evaluation deployments are registered, deployed, found and deleted through. */
   constructor(
     private readonly arm: ArmWorkspaceClient,
-    private readonly workspace: MlWorkspace,
+    private readonly workspace: { endpoints: OnlineEndpoints; models: Pick<ModelRegistry, 'registerModel'> },
     private readonly options: AzureScoringOptions,
   ) {}
 
@@ -64,11 +65,12 @@ export class AzureScoring {
     const key = JSON.stringify(source);
     let target = this.scoringTargets.get(key);
     if (!target) {
-      target = 'job' in source ? await this.evaluationDeployment(source, specPath) : await servingDeployment(this.workspace, source);
+      target =
+        'job' in source ? await this.evaluationDeployment(source, specPath) : await servingDeployment(this.workspace.endpoints, source);
       this.scoringTargets.set(key, target);
     }
     try {
-      return await scoreDeployment(this.workspace, target.endpoint, target.deployment, target.label, request);
+      return await scoreDeployment(this, target.endpoint, target.deployment, target.label, request);
     } catch (error) {
       this.scoringTargets.delete(key);
       throw error;
@@ -93,9 +95,9 @@ export class AzureScoring {
     this.scoringTargets.delete(JSON.stringify(source));
     if (!('job' in source)) return;
     const target = evaluationTarget(this.arm.workspacePath, source.job);
-    const endpoint = await this.workspace.getEndpoint(target.endpoint);
+    const endpoint = await this.workspace.endpoints.getEndpoint(target.endpoint);
     if (endpoint?.deployments.some((d) => d.name === target.deployment))
-      await this.workspace.deleteDeployment(target.endpoint, target.deployment);
+      await this.workspace.endpoints.deleteDeployment(target.endpoint, target.deployment);
   }
 
   async trafficSince(endpoint: string, since: string, slowThresholdsMs: number[]): Promise<TrafficWindow> {
@@ -114,7 +116,7 @@ export class AzureScoring {
   /** Starts or updates a synthetic load against the endpoint's scoring URI (rate and in-flight bounded). */
   async ensureLoad(request: LoadRequest): Promise<void> {
     toLoadSettings(request); // a malformed request is refused before any ARM call
-    const info = await this.workspace.getEndpoint(request.endpoint);
+    const info = await this.workspace.endpoints.getEndpoint(request.endpoint);
     if (!info) throw mapArmError({ statusCode: 404 }, 'endpoint', request.endpoint);
     checkLoadDeployments(
       request,
@@ -124,7 +126,7 @@ export class AzureScoring {
     this.loads.ensure(request);
   }
 
-  stopLoad(id: string): void {
+  async stopLoad(id: string): Promise<void> {
     this.loads.stop(id);
   }
 

@@ -2,7 +2,7 @@ import { DefaultAzureCredential } from '@azure/identity';
 import type { TokenCredential } from '@azure/core-auth';
 import { ENVIRONMENTS, type AutopilotConfig, type EnvironmentName } from '../../../shared/config/schema';
 import { ConfigError } from '../../../shared/errors';
-import { AzureMlWorkspace, type AzureDeploymentLogsOptions, type AzureMlWorkspaceOptions } from './AzureMlWorkspace';
+import { azureMlWorkspace, type AzureDeploymentLogsOptions, type AzureMlWorkspace, type AzureMlWorkspaceOptions } from './AzureMlWorkspace';
 import { AzureMlRegistry } from './azureRegistry';
 import type { ModelRegistryOption } from './azureMlWorkspaceOptions';
 
@@ -55,7 +55,7 @@ const HINTS: Record<(typeof REQUIRED)[number], string> = {
 };
 
 /**
- * The workspace adapter of one azure environment. The credential defaults to
+ * The workspace roles of one azure environment. The credential defaults to
  * DefaultAzureCredential: managed identity in Azure, `az login` on a laptop.
  */
 export function createAzureWorkspace(
@@ -64,7 +64,7 @@ export function createAzureWorkspace(
   options: Partial<Omit<AzureMlWorkspaceOptions, 'environment' | keyof AzureCoordinates>> &
     AzureDeploymentLogsOptions & { credential?: TokenCredential } = {},
 ): AzureMlWorkspace {
-  return new AzureMlWorkspace({ ...options, ...coordinates, environment, credential: options.credential ?? new DefaultAzureCredential() });
+  return azureMlWorkspace({ ...options, ...coordinates, environment, credential: options.credential ?? new DefaultAzureCredential() });
 }
 
 /** App settings of the azure backend: where the APIs are (sovereign clouds, private endpoints) and its waits. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { DeploymentInfo, JobOutputSource, MlWorkspace } from '../../../shared/ports';
+import type { DeploymentInfo, JobOutputSource, ModelRegistry, OnlineEndpoints } from '../../../shared/ports';
 
 /** Model container that holds the evaluation copies of job outputs (never deployed beyond evaluation). */
 export const EVALUATION_MODEL = 'autopilot-evaluation';
@@ -25,22 +25,22 @@ export function evaluationTarget(workspaceId: string, job: string): EvaluationTa
  * crashed before cleaning up must not leave an instance running for ever.
  */
 export async function ensureEvaluationDeployment(
-  workspace: MlWorkspace,
+  workspace: { endpoints: OnlineEndpoints; models: Pick<ModelRegistry, 'registerModel'> },
   target: EvaluationTarget,
   source: JobOutputSource,
   specPath: string,
   options: { now: Date; staleAfterMs?: number },
 ): Promise<DeploymentInfo> {
-  const endpoint = await workspace.getEndpoint(target.endpoint);
+  const endpoint = await workspace.endpoints.getEndpoint(target.endpoint);
   const existing = endpoint?.deployments.find((d) => d.name === target.deployment);
   // One still being created (by an earlier step) is waited for, not created again.
   if (existing && existing.state !== 'failed') return existing;
   const staleBefore = options.now.getTime() - (options.staleAfterMs ?? 3_600_000);
   for (const other of endpoint?.deployments ?? []) {
     if (other.name !== target.deployment && Date.parse(other.createdAt) < staleBefore)
-      await workspace.deleteDeployment(target.endpoint, other.name);
+      await workspace.endpoints.deleteDeployment(target.endpoint, other.name);
   }
-  const model = await workspace.registerModel({
+  const model = await workspace.models.registerModel({
     name: EVALUATION_MODEL,
     source,
     idempotencyKey: `evaluation:${source.job}:${source.output}`,
@@ -48,7 +48,7 @@ export async function ensureEvaluationDeployment(
     lineage: { jobName: source.job },
     description: `Output '${source.output}' of job ${source.job}, registered to score it before the gate`,
   });
-  return workspace.deploy({
+  return workspace.endpoints.deploy({
     endpoint: target.endpoint,
     deployment: target.deployment,
     model: { name: model.name, version: model.version },

@@ -1,6 +1,6 @@
 import { readScoringAnswer } from '../../../shared/scoring/scoringAnswer';
 import { AutopilotError, ensureError } from '../../../shared/errors';
-import type { MlWorkspace, ModelRef, ScoreRequest, ScoreResponse } from '../../../shared/ports';
+import type { EndpointScoring, ModelRef, OnlineEndpoints, ScoreRequest, ScoreResponse } from '../../../shared/ports';
 
 /** Scoring a registered model that no online deployment serves: Azure needs a batch endpoint for that. */
 export class BatchEndpointRequiredError extends AutopilotError {
@@ -23,9 +23,9 @@ export interface ScoringTarget {
  * The online deployment that serves a registered model (scored through
  * `azureml-model-deployment`, so the live split does not matter).
  */
-export async function servingDeployment(workspace: MlWorkspace, source: ModelRef): Promise<ScoringTarget> {
+export async function servingDeployment(endpoints: Pick<OnlineEndpoints, 'listEndpoints'>, source: ModelRef): Promise<ScoringTarget> {
   const label = `model ${source.name}:${source.version}`;
-  const serving = (await workspace.listEndpoints())
+  const serving = (await endpoints.listEndpoints())
     .flatMap((e) => e.deployments.map((d) => ({ endpoint: e.name, deployment: d })))
     .find(({ deployment: d }) => d.state === 'succeeded' && d.model.name === source.name && d.model.version === source.version);
   if (!serving) throw new BatchEndpointRequiredError(label);
@@ -34,13 +34,13 @@ export async function servingDeployment(workspace: MlWorkspace, source: ModelRef
 
 /** One scoring call to a named deployment; a non-200 or a body without predictions is an error naming both. */
 export async function scoreDeployment(
-  workspace: MlWorkspace,
+  scoring: EndpointScoring,
   endpoint: string,
   deployment: string,
   label: string,
   request: ScoreRequest,
 ): Promise<ScoreResponse> {
-  const result = await workspace.invokeEndpoint(endpoint, request, { deployment });
+  const result = await scoring.invokeEndpoint(endpoint, request, { deployment });
   const where = `deployment '${deployment}' of endpoint '${endpoint}'`;
   if (result.status !== 200) {
     throw new AutopilotError(

@@ -1,18 +1,24 @@
 import { endpointName } from '../../config/schema';
 import type { DeploymentTraffic } from '../../ports';
 import { createCanaryAnalysis, decideCanary, updateCanaryAnalysis, type CanaryAnalysisState } from '../../rollout';
-import { restoreStable } from '../control';
+import { restoreStable, type RestoreStableDeps } from '../control';
 import { appendLook, canaryLook } from '../canaryLooks';
 import { ReleaseRepository } from '../repository';
-import type { StageContext, StageHandler, StageOutcome } from '../context';
+import type { StageBasics, StageHandlerOf, StageOutcome, StageWith } from '../context';
 import type { Release } from '../types';
-import { deployCandidate, deploymentFailed, discardCandidate } from './deploy';
+import { deployCandidate, deploymentFailed, discardCandidate, type DeployRoles } from './deploy';
 import { holdoutRequest, rowRequest } from './holdout';
 import { servingDeployment } from '../../endpoints/servingDeployment';
 import { binPredictionCounts, predictionBinEdges, predictionBinLabels } from '../../rollout/predictionBins';
 import { BaselineProfile } from '../../monitoring/stats/baselineProfile';
 
 type CanaryState = NonNullable<Release['canary']>;
+
+/** Deploying (every registry, endpoints); in prod warm-up requests, traffic facts and synthetic load. */
+type CanaryRoles = Omit<DeployRoles, 'prod'> & { prod: DeployRoles['prod'] | 'scoring' | 'traffic' | 'load' };
+type CanaryContext = StageWith<CanaryRoles>;
+/** A look, a finish: prod's endpoints, traffic facts and load. */
+type LookContext = StageWith<{ prod: 'endpoints' | 'traffic' | 'load' }>;
 
 /** Stable needs this many requests in a window before its p50/p99 become the latency thresholds. */
 const THRESHOLD_SAMPLE = 30;
@@ -26,27 +32,27 @@ const NO_TRAFFIC: DeploymentTraffic = { requests: 0, errors: 0, slowerThan: [], 
  * regression rolls back at once; a step advances when it has baked and the evidence
  * suffices. Thin real traffic is topped up with replayed held-out rows, marked synthetic.
  */
-export const canary: StageHandler = async (release, ctx) => {
+export const canary: StageHandlerOf<CanaryRoles> = async (release, ctx) => {
   const state = release.canary;
   if (!state) return startCanary(release, ctx);
   if (state.promoteNow) return finish(release, ctx, state, `promoted by ${state.promoteNow.by}; remaining steps skipped`);
   return look(release, ctx, state);
 };
 
-async function startCanary(release: Release, ctx: StageContext): Promise<StageOutcome> {
-  const workspace = ctx.workspaces.prod;
+async function startCanary(release: Release, ctx: CanaryContext): Promise<StageOutcome> {
+  const prod = ctx.workspaces.prod;
   const { info, endpoint, model, before } = await deployCandidate('prod', release, ctx);
   if (info.state !== 'succeeded')
-    return discardCandidate(workspace, endpoint, info.name, `${deploymentFailed(endpoint, info)}; prod traffic unchanged`);
+    return discardCandidate(prod.endpoints, endpoint, info.name, `${deploymentFailed(endpoint, info)}; prod traffic unchanged`);
   const deployments = { ...release.deployments, prod: { endpoint, deployment: info.name, model } };
   const stable = before && servingDeployment(before.traffic, info.name);
   if (!stable) {
-    await workspace.setTraffic(endpoint, { [info.name]: 100 });
+    await prod.endpoints.setTraffic(endpoint, { [info.name]: 100 });
     return { kind: 'advance', detail: 'first model in prod: no stable deployment to compare with', patch: { deployments } };
   }
   if (ctx.pipeline.rollout.canarySteps[0] === 100) {
     // Policy `canarySteps: [100]`: blue/green without a canary; stable stays warm at 0%.
-    await workspace.setTraffic(endpoint, { [info.name]: 100, [stable]: 0 });
+    await prod.endpoints.setTraffic(endpoint, { [info.name]: 100, [stable]: 0 });
     return {
       kind: 'advance',
       detail: `switched to 100% without a canary (canarySteps: [100]); ${stable} kept warm`,
@@ -57,9 +63,9 @@ async function startCanary(release: Release, ctx: StageContext): Promise<StageOu
   // A fresh scoring process is slower for its first requests; those are not the model's latency.
   const warmup = await holdoutRequest(release, ctx, ctx.pipeline.rollout.analysis.warmupRequests);
   for (let i = 0; i < ctx.pipeline.rollout.analysis.warmupRequests; i++) {
-    await workspace.invokeEndpoint(endpoint, rowRequest(warmup, i), { deployment: info.name, synthetic: true });
+    await prod.scoring.invokeEndpoint(endpoint, rowRequest(warmup, i), { deployment: info.name, synthetic: true });
   }
-  await workspace.setTraffic(endpoint, trafficAt(steps[0]!, info.name, stable));
+  await prod.endpoints.setTraffic(endpoint, trafficAt(steps[0]!, info.name, stable));
   const now = ctx.clock.now().toISOString();
   const predictionBins = ctx.pipeline.task === 'regression' ? await regressorBins(release, ctx) : undefined;
   const analysis: CanaryAnalysisState = createCanaryAnalysis({
@@ -78,7 +84,7 @@ async function startCanary(release: Release, ctx: StageContext): Promise<StageOu
   };
 }
 
-async function look(release: Release, ctx: StageContext, state: CanaryState): Promise<StageOutcome> {
+async function look(release: Release, ctx: LookContext, state: CanaryState): Promise<StageOutcome> {
   const { rollout } = ctx.pipeline;
   const endpoint = endpointName(release.pipeline, 'prod');
   const candidate = release.deployments.prod!.deployment;
@@ -86,7 +92,7 @@ async function look(release: Release, ctx: StageContext, state: CanaryState): Pr
   const now = ctx.clock.now();
   // The interval's cursor: a look redriven from the same record analyses the same interval (one look per cursor).
   const since = state.since ?? state.stepStartedAt;
-  const window = await ctx.workspaces.prod.trafficSince(endpoint, since, state.thresholdsMs ?? []);
+  const window = await ctx.workspaces.prod.traffic.trafficSince(endpoint, since, state.thresholdsMs ?? []);
   const binned = (arm: DeploymentTraffic): DeploymentTraffic =>
     state.predictionBins ? { ...arm, predictions: binPredictionCounts(arm.predictions, state.predictionBins) } : arm;
   const canaryArm = binned(window.byDeployment[candidate] ?? NO_TRAFFIC);
@@ -130,7 +136,7 @@ async function look(release: Release, ctx: StageContext, state: CanaryState): Pr
   if (mayAdvance && baked >= rollout.bakeSeconds) {
     if (nextPercent === 100)
       return finish(release, ctx, next, `analysis passed at every step (${decision.reasons.join('; ') || 'no regression found'})`);
-    await ctx.workspaces.prod.setTraffic(endpoint, trafficAt(nextPercent, candidate, stable));
+    await ctx.workspaces.prod.endpoints.setTraffic(endpoint, trafficAt(nextPercent, candidate, stable));
     if (await endedMeanwhile(release, ctx)) return { kind: 'wait', delaySeconds: 0, detail: 'ended meanwhile' };
     return wait(ctx, { ...next, stepIndex, stepStartedAt: now.toISOString() }, `${nextPercent}% of prod traffic`);
   }
@@ -146,18 +152,18 @@ async function look(release: Release, ctx: StageContext, state: CanaryState): Pr
   return wait(ctx, next, `${percent}% of prod traffic; ${decision.verdict} (${decision.reasons[0] ?? 'gathering evidence'})`);
 }
 
-async function finish(release: Release, ctx: StageContext, state: CanaryState, detail: string): Promise<StageOutcome> {
+async function finish(release: Release, ctx: LookContext, state: CanaryState, detail: string): Promise<StageOutcome> {
   const target = release.deployments.prod!;
-  await ctx.workspaces.prod.setTraffic(
+  await ctx.workspaces.prod.endpoints.setTraffic(
     target.endpoint,
     state.stable ? { [target.deployment]: 100, [state.stable]: 0 } : { [target.deployment]: 100 },
   );
-  await ctx.workspaces.prod.stopLoad(release.id);
+  await ctx.workspaces.prod.load.stopLoad(release.id);
   if (await endedMeanwhile(release, ctx)) return { kind: 'wait', delaySeconds: 0, detail: 'ended meanwhile' };
   return { kind: 'advance', detail: `candidate at 100% of prod: ${detail}`, patch: { canary: state } };
 }
 
-function wait(ctx: StageContext, state: CanaryState, detail: string): StageOutcome {
+function wait(ctx: StageBasics, state: CanaryState, detail: string): StageOutcome {
   return { kind: 'wait', delaySeconds: ctx.pipeline.rollout.analysis.intervalSeconds, detail, patch: { canary: state } };
 }
 
@@ -174,7 +180,7 @@ function rolledBack(reason: string, state: CanaryState, now: Date): StageOutcome
  * A rollback (alert, person) may have ended the release while this look changed traffic;
  * its record write won, so give the traffic back to stable here too.
  */
-async function endedMeanwhile(release: Release, ctx: StageContext): Promise<boolean> {
+async function endedMeanwhile(release: Release, ctx: StageBasics & RestoreStableDeps): Promise<boolean> {
   const latest = (await new ReleaseRepository(ctx.table).get(release.id))?.value;
   if (latest && latest.status !== 'running') {
     await restoreStable(ctx, latest);
@@ -189,7 +195,7 @@ async function endedMeanwhile(release: Release, ctx: StageContext): Promise<bool
  */
 async function topUpLoad(
   release: Release,
-  ctx: StageContext,
+  ctx: StageWith<{ prod: 'load' }>,
   since: string,
   until: string,
   canaryArm: DeploymentTraffic,
@@ -201,10 +207,10 @@ async function topUpLoad(
   const seconds = Math.max((Date.parse(until) - Date.parse(since)) / 1000, analysis.intervalSeconds);
   const realRate = (canaryArm.requests - canaryArm.synthetic + stableArm.requests - stableArm.synthetic) / seconds;
   if (realRate >= load.belowRequestsPerSecond) {
-    await ctx.workspaces.prod.stopLoad(release.id);
+    await ctx.workspaces.prod.load.stopLoad(release.id);
     return;
   }
-  await ctx.workspaces.prod.ensureLoad({
+  await ctx.workspaces.prod.load.ensureLoad({
     id: release.id,
     endpoint: release.deployments.prod!.endpoint,
     deployments: [candidate, stable],
@@ -223,7 +229,7 @@ function trafficAt(percent: number, candidate: string, stable: string): Record<s
  * candidate's predictions on the holdout (its baseline profile, written by evaluate). Without a
  * profile (a release from before regression support), no bins: errors and latency are judged.
  */
-async function regressorBins(release: Release, ctx: StageContext): Promise<number[] | undefined> {
+async function regressorBins(release: Release, ctx: StageBasics): Promise<number[] | undefined> {
   const blob = release.data?.profileBlob;
   if (!blob) return undefined;
   const { content } = await ctx.data.read({ container: ctx.settings.artifactsContainer, name: blob });

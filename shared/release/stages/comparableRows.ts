@@ -3,7 +3,10 @@ import { hashKey, rowHash } from '../../data/rowHash';
 import { matchTrainingRows, trainingRowsBlobOf } from '../../data/trainingRows';
 import type { GateDecision } from '../../evaluation/gate';
 import type { ModelRef } from '../../ports';
-import type { StageContext } from '../context';
+import type { StageWith } from '../context';
+
+/** What finding the comparable rows uses: prod's registry (the champion's lineage). */
+export type ComparableRowsContext = StageWith<{ prod: 'models' }>;
 import type { DataLineage } from '../types';
 import type { Holdout } from './holdout';
 
@@ -26,7 +29,11 @@ export interface ComparableRows {
  * otherwise. When too few rows are left (under MIN_COMPARED_ROWS, or a class gone), all
  * rows are scored for the record but `conclusive` is false: the gate must not promote.
  */
-export async function comparableRows(ctx: StageContext, holdout: Holdout, champion: ModelRef | undefined): Promise<ComparableRows> {
+export async function comparableRows(
+  ctx: ComparableRowsContext,
+  holdout: Holdout,
+  champion: ModelRef | undefined,
+): Promise<ComparableRows> {
   const all = holdout.rows;
   // No champion, no comparison: the holdout's size is in the validate stage's detail.
   if (!champion) return { rows: all, compared: { rows: all.length, excluded: 0, championRows: 'none', conclusive: true }, note: '' };
@@ -67,8 +74,8 @@ export async function comparableRows(ctx: StageContext, holdout: Holdout, champi
 }
 
 /** Positions of the held-out rows the champion was trained on, or why that is unknown. */
-async function championTraining(ctx: StageContext, holdout: Holdout, champion: ModelRef): Promise<Set<number> | string> {
-  const model = await ctx.workspaces.prod.getModel(champion);
+async function championTraining(ctx: ComparableRowsContext, holdout: Holdout, champion: ModelRef): Promise<Set<number> | string> {
+  const model = await ctx.workspaces.prod.models.getModel(champion);
   const releaseId = model?.lineage.releaseId ?? model?.tags['autopilot.release'];
   if (!releaseId) return `${champion.name}:${champion.version} was not trained by an autopilot release`;
   let stream;

@@ -1,8 +1,13 @@
 import { endpointName, type EnvironmentName } from '../../config/schema';
 import { NotFoundError, StillProvisioningError } from '../../errors';
-import type { DeploymentInfo, EndpointInfo, MlWorkspace, ModelRef } from '../../ports';
-import type { StageContext, StageHandler, StageOutcome } from '../context';
+import type { DeploymentInfo, EndpointInfo, ModelRef, OnlineEndpoints } from '../../ports';
+import type { StageHandlerOf, StageOutcome, StageWith } from '../context';
 import type { Release } from '../types';
+
+/** What deploying a candidate uses: every environment's registry (promotion imports) and endpoints. */
+export type DeployContext = StageWith<DeployRoles>;
+/** Every environment's registry and endpoints: placeModel reads where the model comes from. */
+export type DeployRoles = { dev: 'models' | 'endpoints'; staging: 'models' | 'endpoints'; prod: 'models' | 'endpoints' };
 
 const PROMOTED_FROM: Partial<Record<EnvironmentName, EnvironmentName>> = { staging: 'dev', prod: 'staging' };
 
@@ -12,14 +17,14 @@ export function deploymentName(release: Release): string {
 }
 
 /** The candidate's version in `environment`'s registry, copied from the previous environment if needed. */
-export async function placeModel(environment: EnvironmentName, release: Release, ctx: StageContext): Promise<ModelRef> {
+export async function placeModel(environment: EnvironmentName, release: Release, ctx: DeployContext): Promise<ModelRef> {
   if (!release.model) throw new NotFoundError('model', release.id, 'the release registered no model');
   const from = PROMOTED_FROM[environment];
   if (!from) return release.model;
   const sourceRef = release.deployments[from]?.model ?? release.model;
-  const source = await ctx.workspaces[from].getModel(sourceRef);
+  const source = await ctx.workspaces[from].models.getModel(sourceRef);
   if (!source) throw new NotFoundError('model', `${sourceRef.name}:${sourceRef.version} in ${from}`);
-  const imported = await ctx.workspaces[environment].importModel(source, from);
+  const imported = await ctx.workspaces[environment].models.importModel(source, from);
   return { name: imported.name, version: imported.version };
 }
 
@@ -33,18 +38,18 @@ export async function placeModel(environment: EnvironmentName, release: Release,
 export async function deployCandidate(
   environment: EnvironmentName,
   release: Release,
-  ctx: StageContext,
+  ctx: DeployContext,
 ): Promise<{ info: DeploymentInfo; endpoint: string; model: ModelRef; before?: EndpointInfo }> {
   const model = await placeModel(environment, release, ctx);
   const endpoint = endpointName(release.pipeline, environment);
   const name = deploymentName(release);
-  const workspace = ctx.workspaces[environment];
-  const before = await workspace.getEndpoint(endpoint);
+  const endpoints = ctx.workspaces[environment].endpoints;
+  const before = await endpoints.getEndpoint(endpoint);
   const current = before?.deployments.find((d) => d.name === name);
   const reusable = current && current.state !== 'failed' && current.model.name === model.name && current.model.version === model.version;
   const info = reusable
     ? current
-    : await workspace.deploy({
+    : await endpoints.deploy({
         endpoint,
         deployment: name,
         model,
@@ -62,28 +67,28 @@ export function deploymentFailed(endpoint: string, info: DeploymentInfo): string
 
 /** Ends the release as failed and removes the candidate: whatever served the endpoint keeps its traffic. */
 export async function discardCandidate(
-  workspace: MlWorkspace,
+  endpoints: OnlineEndpoints,
   endpoint: string,
   deployment: string,
   reason: string,
 ): Promise<StageOutcome> {
-  await workspace.deleteDeployment(endpoint, deployment).catch(() => undefined);
+  await endpoints.deleteDeployment(endpoint, deployment).catch(() => undefined);
   return { kind: 'end', status: 'failed', reason };
 }
 
 /** The candidate takes all of the endpoint's traffic; the deployments it replaces are removed. */
-export async function takeOver(workspace: MlWorkspace, endpoint: string, deployment: string): Promise<void> {
-  const state = await workspace.setTraffic(endpoint, { [deployment]: 100 });
-  for (const other of state.deployments.filter((d) => d.name !== deployment)) await workspace.deleteDeployment(endpoint, other.name);
+export async function takeOver(endpoints: OnlineEndpoints, endpoint: string, deployment: string): Promise<void> {
+  const state = await endpoints.setTraffic(endpoint, { [deployment]: 100 });
+  for (const other of state.deployments.filter((d) => d.name !== deployment)) await endpoints.deleteDeployment(endpoint, other.name);
 }
 
 /** dev: the candidate replaces whatever served there. */
-export const deployDev: StageHandler = async (release, ctx): Promise<StageOutcome> => {
+export const deployDev: StageHandlerOf<DeployRoles> = async (release, ctx): Promise<StageOutcome> => {
   const environment = 'dev';
   const { info, endpoint, model } = await deployCandidate(environment, release, ctx);
-  const workspace = ctx.workspaces[environment];
-  if (info.state !== 'succeeded') return discardCandidate(workspace, endpoint, info.name, deploymentFailed(endpoint, info));
-  await takeOver(workspace, endpoint, info.name);
+  const endpoints = ctx.workspaces[environment].endpoints;
+  if (info.state !== 'succeeded') return discardCandidate(endpoints, endpoint, info.name, deploymentFailed(endpoint, info));
+  await takeOver(endpoints, endpoint, info.name);
   return {
     kind: 'advance',
     detail: `${model.name}:${model.version} serves ${endpoint} as ${info.name}`,

@@ -6,8 +6,8 @@ import { checkMetrics } from '../../evaluation/metrics';
 import { metricsFromAnswers, type AnswerMetrics } from '../../evaluation/answerMetrics';
 import { regressionMetricsFromAnswers } from '../../evaluation/regressionAnswers';
 import { decideGate } from '../../evaluation/gate';
-import type { MlWorkspace, ModelRef, ModelSource, ScoreResponse } from '../../ports';
-import type { StageContext, StageHandler } from '../context';
+import type { BatchScoring, ModelRef, ModelSource, ScoreResponse } from '../../ports';
+import type { StageBasics, StageHandlerOf, StageWith } from '../context';
 import { readHoldout } from './holdout';
 import { comparableRows, withComparedRows } from './comparableRows';
 import { profileForModel } from '../../monitoring/baseline';
@@ -18,7 +18,7 @@ import { servingDeployment } from '../../endpoints/servingDeployment';
  * gate. The verdict is recorded; `register` acts on it (a rejected candidate is still
  * registered, for the record).
  */
-export const evaluate: StageHandler = async (release, ctx) => {
+export const evaluate: StageHandlerOf<{ dev: 'batch'; prod: 'batch' | 'endpoints' | 'models' }> = async (release, ctx) => {
   if (!release.data?.holdoutBlob || !release.job)
     return { kind: 'end', status: 'failed', reason: 'no holdout split or training job to evaluate' };
   const holdout = await readHoldout(release, ctx);
@@ -37,14 +37,14 @@ export const evaluate: StageHandler = async (release, ctx) => {
   let scored: ModelAnswers;
   let provisioning = false;
   try {
-    scored = readAnswers(await scoreRows(ctx.workspaces.dev, candidateSource, ctx, columns, rows, labelIndex));
+    scored = readAnswers(await scoreRows(ctx.workspaces.dev.batch, candidateSource, ctx, columns, rows, labelIndex));
   } catch (error) {
     // Still being provisioned (Azure: minutes): the next step scores it. Freeing it would delete it and start over.
     provisioning = error instanceof StillProvisioningError;
     throw error;
   } finally {
     // Also when cancelled or failed: the scoring server must not outlive the evaluation.
-    if (!provisioning) await ctx.workspaces.dev.finishedScoring?.(candidateSource);
+    if (!provisioning) await ctx.workspaces.dev.batch.finishedScoring?.(candidateSource);
   }
   // The candidate's baseline for drift monitoring: the rows it was trained on, and its predictions on these.
   const request = toScoreRequest(columns, rows, labelIndex);
@@ -67,13 +67,13 @@ export const evaluate: StageHandler = async (release, ctx) => {
   let championNote = '';
   if (champion) {
     try {
-      championMetrics = readAnswers(await scoreRows(ctx.workspaces.prod, champion, ctx, columns, rows, labelIndex));
+      championMetrics = readAnswers(await scoreRows(ctx.workspaces.prod.batch, champion, ctx, columns, rows, labelIndex));
     } catch (error) {
       if (ctx.signal.aborted) throw error;
       // A champion that cannot score any more must not block its own replacement.
       championNote = `; champion ${champion.name}:${champion.version} could not be scored (${ensureError(error).message})`;
     } finally {
-      await ctx.workspaces.prod.finishedScoring?.(champion);
+      await ctx.workspaces.prod.batch.finishedScoring?.(champion);
     }
   }
   // Only finite metrics reach the record (NaN is stored as null, which no longer parses).
@@ -107,9 +107,9 @@ export const evaluate: StageHandler = async (release, ctx) => {
 };
 
 async function scoreRows(
-  workspace: MlWorkspace,
+  batch: BatchScoring,
   source: ModelSource,
-  ctx: StageContext,
+  ctx: StageBasics,
   columns: string[],
   rows: string[][],
   labelIndex: number,
@@ -121,7 +121,7 @@ async function scoreRows(
   for (let start = 0; start < rows.length; start += batchRows) {
     ctx.signal.throwIfAborted();
     const request = toScoreRequest(columns, rows.slice(start, start + batchRows), labelIndex);
-    responses.push(await workspace.scoreBatch(source, ctx.pipeline.deployment.spec, request, { signal: ctx.signal }));
+    responses.push(await batch.scoreBatch(source, ctx.pipeline.deployment.spec, request, { signal: ctx.signal }));
   }
   return responses;
 }
@@ -148,8 +148,8 @@ function answerReader(truth: string[], targets: number[] | undefined): (answers:
 }
 
 /** The model serving most of the prod endpoint's traffic, if any. */
-export async function currentProdModel(ctx: StageContext, pipeline: string): Promise<ModelRef | undefined> {
-  const endpoint = await ctx.workspaces.prod.getEndpoint(endpointName(pipeline, 'prod'));
+export async function currentProdModel(ctx: StageWith<{ prod: 'endpoints' }>, pipeline: string): Promise<ModelRef | undefined> {
+  const endpoint = await ctx.workspaces.prod.endpoints.getEndpoint(endpointName(pipeline, 'prod'));
   const deployment = endpoint && servingDeployment(endpoint.traffic);
   return deployment ? endpoint.deployments.find((d) => d.name === deployment)?.model : undefined;
 }

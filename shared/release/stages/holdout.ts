@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { toScoreRequest } from '../../data/split';
 import type { ScoreRequest } from '../../ports';
-import type { StageContext } from '../context';
+import type { StageBasics } from '../context';
 import type { Release } from '../types';
 
 export interface Holdout {
@@ -11,7 +11,7 @@ export interface Holdout {
 }
 
 /** The release's held-out rows, as written by `validate`; only the first `maxRows` are parsed when given. */
-export async function readHoldout(release: Release, ctx: StageContext, maxRows?: number): Promise<Holdout> {
+export async function readHoldout(release: Release, ctx: StageBasics, maxRows?: number): Promise<Holdout> {
   const name = release.data?.holdoutBlob;
   if (!name) throw new Error('the release has no holdout split; validate did not run');
   const { content } = await ctx.data.read({ container: ctx.settings.artifactsContainer, name });
@@ -25,7 +25,7 @@ export async function readHoldout(release: Release, ctx: StageContext, maxRows?:
 }
 
 /** Up to `maxRows` held-out rows as a scoring request (label removed): smoke tests and synthetic load. */
-export async function holdoutRequest(release: Release, ctx: StageContext, maxRows: number): Promise<ScoreRequest> {
+export async function holdoutRequest(release: Release, ctx: StageBasics, maxRows: number): Promise<ScoreRequest> {
   const holdout = await readHoldout(release, ctx, maxRows);
   return toScoreRequest(holdout.columns, holdout.rows, holdout.labelIndex);
 }

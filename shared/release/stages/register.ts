@@ -1,15 +1,15 @@
 import { trainingPortsOf } from '../../jobs/trainingPorts';
-import type { StageHandler } from '../context';
+import type { StageHandlerOf } from '../context';
 import { manifestOf } from './validate';
 
 /**
  * Registers the candidate in the dev workspace whatever the gate said (the record of
  * what was tried), keyed by the release so a retried step never makes a second version.
  */
-export const register: StageHandler = async (release, ctx) => {
+export const register: StageHandlerOf<{ dev: 'models' }> = async (release, ctx) => {
   if (!release.job || !release.gate) return { kind: 'end', status: 'failed', reason: 'nothing to register: no training job or evaluation' };
   const ports = trainingPortsOf(ctx.pipeline);
-  const model = await ctx.workspaces.dev.registerModel({
+  const model = await ctx.workspaces.dev.models.registerModel({
     name: release.pipeline,
     source: { job: release.job.name, output: ports.modelOutput, format: ports.modelFormat },
     idempotencyKey: release.id,

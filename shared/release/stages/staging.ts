@@ -4,36 +4,43 @@ import { readScoringAnswer } from '../../scoring/scoringAnswer';
 import { endpointName } from '../../config/schema';
 import { ensureError, NotSupportedError } from '../../errors';
 import type { InvokeResult } from '../../ports';
-import type { StageContext, StageHandler, StageOutcome } from '../context';
+import type { StageBasics, StageHandlerOf, StageOutcome, StageWith } from '../context';
 import type { Release } from '../types';
-import { deployCandidate, deploymentFailed, discardCandidate, takeOver } from './deploy';
+import { deployCandidate, deploymentFailed, discardCandidate, takeOver, type DeployRoles } from './deploy';
 import { holdoutRequest, readHoldout, rowRequest } from './holdout';
 
 const SHADOW_LOOK_SECONDS = 2;
+
+/** Deploying (every registry, endpoints), smoke requests in staging; prod's shadow and the load that feeds it. */
+type StagingRoles = Pick<DeployRoles, 'dev'> & {
+  staging: DeployRoles['staging'] | 'scoring';
+  prod: DeployRoles['prod'] | 'shadow' | 'load';
+};
+type StagingContext = StageWith<StagingRoles>;
 
 /**
  * Staging: deploy the candidate beside the current staging model, send it smoke requests
  * built from held-out rows, then mirror a share of prod's live requests to it and compare
  * its answers with prod's before anything reaches prod.
  */
-export const deployStaging: StageHandler = async (release, ctx) => {
+export const deployStaging: StageHandlerOf<StagingRoles> = async (release, ctx) => {
   if (!release.staging) return deployAndSmoke(release, ctx);
   return watchShadow(release, ctx);
 };
 
-async function deployAndSmoke(release: Release, ctx: StageContext): Promise<StageOutcome> {
+async function deployAndSmoke(release: Release, ctx: StagingContext): Promise<StageOutcome> {
   const policy = ctx.pipeline.rollout.staging;
-  const workspace = ctx.workspaces.staging;
+  const staging = ctx.workspaces.staging;
   const { info, endpoint, model } = await deployCandidate('staging', release, ctx);
   // The previous staging deployment still has the traffic: only the candidate goes.
-  const fail = (reason: string) => discardCandidate(workspace, endpoint, info.name, reason);
+  const fail = (reason: string) => discardCandidate(staging.endpoints, endpoint, info.name, reason);
   if (info.state !== 'succeeded') return fail(deploymentFailed(endpoint, info));
 
   const results: InvokeResult[] = [];
   if (policy.smokeRequests > 0) {
     const request = await holdoutRequest(release, ctx, policy.smokeRequests);
     for (let i = 0; i < Math.min(policy.smokeRequests, request.input_data.data.length); i++) {
-      results.push(await workspace.invokeEndpoint(endpoint, rowRequest(request, i), { deployment: info.name, synthetic: true }));
+      results.push(await staging.scoring.invokeEndpoint(endpoint, rowRequest(request, i), { deployment: info.name, synthetic: true }));
     }
   }
   const problem = (r: InvokeResult) => smokeProblem(r, ctx.pipeline.task);
@@ -45,7 +52,7 @@ async function deployAndSmoke(release: Release, ctx: StageContext): Promise<Stag
   if (slowest > policy.latencyBudgetMs) {
     return fail(`staging smoke test: slowest request took ${Math.round(slowest)} ms > budget ${policy.latencyBudgetMs} ms`);
   }
-  await takeOver(workspace, endpoint, info.name);
+  await takeOver(staging.endpoints, endpoint, info.name);
 
   const patch = {
     deployments: { ...release.deployments, staging: { endpoint, deployment: info.name, model } },
@@ -53,14 +60,14 @@ async function deployAndSmoke(release: Release, ctx: StageContext): Promise<Stag
   };
   const smokeDetail = `smoke ${results.length - bad.length}/${results.length} ok, slowest ${Math.round(slowest)} ms`;
   const prodName = endpointName(release.pipeline, 'prod');
-  const prod = await ctx.workspaces.prod.getEndpoint(prodName);
+  const prod = await ctx.workspaces.prod.endpoints.getEndpoint(prodName);
   if (policy.shadowPercent === 0 || !prod || !Object.values(prod.traffic).some((t) => t > 0)) {
     const why = policy.shadowPercent === 0 ? 'shadow disabled' : 'no prod traffic to mirror yet';
     return { kind: 'advance', detail: `${smokeDetail}; ${why}`, patch };
   }
   try {
     const options = ctx.pipeline.task === 'regression' ? { tolerance: await agreementTolerance(release, ctx) } : {};
-    await ctx.workspaces.prod.setShadow(prodName, { endpoint, deployment: info.name }, policy.shadowPercent, options);
+    await ctx.workspaces.prod.shadow.setShadow(prodName, { endpoint, deployment: info.name }, policy.shadowPercent, options);
   } catch (error) {
     // Azure ML cannot mirror one workspace's endpoint to another's: the prod canary judges instead.
     if (error instanceof NotSupportedError) return { kind: 'advance', detail: `${smokeDetail}; shadow skipped (${error.why})`, patch };
@@ -74,19 +81,19 @@ async function deployAndSmoke(release: Release, ctx: StageContext): Promise<Stag
   };
 }
 
-async function watchShadow(release: Release, ctx: StageContext): Promise<StageOutcome> {
+async function watchShadow(release: Release, ctx: StageWith<{ prod: 'shadow' | 'load' }>): Promise<StageOutcome> {
   const policy = ctx.pipeline.rollout.staging;
   const staging = release.staging!;
   if (!staging.shadowStartedAt) return { kind: 'advance', detail: 'staging tests done' };
   const prodName = endpointName(release.pipeline, 'prod');
   const prod = ctx.workspaces.prod;
-  const report = await prod.shadowReport(prodName);
+  const report = await prod.shadow.shadowReport(prodName);
   const now = ctx.clock.now();
   const elapsed = (now.getTime() - Date.parse(staging.shadowStartedAt)) / 1000;
   const loadId = `${release.id}-shadow`;
   const done = async () => {
-    await prod.setShadow(prodName, { endpoint: endpointName(release.pipeline, 'staging'), deployment: staging.deployment }, 0);
-    await prod.stopLoad(loadId);
+    await prod.shadow.setShadow(prodName, { endpoint: endpointName(release.pipeline, 'staging'), deployment: staging.deployment }, 0);
+    await prod.load.stopLoad(loadId);
   };
   if (report.compared >= policy.shadowRequests) {
     await done();
@@ -120,7 +127,7 @@ async function watchShadow(release: Release, ctx: StageContext): Promise<StageOu
   }
   // Thin prod traffic: replay held-out rows through prod (unlabelled, so they are mirrored).
   const request = await holdoutRequest(release, ctx, 200);
-  await prod.ensureLoad({
+  await prod.load.ensureLoad({
     id: loadId,
     endpoint: prodName,
     deployments: [],
@@ -140,7 +147,7 @@ async function watchShadow(release: Release, ctx: StageContext): Promise<StageOu
  * of the held-out target's standard deviation (two equally good regressors never answer the
  * very same number, but differ by little against the target's own spread).
  */
-async function agreementTolerance(release: Release, ctx: StageContext): Promise<number> {
+async function agreementTolerance(release: Release, ctx: StageBasics): Promise<number> {
   const holdout = await readHoldout(release, ctx);
   const moments = emptyMoments();
   for (const row of holdout.rows) addToMoments(moments, Number(row[holdout.labelIndex]));

@@ -1,16 +1,16 @@
 import { trainingPortsOf } from '../../jobs/trainingPorts';
-import type { StageHandler } from '../context';
+import type { StageHandlerOf } from '../context';
 
 /** Submits the training job once (its name is derived from the release) and follows it. */
-export const train: StageHandler = async (release, ctx) => {
+export const train: StageHandlerOf<{ dev: 'jobs' }> = async (release, ctx) => {
   const data = release.data;
   if (!data?.trainBlob) return { kind: 'end', status: 'failed', reason: 'no training split; validate did not run' };
-  const workspace = ctx.workspaces.dev;
+  const jobs = ctx.workspaces.dev.jobs;
   const name = trainingJobName(release.id);
   const ports = trainingPortsOf(ctx.pipeline);
   const job =
-    (await workspace.getJob(name)) ??
-    (await workspace.submitJob({
+    (await jobs.getJob(name)) ??
+    (await jobs.submitJob({
       name,
       specPath: ctx.pipeline.training.job,
       inputs: {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AzureMlWorkspace } from '../../../adapters/azure/workspace/AzureMlWorkspace';
+import { azureMlWorkspace, type AzureMlWorkspace } from '../../../adapters/azure/workspace/AzureMlWorkspace';
 import { staticTokenCredential } from '../../../adapters/azure/workspace/staticTokenCredential';
 import { startAzurite, type RunningAzurite } from '../../../devhost/azurite';
 import { ArmMlFake, MIRROR_API_VERSION, STABLE_API_VERSION, type RecordedCall } from '../../fakes/armMl/ArmMlFake';
@@ -51,7 +51,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'job.yaml'), JOB_SPEC);
   writeFileSync(join(dir, 'deployment.yaml'), DEPLOYMENT_SPEC);
   writeFileSync(join(dir, 'score.py'), 'def init(): pass\n');
-  ws = new AzureMlWorkspace({
+  ws = azureMlWorkspace({
     environment: 'dev',
     subscriptionId: '00000000-0000-0000-0000-00000000005e',
     resourceGroup: 'rg',
@@ -81,27 +81,27 @@ const bodyOf = (call: RecordedCall | undefined) => structuredClone(call!.body) a
 
 describe('the ARM fake judges request bodies against the REST spec', () => {
   test('what our client sends (job, code asset, model, endpoint, deployment, traffic and mirror splits) passes the spec of its api-version', async () => {
-    await ws.submitJob({
+    await ws.jobs.submitJob({
       name: 'train-1',
       specPath: join(dir, 'job.yaml'),
       inputs: { data: { type: 'uri_file', path: 'https://acct.blob.core.windows.net/d/data.csv' } },
       tags: { releaseId: 'r1' },
     });
-    await ws.registerModel({ name: 'churn', source: { job: 'train-1', output: 'model' }, idempotencyKey: 'r1' });
-    await ws.deploy({
+    await ws.models.registerModel({ name: 'churn', source: { job: 'train-1', output: 'model' }, idempotencyKey: 'r1' });
+    await ws.endpoints.deploy({
       endpoint: 'churn-ep',
       deployment: 'blue',
       model: { name: 'churn', version: 1 },
       specPath: join(dir, 'deployment.yaml'),
     });
-    await ws.deploy({
+    await ws.endpoints.deploy({
       endpoint: 'churn-ep',
       deployment: 'green',
       model: { name: 'churn', version: 1 },
       specPath: join(dir, 'deployment.yaml'),
     });
-    await ws.setTraffic('churn-ep', { blue: 100, green: 0 });
-    await ws.setShadow('churn-ep', { endpoint: 'churn-ep', deployment: 'green' }, 10);
+    await ws.endpoints.setTraffic('churn-ep', { blue: 100, green: 0 });
+    await ws.shadow.setShadow('churn-ep', { endpoint: 'churn-ep', deployment: 'green' }, 10);
 
     const withBody = fake.calls.filter((c) => !['GET', 'DELETE'].includes(c.method) && !c.path.startsWith('/fake/'));
     expect(withBody.filter((c) => c.status >= 400)).toEqual([]);

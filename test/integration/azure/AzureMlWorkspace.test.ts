@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AzureMlWorkspace } from '../../../adapters/azure/workspace/AzureMlWorkspace';
+import { azureMlWorkspace, type AzureMlWorkspace } from '../../../adapters/azure/workspace/AzureMlWorkspace';
 import { staticTokenCredential } from '../../../adapters/azure/workspace/staticTokenCredential';
 import { ConcurrencyError, NotFoundError } from '../../../shared/errors';
 import { ArmMlFake, MIRROR_API_VERSION, STABLE_API_VERSION } from '../../fakes/armMl/ArmMlFake';
@@ -36,7 +36,7 @@ let cert: string;
 let dir: string;
 
 function workspace(name: string, environment: 'dev' | 'staging' | 'prod' = 'dev'): AzureMlWorkspace {
-  const ws = new AzureMlWorkspace({
+  const ws = azureMlWorkspace({
     environment,
     subscriptionId: '00000000-0000-0000-0000-000000000001',
     resourceGroup: 'rg-mlops',
@@ -80,7 +80,7 @@ describe('AzureMlWorkspace against the ARM Machine Learning fake', () => {
       inputs: { data: { type: 'uri_file' as const, path: DATA_URL } },
       tags: { releaseId: 'r1' },
     };
-    const submitted = await ws.submitJob(request);
+    const submitted = await ws.jobs.submitJob(request);
     expect(submitted).toMatchObject({ name: 'train-r1', status: 'queued', tags: { kind: 'training', releaseId: 'r1' } });
     const put = fake.callsTo('PUT', '/jobs/train-r1');
     expect(put).toHaveLength(1);
@@ -101,14 +101,14 @@ describe('AzureMlWorkspace against the ARM Machine Learning fake', () => {
     });
 
     fake.setJobStatus(ws.workspacePath, 'train-r1', 'Running');
-    expect((await ws.getJob('train-r1'))?.status).toBe('running');
-    expect((await ws.submitJob(request)).status).toBe('running');
+    expect((await ws.jobs.getJob('train-r1'))?.status).toBe('running');
+    expect((await ws.jobs.submitJob(request)).status).toBe('running');
     expect(fake.callsTo('PUT', '/jobs/train-r1')).toHaveLength(1);
 
-    await ws.cancelJob('train-r1');
-    expect((await ws.getJob('train-r1'))?.status).toBe('canceled');
-    expect(await ws.getJob('never-submitted')).toBeUndefined();
-    const cancelMissing = ws.cancelJob('never-submitted');
+    await ws.jobs.cancelJob('train-r1');
+    expect((await ws.jobs.getJob('train-r1'))?.status).toBe('canceled');
+    expect(await ws.jobs.getJob('never-submitted')).toBeUndefined();
+    const cancelMissing = ws.jobs.cancelJob('never-submitted');
     await expect(cancelMissing).rejects.toThrow(NotFoundError);
     await expect(cancelMissing).rejects.toThrow(/job 'never-submitted' not found/);
   });
@@ -143,11 +143,15 @@ describe('AzureMlWorkspace against the ARM Machine Learning fake', () => {
     const ws = workspace('ws-dev');
     writeFileSync(join(dir, 'no-env.yaml'), JOB_SPEC.replace('azureml:train-env@latest', 'azureml:never-created@latest'));
     await expect(
-      ws.submitJob({ name: 'train-no-env', specPath: join(dir, 'no-env.yaml'), inputs: { data: { type: 'uri_file', path: DATA_URL } } }),
+      ws.jobs.submitJob({
+        name: 'train-no-env',
+        specPath: join(dir, 'no-env.yaml'),
+        inputs: { data: { type: 'uri_file', path: DATA_URL } },
+      }),
     ).rejects.toThrow(/never-created@latest.*has no version of it; create one with `az ml environment create`/);
     writeFileSync(join(dir, 'bare-env.yaml'), JOB_SPEC.replace('azureml:train-env@latest', 'train-env'));
     await expect(
-      ws.submitJob({
+      ws.jobs.submitJob({
         name: 'train-bare-env',
         specPath: join(dir, 'bare-env.yaml'),
         inputs: { data: { type: 'uri_file', path: DATA_URL } },
@@ -157,64 +161,69 @@ describe('AzureMlWorkspace against the ARM Machine Learning fake', () => {
 
   test('registers versions 1 and 2, returns the same version for a repeated idempotency key, and imports into another workspace', async () => {
     const dev = workspace('ws-dev');
-    const v1 = await dev.registerModel({
+    const v1 = await dev.models.registerModel({
       name: 'churn',
       source: { job: 'train-r1', output: 'model' },
       idempotencyKey: 'k1',
       metrics: { auc: 0.91 },
       lineage: { dataUrl: DATA_URL, releaseId: 'r1' },
     });
-    const v2 = await dev.registerModel({
+    const v2 = await dev.models.registerModel({
       name: 'churn',
       source: { job: 'train-r2', output: 'model' },
       idempotencyKey: 'k2',
       tags: { team: 'risk' },
     });
-    const again = await dev.registerModel({ name: 'churn', source: { job: 'train-r1', output: 'model' }, idempotencyKey: 'k1' });
+    const again = await dev.models.registerModel({ name: 'churn', source: { job: 'train-r1', output: 'model' }, idempotencyKey: 'k1' });
     expect([v1.version, v2.version, again.version]).toEqual([1, 2, 1]);
     expect(v1).toMatchObject({
       path: 'azureml://jobs/train-r1/outputs/model',
       metrics: { auc: 0.91 },
       lineage: { dataUrl: DATA_URL, releaseId: 'r1' },
     });
-    expect((await dev.listModels('churn')).map((m) => m.version)).toEqual([1, 2]);
-    expect(await dev.getModel({ name: 'churn', version: 2 })).toMatchObject({ tags: { team: 'risk' }, idempotencyKey: 'k2' });
+    expect((await dev.models.listModels('churn')).map((m) => m.version)).toEqual([1, 2]);
+    expect(await dev.models.getModel({ name: 'churn', version: 2 })).toMatchObject({ tags: { team: 'risk' }, idempotencyKey: 'k2' });
 
     const staging = workspace('ws-staging', 'staging');
-    const imported = await staging.importModel(v2, 'dev');
+    const imported = await staging.models.importModel(v2, 'dev');
     expect(imported).toMatchObject({
       version: 1,
       path: v2.path,
       tags: { team: 'risk' },
       copiedFrom: { environment: 'dev', name: 'churn', version: 2 },
     });
-    expect((await staging.importModel(v2, 'dev')).version).toBe(1);
-    expect(await staging.listModels('churn')).toHaveLength(1);
-    expect((await dev.listModels()).map((m) => `${m.name}:${m.version}`)).toEqual(['churn:1', 'churn:2']);
+    expect((await staging.models.importModel(v2, 'dev')).version).toBe(1);
+    expect(await staging.models.listModels('churn')).toHaveLength(1);
+    expect((await dev.models.listModels()).map((m) => `${m.name}:${m.version}`)).toEqual(['churn:1', 'churn:2']);
   });
 
   test('deploys through long-running operations, splits traffic 90/10, mirrors 10% by a PUT in the newer api-version and deletes a deployment', async () => {
     const ws = workspace('ws-prod', 'prod');
     const spec = join(dir, 'deployment.yaml');
-    const blue = await ws.deploy({ endpoint: 'churn-ep', deployment: 'blue', model: { name: 'churn', version: 1 }, specPath: spec });
+    const blue = await ws.endpoints.deploy({
+      endpoint: 'churn-ep',
+      deployment: 'blue',
+      model: { name: 'churn', version: 1 },
+      specPath: spec,
+    });
     expect(blue).toMatchObject({ name: 'blue', state: 'succeeded', model: { name: 'churn', version: 1 } });
     const polls = fake.calls.filter((c) => c.path.startsWith('/fake/operations/'));
     expect(polls.length).toBeGreaterThanOrEqual(4); // endpoint (async op) and deployment (location), each polled past InProgress
-    await ws.deploy({ endpoint: 'churn-ep', deployment: 'green', model: { name: 'churn', version: 2 }, specPath: spec });
+    await ws.endpoints.deploy({ endpoint: 'churn-ep', deployment: 'green', model: { name: 'churn', version: 2 }, specPath: spec });
     expect(fake.callsTo('PUT', '/onlineEndpoints/churn-ep')).toHaveLength(1);
 
-    const split = await ws.setTraffic('churn-ep', { blue: 90, green: 10 });
+    const split = await ws.endpoints.setTraffic('churn-ep', { blue: 90, green: 10 });
     expect(split.traffic).toEqual({ blue: 90, green: 10 });
     expect(split.deployments.map((d) => d.name).sort()).toEqual(['blue', 'green']);
     expect(split.id).toBe(`${ws.workspacePath}/onlineEndpoints/churn-ep`);
     expect(split.scoringUri).toBe(fake.scoring.scoringUri('churn-ep'));
 
     // Azure ML mirrors only to a deployment without live traffic.
-    await expect(ws.setShadow('churn-ep', { endpoint: 'churn-ep', deployment: 'green' }, 10)).rejects.toThrow(
+    await expect(ws.shadow.setShadow('churn-ep', { endpoint: 'churn-ep', deployment: 'green' }, 10)).rejects.toThrow(
       /'green' takes 10% of churn-ep's live traffic/,
     );
-    await ws.setTraffic('churn-ep', { blue: 100, green: 0 });
-    await ws.setShadow('churn-ep', { endpoint: 'churn-ep', deployment: 'green' }, 10);
+    await ws.endpoints.setTraffic('churn-ep', { blue: 100, green: 0 });
+    await ws.shadow.setShadow('churn-ep', { endpoint: 'churn-ep', deployment: 'green' }, 10);
     // The endpoint's PATCH takes tags and identity only: both splits go in a PUT of the whole endpoint, read-only fields left out.
     expect(fake.callsTo('PATCH', '/onlineEndpoints/churn-ep')).toHaveLength(0);
     const mirrorPut = fake.callsTo('PUT', '/onlineEndpoints/churn-ep').at(-1)!;
@@ -225,25 +234,25 @@ describe('AzureMlWorkspace against the ARM Machine Learning fake', () => {
     const sent = (mirrorPut.body as { properties: object }).properties;
     expect(sent).not.toHaveProperty('provisioningState');
     expect(sent).not.toHaveProperty('scoringUri');
-    expect((await ws.getEndpoint('churn-ep'))?.mirrorTraffic).toEqual({ green: 10 });
-    await expect(ws.setShadow('churn-ep', { endpoint: 'churn-ep', deployment: 'green' }, 60)).rejects.toThrow(/at most 50%/);
+    expect((await ws.endpoints.getEndpoint('churn-ep'))?.mirrorTraffic).toEqual({ green: 10 });
+    await expect(ws.shadow.setShadow('churn-ep', { endpoint: 'churn-ep', deployment: 'green' }, 60)).rejects.toThrow(/at most 50%/);
     // What the service refuses comes back with its code and message, not an opaque object.
-    await expect(ws.setShadow('churn-ep', { endpoint: 'churn-ep', deployment: 'nope' }, 10)).rejects.toThrow(
+    await expect(ws.shadow.setShadow('churn-ep', { endpoint: 'churn-ep', deployment: 'nope' }, 10)).rejects.toThrow(
       /HTTP 400\): BadArgument: mirrorTraffic names deployment nope/,
     );
 
     // A new live split keeps the mirror, unless the mirrored deployment now takes live traffic (never both).
-    await ws.setTraffic('churn-ep', { blue: 100 });
-    expect(await ws.getEndpoint('churn-ep')).toMatchObject({ traffic: { blue: 100 }, mirrorTraffic: { green: 10 } });
-    await ws.setTraffic('churn-ep', { blue: 80, green: 20 });
-    expect(await ws.getEndpoint('churn-ep')).toMatchObject({ traffic: { blue: 80, green: 20 }, mirrorTraffic: {} });
-    await ws.setShadow('churn-ep', { endpoint: 'churn-ep', deployment: 'green' }, 0);
-    expect(await ws.getEndpoint('churn-ep')).toMatchObject({ traffic: { blue: 80, green: 20 }, mirrorTraffic: {} });
-    await ws.setTraffic('churn-ep', { blue: 100 });
-    await ws.deleteDeployment('churn-ep', 'green');
-    const after = await ws.getEndpoint('churn-ep');
+    await ws.endpoints.setTraffic('churn-ep', { blue: 100 });
+    expect(await ws.endpoints.getEndpoint('churn-ep')).toMatchObject({ traffic: { blue: 100 }, mirrorTraffic: { green: 10 } });
+    await ws.endpoints.setTraffic('churn-ep', { blue: 80, green: 20 });
+    expect(await ws.endpoints.getEndpoint('churn-ep')).toMatchObject({ traffic: { blue: 80, green: 20 }, mirrorTraffic: {} });
+    await ws.shadow.setShadow('churn-ep', { endpoint: 'churn-ep', deployment: 'green' }, 0);
+    expect(await ws.endpoints.getEndpoint('churn-ep')).toMatchObject({ traffic: { blue: 80, green: 20 }, mirrorTraffic: {} });
+    await ws.endpoints.setTraffic('churn-ep', { blue: 100 });
+    await ws.endpoints.deleteDeployment('churn-ep', 'green');
+    const after = await ws.endpoints.getEndpoint('churn-ep');
     expect(after?.deployments.map((d) => d.name)).toEqual(['blue']);
-    expect((await ws.listEndpoints()).map((e) => e.name)).toEqual(['churn-ep']);
+    expect((await ws.endpoints.listEndpoints()).map((e) => e.name)).toEqual(['churn-ep']);
   });
 
   test('sends every field of the deployment YAML it parses: probes, request settings, App Insights, scale settings, description', async () => {
@@ -260,7 +269,7 @@ liveness_probe: { initial_delay: 30, period: 15, timeout: 5, failure_threshold: 
 readiness_probe: { initial_delay: 5, period: 5 }
 `,
     );
-    await ws.deploy({
+    await ws.endpoints.deploy({
       endpoint: 'fields-ep',
       deployment: 'blue',
       model: { name: 'churn', version: 1 },
@@ -286,7 +295,7 @@ readiness_probe: { initial_delay: 5, period: 5 }
       `${DEPLOYMENT_SPEC}\nscale_settings: { type: target_utilization, min_instances: 1, max_instances: 3 }\n`,
     );
     await expect(
-      ws.deploy({
+      ws.endpoints.deploy({
         endpoint: 'fields-ep',
         deployment: 'green',
         model: { name: 'churn', version: 1 },
@@ -300,7 +309,7 @@ readiness_probe: { initial_delay: 5, period: 5 }
     const request = { name: 'train-retry', specPath: join(dir, 'job.yaml'), inputs: { data: { path: DATA_URL } } };
     fake.injectFault('/jobs/train-retry', 429, 1);
     fake.injectFault('/jobs/train-retry', 503, 1);
-    expect((await ws.submitJob(request)).name).toBe('train-retry');
+    expect((await ws.jobs.submitJob(request)).name).toBe('train-retry');
     const statuses = fake.calls.filter((c) => c.path.endsWith('/jobs/train-retry')).map((c) => `${c.method} ${c.status}`);
     // The SDK's retry policy retried both (it waits the Retry-After; timing is not asserted in tests).
     expect(statuses).toEqual(['GET 429', 'GET 503', 'GET 404', 'PUT 201']);
@@ -310,19 +319,23 @@ readiness_probe: { initial_delay: 5, period: 5 }
     const ws = workspace('ws-conflict');
     // Registration takes the next version after a 409 (a concurrent registration took it), ten times at most.
     fake.injectFault('/models/churn/versions/1', 409, 10);
-    const attempt = ws.registerModel({ name: 'churn', source: { path: 'azureml://datastores/models/paths/churn' }, idempotencyKey: 'c1' });
+    const attempt = ws.models.registerModel({
+      name: 'churn',
+      source: { path: 'azureml://datastores/models/paths/churn' },
+      idempotencyKey: 'c1',
+    });
     await expect(attempt).rejects.toThrow(ConcurrencyError);
     await expect(attempt).rejects.toThrow(/model 'churn:1'/);
   });
 
   test('gives a job log as its status and the Studio link to the full logs, and a NotFoundError for an unknown job', async () => {
     const ws = workspace('ws-logs');
-    await ws.submitJob({ name: 'train-logs', specPath: join(dir, 'job.yaml'), inputs: { data: { path: DATA_URL } } });
+    await ws.jobs.submitJob({ name: 'train-logs', specPath: join(dir, 'job.yaml'), inputs: { data: { path: DATA_URL } } });
     fake.setJobStatus(ws.workspacePath, 'train-logs', 'Failed');
-    const log = await ws.jobLog('train-logs');
+    const log = await ws.jobs.jobLog('train-logs');
     expect(log).toContain('job train-logs: failed');
     expect(log).toContain(`https://ml.azure.com/runs/train-logs?wsid=${ws.workspacePath}`);
     expect(log).toMatch(/full logs are in Azure ML Studio/);
-    await expect(ws.jobLog('no-such-job')).rejects.toThrow(NotFoundError);
+    await expect(ws.jobs.jobLog('no-such-job')).rejects.toThrow(NotFoundError);
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Agent } from 'node:https';
 import { MetricsClient } from '@azure/monitor-query-metrics';
 import { trustAgent } from '../../../adapters/azure/armMlClient';
-import { AzureMlWorkspace } from '../../../adapters/azure/workspace/AzureMlWorkspace';
+import { azureMlWorkspace, type AzureMlWorkspace } from '../../../adapters/azure/workspace/AzureMlWorkspace';
 import { NotFoundError } from '../../../shared/errors';
 import { BatchEndpointRequiredError } from '../../../adapters/azure/workspace/scoringTargets';
 import { staticTokenCredential } from '../../../adapters/azure/workspace/staticTokenCredential';
@@ -49,7 +49,7 @@ beforeAll(async () => {
   fake.addRoute((await codeRoutes(azurite.ports.blob)).route);
   dir = mkdtempSync(join(tmpdir(), 'azml-score-'));
   writeFileSync(join(dir, 'deployment.yaml'), DEPLOYMENT_SPEC);
-  ws = new AzureMlWorkspace({
+  ws = azureMlWorkspace({
     environment: 'prod',
     subscriptionId: SUBSCRIPTION,
     resourceGroup: 'rg-mlops',
@@ -63,9 +63,9 @@ beforeAll(async () => {
     now: () => new Date(clockMs),
   });
   const spec = join(dir, 'deployment.yaml');
-  await ws.deploy({ endpoint: 'score-ep', deployment: 'blue', model: { name: 'churn', version: 1 }, specPath: spec });
-  await ws.deploy({ endpoint: 'score-ep', deployment: 'green', model: { name: 'churn', version: 2 }, specPath: spec });
-  await ws.setTraffic('score-ep', { blue: 100 });
+  await ws.endpoints.deploy({ endpoint: 'score-ep', deployment: 'blue', model: { name: 'churn', version: 1 }, specPath: spec });
+  await ws.endpoints.deploy({ endpoint: 'score-ep', deployment: 'green', model: { name: 'churn', version: 2 }, specPath: spec });
+  await ws.endpoints.setTraffic('score-ep', { blue: 100 });
 });
 
 afterAll(async () => {
@@ -76,10 +76,10 @@ afterAll(async () => {
 
 describe('AzureMlWorkspace scoring and traffic against the fakes', () => {
   test('invokes the endpoint with its listed key, routes to a named deployment, marks synthetic requests and lists keys once', async () => {
-    const toGreen = await ws.invokeEndpoint('score-ep', ROWS, { deployment: 'green', synthetic: true });
+    const toGreen = await ws.scoring.invokeEndpoint('score-ep', ROWS, { deployment: 'green', synthetic: true });
     expect(toGreen).toMatchObject({ status: 200, deployment: 'green', body: { predictions: ['churn/versions/2', 'churn/versions/2'] } });
     expect(toGreen.latencyMs).toBeGreaterThanOrEqual(0);
-    const bySplit = await ws.invokeEndpoint('score-ep', ROWS);
+    const bySplit = await ws.scoring.invokeEndpoint('score-ep', ROWS);
     expect(bySplit).toMatchObject({ status: 200, deployment: 'blue', body: { predictions: ['churn/versions/1', 'churn/versions/1'] } });
 
     const [first, second] = fake.scoring.calls.slice(-2);
@@ -90,43 +90,43 @@ describe('AzureMlWorkspace scoring and traffic against the fakes', () => {
 
   test('returns a 500 of the scoring script as a result, naming the deployment that failed', async () => {
     fake.scoring.failNext('score-ep', 500);
-    const failed = await ws.invokeEndpoint('score-ep', ROWS, { deployment: 'green' });
+    const failed = await ws.scoring.invokeEndpoint('score-ep', ROWS, { deployment: 'green' });
     expect(failed).toMatchObject({ status: 500, deployment: 'green', body: { error: 'scoring script raised' } });
   });
 
   test('answers a 401 for a rotated key as a result, then lists the new key and succeeds', async () => {
-    await ws.invokeEndpoint('score-ep', ROWS);
+    await ws.scoring.invokeEndpoint('score-ep', ROWS);
     const listed = fake.callsTo('POST', '/onlineEndpoints/score-ep/listKeys').length;
     fake.scoring.rotateKey('score-ep');
-    expect(await ws.invokeEndpoint('score-ep', ROWS)).toMatchObject({ status: 401, body: { error: 'invalid key' } });
-    expect((await ws.invokeEndpoint('score-ep', ROWS)).status).toBe(200);
+    expect(await ws.scoring.invokeEndpoint('score-ep', ROWS)).toMatchObject({ status: 401, body: { error: 'invalid key' } });
+    expect((await ws.scoring.invokeEndpoint('score-ep', ROWS)).status).toBe(200);
     expect(fake.callsTo('POST', '/onlineEndpoints/score-ep/listKeys')).toHaveLength(listed + 1);
   });
 
   test('scores a batch through the deployment serving the model, and refuses a model no deployment serves', async () => {
-    const scored = await ws.scoreBatch({ name: 'churn', version: 2 }, join(dir, 'deployment.yaml'), ROWS);
+    const scored = await ws.batch.scoreBatch({ name: 'churn', version: 2 }, join(dir, 'deployment.yaml'), ROWS);
     expect(scored.predictions).toEqual(['churn/versions/2', 'churn/versions/2']);
     expect(fake.scoring.calls.at(-1)).toMatchObject({ deployment: 'green' });
 
-    const undeployed = ws.scoreBatch({ name: 'churn', version: 7 }, join(dir, 'deployment.yaml'), ROWS);
+    const undeployed = ws.batch.scoreBatch({ name: 'churn', version: 7 }, join(dir, 'deployment.yaml'), ROWS);
     await expect(undeployed).rejects.toThrow(BatchEndpointRequiredError);
     await expect(undeployed).rejects.toThrow(/model churn:7.*batch endpoint.*not supported yet/);
   });
 
   test('scores a job output through an evaluation deployment without live traffic, and removes it when scoring is done', async () => {
-    const scored = await ws.scoreBatch({ job: 'train-r9', output: 'model' }, join(dir, 'deployment.yaml'), ROWS);
+    const scored = await ws.batch.scoreBatch({ job: 'train-r9', output: 'model' }, join(dir, 'deployment.yaml'), ROWS);
     expect(scored.predictions).toEqual(['autopilot-evaluation/versions/1', 'autopilot-evaluation/versions/1']);
-    const evaluation = (await ws.listEndpoints()).find((e) => e.name.startsWith('autopilot-eval-'))!;
+    const evaluation = (await ws.endpoints.listEndpoints()).find((e) => e.name.startsWith('autopilot-eval-'))!;
     expect(evaluation.traffic).toEqual({});
     expect(evaluation.deployments).toHaveLength(1);
-    expect((await ws.getModel({ name: 'autopilot-evaluation', version: 1 }))?.tags).toMatchObject({ 'autopilot.job': 'train-r9' });
+    expect((await ws.models.getModel({ name: 'autopilot-evaluation', version: 1 }))?.tags).toMatchObject({ 'autopilot.job': 'train-r9' });
     // The second batch of the same evaluation reuses the deployment without looking it up in ARM again.
     const armCalls = fake.calls.length;
-    await ws.scoreBatch({ job: 'train-r9', output: 'model' }, join(dir, 'deployment.yaml'), ROWS);
+    await ws.batch.scoreBatch({ job: 'train-r9', output: 'model' }, join(dir, 'deployment.yaml'), ROWS);
     expect(fake.calls.slice(armCalls)).toEqual([]);
-    expect((await ws.getEndpoint(evaluation.name))!.deployments).toHaveLength(1);
-    await ws.finishedScoring({ job: 'train-r9', output: 'model' });
-    expect((await ws.getEndpoint(evaluation.name))!.deployments).toEqual([]);
+    expect((await ws.endpoints.getEndpoint(evaluation.name))!.deployments).toHaveLength(1);
+    await ws.batch.finishedScoring({ job: 'train-r9', output: 'model' });
+    expect((await ws.endpoints.getEndpoint(evaluation.name))!.deployments).toEqual([]);
   });
 
   test('maps Monitor metrics per deployment into requests, 5xx errors, latency percentiles and estimated slow counts up to the last minute Monitor has surely published', async () => {
@@ -151,7 +151,7 @@ describe('AzureMlWorkspace scoring and traffic against the fakes', () => {
     metrics.addPoints(id, 'RequestLatency_P50', [lat(0, 'blue', 40), lat(1, 'blue', 45), lat(2, 'green', 80)]);
     metrics.addPoints(id, 'RequestLatency_P99', [lat(0, 'blue', 180), lat(1, 'blue', 200), lat(2, 'green', 900)]);
 
-    const window = await ws.trafficSince('score-ep', '2026-11-28T12:00:00.000Z', [30, 500]);
+    const window = await ws.traffic.trafficSince('score-ep', '2026-11-28T12:00:00.000Z', [30, 500]);
     expect(window.until).toBe('2026-11-28T12:03:00.000Z');
     expect(window.byDeployment).toEqual({
       blue: { requests: 222, errors: 2, latencyP50Ms: 45, latencyP99Ms: 200, slowerThan: [111, 0], predictions: {}, synthetic: 0 },
@@ -172,7 +172,7 @@ describe('AzureMlWorkspace scoring and traffic against the fakes', () => {
     }
     expect(calls.map((c) => c.query.metricnames).sort()).toEqual(['RequestLatency_P50,RequestLatency_P99', 'RequestsPerMinute']);
 
-    const next = await ws.trafficSince('score-ep', window.until, [30]);
+    const next = await ws.traffic.trafficSince('score-ep', window.until, [30]);
     expect(next).toEqual({ since: window.until, until: window.until, byDeployment: {} });
   });
 
@@ -202,16 +202,16 @@ describe('AzureMlWorkspace scoring and traffic against the fakes', () => {
     });
     expect(merged!.getMetricByName('RequestsPerMinute')!.timeseries[0]!.data![0]!.average).toBe(3); // (4 + 2) / 2, not 6
     // What the adapter asks (every dimension split, then summed) counts all six.
-    const traffic = await ws.trafficSince('score-ep', '2026-11-28T11:50:00.000Z', []);
+    const traffic = await ws.traffic.trafficSince('score-ep', '2026-11-28T11:50:00.000Z', []);
     expect(traffic.byDeployment['amber']).toMatchObject({ requests: 6, errors: 6 });
   });
 
   test('sends synthetic load at the asked rate of the adapter clock, at random over the named deployments, until stopLoad', async () => {
     const before = fake.scoring.calls.length;
     const synthetic = () => fake.scoring.calls.slice(before).filter((c) => c.synthetic === '1');
-    const answered = (n: number) => () => ws.loadStatus('r-load')?.completed === n && ws.loadStatus('r-load')?.inFlight === 0;
+    const answered = (n: number) => () => ws.load.loadStatus('r-load')?.completed === n && ws.load.loadStatus('r-load')?.inFlight === 0;
     // Counted against the stepped clock, not a wall-clock window: a loaded machine delays the requests, never changes how many are due.
-    await ws.ensureLoad({
+    await ws.load.ensureLoad({
       id: 'r-load',
       endpoint: 'score-ep',
       deployments: ['blue', 'green'],
@@ -222,22 +222,22 @@ describe('AzureMlWorkspace scoring and traffic against the fakes', () => {
     await waitFor('the first answer', answered(1), { intervalMs: 20 }); // the first request goes out at once
     clockMs += 1000; // one second of the clock: ten more are due
     await waitFor('eleven answers', answered(11), { intervalMs: 20 });
-    await ws.stopLoad('r-load');
+    await ws.load.stopLoad('r-load');
     const sent = synthetic();
     expect(sent).toHaveLength(11);
     // Each request's deployment is its own fair draw (the canary's fairness rests on it): only named ones, counted per arm.
     const toBlue = sent.filter((c) => c.deployment === 'blue').length;
     expect(toBlue + sent.filter((c) => c.deployment === 'green').length).toBe(11);
     expect(sent.every((c) => c.status === 200)).toBe(true);
-    expect(ws.loadStatus('r-load')).toMatchObject({ running: false, sent: 11, completed: 11, skipped: 0, errors: 0 });
-    const answeredBy = ws.loadStatus('r-load')!.answeredBy;
+    expect(ws.load.loadStatus('r-load')).toMatchObject({ running: false, sent: 11, completed: 11, skipped: 0, errors: 0 });
+    const answeredBy = ws.load.loadStatus('r-load')!.answeredBy;
     expect((answeredBy['blue'] ?? 0) + (answeredBy['green'] ?? 0)).toBe(11);
     expect(answeredBy['blue'] ?? 0).toBe(toBlue);
   });
 
   test('stops a load at its until time by itself, and every load when the adapter stops', async () => {
     const before = fake.scoring.calls.length;
-    await ws.ensureLoad({
+    await ws.load.ensureLoad({
       id: 'r-short',
       endpoint: 'score-ep',
       deployments: [],
@@ -245,12 +245,12 @@ describe('AzureMlWorkspace scoring and traffic against the fakes', () => {
       requestsPerSecond: 20,
       until: new Date(clockMs + 300).toISOString(),
     });
-    await waitFor('one completed request', () => ws.loadStatus('r-short')?.completed === 1, { intervalMs: 20 });
-    expect(ws.loadStatus('r-short')?.running).toBe(true);
+    await waitFor('one completed request', () => ws.load.loadStatus('r-short')?.completed === 1, { intervalMs: 20 });
+    expect(ws.load.loadStatus('r-short')?.running).toBe(true);
     clockMs += 300; // `until` reached: the next tick sends what fell due before it (at 50, 100 ... 250 ms), then stops
     await waitFor(
       'the load to stop with nothing in flight',
-      () => ws.loadStatus('r-short')?.running === false && ws.loadStatus('r-short')?.inFlight === 0,
+      () => ws.load.loadStatus('r-short')?.running === false && ws.load.loadStatus('r-short')?.inFlight === 0,
       { intervalMs: 20 },
     );
     const short = fake.scoring.calls.slice(before);
@@ -258,7 +258,7 @@ describe('AzureMlWorkspace scoring and traffic against the fakes', () => {
     // No deployment named: no routing header, so the endpoint's split applies.
     expect(short.every((c) => c.deployment === undefined && c.synthetic === '1')).toBe(true);
 
-    await ws.ensureLoad({
+    await ws.load.ensureLoad({
       id: 'r-long',
       endpoint: 'score-ep',
       deployments: ['green'],
@@ -266,9 +266,9 @@ describe('AzureMlWorkspace scoring and traffic against the fakes', () => {
       requestsPerSecond: 20,
       until: new Date(clockMs + 60_000).toISOString(),
     });
-    expect(ws.loadStatus('r-long')?.running).toBe(true);
+    expect(ws.load.loadStatus('r-long')?.running).toBe(true);
     await ws.stop();
-    expect(ws.loadStatus('r-long')?.running).toBe(false);
+    expect(ws.load.loadStatus('r-long')?.running).toBe(false);
   });
 
   test('refuses a load above 500 requests per second, or aimed at a deployment or endpoint that does not exist', async () => {
@@ -280,11 +280,11 @@ describe('AzureMlWorkspace scoring and traffic against the fakes', () => {
       requestsPerSecond: 501,
       until: new Date(Date.now() + 1000).toISOString(),
     };
-    await expect(ws.ensureLoad(load)).rejects.toThrow(/at most 500 requests per second/);
-    await expect(ws.ensureLoad({ ...load, requestsPerSecond: 10, deployments: ['purple'] })).rejects.toThrow(
+    await expect(ws.load.ensureLoad(load)).rejects.toThrow(/at most 500 requests per second/);
+    await expect(ws.load.ensureLoad({ ...load, requestsPerSecond: 10, deployments: ['purple'] })).rejects.toThrow(
       /deployment 'purple' does not exist on endpoint 'score-ep' \(deployments: blue, green\)/,
     );
-    await expect(ws.ensureLoad({ ...load, requestsPerSecond: 10, endpoint: 'no-such-ep' })).rejects.toThrow(NotFoundError);
+    await expect(ws.load.ensureLoad({ ...load, requestsPerSecond: 10, endpoint: 'no-such-ep' })).rejects.toThrow(NotFoundError);
   });
 
   test("reports mirrored requests and both sides' 5xx since the shadow was set, with nothing compared", async () => {
@@ -302,12 +302,12 @@ describe('AzureMlWorkspace scoring and traffic against the fakes', () => {
       pollIntervalMs: 10,
       now: () => clock,
     };
-    const shadowWs = new AzureMlWorkspace(options);
+    const shadowWs = azureMlWorkspace(options);
     const spec = join(dir, 'deployment.yaml');
-    await shadowWs.deploy({ endpoint: 'shadow-ep', deployment: 'blue', model: { name: 'churn', version: 1 }, specPath: spec });
-    await shadowWs.deploy({ endpoint: 'shadow-ep', deployment: 'green', model: { name: 'churn', version: 2 }, specPath: spec });
-    await shadowWs.setTraffic('shadow-ep', { blue: 100 });
-    await shadowWs.setShadow('shadow-ep', { endpoint: 'shadow-ep', deployment: 'green' }, 10);
+    await shadowWs.endpoints.deploy({ endpoint: 'shadow-ep', deployment: 'blue', model: { name: 'churn', version: 1 }, specPath: spec });
+    await shadowWs.endpoints.deploy({ endpoint: 'shadow-ep', deployment: 'green', model: { name: 'churn', version: 2 }, specPath: spec });
+    await shadowWs.endpoints.setTraffic('shadow-ep', { blue: 100 });
+    await shadowWs.shadow.setShadow('shadow-ep', { endpoint: 'shadow-ep', deployment: 'green' }, 10);
 
     const id = `${shadowWs.workspacePath}/onlineEndpoints/shadow-ep`;
     const req = (time: string, deployment: string, statusCode: string, value: number) => ({
@@ -323,13 +323,31 @@ describe('AzureMlWorkspace scoring and traffic against the fakes', () => {
       req('2026-11-28T12:12:00Z', 'green', '500', 2),
     ]);
     clock = new Date('2026-11-28T12:14:10Z'); // 12:12-12:13 ended over a minute ago: published
-    expect(await shadowWs.shadowReport('shadow-ep')).toEqual({ mirrored: 32, compared: 0, agreed: 0, shadowErrors: 2, liveErrors: 3 });
+    expect(await shadowWs.shadow.shadowReport('shadow-ep')).toEqual({
+      mirrored: 32,
+      compared: 0,
+      agreed: 0,
+      shadowErrors: 2,
+      liveErrors: 3,
+    });
 
     // Another instance (e.g. after a restart) finds the mirror on the endpoint and counts the last hour.
-    const restarted = new AzureMlWorkspace(options);
-    expect(await restarted.shadowReport('shadow-ep')).toEqual({ mirrored: 32, compared: 0, agreed: 0, shadowErrors: 2, liveErrors: 53 });
+    const restarted = azureMlWorkspace(options);
+    expect(await restarted.shadow.shadowReport('shadow-ep')).toEqual({
+      mirrored: 32,
+      compared: 0,
+      agreed: 0,
+      shadowErrors: 2,
+      liveErrors: 53,
+    });
 
-    await shadowWs.setShadow('shadow-ep', { endpoint: 'shadow-ep', deployment: 'green' }, 0);
-    expect(await shadowWs.shadowReport('shadow-ep')).toEqual({ mirrored: 0, compared: 0, agreed: 0, shadowErrors: 0, liveErrors: 0 });
+    await shadowWs.shadow.setShadow('shadow-ep', { endpoint: 'shadow-ep', deployment: 'green' }, 0);
+    expect(await shadowWs.shadow.shadowReport('shadow-ep')).toEqual({
+      mirrored: 0,
+      compared: 0,
+      agreed: 0,
+      shadowErrors: 0,
+      liveErrors: 0,
+    });
   });
 });

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AzureMlWorkspace } from '../../../adapters/azure/workspace/AzureMlWorkspace';
+import { azureMlWorkspace, type AzureMlWorkspace } from '../../../adapters/azure/workspace/AzureMlWorkspace';
 import { UnsafeCodeFolderError, type CodeUploadProgress } from '../../../adapters/azure/workspace/codeAssets';
 import { staticTokenCredential } from '../../../adapters/azure/workspace/staticTokenCredential';
 import { startAzurite, type RunningAzurite } from '../../../devhost/azurite';
@@ -31,7 +31,7 @@ const warnings: string[] = [];
 const progress: CodeUploadProgress[] = [];
 
 function workspace(name: string): AzureMlWorkspace {
-  const ws = new AzureMlWorkspace({
+  const ws = azureMlWorkspace({
     environment: 'dev',
     subscriptionId: '00000000-0000-0000-0000-000000000007',
     resourceGroup: 'rg-mlops',
@@ -95,7 +95,7 @@ describe('AzureMlWorkspace code assets', () => {
       'node_modules/left-pad/index.js': 'x',
       '.git/HEAD': 'ref: main',
     });
-    const first = await ws.submitJob({ name: 'train-1', specPath: join(train, 'job.yaml'), inputs: DATA });
+    const first = await ws.jobs.submitJob({ name: 'train-1', specPath: join(train, 'job.yaml'), inputs: DATA });
     expect(first.codeHash).toMatch(/^[0-9a-f]{64}$/);
 
     const started = fake.callsTo('POST', '/codes/autopilot-train/versions/' + first.codeHash!.slice(0, 16) + '/startPendingUpload');
@@ -112,14 +112,14 @@ describe('AzureMlWorkspace code assets', () => {
       properties: { codeId, command: expect.stringContaining('train.py') },
     });
 
-    const second = await ws.submitJob({ name: 'train-2', specPath: join(train, 'job.yaml'), inputs: DATA });
+    const second = await ws.jobs.submitJob({ name: 'train-2', specPath: join(train, 'job.yaml'), inputs: DATA });
     expect(second.codeHash).toBe(first.codeHash);
     expect(fake.callsTo('PUT', '/jobs/train-2')[0]!.body).toMatchObject({ properties: { codeId } });
     expect(fake.calls.filter((c) => c.path.endsWith('/startPendingUpload'))).toHaveLength(1);
     expect(codes.versions.size).toBe(1);
 
     writeFileSync(join(train, 'train.py'), 'print("training v2")\n');
-    const edited = await ws.submitJob({ name: 'train-3', specPath: join(train, 'job.yaml'), inputs: DATA });
+    const edited = await ws.jobs.submitJob({ name: 'train-3', specPath: join(train, 'job.yaml'), inputs: DATA });
     expect(edited.codeHash).not.toBe(first.codeHash);
     expect(fake.calls.filter((c) => c.path.endsWith('/startPendingUpload'))).toHaveLength(2);
   });
@@ -130,7 +130,7 @@ describe('AzureMlWorkspace code assets', () => {
     const spec = folder('deploy', {
       'deployment.yaml': 'code_configuration: { code: ../scoring, scoring_script: score.py }\nenvironment: azureml:score-env:3\n',
     });
-    await ws.deploy({
+    await ws.endpoints.deploy({
       endpoint: 'code-ep',
       deployment: 'blue',
       model: { name: 'churn', version: 1 },
@@ -155,12 +155,12 @@ describe('AzureMlWorkspace code assets', () => {
     writeFileSync(join(dir, 'secret.txt'), 'do not upload');
     const escaping = folder('escaping', { 'job.yaml': JOB_SPEC, 'train.py': 'x' });
     symlinkSync(join(dir, 'secret.txt'), join(escaping, 'secret.txt'));
-    const escape = ws.submitJob({ name: 'train-escape', specPath: join(escaping, 'job.yaml'), inputs: DATA });
+    const escape = ws.jobs.submitJob({ name: 'train-escape', specPath: join(escaping, 'job.yaml'), inputs: DATA });
     await expect(escape).rejects.toThrow(UnsafeCodeFolderError);
     await expect(escape).rejects.toThrow(/'secret\.txt' is a symlink to .*secret\.txt, outside the code folder; copy the file in instead/);
 
     const dotted = folder('dotted', { 'job.yaml': JOB_SPEC, '..\\evil.py': 'x' });
-    await expect(ws.submitJob({ name: 'train-dots', specPath: join(dotted, 'job.yaml'), inputs: DATA })).rejects.toThrow(
+    await expect(ws.jobs.submitJob({ name: 'train-dots', specPath: join(dotted, 'job.yaml'), inputs: DATA })).rejects.toThrow(
       /'\.\.\\evil\.py' holds a '\.\.' or '\.' path segment/,
     );
     expect(fake.calls.filter((c) => c.path.includes('/workspaces/ws-unsafe/') && c.method !== 'GET')).toEqual([]);
@@ -171,7 +171,7 @@ describe('AzureMlWorkspace code assets', () => {
     const train = folder('refused', { 'job.yaml': JOB_SPEC, 'train.py': 'x' });
     codes.sasPermissions = 'r';
     try {
-      const attempt = ws.submitJob({ name: 'train-refused', specPath: join(train, 'job.yaml'), inputs: DATA });
+      const attempt = ws.jobs.submitJob({ name: 'train-refused', specPath: join(train, 'job.yaml'), inputs: DATA });
       await expect(attempt).rejects.toThrow(
         /uploading '(job\.yaml|train\.py)' of code asset 'autopilot-refused:[0-9a-f]{16}' failed \(HTTP 403\)/,
       );
@@ -190,7 +190,7 @@ describe('AzureMlWorkspace job metrics from MLflow', () => {
     const ws = workspace('ws-metrics');
     fake.setWorkspace(ws.workspacePath, { mlFlowTrackingUri: mlflow.trackingUri(ws.workspacePath) });
     const train = folder('metrics', { 'job.yaml': JOB_SPEC, 'train.py': 'x' });
-    await ws.submitJob({ name: 'train-m', specPath: join(train, 'job.yaml'), inputs: DATA });
+    await ws.jobs.submitJob({ name: 'train-m', specPath: join(train, 'job.yaml'), inputs: DATA });
     mlflow.logMetrics('ws-metrics', 'train-m', [
       { key: 'auc', value: 0.81, timestamp: 1000, step: 0 },
       { key: 'auc', value: 0.88, timestamp: 3000, step: 2 },
@@ -199,16 +199,16 @@ describe('AzureMlWorkspace job metrics from MLflow', () => {
     ]);
 
     fake.setJobStatus(ws.workspacePath, 'train-m', 'Running');
-    expect((await ws.getJob('train-m'))?.metrics).toEqual({});
+    expect((await ws.jobs.getJob('train-m'))?.metrics).toEqual({});
     expect(mlflow.calls).toHaveLength(0);
 
     fake.setJobStatus(ws.workspacePath, 'train-m', 'Completed');
-    expect(await ws.getJob('train-m')).toMatchObject({ status: 'completed', metrics: { auc: 0.88, rows: 1200 } });
+    expect(await ws.jobs.getJob('train-m')).toMatchObject({ status: 'completed', metrics: { auc: 0.88, rows: 1200 } });
     expect(mlflow.calls.at(-1)).toMatchObject({ runId: 'train-m', authorization: 'Bearer fake-token', status: 200 });
 
-    await ws.submitJob({ name: 'train-quiet', specPath: join(train, 'job.yaml'), inputs: DATA });
+    await ws.jobs.submitJob({ name: 'train-quiet', specPath: join(train, 'job.yaml'), inputs: DATA });
     fake.setJobStatus(ws.workspacePath, 'train-quiet', 'Completed');
-    expect((await ws.getJob('train-quiet'))?.metrics).toEqual({});
+    expect((await ws.jobs.getJob('train-quiet'))?.metrics).toEqual({});
     expect(mlflow.calls.at(-1)).toMatchObject({ runId: 'train-quiet', status: 404 });
     expect(fake.callsTo('GET', '/workspaces/ws-metrics')).toHaveLength(1); // the tracking URI is read once
     expect(warnings).toEqual([]);
@@ -218,10 +218,10 @@ describe('AzureMlWorkspace job metrics from MLflow', () => {
     const ws = workspace('ws-mlflow-down');
     fake.setWorkspace(ws.workspacePath, { mlFlowTrackingUri: `azureml://127.0.0.1:${await freePort()}/mlflow/v1.0${ws.workspacePath}` });
     const train = folder('down', { 'job.yaml': JOB_SPEC, 'train.py': 'x' });
-    await ws.submitJob({ name: 'train-d', specPath: join(train, 'job.yaml'), inputs: DATA });
+    await ws.jobs.submitJob({ name: 'train-d', specPath: join(train, 'job.yaml'), inputs: DATA });
     fake.setJobStatus(ws.workspacePath, 'train-d', 'Completed');
-    expect(await ws.getJob('train-d')).toMatchObject({ status: 'completed', metrics: {} });
-    expect(await ws.getJob('train-d')).toMatchObject({ status: 'completed', metrics: {} });
+    expect(await ws.jobs.getJob('train-d')).toMatchObject({ status: 'completed', metrics: {} });
+    expect(await ws.jobs.getJob('train-d')).toMatchObject({ status: 'completed', metrics: {} });
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/job metrics from MLflow are unavailable for .*ws-mlflow-down/);
   });

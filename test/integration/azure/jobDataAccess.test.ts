@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AzureMlWorkspace } from '../../../adapters/azure/workspace/AzureMlWorkspace';
+import { azureMlWorkspace, type AzureMlWorkspace } from '../../../adapters/azure/workspace/AzureMlWorkspace';
 import { staticTokenCredential } from '../../../adapters/azure/workspace/staticTokenCredential';
 import { azureSettingsFrom } from '../../../adapters/azure/workspace/azureWorkspaces';
 import { datastoreUri } from '../../../adapters/azure/workspace/datastoreInputs';
@@ -31,7 +31,7 @@ let cert: string;
 let dir: string;
 
 function workspace(name: string, options: { datastore?: boolean; dataDatastore?: string } = {}): AzureMlWorkspace {
-  const ws = new AzureMlWorkspace({
+  const ws = azureMlWorkspace({
     environment: 'dev',
     subscriptionId: '00000000-0000-0000-0000-0000000000da',
     resourceGroup: 'rg',
@@ -52,12 +52,12 @@ function workspace(name: string, options: { datastore?: boolean; dataDatastore?:
 }
 
 const submit = (ws: AzureMlWorkspace, name: string, path = TRAIN_URL) =>
-  ws.submitJob({ name, specPath: join(dir, 'job.yaml'), inputs: { data: { type: 'uri_file', path } } });
+  ws.jobs.submitJob({ name, specPath: join(dir, 'job.yaml'), inputs: { data: { type: 'uri_file', path } } });
 
 /** Runs a job the fake's way: one GET queues -> running, the next ends it. */
 async function finish(ws: AzureMlWorkspace, name: string) {
-  await ws.getJob(name);
-  return ws.getJob(name);
+  await ws.jobs.getJob(name);
+  return ws.jobs.getJob(name);
 }
 
 beforeAll(async () => {
@@ -93,7 +93,7 @@ describe("a training job reads the app's data with an identity that may read it"
     expect(await armPut(`${ws.workspacePath}/jobs/old-request`, oldBody)).toBe(201);
     const job = await finish(ws, 'old-request');
     expect(job?.status).toBe('failed');
-    expect(await ws.jobLog('old-request')).toMatch(
+    expect(await ws.jobs.jobLog('old-request')).toMatch(
       /input 'data'.*AMLToken on serverless compute has no identity to read storage account appstore/,
     );
   });
@@ -115,7 +115,7 @@ describe("a training job reads the app's data with an identity that may read it"
     const ws = workspace('ws-norole');
     await submit(ws, 'no-role', 'https://otherstore.blob.core.windows.net/autopilot-artifacts/x.csv');
     expect((await finish(ws, 'no-role'))?.status).toBe('failed');
-    expect(await ws.jobLog('no-role')).toMatch(/the submitting identity has no Storage Blob Data role on storage account otherstore/);
+    expect(await ws.jobs.jobLog('no-role')).toMatch(/the submitting identity has no Storage Blob Data role on storage account otherstore/);
   });
 
   test('a workspace without the datastore: the submission stops before any job, naming the datastore and how to register it', async () => {

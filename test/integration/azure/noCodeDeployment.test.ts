@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AzureMlWorkspace } from '../../../adapters/azure/workspace/AzureMlWorkspace';
+import { azureMlWorkspace, type AzureMlWorkspace } from '../../../adapters/azure/workspace/AzureMlWorkspace';
 import { staticTokenCredential } from '../../../adapters/azure/workspace/staticTokenCredential';
 import { startAzurite, type RunningAzurite } from '../../../devhost/azurite';
 import { ArmMlFake } from '../../fakes/armMl/ArmMlFake';
@@ -29,7 +29,7 @@ beforeAll(async () => {
     join(dir, 'inline-environment.yaml'),
     'code_configuration: { code: ., scoring_script: score.py }\nenvironment: { image: mcr.microsoft.com/azureml/minimal-ubuntu22.04-py39-cpu-inference:latest }\n',
   );
-  ws = new AzureMlWorkspace({
+  ws = azureMlWorkspace({
     environment: 'dev',
     subscriptionId: '00000000-0000-0000-0000-00000000000c',
     resourceGroup: 'rg',
@@ -49,7 +49,7 @@ afterAll(async () => {
 
 describe('deployments without code on the azure backend', () => {
   test('an mlflow_model job output is registered with modelType mlflow_model and deployed with neither code nor environment', async () => {
-    const model = await ws.registerModel({
+    const model = await ws.models.registerModel({
       name: 'iris',
       source: { job: 'train-1', output: 'model_output', format: 'mlflow_model' },
       idempotencyKey: 'r1',
@@ -58,9 +58,14 @@ describe('deployments without code on the azure backend', () => {
     expect(fake.callsTo('PUT', '/models/iris/versions/1')[0]!.body).toMatchObject({
       properties: { modelType: 'mlflow_model', modelUri: 'azureml://jobs/train-1/outputs/model_output' },
     });
-    expect((await ws.getModel({ name: 'iris', version: 1 }))?.format).toBe('mlflow_model');
+    expect((await ws.models.getModel({ name: 'iris', version: 1 }))?.format).toBe('mlflow_model');
 
-    await ws.deploy({ endpoint: 'iris-dev', deployment: 'blue', model: { name: 'iris', version: 1 }, specPath: join(dir, 'no-code.yaml') });
+    await ws.endpoints.deploy({
+      endpoint: 'iris-dev',
+      deployment: 'blue',
+      model: { name: 'iris', version: 1 },
+      specPath: join(dir, 'no-code.yaml'),
+    });
     const [put] = fake.callsTo('PUT', '/onlineEndpoints/iris-dev/deployments/blue');
     expect(put!.status).toBeLessThan(300);
     const properties = (put!.body as { properties: Record<string, unknown> }).properties;
@@ -69,16 +74,21 @@ describe('deployments without code on the azure backend', () => {
   });
 
   test('the request sent before (the same files as custom_model, no code) is refused by the fake as Azure refuses it', async () => {
-    await ws.registerModel({ name: 'untyped', source: { job: 'train-2', output: 'model_output' }, idempotencyKey: 'r2' });
+    await ws.models.registerModel({ name: 'untyped', source: { job: 'train-2', output: 'model_output' }, idempotencyKey: 'r2' });
     expect(fake.callsTo('PUT', '/models/untyped/versions/1')[0]!.body).toMatchObject({ properties: { modelType: 'custom_model' } });
     await expect(
-      ws.deploy({ endpoint: 'iris-dev', deployment: 'green', model: { name: 'untyped', version: 1 }, specPath: join(dir, 'no-code.yaml') }),
+      ws.endpoints.deploy({
+        endpoint: 'iris-dev',
+        deployment: 'green',
+        model: { name: 'untyped', version: 1 },
+        specPath: join(dir, 'no-code.yaml'),
+      }),
     ).rejects.toThrow(/custom_model: only an mlflow_model can be deployed without codeConfiguration and environmentId/);
   });
 
   test('an inline image environment is registered once as an environment version and the deployment references it', async () => {
     const spec = join(dir, 'inline-environment.yaml');
-    await ws.deploy({ endpoint: 'iris-dev', deployment: 'inline', model: { name: 'untyped', version: 1 }, specPath: spec });
+    await ws.endpoints.deploy({ endpoint: 'iris-dev', deployment: 'inline', model: { name: 'untyped', version: 1 }, specPath: spec });
     const environmentPuts = fake.calls.filter((c) => c.method === 'PUT' && c.path.includes('/environments/'));
     expect(environmentPuts).toHaveLength(1);
     expect(environmentPuts[0]!.body).toMatchObject({
@@ -87,7 +97,7 @@ describe('deployments without code on the azure backend', () => {
     const [put] = fake.callsTo('PUT', '/onlineEndpoints/iris-dev/deployments/inline');
     expect((put!.body as { properties: { environmentId: string } }).properties.environmentId).toBe(environmentPuts[0]!.path);
     // The same definition again: found by its version (the content's hash), not registered twice.
-    await ws.deploy({ endpoint: 'iris-dev', deployment: 'inline2', model: { name: 'untyped', version: 1 }, specPath: spec });
+    await ws.endpoints.deploy({ endpoint: 'iris-dev', deployment: 'inline2', model: { name: 'untyped', version: 1 }, specPath: spec });
     expect(fake.calls.filter((c) => c.method === 'PUT' && c.path.includes('/environments/'))).toHaveLength(1);
   });
 
@@ -95,7 +105,7 @@ describe('deployments without code on the azure backend', () => {
     writeFileSync(join(dir, 'no-environment.yaml'), 'code_configuration: { code: ., scoring_script: score.py }\n');
     const before = fake.calls.length;
     await expect(
-      ws.deploy({
+      ws.endpoints.deploy({
         endpoint: 'iris-dev',
         deployment: 'bare',
         model: { name: 'untyped', version: 1 },
@@ -115,7 +125,7 @@ describe('deployments without code on the azure backend', () => {
     );
     const before = fake.calls.length;
     await expect(
-      ws.deploy({
+      ws.endpoints.deploy({
         endpoint: 'iris-dev',
         deployment: 'outside',
         model: { name: 'untyped', version: 1 },

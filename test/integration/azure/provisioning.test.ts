@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAzurite, type RunningAzurite } from '../../../devhost/azurite';
 import { waitFor } from '../../support/waitFor';
-import { AzureMlWorkspace } from '../../../adapters/azure/workspace/AzureMlWorkspace';
+import { azureMlWorkspace } from '../../../adapters/azure/workspace/AzureMlWorkspace';
 import { staticTokenCredential } from '../../../adapters/azure/workspace/staticTokenCredential';
 import { ArmMlFake } from '../../fakes/armMl/ArmMlFake';
 import { codeRoutes } from '../../fakes/armMl/codeRoutes';
@@ -37,7 +37,7 @@ describe('deployments that take longer than a step should wait', () => {
   test('deploy answers "creating" after its wait budget instead of holding the invocation, and the deployment serves later', async () => {
     // Held, not timed: a loaded machine cannot let provisioning finish inside the wait budget.
     fake.holdProvisioning = true;
-    const ws = new AzureMlWorkspace({
+    const ws = azureMlWorkspace({
       environment: 'prod',
       subscriptionId: '00000000-0000-0000-0000-000000000009',
       resourceGroup: 'rg',
@@ -49,19 +49,21 @@ describe('deployments that take longer than a step should wait', () => {
       pollIntervalMs: 50,
       provisioningWaitSeconds: 0.2,
     });
-    const info = await ws.deploy({
+    const info = await ws.endpoints.deploy({
       endpoint: 'slow-ep',
       deployment: 'blue',
       model: { name: 'churn', version: 1 },
       specPath: join(dir, 'deployment.yaml'),
     });
     expect(info).toMatchObject({ name: 'blue', state: 'creating' });
-    expect((await ws.getEndpoint('slow-ep'))?.deployments).toEqual([expect.objectContaining({ name: 'blue', state: 'creating' })]);
+    expect((await ws.endpoints.getEndpoint('slow-ep'))?.deployments).toEqual([
+      expect.objectContaining({ name: 'blue', state: 'creating' }),
+    ]);
     // Azure finishes provisioning with nobody polling the operation.
     fake.finishProvisioning();
     const served = await waitFor(
       'blue to be provisioned',
-      async () => (await ws.getEndpoint('slow-ep'))?.deployments.find((d) => d.state === 'succeeded'),
+      async () => (await ws.endpoints.getEndpoint('slow-ep'))?.deployments.find((d) => d.state === 'succeeded'),
       { timeoutMs: 60_000 },
     );
     expect(served.name).toBe('blue');
@@ -97,7 +99,7 @@ describe('a deployment put raw (data_collector) whose operation fails', () => {
         return [200, { ...stored, properties: { ...(stored.properties as object), provisioningState: 'Failed' } }];
       return undefined;
     });
-    const ws = new AzureMlWorkspace({
+    const ws = azureMlWorkspace({
       environment: 'dev',
       subscriptionId: '00000000-0000-0000-0000-00000000000a',
       resourceGroup: 'rg',
@@ -108,7 +110,7 @@ describe('a deployment put raw (data_collector) whose operation fails', () => {
       trustedCa: cert,
       pollIntervalMs: 10,
     });
-    const info = await ws.deploy({
+    const info = await ws.endpoints.deploy({
       endpoint: 'broken-ep',
       deployment: 'red',
       model: { name: 'churn', version: 1 },

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AzureMlWorkspace } from '../../../adapters/azure/workspace/AzureMlWorkspace';
+import { azureMlWorkspace, type AzureMlWorkspace } from '../../../adapters/azure/workspace/AzureMlWorkspace';
 import { AzureMlRegistry, type SourceWorkspace } from '../../../adapters/azure/workspace/azureRegistry';
 import type { ModelRegistryOption } from '../../../adapters/azure/workspace/azureMlWorkspaceOptions';
 import { staticTokenCredential } from '../../../adapters/azure/workspace/staticTokenCredential';
@@ -38,7 +38,7 @@ const workspacePath = (ws: string) =>
 
 function workspace(name: string, environment: EnvironmentName, modelRegistry?: ModelRegistryOption): AzureMlWorkspace {
   fake.setWorkspace(workspacePath(name));
-  return new AzureMlWorkspace({
+  return azureMlWorkspace({
     environment,
     ...coordinates(name),
     credential: staticTokenCredential('fake-token'),
@@ -69,7 +69,7 @@ function releaseWorkspaces(prefix: string) {
 }
 
 function registerFromJob(dev: AzureMlWorkspace, name: string, key: string) {
-  return dev.registerModel({
+  return dev.models.registerModel({
     name,
     source: { job: `job-${key}`, output: 'model' },
     idempotencyKey: key,
@@ -103,7 +103,7 @@ describe('promotion across workspaces through an Azure ML registry', () => {
     const trained = await registerFromJob(dev, 'churn', 'k-a1');
     expect(trained.path).toBe('azureml://jobs/job-k-a1/outputs/model');
 
-    const staged = await staging.importModel(trained, 'dev');
+    const staged = await staging.models.importModel(trained, 'dev');
     expect(staged).toMatchObject({
       name: 'churn',
       version: trained.version,
@@ -123,33 +123,38 @@ describe('promotion across workspaces through an Azure ML registry', () => {
     ]);
 
     // A re-run of the step, then prod promoted from staging's version: no second copy anywhere.
-    expect((await staging.importModel(trained, 'dev')).path).toBe(staged.path);
-    const stagingRef = await staging.getModel({ name: staged.name, version: staged.version });
-    const produced = await prod.importModel(stagingRef!, 'staging');
+    expect((await staging.models.importModel(trained, 'dev')).path).toBe(staged.path);
+    const stagingRef = await staging.models.getModel({ name: staged.name, version: staged.version });
+    const produced = await prod.models.importModel(stagingRef!, 'staging');
     expect(produced.path).toBe(staged.path);
     expect(registry.imports).toHaveLength(1);
     // Staging and prod list the registry's versions: the promoted model is there once.
-    expect((await prod.listModels()).filter((m) => m.name === 'churn').map((m) => m.path)).toEqual([staged.path]);
+    expect((await prod.models.listModels()).filter((m) => m.name === 'churn').map((m) => m.path)).toEqual([staged.path]);
     expect(fake.calls.filter((c) => c.method === 'PUT' && /\/workspaces\/a-(staging|prod)\/models\//.test(c.path))).toEqual([]);
   });
 
   test('staging and prod deployments reference the registry asset, and read back as the same model', async () => {
     const { dev, staging, prod } = releaseWorkspaces('b');
     const trained = await registerFromJob(dev, 'fraud', 'k-b1');
-    const staged = await staging.importModel(trained, 'dev');
-    const produced = await prod.importModel(staged, 'staging');
+    const staged = await staging.models.importModel(trained, 'dev');
+    const produced = await prod.models.importModel(staged, 'staging');
     const specPath = join(dir, 'deployment.yaml');
     for (const [ws, name, model] of [
       [staging, 'fraud-staging', staged],
       [prod, 'fraud-prod', produced],
     ] as const) {
-      const info = await ws.deploy({ endpoint: name, deployment: 'v001', model: { name: model.name, version: model.version }, specPath });
+      const info = await ws.endpoints.deploy({
+        endpoint: name,
+        deployment: 'v001',
+        model: { name: model.name, version: model.version },
+        specPath,
+      });
       expect(info).toMatchObject({ state: 'succeeded', model: { name: 'fraud', version: trained.version } });
       const put = fake.callsTo('PUT', `/onlineEndpoints/${name}/deployments/v001`)[0]!;
       expect((put.body as { properties: { model: string } }).properties.model).toBe(
         `azureml://registries/mlreg-shared/models/fraud/versions/${trained.version}`,
       );
-      expect((await ws.getEndpoint(name))!.deployments[0]!.model).toEqual({ name: 'fraud', version: trained.version });
+      expect((await ws.endpoints.getEndpoint(name))!.deployments[0]!.model).toEqual({ name: 'fraud', version: trained.version });
     }
   });
 
@@ -157,18 +162,18 @@ describe('promotion across workspaces through an Azure ML registry', () => {
     const first = releaseWorkspaces('c');
     const other = releaseWorkspaces('d');
     const mine = await registerFromJob(first.dev, 'upsell', 'k-c1');
-    await first.staging.importModel(mine, 'dev');
+    await first.staging.models.importModel(mine, 'dev');
     const theirs = await registerFromJob(other.dev, 'upsell', 'k-d1');
     expect(theirs.version).toBe(mine.version);
-    await expect(other.staging.importModel(theirs, 'dev')).rejects.toThrow(ConcurrencyError);
-    await expect(other.staging.importModel(theirs, 'dev')).rejects.toThrow(/already holds another model/);
+    await expect(other.staging.models.importModel(theirs, 'dev')).rejects.toThrow(ConcurrencyError);
+    await expect(other.staging.models.importModel(theirs, 'dev')).rejects.toThrow(/already holds another model/);
   });
 
   test('without a registry, promotion registers a workspace version on the source URI and deploys it by ARM id', async () => {
     const dev = workspace('e-dev', 'dev');
     const staging = workspace('e-staging', 'staging');
     const trained = await registerFromJob(dev, 'retain', 'k-e1');
-    const staged = await staging.importModel(trained, 'dev');
+    const staged = await staging.models.importModel(trained, 'dev');
     expect(staged).toMatchObject({
       name: 'retain',
       version: 1,
@@ -176,7 +181,7 @@ describe('promotion across workspaces through an Azure ML registry', () => {
       copiedFrom: { environment: 'dev' },
     });
     expect(fake.callsTo('PUT', '/workspaces/e-staging/models/retain/versions/1')).toHaveLength(1);
-    await staging.deploy({
+    await staging.endpoints.deploy({
       endpoint: 'retain-staging',
       deployment: 'v001',
       model: { name: 'retain', version: 1 },

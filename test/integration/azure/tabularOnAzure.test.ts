@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { AzureMlWorkspace } from '../../../adapters/azure/workspace/AzureMlWorkspace';
+import { azureMlWorkspace, type AzureMlWorkspace } from '../../../adapters/azure/workspace/AzureMlWorkspace';
 import { staticTokenCredential } from '../../../adapters/azure/workspace/staticTokenCredential';
 import { startAzurite, type RunningAzurite } from '../../../devhost/azurite';
 import { freePort } from '../../../devhost/freePort';
@@ -45,7 +45,7 @@ afterAll(async () => {
 });
 
 function workspace(): AzureMlWorkspace {
-  const ws = new AzureMlWorkspace({
+  const ws = azureMlWorkspace({
     environment: 'prod',
     subscriptionId: '00000000-0000-0000-0000-00000000000d',
     resourceGroup: 'rg',
@@ -187,7 +187,7 @@ describe('the TypeScript example on Azure ML', () => {
 
   test('the azure backend registers the Dockerfile context as an environment with its inference_config and deploys score.js in it', async () => {
     const ws = workspace();
-    await ws.deploy({
+    await ws.endpoints.deploy({
       endpoint: 'tabular-prod',
       deployment: 'v001',
       model: { name: 'default', version: 1 },
@@ -226,7 +226,7 @@ describe('the TypeScript example on Azure ML', () => {
 
   test('its training job runs `node train.js` in the same context, registered without serving routes', async () => {
     const ws = workspace();
-    await ws.submitJob({
+    await ws.jobs.submitJob({
       name: 'tabular-train-1',
       specPath: join(AZURE, 'job.yaml'),
       inputs: { training_data: { type: 'uri_file', path: 'https://acct.blob.core.windows.net/training-data/d.csv' } },

@@ -1,4 +1,4 @@
-import { AzureMlWorkspace } from '../../../adapters/azure/workspace/AzureMlWorkspace';
+import { azureMlWorkspace } from '../../../adapters/azure/workspace/AzureMlWorkspace';
 import { staticTokenCredential } from '../../../adapters/azure/workspace/staticTokenCredential';
 import { AutopilotError, BadRequestError, NotFoundError } from '../../../shared/errors';
 import { ArmMlFake } from '../../fakes/armMl/ArmMlFake';
@@ -19,7 +19,7 @@ let analytics: FakeLogAnalytics;
 let cert: string;
 
 const workspace = (options: { logAnalyticsWorkspaceId?: string } = {}) =>
-  new AzureMlWorkspace({
+  azureMlWorkspace({
     environment: 'prod',
     subscriptionId: SUBSCRIPTION,
     resourceGroup: 'rg-mlops',
@@ -84,9 +84,9 @@ afterAll(async () => {
   await Promise.all([arm?.stop(), analytics?.stop()]);
 });
 
-describe('AzureMlWorkspace.deploymentLogs through getLogs (no Log Analytics configured)', () => {
+describe('azureMlWorkspace(...).logs.deploymentLogs through getLogs (no Log Analytics configured)', () => {
   test('returns the inference server container lines, times read from their stamps, and asks getLogs for the tail', async () => {
-    const answer = await workspace().deploymentLogs('churn-prod', 'green', { tail: 3 });
+    const answer = await workspace().logs.deploymentLogs('churn-prod', 'green', { tail: 3 });
     expect(answer).toEqual({
       source: 'Azure ML getLogs (inference-server container)',
       lines: [
@@ -100,7 +100,7 @@ describe('AzureMlWorkspace.deploymentLogs through getLogs (no Log Analytics conf
   });
 
   test('applies since to the lines that carry a time (and the untimed lines under them)', async () => {
-    const answer = await workspace().deploymentLogs('churn-prod', 'green', { since: '1m' });
+    const answer = await workspace().logs.deploymentLogs('churn-prod', 'green', { since: '1m' });
     expect(answer.lines.map((l) => l.text)).toEqual([
       'Azure ML inferencing server starting',
       '2026-03-10 11:59:30,250 E [7] azmlinfsrv - run() failed: KeyError: tenure',
@@ -110,21 +110,21 @@ describe('AzureMlWorkspace.deploymentLogs through getLogs (no Log Analytics conf
   });
 
   test('a deployment that does not exist is a NotFoundError naming endpoint and deployment', async () => {
-    const attempt = workspace().deploymentLogs('churn-prod', 'gone');
+    const attempt = workspace().logs.deploymentLogs('churn-prod', 'gone');
     await expect(attempt).rejects.toThrow(NotFoundError);
     await expect(attempt).rejects.toThrow("deployment 'churn-prod/gone' not found");
   });
 
   test('a tail above 5000 is refused before any call to Azure', async () => {
     const before = arm.calls.length;
-    await expect(workspace().deploymentLogs('churn-prod', 'green', { tail: 5001 })).rejects.toThrow(BadRequestError);
+    await expect(workspace().logs.deploymentLogs('churn-prod', 'green', { tail: 5001 })).rejects.toThrow(BadRequestError);
     expect(arm.calls.length).toBe(before);
   });
 });
 
-describe('AzureMlWorkspace.deploymentLogs from Log Analytics (logAnalyticsWorkspaceId configured)', () => {
+describe('azureMlWorkspace(...).logs.deploymentLogs from Log Analytics (logAnalyticsWorkspaceId configured)', () => {
   test("reads a deleted canary's console lines from AmlOnlineEndpointConsoleLog, this workspace's endpoint only, oldest first", async () => {
-    const answer = await workspace({ logAnalyticsWorkspaceId: LOG_ANALYTICS }).deploymentLogs('churn-prod', 'canary');
+    const answer = await workspace({ logAnalyticsWorkspaceId: LOG_ANALYTICS }).logs.deploymentLogs('churn-prod', 'canary');
     expect(answer).toEqual({
       source: `Log Analytics ${LOG_ANALYTICS}`,
       lines: [
@@ -143,7 +143,7 @@ describe('AzureMlWorkspace.deploymentLogs from Log Analytics (logAnalyticsWorksp
   });
 
   test('keeps the newest tail lines and starts the time span at since', async () => {
-    const answer = await workspace({ logAnalyticsWorkspaceId: LOG_ANALYTICS }).deploymentLogs('churn-prod', 'canary', {
+    const answer = await workspace({ logAnalyticsWorkspaceId: LOG_ANALYTICS }).logs.deploymentLogs('churn-prod', 'canary', {
       tail: 1,
       since: '2026-03-10T11:00:00Z',
     });
@@ -154,7 +154,7 @@ describe('AzureMlWorkspace.deploymentLogs from Log Analytics (logAnalyticsWorksp
 
   test('a 403 says which role the identity needs on the Log Analytics workspace', async () => {
     analytics.failNext(403);
-    const attempt = workspace({ logAnalyticsWorkspaceId: LOG_ANALYTICS }).deploymentLogs('churn-prod', 'canary');
+    const attempt = workspace({ logAnalyticsWorkspaceId: LOG_ANALYTICS }).logs.deploymentLogs('churn-prod', 'canary');
     await expect(attempt).rejects.toThrow(AutopilotError);
     await expect(attempt).rejects.toThrow(
       `Log Analytics workspace ${LOG_ANALYTICS} refused the console log query (HTTP 403): grant the app's identity the role 'Log Analytics Reader'`,
@@ -164,7 +164,7 @@ describe('AzureMlWorkspace.deploymentLogs from Log Analytics (logAnalyticsWorksp
   test('a workspace without the console log table says to add the diagnostic setting on the endpoint', async () => {
     const bare = '0d6e2b3c-8a41-4f0e-b7d5-1c9a2e4f6b80';
     analytics.addWorkspaceWithoutConsoleLogs(bare);
-    await expect(workspace({ logAnalyticsWorkspaceId: bare }).deploymentLogs('churn-prod', 'canary')).rejects.toThrow(
+    await expect(workspace({ logAnalyticsWorkspaceId: bare }).logs.deploymentLogs('churn-prod', 'canary')).rejects.toThrow(
       'add a diagnostic setting on the online endpoint that sends the category AmlOnlineEndpointConsoleLog to it',
     );
   });

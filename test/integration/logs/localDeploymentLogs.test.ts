@@ -16,6 +16,7 @@ import { createHostLogger } from '../../../devhost/logger';
 import { waitFor } from '../../support/waitFor';
 import { BadRequestError, NotFoundError } from '../../../shared/errors';
 import type { DeploymentLogs } from '../../../shared/ports';
+import { facadeRoles } from '../../../shared/workspaceRoles';
 
 /**
  * The local backend's deployment logs through real scoring child processes, and the HTTP
@@ -56,7 +57,7 @@ beforeAll(async () => {
 
   const core = mockFunctionsCore();
   const services = {
-    workspaces: { dev: prod, staging: prod, prod },
+    workspaces: { dev: facadeRoles(prod), staging: facadeRoles(prod), prod: facadeRoles(prod) },
     authenticate: createAuthenticator({}, tokens),
     config: { environments: { dev: { backend: 'local' }, staging: { backend: 'local' }, prod: { backend: 'local' } } },
   };

@@ -1,4 +1,4 @@
-import { AzureMlWorkspace } from '../../../adapters/azure/workspace/AzureMlWorkspace';
+import { azureMlWorkspace } from '../../../adapters/azure/workspace/AzureMlWorkspace';
 import { staticTokenCredential } from '../../../adapters/azure/workspace/staticTokenCredential';
 import { ArmMlFake } from '../../fakes/armMl/ArmMlFake';
 import { selfSignedCert } from '../../fakes/armMl/selfSignedCert';
@@ -25,7 +25,7 @@ afterAll(async () => {
 describe('concurrent registrations of one model name', () => {
   it('each get a version of their own, and a repeated registration finds its version', async () => {
     const ws = () =>
-      new AzureMlWorkspace({
+      azureMlWorkspace({
         environment: 'dev',
         subscriptionId: '00000000-0000-0000-0000-00000000000c',
         resourceGroup: 'rg',
@@ -39,7 +39,7 @@ describe('concurrent registrations of one model name', () => {
     // Two hosts, several releases each: separate clients, like separate processes.
     const hosts = [ws(), ws()];
     const register = (i: number) =>
-      hosts[i % 2]!.registerModel({
+      hosts[i % 2]!.models.registerModel({
         name: 'autopilot-evaluation',
         source: { job: `job-${i}`, output: 'model' },
         idempotencyKey: `evaluation:job-${i}:model`,
@@ -48,12 +48,12 @@ describe('concurrent registrations of one model name', () => {
     const registered = await Promise.all([0, 1, 2, 3, 4, 5].map(register));
     expect(new Set(registered.map((m) => m.version)).size).toBe(6);
     for (const [i, model] of registered.entries()) {
-      const stored = await hosts[0]!.getModel({ name: 'autopilot-evaluation', version: model.version });
+      const stored = await hosts[0]!.models.getModel({ name: 'autopilot-evaluation', version: model.version });
       expect({ i, key: stored?.idempotencyKey }).toEqual({ i, key: `evaluation:job-${i}:model` });
     }
     // Idempotent: registering job-3 again returns its version, no new one.
     expect((await register(3)).version).toBe(registered[3]!.version);
-    expect(await hosts[1]!.listModels('autopilot-evaluation')).toHaveLength(6);
+    expect(await hosts[1]!.models.listModels('autopilot-evaluation')).toHaveLength(6);
     await Promise.all(hosts.map((h) => h.stop()));
   });
 });

@@ -20,7 +20,7 @@ import { ReleaseEngine } from '../../../shared/release/engine';
 import type { Release, StepMessage } from '../../../shared/release/types';
 import { InvalidRecordError } from '../../../shared/release/unreadable';
 import { mockFunctionsCore } from '../../fakes/functionsCoreModule';
-import { FakeWorkspace, MemoryEvents, MemoryQueue } from '../../unit/release/fakes';
+import { FakeWorkspace, fakeRoles, MemoryEvents, MemoryQueue } from '../../unit/release/fakes';
 import { useAzuriteStorage } from './azuriteStorage';
 
 /**
@@ -79,7 +79,7 @@ const logger = {
 };
 const steps = new MemoryQueue<StepMessage>();
 const events = new MemoryEvents();
-const workspaces = { dev: new FakeWorkspace('dev'), staging: new FakeWorkspace('staging'), prod: new FakeWorkspace('prod') };
+const workspaces = fakeRoles({ dev: new FakeWorkspace('dev'), staging: new FakeWorkspace('staging'), prod: new FakeWorkspace('prod') });
 const clock = { now: () => NOW };
 let table: StateTable;
 let engine: ReleaseEngine;

@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { composeServices } from '../../../adapters/compose';
 import { settingsFrom } from '../../../adapters/settings';
 import { azureCoordinates, createAzureWorkspace, createAzureWorkspaces } from '../../../adapters/azure/workspace/azureWorkspaces';
-import { AzureMlWorkspace } from '../../../adapters/azure/workspace/AzureMlWorkspace';
+import type { AzureMlWorkspace } from '../../../adapters/azure/workspace/AzureMlWorkspace';
+import { AzureJobs } from '../../../adapters/azure/workspace/azureJobs';
+import { AzureCollectedData } from '../../../adapters/azure/workspace/azureCollectedData';
+import { AzureOnlineEndpoints } from '../../../adapters/azure/workspace/azureOnlineEndpoints';
 import { staticTokenCredential } from '../../../adapters/azure/workspace/staticTokenCredential';
 import { parseConfig } from '../../../shared/config/parseConfig';
 import { ConfigError } from '../../../shared/errors';
@@ -84,10 +87,10 @@ describe('azure backend configuration', () => {
     expect(error.message).toContain('environments.prod.location: required with backend: azure');
   });
 
-  test('builds an AzureMlWorkspace for each azure environment and none for local ones', () => {
+  test('builds the workspace roles for each azure environment and none for local ones', () => {
     const built = createAzureWorkspaces(configWith(PROD), 'autopilot.yaml', { credential: staticTokenCredential('t') });
     expect(Object.keys(built)).toEqual(['prod']);
-    expect(built.prod).toBeInstanceOf(AzureMlWorkspace);
+    expect(built.prod!.jobs).toBeInstanceOf(AzureJobs);
     expect(built.prod!.workspacePath).toBe(
       '/subscriptions/00000000-0000-0000-0000-000000000003/resourceGroups/rg-prod/providers/Microsoft.MachineLearningServices/workspaces/ws-prod',
     );
@@ -113,8 +116,13 @@ describe('azure backend configuration', () => {
     );
     try {
       for (const name of ['dev', 'staging', 'prod'] as const) {
-        expect(services.workspaces[name]).toBeInstanceOf(AzureMlWorkspace);
-        expect((services.workspaces[name] as AzureMlWorkspace).workspacePath).toContain(`/workspaces/ws-${name}`);
+        const roles = services.workspaces[name];
+        // Each role is filled by the Azure piece that does it, no facade between.
+        expect(roles.jobs).toBeInstanceOf(AzureJobs);
+        expect(roles.shadow).toBeInstanceOf(AzureOnlineEndpoints);
+        expect((roles as AzureMlWorkspace).workspacePath).toContain(`/workspaces/ws-${name}`);
+        // Azure ML's data collector is read for the monitors; the local stack has no such role.
+        expect(roles.collected).toBeInstanceOf(AzureCollectedData);
       }
     } finally {
       await services.stop();

@@ -33,8 +33,10 @@ describe('query numbers on every route', () => {
     alerts: { table: new MemoryTable() },
     workspaces: {
       dev: {
-        jobLog: async (_name: string, maxBytes: number) => ((asked.log = maxBytes), 'log text'),
-        deploymentLogs: async (_e: string, _d: string, options: unknown) => ((asked.logs = options), { source: 'test', lines: [] }),
+        jobs: { jobLog: async (_name: string, maxBytes: number) => ((asked.log = maxBytes), 'log text') },
+        logs: {
+          deploymentLogs: async (_e: string, _d: string, options: unknown) => ((asked.logs = options), { source: 'test', lines: [] }),
+        },
       },
       staging: {},
       prod: {},

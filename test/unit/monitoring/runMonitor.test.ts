@@ -25,7 +25,7 @@ async function withModelInProd(): Promise<{ h: Harness; deps: MonitorDeps; event
     config: h.deps.config,
     data: h.data,
     table: new MemoryTable(),
-    prod: h.workspaces.prod,
+    prod: { endpoints: h.workspaces.prod },
     engine: h.engine,
     events,
     clock: h.deps.clock,
@@ -201,18 +201,21 @@ describe('runMonitor', () => {
         prediction: x > 0 ? 'yes' : 'no',
       };
     });
-    const prod = Object.assign(Object.create(h.workspaces.prod) as typeof h.workspaces.prod, {
-      async *collectedInference() {
-        yield {
-          deployment: 'v001',
-          hour: new Date(Math.floor(time.getTime() / 3_600_000) * 3_600_000).toISOString(),
-          records,
-          uncollectable: 3,
-          reasons: ['a collected line is not JSON'],
-          synthetic: 0,
-        };
+    const prod = {
+      endpoints: h.workspaces.prod,
+      collected: {
+        async *collectedInference() {
+          yield {
+            deployment: 'v001',
+            hour: new Date(Math.floor(time.getTime() / 3_600_000) * 3_600_000).toISOString(),
+            records,
+            uncollectable: 3,
+            reasons: ['a collected line is not JSON'],
+            synthetic: 0,
+          };
+        },
       },
-    });
+    };
     const run = await runMonitor('default', { ...deps, prod }, 'schedule');
     expect(run.rows).toBe(1500);
     expect(run.reasons.join('\n')).toMatch(/3 collected events could not be read \(a collected line is not JSON\)/);
@@ -221,12 +224,15 @@ describe('runMonitor', () => {
   it("goes on with the data it has when the collector's store cannot be read, and says why", async () => {
     const { h, deps } = await withModelInProd();
     await traffic(h, 1500, 0, 1);
-    const prod = Object.assign(Object.create(h.workspaces.prod) as typeof h.workspaces.prod, {
-      // eslint-disable-next-line require-yield
-      async *collectedInference(): AsyncGenerator<never> {
-        throw new Error('AuthorizationPermissionMismatch: the app has no Storage Blob Data Reader on the workspace storage');
+    const prod = {
+      endpoints: h.workspaces.prod,
+      collected: {
+        // eslint-disable-next-line require-yield
+        async *collectedInference(): AsyncGenerator<never> {
+          throw new Error('AuthorizationPermissionMismatch: the app has no Storage Blob Data Reader on the workspace storage');
+        },
       },
-    });
+    };
     const run = await runMonitor('default', { ...deps, prod }, 'schedule');
     expect(run.rows).toBe(1500);
     expect(run.reasons.join('\n')).toMatch(/collected data could not be read: AuthorizationPermissionMismatch/);
@@ -238,7 +244,7 @@ describe('runMonitor', () => {
       config: h.deps.config,
       data: h.data,
       table: new MemoryTable(),
-      prod: h.workspaces.prod,
+      prod: { endpoints: h.workspaces.prod },
       engine: h.engine,
       events: new MemoryEvents(),
       clock: h.deps.clock,

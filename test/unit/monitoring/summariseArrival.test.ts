@@ -16,7 +16,7 @@ async function withModelInProd(): Promise<{ h: Harness; deps: MonitorDeps }> {
     config: h.deps.config,
     data: h.data,
     table: new MemoryTable(),
-    prod: h.workspaces.prod,
+    prod: { endpoints: h.workspaces.prod },
     engine: h.engine,
     events: new MemoryEvents(),
     clock: h.deps.clock,
@@ -162,7 +162,7 @@ describe('summariseArrival', () => {
     const deps = {
       config: h.deps.config,
       data: h.data,
-      prod: h.workspaces.prod,
+      prod: { endpoints: h.workspaces.prod },
       engine: h.engine,
       clock: h.deps.clock,
       artifactsContainer: 'autopilot-artifacts',

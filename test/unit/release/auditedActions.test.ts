@@ -123,7 +123,7 @@ describe('every mutating action is in the audit log with actor, pipeline and why
       config: h.deps.config,
       data: h.data,
       table: new MemoryTable(),
-      prod: h.workspaces.prod,
+      prod: { endpoints: h.workspaces.prod },
       engine: h.engine,
       events: new MemoryEvents(),
       clock: h.deps.clock,

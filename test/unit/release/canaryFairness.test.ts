@@ -6,7 +6,7 @@ import type { EngineDeps } from '../../../shared/release/context';
 import { ReleaseEngine } from '../../../shared/release/engine';
 import { StepRunner } from '../../../shared/release/stepRunner';
 import type { Release, StepMessage } from '../../../shared/release/types';
-import { FakeWorkspace, MemoryDataStore, MemoryEvents, MemoryQueue, MemoryTable } from './fakes';
+import { FakeWorkspace, fakeRoles, MemoryDataStore, MemoryEvents, MemoryQueue, MemoryTable } from './fakes';
 import { SimulatedProd, type Scorer } from './simulatedProd';
 
 /*
@@ -66,7 +66,7 @@ async function equalModelsRelease(seed: number): Promise<Release> {
     data,
     table: new MemoryTable(),
     steps,
-    workspaces: { dev, staging, prod },
+    workspaces: fakeRoles({ dev, staging, prod }),
     events: new MemoryEvents(),
     clock: { now: () => new Date(Date.now()) },
     logger: { info: () => undefined, warn: () => undefined, error: () => undefined },

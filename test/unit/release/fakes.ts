@@ -26,7 +26,9 @@ import type {
   LoadRequest,
   ShadowReport,
   TrafficWindow,
+  WorkspaceRoles,
 } from '../../../shared/ports';
+import { facadeRoles } from '../../../shared/workspaceRoles';
 import type { EnvironmentName } from '../../../shared/config/schema';
 
 /** In-memory StateTable with Table Storage's conflict semantics. */
@@ -131,6 +133,11 @@ export class MemoryEvents implements EventPublisher {
     if (this.failures > 0 && this.failures--) throw new Error('event log unavailable');
     this.published.push(...events);
   }
+}
+
+/** The fakes as the engine takes them: each plays every role, as the adapters' facades do. */
+export function fakeRoles(workspaces: Record<EnvironmentName, FakeWorkspace>): Record<EnvironmentName, WorkspaceRoles> {
+  return { dev: facadeRoles(workspaces.dev), staging: facadeRoles(workspaces.staging), prod: facadeRoles(workspaces.prod) };
 }
 
 /**

@@ -5,7 +5,7 @@ import type { EngineDeps } from '../../../shared/release/context';
 import { ReleaseEngine } from '../../../shared/release/engine';
 import { StepRunner } from '../../../shared/release/stepRunner';
 import type { StepMessage } from '../../../shared/release/types';
-import { FakeWorkspace, MemoryDataStore, MemoryEvents, MemoryQueue, MemoryTable } from './fakes';
+import { FakeWorkspace, fakeRoles, MemoryDataStore, MemoryEvents, MemoryQueue, MemoryTable } from './fakes';
 
 export function configText(concurrency = 'queue', extra = ''): string {
   return `version: 1
@@ -49,7 +49,7 @@ export function harness(concurrency = 'queue', extra = '') {
     data: new MemoryDataStore(() => now),
     table: new MemoryTable(),
     steps: new MemoryQueue<StepMessage>(),
-    workspaces,
+    workspaces: fakeRoles(workspaces),
     events: new MemoryEvents(),
     clock: { now: () => now },
     logger: { info: () => undefined, warn: () => undefined, error: () => undefined },

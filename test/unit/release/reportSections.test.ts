@@ -122,7 +122,7 @@ describe('the decision record: what triggered a retraining release', () => {
       config: h.deps.config,
       data: h.data,
       table: new MemoryTable(),
-      prod: h.workspaces.prod,
+      prod: { endpoints: h.workspaces.prod },
       engine: h.engine,
       events: { publish: async () => undefined },
       clock: h.deps.clock,
