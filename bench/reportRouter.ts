@@ -19,7 +19,7 @@ export function routerSection(r: RouterBench): string[] {
     'after 50 warm-up requests each. On 2 shared CPUs the client, the router (a process of its own, a child of the stack), the proxy and the scoring',
     "server compete for the cores: each hop's cost includes that. The CPU row is what the hop's own process spent (user + system, /proc) per burst",
     "request: the router's process (inference collection and its blob writes included), the proxy's. The row below it is the stack process's CPU",
-    "while the router served (routing pushes, timers, the Functions host), and what it spends anyway (its rate while direct was measured).",
+    'while the router served (routing pushes, timers, the Functions host), and what it spends anyway (its rate while direct was measured).',
     '',
     ...hopTable(t),
     `router / minimal proxy throughput: **${ratio(t.burst.router.requestsPerSecond / t.burst.proxy.requestsPerSecond)}**`,
