@@ -15,7 +15,7 @@ import type { AlertDeps } from '../shared/alerts/reactToAlert';
 import type { AmlEventDeps } from '../shared/alerts/reactToAmlEvent';
 import type { ReleaseRepository } from '../shared/release/repository';
 import { reactionServices } from './reactionServices';
-import { azureSettingsFrom, createAzureWorkspaces } from './azure/workspace/azureWorkspaces';
+import { createAzureWorkspaces } from './azure/workspace/azureWorkspaces';
 import { loadConfigFile } from './configFile';
 import { refuseLocalBackendOnAzure } from './appSettingsEnvironments';
 import { telemetryLogger, withEventTelemetry } from './telemetry';
@@ -23,7 +23,7 @@ import { createLocalWorkspaces, type LocalWorkspaces } from './local/localWorksp
 import { ensureLocalTokens } from './local/tokens';
 import { createAuthenticator, type Authenticate } from './auth/authenticator';
 import { resolveStorageTarget } from './storageConnection';
-import { eventGridPublisherFromEnv } from './azure/events';
+import { eventGridPublisherFrom } from './azure/events';
 import { fanOutPublisher } from './fanOutPublisher';
 import { createNotifications, type Notifications } from './notifications';
 import { notifyingPublisher } from '../shared/notifications';
@@ -80,16 +80,16 @@ export async function composeServices(settings: Settings = settingsFrom(process.
   refuseLocalBackendOnAzure(config.environments, env);
   const { stateDir } = settings;
   // Coordinates are checked first: a user fixing autopilot.yaml learns every missing field now.
-  const azure = createAzureWorkspaces(config, file, azureSettingsFrom(env));
+  const azure = createAzureWorkspaces(config, file, settings.azure);
   const storage = createStorage(resolveStorageTarget(env));
   const clock = { now: () => new Date() };
   // Webhook URLs and secrets come from app settings: a missing one stops the start, named.
-  const notifications = createNotifications(config, file, env, storage, clock, logger);
+  const notifications = createNotifications(config, file, settings, storage, clock, logger);
   // What the app says about itself (release core, monitors, alerts): the event log first (it
   // feeds GET /api/events and must take every event), then Event Grid best-effort when
   // AUTOPILOT_EVENTGRID_ENDPOINT is set, then the notification outbox (per-pipeline webhooks,
   // queued, never failing the publisher); custom metrics and spans from every event.
-  const eventGrid = eventGridPublisherFromEnv(env);
+  const eventGrid = eventGridPublisherFrom(settings.eventGrid);
   const logged = eventGrid ? fanOutPublisher(storage.events, { 'Event Grid': eventGrid }, { logger }) : storage.events;
   const events = withEventTelemetry(notifyingPublisher(logged, notifications.outbox, logger), { logger });
   // The local stack (router on a port, job runner) starts only if some environment uses it.
@@ -120,7 +120,7 @@ export async function composeServices(settings: Settings = settingsFrom(process.
     options: settings.engine,
   };
   const engine = new ReleaseEngine(deps);
-  const scanPool = blobScanPoolFrom(env);
+  const scanPool = blobScanPoolFrom(settings.monitorScanThreads);
   const sessions = new DashboardSessions({
     table: deps.table,
     now: () => deps.clock.now(),
@@ -154,7 +154,7 @@ export async function composeServices(settings: Settings = settingsFrom(process.
     control,
     steps: new StepRunner(deps, engine),
     // Local tokens only outside Azure Functions: there the app folder is read-only and sign-in is Entra ID's.
-    authenticate: createAuthenticator(env, settings.onAzure ? undefined : ensureLocalTokens(stateDir), { sessions }),
+    authenticate: createAuthenticator(settings, settings.onAzure ? undefined : ensureLocalTokens(stateDir), { sessions }),
     dashboard: {
       sessions,
       // On Azure sign-in links use the app's public origin, never the request's Host (functions/http/dashboardSessions.ts).

@@ -1,4 +1,5 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
+import { runningOnAzure } from '../adapters/settings';
 import { invocationHandler } from '../adapters/telemetry';
 import { services } from './services';
 
@@ -18,6 +19,6 @@ export async function onSweep(_timer: Timer, context: InvocationContext): Promis
 // every scale-out and restart, which the Functions docs advise against in production.
 app.timer('sweeper', {
   schedule: '%AUTOPILOT_SWEEP_SCHEDULE%',
-  runOnStartup: !process.env['WEBSITE_INSTANCE_ID'],
+  runOnStartup: !runningOnAzure(process.env),
   handler: invocationHandler(onSweep),
 });

@@ -6,7 +6,8 @@ import { canaryTimingChecks, checkResult, promotionCheck, withCheckTimeout, with
 import { ConfigError } from '../../../shared/errors';
 import { DEFAULT_ENGINE_OPTIONS } from '../../../shared/release/context';
 import { loadConfigFile } from '../../configFile';
-import { azureSettingsFrom, findAzureCoordinates, type AzureCoordinates } from '../workspace/azureWorkspaces';
+import { findAzureCoordinates, type AzureCoordinates } from '../workspace/azureWorkspaces';
+import { azureSettingsFrom } from '../../settings';
 import { DEFAULT_DATA_DATASTORE } from '../workspace/datastoreInputs';
 import { appFolderCheck } from './appFolderCheck';
 import { createDoctorArmClient } from './armDoctorClient';
