@@ -6,6 +6,8 @@ import type { Clock, EventPublisher, Logger, MlWorkspace } from '../shared/ports
 import type { EventEnvelope } from '../shared/events/eventEnvelope';
 import { ReleaseControl } from '../shared/release/control';
 import { ReleaseEngine } from '../shared/release/engine';
+import { repairRelease } from '../shared/release/repair';
+import type { Release } from '../shared/release/types';
 import { StepRunner } from '../shared/release/stepRunner';
 import type { StepMessage } from '../shared/release/types';
 import { createStorage } from './azure/storage';
@@ -55,7 +57,12 @@ export interface Services {
   amlEvents: AmlEventDeps;
   clock: Clock;
   workspaces: Record<EnvironmentName, MlWorkspace>;
-  engine: ReleaseEngine;
+  /** How releases start: new data (BlobCreated) and by hand (POST /api/releases). */
+  releaseStarts: Pick<ReleaseEngine, 'onDataArrival' | 'startManual'>;
+  /** The sweeper's work: re-drives expired leases, admits orphaned releases, finishes pending outboxes. */
+  sweeper: Pick<ReleaseEngine, 'sweep'>;
+  /** Ends a release whose stored record no longer parses (shared/release/repair.ts). */
+  repair(id: string, actor: string): Promise<Release>;
   control: ReleaseControl;
   steps: StepRunner;
   /** Per-pipeline webhooks: the outbox behind `events`, delivery, dead letters (shared/notifications). */
@@ -149,7 +156,9 @@ export async function composeServices(settings: Settings = settingsFrom(process.
     }),
     clock: deps.clock,
     workspaces,
-    engine,
+    releaseStarts: engine,
+    sweeper: engine,
+    repair: (id, actor) => repairRelease(engine, deps, id, actor),
     notifications,
     control,
     steps: new StepRunner(deps, engine),

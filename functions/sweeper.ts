@@ -6,7 +6,7 @@ import { services } from './services';
 /** Re-drives releases whose lease expired (a crash or a lost message), admits orphaned ones and finishes pending outboxes. */
 export async function onSweep(_timer: Timer, context: InvocationContext): Promise<void> {
   // Unreadable records are skipped and logged once each by the repository; the rest go on.
-  const { redriven, admitted, flushed } = await (await services()).engine.sweep();
+  const { redriven, admitted, flushed } = await (await services()).sweeper.sweep();
   if (redriven.length || admitted.length || flushed.length) {
     context.log(
       `sweep: re-drove ${redriven.join(', ') || 'none'}; admitted ${admitted.join(', ') || 'none'}; finished pending effects of ${flushed.join(', ') || 'none'}`,
