@@ -1,20 +1,13 @@
 import { eventGridPublisherFrom } from '../../../adapters/azure/events';
 import { settingsFrom, type AppSettings } from '../../../adapters/settings';
 import { ConfigError } from '../../../shared/errors';
+import { thrownBy } from '../../support/thrownBy';
 
 const KEY = 'c2VjcmV0LXRvcGljLWtleS12YWx1ZQ==';
 const never = () => ({ getToken: async () => null });
 const publisherFrom = (env: AppSettings) => eventGridPublisherFrom(settingsFrom(env).eventGrid, { createCredential: never });
 
-function settingsError(env: AppSettings): ConfigError {
-  try {
-    settingsFrom(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
+const settingsError = (env: AppSettings) => thrownBy(() => settingsFrom(env), ConfigError);
 
 describe('the Event Grid topic from app settings', () => {
   it('gives no publisher when AUTOPILOT_EVENTGRID_ENDPOINT is unset', () => {

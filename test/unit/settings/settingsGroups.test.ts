@@ -1,18 +1,11 @@
 import { runningOnAzure, settingsFrom, telemetrySettingsFrom, type AppSettings } from '../../../adapters/settings';
 import { ConfigError } from '../../../shared/errors';
+import { thrownBy } from '../../support/thrownBy';
 
 const TENANT = '11111111-2222-3333-4444-555555555555';
 const APP_ID = '66666666-7777-8888-9999-000000000000';
 
-function refusal(read: () => unknown): ConfigError {
-  try {
-    read();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
+const refusal = (read: () => unknown) => thrownBy(read, ConfigError);
 
 describe('settingsFrom: the adapters’ groups', () => {
   it('gives each group its default when nothing is set', () => {
