@@ -83,8 +83,8 @@ export async function composeServices(settings: Settings = settingsFrom(process.
   const env = settings.appSettings;
   // Writes through the Functions invocation context when inside one (adapters/telemetry).
   const logger = telemetryLogger('autopilot');
-  const { config, file } = loadConfigFile(settings.configPath, env);
-  refuseLocalBackendOnAzure(config.environments, env);
+  const { config, file } = loadConfigFile(settings.configPath, settings.environments);
+  refuseLocalBackendOnAzure(config.environments, settings.onAzure);
   const { stateDir } = settings;
   // Coordinates are checked first: a user fixing autopilot.yaml learns every missing field now.
   const azure = createAzureWorkspaces(config, file, settings.azure);

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { ConfigError } from '../shared/errors';
 import type { EntraIdSettings } from './auth/entraIdTokens';
+import { environmentsFromAppSettings, type AppSettingsEnvironments } from './appSettingsEnvironments';
 import type { EventGridTopicSettings } from './azure/events';
 import type { AzureAppSettings } from './azure/workspace/azureWorkspaces';
 import { AzureSettings, HostSettings, LinkSettings, SECRET_SETTINGS, TelemetrySettings } from './settingsSchema';
@@ -44,6 +45,8 @@ export interface Settings {
    * sets AUTOPILOT_PUBLIC_URL once it knows its port, after the services were built.
    */
   linkBaseUrl(): string;
+  /** Environments the app settings give (AUTOPILOT_BACKEND=azure and the workspace settings), filling autopilot.yaml's gaps. */
+  environments: AppSettingsEnvironments;
   /** Worker threads that scan a monitor run's blobs (AUTOPILOT_MONITOR_SCAN_THREADS); 0: the host's own thread. */
   monitorScanThreads: number;
   /**
@@ -53,8 +56,7 @@ export interface Settings {
   namedSetting(name: string): string | undefined;
   /**
    * Every app setting as given, for the resolvers that mirror the Functions host or read a group
-   * by prefix: the storage connection (./storageConnection.ts) and the environments' app
-   * settings (./appSettingsEnvironments.ts).
+   * by connection name: the storage connection (./storageConnection.ts).
    */
   appSettings: AppSettings;
 }
@@ -105,6 +107,7 @@ export function settingsFrom(env: AppSettings): Settings {
       const { AUTOPILOT_PUBLIC_URL: url, WEBSITE_HOSTNAME: host } = parsed(LinkSettings, env);
       return url ?? (host ? `https://${host}` : 'http://127.0.0.1:7071');
     },
+    environments: environmentsFromAppSettings(env),
     monitorScanThreads: s.AUTOPILOT_MONITOR_SCAN_THREADS,
     namedSetting: (name) => env[name]?.trim() || undefined,
     appSettings: env,

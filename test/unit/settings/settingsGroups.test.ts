@@ -93,6 +93,27 @@ describe('settingsFrom: the adapters’ groups', () => {
     );
   });
 
+  it('fills environments from AUTOPILOT_BACKEND=azure and its workspace settings, none by default, naming a bad backend', () => {
+    expect(settingsFrom({}).environments).toEqual({});
+    const azure = settingsFrom({
+      AUTOPILOT_BACKEND: 'azure',
+      AZURE_SUBSCRIPTION_ID: 'sub',
+      AUTOPILOT_RESOURCE_GROUP: 'rg',
+      AUTOPILOT_LOCATION: 'westeurope',
+      AUTOPILOT_DEV_WORKSPACE: 'd',
+      AUTOPILOT_STAGING_WORKSPACE: 's',
+      AUTOPILOT_PROD_WORKSPACE: 'p',
+    });
+    expect(azure.environments.prod).toEqual({
+      backend: 'azure',
+      subscriptionId: 'sub',
+      resourceGroup: 'rg',
+      location: 'westeurope',
+      workspace: 'p',
+    });
+    expect(refusal(() => settingsFrom({ AUTOPILOT_BACKEND: 'aws' })).message).toMatch(/AUTOPILOT_BACKEND: 'aws' is not a backend/);
+  });
+
   it('reads the link base URL per call: the local host sets it after the services were built', () => {
     const env: Record<string, string | undefined> = {};
     const settings = settingsFrom(env);
