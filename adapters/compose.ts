@@ -70,7 +70,7 @@ export interface Services {
   /** Who calls the API (Entra ID tokens, App Service sign-in, local tokens, dashboard sessions), see adapters/auth. */
   authenticate: Authenticate;
   /** The dashboard's one-time sign-in codes and sessions; `appServiceLogin` when App Service authentication is in front. */
-  dashboard: { sessions: DashboardSessions; appServiceLogin?: string; publicOrigin?: string };
+  dashboard: { sessions: DashboardSessions; appServiceLogin?: string; publicOrigin?: string; assetsDir?: string };
   logger: Logger;
   stop(): Promise<void>;
 }
@@ -168,6 +168,7 @@ export async function composeServices(settings: Settings = settingsFrom(process.
       sessions,
       // On Azure sign-in links use the app's public origin, never the request's Host (functions/http/dashboardSessions.ts).
       ...(settings.publicOrigin ? { publicOrigin: settings.publicOrigin } : {}),
+      ...(settings.dashboardDir ? { assetsDir: settings.dashboardDir } : {}),
       ...(settings.trustAppServiceAuth ? { appServiceLogin: '/.auth/login/aad?post_login_redirect_uri=/api/dashboard/' } : {}),
     },
     logger,

@@ -47,6 +47,8 @@ export interface Settings {
   linkBaseUrl(): string;
   /** Environments the app settings give (AUTOPILOT_BACKEND=azure and the workspace settings), filling autopilot.yaml's gaps. */
   environments: AppSettingsEnvironments;
+  /** The built dashboard's folder (AUTOPILOT_DASHBOARD_DIR, absolute); unset: the build beside the code. */
+  dashboardDir?: string;
   /** Worker threads that scan a monitor run's blobs (AUTOPILOT_MONITOR_SCAN_THREADS); 0: the host's own thread. */
   monitorScanThreads: number;
   /**
@@ -108,6 +110,7 @@ export function settingsFrom(env: AppSettings): Settings {
       return url ?? (host ? `https://${host}` : 'http://127.0.0.1:7071');
     },
     environments: environmentsFromAppSettings(env),
+    ...definedOnly({ dashboardDir: s.AUTOPILOT_DASHBOARD_DIR }),
     monitorScanThreads: s.AUTOPILOT_MONITOR_SCAN_THREADS,
     namedSetting: (name) => env[name]?.trim() || undefined,
     appSettings: env,

@@ -126,6 +126,7 @@ export const HostSettings = z
       .min(0, 'must be a whole number from 0 to 16 (worker threads per monitor run; 0 = none)')
       .max(16, 'must be a whole number from 0 to 16 (worker threads per monitor run; 0 = none)')
       .default(0),
+    AUTOPILOT_DASHBOARD_DIR: optionalText.transform((v) => (v === undefined ? undefined : resolve(v))),
     WEBSITE_INSTANCE_ID: optionalText,
   })
   .superRefine((s, ctx) => {

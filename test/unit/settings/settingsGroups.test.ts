@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { runningOnAzure, settingsFrom, telemetrySettingsFrom, type AppSettings } from '../../../adapters/settings';
 import { ConfigError } from '../../../shared/errors';
 import { thrownBy } from '../../support/thrownBy';
@@ -16,6 +17,7 @@ describe('settingsFrom: the adapters’ groups', () => {
     expect(settings.azure).toEqual({});
     expect(settings.notify).toEqual({});
     expect(settings.monitorScanThreads).toBe(0);
+    expect(settings.dashboardDir).toBeUndefined();
     expect(settings.linkBaseUrl()).toBe('http://127.0.0.1:7071');
   });
 
@@ -38,6 +40,7 @@ describe('settingsFrom: the adapters’ groups', () => {
       AUTOPILOT_NOTIFY_BACKOFF_SECONDS: '0.5',
       AUTOPILOT_NOTIFY_TIMEOUT_MS: '2500',
       AUTOPILOT_MONITOR_SCAN_THREADS: '4',
+      AUTOPILOT_DASHBOARD_DIR: 'dashboard/dist',
       WEBSITE_HOSTNAME: 'app.azurewebsites.net',
       WEBHOOK_URL: ' https://hooks.example/x ',
     });
@@ -59,6 +62,7 @@ describe('settingsFrom: the adapters’ groups', () => {
     });
     expect(settings.notify).toEqual({ maxAttempts: 3, backoffSeconds: 0.5, timeoutMs: 2500 });
     expect(settings.monitorScanThreads).toBe(4);
+    expect(settings.dashboardDir).toBe(resolve('dashboard/dist'));
     expect(settings.linkBaseUrl()).toBe('https://app.azurewebsites.net');
     expect(settings.namedSetting('WEBHOOK_URL')).toBe('https://hooks.example/x');
     expect(settings.namedSetting('UNSET')).toBeUndefined();
