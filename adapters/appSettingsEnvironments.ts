@@ -1,13 +1,17 @@
 import { ENVIRONMENTS, type EnvironmentName } from '../shared/config/schema';
 import { ConfigError } from '../shared/errors';
 
+/** Environments the app settings give, each as autopilot.yaml would (parseConfig validates them). */
+export type AppSettingsEnvironments = Partial<Record<EnvironmentName, Record<string, string>>>;
+
 /**
  * The workspaces the deployment template names in app settings (infra/main.json):
  * AUTOPILOT_BACKEND=azure with AZURE_SUBSCRIPTION_ID, AUTOPILOT_RESOURCE_GROUP,
  * AUTOPILOT_LOCATION and AUTOPILOT_<DEV|STAGING|PROD>_WORKSPACE. They fill the environments
- * autopilot.yaml leaves out; an environment the file sets is the file's.
+ * autopilot.yaml leaves out; an environment the file sets is the file's. Read by settingsFrom
+ * (adapters/settings.ts) for the app, and by the doctor for the app it checks.
  */
-export function environmentsFromAppSettings(env: NodeJS.ProcessEnv): Partial<Record<EnvironmentName, Record<string, string>>> {
+export function environmentsFromAppSettings(env: Readonly<Record<string, string | undefined>>): AppSettingsEnvironments {
   const backend = env['AUTOPILOT_BACKEND']?.trim();
   if (!backend || backend === 'local') return {};
   if (backend !== 'azure') {
@@ -39,8 +43,8 @@ export function environmentsFromAppSettings(env: NodeJS.ProcessEnv): Partial<Rec
  * state in the app folder, which a package deployment mounts read-only, and serves endpoints on
  * a local port nobody can reach. Refused at start-up, with the fix.
  */
-export function refuseLocalBackendOnAzure(environments: Record<EnvironmentName, { backend: string }>, env: NodeJS.ProcessEnv): void {
-  if (!env['WEBSITE_INSTANCE_ID']) return;
+export function refuseLocalBackendOnAzure(environments: Record<EnvironmentName, { backend: string }>, onAzure: boolean): void {
+  if (!onAzure) return;
   const local = ENVIRONMENTS.filter((e) => environments[e].backend === 'local');
   if (!local.length) return;
   throw new ConfigError(

@@ -7,8 +7,9 @@ import { facadeRoles } from '../shared/workspaceRoles';
 import type { EventEnvelope } from '../shared/events/eventEnvelope';
 import { ReleaseControl } from '../shared/release/control';
 import { ReleaseEngine } from '../shared/release/engine';
+import { repairRelease } from '../shared/release/repair';
 import { StepRunner } from '../shared/release/stepRunner';
-import type { StepMessage } from '../shared/release/types';
+import type { Release, StepMessage } from '../shared/release/types';
 import { createStorage } from './azure/storage';
 import { blobScanPoolFrom, WorkerDataGate } from './worker';
 import type { MonitorDeps } from '../shared/monitoring/runMonitor';
@@ -16,7 +17,7 @@ import type { AlertDeps } from '../shared/alerts/reactToAlert';
 import type { AmlEventDeps } from '../shared/alerts/reactToAmlEvent';
 import type { ReleaseRepository } from '../shared/release/repository';
 import { reactionServices } from './reactionServices';
-import { azureSettingsFrom, createAzureWorkspaces } from './azure/workspace/azureWorkspaces';
+import { createAzureWorkspaces } from './azure/workspace/azureWorkspaces';
 import { loadConfigFile } from './configFile';
 import { refuseLocalBackendOnAzure } from './appSettingsEnvironments';
 import { telemetryLogger, withEventTelemetry } from './telemetry';
@@ -24,7 +25,7 @@ import { createLocalWorkspaces, type LocalWorkspaces } from './local/localWorksp
 import { ensureLocalTokens } from './local/tokens';
 import { createAuthenticator, type Authenticate } from './auth/authenticator';
 import { resolveStorageTarget } from './storageConnection';
-import { eventGridPublisherFromEnv } from './azure/events';
+import { eventGridPublisherFrom } from './azure/events';
 import { fanOutPublisher } from './fanOutPublisher';
 import { createNotifications, type Notifications } from './notifications';
 import { notifyingPublisher } from '../shared/notifications';
@@ -56,7 +57,12 @@ export interface Services {
   amlEvents: AmlEventDeps;
   clock: Clock;
   workspaces: Record<EnvironmentName, WorkspaceRoles>;
-  engine: ReleaseEngine;
+  /** How releases start: new data (BlobCreated) and by hand (POST /api/releases). */
+  releaseStarts: Pick<ReleaseEngine, 'onDataArrival' | 'startManual'>;
+  /** The sweeper's work: re-drives expired leases, admits orphaned releases, finishes pending outboxes. */
+  sweeper: Pick<ReleaseEngine, 'sweep'>;
+  /** Ends a release whose stored record no longer parses (shared/release/repair.ts). */
+  repair(id: string, actor: string): Promise<Release>;
   control: ReleaseControl;
   steps: StepRunner;
   /** Per-pipeline webhooks: the outbox behind `events`, delivery, dead letters (shared/notifications). */
@@ -64,7 +70,7 @@ export interface Services {
   /** Who calls the API (Entra ID tokens, App Service sign-in, local tokens, dashboard sessions), see adapters/auth. */
   authenticate: Authenticate;
   /** The dashboard's one-time sign-in codes and sessions; `appServiceLogin` when App Service authentication is in front. */
-  dashboard: { sessions: DashboardSessions; appServiceLogin?: string; publicOrigin?: string };
+  dashboard: { sessions: DashboardSessions; appServiceLogin?: string; publicOrigin?: string; assetsDir?: string };
   logger: Logger;
   stop(): Promise<void>;
 }
@@ -77,21 +83,21 @@ export async function composeServices(settings: Settings = settingsFrom(process.
   const env = settings.appSettings;
   // Writes through the Functions invocation context when inside one (adapters/telemetry).
   const logger = telemetryLogger('autopilot');
-  const { config, file } = loadConfigFile(settings.configPath, env);
-  refuseLocalBackendOnAzure(config.environments, env);
+  const { config, file } = loadConfigFile(settings.configPath, settings.environments);
+  refuseLocalBackendOnAzure(config.environments, settings.onAzure);
   const { stateDir } = settings;
   // Coordinates are checked first: a user fixing autopilot.yaml learns every missing field now.
-  const azure = createAzureWorkspaces(config, file, azureSettingsFrom(env));
+  const azure = createAzureWorkspaces(config, file, settings.azure);
   const storageTarget = resolveStorageTarget(env);
   const storage = createStorage(storageTarget);
   const clock = { now: () => new Date() };
   // Webhook URLs and secrets come from app settings: a missing one stops the start, named.
-  const notifications = createNotifications(config, file, env, storage, clock, logger);
+  const notifications = createNotifications(config, file, settings, storage, clock, logger);
   // What the app says about itself (release core, monitors, alerts): the event log first (it
   // feeds GET /api/events and must take every event), then Event Grid best-effort when
   // AUTOPILOT_EVENTGRID_ENDPOINT is set, then the notification outbox (per-pipeline webhooks,
   // queued, never failing the publisher); custom metrics and spans from every event.
-  const eventGrid = eventGridPublisherFromEnv(env);
+  const eventGrid = eventGridPublisherFrom(settings.eventGrid);
   const logged = eventGrid ? fanOutPublisher(storage.events, { 'Event Grid': eventGrid }, { logger }) : storage.events;
   const events = withEventTelemetry(notifyingPublisher(logged, notifications.outbox, logger), { logger });
   // The local stack (router on a port, job runner) starts only if some environment uses it.
@@ -125,7 +131,7 @@ export async function composeServices(settings: Settings = settingsFrom(process.
     options: settings.engine,
   };
   const engine = new ReleaseEngine(deps);
-  const scanPool = blobScanPoolFrom(env);
+  const scanPool = blobScanPoolFrom(settings.monitorScanThreads);
   const sessions = new DashboardSessions({
     table: deps.table,
     now: () => deps.clock.now(),
@@ -154,16 +160,19 @@ export async function composeServices(settings: Settings = settingsFrom(process.
     }),
     clock: deps.clock,
     workspaces,
-    engine,
+    releaseStarts: engine,
+    sweeper: engine,
+    repair: (id, actor) => repairRelease(engine, deps, id, actor),
     notifications,
     control,
     steps: new StepRunner(deps, engine),
     // Local tokens only outside Azure Functions: there the app folder is read-only and sign-in is Entra ID's.
-    authenticate: createAuthenticator(env, settings.onAzure ? undefined : ensureLocalTokens(stateDir), { sessions }),
+    authenticate: createAuthenticator(settings, settings.onAzure ? undefined : ensureLocalTokens(stateDir), { sessions }),
     dashboard: {
       sessions,
       // On Azure sign-in links use the app's public origin, never the request's Host (functions/http/dashboardSessions.ts).
       ...(settings.publicOrigin ? { publicOrigin: settings.publicOrigin } : {}),
+      ...(settings.dashboardDir ? { assetsDir: settings.dashboardDir } : {}),
       ...(settings.trustAppServiceAuth ? { appServiceLogin: '/.auth/login/aad?post_login_redirect_uri=/api/dashboard/' } : {}),
     },
     logger,

@@ -6,18 +6,18 @@ import { parseJobSpec } from '../shared/jobs/jobSpec';
 import { parseDeploymentSpec } from '../shared/jobs/deploymentSpec';
 import { resolveTrainingPorts } from '../shared/jobs/trainingPorts';
 import { ConfigError } from '../shared/errors';
-import { environmentsFromAppSettings } from './appSettingsEnvironments';
+import type { AppSettingsEnvironments } from './appSettingsEnvironments';
 
 /**
- * Reads autopilot.yaml (with the environments app settings name, see appSettingsEnvironments) and resolves the job and deployment spec paths it names
+ * Reads autopilot.yaml (with the environments the app settings name, see appSettingsEnvironments.ts) and resolves the job and deployment spec paths it names
  * (relative to the file), so a missing spec fails at start-up, not mid-release.
  */
-export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = {}): { config: AutopilotConfig; file: string } {
+export function loadConfigFile(path: string, appEnvironments: AppSettingsEnvironments = {}): { config: AutopilotConfig; file: string } {
   const file = resolve(path);
   if (!existsSync(file)) {
     throw new ConfigError(path, [{ path: '', message: `file not found (looked at ${file}); set AUTOPILOT_CONFIG or create it` }]);
   }
-  const config = parseConfig(readFileSync(file, 'utf8'), path, environmentsFromAppSettings(env));
+  const config = parseConfig(readFileSync(file, 'utf8'), path, appEnvironments);
   const base = dirname(file);
   const missing: { path: string; message: string }[] = [];
   const locate = (value: string, where: string) => {

@@ -14,7 +14,7 @@ export async function onBlobCreated(event: EventGridEvent, context: InvocationCo
   try {
     const arrival = parseBlobCreated(event);
     const s = await services();
-    const result = await s.engine.onDataArrival(arrival);
+    const result = await s.releaseStarts.onDataArrival(arrival);
     if (result.kind === 'ignored') context.log(`ignored ${arrival.container}/${arrival.blobName}: ${result.reason}`);
     else
       s.logger.info(`${result.kind} release ${result.release.id} (${result.release.status}) for ${arrival.container}/${arrival.blobName}`, {

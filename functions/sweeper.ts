@@ -1,11 +1,12 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
+import { runningOnAzure } from '../adapters/settings';
 import { invocationHandler } from '../adapters/telemetry';
 import { services } from './services';
 
 /** Re-drives releases whose lease expired (a crash or a lost message), admits orphaned ones and finishes pending outboxes. */
 export async function onSweep(_timer: Timer, context: InvocationContext): Promise<void> {
   // Unreadable records are skipped and logged once each by the repository; the rest go on.
-  const { redriven, admitted, flushed } = await (await services()).engine.sweep();
+  const { redriven, admitted, flushed } = await (await services()).sweeper.sweep();
   if (redriven.length || admitted.length || flushed.length) {
     context.log(
       `sweep: re-drove ${redriven.join(', ') || 'none'}; admitted ${admitted.join(', ') || 'none'}; finished pending effects of ${flushed.join(', ') || 'none'}`,
@@ -18,6 +19,6 @@ export async function onSweep(_timer: Timer, context: InvocationContext): Promis
 // every scale-out and restart, which the Functions docs advise against in production.
 app.timer('sweeper', {
   schedule: '%AUTOPILOT_SWEEP_SCHEDULE%',
-  runOnStartup: !process.env['WEBSITE_INSTANCE_ID'],
+  runOnStartup: !runningOnAzure(process.env),
   handler: invocationHandler(onSweep),
 });

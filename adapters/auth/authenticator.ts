@@ -2,7 +2,7 @@ import type { Principal } from '../../shared/auth/rbac';
 import { ConfigError } from '../../shared/errors';
 import type { LocalTokens } from '../local/tokens';
 import { appServicePrincipal } from './appServicePrincipal';
-import { EntraIdTokens } from './entraIdTokens';
+import { EntraIdTokens, type EntraIdSettings } from './entraIdTokens';
 import { CSRF_HEADER, CsrfRefusedError, isSafeMethod, sessionIdFrom } from './sessionCookie';
 
 /**
@@ -16,34 +16,26 @@ export interface AuthenticatorOptions {
   sessions?: { principalOf(sessionId: string): Promise<Principal | undefined> };
 }
 
+/** The sign-in the app settings ask for (adapters/settings.ts validates them). */
+export interface SignInSettings {
+  /** Entra ID bearer tokens (AUTOPILOT_ENTRA_TENANT_ID and AUTOPILOT_ENTRA_AUDIENCE). @default none */
+  entra?: EntraIdSettings;
+  /** App Service authentication's principal header is trusted (AUTOPILOT_TRUST_APP_SERVICE_AUTH=true). @default false */
+  trustAppServiceAuth?: boolean;
+}
+
 /**
- * The API's sign-in, from app settings: Entra ID bearer tokens when AUTOPILOT_ENTRA_TENANT_ID
- * and AUTOPILOT_ENTRA_AUDIENCE are set (the template sets them), App Service authentication's
- * principal header when AUTOPILOT_TRUST_APP_SERVICE_AUTH=true, the local tokens outside Azure.
+ * The API's sign-in: Entra ID bearer tokens when configured (the template sets them), App
+ * Service authentication's principal header when trusted, the local tokens outside Azure.
  * In Azure Functions with none configured, every call is refused naming the settings.
  */
 export function createAuthenticator(
-  env: NodeJS.ProcessEnv,
+  signIn: SignInSettings,
   localTokens: LocalTokens | undefined,
   options: AuthenticatorOptions = {},
 ): Authenticate {
-  const tenantId = env['AUTOPILOT_ENTRA_TENANT_ID']?.trim();
-  const audiences = (env['AUTOPILOT_ENTRA_AUDIENCE'] ?? '')
-    .split(',')
-    .map((a) => a.trim())
-    .filter(Boolean);
-  if (Boolean(tenantId) !== audiences.length > 0) {
-    throw new ConfigError('app settings', [
-      {
-        path: tenantId ? 'AUTOPILOT_ENTRA_AUDIENCE' : 'AUTOPILOT_ENTRA_TENANT_ID',
-        message: 'Entra ID sign-in needs both AUTOPILOT_ENTRA_TENANT_ID and AUTOPILOT_ENTRA_AUDIENCE',
-      },
-    ]);
-  }
-  const entra = tenantId
-    ? new EntraIdTokens({ tenantId, audiences, authority: env['AUTOPILOT_ENTRA_AUTHORITY']?.trim() || undefined })
-    : undefined;
-  const trustAppService = env['AUTOPILOT_TRUST_APP_SERVICE_AUTH'] === 'true';
+  const entra = signIn.entra ? new EntraIdTokens(signIn.entra) : undefined;
+  const trustAppService = signIn.trustAppServiceAuth === true;
   if (!entra && !trustAppService && !localTokens) {
     const unconfigured = new ConfigError('app settings', [
       {

@@ -23,15 +23,17 @@ export interface DashboardAsset {
 export type DashboardAssets = ReadonlyMap<string, DashboardAsset>;
 
 /** Where the bundle lives from the sources (adapters/dashboard) and from the package (dist/adapters/dashboard). */
-function candidateDirs(env: NodeJS.ProcessEnv): string[] {
-  const configured = env['AUTOPILOT_DASHBOARD_DIR']?.trim();
+function candidateDirs(configured: string | undefined): string[] {
   if (configured) return [resolve(configured)];
   return [resolve(__dirname, '../../dashboard/dist'), resolve(__dirname, '../../../dashboard/dist')];
 }
 
-/** Reads the manifest and every file it names; a missing build says how to make one. */
-export function loadDashboardAssets(env: NodeJS.ProcessEnv = process.env): DashboardAssets {
-  const dirs = candidateDirs(env);
+/**
+ * Reads the manifest and every file it names, from `configuredDir` (the app setting AUTOPILOT_DASHBOARD_DIR)
+ * or the build beside the sources or the package; a missing build says how to make one.
+ */
+export function loadDashboardAssets(configuredDir?: string): DashboardAssets {
+  const dirs = candidateDirs(configuredDir);
   const dir = dirs.find((d) => existsSync(join(d, 'manifest.json')));
   if (!dir) {
     throw new ConfigError('dashboard', [

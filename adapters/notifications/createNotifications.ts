@@ -1,5 +1,4 @@
 import type { AutopilotConfig } from '../../shared/config/schema';
-import { ConfigError } from '../../shared/errors';
 import {
   deliverNotification,
   listDeadLetters,
@@ -27,62 +26,47 @@ export interface Notifications {
   redeliver(id: string): Promise<DeadLetter>;
 }
 
+/** The host settings notifications use (adapters/settings.ts validates them). */
+export interface NotificationSettings {
+  /** AUTOPILOT_NOTIFY_MAX_ATTEMPTS, _BACKOFF_SECONDS, _TIMEOUT_MS; unset: the core's defaults. */
+  notify: { maxAttempts?: number; backoffSeconds?: number; timeoutMs?: number };
+  /** Base of the links in messages, read per delivery (AUTOPILOT_PUBLIC_URL…). */
+  linkBaseUrl(): string;
+  /** A setting autopilot.yaml names: a webhook's urlFrom or secretFrom. */
+  namedSetting(name: string): string | undefined;
+}
+
 /**
  * Wires the notifications core to storage (queue `autopilot-notifications`, table
- * `notifications`) and fetch. App settings: AUTOPILOT_PUBLIC_URL (links in messages),
- * AUTOPILOT_NOTIFY_MAX_ATTEMPTS, AUTOPILOT_NOTIFY_BACKOFF_SECONDS, AUTOPILOT_NOTIFY_TIMEOUT_MS.
+ * `notifications`) and fetch, with the webhooks autopilot.yaml names.
  */
 export function createNotifications(
   config: AutopilotConfig,
   file: string,
-  env: NodeJS.ProcessEnv,
+  settings: NotificationSettings,
   storage: Storage,
   clock: Clock,
   logger: Logger,
 ): Notifications {
-  const webhooks = resolveWebhooks(config, file, env);
+  const webhooks = resolveWebhooks(config, file, settings.namedSetting);
   const table = storage.table(NOTIFICATIONS_TABLE);
   const queue = storage.queue<NotificationJob>(NOTIFICATIONS_QUEUE);
-  const options: WebhookDeliveryOptions = {
-    ...numberSetting(env, 'AUTOPILOT_NOTIFY_MAX_ATTEMPTS', 'maxAttempts', 1, 50),
-    ...numberSetting(env, 'AUTOPILOT_NOTIFY_BACKOFF_SECONDS', 'backoffSeconds', 0, 3600),
-  };
-  const transport = fetchWebhookTransport(numberSetting(env, 'AUTOPILOT_NOTIFY_TIMEOUT_MS', 'timeoutMs', 100, 120_000));
+  const { timeoutMs, ...options } = settings.notify;
+  const transport = fetchWebhookTransport(timeoutMs === undefined ? {} : { timeoutMs });
   const deps = {
     table,
     queue,
     transport,
     clock,
     logger,
-    options,
+    options: options satisfies WebhookDeliveryOptions,
     webhook: (pipeline: string, name: string) => webhooks.get(`${pipeline}/${name}`),
   };
   return {
     outbox: new NotificationOutbox({ config, table, queue, clock, logger }),
     // Read per delivery: the local host learns its port (and sets the URL) after the app started.
-    deliver: (job) => deliverNotification(job, { ...deps, options: { ...options, publicBaseUrl: publicUrl(env) } }),
+    deliver: (job) => deliverNotification(job, { ...deps, options: { ...options, publicBaseUrl: settings.linkBaseUrl() } }),
     deadLetters: (o) => listDeadLetters(table, o),
     redeliver: (id) => redeliverDeadLetter(table, queue, id, sentKey),
   };
-}
-
-/** Where people open the dashboard: AUTOPILOT_PUBLIC_URL, else the app's host name on Azure, else the local host. */
-function publicUrl(env: NodeJS.ProcessEnv): string {
-  return env.AUTOPILOT_PUBLIC_URL || (env.WEBSITE_HOSTNAME ? `https://${env.WEBSITE_HOSTNAME}` : 'http://127.0.0.1:7071');
-}
-
-function numberSetting<K extends string>(
-  env: NodeJS.ProcessEnv,
-  name: string,
-  key: K,
-  min: number,
-  max: number,
-): Partial<Record<K, number>> {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return {};
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < min || value > max) {
-    throw new ConfigError(name, [{ path: '', message: `expected a number from ${min} to ${max}, got '${raw}'` }]);
-  }
-  return { [key]: value } as Partial<Record<K, number>>;
 }

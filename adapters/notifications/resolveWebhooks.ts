@@ -8,17 +8,21 @@ import { signingSecretProblem, type ResolvedWebhook } from '../../shared/notific
  * at start, so a missing setting stops the app with the file, path and setting named, and never
  * with the value. Keyed `<pipeline>/<webhook name>`.
  */
-export function resolveWebhooks(config: AutopilotConfig, file: string, env: NodeJS.ProcessEnv): Map<string, ResolvedWebhook> {
+export function resolveWebhooks(
+  config: AutopilotConfig,
+  file: string,
+  setting: (name: string) => string | undefined,
+): Map<string, ResolvedWebhook> {
   const resolved = new Map<string, ResolvedWebhook>();
   const issues: { path: string; message: string }[] = [];
   for (const [pipeline, policy] of Object.entries(config.pipelines)) {
     policy.notifications.webhooks.forEach((hook, i) => {
       const path = `pipelines.${pipeline}.notifications.webhooks.${i}`;
-      const url = hook.url ?? (hook.urlFrom ? env[hook.urlFrom] : undefined);
+      const url = hook.url ?? (hook.urlFrom ? setting(hook.urlFrom) : undefined);
       if (!url) issues.push({ path: `${path}.urlFrom`, message: `app setting ${hook.urlFrom} is not set: set it to the webhook URL` });
       else if (!/^https?:\/\/[^/]/.test(url) || !URL.canParse(url))
         issues.push({ path: `${path}.urlFrom`, message: `app setting ${hook.urlFrom} does not hold an http(s) URL` });
-      const secret = hook.secretFrom ? env[hook.secretFrom] : undefined;
+      const secret = hook.secretFrom ? setting(hook.secretFrom) : undefined;
       if (hook.secretFrom && !secret)
         issues.push({
           path: `${path}.secretFrom`,

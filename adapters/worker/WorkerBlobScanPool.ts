@@ -1,8 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import type { BlobScanJob, BlobScanPool, BlobScanSession } from '../../shared/monitoring/blobScanPool';
-import { z } from 'zod';
-import { AutopilotError, ConfigError } from '../../shared/errors';
+import { AutopilotError } from '../../shared/errors';
 import type { ScanReply, ScanRequest } from './blobScanProtocol';
 import { ask, gather, startWorker } from './startWorker';
 
@@ -80,20 +79,12 @@ export class WorkerBlobScanPool implements BlobScanPool {
   }
 }
 
-const ScanThreads = z.coerce.number().int().min(0).max(16);
-
 /**
- * `AUTOPILOT_MONITOR_SCAN_THREADS`: worker threads that scan a monitor run's blobs (0 or unset:
- * the host's own thread). Off by default: on 2 shared cores two workers measured +143–173 MB of
- * host RSS (over the 128 MB budget) and were not reliably faster (docs/monitoring-statistics.md).
+ * The pool for `AUTOPILOT_MONITOR_SCAN_THREADS` worker threads that scan a monitor run's blobs
+ * (0: none, the host's own thread; adapters/settings.ts validates 0 to 16). Off by default: on 2
+ * shared cores two workers measured +143–173 MB of host RSS (over the 128 MB budget) and were not
+ * reliably faster (docs/monitoring-statistics.md).
  */
-export function blobScanPoolFrom(env: NodeJS.ProcessEnv): WorkerBlobScanPool | undefined {
-  const raw = env.AUTOPILOT_MONITOR_SCAN_THREADS;
-  if (raw === undefined || raw.trim() === '') return undefined;
-  const parsed = ScanThreads.safeParse(raw);
-  if (!parsed.success)
-    throw new ConfigError('AUTOPILOT_MONITOR_SCAN_THREADS', [
-      { path: '', message: `must be a whole number from 0 to 16 (worker threads per monitor run; 0 = none), not ${JSON.stringify(raw)}` },
-    ]);
-  return parsed.data === 0 ? undefined : new WorkerBlobScanPool({ parallelism: parsed.data });
+export function blobScanPoolFrom(threads: number): WorkerBlobScanPool | undefined {
+  return threads === 0 ? undefined : new WorkerBlobScanPool({ parallelism: threads });
 }

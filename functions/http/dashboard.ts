@@ -22,13 +22,13 @@ browserRoute(
       302: { description: 'To the same path with a trailing slash' },
     },
   },
-  async (request: HttpRequest): Promise<HttpResponseInit> => {
+  async (request: HttpRequest, s): Promise<HttpResponseInit> => {
     const key = assetKeyOf(request.params.path);
     // Relative asset URLs need the trailing slash: /api/dashboard -> /api/dashboard/.
     if (key === 'index.html' && !new URL(request.url).pathname.endsWith('/')) {
       return { status: 302, headers: { location: `${new URL(request.url).pathname}/`, ...DASHBOARD_SECURITY_HEADERS } };
     }
-    assets ??= loadDashboardAssets();
+    assets ??= loadDashboardAssets(s.dashboard.assetsDir);
     const asset = assets.get(key);
     if (!asset) {
       return {

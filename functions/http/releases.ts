@@ -135,7 +135,7 @@ apiRoute(
   },
   async (_request, s, caller, { body, headers }) => {
     const requestId = headers['idempotency-key'] ?? randomUUID();
-    const result = await s.engine.startManual({ ...body, by: caller!.name, requestId });
+    const result = await s.releaseStarts.startManual({ ...body, by: caller!.name, requestId });
     if (result.kind === 'ignored') throw new BadRequestError(result.reason);
     return { status: result.kind === 'created' ? (202 as const) : (200 as const), jsonBody: { release: result.release } };
   },

@@ -1,4 +1,3 @@
-import { repairRelease } from '../../shared/release/repair';
 import { ReleaseIdParams } from '../../shared/api/pathParams';
 import { ReleaseResponse } from '../../shared/api/releaseResponses';
 import { apiRoute } from './respond';
@@ -18,7 +17,7 @@ apiRoute(
     responses: { 200: { description: 'The repaired (failed) release', json: ReleaseResponse } },
   },
   async (_request, s, caller, { params }) => {
-    const release = await repairRelease(s.engine, s, params.id, caller!.name);
+    const release = await s.repair(params.id, caller!.name);
     return { jsonBody: { release } };
   },
 );

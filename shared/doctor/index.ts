@@ -20,6 +20,7 @@ export {
 } from './dataAccessChecks';
 export {
   signInSettingsCheck,
+  isTokenAudience,
   openIdCheck,
   openIdUrls,
   appRolesNotice,

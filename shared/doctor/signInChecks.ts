@@ -77,7 +77,7 @@ export function signInSettingsCheck(given: SignInAppSettings): { result: CheckRe
     );
   if (!audiences.length)
     problems.push('AUTOPILOT_ENTRA_AUDIENCE is not set, and AUTOPILOT_ENTRA_TENANT_ID needs it: the app does not start');
-  const badAudiences = audiences.filter((a) => !GUID.test(a) && !/^api:\/\/\S+$/.test(a) && !/^https:\/\/[^\s/]+(\/\S*)?$/.test(a));
+  const badAudiences = audiences.filter((a) => !isTokenAudience(a));
   if (badAudiences.length)
     problems.push(
       `AUTOPILOT_ENTRA_AUDIENCE ${badAudiences.map((a) => `'${a}'`).join(', ')}: an audience is the application ID URI (api://<appId>) or the application (client) id, as a token's aud claim has it`,
@@ -91,6 +91,11 @@ export function signInSettingsCheck(given: SignInAppSettings): { result: CheckRe
     result: checkResult(name, 'ok', `Entra ID tokens of tenant ${tenantId} for ${audiences.join(', ')} (authority ${authority})`),
     entra: settings,
   };
+}
+
+/** An audience as a token's aud claim has it: the application ID URI (api://<appId> or https://…) or the application (client) id. */
+export function isTokenAudience(audience: string): boolean {
+  return GUID.test(audience) || /^api:\/\/\S+$/.test(audience) || /^https:\/\/[^\s/]+(\/\S*)?$/.test(audience);
 }
 
 /** What the authority answered: the OpenID configuration and the signing keys the app fetches. */

@@ -3,6 +3,7 @@ import type { AutopilotConfig } from '../../../shared/config/schema';
 import { checkResult, type CheckResult } from '../../../shared/doctor';
 import { ConfigError } from '../../../shared/errors';
 import { refuseLocalBackendOnAzure } from '../../appSettingsEnvironments';
+import { runningOnAzure } from '../../settings';
 
 /**
  * In Azure Functions (WEBSITE_INSTANCE_ID) the app folder is the deployed package, mounted
@@ -31,7 +32,7 @@ export function appFolderCheck(config: AutopilotConfig | undefined, env: Record<
   }
   if (config) {
     try {
-      refuseLocalBackendOnAzure(config.environments, env as NodeJS.ProcessEnv);
+      refuseLocalBackendOnAzure(config.environments, runningOnAzure(env));
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       for (const issue of error.issues) problems.push(`${issue.path}: ${issue.message}`);

@@ -6,7 +6,9 @@ import { canaryTimingChecks, checkResult, promotionCheck, withCheckTimeout, with
 import { ConfigError } from '../../../shared/errors';
 import { DEFAULT_ENGINE_OPTIONS } from '../../../shared/release/context';
 import { loadConfigFile } from '../../configFile';
-import { azureSettingsFrom, findAzureCoordinates, type AzureCoordinates } from '../workspace/azureWorkspaces';
+import { findAzureCoordinates, type AzureCoordinates } from '../workspace/azureWorkspaces';
+import { azureSettingsFrom } from '../../settings';
+import { environmentsFromAppSettings } from '../../appSettingsEnvironments';
 import { DEFAULT_DATA_DATASTORE } from '../workspace/datastoreInputs';
 import { appFolderCheck } from './appFolderCheck';
 import { createDoctorArmClient } from './armDoctorClient';
@@ -155,7 +157,7 @@ function loadConfig(
   env: Record<string, string | undefined>,
 ): { result: CheckResult; config?: AutopilotConfig; file: string } {
   try {
-    const { config } = loadConfigFile(file, env);
+    const { config } = loadConfigFile(file, environmentsFromAppSettings(env));
     const backends = ENVIRONMENTS.map((e) => `${e}: ${config.environments[e].backend}`).join(', ');
     const pipelines = Object.keys(config.pipelines);
     return {

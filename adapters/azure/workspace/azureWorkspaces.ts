@@ -67,7 +67,7 @@ export function createAzureWorkspace(
   return azureMlWorkspace({ ...options, ...coordinates, environment, credential: options.credential ?? new DefaultAzureCredential() });
 }
 
-/** App settings of the azure backend: where the APIs are (sovereign clouds, private endpoints) and its waits. */
+/** App settings of the azure backend: where the APIs are (sovereign clouds, private endpoints) and its waits; adapters/settings.ts validates them. */
 export interface AzureAppSettings {
   /** ARM base URL (app setting AUTOPILOT_ARM_ENDPOINT). @default https://management.azure.com */
   armEndpoint?: string;
@@ -83,53 +83,6 @@ export interface AzureAppSettings {
   registryDiscoveryEndpoint?: string;
   /** Datastore jobs read the app's blobs through (AUTOPILOT_DATA_DATASTORE). @default autopilot_artifacts */
   dataDatastore?: string;
-}
-
-/** The azure backend's app settings; a malformed value is a start-up error naming the setting. */
-export function azureSettingsFrom(env: NodeJS.ProcessEnv): AzureAppSettings {
-  const read = (setting: string): string | undefined => {
-    const value = env[setting]?.trim();
-    if (!value) return undefined;
-    if (!/^https:\/\/[^\s/]+(\/[^\s]*)?$/.test(value)) {
-      throw new ConfigError(setting, [
-        { path: setting, message: `'${value}' is not an https URL; e.g. https://management.usgovcloudapi.net` },
-      ]);
-    }
-    return value.replace(/\/+$/, '');
-  };
-  const seconds = (setting: string, max: number): number | undefined => {
-    const value = env[setting]?.trim();
-    if (!value) return undefined;
-    const parsed = Number(value);
-    if (!Number.isFinite(parsed) || parsed < 0 || parsed > max) {
-      throw new ConfigError(setting, [{ path: setting, message: `'${value}' is not a number of seconds between 0 and ${max}` }]);
-    }
-    return parsed;
-  };
-  return {
-    armEndpoint: read('AUTOPILOT_ARM_ENDPOINT'),
-    metricsEndpoint: read('AUTOPILOT_METRICS_ENDPOINT'),
-    logsEndpoint: read('AUTOPILOT_LOGS_ENDPOINT'),
-    registryDiscoveryEndpoint: read('AUTOPILOT_REGISTRY_DISCOVERY_ENDPOINT'),
-    dataDatastore: datastoreName(env['AUTOPILOT_DATA_DATASTORE']),
-    provisioningWaitSeconds: seconds('AUTOPILOT_PROVISIONING_WAIT_SECONDS', 600),
-    metricsDelaySeconds: seconds('AUTOPILOT_METRICS_DELAY_SECONDS', 900),
-  };
-}
-
-function datastoreName(value: string | undefined): string | undefined {
-  const name = value?.trim();
-  if (!name) return undefined;
-  // Azure ML datastore names: letters, digits and underscores (az ml datastore create).
-  if (!/^[A-Za-z0-9_]{1,255}$/.test(name)) {
-    throw new ConfigError('AUTOPILOT_DATA_DATASTORE', [
-      {
-        path: 'AUTOPILOT_DATA_DATASTORE',
-        message: `'${name}' is not a datastore name (letters, digits and underscores), e.g. autopilot_artifacts`,
-      },
-    ]);
-  }
-  return name;
 }
 
 /**

@@ -2,6 +2,7 @@ import { generateKeyPair, UnsecuredJWT } from 'jose';
 import { appServicePrincipal } from '../../../adapters/auth/appServicePrincipal';
 import { createAuthenticator } from '../../../adapters/auth/authenticator';
 import { EntraIdTokens } from '../../../adapters/auth/entraIdTokens';
+import { settingsFrom } from '../../../adapters/settings';
 import { can } from '../../../shared/auth/rbac';
 import { SignInUnavailableError } from '../../../shared/errors';
 import { createServer } from 'node:http';
@@ -72,11 +73,13 @@ describe('the authenticator built from app settings', () => {
   const headers = (values: Record<string, string>) => ({ get: (name: string) => values[name.toLowerCase()] ?? null });
 
   it('in Azure Functions without sign-in settings refuses every call naming the settings, and never falls back to anything', async () => {
-    const authenticate = createAuthenticator({ WEBSITE_INSTANCE_ID: 'x' }, undefined);
+    const authenticate = createAuthenticator(settingsFrom({ WEBSITE_INSTANCE_ID: 'x' }), undefined);
     await expect(authenticate(headers({ authorization: `Bearer ${await entra.token(['Reader'])}` }))).rejects.toThrow(
       /set AUTOPILOT_ENTRA_TENANT_ID and AUTOPILOT_ENTRA_AUDIENCE/,
     );
-    expect(() => createAuthenticator({ AUTOPILOT_ENTRA_TENANT_ID: TENANT }, undefined)).toThrow(/needs both/);
+    expect(() => settingsFrom({ AUTOPILOT_ENTRA_TENANT_ID: TENANT })).toThrow(
+      /AUTOPILOT_ENTRA_AUDIENCE: is not set: Entra ID sign-in needs both/,
+    );
   });
 
   it('trusts the App Service principal header only when told App Service authentication is on', async () => {
@@ -95,11 +98,11 @@ describe('the authenticator built from app settings', () => {
       roles: [{ role: 'ml_engineer', environments: ['staging'] }],
     });
     const entraOnly = createAuthenticator(
-      { AUTOPILOT_ENTRA_TENANT_ID: TENANT, AUTOPILOT_ENTRA_AUDIENCE: APP_ID_URI, AUTOPILOT_ENTRA_AUTHORITY: entra.authority },
+      settingsFrom({ AUTOPILOT_ENTRA_TENANT_ID: TENANT, AUTOPILOT_ENTRA_AUDIENCE: APP_ID_URI, AUTOPILOT_ENTRA_AUTHORITY: entra.authority }),
       undefined,
     );
     expect(await entraOnly(headers({ 'x-ms-client-principal': header }))).toBeUndefined();
-    const behindAppService = createAuthenticator({ AUTOPILOT_TRUST_APP_SERVICE_AUTH: 'true' }, undefined);
+    const behindAppService = createAuthenticator(settingsFrom({ AUTOPILOT_TRUST_APP_SERVICE_AUTH: 'true' }), undefined);
     expect((await behindAppService(headers({ 'x-ms-client-principal': header })))?.name).toBe('bo@contoso.example');
   });
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { azureMlWorkspace, type AzureMlWorkspace } from '../../../adapters/azure/workspace/AzureMlWorkspace';
 import { staticTokenCredential } from '../../../adapters/azure/workspace/staticTokenCredential';
-import { azureSettingsFrom } from '../../../adapters/azure/workspace/azureWorkspaces';
+import { azureSettingsFrom } from '../../../adapters/settings';
 import { datastoreUri } from '../../../adapters/azure/workspace/datastoreInputs';
 import { BadRequestError, ConfigError } from '../../../shared/errors';
 import { ArmMlFake, STABLE_API_VERSION } from '../../fakes/armMl/ArmMlFake';
@@ -136,7 +136,7 @@ describe("a training job reads the app's data with an identity that may read it"
       properties: { inputs: { data: { uri: 'azureml://datastores/team_data/paths/releases/r1/train.csv' } } },
     });
     expect(azureSettingsFrom({ AUTOPILOT_DATA_DATASTORE: 'team_data' }).dataDatastore).toBe('team_data');
-    expect(() => azureSettingsFrom({ AUTOPILOT_DATA_DATASTORE: '../x' })).toThrow(/AUTOPILOT_DATA_DATASTORE[\s\S]*not a datastore name/);
+    expect(() => azureSettingsFrom({ AUTOPILOT_DATA_DATASTORE: '../x' })).toThrow(/AUTOPILOT_DATA_DATASTORE: must be a datastore name/);
   });
 
   test("a SAS on a URL of the app's container is refused: the token would be stored in the job", async () => {

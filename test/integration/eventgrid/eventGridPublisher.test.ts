@@ -1,5 +1,6 @@
 import { AzureKeyCredential } from '@azure/core-auth';
-import { EventGridPublisher, EventGridPublishError, eventGridPublisherFromEnv } from '../../../adapters/azure/events';
+import { EventGridPublisher, EventGridPublishError, eventGridPublisherFrom } from '../../../adapters/azure/events';
+import { settingsFrom } from '../../../adapters/settings';
 import { fanOutPublisher } from '../../../adapters/fanOutPublisher';
 import type { Logger, OutgoingEvent } from '../../../shared/ports';
 import { anEvent, bulkyDriftEvent, releasePayload } from '../../fakes/outgoingEvents';
@@ -87,10 +88,10 @@ describe('EventGridPublisher against a fake Event Grid custom topic', () => {
       bearer: (token) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).aud === 'https://eventgrid.azure.net',
     });
     topics.push(topic);
-    const publisher = eventGridPublisherFromEnv(
-      { AUTOPILOT_EVENTGRID_ENDPOINT: topic.endpoint },
-      { createCredential: () => credential, trustedCa: tls.cert },
-    );
+    const publisher = eventGridPublisherFrom(settingsFrom({ AUTOPILOT_EVENTGRID_ENDPOINT: topic.endpoint }).eventGrid, {
+      createCredential: () => credential,
+      trustedCa: tls.cert,
+    });
     await publisher!.publish([releaseEvent('autopilot.ReleaseSucceeded')]);
 
     expect(topic.requests.map((r) => [r.status, r.auth])).toEqual([[200, 'bearer']]);

@@ -1,3 +1,4 @@
+import { settingsFrom, type AppSettings } from '../../../adapters/settings';
 import { WorkerBlobScanPool, blobScanPoolFrom } from '../../../adapters/worker';
 import type { BlobScanPool } from '../../../shared/monitoring/blobScanPool';
 import { outcome, run, setup } from '../../unit/monitoring-collection/windowFixture';
@@ -46,10 +47,11 @@ describe('WorkerBlobScanPool', () => {
 
 describe('blobScanPoolFrom', () => {
   test('AUTOPILOT_MONITOR_SCAN_THREADS: unset or 0 keeps scans on the host thread, N asks for N workers, anything else is refused by name', () => {
-    expect(blobScanPoolFrom({})).toBeUndefined();
-    expect(blobScanPoolFrom({ AUTOPILOT_MONITOR_SCAN_THREADS: '0' })).toBeUndefined();
-    expect(blobScanPoolFrom({ AUTOPILOT_MONITOR_SCAN_THREADS: '2' })?.parallelism).toBe(2);
+    const poolFrom = (env: AppSettings) => blobScanPoolFrom(settingsFrom(env).monitorScanThreads);
+    expect(poolFrom({})).toBeUndefined();
+    expect(poolFrom({ AUTOPILOT_MONITOR_SCAN_THREADS: '0' })).toBeUndefined();
+    expect(poolFrom({ AUTOPILOT_MONITOR_SCAN_THREADS: '2' })?.parallelism).toBe(2);
     for (const bad of ['two', '-1', '1.5', '99'])
-      expect(() => blobScanPoolFrom({ AUTOPILOT_MONITOR_SCAN_THREADS: bad })).toThrow(/AUTOPILOT_MONITOR_SCAN_THREADS[\s\S]*whole number/);
+      expect(() => poolFrom({ AUTOPILOT_MONITOR_SCAN_THREADS: bad })).toThrow(/AUTOPILOT_MONITOR_SCAN_THREADS: must be a whole number/);
   });
 });

@@ -1,3 +1,4 @@
+import { settingsFrom } from '../../../adapters/settings';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -63,14 +64,14 @@ beforeAll(async () => {
   notifications = createNotifications(
     config,
     'test.yaml',
-    {
+    settingsFrom({
       HOOK_SECRET: secret,
       TEAMS_URL: `${base}/teams/workflows/abc?sig=TEAMSSIG`,
       SLACK_URL: `${base}/slack/services/T0/B0/SLACKTOKEN`,
       AUTOPILOT_PUBLIC_URL: 'https://autopilot.example.net',
       AUTOPILOT_NOTIFY_BACKOFF_SECONDS: '0',
       AUTOPILOT_NOTIFY_MAX_ATTEMPTS: '3',
-    },
+    }),
     storage,
     { now: () => new Date() },
     logger,

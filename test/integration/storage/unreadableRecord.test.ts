@@ -17,6 +17,7 @@ import { parseConfig } from '../../../shared/config/parseConfig';
 import type { StateTable } from '../../../shared/ports';
 import { ReleaseControl } from '../../../shared/release/control';
 import { ReleaseEngine } from '../../../shared/release/engine';
+import { repairRelease } from '../../../shared/release/repair';
 import type { Release, StepMessage } from '../../../shared/release/types';
 import { InvalidRecordError } from '../../../shared/release/unreadable';
 import { mockFunctionsCore } from '../../fakes/functionsCoreModule';
@@ -92,7 +93,13 @@ beforeAll(async () => {
   table = azurite.storage().table('poisonrecords');
   const deps = { config: parseConfig(CONFIG), data: undefined as never, table, steps, workspaces, events, clock, logger };
   engine = new ReleaseEngine(deps);
-  Object.assign(services, { engine, releases: engine.repo, control: new ReleaseControl(deps, engine) });
+  Object.assign(services, {
+    releaseStarts: engine,
+    sweeper: engine,
+    repair: (id: string, actor: string) => repairRelease(engine, deps, id, actor),
+    releases: engine.repo,
+    control: new ReleaseControl(deps, engine),
+  });
 
   // The poison: a running release whose candidate accuracy is null (NaN through JSON), written raw.
   const poison = record(POISON, 'default', 'running', { leaseExpiresAt: PAST, job: { name: `${POISON}-train`, status: 'completed' } });

@@ -6,10 +6,11 @@
  */
 import { InvocationContext } from '@azure/functions';
 import type { OutgoingEvent } from '../../../shared/ports';
+import { telemetrySettingsFrom } from '../../../adapters/settings';
 import { startTelemetry, telemetryLogger, withEventTelemetry, withInvocation, withSpan } from '../../../adapters/telemetry';
 
 async function main(): Promise<void> {
-  const telemetry = startTelemetry(process.env, {
+  const telemetry = startTelemetry(telemetrySettingsFrom(process.env), {
     azureMonitor: {
       enableLiveMetrics: false,
       enablePerformanceCounters: false,

@@ -29,7 +29,7 @@ function appSettingsOfTemplate(): Record<string, string> {
 
 describe('the workspaces the deployment template names in app settings', () => {
   it('make every environment the file leaves out an azure one: the packaged autopilot.yaml then drives the three workspaces', () => {
-    const { config } = loadConfigFile(join(ROOT, 'autopilot.yaml'), appSettingsOfTemplate());
+    const { config } = loadConfigFile(join(ROOT, 'autopilot.yaml'), environmentsFromAppSettings(appSettingsOfTemplate()));
     expect(config.environments).toEqual({
       dev: expect.objectContaining({
         backend: 'azure',
@@ -44,7 +44,7 @@ describe('the workspaces the deployment template names in app settings', () => {
   });
 
   it("load the package's Azure policy (autopilot.azure.yaml, the template's default) with the example's Azure form and Azure-length canary steps", () => {
-    const { config } = loadConfigFile(join(ROOT, 'autopilot.azure.yaml'), appSettingsOfTemplate());
+    const { config } = loadConfigFile(join(ROOT, 'autopilot.azure.yaml'), environmentsFromAppSettings(appSettingsOfTemplate()));
     const pipeline = config.pipelines['default']!;
     expect(pipeline.training.job).toBe(join(ROOT, 'examples/tabular/azure/job.yaml'));
     expect(pipeline.deployment.spec).toBe(join(ROOT, 'examples/tabular/azure/deployment.yaml'));
@@ -71,7 +71,7 @@ describe('the workspaces the deployment template names in app settings', () => {
             'version: 1\nenvironments:\n  dev: { backend: azure, subscriptionId: s-file, resourceGroup: rg-file, workspace: mlw-file, location: northeurope }',
           ),
       );
-      const { config } = loadConfigFile(file, appSettingsOfTemplate());
+      const { config } = loadConfigFile(file, environmentsFromAppSettings(appSettingsOfTemplate()));
       expect(config.environments.dev).toMatchObject({ workspace: 'mlw-file', resourceGroup: 'rg-file', location: 'northeurope' });
       expect(config.environments.prod).toMatchObject({ backend: 'azure', workspace: 'mlw-prod' });
     } finally {
@@ -90,8 +90,8 @@ describe('the local backend in Azure Functions', () => {
 
   it('is fine outside Azure, and an all-azure configuration is fine inside it', () => {
     const local = { dev: { backend: 'local' }, staging: { backend: 'local' }, prod: { backend: 'local' } };
-    expect(() => refuseLocalBackendOnAzure(local, {})).not.toThrow();
+    expect(() => refuseLocalBackendOnAzure(local, false)).not.toThrow();
     const azure = { dev: { backend: 'azure' }, staging: { backend: 'azure' }, prod: { backend: 'azure' } };
-    expect(() => refuseLocalBackendOnAzure(azure, { WEBSITE_INSTANCE_ID: 'abc123' })).not.toThrow();
+    expect(() => refuseLocalBackendOnAzure(azure, true)).not.toThrow();
   });
 });

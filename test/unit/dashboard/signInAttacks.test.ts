@@ -26,7 +26,7 @@ const sessions = new DashboardSessions({
 });
 const queue = new MemoryQueue<NotificationJob>();
 const table = new MemoryTable();
-const fakeServices: { dashboard: { sessions: DashboardSessions; publicOrigin?: string }; [other: string]: unknown } = {
+const fakeServices: { dashboard: { sessions: DashboardSessions; publicOrigin?: string; assetsDir?: string }; [other: string]: unknown } = {
   dashboard: { sessions },
   authenticate: createAuthenticator({}, tokens, { sessions }),
   notifications: {
@@ -52,7 +52,7 @@ beforeAll(async () => {
   );
   writeFileSync(join(dir, 'dist/index.html'), '<!doctype html><title>dashboard</title>');
   writeFileSync(join(dir, 'secret.txt'), 'SECRET-FILE');
-  process.env['AUTOPILOT_DASHBOARD_DIR'] = join(dir, 'dist');
+  fakeServices.dashboard.assetsDir = join(dir, 'dist');
   require('../../../functions/http/dashboardSessions');
   require('../../../functions/http/dashboard');
   require('../../../functions/http/notifications');
@@ -60,7 +60,6 @@ beforeAll(async () => {
   host = await serveInProcess(core, loadOrCreateHostKeys(dir).keys);
 });
 afterAll(async () => {
-  delete process.env['AUTOPILOT_DASHBOARD_DIR'];
   await host?.close();
   rmSync(dir, { recursive: true, force: true });
 });

@@ -43,7 +43,7 @@ describe("infra/main.json: the app's own events and Log Analytics", () => {
     });
 
     it('uses the setting name the app reads its topic from', () => {
-      const source = readFileSync(join(infraDir, '..', 'adapters', 'azure', 'events', 'eventGridPublisherFromEnv.ts'), 'utf8');
+      const source = readFileSync(join(infraDir, '..', 'adapters', 'settingsSchema.ts'), 'utf8');
       expect(source).toContain('AUTOPILOT_EVENTGRID_ENDPOINT');
     });
   });

@@ -1,3 +1,4 @@
+import { settingsFrom } from '../../../adapters/settings';
 import { ConfigError } from '../../../shared/errors';
 import { DEFAULT_NOTIFICATION_KINDS } from '../../../shared/config/notificationsSchema';
 import { resolveWebhooks } from '../../../adapters/notifications/resolveWebhooks';
@@ -56,10 +57,14 @@ describe('notifications in autopilot.yaml', () => {
     const config = configWith(
       'webhooks:\n  - { urlFrom: TEAMS_URL, format: teams }\n  - { name: own, url: "https://own.example/hook", secretFrom: OWN_SECRET }',
     );
-    const resolved = resolveWebhooks(config, 'autopilot.yaml', {
-      TEAMS_URL: 'https://x.logic.azure.com/workflows/abc?sig=SECRETSIG',
-      OWN_SECRET: SECRET,
-    });
+    const resolved = resolveWebhooks(
+      config,
+      'autopilot.yaml',
+      settingsFrom({
+        TEAMS_URL: 'https://x.logic.azure.com/workflows/abc?sig=SECRETSIG',
+        OWN_SECRET: SECRET,
+      }).namedSetting,
+    );
     expect(resolved.get('default/webhook-1')).toEqual({
       pipeline: 'default',
       name: 'webhook-1',
@@ -68,16 +73,25 @@ describe('notifications in autopilot.yaml', () => {
     });
     expect(resolved.get('default/own')).toMatchObject({ format: 'cloudevents', secret: SECRET });
 
-    const missing = () => resolveWebhooks(config, 'autopilot.yaml', {});
+    const missing = () => resolveWebhooks(config, 'autopilot.yaml', settingsFrom({}).namedSetting);
     expect(missing).toThrow(ConfigError);
     expect(missing).toThrow(
       /webhooks\.0\.urlFrom: app setting TEAMS_URL is not set[\s\S]*webhooks\.1\.secretFrom: app setting OWN_SECRET is not set/,
     );
-    const weak = () => resolveWebhooks(config, 'autopilot.yaml', { TEAMS_URL: 'https://x.example/', OWN_SECRET: 'whsec_c2hvcnQ=' });
+    const weak = () =>
+      resolveWebhooks(
+        config,
+        'autopilot.yaml',
+        settingsFrom({ TEAMS_URL: 'https://x.example/', OWN_SECRET: 'whsec_c2hvcnQ=' }).namedSetting,
+      );
     expect(weak).toThrow(/the secret in OWN_SECRET is too short/);
     expect(weak).not.toThrow(/c2hvcnQ/);
-    expect(() => resolveWebhooks(config, 'autopilot.yaml', { TEAMS_URL: 'https://x.example/', OWN_SECRET: 'hunter2-not-a-whsec' })).toThrow(
-      /must look like whsec_<base64>/,
-    );
+    expect(() =>
+      resolveWebhooks(
+        config,
+        'autopilot.yaml',
+        settingsFrom({ TEAMS_URL: 'https://x.example/', OWN_SECRET: 'hunter2-not-a-whsec' }).namedSetting,
+      ),
+    ).toThrow(/must look like whsec_<base64>/);
   });
 });

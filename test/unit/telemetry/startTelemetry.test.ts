@@ -1,6 +1,16 @@
 import { metrics } from '@opentelemetry/api';
 import { ConfigError } from '../../../shared/errors';
-import { startTelemetry, withEventTelemetry, withSpan, type TelemetryHandle } from '../../../adapters/telemetry';
+import {
+  startTelemetry,
+  withEventTelemetry,
+  withSpan,
+  type StartTelemetryOptions,
+  type TelemetryHandle,
+} from '../../../adapters/telemetry';
+import { telemetrySettingsFrom, type AppSettings } from '../../../adapters/settings';
+
+/** Telemetry as the function app starts it (adapters/telemetry/register.ts): from the validated settings. */
+const startFrom = (env: AppSettings, options?: StartTelemetryOptions) => startTelemetry(telemetrySettingsFrom(env), options);
 
 describe('startTelemetry', () => {
   let handle: TelemetryHandle | undefined;
@@ -10,12 +20,12 @@ describe('startTelemetry', () => {
   });
 
   it('exports nothing without APPLICATIONINSIGHTS_CONNECTION_STRING or AUTOPILOT_TELEMETRY', () => {
-    handle = startTelemetry({});
+    handle = startFrom({});
     expect(handle.mode).toBe('off');
   });
 
   it('with AUTOPILOT_TELEMETRY=off exports nothing even when a connection string is set', () => {
-    handle = startTelemetry({
+    handle = startFrom({
       AUTOPILOT_TELEMETRY: 'off',
       APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=00000000-0000-0000-0000-000000000001',
     });
@@ -24,7 +34,7 @@ describe('startTelemetry', () => {
 
   it('with AUTOPILOT_TELEMETRY=console prints metrics and spans as single lines', async () => {
     const lines: string[] = [];
-    handle = startTelemetry({ AUTOPILOT_TELEMETRY: 'console' }, { write: (l) => void lines.push(l), exportIntervalMillis: 3_600_000 });
+    handle = startFrom({ AUTOPILOT_TELEMETRY: 'console' }, { write: (l) => void lines.push(l), exportIntervalMillis: 3_600_000 });
     expect(handle.mode).toBe('console');
     const events = withEventTelemetry({ publish: async () => {} });
     await withSpan('release.step', { releaseId: 'churn-20250301-100000-abc123', pipeline: 'churn', stage: 'promote' }, () =>
@@ -64,21 +74,21 @@ describe('startTelemetry', () => {
   });
 
   it('starts once per process: a second call returns the first handle whatever it passes', () => {
-    handle = startTelemetry({ AUTOPILOT_TELEMETRY: 'console' }, { write: () => {} });
+    handle = startFrom({ AUTOPILOT_TELEMETRY: 'console' }, { write: () => {} });
     const meterProvider = metrics.getMeterProvider();
-    expect(startTelemetry({ AUTOPILOT_TELEMETRY: 'off' })).toBe(handle);
+    expect(startFrom({ AUTOPILOT_TELEMETRY: 'off' })).toBe(handle);
     expect(metrics.getMeterProvider()).toBe(meterProvider);
   });
 
   it('refuses an AUTOPILOT_TELEMETRY value it does not know, naming the setting and the values it takes', () => {
-    expect(() => startTelemetry({ AUTOPILOT_TELEMETRY: 'verbose' })).toThrow(ConfigError);
-    expect(() => startTelemetry({ AUTOPILOT_TELEMETRY: 'verbose' })).toThrow(
+    expect(() => startFrom({ AUTOPILOT_TELEMETRY: 'verbose' })).toThrow(ConfigError);
+    expect(() => startFrom({ AUTOPILOT_TELEMETRY: 'verbose' })).toThrow(
       /AUTOPILOT_TELEMETRY: must be "console", "off" or unset, not "verbose"/,
     );
   });
 
   it('refuses a connection string without an InstrumentationKey and does not echo it', () => {
-    const start = () => startTelemetry({ APPLICATIONINSIGHTS_CONNECTION_STRING: 'IngestionEndpoint=https://x/;Secret=hunter2' });
+    const start = () => startFrom({ APPLICATIONINSIGHTS_CONNECTION_STRING: 'IngestionEndpoint=https://x/;Secret=hunter2' });
     expect(start).toThrow(/APPLICATIONINSIGHTS_CONNECTION_STRING: has no InstrumentationKey/);
     expect(start).not.toThrow(/hunter2/);
   });
