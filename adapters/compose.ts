@@ -88,8 +88,7 @@ export async function composeServices(settings: Settings = settingsFrom(process.
   const { stateDir } = settings;
   // Coordinates are checked first: a user fixing autopilot.yaml learns every missing field now.
   const azure = createAzureWorkspaces(config, file, settings.azure);
-  const storageTarget = resolveStorageTarget(env);
-  const storage = createStorage(storageTarget);
+  const storage = createStorage(resolveStorageTarget(env));
   const clock = { now: () => new Date() };
   // Webhook URLs and secrets come from app settings: a missing one stops the start, named.
   const notifications = createNotifications(config, file, settings, storage, clock, logger);
@@ -108,8 +107,6 @@ export async function composeServices(settings: Settings = settingsFrom(process.
         storage,
         logger,
         port: settings.endpointsPort,
-        // With a connection string the router runs in a process of its own and collects there.
-        ...('connectionString' in storageTarget ? { storageConnectionString: storageTarget.connectionString } : {}),
         // Endpoints are `<pipeline>-<environment>`: each pipeline's privacy list applies to its own.
         collection: {
           excludeColumns: (endpoint: string) => config.pipelines[endpointOwner(endpoint)?.pipeline ?? '']?.monitoring.excludeColumns ?? [],

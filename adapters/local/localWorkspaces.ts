@@ -5,7 +5,6 @@ import type { Logger } from '../../shared/ports';
 import type { Storage } from '../azure/storage';
 import { InferenceCollector, type InferenceCollectorOptions } from './inference/inferenceCollector';
 import { LocalEndpointHost, LocalWorkspace } from './workspace';
-import type { LocalEndpointHostOptions } from './inference/endpointHost';
 
 export interface LocalWorkspaces {
   workspaces: Record<EnvironmentName, LocalWorkspace>;
@@ -25,12 +24,6 @@ export interface CreateLocalWorkspacesOptions {
    * @default collect staging and prod, nothing excluded
    */
   collection?: Omit<InferenceCollectorOptions, 'logger'> | false;
-  /**
-   * The storage account by connection string (Azurite, account keys): the router then runs in a
-   * process of its own and collects into it there. Without one (Entra ID sign-in) it runs in
-   * this process, the credential being this process's.
-   */
-  storageConnectionString?: string;
 }
 
 /**
@@ -38,7 +31,17 @@ export interface CreateLocalWorkspacesOptions {
  * their endpoints. Saved endpoints are served again on start.
  */
 export async function createLocalWorkspaces(options: CreateLocalWorkspacesOptions): Promise<LocalWorkspaces> {
-  const endpointHost = new LocalEndpointHost({ port: options.port ?? 7072, logger: options.logger, ...routerPlacement(options) });
+  const collector =
+    options.collection === false
+      ? undefined
+      : new InferenceCollector(options.storage.data, { ...options.collection, logger: options.logger });
+  // The router in a process of its own, as Azure ML's; collection stays here (it hands requests back).
+  const endpointHost = new LocalEndpointHost({
+    port: options.port ?? 7072,
+    logger: options.logger,
+    ownProcess: true,
+    ...(collector ? { collector } : {}),
+  });
   await endpointHost.start();
   const blobBase = options.storage.clients.blob.url.replace(/\/$/, '');
   // Job inputs are blob URLs of this account; anything else is refused, not fetched.
@@ -67,22 +70,4 @@ export async function createLocalWorkspaces(options: CreateLocalWorkspacesOption
       await endpointHost.stop();
     },
   };
-}
-
-/** The router in a process of its own when that process can reach the storage itself, else in this one. */
-function routerPlacement(options: CreateLocalWorkspacesOptions): Pick<LocalEndpointHostOptions, 'ownProcess' | 'collector'> {
-  const { collection, storageConnectionString } = options;
-  if (storageConnectionString !== undefined) {
-    if (collection === false) return { ownProcess: {} };
-    const { excludeColumns, ...settings } = collection ?? {};
-    return {
-      ownProcess: {
-        collection: { connectionString: storageConnectionString, ...settings },
-        ...(excludeColumns !== undefined
-          ? { excludeColumns: typeof excludeColumns === 'function' ? excludeColumns : () => excludeColumns }
-          : {}),
-      },
-    };
-  }
-  return collection === false ? {} : { collector: new InferenceCollector(options.storage.data, { ...collection, logger: options.logger }) };
 }

@@ -9,7 +9,6 @@ import type { LoadSettings } from '../../load/loadSettings';
 import { postJson } from './postJson';
 import type { CollectionStats, RouterControl } from './routerControl';
 import { RouterCore } from './routerCore';
-import type { RouterInit } from './routerMessages';
 import { DEPLOYMENT_HEADER, SYNTHETIC_HEADER } from './scoringRouter';
 import type { LoadStatus } from '../../load/syntheticLoad';
 import { checkTrafficQuery } from './trafficStore';
@@ -25,24 +24,17 @@ export interface LocalEndpointHostOptions {
   host?: string;
   logger?: Logger;
   /**
-   * Runs the router in a process of its own (the stack's choice: it costs less there, see
-   * ./routerProcess.ts), collecting into the storage of `collection.connectionString`. Without
-   * it the router runs in this process, with the clocks and collector below (tests that hold time).
-   * @default this process
+   * Runs the router in a process of its own (the stack's choice: routing costs less there, see
+   * ./routerProcess.ts); without it the router runs in this process, where `rng` and `now` can
+   * be given (tests that hold time). @default false
    */
-  ownProcess?: OwnRouterProcess;
+  ownProcess?: boolean;
   /** Random numbers in [0, 1) for traffic splitting, mirroring and shadowing (in this process only). @default Math.random */
   rng?: () => number;
   /** Wall clock (ms) of observations and loads (in this process only). @default Date.now */
   now?: () => number;
-  /** Collects live requests of (by default) staging and prod endpoints; stopped with the host (in this process only). @default none */
+  /** Collects live requests of (by default) staging and prod endpoints, in this process wherever the router runs; stopped with the host. @default none */
   collector?: InferenceCollector;
-}
-
-export interface OwnRouterProcess {
-  collection?: RouterInit['collection'];
-  /** Columns left out of an endpoint's collected records, asked once per endpoint here and sent with its routing. */
-  excludeColumns?: (endpoint: string) => readonly string[];
 }
 
 /** A request invokeEndpoint() or the load generator sends gives up after this long (status 0). */
@@ -62,7 +54,6 @@ export class LocalEndpointHost {
   private readonly clientAgent = new Agent({ keepAlive: true, maxSockets: 64, timeout: 60_000 });
   private readonly router: RouterControl;
   private readonly forked: ForkedRouter | undefined;
-  private readonly excludeColumns: ((endpoint: string) => readonly string[]) | undefined;
   private readonly loads: LoadGenerator;
   private boundPort: number | undefined;
 
@@ -71,13 +62,11 @@ export class LocalEndpointHost {
     const host = options.host ?? '127.0.0.1';
     const { ownProcess, rng, now, collector } = options;
     if (ownProcess) {
-      if (rng || now || collector)
-        throw new Error('LocalEndpointHost: rng, now and collector cannot be given to a router in a process of its own');
-      this.excludeColumns = ownProcess.excludeColumns;
+      if (rng || now) throw new Error('LocalEndpointHost: rng and now cannot be given to a router in a process of its own');
       this.router = this.forked = new ForkedRouter({
         port,
         host,
-        ...(ownProcess.collection ? { collection: ownProcess.collection } : {}),
+        ...(collector ? { collector } : {}),
         ...(options.logger ? { logger: options.logger } : {}),
         endpoints: () => [...this.endpoints.keys()].map((name) => this.entryOf(name)!),
       });
@@ -246,14 +235,7 @@ export class LocalEndpointHost {
   /** What the router is told of an endpoint: a copy of its routing (the router sees only what is pushed, in this process as in its own). */
   private entryOf(name: string): RoutingEntry | undefined {
     const endpoint = this.endpoints.get(name);
-    if (!endpoint) return undefined;
-    const excludeColumns = this.excludeColumns?.(name);
-    return {
-      name,
-      environment: endpoint.environment,
-      routing: structuredClone(endpoint.routing()),
-      ...(excludeColumns ? { excludeColumns: [...excludeColumns] } : {}),
-    };
+    return endpoint && { name, environment: endpoint.environment, routing: structuredClone(endpoint.routing()) };
   }
 
   private pushFailed(name: string, error: unknown): void {

@@ -32,6 +32,4 @@ export interface RoutingEntry {
   name: string;
   environment: EnvironmentName;
   routing: EndpointRouting;
-  /** Columns collection leaves out of this endpoint's records (the router process has no config to ask). */
-  excludeColumns?: readonly string[] | undefined;
 }

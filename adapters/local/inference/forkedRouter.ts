@@ -6,7 +6,10 @@ import type { Logger, ShadowReport, TrafficWindow } from '../../../shared/ports'
 import type { DeploymentMetrics } from './deploymentMetrics';
 import type { RoutingEntry } from './endpointRouting';
 import type { CollectionStats, RouterControl } from './routerControl';
-import { RouterMessageSchema, type RouterCall, type RouterInit } from './routerMessages';
+import { ENVIRONMENTS } from '../../../shared/config/schema';
+import type { InferenceCollector } from './inferenceCollector';
+import { readAnswerBody } from './responseBody';
+import { RouterMessageSchema, type RouterCall, type RouterMessage } from './routerMessages';
 
 const TSX_LOADER = pathToFileURL(require.resolve('tsx')).href;
 const ROUTER_ENTRY = existsSync(join(__dirname, 'routerProcess.ts'))
@@ -20,7 +23,8 @@ const STOP_TIMEOUT_MS = 15_000;
 export interface ForkedRouterOptions {
   port: number;
   host: string;
-  collection?: RouterInit['collection'];
+  /** Collects the live requests the router hands back (built into records and written here). @default none */
+  collector?: InferenceCollector;
   logger?: Logger;
   /** Every endpoint's routing now: a router process (first or restarted) knows them all before it listens. */
   endpoints?: () => RoutingEntry[];
@@ -60,6 +64,12 @@ export class ForkedRouter implements RouterControl {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    await this.stopRouter();
+    // After the router: it hands over what it held as it stops.
+    await this.options.collector?.stop();
+  }
+
+  private async stopRouter(): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -92,11 +102,15 @@ export class ForkedRouter implements RouterControl {
   shadowReport(endpoint: string): Promise<ShadowReport> {
     return this.call({ op: 'shadowReport', args: [endpoint] }) as Promise<ShadowReport>;
   }
-  collectionStats(): Promise<CollectionStats | undefined> {
-    return this.call({ op: 'collectionStats', args: [] }) as Promise<CollectionStats | undefined>;
+  /** Counts every request answered before the call: the router hands over what it holds first. */
+  async collectionStats(): Promise<CollectionStats | undefined> {
+    if (!this.options.collector) return undefined;
+    await this.call({ op: 'flushCollected', args: [] });
+    return this.options.collector.stats();
   }
-  flushCollected(): Promise<void> {
-    return this.call({ op: 'flushCollected', args: [] }) as Promise<void>;
+  async flushCollected(): Promise<void> {
+    await this.call({ op: 'flushCollected', args: [] });
+    await this.options.collector?.flushWithin();
   }
   cpuUsage(): Promise<{ pid: number; userMicros: number; systemMicros: number }> {
     return this.call({ op: 'cpuUsage', args: [] }) as Promise<{ pid: number; userMicros: number; systemMicros: number }>;
@@ -144,6 +158,8 @@ export class ForkedRouter implements RouterControl {
           case 'failed':
             clearTimeout(startup);
             return reject(new Error(`the endpoint router did not start on port ${this.port}: ${message.error}`));
+          case 'collected':
+            return this.collected(message.exchanges);
           case 'log':
             return this.options.logger?.[message.level](`router: ${message.message}`, message.properties);
           case 'result': {
@@ -163,14 +179,31 @@ export class ForkedRouter implements RouterControl {
         if (this.child === child) this.child = undefined;
         if (!this.stopped) void this.restart(signal ?? code);
       });
+      const collector = this.options.collector;
       child.send({
         kind: 'init',
         port: this.port,
         host: this.options.host,
         endpoints: this.options.endpoints?.() ?? [],
-        ...(this.options.collection ? { collection: this.options.collection } : {}),
+        ...(collector ? { collect: ENVIRONMENTS.filter((e) => collector.collects(e)) } : {}),
       });
     });
+  }
+
+  private collected(exchanges: Extract<RouterMessage, { kind: 'collected' }>['exchanges']): void {
+    const collector = this.options.collector;
+    if (!collector) return;
+    for (const { request, answer, time, ...exchange } of exchanges) {
+      // Buffers arrive as plain Uint8Arrays (structured clone); the answer is read here, once.
+      const answerBytes = answer && Buffer.from(answer.buffer, answer.byteOffset, answer.byteLength);
+      collector.collect({
+        ...exchange,
+        time: new Date(time),
+        request: request && Buffer.from(request.buffer, request.byteOffset, request.byteLength),
+        answer: answerBytes,
+        readAnswer: readAnswerBody(answerBytes),
+      });
+    }
   }
 
   /** A router that died is started again at once: every endpoint is down until it is. */

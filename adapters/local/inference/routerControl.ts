@@ -1,3 +1,5 @@
+import type { EnvironmentName } from '../../../shared/config/schema';
+import type { ScoredExchange } from '../../../shared/monitoring/toInferenceRecords';
 import type { ShadowReport, TrafficWindow } from '../../../shared/ports';
 import type { DeploymentMetrics } from './deploymentMetrics';
 import type { RoutingEntry } from './endpointRouting';
@@ -26,4 +28,14 @@ export interface RouterControl {
   flushCollected(): Promise<void>;
   /** The router's process and the CPU it has spent (for the bench: the router's own cost). */
   cpuUsage(): Promise<{ pid: number; userMicros: number; systemMicros: number }>;
+}
+
+/** Where the router hands answered live requests for inference collection: an InferenceCollector, or the relay to one in another process. */
+export interface CollectionSink {
+  collects(environment: EnvironmentName): boolean;
+  collect(exchange: ScoredExchange): void;
+  stats?(): CollectionStats;
+  /** Writes (or hands on) what it holds, waiting at most its stop timeout. */
+  flushWithin(): Promise<void>;
+  stop(): Promise<void>;
 }

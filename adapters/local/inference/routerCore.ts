@@ -3,8 +3,7 @@ import type { Logger, ShadowReport, TrafficWindow } from '../../../shared/ports'
 import type { DeploymentMetrics } from './deploymentMetrics';
 import type { RoutingEntry } from './endpointRouting';
 import { sendJson } from './forwardRequest';
-import type { InferenceCollector } from './inferenceCollector';
-import type { CollectionStats, RouterControl } from './routerControl';
+import type { CollectionSink, CollectionStats, RouterControl } from './routerControl';
 import { ScoringRouter } from './scoringRouter';
 import { ShadowTally } from './shadowTally';
 import { TrafficStore } from './trafficStore';
@@ -21,7 +20,7 @@ export interface RouterCoreOptions {
   now?: () => number;
   logger?: Logger;
   /** Collects live requests of (by default) staging and prod endpoints; stopped with the router. @default none */
-  collector?: InferenceCollector;
+  collector?: CollectionSink;
 }
 
 /**
@@ -129,7 +128,7 @@ export class RouterCore implements RouterControl {
 
   async collectionStats(): Promise<CollectionStats | undefined> {
     this.router.recordPending();
-    return this.options.collector?.stats();
+    return this.options.collector?.stats?.();
   }
 
   async flushCollected(): Promise<void> {

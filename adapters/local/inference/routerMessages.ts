@@ -20,27 +20,17 @@ export const RoutingEntrySchema = z.object({
     deployments: z.record(z.string(), Deployment),
     shadow: z.object({ endpoint: z.string(), deployment: z.string(), percent: z.number(), tolerance: z.number().optional() }).optional(),
   }),
-  excludeColumns: z.array(z.string()).optional(),
 });
 
-/** What the router process is started with (sent over IPC: the connection string stays off its command line). */
+/** What the router process is started with. */
 export const RouterInitSchema = z.object({
   kind: z.literal('init'),
   port: z.int().min(0).max(65535),
   host: z.string(),
   /** Known before it listens, so a restarted router never answers "not found" for a served endpoint. */
   endpoints: z.array(RoutingEntrySchema),
-  collection: z
-    .object({
-      connectionString: z.string(),
-      environments: z.array(EnvironmentName).readonly().optional(),
-      flushIntervalMs: z.number().positive().optional(),
-      flushRecords: z.int().positive().optional(),
-      maxBufferedRecords: z.int().positive().optional(),
-      stopTimeoutMs: z.number().positive().optional(),
-      container: z.string().optional(),
-    })
-    .optional(),
+  /** The environments whose live requests the router hands back for collection; none: it collects nothing. */
+  collect: z.array(EnvironmentName).optional(),
 });
 export type RouterInit = z.infer<typeof RouterInitSchema>;
 
@@ -66,7 +56,24 @@ export type RouterCall = z.infer<typeof RouterCallSchema>['call'];
 
 export const HostMessageSchema = z.discriminatedUnion('kind', [RouterInitSchema, RouterCallSchema]);
 
+// Checked by internal slot, not instanceof: the receiving side may be another realm (a jest VM context).
+const Bytes = z.custom<Uint8Array>((value) => ArrayBuffer.isView(value), 'bytes').optional();
+/** An answered live request, raw, for the host's InferenceCollector (ScoredExchange without the parsed answer). */
+const CollectedExchange = z.object({
+  requestId: z.string(),
+  endpoint: z.string(),
+  environment: EnvironmentName,
+  deployment: z.string(),
+  model: z.object({ name: z.string(), version: z.number() }),
+  /** When the answer was sent, ms since the epoch. */
+  time: z.number(),
+  latencyMs: z.number(),
+  request: Bytes,
+  answer: Bytes,
+});
+
 export const RouterMessageSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('collected'), exchanges: z.array(CollectedExchange) }),
   z.object({ kind: z.literal('ready'), port: z.int() }),
   z.object({ kind: z.literal('failed'), error: z.string() }),
   z.object({ kind: z.literal('result'), id: z.int(), value: z.unknown().optional(), error: z.string().optional() }),

@@ -2,12 +2,11 @@
  * The endpoint router's own process, forked by ./forkedRouter.ts: the scoring hot path runs
  * here, away from the host's heap, timers and Functions work (it cost ~1.5x as much CPU per
  * request inside the host as in a process of its own; bench/RESULTS.md §6). It serves until
- * told to stop or until the host goes away (the IPC channel closes), then writes what it
- * collected and exits.
+ * told to stop or until the host goes away (the IPC channel closes), then hands the host
+ * what it holds for collection and exits. It needs no storage and holds no secret.
  */
-import { createStorage } from '../../azure/storage/createStorage';
 import type { Logger } from '../../../shared/ports';
-import { InferenceCollector } from './inferenceCollector';
+import { CollectionRelay } from './collectionRelay';
 import { RouterCore } from './routerCore';
 import { HostMessageSchema, type RouterCall, type RouterInit, type RouterMessage } from './routerMessages';
 import type { RoutingEntry } from './endpointRouting';
@@ -43,22 +42,15 @@ function stopAndExit(): Promise<void> {
 }
 
 async function init(message: RouterInit): Promise<void> {
-  const { collection } = message;
-  // The collector asks for an endpoint's excluded columns; they come with its routing.
-  let router: RouterCore | undefined;
-  const collector = collection
-    ? new InferenceCollector(createStorage({ connectionString: collection.connectionString }).data, {
-        ...(collection.environments ? { environments: collection.environments } : {}),
-        ...(collection.flushIntervalMs ? { flushIntervalMs: collection.flushIntervalMs } : {}),
-        ...(collection.flushRecords ? { flushRecords: collection.flushRecords } : {}),
-        ...(collection.maxBufferedRecords ? { maxBufferedRecords: collection.maxBufferedRecords } : {}),
-        ...(collection.stopTimeoutMs ? { stopTimeoutMs: collection.stopTimeoutMs } : {}),
-        ...(collection.container ? { container: collection.container } : {}),
-        excludeColumns: (endpoint) => router?.entry(endpoint)?.excludeColumns ?? [],
-        logger,
-      })
+  const relay = message.collect
+    ? new CollectionRelay(message.collect, (exchanges) =>
+        send({
+          kind: 'collected',
+          exchanges: exchanges.map(({ readAnswer: _parsed, ...exchange }) => ({ ...exchange, time: exchange.time.getTime() })),
+        }),
+      )
     : undefined;
-  router = new RouterCore({ port: message.port, host: message.host, logger, ...(collector ? { collector } : {}) });
+  const router = new RouterCore({ port: message.port, host: message.host, logger, ...(relay ? { collector: relay } : {}) });
   core = router;
   for (const entry of message.endpoints) await router.setEndpoint(entry as RoutingEntry);
   try {

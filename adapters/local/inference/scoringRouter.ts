@@ -5,7 +5,7 @@ import { AfterAnswers } from './afterAnswers';
 import { predictionKey } from './aggregateTraffic';
 import { forwardRequest, sendJson, sendMirror, type ForwardOutcome, type ForwardTarget } from './forwardRequest';
 import { liveDeployment, pickDeployment, pickMirrors } from './pickDeployment';
-import type { InferenceCollector } from './inferenceCollector';
+import type { CollectionSink } from './routerControl';
 import type { ScoredExchange } from '../../../shared/monitoring/toInferenceRecords';
 import { readAnswerBody } from './responseBody';
 import { RequestCopy } from './requestCopy';
@@ -33,7 +33,7 @@ export interface ScoringRouterDeps {
   /** Wall clock (ms) of collected records. */
   now: () => number;
   /** Collects live requests and answers for monitoring. @default none */
-  collector?: InferenceCollector | undefined;
+  collector?: CollectionSink | undefined;
   /** Told when recording an answer threw (a bug: the answer itself went out). @default ignored */
   onRecordError?: (error: unknown) => void;
 }
@@ -151,7 +151,7 @@ export class ScoringRouter {
    * an answer that came before the whole request was read (rare) is collected once it has been.
    */
   private collectWhenRead(
-    collector: InferenceCollector,
+    collector: CollectionSink,
     req: IncomingMessage,
     copy: RequestCopy,
     exchange: Pick<ScoredExchange, 'requestId' | 'endpoint' | 'environment' | 'deployment' | 'model'>,

@@ -59,7 +59,7 @@ describe('Inference data collection through the local endpoint router into Blob 
     root = mkdtempSync(join(tmpdir(), 'inference-collection-'));
     // Flushed explicitly (or by stop) so each test knows what is written when.
     const collector = new InferenceCollector(storage.data, { excludeColumns: ['SSN'], flushIntervalMs: 3_600_000 });
-    host = new LocalEndpointHost({ port: 0, collector });
+    host = new LocalEndpointHost({ port: 0, ownProcess: true, collector });
     await host.start();
     const fetchInput = async () => Buffer.alloc(0);
     for (const environment of ['dev', 'staging', 'prod'] as const) {

@@ -23,7 +23,7 @@ describe('endpoint router: exact traffic counts under concurrency', () => {
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'router-counts-'));
-    host = new LocalEndpointHost({ port: 0, ownProcess: {} });
+    host = new LocalEndpointHost({ port: 0, ownProcess: true });
     await host.start();
     prod = new LocalWorkspace({
       environment: 'prod',

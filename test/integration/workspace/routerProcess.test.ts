@@ -32,7 +32,7 @@ describe('endpoint router in a process of its own', () => {
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'router-process-'));
-    host = new LocalEndpointHost({ port: 0, ownProcess: {}, logger });
+    host = new LocalEndpointHost({ port: 0, ownProcess: true, logger });
     await host.start();
     prod = new LocalWorkspace({
       environment: 'prod',
