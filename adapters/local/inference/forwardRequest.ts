@@ -66,6 +66,8 @@ class Exchange {
   private readonly abort = new AbortController();
   private finished = false;
   private timedOut = false;
+  /** The request has gone (or is streaming) upstream. */
+  private sent = false;
   private timer: NodeJS.Timeout | undefined;
   private headers: Record<string, string> = {};
   private upstream: Upstream | undefined;
@@ -83,10 +85,19 @@ class Exchange {
     this.timer = setTimeout(() => {
       this.timedOut = true;
       this.abort.abort();
+      // Still reading a small request (its caller sent less than its content-length): nothing
+      // went upstream to fail, so answer now, and close the connection the rest never comes on.
+      if (!this.sent) {
+        this.res.setHeader('connection', 'close');
+        this.failed(undefined);
+      }
     }, this.target.requestTimeoutMs);
     // A caller that hangs up must not leave the scoring request running.
     this.res.on('close', () => {
-      if (!this.res.writableFinished) this.abort.abort();
+      if (this.res.writableFinished) return;
+      this.abort.abort();
+      // Gone before its request was read: nothing was asked of the deployment, nothing to count.
+      if (!this.sent) clearTimeout(this.timer);
     });
     // A small request is sent whole, in one write with its headers; a large one streams.
     if (Number(req.headers['content-length']) <= MAX_INSPECTED_BODY_BYTES) {
@@ -108,6 +119,8 @@ class Exchange {
   }
 
   private send(body: Buffer | Readable): void {
+    if (this.finished) return;
+    this.sent = true;
     const { pool, path } = this.upstream!;
     pool.request({ path, method: 'POST', headers: this.headers, body, signal: this.abort.signal }).then(
       (answer) => this.answered(answer),

@@ -1,0 +1,129 @@
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
+import type { Logger } from '../../../shared/ports';
+import { LocalEndpointHost, type EndpointRouting } from '../../../adapters/local/inference/endpointHost';
+import { waitFor } from '../../support/waitFor';
+
+/** A fake scoring server: what it does is named by the first path segment of the deployment's url. */
+function fakeScoring(seen: { closed: string[] }): Server {
+  const predictions = JSON.stringify({ predictions: [1] });
+  const behaviours: Record<string, (req: IncomingMessage, res: ServerResponse) => void> = {
+    ok: (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(predictions),
+    chunked: (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write(predictions.slice(0, 5));
+      res.end(predictions.slice(5));
+    },
+    text: (_req, res) => res.writeHead(200, { 'content-type': 'text/plain', 'content-length': 2 }).end('hi'),
+    big: (_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ predictions: new Array(300_000).fill(1) })),
+    hang: (req, res) => res.on('close', () => seen.closed.push(req.url!)),
+    half: (req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': 100 });
+      res.write('{"predictions"');
+      res.on('close', () => seen.closed.push(req.url!));
+    },
+    dies: (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': 100 });
+      res.write('{"predictions"', () => res.destroy());
+    },
+  };
+  return createServer((req, res) => {
+    req.resume();
+    req.on('end', () => behaviours[req.url!.split('/')[1]!]!(req, res));
+  });
+}
+
+function post(port: number, endpoint: string, body = '{"input_data":{"columns":["x"],"data":[[1]]}}') {
+  return new Promise<{ status: number; text: string; error?: string }>((resolve) => {
+    const out = request(`http://127.0.0.1:${port}/endpoints/${endpoint}/score`, {
+      method: 'POST',
+      agent: false,
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+    });
+    out.on('response', (answer) => {
+      let text = '';
+      answer.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      answer.on('end', () => resolve({ status: answer.statusCode!, text }));
+      answer.on('error', (error) => resolve({ status: answer.statusCode!, text, error: error.message }));
+    });
+    out.on('error', (error) => resolve({ status: 0, text: '', error: error.message }));
+    out.end(body);
+  });
+}
+
+/** An attacker's and a careless user's view of the router in a process of its own. */
+describe('forked endpoint router under abuse', () => {
+  let host: LocalEndpointHost;
+  let upstream: Server;
+  let base: string;
+  const seen = { closed: [] as string[] };
+  const logged: string[] = [];
+  const logger: Logger = {
+    info: (m, p) => logged.push(`info ${m} ${JSON.stringify(p ?? {})}`),
+    warn: (m, p) => logged.push(`warn ${m} ${JSON.stringify(p ?? {})}`),
+    error: (m, p) => logged.push(`error ${m} ${JSON.stringify(p ?? {})}`),
+  };
+  const serve = (name: string, behaviour: string, requestTimeoutMs = 60_000): Promise<void> => {
+    const routing: EndpointRouting = {
+      traffic: { blue: 100 },
+      mirrorTraffic: {},
+      deployments: { blue: { url: `${base}/${behaviour}`, requestTimeoutMs } },
+    };
+    host.register({ name, environment: 'dev', routing: () => routing });
+    return host.routingChanged(name);
+  };
+
+  beforeAll(async () => {
+    upstream = fakeScoring(seen);
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+    host = new LocalEndpointHost({ port: 0, ownProcess: {}, logger });
+    await host.start();
+  }, 60_000);
+
+  afterAll(async () => {
+    await host?.stop();
+    upstream?.closeAllConnections();
+    await new Promise((resolve) => upstream?.close(resolve));
+  });
+
+  it('passes on chunked, non-JSON and large answers whole, and counts them', async () => {
+    await Promise.all([serve('a-chunked', 'chunked'), serve('a-text', 'text'), serve('a-big', 'big')]);
+    const [chunked, text, big] = await Promise.all([post(host.port, 'a-chunked'), post(host.port, 'a-text'), post(host.port, 'a-big')]);
+    expect([chunked.status, chunked.text]).toEqual([200, '{"predictions":[1]}']);
+    expect([text.status, text.text]).toEqual([200, 'hi']);
+    expect([big.status, JSON.parse(big.text).predictions.length]).toEqual([200, 300_000]);
+    expect((await host.metrics('a-chunked'))['blue']).toMatchObject({ requests: 1 });
+    expect((await host.metrics('a-text'))['blue']).toMatchObject({ requests: 1 });
+  });
+
+  it('answers 504 to a caller whose scoring server hangs, and hangs up on the server', async () => {
+    await serve('a-hang', 'hang', 300);
+    const answer = await post(host.port, 'a-hang');
+    expect(answer.status).toBe(504);
+    await waitFor('the hung scoring request to be aborted', () => seen.closed.includes('/hang/score'));
+  });
+
+  it('answers 504 when the server stalls mid-answer (hanging up on it), 502 when it dies mid-answer', async () => {
+    await Promise.all([serve('a-half', 'half', 300), serve('a-dies', 'dies')]);
+    const [half, dies] = await Promise.all([post(host.port, 'a-half'), post(host.port, 'a-dies')]);
+    expect([half.status, dies.status]).toEqual([504, 502]);
+    await waitFor('the stalled answer to be aborted', () => seen.closed.includes('/half/score'));
+    expect((await host.metrics('a-dies'))['blue']).toMatchObject({ requests: 1 });
+  });
+
+  it('answers 504 after request_timeout_ms to a caller that sent less than its content-length', async () => {
+    await serve('a-short', 'ok', 300);
+    const socket = connect(host.port, '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    socket.write('POST /endpoints/a-short/score HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"a":');
+    try {
+      await waitFor('an answer to the short request', () => (received.includes('\r\n\r\n') ? received : undefined), { timeoutMs: 20_000 });
+      expect(received).toMatch(/^HTTP\/1.1 504/);
+    } finally {
+      socket.destroy();
+    }
+  });
+});
