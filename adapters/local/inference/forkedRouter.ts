@@ -16,6 +16,8 @@ const ROUTER_ENTRY = existsSync(join(__dirname, 'routerProcess.ts'))
 const START_TIMEOUT_MS = 60_000;
 /** How long stop() waits for the router to write what it collected and exit before killing it. */
 const STOP_TIMEOUT_MS = 15_000;
+/** Starts in a row a dead router gets before the host gives up on it. */
+const MAX_RESTART_ATTEMPTS = 3;
 
 export interface ForkedRouterOptions {
   port: number;
@@ -159,8 +161,8 @@ export class ForkedRouter implements RouterControl {
         clearTimeout(startup);
         for (const waiting of this.pending.values()) waiting.reject(new Error(`the endpoint router process exited (${signal ?? code})`));
         this.pending.clear();
-        if (!ready) return reject(new Error(`the endpoint router process exited while starting (${signal ?? code})`));
         if (this.child === child) this.child = undefined;
+        if (!ready) return reject(new Error(`the endpoint router process exited while starting (${signal ?? code})`));
         if (!this.stopped) void this.restart(signal ?? code);
       });
       child.send({
@@ -179,13 +181,23 @@ export class ForkedRouter implements RouterControl {
       `the endpoint router process exited unexpectedly (${cause}); starting it again on port ${this.port}. ` +
         'Traffic counts, shadow tallies and inference data not yet written are lost',
     );
-    try {
-      await this.launch();
-      this.options.logger?.info(`the endpoint router serves again on port ${this.port}`);
-    } catch (error) {
-      this.options.logger?.error('the endpoint router could not be started again; online endpoints are down', {
-        error: error instanceof Error ? error.message : String(error),
-      });
+    // A router killed again while it starts is started again too; one that cannot start at all
+    // (its port taken) is given up after a few tries rather than forked forever.
+    for (let attempt = 1; !this.stopped; attempt++) {
+      try {
+        await this.launch();
+        this.options.logger?.info(`the endpoint router serves again on port ${this.port}`);
+        return;
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (this.stopped) return;
+        if (attempt >= MAX_RESTART_ATTEMPTS)
+          return this.options.logger?.error(
+            `the endpoint router could not be started again (${attempt} tries); online endpoints are down`,
+            { error: message },
+          );
+        this.options.logger?.warn(`the endpoint router did not start again (try ${attempt}); trying once more`, { error: message });
+      }
     }
   }
 }

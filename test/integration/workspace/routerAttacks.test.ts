@@ -126,4 +126,17 @@ describe('forked endpoint router under abuse', () => {
       socket.destroy();
     }
   });
+
+  it('comes back when killed twice quickly (the second time while it restarts)', async () => {
+    await serve('a-kill', 'ok');
+    const first = host.routerPid!;
+    process.kill(first, 'SIGKILL');
+    const second = await waitFor('a new router process', () => (host.routerPid !== first ? host.routerPid : undefined));
+    process.kill(second!, 'SIGKILL');
+    const answer = await waitFor('the endpoint to answer again', async () => {
+      const a = await post(host.port, 'a-kill');
+      return a.status === 200 ? a : undefined;
+    });
+    expect(answer.text).toBe('{"predictions":[1]}');
+  });
 });
