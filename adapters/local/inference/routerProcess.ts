@@ -46,18 +46,27 @@ async function init(message: RouterInit): Promise<void> {
   const { collection } = message;
   // The collector asks for an endpoint's excluded columns; they come with its routing.
   let router: RouterCore | undefined;
-  const collector = collection
-    ? new InferenceCollector(createStorage({ connectionString: collection.connectionString }).data, {
-        ...(collection.environments ? { environments: collection.environments } : {}),
-        ...(collection.flushIntervalMs ? { flushIntervalMs: collection.flushIntervalMs } : {}),
-        ...(collection.flushRecords ? { flushRecords: collection.flushRecords } : {}),
-        ...(collection.maxBufferedRecords ? { maxBufferedRecords: collection.maxBufferedRecords } : {}),
-        ...(collection.stopTimeoutMs ? { stopTimeoutMs: collection.stopTimeoutMs } : {}),
-        ...(collection.container ? { container: collection.container } : {}),
-        excludeColumns: (endpoint) => router?.entry(endpoint)?.excludeColumns ?? [],
-        logger,
-      })
-    : undefined;
+  let storage: ReturnType<typeof createStorage> | undefined;
+  try {
+    if (collection) storage = createStorage({ connectionString: collection.connectionString });
+  } catch (error) {
+    // Said, not thrown: an unhandled error would only show the host "exited while starting (1)".
+    const reason = redact(error instanceof Error ? error.message : String(error), collection!.connectionString);
+    return failAndExit(`inference data collection cannot start: its storage connection string was refused (${reason})`);
+  }
+  const collector =
+    collection && storage
+      ? new InferenceCollector(storage.data, {
+          ...(collection.environments ? { environments: collection.environments } : {}),
+          ...(collection.flushIntervalMs ? { flushIntervalMs: collection.flushIntervalMs } : {}),
+          ...(collection.flushRecords ? { flushRecords: collection.flushRecords } : {}),
+          ...(collection.maxBufferedRecords ? { maxBufferedRecords: collection.maxBufferedRecords } : {}),
+          ...(collection.stopTimeoutMs ? { stopTimeoutMs: collection.stopTimeoutMs } : {}),
+          ...(collection.container ? { container: collection.container } : {}),
+          excludeColumns: (endpoint) => router?.entry(endpoint)?.excludeColumns ?? [],
+          logger,
+        })
+      : undefined;
   router = new RouterCore({ port: message.port, host: message.host, logger, ...(collector ? { collector } : {}) });
   core = router;
   for (const entry of message.endpoints) await router.setEndpoint(entry as RoutingEntry);
@@ -66,6 +75,12 @@ async function init(message: RouterInit): Promise<void> {
   } catch (error) {
     failAndExit(error instanceof Error ? error.message : String(error));
   }
+}
+
+/** The message without the connection string or any of its values (the account key among them). */
+function redact(message: string, connectionString: string): string {
+  const secrets = [connectionString, ...connectionString.split(';').map((part) => part.slice(part.indexOf('=') + 1))];
+  return secrets.filter((secret) => secret.length >= 8).reduce((text, secret) => text.split(secret).join('<redacted>'), message);
 }
 
 function run(router: RouterCore, call: RouterCall): Promise<unknown> {

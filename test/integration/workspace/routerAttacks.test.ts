@@ -1,4 +1,5 @@
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { readFileSync } from 'node:fs';
 import { connect, type AddressInfo } from 'node:net';
 import type { Logger } from '../../../shared/ports';
 import { LocalEndpointHost, type EndpointRouting } from '../../../adapters/local/inference/endpointHost';
@@ -138,5 +139,30 @@ describe('forked endpoint router under abuse', () => {
       return a.status === 200 ? a : undefined;
     });
     expect(answer.text).toBe('{"predictions":[1]}');
+  });
+});
+
+describe('forked endpoint router and the storage secret', () => {
+  const key = Buffer.from('the-storage-secret').toString('base64');
+
+  it('keeps the connection string off its command line', async () => {
+    const connectionString = `DefaultEndpointsProtocol=http;AccountName=a;AccountKey=${key};BlobEndpoint=http://127.0.0.1:1/a;QueueEndpoint=http://127.0.0.1:1/a;TableEndpoint=http://127.0.0.1:1/a;`;
+    const host = new LocalEndpointHost({ port: 0, ownProcess: { collection: { connectionString } } });
+    try {
+      await host.start();
+      const cmdline = readFileSync(`/proc/${host.routerPid}/cmdline`, 'utf8');
+      expect(cmdline).toContain('routerProcess');
+      expect(cmdline).not.toContain(key);
+    } finally {
+      await host.stop();
+    }
+  });
+
+  it('fails to start with a clear error, without the secret, when the connection string is malformed', async () => {
+    const host = new LocalEndpointHost({ port: 0, ownProcess: { collection: { connectionString: `AccountKey=${key};nonsense` } } });
+    const started = host.start();
+    await expect(started).rejects.toThrow(/inference data collection.*connection string/);
+    await started.catch((error: Error) => expect(error.message).not.toContain(key));
+    await host.stop();
   });
 });
