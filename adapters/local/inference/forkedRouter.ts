@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -28,6 +29,16 @@ export interface ForkedRouterOptions {
   endpoints?: () => RoutingEntry[];
 }
 
+/** The router process was gone (or went) before a call was done. */
+class RouterGoneError extends Error {
+  constructor(
+    message: string,
+    readonly child?: ChildProcess,
+  ) {
+    super(message);
+  }
+}
+
 interface Pending {
   resolve(value: unknown): void;
   reject(error: Error): void;
@@ -45,6 +56,8 @@ export class ForkedRouter implements RouterControl {
   private nextId = 0;
   private port: number;
   private stopped = false;
+  /** While a dead router is being started again: resolves once it serves, rejects when given up. */
+  private restarting: Promise<void> | undefined;
 
   constructor(private readonly options: ForkedRouterOptions) {
     this.port = options.port;
@@ -76,14 +89,16 @@ export class ForkedRouter implements RouterControl {
     clearTimeout(killer);
   }
 
-  setEndpoint(entry: RoutingEntry): Promise<void> {
-    return this.call({ op: 'setEndpoint', args: [entry as never] }) as Promise<void>;
+  // Routing pushed to a router that dies meanwhile is in effect once it is back: the router
+  // started again is told every endpoint's routing as it is then, this change included.
+  async setEndpoint(entry: RoutingEntry): Promise<void> {
+    await this.call({ op: 'setEndpoint', args: [entry as never] }).catch((error: unknown) => this.whenBack(error));
   }
-  removeEndpoint(name: string): Promise<void> {
-    return this.call({ op: 'removeEndpoint', args: [name] }) as Promise<void>;
+  async removeEndpoint(name: string): Promise<void> {
+    await this.call({ op: 'removeEndpoint', args: [name] }).catch((error: unknown) => this.whenBack(error));
   }
-  resetShadow(endpoint: string): Promise<void> {
-    return this.call({ op: 'resetShadow', args: [endpoint] }) as Promise<void>;
+  async resetShadow(endpoint: string): Promise<void> {
+    await this.call({ op: 'resetShadow', args: [endpoint] }).catch((error: unknown) => this.whenBack(error));
   }
   metrics(endpoint: string): Promise<Record<string, DeploymentMetrics>> {
     return this.call({ op: 'metrics', args: [endpoint] }) as Promise<Record<string, DeploymentMetrics>>;
@@ -104,16 +119,27 @@ export class ForkedRouter implements RouterControl {
     return this.call({ op: 'cpuUsage', args: [] }) as Promise<{ pid: number; userMicros: number; systemMicros: number }>;
   }
 
+  /** Resolves once a router that died under a call serves again; rethrows any other failure. */
+  private async whenBack(error: unknown): Promise<void> {
+    if (!(error instanceof RouterGoneError) || this.stopped) throw error;
+    const { child } = error;
+    // Its exit handler (registered first) decides whether it is started again.
+    if (child && child.exitCode === null && child.signalCode === null) await once(child, 'exit');
+    if (!this.restarting) throw error;
+    await this.restarting;
+  }
+
   private call(call: RouterCall): Promise<unknown> {
     const child = this.child;
-    if (!child?.connected) return Promise.reject(new Error(`the endpoint router process is not running (${call.op} not done)`));
+    if (!child?.connected)
+      return Promise.reject(new RouterGoneError(`the endpoint router process is not running (${call.op} not done)`, child));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       child.send({ kind: 'call', id, call }, (error) => {
         if (!error) return;
         this.pending.delete(id);
-        reject(new Error(`the endpoint router process could not be told to ${call.op}: ${error.message}`));
+        reject(new RouterGoneError(`the endpoint router process could not be told to ${call.op}: ${error.message}`, child));
       });
     });
   }
@@ -159,11 +185,19 @@ export class ForkedRouter implements RouterControl {
       });
       child.once('exit', (code, signal) => {
         clearTimeout(startup);
-        for (const waiting of this.pending.values()) waiting.reject(new Error(`the endpoint router process exited (${signal ?? code})`));
+        for (const waiting of this.pending.values())
+          waiting.reject(new RouterGoneError(`the endpoint router process exited (${signal ?? code})`, child));
         this.pending.clear();
         if (this.child === child) this.child = undefined;
         if (!ready) return reject(new Error(`the endpoint router process exited while starting (${signal ?? code})`));
-        if (!this.stopped) void this.restart(signal ?? code);
+        if (!this.stopped) {
+          const restarting = this.restart(signal ?? code);
+          this.restarting = restarting;
+          const settled = () => {
+            if (this.restarting === restarting) this.restarting = undefined;
+          };
+          restarting.then(settled, settled);
+        }
       });
       child.send({
         kind: 'init',
@@ -175,7 +209,7 @@ export class ForkedRouter implements RouterControl {
     });
   }
 
-  /** A router that died is started again at once: every endpoint is down until it is. */
+  /** A router that died is started again at once: every endpoint is down until it is. Rejects when given up. */
   private async restart(cause: NodeJS.Signals | number | null): Promise<void> {
     this.options.logger?.error(
       `the endpoint router process exited unexpectedly (${cause}); starting it again on port ${this.port}. ` +
@@ -190,14 +224,15 @@ export class ForkedRouter implements RouterControl {
         return;
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        if (this.stopped) return;
-        if (attempt >= MAX_RESTART_ATTEMPTS)
-          return this.options.logger?.error(
-            `the endpoint router could not be started again (${attempt} tries); online endpoints are down`,
-            { error: message },
-          );
+        if (this.stopped) break;
+        if (attempt >= MAX_RESTART_ATTEMPTS) {
+          const down = `the endpoint router could not be started again (${attempt} tries); online endpoints are down`;
+          this.options.logger?.error(down, { error: message });
+          throw new Error(`${down}: ${message}`, { cause: error });
+        }
         this.options.logger?.warn(`the endpoint router did not start again (try ${attempt}); trying once more`, { error: message });
       }
     }
+    throw new Error('the endpoint host was stopped while its router was being started again');
   }
 }

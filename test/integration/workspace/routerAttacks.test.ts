@@ -6,7 +6,7 @@ import { LocalEndpointHost, type EndpointRouting } from '../../../adapters/local
 import { waitFor } from '../../support/waitFor';
 
 /** A fake scoring server: what it does is named by the first path segment of the deployment's url. */
-function fakeScoring(seen: { closed: string[] }): Server {
+function fakeScoring(seen: { closed: string[]; aborted: string[] }): Server {
   const predictions = JSON.stringify({ predictions: [1] });
   const behaviours: Record<string, (req: IncomingMessage, res: ServerResponse) => void> = {
     ok: (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(predictions),
@@ -31,6 +31,7 @@ function fakeScoring(seen: { closed: string[] }): Server {
   };
   return createServer((req, res) => {
     req.resume();
+    req.on('aborted', () => seen.aborted.push(req.url!));
     req.on('end', () => behaviours[req.url!.split('/')[1]!]!(req, res));
   });
 }
@@ -58,7 +59,7 @@ describe('forked endpoint router under abuse', () => {
   let host: LocalEndpointHost;
   let upstream: Server;
   let base: string;
-  const seen = { closed: [] as string[] };
+  const seen = { closed: [] as string[], aborted: [] as string[] };
   const logged: string[] = [];
   const logger: Logger = {
     info: (m, p) => logged.push(`info ${m} ${JSON.stringify(p ?? {})}`),
@@ -126,6 +127,55 @@ describe('forked endpoint router under abuse', () => {
     } finally {
       socket.destroy();
     }
+  });
+
+  it('aborts the scoring request of a caller that hangs up while streaming a large request', async () => {
+    await serve('a-upload', 'ok');
+    const out = request(`http://127.0.0.1:${host.port}/endpoints/a-upload/score`, {
+      method: 'POST',
+      agent: false,
+      headers: { 'content-type': 'application/json', 'content-length': 4 * 1024 * 1024 },
+    });
+    out.on('error', () => undefined);
+    out.write(Buffer.alloc(1024 * 1024, 0x20), () => out.destroy());
+    await waitFor('the upstream request to be cut off', () => seen.closed.includes('/ok/score') || seen.aborted.includes('/ok/score'));
+  });
+
+  it('answers 502 at once to a large request whose server is gone', async () => {
+    const gone = createServer();
+    await new Promise<void>((resolve) => gone.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(gone.address() as AddressInfo).port}`;
+    await new Promise((resolve) => gone.close(resolve));
+    const routing: EndpointRouting = {
+      traffic: { blue: 100 },
+      mirrorTraffic: {},
+      deployments: { blue: { url, requestTimeoutMs: 60_000 } },
+    };
+    host.register({ name: 'a-gone', environment: 'dev', routing: () => routing });
+    await host.routingChanged('a-gone');
+    const answer = await post(host.port, 'a-gone', JSON.stringify({ input_data: { columns: ['x'], data: new Array(400_000).fill([1]) } }));
+    expect(answer.status).toBe(502);
+  });
+
+  it('fails to start with a clear error when its port is taken', async () => {
+    const other = new LocalEndpointHost({ port: host.port, ownProcess: {} });
+    await expect(other.start()).rejects.toThrow(new RegExp(`port ${host.port}.*EADDRINUSE`));
+    await other.stop();
+  });
+
+  it('applies a routing change made while the router is killed, once it is back', async () => {
+    let routing: EndpointRouting = {
+      traffic: { blue: 100 },
+      mirrorTraffic: {},
+      deployments: { blue: { url: `${base}/ok`, requestTimeoutMs: 60_000 } },
+    };
+    host.register({ name: 'a-race', environment: 'dev', routing: () => routing });
+    await host.routingChanged('a-race');
+    process.kill(host.routerPid!, 'SIGKILL');
+    routing = { ...routing, traffic: { green: 100 }, deployments: { green: { url: `${base}/text`, requestTimeoutMs: 60_000 } } };
+    await host.routingChanged('a-race');
+    const answer = await post(host.port, 'a-race');
+    expect([answer.status, answer.text]).toEqual([200, 'hi']);
   });
 
   it('comes back when killed twice quickly (the second time while it restarts)', async () => {
