@@ -12,6 +12,13 @@ export interface ForwardTarget {
   requestTimeoutMs: number;
 }
 
+/**
+ * What a request whose caller hung up before its answer is counted as (nginx's "client closed
+ * request"): not a 5xx, so impatient or malicious callers cannot make a healthy deployment look
+ * failing to the rollout signals. A deployment too slow for its callers shows in latency and 504s.
+ */
+export const CALLER_HUNG_UP = 499;
+
 /** How one scoring request ended, as the caller saw it. */
 export interface ForwardOutcome {
   status: number;
@@ -33,7 +40,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 /**
  * Sends a scoring request to a deployment and its answer back. Calls `done` once with the
  * status the caller got (502 when the server is unreachable, 504 after the deployment's
- * request timeout), the latency and, for small JSON answers, a copy of the answer.
+ * request timeout, CALLER_HUNG_UP when it left first), the latency and, for small JSON answers, a copy of the answer.
  * `copy` keeps the request body (for mirroring and collection).
  */
 export function forwardRequest(
@@ -66,6 +73,7 @@ class Exchange {
   private readonly abort = new AbortController();
   private finished = false;
   private timedOut = false;
+  private callerGone = false;
   /** The request has gone (or is streaming) upstream. */
   private sent = false;
   private timer: NodeJS.Timeout | undefined;
@@ -95,6 +103,7 @@ class Exchange {
     // A caller that hangs up must not leave the scoring request running.
     this.res.on('close', () => {
       if (this.res.writableFinished) return;
+      this.callerGone = true;
       this.abort.abort();
       // Gone before its request was read: nothing was asked of the deployment, nothing to count.
       if (!this.sent) clearTimeout(this.timer);
@@ -158,13 +167,15 @@ class Exchange {
     answer.body.on('error', () => {
       // Cut off mid-answer (timeout, server died): the caller must not wait for the rest.
       res.destroy();
-      this.finish(this.timedOut ? 504 : 502);
+      this.finish(this.callerGone ? CALLER_HUNG_UP : this.timedOut ? 504 : 502);
     });
   }
 
   private failed(error: Error | undefined): void {
     const { deployment, requestTimeoutMs } = this.target;
-    if (this.timedOut) {
+    if (this.callerGone && !this.timedOut) {
+      this.finish(CALLER_HUNG_UP);
+    } else if (this.timedOut) {
       sendJson(this.res, 504, { error: `deployment '${deployment}' did not answer within ${requestTimeoutMs} ms (request_timeout_ms)` });
       this.finish(504);
     } else {

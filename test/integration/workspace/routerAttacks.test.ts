@@ -6,7 +6,7 @@ import { LocalEndpointHost, type EndpointRouting } from '../../../adapters/local
 import { waitFor } from '../../support/waitFor';
 
 /** A fake scoring server: what it does is named by the first path segment of the deployment's url. */
-function fakeScoring(seen: { closed: string[]; aborted: string[] }): Server {
+function fakeScoring(seen: { closed: string[]; aborted: string[]; received: string[] }): Server {
   const predictions = JSON.stringify({ predictions: [1] });
   const behaviours: Record<string, (req: IncomingMessage, res: ServerResponse) => void> = {
     ok: (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(predictions),
@@ -32,6 +32,7 @@ function fakeScoring(seen: { closed: string[]; aborted: string[] }): Server {
   return createServer((req, res) => {
     req.resume();
     req.on('aborted', () => seen.aborted.push(req.url!));
+    req.on('end', () => seen.received.push(req.url!));
     req.on('end', () => behaviours[req.url!.split('/')[1]!]!(req, res));
   });
 }
@@ -59,7 +60,7 @@ describe('forked endpoint router under abuse', () => {
   let host: LocalEndpointHost;
   let upstream: Server;
   let base: string;
-  const seen = { closed: [] as string[], aborted: [] as string[] };
+  const seen = { closed: [] as string[], aborted: [] as string[], received: [] as string[] };
   const logged: string[] = [];
   const logger: Logger = {
     info: (m, p) => logged.push(`info ${m} ${JSON.stringify(p ?? {})}`),
@@ -176,6 +177,18 @@ describe('forked endpoint router under abuse', () => {
     await host.routingChanged('a-race');
     const answer = await post(host.port, 'a-race');
     expect([answer.status, answer.text]).toEqual([200, 'hi']);
+  });
+
+  it("does not count a caller's hang-up as the deployment's error", async () => {
+    await serve('a-hangup', 'hang/up');
+    const out = request(`http://127.0.0.1:${host.port}/endpoints/a-hangup/score`, { method: 'POST', agent: false });
+    out.on('error', () => undefined);
+    out.end('{}');
+    await waitFor('the request to reach the scoring server', () => seen.received.includes('/hang/up/score'));
+    out.destroy();
+    await waitFor('the scoring request to be aborted', () => seen.closed.includes('/hang/up/score'));
+    const metrics = await waitFor('the hang-up to be counted', async () => (await host.metrics('a-hangup'))['blue']);
+    expect([metrics.requests, metrics.errors, metrics.statuses]).toEqual([1, 0, { 499: 1 }]);
   });
 
   it('comes back when killed twice quickly (the second time while it restarts)', async () => {
