@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PassThrough, type Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import type { Upstream, UpstreamPools } from './upstreamPools';
+import type { UpstreamPools } from './upstreamPools';
 import { captureJsonBody, MAX_INSPECTED_BODY_BYTES } from './responseBody';
 import type { RequestCopy } from './requestCopy';
 
@@ -60,7 +60,7 @@ export function forwardRequest(
     exchange.finish(502);
     return;
   }
-  exchange.start(req, upstreams.of(target.url));
+  exchange.start(req, upstreams);
 }
 
 /**
@@ -78,7 +78,7 @@ class Exchange {
   private sent = false;
   private timer: NodeJS.Timeout | undefined;
   private headers: Record<string, string> = {};
-  private upstream: Upstream | undefined;
+  private upstreams: UpstreamPools | undefined;
 
   constructor(
     private readonly res: ServerResponse,
@@ -86,8 +86,8 @@ class Exchange {
     private readonly done: (outcome: ForwardOutcome) => void,
   ) {}
 
-  start(req: IncomingMessage, upstream: Upstream): void {
-    this.upstream = upstream;
+  start(req: IncomingMessage, upstreams: UpstreamPools): void {
+    this.upstreams = upstreams;
     this.headers = { 'content-type': String(req.headers['content-type'] ?? 'application/json') };
     if (req.headers['content-length']) this.headers['content-length'] = String(req.headers['content-length']);
     this.timer = setTimeout(() => {
@@ -130,7 +130,8 @@ class Exchange {
   private send(body: Buffer | Readable): void {
     if (this.finished) return;
     this.sent = true;
-    const { pool, path } = this.upstream!;
+    // The pool asked for now, not when the request came: one evicted meanwhile takes no new requests.
+    const { pool, path } = this.upstreams!.of(this.target.url!);
     pool.request({ path, method: 'POST', headers: this.headers, body, signal: this.abort.signal }).then(
       (answer) => this.answered(answer),
       (error: Error) => this.failed(error),

@@ -6,7 +6,7 @@ import { LocalEndpointHost, type EndpointRouting } from '../../../adapters/local
 import { waitFor } from '../../support/waitFor';
 
 /** A fake scoring server: what it does is named by the first path segment of the deployment's url. */
-function fakeScoring(seen: { closed: string[]; aborted: string[]; received: string[] }): Server {
+function fakeScoring(seen: { closed: string[]; aborted: string[]; received: string[]; held: ServerResponse[] }): Server {
   const predictions = JSON.stringify({ predictions: [1] });
   const behaviours: Record<string, (req: IncomingMessage, res: ServerResponse) => void> = {
     ok: (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(predictions),
@@ -24,6 +24,7 @@ function fakeScoring(seen: { closed: string[]; aborted: string[]; received: stri
       res.write('{"predictions"');
       res.on('close', () => seen.closed.push(req.url!));
     },
+    gate: (_req, res) => seen.held.push(res),
     dies: (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': 100 });
       res.write('{"predictions"', () => res.destroy());
@@ -37,12 +38,17 @@ function fakeScoring(seen: { closed: string[]; aborted: string[]; received: stri
   });
 }
 
-function post(port: number, endpoint: string, body = '{"input_data":{"columns":["x"],"data":[[1]]}}') {
+function post(
+  port: number,
+  endpoint: string,
+  body = '{"input_data":{"columns":["x"],"data":[[1]]}}',
+  headers: Record<string, string> = {},
+) {
   return new Promise<{ status: number; text: string; error?: string }>((resolve) => {
     const out = request(`http://127.0.0.1:${port}/endpoints/${endpoint}/score`, {
       method: 'POST',
       agent: false,
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
     });
     out.on('response', (answer) => {
       let text = '';
@@ -60,7 +66,7 @@ describe('forked endpoint router under abuse', () => {
   let host: LocalEndpointHost;
   let upstream: Server;
   let base: string;
-  const seen = { closed: [] as string[], aborted: [] as string[], received: [] as string[] };
+  const seen = { closed: [] as string[], aborted: [] as string[], received: [] as string[], held: [] as ServerResponse[] };
   const logged: string[] = [];
   const logger: Logger = {
     info: (m, p) => logged.push(`info ${m} ${JSON.stringify(p ?? {})}`),
@@ -189,6 +195,28 @@ describe('forked endpoint router under abuse', () => {
     await waitFor('the scoring request to be aborted', () => seen.closed.includes('/hang/up/score'));
     const metrics = await waitFor('the hang-up to be counted', async () => (await host.metrics('a-hangup'))['blue']);
     expect([metrics.requests, metrics.errors, metrics.statuses]).toEqual([1, 0, { 499: 1 }]);
+  });
+
+  it('finishes a request in flight while requests to hundreds of other scoring servers come and go', async () => {
+    await serve('a-held', 'gate');
+    const held = post(host.port, 'a-held');
+    await waitFor('the held request to reach its server', () => seen.held.length === 1);
+    const names = Array.from({ length: 260 }, (_, i) => `d${i}`);
+    const routing: EndpointRouting = {
+      traffic: {},
+      mirrorTraffic: {},
+      deployments: Object.fromEntries(names.map((name) => [name, { url: `${base}/ok/${name}`, requestTimeoutMs: 60_000 }])),
+    };
+    host.register({ name: 'a-many', environment: 'dev', routing: () => routing });
+    await host.routingChanged('a-many');
+    for (let i = 0; i < names.length; i += 20) {
+      const answers = await Promise.all(
+        names.slice(i, i + 20).map((name) => post(host.port, 'a-many', undefined, { 'azureml-model-deployment': name })),
+      );
+      expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
+    }
+    seen.held[0]!.writeHead(200, { 'content-type': 'application/json' }).end('{"predictions":[2]}');
+    expect(await held).toEqual({ status: 200, text: '{"predictions":[2]}' });
   });
 
   it('comes back when killed twice quickly (the second time while it restarts)', async () => {
