@@ -5,6 +5,15 @@ import type { Logger } from '../../../shared/ports';
 import { LocalEndpointHost, type EndpointRouting } from '../../../adapters/local/inference/endpointHost';
 import { waitFor } from '../../support/waitFor';
 
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 /** A fake scoring server: what it does is named by the first path segment of the deployment's url. */
 function fakeScoring(seen: { closed: string[]; aborted: string[]; received: string[]; held: ServerResponse[] }): Server {
   const predictions = JSON.stringify({ predictions: [1] });
@@ -219,6 +228,24 @@ describe('forked endpoint router under abuse', () => {
     expect(await held).toEqual({ status: 200, text: '{"predictions":[2]}' });
   });
 
+  it('counts every request exactly while traffic changes under requests in flight', async () => {
+    const deployments = {
+      blue: { url: `${base}/ok`, requestTimeoutMs: 60_000 },
+      green: { url: `${base}/chunked`, requestTimeoutMs: 60_000 },
+    };
+    let routing: EndpointRouting = { traffic: { blue: 100 }, mirrorTraffic: {}, deployments };
+    host.register({ name: 'a-count', environment: 'dev', routing: () => routing });
+    await host.routingChanged('a-count');
+    const flips = ([{ green: 100 }, { blue: 50, green: 50 }, { blue: 100 }] as Record<string, number>[]).map(async (traffic) => {
+      routing = { ...routing, traffic };
+      await host.routingChanged('a-count');
+    });
+    const answers = await Promise.all([...Array.from({ length: 60 }, () => post(host.port, 'a-count')), ...flips]);
+    const metrics = await host.metrics('a-count');
+    const served = answers.filter((a) => a && a.status === 200).length;
+    expect([served, (metrics['blue']?.requests ?? 0) + (metrics['green']?.requests ?? 0)]).toEqual([60, 60]);
+  });
+
   it('comes back when killed twice quickly (the second time while it restarts)', async () => {
     await serve('a-kill', 'ok');
     const first = host.routerPid!;
@@ -255,5 +282,18 @@ describe('forked endpoint router and the storage secret', () => {
     await expect(started).rejects.toThrow(/inference data collection.*connection string/);
     await started.catch((error: Error) => expect(error.message).not.toContain(key));
     await host.stop();
+  });
+});
+
+describe('forked endpoint router stopped while it restarts', () => {
+  it('stops the restarting router and starts no other', async () => {
+    const host = new LocalEndpointHost({ port: 0, ownProcess: {} });
+    await host.start();
+    const first = host.routerPid!;
+    process.kill(first, 'SIGKILL');
+    const second = await waitFor('a new router process', () => (host.routerPid !== first ? host.routerPid : undefined));
+    await host.stop();
+    await waitFor('the restarted router to exit', () => !alive(second!));
+    expect(host.routerPid).toBeUndefined();
   });
 });
