@@ -246,6 +246,15 @@ describe('forked endpoint router under abuse', () => {
     expect([served, (metrics['blue']?.requests ?? 0) + (metrics['green']?.requests ?? 0)]).toEqual([60, 60]);
   });
 
+  it('refuses deployment names from Object.prototype as not found, and counts no phantom deployment', async () => {
+    await serve('a-proto', 'ok');
+    const answers = await Promise.all(
+      ['toString', 'constructor', '__proto__'].map((name) => post(host.port, 'a-proto', undefined, { 'azureml-model-deployment': name })),
+    );
+    expect(answers.map((a) => a.status)).toEqual([404, 404, 404]);
+    expect(Object.keys(await host.metrics('a-proto'))).toEqual([]);
+  });
+
   it('comes back when killed twice quickly (the second time while it restarts)', async () => {
     await serve('a-kill', 'ok');
     const first = host.routerPid!;
