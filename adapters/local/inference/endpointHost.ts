@@ -43,6 +43,8 @@ export interface OwnRouterProcess {
   collection?: RouterInit['collection'];
   /** Columns left out of an endpoint's collected records, asked once per endpoint here and sent with its routing. */
   excludeColumns?: (endpoint: string) => readonly string[];
+  /** A call the router has not answered by then fails (a stuck router must not hang the control plane). @default 60_000 */
+  callTimeoutMs?: number;
 }
 
 /** A request invokeEndpoint() or the load generator sends gives up after this long (status 0). */
@@ -78,6 +80,7 @@ export class LocalEndpointHost {
         port,
         host,
         ...(ownProcess.collection ? { collection: ownProcess.collection } : {}),
+        ...(ownProcess.callTimeoutMs ? { callTimeoutMs: ownProcess.callTimeoutMs } : {}),
         ...(options.logger ? { logger: options.logger } : {}),
         endpoints: () => [...this.endpoints.keys()].map((name) => this.entryOf(name)!),
       });

@@ -17,6 +17,8 @@ const ROUTER_ENTRY = existsSync(join(__dirname, 'routerProcess.ts'))
 const START_TIMEOUT_MS = 60_000;
 /** How long stop() waits for the router to write what it collected and exit before killing it. */
 const STOP_TIMEOUT_MS = 15_000;
+/** How long a call waits for the router's answer. */
+const CALL_TIMEOUT_MS = 60_000;
 /** Starts in a row a dead router gets before the host gives up on it. */
 const MAX_RESTART_ATTEMPTS = 3;
 
@@ -25,6 +27,8 @@ export interface ForkedRouterOptions {
   host: string;
   collection?: RouterInit['collection'];
   logger?: Logger;
+  /** A call not answered by then fails (stop() has its own timeout). @default 60_000 */
+  callTimeoutMs?: number;
   /** Every endpoint's routing now: a router process (first or restarted) knows them all before it listens. */
   endpoints?: () => RoutingEntry[];
 }
@@ -135,11 +139,24 @@ export class ForkedRouter implements RouterControl {
       return Promise.reject(new RouterGoneError(`the endpoint router process is not running (${call.op} not done)`, child));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      // A stuck router (looping, stopped) must not hang the control plane; stop() has its own timeout.
+      const timeoutMs = this.options.callTimeoutMs ?? CALL_TIMEOUT_MS;
+      const timer =
+        call.op === 'stop'
+          ? undefined
+          : setTimeout(() => {
+              this.pending.delete(id);
+              reject(new Error(`the endpoint router process did not answer ${call.op} within ${timeoutMs / 1000} s (stuck or overloaded)`));
+            }, timeoutMs);
+      this.pending.set(id, {
+        resolve: (value) => (clearTimeout(timer), resolve(value)),
+        reject: (error) => (clearTimeout(timer), reject(error)),
+      });
       child.send({ kind: 'call', id, call }, (error) => {
         if (!error) return;
+        const waiting = this.pending.get(id);
         this.pending.delete(id);
-        reject(new RouterGoneError(`the endpoint router process could not be told to ${call.op}: ${error.message}`, child));
+        waiting?.reject(new RouterGoneError(`the endpoint router process could not be told to ${call.op}: ${error.message}`, child));
       });
     });
   }

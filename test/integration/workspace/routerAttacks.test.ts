@@ -34,6 +34,11 @@ function fakeScoring(seen: { closed: string[]; aborted: string[]; received: stri
       res.on('close', () => seen.closed.push(req.url!));
     },
     gate: (_req, res) => seen.held.push(res),
+    trickle: (req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write(Buffer.alloc(2 * 1024 * 1024, 0x20));
+      res.on('close', () => seen.closed.push(req.url!));
+    },
     dies: (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': 100 });
       res.write('{"predictions"', () => res.destroy());
@@ -255,6 +260,19 @@ describe('forked endpoint router under abuse', () => {
     expect(Object.keys(await host.metrics('a-proto'))).toEqual([]);
   });
 
+  it('aborts a large streamed answer whose caller hangs up mid-answer, and counts it as a hang-up', async () => {
+    await serve('a-trickle', 'trickle');
+    await new Promise<void>((resolve) => {
+      const out = request(`http://127.0.0.1:${host.port}/endpoints/a-trickle/score`, { method: 'POST', agent: false });
+      out.on('response', (answer) => answer.once('data', () => (out.destroy(), resolve())));
+      out.on('error', () => undefined);
+      out.end('{}');
+    });
+    await waitFor('the trickling answer to be aborted', () => seen.closed.includes('/trickle/score'));
+    const metrics = await waitFor('the hang-up to be counted', async () => (await host.metrics('a-trickle'))['blue']);
+    expect([metrics.requests, metrics.errors, metrics.statuses]).toEqual([1, 0, { 499: 1 }]);
+  });
+
   it('comes back when killed twice quickly (the second time while it restarts)', async () => {
     await serve('a-kill', 'ok');
     const first = host.routerPid!;
@@ -304,5 +322,21 @@ describe('forked endpoint router stopped while it restarts', () => {
     await host.stop();
     await waitFor('the restarted router to exit', () => !alive(second!));
     expect(host.routerPid).toBeUndefined();
+  });
+});
+
+describe('forked endpoint router that stops answering', () => {
+  it('fails calls with a clear error rather than hang, and answers again once it resumes', async () => {
+    const host = new LocalEndpointHost({ port: 0, ownProcess: { callTimeoutMs: 1000 } });
+    await host.start();
+    const pid = host.routerPid!;
+    process.kill(pid, 'SIGSTOP');
+    try {
+      await expect(host.metrics('any')).rejects.toThrow(/router process did not answer metrics within 1 s/);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    await expect(host.metrics('any')).resolves.toEqual({});
+    await host.stop();
   });
 });
