@@ -273,6 +273,16 @@ describe('forked endpoint router under abuse', () => {
     expect([metrics.requests, metrics.errors, metrics.statuses]).toEqual([1, 0, { 499: 1 }]);
   });
 
+  it('refuses a routing push it cannot read at once, naming what is wrong', async () => {
+    const routing: EndpointRouting = {
+      traffic: { blue: 100 },
+      mirrorTraffic: {},
+      deployments: { blue: { url: `${base}/ok`, requestTimeoutMs: 0 } },
+    };
+    host.register({ name: 'a-refused', environment: 'dev', routing: () => routing });
+    await expect(host.routingChanged('a-refused')).rejects.toThrow(/refused.*requestTimeoutMs/s);
+  });
+
   it('comes back when killed twice quickly (the second time while it restarts)', async () => {
     await serve('a-kill', 'ok');
     const first = host.routerPid!;
