@@ -7,7 +7,7 @@ import type { Logger, ShadowReport, TrafficWindow } from '../../../shared/ports'
 import type { DeploymentMetrics } from './deploymentMetrics';
 import type { RoutingEntry } from './endpointRouting';
 import type { CollectionStats, RouterControl } from './routerControl';
-import { RouterMessageSchema, type RouterCall, type RouterInit } from './routerMessages';
+import { RouterMessageSchema, RoutingEntrySchema, type RouterCall, type RouterInit } from './routerMessages';
 
 const TSX_LOADER = pathToFileURL(require.resolve('tsx')).href;
 const ROUTER_ENTRY = existsSync(join(__dirname, 'routerProcess.ts'))
@@ -220,9 +220,22 @@ export class ForkedRouter implements RouterControl {
         kind: 'init',
         port: this.port,
         host: this.options.host,
-        endpoints: this.options.endpoints?.() ?? [],
+        endpoints: this.readableEndpoints(),
         ...(this.options.collection ? { collection: this.options.collection } : {}),
       });
+    });
+  }
+
+  /**
+   * Every endpoint whose routing the router can read: one it would refuse (its push was refused
+   * too) must not make it refuse its whole start, and leave every other endpoint down.
+   */
+  private readableEndpoints(): RoutingEntry[] {
+    return (this.options.endpoints?.() ?? []).filter((entry) => {
+      const refusal = RoutingEntrySchema.safeParse(entry).error;
+      if (refusal)
+        this.options.logger?.error(`endpoint '${entry.name}' is not served: the router refuses its routing`, { error: refusal.message });
+      return !refusal;
     });
   }
 

@@ -283,6 +283,18 @@ describe('forked endpoint router under abuse', () => {
     await expect(host.routingChanged('a-refused')).rejects.toThrow(/refused.*requestTimeoutMs/s);
   });
 
+  it('starts again serving every other endpoint when one endpoint routing is unreadable', async () => {
+    await serve('a-neighbour', 'ok');
+    expect(host.routingOf('a-refused')).toBeDefined();
+    const killed = host.routerPid!;
+    process.kill(killed, 'SIGKILL');
+    const answer = await waitFor('the other endpoint to answer again', async () => {
+      const a = await post(host.port, 'a-neighbour');
+      return a.status === 200 ? a : undefined;
+    });
+    expect(answer.text).toBe('{"predictions":[1]}');
+  });
+
   it('comes back when killed twice quickly (the second time while it restarts)', async () => {
     await serve('a-kill', 'ok');
     const first = host.routerPid!;
