@@ -3,16 +3,8 @@ import { readFileSync } from 'node:fs';
 import { connect, type AddressInfo } from 'node:net';
 import type { Logger } from '../../../shared/ports';
 import { LocalEndpointHost, type EndpointRouting } from '../../../adapters/local/inference/endpointHost';
+import { isAlive } from '../../support/isAlive';
 import { waitFor } from '../../support/waitFor';
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** A fake scoring server: what it does is named by the first path segment of the deployment's url. */
 function fakeScoring(seen: { closed: string[]; aborted: string[]; received: string[]; held: ServerResponse[] }): Server {
@@ -342,7 +334,7 @@ describe('forked endpoint router stopped while it restarts', () => {
     process.kill(first, 'SIGKILL');
     const second = await waitFor('a new router process', () => (host.routerPid !== first ? host.routerPid : undefined));
     await host.stop();
-    await waitFor('the restarted router to exit', () => !alive(second!));
+    await waitFor('the restarted router to exit', () => !isAlive(second!));
     expect(host.routerPid).toBeUndefined();
   });
 });
