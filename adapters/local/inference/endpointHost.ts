@@ -29,6 +29,8 @@ export interface LocalEndpointHostOptions {
    * be given (tests that hold time). @default false
    */
   ownProcess?: boolean;
+  /** With `ownProcess`: a call the router has not answered by then fails (a stuck router must not hang the control plane). @default 60_000 */
+  routerCallTimeoutMs?: number;
   /** Random numbers in [0, 1) for traffic splitting, mirroring and shadowing (in this process only). @default Math.random */
   rng?: () => number;
   /** Wall clock (ms) of observations and loads (in this process only). @default Date.now */
@@ -67,6 +69,7 @@ export class LocalEndpointHost {
         port,
         host,
         ...(collector ? { collector } : {}),
+        ...(options.routerCallTimeoutMs ? { callTimeoutMs: options.routerCallTimeoutMs } : {}),
         ...(options.logger ? { logger: options.logger } : {}),
         endpoints: () => [...this.endpoints.keys()].map((name) => this.entryOf(name)!),
       });

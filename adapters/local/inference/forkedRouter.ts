@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,7 +10,7 @@ import type { CollectionStats, RouterControl } from './routerControl';
 import { ENVIRONMENTS } from '../../../shared/config/schema';
 import type { InferenceCollector } from './inferenceCollector';
 import { readAnswerBody } from './responseBody';
-import { RouterMessageSchema, type RouterCall, type RouterMessage } from './routerMessages';
+import { RouterMessageSchema, RoutingEntrySchema, type RouterCall, type RouterMessage } from './routerMessages';
 
 const TSX_LOADER = pathToFileURL(require.resolve('tsx')).href;
 const ROUTER_ENTRY = existsSync(join(__dirname, 'routerProcess.ts'))
@@ -19,6 +20,10 @@ const ROUTER_ENTRY = existsSync(join(__dirname, 'routerProcess.ts'))
 const START_TIMEOUT_MS = 60_000;
 /** How long stop() waits for the router to write what it collected and exit before killing it. */
 const STOP_TIMEOUT_MS = 15_000;
+/** How long a call waits for the router's answer. */
+const CALL_TIMEOUT_MS = 60_000;
+/** Starts in a row a dead router gets before the host gives up on it. */
+const MAX_RESTART_ATTEMPTS = 3;
 
 export interface ForkedRouterOptions {
   port: number;
@@ -26,8 +31,20 @@ export interface ForkedRouterOptions {
   /** Collects the live requests the router hands back (built into records and written here). @default none */
   collector?: InferenceCollector;
   logger?: Logger;
+  /** A call not answered by then fails (stop() has its own timeout). @default 60_000 */
+  callTimeoutMs?: number;
   /** Every endpoint's routing now: a router process (first or restarted) knows them all before it listens. */
   endpoints?: () => RoutingEntry[];
+}
+
+/** The router process was gone (or went) before a call was done. */
+class RouterGoneError extends Error {
+  constructor(
+    message: string,
+    readonly child?: ChildProcess,
+  ) {
+    super(message);
+  }
 }
 
 interface Pending {
@@ -47,6 +64,8 @@ export class ForkedRouter implements RouterControl {
   private nextId = 0;
   private port: number;
   private stopped = false;
+  /** While a dead router is being started again: resolves once it serves, rejects when given up. */
+  private restarting: Promise<void> | undefined;
 
   constructor(private readonly options: ForkedRouterOptions) {
     this.port = options.port;
@@ -84,14 +103,16 @@ export class ForkedRouter implements RouterControl {
     clearTimeout(killer);
   }
 
-  setEndpoint(entry: RoutingEntry): Promise<void> {
-    return this.call({ op: 'setEndpoint', args: [entry as never] }) as Promise<void>;
+  // Routing pushed to a router that dies meanwhile is in effect once it is back: the router
+  // started again is told every endpoint's routing as it is then, this change included.
+  async setEndpoint(entry: RoutingEntry): Promise<void> {
+    await this.call({ op: 'setEndpoint', args: [entry as never] }).catch((error: unknown) => this.whenBack(error));
   }
-  removeEndpoint(name: string): Promise<void> {
-    return this.call({ op: 'removeEndpoint', args: [name] }) as Promise<void>;
+  async removeEndpoint(name: string): Promise<void> {
+    await this.call({ op: 'removeEndpoint', args: [name] }).catch((error: unknown) => this.whenBack(error));
   }
-  resetShadow(endpoint: string): Promise<void> {
-    return this.call({ op: 'resetShadow', args: [endpoint] }) as Promise<void>;
+  async resetShadow(endpoint: string): Promise<void> {
+    await this.call({ op: 'resetShadow', args: [endpoint] }).catch((error: unknown) => this.whenBack(error));
   }
   metrics(endpoint: string): Promise<Record<string, DeploymentMetrics>> {
     return this.call({ op: 'metrics', args: [endpoint] }) as Promise<Record<string, DeploymentMetrics>>;
@@ -116,16 +137,40 @@ export class ForkedRouter implements RouterControl {
     return this.call({ op: 'cpuUsage', args: [] }) as Promise<{ pid: number; userMicros: number; systemMicros: number }>;
   }
 
+  /** Resolves once a router that died under a call serves again; rethrows any other failure. */
+  private async whenBack(error: unknown): Promise<void> {
+    if (!(error instanceof RouterGoneError) || this.stopped) throw error;
+    const { child } = error;
+    // Its exit handler (registered first) decides whether it is started again.
+    if (child && child.exitCode === null && child.signalCode === null) await once(child, 'exit');
+    if (!this.restarting) throw error;
+    await this.restarting;
+  }
+
   private call(call: RouterCall): Promise<unknown> {
     const child = this.child;
-    if (!child?.connected) return Promise.reject(new Error(`the endpoint router process is not running (${call.op} not done)`));
+    if (!child?.connected)
+      return Promise.reject(new RouterGoneError(`the endpoint router process is not running (${call.op} not done)`, child));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      // A stuck router (looping, stopped) must not hang the control plane; stop() has its own timeout.
+      const timeoutMs = this.options.callTimeoutMs ?? CALL_TIMEOUT_MS;
+      const timer =
+        call.op === 'stop'
+          ? undefined
+          : setTimeout(() => {
+              this.pending.delete(id);
+              reject(new Error(`the endpoint router process did not answer ${call.op} within ${timeoutMs / 1000} s (stuck or overloaded)`));
+            }, timeoutMs);
+      this.pending.set(id, {
+        resolve: (value) => (clearTimeout(timer), resolve(value)),
+        reject: (error) => (clearTimeout(timer), reject(error)),
+      });
       child.send({ kind: 'call', id, call }, (error) => {
         if (!error) return;
+        const waiting = this.pending.get(id);
         this.pending.delete(id);
-        reject(new Error(`the endpoint router process could not be told to ${call.op}: ${error.message}`));
+        waiting?.reject(new RouterGoneError(`the endpoint router process could not be told to ${call.op}: ${error.message}`, child));
       });
     });
   }
@@ -135,6 +180,8 @@ export class ForkedRouter implements RouterControl {
     const child = fork(ROUTER_ENTRY, [], {
       execArgv: ['--import', TSX_LOADER],
       serialization: 'advanced',
+      // It needs no storage (collection is the host's): no connection string or key is handed down.
+      env: withoutSecrets(process.env),
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     this.child = child;
@@ -173,18 +220,26 @@ export class ForkedRouter implements RouterControl {
       });
       child.once('exit', (code, signal) => {
         clearTimeout(startup);
-        for (const waiting of this.pending.values()) waiting.reject(new Error(`the endpoint router process exited (${signal ?? code})`));
+        for (const waiting of this.pending.values())
+          waiting.reject(new RouterGoneError(`the endpoint router process exited (${signal ?? code})`, child));
         this.pending.clear();
-        if (!ready) return reject(new Error(`the endpoint router process exited while starting (${signal ?? code})`));
         if (this.child === child) this.child = undefined;
-        if (!this.stopped) void this.restart(signal ?? code);
+        if (!ready) return reject(new Error(`the endpoint router process exited while starting (${signal ?? code})`));
+        if (!this.stopped) {
+          const restarting = this.restart(signal ?? code);
+          this.restarting = restarting;
+          const settled = () => {
+            if (this.restarting === restarting) this.restarting = undefined;
+          };
+          restarting.then(settled, settled);
+        }
       });
       const collector = this.options.collector;
       child.send({
         kind: 'init',
         port: this.port,
         host: this.options.host,
-        endpoints: this.options.endpoints?.() ?? [],
+        endpoints: this.readableEndpoints(),
         ...(collector ? { collect: ENVIRONMENTS.filter((e) => collector.collects(e)) } : {}),
       });
     });
@@ -206,19 +261,50 @@ export class ForkedRouter implements RouterControl {
     }
   }
 
-  /** A router that died is started again at once: every endpoint is down until it is. */
+  /**
+   * Every endpoint whose routing the router can read: one it would refuse (its push was refused
+   * too) must not make it refuse its whole start, and leave every other endpoint down.
+   */
+  private readableEndpoints(): RoutingEntry[] {
+    return (this.options.endpoints?.() ?? []).filter((entry) => {
+      const refusal = RoutingEntrySchema.safeParse(entry).error;
+      if (refusal)
+        this.options.logger?.error(`endpoint '${entry.name}' is not served: the router refuses its routing`, { error: refusal.message });
+      return !refusal;
+    });
+  }
+
+  /** A router that died is started again at once: every endpoint is down until it is. Rejects when given up. */
   private async restart(cause: NodeJS.Signals | number | null): Promise<void> {
     this.options.logger?.error(
       `the endpoint router process exited unexpectedly (${cause}); starting it again on port ${this.port}. ` +
         'Traffic counts, shadow tallies and inference data not yet written are lost',
     );
-    try {
-      await this.launch();
-      this.options.logger?.info(`the endpoint router serves again on port ${this.port}`);
-    } catch (error) {
-      this.options.logger?.error('the endpoint router could not be started again; online endpoints are down', {
-        error: error instanceof Error ? error.message : String(error),
-      });
+    // A router killed again while it starts is started again too; one that cannot start at all
+    // (its port taken) is given up after a few tries rather than forked forever.
+    for (let attempt = 1; !this.stopped; attempt++) {
+      try {
+        await this.launch();
+        this.options.logger?.info(`the endpoint router serves again on port ${this.port}`);
+        return;
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (this.stopped) break;
+        if (attempt >= MAX_RESTART_ATTEMPTS) {
+          const down = `the endpoint router could not be started again (${attempt} tries); online endpoints are down`;
+          this.options.logger?.error(down, { error: message });
+          throw new Error(`${down}: ${message}`, { cause: error });
+        }
+        this.options.logger?.warn(`the endpoint router did not start again (try ${attempt}); trying once more`, { error: message });
+      }
     }
+    throw new Error('the endpoint host was stopped while its router was being started again');
   }
+}
+
+/** Settings whose names say they may hold a secret (connection strings, keys, tokens, passwords). */
+const SECRET_SETTING = /storage|connection|secret|password|token|key|sas|credential/i;
+
+function withoutSecrets(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !SECRET_SETTING.test(name)));
 }

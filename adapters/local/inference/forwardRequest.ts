@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { PassThrough } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import type { Upstream, UpstreamPools } from './upstreamPools';
+import type { UpstreamPools } from './upstreamPools';
 import { captureJsonBody, MAX_INSPECTED_BODY_BYTES } from './responseBody';
 import type { RequestCopy } from './requestCopy';
 
@@ -11,6 +11,13 @@ export interface ForwardTarget {
   url: string | undefined;
   requestTimeoutMs: number;
 }
+
+/**
+ * What a request whose caller hung up before its answer is counted as (nginx's "client closed
+ * request"): not a 5xx, so impatient or malicious callers cannot make a healthy deployment look
+ * failing to the rollout signals. A deployment too slow for its callers shows in latency and 504s.
+ */
+export const CALLER_HUNG_UP = 499;
 
 /** How one scoring request ended, as the caller saw it. */
 export interface ForwardOutcome {
@@ -33,7 +40,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 /**
  * Sends a scoring request to a deployment and its answer back. Calls `done` once with the
  * status the caller got (502 when the server is unreachable, 504 after the deployment's
- * request timeout), the latency and, for small JSON answers, a copy of the answer.
+ * request timeout, CALLER_HUNG_UP when it left first), the latency and, for small JSON answers, a copy of the answer.
  * `copy` keeps the request body (for mirroring and collection).
  */
 export function forwardRequest(
@@ -53,7 +60,7 @@ export function forwardRequest(
     exchange.finish(502);
     return;
   }
-  exchange.start(req, upstreams.of(target.url));
+  exchange.start(req, upstreams);
 }
 
 /**
@@ -67,8 +74,13 @@ class Exchange implements Dispatcher.DispatchHandlers {
   private readonly started = performance.now();
   private finished = false;
   private timedOut = false;
+  private callerGone = false;
   /** Set once the caller hung up or the time ran out: the upstream request is to be dropped. */
   private cancelled = false;
+  /** The request has gone (or is streaming) upstream. */
+  private sent = false;
+  private upstreams: UpstreamPools | undefined;
+  private headers: Record<string, string> = {};
   private timer: NodeJS.Timeout | undefined;
   private abortUpstream: ((error?: Error) => void) | undefined;
   private status = 502;
@@ -89,28 +101,37 @@ class Exchange implements Dispatcher.DispatchHandlers {
     private readonly done: (outcome: ForwardOutcome) => void,
   ) {}
 
-  start(req: IncomingMessage, { pool, path }: Upstream): void {
-    const headers: Record<string, string> = { 'content-type': String(req.headers['content-type'] ?? 'application/json') };
-    if (req.headers['content-length']) headers['content-length'] = String(req.headers['content-length']);
+  start(req: IncomingMessage, upstreams: UpstreamPools): void {
+    this.upstreams = upstreams;
+    this.headers = { 'content-type': String(req.headers['content-type'] ?? 'application/json') };
+    if (req.headers['content-length']) this.headers['content-length'] = String(req.headers['content-length']);
     this.timer = setTimeout(() => {
       this.timedOut = true;
       this.cancel();
+      // Still reading a small request (its caller sent less than its content-length): nothing
+      // went upstream to fail, so answer now, and close the connection the rest never comes on.
+      if (!this.sent) {
+        this.res.setHeader('connection', 'close');
+        this.onError(new Error('request timeout'));
+      }
     }, this.target.requestTimeoutMs);
     // A caller that hangs up must not leave the scoring request running.
     this.res.on('close', () => {
-      if (!this.res.writableFinished) this.cancel();
+      if (this.res.writableFinished) return;
+      this.callerGone = true;
+      this.cancel();
+      // Gone before its request was read: nothing was asked of the deployment, nothing to count.
+      if (!this.sent) clearTimeout(this.timer);
     });
     // A small request is sent whole, in one write with its headers; a large one streams.
     if (Number(req.headers['content-length']) <= MAX_INSPECTED_BODY_BYTES) {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () =>
-        pool.dispatch({ path, method: 'POST', headers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) }, this),
-      );
+      req.on('end', () => this.send(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
     } else {
       // Through a PassThrough piped now: the request may already flow (to its copy), and undici
       // starts reading only once it has a connection; what flowed before would be lost to it.
-      pool.dispatch({ path, method: 'POST', headers, body: req.pipe(new PassThrough()) }, this);
+      this.send(req.pipe(new PassThrough()));
     }
   }
 
@@ -119,6 +140,14 @@ class Exchange implements Dispatcher.DispatchHandlers {
     this.finished = true;
     clearTimeout(this.timer);
     this.done({ status, latencyMs: performance.now() - this.started, body });
+  }
+
+  private send(body: Buffer | Readable): void {
+    if (this.finished || this.callerGone) return;
+    this.sent = true;
+    // The pool asked for now, not when the request came: one evicted meanwhile takes no new requests.
+    const { pool, path } = this.upstreams!.of(this.target.url!);
+    pool.dispatch({ path, method: 'POST', headers: this.headers, body }, this);
   }
 
   onConnect(abort: (error?: Error) => void): void {
@@ -180,9 +209,11 @@ class Exchange implements Dispatcher.DispatchHandlers {
   onError(error: Error): void {
     const { deployment, requestTimeoutMs } = this.target;
     if (this.streaming) {
-      // Cut off mid-answer (timeout, server died): the caller must not wait for the rest.
+      // Cut off mid-answer (timeout, server died, caller gone): the caller must not wait for the rest.
       this.res.destroy();
-      this.finish(this.timedOut ? 504 : 502);
+      this.finish(this.callerGone ? CALLER_HUNG_UP : this.timedOut ? 504 : 502);
+    } else if (this.callerGone && !this.timedOut) {
+      this.finish(CALLER_HUNG_UP);
     } else if (this.timedOut) {
       sendJson(this.res, 504, { error: `deployment '${deployment}' did not answer within ${requestTimeoutMs} ms (request_timeout_ms)` });
       this.finish(504);

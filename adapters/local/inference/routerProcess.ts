@@ -91,6 +91,9 @@ process.on('message', (raw: unknown) => {
     const error = `a message from the host was refused: ${parsed.error.message}`;
     // Without a valid start there is nothing to serve: say so and go, rather than hang the host's start.
     if (!core) return failAndExit(error);
+    // A call it cannot read is answered with the refusal: its caller must not wait for nothing.
+    const id = (raw as { id?: unknown } | null)?.id;
+    if (Number.isInteger(id)) return send({ kind: 'result', id: id as number, error });
     logger.error(error);
     return;
   }

@@ -80,7 +80,8 @@ export class ScoringRouter {
       requested || routing.deployments[weighted]?.url !== undefined
         ? weighted
         : liveDeployment(weighted, routing.traffic, Object.keys(routing.deployments), (n) => routing.deployments[n]?.url !== undefined);
-    const deployment = routing.deployments[chosen];
+    // Own keys only: a caller naming `toString` or `__proto__` must not reach Object.prototype.
+    const deployment = Object.hasOwn(routing.deployments, chosen) ? routing.deployments[chosen] : undefined;
     if (!deployment) {
       return refuse(
         req,

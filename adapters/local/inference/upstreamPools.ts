@@ -24,7 +24,7 @@ export class UpstreamPools {
   of(url: string): Upstream {
     let upstream = this.upstreams.get(url);
     if (!upstream) {
-      if (this.upstreams.size >= MAX_POOLS) void this.close();
+      if (this.upstreams.size >= MAX_POOLS) this.evictOldest();
       const parsed = new URL(`${url}/score`);
       upstream = { pool: new Pool(parsed.origin, { connections: this.connections }), path: parsed.pathname };
       this.upstreams.set(url, upstream);
@@ -32,7 +32,17 @@ export class UpstreamPools {
     return upstream;
   }
 
-  /** Closes every connection (at stop, or to start afresh past the bound). */
+  /**
+   * Past the bound, the oldest pool goes, gracefully: pool.close() lets the requests it has
+   * (in flight or queued) finish; destroying it failed them with a 502 for no fault of theirs.
+   */
+  private evictOldest(): void {
+    const [url, oldest] = this.upstreams.entries().next().value!;
+    this.upstreams.delete(url);
+    void oldest.pool.close().catch(() => undefined);
+  }
+
+  /** Closes every connection (at stop). */
   async close(): Promise<void> {
     const pools = [...this.upstreams.values()].map((u) => u.pool);
     this.upstreams.clear();

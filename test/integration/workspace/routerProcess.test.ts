@@ -4,19 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger, ScoreRequest } from '../../../shared/ports';
 import { LocalEndpointHost, LocalWorkspace } from '../../../adapters/local/workspace';
+import { isAlive } from '../../support/isAlive';
 import { waitFor } from '../../support/waitFor';
 
 const fixtures = join(__dirname, '../../fixtures/workspace/scoring');
 const oneRow = { input_data: { columns: ['x'], data: [[1]] } } satisfies ScoreRequest;
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** The router in a process of its own: routing changes apply when the call returns, a crash is survived, no router outlives its host. */
 describe('endpoint router in a process of its own', () => {
@@ -102,8 +94,8 @@ describe('endpoint router in a process of its own', () => {
       const match = /ROUTER (\d+)/.exec(output);
       return match ? Number(match[1]) : undefined;
     });
-    expect(alive(routerPid)).toBe(true);
+    expect(isAlive(routerPid)).toBe(true);
     child.kill('SIGKILL');
-    await waitFor('the orphaned router to exit', () => (alive(routerPid) ? undefined : true));
+    await waitFor('the orphaned router to exit', () => (isAlive(routerPid) ? undefined : true));
   });
 });
