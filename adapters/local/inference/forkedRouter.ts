@@ -1,8 +1,5 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Logger, ShadowReport, TrafficWindow } from '../../../shared/ports';
 import type { DeploymentMetrics } from './deploymentMetrics';
 import type { RoutingEntry } from './endpointRouting';
@@ -10,12 +7,10 @@ import type { CollectionStats, RouterControl } from './routerControl';
 import { ENVIRONMENTS } from '../../../shared/config/schema';
 import type { InferenceCollector } from './inferenceCollector';
 import { readAnswerBody } from './responseBody';
+import { forkRouterProcess } from './forkRouterProcess';
+import { RouterCalls, RouterGoneError } from './routerCalls';
 import { RouterMessageSchema, RoutingEntrySchema, type RouterCall, type RouterMessage } from './routerMessages';
 
-const TSX_LOADER = pathToFileURL(require.resolve('tsx')).href;
-const ROUTER_ENTRY = existsSync(join(__dirname, 'routerProcess.ts'))
-  ? join(__dirname, 'routerProcess.ts')
-  : join(__dirname, 'routerProcess.js');
 /** A router process not listening by then is killed (loading TypeScript under tsx takes a second or two). */
 const START_TIMEOUT_MS = 60_000;
 /** How long stop() waits for the router to write what it collected and exit before killing it. */
@@ -37,21 +32,6 @@ export interface ForkedRouterOptions {
   endpoints?: () => RoutingEntry[];
 }
 
-/** The router process was gone (or went) before a call was done. */
-class RouterGoneError extends Error {
-  constructor(
-    message: string,
-    readonly child?: ChildProcess,
-  ) {
-    super(message);
-  }
-}
-
-interface Pending {
-  resolve(value: unknown): void;
-  reject(error: Error): void;
-}
-
 /**
  * The router in a process of its own (./routerProcess.ts), as Azure ML's endpoint router is
  * apart from the control plane. Calls go over IPC and resolve once the router has done them.
@@ -60,8 +40,7 @@ interface Pending {
  */
 export class ForkedRouter implements RouterControl {
   private child: ChildProcess | undefined;
-  private readonly pending = new Map<number, Pending>();
-  private nextId = 0;
+  private readonly calls: RouterCalls;
   private port: number;
   private stopped = false;
   /** While a dead router is being started again: resolves once it serves, rejects when given up. */
@@ -69,6 +48,7 @@ export class ForkedRouter implements RouterControl {
 
   constructor(private readonly options: ForkedRouterOptions) {
     this.port = options.port;
+    this.calls = new RouterCalls(options.callTimeoutMs ?? CALL_TIMEOUT_MS);
   }
 
   /** The router process's id while it runs. */
@@ -148,42 +128,11 @@ export class ForkedRouter implements RouterControl {
   }
 
   private call(call: RouterCall): Promise<unknown> {
-    const child = this.child;
-    if (!child?.connected)
-      return Promise.reject(new RouterGoneError(`the endpoint router process is not running (${call.op} not done)`, child));
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      // A stuck router (looping, stopped) must not hang the control plane; stop() has its own timeout.
-      const timeoutMs = this.options.callTimeoutMs ?? CALL_TIMEOUT_MS;
-      const timer =
-        call.op === 'stop'
-          ? undefined
-          : setTimeout(() => {
-              this.pending.delete(id);
-              reject(new Error(`the endpoint router process did not answer ${call.op} within ${timeoutMs / 1000} s (stuck or overloaded)`));
-            }, timeoutMs);
-      this.pending.set(id, {
-        resolve: (value) => (clearTimeout(timer), resolve(value)),
-        reject: (error) => (clearTimeout(timer), reject(error)),
-      });
-      child.send({ kind: 'call', id, call }, (error) => {
-        if (!error) return;
-        const waiting = this.pending.get(id);
-        this.pending.delete(id);
-        waiting?.reject(new RouterGoneError(`the endpoint router process could not be told to ${call.op}: ${error.message}`, child));
-      });
-    });
+    return this.calls.send(this.child, call);
   }
 
   private launch(): Promise<void> {
-    // `advanced`: structured clone keeps `undefined` (a deployment whose server restarts has no url).
-    const child = fork(ROUTER_ENTRY, [], {
-      execArgv: ['--import', TSX_LOADER],
-      serialization: 'advanced',
-      // It needs no storage (collection is the host's): no connection string or key is handed down.
-      env: withoutSecrets(process.env),
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
+    const child = forkRouterProcess();
     this.child = child;
     return new Promise<void>((resolve, reject) => {
       let ready = false;
@@ -209,20 +158,13 @@ export class ForkedRouter implements RouterControl {
             return this.collected(message.exchanges);
           case 'log':
             return this.options.logger?.[message.level](`router: ${message.message}`, message.properties);
-          case 'result': {
-            const waiting = this.pending.get(message.id);
-            this.pending.delete(message.id);
-            if (message.error !== undefined) waiting?.reject(new Error(message.error));
-            else waiting?.resolve(message.value);
-            return;
-          }
+          case 'result':
+            return this.calls.settle(message.id, message.value, message.error);
         }
       });
       child.once('exit', (code, signal) => {
         clearTimeout(startup);
-        for (const waiting of this.pending.values())
-          waiting.reject(new RouterGoneError(`the endpoint router process exited (${signal ?? code})`, child));
-        this.pending.clear();
+        this.calls.failAll(child, String(signal ?? code));
         if (this.child === child) this.child = undefined;
         if (!ready) return reject(new Error(`the endpoint router process exited while starting (${signal ?? code})`));
         if (!this.stopped) {
@@ -300,11 +242,4 @@ export class ForkedRouter implements RouterControl {
     }
     throw new Error('the endpoint host was stopped while its router was being started again');
   }
-}
-
-/** Settings whose names say they may hold a secret (connection strings, keys, tokens, passwords). */
-const SECRET_SETTING = /storage|connection|secret|password|token|key|sas|credential/i;
-
-function withoutSecrets(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(env).filter(([name]) => !SECRET_SETTING.test(name)));
 }
