@@ -3,7 +3,6 @@ import { DashboardSessions } from '../shared/auth/dashboardSessions';
 import type { AutopilotConfig, EnvironmentName } from '../shared/config/schema';
 import { ENVIRONMENTS, endpointOwner } from '../shared/config/schema';
 import type { Clock, EventPublisher, Logger, WorkspaceRoles } from '../shared/ports';
-import { facadeRoles } from '../shared/workspaceRoles';
 import type { EventEnvelope } from '../shared/events/eventEnvelope';
 import { ReleaseControl } from '../shared/release/control';
 import { ReleaseEngine } from '../shared/release/engine';
@@ -112,8 +111,8 @@ export async function composeServices(settings: Settings = settingsFrom(process.
           excludeColumns: (endpoint: string) => config.pipelines[endpointOwner(endpoint)?.pipeline ?? '']?.monitoring.excludeColumns ?? [],
         },
       });
-  // Azure's pieces fill the roles themselves; the local workspace still plays every role (a facade).
-  const pick = (e: EnvironmentName): WorkspaceRoles => azure[e] ?? facadeRoles(local!.workspaces[e]);
+  // Each environment's roles: its Azure ML workspace's where it has one, else the local workspace's.
+  const pick = (e: EnvironmentName): WorkspaceRoles => azure[e] ?? local!.workspaces[e];
   const workspaces: Record<EnvironmentName, WorkspaceRoles> = { dev: pick('dev'), staging: pick('staging'), prod: pick('prod') };
   const deps = {
     config,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalEndpointHost } from '../adapters/local/inference/endpointHost';
 import { ScoringProcess } from '../adapters/local/inference/scoringProcess';
-import { LocalWorkspace } from '../adapters/local/workspace/localWorkspace';
+import { localMlWorkspace } from '../adapters/local/workspace/localMlWorkspace';
 import { ProbeSettings } from '../shared/jobs/deploymentSpec';
 import { keepAliveAgent, postScore } from './scoreClient';
 import { summarize, type Summary } from './stats';
@@ -69,7 +69,7 @@ export async function compareScoringHosts(rounds = 12, perRound = 200): Promise<
     );
   const direct = { node: server('score.mjs'), python: server('score.py') };
   const router = new LocalEndpointHost({ port: 0 });
-  const workspace = new LocalWorkspace({
+  const workspace = localMlWorkspace({
     environment: 'prod',
     rootDir: join(dir, 'ws'),
     endpointHost: router,
@@ -80,15 +80,15 @@ export async function compareScoringHosts(rounds = 12, perRound = 200): Promise<
   try {
     await Promise.all([direct.node.start(), direct.python.start(), router.start()]);
     await workspace.start();
-    await workspace.registerModel({ name: 'tiny', source: { path: join(dir, 'model') }, idempotencyKey: 'bench' });
+    await workspace.models.registerModel({ name: 'tiny', source: { path: join(dir, 'model') }, idempotencyKey: 'bench' });
     for (const host of ['node', 'python'] as const) {
-      await workspace.deploy({
+      await workspace.endpoints.deploy({
         endpoint: `tiny-${host}`,
         deployment: 'blue',
         model: { name: 'tiny', version: 1 },
         specPath: join(dir, `${host}.yaml`),
       });
-      await workspace.setTraffic(`tiny-${host}`, { blue: 100 });
+      await workspace.endpoints.setTraffic(`tiny-${host}`, { blue: 100 });
     }
     const urlOf = (host: Host, path: Path) =>
       path === 'direct' ? `${direct[host].url}/score` : `http://127.0.0.1:${router.port}/endpoints/tiny-${host}/score`;

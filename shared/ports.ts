@@ -410,22 +410,6 @@ export interface WorkspaceRoles {
   collected?: CollectedInference;
 }
 
-/** A workspace adapter that plays every role itself (a facade: LocalWorkspace); compose hands it out through facadeRoles. */
-export interface MlWorkspace
-  extends
-    TrainingJobs,
-    ModelRegistry,
-    OnlineEndpoints,
-    EndpointScoring,
-    BatchScoring,
-    TrafficSignals,
-    ShadowTraffic,
-    SyntheticLoad,
-    DeploymentLogSource,
-    Partial<CollectedInference> {
-  readonly environment: EnvironmentName;
-}
-
 /** One deployment's collected records of one hour (UTC), complete as far as the collector has written. */
 export interface CollectedInferenceBatch {
   deployment: string;

@@ -4,10 +4,10 @@ import { NotFoundError } from '../../shared/errors';
 import type { Logger } from '../../shared/ports';
 import type { Storage } from '../azure/storage';
 import { InferenceCollector, type InferenceCollectorOptions } from './inference/inferenceCollector';
-import { LocalEndpointHost, LocalWorkspace } from './workspace';
+import { LocalEndpointHost, localMlWorkspace, type LocalMlWorkspace } from './workspace';
 
 export interface LocalWorkspaces {
-  workspaces: Record<EnvironmentName, LocalWorkspace>;
+  workspaces: Record<EnvironmentName, LocalMlWorkspace>;
   endpointHost: LocalEndpointHost;
   stop(): Promise<void>;
 }
@@ -50,9 +50,9 @@ export async function createLocalWorkspaces(options: CreateLocalWorkspacesOption
     const [container, ...rest] = decodeURIComponent(url.slice(blobBase.length + 1)).split('/');
     return (await options.storage.data.read({ container: container!, name: rest.join('/') })).content;
   };
-  const workspaces = {} as Record<EnvironmentName, LocalWorkspace>;
+  const workspaces = {} as Record<EnvironmentName, LocalMlWorkspace>;
   for (const environment of ENVIRONMENTS) {
-    const workspace = new LocalWorkspace({
+    const workspace = localMlWorkspace({
       environment,
       rootDir: join(options.stateDir, 'workspaces', environment),
       endpointHost,

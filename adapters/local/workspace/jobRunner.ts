@@ -2,7 +2,7 @@ import { appendFile, mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureError, NotFoundError } from '../../../shared/errors';
 import { substituteCommand } from '../../../shared/jobs/substituteCommand';
-import type { JobInfo, Logger, SubmitJobRequest } from '../../../shared/ports';
+import type { JobInfo, Logger, SubmitJobRequest, TrainingJobs } from '../../../shared/ports';
 import { collectOutcome, followJob, jobFiles, judgeExit, launchJob, liveJobGroup, readExitMarker } from './executeJob';
 import { endRunnerInstance, isLost, isSameProcess, newRunnerInstance, processStartTime } from './isLost';
 import { JobRecord, TERMINAL_JOB_STATUSES, toJobInfo, type ExitMarker } from './jobRecord';
@@ -49,7 +49,7 @@ const OWN_START_TIME = processStartTime(process.pid);
  * exit.json). A job outlives a host that dies: the next runner that reads it re-attaches
  * to it, or resubmits it under the same name when its process is gone (see recover).
  */
-export class JobRunner {
+export class JobRunner implements TrainingJobs {
   private readonly instanceId = newRunnerInstance();
   private readonly active = new Map<string, ActiveJob>();
   private readonly queue: ActiveJob[] = [];
@@ -72,7 +72,7 @@ export class JobRunner {
   }
 
   /** Queues a job; a name that exists returns that job and starts nothing. */
-  async submit(request: SubmitJobRequest): Promise<JobInfo> {
+  async submitJob(request: SubmitJobRequest): Promise<JobInfo> {
     const dir = this.jobDir(request.name);
     return this.submitting.run(request.name, async () => {
       const existing = await this.read(request.name);
@@ -110,7 +110,7 @@ export class JobRunner {
   }
 
   /** The job; one lost with its host is taken over first (re-attached or resubmitted). */
-  async get(name: string): Promise<JobInfo | undefined> {
+  async getJob(name: string): Promise<JobInfo | undefined> {
     const active = this.active.get(name);
     if (active) {
       const info = toJobInfo(active.record);
@@ -126,12 +126,12 @@ export class JobRunner {
    * Resolves when the job has ended (any terminal status), or, if this workspace stops
    * first, with the job `queued` again: the next runner resubmits it.
    */
-  async waitFor(name: string, options: { timeoutMs?: number } = {}): Promise<JobInfo> {
+  async waitForJob(name: string, options: { timeoutMs?: number } = {}): Promise<JobInfo> {
     const deadline = Date.now() + (options.timeoutMs ?? 60 * 60_000);
     for (;;) {
       const active = this.active.get(name);
       if (active) return active.done;
-      const info = await this.get(name);
+      const info = await this.getJob(name);
       if (!info) throw new NotFoundError('job', name);
       if (TERMINAL_JOB_STATUSES.has(info.status)) return info;
       if (Date.now() > deadline) throw new Error(`job '${name}' still ${info.status} after ${options.timeoutMs} ms`);
@@ -139,7 +139,7 @@ export class JobRunner {
     }
   }
 
-  async cancel(name: string): Promise<void> {
+  async cancelJob(name: string): Promise<void> {
     let job = this.active.get(name);
     if (!job) {
       const record = await this.read(name);
@@ -153,7 +153,7 @@ export class JobRunner {
     await this.stopJob(job, { status: 'canceled' });
   }
 
-  async log(name: string, maxBytes = 64 * 1024): Promise<string> {
+  async jobLog(name: string, maxBytes = 64 * 1024): Promise<string> {
     return readTail(jobFiles(this.jobDir(name)).logFile, maxBytes);
   }
 

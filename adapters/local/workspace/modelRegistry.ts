@@ -2,14 +2,14 @@ import { cp, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { EnvironmentName } from '../../../shared/config/schema';
 import { AutopilotError, BadRequestError } from '../../../shared/errors';
-import type { ModelLineage, ModelRef, ModelVersion, RegisterModelRequest } from '../../../shared/ports';
+import type { ModelLineage, ModelRef, ModelRegistry, ModelVersion, RegisterModelRequest } from '../../../shared/ports';
 import { hashFolder } from './hashFolder';
 import { KeyedMutex } from './keyedMutex';
 import { ModelRecord, asModelVersion } from './modelRecord';
 import { validateName } from './names';
 import { readJsonFile, writeJsonAtomic } from './writeJsonAtomic';
 
-export interface ModelRegistryOptions {
+export interface LocalModelRegistryOptions {
   /** Finds a job output folder (and what the job knows about lineage) for `{job, output}` sources. */
   resolveJobOutput: (job: string, output: string) => Promise<{ path: string; codeHash?: string }>;
 }
@@ -18,15 +18,15 @@ export interface ModelRegistryOptions {
  * A file-backed model registry: `<modelsDir>/<name>/<version>/files/` plus `model.json`,
  * which is written last, so a version without it is incomplete and never listed.
  */
-export class ModelRegistry {
+export class LocalModelRegistry implements ModelRegistry {
   private readonly perName = new KeyedMutex();
 
   constructor(
     private readonly modelsDir: string,
-    private readonly options: ModelRegistryOptions,
+    private readonly options: LocalModelRegistryOptions,
   ) {}
 
-  async register(request: RegisterModelRequest): Promise<ModelVersion> {
+  async registerModel(request: RegisterModelRequest): Promise<ModelVersion> {
     validateName('model', request.name);
     return this.perName.run(request.name, async () => {
       const existing = await this.findByKey(request.name, request.idempotencyKey);
@@ -73,7 +73,7 @@ export class ModelRegistry {
   }
 
   /** Copies a version from another environment's registry; the same source twice gives one version. */
-  async import(from: ModelVersion, fromEnvironment: EnvironmentName): Promise<ModelVersion> {
+  async importModel(from: ModelVersion, fromEnvironment: EnvironmentName): Promise<ModelVersion> {
     validateName('model', from.name);
     const key = `import:${fromEnvironment}:${from.name}:${from.version}`;
     return this.perName.run(from.name, async () => {
@@ -99,19 +99,19 @@ export class ModelRegistry {
     });
   }
 
-  async get(ref: ModelRef): Promise<ModelVersion | undefined> {
+  async getModel(ref: ModelRef): Promise<ModelVersion | undefined> {
     validateName('model', ref.name);
     if (!Number.isInteger(ref.version) || ref.version < 1) return undefined;
     return readJsonFile(ModelRecord, join(this.modelsDir, ref.name, String(ref.version), 'model.json'));
   }
 
   /** Versions of one model (or all), oldest first. */
-  async list(name?: string): Promise<ModelVersion[]> {
+  async listModels(name?: string): Promise<ModelVersion[]> {
     const names = name === undefined ? (await listDir(this.modelsDir)).filter(isValidModelName) : [validateName('model', name)];
     const versions: ModelVersion[] = [];
     for (const modelName of names.sort()) {
       for (const version of await this.versionNumbers(modelName)) {
-        const found = await this.get({ name: modelName, version });
+        const found = await this.getModel({ name: modelName, version });
         if (found) versions.push(found);
       }
     }
@@ -119,7 +119,7 @@ export class ModelRegistry {
   }
 
   private async findByKey(name: string, key: string): Promise<ModelVersion | undefined> {
-    return (await this.list(name)).find((v) => v.idempotencyKey === key);
+    return (await this.listModels(name)).find((v) => v.idempotencyKey === key);
   }
 
   private async versionNumbers(name: string): Promise<number[]> {

@@ -1,10 +1,11 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EnvironmentName } from '../../../shared/config/schema';
-import { BadRequestError, ensureError, NotFoundError } from '../../../shared/errors';
+import { AutopilotError, BadRequestError, ensureError, NotFoundError } from '../../../shared/errors';
 import type {
   ShadowOptions,
   DeploymentInfo,
+  DeploymentLogSource,
   DeploymentLogs,
   DeploymentLogsOptions,
   DeployRequest,
@@ -12,6 +13,9 @@ import type {
   Logger,
   ModelRef,
   ModelVersion,
+  OnlineEndpoints,
+  ShadowReport,
+  ShadowTraffic,
 } from '../../../shared/ports';
 import { resolveDeploymentLogsOptions } from '../../../shared/endpoints/deploymentLogs';
 import type { EndpointRouting, LocalEndpointHost } from '../inference/endpointHost';
@@ -35,7 +39,7 @@ export interface LocalDeploymentInfo extends DeploymentInfo {
   pid?: number;
 }
 
-export interface OnlineEndpointsOptions {
+export interface LocalOnlineEndpointsOptions {
   environment: EnvironmentName;
   /** `<root>/endpoints`: one `<name>.json` per endpoint, logs in `<name>/<deployment>.log`. */
   dir: string;
@@ -49,16 +53,21 @@ interface Server {
   requestTimeoutMs: number;
 }
 
-/** One environment's online endpoints: state on disk, scoring servers as child processes. */
-export class OnlineEndpoints {
+/**
+ * One environment's online endpoints: state on disk, scoring servers as child processes,
+ * served through the router (the endpoint host). Plays the shadow and log roles too.
+ */
+export class LocalOnlineEndpoints implements OnlineEndpoints, ShadowTraffic, DeploymentLogSource {
   private readonly records = new Map<string, EndpointRecord>();
   private readonly servers = new Map<string, Server>();
   private readonly perEndpoint = new KeyedMutex();
+  private started = false;
 
-  constructor(private readonly options: OnlineEndpointsOptions) {}
+  constructor(private readonly options: LocalOnlineEndpointsOptions) {}
 
   /** Re-serves what the files describe: registers the endpoints and starts their deployments. */
   async start(): Promise<void> {
+    this.started = true;
     await mkdir(this.options.dir, { recursive: true });
     const files = (await readdir(this.options.dir)).filter((f) => f.endsWith('.json'));
     await Promise.all(
@@ -79,6 +88,7 @@ export class OnlineEndpoints {
   }
 
   async stop(): Promise<void> {
+    this.started = false;
     await Promise.all([...this.servers.values()].map((server) => server.process.stop()));
     this.servers.clear();
     for (const name of this.records.keys()) this.options.host.unregister(name, this.options.environment);
@@ -86,6 +96,7 @@ export class OnlineEndpoints {
   }
 
   async deploy(request: DeployRequest): Promise<LocalDeploymentInfo> {
+    this.requireStarted('deploy');
     validateName('endpoint', request.endpoint);
     validateName('deployment', request.deployment);
     return this.perEndpoint.run(request.endpoint, async () => {
@@ -140,6 +151,7 @@ export class OnlineEndpoints {
   }
 
   async setTraffic(endpoint: string, traffic: Record<string, number>): Promise<EndpointInfo> {
+    this.requireStarted('setTraffic');
     return this.perEndpoint.run(endpoint, async () => {
       const record = this.require(endpoint);
       validateTraffic(record, traffic);
@@ -149,7 +161,9 @@ export class OnlineEndpoints {
     });
   }
 
+  /** Shadow traffic (Azure ML `mirror_traffic`): copies of requests, answers discarded. */
   async setMirrorTraffic(endpoint: string, mirrorTraffic: Record<string, number>): Promise<EndpointInfo> {
+    this.requireStarted('setMirrorTraffic');
     return this.perEndpoint.run(endpoint, async () => {
       const record = this.require(endpoint);
       validateMirrorTraffic(record, mirrorTraffic);
@@ -170,6 +184,7 @@ export class OnlineEndpoints {
     percent: number,
     options: ShadowOptions = {},
   ): Promise<void> {
+    this.requireStarted('setShadow');
     return this.perEndpoint.run(endpoint, async () => {
       const record = this.require(endpoint);
       const targetRouting = this.options.host.routingOf(target.endpoint);
@@ -189,6 +204,7 @@ export class OnlineEndpoints {
   }
 
   async deleteDeployment(endpoint: string, deployment: string): Promise<void> {
+    this.requireStarted('deleteDeployment');
     return this.perEndpoint.run(endpoint, async () => {
       const record = this.require(endpoint);
       if (!record.deployments.some((d) => d.name === deployment)) {
@@ -213,7 +229,7 @@ export class OnlineEndpoints {
   }
 
   /** What the deployment's scoring server printed, from its log file (it survives restarts of the stack). */
-  async logs(endpoint: string, deployment: string, options: DeploymentLogsOptions = {}): Promise<DeploymentLogs> {
+  async deploymentLogs(endpoint: string, deployment: string, options: DeploymentLogsOptions = {}): Promise<DeploymentLogs> {
     const window = resolveDeploymentLogsOptions(options, new Date());
     // Validated before they become parts of the log file's path.
     validateName('endpoint', endpoint);
@@ -229,13 +245,39 @@ export class OnlineEndpoints {
     return { source: 'local scoring process', lines: await readScoringLog(join(this.options.dir, endpoint, `${deployment}.log`), window) };
   }
 
-  get(name: string): EndpointInfo | undefined {
+  async getEndpoint(name: string): Promise<EndpointInfo | undefined> {
     const record = this.records.get(name);
     return record && this.info(record);
   }
 
-  list(): EndpointInfo[] {
+  async listEndpoints(): Promise<EndpointInfo[]> {
     return [...this.records.values()].sort((a, b) => a.name.localeCompare(b.name)).map((r) => this.info(r));
+  }
+
+  /** Counts since the shadow was last set (kept in memory: a restart of the host starts them afresh). */
+  async shadowReport(endpoint: string): Promise<ShadowReport> {
+    this.requireEndpoint(endpoint);
+    return this.options.host.shadowReport(endpoint);
+  }
+
+  /** The endpoint, or NotFoundError (for calls that go to the router, which knows every environment's endpoints). */
+  requireEndpoint(name: string): EndpointInfo {
+    const record = this.records.get(name);
+    if (!record)
+      throw new NotFoundError(
+        'endpoint',
+        name,
+        `no such endpoint in ${this.options.environment}${this.started ? '' : ' (call start() first)'}`,
+      );
+    return this.info(record);
+  }
+
+  /** Changes wait for start(), so saved endpoints are restored before they change. */
+  requireStarted(operation: string): void {
+    if (!this.started)
+      throw new AutopilotError(
+        `local ${this.options.environment} workspace: ${operation} called before start(); call start() first, so saved endpoints are restored before they change`,
+      );
   }
 
   /**

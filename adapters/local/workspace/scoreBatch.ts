@@ -13,7 +13,7 @@ const NO_CODE = 'its MLflow model (no scoring script)';
 /** Batch scoring is not an online request: evaluation sets may take far longer than request_timeout_ms. */
 const BATCH_TIMEOUT_MS = 10 * 60_000;
 
-export interface BatchScoringOptions {
+export interface BatchScoringServersOptions {
   /** A server nobody asked to score for this long is stopped (finishedScoring was missed). @default 120000 */
   idleMs?: number;
 }
@@ -28,12 +28,12 @@ interface Server {
  * Scores rows with a model outside any endpoint: a scoring server (the same one
  * deployments run) for the model folder. One server serves every batch of an
  * evaluation — starting one per 5,000 rows made a large holdout take minutes — until
- * `finished` (the port's finishedScoring), or until it sits idle.
+ * `finished` (LocalBatchScoring.finishedScoring), or until it sits idle.
  */
-export class BatchScoring {
+export class BatchScoringServers {
   private readonly servers = new Map<string, Promise<Server>>();
 
-  constructor(private readonly options: BatchScoringOptions = {}) {}
+  constructor(private readonly options: BatchScoringServersOptions = {}) {}
 
   async score(
     modelDir: string,

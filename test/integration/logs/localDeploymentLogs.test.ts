@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalEndpointHost, LocalWorkspace } from '../../../adapters/local/workspace';
+import { LocalEndpointHost, localMlWorkspace, type LocalMlWorkspace } from '../../../adapters/local/workspace';
 import { ensureLocalTokens } from '../../../adapters/local/tokens';
 import { createAuthenticator } from '../../../adapters/auth/authenticator';
 import { FunctionInvoker } from '../../../devhost/functionInvoker';
@@ -16,7 +16,6 @@ import { createHostLogger } from '../../../devhost/logger';
 import { waitFor } from '../../support/waitFor';
 import { BadRequestError, NotFoundError } from '../../../shared/errors';
 import type { DeploymentLogs } from '../../../shared/ports';
-import { facadeRoles } from '../../../shared/workspaceRoles';
 
 /**
  * The local backend's deployment logs through real scoring child processes, and the HTTP
@@ -32,7 +31,7 @@ const tokenOf = (principal: string) =>
   )!.token;
 
 let host: LocalEndpointHost;
-let prod: LocalWorkspace;
+let prod: LocalMlWorkspace;
 let server: Server;
 let base: string;
 
@@ -41,7 +40,7 @@ const texts = (logs: DeploymentLogs) => logs.lines.map((l) => l.text);
 beforeAll(async () => {
   host = new LocalEndpointHost({ port: 0 });
   await host.start();
-  prod = new LocalWorkspace({
+  prod = localMlWorkspace({
     environment: 'prod',
     rootDir: join(root, 'prod'),
     endpointHost: host,
@@ -51,13 +50,13 @@ beforeAll(async () => {
   const modelDir = join(root, 'model-v1');
   mkdirSync(modelDir);
   writeFileSync(join(modelDir, 'model.json'), JSON.stringify({ tag: 'v1', label: 1 }));
-  await prod.registerModel({ name: 'fx', source: { path: modelDir }, idempotencyKey: 'v1' });
-  await prod.deploy({ endpoint: 'fx-prod', deployment: 'blue', model: { name: 'fx', version: 1 }, specPath: spec });
-  await prod.setTraffic('fx-prod', { blue: 100 });
+  await prod.models.registerModel({ name: 'fx', source: { path: modelDir }, idempotencyKey: 'v1' });
+  await prod.endpoints.deploy({ endpoint: 'fx-prod', deployment: 'blue', model: { name: 'fx', version: 1 }, specPath: spec });
+  await prod.endpoints.setTraffic('fx-prod', { blue: 100 });
 
   const core = mockFunctionsCore();
   const services = {
-    workspaces: { dev: facadeRoles(prod), staging: facadeRoles(prod), prod: facadeRoles(prod) },
+    workspaces: { dev: prod, staging: prod, prod: prod },
     authenticate: createAuthenticator({}, tokens),
     config: { environments: { dev: { backend: 'local' }, staging: { backend: 'local' }, prod: { backend: 'local' } } },
   };
@@ -86,10 +85,10 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-describe('LocalWorkspace.deploymentLogs', () => {
+describe('localMlWorkspace(...).logs.deploymentLogs', () => {
   test("shows what the scoring script printed in init(), time-stamped, after the server's start marker", async () => {
     const logs = await waitFor('the init() print in the deployment log', async () => {
-      const read = await prod.deploymentLogs('fx-prod', 'blue');
+      const read = await prod.logs.deploymentLogs('fx-prod', 'blue');
       return texts(read).includes('loaded model v1 (hi)') ? read : undefined;
     });
     expect(logs.source).toBe('local scoring process');
@@ -108,28 +107,28 @@ describe('LocalWorkspace.deploymentLogs', () => {
     // The trace arrives line by line: wait until it is in and the log has stopped growing.
     let previous = '';
     const all = await waitFor('the whole run() failure in the deployment log', async () => {
-      const read = await prod.deploymentLogs('fx-prod', 'blue', { tail: 50 });
+      const read = await prod.logs.deploymentLogs('fx-prod', 'blue', { tail: 50 });
       const settled = JSON.stringify(read.lines) === previous;
       previous = JSON.stringify(read.lines);
       return settled && texts(read).some((t) => t.startsWith('run() failed: Error: cannot score this')) ? read : undefined;
     });
     // The stack trace follows the message, one line per frame.
     expect(texts(all).at(-1)).toMatch(/^\s+at /);
-    expect((await prod.deploymentLogs('fx-prod', 'blue', { tail: 2 })).lines).toEqual(all.lines.slice(-2));
+    expect((await prod.logs.deploymentLogs('fx-prod', 'blue', { tail: 2 })).lines).toEqual(all.lines.slice(-2));
   });
 
   test('since in the future leaves nothing; a span back from now keeps the recent lines', async () => {
-    expect((await prod.deploymentLogs('fx-prod', 'blue', { since: new Date(Date.now() + 60_000).toISOString() })).lines).toEqual([]);
-    expect(texts(await prod.deploymentLogs('fx-prod', 'blue', { since: '1h' }))).toContain('loaded model v1 (hi)');
+    expect((await prod.logs.deploymentLogs('fx-prod', 'blue', { since: new Date(Date.now() + 60_000).toISOString() })).lines).toEqual([]);
+    expect(texts(await prod.logs.deploymentLogs('fx-prod', 'blue', { since: '1h' }))).toContain('loaded model v1 (hi)');
   });
 
   test('an unknown deployment or endpoint is a NotFoundError naming it; a bad name is refused before any file is read', async () => {
-    await expect(prod.deploymentLogs('fx-prod', 'green')).rejects.toThrow(
+    await expect(prod.logs.deploymentLogs('fx-prod', 'green')).rejects.toThrow(
       new NotFoundError('deployment', 'fx-prod/green', "endpoint 'fx-prod' has blue"),
     );
-    await expect(prod.deploymentLogs('nope-prod', 'blue')).rejects.toThrow(NotFoundError);
-    await expect(prod.deploymentLogs('fx-prod', '../../etc')).rejects.toThrow(BadRequestError);
-    await expect(prod.deploymentLogs('fx-prod', 'blue', { tail: 5001 })).rejects.toThrow(BadRequestError);
+    await expect(prod.logs.deploymentLogs('nope-prod', 'blue')).rejects.toThrow(NotFoundError);
+    await expect(prod.logs.deploymentLogs('fx-prod', '../../etc')).rejects.toThrow(BadRequestError);
+    await expect(prod.logs.deploymentLogs('fx-prod', 'blue', { tail: 5001 })).rejects.toThrow(BadRequestError);
   });
 });
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createStorage, type Storage } from '../../../adapters/azure/storage';
 import { InferenceCollector } from '../../../adapters/local/inference/inferenceCollector';
-import { LocalEndpointHost, LocalWorkspace } from '../../../adapters/local/workspace';
+import { LocalEndpointHost, localMlWorkspace, type LocalMlWorkspace } from '../../../adapters/local/workspace';
 import { startAzurite, type RunningAzurite } from '../../../devhost/azurite';
 import { INFERENCE_CONTAINER, type InferenceRecord } from '../../../shared/monitoring/inferenceRecord';
 import { parseInferenceLines } from '../../../shared/monitoring/parseInferenceLines';
@@ -18,7 +18,7 @@ describe('Inference data collection through the local endpoint router into Blob 
   let storage: Storage;
   let root: string;
   let host: LocalEndpointHost;
-  const workspaces = {} as Record<'dev' | 'staging' | 'prod', LocalWorkspace>;
+  const workspaces = {} as Record<'dev' | 'staging' | 'prod', LocalMlWorkspace>;
   const startedAt = new Date().toISOString();
 
   const score = async (endpoint: string, body: unknown, headers: Record<string, string> = {}) => {
@@ -63,22 +63,22 @@ describe('Inference data collection through the local endpoint router into Blob 
     await host.start();
     const fetchInput = async () => Buffer.alloc(0);
     for (const environment of ['dev', 'staging', 'prod'] as const) {
-      const workspace = new LocalWorkspace({ environment, rootDir: join(root, environment), endpointHost: host, fetchInput });
+      const workspace = localMlWorkspace({ environment, rootDir: join(root, environment), endpointHost: host, fetchInput });
       await workspace.start();
-      await workspace.registerModel({ name: 'fx', source: { path: modelFolder('v1', 1) }, idempotencyKey: 'v1' });
-      await workspace.registerModel({ name: 'fx', source: { path: modelFolder('v2', 0) }, idempotencyKey: 'v2' });
+      await workspace.models.registerModel({ name: 'fx', source: { path: modelFolder('v1', 1) }, idempotencyKey: 'v1' });
+      await workspace.models.registerModel({ name: 'fx', source: { path: modelFolder('v2', 0) }, idempotencyKey: 'v2' });
       workspaces[environment] = workspace;
     }
     const { dev, staging, prod } = workspaces;
     await Promise.all([
-      dev.deploy({ endpoint: 'ic-dev', deployment: 'blue', model: { name: 'fx', version: 1 }, specPath: spec }),
-      staging.deploy({ endpoint: 'ic-staging', deployment: 'blue', model: { name: 'fx', version: 1 }, specPath: spec }),
-      prod.deploy({ endpoint: 'ic-prod', deployment: 'blue', model: { name: 'fx', version: 2 }, specPath: spec }),
-      prod.deploy({ endpoint: 'ic-prod', deployment: 'green', model: { name: 'fx', version: 1 }, specPath: spec }),
+      dev.endpoints.deploy({ endpoint: 'ic-dev', deployment: 'blue', model: { name: 'fx', version: 1 }, specPath: spec }),
+      staging.endpoints.deploy({ endpoint: 'ic-staging', deployment: 'blue', model: { name: 'fx', version: 1 }, specPath: spec }),
+      prod.endpoints.deploy({ endpoint: 'ic-prod', deployment: 'blue', model: { name: 'fx', version: 2 }, specPath: spec }),
+      prod.endpoints.deploy({ endpoint: 'ic-prod', deployment: 'green', model: { name: 'fx', version: 1 }, specPath: spec }),
     ]);
-    await dev.setTraffic('ic-dev', { blue: 100 });
-    await staging.setTraffic('ic-staging', { blue: 100 });
-    await prod.setTraffic('ic-prod', { blue: 100, green: 0 });
+    await dev.endpoints.setTraffic('ic-dev', { blue: 100 });
+    await staging.endpoints.setTraffic('ic-staging', { blue: 100 });
+    await prod.endpoints.setTraffic('ic-prod', { blue: 100, green: 0 });
   });
 
   afterAll(async () => {
@@ -142,10 +142,10 @@ describe('Inference data collection through the local endpoint router into Blob 
     const before = await collected('ic-prod');
     const row = { input_data: { columns: ['age'], data: [[1]] } };
     // The platform's own requests: load and smoke tests are marked synthetic.
-    await prod.invokeEndpoint('ic-prod', row, { synthetic: true });
-    await prod.invokeEndpoint('ic-prod', row, { deployment: 'green', synthetic: true });
+    await prod.scoring.invokeEndpoint('ic-prod', row, { synthetic: true });
+    await prod.scoring.invokeEndpoint('ic-prod', row, { deployment: 'green', synthetic: true });
     // Copies: mirror traffic to green, and a shadow of prod on staging.
-    await prod.setMirrorTraffic('ic-prod', { green: 50 });
+    await prod.endpoints.setMirrorTraffic('ic-prod', { green: 50 });
     const mirroredBefore = (await host.metrics('ic-prod'))['green']?.mirrored ?? 0;
     const mirrorSources: string[] = [];
     // Half the live requests are copied: send until a copy has been answered.
@@ -156,11 +156,11 @@ describe('Inference data collection through the local endpoint router into Blob 
       await new Promise((r) => setTimeout(r, 50));
       return ((await host.metrics('ic-prod'))['green']?.mirrored ?? 0) > mirroredBefore ? true : undefined;
     });
-    await prod.setMirrorTraffic('ic-prod', {});
-    await prod.setShadow('ic-prod', { endpoint: 'ic-staging', deployment: 'blue' }, 100);
+    await prod.endpoints.setMirrorTraffic('ic-prod', {});
+    await prod.shadow.setShadow('ic-prod', { endpoint: 'ic-staging', deployment: 'blue' }, 100);
     await score('ic-prod', row, { 'x-request-id': 'shadowed-live' });
-    await waitFor('the shadow copy', async () => ((await prod.shadowReport('ic-prod')).compared >= 1 ? true : undefined));
-    await prod.setShadow('ic-prod', { endpoint: 'ic-staging', deployment: 'blue' }, 0);
+    await waitFor('the shadow copy', async () => ((await prod.shadow.shadowReport('ic-prod')).compared >= 1 ? true : undefined));
+    await prod.shadow.setShadow('ic-prod', { endpoint: 'ic-staging', deployment: 'blue' }, 0);
     expect((await score('ic-prod', { action: 'throw', data: [{ age: 1 }] }, { 'x-request-id': 'failed' })).status).toBeGreaterThanOrEqual(
       400,
     );

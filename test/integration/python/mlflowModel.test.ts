@@ -2,7 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalEndpointHost, LocalWorkspace } from '../../../adapters/local/workspace';
+import { LocalEndpointHost, localMlWorkspace, type LocalMlWorkspace } from '../../../adapters/local/workspace';
 
 /**
  * An MLflow model folder (sklearn flavor, as mlflow.sklearn.log_model writes it) served by the
@@ -139,7 +139,7 @@ pickle.dump(model, open(${JSON.stringify(join(folder, 'model.pkl'))}, "wb"))`,
 describe('an MLflow model deployed without code on the local workspace (no code_configuration)', () => {
   let root: string;
   let host: LocalEndpointHost;
-  let workspace: LocalWorkspace;
+  let workspace: LocalMlWorkspace;
   const previousPython = process.env['AUTOPILOT_PYTHON'];
 
   beforeAll(async () => {
@@ -158,16 +158,16 @@ pickle.dump(DecisionTreeClassifier(random_state=0).fit([[0], [1], [2], [3]], ["n
     writeFileSync(join(root, 'deployment.yaml'), 'instance_type: Standard_DS3_v2\ninstance_count: 1\n');
     host = new LocalEndpointHost({ port: 0 });
     await host.start();
-    workspace = new LocalWorkspace({
+    workspace = localMlWorkspace({
       environment: 'dev',
       rootDir: join(root, 'ws'),
       endpointHost: host,
       fetchInput: async () => Buffer.alloc(0),
     });
     await workspace.start();
-    await workspace.registerModel({ name: 'tree', source: { path: folder, format: 'mlflow_model' }, idempotencyKey: 'k' });
+    await workspace.models.registerModel({ name: 'tree', source: { path: folder, format: 'mlflow_model' }, idempotencyKey: 'k' });
     // The same files registered as a custom model: Azure ML would not serve it without a scoring script.
-    await workspace.registerModel({ name: 'custom-tree', source: { path: folder }, idempotencyKey: 'k' });
+    await workspace.models.registerModel({ name: 'custom-tree', source: { path: folder }, idempotencyKey: 'k' });
   });
 
   afterAll(async () => {
@@ -180,8 +180,10 @@ pickle.dump(DecisionTreeClassifier(random_state=0).fit([[0], [1], [2], [3]], ["n
 
   it('scores it for the gate through the Python host, with class probabilities', async () => {
     const model = { name: 'tree', version: 1 };
-    const answer = await workspace.scoreBatch(model, join(root, 'deployment.yaml'), { input_data: { columns: ['0'], data: [[0], [3]] } });
-    await workspace.finishedScoring(model);
+    const answer = await workspace.batch.scoreBatch(model, join(root, 'deployment.yaml'), {
+      input_data: { columns: ['0'], data: [[0], [3]] },
+    });
+    await workspace.batch.finishedScoring(model);
     expect(answer).toMatchObject({
       predictions: ['no', 'yes'],
       classes: ['no', 'yes'],
@@ -193,14 +195,14 @@ pickle.dump(DecisionTreeClassifier(random_state=0).fit([[0], [1], [2], [3]], ["n
   });
 
   it('deploys it to an endpoint and serves it through the router', async () => {
-    await workspace.deploy({
+    await workspace.endpoints.deploy({
       endpoint: 'trees',
       deployment: 'blue',
       model: { name: 'tree', version: 1 },
       specPath: join(root, 'deployment.yaml'),
     });
-    await workspace.setTraffic('trees', { blue: 100 });
-    const result = await workspace.invokeEndpoint('trees', { input_data: { columns: ['0'], data: [[3]] } });
+    await workspace.endpoints.setTraffic('trees', { blue: 100 });
+    const result = await workspace.scoring.invokeEndpoint('trees', { input_data: { columns: ['0'], data: [[3]] } });
     expect(result).toMatchObject({ status: 200, deployment: 'blue' });
     expect(result.body).toMatchObject({ predictions: ['yes'] });
   });
@@ -208,10 +210,10 @@ pickle.dump(DecisionTreeClassifier(random_state=0).fit([[0], [1], [2], [3]], ["n
   it('refuses a custom model without a scoring script, as Azure ML does, naming code_configuration', async () => {
     const custom = { name: 'custom-tree', version: 1 };
     await expect(
-      workspace.deploy({ endpoint: 'trees', deployment: 'green', model: custom, specPath: join(root, 'deployment.yaml') }),
+      workspace.endpoints.deploy({ endpoint: 'trees', deployment: 'green', model: custom, specPath: join(root, 'deployment.yaml') }),
     ).rejects.toThrow(/has no code_configuration, which only an mlflow_model can do without; model custom-tree:1 is a custom_model/);
     await expect(
-      workspace.scoreBatch(custom, join(root, 'deployment.yaml'), { input_data: { columns: ['0'], data: [[0]] } }),
+      workspace.batch.scoreBatch(custom, join(root, 'deployment.yaml'), { input_data: { columns: ['0'], data: [[0]] } }),
     ).rejects.toThrow(/only an mlflow_model can do without/);
   });
 
@@ -219,7 +221,7 @@ pickle.dump(DecisionTreeClassifier(random_state=0).fit([[0], [1], [2], [3]], ["n
     const bare = mkdtempSync(join(tmpdir(), 'not-mlflow-'));
     try {
       await expect(
-        workspace.registerModel({ name: 'bare', source: { path: bare, format: 'mlflow_model' }, idempotencyKey: 'b' }),
+        workspace.models.registerModel({ name: 'bare', source: { path: bare, format: 'mlflow_model' }, idempotencyKey: 'b' }),
       ).rejects.toThrow(/an mlflow_model must be a folder with an MLmodel file; .* has none/);
     } finally {
       rmSync(bare, { recursive: true, force: true });

@@ -1,19 +1,19 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalEndpointHost, LocalWorkspace } from '../../../adapters/local/workspace';
+import { LocalEndpointHost, localMlWorkspace, type LocalMlWorkspace } from '../../../adapters/local/workspace';
 
 /** Job commands written for Azure ML (`python train.py ...`) run with the interpreter the user chose. */
 describe('Python in local job commands', () => {
   let root: string;
-  let workspace: LocalWorkspace;
+  let workspace: LocalMlWorkspace;
   let host: LocalEndpointHost;
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'pyjobs-'));
     host = new LocalEndpointHost({ port: 0 });
     await host.start();
-    workspace = new LocalWorkspace({
+    workspace = localMlWorkspace({
       environment: 'dev',
       rootDir: join(root, 'ws'),
       endpointHost: host,
@@ -31,7 +31,7 @@ describe('Python in local job commands', () => {
   const job = (name: string, command: string) => {
     const spec = join(root, `${name}.yaml`);
     writeFileSync(spec, `command: ${command}\noutputs:\n  model_output: { type: custom_model }\n`);
-    return workspace.submitJob({ name, specPath: spec, inputs: {} }).then(() => workspace.waitForJob(name));
+    return workspace.jobs.submitJob({ name, specPath: spec, inputs: {} }).then(() => workspace.jobs.waitForJob(name));
   };
 
   it('runs `python` and `python3` as AUTOPILOT_PYTHON, which Debian does not name `python`', async () => {

@@ -128,16 +128,16 @@ describe('JobRunner across host restarts', () => {
     expect(isAlive(jobPid)).toBe(true);
 
     const runner = newRunner();
-    const found = await runner.get('reattach-1');
+    const found = await runner.getJob('reattach-1');
     expect(found?.status).toBe('running');
     writeFileSync(gate, '');
-    const job = await runner.waitFor('reattach-1');
+    const job = await runner.waitForJob('reattach-1');
     expect(job.status).toBe('completed');
     expect(job.exitCode).toBe(0);
     expect(job.metrics).toEqual({ auc: 0.9 });
     expect(runsOf('reattach-1')).toEqual([`run ${jobPid}`]);
     expect(JSON.parse(readFileSync(join(job.outputs['model']!, 'model.json'), 'utf8'))).toEqual({ runId: 'reattach-1' });
-    expect(await runner.log('reattach-1')).toContain('trained');
+    expect(await runner.jobLog('reattach-1')).toContain('trained');
     expect(membersOf(groups)).toEqual([]);
   });
 
@@ -151,21 +151,21 @@ describe('JobRunner across host restarts', () => {
     writeFileSync(gate, '');
 
     const runner = newRunner();
-    expect((await runner.get('resubmit-1'))?.status).toMatch(/^(queued|running)$/);
-    const job = await runner.waitFor('resubmit-1');
+    expect((await runner.getJob('resubmit-1'))?.status).toMatch(/^(queued|running)$/);
+    const job = await runner.waitForJob('resubmit-1');
     expect(job.status).toBe('completed');
     expect(
-      (await runner.submit({ name: 'resubmit-1', specPath: join(fixtures, 'gated.yaml'), inputs: { gate: { value: gate } } })).createdAt,
+      (await runner.submitJob({ name: 'resubmit-1', specPath: join(fixtures, 'gated.yaml'), inputs: { gate: { value: gate } } })).createdAt,
     ).toBe(job.createdAt);
     expect(readdirSync(join(root, 'jobs'))).toEqual(['resubmit-1']);
     expect(runsOf('resubmit-1')).toHaveLength(1);
     expect(runsOf('resubmit-1')).not.toContain(`run ${jobPid}`);
-    expect(await runner.log('resubmit-1')).toMatch(/\[autopilot\] attempt 2: resubmitted/);
+    expect(await runner.jobLog('resubmit-1')).toMatch(/\[autopilot\] attempt 2: resubmitted/);
   });
 
   it('stop kills the whole job, and the next runner resubmits it', async () => {
     const first = newRunner();
-    await first.submit({ name: 'stopped-1', specPath: join(fixtures, 'gated.yaml'), inputs: { gate: { value: gate } } });
+    await first.submitJob({ name: 'stopped-1', specPath: join(fixtures, 'gated.yaml'), inputs: { gate: { value: gate } } });
     const pidFile = join(root, 'jobs/stopped-1/outputs/state/pid');
     const jobPid = await waitFor('the job to start', () => pidIn(pidFile));
     const record = JSON.parse(readFileSync(join(root, 'jobs/stopped-1/job.json'), 'utf8')) as { pid: number };
@@ -176,7 +176,7 @@ describe('JobRunner across host restarts', () => {
 
     writeFileSync(gate, '');
     const second = newRunner();
-    const job = await second.get('stopped-1').then(() => second.waitFor('stopped-1'));
+    const job = await second.getJob('stopped-1').then(() => second.waitForJob('stopped-1'));
     expect(job.status).toBe('completed');
     expect(runsOf('stopped-1')).toHaveLength(1);
   });
@@ -189,8 +189,8 @@ describe('JobRunner across host restarts', () => {
     const record = JSON.parse(readFileSync(join(root, 'jobs/reattach-2/job.json'), 'utf8')) as { ownerPid: number; status: string };
     expect(record).toMatchObject({ ownerPid: process.pid, status: 'running' });
     expect(isAlive(jobPid)).toBe(true);
-    await runner.cancel('reattach-2');
-    expect((await runner.get('reattach-2'))?.status).toBe('canceled');
+    await runner.cancelJob('reattach-2');
+    expect((await runner.getJob('reattach-2'))?.status).toBe('canceled');
     await waitFor('the canceled job to be gone', () => membersOf(groups).length === 0);
   });
 
@@ -216,11 +216,11 @@ describe('JobRunner across host restarts', () => {
     writeFileSync(join(root, 'jobs/reused-1/job.json'), JSON.stringify(record));
     writeFileSync(gate, '');
     const runner = newRunner();
-    await runner.get('reused-1');
-    const job = await runner.waitFor('reused-1');
+    await runner.getJob('reused-1');
+    const job = await runner.waitForJob('reused-1');
     expect(job.status).toBe('completed');
     expect(runsOf('reused-1')).toHaveLength(1);
-    expect(await runner.log('reused-1')).toContain('[autopilot] attempt 2: resubmitted (its process was gone after the host restarted)');
+    expect(await runner.jobLog('reused-1')).toContain('[autopilot] attempt 2: resubmitted (its process was gone after the host restarted)');
   });
 
   it('a job whose host never returns stops by itself once nobody follows it', async () => {

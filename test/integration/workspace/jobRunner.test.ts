@@ -58,9 +58,9 @@ describe('JobRunner', () => {
   });
 
   it('runs a job to completion with its metrics, outputs, log and code hash', async () => {
-    const submitted = await runner.submit({ name: 'train-1', specPath: spec('train.yaml'), inputs: {}, tags: { release: 'r1' } });
+    const submitted = await runner.submitJob({ name: 'train-1', specPath: spec('train.yaml'), inputs: {}, tags: { release: 'r1' } });
     expect(['queued', 'running']).toContain(submitted.status);
-    const job = await runner.waitFor('train-1');
+    const job = await runner.waitForJob('train-1');
     expect(job.status).toBe('completed');
     expect(job.exitCode).toBe(0);
     expect(job.metrics).toEqual({ auc: 0.91, rows: 3 });
@@ -69,17 +69,17 @@ describe('JobRunner', () => {
     expect(job.durationMs).toBeGreaterThan(0);
     const model = JSON.parse(readFileSync(join(job.outputs['model']!, 'model.json'), 'utf8'));
     expect(model).toMatchObject({ rows: 3, seed: 42, note: null, greeting: 'hello', runId: 'train-1', node: process.execPath });
-    const log = await runner.log('train-1');
+    const log = await runner.jobLog('train-1');
     expect(log).toContain('trained on 3 rows');
     expect(log).toContain('a warning on stderr');
     expect(log).toMatch(/metrics line 2 is not JSON/);
     expect(lines).toContain('trained on 3 rows');
-    expect(await runner.get('train-1')).toEqual(job);
+    expect(await runner.getJob('train-1')).toEqual(job);
   });
 
   it('downloads URL inputs under the blob name and passes values through the shell verbatim', async () => {
     const note = `it's $(echo pwned) \`x\` "q"`;
-    await runner.submit({
+    await runner.submitJob({
       name: 'train-url',
       specPath: spec('train.yaml'),
       inputs: {
@@ -88,7 +88,7 @@ describe('JobRunner', () => {
         seed: { value: 7 },
       },
     });
-    const job = await runner.waitFor('train-url');
+    const job = await runner.waitForJob('train-url');
     expect(job.status).toBe('completed');
     expect(fetched).toEqual(['https://acct.blob.example/c/default/new%20data.csv?sig=secret']);
     expect(readFileSync(join(root, 'train-url/inputs/data/new data.csv'), 'utf8')).toContain('5,1');
@@ -98,17 +98,17 @@ describe('JobRunner', () => {
 
   it('runs one process when the same job name is submitted twice', async () => {
     const request = { name: 'train-dup', specPath: spec('train.yaml'), inputs: {} };
-    const [a, b] = await Promise.all([runner.submit(request), runner.submit(request)]);
+    const [a, b] = await Promise.all([runner.submitJob(request), runner.submitJob(request)]);
     expect(a.createdAt).toBe(b.createdAt);
-    const job = await runner.waitFor('train-dup');
-    const again = await runner.submit(request);
+    const job = await runner.waitForJob('train-dup');
+    const again = await runner.submitJob(request);
     expect(again.status).toBe('completed');
     expect(readFileSync(join(job.outputs['model']!, 'runs.log'), 'utf8').trim().split('\n')).toHaveLength(1);
   });
 
   it('marks a crashing job failed with its exit code and log tail', async () => {
-    await runner.submit({ name: 'crash-1', specPath: spec('crash.yaml'), inputs: {} });
-    const job = await runner.waitFor('crash-1');
+    await runner.submitJob({ name: 'crash-1', specPath: spec('crash.yaml'), inputs: {} });
+    const job = await runner.waitForJob('crash-1');
     expect(job.status).toBe('failed');
     expect(job.exitCode).toBe(3);
     expect(job.error).toMatch(/^exit code 3\n/);
@@ -119,9 +119,9 @@ describe('JobRunner', () => {
 
   it('kills a job that runs past its timeout, with everything it started', async () => {
     // The job must start (write its pid, print 'sleeping') before the timeout: 5 s leaves a loaded machine room to start node.
-    await runner.submit({ name: 'slow-1', specPath: spec('sleep.yaml'), inputs: {}, timeoutSeconds: 5 });
+    await runner.submitJob({ name: 'slow-1', specPath: spec('sleep.yaml'), inputs: {}, timeoutSeconds: 5 });
     const pid = Number(await waitForFile(join(root, 'slow-1/outputs/state/pid')));
-    const job = await runner.waitFor('slow-1');
+    const job = await runner.waitForJob('slow-1');
     expect(job.status).toBe('failed');
     expect(job.error).toMatch(/^timed out after 5 s/);
     expect(job.error).toContain('sleeping');
@@ -131,18 +131,18 @@ describe('JobRunner', () => {
   it('cancels a running job and keeps jobs over the concurrency limit queued', async () => {
     await runner.stop();
     runner = new JobRunner(root, { fetchInput: async () => Buffer.alloc(0), maxConcurrentJobs: 1 });
-    await runner.submit({ name: 'slow-a', specPath: spec('sleep.yaml'), inputs: {} });
-    const second = await runner.submit({ name: 'slow-b', specPath: spec('sleep.yaml'), inputs: {} });
+    await runner.submitJob({ name: 'slow-a', specPath: spec('sleep.yaml'), inputs: {} });
+    const second = await runner.submitJob({ name: 'slow-b', specPath: spec('sleep.yaml'), inputs: {} });
     expect(second.status).toBe('queued');
     const pid = Number(await waitForFile(join(root, 'slow-a/outputs/state/pid')));
-    expect((await runner.get('slow-b'))?.status).toBe('queued');
-    await runner.cancel('slow-a');
-    expect((await runner.get('slow-a'))?.status).toBe('canceled');
+    expect((await runner.getJob('slow-b'))?.status).toBe('queued');
+    await runner.cancelJob('slow-a');
+    expect((await runner.getJob('slow-a'))?.status).toBe('canceled');
     expect(isAlive(pid)).toBe(false);
     await waitForFile(join(root, 'slow-b/outputs/state/pid'));
-    expect((await runner.get('slow-b'))?.status).toBe('running');
-    await runner.cancel('slow-b');
-    expect((await runner.waitFor('slow-b')).status).toBe('canceled');
+    expect((await runner.getJob('slow-b'))?.status).toBe('running');
+    await runner.cancelJob('slow-b');
+    expect((await runner.waitForJob('slow-b')).status).toBe('canceled');
   });
 
   it('fails a job lost with its host when its record is too old to resubmit it', async () => {
@@ -160,28 +160,28 @@ describe('JobRunner', () => {
       ownerPid: process.pid,
     };
     writeFileSync(join(root, 'orphan/job.json'), JSON.stringify(record));
-    const job = await runner.get('orphan');
+    const job = await runner.getJob('orphan');
     expect(job?.status).toBe('failed');
     expect(job?.error).toBe(
       'job lost: its process was gone after the host restarted; it was recorded by an older version and cannot be resubmitted',
     );
-    expect((await runner.get('orphan'))?.status).toBe('failed');
+    expect((await runner.getJob('orphan'))?.status).toBe('failed');
   });
 
   it('refuses a spec with an unknown reference before creating the job', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'spec-'));
     try {
       writeFileSync(join(dir, 'job.yaml'), 'code: .\ncommand: node x.js ${{inputs.missing}}\n');
-      const submit = runner.submit({ name: 'bad-1', specPath: join(dir, 'job.yaml'), inputs: {} });
+      const submit = runner.submitJob({ name: 'bad-1', specPath: join(dir, 'job.yaml'), inputs: {} });
       await expect(submit).rejects.toThrow(ConfigError);
       await expect(submit).rejects.toThrow(/no input 'missing'/);
-      expect(await runner.get('bad-1')).toBeUndefined();
+      expect(await runner.getJob('bad-1')).toBeUndefined();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
   it('refuses job names that could escape the jobs folder', async () => {
-    await expect(runner.submit({ name: '../x', specPath: spec('train.yaml'), inputs: {} })).rejects.toThrow(/invalid job name/);
+    await expect(runner.submitJob({ name: '../x', specPath: spec('train.yaml'), inputs: {} })).rejects.toThrow(/invalid job name/);
   });
 });

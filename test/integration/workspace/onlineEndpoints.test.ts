@@ -2,7 +2,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BadRequestError } from '../../../shared/errors';
-import { EndpointConflictError, LocalEndpointHost, LocalWorkspace, type LocalDeploymentInfo } from '../../../adapters/local/workspace';
+import {
+  EndpointConflictError,
+  LocalEndpointHost,
+  localMlWorkspace,
+  type LocalMlWorkspace,
+  type LocalDeploymentInfo,
+} from '../../../adapters/local/workspace';
 import { waitFor } from '../../support/waitFor';
 
 const fixtures = join(__dirname, '../../fixtures/workspace/scoring');
@@ -19,11 +25,11 @@ function seeded(seed: number): () => number {
   };
 }
 
-describe('LocalWorkspace online endpoints behind LocalEndpointHost', () => {
+describe('localMlWorkspace online endpoints behind LocalEndpointHost', () => {
   let root: string;
   let host: LocalEndpointHost;
-  let dev: LocalWorkspace;
-  let staging: LocalWorkspace;
+  let dev: LocalMlWorkspace;
+  let staging: LocalMlWorkspace;
   const fetchInput = async () => Buffer.alloc(0);
 
   const score = async (endpoint: string, body: unknown, headers: Record<string, string> = {}) => {
@@ -51,11 +57,11 @@ describe('LocalWorkspace online endpoints behind LocalEndpointHost', () => {
     root = mkdtempSync(join(tmpdir(), 'endpoints-'));
     host = new LocalEndpointHost({ port: 0, rng: seeded(7) });
     await host.start();
-    dev = new LocalWorkspace({ environment: 'dev', rootDir: join(root, 'dev'), endpointHost: host, fetchInput });
-    staging = new LocalWorkspace({ environment: 'staging', rootDir: join(root, 'staging'), endpointHost: host, fetchInput });
+    dev = localMlWorkspace({ environment: 'dev', rootDir: join(root, 'dev'), endpointHost: host, fetchInput });
+    staging = localMlWorkspace({ environment: 'staging', rootDir: join(root, 'staging'), endpointHost: host, fetchInput });
     await Promise.all([dev.start(), staging.start()]);
-    await dev.registerModel({ name: 'fx', source: { path: modelFolder('v1', 1) }, idempotencyKey: 'v1' });
-    await dev.registerModel({ name: 'fx', source: { path: modelFolder('v2', 0) }, idempotencyKey: 'v2' });
+    await dev.models.registerModel({ name: 'fx', source: { path: modelFolder('v1', 1) }, idempotencyKey: 'v1' });
+    await dev.models.registerModel({ name: 'fx', source: { path: modelFolder('v2', 0) }, idempotencyKey: 'v2' });
   });
 
   afterAll(async () => {
@@ -65,13 +71,13 @@ describe('LocalWorkspace online endpoints behind LocalEndpointHost', () => {
   });
 
   it('deploys a model and serves it through the router once traffic is set', async () => {
-    const blue = await dev.deploy({ endpoint: 'fx-dev', deployment: 'blue', model: { name: 'fx', version: 1 }, specPath: spec });
+    const blue = await dev.endpoints.deploy({ endpoint: 'fx-dev', deployment: 'blue', model: { name: 'fx', version: 1 }, specPath: spec });
     expect(blue).toMatchObject({ name: 'blue', endpoint: 'fx-dev', state: 'succeeded', serving: true, model: { name: 'fx', version: 1 } });
     const before = await score('fx-dev', rows);
     expect(before.status).toBe(503);
     expect(before.json['error']).toMatch(/no deployment receives traffic/);
 
-    const endpoint = await dev.setTraffic('fx-dev', { blue: 100 });
+    const endpoint = await dev.endpoints.setTraffic('fx-dev', { blue: 100 });
     expect(endpoint.scoringUri).toBe(`http://127.0.0.1:${host.port}/endpoints/fx-dev/score`);
     expect(endpoint.id).toBe(
       '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/autopilot-local/providers/Microsoft.MachineLearningServices/workspaces/local-dev/onlineEndpoints/fx-dev',
@@ -82,8 +88,8 @@ describe('LocalWorkspace online endpoints behind LocalEndpointHost', () => {
   });
 
   it('returns the serving deployment when the same deploy is repeated', async () => {
-    const first = (await dev.getEndpoint('fx-dev'))!.deployments[0] as LocalDeploymentInfo;
-    const again = await dev.deploy({ endpoint: 'fx-dev', deployment: 'blue', model: { name: 'fx', version: 1 }, specPath: spec });
+    const first = (await dev.endpoints.getEndpoint('fx-dev'))!.deployments[0] as LocalDeploymentInfo;
+    const again = await dev.endpoints.deploy({ endpoint: 'fx-dev', deployment: 'blue', model: { name: 'fx', version: 1 }, specPath: spec });
     expect(again.pid).toBe(first.pid);
     expect(again.createdAt).toBe(first.createdAt);
   });
@@ -110,14 +116,14 @@ describe('LocalWorkspace online endpoints behind LocalEndpointHost', () => {
   });
 
   it('honours 100/0 and 50/50 traffic splits and the deployment header', async () => {
-    await dev.deploy({ endpoint: 'fx-dev', deployment: 'green', model: { name: 'fx', version: 2 }, specPath: spec });
-    await dev.setTraffic('fx-dev', { blue: 100, green: 0 });
+    await dev.endpoints.deploy({ endpoint: 'fx-dev', deployment: 'green', model: { name: 'fx', version: 2 }, specPath: spec });
+    await dev.endpoints.setTraffic('fx-dev', { blue: 100, green: 0 });
     const all = await Promise.all(Array.from({ length: 20 }, () => score('fx-dev', rows)));
     expect(new Set(all.map((a) => a.deployment))).toEqual(new Set(['blue']));
     const targeted = await score('fx-dev', rows, { 'azureml-model-deployment': 'green' });
     expect(targeted).toMatchObject({ status: 200, deployment: 'green', json: { model: 'v2', predictions: [0, 0, 0] } });
 
-    await dev.setTraffic('fx-dev', { blue: 50, green: 50 });
+    await dev.endpoints.setTraffic('fx-dev', { blue: 50, green: 50 });
     const counts: Record<string, number> = { blue: 0, green: 0 };
     for (let batch = 0; batch < 10; batch++) {
       const answers = await Promise.all(Array.from({ length: 20 }, () => score('fx-dev', rows)));
@@ -138,34 +144,34 @@ describe('LocalWorkspace online endpoints behind LocalEndpointHost', () => {
   });
 
   it('mirrors a share of requests to a shadow deployment without changing the answers', async () => {
-    await dev.setTraffic('fx-dev', { blue: 100, green: 0 });
-    await dev.setMirrorTraffic('fx-dev', { green: 50 });
+    await dev.endpoints.setTraffic('fx-dev', { blue: 100, green: 0 });
+    await dev.endpoints.setMirrorTraffic('fx-dev', { green: 50 });
     const before = (await host.metrics('fx-dev'))['green']!.mirrored;
     const answers = await Promise.all(Array.from({ length: 40 }, () => score('fx-dev', rows)));
     expect(answers.every((a) => a.deployment === 'blue' && a.json['model'] === 'v1')).toBe(true);
     await waitFor('mirrored requests', async () => ((await host.metrics('fx-dev'))['green']!.mirrored > before ? true : undefined));
-    await dev.setMirrorTraffic('fx-dev', {});
+    await dev.endpoints.setMirrorTraffic('fx-dev', {});
   });
 
   it('validates traffic with errors that say what to change', async () => {
-    await expect(dev.setTraffic('fx-dev', { blue: 60, green: 30 })).rejects.toThrow(/must sum to 100 \(or be all zero\), got 90/);
-    await expect(dev.setTraffic('fx-dev', { blue: 100, purple: 0 })).rejects.toThrow(
+    await expect(dev.endpoints.setTraffic('fx-dev', { blue: 60, green: 30 })).rejects.toThrow(/must sum to 100 \(or be all zero\), got 90/);
+    await expect(dev.endpoints.setTraffic('fx-dev', { blue: 100, purple: 0 })).rejects.toThrow(
       /deployment 'purple' does not exist on endpoint 'fx-dev' \(deployments: blue, green\)/,
     );
-    await expect(dev.setTraffic('fx-dev', { blue: 101 })).rejects.toThrow(BadRequestError);
-    await expect(dev.setTraffic('nope-dev', {})).rejects.toThrow(/endpoint 'nope-dev' not found/);
-    await expect(dev.deleteDeployment('fx-dev', 'blue')).rejects.toThrow(/still receives 100% of live traffic; move its traffic/);
+    await expect(dev.endpoints.setTraffic('fx-dev', { blue: 101 })).rejects.toThrow(BadRequestError);
+    await expect(dev.endpoints.setTraffic('nope-dev', {})).rejects.toThrow(/endpoint 'nope-dev' not found/);
+    await expect(dev.endpoints.deleteDeployment('fx-dev', 'blue')).rejects.toThrow(/still receives 100% of live traffic; move its traffic/);
   });
 
   it('keeps endpoint names unique across environments', async () => {
-    await staging.importModel((await dev.getModel({ name: 'fx', version: 1 }))!, 'dev');
+    await staging.models.importModel((await dev.models.getModel({ name: 'fx', version: 1 }))!, 'dev');
     await expect(
-      staging.deploy({ endpoint: 'fx-dev', deployment: 'blue', model: { name: 'fx', version: 1 }, specPath: spec }),
+      staging.endpoints.deploy({ endpoint: 'fx-dev', deployment: 'blue', model: { name: 'fx', version: 1 }, specPath: spec }),
     ).rejects.toThrow(EndpointConflictError);
   });
 
   it('answers 502 while a killed scoring server is down, then serves again after its restart', async () => {
-    const blue = (await dev.getEndpoint('fx-dev'))!.deployments.find((d) => d.name === 'blue') as LocalDeploymentInfo;
+    const blue = (await dev.endpoints.getEndpoint('fx-dev'))!.deployments.find((d) => d.name === 'blue') as LocalDeploymentInfo;
     process.kill(blue.pid!, 'SIGKILL');
     // Pinned: unpinned requests go to green, live at 0%, while blue restarts (warmFallback.test.ts).
     const down = await score('fx-dev', rows, { 'azureml-model-deployment': 'blue' });
@@ -174,13 +180,13 @@ describe('LocalWorkspace online endpoints behind LocalEndpointHost', () => {
     await waitFor('blue to serve again', async () =>
       (await score('fx-dev', rows, { 'azureml-model-deployment': 'blue' })).status === 200 ? true : undefined,
     );
-    const restarted = (await dev.getEndpoint('fx-dev'))!.deployments.find((d) => d.name === 'blue') as LocalDeploymentInfo;
+    const restarted = (await dev.endpoints.getEndpoint('fx-dev'))!.deployments.find((d) => d.name === 'blue') as LocalDeploymentInfo;
     expect(restarted.restarts).toBe(1);
     expect(restarted.pid).not.toBe(blue.pid);
   });
 
   it('answers 504 when a deployment takes longer than its request timeout', async () => {
-    await dev.deploy({
+    await dev.endpoints.deploy({
       endpoint: 'fx-dev',
       deployment: 'slow',
       model: { name: 'fx', version: 1 },
@@ -189,12 +195,12 @@ describe('LocalWorkspace online endpoints behind LocalEndpointHost', () => {
     const slow = await score('fx-dev', { action: 'slow' }, { 'azureml-model-deployment': 'slow' });
     expect(slow.status).toBe(504);
     expect(slow.json['error']).toMatch(/did not answer within 300 ms/);
-    await dev.deleteDeployment('fx-dev', 'slow');
-    expect((await dev.getEndpoint('fx-dev'))!.deployments.map((d) => d.name)).toEqual(['blue', 'green']);
+    await dev.endpoints.deleteDeployment('fx-dev', 'slow');
+    expect((await dev.endpoints.getEndpoint('fx-dev'))!.deployments.map((d) => d.name)).toEqual(['blue', 'green']);
   });
 
   it('marks a deployment failed with its log when init() throws', async () => {
-    const failed = await dev.deploy({
+    const failed = await dev.endpoints.deploy({
       endpoint: 'fx-dev',
       deployment: 'broken',
       model: { name: 'fx', version: 1 },
@@ -203,8 +209,8 @@ describe('LocalWorkspace online endpoints behind LocalEndpointHost', () => {
     expect(failed.state).toBe('failed');
     expect(failed.error).toMatch(/exited \(exit code 1\) before it became live/);
     expect(failed.error).toContain('model file is corrupt');
-    await expect(dev.setTraffic('fx-dev', { broken: 100 })).rejects.toThrow(/'broken' failed/);
-    await dev.deleteDeployment('fx-dev', 'broken');
+    await expect(dev.endpoints.setTraffic('fx-dev', { broken: 100 })).rejects.toThrow(/'broken' failed/);
+    await dev.endpoints.deleteDeployment('fx-dev', 'broken');
   });
 
   it('lists endpoints on GET /endpoints', async () => {
@@ -217,9 +223,9 @@ describe('LocalWorkspace online endpoints behind LocalEndpointHost', () => {
   it('re-serves endpoints with their traffic after the workspace restarts', async () => {
     await dev.stop();
     expect((await score('fx-dev', rows)).status).toBe(404);
-    dev = new LocalWorkspace({ environment: 'dev', rootDir: join(root, 'dev'), endpointHost: host, fetchInput });
+    dev = localMlWorkspace({ environment: 'dev', rootDir: join(root, 'dev'), endpointHost: host, fetchInput });
     await dev.start();
-    const endpoint = (await dev.getEndpoint('fx-dev'))!;
+    const endpoint = (await dev.endpoints.getEndpoint('fx-dev'))!;
     expect(endpoint.traffic).toEqual({ blue: 100, green: 0 });
     expect(endpoint.deployments.map((d) => [d.name, d.state, d.model.version])).toEqual([
       ['blue', 'succeeded', 1],
@@ -229,7 +235,12 @@ describe('LocalWorkspace online endpoints behind LocalEndpointHost', () => {
   });
 
   it('replaces the model of an existing deployment name', async () => {
-    const replaced = await dev.deploy({ endpoint: 'fx-dev', deployment: 'blue', model: { name: 'fx', version: 2 }, specPath: spec });
+    const replaced = await dev.endpoints.deploy({
+      endpoint: 'fx-dev',
+      deployment: 'blue',
+      model: { name: 'fx', version: 2 },
+      specPath: spec,
+    });
     expect(replaced).toMatchObject({ state: 'succeeded', model: { version: 2 } });
     expect((await score('fx-dev', rows)).json['model']).toBe('v2');
   });

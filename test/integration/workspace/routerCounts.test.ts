@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ScoreRequest, TrafficWindow } from '../../../shared/ports';
-import { LocalEndpointHost, LocalWorkspace } from '../../../adapters/local/workspace';
+import { LocalEndpointHost, localMlWorkspace, type LocalMlWorkspace } from '../../../adapters/local/workspace';
 import { waitFor } from '../../support/waitFor';
 
 const fixtures = join(__dirname, '../../fixtures/workspace/scoring');
@@ -19,13 +19,13 @@ const total = (window: TrafficWindow) => Object.values(window.byDeployment).redu
 describe('endpoint router: exact traffic counts under concurrency', () => {
   let root: string;
   let host: LocalEndpointHost;
-  let prod: LocalWorkspace;
+  let prod: LocalMlWorkspace;
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'router-counts-'));
     host = new LocalEndpointHost({ port: 0, ownProcess: true });
     await host.start();
-    prod = new LocalWorkspace({
+    prod = localMlWorkspace({
       environment: 'prod',
       rootDir: join(root, 'prod'),
       endpointHost: host,
@@ -35,14 +35,14 @@ describe('endpoint router: exact traffic counts under concurrency', () => {
     const modelDir = join(root, 'model');
     mkdirSync(modelDir);
     writeFileSync(join(modelDir, 'model.json'), '{}');
-    await prod.registerModel({ name: 'rc', source: { path: modelDir }, idempotencyKey: 'v1' });
+    await prod.models.registerModel({ name: 'rc', source: { path: modelDir }, idempotencyKey: 'v1' });
     const model = { name: 'rc', version: 1 };
     const deployed = await Promise.all([
-      prod.deploy({ endpoint: 'rc-prod', deployment: 'good', model, specPath: join(fixtures, 'deployment-class-a.yaml') }),
-      prod.deploy({ endpoint: 'rc-prod', deployment: 'flaky', model, specPath: join(fixtures, 'deployment-flaky.yaml') }),
+      prod.endpoints.deploy({ endpoint: 'rc-prod', deployment: 'good', model, specPath: join(fixtures, 'deployment-class-a.yaml') }),
+      prod.endpoints.deploy({ endpoint: 'rc-prod', deployment: 'flaky', model, specPath: join(fixtures, 'deployment-flaky.yaml') }),
     ]);
     expect(deployed.map((d) => d.state)).toEqual(['succeeded', 'succeeded']);
-    await prod.setTraffic('rc-prod', { good: 60, flaky: 40 });
+    await prod.endpoints.setTraffic('rc-prod', { good: 60, flaky: 40 });
   }, 60_000);
 
   afterAll(async () => {
@@ -73,7 +73,7 @@ describe('endpoint router: exact traffic counts under concurrency', () => {
     await Promise.all(Array.from({ length: IN_FLIGHT }, caller));
 
     const window = await waitFor(`${REQUESTS} requests in the traffic window`, async () => {
-      const w = await prod.trafficSince('rc-prod', since, []);
+      const w = await prod.traffic.trafficSince('rc-prod', since, []);
       return total(w) >= REQUESTS ? w : undefined;
     });
     // Both deployments served and the flaky one failed some: the comparison below is not vacuous.

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger, ScoreRequest } from '../../../shared/ports';
-import { LocalEndpointHost, LocalWorkspace } from '../../../adapters/local/workspace';
+import { LocalEndpointHost, localMlWorkspace, type LocalMlWorkspace } from '../../../adapters/local/workspace';
 import { isAlive } from '../../support/isAlive';
 import { waitFor } from '../../support/waitFor';
 
@@ -14,7 +14,7 @@ const oneRow = { input_data: { columns: ['x'], data: [[1]] } } satisfies ScoreRe
 describe('endpoint router in a process of its own', () => {
   let root: string;
   let host: LocalEndpointHost;
-  let prod: LocalWorkspace;
+  let prod: LocalMlWorkspace;
   const logged: string[] = [];
   const logger: Logger = {
     info: (m) => logged.push(`info ${m}`),
@@ -26,7 +26,7 @@ describe('endpoint router in a process of its own', () => {
     root = mkdtempSync(join(tmpdir(), 'router-process-'));
     host = new LocalEndpointHost({ port: 0, ownProcess: true, logger });
     await host.start();
-    prod = new LocalWorkspace({
+    prod = localMlWorkspace({
       environment: 'prod',
       rootDir: join(root, 'prod'),
       endpointHost: host,
@@ -36,11 +36,11 @@ describe('endpoint router in a process of its own', () => {
     const modelDir = join(root, 'model');
     mkdirSync(modelDir);
     writeFileSync(join(modelDir, 'model.json'), '{}');
-    await prod.registerModel({ name: 'rp', source: { path: modelDir }, idempotencyKey: 'v1' });
+    await prod.models.registerModel({ name: 'rp', source: { path: modelDir }, idempotencyKey: 'v1' });
     const model = { name: 'rp', version: 1 };
     await Promise.all([
-      prod.deploy({ endpoint: 'rp-prod', deployment: 'blue', model, specPath: join(fixtures, 'deployment-class-a.yaml') }),
-      prod.deploy({ endpoint: 'rp-prod', deployment: 'green', model, specPath: join(fixtures, 'deployment-class-b.yaml') }),
+      prod.endpoints.deploy({ endpoint: 'rp-prod', deployment: 'blue', model, specPath: join(fixtures, 'deployment-class-a.yaml') }),
+      prod.endpoints.deploy({ endpoint: 'rp-prod', deployment: 'green', model, specPath: join(fixtures, 'deployment-class-b.yaml') }),
     ]);
   }, 60_000);
 
@@ -58,8 +58,8 @@ describe('endpoint router in a process of its own', () => {
       [{ blue: 0, green: 100 }, 'green'],
       [{ blue: 100, green: 0 }, 'blue'],
     ] as const) {
-      await prod.setTraffic('rp-prod', traffic);
-      const answer = await prod.invokeEndpoint('rp-prod', oneRow);
+      await prod.endpoints.setTraffic('rp-prod', traffic);
+      const answer = await prod.scoring.invokeEndpoint('rp-prod', oneRow);
       expect([answer.status, answer.deployment]).toEqual([200, expected]);
     }
     const metrics = await host.metrics('rp-prod');
@@ -67,20 +67,20 @@ describe('endpoint router in a process of its own', () => {
   });
 
   it('is started again on the same port when it dies, with the routing it had', async () => {
-    await prod.setTraffic('rp-prod', { blue: 0, green: 100 });
+    await prod.endpoints.setTraffic('rp-prod', { blue: 0, green: 100 });
     const killed = host.routerPid!;
     const port = host.port;
     process.kill(killed, 'SIGKILL');
     await waitFor('a new router process', () => (host.routerPid !== undefined && host.routerPid !== killed ? true : undefined));
     const answer = await waitFor('the endpoint to answer again', async () => {
-      const a = await prod.invokeEndpoint('rp-prod', oneRow);
+      const a = await prod.scoring.invokeEndpoint('rp-prod', oneRow);
       return a.status === 200 ? a : undefined;
     });
     expect(answer.deployment).toBe('green');
     expect(host.port).toBe(port);
     expect(logged.find((line) => line.startsWith('error ') && line.includes('exited unexpectedly'))).toMatch(/SIGKILL.*starting it again/);
     // Counts start afresh with the new process, and are exact again.
-    await prod.invokeEndpoint('rp-prod', oneRow);
+    await prod.scoring.invokeEndpoint('rp-prod', oneRow);
     expect((await host.metrics('rp-prod'))['green']?.requests).toBe(2);
   });
 

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalEndpointHost, LocalWorkspace, type LocalDeploymentInfo } from '../../../adapters/local/workspace';
+import { LocalEndpointHost, localMlWorkspace, type LocalMlWorkspace, type LocalDeploymentInfo } from '../../../adapters/local/workspace';
 import { waitFor } from '../../support/waitFor';
 
 const fixtures = join(__dirname, '../../fixtures/workspace/scoring');
@@ -13,7 +13,7 @@ const fixtures = join(__dirname, '../../fixtures/workspace/scoring');
 describe('the router while a scoring server restarts', () => {
   let root: string;
   let host: LocalEndpointHost;
-  let dev: LocalWorkspace;
+  let dev: LocalMlWorkspace;
   let gate: string;
 
   const score = async (headers: Record<string, string> = {}) => {
@@ -25,13 +25,13 @@ describe('the router while a scoring server restarts', () => {
     return { status: response.status, deployment: response.headers.get('azureml-model-deployment') };
   };
   const deployment = async (name: string) =>
-    (await dev.getEndpoint('wf-dev'))!.deployments.find((d) => d.name === name) as LocalDeploymentInfo;
+    (await dev.endpoints.getEndpoint('wf-dev'))!.deployments.find((d) => d.name === name) as LocalDeploymentInfo;
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'warm-fallback-'));
     host = new LocalEndpointHost({ port: 0, rng: () => 0.5 });
     await host.start();
-    dev = new LocalWorkspace({
+    dev = localMlWorkspace({
       environment: 'dev',
       rootDir: join(root, 'dev'),
       endpointHost: host,
@@ -44,24 +44,24 @@ describe('the router while a scoring server restarts', () => {
       writeFileSync(join(dir, 'model.json'), JSON.stringify({ tag, label: 1 }));
       return { path: dir };
     };
-    await dev.registerModel({ name: 'wf', source: folder('v1'), idempotencyKey: 'v1' });
-    const gated = await dev.registerModel({ name: 'wf', source: folder('v2'), idempotencyKey: 'v2' });
+    await dev.models.registerModel({ name: 'wf', source: folder('v1'), idempotencyKey: 'v1' });
+    const gated = await dev.models.registerModel({ name: 'wf', source: folder('v2'), idempotencyKey: 'v2' });
     // The gated script becomes live only while this file exists in its model folder.
     gate = join(gated.path, 'gate');
     writeFileSync(gate, '');
-    await dev.deploy({
+    await dev.endpoints.deploy({
       endpoint: 'wf-dev',
       deployment: 'previous',
       model: { name: 'wf', version: 1 },
       specPath: join(fixtures, 'deployment.yaml'),
     });
-    await dev.deploy({
+    await dev.endpoints.deploy({
       endpoint: 'wf-dev',
       deployment: 'current',
       model: { name: 'wf', version: 2 },
       specPath: join(fixtures, 'deployment-gated.yaml'),
     });
-    await dev.setTraffic('wf-dev', { current: 100, previous: 0 });
+    await dev.endpoints.setTraffic('wf-dev', { current: 100, previous: 0 });
   });
 
   afterAll(async () => {

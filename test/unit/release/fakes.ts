@@ -10,7 +10,6 @@ import type {
   EventPublisher,
   JobInfo,
   MessageQueue,
-  MlWorkspace,
   ModelRef,
   ModelSource,
   ModelVersion,
@@ -28,7 +27,6 @@ import type {
   TrafficWindow,
   WorkspaceRoles,
 } from '../../../shared/ports';
-import { facadeRoles } from '../../../shared/workspaceRoles';
 import type { EnvironmentName } from '../../../shared/config/schema';
 
 /** In-memory StateTable with Table Storage's conflict semantics. */
@@ -135,16 +133,32 @@ export class MemoryEvents implements EventPublisher {
   }
 }
 
-/** The fakes as the engine takes them: each plays every role, as the adapters' facades do. */
+/** Every role but collected inference (the core reads that only where the platform collects). */
+type AllRoles = WorkspaceRoles['jobs'] &
+  WorkspaceRoles['models'] &
+  WorkspaceRoles['endpoints'] &
+  WorkspaceRoles['scoring'] &
+  WorkspaceRoles['batch'] &
+  WorkspaceRoles['traffic'] &
+  WorkspaceRoles['shadow'] &
+  WorkspaceRoles['load'] &
+  WorkspaceRoles['logs'];
+
+/** The roles of a fake that plays them all itself: the same object in every slot. */
+function rolesOf(fake: FakeWorkspace): WorkspaceRoles {
+  return { jobs: fake, models: fake, endpoints: fake, scoring: fake, batch: fake, traffic: fake, shadow: fake, load: fake, logs: fake };
+}
+
+/** The fakes as the engine takes them: each plays every role. */
 export function fakeRoles(workspaces: Record<EnvironmentName, FakeWorkspace>): Record<EnvironmentName, WorkspaceRoles> {
-  return { dev: facadeRoles(workspaces.dev), staging: facadeRoles(workspaces.staging), prod: facadeRoles(workspaces.prod) };
+  return { dev: rolesOf(workspaces.dev), staging: rolesOf(workspaces.staging), prod: rolesOf(workspaces.prod) };
 }
 
 /**
  * A workspace that records calls. Jobs complete when `finishJob` is called; scoring
  * returns probabilities from `scorer`, so tests choose how good a model is.
  */
-export class FakeWorkspace implements MlWorkspace {
+export class FakeWorkspace implements AllRoles {
   readonly submitted: SubmitJobRequest[] = [];
   readonly jobs = new Map<string, JobInfo>();
   readonly models: ModelVersion[] = [];
