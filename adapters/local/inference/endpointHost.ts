@@ -1,3 +1,4 @@
+import { ensureError } from '../../../shared/errors';
 import { Agent } from 'node:http';
 import type { EnvironmentName } from '../../../shared/config/schema';
 import type { InvokeResult, Logger, ScoreRequest, ShadowReport, TrafficWindow } from '../../../shared/ports';
@@ -178,9 +179,7 @@ export class LocalEndpointHost {
   async flushCollected(): Promise<void> {
     await this.router
       .flushCollected()
-      .catch((error: unknown) =>
-        this.options.logger?.warn('inference data could not be flushed', { error: error instanceof Error ? error.message : String(error) }),
-      );
+      .catch((error: unknown) => this.options.logger?.warn('inference data could not be flushed', { error: ensureError(error).message }));
   }
 
   /** Starts a new tally for the endpoint's shadow (called whenever its shadow is set). */
@@ -190,11 +189,6 @@ export class LocalEndpointHost {
 
   shadowReport(endpoint: string): Promise<ShadowReport> {
     return this.router.shadowReport(endpoint);
-  }
-
-  /** The router process's id and CPU time so far (the bench's measure of the router's own cost). */
-  routerCpuUsage(): Promise<{ pid: number; userMicros: number; systemMicros: number }> {
-    return this.router.cpuUsage();
   }
 
   /** One scoring request through the router, measured like any other; never throws for HTTP failures. */
@@ -243,7 +237,7 @@ export class LocalEndpointHost {
 
   private pushFailed(name: string, error: unknown): void {
     this.options.logger?.error(`the router was not told of endpoint '${name}'`, {
-      error: error instanceof Error ? error.message : String(error),
+      error: ensureError(error).message,
     });
   }
 }

@@ -1,3 +1,4 @@
+import { ensureError } from '../../../shared/errors';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import type { Logger, ShadowReport, TrafficWindow } from '../../../shared/ports';
@@ -113,9 +114,6 @@ export class ForkedRouter implements RouterControl {
     await this.call({ op: 'flushCollected', args: [] });
     await this.options.collector?.flushWithin();
   }
-  cpuUsage(): Promise<{ pid: number; userMicros: number; systemMicros: number }> {
-    return this.call({ op: 'cpuUsage', args: [] }) as Promise<{ pid: number; userMicros: number; systemMicros: number }>;
-  }
 
   /** Resolves once a router that died under a call serves again; rethrows any other failure. */
   private async whenBack(error: unknown): Promise<void> {
@@ -230,7 +228,7 @@ export class ForkedRouter implements RouterControl {
         this.options.logger?.info(`the endpoint router serves again on port ${this.port}`);
         return;
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = ensureError(error).message;
         if (this.stopped) break;
         if (attempt >= MAX_RESTART_ATTEMPTS) {
           const down = `the endpoint router could not be started again (${attempt} tries); online endpoints are down`;

@@ -26,8 +26,6 @@ export interface RouterControl {
   shadowReport(endpoint: string): Promise<ShadowReport>;
   collectionStats(): Promise<CollectionStats | undefined>;
   flushCollected(): Promise<void>;
-  /** The router's process and the CPU it has spent (for the bench: the router's own cost). */
-  cpuUsage(): Promise<{ pid: number; userMicros: number; systemMicros: number }>;
 }
 
 /** Where the router hands answered live requests for inference collection: an InferenceCollector, or the relay to one in another process. */

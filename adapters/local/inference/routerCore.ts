@@ -1,3 +1,4 @@
+import { ensureError } from '../../../shared/errors';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger, ShadowReport, TrafficWindow } from '../../../shared/ports';
 import type { DeploymentMetrics } from './deploymentMetrics';
@@ -50,7 +51,7 @@ export class RouterCore implements RouterControl {
       collector: options.collector,
       onRecordError: (error) =>
         options.logger?.error('recording a scoring request failed (the caller got its answer)', {
-          error: error instanceof Error ? error.message : String(error),
+          error: ensureError(error).message,
         }),
     });
   }
@@ -92,11 +93,6 @@ export class RouterCore implements RouterControl {
     this.endpoints.set(entry.name, entry);
   }
 
-  /** The endpoint as last pushed. */
-  entry(name: string): RoutingEntry | undefined {
-    return this.endpoints.get(name);
-  }
-
   async removeEndpoint(name: string): Promise<void> {
     this.endpoints.delete(name);
   }
@@ -135,11 +131,6 @@ export class RouterCore implements RouterControl {
     this.router.recordPending();
     await Promise.resolve(); // the collection chained on the answers just recorded
     await this.options.collector?.flushWithin();
-  }
-
-  async cpuUsage(): Promise<{ pid: number; userMicros: number; systemMicros: number }> {
-    const { user, system } = process.cpuUsage();
-    return { pid: process.pid, userMicros: user, systemMicros: system };
   }
 
   private shadowTally(endpoint: string): ShadowTally {

@@ -46,9 +46,7 @@ export const RouterCallSchema = z.object({
     z.object({ op: z.literal('metrics'), args: z.tuple([Endpoint]) }),
     z.object({ op: z.literal('trafficSince'), args: z.tuple([Endpoint, z.string(), z.array(z.number())]) }),
     z.object({ op: z.literal('shadowReport'), args: z.tuple([Endpoint]) }),
-    z.object({ op: z.literal('collectionStats'), args: z.tuple([]) }),
     z.object({ op: z.literal('flushCollected'), args: z.tuple([]) }),
-    z.object({ op: z.literal('cpuUsage'), args: z.tuple([]) }),
     z.object({ op: z.literal('stop'), args: z.tuple([]) }),
   ]),
 });

@@ -1,10 +1,11 @@
 /**
  * The endpoint router's own process, forked by ./forkedRouter.ts: the scoring hot path runs
- * here, away from the host's heap, timers and Functions work (it cost ~1.5x as much CPU per
- * request inside the host as in a process of its own; bench/RESULTS.md §6). It serves until
+ * here, away from the host's heap, timers and Functions work, as Azure ML's endpoint router
+ * runs apart from its control plane (bench/RESULTS.md §6 measures both). It serves until
  * told to stop or until the host goes away (the IPC channel closes), then hands the host
  * what it holds for collection and exits. It needs no storage and holds no secret.
  */
+import { ensureError } from '../../../shared/errors';
 import type { Logger } from '../../../shared/ports';
 import { CollectionRelay } from './collectionRelay';
 import { RouterCore } from './routerCore';
@@ -35,7 +36,7 @@ function stopAndExit(): Promise<void> {
     try {
       await core?.stop();
     } catch (error) {
-      logger.error('the router process did not stop cleanly', { error: error instanceof Error ? error.message : String(error) });
+      logger.error('the router process did not stop cleanly', { error: ensureError(error).message });
     }
   })();
   return stopping;
@@ -56,7 +57,7 @@ async function init(message: RouterInit): Promise<void> {
   try {
     send({ kind: 'ready', port: await router.start() });
   } catch (error) {
-    failAndExit(error instanceof Error ? error.message : String(error));
+    failAndExit(ensureError(error).message);
   }
 }
 
@@ -74,12 +75,8 @@ function run(router: RouterCore, call: RouterCall): Promise<unknown> {
       return router.trafficSince(...call.args);
     case 'shadowReport':
       return router.shadowReport(call.args[0]);
-    case 'collectionStats':
-      return router.collectionStats();
     case 'flushCollected':
       return router.flushCollected();
-    case 'cpuUsage':
-      return router.cpuUsage();
     case 'stop':
       return stopAndExit();
   }
@@ -106,7 +103,7 @@ process.on('message', (raw: unknown) => {
   if (!core) return send({ kind: 'result', id, error: 'the router process has not started yet' });
   run(core, call).then(
     (value) => send({ kind: 'result', id, value }),
-    (error: unknown) => send({ kind: 'result', id, error: error instanceof Error ? error.message : String(error) }),
+    (error: unknown) => send({ kind: 'result', id, error: ensureError(error).message }),
   );
 });
 
