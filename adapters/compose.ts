@@ -4,7 +4,7 @@ import type { AutopilotConfig, EnvironmentName } from '../shared/config/schema';
 import { ENVIRONMENTS, endpointOwner } from '../shared/config/schema';
 import type { Clock, EventPublisher, Logger, WorkspaceRoles } from '../shared/ports';
 import type { EventEnvelope } from '../shared/events/eventEnvelope';
-import { ReleaseControl } from '../shared/release/control';
+import { ReleaseControl } from '../shared/release/releaseControl';
 import { ReleaseEngine } from '../shared/release/engine';
 import { repairRelease } from '../shared/release/repair';
 import { StepRunner } from '../shared/release/stepRunner';

@@ -5,7 +5,7 @@ import { externalDrift } from '../shared/monitoring/externalDrift';
 import type { BlobScanPool } from '../shared/monitoring/blobScanPool';
 import type { MonitorDeps } from '../shared/monitoring/runMonitor';
 import type { Clock, DataStore, EndpointInfo, EventPublisher, Logger, StateTable, WorkspaceRoles } from '../shared/ports';
-import type { ReleaseControl } from '../shared/release/control';
+import type { ReleaseControl } from '../shared/release/releaseControl';
 import { DEFAULT_ENGINE_OPTIONS } from '../shared/release/context';
 import type { ReleaseEngine } from '../shared/release/engine';
 
@@ -43,7 +43,7 @@ export function reactionServices(p: ReactionParts): { monitors: MonitorDeps; ale
   };
   const alerts: AlertDeps = {
     table: p.stateTable,
-    engine: p.control,
+    canaries: p.control,
     listEndpoints: async () => {
       const lists: EndpointInfo[][] = await Promise.all(Object.values(p.workspaces).map((w) => w.endpoints.listEndpoints()));
       return lists.flat();
@@ -55,7 +55,7 @@ export function reactionServices(p: ReactionParts): { monitors: MonitorDeps; ale
   };
   const amlEvents: AmlEventDeps = {
     table: p.stateTable,
-    engine: p.control,
+    releases: p.control,
     clock: p.clock,
     logger: p.logger,
     onDatasetDrift: (monitorName, reason) => externalDrift(monitors, { monitorName }, reason),

@@ -12,7 +12,7 @@ import './releaseSteps';
 import './sweeper';
 import './http/releases';
 import './http/catalog';
-import './http/control';
+import './http/releaseActions';
 import './http/repair';
 import './http/audit';
 import './http/logs';

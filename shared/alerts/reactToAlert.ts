@@ -8,15 +8,15 @@ import { matchAlertTargets } from './matchAlertTargets';
 /** Partition of the state table holding one row per alert notification. */
 export const ALERT_PARTITION = 'alert';
 
-/** What the reaction needs from the release engine (the engine implements it). */
-export interface AlertEngine {
+/** Rolling back an endpoint's canary: what the alert reaction needs of the release control (ReleaseControl implements it). */
+export interface CanaryRollback {
   /** Rolls back the endpoint's active canary; undefined when it has none. */
   rollbackCanary(endpointName: string, actor: string, why: string): Promise<{ releaseId: string } | undefined>;
 }
 
 export interface AlertDeps {
   table: StateTable;
-  engine: AlertEngine;
+  canaries: CanaryRollback;
   /** A Fired alert whose rule speaks of drift, on an endpoint without a canary: feeds the retraining policy. @default ignored */
   onDriftAlert?(endpoint: string, reason: string): Promise<void>;
   listEndpoints(): Promise<EndpointInfo[]>;
@@ -100,7 +100,7 @@ async function decide(alert: ParsedAlert, deps: AlertDeps, base: AlertRecord): P
   const actor = `azure-monitor:${alert.rule}`;
   const why = `alert ${alert.rule} fired: ${alert.description ?? `${alert.severity ?? ''} ${alert.signalType ?? ''} alert`.replace(/\s+/g, ' ').trim()}`;
   for (const name of new Set(matches.map((m) => m.endpoint.name))) {
-    const rolledBack = await deps.engine.rollbackCanary(name, actor, why);
+    const rolledBack = await deps.canaries.rollbackCanary(name, actor, why);
     if (rolledBack) releases.push(rolledBack.releaseId);
   }
   if (releases.length) return { ...base, endpoints, releases, outcome: 'rolled_back', reason: why };

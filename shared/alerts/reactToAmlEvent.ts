@@ -6,15 +6,15 @@ import type { Clock, Logger, StateTable } from '../ports';
 /** Partition of the state table holding one row per Azure ML event received. */
 export const AML_EVENT_PARTITION = 'amlevent';
 
-/** What the reaction needs from the release engine (the engine implements it). */
-export interface AmlEventEngine {
+/** Re-driving a release now: what the Azure ML event reaction needs of the release control (ReleaseControl implements it). */
+export interface ReleaseNudge {
   /** Re-drives the release's current stage now, so the train stage sees a finished job at once. */
   nudge(releaseId: string): Promise<void>;
 }
 
 export interface AmlEventDeps {
   table: StateTable;
-  engine: AmlEventEngine;
+  releases: ReleaseNudge;
   /** Azure ML's dataset drift monitor fired: feeds our retraining policy. @default ignored */
   onDatasetDrift?(monitorName: string | undefined, reason: string): Promise<void>;
   clock: Clock;
@@ -109,7 +109,7 @@ async function act(event: AmlEvent, deps: AmlEventDeps, base: AmlEventRecord): P
   let reason: string | undefined;
   if (nudge) {
     try {
-      await deps.engine.nudge(releaseId!);
+      await deps.releases.nudge(releaseId!);
     } catch (error) {
       // A run named like ours that is no release of ours: nothing to drive, nothing to retry.
       if (!(error instanceof NotFoundError)) throw error;

@@ -3,7 +3,7 @@ import type { ReleaseRepository } from './repository';
 import type { Release, StepMessage } from './types';
 
 /**
- * What the engine's helpers (./sweep.ts, ./outboxFlush.ts, ./control.ts) use of `ReleaseEngine`: its record
+ * What the engine's helpers (./sweep.ts, ./outboxFlush.ts, ./releaseControl.ts) use of `ReleaseEngine`: its record
  * store and its commit/admit/flush steps. Declared apart from ./engine.ts, which imports those helpers, so
  * they depend on this interface and not on the engine (an import cycle otherwise).
  */

@@ -2,7 +2,7 @@ import { ConcurrencyError, ensureError } from '../errors';
 import { parseOutgoingEvent, type EventEnvelope } from '../events/outgoing';
 import type { OutgoingEvent, Versioned } from '../ports';
 import type { EngineDeps } from './context';
-import { restoreStable, type RestoreStableDeps } from './control';
+import { restoreStable, type RestoreStableDeps } from './releaseControl';
 import type { EngineRecords } from './engineRecords';
 import { hasOutbox, isSameStep } from './outbox';
 import type { Release, StepMessage } from './types';

@@ -7,7 +7,7 @@ import type { ReleaseView } from '../types';
 interface ActionButton {
   key: 'approve' | 'promote' | 'rollback' | 'cancel';
   label: string;
-  /** What the API route enforces (functions/http/control.ts), so a hidden button is one the API refuses. */
+  /** What the API route enforces (functions/http/releaseActions.ts), so a hidden button is one the API refuses. */
   action: Action;
   environment: EnvironmentName;
   applies: (release: ReleaseView) => boolean;

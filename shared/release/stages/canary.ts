@@ -1,7 +1,7 @@
 import { endpointName } from '../../config/schema';
 import type { DeploymentTraffic } from '../../ports';
 import { createCanaryAnalysis, decideCanary, updateCanaryAnalysis, type CanaryAnalysisState } from '../../rollout';
-import { restoreStable, type RestoreStableDeps } from '../control';
+import { restoreStable, type RestoreStableDeps } from '../releaseControl';
 import { appendLook, canaryLook } from '../canaryLooks';
 import { ReleaseRepository } from '../repository';
 import type { StageBasics, StageHandlerOf, StageOutcome, StageWith } from '../context';

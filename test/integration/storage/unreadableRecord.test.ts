@@ -15,7 +15,7 @@ import { HttpRouteTable } from '../../../devhost/httpRouteTable';
 import { createHostLogger } from '../../../devhost/logger';
 import { parseConfig } from '../../../shared/config/parseConfig';
 import type { StateTable } from '../../../shared/ports';
-import { ReleaseControl } from '../../../shared/release/control';
+import { ReleaseControl } from '../../../shared/release/releaseControl';
 import { ReleaseEngine } from '../../../shared/release/engine';
 import { repairRelease } from '../../../shared/release/repair';
 import type { Release, StepMessage } from '../../../shared/release/types';

@@ -8,7 +8,7 @@ import { mockFunctionsCore } from '../../fakes/functionsCoreModule';
 import { serveInProcess } from '../../fakes/inProcessHost';
 import { EVENTGRID_SYSTEM_KEY, loadOrCreateHostKeys, type HostKeys } from '../../../devhost/hostKeys';
 import { MemoryEvents, MemoryTable } from '../release/fakes';
-import { FakeEngine, MemoryLogger } from './fakeEngine';
+import { FakeReleaseControl, MemoryLogger } from './fakeReleaseControl';
 import { alertFixture, endpoint } from './fixtures';
 
 /**
@@ -18,7 +18,7 @@ import { alertFixture, endpoint } from './fixtures';
  */
 const dir = mkdtempSync(join(tmpdir(), 'alert-functions-'));
 const table = new MemoryTable();
-const engine = new FakeEngine();
+const control = new FakeReleaseControl();
 const events = new MemoryEvents();
 const tokens = ensureLocalTokens(dir);
 const prod = endpoint('default-prod', 'prod', ['blue', 'green']);
@@ -26,8 +26,8 @@ const clock = { now: () => new Date() };
 const logger = new MemoryLogger();
 // Only the ports these handlers use: the alert and Azure ML event reactions, and sign-in.
 const fakeServices = {
-  alerts: { table, engine, listEndpoints: async () => [prod], events, clock, logger },
-  amlEvents: { table, engine, clock, logger },
+  alerts: { table, canaries: control, listEndpoints: async () => [prod], events, clock, logger },
+  amlEvents: { table, releases: control, clock, logger },
   logger,
   authenticate: createAuthenticator({}, tokens),
 };
@@ -65,21 +65,21 @@ const postAlert = (body: unknown, query = `?code=${functionKey()}`) =>
 
 describe('POST /api/alerts', () => {
   it('refuses a forged alert without the function key before it reaches the function', async () => {
-    engine.canaries.set('default-prod', 'r-forged');
+    control.canaries.set('default-prod', 'r-forged');
     expect((await postAlert(alertFixture('metric-fired.json'), '')).status).toBe(401);
     expect((await postAlert(alertFixture('metric-fired.json'), '?code=not-the-key')).status).toBe(401);
-    expect(engine.rollbacks).toEqual([]);
-    engine.canaries.clear();
+    expect(control.rollbacks).toEqual([]);
+    control.canaries.clear();
   });
 
   it('rolls back the canary of the endpoint an alert names, once, with the key in ?code=', async () => {
-    engine.canaries.set('default-prod', 'r1');
+    control.canaries.set('default-prod', 'r1');
     const first = await postAlert(alertFixture('metric-fired.json'));
     expect(first.status).toBe(200);
     expect(await first.json()).toMatchObject({ outcome: 'rolled_back', condition: 'Fired', endpoints: ['default-prod'], releases: ['r1'] });
     const again = await postAlert(alertFixture('metric-fired.json'));
     expect(await again.json()).toMatchObject({ outcome: 'duplicate' });
-    expect(engine.rollbacks).toEqual([
+    expect(control.rollbacks).toEqual([
       expect.objectContaining({ endpoint: 'default-prod', actor: 'azure-monitor:default-prod-p99-latency' }),
     ]);
   });
@@ -122,22 +122,22 @@ describe('amlEvents (Event Grid trigger)', () => {
     });
 
   it('nudges the release whose training job failed', async () => {
-    engine.releases.add('default-20260322-135000-abc123');
+    control.releases.add('default-20260322-135000-abc123');
     const [failed] = alertFixture<Record<string, any>[]>('aml-events-eventgrid.json').filter((e) =>
       e.eventType.endsWith('RunStatusChanged'),
     );
     failed!.data.runId = 'default-20260322-135000-abc123-train';
     expect((await deliver([failed])).status).toBe(200);
-    expect(engine.nudges).toEqual(['default-20260322-135000-abc123']);
+    expect(control.nudges).toEqual(['default-20260322-135000-abc123']);
   });
 
   it('acknowledges unknown and malformed events so Event Grid does not retry them forever', async () => {
     const [registered] = alertFixture<Record<string, any>[]>('aml-events-eventgrid.json');
     const unknown = { ...registered, id: 'u1', eventType: 'Microsoft.MachineLearningServices.DatasetCreated' };
     const malformed = { ...registered, id: 'm1', data: { ModelVersion: 3 } };
-    const nudgesBefore = engine.nudges.length;
+    const nudgesBefore = control.nudges.length;
     expect((await deliver([unknown, malformed])).status).toBe(200);
-    expect(engine.nudges).toHaveLength(nudgesBefore);
+    expect(control.nudges).toHaveLength(nudgesBefore);
     expect(await table.get('amlevent', 'u1')).toBeUndefined();
   });
 });

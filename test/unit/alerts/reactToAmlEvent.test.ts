@@ -7,7 +7,7 @@ import {
 } from '../../../shared/alerts/reactToAmlEvent';
 import { parseAmlEvent } from '../../../shared/events/amlEvents';
 import { MemoryTable } from '../release/fakes';
-import { FakeEngine, MemoryLogger } from './fakeEngine';
+import { FakeReleaseControl, MemoryLogger } from './fakeReleaseControl';
 import { alertFixture } from './fixtures';
 
 const RELEASE = 'default-20260322-135000-abc123';
@@ -30,11 +30,11 @@ function trainingRun(events: Record<string, any>[], suffix: 'RunStatusChanged' |
 
 function setup() {
   const table = new MemoryTable();
-  const engine = new FakeEngine();
-  engine.releases.add(RELEASE);
+  const control = new FakeReleaseControl();
+  control.releases.add(RELEASE);
   const logger = new MemoryLogger();
-  const deps: AmlEventDeps = { table, engine, logger, clock: { now: () => new Date('2026-03-22T14:00:00Z') } };
-  return { table, engine, logger, deps };
+  const deps: AmlEventDeps = { table, releases: control, logger, clock: { now: () => new Date('2026-03-22T14:00:00Z') } };
+  return { table, control, logger, deps };
 }
 
 describe('reactToAmlEvent', () => {
@@ -43,22 +43,22 @@ describe('reactToAmlEvent', () => {
     ['Failed', cloudEvents],
     ['Canceled', eventGrid],
   ])('nudges the release when its training job ends %s', async (status, events) => {
-    const { deps, engine } = setup();
+    const { deps, control } = setup();
     const record = await reactToAmlEvent(trainingRun(events, 'RunStatusChanged', status), deps);
-    expect(engine.nudges).toEqual([RELEASE]);
+    expect(control.nudges).toEqual([RELEASE]);
     expect(record).toMatchObject({ outcome: 'nudged', releaseId: RELEASE, status });
   });
 
   it('nudges the release when its training job completes', async () => {
-    const { deps, engine } = setup();
+    const { deps, control } = setup();
     await reactToAmlEvent(trainingRun(cloudEvents, 'RunCompleted'), deps);
-    expect(engine.nudges).toEqual([RELEASE]);
+    expect(control.nudges).toEqual([RELEASE]);
   });
 
   it('leaves a release alone while its job is still running', async () => {
-    const { deps, engine } = setup();
+    const { deps, control } = setup();
     const record = await reactToAmlEvent(trainingRun(eventGrid, 'RunStatusChanged', 'Running'), deps);
-    expect(engine.nudges).toEqual([]);
+    expect(control.nudges).toEqual([]);
     expect(record.outcome).toBe('recorded');
   });
 
@@ -69,9 +69,9 @@ describe('reactToAmlEvent', () => {
   });
 
   it('records runs of other jobs and other event types without touching releases', async () => {
-    const { deps, engine, table, logger } = setup();
+    const { deps, control, table, logger } = setup();
     for (const event of eventGrid) await reactToAmlEvent(parseAmlEvent({ ...event, id: `doc-${event.eventType}` }), deps);
-    expect(engine.nudges).toEqual([]);
+    expect(control.nudges).toEqual([]);
     const rows = await table.list<AmlEventRecord>(AML_EVENT_PARTITION);
     expect(rows.map((r) => r.value.type).sort()).toEqual(eventGrid.map((e) => e.eventType).sort());
     expect(rows.every((r) => r.value.outcome === 'recorded')).toBe(true);
@@ -79,12 +79,12 @@ describe('reactToAmlEvent', () => {
   });
 
   it('acts on a redelivered event once and records it once', async () => {
-    const { deps, engine, table } = setup();
+    const { deps, control, table } = setup();
     const event = trainingRun(eventGrid, 'RunStatusChanged', 'Failed', 'same-id');
     await reactToAmlEvent(event, deps);
     const again = await reactToAmlEvent(event, deps);
     expect(await table.list(AML_EVENT_PARTITION)).toHaveLength(1);
-    expect(engine.nudges).toEqual([RELEASE]);
+    expect(control.nudges).toEqual([RELEASE]);
     expect(again).toMatchObject({ outcome: 'nudged', duplicate: true });
   });
 
@@ -98,18 +98,18 @@ describe('reactToAmlEvent', () => {
   });
 
   it('acts again on the retry of a delivery whose action failed', async () => {
-    const { deps, engine, table } = setup();
+    const { deps, control, table } = setup();
     const event = trainingRun(eventGrid, 'RunStatusChanged', 'Failed', 'flaky-id');
-    engine.failNext = new Error('storage unavailable');
+    control.failNext = new Error('storage unavailable');
     await expect(reactToAmlEvent(event, deps)).rejects.toThrow('storage unavailable');
     await reactToAmlEvent(event, deps);
-    expect(engine.nudges).toEqual([RELEASE]);
+    expect(control.nudges).toEqual([RELEASE]);
     expect((await table.list<AmlEventRecord>(AML_EVENT_PARTITION)).map((r) => r.value.outcome)).toEqual(['nudged']);
   });
 
   it('records, without failing, a finished job named like a release that does not exist', async () => {
-    const { deps, engine } = setup();
-    engine.releases.clear();
+    const { deps, control } = setup();
+    control.releases.clear();
     const record = await reactToAmlEvent(trainingRun(eventGrid, 'RunStatusChanged', 'Failed'), deps);
     expect(record).toMatchObject({ outcome: 'recorded', releaseId: RELEASE, reason: expect.stringMatching(/not found/) });
   });

@@ -4,7 +4,7 @@ import type { NotificationJob, ResolvedWebhook, WebhookTransport } from '../../.
 import { parseRetryAfter, retryDelaySeconds } from '../../../shared/notifications/retryDelay';
 import { deliverNotification, sentKey, type WebhookDeliveryDeps } from '../../../shared/notifications/webhookDelivery';
 import { MemoryQueue, MemoryTable } from '../release/fakes';
-import { MemoryLogger } from '../alerts/fakeEngine';
+import { MemoryLogger } from '../alerts/fakeReleaseControl';
 import { releaseEvent, SECRET } from './fixtures';
 
 /** Answers from a script, records every request, and can fail without answering. */

@@ -3,7 +3,7 @@ import { NotificationOutbox, notifyingPublisher } from '../../../shared/notifica
 import type { NotificationJob } from '../../../shared/notifications/notificationJob';
 import type { OutgoingEvent } from '../../../shared/ports';
 import { MemoryEvents, MemoryQueue, MemoryTable } from '../release/fakes';
-import { MemoryLogger } from '../alerts/fakeEngine';
+import { MemoryLogger } from '../alerts/fakeReleaseControl';
 import { configWith, driftEvent, releaseEvent, published } from './fixtures';
 import { anEvent } from '../../fakes/outgoingEvents';
 

@@ -1,6 +1,6 @@
 import { parseBlobCreated } from '../../../shared/events/blobCreated';
 import { runMonitorByHand } from '../../../shared/monitoring/runMonitorByHand';
-import { ReleaseControl } from '../../../shared/release/control';
+import { ReleaseControl } from '../../../shared/release/releaseControl';
 import { repairRelease } from '../../../shared/release/repair';
 import type { AuditEntry } from '../../../shared/release/types';
 import { MemoryEvents, MemoryTable } from './fakes';

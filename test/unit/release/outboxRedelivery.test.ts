@@ -1,6 +1,6 @@
 import { parseBlobCreated } from '../../../shared/events/blobCreated';
 import type { Release } from '../../../shared/release/types';
-import { ReleaseControl } from '../../../shared/release/control';
+import { ReleaseControl } from '../../../shared/release/releaseControl';
 import { stepOf, withOutbox } from '../../../shared/release/outbox';
 import { releaseEvent } from '../../../shared/release/releaseEvents';
 import { MemoryEvents, MemoryQueue } from './fakes';

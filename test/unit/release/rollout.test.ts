@@ -1,6 +1,6 @@
 import { parseBlobCreated } from '../../../shared/events/blobCreated';
 import type { DeploymentTraffic, ScoreRequest } from '../../../shared/ports';
-import { ReleaseControl } from '../../../shared/release/control';
+import { ReleaseControl } from '../../../shared/release/releaseControl';
 import { csv, harness } from './harness';
 
 type Harness = ReturnType<typeof harness>;

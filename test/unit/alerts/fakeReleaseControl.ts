@@ -1,10 +1,10 @@
-import type { AlertEngine } from '../../../shared/alerts/reactToAlert';
-import type { AmlEventEngine } from '../../../shared/alerts/reactToAmlEvent';
+import type { CanaryRollback } from '../../../shared/alerts/reactToAlert';
+import type { ReleaseNudge } from '../../../shared/alerts/reactToAmlEvent';
 import { NotFoundError } from '../../../shared/errors';
 import type { Logger } from '../../../shared/ports';
 
-/** The engine as the alert and AML reactions see it: records calls, holds canaries, fails on demand. */
-export class FakeEngine implements AlertEngine, AmlEventEngine {
+/** The release control as the alert and AML reactions see it: records calls, holds canaries, fails on demand. */
+export class FakeReleaseControl implements CanaryRollback, ReleaseNudge {
   readonly rollbacks: { endpoint: string; actor: string; why: string }[] = [];
   readonly nudges: string[] = [];
   /** Endpoint name -> release whose canary runs there. */
