@@ -6,7 +6,7 @@ import type { FunctionsCore } from './functionsCore';
 import type { QueuesConfig } from './hostConfig';
 import type { HostLogger } from './logger';
 import { QueueListener } from './queueListener';
-import { resolveAppSettingExpression, resolveStorageConnection } from './storageConnection';
+import { resolveAppSettingExpression, resolveStorageConnection } from './bindingSettings';
 import { instanceIdIn, timerLocks } from './timerLock';
 import { TimerScheduler } from './timerScheduler';
 

@@ -6,7 +6,7 @@ import type { FunctionInvoker } from './functionInvoker';
 import type { RegisteredFunction } from './functionsCore';
 import type { HostLogger } from './logger';
 import { parseNcrontab, type NcrontabSchedule } from './ncrontab';
-import { resolveAppSettingExpression } from './storageConnection';
+import { resolveAppSettingExpression } from './bindingSettings';
 import type { TimerLock } from './timerLock';
 import { ensureError } from '../shared/errors';
 

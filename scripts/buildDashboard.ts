@@ -13,6 +13,7 @@ import { build } from 'esbuild';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import type { DashboardManifest } from '../adapters/dashboard/dashboardManifest';
+import { ensureError } from '../shared/errors';
 
 const ROOT = resolve(__dirname, '..');
 export const DASHBOARD_DIST = join(ROOT, 'dashboard', 'dist');
@@ -93,7 +94,7 @@ if (require.main === module) {
         `dashboard: built ${Object.keys(manifest.files).length} files into ${relative(process.cwd(), DASHBOARD_DIST) || basename(DASHBOARD_DIST)}\n`,
       ),
     (error: unknown) => {
-      process.stderr.write(`dashboard: build failed: ${(error as Error).message}\n`);
+      process.stderr.write(`dashboard: build failed: ${ensureError(error).message}\n`);
       process.exit(1);
     },
   );

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { ensureError } from '../../shared/errors';
 
 /** The API's error body `{error: {code, message, where}}`, or a network failure (status 0). */
 export class ApiError extends Error {
@@ -35,7 +36,7 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   } catch (error) {
-    throw new ApiError(0, 'NetworkError', `the API did not answer: ${(error as Error).message}`);
+    throw new ApiError(0, 'NetworkError', `the API did not answer: ${ensureError(error).message}`);
   }
   const text = await response.text();
   let parsed: unknown;

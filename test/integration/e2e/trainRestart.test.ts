@@ -12,6 +12,7 @@ import { connectionStringFor } from '../../../devhost/azurite';
 import { freePort } from '../../../devhost/freePort';
 import { waitFor } from '../../support/waitFor';
 import { generateCsv } from '../../../examples/tabular/generate';
+import { ensureError } from '../../../shared/errors';
 import type { Release } from '../../../shared/release/types';
 
 jest.setTimeout(300_000);
@@ -155,7 +156,7 @@ describe('a restart of the stack while a release trains', () => {
         { timeoutMs: 240_000, giveUpIf: () => (stack.child.exitCode !== null ? `the stack exited:\n${stack.output()}` : undefined) },
       );
     } catch (error) {
-      throw new Error(`${(error as Error).message}; releases: ${JSON.stringify(seen)}\nstack output:\n${stack.output().slice(-5000)}`, {
+      throw new Error(`${ensureError(error).message}; releases: ${JSON.stringify(seen)}\nstack output:\n${stack.output().slice(-5000)}`, {
         cause: error,
       });
     }

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalEndpointHost, localMlWorkspace, type LocalMlWorkspace } from '../../../adapters/local/workspace';
+import { ensureError } from '../../../shared/errors';
 
 /**
  * An MLflow model folder (sklearn flavor, as mlflow.sklearn.log_model writes it) served by the
@@ -77,7 +78,7 @@ pickle.dump(model, open(${JSON.stringify(join(folder, 'model.pkl'))}, "wb"))`,
       execFileSync(PYTHON, ['-c', 'import mlflow'], { stdio: 'ignore' });
       throw new Error(`${PYTHON} has mlflow installed; this test proves serving without it`);
     } catch (error) {
-      if ((error as Error).message.includes('has mlflow')) throw error;
+      if (ensureError(error).message.includes('has mlflow')) throw error;
     }
     host = await startHost(root);
   });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../../shared/errors';
 import { JobRunner } from '../../../adapters/local/workspace/jobRunner';
+import { waitFor } from '../../support/waitFor';
 
 const fixtures = join(__dirname, '../../fixtures/workspace/job');
 const spec = (name: string) => join(fixtures, name);
@@ -21,16 +22,8 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function waitForFile(file: string, timeoutMs = 60_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return readFileSync(file, 'utf8');
-    } catch {
-      if (Date.now() > deadline) throw new Error(`${file} did not appear`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+function waitForFile(file: string): Promise<string> {
+  return waitFor(`${file} to appear`, () => readFileSync(file, 'utf8'));
 }
 
 describe('JobRunner', () => {

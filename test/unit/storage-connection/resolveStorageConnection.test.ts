@@ -1,7 +1,7 @@
 import { connectionStringFor } from '../../../adapters/developmentStorage';
 import { resolveStorageTarget } from '../../../adapters/storageConnection';
 import { joinedStorage } from '../../../devhost/joinedStorage';
-import { resolveStorageConnection, StorageConnectionError } from '../../../devhost/storageConnection';
+import { resolveStorageConnection, StorageConnectionError } from '../../../devhost/bindingSettings';
 
 /** The local host's binding connections go through the app's one resolver (adapters/storageConnection.ts). */
 describe('resolveStorageConnection (local host bindings)', () => {
