@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import type { Services } from '../../../adapters/compose';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalEndpointHost, localMlWorkspace, type LocalMlWorkspace } from '../../../adapters/local/workspace';
+import type { LocalEndpointHost, LocalMlWorkspace } from '../../../adapters/local/workspace';
 import { ensureLocalTokens } from '../../../adapters/local/tokens';
 import { createAuthenticator } from '../../../adapters/auth/authenticator';
 import { FunctionInvoker } from '../../../devhost/functionInvoker';
@@ -13,6 +13,7 @@ import { createHostHttpServer } from '../../../devhost/hostHttpServer';
 import { loadOrCreateHostKeys } from '../../../devhost/hostKeys';
 import { HttpRouteTable } from '../../../devhost/httpRouteTable';
 import { createHostLogger } from '../../../devhost/logger';
+import { startLocalProdEndpoint, type LocalProdEndpoint } from '../../support/localProdEndpoint';
 import { waitFor } from '../../support/waitFor';
 import { BadRequestError, NotFoundError } from '../../../shared/errors';
 import type { DeploymentLogs } from '../../../shared/ports';
@@ -30,6 +31,7 @@ const tokenOf = (principal: string) =>
     (t) => t.principal === principal,
   )!.token;
 
+let stack: LocalProdEndpoint;
 let host: LocalEndpointHost;
 let prod: LocalMlWorkspace;
 let server: Server;
@@ -38,20 +40,13 @@ let base: string;
 const texts = (logs: DeploymentLogs) => logs.lines.map((l) => l.text);
 
 beforeAll(async () => {
-  host = new LocalEndpointHost({ port: 0 });
-  await host.start();
-  prod = localMlWorkspace({
-    environment: 'prod',
-    rootDir: join(root, 'prod'),
-    endpointHost: host,
-    fetchInput: async () => Buffer.alloc(0),
+  stack = await startLocalProdEndpoint({
+    root,
+    model: { name: 'fx', json: JSON.stringify({ tag: 'v1', label: 1 }) },
+    endpoint: 'fx-prod',
+    deployments: { blue: spec },
   });
-  await prod.start();
-  const modelDir = join(root, 'model-v1');
-  mkdirSync(modelDir);
-  writeFileSync(join(modelDir, 'model.json'), JSON.stringify({ tag: 'v1', label: 1 }));
-  await prod.models.registerModel({ name: 'fx', source: { path: modelDir }, idempotencyKey: 'v1' });
-  await prod.endpoints.deploy({ endpoint: 'fx-prod', deployment: 'blue', model: { name: 'fx', version: 1 }, specPath: spec });
+  ({ host, prod } = stack);
   await prod.endpoints.setTraffic('fx-prod', { blue: 100 });
 
   const core = mockFunctionsCore();
@@ -80,9 +75,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
-  await prod?.stop();
-  await host?.stop();
-  rmSync(root, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 describe('localMlWorkspace(...).logs.deploymentLogs', () => {

@@ -1,8 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ScoreRequest, TrafficWindow } from '../../../shared/ports';
-import { LocalEndpointHost, localMlWorkspace, type LocalMlWorkspace } from '../../../adapters/local/workspace';
+import type { LocalEndpointHost, LocalMlWorkspace } from '../../../adapters/local/workspace';
+import { startLocalProdEndpoint, type LocalProdEndpoint } from '../../support/localProdEndpoint';
 import { waitFor } from '../../support/waitFor';
 
 const fixtures = join(__dirname, '../../fixtures/workspace/scoring');
@@ -17,38 +16,25 @@ const total = (window: TrafficWindow) => Object.values(window.byDeployment).redu
  * were sent and answered, request for request, also with many requests in flight at once.
  */
 describe('endpoint router: exact traffic counts under concurrency', () => {
-  let root: string;
+  let stack: LocalProdEndpoint;
   let host: LocalEndpointHost;
   let prod: LocalMlWorkspace;
 
   beforeAll(async () => {
-    root = mkdtempSync(join(tmpdir(), 'router-counts-'));
-    host = new LocalEndpointHost({ port: 0, ownProcess: true });
-    await host.start();
-    prod = localMlWorkspace({
-      environment: 'prod',
-      rootDir: join(root, 'prod'),
-      endpointHost: host,
-      fetchInput: async () => Buffer.alloc(0),
+    stack = await startLocalProdEndpoint({
+      tmpPrefix: 'router-counts-',
+      host: { ownProcess: true },
+      model: { name: 'rc' },
+      endpoint: 'rc-prod',
+      deployments: { good: join(fixtures, 'deployment-class-a.yaml'), flaky: join(fixtures, 'deployment-flaky.yaml') },
     });
-    await prod.start();
-    const modelDir = join(root, 'model');
-    mkdirSync(modelDir);
-    writeFileSync(join(modelDir, 'model.json'), '{}');
-    await prod.models.registerModel({ name: 'rc', source: { path: modelDir }, idempotencyKey: 'v1' });
-    const model = { name: 'rc', version: 1 };
-    const deployed = await Promise.all([
-      prod.endpoints.deploy({ endpoint: 'rc-prod', deployment: 'good', model, specPath: join(fixtures, 'deployment-class-a.yaml') }),
-      prod.endpoints.deploy({ endpoint: 'rc-prod', deployment: 'flaky', model, specPath: join(fixtures, 'deployment-flaky.yaml') }),
-    ]);
-    expect(deployed.map((d) => d.state)).toEqual(['succeeded', 'succeeded']);
+    ({ host, prod } = stack);
+    expect(stack.deployed.map((d) => d.state)).toEqual(['succeeded', 'succeeded']);
     await prod.endpoints.setTraffic('rc-prod', { good: 60, flaky: 40 });
   }, 60_000);
 
   afterAll(async () => {
-    await prod?.stop();
-    await host?.stop();
-    rmSync(root, { recursive: true, force: true });
+    await stack?.stop();
   });
 
   it(`counts ${REQUESTS} requests sent ${IN_FLIGHT} at a time per deployment, errors included, as the callers saw them`, async () => {

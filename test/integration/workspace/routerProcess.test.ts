@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger, ScoreRequest } from '../../../shared/ports';
-import { LocalEndpointHost, localMlWorkspace, type LocalMlWorkspace } from '../../../adapters/local/workspace';
+import type { LocalEndpointHost, LocalMlWorkspace } from '../../../adapters/local/workspace';
 import { isAlive } from '../../support/isAlive';
+import { startLocalProdEndpoint, type LocalProdEndpoint } from '../../support/localProdEndpoint';
 import { waitFor } from '../../support/waitFor';
 
 const fixtures = join(__dirname, '../../fixtures/workspace/scoring');
@@ -12,7 +11,7 @@ const oneRow = { input_data: { columns: ['x'], data: [[1]] } } satisfies ScoreRe
 
 /** The router in a process of its own: routing changes apply when the call returns, a crash is survived, no router outlives its host. */
 describe('endpoint router in a process of its own', () => {
-  let root: string;
+  let stack: LocalProdEndpoint;
   let host: LocalEndpointHost;
   let prod: LocalMlWorkspace;
   const logged: string[] = [];
@@ -23,31 +22,18 @@ describe('endpoint router in a process of its own', () => {
   };
 
   beforeAll(async () => {
-    root = mkdtempSync(join(tmpdir(), 'router-process-'));
-    host = new LocalEndpointHost({ port: 0, ownProcess: true, logger });
-    await host.start();
-    prod = localMlWorkspace({
-      environment: 'prod',
-      rootDir: join(root, 'prod'),
-      endpointHost: host,
-      fetchInput: async () => Buffer.alloc(0),
+    stack = await startLocalProdEndpoint({
+      tmpPrefix: 'router-process-',
+      host: { ownProcess: true, logger },
+      model: { name: 'rp' },
+      endpoint: 'rp-prod',
+      deployments: { blue: join(fixtures, 'deployment-class-a.yaml'), green: join(fixtures, 'deployment-class-b.yaml') },
     });
-    await prod.start();
-    const modelDir = join(root, 'model');
-    mkdirSync(modelDir);
-    writeFileSync(join(modelDir, 'model.json'), '{}');
-    await prod.models.registerModel({ name: 'rp', source: { path: modelDir }, idempotencyKey: 'v1' });
-    const model = { name: 'rp', version: 1 };
-    await Promise.all([
-      prod.endpoints.deploy({ endpoint: 'rp-prod', deployment: 'blue', model, specPath: join(fixtures, 'deployment-class-a.yaml') }),
-      prod.endpoints.deploy({ endpoint: 'rp-prod', deployment: 'green', model, specPath: join(fixtures, 'deployment-class-b.yaml') }),
-    ]);
+    ({ host, prod } = stack);
   }, 60_000);
 
   afterAll(async () => {
-    await prod?.stop();
-    await host?.stop();
-    rmSync(root, { recursive: true, force: true });
+    await stack?.stop();
   });
 
   it('serves from another process, and a traffic change is in effect for the very next request', async () => {
