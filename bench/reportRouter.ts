@@ -26,6 +26,7 @@ export function routerSection(r: RouterBench): string[] {
     '',
     `router / minimal proxy added p50: **${ratio(addedP50(t, 'router') / addedP50(t, 'proxy'))}**`,
     '',
+    ...(t.sustained ? sustainedLines(t.sustained) : []),
     "Targets: throughput >= 0.90x the minimal proxy's at 16 in flight; added p50 (sequential, over direct) <= 1.20x the minimal proxy's.",
     'Under the burst the p99s swing by several milliseconds from run to run (scheduling and GC on the shared cores), so a difference of that',
     "size, of either sign, is noise. The ratio lines move with the machine's other load too (three runs of this code at load 1-3:",
@@ -67,6 +68,15 @@ export function routerSection(r: RouterBench): string[] {
       ` (trivial model: ${ratio(t.burst.router.requestsPerSecond / t.burst.direct.requestsPerSecond)}).`,
     '',
     ...(r.profile ? profileLines(r.profile) : []),
+  ];
+}
+
+function sustainedLines(s: NonNullable<HopComparison['sustained']>): string[] {
+  return [
+    `Sustained: ~${s.seconds} s of each at 16 in flight (${int(s.router.requests)} requests), in blocks proxy, router, router, proxy; past the 5 s`,
+    `the collector waits, it catches up while the router serves: proxy ${int(s.proxy.requestsPerSecond)} requests/s, router ${int(s.router.requestsPerSecond)};` +
+      ` router / minimal proxy throughput ${ratio(s.router.requestsPerSecond / s.proxy.requestsPerSecond)}.`,
+    '',
   ];
 }
 
@@ -130,6 +140,18 @@ function hopTable(c: HopComparison): string[] {
       `its background: ${us(c.stackBackgroundMicrosPerRequest)}`,
       '',
     ]),
+    row([
+      'the stack process catching up on collection after the router blocks, per router burst request',
+      '-',
+      '-',
+      us(c.stackCatchUpMicrosPerRouterRequest),
+      '',
+      '',
+    ]),
+    '',
+    `Inference records written for \`${c.endpoint}\`: ${int(c.collectedRecords.written)} of the ${int(c.collectedRecords.expected)} its router requests gave;` +
+      ` all written ${c.collectionCatchUpMs.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(' and ')} after the router's blocks of each round` +
+      " (the collector's partial batch waits up to its 5 s flush interval).",
     '',
   ];
 }
