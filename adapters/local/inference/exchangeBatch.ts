@@ -47,9 +47,21 @@ export const ExchangeGroupSchema = z
   });
 export type ExchangeGroup = z.infer<typeof ExchangeGroupSchema>;
 
+type PackedGroup = { group: Omit<ExchangeGroup, 'bytes'>; requests: Buffer[]; answers: Buffer[] };
+
+function sameDeployment(group: Omit<ExchangeGroup, 'bytes'>, exchange: ScoredExchange): boolean {
+  return (
+    group.deployment === exchange.deployment &&
+    group.endpoint === exchange.endpoint &&
+    group.model.version === exchange.model.version &&
+    group.model.name === exchange.model.name
+  );
+}
+
 /** Gathers exchanges into groups, one per deployment, until taken. */
 export class ExchangePacker {
-  private groups = new Map<string, { group: Omit<ExchangeGroup, 'bytes'>; requests: Buffer[]; answers: Buffer[] }>();
+  private groups = new Map<string, PackedGroup>();
+  private last: PackedGroup | undefined;
   private count = 0;
 
   get size(): number {
@@ -57,22 +69,27 @@ export class ExchangePacker {
   }
 
   add(exchange: ScoredExchange): void {
-    const key = `${exchange.endpoint}\n${exchange.deployment}\n${exchange.model.name}\n${exchange.model.version}`;
-    let entry = this.groups.get(key);
-    if (!entry) {
-      const { endpoint, environment, deployment, model } = exchange;
-      const group = {
-        endpoint,
-        environment,
-        deployment,
-        model,
-        requestIds: [],
-        times: [],
-        latenciesMs: [],
-        requestLengths: [],
-        answerLengths: [],
-      };
-      this.groups.set(key, (entry = { group, requests: [], answers: [] }));
+    let entry = this.last;
+    // Most exchanges in a batch go to the deployment of the one before: no key to build and hash then.
+    if (!entry || !sameDeployment(entry.group, exchange)) {
+      const key = `${exchange.endpoint}\n${exchange.deployment}\n${exchange.model.name}\n${exchange.model.version}`;
+      entry = this.groups.get(key);
+      if (!entry) {
+        const { endpoint, environment, deployment, model } = exchange;
+        const group = {
+          endpoint,
+          environment,
+          deployment,
+          model,
+          requestIds: [],
+          times: [],
+          latenciesMs: [],
+          requestLengths: [],
+          answerLengths: [],
+        };
+        this.groups.set(key, (entry = { group, requests: [], answers: [] }));
+      }
+      this.last = entry;
     }
     const { group } = entry;
     group.requestIds.push(exchange.requestId);
@@ -92,6 +109,7 @@ export class ExchangePacker {
       bytes: Buffer.concat([...requests, ...answers]),
     }));
     this.groups = new Map();
+    this.last = undefined;
     this.count = 0;
     return taken;
   }
