@@ -23,6 +23,11 @@ export class BenchClient {
     this.container = BlobServiceClient.fromConnectionString(stack.connectionString).getContainerClient(container);
   }
 
+  /** The stack's storage (Azurite), for what the bench reads there directly. */
+  get connectionString(): string {
+    return this.stack.connectionString;
+  }
+
   async init(): Promise<void> {
     await this.container.createIfNotExists();
   }

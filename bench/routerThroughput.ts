@@ -7,7 +7,8 @@ import { BenchClient } from './client';
 import { directScoringUrl } from './directScoringUrl';
 import { startMinimalProxy } from './minimalProxyProcess';
 import { profileOfPhases, type Phase, type ProfileSummary } from './routerProfile';
-import { keepAliveAgent, postScore } from './scoreClient';
+import { keepAliveAgent, postScore, SCORE_REQUEST_ROWS } from './scoreClient';
+import { CollectedRecords } from './collectedRecords';
 import { summarize, type Summary } from './stats';
 import { measureReleaseWallTime } from './wallTime';
 
@@ -35,6 +36,17 @@ export interface HopComparison {
   stackBackgroundMicrosPerRequest: number;
   /** What the stack process spent while the router served, per router request (the router's process is counted in hopCpuMicrosPerRequest). */
   stackMicrosPerRouterRequest: number;
+  /**
+   * After each pair of router burst blocks, how long until every record of the router's requests so
+   * far was written (the collector catches up on what waited while the CPUs were busy).
+   */
+  collectionCatchUpMs: number[];
+  /** Inference records written for the endpoint at the end, and how many its router requests should give. */
+  collectedRecords: { written: number; expected: number };
+  /** The stack process's CPU while collection caught up, per router burst request. */
+  stackCatchUpMicrosPerRouterRequest: number;
+  /** Long blocks, proxy, router, router, proxy: the router serves longer than the collector waits for idle CPUs (with `sustainedSeconds`). */
+  sustained?: { seconds: number; proxy: Throughput; router: Throughput };
 }
 
 export interface RouterBench {
@@ -53,6 +65,8 @@ export interface RouterBenchOptions {
   burst?: number;
   /** @default 16 */
   concurrency?: number;
+  /** Also about this many seconds of each, proxy, router, router, proxy. @default none */
+  sustainedSeconds?: number;
 }
 
 const TARGETS: Target[] = ['direct', 'proxy', 'router'];
@@ -74,7 +88,8 @@ const BUSY_ENDPOINT = 'busy-prod';
  */
 export async function measureRouterSection(client: BenchClient, stackPid: number, phases: Phase[] = []): Promise<RouterBench> {
   await release(client, 'busy/');
-  const trivial = await measureRouter(client, TRIVIAL_ENDPOINT, stackPid, SECTION_OPTIONS, phases);
+  // 12 s: longer than the 5 s the collector waits for the CPUs to be idle (adapters/local/inference/collectWhenIdle.ts).
+  const trivial = await measureRouter(client, TRIVIAL_ENDPOINT, stackPid, { ...SECTION_OPTIONS, sustainedSeconds: 12 }, phases);
   const busy = await measureRouter(client, BUSY_ENDPOINT, stackPid, SECTION_OPTIONS, phases);
   return { trivial, busy };
 }
@@ -151,13 +166,20 @@ export async function measureRouter(
     phases.push({ label: `${endpointName} ${label}`, startUs, endUs: monotonicMicros() });
     return result;
   };
+  const collected = new CollectedRecords(client.connectionString, endpointName);
+  const recordsBefore = await collected.count();
+  let routerRequests = 0;
+  const catchUpMs: number[] = [];
+  let stackCatchUpMicros = 0;
   try {
     for (const target of TARGETS) await run(urls[target], agents[target], 50, 1); // warm-up
+    routerRequests += 50;
     const seq: Record<Target, number[]> = { router: [], proxy: [], direct: [] };
     for (const target of ORDER)
       seq[target].push(
         ...(await timed(`${target} sequential`, () => run(urls[target], agents[target], sequential / BLOCKS_PER_TARGET, 1))).ms,
       );
+    routerRequests += sequential;
     const burst: Record<Target, { ms: number[]; elapsedMs: number }> = {
       router: { ms: [], elapsedMs: 0 },
       proxy: { ms: [], elapsedMs: 0 },
@@ -170,7 +192,7 @@ export async function measureRouter(
     const hopPid: Record<Target, number | undefined> = { router: routerPid, proxy: proxy.pid, direct: stackPid };
     const hopCpuMicros: Record<Target, number> = { router: 0, proxy: 0, direct: 0 };
     let stackDuringRouterMicros = 0;
-    for (const target of ORDER) {
+    for (const [index, target] of ORDER.entries()) {
       const pid = hopPid[target];
       const cpuBefore = pid === undefined ? 0 : cpuMicrosOf(pid);
       const stackBefore = cpuMicrosOf(stackPid);
@@ -179,12 +201,38 @@ export async function measureRouter(
       if (target === 'router') stackDuringRouterMicros += cpuMicrosOf(stackPid) - stackBefore;
       burst[target].ms.push(...block.ms);
       burst[target].elapsedMs += block.elapsedMs;
+      if (target === 'router') routerRequests += block.ms.length;
+      if (target === 'router' && ORDER[index + 1] !== 'router') {
+        // The collection put off while the CPUs were busy is done now, not in the next target's blocks.
+        const stackBefore = cpuMicrosOf(stackPid);
+        catchUpMs.push(await collected.waitFor(recordsBefore + routerRequests * SCORE_REQUEST_ROWS));
+        stackCatchUpMicros += cpuMicrosOf(stackPid) - stackBefore;
+      }
     }
-    const throughput = (t: Target): Throughput => ({
-      requests: burst[t].ms.length,
-      requestsPerSecond: burst[t].ms.length / (burst[t].elapsedMs / 1000),
-      latency: summarize(burst[t].ms),
+    const throughputOf = (block: { ms: number[]; elapsedMs: number }): Throughput => ({
+      requests: block.ms.length,
+      requestsPerSecond: block.ms.length / (block.elapsedMs / 1000),
+      latency: summarize(block.ms),
     });
+    const throughput = (t: Target) => throughputOf(burst[t]);
+    let sustained: HopComparison['sustained'];
+    if (options.sustainedSeconds) {
+      // proxy, router, router, proxy: the router serves twice half the time in a row, past the collector's wait.
+      const requests = Math.round((throughput('proxy').requestsPerSecond * options.sustainedSeconds) / 2);
+      const blocks: Record<'proxy' | 'router', { ms: number[]; elapsedMs: number }> = {
+        proxy: { ms: [], elapsedMs: 0 },
+        router: { ms: [], elapsedMs: 0 },
+      };
+      for (const target of ['proxy', 'router', 'router', 'proxy'] as const) {
+        const block = await timed(`${target} sustained`, () => run(urls[target], agents[target], requests, concurrency));
+        blocks[target].ms.push(...block.ms);
+        blocks[target].elapsedMs += block.elapsedMs;
+        if (target === 'router') routerRequests += block.ms.length;
+        if (target === 'router' && blocks.router.ms.length === 2 * requests)
+          await collected.waitFor(recordsBefore + routerRequests * SCORE_REQUEST_ROWS);
+      }
+      sustained = { seconds: options.sustainedSeconds, proxy: throughputOf(blocks.proxy), router: throughputOf(blocks.router) };
+    }
     return {
       endpoint: endpointName,
       deployment: direct.deployment,
@@ -193,6 +241,10 @@ export async function measureRouter(
       hopCpuMicrosPerRequest: { router: hopCpuMicros.router / burst.router.ms.length, proxy: hopCpuMicros.proxy / burst.proxy.ms.length },
       stackBackgroundMicrosPerRequest: ((hopCpuMicros.direct / burst.direct.elapsedMs) * burst.router.elapsedMs) / burst.router.ms.length,
       stackMicrosPerRouterRequest: stackDuringRouterMicros / burst.router.ms.length,
+      collectionCatchUpMs: catchUpMs,
+      ...(sustained ? { sustained } : {}),
+      collectedRecords: { written: (await collected.count()) - recordsBefore, expected: routerRequests * SCORE_REQUEST_ROWS },
+      stackCatchUpMicrosPerRouterRequest: stackCatchUpMicros / burst.router.ms.length,
     };
   } finally {
     for (const target of TARGETS) agents[target].destroy();

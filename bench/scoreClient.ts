@@ -1,5 +1,8 @@
 import { Agent, request } from 'node:http';
 
+/** Rows in SCORE_REQUEST: the inference records the collector writes for each. */
+export const SCORE_REQUEST_ROWS = 2;
+
 /** The 2-row request the bench scores with (the example model's columns). */
 export const SCORE_REQUEST = JSON.stringify({
   input_data: {

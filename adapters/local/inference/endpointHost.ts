@@ -4,6 +4,7 @@ import type { EnvironmentName } from '../../../shared/config/schema';
 import type { InvokeResult, Logger, ScoreRequest, ShadowReport, TrafficWindow } from '../../../shared/ports';
 import type { DeploymentMetrics } from './deploymentMetrics';
 import { ForkedRouter } from './forkedRouter';
+import type { CollectWhenIdleOptions } from './collectWhenIdle';
 import type { InferenceCollector } from './inferenceCollector';
 import { LoadGenerator } from '../../load/loadGenerator';
 import type { LoadSettings } from '../../load/loadSettings';
@@ -38,6 +39,8 @@ export interface LocalEndpointHostOptions {
   now?: () => number;
   /** Collects live requests of (by default) staging and prod endpoints, in this process wherever the router runs; stopped with the host. @default none */
   collector?: InferenceCollector;
+  /** With `ownProcess`: when the collector gets the live requests (they wait while the CPUs are busy). @default CollectWhenIdle's */
+  collectWhenIdle?: CollectWhenIdleOptions;
 }
 
 /** A request invokeEndpoint() or the load generator sends gives up after this long (status 0). */
@@ -70,6 +73,7 @@ export class LocalEndpointHost {
         port,
         host,
         ...(collector ? { collector } : {}),
+        ...(options.collectWhenIdle ? { collectWhenIdle: options.collectWhenIdle } : {}),
         ...(options.routerCallTimeoutMs ? { callTimeoutMs: options.routerCallTimeoutMs } : {}),
         ...(options.logger ? { logger: options.logger } : {}),
         endpoints: () => [...this.endpoints.keys()].map((name) => this.entryOf(name)!),

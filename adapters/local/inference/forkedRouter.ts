@@ -8,9 +8,11 @@ import type { CollectionStats, RouterControl } from './routerControl';
 import { ENVIRONMENTS } from '../../../shared/config/schema';
 import type { InferenceCollector } from './inferenceCollector';
 import { readAnswerBody } from './responseBody';
+import { unpackExchanges, type ExchangeGroup } from './exchangeBatch';
+import { CollectWhenIdle, type CollectWhenIdleOptions } from './collectWhenIdle';
 import { forkRouterProcess } from './forkRouterProcess';
 import { RouterCalls, RouterGoneError } from './routerCalls';
-import { RouterMessageSchema, RoutingEntrySchema, type RouterCall, type RouterMessage } from './routerMessages';
+import { RouterMessageSchema, RoutingEntrySchema, type RouterCall } from './routerMessages';
 
 /** A router process not listening by then is killed (loading TypeScript under tsx takes a second or two). */
 const START_TIMEOUT_MS = 60_000;
@@ -26,6 +28,8 @@ export interface ForkedRouterOptions {
   host: string;
   /** Collects the live requests the router hands back (built into records and written here). @default none */
   collector?: InferenceCollector;
+  /** When the collector gets them: while the CPUs are busy with live traffic, they wait (see CollectWhenIdle). */
+  collectWhenIdle?: CollectWhenIdleOptions;
   logger?: Logger;
   /** A call not answered by then fails (stop() has its own timeout). @default 60_000 */
   callTimeoutMs?: number;
@@ -46,10 +50,12 @@ export class ForkedRouter implements RouterControl {
   private stopped = false;
   /** While a dead router is being started again: resolves once it serves, rejects when given up. */
   private restarting: Promise<void> | undefined;
+  private readonly waiting: CollectWhenIdle;
 
   constructor(private readonly options: ForkedRouterOptions) {
     this.port = options.port;
     this.calls = new RouterCalls(options.callTimeoutMs ?? CALL_TIMEOUT_MS);
+    this.waiting = new CollectWhenIdle((group) => this.collect(group), options.collectWhenIdle);
   }
 
   /** The router process's id while it runs. */
@@ -66,6 +72,7 @@ export class ForkedRouter implements RouterControl {
     this.stopped = true;
     await this.stopRouter();
     // After the router: it hands over what it held as it stops.
+    await this.waiting.handOnAll();
     await this.options.collector?.stop();
   }
 
@@ -108,10 +115,12 @@ export class ForkedRouter implements RouterControl {
   async collectionStats(): Promise<CollectionStats | undefined> {
     if (!this.options.collector) return undefined;
     await this.call({ op: 'flushCollected', args: [] });
+    await this.waiting.handOnAll();
     return this.options.collector.stats();
   }
   async flushCollected(): Promise<void> {
     await this.call({ op: 'flushCollected', args: [] });
+    await this.waiting.handOnAll();
     await this.options.collector?.flushWithin();
   }
 
@@ -153,7 +162,7 @@ export class ForkedRouter implements RouterControl {
             clearTimeout(startup);
             return reject(new Error(`the endpoint router did not start on port ${this.port}: ${message.error}`));
           case 'collected':
-            return this.collected(message.exchanges);
+            return this.options.collector && this.waiting.hold(message.groups);
           case 'log':
             return this.options.logger?.[message.level](`router: ${message.message}`, message.properties);
           case 'result':
@@ -185,20 +194,10 @@ export class ForkedRouter implements RouterControl {
     });
   }
 
-  private collected(exchanges: Extract<RouterMessage, { kind: 'collected' }>['exchanges']): void {
-    const collector = this.options.collector;
-    if (!collector) return;
-    for (const { request, answer, time, ...exchange } of exchanges) {
-      // Buffers arrive as plain Uint8Arrays (structured clone); the answer is read here, once.
-      const answerBytes = answer && Buffer.from(answer.buffer, answer.byteOffset, answer.byteLength);
-      collector.collect({
-        ...exchange,
-        time: new Date(time),
-        request: request && Buffer.from(request.buffer, request.byteOffset, request.byteLength),
-        answer: answerBytes,
-        readAnswer: readAnswerBody(answerBytes),
-      });
-    }
+  private collect(group: ExchangeGroup): void {
+    // The answer is read here, once (the router does not send what it parsed: copying it costs more).
+    for (const exchange of unpackExchanges(group))
+      this.options.collector?.collect({ ...exchange, readAnswer: readAnswerBody(exchange.answer) });
   }
 
   /**

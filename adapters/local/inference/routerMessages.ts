@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EnvironmentName } from '../../../shared/config/schema';
+import { ExchangeGroupSchema } from './exchangeBatch';
 
 // The IPC between the host and its router process (./routerProcess.ts). Both sides are ours, but
 // each reads the other's messages through these schemas: a version skew or a bug shows as a
@@ -54,24 +55,8 @@ export type RouterCall = z.infer<typeof RouterCallSchema>['call'];
 
 export const HostMessageSchema = z.discriminatedUnion('kind', [RouterInitSchema, RouterCallSchema]);
 
-// Checked by internal slot, not instanceof: the receiving side may be another realm (a jest VM context).
-const Bytes = z.custom<Uint8Array>((value) => ArrayBuffer.isView(value), 'bytes').optional();
-/** An answered live request, raw, for the host's InferenceCollector (ScoredExchange without the parsed answer). */
-const CollectedExchange = z.object({
-  requestId: z.string(),
-  endpoint: z.string(),
-  environment: EnvironmentName,
-  deployment: z.string(),
-  model: z.object({ name: z.string(), version: z.number() }),
-  /** When the answer was sent, ms since the epoch. */
-  time: z.number(),
-  latencyMs: z.number(),
-  request: Bytes,
-  answer: Bytes,
-});
-
 export const RouterMessageSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('collected'), exchanges: z.array(CollectedExchange) }),
+  z.object({ kind: z.literal('collected'), groups: z.array(ExchangeGroupSchema) }),
   z.object({ kind: z.literal('ready'), port: z.int() }),
   z.object({ kind: z.literal('failed'), error: z.string() }),
   z.object({ kind: z.literal('result'), id: z.int(), value: z.unknown().optional(), error: z.string().optional() }),

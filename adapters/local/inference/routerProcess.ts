@@ -43,14 +43,7 @@ function stopAndExit(): Promise<void> {
 }
 
 async function init(message: RouterInit): Promise<void> {
-  const relay = message.collect
-    ? new CollectionRelay(message.collect, (exchanges) =>
-        send({
-          kind: 'collected',
-          exchanges: exchanges.map(({ readAnswer: _parsed, ...exchange }) => ({ ...exchange, time: exchange.time.getTime() })),
-        }),
-      )
-    : undefined;
+  const relay = message.collect ? new CollectionRelay(message.collect, (groups) => send({ kind: 'collected', groups })) : undefined;
   const router = new RouterCore({ port: message.port, host: message.host, logger, ...(relay ? { collector: relay } : {}) });
   core = router;
   for (const entry of message.endpoints) await router.setEndpoint(entry as RoutingEntry);
