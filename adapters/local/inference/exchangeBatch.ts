@@ -136,6 +136,8 @@ export function* unpackExchanges(group: ExchangeGroup): Generator<ScoredExchange
       latencyMs: group.latenciesMs[i]!,
       request,
       answer,
+      // Declared here, set by the reader: an object spread to add it costs ~1-5 µs per exchange in V8 (literals: tens of ns).
+      readAnswer: undefined,
     };
   }
 }

@@ -196,8 +196,10 @@ export class ForkedRouter implements RouterControl {
 
   private collect(group: ExchangeGroup): void {
     // The answer is read here, once (the router does not send what it parsed: copying it costs more).
-    for (const exchange of unpackExchanges(group))
-      this.options.collector?.collect({ ...exchange, readAnswer: readAnswerBody(exchange.answer) });
+    for (const exchange of unpackExchanges(group)) {
+      exchange.readAnswer = readAnswerBody(exchange.answer);
+      this.options.collector?.collect(exchange);
+    }
   }
 
   /**

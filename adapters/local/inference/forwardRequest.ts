@@ -52,15 +52,16 @@ export function forwardRequest(
   copy?: RequestCopy,
 ): void {
   res.setHeader('azureml-model-deployment', target.deployment);
-  if (copy) req.on('data', (chunk: Buffer) => copy.add(chunk));
   const exchange = new Exchange(res, target, done);
   if (!target.url) {
+    // Mirrors and the shadow still get their copy of a request the live deployment cannot take.
+    if (copy) req.on('data', (chunk: Buffer) => copy.add(chunk));
     req.resume();
     sendJson(res, 502, { error: `deployment '${target.deployment}' is not serving right now (starting, restarting or failed)` });
     exchange.finish(502);
     return;
   }
-  exchange.start(req, upstreams);
+  exchange.start(req, upstreams, copy);
 }
 
 /**
@@ -101,7 +102,7 @@ class Exchange implements Dispatcher.DispatchHandlers {
     private readonly done: (outcome: ForwardOutcome) => void,
   ) {}
 
-  start(req: IncomingMessage, upstreams: UpstreamPools): void {
+  start(req: IncomingMessage, upstreams: UpstreamPools, copy: RequestCopy | undefined): void {
     this.upstreams = upstreams;
     this.headers = { 'content-type': String(req.headers['content-type'] ?? 'application/json') };
     if (req.headers['content-length']) this.headers['content-length'] = String(req.headers['content-length']);
@@ -126,9 +127,14 @@ class Exchange implements Dispatcher.DispatchHandlers {
     // A small request is sent whole, in one write with its headers; a large one streams.
     if (Number(req.headers['content-length']) <= MAX_INSPECTED_BODY_BYTES) {
       const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      // One listener feeds both: a second costs an emit and a closure per chunk.
+      req.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        copy?.add(chunk);
+      });
       req.on('end', () => this.send(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
     } else {
+      if (copy) req.on('data', (chunk: Buffer) => copy.add(chunk));
       // Through a PassThrough piped now: the request may already flow (to its copy), and undici
       // starts reading only once it has a connection; what flowed before would be lost to it.
       this.send(req.pipe(new PassThrough()));

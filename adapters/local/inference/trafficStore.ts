@@ -52,7 +52,7 @@ export class TrafficStore {
 
   record(endpoint: string, deployment: string, observation: Omit<Observation, 'at'>): void {
     const traffic = this.deployment(endpoint, deployment);
-    traffic.ring.push({ ...observation, at: this.tick() });
+    traffic.ring.push(this.tick(), observation);
     const { counters } = traffic;
     counters.requests++;
     if (isErrorStatus(observation.status) || observation.malformed) counters.errors++;

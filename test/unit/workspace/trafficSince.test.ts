@@ -75,7 +75,7 @@ describe('ObservationRing', () => {
   it('keeps the newest observations up to its capacity, in order', () => {
     const ring = new ObservationRing(300);
     for (let at = 1; at <= 1000; at++)
-      ring.push(observation({ at, latencyMs: at, synthetic: at % 2 === 0, firstPrediction: String(at % 3) }));
+      ring.push(at, observation({ at, latencyMs: at, synthetic: at % 2 === 0, firstPrediction: String(at % 3) }));
     expect(ring.size).toBe(300);
     expect(ring.newest(0)).toEqual({
       at: 1000,
