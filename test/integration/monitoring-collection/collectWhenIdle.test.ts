@@ -1,10 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createStorage } from '../../../adapters/azure/storage';
 import { InferenceCollector } from '../../../adapters/local/inference/inferenceCollector';
-import { LocalEndpointHost, localMlWorkspace, type LocalMlWorkspace } from '../../../adapters/local/workspace';
+import type { LocalEndpointHost, LocalMlWorkspace } from '../../../adapters/local/workspace';
 import { startAzurite, type RunningAzurite } from '../../../devhost/azurite';
+import { startLocalProdEndpoint, type LocalProdEndpoint } from '../../support/localProdEndpoint';
 import { waitFor } from '../../support/waitFor';
 
 const spec = join(__dirname, '../../fixtures/workspace/scoring/deployment.yaml');
@@ -15,7 +14,7 @@ const spec = join(__dirname, '../../fixtures/workspace/scoring/deployment.yaml')
  */
 describe('inference collection waits for idle CPUs', () => {
   let azurite: RunningAzurite;
-  let root: string;
+  let endpoint: LocalProdEndpoint | undefined;
   let host: LocalEndpointHost;
   let prod: LocalMlWorkspace;
   let collector: InferenceCollector;
@@ -35,39 +34,25 @@ describe('inference collection waits for idle CPUs', () => {
 
   beforeAll(async () => {
     azurite = await startAzurite();
-    root = mkdtempSync(join(tmpdir(), 'collect-when-idle-'));
     collector = new InferenceCollector(createStorage({ connectionString: azurite.connectionString }).data, { flushIntervalMs: 3_600_000 });
     const probe = () => {
       cpus.looks++;
       return cpus.idleShare;
     };
-    host = new LocalEndpointHost({
-      port: 0,
-      ownProcess: true,
-      collector,
-      collectWhenIdle: { probe, probeIntervalMs: 20, maxHoldMs: 3_600_000 },
+    endpoint = await startLocalProdEndpoint({
+      tmpPrefix: 'collect-when-idle-',
+      host: { ownProcess: true, collector, collectWhenIdle: { probe, probeIntervalMs: 20, maxHoldMs: 3_600_000 } },
+      model: { name: 'cw', json: JSON.stringify({ tag: 'v1', label: 1 }) },
+      endpoint: 'cw-prod',
+      deployments: { blue: spec },
     });
-    await host.start();
-    prod = localMlWorkspace({
-      environment: 'prod',
-      rootDir: join(root, 'prod'),
-      endpointHost: host,
-      fetchInput: async () => Buffer.alloc(0),
-    });
-    await prod.start();
-    const modelDir = join(root, 'model');
-    mkdirSync(modelDir);
-    writeFileSync(join(modelDir, 'model.json'), JSON.stringify({ tag: 'v1', label: 1 }));
-    await prod.models.registerModel({ name: 'cw', source: { path: modelDir }, idempotencyKey: 'v1' });
-    await prod.endpoints.deploy({ endpoint: 'cw-prod', deployment: 'blue', model: { name: 'cw', version: 1 }, specPath: spec });
+    ({ host, prod } = endpoint);
     await prod.endpoints.setTraffic('cw-prod', { blue: 100 });
   }, 60_000);
 
   afterAll(async () => {
-    await prod?.stop();
-    await host?.stop();
+    await endpoint?.stop();
     await azurite?.stop();
-    if (root) rmSync(root, { recursive: true, force: true });
   });
 
   it('holds answered requests while the CPUs are busy and collects them once they are idle', async () => {
