@@ -15,8 +15,11 @@ export interface ShadowRouting {
 export interface EndpointRouting {
   traffic: Record<string, number>;
   mirrorTraffic: Record<string, number>;
-  /** `model`: the version the deployment serves, stamped on collected inference records. */
-  deployments: Record<string, { url: string | undefined; requestTimeoutMs: number; model?: ModelRef }>;
+  /**
+   * `model`: the version the deployment serves, stamped on collected inference records.
+   * `collectionSamplingRate`: the share of its live requests collected (its spec's `data_collector.sampling_rate`); absent: all.
+   */
+  deployments: Record<string, { url: string | undefined; requestTimeoutMs: number; model?: ModelRef; collectionSamplingRate?: number }>;
   shadow?: ShadowRouting | undefined;
 }
 

@@ -97,9 +97,16 @@ export class ScoringRouter {
     const mirrors = live ? pickMirrors(routing.mirrorTraffic, chosen, this.deps.rng) : [];
     const shadow = live && routing.shadow && this.deps.rng() * 100 < routing.shadow.percent ? routing.shadow : undefined;
     const copying = mirrors.length > 0 || shadow !== undefined;
-    // Only what callers really sent: load and smoke tests are marked and left out.
+    // Only what callers really sent: load and smoke tests are marked and left out. A deployment
+    // whose spec sets data_collector.sampling_rate has that share collected, as Azure ML's collector does.
+    const rate = deployment.collectionSamplingRate;
     const collector =
-      !synthetic && deployment.model && this.deps.collector?.collects(endpoint.environment) ? this.deps.collector : undefined;
+      !synthetic &&
+      deployment.model &&
+      this.deps.collector?.collects(endpoint.environment) &&
+      (rate === undefined || this.deps.rng() < rate)
+        ? this.deps.collector
+        : undefined;
     // Collection alone keeps no more of a request than the router inspects of an answer.
     const copy = copying || collector ? new RequestCopy(copying) : undefined;
     let onLiveAnswer: ((answer: Answer) => void) | undefined;

@@ -29,6 +29,8 @@ export interface LocalOnlineEndpointsOptions {
 export interface ScoringServer {
   process: ScoringProcess;
   requestTimeoutMs: number;
+  /** Its spec's `data_collector.sampling_rate`, as Azure ML's collector samples. */
+  collectionSamplingRate?: number | undefined;
 }
 
 /**
@@ -136,6 +138,7 @@ export class EndpointStore {
         url: server?.process.url,
         requestTimeoutMs: server?.requestTimeoutMs ?? 5000,
         model: deployment.model,
+        ...(server?.collectionSamplingRate !== undefined && { collectionSamplingRate: server.collectionSamplingRate }),
       };
     }
     return { traffic: record.traffic, mirrorTraffic: record.mirrorTraffic, deployments, shadow };

@@ -55,7 +55,11 @@ export async function launchDeployment(
       },
     );
     await server.start();
-    store.servers.set(id, { process: server, requestTimeoutMs: spec.spec.request_settings.request_timeout_ms });
+    store.servers.set(id, {
+      process: server,
+      requestTimeoutMs: spec.spec.request_settings.request_timeout_ms,
+      collectionSamplingRate: spec.spec.data_collector?.sampling_rate,
+    });
     Object.assign(deployment, { model, specPath, state: 'succeeded' as const });
     if (tags) deployment.tags = { ...tags };
     delete deployment.error;

@@ -1,0 +1,61 @@
+import { join } from 'node:path';
+import { createStorage } from '../../../adapters/azure/storage';
+import { InferenceCollector } from '../../../adapters/local/inference/inferenceCollector';
+import { startAzurite, type RunningAzurite } from '../../../devhost/azurite';
+import { startLocalProdEndpoint, type LocalProdEndpoint } from '../../support/localProdEndpoint';
+
+const fixtures = join(__dirname, '../../fixtures/workspace/scoring');
+const ENDPOINT = 'sampling-prod';
+
+/**
+ * A deployment spec's `data_collector.sampling_rate` is the share Azure ML's collector keeps;
+ * the local router keeps the same share, so the drift monitors see the sample sizes they will
+ * see on Azure. Both deployments serve one-row requests: one record per request collected.
+ */
+describe.each([false, true])('collection sampling (router in its own process: %s)', (ownProcess) => {
+  let azurite: RunningAzurite | undefined;
+  let endpoint: LocalProdEndpoint | undefined;
+
+  beforeAll(async () => {
+    azurite = await startAzurite();
+    const collector = new InferenceCollector(createStorage({ connectionString: azurite.connectionString }).data, {
+      flushIntervalMs: 3_600_000,
+    });
+    endpoint = await startLocalProdEndpoint({
+      tmpPrefix: 'collection-sampling-',
+      host: { ownProcess, collector },
+      model: { name: 'sampling', json: JSON.stringify({ tag: 'v1', label: 1 }) },
+      endpoint: ENDPOINT,
+      deployments: { all: join(fixtures, 'deployment.yaml'), sampled: join(fixtures, 'deployment-sampled.yaml') },
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await endpoint?.stop();
+    await azurite?.stop();
+  });
+
+  /** Sends one-row requests to a deployment; answers how many records were collected meanwhile. */
+  const collectedFrom = async (deployment: string, requests: number): Promise<number> => {
+    const { host } = endpoint!;
+    const before = (await host.collectionStats())?.byEndpoint[ENDPOINT]?.collected ?? 0;
+    for (let i = 0; i < requests; i++) {
+      const response = await fetch(host.scoringUri(ENDPOINT), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'azureml-model-deployment': deployment },
+        body: JSON.stringify({ data: [{ age: 30 + (i % 40), plan: 'gold' }] }),
+      });
+      await response.arrayBuffer();
+      expect(response.status).toBe(200);
+    }
+    return ((await host.collectionStats())?.byEndpoint[ENDPOINT]?.collected ?? 0) - before;
+  };
+
+  it("collects every request of a deployment without a rate, and about its sampling_rate's share of one with", async () => {
+    expect(await collectedFrom('all', 400)).toBe(400);
+    // Binomial(400, 0.25): mean 100, sd 8.7; 50..150 is ±5.8 sd, a false failure about once in 10^8 runs.
+    const sampled = await collectedFrom('sampled', 400);
+    expect(sampled).toBeGreaterThan(50);
+    expect(sampled).toBeLessThan(150);
+  });
+});
