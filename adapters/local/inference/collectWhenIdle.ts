@@ -5,7 +5,12 @@ import type { ExchangeGroup } from './exchangeBatch';
 export type IdleShareProbe = () => number;
 
 export interface CollectWhenIdleOptions {
-  /** Held exchanges are handed on once at least this share of the CPUs was idle over a probe interval. @default 0.25 */
+  /**
+   * Held exchanges are handed on once at least this share of the CPUs was idle over a probe
+   * interval. Half: one caller sending request after request keeps about one core of two busy
+   * (caller, router, scoring server in turn); at a quarter the collection ran beside it and
+   * added ~15 % to the router's added latency (bench §6). @default 0.5
+   */
   idleShare?: number;
   /** How often the CPUs are looked at while exchanges are held. @default 100 */
   probeIntervalMs?: number;
@@ -68,7 +73,7 @@ export class CollectWhenIdle {
 
   /** Looks at the CPUs: hands everything on when they were idle enough, or it has been held long enough. */
   look(): void {
-    const idle = this.probe() >= (this.options.idleShare ?? 0.25);
+    const idle = this.probe() >= (this.options.idleShare ?? 0.5);
     if (this.heldExchanges === 0 || idle || this.now() - this.heldSince >= (this.options.maxHoldMs ?? 5000)) void this.handOnAll();
   }
 
