@@ -5,6 +5,7 @@ const int = (value: number) => Math.round(value).toLocaleString('en-US');
 const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
 const ratio = (value: number) => `${value.toFixed(2)}x`;
 const us = (value: number) => `${Math.round(value)} µs`;
+const writes = (w: { syscalls: number; bytes: number }) => `${w.syscalls.toFixed(2)}, ${int(w.bytes)} B`;
 
 /** Section 6: what the router costs, against a bare hop and against no hop. */
 export function routerSection(r: RouterBench): string[] {
@@ -125,6 +126,14 @@ function hopTable(c: HopComparison): string[] {
       us(c.hopCpuMicrosPerRequest.proxy),
       us(c.hopCpuMicrosPerRequest.router),
       `${ratio(c.hopCpuMicrosPerRequest.router / c.hopCpuMicrosPerRequest.proxy)} the proxy's`,
+      '',
+    ]),
+    row([
+      "burst: writes of the hop's process per request (system calls, bytes)",
+      '-',
+      writes(c.hopWritesPerRequest.proxy),
+      writes(c.hopWritesPerRequest.router),
+      `${ratio(c.hopWritesPerRequest.router.syscalls / c.hopWritesPerRequest.proxy.syscalls)} the proxy's calls`,
       '',
     ]),
     row([

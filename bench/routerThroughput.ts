@@ -20,6 +20,11 @@ export interface Throughput {
 
 export type Target = 'router' | 'proxy' | 'direct';
 
+export interface WriteCounts {
+  syscalls: number;
+  bytes: number;
+}
+
 /** One endpoint measured three ways: through the router, through the minimal proxy, direct. */
 export interface HopComparison {
   endpoint: string;
@@ -32,6 +37,11 @@ export interface HopComparison {
    * Steadier than requests/s on a shared machine: other load slows a hop but does not add to its CPU.
    */
   hopCpuMicrosPerRequest: { router: number; proxy: number };
+  /**
+   * Write system calls and bytes written (sockets and the IPC pipe, /proc/<pid>/io) by the hop's
+   * process per burst request: the router sends no more than a bare hop, or says how much more.
+   */
+  hopWritesPerRequest: { router: WriteCounts; proxy: WriteCounts };
   /** What the stack process spends anyway: its CPU rate while direct was measured, over the router's burst time, per router request. */
   stackBackgroundMicrosPerRequest: number;
   /** What the stack process spent while the router served, per router request (the router's process is counted in hopCpuMicrosPerRequest). */
@@ -175,12 +185,17 @@ export async function measureRouter(
   try {
     for (const target of TARGETS) await run(urls[target], agents[target], 50, 1); // warm-up
     routerRequests += 50;
+    // As after the burst blocks below: what the router's requests left to collect is written
+    // before the next target is measured, never in its blocks.
+    await collected.waitFor(recordsBefore + routerRequests * SCORE_REQUEST_ROWS);
     const seq: Record<Target, number[]> = { router: [], proxy: [], direct: [] };
-    for (const target of ORDER)
-      seq[target].push(
-        ...(await timed(`${target} sequential`, () => run(urls[target], agents[target], sequential / BLOCKS_PER_TARGET, 1))).ms,
-      );
-    routerRequests += sequential;
+    for (const [index, target] of ORDER.entries()) {
+      const block = await timed(`${target} sequential`, () => run(urls[target], agents[target], sequential / BLOCKS_PER_TARGET, 1));
+      seq[target].push(...block.ms);
+      if (target !== 'router') continue;
+      routerRequests += block.ms.length;
+      if (ORDER[index + 1] !== 'router') await collected.waitFor(recordsBefore + routerRequests * SCORE_REQUEST_ROWS);
+    }
     const burst: Record<Target, { ms: number[]; elapsedMs: number }> = {
       router: { ms: [], elapsedMs: 0 },
       proxy: { ms: [], elapsedMs: 0 },
@@ -192,13 +207,20 @@ export async function measureRouter(
     if (routerPid === undefined) throw new Error(`bench: no router process among the children of the stack (pid ${stackPid})`);
     const hopPid: Record<Target, number | undefined> = { router: routerPid, proxy: proxy.pid, direct: stackPid };
     const hopCpuMicros: Record<Target, number> = { router: 0, proxy: 0, direct: 0 };
+    const hopWrites: Record<Target, WriteCounts> = { router: noWrites(), proxy: noWrites(), direct: noWrites() };
     let stackDuringRouterMicros = 0;
     for (const [index, target] of ORDER.entries()) {
       const pid = hopPid[target];
       const cpuBefore = pid === undefined ? 0 : cpuMicrosOf(pid);
+      const writesBefore = pid === undefined ? noWrites() : writesOf(pid);
       const stackBefore = cpuMicrosOf(stackPid);
       const block = await timed(`${target} burst`, () => run(urls[target], agents[target], burstRequests / BLOCKS_PER_TARGET, concurrency));
-      if (pid !== undefined) hopCpuMicros[target] += cpuMicrosOf(pid) - cpuBefore;
+      if (pid !== undefined) {
+        hopCpuMicros[target] += cpuMicrosOf(pid) - cpuBefore;
+        const writes = writesOf(pid);
+        hopWrites[target].syscalls += writes.syscalls - writesBefore.syscalls;
+        hopWrites[target].bytes += writes.bytes - writesBefore.bytes;
+      }
       if (target === 'router') stackDuringRouterMicros += cpuMicrosOf(stackPid) - stackBefore;
       burst[target].ms.push(...block.ms);
       burst[target].elapsedMs += block.elapsedMs;
@@ -240,6 +262,10 @@ export async function measureRouter(
       sequential: { router: summarize(seq.router), proxy: summarize(seq.proxy), direct: summarize(seq.direct) },
       burst: { concurrency, router: throughput('router'), proxy: throughput('proxy'), direct: throughput('direct') },
       hopCpuMicrosPerRequest: { router: hopCpuMicros.router / burst.router.ms.length, proxy: hopCpuMicros.proxy / burst.proxy.ms.length },
+      hopWritesPerRequest: {
+        router: perRequest(hopWrites.router, burst.router.ms.length),
+        proxy: perRequest(hopWrites.proxy, burst.proxy.ms.length),
+      },
       stackBackgroundMicrosPerRequest: ((hopCpuMicros.direct / burst.direct.elapsedMs) * burst.router.elapsedMs) / burst.router.ms.length,
       stackMicrosPerRouterRequest: stackDuringRouterMicros / burst.router.ms.length,
       collectionCatchUpMs: catchUpMs,
@@ -274,6 +300,16 @@ function cpuMicrosOf(pid: number): number {
   // Fields after the command name, which is in parentheses and may hold spaces.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+const noWrites = (): WriteCounts => ({ syscalls: 0, bytes: 0 });
+const perRequest = (w: WriteCounts, requests: number): WriteCounts => ({ syscalls: w.syscalls / requests, bytes: w.bytes / requests });
+
+/** Write system calls and bytes a process has made so far (`syscw`, `wchar` of /proc/<pid>/io, Linux). */
+function writesOf(pid: number): WriteCounts {
+  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+  const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(io)?.[1] ?? NaN);
+  return { syscalls: field('syscw'), bytes: field('wchar') };
 }
 
 /** CLOCK_MONOTONIC in µs: the clock V8's CPU profiles stamp their samples with, in every process. */
