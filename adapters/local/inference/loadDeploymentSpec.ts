@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ConfigError, ensureError } from '../../../shared/errors';
@@ -6,6 +7,8 @@ import { parseDeploymentSpec, type DeploymentSpec } from '../../../shared/jobs/d
 export interface LoadedDeploymentSpec {
   spec: DeploymentSpec;
   specPath: string;
+  /** SHA-256 of the spec's text: a redeploy of the same file after an edit is a change (as `az ml online-deployment update -f`). */
+  digest: string;
   /** Both absent for an MLflow model deployed without code. */
   codeDir?: string;
   scriptPath?: string;
@@ -21,7 +24,8 @@ export async function loadDeploymentSpec(specPath: string): Promise<LoadedDeploy
     throw new ConfigError(absolute, [{ path: '', message: `cannot read the deployment spec: ${ensureError(error).message}` }]);
   }
   const spec = parseDeploymentSpec(text, absolute);
-  if (!spec.code_configuration) return { spec, specPath: absolute };
+  const digest = createHash('sha256').update(text).digest('hex');
+  if (!spec.code_configuration) return { spec, specPath: absolute, digest };
   const codeDir = resolve(dirname(absolute), spec.code_configuration.code);
   const scriptPath = resolve(codeDir, spec.code_configuration.scoring_script);
   const isFile = await stat(scriptPath).then(
@@ -36,5 +40,5 @@ export async function loadDeploymentSpec(specPath: string): Promise<LoadedDeploy
       },
     ]);
   }
-  return { spec, specPath: absolute, codeDir, scriptPath };
+  return { spec, specPath: absolute, digest, codeDir, scriptPath };
 }

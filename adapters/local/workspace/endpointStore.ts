@@ -31,6 +31,8 @@ export interface ScoringServer {
   requestTimeoutMs: number;
   /** Its spec's `data_collector.sampling_rate`, as Azure ML's collector samples. */
   collectionSamplingRate?: number | undefined;
+  /** The spec's digest when launched: a redeploy of an edited spec launches again. */
+  specDigest: string;
 }
 
 /**

@@ -59,6 +59,7 @@ export async function launchDeployment(
       process: server,
       requestTimeoutMs: spec.spec.request_settings.request_timeout_ms,
       collectionSamplingRate: spec.spec.data_collector?.sampling_rate,
+      specDigest: spec.digest,
     });
     Object.assign(deployment, { model, specPath, state: 'succeeded' as const });
     if (tags) deployment.tags = { ...tags };

@@ -108,7 +108,10 @@ export class LocalOnlineEndpoints implements OnlineEndpoints, ShadowTraffic, Dep
       const existing = record.deployments.find((d) => d.name === request.deployment);
       const running = store.server(record.name, request.deployment);
       const sameModel = existing && existing.model.name === request.model.name && existing.model.version === request.model.version;
-      if (existing && sameModel && existing.state === 'succeeded' && existing.specPath === spec.specPath && running) {
+      // The same model and the same spec, unchanged (a retried or replayed stage): nothing to do.
+      // An edited spec (a new sampling_rate or timeout) launches again, as Azure ML's update does.
+      const sameSpec = existing?.specPath === spec.specPath && running?.specDigest === spec.digest;
+      if (existing && sameModel && existing.state === 'succeeded' && sameSpec) {
         return store.deploymentInfo(record.name, existing);
       }
       const deployment: DeploymentRecord = existing ?? {

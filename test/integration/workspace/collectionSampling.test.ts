@@ -1,3 +1,5 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createStorage } from '../../../adapters/azure/storage';
 import { InferenceCollector } from '../../../adapters/local/inference/inferenceCollector';
@@ -57,5 +59,42 @@ describe.each([false, true])('collection sampling (router in its own process: %s
     const sampled = await collectedFrom('sampled', 400);
     expect(sampled).toBeGreaterThan(50);
     expect(sampled).toBeLessThan(150);
+  });
+});
+
+describe('an edited sampling_rate, redeployed', () => {
+  let endpoint: LocalProdEndpoint | undefined;
+  let specDir: string | undefined;
+
+  afterAll(async () => {
+    await endpoint?.stop();
+    if (specDir) rmSync(specDir, { recursive: true, force: true });
+  });
+
+  it('takes effect on the redeploy of the same spec file, as `az ml online-deployment update -f` does', async () => {
+    specDir = mkdtempSync(join(tmpdir(), 'sampling-spec-'));
+    cpSync(fixtures, specDir, { recursive: true });
+    const spec = join(specDir, 'deployment-sampled.yaml');
+    endpoint = await startLocalProdEndpoint({
+      tmpPrefix: 'sampling-redeploy-',
+      model: { name: 'resampled', json: JSON.stringify({ tag: 'v1', label: 1 }) },
+      endpoint: 'resampled-prod',
+      deployments: { sampled: spec },
+    });
+    const rate = () => endpoint!.host.routingOf('resampled-prod')?.deployments['sampled']?.collectionSamplingRate;
+    expect(rate()).toBe(0.25);
+    const redeploy = () =>
+      endpoint!.prod.endpoints.deploy({
+        endpoint: 'resampled-prod',
+        deployment: 'sampled',
+        model: { name: 'resampled', version: 1 },
+        specPath: spec,
+      });
+    const { pid } = await redeploy(); // unchanged: the running server stays
+    writeFileSync(spec, readFileSync(spec, 'utf8').replace('sampling_rate: 0.25', 'sampling_rate: 0.75'));
+    await redeploy();
+    expect(rate()).toBe(0.75);
+    expect(pid).toEqual(expect.any(Number));
+    expect(pid).toBe(endpoint.deployed[0]!.pid);
   });
 });
