@@ -5,17 +5,11 @@
  * arrived, and a wait for every blob's summary before the monitor run is timed.
  */
 import type { ContainerClient } from '@azure/storage-blob';
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-
-const TICKS_PER_SECOND = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+import { cpuMicrosOf } from './procStat';
 
 /** User + system CPU seconds a process has used so far, from /proc (Linux). */
 export function processCpuSeconds(pid: number): number {
-  // Fields after the command name (which may hold spaces) start at the state, field 3; utime and stime are 14 and 15.
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  return cpuMicrosOf(pid) / 1e6;
 }
 
 /** Polls until `count` summaries of blobs under `blobPrefix` are stored (any key), or throws at the deadline. */

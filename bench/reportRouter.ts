@@ -16,14 +16,16 @@ export function routerSection(r: RouterBench): string[] {
     `The 2-row request to \`${t.endpoint}\` (one deployment, \`${t.deployment}\`, at 100 %) through the router (\`/endpoints/${t.endpoint}/score\`: routing by weight,`,
     'traffic recording, inference collection, header), through a minimal keep-alive pass-through proxy (bench/minimalProxy.ts, ~20 lines of node:http in a',
     'process of its own: the physical cost of one extra hop) and straight to the same scoring server process (its port from the `LISTENING` line in its log).',
-    'node:http with keep-alive from one client process; each target measured in four blocks in the order direct, proxy, router, router, proxy, direct, twice,',
-    'after 50 warm-up requests each. On 2 shared CPUs the client, the router (a process of its own, a child of the stack), the proxy and the scoring',
+    "node:http with keep-alive from one client process, once the stack's processes are quiet. Sequential: one request to each target in turn, the order",
+    'rotating (direct, proxy, router; proxy, router, direct; router, direct, proxy; ...), after 500 uncounted rotations; then the burst, each target in',
+    'four blocks in the order direct, proxy, router, router, proxy, direct, twice. On 2 shared CPUs the client, the router (a process of its own, a child of the stack), the proxy and the scoring',
     "server compete for the cores: each hop's cost includes that. The CPU row is what the hop's own process spent (user + system, /proc) per burst",
     "request: the router's process (routing, counting, handing requests back for collection), the proxy's. The rows below it are the stack process's",
     'CPU while the router served (timers, the Functions host; the records wait) against what it spends anyway (its rate while direct was measured),',
     "and while it caught up on the router's requests after them (the inference records built, written and summarised).",
     '',
     ...hopTable(t),
+    settledLine(t),
     `router / minimal proxy throughput: **${ratio(t.burst.router.requestsPerSecond / t.burst.proxy.requestsPerSecond)}**`,
     '',
     `router / minimal proxy added p50: **${ratio(addedP50(t, 'router') / addedP50(t, 'proxy'))}**`,
@@ -32,25 +34,21 @@ export function routerSection(r: RouterBench): string[] {
     "Targets: throughput >= 0.90x the minimal proxy's at 16 in flight; added p50 (sequential, over direct) <= 1.20x the minimal proxy's.",
     'Under the burst the p99s swing by several milliseconds from run to run (scheduling and GC on the shared cores), so a difference of that',
     "size, of either sign, is noise. The ratio lines move with the machine's other load; the CPU and write rows are the steadier figures.",
-    'Five runs of this code before this one (load 1-2; three beside a review session running integration tests): throughput 1.06-1.16x,',
-    'met with margin; added p50 1.03-1.32x, met in two. Without the stack (bench/routerAlone/run.ts: the router core in a process of its',
-    'own and the minimal proxy, each in front of a 10-line node:http server, 4,000 sequential requests per target, five runs, with and',
-    "without collection) the router's added p50 was 0.96-1.00x the proxy's: the router's own path is as short as a bare hop's. Holding",
-    "collection for the whole of the router's blocks (never collecting beside them) gave 1.11x and 1.14x in the stack: about a tenth is the",
-    'collection; the rest comes with the stack (its host process, its Azurite, the real scoring server), not yet told apart.',
+    'Five runs of this code (two of them before the bench waited for a quiet stack): added p50 1.05-1.14x, throughput 1.08-1.27x. The sustained',
+    'line is not a target: past 5 s of saturation the collection runs beside the router (see below).',
     '',
-    'What changed this round:',
-    '- No object spread on the hot path. In V8 (Node 20) an object spread and then extended, `{ ...exchange, time, ... }`, takes a slow',
-    '  path: ~5 µs for the collected exchange and ~0.9 µs for the traffic observation, against tens of nanoseconds for a literal (each',
-    '  measured alone). The router paid both per request, the host one per collected exchange. Fields are now copied by name: the work after',
-    "  answers fell from 7.8 % of the router's profile samples to 2.6 %, GC from 3.1 % to 2.1 %, and its CPU per burst request from",
-    "  1.16-1.28x the proxy's to 0.75-0.85x. One `data` listener now feeds both the forwarded request and its copy for collection.",
-    '- Collection waits while less than half of the CPU time is idle (it was a quarter): one caller sending request after request keeps about',
-    '  one core of the two busy (caller, router, scoring server in turn), and at a quarter the host built and wrote records beside it. With',
-    "  the fairer bench below, the router's added p50 was 1.24-1.27x the proxy's at a quarter (two runs), 1.03-1.13x at half (two runs).",
-    "- The bench waits after the router's sequential blocks (and its warm-up) until their records are in Blob Storage, as it did after its",
-    "  burst blocks: that deferred work used to land in the proxy's sequential blocks, which flattered the router. 2,000 sequential requests",
-    '  per target (500 before): the p50s differ by tenths of a millisecond.',
+    'What changed this round: how the sequential figure is taken, not the router.',
+    '- One request to each target in turn, the order rotating. Measured in blocks of 250-500 requests per target (ABCCBA), as before, the same',
+    '  code gave 0.95-1.45x over twelve runs on this machine: its load changes within a second, and a block that meets a busy second moves its',
+    "  target's p50 by tens of microseconds, as much as the whole difference between the two hops. Interleaved, all three meet the same",
+    '  seconds: 1.04-1.09x in three runs of a smaller harness of the same requests. Collection the host does meanwhile now falls on all',
+    '  three alike; holding it back the whole time (never collecting beside the requests) gave 1.05-1.07x, so that does not flatter the router.',
+    "- It waits until the stack's processes are quiet: a release goes on for ~5-10 s after its status says succeeded (old servers stopping,",
+    '  new ones starting), and the first measured blocks fell in it. It warms up with 500 rotations (50 requests each before): the first',
+    '  round of blocks ran about twice as slow as later ones, the router, with more code to optimise, slowest.',
+    "- Looked for and not found: sending the router's batches for collection every 100 ms instead of 20 (five times fewer wake-ups of the",
+    '  host) gave 1.02-1.11x against 1.07x. Without the stack (bench/routerAlone/run.ts) the router core alone measured 1.00x (with collection)',
+    "  and 1.10x (without) this round, 0.96-1.00x before: the last ~10 µs the router adds over a bare hop are within its own path's noise.",
     '',
     'Each answered request still goes back to the host for collection (the router process holds no storage client and no secret), packed',
     'per deployment, its fields as columns and every body in one buffer (adapters/local/inference/exchangeBatch.ts). The host holds them',
@@ -87,6 +85,13 @@ function sustainedLines(s: NonNullable<HopComparison['sustained']>): string[] {
   ];
 }
 
+function settledLine(c: HopComparison): string {
+  const waited = `${(c.settled.waitedMs / 1000).toFixed(1)} s`;
+  return c.settled.quiet
+    ? `The stack's processes were quiet (under 5 % of a core for 1 s) ${waited} after the bench began waiting.\n`
+    : `The stack's processes were still busy after ${waited}; measured anyway.\n`;
+}
+
 function addedP50(c: HopComparison, target: 'router' | 'proxy'): number {
   return c.sequential[target].p50 - c.sequential.direct.p50;
 }
@@ -99,12 +104,12 @@ function hopTable(c: HopComparison): string[] {
     row(['', 'direct', 'minimal proxy', 'through the router', 'router added', 'proxy added']),
     row(['---', '---:', '---:', '---:', '---:', '---:']),
     row([
-      `sequential (${router.count} requests each): p50`,
-      ms1(direct.p50),
-      ms1(proxy.p50),
-      ms1(router.p50),
-      `**${added(router.p50, direct.p50)}**`,
-      added(proxy.p50, direct.p50),
+      `sequential, interleaved (${router.count} requests each): p50`,
+      us(1000 * direct.p50),
+      us(1000 * proxy.p50),
+      us(1000 * router.p50),
+      `**${us(1000 * (router.p50 - direct.p50))}**`,
+      us(1000 * (proxy.p50 - direct.p50)),
     ]),
     row(['sequential: p99', ms1(direct.p99), ms1(proxy.p99), ms1(router.p99), added(router.p99, direct.p99), added(proxy.p99, direct.p99)]),
     row([

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { Agent } from 'node:http';
 import { join } from 'node:path';
@@ -11,6 +11,8 @@ import { keepAliveAgent, postScore, SCORE_REQUEST_ROWS } from './scoreClient';
 import { CollectedRecords } from './collectedRecords';
 import { summarize, type Summary } from './stats';
 import { measureReleaseWallTime } from './wallTime';
+import { childWithCommand, cpuMicrosOf } from './procStat';
+import { waitForQuietStack, type QuietWait } from './quietStack';
 
 export interface Throughput {
   requests: number;
@@ -30,6 +32,8 @@ export interface HopComparison {
   endpoint: string;
   deployment: string;
   sequential: Record<Target, Summary>;
+  /** How long the bench waited for the stack's processes to go quiet before measuring, and whether they did. */
+  settled: QuietWait;
   burst: { concurrency: number } & Record<Target, Throughput>;
   /**
    * CPU time (user + system, from /proc) the hop's process spent per burst request: the stack
@@ -69,7 +73,7 @@ export interface RouterBench {
 }
 
 export interface RouterBenchOptions {
-  /** Sequential requests per target. @default 500 */
+  /** Sequential requests per target (after SEQUENTIAL_WARM_UP each, uncounted). @default 500 */
   sequential?: number;
   /** Requests per target in the concurrent burst. @default 3000 */
   burst?: number;
@@ -81,14 +85,16 @@ export interface RouterBenchOptions {
 
 const TARGETS: Target[] = ['direct', 'proxy', 'router'];
 /**
- * ABCCBA, twice: each target runs in blocks mirrored around the others', so a drift in machine
- * load hits all alike; short blocks, because the shared machine's load changes within seconds.
+ * Bursts run ABCCBA, twice: each target in blocks mirrored around the others', so a drift in
+ * machine load hits all alike; short blocks, because the shared machine's load changes within seconds.
  */
 const ROUNDS = 2;
 const ORDER: Target[] = Array.from({ length: ROUNDS }, () => [...TARGETS, ...[...TARGETS].reverse()]).flat();
 const BLOCKS_PER_TARGET = 2 * ROUNDS;
-// 2,000 sequential requests per target: its p50s differ by tenths of a millisecond, and 500 left the added-p50 ratio swinging by ±0.2.
-const SECTION_OPTIONS: RouterBenchOptions = { sequential: 2000, burst: 3000, concurrency: 16 };
+// 4,000 sequential requests per target: the p50s differ by tens of microseconds.
+const SECTION_OPTIONS: RouterBenchOptions = { sequential: 4000, burst: 3000, concurrency: 16 };
+/** Rotations before the sequential requests counted: JIT and caches of all three warm (the first rounds ran ~2x slower). */
+export const SEQUENTIAL_WARM_UP = 500;
 /** Pipelines of bench/autopilot.yaml: `small` (trained before section 6 in main()) and `busy`. */
 const TRIVIAL_ENDPOINT = 'small-prod';
 const BUSY_ENDPOINT = 'busy-prod';
@@ -183,19 +189,25 @@ export async function measureRouter(
   const catchUpMs: number[] = [];
   let stackCatchUpMicros = 0;
   try {
-    for (const target of TARGETS) await run(urls[target], agents[target], 50, 1); // warm-up
-    routerRequests += 50;
-    // As after the burst blocks below: what the router's requests left to collect is written
-    // before the next target is measured, never in its blocks.
-    await collected.waitFor(recordsBefore + routerRequests * SCORE_REQUEST_ROWS);
+    const settled = await waitForQuietStack(stackPid);
+    // Sequential: one request to each target in turn, the order rotating, so the shared machine's
+    // load, which changes within a second, weighs on all three alike. In blocks of 250-500 (before),
+    // the same code gave added-p50 ratios from 0.95x to 1.45x from run to run; interleaved, 1.04-1.09x.
     const seq: Record<Target, number[]> = { router: [], proxy: [], direct: [] };
-    for (const [index, target] of ORDER.entries()) {
-      const block = await timed(`${target} sequential`, () => run(urls[target], agents[target], sequential / BLOCKS_PER_TARGET, 1));
-      seq[target].push(...block.ms);
-      if (target !== 'router') continue;
-      routerRequests += block.ms.length;
-      if (ORDER[index + 1] !== 'router') await collected.waitFor(recordsBefore + routerRequests * SCORE_REQUEST_ROWS);
+    const rotations = SEQUENTIAL_WARM_UP + sequential;
+    const startUs = monotonicMicros();
+    for (let turn = 0; turn < rotations; turn++) {
+      for (let offset = 0; offset < TARGETS.length; offset++) {
+        const target = TARGETS[(turn + offset) % TARGETS.length]!;
+        const answer = await postScore(urls[target], agents[target]);
+        if (answer.status !== 200) throw new Error(`bench: POST ${urls[target]} answered ${answer.status}: ${answer.error}`);
+        if (turn >= SEQUENTIAL_WARM_UP) seq[target].push(answer.ms);
+      }
     }
+    phases.push({ label: `${endpointName} sequential`, startUs, endUs: monotonicMicros() });
+    routerRequests += rotations;
+    // What the router's requests left to collect is written before the burst, never in its blocks.
+    await collected.waitFor(recordsBefore + routerRequests * SCORE_REQUEST_ROWS);
     const burst: Record<Target, { ms: number[]; elapsedMs: number }> = {
       router: { ms: [], elapsedMs: 0 },
       proxy: { ms: [], elapsedMs: 0 },
@@ -260,6 +272,7 @@ export async function measureRouter(
       endpoint: endpointName,
       deployment: direct.deployment,
       sequential: { router: summarize(seq.router), proxy: summarize(seq.proxy), direct: summarize(seq.direct) },
+      settled,
       burst: { concurrency, router: throughput('router'), proxy: throughput('proxy'), direct: throughput('direct') },
       hopCpuMicrosPerRequest: { router: hopCpuMicros.router / burst.router.ms.length, proxy: hopCpuMicros.proxy / burst.proxy.ms.length },
       hopWritesPerRequest: {
@@ -277,29 +290,6 @@ export async function measureRouter(
     for (const target of TARGETS) agents[target].destroy();
     proxy.stop();
   }
-}
-
-/** The child of `parentPid` whose command line holds `needle` (from /proc), if any. */
-function childWithCommand(parentPid: number, needle: string): number | undefined {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (parent === parentPid && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(needle)) return Number(entry);
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return undefined;
-}
-
-/** User + system CPU time of a process so far, in µs (/proc/<pid>/stat fields 14 and 15, in clock ticks of 10 ms). */
-function cpuMicrosOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name, which is in parentheses and may hold spaces.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
 const noWrites = (): WriteCounts => ({ syscalls: 0, bytes: 0 });
