@@ -1,7 +1,7 @@
 /**
  * Import cycles, type-only imports included (`npm run lint`). dependency-cruiser rather than an ESLint rule:
  * eslint-plugin-import(-x)'s `no-cycle` skips `import type`, and a type-only cycle still ties two modules
- * together (neither can move or be read on its own). Layer boundaries are ESLint's (eslint.config.mjs).
+ * together (neither can move or be read on its own). Layer boundaries are ESLint's (eslint.config.js).
  * @type {import('dependency-cruiser').IConfiguration}
  */
 module.exports = {

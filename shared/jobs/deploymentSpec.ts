@@ -117,6 +117,19 @@ export function parseDeploymentSpec(text: string, file: string): DeploymentSpec 
 }
 
 /**
+ * The share of a deployment's live requests the local router collects, as Azure ML's collector
+ * would keep them: `sampling_rate` (absent: all) when the spec turns any collection on, none when
+ * its data_collector lists only disabled ones, so the local drift monitors go without data as
+ * Azure's would. Without a data_collector the local router collects everything (the monitors'
+ * local default); on Azure such a deployment is not collected (docs/model-format.md).
+ */
+export function collectedShare(dataCollector: DeploymentSpec['data_collector']): number | undefined {
+  if (!dataCollector) return undefined;
+  if (!Object.values(dataCollector.collections).some((collection) => collection.enabled)) return 0;
+  return dataCollector.sampling_rate;
+}
+
+/**
  * Why `model` cannot be served by a spec without code_configuration, if it cannot: Azure ML
  * generates the scoring script and environment only for an MLflow model (no-code deployment)
  * and refuses the deployment otherwise; both local paths (deployments, batch scoring) say the same.

@@ -17,7 +17,7 @@ export interface EndpointRouting {
   mirrorTraffic: Record<string, number>;
   /**
    * `model`: the version the deployment serves, stamped on collected inference records.
-   * `collectionSamplingRate`: the share of its live requests collected (its spec's `data_collector.sampling_rate`); absent: all.
+   * `collectionSamplingRate`: the share of its live requests collected (collectedShare() of its spec's `data_collector`, 0 when it turns every collection off); absent: all.
    */
   deployments: Record<string, { url: string | undefined; requestTimeoutMs: number; model?: ModelRef; collectionSamplingRate?: number }>;
   shadow?: ShadowRouting | undefined;

@@ -10,7 +10,7 @@ const Deployment = z.object({
   url: z.string().optional(),
   requestTimeoutMs: z.number().positive(),
   model: z.object({ name: z.string(), version: z.number() }).optional(),
-  collectionSamplingRate: z.number().gt(0).max(1).optional(),
+  collectionSamplingRate: z.number().min(0).max(1).optional(),
 });
 
 export const RoutingEntrySchema = z.object({

@@ -98,7 +98,8 @@ export class ScoringRouter {
     const shadow = live && routing.shadow && this.deps.rng() * 100 < routing.shadow.percent ? routing.shadow : undefined;
     const copying = mirrors.length > 0 || shadow !== undefined;
     // Only what callers really sent: load and smoke tests are marked and left out. A deployment
-    // whose spec sets data_collector.sampling_rate has that share collected, as Azure ML's collector does.
+    // whose spec sets data_collector.sampling_rate has that share collected, as Azure ML's collector does
+    // (none when the spec turns every collection off: rng() < 0 never holds).
     const rate = deployment.collectionSamplingRate;
     const collector =
       !synthetic &&

@@ -29,7 +29,7 @@ export interface LocalOnlineEndpointsOptions {
 export interface ScoringServer {
   process: ScoringProcess;
   requestTimeoutMs: number;
-  /** Its spec's `data_collector.sampling_rate`, as Azure ML's collector samples. */
+  /** The share of live requests collected (collectedShare() of its spec's `data_collector`), as Azure ML's collector keeps them. */
   collectionSamplingRate?: number | undefined;
   /** The spec's digest when launched: a redeploy of an edited spec launches again. */
   specDigest: string;

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureError, NotFoundError } from '../../../shared/errors';
+import { collectedShare } from '../../../shared/jobs/deploymentSpec';
 import type { ModelRef } from '../../../shared/ports';
 import { loadDeploymentSpec } from '../inference/loadDeploymentSpec';
 import { ScoringProcess } from '../inference/scoringProcess';
@@ -58,7 +59,7 @@ export async function launchDeployment(
     store.servers.set(id, {
       process: server,
       requestTimeoutMs: spec.spec.request_settings.request_timeout_ms,
-      collectionSamplingRate: spec.spec.data_collector?.sampling_rate,
+      collectionSamplingRate: collectedShare(spec.spec.data_collector),
       specDigest: spec.digest,
     });
     Object.assign(deployment, { model, specPath, state: 'succeeded' as const });

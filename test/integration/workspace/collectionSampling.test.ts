@@ -28,7 +28,11 @@ describe.each([false, true])('collection sampling (router in its own process: %s
       host: { ownProcess, collector },
       model: { name: 'sampling', json: JSON.stringify({ tag: 'v1', label: 1 }) },
       endpoint: ENDPOINT,
-      deployments: { all: join(fixtures, 'deployment.yaml'), sampled: join(fixtures, 'deployment-sampled.yaml') },
+      deployments: {
+        all: join(fixtures, 'deployment.yaml'),
+        sampled: join(fixtures, 'deployment-sampled.yaml'),
+        uncollected: join(fixtures, 'deployment-uncollected.yaml'),
+      },
     });
   }, 60_000);
 
@@ -59,6 +63,10 @@ describe.each([false, true])('collection sampling (router in its own process: %s
     const sampled = await collectedFrom('sampled', 400);
     expect(sampled).toBeGreaterThan(50);
     expect(sampled).toBeLessThan(150);
+  });
+
+  it('collects none of a deployment whose data_collector turns every collection off, and still serves it', async () => {
+    expect(await collectedFrom('uncollected', 100)).toBe(0);
   });
 });
 

@@ -1,6 +1,6 @@
 import { ConfigError } from '../../../shared/errors';
 import { parseJobSpec } from '../../../shared/jobs/jobSpec';
-import { parseDeploymentSpec } from '../../../shared/jobs/deploymentSpec';
+import { collectedShare, parseDeploymentSpec } from '../../../shared/jobs/deploymentSpec';
 import { resolveJobInputs } from '../../../shared/jobs/resolveJobInputs';
 
 const jobYaml = `$schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json
@@ -60,6 +60,28 @@ describe('parseDeploymentSpec', () => {
   it('reads a spec without code_configuration as a no-code MLflow deployment, and refuses half of one', () => {
     expect(parseDeploymentSpec('name: blue\n', 'dep.yaml').code_configuration).toBeUndefined();
     expect(() => parseDeploymentSpec('code_configuration: { code: . }\n', 'dep.yaml')).toThrow(/code_configuration\.scoring_script/);
+  });
+});
+
+describe('collectedShare', () => {
+  const share = (dataCollector: string) => collectedShare(parseDeploymentSpec(`name: blue\n${dataCollector}`, 'dep.yaml').data_collector);
+
+  it("is the spec's sampling_rate when a collection is on, all of them without a rate", () => {
+    expect(
+      share("data_collector:\n  sampling_rate: 0.25\n  collections: { request: { enabled: 'True' }, response: { enabled: 'False' } }\n"),
+    ).toBe(0.25);
+    expect(share('data_collector:\n  collections: { model_inputs: { enabled: true } }\n')).toBeUndefined();
+  });
+
+  it('is none when every listed collection is off, or none is listed, as Azure ML collects nothing then', () => {
+    expect(
+      share("data_collector:\n  sampling_rate: 0.5\n  collections: { request: { enabled: 'False' }, response: { enabled: 'false' } }\n"),
+    ).toBe(0);
+    expect(share('data_collector:\n  collections: {}\n')).toBe(0);
+  });
+
+  it('leaves a spec without data_collector to the local default (everything collected)', () => {
+    expect(share('')).toBeUndefined();
   });
 });
 
