@@ -41,11 +41,12 @@ describe('markdownLinks', () => {
     expect([...headingAnchors(md)]).toEqual(['title', 'default-thresholds-x_y-null-off', 'title-1', 'custom']);
   });
 
-  it('brokenReferences names a missing file and a missing anchor', () => {
+  it('brokenReferences names a missing file, a missing anchor and a file outside the repository', () => {
     const broken = brokenReferences(repo, [join(__dirname, 'fixtures', 'broken.md')]);
     expect(broken).toEqual([
       'test/unit/docs/fixtures/broken.md:1 ../nowhere.md (no such file)',
       'test/unit/docs/fixtures/broken.md:2 ../../../../docs/monitoring.md#no-such-heading (no heading with anchor #no-such-heading)',
+      'test/unit/docs/fixtures/broken.md:4 ../../../../../shared/DESIGN.md (outside the repository: it breaks in any other checkout)',
       'test/unit/docs/fixtures/broken.md:3 shared/nowhere.ts (no such file)',
     ]);
   });

@@ -115,7 +115,10 @@ export function brokenReferences(repo: string, files: string[]): string[] {
       ...codePathsIn(file, markdown, ignored).map((r) => ({ r, base: repo })),
     ];
     for (const { r, base } of checks) {
-      const reason = brokenReason(r, base);
+      const [pathPart] = splitAnchor(r.target);
+      const outside = pathPart !== '' && relative(repo, resolve(base, decodeURIComponent(pathPart))).startsWith('..');
+      // A file beside the checkout may exist here and not in the next clone (CI's, a user's).
+      const reason = outside ? 'outside the repository: it breaks in any other checkout' : brokenReason(r, base);
       if (reason) broken.push(`${relative(repo, r.file)}:${r.line} ${r.target} (${reason})`);
     }
   }
