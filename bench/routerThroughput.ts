@@ -177,7 +177,7 @@ export async function measureRouter(
     proxy: keepAliveAgent(concurrency),
     direct: keepAliveAgent(concurrency),
   };
-  const timed = async (label: string, measure: () => Promise<{ ms: number[]; elapsedMs: number }>) => {
+  const timed = async <T>(label: string, measure: () => Promise<T>): Promise<T> => {
     const startUs = monotonicMicros();
     const result = await measure();
     phases.push({ label: `${endpointName} ${label}`, startUs, endUs: monotonicMicros() });
@@ -195,16 +195,15 @@ export async function measureRouter(
     // the same code gave added-p50 ratios from 0.95x to 1.45x from run to run; interleaved, 1.04-1.09x.
     const seq: Record<Target, number[]> = { router: [], proxy: [], direct: [] };
     const rotations = SEQUENTIAL_WARM_UP + sequential;
-    const startUs = monotonicMicros();
-    for (let turn = 0; turn < rotations; turn++) {
-      for (let offset = 0; offset < TARGETS.length; offset++) {
-        const target = TARGETS[(turn + offset) % TARGETS.length]!;
-        const answer = await postScore(urls[target], agents[target]);
-        if (answer.status !== 200) throw new Error(`bench: POST ${urls[target]} answered ${answer.status}: ${answer.error}`);
-        if (turn >= SEQUENTIAL_WARM_UP) seq[target].push(answer.ms);
+    await timed('sequential', async () => {
+      for (let turn = 0; turn < rotations; turn++) {
+        for (let offset = 0; offset < TARGETS.length; offset++) {
+          const target = TARGETS[(turn + offset) % TARGETS.length]!;
+          const ms = await postOk(urls[target], agents[target]);
+          if (turn >= SEQUENTIAL_WARM_UP) seq[target].push(ms);
+        }
       }
-    }
-    phases.push({ label: `${endpointName} sequential`, startUs, endUs: monotonicMicros() });
+    });
     routerRequests += rotations;
     // What the router's requests left to collect is written before the burst, never in its blocks.
     await collected.waitFor(recordsBefore + routerRequests * SCORE_REQUEST_ROWS);
@@ -307,6 +306,13 @@ function monotonicMicros(): number {
   return Number(process.hrtime.bigint() / 1000n);
 }
 
+/** One POST that must answer 200: its round trip in ms. */
+async function postOk(url: string, agent: Agent): Promise<number> {
+  const answer = await postScore(url, agent);
+  if (answer.status !== 200) throw new Error(`bench: POST ${url} answered ${answer.status}: ${answer.error}`);
+  return answer.ms;
+}
+
 /** `requests` POSTs with `concurrency` in flight; every one must answer 200. */
 async function run(url: string, agent: Agent, requests: number, concurrency: number): Promise<{ ms: number[]; elapsedMs: number }> {
   const ms: number[] = [];
@@ -315,9 +321,7 @@ async function run(url: string, agent: Agent, requests: number, concurrency: num
   const worker = async () => {
     while (sent < requests) {
       sent++;
-      const answer = await postScore(url, agent);
-      if (answer.status !== 200) throw new Error(`bench: POST ${url} answered ${answer.status}: ${answer.error}`);
-      ms.push(answer.ms);
+      ms.push(await postOk(url, agent));
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));

@@ -90,9 +90,11 @@ export function headingAnchors(markdown: string): Set<string> {
 }
 
 /** Why a reference does not resolve, or undefined when it does. Paths are relative to `base` (the file's folder for links). */
-export function brokenReason(reference: Reference, base: string): string | undefined {
+export function brokenReason(reference: Reference, base: string, repo: string): string | undefined {
   const [pathPart, anchor] = splitAnchor(reference.target);
   const target = pathPart ? resolve(base, decodeURIComponent(pathPart)) : reference.file;
+  // A file beside the checkout may exist here and not in the next clone (CI's, a user's).
+  if (relative(repo, target).startsWith('..')) return 'outside the repository: it breaks in any other checkout';
   if (!existsSync(target)) return 'no such file';
   if (anchor === undefined) return undefined;
   if (statSync(target).isDirectory() || !target.endsWith('.md')) return 'an anchor into something that is not a Markdown file';
@@ -115,10 +117,7 @@ export function brokenReferences(repo: string, files: string[]): string[] {
       ...codePathsIn(file, markdown, ignored).map((r) => ({ r, base: repo })),
     ];
     for (const { r, base } of checks) {
-      const [pathPart] = splitAnchor(r.target);
-      const outside = pathPart !== '' && relative(repo, resolve(base, decodeURIComponent(pathPart))).startsWith('..');
-      // A file beside the checkout may exist here and not in the next clone (CI's, a user's).
-      const reason = outside ? 'outside the repository: it breaks in any other checkout' : brokenReason(r, base);
+      const reason = brokenReason(r, base, repo);
       if (reason) broken.push(`${relative(repo, r.file)}:${r.line} ${r.target} (${reason})`);
     }
   }
